@@ -1,0 +1,134 @@
+"""Administration pages."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from helpdesk.admin import bp
+from helpdesk.admin.forms import StructureForm, ThemeForm, ToggleForm, UserForm
+from helpdesk.admin.services import create_theme, save_structure, toggle_theme
+from helpdesk.auth.services import create_user, set_active
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.permissions import admin_required
+
+
+def _get_or_404(model, object_id: int):
+    """Load by primary key or answer 404."""
+    instance = db.session.get(model, object_id)
+    if instance is None:
+        abort(404)
+    return instance
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """Administration home with a few counts."""
+    counts = {
+        "structures": db.session.scalar(select(func.count()).select_from(Structure)),
+        "active_structures": db.session.scalar(select(func.count()).select_from(Structure).where(Structure.active)),
+        "users": db.session.scalar(select(func.count()).select_from(User)),
+        "tickets": db.session.scalar(select(func.count()).select_from(Ticket)),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.route("/structures")
+@admin_required
+def structures():
+    """List member structures."""
+    page = db.paginate(select(Structure).order_by(Structure.name), per_page=50, error_out=False)
+    return render_template("admin/structures.html", page=page)
+
+
+@bp.route("/structures/nouvelle", methods=["GET", "POST"])
+@bp.route("/structures/<int:structure_id>", methods=["GET", "POST"])
+@admin_required
+def structure(structure_id=None):
+    """Create or edit a structure."""
+    instance = _get_or_404(Structure, structure_id) if structure_id else None
+    form = StructureForm(obj=instance)
+    if form.validate_on_submit():
+        try:
+            saved = save_structure(instance, name=form.name.data, siret=form.siret.data, type=form.type.data,
+                                   region=form.region.data, active=form.active.data, actor=current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Structure « {saved.name} » enregistrée.", "success")
+            return redirect(url_for("admin.structures"))
+    return render_template("admin/structure.html", form=form, structure=instance)
+
+
+@bp.route("/utilisateurs")
+@admin_required
+def users():
+    """List accounts."""
+    page = db.paginate(select(User).order_by(User.role, User.name), per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, toggle_form=ToggleForm())
+
+
+@bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    """Create an account."""
+    form = UserForm()
+    form.structure.choices = [(0, "—")] + [
+        (structure.id, structure.name) for structure in db.session.scalars(select(Structure).order_by(Structure.name))
+    ]
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.name.data, form.password.data, form.role.data,
+                               form.structure.data or None, actor=current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Compte créé pour {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
+@admin_required
+def toggle_user(user_id):
+    """Deactivate an account (logging it out) or reactivate it."""
+    user = _get_or_404(User, user_id)
+    if not ToggleForm().validate():
+        abort(400)
+    try:
+        set_active(user, not user.active, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+@admin_required
+def themes():
+    """List and add themes."""
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            theme = create_theme(form.name.data, current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Thème « {theme.name} » ajouté.", "success")
+            return redirect(url_for("admin.themes"))
+    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
+    return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm())
+
+
+@bp.route("/themes/<int:theme_id>/activation", methods=["POST"])
+@admin_required
+def toggle_theme_view(theme_id):
+    """Retire or restore a theme."""
+    theme = _get_or_404(Theme, theme_id)
+    if not ToggleForm().validate():
+        abort(400)
+    toggle_theme(theme, current_user)
+    flash(f"Thème « {theme.name} » {'réactivé' if theme.active else 'retiré'}.", "success")
+    return redirect(url_for("admin.themes"))

@@ -1,0 +1,33 @@
+"""Forms of the accounts area."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+PASSWORD_MIN = 12
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)])
+    password = PasswordField("Mot de passe", validators=[DataRequired("Indiquez votre mot de passe."), Length(max=200)])
+    submit = SubmitField("Se connecter")
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+    new = PasswordField(
+        "Nouveau mot de passe",
+        validators=[
+            DataRequired("Choisissez un nouveau mot de passe."),
+            Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères."),
+        ],
+        description=f"Au moins {PASSWORD_MIN} caractères.",
+    )
+    confirm = PasswordField(
+        "Confirmez le nouveau mot de passe",
+        validators=[DataRequired("Confirmez le nouveau mot de passe."), EqualTo("new", "Les deux mots de passe ne sont pas identiques.")],
+    )
+    submit = SubmitField("Changer le mot de passe")

@@ -1,0 +1,64 @@
+"""Login, logout and password change pages."""
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from helpdesk.auth import bp
+from helpdesk.auth.forms import ChangePasswordForm, LoginForm
+from helpdesk.auth.services import authenticate, change_password
+from helpdesk.errors import ServiceError
+from helpdesk.extensions import db
+from helpdesk.models import User
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow local redirects after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    """Show the login form and open a session for valid credentials."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
+        else:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            flash(f"Bienvenue, {user.first_name}.", "success")
+            return redirect(next_url)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/deconnexion", methods=["POST"])
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté(e).", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def password():
+    """Let users change their own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        try:
+            change_password(user, form.current.data, form.new.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            login_user(user)
+            flash("Votre mot de passe a été changé. Vos autres sessions ont été fermées.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,107 @@
+"""Account operations: authenticate, create users, change passwords, deactivate."""
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from helpdesk.auth.forms import PASSWORD_MIN
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db, login_manager
+from helpdesk.models import ROLES, Structure, User
+from helpdesk.models._types import utcnow
+from helpdesk.models.user import new_session_token
+
+# A dummy hash so that unknown addresses cost the same time as wrong passwords.
+_TIMING_HASH = generate_password_hash("no such user")
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively and stored lowercased."""
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this email, whatever its case."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (recording the attempt)."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_TIMING_HASH, password or "")
+        return None
+    if not user.check_password(password) or not user.active:
+        record_event("login_failed", user)
+        db.session.commit()
+        return None
+    user.last_login_at = utcnow()
+    record_event("login", user)
+    db.session.commit()
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords shorter than the minimum."""
+    if len(password or "") < PASSWORD_MIN:
+        raise InvalidInput(f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")
+
+
+def create_user(email: str, name: str, password: str, role: str, structure_id: int | None = None,
+                actor: User | None = None) -> User:
+    """Create an account; members need a structure, staff have none."""
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput("Cette adresse e-mail n'est pas valide.")
+    if not name or len(name) > 120:
+        raise InvalidInput("Indiquez un nom de 120 caractères au plus.")
+    if role not in ROLES:
+        raise InvalidInput("Ce rôle n'existe pas.")
+    check_password_strength(password)
+    if find_user_by_email(email) is not None:
+        raise InvalidInput("Un compte existe déjà avec cette adresse e-mail.")
+    structure = None
+    if role == "member":
+        structure = db.session.get(Structure, structure_id) if structure_id else None
+        if structure is None:
+            raise InvalidInput("Un membre doit être rattaché à une structure existante.")
+    user = User(email=email, name=name, role=role, structure=structure, active=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record_event("user_created", actor, user_id=user.id, role=role)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password after checking the current one; other sessions end."""
+    if not user.check_password(current):
+        raise InvalidInput("Le mot de passe actuel est incorrect.")
+    check_password_strength(new)
+    user.set_password(new)
+    record_event("password_changed", user)
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Activate or deactivate an account; deactivation ends its sessions."""
+    if user.id == actor.id and not active:
+        raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.")
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    record_event("user_activated" if active else "user_deactivated", actor, user_id=user.id)
+    db.session.commit()
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Restore the session's user unless the token was rotated or the account deactivated."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user

@@ -1,0 +1,15 @@
+"""Default configuration; secrets and deployment values come from
+instance/config.py or HELPDESK_* environment variables."""
+from datetime import timedelta
+
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+WTF_CSRF_TIME_LIMIT = None
+MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+QUEUE_PAGE_SIZE = 25
+MEMBER_PAGE_SIZE = 20

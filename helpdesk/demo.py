@@ -1,0 +1,228 @@
+"""Fictional demo data: structures, accounts, themes and questions in every status."""
+import random
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from helpdesk.admin.services import slugify
+from helpdesk.auth.services import create_user
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.models._types import frozen_time
+from helpdesk.tickets import services
+
+DEMO_PASSWORD = "demo-helpdesk-2026"
+
+THEMES = [
+    "Activité partielle", "Réforme IAE / PASS IAE", "CDDI et CDI inclusion", "Contrat de professionnalisation",
+    "Aide à domicile", "CSE et dialogue social", "Santé-sécurité / DUER", "Marchés publics",
+    "Formation", "Gouvernance associative", "Autre question",
+]
+
+# name, type, region, active
+STRUCTURES = [
+    ("Association Tremplin Vallée", "AI", "auvergne-rhone-alpes", True),
+    ("Chantier Les Jardins du Quai", "ACI", "bretagne", True),
+    ("Recyclerie Horizon Solidaire", "EI", "hauts-de-france", True),
+    ("Intérim Passerelle Emploi", "ETTI", "ile-de-france", True),
+    ("Services Domicile Entraide", "OSP", "occitanie", True),
+    ("Groupe Solidaire des Deux Rives", "GES", "nouvelle-aquitaine", True),
+    ("Atelier Vélo Insertion Caraïbes", "ACI", "guadeloupe", True),
+    ("Entreprise à but d'emploi Territoire Zéro", "EBE", "grand-est", False),
+]
+
+# email, name, role, structure index
+ACCOUNTS = [
+    ("admin@demo.local", "Camille Administratrice", "admin", None),
+    ("juriste@demo.local", "Léa Juriste", "jurist", None),
+    ("juriste2@demo.local", "Hugo Juriste", "jurist", None),
+    ("membre@demo.local", "Claire Membre", "member", 0),
+    ("membre2@demo.local", "Malik Membre", "member", 0),
+    ("autre@demo.local", "Inès Autre", "member", 1),
+    ("directeur.recyclerie@demo.local", "Yann Directeur", "member", 2),
+    ("rh.interim@demo.local", "Sofia Ressources", "member", 3),
+    ("coordination.domicile@demo.local", "Paul Coordinateur", "member", 4),
+    ("direction.ges@demo.local", "Nadia Direction", "member", 5),
+    ("encadrant.velo@demo.local", "Joël Encadrant", "member", 6),
+    ("ebe@demo.local", "Rose Territoire", "member", 7),
+]
+
+# theme index, subject, body, answer
+QUESTIONS = [
+    (0, "Activité partielle et salariés en CDDI",
+     "Notre chantier doit fermer trois semaines suite à un sinistre dans l'atelier. Pouvons-nous placer nos salariés "
+     "en CDDI en activité partielle, et comment calculer l'indemnité pour des contrats de 26 heures par semaine ?",
+     "Oui : les salariés en CDDI peuvent être placés en activité partielle comme les autres salariés. L'indemnité est "
+     "calculée sur la base de la rémunération horaire brute et des heures chômées dans la limite de la durée "
+     "contractuelle. Pensez à consulter le CSE s'il existe et à déposer la demande sur le portail dédié."),
+    (0, "Reprise d'activité après une période d'activité partielle",
+     "Nous avons bénéficié de l'activité partielle pendant deux mois. Devons-nous informer l'administration de la "
+     "reprise totale de l'activité, et que faire des heures déjà déclarées en avance ?",
+     "La demande d'indemnisation se fait mois par mois sur les heures réellement chômées : déclarez uniquement ces "
+     "heures. Aucune formalité spécifique de fin n'est requise, mais conservez les plannings justifiant la reprise."),
+    (1, "PASS IAE expiré pendant un contrat",
+     "Le PASS IAE d'une salariée arrive à échéance dans deux semaines alors que son CDDI court encore trois mois. "
+     "Pouvons-nous prolonger le PASS et sur quels motifs ?",
+     "La prolongation est possible sur demande motivée, notamment pour achever une formation ou en cas de difficultés "
+     "particulières. Faites la demande avant l'échéance, via la plateforme de l'inclusion, en joignant les justificatifs."),
+    (1, "Règle des 480 heures en association intermédiaire",
+     "Nous sommes une AI et une entreprise cliente souhaite garder un salarié mis à disposition au-delà de 480 heures. "
+     "La règle s'applique-t-elle encore depuis la loi du 14 décembre 2020 ?",
+     "La limite de 480 heures de mise à disposition auprès d'une même entreprise reste la règle de principe ; la loi "
+     "« Inclusion » a ouvert des dérogations encadrées. Vérifiez la situation exacte du salarié et de l'entreprise "
+     "utilisatrice avant de dépasser le seuil."),
+    (1, "Contrat passerelle vers une entreprise classique",
+     "Une entreprise partenaire veut embaucher l'un de nos salariés en fin de parcours via le contrat passerelle. "
+     "Quelles sont les conditions et qui reste l'employeur ?",
+     "Dans le contrat passerelle, la structure reste employeur et met le salarié à disposition de l'entreprise pour "
+     "une durée limitée, afin de sécuriser la transition. Une convention précise les conditions ; nous pouvons la relire."),
+    (2, "Renouvellement d'un CDDI au-delà de 24 mois",
+     "Un salarié en CDDI depuis 22 mois souhaite terminer sa formation qualifiante. Pouvons-nous renouveler son "
+     "contrat au-delà de 24 mois et sur quel fondement ?",
+     "La durée totale du CDDI est en principe de 24 mois, mais des dérogations existent, notamment pour achever une "
+     "action de formation. Formalisez la demande et l'avenant avant l'échéance du contrat en cours."),
+    (2, "CDI inclusion pour un salarié de plus de 57 ans",
+     "Nous aimerions proposer un CDI inclusion à un salarié de 58 ans. Quelles sont les conditions d'éligibilité "
+     "et l'aide au poste est-elle maintenue ?",
+     "Le CDI inclusion concerne les salariés de 57 ans et plus en parcours IAE, sous conditions de durée de parcours. "
+     "L'aide au poste est maintenue. Vérifiez l'éligibilité du salarié sur la plateforme avant de signer le contrat."),
+    (2, "Cumul d'un CDDI avec un CDI à temps partiel",
+     "Une salariée en CDDI de 20 heures vient de signer un CDI de 10 heures dans une autre entreprise. Peut-elle "
+     "cumuler les deux contrats ?",
+     "Le cumul est possible dans le respect des durées maximales de travail et des temps de repos. Demandez à la "
+     "salariée ses horaires dans l'autre emploi pour vérifier les plafonds."),
+    (3, "Contrat de professionnalisation inclusion : quel public ?",
+     "Pouvons-nous conclure un contrat de professionnalisation « inclusion » avec une personne sortie d'un parcours "
+     "IAE depuis six mois ?",
+     "Le contrat de professionnalisation expérimental vise notamment les personnes éloignées de l'emploi et les "
+     "salariés en parcours d'insertion. Vérifiez l'éligibilité et la prise en charge auprès de votre OPCO."),
+    (3, "Prise en charge par l'OPCO d'un contrat de professionnalisation",
+     "Notre OPCO met beaucoup de temps à répondre pour la prise en charge d'un contrat de professionnalisation signé "
+     "le mois dernier. Pouvons-nous commencer la formation ?",
+     "Le contrat doit être déposé dans les cinq jours suivant son début ; l'OPCO dispose ensuite d'un délai pour se "
+     "prononcer. Vous pouvez démarrer, mais le financement n'est garanti qu'après l'accord de prise en charge."),
+    (4, "Temps de trajet entre deux interventions à domicile",
+     "Dans notre service d'aide à domicile, les temps de trajet entre deux bénéficiaires doivent-ils être payés "
+     "comme du temps de travail effectif selon la convention collective ?",
+     "Oui : la convention collective de la branche de l'aide à domicile assimile les temps de déplacement entre deux "
+     "interventions à du temps de travail effectif, rémunéré comme tel."),
+    (4, "Indemnités kilométriques des intervenantes",
+     "Quel barème appliquer pour les indemnités kilométriques de nos intervenantes qui utilisent leur véhicule "
+     "personnel ?",
+     "La convention collective fixe un montant par kilomètre, revalorisé par avenant. Appliquez le montant en vigueur "
+     "et vérifiez le dernier avenant étendu."),
+    (5, "Mise en place du CSE à 11 salariés",
+     "Nous venons de dépasser 11 salariés, dont huit en CDDI. Les salariés en insertion comptent-ils dans l'effectif "
+     "pour la mise en place du CSE ?",
+     "Les salariés en parcours d'insertion sont exclus du calcul de l'effectif pour certaines obligations : vérifiez "
+     "le décompte exact. Si le seuil est atteint pendant 12 mois consécutifs, organisez les élections."),
+    (5, "Commission insertion au sein du CSE",
+     "Nous avons entendu parler d'une expérimentation de « commission insertion » au sein du CSE. Comment y "
+     "participer ?",
+     "L'expérimentation permet de créer une commission chargée des questions d'insertion au sein du CSE. Un accord "
+     "collectif en fixe les modalités ; nous pouvons vous transmettre un modèle."),
+    (6, "Mise à jour du DUER après un accident",
+     "Un salarié s'est blessé avec une débroussailleuse. Devons-nous mettre à jour le DUER et dans quel délai ?",
+     "Oui : le document unique doit être mis à jour lors de toute information supplémentaire sur un risque, notamment "
+     "après un accident. Faites-le sans attendre et associez le CSE s'il existe."),
+    (6, "Protocole sanitaire et équipements de protection",
+     "Devons-nous encore tenir un protocole sanitaire et fournir des masques à nos salariés en chantier ?",
+     "Les règles ont évolué : l'employeur évalue les risques et les intègre au DUER. Fournissez les équipements "
+     "adaptés aux risques identifiés."),
+    (7, "Clause sociale dans un marché public de nettoyage",
+     "Une collectivité nous propose de répondre à un marché réservé aux structures d'insertion. Comment justifier "
+     "notre éligibilité ?",
+     "Les marchés réservés sont ouverts aux structures d'insertion par l'activité économique. Joignez votre "
+     "conventionnement et décrivez les heures d'insertion proposées."),
+    (7, "Heures d'insertion dans un marché de travaux",
+     "Un groupement de BTP nous sollicite pour réaliser les heures d'insertion d'un marché. Quelle forme de contrat "
+     "privilégier ?",
+     "Vous pouvez intervenir en sous-traitance ou par mise à disposition selon votre statut. La mise à disposition par "
+     "une AI ou une ETTI est fréquente ; vérifiez les clauses du marché."),
+    (8, "Plan de développement des compétences et CDDI",
+     "Les formations suivies par les salariés en CDDI peuvent-elles être financées par le plan de développement des "
+     "compétences ?",
+     "Oui, les salariés en CDDI bénéficient du plan de développement des compétences. Des financements spécifiques "
+     "existent aussi auprès de l'OPCO."),
+    (9, "Renouvellement du conseil d'administration",
+     "Nos statuts prévoient un renouvellement par tiers du conseil d'administration. Pouvons-nous organiser "
+     "l'assemblée générale à distance ?",
+     "Si les statuts ne l'interdisent pas, une assemblée à distance est possible ; prévoyez un vote sécurisé et "
+     "vérifiez les règles de quorum."),
+    (9, "Rémunération d'un dirigeant associatif",
+     "Notre président peut-il être rémunéré sans remettre en cause le caractère désintéressé de la gestion ?",
+     "Une rémunération est possible dans des limites précises liées aux ressources de l'association. Vérifiez "
+     "les seuils et formalisez la décision."),
+    (10, "Visite médicale d'embauche des salariés en insertion",
+     "Quelle visite médicale organiser à l'embauche d'un salarié en CDDI ?",
+     "Une visite d'information et de prévention est organisée après l'embauche ; un suivi renforcé s'applique pour "
+     "certains postes à risque."),
+]
+
+STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 12 + ["closed"] * 14
+
+
+def luhn_siret(prefix: str) -> str:
+    """Complete a 13-digit prefix into a SIRET with a valid checksum."""
+    for last in "0123456789":
+        candidate = prefix + last
+        total = 0
+        for position, char in enumerate(reversed(candidate)):
+            digit = int(char) * (2 if position % 2 else 1)
+            total += digit - 9 if digit > 9 else digit
+        if total % 10 == 0:
+            return candidate
+    raise ValueError(prefix)
+
+
+def seed(password: str = DEMO_PASSWORD) -> bool:
+    """Fill an empty database with demo data; return False (and do nothing) if it holds users."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        return False
+    rng = random.Random(2026)
+    themes = [Theme(name=name, slug=slugify(name)) for name in THEMES]
+    structures = [
+        Structure(name=name, siret=luhn_siret(f"8{index:02d}45612300{index:02d}"), type=kind, region=region, active=active)
+        for index, (name, kind, region, active) in enumerate(STRUCTURES)
+    ]
+    db.session.add_all(themes + structures)
+    db.session.commit()
+    users = [create_user(email, name, password, role, structures[index].id if index is not None else None)
+             for email, name, role, index in ACCOUNTS]
+    jurists = [user for user in users if user.role == "jurist"]
+    members = [user for user in users if user.role == "member" and user.structure.active]
+    start = datetime.now(timezone.utc) - timedelta(days=180)
+    for number, status in enumerate(STATUS_PLAN):
+        theme_index, subject, body, answer = QUESTIONS[number % len(QUESTIONS)]
+        author = members[0] if number % 4 == 0 else rng.choice(members)
+        moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
+        _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
+    return True
+
+
+def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,
+                   jurist: User, moment: datetime) -> Ticket:
+    """File a question and take it to `status` through the real services, hours apart."""
+    with frozen_time(moment):
+        ticket = services.file_question(author, subject, body, theme.id, priority=1 + (len(subject) % 3))
+    if status == "new":
+        return ticket
+    with frozen_time(moment + timedelta(hours=2)):
+        services.claim(ticket, jurist)
+    with frozen_time(moment + timedelta(hours=3)):
+        services.add_message(ticket, jurist, "Dossier pris en charge : je vérifie les textes applicables.", internal=True)
+    if status == "open":
+        return ticket
+    if status == "waiting":
+        with frozen_time(moment + timedelta(hours=26)):
+            services.add_message(ticket, jurist, "Pouvez-vous nous préciser la date de début du contrat et le "
+                                 "nombre d'heures hebdomadaires ?", status_after="waiting")
+        return ticket
+    with frozen_time(moment + timedelta(hours=28)):
+        services.add_message(ticket, jurist, answer)
+    if status == "closed":
+        with frozen_time(moment + timedelta(days=2)):
+            services.add_message(ticket, author, "Merci beaucoup pour cette réponse claire.")
+        with frozen_time(moment + timedelta(days=2, hours=1)):
+            services.close(ticket, author)
+    return ticket

@@ -1,0 +1,64 @@
+"""Home page and error handlers."""
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from helpdesk.errors import Forbidden, NotFound
+from helpdesk.extensions import db
+from helpdesk.main import bp
+
+
+@bp.route("/")
+def index():
+    """Send each user to their starting page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.is_staff:
+        return redirect(url_for("queue.index"))
+    return redirect(url_for("tickets.index"))
+
+
+@bp.app_errorhandler(NotFound)
+@bp.app_errorhandler(404)
+def not_found(error):
+    """French 404 page."""
+    return render_template("errors/404.html"), 404
+
+
+@bp.app_errorhandler(Forbidden)
+@bp.app_errorhandler(403)
+def forbidden(error):
+    """French 403 page, with the reason when a service gave one."""
+    return render_template("errors/403.html", reason=getattr(error, "message", None)), 403
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    """An expired or missing form token: explain and invite to retry."""
+    flash("Le formulaire a expiré ou n'est pas valide. Veuillez réessayer.", "error")
+    return render_template("errors/400.html"), 400
+
+
+@bp.app_errorhandler(400)
+def bad_request(error):
+    """French 400 page."""
+    return render_template("errors/400.html"), 400
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(error):
+    """French 405 page."""
+    return render_template("errors/400.html"), 405
+
+
+@bp.app_errorhandler(413)
+def too_large(error):
+    """French page for oversized requests."""
+    return render_template("errors/413.html"), 413
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    """French 500 page; whatever the request wrote is rolled back."""
+    db.session.rollback()
+    return render_template("errors/500.html"), 500

@@ -1,0 +1,66 @@
+"""Column helpers shared by the models."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+
+from sqlalchemy import CheckConstraint, DateTime
+
+_frozen_now: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC (or the time set by frozen_time)."""
+    return _frozen_now.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def frozen_time(moment: datetime):
+    """Make utcnow() return `moment` inside the block (demo data and tests)."""
+    token = _frozen_now.set(moment)
+    try:
+        yield
+    finally:
+        _frozen_now.reset(token)
+
+
+class UTCDateTime(DateTime):
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite forgets the zone)."""
+
+    cache_ok = True
+
+    def __init__(self):
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect, coltype):
+        """Attach UTC to naive values read back from the database."""
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value):
+            if parent is not None:
+                value = parent(value)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=timezone.utc)
+            return value
+
+        return process
+
+    def bind_processor(self, dialect):
+        """Normalise aware values to UTC before they are stored."""
+        parent = super().bind_processor(dialect)
+
+        def process(value):
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.astimezone(timezone.utc)
+                if dialect.name == "sqlite":
+                    value = value.replace(tzinfo=None)
+            if parent is not None:
+                value = parent(value)
+            return value
+
+        return process
+
+
+def enum_check(column: str, values, name: str) -> CheckConstraint:
+    """A CHECK constraint restricting a string column to a fixed set of values."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)

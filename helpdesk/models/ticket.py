@@ -1,0 +1,106 @@
+"""Questions (tickets) and their messages."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+
+STATUSES = {
+    "new": "Nouvelle",
+    "open": "En cours",
+    "waiting": "En attente du membre",
+    "answered": "Répondue",
+    "closed": "Close",
+}
+PRIORITIES = {0: "Basse", 1: "Normale", 2: "Élevée", 3: "Urgente"}
+CHANNELS = {"web": "En ligne", "email": "Courriel", "phone": "Téléphone"}
+
+
+class Ticket(db.Model):
+    """A member structure's legal question and its lifecycle."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        enum_check("status", STATUSES, "status"),
+        enum_check("channel", CHANNELS, "channel"),
+        CheckConstraint("priority BETWEEN 0 AND 3", name="priority_range"),
+        CheckConstraint("length(trim(subject)) > 0", name="subject_not_blank"),
+        Index("ix_ticket_status_created", "status", "created_at"),
+        Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        Index("ix_ticket_structure_created", "structure_id", "created_at"),
+        Index("ix_ticket_status_priority", "status", "priority", "created_at"),
+        Index("ix_ticket_status_activity", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structure.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1)
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    structure = relationship("Structure")
+    author = relationship("User", foreign_keys=[author_id])
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    theme = relationship("Theme")
+    messages = relationship("Message", back_populates="ticket", order_by="Message.created_at, Message.id")
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return STATUSES[self.status]
+
+    @property
+    def priority_label(self) -> str:
+        """The priority in words."""
+        return PRIORITIES[self.priority]
+
+    @property
+    def channel_label(self) -> str:
+        """The channel in words."""
+        return CHANNELS[self.channel]
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed questions accept no more messages."""
+        return self.status == "closed"
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.reference} {self.status}>"
+
+
+class Message(db.Model):
+    """A public reply or an internal note on a question."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        CheckConstraint("length(trim(body)) > 0", name="body_not_blank"),
+        Index("ix_message_ticket_created", "ticket_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket = relationship("Ticket", back_populates="messages")
+    author = relationship("User")
+
+    def __repr__(self) -> str:
+        kind = "note" if self.internal else "reply"
+        return f"<Message {self.id} {kind} on {self.ticket_id}>"

@@ -1,0 +1,93 @@
+"""User accounts: members, jurists and admins."""
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from helpdesk.extensions import db
+from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+
+ROLES = {"member": "Membre", "jurist": "Juriste", "admin": "Administrateur"}
+
+
+def new_session_token() -> str:
+    """A random token; changing it logs out every session of the user."""
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in; members belong to a structure."""
+
+    __tablename__ = "user"
+    __table_args__ = (
+        enum_check("role", ROLES, "role"),
+        CheckConstraint("role != 'member' OR structure_id IS NOT NULL", name="member_has_structure"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), index=True)
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structure.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    structure = relationship("Structure", back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a new password, ending every other session."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Session identifier: the id plus the session token, so rotating the token logs out."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses inactive accounts."""
+        return self.active
+
+    @property
+    def is_member(self) -> bool:
+        """A member of a structure."""
+        return self.role == "member"
+
+    @property
+    def is_staff(self) -> bool:
+        """Jurists and admins work the queue."""
+        return self.role in ("jurist", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins administer structures, users and themes."""
+        return self.role == "admin"
+
+    @property
+    def first_name(self) -> str:
+        """The first word of the name, for greetings."""
+        return self.name.split()[0] if self.name else ""
+
+    @property
+    def role_label(self) -> str:
+        """The role in words."""
+        return ROLES[self.role]
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+Index("uq_user_email_lower", func.lower(User.email), unique=True)

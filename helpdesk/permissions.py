@@ -1,0 +1,91 @@
+"""The one place that decides who may see or do what."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from helpdesk.errors import Forbidden, NotFound
+from helpdesk.extensions import db
+from helpdesk.models import Ticket, User
+
+
+def staff_required(view):
+    """Restrict a view to jurists and admins (403 for others)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    """Restrict a view to admins (403 for others)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def member_required(view):
+    """Restrict a view to members of a structure (403 for others)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_member:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def can_view_ticket(user: User, ticket: Ticket) -> bool:
+    """Staff see every question; members only their structure's."""
+    if not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    return user.is_member and ticket.structure_id == user.structure_id
+
+
+def visible_tickets(user: User) -> Select:
+    """A SELECT of the questions `user` may see."""
+    query = select(Ticket)
+    if user.is_staff:
+        return query
+    return query.where(Ticket.structure_id == user.structure_id)
+
+
+def get_visible_ticket(user: User, reference: str) -> Ticket:
+    """The question with this reference if `user` may see it; NotFound otherwise (no existence leak)."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == reference))
+    if ticket is None or not can_view_ticket(user, ticket):
+        raise NotFound("Cette question est introuvable.")
+    return ticket
+
+
+def ensure_can_file(user: User) -> None:
+    """Only members of an active structure file questions."""
+    if not user.is_member:
+        raise Forbidden("Seuls les membres d'une structure adhérente peuvent poser une question.")
+    if not user.structure.active:
+        raise Forbidden(
+            "L'adhésion de votre structure n'est pas active : vous pouvez consulter "
+            "vos questions mais pas en poser de nouvelles. Contactez la fédération."
+        )
+
+
+def ensure_staff(user: User) -> None:
+    """Jurist-only actions (claim, assign, notes, status) refuse everyone else."""
+    if not user.is_staff:
+        raise Forbidden("Cette action est réservée aux juristes.")

@@ -1,0 +1,46 @@
+"""The queue page."""
+from flask import current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
+from helpdesk.permissions import staff_required
+from helpdesk.queue import bp
+from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query, view_counts
+
+
+def _int_arg(name: str) -> int | None:
+    """A positive integer query argument, None when absent or malformed."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _choice_arg(name: str, allowed, default=None):
+    """A query argument restricted to known values."""
+    value = request.args.get(name, "")
+    return value if value in allowed else default
+
+
+@bp.route("/")
+@staff_required
+def index():
+    """Questions of a view, filtered, sorted and paginated."""
+    filters = QueueFilters(
+        view=_choice_arg("vue", VIEWS, "non-assignees"),
+        theme_id=_int_arg("theme"),
+        region=_choice_arg("region", REGIONS),
+        structure_type=_choice_arg("type", STRUCTURE_TYPES),
+        status=_choice_arg("statut", STATUSES),
+        assignee_id=_int_arg("juriste"),
+        text=(request.args.get("q") or "").strip()[:200] or None,
+        sort=_choice_arg("tri", SORTS, "anciennete"),
+    )
+    page = db.paginate(queue_query(current_user, filters), per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False)
+    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
+    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
+    return render_template(
+        "queue/index.html", page=page, filters=filters, counts=view_counts(current_user),
+        views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
+        regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
+    )

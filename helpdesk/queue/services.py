@@ -1,0 +1,87 @@
+"""The jurists' queue: views, filters, sorting and counts."""
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Ticket, User
+
+VIEWS = {
+    "non-assignees": "Non assignées",
+    "mes-dossiers": "Mes dossiers",
+    "en-attente": "En attente du membre",
+    "ouvertes": "Toutes ouvertes",
+    "closes": "Closes",
+}
+SORTS = {
+    "anciennete": "Les plus anciennes d'abord",
+    "recentes": "Les plus récentes d'abord",
+    "priorite": "Priorité",
+    "activite": "Dernière activité",
+}
+
+
+@dataclass
+class QueueFilters:
+    """What the jurist asked for: a view, filters and a sort."""
+
+    view: str = "ouvertes"
+    theme_id: int | None = None
+    region: str | None = None
+    structure_type: str | None = None
+    status: str | None = None
+    assignee_id: int | None = None
+    text: str | None = None
+    sort: str = "anciennete"
+
+
+def _view_condition(view: str, user: User):
+    """The WHERE clause of a queue view."""
+    if view == "non-assignees":
+        return (Ticket.assignee_id.is_(None)) & (Ticket.status != "closed")
+    if view == "mes-dossiers":
+        return (Ticket.assignee_id == user.id) & (Ticket.status != "closed")
+    if view == "en-attente":
+        return Ticket.status == "waiting"
+    if view == "closes":
+        return Ticket.status == "closed"
+    return Ticket.status != "closed"
+
+
+def queue_query(user: User, filters: QueueFilters) -> Select:
+    """The SELECT of the questions in a view, filtered and sorted."""
+    query = select(Ticket).where(_view_condition(filters.view, user))
+    if filters.region or filters.structure_type:
+        query = query.join(Structure, Structure.id == Ticket.structure_id)
+        if filters.region:
+            query = query.where(Structure.region == filters.region)
+        if filters.structure_type:
+            query = query.where(Structure.type == filters.structure_type)
+    if filters.theme_id:
+        query = query.where(Ticket.theme_id == filters.theme_id)
+    if filters.status:
+        query = query.where(Ticket.status == filters.status)
+    if filters.assignee_id:
+        query = query.where(Ticket.assignee_id == filters.assignee_id)
+    if filters.text:
+        pattern = f"%{filters.text.strip()}%"
+        query = query.where(or_(Ticket.subject.ilike(pattern), Ticket.reference.ilike(pattern)))
+    order = {
+        "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
+        "priorite": (Ticket.priority.desc(), Ticket.created_at, Ticket.id),
+        "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
+    }.get(filters.sort, (Ticket.created_at, Ticket.id))
+    return query.order_by(*order).options(
+        selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee)
+    )
+
+
+def view_counts(user: User) -> dict[str, int]:
+    """How many questions each view holds, in one query."""
+    columns = [
+        func.count().filter(_view_condition(view, user)).label(view.replace("-", "_"))
+        for view in VIEWS
+    ]
+    row = db.session.execute(select(*columns).select_from(Ticket)).one()
+    return dict(zip(VIEWS, row))

@@ -1,0 +1,178 @@
+"""Member and jurist pages of a question."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from helpdesk.errors import Conflict, InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import STATUSES, Theme, Ticket, User
+from helpdesk.permissions import get_visible_ticket, member_required, staff_required, visible_tickets
+from helpdesk.tickets import bp, services
+from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
+from helpdesk.tickets.workflow import allowed_targets
+
+
+def _theme_choices() -> list[tuple[int, str]]:
+    """Active themes for select fields."""
+    themes = db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))
+    return [(theme.id, theme.name) for theme in themes]
+
+
+def _staff_choices() -> list[tuple[int, str]]:
+    """Active jurists and admins for the assignment field."""
+    staff = db.session.scalars(
+        select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name)
+    )
+    return [(0, "Personne (non assignée)")] + [(user.id, user.name) for user in staff]
+
+
+def _back_to(ticket: Ticket):
+    """Redirect to the question's page."""
+    return redirect(url_for("tickets.detail", reference=ticket.reference))
+
+
+@bp.route("/")
+@member_required
+def index():
+    """The member's structure's questions, filterable (mine/all, open/closed)."""
+    who = request.args.get("qui", "toutes")
+    state = request.args.get("etat", "ouvertes")
+    query = visible_tickets(current_user).options(selectinload(Ticket.theme), selectinload(Ticket.author))
+    if who == "moi":
+        query = query.where(Ticket.author_id == current_user.id)
+    query = query.where(Ticket.status == "closed" if state == "closes" else Ticket.status != "closed")
+    page = db.paginate(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
+                       per_page=current_app.config["MEMBER_PAGE_SIZE"], error_out=False)
+    return render_template("tickets/index.html", page=page, who=who, state=state)
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+@member_required
+def new():
+    """File a new question."""
+    if not current_user.structure.active:
+        flash("L'adhésion de votre structure n'est pas active : vous pouvez consulter vos questions "
+              "mais pas en poser de nouvelles. Contactez la fédération.", "error")
+        return redirect(url_for("tickets.index"))
+    form = QuestionForm()
+    form.theme.choices = _theme_choices()
+    if form.validate_on_submit():
+        try:
+            ticket = services.file_question(current_user, form.subject.data, form.body.data,
+                                            form.theme.data, form.priority.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
+            return _back_to(ticket)
+    return render_template("tickets/new.html", form=form)
+
+
+@bp.route("/<reference>")
+@login_required
+def detail(reference):
+    """A question's thread; jurists also get the triage tools and internal notes."""
+    ticket = get_visible_ticket(current_user, reference)
+    context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
+    if current_user.is_staff:
+        assign_form = AssignForm(assignee=ticket.assignee_id or 0)
+        assign_form.assignee.choices = _staff_choices()
+        status_form = StatusForm()
+        status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
+        context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form)
+    else:
+        context.update(reply_form=ReplyForm())
+    return render_template("tickets/detail.html", **context)
+
+
+@bp.route("/<reference>/repondre", methods=["POST"])
+@login_required
+def reply(reference):
+    """Post a reply (or, for jurists, an internal note)."""
+    ticket = get_visible_ticket(current_user, reference)
+    form = StaffReplyForm() if current_user.is_staff else ReplyForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return _back_to(ticket)
+    internal = current_user.is_staff and form.kind.data == "note"
+    status_after = form.status_after.data if current_user.is_staff and not internal else None
+    try:
+        services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash("Note interne enregistrée." if internal else "Votre message a été envoyé.", "success")
+    return _back_to(ticket)
+
+
+@bp.route("/<reference>/cloturer", methods=["POST"])
+@login_required
+def close(reference):
+    """Close the question."""
+    ticket = get_visible_ticket(current_user, reference)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        services.close(ticket, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash("La question est close.", "success")
+    return _back_to(ticket)
+
+
+@bp.route("/<reference>/prendre", methods=["POST"])
+@staff_required
+def claim(reference):
+    """« Je prends » : claim an unassigned question."""
+    ticket = get_visible_ticket(current_user, reference)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        services.claim(ticket, current_user)
+    except (Conflict, InvalidInput) as error:
+        flash(error.message, "error")
+    else:
+        flash("Vous avez pris cette question.", "success")
+    return _back_to(ticket)
+
+
+@bp.route("/<reference>/assigner", methods=["POST"])
+@staff_required
+def assign(reference):
+    """Assign the question to a colleague, or unassign it."""
+    ticket = get_visible_ticket(current_user, reference)
+    form = AssignForm()
+    form.assignee.choices = _staff_choices()
+    if not form.validate():
+        flash("Choisissez un ou une juriste de la liste.", "error")
+        return _back_to(ticket)
+    try:
+        services.assign(ticket, current_user, form.assignee.data or None)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash("Assignation enregistrée.", "success")
+    return _back_to(ticket)
+
+
+@bp.route("/<reference>/statut", methods=["POST"])
+@staff_required
+def status(reference):
+    """Change the question's status along the flow."""
+    ticket = get_visible_ticket(current_user, reference)
+    form = StatusForm()
+    form.status.choices = [(status, label) for status, label in STATUSES.items()]
+    if not form.validate():
+        flash("Ce statut n'existe pas.", "error")
+        return _back_to(ticket)
+    try:
+        services.change_status(ticket, current_user, form.status.data)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Statut changé : {ticket.status_label}.", "success")
+    return _back_to(ticket)

@@ -1,0 +1,217 @@
+"""Question operations: file, reply, note, claim, assign, change status, close."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from helpdesk.errors import Conflict, InvalidInput, NotFound
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
+from helpdesk.models._types import utcnow
+from helpdesk.permissions import can_view_ticket, ensure_can_file, ensure_staff
+from helpdesk.tickets.workflow import check_transition
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+
+
+def _clean_text(value: str | None, label: str, minimum: int, maximum: int) -> str:
+    """Strip a text field and check its length, with a French message naming the field."""
+    text = (value or "").strip()
+    if len(text) < minimum:
+        raise InvalidInput(f"{label} : au moins {minimum} caractères sont nécessaires.")
+    if len(text) > maximum:
+        raise InvalidInput(f"{label} : {maximum} caractères au maximum.")
+    return text
+
+
+def _active_theme(theme_id: int | None) -> Theme | None:
+    """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
+    if theme_id is None:
+        return None
+    theme = db.session.get(Theme, theme_id)
+    if theme is None or not theme.active:
+        raise InvalidInput("Ce thème n'existe pas.")
+    return theme
+
+
+def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None:
+    """Move the question to `target` following the flow, stamping dates and recording the change."""
+    if target == ticket.status:
+        return
+    check_transition(ticket.status, target)
+    previous = ticket.status
+    ticket.status = target
+    if target in ("answered", "closed") and ticket.resolved_at is None:
+        ticket.resolved_at = now
+    if target == "closed":
+        ticket.closed_at = now
+        record_event("closed", actor, ticket, previous=previous)
+    elif previous == "closed":
+        ticket.closed_at = None
+        ticket.resolved_at = None
+        record_event("reopened", actor, ticket)
+    else:
+        if target == "open":
+            ticket.resolved_at = None
+        record_event("status_changed", actor, ticket, previous=previous, status=target)
+
+
+def file_question(author: User, subject: str, body: str, theme_id: int | None,
+                  priority: int = 1, channel: str = "web") -> Ticket:
+    """File a new question for the author's structure and give it its reference."""
+    ensure_can_file(author)
+    if priority not in PRIORITIES:
+        raise InvalidInput("Cette urgence n'existe pas.")
+    now = utcnow()
+    ticket = Ticket(
+        structure_id=author.structure_id,
+        author=author,
+        subject=_clean_text(subject, "Objet", 5, SUBJECT_MAX),
+        body=_clean_text(body, "Description", 20, BODY_MAX),
+        theme=_active_theme(theme_id),
+        priority=priority,
+        channel=channel,
+        status="new",
+        created_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
+    record_event("created", author, ticket, channel=channel)
+    db.session.commit()
+    return ticket
+
+
+def claim(ticket: Ticket, jurist: User) -> None:
+    """Take an unassigned question; exactly one of two simultaneous claims wins."""
+    ensure_staff(jurist)
+    if ticket.is_closed:
+        raise InvalidInput("Cette question est close : rouvrez-la avant de la prendre.")
+    now = utcnow()
+    result = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status != "closed")
+        .values(assignee_id=jurist.id, last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("Cette question vient d'être prise par un ou une collègue.")
+    db.session.refresh(ticket)
+    record_event("claimed", jurist, ticket)
+    if ticket.status == "new":
+        _set_status(ticket, jurist, "open", now)
+    db.session.commit()
+
+
+def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
+    """Assign the question to a jurist (or to nobody), recording who did it."""
+    ensure_staff(actor)
+    if ticket.is_closed:
+        raise InvalidInput("Cette question est close : rouvrez-la avant de l'assigner.")
+    now = utcnow()
+    if assignee_id is None:
+        if ticket.assignee_id is None:
+            return
+        previous = ticket.assignee
+        ticket.assignee = None
+        record_event("unassigned", actor, ticket, previous=previous.name)
+    else:
+        assignee = db.session.get(User, assignee_id)
+        if assignee is None or not assignee.is_staff or not assignee.active:
+            raise InvalidInput("Cette personne ne fait pas partie de l'équipe juridique.")
+        if ticket.assignee_id == assignee.id:
+            return
+        ticket.assignee = assignee
+        record_event("assigned", actor, ticket, assignee=assignee.name)
+        if ticket.status == "new":
+            _set_status(ticket, actor, "open", now)
+    ticket.last_activity_at = now
+    db.session.commit()
+
+
+def change_status(ticket: Ticket, actor: User, target: str) -> None:
+    """A jurist moves the question along the flow; illegal moves are refused."""
+    ensure_staff(actor)
+    if target == ticket.status:
+        raise InvalidInput("La question a déjà ce statut.")
+    now = utcnow()
+    _set_status(ticket, actor, target, now)
+    ticket.last_activity_at = now
+    db.session.commit()
+
+
+def close(ticket: Ticket, actor: User) -> None:
+    """Close the question (its member or a jurist)."""
+    if not can_view_ticket(actor, ticket):
+        raise NotFound("Cette question est introuvable.")
+    if ticket.is_closed:
+        raise InvalidInput("Cette question est déjà close.")
+    now = utcnow()
+    _set_status(ticket, actor, "closed", now)
+    ticket.last_activity_at = now
+    db.session.commit()
+
+
+def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
+                status_after: str | None = None) -> Message:
+    """Post a public reply or an internal note, moving the question along the flow."""
+    if not can_view_ticket(author, ticket):
+        raise NotFound("Cette question est introuvable.")
+    if ticket.is_closed:
+        raise InvalidInput("Cette question est close : elle n'accepte plus de message.")
+    text = _clean_text(body, "Message", 1, BODY_MAX)
+    now = utcnow()
+    if author.is_member:
+        if internal or status_after:
+            raise InvalidInput("Les membres ne peuvent envoyer que des réponses publiques.")
+        if ticket.status in ("waiting", "answered"):
+            _set_status(ticket, author, "open", now)
+    elif not internal:
+        if status_after not in (None, "answered", "waiting"):
+            raise InvalidInput("Après une réponse, la question est « Répondue » ou « En attente du membre ».")
+        if ticket.assignee_id is None:
+            ticket.assignee = author
+            record_event("claimed", author, ticket)
+        if ticket.status == "new":
+            _set_status(ticket, author, "open", now)
+        _set_status(ticket, author, status_after or "answered", now)
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+    message = Message(ticket=ticket, author=author, body=text, internal=internal, created_at=now)
+    db.session.add(message)
+    ticket.last_activity_at = now
+    db.session.flush()
+    record_event("note" if internal else "reply", author, ticket, message_id=message.id)
+    db.session.commit()
+    return message
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a question's thread: a message or an event."""
+
+    at: datetime
+    message: Message | None = None
+    event: Event | None = None
+
+
+def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
+    """Messages and events in time order; members get only the public part."""
+    messages = db.session.scalars(
+        select(Message).where(Message.ticket_id == ticket.id).order_by(Message.created_at, Message.id)
+    ).all()
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note")))
+        .order_by(Event.created_at, Event.id)
+    ).all()
+    if not viewer.is_staff:
+        messages = [message for message in messages if not message.internal]
+        events = [event for event in events if not event.internal]
+    entries = [TimelineEntry(message.created_at, message=message) for message in messages]
+    entries += [TimelineEntry(event.created_at, event=event) for event in events]
+    return sorted(entries, key=lambda entry: entry.at)

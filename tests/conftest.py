@@ -1,0 +1,109 @@
+"""Shared fixtures: an app on a freshly migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+import os
+import shutil
+import uuid
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+from tests import factories
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "SESSION_COOKIE_SECURE": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+}
+
+
+def _migrate(url: str) -> None:
+    """Build the schema through the migrations, as production does."""
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A migrated database for the session: a SQLite template file or a throwaway PostgreSQL database."""
+    if not POSTGRES_URL:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite"
+        _migrate(f"sqlite:///{path}")
+        yield f"sqlite:///{path}"
+        return
+    server = make_url(POSTGRES_URL)
+    name = f"helpdesk_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """An application on an empty, migrated database, with its context pushed."""
+    if POSTGRES_URL:
+        url = database_url
+    else:
+        path = tmp_path / "helpdesk.sqlite"
+        shutil.copy(make_url(database_url).database, path)
+        url = f"sqlite:///{path}"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        if POSTGRES_URL:
+            _empty_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    """Remove every row left by a previous test (PostgreSQL shares one database per session)."""
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """A small federation: two structures, their members, two jurists, an admin, a theme."""
+    return factories.make_world()
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the login form: login(user)."""
+
+    def do_login(user, password=factories.PASSWORD):
+        client.post("/deconnexion")
+        response = client.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return do_login

@@ -1,0 +1,71 @@
+"""Test data factories; each takes **overrides."""
+import itertools
+from types import SimpleNamespace
+
+from helpdesk.auth.services import create_user
+from helpdesk.demo import luhn_siret
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.tickets import services
+
+PASSWORD = "mot-de-passe-de-test"
+_sequence = itertools.count(1)
+
+
+def make_structure(**overrides) -> Structure:
+    """A member structure with a valid SIRET."""
+    number = next(_sequence)
+    values = {"name": f"Structure {number}", "siret": luhn_siret(f"9{number:012d}"), "type": "ACI",
+              "region": "bretagne", "active": True}
+    values.update(overrides)
+    structure = Structure(**values)
+    db.session.add(structure)
+    db.session.commit()
+    return structure
+
+
+def make_theme(**overrides) -> Theme:
+    """An active theme."""
+    number = next(_sequence)
+    values = {"name": f"Thème {number}", "slug": f"theme-{number}", "active": True}
+    values.update(overrides)
+    theme = Theme(**values)
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def make_user(role: str = "member", structure: Structure | None = None, **overrides) -> User:
+    """A user; members get a new structure unless one is given."""
+    number = next(_sequence)
+    if role == "member" and structure is None:
+        structure = make_structure()
+    values = {"email": f"user{number}@exemple.test", "name": f"Prénom{number} Nom{number}", "password": PASSWORD}
+    values.update(overrides)
+    return create_user(values["email"], values["name"], values["password"], role,
+                       structure.id if structure else None)
+
+
+def make_ticket(author: User, **overrides) -> Ticket:
+    """A question filed through the service."""
+    values = {"subject": "Renouvellement d'un CDDI", "body": "Pouvons-nous renouveler ce contrat au-delà de 24 mois ?",
+              "theme_id": None, "priority": 1}
+    values.update(overrides)
+    return services.file_question(author, **values)
+
+
+def make_world() -> SimpleNamespace:
+    """Two structures with members, two jurists, an admin and a theme."""
+    structure = make_structure(name="Chantier des Tests", region="bretagne", type="ACI")
+    other_structure = make_structure(name="Association Ailleurs", region="occitanie", type="AI")
+    return SimpleNamespace(
+        structure=structure,
+        other_structure=other_structure,
+        member=make_user("member", structure, email="membre@exemple.test", name="Alice Membre"),
+        colleague=make_user("member", structure, email="collegue@exemple.test", name="Bruno Collègue"),
+        outsider=make_user("member", other_structure, email="autre@exemple.test", name="Chloé Ailleurs"),
+        jurist=make_user("jurist", email="juriste@exemple.test", name="Denis Juriste"),
+        jurist2=make_user("jurist", email="juriste2@exemple.test", name="Emma Juriste"),
+        admin=make_user("admin", email="admin@exemple.test", name="Fanny Admin"),
+        theme=make_theme(name="Réforme IAE", slug="reforme-iae"),
+    )
