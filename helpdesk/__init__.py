@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("INDEX_DIR", str(Path(app.instance_path) / "index"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
 
@@ -52,14 +53,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk import models  # noqa: F401  (registers the tables)
     from helpdesk.admin import bp as admin_bp
     from helpdesk.auth import bp as auth_bp
+    from helpdesk.kb import bp as kb_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating
+    from helpdesk.kb.indexing import sync_after_request
+
+    app.after_request(sync_after_request)
 
     cli.register(app)
     templating.register(app)

@@ -5,6 +5,7 @@ from flask import Flask
 from helpdesk import demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
+from helpdesk.kb.commands import kb
 from helpdesk.models import ROLES
 
 
@@ -12,6 +13,7 @@ def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(kb)
 
 
 @click.group()

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from helpdesk.admin.services import slugify
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
+from helpdesk.kb.content import load_starter_content
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
@@ -197,6 +198,7 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
         author = members[0] if number % 4 == 0 else rng.choice(members)
         moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
+    load_starter_content()
     return True
 
 

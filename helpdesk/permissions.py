@@ -89,3 +89,33 @@ def ensure_staff(user: User) -> None:
     """Jurist-only actions (claim, assign, notes, status) refuse everyone else."""
     if not user.is_staff:
         raise Forbidden("Cette action est réservée aux juristes.")
+
+
+MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
+
+
+def article_visibilities(user) -> tuple[str, ...]:
+    """Audiences whose resources `user` may read: anonymous public, members + members, staff all."""
+    if not user.is_authenticated:
+        return ("public",)
+    if user.is_staff:
+        return ("public", "members", "jurists")
+    return MEMBER_ARTICLE_VISIBILITIES
+
+
+def article_statuses(user) -> tuple[str, ...]:
+    """Resource statuses `user` may read: drafts and archives are for staff."""
+    if user.is_authenticated and user.is_staff:
+        return ("draft", "published", "archived")
+    return ("published",)
+
+
+def can_view_article(user, article) -> bool:
+    """Whether `user` may read this resource."""
+    return article.visibility in article_visibilities(user) and article.status in article_statuses(user)
+
+
+def ensure_can_edit_articles(user) -> None:
+    """Only jurists and admins write resources."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Forbidden("La rédaction des ressources est réservée à l'équipe juridique.")

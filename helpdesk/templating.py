@@ -4,6 +4,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from helpdesk.markup import render_markdown
+from helpdesk.models import ARTICLE_TYPES
+
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")
@@ -31,3 +34,5 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["article_types"] = ARTICLE_TYPES

@@ -4,9 +4,11 @@ import shutil
 import uuid
 
 import flask_migrate
+import jinja2
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from flask import g
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from helpdesk import create_app
 from helpdesk.extensions import db
@@ -20,6 +22,15 @@ BASE_CONFIG = {
     "SESSION_COOKIE_SECURE": False,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
 }
+# Every test builds its own app; compiling the templates once per run keeps the suite fast.
+TEMPLATE_CACHE = jinja2.FileSystemBytecodeCache()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """Test databases are throwaway: skip SQLite's fsync on every commit."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def _migrate(url: str) -> None:
@@ -62,13 +73,22 @@ def app(database_url, tmp_path):
         path = tmp_path / "helpdesk.sqlite"
         shutil.copy(make_url(database_url).database, path)
         url = f"sqlite:///{path}"
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index")})
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         if POSTGRES_URL:
             _empty_tables()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def _fresh_g() -> None:
+    """Start each request with an empty `g`, as in production: the test's app context outlives requests,
+    and Flask-Login (user) and Flask-WTF (CSRF token) cache per-request values in `g`."""
+    for name in list(g):
+        g.pop(name)
 
 
 def _empty_tables() -> None:

@@ -1,9 +1,9 @@
 """Forms of the administration area."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from helpdesk.auth.forms import PASSWORD_MIN
+from helpdesk.main.forms import Form
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
 from helpdesk.models.structure import siret_is_valid
 
@@ -17,7 +17,7 @@ def _valid_siret(form, field):
         raise ValidationError("Ce SIRET n'est pas valide (clé de contrôle incorrecte).")
 
 
-class StructureForm(FlaskForm):
+class StructureForm(Form):
     """Create or edit a member structure."""
 
     name = StringField("Nom", validators=[DataRequired("Indiquez le nom de la structure."),
@@ -30,7 +30,7 @@ class StructureForm(FlaskForm):
     submit = SubmitField("Enregistrer")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Create a user account."""
 
     email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez l'adresse e-mail."),
@@ -46,7 +46,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Créer le compte")
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     """Create a theme."""
 
     name = StringField("Nom du thème", validators=[DataRequired("Indiquez le nom du thème."),
@@ -54,5 +54,5 @@ class ThemeForm(FlaskForm):
     submit = SubmitField("Ajouter")
 
 
-class ToggleForm(FlaskForm):
+class ToggleForm(Form):
     """A button that flips an active flag, for its CSRF token."""

@@ -1,12 +1,13 @@
 """Forms of the accounts area."""
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from helpdesk.main.forms import Form
 
 PASSWORD_MIN = 12
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password."""
 
     email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)])
@@ -14,7 +15,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Se connecter")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 
     current = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])

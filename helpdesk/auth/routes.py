@@ -12,7 +12,9 @@ from helpdesk.models import User
 
 def _safe_next(target: str | None) -> str:
     """Only follow local redirects after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return url_for("main.index")
 

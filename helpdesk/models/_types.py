@@ -4,6 +4,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import CheckConstraint, DateTime
+from sqlalchemy.types import TypeDecorator
 
 _frozen_now: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
 
@@ -23,41 +24,25 @@ def frozen_time(moment: datetime):
         _frozen_now.reset(token)
 
 
-class UTCDateTime(DateTime):
+class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always returned timezone-aware (SQLite forgets the zone)."""
 
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def __init__(self):
-        super().__init__(timezone=True)
+    def process_bind_param(self, value, dialect):
+        """Store aware values as UTC (naive UTC on SQLite)."""
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
 
-    def result_processor(self, dialect, coltype):
-        """Attach UTC to naive values read back from the database."""
-        parent = super().result_processor(dialect, coltype)
-
-        def process(value):
-            if parent is not None:
-                value = parent(value)
-            if isinstance(value, datetime) and value.tzinfo is None:
-                value = value.replace(tzinfo=timezone.utc)
-            return value
-
-        return process
-
-    def bind_processor(self, dialect):
-        """Normalise aware values to UTC before they are stored."""
-        parent = super().bind_processor(dialect)
-
-        def process(value):
-            if isinstance(value, datetime) and value.tzinfo is not None:
-                value = value.astimezone(timezone.utc)
-                if dialect.name == "sqlite":
-                    value = value.replace(tzinfo=None)
-            if parent is not None:
-                value = parent(value)
-            return value
-
-        return process
+    def process_result_value(self, value, dialect):
+        """Attach UTC to naive values read back."""
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
 
 
 def enum_check(column: str, values, name: str) -> CheckConstraint:

@@ -4,16 +4,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.main.query_args import int_arg, page_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query, view_counts
-
-
-def _int_arg(name: str) -> int | None:
-    """A positive integer query argument, None when absent or malformed."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _choice_arg(name: str, allowed, default=None):
@@ -28,15 +23,16 @@ def index():
     """Questions of a view, filtered, sorted and paginated."""
     filters = QueueFilters(
         view=_choice_arg("vue", VIEWS, "non-assignees"),
-        theme_id=_int_arg("theme"),
+        theme_id=int_arg("theme"),
         region=_choice_arg("region", REGIONS),
         structure_type=_choice_arg("type", STRUCTURE_TYPES),
         status=_choice_arg("statut", STATUSES),
-        assignee_id=_int_arg("juriste"),
+        assignee_id=int_arg("juriste"),
         text=(request.args.get("q") or "").strip()[:200] or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
-    page = db.paginate(queue_query(current_user, filters), per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False)
+    page = db.paginate(queue_query(current_user, filters), page=page_arg(),
+                       per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False)
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     return render_template(

@@ -5,6 +5,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.kb.searching import matching_question_ids
 from helpdesk.models import Structure, Ticket, User
 
 VIEWS = {
@@ -65,8 +66,12 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
     if filters.assignee_id:
         query = query.where(Ticket.assignee_id == filters.assignee_id)
     if filters.text:
-        pattern = f"%{filters.text.strip()}%"
-        query = query.where(or_(Ticket.subject.ilike(pattern), Ticket.reference.ilike(pattern)))
+        # Escape LIKE wildcards: "50 %" must find "50 %", not everything starting with "50 ".
+        literal = filters.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
+        query = query.where(or_(Ticket.id.in_(matching_question_ids(filters.text)),
+                                Ticket.subject.ilike(pattern, escape="\\"),
+                                Ticket.reference.ilike(pattern, escape="\\")))
     order = {
         "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
         "priorite": (Ticket.priority.desc(), Ticket.created_at, Ticket.id),

@@ -1,14 +1,14 @@
 """Forms of the questions area."""
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from helpdesk.main.forms import Form
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 
 URGENCY_CHOICES = [(1, "Normale"), (2, "Élevée : réponse souhaitée rapidement"), (3, "Urgente : échéance imminente")]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """A member's new question."""
 
     subject = StringField(
@@ -29,7 +29,7 @@ class QuestionForm(FlaskForm):
     submit = SubmitField("Envoyer ma question")
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """A member's reply."""
 
     body = TextAreaField("Votre réponse", validators=[
@@ -38,7 +38,7 @@ class ReplyForm(FlaskForm):
     submit = SubmitField("Envoyer")
 
 
-class StaffReplyForm(FlaskForm):
+class StaffReplyForm(Form):
     """A jurist's public answer or internal note."""
 
     body = TextAreaField("Message", validators=[
@@ -51,19 +51,19 @@ class StaffReplyForm(FlaskForm):
     submit = SubmitField("Publier")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Choose the jurist in charge (0 = nobody)."""
 
     assignee = SelectField("Juriste en charge", coerce=int)
     submit = SubmitField("Assigner")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Move the question along the flow."""
 
     status = SelectField("Nouveau statut")
     submit = SubmitField("Changer le statut")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button-only form (claim, close), for its CSRF token."""

@@ -6,8 +6,10 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.errors import Conflict, InvalidInput
 from helpdesk.extensions import db
+from helpdesk.kb.searching import similar_questions, suggest
+from helpdesk.main.query_args import page_arg
 from helpdesk.models import STATUSES, Theme, Ticket, User
-from helpdesk.permissions import get_visible_ticket, member_required, staff_required, visible_tickets
+from helpdesk.permissions import ensure_staff, get_visible_ticket, member_required, visible_tickets
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
@@ -42,7 +44,7 @@ def index():
     if who == "moi":
         query = query.where(Ticket.author_id == current_user.id)
     query = query.where(Ticket.status == "closed" if state == "closes" else Ticket.status != "closed")
-    page = db.paginate(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
+    page = db.paginate(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()), page=page_arg(),
                        per_page=current_app.config["MEMBER_PAGE_SIZE"], error_out=False)
     return render_template("tickets/index.html", page=page, who=who, state=state)
 
@@ -57,6 +59,9 @@ def new():
         return redirect(url_for("tickets.index"))
     form = QuestionForm()
     form.theme.choices = _theme_choices()
+    if request.method == "POST" and "suggest" in request.form:
+        text = f"{form.subject.data or ''} {form.body.data or ''}"
+        return render_template("tickets/new.html", form=form, suggestions=suggest(current_user, text), suggested=True)
     if form.validate_on_submit():
         try:
             ticket = services.file_question(current_user, form.subject.data, form.body.data,
@@ -80,7 +85,8 @@ def detail(reference):
         assign_form.assignee.choices = _staff_choices()
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
-        context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form)
+        context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form,
+                       similar=similar_questions(ticket, current_user))
     else:
         context.update(reply_form=ReplyForm())
     return render_template("tickets/detail.html", **context)
@@ -125,10 +131,12 @@ def close(reference):
 
 
 @bp.route("/<reference>/prendre", methods=["POST"])
-@staff_required
+@login_required
 def claim(reference):
     """« Je prends » : claim an unassigned question."""
+    # Visibility before role, here and in the other jurist actions: another structure's member gets 404.
     ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
     if not ActionForm().validate():
         abort(400)
     try:
@@ -141,10 +149,11 @@ def claim(reference):
 
 
 @bp.route("/<reference>/assigner", methods=["POST"])
-@staff_required
+@login_required
 def assign(reference):
     """Assign the question to a colleague, or unassign it."""
     ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
     form = AssignForm()
     form.assignee.choices = _staff_choices()
     if not form.validate():
@@ -160,10 +169,11 @@ def assign(reference):
 
 
 @bp.route("/<reference>/statut", methods=["POST"])
-@staff_required
+@login_required
 def status(reference):
     """Change the question's status along the flow."""
     ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
     form = StatusForm()
     form.status.choices = [(status, label) for status, label in STATUSES.items()]
     if not form.validate():

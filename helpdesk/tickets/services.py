@@ -85,23 +85,30 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
     return ticket
 
 
-def claim(ticket: Ticket, jurist: User) -> None:
-    """Take an unassigned question; exactly one of two simultaneous claims wins."""
-    ensure_staff(jurist)
-    if ticket.is_closed:
-        raise InvalidInput("Cette question est close : rouvrez-la avant de la prendre.")
-    now = utcnow()
+def _take_if_unassigned(ticket: Ticket, jurist: User, now: datetime) -> bool:
+    """Make `jurist` the assignee if nobody is, in one conditional UPDATE; False if someone was first."""
     result = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status != "closed")
         .values(assignee_id=jurist.id, last_activity_at=now)
         .execution_options(synchronize_session=False)
     )
+    db.session.refresh(ticket)
     if result.rowcount != 1:
+        return False
+    record_event("claimed", jurist, ticket)
+    return True
+
+
+def claim(ticket: Ticket, jurist: User) -> None:
+    """Take an unassigned question; exactly one of two simultaneous claims wins."""
+    ensure_staff(jurist)
+    if ticket.is_closed:
+        raise InvalidInput("Cette question est close : rouvrez-la avant de la prendre.")
+    now = utcnow()
+    if not _take_if_unassigned(ticket, jurist, now):
         db.session.rollback()
         raise Conflict("Cette question vient d'être prise par un ou une collègue.")
-    db.session.refresh(ticket)
-    record_event("claimed", jurist, ticket)
     if ticket.status == "new":
         _set_status(ticket, jurist, "open", now)
     db.session.commit()
@@ -174,8 +181,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         if status_after not in (None, "answered", "waiting"):
             raise InvalidInput("Après une réponse, la question est « Répondue » ou « En attente du membre ».")
         if ticket.assignee_id is None:
-            ticket.assignee = author
-            record_event("claimed", author, ticket)
+            _take_if_unassigned(ticket, author, now)
         if ticket.status == "new":
             _set_status(ticket, author, "open", now)
         _set_status(ticket, author, status_after or "answered", now)

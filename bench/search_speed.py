@@ -1,0 +1,130 @@
+"""Speed benchmark of the search core on a synthetic French-like corpus.
+
+Usage: python bench/search_speed.py [--docs 50000] [--queries 300] [--edits 50]
+
+Vocabulary and word frequencies come from the CDTN corpus when it is present
+(/work/shared/eval/cdtn/corpus.jsonl, read in place), else from generated
+syllable words.  Measures the full rebuild, the search time of a first page
+with facets and highlights (warm process), and the time from an edit
+(``apply`` of one upsert) until the edited article is searchable.
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from relevance import EVAL_DIR, import_search_core, read_jsonl
+
+WORDS_PER_BODY = 300
+TYPES = ("fiche", "loi", "modele", "faq")
+THEMES = tuple(f"theme-{i}" for i in range(12))
+MEMBER = {"visibilities": ("public", "members"), "statuses": ("published",)}
+
+
+def vocabulary(size: int = 30000) -> tuple[list[str], list[int]]:
+    """Return words and cumulative weights, from the CDTN corpus or generated."""
+    corpus = EVAL_DIR / "corpus.jsonl"
+    if corpus.exists():
+        counts = Counter(
+            word for doc in read_jsonl(corpus) for word in re.findall(r"[^\W\d_]{2,}", doc["body"].lower())
+        )
+        words, weights = zip(*counts.most_common(size))
+    else:
+        rng = random.Random(1)
+        syllables = ["ra", "ti", "on", "em", "plo", "con", "tra", "sa", "lai", "re", "du", "gé", "ment", "té"]
+        words = ["".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(size)]
+        weights = [1.0 / rank for rank in range(1, size + 1)]
+    cumulative, total = [], 0
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    return list(words), cumulative
+
+
+def article(number: int, words: list[str], cumulative: list[int], marker: str = "") -> dict:
+    """Return synthetic article ``number`` (deterministic), with an optional extra word."""
+    rng = random.Random(number)
+    draw = lambda k: " ".join(rng.choices(words, cum_weights=cumulative, k=k))  # noqa: E731
+    return {
+        "slug": f"article-{number}",
+        "title": draw(6).capitalize(),
+        "summary": draw(20),
+        "body": f"{draw(WORDS_PER_BODY)} {marker}",
+        "tags": [draw(1), draw(1)],
+        "type": rng.choice(TYPES),
+        "themes": rng.sample(THEMES, rng.randint(1, 2)),
+        "visibility": rng.choice(("public", "public", "members", "jurists")),
+        "status": "published" if rng.random() < 0.9 else "draft",
+        "updated_on": datetime(2020, 1, 1) + timedelta(days=rng.randint(0, 1800)),
+        "version": "1",
+    }
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Return the ``share`` quantile of ``samples`` (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def queries(words: list[str], count: int) -> list[str]:
+    """Return varied 1-4 word queries drawn from frequent and mid-frequency words."""
+    rng = random.Random(7)
+    pool = words[50:5000]
+    return [" ".join(rng.sample(pool, rng.randint(1, 4))) for _ in range(count)]
+
+
+def main() -> None:
+    """Run the three measurements and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=50000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--edits", type=int, default=50)
+    args = parser.parse_args()
+
+    search = import_search_core()
+    words, cumulative = vocabulary()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "articles"
+        started = time.perf_counter()
+        search.rebuild(path, "articles", (article(n, words, cumulative) for n in range(args.docs)))
+        rows.append((f"full rebuild, {args.docs} articles", time.perf_counter() - started, None))
+
+        for text in queries(words, 20):
+            search.search_articles(path, text, **MEMBER)
+        timings = []
+        for text in queries(words, args.queries):
+            started = time.perf_counter()
+            search.search_articles(path, text, **MEMBER)
+            timings.append(time.perf_counter() - started)
+        rows.append((f"search, first page + facets + snippets ({args.queries} queries)", statistics.median(timings), percentile(timings, 0.95)))
+
+        delays = []
+        for edit in range(args.edits):
+            marker = f"zqxmarker{edit}"
+            number = random.Random(edit).randrange(args.docs)
+            doc = {**article(number, words, cumulative, marker), "visibility": "public", "status": "published"}
+            started = time.perf_counter()
+            search.apply(path, "articles", [doc], [])
+            hits = search.search_articles(path, marker, **MEMBER).hits
+            delays.append(time.perf_counter() - started)
+            assert [hit.slug for hit in hits] == [doc["slug"]], marker
+        rows.append((f"edit to searchable ({args.edits} edits)", statistics.median(delays), percentile(delays, 0.95)))
+
+    print(f"{os.cpu_count()} CPUs")
+    print("| measurement | median / total (s) | p95 (s) |")
+    print("|---|---|---|")
+    for name, value, p95 in rows:
+        print(f"| {name} | {value:.3f} | {'' if p95 is None else f'{p95:.3f}'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""`flask kb ...` commands: sync, reindex, check, import, export, search, evaluate."""
+import json
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from helpdesk import search
+from helpdesk.kb import indexing, services
+from helpdesk.kb.indexing import INDEXES, index_path
+from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES
+from helpdesk.search.evaluation import evaluate
+
+kb = AppGroup("kb", help="Knowledge base and search indexes.")
+
+
+@kb.command("sync")
+@click.option("--loop", is_flag=True, help="Keep running, syncing every --interval seconds (one indexer per machine).")
+@click.option("--interval", default=1.0, show_default=True)
+def sync_command(loop, interval):
+    """Apply pending database changes to this machine's search indexes."""
+    while True:
+        try:
+            report = indexing.sync(timeout=30.0)
+        except (indexing.SyncBusy, search.IndexBusy) as error:
+            click.echo(f"Index occupé ({error}) : nouvel essai au prochain passage.", err=True)
+        else:
+            if not loop or report.rebuilt or any(report.applied.values()):
+                click.echo(f"Synchronisé : {report.applied or {}}; reconstruits : {report.rebuilt or 'aucun'}")
+        if not loop:
+            return
+        indexing.prune_log(current_app.config["SEARCH_LOG_RETENTION_DAYS"])
+        time.sleep(interval)
+
+
+@kb.command("reindex")
+@click.option("--index", "names", multiple=True, type=click.Choice(INDEXES), help="Default: every index.")
+def reindex_command(names):
+    """Rebuild indexes from the database (searches keep working meanwhile)."""
+    for name in names or INDEXES:
+        started = time.perf_counter()
+        count = indexing.rebuild(name)
+        click.echo(f"{name} : {count} documents indexés en {time.perf_counter() - started:.1f} s")
+
+
+@kb.command("check")
+def check_command():
+    """Compare indexes with the database; exit code 1 when anything is missing, stale or extra."""
+    consistent = True
+    for name in INDEXES:
+        report = indexing.check(name)
+        click.echo(f"{name} : {len(report.missing)} manquants, {len(report.stale)} périmés, {len(report.extra)} en trop")
+        for label, keys in (("manquant", report.missing), ("périmé", report.stale), ("en trop", report.extra)):
+            for key in keys[:20]:
+                click.echo(f"  {label} : {key}")
+        consistent &= report.consistent
+    if not consistent:
+        sys.exit(1)
+
+
+@kb.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def import_command(file):
+    """Upsert articles from a JSON-lines file (slug, title, body required); bad lines are reported and skipped."""
+    lines = file.readlines()
+    with click.progressbar(length=len(lines), label="Import", file=sys.stderr) as bar:
+        report = services.import_articles(lines, progress=bar.update)
+    for number, message in report.warnings:
+        click.echo(f"ligne {number} : avertissement : {message}", err=True)
+    for number, message in report.errors:
+        click.echo(f"ligne {number} : ignorée : {message}", err=True)
+    click.echo(f"{report.created} créés, {report.updated} mis à jour, {len(report.errors)} lignes ignorées.")
+    indexing.sync(timeout=60.0)
+
+
+@kb.command("export")
+@click.argument("file", type=click.File("w", encoding="utf-8"))
+def export_command(file):
+    """Write every article as JSON lines (re-importable)."""
+    click.echo(f"{services.export_articles(file)} ressources exportées.", err=True)
+
+
+def _member_search(query: str, limit: int) -> list:
+    """Search as a member would: published, public and members-only resources."""
+    return search.search_articles(
+        index_path(search.ARTICLES), query, visibilities=MEMBER_ARTICLE_VISIBILITIES, statuses=("published",),
+        per_page=limit, snippets=False).hits
+
+
+@kb.command("search")
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def search_command(query, limit, as_json):
+    """Search as a member would and print the results."""
+    hits = _member_search(query, limit)
+    if as_json:
+        click.echo(json.dumps([{"slug": hit.slug, "title": hit.title, "score": hit.score} for hit in hits],
+                              ensure_ascii=False))
+        return
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank:>3}. {hit.title}  [{hit.slug}]")
+
+
+@kb.command("evaluate")
+@click.argument("judgments", type=click.File("r", encoding="utf-8"))
+@click.option("--runs", type=click.File("w", encoding="utf-8"), help="Write the ranked results of each query.")
+@click.option("--json", "as_json", is_flag=True)
+def evaluate_command(judgments, runs, as_json):
+    """Measure search quality on judgments ({qid, query, relevant, group?} per line)."""
+    items = [json.loads(line) for line in judgments if line.strip()]
+    result = evaluate(items, lambda query: [hit.slug for hit in _member_search(query, 100)], top=100)
+    if runs:
+        for run in result["runs"]:
+            runs.write(json.dumps(run, ensure_ascii=False) + "\n")
+    if as_json:
+        click.echo(json.dumps(result["summary"], indent=2))
+        return
+    for metric, value in result["summary"].items():
+        click.echo(f"{metric:<10} {value:.4f}" if isinstance(value, float) else f"{metric:<10} {value}")

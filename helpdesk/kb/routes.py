@@ -1,0 +1,100 @@
+"""Resource pages: search, read, write, suggestions."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from helpdesk.errors import InvalidInput
+from helpdesk.kb import bp, searching, services
+from helpdesk.kb.forms import ArticleForm, ArticleStatusForm
+from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES
+from helpdesk.permissions import staff_required
+
+SORTS = {"pertinence": "Pertinence", "date": "Date"}
+
+
+@bp.route("/")
+def search():
+    """Search resources (or browse them when the query is empty), with facets and highlights."""
+    query = (request.args.get("q") or "").strip()[:200]
+    types = [value for value in request.args.getlist("type") if value in ARTICLE_TYPES]
+    themes = [value for value in request.args.getlist("theme") if value][:10]
+    statuses = [value for value in request.args.getlist("statut") if value in ARTICLE_STATUSES]
+    sort = request.args.get("tri") if request.args.get("tri") in SORTS else "pertinence"
+    page_number = request.args.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
+    results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
+                               sort="date" if sort == "date" else "relevance", page=page_number)
+    return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
+                           statuses=statuses, sort=sort, sorts=SORTS, theme_names=searching.theme_names(),
+                           article_statuses=ARTICLE_STATUSES)
+
+
+@bp.route("/suggestions")
+def suggestions():
+    """HTML fragment: resources that may answer the question being typed."""
+    text = f"{request.args.get('subject', '')} {request.args.get('body', '')}"[:5000]
+    return render_template("kb/_suggestions.html", suggestions=searching.suggest(current_user, text))
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+@staff_required
+def new():
+    """Write a new resource (saved as a draft)."""
+    form = ArticleForm()
+    form.themes.choices = searching.theme_choices()
+    if form.validate_on_submit():
+        try:
+            article = services.save_article(None, form.to_data(), current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Ressource enregistrée en brouillon.", "success")
+            return redirect(url_for("kb.article", slug=article.slug))
+    return render_template("kb/edit.html", form=form, article=None)
+
+
+@bp.route("/<slug>")
+def article(slug):
+    """Read a resource."""
+    item = services.get_visible_article(current_user, slug)
+    if request.args.get("depuis") == "suggestion":
+        services.record_suggestion_click(current_user, item)
+    return render_template("kb/article.html", article=item, status_form=ArticleStatusForm())
+
+
+@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@staff_required
+def edit(slug):
+    """Edit a resource."""
+    item = services.get_visible_article(current_user, slug)
+    form = ArticleForm(obj=item)
+    form.themes.choices = searching.theme_choices()
+    if request.method == "GET":
+        form.themes.data = [theme.slug for theme in item.themes]
+        form.tags.data = ", ".join(item.tags or [])
+        form.legal_refs.data = "\n".join(item.legal_refs or [])
+    if form.validate_on_submit():
+        try:
+            services.save_article(item, form.to_data(), current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Ressource mise à jour.", "success")
+            return redirect(url_for("kb.article", slug=item.slug))
+    return render_template("kb/edit.html", form=form, article=item)
+
+
+@bp.route("/<slug>/statut", methods=["POST"])
+@staff_required
+def status(slug):
+    """Publish, archive or unpublish a resource."""
+    item = services.get_visible_article(current_user, slug)
+    form = ArticleStatusForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.set_article_status(item, form.status.data, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Statut de la ressource : {item.status_label}.", "success")
+    return redirect(url_for("kb.article", slug=item.slug))

@@ -1,0 +1,62 @@
+"""Searches as the current user may make them: visibility comes from permissions, never from the request."""
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk import search
+from helpdesk.extensions import db
+from helpdesk.kb.indexing import index_path
+from helpdesk.kb.services import log_search
+from helpdesk.models import Theme, Ticket, User
+from helpdesk.permissions import article_statuses, article_visibilities
+
+
+def theme_names() -> dict[str, str]:
+    """Theme names keyed by slug, for facets."""
+    return {slug: name for slug, name in db.session.execute(select(Theme.slug, Theme.name))}
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """(slug, name) of the active themes, for forms."""
+    rows = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active).order_by(Theme.name))
+    return [(slug, name) for slug, name in rows]
+
+
+def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort="relevance",
+                     page=1) -> search.SearchPage:
+    """Search resources within what `user` may read (published ones unless staff ask otherwise), logging the query."""
+    chosen = [status for status in statuses if status in article_statuses(user)] or ["published"]
+    results = search.search_articles(
+        index_path(search.ARTICLES), query, visibilities=article_visibilities(user), statuses=chosen,
+        types=types, themes=themes, sort=sort, page=page, per_page=current_app.config["KB_PAGE_SIZE"])
+    if query and page == 1:
+        log_search(query, results.total, user)
+    return results
+
+
+def suggest(user, text: str, limit: int = 5) -> list[search.ArticleHit]:
+    """Resources that may answer a question being typed."""
+    if len(text.split()) < 2:
+        return []
+    return search.suggest_articles(index_path(search.ARTICLES), text, article_visibilities(user), limit=limit)
+
+
+def similar_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Ticket]:
+    """Questions like this one, treated ones (answered or closed) first; jurists only."""
+    if not viewer.is_staff:
+        return []
+    path = index_path(search.QUESTIONS)
+    text = f"{ticket.subject}\n{ticket.body}"
+    hits = search.search_questions(path, text, limit=limit, exclude_id=ticket.id, statuses=("answered", "closed"))
+    if len(hits) < limit:
+        seen = {hit.id for hit in hits}
+        hits += [hit for hit in search.search_questions(path, text, limit=limit * 2, exclude_id=ticket.id)
+                 if hit.id not in seen][: limit - len(hits)]
+    ids = [int(hit.id) for hit in hits]
+    tickets = {found.id: found for found in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    return [tickets[ticket_id] for ticket_id in ids if ticket_id in tickets]
+
+
+def matching_question_ids(text: str, limit: int = 500) -> list[int]:
+    """Ids of the questions whose subject, description or public answers match `text` (jurists' free-text filter)."""
+    hits = search.search_questions(index_path(search.QUESTIONS), text, limit=limit)
+    return [int(hit.id) for hit in hits]

@@ -1,0 +1,237 @@
+"""Knowledge-base operations: read, write, publish, import, export, log searches."""
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, SearchLog, SuggestionClick, Theme, User
+from helpdesk.models._types import utcnow
+from helpdesk.permissions import can_view_article, ensure_can_edit_articles
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}
+TITLE_MAX = 300
+BODY_MAX = 200_000
+
+
+def get_visible_article(user, slug: str) -> Article:
+    """The article if `user` may read it; NotFound otherwise (no existence leak)."""
+    article = db.session.scalar(select(Article).where(Article.slug == slug).options(selectinload(Article.themes)))
+    if article is None or not can_view_article(user, article):
+        raise NotFound("Cette ressource est introuvable.")
+    return article
+
+
+@dataclass
+class ArticleValues:
+    """Validated values of an article, from a form or an import line."""
+
+    slug: str
+    title: str
+    body: str
+    summary: str = ""
+    type: str = "decryptage"
+    visibility: str = "members"
+    status: str | None = None
+    themes: list[Theme] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    legal_refs: list[str] = field(default_factory=list)
+    updated_on: date | None = None
+    source_url: str = ""
+
+
+def _string_list(value, label: str) -> list[str]:
+    """A list of non-empty strings, from a list or a comma-separated string."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidInput(f"{label} : une liste de textes est attendue.")
+    return [item.strip() for item in value if item.strip()]
+
+
+def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[ArticleValues, list[str]]:
+    """Check raw article data; return the values and warnings (unknown themes are dropped)."""
+    slug = data.get("slug")
+    title = data.get("title")
+    body = data.get("body")
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > 200:
+        raise InvalidInput("slug : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus).")
+    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
+        raise InvalidInput(f"title : un titre de 1 à {TITLE_MAX} caractères est obligatoire.")
+    if not isinstance(body, str) or len(body) > BODY_MAX:
+        raise InvalidInput("body : le texte est obligatoire (200 000 caractères au plus).")
+    values = ArticleValues(slug=slug, title=title.strip(), body=body)
+    summary = data.get("summary") or ""
+    if not isinstance(summary, str) or len(summary) > 10_000:
+        raise InvalidInput("summary : un texte de 10 000 caractères au plus est attendu.")
+    values.summary = summary.strip()
+    values.type = data.get("type") or "decryptage"
+    if values.type not in ARTICLE_TYPES:
+        raise InvalidInput(f"type : « {values.type} » n'est pas un type de ressource connu.")
+    values.visibility = data.get("visibility") or "members"
+    if values.visibility not in VISIBILITIES:
+        raise InvalidInput(f"visibility : « {values.visibility} » n'est pas une visibilité connue.")
+    values.status = data.get("status")
+    if values.status is not None and values.status not in ARTICLE_STATUSES:
+        raise InvalidInput(f"status : « {values.status} » n'est pas un statut connu.")
+    values.tags = _string_list(data.get("tags"), "tags")
+    values.legal_refs = _string_list(data.get("legal_refs"), "legal_refs")
+    warnings = []
+    for slug_or_name in _string_list(data.get("themes"), "themes"):
+        theme = themes_by_slug.get(slug_or_name)
+        if theme is None:
+            warnings.append(f"thème inconnu « {slug_or_name} » ignoré")
+        else:
+            values.themes.append(theme)
+    updated_on = data.get("updated_on")
+    if updated_on:
+        try:
+            values.updated_on = date.fromisoformat(str(updated_on)[:10])
+        except ValueError:
+            raise InvalidInput("updated_on : une date AAAA-MM-JJ est attendue.") from None
+    source_url = data.get("source_url") or ""
+    if not isinstance(source_url, str) or len(source_url) > 500 or (
+            source_url and not source_url.startswith(("https://", "http://"))):
+        raise InvalidInput("source_url : une adresse http(s) de 500 caractères au plus est attendue.")
+    values.source_url = source_url
+    return values, warnings
+
+
+def themes_by_slug() -> dict[str, Theme]:
+    """All themes keyed by slug."""
+    return {theme.slug: theme for theme in db.session.scalars(select(Theme))}
+
+
+def _apply_values(article: Article, values: ArticleValues) -> None:
+    """Copy validated values onto an article."""
+    article.title, article.summary, article.body = values.title, values.summary, values.body
+    article.type, article.visibility = values.type, values.visibility
+    article.themes = values.themes
+    article.tags, article.legal_refs = values.tags, values.legal_refs
+    article.updated_on, article.source_url = values.updated_on, values.source_url
+    article.updated_at = utcnow()
+
+
+def save_article(article: Article | None, data: dict, actor: User) -> Article:
+    """Create (article=None, as a draft) or update an article written by a jurist."""
+    ensure_can_edit_articles(actor)
+    values, _ = validate_article(data, themes_by_slug())
+    if article is None:
+        if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
+            raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
+        article = Article(slug=values.slug, status="draft", author=actor)
+        db.session.add(article)
+    elif values.slug != article.slug:
+        raise InvalidInput("L'adresse (slug) d'une ressource ne change pas après sa création.")
+    _apply_values(article, values)
+    db.session.flush()
+    record_event("article_saved", actor, article_id=article.id)
+    db.session.commit()
+    return article
+
+
+def set_article_status(article: Article, status: str, actor: User) -> None:
+    """Publish, archive or return an article to draft."""
+    ensure_can_edit_articles(actor)
+    if status not in STATUS_FLOW.get(article.status, ()):
+        raise InvalidInput("Ce changement de statut n'est pas possible.")
+    article.status = status
+    if status == "published" and article.published_at is None:
+        article.published_at = utcnow()
+    article.updated_at = utcnow()
+    record_event("article_status", actor, article_id=article.id, status=status)
+    db.session.commit()
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts and the problems of each bad line."""
+
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_articles(lines, batch: int = 500, progress=None) -> ImportReport:
+    """Upsert articles from JSON lines by slug; bad lines are reported and skipped."""
+    report = ImportReport()
+    themes = themes_by_slug()
+    existing = dict(db.session.execute(select(Article.slug, Article.id)).all())
+    pending = 0
+    for number, line in enumerate(lines, start=1):
+        if progress:
+            progress(1)
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise InvalidInput("un objet JSON est attendu.")
+            values, warnings = validate_article(data, themes)
+        except ValueError as error:
+            report.errors.append((number, f"JSON invalide ({error.args[0] if error.args else error})"))
+            continue
+        except InvalidInput as error:
+            report.errors.append((number, error.message))
+            continue
+        report.warnings.extend((number, warning) for warning in warnings)
+        if values.slug in existing:
+            article = db.session.get(Article, existing[values.slug])
+            report.updated += 1
+        else:
+            article = Article(slug=values.slug, status=values.status or "published")
+            db.session.add(article)
+            report.created += 1
+        _apply_values(article, values)
+        if values.status:
+            article.status = values.status
+        if article.status == "published" and article.published_at is None:
+            article.published_at = utcnow()
+        db.session.flush()
+        existing[values.slug] = article.id
+        pending += 1
+        if pending >= batch:
+            db.session.commit()
+            db.session.expunge_all()
+            pending = 0
+    db.session.commit()
+    return report
+
+
+def export_articles(stream) -> int:
+    """Write every article as a JSON line that import reads back; return the count."""
+    count = 0
+    query = select(Article).options(selectinload(Article.themes)).order_by(Article.slug)
+    for article in db.session.scalars(query.execution_options(yield_per=500)):
+        stream.write(json.dumps({
+            "slug": article.slug, "title": article.title, "summary": article.summary, "body": article.body,
+            "type": article.type, "themes": [theme.slug for theme in article.themes], "tags": article.tags,
+            "visibility": article.visibility, "status": article.status, "legal_refs": article.legal_refs,
+            "updated_on": article.updated_on.isoformat() if article.updated_on else None,
+            "source_url": article.source_url,
+        }, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def log_search(query: str, results: int, user) -> None:
+    """Remember a search and its result count (searches that found nothing show missing content)."""
+    role = user.role if user.is_authenticated else "anonymous"
+    db.session.add(SearchLog(query=query[:200], results=results, role=role))
+    db.session.commit()
+
+
+def record_suggestion_click(user: User, article: Article) -> None:
+    """A member opened a resource suggested while typing a question."""
+    if user.is_authenticated and user.is_member:
+        db.session.add(SuggestionClick(user_id=user.id, article_id=article.id))
+        db.session.commit()

@@ -1,0 +1,18 @@
+"""Reading query-string arguments without trusting them."""
+from flask import request
+
+MAX_INT_ARG = 2**31 - 1
+
+
+def int_arg(name: str) -> int | None:
+    """A positive integer argument that fits an INTEGER column; None when absent or malformed."""
+    value = request.args.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_INT_ARG else None
+
+
+def page_arg() -> int:
+    """The requested page number; 1 when absent or malformed."""
+    return int_arg("page") or 1

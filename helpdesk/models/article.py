@@ -1,0 +1,83 @@
+"""Knowledge-base resources."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+
+ARTICLE_TYPES = {
+    "law": "Texte de loi ou décret",
+    "decryptage": "Décryptage",
+    "template": "Modèle de document",
+    "faq": "FAQ",
+    "webinar": "Webinaire",
+    "flash": "Flash info",
+}
+VISIBILITIES = {"public": "Public", "members": "Membres", "jurists": "Juristes uniquement"}
+ARTICLE_STATUSES = {"draft": "Brouillon", "published": "Publié", "archived": "Archivé"}
+
+article_theme = Table(
+    "article_theme",
+    db.metadata,
+    Column("article_id", ForeignKey("article.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Article(db.Model):
+    """A resource: law text, décryptage, template, FAQ, webinar or flash info."""
+
+    __tablename__ = "article"
+    __table_args__ = (
+        enum_check("type", ARTICLE_TYPES, "type"),
+        enum_check("visibility", VISIBILITIES, "visibility"),
+        enum_check("status", ARTICLE_STATUSES, "status"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        CheckConstraint("length(slug) > 0", name="slug_not_blank"),
+        Index("ix_article_status_visibility", "status", "visibility"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(12), default="decryptage")
+    visibility: Mapped[str] = mapped_column(String(10), default="members")
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    legal_refs: Mapped[list] = mapped_column(JSON, default=list)
+    updated_on: Mapped[date | None] = mapped_column(Date)
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    themes = relationship("Theme", secondary=article_theme, order_by="Theme.name")
+    author = relationship("User")
+
+    @property
+    def type_label(self) -> str:
+        """The type in words."""
+        return ARTICLE_TYPES[self.type]
+
+    @property
+    def visibility_label(self) -> str:
+        """The audience in words."""
+        return VISIBILITIES[self.visibility]
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return ARTICLE_STATUSES[self.status]
+
+    @property
+    def version(self) -> str:
+        """What the search index stores to detect stale entries."""
+        return self.updated_at.isoformat()
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug} {self.status}>"

@@ -1,0 +1,26 @@
+"""Search core: French analysis, Whoosh indexes of articles and questions, relevance evaluation.
+
+A pure library working on plain dicts and directory paths; the only code of the
+application that imports whoosh.
+"""
+
+from .engine import ArticleHit, QuestionHit, SearchPage, search_articles, search_questions, suggest_articles
+from .index import IndexBusy, apply, get_searcher, index_versions, open_index, rebuild
+from .schema import ARTICLES, QUESTIONS
+
+__all__ = [
+    "ARTICLES",
+    "QUESTIONS",
+    "ArticleHit",
+    "IndexBusy",
+    "QuestionHit",
+    "SearchPage",
+    "apply",
+    "get_searcher",
+    "index_versions",
+    "open_index",
+    "rebuild",
+    "search_articles",
+    "search_questions",
+    "suggest_articles",
+]

@@ -1,0 +1,111 @@
+"""French text analysis for the search indexes.
+
+Chain: tokenise (keeping legal article numbers such as "L. 1234-5" whole),
+lowercase, normalise legal references ("l.1234-5" -> "l1234-5"), fold accents,
+drop stop words and elisions, then stem with Snowball French.  Accents are
+folded *before* stemming so that "SALARIE", "salariés" and "Salariée" share a
+stem; Whoosh's stock ``LanguageAnalyzer("fr")`` stems first and misses that.
+"""
+
+import re
+from functools import lru_cache
+
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stemmer_for_language
+from whoosh.lang.stopwords import stoplists
+from whoosh.support.charset import accent_map
+
+# Order matters: legal references and hyphenated numbers before plain words.
+TOKEN_PATTERN = r"""(?x)
+    (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
+  | (?i:[lrd])\d+\b                       # L1 (compact form only)
+  | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5
+  | \w+
+"""
+
+_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+")
+
+FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
+
+ELISIONS = frozenset({"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"})
+
+# Words that carry no topic in help-desk questions, plus "art" (as in "art. L1234-5").
+EXTRA_STOP_WORDS = frozenset({"art", "quel", "quelle", "quels", "quelles", "comment", "est-ce"})
+
+
+def fold(text: str) -> str:
+    """Lowercase ``text`` and strip its accents."""
+    return text.lower().translate(FOLDING_MAP)
+
+
+STOP_WORDS = frozenset(
+    word for raw in stoplists["fr"] | ELISIONS | EXTRA_STOP_WORDS for word in (raw, fold(raw))
+)
+
+_snowball_french = stemmer_for_language("fr")
+_FEMININE_ENDING = re.compile(r"ee(s?)$")
+
+
+def stem_french(word: str) -> str:
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie")."""
+    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", word))
+
+
+class LegalRefFilter(Filter):
+    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5"."""
+
+    def __call__(self, tokens):
+        """Yield tokens with legal reference separators removed."""
+        for token in tokens:
+            token.text = _LEGAL_REF_SEPARATORS.sub(r"\1", token.text)
+            yield token
+
+
+def _base_chain():
+    """Tokeniser, lowercase and legal reference normalisation shared by every analyzer."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter()
+
+
+def french_analyzer():
+    """Return the indexing/query analyzer: fold accents, drop stop words, stem."""
+    return (
+        _base_chain()
+        | CharsetFilter(FOLDING_MAP)
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | StemFilter(stemfn=stem_french, cachesize=-1)
+    )
+
+
+def folding_analyzer():
+    """Return an analyzer that only folds (no stop words, no stemming), for synonym matching."""
+    return _base_chain() | CharsetFilter(FOLDING_MAP)
+
+
+def spelling_analyzer():
+    """Return the analyzer of the spelling vocabulary: real words as written, accents kept."""
+    return _base_chain() | StopFilter(stoplist=STOP_WORDS, minsize=3)
+
+
+_FRENCH = french_analyzer()
+_FOLDING = folding_analyzer()
+
+
+@lru_cache(maxsize=4096)
+def analyze(text: str) -> tuple[str, ...]:
+    """Return the index terms of ``text`` (stemmed, folded, stop words removed)."""
+    return tuple(token.text for token in _FRENCH(text))
+
+
+def word_tokens(text: str) -> list[tuple[int, str, str]]:
+    """Return ``(start, folded, original)`` for every token of ``text``, stop words included."""
+    return [
+        (token.startchar, token.text, text[token.startchar : token.endchar])
+        for token in _FOLDING(text, chars=True)
+    ]

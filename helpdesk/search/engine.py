@@ -1,0 +1,268 @@
+"""Search functions over the articles and questions indexes, returning plain dataclasses.
+
+Query strategy for ``search_articles``: every unit of the query must match
+(AND); when that finds fewer than ``AND_MIN_HITS`` visible documents the
+query is run again with any unit matching (OR).  Both add optional proximity
+clauses (adjacent query words close together in the title or body).  Words
+absent from the index are completed with their closest spelling.
+Visibility and status restrictions are Whoosh filters, so counts, facets and
+suggestions only ever see documents the user may read.
+"""
+
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+from datetime import datetime
+from html import escape
+
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.query import And, Every, Or, Term
+
+from .index import get_searcher
+from .query import build, parse, with_proximity
+from .schema import ARTICLES, QUESTIONS
+from .spelling import auto_corrections, corrected_text
+
+ARTICLE_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags_text": 0.5, "legal_refs": 2.0}
+PROXIMITY_BOOSTS = {"title": 1.0}
+QUESTION_BOOSTS = {"subject": 2.0, "body": 1.0}
+AND_MIN_HITS = 5
+SUGGEST_BELOW = 3
+KEY_TERMS = 12
+FACETS = ("type", "themes")
+SNIPPET_CHARS = 240
+
+# Per-searcher sets of documents by visibility, status, type and theme: filters
+# and facet counts become set operations instead of queries.
+_value_docs: WeakKeyDictionary = WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    """One article in a result list; ``snippet`` is safe HTML (escaped text, <mark> tags)."""
+
+    slug: str
+    title: str
+    type: str
+    themes: tuple[str, ...]
+    updated_on: datetime | None
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of article results with facet counts and an optional spelling suggestion."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[ArticleHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+    matched_all_words: bool
+
+
+@dataclass(frozen=True)
+class QuestionHit:
+    """A similar question."""
+
+    id: str
+    reference: str
+    status: str
+    structure_id: str
+    theme: str
+    score: float
+
+
+def _any_of(fieldname: str, values) -> Or:
+    """Return a query matching any of ``values`` in ``fieldname`` (nothing if empty)."""
+    return Or([Term(fieldname, str(value)) for value in values])
+
+
+def _docs_by_value(searcher, fieldname: str) -> dict[str, frozenset[int]]:
+    """Return ``{value: document numbers}`` for a filter/facet field, cached per searcher."""
+    cache = _value_docs.setdefault(searcher, {})
+    if fieldname not in cache:
+        field = searcher.schema[fieldname]
+        values = [field.from_bytes(btext) for btext in searcher.lexicon(fieldname)]
+        cache[fieldname] = {value: frozenset(searcher.docs_for_query(Term(fieldname, value))) for value in values}
+    return cache[fieldname]
+
+
+def _docs_with_any(searcher, fieldname: str, values) -> set[int]:
+    """Return the documents having any of ``values`` in ``fieldname``."""
+    by_value = _docs_by_value(searcher, fieldname)
+    return set().union(*(by_value.get(str(value), ()) for value in values))
+
+
+def _visible_docs(searcher, visibilities, statuses) -> set[int]:
+    """Return the documents a user with these visibilities may see in these statuses."""
+    return _docs_with_any(searcher, "visibility", visibilities) & _docs_with_any(searcher, "status", statuses)
+
+
+def _facet_counts(searcher, matched: set[int], allowed: set[int], selections: dict[str, set[int]]):
+    """Count facet values among visible matches, each facet ignoring its own selection."""
+    counts = {}
+    for name in FACETS:
+        base = matched & allowed
+        for other, docs in selections.items():
+            if other != name:
+                base &= docs
+        values = ((value, len(base & docs)) for value, docs in _docs_by_value(searcher, name).items())
+        counts[name] = dict(sorted(((v, n) for v, n in values if n), key=lambda item: (-item[1], item[0])))
+    return counts
+
+
+def _snippet(hit) -> str:
+    """Return highlighted body fragments, or the escaped start of the summary/body."""
+    highlighted = hit.highlights("body", top=2)
+    if highlighted:
+        return highlighted
+    text = hit.get("summary") or hit.get("body") or ""
+    return escape(text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else ""))
+
+
+def _article_hit(hit, snippet: str) -> ArticleHit:
+    """Convert a Whoosh hit into an ArticleHit."""
+    themes = hit.get("themes") or ""
+    return ArticleHit(
+        slug=hit["slug"],
+        title=hit["title"],
+        type=hit.get("type") or "",
+        themes=tuple(theme for theme in themes.split(",") if theme),
+        updated_on=hit.get("updated_on"),
+        score=hit.score or 0.0,
+        snippet=snippet,
+    )
+
+
+def _text_query(searcher, text: str, require_all: bool):
+    """Build the article matching query for ``text``, completing words unknown to the index."""
+    parsed = parse(text)
+    corrections = auto_corrections(searcher.reader(), parsed, ("title", "body"))
+    return parsed, build(parsed, ARTICLE_BOOSTS, require_all=require_all, corrections=corrections)
+
+
+def _matches(searcher, query) -> set[int]:
+    """Return the document numbers matching ``query``."""
+    return set(searcher.docs_for_query(query))
+
+
+def _suggestion(searcher, text: str, visible: set[int], total: int) -> str | None:
+    """Return a respelled query that finds more visible documents than ``total``, if any."""
+    corrected = corrected_text(searcher.reader(), text)
+    if corrected and len(_matches(searcher, _text_query(searcher, corrected, True)[1]) & visible) > total:
+        return corrected
+    return None
+
+
+def search_articles(
+    path,
+    query: str,
+    *,
+    visibilities,
+    statuses,
+    types=None,
+    themes=None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 10,
+    snippets: bool = True,
+) -> SearchPage:
+    """Search visible articles; an empty query browses them, newest first."""
+    searcher = get_searcher(path, ARTICLES)
+    allowed = _visible_docs(searcher, visibilities, statuses)
+    selected = {"type": types, "themes": themes}
+    selections = {name: _docs_with_any(searcher, name, values) for name, values in selected.items() if values}
+    visible = allowed.intersection(*selections.values())
+    text = (query or "").strip()
+    parsed = parse(text)
+    browsing = not parsed.units
+    matched_all = True
+    if browsing:
+        whoosh_query, ranking_query = Every(), Every()
+    else:
+        parsed, whoosh_query = _text_query(searcher, text, require_all=True)
+        if len(_matches(searcher, whoosh_query) & visible) < AND_MIN_HITS:
+            parsed, whoosh_query = _text_query(searcher, text, require_all=False)
+            matched_all = False
+        ranking_query = with_proximity(whoosh_query, parsed, PROXIMITY_BOOSTS)
+    matched = _matches(searcher, whoosh_query)
+    hits_filter = matched & visible
+    total = len(hits_filter)
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
+    results = searcher.search(
+        ranking_query, limit=page * per_page, filter=hits_filter, terms=snippets, **ordering
+    )
+    if snippets:
+        results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
+        results.formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term")
+    hits = [_article_hit(hit, _snippet(hit) if snippets else "") for hit in results[(page - 1) * per_page :]]
+    return SearchPage(
+        query=text,
+        total=total,
+        page=page,
+        per_page=per_page,
+        hits=hits,
+        facets=_facet_counts(searcher, matched, allowed, selections),
+        suggestion=_suggestion(searcher, text, visible, total) if not browsing and total < SUGGEST_BELOW else None,
+        matched_all_words=matched_all,
+    )
+
+
+def _key_terms_query(searcher, text: str, boosts: dict[str, float]):
+    """Return an OR query of the most significant terms of a long free text, or None."""
+    key_terms = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS)
+    if not key_terms:
+        return None
+    return Or(
+        [
+            Term(fieldname, term, boost=boost * weight)
+            for term, weight in key_terms
+            for fieldname, boost in boosts.items()
+        ]
+    )
+
+
+def suggest_articles(path, text: str, visibilities, limit: int = 5, statuses=("published",)) -> list[ArticleHit]:
+    """Return articles that may answer a question being typed (subject + description)."""
+    searcher = get_searcher(path, ARTICLES)
+    whoosh_query = _key_terms_query(searcher, text, ARTICLE_BOOSTS)
+    if whoosh_query is None:
+        return []
+    results = searcher.search(whoosh_query, limit=limit, filter=_visible_docs(searcher, visibilities, statuses))
+    return [_article_hit(hit, "") for hit in results]
+
+
+def search_questions(
+    path, text: str, *, limit: int = 5, exclude_id=None, structure_id=None, statuses=None
+) -> list[QuestionHit]:
+    """Return questions similar to ``text``, optionally within one structure and some statuses."""
+    searcher = get_searcher(path, QUESTIONS)
+    whoosh_query = _key_terms_query(searcher, text, QUESTION_BOOSTS)
+    if whoosh_query is None:
+        return []
+    filters = []
+    if structure_id is not None:
+        filters.append(Term("structure_id", str(structure_id)))
+    if statuses:
+        filters.append(_any_of("status", statuses))
+    results = searcher.search(
+        whoosh_query,
+        limit=limit,
+        filter=And(filters) if filters else None,
+        mask=Term("id", str(exclude_id)) if exclude_id is not None else None,
+    )
+    return [
+        QuestionHit(
+            id=hit["id"],
+            reference=hit.get("reference") or "",
+            status=hit.get("status") or "",
+            structure_id=hit.get("structure_id") or "",
+            theme=hit.get("theme") or "",
+            score=hit.score or 0.0,
+        )
+        for hit in results
+    ]

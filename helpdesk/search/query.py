@@ -1,0 +1,126 @@
+"""Turn what a user types into Whoosh queries; user input never raises.
+
+The text is read as plain words; the only syntax is "quoted phrases".  Words
+and phrases become *units*; a unit matching a synonym group (see
+``synonyms.py``) gets every expression of the group as alternatives, a
+multiword expression being searched as a phrase.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.query import AndMaybe, And, Or, Phrase, Term
+
+from .analysis import analyze, word_tokens
+from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
+
+_QUOTES = re.compile(r"[\"“”«»]")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One query element: alternative term sequences (several terms = a phrase)."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    word: str | None = None  # the word as typed, for single-word units (spelling)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A user query as units, plus its own terms in order (for proximity boosts)."""
+
+    units: tuple[Unit, ...]
+    terms: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
+    """Map each synonym expression (folded words) to (alternatives, case sensitive)."""
+    index: dict = {}
+    for group in SYNONYM_GROUPS:
+        alternatives = tuple(dict.fromkeys(terms for terms in map(analyze, group) if terms))
+        for expression in group:
+            key = tuple(folded for _, folded, _ in word_tokens(expression))
+            known = index.get(key, ((), False))[0]
+            index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)
+    return index
+
+
+def _word_units(text: str) -> list[Unit]:
+    """Read unquoted text as words, expanding the longest synonym expressions first."""
+    tokens = word_tokens(text)
+    index = _synonym_index()
+    longest = max(map(len, index))
+    units, i = [], 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            span = tokens[i : i + size]
+            alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
+            if alternatives and (not case_sensitive or all(original.isupper() for _, _, original in span)):
+                units.append(Unit(alternatives))
+                i += size
+                break
+        else:
+            original = tokens[i][2]
+            terms = analyze(original)
+            if terms:
+                units.append(Unit((terms,), word=original))
+            i += 1
+    return units
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse user text into units: quoted parts are phrases, the rest words with synonyms."""
+    units = []
+    for position, part in enumerate(_QUOTES.split(text)):
+        if position % 2:
+            terms = analyze(part)
+            if terms:
+                units.append(Unit((terms,)))
+        else:
+            units.extend(_word_units(part))
+    return ParsedQuery(tuple(units), analyze(_QUOTES.sub(" ", text)))
+
+
+def _alternative(fieldname: str, terms: tuple[str, ...], boost: float):
+    """Return a term or (slop 1) phrase query for one alternative in one field."""
+    if len(terms) == 1:
+        return Term(fieldname, terms[0], boost=boost)
+    return Phrase(fieldname, list(terms), slop=1, boost=boost)
+
+
+def unit_query(unit: Unit, boosts: dict[str, float], extra: tuple[tuple[str, ...], ...] = ()):
+    """Return the query matching any alternative of ``unit`` in any boosted field."""
+    return Or(
+        [
+            _alternative(fieldname, terms, boost)
+            for terms in unit.alternatives + extra
+            for fieldname, boost in boosts.items()
+        ]
+    )
+
+
+def build(
+    parsed: ParsedQuery,
+    boosts: dict[str, float],
+    *,
+    require_all: bool,
+    corrections: dict[str, tuple[str, ...]] | None = None,
+):
+    """Return the matching query for ``parsed``: AND or OR of its units."""
+    corrections = corrections or {}
+    units = [
+        unit_query(unit, boosts, (corrections[unit.word],) if unit.word in corrections else ())
+        for unit in parsed.units
+    ]
+    return (And if require_all else Or)(units)
+
+
+def with_proximity(query, parsed: ParsedQuery, boosts: dict[str, float], slop: int = 3):
+    """Add optional clauses rewarding adjacent query terms found within ``slop`` words."""
+    pairs = list(dict.fromkeys(zip(parsed.terms, parsed.terms[1:])))
+    clauses = [
+        Phrase(fieldname, list(pair), slop=slop, boost=boost) for pair in pairs for fieldname, boost in boosts.items()
+    ]
+    return AndMaybe(query, Or(clauses)) if clauses else query

@@ -1,0 +1,64 @@
+"""Tests of the French analyzer and of query parsing with synonyms."""
+
+import pytest
+
+from helpdesk.search.analysis import analyze
+from helpdesk.search.query import parse
+
+
+def test_inflections_and_case_share_one_term():
+    """salariés, salarié, SALARIE and Salariée index to the same term."""
+    assert len({analyze(word) for word in ["salariés", "salarié", "SALARIE", "Salariée"]}) == 1
+
+
+def test_plural_phrase_matches_singular_phrase():
+    """'contrats de professionnalisation' analyses like the singular, stop word dropped."""
+    assert analyze("contrats de professionnalisation") == analyze("contrat de professionnalisation")
+    assert len(analyze("contrats de professionnalisation")) == 2
+
+
+@pytest.mark.parametrize("text", ["l'employeur", "l’employeur", "L'EMPLOYEUR", "employeurs"])
+def test_elisions_are_removed(text):
+    """Elided articles (straight or typographic apostrophe) disappear."""
+    assert analyze(text) == analyze("employeur")
+
+
+def test_accents_are_folded():
+    """Accented and unaccented spellings match; œ is expanded."""
+    assert analyze("Congés payés") == analyze("conges payes")
+    assert analyze("œuvre") == analyze("oeuvre")
+
+
+@pytest.mark.parametrize("ref", ["L5132-5", "L. 5132-5", "l.5132-5", "art. L5132-5", "L 5132-5"])
+def test_legal_references_are_one_term(ref):
+    """Every way of writing an article number gives the compact term."""
+    assert analyze(ref) == ("l5132-5",)
+
+
+def test_numbers_are_kept():
+    """Numbers, including decimals, are tokens."""
+    assert analyze("35,5 heures") == ("35,5", analyze("heures")[0])
+
+
+def test_acronym_expands_to_phrase():
+    """'DUER' gets its spelled-out form as a phrase alternative."""
+    (unit,) = parse("DUER").units
+    assert analyze("document unique d'évaluation des risques") in unit.alternatives
+
+
+def test_multiword_synonym_is_matched_before_single_words():
+    """'chômage partiel' is one unit whose alternatives include 'activité partielle'."""
+    (unit,) = parse("Chomage partiel").units
+    assert analyze("activité partielle") in unit.alternatives
+
+
+def test_ambiguous_abbreviation_needs_capitals():
+    """'AI' expands only in capitals: in "j'ai" it is the verb (a stop word)."""
+    assert parse("j'ai un contrat").units == parse("un contrat").units
+    assert analyze("association intermédiaire") in parse("AI").units[0].alternatives
+
+
+@pytest.mark.parametrize("text", ['"unbalanced', "AND OR NOT (", "field:value*", "~!@#$%^&*()", ""])
+def test_user_syntax_never_raises(text):
+    """Operators and broken quotes are read as plain words."""
+    parse(text)

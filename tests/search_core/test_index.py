@@ -1,0 +1,106 @@
+"""Tests of index storage: rebuild, incremental changes, locking, searcher reuse, versions."""
+
+import time
+
+import pytest
+
+from helpdesk.search import IndexBusy, apply, get_searcher, index_versions, open_index, rebuild, search_articles, search_questions
+
+from conftest import ARTICLES, MEMBER, make_article
+
+QUERIES = ["salarié", "démission", "DUER", "employeur activité", ""]
+
+
+def results(path):
+    """Return (total, slugs) for a fixed set of queries."""
+    return [(page.total, [hit.slug for hit in page.hits]) for page in (search_articles(path, q, **MEMBER) for q in QUERIES)]
+
+
+def test_rebuild_equals_incremental(articles_path, tmp_path):
+    """Documents applied one by one give the same results as a rebuild."""
+    incremental = tmp_path / "incremental"
+    for article in ARTICLES:
+        apply(incremental, "articles", [article], [])
+    assert results(incremental) == results(articles_path)
+    assert index_versions(incremental, "articles") == index_versions(articles_path, "articles")
+
+
+def test_rebuild_with_several_processes(tmp_path, articles_path):
+    """The multi-process rebuild gives the same results."""
+    path = tmp_path / "multi"
+    rebuild(path, "articles", ARTICLES, procs=2)
+    assert results(path) == results(articles_path)
+
+
+def test_update_and_delete(articles_path):
+    """update replaces by slug, delete removes; versions follow."""
+    changed = make_article("duerp", "Document unique", "Nouveau texte sur la prévention.", version="2")
+    apply(articles_path, "articles", [changed], ["draft"])
+    versions = index_versions(articles_path, "articles")
+    assert versions["duerp"] == "2"
+    assert "draft" not in versions
+    assert [hit.slug for hit in search_articles(articles_path, "prévention", **MEMBER).hits] == ["duerp"]
+
+
+def test_apply_raises_index_busy_when_locked(articles_path):
+    """A held write lock makes apply give up after its timeout."""
+    lock = open_index(articles_path, "articles").lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexBusy):
+            apply(articles_path, "articles", [ARTICLES[0]], [], timeout=0.3)
+        assert time.monotonic() - started >= 0.3
+    finally:
+        lock.release()
+    apply(articles_path, "articles", [ARTICLES[0]], [], timeout=0.3)
+
+
+def test_searcher_is_reused_until_the_index_changes(articles_path):
+    """The cached searcher is reused, then replaced after a commit and after a rebuild."""
+    first = get_searcher(articles_path, "articles")
+    assert get_searcher(articles_path, "articles") is first
+    apply(articles_path, "articles", [make_article("new", "Licorne", "Une licorne.")], [])
+    second = get_searcher(articles_path, "articles")
+    assert second is not first
+    assert [hit.slug for hit in search_articles(articles_path, "licorne", **MEMBER).hits] == ["new"]
+    rebuild(articles_path, "articles", ARTICLES, procs=1)
+    assert get_searcher(articles_path, "articles") is not second
+    assert search_articles(articles_path, "licorne", **MEMBER).total == 0
+
+
+def test_searches_keep_working_across_rebuilds(articles_path):
+    """An old searcher still answers after two rebuilds swapped its generation out."""
+    old = get_searcher(articles_path, "articles")
+    rebuild(articles_path, "articles", ARTICLES, procs=1)
+    rebuild(articles_path, "articles", ARTICLES, procs=1)
+    assert old.doc_count() == len(ARTICLES)
+    assert len(list(articles_path.parent.glob("articles.*"))) == 2
+
+
+def test_rebuild_waits_for_lock_then_gives_up(articles_path):
+    """A rebuild does not write over an index that is being changed."""
+    lock = open_index(articles_path, "articles").lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        with pytest.raises(IndexBusy):
+            rebuild(articles_path, "articles", ARTICLES, procs=1, timeout=0.2)
+    finally:
+        lock.release()
+
+
+def test_similar_questions(tmp_path):
+    """Similar questions respect structure, status and the excluded question."""
+    path = tmp_path / "questions"
+    questions = [
+        {"id": 1, "reference": "Q-1", "subject": "Rupture conventionnelle d'un CDDI", "body": "Peut-on rompre ?", "status": "answered", "structure_id": 7},
+        {"id": 2, "reference": "Q-2", "subject": "Rupture conventionnelle", "body": "Délai de rétractation", "status": "answered", "structure_id": 8},
+        {"id": 3, "reference": "Q-3", "subject": "Congés payés", "body": "Calcul des congés", "status": "open", "structure_id": 7},
+        {"id": 4, "reference": "Q-4", "subject": "Rupture du contrat", "body": "rupture conventionnelle", "status": "open", "structure_id": 7},
+    ]
+    rebuild(path, "questions", questions, procs=1)
+    text = "rupture conventionnelle et délai"
+    assert [hit.id for hit in search_questions(path, text)][:2] == ["2", "1"] or {"1", "2"} <= {hit.id for hit in search_questions(path, text)}
+    assert {hit.id for hit in search_questions(path, text, structure_id=7)} == {"1", "4"}
+    assert [hit.reference for hit in search_questions(path, text, structure_id=7, statuses=["answered"])] == ["Q-1"]
+    assert "1" not in {hit.id for hit in search_questions(path, text, exclude_id=1)}

@@ -1,0 +1,128 @@
+"""Tests of article search: synonyms, visibility, facets, snippets, fallback, suggestions."""
+
+from helpdesk.search import rebuild, search_articles, suggest_articles
+
+from conftest import MEMBER, make_article
+
+
+def slugs(page):
+    """Return the slugs of a result page."""
+    return [hit.slug for hit in page.hits]
+
+
+def test_inflected_query_finds_document(articles_path):
+    """'SALARIE' finds documents saying 'salariés' and 'salarié'."""
+    assert {"contrat-pro", "activite-partielle", "script"} <= set(slugs(search_articles(articles_path, "SALARIE", **MEMBER)))
+
+
+def test_chomage_partiel_finds_activite_partielle(articles_path):
+    """The synonym table maps 'chômage partiel' to 'activité partielle'."""
+    assert slugs(search_articles(articles_path, "chômage partiel", **MEMBER))[0] == "activite-partielle"
+
+
+def test_duer_finds_document_unique(articles_path):
+    """The acronym DUER finds the document unique d'évaluation des risques."""
+    assert slugs(search_articles(articles_path, "DUER", **MEMBER)) == ["duerp"]
+
+
+def test_legal_reference_written_differently(articles_path):
+    """'L4121-3' finds a body citing 'art. L. 4121-3'; the legal_refs field is searched too."""
+    assert slugs(search_articles(articles_path, "L4121-3", **MEMBER)) == ["duerp"]
+    assert slugs(search_articles(articles_path, "L. 5122-1", **MEMBER)) == ["activite-partielle"]
+
+
+def test_member_never_sees_restricted_documents(articles_path):
+    """Jurists-only and draft documents are neither listed, counted nor faceted for a member."""
+    page = search_articles(articles_path, "démission", **MEMBER)
+    assert slugs(page) == ["preavis-demission"]
+    assert page.total == 1
+    assert page.facets["type"] == {"fiche": 1}
+    assert "interne" not in page.facets["themes"]
+
+
+def test_jurist_sees_restricted_documents(articles_path):
+    """A jurist's visibility includes the internal note, and its facets count it."""
+    page = search_articles(articles_path, "démission", visibilities=["public", "members", "jurists"], statuses=["published"])
+    assert set(slugs(page)) == {"preavis-demission", "jurists-only"}
+    assert page.facets["type"] == {"fiche": 1, "note": 1}
+
+
+def test_browse_mode_lists_visible_documents_newest_first(articles_path):
+    """An empty query lists every visible document by date with facets."""
+    page = search_articles(articles_path, "  ", **MEMBER)
+    assert page.total == 5
+    assert slugs(page)[0] == "contrat-pro"
+    assert slugs(page)[-1] == "duerp"
+    assert page.facets["themes"]["santé"] == 2
+
+
+def test_facet_filter_keeps_other_values_of_its_own_facet(articles_path):
+    """Filtering on a theme narrows the hits and the type counts, not the theme counts."""
+    page = search_articles(articles_path, "", themes=["santé"], **MEMBER)
+    assert set(slugs(page)) == {"duerp", "script"}
+    assert page.facets["type"] == {"fiche": 1, "loi": 1}
+    assert page.facets["themes"]["contrat"] == 1
+    page = search_articles(articles_path, "", themes=["santé"], types=["loi"], **MEMBER)
+    assert slugs(page) == ["duerp"]
+
+
+def test_snippet_escapes_document_html(articles_path):
+    """Markup in a body is escaped; only our <mark> tags remain."""
+    (hit,) = search_articles(articles_path, "courriel", **MEMBER).hits
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert '<mark class="match term0">courriel</mark>' in hit.snippet
+
+
+def test_and_first_then_or_fallback(tmp_path):
+    """All words are required while that finds enough documents, otherwise any word."""
+    path = tmp_path / "articles"
+    docs = [make_article(f"both-{i}", f"Fiche {i}", "Le salarié et son employeur.") for i in range(5)]
+    docs.append(make_article("salarie-only", "Autre", "Le salarié seul."))
+    rebuild(path, "articles", docs, procs=1)
+    page = search_articles(path, "salarié employeur", **MEMBER)
+    assert page.matched_all_words and page.total == 5
+    page = search_articles(path, "salarié licorne", **MEMBER)
+    assert not page.matched_all_words and page.total == 6
+
+
+def test_misspelled_word_is_completed(articles_path):
+    """A word unknown to the index also searches its closest vocabulary word."""
+    assert slugs(search_articles(articles_path, "profesionalisation", **MEMBER)) == ["contrat-pro"]
+
+
+def test_suggestion_only_from_visible_vocabulary(tmp_path):
+    """'Vouliez-vous dire' uses public titles, never words of restricted documents."""
+    path = tmp_path / "articles"
+    docs = [
+        make_article("typo", "Note", "Une convantion mal écrite."),
+        make_article("cc-1", "Convention collective", "Texte."),
+        make_article("cc-2", "Choisir sa convention", "Texte."),
+        make_article("secret", "Stratagème confidentiel", "Texte.", visibility="jurists"),
+    ]
+    rebuild(path, "articles", docs, procs=1)
+    assert search_articles(path, "convantion", **MEMBER).suggestion == "convention"
+    page = search_articles(path, "stratagemes", **MEMBER)
+    assert page.total == 0 and page.suggestion is None
+
+
+def test_sort_by_date(articles_path):
+    """sort='date' orders matches newest first."""
+    page = search_articles(articles_path, "employeur", sort="date", **MEMBER)
+    assert slugs(page) == ["activite-partielle", "duerp"]
+
+
+def test_pagination(articles_path):
+    """Pages split the results and keep the total."""
+    first = search_articles(articles_path, "", per_page=2, **MEMBER)
+    third = search_articles(articles_path, "", page=3, per_page=2, **MEMBER)
+    assert first.total == third.total == 5
+    assert len(first.hits) == 2 and len(third.hits) == 1
+
+
+def test_suggest_articles_from_free_text(articles_path):
+    """A long question finds the matching article and respects visibility."""
+    text = "Bonjour, mon employeur veut me mettre en activité partielle car il y a une baisse d'activité, que faire ?"
+    hits = suggest_articles(articles_path, text, ["public"])
+    assert hits[0].slug == "activite-partielle"
+    assert "script" not in [hit.slug for hit in hits]

@@ -1,0 +1,157 @@
+"""Who reaches what: every protected URL against every kind of visitor."""
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.auth.services import set_active
+from helpdesk.extensions import db
+from helpdesk.models import Event, Message, Ticket
+from helpdesk.permissions import can_view_ticket, visible_tickets
+from tests import factories
+
+# (method, url); {ref}, {user} and {theme} are filled per test.
+QUESTION_PAGES = [
+    ("GET", "/questions/{ref}"),
+    ("POST", "/questions/{ref}/repondre"),
+    ("POST", "/questions/{ref}/cloturer"),
+    ("POST", "/questions/{ref}/prendre"),
+    ("POST", "/questions/{ref}/assigner"),
+    ("POST", "/questions/{ref}/statut"),
+]
+MEMBER_PAGES = [("GET", "/questions/"), ("GET", "/questions/nouvelle"), ("POST", "/questions/nouvelle")]
+STAFF_PAGES = [("GET", "/file/")]
+ADMIN_PAGES = [
+    ("GET", "/admin/"), ("GET", "/admin/structures"), ("GET", "/admin/structures/nouvelle"),
+    ("POST", "/admin/structures/nouvelle"), ("GET", "/admin/structures/{structure}"),
+    ("GET", "/admin/utilisateurs"), ("GET", "/admin/utilisateurs/nouveau"),
+    ("POST", "/admin/utilisateurs/nouveau"), ("POST", "/admin/utilisateurs/{user}/activation"),
+    ("GET", "/admin/themes"), ("POST", "/admin/themes"), ("POST", "/admin/themes/{theme}/activation"),
+]
+ACCOUNT_PAGES = [("GET", "/compte/mot-de-passe"), ("POST", "/compte/mot-de-passe")]
+JURIST_ONLY_ACTIONS = [page for page in QUESTION_PAGES if page[1].rsplit("/", 1)[-1] in ("prendre", "assigner", "statut")]
+
+# What a tampering visitor posts: a claim to be someone else, another ticket, a status, a note.
+TAMPERING = {"body": "Message forgé", "kind": "note", "status_after": "waiting", "status": "closed",
+             "assignee": "0", "structure_id": "2", "ticket_id": "1", "name": "x", "email": "x@y.fr"}
+
+
+@pytest.fixture
+def ticket(world):
+    """A new question of the world's structure."""
+    return factories.make_ticket(world.member)
+
+
+def _request(client, method, template, world, ticket):
+    """Send the request, with placeholders filled and a tampering form body for POSTs."""
+    url = template.format(ref=ticket.reference, user=world.member.id, theme=world.theme.id,
+                          structure=world.structure.id)
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data=TAMPERING)
+
+
+def _snapshot() -> tuple:
+    """Everything a forged request could change, as counts and the question's state."""
+    db.session.expire_all()
+    return (
+        db.session.scalar(select(func.count()).select_from(Message)),
+        db.session.scalar(select(func.count()).select_from(Event).where(Event.ticket_id.is_not(None))),
+        db.session.execute(select(Ticket.status, Ticket.assignee_id, Ticket.closed_at)).all(),
+        db.session.execute(select(Event.kind).where(Event.ticket_id.is_(None)).order_by(Event.id)).all(),
+    )
+
+
+@pytest.mark.parametrize("method, url", QUESTION_PAGES + MEMBER_PAGES + STAFF_PAGES + ADMIN_PAGES + ACCOUNT_PAGES)
+def test_anonymous_visitor_is_sent_to_login(client, world, ticket, method, url):
+    before = _snapshot()
+    response = _request(client, method, url, world, ticket)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion?next=")
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["member", "jurist"])
+@pytest.mark.parametrize("method, url", ADMIN_PAGES)
+def test_only_admins_reach_administration(client, world, ticket, login, role, method, url):
+    login(getattr(world, role))
+    before = _snapshot()
+    response = _request(client, method, url, world, ticket)
+    assert response.status_code == 403
+    assert "Accès refusé" in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("method, url", STAFF_PAGES)
+def test_members_do_not_reach_the_queue(client, world, ticket, login, method, url):
+    login(world.member)
+    assert _request(client, method, url, world, ticket).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["jurist", "admin"])
+@pytest.mark.parametrize("method, url", MEMBER_PAGES)
+def test_staff_do_not_use_member_pages(client, world, ticket, login, role, method, url):
+    login(getattr(world, role))
+    before = _snapshot()
+    assert _request(client, method, url, world, ticket).status_code == 403
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["jurist", "admin"])
+def test_staff_reach_the_queue_and_admins_administration(client, world, login, role):
+    login(getattr(world, role))
+    assert client.get("/file/").status_code == 200
+    assert client.get("/admin/").status_code == (200 if role == "admin" else 403)
+
+
+@pytest.mark.parametrize("method, url", QUESTION_PAGES)
+def test_member_cannot_touch_other_structures_question(client, world, ticket, login, method, url):
+    login(world.outsider)
+    before = _snapshot()
+    response = _request(client, method, url, world, ticket)
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Page introuvable" in page and ticket.subject not in page
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("method, url", QUESTION_PAGES)
+def test_unknown_reference_looks_the_same_as_a_forbidden_one(client, world, ticket, login, method, url):
+    login(world.outsider)
+    assert client.open(url.format(ref="Q-2026-99999"), method=method, data=TAMPERING).status_code == 404
+
+
+@pytest.mark.parametrize("method, url", JURIST_ONLY_ACTIONS)
+def test_member_cannot_use_jurist_actions_on_own_question(client, world, ticket, login, method, url):
+    login(world.member)
+    before = _snapshot()
+    response = _request(client, method, url, world, ticket)
+    assert response.status_code == 403
+    assert "Cette action est réservée aux juristes." in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+def test_member_reading_other_structures_question_sees_no_data(client, world, login):
+    theirs = factories.make_ticket(world.outsider, subject="Sujet confidentiel d'ailleurs")
+    login(world.member)
+    assert theirs.reference not in client.get("/questions/").get_data(as_text=True)
+    assert client.get(f"/questions/{theirs.reference}").status_code == 404
+
+
+def test_deactivated_staff_loses_access_immediately(client, world, login):
+    login(world.jurist)
+    set_active(world.jurist, False, world.admin)
+    assert client.get("/file/").status_code == 302
+
+
+def test_anonymous_home_goes_to_login(client):
+    assert client.get("/").headers["Location"] == "/connexion"
+
+
+def test_visibility_rules_without_http(world):
+    ours = factories.make_ticket(world.member)
+    theirs = factories.make_ticket(world.outsider)
+    assert can_view_ticket(world.colleague, ours) and not can_view_ticket(world.colleague, theirs)
+    assert can_view_ticket(world.jurist, theirs)
+    assert set(db.session.scalars(visible_tickets(world.member))) == {ours}
+    assert set(db.session.scalars(visible_tickets(world.jurist))) == {ours, theirs}
+    set_active(world.member, False, world.admin)
+    assert not can_view_ticket(world.member, ours)

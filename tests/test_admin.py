@@ -1,0 +1,217 @@
+"""Administration over HTTP and its services: structures, accounts, themes."""
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.admin.services import create_theme, save_structure, slugify
+from helpdesk.auth.services import create_user
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Theme, Ticket, User
+from tests import factories
+
+VALID_SIRET = "73282932000074"
+
+
+def _structure_form(**overrides) -> dict:
+    """A valid structure form, with overrides."""
+    data = {"name": "Régie de quartier Les Tilleuls", "siret": "732 829 320 00074", "type": "EI",
+            "region": "normandie", "active": "y"}
+    data.update(overrides)
+    return data
+
+
+def _user_form(structure_id=0, **overrides) -> dict:
+    """A valid account form, with overrides."""
+    data = {"email": "nouvelle@federation-exemple.fr", "name": "Nina Nouvelle", "role": "member",
+            "structure": str(structure_id), "password": "un-mot-de-passe-solide"}
+    data.update(overrides)
+    return data
+
+
+def _count(model) -> int:
+    """Rows in a table."""
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def admin_client(client, world, login):
+    """The client, logged in as the admin."""
+    login(world.admin)
+    return client
+
+
+def test_admin_home_shows_counts(admin_client, world):
+    factories.make_ticket(world.member)
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    assert "2 dont 2 actives" in page
+    assert "Questions reçues : 1" in page
+
+
+def test_admin_creates_a_structure(admin_client):
+    response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(), follow_redirects=True)
+    assert "Structure « Régie de quartier Les Tilleuls » enregistrée." in response.get_data(as_text=True)
+    structure = db.session.scalars(select(Structure).where(Structure.siret == VALID_SIRET)).one()
+    assert (structure.type, structure.region, structure.active) == ("EI", "normandie", True)
+    assert "Régie de quartier Les Tilleuls" in admin_client.get("/admin/structures").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("siret, message", [
+    ("73282932000075", "Ce SIRET n&#39;est pas valide (clé de contrôle incorrecte)."),
+    ("1234", "Le SIRET compte 14 chiffres."),
+    ("", "Indiquez le SIRET."),
+])
+def test_invalid_siret_is_refused_in_french(admin_client, world, siret, message):
+    before = _count(Structure)
+    response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(siret=siret))
+    assert message in response.get_data(as_text=True)
+    assert _count(Structure) == before
+
+
+def test_duplicate_siret_is_refused(admin_client, world):
+    response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(siret=world.structure.siret))
+    assert "Une structure existe déjà avec ce SIRET." in response.get_data(as_text=True)
+    assert _count(Structure) == 2
+
+
+def test_unknown_structure_type_is_refused_in_french(admin_client, world):
+    response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(type="COOP"))
+    assert "N&#39;est pas un choix valide." in response.get_data(as_text=True)
+    assert _count(Structure) == 2
+
+
+def test_admin_edits_a_structure_and_keeps_its_siret(admin_client, world):
+    page = admin_client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True)
+    assert "Alice Membre" in page and "Bruno Collègue" in page
+    admin_client.post(f"/admin/structures/{world.structure.id}",
+                      data=_structure_form(name="Chantier renommé", siret=world.structure.siret, active=""))
+    db.session.refresh(world.structure)
+    assert world.structure.name == "Chantier renommé"
+    assert world.structure.active is False
+
+
+def test_unknown_structure_is_404(admin_client, world):
+    assert admin_client.get("/admin/structures/999").status_code == 404
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"name": "  "}, "Indiquez un nom"),
+    ({"siret": "12345678901234"}, "Ce SIRET n'est pas valide."),
+    ({"type": "COOP"}, "Type ou région inconnus."),
+    ({"region": "atlantide"}, "Type ou région inconnus."),
+])
+def test_structure_service_refuses_bad_values(world, values, message):
+    arguments = {"name": "Structure", "siret": VALID_SIRET, "type": "AI", "region": "corse", "active": True}
+    arguments.update(values)
+    with pytest.raises(InvalidInput, match=message):
+        save_structure(None, actor=world.admin, **arguments)
+    assert _count(Structure) == 2
+
+
+def test_admin_creates_a_member_account(admin_client, world):
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(world.structure.id),
+                                 follow_redirects=True)
+    assert "Compte créé pour nouvelle@federation-exemple.fr." in response.get_data(as_text=True)
+    user = db.session.scalars(select(User).where(User.email == "nouvelle@federation-exemple.fr")).one()
+    assert user.structure_id == world.structure.id and user.role == "member"
+    assert "nouvelle@federation-exemple.fr" in admin_client.get("/admin/utilisateurs").get_data(as_text=True)
+
+
+def test_admin_creates_a_jurist_account_without_structure(admin_client):
+    admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email="j@federation-exemple.fr"))
+    assert db.session.scalars(select(User).where(User.email == "j@federation-exemple.fr")).one().structure_id is None
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({}, "Un membre doit être rattaché à une structure existante."),
+    ({"email": "DEJA@Federation-Exemple.FR", "structure": "1"}, "Un compte existe déjà avec cette adresse e-mail."),
+    ({"password": "court", "structure": "1"}, "Le mot de passe doit compter au moins 12 caractères."),
+    ({"email": "pas-une-adresse", "structure": "1"}, "Cette adresse e-mail n&#39;est pas valide."),
+    ({"role": "superadmin", "structure": "1"}, "N&#39;est pas un choix valide."),
+])
+def test_bad_account_is_refused_in_french(admin_client, world, overrides, message):
+    factories.make_user("jurist", email="deja@federation-exemple.fr")
+    before = _count(User)
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(**overrides))
+    assert message in response.get_data(as_text=True)
+    assert _count(User) == before
+
+
+@pytest.mark.parametrize("email, name, role, message", [
+    ("sans-arobase", "Nom", "jurist", "adresse e-mail n'est pas valide"),
+    ("ok@exemple.test", "  ", "jurist", "Indiquez un nom"),
+    ("ok@exemple.test", "Nom", "superadmin", "Ce rôle n'existe pas."),
+])
+def test_account_service_refuses_bad_values(world, email, name, role, message):
+    with pytest.raises(InvalidInput, match=message):
+        create_user(email, name, factories.PASSWORD, role)
+
+
+def test_admin_deactivates_and_reactivates_an_account(admin_client, world):
+    page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Compte membre@exemple.test désactivé." in page
+    db.session.refresh(world.member)
+    assert world.member.active is False
+    page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Compte membre@exemple.test réactivé." in page
+    db.session.refresh(world.member)
+    assert world.member.active is True
+
+
+def test_admin_cannot_deactivate_themselves(admin_client, world):
+    page = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Vous ne pouvez pas désactiver votre propre compte." in page
+    db.session.refresh(world.admin)
+    assert world.admin.active is True
+
+
+def test_toggling_an_unknown_account_is_404(admin_client, world):
+    assert admin_client.post("/admin/utilisateurs/999/activation").status_code == 404
+
+
+def test_admin_adds_a_theme(admin_client, world):
+    page = admin_client.post("/admin/themes", data={"name": "Santé-sécurité / DUER"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Thème « Santé-sécurité / DUER » ajouté." in page
+    theme = db.session.scalars(select(Theme).where(Theme.name == "Santé-sécurité / DUER")).one()
+    assert theme.slug == "sante-securite-duer" and theme.active
+
+
+@pytest.mark.parametrize("name", ["réforme iae", "Réforme IAE", "Reforme  IAE!", "!!!"])
+def test_duplicate_theme_is_refused(admin_client, world, name):
+    page = admin_client.post("/admin/themes", data={"name": name}).get_data(as_text=True)
+    assert "Ce thème existe déjà." in page
+    assert _count(Theme) == 1
+
+
+def test_theme_service_refuses_an_oversized_name(world):
+    with pytest.raises(InvalidInput, match="120 caractères"):
+        create_theme("x" * 121, world.admin)
+
+
+def test_slugify_makes_ascii_slugs():
+    assert slugify("Activité partielle / Covid-19") == "activite-partielle-covid-19"
+
+
+def test_retired_theme_is_not_offered_and_refused_if_posted(admin_client, client, world, login):
+    page = admin_client.post(f"/admin/themes/{world.theme.id}/activation", follow_redirects=True).get_data(as_text=True)
+    assert "Thème « Réforme IAE » retiré." in page
+    login(world.member)
+    assert "Réforme IAE" not in client.get("/questions/nouvelle").get_data(as_text=True)
+    client.post("/questions/nouvelle", data={"subject": "Une question", "theme": str(world.theme.id),
+                                             "body": "Une description suffisamment longue.", "priority": "1"})
+    assert _count(Ticket) == 0
+
+
+def test_retired_theme_can_be_restored(admin_client, world):
+    admin_client.post(f"/admin/themes/{world.theme.id}/activation")
+    page = admin_client.post(f"/admin/themes/{world.theme.id}/activation", follow_redirects=True).get_data(as_text=True)
+    assert "Thème « Réforme IAE » réactivé." in page
+    db.session.refresh(world.theme)
+    assert world.theme.active
+
+
+def test_toggling_an_unknown_theme_is_404(admin_client, world):
+    assert admin_client.post("/admin/themes/999/activation").status_code == 404

@@ -1,0 +1,175 @@
+"""Accounts over HTTP: login, logout, deactivation, password change, redirects, session fixation."""
+import pytest
+
+from helpdesk.auth.services import load_user, set_active
+from helpdesk.extensions import db
+from helpdesk.models import Event
+from tests import factories
+
+REFUSED = "Adresse e-mail ou mot de passe incorrect, ou compte désactivé."
+
+
+def _post_login(client, email, password=factories.PASSWORD, next_url=None):
+    """Submit the login form."""
+    url = "/connexion" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password})
+
+
+def _is_logged_in(client) -> bool:
+    """Whether the client's session opens a page reserved to logged-in users."""
+    return client.get("/compte/mot-de-passe").status_code == 200
+
+
+@pytest.fixture
+def second_client(app):
+    """Another browser, for sessions running side by side."""
+    return app.test_client()
+
+
+def test_login_opens_a_session_and_greets_the_user(client, world):
+    response = _post_login(client, world.member.email)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "Bienvenue, Alice." in page
+    assert "Questions de Chantier des Tests" in page
+    assert world.member.last_login_at is not None
+
+
+@pytest.mark.parametrize("email, password", [
+    ("membre@exemple.test", "mauvais-mot-de-passe"),
+    ("inconnu@exemple.test", factories.PASSWORD),
+])
+def test_wrong_password_and_unknown_email_get_the_same_message(client, world, email, password):
+    response = _post_login(client, email, password)
+    assert response.status_code == 200
+    assert REFUSED in response.get_data(as_text=True)
+    assert not _is_logged_in(client)
+
+
+def test_failed_login_is_recorded_for_known_accounts(client, world):
+    _post_login(client, world.member.email, "mauvais-mot-de-passe")
+    assert db.session.query(Event).filter_by(kind="login_failed", actor_id=world.member.id).count() == 1
+
+
+def test_login_ignores_email_case(client, world):
+    assert _post_login(client, "  MEMBRE@Exemple.TEST ").status_code == 302
+    assert _is_logged_in(client)
+
+
+def test_empty_login_form_gets_french_messages(client, world):
+    page = client.post("/connexion", data={}).get_data(as_text=True)
+    assert "Indiquez votre adresse e-mail." in page and "Indiquez votre mot de passe." in page
+
+
+def test_logged_in_user_visiting_login_is_sent_home(client, world, login):
+    login(world.member)
+    assert client.get("/connexion").headers["Location"] == "/"
+
+
+def test_deactivated_user_cannot_log_in(client, world):
+    set_active(world.member, False, world.admin)
+    response = _post_login(client, world.member.email)
+    assert REFUSED in response.get_data(as_text=True)
+    assert not _is_logged_in(client)
+
+
+def test_deactivation_ends_an_open_session_on_the_next_request(client, world, login):
+    login(world.member)
+    assert _is_logged_in(client)
+    set_active(world.member, False, world.admin)
+    response = client.get("/questions/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+
+
+def test_reactivated_user_can_log_in_again(client, world):
+    set_active(world.member, False, world.admin)
+    set_active(world.member, True, world.admin)
+    assert _post_login(client, world.member.email).status_code == 302
+
+
+def test_logout_requires_post(client, world, login):
+    login(world.member)
+    assert client.get("/deconnexion").status_code == 405
+    assert _is_logged_in(client)
+    response = client.post("/deconnexion", follow_redirects=True)
+    assert "Vous êtes déconnecté(e)." in response.get_data(as_text=True)
+    assert not _is_logged_in(client)
+
+
+def _change_password(client, current, new, confirm=None):
+    """Submit the password form."""
+    return client.post("/compte/mot-de-passe",
+                       data={"current": current, "new": new, "confirm": new if confirm is None else confirm})
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(client, second_client, world, login):
+    login(world.member)
+    assert _post_login(second_client, world.member.email).status_code == 302
+    assert _is_logged_in(second_client)
+
+    response = _change_password(client, factories.PASSWORD, "un-nouveau-mot-de-passe")
+    assert response.status_code == 302
+    assert _is_logged_in(client)
+    assert not _is_logged_in(second_client)
+
+    client.post("/deconnexion")
+    assert REFUSED in _post_login(client, world.member.email).get_data(as_text=True)
+    assert _post_login(client, world.member.email, "un-nouveau-mot-de-passe").status_code == 302
+
+
+@pytest.mark.parametrize("current, new, confirm, message", [
+    ("pas-le-bon-mot-de-passe", "un-nouveau-mot-de-passe", None, "Le mot de passe actuel est incorrect."),
+    (factories.PASSWORD, "court", None, "Le mot de passe doit compter au moins 12 caractères."),
+    (factories.PASSWORD, "un-nouveau-mot-de-passe", "un-autre-mot-de-passe", "ne sont pas identiques"),
+])
+def test_password_change_refused_leaves_the_password_unchanged(client, world, login, current, new, confirm, message):
+    login(world.member)
+    hash_before = world.member.password_hash
+    response = _change_password(client, current, new, confirm)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.password_hash == hash_before
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "https://evil.example/", "/%09/evil.example", "/\\evil.example", "javascript:alert(1)",
+])
+def test_login_never_redirects_off_site(client, world, target):
+    response = _post_login(client, world.member.email, next_url=target)
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_a_local_next_page(client, world):
+    anonymous = client.get("/questions/")
+    assert anonymous.headers["Location"] == "/connexion?next=%2Fquestions%2F"
+    response = _post_login(client, world.member.email, next_url="/questions/?etat=closes")
+    assert response.headers["Location"] == "/questions/?etat=closes"
+
+
+def test_login_starts_a_fresh_session(client, world):
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    _post_login(client, world.member.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"].startswith(f"{world.member.id}:")
+
+
+def test_forged_session_identifier_is_anonymous(client, world):
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{world.member.id}:not-the-token"
+        session["_fresh"] = True
+    assert not _is_logged_in(client)
+    with client.session_transaction() as session:
+        session["_user_id"] = "abc"
+    assert not _is_logged_in(client)
+
+
+def test_session_identifier_holds_the_current_token_only(world):
+    assert load_user(world.member.get_id()) is world.member
+    assert load_user(f"{world.member.id}:not-the-token") is None
+    assert load_user("abc:def") is None
+    assert load_user("987654:x") is None
+    set_active(world.member, False, world.admin)
+    assert load_user(world.member.get_id()) is None

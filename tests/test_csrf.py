@@ -1,0 +1,96 @@
+"""Forms without a valid CSRF token are refused (CSRF protection on, as in production)."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Message, Ticket
+from tests import factories
+
+
+@pytest.fixture
+def app(app):
+    """The test application with CSRF protection switched back on."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+def _token(client, url: str) -> str:
+    """The CSRF token embedded in a page's form."""
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def _login(client, user) -> None:
+    """Log in through the form, token included."""
+    response = client.post("/connexion", data={"email": user.email, "password": factories.PASSWORD,
+                                               "csrf_token": _token(client, "/connexion")})
+    assert response.status_code == 302
+
+
+def _messages() -> int:
+    """How many messages exist."""
+    return db.session.scalar(select(func.count()).select_from(Message))
+
+
+def test_login_without_token_is_refused(client, world):
+    response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Le formulaire a expiré ou n&#39;est pas valide." in page and "CSRF" not in page
+    assert client.get("/questions/").status_code == 302
+
+
+def test_reply_without_token_is_refused_and_changes_nothing(client, world):
+    ticket = factories.make_ticket(world.member)
+    _login(client, world.member)
+    response = client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Sans jeton."})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Le formulaire a expiré ou n&#39;est pas valide." in page and "Requête invalide" in page
+    assert _messages() == 0
+
+
+def test_reply_with_a_forged_token_is_refused(client, world):
+    ticket = factories.make_ticket(world.member)
+    _login(client, world.member)
+    response = client.post(f"/questions/{ticket.reference}/repondre",
+                           data={"body": "Jeton forgé.", "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert _messages() == 0
+
+
+def test_reply_with_the_pages_token_works(client, world):
+    ticket = factories.make_ticket(world.member)
+    _login(client, world.member)
+    token = _token(client, f"/questions/{ticket.reference}")
+    response = client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Avec jeton.", "csrf_token": token})
+    assert response.status_code == 302
+    assert _messages() == 1
+
+
+def test_button_forms_need_the_token_too(client, world):
+    ticket = factories.make_ticket(world.member)
+    _login(client, world.member)
+    assert client.post(f"/questions/{ticket.reference}/cloturer").status_code == 400
+    db.session.refresh(ticket)
+    assert ticket.status == "new"
+    token = _token(client, f"/questions/{ticket.reference}")
+    client.post(f"/questions/{ticket.reference}/cloturer", data={"csrf_token": token})
+    db.session.refresh(ticket)
+    assert ticket.status == "closed"
+
+
+def test_logout_without_token_keeps_the_session(client, world):
+    _login(client, world.member)
+    assert client.post("/deconnexion").status_code == 400
+    assert client.get("/questions/").status_code == 200
+
+
+def test_filing_without_token_writes_nothing(client, world):
+    _login(client, world.member)
+    response = client.post("/questions/nouvelle", data={"subject": "Sans jeton", "theme": world.theme.id,
+                                                        "body": "Une description bien assez longue.", "priority": 1})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0

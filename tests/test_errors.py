@@ -1,0 +1,86 @@
+"""Error pages are French and bare; an error inside a request rolls back everything it wrote."""
+import pytest
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import Event, Message, Ticket
+from helpdesk.tickets import services
+from tests import factories
+
+LEAKS = ("Traceback", "Error", "Exception", "sqlalchemy", "werkzeug", "File \"")
+
+
+@pytest.fixture
+def production_errors(app):
+    """Let the app turn exceptions into its 500 page, as in production, instead of raising them in the test."""
+    app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    return app
+
+
+def _assert_french_page(response, status: int, heading: str) -> None:
+    """The response has the status, the French heading and no technical detail."""
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page and heading in page
+    for leak in LEAKS:
+        assert leak not in page
+
+
+def test_unknown_page_is_a_french_404(client):
+    _assert_french_page(client.get("/n-existe-pas"), 404, "Page introuvable")
+
+
+def test_forbidden_page_is_a_french_403(client, world, login):
+    login(world.member)
+    _assert_french_page(client.get("/file/"), 403, "Accès refusé")
+
+
+def test_wrong_method_is_a_french_405(client):
+    _assert_french_page(client.get("/deconnexion"), 405, "Requête invalide")
+
+
+def test_bad_request_is_a_french_400(app, client):
+    app.add_url_rule("/_test/400", "bad_request_probe", lambda: abort(400))
+    _assert_french_page(client.get("/_test/400"), 400, "Requête invalide")
+
+
+def test_oversized_request_is_a_french_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/connexion", data={"email": "x" * 5000, "password": "y"})
+    _assert_french_page(response, 413, "Envoi trop volumineux")
+
+
+def test_unexpected_error_is_a_french_500(production_errors, client, world, login, monkeypatch):
+    login(world.jurist)
+
+    def broken(user):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("helpdesk.queue.routes.view_counts", broken)
+    _assert_french_page(client.get("/file/"), 500, "Une erreur est survenue")
+
+
+def test_database_error_mid_request_rolls_back_everything(production_errors, client, world, login, monkeypatch):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Réponse du juriste.")
+    events_before = db.session.scalar(select(func.count()).select_from(Event).where(Event.ticket_id == ticket.id))
+    login(world.member)
+
+    def fail_on_reply(kind, actor, ticket=None, **data):
+        """Record events as usual, but fail like a lost database once the reply is flushed."""
+        if kind == "reply":
+            raise OperationalError("INSERT INTO event", {}, Exception("disk I/O error"))
+        return record_event(kind, actor, ticket, **data)
+
+    monkeypatch.setattr(services, "record_event", fail_on_reply)
+    response = client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Réponse jamais enregistrée."})
+    _assert_french_page(response, 500, "Votre action n'a pas été enregistrée.")
+
+    db.session.expire_all()
+    assert db.session.scalars(select(Message.body).where(Message.author_id == world.member.id)).all() == []
+    assert db.session.get(Ticket, ticket.id).status == "answered"  # the reopening was rolled back too
+    assert db.session.scalar(
+        select(func.count()).select_from(Event).where(Event.ticket_id == ticket.id)) == events_before

@@ -1,0 +1,362 @@
+"""Knowledge base: articles, visibility in search, index sync and repair, import/export, CLI."""
+import json
+import shutil
+
+import pytest
+
+from helpdesk import search
+from helpdesk.errors import Forbidden, InvalidInput, NotFound
+from helpdesk.extensions import db
+from helpdesk.kb import indexing, services
+from helpdesk.kb.indexing import index_path
+from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
+from tests.factories import make_theme
+
+
+def add_article(slug, title, body, *, visibility="public", status="published", themes=(), type="decryptage", **extra):
+    """Create an article through the import path and return it."""
+    report = services.import_articles([json.dumps({
+        "slug": slug, "title": title, "body": body, "visibility": visibility, "status": status,
+        "themes": list(themes), "type": type, **extra})])
+    assert not report.errors, report.errors
+    return db.session.scalar(db.select(Article).where(Article.slug == slug))
+
+
+@pytest.fixture
+def library(world):
+    """Four articles of every visibility and status, indexed."""
+    make_theme(name="Activité partielle", slug="activite-partielle")
+    add_article("cddi-renouvellement", "Renouvellement du CDDI", "Le contrat à durée déterminée d'insertion des salariés.",
+                visibility="public", themes=["reforme-iae"], legal_refs=["C. trav. art. L5132-5"])
+    add_article("activite-partielle-membres", "Activité partielle en chantier d'insertion",
+                "Les salariés en insertion peuvent bénéficier de l'activité partielle.", visibility="members",
+                themes=["activite-partielle"])
+    add_article("doctrine-secrete", "Doctrine interne sur les salariés", "Réponses types confidentielles des juristes.",
+                visibility="jurists", type="faq")
+    add_article("brouillon-salaries", "Brouillon sur les salariés", "Texte en cours de rédaction sur les salariés.",
+                status="draft")
+    indexing.sync()
+    return world
+
+
+def slugs(response):
+    """Slugs of the result links on a search page."""
+    text = response.get_data(as_text=True)
+    return {slug for slug in ("cddi-renouvellement", "activite-partielle-membres", "doctrine-secrete",
+                              "brouillon-salaries") if f"/ressources/{slug}\"" in text}
+
+
+def test_anonymous_search_shows_only_public_published_articles(client, library):
+    """Anonymous visitors see public resources only."""
+    response = client.get("/ressources/?q=salariés")
+    assert response.status_code == 200
+    assert slugs(response) == {"cddi-renouvellement"}
+
+
+def test_member_search_never_shows_jurists_only_articles_or_drafts(client, library, login):
+    """Members see public and members' resources, never jurists' ones nor drafts, even in facets."""
+    login(library.member)
+    response = client.get("/ressources/?q=salaries")
+    assert slugs(response) == {"cddi-renouvellement", "activite-partielle-membres"}
+    text = response.get_data(as_text=True)
+    assert "FAQ" not in text.split('aria-label="Affiner la recherche"')[1].split("</aside>")[0]
+    assert client.get("/ressources/doctrine-secrete").status_code == 404
+    assert client.get("/ressources/brouillon-salaries").status_code == 404
+
+
+def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
+    """Asking for drafts in the URL does not show them to a member."""
+    login(library.member)
+    response = client.get("/ressources/?q=salariés&statut=draft&statut=archived")
+    assert "brouillon-salaries" not in slugs(response)
+
+
+def test_jurist_sees_everything_and_drafts_on_request(client, library, login):
+    """Jurists find jurists-only resources, and drafts when they ask for them."""
+    login(library.jurist)
+    assert "doctrine-secrete" in slugs(client.get("/ressources/?q=salariés"))
+    assert "brouillon-salaries" in slugs(client.get("/ressources/?q=salariés&statut=draft"))
+    assert client.get("/ressources/brouillon-salaries").status_code == 200
+
+
+def test_search_matches_accents_case_and_plurals(client, library, login):
+    """'SALARIE' finds texts about 'salariés'."""
+    login(library.member)
+    assert "activite-partielle-membres" in slugs(client.get("/ressources/?q=SALARIE"))
+
+
+def test_search_highlights_and_facets_filter(client, library, login):
+    """Snippets highlight the words; a theme facet narrows the results."""
+    login(library.member)
+    response = client.get("/ressources/?q=insertion")
+    assert "<mark" in response.get_data(as_text=True)
+    filtered = client.get("/ressources/?q=insertion&theme=activite-partielle")
+    assert slugs(filtered) == {"activite-partielle-membres"}
+
+
+def test_search_logs_queries_with_their_result_count(client, library):
+    """A search that finds nothing is logged (content to write next)."""
+    client.get("/ressources/?q=licorne")
+    log = db.session.scalar(db.select(SearchLog).where(SearchLog.query == "licorne"))
+    assert log is not None and log.results == 0
+
+
+def test_hostile_query_syntax_does_not_crash(client, library):
+    """Operators and odd characters are treated as plain words."""
+    for query in ['"', "AND OR NOT", "title:(", "*", "salari~", "((((", "<script>"]:
+        assert client.get("/ressources/", query_string={"q": query}).status_code == 200
+
+
+def test_suggestions_fragment_respects_visibility(client, library, login):
+    """Suggestions while typing never include jurists-only resources."""
+    login(library.member)
+    response = client.get("/ressources/suggestions", query_string={
+        "subject": "Réponses types des juristes", "body": "doctrine confidentielle salariés insertion"})
+    assert response.status_code == 200
+    assert "doctrine-secrete" not in response.get_data(as_text=True)
+
+
+def test_new_question_form_shows_suggestions_without_javascript(client, library, login):
+    """The 'see resources' button shows matching resources without filing the question."""
+    login(library.member)
+    response = client.post("/questions/nouvelle", data={
+        "subject": "Activité partielle", "body": "Nos salariés en insertion peuvent-ils être en activité partielle ?",
+        "theme": library.theme.id, "priority": 1, "suggest": "1"})
+    text = response.get_data(as_text=True)
+    assert "Ces ressources répondent peut-être" in text
+    assert "activite-partielle-membres" in text
+    assert db.session.scalar(db.select(db.func.count()).select_from(db.metadata.tables["ticket"])) == 0
+
+
+def test_opening_a_suggestion_is_recorded_for_deflection_statistics(client, library, login):
+    """A member opening a suggested resource leaves a trace."""
+    login(library.member)
+    client.get("/ressources/activite-partielle-membres?depuis=suggestion")
+    assert db.session.scalar(db.select(db.func.count()).select_from(SuggestionClick)) == 1
+
+
+def test_article_markdown_is_sanitised(client, library, login):
+    """Scripts, event handlers and javascript: links never reach the page."""
+    add_article("piege", "Piège", "<script>alert(1)</script>\n\n[clic](javascript:alert(2)) <img src=x onerror=alert(3)>")
+    login(library.member)
+    text = client.get("/ressources/piege").get_data(as_text=True)
+    assert "<script>alert" not in text and "javascript:" not in text and "onerror" not in text
+
+
+def test_jurist_writes_publishes_and_archives_an_article(client, library, login):
+    """Drafts are invisible to members until published, and again once archived."""
+    login(library.jurist)
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "themes": ["activite-partielle"],
+        "tags": "marchés, clause", "legal_refs": "CCP art. L2113-13\nCCP art. L2112-2"})
+    assert response.status_code == 302
+    article = db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale"))
+    assert article.status == "draft" and article.legal_refs == ["CCP art. L2113-13", "CCP art. L2112-2"]
+    login(library.member)
+    assert client.get("/ressources/clause-sociale").status_code == 404
+    login(library.jurist)
+    client.post("/ressources/clause-sociale/statut", data={"status": "published"})
+    login(library.member)
+    assert client.get("/ressources/clause-sociale").status_code == 200
+    assert "clause-sociale" in client.get("/ressources/?q=marchés réservés").get_data(as_text=True)
+    login(library.jurist)
+    client.post("/ressources/clause-sociale/statut", data={"status": "archived"})
+    login(library.member)
+    assert client.get("/ressources/clause-sociale").status_code == 404
+
+
+def test_members_cannot_write_articles(client, library, login):
+    """Writing resources is for jurists: members get 403 and nothing is written."""
+    login(library.member)
+    assert client.get("/ressources/nouvelle").status_code == 403
+    response = client.post("/ressources/nouvelle", data={"title": "X", "slug": "x", "body": "y"})
+    assert response.status_code == 403
+    assert client.post("/ressources/cddi-renouvellement/statut", data={"status": "archived"}).status_code == 403
+    with pytest.raises(Forbidden):
+        services.save_article(None, {"slug": "x", "title": "X", "body": "y"}, library.member)
+
+
+def test_bad_article_values_are_refused_with_a_french_message(library):
+    """Invalid slug, type or duplicate slug: InvalidInput, nothing written."""
+    for data in ({"slug": "Pas Bon", "title": "T", "body": "b"}, {"slug": "ok", "title": "", "body": "b"},
+                 {"slug": "ok", "title": "T", "body": "b", "type": "roman"},
+                 {"slug": "cddi-renouvellement", "title": "T", "body": "b"}):
+        with pytest.raises(InvalidInput):
+            services.save_article(None, data, library.jurist)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 4
+
+
+def test_unknown_article_is_404(client, library):
+    """A missing resource answers 404."""
+    with pytest.raises(NotFound):
+        services.get_visible_article(library.member, "nulle-part")
+    assert client.get("/ressources/nulle-part").status_code == 404
+
+
+def test_change_is_recorded_in_the_same_transaction_and_applied_by_sync(library):
+    """An edit writes a change-log row; until a sync applies it, check reports the entry stale."""
+    article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
+    before = db.session.scalar(db.select(db.func.max(SearchChange.id)))
+    services.save_article(article, {"slug": article.slug, "title": "Renouvellement du CDDI : licornes",
+                                    "body": article.body, "visibility": "public"}, library.jurist)
+    logged = db.session.scalars(db.select(SearchChange.object_key).where(SearchChange.id > before)).all()
+    assert set(logged) == {"cddi-renouvellement"}
+    assert indexing.check("articles").stale == ["cddi-renouvellement"]
+    indexing.sync()
+    assert indexing.check("articles").consistent
+    hits = search.search_articles(index_path("articles"), "licornes", visibilities=("public",), statuses=("published",))
+    assert [hit.slug for hit in hits.hits] == ["cddi-renouvellement"]
+
+
+def test_rolled_back_change_leaves_nothing_to_index(library):
+    """A transaction that fails records no index change."""
+    before = db.session.scalar(db.select(db.func.count()).select_from(SearchChange))
+    article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
+    article.title = "Jamais enregistré"
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(SearchChange)) == before
+
+
+def test_crash_between_commit_and_index_update_is_repaired_by_next_sync(library, app):
+    """A change committed while the index update fails is applied by the next sync."""
+    app.config["SEARCH_SYNC_AFTER_REQUEST"] = False
+    add_article("nouvelle-aide", "Aide au poste", "Montant de l'aide au poste en chantier.")
+    report = indexing.check("articles")
+    assert report.missing == ["nouvelle-aide"]
+    indexing.sync()
+    assert indexing.check("articles").consistent
+
+
+def test_index_busy_leaves_change_pending(library):
+    """When the indexer lock is held, sync gives up after its bounded wait and a later sync applies the change."""
+    add_article("attente", "En attente", "Texte en attente d'indexation.")
+    with indexing.indexer_lock("articles", timeout=1):
+        with pytest.raises(indexing.SyncBusy):
+            indexing.sync(timeout=0.1)
+    assert indexing.check("articles").missing == ["attente"]
+    indexing.sync()
+    assert indexing.check("articles").consistent
+
+
+def test_late_commit_with_an_older_sequence_number_is_not_lost(library):
+    """A change whose id is below the indexer's high-water mark (committed late) is still applied."""
+    add_article("tardif", "Commit tardif", "Texte d'un commit tardif.")
+    late = db.session.scalar(db.select(SearchChange).where(SearchChange.object_key == "tardif"))
+    state = json.loads(indexing._state_file("articles").read_text())
+    indexing._write_state("articles", late.id + 10, [seq for seq in state["seen"] if seq != late.id])
+    indexing.sync()
+    assert indexing.check("articles").consistent
+
+
+def test_deleting_the_index_directory_and_rebuilding_gives_the_same_results(library, app):
+    """Every index is derived: remove it, rebuild, same answers."""
+    def ranked():
+        return [hit.slug for hit in search.search_articles(
+            index_path("articles"), "salariés insertion", visibilities=("public", "members", "jurists"),
+            statuses=("published", "draft")).hits]
+    before = ranked()
+    shutil.rmtree(app.config["INDEX_DIR"])
+    indexing.sync()
+    assert ranked() == before
+    assert indexing.check("articles").consistent and indexing.check("questions").consistent
+
+
+def test_deleted_article_is_removed_from_the_index(library):
+    """Deleting an article removes it from search."""
+    db.session.delete(db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement")))
+    db.session.commit()
+    indexing.sync()
+    assert indexing.check("articles").consistent
+    assert "cddi-renouvellement" not in search.index_versions(index_path("articles"), "articles")
+
+
+def test_import_reports_bad_lines_and_imports_the_rest(library, runner, tmp_path):
+    """Bad lines are reported with their number and skipped; the import is idempotent by slug."""
+    source = tmp_path / "import.jsonl"
+    source.write_text("\n".join([
+        json.dumps({"slug": "importe-un", "title": "Importé un", "body": "Corps un", "type": "law"}),
+        "{pas du json",
+        json.dumps({"slug": "sans-titre", "body": "Corps"}),
+        json.dumps({"slug": "mauvais-type", "title": "T", "body": "b", "type": "poème"}),
+        json.dumps({"slug": "importe-deux", "title": "Importé deux", "body": "Corps deux", "themes": ["inconnu"]}),
+    ]), encoding="utf-8")
+    result = runner.invoke(args=["kb", "import", str(source)])
+    assert result.exit_code == 0
+    assert "ligne 2 : ignorée" in result.output and "ligne 3 : ignorée" in result.output
+    assert "ligne 4 : ignorée" in result.output and "thème inconnu" in result.output
+    assert "2 créés, 0 mis à jour, 3 lignes ignorées." in result.output
+    again = runner.invoke(args=["kb", "import", str(source)])
+    assert "0 créés, 2 mis à jour" in again.output
+    assert indexing.check("articles").consistent
+
+
+def test_export_round_trips_with_import(library, runner, tmp_path):
+    """Export then import into an emptied knowledge base gives back the same articles."""
+    exported = tmp_path / "export.jsonl"
+    assert runner.invoke(args=["kb", "export", str(exported)]).exit_code == 0
+    before = exported.read_text(encoding="utf-8")
+    for article in db.session.scalars(db.select(Article)):
+        db.session.delete(article)
+    db.session.commit()
+    assert runner.invoke(args=["kb", "import", str(exported)]).exit_code == 0
+    again = tmp_path / "again.jsonl"
+    runner.invoke(args=["kb", "export", str(again)])
+    assert again.read_text(encoding="utf-8") == before
+
+
+def test_check_command_exits_1_when_index_is_stale(library, runner, app):
+    """`flask kb check` reports differences and fails; reindex repairs."""
+    app.config["SEARCH_SYNC_AFTER_REQUEST"] = False
+    add_article("hors-index", "Hors index", "Pas encore indexé.")
+    result = runner.invoke(args=["kb", "check"])
+    assert result.exit_code == 1 and "manquant : hors-index" in result.output
+    assert runner.invoke(args=["kb", "reindex"]).exit_code == 0
+    assert runner.invoke(args=["kb", "check"]).exit_code == 0
+
+
+def test_search_and_evaluate_commands(library, runner, tmp_path):
+    """`kb search` searches as a member; `kb evaluate` computes the metrics and writes runs."""
+    result = runner.invoke(args=["kb", "search", "activité partielle", "--json"])
+    assert json.loads(result.output)[0]["slug"] == "activite-partielle-membres"
+    judgments = tmp_path / "judgments.jsonl"
+    judgments.write_text("\n".join([
+        json.dumps({"qid": "q1", "query": "activité partielle", "relevant": ["activite-partielle-membres"]}),
+        json.dumps({"qid": "q2", "query": "doctrine interne", "relevant": ["doctrine-secrete"]}),
+    ]), encoding="utf-8")
+    runs = tmp_path / "runs.jsonl"
+    result = runner.invoke(args=["kb", "evaluate", str(judgments), "--runs", str(runs), "--json"])
+    summary = json.loads(result.output)
+    # q1 finds its document first (1.0), q2's document is jurists-only, invisible to members (0.0).
+    assert summary["S@1"] == pytest.approx(0.5) and summary["MRR@10"] == pytest.approx(0.5)
+    assert [json.loads(line)["qid"] for line in runs.read_text().splitlines()] == ["q1", "q2"]
+
+
+def test_similar_questions_are_shown_to_jurists_only(client, world, login):
+    """Jurists see similar treated questions on a question's page; members never do."""
+    from tests.factories import make_ticket
+    from helpdesk.tickets import services as ticket_services
+    first = make_ticket(world.member, subject="Renouvellement CDDI au-delà de 24 mois",
+                        body="Peut-on renouveler un CDDI au-delà de 24 mois pour finir une formation ?")
+    ticket_services.add_message(first, world.jurist, "Oui, une dérogation est possible pour achever une formation.")
+    second = make_ticket(world.outsider, subject="Prolonger un CDDI de plus de 24 mois",
+                         body="Un salarié en CDDI depuis 23 mois veut finir sa formation : renouvellement possible ?")
+    indexing.sync()
+    login(world.jurist)
+    text = client.get(f"/questions/{second.reference}").get_data(as_text=True)
+    assert "Questions similaires déjà traitées" in text and first.reference in text
+    login(world.outsider)
+    text = client.get(f"/questions/{second.reference}").get_data(as_text=True)
+    assert first.reference not in text
+
+
+def test_queue_free_text_filter_uses_the_question_index(client, world, login):
+    """The queue's text filter finds questions by stemmed words of their description."""
+    from tests.factories import make_ticket
+    match = make_ticket(world.member, subject="Question sur un contrat", body="Nos salariées en activité partielle depuis mars.")
+    other = make_ticket(world.member, subject="Autre sujet", body="Rien à voir avec le reste du dossier ici.")
+    indexing.sync()
+    login(world.jurist)
+    text = client.get("/file/?vue=ouvertes&q=salarie").get_data(as_text=True)
+    assert match.reference in text and other.reference not in text

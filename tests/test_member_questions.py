@@ -1,0 +1,222 @@
+"""The member side over HTTP: filing, listing, filtering, replying, closing, inactive structures."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Message, Ticket
+from helpdesk.tickets import services
+from tests import factories
+
+SUBJECT = "Renouvellement d'un CDDI au-delà de 24 mois"
+BODY = "Un salarié en CDDI depuis 22 mois souhaite terminer sa formation qualifiante."
+
+
+def _question_form(theme_id, **overrides) -> dict:
+    """A valid 'Poser une question' form, with overrides."""
+    data = {"subject": SUBJECT, "theme": str(theme_id), "body": BODY, "priority": "2"}
+    data.update(overrides)
+    return data
+
+
+def _references(page: str) -> list[str]:
+    """Question references listed on a page, in order."""
+    return list(dict.fromkeys(re.findall(r"Q-\d{4}-\d{5}", page)))
+
+
+def _ticket_count() -> int:
+    """How many questions exist."""
+    return db.session.scalar(select(func.count()).select_from(Ticket))
+
+
+@pytest.fixture
+def member_client(client, world, login):
+    """The client, logged in as the world's member."""
+    login(world.member)
+    return client
+
+
+def test_member_files_a_question_and_sees_it(member_client, world):
+    response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert (ticket.subject, ticket.priority, ticket.theme_id, ticket.author_id) == (
+        SUBJECT, 2, world.theme.id, world.member.id)
+
+    thread = member_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Votre question {ticket.reference} a bien été envoyée." in thread
+    assert "Renouvellement d&#39;un CDDI" in thread and "terminer sa formation qualifiante" in thread
+    assert _references(member_client.get("/questions/").get_data(as_text=True)) == [ticket.reference]
+
+
+def test_new_question_form_offers_only_active_themes(member_client, world):
+    factories.make_theme(name="Thème retiré", active=False)
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    assert "Réforme IAE" in page
+    assert "Thème retiré" not in page
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"subject": ""}, "Indiquez l&#39;objet de votre question."),
+    ({"subject": "abc"}, "L&#39;objet doit compter entre 5 et 200 caractères."),
+    ({"body": "trop court"}, "La description doit compter entre 20 et 20000 caractères."),
+    ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20000 caractères."),
+    ({"theme": "999"}, "N&#39;est pas un choix valide."),
+    ({"theme": "abc"}, "Choix non valide"),
+    ({"priority": "9"}, "N&#39;est pas un choix valide."),
+])
+def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client, world, overrides, message):
+    response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, **overrides))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _ticket_count() == 0
+
+
+def test_inactive_theme_posted_anyway_is_refused(member_client, world):
+    retired = factories.make_theme(name="Thème retiré", active=False)
+    response = member_client.post("/questions/nouvelle", data=_question_form(retired.id))
+    assert "N&#39;est pas un choix valide." in response.get_data(as_text=True)
+    assert _ticket_count() == 0
+
+
+def test_list_filters_mine_and_all(member_client, world):
+    mine = factories.make_ticket(world.member, subject="Ma question à moi")
+    colleagues = factories.make_ticket(world.colleague, subject="Question du collègue")
+    factories.make_ticket(world.outsider, subject="Question d'une autre structure")
+    everyone = _references(member_client.get("/questions/").get_data(as_text=True))
+    assert sorted(everyone) == sorted([mine.reference, colleagues.reference])
+    assert _references(member_client.get("/questions/?qui=moi").get_data(as_text=True)) == [mine.reference]
+
+
+def test_list_filters_open_and_closed(member_client, world):
+    still_open = factories.make_ticket(world.member)
+    closed = factories.make_ticket(world.member)
+    services.close(closed, world.member)
+    assert _references(member_client.get("/questions/").get_data(as_text=True)) == [still_open.reference]
+    assert _references(member_client.get("/questions/?etat=closes").get_data(as_text=True)) == [closed.reference]
+
+
+def test_list_is_paginated(app, member_client, world):
+    app.config["MEMBER_PAGE_SIZE"] = 2
+    tickets = [factories.make_ticket(world.member) for _ in range(3)]
+    first = member_client.get("/questions/").get_data(as_text=True)
+    second = member_client.get("/questions/?page=2").get_data(as_text=True)
+    assert "Page 1 sur 2 (3 résultats)" in first
+    assert set(_references(first)) | set(_references(second)) == {ticket.reference for ticket in tickets}
+    assert len(_references(second)) == 1
+    assert member_client.get("/questions/?page=-4").status_code == 200
+    assert member_client.get("/questions/?page=99999999999999999999999").status_code == 200
+
+
+def test_empty_list_says_so(member_client, world):
+    assert "Aucune question ici pour le moment." in member_client.get("/questions/").get_data(as_text=True)
+
+
+def test_colleague_of_the_same_structure_reads_the_question(client, world, login):
+    ticket = factories.make_ticket(world.member, subject="Question partagée")
+    login(world.colleague)
+    response = client.get(f"/questions/{ticket.reference}")
+    assert response.status_code == 200
+    assert "Question partagée" in response.get_data(as_text=True)
+
+
+def test_member_reply_appears_in_the_thread_and_reopens_an_answered_question(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Réponse du service juridique.")
+    response = member_client.post(f"/questions/{ticket.reference}/repondre",
+                                  data={"body": "Merci, mais quid des heures sup ?"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Votre message a été envoyé." in page
+    assert page.index("Réponse du service juridique.") < page.index("Merci, mais quid des heures sup ?")
+    db.session.refresh(ticket)
+    assert ticket.status == "open"
+
+
+def test_member_cannot_slip_a_note_or_a_status_into_a_reply(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    member_client.post(f"/questions/{ticket.reference}/repondre",
+                       data={"body": "Une précision.", "kind": "note", "status_after": "waiting"})
+    message = db.session.scalars(select(Message)).one()
+    assert not message.internal
+    db.session.refresh(ticket)
+    assert ticket.status == "new"
+
+
+def test_empty_reply_is_refused_in_french(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "  "},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Le message est vide." in page
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_member_closes_the_question(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    page = member_client.post(f"/questions/{ticket.reference}/cloturer", follow_redirects=True).get_data(as_text=True)
+    assert "La question est close." in page
+    assert "Cette question est close." in page
+    assert "Clore la question" not in page
+    db.session.refresh(ticket)
+    assert ticket.status == "closed"
+
+
+def test_closing_twice_and_replying_to_a_closed_question_are_refused(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.close(ticket, world.member)
+    page = member_client.post(f"/questions/{ticket.reference}/cloturer", follow_redirects=True).get_data(as_text=True)
+    assert "Cette question est déjà close." in page
+    page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Encore moi."},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "elle n&#39;accepte plus de message" in page
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_inactive_structure_reads_but_cannot_file(member_client, world):
+    ticket = factories.make_ticket(world.member, subject="Question d'avant")
+    world.structure.active = False
+    db.session.commit()
+
+    listing = member_client.get("/questions/").get_data(as_text=True)
+    assert "L'adhésion de votre structure n'est pas active" in listing
+    assert ticket.reference in listing
+    assert member_client.get(f"/questions/{ticket.reference}").status_code == 200
+
+    for method in (member_client.get, member_client.post):
+        response = method("/questions/nouvelle", data=_question_form(world.theme.id))
+        assert response.headers["Location"] == "/questions/"
+    assert _ticket_count() == 1
+
+
+def test_members_never_see_internal_notes_or_events(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.assign(ticket, world.jurist, world.jurist2.id)
+    services.add_message(ticket, world.jurist2, "NOTE-SECRETE-4242 : membre difficile", internal=True)
+    services.add_message(ticket, world.jurist2, "Réponse publique au membre.")
+
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Réponse publique au membre." in page
+    for hidden in ("NOTE-SECRETE-4242", "Note interne", "a pris la question", "a assigné la question"):
+        assert hidden not in page
+
+
+def test_jurist_sees_notes_and_internal_events(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "NOTE-SECRETE-4242", internal=True)
+    login(world.jurist2)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "NOTE-SECRETE-4242" in page and "Note interne" in page
+    assert "Denis Juriste a pris la question." in page
+
+
+def test_home_sends_members_to_their_questions(member_client):
+    assert member_client.get("/").headers["Location"] == "/questions/"
+
+
+def test_subject_padded_with_spaces_is_refused_by_the_service(member_client, world):
+    response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="   ab   "),
+                                  follow_redirects=True)
+    assert "Objet : au moins 5 caractères sont nécessaires." in response.get_data(as_text=True)
+    assert _ticket_count() == 0

@@ -1,0 +1,201 @@
+"""Models and schema: SIRET checksum, constraints enforced by the database itself, labels, dates."""
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk import _persistent_secret_key, create_app
+from helpdesk.auth.services import create_user
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Event, Message, Structure, Theme, Ticket, User
+from helpdesk.models._types import frozen_time, utcnow
+from helpdesk.models.structure import siret_is_valid
+from helpdesk.templating import format_date, format_datetime
+from tests import factories
+
+
+def _refused_by_database(instance) -> None:
+    """Insert `instance` straight through the ORM and check the database refuses it."""
+    db.session.add(instance)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("siret, valid", [
+    ("73282932000074", True),          # Luhn checksum correct
+    ("73282932000075", False),         # last digit changed
+    ("7328293200007", False),          # 13 digits
+    ("732829320000740", False),        # 15 digits
+    ("7328293200007A", False),         # not only digits
+    ("", False),
+    ("35600000049837", True),          # La Poste: digit sum multiple of 5, although Luhn fails
+    ("35600000049838", False),         # La Poste with a wrong sum
+])
+def test_siret_checksum(siret, valid):
+    assert siret_is_valid(siret) is valid
+
+
+@pytest.mark.parametrize("field, value", [
+    ("type", "COOP"),
+    ("region", "atlantide"),
+    ("siret", "1234"),
+    ("name", "   "),
+])
+def test_database_refuses_structure_with_bad_value(app, field, value):
+    values = {"name": "Structure", "siret": "73282932000074", "type": "ACI", "region": "bretagne"}
+    values[field] = value
+    _refused_by_database(Structure(**values))
+
+
+def test_database_refuses_duplicate_siret(app):
+    factories.make_structure(siret="73282932000074")
+    _refused_by_database(Structure(name="Autre", siret="73282932000074", type="AI", region="corse"))
+
+
+def _raw_user(**overrides) -> User:
+    """A user built without the service (no normalisation, no checks)."""
+    values = {"email": "direct@exemple.test", "name": "Direct", "password_hash": "x", "role": "jurist"}
+    values.update(overrides)
+    return User(**values)
+
+
+def test_database_refuses_uppercase_email(app):
+    _refused_by_database(_raw_user(email="Direct@Exemple.test"))
+
+
+def test_database_refuses_same_email_twice(app):
+    db.session.add(_raw_user())
+    db.session.commit()
+    _refused_by_database(_raw_user(name="Doublon"))
+
+
+def test_database_refuses_unknown_role(app):
+    _refused_by_database(_raw_user(role="superuser"))
+
+
+def test_database_refuses_member_without_structure(app):
+    _refused_by_database(_raw_user(role="member", structure_id=None))
+
+
+def test_service_stores_email_lowercased_and_trimmed(app):
+    user = create_user("  Alice.Martin@Exemple.TEST ", "Alice Martin", factories.PASSWORD, "jurist")
+    assert user.email == "alice.martin@exemple.test"
+
+
+@pytest.mark.parametrize("duplicate", ["alice@exemple.test", "ALICE@exemple.test", " Alice@Exemple.Test "])
+def test_service_refuses_duplicate_email_whatever_its_case(app, duplicate):
+    create_user("alice@exemple.test", "Alice", factories.PASSWORD, "jurist")
+    with pytest.raises(InvalidInput, match="existe déjà"):
+        create_user(duplicate, "Alice bis", factories.PASSWORD, "jurist")
+    assert len(db.session.scalars(select(User)).all()) == 1
+
+
+def test_service_refuses_member_without_structure(app):
+    with pytest.raises(InvalidInput, match="rattaché à une structure"):
+        create_user("seul@exemple.test", "Seul", factories.PASSWORD, "member")
+    assert db.session.scalars(select(User)).all() == []
+
+
+@pytest.mark.parametrize("field, value", [
+    ("status", "archived"),
+    ("priority", 7),
+    ("priority", -1),
+    ("channel", "fax"),
+    ("subject", "  "),
+])
+def test_database_refuses_ticket_with_bad_value(app, field, value):
+    member = factories.make_user("member")
+    values = {"structure_id": member.structure_id, "author_id": member.id, "subject": "Objet",
+              "body": "Corps", "status": "new", "priority": 1, "channel": "web"}
+    values[field] = value
+    _refused_by_database(Ticket(**values))
+
+
+def test_database_refuses_blank_message(app):
+    member = factories.make_user("member")
+    ticket = factories.make_ticket(member)
+    _refused_by_database(Message(ticket_id=ticket.id, author_id=member.id, body="   "))
+
+
+def test_database_refuses_duplicate_theme_name(app):
+    factories.make_theme(name="Formation", slug="formation")
+    _refused_by_database(Theme(name="Formation", slug="formation-2"))
+
+
+def test_timestamps_come_back_timezone_aware(app):
+    moment = datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc)
+    with frozen_time(moment):
+        ticket = factories.make_ticket(factories.make_user("member"))
+    db.session.expire_all()
+    stored = db.session.get(Ticket, ticket.id).created_at
+    assert stored == moment
+    assert stored.tzinfo is not None
+
+
+def test_frozen_time_only_inside_the_block():
+    moment = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    with frozen_time(moment):
+        assert utcnow() == moment
+    assert utcnow() > moment
+
+
+def test_labels_shown_to_users_are_french(app):
+    member = factories.make_user("member", factories.make_structure(type="ETTI", region="la-reunion"),
+                                 name="Zoé Lambert")
+    ticket = factories.make_ticket(member, priority=3)
+    assert ticket.status_label == "Nouvelle"
+    assert ticket.priority_label == "Urgente"
+    assert ticket.channel_label == "En ligne"
+    assert not ticket.is_closed
+    assert member.structure.type_label == "Entreprise de travail temporaire d'insertion (ETTI)"
+    assert member.structure.region_label == "La Réunion"
+    assert member.role_label == "Membre"
+    assert member.first_name == "Zoé"
+    assert ticket.reference in repr(ticket)
+    assert member.email in repr(member)
+    assert "Structure" in repr(member.structure)
+
+
+def test_reprs_name_the_object(app):
+    member = factories.make_user("member")
+    ticket = factories.make_ticket(member)
+    note = Message(ticket_id=ticket.id, author_id=member.id, body="x", internal=True)
+    theme = factories.make_theme(slug="cse")
+    assert "note" in repr(note)
+    assert repr(theme) == "<Theme cse>"
+    event = db.session.scalars(select(Event).where(Event.ticket_id == ticket.id)).one()
+    assert repr(event) == f"<Event created on {ticket.id}>"
+
+
+def test_dates_are_shown_in_paris_time_in_french():
+    moment = datetime(2026, 11, 28, 8, 15, tzinfo=timezone.utc)
+    assert format_datetime(moment) == "28 novembre 2026 à 09:15"
+    assert format_datetime(datetime(2026, 7, 14, 22, 30, tzinfo=timezone.utc)) == "15 juillet 2026 à 00:30"
+    assert format_date(date(2026, 2, 3)) == "3 février 2026"
+    assert format_date(moment) == "28 novembre 2026"
+    assert format_datetime(None) == "" and format_date(None) == ""
+
+
+def test_secret_key_is_created_once_and_then_reused(tmp_path):
+    first = _persistent_secret_key(tmp_path)
+    assert len(first) == 64
+    assert _persistent_secret_key(tmp_path) == first
+
+
+def test_app_reads_helpdesk_environment_variables(monkeypatch):
+    monkeypatch.setenv("HELPDESK_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("HELPDESK_QUEUE_PAGE_SIZE", "7")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["QUEUE_PAGE_SIZE"] == 7
+
+
+def test_app_without_a_secret_key_creates_one_in_its_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr("helpdesk.ROOT", tmp_path)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    second = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "instance" / "secret_key").read_text() == first.config["SECRET_KEY"]

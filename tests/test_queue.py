@@ -1,0 +1,267 @@
+"""The jurist side over HTTP: queue views, filters, sorts, pagination and the triage actions."""
+import re
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Event, Message, Ticket
+from helpdesk.models._types import frozen_time
+from helpdesk.queue.services import QueueFilters, queue_query
+from helpdesk.tickets import services
+from tests import factories
+
+START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+
+
+def _references(page: str) -> list[str]:
+    """Question references listed on a page, in order."""
+    return list(dict.fromkeys(re.findall(r"Q-\d{4}-\d{5}", page)))
+
+
+def _queue(client, query: str = "") -> list[str]:
+    """References listed in the queue's table for a query string."""
+    response = client.get(f"/file/?{query}")
+    assert response.status_code == 200
+    table = re.search(r'<table class="queue">.*?</table>', response.get_data(as_text=True), re.S)
+    return _references(table.group(0)) if table else []
+
+
+def _at(hours: int):
+    """Freeze time `hours` after START."""
+    return frozen_time(START + timedelta(hours=hours))
+
+
+@pytest.fixture
+def desk(world):
+    """Questions in every situation, filed an hour apart (oldest first):
+
+    fresh (new, unassigned, Occitanie AI, priority 0), mine (open, claimed by jurist, theme IAE, urgent),
+    theirs (open, jurist2's), waiting (on the member, jurist2 answered so holds it), closed.
+    """
+    other_theme = factories.make_theme(name="Formation")
+    with _at(0):
+        fresh = factories.make_ticket(world.outsider, subject="Indemnités kilométriques", priority=0,
+                                      theme_id=other_theme.id)
+    with _at(1):
+        mine = factories.make_ticket(world.member, subject="PASS IAE expiré", priority=3, theme_id=world.theme.id)
+    with _at(2):
+        theirs = factories.make_ticket(world.colleague, subject="CSE à 11 salariés", priority=2)
+    with _at(3):
+        waiting = factories.make_ticket(world.member, subject="Heures à 50 % de majoration", priority=1)
+    with _at(4):
+        closed = factories.make_ticket(world.member, subject="Visite médicale", priority=1)
+    with _at(10):
+        services.claim(mine, world.jurist)
+    with _at(11):
+        services.claim(theirs, world.jurist2)
+    with _at(12):
+        services.add_message(waiting, world.jurist2, "Quelle date ?", status_after="waiting")
+    with _at(13):
+        services.close(closed, world.member)
+    with _at(20):
+        services.add_message(fresh, world.outsider, "Une précision.")
+    return SimpleNamespace(fresh=fresh.reference, mine=mine.reference, theirs=theirs.reference,
+                           waiting=waiting.reference, closed=closed.reference, other_theme=other_theme)
+
+
+@pytest.fixture
+def jurist_client(client, world, login):
+    """The client, logged in as the first jurist."""
+    login(world.jurist)
+    return client
+
+
+@pytest.mark.parametrize("view, expected", [
+    ("", ["fresh"]),
+    ("vue=non-assignees", ["fresh"]),
+    ("vue=mes-dossiers", ["mine"]),
+    ("vue=en-attente", ["waiting"]),
+    ("vue=ouvertes", ["fresh", "mine", "theirs", "waiting"]),
+    ("vue=closes", ["closed"]),
+    ("vue=inconnue", ["fresh"]),
+])
+def test_each_view_shows_its_questions(jurist_client, desk, view, expected):
+    assert _queue(jurist_client, view) == [getattr(desk, name) for name in expected]
+
+
+def test_view_tabs_show_counts(jurist_client, desk):
+    page = jurist_client.get("/file/").get_data(as_text=True)
+    for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),
+                         ("Toutes ouvertes", 4), ("Closes", 1)):
+        assert f'{label} <span class="count">({count})</span>' in page
+
+
+def test_filters_narrow_the_list(jurist_client, world, desk):
+    everything = "vue=ouvertes"
+    assert _queue(jurist_client, f"{everything}&theme={world.theme.id}") == [desk.mine]
+    assert _queue(jurist_client, f"{everything}&region=occitanie") == [desk.fresh]
+    assert _queue(jurist_client, f"{everything}&type=ACI") == [desk.mine, desk.theirs, desk.waiting]
+    assert _queue(jurist_client, f"{everything}&region=bretagne&type=AI") == []
+    assert _queue(jurist_client, f"{everything}&statut=new") == [desk.fresh]
+    assert _queue(jurist_client, f"{everything}&juriste={world.jurist2.id}") == [desk.theirs, desk.waiting]
+    assert _queue(jurist_client, f"{everything}&q=iae") == [desk.mine]
+    assert _queue(jurist_client, f"{everything}&q={desk.theirs}") == [desk.theirs]
+
+
+def test_text_filter_takes_wildcards_literally(jurist_client, desk):
+    assert _queue(jurist_client, "vue=ouvertes&q=50 %25") == [desk.waiting]
+    assert _queue(jurist_client, "vue=ouvertes&q=%25") == [desk.waiting]
+    assert _queue(jurist_client, "vue=ouvertes&q=5_") == []
+    assert _queue(jurist_client, "vue=ouvertes&q=I_E") == []
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("anciennete", ["fresh", "mine", "theirs", "waiting"]),
+    ("recentes", ["waiting", "theirs", "mine", "fresh"]),
+    ("priorite", ["mine", "theirs", "waiting", "fresh"]),
+    ("activite", ["fresh", "waiting", "theirs", "mine"]),
+    ("n-importe-quoi", ["fresh", "mine", "theirs", "waiting"]),
+])
+def test_sorts_order_the_rows(jurist_client, desk, sort, expected):
+    assert _queue(jurist_client, f"vue=ouvertes&tri={sort}") == [getattr(desk, name) for name in expected]
+
+
+def test_queue_is_paginated(app, jurist_client, desk):
+    app.config["QUEUE_PAGE_SIZE"] = 3
+    first = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert "Page 1 sur 2 (4 résultats)" in first and "Page suivante" in first
+    assert _queue(jurist_client, "vue=ouvertes&page=2") == [desk.waiting]
+    assert _queue(jurist_client, "vue=ouvertes&page=3") == []
+
+
+@pytest.mark.parametrize("query", [
+    "theme=abc", "theme=%C2%B2", "theme=99999999999999999999999", "theme=-3", "page=-1", "page=abc",
+    "page=99999999999999999999999", "vue=unknown", "tri=%27;drop", "juriste=x", "juriste=%C2%B2",
+    "statut=archived", "region=atlantide", "type=COOP", "q=" + "x" * 500,
+])
+def test_malformed_arguments_do_not_crash(jurist_client, desk, query):
+    assert jurist_client.get(f"/file/?{query}").status_code == 200
+
+
+def test_empty_view_says_so(jurist_client, world):
+    assert "Aucune question dans cette vue." in jurist_client.get("/file/").get_data(as_text=True)
+
+
+def test_queue_query_defaults_to_all_open_questions(world, desk):
+    shown = db.session.scalars(queue_query(world.jurist, QueueFilters())).all()
+    assert [ticket.reference for ticket in shown] == [desk.fresh, desk.mine, desk.theirs, desk.waiting]
+
+
+def test_home_sends_staff_to_the_queue(jurist_client):
+    assert jurist_client.get("/").headers["Location"] == "/file/"
+
+
+def _ticket(reference: str) -> Ticket:
+    """The question with this reference, freshly loaded."""
+    db.session.expire_all()
+    return db.session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+
+
+def test_jurist_page_offers_triage_tools_following_the_flow(jurist_client, desk):
+    page = jurist_client.get(f"/questions/{desk.fresh}").get_data(as_text=True)
+    assert "Je prends" in page and "Assigner" in page
+    status_options = re.search(r'<select[^>]*name="status".*?</select>', page, re.S).group(0)
+    assert re.findall(r'value="(\w+)"', status_options) == ["open", "closed"]
+
+
+def test_claim_through_the_page(jurist_client, world, desk):
+    page = jurist_client.post(f"/questions/{desk.fresh}/prendre", follow_redirects=True).get_data(as_text=True)
+    assert "Vous avez pris cette question." in page
+    assert _ticket(desk.fresh).assignee_id == world.jurist.id
+
+
+def test_claim_taken_by_a_colleague_says_so(jurist_client, world, desk):
+    page = jurist_client.post(f"/questions/{desk.theirs}/prendre", follow_redirects=True).get_data(as_text=True)
+    assert "Cette question vient d&#39;être prise par un ou une collègue." in page
+    assert _ticket(desk.theirs).assignee_id == world.jurist2.id
+
+
+def test_claim_of_a_closed_question_is_refused(jurist_client, desk):
+    page = jurist_client.post(f"/questions/{desk.closed}/prendre", follow_redirects=True).get_data(as_text=True)
+    assert "rouvrez-la avant de la prendre" in page
+    assert _ticket(desk.closed).assignee_id is None
+
+
+def test_assign_and_unassign_through_the_page(jurist_client, world, desk):
+    page = jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": world.jurist2.id},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Assignation enregistrée." in page
+    assert _ticket(desk.fresh).assignee_id == world.jurist2.id
+    jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": 0})
+    assert _ticket(desk.fresh).assignee_id is None
+
+
+@pytest.mark.parametrize("assignee", ["member", "unknown", "text"])
+def test_assign_to_someone_outside_the_list_is_refused(jurist_client, world, desk, assignee):
+    value = {"member": world.member.id, "unknown": 987654, "text": "abc"}[assignee]
+    page = jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": value},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Choisissez un ou une juriste de la liste." in page
+    assert _ticket(desk.fresh).assignee_id is None
+
+
+def test_assign_a_closed_question_is_refused(jurist_client, world, desk):
+    page = jurist_client.post(f"/questions/{desk.closed}/assigner", data={"assignee": world.jurist2.id},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "rouvrez-la avant de l&#39;assigner" in page
+
+
+def test_status_change_through_the_page(jurist_client, desk):
+    page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "waiting"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Statut changé : En attente du membre." in page
+    assert _ticket(desk.mine).status == "waiting"
+
+
+@pytest.mark.parametrize("status, message", [
+    ("answered", "Impossible de passer une question « Nouvelle » au statut « Répondue »."),
+    ("archived", "Ce statut n&#39;existe pas."),
+])
+def test_illegal_or_unknown_status_is_refused(jurist_client, desk, status, message):
+    page = jurist_client.post(f"/questions/{desk.fresh}/statut", data={"status": status},
+                              follow_redirects=True).get_data(as_text=True)
+    assert message in page
+    assert _ticket(desk.fresh).status == "new"
+
+
+def test_reopen_a_closed_question_through_the_page(jurist_client, desk):
+    jurist_client.post(f"/questions/{desk.closed}/statut", data={"status": "open"})
+    assert _ticket(desk.closed).status == "open"
+    assert "a rouvert la question" in jurist_client.get(f"/questions/{desk.closed}").get_data(as_text=True)
+
+
+def test_public_answer_through_the_page(jurist_client, world, desk):
+    page = jurist_client.post(f"/questions/{desk.fresh}/repondre",
+                              data={"body": "Voici la réponse.", "kind": "public", "status_after": "waiting"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Votre message a été envoyé." in page and "Voici la réponse." in page
+    ticket = _ticket(desk.fresh)
+    assert (ticket.status, ticket.assignee_id) == ("waiting", world.jurist.id)
+
+
+def test_internal_note_through_the_page(jurist_client, desk):
+    page = jurist_client.post(f"/questions/{desk.mine}/repondre",
+                              data={"body": "À vérifier avec l'avenant.", "kind": "note", "status_after": "answered"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Note interne enregistrée." in page
+    assert _ticket(desk.mine).status == "open"
+    note = db.session.scalars(select(Message).where(Message.internal)).one()
+    assert note.body == "À vérifier avec l'avenant."
+
+
+def test_reply_with_unknown_kind_is_refused(jurist_client, desk):
+    page = jurist_client.post(f"/questions/{desk.mine}/repondre",
+                              data={"body": "Texte.", "kind": "secret", "status_after": "answered"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "choix valide" in page
+    assert db.session.scalars(select(Message).where(Message.body == "Texte.")).all() == []
+
+
+def test_jurist_closes_through_the_page(jurist_client, desk):
+    jurist_client.post(f"/questions/{desk.mine}/cloturer")
+    assert _ticket(desk.mine).status == "closed"
+    kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == _ticket(desk.mine).id)).all()
+    assert kinds[-1] == "closed"

@@ -1,0 +1,340 @@
+"""Question services without HTTP: filing, replies, notes, claim, assignment, status, history."""
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.events import INTERNAL_KINDS
+from helpdesk.extensions import db
+from helpdesk.models import Event, Message, Ticket
+from helpdesk.models._types import frozen_time
+from helpdesk.tickets import services
+from tests import factories
+
+SUBJECT = "Renouvellement d'un CDDI"
+BODY = "Pouvons-nous renouveler ce contrat au-delà de 24 mois ?"
+
+
+def _count(model) -> int:
+    """Rows in a table."""
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _kinds(ticket: Ticket) -> list[str]:
+    """The ticket's event kinds, oldest first."""
+    return db.session.scalars(select(Event.kind).where(Event.ticket_id == ticket.id).order_by(Event.id)).all()
+
+
+@pytest.fixture
+def ticket(world):
+    """A new question filed by the world's member."""
+    return factories.make_ticket(world.member, theme_id=world.theme.id)
+
+
+@pytest.fixture
+def answered(world, ticket):
+    """The question, claimed and answered by the first jurist."""
+    services.add_message(ticket, world.jurist, "Voici la réponse.")
+    return ticket
+
+
+def test_filing_gives_a_unique_reference_of_the_year(world):
+    first = factories.make_ticket(world.member)
+    second = factories.make_ticket(world.colleague)
+    year = datetime.now(timezone.utc).year
+    assert re.fullmatch(rf"Q-{year}-\d{{5}}", first.reference)
+    assert first.reference != second.reference
+    assert first.status == "new" and first.structure_id == world.structure.id
+    assert _kinds(first) == ["created"]
+
+
+def test_reference_carries_the_year_of_filing(world):
+    with frozen_time(datetime(2031, 1, 2, tzinfo=timezone.utc)):
+        ticket = factories.make_ticket(world.member)
+    assert ticket.reference.startswith("Q-2031-")
+
+
+def test_filing_trims_subject_and_body(world):
+    ticket = factories.make_ticket(world.member, subject="   Objet avec espaces   ", body=f"  {BODY}  ")
+    assert ticket.subject == "Objet avec espaces"
+    assert ticket.body == BODY
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"theme_id": 999}, "Ce thème n'existe pas"),
+    ({"priority": 7}, "Cette urgence n'existe pas"),
+    ({"subject": "   "}, "Objet : au moins 5"),
+    ({"subject": "x" * 201}, "Objet : 200 caractères au maximum"),
+    ({"body": ""}, "Description : au moins 20"),
+    ({"body": "x" * 20_001}, "Description : 20000 caractères au maximum"),
+])
+def test_bad_question_is_refused_and_nothing_is_written(world, overrides, message):
+    with pytest.raises(InvalidInput, match=message):
+        factories.make_ticket(world.member, **overrides)
+    db.session.rollback()
+    assert _count(Ticket) == 0
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.ticket_id.is_not(None))) == 0
+
+
+def test_inactive_theme_is_refused(world):
+    retired = factories.make_theme(active=False)
+    with pytest.raises(InvalidInput, match="Ce thème n'existe pas"):
+        factories.make_ticket(world.member, theme_id=retired.id)
+    assert _count(Ticket) == 0
+
+
+def test_member_of_inactive_structure_cannot_file(world):
+    world.structure.active = False
+    db.session.commit()
+    with pytest.raises(Forbidden, match="adhésion de votre structure n'est pas active"):
+        factories.make_ticket(world.member)
+    assert _count(Ticket) == 0
+
+
+def test_jurist_cannot_file_a_question(world):
+    with pytest.raises(Forbidden, match="Seuls les membres"):
+        factories.make_ticket(world.jurist)
+
+
+@pytest.mark.parametrize("status", ["waiting", "answered"])
+def test_member_reply_reopens_a_waiting_or_answered_question(world, ticket, status):
+    services.add_message(ticket, world.jurist, "Une précision ?", status_after=status)
+    assert ticket.status == status
+    services.add_message(ticket, world.colleague, "Voici la précision demandée.")
+    assert ticket.status == "open"
+    assert _kinds(ticket)[-2:] == ["status_changed", "reply"]
+
+
+def test_member_reply_on_a_new_question_keeps_it_new(world, ticket):
+    services.add_message(ticket, world.member, "J'ajoute un détail.")
+    assert ticket.status == "new"
+    assert ticket.assignee_id is None
+
+
+def test_jurist_reply_claims_answers_and_stamps_first_response(world, ticket):
+    with frozen_time(datetime(2026, 5, 4, 10, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.jurist, "Voici la réponse.")
+    assert ticket.assignee_id == world.jurist.id
+    assert ticket.status == "answered"
+    assert ticket.first_response_at == datetime(2026, 5, 4, 10, tzinfo=timezone.utc)
+    assert ticket.resolved_at is not None
+    assert _kinds(ticket) == ["created", "claimed", "status_changed", "status_changed", "reply"]
+
+
+def test_jurist_reply_can_wait_on_the_member(world, ticket):
+    services.add_message(ticket, world.jurist, "Quelle est la date du contrat ?", status_after="waiting")
+    assert ticket.status == "waiting"
+    assert ticket.first_response_at is not None
+
+
+def test_second_reply_keeps_the_first_response_time(world, answered):
+    first = answered.first_response_at
+    services.add_message(answered, world.member, "Et dans ce cas ?")
+    services.add_message(answered, world.jurist, "Même réponse.")
+    assert answered.first_response_at == first
+
+
+def test_reply_by_another_jurist_does_not_steal_the_question(world, answered):
+    services.add_message(answered, world.member, "Une autre question.")
+    services.add_message(answered, world.jurist2, "Je complète la réponse.")
+    assert answered.assignee_id == world.jurist.id
+    assert _kinds(answered).count("claimed") == 1
+
+
+def test_jurist_reply_refuses_an_unknown_status_after(world, ticket):
+    with pytest.raises(InvalidInput, match="Après une réponse"):
+        services.add_message(ticket, world.jurist, "Réponse.", status_after="closed")
+    db.session.rollback()
+    assert _count(Message) == 0
+
+
+def test_note_is_internal_and_changes_no_status(world, ticket):
+    message = services.add_message(ticket, world.jurist, "Vérifier la convention collective.", internal=True)
+    assert message.internal
+    assert ticket.status == "new" and ticket.assignee_id is None and ticket.first_response_at is None
+    note_event = db.session.scalars(select(Event).where(Event.kind == "note")).one()
+    assert note_event.internal
+
+
+def test_member_cannot_post_an_internal_note(world, ticket):
+    with pytest.raises(InvalidInput, match="réponses publiques"):
+        services.add_message(ticket, world.member, "Note ?", internal=True)
+    assert _count(Message) == 0
+
+
+@pytest.mark.parametrize("body", ["", "   ", "x" * 20_001])
+def test_empty_or_oversized_message_is_refused(world, ticket, body):
+    with pytest.raises(InvalidInput, match="Message"):
+        services.add_message(ticket, world.member, body)
+    assert _count(Message) == 0
+
+
+def test_posting_to_a_closed_question_is_refused(world, ticket):
+    services.close(ticket, world.member)
+    for author, internal in ((world.member, False), (world.jurist, False), (world.jurist, True)):
+        with pytest.raises(InvalidInput, match="close"):
+            services.add_message(ticket, author, "Encore un mot.", internal=internal)
+    assert _count(Message) == 0
+
+
+def test_other_structure_cannot_post_or_close(world, ticket):
+    with pytest.raises(NotFound):
+        services.add_message(ticket, world.outsider, "Je m'invite.")
+    with pytest.raises(NotFound):
+        services.close(ticket, world.outsider)
+    assert ticket.status == "new" and _count(Message) == 0
+
+
+def test_claim_takes_the_question_and_opens_it(world, ticket):
+    services.claim(ticket, world.jurist)
+    assert ticket.assignee_id == world.jurist.id
+    assert ticket.status == "open"
+    assert _kinds(ticket) == ["created", "claimed", "status_changed"]
+
+
+def test_second_claim_is_a_conflict(world, ticket):
+    services.claim(ticket, world.jurist)
+    with pytest.raises(Conflict, match="vient d'être prise"):
+        services.claim(ticket, world.jurist2)
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).assignee_id == world.jurist.id
+    assert _kinds(ticket).count("claimed") == 1
+
+
+def test_member_cannot_claim(world, ticket):
+    with pytest.raises(Forbidden, match="réservée aux juristes"):
+        services.claim(ticket, world.member)
+    assert ticket.assignee_id is None
+
+
+def test_closed_question_cannot_be_claimed_or_assigned(world, ticket):
+    services.close(ticket, world.jurist)
+    with pytest.raises(InvalidInput, match="rouvrez-la"):
+        services.claim(ticket, world.jurist)
+    with pytest.raises(InvalidInput, match="rouvrez-la"):
+        services.assign(ticket, world.jurist, world.jurist2.id)
+    assert ticket.assignee_id is None
+
+
+def test_assign_to_a_colleague_opens_the_question(world, ticket):
+    services.assign(ticket, world.jurist, world.jurist2.id)
+    assert ticket.assignee_id == world.jurist2.id
+    assert ticket.status == "open"
+    assigned = db.session.scalars(select(Event).where(Event.kind == "assigned")).one()
+    assert assigned.actor_id == world.jurist.id and assigned.data == {"assignee": world.jurist2.name}
+
+
+def test_assigning_the_same_person_again_records_nothing(world, ticket):
+    services.assign(ticket, world.jurist, world.jurist2.id)
+    before = _kinds(ticket)
+    services.assign(ticket, world.jurist, world.jurist2.id)
+    assert _kinds(ticket) == before
+
+
+@pytest.mark.parametrize("who", ["member", "inactive_jurist", "nobody"])
+def test_assign_to_someone_outside_the_legal_team_is_refused(world, ticket, who):
+    if who == "member":
+        target = world.member.id
+    elif who == "inactive_jurist":
+        target = factories.make_user("jurist", active=False).id
+        db.session.get(type(world.jurist), target).active = False
+        db.session.commit()
+    else:
+        target = 987654
+    with pytest.raises(InvalidInput, match="équipe juridique"):
+        services.assign(ticket, world.jurist, target)
+    assert ticket.assignee_id is None and ticket.status == "new"
+
+
+def test_member_cannot_assign(world, ticket):
+    with pytest.raises(Forbidden):
+        services.assign(ticket, world.member, world.jurist.id)
+
+
+def test_unassign_records_who_had_it(world, ticket):
+    services.claim(ticket, world.jurist)
+    services.assign(ticket, world.jurist2, None)
+    assert ticket.assignee_id is None
+    unassigned = db.session.scalars(select(Event).where(Event.kind == "unassigned")).one()
+    assert unassigned.data == {"previous": world.jurist.name}
+
+
+def test_unassigning_an_unassigned_question_records_nothing(world, ticket):
+    services.assign(ticket, world.jurist, None)
+    assert _kinds(ticket) == ["created"]
+
+
+def test_illegal_status_change_is_refused(world, ticket):
+    with pytest.raises(InvalidInput, match="Impossible de passer une question « Nouvelle » au statut « Répondue »"):
+        services.change_status(ticket, world.jurist, "answered")
+    with pytest.raises(InvalidInput, match="déjà ce statut"):
+        services.change_status(ticket, world.jurist, "new")
+    assert ticket.status == "new" and _kinds(ticket) == ["created"]
+
+
+def test_member_cannot_change_status(world, ticket):
+    with pytest.raises(Forbidden):
+        services.change_status(ticket, world.member, "closed")
+    assert ticket.status == "new"
+
+
+def test_close_stamps_the_date_and_records_it(world, answered):
+    services.close(answered, world.colleague)
+    assert answered.status == "closed" and answered.closed_at is not None
+    assert _kinds(answered)[-1] == "closed"
+    with pytest.raises(InvalidInput, match="déjà close"):
+        services.close(answered, world.member)
+
+
+def test_reopen_clears_closing_dates_and_records_reopened(world, answered):
+    services.close(answered, world.member)
+    services.change_status(answered, world.jurist, "open")
+    assert answered.status == "open"
+    assert answered.closed_at is None and answered.resolved_at is None
+    assert _kinds(answered)[-1] == "reopened"
+
+
+def test_every_state_change_writes_an_event(world, ticket):
+    services.claim(ticket, world.jurist)
+    services.assign(ticket, world.jurist, world.jurist2.id)
+    services.add_message(ticket, world.jurist2, "Note.", internal=True)
+    services.add_message(ticket, world.jurist2, "Réponse.", status_after="waiting")
+    services.change_status(ticket, world.jurist2, "answered")
+    services.assign(ticket, world.jurist2, None)
+    services.close(ticket, world.member)
+    services.change_status(ticket, world.jurist, "open")
+    assert set(_kinds(ticket)) == {"created", "claimed", "assigned", "note", "reply", "status_changed",
+                                   "unassigned", "closed", "reopened"}
+    for event in db.session.scalars(select(Event).where(Event.ticket_id == ticket.id)):
+        assert event.internal == (event.kind in {"claimed", "assigned", "unassigned", "note"})
+    assert INTERNAL_KINDS == {"claimed", "assigned", "unassigned", "note"}
+
+
+def _timeline_texts(ticket: Ticket, viewer) -> list[str]:
+    """What a viewer's timeline shows: message bodies and event kinds, in order."""
+    return [entry.message.body if entry.message else entry.event.kind for entry in services.timeline(ticket, viewer)]
+
+
+def test_timeline_hides_internal_notes_and_events_from_members(world):
+    with frozen_time(datetime(2026, 1, 1, 8, tzinfo=timezone.utc)):
+        ticket = factories.make_ticket(world.member)
+    with frozen_time(datetime(2026, 1, 1, 9, tzinfo=timezone.utc)):
+        services.claim(ticket, world.jurist)
+    with frozen_time(datetime(2026, 1, 1, 10, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.jurist, "Note secrète : vérifier l'avenant.", internal=True)
+    with frozen_time(datetime(2026, 1, 1, 11, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.jurist, "Réponse publique.")
+    with frozen_time(datetime(2026, 1, 1, 12, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.member, "Merci !")
+
+    member_view = _timeline_texts(ticket, world.member)
+    assert "Note secrète : vérifier l'avenant." not in member_view
+    assert "claimed" not in member_view and "note" not in member_view
+    assert member_view[-4:] == ["Réponse publique.", "status_changed", "Merci !", "status_changed"]
+
+    jurist_view = _timeline_texts(ticket, world.jurist)
+    assert "Note secrète : vérifier l'avenant." in jurist_view and "claimed" in jurist_view
+    assert jurist_view.index("claimed") < jurist_view.index("Note secrète : vérifier l'avenant.")
+    assert "reply" not in jurist_view  # replies appear as messages, not twice
