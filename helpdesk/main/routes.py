@@ -18,6 +18,12 @@ def index():
     return redirect(url_for("tickets.index"))
 
 
+@bp.route("/accessibilite")
+def accessibility():
+    """The accessibility statement (RGAA), open to everyone."""
+    return render_template("main/accessibility.html")
+
+
 @bp.app_errorhandler(NotFound)
 @bp.app_errorhandler(404)
 def not_found(error):
