@@ -67,4 +67,4 @@ def too_large(error):
 def server_error(error):
     """French 500 page; whatever the request wrote is rolled back."""
     db.session.rollback()
-    return render_template("errors/500.html"), 500
+    return render_template("errors/500.html", server_error=True), 500

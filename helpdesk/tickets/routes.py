@@ -86,7 +86,8 @@ def detail(reference):
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
         context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form,
-                       similar=similar_questions(ticket, current_user))
+                       similar=similar_questions(ticket, current_user),
+                       recent=services.recent_structure_questions(ticket, current_user))
     else:
         context.update(reply_form=ReplyForm())
     return render_template("tickets/detail.html", **context)

@@ -221,3 +221,14 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     entries = [TimelineEntry(message.created_at, message=message) for message in messages]
     entries += [TimelineEntry(event.created_at, event=event) for event in events]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def recent_structure_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Ticket]:
+    """The structure's other latest questions, newest first: context for the jurist answering."""
+    ensure_staff(viewer)
+    return list(db.session.scalars(
+        select(Ticket)
+        .where(Ticket.structure_id == ticket.structure_id, Ticket.id != ticket.id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    ))

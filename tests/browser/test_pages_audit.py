@@ -7,7 +7,7 @@ PAGES = {
     None: ["/connexion", "/accessibilite", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
     "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/mot-de-passe",
                           "/ressources/"],
-    "juriste@demo.local": ["/file/", "/file/?vue=mine", "/file/?vue=unassigned", "/ressources/nouvelle"],
+    "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes"],
 }
