@@ -5,7 +5,7 @@ FLASK = $(VENV)/bin/flask --app helpdesk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres clean
+.PHONY: install run test test-sqlite test-postgres translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test-postgres:
 		echo "== PostgreSQL run: $(TEST_DATABASE_URL)"; \
 		$(VENV)/bin/python -m pytest -q; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+# After changing marked strings: extract, update fr (= msgids) and en, compile. Translate the new English
+# entries in translations/en/LC_MESSAGES/messages.po, then run it again. The .mo files are committed.
+translations: install
+	$(VENV)/bin/python translations/catalogues.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage

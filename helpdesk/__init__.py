@@ -61,13 +61,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp):
         app.register_blueprint(blueprint)
 
-    from helpdesk import cli, templating
+    from helpdesk import cli, i18n, templating
     from helpdesk.kb.indexing import sync_after_request
 
     app.after_request(sync_after_request)
 
     cli.register(app)
     templating.register(app)
+    i18n.register(app, str(ROOT / "translations"))
     return app
 
 

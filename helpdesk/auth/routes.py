@@ -7,16 +7,8 @@ from helpdesk.auth.forms import ChangePasswordForm, LoginForm
 from helpdesk.auth.services import authenticate, change_password
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
+from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow local redirects after login."""
-    # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".
-    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and target.isprintable()):
-        return target
-    return url_for("main.index")
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -30,7 +22,7 @@ def login():
         if user is None:
             flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
         else:
-            next_url = _safe_next(request.args.get("next"))
+            next_url = safe_next(request.args.get("next"))
             session.clear()
             login_user(user)
             session.permanent = True

@@ -1,11 +1,14 @@
 """Home page and error handlers."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
+from helpdesk.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, set_user_locale
 from helpdesk.main import bp
+from helpdesk.main.forms import LanguageForm
+from helpdesk.main.query_args import safe_next
 
 
 @bp.route("/")
@@ -22,6 +25,21 @@ def index():
 def accessibility():
     """The accessibility statement (RGAA), open to everyone."""
     return render_template("main/accessibility.html")
+
+
+@bp.route("/langue", methods=["POST"])
+def language():
+    """Switch the interface language: kept on the account, and in a cookie for visitors."""
+    form = LanguageForm()
+    form.locale.choices = list(LANGUAGES.items())
+    response = redirect(safe_next(form.next.data))
+    if not form.validate():
+        return response
+    if current_user.is_authenticated:
+        set_user_locale(current_user, form.locale.data)
+    response.set_cookie(COOKIE, form.locale.data, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
 
 
 @bp.app_errorhandler(NotFound)
