@@ -2,7 +2,7 @@
 for visitors). Dates, numbers and relative times are formatted for the current locale by Babel."""
 from datetime import date, datetime, timezone
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
@@ -21,9 +21,11 @@ babel = Babel()
 
 def select_locale() -> str:
     """The account's language, else the visitor's cookie, else French."""
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    chosen = request.cookies.get(COOKIE) if request else None
+    chosen = request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 
 

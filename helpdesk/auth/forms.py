@@ -1,4 +1,5 @@
 """Forms of the accounts area."""
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -10,25 +11,25 @@ PASSWORD_MIN = 12
 class LoginForm(Form):
     """Email and password."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)])
-    password = PasswordField("Mot de passe", validators=[DataRequired("Indiquez votre mot de passe."), Length(max=200)])
-    submit = SubmitField("Se connecter")
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Indiquez votre mot de passe.")), Length(max=200)])
+    submit = SubmitField(_l("Se connecter"))
 
 
 class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 
-    current = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))])
     new = PasswordField(
-        "Nouveau mot de passe",
+        _l("Nouveau mot de passe"),
         validators=[
-            DataRequired("Choisissez un nouveau mot de passe."),
-            Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères."),
+            DataRequired(_l("Choisissez un nouveau mot de passe.")),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères.")),
         ],
-        description=f"Au moins {PASSWORD_MIN} caractères.",
+        description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Confirmez le nouveau mot de passe",
-        validators=[DataRequired("Confirmez le nouveau mot de passe."), EqualTo("new", "Les deux mots de passe ne sont pas identiques.")],
+        _l("Confirmez le nouveau mot de passe"),
+        validators=[DataRequired(_l("Confirmez le nouveau mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
     )
-    submit = SubmitField("Changer le mot de passe")
+    submit = SubmitField(_l("Changer le mot de passe"))

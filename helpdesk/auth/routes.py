@@ -1,5 +1,6 @@
 """Login, logout and password change pages."""
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.auth import bp
@@ -20,13 +21,13 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
+            flash(_("Adresse e-mail ou mot de passe incorrect, ou compte désactivé."), "error")
         else:
             next_url = safe_next(request.args.get("next"))
             session.clear()
             login_user(user)
             session.permanent = True
-            flash(f"Bienvenue, {user.first_name}.", "success")
+            flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             return redirect(next_url)
     return render_template("auth/login.html", form=form)
 
@@ -36,7 +37,7 @@ def logout():
     """End the session."""
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté(e).", "info")
+    flash(_("Vous êtes déconnecté(e)."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -53,6 +54,6 @@ def password():
             flash(error.message, "error")
         else:
             login_user(user)
-            flash("Votre mot de passe a été changé. Vos autres sessions ont été fermées.", "success")
+            flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
