@@ -54,17 +54,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.admin import bp as admin_bp
     from helpdesk.auth import bp as auth_bp
     from helpdesk.kb import bp as kb_bp
+    from helpdesk.mail import bp as mail_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, mail_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating
     from helpdesk.kb.indexing import sync_after_request
 
     app.after_request(sync_after_request)
+
+    from helpdesk.auth import passwords  # noqa: F401  (subscribes: invitation and reset mails)
+    from helpdesk.mail import notifications  # noqa: F401  (subscribes: notification mails)
+    from helpdesk.mail.sender import send_after_request
+
+    app.after_request(send_after_request)
 
     cli.register(app)
     templating.register(app)
