@@ -1,4 +1,5 @@
 """Email test helpers: a real SMTP server (aiosmtpd), outbox queries, delivered-message parts, fixture files."""
+import html
 import re
 import socket
 from email import message_from_bytes, policy
@@ -90,3 +91,8 @@ def fixture_mail(name: str, **values) -> bytes:
     for key, value in values.items():
         raw = raw.replace(f"{{{{{key}}}}}".encode(), value.encode())
     return raw
+
+
+def page_text(response) -> str:
+    """A response's HTML with entities decoded (apostrophes are escaped)."""
+    return html.unescape(response.get_data(as_text=True))
