@@ -5,10 +5,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from helpdesk.admin.services import slugify
+from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
 from helpdesk.kb.content import load_starter_content
-from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.models import Article, Structure, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
 
@@ -199,7 +200,24 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
         moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
     load_starter_content()
+    _attach_demo_files(members[0], jurists[0])
     return True
+
+
+def _attach_demo_files(member: User, jurist: User) -> None:
+    """Fictional files: a schedule on a member's question, a jurist's note, a letter template on a resource."""
+    ticket = db.session.scalar(
+        select(Ticket).where(Ticket.author_id == member.id, Ticket.status != "closed").order_by(Ticket.id))
+    services.add_message(ticket, member, "Je joins le planning prévisionnel de l'équipe.", attachments=[
+        ("planning-equipe.txt", "Semaine 12 : 4 salariés en CDDI, 26 h chacun.\nSemaine 13 : atelier fermé.\n".encode())])
+    services.add_message(ticket, jurist, "Grille d'analyse interne jointe.", internal=True, attachments=[
+        ("grille-analyse.txt", "Points à vérifier : durée du contrat, heures, accord du prescripteur.\n".encode())])
+    template = db.session.scalar(select(Article).where(Article.slug == "modele-courrier-renouvellement-cddi"))
+    if template is not None:
+        save_upload("Objet : renouvellement de votre contrat à durée déterminée d'insertion\n\n"
+                    "Madame, Monsieur,\n[À compléter par la structure]\n".encode(), "modele-courrier.txt",
+                    uploader=jurist, article=template)
+        db.session.commit()
 
 
 def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,

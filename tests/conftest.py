@@ -77,7 +77,7 @@ def app(database_url, tmp_path):
         shutil.copy(make_url(database_url).database, path)
         url = f"sqlite:///{path}"
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index"),
-                      "MAIL_FILE_DIR": str(tmp_path / "mail")})
+                      "MAIL_FILE_DIR": str(tmp_path / "mail"), "UPLOAD_DIR": str(tmp_path / "uploads")})
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():

@@ -6,6 +6,7 @@ Message-ID, e.g. fetched twice) is not appended again.
 """
 from sqlalchemy import select
 
+from helpdesk.attachments.services import AttachmentRejected, check_uploads
 from helpdesk.auth.services import find_user_by_email
 from helpdesk.errors import InvalidInput, NotFound, ServiceError
 from helpdesk.extensions import db
@@ -65,7 +66,7 @@ def ingest(raw: bytes) -> InboundEmail:
     record = _record(raw, parsed, status="placed", ticket=ticket)
     try:
         # add_message commits the reply and this record together.
-        message = add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY)
+        message = add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY, attachments=parsed.attachments)
     except ServiceError as error:
         db.session.rollback()
         record = _record(raw, parsed, status="pending", reason="rejected")
@@ -85,25 +86,42 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
     if ticket is None:
         raise NotFound("Aucune question ne porte cette référence.")
-    text = record.text or parse_mail(record.raw).full_text.strip()
-    if not text and not record.attachment_count:
-        raise InvalidInput("Ce courriel ne contient aucun texte à rattacher : écartez-le.")
+    parsed = parse_mail(record.raw)
+    text = record.text or parsed.full_text.strip()
+    files, refused = _acceptable(parsed.attachments)
+    if not text and not files:
+        raise InvalidInput("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le.")
+    if refused:
+        text = f"{text}\n\n(Pièces jointes refusées : {', '.join(refused)}.)".strip()
     sender = find_user_by_email(record.from_address)
     record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
     try:
         if sender is not None and sender.active and can_view_ticket(sender, ticket):
-            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY)
+            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files)
         else:
             note = (f"Courriel de {record.from_name or record.from_address} <{record.from_address}> reçu le "
                     f"{format_datetime(record.received_at)}, rattaché par {jurist.name} :\n\n"
                     f"{text or ATTACHMENTS_ONLY}")
-            message = add_message(ticket, jurist, note, internal=True)
+            message = add_message(ticket, jurist, note, internal=True, attachments=files)
     except ServiceError:
         db.session.rollback()
         raise
     record.reply_id = message.id
     db.session.commit()
     return ticket
+
+
+def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Split a mail's attachments into those the upload checks accept and the names of those they refuse."""
+    accepted, refused = [], []
+    for name, data in files:
+        try:
+            check_uploads([(name, data)])
+        except AttachmentRejected:
+            refused.append(name)
+        else:
+            accepted.append((name, data))
+    return accepted, refused
 
 
 def discard(record: InboundEmail, jurist: User) -> None:

@@ -1,7 +1,7 @@
 """email outbox inbound and notification preferences
 
 Revision ID: 65c48906e67f
-Revises: 492bd7d575b0
+Revises: d269032cf752
 Create Date: 2026-11-28 08:29:06.081102
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '65c48906e67f'
-down_revision = '492bd7d575b0'
+down_revision = 'd269032cf752'
 branch_labels = None
 depends_on = None
 
