@@ -50,7 +50,7 @@ def trim_reply(text: str) -> str:
 class _HTMLText(HTMLParser):
     """HTML to plain text: block elements become line breaks, blockquotes become '>' lines, scripts are dropped."""
 
-    BLOCKS = {"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre"}
+    BLOCKS = {"p", "div", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre"}
     SKIPPED = {"script", "style", "head", "title"}
 
     def __init__(self):
@@ -60,15 +60,18 @@ class _HTMLText(HTMLParser):
         self.depth = 0
         self.skipping = 0
 
-    def _break(self) -> None:
-        """End the current line."""
-        self.lines.append((self.depth, self.current.strip()))
+    def _break(self, always: bool = False) -> None:
+        """End the current line; block edges only end non-empty lines, as browsers do, <br> always does."""
+        if always or self.current.strip():
+            self.lines.append((self.depth, self.current.strip()))
         self.current = ""
 
     def handle_starttag(self, tag, attrs):
         """Open a block, a quote or a skipped element."""
         if tag in self.SKIPPED:
             self.skipping += 1
+        elif tag == "br":
+            self._break(always=True)
         elif tag == "blockquote":
             self._break()
             self.depth += 1
@@ -78,7 +81,7 @@ class _HTMLText(HTMLParser):
                 self.current = "- "
 
     def handle_endtag(self, tag):
-        """Close a block, a quote or a skipped element."""
+        """Close a block, a quote or a skipped element; paragraphs are followed by a blank line."""
         if tag in self.SKIPPED:
             self.skipping = max(self.skipping - 1, 0)
         elif tag == "blockquote":
@@ -86,6 +89,8 @@ class _HTMLText(HTMLParser):
             self.depth = max(self.depth - 1, 0)
         elif tag in self.BLOCKS:
             self._break()
+            if tag == "p":
+                self._break(always=True)
 
     def handle_data(self, data):
         """Collapse whitespace as a browser would."""
