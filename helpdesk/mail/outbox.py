@@ -41,6 +41,8 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str, conte
     """Add an email (text + HTML from emails/<template>.txt/.html) to the session; None if already queued."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
+    # Headers are one line: a line break in user text (a question's subject) must not reach them.
+    subject = " ".join(subject.split())
     user = to if isinstance(to, User) else None
     address = user.email if user else to
     if ticket is not None:

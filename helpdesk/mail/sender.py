@@ -160,7 +160,7 @@ def send_pending(limit: int | None = None, ids: list[int] | None = None) -> Send
                 for row in rows:
                     try:
                         send(build_message(row))
-                    except (smtplib.SMTPException, OSError) as error:
+                    except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: unbuildable mail
                         if _fail(row, token, error) == "failed":
                             report.failed += 1
                         else:

@@ -50,6 +50,13 @@ def test_html_part_escapes_what_members_wrote(app, world, smtp):
     assert ticket.reference in mail["Subject"]
 
 
+def test_line_breaks_in_a_subject_cannot_inject_headers(app, world, smtp):
+    factories.make_ticket(world.member, subject="Contrat\r\nBcc: espion@ailleurs.example")
+    assert send_pending().sent == 2
+    mail = smtp.recorder.to(world.jurist.email)[0]
+    assert mail["Bcc"] is None and "Contrat Bcc: espion@ailleurs.example" in mail["Subject"]
+
+
 def test_mail_server_down_keeps_the_answer_and_delivers_it_exactly_once_later(app, world, client, login, smtp_down):
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
