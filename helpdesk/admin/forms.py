@@ -40,12 +40,23 @@ class UserForm(Form):
     name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=120, message=_l("120 caractères au maximum."))])
     role = SelectField(_l("Rôle"), choices=list(ROLES.items()))
     structure = SelectField(_l("Structure (pour les membres)"), coerce=int, validators=[Optional()])
-    password = PasswordField(_l("Mot de passe initial"), validators=[
-        DataRequired(_l("Choisissez un mot de passe initial.")),
+    invite = BooleanField(_l("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)"),
+                          default=True)
+    password = PasswordField(_l("Mot de passe initial (sans invitation)"), validators=[
+        Optional(),
         Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères."))],
         description=_l("Au moins %(min)d caractères ; à communiquer à la personne, qui pourra le changer.",
                     min=PASSWORD_MIN))
     submit = SubmitField(_l("Créer le compte"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Either an invitation or an initial password."""
+        if not super().validate(extra_validators):
+            return False
+        if not self.invite.data and not self.password.data:
+            self.password.errors.append(_("Choisissez un mot de passe initial, ou cochez l'envoi d'une invitation."))
+            return False
+        return True
 
 
 class ThemeForm(Form):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,6 +13,7 @@ from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 LOCALES = ("fr", "en")
 ROLES = {"member": "Membre", "jurist": "Juriste", "admin": "Administrateur"}
+NOTIFY_MODES = {"immediate": "Un courriel à chaque notification", "digest": "Un récapitulatif quotidien"}
 
 
 def new_session_token() -> str:
@@ -29,6 +30,7 @@ class User(UserMixin, db.Model):
         CheckConstraint("role != 'member' OR structure_id IS NOT NULL", name="member_has_structure"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         enum_check("locale", LOCALES, "locale"),
+        enum_check("notify_mode", NOTIFY_MODES, "notify_mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +44,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str | None] = mapped_column(String(5))
+    notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    notify_optional: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     structure = relationship("Structure", back_populates="users")
 

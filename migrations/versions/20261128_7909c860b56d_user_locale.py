@@ -1,7 +1,7 @@
 """user locale: the interface language chosen by each user (NULL = default, French)
 
 Revision ID: 7909c860b56d
-Revises: 492bd7d575b0
+Revises: 65c48906e67f
 Create Date: 2026-11-28 09:11:09.441963
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7909c860b56d'
-down_revision = '492bd7d575b0'
+down_revision = '65c48906e67f'
 branch_labels = None
 depends_on = None
 
