@@ -19,26 +19,26 @@ class LoginForm(Form):
 class ForgotPasswordForm(Form):
     """The address to send a reset link to."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)])
-    submit = SubmitField("Recevoir un lien")
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
+    submit = SubmitField(_l("Recevoir un lien"))
 
 
 class SetPasswordForm(Form):
     """A new password, twice (invitation or reset link)."""
 
     new = PasswordField(
-        "Nouveau mot de passe",
+        _l("Nouveau mot de passe"),
         validators=[
-            DataRequired("Choisissez un mot de passe."),
-            Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères."),
+            DataRequired(_l("Choisissez un mot de passe.")),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères.")),
         ],
-        description=f"Au moins {PASSWORD_MIN} caractères.",
+        description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Confirmez le mot de passe",
-        validators=[DataRequired("Confirmez le mot de passe."), EqualTo("new", "Les deux mots de passe ne sont pas identiques.")],
+        _l("Confirmez le mot de passe"),
+        validators=[DataRequired(_l("Confirmez le mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
     )
-    submit = SubmitField("Enregistrer le mot de passe")
+    submit = SubmitField(_l("Enregistrer le mot de passe"))
 
 
 class ChangePasswordForm(Form):

@@ -90,6 +90,6 @@ def set_password(token):
         else:
             logout_user()
             session.clear()
-            flash("Votre mot de passe est enregistré : vous pouvez vous connecter.", "success")
+            flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
