@@ -5,10 +5,12 @@ from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
 from helpdesk.models.theme import Theme
 from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Ticket
+from helpdesk.models.triage import CannedAnswer, FaqSource, RoutingRule, Satisfaction, SlaRule, Tag, TicketPause
 from helpdesk.models.user import ROLES, User
 
 __all__ = [
     "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
+    "CannedAnswer", "FaqSource", "RoutingRule", "Satisfaction", "SlaRule", "Tag", "TicketPause",
 ]
