@@ -19,3 +19,8 @@ SEARCH_REBUILD_THRESHOLD = 2000
 SEARCH_SYNC_AFTER_REQUEST = True
 SEARCH_LOG_RETENTION_DAYS = 14
 KB_PAGE_SIZE = 10
+# Service levels: the jurists' opening hours in local wall time, Monday first (one list of periods per day).
+SLA_TIMEZONE = "Europe/Paris"
+SLA_OPENING_HOURS = [[("09:00", "18:00")]] * 5 + [[], []]
+# Count the overseas abolition-of-slavery days as closed days for questions of those regions.
+SLA_REGIONAL_HOLIDAYS = True

@@ -91,6 +91,12 @@ def ensure_staff(user: User) -> None:
         raise Forbidden("Cette action est réservée aux juristes.")
 
 
+def ensure_admin(user: User) -> None:
+    """Administration actions (service levels, routing rules) refuse everyone else."""
+    if not user.is_admin:
+        raise Forbidden("Cette action est réservée aux administrateurs.")
+
+
 MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
 
 

@@ -145,6 +145,7 @@ class FaqSource(db.Model):
 
     article = relationship("Article")
     ticket = relationship("Ticket")
+    proposed_by = relationship("User")
 
     def __repr__(self) -> str:
         return f"<FaqSource {self.article_slug} ← {self.ticket_id}>"

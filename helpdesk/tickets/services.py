@@ -59,8 +59,8 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
-                  priority: int = 1, channel: str = "web") -> Ticket:
-    """File a new question for the author's structure and give it its reference."""
+                  priority: int = 1, channel: str = "web", created_by: User | None = None) -> Ticket:
+    """File a new question for the author's structure (`created_by`: the jurist filing it for them)."""
     ensure_can_file(author)
     if priority not in PRIORITIES:
         raise InvalidInput("Cette urgence n'existe pas.")
@@ -76,11 +76,15 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         status="new",
         created_at=now,
         last_activity_at=now,
+        created_by=created_by,
     )
     db.session.add(ticket)
     db.session.flush()
     ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
-    record_event("created", author, ticket, channel=channel)
+    if created_by is None:
+        record_event("created", author, ticket, channel=channel)
+    else:
+        record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
     db.session.commit()
     return ticket
 
