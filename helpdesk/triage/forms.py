@@ -13,6 +13,14 @@ from helpdesk.triage.satisfaction import COMMENT_MAX, RATINGS
 from helpdesk.triage.sla import MAX_HOURS
 
 
+class HoursField(DecimalField):
+    """A number of hours that accepts the French decimal comma ("27,5")."""
+
+    def process_formdata(self, valuelist):
+        """Read "27,5" as 27.5."""
+        super().process_formdata([value.replace(",", ".").strip() for value in valuelist])
+
+
 class CannedAnswerForm(Form):
     """Create or edit a canned answer."""
 
@@ -30,11 +38,11 @@ class SlaRuleForm(Form):
 
     priority = SelectField("Urgence", coerce=int, choices=sorted(PRIORITIES.items(), reverse=True))
     theme = SelectField("Thème", coerce=int, description="« Tous les thèmes » fixe la règle générale de l'urgence.")
-    first_response_hours = DecimalField(
+    first_response_hours = HoursField(
         "Première réponse (heures ouvrées)", places=2,
         validators=[InputRequired("Indiquez le délai de première réponse."),
                     NumberRange(min=0.25, max=MAX_HOURS, message=f"Entre 0,25 et {MAX_HOURS} heures.")])
-    resolution_hours = DecimalField(
+    resolution_hours = HoursField(
         "Résolution (heures ouvrées)", places=2,
         validators=[InputRequired("Indiquez le délai de résolution."),
                     NumberRange(min=0.25, max=MAX_HOURS, message=f"Entre 0,25 et {MAX_HOURS} heures.")])
