@@ -49,6 +49,8 @@ def _tag(name: str) -> Tag:
 def add_tags(ticket: Ticket, actor: User, names: list[str]) -> list[str]:
     """Tag a question; returns the tags actually added."""
     ensure_staff(actor)
+    if not names:
+        raise InvalidInput("Indiquez au moins une étiquette.")
     current = {tag.name for tag in ticket.tags}
     added = [name for name in names if name not in current]
     if len(current) + len(added) > TAGS_PER_QUESTION:
