@@ -28,6 +28,25 @@ def personal_names(ticket: Ticket) -> set[str]:
     return {person.name for person in people if person is not None}
 
 
+_LEGAL_FORMS = {"association", "atelier", "chantier", "entreprise", "groupe", "groupement", "régie", "regie",
+                "sas", "sarl", "scop", "scic", "eurl", "ai", "aci", "ei", "etti", "ges", "ebe"}
+_ARTICLES = {"le", "la", "les", "l'", "l’"}
+
+
+def structure_name_variants(name: str) -> list[str]:
+    """The structure's name and the shorter forms people write: "Association Les Jardins" → "Les Jardins", "Jardins"."""
+    variants = [name.strip()]
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in _LEGAL_FORMS:
+        words = words[1:]
+        variants.append(" ".join(words))
+    if len(words) > 1 and words[0].lower() in _ARTICLES:
+        variants.append(" ".join(words[1:]))
+    elif words and words[0].lower()[:2] in ("l'", "l’") and len(words[0]) > 2:
+        variants.append(" ".join([words[0][2:], *words[1:]]))
+    return [variant for variant in dict.fromkeys(variants) if len(variant) >= 4]
+
+
 def draft_values(ticket: Ticket) -> dict:
     """The draft article's data: the question and the public answers, pseudonymised, dated by the last answer."""
     answers = _public_answers(ticket)
@@ -36,7 +55,7 @@ def draft_values(ticket: Ticket) -> dict:
 
     def clean(text: str) -> str:
         """Hide the people and the structure of this question."""
-        return pseudonymize(text, known_names=personal_names(ticket), structure_names=[ticket.structure.name])
+        return pseudonymize(text, known_names=personal_names(ticket), structure_names=structure_name_variants(ticket.structure.name))
 
     body = "## Question\n\n" + clean(ticket.body) + "\n\n## Réponse\n\n" + "\n\n".join(
         clean(message.body) for message in answers)
