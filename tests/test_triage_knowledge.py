@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb import indexing, services as kb_services
-from helpdesk.models import Article, FaqSource, Message
+from helpdesk.models import Article, FaqSource
 from helpdesk.models._types import frozen_time
 from helpdesk.models.triage import message_resource
 from helpdesk.tickets import services

@@ -89,8 +89,8 @@ def test_jurist_files_a_phone_question_for_a_member_who_sees_it_as_theirs(client
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"member": "outsider"}, "Choisissez un membre actif de cette structure."),
-    ({"channel": "web"}, "Not a valid choice"),
+    ({"member": "outsider"}, "N'est pas un choix valide."),
+    ({"channel": "web"}, "N'est pas un choix valide."),
     ({"subject": "ab"}, "Objet : au moins 5 caractères"),
 ])
 def test_filing_on_behalf_refuses_bad_input(client, world, login, change, message):
@@ -101,7 +101,17 @@ def test_filing_on_behalf_refuses_bad_input(client, world, login, change, messag
     data.update({key: (world.outsider.id if value == "outsider" else value) for key, value in change.items()})
     page = client.post("/questions/pour-un-membre", data=data).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
-    assert message.replace("'", "&#39;") in page or "choix" in page
+    assert message.replace("'", "&#39;") in page
+
+
+def test_filing_on_behalf_refuses_a_member_of_another_structure(world):
+    from helpdesk.errors import InvalidInput
+    from helpdesk.triage.filing import file_on_behalf
+
+    with pytest.raises(InvalidInput, match="Choisissez un membre actif de cette structure."):
+        file_on_behalf(world.jurist, world.outsider.id, world.structure.id, "phone", "Objet valable",
+                       "Une description suffisamment longue.", None)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 def test_inactive_structure_cannot_get_a_question_on_behalf(world):

@@ -1,7 +1,7 @@
 """Service levels: deadlines stored when a question is filed, paused while it waits on the member,
 admin-configured policies, and the queue's "En retard" / "À échéance sous 24 h" views."""
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

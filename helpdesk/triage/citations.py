@@ -38,13 +38,15 @@ def record_citations(message: Message) -> int:
 
 def cited_resources(ticket: Ticket, viewer: User) -> list[Article]:
     """Resources linked from the question's public replies that `viewer` may read, in title order."""
+    cited_ids = (
+        select(message_resource.c.article_id)
+        .join(Message, Message.id == message_resource.c.message_id)
+        .where(Message.ticket_id == ticket.id, Message.internal.is_(False))
+    )
     query = (
         select(Article)
-        .join(message_resource, message_resource.c.article_id == Article.id)
-        .join(Message, Message.id == message_resource.c.message_id)
-        .where(Message.ticket_id == ticket.id, Message.internal.is_(False),
-               Article.visibility.in_(article_visibilities(viewer)), Article.status.in_(article_statuses(viewer)))
-        .distinct()
+        .where(Article.id.in_(cited_ids), Article.visibility.in_(article_visibilities(viewer)),
+               Article.status.in_(article_statuses(viewer)))
         .order_by(Article.title)
     )
     return db.session.scalars(query).all()
