@@ -16,7 +16,7 @@ def on_ticket_event(event: Event, ticket: Ticket | None) -> None:
         routing.route(ticket)
         sla.refresh_deadlines(ticket)
     elif event.kind in ("status_changed", "closed"):
-        sla.track_status_change(ticket, event.data["previous"], utcnow())
+        sla.track_status_change(ticket, event.data.get("previous", ""), utcnow())
     elif event.kind == "reopened":
         sla.track_status_change(ticket, "closed", utcnow())
     elif event.kind == "reply":
