@@ -60,8 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
+    from helpdesk.triage import bp as triage_bp
+    from helpdesk.triage import routes as _triage_routes, subscribers as _triage_subscribers  # noqa: F401
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, triage_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, i18n, templating

@@ -51,3 +51,9 @@ IMAP_USE_SSL = True
 IMAP_USERNAME = None
 IMAP_PASSWORD = None
 IMAP_FOLDER = "INBOX"
+
+# Service levels: the jurists' opening hours in local wall time, Monday first (one list of periods per day).
+SLA_TIMEZONE = "Europe/Paris"
+SLA_OPENING_HOURS = [[("09:00", "18:00")]] * 5 + [[], []]
+# Count the overseas abolition-of-slavery days as closed days for questions of those regions.
+SLA_REGIONAL_HOLIDAYS = True

@@ -14,6 +14,7 @@ from helpdesk.mail.ingest import ingest
 from helpdesk.models import Article, OutboxEmail, Structure, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
+from helpdesk.triage import canned, filing, routing, satisfaction, sla, tagging
 
 DEMO_PASSWORD = "demo-helpdesk-2026"
 
@@ -201,6 +202,7 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
         author = members[0] if number % 4 == 0 else rng.choice(members)
         moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
+    _seed_triage(users, themes, structures, rng)
     load_starter_content()
     _attach_demo_files(members[0], jurists[0])
     _demo_mail(members)
@@ -253,6 +255,36 @@ def _attach_demo_files(member: User, jurist: User) -> None:
                     "Madame, Monsieur,\n[À compléter par la structure]\n".encode(), "modele-courrier.txt",
                     uploader=jurist, article=template)
         db.session.commit()
+
+CANNED_ANSWERS = [
+    ("Accusé de réception", "Bonjour {prenom_membre},\n\nNous avons bien reçu votre question {reference} pour "
+     "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}"),
+    ("Demande de précisions sur le contrat", "Bonjour {prenom_membre},\n\nPour vous répondre, pouvez-vous nous "
+     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}"),
+]
+DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
+
+
+def _seed_triage(users: list[User], themes: list[Theme], structures: list[Structure], rng: random.Random) -> None:
+    """Triage demo: service levels, routing rules, canned answers, tags, ratings, a question taken by phone."""
+    admin, jurist, jurist2 = users[0], users[1], users[2]
+    sla.save_policy(admin, 3, None, 3, 14)
+    sla.save_policy(admin, 1, themes[1].id, 9, 45)
+    routing.add_rule(admin, themes[4].id, None, jurist2.id)
+    routing.add_rule(admin, None, "guadeloupe", jurist.id)
+    for title, body in CANNED_ANSWERS:
+        canned.save_canned_answer(jurist, None, title, body)
+    tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    for ticket in tickets[::4]:
+        tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))
+    for ticket in tickets:
+        if ticket.status == "closed" and ticket.first_response_at is not None:
+            satisfaction.rate(ticket, ticket.author, rng.choice((3, 4, 5, 5)),
+                              rng.choice(("", "Réponse claire et rapide.", "Merci, très utile.")))
+    caller = next(user for user in users if user.email == "encadrant.velo@demo.local")
+    filing.file_on_behalf(jurist, caller.id, caller.structure_id, "phone", "Appel : atelier fermé pour cyclone",
+                          "L'encadrant a appelé : l'atelier doit fermer deux jours à cause d'une alerte cyclonique. "
+                          "Les salariés en CDDI doivent-ils être payés ?", themes[0].id, priority=3)
 
 
 def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,

@@ -1,6 +1,7 @@
 """Languages: French by default, English available; the choice is kept on the account (or in a cookie
 for visitors). Dates, numbers and relative times are formatted for the current locale by Babel."""
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
@@ -11,6 +12,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import User
 
+PARIS = ZoneInfo("Europe/Paris")
 LANGUAGES = {"fr": "Français", "en": "English"}
 DEFAULT_LOCALE = "fr"
 COOKIE = "locale"

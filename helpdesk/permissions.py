@@ -97,6 +97,12 @@ def ensure_can_delete_question(user: User) -> None:
         raise Forbidden("Seuls les administrateurs peuvent supprimer une question.")
 
 
+def ensure_admin(user: User) -> None:
+    """Administration actions (service levels, routing rules) refuse everyone else."""
+    if not user.is_admin:
+        raise Forbidden("Cette action est réservée aux administrateurs.")
+
+
 MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
 
 

@@ -1,6 +1,8 @@
 """Jinja filters and globals: Markdown, labels (dates and numbers: helpdesk.i18n)."""
 from flask import Flask
 
+# Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
+from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
 from helpdesk.markup import render_markdown
 from helpdesk.models import ARTICLE_TYPES
 

@@ -7,6 +7,7 @@ from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
 from helpdesk.models.theme import Theme
 from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Ticket
+from helpdesk.models.triage import CannedAnswer, FaqSource, RoutingRule, Satisfaction, SlaRule, Tag, TicketPause
 from helpdesk.models.user import NOTIFY_MODES, ROLES, User
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",
+    "CannedAnswer", "FaqSource", "RoutingRule", "Satisfaction", "SlaRule", "Tag", "TicketPause",
 ]

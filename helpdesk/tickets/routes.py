@@ -14,6 +14,7 @@ from helpdesk.permissions import admin_required, ensure_staff, get_visible_ticke
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
+from helpdesk.triage.panel import ticket_panel
 
 
 def _theme_choices() -> list[tuple[int, str]]:
@@ -80,18 +81,23 @@ def new():
 @login_required
 def detail(reference):
     """A question's thread; jurists also get the triage tools and internal notes."""
-    ticket = get_visible_ticket(current_user, reference)
+    return render_detail(get_visible_ticket(current_user, reference))
+
+
+def render_detail(ticket: Ticket, reply_form=None, **extra):
+    """Render a question's page for the current user (`reply_form`: a reply being written, kept on re-render)."""
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
     if current_user.is_staff:
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
         assign_form.assignee.choices = _staff_choices()
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
-        context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form,
+        context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        similar=similar_questions(ticket, current_user),
                        recent=services.recent_structure_questions(ticket, current_user))
     else:
         context.update(reply_form=ReplyForm())
+    context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
 

@@ -61,8 +61,9 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
-                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = ()) -> Ticket:
-    """File a new question for the author's structure, with its files, and give it its reference."""
+                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = (),
+                  created_by: User | None = None) -> Ticket:
+    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them)."""
     ensure_can_file(author)
     uploads = check_uploads(attachments)
     if priority not in PRIORITIES:
@@ -79,12 +80,16 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         status="new",
         created_at=now,
         last_activity_at=now,
+        created_by=created_by,
     )
     db.session.add(ticket)
     db.session.flush()
     ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
     store_uploads(uploads, uploader=author, ticket=ticket)
-    record_event("created", author, ticket, channel=channel)
+    if created_by is None:
+        record_event("created", author, ticket, channel=channel)
+    else:
+        record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
     db.session.commit()
     return ticket
 

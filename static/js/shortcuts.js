@@ -30,7 +30,10 @@
   }
 
   function queueLinks() {
-    return Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr td:first-child a"));
+    // The first link of each row is the question's reference.
+    return Array.prototype.map.call(document.querySelectorAll("table.queue tbody tr"), function (row) {
+      return row.querySelector("a[href]");
+    }).filter(Boolean);
   }
 
   function moveInQueue(step) {

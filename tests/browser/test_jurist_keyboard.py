@@ -10,7 +10,7 @@ def test_queue_shortcuts_move_between_rows_and_open_with_enter(visitor):
     page = visitor.page
     visitor.login("juriste@demo.local")
     visitor.goto("/file/?vue=ouvertes")
-    links = page.locator("table.queue tbody tr td:first-child a")
+    links = page.locator("table.queue tbody tr").locator("a").filter(has_text="Q-")
     page.keyboard.press("j")
     expect(links.nth(0)).to_be_focused()
     page.keyboard.press("j")
