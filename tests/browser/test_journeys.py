@@ -46,8 +46,9 @@ def test_member_files_a_question_and_opens_a_suggested_resource(visitor):
     visitor.screenshot("accueil-membre")
 
 
-def test_jurist_claims_and_answers_then_member_reads_the_answer(visitor):
-    """A jurist takes the question from the queue and answers; the member sees the answer and its status."""
+def test_jurist_answers_with_a_canned_answer_then_member_reads_and_rates_it(visitor):
+    """A jurist takes the question from the queue and answers from a canned answer; a colleague of the member
+    reads the answer and its status, and rates it."""
     reference = _file_question(visitor)
     page = visitor.page
     visitor.login("juriste@demo.local")
@@ -58,17 +59,30 @@ def test_jurist_claims_and_answers_then_member_reads_the_answer(visitor):
     page.get_by_role("button", name="Je prends").click()
     expect(page.get_by_role("status")).to_be_visible()
     visitor.audit("(après « Je prends »)")
-    page.get_by_label("Message").fill(ANSWER)
+    page.get_by_label("Réponse type").select_option(label="Accusé de réception")
+    page.get_by_role("button", name="Insérer la réponse type").click()
+    visitor.audit("(réponse type insérée)")
+    message = page.get_by_label("Message")
+    expect(message).to_have_value(re.compile(r"^Bonjour Claire,.*" + reference, re.S))
+    message.press("ControlOrMeta+End")
+    message.press_sequentially("\n\n" + ANSWER, delay=0)
     page.get_by_label("Réponse au membre").check()
-    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("button", name="Envoyer", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Votre message a été envoyé.")
     visitor.audit("(après la réponse)")
 
     visitor.login("membre2@demo.local")
     visitor.goto(f"/questions/{reference}")
     expect(page.locator(".thread")).to_contain_text(ANSWER)
-    expect(page.locator(".meta")).to_contain_text("Répondue")
+    expect(page.locator(".thread")).to_contain_text("Nous avons bien reçu votre question")
+    expect(page.locator(".meta").first).to_contain_text("Répondue")
     visitor.screenshot("question-fil")
+    page.get_by_label("5 — Très satisfait").check()
+    page.get_by_label("Commentaire (facultatif)").fill("Réponse claire, merci.")
+    page.get_by_role("button", name="Envoyer mon avis").click()
+    expect(page.get_by_role("status")).to_contain_text("Merci pour votre avis.")
+    visitor.audit("(après l'avis)")
+    expect(page.get_by_role("heading", name="Modifier votre avis")).to_be_visible()
 
 
 def test_search_with_facets_narrows_and_clears(visitor):

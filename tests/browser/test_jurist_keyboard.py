@@ -49,7 +49,7 @@ def test_claim_and_reply_shortcuts_then_shortcuts_can_be_switched_off(visitor):
     page.keyboard.press("p")
     expect(page.get_by_role("status").first).to_contain_text("Vous avez pris cette question.")
     visitor.audit("(après « p »)")
-    expect(page.locator(".meta")).to_contain_text("Hugo Juriste")
+    expect(page.locator(".meta").first).to_contain_text("Hugo Juriste")
     page.keyboard.press("r")
     expect(page.get_by_label("Message")).to_be_focused()
     page.evaluate("document.activeElement.blur()")
