@@ -23,3 +23,23 @@ SEARCH_REBUILD_THRESHOLD = 2000
 SEARCH_SYNC_AFTER_REQUEST = True
 SEARCH_LOG_RETENTION_DAYS = 14
 KB_PAGE_SIZE = 10
+
+# Sessions end after this many minutes without a request (PERMANENT_SESSION_LIFETIME caps their whole life).
+SESSION_IDLE_MINUTES = 30
+# Request rates per client address (Flask-Limiter syntax). Set RATELIMIT_STORAGE_URI to redis://127.0.0.1:6379
+# when several workers serve the app, so that they share the counts.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_STRATEGY = "moving-window"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
+PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+# Progressive lock-out kept in the database: after N failures an account (or an address) is locked for
+# LOCKOUT_SECONDS, then twice as long at each further failure, up to LOCKOUT_MAX_SECONDS. Failures are
+# forgotten after LOCKOUT_WINDOW_SECONDS without one.
+LOCKOUT_ACCOUNT_FAILURES = 5
+LOCKOUT_ADDRESS_FAILURES = 20
+LOCKOUT_SECONDS = 60
+LOCKOUT_MAX_SECONDS = 3600
+LOCKOUT_WINDOW_SECONDS = 900
+# Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
+PROXY_COUNT = 0

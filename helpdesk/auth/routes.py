@@ -1,13 +1,34 @@
 """Login, logout and password change pages."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.auth import bp
 from helpdesk.auth.forms import ChangePasswordForm, LoginForm
 from helpdesk.auth.services import authenticate, change_password
+from helpdesk.auth.throttling import TooManyAttempts, rate_limit
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.models import User
+from helpdesk.models._types import utcnow
+
+LAST_SEEN = "last_seen"
+
+
+@bp.before_app_request
+def end_idle_sessions():
+    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = utcnow().timestamp()
+    last_seen = session.get(LAST_SEEN)
+    if last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        flash(f"Votre session a expiré après {current_app.config['SESSION_IDLE_MINUTES']} minutes d'inactivité : "
+              "veuillez vous reconnecter.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    session[LAST_SEEN] = now
+    return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -20,13 +41,18 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@rate_limit("LOGIN_RATE_LIMIT")
 def login():
     """Show the login form and open a session for valid credentials."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), error.status_code
         if user is None:
             flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
         else:
@@ -34,6 +60,7 @@ def login():
             session.clear()
             login_user(user)
             session.permanent = True
+            session[LAST_SEEN] = utcnow().timestamp()
             flash(f"Bienvenue, {user.first_name}.", "success")
             return redirect(next_url)
     return render_template("auth/login.html", form=form)

@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table."""
 from helpdesk.models.article import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article
 from helpdesk.models.attachment import Attachment
+from helpdesk.models.auth_throttle import AuthThrottle
 from helpdesk.models.event import Event
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
@@ -9,7 +10,7 @@ from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Tick
 from helpdesk.models.user import ROLES, User
 
 __all__ = [
-    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "Attachment", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
+    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "Attachment", "AuthThrottle", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
 ]
