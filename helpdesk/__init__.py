@@ -68,12 +68,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp):
         app.register_blueprint(blueprint)
 
-    from helpdesk import cli, templating
+    from helpdesk import cli, security_headers, templating
     from helpdesk.kb.indexing import sync_after_request
 
     app.after_request(sync_after_request)
 
     cli.register(app)
+    security_headers.register(app)
     templating.register(app)
     return app
 

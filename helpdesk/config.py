@@ -43,3 +43,12 @@ LOCKOUT_MAX_SECONDS = 3600
 LOCKOUT_WINDOW_SECONDS = 900
 # Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
 PROXY_COUNT = 0
+
+# Response headers (helpdesk/security_headers.py). No inline script or style anywhere: templates load
+# static files only. HSTS is on unless disabled for a plain-HTTP development server.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+HSTS_ENABLED = True
+HSTS_MAX_AGE = 31536000
