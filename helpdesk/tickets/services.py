@@ -11,7 +11,8 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff
+from helpdesk.permissions import (
+    can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff)
 from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
@@ -232,7 +233,7 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
         .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note")))
         .order_by(Event.created_at, Event.id)
     ).all()
-    if not viewer.is_staff:
+    if not can_see_internal(viewer):
         messages = [message for message in messages if not message.internal]
         events = [event for event in events if not event.internal]
     entries = [TimelineEntry(message.created_at, message=message) for message in messages]
