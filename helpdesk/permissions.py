@@ -96,6 +96,12 @@ def ensure_staff(user: User) -> None:
         raise Forbidden("Cette action est réservée aux juristes.")
 
 
+def ensure_admin(user) -> None:
+    """Administration actions (journal export, anonymisation) refuse everyone but admins."""
+    if not (user.is_authenticated and user.is_active and user.is_admin):
+        raise Forbidden("Cette action est réservée aux administrateurs.")
+
+
 def ensure_can_delete_question(user: User) -> None:
     """Deleting a question and its files is an administrator's decision."""
     if not user.is_admin:

@@ -104,6 +104,8 @@ CASES = [
     Case("GET", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes/<int:theme_id>/activation", ADMIN.replace("200", "302")),
+    Case("GET", "/admin/journal/", ADMIN),
+    Case("GET", "/admin/journal/export.csv", ADMIN),
 ]
 
 

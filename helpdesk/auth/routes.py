@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.auth import bp
 from helpdesk.auth.forms import ChangePasswordForm, LoginForm
-from helpdesk.auth.services import authenticate, change_password
+from helpdesk.auth.services import authenticate, change_password, record_logout
 from helpdesk.auth.throttling import TooManyAttempts, rate_limit
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
@@ -69,6 +69,8 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
     """End the session."""
+    if current_user.is_authenticated:
+        record_logout(current_user)
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté(e).", "info")

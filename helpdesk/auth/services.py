@@ -48,6 +48,12 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
     return user
 
 
+def record_logout(user: User) -> None:
+    """Log the end of a session."""
+    record_event("logout", user)
+    db.session.commit()
+
+
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """The vendored list of common passwords (see the header of common_passwords.txt for its source)."""

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.attachments.services import read_uploads
+from helpdesk.audit.services import record_question_read
 from helpdesk.errors import Conflict, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
@@ -84,6 +85,7 @@ def new():
 def detail(reference):
     """A question's thread; jurists also get the triage tools and internal notes."""
     ticket = get_visible_ticket(current_user, reference)
+    record_question_read(current_user, ticket)
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
     if can_see_internal(current_user):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)

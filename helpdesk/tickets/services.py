@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.events import record_event
+from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
@@ -230,7 +230,7 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     ).all()
     events = db.session.scalars(
         select(Event)
-        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note")))
+        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note", *AUDIT_KINDS)))
         .order_by(Event.created_at, Event.id)
     ).all()
     if not can_see_internal(viewer):
