@@ -63,10 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.auth import bp as auth_bp
     from helpdesk.kb import bp as kb_bp
     from helpdesk.main import bp as main_bp
+    from helpdesk.privacy import bp as privacy_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, audit_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, audit_bp,
+                      privacy_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, security_headers, templating

@@ -1,12 +1,13 @@
-"""Flask commands: users, demo data."""
+"""Flask commands: users, demo data, personal-data retention."""
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from helpdesk import demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
 from helpdesk.kb.commands import kb
 from helpdesk.models import ROLES
+from helpdesk.privacy.services import apply_retention
 
 
 def register(app: Flask) -> None:
@@ -14,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
+    app.cli.add_command(retention)
 
 
 @click.group()
@@ -47,3 +49,26 @@ def seed_demo(password):
     click.echo("Comptes de démonstration (mot de passe : %s) :" % password)
     for email, name, role, _ in demo.ACCOUNTS[:6]:
         click.echo(f"  {email:<24} {ROLES[role]}")
+
+
+@click.group()
+def retention():
+    """Apply the personal-data retention periods."""
+
+
+@retention.command("anonymise")
+@click.option("--years", type=int, default=None, help="Anonymise questions closed more than this many years ago "
+              "(default: RETENTION_YEARS).")
+@click.option("--dry-run", is_flag=True, help="Only list what would be anonymised.")
+def retention_anonymise(years, dry_run):
+    """Anonymise old closed questions (texts replaced, files deleted) and old login addresses."""
+    years = years if years is not None else current_app.config["RETENTION_YEARS"]
+    try:
+        report = apply_retention(years, current_app.config["LOGIN_ADDRESS_RETENTION_DAYS"], dry_run=dry_run)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    verb = "seraient anonymisées" if dry_run else "anonymisées"
+    click.echo(f"{len(report.questions)} question(s) close(s) depuis plus de {years} an(s) {verb}.")
+    for reference in report.questions:
+        click.echo(f"  {reference}")
+    click.echo(f"{report.events} adresse(s) de connexion {'seraient effacées' if dry_run else 'effacées'}.")

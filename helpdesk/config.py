@@ -53,3 +53,8 @@ REFERRER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 HSTS_ENABLED = True
 HSTS_MAX_AGE = 31536000
+
+# Personal data: questions closed more than RETENTION_YEARS ago are anonymised by `flask retention anonymise`,
+# which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
+RETENTION_YEARS = 5
+LOGIN_ADDRESS_RETENTION_DAYS = 365

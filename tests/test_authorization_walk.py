@@ -105,6 +105,10 @@ CASES = [
     Case("POST", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes/<int:theme_id>/activation", ADMIN.replace("200", "302")),
     Case("GET", "/admin/journal/", ADMIN),
+    Case("GET", "/donnees-personnelles", EVERYONE),
+    Case("GET", "/compte/mes-donnees.zip", ACCOUNT),
+    Case("POST", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN.replace("200", "302")),
+    Case("POST", "/admin/structures/<int:structure_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("GET", "/admin/journal/export.csv", ADMIN),
 ]
 
