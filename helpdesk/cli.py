@@ -1,8 +1,10 @@
-"""Flask commands: users, demo data, personal-data retention."""
+"""Flask commands: users, demo data, personal-data retention, backup and restore."""
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 
-from helpdesk import demo
+from helpdesk import backup, demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
 from helpdesk.kb.commands import kb
@@ -16,6 +18,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
     app.cli.add_command(retention)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group()
@@ -72,3 +76,32 @@ def retention_anonymise(years, dry_run):
     for reference in report.questions:
         click.echo(f"  {reference}")
     click.echo(f"{report.events} adresse(s) de connexion {'seraient effacées' if dry_run else 'effacées'}.")
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(destination):
+    """Copy the SQLite database (online backup API), the uploaded files and a manifest into DESTINATION."""
+    try:
+        report = backup.backup(destination)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Sauvegarde écrite dans {destination} : {report.files} fichier(s) et {backup.MANIFEST}.")
+    if report.missing:
+        click.echo(f"Attention : {len(report.missing)} fichier(s) supprimé(s) pendant la sauvegarde ; "
+                   "relancez-la pour une copie complète.", err=True)
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source, yes):
+    """Replace the database and the uploaded files with the backup in SOURCE, after checking its manifest."""
+    try:
+        backup.verify(source)
+        if not yes:
+            click.confirm("La base et les fichiers actuels seront remplacés. Continuer ?", abort=True)
+        count = backup.restore(source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restauration terminée : {count} fichier(s) vérifié(s) et restauré(s).")
