@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Theme, Ticket, User
-from tests import factories
 from tests.factories import pdf_bytes
 
 PAYLOADS = [

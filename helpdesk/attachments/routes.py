@@ -4,8 +4,8 @@ from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
 from helpdesk.audit.services import record_download
-from helpdesk.permissions import get_visible_attachment
 from helpdesk.main.forms import Form
+from helpdesk.permissions import get_visible_attachment
 
 
 @bp.route("/<int:attachment_id>")

@@ -1,7 +1,7 @@
 """Personal data pages: the notice, a member's export, admins' anonymisation."""
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.errors import InvalidInput
@@ -16,7 +16,7 @@ from helpdesk.privacy.services import anonymise_structure, anonymise_user, expor
 @bp.route("/donnees-personnelles")
 def notice():
     """« Données personnelles » : what is kept, why, for how long, and the member's rights."""
-    return render_template("privacy/notice.html", config=current_app.config)
+    return render_template("privacy/notice.html")
 
 
 @bp.route("/compte/mes-donnees.zip")
