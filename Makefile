@@ -20,7 +20,7 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) kb sync
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
-	HELPDESK_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
+	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install test-sqlite test-postgres
 

@@ -58,6 +58,11 @@ def can_view_ticket(user: User, ticket: Ticket) -> bool:
     return user.is_member and ticket.structure_id == user.structure_id
 
 
+def can_see_internal(user) -> bool:
+    """Jurists and admins see internal notes and events, and questions of every structure."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def visible_tickets(user: User) -> Select:
     """A SELECT of the questions `user` may see."""
     query = select(Ticket)
@@ -89,6 +94,12 @@ def ensure_staff(user: User) -> None:
     """Jurist-only actions (claim, assign, notes, status) refuse everyone else."""
     if not user.is_staff:
         raise Forbidden("Cette action est réservée aux juristes.")
+
+
+def ensure_admin(user) -> None:
+    """Administration actions (journal export, anonymisation) refuse everyone but admins."""
+    if not (user.is_authenticated and user.is_active and user.is_admin):
+        raise Forbidden("Cette action est réservée aux administrateurs.")
 
 
 def ensure_can_delete_question(user: User) -> None:

@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table."""
 from helpdesk.models.article import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article
 from helpdesk.models.attachment import Attachment
+from helpdesk.models.auth_throttle import AuthThrottle
 from helpdesk.models.event import Event
 from helpdesk.models.mail import INBOUND_REASONS, INBOUND_STATUSES, OUTBOX_STATUSES, InboundEmail, OutboxEmail
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
@@ -11,7 +12,7 @@ from helpdesk.models.triage import CannedAnswer, FaqSource, RoutingRule, Satisfa
 from helpdesk.models.user import NOTIFY_MODES, ROLES, User
 
 __all__ = [
-    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "Attachment", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
+    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "Attachment", "AuthThrottle", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",

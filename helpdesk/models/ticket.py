@@ -58,6 +58,7 @@ class Ticket(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     structure = relationship("Structure")
     author = relationship("User", foreign_keys=[author_id])

@@ -7,11 +7,12 @@ from sqlalchemy import select, update
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.events import record_event
+from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff
+from helpdesk.permissions import (
+    can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff)
 from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
@@ -234,10 +235,10 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     ).all()
     events = db.session.scalars(
         select(Event)
-        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note")))
+        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note", *AUDIT_KINDS)))
         .order_by(Event.created_at, Event.id)
     ).all()
-    if not viewer.is_staff:
+    if not can_see_internal(viewer):
         messages = [message for message in messages if not message.internal]
         events = [event for event in events if not event.internal]
     entries = [TimelineEntry(message.created_at, message=message) for message in messages]
