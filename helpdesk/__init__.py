@@ -52,13 +52,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from helpdesk import models  # noqa: F401  (registers the tables)
     from helpdesk.admin import bp as admin_bp
+    from helpdesk.api import bp as api_bp
     from helpdesk.auth import bp as auth_bp
     from helpdesk.kb import bp as kb_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating

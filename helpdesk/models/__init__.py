@@ -1,4 +1,5 @@
 """SQLAlchemy models; importing this package registers every table."""
+from helpdesk.models.api_token import TOKEN_SCOPES, ApiToken
 from helpdesk.models.article import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article
 from helpdesk.models.event import Event
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
@@ -8,6 +9,7 @@ from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Tick
 from helpdesk.models.user import ROLES, User
 
 __all__ = [
+    "ApiToken", "TOKEN_SCOPES",
     "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
