@@ -16,6 +16,8 @@ from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}
+# Slugs that would be shadowed by the pages of /ressources/.
+RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
 TITLE_MAX = 300
 BODY_MAX = 200_000
 
@@ -64,6 +66,8 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
     body = data.get("body")
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > 200:
         raise InvalidInput("slug : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus).")
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(f"slug : « {slug} » est réservé, choisissez une autre adresse.")
     if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
         raise InvalidInput(f"title : un titre de 1 à {TITLE_MAX} caractères est obligatoire.")
     if not isinstance(body, str) or len(body) > BODY_MAX:
