@@ -58,8 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
+    from helpdesk.webinars import bp as webinars_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, api_bp, webinars_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating

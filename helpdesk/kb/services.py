@@ -124,15 +124,34 @@ def _apply_values(article: Article, values: ArticleValues) -> None:
     article.updated_at = utcnow()
 
 
+def _new_article(values: ArticleValues, actor: User, status: str, **links) -> Article:
+    """Add a new article with a free slug to the session (InvalidInput when the slug is taken)."""
+    if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
+        raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
+    article = Article(slug=values.slug, status=status, author=actor, **links)
+    db.session.add(article)
+    return article
+
+
+def publish_new_article(data: dict, actor: User, **links) -> Article:
+    """Create an article directly published (webinar Q&A), validated and indexed like any other."""
+    ensure_can_edit_articles(actor)
+    values, _ = validate_article(data, themes_by_slug())
+    article = _new_article(values, actor, "published", **links)
+    _apply_values(article, values)
+    article.published_at = article.updated_at
+    db.session.flush()
+    record_event("article_saved", actor, article_id=article.id)
+    db.session.commit()
+    return article
+
+
 def save_article(article: Article | None, data: dict, actor: User) -> Article:
     """Create (article=None, as a draft) or update an article written by a jurist."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
     if article is None:
-        if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
-            raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
-        article = Article(slug=values.slug, status="draft", author=actor)
-        db.session.add(article)
+        article = _new_article(values, actor, "draft")
     elif values.slug != article.slug:
         raise InvalidInput("L'adresse (slug) d'une ressource ne change pas après sa création.")
     _apply_values(article, values)

@@ -7,10 +7,11 @@ from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
 from helpdesk.models.theme import Theme
 from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Ticket
 from helpdesk.models.user import ROLES, User
+from helpdesk.models.webinar import WEBINAR_STATUSES, Webinar, WebinarRegistration
 
 __all__ = [
     "ApiToken", "TOKEN_SCOPES",
     "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
-    "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
+    "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User", "WEBINAR_STATUSES", "Webinar", "WebinarRegistration",
 ]
