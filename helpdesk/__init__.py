@@ -54,13 +54,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.admin import bp as admin_bp
     from helpdesk.api import bp as api_bp
     from helpdesk.auth import bp as auth_bp
+    from helpdesk.flash import bp as flash_bp
     from helpdesk.kb import bp as kb_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
     from helpdesk.webinars import bp as webinars_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, api_bp, webinars_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, api_bp, webinars_bp, flash_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating

@@ -5,6 +5,7 @@ from flask import Flask
 from helpdesk import demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
+from helpdesk.flash.commands import flash_cli
 from helpdesk.kb.commands import kb
 from helpdesk.models import ROLES
 
@@ -14,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
+    app.cli.add_command(flash_cli)
 
 
 @click.group()

@@ -146,8 +146,17 @@ def publish_new_article(data: dict, actor: User, **links) -> Article:
     return article
 
 
-def save_article(article: Article | None, data: dict, actor: User) -> Article:
-    """Create (article=None, as a draft) or update an article written by a jurist."""
+def free_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`… whichever no resource uses yet."""
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def save_article(article: Article | None, data: dict, actor: User, *, commit: bool = True) -> Article:
+    """Create (article=None, as a draft) or update an article written by a jurist (commit=False: caller commits)."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
     if article is None:
@@ -157,7 +166,8 @@ def save_article(article: Article | None, data: dict, actor: User) -> Article:
     _apply_values(article, values)
     db.session.flush()
     record_event("article_saved", actor, article_id=article.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return article
 
 

@@ -2,6 +2,7 @@
 from helpdesk.models.api_token import TOKEN_SCOPES, ApiToken
 from helpdesk.models.article import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article
 from helpdesk.models.event import Event
+from helpdesk.models.flash import FlashBulletin, FlashDelivery, FlashRead, ThemeSubscription
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
 from helpdesk.models.theme import Theme
@@ -10,7 +11,7 @@ from helpdesk.models.user import ROLES, User
 from helpdesk.models.webinar import WEBINAR_STATUSES, Webinar, WebinarRegistration
 
 __all__ = [
-    "ApiToken", "TOKEN_SCOPES",
+    "ApiToken", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
     "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User", "WEBINAR_STATUSES", "Webinar", "WebinarRegistration",

@@ -9,7 +9,7 @@ from helpdesk.admin.services import slugify
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.kb.services import publish_new_article
+from helpdesk.kb.services import free_slug, publish_new_article
 from helpdesk.models import Article, Theme, User, Webinar, WebinarRegistration
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
@@ -118,15 +118,6 @@ def cancel_registration(webinar: Webinar, user: User) -> None:
     db.session.commit()
 
 
-def _free_slug(base: str) -> str:
-    """`base`, or `base-2`, `base-3`… whichever no resource uses yet."""
-    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 def add_question_answer(webinar: Webinar, question: str, answer: str, actor: User) -> Article:
     """Publish one question of the webinar's Q&A with its answer as a members' FAQ resource linked to it."""
     question, answer = (question or "").strip(), (answer or "").strip()
@@ -136,7 +127,7 @@ def add_question_answer(webinar: Webinar, question: str, answer: str, actor: Use
         raise InvalidInput(f"La question compte {TITLE_MAX} caractères au plus, la réponse {TEXT_MAX}.")
     base = f"faq-webinaire-{webinar.id}-{slugify(question)[:80].strip('-') or 'question'}"
     data = {
-        "slug": _free_slug(base), "title": question, "body": answer, "type": "faq", "visibility": "members",
+        "slug": free_slug(base), "title": question, "body": answer, "type": "faq", "visibility": "members",
         "summary": f"Question posée lors du webinaire « {webinar.title} » du {format_datetime(webinar.starts_at)}.",
         "themes": [theme.slug for theme in webinar.themes], "updated_on": utcnow().date().isoformat(),
     }
