@@ -67,7 +67,7 @@ def test_question_and_answer_becomes_a_searchable_members_faq(world):
     article = services.add_question_answer(webinar, "Le PASS IAE est-il prolongeable ?",
                                            "Oui, sous conditions, par le prescripteur.", world.jurist)
     assert (article.type, article.visibility, article.status) == ("faq", "members", "published")
-    assert article.webinar_id == webinar.id and [theme.slug for theme in article.themes] == ["reforme-iae"]
+    assert webinar.faq_articles == [article] and [theme.slug for theme in article.themes] == ["reforme-iae"]
     assert db.session.scalar(select(func.max(SearchChange.id))) > before, "the index change log records it"
     indexing.sync()
     member_hits = searching.search_resources(world.member, "prolongeable").hits

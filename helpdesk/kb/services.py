@@ -124,25 +124,24 @@ def _apply_values(article: Article, values: ArticleValues) -> None:
     article.updated_at = utcnow()
 
 
-def _new_article(values: ArticleValues, actor: User, status: str, **links) -> Article:
+def _new_article(values: ArticleValues, actor: User, status: str) -> Article:
     """Add a new article with a free slug to the session (InvalidInput when the slug is taken)."""
     if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
         raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
-    article = Article(slug=values.slug, status=status, author=actor, **links)
+    article = Article(slug=values.slug, status=status, author=actor)
     db.session.add(article)
     return article
 
 
-def publish_new_article(data: dict, actor: User, **links) -> Article:
-    """Create an article directly published (webinar Q&A), validated and indexed like any other."""
+def publish_new_article(data: dict, actor: User) -> Article:
+    """Add an article directly published (webinar Q&A), validated and indexed like any other; the caller commits."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
-    article = _new_article(values, actor, "published", **links)
+    article = _new_article(values, actor, "published")
     _apply_values(article, values)
     article.published_at = article.updated_at
     db.session.flush()
     record_event("article_saved", actor, article_id=article.id)
-    db.session.commit()
     return article
 
 

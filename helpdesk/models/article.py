@@ -59,11 +59,9 @@ class Article(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     review_note: Mapped[str | None] = mapped_column(String(300))
-    webinar_id: Mapped[int | None] = mapped_column(ForeignKey("webinar.id", ondelete="SET NULL"), index=True)
 
     themes = relationship("Theme", secondary=article_theme, order_by="Theme.name")
     author = relationship("User")
-    webinar = relationship("Webinar")
 
     @property
     def type_label(self) -> str:

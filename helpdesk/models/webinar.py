@@ -16,6 +16,14 @@ webinar_theme = Table(
     Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# A webinar's Q&A: each FAQ resource belongs to at most one webinar (a link table, so the article table is untouched).
+webinar_faq = Table(
+    "webinar_faq",
+    db.metadata,
+    Column("article_id", ForeignKey("article.id", ondelete="CASCADE"), primary_key=True),
+    Column("webinar_id", ForeignKey("webinar.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
 
 class Webinar(db.Model):
     """A webinar of the federation: its slides, recording, speakers and, afterwards, its Q&A as FAQ resources."""
@@ -34,6 +42,7 @@ class Webinar(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     themes = relationship("Theme", secondary=webinar_theme, order_by="Theme.name")
+    faq_articles = relationship("Article", secondary=webinar_faq, order_by="Article.created_at, Article.id")
 
     @property
     def status(self) -> str:

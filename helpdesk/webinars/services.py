@@ -131,11 +131,12 @@ def add_question_answer(webinar: Webinar, question: str, answer: str, actor: Use
         "summary": f"Question posée lors du webinaire « {webinar.title} » du {format_datetime(webinar.starts_at)}.",
         "themes": [theme.slug for theme in webinar.themes], "updated_on": utcnow().date().isoformat(),
     }
-    return publish_new_article(data, actor, webinar_id=webinar.id)
+    article = publish_new_article(data, actor)
+    webinar.faq_articles.append(article)
+    db.session.commit()
+    return article
 
 
 def questions_and_answers(webinar: Webinar, user) -> list[Article]:
     """The webinar's FAQ resources the user may read, oldest first."""
-    articles = db.session.scalars(select(Article).where(Article.webinar_id == webinar.id)
-                                  .order_by(Article.created_at, Article.id))
-    return [article for article in articles if can_view_article(user, article)]
+    return [article for article in webinar.faq_articles if can_view_article(user, article)]
