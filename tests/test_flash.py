@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.flash import services
+from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
-from helpdesk.models import Article, FlashDelivery, ThemeSubscription
+from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
 from tests import factories
 
 BODY = "Le décret n° 2026-12 précise les conditions de **renouvellement** du PASS IAE."
@@ -116,10 +117,13 @@ def test_bulletin_is_not_sent_twice_when_the_sender_is_restarted_mid_send(crowd)
     db.session.rollback()
     assert len(deliveries(article)) == 3
     assert services.get_bulletin(article).fanout_done_at is None
+    assert len(outbox(article)) == 3, "each committed batch holds its emails"
     assert services.send_pending(batch_size=3) == 4
     rows = deliveries(article)
     assert len(rows) == len(set(rows)) == 7
     assert services.send_pending(batch_size=3) == 0 and len(deliveries(article)) == 7
+    addresses = [mail.to_address for mail in outbox(article)]
+    assert len(addresses) == len(set(addresses)) == 7
 
 
 def test_two_senders_on_the_same_recipients_never_duplicate(crowd):
@@ -129,7 +133,7 @@ def test_two_senders_on_the_same_recipients_never_duplicate(crowd):
     second = services.deliver(article, [crowd.member.id, crowd.outsider.id])
     db.session.commit()
     assert first == [crowd.member.id] and second == [crowd.outsider.id]
-    assert len(deliveries(article)) == 2
+    assert len(deliveries(article)) == 2 and len(outbox(article)) == 2
 
 
 def test_published_bulletin_can_no_longer_be_edited(crowd):
@@ -153,13 +157,36 @@ def test_member_manages_subscriptions_on_their_account(client, world, login):
     assert response.status_code == 200 and services.subscribed_theme_ids(world.member) == {other.id}
 
 
-def test_unsubscribe_link_works_without_login(app, client, crowd):
+def outbox(article=None) -> list[OutboxEmail]:
+    """The bulletin emails in the outbox."""
+    query = select(OutboxEmail).where(OutboxEmail.kind == "flash").order_by(OutboxEmail.id)
+    if article is not None:
+        query = query.where(OutboxEmail.dedupe_key.like(f"flash:{article.id}:%"))
+    return list(db.session.scalars(query))
+
+
+def test_fan_out_queues_one_email_per_recipient_with_an_unsubscribe_link(crowd):
     article = write(crowd)
-    with app.test_request_context(base_url="https://helpdesk.exemple.test"):
-        email = services.bulletin_email(article, crowd.member)
-    assert email.unsubscribe_url in email.text and "renouvellement" in email.text
-    path = email.unsubscribe_url.removeprefix("https://helpdesk.exemple.test")
-    assert path.startswith("/flash/desabonnement/")
+    services.publish_bulletin(article, crowd.jurist)
+    services.send_pending()
+    mails = outbox(article)
+    assert sorted(mail.to_address for mail in mails) == sorted([crowd.member.email, crowd.outsider.email])
+    mail = next(mail for mail in mails if mail.to_address == crowd.member.email)
+    assert mail.subject == "[Flash info] Décret PASS IAE publié" and "renouvellement" in mail.text_body
+    unsubscribe = mail.headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith("https://helpdesk.example.test/flash/desabonnement/")
+    assert unsubscribe in mail.text_body and unsubscribe in mail.html_body
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mail_sender.send_pending()
+    db.session.expire_all()
+    assert {mail.status for mail in outbox(article)} == {"sent"}
+
+
+def test_unsubscribe_link_works_without_login(client, crowd):
+    services.publish_bulletin(write(crowd), crowd.jurist)
+    services.send_pending()
+    mail = next(mail for mail in outbox() if mail.to_address == crowd.member.email)
+    path = mail.headers["List-Unsubscribe"].strip("<>").removeprefix("https://helpdesk.example.test")
     confirm = client.get(path)
     assert confirm.status_code == 200 and "Me désabonner" in confirm.get_data(as_text=True)
     assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}, "GET only asks (mail scanners follow links)"
@@ -167,6 +194,9 @@ def test_unsubscribe_link_works_without_login(app, client, crowd):
     assert "ne recevra plus de flash info" in done.get_data(as_text=True)
     assert services.subscribed_theme_ids(crowd.member) == set()
     assert services.subscribed_theme_ids(crowd.outsider) == {crowd.theme.id}
+    services.publish_bulletin(write(crowd, title="Second flash"), crowd.jurist)
+    services.send_pending()
+    assert [mail.to_address for mail in outbox() if "Second" in mail.subject] == [crowd.outsider.email]
 
 
 @pytest.mark.parametrize("tamper", ["other-user", "flipped", "unsigned", "other-key"])

@@ -2,9 +2,11 @@
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from helpdesk.auth import bp
 from helpdesk.api import tokens
-from helpdesk.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm, RevokeTokenForm
+from helpdesk.auth import bp
+from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
+                                 SetPasswordForm)
+from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
 from helpdesk.auth.services import authenticate, change_password
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
@@ -106,3 +108,38 @@ def revoke_api_token(token_id):
     token = tokens.revoke_token(current_user, token_id)
     flash(f"Le jeton « {token.name} » est révoqué.", "success")
     return redirect(url_for("auth.api_tokens"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():
+    """Mail a reset link; the answer is the same whether or not the address has an account.
+
+    Rate limiting of this route is added with the login limiter (security work): decorate this view.
+    """
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        flash(RESET_REQUESTED, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe/nouveau/<token>", methods=["GET", "POST"])
+def set_password(token):
+    """Choose a password through an invitation or reset link (signed, expiring, single use)."""
+    try:
+        user, purpose = user_for_token(token)
+    except ServiceError as error:
+        return render_template("auth/link_invalid.html", message=error.message), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password_with_token(token, form.new.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            logout_user()
+            session.clear()
+            flash("Votre mot de passe est enregistré : vous pouvez vous connecter.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)

@@ -79,9 +79,9 @@ def preview(slug):
     article = _bulletin_article(slug)
     bulletin = services.get_bulletin(article)
     members, subscribers = services.audience_size(bulletin)
-    sample = services.bulletin_email(article, current_user)
+    subject, text = services.email_preview(article, current_user)
     return render_template("flash/preview.html", article=article, bulletin=bulletin, members=members,
-                           subscribers=subscribers, email=sample, delivered=services.delivered_count(article),
+                           subscribers=subscribers, email_subject=subject, email_text=text, delivered=services.delivered_count(article),
                            action_form=ActionForm(), structure_types=bulletin.structure_types, regions=bulletin.regions)
 
 

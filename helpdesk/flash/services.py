@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app, url_for
+from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +13,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.kb.services import free_slug, save_article, set_article_status
+from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.markup import markdown_to_text
 from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
                              Theme, ThemeSubscription, User)
@@ -102,7 +103,7 @@ def delivered_count(article: Article) -> int:
 
 
 def publish_bulletin(article: Article, actor: User) -> int:
-    """Publish: it shows on members' home pages now; the emails are fanned out in the background. Returns recipients."""
+    """Publish: it shows on members' home pages now; `flask flash send` fans the emails out. Returns recipients."""
     bulletin = get_bulletin(article)
     set_article_status(article, "published", actor)
     return audience_size(bulletin)[1]
@@ -209,26 +210,32 @@ def unsubscribe_all(user: User) -> int:
     return len(subscriptions)
 
 
-@dataclass(frozen=True)
-class EmailContent:
-    """What a bulletin email says to one recipient."""
+def _email_context(article: Article, user: User) -> dict:
+    """What the bulletin email template needs for one recipient (absolute links from BASE_URL)."""
+    return {
+        "article": article, "recipient": user, "subject": f"[Flash info] {article.title}",
+        "body_text": markdown_to_text(article.body), "themes": ", ".join(theme.name for theme in article.themes),
+        "article_url": absolute_url("kb.article", slug=article.slug),
+        "unsubscribe_url": absolute_url("flash.unsubscribe", token=unsubscribe_token(user)),
+        "subscriptions_url": absolute_url("flash.subscriptions"),
+        "preferences_url": absolute_url("mail.preferences"),
+    }
 
-    to: str
-    subject: str
-    text: str
-    unsubscribe_url: str
+
+def email_preview(article: Article, user: User) -> tuple[str, str]:
+    """(subject, text) of the bulletin email as `user` would receive it."""
+    context = _email_context(article, user)
+    return context["subject"], render_template("emails/flash_bulletin.txt", **context)
 
 
-def bulletin_email(article: Article, user: User) -> EmailContent:
-    """The email of a bulletin for one member, with its link and a signed unsubscribe link (needs a request or SERVER_NAME)."""
-    link = url_for("kb.article", slug=article.slug, _external=True)
-    unsubscribe = url_for("flash.unsubscribe", token=unsubscribe_token(user), _external=True)
-    themes = ", ".join(theme.name for theme in article.themes)
-    text = (f"Bonjour {user.first_name},\n\n{article.title}\n\n"
-            f"{article.summary + chr(10) + chr(10) if article.summary else ''}{markdown_to_text(article.body)}\n\n"
-            f"Lire ce flash info sur le helpdesk : {link}\n\n--\nVous recevez ce courriel car vous êtes abonné(e) "
-            f"aux flash info ({themes}).\nSe désabonner : {unsubscribe}\n")
-    return EmailContent(to=user.email, subject=f"[Flash info] {article.title}", text=text, unsubscribe_url=unsubscribe)
+def queue_bulletin_email(article: Article, user: User) -> None:
+    """Put one recipient's email in the outbox (same transaction as their delivery row), with one-click unsubscribe."""
+    context = _email_context(article, user)
+    row = queue_email(to=user, kind="flash", template="flash_bulletin", subject=context["subject"], context=context,
+                      dedupe_key=f"flash:{article.id}:{user.id}")
+    if row is not None:
+        row.headers = {**row.headers, "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def pending_bulletins() -> list[Article]:
@@ -239,18 +246,20 @@ def pending_bulletins() -> list[Article]:
 
 
 def deliver(article: Article, user_ids: list[int]) -> list[int]:
-    """Write the delivery rows of these recipients; return those new to this bulletin (never twice, whoever runs it).
-
-    When the outbox is available, the email of each returned recipient is queued here, in the same transaction.
-    """
+    """Write the delivery rows of these recipients and queue their emails; return the recipients new to this
+    bulletin (the UNIQUE row decides: nobody is mailed twice, whoever runs the fan-out and however often)."""
     now = utcnow()
-    return _insert_ignoring_duplicates(
+    new = _insert_ignoring_duplicates(
         FlashDelivery, [{"article_id": article.id, "user_id": user_id, "created_at": now} for user_id in user_ids],
         ("article_id", "user_id"))
+    for user in db.session.scalars(select(User).where(User.id.in_(new)).order_by(User.id)):
+        queue_bulletin_email(article, user)
+    return new
 
 
 def send_pending(batch_size: int = 500, after_batch: Callable[[Article, int], None] | None = None) -> int:
-    """Fan out every pending bulletin in committed batches; resumable: a restart continues where it stopped."""
+    """Fan out every pending bulletin in committed batches (delivery rows + outbox emails, sent by the outbox
+    sender); resumable: a restart continues where it stopped."""
     total = 0
     for article in pending_bulletins():
         bulletin = get_bulletin(article)

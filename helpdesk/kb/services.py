@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -154,16 +155,19 @@ def free_slug(base: str) -> str:
     return slug
 
 
-def save_article(article: Article | None, data: dict, actor: User, *, commit: bool = True) -> Article:
-    """Create (article=None, as a draft) or update an article written by a jurist (commit=False: caller commits)."""
+def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True) -> Article:
+    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download
+    (commit=False: the caller commits)."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
+    uploads = check_uploads(attachments)
     if article is None:
         article = _new_article(values, actor, "draft")
     elif values.slug != article.slug:
         raise InvalidInput("L'adresse (slug) d'une ressource ne change pas après sa création.")
     _apply_values(article, values)
     db.session.flush()
+    store_uploads(uploads, uploader=actor, article=article)
     record_event("article_saved", actor, article_id=article.id)
     if commit:
         db.session.commit()
