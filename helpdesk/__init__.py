@@ -58,9 +58,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from helpdesk import models  # noqa: F401  (registers the tables)
     from helpdesk.admin import bp as admin_bp
+    from helpdesk.api import bp as api_bp
     from helpdesk.attachments import bp as attachments_bp
     from helpdesk.audit import bp as audit_bp
     from helpdesk.auth import bp as auth_bp
+    from helpdesk.flash import bp as flash_bp
     from helpdesk.kb import bp as kb_bp
     from helpdesk.mail import bp as mail_bp
     from helpdesk.main import bp as main_bp
@@ -69,9 +71,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.tickets import bp as tickets_bp
     from helpdesk.triage import bp as triage_bp
     from helpdesk.triage import routes as _triage_routes, subscribers as _triage_subscribers  # noqa: F401
+    from helpdesk.webinars import bp as webinars_bp
 
     for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, triage_bp,
-                      audit_bp, privacy_bp):
+                      audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, security_headers, templating

@@ -7,8 +7,9 @@ from flask import Flask, current_app
 from helpdesk import backup, demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
-from helpdesk.mail.sender import send_pending
+from helpdesk.flash.commands import flash_cli
 from helpdesk.kb.commands import kb
+from helpdesk.mail.sender import send_pending
 from helpdesk.mail.commands import mail
 from helpdesk.models import ROLES
 from helpdesk.privacy.services import apply_retention
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
+    app.cli.add_command(flash_cli)
     app.cli.add_command(mail)
     app.cli.add_command(retention)
     app.cli.add_command(backup_command)

@@ -13,8 +13,12 @@ from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
 from helpdesk.models import Article, OutboxEmail, Structure, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
+from helpdesk.flash import services as flash_services
+from helpdesk.kb import review
 from helpdesk.tickets import services
 from helpdesk.triage import canned, filing, routing, satisfaction, sla, tagging
+from helpdesk.webinars import services as webinar_services
+from helpdesk.webinars.services import WebinarValues
 
 DEMO_PASSWORD = "demo-helpdesk-2026"
 
@@ -206,7 +210,47 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
     load_starter_content()
     _attach_demo_files(members[0], jurists[0])
     _demo_mail(members)
+    _seed_resources_life(themes, users)
     return True
+
+
+def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
+    """Webinars with their Q&A, a flash info bulletin with subscribers, resources flagged "à vérifier"."""
+    by_email = {user.email: user for user in users}
+    jurist, member, colleague = by_email["juriste@demo.local"], by_email["membre@demo.local"], by_email["membre2@demo.local"]
+    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    iae = themes[1]
+    past = webinar_services.save_webinar(None, WebinarValues(
+        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=now - timedelta(days=45),
+        description="Ce que la loi du 14 décembre 2020 et ses décrets changent pour vos salariés en parcours.",
+        speakers=("Léa Juriste", "Hugo Juriste"), slides_url="https://exemple.org/webinaires/cdi-inclusion.pdf",
+        recording_url="https://exemple.org/webinaires/cdi-inclusion", theme_ids=(iae.id, themes[2].id)), jurist)
+    for question, answer in DEMO_WEBINAR_QA:
+        webinar_services.add_question_answer(past, question, answer, jurist)
+    upcoming = webinar_services.save_webinar(None, WebinarValues(
+        title="Activité partielle : les bons réflexes en SIAE", starts_at=now + timedelta(days=20, hours=2),
+        description="Formalités, consultation du CSE, calcul de l'indemnité pour les salariés en CDDI.",
+        speakers=("Hugo Juriste",), theme_ids=(themes[0].id,)), jurist)
+    webinar_services.register_interest(upcoming, colleague)
+    flash_services.set_subscriptions(member, [iae.id, themes[0].id])
+    flash_services.set_subscriptions(colleague, [themes[0].id])
+    bulletin = flash_services.save_bulletin(None, {
+        "title": "PASS IAE : nouvelle durée de prolongation", "summary": "Un décret allonge la prolongation "
+        "exceptionnelle du PASS IAE : ce que vous devez faire d'ici la fin du mois.",
+        "body": "Le décret fictif n° 2026-0001 permet de **prolonger** le PASS IAE de six mois supplémentaires "
+                "dans les cas prévus.\n\n- Vérifiez la date de fin de chaque PASS ;\n- Demandez la prolongation "
+                "au prescripteur avant l'échéance.", "themes": [iae.slug]}, flash_services.Audience(), jurist)
+    flash_services.publish_bulletin(bulletin, jurist)
+    review.flag_articles_citing("L5132-5", jurist, "Article modifié par le décret fictif n° 2026-0001 : à relire.")
+
+
+DEMO_WEBINAR_QA = [
+    ("Un salarié en CDI inclusion peut-il être mis à disposition d'une autre entreprise ?",
+     "Oui, dans les conditions de droit commun de la mise à disposition, avec une convention écrite."),
+    ("Le contrat passerelle peut-il être rompu avant son terme ?",
+     "Oui, à l'initiative du salarié pour une embauche, ou d'un commun accord ; l'employeur reste tenu "
+     "de respecter les cas de rupture anticipée du CDD."),
+]
 
 
 def _demo_email(sender: str, subject: str, body: str, message_id: str) -> bytes:

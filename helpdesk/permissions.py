@@ -90,6 +90,12 @@ def ensure_can_file(user: User) -> None:
         )
 
 
+def ensure_member(user: User) -> None:
+    """Member-only pages (their structure's question list) refuse staff."""
+    if not user.is_member:
+        raise Forbidden("Cette page est réservée aux membres d'une structure adhérente.")
+
+
 def ensure_staff(user: User) -> None:
     """Jurist-only actions (claim, assign, notes, status) refuse everyone else."""
     if not user.is_staff:

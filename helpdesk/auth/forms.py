@@ -1,5 +1,5 @@
 """Forms of the accounts area."""
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from helpdesk.main.forms import Form
@@ -57,3 +57,20 @@ class ChangePasswordForm(Form):
         validators=[DataRequired("Confirmez le nouveau mot de passe."), EqualTo("new", "Les deux mots de passe ne sont pas identiques.")],
     )
     submit = SubmitField("Changer le mot de passe")
+
+
+class ApiTokenForm(Form):
+    """Name, scope and lifetime of a new personal access token."""
+
+    name = StringField("Nom du jeton", validators=[DataRequired("Donnez un nom au jeton."),
+                                                   Length(max=100, message="100 caractères au maximum.")],
+                       description="Pour vous rappeler où il sert, par exemple : tableur de suivi.")
+    scope = RadioField("Portée", choices=[("read", "Lecture seule"), ("write", "Lecture et écriture")],
+                       default="read", validators=[DataRequired("Choisissez une portée.")])
+    expires_in_days = SelectField("Validité", coerce=int, default=90,
+                                  choices=[(30, "30 jours"), (90, "90 jours"), (365, "1 an"), (0, "Sans expiration")])
+    submit = SubmitField("Créer le jeton")
+
+
+class RevokeTokenForm(Form):
+    """Revoke a token (the CSRF token is the only field)."""

@@ -1,13 +1,15 @@
 """Login, logout and password change pages."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from helpdesk.api import tokens
 from helpdesk.auth import bp
-from helpdesk.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
+                                 SetPasswordForm)
 from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
 from helpdesk.auth.services import authenticate, change_password, record_logout
 from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
-from helpdesk.errors import ServiceError
+from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
@@ -94,6 +96,46 @@ def password():
             flash("Votre mot de passe a été changé. Vos autres sessions ont été fermées.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/compte/")
+@login_required
+def account():
+    """The account page: identity and links to password, API tokens and subscriptions."""
+    return render_template("auth/account.html")
+
+
+@bp.route("/compte/jetons", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """List the user's API tokens and create one (its value is shown once, on this response only)."""
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            token, plain = tokens.create_token(current_user, form.name.data, form.scope.data,
+                                               form.expires_in_days.data or None)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            created = (token, plain)
+            form = ApiTokenForm(formdata=None)
+    response = make_response(render_template("auth/tokens.html", form=form, created=created,
+                                              tokens=tokens.user_tokens(current_user),
+                                              revoke_form=RevokeTokenForm(), now=utcnow()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
+@login_required
+def revoke_api_token(token_id):
+    """Revoke one of the user's tokens."""
+    if not RevokeTokenForm().validate():
+        abort(400)
+    token = tokens.revoke_token(current_user, token_id)
+    flash(f"Le jeton « {token.name} » est révoqué.", "success")
+    return redirect(url_for("auth.api_tokens"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])

@@ -49,3 +49,16 @@ class ArticleStatusForm(FlaskForm):
     """Publish, archive or unpublish."""
 
     status = SelectField("Statut", choices=[("published", "Publier"), ("archived", "Archiver"), ("draft", "Repasser en brouillon")])
+
+
+class ReferenceAmendedForm(FlaskForm):
+    """A legal reference a jurist marks as amended, with an optional note."""
+
+    reference = StringField("Référence modifiée", validators=[DataRequired("Indiquez la référence."), Length(max=200)],
+                            description="Par exemple : L5132-5, art. L. 5132-5 ou C. trav. L5132-5.")
+    note = StringField("Note pour les juristes", validators=[Length(max=300, message="300 caractères au maximum.")],
+                       description="Par exemple : modifié par le décret du 30 décembre 2025.")
+
+
+class ReviewedForm(FlaskForm):
+    """« Marquer comme vérifiée » (the CSRF token is the only field)."""

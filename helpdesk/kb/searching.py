@@ -22,12 +22,12 @@ def theme_choices() -> list[tuple[str, str]]:
 
 
 def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort="relevance",
-                     page=1) -> search.SearchPage:
+                     page=1, per_page: int | None = None) -> search.SearchPage:
     """Search resources within what `user` may read (published ones unless staff ask otherwise), logging the query."""
     chosen = [status for status in statuses if status in article_statuses(user)] or ["published"]
     results = search.search_articles(
         index_path(search.ARTICLES), query, visibilities=article_visibilities(user), statuses=chosen,
-        types=types, themes=themes, sort=sort, page=page, per_page=current_app.config["KB_PAGE_SIZE"])
+        types=types, themes=themes, sort=sort, page=page, per_page=per_page or current_app.config["KB_PAGE_SIZE"])
     if query and page == 1:
         log_search(query, results.total, user)
     return results

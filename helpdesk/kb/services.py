@@ -17,6 +17,8 @@ from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}
+# Slugs that would be shadowed by the pages of /ressources/.
+RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
 TITLE_MAX = 300
 BODY_MAX = 200_000
 
@@ -65,6 +67,8 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
     body = data.get("body")
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > 200:
         raise InvalidInput("slug : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus).")
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(f"slug : « {slug} » est réservé, choisissez une autre adresse.")
     if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
         raise InvalidInput(f"title : un titre de 1 à {TITLE_MAX} caractères est obligatoire.")
     if not isinstance(body, str) or len(body) > BODY_MAX:
@@ -121,23 +125,52 @@ def _apply_values(article: Article, values: ArticleValues) -> None:
     article.updated_at = utcnow()
 
 
-def save_article(article: Article | None, data: dict, actor: User, attachments=()) -> Article:
-    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download."""
+def _new_article(values: ArticleValues, actor: User, status: str) -> Article:
+    """Add a new article with a free slug to the session (InvalidInput when the slug is taken)."""
+    if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
+        raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
+    article = Article(slug=values.slug, status=status, author=actor)
+    db.session.add(article)
+    return article
+
+
+def publish_new_article(data: dict, actor: User) -> Article:
+    """Add an article directly published (webinar Q&A), validated and indexed like any other; the caller commits."""
+    ensure_can_edit_articles(actor)
+    values, _ = validate_article(data, themes_by_slug())
+    article = _new_article(values, actor, "published")
+    _apply_values(article, values)
+    article.published_at = article.updated_at
+    db.session.flush()
+    record_event("article_saved", actor, article_id=article.id)
+    return article
+
+
+def free_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`… whichever no resource uses yet."""
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True) -> Article:
+    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download
+    (commit=False: the caller commits)."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
     uploads = check_uploads(attachments)
     if article is None:
-        if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
-            raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
-        article = Article(slug=values.slug, status="draft", author=actor)
-        db.session.add(article)
+        article = _new_article(values, actor, "draft")
     elif values.slug != article.slug:
         raise InvalidInput("L'adresse (slug) d'une ressource ne change pas après sa création.")
     _apply_values(article, values)
     db.session.flush()
     store_uploads(uploads, uploader=actor, article=article)
     record_event("article_saved", actor, article_id=article.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return article
 
 

@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from helpdesk.api.errors import http_error, is_api_request
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.main import bp
@@ -21,7 +22,9 @@ def index():
 @bp.app_errorhandler(NotFound)
 @bp.app_errorhandler(404)
 def not_found(error):
-    """French 404 page."""
+    """French 404 page (JSON under /api, where routing fails before the API's own handlers)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/404.html"), 404
 
 
@@ -47,13 +50,17 @@ def bad_request(error):
 
 @bp.app_errorhandler(405)
 def method_not_allowed(error):
-    """French 405 page."""
+    """French 405 page (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/400.html"), 405
 
 
 @bp.app_errorhandler(413)
 def too_large(error):
-    """French page for oversized requests."""
+    """French page for oversized requests (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/413.html"), 413
 
 
