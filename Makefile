@@ -1,11 +1,11 @@
-# Two entry points: `make run` (demo on SQLite) and `make test`.
+# Entry points: `make run` (demo on SQLite), `make test`, `make serve` (production: gunicorn + PostgreSQL).
 VENV ?= .venv
 PYTHON ?= python3
 FLASK = $(VENV)/bin/flask --app helpdesk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres clean
+.PHONY: install run serve test test-sqlite test-postgres bench-ci clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: install
 	$(FLASK) seed-demo
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
 	HELPDESK_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production on this machine: migrations, this machine's indexer in the background, gunicorn in front.
+# HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database; GUNICORN_* tune gunicorn.conf.py.
+serve: install
+	@case "$$HELPDESK_SQLALCHEMY_DATABASE_URI" in postgresql*) ;; \
+	  *) echo "make serve : définissez HELPDESK_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://utilisateur@hôte/base"; exit 2;; esac
+	$(FLASK) db upgrade
+	$(FLASK) kb sync
+	$(FLASK) kb sync --loop & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 test: install test-sqlite test-postgres
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,16 +56,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.auth import bp as auth_bp
     from helpdesk.kb import bp as kb_bp
     from helpdesk.main import bp as main_bp
+    from helpdesk.ops import bp as ops_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, ops_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating
     from helpdesk.kb.indexing import sync_after_request
+    from helpdesk.ops import logs
 
     app.after_request(sync_after_request)
+    logs.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Trust exactly that many reverse proxies for the client address, scheme, host, port and prefix.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count)
 
     cli.register(app)
     templating.register(app)

@@ -19,3 +19,5 @@ SEARCH_REBUILD_THRESHOLD = 2000
 SEARCH_SYNC_AFTER_REQUEST = True
 SEARCH_LOG_RETENTION_DAYS = 14
 KB_PAGE_SIZE = 10
+# Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+PROXY_COUNT = 0

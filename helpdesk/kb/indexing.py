@@ -293,6 +293,24 @@ def check(name: str) -> CheckReport:
     )
 
 
+@dataclass
+class IndexStatus:
+    """Where this machine's index stands against the change log."""
+
+    built: bool
+    pending_changes: int
+
+
+def status(name: str) -> IndexStatus:
+    """Whether the index was built here and how many changed objects it has not applied yet."""
+    state = _read_state(name)
+    if state is None:
+        return IndexStatus(built=False, pending_changes=0)
+    pending = db.session.scalar(select(func.count(SearchChange.object_key.distinct())).where(
+        SearchChange.index_name == name, SearchChange.id > state["last_seq"]))
+    return IndexStatus(built=True, pending_changes=pending)
+
+
 def prune_log(days: int) -> int:
     """Delete change-log rows older than `days` (indexes built since then don't need them)."""
     cutoff = utcnow() - timedelta(days=days)
