@@ -193,10 +193,11 @@ def search_articles(
     total = len(hits_filter)
     page = min(max(page, 1), max(1, -(-total // per_page)))
     ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
+    # Whoosh ignores an empty (falsy) filter: with nothing visible, search nothing.
     results = searcher.search(
         ranking_query, limit=page * per_page, filter=hits_filter, terms=snippets, **ordering
-    )
-    if snippets:
+    ) if hits_filter else []
+    if snippets and hits_filter:
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
         results.formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term")
     hits = [_article_hit(hit, _snippet(hit) if snippets else "") for hit in results[(page - 1) * per_page :]]
@@ -232,7 +233,9 @@ def suggest_articles(path, text: str, visibilities, limit: int = 5, statuses=("p
     whoosh_query = _key_terms_query(searcher, text, ARTICLE_BOOSTS)
     if whoosh_query is None:
         return []
-    results = searcher.search(whoosh_query, limit=limit, filter=_visible_docs(searcher, visibilities, statuses))
+    visible = _visible_docs(searcher, visibilities, statuses)
+    # Whoosh ignores an empty (falsy) filter: with nothing visible, suggest nothing.
+    results = searcher.search(whoosh_query, limit=limit, filter=visible) if visible else []
     return [_article_hit(hit, "") for hit in results]
 
 
