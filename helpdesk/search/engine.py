@@ -15,7 +15,7 @@ from datetime import datetime
 from html import escape
 
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.query import And, Every, Or, Term
+from whoosh.query import And, AndMaybe, Every, Or, Term
 
 from .index import get_searcher
 from .query import build, parse, with_proximity
@@ -181,13 +181,16 @@ def search_articles(
     browsing = not parsed.units
     matched_all = True
     if browsing:
-        whoosh_query, ranking_query = Every(), Every()
+        whoosh_query = ranking_query = Every()
     else:
         parsed, whoosh_query = _text_query(searcher, text, require_all=True)
+        ranking_query = whoosh_query
         if len(_matches(searcher, whoosh_query) & visible) < AND_MIN_HITS:
-            parsed, whoosh_query = _text_query(searcher, text, require_all=False)
+            # Documents with every word still come first among the OR matches.
+            ranking_query = AndMaybe(_text_query(searcher, text, require_all=False)[1], whoosh_query)
+            whoosh_query = ranking_query.a
             matched_all = False
-        ranking_query = with_proximity(whoosh_query, parsed, PROXIMITY_BOOSTS)
+        ranking_query = with_proximity(ranking_query, parsed, PROXIMITY_BOOSTS)
     matched = _matches(searcher, whoosh_query)
     hits_filter = matched & visible
     total = len(hits_filter)
