@@ -45,5 +45,9 @@ test-postgres:
 		$(VENV)/bin/python -m pytest -q; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
+# Short fault run against PostgreSQL (loopback, throwaway database): fails on a lost or duplicated record.
+bench-ci: install
+	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" timeout 170 $(VENV)/bin/python bench/faults.py --short
+
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage
