@@ -21,7 +21,8 @@ OPEN_PREDICATE = "status <> 'closed'"
 OPEN_INDEXES = {
     "assignee": ("assignee_id",),
     "created": ("created_at", "id"),
-    "priority": (text("priority DESC"), "created_at", "id"),
+    # Read backwards by priority; the oldest-first order inside a priority is an incremental sort.
+    "priority": ("priority", "created_at", "id"),
     "activity": ("last_activity_at", "id"),
 }
 
@@ -38,7 +39,7 @@ class Ticket(db.Model):
         Index("ix_ticket_status_created", "status", "created_at"),
         Index("ix_ticket_assignee_status", "assignee_id", "status"),
         Index("ix_ticket_structure_created", "structure_id", "created_at"),
-        Index("ix_ticket_status_priority", "status", text("priority DESC"), "created_at", "id"),
+        Index("ix_ticket_status_priority", "status", "priority", "created_at"),
         Index("ix_ticket_status_activity", "status", "last_activity_at"),
         # The queue's open views count by assignee and walk these partial indexes in the order of the sort.
         *(Index(f"ix_ticket_open_{name}", *columns, postgresql_where=text(OPEN_PREDICATE),

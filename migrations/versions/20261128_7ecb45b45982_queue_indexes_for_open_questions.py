@@ -2,7 +2,7 @@
 
 The queue's open views (non assignées, mes dossiers, toutes ouvertes) count by
 assignee and walk a partial index of the open questions in the order of the
-chosen sort; the closed view's priority sort gets an index in its own direction.
+chosen sort.
 
 Revision ID: 7ecb45b45982
 Revises: 492bd7d575b0
@@ -23,14 +23,12 @@ OPEN = sa.text("status <> 'closed'")
 OPEN_INDEXES = {
     "ix_ticket_open_assignee": ["assignee_id"],
     "ix_ticket_open_created": ["created_at", "id"],
-    "ix_ticket_open_priority": [sa.text("priority DESC"), "created_at", "id"],
+    "ix_ticket_open_priority": ["priority", "created_at", "id"],
     "ix_ticket_open_activity": ["last_activity_at", "id"],
 }
 
 
 def upgrade():
-    op.drop_index("ix_ticket_status_priority", table_name="ticket")
-    op.create_index("ix_ticket_status_priority", "ticket", ["status", sa.text("priority DESC"), "created_at", "id"])
     for name, columns in OPEN_INDEXES.items():
         op.create_index(name, "ticket", columns, postgresql_where=OPEN, sqlite_where=OPEN)
 
@@ -38,5 +36,3 @@ def upgrade():
 def downgrade():
     for name in OPEN_INDEXES:
         op.drop_index(name, table_name="ticket")
-    op.drop_index("ix_ticket_status_priority", table_name="ticket")
-    op.create_index("ix_ticket_status_priority", "ticket", ["status", "priority", "created_at"])
