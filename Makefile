@@ -22,15 +22,16 @@ run: install
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
 	HELPDESK_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
 
-# Production on this machine: migrations, this machine's indexer in the background (it applies every
-# index change, so requests do not sync themselves), gunicorn in front.
+# Production on this machine: migrations, this machine's indexer (it applies every index change, so
+# requests do not sync themselves) and the mail sender in the background, gunicorn in front.
 # HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database; GUNICORN_* tune gunicorn.conf.py.
 serve: install
 	@case "$$HELPDESK_SQLALCHEMY_DATABASE_URI" in postgresql*) ;; \
 	  *) echo "make serve : définissez HELPDESK_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://utilisateur@hôte/base"; exit 2;; esac
 	$(FLASK) db upgrade
 	$(FLASK) kb sync
-	$(FLASK) kb sync --loop & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) kb sync --loop & indexer=$$!; $(FLASK) mail send-pending --loop & mailer=$$!; \
+	  trap 'kill $$indexer $$mailer 2>/dev/null' EXIT INT TERM; \
 	  HELPDESK_SEARCH_SYNC_AFTER_REQUEST=$${HELPDESK_SEARCH_SYNC_AFTER_REQUEST:-false} \
 	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 

@@ -1,4 +1,4 @@
-"""Fault runs: submissions keep their promise when a worker dies or the index lock is stuck.
+"""Fault runs: submissions keep their promise when a worker dies, the mail server stops or the index lock is stuck.
 
 Usage: python bench/faults.py [--submissions 500] [--clients 16] [--workers 4] [--hold 8] [--short]
 
@@ -8,14 +8,17 @@ helpdesk with this machine's indexer running and in-request index syncs on
 as its own member through the login form, post `submissions` questions in
 all, with the form's CSRF token, never retrying. Meanwhile:
   1. a gunicorn worker is killed with SIGKILL once a fifth of the questions are acknowledged;
-  2. a stuck process takes this machine's indexer lock and Whoosh's write lock on the question
-     index and sleeps `hold` seconds, then releases them;
-  3. stopping the SMTP server is pending: the email outbox is not merged on this branch yet.
+  2. the SMTP server (aiosmtpd on loopback, counting mails by Message-ID) stops for `hold`
+     seconds, then comes back; each question notifies the jurists through the outbox, sent
+     after the response and by `flask mail send-pending --loop`;
+  3. a stuck process takes this machine's indexer lock and Whoosh's write lock on the question
+     index and sleeps `hold` seconds, then releases them.
 Submissions must go on while the locks are held (the in-request sync gives up after its
 bounded wait). Afterwards: every acknowledged question is in the database exactly once (a question
 whose request died with its worker may be stored without acknowledgement, never twice),
-and after one sync `flask kb check` reports the indexes consistent. Exit 1 otherwise.
---short is the CI version (150 submissions, 6 clients, 2 workers, 3 s hold; under 2 minutes).
+every queued notification reached the SMTP server exactly once once the outbox drained, and
+after one sync `flask kb check` reports the indexes consistent. Exit 1 otherwise.
+--short is the CI version (100 submissions, 5 clients, 2 workers, 2 s outages; about a minute on a quiet machine).
 """
 import argparse
 import http.client
@@ -161,17 +164,19 @@ def main() -> int:
     parser.add_argument("--short", action="store_true")
     args = parser.parse_args()
     if args.short:
-        args.submissions, args.clients, args.workers, args.hold = 150, 6, 2, 3.0
+        args.submissions, args.clients, args.workers, args.hold = 100, 5, 2, 2.0
     base = stack.workdir("bench-faults")
     started = time.monotonic()
     with stack.throwaway_postgres("helpdesk_bench_faults") as url:
         index_dir = str(base / "index")
-        app = stack.helpdesk_app(url, index_dir)
+        sink = stack.SmtpSink()
+        app = stack.helpdesk_app(url, index_dir, **stack.mail_settings(sink.port))
         stack.migrate(app)
         seeded = stack.seed_members(app, args.clients)
         stack.sync_indexes(app)
-        env = stack.helpdesk_env(url, index_dir, sync_in_request=True)
-        indexer = stack.Indexer(env, base / "indexer.log")
+        env = stack.helpdesk_env(url, index_dir, sink.port, sync_in_request=True)
+        indexer = stack.Loop("indexer", env, base / "indexer.log")
+        mailer = stack.Loop("mailer", env, base / "mailer.log")
         server = stack.Gunicorn("wsgi:app", args.workers, env, base / "gunicorn.log", "/healthz")
         tally = Tally()
         quota = args.submissions // args.clients
@@ -188,6 +193,12 @@ def main() -> int:
             victim = server.worker_pids()[0]
             os.kill(victim, signal.SIGKILL)
             events.append(f"worker {victim} killed with SIGKILL after {len(tally.acked)} acknowledgements")
+            sink.stop()
+            before_outage = len(tally.acked)
+            time.sleep(args.hold)
+            sink.start()
+            events.append(f"SMTP server stopped for {args.hold:.0f} s: "
+                          f"{len(tally.acked) - before_outage} questions acknowledged meanwhile")
             context = multiprocessing.get_context("spawn")
             taken = context.Event()
             holder = context.Process(target=hold_index_locks, args=(url, index_dir, args.hold, taken))
@@ -204,23 +215,30 @@ def main() -> int:
         finally:
             server.stop()
             indexer.stop()
+            mailer.stop()
             if holder is not None and holder.is_alive():
                 holder.kill()
         checks = verify(app, tally.acked)
         consistency = stack.index_consistent(app)
+        stack.drain_outbox(app)
+        mail = stack.verify_notifications(app, sink)
+        sink.stop()
         with app.app_context():
             from helpdesk.extensions import db
             db.engine.dispose()
     for event in events:
         print(f"- {event}")
-    print("- SMTP server stopped during the run: PENDING (no email outbox on this branch yet)")
     stack.print_table(["submissions", "clients", "workers", *checks, "failed", "kb check", "seconds"], [[
         args.submissions, args.clients, args.workers, *checks.values(), tally.failed,
         "consistent" if all(consistency.values()) else f"INCONSISTENT {consistency}",
         f"{time.monotonic() - started:.0f}"]])
+    print()
+    stack.print_table([f"notifications {name}" for name in mail], [list(mail.values())])
     healthy = (not (checks["lost"] or checks["duplicated"] or checks["acked twice"]) and all(consistency.values())
-               and during_hold > 0)
-    print("OK: submissions went on under the stuck lock; nothing lost, nothing duplicated, indexes consistent"
+               and during_hold > 0 and mail["queued"] > 0
+               and not (mail["undelivered"] or mail["delivered twice"] or mail["unknown"]))
+    print("OK: submissions went on through the faults; nothing lost, nothing duplicated, every notification "
+          "delivered once, indexes consistent"
           if healthy else "FAILED")
     return 0 if healthy else 1
 

@@ -94,8 +94,8 @@ def main() -> int:
             started = time.perf_counter()
             stack.sync_indexes(app, timeout=3600)
             build = time.perf_counter() - started
-            env = stack.helpdesk_env(url, index_dir)
-            indexer = stack.Indexer(env, base / "indexer.log")
+            env = stack.helpdesk_env(url, index_dir, stack.free_port())
+            indexer = stack.Loop("indexer", env, base / "indexer.log")
             server = stack.Gunicorn("wsgi:app", args.workers, env, base / "gunicorn.log", "/healthz")
             context = multiprocessing.get_context("spawn")
             stop, started_editing, done = context.Event(), context.Event(), context.Queue()

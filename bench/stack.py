@@ -22,6 +22,7 @@ BIN = Path(sys.executable).parent
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SECRET_KEY = "bench-secret-key-not-for-production"
 PASSWORD = "mot-de-passe-de-charge"
+JURISTS = 3
 
 
 @contextmanager
@@ -61,7 +62,7 @@ def migrate(app) -> None:
 
 
 def seed_members(app, count: int) -> dict:
-    """One structure, `count` members sharing PASSWORD, an active theme; return their emails and the theme id."""
+    """One structure, `count` members sharing PASSWORD, JURISTS jurists, a theme; return the emails and theme id."""
     from sqlalchemy import insert
 
     from helpdesk.auth.services import create_user
@@ -76,6 +77,10 @@ def seed_members(app, count: int) -> dict:
         db.session.add_all([structure, theme])
         db.session.commit()
         first = create_user("charge-1@exemple.test", "Membre Charge 1", PASSWORD, "member", structure.id)
+        # The federation's jurists: each new question notifies every one of them through the outbox.
+        db.session.execute(insert(User), [
+            {"email": f"juriste-{n}@exemple.test", "name": f"Juriste Charge {n}", "password_hash": first.password_hash,
+             "role": "jurist", "structure_id": None, "active": True} for n in range(1, JURISTS + 1)])
         # Hashing is deliberately slow: reuse the first member's hash for the others.
         db.session.execute(insert(User), [
             {"email": f"charge-{n}@exemple.test", "name": f"Membre Charge {n}", "password_hash": first.password_hash,
@@ -108,11 +113,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def helpdesk_env(url: str, index_dir: str, sync_in_request: bool = False) -> dict:
-    """Environment of the served helpdesk, as `make serve` sets it (the indexer applies index changes)."""
-    return {**os.environ, "HELPDESK_SQLALCHEMY_DATABASE_URI": url, "HELPDESK_INDEX_DIR": index_dir,
-            "HELPDESK_SECRET_KEY": SECRET_KEY, "HELPDESK_SESSION_COOKIE_SECURE": "false",
-            "HELPDESK_SEARCH_SYNC_AFTER_REQUEST": "true" if sync_in_request else "false"}
+def mail_settings(smtp_port: int) -> dict:
+    """Mail through the loopback SMTP server, with quick retries and claim takeover, so that a fault run
+    sees the outbox drain within seconds."""
+    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port, "MAIL_TIMEOUT": 5,
+            "MAIL_RETRY_BASE_SECONDS": 1, "MAIL_RETRY_MAX_SECONDS": 4, "MAIL_MAX_ATTEMPTS": 30,
+            "MAIL_CLAIM_TIMEOUT_SECONDS": 10}
+
+
+def helpdesk_env(url: str, index_dir: str, smtp_port: int, sync_in_request: bool = False) -> dict:
+    """Environment of the served helpdesk, as `make serve` sets it, mailing through the SMTP server on `smtp_port`."""
+    settings = {"SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": index_dir, "SECRET_KEY": SECRET_KEY,
+                "SESSION_COOKIE_SECURE": "false", "SEARCH_SYNC_AFTER_REQUEST": "true" if sync_in_request else "false",
+                **mail_settings(smtp_port)}
+    return {**os.environ, **{f"HELPDESK_{name}": str(value) for name, value in settings.items()}}
 
 
 class Gunicorn:
@@ -161,20 +175,87 @@ class Gunicorn:
         self.log.close()
 
 
-class Indexer:
-    """This machine's indexer, `flask kb sync --loop`, as `make serve` starts it."""
+class Loop:
+    """A long-lived `flask` loop as `make serve` starts it: the indexer or the mail sender."""
 
-    def __init__(self, env: dict, log_path: Path, interval: float = 1.0):
+    COMMANDS = {"indexer": ["kb", "sync", "--loop", "--interval", "1"],
+                "mailer": ["mail", "send-pending", "--loop", "--interval", "1"]}
+
+    def __init__(self, name: str, env: dict, log_path: Path):
         self.log = open(log_path, "ab")
-        self.process = subprocess.Popen(
-            [str(BIN / "flask"), "--app", "helpdesk", "kb", "sync", "--loop", "--interval", str(interval)],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen([str(BIN / "flask"), "--app", "helpdesk", *self.COMMANDS[name]],
+                                        cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def stop(self) -> None:
         """Stop the loop."""
         self.process.terminate()
         self.process.wait(timeout=30)
         self.log.close()
+
+
+class SmtpSink:
+    """A loopback SMTP server that counts the mails it accepts by Message-ID; it can be stopped and restarted."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.received: dict[str, int] = {}
+        self.controller = None
+        self.start()
+
+    async def handle_DATA(self, server, session, envelope):
+        """Count the accepted mail."""
+        from email import message_from_bytes
+
+        message_id = message_from_bytes(envelope.content)["Message-ID"]
+        self.received[message_id] = self.received.get(message_id, 0) + 1
+        return "250 OK"
+
+    def start(self) -> None:
+        """Accept connections."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Refuse connections (a mail server outage)."""
+        self.controller.stop()
+
+
+def verify_notifications(app, sink: SmtpSink) -> dict:
+    """Every queued notification delivered exactly once: compare the outbox with what the SMTP server received."""
+    from sqlalchemy import select
+
+    from helpdesk.extensions import db
+    from helpdesk.models import OutboxEmail
+
+    with app.app_context():
+        rows = db.session.execute(select(OutboxEmail.status, OutboxEmail.headers)).all()
+        db.session.remove()
+    queued = {row.headers["Message-ID"] for row in rows}
+    return {"queued": len(rows), "undelivered": len(queued - sink.received.keys()),
+            "delivered twice": sum(1 for count in sink.received.values() if count > 1),
+            "unknown": len(sink.received.keys() - queued)}
+
+
+def drain_outbox(app, timeout: float = 60.0) -> None:
+    """Send whatever is still due, waiting for scheduled retries, until the outbox holds no pending mail."""
+    from sqlalchemy import func, select
+
+    from helpdesk.extensions import db
+    from helpdesk.mail.sender import send_pending
+    from helpdesk.models import OutboxEmail
+
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while time.monotonic() < deadline:
+            send_pending()
+            waiting = db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+                OutboxEmail.status.in_(("pending", "sending"))))
+            db.session.remove()
+            if not waiting:
+                return
+            time.sleep(0.5)
 
 
 def run_wrk(script: Path, url: str, clients: int, duration: float, env: dict) -> dict:

@@ -4,11 +4,14 @@ Usage: python bench/submit_load.py [--workers 2 4] [--clients 8 32] [--duration 
 
 For each worker count, on a throwaway PostgreSQL database: gunicorn (the
 project's gunicorn.conf.py) serves the helpdesk with this machine's indexer
-(`flask kb sync --loop`) running; wrk (bench/submit.lua) logs in one member per
-connection and posts the new-question form with its CSRF token. The same
+(`flask kb sync --loop`) and mail sender (`flask mail send-pending --loop`)
+running, mailing to a loopback SMTP server; wrk (bench/submit.lua) logs in one
+member per connection and posts the new-question form with its CSRF token (each
+question queues one notification per jurist in the outbox, in its transaction). The same
 gunicorn settings then serve bench/bare_app.py (one INSERT per request) under
 the same load. Afterwards every acknowledged question must be in the database
-exactly once and the search indexes consistent with it.
+exactly once, every notification delivered exactly once, and the search
+indexes consistent with the database.
 """
 import argparse
 import os
@@ -45,12 +48,14 @@ def run_helpdesk(workers: int, clients: int, duration: float, base: Path) -> dic
     """Serve the helpdesk on a fresh database and load it with wrk; return figures and the verification."""
     with stack.throwaway_postgres("helpdesk_bench_submit") as url:
         index_dir = str(base / f"index-{workers}-{clients}")
-        app = stack.helpdesk_app(url, index_dir)
+        sink = stack.SmtpSink()
+        app = stack.helpdesk_app(url, index_dir, **stack.mail_settings(sink.port))
         stack.migrate(app)
         seeded = stack.seed_members(app, clients)
         stack.sync_indexes(app)
-        env = stack.helpdesk_env(url, index_dir)
-        indexer = stack.Indexer(env, base / "indexer.log")
+        env = stack.helpdesk_env(url, index_dir, sink.port)
+        indexer = stack.Loop("indexer", env, base / "indexer.log")
+        mailer = stack.Loop("mailer", env, base / "mailer.log")
         server = stack.Gunicorn("wsgi:app", workers, env, base / "gunicorn.log", "/healthz")
         acks = base / f"acks-{workers}-{clients}.txt"
         try:
@@ -60,8 +65,12 @@ def run_helpdesk(workers: int, clients: int, duration: float, base: Path) -> dic
         finally:
             server.stop()
             indexer.stop()
+            mailer.stop()
         result["check"] = verify_submissions(app, acks)
         result["index_consistent"] = all(stack.index_consistent(app).values())
+        stack.drain_outbox(app)
+        result["mail"] = stack.verify_notifications(app, sink)
+        sink.stop()
         with app.app_context():
             from helpdesk.extensions import db
             db.engine.dispose()
@@ -84,6 +93,7 @@ def run_bare(workers: int, clients: int, duration: float, base: Path) -> dict:
         result["check"] = {"acked": result["acked"], "missing": max(result["acked"] - rows, 0),
                            "duplicated": 0, "unacknowledged": max(rows - result["acked"], 0)}
         result["index_consistent"] = None
+        result["mail"] = None
         return result
 
 
@@ -115,14 +125,17 @@ def main() -> int:
                 check = result["check"]
                 failed |= bool(check["missing"] or check["duplicated"] or check.get("acked_twice"))
                 failed |= result["index_consistent"] is False
+                mail = result["mail"]
+                failed |= bool(mail and (mail["undelivered"] or mail["delivered twice"]))
                 rows.append([label, workers, clients, f"{throughput(result):.0f}", f"{result['p50_us'] / 1000:.1f}",
                              f"{result['p95_us'] / 1000:.1f}", errors(result), check["acked"], check["missing"],
                              check["duplicated"], check["unacknowledged"],
-                             {None: "-", True: "yes", False: "NO"}[result["index_consistent"]]])
+                             {None: "-", True: "yes", False: "NO"}[result["index_consistent"]],
+                             f"{mail['queued']}/{mail['undelivered']}/{mail['delivered twice']}" if mail else "-"])
             rows[-1].append(f"{throughput(helpdesk) / throughput(bare):.0%}")
             rows[-2].append("")
     stack.print_table(["app", "workers", "clients", "ok/s", "p50 ms", "p95 ms", "errors", "acked", "lost",
-                       "duplicated", "stored unacked", "index ok", "vs bare"], rows)
+                       "duplicated", "stored unacked", "index ok", "mails queued/undelivered/twice", "vs bare"], rows)
     print(f"logs: {base}")
     return 1 if failed else 0
 

@@ -2,17 +2,18 @@
 
 A check is a function returning a dict of figures (shown as they are) or
 raising `Unhealthy` when the instance should not take traffic. Areas register
-theirs with `@health_check("name")` in a module create_app imports, e.g. the
-outbox backlog: `@health_check("outbox") def outbox(): return {"pending": n}`.
+theirs with `@health_check("name")` in a module create_app imports.
 """
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from helpdesk import search
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
+from helpdesk.models import OutboxEmail
+from helpdesk.models._types import utcnow
 
 log = logging.getLogger(__name__)
 CHECKS: dict[str, Callable[[], dict]] = {}
@@ -67,3 +68,14 @@ def index() -> dict:
         figures[name] = {"documents": search.document_count(indexing.index_path(name), name),
                          "pending_changes": status.pending_changes}
     return figures
+
+
+@health_check("outbox")
+def outbox() -> dict:
+    """The mail backlog: due mails, the age of the oldest, and mails given up on (never fails the check:
+    a down mail server delays mail, the site keeps working)."""
+    due = (OutboxEmail.status.in_(("pending", "sending"))) & (OutboxEmail.next_attempt_at <= utcnow())
+    pending, oldest = db.session.execute(select(func.count(), func.min(OutboxEmail.created_at)).where(due)).one()
+    failed = db.session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.status == "failed"))
+    age = round((utcnow() - oldest).total_seconds()) if oldest else 0
+    return {"pending": pending, "oldest_pending_seconds": age, "failed": failed}

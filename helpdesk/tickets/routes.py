@@ -4,12 +4,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import Conflict, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import STATUSES, Theme, Ticket, User
-from helpdesk.permissions import ensure_staff, get_visible_ticket, member_required, visible_tickets
+from helpdesk.permissions import admin_required, ensure_staff, get_visible_ticket, member_required, visible_tickets
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
@@ -65,12 +66,13 @@ def new():
     if form.validate_on_submit():
         try:
             ticket = services.file_question(current_user, form.subject.data, form.body.data,
-                                            form.theme.data, form.priority.data)
+                                            form.theme.data, form.priority.data,
+                                            attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
-        else:
-            flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
-            return _back_to(ticket)
+            return render_template("tickets/new.html", form=form), error.status_code
+        flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
+        return _back_to(ticket)
     return render_template("tickets/new.html", form=form)
 
 
@@ -106,7 +108,8 @@ def reply(reference):
     internal = current_user.is_staff and form.kind.data == "note"
     status_after = form.status_after.data if current_user.is_staff and not internal else None
     try:
-        services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after)
+        services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
+                             attachments=read_uploads(form.attachments.data))
     except InvalidInput as error:
         flash(error.message, "error")
     else:
@@ -186,3 +189,15 @@ def status(reference):
     else:
         flash(f"Statut changé : {ticket.status_label}.", "success")
     return _back_to(ticket)
+
+
+@bp.route("/<reference>/supprimer", methods=["POST"])
+@admin_required
+def delete(reference):
+    """Delete a question with its messages and files (administrators)."""
+    ticket = get_visible_ticket(current_user, reference)
+    if not ActionForm().validate():
+        abort(400)
+    services.delete_question(ticket, current_user)
+    flash(f"La question {reference} et ses fichiers ont été supprimés.", "success")
+    return redirect(url_for("queue.index"))
