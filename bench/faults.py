@@ -179,9 +179,10 @@ def main() -> int:
         mailer = stack.Loop("mailer", env, base / "mailer.log")
         server = stack.Gunicorn("wsgi:app", args.workers, env, base / "gunicorn.log", "/healthz")
         tally = Tally()
-        quota = args.submissions // args.clients
+        quotas = [args.submissions // args.clients + (number < args.submissions % args.clients)
+                  for number in range(args.clients)]
         members = [Member(server.port, email, seeded["theme_id"], quota, number, tally)
-                   for number, email in enumerate(seeded["emails"])]
+                   for number, (email, quota) in enumerate(zip(seeded["emails"], quotas))]
         events = []
         holder = None
         during_hold = 0
