@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.mail import bp as mail_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.privacy import bp as privacy_bp
+    from helpdesk.ops import bp as ops_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.tickets import bp as tickets_bp
     from helpdesk.triage import bp as triage_bp
@@ -74,13 +75,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.webinars import bp as webinars_bp
 
     for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, triage_bp,
-                      audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp):
+                      audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp, ops_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, security_headers, templating
     from helpdesk.kb.indexing import sync_after_request
+    from helpdesk.ops import logs
 
     app.after_request(sync_after_request)
+    logs.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Trust exactly that many reverse proxies for the client address, scheme, host, port and prefix.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count)
 
     from helpdesk.auth import passwords  # noqa: F401  (subscribes: invitation and reset mails)
     from helpdesk.mail import notifications  # noqa: F401  (subscribes: notification mails)

@@ -5,6 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.auth.forms import PASSWORD_MIN
@@ -137,7 +138,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The structure comes in the same query: member pages check it on every request.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.structure)])
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -1,7 +1,7 @@
 """Questions (tickets) and their messages."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -16,6 +16,15 @@ STATUSES = {
 }
 PRIORITIES = {0: "Basse", 1: "Normale", 2: "Élevée", 3: "Urgente"}
 CHANNELS = {"web": "En ligne", "email": "Courriel", "phone": "Téléphone"}
+# Queries must spell this predicate with a literal (not a bound parameter) to use the partial indexes.
+OPEN_PREDICATE = "status <> 'closed'"
+OPEN_INDEXES = {
+    "assignee": ("assignee_id",),
+    "created": ("created_at", "id"),
+    # Read backwards by priority; the oldest-first order inside a priority is an incremental sort.
+    "priority": ("priority", "created_at", "id"),
+    "activity": ("last_activity_at", "id"),
+}
 
 
 class Ticket(db.Model):
@@ -34,6 +43,9 @@ class Ticket(db.Model):
         Index("ix_ticket_status_activity", "status", "last_activity_at"),
         Index("ix_ticket_next_due", "next_due_at"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id != id", name="not_merged_into_itself"),
+        # The queue's open views count by assignee and walk these partial indexes in the order of the sort.
+        *(Index(f"ix_ticket_open_{name}", *columns, postgresql_where=text(OPEN_PREDICATE),
+                sqlite_where=text(OPEN_PREDICATE)) for name, columns in OPEN_INDEXES.items()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
