@@ -56,9 +56,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.kb import bp as kb_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
+    from helpdesk.stats import bp as stats_bp
     from helpdesk.tickets import bp as tickets_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, stats_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating

@@ -119,3 +119,14 @@ def ensure_can_edit_articles(user) -> None:
     """Only jurists and admins write resources."""
     if not (user.is_authenticated and user.is_staff):
         raise Forbidden("La rédaction des ressources est réservée à l'équipe juridique.")
+
+
+def ensure_can_read_statistics(user) -> None:
+    """Activity statistics and exports are for jurists and admins."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Forbidden("Les statistiques sont réservées à l'équipe juridique.")
+
+
+def can_export_personal_data(user) -> bool:
+    """Only admins export the names and emails of members and the SIRET of structures."""
+    return user.is_authenticated and user.is_admin

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table."""
 from helpdesk.models.article import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article
+from helpdesk.models.article_read import ArticleRead
 from helpdesk.models.event import Event
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
@@ -8,7 +9,7 @@ from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Tick
 from helpdesk.models.user import ROLES, User
 
 __all__ = [
-    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
+    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "ArticleRead", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
 ]
