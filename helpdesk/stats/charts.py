@@ -59,8 +59,12 @@ class Chart:
         for name, values in self.series:
             known = [(value, label) for value, label in zip(values, self.labels) if value is not None]
             highest, where = max(known, key=lambda item: item[0])
-            parts.append(f"{name} : maximum {format_number(highest)} {self.unit} ({where})")
+            parts.append(f"{name} : maximum {self.format_value(highest)} {self.unit} ({where})")
         return f"{self.title}, {len(self.labels)} valeurs. " + " ; ".join(parts) + "."
+
+    def format_value(self, value) -> str:
+        """A value of this chart: counts without decimals, durations with one."""
+        return format_number(value, 0 if self.unit == "questions" else 1)
 
     def svg(self) -> bytes:
         """The chart as a standalone SVG document without script."""
@@ -70,7 +74,7 @@ class Chart:
             js=[], style=STYLE, width=900, height=max(380, 120 + 26 * rows) if horizontal else 420,
             title=self.title, show_legend=len(self.series) > 1, legend_at_bottom=True, legend_at_bottom_columns=2,
             x_label_rotation=0 if horizontal or len(self.labels) <= 6 else 40, truncate_label=40,
-            value_formatter=format_number, no_data_text="Aucune donnée", show_y_guides=True, show_x_guides=False,
+            value_formatter=self.format_value, no_data_text="Aucune donnée", show_y_guides=True, show_x_guides=False,
             margin=16, print_values=False, dots_size=3, include_x_axis=True, stroke_style={"width": 2.5},
         )
         chart.add_xml_filter(_without_scripts)
