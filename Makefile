@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	$(FLASK) kb sync
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
 	HELPDESK_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
 

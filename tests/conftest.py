@@ -27,10 +27,13 @@ TEMPLATE_CACHE = jinja2.FileSystemBytecodeCache()
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_without_fsync(dbapi_connection, connection_record):
-    """Test databases are throwaway: skip SQLite's fsync on every commit."""
+def _commit_without_fsync(dbapi_connection, connection_record):
+    """Test databases are throwaway: don't wait for the disk on every commit."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.execute("PRAGMA synchronous=OFF")
+    elif type(dbapi_connection).__module__.startswith("psycopg"):
+        dbapi_connection.execute("SET synchronous_commit TO OFF")
+        dbapi_connection.commit()
 
 
 def _migrate(url: str) -> None:
@@ -92,9 +95,15 @@ def _fresh_g() -> None:
 
 
 def _empty_tables() -> None:
-    """Remove every row left by a previous test (PostgreSQL shares one database per session)."""
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    """Remove every row left by a previous test (PostgreSQL shares one database per session).
+
+    DELETE and a sequence reset: on tables this small, TRUNCATE costs far more.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+        if "id" in table.c:
+            db.session.execute(text("SELECT setval(pg_get_serial_sequence(:table, 'id'), 1, false)"),
+                               {"table": f'"{table.name}"'})
     db.session.commit()
 
 

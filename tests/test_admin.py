@@ -123,15 +123,16 @@ def test_admin_creates_a_jurist_account_without_structure(admin_client):
 
 @pytest.mark.parametrize("overrides, message", [
     ({}, "Un membre doit être rattaché à une structure existante."),
-    ({"email": "DEJA@Federation-Exemple.FR", "structure": "1"}, "Un compte existe déjà avec cette adresse e-mail."),
-    ({"password": "court", "structure": "1"}, "Le mot de passe doit compter au moins 12 caractères."),
-    ({"email": "pas-une-adresse", "structure": "1"}, "Cette adresse e-mail n&#39;est pas valide."),
-    ({"role": "superadmin", "structure": "1"}, "N&#39;est pas un choix valide."),
+    ({"email": "DEJA@Federation-Exemple.FR", "structure": "{structure}"}, "Un compte existe déjà avec cette adresse e-mail."),
+    ({"password": "court", "structure": "{structure}"}, "Le mot de passe doit compter au moins 12 caractères."),
+    ({"email": "pas-une-adresse", "structure": "{structure}"}, "Cette adresse e-mail n&#39;est pas valide."),
+    ({"role": "superadmin", "structure": "{structure}"}, "N&#39;est pas un choix valide."),
 ])
 def test_bad_account_is_refused_in_french(admin_client, world, overrides, message):
     factories.make_user("jurist", email="deja@federation-exemple.fr")
     before = _count(User)
-    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(**overrides))
+    form = {key: value.format(structure=world.structure.id) for key, value in _user_form(**overrides).items()}
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=form)
     assert message in response.get_data(as_text=True)
     assert _count(User) == before
 

@@ -64,7 +64,8 @@ class LegalRefFilter(Filter):
     def __call__(self, tokens):
         """Yield tokens with legal reference separators removed."""
         for token in tokens:
-            token.text = _LEGAL_REF_SEPARATORS.sub(r"\1", token.text)
+            if not token.text.isalnum():  # cheap test first: almost every token is a plain word
+                token.text = _LEGAL_REF_SEPARATORS.sub(r"\1", token.text)
             yield token
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from html import escape
 
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.query import And, Every, Or, Term
+from whoosh.query import And, AndMaybe, Every, Or, Term
 
 from .index import get_searcher
 from .query import build, parse, with_proximity
@@ -181,22 +181,26 @@ def search_articles(
     browsing = not parsed.units
     matched_all = True
     if browsing:
-        whoosh_query, ranking_query = Every(), Every()
+        whoosh_query = ranking_query = Every()
     else:
         parsed, whoosh_query = _text_query(searcher, text, require_all=True)
+        ranking_query = whoosh_query
         if len(_matches(searcher, whoosh_query) & visible) < AND_MIN_HITS:
-            parsed, whoosh_query = _text_query(searcher, text, require_all=False)
+            # Documents with every word still come first among the OR matches.
+            ranking_query = AndMaybe(_text_query(searcher, text, require_all=False)[1], whoosh_query)
+            whoosh_query = ranking_query.a
             matched_all = False
-        ranking_query = with_proximity(whoosh_query, parsed, PROXIMITY_BOOSTS)
+        ranking_query = with_proximity(ranking_query, parsed, PROXIMITY_BOOSTS)
     matched = _matches(searcher, whoosh_query)
     hits_filter = matched & visible
     total = len(hits_filter)
     page = min(max(page, 1), max(1, -(-total // per_page)))
     ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
+    # Whoosh ignores an empty (falsy) filter: with nothing visible, search nothing.
     results = searcher.search(
         ranking_query, limit=page * per_page, filter=hits_filter, terms=snippets, **ordering
-    )
-    if snippets:
+    ) if hits_filter else []
+    if snippets and hits_filter:
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
         results.formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term")
     hits = [_article_hit(hit, _snippet(hit) if snippets else "") for hit in results[(page - 1) * per_page :]]
@@ -232,7 +236,9 @@ def suggest_articles(path, text: str, visibilities, limit: int = 5, statuses=("p
     whoosh_query = _key_terms_query(searcher, text, ARTICLE_BOOSTS)
     if whoosh_query is None:
         return []
-    results = searcher.search(whoosh_query, limit=limit, filter=_visible_docs(searcher, visibilities, statuses))
+    visible = _visible_docs(searcher, visibilities, statuses)
+    # Whoosh ignores an empty (falsy) filter: with nothing visible, suggest nothing.
+    results = searcher.search(whoosh_query, limit=limit, filter=visible) if visible else []
     return [_article_hit(hit, "") for hit in results]
 
 
