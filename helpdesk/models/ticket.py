@@ -32,6 +32,10 @@ class Ticket(db.Model):
         Index("ix_ticket_structure_created", "structure_id", "created_at"),
         Index("ix_ticket_status_priority", "status", "priority", "created_at"),
         Index("ix_ticket_status_activity", "status", "last_activity_at"),
+        # Statistics bucket questions by month of filing, first response and resolution.
+        Index("ix_ticket_created_at", "created_at"),
+        Index("ix_ticket_first_response_at", "first_response_at"),
+        Index("ix_ticket_resolved_at", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
