@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, and_, case, cast, func, literal, not_, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 
+from helpdesk import models
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Article, ArticleRead, SearchLog, Structure, SuggestionClick, Theme, Ticket
 from helpdesk.models._types import UTCDateTime
@@ -314,11 +315,11 @@ def response_times_overall(period: Period, filters: Filters) -> ResponseTimes:
 
 @dataclass(frozen=True)
 class DeadlineCompliance:
-    """Questions filed in the period with a deadline: resolved in time, late, or still running."""
+    """Questions filed in the period with a deadline: met, missed, or still running."""
 
-    with_deadline: int
-    on_time: int
-    late: int
+    with_deadline: int = 0
+    on_time: int = 0
+    late: int = 0
 
     @property
     def share_on_time(self) -> float | None:
@@ -327,14 +328,47 @@ class DeadlineCompliance:
         return 100.0 * self.on_time / decided if decided else None
 
 
-def deadline_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
-    """How many questions with a deadline were resolved by it (unresolved ones past it are late)."""
-    on_time = and_(Ticket.resolved_at.is_not(None), Ticket.resolved_at <= Ticket.due_at)
-    late = or_(Ticket.resolved_at > Ticket.due_at,
-               and_(Ticket.resolved_at.is_(None), Ticket.due_at < literal(now, UTCDateTime())))
+def _compliance(due, done, period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
+    """How many questions with a `due` deadline had `done` by it (those still not done past it are late)."""
+    on_time = and_(done.is_not(None), done <= due)
+    late = or_(done > due, and_(done.is_(None), due < literal(now, UTCDateTime())))
     stmt = select(func.count(), func.count(case((on_time, 1))), func.count(case((late, 1)))).where(
-        Ticket.due_at.is_not(None), in_period(Ticket.created_at, period), *ticket_conditions(filters))
+        due.is_not(None), in_period(Ticket.created_at, period), *ticket_conditions(filters))
     return DeadlineCompliance(*db.session.execute(stmt).one())
+
+
+def deadline_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
+    """Resolution deadlines (Ticket.due_at) met by the resolution date."""
+    return _compliance(Ticket.due_at, Ticket.resolved_at, period, filters, now)
+
+
+def first_response_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance | None:
+    """First-response deadlines met by the first response; None while tickets have no such deadline column
+    (it comes with the service-level rules of the triage area)."""
+    due = getattr(Ticket, "first_response_due_at", None)
+    return None if due is None else _compliance(due, Ticket.first_response_at, period, filters, now)
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    """Members' ratings (1 to 5) of the answers to the questions filed in the period."""
+
+    count: int = 0
+    average: float | None = None
+    by_rating: tuple[int, ...] = (0, 0, 0, 0, 0)
+
+
+def satisfaction(period: Period, filters: Filters) -> SatisfactionFigures | None:
+    """Ratings of the questions filed in the period; None while there is no rating model (triage area)."""
+    rating_model = getattr(models, "Satisfaction", None)
+    if rating_model is None:
+        return None
+    stmt = (select(rating_model.rating, func.count()).join(Ticket, Ticket.id == rating_model.ticket_id)
+            .where(in_period(Ticket.created_at, period), *ticket_conditions(filters)).group_by(rating_model.rating))
+    counts = dict(db.session.execute(stmt).all())
+    total = sum(counts.values())
+    average = sum(rating * count for rating, count in counts.items()) / total if total else None
+    return SatisfactionFigures(total, average, tuple(counts.get(rating, 0) for rating in range(1, 6)))
 
 
 def backlog_by_month(period: Period, filters: Filters) -> list[Count]:

@@ -45,7 +45,16 @@ def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries
                  _short_months(rows) if monthly else None)
 
 
-DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart]] = {
+def _satisfaction_chart(period: Period, filters: Filters, now: datetime) -> Chart | None:
+    """Ratings 1 to 5 of the answers, None while ratings do not exist (triage area not installed)."""
+    figures = queries.satisfaction(period, filters)
+    if figures is None:
+        return None
+    return Chart("satisfaction", "Satisfaction des membres (note de 1 à 5)", "bar", [f"{rating} / 5" for rating in range(1, 6)],
+                 [("Réponses notées", list(figures.by_rating))], "questions", "Note")
+
+
+DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart | None]] = {
     "questions-par-mois": lambda period, filters, now: _count_chart(
         "questions-par-mois", "Questions posées par mois", "bar", "Mois", queries.questions_per_month(period, filters),
         monthly=True),
@@ -68,6 +77,7 @@ DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart]] = {
     "anciennete": lambda period, filters, now: _count_chart(
         "anciennete", "Questions sans réponse aujourd'hui, par ancienneté", "bar", "Ancienneté",
         queries.open_by_age(filters, now), "Questions sans réponse"),
+    "satisfaction": _satisfaction_chart,
 }
 
 
@@ -79,6 +89,8 @@ class Dashboard:
     total: int
     charts: dict[str, Chart]
     deadlines: queries.DeadlineCompliance
+    first_response_deadlines: queries.DeadlineCompliance | None
+    satisfaction: queries.SatisfactionFigures | None
     most_read: list[queries.ArticleCount]
     failed_searches: list[queries.FailedSearch]
     deflection: queries.Deflection
@@ -87,8 +99,10 @@ class Dashboard:
 def dashboard(period: Period, filters: Filters, now: datetime) -> Dashboard:
     """Compute every chart and table of the dashboard."""
     charts = {name: build(period, filters, now) for name, build in DASHBOARD_CHARTS.items()}
+    charts = {name: chart for name, chart in charts.items() if chart is not None}
     total = sum(charts["questions-par-mois"].series[0][1])
     return Dashboard(period, total, charts, queries.deadline_compliance(period, filters, now),
+                     queries.first_response_compliance(period, filters, now), queries.satisfaction(period, filters),
                      queries.most_read_articles(period), queries.failed_searches(period),
                      queries.deflection(period, now))
 
@@ -205,8 +219,7 @@ REPORT_CHARTS: dict[str, Callable[[int], Chart]] = {
 }
 
 
-def _key_figures(current: queries.YearFigures, previous: queries.YearFigures,
-                 deadlines: tuple[queries.DeadlineCompliance, queries.DeadlineCompliance]) -> list[KeyFigure]:
+def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, now: datetime) -> list[KeyFigure]:
     """The lines of the key-figures table."""
     times, times_before = current.response_times, previous.response_times
     figures = [
@@ -222,9 +235,19 @@ def _key_figures(current: queries.YearFigures, previous: queries.YearFigures,
         KeyFigure("Délai médian de résolution", times.resolution.median, times_before.resolution.median, "h"),
         KeyFigure("Délai de résolution, 90e centile", times.resolution.p90, times_before.resolution.p90, "h"),
     ]
-    if deadlines[0].with_deadline or deadlines[1].with_deadline:
-        figures.append(KeyFigure("Questions résolues dans le délai", deadlines[0].share_on_time,
-                                 deadlines[1].share_on_time, "%"))
+    periods, no_filter = (Period.year(current.year), Period.year(previous.year)), Filters()
+    first_response = [queries.first_response_compliance(period, no_filter, now) for period in periods]
+    if first_response[0] is not None and (first_response[0].with_deadline or first_response[1].with_deadline):
+        figures.append(KeyFigure("Premières réponses dans le délai", first_response[0].share_on_time,
+                                 first_response[1].share_on_time, "%"))
+    resolution = [queries.deadline_compliance(period, no_filter, now) for period in periods]
+    if resolution[0].with_deadline or resolution[1].with_deadline:
+        figures.append(KeyFigure("Questions résolues dans le délai", resolution[0].share_on_time,
+                                 resolution[1].share_on_time, "%"))
+    ratings = [queries.satisfaction(period, no_filter) for period in periods]
+    if ratings[0] is not None:
+        figures += [KeyFigure("Réponses notées par les membres", ratings[0].count, ratings[1].count),
+                    KeyFigure("Satisfaction moyenne (sur 5)", ratings[0].average, ratings[1].average)]
     figures += [
         KeyFigure("Ressources publiées", current.articles_published, previous.articles_published),
         KeyFigure("Consultations de ressources", current.article_reads, previous.article_reads),
@@ -234,8 +257,7 @@ def _key_figures(current: queries.YearFigures, previous: queries.YearFigures,
 
 def annual_report(year: int, now: datetime) -> AnnualReport:
     """Key figures, themes, regions and monthly activity of `year` compared with the year before."""
-    deadlines = tuple(queries.deadline_compliance(Period.year(each), Filters(), now) for each in (year, year - 1))
-    key_figures = _key_figures(queries.year_figures(year), queries.year_figures(year - 1), deadlines)
+    key_figures = _key_figures(queries.year_figures(year), queries.year_figures(year - 1), now)
     themes, regions = _comparisons("themes", year), _comparisons("regions", year)
     charts = {"mois": _months_chart(year), "themes": _comparison_chart("themes", year, themes),
               "regions": _comparison_chart("regions", year, regions), "delais": _year_times_chart(year)}
