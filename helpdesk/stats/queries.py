@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, not_, or_, select, union_all
+from sqlalchemy import Integer, Interval, and_, case, cast, func, literal, not_, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 
 from helpdesk import models
@@ -177,6 +177,15 @@ def hours_between(start, end) -> ColumnElement:
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
+def plus_hours(moment, hours: int) -> ColumnElement:
+    """`moment` + `hours`, comparable with timestamp columns (so an index on them can serve the comparison)."""
+    if _dialect() == "postgresql":
+        return moment + literal(timedelta(hours=hours), Interval())
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' text; datetime() drops the fraction, which keeps the bound
+    # exclusive: a question filed exactly `hours` later compares greater.
+    return func.datetime(moment, f"+{hours} hours")
+
+
 # ---------------------------------------------------------------- counts
 
 @dataclass(frozen=True)
@@ -249,66 +258,77 @@ class ResponseTimes:
     resolution: Percentiles = field(default_factory=Percentiles)
 
 
-def _percentiles_by_group(group, value, source, conditions) -> dict:
-    """{group: Percentiles} of `value` over rows of `source` matching `conditions`, computed in SQL."""
-    conditions = [*conditions, value.is_not(None)]
+NO_TIMES = (Percentiles(), Percentiles())
+
+
+def _percentiles_by_group(group, values: list, source, conditions) -> dict:
+    """{group: [Percentiles of each value]} over the rows of `source` matching `conditions`, NULL values
+    ignored, in one SQL query."""
+    conditions = [*conditions, or_(*(value.is_not(None) for value in values))]
+    columns = []
     if _dialect() == "postgresql":
-        stmt = (select(group, func.count(), func.percentile_cont(0.5).within_group(value),
-                       func.percentile_cont(0.9).within_group(value))
-                .select_from(source).where(*conditions).group_by(group))
+        for value in values:
+            columns += [func.count(value), func.percentile_cont(0.5).within_group(value),
+                        func.percentile_cont(0.9).within_group(value)]
+        stmt = select(group, *columns).select_from(source).where(*conditions).group_by(group)
     else:
-        ranked = (select(group.label("grp"), value.label("v"),
-                         func.row_number().over(partition_by=group, order_by=value).label("rn"),
-                         func.count().over(partition_by=group).label("n"))
-                  .select_from(source).where(*conditions).subquery("ranked"))
-        stmt = select(ranked.c.grp, func.max(ranked.c.n), _interpolated(ranked, 0.5), _interpolated(ranked, 0.9)) \
-            .group_by(ranked.c.grp)
-    return {key: Percentiles(count, median, p90) for key, count, median, p90 in db.session.execute(stmt)}
+        ranked_columns = [group.label("grp")]
+        for index, value in enumerate(values):
+            # NULLs ranked last: ranks 1..n are the n known values in ascending order.
+            ranked_columns += [
+                value.label(f"v{index}"),
+                func.row_number().over(partition_by=group, order_by=[value.is_(None), value]).label(f"rn{index}"),
+                func.count(value).over(partition_by=group).label(f"n{index}"),
+            ]
+        ranked = select(*ranked_columns).select_from(source).where(*conditions).subquery("ranked")
+        for index in range(len(values)):
+            value, rank, count = ranked.c[f"v{index}"], ranked.c[f"rn{index}"], ranked.c[f"n{index}"]
+            columns += [func.max(count), _interpolated(value, rank, count, 0.5), _interpolated(value, rank, count, 0.9)]
+        stmt = select(ranked.c.grp, *columns).group_by(ranked.c.grp)
+    return {row[0]: [Percentiles(*row[1 + 3 * index: 4 + 3 * index]) for index in range(len(values))]
+            for row in db.session.execute(stmt)}
 
 
-def _interpolated(ranked, fraction: float) -> ColumnElement:
-    """percentile_cont(fraction) over a group of `ranked` (columns v, rn, n), as an aggregate expression."""
-    position = 1 + fraction * (ranked.c.n - 1)
+def _interpolated(value, rank, count, fraction: float) -> ColumnElement:
+    """percentile_cont(fraction) of a group's ranked values, as an aggregate expression."""
+    position = 1 + fraction * (count - 1)
     lower_rank = cast(position, Integer)
-    lower = func.max(case((ranked.c.rn == lower_rank, ranked.c.v)))
-    upper = func.max(case((ranked.c.rn == lower_rank + 1, ranked.c.v)))
+    lower = func.max(case((rank == lower_rank, value)))
+    upper = func.max(case((rank == lower_rank + 1, value)))
     weight = func.max(position - lower_rank)
     return lower + weight * (func.coalesce(upper, lower) - lower)
 
 
-def _response_times(group, source, conditions) -> tuple[dict, dict]:
-    """Percentiles of time to first response and to resolution, by group."""
-    first = _percentiles_by_group(group, hours_between(Ticket.created_at, Ticket.first_response_at), source, conditions)
-    resolution = _percentiles_by_group(group, hours_between(Ticket.created_at, Ticket.resolved_at), source, conditions)
-    return first, resolution
+def _response_times(group, source, conditions) -> dict:
+    """{group: [first-response Percentiles, resolution Percentiles]}."""
+    values = [hours_between(Ticket.created_at, Ticket.first_response_at),
+              hours_between(Ticket.created_at, Ticket.resolved_at)]
+    return _percentiles_by_group(group, values, source, conditions)
 
 
 def response_times_by_month(period: Period, filters: Filters) -> list[ResponseTimes]:
     """Response times of the questions filed in each month."""
     months = _months_table(period)
     source = months.join(Ticket, and_(Ticket.created_at >= months.c.start_at, Ticket.created_at < months.c.end_at))
-    first, resolution = _response_times(months.c.idx, source, ticket_conditions(filters))
-    return [ResponseTimes(f"{month.year}-{month.month:02d}", month.label, first.get(index, Percentiles()),
-                          resolution.get(index, Percentiles()))
+    times = _response_times(months.c.idx, source, ticket_conditions(filters))
+    return [ResponseTimes(f"{month.year}-{month.month:02d}", month.label, *times.get(index, NO_TIMES))
             for index, month in enumerate(period.months())]
 
 
 def response_times_by_theme(period: Period, filters: Filters) -> list[ResponseTimes]:
     """Response times of the questions filed in the period, by theme (themes with answered questions)."""
     conditions = [in_period(Ticket.created_at, period), *ticket_conditions(filters)]
-    first, resolution = _response_times(Ticket.theme_id, Ticket.__table__, conditions)
+    times = _response_times(Ticket.theme_id, Ticket.__table__, conditions)
     names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
-    rows = [ResponseTimes(str(key or ""), names.get(key, NO_THEME), first.get(key, Percentiles()),
-                          resolution.get(key, Percentiles()))
-            for key in set(first) | set(resolution)]
+    rows = [ResponseTimes(str(key or ""), names.get(key, NO_THEME), *figures) for key, figures in times.items()]
     return sorted(rows, key=lambda row: row.label)
 
 
 def response_times_overall(period: Period, filters: Filters) -> ResponseTimes:
     """Response times of all questions filed in the period."""
     conditions = [in_period(Ticket.created_at, period), *ticket_conditions(filters)]
-    first, resolution = _response_times(literal(1), Ticket.__table__, conditions)
-    return ResponseTimes("all", "Ensemble", first.get(1, Percentiles()), resolution.get(1, Percentiles()))
+    times = _response_times(literal(1), Ticket.__table__, conditions)
+    return ResponseTimes("all", "Ensemble", *times.get(1, NO_TIMES))
 
 
 # ---------------------------------------------------------------- deadlines, backlog, age
@@ -374,17 +394,16 @@ def satisfaction(period: Period, filters: Filters) -> SatisfactionFigures | None
 def backlog_by_month(period: Period, filters: Filters) -> list[Count]:
     """Questions filed but not yet resolved at the end of each month.
 
-    Uses created - resolved before each month end (a resolution never precedes
-    the filing), so each question is read once rather than once per month. A
-    question reopened later has lost its first resolution date: it counts as
-    unresolved from its filing.
+    The backlog at the start of the period is counted once; each month then adds
+    its filed questions and removes its resolved ones (a resolution never
+    precedes the filing), so no question is read once per month. A question
+    reopened later has lost its first resolution date: it counts as unresolved
+    from its filing.
     """
-    conditions = ticket_conditions(filters)
-    before_start = literal(period.start, UTCDateTime())
-    stmt = select(func.count(case((Ticket.created_at < before_start, 1))),
-                  func.count(case((Ticket.resolved_at < before_start, 1)))).where(*conditions)
-    created_before, resolved_before = db.session.execute(stmt).one()
-    backlog = created_before - resolved_before
+    start = literal(period.start, UTCDateTime())
+    backlog = db.session.scalar(select(func.count()).where(
+        Ticket.created_at < start, or_(Ticket.resolved_at.is_(None), Ticket.resolved_at >= start),
+        *ticket_conditions(filters)))
     resolved = _resolved_per_month(period, filters)
     result = []
     for index, month in enumerate(questions_per_month(period, filters)):
@@ -462,7 +481,7 @@ def deflection(period: Period, now: datetime, limit: int = 10) -> Deflection:
     """Suggestion clicks of the period (at least 24 h old) and those after which the member filed nothing."""
     followed = (select(Ticket.id).where(
         Ticket.author_id == SuggestionClick.user_id, Ticket.created_at >= SuggestionClick.created_at,
-        hours_between(SuggestionClick.created_at, Ticket.created_at) < DEFLECTION_WINDOW_HOURS).exists())
+        Ticket.created_at < plus_hours(SuggestionClick.created_at, DEFLECTION_WINDOW_HOURS)).exists())
     window_over = SuggestionClick.created_at < literal(now - timedelta(hours=DEFLECTION_WINDOW_HOURS), UTCDateTime())
     conditions = [in_period(SuggestionClick.created_at, period), window_over]
     avoided = case((not_(followed), 1))

@@ -31,7 +31,9 @@ def upgrade():
         batch_op.create_index('ix_article_read_created_article', ['created_at', 'article_id'], unique=False)
 
     with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.create_index('ix_ticket_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_ticket_created_at', ['created_at'], unique=False, postgresql_include=[
+            'structure_id', 'theme_id', 'assignee_id', 'first_response_at', 'resolved_at', 'due_at'])
+        batch_op.create_index('ix_ticket_author_created', ['author_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ticket_first_response_at', ['first_response_at'], unique=False)
         batch_op.create_index('ix_ticket_resolved_at', ['resolved_at'], unique=False)
 
@@ -40,6 +42,7 @@ def downgrade():
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_resolved_at')
         batch_op.drop_index('ix_ticket_first_response_at')
+        batch_op.drop_index('ix_ticket_author_created')
         batch_op.drop_index('ix_ticket_created_at')
     with op.batch_alter_table('article_read', schema=None) as batch_op:
         batch_op.drop_index('ix_article_read_created_article')
