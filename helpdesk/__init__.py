@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("INDEX_DIR", str(Path(app.instance_path) / "index"))
+    app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
 
@@ -52,20 +53,30 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from helpdesk import models  # noqa: F401  (registers the tables)
     from helpdesk.admin import bp as admin_bp
+    from helpdesk.attachments import bp as attachments_bp
     from helpdesk.auth import bp as auth_bp
     from helpdesk.kb import bp as kb_bp
+    from helpdesk.mail import bp as mail_bp
     from helpdesk.main import bp as main_bp
     from helpdesk.queue import bp as queue_bp
     from helpdesk.stats import bp as stats_bp
     from helpdesk.tickets import bp as tickets_bp
+    from helpdesk.triage import bp as triage_bp
+    from helpdesk.triage import routes as _triage_routes, subscribers as _triage_subscribers  # noqa: F401
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, stats_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, triage_bp, stats_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, templating
     from helpdesk.kb.indexing import sync_after_request
 
     app.after_request(sync_after_request)
+
+    from helpdesk.auth import passwords  # noqa: F401  (subscribes: invitation and reset mails)
+    from helpdesk.mail import notifications  # noqa: F401  (subscribes: notification mails)
+    from helpdesk.mail.sender import send_after_request
+
+    app.after_request(send_after_request)
 
     cli.register(app)
     templating.register(app)

@@ -5,7 +5,9 @@ from flask import Flask
 from helpdesk import demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
+from helpdesk.mail.sender import send_pending
 from helpdesk.kb.commands import kb
+from helpdesk.mail.commands import mail
 from helpdesk.models import ROLES
 
 
@@ -14,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
+    app.cli.add_command(mail)
 
 
 @click.group()
@@ -34,6 +37,21 @@ def create_user_command(email, name, role, structure_id, password):
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Compte créé : {user.email} ({user.role_label}).")
+
+
+@users.command("invite")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--structure-id", type=int, default=None, help="Required for members.")
+def invite_user_command(email, name, role, structure_id):
+    """Create an account and email it an invitation link to choose its password."""
+    try:
+        user = create_user(email, name, None, role, structure_id)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    send_pending()
+    click.echo(f"Invitation envoyée à {user.email} ({user.role_label}).")
 
 
 @click.command("seed-demo")

@@ -1,16 +1,20 @@
 """Fictional demo data: structures, accounts, themes and questions in every status."""
 import random
 from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from helpdesk.admin.services import slugify
+from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
 from helpdesk.kb.content import load_starter_content
-from helpdesk.models import Article, ArticleRead, SearchLog, Structure, SuggestionClick, Theme, Ticket, User
+from helpdesk.mail.ingest import ingest
+from helpdesk.models import Article, ArticleRead, OutboxEmail, SearchLog, Structure, SuggestionClick, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
+from helpdesk.triage import canned, filing, routing, satisfaction, sla, tagging
 
 DEMO_PASSWORD = "demo-helpdesk-2026"
 
@@ -204,7 +208,10 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
         moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
     _seed_history(rng, themes, members, jurists)
+    _seed_triage(users, themes, structures, rng)
     load_starter_content()
+    _attach_demo_files(members[0], jurists[0])
+    _demo_mail(members)
     _seed_reading(rng, members)
     return True
 
@@ -247,6 +254,84 @@ def _seed_reading(rng: random.Random, members: list[User]) -> None:
         db.session.add(SuggestionClick(user_id=rng.choice(members).id, article_id=rng.choice(popular).id,
                                        created_at=moment()))
     db.session.commit()
+
+
+def _demo_email(sender: str, subject: str, body: str, message_id: str) -> bytes:
+    """A fictional received email."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "questions@demo.local", subject
+    message["Message-ID"] = f"<{message_id}@demo.local>"
+    message.set_content(body)
+    return bytes(message)
+
+
+def _demo_mail(members: list[User]) -> None:
+    """Email: the seeded history's notifications count as sent, a member reads them in a daily digest,
+    one reply arrived by email and two received emails wait in « Courriels non rattachés »."""
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.status == "pending")
+                       .values(status="sent", sent_at=OutboxEmail.created_at))
+    members[1].notify_mode = "digest"
+    db.session.commit()
+    waiting = db.session.scalar(select(Ticket).where(Ticket.status == "waiting", Ticket.structure_id ==
+                                                     members[0].structure_id).order_by(Ticket.id))
+    answered = db.session.scalar(select(Ticket).where(Ticket.status == "answered").order_by(Ticket.id))
+    if waiting is not None:
+        ingest(_demo_email(f"{members[0].name} <{members[0].email}>", f"Re: [{waiting.reference}] {waiting.subject}",
+                           "Le contrat a débuté le 2 février, pour 26 heures par semaine.\n\n"
+                           f"Le 2 mars, Helpdesk juridique a écrit :\n> {waiting.subject}", "demo-reply-1"))
+    if answered is not None:
+        ingest(_demo_email("Cabinet Fictif <contact@cabinet-fictif.example>", f"Re: [{answered.reference}] Dossier",
+                           "Bonjour, je suis l'expert-comptable de la structure : pouvez-vous me transmettre "
+                           "la réponse ?", "demo-unknown-1"))
+    ingest(_demo_email(f"{members[0].name} <{members[0].email}>", "Question sur le CSE",
+                       "Nos salariés en insertion comptent-ils dans l'effectif pour la mise en place du CSE ?",
+                       "demo-noref-1"))
+
+
+def _attach_demo_files(member: User, jurist: User) -> None:
+    """Fictional files: a schedule on a member's question, a jurist's note, a letter template on a resource."""
+    ticket = db.session.scalar(
+        select(Ticket).where(Ticket.author_id == member.id, Ticket.status != "closed").order_by(Ticket.id))
+    services.add_message(ticket, member, "Je joins le planning prévisionnel de l'équipe.", attachments=[
+        ("planning-equipe.txt", "Semaine 12 : 4 salariés en CDDI, 26 h chacun.\nSemaine 13 : atelier fermé.\n".encode())])
+    services.add_message(ticket, jurist, "Grille d'analyse interne jointe.", internal=True, attachments=[
+        ("grille-analyse.txt", "Points à vérifier : durée du contrat, heures, accord du prescripteur.\n".encode())])
+    template = db.session.scalar(select(Article).where(Article.slug == "modele-courrier-renouvellement-cddi"))
+    if template is not None:
+        save_upload("Objet : renouvellement de votre contrat à durée déterminée d'insertion\n\n"
+                    "Madame, Monsieur,\n[À compléter par la structure]\n".encode(), "modele-courrier.txt",
+                    uploader=jurist, article=template)
+        db.session.commit()
+
+CANNED_ANSWERS = [
+    ("Accusé de réception", "Bonjour {prenom_membre},\n\nNous avons bien reçu votre question {reference} pour "
+     "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}"),
+    ("Demande de précisions sur le contrat", "Bonjour {prenom_membre},\n\nPour vous répondre, pouvez-vous nous "
+     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}"),
+]
+DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
+
+
+def _seed_triage(users: list[User], themes: list[Theme], structures: list[Structure], rng: random.Random) -> None:
+    """Triage demo: service levels, routing rules, canned answers, tags, ratings, a question taken by phone."""
+    admin, jurist, jurist2 = users[0], users[1], users[2]
+    sla.save_policy(admin, 3, None, 3, 14)
+    sla.save_policy(admin, 1, themes[1].id, 9, 45)
+    routing.add_rule(admin, themes[4].id, None, jurist2.id)
+    routing.add_rule(admin, None, "guadeloupe", jurist.id)
+    for title, body in CANNED_ANSWERS:
+        canned.save_canned_answer(jurist, None, title, body)
+    tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    for ticket in tickets[::4]:
+        tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))
+    for ticket in tickets:
+        if ticket.status == "closed" and ticket.first_response_at is not None:
+            satisfaction.rate(ticket, ticket.author, rng.choice((3, 4, 5, 5)),
+                              rng.choice(("", "Réponse claire et rapide.", "Merci, très utile.")))
+    caller = next(user for user in users if user.email == "encadrant.velo@demo.local")
+    filing.file_on_behalf(jurist, caller.id, caller.structure_id, "phone", "Appel : atelier fermé pour cyclone",
+                          "L'encadrant a appelé : l'atelier doit fermer deux jours à cause d'une alerte cyclonique. "
+                          "Les salariés en CDDI doivent-ils être payés ?", themes[0].id, priority=3)
 
 
 def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,

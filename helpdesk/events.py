@@ -4,7 +4,7 @@ from collections.abc import Callable
 from helpdesk.extensions import db
 from helpdesk.models import Event, Ticket, User
 
-INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note"})
+INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed", "rated"})
 _subscribers: list[Callable[[Event, Ticket | None], None]] = []
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
-from helpdesk.models import Ticket, User
+from helpdesk.models import Attachment, Ticket, User
 
 
 def staff_required(view):
@@ -91,6 +91,18 @@ def ensure_staff(user: User) -> None:
         raise Forbidden("Cette action est réservée aux juristes.")
 
 
+def ensure_can_delete_question(user: User) -> None:
+    """Deleting a question and its files is an administrator's decision."""
+    if not user.is_admin:
+        raise Forbidden("Seuls les administrateurs peuvent supprimer une question.")
+
+
+def ensure_admin(user: User) -> None:
+    """Administration actions (service levels, routing rules) refuse everyone else."""
+    if not user.is_admin:
+        raise Forbidden("Cette action est réservée aux administrateurs.")
+
+
 MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
 
 
@@ -119,6 +131,33 @@ def ensure_can_edit_articles(user) -> None:
     """Only jurists and admins write resources."""
     if not (user.is_authenticated and user.is_staff):
         raise Forbidden("La rédaction des ressources est réservée à l'équipe juridique.")
+
+
+def can_view_attachment(user, attachment: Attachment) -> bool:
+    """A file follows its parent: the question, the message (members never get a note's) or the resource."""
+    if attachment.article is not None:
+        return can_view_article(user, attachment.article)
+    if not user.is_authenticated:
+        return False
+    if attachment.message is not None:
+        message = attachment.message
+        return can_view_ticket(user, message.ticket) and (user.is_staff or not message.internal)
+    return can_view_ticket(user, attachment.ticket)
+
+
+def get_visible_attachment(user, attachment_id: int) -> Attachment:
+    """The attachment if `user` may download it; NotFound otherwise (no existence leak)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not can_view_attachment(user, attachment):
+        raise NotFound("Ce fichier est introuvable.")
+    return attachment
+
+
+def ensure_can_remove_attachment(user, attachment: Attachment) -> None:
+    """Resource files can be withdrawn by the team; files of questions stay with their history."""
+    if attachment.article is None:
+        raise Forbidden("Les fichiers d'une question ne peuvent pas être retirés.")
+    ensure_can_edit_articles(user)
 
 
 def ensure_can_read_statistics(user) -> None:

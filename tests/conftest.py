@@ -21,6 +21,9 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "SESSION_COOKIE_SECURE": False,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "BASE_URL": "https://helpdesk.example.test",
+    "MAIL_SENDER": "Helpdesk juridique <helpdesk@federation.example.test>",
+    "MAIL_REPLY_TO": "questions@federation.example.test",
 }
 # Every test builds its own app; compiling the templates once per run keeps the suite fast.
 TEMPLATE_CACHE = jinja2.FileSystemBytecodeCache()
@@ -76,7 +79,8 @@ def app(database_url, tmp_path):
         path = tmp_path / "helpdesk.sqlite"
         shutil.copy(make_url(database_url).database, path)
         url = f"sqlite:///{path}"
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index")})
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index"),
+                      "MAIL_FILE_DIR": str(tmp_path / "mail"), "UPLOAD_DIR": str(tmp_path / "uploads")})
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():

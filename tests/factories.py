@@ -69,3 +69,40 @@ def make_world() -> SimpleNamespace:
         admin=make_user("admin", email="admin@exemple.test", name="Fanny Admin"),
         theme=make_theme(name="Réforme IAE", slug="reforme-iae"),
     )
+
+
+def pdf_bytes(text: str = "Contrat de travail") -> bytes:
+    """A small well-formed PDF."""
+    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() +
+            b"\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+
+def png_bytes() -> bytes:
+    """A 1x1 PNG image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    """A zip archive with these entries, in this order (the first one stored, as OpenDocument requires)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for position, (name, data) in enumerate(entries.items()):
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED if position == 0 else zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def docx_bytes(main_type: str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml") -> bytes:
+    """A minimal DOCX container (or another Office type when `main_type` says so)."""
+    declaration = f'<Types><Override PartName="/word/document.xml" ContentType="{main_type}"/></Types>'
+    return zip_bytes({"[Content_Types].xml": declaration.encode(), "word/document.xml": b"<w:document/>"})

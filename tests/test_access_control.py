@@ -18,15 +18,17 @@ QUESTION_PAGES = [
     ("POST", "/questions/{ref}/statut"),
 ]
 MEMBER_PAGES = [("GET", "/questions/"), ("GET", "/questions/nouvelle"), ("POST", "/questions/nouvelle")]
-STAFF_PAGES = [("GET", "/file/")]
+STAFF_PAGES = [("GET", "/file/"), ("GET", "/courriels")]
 ADMIN_PAGES = [
     ("GET", "/admin/"), ("GET", "/admin/structures"), ("GET", "/admin/structures/nouvelle"),
     ("POST", "/admin/structures/nouvelle"), ("GET", "/admin/structures/{structure}"),
     ("GET", "/admin/utilisateurs"), ("GET", "/admin/utilisateurs/nouveau"),
     ("POST", "/admin/utilisateurs/nouveau"), ("POST", "/admin/utilisateurs/{user}/activation"),
     ("GET", "/admin/themes"), ("POST", "/admin/themes"), ("POST", "/admin/themes/{theme}/activation"),
+    ("GET", "/admin/courriels"), ("POST", "/admin/utilisateurs/{user}/invitation"),
 ]
-ACCOUNT_PAGES = [("GET", "/compte/mot-de-passe"), ("POST", "/compte/mot-de-passe")]
+ACCOUNT_PAGES = [("GET", "/compte/mot-de-passe"), ("POST", "/compte/mot-de-passe"),
+                 ("GET", "/compte/notifications"), ("POST", "/compte/notifications")]
 JURIST_ONLY_ACTIONS = [page for page in QUESTION_PAGES if page[1].rsplit("/", 1)[-1] in ("prendre", "assigner", "statut")]
 
 # What a tampering visitor posts: a claim to be someone else, another ticket, a status, a note.

@@ -27,8 +27,9 @@ def _question(author, created, *, first=None, resolved=None, due=None, theme=Non
     if resolved is not None:
         ticket.resolved_at = created + timedelta(hours=resolved)
         ticket.status = "answered"
-    if due is not None:
-        ticket.due_at = created + timedelta(hours=due)
+    # Deadlines are the dataset's, not the service-level policy's.
+    ticket.due_at = created + timedelta(hours=due) if due is not None else None
+    ticket.first_response_due_at = None
     db.session.commit()
     return ticket
 
@@ -194,3 +195,30 @@ def test_suggestion_is_an_avoided_question_when_no_question_follows_within_24_ho
     result = queries.deflection(YEAR_2025, NOW)
     assert (result.clicks, result.avoided) == (3, 2)  # the click of two hours ago is too recent to judge
     assert [(item.slug, item.count) for item in result.top_articles] == [("cddi-duree", 2)]
+
+
+def test_first_response_deadlines_and_satisfaction(data):
+    from helpdesk.models import Satisfaction
+
+    first, second = data.january[0], data.january[4]
+    first.first_response_due_at = first.created_at + timedelta(hours=4)  # answered after 1 h: on time
+    second.first_response_due_at = second.created_at + timedelta(hours=8)  # answered after 10 h: late
+    db.session.add_all([Satisfaction(ticket_id=first.id, user_id=data.breton.id, rating=5),
+                        Satisfaction(ticket_id=second.id, user_id=data.breton.id, rating=2),
+                        Satisfaction(ticket_id=data.january[1].id, user_id=data.breton.id, rating=5)])
+    db.session.commit()
+    compliance = queries.first_response_compliance(YEAR_2025, Filters(), NOW)
+    assert (compliance.with_deadline, compliance.on_time, compliance.late) == (2, 1, 1)
+    ratings = queries.satisfaction(YEAR_2025, Filters())
+    assert (ratings.count, ratings.by_rating) == (3, (0, 1, 0, 0, 2))
+    assert ratings.average == pytest.approx(4.0)
+    assert queries.satisfaction(YEAR_2025, Filters(region="occitanie")).count == 0
+    figures = {figure.label: figure for figure in services.annual_report(2025, NOW).key_figures}
+    assert figures["Premières réponses dans le délai"].value == pytest.approx(50.0)
+    assert figures["Satisfaction moyenne (sur 5)"].value == pytest.approx(4.0)
+
+
+def test_duplicates_merged_into_another_question_are_not_counted_again(data):
+    data.january[1].merged_into_id = data.january[0].id
+    db.session.commit()
+    assert queries.questions_per_month(JAN_TO_APR, Filters())[0].count == 5

@@ -39,11 +39,22 @@ class UserForm(Form):
     name = StringField("Nom complet", validators=[DataRequired("Indiquez le nom."), Length(max=120, message="120 caractères au maximum.")])
     role = SelectField("Rôle", choices=list(ROLES.items()))
     structure = SelectField("Structure (pour les membres)", coerce=int, validators=[Optional()])
-    password = PasswordField("Mot de passe initial", validators=[
-        DataRequired("Choisissez un mot de passe initial."),
+    invite = BooleanField("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)",
+                          default=True)
+    password = PasswordField("Mot de passe initial (sans invitation)", validators=[
+        Optional(),
         Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")],
         description=f"Au moins {PASSWORD_MIN} caractères ; à communiquer à la personne, qui pourra le changer.")
     submit = SubmitField("Créer le compte")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Either an invitation or an initial password."""
+        if not super().validate(extra_validators):
+            return False
+        if not self.invite.data and not self.password.data:
+            self.password.errors.append("Choisissez un mot de passe initial, ou cochez l'envoi d'une invitation.")
+            return False
+        return True
 
 
 class ThemeForm(Form):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from helpdesk.admin import bp
 from helpdesk.admin.forms import StructureForm, ThemeForm, ToggleForm, UserForm
 from helpdesk.admin.services import create_theme, save_structure, toggle_theme
+from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -79,12 +80,12 @@ def new_user():
     ]
     if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.name.data, form.password.data, form.role.data,
-                               form.structure.data or None, actor=current_user)
+            user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
+                               form.role.data, form.structure.data or None, actor=current_user)
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(f"Compte créé pour {user.email}.", "success")
+            flash(f"Compte créé pour {user.email}{' : invitation envoyée' if form.invite.data else ''}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
 
@@ -102,6 +103,22 @@ def toggle_user(user_id):
         flash(error.message, "error")
     else:
         flash(f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/utilisateurs/<int:user_id>/invitation", methods=["POST"])
+@admin_required
+def invite_again(user_id):
+    """Email an account a fresh link to choose its password."""
+    user = _get_or_404(User, user_id)
+    if not ToggleForm().validate():
+        abort(400)
+    try:
+        resend_invitation(user, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Invitation renvoyée à {user.email}.", "success")
     return redirect(url_for("admin.users"))
 
 

@@ -3,7 +3,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.auth import bp
-from helpdesk.auth.forms import ChangePasswordForm, LoginForm
+from helpdesk.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
 from helpdesk.auth.services import authenticate, change_password
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
@@ -64,3 +65,38 @@ def password():
             flash("Votre mot de passe a été changé. Vos autres sessions ont été fermées.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():
+    """Mail a reset link; the answer is the same whether or not the address has an account.
+
+    Rate limiting of this route is added with the login limiter (security work): decorate this view.
+    """
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        flash(RESET_REQUESTED, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe/nouveau/<token>", methods=["GET", "POST"])
+def set_password(token):
+    """Choose a password through an invitation or reset link (signed, expiring, single use)."""
+    try:
+        user, purpose = user_for_token(token)
+    except ServiceError as error:
+        return render_template("auth/link_invalid.html", message=error.message), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password_with_token(token, form.new.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            logout_user()
+            session.clear()
+            flash("Votre mot de passe est enregistré : vous pouvez vous connecter.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)

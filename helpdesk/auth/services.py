@@ -1,4 +1,6 @@
 """Account operations: authenticate, create users, change passwords, deactivate."""
+import secrets
+
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,9 +48,9 @@ def check_password_strength(password: str) -> None:
         raise InvalidInput(f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")
 
 
-def create_user(email: str, name: str, password: str, role: str, structure_id: int | None = None,
+def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
                 actor: User | None = None) -> User:
-    """Create an account; members need a structure, staff have none."""
+    """Create an account; members need a structure, staff have none; password None mails an invitation."""
     email = normalise_email(email)
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
@@ -57,7 +59,9 @@ def create_user(email: str, name: str, password: str, role: str, structure_id: i
         raise InvalidInput("Indiquez un nom de 120 caractères au plus.")
     if role not in ROLES:
         raise InvalidInput("Ce rôle n'existe pas.")
-    check_password_strength(password)
+    invited = password is None
+    if not invited:
+        check_password_strength(password)
     if find_user_by_email(email) is not None:
         raise InvalidInput("Un compte existe déjà avec cette adresse e-mail.")
     structure = None
@@ -66,10 +70,11 @@ def create_user(email: str, name: str, password: str, role: str, structure_id: i
         if structure is None:
             raise InvalidInput("Un membre doit être rattaché à une structure existante.")
     user = User(email=email, name=name, role=role, structure=structure, active=True)
-    user.set_password(password)
+    # An invited account gets a random password nobody knows until the invitation link sets one.
+    user.set_password(secrets.token_urlsafe(32) if invited else password)
     db.session.add(user)
     db.session.flush()
-    record_event("user_created", actor, user_id=user.id, role=role)
+    record_event("user_created", actor, user_id=user.id, role=role, **({"invited": True} if invited else {}))
     db.session.commit()
     return user
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
@@ -29,6 +30,7 @@ class ArticleForm(FlaskForm):
     updated_on = DateField("À jour au", validators=[Optional()], description="Date de la dernière vérification juridique.")
     source_url = StringField("Source (adresse web)", validators=[Optional(), Length(max=500),
                              Regexp(r"^https?://", message="Une adresse commençant par http:// ou https:// est attendue.")])
+    attachments = attachments_field("Fichiers à télécharger (modèles, supports)")
     submit = SubmitField("Enregistrer")
 
     def to_data(self) -> dict:

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm
@@ -43,7 +44,8 @@ def new():
     form.themes.choices = searching.theme_choices()
     if form.validate_on_submit():
         try:
-            article = services.save_article(None, form.to_data(), current_user)
+            article = services.save_article(None, form.to_data(), current_user,
+                                            attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
         else:
@@ -75,7 +77,7 @@ def edit(slug):
         form.legal_refs.data = "\n".join(item.legal_refs or [])
     if form.validate_on_submit():
         try:
-            services.save_article(item, form.to_data(), current_user)
+            services.save_article(item, form.to_data(), current_user, attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
         else:

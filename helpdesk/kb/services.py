@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -122,10 +123,11 @@ def _apply_values(article: Article, values: ArticleValues) -> None:
     article.updated_at = utcnow()
 
 
-def save_article(article: Article | None, data: dict, actor: User) -> Article:
-    """Create (article=None, as a draft) or update an article written by a jurist."""
+def save_article(article: Article | None, data: dict, actor: User, attachments=()) -> Article:
+    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
+    uploads = check_uploads(attachments)
     if article is None:
         if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
             raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
@@ -135,6 +137,7 @@ def save_article(article: Article | None, data: dict, actor: User) -> Article:
         raise InvalidInput("L'adresse (slug) d'une ressource ne change pas après sa création.")
     _apply_values(article, values)
     db.session.flush()
+    store_uploads(uploads, uploader=actor, article=article)
     record_event("article_saved", actor, article_id=article.id)
     db.session.commit()
     return article

@@ -35,10 +35,12 @@ class Ticket(db.Model):
         # Statistics bucket questions by month of filing, first response and resolution; on PostgreSQL the
         # filing-date index carries the grouped columns so that monthly figures read the index only.
         Index("ix_ticket_created_at", "created_at", postgresql_include=[
-            "structure_id", "theme_id", "assignee_id", "first_response_at", "resolved_at", "due_at"]),
+            "structure_id", "theme_id", "assignee_id", "first_response_at", "resolved_at", "due_at", "merged_into_id"]),
         Index("ix_ticket_author_created", "author_id", "created_at"),
         Index("ix_ticket_first_response_at", "first_response_at"),
         Index("ix_ticket_resolved_at", "resolved_at"),
+        Index("ix_ticket_next_due", "next_due_at"),
+        CheckConstraint("merged_into_id IS NULL OR merged_into_id != id", name="not_merged_into_itself"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +58,11 @@ class Ticket(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The nearest pending deadline (first response, else resolution); NULL while the clock is stopped.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -64,6 +71,9 @@ class Ticket(db.Model):
     assignee = relationship("User", foreign_keys=[assignee_id])
     theme = relationship("Theme")
     messages = relationship("Message", back_populates="ticket", order_by="Message.created_at, Message.id")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    merged_into = relationship("Ticket", remote_side=[id])
+    tags = relationship("Tag", secondary="ticket_tag", order_by="Tag.name")
 
     @property
     def status_label(self) -> str:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,6 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 ROLES = {"member": "Membre", "jurist": "Juriste", "admin": "Administrateur"}
+NOTIFY_MODES = {"immediate": "Un courriel à chaque notification", "digest": "Un récapitulatif quotidien"}
 
 
 def new_session_token() -> str:
@@ -27,6 +28,7 @@ class User(UserMixin, db.Model):
         enum_check("role", ROLES, "role"),
         CheckConstraint("role != 'member' OR structure_id IS NOT NULL", name="member_has_structure"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        enum_check("notify_mode", NOTIFY_MODES, "notify_mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +41,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    notify_optional: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     structure = relationship("Structure", back_populates="users")
 

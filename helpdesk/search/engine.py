@@ -1,18 +1,19 @@
 """Search functions over the articles and questions indexes, returning plain dataclasses.
 
 Query strategy for ``search_articles``: every unit of the query must match
-(AND); when that finds fewer than ``AND_MIN_HITS`` visible documents the
-query is run again with any unit matching (OR).  Both add optional proximity
-clauses (adjacent query words close together in the title or body).  Words
-absent from the index are completed with their closest spelling.
-Visibility and status restrictions are Whoosh filters, so counts, facets and
-suggestions only ever see documents the user may read.
+(AND); when that finds fewer than ``AND_MIN_HITS`` visible documents, any
+unit may match (OR) and documents matching every unit get the AND query's
+score on top, so they still rank first.  Adjacent query words found close
+together in the title add an optional proximity score.  Words absent from the
+index are completed with their closest spelling.  Visibility and status
+restrictions are applied inside Whoosh (``filter=`` document sets), so counts,
+facets and suggestions only ever see documents the user may read.
 """
 
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 from datetime import datetime
 from html import escape
+from weakref import WeakKeyDictionary
 
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.query import And, AndMaybe, Every, Or, Term
@@ -25,7 +26,7 @@ from .spelling import auto_corrections, corrected_text
 ARTICLE_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags_text": 0.5, "legal_refs": 2.0}
 PROXIMITY_BOOSTS = {"title": 1.0}
 QUESTION_BOOSTS = {"subject": 2.0, "body": 1.0}
-AND_MIN_HITS = 5
+AND_MIN_HITS = 100
 SUGGEST_BELOW = 3
 KEY_TERMS = 12
 FACETS = ("type", "themes")
@@ -149,6 +150,11 @@ def _matches(searcher, query) -> set[int]:
     return set(searcher.docs_for_query(query))
 
 
+def _search_within(searcher, query, docs: set[int], **options):
+    """Run ``query`` restricted to ``docs`` (Whoosh reads an empty filter set as "no filter")."""
+    return searcher.search(query, filter=docs, **options) if docs else []
+
+
 def _suggestion(searcher, text: str, visible: set[int], total: int) -> str | None:
     """Return a respelled query that finds more visible documents than ``total``, if any."""
     corrected = corrected_text(searcher.reader(), text)
@@ -196,11 +202,10 @@ def search_articles(
     total = len(hits_filter)
     page = min(max(page, 1), max(1, -(-total // per_page)))
     ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
-    # Whoosh ignores an empty (falsy) filter: with nothing visible, search nothing.
-    results = searcher.search(
-        ranking_query, limit=page * per_page, filter=hits_filter, terms=snippets, **ordering
-    ) if hits_filter else []
-    if snippets and hits_filter:
+    results = _search_within(
+        searcher, ranking_query, hits_filter, limit=page * per_page, terms=snippets, **ordering
+    )
+    if snippets and results:
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
         results.formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term")
     hits = [_article_hit(hit, _snippet(hit) if snippets else "") for hit in results[(page - 1) * per_page :]]

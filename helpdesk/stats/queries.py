@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, Interval, and_, case, cast, func, literal, not_, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 
-from helpdesk import models
 from helpdesk.extensions import db
-from helpdesk.models import REGIONS, STRUCTURE_TYPES, Article, ArticleRead, SearchLog, Structure, SuggestionClick, Theme, Ticket
+from helpdesk.models import (
+    REGIONS, STRUCTURE_TYPES, Article, ArticleRead, Satisfaction, SearchLog, Structure, SuggestionClick, Theme, Ticket,
+)
 from helpdesk.models._types import UTCDateTime
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -134,8 +135,9 @@ class Filters:
 
 
 def ticket_conditions(filters: Filters) -> list[ColumnElement]:
-    """WHERE conditions on Ticket for the filters (structure filters as a semi-join)."""
-    conditions = []
+    """WHERE conditions on Ticket for the filters (structure filters as a semi-join); a duplicate merged
+    into another question is not counted again."""
+    conditions = [Ticket.merged_into_id.is_(None)]
     if filters.theme_id is not None:
         conditions.append(Ticket.theme_id == filters.theme_id)
     if filters.assignee_id is not None:
@@ -362,11 +364,9 @@ def deadline_compliance(period: Period, filters: Filters, now: datetime) -> Dead
     return _compliance(Ticket.due_at, Ticket.resolved_at, period, filters, now)
 
 
-def first_response_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance | None:
-    """First-response deadlines met by the first response; None while tickets have no such deadline column
-    (it comes with the service-level rules of the triage area)."""
-    due = getattr(Ticket, "first_response_due_at", None)
-    return None if due is None else _compliance(due, Ticket.first_response_at, period, filters, now)
+def first_response_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
+    """First-response deadlines (Ticket.first_response_due_at) met by the first response."""
+    return _compliance(Ticket.first_response_due_at, Ticket.first_response_at, period, filters, now)
 
 
 @dataclass(frozen=True)
@@ -378,13 +378,10 @@ class SatisfactionFigures:
     by_rating: tuple[int, ...] = (0, 0, 0, 0, 0)
 
 
-def satisfaction(period: Period, filters: Filters) -> SatisfactionFigures | None:
-    """Ratings of the questions filed in the period; None while there is no rating model (triage area)."""
-    rating_model = getattr(models, "Satisfaction", None)
-    if rating_model is None:
-        return None
-    stmt = (select(rating_model.rating, func.count()).join(Ticket, Ticket.id == rating_model.ticket_id)
-            .where(in_period(Ticket.created_at, period), *ticket_conditions(filters)).group_by(rating_model.rating))
+def satisfaction(period: Period, filters: Filters) -> SatisfactionFigures:
+    """Members' ratings of the answers to the questions filed in the period."""
+    stmt = (select(Satisfaction.rating, func.count()).join(Ticket, Ticket.id == Satisfaction.ticket_id)
+            .where(in_period(Ticket.created_at, period), *ticket_conditions(filters)).group_by(Satisfaction.rating))
     counts = dict(db.session.execute(stmt).all())
     total = sum(counts.values())
     average = sum(rating * count for rating, count in counts.items()) / total if total else None

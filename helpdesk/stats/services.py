@@ -45,16 +45,14 @@ def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries
                  _short_months(rows) if monthly else None)
 
 
-def _satisfaction_chart(period: Period, filters: Filters, now: datetime) -> Chart | None:
-    """Ratings 1 to 5 of the answers, None while ratings do not exist (triage area not installed)."""
+def _satisfaction_chart(period: Period, filters: Filters, now: datetime) -> Chart:
+    """How many answers members rated 1 to 5."""
     figures = queries.satisfaction(period, filters)
-    if figures is None:
-        return None
     return Chart("satisfaction", "Satisfaction des membres (note de 1 à 5)", "bar", [f"{rating} / 5" for rating in range(1, 6)],
                  [("Réponses notées", list(figures.by_rating))], "questions", "Note")
 
 
-DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart | None]] = {
+DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart]] = {
     "questions-par-mois": lambda period, filters, now: _count_chart(
         "questions-par-mois", "Questions posées par mois", "bar", "Mois", queries.questions_per_month(period, filters),
         monthly=True),
@@ -89,8 +87,8 @@ class Dashboard:
     total: int
     charts: dict[str, Chart]
     deadlines: queries.DeadlineCompliance
-    first_response_deadlines: queries.DeadlineCompliance | None
-    satisfaction: queries.SatisfactionFigures | None
+    first_response_deadlines: queries.DeadlineCompliance
+    satisfaction: queries.SatisfactionFigures
     most_read: list[queries.ArticleCount]
     failed_searches: list[queries.FailedSearch]
     deflection: queries.Deflection
@@ -99,7 +97,6 @@ class Dashboard:
 def dashboard(period: Period, filters: Filters, now: datetime) -> Dashboard:
     """Compute every chart and table of the dashboard."""
     charts = {name: build(period, filters, now) for name, build in DASHBOARD_CHARTS.items()}
-    charts = {name: chart for name, chart in charts.items() if chart is not None}
     total = sum(charts["questions-par-mois"].series[0][1])
     return Dashboard(period, total, charts, queries.deadline_compliance(period, filters, now),
                      queries.first_response_compliance(period, filters, now), queries.satisfaction(period, filters),
@@ -237,7 +234,7 @@ def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, no
     ]
     periods, no_filter = (Period.year(current.year), Period.year(previous.year)), Filters()
     first_response = [queries.first_response_compliance(period, no_filter, now) for period in periods]
-    if first_response[0] is not None and (first_response[0].with_deadline or first_response[1].with_deadline):
+    if first_response[0].with_deadline or first_response[1].with_deadline:
         figures.append(KeyFigure("Premières réponses dans le délai", first_response[0].share_on_time,
                                  first_response[1].share_on_time, "%"))
     resolution = [queries.deadline_compliance(period, no_filter, now) for period in periods]
@@ -245,7 +242,7 @@ def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, no
         figures.append(KeyFigure("Questions résolues dans le délai", resolution[0].share_on_time,
                                  resolution[1].share_on_time, "%"))
     ratings = [queries.satisfaction(period, no_filter) for period in periods]
-    if ratings[0] is not None:
+    if ratings[0].count or ratings[1].count:
         figures += [KeyFigure("Réponses notées par les membres", ratings[0].count, ratings[1].count),
                     KeyFigure("Satisfaction moyenne (sur 5)", ratings[0].average, ratings[1].average)]
     figures += [

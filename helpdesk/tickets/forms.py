@@ -2,6 +2,7 @@
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from helpdesk.attachments.forms import attachments_field
 from helpdesk.main.forms import Form
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 
@@ -26,6 +27,7 @@ class QuestionForm(Form):
     )
     priority = RadioField("Urgence", coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired("Choisissez une urgence.")])
+    attachments = attachments_field("Documents (contrat, bulletin de paie, courrier…)")
     submit = SubmitField("Envoyer ma question")
 
 
@@ -35,6 +37,7 @@ class ReplyForm(Form):
     body = TextAreaField("Votre réponse", validators=[
         DataRequired("Le message est vide."),
         Length(max=BODY_MAX, message=f"{BODY_MAX} caractères au maximum.")])
+    attachments = attachments_field()
     submit = SubmitField("Envoyer")
 
 
@@ -48,6 +51,7 @@ class StaffReplyForm(Form):
                       choices=[("public", "Réponse au membre"), ("note", "Note interne (invisible pour le membre)")])
     status_after = SelectField("Statut après une réponse", default="answered",
                                choices=[("answered", "Répondue"), ("waiting", "En attente du membre")])
+    attachments = attachments_field()
     submit = SubmitField("Publier")
 
 

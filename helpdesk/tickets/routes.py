@@ -4,15 +4,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import Conflict, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import STATUSES, Theme, Ticket, User
-from helpdesk.permissions import ensure_staff, get_visible_ticket, member_required, visible_tickets
+from helpdesk.permissions import admin_required, ensure_staff, get_visible_ticket, member_required, visible_tickets
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
+from helpdesk.triage.panel import ticket_panel
 
 
 def _theme_choices() -> list[tuple[int, str]]:
@@ -65,12 +67,13 @@ def new():
     if form.validate_on_submit():
         try:
             ticket = services.file_question(current_user, form.subject.data, form.body.data,
-                                            form.theme.data, form.priority.data)
+                                            form.theme.data, form.priority.data,
+                                            attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
-        else:
-            flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
-            return _back_to(ticket)
+            return render_template("tickets/new.html", form=form), error.status_code
+        flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
+        return _back_to(ticket)
     return render_template("tickets/new.html", form=form)
 
 
@@ -78,17 +81,22 @@ def new():
 @login_required
 def detail(reference):
     """A question's thread; jurists also get the triage tools and internal notes."""
-    ticket = get_visible_ticket(current_user, reference)
+    return render_detail(get_visible_ticket(current_user, reference))
+
+
+def render_detail(ticket: Ticket, reply_form=None, **extra):
+    """Render a question's page for the current user (`reply_form`: a reply being written, kept on re-render)."""
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
     if current_user.is_staff:
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
         assign_form.assignee.choices = _staff_choices()
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
-        context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form,
+        context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        similar=similar_questions(ticket, current_user))
     else:
         context.update(reply_form=ReplyForm())
+    context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
 
@@ -106,7 +114,8 @@ def reply(reference):
     internal = current_user.is_staff and form.kind.data == "note"
     status_after = form.status_after.data if current_user.is_staff and not internal else None
     try:
-        services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after)
+        services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
+                             attachments=read_uploads(form.attachments.data))
     except InvalidInput as error:
         flash(error.message, "error")
     else:
@@ -186,3 +195,15 @@ def status(reference):
     else:
         flash(f"Statut changé : {ticket.status_label}.", "success")
     return _back_to(ticket)
+
+
+@bp.route("/<reference>/supprimer", methods=["POST"])
+@admin_required
+def delete(reference):
+    """Delete a question with its messages and files (administrators)."""
+    ticket = get_visible_ticket(current_user, reference)
+    if not ActionForm().validate():
+        abort(400)
+    services.delete_question(ticket, current_user)
+    flash(f"La question {reference} et ses fichiers ont été supprimés.", "success")
+    return redirect(url_for("queue.index"))

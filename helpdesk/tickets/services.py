@@ -1,15 +1,17 @@
 """Question operations: file, reply, note, claim, assign, change status, close."""
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 
+from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
 from helpdesk.errors import Conflict, InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket, ensure_can_file, ensure_staff
+from helpdesk.permissions import can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff
 from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
@@ -59,9 +61,11 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
-                  priority: int = 1, channel: str = "web") -> Ticket:
-    """File a new question for the author's structure and give it its reference."""
+                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = (),
+                  created_by: User | None = None) -> Ticket:
+    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them)."""
     ensure_can_file(author)
+    uploads = check_uploads(attachments)
     if priority not in PRIORITIES:
         raise InvalidInput("Cette urgence n'existe pas.")
     now = utcnow()
@@ -76,11 +80,16 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         status="new",
         created_at=now,
         last_activity_at=now,
+        created_by=created_by,
     )
     db.session.add(ticket)
     db.session.flush()
     ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
-    record_event("created", author, ticket, channel=channel)
+    store_uploads(uploads, uploader=author, ticket=ticket)
+    if created_by is None:
+        record_event("created", author, ticket, channel=channel)
+    else:
+        record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
     db.session.commit()
     return ticket
 
@@ -164,13 +173,14 @@ def close(ticket: Ticket, actor: User) -> None:
 
 
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
-                status_after: str | None = None) -> Message:
-    """Post a public reply or an internal note, moving the question along the flow."""
+                status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = ()) -> Message:
+    """Post a public reply or an internal note, with its files, moving the question along the flow."""
     if not can_view_ticket(author, ticket):
         raise NotFound("Cette question est introuvable.")
     if ticket.is_closed:
         raise InvalidInput("Cette question est close : elle n'accepte plus de message.")
     text = _clean_text(body, "Message", 1, BODY_MAX)
+    uploads = check_uploads(attachments)
     now = utcnow()
     if author.is_member:
         if internal or status_after:
@@ -191,9 +201,21 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     db.session.add(message)
     ticket.last_activity_at = now
     db.session.flush()
+    store_uploads(uploads, uploader=author, message=message)
     record_event("note" if internal else "reply", author, ticket, message_id=message.id)
     db.session.commit()
     return message
+
+
+def delete_question(ticket: Ticket, actor: User) -> None:
+    """Delete a question, its messages, history and files (the files once the deletion has committed)."""
+    ensure_can_delete_question(actor)
+    remove_attachments(ticket_attachments(ticket))
+    for message in list(ticket.messages):
+        db.session.delete(message)
+    db.session.delete(ticket)
+    record_event("question_deleted", actor, reference=ticket.reference, structure_id=ticket.structure_id)
+    db.session.commit()
 
 
 @dataclass(frozen=True)

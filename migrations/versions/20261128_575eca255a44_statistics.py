@@ -1,7 +1,7 @@
 """statistics
 
 Revision ID: 575eca255a44
-Revises: 492bd7d575b0
+Revises: f7708ef9a58a
 Create Date: 2026-11-28 08:29:06.505136
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '575eca255a44'
-down_revision = '492bd7d575b0'
+down_revision = 'f7708ef9a58a'
 branch_labels = None
 depends_on = None
 
@@ -32,7 +32,7 @@ def upgrade():
 
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_created_at', ['created_at'], unique=False, postgresql_include=[
-            'structure_id', 'theme_id', 'assignee_id', 'first_response_at', 'resolved_at', 'due_at'])
+            'structure_id', 'theme_id', 'assignee_id', 'first_response_at', 'resolved_at', 'due_at', 'merged_into_id'])
         batch_op.create_index('ix_ticket_author_created', ['author_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ticket_first_response_at', ['first_response_at'], unique=False)
         batch_op.create_index('ix_ticket_resolved_at', ['resolved_at'], unique=False)

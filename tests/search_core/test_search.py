@@ -1,6 +1,6 @@
 """Tests of article search: synonyms, visibility, facets, snippets, fallback, suggestions."""
 
-from helpdesk.search import rebuild, search_articles, suggest_articles
+from helpdesk.search import engine, rebuild, search_articles, suggest_articles
 
 from conftest import MEMBER, make_article
 
@@ -74,16 +74,19 @@ def test_snippet_escapes_document_html(articles_path):
     assert '<mark class="match term0">courriel</mark>' in hit.snippet
 
 
-def test_and_first_then_or_fallback(tmp_path):
-    """All words are required while that finds enough documents, otherwise any word."""
+def test_and_first_then_or_fallback(tmp_path, monkeypatch):
+    """All words are required while that finds enough documents, otherwise any word, all-words first."""
+    monkeypatch.setattr(engine, "AND_MIN_HITS", 5)
     path = tmp_path / "articles"
     docs = [make_article(f"both-{i}", f"Fiche {i}", "Le salarié et son employeur.") for i in range(5)]
-    docs.append(make_article("salarie-only", "Autre", "Le salarié seul."))
+    docs.append(make_article("salarie-only", "Autre", "Le salarié seul, le salarié encore, toujours le salarié."))
+    docs.append(make_article("licorne", "Licorne", "Un salarié et une licorne."))
     rebuild(path, "articles", docs, procs=1)
     page = search_articles(path, "salarié employeur", **MEMBER)
     assert page.matched_all_words and page.total == 5
     page = search_articles(path, "salarié licorne", **MEMBER)
-    assert not page.matched_all_words and page.total == 6
+    assert not page.matched_all_words and page.total == 7
+    assert slugs(page)[0] == "licorne"
 
 
 def test_misspelled_word_is_completed(articles_path):
@@ -126,3 +129,10 @@ def test_suggest_articles_from_free_text(articles_path):
     hits = suggest_articles(articles_path, text, ["public"])
     assert hits[0].slug == "activite-partielle"
     assert "script" not in [hit.slug for hit in hits]
+
+
+def test_no_visible_document_means_no_result(articles_path):
+    """An empty visibility list finds nothing (an empty filter must not mean 'no filter')."""
+    page = search_articles(articles_path, "démission", visibilities=[], statuses=["published"])
+    assert page.total == 0 and page.hits == [] and page.facets == {"type": {}, "themes": {}}
+    assert suggest_articles(articles_path, "démission préavis", []) == []

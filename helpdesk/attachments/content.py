@@ -1,0 +1,139 @@
+"""Recognising an uploaded file by its content (magic bytes), never by its name alone.
+
+Pure functions: no Flask, no database. Zip containers (DOCX, XLSX, ODT, ODS) are
+opened only to read their small type declaration, never extracted.
+"""
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """An accepted kind of file: what we serve it as and which extensions it may carry."""
+
+    name: str
+    label: str
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+KINDS = {
+    kind.name: kind for kind in (
+        FileKind("pdf", "PDF", "application/pdf", (".pdf",)),
+        FileKind("docx", "Word (DOCX)",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
+        FileKind("xlsx", "Excel (XLSX)",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
+        FileKind("odt", "Texte OpenDocument (ODT)", "application/vnd.oasis.opendocument.text", (".odt",)),
+        FileKind("ods", "Tableur OpenDocument (ODS)", "application/vnd.oasis.opendocument.spreadsheet", (".ods",)),
+        FileKind("png", "Image PNG", "image/png", (".png",)),
+        FileKind("jpeg", "Image JPEG", "image/jpeg", (".jpg", ".jpeg")),
+        FileKind("txt", "Texte brut", "text/plain", (".txt",)),  # served with charset=utf-8
+    )
+}
+ACCEPTED_LABELS = "PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT)"
+ACCEPT_ATTRIBUTE = ",".join(ext for kind in KINDS.values() for ext in kind.extensions)
+
+# Main part types declared in [Content_Types].xml; the macro-enabled variants (docm, xlsm) differ and are refused.
+_OOXML_MAIN_TYPES = {
+    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+_OPENDOCUMENT_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+_ZIP_END_OF_DIRECTORY = b"PK\x05\x06"
+# A zip's central directory sits at the end of the file; a document or image carrying one is a polyglot.
+_POLYGLOT_TAIL = 65_536 + 22
+_MAX_DECLARATION_SIZE = 1_000_000
+_MAX_ZIP_ENTRIES = 10_000
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """DOCX, XLSX, ODT or ODS from the container's own type declaration; None for any other zip."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+        if len(entries) > _MAX_ZIP_ENTRIES:
+            return None
+        names = {entry.filename: entry for entry in entries}
+        mimetype = names.get("mimetype")
+        if mimetype is not None and entries[0].filename == "mimetype" and mimetype.file_size < 200:
+            return _OPENDOCUMENT_MIMETYPES.get(archive.read(mimetype).strip())
+        declaration = names.get("[Content_Types].xml")
+        if declaration is None or declaration.file_size > _MAX_DECLARATION_SIZE:
+            return None
+        content_types = archive.read(declaration)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
+            EOFError):
+        return None
+    for kind, main_type in _OOXML_MAIN_TYPES.items():
+        if main_type in content_types:
+            return kind
+    return None
+
+
+def _is_text(data: bytes) -> bool:
+    """UTF-8 text without NUL bytes."""
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_kind(data: bytes) -> FileKind | None:
+    """The accepted kind whose structure `data` has, or None (unknown, truncated or polyglot content)."""
+    if not data:
+        return None
+    kind = None
+    if data.startswith(b"%PDF-"):
+        kind = "pdf" if b"%%EOF" in data[-1024:] else None
+    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png" if data[-12:-4] == b"\x00\x00\x00\x00IEND" else None
+    elif data.startswith(b"\xff\xd8\xff"):
+        kind = "jpeg" if data.rstrip(b"\x00").endswith(b"\xff\xd9") else None
+    elif data.startswith(b"PK\x03\x04"):
+        return KINDS.get(_zip_kind(data))
+    elif _is_text(data) and b"%PDF-" not in data[:1024]:  # PDF readers find a header anywhere in the first 1 KiB
+        kind = "txt"
+    if kind is None or _ZIP_END_OF_DIRECTORY in data[-_POLYGLOT_TAIL:]:
+        return None
+    return KINDS[kind]
+
+
+_UNSAFE_CHARACTERS = re.compile(r'[\\/:*?"<>|]+')
+
+
+def clean_filename(filename: str | None) -> str:
+    """A filename safe to show: no directory part, no control or NUL characters, no characters
+    that are special in paths or headers, no leading dot, at most 120 characters."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
+    name = _UNSAFE_CHARACTERS.sub("_", name).strip().lstrip(".").strip()
+    return name[-120:] if len(name) > 120 else name or "fichier"
+
+
+def display_filename(filename: str | None, kind: FileKind) -> str:
+    """The name stored and offered on download: clean, ending with an extension of the detected kind."""
+    name = clean_filename(filename)
+    stem, dot, extension = name.rpartition(".")
+    if not dot or f".{extension.lower()}" not in kind.extensions:
+        stem, extension = name, kind.extensions[0][1:]
+    stem = stem[: 120 - len(extension) - 1].strip() or "fichier"
+    return f"{stem}.{extension.lower()}"
+
+
+def extension_matches(filename: str | None, kind: FileKind) -> bool:
+    """Whether the name's extension (if it has one) agrees with the content; no extension is accepted."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if "." not in base.strip("."):
+        return True
+    return "." + base.rsplit(".", 1)[-1].strip().lower() in kind.extensions

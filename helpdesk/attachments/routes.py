@@ -1,0 +1,35 @@
+"""Downloading and withdrawing attachments."""
+from flask import abort, flash, redirect, send_file, url_for
+from flask_login import current_user, login_required
+
+from helpdesk.attachments import bp, services
+from helpdesk.permissions import get_visible_attachment
+from helpdesk.main.forms import Form
+
+
+@bp.route("/<int:attachment_id>")
+def download(attachment_id):
+    """Send a file to a user allowed to see its parent, always as a download, never rendered."""
+    attachment = get_visible_attachment(current_user, attachment_id)
+    path = services.stored_path(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, conditional=True, etag=attachment.sha256, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:attachment_id>/retirer", methods=["POST"])
+@login_required
+def remove(attachment_id):
+    """Withdraw a file from a resource (the team only)."""
+    attachment = get_visible_attachment(current_user, attachment_id)
+    if not Form().validate():
+        abort(400)
+    filename = attachment.filename
+    article = services.remove_article_attachment(attachment, current_user)
+    flash(f"Fichier « {filename} » retiré.", "success")
+    return redirect(url_for("kb.article", slug=article.slug))

@@ -1,0 +1,184 @@
+"""Attachment operations: check uploads, store them with their row, remove them.
+
+Files and rows stay consistent with the transaction: a file written for a
+transaction that does not commit is deleted when it ends, and a removed
+attachment's file is deleted only once the removal has committed.
+"""
+import hashlib
+import os
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from helpdesk.attachments.content import (
+    ACCEPTED_LABELS, FileKind, clean_filename, detect_kind, display_filename, extension_matches)
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import Article, Attachment, Message, Ticket, User
+from helpdesk.permissions import ensure_can_remove_attachment
+
+_WRITTEN = "attachment_files_written"
+_TO_REMOVE = "attachment_files_to_remove"
+
+
+class AttachmentRejected(InvalidInput):
+    """An uploaded file was refused (empty, too big, not an accepted kind); nothing was stored."""
+
+
+class AttachmentTooLarge(AttachmentRejected):
+    """A file or the whole request exceeds the configured size."""
+
+    status_code = 413
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed every check, ready to be stored."""
+
+    data: bytes
+    filename: str
+    kind: FileKind
+
+
+def _megabytes(size: int) -> str:
+    """A limit in words ('10 Mo')."""
+    return f"{size / (1024 * 1024):g} Mo"
+
+
+def read_uploads(storages: Iterable[FileStorage] | None) -> list[tuple[str, bytes]]:
+    """(filename, content) of the files of a form field, leaving out the empty part a browser sends when no file is chosen."""
+    uploads = []
+    for storage in storages or ():
+        if not isinstance(storage, FileStorage):
+            continue
+        data = storage.read()
+        if storage.filename or data:
+            uploads.append((storage.filename or "", data))
+    return uploads
+
+
+def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
+    """Check the count, each file's size and kind and the total size; AttachmentRejected names the first problem."""
+    config = current_app.config
+    if len(files) > config["ATTACHMENT_MAX_FILES"]:
+        raise AttachmentRejected(f"Vous pouvez joindre {config['ATTACHMENT_MAX_FILES']} fichiers au plus par envoi.")
+    checked = []
+    for filename, data in files:
+        shown = clean_filename(filename)
+        if not data:
+            raise AttachmentRejected(f"Le fichier « {shown} » est vide.")
+        if len(data) > config["ATTACHMENT_MAX_FILE_SIZE"]:
+            raise AttachmentTooLarge(f"Le fichier « {shown} » dépasse la taille autorisée "
+                                     f"({_megabytes(config['ATTACHMENT_MAX_FILE_SIZE'])} par fichier).")
+        kind = detect_kind(data)
+        if kind is None:
+            raise AttachmentRejected(f"Le fichier « {shown} » n'est pas d'un type accepté : {ACCEPTED_LABELS}.")
+        if not extension_matches(filename, kind):
+            raise AttachmentRejected(f"Le contenu du fichier « {shown} » ne correspond pas à son extension "
+                                     f"(c'est un fichier {kind.label}).")
+        checked.append(CheckedUpload(data, display_filename(filename, kind), kind))
+    if sum(len(upload.data) for upload in checked) > config["ATTACHMENT_MAX_REQUEST_SIZE"]:
+        raise AttachmentTooLarge(f"L'ensemble des fichiers dépasse la taille autorisée "
+                                 f"({_megabytes(config['ATTACHMENT_MAX_REQUEST_SIZE'])} par envoi).")
+    return checked
+
+
+def upload_dir() -> Path:
+    """Where files are stored (config UPLOAD_DIR)."""
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def stored_path(attachment: Attachment) -> Path:
+    """The file of an attachment on disk: <UPLOAD_DIR>/<2 hex>/<random key>."""
+    return upload_dir() / attachment.storage_key[:2] / attachment.storage_key
+
+
+def store_uploads(uploads: Sequence[CheckedUpload], *, uploader: User | None, ticket: Ticket | None = None,
+                  message: Message | None = None, article: Article | None = None) -> list[Attachment]:
+    """Write checked uploads under random names and add their rows to the session (the caller commits)."""
+    if sum(parent is not None for parent in (ticket, message, article)) != 1:
+        raise TypeError("an attachment belongs to exactly one of ticket, message or article")
+    attachments = []
+    for upload in uploads:
+        key = secrets.token_hex(32)
+        attachment = Attachment(storage_key=key, sha256=hashlib.sha256(upload.data).hexdigest(),
+                                filename=upload.filename, content_type=upload.kind.content_type,
+                                size=len(upload.data), ticket=ticket, message=message, article=article,
+                                uploaded_by=uploader)
+        db.session.add(attachment)  # begins the transaction whose end decides the file's fate
+        path = stored_path(attachment)
+        db.session.info.setdefault(_WRITTEN, []).append(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(upload.data)
+        attachments.append(attachment)
+    return attachments
+
+
+def save_uploads(files: Sequence[tuple[str, bytes]], *, uploader: User | None, ticket: Ticket | None = None,
+                 message: Message | None = None, article: Article | None = None) -> list[Attachment]:
+    """Check then store a request's files, (filename, content) pairs; nothing is written unless all pass."""
+    return store_uploads(check_uploads(files), uploader=uploader, ticket=ticket, message=message, article=article)
+
+
+def save_upload(data: bytes, filename: str, *, uploader: User | None, ticket: Ticket | None = None,
+                message: Message | None = None, article: Article | None = None) -> Attachment:
+    """Check and store one file (e.g. from an email), attached to exactly one parent; the caller commits."""
+    return save_uploads([(filename, data)], uploader=uploader, ticket=ticket, message=message, article=article)[0]
+
+
+def ticket_attachments(ticket: Ticket) -> list[Attachment]:
+    """Every attachment of a question: its own and its messages' (notes included)."""
+    message_ids = select(Message.id).where(Message.ticket_id == ticket.id)
+    return list(db.session.scalars(
+        select(Attachment).where(or_(Attachment.ticket_id == ticket.id, Attachment.message_id.in_(message_ids)))
+        .order_by(Attachment.id)))
+
+
+def remove_attachments(attachments: Iterable[Attachment]) -> int:
+    """Delete the rows now and their files once the transaction commits; return how many."""
+    count = 0
+    for attachment in attachments:
+        db.session.info.setdefault(_TO_REMOVE, []).append(stored_path(attachment))
+        db.session.delete(attachment)
+        count += 1
+    return count
+
+
+def remove_article_attachment(attachment: Attachment, actor: User) -> Article:
+    """Withdraw an outdated file from a resource, recording who did it; return the resource."""
+    ensure_can_remove_attachment(actor, attachment)
+    article = attachment.article
+    record_event("attachment_removed", actor, article_id=attachment.article_id, filename=attachment.filename)
+    remove_attachments([attachment])
+    db.session.commit()
+    return article
+
+
+def _unlink_all(paths: list[Path]) -> None:
+    """Delete files, ignoring those already gone."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_file_changes(session):
+    """The transaction committed: keep the files written, delete the files of removed attachments."""
+    session.info.pop(_WRITTEN, None)
+    _unlink_all(session.info.pop(_TO_REMOVE, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _undo_file_changes(session, transaction):
+    """The transaction ended without commit: delete the files it wrote, keep those it meant to remove."""
+    if transaction.parent is None:
+        _unlink_all(session.info.pop(_WRITTEN, []))
+        session.info.pop(_TO_REMOVE, None)

@@ -1,0 +1,110 @@
+"""Invitations and password resets: signed, expiring, single-use links sent by email.
+
+A link carries the user id, its purpose and a fingerprint of the user's password
+hash and session token, signed with the secret key. Setting a password changes
+both, so a link works once; its age is checked against the purpose's lifetime.
+"""
+import hashlib
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from helpdesk.auth.services import check_password_strength, find_user_by_email
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event, subscribe
+from helpdesk.extensions import db
+from helpdesk.mail.outbox import absolute_url, queue_email
+from helpdesk.models import Event, Ticket, User
+from helpdesk.models._types import utcnow
+
+PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
+FORGED = "Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien."
+EXPIRED = "Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion."
+USED = ("Ce lien a déjà été utilisé : votre mot de passe a été choisi depuis. Connectez-vous, ou demandez "
+        "un nouveau lien avec « Mot de passe oublié ».")
+RESET_REQUESTED = ("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
+                   "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables.")
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    """The signer of password links."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="helpdesk.password-link")
+
+
+def _fingerprint(user: User) -> str:
+    """Changes whenever the user's password (hence hash and session token) changes."""
+    return hashlib.sha256(f"{user.password_hash}|{user.session_token}".encode()).hexdigest()[:20]
+
+
+def _max_age(purpose: str) -> int:
+    """How long a link of this purpose stays valid, in seconds."""
+    return current_app.config[PURPOSES[purpose]]
+
+
+def make_password_link(user: User, purpose: str) -> str:
+    """The absolute URL of a page where `user` chooses a password."""
+    token = _serializer().dumps({"u": user.id, "p": purpose, "f": _fingerprint(user)})
+    return absolute_url("auth.set_password", token=token)
+
+
+def user_for_token(token: str) -> tuple[User, str]:
+    """The user and purpose of a valid link; InvalidInput (forged, expired or used) otherwise."""
+    serializer = _serializer()
+    try:
+        data, signed_at = serializer.loads(token, return_timestamp=True)
+    except BadSignature:
+        raise InvalidInput(FORGED) from None
+    purpose = data.get("p") if isinstance(data, dict) else None
+    if purpose not in PURPOSES or not isinstance(data.get("u"), int):
+        raise InvalidInput(FORGED)
+    if utcnow() - signed_at > timedelta(seconds=_max_age(purpose)):
+        raise InvalidInput(EXPIRED)
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        raise InvalidInput(USED)
+    return user, purpose
+
+
+def set_password_with_token(token: str, password: str) -> User:
+    """Choose a password through an invitation or reset link, which then stops working."""
+    user, purpose = user_for_token(token)
+    check_password_strength(password)
+    user.set_password(password)
+    record_event("password_set", user, user_id=user.id, purpose=purpose)
+    db.session.commit()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has this address; silent otherwise (no account discovery)."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    record_event("password_reset_requested", user, user_id=user.id)
+    db.session.commit()
+
+
+def resend_invitation(user: User, actor: User) -> None:
+    """An admin sends a fresh invitation link to an account."""
+    if not user.active:
+        raise InvalidInput("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation.")
+    record_event("invitation_sent", actor, user_id=user.id)
+    db.session.commit()
+
+
+@subscribe
+def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
+    """Invitations (new invited account, resent invitation) and reset links go out with their event."""
+    if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
+        purpose, template, subject = "invitation", "invitation", "Invitation au helpdesk juridique"
+    elif event.kind == "password_reset_requested":
+        purpose, template, subject = "reset", "password_reset", "Réinitialisation de votre mot de passe"
+    else:
+        return
+    user = db.session.get(User, event.data["user_id"])
+    db.session.flush()
+    inviter = event.actor if event.actor is not user else None
+    queue_email(to=user, kind=template, template=template, subject=subject, dedupe_key=f"event:{event.id}:{user.id}",
+                context={"link": make_password_link(user, purpose), "inviter": inviter,
+                         "expires_at": utcnow() + timedelta(seconds=_max_age(purpose))})

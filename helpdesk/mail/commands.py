@@ -1,0 +1,61 @@
+"""`flask mail` commands: send the outbox, digests, ingest and fetch replies."""
+import imaplib
+import sys
+import time
+from datetime import date
+
+import click
+
+from helpdesk.extensions import db
+from helpdesk.mail.fetch import fetch_mailbox
+from helpdesk.mail.ingest import ingest
+from helpdesk.mail.notifications import send_digests
+from helpdesk.mail.sender import send_pending
+
+
+@click.group()
+def mail():
+    """Email: outbox, digests, replies by email."""
+
+
+@mail.command("send-pending")
+@click.option("--loop", is_flag=True, help="Keep sending every --interval seconds (production worker).")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between passes with --loop.")
+def send_pending_command(loop, interval):
+    """Send the mails due in the outbox (retries included)."""
+    while True:
+        report = send_pending()
+        if report.sent or report.retried or report.failed or not loop:
+            click.echo(f"Envoyés : {report.sent}, à réessayer : {report.retried}, en échec : {report.failed}.")
+        if not loop:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
+@mail.command("digest")
+def digest_command():
+    """Queue today's digest for users who chose one (run daily from cron), then send it."""
+    count = send_digests(date.today())
+    send_pending()
+    click.echo(f"Récapitulatifs envoyés : {count}.")
+
+
+@mail.command("ingest")
+def ingest_command():
+    """Read one email on standard input and append it to its question (or keep it for review)."""
+    record = ingest(sys.stdin.buffer.read())
+    if record.status == "placed":
+        click.echo(f"Ajouté à la question {record.ticket.reference}.")
+    else:
+        click.echo(f"Conservé pour les juristes (courriel n° {record.id}) : {record.reason_label}")
+
+
+@mail.command("fetch")
+def fetch_command():
+    """Ingest the unseen messages of the IMAP mailbox (run from cron)."""
+    try:
+        count = fetch_mailbox()
+    except (RuntimeError, OSError, imaplib.IMAP4.error) as error:
+        raise click.ClickException(f"Relève impossible : {error}") from error
+    click.echo(f"Courriels relevés : {count}.")

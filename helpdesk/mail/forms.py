@@ -1,0 +1,29 @@
+"""Forms of the email area."""
+from wtforms import BooleanField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from helpdesk.main.forms import Form
+from helpdesk.models import NOTIFY_MODES
+
+
+class PreferencesForm(Form):
+    """How a user wants to be told about their questions."""
+
+    notify_mode = RadioField("Fréquence des courriels", choices=list(NOTIFY_MODES.items()))
+    notify_optional = BooleanField("Recevoir aussi les courriels secondaires (questions closes, nouvelles questions "
+                                   "de la file commune)")
+    submit = SubmitField("Enregistrer")
+
+
+class AttachForm(Form):
+    """The question a kept email belongs to."""
+
+    reference = StringField("Référence de la question", validators=[
+        DataRequired("Indiquez la référence de la question, par exemple Q-2026-00042."),
+        Length(max=20, message="Une référence compte 20 caractères au plus.")],
+        description="Par exemple Q-2026-00042.")
+    submit = SubmitField("Rattacher")
+
+
+class ActionForm(Form):
+    """A button (discard, retry), for its CSRF token."""

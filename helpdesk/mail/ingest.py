@@ -1,0 +1,133 @@
+"""Placing received mail: a reply appended to its question, or kept for a jurist ("Courriels non rattachés").
+
+Nothing is dropped: every message gets an InboundEmail row, committed in the
+same transaction as the reply it became. A message already ingested (same
+Message-ID, e.g. fetched twice) is not appended again.
+"""
+from sqlalchemy import select
+
+from helpdesk.attachments.services import AttachmentRejected, check_uploads
+from helpdesk.auth.services import find_user_by_email
+from helpdesk.errors import InvalidInput, NotFound, ServiceError
+from helpdesk.extensions import db
+from helpdesk.mail.parsing import ParsedMail, parse_mail
+from helpdesk.models import InboundEmail, Ticket, User
+from helpdesk.models._types import utcnow
+from helpdesk.permissions import can_view_ticket, ensure_staff
+from helpdesk.templating import format_datetime
+from helpdesk.tickets.services import add_message
+
+ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"
+
+
+def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | None]:
+    """Why the message cannot be placed (None if it can), with the question and the sender found."""
+    if parsed.automatic:
+        return "auto_reply", None, None
+    if parsed.reference is None:
+        return "no_reference", None, None
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == parsed.reference))
+    if ticket is None:
+        return "unknown_ticket", None, None
+    sender = find_user_by_email(parsed.from_address)
+    if sender is None or not sender.active:
+        return "unknown_sender", ticket, None
+    if not can_view_ticket(sender, ticket):
+        return "not_allowed", None, sender
+    if ticket.is_closed:
+        return "closed", ticket, sender
+    if not parsed.text and not parsed.attachments:
+        return "empty", ticket, sender
+    return None, ticket, sender
+
+
+def _record(raw: bytes, parsed: ParsedMail, **values) -> InboundEmail:
+    """A new InboundEmail for this message, added to the session."""
+    record = InboundEmail(
+        message_id=parsed.message_id, from_address=parsed.from_address or "(inconnu)", from_name=parsed.from_name,
+        subject=parsed.subject, text=parsed.text, raw=raw, attachment_count=len(parsed.attachments),
+        detail=f"Référence citée : {parsed.reference}." if parsed.reference else "", **values)
+    db.session.add(record)
+    return record
+
+
+def ingest(raw: bytes) -> InboundEmail:
+    """Append a received message to its question as its sender's reply, or keep it for review."""
+    parsed = parse_mail(raw)
+    if parsed.message_id:
+        known = db.session.scalar(select(InboundEmail).where(InboundEmail.message_id == parsed.message_id))
+        if known is not None:
+            return known
+    reason, ticket, sender = _placement(parsed)
+    if reason is not None:
+        record = _record(raw, parsed, status="pending", reason=reason, ticket=ticket)
+        db.session.commit()
+        return record
+    record = _record(raw, parsed, status="placed", ticket=ticket)
+    try:
+        # add_message commits the reply and this record together.
+        message = add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY, attachments=parsed.attachments)
+    except ServiceError as error:
+        db.session.rollback()
+        record = _record(raw, parsed, status="pending", reason="rejected")
+        record.detail = f"{record.detail} {error.message}".strip()
+        db.session.commit()
+        return record
+    record.reply_id = message.id
+    db.session.commit()
+    return record
+
+
+def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
+    """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note."""
+    ensure_staff(jurist)
+    if record.status != "pending":
+        raise InvalidInput("Ce courriel a déjà été traité.")
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
+    if ticket is None:
+        raise NotFound("Aucune question ne porte cette référence.")
+    parsed = parse_mail(record.raw)
+    text = record.text or parsed.full_text.strip()
+    files, refused = _acceptable(parsed.attachments)
+    if not text and not files:
+        raise InvalidInput("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le.")
+    if refused:
+        text = f"{text}\n\n(Pièces jointes refusées : {', '.join(refused)}.)".strip()
+    sender = find_user_by_email(record.from_address)
+    record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
+    try:
+        if sender is not None and sender.active and can_view_ticket(sender, ticket):
+            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files)
+        else:
+            note = (f"Courriel de {record.from_name or record.from_address} <{record.from_address}> reçu le "
+                    f"{format_datetime(record.received_at)}, rattaché par {jurist.name} :\n\n"
+                    f"{text or ATTACHMENTS_ONLY}")
+            message = add_message(ticket, jurist, note, internal=True, attachments=files)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    record.reply_id = message.id
+    db.session.commit()
+    return ticket
+
+
+def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Split a mail's attachments into those the upload checks accept and the names of those they refuse."""
+    accepted, refused = [], []
+    for name, data in files:
+        try:
+            check_uploads([(name, data)])
+        except AttachmentRejected:
+            refused.append(name)
+        else:
+            accepted.append((name, data))
+    return accepted, refused
+
+
+def discard(record: InboundEmail, jurist: User) -> None:
+    """A jurist sets a kept message aside (spam, wrong address); it stays listed as discarded."""
+    ensure_staff(jurist)
+    if record.status != "pending":
+        raise InvalidInput("Ce courriel a déjà été traité.")
+    record.status, record.handled_by, record.handled_at = "discarded", jurist, utcnow()
+    db.session.commit()

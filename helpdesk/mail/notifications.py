@@ -1,0 +1,125 @@
+"""Who is told what by email, decided for each recorded event in the event's own transaction.
+
+| event                        | recipients                                            | essential |
+|------------------------------|-------------------------------------------------------|-----------|
+| question filed               | its assigned (routed) jurist, else every active jurist | routed: yes; team: no |
+| question assigned            | the new assignee (unless they assigned themselves)     | yes |
+| jurist's public reply        | the structure's members: "answered" or "waiting"       | yes |
+| member's reply               | the assigned jurist                                   | yes |
+| question closed              | the structure's members and the assignee              | no  |
+| internal note, anything else | nobody                                                | —   |
+
+The person who acted is never mailed. Users who opted out of non-essential mail
+don't get those; users who chose the daily digest get theirs held for `flask mail digest`.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event, subscribe
+from helpdesk.extensions import db
+from helpdesk.mail.outbox import absolute_url, queue_email
+from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
+from helpdesk.templating import format_date
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One kind of notification: its template, subject and whether users may opt out of it."""
+
+    template: str
+    subject: str
+    essential: bool
+
+
+FILED_FOR_TEAM = Notice("question_filed", "Nouvelle question : {subject}", essential=False)
+FILED_FOR_ASSIGNEE = Notice("question_filed", "Nouvelle question pour vous : {subject}", essential=True)
+ASSIGNED = Notice("question_assigned", "Question qui vous est attribuée : {subject}", essential=True)
+ANSWERED = Notice("answered", "Réponse à votre question : {subject}", essential=True)
+WAITING = Notice("waiting", "Précisions attendues sur votre question : {subject}", essential=True)
+MEMBER_REPLIED = Notice("member_replied", "Nouveau message du membre : {subject}", essential=True)
+CLOSED = Notice("closed", "Question close : {subject}", essential=False)
+
+
+def _structure_members(ticket: Ticket) -> list[User]:
+    """Active members of the question's structure."""
+    return list(db.session.scalars(select(User).where(
+        User.structure_id == ticket.structure_id, User.role == "member", User.active).order_by(User.id)))
+
+
+def _active_jurists() -> list[User]:
+    """The team: every active jurist."""
+    return list(db.session.scalars(select(User).where(User.role == "jurist", User.active).order_by(User.id)))
+
+
+def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Message | None]]:
+    """The users to notify of this event, each with the notice to send and the message concerned."""
+    if event.kind == "created":
+        if ticket.assignee is not None:
+            return [(ticket.assignee, FILED_FOR_ASSIGNEE, None)]
+        return [(jurist, FILED_FOR_TEAM, None) for jurist in _active_jurists()]
+    if event.kind == "assigned":
+        return [(ticket.assignee, ASSIGNED, None)] if ticket.assignee is not None else []
+    if event.kind == "reply":
+        message = db.session.get(Message, event.data["message_id"])
+        if message.author.is_member:
+            return [(ticket.assignee, MEMBER_REPLIED, message)] if ticket.assignee is not None else []
+        notice = WAITING if ticket.status == "waiting" else ANSWERED
+        return [(member, notice, message) for member in _structure_members(ticket)]
+    if event.kind == "closed":
+        people = _structure_members(ticket) + ([ticket.assignee] if ticket.assignee is not None else [])
+        return [(person, CLOSED, None) for person in people]
+    return []
+
+
+@subscribe
+def queue_notifications(event: Event, ticket: Ticket | None) -> None:
+    """Queue the notifications of a question's event in the outbox, in the event's transaction."""
+    if ticket is None:
+        return
+    wanted = [(user, notice, message) for user, notice, message in recipients_for(event, ticket)
+              if user.active and user.id != event.actor_id and (notice.essential or user.notify_optional)]
+    if not wanted:
+        return
+    db.session.flush()
+    for user, notice, message in wanted:
+        queue_email(to=user, kind=notice.template, template=notice.template, ticket=ticket,
+                    subject=notice.subject.format(subject=ticket.subject),
+                    context={"event": event, "message": message, "actor": event.actor},
+                    dedupe_key=f"event:{event.id}:{user.id}", held=user.notify_mode == "digest")
+
+
+def send_digests(today: date) -> int:
+    """Queue one digest mail per user with held notifications, marking them digested; return how many."""
+    held = db.session.scalars(select(OutboxEmail).where(OutboxEmail.status == "held")
+                              .order_by(OutboxEmail.recipient_id, OutboxEmail.id)).all()
+    by_user: dict[int | None, list[OutboxEmail]] = {}
+    for row in held:
+        by_user.setdefault(row.recipient_id, []).append(row)
+    queued = 0
+    for rows in by_user.values():
+        user = rows[0].recipient
+        if user is not None and user.active:
+            items = [{"subject": row.subject, "at": row.created_at,
+                      "url": absolute_url("tickets.detail", reference=row.ticket.reference) if row.ticket else None}
+                     for row in rows]
+            count = len(items)
+            subject = f"Récapitulatif du {format_date(today)} : {count} notification{'s' if count > 1 else ''}"
+            queue_email(to=user, kind="digest", template="digest", subject=subject, context={"items": items},
+                        dedupe_key=f"digest:{user.id}:{rows[-1].id}")
+            queued += 1
+        for row in rows:
+            row.status = "digested"
+    db.session.commit()
+    return queued
+
+
+def set_preferences(user: User, mode: str, optional: bool) -> None:
+    """Save how the user wants notifications: immediately or in a daily digest, with or without secondary ones."""
+    if mode not in NOTIFY_MODES:
+        raise InvalidInput("Choisissez une fréquence proposée.")
+    user.notify_mode, user.notify_optional = mode, bool(optional)
+    record_event("notification_preferences_changed", user, user_id=user.id, mode=mode, optional=bool(optional))
+    db.session.commit()

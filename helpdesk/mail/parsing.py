@@ -1,0 +1,167 @@
+"""Reading received mail: decoded text (HTML converted), attachments, and the reply without its quoted history."""
+import re
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from helpdesk.mail.outbox import find_reference
+
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:Le\s.{4,300}?a\s+écrit|On\s.{4,300}?wrote|Am\s.{4,300}?schrieb)\s*:\s*$", re.IGNORECASE)
+_SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}\s*(?:Original Message|Message d'origine|Message original|Forwarded message|Message transféré)"
+    r"\s*-{2,}|_{10,})\s*$", re.IGNORECASE)
+_HEADER_FROM = re.compile(r"^\s*\*?(?:De|From)\s*:\*?\s*\S", re.IGNORECASE)
+_HEADER_OTHER = re.compile(r"^\s*\*?(?:Envoyé|Sent|Date|À|A|To|Objet|Subject|Cc)\s*:", re.IGNORECASE)
+_MOBILE_SIGNATURE = re.compile(r"^\s*(?:Envoyé de mon|Sent from my|Télécharger Outlook pour|Get Outlook for)\b",
+                               re.IGNORECASE)
+_AUTO_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
+
+
+def _starts_history(lines: list[str], index: int) -> bool:
+    """Whether quoted history begins at this line: an attribution (maybe wrapped), a separator, mail headers."""
+    line = lines[index]
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    if _ATTRIBUTION.match(line) or (following and _ATTRIBUTION.match(f"{line} {following}")):
+        return True
+    if _SEPARATOR.match(line):
+        return True
+    return bool(_HEADER_FROM.match(line)) and any(_HEADER_OTHER.match(next_line)
+                                                   for next_line in lines[index + 1:index + 5])
+
+
+def trim_reply(text: str) -> str:
+    """The new part of a reply: quoted history (French, English, Outlook), '>' lines and signature removed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for index in range(len(lines)):
+        if _starts_history(lines, index):
+            lines = lines[:index]
+            break
+    for index, line in enumerate(lines):
+        if line.rstrip() == "--" or _MOBILE_SIGNATURE.match(line):
+            lines = lines[:index]
+            break
+    kept = [line.rstrip() for line in lines if not line.lstrip().startswith(">")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+class _HTMLText(HTMLParser):
+    """HTML to plain text: block elements become line breaks, blockquotes become '>' lines, scripts are dropped."""
+
+    BLOCKS = {"p", "div", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre"}
+    SKIPPED = {"script", "style", "head", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[tuple[int, str]] = []
+        self.current = ""
+        self.depth = 0
+        self.skipping = 0
+
+    def _break(self, always: bool = False) -> None:
+        """End the current line; block edges only end non-empty lines, as browsers do, <br> always does."""
+        if always or self.current.strip():
+            self.lines.append((self.depth, self.current.strip()))
+        self.current = ""
+
+    def handle_starttag(self, tag, attrs):
+        """Open a block, a quote or a skipped element."""
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag == "br":
+            self._break(always=True)
+        elif tag == "blockquote":
+            self._break()
+            self.depth += 1
+        elif tag in self.BLOCKS:
+            self._break()
+            if tag == "li":
+                self.current = "- "
+
+    def handle_endtag(self, tag):
+        """Close a block, a quote or a skipped element; paragraphs are followed by a blank line."""
+        if tag in self.SKIPPED:
+            self.skipping = max(self.skipping - 1, 0)
+        elif tag == "blockquote":
+            self._break()
+            self.depth = max(self.depth - 1, 0)
+        elif tag in self.BLOCKS:
+            self._break()
+            if tag == "p":
+                self._break(always=True)
+
+    def handle_data(self, data):
+        """Collapse whitespace as a browser would."""
+        if not self.skipping:
+            self.current += re.sub(r"\s+", " ", data)
+
+    def text(self) -> str:
+        """The converted text."""
+        self._break()
+        out = [("> " * depth + line) if depth else line for depth, line in self.lines]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML mail body."""
+    parser = _HTMLText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+@dataclass
+class ParsedMail:
+    """What the help desk needs from a received message."""
+
+    message_id: str | None
+    from_address: str
+    from_name: str
+    subject: str
+    reference: str | None
+    full_text: str
+    text: str
+    automatic: bool
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def _body_text(message: EmailMessage) -> str:
+    """The message's text, preferring the plain part, converting HTML-only mail; charsets decoded."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):
+        content = part.get_payload(decode=True).decode("utf-8", errors="replace")
+    return html_to_text(content) if part.get_content_subtype() == "html" else content
+
+
+def _is_automatic(message: EmailMessage, address: str) -> bool:
+    """Out-of-office replies, bounces and bulk mail must not become replies (nor loop)."""
+    auto = (message.get("Auto-Submitted") or "no").strip().lower()
+    precedence = (message.get("Precedence") or "").strip().lower()
+    return (auto != "no" or precedence in ("bulk", "junk", "auto_reply", "list")
+            or message.get_content_type() == "multipart/report" or bool(_AUTO_SENDERS.match(address))
+            or any(message.get(name) for name in ("X-Autoreply", "X-Autorespond")))
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Decode a received RFC 5322 message."""
+    message = message_from_bytes(raw, policy=policy.default)
+    name, address = parseaddr(str(message.get("From", "")))
+    subject = str(message.get("Subject", "") or "").strip()
+    threading = " ".join(str(message.get(header, "")) for header in ("In-Reply-To", "References"))
+    full_text = _body_text(message)
+    attachments = [(part.get_filename() or "piece-jointe", part.get_payload(decode=True) or b"")
+                   for part in message.walk() if part.get_content_disposition() == "attachment"]
+    message_id = str(message.get("Message-ID", "")).strip() or None
+    return ParsedMail(
+        message_id=message_id[:300] if message_id else None, from_address=address.strip().lower()[:254],
+        from_name=name[:200], subject=subject[:300],
+        reference=find_reference(subject) or find_reference(threading),
+        full_text=full_text, text=trim_reply(full_text), automatic=_is_automatic(message, address),
+        attachments=attachments,
+    )

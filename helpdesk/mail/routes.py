@@ -1,0 +1,122 @@
+"""Pages of the email area: notification preferences, unplaced inbound mail, the outbox for admins."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from helpdesk.errors import ServiceError
+from helpdesk.extensions import db
+from helpdesk.mail import bp
+from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
+from helpdesk.mail.ingest import attach, discard
+from helpdesk.mail.notifications import set_preferences
+from helpdesk.mail.parsing import parse_mail
+from helpdesk.mail.sender import retry_failed
+from helpdesk.main.query_args import page_arg
+from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
+from helpdesk.permissions import admin_required, staff_required
+
+
+@bp.route("/compte/notifications", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Let users choose immediate mail or a daily digest, and opt out of secondary mail."""
+    user = db.session.get(User, current_user.id)
+    form = PreferencesForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            set_preferences(user, form.notify_mode.data, form.notify_optional.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash("Vos préférences de courriel sont enregistrées.", "success")
+            return redirect(url_for("mail.preferences"))
+    return render_template("mail/preferences.html", form=form)
+
+
+@bp.route("/courriels")
+@staff_required
+def inbound():
+    """Received emails that could not be placed on a question (or, with ?etat=traites, those handled)."""
+    handled = request.args.get("etat") == "traites"
+    statuses = ("attached", "discarded") if handled else ("pending",)
+    query = select(InboundEmail).where(InboundEmail.status.in_(statuses)).order_by(InboundEmail.received_at.desc())
+    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    return render_template("mail/inbound.html", page=page, handled=handled)
+
+
+def _inbound_or_404(inbound_id: int) -> InboundEmail:
+    """A received email kept for review, or 404."""
+    record = db.session.get(InboundEmail, inbound_id)
+    if record is None or record.status == "placed":
+        abort(404)
+    return record
+
+
+@bp.route("/courriels/<int:inbound_id>")
+@staff_required
+def inbound_detail(inbound_id):
+    """One kept email: its text, its full body, and the forms to attach or discard it."""
+    record = _inbound_or_404(inbound_id)
+    parsed = parse_mail(record.raw)
+    return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
+                           attach_form=AttachForm(reference=parsed.reference), action_form=ActionForm())
+
+
+@bp.route("/courriels/<int:inbound_id>/rattacher", methods=["POST"])
+@staff_required
+def inbound_attach(inbound_id):
+    """Attach a kept email to a question."""
+    record = _inbound_or_404(inbound_id)
+    form = AttachForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reference.errors) or "Formulaire expiré : recommencez.", "error")
+        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
+    try:
+        ticket = attach(record, form.reference.data, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
+    flash(f"Courriel rattaché à la question {ticket.reference}.", "success")
+    return redirect(url_for("mail.inbound"))
+
+
+@bp.route("/courriels/<int:inbound_id>/ecarter", methods=["POST"])
+@staff_required
+def inbound_discard(inbound_id):
+    """Set a kept email aside."""
+    record = _inbound_or_404(inbound_id)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        discard(record, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
+    flash("Courriel écarté.", "success")
+    return redirect(url_for("mail.inbound"))
+
+
+@bp.route("/admin/courriels")
+@admin_required
+def outbox():
+    """The outbox for admins: counts per status and the mails that failed or still wait."""
+    counts = dict(db.session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())
+    query = (select(OutboxEmail).where(OutboxEmail.status.in_(("failed", "pending", "sending")))
+             .order_by(OutboxEmail.status, OutboxEmail.id.desc()))
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+    return render_template("mail/outbox.html", counts=counts, statuses=OUTBOX_STATUSES, page=page,
+                           action_form=ActionForm())
+
+
+@bp.route("/admin/courriels/<int:outbox_id>/renvoyer", methods=["POST"])
+@admin_required
+def outbox_retry(outbox_id):
+    """Send a failed mail again."""
+    row = db.session.get(OutboxEmail, outbox_id)
+    if row is None or row.status != "failed":
+        abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    retry_failed(row)
+    flash(f"Le courriel à {row.to_address} sera renvoyé.", "success")
+    return redirect(url_for("mail.outbox"))

@@ -1,0 +1,205 @@
+"""Delivering the outbox: claim a batch, send it, mark it sent or schedule a retry.
+
+A claim is one atomic statement (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED;
+SQLite: a conditional UPDATE, SQLite serialising writers), so two senders never
+hold the same row. A claim older than MAIL_CLAIM_TIMEOUT_SECONDS belongs to a
+sender that died and is taken over. The window between the SMTP server accepting
+a mail and the row being marked sent is the only place a crash can repeat a mail.
+"""
+import logging
+import os
+import random
+import smtplib
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import and_, or_, select, update
+
+from helpdesk.extensions import db
+from helpdesk.models import OutboxEmail
+from helpdesk.models._types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def build_message(row: OutboxEmail) -> EmailMessage:
+    """The MIME message of an outbox row: plain text with an HTML alternative."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    if current_app.config["MAIL_REPLY_TO"]:
+        message["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
+    message["Date"] = row.created_at
+    for name, value in row.headers.items():
+        message[name] = value
+    message.set_content(row.text_body)
+    message.add_alternative(row.html_body, subtype="html")
+    return message
+
+
+@contextmanager
+def _smtp_connection():
+    """An authenticated SMTP connection per the MAIL_* settings, yielding its send function."""
+    config = current_app.config
+    factory = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with factory(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        if config["MAIL_USE_STARTTLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        yield smtp.send_message
+
+
+@contextmanager
+def _file_connection():
+    """Write each mail as an .eml file (default for development: no mail server needed)."""
+    directory = Path(current_app.config["MAIL_FILE_DIR"] or Path(current_app.instance_path) / "mail")
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def write(message: EmailMessage) -> None:
+        """Save one message, named by time and Message-ID so files sort chronologically."""
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{message['Message-ID'].strip('<>').split('@')[0]}.eml"
+        (directory / name).write_bytes(bytes(message))
+
+    yield write
+
+
+@contextmanager
+def _console_connection():
+    """Log each mail instead of sending it."""
+    yield lambda message: log.warning("email (console backend):\n%s", message.as_string())
+
+
+BACKENDS = {"smtp": _smtp_connection, "file": _file_connection, "console": _console_connection}
+
+
+def _claimable(now):
+    """Rows due for sending, and rows whose sender died holding them."""
+    stale = now - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"])
+    return or_(and_(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now),
+               and_(OutboxEmail.status == "sending", OutboxEmail.claimed_at < stale))
+
+
+def claim_batch(limit: int, ids: list[int] | None = None) -> tuple[str, list[int]]:
+    """Atomically take up to `limit` due rows (optionally among `ids`); return the claim token and the ids."""
+    db.session.commit()
+    token = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    now = utcnow()
+    condition = _claimable(now)
+    if ids is not None:
+        condition = and_(condition, OutboxEmail.id.in_(ids))
+    candidates = select(OutboxEmail.id).where(condition).order_by(OutboxEmail.id).limit(limit)
+    values = {"status": "sending", "claimed_by": token, "claimed_at": now, "attempts": OutboxEmail.attempts + 1}
+    if db.engine.dialect.name == "postgresql":
+        chosen = db.session.scalars(candidates.with_for_update(skip_locked=True)).all()
+        if chosen:
+            db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(chosen)).values(**values)
+                               .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(candidates.scalar_subquery()), condition)
+                           .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+    claimed = db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.claimed_by == token,
+                                                              OutboxEmail.status == "sending")).all()
+    return token, sorted(claimed)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with up to 25 % jitter, capped at MAIL_RETRY_MAX_SECONDS."""
+    config = current_app.config
+    seconds = min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** max(attempts - 1, 0), config["MAIL_RETRY_MAX_SECONDS"])
+    return timedelta(seconds=seconds * (1 + random.random() / 4))
+
+
+def _finish(row_id: int, token: str, **values) -> None:
+    """Record the outcome of a send, unless another sender took the row over meanwhile."""
+    db.session.execute(
+        update(OutboxEmail).where(OutboxEmail.id == row_id, OutboxEmail.claimed_by == token,
+                                  OutboxEmail.status == "sending")
+        .values(claimed_by=None, claimed_at=None, **values).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _fail(row: OutboxEmail, token: str, error: Exception) -> str:
+    """Schedule a retry, or give up after MAIL_MAX_ATTEMPTS; return the new status."""
+    status = "failed" if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"] else "pending"
+    _finish(row.id, token, status=status, last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=utcnow() + retry_delay(row.attempts))
+    return status
+
+
+@dataclass
+class SendReport:
+    """What one pass of the sender did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def send_pending(limit: int | None = None, ids: list[int] | None = None) -> SendReport:
+    """Send the due mails (or only `ids`), batch after batch while batches come full and nothing fails."""
+    report = SendReport()
+    batch = limit or current_app.config["MAIL_BATCH_SIZE"]
+    while True:
+        token, claimed = claim_batch(batch, ids)
+        if not claimed:
+            return report
+        rows = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(claimed))
+                                  .order_by(OutboxEmail.id)).all()
+        try:
+            with BACKENDS[current_app.config["MAIL_BACKEND"]]() as send:
+                for row in rows:
+                    try:
+                        send(build_message(row))
+                    except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: unbuildable mail
+                        if _fail(row, token, error) == "failed":
+                            report.failed += 1
+                        else:
+                            report.retried += 1
+                        continue
+                    _finish(row.id, token, status="sent", sent_at=utcnow(), last_error=None)
+                    report.sent += 1
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("mail server unavailable: %s", error)
+            for row in db.session.scalars(select(OutboxEmail).where(
+                    OutboxEmail.claimed_by == token, OutboxEmail.status == "sending")).all():
+                if _fail(row, token, error) == "failed":
+                    report.failed += 1
+                else:
+                    report.retried += 1
+        if limit is not None or len(claimed) < batch or report.retried or report.failed:
+            return report
+
+
+def send_after_request(response):
+    """After a request that queued mail, send it once the response is delivered (never fails the request)."""
+    ids = g.pop("mail_pending", None)
+    if ids and current_app.config["MAIL_SEND_AFTER_REQUEST"]:
+        response.call_on_close(lambda app=current_app._get_current_object(): _send_quietly(app, sorted(ids)))
+    return response
+
+
+def _send_quietly(app: Flask, ids: list[int]) -> None:
+    """Try to send these rows in a fresh app context; anything left is for `flask mail send-pending`."""
+    with app.app_context():
+        try:
+            send_pending(ids=ids)
+        except Exception:
+            log.exception("sending after the request failed: mail left in the outbox")
+        finally:
+            db.session.remove()
+
+
+def retry_failed(row: OutboxEmail) -> None:
+    """An admin sends a failed mail again: it becomes due now with a fresh attempt count."""
+    row.status, row.attempts, row.next_attempt_at, row.last_error = "pending", 0, utcnow(), None
+    db.session.commit()

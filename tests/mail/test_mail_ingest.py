@@ -1,0 +1,257 @@
+"""Replies by email: real-world-shaped messages placed on their question, or kept for the jurists."""
+import imaplib
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.mail.fetch import fetch_mailbox
+from helpdesk.mail.ingest import attach, discard, ingest
+from helpdesk.mail.parsing import html_to_text, parse_mail, trim_reply
+from helpdesk.models import Attachment, InboundEmail, Message
+from helpdesk.tickets import services
+from tests import factories
+from tests.mail.helpers import fixture_mail, outbox, page_text
+
+
+@pytest.fixture
+def question(world):
+    """The world's structure's question, answered by the jurist."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Oui, le renouvellement est possible.")
+    return ticket
+
+
+def _mail(name: str, ticket, sender) -> bytes:
+    """A fixture message about `ticket` from `sender`."""
+    return fixture_mail(name, REF=ticket.reference, REF_LOWER=ticket.reference.lower(), FROM=sender.email)
+
+
+def _replies(ticket, author) -> list[Message]:
+    """Public messages by `author` on the question."""
+    return list(db.session.scalars(select(Message).where(
+        Message.ticket_id == ticket.id, Message.author_id == author.id, Message.internal.is_(False))))
+
+
+def test_gmail_reply_in_french_is_appended_without_its_quoted_history(app, world, question):
+    record = ingest(_mail("gmail_reply_fr.eml", question, world.member))
+    assert record.status == "placed" and record.ticket_id == question.id
+    [reply] = _replies(question, world.member)
+    assert reply.body == ("Merci beaucoup pour cette réponse très claire.\n"
+                          "Le salarié commencera sa formation qualifiante dès le 1er avril ; "
+                          "faut-il prévoir un avenant écrit ?\n\nBien à vous,\nAlice")
+    db.session.refresh(question)
+    assert question.status == "open", "a member's reply reopens an answered question"
+    assert [row.kind for row in outbox(to_address=world.jurist.email)][-1] == "member_replied"
+
+
+def test_outlook_reply_found_by_references_header_with_latin1_quoted_printable(app, world, question):
+    record = ingest(_mail("outlook_reply_fr.eml", question, world.colleague))
+    assert record.status == "placed"
+    [reply] = _replies(question, world.colleague)
+    assert reply.body.startswith("Bonjour,\n\nNous avons bien noté. Le contrat a débuté le 2 février 2026")
+    assert "Bruno Collègue\nResponsable RH" in reply.body
+    assert "De :" not in reply.body and "Pouvez-vous" not in reply.body
+
+
+def test_thunderbird_reply_in_english_loses_quote_and_signature(app, world, question):
+    ingest(_mail("thunderbird_reply_en.eml", question, world.member))
+    [reply] = _replies(question, world.member)
+    assert reply.body == "Thanks, one last point: does the same rule apply to our CDDU contracts?\n\nBest regards,"
+
+
+def test_apple_mail_html_only_reply_is_converted_to_text(app, world, question):
+    record = ingest(_mail("apple_mail_html_only_fr.eml", question, world.member))
+    assert record.status == "placed"
+    [reply] = _replies(question, world.member)
+    assert reply.body == ("Bonjour,\n\nLe contrat a débuté le 2 février ; l’horaire est de 26 heures.\n"
+                          "Les salariés concernés :\n- Jean (CDDI)\n- Zoé (CDDU)\nAlice")
+
+
+def test_multipart_mail_keeps_its_attachment_but_not_inline_signature_images(app, world, question):
+    record = ingest(_mail("multipart_attachment.eml", question, world.member))
+    assert record.status == "placed" and record.attachment_count == 1
+    [reply] = _replies(question, world.member)
+    assert reply.body == "Voici le contrat signé et l'avenant, comme demandé."
+    files = db.session.scalars(select(Attachment).where(Attachment.message_id == reply.id)).all()
+    assert [(file.filename, file.content_type) for file in files] == [("contrat-cddi.pdf", "application/pdf")]
+
+
+def test_mail_with_a_refused_attachment_is_kept_for_review_with_the_reason(app, world, question):
+    record = ingest(_mail("refused_attachment.eml", question, world.member))
+    assert record.status == "pending" and record.reason == "rejected"
+    assert "installer.exe" in record.detail and "type accepté" in record.detail
+    assert _replies(question, world.member) == []
+
+
+def test_unknown_sender_is_kept_for_review(app, world, question):
+    raw = fixture_mail("gmail_reply_fr.eml", REF=question.reference, REF_LOWER=question.reference.lower(),
+                       FROM="inconnu@ailleurs.example")
+    record = ingest(raw)
+    assert (record.status, record.reason) == ("pending", "unknown_sender")
+    assert db.session.query(Message).filter_by(ticket_id=question.id).count() == 1
+
+
+def test_forged_reference_to_another_structures_question_is_refused_and_kept(app, world, question):
+    record = ingest(_mail("gmail_reply_fr.eml", question, world.outsider))
+    assert (record.status, record.reason) == ("pending", "not_allowed")
+    assert record.ticket_id is None and question.reference in record.detail
+    assert _replies(question, world.outsider) == []
+    assert all(row.to_address != world.outsider.email for row in outbox())
+
+
+def test_reply_to_a_closed_question_is_kept_for_review(app, world, question):
+    services.close(question, world.member)
+    record = ingest(_mail("gmail_reply_fr.eml", question, world.member))
+    assert (record.status, record.reason, record.ticket_id) == ("pending", "closed", question.id)
+    assert _replies(question, world.member) == []
+
+
+def test_mail_without_reference_and_out_of_office_replies_are_kept(app, world, question):
+    assert ingest(_mail("no_reference.eml", question, world.member)).reason == "no_reference"
+    assert ingest(_mail("out_of_office.eml", question, world.member)).reason == "auto_reply"
+    assert _replies(question, world.member) == []
+
+
+def test_the_same_mail_delivered_twice_is_appended_once(app, world, question):
+    raw = _mail("gmail_reply_fr.eml", question, world.member)
+    first, second = ingest(raw), ingest(raw)
+    assert first.id == second.id and len(_replies(question, world.member)) == 1
+
+
+def test_ingest_command_reads_the_message_on_standard_input(app, world, question, runner):
+    result = runner.invoke(args=["mail", "ingest"], input=_mail("thunderbird_reply_en.eml", question, world.member))
+    assert result.exit_code == 0 and f"Ajouté à la question {question.reference}." in result.output
+    kept = runner.invoke(args=["mail", "ingest"], input=_mail("no_reference.eml", question, world.member))
+    assert "Conservé pour les juristes" in kept.output
+
+
+def test_jurist_lists_views_and_attaches_a_kept_mail_as_the_members_reply(app, world, question, client, login):
+    record = ingest(_mail("no_reference.eml", question, world.member))
+    login(world.jurist)
+    listing = page_text(client.get("/courriels"))
+    assert "Question sur le CSE" in listing and "Aucune référence" in listing
+    detail = page_text(client.get(f"/courriels/{record.id}"))
+    assert "nos salariés en insertion comptent-ils" in detail
+    client.post(f"/courriels/{record.id}/rattacher", data={"reference": question.reference.lower()})
+    [reply] = _replies(question, world.member)
+    assert "seuil de 11 salariés" in reply.body
+    db.session.refresh(record)
+    assert (record.status, record.handled_by_id) == ("attached", world.jurist.id)
+    assert "Question sur le CSE" not in page_text(client.get("/courriels"))
+
+
+def test_unknown_senders_mail_attached_by_a_jurist_becomes_an_internal_note(app, world, question):
+    raw = fixture_mail("multipart_attachment.eml", REF=question.reference, REF_LOWER=question.reference.lower(),
+                       FROM="expert-comptable@cabinet.example")
+    record = ingest(raw)
+    attach(record, question.reference, world.jurist)
+    note = db.session.scalars(select(Message).where(Message.ticket_id == question.id, Message.internal)).one()
+    assert note.author_id == world.jurist.id and "expert-comptable@cabinet.example" in note.body
+    assert db.session.query(Attachment).filter_by(message_id=note.id).count() == 1
+
+
+def test_attaching_to_an_unknown_question_or_twice_is_refused(app, world, question, client, login):
+    record = ingest(_mail("no_reference.eml", question, world.member))
+    login(world.jurist)
+    page = page_text(client.post(f"/courriels/{record.id}/rattacher", data={"reference": "Q-2026-99999"},
+                                 follow_redirects=True))
+    assert "Aucune question ne porte cette référence." in page
+    attach(record, question.reference, world.jurist)
+    with pytest.raises(Exception, match="déjà été traité"):
+        attach(record, question.reference, world.jurist)
+
+
+def test_jurist_discards_a_kept_mail(app, world, question, client, login):
+    record = ingest(_mail("out_of_office.eml", question, world.member))
+    login(world.jurist)
+    page = page_text(client.post(f"/courriels/{record.id}/ecarter", follow_redirects=True))
+    assert "Courriel écarté." in page
+    db.session.refresh(record)
+    assert record.status == "discarded"
+    assert "Courriels non rattachés" in page and "Réponse automatique" not in page
+    with pytest.raises(Exception, match="déjà été traité"):
+        discard(record, world.jurist)
+
+
+def test_members_cannot_see_kept_mail(app, world, question, client, login):
+    record = ingest(_mail("no_reference.eml", question, world.member))
+    login(world.member)
+    assert client.get("/courriels").status_code == 403
+    assert client.get(f"/courriels/{record.id}").status_code == 403
+    assert client.post(f"/courriels/{record.id}/ecarter").status_code == 403
+
+
+class FakeIMAP:
+    """An IMAP mailbox holding messages, recording the flags set."""
+
+    messages: dict[bytes, bytes] = {}
+    seen: list[bytes] = []
+
+    def __init__(self, host, port):
+        self.host = host
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def login(self, user, password):
+        """Accept any credentials."""
+
+    def select(self, folder):
+        """Open the folder."""
+
+    def uid(self, command, *args):
+        """SEARCH, FETCH and STORE by UID."""
+        if command == "SEARCH":
+            return "OK", [b" ".join(uid for uid in self.messages if uid not in self.seen)]
+        if command == "FETCH":
+            return "OK", [(b"1 (UID " + args[0] + b" BODY[] {1}", self.messages[args[0]]), b")"]
+        self.seen.append(args[0])
+        return "OK", [b""]
+
+
+def test_fetch_ingests_unseen_messages_and_marks_them_seen(app, world, question, monkeypatch):
+    FakeIMAP.messages = {b"7": _mail("thunderbird_reply_en.eml", question, world.member),
+                         b"8": _mail("no_reference.eml", question, world.member)}
+    FakeIMAP.seen = []
+    monkeypatch.setattr(imaplib, "IMAP4_SSL", FakeIMAP)
+    app.config.update(IMAP_SERVER="imap.example.test", IMAP_USERNAME="questions", IMAP_PASSWORD="secret")
+    assert fetch_mailbox() == 2
+    assert FakeIMAP.seen == [b"7", b"8"]
+    assert len(_replies(question, world.member)) == 1
+    assert db.session.query(InboundEmail).filter_by(status="pending").count() == 1
+    assert fetch_mailbox() == 0
+
+
+def test_fetch_command_explains_missing_configuration(app, runner):
+    result = runner.invoke(args=["mail", "fetch"])
+    assert result.exit_code != 0 and "IMAP_SERVER n'est pas configuré" in result.output
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Oui.\n\nLe 2 mars 2026 à 16:20, Léa <l@x.fr> a écrit :\n> avant", "Oui."),
+    ("Yes.\nOn Mon, Mar 2, 2026 at 4:20 PM Lea <l@x.fr> wrote:\n> before", "Yes."),
+    ("Ok\n-----Original Message-----\nFrom: x\nSent: y", "Ok"),
+    ("Ok\n\nFrom: Helpdesk <h@x.fr>\nSent: Monday\nTo: me\nSubject: hi", "Ok"),
+    ("Texte\n> cité\nsuite", "Texte\nsuite"),
+    ("Texte\n-- \nSignature", "Texte"),
+    ("Texte\n\nEnvoyé de mon iPhone", "Texte"),
+    ("De : ce point de vue, tout va bien.", "De : ce point de vue, tout va bien."),
+])
+def test_trim_reply_cuts_quotes_and_signatures_only(text, expected):
+    assert trim_reply(text) == expected
+
+
+def test_html_to_text_drops_styles_and_marks_quotes():
+    html = "<style>p{}</style><p>Un &amp; deux</p><blockquote>ancien</blockquote><script>x()</script>"
+    assert html_to_text(html) == "Un & deux\n\n> ancien"
+
+
+def test_parse_mail_finds_the_reference_in_our_message_ids():
+    raw = (b"From: a@b.fr\r\nSubject: Re: votre question\r\nIn-Reply-To: <q-2026-00042.abc@federation.example.test>"
+           b"\r\n\r\nMerci\r\n")
+    assert parse_mail(raw).reference == "Q-2026-00042"

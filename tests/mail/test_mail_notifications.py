@@ -1,0 +1,164 @@
+"""Who gets which notification, preferences, and the daily digest."""
+from datetime import date
+
+import pytest
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.mail.notifications import send_digests, set_preferences
+from helpdesk.tickets import services
+from tests import factories
+from tests.mail.helpers import outbox
+
+
+def _kinds_by_address(since: int = 0) -> dict[str, list[str]]:
+    """{address: [kind, ...]} of the mails queued after row `since`."""
+    result: dict[str, list[str]] = {}
+    for row in outbox():
+        if row.id > since:
+            result.setdefault(row.to_address, []).append(row.kind)
+    return result
+
+
+def _last_id() -> int:
+    """The id of the newest outbox row (0 when empty)."""
+    rows = outbox()
+    return rows[-1].id if rows else 0
+
+
+def test_new_question_is_announced_to_every_active_jurist_and_no_member(app, world):
+    factories.make_user("jurist", email="ancien@exemple.test", name="Ancien Juriste")
+    retired = factories.make_user("jurist", email="parti@exemple.test", name="Parti Juriste")
+    retired.active = False
+    db.session.commit()
+    since = _last_id()
+    factories.make_ticket(world.member)
+    assert _kinds_by_address(since) == {
+        world.jurist.email: ["question_filed"], world.jurist2.email: ["question_filed"],
+        "ancien@exemple.test": ["question_filed"],
+    }
+
+
+def test_assignment_tells_the_assignee_but_not_a_jurist_who_claims_for_themselves(app, world):
+    first = factories.make_ticket(world.member)
+    second = factories.make_ticket(world.member)
+    since = _last_id()
+    services.assign(first, world.jurist, world.jurist2.id)
+    services.claim(second, world.jurist)
+    assert _kinds_by_address(since) == {world.jurist2.email: ["question_assigned"]}
+
+
+@pytest.mark.parametrize("status_after, kind", [("answered", "answered"), ("waiting", "waiting")])
+def test_public_answer_goes_to_every_member_of_the_structure_only(app, world, status_after, kind):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    since = _last_id()
+    services.add_message(ticket, world.jurist, "Voici la réponse détaillée.", status_after=status_after)
+    assert _kinds_by_address(since) == {world.member.email: [kind], world.colleague.email: [kind]}
+
+
+def test_internal_note_sends_no_mail_at_all(app, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    since = _last_id()
+    services.add_message(ticket, world.jurist, "Note : vérifier l'avenant du 12 mars.", internal=True)
+    assert _kinds_by_address(since) == {}
+
+
+def test_member_reply_goes_to_the_assigned_jurist_not_to_the_member_or_colleagues(app, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Quelle est la date du contrat ?", status_after="waiting")
+    since = _last_id()
+    services.add_message(ticket, world.member, "Le contrat a commencé le 2 février.")
+    assert _kinds_by_address(since) == {world.jurist.email: ["member_replied"]}
+    assert "Le contrat a commencé le 2 février." in outbox(kind="member_replied")[0].text_body
+
+
+def test_member_reply_on_an_unassigned_question_mails_nobody(app, world):
+    ticket = factories.make_ticket(world.member)
+    since = _last_id()
+    services.add_message(ticket, world.colleague, "Une précision : nous sommes 14 salariés.")
+    assert _kinds_by_address(since) == {}
+
+
+def test_closing_tells_the_other_members_and_the_assignee_but_not_who_closed(app, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    since = _last_id()
+    services.close(ticket, world.member)
+    assert _kinds_by_address(since) == {world.colleague.email: ["closed"], world.jurist.email: ["closed"]}
+
+
+def test_other_structures_and_deactivated_members_get_nothing(app, world):
+    world.colleague.active = False
+    db.session.commit()
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    since = _last_id()
+    services.add_message(ticket, world.jurist, "Réponse.")
+    addresses = set(_kinds_by_address(since))
+    assert addresses == {world.member.email}
+
+
+def test_opting_out_of_secondary_mail_keeps_essential_ones(app, world):
+    set_preferences(world.colleague, "immediate", False)
+    set_preferences(world.jurist2, "immediate", False)
+    since = _last_id()
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Réponse.")
+    services.close(ticket, world.member)
+    kinds = _kinds_by_address(since)
+    assert kinds[world.colleague.email] == ["answered"], "answers are essential, closing is not"
+    assert world.jurist2.email not in kinds, "the team-wide new-question mail is secondary"
+
+
+def test_digest_users_get_one_daily_mail_summarising_their_notifications(app, world):
+    set_preferences(world.member, "digest", True)
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Première réponse.", status_after="waiting")
+    services.add_message(ticket, world.member, "Voici la précision.")
+    services.add_message(ticket, world.jurist, "Réponse complète.")
+    held = outbox(to_address=world.member.email)
+    assert [row.status for row in held] == ["held", "held"]
+    assert outbox(to_address=world.colleague.email)[0].status == "pending"
+    assert send_digests(date(2026, 11, 28)) == 1
+    digest = outbox(to_address=world.member.email, kind="digest")
+    assert len(digest) == 1 and digest[0].status == "pending"
+    assert digest[0].subject == "Récapitulatif du 28 novembre 2026 : 2 notifications"
+    assert "Précisions attendues" in digest[0].text_body and "Réponse à votre question" in digest[0].text_body
+    assert f"https://helpdesk.example.test/questions/{ticket.reference}" in digest[0].html_body
+    assert {row.status for row in outbox(to_address=world.member.email, kind="answered")} == {"digested"}
+    assert send_digests(date(2026, 11, 29)) == 0, "nothing new: no empty digest"
+
+
+def test_digest_command_queues_and_sends(app, world, runner, tmp_path):
+    set_preferences(world.jurist, "digest", True)
+    factories.make_ticket(world.member)
+    result = runner.invoke(args=["mail", "digest"])
+    assert "Récapitulatifs envoyés : 1." in result.output
+    assert outbox(to_address=world.jurist.email, kind="digest")[0].status == "sent"
+
+
+def test_preferences_page_saves_choices(app, world, client, login):
+    login(world.member)
+    page = client.get("/compte/notifications").get_data(as_text=True)
+    assert "Un récapitulatif quotidien" in page
+    response = client.post("/compte/notifications", data={"notify_mode": "digest"}, follow_redirects=True)
+    assert "Vos préférences de courriel sont enregistrées." in response.get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.notify_mode == "digest" and world.member.notify_optional is False
+
+
+def test_preferences_page_refuses_unknown_mode_and_anonymous_users(app, world, client, login):
+    assert client.get("/compte/notifications").status_code == 302
+    login(world.member)
+    page = client.post("/compte/notifications", data={"notify_mode": "hourly", "notify_optional": "y"})
+    assert "Not a valid choice" not in page.get_data(as_text=True)
+    assert "choix" in page.get_data(as_text=True).lower()
+    db.session.refresh(world.member)
+    assert world.member.notify_mode == "immediate"
+    with pytest.raises(InvalidInput):
+        set_preferences(world.member, "hourly", True)

@@ -1,0 +1,193 @@
+"""The outbox and its sender, against a real SMTP server: content, retries, exactly-once delivery."""
+import threading
+from datetime import timedelta
+
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.mail.outbox import queue_email
+from helpdesk.mail.sender import claim_batch, retry_delay, send_pending
+from helpdesk.models import Message
+from helpdesk.models._types import frozen_time, utcnow
+from helpdesk.tickets import services
+from tests import factories
+from tests.mail.helpers import html_part, outbox, text_part
+
+ANSWER = "Oui, le renouvellement est possible pour achever une formation qualifiante."
+
+
+def _answered_ticket(world):
+    """A question of the world's structure, claimed and answered publicly by the jurist."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, ANSWER)
+    return ticket
+
+
+def test_answer_is_delivered_in_french_with_reference_text_html_link_and_threading(app, world, smtp):
+    ticket = _answered_ticket(world)
+    send_pending()
+    delivered = smtp.recorder.to(world.member.email)
+    assert len(delivered) == 1
+    mail = delivered[0]
+    assert mail["Subject"] == f"[{ticket.reference}] Réponse à votre question : {ticket.subject}"
+    assert mail["From"] == "Helpdesk juridique <helpdesk@federation.example.test>"
+    assert mail["Reply-To"] == "questions@federation.example.test"
+    link = f"https://helpdesk.example.test/questions/{ticket.reference}"
+    assert ANSWER in text_part(mail) and link in text_part(mail) and "Bonjour Alice" in text_part(mail)
+    assert ANSWER in html_part(mail) and f'href="{link}"' in html_part(mail)
+    thread = f"<{ticket.reference.lower()}@federation.example.test>"
+    assert mail["In-Reply-To"] == thread and mail["References"] == thread
+    assert mail["Message-ID"].startswith(f"<{ticket.reference.lower()}.")
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert outbox(to_address=world.member.email)[0].status == "sent"
+
+
+def test_html_part_escapes_what_members_wrote(app, world, smtp):
+    ticket = factories.make_ticket(world.member, subject="Question <script>alert(1)</script>")
+    send_pending()
+    mail = smtp.recorder.to(world.jurist.email)[0]
+    assert "<script>" not in html_part(mail) and "&lt;script&gt;" in html_part(mail)
+    assert ticket.reference in mail["Subject"]
+
+
+def test_line_breaks_in_a_subject_cannot_inject_headers(app, world, smtp):
+    factories.make_ticket(world.member, subject="Contrat\r\nBcc: espion@ailleurs.example")
+    assert send_pending().sent == 2
+    mail = smtp.recorder.to(world.jurist.email)[0]
+    assert mail["Bcc"] is None and "Contrat Bcc: espion@ailleurs.example" in mail["Subject"]
+
+
+def test_mail_server_down_keeps_the_answer_and_delivers_it_exactly_once_later(app, world, client, login, smtp_down):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    send_pending()
+    login(world.jurist)
+    page = client.post(f"/questions/{ticket.reference}/repondre", data={
+        "body": ANSWER, "kind": "public", "status_after": "answered"}, follow_redirects=True)
+    assert page.status_code == 200 and "Votre message a été envoyé." in page.get_data(as_text=True)
+    assert db.session.query(Message).filter_by(body=ANSWER).count() == 1
+    waiting = outbox(to_address=world.member.email)
+    assert [row.status for row in waiting] == ["pending"]
+    assert waiting[0].attempts == 1 and "Connection refused" in waiting[0].last_error
+    smtp_down.start()
+    assert send_pending().sent == 0, "not retried before its backoff delay"
+    with frozen_time(utcnow() + timedelta(hours=1)):
+        assert send_pending().sent == 4, "two jurists told of the question, two members of the answer"
+        assert send_pending().sent == 0
+    assert len(smtp_down.recorder.to(world.member.email)) == 1
+    assert outbox(to_address=world.member.email)[0].status == "sent"
+
+
+def test_mails_of_a_request_are_sent_right_after_its_response(app, world, client, login, smtp):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    send_pending()
+    login(world.jurist)
+    client.post(f"/questions/{ticket.reference}/repondre", data={
+        "body": ANSWER, "kind": "public", "status_after": "waiting"}, follow_redirects=True)
+    delivered = smtp.recorder.to(world.member.email)
+    assert len(delivered) == 1 and "Précisions attendues" in delivered[0]["Subject"]
+
+
+def test_default_file_backend_writes_eml_files(app, world, tmp_path):
+    ticket = factories.make_ticket(world.member)
+    assert send_pending().sent == 2
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    assert ticket.reference.encode() in files[0].read_bytes()
+
+
+def _queue_many(world, count: int) -> None:
+    """Queue `count` mails to the member."""
+    for number in range(count):
+        queue_email(to=world.member, kind="test", template="digest", subject=f"Essai {number}",
+                    context={"items": []}, dedupe_key=f"test:{number}")
+    db.session.commit()
+
+
+def test_two_concurrent_senders_never_send_the_same_mail_twice(app, world, smtp):
+    send_pending()
+    smtp.recorder.messages.clear()
+    _queue_many(world, 40)
+    app.config["MAIL_BATCH_SIZE"] = 5
+    reports, errors = [], []
+
+    def sender():
+        """One sender with its own app context and session."""
+        with app.app_context():
+            try:
+                reports.append(send_pending())
+            except Exception as error:  # surfaced by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    subjects = [message["Subject"] for message in smtp.messages]
+    assert len(subjects) == 40 and len(set(subjects)) == 40
+    assert sum(report.sent for report in reports) == 40
+    assert {row.status for row in outbox(kind="test")} == {"sent"}
+
+
+def test_claimed_rows_are_invisible_to_another_sender_until_the_claim_goes_stale(app, world, smtp):
+    send_pending()
+    smtp.recorder.messages.clear()
+    _queue_many(world, 3)
+    token, claimed = claim_batch(10)
+    assert len(claimed) == 3
+    assert send_pending().sent == 0, "another sender must not take claimed rows"
+    with frozen_time(utcnow() + timedelta(minutes=11)):
+        assert send_pending().sent == 3, "a dead sender's claim is taken over"
+    assert len(smtp.messages) == 3
+
+
+def test_mail_that_keeps_failing_is_marked_failed_shown_to_admins_and_can_be_resent(
+        app, world, client, login, smtp_down):
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    factories.make_ticket(world.member)
+    send_pending()
+    with frozen_time(utcnow() + timedelta(hours=1)):
+        report = send_pending()
+    assert report.failed == 2
+    failed = outbox(to_address=world.jurist.email)[0]
+    assert failed.status == "failed" and failed.attempts == 2
+    login(world.admin)
+    page = client.get("/admin/courriels").get_data(as_text=True)
+    assert "Échec" in page and world.jurist.email in page and "Connection refused" in page
+    client.post(f"/admin/courriels/{failed.id}/renvoyer")
+    smtp_down.start()
+    assert send_pending().sent >= 1
+    assert len(smtp_down.recorder.to(world.jurist.email)) == 1
+
+
+def test_outbox_page_is_for_admins_only(app, world, client, login):
+    login(world.jurist)
+    assert client.get("/admin/courriels").status_code == 403
+
+
+def test_rolled_back_change_leaves_no_mail(app, world):
+    ticket = factories.make_ticket(world.member)
+    before = len(outbox())
+    record_event("closed", world.jurist, ticket)
+    db.session.rollback()
+    assert len(outbox()) == before
+
+
+def test_one_change_never_queues_the_same_mail_twice(app, world):
+    factories.make_ticket(world.member)
+    row = outbox(to_address=world.jurist.email)[0]
+    again = queue_email(to=world.jurist, kind="x", template="closed", subject="x", context={},
+                        ticket=row.ticket, dedupe_key=row.dedupe_key)
+    assert again is None and len(outbox(to_address=world.jurist.email)) == 1
+
+
+def test_retry_delay_doubles_with_bounded_jitter(app):
+    for attempts, base in ((1, 60), (2, 120), (5, 960)):
+        delay = retry_delay(attempts).total_seconds()
+        assert base <= delay <= base * 1.25
+    assert retry_delay(30).total_seconds() <= 6 * 3600 * 1.25

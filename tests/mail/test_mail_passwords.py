@@ -1,0 +1,133 @@
+"""Invitations and password resets by email: signed, expiring, single-use links."""
+import re
+from datetime import timedelta
+
+from helpdesk.auth.passwords import make_password_link
+from helpdesk.auth.services import find_user_by_email
+from helpdesk.extensions import db
+from helpdesk.mail.sender import send_pending
+from helpdesk.models._types import frozen_time, utcnow
+from tests import factories
+from tests.mail.helpers import link_in, outbox, page_text
+
+NEW_PASSWORD = "un-mot-de-passe-tout-neuf"
+SAME_ANSWER = "Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé"
+
+
+def _invite(client, login, world, email="nouvelle@federation-exemple.fr"):
+    """An admin creates an account with an invitation through the form."""
+    login(world.admin)
+    return client.post("/admin/utilisateurs/nouveau", data={
+        "email": email, "name": "Nora Nouvelle", "role": "member", "structure": world.structure.id, "invite": "y",
+    }, follow_redirects=True)
+
+
+def test_invited_user_sets_a_password_from_the_mailed_link_then_logs_in(app, world, client, login, smtp):
+    page = page_text(_invite(client, login, world))
+    assert "Compte créé pour nouvelle@federation-exemple.fr : invitation envoyée." in page
+    mail = smtp.recorder.to("nouvelle@federation-exemple.fr")[0]
+    assert mail["Subject"] == "Invitation au helpdesk juridique"
+    assert "Fanny Admin vous invite" in mail.get_body(preferencelist=("plain",)).get_content()
+    client.post("/deconnexion")
+    link = link_in(mail)
+    form = client.get(link)
+    assert form.status_code == 200 and "Activer votre compte" in page_text(form)
+    short = client.post(link, data={"new": "court", "confirm": "court"})
+    assert "au moins 12 caractères" in page_text(short)
+    done = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
+    assert "Votre mot de passe est enregistré" in page_text(done)
+    assert client.post("/connexion", data={"email": "nouvelle@federation-exemple.fr", "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_a_link_works_only_once(app, world, client, login, smtp):
+    _invite(client, login, world)
+    client.post("/deconnexion")
+    link = link_in(smtp.recorder.to("nouvelle@federation-exemple.fr")[0])
+    client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    again = client.get(link)
+    assert again.status_code == 400 and "Ce lien a déjà été utilisé" in page_text(again)
+    posted = client.post(link, data={"new": "encore-un-autre-mot-de-passe", "confirm": "encore-un-autre-mot-de-passe"})
+    assert posted.status_code == 400
+    user = find_user_by_email("nouvelle@federation-exemple.fr")
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_expired_link_is_refused_with_a_clear_message(app, world, client):
+    link = make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test")
+    with frozen_time(utcnow() + timedelta(hours=3)):
+        page = client.get(link)
+    assert page.status_code == 400 and "Ce lien a expiré" in page_text(page)
+    assert client.get(link).status_code == 200, "still valid within two hours"
+
+
+def test_forged_or_truncated_link_is_refused(app, world, client):
+    link = make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test")
+    for bad in (link[:-3], "/mot-de-passe/nouveau/nimporte-quoi", link.replace("nouveau/", "nouveau/x")):
+        page = client.get(bad)
+        assert page.status_code == 400 and "Ce lien n'est pas valide" in page_text(page)
+
+
+def test_admin_must_choose_invitation_or_password(app, world, client, login):
+    login(world.admin)
+    page = client.post("/admin/utilisateurs/nouveau", data={
+        "email": "sans@federation-exemple.fr", "name": "Sans Rien", "role": "jurist", "structure": 0})
+    assert "Choisissez un mot de passe initial, ou cochez l'envoi d'une invitation." in page_text(page)
+    assert find_user_by_email("sans@federation-exemple.fr") is None
+
+
+def test_admin_can_still_create_an_account_with_a_password_and_no_mail(app, world, client, login):
+    login(world.admin)
+    client.post("/admin/utilisateurs/nouveau", data={
+        "email": "direct@federation-exemple.fr", "name": "Dina Direct", "role": "jurist", "structure": 0,
+        "password": "mot-de-passe-initial"})
+    assert find_user_by_email("direct@federation-exemple.fr").check_password("mot-de-passe-initial")
+    assert outbox(to_address="direct@federation-exemple.fr") == []
+
+
+def test_admin_resends_an_invitation(app, world, client, login):
+    login(world.admin)
+    page = client.post(f"/admin/utilisateurs/{world.member.id}/invitation", follow_redirects=True)
+    assert f"Invitation renvoyée à {world.member.email}." in page_text(page)
+    assert [row.kind for row in outbox(to_address=world.member.email)] == ["invitation"]
+    login(world.jurist)
+    assert client.post(f"/admin/utilisateurs/{world.member.id}/invitation").status_code == 403
+
+
+def test_forgot_password_mails_a_reset_link_that_sets_a_new_password(app, world, client, smtp):
+    page = client.post("/mot-de-passe-oublie", data={"email": "MEMBRE@exemple.test"}, follow_redirects=True)
+    assert SAME_ANSWER in page_text(page)
+    mail = smtp.recorder.to(world.member.email)[0]
+    assert mail["Subject"] == "Réinitialisation de votre mot de passe"
+    link = link_in(mail)
+    assert "Nouveau mot de passe" in page_text(client.get(link))
+    client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    db.session.refresh(world.member)
+    assert world.member.check_password(NEW_PASSWORD) and not world.member.check_password(factories.PASSWORD)
+
+
+def test_forgot_password_answers_the_same_for_unknown_and_deactivated_addresses(app, world, client):
+    world.colleague.active = False
+    db.session.commit()
+    answers = []
+    for email in ("personne@exemple.test", world.colleague.email, world.member.email):
+        response = client.post("/mot-de-passe-oublie", data={"email": email}, follow_redirects=True)
+        # Every page carries a fresh CSRF token; the rest must be identical.
+        answers.append((response.status_code, re.sub(r'name="csrf_token" value="[^"]*"', "", page_text(response))))
+    assert answers[0] == answers[1] == answers[2]
+    assert SAME_ANSWER in answers[0][1]
+    assert {row.to_address for row in outbox(kind="password_reset")} == {world.member.email}
+
+
+def test_login_page_links_to_forgotten_password(app, client):
+    assert "/mot-de-passe-oublie" in page_text(client.get("/connexion"))
+
+
+def test_users_invite_command_creates_the_account_and_sends_the_invitation(app, world, runner):
+    result = runner.invoke(args=["users", "invite", "--email", "cli@exemple.test", "--name", "Clio Commande",
+                                 "--role", "jurist"])
+    assert "Invitation envoyée à cli@exemple.test" in result.output
+    assert [row.status for row in outbox(to_address="cli@exemple.test")] == ["sent"]
+    refused = runner.invoke(args=["users", "invite", "--email", "cli@exemple.test", "--name", "Clio",
+                                  "--role", "jurist"])
+    assert refused.exit_code != 0 and "Un compte existe déjà" in refused.output
+    send_pending()
