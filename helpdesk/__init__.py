@@ -69,13 +69,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from helpdesk.privacy import bp as privacy_bp
     from helpdesk.ops import bp as ops_bp
     from helpdesk.queue import bp as queue_bp
+    from helpdesk.stats import bp as stats_bp
     from helpdesk.tickets import bp as tickets_bp
     from helpdesk.triage import bp as triage_bp
     from helpdesk.triage import routes as _triage_routes, subscribers as _triage_subscribers  # noqa: F401
     from helpdesk.webinars import bp as webinars_bp
 
     for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, triage_bp,
-                      audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp, ops_bp):
+                      audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp, ops_bp, stats_bp):
         app.register_blueprint(blueprint)
 
     from helpdesk import cli, security_headers, templating

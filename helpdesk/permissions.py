@@ -175,3 +175,14 @@ def ensure_can_remove_attachment(user, attachment: Attachment) -> None:
     if attachment.article is None:
         raise Forbidden("Les fichiers d'une question ne peuvent pas être retirés.")
     ensure_can_edit_articles(user)
+
+
+def ensure_can_read_statistics(user) -> None:
+    """Activity statistics and exports are for jurists and admins."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Forbidden("Les statistiques sont réservées à l'équipe juridique.")
+
+
+def can_export_personal_data(user) -> bool:
+    """Only admins export the names and emails of members and the SIRET of structures."""
+    return user.is_authenticated and user.is_admin

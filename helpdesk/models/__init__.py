@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table."""
 from helpdesk.models.api_token import TOKEN_SCOPES, ApiToken
 from helpdesk.models.article import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article
+from helpdesk.models.article_read import ArticleRead
 from helpdesk.models.attachment import Attachment
 from helpdesk.models.auth_throttle import AuthThrottle
 from helpdesk.models.event import Event
@@ -15,7 +16,8 @@ from helpdesk.models.user import NOTIFY_MODES, ROLES, User
 from helpdesk.models.webinar import WEBINAR_STATUSES, Webinar, WebinarRegistration
 
 __all__ = [
-    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "Attachment", "AuthThrottle", "SearchChange", "SearchLog", "SuggestionClick", "VISIBILITIES",
+    "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "ArticleRead", "Attachment", "AuthThrottle", "SearchChange",
+    "SearchLog", "SuggestionClick", "VISIBILITIES",
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",
