@@ -23,7 +23,8 @@ def fill_french(path: Path) -> None:
         catalog = read_po(handle, locale="fr")
     for message in catalog:
         if message.id:
-            message.string = message.id
+            message.string = ((message.id[0],) + (message.id[1],) * (catalog.num_plurals - 1)
+                              if message.pluralizable else message.id)
             message.flags.discard("fuzzy")
     with path.open("wb") as handle:
         write_po(handle, catalog, width=120, omit_header=False)

@@ -1,6 +1,6 @@
 """Forms of the accounts area."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from helpdesk.main.forms import Form
@@ -58,3 +58,20 @@ class ChangePasswordForm(Form):
         validators=[DataRequired(_l("Confirmez le nouveau mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
     )
     submit = SubmitField(_l("Changer le mot de passe"))
+
+
+class ApiTokenForm(Form):
+    """Name, scope and lifetime of a new personal access token."""
+
+    name = StringField(_l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom au jeton.")),
+                                                   Length(max=100, message=_l("100 caractères au maximum."))],
+                       description=_l("Pour vous rappeler où il sert, par exemple : tableur de suivi."))
+    scope = RadioField(_l("Portée"), choices=[("read", _l("Lecture seule")), ("write", _l("Lecture et écriture"))],
+                       default="read", validators=[DataRequired(_l("Choisissez une portée."))])
+    expires_in_days = SelectField(_l("Validité"), coerce=int, default=90,
+                                  choices=[(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an")), (0, _l("Sans expiration"))])
+    submit = SubmitField(_l("Créer le jeton"))
+
+
+class RevokeTokenForm(Form):
+    """Revoke a token (the CSRF token is the only field)."""

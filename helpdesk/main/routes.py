@@ -1,8 +1,10 @@
 """Home page and error handlers."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from helpdesk.api.errors import http_error, is_api_request
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, set_user_locale
@@ -45,7 +47,9 @@ def language():
 @bp.app_errorhandler(NotFound)
 @bp.app_errorhandler(404)
 def not_found(error):
-    """French 404 page."""
+    """French 404 page (JSON under /api, where routing fails before the API's own handlers)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/404.html"), 404
 
 
@@ -59,7 +63,7 @@ def forbidden(error):
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     """An expired or missing form token: explain and invite to retry."""
-    flash("Le formulaire a expiré ou n'est pas valide. Veuillez réessayer.", "error")
+    flash(_("Le formulaire a expiré ou n'est pas valide. Veuillez réessayer."), "error")
     return render_template("errors/400.html"), 400
 
 
@@ -71,14 +75,24 @@ def bad_request(error):
 
 @bp.app_errorhandler(405)
 def method_not_allowed(error):
-    """French 405 page."""
+    """French 405 page (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/400.html"), 405
 
 
 @bp.app_errorhandler(413)
 def too_large(error):
-    """French page for oversized requests."""
+    """French page for oversized requests (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/413.html"), 413
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    """French page when a client sends requests too fast."""
+    return render_template("errors/429.html"), 429
 
 
 @bp.app_errorhandler(500)

@@ -46,6 +46,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     notify_optional: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     structure = relationship("Structure", back_populates="users")
 

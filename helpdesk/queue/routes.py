@@ -9,7 +9,8 @@ from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query, view_counts
+from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, capped_count, count_label, queue_query,
+                                     view_counts)
 from helpdesk.triage.routes import bulk_form
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
@@ -31,7 +32,7 @@ def cached_view_counts() -> dict[str, int]:
 @bp.app_context_processor
 def queue_navigation() -> dict:
     """Give every template the (lazy) queue counts for the jurists' navigation."""
-    return {"queue_counts": cached_view_counts}
+    return {"queue_counts": cached_view_counts, "queue_count_label": count_label}
 
 
 @bp.route("/")
@@ -49,15 +50,19 @@ def index():
         tag=(request.args.get("etiquette") or "").strip()[:40] or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
-    page = db.paginate(queue_query(current_user, filters), page=page_arg(),
-                       per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False)
+    query = queue_query(current_user, filters)
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["QUEUE_PAGE_SIZE"],
+                       error_out=False, count=False)
+    page.total = capped_count(query)
+    page.total_label = count_label(page.total)
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     now = utcnow()
     form = bulk_form()
     form.back.data = request.full_path
     return render_template(
-        "queue/index.html", page=page, filters=filters, counts=cached_view_counts(),
+        "queue/index.html", page=page, filters=filters,
+        counts={view: count_label(count) for view, count in cached_view_counts().items()},
         deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,

@@ -2,13 +2,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
 from helpdesk.models import Structure, Tag, Ticket, User
 from helpdesk.models._types import utcnow
+from helpdesk.models.ticket import OPEN_PREDICATE
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
 
 VIEWS = {
@@ -44,12 +47,18 @@ class QueueFilters:
     sort: str = "anciennete"
 
 
+# Counting stops there: tabs and pages say « plus de 10 000 » rather than walk every closed question.
+COUNT_CAP = 10_000
+# A literal, so that SQLite and PostgreSQL plans can use the partial indexes on open questions.
+NOT_CLOSED = text(f"ticket.{OPEN_PREDICATE}")
+
+
 def _view_condition(view: str, user: User, now: datetime):
     """The WHERE clause of a queue view; `next_due_at` is NULL while the clock is stopped or the question closed."""
     if view == "non-assignees":
-        return (Ticket.assignee_id.is_(None)) & (Ticket.status != "closed")
+        return Ticket.assignee_id.is_(None) & NOT_CLOSED
     if view == "mes-dossiers":
-        return (Ticket.assignee_id == user.id) & (Ticket.status != "closed")
+        return (Ticket.assignee_id == user.id) & NOT_CLOSED
     if view == "en-retard":
         return Ticket.next_due_at < now
     if view == "sous-24h":
@@ -58,7 +67,7 @@ def _view_condition(view: str, user: User, now: datetime):
         return Ticket.status == "waiting"
     if view == "closes":
         return Ticket.status == "closed"
-    return Ticket.status != "closed"
+    return NOT_CLOSED
 
 
 def queue_query(user: User, filters: QueueFilters) -> Select:
@@ -97,12 +106,32 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
     )
 
 
+def _capped_count_query(query: Select) -> Select:
+    """The SELECT counting the rows of `query`, stopping after COUNT_CAP + 1 of them."""
+    limited = query.with_only_columns(Ticket.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(limited)
+
+
+def capped_count(query: Select) -> int:
+    """How many questions `query` returns, up to COUNT_CAP + 1 (more means "plus de COUNT_CAP")."""
+    return db.session.scalar(_capped_count_query(query))
+
+
+def count_label(count: int) -> str:
+    """A count as the queue shows it: exact up to the cap, else « plus de 10 000 »."""
+    return format_number(count) if count <= COUNT_CAP else _("plus de %(count)s", count=format_number(COUNT_CAP))
+
+
+def view_counts_query(user: User) -> Select:
+    """The SELECT counting the questions of every view, one capped, indexed count per view."""
+    now = utcnow()
+    return select(*(
+        _capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
+        .label(view.replace("-", "_"))
+        for view in VIEWS))
+
+
 def view_counts(user: User) -> dict[str, int]:
     """How many questions each view holds, in one query."""
-    now = utcnow()
-    columns = [
-        func.count().filter(_view_condition(view, user, now)).label(view.replace("-", "_"))
-        for view in VIEWS
-    ]
-    row = db.session.execute(select(*columns).select_from(Ticket)).one()
+    row = db.session.execute(view_counts_query(user)).one()
     return dict(zip(VIEWS, row))

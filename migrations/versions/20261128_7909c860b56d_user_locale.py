@@ -1,7 +1,7 @@
 """user locale: the interface language chosen by each user (NULL = default, French)
 
 Revision ID: 7909c860b56d
-Revises: f7708ef9a58a
+Revises: 575eca255a44
 Create Date: 2026-11-28 09:11:09.441963
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7909c860b56d'
-down_revision = 'f7708ef9a58a'
+down_revision = '575eca255a44'
 branch_labels = None
 depends_on = None
 

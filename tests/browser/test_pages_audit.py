@@ -4,12 +4,14 @@ import pytest
 from playwright.sync_api import expect
 
 PAGES = {
-    None: ["/connexion", "/accessibilite", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
+    None: ["/connexion", "/accessibilite", "/donnees-personnelles", "/flash/", "/webinaires/", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
     "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/mot-de-passe",
                           "/ressources/"],
-    "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle"],
+    "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle",
+                           "/statistiques/", "/reponses-types/"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
-                         "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes"],
+                         "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
+                         "/admin/journal/", "/satisfaction"],
 }
 
 
@@ -33,6 +35,8 @@ def test_every_page_of_each_role_is_accessible(visitor, email):
     for path in PAGES[email]:
         visitor.goto(path)
         _check_structure(visitor)
+        if path == "/statistiques/":
+            visitor.screenshot("tableau-de-bord")
 
 
 def test_question_of_the_queue_is_accessible_to_jurist_and_member(visitor):
