@@ -27,7 +27,8 @@ def _source_msgids() -> set[str]:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+            str(ROOT), method_map, options_map, keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith(".")):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -33,8 +33,9 @@ def fill_french(path: Path) -> None:
 def main() -> None:
     """Extract, update (or create), fill French, compile."""
     pot = HERE / "messages.pot"
+    # --ignore-dirs: Babel skips "_*" folders by default, which would miss templates/_macros/.
     run("extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "--no-location", "--sort-output", "-w", "120",
-        "-o", str(pot), ".")
+        "--ignore-dirs", ".*", "-o", str(pot), ".")
     for locale in LOCALES:
         po = HERE / locale / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"

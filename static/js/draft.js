@@ -19,7 +19,7 @@
   var saved = storage.getItem(key);
   if (saved && !textarea.value) {
     textarea.value = saved;
-    if (status) { status.hidden = false; status.textContent = "Brouillon restauré : il n'a pas encore été envoyé."; }
+    if (status) { status.hidden = false; status.textContent = status.dataset.restored; }
   }
   textarea.addEventListener("input", function () {
     if (textarea.value.trim()) { storage.setItem(key, textarea.value); } else { storage.removeItem(key); }

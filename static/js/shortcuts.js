@@ -1,6 +1,6 @@
 // Jurists' keyboard shortcuts (documented in the "Raccourcis clavier" panel of the page).
 // Queue: j / k = next / previous question, Enter = open it. Question: p = take it, r = write the reply.
-// "?" toggles the help. Keys are ignored while typing in a field or with a modifier, and can be switched off
+// "?" moves to the help. Keys are ignored while typing in a field or with a modifier, and can be switched off
 // (WCAG 2.1.4): the choice is kept in localStorage.
 (function () {
   "use strict";
@@ -13,7 +13,7 @@
     try { return window.localStorage.getItem(STORAGE_KEY) !== "off"; } catch (error) { return true; }
   }
   function showToggleLabel() {
-    toggle.textContent = enabled() ? "Désactiver les raccourcis clavier" : "Activer les raccourcis clavier";
+    toggle.textContent = enabled() ? toggle.dataset.labelOn : toggle.dataset.labelOff;
   }
   if (toggle) {
     toggle.hidden = false;
@@ -63,8 +63,9 @@
       return true;
     },
     "?": function () {
-      help.open = !help.open;
-      if (help.open) { help.querySelector("summary").focus(); }
+      var title = document.getElementById("shortcuts-title");
+      title.scrollIntoView();
+      title.focus();
       return true;
     }
   };
