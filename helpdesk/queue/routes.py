@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg
+from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
@@ -28,7 +28,7 @@ def index():
         structure_type=_choice_arg("type", STRUCTURE_TYPES),
         status=_choice_arg("statut", STATUSES),
         assignee_id=int_arg("juriste"),
-        text=(request.args.get("q") or "").strip()[:200] or None,
+        text=text_arg("q") or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
     page = db.paginate(queue_query(current_user, filters), page=page_arg(),
