@@ -1,14 +1,14 @@
 """Forms of the knowledge-base area."""
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
+from helpdesk.main.forms import Form
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     """Write or edit a resource."""
 
     title = StringField("Titre", validators=[DataRequired("Indiquez un titre."),
@@ -45,7 +45,7 @@ class ArticleForm(FlaskForm):
         }
 
 
-class ArticleStatusForm(FlaskForm):
+class ArticleStatusForm(Form):
     """Publish, archive or unpublish."""
 
     status = SelectField("Statut", choices=[("published", "Publier"), ("archived", "Archiver"), ("draft", "Repasser en brouillon")])

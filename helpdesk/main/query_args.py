@@ -16,3 +16,8 @@ def int_arg(name: str) -> int | None:
 def page_arg() -> int:
     """The requested page number; 1 when absent or malformed."""
     return int_arg("page") or 1
+
+
+def text_arg(name: str, limit: int = 200) -> str:
+    """A free-text argument, trimmed, without NUL characters (PostgreSQL refuses them), at most `limit` long."""
+    return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
