@@ -51,7 +51,7 @@ class ArticleStatusForm(Form):
     status = SelectField("Statut", choices=[("published", "Publier"), ("archived", "Archiver"), ("draft", "Repasser en brouillon")])
 
 
-class ReferenceAmendedForm(FlaskForm):
+class ReferenceAmendedForm(Form):
     """A legal reference a jurist marks as amended, with an optional note."""
 
     reference = StringField("Référence modifiée", validators=[DataRequired("Indiquez la référence."), Length(max=200)],
@@ -60,5 +60,5 @@ class ReferenceAmendedForm(FlaskForm):
                        description="Par exemple : modifié par le décret du 30 décembre 2025.")
 
 
-class ReviewedForm(FlaskForm):
+class ReviewedForm(Form):
     """« Marquer comme vérifiée » (the CSRF token is the only field)."""
