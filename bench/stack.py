@@ -86,9 +86,10 @@ def seed_members(app, count: int) -> dict:
             {"email": f"juriste-{n}@exemple.test", "name": f"Juriste Charge {n}", "password_hash": first.password_hash,
              "role": "jurist", "structure_id": None, "active": True} for n in range(1, JURISTS + 1)])
         # Hashing is deliberately slow: reuse the first member's hash for the others.
-        db.session.execute(insert(User), [
-            {"email": f"charge-{n}@exemple.test", "name": f"Membre Charge {n}", "password_hash": first.password_hash,
-             "role": "member", "structure_id": structure.id, "active": True} for n in range(2, count + 1)])
+        others = [{"email": f"charge-{n}@exemple.test", "name": f"Membre Charge {n}", "password_hash": first.password_hash,
+                   "role": "member", "structure_id": structure.id, "active": True} for n in range(2, count + 1)]
+        if others:
+            db.session.execute(insert(User), others)
         db.session.commit()
         return {"emails": [f"charge-{n}@exemple.test" for n in range(1, count + 1)], "theme_id": theme.id}
 
