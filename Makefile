@@ -1,11 +1,11 @@
-# Two entry points: `make run` (demo on SQLite) and `make test`.
+# Entry points: `make run` (demo on SQLite), `make test`, `make serve` (production: gunicorn + PostgreSQL).
 VENV ?= .venv
 PYTHON ?= python3
 FLASK = $(VENV)/bin/flask --app helpdesk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres clean
+.PHONY: install run serve test test-sqlite test-postgres bench-ci clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,20 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) kb sync
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
-	HELPDESK_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
+	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production on this machine: migrations, this machine's indexer (it applies every index change, so
+# requests do not sync themselves) and the mail sender in the background, gunicorn in front.
+# HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database; GUNICORN_* tune gunicorn.conf.py.
+serve: install
+	@case "$$HELPDESK_SQLALCHEMY_DATABASE_URI" in postgresql*) ;; \
+	  *) echo "make serve : définissez HELPDESK_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://utilisateur@hôte/base"; exit 2;; esac
+	$(FLASK) db upgrade
+	$(FLASK) kb sync
+	$(FLASK) kb sync --loop & indexer=$$!; $(FLASK) mail send-pending --loop & mailer=$$!; \
+	  trap 'kill $$indexer $$mailer 2>/dev/null' EXIT INT TERM; \
+	  HELPDESK_SEARCH_SYNC_AFTER_REQUEST=$${HELPDESK_SEARCH_SYNC_AFTER_REQUEST:-false} \
+	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 test: install test-sqlite test-postgres
 
@@ -32,6 +45,10 @@ test-postgres:
 		echo "== PostgreSQL run: $(TEST_DATABASE_URL)"; \
 		$(VENV)/bin/python -m pytest -q; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+# Short fault run against PostgreSQL (loopback, throwaway database): fails on a lost or duplicated record.
+bench-ci: install
+	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" timeout 170 $(VENV)/bin/python bench/faults.py --short
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage

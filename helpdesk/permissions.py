@@ -58,6 +58,11 @@ def can_view_ticket(user: User, ticket: Ticket) -> bool:
     return user.is_member and ticket.structure_id == user.structure_id
 
 
+def can_see_internal(user) -> bool:
+    """Jurists and admins see internal notes and events, and questions of every structure."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def visible_tickets(user: User) -> Select:
     """A SELECT of the questions `user` may see."""
     query = select(Ticket)
@@ -97,10 +102,22 @@ def ensure_staff(user: User) -> None:
         raise Forbidden("Cette action est réservée aux juristes.")
 
 
+def ensure_admin(user) -> None:
+    """Administration actions (journal export, anonymisation) refuse everyone but admins."""
+    if not (user.is_authenticated and user.is_active and user.is_admin):
+        raise Forbidden("Cette action est réservée aux administrateurs.")
+
+
 def ensure_can_delete_question(user: User) -> None:
     """Deleting a question and its files is an administrator's decision."""
     if not user.is_admin:
         raise Forbidden("Seuls les administrateurs peuvent supprimer une question.")
+
+
+def ensure_admin(user: User) -> None:
+    """Administration actions (service levels, routing rules) refuse everyone else."""
+    if not user.is_admin:
+        raise Forbidden("Cette action est réservée aux administrateurs.")
 
 
 MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
@@ -158,3 +175,14 @@ def ensure_can_remove_attachment(user, attachment: Attachment) -> None:
     if attachment.article is None:
         raise Forbidden("Les fichiers d'une question ne peuvent pas être retirés.")
     ensure_can_edit_articles(user)
+
+
+def ensure_can_read_statistics(user) -> None:
+    """Activity statistics and exports are for jurists and admins."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Forbidden("Les statistiques sont réservées à l'équipe juridique.")
+
+
+def can_export_personal_data(user) -> bool:
+    """Only admins export the names and emails of members and the SIRET of structures."""
+    return user.is_authenticated and user.is_admin

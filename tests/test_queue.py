@@ -9,6 +9,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Ticket
 from helpdesk.models._types import frozen_time
+from helpdesk.queue import services as queue_services
 from helpdesk.queue.services import QueueFilters, queue_query
 from helpdesk.tickets import services
 from tests import factories
@@ -265,3 +266,15 @@ def test_jurist_closes_through_the_page(jurist_client, desk):
     assert _ticket(desk.mine).status == "closed"
     kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == _ticket(desk.mine).id)).all()
     assert kinds[-1] == "closed"
+
+
+def test_queue_counts_stop_at_the_cap_and_say_so(client, world, login, monkeypatch):
+    """Past the counting cap, the tab and the table say « plus de N » instead of counting every question."""
+    monkeypatch.setattr(queue_services, "COUNT_CAP", 2)
+    for number in range(3):
+        factories.make_ticket(world.member, subject=f"Question plafonnée {number}")
+    login(world.jurist)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert "Toutes ouvertes <span class=\"count\">(plus de 2)</span>" in page
+    assert "Toutes ouvertes : plus de 2 questions" in page
+    assert "En attente du membre <span class=\"count\">(0)</span>" in page

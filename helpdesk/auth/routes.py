@@ -1,5 +1,5 @@
 """Login, logout and password change pages."""
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
@@ -7,11 +7,31 @@ from helpdesk.auth import bp
 from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
                                  SetPasswordForm)
 from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
-from helpdesk.auth.services import authenticate, change_password
+from helpdesk.auth.services import authenticate, change_password, record_logout
+from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
+
+LAST_SEEN = "last_seen"
+
+
+@bp.before_app_request
+def end_idle_sessions():
+    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = utcnow().timestamp()
+    last_seen = session.get(LAST_SEEN)
+    if last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        flash(f"Votre session a expiré après {current_app.config['SESSION_IDLE_MINUTES']} minutes d'inactivité : "
+              "veuillez vous reconnecter.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    session[LAST_SEEN] = now
+    return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -24,13 +44,18 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@rate_limit("LOGIN_RATE_LIMIT")
 def login():
     """Show the login form and open a session for valid credentials."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), error.status_code
         if user is None:
             flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
         else:
@@ -38,6 +63,7 @@ def login():
             session.clear()
             login_user(user)
             session.permanent = True
+            session[LAST_SEEN] = utcnow().timestamp()
             flash(f"Bienvenue, {user.first_name}.", "success")
             return redirect(next_url)
     return render_template("auth/login.html", form=form)
@@ -46,6 +72,8 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
     """End the session."""
+    if current_user.is_authenticated:
+        record_logout(current_user)
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté(e).", "info")
@@ -111,13 +139,21 @@ def revoke_api_token(token_id):
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@rate_limit("PASSWORD_RESET_RATE_LIMIT")
 def forgot_password():
     """Mail a reset link; the answer is the same whether or not the address has an account.
 
-    Rate limiting of this route is added with the login limiter (security work): decorate this view.
+    Every request counts towards the progressive lock-out of the address and of the account.
     """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        try:
+            ensure_not_locked("password_reset", form.email.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/forgot_password.html", form=form), 429
+        count_failure("password_reset", form.email.data, request.remote_addr)
+        db.session.commit()
         request_password_reset(form.email.data)
         flash(RESET_REQUESTED, "info")
         return redirect(url_for("auth.login"))

@@ -1,10 +1,15 @@
 """Account operations: authenticate, create users, change passwords, deactivate."""
+import re
 import secrets
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.auth.forms import PASSWORD_MIN
+from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db, login_manager
@@ -26,26 +31,53 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (recording the attempt)."""
+def authenticate(email: str, password: str, address: str | None = None) -> User | None:
+    """The active user with these credentials, or None (recording the attempt); TooManyAttempts while
+    the account or the address is locked out, whether the account exists or not."""
+    ensure_not_locked("login", email, address)
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_TIMING_HASH, password or "")
-        return None
-    if not user.check_password(password) or not user.active:
-        record_event("login_failed", user)
+    if user is None or not user.check_password(password) or not user.active:
+        count_failure("login", email, address)
+        record_event("login_failed", user, address=address)
         db.session.commit()
         return None
+    forget_failures("login", email)
     user.last_login_at = utcnow()
-    record_event("login", user)
+    record_event("login", user, address=address)
     db.session.commit()
     return user
 
 
+def record_logout(user: User) -> None:
+    """Log the end of a session."""
+    record_event("logout", user)
+    db.session.commit()
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The vendored list of common passwords (see the header of common_passwords.txt for its source)."""
+    lines = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+_DECORATION = re.compile(r"[\s\d!?.,;:@#$%&*_+=~^-]+$")
+_REPEATED = re.compile(r"^(.+?)\1+$")
+
+
 def check_password_strength(password: str) -> None:
-    """Refuse passwords shorter than the minimum."""
-    if len(password or "") < PASSWORD_MIN:
+    """Refuse passwords shorter than the minimum, common ones (even with digits or symbols added at
+    the end) and repetitions of a short pattern."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
         raise InvalidInput(f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")
+    lowered = password.lower()
+    undecorated = _DECORATION.sub("", lowered)
+    if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
+        raise InvalidInput("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
+                           "par exemple une phrase de plusieurs mots.")
 
 
 def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
@@ -106,7 +138,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The structure comes in the same query: member pages check it on every request.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.structure)])
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -42,7 +42,12 @@ def index_path(name: str) -> Path:
 
 @event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context):
-    """Log index changes for the articles and questions touched by this flush, in its transaction."""
+    """Log index changes for the articles and questions touched by this flush, in its transaction.
+
+    A key already logged by an earlier flush of the same transaction is not logged again: both rows
+    would commit together and the indexer reads the object's committed state anyway.
+    """
+    logged = session.info.setdefault("search_keys", set())
     keys = set()
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, Article):
@@ -51,7 +56,9 @@ def _record_changes(session, flush_context):
             keys.add((search.QUESTIONS, str(instance.id)))
         elif isinstance(instance, Message) and not instance.internal:
             keys.add((search.QUESTIONS, str(instance.ticket_id)))
+    keys -= logged
     if keys:
+        logged.update(keys)
         now = utcnow()
         session.connection().execute(
             insert(SearchChange),
@@ -63,8 +70,16 @@ def _record_changes(session, flush_context):
 @event.listens_for(Session, "after_commit")
 def _flag_pending(session):
     """Ask the current request to sync the indexes once its response is ready."""
+    session.info.pop("search_keys", None)
     if session.info.pop("search_changes", False) and has_app_context():
         g.search_pending = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_logged_keys(session):
+    """A rolled-back transaction's change rows are gone: log its keys again next time."""
+    session.info.pop("search_keys", None)
+    session.info.pop("search_changes", None)
 
 
 def _naive_utc(moment) -> datetime:
@@ -291,6 +306,24 @@ def check(name: str) -> CheckReport:
         stale=sorted(key for key in expected if key in indexed and indexed[key] != expected[key]),
         extra=sorted(key for key in indexed if key not in expected),
     )
+
+
+@dataclass
+class IndexStatus:
+    """Where this machine's index stands against the change log."""
+
+    built: bool
+    pending_changes: int
+
+
+def status(name: str) -> IndexStatus:
+    """Whether the index was built here and how many changed objects it has not applied yet."""
+    state = _read_state(name)
+    if state is None:
+        return IndexStatus(built=False, pending_changes=0)
+    pending = db.session.scalar(select(func.count(SearchChange.object_key.distinct())).where(
+        SearchChange.index_name == name, SearchChange.id > state["last_seq"]))
+    return IndexStatus(built=True, pending_changes=pending)
 
 
 def prune_log(days: int) -> int:

@@ -58,6 +58,7 @@ def new():
 def article(slug):
     """Read a resource."""
     item = services.get_visible_article(current_user, slug)
+    services.record_article_read(current_user, item)
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),

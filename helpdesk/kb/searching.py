@@ -7,7 +7,7 @@ from helpdesk.extensions import db
 from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
 from helpdesk.models import Theme, Ticket, User
-from helpdesk.permissions import article_statuses, article_visibilities
+from helpdesk.permissions import article_statuses, article_visibilities, can_see_internal
 
 
 def theme_names() -> dict[str, str]:
@@ -42,7 +42,7 @@ def suggest(user, text: str, limit: int = 5) -> list[search.ArticleHit]:
 
 def similar_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Ticket]:
     """Questions like this one, treated ones (answered or closed) first; jurists only."""
-    if not viewer.is_staff:
+    if not can_see_internal(viewer):
         return []
     path = index_path(search.QUESTIONS)
     text = f"{ticket.subject}\n{ticket.body}"

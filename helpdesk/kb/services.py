@@ -11,7 +11,9 @@ from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, SearchLog, SuggestionClick, Theme, User
+from helpdesk.models import (
+    ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, SearchLog, SuggestionClick, Theme, User,
+)
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 
@@ -263,6 +265,13 @@ def log_search(query: str, results: int, user) -> None:
     """Remember a search and its result count (searches that found nothing show missing content)."""
     role = user.role if user.is_authenticated else "anonymous"
     db.session.add(SearchLog(query=query[:200], results=results, role=role))
+    db.session.commit()
+
+
+def record_article_read(user, article: Article) -> None:
+    """Count one display of a resource, keeping only the kind of reader (for the most read resources)."""
+    reader = user.role if user.is_authenticated else "anonymous"
+    db.session.add(ArticleRead(article_id=article.id, reader=reader))
     db.session.commit()
 
 

@@ -64,6 +64,12 @@ def too_large(error):
     return render_template("errors/413.html"), 413
 
 
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    """French page when a client sends requests too fast."""
+    return render_template("errors/429.html"), 429
+
+
 @bp.app_errorhandler(500)
 def server_error(error):
     """French 500 page; whatever the request wrote is rolled back."""

@@ -43,6 +43,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     notify_optional: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     structure = relationship("Structure", back_populates="users")
 

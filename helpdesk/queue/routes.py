@@ -6,9 +6,14 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.main.query_args import int_arg, page_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
+from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query, view_counts
+from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, capped_count, count_label, queue_query,
+                                     view_counts)
+from helpdesk.triage.routes import bulk_form
+from helpdesk.triage.sla import row_deadline
+from helpdesk.triage.tagging import all_tags
 
 
 def _choice_arg(name: str, allowed, default=None):
@@ -29,14 +34,23 @@ def index():
         status=_choice_arg("statut", STATUSES),
         assignee_id=int_arg("juriste"),
         text=(request.args.get("q") or "").strip()[:200] or None,
+        tag=(request.args.get("etiquette") or "").strip()[:40] or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
-    page = db.paginate(queue_query(current_user, filters), page=page_arg(),
-                       per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False)
+    query = queue_query(current_user, filters)
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["QUEUE_PAGE_SIZE"],
+                       error_out=False, count=False)
+    page.total = capped_count(query)
+    page.total_label = count_label(page.total)
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
+    now = utcnow()
+    form = bulk_form()
+    form.back.data = request.full_path
     return render_template(
-        "queue/index.html", page=page, filters=filters, counts=view_counts(current_user),
+        "queue/index.html", page=page, filters=filters,
+        counts={view: count_label(count) for view, count in view_counts(current_user).items()},
+        deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
     )

@@ -1,16 +1,22 @@
 """The jurists' queue: views, filters, sorting and counts."""
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
 from helpdesk.kb.searching import matching_question_ids
-from helpdesk.models import Structure, Ticket, User
+from helpdesk.models import Structure, Tag, Ticket, User
+from helpdesk.models._types import utcnow
+from helpdesk.models.ticket import OPEN_PREDICATE
+from helpdesk.triage.deadlines import DUE_SOON_WINDOW
 
 VIEWS = {
     "non-assignees": "Non assignées",
     "mes-dossiers": "Mes dossiers",
+    "en-retard": "En retard",
+    "sous-24h": "À échéance sous 24 h",
     "en-attente": "En attente du membre",
     "ouvertes": "Toutes ouvertes",
     "closes": "Closes",
@@ -20,6 +26,7 @@ SORTS = {
     "recentes": "Les plus récentes d'abord",
     "priorite": "Priorité",
     "activite": "Dernière activité",
+    "echeance": "Échéance la plus proche",
 }
 
 
@@ -34,25 +41,36 @@ class QueueFilters:
     status: str | None = None
     assignee_id: int | None = None
     text: str | None = None
+    tag: str | None = None
     sort: str = "anciennete"
 
 
-def _view_condition(view: str, user: User):
-    """The WHERE clause of a queue view."""
+# Counting stops there: tabs and pages say « plus de 10 000 » rather than walk every closed question.
+COUNT_CAP = 10_000
+# A literal, so that SQLite and PostgreSQL plans can use the partial indexes on open questions.
+NOT_CLOSED = text(f"ticket.{OPEN_PREDICATE}")
+
+
+def _view_condition(view: str, user: User, now: datetime):
+    """The WHERE clause of a queue view; `next_due_at` is NULL while the clock is stopped or the question closed."""
     if view == "non-assignees":
-        return (Ticket.assignee_id.is_(None)) & (Ticket.status != "closed")
+        return Ticket.assignee_id.is_(None) & NOT_CLOSED
     if view == "mes-dossiers":
-        return (Ticket.assignee_id == user.id) & (Ticket.status != "closed")
+        return (Ticket.assignee_id == user.id) & NOT_CLOSED
+    if view == "en-retard":
+        return Ticket.next_due_at < now
+    if view == "sous-24h":
+        return (Ticket.next_due_at >= now) & (Ticket.next_due_at <= now + DUE_SOON_WINDOW)
     if view == "en-attente":
         return Ticket.status == "waiting"
     if view == "closes":
         return Ticket.status == "closed"
-    return Ticket.status != "closed"
+    return NOT_CLOSED
 
 
 def queue_query(user: User, filters: QueueFilters) -> Select:
     """The SELECT of the questions in a view, filtered and sorted."""
-    query = select(Ticket).where(_view_condition(filters.view, user))
+    query = select(Ticket).where(_view_condition(filters.view, user, utcnow()))
     if filters.region or filters.structure_type:
         query = query.join(Structure, Structure.id == Ticket.structure_id)
         if filters.region:
@@ -65,6 +83,8 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
         query = query.where(Ticket.status == filters.status)
     if filters.assignee_id:
         query = query.where(Ticket.assignee_id == filters.assignee_id)
+    if filters.tag:
+        query = query.where(Ticket.tags.any(Tag.name == filters.tag))
     if filters.text:
         # Escape LIKE wildcards: "50 %" must find "50 %", not everything starting with "50 ".
         literal = filters.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -76,17 +96,40 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
         "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
         "priorite": (Ticket.priority.desc(), Ticket.created_at, Ticket.id),
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
+        "echeance": (Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.id),
     }.get(filters.sort, (Ticket.created_at, Ticket.id))
     return query.order_by(*order).options(
-        selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee)
+        selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee),
+        selectinload(Ticket.tags),
     )
+
+
+def _capped_count_query(query: Select) -> Select:
+    """The SELECT counting the rows of `query`, stopping after COUNT_CAP + 1 of them."""
+    limited = query.with_only_columns(Ticket.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(limited)
+
+
+def capped_count(query: Select) -> int:
+    """How many questions `query` returns, up to COUNT_CAP + 1 (more means "plus de COUNT_CAP")."""
+    return db.session.scalar(_capped_count_query(query))
+
+
+def count_label(count: int) -> str:
+    """A count as the queue shows it: exact up to the cap, else « plus de 10 000 »."""
+    return str(count) if count <= COUNT_CAP else f"plus de {COUNT_CAP:,}".replace(",", "\u202f")
+
+
+def view_counts_query(user: User) -> Select:
+    """The SELECT counting the questions of every view, one capped, indexed count per view."""
+    now = utcnow()
+    return select(*(
+        _capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
+        .label(view.replace("-", "_"))
+        for view in VIEWS))
 
 
 def view_counts(user: User) -> dict[str, int]:
     """How many questions each view holds, in one query."""
-    columns = [
-        func.count().filter(_view_condition(view, user)).label(view.replace("-", "_"))
-        for view in VIEWS
-    ]
-    row = db.session.execute(select(*columns).select_from(Ticket)).one()
+    row = db.session.execute(view_counts_query(user)).one()
     return dict(zip(VIEWS, row))

@@ -5,7 +5,7 @@ application that imports whoosh.
 """
 
 from .engine import ArticleHit, QuestionHit, SearchPage, search_articles, search_questions, suggest_articles
-from .index import IndexBusy, apply, get_searcher, index_versions, open_index, rebuild
+from .index import IndexBusy, apply, document_count, get_searcher, index_versions, open_index, rebuild
 from .schema import ARTICLES, QUESTIONS
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "QuestionHit",
     "SearchPage",
     "apply",
+    "document_count",
     "get_searcher",
     "index_versions",
     "open_index",

@@ -155,6 +155,11 @@ def get_searcher(path, kind: str):
         return searcher
 
 
+def document_count(path, kind: str) -> int:
+    """Return how many documents the index at ``path`` holds (through this process's searcher)."""
+    return get_searcher(path, kind).doc_count()
+
+
 def index_versions(path, kind: str) -> dict[str, str]:
     """Return ``{key: version}`` for every document in the index (to compare with the database)."""
     key_field = KINDS[kind]["key"]

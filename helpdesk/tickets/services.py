@@ -7,11 +7,12 @@ from sqlalchemy import select, update
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.events import record_event
+from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff
+from helpdesk.permissions import (
+    can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff)
 from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
@@ -63,8 +64,9 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
-                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = ()) -> Ticket:
-    """File a new question for the author's structure, with its files, and give it its reference."""
+                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = (),
+                  created_by: User | None = None) -> Ticket:
+    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them)."""
     ensure_can_file(author)
     uploads = check_uploads(attachments)
     if priority not in PRIORITIES:
@@ -81,12 +83,16 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         status="new",
         created_at=now,
         last_activity_at=now,
+        created_by=created_by,
     )
     db.session.add(ticket)
     db.session.flush()
     ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
     store_uploads(uploads, uploader=author, ticket=ticket)
-    record_event("created", author, ticket, channel=channel)
+    if created_by is None:
+        record_event("created", author, ticket, channel=channel)
+    else:
+        record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
     db.session.commit()
     return ticket
 
@@ -231,10 +237,10 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     ).all()
     events = db.session.scalars(
         select(Event)
-        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note")))
+        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note", *AUDIT_KINDS)))
         .order_by(Event.created_at, Event.id)
     ).all()
-    if not viewer.is_staff:
+    if not can_see_internal(viewer):
         messages = [message for message in messages if not message.internal]
         events = [event for event in events if not event.internal]
     entries = [TimelineEntry(message.created_at, message=message) for message in messages]

@@ -1,7 +1,7 @@
 """API personal access tokens
 
 Revision ID: f0c2adeaad19
-Revises: 65c48906e67f
+Revises: eb089bab8b91
 Create Date: 2026-11-28 08:39:38.115089
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f0c2adeaad19'
-down_revision = '65c48906e67f'
+down_revision = 'eb089bab8b91'
 branch_labels = None
 depends_on = None
 

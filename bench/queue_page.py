@@ -1,0 +1,203 @@
+"""The jurists' queue page (views, filters, sorts, pagination) on a large generated history.
+
+Usage: python bench/queue_page.py [--rows 200000] [--requests 300] [--engines sqlite postgresql] [--explain]
+
+Generates `rows` questions (10 % open, 90 % closed, as after years of service)
+on a throwaway SQLite file and/or PostgreSQL database built by the
+migrations, then requests the queue page through the Flask test client as a
+jurist (rendering included): every view x sort on pages 1 and 3, plus random
+filter combinations. Prints p50/p95 per view and overall, and with --explain
+the query plans of the main view/sort combinations and of the view counts.
+"""
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import stack
+
+STATUS_WEIGHTS = {"closed": 90, "answered": 4, "waiting": 2.5, "open": 2.5, "new": 1}
+
+
+def generate(app, rows: int, seed: int = 7) -> None:
+    """Insert structures, users, themes and `rows` questions in bulk, then gather statistics."""
+    from sqlalchemy import insert, select, text
+
+    from helpdesk.auth.services import create_user
+    from helpdesk.demo import luhn_siret
+    from helpdesk.extensions import db
+    from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
+    from helpdesk.models._types import utcnow
+
+    rng = random.Random(seed)
+    with app.app_context():
+        db.session.execute(insert(Structure), [
+            {"name": f"Structure {n}", "siret": luhn_siret(f"8{n:012d}"), "type": rng.choice(list(STRUCTURE_TYPES)),
+             "region": rng.choice(list(REGIONS)), "active": True} for n in range(600)])
+        db.session.execute(insert(Theme), [{"name": f"Thème {n}", "slug": f"theme-{n}", "active": True}
+                                           for n in range(15)])
+        db.session.commit()
+        jurist = create_user("juriste@exemple.test", "Juriste Charge", stack.PASSWORD, "jurist", None)
+        structures = list(db.session.scalars(select(Structure.id)))
+        db.session.execute(insert(User), [
+            {"email": f"membre-{n}@exemple.test", "name": f"Membre {n}", "password_hash": jurist.password_hash,
+             "role": "member", "structure_id": structures[n % len(structures)], "active": True} for n in range(3000)]
+            + [{"email": f"juriste-{n}@exemple.test", "name": f"Juriste {n}", "password_hash": jurist.password_hash,
+                "role": "jurist", "structure_id": None, "active": True} for n in range(2)])
+        db.session.commit()
+        members = list(db.session.execute(select(User.id, User.structure_id).where(User.role == "member")))
+        jurists = list(db.session.scalars(select(User.id).where(User.role == "jurist")))
+        themes = list(db.session.scalars(select(Theme.id)))
+        statuses, weights = zip(*STATUS_WEIGHTS.items())
+        now = utcnow()
+        span = timedelta(days=5 * 365).total_seconds()
+        batch = []
+        for number in range(1, rows + 1):
+            author, structure = rng.choice(members)
+            created = now - timedelta(seconds=span * (1 - number / rows) + rng.random() * 60)
+            status = rng.choices(statuses, weights)[0]
+            batch.append({
+                "reference": f"Q-{created.year}-{number:07d}", "structure_id": structure, "author_id": author,
+                "subject": f"Question générée {number}", "body": "Texte de la question générée pour le banc d'essai.",
+                "theme_id": rng.choice(themes), "priority": rng.choices((0, 1, 2, 3), (10, 70, 15, 5))[0],
+                "status": status, "channel": "web",
+                "assignee_id": None if status == "new" or rng.random() < 0.1 else rng.choice(jurists),
+                "created_at": created, "last_activity_at": created + timedelta(hours=rng.randint(0, 400)),
+            })
+            if len(batch) == 10000:
+                db.session.execute(insert(Ticket), batch)
+                batch = []
+        if batch:
+            db.session.execute(insert(Ticket), batch)
+        db.session.commit()
+        # As autovacuum would have done on a live database: statistics, and PostgreSQL's visibility map.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))
+
+
+def _login(client) -> None:
+    """Open the jurist's session through the login form."""
+    response = client.post("/connexion", data={"email": "juriste@exemple.test", "password": stack.PASSWORD})
+    assert response.status_code == 302, response.status_code
+
+
+def request_plan(count: int, seed: int = 3) -> list[tuple[str, dict]]:
+    """Every view x sort on pages 1 and 3, then random filter combinations, up to `count` requests."""
+    from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES
+    from helpdesk.queue.services import SORTS, VIEWS
+
+    rng = random.Random(seed)
+    plan = [(view, {"vue": view, "tri": sort, "page": page}) for view in VIEWS for sort in SORTS for page in (1, 3)]
+    while len(plan) < count:
+        view = rng.choice(list(VIEWS))
+        args = {"vue": view, "tri": rng.choice(list(SORTS)), "page": rng.choice((1, 1, 2, 5))}
+        for name, values in (("theme", range(1, 16)), ("region", list(REGIONS)), ("type", list(STRUCTURE_TYPES)),
+                             ("statut", list(STATUSES))):
+            if rng.random() < 0.3:
+                args[name] = rng.choice(list(values))
+        plan.append((view, args))
+    return plan[:count]
+
+
+def measure(app, count: int) -> dict[str, list[float]]:
+    """Time each planned request in milliseconds, grouped by view."""
+    client = app.test_client()
+    _login(client)
+    timings: dict[str, list[float]] = {}
+    for view, args in [("warm-up", {"vue": "ouvertes"})] * 3 + request_plan(count):
+        started = time.perf_counter()
+        response = client.get("/file/", query_string=args)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (args, response.status_code)
+        if view != "warm-up":
+            timings.setdefault(view, []).append(elapsed)
+    return timings
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (inclusive method)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def explain(app) -> None:
+    """Print the plans of the main view/sort queries and of the view counts."""
+    from sqlalchemy import func, select, text
+
+    from helpdesk.extensions import db
+    from helpdesk.models import User
+    from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query, view_counts_query
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "juriste@exemple.test"))
+        postgres = db.engine.dialect.name == "postgresql"
+        prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+        queries = [(f"{view} / {sort}", queue_query(user, QueueFilters(view=view, sort=sort)).limit(25))
+                   for view in VIEWS for sort in SORTS]
+        queries.append(("count of a page (ouvertes)", select(func.count()).select_from(
+            queue_query(user, QueueFilters(view="ouvertes")).order_by(None).subquery())))
+        queries.append(("view counts", view_counts_query(user)))
+        for label, query in queries:
+            sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            rows = db.session.execute(text(prefix + sql)).all()
+            plan = [row[0] for row in rows] if postgres else [row[-1] for row in rows]
+            print(f"-- {label}")
+            for line in plan:
+                print(f"   {line}")
+
+
+def run(engine: str, rows: int, requests: int, show_plans: bool, base: Path) -> list[list]:
+    """Generate, measure and (optionally) explain on one engine; return table rows."""
+    config = {"WTF_CSRF_ENABLED": False}
+    if engine == "sqlite":
+        url = f"sqlite:///{base}/queue-{rows}.sqlite"
+        return _run_on(url, engine, rows, requests, show_plans, base, config)
+    with stack.throwaway_postgres("helpdesk_bench_queue") as url:
+        return _run_on(url, engine, rows, requests, show_plans, base, config)
+
+
+def _run_on(url, engine, rows, requests, show_plans, base, config) -> list[list]:
+    """The body of `run` once the database exists."""
+    app = stack.helpdesk_app(url, str(base / f"index-{engine}-{rows}"), **config)
+    stack.migrate(app)
+    started = time.perf_counter()
+    generate(app, rows)
+    print(f"{engine}: {rows} questions generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if show_plans:
+        print(f"\n## Query plans, {engine}, {rows} questions\n")
+        explain(app)
+    timings = measure(app, requests)
+    with app.app_context():
+        from helpdesk.extensions import db
+        db.session.remove()
+        db.engine.dispose()
+    everything = [value for values in timings.values() for value in values]
+    table = [[engine, rows, view, len(values), f"{percentile(values, 50):.1f}", f"{percentile(values, 95):.1f}",
+              f"{max(values):.1f}"] for view, values in timings.items()]
+    table.append([engine, rows, "all", len(everything), f"{percentile(everything, 50):.1f}",
+                  f"{percentile(everything, 95):.1f}", f"{max(everything):.1f}"])
+    return table
+
+
+def main() -> int:
+    """Run every engine x size and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[200_000])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    base = stack.workdir("bench-queue")
+    table = []
+    for rows in args.rows:
+        for engine in args.engines:
+            table.extend(run(engine, rows, args.requests, args.explain, base))
+    print()
+    stack.print_table(["engine", "questions", "view", "requests", "p50 ms", "p95 ms", "max ms"], table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Question submission under concurrent load, side by side with the bare stack's ceiling.
+
+Usage: python bench/submit_load.py [--workers 2 4] [--clients 8 32] [--duration 15]
+
+For each worker count, on a throwaway PostgreSQL database: gunicorn (the
+project's gunicorn.conf.py) serves the helpdesk with this machine's indexer
+(`flask kb sync --loop`) and mail sender (`flask mail send-pending --loop`)
+running, mailing to a loopback SMTP server; wrk (bench/submit.lua) logs in one
+member per connection and posts the new-question form with its CSRF token (each
+question queues one notification per jurist in the outbox, in its transaction). The same
+gunicorn settings then serve bench/bare_app.py (one INSERT per request) under
+the same load. Afterwards every acknowledged question must be in the database
+exactly once, every notification delivered exactly once, and the search
+indexes consistent with the database.
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import stack
+
+HERE = Path(__file__).resolve().parent
+
+
+def verify_submissions(app, acks_file: Path) -> dict:
+    """Compare the acknowledged references with the database: missing, duplicated, stored without an ack."""
+    from sqlalchemy import func, select
+
+    from helpdesk.extensions import db
+    from helpdesk.models import Ticket
+
+    acked = [line for line in acks_file.read_text().splitlines() if line]
+    with app.app_context():
+        stored = dict(db.session.execute(select(Ticket.reference, Ticket.subject)).all())
+        duplicated_subjects = db.session.scalar(select(func.count()).select_from(
+            select(Ticket.subject).group_by(Ticket.subject).having(func.count() > 1).subquery()))
+    return {
+        "acked": len(acked),
+        "missing": len(set(acked) - stored.keys()),
+        "acked_twice": len(acked) - len(set(acked)),
+        "duplicated": duplicated_subjects,
+        "unacknowledged": len(stored.keys() - set(acked)),
+    }
+
+
+def run_helpdesk(workers: int, clients: int, duration: float, base: Path) -> dict:
+    """Serve the helpdesk on a fresh database and load it with wrk; return figures and the verification."""
+    with stack.throwaway_postgres("helpdesk_bench_submit") as url:
+        index_dir = str(base / f"index-{workers}-{clients}")
+        sink = stack.SmtpSink()
+        app = stack.helpdesk_app(url, index_dir, **stack.mail_settings(sink.port))
+        stack.migrate(app)
+        seeded = stack.seed_members(app, clients)
+        stack.sync_indexes(app)
+        env = stack.helpdesk_env(url, index_dir, sink.port)
+        indexer = stack.Loop("indexer", env, base / "indexer.log")
+        mailer = stack.Loop("mailer", env, base / "mailer.log")
+        server = stack.Gunicorn("wsgi:app", workers, env, base / "gunicorn.log", "/healthz")
+        acks = base / f"acks-{workers}-{clients}.txt"
+        try:
+            result = stack.run_wrk(HERE / "submit.lua", server.url, clients, duration, {
+                "BENCH_EMAILS": ",".join(seeded["emails"]), "BENCH_PASSWORD": stack.PASSWORD,
+                "BENCH_THEME": str(seeded["theme_id"]), "BENCH_ACKS": str(acks)})
+        finally:
+            server.stop()
+            indexer.stop()
+            mailer.stop()
+        result["check"] = verify_submissions(app, acks)
+        result["index_consistent"] = all(stack.index_consistent(app).values())
+        stack.drain_outbox(app)
+        result["mail"] = stack.verify_notifications(app, sink)
+        sink.stop()
+        with app.app_context():
+            from helpdesk.extensions import db
+            db.engine.dispose()
+        return result
+
+
+def run_bare(workers: int, clients: int, duration: float, base: Path) -> dict:
+    """Serve the bare app on a fresh database and load it with wrk."""
+    import bare_app
+
+    with stack.throwaway_postgres("helpdesk_bench_bare") as url:
+        bare_app.create_schema(url)
+        server = stack.Gunicorn("bare_app:app", workers, {**os.environ, "BARE_DATABASE_URL": url},
+                                base / "bare.log", "/")
+        try:
+            result = stack.run_wrk(HERE / "bare.lua", server.url, clients, duration, {})
+        finally:
+            server.stop()
+        rows = bare_app.count_rows(url)
+        result["check"] = {"acked": result["acked"], "missing": max(result["acked"] - rows, 0),
+                           "duplicated": 0, "unacknowledged": max(rows - result["acked"], 0)}
+        result["index_consistent"] = None
+        result["mail"] = None
+        return result
+
+
+def throughput(result: dict) -> float:
+    """Acknowledged operations per second."""
+    return result["acked"] / (result["duration_us"] / 1e6)
+
+
+def errors(result: dict) -> int:
+    """Transport errors, error statuses, timeouts and refused submissions."""
+    return sum(result[key] for key in ("connect_errors", "read_errors", "write_errors", "status_errors",
+                                       "timeouts", "refused"))
+
+
+def main() -> int:
+    """Run every combination and print the table; exit 1 on a lost or duplicated submission."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--duration", type=int, default=15)
+    args = parser.parse_args()
+    base = stack.workdir("bench-submit")
+    rows, failed = [], False
+    for workers in args.workers:
+        for clients in args.clients:
+            bare = run_bare(workers, clients, args.duration, base)
+            helpdesk = run_helpdesk(workers, clients, args.duration, base)
+            for label, result in (("bare insert", bare), ("helpdesk submit", helpdesk)):
+                check = result["check"]
+                failed |= bool(check["missing"] or check["duplicated"] or check.get("acked_twice"))
+                failed |= result["index_consistent"] is False
+                mail = result["mail"]
+                failed |= bool(mail and (mail["undelivered"] or mail["delivered twice"]))
+                rows.append([label, workers, clients, f"{throughput(result):.0f}", f"{result['p50_us'] / 1000:.1f}",
+                             f"{result['p95_us'] / 1000:.1f}", errors(result), check["acked"], check["missing"],
+                             check["duplicated"], check["unacknowledged"],
+                             {None: "-", True: "yes", False: "NO"}[result["index_consistent"]],
+                             f"{mail['queued']}/{mail['undelivered']}/{mail['delivered twice']}" if mail else "-"])
+            rows[-1].append(f"{throughput(helpdesk) / throughput(bare):.0%}")
+            rows[-2].append("")
+    stack.print_table(["app", "workers", "clients", "ok/s", "p50 ms", "p95 ms", "errors", "acked", "lost",
+                       "duplicated", "stored unacked", "index ok", "mails queued/undelivered/twice", "vs bare"], rows)
+    print(f"logs: {base}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

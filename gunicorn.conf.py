@@ -1,0 +1,35 @@
+"""Gunicorn settings for `make serve` (see docs/deployment.md); GUNICORN_* variables override the defaults.
+
+preload_app stays off: each worker imports the app after the fork, so it opens
+its own database connection pool and its own Whoosh searchers (open files and
+memory maps of the index segments, cached per process by helpdesk.search).
+Preloading would share those file descriptors and sockets between forked
+workers, and a searcher opened in the master would never see the indexer's
+new generations. The price is a second or so of start-up per worker.
+"""
+import multiprocessing
+import os
+
+MAX_DEFAULT_WORKERS = 8
+
+wsgi_app = "wsgi:app"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+# Sync workers: each handles one request at a time, so workers = concurrent requests = database
+# connections in use. The reverse proxy buffers slow clients (docs/deployment.md).
+workers = int(os.environ.get("GUNICORN_WORKERS") or min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS))
+worker_class = "sync"
+preload_app = False
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Requests are small forms; a bigger request line or header is an attack or a bug.
+limit_request_line = 8190
+limit_request_fields = 100
+
+logger_class = "helpdesk.ops.logs.GunicornJsonLogger"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "helpdesk"
+# No gunicornc control socket: one fixed path per user would collide between instances on one machine.
+control_socket_disable = True

@@ -1,0 +1,194 @@
+"""Operations: /healthz, request ids, JSON log lines, reverse-proxy headers, gunicorn settings."""
+import io
+import json
+import logging
+import runpy
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import request
+from gunicorn.config import Config
+
+from helpdesk import create_app
+from helpdesk.kb import indexing
+from helpdesk.ops import health
+from helpdesk.ops.logs import GunicornJsonLogger, JsonFormatter, RequestContextFilter
+from tests.conftest import BASE_CONFIG
+from tests.factories import make_ticket
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_is_ok_when_database_and_indexes_are_ready(client, world):
+    """A built index and a reachable database give 200 with the figures a load balancer and an operator read."""
+    make_ticket(world.member)
+    indexing.sync()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["index"]["questions"] == {"documents": 1, "pending_changes": 0}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_counts_changes_waiting_for_the_indexer(client, world, app):
+    """A change the indexer has not applied yet shows as pending, without failing the check."""
+    indexing.sync()
+    app.config["SEARCH_SYNC_AFTER_REQUEST"] = False
+    make_ticket(world.member)
+    body = client.get("/healthz").get_json()
+    assert body["checks"]["index"]["questions"]["pending_changes"] == 1
+    assert body["status"] == "ok"
+
+
+def test_healthz_is_503_while_the_index_is_not_built(client, world):
+    """A new machine whose indexer has not built its index yet takes no traffic."""
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "fail"
+    assert body["checks"]["index"] == {"ok": False, "error": "index articles not built yet"}
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    """An unreachable database fails the check; the answer names the error class, never the connection string."""
+    url = f"sqlite:///{tmp_path}/missing-directory/helpdesk.sqlite"
+    broken = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index")})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["checks"]["database"] == {"ok": False, "error": "OperationalError"}
+    assert "missing-directory" not in response.get_data(as_text=True)
+
+
+def test_other_areas_add_their_figures_to_healthz(client, world, monkeypatch):
+    """A registered check shows its figures, and an Unhealthy finding turns the answer into 503."""
+    indexing.sync()
+    monkeypatch.setitem(health.CHECKS, "replicas", lambda: {"lag_seconds": 3})
+    assert client.get("/healthz").get_json()["checks"]["replicas"] == {"ok": True, "lag_seconds": 3}
+
+    def lagging_replica():
+        raise health.Unhealthy("replica 2 hours behind")
+
+    monkeypatch.setitem(health.CHECKS, "replicas", lagging_replica)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["replicas"] == {"ok": False, "error": "replica 2 hours behind"}
+
+
+def test_healthz_reports_the_outbox_backlog_without_failing(client, world, app):
+    """Mails waiting for a down server show as backlog; the site still answers 200."""
+    app.config["MAIL_SEND_AFTER_REQUEST"] = False
+    make_ticket(world.member)
+    indexing.sync()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    outbox = response.get_json()["checks"]["outbox"]
+    assert outbox["ok"] is True and outbox["pending"] == 2 and outbox["failed"] == 0
+    assert outbox["oldest_pending_seconds"] >= 0
+
+
+def test_every_response_carries_a_generated_request_id(client):
+    """Without a proxy id, each response gets its own new id."""
+    first = client.get("/connexion").headers["X-Request-ID"]
+    second = client.get("/connexion").headers["X-Request-ID"]
+    assert len(first) == 32 and first != second
+
+
+def test_the_proxys_request_id_is_honoured(client):
+    """The id set by the reverse proxy is kept, so its log and ours share it."""
+    response = client.get("/connexion", headers={"X-Request-ID": "proxy-7f3a.42"})
+    assert response.headers["X-Request-ID"] == "proxy-7f3a.42"
+
+
+@pytest.mark.parametrize("hostile", ["a" * 200, "bad id", "x\u00e9", "<script>"])
+def test_a_malformed_request_id_is_replaced(client, hostile):
+    """Over-long or odd ids are not copied into logs and headers."""
+    assert client.get("/connexion", headers={"X-Request-ID": hostile}).headers["X-Request-ID"] != hostile
+
+
+def test_application_log_lines_are_json_with_the_request_id(app, client):
+    """A record written while serving a request is one JSON line carrying its request id, method and path."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestContextFilter())
+    logger = logging.getLogger("helpdesk.test")
+    logger.addHandler(handler)
+
+    def log_probe():
+        logger.warning("index « occupé »")
+        return "logged"
+
+    app.add_url_rule("/_log", "log_probe", log_probe)
+    try:
+        response = client.get("/_log", headers={"X-Request-ID": "rid-1"})
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue())
+    assert response.status_code == 200
+    assert line["message"] == "index « occupé »"
+    assert (line["level"], line["logger"]) == ("warning", "helpdesk.test")
+    assert (line["request_id"], line["method"], line["path"]) == ("rid-1", "GET", "/_log")
+    assert line["time"].endswith("+00:00")
+
+
+def test_gunicorn_access_line_is_json_with_the_request_id(monkeypatch):
+    """The access line of gunicorn is a JSON object with status, duration and the response's request id."""
+    config = Config()
+    config.set("accesslog", "-")
+    root_handlers = list(logging.getLogger().handlers)
+    logger = GunicornJsonLogger(config)
+    stream = io.StringIO()
+    try:
+        logger.access_log.handlers[0].setStream(stream)
+        response = SimpleNamespace(status="201 CREATED", headers=[("X-Request-ID", "rid-9")], sent=512)
+        environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/questions/nouvelle", "PATH_INFO": "/questions/nouvelle",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7", "HTTP_USER_AGENT": "wrk"}
+        logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12.5))
+    finally:
+        for handler in logging.getLogger().handlers:
+            if handler not in root_handlers:
+                logging.getLogger().removeHandler(handler)
+    line = json.loads(stream.getvalue())
+    assert line["request_id"] == "rid-9"
+    assert (line["method"], line["path"], line["status"]) == ("POST", "/questions/nouvelle", 201)
+    assert (line["duration_ms"], line["remote_addr"], line["bytes"]) == (12.5, "203.0.113.7", 512)
+
+
+def _proxy_probe_app(tmp_path, proxies: int):
+    """An app trusting `proxies` reverse proxies, with a route echoing what it believes about the client."""
+    probe = create_app({**BASE_CONFIG, "PROXY_COUNT": proxies, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+                        "INDEX_DIR": str(tmp_path / "index")})
+    probe.add_url_rule("/_whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
+    return probe.test_client()
+
+
+FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "helpdesk.example"}
+
+
+def test_behind_a_proxy_the_forwarded_client_address_and_scheme_are_used(tmp_path):
+    """With PROXY_COUNT=1 the app sees the client's address, HTTPS and the public host name."""
+    answer = _proxy_probe_app(tmp_path, 1).get("/_whoami", headers=FORWARDED).get_data(as_text=True)
+    assert answer == "203.0.113.7 https helpdesk.example"
+
+
+def test_without_a_configured_proxy_forwarded_headers_are_ignored(tmp_path):
+    """By default a client cannot forge its address with X-Forwarded-For."""
+    answer = _proxy_probe_app(tmp_path, 0).get("/_whoami", headers=FORWARDED).get_data(as_text=True)
+    assert answer == "127.0.0.1 http localhost"
+
+
+def test_gunicorn_settings_come_from_the_environment(monkeypatch):
+    """Workers and bind address follow GUNICORN_*; the default worker count is capped; no preloading."""
+    monkeypatch.setenv("GUNICORN_WORKERS", "4")
+    monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:9000")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (settings["workers"], settings["bind"], settings["preload_app"]) == (4, ["0.0.0.0:9000"], False)
+    monkeypatch.delenv("GUNICORN_WORKERS")
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 64)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 8
