@@ -389,3 +389,22 @@ def test_account_page_refuses_revoking_another_users_token(client, setting, logi
 def test_account_pages_need_login(client):
     for url in ("/compte/", "/compte/jetons"):
         assert client.get(url).headers["Location"].startswith("/connexion")
+
+
+@pytest.mark.parametrize("method, url, body, status", [
+    ("POST", "/api/v1/questions", {"subject": "Objet\u0000nul", "body": "Une description assez longue."}, 422),
+    ("POST", "/api/v1/questions/{ref}/messages", {"body": "Réponse\u0000"}, 422),
+    ("GET", "/api/v1/questions/Q-2026%0000001", None, 400),
+    ("GET", "/api/v1/articles?q=cddi%00", None, 400),
+])
+def test_nul_characters_are_refused_not_a_server_error(api, setting, method, url, body, status):
+    before = snapshot()
+    response = api.open(url.format(ref=setting.ticket.reference), method=method, json=body,
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, status, "invalid_input" if status == 422 else "bad_request")
+    assert snapshot() == before
+
+
+def test_nul_character_is_refused_by_the_question_service_used_by_the_web_too(setting):
+    with pytest.raises(InvalidInput, match="caractère nul"):
+        ticket_services.file_question(setting.member, "Objet\u0000nul", "Une description assez longue.", None)

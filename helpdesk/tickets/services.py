@@ -22,6 +22,8 @@ BODY_MAX = 20_000
 def _clean_text(value: str | None, label: str, minimum: int, maximum: int) -> str:
     """Strip a text field and check its length, with a French message naming the field."""
     text = (value or "").strip()
+    if "\x00" in text:
+        raise InvalidInput(f"{label} : le caractère nul n'est pas accepté.")
     if len(text) < minimum:
         raise InvalidInput(f"{label} : au moins {minimum} caractères sont nécessaires.")
     if len(text) > maximum:
