@@ -79,7 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp, ops_bp, stats_bp):
         app.register_blueprint(blueprint)
 
-    from helpdesk import cli, security_headers, templating
+    from helpdesk import cli, i18n, security_headers, templating
     from helpdesk.kb.indexing import sync_after_request
     from helpdesk.ops import logs
 
@@ -99,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     security_headers.register(app)
     templating.register(app)
+    i18n.register(app, str(ROOT / "translations"))
     return app
 
 

@@ -1,5 +1,6 @@
 """Downloading and withdrawing attachments."""
 from flask import abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
@@ -33,5 +34,5 @@ def remove(attachment_id):
         abort(400)
     filename = attachment.filename
     article = services.remove_article_attachment(attachment, current_user)
-    flash(f"Fichier « {filename} » retiré.", "success")
+    flash(_("Fichier « %(name)s » retiré.", name=filename), "success")
     return redirect(url_for("kb.article", slug=article.slug))

@@ -1,5 +1,6 @@
 """Login, logout and password change pages."""
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
@@ -27,8 +28,8 @@ def end_idle_sessions():
     if last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
         logout_user()
         session.clear()
-        flash(f"Votre session a expiré après {current_app.config['SESSION_IDLE_MINUTES']} minutes d'inactivité : "
-              "veuillez vous reconnecter.", "info")
+        flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
+                minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     session[LAST_SEEN] = now
     return None
@@ -57,14 +58,14 @@ def login():
             flash(error.message, "error")
             return render_template("auth/login.html", form=form), error.status_code
         if user is None:
-            flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
+            flash(_("Adresse e-mail ou mot de passe incorrect, ou compte désactivé."), "error")
         else:
             next_url = _safe_next(request.args.get("next"))
             session.clear()
             login_user(user)
             session.permanent = True
             session[LAST_SEEN] = utcnow().timestamp()
-            flash(f"Bienvenue, {user.first_name}.", "success")
+            flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             return redirect(next_url)
     return render_template("auth/login.html", form=form)
 
@@ -76,7 +77,7 @@ def logout():
         record_logout(current_user)
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté(e).", "info")
+    flash(_("Vous êtes déconnecté(e)."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -93,7 +94,7 @@ def password():
             flash(error.message, "error")
         else:
             login_user(user)
-            flash("Votre mot de passe a été changé. Vos autres sessions ont été fermées.", "success")
+            flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
 
@@ -134,7 +135,7 @@ def revoke_api_token(token_id):
     if not RevokeTokenForm().validate():
         abort(400)
     token = tokens.revoke_token(current_user, token_id)
-    flash(f"Le jeton « {token.name} » est révoqué.", "success")
+    flash(_("Le jeton « %(name)s » est révoqué.", name=token.name), "success")
     return redirect(url_for("auth.api_tokens"))
 
 
@@ -176,6 +177,6 @@ def set_password(token):
         else:
             logout_user()
             session.clear()
-            flash("Votre mot de passe est enregistré : vous pouvez vous connecter.", "success")
+            flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)

@@ -4,6 +4,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -72,12 +73,12 @@ def check_password_strength(password: str) -> None:
     the end) and repetitions of a short pattern."""
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        raise InvalidInput(f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")
+        raise InvalidInput(_("Le mot de passe doit compter au moins %(min)d caractères.", min=PASSWORD_MIN))
     lowered = password.lower()
     undecorated = _DECORATION.sub("", lowered)
     if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
-        raise InvalidInput("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
-                           "par exemple une phrase de plusieurs mots.")
+        raise InvalidInput(_("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
+                           "par exemple une phrase de plusieurs mots."))
 
 
 def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
@@ -86,21 +87,21 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
     email = normalise_email(email)
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
-        raise InvalidInput("Cette adresse e-mail n'est pas valide.")
+        raise InvalidInput(_("Cette adresse e-mail n'est pas valide."))
     if not name or len(name) > 120:
-        raise InvalidInput("Indiquez un nom de 120 caractères au plus.")
+        raise InvalidInput(_("Indiquez un nom de 120 caractères au plus."))
     if role not in ROLES:
-        raise InvalidInput("Ce rôle n'existe pas.")
+        raise InvalidInput(_("Ce rôle n'existe pas."))
     invited = password is None
     if not invited:
         check_password_strength(password)
     if find_user_by_email(email) is not None:
-        raise InvalidInput("Un compte existe déjà avec cette adresse e-mail.")
+        raise InvalidInput(_("Un compte existe déjà avec cette adresse e-mail."))
     structure = None
     if role == "member":
         structure = db.session.get(Structure, structure_id) if structure_id else None
         if structure is None:
-            raise InvalidInput("Un membre doit être rattaché à une structure existante.")
+            raise InvalidInput(_("Un membre doit être rattaché à une structure existante."))
     user = User(email=email, name=name, role=role, structure=structure, active=True)
     # An invited account gets a random password nobody knows until the invitation link sets one.
     user.set_password(secrets.token_urlsafe(32) if invited else password)
@@ -114,7 +115,7 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password after checking the current one; other sessions end."""
     if not user.check_password(current):
-        raise InvalidInput("Le mot de passe actuel est incorrect.")
+        raise InvalidInput(_("Le mot de passe actuel est incorrect."))
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
@@ -124,7 +125,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def set_active(user: User, active: bool, actor: User) -> None:
     """Activate or deactivate an account; deactivation ends its sessions."""
     if user.id == actor.id and not active:
-        raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.")
+        raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
     if not active:
         user.session_token = new_session_token()

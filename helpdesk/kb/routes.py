@@ -1,5 +1,6 @@
 """Resource pages: search, read, write, suggestions."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from helpdesk.attachments.services import read_uploads
@@ -50,7 +51,7 @@ def new():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Ressource enregistrée en brouillon.", "success")
+            flash(_("Ressource enregistrée en brouillon."), "success")
             return redirect(url_for("kb.article", slug=article.slug))
     return render_template("kb/edit.html", form=form, article=None)
 
@@ -83,7 +84,7 @@ def edit(slug):
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Ressource mise à jour.", "success")
+            flash(_("Ressource mise à jour."), "success")
             return redirect(url_for("kb.article", slug=item.slug))
     return render_template("kb/edit.html", form=form, article=item)
 
@@ -101,7 +102,7 @@ def status(slug):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Statut de la ressource : {item.status_label}.", "success")
+        flash(_("Statut de la ressource : %(status)s.", status=item.status_label), "success")
     return redirect(url_for("kb.article", slug=item.slug))
 
 
@@ -125,7 +126,7 @@ def references():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(f"{count} ressource(s) marquée(s) « à vérifier ».", "success")
+            flash(_("%(count)s ressource(s) marquée(s) « à vérifier ».", count=count), "success")
             return redirect(url_for("kb.references", reference=reference))
     return render_template("kb/references.html", form=form, reference=reference,
                            normalised=review.normalise_reference(reference) if reference else "",
@@ -140,5 +141,5 @@ def reviewed(slug):
     if not ReviewedForm().validate():
         abort(400)
     review.mark_reviewed(item, current_user)
-    flash("Ressource marquée comme vérifiée.", "success")
+    flash(_("Ressource marquée comme vérifiée."), "success")
     return redirect(url_for("kb.article", slug=item.slug))

@@ -1,5 +1,5 @@
 """The queue page."""
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +20,19 @@ def _choice_arg(name: str, allowed, default=None):
     """A query argument restricted to known values."""
     value = request.args.get(name, "")
     return value if value in allowed else default
+
+
+def cached_view_counts() -> dict[str, int]:
+    """The current user's queue counts, queried at most once per request (tabs and main navigation)."""
+    if "queue_counts" not in g:
+        g.queue_counts = view_counts(current_user)
+    return g.queue_counts
+
+
+@bp.app_context_processor
+def queue_navigation() -> dict:
+    """Give every template the (lazy) queue counts for the jurists' navigation."""
+    return {"queue_counts": cached_view_counts, "queue_count_label": count_label}
 
 
 @bp.route("/")
@@ -49,7 +62,7 @@ def index():
     form.back.data = request.full_path
     return render_template(
         "queue/index.html", page=page, filters=filters,
-        counts={view: count_label(count) for view, count in view_counts(current_user).items()},
+        counts={view: count_label(count) for view, count in cached_view_counts().items()},
         deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,

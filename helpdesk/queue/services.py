@@ -2,10 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
 from helpdesk.models import Structure, Tag, Ticket, User
 from helpdesk.models._types import utcnow
@@ -117,7 +119,7 @@ def capped_count(query: Select) -> int:
 
 def count_label(count: int) -> str:
     """A count as the queue shows it: exact up to the cap, else « plus de 10 000 »."""
-    return str(count) if count <= COUNT_CAP else f"plus de {COUNT_CAP:,}".replace(",", "\u202f")
+    return format_number(count) if count <= COUNT_CAP else _("plus de %(count)s", count=format_number(COUNT_CAP))
 
 
 def view_counts_query(user: User) -> Select:

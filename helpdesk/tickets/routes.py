@@ -1,5 +1,6 @@
 """Member and jurist pages of a question."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -76,7 +77,7 @@ def new():
         except InvalidInput as error:
             flash(error.message, "error")
             return render_template("tickets/new.html", form=form), error.status_code
-        flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
+        flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return _back_to(ticket)
     return render_template("tickets/new.html", form=form)
 
@@ -99,7 +100,8 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
-                       similar=similar_questions(ticket, current_user))
+                       similar=similar_questions(ticket, current_user),
+                       recent=services.recent_structure_questions(ticket, current_user))
     else:
         context.update(reply_form=ReplyForm())
     context.update(ticket_panel(ticket, current_user), **extra)
@@ -126,7 +128,7 @@ def reply(reference):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Note interne enregistrée." if internal else "Votre message a été envoyé.", "success")
+        flash(_("Note interne enregistrée.") if internal else "Votre message a été envoyé.", "success")
     return _back_to(ticket)
 
 
@@ -142,7 +144,7 @@ def close(reference):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("La question est close.", "success")
+        flash(_("La question est close."), "success")
     return _back_to(ticket)
 
 
@@ -160,7 +162,7 @@ def claim(reference):
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")
     else:
-        flash("Vous avez pris cette question.", "success")
+        flash(_("Vous avez pris cette question."), "success")
     return _back_to(ticket)
 
 
@@ -173,14 +175,14 @@ def assign(reference):
     form = AssignForm()
     form.assignee.choices = _staff_choices()
     if not form.validate():
-        flash("Choisissez un ou une juriste de la liste.", "error")
+        flash(_("Choisissez un ou une juriste de la liste."), "error")
         return _back_to(ticket)
     try:
         services.assign(ticket, current_user, form.assignee.data or None)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Assignation enregistrée.", "success")
+        flash(_("Assignation enregistrée."), "success")
     return _back_to(ticket)
 
 
@@ -193,14 +195,14 @@ def status(reference):
     form = StatusForm()
     form.status.choices = [(status, label) for status, label in STATUSES.items()]
     if not form.validate():
-        flash("Ce statut n'existe pas.", "error")
+        flash(_("Ce statut n'existe pas."), "error")
         return _back_to(ticket)
     try:
         services.change_status(ticket, current_user, form.status.data)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Statut changé : {ticket.status_label}.", "success")
+        flash(_("Statut changé : %(status)s.", status=ticket.status_label), "success")
     return _back_to(ticket)
 
 
@@ -212,5 +214,5 @@ def delete(reference):
     if not ActionForm().validate():
         abort(400)
     services.delete_question(ticket, current_user)
-    flash(f"La question {reference} et ses fichiers ont été supprimés.", "success")
+    flash(_("La question %(reference)s et ses fichiers ont été supprimés.", reference=reference), "success")
     return redirect(url_for("queue.index"))

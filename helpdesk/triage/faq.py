@@ -7,7 +7,7 @@ from helpdesk.extensions import db
 from helpdesk.kb.services import save_article
 from helpdesk.models import FaqSource, Message, Ticket, User
 from helpdesk.permissions import ensure_staff
-from helpdesk.templating import PARIS
+from helpdesk.i18n import PARIS
 from helpdesk.triage.pseudonymize import pseudonymize
 
 

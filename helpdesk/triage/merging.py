@@ -18,7 +18,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_staff
-from helpdesk.templating import format_datetime
+from helpdesk.i18n import format_datetime
 from helpdesk.tickets import services as ticket_services
 
 
