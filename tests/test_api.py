@@ -287,7 +287,8 @@ def test_malformed_json_body_is_a_400(api, setting):
 
 @pytest.mark.parametrize("body", [{"subject": 42, "body": "x" * 30}, {"subject": "Objet correct"},
                                   {**NEW_QUESTION, "priority": 9}, {**NEW_QUESTION, "priority": True},
-                                  {**NEW_QUESTION, "theme_id": 999999}, {"subject": "abc", "body": "trop court"}])
+                                  {**NEW_QUESTION, "theme_id": 999999}, {**NEW_QUESTION, "theme_id": -3707098387687},
+                                  {**NEW_QUESTION, "theme_id": 2**40}, {"subject": "abc", "body": "trop court"}])
 def test_invalid_question_is_a_422_and_nothing_is_filed(api, setting, body):
     before = snapshot()
     response = api.post("/api/v1/questions", json=body, headers=bearer(make_api_token(setting.member)))
