@@ -80,6 +80,8 @@ CASES = [
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/supprimer", ADMIN.replace("200", "302")),
     Case("GET", "/file/", STAFF),
+    Case("GET", "/accessibilite", EVERYONE),
+    Case("POST", "/langue", "302 302 302 302 302 302 302"),
     Case("GET", "/ressources/", EVERYONE),
     Case("GET", "/ressources/suggestions", EVERYONE),
     Case("GET", "/ressources/nouvelle", STAFF),
