@@ -5,7 +5,7 @@ FLASK = $(VENV)/bin/flask --app helpdesk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test test-sqlite test-postgres bench-ci clean
+.PHONY: install run serve test test-sqlite test-postgres bench-ci translations clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) kb sync
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
-	HELPDESK_SESSION_COOKIE_SECURE=false $(FLASK) run --host $(HOST) --port $(PORT)
+	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production on this machine: migrations, this machine's indexer (it applies every index change, so
 # requests do not sync themselves) and the mail sender in the background, gunicorn in front.
@@ -35,7 +35,9 @@ serve: install
 	  HELPDESK_SEARCH_SYNC_AFTER_REQUEST=$${HELPDESK_SEARCH_SYNC_AFTER_REQUEST:-false} \
 	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-test: install test-sqlite test-postgres
+# SQLite and PostgreSQL runs go side by side (one per core).
+test: install
+	@$(MAKE) --no-print-directory -j2 test-sqlite test-postgres
 
 test-sqlite:
 	TEST_DATABASE_URL= $(VENV)/bin/python -m pytest --cov=helpdesk --cov-report=term:skip-covered
@@ -43,9 +45,13 @@ test-sqlite:
 test-postgres:
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== PostgreSQL run: $(TEST_DATABASE_URL)"; \
-		$(VENV)/bin/python -m pytest -q; \
+		$(VENV)/bin/python -m pytest -q --ignore=tests/browser; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
+# After changing marked strings: extract, update fr (= msgids) and en, compile. Translate the new English
+# entries in translations/en/LC_MESSAGES/messages.po, then run it again. The .mo files are committed.
+translations: install
+	$(VENV)/bin/python translations/catalogues.py
 # Short fault run against PostgreSQL (loopback, throwaway database): fails on a lost or duplicated record.
 bench-ci: install
 	BENCH_DATABASE_URL="$(TEST_DATABASE_URL)" timeout 170 $(VENV)/bin/python bench/faults.py --short

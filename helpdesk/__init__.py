@@ -45,28 +45,41 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
 
-    from helpdesk.extensions import csrf, db, login_manager, migrate
+    from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     from helpdesk import models  # noqa: F401  (registers the tables)
     from helpdesk.admin import bp as admin_bp
+    from helpdesk.api import bp as api_bp
     from helpdesk.attachments import bp as attachments_bp
+    from helpdesk.audit import bp as audit_bp
     from helpdesk.auth import bp as auth_bp
+    from helpdesk.flash import bp as flash_bp
     from helpdesk.kb import bp as kb_bp
     from helpdesk.mail import bp as mail_bp
     from helpdesk.main import bp as main_bp
+    from helpdesk.privacy import bp as privacy_bp
     from helpdesk.ops import bp as ops_bp
     from helpdesk.queue import bp as queue_bp
+    from helpdesk.stats import bp as stats_bp
     from helpdesk.tickets import bp as tickets_bp
+    from helpdesk.triage import bp as triage_bp
+    from helpdesk.triage import routes as _triage_routes, subscribers as _triage_subscribers  # noqa: F401
+    from helpdesk.webinars import bp as webinars_bp
 
-    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, ops_bp):
+    for blueprint in (main_bp, auth_bp, tickets_bp, queue_bp, kb_bp, admin_bp, attachments_bp, mail_bp, triage_bp,
+                      audit_bp, privacy_bp, api_bp, webinars_bp, flash_bp, ops_bp, stats_bp):
         app.register_blueprint(blueprint)
 
-    from helpdesk import cli, templating
+    from helpdesk import cli, i18n, security_headers, templating
     from helpdesk.kb.indexing import sync_after_request
     from helpdesk.ops import logs
 
@@ -84,7 +97,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(send_after_request)
 
     cli.register(app)
+    security_headers.register(app)
     templating.register(app)
+    i18n.register(app, str(ROOT / "translations"))
     return app
 
 

@@ -1,14 +1,18 @@
-"""Flask commands: users, demo data."""
-import click
-from flask import Flask
+"""Flask commands: users, demo data, personal-data retention, backup and restore."""
+from pathlib import Path
 
-from helpdesk import demo
+import click
+from flask import Flask, current_app
+
+from helpdesk import backup, demo
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
-from helpdesk.mail.sender import send_pending
+from helpdesk.flash.commands import flash_cli
 from helpdesk.kb.commands import kb
+from helpdesk.mail.sender import send_pending
 from helpdesk.mail.commands import mail
 from helpdesk.models import ROLES
+from helpdesk.privacy.services import apply_retention
 
 
 def register(app: Flask) -> None:
@@ -16,7 +20,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
+    app.cli.add_command(flash_cli)
     app.cli.add_command(mail)
+    app.cli.add_command(retention)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group()
@@ -65,3 +73,55 @@ def seed_demo(password):
     click.echo("Comptes de démonstration (mot de passe : %s) :" % password)
     for email, name, role, _ in demo.ACCOUNTS[:6]:
         click.echo(f"  {email:<24} {ROLES[role]}")
+
+
+@click.group()
+def retention():
+    """Apply the personal-data retention periods."""
+
+
+@retention.command("anonymise")
+@click.option("--years", type=int, default=None, help="Anonymise questions closed more than this many years ago "
+              "(default: RETENTION_YEARS).")
+@click.option("--dry-run", is_flag=True, help="Only list what would be anonymised.")
+def retention_anonymise(years, dry_run):
+    """Anonymise old closed questions (texts replaced, files deleted) and old login addresses."""
+    years = years if years is not None else current_app.config["RETENTION_YEARS"]
+    try:
+        report = apply_retention(years, current_app.config["LOGIN_ADDRESS_RETENTION_DAYS"], dry_run=dry_run)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    verb = "seraient anonymisées" if dry_run else "anonymisées"
+    click.echo(f"{len(report.questions)} question(s) close(s) depuis plus de {years} an(s) {verb}.")
+    for reference in report.questions:
+        click.echo(f"  {reference}")
+    click.echo(f"{report.events} adresse(s) de connexion {'seraient effacées' if dry_run else 'effacées'}.")
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(destination):
+    """Copy the SQLite database (online backup API), the uploaded files and a manifest into DESTINATION."""
+    try:
+        report = backup.backup(destination)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Sauvegarde écrite dans {destination} : {report.files} fichier(s) et {backup.MANIFEST}.")
+    if report.missing:
+        click.echo(f"Attention : {len(report.missing)} fichier(s) supprimé(s) pendant la sauvegarde ; "
+                   "relancez-la pour une copie complète.", err=True)
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source, yes):
+    """Replace the database and the uploaded files with the backup in SOURCE, after checking its manifest."""
+    try:
+        backup.verify(source)
+        if not yes:
+            click.confirm("La base et les fichiers actuels seront remplacés. Continuer ?", abort=True)
+        count = backup.restore(source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restauration terminée : {count} fichier(s) vérifié(s) et restauré(s).")

@@ -23,6 +23,10 @@ SEARCH_REBUILD_THRESHOLD = 2000
 SEARCH_SYNC_AFTER_REQUEST = True
 SEARCH_LOG_RETENTION_DAYS = 14
 KB_PAGE_SIZE = 10
+API_RATE_LIMIT = 300
+API_RATE_WINDOW_SECONDS = 60
+API_MAX_PER_PAGE = 100
+KB_REVIEW_AFTER_DAYS = 365
 
 # Email. MAIL_BACKEND: "file" (one .eml per mail in MAIL_FILE_DIR, default instance/mail), "console" (log), "smtp".
 MAIL_BACKEND = "file"
@@ -51,6 +55,48 @@ IMAP_USE_SSL = True
 IMAP_USERNAME = None
 IMAP_PASSWORD = None
 IMAP_FOLDER = "INBOX"
+
+# Service levels: the jurists' opening hours in local wall time, Monday first (one list of periods per day).
+SLA_TIMEZONE = "Europe/Paris"
+SLA_OPENING_HOURS = [[("09:00", "18:00")]] * 5 + [[], []]
+# Count the overseas abolition-of-slavery days as closed days for questions of those regions.
+SLA_REGIONAL_HOLIDAYS = True
+
+AUDIT_PAGE_SIZE = 50
+
+# Sessions end after this many minutes without a request (PERMANENT_SESSION_LIFETIME caps their whole life).
+SESSION_IDLE_MINUTES = 30
+# Request rates per client address (Flask-Limiter syntax). Set RATELIMIT_STORAGE_URI to redis://127.0.0.1:6379
+# when several workers serve the app, so that they share the counts.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_STRATEGY = "moving-window"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
+PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+# Progressive lock-out kept in the database: after N failures an account (or an address) is locked for
+# LOCKOUT_SECONDS, then twice as long at each further failure, up to LOCKOUT_MAX_SECONDS. Failures are
+# forgotten after LOCKOUT_WINDOW_SECONDS without one.
+LOCKOUT_ACCOUNT_FAILURES = 5
+LOCKOUT_ADDRESS_FAILURES = 20
+LOCKOUT_SECONDS = 60
+LOCKOUT_MAX_SECONDS = 3600
+LOCKOUT_WINDOW_SECONDS = 900
+# Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
+PROXY_COUNT = 0
+
+# Response headers (helpdesk/security_headers.py). No inline script or style anywhere: templates load
+# static files only. HSTS is on unless disabled for a plain-HTTP development server.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+HSTS_ENABLED = True
+HSTS_MAX_AGE = 31536000
+
+# Personal data: questions closed more than RETENTION_YEARS ago are anonymised by `flask retention anonymise`,
+# which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
+RETENTION_YEARS = 5
+LOGIN_ADDRESS_RETENTION_DAYS = 365
 
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
 PROXY_COUNT = 0

@@ -11,9 +11,14 @@ from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
 from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
-from helpdesk.models import Article, OutboxEmail, Structure, Theme, Ticket, User
+from helpdesk.models import Article, ArticleRead, OutboxEmail, SearchLog, Structure, SuggestionClick, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
+from helpdesk.flash import services as flash_services
+from helpdesk.kb import review
 from helpdesk.tickets import services
+from helpdesk.triage import canned, filing, routing, satisfaction, sla, tagging
+from helpdesk.webinars import services as webinar_services
+from helpdesk.webinars.services import WebinarValues
 
 DEMO_PASSWORD = "demo-helpdesk-2026"
 
@@ -163,6 +168,11 @@ QUESTIONS = [
      "certains postes à risque."),
 ]
 
+# Searches that found nothing in the demo statistics (resources still to write).
+MISSING_TOPICS = ["intempéries chantier", "mutuelle obligatoire cddi", "titres-restaurant", "télétravail encadrant",
+                  "véhicule de service", "intempéries chantier", "mutuelle obligatoire cddi", "intempéries chantier"]
+HISTORY_MONTHS = 24
+
 STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 12 + ["closed"] * 14
 
 
@@ -201,10 +211,93 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
         author = members[0] if number % 4 == 0 else rng.choice(members)
         moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
+    _seed_history(rng, themes, members, jurists)
+    _seed_triage(users, themes, structures, rng)
     load_starter_content()
     _attach_demo_files(members[0], jurists[0])
     _demo_mail(members)
+    _seed_resources_life(themes, users)
+    _seed_reading(rng, members)
     return True
+
+
+def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
+    """Webinars with their Q&A, a flash info bulletin with subscribers, resources flagged "à vérifier"."""
+    by_email = {user.email: user for user in users}
+    jurist, member, colleague = by_email["juriste@demo.local"], by_email["membre@demo.local"], by_email["membre2@demo.local"]
+    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    iae = themes[1]
+    past = webinar_services.save_webinar(None, WebinarValues(
+        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=now - timedelta(days=45),
+        description="Ce que la loi du 14 décembre 2020 et ses décrets changent pour vos salariés en parcours.",
+        speakers=("Léa Juriste", "Hugo Juriste"), slides_url="https://exemple.org/webinaires/cdi-inclusion.pdf",
+        recording_url="https://exemple.org/webinaires/cdi-inclusion", theme_ids=(iae.id, themes[2].id)), jurist)
+    for question, answer in DEMO_WEBINAR_QA:
+        webinar_services.add_question_answer(past, question, answer, jurist)
+    upcoming = webinar_services.save_webinar(None, WebinarValues(
+        title="Activité partielle : les bons réflexes en SIAE", starts_at=now + timedelta(days=20, hours=2),
+        description="Formalités, consultation du CSE, calcul de l'indemnité pour les salariés en CDDI.",
+        speakers=("Hugo Juriste",), theme_ids=(themes[0].id,)), jurist)
+    webinar_services.register_interest(upcoming, colleague)
+    flash_services.set_subscriptions(member, [iae.id, themes[0].id])
+    flash_services.set_subscriptions(colleague, [themes[0].id])
+    bulletin = flash_services.save_bulletin(None, {
+        "title": "PASS IAE : nouvelle durée de prolongation", "summary": "Un décret allonge la prolongation "
+        "exceptionnelle du PASS IAE : ce que vous devez faire d'ici la fin du mois.",
+        "body": "Le décret fictif n° 2026-0001 permet de **prolonger** le PASS IAE de six mois supplémentaires "
+                "dans les cas prévus.\n\n- Vérifiez la date de fin de chaque PASS ;\n- Demandez la prolongation "
+                "au prescripteur avant l'échéance.", "themes": [iae.slug]}, flash_services.Audience(), jurist)
+    flash_services.publish_bulletin(bulletin, jurist)
+    review.flag_articles_citing("L5132-5", jurist, "Article modifié par le décret fictif n° 2026-0001 : à relire.")
+
+
+DEMO_WEBINAR_QA = [
+    ("Un salarié en CDI inclusion peut-il être mis à disposition d'une autre entreprise ?",
+     "Oui, dans les conditions de droit commun de la mise à disposition, avec une convention écrite."),
+    ("Le contrat passerelle peut-il être rompu avant son terme ?",
+     "Oui, à l'initiative du salarié pour une embauche, ou d'un commun accord ; l'employeur reste tenu "
+     "de respecter les cas de rupture anticipée du CDD."),
+]
+
+
+def _seed_history(rng: random.Random, themes: list[Theme], members: list[User], jurists: list[User]) -> None:
+    """Answered and closed questions over the previous two years, for the statistics (busier in autumn)."""
+    now = datetime.now(timezone.utc)
+    for months_back in range(HISTORY_MONTHS, 6, -1):
+        month_start = now - timedelta(days=30.4 * months_back)
+        volume = 3 + (3 if month_start.month in (9, 10, 11, 1) else 0) + rng.randint(0, 2)
+        for _ in range(volume):
+            theme_index, subject, body, answer = rng.choice(QUESTIONS)
+            moment = month_start + timedelta(days=rng.uniform(0, 29), hours=rng.randint(0, 8))
+            response_hours = rng.choice((2, 4, 6, 20, 26, 30, 48, 70, 120))
+            with frozen_time(moment):
+                ticket = services.file_question(rng.choice(members), subject, body, themes[theme_index].id)
+            with frozen_time(moment + timedelta(hours=response_hours)):
+                services.add_message(ticket, rng.choice(jurists), answer)
+            with frozen_time(moment + timedelta(hours=response_hours + rng.randint(4, 96))):
+                services.close(ticket, ticket.author)
+
+
+def _seed_reading(rng: random.Random, members: list[User]) -> None:
+    """Resource reads, searches without result and suggestions opened, spread over the two years."""
+    now = datetime.now(timezone.utc)
+    articles = db.session.scalars(select(Article).where(Article.status == "published").order_by(Article.id)).all()
+    popular = articles[: max(1, len(articles) // 4)]
+
+    def moment() -> datetime:
+        """A random past moment within the demo history."""
+        return now - timedelta(days=rng.uniform(1, 30.4 * HISTORY_MONTHS))
+
+    for _ in range(600):
+        article = rng.choice(popular if rng.random() < 0.6 else articles)
+        db.session.add(ArticleRead(article_id=article.id, reader=rng.choice(("member", "member", "jurist", "anonymous")),
+                                   created_at=moment()))
+    for query in MISSING_TOPICS * 3:
+        db.session.add(SearchLog(query=query, results=0, role="member", created_at=moment()))
+    for _ in range(60):
+        db.session.add(SuggestionClick(user_id=rng.choice(members).id, article_id=rng.choice(popular).id,
+                                       created_at=moment()))
+    db.session.commit()
 
 
 def _demo_email(sender: str, subject: str, body: str, message_id: str) -> bytes:
@@ -253,6 +346,36 @@ def _attach_demo_files(member: User, jurist: User) -> None:
                     "Madame, Monsieur,\n[À compléter par la structure]\n".encode(), "modele-courrier.txt",
                     uploader=jurist, article=template)
         db.session.commit()
+
+CANNED_ANSWERS = [
+    ("Accusé de réception", "Bonjour {prenom_membre},\n\nNous avons bien reçu votre question {reference} pour "
+     "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}"),
+    ("Demande de précisions sur le contrat", "Bonjour {prenom_membre},\n\nPour vous répondre, pouvez-vous nous "
+     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}"),
+]
+DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
+
+
+def _seed_triage(users: list[User], themes: list[Theme], structures: list[Structure], rng: random.Random) -> None:
+    """Triage demo: service levels, routing rules, canned answers, tags, ratings, a question taken by phone."""
+    admin, jurist, jurist2 = users[0], users[1], users[2]
+    sla.save_policy(admin, 3, None, 3, 14)
+    sla.save_policy(admin, 1, themes[1].id, 9, 45)
+    routing.add_rule(admin, themes[4].id, None, jurist2.id)
+    routing.add_rule(admin, None, "guadeloupe", jurist.id)
+    for title, body in CANNED_ANSWERS:
+        canned.save_canned_answer(jurist, None, title, body)
+    tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    for ticket in tickets[::4]:
+        tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))
+    for ticket in tickets:
+        if ticket.status == "closed" and ticket.first_response_at is not None:
+            satisfaction.rate(ticket, ticket.author, rng.choice((3, 4, 5, 5)),
+                              rng.choice(("", "Réponse claire et rapide.", "Merci, très utile.")))
+    caller = next(user for user in users if user.email == "encadrant.velo@demo.local")
+    filing.file_on_behalf(jurist, caller.id, caller.structure_id, "phone", "Appel : atelier fermé pour cyclone",
+                          "L'encadrant a appelé : l'atelier doit fermer deux jours à cause d'une alerte cyclonique. "
+                          "Les salariés en CDDI doivent-ils être payés ?", themes[0].id, priority=3)
 
 
 def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,

@@ -4,7 +4,10 @@ from collections.abc import Callable
 from helpdesk.extensions import db
 from helpdesk.models import Event, Ticket, User
 
-INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note"})
+# Audit-only kinds: kept out of a question's visible history, shown in the admins' journal.
+AUDIT_KINDS = frozenset({"question_viewed", "attachment_downloaded"})
+INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
+                            "rated"}) | AUDIT_KINDS
 _subscribers: list[Callable[[Event, Ticket | None], None]] = []
 
 

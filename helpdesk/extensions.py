@@ -1,4 +1,7 @@
 """Flask extension objects, bound to the app in create_app()."""
+from flask_babel import lazy_gettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,8 +27,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+# Storage from RATELIMIT_STORAGE_URI (memory:// by default; redis://... shares the counts between workers).
+limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Veuillez vous connecter pour accéder à cette page."
+login_manager.login_message = lazy_gettext("Veuillez vous connecter pour accéder à cette page.")
+login_manager.localize_callback = str  # translate at flash time, in the visitor's language
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"

@@ -2,6 +2,7 @@
 from functools import wraps
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
@@ -58,6 +59,11 @@ def can_view_ticket(user: User, ticket: Ticket) -> bool:
     return user.is_member and ticket.structure_id == user.structure_id
 
 
+def can_see_internal(user) -> bool:
+    """Jurists and admins see internal notes and events, and questions of every structure."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def visible_tickets(user: User) -> Select:
     """A SELECT of the questions `user` may see."""
     query = select(Ticket)
@@ -70,14 +76,14 @@ def get_visible_ticket(user: User, reference: str) -> Ticket:
     """The question with this reference if `user` may see it; NotFound otherwise (no existence leak)."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == reference))
     if ticket is None or not can_view_ticket(user, ticket):
-        raise NotFound("Cette question est introuvable.")
+        raise NotFound(_("Cette question est introuvable."))
     return ticket
 
 
 def ensure_can_file(user: User) -> None:
     """Only members of an active structure file questions."""
     if not user.is_member:
-        raise Forbidden("Seuls les membres d'une structure adhérente peuvent poser une question.")
+        raise Forbidden(_("Seuls les membres d'une structure adhérente peuvent poser une question."))
     if not user.structure.active:
         raise Forbidden(
             "L'adhésion de votre structure n'est pas active : vous pouvez consulter "
@@ -85,16 +91,34 @@ def ensure_can_file(user: User) -> None:
         )
 
 
+def ensure_member(user: User) -> None:
+    """Member-only pages (their structure's question list) refuse staff."""
+    if not user.is_member:
+        raise Forbidden(_("Cette page est réservée aux membres d'une structure adhérente."))
+
+
 def ensure_staff(user: User) -> None:
     """Jurist-only actions (claim, assign, notes, status) refuse everyone else."""
     if not user.is_staff:
-        raise Forbidden("Cette action est réservée aux juristes.")
+        raise Forbidden(_("Cette action est réservée aux juristes."))
+
+
+def ensure_admin(user) -> None:
+    """Administration actions (journal export, anonymisation) refuse everyone but admins."""
+    if not (user.is_authenticated and user.is_active and user.is_admin):
+        raise Forbidden(_("Cette action est réservée aux administrateurs."))
 
 
 def ensure_can_delete_question(user: User) -> None:
     """Deleting a question and its files is an administrator's decision."""
     if not user.is_admin:
-        raise Forbidden("Seuls les administrateurs peuvent supprimer une question.")
+        raise Forbidden(_("Seuls les administrateurs peuvent supprimer une question."))
+
+
+def ensure_admin(user: User) -> None:
+    """Administration actions (service levels, routing rules) refuse everyone else."""
+    if not user.is_admin:
+        raise Forbidden(_("Cette action est réservée aux administrateurs."))
 
 
 MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
@@ -124,7 +148,7 @@ def can_view_article(user, article) -> bool:
 def ensure_can_edit_articles(user) -> None:
     """Only jurists and admins write resources."""
     if not (user.is_authenticated and user.is_staff):
-        raise Forbidden("La rédaction des ressources est réservée à l'équipe juridique.")
+        raise Forbidden(_("La rédaction des ressources est réservée à l'équipe juridique."))
 
 
 def can_view_attachment(user, attachment: Attachment) -> bool:
@@ -143,12 +167,23 @@ def get_visible_attachment(user, attachment_id: int) -> Attachment:
     """The attachment if `user` may download it; NotFound otherwise (no existence leak)."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not can_view_attachment(user, attachment):
-        raise NotFound("Ce fichier est introuvable.")
+        raise NotFound(_("Ce fichier est introuvable."))
     return attachment
 
 
 def ensure_can_remove_attachment(user, attachment: Attachment) -> None:
     """Resource files can be withdrawn by the team; files of questions stay with their history."""
     if attachment.article is None:
-        raise Forbidden("Les fichiers d'une question ne peuvent pas être retirés.")
+        raise Forbidden(_("Les fichiers d'une question ne peuvent pas être retirés."))
     ensure_can_edit_articles(user)
+
+
+def ensure_can_read_statistics(user) -> None:
+    """Activity statistics and exports are for jurists and admins."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Forbidden(_("Les statistiques sont réservées à l'équipe juridique."))
+
+
+def can_export_personal_data(user) -> bool:
+    """Only admins export the names and emails of members and the SIRET of structures."""
+    return user.is_authenticated and user.is_admin

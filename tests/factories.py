@@ -2,6 +2,7 @@
 import itertools
 from types import SimpleNamespace
 
+from helpdesk.api.tokens import create_token
 from helpdesk.auth.services import create_user
 from helpdesk.demo import luhn_siret
 from helpdesk.extensions import db
@@ -69,6 +70,16 @@ def make_world() -> SimpleNamespace:
         admin=make_user("admin", email="admin@exemple.test", name="Fanny Admin"),
         theme=make_theme(name="Réforme IAE", slug="reforme-iae"),
     )
+
+
+def make_api_token(user: User, scope: str = "write", expires_in_days: int | None = None) -> str:
+    """A personal access token of `user`; returns its plain value."""
+    return create_token(user, f"Jeton {next(_sequence)}", scope, expires_in_days)[1]
+
+
+def bearer(token: str) -> dict:
+    """The Authorization header of an API request."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 def pdf_bytes(text: str = "Contrat de travail") -> bytes:

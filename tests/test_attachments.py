@@ -216,6 +216,7 @@ def test_member_files_a_question_with_documents_and_a_colleague_downloads_them(a
     assert download.status_code == 200 and download.data == pdf_bytes()
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     disposition = download.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and "filename*=UTF-8''contrat%20%C3%A9t%C3%A9.pdf" in disposition
     text = client.get(f"/pieces-jointes/{ticket.attachments[1].id}")

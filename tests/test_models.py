@@ -12,7 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Structure, Theme, Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.models.structure import siret_is_valid
-from helpdesk.templating import format_date, format_datetime
+from helpdesk.i18n import format_date, format_datetime
 from tests import factories
 
 
@@ -170,7 +170,7 @@ def test_reprs_name_the_object(app):
     assert repr(event) == f"<Event created on {ticket.id}>"
 
 
-def test_dates_are_shown_in_paris_time_in_french():
+def test_dates_are_shown_in_paris_time_in_french(app):
     moment = datetime(2026, 11, 28, 8, 15, tzinfo=timezone.utc)
     assert format_datetime(moment) == "28 novembre 2026 à 09:15"
     assert format_datetime(datetime(2026, 7, 14, 22, 30, tzinfo=timezone.utc)) == "15 juillet 2026 à 00:30"

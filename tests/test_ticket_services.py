@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
-from helpdesk.events import INTERNAL_KINDS
+from helpdesk.events import AUDIT_KINDS, INTERNAL_KINDS
 from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Ticket
 from helpdesk.models._types import frozen_time
@@ -309,7 +309,8 @@ def test_every_state_change_writes_an_event(world, ticket):
                                    "unassigned", "closed", "reopened"}
     for event in db.session.scalars(select(Event).where(Event.ticket_id == ticket.id)):
         assert event.internal == (event.kind in {"claimed", "assigned", "unassigned", "note"})
-    assert INTERNAL_KINDS == {"claimed", "assigned", "unassigned", "note"}
+    assert INTERNAL_KINDS == {"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
+                              "rated"} | AUDIT_KINDS
 
 
 def _timeline_texts(ticket: Ticket, viewer) -> list[str]:

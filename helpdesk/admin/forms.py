@@ -1,4 +1,5 @@
 """Forms of the administration area."""
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -12,47 +13,48 @@ def _valid_siret(form, field):
     """SIRET: 14 digits (spaces allowed) with a valid checksum."""
     digits = (field.data or "").replace(" ", "")
     if not digits.isdigit() or len(digits) != 14:
-        raise ValidationError("Le SIRET compte 14 chiffres.")
+        raise ValidationError(_("Le SIRET compte 14 chiffres."))
     if not siret_is_valid(digits):
-        raise ValidationError("Ce SIRET n'est pas valide (clé de contrôle incorrecte).")
+        raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."))
 
 
 class StructureForm(Form):
     """Create or edit a member structure."""
 
-    name = StringField("Nom", validators=[DataRequired("Indiquez le nom de la structure."),
-                                          Length(max=200, message="200 caractères au maximum.")])
-    siret = StringField("SIRET", validators=[DataRequired("Indiquez le SIRET."), _valid_siret],
-                        description="14 chiffres, espaces acceptés.")
-    type = SelectField("Type de structure", choices=list(STRUCTURE_TYPES.items()))
-    region = SelectField("Région (délégation)", choices=list(REGIONS.items()))
-    active = BooleanField("Adhésion active", default=True)
-    submit = SubmitField("Enregistrer")
+    name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la structure.")),
+                                          Length(max=200, message=_l("200 caractères au maximum."))])
+    siret = StringField("SIRET", validators=[DataRequired(_l("Indiquez le SIRET.")), _valid_siret],
+                        description=_l("14 chiffres, espaces acceptés."))
+    type = SelectField(_l("Type de structure"), choices=list(STRUCTURE_TYPES.items()))
+    region = SelectField(_l("Région (délégation)"), choices=list(REGIONS.items()))
+    active = BooleanField(_l("Adhésion active"), default=True)
+    submit = SubmitField(_l("Enregistrer"))
 
 
 class UserForm(Form):
     """Create a user account."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez l'adresse e-mail."),
-                                                     Email("Cette adresse e-mail n'est pas valide.", check_deliverability=False),
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez l'adresse e-mail.")),
+                                                     Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
                                                      Length(max=254)])
-    name = StringField("Nom complet", validators=[DataRequired("Indiquez le nom."), Length(max=120, message="120 caractères au maximum.")])
-    role = SelectField("Rôle", choices=list(ROLES.items()))
-    structure = SelectField("Structure (pour les membres)", coerce=int, validators=[Optional()])
-    invite = BooleanField("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)",
+    name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=120, message=_l("120 caractères au maximum."))])
+    role = SelectField(_l("Rôle"), choices=list(ROLES.items()))
+    structure = SelectField(_l("Structure (pour les membres)"), coerce=int, validators=[Optional()])
+    invite = BooleanField(_l("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)"),
                           default=True)
-    password = PasswordField("Mot de passe initial (sans invitation)", validators=[
+    password = PasswordField(_l("Mot de passe initial (sans invitation)"), validators=[
         Optional(),
-        Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")],
-        description=f"Au moins {PASSWORD_MIN} caractères ; à communiquer à la personne, qui pourra le changer.")
-    submit = SubmitField("Créer le compte")
+        Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères."))],
+        description=_l("Au moins %(min)d caractères ; à communiquer à la personne, qui pourra le changer.",
+                    min=PASSWORD_MIN))
+    submit = SubmitField(_l("Créer le compte"))
 
     def validate(self, extra_validators=None) -> bool:
         """Either an invitation or an initial password."""
         if not super().validate(extra_validators):
             return False
         if not self.invite.data and not self.password.data:
-            self.password.errors.append("Choisissez un mot de passe initial, ou cochez l'envoi d'une invitation.")
+            self.password.errors.append(_("Choisissez un mot de passe initial, ou cochez l'envoi d'une invitation."))
             return False
         return True
 
@@ -60,9 +62,9 @@ class UserForm(Form):
 class ThemeForm(Form):
     """Create a theme."""
 
-    name = StringField("Nom du thème", validators=[DataRequired("Indiquez le nom du thème."),
-                                                   Length(max=120, message="120 caractères au maximum.")])
-    submit = SubmitField("Ajouter")
+    name = StringField(_l("Nom du thème"), validators=[DataRequired(_l("Indiquez le nom du thème.")),
+                                                   Length(max=120, message=_l("120 caractères au maximum."))])
+    submit = SubmitField(_l("Ajouter"))
 
 
 class ToggleForm(Form):

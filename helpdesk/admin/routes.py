@@ -1,5 +1,6 @@
 """Administration pages."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -57,7 +58,7 @@ def structure(structure_id=None):
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(f"Structure « {saved.name} » enregistrée.", "success")
+            flash(_("Structure « %(name)s » enregistrée.", name=saved.name), "success")
             return redirect(url_for("admin.structures"))
     return render_template("admin/structure.html", form=form, structure=instance)
 
@@ -85,7 +86,8 @@ def new_user():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(f"Compte créé pour {user.email}{' : invitation envoyée' if form.invite.data else ''}.", "success")
+            flash(_("Compte créé pour %(email)s : invitation envoyée.", email=user.email) if form.invite.data
+                  else _("Compte créé pour %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
 
@@ -102,7 +104,8 @@ def toggle_user(user_id):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.", "success")
+        flash(_("Compte %(email)s réactivé.", email=user.email) if user.active
+              else _("Compte %(email)s désactivé.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -118,7 +121,7 @@ def invite_again(user_id):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Invitation renvoyée à {user.email}.", "success")
+        flash(_("Invitation renvoyée à %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -133,7 +136,7 @@ def themes():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(f"Thème « {theme.name} » ajouté.", "success")
+            flash(_("Thème « %(name)s » ajouté.", name=theme.name), "success")
             return redirect(url_for("admin.themes"))
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm())
@@ -147,5 +150,6 @@ def toggle_theme_view(theme_id):
     if not ToggleForm().validate():
         abort(400)
     toggle_theme(theme, current_user)
-    flash(f"Thème « {theme.name} » {'réactivé' if theme.active else 'retiré'}.", "success")
+    flash(_("Thème « %(name)s » réactivé.", name=theme.name) if theme.active
+          else _("Thème « %(name)s » retiré.", name=theme.name), "success")
     return redirect(url_for("admin.themes"))

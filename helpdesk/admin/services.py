@@ -2,6 +2,7 @@
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
@@ -23,14 +24,14 @@ def save_structure(structure: Structure | None, *, name: str, siret: str, type: 
     name = (name or "").strip()
     siret = (siret or "").replace(" ", "")
     if not name or len(name) > 200:
-        raise InvalidInput("Indiquez un nom de 200 caractères au plus.")
+        raise InvalidInput(_("Indiquez un nom de 200 caractères au plus."))
     if not siret_is_valid(siret):
-        raise InvalidInput("Ce SIRET n'est pas valide.")
+        raise InvalidInput(_("Ce SIRET n'est pas valide."))
     if type not in STRUCTURE_TYPES or region not in REGIONS:
-        raise InvalidInput("Type ou région inconnus.")
+        raise InvalidInput(_("Type ou région inconnus."))
     duplicate = db.session.scalar(select(Structure).where(Structure.siret == siret))
     if duplicate is not None and duplicate is not structure:
-        raise InvalidInput("Une structure existe déjà avec ce SIRET.")
+        raise InvalidInput(_("Une structure existe déjà avec ce SIRET."))
     created = structure is None
     if created:
         structure = Structure()
@@ -47,12 +48,12 @@ def create_theme(name: str, actor: User) -> Theme:
     """Add a theme with a unique name."""
     name = (name or "").strip()
     if not name or len(name) > 120:
-        raise InvalidInput("Indiquez un nom de thème de 120 caractères au plus.")
+        raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."))
     slug = slugify(name)
     exists = db.session.scalar(
         select(Theme).where((func.lower(Theme.name) == name.lower()) | (Theme.slug == slug)))
     if exists is not None or not slug:
-        raise InvalidInput("Ce thème existe déjà.")
+        raise InvalidInput(_("Ce thème existe déjà."))
     theme = Theme(name=name, slug=slug, active=True)
     db.session.add(theme)
     db.session.flush()

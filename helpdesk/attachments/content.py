@@ -116,7 +116,8 @@ def clean_filename(filename: str | None) -> str:
     that are special in paths or headers, no leading dot, at most 120 characters."""
     name = unicodedata.normalize("NFC", filename or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
+    name = "".join(" " if unicodedata.category(char) == "Zs" else char for char in name
+                   if unicodedata.category(char)[0] != "C" and unicodedata.category(char) not in ("Zl", "Zp"))
     name = _UNSAFE_CHARACTERS.sub("_", name).strip().lstrip(".").strip()
     return name[-120:] if len(name) > 120 else name or "fichier"
 

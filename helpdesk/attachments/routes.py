@@ -1,10 +1,12 @@
 """Downloading and withdrawing attachments."""
 from flask import abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
-from helpdesk.permissions import get_visible_attachment
+from helpdesk.audit.services import record_download
 from helpdesk.main.forms import Form
+from helpdesk.permissions import get_visible_attachment
 
 
 @bp.route("/<int:attachment_id>")
@@ -14,6 +16,7 @@ def download(attachment_id):
     path = services.stored_path(attachment)
     if not path.is_file():
         abort(404)
+    record_download(current_user, attachment)
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.filename, conditional=True, etag=attachment.sha256, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -31,5 +34,5 @@ def remove(attachment_id):
         abort(400)
     filename = attachment.filename
     article = services.remove_article_attachment(attachment, current_user)
-    flash(f"Fichier « {filename} » retiré.", "success")
+    flash(_("Fichier « %(name)s » retiré.", name=filename), "success")
     return redirect(url_for("kb.article", slug=article.slug))

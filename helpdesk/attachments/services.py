@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -49,7 +50,7 @@ class CheckedUpload:
 
 def _megabytes(size: int) -> str:
     """A limit in words ('10 Mo')."""
-    return f"{size / (1024 * 1024):g} Mo"
+    return _("%(size)s Mo", size=format(size / (1024 * 1024), "g"))
 
 
 def read_uploads(storages: Iterable[FileStorage] | None) -> list[tuple[str, bytes]]:
@@ -68,25 +69,27 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
     """Check the count, each file's size and kind and the total size; AttachmentRejected names the first problem."""
     config = current_app.config
     if len(files) > config["ATTACHMENT_MAX_FILES"]:
-        raise AttachmentRejected(f"Vous pouvez joindre {config['ATTACHMENT_MAX_FILES']} fichiers au plus par envoi.")
+        raise AttachmentRejected(_("Vous pouvez joindre %(count)s fichiers au plus par envoi.",
+                                   count=config["ATTACHMENT_MAX_FILES"]))
     checked = []
     for filename, data in files:
         shown = clean_filename(filename)
         if not data:
-            raise AttachmentRejected(f"Le fichier « {shown} » est vide.")
+            raise AttachmentRejected(_("Le fichier « %(name)s » est vide.", name=shown))
         if len(data) > config["ATTACHMENT_MAX_FILE_SIZE"]:
-            raise AttachmentTooLarge(f"Le fichier « {shown} » dépasse la taille autorisée "
-                                     f"({_megabytes(config['ATTACHMENT_MAX_FILE_SIZE'])} par fichier).")
+            raise AttachmentTooLarge(_("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
+                                       name=shown, size=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"])))
         kind = detect_kind(data)
         if kind is None:
-            raise AttachmentRejected(f"Le fichier « {shown} » n'est pas d'un type accepté : {ACCEPTED_LABELS}.")
+            raise AttachmentRejected(_("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
+                                       name=shown, kinds=ACCEPTED_LABELS))
         if not extension_matches(filename, kind):
-            raise AttachmentRejected(f"Le contenu du fichier « {shown} » ne correspond pas à son extension "
-                                     f"(c'est un fichier {kind.label}).")
+            raise AttachmentRejected(_("Le contenu du fichier « %(name)s » ne correspond pas à son extension "
+                                       "(c'est un fichier %(kind)s).", name=shown, kind=kind.label))
         checked.append(CheckedUpload(data, display_filename(filename, kind), kind))
     if sum(len(upload.data) for upload in checked) > config["ATTACHMENT_MAX_REQUEST_SIZE"]:
-        raise AttachmentTooLarge(f"L'ensemble des fichiers dépasse la taille autorisée "
-                                 f"({_megabytes(config['ATTACHMENT_MAX_REQUEST_SIZE'])} par envoi).")
+        raise AttachmentTooLarge(_("L'ensemble des fichiers dépasse la taille autorisée (%(size)s par envoi).",
+                                   size=_megabytes(config["ATTACHMENT_MAX_REQUEST_SIZE"])))
     return checked
 
 

@@ -1,5 +1,6 @@
 """Forms of the accounts area."""
-from wtforms import EmailField, PasswordField, SubmitField
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from helpdesk.main.forms import Form
@@ -10,50 +11,67 @@ PASSWORD_MIN = 12
 class LoginForm(Form):
     """Email and password."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)])
-    password = PasswordField("Mot de passe", validators=[DataRequired("Indiquez votre mot de passe."), Length(max=200)])
-    submit = SubmitField("Se connecter")
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Indiquez votre mot de passe.")), Length(max=200)])
+    submit = SubmitField(_l("Se connecter"))
 
 
 class ForgotPasswordForm(Form):
     """The address to send a reset link to."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)])
-    submit = SubmitField("Recevoir un lien")
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
+    submit = SubmitField(_l("Recevoir un lien"))
 
 
 class SetPasswordForm(Form):
     """A new password, twice (invitation or reset link)."""
 
     new = PasswordField(
-        "Nouveau mot de passe",
+        _l("Nouveau mot de passe"),
         validators=[
-            DataRequired("Choisissez un mot de passe."),
-            Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères."),
+            DataRequired(_l("Choisissez un mot de passe.")),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères.")),
         ],
-        description=f"Au moins {PASSWORD_MIN} caractères.",
+        description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Confirmez le mot de passe",
-        validators=[DataRequired("Confirmez le mot de passe."), EqualTo("new", "Les deux mots de passe ne sont pas identiques.")],
+        _l("Confirmez le mot de passe"),
+        validators=[DataRequired(_l("Confirmez le mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
     )
-    submit = SubmitField("Enregistrer le mot de passe")
+    submit = SubmitField(_l("Enregistrer le mot de passe"))
 
 
 class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 
-    current = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))])
     new = PasswordField(
-        "Nouveau mot de passe",
+        _l("Nouveau mot de passe"),
         validators=[
-            DataRequired("Choisissez un nouveau mot de passe."),
-            Length(min=PASSWORD_MIN, max=200, message=f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères."),
+            DataRequired(_l("Choisissez un nouveau mot de passe.")),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères.")),
         ],
-        description=f"Au moins {PASSWORD_MIN} caractères.",
+        description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
     )
     confirm = PasswordField(
-        "Confirmez le nouveau mot de passe",
-        validators=[DataRequired("Confirmez le nouveau mot de passe."), EqualTo("new", "Les deux mots de passe ne sont pas identiques.")],
+        _l("Confirmez le nouveau mot de passe"),
+        validators=[DataRequired(_l("Confirmez le nouveau mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
     )
-    submit = SubmitField("Changer le mot de passe")
+    submit = SubmitField(_l("Changer le mot de passe"))
+
+
+class ApiTokenForm(Form):
+    """Name, scope and lifetime of a new personal access token."""
+
+    name = StringField(_l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom au jeton.")),
+                                                   Length(max=100, message=_l("100 caractères au maximum."))],
+                       description=_l("Pour vous rappeler où il sert, par exemple : tableur de suivi."))
+    scope = RadioField(_l("Portée"), choices=[("read", _l("Lecture seule")), ("write", _l("Lecture et écriture"))],
+                       default="read", validators=[DataRequired(_l("Choisissez une portée."))])
+    expires_in_days = SelectField(_l("Validité"), coerce=int, default=90,
+                                  choices=[(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an")), (0, _l("Sans expiration"))])
+    submit = SubmitField(_l("Créer le jeton"))
+
+
+class RevokeTokenForm(Form):
+    """Revoke a token (the CSRF token is the only field)."""

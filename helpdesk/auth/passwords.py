@@ -8,6 +8,7 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk.auth.services import check_password_strength, find_user_by_email
@@ -88,7 +89,7 @@ def request_password_reset(email: str) -> None:
 def resend_invitation(user: User, actor: User) -> None:
     """An admin sends a fresh invitation link to an account."""
     if not user.active:
-        raise InvalidInput("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation.")
+        raise InvalidInput(_("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."))
     record_event("invitation_sent", actor, user_id=user.id)
     db.session.commit()
 

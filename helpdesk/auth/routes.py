@@ -1,14 +1,38 @@
 """Login, logout and password change pages."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from helpdesk.api import tokens
 from helpdesk.auth import bp
-from helpdesk.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
+                                 SetPasswordForm)
 from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
-from helpdesk.auth.services import authenticate, change_password
-from helpdesk.errors import ServiceError
+from helpdesk.auth.services import authenticate, change_password, record_logout
+from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
+from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.models import User
+from helpdesk.models._types import utcnow
+
+LAST_SEEN = "last_seen"
+
+
+@bp.before_app_request
+def end_idle_sessions():
+    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = utcnow().timestamp()
+    last_seen = session.get(LAST_SEEN)
+    if last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
+                minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    session[LAST_SEEN] = now
+    return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -21,21 +45,27 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@rate_limit("LOGIN_RATE_LIMIT")
 def login():
     """Show the login form and open a session for valid credentials."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), error.status_code
         if user is None:
-            flash("Adresse e-mail ou mot de passe incorrect, ou compte désactivé.", "error")
+            flash(_("Adresse e-mail ou mot de passe incorrect, ou compte désactivé."), "error")
         else:
             next_url = _safe_next(request.args.get("next"))
             session.clear()
             login_user(user)
             session.permanent = True
-            flash(f"Bienvenue, {user.first_name}.", "success")
+            session[LAST_SEEN] = utcnow().timestamp()
+            flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             return redirect(next_url)
     return render_template("auth/login.html", form=form)
 
@@ -43,9 +73,11 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
     """End the session."""
+    if current_user.is_authenticated:
+        record_logout(current_user)
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté(e).", "info")
+    flash(_("Vous êtes déconnecté(e)."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -62,19 +94,67 @@ def password():
             flash(error.message, "error")
         else:
             login_user(user)
-            flash("Votre mot de passe a été changé. Vos autres sessions ont été fermées.", "success")
+            flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
 
 
+@bp.route("/compte/")
+@login_required
+def account():
+    """The account page: identity and links to password, API tokens and subscriptions."""
+    return render_template("auth/account.html")
+
+
+@bp.route("/compte/jetons", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """List the user's API tokens and create one (its value is shown once, on this response only)."""
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            token, plain = tokens.create_token(current_user, form.name.data, form.scope.data,
+                                               form.expires_in_days.data or None)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            created = (token, plain)
+            form = ApiTokenForm(formdata=None)
+    response = make_response(render_template("auth/tokens.html", form=form, created=created,
+                                              tokens=tokens.user_tokens(current_user),
+                                              revoke_form=RevokeTokenForm(), now=utcnow()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
+@login_required
+def revoke_api_token(token_id):
+    """Revoke one of the user's tokens."""
+    if not RevokeTokenForm().validate():
+        abort(400)
+    token = tokens.revoke_token(current_user, token_id)
+    flash(_("Le jeton « %(name)s » est révoqué.", name=token.name), "success")
+    return redirect(url_for("auth.api_tokens"))
+
+
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@rate_limit("PASSWORD_RESET_RATE_LIMIT")
 def forgot_password():
     """Mail a reset link; the answer is the same whether or not the address has an account.
 
-    Rate limiting of this route is added with the login limiter (security work): decorate this view.
+    Every request counts towards the progressive lock-out of the address and of the account.
     """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        try:
+            ensure_not_locked("password_reset", form.email.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/forgot_password.html", form=form), 429
+        count_failure("password_reset", form.email.data, request.remote_addr)
+        db.session.commit()
         request_password_reset(form.email.data)
         flash(RESET_REQUESTED, "info")
         return redirect(url_for("auth.login"))
@@ -97,6 +177,6 @@ def set_password(token):
         else:
             logout_user()
             session.clear()
-            flash("Votre mot de passe est enregistré : vous pouvez vous connecter.", "success")
+            flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)

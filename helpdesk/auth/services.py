@@ -1,11 +1,16 @@
 """Account operations: authenticate, create users, change passwords, deactivate."""
+import re
 import secrets
+from functools import lru_cache
+from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.auth.forms import PASSWORD_MIN
+from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db, login_manager
@@ -27,26 +32,53 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (recording the attempt)."""
+def authenticate(email: str, password: str, address: str | None = None) -> User | None:
+    """The active user with these credentials, or None (recording the attempt); TooManyAttempts while
+    the account or the address is locked out, whether the account exists or not."""
+    ensure_not_locked("login", email, address)
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_TIMING_HASH, password or "")
-        return None
-    if not user.check_password(password) or not user.active:
-        record_event("login_failed", user)
+    if user is None or not user.check_password(password) or not user.active:
+        count_failure("login", email, address)
+        record_event("login_failed", user, address=address)
         db.session.commit()
         return None
+    forget_failures("login", email)
     user.last_login_at = utcnow()
-    record_event("login", user)
+    record_event("login", user, address=address)
     db.session.commit()
     return user
 
 
+def record_logout(user: User) -> None:
+    """Log the end of a session."""
+    record_event("logout", user)
+    db.session.commit()
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The vendored list of common passwords (see the header of common_passwords.txt for its source)."""
+    lines = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+_DECORATION = re.compile(r"[\s\d!?.,;:@#$%&*_+=~^-]+$")
+_REPEATED = re.compile(r"^(.+?)\1+$")
+
+
 def check_password_strength(password: str) -> None:
-    """Refuse passwords shorter than the minimum."""
-    if len(password or "") < PASSWORD_MIN:
-        raise InvalidInput(f"Le mot de passe doit compter au moins {PASSWORD_MIN} caractères.")
+    """Refuse passwords shorter than the minimum, common ones (even with digits or symbols added at
+    the end) and repetitions of a short pattern."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
+        raise InvalidInput(_("Le mot de passe doit compter au moins %(min)d caractères.", min=PASSWORD_MIN))
+    lowered = password.lower()
+    undecorated = _DECORATION.sub("", lowered)
+    if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
+        raise InvalidInput(_("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
+                           "par exemple une phrase de plusieurs mots."))
 
 
 def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
@@ -55,21 +87,21 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
     email = normalise_email(email)
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
-        raise InvalidInput("Cette adresse e-mail n'est pas valide.")
+        raise InvalidInput(_("Cette adresse e-mail n'est pas valide."))
     if not name or len(name) > 120:
-        raise InvalidInput("Indiquez un nom de 120 caractères au plus.")
+        raise InvalidInput(_("Indiquez un nom de 120 caractères au plus."))
     if role not in ROLES:
-        raise InvalidInput("Ce rôle n'existe pas.")
+        raise InvalidInput(_("Ce rôle n'existe pas."))
     invited = password is None
     if not invited:
         check_password_strength(password)
     if find_user_by_email(email) is not None:
-        raise InvalidInput("Un compte existe déjà avec cette adresse e-mail.")
+        raise InvalidInput(_("Un compte existe déjà avec cette adresse e-mail."))
     structure = None
     if role == "member":
         structure = db.session.get(Structure, structure_id) if structure_id else None
         if structure is None:
-            raise InvalidInput("Un membre doit être rattaché à une structure existante.")
+            raise InvalidInput(_("Un membre doit être rattaché à une structure existante."))
     user = User(email=email, name=name, role=role, structure=structure, active=True)
     # An invited account gets a random password nobody knows until the invitation link sets one.
     user.set_password(secrets.token_urlsafe(32) if invited else password)
@@ -83,7 +115,7 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password after checking the current one; other sessions end."""
     if not user.check_password(current):
-        raise InvalidInput("Le mot de passe actuel est incorrect.")
+        raise InvalidInput(_("Le mot de passe actuel est incorrect."))
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
@@ -93,7 +125,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def set_active(user: User, active: bool, actor: User) -> None:
     """Activate or deactivate an account; deactivation ends its sessions."""
     if user.id == actor.id and not active:
-        raise InvalidInput("Vous ne pouvez pas désactiver votre propre compte.")
+        raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
     if not active:
         user.session_token = new_session_token()

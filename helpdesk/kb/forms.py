@@ -1,37 +1,38 @@
 """Forms of the knowledge-base area."""
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
+from helpdesk.main.forms import Form
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     """Write or edit a resource."""
 
-    title = StringField("Titre", validators=[DataRequired("Indiquez un titre."),
-                                             Length(max=TITLE_MAX, message=f"{TITLE_MAX} caractères au maximum.")])
-    slug = StringField("Adresse (slug)", validators=[
-        DataRequired("Indiquez l'adresse de la ressource."), Length(max=200, message="200 caractères au maximum."),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Lettres minuscules sans accent, chiffres et tirets uniquement.")],
-        description="Par exemple : cdi-inclusion-seniors. Elle ne change plus après la création.")
-    summary = TextAreaField("Résumé", validators=[Length(max=10_000, message="10 000 caractères au maximum.")])
-    body = TextAreaField("Contenu (Markdown)", validators=[
-        DataRequired("Le contenu est vide."), Length(max=BODY_MAX, message="Le contenu est trop long.")],
-        description="Titres avec ##, listes avec -, liens avec [texte](https://…).")
-    type = SelectField("Type", choices=list(ARTICLE_TYPES.items()))
-    visibility = SelectField("Visibilité", choices=list(VISIBILITIES.items()), default="members")
-    themes = SelectMultipleField("Thèmes", description="Ctrl ou Cmd pour en choisir plusieurs.")
-    tags = StringField("Mots-clés", validators=[Length(max=500)], description="Séparés par des virgules.")
-    legal_refs = TextAreaField("Références juridiques", validators=[Length(max=3000)],
-                               description="Une par ligne, par exemple : C. trav. art. L5132-5")
-    updated_on = DateField("À jour au", validators=[Optional()], description="Date de la dernière vérification juridique.")
-    source_url = StringField("Source (adresse web)", validators=[Optional(), Length(max=500),
-                             Regexp(r"^https?://", message="Une adresse commençant par http:// ou https:// est attendue.")])
-    attachments = attachments_field("Fichiers à télécharger (modèles, supports)")
-    submit = SubmitField("Enregistrer")
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
+                                             Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
+    slug = StringField(_l("Adresse (slug)"), validators=[
+        DataRequired(_l("Indiquez l'adresse de la ressource.")), Length(max=200, message=_l("200 caractères au maximum.")),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lettres minuscules sans accent, chiffres et tirets uniquement."))],
+        description=_l("Par exemple : cdi-inclusion-seniors. Elle ne change plus après la création."))
+    summary = TextAreaField(_l("Résumé"), validators=[Length(max=10_000, message=_l("10 000 caractères au maximum."))])
+    body = TextAreaField(_l("Contenu (Markdown)"), validators=[
+        DataRequired(_l("Le contenu est vide.")), Length(max=BODY_MAX, message=_l("Le contenu est trop long."))],
+        description=_l("Titres avec ##, listes avec -, liens avec [texte](https://…)."))
+    type = SelectField(_l("Type"), choices=list(ARTICLE_TYPES.items()))
+    visibility = SelectField(_l("Visibilité"), choices=list(VISIBILITIES.items()), default="members")
+    themes = SelectMultipleField(_l("Thèmes"), description=_l("Ctrl ou Cmd pour en choisir plusieurs."))
+    tags = StringField(_l("Mots-clés"), validators=[Length(max=500)], description=_l("Séparés par des virgules."))
+    legal_refs = TextAreaField(_l("Références juridiques"), validators=[Length(max=3000)],
+                               description=_l("Une par ligne, par exemple : C. trav. art. L5132-5"))
+    updated_on = DateField(_l("À jour au"), validators=[Optional()], description=_l("Date de la dernière vérification juridique."))
+    source_url = StringField(_l("Source (adresse web)"), validators=[Optional(), Length(max=500),
+                             Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))])
+    attachments = attachments_field(_l("Fichiers à télécharger (modèles, supports)"))
+    submit = SubmitField(_l("Enregistrer"))
 
     def to_data(self) -> dict:
         """The form's values in the shape the article service validates."""
@@ -45,7 +46,20 @@ class ArticleForm(FlaskForm):
         }
 
 
-class ArticleStatusForm(FlaskForm):
+class ArticleStatusForm(Form):
     """Publish, archive or unpublish."""
 
-    status = SelectField("Statut", choices=[("published", "Publier"), ("archived", "Archiver"), ("draft", "Repasser en brouillon")])
+    status = SelectField(_l("Statut"), choices=[("published", _l("Publier")), ("archived", _l("Archiver")), ("draft", _l("Repasser en brouillon"))])
+
+
+class ReferenceAmendedForm(Form):
+    """A legal reference a jurist marks as amended, with an optional note."""
+
+    reference = StringField(_l("Référence modifiée"), validators=[DataRequired(_l("Indiquez la référence.")), Length(max=200)],
+                            description=_l("Par exemple : L5132-5, art. L. 5132-5 ou C. trav. L5132-5."))
+    note = StringField(_l("Note pour les juristes"), validators=[Length(max=300, message=_l("300 caractères au maximum."))],
+                       description=_l("Par exemple : modifié par le décret du 30 décembre 2025."))
+
+
+class ReviewedForm(Form):
+    """« Marquer comme vérifiée » (the CSRF token is the only field)."""

@@ -1,11 +1,13 @@
 """Resource pages: search, read, write, suggestions."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
-from helpdesk.kb import bp, searching, services
-from helpdesk.kb.forms import ArticleForm, ArticleStatusForm
+from helpdesk.kb import bp, review, searching, services
+from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
+from helpdesk.main.query_args import text_arg
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES
 from helpdesk.permissions import staff_required
 
@@ -15,9 +17,9 @@ SORTS = {"pertinence": "Pertinence", "date": "Date"}
 @bp.route("/")
 def search():
     """Search resources (or browse them when the query is empty), with facets and highlights."""
-    query = (request.args.get("q") or "").strip()[:200]
+    query = text_arg("q")
     types = [value for value in request.args.getlist("type") if value in ARTICLE_TYPES]
-    themes = [value for value in request.args.getlist("theme") if value][:10]
+    themes = [value for value in request.args.getlist("theme") if value and "\x00" not in value][:10]
     statuses = [value for value in request.args.getlist("statut") if value in ARTICLE_STATUSES]
     sort = request.args.get("tri") if request.args.get("tri") in SORTS else "pertinence"
     page_number = request.args.get("page", "1")
@@ -32,7 +34,7 @@ def search():
 @bp.route("/suggestions")
 def suggestions():
     """HTML fragment: resources that may answer the question being typed."""
-    text = f"{request.args.get('subject', '')} {request.args.get('body', '')}"[:5000]
+    text = f"{text_arg('subject', 2500)} {text_arg('body', 2500)}"
     return render_template("kb/_suggestions.html", suggestions=searching.suggest(current_user, text))
 
 
@@ -49,7 +51,7 @@ def new():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Ressource enregistrée en brouillon.", "success")
+            flash(_("Ressource enregistrée en brouillon."), "success")
             return redirect(url_for("kb.article", slug=article.slug))
     return render_template("kb/edit.html", form=form, article=None)
 
@@ -58,9 +60,11 @@ def new():
 def article(slug):
     """Read a resource."""
     item = services.get_visible_article(current_user, slug)
+    services.record_article_read(current_user, item)
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item)
-    return render_template("kb/article.html", article=item, status_form=ArticleStatusForm())
+    return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
+                           reviewed_form=ReviewedForm(), review_due=review.is_review_due(item))
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
@@ -80,7 +84,7 @@ def edit(slug):
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Ressource mise à jour.", "success")
+            flash(_("Ressource mise à jour."), "success")
             return redirect(url_for("kb.article", slug=item.slug))
     return render_template("kb/edit.html", form=form, article=item)
 
@@ -98,5 +102,44 @@ def status(slug):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Statut de la ressource : {item.status_label}.", "success")
+        flash(_("Statut de la ressource : %(status)s.", status=item.status_label), "success")
+    return redirect(url_for("kb.article", slug=item.slug))
+
+
+@bp.route("/a-verifier")
+@staff_required
+def to_review():
+    """Jurists' list of published resources flagged or not reviewed for KB_REVIEW_AFTER_DAYS."""
+    return render_template("kb/to_review.html", articles=review.articles_to_review(),
+                           review_days=current_app.config["KB_REVIEW_AFTER_DAYS"])
+
+
+@bp.route("/references", methods=["GET", "POST"])
+@staff_required
+def references():
+    """Every resource citing a legal reference; flag them all "à vérifier" when it was amended."""
+    form = ReferenceAmendedForm(formdata=request.args) if request.method == "GET" else ReferenceAmendedForm()
+    reference = (form.reference.data or "").strip()[:200]
+    if request.method == "POST" and form.validate():
+        try:
+            count = review.flag_articles_citing(reference, current_user, form.note.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(_("%(count)s ressource(s) marquée(s) « à vérifier ».", count=count), "success")
+            return redirect(url_for("kb.references", reference=reference))
+    return render_template("kb/references.html", form=form, reference=reference,
+                           normalised=review.normalise_reference(reference) if reference else "",
+                           articles=review.articles_citing(reference) if reference else [])
+
+
+@bp.route("/<slug>/verifiee", methods=["POST"])
+@staff_required
+def reviewed(slug):
+    """« Marquer comme vérifiée » : clear the flag and stamp the review date."""
+    item = services.get_visible_article(current_user, slug)
+    if not ReviewedForm().validate():
+        abort(400)
+    review.mark_reviewed(item, current_user)
+    flash(_("Ressource marquée comme vérifiée."), "success")
     return redirect(url_for("kb.article", slug=item.slug))

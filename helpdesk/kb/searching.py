@@ -7,7 +7,7 @@ from helpdesk.extensions import db
 from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
 from helpdesk.models import Theme, Ticket, User
-from helpdesk.permissions import article_statuses, article_visibilities
+from helpdesk.permissions import article_statuses, article_visibilities, can_see_internal
 
 
 def theme_names() -> dict[str, str]:
@@ -22,12 +22,12 @@ def theme_choices() -> list[tuple[str, str]]:
 
 
 def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort="relevance",
-                     page=1) -> search.SearchPage:
+                     page=1, per_page: int | None = None) -> search.SearchPage:
     """Search resources within what `user` may read (published ones unless staff ask otherwise), logging the query."""
     chosen = [status for status in statuses if status in article_statuses(user)] or ["published"]
     results = search.search_articles(
         index_path(search.ARTICLES), query, visibilities=article_visibilities(user), statuses=chosen,
-        types=types, themes=themes, sort=sort, page=page, per_page=current_app.config["KB_PAGE_SIZE"])
+        types=types, themes=themes, sort=sort, page=page, per_page=per_page or current_app.config["KB_PAGE_SIZE"])
     if query and page == 1:
         log_search(query, results.total, user)
     return results
@@ -42,7 +42,7 @@ def suggest(user, text: str, limit: int = 5) -> list[search.ArticleHit]:
 
 def similar_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Ticket]:
     """Questions like this one, treated ones (answered or closed) first; jurists only."""
-    if not viewer.is_staff:
+    if not can_see_internal(viewer):
         return []
     path = index_path(search.QUESTIONS)
     text = f"{ticket.subject}\n{ticket.body}"

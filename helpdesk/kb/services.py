@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,12 +12,16 @@ from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, SearchLog, SuggestionClick, Theme, User
+from helpdesk.models import (
+    ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, SearchLog, SuggestionClick, Theme, User,
+)
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}
+# Slugs that would be shadowed by the pages of /ressources/.
+RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
 TITLE_MAX = 300
 BODY_MAX = 200_000
 
@@ -25,7 +30,7 @@ def get_visible_article(user, slug: str) -> Article:
     """The article if `user` may read it; NotFound otherwise (no existence leak)."""
     article = db.session.scalar(select(Article).where(Article.slug == slug).options(selectinload(Article.themes)))
     if article is None or not can_view_article(user, article):
-        raise NotFound("Cette ressource est introuvable.")
+        raise NotFound(_("Cette ressource est introuvable."))
     return article
 
 
@@ -64,15 +69,17 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
     title = data.get("title")
     body = data.get("body")
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > 200:
-        raise InvalidInput("slug : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus).")
+        raise InvalidInput(_("slug : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus)."))
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(f"slug : « {slug} » est réservé, choisissez une autre adresse.")
     if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
         raise InvalidInput(f"title : un titre de 1 à {TITLE_MAX} caractères est obligatoire.")
     if not isinstance(body, str) or len(body) > BODY_MAX:
-        raise InvalidInput("body : le texte est obligatoire (200 000 caractères au plus).")
+        raise InvalidInput(_("body : le texte est obligatoire (200 000 caractères au plus)."))
     values = ArticleValues(slug=slug, title=title.strip(), body=body)
     summary = data.get("summary") or ""
     if not isinstance(summary, str) or len(summary) > 10_000:
-        raise InvalidInput("summary : un texte de 10 000 caractères au plus est attendu.")
+        raise InvalidInput(_("summary : un texte de 10 000 caractères au plus est attendu."))
     values.summary = summary.strip()
     values.type = data.get("type") or "decryptage"
     if values.type not in ARTICLE_TYPES:
@@ -97,11 +104,11 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
         try:
             values.updated_on = date.fromisoformat(str(updated_on)[:10])
         except ValueError:
-            raise InvalidInput("updated_on : une date AAAA-MM-JJ est attendue.") from None
+            raise InvalidInput(_("updated_on : une date AAAA-MM-JJ est attendue.")) from None
     source_url = data.get("source_url") or ""
     if not isinstance(source_url, str) or len(source_url) > 500 or (
             source_url and not source_url.startswith(("https://", "http://"))):
-        raise InvalidInput("source_url : une adresse http(s) de 500 caractères au plus est attendue.")
+        raise InvalidInput(_("source_url : une adresse http(s) de 500 caractères au plus est attendue."))
     values.source_url = source_url
     return values, warnings
 
@@ -121,23 +128,52 @@ def _apply_values(article: Article, values: ArticleValues) -> None:
     article.updated_at = utcnow()
 
 
-def save_article(article: Article | None, data: dict, actor: User, attachments=()) -> Article:
-    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download."""
+def _new_article(values: ArticleValues, actor: User, status: str) -> Article:
+    """Add a new article with a free slug to the session (InvalidInput when the slug is taken)."""
+    if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
+        raise InvalidInput(_("Une ressource existe déjà avec cette adresse (slug)."))
+    article = Article(slug=values.slug, status=status, author=actor)
+    db.session.add(article)
+    return article
+
+
+def publish_new_article(data: dict, actor: User) -> Article:
+    """Add an article directly published (webinar Q&A), validated and indexed like any other; the caller commits."""
+    ensure_can_edit_articles(actor)
+    values, _ = validate_article(data, themes_by_slug())
+    article = _new_article(values, actor, "published")
+    _apply_values(article, values)
+    article.published_at = article.updated_at
+    db.session.flush()
+    record_event("article_saved", actor, article_id=article.id)
+    return article
+
+
+def free_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`… whichever no resource uses yet."""
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True) -> Article:
+    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download
+    (commit=False: the caller commits)."""
     ensure_can_edit_articles(actor)
     values, _ = validate_article(data, themes_by_slug())
     uploads = check_uploads(attachments)
     if article is None:
-        if db.session.scalar(select(Article.id).where(Article.slug == values.slug)) is not None:
-            raise InvalidInput("Une ressource existe déjà avec cette adresse (slug).")
-        article = Article(slug=values.slug, status="draft", author=actor)
-        db.session.add(article)
+        article = _new_article(values, actor, "draft")
     elif values.slug != article.slug:
-        raise InvalidInput("L'adresse (slug) d'une ressource ne change pas après sa création.")
+        raise InvalidInput(_("L'adresse (slug) d'une ressource ne change pas après sa création."))
     _apply_values(article, values)
     db.session.flush()
     store_uploads(uploads, uploader=actor, article=article)
     record_event("article_saved", actor, article_id=article.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return article
 
 
@@ -145,7 +181,7 @@ def set_article_status(article: Article, status: str, actor: User) -> None:
     """Publish, archive or return an article to draft."""
     ensure_can_edit_articles(actor)
     if status not in STATUS_FLOW.get(article.status, ()):
-        raise InvalidInput("Ce changement de statut n'est pas possible.")
+        raise InvalidInput(_("Ce changement de statut n'est pas possible."))
     article.status = status
     if status == "published" and article.published_at is None:
         article.published_at = utcnow()
@@ -178,7 +214,7 @@ def import_articles(lines, batch: int = 500, progress=None) -> ImportReport:
         try:
             data = json.loads(line)
             if not isinstance(data, dict):
-                raise InvalidInput("un objet JSON est attendu.")
+                raise InvalidInput(_("un objet JSON est attendu."))
             values, warnings = validate_article(data, themes)
         except ValueError as error:
             report.errors.append((number, f"JSON invalide ({error.args[0] if error.args else error})"))
@@ -230,6 +266,13 @@ def log_search(query: str, results: int, user) -> None:
     """Remember a search and its result count (searches that found nothing show missing content)."""
     role = user.role if user.is_authenticated else "anonymous"
     db.session.add(SearchLog(query=query[:200], results=results, role=role))
+    db.session.commit()
+
+
+def record_article_read(user, article: Article) -> None:
+    """Count one display of a resource, keeping only the kind of reader (for the most read resources)."""
+    reader = user.role if user.is_authenticated else "anonymous"
+    db.session.add(ArticleRead(article_id=article.id, reader=reader))
     db.session.commit()
 
 

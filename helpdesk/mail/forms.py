@@ -1,4 +1,5 @@
 """Forms of the email area."""
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -9,20 +10,20 @@ from helpdesk.models import NOTIFY_MODES
 class PreferencesForm(Form):
     """How a user wants to be told about their questions."""
 
-    notify_mode = RadioField("Fréquence des courriels", choices=list(NOTIFY_MODES.items()))
-    notify_optional = BooleanField("Recevoir aussi les courriels secondaires (questions closes, nouvelles questions "
-                                   "de la file commune)")
-    submit = SubmitField("Enregistrer")
+    notify_mode = RadioField(_l("Fréquence des courriels"), choices=list(NOTIFY_MODES.items()))
+    notify_optional = BooleanField(_l("Recevoir aussi les courriels secondaires (questions closes, nouvelles questions "
+                                      "de la file commune)"))
+    submit = SubmitField(_l("Enregistrer"))
 
 
 class AttachForm(Form):
     """The question a kept email belongs to."""
 
-    reference = StringField("Référence de la question", validators=[
-        DataRequired("Indiquez la référence de la question, par exemple Q-2026-00042."),
-        Length(max=20, message="Une référence compte 20 caractères au plus.")],
-        description="Par exemple Q-2026-00042.")
-    submit = SubmitField("Rattacher")
+    reference = StringField(_l("Référence de la question"), validators=[
+        DataRequired(_l("Indiquez la référence de la question, par exemple Q-2026-00042.")),
+        Length(max=20, message=_l("Une référence compte 20 caractères au plus."))],
+        description=_l("Par exemple Q-2026-00042."))
+    submit = SubmitField(_l("Rattacher"))
 
 
 class ActionForm(Form):

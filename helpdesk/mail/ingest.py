@@ -14,7 +14,7 @@ from helpdesk.mail.parsing import ParsedMail, parse_mail
 from helpdesk.models import InboundEmail, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_staff
-from helpdesk.templating import format_datetime
+from helpdesk.i18n import format_datetime
 from helpdesk.tickets.services import add_message
 
 ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"

@@ -22,7 +22,7 @@ from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
-from helpdesk.templating import format_date
+from helpdesk.i18n import format_date
 
 
 @dataclass(frozen=True)

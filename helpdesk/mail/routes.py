@@ -1,5 +1,6 @@
 """Pages of the email area: notification preferences, unplaced inbound mail, the outbox for admins."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -28,7 +29,7 @@ def preferences():
         except ServiceError as error:
             flash(error.message, "error")
         else:
-            flash("Vos préférences de courriel sont enregistrées.", "success")
+            flash(_("Vos préférences de courriel sont enregistrées."), "success")
             return redirect(url_for("mail.preferences"))
     return render_template("mail/preferences.html", form=form)
 
@@ -76,7 +77,7 @@ def inbound_attach(inbound_id):
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
-    flash(f"Courriel rattaché à la question {ticket.reference}.", "success")
+    flash(_("Courriel rattaché à la question %(reference)s.", reference=ticket.reference), "success")
     return redirect(url_for("mail.inbound"))
 
 
@@ -92,7 +93,7 @@ def inbound_discard(inbound_id):
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
-    flash("Courriel écarté.", "success")
+    flash(_("Courriel écarté."), "success")
     return redirect(url_for("mail.inbound"))
 
 
@@ -118,5 +119,5 @@ def outbox_retry(outbox_id):
     if not ActionForm().validate():
         abort(400)
     retry_failed(row)
-    flash(f"Le courriel à {row.to_address} sera renvoyé.", "success")
+    flash(_("Le courriel à %(email)s sera renvoyé.", email=row.to_address), "success")
     return redirect(url_for("mail.outbox"))

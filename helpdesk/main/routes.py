@@ -1,11 +1,16 @@
 """Home page and error handlers."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from helpdesk.api.errors import http_error, is_api_request
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
+from helpdesk.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, set_user_locale
 from helpdesk.main import bp
+from helpdesk.main.forms import LanguageForm
+from helpdesk.main.query_args import safe_next
 
 
 @bp.route("/")
@@ -18,10 +23,33 @@ def index():
     return redirect(url_for("tickets.index"))
 
 
+@bp.route("/accessibilite")
+def accessibility():
+    """The accessibility statement (RGAA), open to everyone."""
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/langue", methods=["POST"])
+def language():
+    """Switch the interface language: kept on the account, and in a cookie for visitors."""
+    form = LanguageForm()
+    form.locale.choices = list(LANGUAGES.items())
+    response = redirect(safe_next(form.next.data))
+    if not form.validate():
+        return response
+    if current_user.is_authenticated:
+        set_user_locale(current_user, form.locale.data)
+    response.set_cookie(COOKIE, form.locale.data, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
 @bp.app_errorhandler(NotFound)
 @bp.app_errorhandler(404)
 def not_found(error):
-    """French 404 page."""
+    """French 404 page (JSON under /api, where routing fails before the API's own handlers)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/404.html"), 404
 
 
@@ -35,7 +63,7 @@ def forbidden(error):
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     """An expired or missing form token: explain and invite to retry."""
-    flash("Le formulaire a expiré ou n'est pas valide. Veuillez réessayer.", "error")
+    flash(_("Le formulaire a expiré ou n'est pas valide. Veuillez réessayer."), "error")
     return render_template("errors/400.html"), 400
 
 
@@ -47,18 +75,30 @@ def bad_request(error):
 
 @bp.app_errorhandler(405)
 def method_not_allowed(error):
-    """French 405 page."""
+    """French 405 page (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/400.html"), 405
 
 
 @bp.app_errorhandler(413)
 def too_large(error):
-    """French page for oversized requests."""
+    """French page for oversized requests (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/413.html"), 413
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    """French page when a client sends requests too fast (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
+    return render_template("errors/429.html"), 429
 
 
 @bp.app_errorhandler(500)
 def server_error(error):
     """French 500 page; whatever the request wrote is rolled back."""
     db.session.rollback()
-    return render_template("errors/500.html"), 500
+    return render_template("errors/500.html", server_error=True), 500

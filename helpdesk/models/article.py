@@ -55,6 +55,10 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Staleness: when a jurist last confirmed the content, and why it was flagged "à vérifier" since.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    review_note: Mapped[str | None] = mapped_column(String(300))
 
     themes = relationship("Theme", secondary=article_theme, order_by="Theme.name")
     author = relationship("User")

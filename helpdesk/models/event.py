@@ -23,6 +23,7 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor = relationship("User")
+    ticket = relationship("Ticket", viewonly=True)
 
     def __repr__(self) -> str:
         return f"<Event {self.kind} on {self.ticket_id}>"

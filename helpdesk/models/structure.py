@@ -76,6 +76,7 @@ class Structure(db.Model):
     region: Mapped[str] = mapped_column(String(40), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     users = relationship("User", back_populates="structure", order_by="User.name")
 

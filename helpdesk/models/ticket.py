@@ -41,6 +41,15 @@ class Ticket(db.Model):
         Index("ix_ticket_structure_created", "structure_id", "created_at"),
         Index("ix_ticket_status_priority", "status", "priority", "created_at"),
         Index("ix_ticket_status_activity", "status", "last_activity_at"),
+        # Statistics bucket questions by month of filing, first response and resolution; on PostgreSQL the
+        # filing-date index carries the grouped columns so that monthly figures read the index only.
+        Index("ix_ticket_created_at", "created_at", postgresql_include=[
+            "structure_id", "theme_id", "assignee_id", "first_response_at", "resolved_at", "due_at", "merged_into_id"]),
+        Index("ix_ticket_author_created", "author_id", "created_at"),
+        Index("ix_ticket_first_response_at", "first_response_at"),
+        Index("ix_ticket_resolved_at", "resolved_at"),
+        Index("ix_ticket_next_due", "next_due_at"),
+        CheckConstraint("merged_into_id IS NULL OR merged_into_id != id", name="not_merged_into_itself"),
         # The queue's open views count by assignee and walk these partial indexes in the order of the sort.
         *(Index(f"ix_ticket_open_{name}", *columns, postgresql_where=text(OPEN_PREDICATE),
                 sqlite_where=text(OPEN_PREDICATE)) for name, columns in OPEN_INDEXES.items()),
@@ -61,14 +70,23 @@ class Ticket(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The nearest pending deadline (first response, else resolution); NULL while the clock is stopped.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     structure = relationship("Structure")
     author = relationship("User", foreign_keys=[author_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
     theme = relationship("Theme")
     messages = relationship("Message", back_populates="ticket", order_by="Message.created_at, Message.id")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    merged_into = relationship("Ticket", remote_side=[id])
+    tags = relationship("Tag", secondary="ticket_tag", order_by="Tag.name")
 
     @property
     def status_label(self) -> str:

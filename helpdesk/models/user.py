@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
+LOCALES = ("fr", "en")
 ROLES = {"member": "Membre", "jurist": "Juriste", "admin": "Administrateur"}
 NOTIFY_MODES = {"immediate": "Un courriel à chaque notification", "digest": "Un récapitulatif quotidien"}
 
@@ -28,6 +29,7 @@ class User(UserMixin, db.Model):
         enum_check("role", ROLES, "role"),
         CheckConstraint("role != 'member' OR structure_id IS NOT NULL", name="member_has_structure"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        enum_check("locale", LOCALES, "locale"),
         enum_check("notify_mode", NOTIFY_MODES, "notify_mode"),
     )
 
@@ -41,8 +43,10 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locale: Mapped[str | None] = mapped_column(String(5))
     notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     notify_optional: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     structure = relationship("Structure", back_populates="users")
 

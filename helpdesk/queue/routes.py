@@ -1,21 +1,38 @@
 """The queue page."""
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg
+from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
+from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
 from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, capped_count, count_label, queue_query,
                                      view_counts)
+from helpdesk.triage.routes import bulk_form
+from helpdesk.triage.sla import row_deadline
+from helpdesk.triage.tagging import all_tags
 
 
 def _choice_arg(name: str, allowed, default=None):
     """A query argument restricted to known values."""
     value = request.args.get(name, "")
     return value if value in allowed else default
+
+
+def cached_view_counts() -> dict[str, int]:
+    """The current user's queue counts, queried at most once per request (tabs and main navigation)."""
+    if "queue_counts" not in g:
+        g.queue_counts = view_counts(current_user)
+    return g.queue_counts
+
+
+@bp.app_context_processor
+def queue_navigation() -> dict:
+    """Give every template the (lazy) queue counts for the jurists' navigation."""
+    return {"queue_counts": cached_view_counts, "queue_count_label": count_label}
 
 
 @bp.route("/")
@@ -29,7 +46,8 @@ def index():
         structure_type=_choice_arg("type", STRUCTURE_TYPES),
         status=_choice_arg("statut", STATUSES),
         assignee_id=int_arg("juriste"),
-        text=(request.args.get("q") or "").strip()[:200] or None,
+        text=text_arg("q") or None,
+        tag=text_arg("etiquette", 40) or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
     query = queue_query(current_user, filters)
@@ -39,9 +57,13 @@ def index():
     page.total_label = count_label(page.total)
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
+    now = utcnow()
+    form = bulk_form()
+    form.back.data = request.full_path
     return render_template(
         "queue/index.html", page=page, filters=filters,
-        counts={view: count_label(count) for view, count in view_counts(current_user).items()},
+        counts={view: count_label(count) for view, count in cached_view_counts().items()},
+        deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
     )

@@ -1,17 +1,24 @@
 """The jurists' queue: views, filters, sorting and counts."""
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
-from helpdesk.models import Structure, Ticket, User
+from helpdesk.models import Structure, Tag, Ticket, User
+from helpdesk.models._types import utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
+from helpdesk.triage.deadlines import DUE_SOON_WINDOW
 
 VIEWS = {
     "non-assignees": "Non assignées",
     "mes-dossiers": "Mes dossiers",
+    "en-retard": "En retard",
+    "sous-24h": "À échéance sous 24 h",
     "en-attente": "En attente du membre",
     "ouvertes": "Toutes ouvertes",
     "closes": "Closes",
@@ -21,6 +28,7 @@ SORTS = {
     "recentes": "Les plus récentes d'abord",
     "priorite": "Priorité",
     "activite": "Dernière activité",
+    "echeance": "Échéance la plus proche",
 }
 
 
@@ -35,6 +43,7 @@ class QueueFilters:
     status: str | None = None
     assignee_id: int | None = None
     text: str | None = None
+    tag: str | None = None
     sort: str = "anciennete"
 
 
@@ -44,12 +53,16 @@ COUNT_CAP = 10_000
 NOT_CLOSED = text(f"ticket.{OPEN_PREDICATE}")
 
 
-def _view_condition(view: str, user: User):
-    """The WHERE clause of a queue view."""
+def _view_condition(view: str, user: User, now: datetime):
+    """The WHERE clause of a queue view; `next_due_at` is NULL while the clock is stopped or the question closed."""
     if view == "non-assignees":
         return Ticket.assignee_id.is_(None) & NOT_CLOSED
     if view == "mes-dossiers":
         return (Ticket.assignee_id == user.id) & NOT_CLOSED
+    if view == "en-retard":
+        return Ticket.next_due_at < now
+    if view == "sous-24h":
+        return (Ticket.next_due_at >= now) & (Ticket.next_due_at <= now + DUE_SOON_WINDOW)
     if view == "en-attente":
         return Ticket.status == "waiting"
     if view == "closes":
@@ -59,7 +72,7 @@ def _view_condition(view: str, user: User):
 
 def queue_query(user: User, filters: QueueFilters) -> Select:
     """The SELECT of the questions in a view, filtered and sorted."""
-    query = select(Ticket).where(_view_condition(filters.view, user))
+    query = select(Ticket).where(_view_condition(filters.view, user, utcnow()))
     if filters.region or filters.structure_type:
         query = query.join(Structure, Structure.id == Ticket.structure_id)
         if filters.region:
@@ -72,6 +85,8 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
         query = query.where(Ticket.status == filters.status)
     if filters.assignee_id:
         query = query.where(Ticket.assignee_id == filters.assignee_id)
+    if filters.tag:
+        query = query.where(Ticket.tags.any(Tag.name == filters.tag))
     if filters.text:
         # Escape LIKE wildcards: "50 %" must find "50 %", not everything starting with "50 ".
         literal = filters.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -83,9 +98,11 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
         "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
         "priorite": (Ticket.priority.desc(), Ticket.created_at, Ticket.id),
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
+        "echeance": (Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.id),
     }.get(filters.sort, (Ticket.created_at, Ticket.id))
     return query.order_by(*order).options(
-        selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee)
+        selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee),
+        selectinload(Ticket.tags),
     )
 
 
@@ -102,13 +119,14 @@ def capped_count(query: Select) -> int:
 
 def count_label(count: int) -> str:
     """A count as the queue shows it: exact up to the cap, else « plus de 10 000 »."""
-    return str(count) if count <= COUNT_CAP else f"plus de {COUNT_CAP:,}".replace(",", "\u202f")
+    return format_number(count) if count <= COUNT_CAP else _("plus de %(count)s", count=format_number(COUNT_CAP))
 
 
 def view_counts_query(user: User) -> Select:
     """The SELECT counting the questions of every view, one capped, indexed count per view."""
+    now = utcnow()
     return select(*(
-        capped_count_query(select(Ticket).where(_view_condition(view, user))).scalar_subquery()
+        capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
         .label(view.replace("-", "_"))
         for view in VIEWS))
 

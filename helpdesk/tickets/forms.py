@@ -1,4 +1,5 @@
 """Forms of the questions area."""
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -6,67 +7,67 @@ from helpdesk.attachments.forms import attachments_field
 from helpdesk.main.forms import Form
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 
-URGENCY_CHOICES = [(1, "Normale"), (2, "Élevée : réponse souhaitée rapidement"), (3, "Urgente : échéance imminente")]
+URGENCY_CHOICES = [(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée rapidement")), (3, _l("Urgente : échéance imminente"))]
 
 
 class QuestionForm(Form):
     """A member's new question."""
 
     subject = StringField(
-        "Objet",
-        validators=[DataRequired("Indiquez l'objet de votre question."),
-                    Length(min=5, max=SUBJECT_MAX, message=f"L'objet doit compter entre 5 et {SUBJECT_MAX} caractères.")],
-        description="En une phrase : par exemple « Renouvellement d'un CDDI au-delà de 24 mois ».",
+        _l("Objet"),
+        validators=[DataRequired(_l("Indiquez l'objet de votre question.")),
+                    Length(min=5, max=SUBJECT_MAX, message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))],
+        description=_l("En une phrase : par exemple « Renouvellement d'un CDDI au-delà de 24 mois »."),
     )
-    theme = SelectField("Thème", coerce=int, validators=[InputRequired("Choisissez un thème.")])
+    theme = SelectField(_l("Thème"), coerce=int, validators=[InputRequired(_l("Choisissez un thème."))])
     body = TextAreaField(
-        "Description",
-        validators=[DataRequired("Décrivez votre situation."),
-                    Length(min=20, max=BODY_MAX, message=f"La description doit compter entre 20 et {BODY_MAX} caractères.")],
-        description="Décrivez la situation, les dates et ce que vous avez déjà fait. Évitez les noms des salariés.",
+        _l("Description"),
+        validators=[DataRequired(_l("Décrivez votre situation.")),
+                    Length(min=20, max=BODY_MAX, message=_l("La description doit compter entre %(min)d et %(max)d caractères."))],
+        description=_l("Décrivez la situation, les dates et ce que vous avez déjà fait. Évitez les noms des salariés."),
     )
-    priority = RadioField("Urgence", coerce=int, choices=URGENCY_CHOICES, default=1,
-                          validators=[InputRequired("Choisissez une urgence.")])
-    attachments = attachments_field("Documents (contrat, bulletin de paie, courrier…)")
-    submit = SubmitField("Envoyer ma question")
+    priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
+                          validators=[InputRequired(_l("Choisissez une urgence."))])
+    attachments = attachments_field(_l("Documents (contrat, bulletin de paie, courrier…)"))
+    submit = SubmitField(_l("Envoyer ma question"))
 
 
 class ReplyForm(Form):
     """A member's reply."""
 
-    body = TextAreaField("Votre réponse", validators=[
-        DataRequired("Le message est vide."),
-        Length(max=BODY_MAX, message=f"{BODY_MAX} caractères au maximum.")])
+    body = TextAreaField(_l("Votre réponse"), validators=[
+        DataRequired(_l("Le message est vide.")),
+        Length(max=BODY_MAX, message=_l("%(max)d caractères au maximum."))])
     attachments = attachments_field()
-    submit = SubmitField("Envoyer")
+    submit = SubmitField(_l("Envoyer"))
 
 
 class StaffReplyForm(Form):
     """A jurist's public answer or internal note."""
 
-    body = TextAreaField("Message", validators=[
-        DataRequired("Le message est vide."),
-        Length(max=BODY_MAX, message=f"{BODY_MAX} caractères au maximum.")])
-    kind = RadioField("Type de message", default="public", validators=[InputRequired("Choisissez le type de message.")],
-                      choices=[("public", "Réponse au membre"), ("note", "Note interne (invisible pour le membre)")])
-    status_after = SelectField("Statut après une réponse", default="answered",
-                               choices=[("answered", "Répondue"), ("waiting", "En attente du membre")])
+    body = TextAreaField(_l("Message"), validators=[
+        DataRequired(_l("Le message est vide.")),
+        Length(max=BODY_MAX, message=_l("%(max)d caractères au maximum."))])
+    kind = RadioField(_l("Type de message"), default="public", validators=[InputRequired(_l("Choisissez le type de message."))],
+                      choices=[("public", _l("Réponse au membre")), ("note", _l("Note interne (invisible pour le membre)"))])
+    status_after = SelectField(_l("Statut après une réponse"), default="answered",
+                               choices=[("answered", _l("Répondue")), ("waiting", _l("En attente du membre"))])
     attachments = attachments_field()
-    submit = SubmitField("Publier")
+    submit = SubmitField(_l("Publier"))
 
 
 class AssignForm(Form):
     """Choose the jurist in charge (0 = nobody)."""
 
-    assignee = SelectField("Juriste en charge", coerce=int)
-    submit = SubmitField("Assigner")
+    assignee = SelectField(_l("Juriste en charge"), coerce=int)
+    submit = SubmitField(_l("Assigner"))
 
 
 class StatusForm(Form):
     """Move the question along the flow."""
 
-    status = SelectField("Nouveau statut")
-    submit = SubmitField("Changer le statut")
+    status = SelectField(_l("Nouveau statut"))
+    submit = SubmitField(_l("Changer le statut"))
 
 
 class ActionForm(Form):

@@ -1,19 +1,24 @@
 """Member and jurist pages of a question."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.attachments.services import read_uploads
-from helpdesk.errors import Conflict, InvalidInput
+from helpdesk.audit.services import record_question_read
+from helpdesk.errors import Conflict, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import STATUSES, Theme, Ticket, User
-from helpdesk.permissions import admin_required, ensure_staff, get_visible_ticket, member_required, visible_tickets
+from helpdesk.permissions import (
+    admin_required, can_see_internal, ensure_can_file, ensure_staff, get_visible_ticket, member_required,
+    visible_tickets)
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
+from helpdesk.triage.panel import ticket_panel
 
 
 def _theme_choices() -> list[tuple[int, str]]:
@@ -54,9 +59,10 @@ def index():
 @member_required
 def new():
     """File a new question."""
-    if not current_user.structure.active:
-        flash("L'adhésion de votre structure n'est pas active : vous pouvez consulter vos questions "
-              "mais pas en poser de nouvelles. Contactez la fédération.", "error")
+    try:
+        ensure_can_file(current_user)
+    except Forbidden as error:
+        flash(error.message, "error")
         return redirect(url_for("tickets.index"))
     form = QuestionForm()
     form.theme.choices = _theme_choices()
@@ -71,7 +77,7 @@ def new():
         except InvalidInput as error:
             flash(error.message, "error")
             return render_template("tickets/new.html", form=form), error.status_code
-        flash(f"Votre question {ticket.reference} a bien été envoyée.", "success")
+        flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return _back_to(ticket)
     return render_template("tickets/new.html", form=form)
 
@@ -81,16 +87,24 @@ def new():
 def detail(reference):
     """A question's thread; jurists also get the triage tools and internal notes."""
     ticket = get_visible_ticket(current_user, reference)
+    record_question_read(current_user, ticket)
+    return render_detail(ticket)
+
+
+def render_detail(ticket: Ticket, reply_form=None, **extra):
+    """Render a question's page for the current user (`reply_form`: a reply being written, kept on re-render)."""
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
-    if current_user.is_staff:
+    if can_see_internal(current_user):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
         assign_form.assignee.choices = _staff_choices()
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
-        context.update(reply_form=StaffReplyForm(), assign_form=assign_form, status_form=status_form,
-                       similar=similar_questions(ticket, current_user))
+        context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
+                       similar=similar_questions(ticket, current_user),
+                       recent=services.recent_structure_questions(ticket, current_user))
     else:
         context.update(reply_form=ReplyForm())
+    context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
 
@@ -99,21 +113,22 @@ def detail(reference):
 def reply(reference):
     """Post a reply (or, for jurists, an internal note)."""
     ticket = get_visible_ticket(current_user, reference)
-    form = StaffReplyForm() if current_user.is_staff else ReplyForm()
+    staff = can_see_internal(current_user)
+    form = StaffReplyForm() if staff else ReplyForm()
     if not form.validate():
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
         return _back_to(ticket)
-    internal = current_user.is_staff and form.kind.data == "note"
-    status_after = form.status_after.data if current_user.is_staff and not internal else None
+    internal = staff and form.kind.data == "note"
+    status_after = form.status_after.data if staff and not internal else None
     try:
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
                              attachments=read_uploads(form.attachments.data))
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Note interne enregistrée." if internal else "Votre message a été envoyé.", "success")
+        flash(_("Note interne enregistrée.") if internal else "Votre message a été envoyé.", "success")
     return _back_to(ticket)
 
 
@@ -129,7 +144,7 @@ def close(reference):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("La question est close.", "success")
+        flash(_("La question est close."), "success")
     return _back_to(ticket)
 
 
@@ -147,7 +162,7 @@ def claim(reference):
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")
     else:
-        flash("Vous avez pris cette question.", "success")
+        flash(_("Vous avez pris cette question."), "success")
     return _back_to(ticket)
 
 
@@ -160,14 +175,14 @@ def assign(reference):
     form = AssignForm()
     form.assignee.choices = _staff_choices()
     if not form.validate():
-        flash("Choisissez un ou une juriste de la liste.", "error")
+        flash(_("Choisissez un ou une juriste de la liste."), "error")
         return _back_to(ticket)
     try:
         services.assign(ticket, current_user, form.assignee.data or None)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Assignation enregistrée.", "success")
+        flash(_("Assignation enregistrée."), "success")
     return _back_to(ticket)
 
 
@@ -180,14 +195,14 @@ def status(reference):
     form = StatusForm()
     form.status.choices = [(status, label) for status, label in STATUSES.items()]
     if not form.validate():
-        flash("Ce statut n'existe pas.", "error")
+        flash(_("Ce statut n'existe pas."), "error")
         return _back_to(ticket)
     try:
         services.change_status(ticket, current_user, form.status.data)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Statut changé : {ticket.status_label}.", "success")
+        flash(_("Statut changé : %(status)s.", status=ticket.status_label), "success")
     return _back_to(ticket)
 
 
@@ -199,5 +214,5 @@ def delete(reference):
     if not ActionForm().validate():
         abort(400)
     services.delete_question(ticket, current_user)
-    flash(f"La question {reference} et ses fichiers ont été supprimés.", "success")
+    flash(_("La question %(reference)s et ses fichiers ont été supprimés.", reference=reference), "success")
     return redirect(url_for("queue.index"))

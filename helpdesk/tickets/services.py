@@ -3,15 +3,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
 from helpdesk.errors import Conflict, InvalidInput, NotFound
-from helpdesk.events import record_event
+from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff
+from helpdesk.permissions import (
+    can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff)
 from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
@@ -21,10 +23,12 @@ BODY_MAX = 20_000
 def _clean_text(value: str | None, label: str, minimum: int, maximum: int) -> str:
     """Strip a text field and check its length, with a French message naming the field."""
     text = (value or "").strip()
+    if "\x00" in text:
+        raise InvalidInput(f"{label} : le caractère nul n'est pas accepté.")
     if len(text) < minimum:
-        raise InvalidInput(f"{label} : au moins {minimum} caractères sont nécessaires.")
+        raise InvalidInput(_("%(field)s : au moins %(min)s caractères sont nécessaires.", field=label, min=minimum))
     if len(text) > maximum:
-        raise InvalidInput(f"{label} : {maximum} caractères au maximum.")
+        raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=maximum))
     return text
 
 
@@ -32,9 +36,11 @@ def _active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:
         return None
+    if not 0 < theme_id <= 2**31 - 1:  # beyond an INTEGER column: PostgreSQL would refuse the lookup itself
+        raise InvalidInput("Ce thème n'existe pas.")
     theme = db.session.get(Theme, theme_id)
     if theme is None or not theme.active:
-        raise InvalidInput("Ce thème n'existe pas.")
+        raise InvalidInput(_("Ce thème n'existe pas."))
     return theme
 
 
@@ -61,30 +67,35 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
-                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = ()) -> Ticket:
-    """File a new question for the author's structure, with its files, and give it its reference."""
+                  priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = (),
+                  created_by: User | None = None) -> Ticket:
+    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them)."""
     ensure_can_file(author)
     uploads = check_uploads(attachments)
     if priority not in PRIORITIES:
-        raise InvalidInput("Cette urgence n'existe pas.")
+        raise InvalidInput(_("Cette urgence n'existe pas."))
     now = utcnow()
     ticket = Ticket(
         structure_id=author.structure_id,
         author=author,
-        subject=_clean_text(subject, "Objet", 5, SUBJECT_MAX),
-        body=_clean_text(body, "Description", 20, BODY_MAX),
+        subject=_clean_text(subject, _("Objet"), 5, SUBJECT_MAX),
+        body=_clean_text(body, _("Description"), 20, BODY_MAX),
         theme=_active_theme(theme_id),
         priority=priority,
         channel=channel,
         status="new",
         created_at=now,
         last_activity_at=now,
+        created_by=created_by,
     )
     db.session.add(ticket)
     db.session.flush()
     ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
     store_uploads(uploads, uploader=author, ticket=ticket)
-    record_event("created", author, ticket, channel=channel)
+    if created_by is None:
+        record_event("created", author, ticket, channel=channel)
+    else:
+        record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
     db.session.commit()
     return ticket
 
@@ -108,11 +119,11 @@ def claim(ticket: Ticket, jurist: User) -> None:
     """Take an unassigned question; exactly one of two simultaneous claims wins."""
     ensure_staff(jurist)
     if ticket.is_closed:
-        raise InvalidInput("Cette question est close : rouvrez-la avant de la prendre.")
+        raise InvalidInput(_("Cette question est close : rouvrez-la avant de la prendre."))
     now = utcnow()
     if not _take_if_unassigned(ticket, jurist, now):
         db.session.rollback()
-        raise Conflict("Cette question vient d'être prise par un ou une collègue.")
+        raise Conflict(_("Cette question vient d'être prise par un ou une collègue."))
     if ticket.status == "new":
         _set_status(ticket, jurist, "open", now)
     db.session.commit()
@@ -122,7 +133,7 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     """Assign the question to a jurist (or to nobody), recording who did it."""
     ensure_staff(actor)
     if ticket.is_closed:
-        raise InvalidInput("Cette question est close : rouvrez-la avant de l'assigner.")
+        raise InvalidInput(_("Cette question est close : rouvrez-la avant de l'assigner."))
     now = utcnow()
     if assignee_id is None:
         if ticket.assignee_id is None:
@@ -133,7 +144,7 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     else:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or not assignee.is_staff or not assignee.active:
-            raise InvalidInput("Cette personne ne fait pas partie de l'équipe juridique.")
+            raise InvalidInput(_("Cette personne ne fait pas partie de l'équipe juridique."))
         if ticket.assignee_id == assignee.id:
             return
         ticket.assignee = assignee
@@ -148,7 +159,7 @@ def change_status(ticket: Ticket, actor: User, target: str) -> None:
     """A jurist moves the question along the flow; illegal moves are refused."""
     ensure_staff(actor)
     if target == ticket.status:
-        raise InvalidInput("La question a déjà ce statut.")
+        raise InvalidInput(_("La question a déjà ce statut."))
     now = utcnow()
     _set_status(ticket, actor, target, now)
     ticket.last_activity_at = now
@@ -158,9 +169,9 @@ def change_status(ticket: Ticket, actor: User, target: str) -> None:
 def close(ticket: Ticket, actor: User) -> None:
     """Close the question (its member or a jurist)."""
     if not can_view_ticket(actor, ticket):
-        raise NotFound("Cette question est introuvable.")
+        raise NotFound(_("Cette question est introuvable."))
     if ticket.is_closed:
-        raise InvalidInput("Cette question est déjà close.")
+        raise InvalidInput(_("Cette question est déjà close."))
     now = utcnow()
     _set_status(ticket, actor, "closed", now)
     ticket.last_activity_at = now
@@ -171,20 +182,20 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
                 status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = ()) -> Message:
     """Post a public reply or an internal note, with its files, moving the question along the flow."""
     if not can_view_ticket(author, ticket):
-        raise NotFound("Cette question est introuvable.")
+        raise NotFound(_("Cette question est introuvable."))
     if ticket.is_closed:
-        raise InvalidInput("Cette question est close : elle n'accepte plus de message.")
-    text = _clean_text(body, "Message", 1, BODY_MAX)
+        raise InvalidInput(_("Cette question est close : elle n'accepte plus de message."))
+    text = _clean_text(body, _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
     now = utcnow()
     if author.is_member:
         if internal or status_after:
-            raise InvalidInput("Les membres ne peuvent envoyer que des réponses publiques.")
+            raise InvalidInput(_("Les membres ne peuvent envoyer que des réponses publiques."))
         if ticket.status in ("waiting", "answered"):
             _set_status(ticket, author, "open", now)
     elif not internal:
         if status_after not in (None, "answered", "waiting"):
-            raise InvalidInput("Après une réponse, la question est « Répondue » ou « En attente du membre ».")
+            raise InvalidInput(_("Après une réponse, la question est « Répondue » ou « En attente du membre »."))
         if ticket.assignee_id is None:
             _take_if_unassigned(ticket, author, now)
         if ticket.status == "new":
@@ -229,12 +240,23 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     ).all()
     events = db.session.scalars(
         select(Event)
-        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note")))
+        .where(Event.ticket_id == ticket.id, Event.kind.not_in(("reply", "note", *AUDIT_KINDS)))
         .order_by(Event.created_at, Event.id)
     ).all()
-    if not viewer.is_staff:
+    if not can_see_internal(viewer):
         messages = [message for message in messages if not message.internal]
         events = [event for event in events if not event.internal]
     entries = [TimelineEntry(message.created_at, message=message) for message in messages]
     entries += [TimelineEntry(event.created_at, event=event) for event in events]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def recent_structure_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Ticket]:
+    """The structure's other latest questions, newest first: context for the jurist answering."""
+    ensure_staff(viewer)
+    return list(db.session.scalars(
+        select(Ticket)
+        .where(Ticket.structure_id == ticket.structure_id, Ticket.id != ticket.id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    ))

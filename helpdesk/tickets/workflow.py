@@ -1,4 +1,6 @@
 """The status flow of a question, as data plus one checking function."""
+from flask_babel import gettext as _
+
 from helpdesk.errors import InvalidInput
 from helpdesk.models import STATUSES
 
@@ -19,7 +21,7 @@ def allowed_targets(status: str) -> list[str]:
 def check_transition(current: str, target: str) -> None:
     """Raise InvalidInput unless the flow allows going from `current` to `target`."""
     if target not in STATUSES:
-        raise InvalidInput("Ce statut n'existe pas.")
+        raise InvalidInput(_("Ce statut n'existe pas."))
     if target not in TRANSITIONS[current]:
         raise InvalidInput(
             f"Impossible de passer une question « {STATUSES[current]} » "

@@ -5,7 +5,7 @@ assignee and walk a partial index of the open questions in the order of the
 chosen sort.
 
 Revision ID: 7ecb45b45982
-Revises: 65c48906e67f
+Revises: 940108b29ae3
 Create Date: 2026-11-28 08:54:20.658885
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7ecb45b45982'
-down_revision = '65c48906e67f'
+down_revision = '940108b29ae3'
 branch_labels = None
 depends_on = None
 

@@ -131,3 +131,14 @@ def test_users_invite_command_creates_the_account_and_sends_the_invitation(app, 
                                   "--role", "jurist"])
     assert refused.exit_code != 0 and "Un compte existe déjà" in refused.output
     send_pending()
+
+
+def test_repeated_reset_requests_lock_the_account_out_for_a_while(app, world, client):
+    """Past the account's failure threshold, reset requests get the lock-out message and send no more mail."""
+    app.config.update(LOCKOUT_ACCOUNT_FAILURES=3, PASSWORD_RESET_RATE_LIMIT="100 per minute")
+    for _ in range(3):
+        assert client.post("/mot-de-passe-oublie", data={"email": world.member.email}).status_code == 302
+    response = client.post("/mot-de-passe-oublie", data={"email": world.member.email})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in page_text(response)
+    assert len(outbox(kind="password_reset")) == 3

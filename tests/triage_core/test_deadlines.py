@@ -480,3 +480,43 @@ def test_split_opening_hours_skip_the_lunch_break():
     """A lunch break between two opening periods does not count."""
     assert add_business_time(paris(2026, 3, 10, 12), HOUR, SPLIT_DAY_CALENDAR) == paris(2026, 3, 10, 14)
     assert add_business_time(paris(2026, 3, 10, 12, 45), HOUR, SPLIT_DAY_CALENDAR) == paris(2026, 3, 10, 14, 30)
+
+
+# A year of deadlines on the jurists' calendar (09:00-18:00, Monday to Friday): every public holiday of
+# 2026, the overseas abolition-of-slavery days, both clock changes, and pauses while the member is waited on.
+YEAR_2026 = [
+    # start, business hours, pauses, region, expected deadline
+    (paris(2025, 12, 31, 17), 2, [], None, paris(2026, 1, 2, 10)),                            # New Year's Day
+    (paris(2026, 3, 27, 17), 2, [], None, paris(2026, 3, 30, 10)),                            # spring clock change
+    (paris(2026, 4, 3, 16), 9, [(paris(2026, 4, 3, 17), paris(2026, 4, 7, 10))], None,
+     paris(2026, 4, 7, 18)),                                                                  # Easter Monday, paused
+    (paris(2026, 4, 30, 10), 18, [], None, paris(2026, 5, 5, 10)),                            # 1 May
+    (paris(2026, 5, 7, 15), 9, [(paris(2026, 5, 7, 16), paris(2026, 5, 11, 9, 30))], None,
+     paris(2026, 5, 11, 17, 30)),                                                             # 8 May, paused
+    (paris(2026, 5, 13, 12), 9, [], None, paris(2026, 5, 15, 12)),                            # Ascension
+    (paris(2026, 5, 22, 14), 9, [], None, paris(2026, 5, 26, 14)),                            # Whit Monday
+    (paris(2026, 5, 22, 14), 18, [], "guadeloupe", paris(2026, 5, 28, 14)),                  # + 27 May
+    (paris(2026, 5, 21, 10), 18, [], "martinique", paris(2026, 5, 27, 10)),                  # 22 May + Whit Monday
+    (paris(2026, 5, 26, 10), 18, [], "mayotte", paris(2026, 5, 28, 10)),                     # 27 April is long past
+    (paris(2026, 6, 9, 10), 18, [], "guyane", paris(2026, 6, 12, 10)),                       # 10 June
+    (paris(2026, 7, 13, 17), 4, [], None, paris(2026, 7, 15, 12)),                            # 14 July
+    (paris(2026, 8, 14, 10), 9, [(paris(2026, 8, 14, 12), paris(2026, 8, 14, 14))], None,
+     paris(2026, 8, 17, 12)),                                                                 # 15 August is a Saturday
+    (paris(2026, 10, 23, 17), 2, [(paris(2026, 10, 24, 9), paris(2026, 10, 25, 20))], None,
+     paris(2026, 10, 26, 10)),                                                                # autumn clock change
+    (paris(2026, 11, 10, 10), 18, [(paris(2026, 11, 10, 11), paris(2026, 11, 12, 11))], None,
+     paris(2026, 11, 16, 10)),                                                                # 11 November, paused
+    (paris(2026, 12, 18, 10), 18, [], "la-reunion", paris(2026, 12, 22, 10)),                # 20 December: Sunday
+    (paris(2026, 12, 24, 16), 9, [(paris(2026, 12, 24, 17), paris(2026, 12, 28, 9))], None,
+     paris(2026, 12, 28, 17)),                                                                # Christmas, paused
+]
+
+
+@pytest.mark.parametrize(("start", "hours", "pauses", "region", "expected"), YEAR_2026)
+def test_deadlines_through_2026_with_holidays_and_pauses(start, hours, pauses, region, expected):
+    """Each row checks one holiday or clock change of 2026, with or without a pause."""
+    calendar = BusinessCalendar.for_region(region)
+    due_at = deadline_with_pauses(start, hours * HOUR, pauses, calendar)
+    assert due_at == expected
+    assert remaining_business_time(due_at, start, hours * HOUR, pauses, calendar) == timedelta(0)
+    assert calendar.is_business_day(due_at.date())

@@ -1,0 +1,250 @@
+"""The OpenAPI 3.1 document of the API, written by hand next to the endpoints it describes."""
+from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES
+from helpdesk.queue.services import SORTS, VIEWS
+
+ERROR_STATUSES = {
+    "400": "Requête mal formée (corps JSON absent ou invalide).",
+    "401": "Jeton absent, invalide, révoqué ou expiré.",
+    "403": "Action interdite pour ce rôle, ou jeton en lecture seule.",
+    "404": "Objet introuvable ou invisible pour cet utilisateur.",
+    "409": "Conflit : un ou une collègue a agi avant vous.",
+    "422": "Valeurs refusées (message en français).",
+    "429": "Limite de requêtes atteinte (voir Retry-After).",
+}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+NAMED = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+
+
+def _ref(name: str) -> dict:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    """A JSON response."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: str) -> dict:
+    """The error responses an operation may give (every one has the Error shape)."""
+    return {status: {"$ref": f"#/components/responses/E{status}"} for status in ("401", "429", *statuses)}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    """A query parameter."""
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _page(item: str) -> dict:
+    """The paginated envelope of a list of `item`."""
+    link = NULLABLE_STRING
+    return {
+        "type": "object", "required": ["items", "page", "per_page", "total", "pages", "links"],
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0}, "pages": {"type": "integer", "minimum": 1},
+            "links": {"type": "object", "required": ["self", "first", "last", "prev", "next"],
+                      "properties": {"self": {"type": "string"}, "first": {"type": "string"},
+                                     "last": {"type": "string"}, "prev": link, "next": link}},
+        },
+    }
+
+
+PAGE_PARAMETERS = [
+    _query("page", {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1}, "Numéro de page."),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Éléments par page (100 au plus)."),
+]
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 20},
+             "description": "Référence de la question, par exemple Q-2026-00042."}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "enum": ["bad_request", "unauthorized", "forbidden", "insufficient_scope",
+                                                "not_found", "method_not_allowed", "conflict", "payload_too_large",
+                                                "unsupported_media_type", "invalid_input", "rate_limited",
+                                                "server_error"]},
+            "message": {"type": "string"}}}},
+    },
+    "Question": {
+        "type": "object",
+        "required": ["reference", "subject", "body", "status", "status_label", "priority", "channel", "theme",
+                     "structure", "author", "assignee", "created_at", "last_activity_at", "first_response_at",
+                     "due_at", "closed_at"],
+        "properties": {
+            "reference": {"type": "string"}, "subject": {"type": "string"}, "body": {"type": "string"},
+            "status": {"type": "string", "enum": list(STATUSES)}, "status_label": {"type": "string"},
+            "priority": {"type": "integer", "minimum": 0, "maximum": 3}, "channel": {"type": "string"},
+            "theme": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["id", "name"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}}}]},
+            "structure": {"type": "object", "required": ["id", "name"],
+                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "author": NAMED, "assignee": {"oneOf": [{"type": "null"}, NAMED]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_activity_at": {"type": "string", "format": "date-time"},
+            "first_response_at": NULLABLE_DATETIME, "due_at": NULLABLE_DATETIME, "closed_at": NULLABLE_DATETIME,
+        },
+    },
+    "NewQuestion": {
+        "type": "object", "required": ["subject", "body"],
+        "properties": {
+            "subject": {"type": "string", "minLength": 5, "maxLength": 200},
+            "body": {"type": "string", "minLength": 20, "maxLength": 20000},
+            "theme_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
+            "priority": {"type": "integer", "minimum": 0, "maximum": 3, "default": 1},
+        },
+    },
+    "Message": {
+        "type": "object", "required": ["id", "body", "internal", "author", "created_at"],
+        "properties": {
+            "id": {"type": "integer"}, "body": {"type": "string"}, "internal": {"type": "boolean"},
+            "author": {"type": "object", "required": ["name", "role"], "properties": {
+                "name": {"type": "string"}, "role": {"type": "string", "enum": ["member", "jurist", "admin"]}}},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "NewMessage": {
+        "type": "object", "required": ["body"],
+        "properties": {
+            "body": {"type": "string", "minLength": 1, "maxLength": 20000},
+            "internal": {"type": "boolean", "default": False, "description": "Note interne (juristes)."},
+            "status_after": {"type": ["string", "null"], "enum": ["answered", "waiting", None],
+                             "description": "Statut après une réponse publique (juristes)."},
+        },
+    },
+    "ArticleHit": {
+        "type": "object", "required": ["slug", "title", "type", "themes", "updated_on", "snippet"],
+        "properties": {
+            "slug": {"type": "string"}, "title": {"type": "string"},
+            "type": {"type": "string", "enum": list(ARTICLE_TYPES)},
+            "themes": {"type": "array", "items": {"type": "string"}},
+            "updated_on": {"type": ["string", "null"], "format": "date"},
+            "snippet": {"type": "string", "description": "HTML sûr : texte échappé et balises <mark>."},
+        },
+    },
+    "Article": {
+        "type": "object",
+        "required": ["slug", "title", "summary", "body", "type", "visibility", "status", "themes", "tags",
+                     "legal_refs", "updated_on", "source_url", "published_at"],
+        "properties": {
+            "slug": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"},
+            "body": {"type": "string", "description": "Markdown."},
+            "type": {"type": "string", "enum": list(ARTICLE_TYPES)},
+            "visibility": {"type": "string", "enum": ["public", "members", "jurists"]},
+            "status": {"type": "string", "enum": ["draft", "published", "archived"]},
+            "themes": {"type": "array", "items": {"type": "object", "required": ["slug", "name"], "properties": {
+                "slug": {"type": "string"}, "name": {"type": "string"}}}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "legal_refs": {"type": "array", "items": {"type": "string"}},
+            "updated_on": {"type": ["string", "null"], "format": "date"},
+            "source_url": NULLABLE_STRING, "published_at": NULLABLE_DATETIME,
+        },
+    },
+    "Me": {
+        "type": "object", "required": ["name", "email", "role", "structure"],
+        "properties": {
+            "name": {"type": "string"}, "email": {"type": "string"},
+            "role": {"type": "string", "enum": ["member", "jurist", "admin"]},
+            "structure": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["id", "name"], "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}}}]},
+        },
+    },
+    "MessageList": {
+        "type": "object", "required": ["items", "total"],
+        "properties": {"items": {"type": "array", "items": _ref("Message")}, "total": {"type": "integer"}},
+    },
+    "QuestionPage": _page("Question"),
+    "ArticlePage": _page("ArticleHit"),
+}
+
+
+def openapi_document() -> dict:
+    """The whole document, as a dict ready to be served as JSON."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Helpdesk juridique — API",
+            "version": "1.0.0",
+            "description": "Questions, file des juristes et ressources, avec les mêmes droits que le site. "
+                           "Authentification par jeton personnel (Mon compte → Jetons d'accès). Erreurs : "
+                           "{\"error\": {\"code\", \"message\"}}.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            "/me": {"get": {"operationId": "getMe", "summary": "Le titulaire du jeton",
+                            "responses": {"200": _json(_ref("Me"), "Utilisateur"), **_errors()}}},
+            "/questions": {
+                "get": {"operationId": "listQuestions", "summary": "Questions de ma structure (membres)",
+                        "parameters": [
+                            _query("state", {"type": "string", "enum": ["open", "closed", "all"], "default": "open"},
+                                   "En cours, closes ou toutes."),
+                            _query("mine", {"type": "string", "enum": ["true", "false"], "default": "false"},
+                                   "Seulement mes questions."),
+                            *PAGE_PARAMETERS],
+                        "responses": {"200": _json(_ref("QuestionPage"), "Une page de questions"),
+                                      **_errors("403", "422")}},
+                "post": {"operationId": "createQuestion", "summary": "Poser une question (membres, portée write)",
+                         "requestBody": {"required": True,
+                                         "content": {"application/json": {"schema": _ref("NewQuestion")}}},
+                         "responses": {"201": _json(_ref("Question"), "Question créée"),
+                                       **_errors("400", "403", "422")}},
+            },
+            "/questions/{reference}": {"get": {
+                "operationId": "getQuestion", "summary": "Une question", "parameters": [REFERENCE],
+                "responses": {"200": _json(_ref("Question"), "La question"), **_errors("404")}}},
+            "/questions/{reference}/messages": {
+                "get": {"operationId": "listMessages", "summary": "Messages (notes internes : juristes seulement)",
+                        "parameters": [REFERENCE],
+                        "responses": {"200": _json(_ref("MessageList"), "Les messages"), **_errors("404")}},
+                "post": {"operationId": "postMessage", "summary": "Répondre, ou noter (juristes)",
+                         "parameters": [REFERENCE],
+                         "requestBody": {"required": True,
+                                         "content": {"application/json": {"schema": _ref("NewMessage")}}},
+                         "responses": {"201": _json(_ref("Message"), "Message enregistré"),
+                                       **_errors("400", "403", "404", "422")}},
+            },
+            "/questions/{reference}/claim": {"post": {
+                "operationId": "claimQuestion", "summary": "« Je prends » (juristes)", "parameters": [REFERENCE],
+                "responses": {"200": _json(_ref("Question"), "Question prise"),
+                              **_errors("403", "404", "409", "422")}}},
+            "/queue": {"get": {
+                "operationId": "getQueue", "summary": "File des questions (juristes)",
+                "parameters": [
+                    _query("view", {"type": "string", "enum": list(VIEWS), "default": "non-assignees"}, "Vue."),
+                    _query("theme", {"type": "integer", "minimum": 1}, "Identifiant du thème."),
+                    _query("region", {"type": "string", "enum": list(REGIONS)}, "Région de la structure."),
+                    _query("type", {"type": "string", "enum": list(STRUCTURE_TYPES)}, "Type de structure."),
+                    _query("status", {"type": "string", "enum": list(STATUSES)}, "Statut."),
+                    _query("assignee", {"type": "integer", "minimum": 1}, "Identifiant du ou de la juriste."),
+                    _query("q", {"type": "string", "maxLength": 200}, "Texte recherché."),
+                    _query("sort", {"type": "string", "enum": list(SORTS), "default": "anciennete"}, "Tri."),
+                    *PAGE_PARAMETERS],
+                "responses": {"200": _json(_ref("QuestionPage"), "Une page de la file"),
+                              **_errors("403", "422")}}},
+            "/articles": {"get": {
+                "operationId": "searchArticles", "summary": "Rechercher dans les ressources visibles",
+                "parameters": [
+                    _query("q", {"type": "string", "maxLength": 200}, "Recherche (vide : parcourir)."),
+                    _query("type", {"type": "string", "enum": list(ARTICLE_TYPES)}, "Type de ressource."),
+                    _query("theme", {"type": "string", "maxLength": 80}, "Slug du thème."),
+                    _query("sort", {"type": "string", "enum": ["relevance", "date"], "default": "relevance"}, "Tri."),
+                    *PAGE_PARAMETERS],
+                "responses": {"200": _json(_ref("ArticlePage"), "Une page de résultats"), **_errors("422")}}},
+            "/articles/{slug}": {"get": {
+                "operationId": "getArticle", "summary": "Une ressource",
+                "parameters": [{"name": "slug", "in": "path", "required": True,
+                                "schema": {"type": "string", "maxLength": 200}}],
+                "responses": {"200": _json(_ref("Article"), "La ressource"), **_errors("404")}}},
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "Jeton personnel hdj_…"}},
+            "schemas": SCHEMAS,
+            "responses": {f"E{status}": _json(_ref("Error"), description)
+                          for status, description in ERROR_STATUSES.items()},
+        },
+    }

@@ -1,0 +1,223 @@
+"""API endpoints: thin wrappers over the same services and permissions as the web pages."""
+from flask import current_app, jsonify, request, url_for
+from sqlalchemy.orm import selectinload
+
+from helpdesk.api import bp
+from helpdesk.api.auth import api_user
+from helpdesk.api.openapi import openapi_document
+from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_json
+from helpdesk.errors import InvalidInput, ServiceError
+from helpdesk.extensions import db
+from helpdesk.kb import searching
+from helpdesk.kb.services import get_visible_article
+from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Ticket
+from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
+from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
+from helpdesk.tickets import services as ticket_services
+
+STATES = ("open", "closed", "all")
+MAX_QUERY = 200
+
+
+def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
+    """An integer query parameter within bounds; InvalidInput (422) when malformed."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
+        raise InvalidInput(f"{name} : un entier de {minimum} à {maximum} est attendu.")
+    return int(raw)
+
+
+def _choice_param(name: str, allowed, default=None):
+    """A query parameter restricted to known values; InvalidInput (422) for others."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise InvalidInput(f"{name} : valeur inconnue « {value[:50]} » (valeurs possibles : {', '.join(allowed)}).")
+    return value
+
+
+def _text_param(name: str) -> str | None:
+    """A free-text query parameter, at most MAX_QUERY characters."""
+    value = (request.args.get(name) or "").strip()
+    if len(value) > MAX_QUERY:
+        raise InvalidInput(f"{name} : {MAX_QUERY} caractères au maximum.")
+    return value or None
+
+
+def _page_params() -> tuple[int, int]:
+    """page (from 1) and per_page (1 to API_MAX_PER_PAGE, default 20)."""
+    maximum = current_app.config["API_MAX_PER_PAGE"]
+    return _int_param("page", 1, maximum=10_000), _int_param("per_page", 20, maximum=maximum)
+
+
+def _page_links(page: int, per_page: int, total: int) -> dict:
+    """self/first/last/prev/next URLs, keeping the other query parameters."""
+    last = max(1, -(-total // per_page))
+    args = {**request.args.to_dict(), **(request.view_args or {}), "per_page": per_page}
+
+    def link(number):
+        return url_for(request.endpoint, **{**args, "page": number})
+
+    return {"self": link(page), "first": link(1), "last": link(last),
+            "prev": link(page - 1) if 1 < page <= last + 1 else None, "next": link(page + 1) if page < last else None}
+
+
+def _paginated(items: list, page: int, per_page: int, total: int):
+    """The common envelope of a list: items, page, per_page, total, pages, links."""
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total,
+                    "pages": max(1, -(-total // per_page)), "links": _page_links(page, per_page, total)})
+
+
+def _json_body() -> dict:
+    """The request's JSON object; 400 when it is missing or not an object."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ServiceError("Le corps de la requête doit être un objet JSON.")
+    return data
+
+
+def _field(data: dict, name: str, kind, required: bool = False, default=None):
+    """A body field of the expected JSON type (bool is not accepted as an integer)."""
+    if name not in data or data[name] is None:
+        if required:
+            raise InvalidInput(f"{name} : ce champ est obligatoire.")
+        return default
+    value = data[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise InvalidInput(f"{name} : type de valeur inattendu.")
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidInput(f"{name} : le caractère nul n'est pas accepté.")
+    return value
+
+
+@bp.before_request
+def refuse_nul_characters():
+    """A NUL character in the path or query is refused up front (PostgreSQL text cannot store it)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if any("\x00" in value for value in values):
+        raise ServiceError("La requête contient un caractère nul.")
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API (no token needed)."""
+    return jsonify(openapi_document())
+
+
+@bp.route("/me")
+def me():
+    """Who the token belongs to."""
+    user = api_user()
+    return jsonify({"name": user.name, "email": user.email, "role": user.role,
+                    "structure": {"id": user.structure.id, "name": user.structure.name} if user.structure else None})
+
+
+@bp.route("/questions")
+def list_questions():
+    """The member's structure's questions (members only, as on the web), newest activity first."""
+    user = api_user()
+    ensure_member(user)
+    state = _choice_param("state", STATES, "open")
+    mine = _choice_param("mine", ("true", "false"), "false") == "true"
+    page, per_page = _page_params()
+    query = visible_tickets(user).options(selectinload(Ticket.theme), selectinload(Ticket.author),
+                                          selectinload(Ticket.structure), selectinload(Ticket.assignee))
+    if mine:
+        query = query.where(Ticket.author_id == user.id)
+    if state != "all":
+        query = query.where(Ticket.status == "closed" if state == "closed" else Ticket.status != "closed")
+    result = db.paginate(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()), page=page,
+                         per_page=per_page, error_out=False)
+    return _paginated([ticket_json(ticket) for ticket in result.items], page, per_page, result.total)
+
+
+@bp.route("/questions", methods=["POST"])
+def create_question():
+    """File a question for the member's structure."""
+    data = _json_body()
+    ticket = ticket_services.file_question(
+        api_user(), _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
+        _field(data, "theme_id", int), _field(data, "priority", int, default=1))
+    response = jsonify(ticket_json(ticket))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_question", reference=ticket.reference)
+    return response
+
+
+@bp.route("/questions/<reference>")
+def get_question(reference):
+    """A question the token's user may see (404 otherwise, as on the web)."""
+    return jsonify(ticket_json(get_visible_ticket(api_user(), reference)))
+
+
+@bp.route("/questions/<reference>/messages")
+def list_messages(reference):
+    """The question's messages; internal notes only for jurists."""
+    user = api_user()
+    ticket = get_visible_ticket(user, reference)
+    messages = [entry.message for entry in ticket_services.timeline(ticket, user) if entry.message is not None]
+    return jsonify({"items": [message_json(message) for message in messages], "total": len(messages)})
+
+
+@bp.route("/questions/<reference>/messages", methods=["POST"])
+def post_message(reference):
+    """Reply publicly; jurists may also write an internal note or choose the status after the reply."""
+    user = api_user()
+    ticket = get_visible_ticket(user, reference)
+    data = _json_body()
+    message = ticket_services.add_message(
+        ticket, user, _field(data, "body", str, required=True), internal=_field(data, "internal", bool, default=False),
+        status_after=_field(data, "status_after", str))
+    response = jsonify(message_json(message))
+    response.status_code = 201
+    return response
+
+
+@bp.route("/questions/<reference>/claim", methods=["POST"])
+def claim_question(reference):
+    """« Je prends » : a jurist claims an unassigned question (409 if a colleague was first)."""
+    user = api_user()
+    ticket = get_visible_ticket(user, reference)
+    ensure_staff(user)
+    ticket_services.claim(ticket, user)
+    return jsonify(ticket_json(ticket))
+
+
+@bp.route("/queue")
+def queue():
+    """The jurists' queue: the web's views, filters, sorts and pagination."""
+    user = api_user()
+    ensure_staff(user)
+    filters = QueueFilters(
+        view=_choice_param("view", VIEWS, "non-assignees"), theme_id=_int_param("theme"),
+        region=_choice_param("region", REGIONS), structure_type=_choice_param("type", STRUCTURE_TYPES),
+        status=_choice_param("status", STATUSES), assignee_id=_int_param("assignee"), text=_text_param("q"),
+        sort=_choice_param("sort", SORTS, "anciennete"))
+    page, per_page = _page_params()
+    result = db.paginate(queue_query(user, filters), page=page, per_page=per_page, error_out=False)
+    return _paginated([ticket_json(ticket) for ticket in result.items], page, per_page, result.total)
+
+
+@bp.route("/articles")
+def search_articles():
+    """Search resources within the user's visibility (browse when q is empty)."""
+    user = api_user()
+    types = [value for value in request.args.getlist("type") if value]
+    unknown = [value for value in types if value not in ARTICLE_TYPES]
+    if unknown:
+        raise InvalidInput(f"type : valeur inconnue « {unknown[0][:50]} ».")
+    themes = [value[:80] for value in request.args.getlist("theme") if value][:10]
+    sort = _choice_param("sort", ("relevance", "date"), "relevance")
+    page, per_page = _page_params()
+    results = searching.search_resources(user, _text_param("q") or "", types=types, themes=themes, sort=sort,
+                                         page=page, per_page=per_page)
+    return _paginated([article_hit(hit) for hit in results.hits], page, per_page, results.total)
+
+
+@bp.route("/articles/<slug>")
+def get_article(slug):
+    """A resource the user may read (404 otherwise)."""
+    return jsonify(article_detail(get_visible_article(api_user(), slug)))

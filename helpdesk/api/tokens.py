@@ -1,0 +1,112 @@
+"""Personal access tokens: create, revoke, authenticate, count requests against the rate limit."""
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select, update
+
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import TOKEN_SCOPES, ApiToken, User
+from helpdesk.models._types import utcnow
+
+TOKEN_MARK = "hdj"
+NAME_MAX = 100
+MAX_EXPIRY_DAYS = 366
+MAX_ACTIVE_TOKENS = 20
+
+
+def _digest(secret: str) -> str:
+    """The SHA-256 stored in place of the token (tokens are random: no salt or slow hash needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, scope: str, expires_in_days: int | None) -> tuple[ApiToken, str]:
+    """Create a token for `user`; return it with its plain text, shown once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > NAME_MAX:
+        raise InvalidInput(f"Donnez au jeton un nom de 1 à {NAME_MAX} caractères.")
+    if scope not in TOKEN_SCOPES:
+        raise InvalidInput("Cette portée n'existe pas : « read » ou « write ».")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise InvalidInput(f"La durée de validité va de 1 à {MAX_EXPIRY_DAYS} jours.")
+    active = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    now = utcnow()
+    if sum(token.is_usable(now) for token in active) >= MAX_ACTIVE_TOKENS:
+        raise InvalidInput(f"Vous avez déjà {MAX_ACTIVE_TOKENS} jetons actifs : révoquez-en un d'abord.")
+    prefix = secrets.token_hex(6)
+    plain = f"{TOKEN_MARK}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=_digest(plain), scope=scope,
+                     created_at=now,
+                     expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
+    db.session.add(token)
+    db.session.flush()
+    record_event("api_token_created", user, token_id=token.id, scope=scope)
+    db.session.commit()
+    return token, plain
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (someone else's is not found)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("Ce jeton est introuvable.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_event("api_token_revoked", user, token_id=token.id)
+        db.session.commit()
+    return token
+
+
+def authenticate_token(plain: str) -> ApiToken | None:
+    """The usable token of an active user matching this bearer value, or None."""
+    mark, _, rest = (plain or "").partition("_")
+    prefix, _, secret = rest.partition("_")
+    if mark != TOKEN_MARK or not prefix or not secret or len(plain) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
+    if token is None or not hmac.compare_digest(token.token_hash, _digest(plain)):
+        return None
+    if not token.is_usable(utcnow()) or not token.user.is_active:
+        return None
+    return token
+
+
+@dataclass(frozen=True)
+class RateStatus:
+    """Where a token stands in its current rate-limit window."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
+
+    @property
+    def exceeded(self) -> bool:
+        """The request that was just counted is over the limit."""
+        return self.remaining < 0
+
+
+def count_request(token: ApiToken, limit: int, window_seconds: int) -> RateStatus:
+    """Count one request in the token's fixed window and stamp last_used_at, in one atomic UPDATE."""
+    now = utcnow()
+    epoch = int(now.timestamp())
+    window = datetime.fromtimestamp(epoch - epoch % window_seconds, tz=now.tzinfo)
+    same_window = ApiToken.window_start == window
+    count = db.session.execute(
+        update(ApiToken).where(ApiToken.id == token.id)
+        .values(window_count=case((same_window, ApiToken.window_count + 1), else_=1),
+                window_start=window, last_used_at=now)
+        .returning(ApiToken.window_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    db.session.commit()
+    return RateStatus(limit=limit, remaining=limit - count, reset_at=window + timedelta(seconds=window_seconds))

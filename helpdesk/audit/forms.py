@@ -1,0 +1,27 @@
+"""The journal's filter form (GET, so no CSRF token)."""
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from helpdesk.audit.services import KIND_LABELS, JournalFilters
+from helpdesk.main.forms import Form
+
+
+class JournalFilterForm(Form):
+    """Filter the journal by kind, user and period."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField("Type d'événement", choices=[("", "Tous")] + sorted(KIND_LABELS.items(), key=lambda item: item[1]),
+                       default="")
+    user = StringField("Utilisateur (nom ou e-mail)", validators=[Optional(), Length(max=120)])
+    start = DateField("Du", validators=[Optional()])
+    end = DateField("Au", validators=[Optional()])
+
+    def filters(self) -> JournalFilters:
+        """The valid filters (invalid ones are ignored and shown as errors)."""
+        self.validate()
+        return JournalFilters(kind=self.kind.data or None if not self.kind.errors else None,
+                              user=(self.user.data or "").strip() or None if not self.user.errors else None,
+                              start=self.start.data if not self.start.errors else None,
+                              end=self.end.data if not self.end.errors else None)

@@ -1,0 +1,33 @@
+"""The admins' audit journal: filter and export."""
+from datetime import date
+
+from flask import Response, current_app, render_template, request
+from flask_login import current_user
+
+from helpdesk.audit import bp
+from helpdesk.audit.forms import JournalFilterForm
+from helpdesk.audit.services import KIND_LABELS, export_journal, journal_query
+from helpdesk.extensions import db
+from helpdesk.main.query_args import page_arg
+from helpdesk.permissions import admin_required
+
+
+@bp.route("/")
+@admin_required
+def journal():
+    """« Journal d'audit » : events filtered by kind, user and period."""
+    form = JournalFilterForm(request.args)
+    page = db.paginate(journal_query(form.filters()), page=page_arg(),
+                       per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
+    return render_template("audit/journal.html", form=form, page=page, labels=KIND_LABELS)
+
+
+@bp.route("/export.csv")
+@admin_required
+def export():
+    """The filtered journal as a CSV file."""
+    form = JournalFilterForm(request.args)
+    content = export_journal(form.filters(), current_user)
+    filename = f"journal-audit-{date.today().isoformat()}.csv"
+    return Response("\ufeff" + content, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,99 @@
+"""Slowing down guessing: a request-rate limit per address (Flask-Limiter) and a progressive
+lock-out per account and per address kept in the database, so every worker sees it.
+
+Reusable by any form that checks a secret or sends mail (login, password reset):
+
+    @rate_limit("PASSWORD_RESET_RATE_LIMIT")          # 429 page past the configured rate
+    def forgot(): ...
+        ensure_not_locked("password_reset", email, request.remote_addr)   # TooManyAttempts (429)
+        count_failure("password_reset", email, request.remote_addr)       # every request counts
+"""
+import hashlib
+import hmac
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.errors import ServiceError
+from helpdesk.extensions import db, limiter
+from helpdesk.models import AuthThrottle
+from helpdesk.models._types import utcnow
+
+LOCKED_MESSAGE = ("Trop de tentatives infructueuses. Par sécurité, cette opération est suspendue "
+                  "quelques minutes : réessayez plus tard.")
+
+
+class TooManyAttempts(ServiceError):
+    """Too many recent failures for this account or this address; the message never says which."""
+
+    status_code = 429
+
+    def __init__(self):
+        super().__init__(LOCKED_MESSAGE)
+
+
+def rate_limit(config_key: str):
+    """Decorator limiting a view's POSTs per client address to the rate configured under `config_key`."""
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
+
+
+def _keys(email: str | None, address: str | None) -> list[tuple[str, str, int]]:
+    """(scope, keyed hash, failure threshold) for the account and the address that are known."""
+    config = current_app.config
+    secret = config["SECRET_KEY"].encode()
+    keys = []
+    for scope, value, threshold in (("account", (email or "").strip().lower()[:254], config["LOCKOUT_ACCOUNT_FAILURES"]),
+                                    ("address", address or "", config["LOCKOUT_ADDRESS_FAILURES"])):
+        if value:
+            keys.append((scope, hmac.new(secret, f"{scope}:{value}".encode(), hashlib.sha256).hexdigest(), threshold))
+    return keys
+
+
+def ensure_not_locked(action: str, email: str | None, address: str | None) -> None:
+    """Raise TooManyAttempts while the account or the address is locked for this action."""
+    hashes = [key_hash for _, key_hash, _ in _keys(email, address)]
+    locked = db.session.scalar(select(AuthThrottle.id).where(
+        AuthThrottle.action == action, AuthThrottle.key_hash.in_(hashes), AuthThrottle.locked_until > utcnow()))
+    if locked is not None:
+        raise TooManyAttempts()
+
+
+def _counter(action: str, scope: str, key_hash: str) -> AuthThrottle:
+    """The counter row, locked for update; created if absent (another worker may create it first)."""
+    query = select(AuthThrottle).where(AuthThrottle.action == action, AuthThrottle.scope == scope,
+                                       AuthThrottle.key_hash == key_hash).with_for_update()
+    row = db.session.scalar(query)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = AuthThrottle(action=action, scope=scope, key_hash=key_hash, failures=0)
+                db.session.add(row)
+        except IntegrityError:
+            row = db.session.scalar(query)
+    return row
+
+
+def count_failure(action: str, email: str | None, address: str | None) -> None:
+    """Count a failure for the account and the address; past the threshold each one locks for twice
+    as long as the previous one (LOCKOUT_SECONDS, doubling up to LOCKOUT_MAX_SECONDS). The caller commits."""
+    config = current_app.config
+    now = utcnow()
+    for scope, key_hash, threshold in _keys(email, address):
+        row = _counter(action, scope, key_hash)
+        idle = row.last_failure_at is None or now - row.last_failure_at > timedelta(seconds=config["LOCKOUT_WINDOW_SECONDS"])
+        if idle and (row.locked_until is None or row.locked_until <= now):
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= threshold:
+            doublings = min(row.failures - threshold, 20)
+            seconds = min(config["LOCKOUT_SECONDS"] * 2 ** doublings, config["LOCKOUT_MAX_SECONDS"])
+            row.locked_until = now + timedelta(seconds=seconds)
+
+
+def forget_failures(action: str, email: str | None) -> None:
+    """After a success, the account starts afresh (the address keeps its count). The caller commits."""
+    hashes = [key_hash for scope, key_hash, _ in _keys(email, None) if scope == "account"]
+    db.session.execute(delete(AuthThrottle).where(AuthThrottle.action == action, AuthThrottle.key_hash.in_(hashes)))

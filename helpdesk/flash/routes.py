@@ -1,0 +1,158 @@
+"""Flash info pages: jurists write, preview and publish; members read, subscribe and unsubscribe."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.extensions import csrf, db
+from helpdesk.flash import bp, services
+from helpdesk.flash.forms import ActionForm, BulletinForm, SubscriptionsForm
+from helpdesk.kb.searching import theme_choices
+from helpdesk.kb.services import get_visible_article
+from helpdesk.models import Article, FlashBulletin, Theme
+from helpdesk.permissions import member_required, staff_required
+
+
+@bp.app_template_global()
+def unread_flash_bulletins():
+    """Bulletins the current member has not read yet (their home page shows them)."""
+    return services.unread_bulletins(current_user)
+
+
+def _bulletin_article(slug: str) -> Article:
+    """The flash article with this slug, as the current user may see it (404 otherwise)."""
+    article = get_visible_article(current_user, slug)
+    if article.type != "flash" or db.session.get(FlashBulletin, article.id) is None:
+        abort(404)
+    return article
+
+
+@bp.route("/")
+@staff_required
+def index():
+    """Jurists' list of bulletins with their sending progress."""
+    articles = db.session.scalars(select(Article).join(FlashBulletin, FlashBulletin.article_id == Article.id)
+                                  .order_by(Article.created_at.desc())).all()
+    return render_template("flash/index.html", articles=articles, delivered=services.delivered_count)
+
+
+def _edit(article: Article | None):
+    """Shared body of the new and edit pages."""
+    form = BulletinForm()
+    form.themes.choices = theme_choices()
+    if article is not None and request.method == "GET":
+        bulletin = services.get_bulletin(article)
+        form = BulletinForm(obj=article)
+        form.themes.choices = theme_choices()
+        form.themes.data = [theme.slug for theme in article.themes]
+        form.audience.data = "all" if bulletin.all_members else "targeted"
+        form.structure_types.data, form.regions.data = bulletin.structure_types, bulletin.regions
+    if form.validate_on_submit():
+        try:
+            article = services.save_bulletin(article, form.to_data(), form.to_audience(), current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Brouillon enregistré : vérifiez l'aperçu avant de publier.", "success")
+            return redirect(url_for("flash.preview", slug=article.slug))
+    return render_template("flash/edit.html", form=form, article=article)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@staff_required
+def new():
+    """Write a new bulletin (saved as a draft)."""
+    return _edit(None)
+
+
+@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@staff_required
+def edit(slug):
+    """Edit a draft bulletin."""
+    return _edit(_bulletin_article(slug))
+
+
+@bp.route("/<slug>/apercu")
+@staff_required
+def preview(slug):
+    """The bulletin as members will see it, its email, its audience; publish from here."""
+    article = _bulletin_article(slug)
+    bulletin = services.get_bulletin(article)
+    members, subscribers = services.audience_size(bulletin)
+    subject, text = services.email_preview(article, current_user)
+    return render_template("flash/preview.html", article=article, bulletin=bulletin, members=members,
+                           subscribers=subscribers, email_subject=subject, email_text=text, delivered=services.delivered_count(article),
+                           action_form=ActionForm(), structure_types=bulletin.structure_types, regions=bulletin.regions)
+
+
+@bp.route("/<slug>/publier", methods=["POST"])
+@staff_required
+def publish(slug):
+    """Publish: home pages at once, emails fanned out by `flask flash send`."""
+    article = _bulletin_article(slug)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        recipients = services.publish_bulletin(article, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à {recipients} abonné(s) "
+              "se fait en arrière-plan.", "success")
+    return redirect(url_for("flash.preview", slug=article.slug))
+
+
+@bp.route("/<slug>/lire")
+@member_required
+def read(slug):
+    """Open a bulletin from the home page: it counts as read."""
+    article = _bulletin_article(slug)
+    services.mark_read(current_user, article)
+    return redirect(url_for("kb.article", slug=article.slug))
+
+
+@bp.route("/<slug>/lu", methods=["POST"])
+@member_required
+def dismiss(slug):
+    """« Marquer comme lu » : remove the bulletin from the home page."""
+    article = _bulletin_article(slug)
+    if not ActionForm().validate():
+        abort(400)
+    services.mark_read(current_user, article)
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/abonnements", methods=["GET", "POST"])
+@member_required
+def subscriptions():
+    """A member chooses the themes whose bulletins they receive by email."""
+    form = SubscriptionsForm()
+    form.themes.choices = [(theme.id, theme.name) for theme in
+                           db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))]
+    if request.method == "GET":
+        form.themes.data = sorted(services.subscribed_theme_ids(current_user))
+    if form.validate_on_submit():
+        try:
+            services.set_subscriptions(current_user, form.themes.data or [])
+        except (InvalidInput, Forbidden) as error:
+            flash(error.message, "error")
+        else:
+            flash("Vos abonnements sont enregistrés.", "success")
+            return redirect(url_for("flash.subscriptions"))
+    return render_template("flash/subscriptions.html", form=form)
+
+
+@bp.route("/desabonnement/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token):
+    """Unsubscribe from every flash info email from a mail link, without logging in (GET asks, POST does).
+
+    Exempt from CSRF so mail clients' one-click unsubscribe (RFC 8058) works: the signed token is the credential.
+    """
+    user = services.user_from_unsubscribe_token(token)
+    if user is None:
+        return render_template("flash/unsubscribe.html", invalid=True), 404
+    if request.method == "POST":
+        services.unsubscribe_all(user)
+        return render_template("flash/unsubscribe.html", done=True, email=user.email)
+    return render_template("flash/unsubscribe.html", email=user.email)

@@ -1,0 +1,282 @@
+"""Flash info operations: write and publish bulletins, target members, read receipts, subscriptions, fan-out."""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from helpdesk.admin.services import slugify
+from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.kb.services import free_slug, save_article, set_article_status
+from helpdesk.mail.outbox import absolute_url, queue_email
+from helpdesk.markup import markdown_to_text
+from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
+                             Theme, ThemeSubscription, User)
+from helpdesk.models._types import utcnow
+from helpdesk.permissions import ensure_can_edit_articles
+
+UNSUBSCRIBE_SALT = "flash-unsubscribe"
+HOME_LIMIT = 5
+
+
+@dataclass
+class Audience:
+    """Who a bulletin is for: every member, or members of some structure types and/or regions."""
+
+    all_members: bool = True
+    structure_types: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        """Known values, and a target when not for everyone."""
+        if any(value not in STRUCTURE_TYPES for value in self.structure_types):
+            raise InvalidInput("Public : type de structure inconnu.")
+        if any(value not in REGIONS for value in self.regions):
+            raise InvalidInput("Public : région inconnue.")
+        if not self.all_members and not (self.structure_types or self.regions):
+            raise InvalidInput("Public : choisissez au moins un type de structure ou une région, ou « tous les membres ».")
+
+
+def save_bulletin(article: Article | None, data: dict, audience: Audience, actor: User) -> Article:
+    """Write a bulletin (a members' "flash" article, saved as a draft) and its audience, in one transaction."""
+    ensure_can_edit_articles(actor)
+    audience.validate()
+    if not data.get("themes"):
+        raise InvalidInput("Thèmes : choisissez au moins un thème (il décide qui reçoit le courriel).")
+    if article is not None and article.status != "draft":
+        raise InvalidInput("Un flash info publié ne se modifie plus : il a déjà été annoncé.")
+    if article is None:
+        data["slug"] = free_slug(f"flash-{slugify(data.get('title') or '')[:80].strip('-') or 'info'}")
+    else:
+        data["slug"] = article.slug
+    article = save_article(article, {**data, "type": "flash", "visibility": "members"}, actor, commit=False)
+    bulletin = db.session.get(FlashBulletin, article.id) or FlashBulletin(article_id=article.id)
+    bulletin.all_members = audience.all_members
+    bulletin.structure_types = [] if audience.all_members else sorted(set(audience.structure_types))
+    bulletin.regions = [] if audience.all_members else sorted(set(audience.regions))
+    db.session.add(bulletin)
+    db.session.commit()
+    return article
+
+
+def get_bulletin(article: Article) -> FlashBulletin:
+    """The audience row of a flash article."""
+    bulletin = db.session.get(FlashBulletin, article.id)
+    if bulletin is None:
+        raise InvalidInput("Cette ressource n'est pas un flash info.")
+    return bulletin
+
+
+def _audience_condition(bulletin: FlashBulletin):
+    """SQL condition on User (joined with Structure): active members of active structures in the audience."""
+    condition = and_(User.role == "member", User.active, Structure.active)
+    if not bulletin.all_members:
+        if bulletin.structure_types:
+            condition = and_(condition, Structure.type.in_(bulletin.structure_types))
+        if bulletin.regions:
+            condition = and_(condition, Structure.region.in_(bulletin.regions))
+    return condition
+
+
+def _subscribed_condition(article: Article):
+    """SQL condition on User: subscribed to at least one theme of the bulletin."""
+    return exists().where(ThemeSubscription.user_id == User.id,
+                          ThemeSubscription.theme_id.in_([theme.id for theme in article.themes]))
+
+
+def audience_size(bulletin: FlashBulletin) -> tuple[int, int]:
+    """(members in the audience, those of them who will get the email)."""
+    base = select(func.count()).select_from(User).join(Structure, Structure.id == User.structure_id)
+    members = db.session.scalar(base.where(_audience_condition(bulletin)))
+    subscribed = db.session.scalar(base.where(_audience_condition(bulletin), _subscribed_condition(bulletin.article)))
+    return members, subscribed
+
+
+def delivered_count(article: Article) -> int:
+    """How many recipients the fan-out has handled so far."""
+    return db.session.scalar(select(func.count()).select_from(FlashDelivery).where(FlashDelivery.article_id == article.id))
+
+
+def publish_bulletin(article: Article, actor: User) -> int:
+    """Publish: it shows on members' home pages now; `flask flash send` fans the emails out. Returns recipients."""
+    bulletin = get_bulletin(article)
+    set_article_status(article, "published", actor)
+    return audience_size(bulletin)[1]
+
+
+def in_audience(user, bulletin: FlashBulletin) -> bool:
+    """Whether the bulletin is meant for this user."""
+    if not (user.is_authenticated and user.is_member):
+        return False
+    return db.session.scalar(select(exists().where(
+        User.id == user.id, Structure.id == User.structure_id, _audience_condition(bulletin))))
+
+
+def unread_bulletins(user, limit: int = HOME_LIMIT) -> list[Article]:
+    """Published bulletins meant for this member and not read yet, newest first."""
+    if not (user.is_authenticated and user.is_member):
+        return []
+    structure = user.structure
+    query = (select(Article).join(FlashBulletin, FlashBulletin.article_id == Article.id)
+             .where(Article.type == "flash", Article.status == "published",
+                    ~exists().where(FlashRead.article_id == Article.id, FlashRead.user_id == user.id))
+             .order_by(Article.published_at.desc(), Article.id.desc()).options(selectinload(Article.themes)))
+    # The audience lists are JSON: filtered here, on the few unread bulletins.
+    unread = []
+    for article in db.session.scalars(query):
+        bulletin = db.session.get(FlashBulletin, article.id)
+        if bulletin.all_members or (
+                (not bulletin.structure_types or structure.type in bulletin.structure_types)
+                and (not bulletin.regions or structure.region in bulletin.regions)):
+            unread.append(article)
+        if len(unread) == limit:
+            break
+    return unread
+
+
+def mark_read(user, article: Article) -> None:
+    """Record that a member read the bulletin (idempotent)."""
+    if not (user.is_authenticated and user.is_member) or article.type != "flash":
+        return
+    _insert_ignoring_duplicates(FlashRead, [{"article_id": article.id, "user_id": user.id, "read_at": utcnow()}],
+                                ("article_id", "user_id"))
+    db.session.commit()
+
+
+def _insert_ignoring_duplicates(model, rows: list[dict], key: tuple[str, ...]) -> list[int]:
+    """INSERT … ON CONFLICT DO NOTHING; return the user_id of the rows actually inserted."""
+    if not rows:
+        return []
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=list(key))
+                 .returning(model.user_id))
+    return list(db.session.scalars(statement))
+
+
+def subscribed_theme_ids(user: User) -> set[int]:
+    """Themes whose bulletins the user gets by email."""
+    return set(db.session.scalars(select(ThemeSubscription.theme_id).where(ThemeSubscription.user_id == user.id)))
+
+
+def set_subscriptions(user: User, theme_ids) -> None:
+    """Replace the member's theme subscriptions."""
+    if not user.is_member:
+        raise Forbidden("Les abonnements aux flash info sont réservés aux membres.")
+    wanted = set(theme_ids)
+    known = set(db.session.scalars(select(Theme.id).where(Theme.id.in_(wanted), Theme.active)))
+    if wanted - known:
+        raise InvalidInput("L'un des thèmes choisis n'existe pas.")
+    current = subscribed_theme_ids(user)
+    for theme_id in current - wanted:
+        db.session.delete(db.session.get(ThemeSubscription, (user.id, theme_id)))
+    for theme_id in wanted - current:
+        db.session.add(ThemeSubscription(user_id=user.id, theme_id=theme_id))
+    record_event("flash_subscriptions", user, themes=sorted(wanted))
+    db.session.commit()
+
+
+def _serializer() -> URLSafeSerializer:
+    """Signs unsubscribe links with the application's secret key."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user: User) -> str:
+    """The signed token of a user's unsubscribe link (no expiry: old emails keep working)."""
+    return _serializer().dumps({"u": user.id})
+
+
+def user_from_unsubscribe_token(token: str) -> User | None:
+    """The user a genuine token names; None for a forged, altered or unknown one."""
+    try:
+        payload = _serializer().loads(token)
+    except BadSignature:
+        return None
+    user_id = payload.get("u") if isinstance(payload, dict) else None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def unsubscribe_all(user: User) -> int:
+    """Stop every flash info email to this user; return how many subscriptions ended."""
+    subscriptions = db.session.scalars(select(ThemeSubscription).where(ThemeSubscription.user_id == user.id)).all()
+    for subscription in subscriptions:
+        db.session.delete(subscription)
+    record_event("flash_unsubscribed", user, count=len(subscriptions))
+    db.session.commit()
+    return len(subscriptions)
+
+
+def _email_context(article: Article, user: User) -> dict:
+    """What the bulletin email template needs for one recipient (absolute links from BASE_URL)."""
+    return {
+        "article": article, "recipient": user, "subject": f"[Flash info] {article.title}",
+        "body_text": markdown_to_text(article.body), "themes": ", ".join(theme.name for theme in article.themes),
+        "article_url": absolute_url("kb.article", slug=article.slug),
+        "unsubscribe_url": absolute_url("flash.unsubscribe", token=unsubscribe_token(user)),
+        "subscriptions_url": absolute_url("flash.subscriptions"),
+        "preferences_url": absolute_url("mail.preferences"),
+    }
+
+
+def email_preview(article: Article, user: User) -> tuple[str, str]:
+    """(subject, text) of the bulletin email as `user` would receive it."""
+    context = _email_context(article, user)
+    return context["subject"], render_template("emails/flash_bulletin.txt", **context)
+
+
+def queue_bulletin_email(article: Article, user: User) -> None:
+    """Put one recipient's email in the outbox (same transaction as their delivery row), with one-click unsubscribe."""
+    context = _email_context(article, user)
+    row = queue_email(to=user, kind="flash", template="flash_bulletin", subject=context["subject"], context=context,
+                      dedupe_key=f"flash:{article.id}:{user.id}")
+    if row is not None:
+        row.headers = {**row.headers, "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def pending_bulletins() -> list[Article]:
+    """Published bulletins whose fan-out is not finished."""
+    return list(db.session.scalars(
+        select(Article).join(FlashBulletin, FlashBulletin.article_id == Article.id)
+        .where(Article.status == "published", FlashBulletin.fanout_done_at.is_(None)).order_by(Article.id)))
+
+
+def deliver(article: Article, user_ids: list[int]) -> list[int]:
+    """Write the delivery rows of these recipients and queue their emails; return the recipients new to this
+    bulletin (the UNIQUE row decides: nobody is mailed twice, whoever runs the fan-out and however often)."""
+    now = utcnow()
+    new = _insert_ignoring_duplicates(
+        FlashDelivery, [{"article_id": article.id, "user_id": user_id, "created_at": now} for user_id in user_ids],
+        ("article_id", "user_id"))
+    for user in db.session.scalars(select(User).where(User.id.in_(new)).order_by(User.id)):
+        queue_bulletin_email(article, user)
+    return new
+
+
+def send_pending(batch_size: int = 500, after_batch: Callable[[Article, int], None] | None = None) -> int:
+    """Fan out every pending bulletin in committed batches (delivery rows + outbox emails, sent by the outbox
+    sender); resumable: a restart continues where it stopped."""
+    total = 0
+    for article in pending_bulletins():
+        bulletin = get_bulletin(article)
+        while True:
+            user_ids = list(db.session.scalars(
+                select(User.id).join(Structure, Structure.id == User.structure_id)
+                .where(_audience_condition(bulletin), _subscribed_condition(article),
+                       ~exists().where(FlashDelivery.article_id == article.id, FlashDelivery.user_id == User.id))
+                .order_by(User.id).limit(batch_size)))
+            if not user_ids:
+                bulletin.fanout_done_at = utcnow()
+                record_event("flash_sent", None, article_id=article.id, recipients=delivered_count(article))
+                db.session.commit()
+                break
+            sent = deliver(article, user_ids)
+            db.session.commit()
+            total += len(sent)
+            if after_batch:
+                after_batch(article, len(sent))
+    return total

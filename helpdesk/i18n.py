@@ -1,0 +1,76 @@
+"""Languages: French by default, English available; the choice is kept on the account (or in a cookie
+for visitors). Dates, numbers and relative times are formatted for the current locale by Babel."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import User
+
+PARIS = ZoneInfo("Europe/Paris")
+LANGUAGES = {"fr": "Français", "en": "English"}
+DEFAULT_LOCALE = "fr"
+COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The account's language, else the visitor's cookie, else French."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
+
+
+def set_user_locale(user: User, locale: str) -> None:
+    """Remember a user's language on their account."""
+    if locale not in LANGUAGES:
+        raise InvalidInput(_("Langue inconnue."))
+    user.locale = locale
+    db.session.commit()
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'28 novembre 2026 à 09:15' (or 'November 28, 2026 at 9:15 AM'), in Paris time."""
+    if value is None:
+        return ""
+    return _("%(date)s à %(time)s", date=babel_format_date(value, "long"), time=format_time(value, "short"))
+
+
+def format_date(value: date | datetime | None) -> str:
+    """'28 novembre 2026' (or 'November 28, 2026'); datetimes are taken in Paris time."""
+    if value is None:
+        return ""
+    return babel_format_date(value, "long")
+
+
+def format_relative(value: datetime | None) -> str:
+    """'il y a 3 jours' (or '3 days ago')."""
+    if value is None:
+        return ""
+    return format_timedelta(value - datetime.now(timezone.utc), add_direction=True)
+
+
+def format_number(value: int | float | None) -> str:
+    """'1 300' (or '1,300')."""
+    return "" if value is None else format_decimal(value)
+
+
+def register(app: Flask, translations_dir: str) -> None:
+    """Install Flask-Babel and the locale-aware filters."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations_dir)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(datetime=format_datetime, date=format_date, relative=format_relative,
+                                 number=format_number)
+    app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))

@@ -1,0 +1,62 @@
+"""Personal data pages: the notice, a member's export, admins' anonymisation."""
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.main.forms import Form
+from helpdesk.models import Structure, User
+from helpdesk.permissions import admin_required
+from helpdesk.privacy import bp
+from helpdesk.privacy.services import anonymise_structure, anonymise_user, export_personal_data
+
+
+@bp.route("/donnees-personnelles")
+def notice():
+    """« Données personnelles » : what is kept, why, for how long, and the member's rights."""
+    return render_template("privacy/notice.html")
+
+
+@bp.route("/compte/mes-donnees.zip")
+@login_required
+def export():
+    """Download one's own data: donnees.json and the files one sent."""
+    content = export_personal_data(current_user)
+    filename = f"mes-donnees-helpdesk-{date.today().isoformat()}.zip"
+    return Response(content, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+def _anonymise(target, operation, done: str, back: str):
+    """Run an anonymisation after checking the form token, then go back to the list."""
+    if not Form().validate():
+        abort(400)
+    try:
+        operation(target, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for(back))
+
+
+@bp.route("/admin/utilisateurs/<int:user_id>/anonymiser", methods=["POST"])
+@admin_required
+def anonymise_user_view(user_id):
+    """Anonymise an account (and a member's questions and files)."""
+    user = db.session.get(User, user_id) or abort(404)
+    return _anonymise(user, anonymise_user, "Compte anonymisé : ses données personnelles ont été supprimées.",
+                      "admin.users")
+
+
+@bp.route("/admin/structures/<int:structure_id>/anonymiser", methods=["POST"])
+@admin_required
+def anonymise_structure_view(structure_id):
+    """Anonymise a structure, its accounts and its questions."""
+    structure = db.session.get(Structure, structure_id) or abort(404)
+    return _anonymise(structure, anonymise_structure,
+                      "Structure anonymisée : ses comptes, questions et fichiers ne contiennent plus de données personnelles.",
+                      "admin.structures")

@@ -1,0 +1,192 @@
+"""Personal data operations: export a member's data, anonymise users, structures and old questions.
+
+Anonymising keeps the rows that statistics count (question, status, theme, structure type and region,
+dates) and removes what identifies or describes a person: names, emails, texts, files, addresses.
+"""
+import io
+import json
+import secrets
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import Attachment, Event, Message, Structure, Ticket, User
+from helpdesk.models._types import utcnow
+from helpdesk.models.user import new_session_token
+from helpdesk.permissions import ensure_admin
+
+REMOVED_TEXT = "[Contenu supprimé : données personnelles anonymisées]"
+REMOVED_SUBJECT = "[Question anonymisée]"
+PERSONAL_EVENT_KEYS = ("address", "filename", "previous", "assignee")
+
+
+def _iso(moment) -> str | None:
+    """A date for JSON."""
+    return moment.isoformat() if moment else None
+
+
+def personal_data(user: User) -> dict:
+    """Everything the help desk holds about a member, as JSON-ready data."""
+    questions = db.session.scalars(select(Ticket).where(Ticket.author_id == user.id).order_by(Ticket.id)).all()
+    own_messages = db.session.scalars(select(Message).where(Message.author_id == user.id, Message.internal.is_(False))
+                                      .order_by(Message.id)).all()
+    events = db.session.scalars(select(Event).where(Event.actor_id == user.id, Event.kind.in_(
+        ("login", "login_failed", "logout", "password_changed", "personal_data_exported"))).order_by(Event.id)).all()
+    return {
+        "compte": {"nom": user.name, "email": user.email, "rôle": user.role_label,
+                   "structure": user.structure.name if user.structure else None,
+                   "créé_le": _iso(user.created_at), "dernière_connexion": _iso(user.last_login_at)},
+        "questions": [{
+            "référence": ticket.reference, "objet": ticket.subject, "description": ticket.body,
+            "thème": ticket.theme.name if ticket.theme else None, "statut": ticket.status_label,
+            "posée_le": _iso(ticket.created_at), "close_le": _iso(ticket.closed_at),
+            "échanges": [{"auteur": message.author.name, "date": _iso(message.created_at), "texte": message.body}
+                         for message in ticket.messages if not message.internal],
+        } for ticket in questions],
+        "messages_sur_d_autres_questions": [
+            {"question": message.ticket.reference, "date": _iso(message.created_at), "texte": message.body}
+            for message in own_messages if message.ticket.author_id != user.id],
+        "fichiers_envoyés": [{"nom": attachment.filename, "taille": attachment.size, "envoyé_le": _iso(attachment.created_at),
+                              "dans_l_archive": f"fichiers/{attachment.id}-{attachment.filename}"}
+                             for attachment in _uploaded_files(user)],
+        "journal_de_connexion": [{"type": event.kind, "date": _iso(event.created_at),
+                                  "adresse": (event.data or {}).get("address")} for event in events],
+    }
+
+
+def _uploaded_files(user: User) -> list[Attachment]:
+    """Files the user sent."""
+    return list(db.session.scalars(select(Attachment).where(Attachment.uploaded_by_id == user.id).order_by(Attachment.id)))
+
+
+def export_personal_data(user: User) -> bytes:
+    """A zip with donnees.json and the files the member sent; the export is logged."""
+    data = personal_data(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for attachment in _uploaded_files(user):
+            path = stored_path(attachment)
+            if path.is_file():
+                archive.write(path, f"fichiers/{attachment.id}-{attachment.filename}")
+    record_event("personal_data_exported", user)
+    db.session.commit()
+    return buffer.getvalue()
+
+
+def _scrub_events(query_filter) -> None:
+    """Remove addresses, filenames and names from the data of matching events."""
+    for event in db.session.scalars(select(Event).where(query_filter)):
+        if event.data and any(key in event.data for key in PERSONAL_EVENT_KEYS):
+            event.data = {key: value for key, value in event.data.items() if key not in PERSONAL_EVENT_KEYS}
+
+
+def _replace_bodies(query_filter) -> None:
+    """Replace the texts of matching messages (through the ORM, so that the search index follows)."""
+    for message in db.session.scalars(select(Message).where(query_filter)):
+        message.body = REMOVED_TEXT
+
+
+def _anonymise_question(ticket: Ticket, now: datetime) -> None:
+    """Replace a question's texts and delete its files; status, theme, dates and structure stay."""
+    remove_attachments(ticket_attachments(ticket))
+    ticket.subject = REMOVED_SUBJECT
+    ticket.body = REMOVED_TEXT
+    _replace_bodies(Message.ticket_id == ticket.id)
+    _scrub_events(Event.ticket_id == ticket.id)
+    ticket.anonymised_at = now
+
+
+def _anonymise_account(user: User, now: datetime) -> None:
+    """Replace a user's identity, end their sessions and make the account unusable."""
+    user.name = f"Utilisateur anonymisé {user.id}"
+    user.email = f"anonyme-{user.id}@anonymise.invalid"
+    user.set_password(secrets.token_urlsafe(32))
+    user.session_token = new_session_token()
+    user.active = False
+    user.anonymised_at = now
+    _scrub_events(Event.actor_id == user.id)
+
+
+def _anonymise_member_content(user: User, now: datetime) -> None:
+    """A member's questions lose their content; their messages elsewhere and their files go too."""
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.author_id == user.id, Ticket.anonymised_at.is_(None))):
+        _anonymise_question(ticket, now)
+    _replace_bodies(Message.author_id == user.id)
+    remove_attachments(_uploaded_files(user))
+
+
+def anonymise_user(user: User, actor: User) -> None:
+    """An admin removes a person's data: identity, and for members their questions' texts and files."""
+    ensure_admin(actor)
+    if user.id == actor.id:
+        raise InvalidInput("Vous ne pouvez pas anonymiser votre propre compte.")
+    if user.anonymised_at is not None:
+        raise InvalidInput("Ce compte est déjà anonymisé.")
+    now = utcnow()
+    if user.is_member:
+        _anonymise_member_content(user, now)
+    _anonymise_account(user, now)
+    record_event("user_anonymised", actor, user_id=user.id)
+    db.session.commit()
+
+
+def anonymise_structure(structure: Structure, actor: User) -> None:
+    """An admin removes a structure's data: its name, its accounts, its questions' texts and files.
+    Its type and region stay for statistics; the structure is deactivated."""
+    ensure_admin(actor)
+    if structure.anonymised_at is not None:
+        raise InvalidInput("Cette structure est déjà anonymisée.")
+    now = utcnow()
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.structure_id == structure.id,
+                                                          Ticket.anonymised_at.is_(None))):
+        _anonymise_question(ticket, now)
+    for user in structure.users:
+        if user.anonymised_at is None:
+            _anonymise_member_content(user, now)
+            _anonymise_account(user, now)
+    structure.name = f"Structure anonymisée {structure.id}"
+    structure.siret = f"{structure.id:014d}"
+    structure.active = False
+    structure.anonymised_at = now
+    record_event("structure_anonymised", actor, structure_id=structure.id)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """What a retention run did (or would do)."""
+
+    questions: list[str]
+    events: int
+
+
+def apply_retention(years: int, address_days: int, dry_run: bool = False) -> RetentionReport:
+    """Anonymise questions closed more than `years` ago and drop client addresses from events older than
+    `address_days`; with dry_run, only report."""
+    if years < 1 or address_days < 1:
+        raise InvalidInput("Les durées de conservation doivent être positives.")
+    now = utcnow()
+    tickets = db.session.scalars(select(Ticket).where(
+        Ticket.status == "closed", Ticket.closed_at < now - timedelta(days=365 * years),
+        Ticket.anonymised_at.is_(None)).order_by(Ticket.id)).all()
+    old_logins = select(Event).where(Event.created_at < now - timedelta(days=address_days),
+                                     Event.kind.in_(("login", "login_failed")))
+    events = [event for event in db.session.scalars(old_logins) if "address" in (event.data or {})]
+    report = RetentionReport([ticket.reference for ticket in tickets], len(events))
+    if dry_run:
+        return report
+    for ticket in tickets:
+        _anonymise_question(ticket, now)
+    for event in events:
+        event.data = {key: value for key, value in event.data.items() if key != "address"}
+    if tickets or events:
+        record_event("retention_anonymised", None, questions=len(tickets), events=len(events), years=years)
+    db.session.commit()
+    return report

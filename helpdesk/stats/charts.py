@@ -1,0 +1,84 @@
+"""Charts drawn on the server as SVG with pygal (no JavaScript), from small labelled series."""
+from dataclasses import dataclass
+
+import pygal
+from pygal.style import Style
+
+KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
+# Dark, distinguishable colours (WCAG AA contrast against white), in the stylesheet's palette.
+PALETTE = ("#0b4f9c", "#a4161a", "#1d6b34", "#8a4b00", "#6b2c91", "#4a5360")
+STYLE = Style(
+    background="#ffffff", plot_background="#ffffff", foreground="#1b1f24", foreground_strong="#1b1f24",
+    foreground_subtle="#4a5360", colors=PALETTE, opacity="0.9", opacity_hover="1", font_family="system-ui, sans-serif",
+    title_font_size=18, label_font_size=13, major_label_font_size=13, legend_font_size=13, value_font_size=12,
+)
+
+
+def format_number(value: float | int | None, decimals: int = 1) -> str:
+    """French number: thin-space thousands, decimal comma, '—' for no value."""
+    if value is None:
+        return "—"
+    if isinstance(value, int) or float(value).is_integer() and decimals == 0:
+        return f"{int(value):,}".replace(",", "\u202f")
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _without_scripts(root):
+    """pygal always embeds a configuration <script> for its optional tooltips: charts carry no script at all."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return root
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's data: labels on one axis, one or more named series of values, and how to read them."""
+
+    name: str
+    title: str
+    kind: str
+    labels: list[str]
+    series: list[tuple[str, list]]
+    unit: str
+    axis: str
+    axis_labels: list[str] | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """No value to draw."""
+        return not any(value for _, values in self.series for value in values)
+
+    @property
+    def description(self) -> str:
+        """A sentence summarising the chart for people who do not see it."""
+        if self.is_empty:
+            return f"{self.title} : aucune donnée sur la période."
+        parts = []
+        for name, values in self.series:
+            known = [(value, label) for value, label in zip(values, self.labels) if value is not None]
+            highest, where = max(known, key=lambda item: item[0])
+            parts.append(f"{name} : maximum {self.format_value(highest)} {self.unit} ({where})")
+        return f"{self.title}, {len(self.labels)} valeurs. " + " ; ".join(parts) + "."
+
+    def format_value(self, value) -> str:
+        """A value of this chart: counts without decimals, durations with one."""
+        return format_number(value, 0 if self.unit == "questions" else 1)
+
+    def svg(self) -> bytes:
+        """The chart as a standalone SVG document without script."""
+        horizontal = self.kind == "hbar"
+        rows = len(self.labels) * (len(self.series) if horizontal else 1)
+        chart = KINDS[self.kind](
+            js=[], style=STYLE, width=900, height=max(380, 120 + 26 * rows) if horizontal else 420,
+            title=self.title, show_legend=len(self.series) > 1, legend_at_bottom=True, legend_at_bottom_columns=2,
+            x_label_rotation=0 if horizontal or len(self.labels) <= 6 else 40, truncate_label=40,
+            value_formatter=self.format_value, no_data_text="Aucune donnée", show_y_guides=True, show_x_guides=False,
+            margin=16, print_values=False, dots_size=3, include_x_axis=True, stroke_style={"width": 2.5},
+        )
+        chart.add_xml_filter(_without_scripts)
+        chart.x_labels = self.axis_labels or self.labels
+        for name, values in self.series:
+            chart.add(name, values)
+        return chart.render()

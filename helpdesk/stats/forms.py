@@ -1,0 +1,70 @@
+"""The statistics filter form (a GET form: it changes nothing)."""
+from datetime import date
+
+from wtforms import SelectField
+from wtforms.fields import MonthField
+from wtforms.validators import Optional
+
+from helpdesk.main.forms import Form
+from helpdesk.models import REGIONS, STRUCTURE_TYPES
+from helpdesk.stats.queries import Filters, Month, Period
+
+MAX_MONTHS = 120
+
+
+class StatsFilterForm(Form):
+    """Period (whole months) and filters of the dashboard and of the questions export."""
+
+    class Meta:
+        csrf = False
+
+    du = MonthField("Du mois", validators=[Optional()], description="AAAA-MM")
+    au = MonthField("Au mois (inclus)", validators=[Optional()], description="AAAA-MM")
+    theme = SelectField("Thème", validators=[Optional()])
+    region = SelectField("Région", choices=[("", "Toutes"), *REGIONS.items()], validators=[Optional()])
+    type = SelectField("Type de structure", choices=[("", "Tous"), *STRUCTURE_TYPES.items()], validators=[Optional()])
+    juriste = SelectField("Juriste", validators=[Optional()])
+
+    def __init__(self, formdata, themes, jurists, today: date):
+        """Fill the choices; the period defaults to the twelve months ending with the current one."""
+        super().__init__(formdata=formdata)
+        self.theme.choices = [("", "Tous"), *((str(theme.id), theme.name) for theme in themes)]
+        self.juriste.choices = [("", "Tous"), *((str(user.id), user.name) for user in jurists)]
+        self.default_period = Period.last_twelve_months(today)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Also check that the period runs forward and spans at most ten years."""
+        if not super().validate(extra_validators):
+            return False
+        period = self._period()
+        if (period.last.year, period.last.month) < (period.first.year, period.first.month):
+            self.au.errors.append("Le mois de fin doit suivre le mois de début.")
+            return False
+        if len(period.months()) > MAX_MONTHS:
+            self.au.errors.append("La période couvre au plus dix ans (120 mois).")
+            return False
+        return True
+
+    def _period(self) -> Period:
+        """The period entered, completed with the default bounds."""
+        first = Month(self.du.data.year, self.du.data.month) if self.du.data else self.default_period.first
+        last = Month(self.au.data.year, self.au.data.month) if self.au.data else self.default_period.last
+        return Period(first, last)
+
+    def selection(self) -> tuple[Period, Filters]:
+        """The period and filters of a valid form, the defaults (last twelve months, no filter) otherwise."""
+        if self.errors:
+            return self.default_period, Filters()
+        filters = Filters(
+            theme_id=int(self.theme.data) if self.theme.data else None,
+            region=self.region.data or None,
+            structure_type=self.type.data or None,
+            assignee_id=int(self.juriste.data) if self.juriste.data else None,
+        )
+        return self._period(), filters
+
+    def query_args(self) -> dict:
+        """The submitted values, to carry the selection into chart and export URLs."""
+        if self.errors:
+            return {}
+        return {name: field.raw_data[0] for name, field in self._fields.items() if field.raw_data and field.raw_data[0]}

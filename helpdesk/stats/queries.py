@@ -1,0 +1,542 @@
+"""Statistics queries: plain functions taking a period and filters, aggregating in SQL, returning small dataclasses.
+
+Months are calendar months in Europe/Paris time. Their boundaries are computed
+in Python (zoneinfo knows the clock changes) and sent to the database as UTC
+timestamps in a small derived table (one row per month, UNION ALL of bound
+parameters); tickets are bucketed by joining on `start <= created_at < end`.
+The same SQL runs on SQLite and PostgreSQL, uses the created_at index, and a
+question filed at 00:30 on 1 March in Paris counts in March on both backends.
+
+Percentiles are continuous (linear interpolation between ranks, like
+PostgreSQL's percentile_cont): PostgreSQL computes them with percentile_cont;
+SQLite ranks the values with row_number()/count() windows and picks the two
+ranks around the percentile's position. Only one row per group leaves the
+database either way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, Interval, and_, case, cast, func, literal, not_, or_, select, union_all
+from sqlalchemy.sql import ColumnElement
+
+from helpdesk.extensions import db
+from helpdesk.models import (
+    REGIONS, STRUCTURE_TYPES, Article, ArticleRead, Satisfaction, SearchLog, Structure, SuggestionClick, Theme, Ticket,
+)
+from helpdesk.models._types import UTCDateTime
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+               "septembre", "octobre", "novembre", "décembre")
+MONTH_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+UNRESOLVED_STATUSES = ("new", "open", "waiting")
+NO_THEME = "Sans thème"
+AGE_BUCKETS = (("moins de 2 jours", 2), ("2 à 7 jours", 7), ("7 à 30 jours", 30), ("plus de 30 jours", None))
+DEFLECTION_WINDOW_HOURS = 24
+
+
+# ---------------------------------------------------------------- period and filters
+
+def month_start(year: int, month: int) -> datetime:
+    """Midnight on the first day of a month in Paris, as a UTC datetime."""
+    return datetime(year, month, 1, tzinfo=PARIS).astimezone(timezone.utc)
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    """The month after (year, month)."""
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month in Paris time, with its UTC boundaries [start, end)."""
+
+    year: int
+    month: int
+
+    @property
+    def start(self) -> datetime:
+        """First instant of the month."""
+        return month_start(self.year, self.month)
+
+    @property
+    def end(self) -> datetime:
+        """First instant of the next month."""
+        return month_start(*_next_month(self.year, self.month))
+
+    @property
+    def label(self) -> str:
+        """'mars 2026'."""
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+
+    @property
+    def short_label(self) -> str:
+        """'mars 26', for chart axes."""
+        return f"{MONTH_SHORT[self.month - 1]} {self.year % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar months from `first` to `last` included (Paris time)."""
+
+    first: Month
+    last: Month
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """January to December of a year."""
+        return cls(Month(year, 1), Month(year, 12))
+
+    @classmethod
+    def last_twelve_months(cls, today: date) -> Period:
+        """The twelve months ending with the current one."""
+        first_year, first_month = (today.year, today.month - 11) if today.month == 12 else (today.year - 1, today.month + 1)
+        return cls(Month(first_year, first_month), Month(today.year, today.month))
+
+    @property
+    def start(self) -> datetime:
+        """First instant of the period."""
+        return self.first.start
+
+    @property
+    def end(self) -> datetime:
+        """First instant after the period."""
+        return self.last.end
+
+    def months(self) -> list[Month]:
+        """Every month of the period, in order."""
+        months, current = [], (self.first.year, self.first.month)
+        while current <= (self.last.year, self.last.month):
+            months.append(Month(*current))
+            current = _next_month(*current)
+        return months
+
+    @property
+    def label(self) -> str:
+        """'de janvier 2025 à décembre 2025'."""
+        return f"de {self.first.label} à {self.last.label}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions on the questions counted."""
+
+    theme_id: int | None = None
+    region: str | None = None
+    structure_type: str | None = None
+    assignee_id: int | None = None
+
+    def as_dict(self) -> dict:
+        """The filters that are set (for audit events)."""
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+
+def ticket_conditions(filters: Filters) -> list[ColumnElement]:
+    """WHERE conditions on Ticket for the filters (structure filters as a semi-join); a duplicate merged
+    into another question is not counted again."""
+    conditions = [Ticket.merged_into_id.is_(None)]
+    if filters.theme_id is not None:
+        conditions.append(Ticket.theme_id == filters.theme_id)
+    if filters.assignee_id is not None:
+        conditions.append(Ticket.assignee_id == filters.assignee_id)
+    structure_conditions = []
+    if filters.region is not None:
+        structure_conditions.append(Structure.region == filters.region)
+    if filters.structure_type is not None:
+        structure_conditions.append(Structure.type == filters.structure_type)
+    if structure_conditions:
+        conditions.append(Ticket.structure_id.in_(select(Structure.id).where(*structure_conditions)))
+    return conditions
+
+
+def in_period(column, period: Period) -> ColumnElement:
+    """start <= column < end."""
+    return and_(column >= literal(period.start, UTCDateTime()), column < literal(period.end, UTCDateTime()))
+
+
+def _months_table(period: Period):
+    """A derived table (idx, start_at, end_at) with one row per month of the period."""
+    rows = [
+        select(literal(index, Integer).label("idx"), literal(month.start, UTCDateTime()).label("start_at"),
+               literal(month.end, UTCDateTime()).label("end_at"))
+        for index, month in enumerate(period.months())
+    ]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("months")
+
+
+def _dialect() -> str:
+    """Name of the database backend in use."""
+    return db.session.get_bind().dialect.name
+
+
+def hours_between(start, end) -> ColumnElement:
+    """(end - start) in hours, as a float, on either backend."""
+    if _dialect() == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def plus_hours(moment, hours: int) -> ColumnElement:
+    """`moment` + `hours`, comparable with timestamp columns (so an index on them can serve the comparison)."""
+    if _dialect() == "postgresql":
+        return moment + literal(timedelta(hours=hours), Interval())
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' text; datetime() drops the fraction, which keeps the bound
+    # exclusive: a question filed exactly `hours` later compares greater.
+    return func.datetime(moment, f"+{hours} hours")
+
+
+# ---------------------------------------------------------------- counts
+
+@dataclass(frozen=True)
+class Count:
+    """A labelled count (a month, a theme, a region...)."""
+
+    key: str
+    label: str
+    count: int
+
+
+def questions_per_month(period: Period, filters: Filters) -> list[Count]:
+    """Questions filed in each month of the period (zero months included)."""
+    months = _months_table(period)
+    stmt = (select(months.c.idx, func.count(Ticket.id))
+            .join(Ticket, and_(Ticket.created_at >= months.c.start_at, Ticket.created_at < months.c.end_at))
+            .where(*ticket_conditions(filters)).group_by(months.c.idx))
+    counts = dict(db.session.execute(stmt).all())
+    return [Count(f"{month.year}-{month.month:02d}", month.label, counts.get(index, 0))
+            for index, month in enumerate(period.months())]
+
+
+def _resolved_per_month(period: Period, filters: Filters) -> dict[int, int]:
+    """Questions resolved in each month of the period, by month index."""
+    months = _months_table(period)
+    stmt = (select(months.c.idx, func.count(Ticket.id))
+            .join(Ticket, and_(Ticket.resolved_at >= months.c.start_at, Ticket.resolved_at < months.c.end_at))
+            .where(*ticket_conditions(filters)).group_by(months.c.idx))
+    return dict(db.session.execute(stmt).all())
+
+
+DIMENSIONS = {"theme": "thème", "region": "région", "structure_type": "type de structure"}
+
+
+def questions_by(dimension: str, period: Period, filters: Filters) -> list[Count]:
+    """Questions filed in the period grouped by theme, region or structure type, largest first."""
+    conditions = [in_period(Ticket.created_at, period), *ticket_conditions(filters)]
+    if dimension == "theme":
+        stmt = (select(Ticket.theme_id, Theme.name, func.count(Ticket.id)).select_from(Ticket)
+                .outerjoin(Theme, Theme.id == Ticket.theme_id).where(*conditions).group_by(Ticket.theme_id, Theme.name))
+        rows = [(str(key or ""), name or NO_THEME, count) for key, name, count in db.session.execute(stmt)]
+    elif dimension in ("region", "structure_type"):
+        column, labels = (Structure.region, REGIONS) if dimension == "region" else (Structure.type, STRUCTURE_TYPES)
+        stmt = (select(column, func.count(Ticket.id)).select_from(Ticket)
+                .join(Structure, Structure.id == Ticket.structure_id).where(*conditions).group_by(column))
+        rows = [(key, labels.get(key, key), count) for key, count in db.session.execute(stmt)]
+    else:
+        raise ValueError(dimension)
+    return [Count(key, label, count) for key, label, count in sorted(rows, key=lambda row: (-row[2], row[1]))]
+
+
+# ---------------------------------------------------------------- durations
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Median and 90th percentile of a duration in hours over `count` questions (None when count is 0)."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    """Time to first response and to resolution for a group of questions."""
+
+    key: str
+    label: str
+    first_response: Percentiles = field(default_factory=Percentiles)
+    resolution: Percentiles = field(default_factory=Percentiles)
+
+
+NO_TIMES = (Percentiles(), Percentiles())
+
+
+def _percentiles_by_group(group, values: list, source, conditions) -> dict:
+    """{group: [Percentiles of each value]} over the rows of `source` matching `conditions`, NULL values
+    ignored, in one SQL query."""
+    conditions = [*conditions, or_(*(value.is_not(None) for value in values))]
+    columns = []
+    if _dialect() == "postgresql":
+        for value in values:
+            columns += [func.count(value), func.percentile_cont(0.5).within_group(value),
+                        func.percentile_cont(0.9).within_group(value)]
+        stmt = select(group, *columns).select_from(source).where(*conditions).group_by(group)
+    else:
+        ranked_columns = [group.label("grp")]
+        for index, value in enumerate(values):
+            # NULLs ranked last: ranks 1..n are the n known values in ascending order.
+            ranked_columns += [
+                value.label(f"v{index}"),
+                func.row_number().over(partition_by=group, order_by=[value.is_(None), value]).label(f"rn{index}"),
+                func.count(value).over(partition_by=group).label(f"n{index}"),
+            ]
+        ranked = select(*ranked_columns).select_from(source).where(*conditions).subquery("ranked")
+        for index in range(len(values)):
+            value, rank, count = ranked.c[f"v{index}"], ranked.c[f"rn{index}"], ranked.c[f"n{index}"]
+            columns += [func.max(count), _interpolated(value, rank, count, 0.5), _interpolated(value, rank, count, 0.9)]
+        stmt = select(ranked.c.grp, *columns).group_by(ranked.c.grp)
+    return {row[0]: [Percentiles(*row[1 + 3 * index: 4 + 3 * index]) for index in range(len(values))]
+            for row in db.session.execute(stmt)}
+
+
+def _interpolated(value, rank, count, fraction: float) -> ColumnElement:
+    """percentile_cont(fraction) of a group's ranked values, as an aggregate expression."""
+    position = 1 + fraction * (count - 1)
+    lower_rank = cast(position, Integer)
+    lower = func.max(case((rank == lower_rank, value)))
+    upper = func.max(case((rank == lower_rank + 1, value)))
+    weight = func.max(position - lower_rank)
+    return lower + weight * (func.coalesce(upper, lower) - lower)
+
+
+def _response_times(group, source, conditions) -> dict:
+    """{group: [first-response Percentiles, resolution Percentiles]}."""
+    values = [hours_between(Ticket.created_at, Ticket.first_response_at),
+              hours_between(Ticket.created_at, Ticket.resolved_at)]
+    return _percentiles_by_group(group, values, source, conditions)
+
+
+def response_times_by_month(period: Period, filters: Filters) -> list[ResponseTimes]:
+    """Response times of the questions filed in each month."""
+    months = _months_table(period)
+    source = months.join(Ticket, and_(Ticket.created_at >= months.c.start_at, Ticket.created_at < months.c.end_at))
+    times = _response_times(months.c.idx, source, ticket_conditions(filters))
+    return [ResponseTimes(f"{month.year}-{month.month:02d}", month.label, *times.get(index, NO_TIMES))
+            for index, month in enumerate(period.months())]
+
+
+def response_times_by_theme(period: Period, filters: Filters) -> list[ResponseTimes]:
+    """Response times of the questions filed in the period, by theme (themes with answered questions)."""
+    conditions = [in_period(Ticket.created_at, period), *ticket_conditions(filters)]
+    times = _response_times(Ticket.theme_id, Ticket.__table__, conditions)
+    names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
+    rows = [ResponseTimes(str(key or ""), names.get(key, NO_THEME), *figures) for key, figures in times.items()]
+    return sorted(rows, key=lambda row: row.label)
+
+
+def response_times_overall(period: Period, filters: Filters) -> ResponseTimes:
+    """Response times of all questions filed in the period."""
+    conditions = [in_period(Ticket.created_at, period), *ticket_conditions(filters)]
+    times = _response_times(literal(1), Ticket.__table__, conditions)
+    return ResponseTimes("all", "Ensemble", *times.get(1, NO_TIMES))
+
+
+# ---------------------------------------------------------------- deadlines, backlog, age
+
+@dataclass(frozen=True)
+class DeadlineCompliance:
+    """Questions filed in the period with a deadline: met, missed, or still running."""
+
+    with_deadline: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def share_on_time(self) -> float | None:
+        """On-time share of the questions whose outcome is known, in percent."""
+        decided = self.on_time + self.late
+        return 100.0 * self.on_time / decided if decided else None
+
+
+def _compliance(due, done, period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
+    """How many questions with a `due` deadline had `done` by it (those still not done past it are late)."""
+    on_time = and_(done.is_not(None), done <= due)
+    late = or_(done > due, and_(done.is_(None), due < literal(now, UTCDateTime())))
+    stmt = select(func.count(), func.count(case((on_time, 1))), func.count(case((late, 1)))).where(
+        due.is_not(None), in_period(Ticket.created_at, period), *ticket_conditions(filters))
+    return DeadlineCompliance(*db.session.execute(stmt).one())
+
+
+def deadline_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
+    """Resolution deadlines (Ticket.due_at) met by the resolution date."""
+    return _compliance(Ticket.due_at, Ticket.resolved_at, period, filters, now)
+
+
+def first_response_compliance(period: Period, filters: Filters, now: datetime) -> DeadlineCompliance:
+    """First-response deadlines (Ticket.first_response_due_at) met by the first response."""
+    return _compliance(Ticket.first_response_due_at, Ticket.first_response_at, period, filters, now)
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    """Members' ratings (1 to 5) of the answers to the questions filed in the period."""
+
+    count: int = 0
+    average: float | None = None
+    by_rating: tuple[int, ...] = (0, 0, 0, 0, 0)
+
+
+def satisfaction(period: Period, filters: Filters) -> SatisfactionFigures:
+    """Members' ratings of the answers to the questions filed in the period."""
+    stmt = (select(Satisfaction.rating, func.count()).join(Ticket, Ticket.id == Satisfaction.ticket_id)
+            .where(in_period(Ticket.created_at, period), *ticket_conditions(filters)).group_by(Satisfaction.rating))
+    counts = dict(db.session.execute(stmt).all())
+    total = sum(counts.values())
+    average = sum(rating * count for rating, count in counts.items()) / total if total else None
+    return SatisfactionFigures(total, average, tuple(counts.get(rating, 0) for rating in range(1, 6)))
+
+
+def backlog_by_month(period: Period, filters: Filters) -> list[Count]:
+    """Questions filed but not yet resolved at the end of each month.
+
+    The backlog at the start of the period is counted once; each month then adds
+    its filed questions and removes its resolved ones (a resolution never
+    precedes the filing), so no question is read once per month. A question
+    reopened later has lost its first resolution date: it counts as unresolved
+    from its filing.
+    """
+    start = literal(period.start, UTCDateTime())
+    backlog = db.session.scalar(select(func.count()).where(
+        Ticket.created_at < start, or_(Ticket.resolved_at.is_(None), Ticket.resolved_at >= start),
+        *ticket_conditions(filters)))
+    resolved = _resolved_per_month(period, filters)
+    result = []
+    for index, month in enumerate(questions_per_month(period, filters)):
+        backlog += month.count - resolved.get(index, 0)
+        result.append(Count(month.key, month.label, backlog))
+    return result
+
+
+def open_by_age(filters: Filters, now: datetime) -> list[Count]:
+    """Questions not yet answered today, by how long ago they were filed."""
+    bucket = case(*[(Ticket.created_at > literal(now - timedelta(days=days), UTCDateTime()), index)
+                    for index, (_, days) in enumerate(AGE_BUCKETS) if days is not None],
+                  else_=len(AGE_BUCKETS) - 1)
+    stmt = (select(bucket.label("bucket"), func.count()).where(Ticket.status.in_(UNRESOLVED_STATUSES),
+                                                              *ticket_conditions(filters))
+            .group_by("bucket"))
+    counts = dict(db.session.execute(stmt).all())
+    return [Count(str(index), label, counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
+
+
+# ---------------------------------------------------------------- knowledge base
+
+@dataclass(frozen=True)
+class ArticleCount:
+    """A resource and a count (reads, avoided questions)."""
+
+    slug: str
+    title: str
+    count: int
+
+
+def most_read_articles(period: Period, limit: int = 10) -> list[ArticleCount]:
+    """Resources displayed most often during the period."""
+    stmt = (select(Article.slug, Article.title, func.count(ArticleRead.id).label("reads"))
+            .join(ArticleRead, ArticleRead.article_id == Article.id)
+            .where(in_period(ArticleRead.created_at, period))
+            .group_by(Article.id, Article.slug, Article.title).order_by(func.count(ArticleRead.id).desc(), Article.title)
+            .limit(limit))
+    return [ArticleCount(*row) for row in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class FailedSearch:
+    """A search that found nothing, how often, and when last."""
+
+    query: str
+    count: int
+    last_at: datetime
+
+
+def failed_searches(period: Period, limit: int = 15) -> list[FailedSearch]:
+    """Searches without results during the period, grouped case-insensitively, most frequent first."""
+    normalized = func.lower(func.trim(SearchLog.query))
+    stmt = (select(normalized.label("q"), func.count().label("n"), func.max(SearchLog.created_at))
+            .where(SearchLog.results == 0, in_period(SearchLog.created_at, period), func.trim(SearchLog.query) != "")
+            .group_by(normalized).order_by(func.count().desc(), normalized).limit(limit))
+    return [FailedSearch(*row) for row in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class Deflection:
+    """Suggested resources opened by members, and those not followed by a question within 24 hours."""
+
+    clicks: int
+    avoided: int
+    top_articles: list[ArticleCount]
+
+    @property
+    def share_avoided(self) -> float | None:
+        """Share of the clicks not followed by a question, in percent."""
+        return 100.0 * self.avoided / self.clicks if self.clicks else None
+
+
+def deflection(period: Period, now: datetime, limit: int = 10) -> Deflection:
+    """Suggestion clicks of the period (at least 24 h old) and those after which the member filed nothing."""
+    followed = (select(Ticket.id).where(
+        Ticket.author_id == SuggestionClick.user_id, Ticket.created_at >= SuggestionClick.created_at,
+        Ticket.created_at < plus_hours(SuggestionClick.created_at, DEFLECTION_WINDOW_HOURS)).exists())
+    window_over = SuggestionClick.created_at < literal(now - timedelta(hours=DEFLECTION_WINDOW_HOURS), UTCDateTime())
+    conditions = [in_period(SuggestionClick.created_at, period), window_over]
+    avoided = case((not_(followed), 1))
+    clicks, avoided_count = db.session.execute(
+        select(func.count(), func.count(avoided)).where(*conditions)).one()
+    stmt = (select(Article.slug, Article.title, func.count()).select_from(SuggestionClick)
+            .join(Article, Article.id == SuggestionClick.article_id)
+            .where(*conditions, not_(followed))
+            .group_by(Article.id, Article.slug, Article.title).order_by(func.count().desc(), Article.title).limit(limit))
+    return Deflection(clicks, avoided_count, [ArticleCount(*row) for row in db.session.execute(stmt)])
+
+
+# ---------------------------------------------------------------- annual figures
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The key figures of one year of activity."""
+
+    year: int
+    received: int
+    answered: int
+    structures_served: int
+    member_structures: int
+    response_times: ResponseTimes
+    articles_published: int
+    article_reads: int
+
+    @property
+    def share_served(self) -> float | None:
+        """Share of member structures that asked at least one question, in percent."""
+        return 100.0 * self.structures_served / self.member_structures if self.member_structures else None
+
+
+def year_figures(year: int, filters: Filters = Filters()) -> YearFigures:
+    """Questions received (filed in the year) and answered (first response in the year), structures served,
+    response times, resources published and read."""
+    period = Period.year(year)
+    conditions = ticket_conditions(filters)
+    received, served = db.session.execute(
+        select(func.count(), func.count(Ticket.structure_id.distinct()))
+        .where(in_period(Ticket.created_at, period), *conditions)).one()
+    answered = db.session.scalar(
+        select(func.count()).where(in_period(Ticket.first_response_at, period), *conditions))
+    served_ids = select(Ticket.structure_id).where(in_period(Ticket.created_at, period), *conditions)
+    # Membership has no history: members of the year are the structures active now and created by the
+    # year's end, plus any structure that asked a question that year (it was a member then).
+    members = db.session.scalar(select(func.count()).select_from(Structure).where(or_(
+        and_(Structure.active.is_(True), Structure.created_at < literal(period.end, UTCDateTime())),
+        Structure.id.in_(served_ids))))
+    published = db.session.scalar(select(func.count()).where(in_period(Article.published_at, period),
+                                                             Article.status != "draft"))
+    reads = db.session.scalar(select(func.count()).select_from(ArticleRead)
+                              .where(in_period(ArticleRead.created_at, period)))
+    return YearFigures(year, received, answered, served, members, response_times_overall(period, filters),
+                       published, reads)
+
+
+def first_activity_year() -> int | None:
+    """Year (Paris time) of the first question ever filed, None when there is none."""
+    first = db.session.scalar(select(func.min(Ticket.created_at)))
+    return None if first is None else first.astimezone(PARIS).year

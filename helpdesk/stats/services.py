@@ -1,0 +1,356 @@
+"""Statistics pages assembled from the queries: dashboard charts, annual report, CSV exports."""
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import CHANNELS, PRIORITIES, REGIONS, STATUSES, STRUCTURE_TYPES, Structure, Theme, Ticket, User
+from helpdesk.permissions import can_export_personal_data, ensure_can_read_statistics
+from helpdesk.stats import queries
+from helpdesk.stats.charts import Chart, format_number
+from helpdesk.stats.queries import PARIS, Filters, Period
+
+FIRST_MEDIAN, FIRST_P90 = "Médiane 1re réponse", "90e centile 1re réponse"
+RESOLUTION_MEDIAN, RESOLUTION_P90 = "Médiane résolution", "90e centile résolution"
+
+
+def _short_months(rows) -> list[str]:
+    """Axis labels 'janv. 25' for rows keyed by month ('2025-01')."""
+    return [queries.Month(int(row.key[:4]), int(row.key[5:])).short_label for row in rows]
+
+
+def _count_chart(name: str, title: str, kind: str, axis: str, counts: list[queries.Count],
+                 series: str = "Questions", monthly: bool = False) -> Chart:
+    """A one-series chart of counts."""
+    return Chart(name, title, kind, [count.label for count in counts], [(series, [count.count for count in counts])],
+                 "questions", axis, _short_months(counts) if monthly else None)
+
+
+def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries.ResponseTimes],
+                monthly: bool = False) -> Chart:
+    """Median and 90th percentile of both durations, in hours, one group per label."""
+    series = [
+        (FIRST_MEDIAN, [row.first_response.median for row in rows]),
+        (FIRST_P90, [row.first_response.p90 for row in rows]),
+        (RESOLUTION_MEDIAN, [row.resolution.median for row in rows]),
+        (RESOLUTION_P90, [row.resolution.p90 for row in rows]),
+    ]
+    return Chart(name, title, kind, [row.label for row in rows], series, "h", axis,
+                 _short_months(rows) if monthly else None)
+
+
+def _satisfaction_chart(period: Period, filters: Filters, now: datetime) -> Chart:
+    """How many answers members rated 1 to 5."""
+    figures = queries.satisfaction(period, filters)
+    return Chart("satisfaction", "Satisfaction des membres (note de 1 à 5)", "bar", [f"{rating} / 5" for rating in range(1, 6)],
+                 [("Réponses notées", list(figures.by_rating))], "questions", "Note")
+
+
+DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart]] = {
+    "questions-par-mois": lambda period, filters, now: _count_chart(
+        "questions-par-mois", "Questions posées par mois", "bar", "Mois", queries.questions_per_month(period, filters),
+        monthly=True),
+    "par-theme": lambda period, filters, now: _count_chart(
+        "par-theme", "Questions par thème", "hbar", "Thème", queries.questions_by("theme", period, filters)),
+    "par-region": lambda period, filters, now: _count_chart(
+        "par-region", "Questions par région", "hbar", "Région", queries.questions_by("region", period, filters)),
+    "par-type": lambda period, filters, now: _count_chart(
+        "par-type", "Questions par type de structure", "hbar", "Type de structure",
+        queries.questions_by("structure_type", period, filters)),
+    "delais-par-mois": lambda period, filters, now: _times_chart(
+        "delais-par-mois", "Délais de réponse par mois de dépôt (heures)", "line", "Mois",
+        queries.response_times_by_month(period, filters), monthly=True),
+    "delais-par-theme": lambda period, filters, now: _times_chart(
+        "delais-par-theme", "Délais de réponse par thème (heures)", "hbar", "Thème",
+        queries.response_times_by_theme(period, filters)),
+    "stock": lambda period, filters, now: _count_chart(
+        "stock", "Questions non résolues en fin de mois", "line", "Fin du mois",
+        queries.backlog_by_month(period, filters), "Questions en stock", monthly=True),
+    "anciennete": lambda period, filters, now: _count_chart(
+        "anciennete", "Questions sans réponse aujourd'hui, par ancienneté", "bar", "Ancienneté",
+        queries.open_by_age(filters, now), "Questions sans réponse"),
+    "satisfaction": _satisfaction_chart,
+}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard shows for a period and filters."""
+
+    period: Period
+    total: int
+    charts: dict[str, Chart]
+    deadlines: queries.DeadlineCompliance
+    first_response_deadlines: queries.DeadlineCompliance
+    satisfaction: queries.SatisfactionFigures
+    most_read: list[queries.ArticleCount]
+    failed_searches: list[queries.FailedSearch]
+    deflection: queries.Deflection
+
+
+def dashboard(period: Period, filters: Filters, now: datetime) -> Dashboard:
+    """Compute every chart and table of the dashboard."""
+    charts = {name: build(period, filters, now) for name, build in DASHBOARD_CHARTS.items()}
+    total = sum(charts["questions-par-mois"].series[0][1])
+    return Dashboard(period, total, charts, queries.deadline_compliance(period, filters, now),
+                     queries.first_response_compliance(period, filters, now), queries.satisfaction(period, filters),
+                     queries.most_read_articles(period), queries.failed_searches(period),
+                     queries.deflection(period, now))
+
+
+def dashboard_chart(name: str, period: Period, filters: Filters, now: datetime) -> Chart | None:
+    """One chart of the dashboard, None for an unknown name."""
+    build = DASHBOARD_CHARTS.get(name)
+    return build(period, filters, now) if build else None
+
+
+# ---------------------------------------------------------------- annual report
+
+def percent_change(value: float | None, previous: float | None) -> float | None:
+    """Change from `previous` to `value` in percent; None when it has no meaning (no previous value)."""
+    if value is None or not previous:
+        return None
+    return 100.0 * (value - previous) / previous
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One line of the annual report: this year's value, last year's, and the change."""
+
+    label: str
+    value: float | int | None
+    previous: float | int | None
+    unit: str = ""
+
+    @property
+    def change(self) -> float | None:
+        """Change in percent (in points for shares)."""
+        if self.unit == "%":
+            return None if self.value is None or self.previous is None else self.value - self.previous
+        return percent_change(self.value, self.previous)
+
+    @property
+    def change_label(self) -> str:
+        """'+12,5 %', '−3,0 pts' or '—'."""
+        change = self.change
+        if change is None:
+            return "—"
+        sign = "+" if change > 0 else ("−" if change < 0 else "")
+        return f"{sign}{format_number(abs(change))} {'pts' if self.unit == '%' else '%'}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A count by group for the year and the previous year."""
+
+    label: str
+    value: int
+    previous: int
+
+    @property
+    def change_label(self) -> str:
+        """Same rendering as a key figure."""
+        return KeyFigure(self.label, self.value, self.previous).change_label
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """The year's figures next to the previous year's."""
+
+    year: int
+    key_figures: list[KeyFigure]
+    themes: list[Comparison]
+    regions: list[Comparison]
+    charts: dict[str, Chart]
+
+
+COMPARED = {"themes": ("theme", "Questions par thème"), "regions": ("region", "Questions par région")}
+
+
+def _comparisons(name: str, year: int) -> list[Comparison]:
+    """Counts of `year` and the year before by theme or region, largest this year first."""
+    dimension = COMPARED[name][0]
+    current = queries.questions_by(dimension, Period.year(year), Filters())
+    previous = queries.questions_by(dimension, Period.year(year - 1), Filters())
+    before = {count.key: count.count for count in previous}
+    labels = {count.key: count.label for count in (*previous, *current)}
+    now = {count.key: count.count for count in current}
+    rows = [Comparison(labels[key], now.get(key, 0), before.get(key, 0)) for key in labels]
+    return sorted(rows, key=lambda row: (-row.value, -row.previous, row.label))
+
+
+def _comparison_chart(name: str, year: int, rows: list[Comparison]) -> Chart:
+    """Both years side by side, one pair of bars per theme or region."""
+    return Chart(name, f"{COMPARED[name][1]}, {year} et {year - 1}", "hbar", [row.label for row in rows],
+                 [(str(year), [row.value for row in rows]), (str(year - 1), [row.previous for row in rows])],
+                 "questions", "Thème" if name == "themes" else "Région")
+
+
+def _months_chart(year: int) -> Chart:
+    """Questions received each month of the year and of the year before."""
+    months = queries.questions_per_month(Period.year(year), Filters())
+    months_before = queries.questions_per_month(Period.year(year - 1), Filters())
+    return Chart("mois", f"Questions reçues par mois, {year} et {year - 1}", "bar",
+                 [queries.MONTH_NAMES[index] for index in range(12)],
+                 [(str(year), [month.count for month in months]),
+                  (str(year - 1), [month.count for month in months_before])], "questions", "Mois")
+
+
+def _year_times_chart(year: int) -> Chart:
+    """Response times by month of filing during the year."""
+    return _times_chart("delais", f"Délais de réponse par mois de dépôt en {year} (heures)", "line", "Mois",
+                        queries.response_times_by_month(Period.year(year), Filters()), monthly=True)
+
+
+REPORT_CHARTS: dict[str, Callable[[int], Chart]] = {
+    "mois": _months_chart,
+    "themes": lambda year: _comparison_chart("themes", year, _comparisons("themes", year)),
+    "regions": lambda year: _comparison_chart("regions", year, _comparisons("regions", year)),
+    "delais": _year_times_chart,
+}
+
+
+def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, now: datetime) -> list[KeyFigure]:
+    """The lines of the key-figures table."""
+    times, times_before = current.response_times, previous.response_times
+    figures = [
+        KeyFigure("Questions reçues", current.received, previous.received),
+        KeyFigure("Questions ayant reçu une première réponse dans l'année", current.answered, previous.answered),
+        KeyFigure("Structures adhérentes ayant posé au moins une question", current.structures_served,
+                  previous.structures_served),
+        KeyFigure("Part des structures adhérentes servies", current.share_served, previous.share_served, "%"),
+        KeyFigure("Délai médian de première réponse", times.first_response.median,
+                  times_before.first_response.median, "h"),
+        KeyFigure("Délai de première réponse, 90e centile", times.first_response.p90,
+                  times_before.first_response.p90, "h"),
+        KeyFigure("Délai médian de résolution", times.resolution.median, times_before.resolution.median, "h"),
+        KeyFigure("Délai de résolution, 90e centile", times.resolution.p90, times_before.resolution.p90, "h"),
+    ]
+    periods, no_filter = (Period.year(current.year), Period.year(previous.year)), Filters()
+    first_response = [queries.first_response_compliance(period, no_filter, now) for period in periods]
+    if first_response[0].with_deadline or first_response[1].with_deadline:
+        figures.append(KeyFigure("Premières réponses dans le délai", first_response[0].share_on_time,
+                                 first_response[1].share_on_time, "%"))
+    resolution = [queries.deadline_compliance(period, no_filter, now) for period in periods]
+    if resolution[0].with_deadline or resolution[1].with_deadline:
+        figures.append(KeyFigure("Questions résolues dans le délai", resolution[0].share_on_time,
+                                 resolution[1].share_on_time, "%"))
+    ratings = [queries.satisfaction(period, no_filter) for period in periods]
+    if ratings[0].count or ratings[1].count:
+        figures += [KeyFigure("Réponses notées par les membres", ratings[0].count, ratings[1].count),
+                    KeyFigure("Satisfaction moyenne (sur 5)", ratings[0].average, ratings[1].average)]
+    figures += [
+        KeyFigure("Ressources publiées", current.articles_published, previous.articles_published),
+        KeyFigure("Consultations de ressources", current.article_reads, previous.article_reads),
+    ]
+    return figures
+
+
+def annual_report(year: int, now: datetime) -> AnnualReport:
+    """Key figures, themes, regions and monthly activity of `year` compared with the year before."""
+    key_figures = _key_figures(queries.year_figures(year), queries.year_figures(year - 1), now)
+    themes, regions = _comparisons("themes", year), _comparisons("regions", year)
+    charts = {"mois": _months_chart(year), "themes": _comparison_chart("themes", year, themes),
+              "regions": _comparison_chart("regions", year, regions), "delais": _year_times_chart(year)}
+    return AnnualReport(year, key_figures, themes, regions, charts)
+
+
+def report_chart(name: str, year: int) -> Chart | None:
+    """One chart of the annual report, None for an unknown name."""
+    build = REPORT_CHARTS.get(name)
+    return build(year) if build else None
+
+
+# ---------------------------------------------------------------- CSV exports
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell: French numbers and Paris dates, text that a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_lines(rows) -> Iterator[str]:
+    """Encode rows as semicolon-separated CSV lines (the French spreadsheet convention), with a BOM first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    yield "\ufeff"
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def report_rows(report: AnnualReport) -> Iterator[list]:
+    """The annual report's figures as CSV rows."""
+    yield ["Rubrique", "Indicateur", str(report.year), str(report.year - 1), "Évolution"]
+    for figure in report.key_figures:
+        label = f"{figure.label} ({figure.unit})" if figure.unit else figure.label
+        yield ["Chiffres clés", label, figure.value, figure.previous, figure.change_label]
+    for section, rows in (("Thème", report.themes), ("Région", report.regions)):
+        for row in rows:
+            yield [section, row.label, row.value, row.previous, row.change_label]
+
+
+def export_report(user: User, report: AnnualReport) -> Iterator[str]:
+    """Record the export of the annual figures and return its CSV lines."""
+    ensure_can_read_statistics(user)
+    record_event("stats_export", user, export="rapport", year=report.year)
+    db.session.commit()
+    return csv_lines(report_rows(report))
+
+
+QUESTION_COLUMNS = ["Référence", "Déposée le", "Objet", "Thème", "Statut", "Urgence", "Canal", "Structure",
+                    "Type de structure", "Région", "Juriste", "Première réponse le", "Résolue le", "Close le",
+                    "Échéance", "Délai de première réponse (h)", "Délai de résolution (h)"]
+PERSONAL_COLUMNS = ["Auteur", "Courriel de l'auteur", "SIRET"]
+EXPORT_BATCH = 1000
+
+
+def _question_rows(personal: bool, period: Period, filters: Filters) -> Iterator[list]:
+    """The questions of the period, streamed from the database in batches, without messages or notes."""
+    author, assignee = aliased(User), aliased(User)
+    columns = [Ticket.reference, Ticket.created_at, Ticket.subject, Theme.name, Ticket.status, Ticket.priority,
+               Ticket.channel, Structure.name, Structure.type, Structure.region, assignee.name,
+               Ticket.first_response_at, Ticket.resolved_at, Ticket.closed_at, Ticket.due_at,
+               queries.hours_between(Ticket.created_at, Ticket.first_response_at),
+               queries.hours_between(Ticket.created_at, Ticket.resolved_at)]
+    if personal:
+        columns += [author.name, author.email, Structure.siret]
+    stmt = (select(*columns).select_from(Ticket).join(Structure, Structure.id == Ticket.structure_id)
+            .join(author, author.id == Ticket.author_id).outerjoin(assignee, assignee.id == Ticket.assignee_id)
+            .outerjoin(Theme, Theme.id == Ticket.theme_id)
+            .where(queries.in_period(Ticket.created_at, period), *queries.ticket_conditions(filters))
+            .order_by(Ticket.created_at, Ticket.id).execution_options(yield_per=EXPORT_BATCH))
+    yield QUESTION_COLUMNS + (PERSONAL_COLUMNS if personal else [])
+    for row in db.session.execute(stmt):
+        values = list(row)
+        values[4], values[5], values[6] = STATUSES[values[4]], PRIORITIES[values[5]], CHANNELS[values[6]]
+        values[8], values[9] = STRUCTURE_TYPES.get(values[8], values[8]), REGIONS.get(values[9], values[9])
+        yield values
+
+
+def export_questions(user: User, period: Period, filters: Filters) -> Iterator[str]:
+    """Record the export (who, period, filters, whether personal data is included) and return its CSV lines;
+    author names, emails and SIRET numbers are for admins only."""
+    ensure_can_read_statistics(user)
+    personal = can_export_personal_data(user)
+    record_event("stats_export", user, export="questions", first=period.first.label, last=period.last.label,
+                 filters=filters.as_dict(), personal_data=personal)
+    db.session.commit()
+    return csv_lines(_question_rows(personal, period, filters))

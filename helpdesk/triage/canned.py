@@ -1,0 +1,85 @@
+"""Canned answers (« réponses types »): shared reply models whose placeholders are filled from the question."""
+import re
+
+from sqlalchemy import func, select
+
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import CannedAnswer, Ticket, User
+from helpdesk.permissions import ensure_staff
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+PLACEHOLDERS = {
+    "prenom_membre": "prénom de la personne qui a posé la question",
+    "nom_membre": "nom complet de la personne qui a posé la question",
+    "structure": "nom de la structure",
+    "reference": "référence de la question",
+    "objet": "objet de la question",
+    "juriste": "nom du ou de la juriste qui répond",
+}
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def canned_answers(actor: User) -> list[CannedAnswer]:
+    """Every canned answer, by title (jurists only)."""
+    ensure_staff(actor)
+    return db.session.scalars(select(CannedAnswer).order_by(CannedAnswer.title)).all()
+
+
+def get_canned_answer(actor: User, answer_id: int | None) -> CannedAnswer:
+    """One canned answer (jurists only); NotFound for an unknown id."""
+    ensure_staff(actor)
+    answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
+    if answer is None:
+        raise NotFound("Cette réponse type n'existe pas.")
+    return answer
+
+
+def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, body: str) -> CannedAnswer:
+    """Create (answer=None) or update a canned answer; unknown placeholders are refused."""
+    ensure_staff(actor)
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise InvalidInput(f"Titre : entre 1 et {TITLE_MAX} caractères.")
+    if not body or len(body) > BODY_MAX:
+        raise InvalidInput(f"Texte : entre 1 et {BODY_MAX} caractères.")
+    unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    if unknown:
+        known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        raise InvalidInput(f"Variable inconnue : {', '.join(f'{{{name}}}' for name in unknown)}. "
+                           f"Variables possibles : {known}.")
+    duplicate = db.session.scalar(select(CannedAnswer).where(func.lower(CannedAnswer.title) == title.lower()))
+    if duplicate is not None and duplicate is not answer:
+        raise InvalidInput("Une réponse type porte déjà ce titre.")
+    if answer is None:
+        answer = CannedAnswer(author=actor)
+        db.session.add(answer)
+    answer.title, answer.body = title, body
+    db.session.flush()
+    record_event("canned_answer_saved", actor, canned_answer_id=answer.id)
+    db.session.commit()
+    return answer
+
+
+def delete_canned_answer(actor: User, answer: CannedAnswer) -> None:
+    """Remove a canned answer."""
+    ensure_staff(actor)
+    record_event("canned_answer_deleted", actor, canned_answer_id=answer.id, title=answer.title)
+    db.session.delete(answer)
+    db.session.commit()
+
+
+def fill(answer: CannedAnswer, ticket: Ticket, jurist: User) -> str:
+    """The canned answer's text with the question's values in place of its placeholders."""
+    ensure_staff(jurist)
+    values = {
+        "prenom_membre": ticket.author.first_name,
+        "nom_membre": ticket.author.name,
+        "structure": ticket.structure.name,
+        "reference": ticket.reference,
+        "objet": ticket.subject,
+        "juriste": jurist.name,
+    }
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), answer.body)

@@ -1,0 +1,52 @@
+"""Resources cited in answers: links to knowledge-base articles found in public replies are recorded and
+listed on the question page, each reader seeing only the resources they may read."""
+import re
+
+from sqlalchemy import insert, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Article, Message, Ticket, User
+from helpdesk.models.triage import message_resource
+from helpdesk.permissions import article_statuses, article_visibilities
+
+# A Markdown link to a resource page, relative ("/ressources/slug") or absolute.
+_RESOURCE_LINK = re.compile(r"\]\((?:https?://[^\s)/]+)?/ressources/([a-z0-9]+(?:-[a-z0-9]+)*)/?\)")
+
+
+def markdown_link(title: str, url: str) -> str:
+    """A Markdown link whose text cannot break the link syntax."""
+    text = re.sub(r"[\[\]]", "", title).strip() or url
+    return f"[{text}]({url})"
+
+
+def record_citations(message: Message) -> int:
+    """Link a public reply to the resources it links to; returns how many were recorded."""
+    if message.internal:
+        return 0
+    slugs = set(_RESOURCE_LINK.findall(message.body))
+    if not slugs:
+        return 0
+    article_ids = db.session.scalars(select(Article.id).where(Article.slug.in_(slugs))).all()
+    already = set(db.session.scalars(select(message_resource.c.article_id)
+                                     .where(message_resource.c.message_id == message.id)))
+    rows = [{"message_id": message.id, "article_id": article_id}
+            for article_id in article_ids if article_id not in already]
+    if rows:
+        db.session.execute(insert(message_resource), rows)
+    return len(rows)
+
+
+def cited_resources(ticket: Ticket, viewer: User) -> list[Article]:
+    """Resources linked from the question's public replies that `viewer` may read, in title order."""
+    cited_ids = (
+        select(message_resource.c.article_id)
+        .join(Message, Message.id == message_resource.c.message_id)
+        .where(Message.ticket_id == ticket.id, Message.internal.is_(False))
+    )
+    query = (
+        select(Article)
+        .where(Article.id.in_(cited_ids), Article.visibility.in_(article_visibilities(viewer)),
+               Article.status.in_(article_statuses(viewer)))
+        .order_by(Article.title)
+    )
+    return db.session.scalars(query).all()

@@ -1,0 +1,35 @@
+"""Questions received by phone or email: a jurist files them on behalf of a member of a structure."""
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Ticket, User
+from helpdesk.permissions import ensure_staff
+from helpdesk.tickets.services import file_question
+
+OFFLINE_CHANNELS = {"phone": "Téléphone", "email": "Courriel"}
+
+
+def members_of(structure_id: int | None) -> list[User]:
+    """Active members of a structure, by name."""
+    if not structure_id:
+        return []
+    return db.session.scalars(select(User).where(User.structure_id == structure_id, User.role == "member",
+                                                 User.active).order_by(User.name)).all()
+
+
+def active_structures() -> list[Structure]:
+    """Structures whose members may file questions."""
+    return db.session.scalars(select(Structure).where(Structure.active).order_by(Structure.name)).all()
+
+
+def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None, channel: str, subject: str,
+                   body: str, theme_id: int | None, priority: int = 1) -> Ticket:
+    """File a question received by phone or email: the member is its author, the jurist is recorded as its filer."""
+    ensure_staff(jurist)
+    if channel not in OFFLINE_CHANNELS:
+        raise InvalidInput("Indiquez si la demande est arrivée par téléphone ou par courriel.")
+    member = db.session.get(User, member_id) if member_id else None
+    if member is None or not member.is_member or not member.active or member.structure_id != structure_id:
+        raise InvalidInput("Choisissez un membre actif de cette structure.")
+    return file_question(member, subject, body, theme_id, priority, channel=channel, created_by=jurist)

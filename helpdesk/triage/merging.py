@@ -1,0 +1,71 @@
+"""Merging a duplicate question B into question A.
+
+Same structure: B's messages move to A (the thread reads in time order, since it is sorted by date), B's
+original question becomes a public message on A, B is closed with a pointer to A, both histories say so.
+
+Different structures (only with the jurist's explicit confirmation): one structure's messages must never be
+shown to the other. B's thread therefore stays on B, where B's members keep reading it; A receives a copy
+of B's question and messages as internal notes, which only jurists read; both history events are internal
+so that neither structure learns the other's question reference. B is closed with its pointer to A.
+
+Attachments do not exist yet: when they do, they follow their messages.
+"""
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import Message, Ticket, User
+from helpdesk.models._types import utcnow
+from helpdesk.permissions import ensure_staff
+from helpdesk.i18n import format_datetime
+from helpdesk.tickets import services as ticket_services
+
+
+def find_target(reference: str) -> Ticket:
+    """The question to merge into, by reference (jurists see every question)."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
+    if ticket is None:
+        raise InvalidInput("Aucune question ne porte cette référence.")
+    return ticket
+
+
+def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structure: bool = False) -> None:
+    """Merge `source` (B) into `target` (A) following the module's rules; refusals change nothing."""
+    ensure_staff(jurist)
+    if source.id == target.id:
+        raise InvalidInput("Une question ne peut pas être fusionnée avec elle-même.")
+    if source.merged_into_id is not None:
+        raise InvalidInput(f"{source.reference} a déjà été fusionnée.")
+    if target.merged_into_id is not None or target.is_closed:
+        raise InvalidInput(f"{target.reference} est close ou fusionnée : fusionnez avec la question qui reste ouverte.")
+    same_structure = source.structure_id == target.structure_id
+    if not same_structure and not confirm_other_structure:
+        raise InvalidInput("Ces questions viennent de deux structures différentes : cochez la confirmation pour "
+                           "les fusionner (les échanges de l'une resteront invisibles pour l'autre).")
+    now = utcnow()
+    messages = sorted(source.messages, key=lambda message: (message.created_at, message.id))
+    opening = Message(ticket_id=target.id, author_id=source.author_id, internal=not same_structure,
+                      created_at=source.created_at,
+                      body=f"Question {source.reference} fusionnée ici : « {source.subject} »\n\n{source.body}")
+    db.session.add(opening)
+    for message in messages:
+        if same_structure:
+            message.ticket_id = target.id
+        else:
+            db.session.add(Message(
+                ticket_id=target.id, author_id=message.author_id, internal=True, created_at=message.created_at,
+                body=f"Copie d'un message de {source.reference} ({message.author.name}, "
+                     f"{format_datetime(message.created_at)}) :\n\n{message.body}"))
+    source.merged_into_id = target.id
+    target.last_activity_at = now
+    moved = record_event("merged_into", jurist, source, target=target.reference)
+    received = record_event("merged_from", jurist, target, source=source.reference, messages=len(messages),
+                            other_structure=not same_structure)
+    if not same_structure:
+        moved.internal = received.internal = True
+    if source.is_closed:
+        source.last_activity_at = now
+        db.session.commit()
+    else:
+        ticket_services.close(source, jurist)

@@ -1,0 +1,360 @@
+"""Triage pages: canned answers, reply helpers, service levels, routing rules, tags, bulk actions, merge,
+FAQ proposals, satisfaction, questions filed on a member's behalf."""
+from urllib.parse import urlparse
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput, ServiceError
+from helpdesk.extensions import db
+from helpdesk.kb.searching import search_resources
+from helpdesk.kb.services import get_visible_article
+from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme, User
+from helpdesk.permissions import admin_required, ensure_staff, get_visible_ticket, staff_required
+from helpdesk.tickets.forms import ActionForm, StaffReplyForm
+from helpdesk.tickets.routes import render_detail
+from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
+from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
+                                   SatisfactionForm, SlaRuleForm, TagForm)
+
+
+def _flash_errors(form) -> None:
+    """Flash every validation error of a form."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+def _to_question(ticket):
+    """Redirect to the question's page."""
+    return redirect(url_for("tickets.detail", reference=ticket.reference))
+
+
+def _theme_choices(first_label: str) -> list[tuple[int, str]]:
+    """Themes for a select, with a leading "any theme" choice (0)."""
+    themes = db.session.scalars(select(Theme).order_by(Theme.name))
+    return [(0, first_label)] + [(theme.id, theme.name) for theme in themes]
+
+
+def _staff_choices(first_label: str) -> list[tuple[int, str]]:
+    """Active jurists and admins for a select, with a leading choice (0)."""
+    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))
+    return [(0, first_label)] + [(user.id, user.name) for user in staff]
+
+
+# Canned answers ------------------------------------------------------------------------------------------
+
+@bp.route("/reponses-types/")
+@staff_required
+def canned_list():
+    """The shared canned answers."""
+    return render_template("triage/canned_list.html", answers=canned.canned_answers(current_user),
+                           placeholders=canned.PLACEHOLDERS, delete_form=ActionForm())
+
+
+@bp.route("/reponses-types/nouvelle", methods=["GET", "POST"])
+@bp.route("/reponses-types/<int:answer_id>", methods=["GET", "POST"])
+@staff_required
+def canned_edit(answer_id=None):
+    """Write or edit a canned answer."""
+    answer = canned.get_canned_answer(current_user, answer_id) if answer_id else None
+    form = CannedAnswerForm(obj=answer)
+    if form.validate_on_submit():
+        try:
+            canned.save_canned_answer(current_user, answer, form.title.data, form.body.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Réponse type enregistrée.", "success")
+            return redirect(url_for("triage.canned_list"))
+    return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
+
+
+@bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["POST"])
+@staff_required
+def canned_delete(answer_id):
+    """Delete a canned answer."""
+    answer = canned.get_canned_answer(current_user, answer_id)
+    if not ActionForm().validate():
+        abort(400)
+    canned.delete_canned_answer(current_user, answer)
+    flash(f"Réponse type « {answer.title} » supprimée.", "success")
+    return redirect(url_for("triage.canned_list"))
+
+
+@bp.route("/questions/<reference>/rediger", methods=["POST"])
+@login_required
+def compose(reference):
+    """Reply helpers without JavaScript: insert a canned answer, search resources, insert a resource link."""
+    ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
+    form = ComposeForm()
+    if not form.validate():
+        abort(400)
+    body = form.body.data or ""
+    results = None
+    action = request.form.get("action")
+    if action == "canned":
+        try:
+            answer = canned.get_canned_answer(current_user, form.canned.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            body = "\n\n".join(part for part in (body.rstrip(), canned.fill(answer, ticket, current_user)) if part)
+    elif action == "search" or form.link.data:
+        query = (form.resource_query.data or "").strip()
+        if query:
+            results = search_resources(current_user, query)
+    if form.link.data:
+        try:
+            article = get_visible_article(current_user, form.link.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
+            body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
+    reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
+                                status_after=form.status_after.data or "answered")
+    return render_detail(ticket, reply_form=reply_form, resource_results=results,
+                         resource_query=form.resource_query.data or "", chosen_canned=form.canned.data)
+
+
+# Tags, merge, FAQ, satisfaction on a question -----------------------------------------------------------
+
+@bp.route("/questions/<reference>/etiquettes", methods=["POST"])
+@login_required
+def add_tags(reference):
+    """Add tags to a question."""
+    ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
+    form = TagForm()
+    if not form.validate():
+        _flash_errors(form)
+        return _to_question(ticket)
+    try:
+        added = tagging.add_tags(ticket, current_user, tagging.parse_tags(form.tags.data))
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Étiquettes ajoutées : {', '.join(added)}." if added else "Ces étiquettes y étaient déjà.", "success")
+    return _to_question(ticket)
+
+
+@bp.route("/questions/<reference>/etiquettes/retirer", methods=["POST"])
+@login_required
+def remove_tag(reference):
+    """Take a tag off a question."""
+    ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        tagging.remove_tag(ticket, current_user, request.form.get("tag", ""))
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash("Étiquette retirée.", "success")
+    return _to_question(ticket)
+
+
+@bp.route("/questions/<reference>/fusionner", methods=["POST"])
+@login_required
+def merge(reference):
+    """Merge this question into another one."""
+    ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
+    form = MergeForm()
+    if not form.validate():
+        _flash_errors(form)
+        return _to_question(ticket)
+    try:
+        target = merging.find_target(form.target.data)
+        merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return _to_question(ticket)
+    flash(f"{ticket.reference} a été fusionnée dans {target.reference}.", "success")
+    return _to_question(target)
+
+
+@bp.route("/questions/<reference>/proposer-faq", methods=["POST"])
+@login_required
+def propose_faq(reference):
+    """Turn the question and its answer into a pseudonymised draft FAQ."""
+    ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        source = faq.propose_faq(ticket, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return _to_question(ticket)
+    flash("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier.", "success")
+    return redirect(url_for("kb.edit", slug=source.article_slug))
+
+
+@bp.route("/questions/<reference>/avis", methods=["POST"])
+@login_required
+def rate(reference):
+    """A member rates the answer to their structure's question."""
+    ticket = get_visible_ticket(current_user, reference)
+    form = SatisfactionForm()
+    if not form.validate():
+        _flash_errors(form)
+        return _to_question(ticket)
+    try:
+        satisfaction.rate(ticket, current_user, form.rating.data, form.comment.data or "")
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Merci pour votre avis.", "success")
+    return _to_question(ticket)
+
+
+@bp.route("/satisfaction")
+@staff_required
+def satisfaction_stats():
+    """Satisfaction figures and the latest comments."""
+    return render_template("triage/satisfaction.html", summary=satisfaction.summary(),
+                           comments=satisfaction.recent_comments(), ratings=satisfaction.RATINGS)
+
+
+# Bulk actions ---------------------------------------------------------------------------------------------
+
+def bulk_form() -> BulkForm:
+    """The queue's bulk-action form with its choices."""
+    form = BulkForm()
+    form.assignee.choices = _staff_choices("Personne (non assignée)")
+    form.status.choices = [("", "—")] + list(STATUSES.items())
+    return form
+
+
+@bp.route("/file/actions", methods=["POST"])
+@staff_required
+def bulk():
+    """Apply an action to the ticked questions, then report what was done and refused."""
+    form = bulk_form()
+    back = form.back.data if form.back.data and _is_local(form.back.data) else url_for("queue.index")
+    if not form.validate():
+        _flash_errors(form)
+        return redirect(back)
+    ids = [int(value) for value in request.form.getlist("ids") if value.isascii() and value.isdigit()]
+    try:
+        report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
+                                    status=form.status.data or None, tags=form.tags.data or "")
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(report.summary(), "error" if report.refused and not report.done else "success")
+    return redirect(back)
+
+
+def _is_local(url: str) -> bool:
+    """Only redirect back to a path of this site."""
+    parsed = urlparse(url)
+    return not parsed.scheme and not parsed.netloc and url.startswith("/")
+
+
+# Questions received by phone or email ---------------------------------------------------------------------
+
+@bp.route("/questions/pour-un-membre", methods=["GET", "POST"])
+@staff_required
+def on_behalf():
+    """File a question for a member: choose the structure, then the member, then write the question."""
+    form = OnBehalfForm(request.form if request.method == "POST" else request.args)
+    form.structure.choices = [(0, "Choisir une structure")] + [
+        (structure.id, structure.name) for structure in filing.active_structures()]
+    members = filing.members_of(form.structure.data)
+    form.member.choices = [(0, "Choisir un membre")] + [(member.id, member.name) for member in members]
+    form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices("Choisir un thème") if theme_id]
+    if request.method == "POST" and "send" in request.form and form.validate():
+        try:
+            ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
+                                           form.subject.data, form.body.data, form.theme.data or None,
+                                           form.priority.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Question {ticket.reference} enregistrée pour {ticket.author.name}.", "success")
+            return _to_question(ticket)
+    elif request.method == "POST" and "send" in request.form:
+        _flash_errors(form)
+    return render_template("triage/on_behalf.html", form=form, members=members)
+
+
+# Administration: service levels and routing ---------------------------------------------------------------
+
+@bp.route("/admin/delais", methods=["GET", "POST"])
+@admin_required
+def sla_rules():
+    """Service levels per priority (and theme), in business hours."""
+    form = SlaRuleForm()
+    form.theme.choices = _theme_choices("Tous les thèmes")
+    if form.validate_on_submit():
+        try:
+            sla.save_policy(current_user, form.priority.data, form.theme.data or None,
+                            float(form.first_response_hours.data), float(form.resolution_hours.data))
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Délai enregistré : il s'applique aux questions posées désormais.", "success")
+            return redirect(url_for("triage.sla_rules"))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
+                           hours=sla.format_business_hours, delete_form=ActionForm())
+
+
+@bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["POST"])
+@admin_required
+def sla_rule_delete(rule_id):
+    """Remove a service-level rule (back to the general rule or the default)."""
+    rule = db.session.get(SlaRule, rule_id) or abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    sla.delete_policy(current_user, rule)
+    flash("Règle supprimée.", "success")
+    return redirect(url_for("triage.sla_rules"))
+
+
+@bp.route("/admin/routage", methods=["GET", "POST"])
+@admin_required
+def routing_rules():
+    """Routing rules, tried in order when a question is filed."""
+    form = RoutingRuleForm()
+    form.theme.choices = _theme_choices("Tous les thèmes")
+    form.assignee.choices = _staff_choices("Toute l'équipe (non assignée)")
+    if form.validate_on_submit():
+        try:
+            routing.add_rule(current_user, form.theme.data or None, form.region.data or None,
+                             form.assignee.data or None)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Règle ajoutée en fin de liste.", "success")
+            return redirect(url_for("triage.routing_rules"))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("triage/routing_rules.html", form=form, rules=routing.ordered_rules(),
+                           action_form=ActionForm())
+
+
+@bp.route("/admin/routage/<int:rule_id>/<any(monter, descendre, supprimer):action>", methods=["POST"])
+@admin_required
+def routing_rule_action(rule_id, action):
+    """Move a routing rule up or down, or delete it."""
+    rule = db.session.get(RoutingRule, rule_id) or abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        if action == "supprimer":
+            routing.delete_rule(current_user, rule)
+        else:
+            routing.move_rule(current_user, rule, -1 if action == "monter" else 1)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash("Règles de routage mises à jour.", "success")
+    return redirect(url_for("triage.routing_rules"))

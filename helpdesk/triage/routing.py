@@ -1,0 +1,85 @@
+"""Routing rules: a question's theme and/or region sends it to a jurist (or the whole team) when filed."""
+from sqlalchemy import func, select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import REGIONS, RoutingRule, Theme, Ticket, User
+from helpdesk.permissions import ensure_admin
+
+
+def ordered_rules() -> list[RoutingRule]:
+    """The rules in the order they are tried."""
+    return db.session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id)).all()
+
+
+def _matches(rule: RoutingRule, ticket: Ticket) -> bool:
+    """Whether every condition of the rule holds for the question."""
+    return ((rule.theme_id is None or rule.theme_id == ticket.theme_id)
+            and (rule.region is None or rule.region == ticket.structure.region))
+
+
+def route(ticket: Ticket) -> RoutingRule | None:
+    """Apply the first matching rule to a just-filed question; unmatched questions stay unassigned.
+
+    A rule for a jurist who has left (inactive) is skipped. A rule for the whole team leaves the
+    question unassigned, visible to everyone in « Non assignées ». The status stays « Nouvelle »: nobody
+    has read the question yet, it is only waiting in the right person's « Mes dossiers ».
+    """
+    for rule in ordered_rules():
+        if not _matches(rule, ticket):
+            continue
+        if rule.assignee is not None and not (rule.assignee.active and rule.assignee.is_staff):
+            continue
+        ticket.assignee = rule.assignee
+        record_event("routed", None, ticket, rule=rule.position,
+                     assignee=rule.assignee.name if rule.assignee else None)
+        return rule
+    return None
+
+
+def add_rule(actor: User, theme_id: int | None, region: str | None, assignee_id: int | None) -> RoutingRule:
+    """Append a rule at the end of the list."""
+    ensure_admin(actor)
+    region = region or None
+    if theme_id is None and region is None:
+        raise InvalidInput("Une règle porte sur un thème, une région ou les deux.")
+    if region is not None and region not in REGIONS:
+        raise InvalidInput("Cette région n'existe pas.")
+    if theme_id is not None and db.session.get(Theme, theme_id) is None:
+        raise InvalidInput("Ce thème n'existe pas.")
+    assignee = None
+    if assignee_id is not None:
+        assignee = db.session.get(User, assignee_id)
+        if assignee is None or not assignee.is_staff or not assignee.active:
+            raise InvalidInput("Cette personne ne fait pas partie de l'équipe juridique.")
+    last = db.session.scalar(select(func.max(RoutingRule.position))) or 0
+    rule = RoutingRule(position=last + 1, theme_id=theme_id, region=region, assignee=assignee)
+    db.session.add(rule)
+    db.session.flush()
+    record_event("routing_rule_added", actor, rule_id=rule.id)
+    db.session.commit()
+    return rule
+
+
+def move_rule(actor: User, rule: RoutingRule, offset: int) -> None:
+    """Move a rule one place up (-1) or down (+1) by swapping it with its neighbour."""
+    ensure_admin(actor)
+    rules = ordered_rules()
+    index = rules.index(rule)
+    other = index + offset
+    if offset not in (-1, 1) or not 0 <= other < len(rules):
+        raise InvalidInput("Cette règle ne peut pas aller plus loin.")
+    for position, item in enumerate(rules, start=1):
+        item.position = position
+    rules[index].position, rules[other].position = rules[other].position, rules[index].position
+    record_event("routing_rule_moved", actor, rule_id=rule.id, position=rule.position)
+    db.session.commit()
+
+
+def delete_rule(actor: User, rule: RoutingRule) -> None:
+    """Remove a rule."""
+    ensure_admin(actor)
+    record_event("routing_rule_deleted", actor, rule_id=rule.id)
+    db.session.delete(rule)
+    db.session.commit()

@@ -1,0 +1,224 @@
+"""Service levels of questions: policies from the database, deadlines stored on the question, queue display.
+
+Deadlines are stored (`first_response_due_at`, `due_at`, and `next_due_at`, the nearest pending one) so
+that the queue filters and sorts them in SQL. They are recomputed on every status change from the
+question's pauses: the clock stops while the ball is in the member's court (waiting, answered, closed)
+and resumes when the question is open again.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import PRIORITIES, SlaRule, Theme, Ticket, TicketPause, User
+from helpdesk.permissions import ensure_admin
+from helpdesk.events import record_event
+from helpdesk.triage.deadlines import (DUE_SOON_WINDOW, BusinessCalendar, DeadlineState, SlaPolicy,
+                                       business_time_between, deadline_state, deadline_with_pauses,
+                                       default_sla_policies,
+                                       describe_remaining)
+
+PRIORITY_KEYS = {3: "urgent", 2: "high", 1: "normal", 0: "low"}
+CLOCK_STOPPED = frozenset({"waiting", "answered", "closed"})
+MAX_HOURS = 2000
+
+
+def calendar_for(region: str | None) -> BusinessCalendar:
+    """The business calendar of a structure's region, with the configured opening hours."""
+    config = current_app.config
+    hours = tuple(tuple((opens, closes) for opens, closes in day) for day in config["SLA_OPENING_HOURS"])
+    return _calendar(region if config["SLA_REGIONAL_HOLIDAYS"] else None, config["SLA_TIMEZONE"], hours)
+
+
+@lru_cache(maxsize=64)
+def _calendar(region: str | None, timezone: str, hours: tuple) -> BusinessCalendar:
+    """Build (once) a calendar from configuration values."""
+    opening = tuple(tuple((time.fromisoformat(opens), time.fromisoformat(closes)) for opens, closes in day)
+                    for day in hours)
+    return BusinessCalendar.for_region(region, timezone=timezone, opening_hours=opening)
+
+
+def default_policy(priority: int) -> SlaPolicy:
+    """The built-in service level of a priority, on the configured calendar."""
+    return default_sla_policies(calendar_for(None))[PRIORITY_KEYS[priority]]
+
+
+def policy_for(priority: int, theme_id: int | None) -> SlaPolicy:
+    """The service level of a question: its theme's rule, else its priority's rule, else the default."""
+    rules = db.session.scalars(
+        select(SlaRule).where(SlaRule.priority == priority,
+                              (SlaRule.theme_id == theme_id) | SlaRule.theme_id.is_(None))
+    ).all()
+    rule = next((rule for rule in rules if rule.theme_id is not None), None) or next(iter(rules), None)
+    if rule is None:
+        return default_policy(priority)
+    return SlaPolicy(timedelta(minutes=rule.first_response_minutes), timedelta(minutes=rule.resolution_minutes))
+
+
+def pauses_of(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
+    """The question's clock stops, oldest first (the last one may still be running)."""
+    rows = db.session.scalars(
+        select(TicketPause).where(TicketPause.ticket_id == ticket.id).order_by(TicketPause.started_at))
+    return [(pause.started_at, pause.ended_at) for pause in rows]
+
+
+def track_status_change(ticket: Ticket, previous: str, now: datetime) -> None:
+    """Start a pause when the question leaves the jurists' hands, end it when it comes back; then recompute."""
+    if ticket.status in CLOCK_STOPPED and previous not in CLOCK_STOPPED:
+        db.session.add(TicketPause(ticket_id=ticket.id, started_at=now))
+    elif ticket.status not in CLOCK_STOPPED and previous in CLOCK_STOPPED:
+        running = db.session.scalar(
+            select(TicketPause).where(TicketPause.ticket_id == ticket.id, TicketPause.ended_at.is_(None)))
+        if running is not None:
+            running.ended_at = now
+    refresh_deadlines(ticket)
+
+
+def refresh_deadlines(ticket: Ticket) -> None:
+    """Recompute the stored deadlines of a question from its policy, calendar and finished pauses.
+
+    A running pause is left out: while the clock is stopped the stored deadlines keep the value they had
+    when it stopped, and `next_due_at` is NULL so that the question is neither late nor due soon.
+    The first-response deadline is frozen once the first answer is sent.
+    """
+    policy = policy_for(ticket.priority, ticket.theme_id)
+    calendar = calendar_for(ticket.structure.region)
+    pauses = [(start, end) for start, end in pauses_of(ticket) if end is not None]
+    if ticket.first_response_at is None:
+        ticket.first_response_due_at = deadline_with_pauses(ticket.created_at, policy.first_response, pauses,
+                                                            calendar)
+    ticket.due_at = deadline_with_pauses(ticket.created_at, policy.resolution, pauses, calendar)
+    if ticket.status in CLOCK_STOPPED:
+        ticket.next_due_at = None
+    else:
+        ticket.next_due_at = ticket.first_response_due_at if ticket.first_response_at is None else ticket.due_at
+
+
+@dataclass(frozen=True)
+class RowDeadline:
+    """How a queue row shows its deadline: a CSS level plus words (never colour alone)."""
+
+    level: str
+    label: str
+    text: str
+
+
+def row_deadline(ticket: Ticket, now: datetime) -> RowDeadline | None:
+    """The deadline of a queue row from the stored columns only (no query); None for closed questions."""
+    if ticket.status == "closed":
+        return None
+    if ticket.next_due_at is None:
+        return RowDeadline("paused", "Délai suspendu", "en attente du membre" if ticket.status == "waiting"
+                           else "réponse envoyée")
+    state = _state_at(now, ticket.next_due_at, calendar_for(ticket.structure.region))
+    which = "1re réponse" if ticket.first_response_at is None else "résolution"
+    level = "overdue" if state.overdue else "soon" if state.due_soon else "ok"
+    return RowDeadline(level, state.label, f"{which} : {state.description}")
+
+
+def _state_at(now: datetime, due_at: datetime, calendar: BusinessCalendar) -> DeadlineState:
+    """The state of a running deadline: all pauses are behind it, so the business time to `due_at` is what is left."""
+    remaining = (business_time_between(now, due_at, calendar) if due_at > now
+                 else -business_time_between(due_at, now, calendar))
+    overdue = now > due_at
+    return DeadlineState(due_at=due_at, remaining=remaining, overdue=overdue,
+                         due_soon=not overdue and due_at - now <= DUE_SOON_WINDOW,
+                         description=describe_remaining(remaining, day_length=calendar.full_day_length))
+
+
+@dataclass(frozen=True)
+class TicketDeadlines:
+    """Both deadlines of a question as its page shows them, with the policy applied."""
+
+    policy: SlaPolicy
+    first_response: DeadlineState | None
+    resolution: DeadlineState | None
+
+
+def ticket_deadlines(ticket: Ticket, now: datetime) -> TicketDeadlines:
+    """The first-response and resolution states at `now`, counting pauses (None once met)."""
+    policy = policy_for(ticket.priority, ticket.theme_id)
+    calendar = calendar_for(ticket.structure.region)
+    pauses = pauses_of(ticket)
+    first = None if ticket.first_response_at else deadline_state(now, ticket.created_at, policy.first_response,
+                                                                 pauses, calendar)
+    resolution = None if ticket.resolved_at else deadline_state(now, ticket.created_at, policy.resolution,
+                                                                pauses, calendar)
+    return TicketDeadlines(policy, first, resolution)
+
+
+def format_business_hours(duration: timedelta) -> str:
+    """A business duration in hours, French style ("4 h", "4,5 h")."""
+    hours = duration / timedelta(hours=1)
+    return f"{hours:g} h".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """A line of the service-level page: priority, theme (None = all), durations, whether it is the default."""
+
+    priority: int
+    theme: Theme | None
+    policy: SlaPolicy
+    is_default: bool
+    rule_id: int | None = None
+
+
+def policy_table() -> list[PolicyRow]:
+    """Every priority's general policy (stored or default), then the theme-specific rules."""
+    rules = db.session.scalars(select(SlaRule).order_by(SlaRule.priority.desc(), SlaRule.theme_id)).all()
+    general = {rule.priority: rule for rule in rules if rule.theme_id is None}
+    rows = []
+    for priority in sorted(PRIORITIES, reverse=True):
+        rule = general.get(priority)
+        rows.append(PolicyRow(priority, None, _policy(rule) if rule else default_policy(priority), rule is None,
+                              rule.id if rule else None))
+    rows += [PolicyRow(rule.priority, rule.theme, _policy(rule), False, rule.id)
+             for rule in rules if rule.theme_id is not None]
+    return rows
+
+
+def _policy(rule: SlaRule) -> SlaPolicy:
+    """A stored rule as a policy."""
+    return SlaPolicy(timedelta(minutes=rule.first_response_minutes), timedelta(minutes=rule.resolution_minutes))
+
+
+def save_policy(actor: User, priority: int, theme_id: int | None, first_response_hours: float,
+                resolution_hours: float) -> SlaRule:
+    """Create or replace the rule of a priority (and theme); applies to questions filed from now on."""
+    ensure_admin(actor)
+    if priority not in PRIORITIES:
+        raise InvalidInput("Cette urgence n'existe pas.")
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme_id and theme is None:
+        raise InvalidInput("Ce thème n'existe pas.")
+    for hours in (first_response_hours, resolution_hours):
+        if hours is None or not 0 < hours <= MAX_HOURS:
+            raise InvalidInput(f"Les délais se comptent en heures ouvrées, entre 0 et {MAX_HOURS}.")
+    if resolution_hours < first_response_hours:
+        raise InvalidInput("Le délai de résolution ne peut pas être plus court que celui de première réponse.")
+    rule = db.session.scalar(select(SlaRule).where(
+        SlaRule.priority == priority,
+        SlaRule.theme_id == theme.id if theme else SlaRule.theme_id.is_(None)))
+    if rule is None:
+        rule = SlaRule(priority=priority, theme=theme)
+        db.session.add(rule)
+    rule.first_response_minutes = round(first_response_hours * 60)
+    rule.resolution_minutes = round(resolution_hours * 60)
+    db.session.flush()
+    record_event("sla_rule_saved", actor, rule_id=rule.id, priority=priority, theme_id=theme_id,
+                 first_response_minutes=rule.first_response_minutes, resolution_minutes=rule.resolution_minutes)
+    db.session.commit()
+    return rule
+
+
+def delete_policy(actor: User, rule: SlaRule) -> None:
+    """Remove a rule: the priority falls back to its general rule or to the default."""
+    ensure_admin(actor)
+    record_event("sla_rule_deleted", actor, rule_id=rule.id, priority=rule.priority, theme_id=rule.theme_id)
+    db.session.delete(rule)
+    db.session.commit()

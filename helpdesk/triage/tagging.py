@@ -1,0 +1,139 @@
+"""Tags on questions and bulk actions on the queue."""
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput, ServiceError
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import STATUSES, Tag, Ticket, User
+from helpdesk.permissions import ensure_staff
+from helpdesk.tickets import services as ticket_services
+
+TAG_MAX = 40
+TAGS_PER_QUESTION = 10
+BULK_MAX = 100
+
+
+def normalize_tag(raw: str) -> str:
+    """A tag as stored: trimmed, lowercase, single spaces, no commas; InvalidInput if empty or too long."""
+    name = re.sub(r"\s+", " ", (raw or "").replace(",", " ")).strip().lower().lstrip("#")
+    if not name:
+        raise InvalidInput("Une étiquette ne peut pas être vide.")
+    if len(name) > TAG_MAX:
+        raise InvalidInput(f"Une étiquette compte {TAG_MAX} caractères au plus.")
+    return name
+
+
+def parse_tags(text: str) -> list[str]:
+    """Comma-separated tags, normalised and without duplicates."""
+    names = []
+    for part in (text or "").split(","):
+        if part.strip():
+            name = normalize_tag(part)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _tag(name: str) -> Tag:
+    """The tag with this normalised name, created if needed."""
+    tag = db.session.scalar(select(Tag).where(Tag.name == name))
+    if tag is None:
+        tag = Tag(name=name)
+        db.session.add(tag)
+    return tag
+
+
+def add_tags(ticket: Ticket, actor: User, names: list[str]) -> list[str]:
+    """Tag a question; returns the tags actually added."""
+    ensure_staff(actor)
+    if not names:
+        raise InvalidInput("Indiquez au moins une étiquette.")
+    current = {tag.name for tag in ticket.tags}
+    added = [name for name in names if name not in current]
+    if len(current) + len(added) > TAGS_PER_QUESTION:
+        raise InvalidInput(f"Une question porte {TAGS_PER_QUESTION} étiquettes au plus.")
+    if not added:
+        return []
+    ticket.tags.extend(_tag(name) for name in added)
+    record_event("tagged", actor, ticket, added=added)
+    db.session.commit()
+    return added
+
+
+def remove_tag(ticket: Ticket, actor: User, name: str) -> None:
+    """Take a tag off a question."""
+    ensure_staff(actor)
+    tag = next((tag for tag in ticket.tags if tag.name == name), None)
+    if tag is None:
+        raise InvalidInput("Cette question ne porte pas cette étiquette.")
+    ticket.tags.remove(tag)
+    record_event("tagged", actor, ticket, removed=[name])
+    db.session.commit()
+
+
+def all_tags() -> list[Tag]:
+    """Every tag, by name (for the queue filter)."""
+    return db.session.scalars(select(Tag).order_by(Tag.name)).all()
+
+
+BULK_ACTIONS = {
+    "assigner": "Assigner à",
+    "etiqueter": "Ajouter les étiquettes",
+    "statut": "Changer le statut en",
+    "clore": "Clore",
+}
+
+
+@dataclass
+class BulkReport:
+    """What a bulk action did: references done, and refused ones with the reason."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The report in one French sentence."""
+        parts = [f"{len(self.done)} question(s) traitée(s)" + (f" ({', '.join(self.done)})" if self.done else "")]
+        if self.refused:
+            parts.append(f"{len(self.refused)} refusée(s) : "
+                         + " ; ".join(f"{reference} — {reason}" for reference, reason in self.refused))
+        return ". ".join(parts) + "."
+
+
+def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: int | None = None,
+               status: str | None = None, tags: str = "") -> BulkReport:
+    """Apply one action to several questions, each through the normal service so rules and events apply."""
+    ensure_staff(actor)
+    if action not in BULK_ACTIONS:
+        raise InvalidInput("Choisissez une action.")
+    if not ticket_ids:
+        raise InvalidInput("Cochez au moins une question.")
+    if len(ticket_ids) > BULK_MAX:
+        raise InvalidInput(f"{BULK_MAX} questions au plus à la fois.")
+    if action == "statut" and status not in STATUSES:
+        raise InvalidInput("Choisissez le nouveau statut.")
+    names = parse_tags(tags) if action == "etiqueter" else []
+    if action == "etiqueter" and not names:
+        raise InvalidInput("Indiquez au moins une étiquette.")
+    tickets = db.session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id)).all()
+    report = BulkReport()
+    for ticket in tickets:
+        reference = ticket.reference
+        try:
+            if action == "assigner":
+                ticket_services.assign(ticket, actor, assignee_id)
+            elif action == "etiqueter":
+                add_tags(ticket, actor, names)
+            elif action == "statut":
+                ticket_services.change_status(ticket, actor, status)
+            else:
+                ticket_services.close(ticket, actor)
+        except ServiceError as error:
+            db.session.rollback()
+            report.refused.append((reference, error.message))
+        else:
+            report.done.append(reference)
+    return report

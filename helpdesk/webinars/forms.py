@@ -1,0 +1,41 @@
+"""Forms of the webinars area."""
+from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from helpdesk.main.forms import Form
+from helpdesk.templating import PARIS
+from helpdesk.webinars.services import WebinarValues
+
+URL_CHECK = Regexp(r"^https?://", message="Une adresse commençant par http:// ou https:// est attendue.")
+
+
+class WebinarForm(Form):
+    """Programme a webinar or complete it after the session (slides, recording)."""
+
+    title = StringField("Titre", validators=[DataRequired("Indiquez un titre."), Length(max=300)])
+    starts_at = DateTimeLocalField("Date et heure (heure de Paris)", format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired("Indiquez la date et l'heure.")])
+    description = TextAreaField("Description", validators=[Length(max=20_000)])
+    speakers = TextAreaField("Intervenants", validators=[Length(max=3000)], description="Un nom par ligne.")
+    themes = SelectMultipleField("Thèmes", coerce=int, description="Ctrl ou Cmd pour en choisir plusieurs.")
+    slides_url = StringField("Diaporama (adresse web)", validators=[Optional(), Length(max=500), URL_CHECK])
+    recording_url = StringField("Enregistrement (adresse web)", validators=[Optional(), Length(max=500), URL_CHECK])
+
+    def to_values(self) -> WebinarValues:
+        """The entered values, the local time read as Paris time."""
+        return WebinarValues(
+            title=self.title.data, starts_at=self.starts_at.data.replace(tzinfo=PARIS),
+            description=self.description.data or "", speakers=tuple((self.speakers.data or "").splitlines()),
+            slides_url=self.slides_url.data or "", recording_url=self.recording_url.data or "",
+            theme_ids=tuple(self.themes.data or ()))
+
+
+class QuestionAnswerForm(Form):
+    """One question of the webinar's Q&A and its answer."""
+
+    question = StringField("Question posée", validators=[DataRequired("Indiquez la question."), Length(max=300)])
+    answer = TextAreaField("Réponse (Markdown)", validators=[DataRequired("Indiquez la réponse."), Length(max=20_000)])
+
+
+class RegistrationForm(Form):
+    """Register or cancel (the CSRF token is the only field)."""

@@ -1,0 +1,139 @@
+"""Webinar pages: programme, detail, registration, jurists' editing and Q&A."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Theme, Webinar
+from helpdesk.permissions import member_required, staff_required
+from helpdesk.templating import PARIS
+from helpdesk.webinars import bp, services
+from helpdesk.webinars.forms import QuestionAnswerForm, RegistrationForm, WebinarForm
+
+
+def _webinar(webinar_id: int) -> Webinar:
+    """The webinar or 404."""
+    webinar = db.session.get(Webinar, webinar_id)
+    if webinar is None:
+        abort(404)
+    return webinar
+
+
+def _form(webinar: Webinar | None = None) -> WebinarForm:
+    """The webinar form with its theme choices (and current values on first display)."""
+    form = WebinarForm(obj=webinar)
+    form.themes.choices = [(theme.id, theme.name) for theme in
+                           db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))]
+    if webinar is not None and request.method == "GET":
+        form.starts_at.data = webinar.starts_at.astimezone(PARIS).replace(tzinfo=None)
+        form.speakers.data = "\n".join(webinar.speakers or [])
+        form.themes.data = [theme.id for theme in webinar.themes]
+    return form
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Upcoming and past webinars."""
+    upcoming, past = services.upcoming_and_past()
+    return render_template("webinars/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/<int:webinar_id>")
+@login_required
+def detail(webinar_id):
+    """A webinar: programme, links, registration, and its Q&A once it took place."""
+    webinar = _webinar(webinar_id)
+    context = {"webinar": webinar, "action_form": RegistrationForm(),
+               "questions": services.questions_and_answers(webinar, current_user)}
+    if current_user.is_member:
+        context["registered"] = services.is_registered(webinar, current_user)
+    if current_user.is_staff:
+        context.update(registrations=services.registration_count(webinar), qa_form=QuestionAnswerForm())
+    return render_template("webinars/detail.html", **context)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@staff_required
+def new():
+    """Programme a webinar."""
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            webinar = services.save_webinar(None, form.to_values(), current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Webinaire enregistré.", "success")
+            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return render_template("webinars/edit.html", form=form, webinar=None)
+
+
+@bp.route("/<int:webinar_id>/modifier", methods=["GET", "POST"])
+@staff_required
+def edit(webinar_id):
+    """Edit a webinar (add the slides and recording after the session)."""
+    webinar = _webinar(webinar_id)
+    form = _form(webinar)
+    if form.validate_on_submit():
+        try:
+            services.save_webinar(webinar, form.to_values(), current_user)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash("Webinaire mis à jour.", "success")
+            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return render_template("webinars/edit.html", form=form, webinar=webinar)
+
+
+@bp.route("/<int:webinar_id>/inscription", methods=["POST"])
+@member_required
+def register(webinar_id):
+    """Register interest in an upcoming webinar."""
+    webinar = _webinar(webinar_id)
+    if not RegistrationForm().validate():
+        abort(400)
+    try:
+        services.register_interest(webinar, current_user)
+    except (InvalidInput, Forbidden) as error:
+        flash(error.message, "error")
+    else:
+        flash("Votre inscription est enregistrée.", "success")
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+
+
+@bp.route("/<int:webinar_id>/desinscription", methods=["POST"])
+@member_required
+def unregister(webinar_id):
+    """Cancel one's registration."""
+    webinar = _webinar(webinar_id)
+    if not RegistrationForm().validate():
+        abort(400)
+    try:
+        services.cancel_registration(webinar, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash("Votre inscription est annulée.", "success")
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+
+
+@bp.route("/<int:webinar_id>/questions", methods=["POST"])
+@staff_required
+def add_question(webinar_id):
+    """Add one question and its answer to the webinar's Q&A (published as a FAQ resource)."""
+    webinar = _webinar(webinar_id)
+    form = QuestionAnswerForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    try:
+        article = services.add_question_answer(webinar, form.question.data, form.answer.data, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Question publiée dans la FAQ : « {article.title} ».", "success")
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#questions")

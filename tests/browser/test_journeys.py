@@ -1,0 +1,107 @@
+"""End-to-end journeys in Chromium: ask, answer, read, search; every visited page passes axe-core."""
+import re
+
+from playwright.sync_api import expect
+
+SUBJECT = "Renouveler un CDDI pour finir une formation"
+BODY = ("Un salarié en CDDI depuis 22 mois suit une formation qualifiante qui se termine dans quatre mois. "
+        "Pouvons-nous renouveler son contrat au-delà de 24 mois ?")
+ANSWER = "Oui : une dérogation permet de prolonger le CDDI pour achever la formation ; faites l'avenant avant l'échéance."
+
+
+def _file_question(visitor) -> str:
+    """As the demo member, type a question, open a suggested resource, send; return the new reference."""
+    page = visitor.page
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill(SUBJECT)
+    page.get_by_label("Description").press_sequentially(BODY[:60], delay=5)
+    panel = page.locator("#suggestions")
+    expect(panel).to_contain_text("Ces ressources répondent peut-être à votre question")
+    expect(panel.get_by_role("link").first).to_be_visible()
+    visitor.audit("(suggestions affichées)")
+    visitor.screenshot("nouvelle-question")
+    title = panel.get_by_role("link").first.evaluate("link => link.firstChild.textContent.trim()")
+    with page.context.expect_page() as popup_info:
+        panel.get_by_role("link").first.click()
+    resource = popup_info.value
+    resource.wait_for_load_state()
+    expect(resource.get_by_role("heading", level=1)).to_have_text(title)
+    visitor.audit("(ressource suggérée)", page=resource)
+    resource.close()
+    page.get_by_label("Description").fill(BODY)
+    page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    expect(page.get_by_role("status")).to_contain_text("a bien été envoyée")
+    visitor.audit()
+    return re.search(r"Q-\d{4}-\d{5}", page.get_by_role("status").inner_text()).group(0)
+
+
+def test_member_files_a_question_and_opens_a_suggested_resource(visitor):
+    """The suggestions panel fills while typing; the resource opens; the question is filed."""
+    reference = _file_question(visitor)
+    expect(visitor.page.get_by_role("heading", level=1)).to_contain_text(SUBJECT)
+    visitor.goto("/questions/")
+    expect(visitor.page.get_by_role("link", name=reference)).to_be_visible()
+    visitor.screenshot("accueil-membre")
+
+
+def test_jurist_answers_with_a_canned_answer_then_member_reads_and_rates_it(visitor):
+    """A jurist takes the question from the queue and answers from a canned answer; a colleague of the member
+    reads the answer and its status, and rates it."""
+    reference = _file_question(visitor)
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    expect(page).to_have_title(re.compile("File des questions"))
+    visitor.screenshot("file-juriste")
+    page.get_by_role("link", name=reference).click()
+    visitor.audit()
+    page.get_by_role("button", name="Je prends").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    visitor.audit("(après « Je prends »)")
+    page.get_by_label("Réponse type").select_option(label="Accusé de réception")
+    page.get_by_role("button", name="Insérer la réponse type").click()
+    visitor.audit("(réponse type insérée)")
+    message = page.get_by_label("Message")
+    expect(message).to_have_value(re.compile(r"^Bonjour Claire,.*" + reference, re.S))
+    message.press("ControlOrMeta+End")
+    message.press_sequentially("\n\n" + ANSWER, delay=0)
+    page.get_by_label("Réponse au membre").check()
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Votre message a été envoyé.")
+    visitor.audit("(après la réponse)")
+
+    visitor.login("membre2@demo.local")
+    visitor.goto(f"/questions/{reference}")
+    expect(page.locator(".thread")).to_contain_text(ANSWER)
+    expect(page.locator(".thread")).to_contain_text("Nous avons bien reçu votre question")
+    expect(page.locator(".meta").first).to_contain_text("Répondue")
+    visitor.screenshot("question-fil")
+    page.get_by_label("5 — Très satisfait").check()
+    page.get_by_label("Commentaire (facultatif)").fill("Réponse claire, merci.")
+    page.get_by_role("button", name="Envoyer mon avis").click()
+    expect(page.get_by_role("status")).to_contain_text("Merci pour votre avis.")
+    visitor.audit("(après l'avis)")
+    expect(page.get_by_role("heading", name="Modifier votre avis")).to_be_visible()
+
+
+def test_search_with_facets_narrows_and_clears(visitor):
+    """A search lists matching resources; a type facet narrows them and can be removed."""
+    page = visitor.page
+    visitor.goto("/ressources/")
+    page.get_by_label("Rechercher dans les ressources").fill("contrat")
+    page.get_by_role("button", name="Rechercher").click()
+    visitor.audit()
+    heading = page.locator("#results-title")
+    expect(heading).to_contain_text("pour « contrat »")
+    total = int(re.match(r"\d+", heading.inner_text()).group(0))
+    facet = page.locator(".facets ul").first.get_by_role("link").first
+    facet_count = int(re.search(r"\((\d+)\)", facet.inner_text()).group(1))
+    facet.click()
+    visitor.audit("(facette choisie)")
+    expect(heading).to_contain_text(f"{facet_count} résultat")
+    assert facet_count <= total
+    visitor.screenshot("recherche")
+    page.locator(".facets a.selected").click()
+    visitor.audit("(facette retirée)")
+    expect(heading).to_contain_text(f"{total} résultat")

@@ -1,0 +1,86 @@
+"""The jurist's day with the keyboard: shortcuts in the queue and on a question, and a reply draft that
+survives a reload."""
+import re
+
+from playwright.sync_api import expect
+
+
+def test_queue_shortcuts_move_between_rows_and_open_with_enter(visitor):
+    """j / k move the focus along the queue's rows, Enter opens the question; « ? » shows the help."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    links = page.locator("table.queue tbody tr").locator("a").filter(has_text="Q-")
+    page.keyboard.press("j")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    expect(links.nth(1)).to_be_focused()
+    expect(page.locator("tr.is-selected")).to_have_count(1)
+    reference = links.nth(1).inner_text()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    visitor.audit()
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts-help")).to_have_attribute("open", "")
+    expect(page.get_by_text("Écrire la réponse")).to_be_visible()
+
+
+def test_typing_in_a_field_never_triggers_a_shortcut(visitor):
+    """A « j » typed in the queue's search box stays in the box."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    search = page.get_by_label("Recherche (objet ou référence)")
+    search.click()
+    page.keyboard.type("jk")
+    expect(search).to_have_value("jk")
+    expect(search).to_be_focused()
+
+
+def test_claim_and_reply_shortcuts_then_shortcuts_can_be_switched_off(visitor):
+    """« p » takes an unassigned question, « r » puts the cursor in the reply; the help's button turns keys off."""
+    page = visitor.page
+    visitor.login("juriste2@demo.local")
+    visitor.goto("/file/?vue=non-assignees")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    page.keyboard.press("p")
+    expect(page.get_by_role("status").first).to_contain_text("Vous avez pris cette question.")
+    visitor.audit("(après « p »)")
+    expect(page.locator(".meta").first).to_contain_text("Hugo Juriste")
+    page.keyboard.press("r")
+    expect(page.get_by_label("Message")).to_be_focused()
+    page.evaluate("document.activeElement.blur()")
+    page.locator("#shortcuts-help summary").click()
+    page.get_by_role("button", name="Désactiver les raccourcis clavier").click()
+    expect(page.get_by_role("button", name="Activer les raccourcis clavier")).to_be_visible()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("r")
+    expect(page.get_by_label("Message")).not_to_be_focused()
+
+
+def test_reply_draft_survives_a_reload_and_is_cleared_once_sent(visitor):
+    """The reply typed so far comes back after a reload; after a successful send the box is empty."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=mes-dossiers")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    url = page.url
+    page.get_by_label("Message").fill("Bonjour, voici les premiers éléments de réponse")
+    page.reload()
+    visitor.audit("(après rechargement)")
+    expect(page.get_by_label("Message")).to_have_value("Bonjour, voici les premiers éléments de réponse")
+    expect(page.get_by_text("Brouillon restauré")).to_be_visible()
+    page.get_by_label("Note interne (invisible pour le membre)").check()
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("status").first).to_contain_text("Note interne enregistrée.")
+    visitor.audit("(après l'envoi)")
+    assert page.url == url
+    expect(page.get_by_label("Message")).to_have_value("")
+    page.reload()
+    visitor.audit("(rechargée après l'envoi)")
+    expect(page.get_by_label("Message")).to_have_value("")
+    expect(page.locator(".thread")).to_contain_text(re.compile("premiers éléments de réponse"))

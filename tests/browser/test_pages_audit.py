@@ -1,0 +1,87 @@
+"""Every page of each role, and forms shown with their errors, pass axe-core and the house rules:
+one h1, a title that names the page, landmarks, a working skip link."""
+import pytest
+from playwright.sync_api import expect
+
+PAGES = {
+    None: ["/connexion", "/accessibilite", "/donnees-personnelles", "/flash/", "/webinaires/", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
+    "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/mot-de-passe",
+                          "/ressources/"],
+    "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle",
+                           "/statistiques/", "/reponses-types/"],
+    "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
+                         "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
+                         "/admin/journal/", "/satisfaction"],
+}
+
+
+def _check_structure(visitor) -> None:
+    """One h1; a title naming the page before the site name; main, banner and navigation landmarks."""
+    page = visitor.page
+    expect(page.locator("h1")).to_have_count(1)
+    heading = page.locator("h1").inner_text().strip()
+    assert page.title().endswith("· Helpdesk juridique") and len(page.title()) > len("· Helpdesk juridique") + 2, \
+        f"titre sans nom de page : {page.title()!r} ({heading})"
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("banner")).to_have_count(1)
+    expect(page.get_by_role("contentinfo")).to_have_count(1)
+
+
+@pytest.mark.parametrize("email", list(PAGES), ids=lambda email: email or "anonyme")
+def test_every_page_of_each_role_is_accessible(visitor, email):
+    """Each role's pages: no serious axe violation, one h1, a meaningful title, landmarks."""
+    if email:
+        visitor.login(email)
+    for path in PAGES[email]:
+        visitor.goto(path)
+        _check_structure(visitor)
+        if path == "/statistiques/":
+            visitor.screenshot("tableau-de-bord")
+
+
+def test_question_of_the_queue_is_accessible_to_jurist_and_member(visitor):
+    """A question's page with triage tools (jurist) and without (member)."""
+    visitor.login("juriste@demo.local")
+    visitor.page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    _check_structure(visitor)
+    visitor.login("membre@demo.local")
+    visitor.page.locator("table tbody a").first.click()
+    visitor.audit()
+    _check_structure(visitor)
+
+
+def test_form_errors_are_announced_and_tied_to_their_fields(visitor):
+    """Sending an empty question shows each error next to its field, linked by aria-describedby."""
+    page = visitor.page
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    visitor.audit("(erreurs de saisie)")
+    subject = page.get_by_label("Objet")
+    expect(subject).to_have_attribute("aria-invalid", "true")
+    expect(subject).to_have_accessible_description("En une phrase : par exemple « Renouvellement d'un CDDI au-delà "
+                                                   "de 24 mois ». Indiquez l'objet de votre question.")
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_content(visitor):
+    """The first Tab shows the skip link; following it puts the focus on the main content."""
+    page = visitor.page
+    visitor.goto("/ressources/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+
+
+def test_keyboard_alone_goes_through_the_question_form_and_out(visitor):
+    """Tabbing through the new-question page reaches the send button and then the footer: no keyboard trap."""
+    page = visitor.page
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.textContent.trim() || document.activeElement.name || ''"))
+    assert "Envoyer ma question" in reached
+    assert "Accessibilité : non conforme" in reached

@@ -1,0 +1,411 @@
+"""JSON API: tokens, the same authorisation as the web (route × role), errors, pagination, rate limit."""
+import hashlib
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.api import tokens
+from helpdesk.auth.services import set_active
+from helpdesk.errors import InvalidInput, NotFound
+from helpdesk.extensions import db
+from helpdesk.kb import indexing
+from helpdesk.models import ApiToken, Message, Ticket
+from helpdesk.models._types import frozen_time, utcnow
+from helpdesk.tickets import services as ticket_services
+from tests import factories
+from tests.factories import bearer, make_api_token
+from tests.test_kb import add_article
+
+NEW_QUESTION = {"subject": "Durée d'un CDDI", "body": "Quelle est la durée maximale d'un CDDI renouvelé ?"}
+# (method, url, JSON body); {ref} and {slug} are filled per test.
+QUESTION_ENDPOINTS = [
+    ("GET", "/api/v1/questions/{ref}", None),
+    ("GET", "/api/v1/questions/{ref}/messages", None),
+    ("POST", "/api/v1/questions/{ref}/messages", {"body": "Réponse"}),
+    ("POST", "/api/v1/questions/{ref}/claim", None),
+]
+OTHER_ENDPOINTS = [
+    ("GET", "/api/v1/me", None),
+    ("GET", "/api/v1/questions", None),
+    ("POST", "/api/v1/questions", NEW_QUESTION),
+    ("GET", "/api/v1/queue", None),
+    ("GET", "/api/v1/articles", None),
+    ("GET", "/api/v1/articles/{slug}", None),
+]
+ALL_ENDPOINTS = QUESTION_ENDPOINTS + OTHER_ENDPOINTS
+WRITE_ENDPOINTS = [endpoint for endpoint in ALL_ENDPOINTS if endpoint[0] == "POST"]
+# The web page and the API endpoint doing the same thing: {ref} and {slug} filled per test.
+WEB_AND_API = [
+    (("GET", "/questions/{ref}", None), ("GET", "/api/v1/questions/{ref}", None)),
+    (("GET", "/questions/{ref}", None), ("GET", "/api/v1/questions/{ref}/messages", None)),
+    (("POST", "/questions/{ref}/repondre", {"body": "Une réponse"}), ("POST", "/api/v1/questions/{ref}/messages", {"body": "Une réponse"})),
+    (("POST", "/questions/{ref}/prendre", {}), ("POST", "/api/v1/questions/{ref}/claim", None)),
+    (("GET", "/questions/", None), ("GET", "/api/v1/questions", None)),
+    (("POST", "/questions/nouvelle", {**NEW_QUESTION, "priority": "1"}), ("POST", "/api/v1/questions", NEW_QUESTION)),
+    (("GET", "/file/", None), ("GET", "/api/v1/queue", None)),
+    (("GET", "/ressources/{slug}", None), ("GET", "/api/v1/articles/{slug}", None)),
+]
+
+
+@pytest.fixture
+def api(app):
+    """A client without any session: only the bearer token authenticates."""
+    return app.test_client()
+
+
+@pytest.fixture
+def setting(world):
+    """The world with a question of its structure and a members-only article."""
+    world.ticket = factories.make_ticket(world.member)
+    world.article = add_article("cddi-membres", "Le CDDI en pratique", "Durée et renouvellement du CDDI.",
+                                visibility="members")
+    return world
+
+
+def call(client, endpoint, world, token=None, ticket=None):
+    """Send one request of the matrix, placeholders filled."""
+    method, url, body = endpoint
+    url = url.format(ref=(ticket or world.ticket).reference, slug=world.article.slug)
+    headers = bearer(token) if token else {}
+    if method == "GET":
+        return client.get(url, headers=headers)
+    return client.post(url, headers=headers, json=body) if url.startswith("/api/") else client.post(url, data=body)
+
+
+def snapshot() -> tuple:
+    """What a refused request must not change."""
+    db.session.expire_all()
+    return (db.session.scalar(select(func.count()).select_from(Message)),
+            db.session.scalar(select(func.count()).select_from(Ticket)),
+            db.session.execute(select(Ticket.status, Ticket.assignee_id).order_by(Ticket.id)).all())
+
+
+def assert_error(response, status, code):
+    """A JSON error of the stable shape, with a French message."""
+    assert response.status_code == status
+    assert response.is_json
+    assert set(response.json) == {"error"} and set(response.json["error"]) == {"code", "message"}
+    assert response.json["error"]["code"] == code
+    assert response.json["error"]["message"]
+
+
+# --- who gets in ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS)
+def test_request_without_token_is_refused_with_401(api, setting, endpoint):
+    before = snapshot()
+    response = call(api, endpoint, setting)
+    assert_error(response, 401, "unauthorized")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS)
+def test_session_cookie_is_never_accepted_by_the_api(client, setting, login, endpoint):
+    login(setting.jurist)
+    assert client.get("/file/").status_code == 200
+    before = snapshot()
+    assert_error(call(client, endpoint, setting), 401, "unauthorized")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS)
+@pytest.mark.parametrize("spoil", ["revoked", "expired", "forged", "deactivated"])
+def test_unusable_token_is_refused_with_401(api, setting, endpoint, spoil):
+    token = make_api_token(setting.jurist, expires_in_days=1)
+    if spoil == "revoked":
+        tokens.revoke_token(setting.jurist, db.session.scalar(select(ApiToken.id)))
+    elif spoil == "forged":
+        token = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
+    elif spoil == "deactivated":
+        set_active(setting.jurist, False, setting.admin)
+    before = snapshot()
+    if spoil == "expired":
+        with frozen_time(utcnow() + timedelta(days=2)):
+            response = call(api, endpoint, setting, token)
+    else:
+        response = call(api, endpoint, setting, token)
+    assert_error(response, 401, "unauthorized")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS)
+@pytest.mark.parametrize("role", ["member", "jurist"])
+def test_read_scope_token_cannot_write(api, setting, endpoint, role):
+    token = make_api_token(getattr(setting, role), scope="read")
+    before = snapshot()
+    assert_error(call(api, endpoint, setting, token), 403, "insufficient_scope")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", QUESTION_ENDPOINTS)
+def test_member_of_another_structure_gets_404_on_every_question_endpoint(api, setting, endpoint):
+    token = make_api_token(setting.outsider)
+    before = snapshot()
+    response = call(api, endpoint, setting, token)
+    assert_error(response, 404, "not_found")
+    assert setting.ticket.subject not in response.get_data(as_text=True)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", QUESTION_ENDPOINTS)
+def test_unknown_reference_looks_the_same_as_a_forbidden_one(api, setting, endpoint):
+    token = make_api_token(setting.outsider)
+    method, url, body = endpoint
+    response = api.open(url.format(ref="Q-2026-99999"), method=method, json=body, headers=bearer(token))
+    assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("endpoint", [QUESTION_ENDPOINTS[3], ("GET", "/api/v1/queue", None)])
+def test_member_cannot_use_jurist_endpoints(api, setting, endpoint):
+    token = make_api_token(setting.member)
+    before = snapshot()
+    response = call(api, endpoint, setting, token)
+    assert_error(response, 403, "forbidden")
+    assert snapshot() == before
+
+
+def outcome(status: int) -> str:
+    """A refusal (404 or 403) or an accepted request, whatever its success code (the web redirects)."""
+    return {404: "not found", 403: "forbidden"}.get(status, "allowed")
+
+
+@pytest.mark.parametrize("web, endpoint", WEB_AND_API)
+@pytest.mark.parametrize("role", ["member", "outsider", "jurist", "admin"])
+def test_api_refuses_exactly_what_the_web_refuses(client, api, setting, login, web, endpoint, role):
+    user = getattr(setting, role)
+    web_ticket, api_ticket = factories.make_ticket(setting.member), factories.make_ticket(setting.member)
+    login(user)
+    web_status = call(client, web, setting, ticket=web_ticket).status_code
+    api_status = call(api, endpoint, setting, make_api_token(user), ticket=api_ticket).status_code
+    assert outcome(api_status) == outcome(web_status), (web_status, api_status)
+
+
+def test_jurists_only_article_is_hidden_from_members_as_on_the_web(api, setting):
+    add_article("doctrine-interne", "Doctrine interne", "Réponses types.", visibility="jurists")
+    assert_error(api.get("/api/v1/articles/doctrine-interne", headers=bearer(make_api_token(setting.member))),
+                 404, "not_found")
+    response = api.get("/api/v1/articles/doctrine-interne", headers=bearer(make_api_token(setting.jurist)))
+    assert response.status_code == 200 and response.json["visibility"] == "jurists"
+
+
+# --- what members and jurists do ---------------------------------------------------------------------------
+
+def test_member_files_a_question_and_colleague_reads_it(api, setting):
+    response = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": setting.theme.id, "priority": 2},
+                        headers=bearer(make_api_token(setting.member)))
+    assert response.status_code == 201
+    reference = response.json["reference"]
+    assert response.headers["Location"].endswith(f"/api/v1/questions/{reference}")
+    assert response.json["theme"]["name"] == "Réforme IAE" and response.json["priority"] == 2
+    listed = api.get("/api/v1/questions", headers=bearer(make_api_token(setting.colleague)))
+    assert reference in [item["reference"] for item in listed.json["items"]]
+    other = api.get("/api/v1/questions", headers=bearer(make_api_token(setting.outsider)))
+    assert reference not in [item["reference"] for item in other.json["items"]]
+
+
+def test_member_never_sees_internal_notes_but_jurists_do(api, setting):
+    ticket_services.add_message(setting.ticket, setting.jurist, "Note confidentielle", internal=True)
+    ticket_services.add_message(setting.ticket, setting.jurist, "Réponse publique")
+    url = f"/api/v1/questions/{setting.ticket.reference}/messages"
+    member_view = api.get(url, headers=bearer(make_api_token(setting.member))).json
+    jurist_view = api.get(url, headers=bearer(make_api_token(setting.jurist))).json
+    assert [item["body"] for item in member_view["items"]] == ["Réponse publique"]
+    assert [item["internal"] for item in jurist_view["items"]] == [True, False]
+
+
+def test_member_cannot_post_an_internal_note(api, setting):
+    before = snapshot()
+    response = api.post(f"/api/v1/questions/{setting.ticket.reference}/messages",
+                        json={"body": "Je veux une note", "internal": True}, headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 422, "invalid_input")
+    assert "publiques" in response.json["error"]["message"]
+    assert snapshot() == before
+
+
+def test_jurist_claims_then_replies_and_second_claim_conflicts(api, setting):
+    token = make_api_token(setting.jurist)
+    url = f"/api/v1/questions/{setting.ticket.reference}"
+    claimed = api.post(f"{url}/claim", headers=bearer(token))
+    assert claimed.status_code == 200 and claimed.json["assignee"]["name"] == setting.jurist.name
+    assert_error(api.post(f"{url}/claim", headers=bearer(make_api_token(setting.jurist2))), 409, "conflict")
+    reply = api.post(f"{url}/messages", json={"body": "Voici la réponse.", "status_after": "waiting"},
+                     headers=bearer(token))
+    assert reply.status_code == 201 and reply.json["internal"] is False
+    assert api.get(url, headers=bearer(token)).json["status"] == "waiting"
+
+
+def test_queue_uses_the_web_views_filters_and_pagination(api, setting):
+    factories.make_ticket(setting.outsider, subject="Question sur les élections du CSE")
+    token = make_api_token(setting.jurist)
+    everything = api.get("/api/v1/queue?view=ouvertes", headers=bearer(token)).json
+    assert everything["total"] == 2
+    occitanie = api.get("/api/v1/queue?view=ouvertes&region=occitanie", headers=bearer(token)).json
+    assert [item["subject"] for item in occitanie["items"]] == ["Question sur les élections du CSE"]
+    assert_error(api.get("/api/v1/queue?view=toutes", headers=bearer(token)), 422, "invalid_input")
+
+
+def test_pagination_envelope_and_links(api, setting):
+    for number in range(24):
+        factories.make_ticket(setting.member, subject=f"Question numéro {number}")
+    token = make_api_token(setting.member)
+    first = api.get("/api/v1/questions?per_page=10", headers=bearer(token)).json
+    assert (first["total"], first["pages"], len(first["items"])) == (25, 3, 10)
+    assert first["links"]["prev"] is None and "page=2" in first["links"]["next"]
+    last = api.get(first["links"]["last"], headers=bearer(token)).json
+    assert len(last["items"]) == 5 and last["links"]["next"] is None
+    seen = {item["reference"] for page in (1, 2, 3) for item in
+            api.get(f"/api/v1/questions?per_page=10&page={page}", headers=bearer(token)).json["items"]}
+    assert len(seen) == 25
+
+
+@pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "state=toutes"])
+def test_bad_pagination_or_filter_is_a_422(api, setting, query):
+    assert_error(api.get(f"/api/v1/questions?{query}", headers=bearer(make_api_token(setting.member))),
+                 422, "invalid_input")
+
+
+def test_article_search_respects_visibility(api, setting):
+    add_article("cddi-doctrine", "CDDI : doctrine interne", "Le CDDI vu par les juristes.", visibility="jurists")
+    indexing.sync()
+    member_hits = api.get("/api/v1/articles?q=CDDI", headers=bearer(make_api_token(setting.member))).json
+    jurist_hits = api.get("/api/v1/articles?q=CDDI", headers=bearer(make_api_token(setting.jurist))).json
+    assert {hit["slug"] for hit in member_hits["items"]} == {"cddi-membres"}
+    assert {hit["slug"] for hit in jurist_hits["items"]} == {"cddi-membres", "cddi-doctrine"}
+    assert member_hits["total"] == 1
+
+
+# --- errors ----------------------------------------------------------------------------------------------------
+
+def test_malformed_json_body_is_a_400(api, setting):
+    response = api.post("/api/v1/questions", data="{pas du json", content_type="application/json",
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 400, "bad_request")
+
+
+@pytest.mark.parametrize("body", [{"subject": 42, "body": "x" * 30}, {"subject": "Objet correct"},
+                                  {**NEW_QUESTION, "priority": 9}, {**NEW_QUESTION, "priority": True},
+                                  {**NEW_QUESTION, "theme_id": 999999}, {**NEW_QUESTION, "theme_id": -3707098387687},
+                                  {**NEW_QUESTION, "theme_id": 2**40}, {"subject": "abc", "body": "trop court"}])
+def test_invalid_question_is_a_422_and_nothing_is_filed(api, setting, body):
+    before = snapshot()
+    response = api.post("/api/v1/questions", json=body, headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 422, "invalid_input")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("method, url", [("GET", "/api/v1/nulle-part"), ("DELETE", "/api/v1/questions"),
+                                         ("GET", "/api/v1/questions/Q-1/rien")])
+def test_unknown_routes_and_methods_answer_json_not_html(api, setting, method, url):
+    response = api.open(url, method=method, headers=bearer(make_api_token(setting.member)))
+    assert response.status_code in (404, 405)
+    assert response.is_json and "<html" not in response.get_data(as_text=True)
+
+
+def test_unexpected_failure_is_a_json_500_and_rolls_back(app, api, setting, monkeypatch):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def explode(ticket):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("helpdesk.api.routes.ticket_json", explode)
+    before = snapshot()
+    response = api.post("/api/v1/questions", json=NEW_QUESTION, headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 500, "server_error")
+    assert "boom" not in response.get_data(as_text=True)
+    # The question was committed by the service before serialisation failed: it exists, nothing half-written.
+    assert snapshot()[1] == before[1] + 1
+
+
+def test_rate_limit_answers_429_with_retry_after_then_resets(app, api, setting):
+    app.config.update(API_RATE_LIMIT=3, API_RATE_WINDOW_SECONDS=60)
+    token = make_api_token(setting.member)
+    start = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=5)
+    with frozen_time(start):
+        statuses = [api.get("/api/v1/me", headers=bearer(token)).status_code for _ in range(4)]
+        limited = api.get("/api/v1/me", headers=bearer(token))
+    assert statuses == [200, 200, 200, 429]
+    assert_error(limited, 429, "rate_limited")
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61
+    other = api.get("/api/v1/me", headers=bearer(make_api_token(setting.colleague)))
+    assert other.status_code == 200
+    with frozen_time(start + timedelta(seconds=61)):
+        assert api.get("/api/v1/me", headers=bearer(token)).status_code == 200
+
+
+# --- tokens ----------------------------------------------------------------------------------------------------
+
+def test_token_is_stored_hashed_and_stamped_when_used(api, setting):
+    token, plain = tokens.create_token(setting.member, "Tableur", "read", 30)
+    assert token.token_hash == hashlib.sha256(plain.encode()).hexdigest()
+    assert plain.startswith(f"hdj_{token.prefix}_")
+    stored = json.dumps([list(row) for row in db.session.execute(select(ApiToken.__table__)).all()], default=str)
+    assert plain not in stored and plain.rsplit("_", 1)[1] not in stored
+    assert token.last_used_at is None
+    assert api.get("/api/v1/me", headers=bearer(plain)).json["email"] == setting.member.email
+    db.session.refresh(token)
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize("name, scope, days", [("", "read", 30), ("x" * 101, "read", 30), ("Ok", "admin", 30),
+                                               ("Ok", "read", 0), ("Ok", "read", 400)])
+def test_bad_token_requests_are_refused(setting, name, scope, days):
+    with pytest.raises(InvalidInput):
+        tokens.create_token(setting.member, name, scope, days)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_user_cannot_revoke_someone_elses_token(setting):
+    token, _ = tokens.create_token(setting.member, "Le mien", "read", None)
+    with pytest.raises(NotFound):
+        tokens.revoke_token(setting.colleague, token.id)
+    assert token.revoked_at is None
+
+
+def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting, login):
+    login(setting.member)
+    page = client.post("/compte/jetons", data={"name": "Outil de suivi", "scope": "write", "expires_in_days": "90"})
+    text = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    plain = text.split('id="new-token" type="text" readonly value="')[1].split('"')[0]
+    assert api.get("/api/v1/me", headers=bearer(plain)).status_code == 200
+    assert plain not in client.get("/compte/jetons").get_data(as_text=True)
+    token_id = db.session.scalar(select(ApiToken.id))
+    response = client.post(f"/compte/jetons/{token_id}/revoquer")
+    assert response.status_code == 302
+    assert "révoqué" in client.get("/compte/jetons").get_data(as_text=True)
+    assert_error(api.get("/api/v1/me", headers=bearer(plain)), 401, "unauthorized")
+
+
+def test_account_page_refuses_revoking_another_users_token(client, setting, login):
+    token, _ = tokens.create_token(setting.colleague, "Celui du collègue", "read", None)
+    login(setting.member)
+    assert client.post(f"/compte/jetons/{token.id}/revoquer").status_code == 404
+    db.session.refresh(token)
+    assert token.revoked_at is None
+
+
+def test_account_pages_need_login(client):
+    for url in ("/compte/", "/compte/jetons"):
+        assert client.get(url).headers["Location"].startswith("/connexion")
+
+
+@pytest.mark.parametrize("method, url, body, status", [
+    ("POST", "/api/v1/questions", {"subject": "Objet\u0000nul", "body": "Une description assez longue."}, 422),
+    ("POST", "/api/v1/questions/{ref}/messages", {"body": "Réponse\u0000"}, 422),
+    ("GET", "/api/v1/questions/Q-2026%0000001", None, 400),
+    ("GET", "/api/v1/articles?q=cddi%00", None, 400),
+])
+def test_nul_characters_are_refused_not_a_server_error(api, setting, method, url, body, status):
+    before = snapshot()
+    response = api.open(url.format(ref=setting.ticket.reference), method=method, json=body,
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, status, "invalid_input" if status == 422 else "bad_request")
+    assert snapshot() == before
+
+
+def test_nul_character_is_refused_by_the_question_service_used_by_the_web_too(setting):
+    with pytest.raises(InvalidInput, match="caractère nul"):
+        ticket_services.file_question(setting.member, "Objet\u0000nul", "Une description assez longue.", None)

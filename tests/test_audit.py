@@ -1,0 +1,131 @@
+"""Audit: reads, downloads, logins, account changes and exports are logged; admins filter and export them."""
+import csv
+import io
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from helpdesk.attachments.services import save_upload
+from helpdesk.audit.services import JournalFilters, export_journal, journal_query
+from helpdesk.auth.services import set_active
+from helpdesk.extensions import db
+from helpdesk.models import Event
+from helpdesk.models._types import frozen_time
+from helpdesk.tickets import services
+from tests import factories
+from tests.factories import pdf_bytes
+
+
+def kinds(**where) -> list[str]:
+    """Kinds of the events matching simple equality filters, oldest first."""
+    query = select(Event.kind).order_by(Event.id)
+    for name, value in where.items():
+        query = query.where(getattr(Event, name) == value)
+    return list(db.session.scalars(query))
+
+
+def test_staff_reads_of_a_question_are_logged_but_not_shown_in_its_history(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    client.get(f"/questions/{ticket.reference}")
+    assert "question_viewed" not in kinds(ticket_id=ticket.id)
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    event = db.session.scalar(select(Event).where(Event.kind == "question_viewed"))
+    assert (event.actor_id, event.ticket_id, event.internal) == (world.jurist.id, ticket.id, True)
+    assert "question_viewed" not in page
+    assert [entry.event.kind for entry in services.timeline(ticket, world.jurist) if entry.event] == ["created"]
+
+
+def test_downloads_are_logged_with_their_question(client, world, login):
+    ticket = factories.make_ticket(world.member, attachments=[("contrat.pdf", pdf_bytes())])
+    login(world.colleague)
+    client.get(f"/pieces-jointes/{ticket.attachments[0].id}")
+    event = db.session.scalar(select(Event).where(Event.kind == "attachment_downloaded"))
+    assert (event.actor_id, event.ticket_id, event.data["filename"]) == (world.colleague.id, ticket.id, "contrat.pdf")
+
+
+def test_refused_downloads_are_not_logged_as_downloads(client, world, login):
+    ticket = factories.make_ticket(world.member, attachments=[("contrat.pdf", pdf_bytes())])
+    login(world.outsider)
+    assert client.get(f"/pieces-jointes/{ticket.attachments[0].id}").status_code == 404
+    assert "attachment_downloaded" not in kinds()
+
+
+def test_logins_logouts_and_account_changes_are_logged_without_a_question(client, world, login):
+    client.post("/connexion", data={"email": world.member.email, "password": "mauvais-mot-de-passe"})
+    login(world.member)
+    client.post("/deconnexion")
+    set_active(world.colleague, False, world.admin)
+    assert kinds(ticket_id=None)[-4:] == ["login_failed", "login", "logout", "user_deactivated"]
+
+
+def test_admin_filters_the_journal_by_kind_user_and_period(client, world, login):
+    with frozen_time(datetime(2026, 3, 10, 9, tzinfo=timezone.utc)):
+        set_active(world.colleague, False, world.admin)
+    with frozen_time(datetime(2026, 4, 2, 9, tzinfo=timezone.utc)):
+        set_active(world.outsider, False, world.admin)
+    login(world.admin)
+    page = client.get("/admin/journal/?kind=user_deactivated&user=fanny&start=2026-03-01&end=2026-03-31")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Journal d'audit" in text
+    assert "Désactivation de compte" in text and "10 mars 2026" in text and "2 avril 2026" not in text
+    assert "Aucun événement" in client.get("/admin/journal/?user=personne-inconnue").get_data(as_text=True)
+
+
+def test_journal_ignores_malformed_filters(client, world, login):
+    login(world.admin)
+    response = client.get("/admin/journal/?kind=inexistant&start=pas-une-date&page=abc")
+    assert response.status_code == 200
+
+
+def test_csv_export_follows_the_filters_defuses_formulas_and_is_itself_logged(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    save_upload(b"texte", "=SOMME(A1).txt", uploader=world.member, ticket=ticket)
+    db.session.commit()
+    login(world.member)
+    client.get(f"/pieces-jointes/{ticket.attachments[0].id}")
+    login(world.admin)
+    response = client.get("/admin/journal/export.csv?kind=attachment_downloaded")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["date", "type", "libellé"]
+    assert [row[1] for row in rows[1:]] == ["attachment_downloaded"]
+    assert rows[1][5] == ticket.reference
+    assert "filename==SOMME(A1).txt" in rows[1][6]  # the value is inside "filename=...", not at the cell start
+    assert kinds()[-1] == "audit_exported"
+
+
+def test_csv_cells_starting_like_a_formula_are_quoted(app, world):
+    set_active(world.colleague, False, world.admin)
+    world.admin.name = "=CMD()"
+    db.session.commit()
+    content = export_journal(JournalFilters(kind="user_deactivated"), world.admin)
+    assert ";'=CMD();" in content
+
+
+def test_only_admins_export_the_journal(app, world):
+    import pytest
+
+    from helpdesk.errors import Forbidden
+    with pytest.raises(Forbidden):
+        export_journal(JournalFilters(), world.jurist)
+
+
+def test_journal_escapes_user_supplied_values(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    save_upload(b"texte", "<script>alert(1)</script>.txt", uploader=world.member, ticket=ticket)
+    db.session.commit()
+    login(world.member)
+    client.get(f"/pieces-jointes/{ticket.attachments[0].id}")
+    login(world.admin)
+    page = client.get("/admin/journal/").get_data(as_text=True)
+    assert "<script>alert" not in page
+
+
+def test_journal_query_orders_newest_first(app, world):
+    set_active(world.colleague, False, world.admin)
+    set_active(world.colleague, True, world.admin)
+    events = db.session.scalars(journal_query(JournalFilters(user="admin@exemple.test"))).all()
+    assert [event.kind for event in events][:2] == ["user_activated", "user_deactivated"]

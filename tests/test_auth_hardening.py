@@ -1,0 +1,227 @@
+"""Authentication hardening: rate limits, progressive lock-out, password policy, cookies, idle timeout."""
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+import helpdesk.config
+from helpdesk.auth.services import check_password_strength, common_passwords
+from helpdesk.auth.throttling import LOCKED_MESSAGE, rate_limit
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import AuthThrottle, Event
+from helpdesk.models._types import frozen_time, utcnow
+from tests import factories
+
+REFUSED = "Adresse e-mail ou mot de passe incorrect, ou compte désactivé."
+
+
+def post_login(client, email, password=factories.PASSWORD, address="192.0.2.10"):
+    """Submit the login form from a given client address."""
+    return client.post("/connexion", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def logged_in(client) -> bool:
+    """Whether the client's session opens a page reserved to logged-in users."""
+    return client.get("/compte/mot-de-passe").status_code == 200
+
+
+def fail(client, email, times, address="192.0.2.10"):
+    """Several wrong passwords."""
+    for _ in range(times):
+        post_login(client, email, "pas-le-bon-mot-de-passe", address)
+
+
+# --- rate limit (Flask-Limiter) -----------------------------------------------------------------------------
+
+def test_login_posts_beyond_the_rate_get_a_french_429_page(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    for number in range(3):
+        assert post_login(client, f"inconnu{number}@exemple.test").status_code == 200
+    response = post_login(client, world.member.email)
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.get_data(as_text=True)
+    assert not logged_in(client)
+    assert client.get("/connexion").status_code == 200  # reading the form is not limited
+
+
+def test_rate_limit_counts_each_address_separately(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    fail(client, "inconnu@exemple.test", 2, address="192.0.2.1")
+    assert post_login(client, world.member.email, address="192.0.2.2").status_code == 302
+
+
+def test_rate_limit_decorator_serves_other_views(app, client):
+    app.config["PASSWORD_RESET_RATE_LIMIT"] = "2 per minute"
+
+    @rate_limit("PASSWORD_RESET_RATE_LIMIT")
+    def forgotten():
+        """A stand-in for the password-reset view."""
+        return "ok"
+
+    app.add_url_rule("/essai-oubli", "forgotten", forgotten, methods=["GET", "POST"])
+    assert [client.post("/essai-oubli").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/essai-oubli").status_code == 200
+
+
+def test_limiter_storage_is_configurable(app):
+    from helpdesk.extensions import limiter
+
+    assert helpdesk.config.RATELIMIT_STORAGE_URI == "memory://"
+    assert type(limiter.storage).__name__ == "MemoryStorage"
+
+
+# --- progressive lock-out (database) ------------------------------------------------------------------------
+
+def test_account_is_locked_after_the_limit_even_for_the_right_password(app, client, world):
+    fail(client, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"])
+    response = post_login(client, world.member.email, address="198.51.100.7")
+    assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.get_data(as_text=True)
+    assert not logged_in(client)
+
+
+def test_locked_account_is_unlocked_after_the_delay_then_locked_longer(app, client, world):
+    fail(client, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"])
+    start = utcnow()
+    with frozen_time(start + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
+        fail(client, world.member.email, 1)  # one more failure: locked twice as long
+    with frozen_time(start + timedelta(seconds=app.config["LOCKOUT_SECONDS"] * 2 + 2)):
+        assert post_login(client, world.member.email).status_code == 429
+    with frozen_time(start + timedelta(seconds=app.config["LOCKOUT_SECONDS"] * 3 + 2)):
+        assert post_login(client, world.member.email).status_code == 302
+
+
+def test_unknown_account_is_locked_the_same_way_and_the_message_reveals_nothing(app, client, world):
+    fail(client, "personne@exemple.test", app.config["LOCKOUT_ACCOUNT_FAILURES"])
+    fail(client, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"], address="192.0.2.99")
+    unknown = post_login(client, "personne@exemple.test").get_data(as_text=True)
+    known = post_login(client, world.member.email).get_data(as_text=True)
+    assert LOCKED_MESSAGE in unknown and LOCKED_MESSAGE in known
+
+
+def test_an_address_trying_many_accounts_is_locked(app, client, world):
+    app.config["LOCKOUT_ADDRESS_FAILURES"] = 4
+    for number in range(4):
+        post_login(client, f"cible{number}@exemple.test", "mauvais-mot-de-passe", address="203.0.113.5")
+    assert post_login(client, world.member.email, address="203.0.113.5").status_code == 429
+    assert post_login(client, world.member.email, address="203.0.113.6").status_code == 302
+
+
+def test_a_success_resets_the_accounts_failures(app, client, world):
+    fail(client, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"] - 1)
+    assert post_login(client, world.member.email).status_code == 302
+    client.post("/deconnexion")
+    fail(client, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"] - 1)
+    assert post_login(client, world.member.email).status_code == 302
+
+
+def test_old_failures_are_forgotten(app, client, world):
+    fail(client, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"] - 1)
+    with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_WINDOW_SECONDS"] + 1)):
+        fail(client, world.member.email, 1)
+        assert post_login(client, world.member.email).status_code == 302
+
+
+def test_lockout_table_keeps_no_email_or_address(app, client, world):
+    fail(client, world.member.email, 2, address="192.0.2.44")
+    stored = " ".join(row.key_hash for row in db.session.scalars(select(AuthThrottle)))
+    assert stored and world.member.email not in stored and "192.0.2.44" not in stored
+
+
+def test_failed_and_successful_logins_are_recorded_with_the_address(client, world):
+    post_login(client, world.member.email, "mauvais-mot-de-passe", address="192.0.2.8")
+    post_login(client, "inconnu@exemple.test", "mauvais-mot-de-passe", address="192.0.2.8")
+    post_login(client, world.member.email, address="192.0.2.8")
+    events = db.session.scalars(select(Event).where(Event.kind.in_(("login", "login_failed"))).order_by(Event.id)).all()
+    assert [(event.kind, event.actor_id, event.data["address"]) for event in events] == [
+        ("login_failed", world.member.id, "192.0.2.8"), ("login_failed", None, "192.0.2.8"),
+        ("login", world.member.id, "192.0.2.8")]
+
+
+# --- password policy ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("password", [
+    "qwerty123456", "1qaz2wsx3edc", "MotDePasse123!", "azertyuiop12", "abcabcabcabc", "aaaaaaaaaaaaaaaa",
+    "Bienvenue2026!!",
+])
+def test_common_or_predictable_passwords_are_refused(app, password):
+    with pytest.raises(InvalidInput, match="trop courant"):
+        check_password_strength(password)
+
+
+@pytest.mark.parametrize("password", ["cheval-agrafe-batterie", "Le CDDI de Paul finit en mai", "mot-de-passe-de-test"])
+def test_uncommon_passwords_of_twelve_characters_are_accepted(app, password):
+    check_password_strength(password)
+
+
+def test_common_password_list_is_vendored_with_its_source(app):
+    assert len(common_passwords()) > 10_000 and "password" in common_passwords()
+    assert "motdepasse" in common_passwords()
+
+
+def test_password_change_form_refuses_a_common_password(client, world, login):
+    login(world.member)
+    response = client.post("/compte/mot-de-passe", data={
+        "current": factories.PASSWORD, "new": "qwerty123456", "confirm": "qwerty123456"})
+    assert "trop courant" in response.get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.check_password(factories.PASSWORD)
+
+
+# --- session cookie and lifetime ----------------------------------------------------------------------------
+
+def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(app, client, world):
+    app.config["SESSION_COOKIE_SECURE"] = helpdesk.config.SESSION_COOKIE_SECURE
+    response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD},
+                           base_url="https://helpdesk.exemple.test")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_development_server_runs_without_secure_cookies():
+    makefile = (helpdesk.ROOT / "Makefile").read_text()
+    assert "HELPDESK_SESSION_COOKIE_SECURE=false" in makefile
+
+
+def test_idle_session_is_ended_and_asks_to_log_in_again(app, client, world, login):
+    login(world.member)
+    start = utcnow()
+    with frozen_time(start + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] - 1)):
+        assert client.get("/questions/").status_code == 200
+    with frozen_time(start + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] * 2 - 2)):
+        assert client.get("/questions/").status_code == 200  # each request counts as activity
+    with frozen_time(start + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] * 3)):
+        response = client.get("/questions/?etat=closes")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/connexion?next=/questions/?etat%3Dcloses"
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "session a expiré" in page
+        assert not logged_in(client)
+
+
+def test_session_without_activity_stamp_is_not_trusted(client, world, login):
+    login(world.member)
+    with client.session_transaction() as session:
+        session.pop("last_seen")
+    assert not logged_in(client)
+
+
+def test_login_renews_the_session_and_drops_planted_values(client, world):
+    with client.session_transaction() as session:
+        session["planted"] = "par un attaquant"
+        session["_user_id"] = "1:jeton-devine"
+    post_login(client, world.member.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == world.member.get_id()
+
+
+def test_app_factory_trusts_forwarded_headers_only_when_configured(app):
+    assert not hasattr(app.wsgi_app, "x_for")
+    from helpdesk import create_app
+    proxied = create_app({**app.config, "PROXY_COUNT": 1})
+    assert proxied.wsgi_app.x_for == 1
+    assert isinstance(proxied, Flask)

@@ -1,0 +1,256 @@
+"""Flash info: bulletins, audience, home page until read, subscriptions, signed unsubscribe, resumable fan-out."""
+import pytest
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import func, select
+
+from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.extensions import db
+from helpdesk.flash import services
+from helpdesk.mail import sender as mail_sender
+from helpdesk.flash.services import Audience
+from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
+from tests import factories
+
+BODY = "Le décret n° 2026-12 précise les conditions de **renouvellement** du PASS IAE."
+
+
+def write(world, audience=None, title="Décret PASS IAE publié", themes=None):
+    """A draft bulletin by the world's jurist."""
+    return services.save_bulletin(None, {"title": title, "summary": "Ce qui change.", "body": BODY,
+                                         "themes": themes or [world.theme.slug]}, audience or Audience(), world.jurist)
+
+
+def deliveries(article=None) -> list[tuple[int, int]]:
+    """(article_id, user_id) of every delivery row."""
+    query = select(FlashDelivery.article_id, FlashDelivery.user_id).order_by(FlashDelivery.id)
+    if article is not None:
+        query = query.where(FlashDelivery.article_id == article.id)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+@pytest.fixture
+def crowd(world):
+    """The world plus subscribers: the member and outsider follow the theme, the colleague does not."""
+    services.set_subscriptions(world.member, [world.theme.id])
+    services.set_subscriptions(world.outsider, [world.theme.id])
+    return world
+
+
+def test_bulletin_is_a_members_flash_article_saved_as_draft(world):
+    article = write(world)
+    assert (article.type, article.visibility, article.status) == ("flash", "members", "draft")
+    assert article.slug == "flash-decret-pass-iae-publie"
+    assert write(world).slug == "flash-decret-pass-iae-publie-2"
+
+
+@pytest.mark.parametrize("audience, themes, message", [
+    (Audience(all_members=False), None, "au moins un type"),
+    (Audience(all_members=False, regions=["atlantide"]), None, "région inconnue"),
+    (Audience(all_members=False, structure_types=["XYZ"]), None, "type de structure inconnu"),
+    (Audience(), [], "au moins un thème"),
+])
+def test_bad_bulletin_is_refused_and_nothing_saved(world, audience, themes, message):
+    with pytest.raises(InvalidInput, match=message):
+        services.save_bulletin(None, {"title": "Titre", "body": BODY, "themes": themes if themes is not None
+                                      else [world.theme.slug]}, audience, world.jurist)
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+def test_members_cannot_write_bulletins(world):
+    with pytest.raises(Forbidden):
+        services.save_bulletin(None, {"title": "Titre", "body": BODY, "themes": [world.theme.slug]}, Audience(),
+                               world.member)
+
+
+def test_audience_targets_structure_types_and_regions(crowd):
+    occitan_ai = write(crowd, Audience(all_members=False, structure_types=["AI"], regions=["occitanie"]))
+    bretons = write(crowd, Audience(all_members=False, regions=["bretagne"]))
+    for article in (occitan_ai, bretons):
+        services.publish_bulletin(article, crowd.jurist)
+    assert services.unread_bulletins(crowd.outsider) == [occitan_ai]
+    assert services.unread_bulletins(crowd.member) == [bretons]
+    assert services.audience_size(services.get_bulletin(bretons)) == (2, 1)
+    services.send_pending()
+    assert set(deliveries()) == {(occitan_ai.id, crowd.outsider.id), (bretons.id, crowd.member.id)}
+
+
+def test_published_bulletin_stays_on_home_page_until_read(client, crowd, login):
+    article = write(crowd)
+    login(crowd.member)
+    assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True), "drafts are not shown"
+    services.publish_bulletin(article, crowd.jurist)
+    assert "Décret PASS IAE publié" in client.get("/questions/").get_data(as_text=True)
+    response = client.get(f"/flash/{article.slug}/lire")
+    assert response.headers["Location"] == f"/ressources/{article.slug}"
+    assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True)
+    login(crowd.colleague)
+    assert "Décret PASS IAE publié" in client.get("/questions/").get_data(as_text=True), "receipts are per user"
+    client.post(f"/flash/{article.slug}/lu")
+    assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True)
+
+
+def test_only_subscribers_in_the_audience_are_sent_the_bulletin_once(crowd):
+    article = write(crowd)
+    assert services.send_pending() == 0, "a draft is not sent"
+    services.publish_bulletin(article, crowd.jurist)
+    assert services.send_pending() == 2
+    assert sorted(user for _, user in deliveries(article)) == sorted([crowd.member.id, crowd.outsider.id])
+    assert services.send_pending() == 0 and len(deliveries(article)) == 2
+    assert services.get_bulletin(article).fanout_done_at is not None
+
+
+def test_bulletin_is_not_sent_twice_when_the_sender_is_restarted_mid_send(crowd):
+    extra = [factories.make_user("member", crowd.structure) for _ in range(5)]
+    for user in extra:
+        services.set_subscriptions(user, [crowd.theme.id])
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_first_batch(article, count):
+        raise Crash
+
+    with pytest.raises(Crash):
+        services.send_pending(batch_size=3, after_batch=crash_after_first_batch)
+    db.session.rollback()
+    assert len(deliveries(article)) == 3
+    assert services.get_bulletin(article).fanout_done_at is None
+    assert len(outbox(article)) == 3, "each committed batch holds its emails"
+    assert services.send_pending(batch_size=3) == 4
+    rows = deliveries(article)
+    assert len(rows) == len(set(rows)) == 7
+    assert services.send_pending(batch_size=3) == 0 and len(deliveries(article)) == 7
+    addresses = [mail.to_address for mail in outbox(article)]
+    assert len(addresses) == len(set(addresses)) == 7
+
+
+def test_two_senders_on_the_same_recipients_never_duplicate(crowd):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    first = services.deliver(article, [crowd.member.id])
+    second = services.deliver(article, [crowd.member.id, crowd.outsider.id])
+    db.session.commit()
+    assert first == [crowd.member.id] and second == [crowd.outsider.id]
+    assert len(deliveries(article)) == 2 and len(outbox(article)) == 2
+
+
+def test_published_bulletin_can_no_longer_be_edited(crowd):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    with pytest.raises(InvalidInput, match="ne se modifie plus"):
+        services.save_bulletin(article, {"title": "Autre", "body": BODY, "themes": [crowd.theme.slug]}, Audience(),
+                               crowd.jurist)
+
+
+def test_member_manages_subscriptions_on_their_account(client, world, login):
+    other = factories.make_theme(name="Activité partielle", slug="activite-partielle")
+    login(world.member)
+    client.post("/flash/abonnements", data={"themes": [str(world.theme.id), str(other.id)]})
+    assert services.subscribed_theme_ids(world.member) == {world.theme.id, other.id}
+    page = client.get("/flash/abonnements").get_data(as_text=True)
+    assert f'value="{other.id}" checked' in page
+    client.post("/flash/abonnements", data={"themes": [str(other.id)]})
+    assert services.subscribed_theme_ids(world.member) == {other.id}
+    response = client.post("/flash/abonnements", data={"themes": ["999999"]})
+    assert response.status_code == 200 and services.subscribed_theme_ids(world.member) == {other.id}
+
+
+def outbox(article=None) -> list[OutboxEmail]:
+    """The bulletin emails in the outbox."""
+    query = select(OutboxEmail).where(OutboxEmail.kind == "flash").order_by(OutboxEmail.id)
+    if article is not None:
+        query = query.where(OutboxEmail.dedupe_key.like(f"flash:{article.id}:%"))
+    return list(db.session.scalars(query))
+
+
+def test_fan_out_queues_one_email_per_recipient_with_an_unsubscribe_link(crowd):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    services.send_pending()
+    mails = outbox(article)
+    assert sorted(mail.to_address for mail in mails) == sorted([crowd.member.email, crowd.outsider.email])
+    mail = next(mail for mail in mails if mail.to_address == crowd.member.email)
+    assert mail.subject == "[Flash info] Décret PASS IAE publié" and "renouvellement" in mail.text_body
+    unsubscribe = mail.headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith("https://helpdesk.example.test/flash/desabonnement/")
+    assert unsubscribe in mail.text_body and unsubscribe in mail.html_body
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mail_sender.send_pending()
+    db.session.expire_all()
+    assert {mail.status for mail in outbox(article)} == {"sent"}
+
+
+def test_unsubscribe_link_works_without_login(client, crowd):
+    services.publish_bulletin(write(crowd), crowd.jurist)
+    services.send_pending()
+    mail = next(mail for mail in outbox() if mail.to_address == crowd.member.email)
+    path = mail.headers["List-Unsubscribe"].strip("<>").removeprefix("https://helpdesk.example.test")
+    confirm = client.get(path)
+    assert confirm.status_code == 200 and "Me désabonner" in confirm.get_data(as_text=True)
+    assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}, "GET only asks (mail scanners follow links)"
+    done = client.post(path)
+    assert "ne recevra plus de flash info" in done.get_data(as_text=True)
+    assert services.subscribed_theme_ids(crowd.member) == set()
+    assert services.subscribed_theme_ids(crowd.outsider) == {crowd.theme.id}
+    services.publish_bulletin(write(crowd, title="Second flash"), crowd.jurist)
+    services.send_pending()
+    assert [mail.to_address for mail in outbox() if "Second" in mail.subject] == [crowd.outsider.email]
+
+
+@pytest.mark.parametrize("tamper", ["other-user", "flipped", "unsigned", "other-key"])
+def test_unsubscribe_links_cannot_be_forged(app, client, crowd, tamper):
+    genuine = services.unsubscribe_token(crowd.member)
+    token = {
+        "other-user": genuine.replace(genuine.split(".")[0], URLSafeSerializer("x").dumps({"u": crowd.outsider.id}).split(".")[0]),
+        "flipped": genuine[:-1] + ("A" if genuine[-1] != "A" else "B"),
+        "unsigned": URLSafeSerializer("x").dumps({"u": crowd.outsider.id}).split(".")[0],
+        "other-key": URLSafeSerializer("une-autre-cle", salt=services.UNSUBSCRIBE_SALT).dumps({"u": crowd.outsider.id}),
+    }[tamper]
+    assert client.get(f"/flash/desabonnement/{token}").status_code == 404
+    response = client.post(f"/flash/desabonnement/{token}")
+    assert response.status_code == 404 and "pas valide" in response.get_data(as_text=True)
+    assert services.subscribed_theme_ids(crowd.outsider) == {crowd.theme.id}
+    assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}
+
+
+def test_jurist_writes_previews_and_publishes_through_the_pages(client, crowd, login):
+    login(crowd.jurist)
+    response = client.post("/flash/nouveau", data={
+        "title": "Clause sociale obligatoire", "summary": "Au 1er janvier.", "body": BODY,
+        "themes": [crowd.theme.slug], "audience": "targeted", "regions": ["bretagne"]}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Aperçu du flash info" in page and "[Flash info] Clause sociale obligatoire" in page
+    assert "1 membre(s) le verront" not in page and "2 membre(s) le verront" in page
+    assert "1 abonné(s) le recevront" in page
+    slug = db.session.scalar(select(Article.slug))
+    page = client.post(f"/flash/{slug}/publier", follow_redirects=True).get_data(as_text=True)
+    assert "envoi à 1 abonné(s) se fait en arrière-plan" in page
+    assert deliveries() == [], "publishing does not send in the request"
+
+
+def test_flash_send_command_fans_out(runner, crowd):
+    services.publish_bulletin(write(crowd), crowd.jurist)
+    result = runner.invoke(args=["flash", "send", "--batch-size", "1"])
+    assert result.exit_code == 0 and "2 nouveau(x) destinataire(s)" in result.output
+    assert len(deliveries()) == 2
+
+
+@pytest.mark.parametrize("method, url", [("GET", "/flash/"), ("GET", "/flash/nouveau"), ("POST", "/flash/nouveau"),
+                                         ("GET", "/flash/{slug}/apercu"), ("POST", "/flash/{slug}/publier"),
+                                         ("GET", "/flash/{slug}/modifier")])
+def test_flash_writing_is_for_jurists(client, crowd, login, method, url):
+    article = write(crowd)
+    login(crowd.member)
+    assert client.open(url.format(slug=article.slug), method=method, data={"title": "x"}).status_code == 403
+    db.session.refresh(article)
+    assert article.status == "draft"
+
+
+def test_staff_have_no_subscriptions_page_and_subscriptions_refuse_staff(client, world, login):
+    login(world.jurist)
+    assert client.get("/flash/abonnements").status_code == 403
+    with pytest.raises(Forbidden):
+        services.set_subscriptions(world.jurist, [world.theme.id])
+    assert db.session.scalar(select(func.count()).select_from(ThemeSubscription)) == 0

@@ -1,0 +1,132 @@
+"""Languages: French by default, English complete, the user's choice remembered, locale-aware formats."""
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.i18n import format_datetime, format_number, format_relative, set_user_locale
+from helpdesk.errors import InvalidInput
+from helpdesk.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None,
+            "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+
+
+def _source_msgids() -> set[str]:
+    """Every msgid marked in the code and templates, extracted as `pybabel extract -F babel.cfg` does."""
+    with (ROOT / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def _hashable(value):
+    """A msgid or msgstr as a comparable value (plural forms come as lists or tuples)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _catalog(locale: str):
+    """The committed .po catalogue of a locale."""
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_every_marked_string_has_a_translation(locale):
+    """No msgid of the code or templates lacks a (non-fuzzy) translation; run `make translations` and
+    translate the new English entries when this fails."""
+    catalog = _catalog(locale)
+    translated = {message.id if isinstance(message.id, str) else message.id[0]
+                  for message in catalog
+                  if message.id and not message.fuzzy
+                  and (all(message.string) if isinstance(message.string, tuple) else message.string)}
+    missing = sorted(_source_msgids() - translated)
+    assert not missing, f"{len(missing)} chaîne(s) sans traduction ({locale}) :\n" + "\n".join(missing[:50])
+
+
+def test_french_catalogue_maps_each_string_to_itself():
+    """French is the source language: the French catalogue never changes a text."""
+    def expected(message):
+        """Singular for the first form, the plural msgid for every other French plural form."""
+        if not message.pluralizable:
+            return message.id
+        return (message.id[0],) + (message.id[1],) * (len(message.string) - 1)
+
+    wrong = [message.id for message in _catalog("fr") if message.id and _hashable(message.string) != expected(message)]
+    assert not wrong
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_compiled_catalogue_matches_its_source(locale):
+    """The committed .mo holds exactly the .po's translations (`make translations` recompiles it)."""
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        compiled = {_hashable(message.id): _hashable(message.string) for message in read_mo(handle) if message.id}
+    source = {_hashable(message.id): _hashable(message.string)
+              for message in _catalog(locale) if message.id and not message.fuzzy}
+    assert compiled == source
+
+
+def test_dates_numbers_and_relative_times_follow_the_locale(app):
+    """« 1 300 », « il y a 3 jours » in French; « 1,300 », « 3 days ago » in English; Paris time."""
+    moment = datetime(2026, 11, 28, 8, 15, tzinfo=timezone.utc)
+    three_days_ago = datetime.now(timezone.utc) - timedelta(days=3, minutes=1)
+    with app.test_request_context():
+        assert format_number(1300) == "1\u202f300"
+        assert format_relative(three_days_ago) == "il y a 3 jours"
+        assert format_datetime(moment) == "28 novembre 2026 à 09:15"
+        with force_locale("en"):
+            assert format_number(1300) == "1,300"
+            assert format_relative(three_days_ago) == "3 days ago"
+            assert format_datetime(moment) == "November 28, 2026 at 9:15\u202fAM"
+
+
+def test_interface_is_french_by_default(client):
+    """A first visit, whatever the browser says, is in French."""
+    page = client.get("/connexion", headers={"Accept-Language": "en-US,en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+
+
+def test_visitor_language_choice_is_kept_in_a_cookie(client):
+    """An anonymous visitor who picks English gets English pages from then on, back on the same page."""
+    response = client.post("/langue", data={"locale": "en", "next": "/ressources/?q=cddi"})
+    assert response.status_code == 302 and response.headers["Location"] == "/ressources/?q=cddi"
+    assert "locale=en" in response.headers["Set-Cookie"]
+    assert '<html lang="en">' in client.get("/connexion").get_data(as_text=True)
+
+
+def test_member_language_choice_is_kept_on_the_account(client, login, world):
+    """A member's choice follows them to a new session (stored on the account)."""
+    login(world.member)
+    client.post("/langue", data={"locale": "en", "next": "/questions/"})
+    assert db.session.scalar(select(User.locale).where(User.id == world.member.id)) == "en"
+    client.delete_cookie("locale")
+    login(world.member)
+    assert '<html lang="en">' in client.get("/questions/").get_data(as_text=True)
+
+
+def test_unknown_language_or_foreign_redirect_changes_nothing(client, login, world):
+    """A forged locale is ignored; the return address must stay on the site."""
+    login(world.member)
+    response = client.post("/langue", data={"locale": "xx", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+    assert "Set-Cookie" not in response.headers or "locale=" not in response.headers["Set-Cookie"]
+    assert db.session.scalar(select(User.locale).where(User.id == world.member.id)) is None
+
+
+def test_set_user_locale_refuses_unknown_languages(world):
+    """The service refuses a language the site does not offer."""
+    with pytest.raises(InvalidInput):
+        set_user_locale(world.member, "de")
+    assert world.member.locale is None

@@ -1,0 +1,85 @@
+"""Jurist ergonomics without a browser: counts in the main navigation, the structure's recent questions,
+documented keyboard shortcuts."""
+import pytest
+from markupsafe import escape
+from sqlalchemy import event
+
+from helpdesk.errors import Forbidden
+from helpdesk.extensions import db
+from helpdesk.tickets import services
+from tests import factories
+
+
+def test_jurist_navigation_shows_my_files_and_unassigned_counts(client, login, world):
+    """Every jurist page carries « Mes dossiers (n) » and « Non assignées (n) » in the main navigation."""
+    mine = factories.make_ticket(world.member)
+    services.claim(mine, world.jurist)
+    factories.make_ticket(world.member)
+    factories.make_ticket(world.outsider)
+    login(world.jurist)
+    text = client.get("/ressources/").get_data(as_text=True)
+    assert 'vue=mes-dossiers">Mes dossiers <span class="count">(1)</span>' in text
+    assert 'vue=non-assignees">Non assignées <span class="count">(2)</span>' in text
+
+
+def test_queue_page_counts_views_with_a_single_query(client, login, world):
+    """The tabs and the navigation share one counting query per request."""
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    statements = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get("/file/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    assert sum("AS mes_dossiers" in statement for statement in statements) == 1
+
+
+def test_member_navigation_has_no_queue_counts(client, login, world):
+    """Members never see the jurists' counts."""
+    login(world.member)
+    assert "Mes dossiers" not in client.get("/questions/").get_data(as_text=True)
+
+
+def test_recent_structure_questions_lists_five_others_newest_first(world):
+    """The five latest other questions of the same structure, never another structure's."""
+    tickets = [factories.make_ticket(world.member, subject=f"Question numéro {number}") for number in range(7)]
+    factories.make_ticket(world.outsider, subject="Question d'ailleurs")
+    recent = services.recent_structure_questions(tickets[3], world.jurist)
+    assert [ticket.subject for ticket in recent] == [f"Question numéro {n}" for n in (6, 5, 4, 2, 1)]
+
+
+def test_recent_structure_questions_is_refused_to_members(world):
+    """A member cannot list the structure context (jurists only)."""
+    ticket = factories.make_ticket(world.member)
+    with pytest.raises(Forbidden):
+        services.recent_structure_questions(ticket, world.member)
+
+
+def test_question_page_shows_structure_and_recent_questions_to_jurists_only(client, login, world):
+    """The jurist sees the structure's type, region and recent questions; the member does not."""
+    older = factories.make_ticket(world.member, subject="Mise à disposition en AI")
+    ticket = factories.make_ticket(world.colleague)
+    login(world.jurist)
+    text = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "La structure : Chantier des Tests" in text
+    assert escape(world.structure.type_label) in text and escape(world.structure.region_label) in text
+    assert older.reference in text and "Mise à disposition en AI" in text
+    login(world.member)
+    text = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "La structure :" not in text and "Mise à disposition en AI" not in text
+
+
+def test_shortcuts_are_documented_on_queue_and_question_pages(client, login, world):
+    """The keys are listed on the page itself and the script is a separate file (no inline JS)."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    queue = client.get("/file/").get_data(as_text=True)
+    assert "<kbd>j</kbd>" in queue and "<kbd>k</kbd>" in queue and "Question suivante" in queue
+    question = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" in question and "<kbd>r</kbd>" in question
+    assert 'src="/static/js/shortcuts.js"' in question and "onclick" not in question
+    login(world.member)
+    assert "Raccourcis clavier" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)

@@ -1,0 +1,179 @@
+"""Personal data: a member's export, anonymisation of users and structures, retention, the notice page."""
+import io
+import json
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Attachment, Event, Message, Ticket
+from helpdesk.models._types import frozen_time
+from helpdesk.privacy.services import REMOVED_TEXT, anonymise_structure, anonymise_user, apply_retention
+from helpdesk.tickets import services
+from tests import factories
+from tests.factories import pdf_bytes, png_bytes
+
+
+def files_on_disk(app) -> list[Path]:
+    """Every stored file."""
+    root = Path(app.config["UPLOAD_DIR"])
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def history(world):
+    """A question of the member with a file, a jurist's answer and note, and the member's reply on a colleague's question."""
+    ticket = factories.make_ticket(world.member, subject="Licenciement de M. Dupont",
+                                   body="M. Dupont, salarié en CDDI, a reçu un avertissement.",
+                                   attachments=[("bulletin-dupont.pdf", pdf_bytes())])
+    services.add_message(ticket, world.jurist, "Réponse pour M. Dupont")
+    services.add_message(ticket, world.jurist, "Note sur M. Dupont", internal=True)
+    other = factories.make_ticket(world.colleague, subject="Autre question de la structure")
+    services.add_message(other, world.member, "Complément de Mme Membre", attachments=[("photo.png", png_bytes())])
+    return ticket, other
+
+
+def test_member_downloads_their_data_as_json_and_files(client, world, login, history):
+    ticket, other = history
+    login(world.member)
+    page = client.get("/compte/mot-de-passe").get_data(as_text=True)
+    assert "Télécharger mes données" in page
+    response = client.get("/compte/mes-donnees.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("donnees.json"))
+    assert data["compte"]["email"] == world.member.email
+    assert [question["référence"] for question in data["questions"]] == [ticket.reference]
+    thread = [entry["texte"] for entry in data["questions"][0]["échanges"]]
+    assert thread == ["Réponse pour M. Dupont"]  # never the internal note
+    assert [message["question"] for message in data["messages_sur_d_autres_questions"]] == [other.reference]
+    assert data["journal_de_connexion"][0]["type"] == "login"
+    names = archive.namelist()
+    assert any(name.endswith("bulletin-dupont.pdf") for name in names) and any(name.endswith("photo.png") for name in names)
+    assert db.session.scalar(select(Event).where(Event.kind == "personal_data_exported")).actor_id == world.member.id
+
+
+def test_data_export_needs_a_login(client):
+    assert client.get("/compte/mes-donnees.zip").status_code == 302
+
+
+def test_anonymising_a_member_keeps_statistics_and_removes_personal_data(app, world, history):
+    ticket, other = history
+    anonymise_user(world.member, world.admin)
+    db.session.expire_all()
+    member = world.member
+    assert member.name.startswith("Utilisateur anonymisé") and member.email.endswith("@anonymise.invalid")
+    assert not member.active and not member.check_password("mot-de-passe-de-test")
+    assert (ticket.status, ticket.theme_id, ticket.structure_id, ticket.created_at) == (
+        "answered", None, world.structure.id, ticket.created_at)
+    assert "Dupont" not in ticket.subject + ticket.body
+    assert all(message.body == REMOVED_TEXT for message in ticket.messages)
+    assert [message.body for message in other.messages] == [REMOVED_TEXT]
+    assert "Autre question" in other.subject  # the colleague's question keeps its own text
+    assert db.session.scalars(select(Attachment)).all() == [] and files_on_disk(app) == []
+    assert all("address" not in (event.data or {}) for event in db.session.scalars(
+        select(Event).where(Event.actor_id == member.id)))
+
+
+def test_anonymised_member_cannot_log_in(client, world, history):
+    anonymise_user(world.member, world.admin)
+    response = client.post("/connexion", data={"email": "membre@exemple.test", "password": factories.PASSWORD})
+    assert response.status_code == 200
+
+
+def test_anonymising_a_jurist_keeps_their_answers(world, history):
+    ticket, _ = history
+    anonymise_user(world.jurist, world.admin)
+    assert ticket.messages[0].body == "Réponse pour M. Dupont"
+    assert world.jurist.name.startswith("Utilisateur anonymisé")
+
+
+def test_only_admins_anonymise_and_never_themselves_or_twice(world):
+    with pytest.raises(Forbidden):
+        anonymise_user(world.member, world.jurist)
+    with pytest.raises(InvalidInput):
+        anonymise_user(world.admin, world.admin)
+    anonymise_user(world.member, world.admin)
+    with pytest.raises(InvalidInput, match="déjà"):
+        anonymise_user(world.member, world.admin)
+
+
+def test_anonymising_a_structure_covers_its_accounts_and_questions(app, world, history):
+    anonymise_structure(world.structure, world.admin)
+    db.session.expire_all()
+    structure = world.structure
+    assert structure.name.startswith("Structure anonymisée") and not structure.active
+    assert (structure.type, structure.region) == ("ACI", "bretagne")
+    assert all(user.anonymised_at for user in structure.users)
+    tickets = db.session.scalars(select(Ticket).where(Ticket.structure_id == structure.id)).all()
+    assert len(tickets) == 2 and all(ticket.anonymised_at for ticket in tickets)
+    assert db.session.scalars(select(Message.body).distinct()).all() == [REMOVED_TEXT]
+    assert files_on_disk(app) == []
+    assert world.outsider.anonymised_at is None
+
+
+def test_admin_anonymises_from_the_pages(client, world, login, history):
+    login(world.admin)
+    assert "Anonymiser" in client.get("/admin/utilisateurs").get_data(as_text=True)
+    response = client.post(f"/admin/utilisateurs/{world.member.id}/anonymiser", follow_redirects=True)
+    assert "Compte anonymisé" in response.get_data(as_text=True)
+    assert "Anonymiser définitivement" in client.get(f"/admin/structures/{world.other_structure.id}").get_data(as_text=True)
+    response = client.post(f"/admin/structures/{world.other_structure.id}/anonymiser", follow_redirects=True)
+    assert "Structure anonymisée" in response.get_data(as_text=True)
+    login(world.jurist)
+    assert client.post(f"/admin/utilisateurs/{world.colleague.id}/anonymiser").status_code == 403
+
+
+def _closed_question(world, closed_at: datetime) -> Ticket:
+    """A question closed at a given moment, with a file."""
+    with frozen_time(closed_at - timedelta(days=1)):
+        ticket = factories.make_ticket(world.member, attachments=[("contrat.pdf", pdf_bytes())])
+    with frozen_time(closed_at):
+        services.close(ticket, world.member)
+    return ticket
+
+
+def test_retention_anonymises_only_questions_closed_long_ago(app, world):
+    now = datetime.now(timezone.utc)
+    old = _closed_question(world, now - timedelta(days=365 * 6))
+    recent = _closed_question(world, now - timedelta(days=365 * 2))
+    still_open = factories.make_ticket(world.member)
+    preview = apply_retention(5, 365, dry_run=True)
+    assert preview.questions == [old.reference] and old.anonymised_at is None and len(files_on_disk(app)) == 2
+    report = apply_retention(5, 365)
+    assert report.questions == [old.reference]
+    assert old.anonymised_at and old.body == REMOVED_TEXT and recent.anonymised_at is None
+    assert still_open.anonymised_at is None and len(files_on_disk(app)) == 1
+    assert apply_retention(5, 365).questions == []
+
+
+def test_retention_drops_old_login_addresses(client, world):
+    with frozen_time(datetime.now(timezone.utc) - timedelta(days=400)):
+        client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+    client.post("/deconnexion")
+    client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+    assert apply_retention(5, 365).events == 1
+    addresses = [event.data.get("address") for event in db.session.scalars(
+        select(Event).where(Event.kind == "login").order_by(Event.id))]
+    assert addresses[0] is None and addresses[1] is not None
+
+
+def test_retention_command_has_a_dry_run(runner, world):
+    old = _closed_question(world, datetime.now(timezone.utc) - timedelta(days=365 * 3))
+    result = runner.invoke(args=["retention", "anonymise", "--years", "2", "--dry-run"])
+    assert result.exit_code == 0 and "seraient anonymisées" in result.output and old.reference in result.output
+    assert old.anonymised_at is None
+    result = runner.invoke(args=["retention", "anonymise", "--years", "2"])
+    db.session.expire_all()
+    assert result.exit_code == 0 and old.anonymised_at is not None
+    assert runner.invoke(args=["retention", "anonymise", "--years", "0"]).exit_code == 1
+
+
+def test_notice_page_is_public_and_linked_from_the_footer(client, app):
+    page = client.get("/donnees-personnelles").get_data(as_text=True)
+    assert "Données personnelles" in page and f"{app.config['RETENTION_YEARS']} ans après la clôture" in page
+    assert 'href="/donnees-personnelles"' in client.get("/connexion").get_data(as_text=True)

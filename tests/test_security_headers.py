@@ -1,0 +1,47 @@
+"""Security headers on every page, and templates that a strict Content-Security-Policy does not break."""
+import re
+
+import pytest
+
+import helpdesk
+from tests import factories
+
+TEMPLATES = sorted((helpdesk.ROOT / "templates").rglob("*.html"))
+
+
+@pytest.mark.parametrize("url", ["/connexion", "/ressources/", "/n-existe-pas"])
+def test_every_response_carries_the_security_headers(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "frame-ancestors 'none'", "form-action 'self'", "object-src 'none'",
+                      "base-uri 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_logged_in_pages_carry_them_too(client, world, login):
+    login(world.member)
+    ticket = factories.make_ticket(world.member)
+    assert "frame-ancestors 'none'" in client.get(f"/questions/{ticket.reference}").headers["Content-Security-Policy"]
+
+
+def test_hsts_can_be_disabled_for_the_plain_http_development_server(app, client):
+    app.config["HSTS_ENABLED"] = False
+    assert "Strict-Transport-Security" not in client.get("/connexion").headers
+    makefile = (helpdesk.ROOT / "Makefile").read_text()
+    assert "HELPDESK_HSTS_ENABLED=false" in makefile
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(helpdesk.ROOT / "templates")))
+def test_templates_have_no_inline_script_style_or_event_handler(template):
+    text = template.read_text(encoding="utf-8")
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), "inline <script>"
+    assert not re.search(r"<style\b", text), "inline <style>"
+    assert not re.search(r"\bstyle\s*=", text), "style= attribute"
+    assert not re.search(r"\son[a-z]+\s*=", text), "event handler attribute"
+    assert "javascript:" not in text.lower()

@@ -1,0 +1,188 @@
+"""Statistics pages: who reaches them, charts, annual report, CSV exports."""
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Event
+from helpdesk.tickets import services as ticket_services
+from helpdesk.stats.queries import PARIS
+from tests import factories
+
+LAST_YEAR = datetime.now(timezone.utc).year - 1
+STATS_URLS = [
+    "/statistiques/",
+    "/statistiques/?du=2025-01&au=2025-06&region=bretagne",
+    "/statistiques/graphiques/questions-par-mois.svg",
+    "/statistiques/graphiques/delais-par-theme.svg",
+    "/statistiques/export/questions.csv",
+    "/statistiques/rapport/",
+    f"/statistiques/rapport/{LAST_YEAR}",
+    f"/statistiques/rapport/{LAST_YEAR}/graphiques/themes.svg",
+    f"/statistiques/rapport/{LAST_YEAR}.csv",
+]
+
+
+def _rows(response) -> list[list[str]]:
+    """The CSV body as rows (semicolon-separated, BOM first)."""
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+
+
+@pytest.fixture
+def answered(world):
+    """A question of the world's member, answered publicly, with an internal note."""
+    ticket = factories.make_ticket(world.member, subject="=HYPERLINK(\"http://exemple.test\")", theme_id=world.theme.id)
+    ticket_services.add_message(ticket, world.jurist, "NOTE-INTERNE-SECRETE sur le dossier", internal=True)
+    ticket_services.add_message(ticket, world.jurist, "Réponse publique au membre.")
+    return ticket
+
+
+@pytest.mark.parametrize("url", STATS_URLS)
+def test_anonymous_visitors_are_sent_to_login(client, world, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/connexion" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("url", STATS_URLS)
+def test_members_cannot_reach_any_statistics(client, login, world, answered, url):
+    login(world.member)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert b"NOTE-INTERNE" not in response.data and b"exemple.test" not in response.data
+
+
+@pytest.mark.parametrize("role", ["jurist", "admin"])
+@pytest.mark.parametrize("url", STATS_URLS)
+def test_jurists_and_admins_reach_every_statistics_page(client, login, world, answered, role, url):
+    login(world.jurist if role == "jurist" else world.admin)
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200
+
+
+def test_dashboard_shows_charts_with_descriptions_and_data_tables(client, login, world, answered):
+    login(world.jurist)
+    page = client.get("/statistiques/").get_data(as_text=True)
+    assert "Statistiques d'activité" in page
+    assert '<figure class="chart" id="graphique-questions-par-mois"' in page
+    assert 'src="/statistiques/graphiques/questions-par-mois.svg"' in page
+    assert "<figcaption>" in page and '<th scope="row">Bretagne</th>' in page
+    assert "Réforme IAE" in page  # the world's theme, in the by-theme table
+    assert "<script" not in page
+
+
+def test_dashboard_carries_filters_into_chart_and_export_links(client, login, world, answered):
+    login(world.jurist)
+    month = answered.created_at.astimezone(PARIS).strftime("%Y-%m")
+    page = client.get(f"/statistiques/?du={LAST_YEAR}-01&au={month}&region=bretagne").get_data(as_text=True)
+    assert f"questions-par-mois.svg?du={LAST_YEAR}-01&amp;au={month}&amp;region=bretagne" in page
+    assert f"questions.csv?du={LAST_YEAR}-01&amp;au={month}&amp;region=bretagne" in page
+    assert f"1 questions posées de janvier {LAST_YEAR} à " in page
+
+
+@pytest.mark.parametrize("query, message", [
+    ("du=2025-13", "Les filtres saisis ne sont pas valides"),
+    ("du=2025-06&au=2025-01", "Le mois de fin doit suivre le mois de début."),
+    ("du=2000-01&au=2025-01", "La période couvre au plus dix ans (120 mois)."),
+    ("region=atlantide", "Les filtres saisis ne sont pas valides"),
+])
+def test_bad_filters_get_a_french_message_and_the_default_period(client, login, world, query, message):
+    login(world.jurist)
+    response = client.get(f"/statistiques/?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "questions posées de " in page
+
+
+def test_charts_are_svg_images_without_script(client, login, world, answered):
+    login(world.admin)
+    response = client.get("/statistiques/graphiques/par-theme.svg")
+    assert response.mimetype == "image/svg+xml"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    svg = response.get_data(as_text=True)
+    assert "<title>Questions par thème</title>" in svg and "Réforme IAE" in svg
+    assert "<script" not in svg
+
+
+@pytest.mark.parametrize("url", ["/statistiques/graphiques/inconnu.svg", "/statistiques/rapport/1999",
+                                 "/statistiques/rapport/2999", f"/statistiques/rapport/{LAST_YEAR}/graphiques/x.svg"])
+def test_unknown_charts_and_years_are_not_found(client, login, world, url):
+    login(world.jurist)
+    assert client.get(url).status_code == 404
+
+
+def test_annual_report_is_a_printable_french_page(client, login, world, answered):
+    login(world.jurist)
+    year = answered.created_at.astimezone(PARIS).year
+    page = client.get(f"/statistiques/rapport/{year}").get_data(as_text=True)
+    assert f"Rapport d'activité {year} du service juridique" in page
+    assert "Questions reçues" in page and "Évolution" in page
+    assert f"/statistiques/rapport/{year}/graphiques/mois.svg" in page
+    assert 'class="stats-links no-print"' in page
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert "@media print" in css and ".no-print" in css
+
+
+def test_report_csv_lists_the_key_figures_and_is_audited(client, login, world, answered):
+    login(world.jurist)
+    year = answered.created_at.astimezone(PARIS).year
+    rows = _rows(client.get(f"/statistiques/rapport/{year}.csv"))
+    assert rows[0] == ["Rubrique", "Indicateur", str(year), str(year - 1), "Évolution"]
+    assert ["Chiffres clés", "Questions reçues", "1", "0", "—"] in rows
+    assert ["Thème", "Réforme IAE", "1", "0", "—"] in rows
+    event = db.session.scalar(select(Event).where(Event.kind == "stats_export"))
+    assert event.actor_id == world.jurist.id and event.data["export"] == "rapport"
+
+
+def test_question_export_for_jurists_has_no_personal_data_nor_notes(client, login, world, answered):
+    login(world.jurist)
+    response = client.get("/statistiques/export/questions.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    rows = _rows(response)
+    assert "Courriel de l'auteur" not in rows[0] and "SIRET" not in rows[0] and "Auteur" not in rows[0]
+    assert len(rows) == 2 and rows[1][0] == answered.reference
+    assert world.member.email not in body and world.member.name not in body and world.structure.siret not in body
+    assert "NOTE-INTERNE" not in body and "Réponse publique" not in body
+    assert rows[1][2].startswith("'=HYPERLINK")  # a spreadsheet will not run it
+
+
+def test_question_export_for_admins_includes_author_and_siret(client, login, world, answered):
+    login(world.admin)
+    rows = _rows(client.get("/statistiques/export/questions.csv"))
+    header, row = rows[0], rows[1]
+    assert header[-3:] == ["Auteur", "Courriel de l'auteur", "SIRET"]
+    assert row[-3:] == [world.member.name, world.member.email, world.structure.siret]
+    assert "NOTE-INTERNE" not in "".join(row)
+
+
+def test_question_export_applies_filters_and_records_an_audit_event(client, login, world, answered):
+    factories.make_ticket(world.outsider, subject="Question d'Occitanie")
+    login(world.admin)
+    rows = _rows(client.get("/statistiques/export/questions.csv?region=occitanie"))
+    assert [row[2] for row in rows[1:]] == ["Question d'Occitanie"]
+    event = db.session.scalar(select(Event).where(Event.kind == "stats_export"))
+    assert event.actor_id == world.admin.id
+    assert event.data["filters"] == {"region": "occitanie"} and event.data["personal_data"] is True
+
+
+def test_members_get_nothing_from_the_export_service(world):
+    from helpdesk.errors import Forbidden
+    from helpdesk.stats import services
+    from helpdesk.stats.queries import Filters, Period
+
+    with pytest.raises(Forbidden):
+        services.export_questions(world.member, Period.year(LAST_YEAR), Filters())
+    assert db.session.scalar(select(Event).where(Event.kind == "stats_export")) is None
+
+
+def test_staff_navigation_links_to_statistics_but_members_do_not_see_it(client, login, world):
+    login(world.jurist)
+    assert 'href="/statistiques/"' in client.get("/file/").get_data(as_text=True)
+    login(world.member)
+    assert 'href="/statistiques/"' not in client.get("/questions/").get_data(as_text=True)

@@ -1,0 +1,76 @@
+"""Canned answers: shared by jurists, filled with the question's values, inserted without JavaScript."""
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import CannedAnswer
+from helpdesk.triage import canned
+from tests import factories
+
+BODY = "Bonjour {prenom_membre},\n\nPour {structure}, au sujet de {reference} : voici la règle.\n\n{juriste}"
+
+
+@pytest.fixture
+def answer(world):
+    """A canned answer written by the first jurist."""
+    return canned.save_canned_answer(world.jurist, None, "Règle des 480 heures", BODY)
+
+
+def test_jurist_creates_edits_and_deletes_canned_answers_through_the_pages(client, world, login):
+    login(world.jurist)
+    response = client.post("/reponses-types/nouvelle", data={"title": "CDDI", "body": "Bonjour {prenom_membre}"},
+                           follow_redirects=True)
+    assert "Réponse type enregistrée." in response.get_data(as_text=True)
+    created = db.session.scalar(select(CannedAnswer))
+    login(world.jurist2)  # shared: a colleague edits it
+    client.post(f"/reponses-types/{created.id}", data={"title": "CDDI renouvellement", "body": "Texte"})
+    db.session.refresh(created)
+    assert created.title == "CDDI renouvellement"
+    assert "CDDI renouvellement" in client.get("/reponses-types/").get_data(as_text=True)
+    client.post(f"/reponses-types/{created.id}/supprimer")
+    assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
+
+
+@pytest.mark.parametrize("title, body, message", [
+    ("Titre", "Bonjour {prenom}", "Variable inconnue : {prenom}"),
+    ("  ", "Texte", "Titre"),
+    ("Titre", "   ", "Texte"),
+])
+def test_bad_canned_answers_are_refused(world, title, body, message):
+    with pytest.raises(InvalidInput, match=message):
+        canned.save_canned_answer(world.jurist, None, title, body)
+
+
+def test_duplicate_title_is_refused(world, answer):
+    with pytest.raises(InvalidInput, match="déjà ce titre"):
+        canned.save_canned_answer(world.jurist2, None, "règle des 480 HEURES", "Autre texte")
+
+
+def test_insert_fills_placeholders_and_keeps_the_draft_for_editing(client, world, login, answer):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post(f"/questions/{ticket.reference}/rediger",
+                       data={"body": "Début déjà écrit.", "kind": "public", "status_after": "waiting",
+                             "canned": str(answer.id), "action": "canned"}).get_data(as_text=True)
+    expected = (f"Début déjà écrit.\n\nBonjour Alice,\n\nPour Chantier des Tests, au sujet de {ticket.reference} : "
+                f"voici la règle.\n\nDenis Juriste")
+    assert expected.replace("'", "&#39;") in page
+    assert '<option selected value="waiting">' in page
+    assert ticket.messages == []  # nothing sent until the jurist presses « Envoyer »
+
+
+def test_members_cannot_use_canned_answers(client, world, login, answer):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    assert client.get("/reponses-types/").status_code == 403
+    assert client.get(f"/reponses-types/{answer.id}").status_code == 403
+    assert client.post(f"/reponses-types/{answer.id}/supprimer").status_code == 403
+    assert client.post(f"/questions/{ticket.reference}/rediger",
+                       data={"canned": str(answer.id), "action": "canned"}).status_code == 403
+    assert "Répondre" in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Réponse type" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    login(world.outsider)
+    assert client.post(f"/questions/{ticket.reference}/rediger",
+                       data={"canned": str(answer.id), "action": "canned"}).status_code == 404
+    assert db.session.get(CannedAnswer, answer.id) is not None

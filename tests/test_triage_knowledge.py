@@ -1,0 +1,158 @@
+"""Resources cited in answers, and answers proposed as pseudonymised FAQ drafts."""
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.kb import indexing, services as kb_services
+from helpdesk.models import Article, FaqSource
+from helpdesk.models._types import frozen_time
+from helpdesk.models.triage import message_resource
+from helpdesk.tickets import services
+from helpdesk.triage import faq
+from tests import factories
+
+
+def add_article(slug, title, body, visibility="members"):
+    """A published resource, through the import path."""
+    kb_services.import_articles([json.dumps({"slug": slug, "title": title, "body": body, "visibility": visibility,
+                                             "status": "published"})])
+    return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+@pytest.fixture
+def library(world):
+    """Two indexed resources about the 480-hour rule: one for members, one for jurists only."""
+    add_article("regle-480-heures", "La règle des 480 heures en AI", "Mise à disposition limitée à 480 heures.")
+    add_article("doctrine-480", "Doctrine interne : 480 heures", "Notes des juristes sur les 480 heures.", "jurists")
+    indexing.sync()
+    return world
+
+
+def test_jurist_searches_resources_and_inserts_a_link_then_member_sees_cited_resources(client, library, login):
+    ticket = factories.make_ticket(library.member, subject="Dépasser 480 heures ?")
+    login(library.jurist)
+    url = f"/questions/{ticket.reference}/rediger"
+    found = client.post(url, data={"body": "Bonjour,", "resource_query": "480 heures", "action": "search"})
+    page = found.get_data(as_text=True)
+    assert "La règle des 480 heures en AI" in page and "Insérer le lien" in page
+    inserted = client.post(url, data={"body": "Bonjour,", "resource_query": "480 heures",
+                                      "link": "regle-480-heures"}).get_data(as_text=True)
+    assert "Bonjour,\n\n[La règle des 480 heures en AI](/ressources/regle-480-heures)" in inserted.replace("&#39;", "'")
+    body = ("Bonjour,\n\n[La règle des 480 heures en AI](/ressources/regle-480-heures) et "
+            "[notre doctrine](/ressources/doctrine-480).")
+    client.post(f"/questions/{ticket.reference}/repondre", data={"body": body, "kind": "public",
+                                                                  "status_after": "answered"})
+    assert db.session.scalar(select(func.count()).select_from(message_resource)) == 2
+    login(library.colleague)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    cited = page.split("Ressources citées")[1].split("</section>")[0]
+    assert "La règle des 480 heures en AI" in cited and "Doctrine interne" not in cited
+    login(library.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Doctrine interne : 480 heures" in page.split("Ressources citées")[1]
+
+
+def test_links_in_internal_notes_are_not_cited(library):
+    ticket = factories.make_ticket(library.member)
+    services.add_message(ticket, library.jurist, "Voir [la règle](/ressources/regle-480-heures).", internal=True)
+    assert db.session.scalar(select(func.count()).select_from(message_resource)) == 0
+
+
+def test_unknown_resource_link_is_refused_when_inserting(client, library, login):
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    page = client.post(f"/questions/{ticket.reference}/rediger", data={"body": "Texte", "link": "inexistante"})
+    assert "Cette ressource est introuvable." in page.get_data(as_text=True)
+
+
+QUESTION = ("Bonjour, je suis Marie-Claire DUPONT-LEFÈVRE, directrice de l'Association Les Jardins de Brocéliande "
+            "(SIRET 362 521 879 00034). Notre salarié M. Kévin MARTIN, en CDDI depuis 22 mois, voudrait finir sa "
+            "formation. Vous pouvez me joindre au 06.12.34.56.78 ou au 02 99 12 34 56, ou par courriel à "
+            "mc.dupont@jardins-broceliande.fr. Nos locaux sont au 12 rue des Lilas, 35000 Rennes.")
+ANSWER = ("Bonjour Madame Dupont-Lefèvre, pour M. Martin le CDDI peut être prolongé au-delà de 24 mois afin "
+          "d'achever une formation (art. L5132-15-1 du code du travail). Les Jardins de Brocéliande doivent "
+          "formaliser la demande avant l'échéance. Bien cordialement, Denis Juriste.")
+PERSONAL_DATA = ["Marie-Claire", "DUPONT", "LEFÈVRE", "Lefèvre", "Dupont", "Kévin", "MARTIN", "Martin",
+                 "Jardins de Brocéliande", "362 521 879", "06.12.34.56.78", "02 99 12 34 56", "mc.dupont",
+                 "jardins-broceliande", "12 rue des Lilas", "Denis", "Alice"]
+
+
+@pytest.fixture
+def answered(world):
+    """A realistic question with personal data, answered just after midnight on 11 March 2026 (Paris), then closed."""
+    world.structure.name = "Association Les Jardins de Brocéliande"
+    db.session.commit()
+    with frozen_time(datetime(2026, 3, 9, 9, tzinfo=timezone.utc)):
+        ticket = factories.make_ticket(world.member, subject="Prolonger le CDDI de Kévin MARTIN au-delà de 24 mois",
+                                       body=QUESTION, theme_id=world.theme.id)
+    with frozen_time(datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.jurist, ANSWER)
+        services.add_message(ticket, world.jurist, "Note : vérifier avec Emma.", internal=True)
+    services.close(ticket, world.member)
+    return ticket
+
+
+def test_propose_faq_creates_a_pseudonymised_draft_linked_to_its_question(client, world, login, answered):
+    login(world.jurist)
+    response = client.post(f"/questions/{answered.reference}/proposer-faq")
+    source = db.session.scalar(select(FaqSource))
+    assert response.headers["Location"] == f"/ressources/{source.article_slug}/modifier"
+    article = source.article
+    assert (article.type, article.status, article.visibility) == ("faq", "draft", "members")
+    assert article.updated_on == date(2026, 3, 11)  # the answer's date in Paris (00:30), not in UTC
+    assert source.ticket_id == answered.id and [theme.slug for theme in article.themes] == ["reforme-iae"]
+    text = f"{article.title}\n{article.body}"
+    for item in PERSONAL_DATA:
+        assert item not in text, item
+    assert "vérifier avec Emma" not in text
+    assert "[personne]" in text and "[téléphone]" in text and "[SIRET]" in text and "[structure]" in text
+    assert "[adresse e-mail]" in text and "[adresse]" in text
+    assert "L5132-15-1" in text and "CDDI" in text
+    page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert "FAQ proposée" in page and "Proposer en FAQ" not in page
+    login(world.member)
+    assert client.get(f"/ressources/{article.slug}").status_code == 404  # a draft until a jurist publishes it
+    login(world.jurist)
+    client.post(f"/ressources/{article.slug}/statut", data={"status": "published"})
+    login(world.member)
+    assert client.get(f"/ressources/{article.slug}").status_code == 200
+
+
+def test_faq_is_proposed_once_and_only_from_answered_questions(world, answered):
+    faq.propose_faq(answered, world.jurist)
+    with pytest.raises(InvalidInput, match="déjà été proposée"):
+        faq.propose_faq(answered, world.jurist)
+    fresh = factories.make_ticket(world.member)
+    with pytest.raises(InvalidInput, match="répondue ou close"):
+        faq.propose_faq(fresh, world.jurist)
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 1
+
+
+def test_failed_proposal_leaves_nothing_half_written(world, answered):
+    kb_services.save_article(None, {"slug": f"faq-{answered.reference.lower()}", "title": "Occupé", "body": "x"},
+                             world.jurist)
+    with pytest.raises(InvalidInput, match="existe déjà"):
+        faq.propose_faq(answered, world.jurist)
+    assert db.session.scalar(select(func.count()).select_from(FaqSource)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 1
+
+
+def test_members_cannot_propose_faq(client, world, login, answered):
+    login(world.member)
+    assert client.post(f"/questions/{answered.reference}/proposer-faq").status_code == 403
+    assert "Proposer en FAQ" not in client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+@pytest.mark.parametrize("name, variants", [
+    ("Association Les Jardins de Brocéliande", ["Association Les Jardins de Brocéliande", "Les Jardins de Brocéliande",
+                                                "Jardins de Brocéliande"]),
+    ("Chantier L'Envol", ["Chantier L'Envol", "L'Envol", "Envol"]),
+    ("Recyclerie Horizon", ["Recyclerie Horizon"]),
+])
+def test_structure_name_variants_cover_how_members_write_it(name, variants):
+    assert faq.structure_name_variants(name) == variants

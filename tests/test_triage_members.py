@@ -1,0 +1,134 @@
+"""Satisfaction ratings by members, and questions filed by a jurist on a member's behalf."""
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Event, Satisfaction, Ticket
+from helpdesk.tickets import services
+from helpdesk.triage import satisfaction
+from tests import factories
+
+
+@pytest.fixture
+def answered(world):
+    """A question of the world's structure that a jurist answered."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Oui, le renouvellement est possible pour achever une formation.")
+    return ticket
+
+
+def test_member_rates_the_answer_once_and_can_update_it(client, world, login, answered):
+    login(world.colleague)
+    page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert "Votre avis sur la réponse" in page
+    response = client.post(f"/questions/{answered.reference}/avis", data={"rating": "4", "comment": "Clair."},
+                           follow_redirects=True)
+    assert "Merci pour votre avis." in response.get_data(as_text=True)
+    client.post(f"/questions/{answered.reference}/avis", data={"rating": "5", "comment": ""})
+    rows = db.session.scalars(select(Satisfaction)).all()
+    assert [(row.rating, row.comment, row.user_id) for row in rows] == [(5, "", world.colleague.id)]
+    login(world.jurist)
+    assert "<strong>5/5</strong>" in client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    stats = client.get("/satisfaction").get_data(as_text=True)
+    assert "1 avis, note moyenne <strong>5,0 / 5</strong>" in stats
+
+
+def test_rating_before_any_answer_is_refused(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    assert "Votre avis" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    page = client.post(f"/questions/{ticket.reference}/avis", data={"rating": "1"}, follow_redirects=True)
+    assert "une fois la question répondue" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0
+
+
+@pytest.mark.parametrize("rating", ["0", "6", "abc", ""])
+def test_rating_out_of_range_is_refused(client, world, login, answered, rating):
+    login(world.member)
+    page = client.post(f"/questions/{answered.reference}/avis", data={"rating": rating}, follow_redirects=True)
+    assert page.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0
+
+
+def test_jurists_and_other_structures_cannot_rate(client, world, login, answered):
+    login(world.jurist)
+    client.post(f"/questions/{answered.reference}/avis", data={"rating": "5"})
+    login(world.outsider)
+    assert client.post(f"/questions/{answered.reference}/avis", data={"rating": "5"}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0
+
+
+def test_summary_counts_ratings_by_note(world, answered):
+    other = factories.make_ticket(world.member)
+    services.add_message(other, world.jurist, "Réponse.")
+    services.close(other, world.member)
+    satisfaction.rate(answered, world.member, 2)
+    satisfaction.rate(other, world.member, 5, "Parfait")
+    summary = satisfaction.summary()
+    assert (summary.count, summary.average, summary.distribution[2], summary.distribution[5]) == (2, 3.5, 1, 1)
+
+
+def test_jurist_files_a_phone_question_for_a_member_who_sees_it_as_theirs(client, world, login):
+    login(world.jurist)
+    page = client.get(f"/questions/pour-un-membre?structure={world.structure.id}").get_data(as_text=True)
+    assert "Alice Membre" in page and "Chloé Ailleurs" not in page
+    response = client.post("/questions/pour-un-membre", data={
+        "structure": world.structure.id, "member": world.member.id, "channel": "phone", "send": "1",
+        "subject": "Appel : rupture anticipée d'un CDDI", "theme": world.theme.id, "priority": "2",
+        "body": "La directrice a appelé : un salarié souhaite rompre son CDDI pour une embauche en CDI."})
+    ticket = db.session.scalar(select(Ticket))
+    assert response.status_code == 302
+    assert (ticket.author_id, ticket.created_by_id, ticket.channel, ticket.priority) == (
+        world.member.id, world.jurist.id, "phone", 2)
+    created = db.session.scalar(select(Event).where(Event.ticket_id == ticket.id, Event.kind == "created"))
+    assert created.actor_id == world.jurist.id and created.data["on_behalf_of"] == "Alice Membre"
+    login(world.member)
+    assert ticket.reference in client.get("/questions/?qui=moi").get_data(as_text=True)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Denis Juriste a enregistré la question pour Alice Membre (reçue par téléphone)." in page
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"member": "outsider"}, "N'est pas un choix valide."),
+    ({"channel": "web"}, "N'est pas un choix valide."),
+    ({"subject": "ab"}, "Objet : au moins 5 caractères"),
+])
+def test_filing_on_behalf_refuses_bad_input(client, world, login, change, message):
+    login(world.jurist)
+    data = {"structure": world.structure.id, "member": world.member.id, "channel": "email", "send": "1",
+            "subject": "Question reçue par courriel", "theme": world.theme.id, "priority": "1",
+            "body": "Texte de la question reçue par courriel, assez long."}
+    data.update({key: (world.outsider.id if value == "outsider" else value) for key, value in change.items()})
+    page = client.post("/questions/pour-un-membre", data=data).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert message.replace("'", "&#39;") in page
+
+
+def test_filing_on_behalf_refuses_a_member_of_another_structure(world):
+    from helpdesk.errors import InvalidInput
+    from helpdesk.triage.filing import file_on_behalf
+
+    with pytest.raises(InvalidInput, match="Choisissez un membre actif de cette structure."):
+        file_on_behalf(world.jurist, world.outsider.id, world.structure.id, "phone", "Objet valable",
+                       "Une description suffisamment longue.", None)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_inactive_structure_cannot_get_a_question_on_behalf(world):
+    from helpdesk.errors import Forbidden
+    from helpdesk.triage.filing import file_on_behalf
+
+    world.structure.active = False
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        file_on_behalf(world.jurist, world.member.id, world.structure.id, "phone", "Objet valable",
+                       "Une description suffisamment longue.", None)
+
+
+def test_members_cannot_file_on_behalf(client, world, login):
+    login(world.member)
+    assert client.get("/questions/pour-un-membre").status_code == 403
+    assert client.post("/questions/pour-un-membre", data={
+        "structure": world.structure.id, "member": world.colleague.id, "channel": "phone", "send": "1",
+        "subject": "Question forgée", "body": "Une description suffisamment longue."}).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0

@@ -1,0 +1,81 @@
+"""Routing rules: configured by admins, applied in order when a question is filed."""
+import pytest
+from sqlalchemy import select
+
+from helpdesk.auth.services import set_active
+from helpdesk.errors import InvalidInput
+from helpdesk.extensions import db
+from helpdesk.models import Event, RoutingRule
+from helpdesk.triage import routing
+from tests import factories
+
+
+def _events(ticket) -> list[Event]:
+    """The question's routing events."""
+    return db.session.scalars(select(Event).where(Event.ticket_id == ticket.id, Event.kind == "routed")).all()
+
+
+def test_first_matching_rule_assigns_the_question_and_records_it(world):
+    routing.add_rule(world.admin, world.theme.id, None, world.jurist2.id)
+    routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
+    themed = factories.make_ticket(world.member, theme_id=world.theme.id)
+    regional = factories.make_ticket(world.member)
+    assert themed.assignee_id == world.jurist2.id
+    assert regional.assignee_id == world.jurist.id
+    assert themed.status == "new"  # nobody has read it yet: it waits in the jurist's « Mes dossiers »
+    event = _events(themed)[0]
+    assert event.data == {"rule": 1, "assignee": world.jurist2.name} and event.internal
+
+
+def test_rule_needs_every_condition(world):
+    routing.add_rule(world.admin, world.theme.id, "occitanie", world.jurist2.id)
+    assert factories.make_ticket(world.member, theme_id=world.theme.id).assignee_id is None
+    assert factories.make_ticket(world.outsider, theme_id=world.theme.id).assignee_id == world.jurist2.id
+
+
+def test_unmatched_question_stays_unassigned_without_event(world):
+    routing.add_rule(world.admin, None, "occitanie", world.jurist.id)
+    ticket = factories.make_ticket(world.member)
+    assert ticket.assignee_id is None and _events(ticket) == []
+
+
+def test_team_rule_stops_routing_and_leaves_the_question_to_everyone(world):
+    routing.add_rule(world.admin, world.theme.id, None, None)
+    routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
+    ticket = factories.make_ticket(world.member, theme_id=world.theme.id)
+    assert ticket.assignee_id is None
+    assert _events(ticket)[0].data == {"rule": 1, "assignee": None}
+
+
+def test_rule_of_a_deactivated_jurist_is_skipped(world):
+    routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
+    routing.add_rule(world.admin, None, "bretagne", world.jurist2.id)
+    set_active(world.jurist, False, world.admin)
+    assert factories.make_ticket(world.member).assignee_id == world.jurist2.id
+
+
+@pytest.mark.parametrize("theme, region, assignee, message", [
+    (None, None, None, "thème, une région"),
+    (None, "atlantide", None, "région n'existe pas"),
+    (None, "bretagne", "member", "équipe juridique"),
+])
+def test_bad_rules_are_refused(world, theme, region, assignee, message):
+    with pytest.raises(InvalidInput, match=message):
+        routing.add_rule(world.admin, theme, region, world.member.id if assignee else None)
+    assert db.session.scalar(select(RoutingRule)) is None
+
+
+def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
+    login(world.admin)
+    client.post("/admin/routage", data={"theme": str(world.theme.id), "region": "", "assignee": str(world.jurist.id)})
+    client.post("/admin/routage", data={"theme": "0", "region": "bretagne", "assignee": "0"})
+    first, second = routing.ordered_rules()
+    page = client.post(f"/admin/routage/{second.id}/monter", follow_redirects=True).get_data(as_text=True)
+    assert "Règles de routage mises à jour." in page
+    assert [rule.id for rule in routing.ordered_rules()] == [second.id, first.id]
+    assert "ne peut pas aller plus loin" in client.post(f"/admin/routage/{second.id}/monter",
+                                                        follow_redirects=True).get_data(as_text=True)
+    client.post(f"/admin/routage/{first.id}/supprimer")
+    assert [rule.id for rule in routing.ordered_rules()] == [second.id]
+    empty = client.post("/admin/routage", data={"theme": "0", "region": "", "assignee": "0"}, follow_redirects=True)
+    assert "Une règle porte sur un thème, une région ou les deux." in empty.get_data(as_text=True)

@@ -1,0 +1,182 @@
+"""Service levels: deadlines stored when a question is filed, paused while it waits on the member,
+admin-configured policies, and the queue's "En retard" / "À échéance sous 24 h" views."""
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import SlaRule, Ticket, TicketPause
+from helpdesk.models._types import frozen_time
+from helpdesk.tickets import services
+from helpdesk.triage import sla
+from tests import factories
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(*args) -> datetime:
+    """An aware Europe/Paris moment."""
+    return datetime(*args, tzinfo=PARIS)
+
+
+def _file(author, moment, **overrides) -> Ticket:
+    """File a question at a given moment."""
+    with frozen_time(moment):
+        return factories.make_ticket(author, **overrides)
+
+
+def test_filing_stores_first_response_and_resolution_deadlines_from_the_default_policy(world):
+    # Normal priority: first response within 2 business days (18 h), resolution within 10 (90 h).
+    ticket = _file(world.member, paris(2026, 3, 2, 10))
+    assert ticket.first_response_due_at == paris(2026, 3, 4, 10)
+    assert ticket.due_at == paris(2026, 3, 16, 10)
+    assert ticket.next_due_at == ticket.first_response_due_at
+
+
+def test_deadlines_skip_easter_monday(world):
+    # Filed Thursday 2 April 2026 at 10:00; Monday 6 April is Easter Monday.
+    ticket = _file(world.member, paris(2026, 4, 2, 10))
+    assert ticket.first_response_due_at == paris(2026, 4, 7, 10)
+
+
+def test_overseas_structure_observes_its_abolition_of_slavery_day(world):
+    guadeloupe = factories.make_structure(region="guadeloupe")
+    member = factories.make_user("member", guadeloupe)
+    metropolitan = _file(world.member, paris(2026, 5, 26, 10))
+    overseas = _file(member, paris(2026, 5, 26, 10))
+    assert metropolitan.first_response_due_at == paris(2026, 5, 28, 10)
+    # Wednesday 27 May is a holiday in Guadeloupe.
+    assert overseas.first_response_due_at == paris(2026, 5, 29, 10)
+
+
+def test_clock_stops_while_waiting_on_the_member_and_resumes_when_they_reply(world):
+    ticket = _file(world.member, paris(2026, 3, 2, 10), priority=3)  # urgent: first response in 4 h
+    assert ticket.first_response_due_at == paris(2026, 3, 2, 14)
+    with frozen_time(paris(2026, 3, 2, 10, 30)):
+        services.claim(ticket, world.jurist)
+    with frozen_time(paris(2026, 3, 2, 11)):
+        services.change_status(ticket, world.jurist, "waiting")
+    assert ticket.next_due_at is None
+    with frozen_time(paris(2026, 3, 3, 11)):
+        services.add_message(ticket, world.member, "Voici la date de début du contrat : 2 février.")
+    # 1 h used before the pause, 3 h left after Tuesday 11:00.
+    assert ticket.status == "open"
+    assert ticket.first_response_due_at == paris(2026, 3, 3, 14)
+    assert ticket.next_due_at == paris(2026, 3, 3, 14)
+    pauses = db.session.scalars(select(TicketPause).where(TicketPause.ticket_id == ticket.id)).all()
+    assert [(pause.started_at, pause.ended_at) for pause in pauses] == [(paris(2026, 3, 2, 11), paris(2026, 3, 3, 11))]
+
+
+def test_first_answer_freezes_the_first_response_deadline_and_the_resolution_clock_resumes_on_reply(world):
+    ticket = _file(world.member, paris(2026, 3, 2, 10))
+    first_due = ticket.first_response_due_at
+    with frozen_time(paris(2026, 3, 2, 15)):
+        services.add_message(ticket, world.jurist, "Voici notre réponse.")
+    assert ticket.status == "answered" and ticket.next_due_at is None
+    assert ticket.first_response_due_at == first_due
+    with frozen_time(paris(2026, 3, 4, 15)):
+        services.add_message(ticket, world.member, "Une précision encore, s'il vous plaît.")
+    # Answered from Monday 15:00 to Wednesday 15:00: 18 business hours of pause on a 90-hour resolution.
+    assert ticket.next_due_at == ticket.due_at == paris(2026, 3, 18, 10)
+
+
+def test_admin_policy_per_priority_and_per_theme(world):
+    sla.save_policy(world.admin, 1, None, 4, 20)
+    sla.save_policy(world.admin, 1, world.theme.id, 2, 10)
+    general = _file(world.member, paris(2026, 3, 2, 10))
+    themed = _file(world.member, paris(2026, 3, 2, 10), theme_id=world.theme.id)
+    urgent = _file(world.member, paris(2026, 3, 2, 10), priority=3)
+    assert general.first_response_due_at == paris(2026, 3, 2, 14)
+    assert themed.first_response_due_at == paris(2026, 3, 2, 12)
+    assert urgent.first_response_due_at == paris(2026, 3, 2, 14)  # default urgent policy: 4 h
+    sla.save_policy(world.admin, 1, None, 3, 20)
+    assert db.session.scalar(select(SlaRule.first_response_minutes).where(
+        SlaRule.priority == 1, SlaRule.theme_id.is_(None))) == 180
+
+
+@pytest.mark.parametrize("first, resolution, message", [
+    (10, 5, "ne peut pas être plus court"),
+    (0, 5, "entre 0 et"),
+    (5, 5000, "entre 0 et"),
+])
+def test_admin_policy_bad_durations_are_refused(world, first, resolution, message):
+    from helpdesk.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=message):
+        sla.save_policy(world.admin, 1, None, first, resolution)
+    assert db.session.scalar(select(SlaRule)) is None
+
+
+def test_jurist_cannot_change_policies(world):
+    from helpdesk.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        sla.save_policy(world.jurist, 1, None, 4, 20)
+
+
+def test_admin_sets_a_policy_through_the_page(client, world, login):
+    login(world.admin)
+    page = client.get("/admin/delais").get_data(as_text=True)
+    assert "Valeur par défaut" in page and "18 h" in page
+    response = client.post("/admin/delais", data={"priority": "2", "theme": "0", "first_response_hours": "6",
+                                                  "resolution_hours": "27,5"}, follow_redirects=True)
+    assert "Délai enregistré" in response.get_data(as_text=True)
+    rule = db.session.scalar(select(SlaRule))
+    assert (rule.priority, rule.first_response_minutes, rule.resolution_minutes) == (2, 360, 1650)
+    bad = client.post("/admin/delais", data={"priority": "2", "theme": "0", "first_response_hours": "8",
+                                             "resolution_hours": "2"}, follow_redirects=True)
+    assert "ne peut pas être plus court" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/admin/delais", "/admin/routage"])
+def test_admin_pages_are_refused_to_jurists_and_members(client, world, login, url):
+    for user in (world.jurist, world.member):
+        login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, data={"priority": "1", "theme": "0", "first_response_hours": "1",
+                                      "resolution_hours": "2", "region": "bretagne", "assignee": "0"}).status_code == 403
+    assert db.session.scalar(select(SlaRule)) is None
+
+
+def _queue_rows(client, query: str) -> dict[str, str]:
+    """Rows of the queue table keyed by reference."""
+    page = client.get(f"/file/?{query}").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    return {re.search(r"Q-\d{4}-\d{5}", row).group(0): row for row in rows if re.search(r"Q-\d{4}-\d{5}", row)}
+
+
+def test_queue_views_overdue_and_due_within_24_hours_with_text_and_sort(client, world, login):
+    late = _file(world.member, paris(2026, 3, 2, 10), priority=3)     # due Monday 14:00
+    soon = _file(world.member, paris(2026, 3, 3, 9), priority=3)      # due Tuesday 13:00
+    later = _file(world.member, paris(2026, 3, 3, 9))                 # due Wednesday 18:00
+    waiting = _file(world.member, paris(2026, 3, 2, 9), priority=3)
+    with frozen_time(paris(2026, 3, 2, 9, 30)):
+        services.change_status(waiting, world.jurist, "open")
+        services.change_status(waiting, world.jurist, "waiting")
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 3, 11)):
+        overdue_rows = _queue_rows(client, "vue=en-retard")
+        soon_rows = _queue_rows(client, "vue=sous-24h")
+        page = client.get("/file/?vue=ouvertes&tri=echeance").get_data(as_text=True)
+    assert list(overdue_rows) == [late.reference]
+    assert "En retard" in overdue_rows[late.reference] and "en retard de 6 h" in overdue_rows[late.reference]
+    assert list(soon_rows) == [soon.reference]
+    assert "échéance dans 2 h" in soon_rows[soon.reference]
+    assert "En retard <span class=\"count\">(1)</span>" in page
+    references = list(dict.fromkeys(re.findall(r"Q-\d{4}-\d{5}", page.split('<table class="queue">')[1])))
+    assert references == [late.reference, soon.reference, later.reference, waiting.reference]
+    assert "Délai suspendu" in page and "deadline-overdue" in page
+    assert later.first_response_due_at == paris(2026, 3, 4, 18)
+
+
+def test_question_page_shows_deadlines_to_jurists_only(client, world, login):
+    ticket = _file(world.member, paris(2026, 3, 2, 10))
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 2, 11)):
+        page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Dans les délais" in page and "échéance dans 1 j 8 h" in page
+    login(world.member)
+    assert "Dans les délais" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)

@@ -1,0 +1,138 @@
+"""Tags on questions, the queue's tag filter, bulk actions with their summary, and queue query counts."""
+import re
+
+import pytest
+from sqlalchemy import event, func, select
+
+from helpdesk.errors import Forbidden
+from helpdesk.extensions import db
+from helpdesk.models import Event, Tag, Ticket
+from helpdesk.tickets import services
+from helpdesk.triage import tagging
+from tests import factories
+
+
+def test_tags_are_normalised_and_deduplicated(world):
+    ticket = factories.make_ticket(world.member)
+    added = tagging.add_tags(ticket, world.jurist, tagging.parse_tags("  Urgent   Direction , #480 heures, urgent direction"))
+    assert added == ["urgent direction", "480 heures"]
+    assert tagging.add_tags(ticket, world.jurist, ["480 heures"]) == []
+    assert [tag.name for tag in ticket.tags] == ["480 heures", "urgent direction"]
+    other = factories.make_ticket(world.member)
+    tagging.add_tags(other, world.jurist, ["480 heures"])
+    assert db.session.scalar(select(func.count()).select_from(Tag)) == 2
+
+
+@pytest.mark.parametrize("text, message", [(",,", "au moins une"), ("x" * 41, "40 caractères")])
+def test_bad_tags_are_refused(client, world, login, text, message):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": text}, follow_redirects=True)
+    assert message in page.get_data(as_text=True)
+    assert ticket.tags == []
+
+
+def test_tag_rows_and_filter_in_the_queue(client, world, login):
+    tagged = factories.make_ticket(world.member, subject="Question étiquetée")
+    plain = factories.make_ticket(world.member, subject="Question sans étiquette")
+    login(world.jurist)
+    client.post(f"/questions/{tagged.reference}/etiquettes", data={"tags": "CSE, Élections"})
+    page = client.get("/file/?vue=ouvertes&etiquette=élections").get_data(as_text=True)
+    table = page.split('<table class="queue">')[1]
+    assert tagged.reference in table and plain.reference not in table
+    assert '<a class="tag"' in table and "cse" in table
+    client.post(f"/questions/{tagged.reference}/etiquettes/retirer", data={"tag": "cse"})
+    assert [tag.name for tag in tagged.tags] == ["élections"]
+
+
+def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client, world, login):
+    fresh = factories.make_ticket(world.member)
+    closed = factories.make_ticket(world.member)
+    services.close(closed, world.member)
+    login(world.jurist)
+    response = client.post("/file/actions", data={"ids": [fresh.id, closed.id], "action": "statut",
+                                                  "status": "answered", "back": "/file/?vue=ouvertes"})
+    assert response.headers["Location"] == "/file/?vue=ouvertes"
+    summary = client.get("/file/").get_data(as_text=True)
+    assert "0 question(s) traitée(s). 2 refusée(s)" in summary
+    assert "Impossible de passer une question « Nouvelle » au statut « Répondue »." in summary
+    client.post("/file/actions", data={"ids": [fresh.id, closed.id], "action": "assigner",
+                                       "assignee": world.jurist2.id})
+    summary = client.get("/file/").get_data(as_text=True)
+    assert f"1 question(s) traitée(s) ({fresh.reference}). 1 refusée(s) : {closed.reference}" in summary
+    db.session.expire_all()
+    assert db.session.get(Ticket, fresh.id).assignee_id == world.jurist2.id
+    client.post("/file/actions", data={"ids": [fresh.id], "action": "etiqueter", "tags": "lot, relance"})
+    client.post("/file/actions", data={"ids": [fresh.id], "action": "clore"})
+    db.session.expire_all()
+    fresh = db.session.get(Ticket, fresh.id)
+    assert fresh.status == "closed" and [tag.name for tag in fresh.tags] == ["lot", "relance"]
+    kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == fresh.id)).all()
+    assert {"assigned", "tagged", "closed"} <= set(kinds)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"action": "clore"}, "Cochez au moins une question."),
+    ({"action": "", "ids": "1"}, "Choisissez une action."),
+    ({"action": "etiqueter", "ids": "1", "tags": " , "}, "Indiquez au moins une étiquette."),
+    ({"action": "statut", "ids": "1", "status": ""}, "Choisissez le nouveau statut."),
+])
+def test_bulk_refuses_incomplete_requests(client, world, login, data, message):
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post("/file/actions", data=data, follow_redirects=True).get_data(as_text=True)
+    assert message in page
+    assert db.session.scalar(select(Ticket.status)) == "new"
+
+
+def test_bulk_never_redirects_off_site(client, world, login):
+    login(world.jurist)
+    response = client.post("/file/actions", data={"action": "clore", "back": "https://evil.example/"})
+    assert response.headers["Location"] == "/file/"
+
+
+def test_members_cannot_tag_or_bulk_act(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    assert client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": "x"}).status_code == 403
+    assert client.post("/file/actions", data={"ids": [ticket.id], "action": "clore"}).status_code == 403
+    login(world.outsider)
+    assert client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": "x"}).status_code == 404
+    assert ticket.tags == [] and ticket.status == "new"
+    with pytest.raises(Forbidden):
+        tagging.bulk_apply(world.member, [ticket.id], "clore")
+
+
+def _statements_for_queue_page(client) -> int:
+    """How many SQL statements one queue page runs."""
+    count = 0
+
+    def counter(*args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        assert client.get("/file/?vue=ouvertes").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_queue_page_runs_the_same_number_of_queries_for_5_or_25_rows(client, world, login):
+    def add_questions(number):
+        for index in range(number):
+            structure = factories.make_structure()
+            author = factories.make_user("member", structure)
+            ticket = factories.make_ticket(author, theme_id=world.theme.id)
+            services.assign(ticket, world.jurist, world.jurist2.id)
+            tagging.add_tags(ticket, world.jurist, [f"étiquette {index}", "commune"])
+
+    login(world.jurist)
+    add_questions(5)
+    with_5 = _statements_for_queue_page(client)
+    add_questions(20)
+    with_25 = _statements_for_queue_page(client)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert len(set(re.findall(r"Q-\d{4}-\d{5}", page))) == 25
+    assert with_5 == with_25

@@ -1,0 +1,114 @@
+"""Stored and reflected XSS: hostile text in every field comes back escaped (or sanitised) on every page."""
+import io
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Structure, Theme, Ticket, User
+from tests.factories import pdf_bytes
+
+PAYLOADS = [
+    '<script>alert("xss")</script>',
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "<iframe src=https://evil.example></iframe>",
+    "<a href=\"javascript:alert(1)\">lien</a>",
+    "[clic](javascript:alert(1))",
+    "[clic](JaVaScRiPt:alert(1) \"titre\")",
+    "![image](x\" onerror=\"alert(1))",
+    "[a]: javascript:alert(1)\n\n[voir][a]",
+    "<details open ontoggle=alert(1)>",
+    "' onmouseover='alert(1)",
+]
+FORBIDDEN_TAGS = {"svg", "iframe", "object", "embed", "img", "math", "style", "details", "base", "frame"}
+
+
+class _Checker(HTMLParser):
+    """Collects what an injected payload could have become: event handlers, scripts, javascript: links."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        """Check one element."""
+        names = dict(attrs)
+        if tag == "script" and "src" not in names:
+            self.problems.append("inline script")
+        if tag in FORBIDDEN_TAGS:
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"{name}= on <{tag}>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                    ("javascript:", "data:", "vbscript:")):
+                self.problems.append(f"{name}={value}")
+
+
+def assert_safe(page: str, where: str) -> None:
+    """No element of the page carries script."""
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.problems == [], f"{where}: {checker.problems}"
+
+
+def _fill_everything(client, world, login, payload: str, number: int) -> tuple[Ticket, str]:
+    """Submit the payload in every text field a user can fill, through the forms."""
+    short = payload[:110]
+    login(world.member)
+    client.post("/questions/nouvelle", data={"subject": f"Question {short}", "body": f"Description : {payload}",
+                                             "theme": world.theme.id, "priority": 1})
+    ticket = db.session.scalar(select(Ticket).order_by(Ticket.id.desc()))
+    client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data", data={
+        "body": f"Réponse du membre {payload}", "attachments": [(io.BytesIO(pdf_bytes()), f"{short}.pdf")]})
+    login(world.jurist)
+    client.post(f"/questions/{ticket.reference}/repondre",
+                data={"body": f"Réponse {payload}", "kind": "public", "status_after": "answered"})
+    client.post(f"/questions/{ticket.reference}/repondre", data={"body": f"Note {payload}", "kind": "note"})
+    slug = f"ressource-{number}"
+    client.post("/ressources/nouvelle", data={
+        "title": f"Titre {short}", "slug": slug, "summary": f"Résumé {payload}", "body": f"Corps\n\n{payload}",
+        "type": "decryptage", "visibility": "public", "tags": f"mot, {short}", "legal_refs": f"Art. {payload}",
+        "source_url": f"https://exemple.test/\"><script>alert(1)</script>"})
+    client.post(f"/ressources/{slug}/statut", data={"status": "published"})
+    login(world.admin)
+    client.post("/admin/themes", data={"name": f"Thème {short}"[:120]})
+    client.post("/admin/structures/nouvelle", data={"name": f"Structure {short}", "siret": "73282932000074",
+                                                    "type": "ACI", "region": "bretagne", "active": "y"})
+    client.post("/admin/utilisateurs/nouveau", data={"email": f"xss{number}@exemple.fr", "name": f"Nom {short}"[:120],
+                                                     "role": "jurist", "structure": 0,
+                                                     "password": "cheval-agrafe-batterie"})
+    return ticket, slug
+
+
+@pytest.mark.parametrize("number, payload", list(enumerate(PAYLOADS)))
+def test_hostile_text_never_comes_back_unescaped(app, client, world, login, number, payload):
+    ticket, slug = _fill_everything(client, world, login, payload, number)
+    assert payload[:30] in ticket.body  # the payload was stored as typed
+    structure = db.session.scalar(select(Structure).where(Structure.name.startswith("Structure ")))
+    assert structure is not None and db.session.scalar(select(Theme).where(Theme.name.startswith("Thème ")))
+    assert db.session.scalar(select(User).where(User.email == f"xss{number}@exemple.fr")) is not None
+    pages = {
+        "admin": ["/admin/utilisateurs", "/admin/structures", f"/admin/structures/{structure.id}", "/admin/themes",
+                  "/admin/journal/", f"/questions/{ticket.reference}"],
+        "jurist": [f"/questions/{ticket.reference}", "/file/", f"/file/?q={payload}", f"/ressources/{slug}",
+                   f"/ressources/{slug}/modifier", f"/ressources/?q={payload}", "/ressources/"],
+        "member": [f"/questions/{ticket.reference}", "/questions/", f"/ressources/{slug}", "/questions/nouvelle",
+                   f"/ressources/suggestions?subject={payload}&body=contrat"],
+    }
+    for role, urls in pages.items():
+        login(getattr(world, role))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_safe(response.get_data(as_text=True), f"{role} {url}")
+
+
+def test_the_checker_catches_what_it_looks_for():
+    for page in ['<img src=x onerror=alert(1)>', "<script>alert(1)</script>", '<a href="javascript:x">a</a>',
+                 '<p style="x">', "<svg/onload=alert(1)>"]:
+        checker = _Checker()
+        checker.feed(page)
+        assert checker.problems, page
