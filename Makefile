@@ -35,7 +35,9 @@ serve: install
 	  HELPDESK_SEARCH_SYNC_AFTER_REQUEST=$${HELPDESK_SEARCH_SYNC_AFTER_REQUEST:-false} \
 	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-test: install test-sqlite test-postgres
+# SQLite and PostgreSQL runs go side by side (one per core).
+test: install
+	@$(MAKE) --no-print-directory -j2 test-sqlite test-postgres
 
 test-sqlite:
 	TEST_DATABASE_URL= $(VENV)/bin/python -m pytest --cov=helpdesk --cov-report=term:skip-covered
@@ -43,7 +45,7 @@ test-sqlite:
 test-postgres:
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== PostgreSQL run: $(TEST_DATABASE_URL)"; \
-		$(VENV)/bin/python -m pytest -q; \
+		$(VENV)/bin/python -m pytest -q --ignore=tests/browser; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 # After changing marked strings: extract, update fr (= msgids) and en, compile. Translate the new English

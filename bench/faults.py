@@ -33,7 +33,6 @@ import urllib.parse
 
 import stack
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 REFERENCE = re.compile(r"(Q-\d+-\d+)")
 
 
@@ -65,23 +64,10 @@ class Member(threading.Thread):
             self.connection = None
             raise
 
-    def _keep_cookie(self, response) -> None:
-        """Remember the session cookie the server set."""
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-
     def _open_session(self) -> str:
-        """Log in and return the new-question form's CSRF token."""
-        response, page = self._request("GET", "/connexion")
-        self._keep_cookie(response)
-        response, _ = self._request("POST", "/connexion", {
-            "csrf_token": TOKEN.search(page).group(1), "email": self.email, "password": stack.PASSWORD})
-        self._keep_cookie(response)
-        assert response.status == 302, f"login refused: {response.status}"
-        response, page = self._request("GET", "/questions/nouvelle")
-        self._keep_cookie(response)
-        return TOKEN.search(page).group(1)
+        """Log in through the form; keep the session cookie and return the form's CSRF token."""
+        self.cookie, token = stack.open_session(self.port, self.email)
+        return token
 
     def run(self) -> None:
         """Log in (again after a dead worker if need be), then post the quota."""
@@ -93,7 +79,7 @@ class Member(threading.Thread):
                     "csrf_token": token, "subject": f"Question sous panne m{self.number}-{sequence}",
                     "body": "Un salarié en CDDI peut-il voir son contrat renouvelé au-delà de vingt-quatre mois ?",
                     "theme": self.theme_id, "priority": 1})
-            except (OSError, http.client.HTTPException, AssertionError, AttributeError):
+            except (OSError, http.client.HTTPException, RuntimeError, AttributeError):
                 self.tally.failure()
                 continue
             match = response.status == 302 and REFERENCE.search(response.getheader("Location") or "")

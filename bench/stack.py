@@ -3,14 +3,17 @@
 Everything listens on the loopback interface; every database is created for the
 run and dropped at the end (set BENCH_KEEP=1 to keep it for inspection).
 """
+import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -22,6 +25,7 @@ BIN = Path(sys.executable).parent
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SECRET_KEY = "bench-secret-key-not-for-production"
 PASSWORD = "mot-de-passe-de-charge"
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 JURISTS = 3
 
 
@@ -82,9 +86,10 @@ def seed_members(app, count: int) -> dict:
             {"email": f"juriste-{n}@exemple.test", "name": f"Juriste Charge {n}", "password_hash": first.password_hash,
              "role": "jurist", "structure_id": None, "active": True} for n in range(1, JURISTS + 1)])
         # Hashing is deliberately slow: reuse the first member's hash for the others.
-        db.session.execute(insert(User), [
-            {"email": f"charge-{n}@exemple.test", "name": f"Membre Charge {n}", "password_hash": first.password_hash,
-             "role": "member", "structure_id": structure.id, "active": True} for n in range(2, count + 1)])
+        others = [{"email": f"charge-{n}@exemple.test", "name": f"Membre Charge {n}", "password_hash": first.password_hash,
+                   "role": "member", "structure_id": structure.id, "active": True} for n in range(2, count + 1)]
+        if others:
+            db.session.execute(insert(User), others)
         db.session.commit()
         return {"emails": [f"charge-{n}@exemple.test" for n in range(1, count + 1)], "theme_id": theme.id}
 
@@ -256,6 +261,36 @@ def drain_outbox(app, timeout: float = 60.0) -> None:
             if not waiting:
                 return
             time.sleep(0.5)
+
+
+def open_session(port: int, email: str) -> tuple[str, str]:
+    """Log a member in through the login form as a browser does; return the session cookie and the CSRF token
+    of the new-question form."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    cookie = ""
+
+    def exchange(method: str, path: str, fields: dict | None = None) -> str:
+        nonlocal cookie
+        headers = {"Cookie": cookie}
+        if fields is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=fields and urllib.parse.urlencode(fields), headers=headers)
+        response = connection.getresponse()
+        page = response.read().decode()
+        if response.getheader("Set-Cookie"):
+            cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+        if method == "POST" and response.status != 302:
+            raise RuntimeError(f"login of {email} refused ({response.status})")
+        return page
+
+    try:
+        page = exchange("GET", "/connexion")
+        exchange("POST", "/connexion", {"csrf_token": CSRF_TOKEN.search(page).group(1), "email": email,
+                                        "password": PASSWORD})
+        token = CSRF_TOKEN.search(exchange("GET", "/questions/nouvelle")).group(1)
+    finally:
+        connection.close()
+    return cookie, token
 
 
 def run_wrk(script: Path, url: str, clients: int, duration: float, env: dict) -> dict:

@@ -5,8 +5,10 @@ Usage: python bench/submit_load.py [--workers 2 4] [--clients 8 32] [--duration 
 For each worker count, on a throwaway PostgreSQL database: gunicorn (the
 project's gunicorn.conf.py) serves the helpdesk with this machine's indexer
 (`flask kb sync --loop`) and mail sender (`flask mail send-pending --loop`)
-running, mailing to a loopback SMTP server; wrk (bench/submit.lua) logs in one
-member per connection and posts the new-question form with its CSRF token (each
+running, mailing to a loopback SMTP server. Each of the `clients` members logs
+in through the login form first (a scrypt password check each, kept out of the
+timed run); then wrk (bench/submit.lua), one connection per member, posts the
+new-question form with that member's session cookie and CSRF token (each
 question queues one notification per jurist in the outbox, in its transaction). The same
 gunicorn settings then serve bench/bare_app.py (one INSERT per request) under
 the same load. Afterwards every acknowledged question must be in the database
@@ -59,8 +61,9 @@ def run_helpdesk(workers: int, clients: int, duration: float, base: Path) -> dic
         server = stack.Gunicorn("wsgi:app", workers, env, base / "gunicorn.log", "/healthz")
         acks = base / f"acks-{workers}-{clients}.txt"
         try:
+            sessions = [stack.open_session(server.port, email) for email in seeded["emails"]]
             result = stack.run_wrk(HERE / "submit.lua", server.url, clients, duration, {
-                "BENCH_EMAILS": ",".join(seeded["emails"]), "BENCH_PASSWORD": stack.PASSWORD,
+                "BENCH_SESSIONS": ",".join(f"{cookie}|{token}" for cookie, token in sessions),
                 "BENCH_THEME": str(seeded["theme_id"]), "BENCH_ACKS": str(acks)})
         finally:
             server.stop()

@@ -287,7 +287,8 @@ def test_malformed_json_body_is_a_400(api, setting):
 
 @pytest.mark.parametrize("body", [{"subject": 42, "body": "x" * 30}, {"subject": "Objet correct"},
                                   {**NEW_QUESTION, "priority": 9}, {**NEW_QUESTION, "priority": True},
-                                  {**NEW_QUESTION, "theme_id": 999999}, {"subject": "abc", "body": "trop court"}])
+                                  {**NEW_QUESTION, "theme_id": 999999}, {**NEW_QUESTION, "theme_id": -3707098387687},
+                                  {**NEW_QUESTION, "theme_id": 2**40}, {"subject": "abc", "body": "trop court"}])
 def test_invalid_question_is_a_422_and_nothing_is_filed(api, setting, body):
     before = snapshot()
     response = api.post("/api/v1/questions", json=body, headers=bearer(make_api_token(setting.member)))
@@ -389,3 +390,22 @@ def test_account_page_refuses_revoking_another_users_token(client, setting, logi
 def test_account_pages_need_login(client):
     for url in ("/compte/", "/compte/jetons"):
         assert client.get(url).headers["Location"].startswith("/connexion")
+
+
+@pytest.mark.parametrize("method, url, body, status", [
+    ("POST", "/api/v1/questions", {"subject": "Objet\u0000nul", "body": "Une description assez longue."}, 422),
+    ("POST", "/api/v1/questions/{ref}/messages", {"body": "Réponse\u0000"}, 422),
+    ("GET", "/api/v1/questions/Q-2026%0000001", None, 400),
+    ("GET", "/api/v1/articles?q=cddi%00", None, 400),
+])
+def test_nul_characters_are_refused_not_a_server_error(api, setting, method, url, body, status):
+    before = snapshot()
+    response = api.open(url.format(ref=setting.ticket.reference), method=method, json=body,
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, status, "invalid_input" if status == 422 else "bad_request")
+    assert snapshot() == before
+
+
+def test_nul_character_is_refused_by_the_question_service_used_by_the_web_too(setting):
+    with pytest.raises(InvalidInput, match="caractère nul"):
+        ticket_services.file_question(setting.member, "Objet\u0000nul", "Une description assez longue.", None)

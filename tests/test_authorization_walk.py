@@ -5,6 +5,7 @@ A route added without a line in CASES makes test_every_route_has_a_rule fail: de
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,9 +13,16 @@ import pytest
 from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import set_active
 from helpdesk.extensions import db
+from helpdesk.flash.services import Audience, publish_bulletin, save_bulletin, unsubscribe_token
 from helpdesk.kb.services import save_article
+from helpdesk.models import RoutingRule, SlaRule
+from helpdesk.stats.services import DASHBOARD_CHARTS, REPORT_CHARTS
+from helpdesk.triage import canned
+from helpdesk.webinars.services import WebinarValues, save_webinar
 from helpdesk.tickets import services
 from tests import factories
+from helpdesk.api.tokens import create_token
+from helpdesk.models._types import utcnow
 from tests.factories import docx_bytes, pdf_bytes
 
 # Visitors, in the order the expectations list them. Each gets fresh objects, so one visitor's
@@ -50,6 +58,9 @@ QUESTION_READ = "302 302 404 404 200 200 200"
 QUESTION_WRITE = "302 302 404 404 302 302 302"
 QUESTION_STAFF = "302 302 404 404 403 302 302"
 EVERYONE = "200 200 200 200 200 200 200"
+STAFF_ACTION = "302 302 403 403 403 302 302"
+ADMIN_ACTION = "302 302 403 403 403 403 302"
+API = "401 401 401 401 401 401 401"
 
 CASES = [
     Case("GET", "/", LOGIN),
@@ -71,6 +82,8 @@ CASES = [
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/supprimer", ADMIN.replace("200", "302")),
     Case("GET", "/file/", STAFF),
+    Case("GET", "/accessibilite", EVERYONE),
+    Case("POST", "/langue", "302 302 302 302 302 302 302"),
     Case("GET", "/ressources/", EVERYONE),
     Case("GET", "/ressources/suggestions", EVERYONE),
     Case("GET", "/ressources/nouvelle", STAFF),
@@ -112,6 +125,99 @@ CASES = [
     Case("POST", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("POST", "/admin/structures/<int:structure_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("GET", "/admin/journal/export.csv", ADMIN),
+    # Account pages, password links, notifications, API tokens
+    Case("GET", "/compte/", ACCOUNT),
+    Case("GET", "/compte/notifications", ACCOUNT),
+    Case("POST", "/compte/notifications", LOGIN),
+    Case("GET", "/compte/jetons", ACCOUNT),
+    Case("POST", "/compte/jetons", ACCOUNT),
+    Case("POST", "/compte/jetons/<int:token_id>/revoquer", "302 302 404 404 302 404 404", fresh=True),
+    Case("GET", "/mot-de-passe-oublie", EVERYONE),
+    Case("POST", "/mot-de-passe-oublie", "302 302 302 302 302 302 302"),  # public: mails a link, back to login,
+    Case("GET", "/mot-de-passe/nouveau/<token>", "400 400 400 400 400 400 400"),
+    Case("POST", "/mot-de-passe/nouveau/<token>", "400 400 400 400 400 400 400"),
+    Case("GET", "/healthz", "503 503 503 503 503 503 503"),  # public; 503 here: no search index built,
+    # Triage: canned answers, tags, merge, FAQ, satisfaction, bulk actions, filing on behalf, SLA and routing
+    Case("GET", "/reponses-types/", STAFF),
+    Case("GET", "/reponses-types/nouvelle", STAFF),
+    Case("POST", "/reponses-types/nouvelle", STAFF),
+    Case("GET", "/reponses-types/<int:answer_id>", STAFF),
+    Case("POST", "/reponses-types/<int:answer_id>", STAFF_ACTION),
+    Case("POST", "/reponses-types/<int:answer_id>/supprimer", STAFF_ACTION, fresh=True),
+    Case("POST", "/questions/<reference>/rediger", "302 302 404 404 403 200 200"),
+    Case("POST", "/questions/<reference>/etiquettes", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/etiquettes/retirer", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/fusionner", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/proposer-faq", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/avis", QUESTION_WRITE),
+    Case("GET", "/satisfaction", STAFF),
+    Case("POST", "/file/actions", STAFF_ACTION),
+    Case("GET", "/questions/pour-un-membre", STAFF),
+    Case("POST", "/questions/pour-un-membre", STAFF),
+    Case("GET", "/admin/delais", ADMIN),
+    Case("POST", "/admin/delais", ADMIN),
+    Case("POST", "/admin/delais/<int:rule_id>/supprimer", ADMIN_ACTION, target="sla_rule", fresh=True),
+    Case("POST", "/admin/routage", ADMIN),
+    Case("GET", "/admin/routage", ADMIN),
+    Case("POST", "/admin/routage/<int:rule_id>/<any(monter, descendre, supprimer):action>", ADMIN_ACTION,
+         target="routing_rule", fresh=True),
+    Case("POST", "/admin/utilisateurs/<int:user_id>/invitation", ADMIN_ACTION),
+    # Mail: inbound mail for jurists, outbox for admins
+    Case("GET", "/courriels", STAFF),
+    Case("GET", "/courriels/<int:inbound_id>", "302 302 403 403 403 404 404"),
+    Case("POST", "/courriels/<int:inbound_id>/rattacher", "302 302 403 403 403 404 404"),
+    Case("POST", "/courriels/<int:inbound_id>/ecarter", "302 302 403 403 403 404 404"),
+    Case("GET", "/admin/courriels", ADMIN),
+    Case("POST", "/admin/courriels/<int:outbox_id>/renvoyer", "302 302 403 403 403 403 404"),
+    # Knowledge base review
+    Case("GET", "/ressources/a-verifier", STAFF),
+    Case("GET", "/ressources/references", STAFF),
+    Case("POST", "/ressources/references", STAFF),
+    Case("POST", "/ressources/<slug>/verifiee", STAFF_ACTION, target="members"),
+    # Statistics
+    Case("GET", "/statistiques/", STAFF),
+    Case("GET", "/statistiques/graphiques/<name>.svg", STAFF),
+    Case("GET", "/statistiques/export/questions.csv", STAFF),
+    Case("GET", "/statistiques/rapport/", STAFF_ACTION),
+    Case("GET", "/statistiques/rapport/<int:year>", STAFF),
+    Case("GET", "/statistiques/rapport/<int:year>.csv", STAFF),
+    Case("GET", "/statistiques/rapport/<int:year>/graphiques/<name>.svg", STAFF),
+    # Webinars
+    Case("GET", "/webinaires/", ACCOUNT),
+    Case("GET", "/webinaires/<int:webinar_id>", ACCOUNT),
+    Case("GET", "/webinaires/nouveau", STAFF),
+    Case("POST", "/webinaires/nouveau", STAFF),
+    Case("GET", "/webinaires/<int:webinar_id>/modifier", STAFF),
+    Case("POST", "/webinaires/<int:webinar_id>/modifier", STAFF_ACTION),
+    Case("POST", "/webinaires/<int:webinar_id>/inscription", "302 302 302 302 302 403 403"),
+    Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403"),
+    Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF_ACTION),
+    # Flash info
+    Case("GET", "/flash/", STAFF),
+    Case("GET", "/flash/nouveau", STAFF),
+    Case("POST", "/flash/nouveau", STAFF),
+    Case("GET", "/flash/<slug>/modifier", STAFF, target="flash"),
+    Case("POST", "/flash/<slug>/modifier", STAFF, target="flash"),
+    Case("GET", "/flash/<slug>/apercu", STAFF, target="flash"),
+    Case("POST", "/flash/<slug>/publier", STAFF_ACTION, target="flash", fresh=True),
+    Case("GET", "/flash/<slug>/lire", "302 302 302 302 302 403 403", target="flash"),
+    Case("POST", "/flash/<slug>/lu", "302 302 302 302 302 403 403", target="flash"),
+    Case("GET", "/flash/abonnements", MEMBERS),
+    Case("POST", "/flash/abonnements", "302 302 302 302 302 403 403"),
+    Case("GET", "/flash/desabonnement/<token>", EVERYONE),
+    Case("POST", "/flash/desabonnement/<token>", EVERYONE),
+    # API: bearer tokens only, session cookies are ignored
+    Case("GET", "/api/v1/openapi.json", EVERYONE),
+    Case("GET", "/api/v1/me", API),
+    Case("GET", "/api/v1/articles", API),
+    Case("GET", "/api/v1/articles/<slug>", API, target="members"),
+    Case("GET", "/api/v1/questions", API),
+    Case("POST", "/api/v1/questions", API),
+    Case("GET", "/api/v1/questions/<reference>", API),
+    Case("POST", "/api/v1/questions/<reference>/claim", API),
+    Case("GET", "/api/v1/questions/<reference>/messages", API),
+    Case("POST", "/api/v1/questions/<reference>/messages", API),
+    Case("GET", "/api/v1/queue", API),
 ]
 
 
@@ -139,6 +245,20 @@ def _objects(world, number: int) -> SimpleNamespace:
         db.session.commit()
         setattr(objects, f"{audience}_slug", article.slug)
         setattr(objects, f"{audience}_file", attachment.id)
+    objects.answer_id = canned.save_canned_answer(world.jurist, None, f"Réponse type {number}", "Texte").id
+    objects.webinar_id = save_webinar(None, WebinarValues(title=f"Webinaire {number}", starts_at=utcnow() + timedelta(days=7)),
+                                      world.jurist).id
+    bulletin = save_bulletin(None, {"title": f"Flash {number}", "summary": "Ce qui change.", "body": "Texte",
+                                    "themes": [world.theme.slug]}, Audience(), world.jurist)
+    publish_bulletin(bulletin, world.jurist)
+    objects.flash_slug = bulletin.slug
+    objects.token_id = create_token(world.member, f"Jeton {number}", "write", None)[0].id
+    theme = factories.make_theme(name=f"Thème {number}", slug=f"theme-{number}")
+    objects.sla_rule = SlaRule(priority=1, theme_id=theme.id, first_response_minutes=60, resolution_minutes=600)
+    objects.routing_rule = RoutingRule(position=number + 1, theme_id=world.theme.id)
+    db.session.add_all([objects.sla_rule, objects.routing_rule])
+    db.session.commit()
+    objects.sla_rule, objects.routing_rule = objects.sla_rule.id, objects.routing_rule.id
     return objects
 
 
@@ -146,8 +266,11 @@ def _url(case: Case, world, objects) -> str:
     """The rule with its variables filled for this persona's objects."""
     values = {"reference": objects.reference, "structure_id": world.structure.id, "user_id": world.colleague.id,
               "theme_id": world.theme.id, "slug": getattr(objects, f"{case.target}_slug", None),
-              "attachment_id": getattr(objects, case.target, None)}
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values[match.group(1)]), case.rule)
+              "attachment_id": getattr(objects, case.target, None), "answer_id": objects.answer_id,
+              "webinar_id": objects.webinar_id, "token_id": objects.token_id, "rule_id": getattr(objects, case.target, None),
+              "action": "supprimer", "inbound_id": 999999, "outbox_id": 999999, "name": next(iter(REPORT_CHARTS if "rapport" in case.rule else DASHBOARD_CHARTS)), "year": utcnow().year,
+              "token": unsubscribe_token(world.member) if case.rule.startswith("/flash") else "lien-invalide"}
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda match: str(values[match.group(1)]), case.rule)
 
 
 def _client_for(app, world, persona: str, login_as):
@@ -177,7 +300,8 @@ def _login_as(client, user):
 @pytest.fixture
 def walk_app(app):
     """The app with room for a login per persona and without search-index work after each request."""
-    app.config.update(LOGIN_RATE_LIMIT="1000 per minute", SEARCH_SYNC_AFTER_REQUEST=False)
+    app.config.update(LOGIN_RATE_LIMIT="1000 per minute", PASSWORD_RESET_RATE_LIMIT="1000 per minute",
+                      LOCKOUT_ACCOUNT_FAILURES=1000, LOCKOUT_ADDRESS_FAILURES=1000, SEARCH_SYNC_AFTER_REQUEST=False)
     return app
 
 

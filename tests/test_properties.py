@@ -7,6 +7,7 @@ same actions arrive as random HTTP form posts.
 import string
 
 import pytest
+from sqlalchemy import select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,3 +131,11 @@ def test_malformed_forms_never_cause_a_server_error(app, world, role):
 def test_malformed_query_strings_never_cause_a_server_error(client, world, login, url, query):
     login(world.admin if url.startswith(("/file", "/admin")) else world.member)
     assert client.get(url + query).status_code in (200, 403)
+
+
+def test_nul_characters_are_dropped_from_submitted_text(client, world, login):
+    login(world.member)
+    client.post("/questions/nouvelle", data={"subject": "Objet\x00 avec NUL", "theme": world.theme.id, "priority": 1,
+                                             "body": "Une description\x00 assez longue pour passer."})
+    ticket = db.session.scalar(select(Ticket))
+    assert (ticket.subject, ticket.body) == ("Objet avec NUL", "Une description assez longue pour passer.")

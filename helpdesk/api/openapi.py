@@ -93,7 +93,7 @@ SCHEMAS = {
         "properties": {
             "subject": {"type": "string", "minLength": 5, "maxLength": 200},
             "body": {"type": "string", "minLength": 20, "maxLength": 20000},
-            "theme_id": {"type": ["integer", "null"]},
+            "theme_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
             "priority": {"type": "integer", "minimum": 0, "maximum": 3, "default": 1},
         },
     },

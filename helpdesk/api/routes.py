@@ -88,7 +88,17 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
     value = data[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise InvalidInput(f"{name} : type de valeur inattendu.")
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidInput(f"{name} : le caractère nul n'est pas accepté.")
     return value
+
+
+@bp.before_request
+def refuse_nul_characters():
+    """A NUL character in the path or query is refused up front (PostgreSQL text cannot store it)."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if any("\x00" in value for value in values):
+        raise ServiceError("La requête contient un caractère nul.")
 
 
 @bp.route("/openapi.json")

@@ -1,15 +1,15 @@
 """Forms of the knowledge-base area."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
+from helpdesk.main.forms import Form
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     """Write or edit a resource."""
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
@@ -46,13 +46,13 @@ class ArticleForm(FlaskForm):
         }
 
 
-class ArticleStatusForm(FlaskForm):
+class ArticleStatusForm(Form):
     """Publish, archive or unpublish."""
 
     status = SelectField(_l("Statut"), choices=[("published", _l("Publier")), ("archived", _l("Archiver")), ("draft", _l("Repasser en brouillon"))])
 
 
-class ReferenceAmendedForm(FlaskForm):
+class ReferenceAmendedForm(Form):
     """A legal reference a jurist marks as amended, with an optional note."""
 
     reference = StringField(_l("Référence modifiée"), validators=[DataRequired(_l("Indiquez la référence.")), Length(max=200)],
@@ -61,5 +61,5 @@ class ReferenceAmendedForm(FlaskForm):
                        description=_l("Par exemple : modifié par le décret du 30 décembre 2025."))
 
 
-class ReviewedForm(FlaskForm):
+class ReviewedForm(Form):
     """« Marquer comme vérifiée » (the CSRF token is the only field)."""

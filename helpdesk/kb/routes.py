@@ -7,6 +7,7 @@ from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
+from helpdesk.main.query_args import text_arg
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES
 from helpdesk.permissions import staff_required
 
@@ -16,9 +17,9 @@ SORTS = {"pertinence": "Pertinence", "date": "Date"}
 @bp.route("/")
 def search():
     """Search resources (or browse them when the query is empty), with facets and highlights."""
-    query = (request.args.get("q") or "").strip()[:200]
+    query = text_arg("q")
     types = [value for value in request.args.getlist("type") if value in ARTICLE_TYPES]
-    themes = [value for value in request.args.getlist("theme") if value][:10]
+    themes = [value for value in request.args.getlist("theme") if value and "\x00" not in value][:10]
     statuses = [value for value in request.args.getlist("statut") if value in ARTICLE_STATUSES]
     sort = request.args.get("tri") if request.args.get("tri") in SORTS else "pertinence"
     page_number = request.args.get("page", "1")
@@ -33,7 +34,7 @@ def search():
 @bp.route("/suggestions")
 def suggestions():
     """HTML fragment: resources that may answer the question being typed."""
-    text = f"{request.args.get('subject', '')} {request.args.get('body', '')}"[:5000]
+    text = f"{text_arg('subject', 2500)} {text_arg('body', 2500)}"
     return render_template("kb/_suggestions.html", suggestions=searching.suggest(current_user, text))
 
 

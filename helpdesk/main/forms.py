@@ -6,10 +6,21 @@ from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired
 
 
+def _without_nul(value):
+    """Drop NUL characters from submitted text: they have no meaning and PostgreSQL refuses them."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
-    """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language."""
+    """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language and
+    whose text never carries NUL characters."""
 
     class Meta:
+        def bind_field(self, form, unbound_field, options):
+            """Add the NUL filter to every field."""
+            options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_nul)
+            return unbound_field.bind(form=form, **options)
+
         def get_translations(self, form):
             """WTForms' own catalogue for the current locale (French by default)."""
             return get_translations((str(get_locale() or "fr"),))

@@ -18,6 +18,11 @@ def page_arg() -> int:
     return int_arg("page") or 1
 
 
+def text_arg(name: str, limit: int = 200) -> str:
+    """A free-text argument, trimmed, without NUL characters (PostgreSQL refuses them), at most `limit` long."""
+    return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
+
+
 def safe_next(target: str | None) -> str:
     """Only follow local redirects (after login, after a language switch)."""
     # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".

@@ -91,7 +91,9 @@ def too_large(error):
 
 @bp.app_errorhandler(429)
 def too_many_requests(error):
-    """French page when a client sends requests too fast."""
+    """French page when a client sends requests too fast (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
     return render_template("errors/429.html"), 429
 
 

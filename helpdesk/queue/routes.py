@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg
+from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
@@ -46,8 +46,8 @@ def index():
         structure_type=_choice_arg("type", STRUCTURE_TYPES),
         status=_choice_arg("statut", STATUSES),
         assignee_id=int_arg("juriste"),
-        text=(request.args.get("q") or "").strip()[:200] or None,
-        tag=(request.args.get("etiquette") or "").strip()[:40] or None,
+        text=text_arg("q") or None,
+        tag=text_arg("etiquette", 40) or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
     query = queue_query(current_user, filters)

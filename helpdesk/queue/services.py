@@ -106,7 +106,7 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
     )
 
 
-def _capped_count_query(query: Select) -> Select:
+def capped_count_query(query: Select) -> Select:
     """The SELECT counting the rows of `query`, stopping after COUNT_CAP + 1 of them."""
     limited = query.with_only_columns(Ticket.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     return select(func.count()).select_from(limited)
@@ -114,7 +114,7 @@ def _capped_count_query(query: Select) -> Select:
 
 def capped_count(query: Select) -> int:
     """How many questions `query` returns, up to COUNT_CAP + 1 (more means "plus de COUNT_CAP")."""
-    return db.session.scalar(_capped_count_query(query))
+    return db.session.scalar(capped_count_query(query))
 
 
 def count_label(count: int) -> str:
@@ -126,7 +126,7 @@ def view_counts_query(user: User) -> Select:
     """The SELECT counting the questions of every view, one capped, indexed count per view."""
     now = utcnow()
     return select(*(
-        _capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
+        capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
         .label(view.replace("-", "_"))
         for view in VIEWS))
 

@@ -23,6 +23,8 @@ BODY_MAX = 20_000
 def _clean_text(value: str | None, label: str, minimum: int, maximum: int) -> str:
     """Strip a text field and check its length, with a French message naming the field."""
     text = (value or "").strip()
+    if "\x00" in text:
+        raise InvalidInput(f"{label} : le caractère nul n'est pas accepté.")
     if len(text) < minimum:
         raise InvalidInput(_("%(field)s : au moins %(min)s caractères sont nécessaires.", field=label, min=minimum))
     if len(text) > maximum:
@@ -34,6 +36,8 @@ def _active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:
         return None
+    if not 0 < theme_id <= 2**31 - 1:  # beyond an INTEGER column: PostgreSQL would refuse the lookup itself
+        raise InvalidInput("Ce thème n'existe pas.")
     theme = db.session.get(Theme, theme_id)
     if theme is None or not theme.active:
         raise InvalidInput(_("Ce thème n'existe pas."))
