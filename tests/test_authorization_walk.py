@@ -67,8 +67,6 @@ CASES = [
     Case("GET", "/connexion", "200 200 302 302 302 302 302"),
     Case("POST", "/connexion", "200 200 302 302 302 302 302"),
     Case("POST", "/deconnexion", LOGIN),
-    Case("GET", "/accessibilite", EVERYONE),
-    Case("POST", "/langue", LOGIN, data={"locale": "fr", "next": "/"}),
     Case("GET", "/compte/mot-de-passe", ACCOUNT),
     Case("POST", "/compte/mot-de-passe", ACCOUNT),
     Case("GET", "/questions/", MEMBERS),
