@@ -64,7 +64,7 @@ def live_server(browser_database, tmp_path_factory):
         "SESSION_COOKIE_SECURE": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # One browser logs in many times a minute from 127.0.0.1: the login throttle is tested elsewhere.
-        "RATELIMIT_ENABLED": False,
+        # (Not RATELIMIT_ENABLED: the limiter object is shared, that would switch it off for later tests.)
         "LOGIN_RATE_LIMIT": "1000 per minute",
     })
     with app.app_context():
