@@ -480,11 +480,11 @@ class ArticleCount:
 
 def most_read_articles(period: Period, limit: int = 10) -> list[ArticleCount]:
     """Resources displayed most often during the period."""
-    stmt = (select(Article.slug, Article.title, func.count(ArticleRead.id).label("reads"))
-            .join(ArticleRead, ArticleRead.article_id == Article.id)
-            .where(in_period(ArticleRead.created_at, period))
-            .group_by(Article.id, Article.slug, Article.title).order_by(func.count(ArticleRead.id).desc(), Article.title)
-            .limit(limit))
+    # Counted on the (created_at, article_id) index alone, then joined to the resources.
+    reads = (select(ArticleRead.article_id, func.count().label("reads")).where(in_period(ArticleRead.created_at, period))
+             .group_by(ArticleRead.article_id).subquery("reads"))
+    stmt = (select(Article.slug, Article.title, reads.c.reads).join(reads, reads.c.article_id == Article.id)
+            .order_by(reads.c.reads.desc(), Article.title).limit(limit))
     return [ArticleCount(*row) for row in db.session.execute(stmt)]
 
 

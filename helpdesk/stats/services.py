@@ -309,6 +309,7 @@ def report_chart(name: str, year: int, now: datetime) -> Chart | None:
 # ---------------------------------------------------------------- CSV exports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_BATCH = 1000  # rows read from the database, and CSV lines sent, at a time
 
 
 def _cell(value) -> str:
@@ -316,7 +317,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(PARIS).isoformat(" ", "minutes")[:16]  # 'YYYY-MM-DD HH:MM', faster than strftime
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     text = str(value)
@@ -324,15 +325,18 @@ def _cell(value) -> str:
 
 
 def csv_lines(rows) -> Iterator[str]:
-    """Encode rows as semicolon-separated CSV lines (the French spreadsheet convention), with a BOM first."""
+    """Encode rows as semicolon-separated CSV lines (the French spreadsheet convention), with a BOM first,
+    streamed in chunks of EXPORT_BATCH lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    yield "\ufeff"
-    for row in rows:
+    buffer.write("\ufeff")
+    for number, row in enumerate(rows, 1):
         writer.writerow([_cell(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        if number % EXPORT_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def report_rows(report: AnnualReport) -> Iterator[list]:
@@ -358,7 +362,6 @@ QUESTION_COLUMNS = ["Référence", "Déposée le", "Objet", "Thème", "Statut", 
                     "Type de structure", "Région", "Juriste", "Première réponse le", "Résolue le", "Close le",
                     "Échéance", "Délai de première réponse (h)", "Délai de résolution (h)"]
 PERSONAL_COLUMNS = ["Auteur", "Courriel de l'auteur", "SIRET"]
-EXPORT_BATCH = 1000
 
 
 def _question_rows(personal: bool, period: Period, filters: Filters) -> Iterator[list]:
