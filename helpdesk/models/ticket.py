@@ -51,7 +51,8 @@ class Ticket(db.Model):
             "structure_id", "theme_id", "assignee_id", "merged_into_id", "first_response_at", "resolved_at", "due_at",
             "first_response_due_at"]),
         Index("ix_ticket_author_created", "author_id", "created_at"),
-        Index("ix_ticket_first_response_at", "first_response_at"),
+        Index("ix_ticket_first_response_at", "first_response_at", postgresql_include=[
+            "structure_id", "theme_id", "assignee_id", "merged_into_id"]),
         Index("ix_ticket_resolved_at", "resolved_at", postgresql_include=[
             "created_at", "structure_id", "theme_id", "assignee_id", "merged_into_id"]),
         Index("ix_ticket_next_due", "next_due_at"),

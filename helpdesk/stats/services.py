@@ -200,10 +200,9 @@ class ReportFigures:
 
     @cached_property
     def months(self) -> tuple[list[queries.MonthFigures], list[queries.MonthFigures]]:
-        """The months of the year and of the year before (one query over both)."""
-        months = queries.monthly_figures(Period(queries.Month(self.year - 1, 1), queries.Month(self.year, 12)),
-                                         Filters(), self.now)
-        return months[12:], months[:12]
+        """The months of the year, and of the year before (no response times: the report shows this year's)."""
+        return (queries.monthly_figures(Period.year(self.year), Filters(), self.now),
+                queries.monthly_figures(Period.year(self.year - 1), Filters(), self.now, times=False))
 
     @cached_property
     def counts(self) -> tuple[dict[str, list[queries.Count]], dict[str, list[queries.Count]]]:

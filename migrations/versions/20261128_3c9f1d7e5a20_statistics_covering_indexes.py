@@ -20,6 +20,7 @@ INDEXES = [
     ('ix_ticket_created_at', ['created_at'],
      ['structure_id', 'theme_id', 'assignee_id', 'first_response_at', 'resolved_at', 'due_at', 'merged_into_id'],
      [*FILTERS, 'first_response_at', 'resolved_at', 'due_at', 'first_response_due_at']),
+    ('ix_ticket_first_response_at', ['first_response_at'], [], FILTERS),
     ('ix_ticket_resolved_at', ['resolved_at'], [], ['created_at', *FILTERS]),
     ('ix_ticket_structure_created', ['structure_id', 'created_at'], [],
      ['theme_id', 'assignee_id', 'merged_into_id', 'first_response_at', 'resolved_at', 'due_at',
