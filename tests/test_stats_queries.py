@@ -122,7 +122,7 @@ def test_percentiles_per_theme_and_overall(data):
     by_theme = {row.label: row for row in queries.response_times_by_theme(YEAR_2025, Filters())}
     assert by_theme["Formation"].first_response.median == pytest.approx(6.0)
     assert by_theme["Contrats"].first_response.p90 == pytest.approx(7.6)
-    overall = queries.response_times_overall(YEAR_2025, Filters())
+    overall = queries.year_figures(2025).response_times
     assert overall.first_response.median == pytest.approx(4.0)  # 1 2 3 4 5 7 10
     assert overall.first_response.p90 == pytest.approx(8.2)  # rank 6.4 between 7 h and 10 h
 
