@@ -1,8 +1,10 @@
 """The jurists' queue page (views, filters, sorts, pagination) on a large generated history.
 
 Usage: python bench/queue_page.py [--rows 200000] [--requests 300] [--engines sqlite postgresql] [--explain]
+                                 [--keep DIR]
 
-Generates `rows` questions (10 % open, 90 % closed, as after years of service)
+Generates `rows` questions (10 % open, 90 % closed, as after years of service;
+new and open ones with a running deadline, so the late and due-soon views are not empty)
 on a throwaway SQLite file and/or PostgreSQL database built by the
 migrations, then requests the queue page through the Flask test client as a
 jurist (rendering included): every view x sort on pages 1 and 3, plus random
@@ -11,6 +13,9 @@ this process's CPU time (on SQLite the whole cost of the page; on PostgreSQL
 without the server's share; the CPU figures stay meaningful when other jobs
 load the machine), and with --explain
 the query plans of the main view/sort combinations and of the view counts.
+With --keep DIR the databases are kept (SQLite files in DIR, PostgreSQL
+databases named helpdesk_bench_queue_<rows>) and reused by the next run with
+--keep, after applying any new migration; drop them by hand afterwards.
 """
 import argparse
 import random
@@ -69,6 +74,8 @@ def generate(app, rows: int, seed: int = 7) -> None:
                 "status": status, "channel": "web",
                 "assignee_id": None if status == "new" or rng.random() < 0.1 else rng.choice(jurists),
                 "created_at": created, "last_activity_at": created + timedelta(hours=rng.randint(0, 400)),
+                # The clock runs on new and open questions only: most of them are late, a few due within 24 h.
+                "next_due_at": created + timedelta(hours=rng.randint(8, 400)) if status in ("new", "open") else None,
             })
             if len(batch) == 10000:
                 db.session.execute(insert(Ticket), batch)
@@ -151,23 +158,48 @@ def explain(app) -> None:
                 print(f"   {line}")
 
 
-def run(engine: str, rows: int, requests: int, show_plans: bool, base: Path) -> list[list]:
-    """Generate, measure and (optionally) explain on one engine; return table rows."""
+def run(engine: str, rows: int, requests: int, show_plans: bool, base: Path, keep: Path | None) -> list[list]:
+    """Generate (or reuse), measure and (optionally) explain on one engine; return table rows."""
     config = {"WTF_CSRF_ENABLED": False}
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+        if engine == "sqlite":
+            path = keep / f"queue-{rows}.sqlite"
+            fresh = not path.exists()
+            url = f"sqlite:///{path}"
+        else:
+            url, fresh = kept_postgres(f"helpdesk_bench_queue_{rows}")
+        return _run_on(url, engine, rows, requests, show_plans, keep, config, fresh)
     if engine == "sqlite":
         url = f"sqlite:///{base}/queue-{rows}.sqlite"
-        return _run_on(url, engine, rows, requests, show_plans, base, config)
+        return _run_on(url, engine, rows, requests, show_plans, base, config, True)
     with stack.throwaway_postgres("helpdesk_bench_queue") as url:
-        return _run_on(url, engine, rows, requests, show_plans, base, config)
+        return _run_on(url, engine, rows, requests, show_plans, base, config, True)
 
 
-def _run_on(url, engine, rows, requests, show_plans, base, config) -> list[list]:
-    """The body of `run` once the database exists."""
+def kept_postgres(name: str) -> tuple[str, bool]:
+    """The URL of a PostgreSQL database kept between runs, created if missing, and whether it is new."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(stack.PG_SERVER)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        fresh = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None
+        if fresh:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False), fresh
+
+
+def _run_on(url, engine, rows, requests, show_plans, base, config, fresh) -> list[list]:
+    """The body of `run` once the database exists; `fresh` databases are filled first."""
     app = stack.helpdesk_app(url, str(base / f"index-{engine}-{rows}"), **config)
     stack.migrate(app)
-    started = time.perf_counter()
-    generate(app, rows)
-    print(f"{engine}: {rows} questions generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if fresh:
+        started = time.perf_counter()
+        generate(app, rows)
+        print(f"{engine}: {rows} questions generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if show_plans:
         print(f"\n## Query plans, {engine}, {rows} questions\n")
         explain(app)
@@ -192,12 +224,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the databases and reuse them on the next run")
     args = parser.parse_args()
     base = stack.workdir("bench-queue")
     table = []
     for rows in args.rows:
         for engine in args.engines:
-            table.extend(run(engine, rows, args.requests, args.explain, base))
+            table.extend(run(engine, rows, args.requests, args.explain, base, args.keep))
     print()
     stack.print_table(["engine", "questions", "view", "requests", "p50 ms", "p95 ms", "max ms", "CPU p50 ms",
                        "CPU p95 ms"], table)
