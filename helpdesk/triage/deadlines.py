@@ -203,13 +203,34 @@ def business_time_between(start: datetime, end: datetime, calendar: BusinessCale
     """Return the business time elapsed from `start` to `end` (zero when `end` is not later)."""
     if _as_utc(end) <= _as_utc(start):
         return timedelta(0)
-    end_wall = _to_wall(end, calendar)
+    start_wall, end_wall = _to_wall(start, calendar), _to_wall(end, calendar)
+    first_full_day, last_day = start_wall.date() + timedelta(days=1), end_wall.date()
+    if (last_day - first_full_day).days < 7:
+        return _wall_business_time(calendar, start_wall, end_wall)
+    # Years overdue: the whole days in between count by the week, less their holidays, not one by one.
+    return (_wall_business_time(calendar, start_wall, datetime.combine(first_full_day, time.min))
+            + _business_time_of_days(calendar, first_full_day, last_day)
+            + _wall_business_time(calendar, datetime.combine(last_day, time.min), end_wall))
+
+
+def _wall_business_time(calendar: BusinessCalendar, since: datetime, until: datetime) -> timedelta:
+    """Return the business time between two naive wall-time moments, window by window."""
     elapsed = timedelta(0)
-    for window_start, window_end in _opening_windows(calendar, _to_wall(start, calendar)):
-        if window_start >= end_wall:
+    for window_start, window_end in _opening_windows(calendar, since):
+        if window_start >= until:
             break
-        elapsed += min(window_end, end_wall) - window_start
+        elapsed += min(window_end, until) - window_start
     return elapsed
+
+
+def _business_time_of_days(calendar: BusinessCalendar, first: date, stop: date) -> timedelta:
+    """Return the business time of the whole days from `first` to `stop` (excluded)."""
+    day_lengths = [_periods_length(periods) for periods in calendar.opening_hours]
+    weeks, extra_days = divmod((stop - first).days, 7)
+    elapsed = weeks * sum(day_lengths, timedelta(0))
+    elapsed += sum((day_lengths[(first.weekday() + offset) % 7] for offset in range(extra_days)), timedelta(0))
+    holidays = {day for year in range(first.year, stop.year + 1) for day in calendar.holidays(year)}
+    return elapsed - sum((day_lengths[day.weekday()] for day in holidays if first <= day < stop), timedelta(0))
 
 
 def _merged_pauses(start: datetime, pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

@@ -274,6 +274,26 @@ def test_business_time_between_inverts_add_business_time(start, duration):
     assert business_time_between(start, due_at) == duration
 
 
+@settings(max_examples=100, deadline=None)
+@given(start=aware_instants, days=st.integers(min_value=0, max_value=900), end_hour=st.integers(0, 23),
+       region=st.sampled_from([None, "alsace-moselle", "la-reunion"]))
+def test_business_time_over_years_is_the_sum_of_its_days(start, days, end_hour, region):
+    """A long span (a question late for years) counts the same business time as its days taken one by one."""
+    calendar = BusinessCalendar.for_region(region)
+    end = (start + timedelta(days=days)).astimezone(PARIS).replace(hour=end_hour)
+    cursor, total = start, timedelta(0)
+    while cursor < end:
+        step = min(cursor + timedelta(days=1), end)
+        total += business_time_between(cursor, step, calendar)
+        cursor = step
+    assert business_time_between(start, end, calendar) == total
+
+
+def test_business_time_of_2027_counts_weekdays_less_weekday_holidays():
+    """2027 has 261 weekdays, 7 of them public holidays: 254 days of nine hours."""
+    assert business_time_between(paris(2027, 1, 1), paris(2028, 1, 1)) == 254 * NINE_HOURS
+
+
 @settings(max_examples=200, deadline=None)
 @given(start=aware_instants, first=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=5)),
        second=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=5)))
