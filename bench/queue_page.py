@@ -138,7 +138,7 @@ def explain(app) -> None:
 
     from helpdesk.extensions import db
     from helpdesk.models import User
-    from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, capped_count_query, queue_query, view_counts_query
+    from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_count_query, queue_query, view_counts_query
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "juriste@exemple.test"))
@@ -147,7 +147,7 @@ def explain(app) -> None:
         queries = [(f"{view} / {sort}", queue_query(user, QueueFilters(view=view, sort=sort)).limit(25))
                    for view in VIEWS for sort in SORTS]
         queries.append(("capped count of a page (ouvertes)",
-                        capped_count_query(queue_query(user, QueueFilters(view="ouvertes")))))
+                        queue_count_query(user, QueueFilters(view="ouvertes"))))
         queries.append(("view counts", view_counts_query(user)))
         for label, query in queries:
             sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))

@@ -18,8 +18,12 @@ PRIORITIES = {0: "Basse", 1: "Normale", 2: "Élevée", 3: "Urgente"}
 CHANNELS = {"web": "En ligne", "email": "Courriel", "phone": "Téléphone"}
 # Queries must spell this predicate with a literal (not a bound parameter) to use the partial indexes.
 OPEN_PREDICATE = "status <> 'closed'"
+# The deadline sort: running deadlines first, nearest first, then the rest by number.
+DUE_ORDER = (text("(next_due_at IS NULL)"), "next_due_at", "id")
 OPEN_INDEXES = {
-    "assignee": ("assignee_id",),
+    # Counts of a view filtered by region or structure type read this index only.
+    "assignee": ("assignee_id", "structure_id"),
+    "due": DUE_ORDER,
     "created": ("created_at", "id"),
     # Read backwards by priority; the oldest-first order inside a priority is an incremental sort.
     "priority": ("priority", "created_at", "id"),
@@ -56,6 +60,10 @@ class Ticket(db.Model):
         Index("ix_ticket_resolved_at", "resolved_at", postgresql_include=[
             "created_at", "structure_id", "theme_id", "assignee_id", "merged_into_id"]),
         Index("ix_ticket_next_due", "next_due_at"),
+        # Queue pages and counts of the status and deadline views, with a region or structure type filter.
+        Index("ix_ticket_status_structure", "status", "structure_id"),
+        Index("ix_ticket_due_structure", "next_due_at", "structure_id"),
+        Index("ix_ticket_status_due", "status", *DUE_ORDER),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id != id", name="not_merged_into_itself"),
         # The queue's open views count by assignee and walk these partial indexes in the order of the sort.
         *(Index(f"ix_ticket_open_{name}", *columns, postgresql_where=text(OPEN_PREDICATE),

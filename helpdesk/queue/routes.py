@@ -9,7 +9,7 @@ from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, capped_count, count_label, queue_query,
+from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, queue_count_query, queue_query,
                                      view_counts)
 from helpdesk.triage.routes import bulk_form
 from helpdesk.triage.sla import row_deadline
@@ -50,14 +50,13 @@ def index():
         tag=text_arg("etiquette", 40) or None,
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
-    query = queue_query(current_user, filters)
-    page = db.paginate(query, page=page_arg(), per_page=current_app.config["QUEUE_PAGE_SIZE"],
-                       error_out=False, count=False)
-    page.total = capped_count(query)
+    now = utcnow()
+    page = db.paginate(queue_query(current_user, filters, now), page=page_arg(),
+                       per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False, count=False)
+    page.total = db.session.scalar(queue_count_query(current_user, filters, now))
     page.total_label = count_label(page.total)
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
-    now = utcnow()
     form = bulk_form()
     form.back.data = request.full_path
     return render_template(

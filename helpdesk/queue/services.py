@@ -23,6 +23,8 @@ VIEWS = {
     "ouvertes": "Toutes ouvertes",
     "closes": "Closes",
 }
+# The views of running deadlines: `next_due_at` is never NULL there.
+DUE_VIEWS = ("en-retard", "sous-24h")
 SORTS = {
     "anciennete": "Les plus anciennes d'abord",
     "recentes": "Les plus récentes d'abord",
@@ -70,17 +72,26 @@ def _view_condition(view: str, user: User, now: datetime):
     return NOT_CLOSED
 
 
-def queue_query(user: User, filters: QueueFilters) -> Select:
-    """The SELECT of the questions in a view, filtered and sorted."""
-    query = select(Ticket).where(_view_condition(filters.view, user, utcnow()))
+def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: bool) -> Select:
+    """The questions of a view matching the filters, unsorted.
+
+    The structure and theme filters are probed row by row: an `ordered` page walks the index of its sort
+    (the `+ 0` keeps SQLite from driving the plan from all the questions of a theme or of the structures,
+    then sorting thousands of rows), while a count lets the planner read the (status or assignee,
+    structure) indexes instead of the table, except in the deadline views, counted on the (deadline,
+    structure) index.
+    """
+    query = select(Ticket).where(_view_condition(filters.view, user, now))
+    probed = ordered or filters.view in DUE_VIEWS
     if filters.region or filters.structure_type:
-        query = query.join(Structure, Structure.id == Ticket.structure_id)
+        structures = select(Structure.id)
         if filters.region:
-            query = query.where(Structure.region == filters.region)
+            structures = structures.where(Structure.region == filters.region)
         if filters.structure_type:
-            query = query.where(Structure.type == filters.structure_type)
+            structures = structures.where(Structure.type == filters.structure_type)
+        query = query.where((Ticket.structure_id + 0 if probed else Ticket.structure_id).in_(structures))
     if filters.theme_id:
-        query = query.where(Ticket.theme_id == filters.theme_id)
+        query = query.where((Ticket.theme_id + 0 if probed else Ticket.theme_id) == filters.theme_id)
     if filters.status:
         query = query.where(Ticket.status == filters.status)
     if filters.assignee_id:
@@ -94,11 +105,19 @@ def queue_query(user: User, filters: QueueFilters) -> Select:
         query = query.where(or_(Ticket.id.in_(matching_question_ids(filters.text)),
                                 Ticket.subject.ilike(pattern, escape="\\"),
                                 Ticket.reference.ilike(pattern, escape="\\")))
+    return query
+
+
+def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) -> Select:
+    """The SELECT of the questions in a view, filtered and sorted."""
+    query = _filtered_query(user, filters, now or utcnow(), ordered=True)
+    # The late and due-soon views only hold running deadlines: their deadline sort is the deadline's index.
+    due_first = () if filters.view in DUE_VIEWS else (Ticket.next_due_at.is_(None),)
     order = {
         "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
         "priorite": (Ticket.priority.desc(), Ticket.created_at, Ticket.id),
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
-        "echeance": (Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.id),
+        "echeance": (*due_first, Ticket.next_due_at, Ticket.id),
     }.get(filters.sort, (Ticket.created_at, Ticket.id))
     return query.order_by(*order).options(
         selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee),
@@ -112,9 +131,9 @@ def capped_count_query(query: Select) -> Select:
     return select(func.count()).select_from(limited)
 
 
-def capped_count(query: Select) -> int:
-    """How many questions `query` returns, up to COUNT_CAP + 1 (more means "plus de COUNT_CAP")."""
-    return db.session.scalar(capped_count_query(query))
+def queue_count_query(user: User, filters: QueueFilters, now: datetime | None = None) -> Select:
+    """The SELECT counting the questions of `queue_query`, up to COUNT_CAP + 1 (more means "plus de COUNT_CAP")."""
+    return capped_count_query(_filtered_query(user, filters, now or utcnow(), ordered=False))
 
 
 def count_label(count: int) -> str:
