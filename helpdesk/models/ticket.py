@@ -20,13 +20,14 @@ CHANNELS = {"web": "En ligne", "email": "Courriel", "phone": "Téléphone"}
 OPEN_PREDICATE = "status <> 'closed'"
 # The deadline sort: running deadlines first, nearest first, then the rest by number.
 DUE_ORDER = (text("(next_due_at IS NULL)"), "next_due_at", "id")
+PRIORITY_ORDER = (text("(-priority)"), "created_at", "id")
 OPEN_INDEXES = {
     # Counts of a view filtered by region or structure type read this index only.
     "assignee": ("assignee_id", "structure_id"),
     "due": DUE_ORDER,
     "created": ("created_at", "id"),
-    # Read backwards by priority; the oldest-first order inside a priority is an incremental sort.
-    "priority": ("priority", "created_at", "id"),
+    # The priority sort: most urgent first (-priority, as SQLite reflects no DESC), oldest first inside a priority.
+    "priority": PRIORITY_ORDER,
     "activity": ("last_activity_at", "id"),
 }
 
@@ -46,7 +47,7 @@ class Ticket(db.Model):
         Index("ix_ticket_structure_created", "structure_id", "created_at", postgresql_include=[
             "theme_id", "assignee_id", "merged_into_id", "first_response_at", "resolved_at", "due_at",
             "first_response_due_at"]),
-        Index("ix_ticket_status_priority", "status", "priority", "created_at"),
+        Index("ix_ticket_status_priority", "status", *PRIORITY_ORDER),
         Index("ix_ticket_status_activity", "status", "last_activity_at"),
         # Statistics bucket questions by month of filing, first response and resolution; on PostgreSQL the
         # filing- and resolution-date indexes carry the filtered and aggregated columns so that every

@@ -115,7 +115,7 @@ def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) 
     due_first = () if filters.view in DUE_VIEWS else (Ticket.next_due_at.is_(None),)
     order = {
         "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
-        "priorite": (Ticket.priority.desc(), Ticket.created_at, Ticket.id),
+        "priorite": (-Ticket.priority, Ticket.created_at, Ticket.id),
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
         "echeance": (*due_first, Ticket.next_due_at, Ticket.id),
     }.get(filters.sort, (Ticket.created_at, Ticket.id))
