@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
@@ -119,8 +119,10 @@ def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) 
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
         "echeance": (*due_first, Ticket.next_due_at, Ticket.id),
     }.get(filters.sort, (Ticket.created_at, Ticket.id))
+    # The row's structure, theme and jurist come with it (one lookup by key per row shown), its tags in one
+    # more query.
     return query.order_by(*order).options(
-        selectinload(Ticket.structure), selectinload(Ticket.theme), selectinload(Ticket.assignee),
+        joinedload(Ticket.structure), joinedload(Ticket.theme), joinedload(Ticket.assignee),
         selectinload(Ticket.tags),
     )
 
