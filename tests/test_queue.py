@@ -107,6 +107,14 @@ def test_filters_narrow_the_list(jurist_client, world, desk):
     assert _queue(jurist_client, f"{everything}&q={desk.theirs}") == [desk.theirs]
 
 
+def test_filtered_pages_count_the_filtered_questions(app, jurist_client, world, desk):
+    """The pagination counts what the region, structure type and theme filters leave, as the rows show."""
+    app.config["QUEUE_PAGE_SIZE"] = 2
+    assert "Page 1 sur 2 (3 résultats)" in jurist_client.get("/file/?vue=ouvertes&type=ACI").get_data(as_text=True)
+    narrowed = jurist_client.get(f"/file/?vue=ouvertes&type=ACI&theme={world.theme.id}").get_data(as_text=True)
+    assert "Toutes ouvertes : 1 questions" in narrowed and "Page 1 sur" not in narrowed
+
+
 def test_text_filter_takes_wildcards_literally(jurist_client, desk):
     assert _queue(jurist_client, "vue=ouvertes&q=50 %25") == [desk.waiting]
     assert _queue(jurist_client, "vue=ouvertes&q=%25") == [desk.waiting]
