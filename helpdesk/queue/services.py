@@ -5,12 +5,14 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
 from helpdesk.models import Structure, Tag, Ticket, User
-from helpdesk.models._types import utcnow
+from helpdesk.models._types import UTCDateTime, utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
 
@@ -72,6 +74,11 @@ def _view_condition(view: str, user: User, now: datetime):
     return NOT_CLOSED
 
 
+def _on_sqlite() -> bool:
+    """Whether the queue is queried on SQLite, whose planner needs the hints below."""
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
 def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: bool) -> Select:
     """The questions of a view matching the filters, unsorted.
 
@@ -82,7 +89,7 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
     (deadline, structure) index. PostgreSQL's planner, with its column statistics, chooses well unaided.
     """
     query = select(Ticket).where(_view_condition(filters.view, user, now))
-    probed = (ordered or filters.view in DUE_VIEWS) and db.session.get_bind().dialect.name == "sqlite"
+    probed = (ordered or filters.view in DUE_VIEWS) and _on_sqlite()
     if filters.region or filters.structure_type:
         structures = select(Structure.id)
         if filters.region:
@@ -111,14 +118,22 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
 def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) -> Select:
     """The SELECT of the questions in a view, filtered and sorted."""
     query = _filtered_query(user, filters, now or utcnow(), ordered=True)
-    # The late and due-soon views only hold running deadlines: their deadline sort is the deadline's index.
-    due_first = () if filters.view in DUE_VIEWS else (Ticket.next_due_at.is_(None),)
+    created = Ticket.created_at
+    if filters.view in DUE_VIEWS:
+        # The late and due-soon views only hold running deadlines: their deadline sort is the deadline's index.
+        due_first = ()
+        if _on_sqlite():
+            # And their other sorts read the deadline's index then sort: a unary + keeps SQLite from walking
+            # the filing-date index of the whole history looking for the few late questions.
+            created = UnaryExpression(Ticket.created_at.expression, operator=custom_op("+"), type_=UTCDateTime())
+    else:
+        due_first = (Ticket.next_due_at.is_(None),)
     order = {
-        "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
-        "priorite": (-Ticket.priority, Ticket.created_at, Ticket.id),
+        "recentes": (created.desc(), Ticket.id.desc()),
+        "priorite": (-Ticket.priority, created, Ticket.id),
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
         "echeance": (*due_first, Ticket.next_due_at, Ticket.id),
-    }.get(filters.sort, (Ticket.created_at, Ticket.id))
+    }.get(filters.sort, (created, Ticket.id))
     # The row's structure, theme and jurist come with it (one lookup by key per row shown), its tags in one
     # more query.
     return query.order_by(*order).options(
