@@ -83,14 +83,12 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
     actor_id = event.actor.id if event.actor is not None else None
     wanted = [(user, notice, message) for user, notice, message in recipients_for(event, ticket)
               if user.active and user.id != actor_id and (notice.essential or user.notify_optional)]
-    if not wanted:
-        return
-    db.session.flush()
-    outbox.queue_question_mail(ticket, [
-        outbox.Notification(recipient=user, kind=notice.template, subject=notice.subject.format(subject=ticket.subject),
-                            dedupe_key=f"event:{event.id}:{user.id}", held=user.notify_mode == "digest",
-                            context={"actor_id": actor_id, "message_id": message.id if message else None})
-        for user, notice, message in wanted])
+    if wanted:
+        outbox.queue_question_mail(event, ticket, [
+            outbox.Notification(recipient=user, kind=notice.template,
+                                subject=notice.subject.format(subject=ticket.subject), held=user.notify_mode == "digest",
+                                context={"actor_id": actor_id, "message_id": message.id if message else None})
+            for user, notice, message in wanted])
 
 
 def send_digests(today: date) -> int:

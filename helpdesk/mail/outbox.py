@@ -1,7 +1,7 @@
 """Writing emails to the outbox, in the transaction of the change that causes them.
 
 Rows added to the outbox are remembered per session (queue_question_mail inserts
-its rows itself and notes their ids); once the transaction commits,
+its rows itself, at the latest in the flush that inserts their event, and notes their ids); once the transaction commits,
 the current request asks for them to be sent right after its response (see
 sender.send_after_request). Rolled-back rows are forgotten with their transaction.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.i18n import DEFAULT_LOCALE
-from helpdesk.models import Message, OutboxEmail, Ticket, User
+from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
@@ -91,29 +91,39 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str, conte
 
 @dataclass(frozen=True)
 class Notification:
-    """One email about a question to queue now and render when sent, from emails/<kind>.txt/.html."""
+    """One email about a question's event, rendered when sent from emails/<kind>.txt/.html."""
 
     recipient: User
     kind: str
     subject: str
-    dedupe_key: str
     context: dict  # ids of the objects the templates show besides the question and the recipient
     held: bool = False
 
 
-def queue_question_mail(ticket: Ticket, notifications: list[Notification]) -> None:
-    """Insert these emails about a question in one statement, skipping dedupe keys already queued.
+def queue_question_mail(event: Event, ticket: Ticket, notifications: list[Notification]) -> None:
+    """Queue emails about a question's event, once per event and recipient, bodies left to the sender.
 
-    Bodies are left to the sender (see sender.build_message); the rows are sent after the commit
-    like those queue_email adds.
+    An event not yet inserted has no id for the dedupe key: its emails are inserted by the flush that
+    inserts it (so filing a question inserts it once, whatever the subscribers set on it afterwards).
     """
+    if event.id is None:
+        db.session.info.setdefault(_UNFLUSHED, []).append((event, ticket, notifications))
+    else:
+        _insert_question_mail(db.session.connection(), db.session.info, [(event, ticket, notifications)])
+
+
+_UNFLUSHED = "outbox_unflushed"
+
+
+def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Ticket, list[Notification]]]) -> None:
+    """Insert the emails of these events in one statement, skipping dedupe keys already queued."""
     now = utcnow()
-    rows = [{"dedupe_key": item.dedupe_key, "to_address": item.recipient.email, "recipient_id": item.recipient.id,
-             "ticket_id": ticket.id, "kind": item.kind, "subject": _subject_line(item.subject, ticket)[:300],
-             "context": item.context, "headers": _headers(item.kind, ticket),
-             "status": "held" if item.held else "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for item in notifications]
-    connection = db.session.connection()
+    rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
+             "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
+             "subject": _subject_line(item.subject, ticket)[:300], "context": item.context,
+             "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
+             "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for event, ticket, notifications in batches for item in notifications]
     table = OutboxEmail.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     # Executed with many parameter sets, SQLAlchemy sends one multi-row INSERT ("insertmanyvalues").
@@ -121,7 +131,7 @@ def queue_question_mail(ticket: Ticket, notifications: list[Notification]) -> No
                                   .returning(table.c.id, table.c.status), rows).all()
     pending = {row_id for row_id, status in inserted if status == "pending"}
     if pending:
-        db.session.info.setdefault("outbox_new", set()).update(pending)
+        info.setdefault("outbox_new", set()).update(pending)
 
 
 def notification_bodies(row: OutboxEmail) -> tuple[str, str]:
@@ -140,6 +150,19 @@ def find_reference(text: str | None) -> str | None:
     """The first question reference (Q-2026-00042) in a subject or in our Message-IDs, normalised."""
     match = REFERENCE_PATTERN.search(text or "")
     return f"Q-{match.group(1)}-{match.group(2)}" if match else None
+
+
+@event.listens_for(Session, "after_flush")
+def _insert_mail_of_flushed_events(session, flush_context):
+    """Queue the question emails waiting for their events to be inserted, in the flush's transaction."""
+    waiting = session.info.pop(_UNFLUSHED, None)
+    if not waiting:
+        return
+    ready = [batch for batch in waiting if batch[0].id is not None]
+    if len(ready) < len(waiting):
+        session.info[_UNFLUSHED] = [batch for batch in waiting if batch[0].id is None]
+    if ready:
+        _insert_question_mail(session.connection(), session.info, ready)
 
 
 @event.listens_for(Session, "after_flush")
@@ -162,3 +185,4 @@ def _flag_mail_to_send(session):
 def _forget_rolled_back_mail(session):
     """Rows of a rolled-back transaction do not exist."""
     session.info.pop("outbox_new", None)
+    session.info.pop(_UNFLUSHED, None)

@@ -78,8 +78,9 @@ def track_status_change(ticket: Ticket, previous: str, now: datetime) -> None:
     refresh_deadlines(ticket)
 
 
-def refresh_deadlines(ticket: Ticket) -> None:
-    """Recompute the stored deadlines of a question from its policy, calendar and finished pauses.
+def refresh_deadlines(ticket: Ticket, pauses: list[tuple[datetime, datetime | None]] | None = None) -> None:
+    """Recompute the stored deadlines of a question from its policy, calendar and finished pauses
+    (`pauses`: the question's, when the caller knows them, e.g. none for a new question).
 
     A running pause is left out: while the clock is stopped the stored deadlines keep the value they had
     when it stopped, and `next_due_at` is NULL so that the question is neither late nor due soon.
@@ -87,7 +88,7 @@ def refresh_deadlines(ticket: Ticket) -> None:
     """
     policy = policy_for(ticket.priority, ticket.theme_id)
     calendar = calendar_for(ticket.structure.region)
-    pauses = [(start, end) for start, end in pauses_of(ticket) if end is not None]
+    pauses = [(start, end) for start, end in (pauses_of(ticket) if pauses is None else pauses) if end is not None]
     if ticket.first_response_at is None:
         ticket.first_response_due_at = deadline_with_pauses(ticket.created_at, policy.first_response, pauses,
                                                             calendar)
