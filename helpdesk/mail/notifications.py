@@ -86,7 +86,8 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
     if wanted:
         outbox.queue_question_mail(event, ticket, [
             outbox.Notification(recipient=user, kind=notice.template,
-                                subject=notice.subject.format(subject=ticket.subject), held=user.notify_mode == "digest",
+                                subject=notice.subject.format(subject=ticket.subject),
+                                held=user.notify_mode == "digest",
                                 context={"actor_id": actor_id, "message_id": message.id if message else None})
             for user, notice, message in wanted])
 

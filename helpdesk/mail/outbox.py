@@ -1,14 +1,15 @@
 """Writing emails to the outbox, in the transaction of the change that causes them.
 
 Rows added to the outbox are remembered per session (queue_question_mail inserts
-its rows itself, at the latest in the flush that inserts their event, and notes their ids); once the transaction commits,
-the current request asks for them to be sent right after its response (see
-sender.send_after_request). Rolled-back rows are forgotten with their transaction.
+its rows itself, at the latest in the flush that inserts their event, and notes
+their ids); once the transaction commits, the current request asks for them to be
+sent right after its response (see sender.send_after_request). Rolled-back rows are forgotten with their transaction.
 """
 import re
 import secrets
 from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, render_template
@@ -34,7 +35,13 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def message_id_domain() -> str:
     """The domain of our Message-IDs: the sender address's domain."""
-    return parseaddr(current_app.config["MAIL_SENDER"])[1].rpartition("@")[2] or "localhost"
+    return _address_domain(current_app.config["MAIL_SENDER"])
+
+
+@lru_cache(maxsize=8)
+def _address_domain(address: str) -> str:
+    """The domain of an address such as 'Name <user@example.org>' (parsed once per configured sender)."""
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
 
 
 def thread_id(ticket: Ticket) -> str:
@@ -74,7 +81,7 @@ def render_bodies(template: str, recipient: User | None, subject: str, ticket: T
 
 def queue_email(*, to: User | str, kind: str, template: str, subject: str, context: dict, dedupe_key: str,
                 ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
-    """Add an email rendered now (text + HTML from emails/<template>.txt/.html) to the session; None if already queued."""
+    """Add an email rendered now (from emails/<template>.txt/.html) to the session; None if already queued."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
     user = to if isinstance(to, User) else None
