@@ -86,7 +86,6 @@ def main() -> int:
     if args.profile:
         print(f"\nProfile of {args.profile} submissions, top cumulative CPU:")
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
-        profile.dump_stats("/tmp/sub.prof")  # TEMP
     return 0
 
 
