@@ -3,7 +3,9 @@
 Creates a throwaway database on the given server, migrates it, bulk-loads
 generated data with COPY (600 structures, 1,200 members, 200,000 questions over
 ten years, resource reads, searches, suggestion clicks), then renders each page
-through the Flask test client as a logged-in admin and reports p50/p95.
+through the Flask test client as a logged-in admin and reports p50/p95 wall time,
+the mean CPU time per render of the application and of its PostgreSQL backend
+(CPU is what a shared, loaded machine inflates least), and the load average.
 
     .venv/bin/python bench/stats_bench.py --server postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 """
@@ -103,16 +105,43 @@ def generate(connection: psycopg.Connection, questions: int, years: int, rng: ra
     connection.execute("VACUUM ANALYZE")
 
 
-def measure(client, url: str, runs: int) -> list[float]:
-    """Render `url` `runs` times (after one warm-up) and return the durations in milliseconds."""
+def backend_cpu(pid: int):
+    """A function returning the CPU seconds used so far by PostgreSQL backend `pid` (None when the server runs
+    on another machine and /proc does not show it)."""
+    path = Path(f"/proc/{pid}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float | None:
+        """utime + stime of the backend process."""
+        if not path.exists():
+            return None
+        fields = path.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return read
+
+
+def measure(client, url: str, runs: int, db_cpu) -> tuple[list[float], float, float | None]:
+    """Render `url` `runs` times (after one warm-up): wall durations in milliseconds, and the mean CPU
+    milliseconds per render of this process and of the database backend (None if unknown)."""
+    with client.get(url) as response:
+        response.get_data()
     timings = []
-    for _ in range(runs + 1):
+    cpu_begin, db_begin = time.process_time(), db_cpu()
+    for _ in range(runs):
         begin = time.perf_counter()
         with client.get(url) as response:
             response.get_data()  # streamed exports are timed until their last line
         timings.append((time.perf_counter() - begin) * 1000)
         assert response.status_code == 200, url
-    return timings[1:]
+    cpu = (time.process_time() - cpu_begin) * 1000 / runs
+    db_end = db_cpu()
+    return timings, cpu, None if db_begin is None or db_end is None else (db_end - db_begin) * 1000 / runs
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> None:
@@ -136,6 +165,8 @@ def main() -> None:
                           "SESSION_COOKIE_SECURE": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                           "SEARCH_SYNC_AFTER_REQUEST": False,
                           "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+                          # One connection, so that one backend process runs every query and its CPU can be read.
+                          "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0},
                           "INDEX_DIR": tempfile.mkdtemp(prefix="stats-bench-index-")})
         with app.app_context():
             flask_migrate.upgrade()
@@ -167,14 +198,22 @@ def main() -> None:
                 "Export CSV des questions (12 mois, admin)": "/statistiques/export/questions.csv",
             }
             version = db.session.execute(text("SHOW server_version")).scalar()
+            db_cpu = backend_cpu(db.session.execute(text("SELECT pg_backend_pid()")).scalar())
+            db.session.remove()
             print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU, "
                   f"Python {platform.python_version()}, PostgreSQL {version}")
-            print(f"Data: {args.questions} questions over {args.years} years, loaded in {load_seconds:.1f} s")
-            print(f"{'page':<45} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+            print(f"Data: {args.questions} questions over {args.years} years, loaded in {load_seconds:.1f} s; "
+                  f"{args.runs} runs per page")
+            print(f"Load average before: {load_average()}")
+            print(f"{'page':<45} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'app CPU':>8} {'DB CPU':>8}")
             for label, page_url in pages.items():
-                timings = measure(client, page_url, args.runs)
+                timings, cpu, database_cpu = measure(client, page_url, args.runs, db_cpu)
+                database = "?" if database_cpu is None else f"{database_cpu:.1f}"
                 print(f"{label:<45} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f} "
-                      f"{max(timings):8.1f}")
+                      f"{max(timings):8.1f} {cpu:8.1f} {database:>8}")
+            print(f"Load average after: {load_average()}")
+            print("CPU columns: mean milliseconds per render of this process (Flask, templates, charts, CSV) and of "
+                  "its PostgreSQL backend (parallel workers not counted; '?' when the server is remote).")
             db.session.remove()
             db.engine.dispose()
     finally:

@@ -71,8 +71,8 @@ def data(app):
 
 
 def test_questions_are_counted_in_their_paris_month(data):
-    counts = queries.questions_per_month(JAN_TO_APR, Filters())
-    assert [(count.label, count.count) for count in counts] == [
+    months = queries.monthly_figures(JAN_TO_APR, Filters(), NOW)
+    assert [(month.label, month.count) for month in months] == [
         ("janvier 2025", 6), ("février 2025", 2), ("mars 2025", 1), ("avril 2025", 2)]
 
 
@@ -82,26 +82,31 @@ def test_month_boundaries_follow_paris_clock_changes():
 
 
 def test_counts_by_region_theme_and_structure_type(data):
-    by_region = {count.label: count.count for count in queries.questions_by("region", YEAR_2025, Filters())}
+    counts = queries.questions_by(YEAR_2025, Filters())
+    by_region = {count.label: count.count for count in counts["region"]}
     assert by_region == {"Bretagne": 7, "Occitanie": 4}
-    by_theme = {count.label: count.count for count in queries.questions_by("theme", YEAR_2025, Filters())}
+    by_theme = {count.label: count.count for count in counts["theme"]}
     assert by_theme == {"Contrats": 5, "Formation": 2, "Sans thème": 4}
-    by_type = queries.questions_by("structure_type", YEAR_2025, Filters())
+    by_type = counts["structure_type"]
     assert [(count.key, count.count) for count in by_type] == [("ACI", 7), ("AI", 4)]
 
 
 def test_filters_restrict_the_counts(data):
-    occitania_only = Filters(region="occitanie")
-    assert sum(count.count for count in queries.questions_per_month(YEAR_2025, occitania_only)) == 4
-    assert sum(count.count for count in queries.questions_per_month(YEAR_2025, Filters(theme_id=data.contracts.id))) == 5
-    assert sum(count.count for count in queries.questions_per_month(YEAR_2025, Filters(structure_type="EI"))) == 0
+    def total(filters):
+        return sum(month.count for month in queries.monthly_figures(YEAR_2025, filters, NOW))
+
+    assert total(Filters(region="occitanie")) == 4
+    assert total(Filters(theme_id=data.contracts.id)) == 5
+    assert total(Filters(structure_type="EI")) == 0
+    assert queries.questions_by(YEAR_2025, Filters(region="occitanie"))["theme"] == [
+        queries.Count(str(data.training.id), "Formation", 2), queries.Count("", "Sans thème", 2)]
     data.january[0].assignee_id = data.jurist.id
     db.session.commit()
-    assert sum(count.count for count in queries.questions_per_month(YEAR_2025, Filters(assignee_id=data.jurist.id))) == 1
+    assert total(Filters(assignee_id=data.jurist.id)) == 1
 
 
 def test_median_and_90th_percentile_per_month(data):
-    january, february, march, _ = queries.response_times_by_month(JAN_TO_APR, Filters())
+    january, february, march, _ = [month.times for month in queries.monthly_figures(JAN_TO_APR, Filters(), NOW)]
     assert january.first_response.count == 5
     assert january.first_response.median == pytest.approx(3.0)
     assert january.first_response.p90 == pytest.approx(7.6)  # rank 4.6 between 4 h and 10 h
@@ -117,13 +122,13 @@ def test_percentiles_per_theme_and_overall(data):
     by_theme = {row.label: row for row in queries.response_times_by_theme(YEAR_2025, Filters())}
     assert by_theme["Formation"].first_response.median == pytest.approx(6.0)
     assert by_theme["Contrats"].first_response.p90 == pytest.approx(7.6)
-    overall = queries.response_times_overall(YEAR_2025, Filters())
+    overall = queries.year_figures(2025).response_times
     assert overall.first_response.median == pytest.approx(4.0)  # 1 2 3 4 5 7 10
     assert overall.first_response.p90 == pytest.approx(8.2)  # rank 6.4 between 7 h and 10 h
 
 
 def test_backlog_at_each_month_end(data):
-    backlog = queries.backlog_by_month(JAN_TO_APR, Filters())
+    backlog = queries.backlog_by_month(queries.monthly_figures(JAN_TO_APR, Filters(), NOW), Filters())
     assert [count.count for count in backlog] == [4, 5, 6, 8]
 
 
@@ -133,7 +138,7 @@ def test_open_questions_by_age(data):
 
 
 def test_deadline_compliance_counts_late_unresolved_questions(data):
-    compliance = queries.deadline_compliance(YEAR_2025, Filters(), NOW)
+    compliance = queries.deadline_compliance(queries.monthly_figures(YEAR_2025, Filters(), NOW))
     assert (compliance.with_deadline, compliance.on_time, compliance.late) == (4, 1, 2)
     assert compliance.share_on_time == pytest.approx(100 / 3)
 
@@ -207,7 +212,7 @@ def test_first_response_deadlines_and_satisfaction(data):
                         Satisfaction(ticket_id=second.id, user_id=data.breton.id, rating=2),
                         Satisfaction(ticket_id=data.january[1].id, user_id=data.breton.id, rating=5)])
     db.session.commit()
-    compliance = queries.first_response_compliance(YEAR_2025, Filters(), NOW)
+    compliance = queries.first_response_compliance(queries.monthly_figures(YEAR_2025, Filters(), NOW))
     assert (compliance.with_deadline, compliance.on_time, compliance.late) == (2, 1, 1)
     ratings = queries.satisfaction(YEAR_2025, Filters())
     assert (ratings.count, ratings.by_rating) == (3, (0, 1, 0, 0, 2))
@@ -221,4 +226,4 @@ def test_first_response_deadlines_and_satisfaction(data):
 def test_duplicates_merged_into_another_question_are_not_counted_again(data):
     data.january[1].merged_into_id = data.january[0].id
     db.session.commit()
-    assert queries.questions_per_month(JAN_TO_APR, Filters())[0].count == 5
+    assert queries.monthly_figures(JAN_TO_APR, Filters(), NOW)[0].count == 5

@@ -112,7 +112,7 @@ def report(year):
 @staff_required
 def report_chart(year, name):
     """One chart of the annual report as SVG."""
-    return _svg(services.report_chart(name, _report_year(year)))
+    return _svg(services.report_chart(name, _report_year(year), utcnow()))
 
 
 @bp.route("/rapport/<int:year>.csv")

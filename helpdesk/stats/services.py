@@ -4,6 +4,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -25,9 +26,9 @@ def _short_months(rows) -> list[str]:
     return [queries.Month(int(row.key[:4]), int(row.key[5:])).short_label for row in rows]
 
 
-def _count_chart(name: str, title: str, kind: str, axis: str, counts: list[queries.Count],
+def _count_chart(name: str, title: str, kind: str, axis: str, counts: list,
                  series: str = "Questions", monthly: bool = False) -> Chart:
-    """A one-series chart of counts."""
+    """A one-series chart of counts (rows with a key, a label and a count)."""
     return Chart(name, title, kind, [count.label for count in counts], [(series, [count.count for count in counts])],
                  "questions", axis, _short_months(counts) if monthly else None)
 
@@ -45,36 +46,56 @@ def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries
                  _short_months(rows) if monthly else None)
 
 
-def _satisfaction_chart(period: Period, filters: Filters, now: datetime) -> Chart:
+class DashboardFigures:
+    """The dashboard's query results for a period and filters, each computed once, when first needed."""
+
+    def __init__(self, period: Period, filters: Filters, now: datetime):
+        """Nothing is queried yet."""
+        self.period, self.filters, self.now = period, filters, now
+
+    @cached_property
+    def months(self) -> list[queries.MonthFigures]:
+        """Questions, response times and deadlines of each month."""
+        return queries.monthly_figures(self.period, self.filters, self.now)
+
+    @cached_property
+    def counts(self) -> dict[str, list[queries.Count]]:
+        """Questions by theme, region and structure type."""
+        return queries.questions_by(self.period, self.filters)
+
+    @cached_property
+    def satisfaction(self) -> queries.SatisfactionFigures:
+        """Members' ratings."""
+        return queries.satisfaction(self.period, self.filters)
+
+
+def _satisfaction_chart(figures: DashboardFigures) -> Chart:
     """How many answers members rated 1 to 5."""
-    figures = queries.satisfaction(period, filters)
     return Chart("satisfaction", "Satisfaction des membres (note de 1 à 5)", "bar", [f"{rating} / 5" for rating in range(1, 6)],
-                 [("Réponses notées", list(figures.by_rating))], "questions", "Note")
+                 [("Réponses notées", list(figures.satisfaction.by_rating))], "questions", "Note")
 
 
-DASHBOARD_CHARTS: dict[str, Callable[[Period, Filters, datetime], Chart]] = {
-    "questions-par-mois": lambda period, filters, now: _count_chart(
-        "questions-par-mois", "Questions posées par mois", "bar", "Mois", queries.questions_per_month(period, filters),
-        monthly=True),
-    "par-theme": lambda period, filters, now: _count_chart(
-        "par-theme", "Questions par thème", "hbar", "Thème", queries.questions_by("theme", period, filters)),
-    "par-region": lambda period, filters, now: _count_chart(
-        "par-region", "Questions par région", "hbar", "Région", queries.questions_by("region", period, filters)),
-    "par-type": lambda period, filters, now: _count_chart(
-        "par-type", "Questions par type de structure", "hbar", "Type de structure",
-        queries.questions_by("structure_type", period, filters)),
-    "delais-par-mois": lambda period, filters, now: _times_chart(
+DASHBOARD_CHARTS: dict[str, Callable[[DashboardFigures], Chart]] = {
+    "questions-par-mois": lambda figures: _count_chart(
+        "questions-par-mois", "Questions posées par mois", "bar", "Mois", figures.months, monthly=True),
+    "par-theme": lambda figures: _count_chart(
+        "par-theme", "Questions par thème", "hbar", "Thème", figures.counts["theme"]),
+    "par-region": lambda figures: _count_chart(
+        "par-region", "Questions par région", "hbar", "Région", figures.counts["region"]),
+    "par-type": lambda figures: _count_chart(
+        "par-type", "Questions par type de structure", "hbar", "Type de structure", figures.counts["structure_type"]),
+    "delais-par-mois": lambda figures: _times_chart(
         "delais-par-mois", "Délais de réponse par mois de dépôt (heures)", "line", "Mois",
-        queries.response_times_by_month(period, filters), monthly=True),
-    "delais-par-theme": lambda period, filters, now: _times_chart(
+        [month.times for month in figures.months], monthly=True),
+    "delais-par-theme": lambda figures: _times_chart(
         "delais-par-theme", "Délais de réponse par thème (heures)", "hbar", "Thème",
-        queries.response_times_by_theme(period, filters)),
-    "stock": lambda period, filters, now: _count_chart(
+        queries.response_times_by_theme(figures.period, figures.filters)),
+    "stock": lambda figures: _count_chart(
         "stock", "Questions non résolues en fin de mois", "line", "Fin du mois",
-        queries.backlog_by_month(period, filters), "Questions en stock", monthly=True),
-    "anciennete": lambda period, filters, now: _count_chart(
+        queries.backlog_by_month(figures.months, figures.filters), "Questions en stock", monthly=True),
+    "anciennete": lambda figures: _count_chart(
         "anciennete", "Questions sans réponse aujourd'hui, par ancienneté", "bar", "Ancienneté",
-        queries.open_by_age(filters, now), "Questions sans réponse"),
+        queries.open_by_age(figures.filters, figures.now), "Questions sans réponse"),
     "satisfaction": _satisfaction_chart,
 }
 
@@ -96,18 +117,18 @@ class Dashboard:
 
 def dashboard(period: Period, filters: Filters, now: datetime) -> Dashboard:
     """Compute every chart and table of the dashboard."""
-    charts = {name: build(period, filters, now) for name, build in DASHBOARD_CHARTS.items()}
-    total = sum(charts["questions-par-mois"].series[0][1])
-    return Dashboard(period, total, charts, queries.deadline_compliance(period, filters, now),
-                     queries.first_response_compliance(period, filters, now), queries.satisfaction(period, filters),
-                     queries.most_read_articles(period), queries.failed_searches(period),
+    figures = DashboardFigures(period, filters, now)
+    charts = {name: build(figures) for name, build in DASHBOARD_CHARTS.items()}
+    return Dashboard(period, sum(month.count for month in figures.months), charts,
+                     queries.deadline_compliance(figures.months), queries.first_response_compliance(figures.months),
+                     figures.satisfaction, queries.most_read_articles(period), queries.failed_searches(period),
                      queries.deflection(period, now))
 
 
 def dashboard_chart(name: str, period: Period, filters: Filters, now: datetime) -> Chart | None:
-    """One chart of the dashboard, None for an unknown name."""
+    """One chart of the dashboard (only its own queries run), None for an unknown name."""
     build = DASHBOARD_CHARTS.get(name)
-    return build(period, filters, now) if build else None
+    return build(DashboardFigures(period, filters, now)) if build else None
 
 
 # ---------------------------------------------------------------- annual report
@@ -170,14 +191,33 @@ class AnnualReport:
     charts: dict[str, Chart]
 
 
+class ReportFigures:
+    """The query results of a year's report and of the year before, each computed once, when first needed."""
+
+    def __init__(self, year: int, now: datetime):
+        """Nothing is queried yet."""
+        self.year, self.now = year, now
+
+    @cached_property
+    def months(self) -> tuple[list[queries.MonthFigures], list[queries.MonthFigures]]:
+        """The months of the year, and of the year before (no response times: the report shows this year's)."""
+        return (queries.monthly_figures(Period.year(self.year), Filters(), self.now),
+                queries.monthly_figures(Period.year(self.year - 1), Filters(), self.now, times=False))
+
+    @cached_property
+    def counts(self) -> tuple[dict[str, list[queries.Count]], dict[str, list[queries.Count]]]:
+        """Questions by theme and region in the year and in the year before."""
+        return (queries.questions_by(Period.year(self.year), Filters()),
+                queries.questions_by(Period.year(self.year - 1), Filters()))
+
+
 COMPARED = {"themes": ("theme", "Questions par thème"), "regions": ("region", "Questions par région")}
 
 
-def _comparisons(name: str, year: int) -> list[Comparison]:
-    """Counts of `year` and the year before by theme or region, largest this year first."""
+def _comparisons(name: str, figures: ReportFigures) -> list[Comparison]:
+    """Counts of the year and the year before by theme or region, largest this year first."""
     dimension = COMPARED[name][0]
-    current = queries.questions_by(dimension, Period.year(year), Filters())
-    previous = queries.questions_by(dimension, Period.year(year - 1), Filters())
+    current, previous = (counts[dimension] for counts in figures.counts)
     before = {count.key: count.count for count in previous}
     labels = {count.key: count.label for count in (*previous, *current)}
     now = {count.key: count.count for count in current}
@@ -185,41 +225,41 @@ def _comparisons(name: str, year: int) -> list[Comparison]:
     return sorted(rows, key=lambda row: (-row.value, -row.previous, row.label))
 
 
-def _comparison_chart(name: str, year: int, rows: list[Comparison]) -> Chart:
+def _comparison_chart(name: str, figures: ReportFigures) -> Chart:
     """Both years side by side, one pair of bars per theme or region."""
+    year, rows = figures.year, _comparisons(name, figures)
     return Chart(name, f"{COMPARED[name][1]}, {year} et {year - 1}", "hbar", [row.label for row in rows],
                  [(str(year), [row.value for row in rows]), (str(year - 1), [row.previous for row in rows])],
                  "questions", "Thème" if name == "themes" else "Région")
 
 
-def _months_chart(year: int) -> Chart:
+def _months_chart(figures: ReportFigures) -> Chart:
     """Questions received each month of the year and of the year before."""
-    months = queries.questions_per_month(Period.year(year), Filters())
-    months_before = queries.questions_per_month(Period.year(year - 1), Filters())
+    year, (months, months_before) = figures.year, figures.months
     return Chart("mois", f"Questions reçues par mois, {year} et {year - 1}", "bar",
                  [queries.MONTH_NAMES[index] for index in range(12)],
                  [(str(year), [month.count for month in months]),
                   (str(year - 1), [month.count for month in months_before])], "questions", "Mois")
 
 
-def _year_times_chart(year: int) -> Chart:
+def _year_times_chart(figures: ReportFigures) -> Chart:
     """Response times by month of filing during the year."""
-    return _times_chart("delais", f"Délais de réponse par mois de dépôt en {year} (heures)", "line", "Mois",
-                        queries.response_times_by_month(Period.year(year), Filters()), monthly=True)
+    return _times_chart("delais", f"Délais de réponse par mois de dépôt en {figures.year} (heures)", "line", "Mois",
+                        [month.times for month in figures.months[0]], monthly=True)
 
 
-REPORT_CHARTS: dict[str, Callable[[int], Chart]] = {
+REPORT_CHARTS: dict[str, Callable[[ReportFigures], Chart]] = {
     "mois": _months_chart,
-    "themes": lambda year: _comparison_chart("themes", year, _comparisons("themes", year)),
-    "regions": lambda year: _comparison_chart("regions", year, _comparisons("regions", year)),
+    "themes": lambda figures: _comparison_chart("themes", figures),
+    "regions": lambda figures: _comparison_chart("regions", figures),
     "delais": _year_times_chart,
 }
 
 
-def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, now: datetime) -> list[KeyFigure]:
+def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, figures: ReportFigures) -> list[KeyFigure]:
     """The lines of the key-figures table."""
     times, times_before = current.response_times, previous.response_times
-    figures = [
+    key_figures = [
         KeyFigure("Questions reçues", current.received, previous.received),
         KeyFigure("Questions ayant reçu une première réponse dans l'année", current.answered, previous.answered),
         KeyFigure("Structures adhérentes ayant posé au moins une question", current.structures_served,
@@ -232,44 +272,43 @@ def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, no
         KeyFigure("Délai médian de résolution", times.resolution.median, times_before.resolution.median, "h"),
         KeyFigure("Délai de résolution, 90e centile", times.resolution.p90, times_before.resolution.p90, "h"),
     ]
-    periods, no_filter = (Period.year(current.year), Period.year(previous.year)), Filters()
-    first_response = [queries.first_response_compliance(period, no_filter, now) for period in periods]
+    first_response = [queries.first_response_compliance(months) for months in figures.months]
     if first_response[0].with_deadline or first_response[1].with_deadline:
-        figures.append(KeyFigure("Premières réponses dans le délai", first_response[0].share_on_time,
-                                 first_response[1].share_on_time, "%"))
-    resolution = [queries.deadline_compliance(period, no_filter, now) for period in periods]
+        key_figures.append(KeyFigure("Premières réponses dans le délai", first_response[0].share_on_time,
+                                     first_response[1].share_on_time, "%"))
+    resolution = [queries.deadline_compliance(months) for months in figures.months]
     if resolution[0].with_deadline or resolution[1].with_deadline:
-        figures.append(KeyFigure("Questions résolues dans le délai", resolution[0].share_on_time,
-                                 resolution[1].share_on_time, "%"))
-    ratings = [queries.satisfaction(period, no_filter) for period in periods]
+        key_figures.append(KeyFigure("Questions résolues dans le délai", resolution[0].share_on_time,
+                                     resolution[1].share_on_time, "%"))
+    ratings = [queries.satisfaction(Period.year(year), Filters()) for year in (current.year, previous.year)]
     if ratings[0].count or ratings[1].count:
-        figures += [KeyFigure("Réponses notées par les membres", ratings[0].count, ratings[1].count),
-                    KeyFigure("Satisfaction moyenne (sur 5)", ratings[0].average, ratings[1].average)]
-    figures += [
+        key_figures += [KeyFigure("Réponses notées par les membres", ratings[0].count, ratings[1].count),
+                        KeyFigure("Satisfaction moyenne (sur 5)", ratings[0].average, ratings[1].average)]
+    key_figures += [
         KeyFigure("Ressources publiées", current.articles_published, previous.articles_published),
         KeyFigure("Consultations de ressources", current.article_reads, previous.article_reads),
     ]
-    return figures
+    return key_figures
 
 
 def annual_report(year: int, now: datetime) -> AnnualReport:
     """Key figures, themes, regions and monthly activity of `year` compared with the year before."""
-    key_figures = _key_figures(queries.year_figures(year), queries.year_figures(year - 1), now)
-    themes, regions = _comparisons("themes", year), _comparisons("regions", year)
-    charts = {"mois": _months_chart(year), "themes": _comparison_chart("themes", year, themes),
-              "regions": _comparison_chart("regions", year, regions), "delais": _year_times_chart(year)}
-    return AnnualReport(year, key_figures, themes, regions, charts)
+    figures = ReportFigures(year, now)
+    key_figures = _key_figures(queries.year_figures(year), queries.year_figures(year - 1), figures)
+    charts = {name: build(figures) for name, build in REPORT_CHARTS.items()}
+    return AnnualReport(year, key_figures, _comparisons("themes", figures), _comparisons("regions", figures), charts)
 
 
-def report_chart(name: str, year: int) -> Chart | None:
-    """One chart of the annual report, None for an unknown name."""
+def report_chart(name: str, year: int, now: datetime) -> Chart | None:
+    """One chart of the annual report (only its own queries run), None for an unknown name."""
     build = REPORT_CHARTS.get(name)
-    return build(year) if build else None
+    return build(ReportFigures(year, now)) if build else None
 
 
 # ---------------------------------------------------------------- CSV exports
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_BATCH = 1000  # rows read from the database, and CSV lines sent, at a time
 
 
 def _cell(value) -> str:
@@ -277,23 +316,26 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(PARIS).isoformat(" ", "minutes")[:16]  # 'YYYY-MM-DD HH:MM', faster than strftime
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def csv_lines(rows) -> Iterator[str]:
-    """Encode rows as semicolon-separated CSV lines (the French spreadsheet convention), with a BOM first."""
+    """Encode rows as semicolon-separated CSV lines (the French spreadsheet convention), with a BOM first,
+    streamed in chunks of EXPORT_BATCH lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    buffer.write("\ufeff")
+    for number, row in enumerate(rows, 1):
+        writer.writerow(map(_cell, row))
+        if number % EXPORT_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def report_rows(report: AnnualReport) -> Iterator[list]:
@@ -319,7 +361,6 @@ QUESTION_COLUMNS = ["Référence", "Déposée le", "Objet", "Thème", "Statut", 
                     "Type de structure", "Région", "Juriste", "Première réponse le", "Résolue le", "Close le",
                     "Échéance", "Délai de première réponse (h)", "Délai de résolution (h)"]
 PERSONAL_COLUMNS = ["Auteur", "Courriel de l'auteur", "SIRET"]
-EXPORT_BATCH = 1000
 
 
 def _question_rows(personal: bool, period: Period, filters: Filters) -> Iterator[list]:
@@ -338,7 +379,8 @@ def _question_rows(personal: bool, period: Period, filters: Filters) -> Iterator
             .where(queries.in_period(Ticket.created_at, period), *queries.ticket_conditions(filters))
             .order_by(Ticket.created_at, Ticket.id).execution_options(yield_per=EXPORT_BATCH))
     yield QUESTION_COLUMNS + (PERSONAL_COLUMNS if personal else [])
-    for row in db.session.execute(stmt):
+    # Plain rows from the connection: the ORM's per-row processing is not needed for a list of columns.
+    for row in db.session.connection().execute(stmt):
         values = list(row)
         values[4], values[5], values[6] = STATUSES[values[4]], PRIORITIES[values[5]], CHANNELS[values[6]]
         values[8], values[9] = STRUCTURE_TYPES.get(values[8], values[8]), REGIONS.get(values[9], values[9])
