@@ -1,7 +1,7 @@
 """outbox: question notifications are rendered when sent (nullable bodies, the ids to render them from)
 
 Revision ID: 3c1f0e9a7b52
-Revises: 7909c860b56d
+Revises: 3c9f1d7e5a20
 Create Date: 2026-11-28 11:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c1f0e9a7b52'
-down_revision = '7909c860b56d'
+down_revision = '3c9f1d7e5a20'
 branch_labels = None
 depends_on = None
 
