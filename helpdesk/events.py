@@ -21,7 +21,7 @@ def record_event(kind: str, actor: User | None, ticket: Ticket | None = None, **
     """Add an event to the session and tell subscribers; kinds in INTERNAL_KINDS are hidden from members."""
     event = Event(kind=kind, actor=actor, data=data, internal=kind in INTERNAL_KINDS)
     if ticket is not None:
-        event.ticket_id = ticket.id
+        event.ticket = ticket
     db.session.add(event)
     for callback in _subscribers:
         callback(event, ticket)

@@ -1,6 +1,7 @@
 """Routing rules: configured by admins, applied in order when a question is filed."""
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from helpdesk.auth.services import set_active
 from helpdesk.errors import InvalidInput
@@ -25,6 +26,16 @@ def test_first_matching_rule_assigns_the_question_and_records_it(world):
     assert themed.status == "new"  # nobody has read it yet: it waits in the jurist's « Mes dossiers »
     event = _events(themed)[0]
     assert event.data == {"rule": 1, "assignee": world.jurist2.name} and event.internal
+
+
+def test_rule_changes_apply_to_the_next_question_even_when_written_elsewhere(app, world):
+    assert factories.make_ticket(world.member).assignee_id is None
+    with Session(db.engine) as other_worker:
+        other_worker.add(RoutingRule(position=1, region="bretagne", assignee_id=world.jurist.id))
+        other_worker.commit()
+    assert factories.make_ticket(world.member).assignee_id == world.jurist.id
+    routing.delete_rule(world.admin, db.session.scalars(select(RoutingRule)).one())
+    assert factories.make_ticket(world.member).assignee_id is None
 
 
 def test_rule_needs_every_condition(world):

@@ -14,7 +14,7 @@ def on_ticket_event(event: Event, ticket: Ticket | None) -> None:
         return
     if event.kind == "created":
         routing.route(ticket)
-        sla.refresh_deadlines(ticket)
+        sla.refresh_deadlines(ticket, pauses=[])
     elif event.kind in ("status_changed", "closed"):
         sla.track_status_change(ticket, event.data.get("previous", ""), utcnow())
     elif event.kind == "reopened":
