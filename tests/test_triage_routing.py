@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from helpdesk.auth.services import set_active
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import Event, RoutingRule
+from helpdesk.models import Event, OutboxEmail, RoutingRule
 from helpdesk.triage import routing
 from tests import factories
 
@@ -90,3 +90,14 @@ def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
     assert [rule.id for rule in routing.ordered_rules()] == [second.id]
     empty = client.post("/admin/routage", data={"theme": "0", "region": "", "assignee": "0"}, follow_redirects=True)
     assert "Une règle porte sur un thème, une région ou les deux." in empty.get_data(as_text=True)
+
+
+def test_routed_question_is_announced_to_its_jurist_only(world):
+    """Routing runs before notifications: the filing mail goes to the routed jurist, not the whole team."""
+    routing.add_rule(world.admin, world.theme.id, None, world.jurist2.id)
+    routed = factories.make_ticket(world.member, theme_id=world.theme.id)
+    unrouted = factories.make_ticket(world.member)
+    recipients = lambda ticket: {row.recipient_id for row in db.session.scalars(  # noqa: E731
+        select(OutboxEmail).where(OutboxEmail.ticket_id == ticket.id))}
+    assert recipients(routed) == {world.jurist2.id}
+    assert {world.jurist.id, world.jurist2.id} <= recipients(unrouted)
