@@ -23,16 +23,18 @@ run: install
 	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production on this machine: migrations, this machine's indexer (it applies every index change, so
-# requests do not sync themselves) and the mail sender in the background, gunicorn in front.
+# requests do not sync themselves) and the mail sender (every 2 s, so workers do not send mail
+# themselves) in the background, gunicorn in front.
 # HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database; GUNICORN_* tune gunicorn.conf.py.
 serve: install
 	@case "$$HELPDESK_SQLALCHEMY_DATABASE_URI" in postgresql*) ;; \
 	  *) echo "make serve : définissez HELPDESK_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://utilisateur@hôte/base"; exit 2;; esac
 	$(FLASK) db upgrade
 	$(FLASK) kb sync
-	$(FLASK) kb sync --loop & indexer=$$!; $(FLASK) mail send-pending --loop & mailer=$$!; \
+	$(FLASK) kb sync --loop & indexer=$$!; $(FLASK) mail send-pending --loop --interval 2 & mailer=$$!; \
 	  trap 'kill $$indexer $$mailer 2>/dev/null' EXIT INT TERM; \
 	  HELPDESK_SEARCH_SYNC_AFTER_REQUEST=$${HELPDESK_SEARCH_SYNC_AFTER_REQUEST:-false} \
+	  HELPDESK_MAIL_SEND_AFTER_REQUEST=$${HELPDESK_MAIL_SEND_AFTER_REQUEST:-false} \
 	  $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # SQLite and PostgreSQL runs go side by side (one per core).

@@ -130,6 +130,7 @@ def helpdesk_env(url: str, index_dir: str, smtp_port: int, sync_in_request: bool
     """Environment of the served helpdesk, as `make serve` sets it, mailing through the SMTP server on `smtp_port`."""
     settings = {"SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": index_dir, "SECRET_KEY": SECRET_KEY,
                 "SESSION_COOKIE_SECURE": "false", "SEARCH_SYNC_AFTER_REQUEST": "true" if sync_in_request else "false",
+                "MAIL_SEND_AFTER_REQUEST": "false",
                 **mail_settings(smtp_port)}
     return {**os.environ, **{f"HELPDESK_{name}": str(value) for name, value in settings.items()}}
 

@@ -1,15 +1,18 @@
 """Cost of one question submission against one bare insert, in process, on PostgreSQL.
 
-Usage: python bench/submit_cost.py [--requests 50] [--rounds 3]
+Usage: python bench/submit_cost.py [--requests 50] [--rounds 3] [--profile 0]
 
 Sequential requests through the Flask test client (no HTTP server, no
 concurrency): wall and CPU milliseconds per request of the helpdesk's
 new-question POST (logged-in member, CSRF token, three jurists to notify; index
 sync and mail sending left to the loops, as `make serve` runs) and of
 bench/bare_app.py's insert, alternating so that machine load affects both
-alike; then the SQL statements of one submission.
+alike; then the SQL statements of one submission and, with --profile N, the top
+cumulative costs of N submissions under cProfile.
 """
 import argparse
+import cProfile
+import pstats
 import sys
 import time
 
@@ -23,6 +26,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", type=int, default=0, help="submissions to profile (0: none)")
     args = parser.parse_args()
     base = stack.workdir("bench-cost")
     with stack.throwaway_postgres("helpdesk_bench_cost") as url:
@@ -70,12 +74,18 @@ def main() -> int:
         event.listen(engine, "before_cursor_execute", listener)
         submit(1)
         event.remove(engine, "before_cursor_execute", listener)
+        profile = cProfile.Profile(time.process_time)  # CPU: waits on PostgreSQL are not ours
+        if args.profile:
+            profile.runcall(submit, args.profile)
         with app.app_context():
             engine.dispose()
     stack.print_table(["request", "wall ms", "CPU ms"], rows)
     print(f"\n{len(statements)} SQL statements per submission:")
     for statement in statements:
         print(f"  {statement}")
+    if args.profile:
+        print(f"\nProfile of {args.profile} submissions, top cumulative CPU:")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     return 0
 
 

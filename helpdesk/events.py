@@ -8,21 +8,28 @@ from helpdesk.models import Event, Ticket, User
 AUDIT_KINDS = frozenset({"question_viewed", "attachment_downloaded"})
 INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
                             "rated"}) | AUDIT_KINDS
-_subscribers: list[Callable[[Event, Ticket | None], None]] = []
+Subscriber = Callable[[Event, Ticket | None], None]
+_subscribers: list[tuple[int, Subscriber]] = []
+# Subscribers that change the question (routing, deadlines) run before those that report it (mail).
+SHAPES_TICKET, REPORTS = 10, 100
 
 
-def subscribe(callback: Callable[[Event, Ticket | None], None]):
-    """Register a function called with each recorded event (e.g. to queue a notification); usable as a decorator."""
-    _subscribers.append(callback)
-    return callback
+def subscribe(callback: Subscriber | None = None, *, order: int = REPORTS):
+    """Register a function called with each recorded event, lower `order` first; usable as a (parametrised) decorator."""
+    def register(function: Subscriber) -> Subscriber:
+        """Insert `function` after the subscribers of the same or a lower order."""
+        _subscribers.append((order, function))
+        _subscribers.sort(key=lambda entry: entry[0])
+        return function
+    return register(callback) if callback is not None else register
 
 
 def record_event(kind: str, actor: User | None, ticket: Ticket | None = None, **data) -> Event:
     """Add an event to the session and tell subscribers; kinds in INTERNAL_KINDS are hidden from members."""
     event = Event(kind=kind, actor=actor, data=data, internal=kind in INTERNAL_KINDS)
     if ticket is not None:
-        event.ticket_id = ticket.id
+        event.ticket = ticket
     db.session.add(event)
-    for callback in _subscribers:
+    for _order, callback in _subscribers:
         callback(event, ticket)
     return event

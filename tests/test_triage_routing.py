@@ -1,11 +1,12 @@
 """Routing rules: configured by admins, applied in order when a question is filed."""
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from helpdesk.auth.services import set_active
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import Event, RoutingRule
+from helpdesk.models import Event, OutboxEmail, RoutingRule
 from helpdesk.triage import routing
 from tests import factories
 
@@ -25,6 +26,16 @@ def test_first_matching_rule_assigns_the_question_and_records_it(world):
     assert themed.status == "new"  # nobody has read it yet: it waits in the jurist's « Mes dossiers »
     event = _events(themed)[0]
     assert event.data == {"rule": 1, "assignee": world.jurist2.name} and event.internal
+
+
+def test_rule_changes_apply_to_the_next_question_even_when_written_elsewhere(app, world):
+    assert factories.make_ticket(world.member).assignee_id is None
+    with Session(db.engine) as other_worker:
+        other_worker.add(RoutingRule(position=1, region="bretagne", assignee_id=world.jurist.id))
+        other_worker.commit()
+    assert factories.make_ticket(world.member).assignee_id == world.jurist.id
+    routing.delete_rule(world.admin, db.session.scalars(select(RoutingRule)).one())
+    assert factories.make_ticket(world.member).assignee_id is None
 
 
 def test_rule_needs_every_condition(world):
@@ -79,3 +90,14 @@ def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
     assert [rule.id for rule in routing.ordered_rules()] == [second.id]
     empty = client.post("/admin/routage", data={"theme": "0", "region": "", "assignee": "0"}, follow_redirects=True)
     assert "Une règle porte sur un thème, une région ou les deux." in empty.get_data(as_text=True)
+
+
+def test_routed_question_is_announced_to_its_jurist_only(world):
+    """Routing runs before notifications: the filing mail goes to the routed jurist, not the whole team."""
+    routing.add_rule(world.admin, world.theme.id, None, world.jurist2.id)
+    routed = factories.make_ticket(world.member, theme_id=world.theme.id)
+    unrouted = factories.make_ticket(world.member)
+    recipients = lambda ticket: {row.recipient_id for row in db.session.scalars(  # noqa: E731
+        select(OutboxEmail).where(OutboxEmail.ticket_id == ticket.id))}
+    assert recipients(routed) == {world.jurist2.id}
+    assert {world.jurist.id, world.jurist2.id} <= recipients(unrouted)

@@ -95,6 +95,8 @@ def test_admin_policy_per_priority_and_per_theme(world):
     sla.save_policy(world.admin, 1, None, 3, 20)
     assert db.session.scalar(select(SlaRule.first_response_minutes).where(
         SlaRule.priority == 1, SlaRule.theme_id.is_(None))) == 180
+    assert _file(world.member, paris(2026, 3, 2, 10)).first_response_due_at == paris(2026, 3, 2, 13), \
+        "a changed policy applies to the next question at once"
 
 
 @pytest.mark.parametrize("first, resolution, message", [

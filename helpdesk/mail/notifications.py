@@ -20,6 +20,7 @@ from sqlalchemy import select
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
+from helpdesk.mail import outbox
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
 from helpdesk.i18n import format_date
@@ -79,16 +80,16 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
     """Queue the notifications of a question's event in the outbox, in the event's transaction."""
     if ticket is None:
         return
+    actor_id = event.actor.id if event.actor is not None else None
     wanted = [(user, notice, message) for user, notice, message in recipients_for(event, ticket)
-              if user.active and user.id != event.actor_id and (notice.essential or user.notify_optional)]
-    if not wanted:
-        return
-    db.session.flush()
-    for user, notice, message in wanted:
-        queue_email(to=user, kind=notice.template, template=notice.template, ticket=ticket,
-                    subject=notice.subject.format(subject=ticket.subject),
-                    context={"event": event, "message": message, "actor": event.actor},
-                    dedupe_key=f"event:{event.id}:{user.id}", held=user.notify_mode == "digest")
+              if user.active and user.id != actor_id and (notice.essential or user.notify_optional)]
+    if wanted:
+        outbox.queue_question_mail(event, ticket, [
+            outbox.Notification(recipient=user, kind=notice.template,
+                                subject=notice.subject.format(subject=ticket.subject),
+                                held=user.notify_mode == "digest",
+                                context={"actor_id": actor_id, "message_id": message.id if message else None})
+            for user, notice, message in wanted])
 
 
 def send_digests(today: date) -> int:

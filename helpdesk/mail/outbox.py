@@ -1,20 +1,27 @@
 """Writing emails to the outbox, in the transaction of the change that causes them.
 
-Rows added to the outbox are remembered per session; once the transaction commits,
-the current request asks for them to be sent right after its response (see
-sender.send_after_request). Rolled-back rows are forgotten with their transaction.
+Rows added to the outbox are remembered per session (queue_question_mail inserts
+its rows itself, at the latest in the flush that inserts their event, and notes
+their ids); once the transaction commits, the current request asks for them to be
+sent right after its response (see sender.send_after_request). Rolled-back rows are forgotten with their transaction.
 """
 import re
 import secrets
+from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, render_template
+from flask_babel import force_locale
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
-from helpdesk.models import OutboxEmail, Ticket, User
+from helpdesk.i18n import DEFAULT_LOCALE
+from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
+from helpdesk.models._types import utcnow
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
 
@@ -28,7 +35,13 @@ def absolute_url(endpoint: str, **values) -> str:
 
 def message_id_domain() -> str:
     """The domain of our Message-IDs: the sender address's domain."""
-    return parseaddr(current_app.config["MAIL_SENDER"])[1].rpartition("@")[2] or "localhost"
+    return _address_domain(current_app.config["MAIL_SENDER"])
+
+
+@lru_cache(maxsize=8)
+def _address_domain(address: str) -> str:
+    """The domain of an address such as 'Name <user@example.org>' (parsed once per configured sender)."""
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
 
 
 def thread_id(ticket: Ticket) -> str:
@@ -36,21 +49,14 @@ def thread_id(ticket: Ticket) -> str:
     return f"<{ticket.reference.lower()}@{message_id_domain()}>"
 
 
-def queue_email(*, to: User | str, kind: str, template: str, subject: str, context: dict, dedupe_key: str,
-                ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
-    """Add an email (text + HTML from emails/<template>.txt/.html) to the session; None if already queued."""
-    if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
-        return None
-    # Headers are one line: a line break in user text (a question's subject) must not reach them.
+def _subject_line(subject: str, ticket: Ticket | None) -> str:
+    """The Subject header: one line (a line break in user text must not reach headers), with the reference."""
     subject = " ".join(subject.split())
-    user = to if isinstance(to, User) else None
-    address = user.email if user else to
-    if ticket is not None:
-        subject = f"[{ticket.reference}] {subject}"
-        context = {"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference),
-                   **context}
-    context = {"recipient": user, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
-               **context}
+    return f"[{ticket.reference}] {subject}" if ticket is not None else subject
+
+
+def _headers(kind: str, ticket: Ticket | None) -> dict:
+    """Our headers: a fresh Message-ID (threaded under the question's, for mail about a question)."""
     token = secrets.token_hex(8)
     headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
     if ticket is not None:
@@ -58,20 +64,112 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str, conte
         headers["In-Reply-To"] = headers["References"] = thread_id(ticket)
     else:
         headers["Message-ID"] = f"<{kind}.{token}@{message_id_domain()}>"
+    return headers
+
+
+def render_bodies(template: str, recipient: User | None, subject: str, ticket: Ticket | None,
+                  context: dict) -> tuple[str, str]:
+    """The text and HTML bodies of emails/<template>.txt/.html, in the recipient's language."""
+    context = {"recipient": recipient, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
+               **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference)}
+                  if ticket is not None else {}),
+               **context}
+    with force_locale((recipient.locale if recipient is not None else None) or DEFAULT_LOCALE):
+        return (render_template(f"emails/{template}.txt", **context),
+                render_template(f"emails/{template}.html", **context))
+
+
+def queue_email(*, to: User | str, kind: str, template: str, subject: str, context: dict, dedupe_key: str,
+                ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
+    """Add an email rendered now (from emails/<template>.txt/.html) to the session; None if already queued."""
+    if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
+        return None
+    user = to if isinstance(to, User) else None
+    subject = _subject_line(subject, ticket)
+    text_body, html_body = render_bodies(template, user, subject, ticket, context)
     row = OutboxEmail(
-        dedupe_key=dedupe_key, to_address=address, recipient=user, ticket=ticket, kind=kind,
-        subject=subject[:300], headers=headers, status="held" if held else "pending",
-        text_body=render_template(f"emails/{template}.txt", **context),
-        html_body=render_template(f"emails/{template}.html", **context),
+        dedupe_key=dedupe_key, to_address=user.email if user else to, recipient=user, ticket=ticket, kind=kind,
+        subject=subject[:300], headers=_headers(kind, ticket), status="held" if held else "pending",
+        text_body=text_body, html_body=html_body,
     )
     db.session.add(row)
     return row
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One email about a question's event, rendered when sent from emails/<kind>.txt/.html."""
+
+    recipient: User
+    kind: str
+    subject: str
+    context: dict  # ids of the objects the templates show besides the question and the recipient
+    held: bool = False
+
+
+def queue_question_mail(event: Event, ticket: Ticket, notifications: list[Notification]) -> None:
+    """Queue emails about a question's event, once per event and recipient, bodies left to the sender.
+
+    An event not yet inserted has no id for the dedupe key: its emails are inserted by the flush that
+    inserts it (so filing a question inserts it once, whatever the subscribers set on it afterwards).
+    """
+    if event.id is None:
+        db.session.info.setdefault(_UNFLUSHED, []).append((event, ticket, notifications))
+    else:
+        _insert_question_mail(db.session.connection(), db.session.info, [(event, ticket, notifications)])
+
+
+_UNFLUSHED = "outbox_unflushed"
+
+
+def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Ticket, list[Notification]]]) -> None:
+    """Insert the emails of these events in one statement, skipping dedupe keys already queued."""
+    now = utcnow()
+    rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
+             "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
+             "subject": _subject_line(item.subject, ticket)[:300], "context": item.context,
+             "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
+             "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for event, ticket, notifications in batches for item in notifications]
+    table = OutboxEmail.__table__
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # Executed with many parameter sets, SQLAlchemy sends one multi-row INSERT ("insertmanyvalues").
+    inserted = connection.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                  .returning(table.c.id, table.c.status), rows).all()
+    pending = {row_id for row_id, status in inserted if status == "pending"}
+    if pending:
+        info.setdefault("outbox_new", set()).update(pending)
+
+
+def notification_bodies(row: OutboxEmail) -> tuple[str, str]:
+    """Render a queued notification's bodies from the question, the recipient and the ids it keeps."""
+    if row.ticket is None:
+        raise ValueError("the question of this notification was deleted")
+    context = row.context or {}
+    message_id, actor_id = context.get("message_id"), context.get("actor_id")
+    return render_bodies(row.kind, row.recipient, row.subject, row.ticket, {
+        "message": db.session.get(Message, message_id) if message_id is not None else None,
+        "actor": db.session.get(User, actor_id) if actor_id is not None else None,
+    })
 
 
 def find_reference(text: str | None) -> str | None:
     """The first question reference (Q-2026-00042) in a subject or in our Message-IDs, normalised."""
     match = REFERENCE_PATTERN.search(text or "")
     return f"Q-{match.group(1)}-{match.group(2)}" if match else None
+
+
+@event.listens_for(Session, "after_flush")
+def _insert_mail_of_flushed_events(session, flush_context):
+    """Queue the question emails waiting for their events to be inserted, in the flush's transaction."""
+    waiting = session.info.pop(_UNFLUSHED, None)
+    if not waiting:
+        return
+    ready = [batch for batch in waiting if batch[0].id is not None]
+    if len(ready) < len(waiting):
+        session.info[_UNFLUSHED] = [batch for batch in waiting if batch[0].id is None]
+    if ready:
+        _insert_question_mail(session.connection(), session.info, ready)
 
 
 @event.listens_for(Session, "after_flush")
@@ -94,3 +192,4 @@ def _flag_mail_to_send(session):
 def _forget_rolled_back_mail(session):
     """Rows of a rolled-back transaction do not exist."""
     session.info.pop("outbox_new", None)
+    session.info.pop(_UNFLUSHED, None)

@@ -23,6 +23,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import and_, or_, select, update
 
 from helpdesk.extensions import db
+from helpdesk.mail.outbox import notification_bodies
 from helpdesk.models import OutboxEmail
 from helpdesk.models._types import utcnow
 
@@ -30,7 +31,9 @@ log = logging.getLogger(__name__)
 
 
 def build_message(row: OutboxEmail) -> EmailMessage:
-    """The MIME message of an outbox row: plain text with an HTML alternative."""
+    """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications)."""
+    text_body, html_body = ((row.text_body, row.html_body) if row.text_body is not None
+                            else notification_bodies(row))
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = row.to_address
@@ -40,8 +43,8 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     message["Date"] = row.created_at
     for name, value in row.headers.items():
         message[name] = value
-    message.set_content(row.text_body)
-    message.add_alternative(row.html_body, subtype="html")
+    message.set_content(text_body)
+    message.add_alternative(html_body, subtype="html")
     return message
 
 

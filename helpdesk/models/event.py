@@ -23,7 +23,8 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor = relationship("User")
-    ticket = relationship("Ticket", viewonly=True)
+    # Not view-only: an event recorded with a question not yet inserted is flushed after it.
+    ticket = relationship("Ticket")
 
     def __repr__(self) -> str:
         return f"<Event {self.kind} on {self.ticket_id}>"

@@ -54,8 +54,11 @@ class OutboxEmail(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text)
+    # NULL bodies are rendered when the mail is sent, from `kind` (the template), the recipient, the
+    # question and the ids in `context` (question notifications: {"actor_id": ..., "message_id": ...}).
+    text_body: Mapped[str | None] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    context: Mapped[dict | None] = mapped_column(JSON)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)

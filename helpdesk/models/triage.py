@@ -169,3 +169,16 @@ class Satisfaction(db.Model):
 
     def __repr__(self) -> str:
         return f"<Satisfaction {self.ticket_id} {self.rating}/5>"
+
+
+class RulesVersion(db.Model):
+    """A token replaced by every write to the routing or service-level rules: workers keep the rules in memory
+    and reload them when it changes (see helpdesk.triage.rules)."""
+
+    __tablename__ = "rules_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+    def __repr__(self) -> str:
+        return f"<RulesVersion {self.token}>"

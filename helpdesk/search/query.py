@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.query import AndMaybe, And, Or, Phrase, Term
+from whoosh.query import Or, Phrase, Term
 
 from .analysis import analyze, word_tokens
 from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
@@ -28,10 +28,9 @@ class Unit:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A user query as units, plus its own terms in order (for proximity boosts)."""
+    """A user query as units."""
 
     units: tuple[Unit, ...]
-    terms: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +79,7 @@ def parse(text: str) -> ParsedQuery:
                 units.append(Unit((terms,)))
         else:
             units.extend(_word_units(part))
-    return ParsedQuery(tuple(units), analyze(_QUOTES.sub(" ", text)))
+    return ParsedQuery(tuple(units))
 
 
 def _alternative(fieldname: str, terms: tuple[str, ...], boost: float):
@@ -101,26 +100,12 @@ def unit_query(unit: Unit, boosts: dict[str, float], extra: tuple[tuple[str, ...
     )
 
 
-def build(
-    parsed: ParsedQuery,
-    boosts: dict[str, float],
-    *,
-    require_all: bool,
-    corrections: dict[str, tuple[str, ...]] | None = None,
-):
-    """Return the matching query for ``parsed``: AND or OR of its units."""
+def unit_queries(
+    parsed: ParsedQuery, boosts: dict[str, float], corrections: dict[str, tuple[str, ...]] | None = None
+) -> list:
+    """Return one query per unit of ``parsed``, a misspelled word also searching its ``corrections``."""
     corrections = corrections or {}
-    units = [
+    return [
         unit_query(unit, boosts, (corrections[unit.word],) if unit.word in corrections else ())
         for unit in parsed.units
     ]
-    return (And if require_all else Or)(units)
-
-
-def with_proximity(query, parsed: ParsedQuery, boosts: dict[str, float], slop: int = 3):
-    """Add optional clauses rewarding adjacent query terms found within ``slop`` words."""
-    pairs = list(dict.fromkeys(zip(parsed.terms, parsed.terms[1:])))
-    clauses = [
-        Phrase(fieldname, list(pair), slop=slop, boost=boost) for pair in pairs for fieldname, boost in boosts.items()
-    ]
-    return AndMaybe(query, Or(clauses)) if clauses else query

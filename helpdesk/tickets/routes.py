@@ -21,10 +21,9 @@ from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.triage.panel import ticket_panel
 
 
-def _theme_choices() -> list[tuple[int, str]]:
-    """Active themes for select fields."""
-    themes = db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))
-    return [(theme.id, theme.name) for theme in themes]
+def _active_themes() -> list[Theme]:
+    """Active themes, by name, for select fields."""
+    return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
 
 
 def _staff_choices() -> list[tuple[int, str]]:
@@ -65,7 +64,9 @@ def new():
         flash(error.message, "error")
         return redirect(url_for("tickets.index"))
     form = QuestionForm()
-    form.theme.choices = _theme_choices()
+    # Kept referenced while filing: the session finds the chosen theme among them instead of querying it again.
+    themes = _active_themes()
+    form.theme.choices = [(theme.id, theme.name) for theme in themes]
     if request.method == "POST" and "suggest" in request.form:
         text = f"{form.subject.data or ''} {form.body.data or ''}"
         return render_template("tickets/new.html", form=form, suggestions=suggest(current_user, text), suggested=True)

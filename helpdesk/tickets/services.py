@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
 from helpdesk.errors import Conflict, InvalidInput, NotFound
@@ -66,21 +67,35 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
         record_event("status_changed", actor, ticket, previous=previous, status=target)
 
 
+def _next_ticket_id() -> int | None:
+    """The id the next question gets: handed out by PostgreSQL's sequence before the INSERT; None elsewhere."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    return db.session.scalar(select(func.nextval(func.pg_get_serial_sequence("ticket", "id"))))
+
+
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
                   priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = (),
                   created_by: User | None = None) -> Ticket:
-    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them)."""
+    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them).
+
+    On PostgreSQL the question is numbered before its INSERT, which then carries the reference, the routing
+    and the deadlines (no UPDATE); elsewhere the INSERT numbers it and the reference follows in one UPDATE.
+    """
     ensure_can_file(author)
     uploads = check_uploads(attachments)
     if priority not in PRIORITIES:
         raise InvalidInput(_("Cette urgence n'existe pas."))
     now = utcnow()
+    theme = _active_theme(theme_id)
     ticket = Ticket(
-        structure_id=author.structure_id,
+        id=_next_ticket_id(),
+        structure=author.structure,
         author=author,
         subject=_clean_text(subject, _("Objet"), 5, SUBJECT_MAX),
         body=_clean_text(body, _("Description"), 20, BODY_MAX),
-        theme=_active_theme(theme_id),
+        theme=theme,
+        theme_id=theme.id if theme else None,  # read by routing and service levels before the INSERT
         priority=priority,
         channel=channel,
         status="new",
@@ -89,14 +104,19 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         created_by=created_by,
     )
     db.session.add(ticket)
-    db.session.flush()
-    ticket.reference = f"Q-{now.year}-{ticket.id:05d}"
+    if ticket.id is None:
+        db.session.flush()
+    ticket.reference = reference = f"Q-{now.year}-{ticket.id:05d}"
     store_uploads(uploads, uploader=author, ticket=ticket)
-    if created_by is None:
-        record_event("created", author, ticket, channel=channel)
-    else:
-        record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
+    # Subscribers notify, route and time the question before the commit's flush inserts it.
+    with db.session.no_autoflush:
+        if created_by is None:
+            record_event("created", author, ticket, channel=channel)
+        else:
+            record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
     db.session.commit()
+    # The caller's redirect needs the reference: keep it loaded past the commit rather than reload the row.
+    set_committed_value(ticket, "reference", reference)
     return ticket
 
 

@@ -6,6 +6,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, RoutingRule, Theme, Ticket, User
 from helpdesk.permissions import ensure_admin
+from helpdesk.triage import rules
 
 
 def ordered_rules() -> list[RoutingRule]:
@@ -13,27 +14,27 @@ def ordered_rules() -> list[RoutingRule]:
     return db.session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id)).all()
 
 
-def _matches(rule: RoutingRule, ticket: Ticket) -> bool:
+def _matches(rule: rules.RouteEntry, ticket: Ticket) -> bool:
     """Whether every condition of the rule holds for the question."""
     return ((rule.theme_id is None or rule.theme_id == ticket.theme_id)
             and (rule.region is None or rule.region == ticket.structure.region))
 
 
-def route(ticket: Ticket) -> RoutingRule | None:
+def route(ticket: Ticket) -> rules.RouteEntry | None:
     """Apply the first matching rule to a just-filed question; unmatched questions stay unassigned.
 
     A rule for a jurist who has left (inactive) is skipped. A rule for the whole team leaves the
     question unassigned, visible to everyone in « Non assignées ». The status stays « Nouvelle »: nobody
     has read the question yet, it is only waiting in the right person's « Mes dossiers ».
     """
-    for rule in ordered_rules():
+    for rule in rules.current().routing:
         if not _matches(rule, ticket):
             continue
-        if rule.assignee is not None and not (rule.assignee.active and rule.assignee.is_staff):
+        assignee = db.session.get(User, rule.assignee_id) if rule.assignee_id is not None else None
+        if rule.assignee_id is not None and not (assignee is not None and assignee.active and assignee.is_staff):
             continue
-        ticket.assignee = rule.assignee
-        record_event("routed", None, ticket, rule=rule.position,
-                     assignee=rule.assignee.name if rule.assignee else None)
+        ticket.assignee = assignee
+        record_event("routed", None, ticket, rule=rule.position, assignee=assignee.name if assignee else None)
         return rule
     return None
 
@@ -65,14 +66,14 @@ def add_rule(actor: User, theme_id: int | None, region: str | None, assignee_id:
 def move_rule(actor: User, rule: RoutingRule, offset: int) -> None:
     """Move a rule one place up (-1) or down (+1) by swapping it with its neighbour."""
     ensure_admin(actor)
-    rules = ordered_rules()
-    index = rules.index(rule)
+    ordered = ordered_rules()
+    index = ordered.index(rule)
     other = index + offset
-    if offset not in (-1, 1) or not 0 <= other < len(rules):
+    if offset not in (-1, 1) or not 0 <= other < len(ordered):
         raise InvalidInput("Cette règle ne peut pas aller plus loin.")
-    for position, item in enumerate(rules, start=1):
+    for position, item in enumerate(ordered, start=1):
         item.position = position
-    rules[index].position, rules[other].position = rules[other].position, rules[index].position
+    ordered[index].position, ordered[other].position = ordered[other].position, ordered[index].position
     record_event("routing_rule_moved", actor, rule_id=rule.id, position=rule.position)
     db.session.commit()
 

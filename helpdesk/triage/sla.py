@@ -17,6 +17,7 @@ from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, SlaRule, Theme, Ticket, TicketPause, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.events import record_event
+from helpdesk.triage import rules
 from helpdesk.triage.deadlines import (DUE_SOON_WINDOW, BusinessCalendar, DeadlineState, SlaPolicy,
                                        business_time_between, deadline_state, deadline_with_pauses,
                                        default_sla_policies,
@@ -49,14 +50,9 @@ def default_policy(priority: int) -> SlaPolicy:
 
 def policy_for(priority: int, theme_id: int | None) -> SlaPolicy:
     """The service level of a question: its theme's rule, else its priority's rule, else the default."""
-    rules = db.session.scalars(
-        select(SlaRule).where(SlaRule.priority == priority,
-                              (SlaRule.theme_id == theme_id) | SlaRule.theme_id.is_(None))
-    ).all()
-    rule = next((rule for rule in rules if rule.theme_id is not None), None) or next(iter(rules), None)
-    if rule is None:
-        return default_policy(priority)
-    return SlaPolicy(timedelta(minutes=rule.first_response_minutes), timedelta(minutes=rule.resolution_minutes))
+    levels = rules.current().service_levels
+    return ((levels.get((priority, theme_id)) if theme_id is not None else None)
+            or levels.get((priority, None)) or default_policy(priority))
 
 
 def pauses_of(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
@@ -78,8 +74,9 @@ def track_status_change(ticket: Ticket, previous: str, now: datetime) -> None:
     refresh_deadlines(ticket)
 
 
-def refresh_deadlines(ticket: Ticket) -> None:
-    """Recompute the stored deadlines of a question from its policy, calendar and finished pauses.
+def refresh_deadlines(ticket: Ticket, pauses: list[tuple[datetime, datetime | None]] | None = None) -> None:
+    """Recompute the stored deadlines of a question from its policy, calendar and finished pauses
+    (`pauses`: the question's, when the caller knows them, e.g. none for a new question).
 
     A running pause is left out: while the clock is stopped the stored deadlines keep the value they had
     when it stopped, and `next_due_at` is NULL so that the question is neither late nor due soon.
@@ -87,7 +84,7 @@ def refresh_deadlines(ticket: Ticket) -> None:
     """
     policy = policy_for(ticket.priority, ticket.theme_id)
     calendar = calendar_for(ticket.structure.region)
-    pauses = [(start, end) for start, end in pauses_of(ticket) if end is not None]
+    pauses = [(start, end) for start, end in (pauses_of(ticket) if pauses is None else pauses) if end is not None]
     if ticket.first_response_at is None:
         ticket.first_response_due_at = deadline_with_pauses(ticket.created_at, policy.first_response, pauses,
                                                             calendar)
@@ -170,21 +167,16 @@ class PolicyRow:
 
 def policy_table() -> list[PolicyRow]:
     """Every priority's general policy (stored or default), then the theme-specific rules."""
-    rules = db.session.scalars(select(SlaRule).order_by(SlaRule.priority.desc(), SlaRule.theme_id)).all()
-    general = {rule.priority: rule for rule in rules if rule.theme_id is None}
+    stored = db.session.scalars(select(SlaRule).order_by(SlaRule.priority.desc(), SlaRule.theme_id)).all()
+    general = {rule.priority: rule for rule in stored if rule.theme_id is None}
     rows = []
     for priority in sorted(PRIORITIES, reverse=True):
         rule = general.get(priority)
-        rows.append(PolicyRow(priority, None, _policy(rule) if rule else default_policy(priority), rule is None,
-                              rule.id if rule else None))
-    rows += [PolicyRow(rule.priority, rule.theme, _policy(rule), False, rule.id)
-             for rule in rules if rule.theme_id is not None]
+        rows.append(PolicyRow(priority, None, rules.sla_policy(rule) if rule else default_policy(priority),
+                              rule is None, rule.id if rule else None))
+    rows += [PolicyRow(rule.priority, rule.theme, rules.sla_policy(rule), False, rule.id)
+             for rule in stored if rule.theme_id is not None]
     return rows
-
-
-def _policy(rule: SlaRule) -> SlaPolicy:
-    """A stored rule as a policy."""
-    return SlaPolicy(timedelta(minutes=rule.first_response_minutes), timedelta(minutes=rule.resolution_minutes))
 
 
 def save_policy(actor: User, priority: int, theme_id: int | None, first_response_hours: float,

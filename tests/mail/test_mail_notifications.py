@@ -6,9 +6,10 @@ import pytest
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.mail.notifications import send_digests, set_preferences
+from helpdesk.mail.sender import send_pending
 from helpdesk.tickets import services
 from tests import factories
-from tests.mail.helpers import outbox
+from tests.mail.helpers import outbox, text_part
 
 
 def _kinds_by_address(since: int = 0) -> dict[str, list[str]]:
@@ -65,14 +66,17 @@ def test_internal_note_sends_no_mail_at_all(app, world):
     assert _kinds_by_address(since) == {}
 
 
-def test_member_reply_goes_to_the_assigned_jurist_not_to_the_member_or_colleagues(app, world):
+def test_member_reply_goes_to_the_assigned_jurist_not_to_the_member_or_colleagues(app, world, smtp):
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
     services.add_message(ticket, world.jurist, "Quelle est la date du contrat ?", status_after="waiting")
     since = _last_id()
     services.add_message(ticket, world.member, "Le contrat a commencé le 2 février.")
     assert _kinds_by_address(since) == {world.jurist.email: ["member_replied"]}
-    assert "Le contrat a commencé le 2 février." in outbox(kind="member_replied")[0].text_body
+    send_pending()
+    [mail] = [message for message in smtp.recorder.to(world.jurist.email) if "Nouveau message" in message["Subject"]]
+    assert "Le contrat a commencé le 2 février." in text_part(mail)
+    assert f"{world.member.name} ({ticket.structure.name}) a écrit" in text_part(mail)
 
 
 def test_member_reply_on_an_unassigned_question_mails_nobody(app, world):

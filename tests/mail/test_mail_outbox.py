@@ -2,11 +2,14 @@
 import threading
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.mail.notifications import queue_notifications
 from helpdesk.mail.outbox import queue_email
 from helpdesk.mail.sender import claim_batch, retry_delay, send_pending
-from helpdesk.models import Message
+from helpdesk.models import Event, Message
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
 from tests import factories
@@ -179,11 +182,25 @@ def test_rolled_back_change_leaves_no_mail(app, world):
 
 
 def test_one_change_never_queues_the_same_mail_twice(app, world):
-    factories.make_ticket(world.member)
+    ticket = factories.make_ticket(world.member)
     row = outbox(to_address=world.jurist.email)[0]
     again = queue_email(to=world.jurist, kind="x", template="closed", subject="x", context={},
                         ticket=row.ticket, dedupe_key=row.dedupe_key)
     assert again is None and len(outbox(to_address=world.jurist.email)) == 1
+    created = db.session.scalar(select(Event).where(Event.ticket_id == ticket.id, Event.kind == "created"))
+    queue_notifications(created, ticket)
+    db.session.commit()
+    assert len(outbox(to_address=world.jurist.email)) == 1, "the same event's notification is queued once"
+
+
+def test_notification_is_rendered_when_sent_not_while_the_member_waits(app, world, smtp):
+    ticket = factories.make_ticket(world.member, subject="Avenant au CDDI")
+    row = outbox(to_address=world.jurist.email)[0]
+    assert row.text_body is None, "nothing rendered while the member waits"
+    send_pending()
+    [mail] = smtp.recorder.to(world.jurist.email)
+    assert ticket.body in text_part(mail) and ticket.reference in html_part(mail)
+    assert outbox(to_address=world.jurist.email)[0].status == "sent"
 
 
 def test_retry_delay_doubles_with_bounded_jitter(app):
