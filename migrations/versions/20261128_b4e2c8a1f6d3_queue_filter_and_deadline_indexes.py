@@ -7,7 +7,7 @@ urgent first, oldest first inside a priority) one on -priority instead of
 sorting.
 
 Revision ID: b4e2c8a1f6d3
-Revises: 3c9f1d7e5a20
+Revises: 8d2e61c4f0a9
 Create Date: 2026-11-28 12:40:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4e2c8a1f6d3'
-down_revision = '3c9f1d7e5a20'
+down_revision = '8d2e61c4f0a9'
 branch_labels = None
 depends_on = None
 
