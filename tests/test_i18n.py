@@ -1,7 +1,9 @@
 """Languages: French by default, English complete, the user's choice remembered, locale-aware formats."""
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -131,3 +133,87 @@ def test_set_user_locale_refuses_unknown_languages(world):
     with pytest.raises(InvalidInput):
         set_user_locale(world.member, "de")
     assert world.member.locale is None
+
+
+TEMPLATES = ROOT / "templates"
+# Text that stays as is in every language.
+UNTRANSLATED = {"(language)"}
+TRANSLATE_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
+VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+PLACEHOLDER = "\x00"
+TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+LETTER = re.compile(r"[^\W\d_]")
+PROSE = re.compile(r"[^\W\d_]\s+[^\W\d_]|[^\x00-\x7f]")
+
+
+def _has_words(text: str) -> bool:
+    """True if some letters remain once expressions and HTML entities are taken out."""
+    text = re.sub(r"&#?\w+;", " ", text.replace(PLACEHOLDER, " ")).strip()
+    return bool(LETTER.search(text)) and text not in UNTRANSLATED
+
+
+def _unmarked_fragments(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of the literal text of a template that no translation call or {% trans %} block covers:
+    text nodes, visible attributes, submit buttons' values, and prose string literals in expressions."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    chars, lines, found = [], [], []
+    in_trans, calls, previous = False, [], (None, None)
+    for lineno, kind, value in env.lex(path.read_text(encoding="utf-8")):
+        if kind == "data":
+            if not in_trans:
+                chars.extend(value)
+                lines.extend(lineno + value.count("\n", 0, index) for index in range(len(value)))
+            continue
+        if kind in ("block_begin", "variable_begin"):
+            chars.append(PLACEHOLDER)
+            lines.append(lineno)
+        elif kind == "name" and previous[0] == "block_begin" and value in ("trans", "endtrans"):
+            in_trans = value == "trans"
+        elif kind == "operator" and value in "([{":
+            calls.append(previous[0] == "name" and previous[1] in TRANSLATE_CALLS)
+        elif kind == "operator" and value in ")]}" and calls:
+            calls.pop()
+        elif kind == "string" and not any(calls) and not in_trans and PROSE.search(value):
+            found.append((lineno, value))
+        if kind != "whitespace":
+            previous = (kind, value)
+    text = "".join(chars)
+
+    def check_text(start: int, end: int) -> None:
+        """Record a text node that holds words."""
+        chunk = text[start:end]
+        if _has_words(chunk):
+            offset = start + len(chunk) - len(chunk.lstrip())
+            found.append((lines[offset], " ".join(chunk.replace(PLACEHOLDER, "{…}").split())))
+
+    position, skipping = 0, None
+    for match in TAG.finditer(text):
+        closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if skipping:
+            skipping = None if closing and name == skipping else skipping
+            position = match.end()
+            continue
+        check_text(position, match.start())
+        position = match.end()
+        if not closing and name in ("script", "style"):
+            skipping = name
+        values = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+                  for m in ATTRIBUTE.finditer(attributes)}
+        shown = [name for name in VISIBLE_ATTRIBUTES if name in values]
+        if name in ("input", "button") and values.get("type") in ("submit", "button", "reset"):
+            shown.append("value")
+        for attribute in shown:
+            if values.get(attribute) and _has_words(values[attribute]):
+                found.append((lines[match.start()], f'{attribute}="{values[attribute].replace(PLACEHOLDER, "{…}")}"'))
+    if not skipping:
+        check_text(position, len(text))
+    return found
+
+
+def test_every_template_text_is_marked_for_translation():
+    """No user-visible text of a template (page or email) escapes translation: wrap it in _() or {% trans %}."""
+    unmarked = [f"{path.relative_to(ROOT)}:{line}: {fragment[:100]}"
+                for path in sorted(TEMPLATES.rglob("*")) if path.suffix in (".html", ".txt")
+                for line, fragment in _unmarked_fragments(path)]
+    assert not unmarked, f"{len(unmarked)} texte(s) non marqué(s) :\n" + "\n".join(unmarked)
