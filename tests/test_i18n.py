@@ -144,7 +144,7 @@ PLACEHOLDER = "\x00"
 TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 LETTER = re.compile(r"[^\W\d_]")
-PROSE = re.compile(r"[^\W\d_]\s+[^\W\d_]|[^\x00-\x7f]")
+PROSE = re.compile(r"[^\W\d_]\s+[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]")  # words, or accented letters
 
 
 def _has_words(text: str) -> bool:

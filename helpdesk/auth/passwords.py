@@ -8,7 +8,7 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk.auth.services import check_password_strength, find_user_by_email
@@ -98,9 +98,9 @@ def resend_invitation(user: User, actor: User) -> None:
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     """Invitations (new invited account, resent invitation) and reset links go out with their event."""
     if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
-        purpose, template, subject = "invitation", "invitation", "Invitation au helpdesk juridique"
+        purpose, template, subject = "invitation", "invitation", _l("Invitation au helpdesk juridique")
     elif event.kind == "password_reset_requested":
-        purpose, template, subject = "reset", "password_reset", "Réinitialisation de votre mot de passe"
+        purpose, template, subject = "reset", "password_reset", _l("Réinitialisation de votre mot de passe")
     else:
         return
     user = db.session.get(User, event.data["user_id"])

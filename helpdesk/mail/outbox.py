@@ -10,10 +10,13 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, render_template
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
+from helpdesk.i18n import recipient_locale
 from helpdesk.models import OutboxEmail, Ticket, User
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
@@ -36,14 +39,23 @@ def thread_id(ticket: Ticket) -> str:
     return f"<{ticket.reference.lower()}@{message_id_domain()}>"
 
 
-def queue_email(*, to: User | str, kind: str, template: str, subject: str, context: dict, dedupe_key: str,
+def queue_email(*, to: User | str, kind: str, template: str, subject: str | LazyString, context: dict, dedupe_key: str,
                 ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
-    """Add an email (text + HTML from emails/<template>.txt/.html) to the session; None if already queued."""
+    """Add an email (text + HTML from emails/<template>.txt/.html) to the session, in the recipient's language
+    (a lazy subject is translated too); None if already queued."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
+    user = to if isinstance(to, User) else None
+    with force_locale(recipient_locale(user)):
+        return _queue_email(to=to, user=user, kind=kind, template=template, subject=str(subject), context=context,
+                            dedupe_key=dedupe_key, ticket=ticket, held=held)
+
+
+def _queue_email(*, to: User | str, user: User | None, kind: str, template: str, subject: str, context: dict,
+                 dedupe_key: str, ticket: Ticket | None, held: bool) -> OutboxEmail:
+    """Build and add the outbox row (the caller has chosen the language)."""
     # Headers are one line: a line break in user text (a question's subject) must not reach them.
     subject = " ".join(subject.split())
-    user = to if isinstance(to, User) else None
     address = user.email if user else to
     if ticket is not None:
         subject = f"[{ticket.reference}] {subject}"
