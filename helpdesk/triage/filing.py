@@ -1,5 +1,6 @@
 """Questions received by phone or email: a jurist files them on behalf of a member of a structure."""
 from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -7,7 +8,7 @@ from helpdesk.models import Structure, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets.services import file_question
 
-OFFLINE_CHANNELS = {"phone": "Téléphone", "email": "Courriel"}
+OFFLINE_CHANNELS = {"phone": _l("Téléphone"), "email": _l("Courriel")}
 
 
 def members_of(structure_id: int | None) -> list[User]:
