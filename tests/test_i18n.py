@@ -141,10 +141,10 @@ UNTRANSLATED = {"(language)"}
 TRANSLATE_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
 VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 PLACEHOLDER = "\x00"
-TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+TAG = re.compile(r"<(/?)([a-zA-Z!][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 LETTER = re.compile(r"[^\W\d_]")
-PROSE = re.compile(r"[^\W\d_]\s+[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]")  # words, or accented letters
+PROSE = re.compile(r"[^\W\d_]\s+[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]|^.[A-Z][a-z]+.$")  # words, accents, "Capitalised"
 
 
 def _has_words(text: str) -> bool:
@@ -155,7 +155,7 @@ def _has_words(text: str) -> bool:
 
 def _unmarked_fragments(path: Path) -> list[tuple[int, str]]:
     """(line, text) of the literal text of a template that no translation call or {% trans %} block covers:
-    text nodes, visible attributes, submit buttons' values, and prose string literals in expressions."""
+    text nodes, visible attributes, input buttons' values, and prose string literals in expressions."""
     env = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
     chars, lines, found = [], [], []
     in_trans, calls, previous = False, [], (None, None)
@@ -196,12 +196,12 @@ def _unmarked_fragments(path: Path) -> list[tuple[int, str]]:
             continue
         check_text(position, match.start())
         position = match.end()
-        if not closing and name in ("script", "style"):
+        if not closing and name in ("script", "style", "code"):  # not prose: code stays as is
             skipping = name
         values = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
                   for m in ATTRIBUTE.finditer(attributes)}
         shown = [name for name in VISIBLE_ATTRIBUTES if name in values]
-        if name in ("input", "button") and values.get("type") in ("submit", "button", "reset"):
+        if name == "input" and values.get("type") in ("submit", "button", "reset"):
             shown.append("value")
         for attribute in shown:
             if values.get(attribute) and _has_words(values[attribute]):
