@@ -80,7 +80,7 @@ def test_dashboard_carries_filters_into_chart_and_export_links(client, login, wo
     page = client.get(f"/statistiques/?du={LAST_YEAR}-01&au={month}&region=bretagne").get_data(as_text=True)
     assert f"questions-par-mois.svg?du={LAST_YEAR}-01&amp;au={month}&amp;region=bretagne" in page
     assert f"questions.csv?du={LAST_YEAR}-01&amp;au={month}&amp;region=bretagne" in page
-    assert f"1 questions posées de janvier {LAST_YEAR} à " in page
+    assert f"1 question posée de janvier {LAST_YEAR} à " in page
 
 
 @pytest.mark.parametrize("query, message", [
