@@ -20,12 +20,12 @@ from helpdesk.models import Event, Ticket, User
 from helpdesk.models._types import utcnow
 
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
-FORGED = "Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien."
-EXPIRED = "Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion."
-USED = ("Ce lien a déjà été utilisé : votre mot de passe a été choisi depuis. Connectez-vous, ou demandez "
-        "un nouveau lien avec « Mot de passe oublié ».")
-RESET_REQUESTED = ("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
-                   "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables.")
+FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")
+EXPIRED = _l("Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion.")
+USED = (_l("Ce lien a déjà été utilisé : votre mot de passe a été choisi depuis. Connectez-vous, ou demandez "
+        "un nouveau lien avec « Mot de passe oublié »."))
+RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
+                   "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -15,7 +15,7 @@ don't get those; users who chose the daily digest get theirs held for `flask mai
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l, ngettext
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -123,7 +123,7 @@ def send_digests(today: date) -> int:
 def set_preferences(user: User, mode: str, optional: bool) -> None:
     """Save how the user wants notifications: immediately or in a daily digest, with or without secondary ones."""
     if mode not in NOTIFY_MODES:
-        raise InvalidInput("Choisissez une fréquence proposée.")
+        raise InvalidInput(_("Choisissez une fréquence proposée."))
     user.notify_mode, user.notify_optional = mode, bool(optional)
     record_event("notification_preferences_changed", user, user_id=user.id, mode=mode, optional=bool(optional))
     db.session.commit()

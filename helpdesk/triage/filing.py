@@ -1,6 +1,7 @@
 """Questions received by phone or email: a jurist files them on behalf of a member of a structure."""
 from sqlalchemy import select
-from flask_babel import lazy_gettext as _l
+
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -29,8 +30,8 @@ def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None
     """File a question received by phone or email: the member is its author, the jurist is recorded as its filer."""
     ensure_staff(jurist)
     if channel not in OFFLINE_CHANNELS:
-        raise InvalidInput("Indiquez si la demande est arrivée par téléphone ou par courriel.")
+        raise InvalidInput(_("Indiquez si la demande est arrivée par téléphone ou par courriel."))
     member = db.session.get(User, member_id) if member_id else None
     if member is None or not member.is_member or not member.active or member.structure_id != structure_id:
-        raise InvalidInput("Choisissez un membre actif de cette structure.")
+        raise InvalidInput(_("Choisissez un membre actif de cette structure."))
     return file_question(member, subject, body, theme_id, priority, channel=channel, created_by=jurist)
