@@ -12,10 +12,12 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_datetime, format_number, format_relative, set_user_locale
-from helpdesk.errors import InvalidInput
-from helpdesk.models import User
+from helpdesk.models import OutboxEmail, Ticket, User
+from helpdesk.tickets import services as ticket_services
+from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -217,3 +219,60 @@ def test_every_template_text_is_marked_for_translation():
                 for path in sorted(TEMPLATES.rglob("*")) if path.suffix in (".html", ".txt")
                 for line, fragment in _unmarked_fragments(path)]
     assert not unmarked, f"{len(unmarked)} texte(s) non marqué(s) :\n" + "\n".join(unmarked)
+
+
+def _speaks_english(user) -> None:
+    """Give a user English as their language."""
+    user.locale = "en"
+    db.session.commit()
+
+
+def test_model_labels_are_translated_when_shown(client, login, world):
+    """Status labels are lazy: the same dictionary gives French to one jurist and English to another."""
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert ">Répondue</option>" in page and ">Answered</option>" not in page
+    _speaks_english(world.jurist2)
+    login(world.jurist2)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert ">Answered</option>" in page and ">Waiting for the member</option>" in page
+    assert "Répondue" not in page
+    assert db.session.scalar(select(Ticket.status)) == "new"  # the code is stored, never a label
+
+
+def test_statistics_dashboard_in_english(client, login, world):
+    """Headings, chart titles, the period and figures follow an English-speaking jurist."""
+    factories.make_ticket(world.member)
+    _speaks_english(world.jurist)
+    login(world.jurist)
+    page = client.get("/statistiques/").get_data(as_text=True)
+    for text in ("Activity statistics", "Question volume", "Questions asked per month", "Response times by theme",
+                 "1 question asked from ", "Chart: Questions by region"):
+        assert text in page, text
+    assert "Délais de réponse" not in page and "questions posées" not in page
+
+
+def test_triage_controls_in_english(client, login, world):
+    """The jurist's tools on a question (meta, reply helpers, tags) are in English for an English speaker."""
+    ticket = factories.make_ticket(world.member)
+    _speaks_english(world.jurist)
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Writing aids" in page and "Find a resource to cite" in page and "First response" in page
+    assert "Aides à la rédaction" not in page
+
+
+def test_emails_are_written_in_the_recipients_language(app, world):
+    """One answer, two members: the English speaker's mail is in English, the other's stays French."""
+    ticket = factories.make_ticket(world.member)
+    ticket_services.claim(ticket, world.jurist)
+    _speaks_english(world.colleague)
+    ticket_services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    mails = {row.to_address: row for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "answered"))}
+    english, french = mails[world.colleague.email], mails[world.member.email]
+    assert english.subject.endswith(f"Answer to your question: {ticket.subject}")
+    assert "Hello Bruno" in english.text_body and "answered question" in english.html_body
+    assert '<html lang="en">' in english.html_body and "View the question:" in english.text_body
+    assert french.subject.endswith(f"Réponse à votre question : {ticket.subject}")
+    assert "Bonjour Alice" in french.text_body and '<html lang="fr">' in french.html_body
