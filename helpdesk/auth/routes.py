@@ -156,7 +156,7 @@ def forgot_password():
         count_failure("password_reset", form.email.data, request.remote_addr)
         db.session.commit()
         request_password_reset(form.email.data)
-        flash(RESET_REQUESTED, "info")
+        flash(str(RESET_REQUESTED), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
