@@ -10,6 +10,7 @@ restrictions are applied inside Whoosh (``filter=`` document sets), so counts,
 facets and suggestions only ever see documents the user may read.
 """
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -35,6 +36,12 @@ SNIPPET_CHARS = 240
 # Per-searcher sets of documents by visibility, status, type and theme: filters
 # and facet counts become set operations instead of queries.
 _value_docs: WeakKeyDictionary = WeakKeyDictionary()
+SEGMENT_CACHE_ENTRIES = 256
+_segment_value_docs: dict[tuple[str, int, str], dict[str, frozenset[int]]] = {}
+_segment_value_docs_lock = threading.Lock()
+RECENT_MATCHES = 8
+_recent_matches: WeakKeyDictionary = WeakKeyDictionary()
+_recent_matches_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -81,13 +88,39 @@ def _any_of(fieldname: str, values) -> Or:
     return Or([Term(fieldname, str(value)) for value in values])
 
 
+def _segment_docs_by_value(reader, offset: int, fieldname: str) -> dict[str, frozenset[int]]:
+    """Return ``{value: document numbers}`` of one index segment, cached for as long as the segment lives.
+
+    A segment's documents never change; one deleted later (an edited article's old version)
+    stays in these sets, which is harmless: every use intersects them with a query's matches.
+    So a searcher reopened after a small commit only reads the new segment.
+    """
+    segment = reader.segment()
+    if segment is None:  # an index without any segment
+        return {}
+    key = (segment.segment_id(), offset, fieldname)
+    docs = _segment_value_docs.get(key)
+    if docs is None:
+        field = reader.schema[fieldname]
+        docs = {
+            field.from_bytes(btext): frozenset(offset + number for number in reader.postings(fieldname, btext).all_ids())
+            for btext in reader.lexicon(fieldname)
+        }
+        with _segment_value_docs_lock:
+            _segment_value_docs[key] = docs
+            while len(_segment_value_docs) > SEGMENT_CACHE_ENTRIES:
+                del _segment_value_docs[next(iter(_segment_value_docs))]
+    return docs
+
+
 def _docs_by_value(searcher, fieldname: str) -> dict[str, frozenset[int]]:
     """Return ``{value: document numbers}`` for a filter/facet field, cached per searcher."""
     cache = _value_docs.setdefault(searcher, {})
     if fieldname not in cache:
-        field = searcher.schema[fieldname]
-        values = [field.from_bytes(btext) for btext in searcher.lexicon(fieldname)]
-        cache[fieldname] = {value: frozenset(searcher.docs_for_query(Term(fieldname, value))) for value in values}
+        leaves = searcher.reader().leaf_readers()
+        parts = [_segment_docs_by_value(reader, offset, fieldname) for reader, offset in leaves]
+        values = sorted(set().union(*parts))
+        cache[fieldname] = {value: frozenset().union(*(part.get(value, ()) for part in parts)) for value in values}
     return cache[fieldname]
 
 
@@ -146,8 +179,20 @@ def _text_query(searcher, text: str, require_all: bool):
 
 
 def _matches(searcher, query) -> set[int]:
-    """Return the document numbers matching ``query``."""
-    return set(searcher.docs_for_query(query))
+    """Return the document numbers matching ``query``, remembering the last few per searcher.
+
+    A search asks for the same matches more than once (the AND test, then the total and facets).
+    """
+    with _recent_matches_lock:
+        recent = _recent_matches.setdefault(searcher, {})
+        docs = recent.get(query)
+    if docs is None:
+        docs = frozenset(searcher.docs_for_query(query))
+        with _recent_matches_lock:
+            recent[query] = docs
+            while len(recent) > RECENT_MATCHES:
+                del recent[next(iter(recent))]
+    return set(docs)
 
 
 def _search_within(searcher, query, docs: set[int], **options):
