@@ -16,6 +16,7 @@ from datetime import datetime
 from html import escape
 from weakref import WeakKeyDictionary
 
+from whoosh.collectors import FilterCollector, TermsCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.query import And, AndMaybe, Every, Or, Term
 
@@ -103,7 +104,7 @@ def _segment_docs_by_value(reader, offset: int, fieldname: str) -> dict[str, fro
     if docs is None:
         field = reader.schema[fieldname]
         docs = {
-            field.from_bytes(btext): frozenset(offset + number for number in reader.postings(fieldname, btext).all_ids())
+            field.from_bytes(btext): frozenset(offset + local for local in reader.postings(fieldname, btext).all_ids())
             for btext in reader.lexicon(fieldname)
         }
         with _segment_value_docs_lock:
@@ -178,6 +179,20 @@ def _text_query(searcher, text: str, require_all: bool):
     return parsed, build(parsed, ARTICLE_BOOSTS, require_all=require_all, corrections=corrections)
 
 
+def _docs_of(searcher, query) -> frozenset[int]:
+    """Return the documents matching ``query``, combining those of And/Or clauses as sets.
+
+    The same documents as ``searcher.docs_for_query(query)``, a few times faster: Python set
+    operations instead of Whoosh's tree of union/intersection matchers.
+    """
+    if type(query) is Or:
+        return frozenset().union(*(_docs_of(searcher, clause) for clause in query.subqueries))
+    if type(query) is And and query.subqueries:
+        parts = sorted((_docs_of(searcher, clause) for clause in query.subqueries), key=len)
+        return parts[0].intersection(*parts[1:])
+    return frozenset(searcher.docs_for_query(query))
+
+
 def _matches(searcher, query) -> set[int]:
     """Return the document numbers matching ``query``, remembering the last few per searcher.
 
@@ -187,7 +202,7 @@ def _matches(searcher, query) -> set[int]:
         recent = _recent_matches.setdefault(searcher, {})
         docs = recent.get(query)
     if docs is None:
-        docs = frozenset(searcher.docs_for_query(query))
+        docs = _docs_of(searcher, query)
         with _recent_matches_lock:
             recent[query] = docs
             while len(recent) > RECENT_MATCHES:
@@ -195,9 +210,40 @@ def _matches(searcher, query) -> set[int]:
     return set(docs)
 
 
-def _search_within(searcher, query, docs: set[int], **options):
+class _MatchedTermsCollector(TermsCollector):
+    """Record which query terms matched any collected document, as ``terms=True`` does, but not per document.
+
+    Highlighting only reads that union (``Results.matched_terms()``); Whoosh's TermsCollector
+    tests every term matcher on every match, a fifth of the search time.  Matchers are still
+    kept on the current document, so the scores are those of a ``terms=True`` search.
+    """
+
+    def set_subsearcher(self, subsearcher, offset):
+        """Start a segment: every query term not seen yet is to be looked for."""
+        super().set_subsearcher(subsearcher, offset)
+        self.termmatchers = [matcher for matcher in self.termmatchers if matcher.term() not in self.termdocs]
+
+    def collect(self, sub_docnum):
+        """Collect the document and record the terms seen for the first time on it."""
+        self.child.collect(sub_docnum)
+        if self.termmatchers:
+            seen = [matcher for matcher in self.termmatchers if matcher.is_active() and matcher.id() == sub_docnum]
+            for matcher in seen:
+                self.termdocs[matcher.term()].append(self.child.offset + sub_docnum)
+            if seen:
+                self.termmatchers = [matcher for matcher in self.termmatchers if matcher.term() not in self.termdocs]
+
+
+def _search_within(searcher, query, docs: set[int], *, terms: bool = False, **options):
     """Run ``query`` restricted to ``docs`` (Whoosh reads an empty filter set as "no filter")."""
-    return searcher.search(query, filter=docs, **options) if docs else []
+    if not docs:
+        return []
+    collector = searcher.collector(**options)
+    if terms:
+        collector = _MatchedTermsCollector(collector)
+    collector = FilterCollector(collector, docs, None)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
 
 
 def _suggestion(searcher, text: str, visible: set[int], total: int) -> str | None:
