@@ -182,7 +182,7 @@ def _text_query(searcher, text: str, require_all: bool):
 def _docs_of(searcher, query) -> frozenset[int]:
     """Return the documents matching ``query``, combining those of And/Or clauses as sets.
 
-    The same documents as ``searcher.docs_for_query(query)``, a few times faster: Python set
+    The same documents as ``searcher.docs_for_query(query)``, 2-3 times faster: Python set
     operations instead of Whoosh's tree of union/intersection matchers.
     """
     if type(query) is Or:
@@ -214,7 +214,7 @@ class _MatchedTermsCollector(TermsCollector):
     """Record which query terms matched any collected document, as ``terms=True`` does, but not per document.
 
     Highlighting only reads that union (``Results.matched_terms()``); Whoosh's TermsCollector
-    tests every term matcher on every match, a fifth of the search time.  Matchers are still
+    tests every term matcher on every match (over a tenth of the search).  Matchers are still
     kept on the current document, so the scores are those of a ``terms=True`` search.
     """
 
