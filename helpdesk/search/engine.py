@@ -2,21 +2,25 @@
 
 Query strategy for ``search_articles``: a document matches when it contains
 any unit of the query (a word with its synonyms, or a quoted phrase) and is
-ranked by BM25F over the boosted fields.  Requiring every word first, adding a
-coordination factor, a title proximity boost or a prior per resource type were
-measured on the relevance judgments and did worse or no better (docs/search.md).
+ranked by its BM25F score over the boosted fields times the share of the
+query's units it contains (a coordination factor).  Requiring every word
+first, a squared or square-root coordination, a title proximity boost or a
+prior per resource type were measured on the relevance judgments and did
+worse or no better (docs/search.md).
 Words absent from the index are completed with their closest spelling.  Visibility and status
 restrictions are applied inside Whoosh (``filter=`` document sets), so counts,
 facets and suggestions only ever see documents the user may read.
 """
 
 import threading
+from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from weakref import WeakKeyDictionary
 
-from whoosh.collectors import FilterCollector, TermsCollector
+from whoosh.collectors import FilterCollector, TermsCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.query import And, Every, Or, Term
 
@@ -231,11 +235,31 @@ class _MatchedTermsCollector(TermsCollector):
                 self.termmatchers = [matcher for matcher in self.termmatchers if matcher.term() not in self.termdocs]
 
 
-def _search_within(searcher, query, docs: set[int], *, terms: bool = False, **options):
+class _CoordinatedCollector(TopCollector):
+    """The top documents by score times the share of the query's units they contain."""
+
+    def __init__(self, unit_docs: list[set[int]], **options):
+        """Count, for each document, how many of the units' document sets hold it."""
+        super().__init__(**options)
+        self.units = len(unit_docs)
+        self.unit_counts = Counter(chain.from_iterable(unit_docs))
+
+    def prepare(self, top_searcher, q, context):
+        """Start collecting, scaling every score by the document's share of units."""
+        super().prepare(top_searcher, q, context)
+        counts, units = self.unit_counts, self.units
+        self.final_fn = lambda _searcher, docnum, score: score * counts[docnum] / units
+
+    def _use_block_quality(self):
+        """Never skip blocks: their best raw score says nothing of the scaled one."""
+        return False
+
+
+def _search_within(searcher, query, docs: set[int], *, terms: bool = False, collector=None, **options):
     """Run ``query`` restricted to ``docs`` (Whoosh reads an empty filter set as "no filter")."""
     if not docs:
         return []
-    collector = searcher.collector(**options)
+    collector = collector or searcher.collector(**options)
     if terms:
         collector = _MatchedTermsCollector(collector)
     collector = FilterCollector(collector, docs, None)
@@ -275,6 +299,7 @@ def search_articles(
     text = (query or "").strip()
     parsed = parse(text)
     browsing = not parsed.units
+    unit_docs = []
     if browsing:
         ranking_query = Every()
         matched = _matches(searcher, ranking_query)
@@ -288,9 +313,11 @@ def search_articles(
     hits_filter = matched & visible
     total = len(hits_filter)
     page = min(max(page, 1), max(1, -(-total // per_page)))
+    coordinated = len(unit_docs) > 1 and sort != "date"
+    collector = _CoordinatedCollector(unit_docs, limit=page * per_page) if coordinated else None
     ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
     results = _search_within(
-        searcher, ranking_query, hits_filter, limit=page * per_page, terms=snippets, **ordering
+        searcher, ranking_query, hits_filter, limit=page * per_page, terms=snippets, collector=collector, **ordering
     )
     if snippets and results:
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
