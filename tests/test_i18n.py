@@ -278,3 +278,10 @@ def test_emails_are_written_in_the_recipients_language(app, world):
     assert '<html lang="en">' in english_html and "View the question:" in english_text
     assert french.subject.endswith(f"Réponse à votre question : {ticket.subject}")
     assert "Bonjour Alice" in french_text and '<html lang="fr">' in french_html
+
+
+def test_welcome_after_login_is_in_the_accounts_language(client, login, world):
+    """The greeting shown right after logging in speaks the account's language, not the visitor's default."""
+    _speaks_english(world.member)
+    login(world.member)
+    assert f"Welcome, {world.member.first_name}." in client.get("/", follow_redirects=True).get_data(as_text=True)
