@@ -16,6 +16,8 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_datetime, format_number, format_relative, set_user_locale
 from helpdesk.mail import outbox
+from helpdesk.models._types import utcnow
+from helpdesk.stats import queries
 from helpdesk.models import OutboxEmail, Ticket, User
 from helpdesk.tickets import services as ticket_services
 from tests import factories
@@ -252,6 +254,9 @@ def test_statistics_dashboard_in_english(client, login, world):
                  "1 question asked from ", "Chart: Questions by region"):
         assert text in page, text
     assert "Délais de réponse" not in page and "questions posées" not in page
+    month = utcnow().astimezone(queries.PARIS)
+    assert month.strftime("%B %Y") in page  # the months of the data tables, e.g. "November 2026"
+    assert "No theme" in page and "Sans thème" not in page
 
 
 def test_triage_controls_in_english(client, login, world):

@@ -3,10 +3,10 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -238,7 +238,7 @@ def _months_chart(figures: ReportFigures) -> Chart:
     """Questions received each month of the year and of the year before."""
     year, (months, months_before) = figures.year, figures.months
     return Chart("mois", _("Questions reçues par mois, %(year)d et %(previous)d", year=year, previous=year - 1), "bar",
-                 [queries.MONTH_NAMES[index] for index in range(12)],
+                 [format_date(date(year, month, 1), "LLLL") for month in range(1, 13)],
                  [(str(year), [month.count for month in months]),
                   (str(year - 1), [month.count for month in months_before])], "questions", _("Mois"))
 
