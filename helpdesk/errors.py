@@ -1,4 +1,4 @@
-"""Domain errors raised by services; their message is French and shown to the user."""
+"""Domain errors raised by services; their message is shown to the user, in the user's language."""
 
 
 class ServiceError(Exception):
@@ -7,8 +7,9 @@ class ServiceError(Exception):
     status_code = 400
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        # A lazily translated message (a module-level constant) is translated now, for the current user.
+        super().__init__(str(message))
+        self.message = str(message)
 
 
 class InvalidInput(ServiceError):

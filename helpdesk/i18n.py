@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
 from flask_babel import get_locale, gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from helpdesk.errors import InvalidInput
@@ -29,6 +30,16 @@ def select_locale() -> str:
         return current_user.locale
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
+
+
+def recipient_locale(user: User | None) -> str:
+    """The language to write to a user in (emails): theirs, else French."""
+    return user.locale if user is not None and user.locale in LANGUAGES else DEFAULT_LOCALE
+
+
+def lazy_format(message, **values) -> LazyString:
+    """A lazily translated message (`_l("… %(name)s")`) with its values, translated and filled when shown."""
+    return LazyString(lambda: str(message) % values)
 
 
 def set_user_locale(user: User, locale: str) -> None:
@@ -71,6 +82,7 @@ def register(app: Flask, translations_dir: str) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations_dir)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.jinja_env.filters.update(datetime=format_datetime, date=format_date, relative=format_relative,
                                  number=format_number)
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))

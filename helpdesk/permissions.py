@@ -86,8 +86,8 @@ def ensure_can_file(user: User) -> None:
         raise Forbidden(_("Seuls les membres d'une structure adhérente peuvent poser une question."))
     if not user.structure.active:
         raise Forbidden(
-            "L'adhésion de votre structure n'est pas active : vous pouvez consulter "
-            "vos questions mais pas en poser de nouvelles. Contactez la fédération."
+            _("L'adhésion de votre structure n'est pas active : vous pouvez consulter "
+            "vos questions mais pas en poser de nouvelles. Contactez la fédération.")
         )
 
 

@@ -1,7 +1,9 @@
 """Languages: French by default, English complete, the user's choice remembered, locale-aware formats."""
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -10,10 +12,15 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_datetime, format_number, format_relative, set_user_locale
-from helpdesk.errors import InvalidInput
-from helpdesk.models import User
+from helpdesk.mail import outbox
+from helpdesk.models._types import utcnow
+from helpdesk.stats import queries
+from helpdesk.models import OutboxEmail, Ticket, User
+from helpdesk.tickets import services as ticket_services
+from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -131,3 +138,155 @@ def test_set_user_locale_refuses_unknown_languages(world):
     with pytest.raises(InvalidInput):
         set_user_locale(world.member, "de")
     assert world.member.locale is None
+
+
+TEMPLATES = ROOT / "templates"
+# Text that stays as is in every language.
+UNTRANSLATED = {"(language)"}
+TRANSLATE_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
+VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+PLACEHOLDER = "\x00"
+TAG = re.compile(r"<(/?)([a-zA-Z!][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+LETTER = re.compile(r"[^\W\d_]")
+PROSE = re.compile(r"[^\W\d_]\s+[^\W\d_]|(?=[^\x00-\x7f])[^\W\d_]|^.[A-Z][a-z]+.$")  # words, accents, "Capitalised"
+
+
+def _has_words(text: str) -> bool:
+    """True if some letters remain once expressions and HTML entities are taken out."""
+    text = re.sub(r"&#?\w+;", " ", text.replace(PLACEHOLDER, " ")).strip()
+    return bool(LETTER.search(text)) and text not in UNTRANSLATED
+
+
+def _unmarked_fragments(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of the literal text of a template that no translation call or {% trans %} block covers:
+    text nodes, visible attributes, input buttons' values, and prose string literals in expressions."""
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    chars, lines, found = [], [], []
+    in_trans, calls, previous = False, [], (None, None)
+    for lineno, kind, value in env.lex(path.read_text(encoding="utf-8")):
+        if kind == "data":
+            if not in_trans:
+                chars.extend(value)
+                lines.extend(lineno + value.count("\n", 0, index) for index in range(len(value)))
+            continue
+        if kind in ("block_begin", "variable_begin"):
+            chars.append(PLACEHOLDER)
+            lines.append(lineno)
+        elif kind == "name" and previous[0] == "block_begin" and value in ("trans", "endtrans"):
+            in_trans = value == "trans"
+        elif kind == "operator" and value in "([{":
+            calls.append(previous[0] == "name" and previous[1] in TRANSLATE_CALLS)
+        elif kind == "operator" and value in ")]}" and calls:
+            calls.pop()
+        elif kind == "string" and not any(calls) and not in_trans and PROSE.search(value):
+            found.append((lineno, value))
+        if kind != "whitespace":
+            previous = (kind, value)
+    text = "".join(chars)
+
+    def check_text(start: int, end: int) -> None:
+        """Record a text node that holds words."""
+        chunk = text[start:end]
+        if _has_words(chunk):
+            offset = start + len(chunk) - len(chunk.lstrip())
+            found.append((lines[offset], " ".join(chunk.replace(PLACEHOLDER, "{…}").split())))
+
+    position, skipping = 0, None
+    for match in TAG.finditer(text):
+        closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if skipping:
+            skipping = None if closing and name == skipping else skipping
+            position = match.end()
+            continue
+        check_text(position, match.start())
+        position = match.end()
+        if not closing and name in ("script", "style", "code"):  # not prose: code stays as is
+            skipping = name
+        values = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+                  for m in ATTRIBUTE.finditer(attributes)}
+        shown = [name for name in VISIBLE_ATTRIBUTES if name in values]
+        if name == "input" and values.get("type") in ("submit", "button", "reset"):
+            shown.append("value")
+        for attribute in shown:
+            if values.get(attribute) and _has_words(values[attribute]):
+                found.append((lines[match.start()], f'{attribute}="{values[attribute].replace(PLACEHOLDER, "{…}")}"'))
+    if not skipping:
+        check_text(position, len(text))
+    return found
+
+
+def test_every_template_text_is_marked_for_translation():
+    """No user-visible text of a template (page or email) escapes translation: wrap it in _() or {% trans %}."""
+    unmarked = [f"{path.relative_to(ROOT)}:{line}: {fragment[:100]}"
+                for path in sorted(TEMPLATES.rglob("*")) if path.suffix in (".html", ".txt")
+                for line, fragment in _unmarked_fragments(path)]
+    assert not unmarked, f"{len(unmarked)} texte(s) non marqué(s) :\n" + "\n".join(unmarked)
+
+
+def _speaks_english(user) -> None:
+    """Give a user English as their language."""
+    user.locale = "en"
+    db.session.commit()
+
+
+def test_model_labels_are_translated_when_shown(client, login, world):
+    """Status labels are lazy: the same dictionary gives French to one jurist and English to another."""
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert ">Répondue</option>" in page and ">Answered</option>" not in page
+    _speaks_english(world.jurist2)
+    login(world.jurist2)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert ">Answered</option>" in page and ">Waiting for the member</option>" in page
+    assert "Répondue" not in page
+    assert db.session.scalar(select(Ticket.status)) == "new"  # the code is stored, never a label
+
+
+def test_statistics_dashboard_in_english(client, login, world):
+    """Headings, chart titles, the period and figures follow an English-speaking jurist."""
+    factories.make_ticket(world.member)
+    _speaks_english(world.jurist)
+    login(world.jurist)
+    page = client.get("/statistiques/").get_data(as_text=True)
+    for text in ("Activity statistics", "Question volume", "Questions asked per month", "Response times by theme",
+                 "1 question asked from ", "Chart: Questions by region"):
+        assert text in page, text
+    assert "Délais de réponse" not in page and "questions posées" not in page
+    month = utcnow().astimezone(queries.PARIS)
+    assert month.strftime("%B %Y") in page  # the months of the data tables, e.g. "November 2026"
+    assert "No theme" in page and "Sans thème" not in page
+
+
+def test_triage_controls_in_english(client, login, world):
+    """The jurist's tools on a question (meta, reply helpers, tags) are in English for an English speaker."""
+    ticket = factories.make_ticket(world.member)
+    _speaks_english(world.jurist)
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Writing aids" in page and "Find a resource to cite" in page and "First response" in page
+    assert "Aides à la rédaction" not in page
+
+
+def test_emails_are_written_in_the_recipients_language(app, world):
+    """One answer, two members: the English speaker's mail (rendered when sent) is in English, the other's French."""
+    ticket = factories.make_ticket(world.member)
+    ticket_services.claim(ticket, world.jurist)
+    _speaks_english(world.colleague)
+    ticket_services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    mails = {row.to_address: row for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "answered"))}
+    english, french = mails[world.colleague.email], mails[world.member.email]
+    assert english.subject.endswith(f"Answer to your question: {ticket.subject}")
+    (english_text, english_html), (french_text, french_html) = map(outbox.notification_bodies, (english, french))
+    assert "Hello Bruno" in english_text and "answered question" in english_html
+    assert '<html lang="en">' in english_html and "View the question:" in english_text
+    assert french.subject.endswith(f"Réponse à votre question : {ticket.subject}")
+    assert "Bonjour Alice" in french_text and '<html lang="fr">' in french_html
+
+
+def test_welcome_after_login_is_in_the_accounts_language(client, login, world):
+    """The greeting shown right after logging in speaks the account's language, not the visitor's default."""
+    _speaks_english(world.member)
+    login(world.member)
+    assert f"Welcome, {world.member.first_name}." in client.get("/", follow_redirects=True).get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Bearer-token authentication and the per-token rate limit of the API."""
 from flask import current_app, g, request
+from flask_babel import gettext as _
 
 from helpdesk.api import bp
 from helpdesk.api.errors import error_response
@@ -25,7 +26,7 @@ def authenticate():
     """Resolve the bearer token (never the session cookie), check its scope, count it against the rate limit."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    scheme, _separator, value = request.headers.get("Authorization", "").partition(" ")
     token = authenticate_token(value.strip()) if scheme.lower() == "bearer" else None
     if token is None:
         return error_response(401)
@@ -33,7 +34,7 @@ def authenticate():
     if rate is not None:
         return rate
     if request.method not in READ_METHODS and token.scope != "write":
-        return error_response(403, "Ce jeton est en lecture seule : créez un jeton « write » pour modifier.",
+        return error_response(403, _("Ce jeton est en lecture seule : créez un jeton « write » pour modifier."),
                               code="insufficient_scope")
     g.api_token = token
     return None

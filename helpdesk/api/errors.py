@@ -1,5 +1,6 @@
 """API errors: always JSON, one stable shape {"error": {"code", "message"}}, never an HTML page."""
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from helpdesk.api import bp
@@ -7,17 +8,17 @@ from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound, Service
 from helpdesk.extensions import db
 
 CODES = {
-    400: ("bad_request", "La requête est mal formée."),
-    401: ("unauthorized", "Un jeton d'accès valide est nécessaire (en-tête Authorization: Bearer …)."),
-    403: ("forbidden", "Vous n'avez pas le droit de faire cela."),
-    404: ("not_found", "Cette ressource est introuvable."),
-    405: ("method_not_allowed", "Cette méthode n'est pas acceptée à cette adresse."),
-    409: ("conflict", "Quelqu'un a modifié cet objet avant vous."),
-    413: ("payload_too_large", "La requête est trop volumineuse."),
-    415: ("unsupported_media_type", "Le corps de la requête doit être du JSON (Content-Type: application/json)."),
-    422: ("invalid_input", "Les valeurs envoyées ne sont pas acceptables."),
-    429: ("rate_limited", "Trop de requêtes : réessayez après le délai indiqué par l'en-tête Retry-After."),
-    500: ("server_error", "Une erreur interne est survenue ; rien n'a été enregistré."),
+    400: ("bad_request", _l("La requête est mal formée.")),
+    401: ("unauthorized", _l("Un jeton d'accès valide est nécessaire (en-tête Authorization: Bearer …).")),
+    403: ("forbidden", _l("Vous n'avez pas le droit de faire cela.")),
+    404: ("not_found", _l("Cette ressource est introuvable.")),
+    405: ("method_not_allowed", _l("Cette méthode n'est pas acceptée à cette adresse.")),
+    409: ("conflict", _l("Quelqu'un a modifié cet objet avant vous.")),
+    413: ("payload_too_large", _l("La requête est trop volumineuse.")),
+    415: ("unsupported_media_type", _l("Le corps de la requête doit être du JSON (Content-Type: application/json).")),
+    422: ("invalid_input", _l("Les valeurs envoyées ne sont pas acceptables.")),
+    429: ("rate_limited", _l("Trop de requêtes : réessayez après le délai indiqué par l'en-tête Retry-After.")),
+    500: ("server_error", _l("Une erreur interne est survenue ; rien n'a été enregistré.")),
 }
 SERVICE_STATUS = {InvalidInput: 422, Forbidden: 403, NotFound: 404, Conflict: 409}
 

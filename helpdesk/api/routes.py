@@ -1,5 +1,6 @@
 """API endpoints: thin wrappers over the same services and permissions as the web pages."""
 from flask import current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from helpdesk.api import bp
@@ -25,7 +26,8 @@ def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum:
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
-        raise InvalidInput(f"{name} : un entier de {minimum} à {maximum} est attendu.")
+        raise InvalidInput(_("%(name)s : un entier de %(minimum)d à %(maximum)d est attendu.", name=name, minimum=minimum,
+                             maximum=maximum))
     return int(raw)
 
 
@@ -35,7 +37,8 @@ def _choice_param(name: str, allowed, default=None):
     if value is None or value == "":
         return default
     if value not in allowed:
-        raise InvalidInput(f"{name} : valeur inconnue « {value[:50]} » (valeurs possibles : {', '.join(allowed)}).")
+        raise InvalidInput(_("%(name)s : valeur inconnue « %(value)s » (valeurs possibles : %(allowed)s).", name=name,
+                             value=value[:50], allowed=", ".join(allowed)))
     return value
 
 
@@ -43,7 +46,7 @@ def _text_param(name: str) -> str | None:
     """A free-text query parameter, at most MAX_QUERY characters."""
     value = (request.args.get(name) or "").strip()
     if len(value) > MAX_QUERY:
-        raise InvalidInput(f"{name} : {MAX_QUERY} caractères au maximum.")
+        raise InvalidInput(_("%(name)s : %(max)d caractères au maximum.", name=name, max=MAX_QUERY))
     return value or None
 
 
@@ -75,7 +78,7 @@ def _json_body() -> dict:
     """The request's JSON object; 400 when it is missing or not an object."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ServiceError("Le corps de la requête doit être un objet JSON.")
+        raise ServiceError(_("Le corps de la requête doit être un objet JSON."))
     return data
 
 
@@ -83,13 +86,13 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
     """A body field of the expected JSON type (bool is not accepted as an integer)."""
     if name not in data or data[name] is None:
         if required:
-            raise InvalidInput(f"{name} : ce champ est obligatoire.")
+            raise InvalidInput(_("%(name)s : ce champ est obligatoire.", name=name))
         return default
     value = data[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidInput(f"{name} : type de valeur inattendu.")
+        raise InvalidInput(_("%(name)s : type de valeur inattendu.", name=name))
     if isinstance(value, str) and "\x00" in value:
-        raise InvalidInput(f"{name} : le caractère nul n'est pas accepté.")
+        raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
     return value
 
 
@@ -98,7 +101,7 @@ def refuse_nul_characters():
     """A NUL character in the path or query is refused up front (PostgreSQL text cannot store it)."""
     values = [request.path, *request.args.keys(), *request.args.values()]
     if any("\x00" in value for value in values):
-        raise ServiceError("La requête contient un caractère nul.")
+        raise ServiceError(_("La requête contient un caractère nul."))
 
 
 @bp.route("/openapi.json")
@@ -208,7 +211,7 @@ def search_articles():
     types = [value for value in request.args.getlist("type") if value]
     unknown = [value for value in types if value not in ARTICLE_TYPES]
     if unknown:
-        raise InvalidInput(f"type : valeur inconnue « {unknown[0][:50]} ».")
+        raise InvalidInput(_("type : valeur inconnue « %(value)s ».", value=unknown[0][:50]))
     themes = [value[:80] for value in request.args.getlist("theme") if value][:10]
     sort = _choice_param("sort", ("relevance", "date"), "relevance")
     page, per_page = _page_params()

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import case, select, update
 
 from helpdesk.errors import InvalidInput, NotFound
@@ -28,15 +29,15 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int | None)
     """Create a token for `user`; return it with its plain text, shown once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise InvalidInput(f"Donnez au jeton un nom de 1 à {NAME_MAX} caractères.")
+        raise InvalidInput(_("Donnez au jeton un nom de 1 à %(max)d caractères.", max=NAME_MAX))
     if scope not in TOKEN_SCOPES:
-        raise InvalidInput("Cette portée n'existe pas : « read » ou « write ».")
+        raise InvalidInput(_("Cette portée n'existe pas : « read » ou « write »."))
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        raise InvalidInput(f"La durée de validité va de 1 à {MAX_EXPIRY_DAYS} jours.")
+        raise InvalidInput(_("La durée de validité va de 1 à %(max)d jours.", max=MAX_EXPIRY_DAYS))
     active = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
     now = utcnow()
     if sum(token.is_usable(now) for token in active) >= MAX_ACTIVE_TOKENS:
-        raise InvalidInput(f"Vous avez déjà {MAX_ACTIVE_TOKENS} jetons actifs : révoquez-en un d'abord.")
+        raise InvalidInput(_("Vous avez déjà %(count)d jetons actifs : révoquez-en un d'abord.", count=MAX_ACTIVE_TOKENS))
     prefix = secrets.token_hex(6)
     plain = f"{TOKEN_MARK}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=_digest(plain), scope=scope,
@@ -59,7 +60,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (someone else's is not found)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("Ce jeton est introuvable.")
+        raise NotFound(_("Ce jeton est introuvable."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_event("api_token_revoked", user, token_id=token.id)

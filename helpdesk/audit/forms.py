@@ -1,4 +1,5 @@
 """The journal's filter form (GET, so no CSRF token)."""
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
@@ -12,9 +13,9 @@ class JournalFilterForm(Form):
     class Meta:
         csrf = False
 
-    kind = SelectField("Type d'événement", choices=[("", "Tous")] + sorted(KIND_LABELS.items(), key=lambda item: item[1]),
+    kind = SelectField(_l("Type d'événement"), choices=[("", _l("Tous"))] + sorted(KIND_LABELS.items(), key=lambda item: item[1]),
                        default="")
-    user = StringField("Utilisateur (nom ou e-mail)", validators=[Optional(), Length(max=120)])
+    user = StringField(_l("Utilisateur (nom ou e-mail)"), validators=[Optional(), Length(max=120)])
     start = DateField("Du", validators=[Optional()])
     end = DateField("Au", validators=[Optional()])
 

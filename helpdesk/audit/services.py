@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -15,20 +16,20 @@ from helpdesk.permissions import can_see_internal, ensure_admin
 
 PARIS = ZoneInfo("Europe/Paris")
 KIND_LABELS = {
-    "login": "Connexion", "login_failed": "Échec de connexion", "logout": "Déconnexion",
-    "password_changed": "Changement de mot de passe", "user_created": "Création de compte",
-    "user_activated": "Réactivation de compte", "user_deactivated": "Désactivation de compte",
-    "user_anonymised": "Anonymisation d'un compte", "structure_created": "Création de structure",
-    "structure_updated": "Modification de structure", "structure_anonymised": "Anonymisation d'une structure",
-    "theme_created": "Création de thème", "theme_updated": "Modification de thème",
-    "question_viewed": "Consultation d'une question", "attachment_downloaded": "Téléchargement d'une pièce jointe",
-    "attachment_removed": "Retrait d'un fichier de ressource", "audit_exported": "Export du journal d'audit",
-    "personal_data_exported": "Export de données personnelles", "question_deleted": "Suppression d'une question",
-    "retention_anonymised": "Anonymisation par durée de conservation",
-    "created": "Question posée", "claimed": "Question prise", "assigned": "Assignation", "unassigned": "Désassignation",
-    "status_changed": "Changement de statut", "closed": "Clôture", "reopened": "Réouverture",
-    "reply": "Réponse", "note": "Note interne", "article_saved": "Ressource enregistrée",
-    "article_status": "Statut de ressource",
+    "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
+    "password_changed": _l("Changement de mot de passe"), "user_created": _l("Création de compte"),
+    "user_activated": _l("Réactivation de compte"), "user_deactivated": _l("Désactivation de compte"),
+    "user_anonymised": _l("Anonymisation d'un compte"), "structure_created": _l("Création de structure"),
+    "structure_updated": _l("Modification de structure"), "structure_anonymised": _l("Anonymisation d'une structure"),
+    "theme_created": _l("Création de thème"), "theme_updated": _l("Modification de thème"),
+    "question_viewed": _l("Consultation d'une question"), "attachment_downloaded": _l("Téléchargement d'une pièce jointe"),
+    "attachment_removed": _l("Retrait d'un fichier de ressource"), "audit_exported": _l("Export du journal d'audit"),
+    "personal_data_exported": _l("Export de données personnelles"), "question_deleted": _l("Suppression d'une question"),
+    "retention_anonymised": _l("Anonymisation par durée de conservation"),
+    "created": _l("Question posée"), "claimed": _l("Question prise"), "assigned": _l("Assignation"), "unassigned": _l("Désassignation"),
+    "status_changed": _l("Changement de statut"), "closed": _l("Clôture"), "reopened": _l("Réouverture"),
+    "reply": _l("Réponse"), "note": _l("Note interne"), "article_saved": _l("Ressource enregistrée"),
+    "article_status": _l("Statut de ressource"),
 }
 
 

@@ -8,7 +8,7 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk.auth.services import check_password_strength, find_user_by_email
@@ -20,12 +20,12 @@ from helpdesk.models import Event, Ticket, User
 from helpdesk.models._types import utcnow
 
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
-FORGED = "Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien."
-EXPIRED = "Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion."
-USED = ("Ce lien a déjà été utilisé : votre mot de passe a été choisi depuis. Connectez-vous, ou demandez "
-        "un nouveau lien avec « Mot de passe oublié ».")
-RESET_REQUESTED = ("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
-                   "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables.")
+FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")
+EXPIRED = _l("Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion.")
+USED = (_l("Ce lien a déjà été utilisé : votre mot de passe a été choisi depuis. Connectez-vous, ou demandez "
+        "un nouveau lien avec « Mot de passe oublié »."))
+RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
+                   "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -98,9 +98,9 @@ def resend_invitation(user: User, actor: User) -> None:
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     """Invitations (new invited account, resent invitation) and reset links go out with their event."""
     if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
-        purpose, template, subject = "invitation", "invitation", "Invitation au helpdesk juridique"
+        purpose, template, subject = "invitation", "invitation", _l("Invitation au helpdesk juridique")
     elif event.kind == "password_reset_requested":
-        purpose, template, subject = "reset", "password_reset", "Réinitialisation de votre mot de passe"
+        purpose, template, subject = "reset", "password_reset", _l("Réinitialisation de votre mot de passe")
     else:
         return
     user = db.session.get(User, event.data["user_id"])

@@ -1,6 +1,6 @@
 """Login, logout and password change pages."""
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
@@ -63,6 +63,7 @@ def login():
             next_url = _safe_next(request.args.get("next"))
             session.clear()
             login_user(user)
+            refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's
             session.permanent = True
             session[LAST_SEEN] = utcnow().timestamp()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
@@ -156,7 +157,7 @@ def forgot_password():
         count_failure("password_reset", form.email.data, request.remote_addr)
         db.session.commit()
         request_password_reset(form.email.data)
-        flash(RESET_REQUESTED, "info")
+        flash(str(RESET_REQUESTED), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 

@@ -13,6 +13,7 @@ import hmac
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,8 +22,8 @@ from helpdesk.extensions import db, limiter
 from helpdesk.models import AuthThrottle
 from helpdesk.models._types import utcnow
 
-LOCKED_MESSAGE = ("Trop de tentatives infructueuses. Par sécurité, cette opération est suspendue "
-                  "quelques minutes : réessayez plus tard.")
+LOCKED_MESSAGE = (_l("Trop de tentatives infructueuses. Par sécurité, cette opération est suspendue "
+                  "quelques minutes : réessayez plus tard."))
 
 
 class TooManyAttempts(ServiceError):

@@ -1,4 +1,5 @@
 """Forms of the flash info area."""
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -11,16 +12,16 @@ from helpdesk.models import REGIONS, STRUCTURE_TYPES
 class BulletinForm(Form):
     """Write a bulletin: text, themes and audience."""
 
-    title = StringField("Titre", validators=[DataRequired("Indiquez un titre."), Length(max=TITLE_MAX)])
-    summary = TextAreaField("Chapeau", validators=[Length(max=2000)], description="Deux ou trois phrases, reprises dans le courriel.")
-    body = TextAreaField("Texte (Markdown)", validators=[DataRequired("Le texte est vide."), Length(max=BODY_MAX)])
-    themes = SelectMultipleField("Thèmes", validators=[DataRequired("Choisissez au moins un thème.")],
-                                 description="Les membres abonnés à l'un de ces thèmes reçoivent le courriel.")
-    audience = RadioField("Public", choices=[("all", "Tous les membres"), ("targeted", "Certains membres")],
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=TITLE_MAX)])
+    summary = TextAreaField(_l("Chapeau"), validators=[Length(max=2000)], description=_l("Deux ou trois phrases, reprises dans le courriel."))
+    body = TextAreaField("Texte (Markdown)", validators=[DataRequired(_l("Le texte est vide.")), Length(max=BODY_MAX)])
+    themes = SelectMultipleField(_l("Thèmes"), validators=[DataRequired(_l("Choisissez au moins un thème."))],
+                                 description=_l("Les membres abonnés à l'un de ces thèmes reçoivent le courriel."))
+    audience = RadioField(_l("Public"), choices=[("all", _l("Tous les membres")), ("targeted", _l("Certains membres"))],
                           default="all")
-    structure_types = SelectMultipleField("Types de structure (public ciblé)", choices=list(STRUCTURE_TYPES.items()))
-    regions = SelectMultipleField("Régions (public ciblé)", choices=list(REGIONS.items()),
-                                  description="Types et régions se combinent : une ETTI de Bretagne, par exemple.")
+    structure_types = SelectMultipleField(_l("Types de structure (public ciblé)"), choices=list(STRUCTURE_TYPES.items()))
+    regions = SelectMultipleField(_l("Régions (public ciblé)"), choices=list(REGIONS.items()),
+                                  description=_l("Types et régions se combinent : une ETTI de Bretagne, par exemple."))
 
     def to_data(self) -> dict:
         """The article values for the knowledge-base service."""
@@ -36,7 +37,7 @@ class BulletinForm(Form):
 class SubscriptionsForm(Form):
     """The themes whose bulletins a member receives by email."""
 
-    themes = SelectMultipleField("Thèmes", coerce=int)
+    themes = SelectMultipleField(_l("Thèmes"), coerce=int)
 
 
 class ActionForm(Form):

@@ -1,5 +1,6 @@
 """Flash info pages: jurists write, preview and publish; members read, subscribe and unsubscribe."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -53,7 +54,7 @@ def _edit(article: Article | None):
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Brouillon enregistré : vérifiez l'aperçu avant de publier.", "success")
+            flash(_("Brouillon enregistré : vérifiez l'aperçu avant de publier."), "success")
             return redirect(url_for("flash.preview", slug=article.slug))
     return render_template("flash/edit.html", form=form, article=article)
 
@@ -97,8 +98,8 @@ def publish(slug):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à {recipients} abonné(s) "
-              "se fait en arrière-plan.", "success")
+        flash(_("Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à %(count)d abonné(s) se fait "
+                "en arrière-plan.", count=recipients), "success")
     return redirect(url_for("flash.preview", slug=article.slug))
 
 
@@ -137,7 +138,7 @@ def subscriptions():
         except (InvalidInput, Forbidden) as error:
             flash(error.message, "error")
         else:
-            flash("Vos abonnements sont enregistrés.", "success")
+            flash(_("Vos abonnements sont enregistrés."), "success")
             return redirect(url_for("flash.subscriptions"))
     return render_template("flash/subscriptions.html", form=form)
 

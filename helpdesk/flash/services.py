@@ -3,6 +3,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,11 +36,11 @@ class Audience:
     def validate(self) -> None:
         """Known values, and a target when not for everyone."""
         if any(value not in STRUCTURE_TYPES for value in self.structure_types):
-            raise InvalidInput("Public : type de structure inconnu.")
+            raise InvalidInput(_("Public : type de structure inconnu."))
         if any(value not in REGIONS for value in self.regions):
-            raise InvalidInput("Public : région inconnue.")
+            raise InvalidInput(_("Public : région inconnue."))
         if not self.all_members and not (self.structure_types or self.regions):
-            raise InvalidInput("Public : choisissez au moins un type de structure ou une région, ou « tous les membres ».")
+            raise InvalidInput(_("Public : choisissez au moins un type de structure ou une région, ou « tous les membres »."))
 
 
 def save_bulletin(article: Article | None, data: dict, audience: Audience, actor: User) -> Article:
@@ -47,9 +48,9 @@ def save_bulletin(article: Article | None, data: dict, audience: Audience, actor
     ensure_can_edit_articles(actor)
     audience.validate()
     if not data.get("themes"):
-        raise InvalidInput("Thèmes : choisissez au moins un thème (il décide qui reçoit le courriel).")
+        raise InvalidInput(_("Thèmes : choisissez au moins un thème (il décide qui reçoit le courriel)."))
     if article is not None and article.status != "draft":
-        raise InvalidInput("Un flash info publié ne se modifie plus : il a déjà été annoncé.")
+        raise InvalidInput(_("Un flash info publié ne se modifie plus : il a déjà été annoncé."))
     if article is None:
         data["slug"] = free_slug(f"flash-{slugify(data.get('title') or '')[:80].strip('-') or 'info'}")
     else:
@@ -68,7 +69,7 @@ def get_bulletin(article: Article) -> FlashBulletin:
     """The audience row of a flash article."""
     bulletin = db.session.get(FlashBulletin, article.id)
     if bulletin is None:
-        raise InvalidInput("Cette ressource n'est pas un flash info.")
+        raise InvalidInput(_("Cette ressource n'est pas un flash info."))
     return bulletin
 
 
@@ -166,11 +167,11 @@ def subscribed_theme_ids(user: User) -> set[int]:
 def set_subscriptions(user: User, theme_ids) -> None:
     """Replace the member's theme subscriptions."""
     if not user.is_member:
-        raise Forbidden("Les abonnements aux flash info sont réservés aux membres.")
+        raise Forbidden(_("Les abonnements aux flash info sont réservés aux membres."))
     wanted = set(theme_ids)
     known = set(db.session.scalars(select(Theme.id).where(Theme.id.in_(wanted), Theme.active)))
     if wanted - known:
-        raise InvalidInput("L'un des thèmes choisis n'existe pas.")
+        raise InvalidInput(_("L'un des thèmes choisis n'existe pas."))
     current = subscribed_theme_ids(user)
     for theme_id in current - wanted:
         db.session.delete(db.session.get(ThemeSubscription, (user.id, theme_id)))

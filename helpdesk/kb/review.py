@@ -3,6 +3,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -62,11 +63,11 @@ def flag_articles_citing(reference: str, actor: User, note: str = "") -> int:
     ensure_can_edit_articles(actor)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(f"Note : {NOTE_MAX} caractères au maximum.")
+        raise InvalidInput(_("Note : %(max)d caractères au maximum.", max=NOTE_MAX))
     wanted = normalise_reference(reference)
     articles = articles_citing(reference)
     if not articles:
-        raise InvalidInput("Aucune ressource ne cite cette référence.")
+        raise InvalidInput(_("Aucune ressource ne cite cette référence."))
     now = utcnow()
     for article in articles:
         article.review_flagged_at = now

@@ -1,6 +1,6 @@
 """Resource pages: search, read, write, suggestions."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from helpdesk.attachments.services import read_uploads
@@ -11,7 +11,7 @@ from helpdesk.main.query_args import text_arg
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES
 from helpdesk.permissions import staff_required
 
-SORTS = {"pertinence": "Pertinence", "date": "Date"}
+SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}
 
 
 @bp.route("/")

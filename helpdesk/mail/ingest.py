@@ -4,6 +4,7 @@ Nothing is dropped: every message gets an InboundEmail row, committed in the
 same transaction as the reply it became. A message already ingested (same
 Message-ID, e.g. fetched twice) is not appended again.
 """
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, check_uploads
@@ -82,15 +83,15 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note."""
     ensure_staff(jurist)
     if record.status != "pending":
-        raise InvalidInput("Ce courriel a déjà été traité.")
+        raise InvalidInput(_("Ce courriel a déjà été traité."))
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
     if ticket is None:
-        raise NotFound("Aucune question ne porte cette référence.")
+        raise NotFound(_("Aucune question ne porte cette référence."))
     parsed = parse_mail(record.raw)
     text = record.text or parsed.full_text.strip()
     files, refused = _acceptable(parsed.attachments)
     if not text and not files:
-        raise InvalidInput("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le.")
+        raise InvalidInput(_("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le."))
     if refused:
         text = f"{text}\n\n(Pièces jointes refusées : {', '.join(refused)}.)".strip()
     sender = find_user_by_email(record.from_address)
@@ -128,6 +129,6 @@ def discard(record: InboundEmail, jurist: User) -> None:
     """A jurist sets a kept message aside (spam, wrong address); it stays listed as discarded."""
     ensure_staff(jurist)
     if record.status != "pending":
-        raise InvalidInput("Ce courriel a déjà été traité.")
+        raise InvalidInput(_("Ce courriel a déjà été traité."))
     record.status, record.handled_by, record.handled_at = "discarded", jurist, utcnow()
     db.session.commit()

@@ -15,6 +15,8 @@ don't get those; users who chose the daily digest get theirs held for `flask mai
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
@@ -23,7 +25,7 @@ from helpdesk.extensions import db
 from helpdesk.mail import outbox
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
-from helpdesk.i18n import format_date
+from helpdesk.i18n import format_date, lazy_format
 
 
 @dataclass(frozen=True)
@@ -31,17 +33,17 @@ class Notice:
     """One kind of notification: its template, subject and whether users may opt out of it."""
 
     template: str
-    subject: str
+    subject: LazyString  # with %(subject)s, the question's subject
     essential: bool
 
 
-FILED_FOR_TEAM = Notice("question_filed", "Nouvelle question : {subject}", essential=False)
-FILED_FOR_ASSIGNEE = Notice("question_filed", "Nouvelle question pour vous : {subject}", essential=True)
-ASSIGNED = Notice("question_assigned", "Question qui vous est attribuée : {subject}", essential=True)
-ANSWERED = Notice("answered", "Réponse à votre question : {subject}", essential=True)
-WAITING = Notice("waiting", "Précisions attendues sur votre question : {subject}", essential=True)
-MEMBER_REPLIED = Notice("member_replied", "Nouveau message du membre : {subject}", essential=True)
-CLOSED = Notice("closed", "Question close : {subject}", essential=False)
+FILED_FOR_TEAM = Notice("question_filed", _l("Nouvelle question : %(subject)s"), essential=False)
+FILED_FOR_ASSIGNEE = Notice("question_filed", _l("Nouvelle question pour vous : %(subject)s"), essential=True)
+ASSIGNED = Notice("question_assigned", _l("Question qui vous est attribuée : %(subject)s"), essential=True)
+ANSWERED = Notice("answered", _l("Réponse à votre question : %(subject)s"), essential=True)
+WAITING = Notice("waiting", _l("Précisions attendues sur votre question : %(subject)s"), essential=True)
+MEMBER_REPLIED = Notice("member_replied", _l("Nouveau message du membre : %(subject)s"), essential=True)
+CLOSED = Notice("closed", _l("Question close : %(subject)s"), essential=False)
 
 
 def _structure_members(ticket: Ticket) -> list[User]:
@@ -86,7 +88,7 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
     if wanted:
         outbox.queue_question_mail(event, ticket, [
             outbox.Notification(recipient=user, kind=notice.template,
-                                subject=notice.subject.format(subject=ticket.subject),
+                                subject=lazy_format(notice.subject, subject=ticket.subject),
                                 held=user.notify_mode == "digest",
                                 context={"actor_id": actor_id, "message_id": message.id if message else None})
             for user, notice, message in wanted])
@@ -107,7 +109,9 @@ def send_digests(today: date) -> int:
                       "url": absolute_url("tickets.detail", reference=row.ticket.reference) if row.ticket else None}
                      for row in rows]
             count = len(items)
-            subject = f"Récapitulatif du {format_date(today)} : {count} notification{'s' if count > 1 else ''}"
+            subject = LazyString(lambda count=count: ngettext(
+                "Récapitulatif du %(date)s : %(num)d notification", "Récapitulatif du %(date)s : %(num)d notifications",
+                count, date=format_date(today)))
             queue_email(to=user, kind="digest", template="digest", subject=subject, context={"items": items},
                         dedupe_key=f"digest:{user.id}:{rows[-1].id}")
             queued += 1
@@ -120,7 +124,7 @@ def send_digests(today: date) -> int:
 def set_preferences(user: User, mode: str, optional: bool) -> None:
     """Save how the user wants notifications: immediately or in a daily digest, with or without secondary ones."""
     if mode not in NOTIFY_MODES:
-        raise InvalidInput("Choisissez une fréquence proposée.")
+        raise InvalidInput(_("Choisissez une fréquence proposée."))
     user.notify_mode, user.notify_optional = mode, bool(optional)
     record_event("notification_preferences_changed", user, user_id=user.id, mode=mode, optional=bool(optional))
     db.session.commit()

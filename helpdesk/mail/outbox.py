@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
-from helpdesk.i18n import DEFAULT_LOCALE
+from helpdesk.i18n import recipient_locale
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 
@@ -49,9 +50,11 @@ def thread_id(ticket: Ticket) -> str:
     return f"<{ticket.reference.lower()}@{message_id_domain()}>"
 
 
-def _subject_line(subject: str, ticket: Ticket | None) -> str:
-    """The Subject header: one line (a line break in user text must not reach headers), with the reference."""
-    subject = " ".join(subject.split())
+def _recipient_subject(subject: str | LazyString, recipient: User | None, ticket: Ticket | None) -> str:
+    """The Subject header in the recipient's language: one line (a line break in user text must not reach
+    headers), with the question's reference."""
+    with force_locale(recipient_locale(recipient)):
+        subject = " ".join(str(subject).split())
     return f"[{ticket.reference}] {subject}" if ticket is not None else subject
 
 
@@ -74,18 +77,19 @@ def render_bodies(template: str, recipient: User | None, subject: str, ticket: T
                **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference)}
                   if ticket is not None else {}),
                **context}
-    with force_locale((recipient.locale if recipient is not None else None) or DEFAULT_LOCALE):
+    with force_locale(recipient_locale(recipient)):
         return (render_template(f"emails/{template}.txt", **context),
                 render_template(f"emails/{template}.html", **context))
 
 
-def queue_email(*, to: User | str, kind: str, template: str, subject: str, context: dict, dedupe_key: str,
-                ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
-    """Add an email rendered now (from emails/<template>.txt/.html) to the session; None if already queued."""
+def queue_email(*, to: User | str, kind: str, template: str, subject: str | LazyString, context: dict,
+                dedupe_key: str, ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
+    """Add an email rendered now (from emails/<template>.txt/.html) to the session, in the recipient's language
+    (a lazy subject is translated too); None if already queued."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
     user = to if isinstance(to, User) else None
-    subject = _subject_line(subject, ticket)
+    subject = _recipient_subject(subject, user, ticket)
     text_body, html_body = render_bodies(template, user, subject, ticket, context)
     row = OutboxEmail(
         dedupe_key=dedupe_key, to_address=user.email if user else to, recipient=user, ticket=ticket, kind=kind,
@@ -102,7 +106,7 @@ class Notification:
 
     recipient: User
     kind: str
-    subject: str
+    subject: str | LazyString  # translated into the recipient's language when queued
     context: dict  # ids of the objects the templates show besides the question and the recipient
     held: bool = False
 
@@ -127,7 +131,7 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
     now = utcnow()
     rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
              "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
-             "subject": _subject_line(item.subject, ticket)[:300], "context": item.context,
+             "subject": _recipient_subject(item.subject, item.recipient, ticket)[:300], "context": item.context,
              "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for event, ticket, notifications in batches for item in notifications]

@@ -1,8 +1,9 @@
 """Pages of the email area: notification preferences, unplaced inbound mail, the outbox for admins."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+
+from flask_babel import gettext as _
 
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
@@ -70,7 +71,7 @@ def inbound_attach(inbound_id):
     record = _inbound_or_404(inbound_id)
     form = AttachForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reference.errors) or "Formulaire expiré : recommencez.", "error")
+        flash(" ".join(form.reference.errors) or _("Formulaire expiré : recommencez."), "error")
         return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
     try:
         ticket = attach(record, form.reference.data, current_user)

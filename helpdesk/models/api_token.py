@@ -3,11 +3,12 @@ from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
-TOKEN_SCOPES = {"read": "Lecture", "write": "Lecture et écriture"}
+TOKEN_SCOPES = {"read": _l("Lecture"), "write": _l("Lecture et écriture")}
 
 
 class ApiToken(db.Model):
@@ -39,7 +40,7 @@ class ApiToken(db.Model):
     @property
     def scope_label(self) -> str:
         """The scope in words."""
-        return TOKEN_SCOPES[self.scope]
+        return str(TOKEN_SCOPES[self.scope])
 
     def is_usable(self, now: datetime) -> bool:
         """Neither revoked nor expired."""

@@ -3,20 +3,21 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 ARTICLE_TYPES = {
-    "law": "Texte de loi ou décret",
-    "decryptage": "Décryptage",
-    "template": "Modèle de document",
-    "faq": "FAQ",
-    "webinar": "Webinaire",
-    "flash": "Flash info",
+    "law": _l("Texte de loi ou décret"),
+    "decryptage": _l("Décryptage"),
+    "template": _l("Modèle de document"),
+    "faq": _l("FAQ"),
+    "webinar": _l("Webinaire"),
+    "flash": _l("Flash info"),
 }
-VISIBILITIES = {"public": "Public", "members": "Membres", "jurists": "Juristes uniquement"}
-ARTICLE_STATUSES = {"draft": "Brouillon", "published": "Publié", "archived": "Archivé"}
+VISIBILITIES = {"public": _l("Public"), "members": _l("Membres"), "jurists": _l("Juristes uniquement")}
+ARTICLE_STATUSES = {"draft": _l("Brouillon"), "published": _l("Publié"), "archived": _l("Archivé")}
 
 article_theme = Table(
     "article_theme",
@@ -66,17 +67,17 @@ class Article(db.Model):
     @property
     def type_label(self) -> str:
         """The type in words."""
-        return ARTICLE_TYPES[self.type]
+        return str(ARTICLE_TYPES[self.type])
 
     @property
     def visibility_label(self) -> str:
         """The audience in words."""
-        return VISIBILITIES[self.visibility]
+        return str(VISIBILITIES[self.visibility])
 
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return ARTICLE_STATUSES[self.status]
+        return str(ARTICLE_STATUSES[self.status])
 
     @property
     def version(self) -> str:

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
@@ -10,30 +11,30 @@ from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 # pending: to send; sending: claimed by a sender; sent; failed: gave up (admins see it);
 # held: waiting for the recipient's daily digest; digested: summarised in a digest mail.
 OUTBOX_STATUSES = {
-    "pending": "En attente",
-    "sending": "En cours d'envoi",
-    "sent": "Envoyé",
-    "failed": "Échec",
-    "held": "Réservé au récapitulatif",
-    "digested": "Inclus dans un récapitulatif",
+    "pending": _l("En attente"),
+    "sending": _l("En cours d'envoi"),
+    "sent": _l("Envoyé"),
+    "failed": _l("Échec"),
+    "held": _l("Réservé au récapitulatif"),
+    "digested": _l("Inclus dans un récapitulatif"),
 }
 
 # placed: appended to a question; pending: waiting for a jurist; attached/discarded: handled by a jurist.
 INBOUND_STATUSES = {
-    "placed": "Rattaché automatiquement",
-    "pending": "À traiter",
-    "attached": "Rattaché par un juriste",
-    "discarded": "Écarté",
+    "placed": _l("Rattaché automatiquement"),
+    "pending": _l("À traiter"),
+    "attached": _l("Rattaché par un juriste"),
+    "discarded": _l("Écarté"),
 }
 INBOUND_REASONS = {
-    "no_reference": "Aucune référence de question dans l'objet ni dans les en-têtes.",
-    "unknown_ticket": "La référence ne correspond à aucune question.",
-    "unknown_sender": "L'expéditeur n'a pas de compte actif.",
-    "not_allowed": "L'expéditeur n'a pas accès à cette question.",
-    "closed": "La question est close.",
-    "auto_reply": "Réponse automatique (absence, erreur de distribution).",
-    "empty": "Le message ne contient aucun texte après suppression de l'historique cité.",
-    "rejected": "Le message n'a pas pu être ajouté à la question.",
+    "no_reference": _l("Aucune référence de question dans l'objet ni dans les en-têtes."),
+    "unknown_ticket": _l("La référence ne correspond à aucune question."),
+    "unknown_sender": _l("L'expéditeur n'a pas de compte actif."),
+    "not_allowed": _l("L'expéditeur n'a pas accès à cette question."),
+    "closed": _l("La question est close."),
+    "auto_reply": _l("Réponse automatique (absence, erreur de distribution)."),
+    "empty": _l("Le message ne contient aucun texte après suppression de l'historique cité."),
+    "rejected": _l("Le message n'a pas pu être ajouté à la question."),
 }
 
 
@@ -75,7 +76,7 @@ class OutboxEmail(db.Model):
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return OUTBOX_STATUSES[self.status]
+        return str(OUTBOX_STATUSES[self.status])
 
     def __repr__(self) -> str:
         return f"<OutboxEmail {self.id} {self.kind} to {self.to_address} {self.status}>"
@@ -114,12 +115,12 @@ class InboundEmail(db.Model):
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return INBOUND_STATUSES[self.status]
+        return str(INBOUND_STATUSES[self.status])
 
     @property
     def reason_label(self) -> str:
         """Why the message was not placed, in words."""
-        return INBOUND_REASONS.get(self.reason or "", "")
+        return str(INBOUND_REASONS.get(self.reason or "", ""))
 
     def __repr__(self) -> str:
         return f"<InboundEmail {self.id} from {self.from_address} {self.status}>"

@@ -3,20 +3,21 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 STRUCTURE_TYPES = {
-    "AI": "Association intermédiaire (AI)",
-    "ACI": "Atelier et chantier d'insertion (ACI)",
-    "EI": "Entreprise d'insertion (EI)",
-    "ETTI": "Entreprise de travail temporaire d'insertion (ETTI)",
-    "ETT_ESS": "Entreprise de travail temporaire de l'ESS",
-    "OSP": "Organisme de services à la personne",
-    "GES": "Groupe économique solidaire (GES)",
-    "EBE": "Entreprise à but d'emploi (EBE)",
-    "OTHER": "Autre",
+    "AI": _l("Association intermédiaire (AI)"),
+    "ACI": _l("Atelier et chantier d'insertion (ACI)"),
+    "EI": _l("Entreprise d'insertion (EI)"),
+    "ETTI": _l("Entreprise de travail temporaire d'insertion (ETTI)"),
+    "ETT_ESS": _l("Entreprise de travail temporaire de l'ESS"),
+    "OSP": _l("Organisme de services à la personne"),
+    "GES": _l("Groupe économique solidaire (GES)"),
+    "EBE": _l("Entreprise à but d'emploi (EBE)"),
+    "OTHER": _l("Autre"),
 }
 
 REGIONS = {
@@ -83,7 +84,7 @@ class Structure(db.Model):
     @property
     def type_label(self) -> str:
         """The structure type in words."""
-        return STRUCTURE_TYPES.get(self.type, self.type)
+        return str(STRUCTURE_TYPES.get(self.type, self.type))
 
     @property
     def region_label(self) -> str:

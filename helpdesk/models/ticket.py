@@ -3,19 +3,20 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 STATUSES = {
-    "new": "Nouvelle",
-    "open": "En cours",
-    "waiting": "En attente du membre",
-    "answered": "Répondue",
-    "closed": "Close",
+    "new": _l("Nouvelle"),
+    "open": _l("En cours"),
+    "waiting": _l("En attente du membre"),
+    "answered": _l("Répondue"),
+    "closed": _l("Close"),
 }
-PRIORITIES = {0: "Basse", 1: "Normale", 2: "Élevée", 3: "Urgente"}
-CHANNELS = {"web": "En ligne", "email": "Courriel", "phone": "Téléphone"}
+PRIORITIES = {0: _l("Basse"), 1: _l("Normale"), 2: _l("Élevée"), 3: _l("Urgente")}
+CHANNELS = {"web": _l("En ligne"), "email": _l("Courriel"), "phone": _l("Téléphone")}
 # Queries must spell this predicate with a literal (not a bound parameter) to use the partial indexes.
 OPEN_PREDICATE = "status <> 'closed'"
 # The deadline sort: running deadlines first, nearest first, then the rest by number.
@@ -107,17 +108,17 @@ class Ticket(db.Model):
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return STATUSES[self.status]
+        return str(STATUSES[self.status])
 
     @property
     def priority_label(self) -> str:
         """The priority in words."""
-        return PRIORITIES[self.priority]
+        return str(PRIORITIES[self.priority])
 
     @property
     def channel_label(self) -> str:
         """The channel in words."""
-        return CHANNELS[self.channel]
+        return str(CHANNELS[self.channel])
 
     @property
     def is_closed(self) -> bool:

@@ -7,13 +7,14 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 LOCALES = ("fr", "en")
-ROLES = {"member": "Membre", "jurist": "Juriste", "admin": "Administrateur"}
-NOTIFY_MODES = {"immediate": "Un courriel à chaque notification", "digest": "Un récapitulatif quotidien"}
+ROLES = {"member": _l("Membre"), "jurist": _l("Juriste"), "admin": _l("Administrateur")}
+NOTIFY_MODES = {"immediate": _l("Un courriel à chaque notification"), "digest": _l("Un récapitulatif quotidien")}
 
 
 def new_session_token() -> str:
@@ -92,7 +93,7 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         """The role in words."""
-        return ROLES[self.role]
+        return str(ROLES[self.role])
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -3,11 +3,12 @@ from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, utcnow
 
-WEBINAR_STATUSES = {"upcoming": "À venir", "past": "Passé"}
+WEBINAR_STATUSES = {"upcoming": _l("À venir"), "past": _l("Passé")}
 
 webinar_theme = Table(
     "webinar_theme",
@@ -52,7 +53,7 @@ class Webinar(db.Model):
     @property
     def status_label(self) -> str:
         """The status in words."""
-        return WEBINAR_STATUSES[self.status]
+        return str(WEBINAR_STATUSES[self.status])
 
     def __repr__(self) -> str:
         return f"<Webinar {self.id} {self.title!r}>"

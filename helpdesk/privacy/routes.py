@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.errors import InvalidInput
@@ -48,7 +49,7 @@ def _anonymise(target, operation, done: str, back: str):
 def anonymise_user_view(user_id):
     """Anonymise an account (and a member's questions and files)."""
     user = db.session.get(User, user_id) or abort(404)
-    return _anonymise(user, anonymise_user, "Compte anonymisé : ses données personnelles ont été supprimées.",
+    return _anonymise(user, anonymise_user, _("Compte anonymisé : ses données personnelles ont été supprimées."),
                       "admin.users")
 
 
@@ -58,5 +59,5 @@ def anonymise_structure_view(structure_id):
     """Anonymise a structure, its accounts and its questions."""
     structure = db.session.get(Structure, structure_id) or abort(404)
     return _anonymise(structure, anonymise_structure,
-                      "Structure anonymisée : ses comptes, questions et fichiers ne contiennent plus de données personnelles.",
+                      _("Structure anonymisée : ses comptes, questions et fichiers ne contiennent plus de données personnelles."),
                       "admin.structures")

@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
@@ -126,9 +127,9 @@ def anonymise_user(user: User, actor: User) -> None:
     """An admin removes a person's data: identity, and for members their questions' texts and files."""
     ensure_admin(actor)
     if user.id == actor.id:
-        raise InvalidInput("Vous ne pouvez pas anonymiser votre propre compte.")
+        raise InvalidInput(_("Vous ne pouvez pas anonymiser votre propre compte."))
     if user.anonymised_at is not None:
-        raise InvalidInput("Ce compte est déjà anonymisé.")
+        raise InvalidInput(_("Ce compte est déjà anonymisé."))
     now = utcnow()
     if user.is_member:
         _anonymise_member_content(user, now)
@@ -142,7 +143,7 @@ def anonymise_structure(structure: Structure, actor: User) -> None:
     Its type and region stay for statistics; the structure is deactivated."""
     ensure_admin(actor)
     if structure.anonymised_at is not None:
-        raise InvalidInput("Cette structure est déjà anonymisée.")
+        raise InvalidInput(_("Cette structure est déjà anonymisée."))
     now = utcnow()
     for ticket in db.session.scalars(select(Ticket).where(Ticket.structure_id == structure.id,
                                                           Ticket.anonymised_at.is_(None))):
@@ -171,7 +172,7 @@ def apply_retention(years: int, address_days: int, dry_run: bool = False) -> Ret
     """Anonymise questions closed more than `years` ago and drop client addresses from events older than
     `address_days`; with dry_run, only report."""
     if years < 1 or address_days < 1:
-        raise InvalidInput("Les durées de conservation doivent être positives.")
+        raise InvalidInput(_("Les durées de conservation doivent être positives."))
     now = utcnow()
     tickets = db.session.scalars(select(Ticket).where(
         Ticket.status == "closed", Ticket.closed_at < now - timedelta(days=365 * years),

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import UnaryExpression
@@ -17,22 +17,22 @@ from helpdesk.models.ticket import OPEN_PREDICATE
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
 
 VIEWS = {
-    "non-assignees": "Non assignées",
-    "mes-dossiers": "Mes dossiers",
-    "en-retard": "En retard",
-    "sous-24h": "À échéance sous 24 h",
-    "en-attente": "En attente du membre",
-    "ouvertes": "Toutes ouvertes",
-    "closes": "Closes",
+    "non-assignees": _l("Non assignées"),
+    "mes-dossiers": _l("Mes dossiers"),
+    "en-retard": _l("En retard"),
+    "sous-24h": _l("À échéance sous 24 h"),
+    "en-attente": _l("En attente du membre"),
+    "ouvertes": _l("Toutes ouvertes"),
+    "closes": _l("Closes"),
 }
 # The views of running deadlines: `next_due_at` is never NULL there.
 DUE_VIEWS = ("en-retard", "sous-24h")
 SORTS = {
-    "anciennete": "Les plus anciennes d'abord",
-    "recentes": "Les plus récentes d'abord",
-    "priorite": "Priorité",
-    "activite": "Dernière activité",
-    "echeance": "Échéance la plus proche",
+    "anciennete": _l("Les plus anciennes d'abord"),
+    "recentes": _l("Les plus récentes d'abord"),
+    "priorite": _l("Priorité"),
+    "activite": _l("Dernière activité"),
+    "echeance": _l("Échéance la plus proche"),
 }
 
 

@@ -5,6 +5,10 @@ lowercase, normalise legal references ("l.1234-5" -> "l1234-5"), fold accents,
 drop stop words and elisions, then stem with Snowball French.  Accents are
 folded *before* stemming so that "SALARIE", "salariés" and "Salariée" share a
 stem; Whoosh's stock ``LanguageAnalyzer("fr")`` stems first and misses that.
+
+The full-text analyzer runs that chain as one tokenizer whose per-token steps
+are cached on the raw token: indexing and highlighting analyse every word of
+every body, and a chain of five Whoosh filters costs several times more.
 """
 
 import re
@@ -15,8 +19,9 @@ from whoosh.analysis import (
     Filter,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
     StopFilter,
+    Token,
+    Tokenizer,
 )
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
@@ -74,14 +79,81 @@ def _base_chain():
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter()
 
 
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_CACHE_LIMIT = 500_000
+# Raw token -> (folded text, index term or None for a stop word), shared by every analyzer instance.
+_term_cache: dict[str, tuple[str, str | None]] = {}
+
+
+def _raw_token_terms(raw: str) -> tuple[str, str | None]:
+    """Return the folded text of a raw token and its index term (None for a stop word)."""
+    text = raw.lower()
+    if not text.isalnum():  # cheap test first: almost every token is a plain word
+        text = _LEGAL_REF_SEPARATORS.sub(r"\1", text)
+    text = text.translate(FOLDING_MAP)
+    return text, None if not text or text in STOP_WORDS else stem_french(text)
+
+
+class FrenchTokenizer(Tokenizer):
+    """The indexing/query analyzer: tokenise, lowercase, normalise legal references, fold, drop stop words, stem.
+
+    Yields the same tokens (text, positions renumbered over kept words, character offsets, stopped
+    flag) as ``RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter() |
+    CharsetFilter(FOLDING_MAP) | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem_french)``.
+    """
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        """Yield the analysed tokens of ``value`` (one reused Token object, as Whoosh tokenizers do)."""
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        keeporiginal = keeporiginal or not tokenize  # as RegexTokenizer does
+        spans = (
+            ((match.group(), match.start(), match.end()) for match in _TOKEN_RE.finditer(value))
+            if tokenize
+            else [(value, 0, len(value))]
+        )
+        cache = _term_cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        kept_pos = None
+        for index, (raw, start, end) in enumerate(spans):
+            entry = cache.get(raw)
+            if entry is None:
+                entry = cache[raw] = _raw_token_terms(raw)
+            folded, term = entry
+            if term is None:
+                if removestops:
+                    continue
+                token.text, token.stopped = folded, True
+                if positions:
+                    token.pos = start_pos + index
+            else:
+                token.text, token.stopped = term, False
+                if positions:
+                    kept_pos = start_pos + index if kept_pos is None else kept_pos + 1
+                    token.pos = kept_pos
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = raw
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
 def french_analyzer():
     """Return the indexing/query analyzer: fold accents, drop stop words, stem."""
-    return (
-        _base_chain()
-        | CharsetFilter(FOLDING_MAP)
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(stemfn=stem_french, cachesize=-1)
-    )
+    return FrenchTokenizer()
 
 
 def folding_analyzer():

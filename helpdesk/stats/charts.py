@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
@@ -54,13 +55,15 @@ class Chart:
     def description(self) -> str:
         """A sentence summarising the chart for people who do not see it."""
         if self.is_empty:
-            return f"{self.title} : aucune donnée sur la période."
+            return _("%(title)s : aucune donnée sur la période.", title=self.title)
         parts = []
         for name, values in self.series:
             known = [(value, label) for value, label in zip(values, self.labels) if value is not None]
             highest, where = max(known, key=lambda item: item[0])
-            parts.append(f"{name} : maximum {self.format_value(highest)} {self.unit} ({where})")
-        return f"{self.title}, {len(self.labels)} valeurs. " + " ; ".join(parts) + "."
+            parts.append(_("%(series)s : maximum %(value)s %(unit)s (%(where)s)", series=name, value=self.format_value(highest),
+                           unit=_("questions") if self.unit == "questions" else self.unit, where=where))
+        return _("%(title)s, %(count)d valeurs. %(details)s.", title=self.title, count=len(self.labels),
+                 details=" ; ".join(parts))
 
     def format_value(self, value) -> str:
         """A value of this chart: counts without decimals, durations with one."""
@@ -74,7 +77,7 @@ class Chart:
             js=[], style=STYLE, width=900, height=max(380, 120 + 26 * rows) if horizontal else 420,
             title=self.title, show_legend=len(self.series) > 1, legend_at_bottom=True, legend_at_bottom_columns=2,
             x_label_rotation=0 if horizontal or len(self.labels) <= 6 else 40, truncate_label=40,
-            value_formatter=self.format_value, no_data_text="Aucune donnée", show_y_guides=True, show_x_guides=False,
+            value_formatter=self.format_value, no_data_text=_("Aucune donnée"), show_y_guides=True, show_x_guides=False,
             margin=16, print_values=False, dots_size=3, include_x_axis=True, stroke_style={"width": 2.5},
         )
         chart.add_xml_filter(_without_scripts)

@@ -1,6 +1,7 @@
 """The statistics filter form (a GET form: it changes nothing)."""
 from datetime import date
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional
@@ -18,18 +19,18 @@ class StatsFilterForm(Form):
     class Meta:
         csrf = False
 
-    du = MonthField("Du mois", validators=[Optional()], description="AAAA-MM")
-    au = MonthField("Au mois (inclus)", validators=[Optional()], description="AAAA-MM")
-    theme = SelectField("Thème", validators=[Optional()])
-    region = SelectField("Région", choices=[("", "Toutes"), *REGIONS.items()], validators=[Optional()])
-    type = SelectField("Type de structure", choices=[("", "Tous"), *STRUCTURE_TYPES.items()], validators=[Optional()])
-    juriste = SelectField("Juriste", validators=[Optional()])
+    du = MonthField(_l("Du mois"), validators=[Optional()], description=_l("AAAA-MM"))
+    au = MonthField(_l("Au mois (inclus)"), validators=[Optional()], description=_l("AAAA-MM"))
+    theme = SelectField(_l("Thème"), validators=[Optional()])
+    region = SelectField(_l("Région"), choices=[("", _l("Toutes")), *REGIONS.items()], validators=[Optional()])
+    type = SelectField(_l("Type de structure"), choices=[("", _l("Tous")), *STRUCTURE_TYPES.items()], validators=[Optional()])
+    juriste = SelectField(_l("Juriste"), validators=[Optional()])
 
     def __init__(self, formdata, themes, jurists, today: date):
         """Fill the choices; the period defaults to the twelve months ending with the current one."""
         super().__init__(formdata=formdata)
-        self.theme.choices = [("", "Tous"), *((str(theme.id), theme.name) for theme in themes)]
-        self.juriste.choices = [("", "Tous"), *((str(user.id), user.name) for user in jurists)]
+        self.theme.choices = [("", _("Tous")), *((str(theme.id), theme.name) for theme in themes)]
+        self.juriste.choices = [("", _("Tous")), *((str(user.id), user.name) for user in jurists)]
         self.default_period = Period.last_twelve_months(today)
 
     def validate(self, extra_validators=None) -> bool:
@@ -38,10 +39,10 @@ class StatsFilterForm(Form):
             return False
         period = self._period()
         if (period.last.year, period.last.month) < (period.first.year, period.first.month):
-            self.au.errors.append("Le mois de fin doit suivre le mois de début.")
+            self.au.errors.append(_("Le mois de fin doit suivre le mois de début."))
             return False
         if len(period.months()) > MAX_MONTHS:
-            self.au.errors.append("La période couvre au plus dix ans (120 mois).")
+            self.au.errors.append(_("La période couvre au plus dix ans (120 mois)."))
             return False
         return True
 

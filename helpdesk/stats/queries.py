@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from collections import Counter
 
+from flask_babel import format_date, lazy_gettext as _l
 from sqlalchemy import Float, Integer, Interval, and_, case, cast, func, literal, not_, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.sql import ColumnElement
@@ -35,12 +36,10 @@ from helpdesk.models import (
 from helpdesk.models._types import UTCDateTime
 
 PARIS = ZoneInfo("Europe/Paris")
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-               "septembre", "octobre", "novembre", "décembre")
-MONTH_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 UNRESOLVED_STATUSES = ("new", "open", "waiting")
-NO_THEME = "Sans thème"
-AGE_BUCKETS = (("moins de 2 jours", 2), ("2 à 7 jours", 7), ("7 à 30 jours", 30), ("plus de 30 jours", None))
+NO_THEME = _l("Sans thème")
+AGE_BUCKETS = ((_l("moins de 2 jours"), 2), (_l("2 à 7 jours"), 7), (_l("7 à 30 jours"), 30),
+               (_l("plus de 30 jours"), None))
 DEFLECTION_WINDOW_HOURS = 24
 
 
@@ -75,13 +74,13 @@ class Month:
 
     @property
     def label(self) -> str:
-        """'mars 2026'."""
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        """'mars 2026' ('March 2026'), in the current language."""
+        return format_date(date(self.year, self.month, 1), "LLLL yyyy")
 
     @property
     def short_label(self) -> str:
-        """'mars 26', for chart axes."""
-        return f"{MONTH_SHORT[self.month - 1]} {self.year % 100:02d}"
+        """'mars 26' ('Mar 26'), for chart axes, in the current language."""
+        return format_date(date(self.year, self.month, 1), "LLL yy")
 
     @property
     def key(self) -> str:
@@ -124,11 +123,6 @@ class Period:
             months.append(Month(*current))
             current = _next_month(*current)
         return months
-
-    @property
-    def label(self) -> str:
-        """'de janvier 2025 à décembre 2025'."""
-        return f"de {self.first.label} à {self.last.label}"
 
 
 @dataclass(frozen=True)
@@ -386,7 +380,7 @@ def questions_by(period: Period, filters: Filters) -> dict[str, list[Count]]:
     names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
     totals = {dimension: Counter() for dimension in DIMENSIONS}
     for theme_id, region, structure_type, count in db.session.execute(stmt):
-        totals["theme"][(str(theme_id or ""), names.get(theme_id, NO_THEME))] += count
+        totals["theme"][(str(theme_id or ""), names.get(theme_id) or str(NO_THEME))] += count
         totals["region"][(region, REGIONS.get(region, region))] += count
         totals["structure_type"][(structure_type, STRUCTURE_TYPES.get(structure_type, structure_type))] += count
     return {dimension: [Count(key, label, count) for (key, label), count
@@ -399,7 +393,7 @@ def response_times_by_theme(period: Period, filters: Filters) -> list[ResponseTi
     conditions = [in_period(Ticket.created_at, period), *ticket_conditions(filters)]
     times = _aggregate(Ticket.theme_id, Ticket.__table__, conditions, [], _durations())
     names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
-    rows = [ResponseTimes(str(key or ""), names.get(key, NO_THEME), *figures)
+    rows = [ResponseTimes(str(key or ""), names.get(key) or str(NO_THEME), *figures)
             for key, (_, figures) in times.items() if any(percentiles.count for percentiles in figures)]
     return sorted(rows, key=lambda row: row.label)
 
@@ -458,7 +452,7 @@ def open_by_age(filters: Filters, now: datetime) -> list[Count]:
                                                               *ticket_conditions(filters))
             .group_by("bucket"))
     counts = dict(db.session.execute(stmt).all())
-    return [Count(str(index), label, counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
+    return [Count(str(index), str(label), counts.get(index, 0)) for index, (label, _) in enumerate(AGE_BUCKETS)]
 
 
 # ---------------------------------------------------------------- knowledge base

@@ -1,5 +1,8 @@
 """Statistics pages: dashboard, annual report, their SVG charts and CSV exports (jurists and admins)."""
+from datetime import date
+
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import format_date, format_decimal, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +11,7 @@ from helpdesk.models import Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.stats import bp, queries, services
-from helpdesk.stats.charts import Chart, format_number
+from helpdesk.stats.charts import Chart
 from helpdesk.stats.forms import StatsFilterForm
 
 FIRST_REPORT_YEAR = 2000
@@ -18,8 +21,21 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 @bp.app_template_filter("nombre")
 def nombre(value, decimals: int = 1) -> str:
-    """Format a number the French way ('1 234', '12,5')."""
-    return format_number(value, decimals)
+    """A figure in the page's language ('1 234', '12,5' in French; '1,234', '12.5' in English), '—' for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, int) or float(value).is_integer() and decimals == 0:
+        return format_decimal(int(value), "#,##0")
+    return format_decimal(value, "#,##0." + "0" * decimals)
+
+
+@bp.app_template_filter("periode")
+def periode(period: queries.Period) -> str:
+    """'de janvier 2025 à décembre 2025' ('from January 2025 to December 2025'), in the page's language."""
+    def month(value: queries.Month) -> str:
+        """'janvier 2025'."""
+        return format_date(date(value.year, value.month, 1), "LLLL yyyy")
+    return _("de %(first)s à %(last)s", first=month(period.first), last=month(period.last))
 
 
 def _filter_form() -> StatsFilterForm:

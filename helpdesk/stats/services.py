@@ -3,9 +3,10 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -17,8 +18,8 @@ from helpdesk.stats import queries
 from helpdesk.stats.charts import Chart, format_number
 from helpdesk.stats.queries import PARIS, Filters, Period
 
-FIRST_MEDIAN, FIRST_P90 = "Médiane 1re réponse", "90e centile 1re réponse"
-RESOLUTION_MEDIAN, RESOLUTION_P90 = "Médiane résolution", "90e centile résolution"
+FIRST_MEDIAN, FIRST_P90 = _l("Médiane 1re réponse"), _l("90e centile 1re réponse")
+RESOLUTION_MEDIAN, RESOLUTION_P90 = _l("Médiane résolution"), _l("90e centile résolution")
 
 
 def _short_months(rows) -> list[str]:
@@ -27,9 +28,9 @@ def _short_months(rows) -> list[str]:
 
 
 def _count_chart(name: str, title: str, kind: str, axis: str, counts: list,
-                 series: str = "Questions", monthly: bool = False) -> Chart:
+                 series: str = _l("Questions"), monthly: bool = False) -> Chart:
     """A one-series chart of counts (rows with a key, a label and a count)."""
-    return Chart(name, title, kind, [count.label for count in counts], [(series, [count.count for count in counts])],
+    return Chart(name, title, kind, [count.label for count in counts], [(str(series), [count.count for count in counts])],
                  "questions", axis, _short_months(counts) if monthly else None)
 
 
@@ -37,10 +38,10 @@ def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries
                 monthly: bool = False) -> Chart:
     """Median and 90th percentile of both durations, in hours, one group per label."""
     series = [
-        (FIRST_MEDIAN, [row.first_response.median for row in rows]),
-        (FIRST_P90, [row.first_response.p90 for row in rows]),
-        (RESOLUTION_MEDIAN, [row.resolution.median for row in rows]),
-        (RESOLUTION_P90, [row.resolution.p90 for row in rows]),
+        (str(FIRST_MEDIAN), [row.first_response.median for row in rows]),
+        (str(FIRST_P90), [row.first_response.p90 for row in rows]),
+        (str(RESOLUTION_MEDIAN), [row.resolution.median for row in rows]),
+        (str(RESOLUTION_P90), [row.resolution.p90 for row in rows]),
     ]
     return Chart(name, title, kind, [row.label for row in rows], series, "h", axis,
                  _short_months(rows) if monthly else None)
@@ -71,31 +72,31 @@ class DashboardFigures:
 
 def _satisfaction_chart(figures: DashboardFigures) -> Chart:
     """How many answers members rated 1 to 5."""
-    return Chart("satisfaction", "Satisfaction des membres (note de 1 à 5)", "bar", [f"{rating} / 5" for rating in range(1, 6)],
-                 [("Réponses notées", list(figures.satisfaction.by_rating))], "questions", "Note")
+    return Chart("satisfaction", _("Satisfaction des membres (note de 1 à 5)"), "bar", [f"{rating} / 5" for rating in range(1, 6)],
+                 [(_("Réponses notées"), list(figures.satisfaction.by_rating))], "questions", _("Note"))
 
 
 DASHBOARD_CHARTS: dict[str, Callable[[DashboardFigures], Chart]] = {
     "questions-par-mois": lambda figures: _count_chart(
-        "questions-par-mois", "Questions posées par mois", "bar", "Mois", figures.months, monthly=True),
+        "questions-par-mois", _("Questions posées par mois"), "bar", _("Mois"), figures.months, monthly=True),
     "par-theme": lambda figures: _count_chart(
-        "par-theme", "Questions par thème", "hbar", "Thème", figures.counts["theme"]),
+        "par-theme", _("Questions par thème"), "hbar", _("Thème"), figures.counts["theme"]),
     "par-region": lambda figures: _count_chart(
-        "par-region", "Questions par région", "hbar", "Région", figures.counts["region"]),
+        "par-region", _("Questions par région"), "hbar", _("Région"), figures.counts["region"]),
     "par-type": lambda figures: _count_chart(
-        "par-type", "Questions par type de structure", "hbar", "Type de structure", figures.counts["structure_type"]),
+        "par-type", _("Questions par type de structure"), "hbar", _("Type de structure"), figures.counts["structure_type"]),
     "delais-par-mois": lambda figures: _times_chart(
-        "delais-par-mois", "Délais de réponse par mois de dépôt (heures)", "line", "Mois",
+        "delais-par-mois", _("Délais de réponse par mois de dépôt (heures)"), "line", _("Mois"),
         [month.times for month in figures.months], monthly=True),
     "delais-par-theme": lambda figures: _times_chart(
-        "delais-par-theme", "Délais de réponse par thème (heures)", "hbar", "Thème",
+        "delais-par-theme", _("Délais de réponse par thème (heures)"), "hbar", _("Thème"),
         queries.response_times_by_theme(figures.period, figures.filters)),
     "stock": lambda figures: _count_chart(
-        "stock", "Questions non résolues en fin de mois", "line", "Fin du mois",
-        queries.backlog_by_month(figures.months, figures.filters), "Questions en stock", monthly=True),
+        "stock", _("Questions non résolues en fin de mois"), "line", _("Fin du mois"),
+        queries.backlog_by_month(figures.months, figures.filters), _("Questions en stock"), monthly=True),
     "anciennete": lambda figures: _count_chart(
-        "anciennete", "Questions sans réponse aujourd'hui, par ancienneté", "bar", "Ancienneté",
-        queries.open_by_age(figures.filters, figures.now), "Questions sans réponse"),
+        "anciennete", _("Questions sans réponse aujourd'hui, par ancienneté"), "bar", _("Ancienneté"),
+        queries.open_by_age(figures.filters, figures.now), _("Questions sans réponse")),
     "satisfaction": _satisfaction_chart,
 }
 
@@ -211,7 +212,7 @@ class ReportFigures:
                 queries.questions_by(Period.year(self.year - 1), Filters()))
 
 
-COMPARED = {"themes": ("theme", "Questions par thème"), "regions": ("region", "Questions par région")}
+COMPARED = {"themes": ("theme", _l("Questions par thème")), "regions": ("region", _l("Questions par région"))}
 
 
 def _comparisons(name: str, figures: ReportFigures) -> list[Comparison]:
@@ -228,23 +229,23 @@ def _comparisons(name: str, figures: ReportFigures) -> list[Comparison]:
 def _comparison_chart(name: str, figures: ReportFigures) -> Chart:
     """Both years side by side, one pair of bars per theme or region."""
     year, rows = figures.year, _comparisons(name, figures)
-    return Chart(name, f"{COMPARED[name][1]}, {year} et {year - 1}", "hbar", [row.label for row in rows],
+    return Chart(name, _("%(title)s, %(year)d et %(previous)d", title=COMPARED[name][1], year=year, previous=year - 1), "hbar", [row.label for row in rows],
                  [(str(year), [row.value for row in rows]), (str(year - 1), [row.previous for row in rows])],
-                 "questions", "Thème" if name == "themes" else "Région")
+                 "questions", _("Thème") if name == "themes" else _("Région"))
 
 
 def _months_chart(figures: ReportFigures) -> Chart:
     """Questions received each month of the year and of the year before."""
     year, (months, months_before) = figures.year, figures.months
-    return Chart("mois", f"Questions reçues par mois, {year} et {year - 1}", "bar",
-                 [queries.MONTH_NAMES[index] for index in range(12)],
+    return Chart("mois", _("Questions reçues par mois, %(year)d et %(previous)d", year=year, previous=year - 1), "bar",
+                 [format_date(date(year, month, 1), "LLLL") for month in range(1, 13)],
                  [(str(year), [month.count for month in months]),
-                  (str(year - 1), [month.count for month in months_before])], "questions", "Mois")
+                  (str(year - 1), [month.count for month in months_before])], "questions", _("Mois"))
 
 
 def _year_times_chart(figures: ReportFigures) -> Chart:
     """Response times by month of filing during the year."""
-    return _times_chart("delais", f"Délais de réponse par mois de dépôt en {figures.year} (heures)", "line", "Mois",
+    return _times_chart("delais", _("Délais de réponse par mois de dépôt en %(year)d (heures)", year=figures.year), "line", _("Mois"),
                         [month.times for month in figures.months[0]], monthly=True)
 
 
@@ -260,33 +261,33 @@ def _key_figures(current: queries.YearFigures, previous: queries.YearFigures, fi
     """The lines of the key-figures table."""
     times, times_before = current.response_times, previous.response_times
     key_figures = [
-        KeyFigure("Questions reçues", current.received, previous.received),
-        KeyFigure("Questions ayant reçu une première réponse dans l'année", current.answered, previous.answered),
-        KeyFigure("Structures adhérentes ayant posé au moins une question", current.structures_served,
+        KeyFigure(_("Questions reçues"), current.received, previous.received),
+        KeyFigure(_("Questions ayant reçu une première réponse dans l'année"), current.answered, previous.answered),
+        KeyFigure(_("Structures adhérentes ayant posé au moins une question"), current.structures_served,
                   previous.structures_served),
-        KeyFigure("Part des structures adhérentes servies", current.share_served, previous.share_served, "%"),
-        KeyFigure("Délai médian de première réponse", times.first_response.median,
+        KeyFigure(_("Part des structures adhérentes servies"), current.share_served, previous.share_served, "%"),
+        KeyFigure(_("Délai médian de première réponse"), times.first_response.median,
                   times_before.first_response.median, "h"),
-        KeyFigure("Délai de première réponse, 90e centile", times.first_response.p90,
+        KeyFigure(_("Délai de première réponse, 90e centile"), times.first_response.p90,
                   times_before.first_response.p90, "h"),
-        KeyFigure("Délai médian de résolution", times.resolution.median, times_before.resolution.median, "h"),
-        KeyFigure("Délai de résolution, 90e centile", times.resolution.p90, times_before.resolution.p90, "h"),
+        KeyFigure(_("Délai médian de résolution"), times.resolution.median, times_before.resolution.median, "h"),
+        KeyFigure(_("Délai de résolution, 90e centile"), times.resolution.p90, times_before.resolution.p90, "h"),
     ]
     first_response = [queries.first_response_compliance(months) for months in figures.months]
     if first_response[0].with_deadline or first_response[1].with_deadline:
-        key_figures.append(KeyFigure("Premières réponses dans le délai", first_response[0].share_on_time,
+        key_figures.append(KeyFigure(_("Premières réponses dans le délai"), first_response[0].share_on_time,
                                      first_response[1].share_on_time, "%"))
     resolution = [queries.deadline_compliance(months) for months in figures.months]
     if resolution[0].with_deadline or resolution[1].with_deadline:
-        key_figures.append(KeyFigure("Questions résolues dans le délai", resolution[0].share_on_time,
+        key_figures.append(KeyFigure(_("Questions résolues dans le délai"), resolution[0].share_on_time,
                                      resolution[1].share_on_time, "%"))
     ratings = [queries.satisfaction(Period.year(year), Filters()) for year in (current.year, previous.year)]
     if ratings[0].count or ratings[1].count:
-        key_figures += [KeyFigure("Réponses notées par les membres", ratings[0].count, ratings[1].count),
-                        KeyFigure("Satisfaction moyenne (sur 5)", ratings[0].average, ratings[1].average)]
+        key_figures += [KeyFigure(_("Réponses notées par les membres"), ratings[0].count, ratings[1].count),
+                        KeyFigure(_("Satisfaction moyenne (sur 5)"), ratings[0].average, ratings[1].average)]
     key_figures += [
-        KeyFigure("Ressources publiées", current.articles_published, previous.articles_published),
-        KeyFigure("Consultations de ressources", current.article_reads, previous.article_reads),
+        KeyFigure(_("Ressources publiées"), current.articles_published, previous.articles_published),
+        KeyFigure(_("Consultations de ressources"), current.article_reads, previous.article_reads),
     ]
     return key_figures
 
@@ -340,11 +341,11 @@ def csv_lines(rows) -> Iterator[str]:
 
 def report_rows(report: AnnualReport) -> Iterator[list]:
     """The annual report's figures as CSV rows."""
-    yield ["Rubrique", "Indicateur", str(report.year), str(report.year - 1), "Évolution"]
+    yield [_("Rubrique"), _("Indicateur"), str(report.year), str(report.year - 1), _("Évolution")]
     for figure in report.key_figures:
         label = f"{figure.label} ({figure.unit})" if figure.unit else figure.label
-        yield ["Chiffres clés", label, figure.value, figure.previous, figure.change_label]
-    for section, rows in (("Thème", report.themes), ("Région", report.regions)):
+        yield [_("Chiffres clés"), label, figure.value, figure.previous, figure.change_label]
+    for section, rows in ((_("Thème"), report.themes), (_("Région"), report.regions)):
         for row in rows:
             yield [section, row.label, row.value, row.previous, row.change_label]
 
@@ -357,10 +358,10 @@ def export_report(user: User, report: AnnualReport) -> Iterator[str]:
     return csv_lines(report_rows(report))
 
 
-QUESTION_COLUMNS = ["Référence", "Déposée le", "Objet", "Thème", "Statut", "Urgence", "Canal", "Structure",
-                    "Type de structure", "Région", "Juriste", "Première réponse le", "Résolue le", "Close le",
-                    "Échéance", "Délai de première réponse (h)", "Délai de résolution (h)"]
-PERSONAL_COLUMNS = ["Auteur", "Courriel de l'auteur", "SIRET"]
+QUESTION_COLUMNS = [_l("Référence"), _l("Déposée le"), _l("Objet"), _l("Thème"), _l("Statut"), _l("Urgence"), _l("Canal"), _l("Structure"),
+                    _l("Type de structure"), _l("Région"), _l("Juriste"), _l("Première réponse le"), _l("Résolue le"), _l("Close le"),
+                    _l("Échéance"), _l("Délai de première réponse (h)"), _l("Délai de résolution (h)")]
+PERSONAL_COLUMNS = [_l("Auteur"), _l("Courriel de l'auteur"), "SIRET"]
 
 
 def _question_rows(personal: bool, period: Period, filters: Filters) -> Iterator[list]:

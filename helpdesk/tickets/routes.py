@@ -1,9 +1,10 @@
 """Member and jurist pages of a question."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+
+from flask_babel import gettext as _
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
@@ -31,7 +32,7 @@ def _staff_choices() -> list[tuple[int, str]]:
     staff = db.session.scalars(
         select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name)
     )
-    return [(0, "Personne (non assignée)")] + [(user.id, user.name) for user in staff]
+    return [(0, _("Personne (non assignée)"))] + [(user.id, user.name) for user in staff]
 
 
 def _back_to(ticket: Ticket):
@@ -129,7 +130,7 @@ def reply(reference):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(_("Note interne enregistrée.") if internal else "Votre message a été envoyé.", "success")
+        flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return _back_to(ticket)
 
 

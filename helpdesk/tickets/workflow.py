@@ -23,7 +23,5 @@ def check_transition(current: str, target: str) -> None:
     if target not in STATUSES:
         raise InvalidInput(_("Ce statut n'existe pas."))
     if target not in TRANSITIONS[current]:
-        raise InvalidInput(
-            f"Impossible de passer une question « {STATUSES[current]} » "
-            f"au statut « {STATUSES[target]} »."
-        )
+        raise InvalidInput(_("Impossible de passer une question « %(current)s » au statut « %(target)s ».",
+                               current=STATUSES[current], target=STATUSES[target]))

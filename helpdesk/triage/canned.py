@@ -1,6 +1,7 @@
 """Canned answers (« réponses types »): shared reply models whose placeholders are filled from the question."""
 import re
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput, NotFound
@@ -12,12 +13,12 @@ from helpdesk.permissions import ensure_staff
 TITLE_MAX = 200
 BODY_MAX = 20_000
 PLACEHOLDERS = {
-    "prenom_membre": "prénom de la personne qui a posé la question",
-    "nom_membre": "nom complet de la personne qui a posé la question",
-    "structure": "nom de la structure",
-    "reference": "référence de la question",
-    "objet": "objet de la question",
-    "juriste": "nom du ou de la juriste qui répond",
+    "prenom_membre": _l("prénom de la personne qui a posé la question"),
+    "nom_membre": _l("nom complet de la personne qui a posé la question"),
+    "structure": _l("nom de la structure"),
+    "reference": _l("référence de la question"),
+    "objet": _l("objet de la question"),
+    "juriste": _l("nom du ou de la juriste qui répond"),
 }
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -33,7 +34,7 @@ def get_canned_answer(actor: User, answer_id: int | None) -> CannedAnswer:
     ensure_staff(actor)
     answer = db.session.get(CannedAnswer, answer_id) if answer_id else None
     if answer is None:
-        raise NotFound("Cette réponse type n'existe pas.")
+        raise NotFound(_("Cette réponse type n'existe pas."))
     return answer
 
 
@@ -42,17 +43,17 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
     ensure_staff(actor)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(f"Titre : entre 1 et {TITLE_MAX} caractères.")
+        raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX))
     if not body or len(body) > BODY_MAX:
-        raise InvalidInput(f"Texte : entre 1 et {BODY_MAX} caractères.")
+        raise InvalidInput(_("Texte : entre 1 et %(max)d caractères.", max=BODY_MAX))
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        raise InvalidInput(f"Variable inconnue : {', '.join(f'{{{name}}}' for name in unknown)}. "
-                           f"Variables possibles : {known}.")
+        raise InvalidInput(_("Variable inconnue : %(unknown)s. Variables possibles : %(known)s.",
+                             unknown=", ".join(f"{{{name}}}" for name in unknown), known=known))
     duplicate = db.session.scalar(select(CannedAnswer).where(func.lower(CannedAnswer.title) == title.lower()))
     if duplicate is not None and duplicate is not answer:
-        raise InvalidInput("Une réponse type porte déjà ce titre.")
+        raise InvalidInput(_("Une réponse type porte déjà ce titre."))
     if answer is None:
         answer = CannedAnswer(author=actor)
         db.session.add(answer)

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 OpeningPeriods = tuple[tuple[time, time], ...]
 Pause = tuple[datetime, datetime | None]
 
@@ -308,12 +310,12 @@ class DeadlineState:
     def label(self) -> str:
         """Return the French status label of the deadline."""
         if self.overdue:
-            return "En retard"
+            return _("En retard")
         if self.paused:
-            return "En attente du membre"
+            return _("En attente du membre")
         if self.due_soon:
-            return "À échéance sous 24 h"
-        return "Dans les délais"
+            return _("À échéance sous 24 h")
+        return _("Dans les délais")
 
 
 def deadline_state(
@@ -341,9 +343,10 @@ def deadline_state(
 def describe_remaining(remaining: timedelta, *, day_length: timedelta = timedelta(hours=24)) -> str:
     """Return French text for a remaining time ("échéance dans 2 j 4 h", "en retard de 3 h")."""
     if remaining == timedelta(0):
-        return "échéance atteinte"
+        return _("échéance atteinte")
     amount = _describe_duration(abs(remaining), day_length)
-    return f"en retard de {amount}" if remaining < timedelta(0) else f"échéance dans {amount}"
+    return (_("en retard de %(amount)s", amount=amount) if remaining < timedelta(0)
+            else _("échéance dans %(amount)s", amount=amount))
 
 
 def _describe_duration(duration: timedelta, day_length: timedelta) -> str:
@@ -357,7 +360,7 @@ def _describe_duration(duration: timedelta, day_length: timedelta) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     if minutes:
         return f"{minutes} min"
-    return "moins d'une minute"
+    return _("moins d'une minute")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """« Proposer en FAQ »: an answered question becomes a pseudonymised draft FAQ article for jurists to review."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
@@ -51,7 +52,7 @@ def draft_values(ticket: Ticket) -> dict:
     """The draft article's data: the question and the public answers, pseudonymised, dated by the last answer."""
     answers = _public_answers(ticket)
     if not answers:
-        raise InvalidInput("Cette question n'a pas encore de réponse publique à reprendre.")
+        raise InvalidInput(_("Cette question n'a pas encore de réponse publique à reprendre."))
 
     def clean(text: str) -> str:
         """Hide the people and the structure of this question."""
@@ -74,11 +75,11 @@ def propose_faq(ticket: Ticket, jurist: User) -> FaqSource:
     """Create the draft FAQ article and its link to the question, in one transaction."""
     ensure_staff(jurist)
     if ticket.status not in ("answered", "closed"):
-        raise InvalidInput("Seule une question répondue ou close peut être proposée en FAQ.")
+        raise InvalidInput(_("Seule une question répondue ou close peut être proposée en FAQ."))
     if ticket.merged_into_id is not None:
-        raise InvalidInput("Cette question a été fusionnée : proposez plutôt la question qui la regroupe.")
+        raise InvalidInput(_("Cette question a été fusionnée : proposez plutôt la question qui la regroupe."))
     if faq_source_of(ticket) is not None:
-        raise InvalidInput("Une FAQ a déjà été proposée à partir de cette question.")
+        raise InvalidInput(_("Une FAQ a déjà été proposée à partir de cette question."))
     data = draft_values(ticket)
     source = FaqSource(article_slug=data["slug"], ticket_id=ticket.id, proposed_by=jurist)
     # save_article flushes and commits: the link (keyed by the new article's slug) and the event are

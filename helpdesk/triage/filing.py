@@ -1,13 +1,15 @@
 """Questions received by phone or email: a jurist files them on behalf of a member of a structure."""
 from sqlalchemy import select
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets.services import file_question
 
-OFFLINE_CHANNELS = {"phone": "Téléphone", "email": "Courriel"}
+OFFLINE_CHANNELS = {"phone": _l("Téléphone"), "email": _l("Courriel")}
 
 
 def members_of(structure_id: int | None) -> list[User]:
@@ -28,8 +30,8 @@ def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None
     """File a question received by phone or email: the member is its author, the jurist is recorded as its filer."""
     ensure_staff(jurist)
     if channel not in OFFLINE_CHANNELS:
-        raise InvalidInput("Indiquez si la demande est arrivée par téléphone ou par courriel.")
+        raise InvalidInput(_("Indiquez si la demande est arrivée par téléphone ou par courriel."))
     member = db.session.get(User, member_id) if member_id else None
     if member is None or not member.is_member or not member.active or member.structure_id != structure_id:
-        raise InvalidInput("Choisissez un membre actif de cette structure.")
+        raise InvalidInput(_("Choisissez un membre actif de cette structure."))
     return file_question(member, subject, body, theme_id, priority, channel=channel, created_by=jurist)

@@ -1,4 +1,5 @@
 """Forms of the triage area."""
+from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -24,100 +25,100 @@ class HoursField(DecimalField):
 class CannedAnswerForm(Form):
     """Create or edit a canned answer."""
 
-    title = StringField("Titre", validators=[DataRequired("Indiquez un titre."),
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
                                              Length(max=TITLE_MAX, message=f"{TITLE_MAX} caractères au maximum.")])
-    body = TextAreaField("Texte", validators=[DataRequired("Le texte est vide."),
+    body = TextAreaField(_l("Texte"), validators=[DataRequired(_l("Le texte est vide.")),
                                               Length(max=CANNED_BODY_MAX, message=f"{CANNED_BODY_MAX} caractères au maximum.")],
-                         description="Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
-                                     "{reference}, {objet}, {juriste}.")
-    submit = SubmitField("Enregistrer")
+                         description=_l("Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
+                                     "{reference}, {objet}, {juriste}."))
+    submit = SubmitField(_l("Enregistrer"))
 
 
 class SlaRuleForm(Form):
     """Set the service level of a priority, for all themes or one theme."""
 
-    priority = SelectField("Urgence", coerce=int, choices=sorted(PRIORITIES.items(), reverse=True))
-    theme = SelectField("Thème", coerce=int, description="« Tous les thèmes » fixe la règle générale de l'urgence.")
+    priority = SelectField(_l("Urgence"), coerce=int, choices=sorted(PRIORITIES.items(), reverse=True))
+    theme = SelectField(_l("Thème"), coerce=int, description=_l("« Tous les thèmes » fixe la règle générale de l'urgence."))
     first_response_hours = HoursField(
-        "Première réponse (heures ouvrées)", places=2,
-        validators=[InputRequired("Indiquez le délai de première réponse."),
+        _l("Première réponse (heures ouvrées)"), places=2,
+        validators=[InputRequired(_l("Indiquez le délai de première réponse.")),
                     NumberRange(min=0.25, max=MAX_HOURS, message=f"Entre 0,25 et {MAX_HOURS} heures.")])
     resolution_hours = HoursField(
-        "Résolution (heures ouvrées)", places=2,
-        validators=[InputRequired("Indiquez le délai de résolution."),
+        _l("Résolution (heures ouvrées)"), places=2,
+        validators=[InputRequired(_l("Indiquez le délai de résolution.")),
                     NumberRange(min=0.25, max=MAX_HOURS, message=f"Entre 0,25 et {MAX_HOURS} heures.")])
-    submit = SubmitField("Enregistrer")
+    submit = SubmitField(_l("Enregistrer"))
 
 
 class RoutingRuleForm(Form):
     """Add a routing rule."""
 
-    theme = SelectField("Thème", coerce=int)
-    region = SelectField("Région", choices=[("", "Toutes les régions")] + list(REGIONS.items()))
-    assignee = SelectField("Confier à", coerce=int)
-    submit = SubmitField("Ajouter la règle")
+    theme = SelectField(_l("Thème"), coerce=int)
+    region = SelectField(_l("Région"), choices=[("", _l("Toutes les régions"))] + list(REGIONS.items()))
+    assignee = SelectField(_l("Confier à"), coerce=int)
+    submit = SubmitField(_l("Ajouter la règle"))
 
 
 class SatisfactionForm(Form):
     """A member rates the answer."""
 
-    rating = RadioField("Votre note", coerce=int, choices=list(RATINGS.items()),
-                        validators=[InputRequired("Choisissez une note de 1 à 5.")])
+    rating = RadioField(_l("Votre note"), coerce=int, choices=list(RATINGS.items()),
+                        validators=[InputRequired(_l("Choisissez une note de 1 à 5."))])
     comment = TextAreaField("Commentaire (facultatif)", validators=[
         Optional(), Length(max=COMMENT_MAX, message=f"{COMMENT_MAX} caractères au maximum.")])
-    submit = SubmitField("Envoyer mon avis")
+    submit = SubmitField(_l("Envoyer mon avis"))
 
 
 class TagForm(Form):
     """Add tags to a question."""
 
-    tags = StringField("Ajouter des étiquettes", validators=[DataRequired("Indiquez au moins une étiquette.")],
-                       description="Séparées par des virgules, par exemple : 480 heures, urgent direction.")
-    submit = SubmitField("Ajouter")
+    tags = StringField(_l("Ajouter des étiquettes"), validators=[DataRequired(_l("Indiquez au moins une étiquette."))],
+                       description=_l("Séparées par des virgules, par exemple : 480 heures, urgent direction."))
+    submit = SubmitField(_l("Ajouter"))
 
 
 class MergeForm(Form):
     """Merge this question into another one."""
 
-    target = StringField("Fusionner dans la question", validators=[DataRequired("Indiquez la référence.")],
-                         description="Référence de la question qui reste, par exemple Q-2026-00042.")
+    target = StringField(_l("Fusionner dans la question"), validators=[DataRequired(_l("Indiquez la référence."))],
+                         description=_l("Référence de la question qui reste, par exemple Q-2026-00042."))
     confirm_other_structure = BooleanField(
-        "Je confirme la fusion même si les questions viennent de structures différentes")
-    submit = SubmitField("Fusionner")
+        _l("Je confirme la fusion même si les questions viennent de structures différentes"))
+    submit = SubmitField(_l("Fusionner"))
 
 
 class OnBehalfForm(Form):
     """A jurist files a question received by phone or email."""
 
-    structure = SelectField("Structure", coerce=int, validators=[InputRequired("Choisissez la structure.")])
-    member = SelectField("Membre", coerce=int, validators=[Optional()])
-    channel = RadioField("Demande reçue par", choices=list(OFFLINE_CHANNELS.items()), default="phone",
-                         validators=[InputRequired("Indiquez le canal.")])
-    subject = StringField("Objet", validators=[Optional(), Length(max=SUBJECT_MAX)])
-    theme = SelectField("Thème", coerce=int, validators=[Optional()])
-    body = TextAreaField("Description", validators=[Optional(), Length(max=BODY_MAX)])
-    priority = RadioField("Urgence", coerce=int, choices=URGENCY_CHOICES, default=1,
-                          validators=[InputRequired("Choisissez une urgence.")])
-    submit = SubmitField("Enregistrer la question")
+    structure = SelectField(_l("Structure"), coerce=int, validators=[InputRequired(_l("Choisissez la structure."))])
+    member = SelectField(_l("Membre"), coerce=int, validators=[Optional()])
+    channel = RadioField(_l("Demande reçue par"), choices=list(OFFLINE_CHANNELS.items()), default="phone",
+                         validators=[InputRequired(_l("Indiquez le canal."))])
+    subject = StringField(_l("Objet"), validators=[Optional(), Length(max=SUBJECT_MAX)])
+    theme = SelectField(_l("Thème"), coerce=int, validators=[Optional()])
+    body = TextAreaField(_l("Description"), validators=[Optional(), Length(max=BODY_MAX)])
+    priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
+                          validators=[InputRequired(_l("Choisissez une urgence."))])
+    submit = SubmitField(_l("Enregistrer la question"))
 
 
 class BulkForm(Form):
     """Apply an action to the questions ticked in the queue."""
 
-    action = SelectField("Action", choices=[("", "Choisir une action")] + [
-        ("assigner", "Assigner à"), ("etiqueter", "Ajouter les étiquettes"),
-        ("statut", "Changer le statut en"), ("clore", "Clore")])
-    assignee = SelectField("Juriste", coerce=int, validators=[Optional()])
-    status = SelectField("Statut", validators=[Optional()])
-    tags = StringField("Étiquettes", validators=[Optional(), Length(max=400)])
+    action = SelectField(_l("Action"), choices=[("", _l("Choisir une action"))] + [
+        ("assigner", _l("Assigner à")), ("etiqueter", _l("Ajouter les étiquettes")),
+        ("statut", _l("Changer le statut en")), ("clore", _l("Clore"))])
+    assignee = SelectField(_l("Juriste"), coerce=int, validators=[Optional()])
+    status = SelectField(_l("Statut"), validators=[Optional()])
+    tags = StringField(_l("Étiquettes"), validators=[Optional(), Length(max=400)])
     back = HiddenField()
-    submit = SubmitField("Appliquer aux questions cochées")
+    submit = SubmitField(_l("Appliquer aux questions cochées"))
 
 
 class ComposeForm(Form):
     """The reply box's helper buttons: insert a canned answer, search and link resources (no JavaScript)."""
 
-    body = TextAreaField("Message", validators=[Optional(), Length(max=BODY_MAX)])
+    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
     kind = HiddenField()
     status_after = HiddenField()
     canned = IntegerField(validators=[Optional()])

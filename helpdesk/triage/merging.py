@@ -10,6 +10,7 @@ so that neither structure learns the other's question reference. B is closed wit
 
 Attachments do not exist yet: when they do, they follow their messages.
 """
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
@@ -26,7 +27,7 @@ def find_target(reference: str) -> Ticket:
     """The question to merge into, by reference (jurists see every question)."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
     if ticket is None:
-        raise InvalidInput("Aucune question ne porte cette référence.")
+        raise InvalidInput(_("Aucune question ne porte cette référence."))
     return ticket
 
 
@@ -34,15 +35,16 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
     """Merge `source` (B) into `target` (A) following the module's rules; refusals change nothing."""
     ensure_staff(jurist)
     if source.id == target.id:
-        raise InvalidInput("Une question ne peut pas être fusionnée avec elle-même.")
+        raise InvalidInput(_("Une question ne peut pas être fusionnée avec elle-même."))
     if source.merged_into_id is not None:
-        raise InvalidInput(f"{source.reference} a déjà été fusionnée.")
+        raise InvalidInput(_("%(reference)s a déjà été fusionnée.", reference=source.reference))
     if target.merged_into_id is not None or target.is_closed:
-        raise InvalidInput(f"{target.reference} est close ou fusionnée : fusionnez avec la question qui reste ouverte.")
+        raise InvalidInput(_("%(reference)s est close ou fusionnée : fusionnez avec la question qui reste ouverte.",
+                             reference=target.reference))
     same_structure = source.structure_id == target.structure_id
     if not same_structure and not confirm_other_structure:
-        raise InvalidInput("Ces questions viennent de deux structures différentes : cochez la confirmation pour "
-                           "les fusionner (les échanges de l'une resteront invisibles pour l'autre).")
+        raise InvalidInput(_("Ces questions viennent de deux structures différentes : cochez la confirmation pour "
+                           "les fusionner (les échanges de l'une resteront invisibles pour l'autre)."))
     now = utcnow()
     messages = sorted(source.messages, key=lambda message: (message.created_at, message.id))
     opening = Message(ticket_id=target.id, author_id=source.author_id, internal=not same_structure,

@@ -3,6 +3,7 @@ FAQ proposals, satisfaction, questions filed on a member's behalf."""
 from urllib.parse import urlparse
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -66,7 +67,7 @@ def canned_edit(answer_id=None):
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Réponse type enregistrée.", "success")
+            flash(_("Réponse type enregistrée."), "success")
             return redirect(url_for("triage.canned_list"))
     return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
 
@@ -79,7 +80,7 @@ def canned_delete(answer_id):
     if not ActionForm().validate():
         abort(400)
     canned.delete_canned_answer(current_user, answer)
-    flash(f"Réponse type « {answer.title} » supprimée.", "success")
+    flash(_("Réponse type « %(title)s » supprimée.", title=answer.title), "success")
     return redirect(url_for("triage.canned_list"))
 
 
@@ -137,7 +138,8 @@ def add_tags(reference):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Étiquettes ajoutées : {', '.join(added)}." if added else "Ces étiquettes y étaient déjà.", "success")
+        flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
+              "success")
     return _to_question(ticket)
 
 
@@ -154,7 +156,7 @@ def remove_tag(reference):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Étiquette retirée.", "success")
+        flash(_("Étiquette retirée."), "success")
     return _to_question(ticket)
 
 
@@ -174,7 +176,7 @@ def merge(reference):
     except InvalidInput as error:
         flash(error.message, "error")
         return _to_question(ticket)
-    flash(f"{ticket.reference} a été fusionnée dans {target.reference}.", "success")
+    flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference), "success")
     return _to_question(target)
 
 
@@ -209,7 +211,7 @@ def rate(reference):
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash("Merci pour votre avis.", "success")
+        flash(_("Merci pour votre avis."), "success")
     return _to_question(ticket)
 
 
@@ -226,7 +228,7 @@ def satisfaction_stats():
 def bulk_form() -> BulkForm:
     """The queue's bulk-action form with its choices."""
     form = BulkForm()
-    form.assignee.choices = _staff_choices("Personne (non assignée)")
+    form.assignee.choices = _staff_choices(_("Personne (non assignée)"))
     form.status.choices = [("", "—")] + list(STATUSES.items())
     return form
 
@@ -264,11 +266,11 @@ def _is_local(url: str) -> bool:
 def on_behalf():
     """File a question for a member: choose the structure, then the member, then write the question."""
     form = OnBehalfForm(request.form if request.method == "POST" else request.args)
-    form.structure.choices = [(0, "Choisir une structure")] + [
+    form.structure.choices = [(0, _("Choisir une structure"))] + [
         (structure.id, structure.name) for structure in filing.active_structures()]
     members = filing.members_of(form.structure.data)
-    form.member.choices = [(0, "Choisir un membre")] + [(member.id, member.name) for member in members]
-    form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices("Choisir un thème") if theme_id]
+    form.member.choices = [(0, _("Choisir un membre"))] + [(member.id, member.name) for member in members]
+    form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices(_("Choisir un thème")) if theme_id]
     if request.method == "POST" and "send" in request.form and form.validate():
         try:
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
@@ -277,7 +279,8 @@ def on_behalf():
         except ServiceError as error:
             flash(error.message, "error")
         else:
-            flash(f"Question {ticket.reference} enregistrée pour {ticket.author.name}.", "success")
+            flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
+                  "success")
             return _to_question(ticket)
     elif request.method == "POST" and "send" in request.form:
         _flash_errors(form)
@@ -291,7 +294,7 @@ def on_behalf():
 def sla_rules():
     """Service levels per priority (and theme), in business hours."""
     form = SlaRuleForm()
-    form.theme.choices = _theme_choices("Tous les thèmes")
+    form.theme.choices = _theme_choices(_("Tous les thèmes"))
     if form.validate_on_submit():
         try:
             sla.save_policy(current_user, form.priority.data, form.theme.data or None,
@@ -299,7 +302,7 @@ def sla_rules():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Délai enregistré : il s'applique aux questions posées désormais.", "success")
+            flash(_("Délai enregistré : il s'applique aux questions posées désormais."), "success")
             return redirect(url_for("triage.sla_rules"))
     elif request.method == "POST":
         _flash_errors(form)
@@ -324,8 +327,8 @@ def sla_rule_delete(rule_id):
 def routing_rules():
     """Routing rules, tried in order when a question is filed."""
     form = RoutingRuleForm()
-    form.theme.choices = _theme_choices("Tous les thèmes")
-    form.assignee.choices = _staff_choices("Toute l'équipe (non assignée)")
+    form.theme.choices = _theme_choices(_("Tous les thèmes"))
+    form.assignee.choices = _staff_choices(_("Toute l'équipe (non assignée)"))
     if form.validate_on_submit():
         try:
             routing.add_rule(current_user, form.theme.data or None, form.region.data or None,
@@ -333,7 +336,7 @@ def routing_rules():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Règle ajoutée en fin de liste.", "success")
+            flash(_("Règle ajoutée en fin de liste."), "success")
             return redirect(url_for("triage.routing_rules"))
     elif request.method == "POST":
         _flash_errors(form)
@@ -356,5 +359,5 @@ def routing_rule_action(rule_id, action):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Règles de routage mises à jour.", "success")
+        flash(_("Règles de routage mises à jour."), "success")
     return redirect(url_for("triage.routing_rules"))

@@ -1,4 +1,5 @@
 """Routing rules: a question's theme and/or region sends it to a jurist (or the whole team) when filed."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
@@ -44,16 +45,16 @@ def add_rule(actor: User, theme_id: int | None, region: str | None, assignee_id:
     ensure_admin(actor)
     region = region or None
     if theme_id is None and region is None:
-        raise InvalidInput("Une règle porte sur un thème, une région ou les deux.")
+        raise InvalidInput(_("Une règle porte sur un thème, une région ou les deux."))
     if region is not None and region not in REGIONS:
-        raise InvalidInput("Cette région n'existe pas.")
+        raise InvalidInput(_("Cette région n'existe pas."))
     if theme_id is not None and db.session.get(Theme, theme_id) is None:
-        raise InvalidInput("Ce thème n'existe pas.")
+        raise InvalidInput(_("Ce thème n'existe pas."))
     assignee = None
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or not assignee.is_staff or not assignee.active:
-            raise InvalidInput("Cette personne ne fait pas partie de l'équipe juridique.")
+            raise InvalidInput(_("Cette personne ne fait pas partie de l'équipe juridique."))
     last = db.session.scalar(select(func.max(RoutingRule.position))) or 0
     rule = RoutingRule(position=last + 1, theme_id=theme_id, region=region, assignee=assignee)
     db.session.add(rule)
@@ -70,7 +71,7 @@ def move_rule(actor: User, rule: RoutingRule, offset: int) -> None:
     index = ordered.index(rule)
     other = index + offset
     if offset not in (-1, 1) or not 0 <= other < len(ordered):
-        raise InvalidInput("Cette règle ne peut pas aller plus loin.")
+        raise InvalidInput(_("Cette règle ne peut pas aller plus loin."))
     for position, item in enumerate(ordered, start=1):
         item.position = position
     ordered[index].position, ordered[other].position = ordered[other].position, ordered[index].position

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
@@ -12,8 +13,8 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket
 
 COMMENT_MAX = 2000
-RATINGS = {1: "1 — Pas du tout satisfait", 2: "2 — Peu satisfait", 3: "3 — Moyennement satisfait",
-           4: "4 — Satisfait", 5: "5 — Très satisfait"}
+RATINGS = {1: _l("1 — Pas du tout satisfait"), 2: _l("2 — Peu satisfait"), 3: _l("3 — Moyennement satisfait"),
+           4: "4 — Satisfait", 5: _l("5 — Très satisfait")}
 
 
 def can_rate(user: User, ticket: Ticket) -> bool:
@@ -30,14 +31,14 @@ def rating_of(ticket: Ticket) -> Satisfaction | None:
 def rate(ticket: Ticket, member: User, rating: int | None, comment: str = "") -> Satisfaction:
     """Record or update the structure's rating of the answer."""
     if not can_view_ticket(member, ticket):
-        raise NotFound("Cette question est introuvable.")
+        raise NotFound(_("Cette question est introuvable."))
     if not can_rate(member, ticket):
-        raise Forbidden("Vous pourrez donner votre avis une fois la question répondue.")
+        raise Forbidden(_("Vous pourrez donner votre avis une fois la question répondue."))
     if rating not in RATINGS:
-        raise InvalidInput("Choisissez une note de 1 à 5.")
+        raise InvalidInput(_("Choisissez une note de 1 à 5."))
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise InvalidInput(f"Commentaire : {COMMENT_MAX} caractères au maximum.")
+        raise InvalidInput(_("Commentaire : %(max)d caractères au maximum.", max=COMMENT_MAX))
     satisfaction = rating_of(ticket)
     if satisfaction is None:
         satisfaction = Satisfaction(ticket_id=ticket.id, created_at=utcnow())

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
@@ -109,12 +110,12 @@ def row_deadline(ticket: Ticket, now: datetime) -> RowDeadline | None:
     if ticket.status == "closed":
         return None
     if ticket.next_due_at is None:
-        return RowDeadline("paused", "Délai suspendu", "en attente du membre" if ticket.status == "waiting"
-                           else "réponse envoyée")
+        return RowDeadline("paused", _("Délai suspendu"), _("en attente du membre") if ticket.status == "waiting"
+                           else _("réponse envoyée"))
     state = _state_at(now, ticket.next_due_at, calendar_for(ticket.structure.region))
-    which = "1re réponse" if ticket.first_response_at is None else "résolution"
+    which = _("1re réponse") if ticket.first_response_at is None else _("résolution")
     level = "overdue" if state.overdue else "soon" if state.due_soon else "ok"
-    return RowDeadline(level, state.label, f"{which} : {state.description}")
+    return RowDeadline(level, state.label, _("%(which)s : %(description)s", which=which, description=state.description))
 
 
 def _state_at(now: datetime, due_at: datetime, calendar: BusinessCalendar) -> DeadlineState:
@@ -184,15 +185,15 @@ def save_policy(actor: User, priority: int, theme_id: int | None, first_response
     """Create or replace the rule of a priority (and theme); applies to questions filed from now on."""
     ensure_admin(actor)
     if priority not in PRIORITIES:
-        raise InvalidInput("Cette urgence n'existe pas.")
+        raise InvalidInput(_("Cette urgence n'existe pas."))
     theme = db.session.get(Theme, theme_id) if theme_id else None
     if theme_id and theme is None:
-        raise InvalidInput("Ce thème n'existe pas.")
+        raise InvalidInput(_("Ce thème n'existe pas."))
     for hours in (first_response_hours, resolution_hours):
         if hours is None or not 0 < hours <= MAX_HOURS:
-            raise InvalidInput(f"Les délais se comptent en heures ouvrées, entre 0 et {MAX_HOURS}.")
+            raise InvalidInput(_("Les délais se comptent en heures ouvrées, entre 0 et %(max)d.", max=MAX_HOURS))
     if resolution_hours < first_response_hours:
-        raise InvalidInput("Le délai de résolution ne peut pas être plus court que celui de première réponse.")
+        raise InvalidInput(_("Le délai de résolution ne peut pas être plus court que celui de première réponse."))
     rule = db.session.scalar(select(SlaRule).where(
         SlaRule.priority == priority,
         SlaRule.theme_id == theme.id if theme else SlaRule.theme_id.is_(None)))

@@ -2,6 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput, ServiceError
@@ -20,9 +21,9 @@ def normalize_tag(raw: str) -> str:
     """A tag as stored: trimmed, lowercase, single spaces, no commas; InvalidInput if empty or too long."""
     name = re.sub(r"\s+", " ", (raw or "").replace(",", " ")).strip().lower().lstrip("#")
     if not name:
-        raise InvalidInput("Une étiquette ne peut pas être vide.")
+        raise InvalidInput(_("Une étiquette ne peut pas être vide."))
     if len(name) > TAG_MAX:
-        raise InvalidInput(f"Une étiquette compte {TAG_MAX} caractères au plus.")
+        raise InvalidInput(_("Une étiquette compte %(max)d caractères au plus.", max=TAG_MAX))
     return name
 
 
@@ -50,11 +51,11 @@ def add_tags(ticket: Ticket, actor: User, names: list[str]) -> list[str]:
     """Tag a question; returns the tags actually added."""
     ensure_staff(actor)
     if not names:
-        raise InvalidInput("Indiquez au moins une étiquette.")
+        raise InvalidInput(_("Indiquez au moins une étiquette."))
     current = {tag.name for tag in ticket.tags}
     added = [name for name in names if name not in current]
     if len(current) + len(added) > TAGS_PER_QUESTION:
-        raise InvalidInput(f"Une question porte {TAGS_PER_QUESTION} étiquettes au plus.")
+        raise InvalidInput(_("Une question porte %(max)d étiquettes au plus.", max=TAGS_PER_QUESTION))
     if not added:
         return []
     ticket.tags.extend(_tag(name) for name in added)
@@ -68,7 +69,7 @@ def remove_tag(ticket: Ticket, actor: User, name: str) -> None:
     ensure_staff(actor)
     tag = next((tag for tag in ticket.tags if tag.name == name), None)
     if tag is None:
-        raise InvalidInput("Cette question ne porte pas cette étiquette.")
+        raise InvalidInput(_("Cette question ne porte pas cette étiquette."))
     ticket.tags.remove(tag)
     record_event("tagged", actor, ticket, removed=[name])
     db.session.commit()
@@ -80,10 +81,10 @@ def all_tags() -> list[Tag]:
 
 
 BULK_ACTIONS = {
-    "assigner": "Assigner à",
-    "etiqueter": "Ajouter les étiquettes",
-    "statut": "Changer le statut en",
-    "clore": "Clore",
+    "assigner": _l("Assigner à"),
+    "etiqueter": _l("Ajouter les étiquettes"),
+    "statut": _l("Changer le statut en"),
+    "clore": _l("Clore"),
 }
 
 
@@ -95,11 +96,12 @@ class BulkReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        """The report in one French sentence."""
-        parts = [f"{len(self.done)} question(s) traitée(s)" + (f" ({', '.join(self.done)})" if self.done else "")]
+        """The report in one sentence."""
+        parts = [_("%(count)d question(s) traitée(s) (%(references)s)", count=len(self.done), references=", ".join(self.done))
+                 if self.done else _("%(count)d question(s) traitée(s)", count=0)]
         if self.refused:
-            parts.append(f"{len(self.refused)} refusée(s) : "
-                         + " ; ".join(f"{reference} — {reason}" for reference, reason in self.refused))
+            parts.append(_("%(count)d refusée(s) : %(reasons)s", count=len(self.refused),
+                           reasons=" ; ".join(f"{reference} — {reason}" for reference, reason in self.refused)))
         return ". ".join(parts) + "."
 
 
@@ -108,16 +110,16 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
     """Apply one action to several questions, each through the normal service so rules and events apply."""
     ensure_staff(actor)
     if action not in BULK_ACTIONS:
-        raise InvalidInput("Choisissez une action.")
+        raise InvalidInput(_("Choisissez une action."))
     if not ticket_ids:
-        raise InvalidInput("Cochez au moins une question.")
+        raise InvalidInput(_("Cochez au moins une question."))
     if len(ticket_ids) > BULK_MAX:
-        raise InvalidInput(f"{BULK_MAX} questions au plus à la fois.")
+        raise InvalidInput(_("%(max)d questions au plus à la fois.", max=BULK_MAX))
     if action == "statut" and status not in STATUSES:
-        raise InvalidInput("Choisissez le nouveau statut.")
+        raise InvalidInput(_("Choisissez le nouveau statut."))
     names = parse_tags(tags) if action == "etiqueter" else []
     if action == "etiqueter" and not names:
-        raise InvalidInput("Indiquez au moins une étiquette.")
+        raise InvalidInput(_("Indiquez au moins une étiquette."))
     tickets = db.session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id)).all()
     report = BulkReport()
     for ticket in tickets:

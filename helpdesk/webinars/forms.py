@@ -1,4 +1,5 @@
 """Forms of the webinars area."""
+from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -6,20 +7,20 @@ from helpdesk.main.forms import Form
 from helpdesk.templating import PARIS
 from helpdesk.webinars.services import WebinarValues
 
-URL_CHECK = Regexp(r"^https?://", message="Une adresse commençant par http:// ou https:// est attendue.")
+URL_CHECK = Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))
 
 
 class WebinarForm(Form):
     """Programme a webinar or complete it after the session (slides, recording)."""
 
-    title = StringField("Titre", validators=[DataRequired("Indiquez un titre."), Length(max=300)])
-    starts_at = DateTimeLocalField("Date et heure (heure de Paris)", format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired("Indiquez la date et l'heure.")])
-    description = TextAreaField("Description", validators=[Length(max=20_000)])
-    speakers = TextAreaField("Intervenants", validators=[Length(max=3000)], description="Un nom par ligne.")
-    themes = SelectMultipleField("Thèmes", coerce=int, description="Ctrl ou Cmd pour en choisir plusieurs.")
-    slides_url = StringField("Diaporama (adresse web)", validators=[Optional(), Length(max=500), URL_CHECK])
-    recording_url = StringField("Enregistrement (adresse web)", validators=[Optional(), Length(max=500), URL_CHECK])
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=300)])
+    starts_at = DateTimeLocalField(_l("Date et heure (heure de Paris)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Indiquez la date et l'heure."))])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
+    speakers = TextAreaField(_l("Intervenants"), validators=[Length(max=3000)], description=_l("Un nom par ligne."))
+    themes = SelectMultipleField(_l("Thèmes"), coerce=int, description=_l("Ctrl ou Cmd pour en choisir plusieurs."))
+    slides_url = StringField(_l("Diaporama (adresse web)"), validators=[Optional(), Length(max=500), URL_CHECK])
+    recording_url = StringField(_l("Enregistrement (adresse web)"), validators=[Optional(), Length(max=500), URL_CHECK])
 
     def to_values(self) -> WebinarValues:
         """The entered values, the local time read as Paris time."""
@@ -33,8 +34,8 @@ class WebinarForm(Form):
 class QuestionAnswerForm(Form):
     """One question of the webinar's Q&A and its answer."""
 
-    question = StringField("Question posée", validators=[DataRequired("Indiquez la question."), Length(max=300)])
-    answer = TextAreaField("Réponse (Markdown)", validators=[DataRequired("Indiquez la réponse."), Length(max=20_000)])
+    question = StringField(_l("Question posée"), validators=[DataRequired(_l("Indiquez la question.")), Length(max=300)])
+    answer = TextAreaField(_l("Réponse (Markdown)"), validators=[DataRequired(_l("Indiquez la réponse.")), Length(max=20_000)])
 
 
 class RegistrationForm(Form):

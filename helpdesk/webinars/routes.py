@@ -1,5 +1,6 @@
 """Webinar pages: programme, detail, registration, jurists' editing and Q&A."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -65,7 +66,7 @@ def new():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Webinaire enregistré.", "success")
+            flash(_("Webinaire enregistré."), "success")
             return redirect(url_for("webinars.detail", webinar_id=webinar.id))
     return render_template("webinars/edit.html", form=form, webinar=None)
 
@@ -82,7 +83,7 @@ def edit(webinar_id):
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash("Webinaire mis à jour.", "success")
+            flash(_("Webinaire mis à jour."), "success")
             return redirect(url_for("webinars.detail", webinar_id=webinar.id))
     return render_template("webinars/edit.html", form=form, webinar=webinar)
 
@@ -99,7 +100,7 @@ def register(webinar_id):
     except (InvalidInput, Forbidden) as error:
         flash(error.message, "error")
     else:
-        flash("Votre inscription est enregistrée.", "success")
+        flash(_("Votre inscription est enregistrée."), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id))
 
 
@@ -115,7 +116,7 @@ def unregister(webinar_id):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash("Votre inscription est annulée.", "success")
+        flash(_("Votre inscription est annulée."), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id))
 
 
@@ -135,5 +136,5 @@ def add_question(webinar_id):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(f"Question publiée dans la FAQ : « {article.title} ».", "success")
+        flash(_("Question publiée dans la FAQ : « %(title)s ».", title=article.title), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#questions")

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +39,8 @@ def _url(value: str, label: str) -> str:
     """An optional http(s) address."""
     value = (value or "").strip()
     if value and (len(value) > URL_MAX or not value.startswith(("https://", "http://"))):
-        raise InvalidInput(f"{label} : une adresse http(s) de {URL_MAX} caractères au plus est attendue.")
+        raise InvalidInput(_("%(field)s : une adresse http(s) de %(max)d caractères au plus est attendue.", field=label,
+                             max=URL_MAX))
     return value
 
 
@@ -47,24 +49,24 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     ensure_can_edit_articles(actor)
     title = (values.title or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(f"Titre : de 1 à {TITLE_MAX} caractères.")
+        raise InvalidInput(_("Titre : de 1 à %(max)d caractères.", max=TITLE_MAX))
     if values.starts_at is None or values.starts_at.tzinfo is None:
-        raise InvalidInput("Date et heure : une date et une heure sont attendues.")
+        raise InvalidInput(_("Date et heure : une date et une heure sont attendues."))
     if len(values.description or "") > TEXT_MAX:
-        raise InvalidInput(f"Description : {TEXT_MAX} caractères au maximum.")
+        raise InvalidInput(_("Description : %(max)d caractères au maximum.", max=TEXT_MAX))
     speakers = [name.strip() for name in values.speakers if name.strip()]
     if len(speakers) > SPEAKERS_MAX or any(len(name) > 120 for name in speakers):
-        raise InvalidInput(f"Intervenants : {SPEAKERS_MAX} au plus, 120 caractères chacun.")
+        raise InvalidInput(_("Intervenants : %(max)d au plus, 120 caractères chacun.", max=SPEAKERS_MAX))
     themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(values.theme_ids)))) if values.theme_ids else []
     if len(themes) != len(set(values.theme_ids)):
-        raise InvalidInput("Thèmes : l'un des thèmes choisis n'existe pas.")
+        raise InvalidInput(_("Thèmes : l'un des thèmes choisis n'existe pas."))
     if webinar is None:
         webinar = Webinar(author_id=actor.id)
         db.session.add(webinar)
     webinar.title, webinar.starts_at = title, values.starts_at
     webinar.description, webinar.speakers = (values.description or "").strip(), speakers
-    webinar.slides_url = _url(values.slides_url, "Diaporama")
-    webinar.recording_url = _url(values.recording_url, "Enregistrement")
+    webinar.slides_url = _url(values.slides_url, _("Diaporama"))
+    webinar.recording_url = _url(values.recording_url, _("Enregistrement"))
     webinar.themes = themes
     db.session.flush()
     record_event("webinar_saved", actor, webinar_id=webinar.id)
@@ -95,17 +97,17 @@ def registration_count(webinar: Webinar) -> int:
 def register_interest(webinar: Webinar, user: User) -> None:
     """A member registers interest in an upcoming webinar, once."""
     if not user.is_member:
-        raise Forbidden("L'inscription aux webinaires est réservée aux membres.")
+        raise Forbidden(_("L'inscription aux webinaires est réservée aux membres."))
     if webinar.status != "upcoming":
-        raise InvalidInput("Ce webinaire a déjà eu lieu : l'inscription est fermée.")
+        raise InvalidInput(_("Ce webinaire a déjà eu lieu : l'inscription est fermée."))
     if is_registered(webinar, user):
-        raise InvalidInput("Vous êtes déjà inscrit(e) à ce webinaire.")
+        raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire."))
     db.session.add(WebinarRegistration(webinar_id=webinar.id, user_id=user.id))
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise InvalidInput("Vous êtes déjà inscrit(e) à ce webinaire.") from None
+        raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire.")) from None
 
 
 def cancel_registration(webinar: Webinar, user: User) -> None:
@@ -113,7 +115,7 @@ def cancel_registration(webinar: Webinar, user: User) -> None:
     registration = db.session.scalar(select(WebinarRegistration).where(
         WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id))
     if registration is None:
-        raise InvalidInput("Vous n'êtes pas inscrit(e) à ce webinaire.")
+        raise InvalidInput(_("Vous n'êtes pas inscrit(e) à ce webinaire."))
     db.session.delete(registration)
     db.session.commit()
 
@@ -122,9 +124,10 @@ def add_question_answer(webinar: Webinar, question: str, answer: str, actor: Use
     """Publish one question of the webinar's Q&A with its answer as a members' FAQ resource linked to it."""
     question, answer = (question or "").strip(), (answer or "").strip()
     if not question or not answer:
-        raise InvalidInput("La question et la réponse sont obligatoires.")
+        raise InvalidInput(_("La question et la réponse sont obligatoires."))
     if len(question) > TITLE_MAX or len(answer) > TEXT_MAX:
-        raise InvalidInput(f"La question compte {TITLE_MAX} caractères au plus, la réponse {TEXT_MAX}.")
+        raise InvalidInput(_("La question compte %(question)d caractères au plus, la réponse %(answer)d.",
+                             question=TITLE_MAX, answer=TEXT_MAX))
     base = f"faq-webinaire-{webinar.id}-{slugify(question)[:80].strip('-') or 'question'}"
     data = {
         "slug": free_slug(base), "title": question, "body": answer, "type": "faq", "visibility": "members",

@@ -1,8 +1,9 @@
 """Tests of the French analyzer and of query parsing with synonyms."""
 
 import pytest
+from whoosh.analysis import CharsetFilter, StemFilter, StopFilter
 
-from helpdesk.search.analysis import analyze
+from helpdesk.search.analysis import FOLDING_MAP, STOP_WORDS, _base_chain, analyze, french_analyzer, stem_french
 from helpdesk.search.query import parse
 
 
@@ -62,3 +63,42 @@ def test_ambiguous_abbreviation_needs_capitals():
 def test_user_syntax_never_raises(text):
     """Operators and broken quotes are read as plain words."""
     parse(text)
+
+
+SAMPLE_TEXT = (
+    "L'employeur doit, selon l'art. L. 1234-5 et le R4228-20 (ou D 12-1, L1), verser 35,5 % du salaire "
+    "à la salariée ; les Congés payés de l’œuvre SALARIÉS et Æther: qu'il, jusqu'à lorsqu'on. "
+    "Est-ce que le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la"
+)
+
+
+def _filter_chain():
+    """The full-text analyzer written as a chain of stock Whoosh filters (the reference behaviour)."""
+    return (
+        _base_chain()
+        | CharsetFilter(FOLDING_MAP)
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | StemFilter(stemfn=stem_french, cachesize=-1)
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"positions": True, "chars": True, "mode": "index"},
+        {"positions": True, "chars": True, "removestops": False, "keeporiginal": True},
+        {"positions": True, "chars": True, "start_pos": 7, "start_char": 3},
+        {"positions": True, "tokenize": False},
+    ],
+)
+def test_french_analyzer_matches_the_filter_chain(options):
+    """The one-pass analyzer yields exactly the tokens of the filter chain, in every calling mode."""
+    attributes = ("text", "pos", "startchar", "endchar", "stopped", "boost", "original")
+
+    def tokens(analyzer, text):
+        """Return the tokens' attributes as tuples."""
+        return [tuple(getattr(token, name, None) for name in attributes) for token in analyzer(text, **options)]
+
+    for text in (SAMPLE_TEXT, "le", "Salariée", ""):
+        assert tokens(french_analyzer(), text) == tokens(_filter_chain(), text)

@@ -136,3 +136,13 @@ def test_no_visible_document_means_no_result(articles_path):
     page = search_articles(articles_path, "démission", visibilities=[], statuses=["published"])
     assert page.total == 0 and page.hits == [] and page.facets == {"type": {}, "themes": {}}
     assert suggest_articles(articles_path, "démission préavis", []) == []
+
+
+def test_documents_with_more_of_the_words_rank_higher(tmp_path):
+    """A document with both words outranks a shorter one repeating the rarer word (coordination)."""
+    path = tmp_path / "articles"
+    docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié et sa journée.") for i in range(6)]
+    docs.append(make_article("both", "Droits", "Le salarié a un préavis, que son contrat soit long ou court, et il le sait."))
+    docs.append(make_article("preavis-only", "Note", "Préavis, préavis, préavis."))
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, "salarié préavis", **MEMBER))[0] == "both"
