@@ -380,11 +380,15 @@ def _question_rows(personal: bool, period: Period, filters: Filters) -> Iterator
             .where(queries.in_period(Ticket.created_at, period), *queries.ticket_conditions(filters))
             .order_by(Ticket.created_at, Ticket.id).execution_options(yield_per=EXPORT_BATCH))
     yield QUESTION_COLUMNS + (PERSONAL_COLUMNS if personal else [])
+    # Labels translated once per export, not once per cell.
+    statuses, priorities, channels, structure_types, regions = (
+        {code: str(label) for code, label in labels.items()}
+        for labels in (STATUSES, PRIORITIES, CHANNELS, STRUCTURE_TYPES, REGIONS))
     # Plain rows from the connection: the ORM's per-row processing is not needed for a list of columns.
     for row in db.session.connection().execute(stmt):
         values = list(row)
-        values[4], values[5], values[6] = STATUSES[values[4]], PRIORITIES[values[5]], CHANNELS[values[6]]
-        values[8], values[9] = STRUCTURE_TYPES.get(values[8], values[8]), REGIONS.get(values[9], values[9])
+        values[4], values[5], values[6] = statuses[values[4]], priorities[values[5]], channels[values[6]]
+        values[8], values[9] = structure_types.get(values[8], values[8]), regions.get(values[9], values[9])
         yield values
 
 
