@@ -3,8 +3,10 @@
 A claim is one atomic statement (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED;
 SQLite: a conditional UPDATE, SQLite serialising writers), so two senders never
 hold the same row. A claim older than MAIL_CLAIM_TIMEOUT_SECONDS belongs to a
-sender that died and is taken over. The window between the SMTP server accepting
-a mail and the row being marked sent is the only place a crash can repeat a mail.
+sender that died and is taken over; a living sender renews the claim of each
+row just before sending it and skips a row taken over meanwhile, so a slow batch
+is never sent twice. The window between the SMTP server accepting a mail and the
+row being marked sent is the only place a crash can repeat a mail.
 """
 import logging
 import os
@@ -122,6 +124,16 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * (1 + random.random() / 4))
 
 
+def _renew(row_id: int, token: str) -> bool:
+    """Re-stamp this sender's claim on a row about to be sent; False if another sender took it over."""
+    renewed = db.session.execute(
+        update(OutboxEmail).where(OutboxEmail.id == row_id, OutboxEmail.claimed_by == token,
+                                  OutboxEmail.status == "sending")
+        .values(claimed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return renewed == 1
+
+
 def _finish(row_id: int, token: str, **values) -> None:
     """Record the outcome of a send, unless another sender took the row over meanwhile."""
     db.session.execute(
@@ -161,6 +173,8 @@ def send_pending(limit: int | None = None, ids: list[int] | None = None) -> Send
         try:
             with BACKENDS[current_app.config["MAIL_BACKEND"]]() as send:
                 for row in rows:
+                    if not _renew(row.id, token):
+                        continue
                     try:
                         send(build_message(row))
                     except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: unbuildable mail

@@ -2,14 +2,15 @@
 import threading
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.mail.notifications import queue_notifications
 from helpdesk.mail.outbox import queue_email
+from helpdesk.mail import sender as sender_module
 from helpdesk.mail.sender import claim_batch, retry_delay, send_pending
-from helpdesk.models import Event, Message
+from helpdesk.models import Event, Message, OutboxEmail
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
 from tests import factories
@@ -208,3 +209,25 @@ def test_retry_delay_doubles_with_bounded_jitter(app):
         delay = retry_delay(attempts).total_seconds()
         assert base <= delay <= base * 1.25
     assert retry_delay(30).total_seconds() <= 6 * 3600 * 1.25
+
+
+def test_a_slow_sender_skips_the_rows_another_sender_took_over(app, world, smtp, monkeypatch):
+    """A batch outliving its claim leaves the rows another sender took over to that sender."""
+    send_pending()
+    smtp.recorder.messages.clear()
+    _queue_many(world, 4)
+    build = sender_module.build_message
+
+    def slow_build(row):
+        """While the first mail is built, another sender takes the other rows over (their claim went stale)."""
+        if row.subject.endswith("Essai 0"):
+            db.session.execute(update(OutboxEmail).where(OutboxEmail.id != row.id, OutboxEmail.kind == "test")
+                               .values(claimed_by="other-sender", claimed_at=utcnow()))
+            db.session.commit()
+        return build(row)
+
+    monkeypatch.setattr(sender_module, "build_message", slow_build)
+    assert send_pending().sent == 1
+    assert [message["Subject"] for message in smtp.messages] == [outbox(kind="test")[0].subject]
+    assert sorted(row.claimed_by or "" for row in outbox(kind="test")) == ["", "other-sender", "other-sender",
+                                                                         "other-sender"]
