@@ -20,7 +20,7 @@ from datetime import datetime
 from html import escape
 from weakref import WeakKeyDictionary
 
-from whoosh.collectors import FilterCollector, TermsCollector
+from whoosh.collectors import FilterCollector, TermsCollector, TopCollector
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.query import And, Every, Or, Term
 
@@ -35,7 +35,6 @@ SUGGEST_BELOW = 3
 KEY_TERMS = 12
 FACETS = ("type", "themes")
 SNIPPET_CHARS = 240
-COORDINATION_POOL = 100  # documents collected by raw score before coordination re-ranks them
 
 # Per-searcher sets of documents by visibility, status, type and theme: filters
 # and facet counts become set operations instead of queries.
@@ -236,36 +235,36 @@ class _MatchedTermsCollector(TermsCollector):
                 self.termmatchers = [matcher for matcher in self.termmatchers if matcher.term() not in self.termdocs]
 
 
-def _search_within(searcher, query, docs: set[int], *, terms: bool = False, **options):
+class _CoordinatedCollector(TopCollector):
+    """The top documents by score times the share of the query's units they contain."""
+
+    def __init__(self, unit_docs: list[set[int]], **options):
+        """Count, for each document, how many of the units' document sets hold it."""
+        super().__init__(**options)
+        self.units = len(unit_docs)
+        self.unit_counts = Counter(chain.from_iterable(unit_docs))
+
+    def prepare(self, top_searcher, q, context):
+        """Start collecting, scaling every score by the document's share of units."""
+        super().prepare(top_searcher, q, context)
+        counts, units = self.unit_counts, self.units
+        self.final_fn = lambda _searcher, docnum, score: score * counts[docnum] / units
+
+    def _use_block_quality(self):
+        """Never skip blocks: their best raw score says nothing of the scaled one."""
+        return False
+
+
+def _search_within(searcher, query, docs: set[int], *, terms: bool = False, collector=None, **options):
     """Run ``query`` restricted to ``docs`` (Whoosh reads an empty filter set as "no filter")."""
     if not docs:
         return []
-    collector = searcher.collector(**options)
+    collector = collector or searcher.collector(**options)
     if terms:
         collector = _MatchedTermsCollector(collector)
     collector = FilterCollector(collector, docs, None)
     searcher.search_with_collector(query, collector)
     return collector.results()
-
-
-def _coordinated_search(searcher, query, docs: set[int], unit_docs: list[set[int]], limit: int, *, terms: bool):
-    """The ``limit`` best of ``docs`` by score times the share of query units they contain, exactly.
-
-    Whoosh collects the best documents by raw score, skipping the blocks that cannot enter them; as the
-    share is at most 1, no document left out can beat the ``limit``-th coordinated score when that is at
-    least the lowest raw score collected. Otherwise twice as many are collected, and so on.
-    """
-    counts, units = Counter(chain.from_iterable(unit_docs)), len(unit_docs)
-    size = max(COORDINATION_POOL, 4 * limit)
-    while True:
-        results = _search_within(searcher, query, docs, limit=size, terms=terms)
-        collected = results.top_n
-        rescored = sorted(((score * counts[docnum] / units, docnum) for score, docnum in collected),
-                          key=lambda item: (-item[0], item[1]))[:limit]
-        if len(collected) < size or rescored[-1][0] >= min(score for score, _ in collected):
-            results.top_n = rescored
-            return results
-        size *= 2
 
 
 def _suggestion(searcher, text: str, visible: set[int], total: int) -> str | None:
@@ -314,13 +313,12 @@ def search_articles(
     hits_filter = matched & visible
     total = len(hits_filter)
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    if len(unit_docs) > 1 and sort != "date" and hits_filter:
-        results = _coordinated_search(searcher, ranking_query, hits_filter, unit_docs, page * per_page, terms=snippets)
-    else:
-        ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
-        results = _search_within(
-            searcher, ranking_query, hits_filter, limit=page * per_page, terms=snippets, **ordering
-        )
+    coordinated = len(unit_docs) > 1 and sort != "date"
+    collector = _CoordinatedCollector(unit_docs, limit=page * per_page) if coordinated else None
+    ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
+    results = _search_within(
+        searcher, ranking_query, hits_filter, limit=page * per_page, terms=snippets, collector=collector, **ordering
+    )
     if snippets and results:
         results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
         results.formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term")

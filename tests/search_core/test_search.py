@@ -146,17 +146,3 @@ def test_documents_with_more_of_the_words_rank_higher(tmp_path):
     docs.append(make_article("preavis-only", "Note", "Préavis, préavis, préavis."))
     rebuild(path, "articles", docs, procs=1)
     assert slugs(search_articles(path, "salarié préavis", **MEMBER))[0] == "both"
-
-
-def test_coordinated_ranking_is_exact_whatever_the_first_pool(tmp_path, monkeypatch):
-    """Re-ranking a small pool of raw-score leaders gives the same pages as re-ranking every match."""
-    path = tmp_path / "articles"
-    docs = [make_article(f"licorne-{i}", "Fiche", "Licorne. " * (i + 4)) for i in range(8)]
-    docs += [make_article(f"both-{i}", "Fiche", "Le salarié croise une licorne. " + "Mot. " * i) for i in range(4)]
-    docs += [make_article(f"salarie-{i}", "Fiche", "Le salarié. " * (i + 4)) for i in range(8)]
-    rebuild(path, "articles", docs, procs=1)
-    monkeypatch.setattr(engine, "COORDINATION_POOL", 10_000)
-    expected = [slugs(search_articles(path, "salarié licorne", page=page, per_page=1, **MEMBER)) for page in (1, 2, 3)]
-    assert expected[0] == ["both-0"]  # behind the repeated words by raw score, first once coordinated
-    monkeypatch.setattr(engine, "COORDINATION_POOL", 1)
-    assert [slugs(search_articles(path, "salarié licorne", page=page, per_page=1, **MEMBER)) for page in (1, 2, 3)] == expected
