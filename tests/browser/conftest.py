@@ -16,6 +16,11 @@ from helpdesk.extensions import db
 from helpdesk.kb import indexing
 
 CHROMIUM = "/usr/bin/chromium"
+AXE_RUN = """async () => {
+    const results = await axe.run(document, {resultTypes: ["violations"]});
+    return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary)}));
+}"""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SKIP_REASON = "Chromium introuvable : tests navigateur ignorés"
@@ -119,14 +124,17 @@ class Visitor:
 
     def audit(self, context: str = "", page=None) -> None:
         """Run axe-core on the current page (or on `page`, e.g. a popup); fail on serious or critical violations."""
+        from playwright.sync_api import Error as PlaywrightError
+
         page = page or self.page
-        violations = page.evaluate(
-            """async () => {
-                const results = await axe.run(document, {resultTypes: ["violations"]});
-                return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary)}));
-            }"""
-        )
+        for attempt in range(3):
+            page.wait_for_load_state()  # a navigation the last click started must finish first
+            try:
+                violations = page.evaluate(AXE_RUN)
+                break
+            except PlaywrightError:  # the document was replaced while axe ran: audit the new one
+                if attempt == 2:
+                    raise
         self.audited.add(page.url)
         blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
         if blocking:

@@ -91,17 +91,17 @@ def test_search_with_facets_narrows_and_clears(visitor):
     visitor.goto("/ressources/")
     page.get_by_label("Rechercher dans les ressources").fill("contrat")
     page.get_by_role("button", name="Rechercher").click()
-    visitor.audit()
     heading = page.locator("#results-title")
-    expect(heading).to_contain_text("pour « contrat »")
+    expect(heading).to_contain_text("pour « contrat »")  # waits for the results page before auditing it
+    visitor.audit()
     total = int(re.match(r"\d+", heading.inner_text()).group(0))
     facet = page.locator(".facets ul").first.get_by_role("link").first
     facet_count = int(re.search(r"\((\d+)\)", facet.inner_text()).group(1))
     facet.click()
-    visitor.audit("(facette choisie)")
     expect(heading).to_contain_text(f"{facet_count} résultat")
+    visitor.audit("(facette choisie)")
     assert facet_count <= total
     visitor.screenshot("recherche")
     page.locator(".facets a.selected").click()
-    visitor.audit("(facette retirée)")
     expect(heading).to_contain_text(f"{total} résultat")
+    visitor.audit("(facette retirée)")
