@@ -8,17 +8,16 @@ helpdesk with this machine's indexer running and in-request index syncs on
 as its own member through the login form, post `submissions` questions in
 all, with the form's CSRF token, never retrying. Meanwhile:
   1. a gunicorn worker is killed with SIGKILL once a fifth of the questions are acknowledged;
-  2. the SMTP server (aiosmtpd on loopback, counting mails by Message-ID) stops for `hold`
-     seconds, then comes back; each question notifies the jurists through the outbox, sent
-     after the response and by `flask mail send-pending --loop`;
-  3. a stuck process takes this machine's indexer lock and Whoosh's write lock on the question
-     index and sleeps `hold` seconds, then releases them.
+  2. right after, and at the same time: the SMTP server (aiosmtpd on loopback, counting mails by
+     Message-ID) stops, and a stuck process takes this machine's indexer lock and Whoosh's write
+     lock on the question index and sleeps `hold` seconds; then both come back. Each question
+     notifies the jurists through the outbox, sent by `flask mail send-pending --loop`.
 Submissions must go on while the locks are held (the in-request sync gives up after its
 bounded wait). Afterwards: every acknowledged question is in the database exactly once (a question
 whose request died with its worker may be stored without acknowledgement, never twice),
 every queued notification reached the SMTP server exactly once once the outbox drained, and
 after one sync `flask kb check` reports the indexes consistent. Exit 1 otherwise.
---short is the CI version (100 submissions, 5 clients, 2 workers, 2 s outages; about a minute on a quiet machine).
+--short is the CI version (300 submissions, 5 clients, 2 workers, 2 s outages; under a minute on a quiet machine).
 """
 import argparse
 import http.client
@@ -108,12 +107,14 @@ class Tally:
             self.failed += 1
 
 
-def hold_index_locks(url: str, index_dir: str, seconds: float, taken) -> None:
-    """A stuck indexer: take the question index's indexer lock and Whoosh write lock, sleep, release."""
+def hold_index_locks(url: str, index_dir: str, seconds: float, ready, go, taken) -> None:
+    """A stuck indexer: once told to, take the question index's indexer lock and Whoosh write lock, sleep, release."""
     from helpdesk import search
     from helpdesk.kb import indexing
 
     app = stack.helpdesk_app(url, index_dir)
+    ready.set()
+    go.wait()
     with app.app_context(), indexing.indexer_lock(search.QUESTIONS, timeout=60):
         write_lock = search.open_index(indexing.index_path(search.QUESTIONS), search.QUESTIONS).lock("WRITELOCK")
         assert write_lock.acquire(blocking=True)
@@ -150,7 +151,7 @@ def main() -> int:
     parser.add_argument("--short", action="store_true")
     args = parser.parse_args()
     if args.short:
-        args.submissions, args.clients, args.workers, args.hold = 100, 5, 2, 2.0
+        args.submissions, args.clients, args.workers, args.hold = 300, 5, 2, 2.0
     base = stack.workdir("bench-faults")
     started = time.monotonic()
     with stack.throwaway_postgres("helpdesk_bench_faults") as url:
@@ -170,8 +171,13 @@ def main() -> int:
         members = [Member(server.port, email, seeded["theme_id"], quota, number, tally)
                    for number, (email, quota) in enumerate(zip(seeded["emails"], quotas))]
         events = []
-        holder = None
         during_hold = 0
+        # The stuck indexer is started (and its app built) before the load, so that it can take the locks at once.
+        context = multiprocessing.get_context("spawn")
+        ready, go, taken = context.Event(), context.Event(), context.Event()
+        holder = context.Process(target=hold_index_locks, args=(url, index_dir, args.hold, ready, go, taken))
+        holder.start()
+        ready.wait(timeout=60)
         try:
             for member in members:
                 member.start()
@@ -180,22 +186,18 @@ def main() -> int:
             victim = server.worker_pids()[0]
             os.kill(victim, signal.SIGKILL)
             events.append(f"worker {victim} killed with SIGKILL after {len(tally.acked)} acknowledgements")
+            # The mail server goes down and the index locks are stuck at the same time, while the load goes on.
             sink.stop()
             before_outage = len(tally.acked)
-            time.sleep(args.hold)
-            sink.start()
-            events.append(f"SMTP server stopped for {args.hold:.0f} s: "
-                          f"{len(tally.acked) - before_outage} questions acknowledged meanwhile")
-            context = multiprocessing.get_context("spawn")
-            taken = context.Event()
-            holder = context.Process(target=hold_index_locks, args=(url, index_dir, args.hold, taken))
-            holder.start()
+            go.set()
             taken.wait(timeout=60)
             during_hold = len(tally.acked)
             holder.join(timeout=120)
             during_hold = len(tally.acked) - during_hold
-            events.append(f"index locks held for {args.hold:.0f} s by a stuck process: "
-                          f"{during_hold} questions acknowledged meanwhile")
+            sink.start()
+            events.append(f"SMTP server stopped and index locks held for {args.hold:.0f} s by a stuck process: "
+                          f"{len(tally.acked) - before_outage} questions acknowledged during the outage, "
+                          f"{during_hold} while the locks were held")
             for member in members:
                 member.join(timeout=300)
             events.append(f"load finished: {len(tally.acked)} acknowledged, {tally.failed} failed")
@@ -203,7 +205,7 @@ def main() -> int:
             server.stop()
             indexer.stop()
             mailer.stop()
-            if holder is not None and holder.is_alive():
+            if holder.is_alive():
                 holder.kill()
         checks = verify(app, tally.acked)
         consistency = stack.index_consistent(app)
