@@ -9,7 +9,7 @@ as its own member through the login form, post `submissions` questions in
 all, with the form's CSRF token, never retrying. Meanwhile:
   1. a gunicorn worker is killed with SIGKILL once a fifth of the questions are acknowledged;
   2. right after, and at the same time: the SMTP server (aiosmtpd on loopback, counting mails by
-     Message-ID) stops, and a stuck process takes this machine's indexer lock and Whoosh's write
+     Message-ID) refuses every mail (421), and a stuck process takes this machine's indexer lock and Whoosh's write
      lock on the question index and sleeps `hold` seconds; then both come back. Each question
      notifies the jurists through the outbox, sent by `flask mail send-pending --loop`.
 Submissions must go on while the locks are held (the in-request sync gives up after its
@@ -187,15 +187,15 @@ def main() -> int:
             os.kill(victim, signal.SIGKILL)
             events.append(f"worker {victim} killed with SIGKILL after {len(tally.acked)} acknowledgements")
             # The mail server goes down and the index locks are stuck at the same time, while the load goes on.
-            sink.stop()
+            sink.outage(True)
             before_outage = len(tally.acked)
             go.set()
             taken.wait(timeout=60)
             during_hold = len(tally.acked)
             holder.join(timeout=120)
             during_hold = len(tally.acked) - during_hold
-            sink.start()
-            events.append(f"SMTP server stopped and index locks held for {args.hold:.0f} s by a stuck process: "
+            sink.outage(False)
+            events.append(f"SMTP server refusing mail and index locks held for {args.hold:.0f} s by a stuck process: "
                           f"{len(tally.acked) - before_outage} questions acknowledged during the outage, "
                           f"{during_hold} while the locks were held")
             for member in members:

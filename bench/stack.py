@@ -202,18 +202,27 @@ class Loop:
 
 
 class SmtpSink:
-    """A loopback SMTP server that counts the mails it accepts by Message-ID; it can be stopped and restarted."""
+    """A loopback SMTP server that counts the mails it accepts by Message-ID; it can refuse mail for a while.
+
+    An outage answers every message with 421 (try again later) rather than killing the server: a server
+    killed between counting a message and sending its 250 makes the sender try again, the at-least-once
+    window SMTP itself leaves (docs/performance.md, « Fault runs »), which a fault run cannot tell apart
+    from a real duplicate.
+    """
 
     def __init__(self):
         self.port = free_port()
         self.received: dict[str, int] = {}
+        self.down = False
         self.controller = None
         self.start()
 
     async def handle_DATA(self, server, session, envelope):
-        """Count the accepted mail."""
+        """Count the accepted mail, or refuse it during an outage."""
         from email import message_from_bytes
 
+        if self.down:
+            return "421 4.3.2 Service not available, try again later"
         message_id = message_from_bytes(envelope.content)["Message-ID"]
         self.received[message_id] = self.received.get(message_id, 0) + 1
         return "250 OK"
@@ -225,8 +234,12 @@ class SmtpSink:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
+    def outage(self, down: bool) -> None:
+        """Start (True) or end (False) a mail server outage: every message refused meanwhile."""
+        self.down = down
+
     def stop(self) -> None:
-        """Refuse connections (a mail server outage)."""
+        """Shut the server down."""
         self.controller.stop()
 
 

@@ -1,7 +1,7 @@
 """`flask mail` commands: send the outbox, digests, ingest and fetch replies."""
 import imaplib
+import signal
 import sys
-import time
 from datetime import date
 
 import click
@@ -10,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.notifications import send_digests
-from helpdesk.mail.sender import send_pending
+from helpdesk.mail.sender import send_pending, stopping
 
 
 @click.group()
@@ -22,15 +22,16 @@ def mail():
 @click.option("--loop", is_flag=True, help="Keep sending every --interval seconds (production worker).")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between passes with --loop.")
 def send_pending_command(loop, interval):
-    """Send the mails due in the outbox (retries included)."""
+    """Send the mails due in the outbox (retries included); with --loop, SIGTERM stops it between batches."""
+    if loop:
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     while True:
         report = send_pending()
         if report.sent or report.retried or report.failed or not loop:
             click.echo(f"Envoyés : {report.sent}, à réessayer : {report.retried}, en échec : {report.failed}.")
-        if not loop:
-            return
         db.session.remove()
-        time.sleep(interval)
+        if not loop or stopping.wait(interval):
+            return
 
 
 @mail.command("digest")

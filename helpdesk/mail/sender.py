@@ -13,6 +13,7 @@ import os
 import random
 import smtplib
 import socket
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -30,6 +31,9 @@ from helpdesk.models import OutboxEmail
 from helpdesk.models._types import utcnow
 
 log = logging.getLogger(__name__)
+# Set when the sending loop is asked to stop (SIGTERM): the batch being sent is finished and marked, no new one
+# is claimed, so stopping the sender never leaves a delivered mail unmarked (to be sent again).
+stopping = threading.Event()
 
 
 def build_message(row: OutboxEmail) -> EmailMessage:
@@ -164,7 +168,7 @@ def send_pending(limit: int | None = None, ids: list[int] | None = None) -> Send
     """Send the due mails (or only `ids`), batch after batch while batches come full and nothing fails."""
     report = SendReport()
     batch = limit or current_app.config["MAIL_BATCH_SIZE"]
-    while True:
+    while not stopping.is_set():
         token, claimed = claim_batch(batch, ids)
         if not claimed:
             return report
@@ -195,6 +199,7 @@ def send_pending(limit: int | None = None, ids: list[int] | None = None) -> Send
                     report.retried += 1
         if limit is not None or len(claimed) < batch or report.retried or report.failed:
             return report
+    return report
 
 
 def send_after_request(response):

@@ -231,3 +231,17 @@ def test_a_slow_sender_skips_the_rows_another_sender_took_over(app, world, smtp,
     assert [message["Subject"] for message in smtp.messages] == [outbox(kind="test")[0].subject]
     assert sorted(row.claimed_by or "" for row in outbox(kind="test")) == ["", "other-sender", "other-sender",
                                                                          "other-sender"]
+
+
+def test_a_sender_asked_to_stop_claims_nothing_more(app, world, smtp):
+    """Once the loop is told to stop (SIGTERM), no batch is claimed: nothing is left delivered but unmarked."""
+    send_pending()
+    smtp.recorder.messages.clear()
+    _queue_many(world, 3)
+    sender_module.stopping.set()
+    try:
+        assert send_pending().sent == 0
+        assert {row.status for row in outbox(kind="test")} == {"pending"} and smtp.messages == []
+    finally:
+        sender_module.stopping.clear()
+    assert send_pending().sent == 3
