@@ -128,22 +128,23 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * (1 + random.random() / 4))
 
 
+def _held(row_id: int, token: str):
+    """An UPDATE of the row, applying only while this sender's claim on it holds."""
+    return (update(OutboxEmail).where(OutboxEmail.id == row_id, OutboxEmail.claimed_by == token,
+                                      OutboxEmail.status == "sending")
+            .execution_options(synchronize_session=False))
+
+
 def _renew(row_id: int, token: str) -> bool:
     """Re-stamp this sender's claim on a row about to be sent; False if another sender took it over."""
-    renewed = db.session.execute(
-        update(OutboxEmail).where(OutboxEmail.id == row_id, OutboxEmail.claimed_by == token,
-                                  OutboxEmail.status == "sending")
-        .values(claimed_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    renewed = db.session.execute(_held(row_id, token).values(claimed_at=utcnow())).rowcount
     db.session.commit()
     return renewed == 1
 
 
 def _finish(row_id: int, token: str, **values) -> None:
     """Record the outcome of a send, unless another sender took the row over meanwhile."""
-    db.session.execute(
-        update(OutboxEmail).where(OutboxEmail.id == row_id, OutboxEmail.claimed_by == token,
-                                  OutboxEmail.status == "sending")
-        .values(claimed_by=None, claimed_at=None, **values).execution_options(synchronize_session=False))
+    db.session.execute(_held(row_id, token).values(claimed_by=None, claimed_at=None, **values))
     db.session.commit()
 
 
