@@ -12,14 +12,15 @@ from helpdesk.errors import Conflict, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.query_args import page_arg
-from helpdesk.models import STATUSES, Theme, Ticket, User
+from helpdesk.models import STATUSES, Theme, Ticket
 from helpdesk.permissions import (
-    admin_required, can_see_internal, ensure_can_file, ensure_staff, get_visible_ticket, member_required,
+    admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
     visible_tickets)
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.triage.panel import ticket_panel
+from helpdesk.views import flash_errors, flash_refusal, staff_choices, staff_question, to_question
 
 
 def _active_themes() -> list[Theme]:
@@ -27,17 +28,9 @@ def _active_themes() -> list[Theme]:
     return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
 
 
-def _staff_choices() -> list[tuple[int, str]]:
-    """Active jurists and admins for the assignment field."""
-    staff = db.session.scalars(
-        select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name)
-    )
-    return [(0, _("Personne (non assignée)"))] + [(user.id, user.name) for user in staff]
-
-
-def _back_to(ticket: Ticket):
-    """Redirect to the question's page."""
-    return redirect(url_for("tickets.detail", reference=ticket.reference))
+def _assignee_choices() -> list[tuple[int, str]]:
+    """The team for the assignment field, after "nobody"."""
+    return staff_choices(_("Personne (non assignée)"))
 
 
 @bp.route("/")
@@ -80,7 +73,7 @@ def new():
             flash(error.message, "error")
             return render_template("tickets/new.html", form=form), error.status_code
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
-        return _back_to(ticket)
+        return to_question(ticket)
     return render_template("tickets/new.html", form=form)
 
 
@@ -98,7 +91,7 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
     if can_see_internal(current_user):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
-        assign_form.assignee.choices = _staff_choices()
+        assign_form.assignee.choices = _assignee_choices()
         status_form = StatusForm()
         status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
@@ -118,20 +111,15 @@ def reply(reference):
     staff = can_see_internal(current_user)
     form = StaffReplyForm() if staff else ReplyForm()
     if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return _back_to(ticket)
+        flash_errors(form)
+        return to_question(ticket)
     internal = staff and form.kind.data == "note"
     status_after = form.status_after.data if staff and not internal else None
-    try:
+    with flash_refusal():
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
                              attachments=read_uploads(form.attachments.data))
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
-    return _back_to(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/<reference>/cloturer", methods=["POST"])
@@ -141,71 +129,55 @@ def close(reference):
     ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         services.close(ticket, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("La question est close."), "success")
-    return _back_to(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/<reference>/prendre", methods=["POST"])
 @login_required
 def claim(reference):
     """« Je prends » : claim an unassigned question."""
-    # Visibility before role, here and in the other jurist actions: another structure's member gets 404.
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal(Conflict, InvalidInput):
         services.claim(ticket, current_user)
-    except (Conflict, InvalidInput) as error:
-        flash(error.message, "error")
-    else:
         flash(_("Vous avez pris cette question."), "success")
-    return _back_to(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/<reference>/assigner", methods=["POST"])
 @login_required
 def assign(reference):
     """Assign the question to a colleague, or unassign it."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     form = AssignForm()
-    form.assignee.choices = _staff_choices()
+    form.assignee.choices = _assignee_choices()
     if not form.validate():
         flash(_("Choisissez un ou une juriste de la liste."), "error")
-        return _back_to(ticket)
-    try:
+        return to_question(ticket)
+    with flash_refusal():
         services.assign(ticket, current_user, form.assignee.data or None)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Assignation enregistrée."), "success")
-    return _back_to(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/<reference>/statut", methods=["POST"])
 @login_required
 def status(reference):
     """Change the question's status along the flow."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     form = StatusForm()
     form.status.choices = [(status, label) for status, label in STATUSES.items()]
     if not form.validate():
         flash(_("Ce statut n'existe pas."), "error")
-        return _back_to(ticket)
-    try:
+        return to_question(ticket)
+    with flash_refusal():
         services.change_status(ticket, current_user, form.status.data)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Statut changé : %(status)s.", status=ticket.status_label), "success")
-    return _back_to(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/<reference>/supprimer", methods=["POST"])

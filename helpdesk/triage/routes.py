@@ -7,41 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.errors import InvalidInput, ServiceError
+from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
 from helpdesk.kb.services import get_visible_article
-from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme, User
-from helpdesk.permissions import admin_required, ensure_staff, get_visible_ticket, staff_required
+from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
+from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)
-
-
-def _flash_errors(form) -> None:
-    """Flash every validation error of a form."""
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-
-
-def _to_question(ticket):
-    """Redirect to the question's page."""
-    return redirect(url_for("tickets.detail", reference=ticket.reference))
+from helpdesk.views import flash_errors, flash_refusal, staff_choices, staff_question, to_question
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
     """Themes for a select, with a leading "any theme" choice (0)."""
     themes = db.session.scalars(select(Theme).order_by(Theme.name))
     return [(0, first_label)] + [(theme.id, theme.name) for theme in themes]
-
-
-def _staff_choices(first_label: str) -> list[tuple[int, str]]:
-    """Active jurists and admins for a select, with a leading choice (0)."""
-    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))
-    return [(0, first_label)] + [(user.id, user.name) for user in staff]
 
 
 # Canned answers ------------------------------------------------------------------------------------------
@@ -62,11 +45,8 @@ def canned_edit(answer_id=None):
     answer = canned.get_canned_answer(current_user, answer_id) if answer_id else None
     form = CannedAnswerForm(obj=answer)
     if form.validate_on_submit():
-        try:
+        with flash_refusal():
             canned.save_canned_answer(current_user, answer, form.title.data, form.body.data)
-        except InvalidInput as error:
-            flash(error.message, "error")
-        else:
             flash(_("Réponse type enregistrée."), "success")
             return redirect(url_for("triage.canned_list"))
     return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
@@ -88,8 +68,7 @@ def canned_delete(answer_id):
 @login_required
 def compose(reference):
     """Reply helpers without JavaScript: insert a canned answer, search resources, insert a resource link."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     form = ComposeForm()
     if not form.validate():
         abort(400)
@@ -97,22 +76,16 @@ def compose(reference):
     results = None
     action = request.form.get("action")
     if action == "canned":
-        try:
+        with flash_refusal(ServiceError):
             answer = canned.get_canned_answer(current_user, form.canned.data)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
             body = "\n\n".join(part for part in (body.rstrip(), canned.fill(answer, ticket, current_user)) if part)
     elif action == "search" or form.link.data:
         query = (form.resource_query.data or "").strip()
         if query:
             results = search_resources(current_user, query)
     if form.link.data:
-        try:
+        with flash_refusal(ServiceError):
             article = get_visible_article(current_user, form.link.data)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
             body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
@@ -127,74 +100,61 @@ def compose(reference):
 @login_required
 def add_tags(reference):
     """Add tags to a question."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     form = TagForm()
     if not form.validate():
-        _flash_errors(form)
-        return _to_question(ticket)
-    try:
+        flash_errors(form)
+        return to_question(ticket)
+    with flash_refusal():
         added = tagging.add_tags(ticket, current_user, tagging.parse_tags(form.tags.data))
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
               "success")
-    return _to_question(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/questions/<reference>/etiquettes/retirer", methods=["POST"])
 @login_required
 def remove_tag(reference):
     """Take a tag off a question."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         tagging.remove_tag(ticket, current_user, request.form.get("tag", ""))
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Étiquette retirée."), "success")
-    return _to_question(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/questions/<reference>/fusionner", methods=["POST"])
 @login_required
 def merge(reference):
     """Merge this question into another one."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     form = MergeForm()
     if not form.validate():
-        _flash_errors(form)
-        return _to_question(ticket)
-    try:
+        flash_errors(form)
+        return to_question(ticket)
+    with flash_refusal():
         target = merging.find_target(form.target.data)
         merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
-    except InvalidInput as error:
-        flash(error.message, "error")
-        return _to_question(ticket)
-    flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference), "success")
-    return _to_question(target)
+        flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
+              "success")
+        return to_question(target)
+    return to_question(ticket)
 
 
 @bp.route("/questions/<reference>/proposer-faq", methods=["POST"])
 @login_required
 def propose_faq(reference):
     """Turn the question and its answer into a pseudonymised draft FAQ."""
-    ticket = get_visible_ticket(current_user, reference)
-    ensure_staff(current_user)
+    ticket = staff_question(reference)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         source = faq.propose_faq(ticket, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-        return _to_question(ticket)
-    flash("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier.", "success")
-    return redirect(url_for("kb.edit", slug=source.article_slug))
+        flash("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier.", "success")
+        return redirect(url_for("kb.edit", slug=source.article_slug))
+    return to_question(ticket)
 
 
 @bp.route("/questions/<reference>/avis", methods=["POST"])
@@ -204,15 +164,12 @@ def rate(reference):
     ticket = get_visible_ticket(current_user, reference)
     form = SatisfactionForm()
     if not form.validate():
-        _flash_errors(form)
-        return _to_question(ticket)
-    try:
+        flash_errors(form)
+        return to_question(ticket)
+    with flash_refusal(ServiceError):
         satisfaction.rate(ticket, current_user, form.rating.data, form.comment.data or "")
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
         flash(_("Merci pour votre avis."), "success")
-    return _to_question(ticket)
+    return to_question(ticket)
 
 
 @bp.route("/satisfaction")
@@ -228,7 +185,7 @@ def satisfaction_stats():
 def bulk_form() -> BulkForm:
     """The queue's bulk-action form with its choices."""
     form = BulkForm()
-    form.assignee.choices = _staff_choices(_("Personne (non assignée)"))
+    form.assignee.choices = staff_choices(_("Personne (non assignée)"))
     form.status.choices = [("", "—")] + list(STATUSES.items())
     return form
 
@@ -240,15 +197,12 @@ def bulk():
     form = bulk_form()
     back = form.back.data if form.back.data and _is_local(form.back.data) else url_for("queue.index")
     if not form.validate():
-        _flash_errors(form)
+        flash_errors(form)
         return redirect(back)
     ids = [int(value) for value in request.form.getlist("ids") if value.isascii() and value.isdigit()]
-    try:
+    with flash_refusal():
         report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
                                     status=form.status.data or None, tags=form.tags.data or "")
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(report.summary(), "error" if report.refused and not report.done else "success")
     return redirect(back)
 
@@ -272,18 +226,15 @@ def on_behalf():
     form.member.choices = [(0, _("Choisir un membre"))] + [(member.id, member.name) for member in members]
     form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices(_("Choisir un thème")) if theme_id]
     if request.method == "POST" and "send" in request.form and form.validate():
-        try:
+        with flash_refusal(ServiceError):
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
                                            form.subject.data, form.body.data, form.theme.data or None,
                                            form.priority.data)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
             flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
                   "success")
-            return _to_question(ticket)
+            return to_question(ticket)
     elif request.method == "POST" and "send" in request.form:
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("triage/on_behalf.html", form=form, members=members)
 
 
@@ -296,16 +247,13 @@ def sla_rules():
     form = SlaRuleForm()
     form.theme.choices = _theme_choices(_("Tous les thèmes"))
     if form.validate_on_submit():
-        try:
+        with flash_refusal():
             sla.save_policy(current_user, form.priority.data, form.theme.data or None,
                             float(form.first_response_hours.data), float(form.resolution_hours.data))
-        except InvalidInput as error:
-            flash(error.message, "error")
-        else:
             flash(_("Délai enregistré : il s'applique aux questions posées désormais."), "success")
             return redirect(url_for("triage.sla_rules"))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
                            hours=sla.format_business_hours, delete_form=ActionForm())
 
@@ -328,18 +276,15 @@ def routing_rules():
     """Routing rules, tried in order when a question is filed."""
     form = RoutingRuleForm()
     form.theme.choices = _theme_choices(_("Tous les thèmes"))
-    form.assignee.choices = _staff_choices(_("Toute l'équipe (non assignée)"))
+    form.assignee.choices = staff_choices(_("Toute l'équipe (non assignée)"))
     if form.validate_on_submit():
-        try:
+        with flash_refusal():
             routing.add_rule(current_user, form.theme.data or None, form.region.data or None,
                              form.assignee.data or None)
-        except InvalidInput as error:
-            flash(error.message, "error")
-        else:
             flash(_("Règle ajoutée en fin de liste."), "success")
             return redirect(url_for("triage.routing_rules"))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("triage/routing_rules.html", form=form, rules=routing.ordered_rules(),
                            action_form=ActionForm())
 
@@ -351,13 +296,10 @@ def routing_rule_action(rule_id, action):
     rule = db.session.get(RoutingRule, rule_id) or abort(404)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         if action == "supprimer":
             routing.delete_rule(current_user, rule)
         else:
             routing.move_rule(current_user, rule, -1 if action == "monter" else 1)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Règles de routage mises à jour."), "success")
     return redirect(url_for("triage.routing_rules"))

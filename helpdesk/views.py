@@ -1,0 +1,48 @@
+"""What the views acting on a question share: whose question it is, flashing a refusal or the form's errors,
+the way back to the question, the team for a select."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from helpdesk.errors import InvalidInput, ServiceError
+from helpdesk.extensions import db
+from helpdesk.models import Ticket, User
+from helpdesk.permissions import ensure_staff, get_visible_ticket
+
+
+@contextmanager
+def flash_refusal(*refusals: type[ServiceError]) -> Iterator[None]:
+    """Run the block; a refusal of the given kinds (InvalidInput by default) is flashed as an error and ends it."""
+    try:
+        yield
+    except refusals or (InvalidInput,) as error:
+        flash(error.message, "error")
+
+
+def flash_errors(form) -> None:
+    """Flash every validation error of a form."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+def staff_question(reference: str) -> Ticket:
+    """The question a jurist action is about: 404 unless the current user may see it, then 403 unless they are
+    staff (visibility first, so that another structure's member learns nothing from the answer)."""
+    ticket = get_visible_ticket(current_user, reference)
+    ensure_staff(current_user)
+    return ticket
+
+
+def to_question(ticket: Ticket):
+    """Redirect to the question's page."""
+    return redirect(url_for("tickets.detail", reference=ticket.reference))
+
+
+def staff_choices(first_label: str) -> list[tuple[int, str]]:
+    """Active jurists and admins for a select, by name, after a leading choice (0)."""
+    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))
+    return [(0, first_label)] + [(user.id, user.name) for user in staff]
