@@ -1,9 +1,11 @@
-"""Merging duplicate questions: same structure, across structures with confirmation, and refusals."""
+"""Merging duplicate questions: same structure, across structures with confirmation, refusals, and their files."""
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk.attachments.services import ticket_attachments
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Ticket
@@ -11,6 +13,7 @@ from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
 from helpdesk.triage import merging
 from tests import factories
+from tests.factories import pdf_bytes
 
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 
@@ -136,3 +139,111 @@ def test_unknown_target_and_members_are_refused(client, world, login, pair):
     assert client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Ticket, b.id).merged_into_id is None
+
+
+def _stored_files(app) -> list[Path]:
+    """Every file under the upload directory."""
+    return sorted(path for path in Path(app.config["UPLOAD_DIR"]).rglob("*") if path.is_file())
+
+
+def _file_ids(ticket) -> dict[str, int]:
+    """{filename: attachment id} of every file on a question and its messages."""
+    return {attachment.filename: attachment.id for attachment in ticket_attachments(ticket)}
+
+
+@pytest.fixture
+def filed_duplicate(world, pair):
+    """Question A, and B filed with a file, answered with a file and annotated with a file."""
+    a, _ = pair
+    with _at(6):
+        b = factories.make_ticket(world.colleague, subject="CDDI et formation",
+                                  attachments=[("contrat-b.pdf", pdf_bytes("Contrat de B"))])
+    with _at(7):
+        services.add_message(b, world.colleague, "Voici l'avenant.", attachments=[("avenant.txt", b"Avenant de B")])
+    with _at(8):
+        services.add_message(b, world.jurist, "Analyse interne.", internal=True,
+                             attachments=[("analyse.txt", b"Analyse de B")])
+    return a, b
+
+
+def test_same_structure_merge_moves_files_to_the_target_with_their_visibility(client, world, login, filed_duplicate):
+    a, b = filed_duplicate
+    files = _file_ids(b)
+    login(world.jurist)
+    client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference})
+    db.session.expire_all()
+    a, b = db.session.get(Ticket, a.id), db.session.get(Ticket, b.id)
+    assert _file_ids(a) == files and _file_ids(b) == {}
+    login(world.member)
+    page = client.get(f"/questions/{a.reference}").get_data(as_text=True)
+    assert f"/pieces-jointes/{files['contrat-b.pdf']}" in page and f"/pieces-jointes/{files['avenant.txt']}" in page
+    assert client.get(f"/pieces-jointes/{files['contrat-b.pdf']}").data == pdf_bytes("Contrat de B")
+    assert client.get(f"/pieces-jointes/{files['avenant.txt']}").data == b"Avenant de B"
+    assert "analyse.txt" not in page and client.get(f"/pieces-jointes/{files['analyse.txt']}").status_code == 404
+    login(world.jurist2)
+    assert client.get(f"/pieces-jointes/{files['analyse.txt']}").data == b"Analyse de B"
+    login(world.outsider)
+    assert {client.get(f"/pieces-jointes/{file_id}").status_code for file_id in files.values()} == {404}
+
+
+def test_merge_across_structures_gives_jurists_copies_and_the_target_members_nothing(
+        app, client, world, login, pair):
+    a, _ = pair
+    other = factories.make_ticket(world.outsider, attachments=[("bulletin.pdf", pdf_bytes("Bulletin confidentiel"))])
+    services.add_message(other, world.outsider, "Le planning joint.", attachments=[("planning.txt", b"Planning")])
+    originals = _file_ids(other)
+    login(world.jurist)
+    client.post(f"/questions/{other.reference}/fusionner",
+                data={"target": a.reference, "confirm_other_structure": "y"})
+    db.session.expire_all()
+    a, other = db.session.get(Ticket, a.id), db.session.get(Ticket, other.id)
+    assert other.merged_into_id == a.id and _file_ids(other) == originals
+    copies = {name: file_id for name, file_id in _file_ids(a).items() if name in originals}
+    assert copies.keys() == originals.keys() and not set(copies.values()) & set(originals.values())
+    page = client.get(f"/questions/{a.reference}").get_data(as_text=True)
+    assert all(f"/pieces-jointes/{file_id}\"" in page for file_id in copies.values())
+    assert client.get(f"/pieces-jointes/{copies['bulletin.pdf']}").data == pdf_bytes("Bulletin confidentiel")
+    assert client.get(f"/pieces-jointes/{copies['planning.txt']}").data == b"Planning"
+    login(world.member)
+    page = client.get(f"/questions/{a.reference}").get_data(as_text=True)
+    assert "bulletin.pdf" not in page and "planning.txt" not in page
+    assert {client.get(f"/pieces-jointes/{file_id}").status_code for file_id in copies.values()} == {404}
+    assert {client.get(f"/pieces-jointes/{file_id}").status_code for file_id in originals.values()} == {404}
+    login(world.outsider)
+    assert client.get(f"/pieces-jointes/{originals['planning.txt']}").data == b"Planning"
+    assert {client.get(f"/pieces-jointes/{file_id}").status_code for file_id in copies.values()} == {404}
+    # The copies are files of A's own: deleting B leaves them downloadable by jurists.
+    services.delete_question(other, world.admin)
+    login(world.jurist)
+    assert client.get(f"/pieces-jointes/{copies['bulletin.pdf']}").data == pdf_bytes("Bulletin confidentiel")
+
+
+def test_refused_merge_leaves_files_where_they_were(app, client, world, login, pair):
+    a, _ = pair
+    other = factories.make_ticket(world.outsider, attachments=[("bulletin.pdf", pdf_bytes())])
+    files_before, stored_before = _file_ids(other), _stored_files(app)
+    login(world.jurist)
+    page = client.post(f"/questions/{other.reference}/fusionner", data={"target": a.reference},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "deux structures différentes" in page
+    db.session.expire_all()
+    assert _file_ids(db.session.get(Ticket, other.id)) == files_before
+    assert _file_ids(db.session.get(Ticket, a.id)) == {}
+    assert _stored_files(app) == stored_before
+
+
+def test_merge_failing_midway_keeps_no_copied_file(app, world, pair, monkeypatch):
+    a, _ = pair
+    other = factories.make_ticket(world.outsider, attachments=[("bulletin.pdf", pdf_bytes())])
+    stored_before = _stored_files(app)
+
+    def failing_close(ticket, actor):
+        """The closing step fails after the copies were written."""
+        raise RuntimeError("panne au moment de clore")
+
+    monkeypatch.setattr(merging.ticket_services, "close", failing_close)
+    with pytest.raises(RuntimeError):
+        merging.merge(other, a, world.jurist, confirm_other_structure=True)
+    db.session.rollback()
+    assert _stored_files(app) == stored_before
+    assert _file_ids(db.session.get(Ticket, a.id)) == {}

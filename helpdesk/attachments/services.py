@@ -110,20 +110,42 @@ def store_uploads(uploads: Sequence[CheckedUpload], *, uploader: User | None, ti
         raise TypeError("an attachment belongs to exactly one of ticket, message or article")
     attachments = []
     for upload in uploads:
-        key = secrets.token_hex(32)
-        attachment = Attachment(storage_key=key, sha256=hashlib.sha256(upload.data).hexdigest(),
+        attachment = Attachment(storage_key=secrets.token_hex(32), sha256=hashlib.sha256(upload.data).hexdigest(),
                                 filename=upload.filename, content_type=upload.kind.content_type,
                                 size=len(upload.data), ticket=ticket, message=message, article=article,
                                 uploaded_by=uploader)
-        db.session.add(attachment)  # begins the transaction whose end decides the file's fate
-        path = stored_path(attachment)
-        db.session.info.setdefault(_WRITTEN, []).append(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(upload.data)
+        _write(attachment, upload.data)
         attachments.append(attachment)
     return attachments
+
+
+def _write(attachment: Attachment, data: bytes) -> None:
+    """Add a new attachment's row to the session and write its file, deleted again unless the transaction commits."""
+    db.session.add(attachment)  # begins the transaction whose end decides the file's fate
+    path = stored_path(attachment)
+    db.session.info.setdefault(_WRITTEN, []).append(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+def copy_attachments(attachments: Iterable[Attachment], *, message: Message) -> list[Attachment]:
+    """Store a copy of each file on `message` (same name, type, content and uploader, its own file), so that
+    the copy follows the visibility of its new message; a file already missing from the disk is left out.
+    The caller commits."""
+    copies = []
+    for original in attachments:
+        try:
+            data = stored_path(original).read_bytes()
+        except FileNotFoundError:
+            continue
+        copy = Attachment(storage_key=secrets.token_hex(32), sha256=original.sha256, filename=original.filename,
+                          content_type=original.content_type, size=original.size, message=message,
+                          uploaded_by_id=original.uploaded_by_id, created_at=original.created_at)
+        _write(copy, data)
+        copies.append(copy)
+    return copies
 
 
 def save_uploads(files: Sequence[tuple[str, bytes]], *, uploader: User | None, ticket: Ticket | None = None,

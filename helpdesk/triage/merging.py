@@ -8,11 +8,18 @@ shown to the other. B's thread therefore stays on B, where B's members keep read
 of B's question and messages as internal notes, which only jurists read; both history events are internal
 so that neither structure learns the other's question reference. B is closed with its pointer to A.
 
-Attachments do not exist yet: when they do, they follow their messages.
+Attachments follow what they hang on. Same structure: the files of B's messages move with them, and the files
+filed with B's question move to the public message on A that carries its text; the members of the structure
+download them from A as before, a note's files stay jurists-only. Different structures: B's files stay on B
+for B's members, and each file is copied (its own stored file) onto the internal note on A that copies its
+message or question, so that jurists reach every document of the case from A while A's members, who never
+see internal notes, get no access to the other structure's files; a copy lives on if B is later deleted or
+anonymised, and is deleted with A's files. A file already missing from the disk is not copied.
 """
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from helpdesk.attachments.services import copy_attachments
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -51,14 +58,21 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
                       created_at=source.created_at,
                       body=f"Question {source.reference} fusionnée ici : « {source.subject} »\n\n{source.body}")
     db.session.add(opening)
+    if same_structure:
+        for attachment in list(source.attachments):
+            attachment.ticket, attachment.message = None, opening
+    else:
+        copy_attachments(source.attachments, message=opening)
     for message in messages:
         if same_structure:
             message.ticket_id = target.id
         else:
-            db.session.add(Message(
+            copy = Message(
                 ticket_id=target.id, author_id=message.author_id, internal=True, created_at=message.created_at,
                 body=f"Copie d'un message de {source.reference} ({message.author.name}, "
-                     f"{format_datetime(message.created_at)}) :\n\n{message.body}"))
+                     f"{format_datetime(message.created_at)}) :\n\n{message.body}")
+            db.session.add(copy)
+            copy_attachments(message.attachments, message=copy)
     source.merged_into_id = target.id
     target.last_activity_at = now
     moved = record_event("merged_into", jurist, source, target=target.reference)
