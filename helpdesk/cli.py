@@ -1,4 +1,4 @@
-"""Flask commands: users, demo data, personal-data retention, backup and restore."""
+"""Flask commands: users, demo data, personal-data retention, backup and restore, and each area's group."""
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from helpdesk.mail.sender import send_pending
 from helpdesk.mail.commands import mail
 from helpdesk.models import ROLES
 from helpdesk.privacy.services import apply_retention
+from helpdesk.triage.commands import triage
 
 
 def register(app: Flask) -> None:
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(kb)
     app.cli.add_command(flash_cli)
     app.cli.add_command(mail)
+    app.cli.add_command(triage)
     app.cli.add_command(retention)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -1,11 +1,13 @@
 """Service levels: deadlines stored when a question is filed, paused while it waits on the member,
-admin-configured policies, and the queue's "En retard" / "À échéance sous 24 h" views."""
+admin-configured policies, the queue's "En retard" / "À échéance sous 24 h" views, and the backfill command for
+questions filed before service levels existed."""
 import re
 from datetime import datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from helpdesk.extensions import db
 from helpdesk.models import SlaRule, Ticket, TicketPause
@@ -182,3 +184,92 @@ def test_question_page_shows_deadlines_to_jurists_only(client, world, login):
     assert "Dans les délais" in page and "échéance dans 1 j 8 h" in page
     login(world.member)
     assert "Dans les délais" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+
+
+def _as_before_service_levels(*tickets) -> None:
+    """Make questions look filed before service levels existed: no stored deadline, no recorded clock stop."""
+    ids = [ticket.id for ticket in tickets]
+    db.session.execute(update(Ticket).where(Ticket.id.in_(ids))
+                       .values(first_response_due_at=None, due_at=None, next_due_at=None))
+    db.session.execute(delete(TicketPause).where(TicketPause.ticket_id.in_(ids)))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def _deadlines(ticket) -> tuple:
+    """The stored deadlines and clock stops of a question, read afresh."""
+    db.session.expire_all()
+    ticket = db.session.get(Ticket, ticket.id)
+    pauses = db.session.scalars(select(TicketPause).where(TicketPause.ticket_id == ticket.id)
+                                .order_by(TicketPause.started_at)).all()
+    return (ticket.first_response_due_at, ticket.due_at, ticket.next_due_at,
+            [(pause.started_at, pause.ended_at) for pause in pauses])
+
+
+@pytest.fixture
+def legacy(world):
+    """Open questions as the live service levels timed them, then stripped of their deadlines; a closed one."""
+    fresh = _file(world.member, paris(2026, 3, 2, 10), priority=3)
+    waiting = _file(world.member, paris(2026, 3, 2, 9), priority=3)
+    with frozen_time(paris(2026, 3, 2, 9, 30)):
+        services.claim(waiting, world.jurist)
+    with frozen_time(paris(2026, 3, 2, 11)):
+        services.change_status(waiting, world.jurist, "waiting")
+    reopened = _file(world.member, paris(2026, 3, 2, 10))
+    with frozen_time(paris(2026, 3, 2, 15)):
+        services.add_message(reopened, world.jurist, "Voici notre réponse.")
+    with frozen_time(paris(2026, 3, 3, 9)):
+        services.close(reopened, world.member)
+    with frozen_time(paris(2026, 3, 4, 15)):
+        services.change_status(reopened, world.jurist, "open")
+    closed = _file(world.member, paris(2026, 3, 2, 10))
+    services.close(closed, world.member)
+    tickets = {"fresh": fresh, "waiting": waiting, "reopened": reopened, "closed": closed}
+    timed = {name: _deadlines(ticket) for name, ticket in tickets.items()}
+    _as_before_service_levels(*tickets.values())
+    return SimpleNamespace(tickets=tickets, timed=timed)
+
+
+def test_backfill_gives_open_questions_the_deadlines_their_history_implies(runner, legacy):
+    tickets = legacy.tickets
+    result = runner.invoke(args=["triage", "backfill-deadlines"])
+    assert result.exit_code == 0, result.output
+    assert "3 question(s) ouverte(s) sans échéance ont reçu leurs échéances." in result.output
+    assert f"{tickets['fresh'].reference} : échéance le 02/03/2026 à 14:00" in result.output
+    assert f"{tickets['waiting'].reference} : délai suspendu" in result.output
+    for name in ("fresh", "waiting", "reopened"):
+        assert _deadlines(tickets[name]) == legacy.timed[name], name
+    # The waiting question's running stop was rebuilt from its history: the member's reply resumes its clock.
+    waiting = db.session.get(Ticket, tickets["waiting"].id)
+    with frozen_time(paris(2026, 3, 3, 11)):
+        services.add_message(waiting, waiting.author, "Voici la date de début du contrat.")
+    assert waiting.next_due_at == paris(2026, 3, 3, 13)  # 2 h used before the stop (9:00-11:00), 2 h left
+    assert _deadlines(tickets["closed"])[:3] == (None, None, None), "closed questions are left alone"
+
+
+def test_backfill_is_idempotent_and_leaves_existing_deadlines_alone(runner, world, legacy):
+    timed = _file(world.member, paris(2026, 3, 2, 10))
+    before = _deadlines(timed)
+    sla.save_policy(world.admin, 1, None, 4, 20)  # a policy change must not move deadlines already given
+    runner.invoke(args=["triage", "backfill-deadlines"])
+    after_first = {name: _deadlines(ticket) for name, ticket in legacy.tickets.items()}
+    again = runner.invoke(args=["triage", "backfill-deadlines"])
+    assert again.exit_code == 0 and again.output.startswith("0 question(s) ouverte(s) sans échéance")
+    assert {name: _deadlines(ticket) for name, ticket in legacy.tickets.items()} == after_first
+    assert _deadlines(timed) == before
+
+
+def test_backfill_dry_run_lists_the_questions_and_changes_nothing(runner, legacy):
+    result = runner.invoke(args=["triage", "backfill-deadlines", "--dry-run"])
+    assert result.exit_code == 0
+    assert "3 question(s) ouverte(s) sans échéance recevraient leurs échéances." in result.output
+    assert legacy.tickets["reopened"].reference in result.output
+    assert all(_deadlines(ticket) == (None, None, None, []) for ticket in legacy.tickets.values())
+
+
+def test_backfilled_question_appears_in_the_overdue_view(client, runner, world, login, legacy):
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 3, 11)):
+        assert legacy.tickets["fresh"].reference not in _queue_rows(client, "vue=en-retard")
+        runner.invoke(args=["triage", "backfill-deadlines"])
+        assert list(_queue_rows(client, "vue=en-retard")) == [legacy.tickets["fresh"].reference]

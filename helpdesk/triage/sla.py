@@ -11,11 +11,11 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import PRIORITIES, SlaRule, Theme, Ticket, TicketPause, User
+from helpdesk.models import PRIORITIES, Event, SlaRule, Theme, Ticket, TicketPause, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.events import record_event
 from helpdesk.triage import rules
@@ -81,19 +81,79 @@ def refresh_deadlines(ticket: Ticket, pauses: list[tuple[datetime, datetime | No
 
     A running pause is left out: while the clock is stopped the stored deadlines keep the value they had
     when it stopped, and `next_due_at` is NULL so that the question is neither late nor due soon.
-    The first-response deadline is frozen once the first answer is sent.
+    The first-response deadline is frozen once the first answer is sent; a question answered before service
+    levels existed gets the one it had then (the clock stops that ended by the answer).
     """
     policy = policy_for(ticket.priority, ticket.theme_id)
     calendar = calendar_for(ticket.structure.region)
     pauses = [(start, end) for start, end in (pauses_of(ticket) if pauses is None else pauses) if end is not None]
-    if ticket.first_response_at is None:
-        ticket.first_response_due_at = deadline_with_pauses(ticket.created_at, policy.first_response, pauses,
-                                                            calendar)
+    answered = ticket.first_response_at
+    if answered is None or ticket.first_response_due_at is None:
+        ticket.first_response_due_at = deadline_with_pauses(
+            ticket.created_at, policy.first_response,
+            [(start, end) for start, end in pauses if answered is None or end <= answered], calendar)
     ticket.due_at = deadline_with_pauses(ticket.created_at, policy.resolution, pauses, calendar)
     if ticket.status in CLOCK_STOPPED:
         ticket.next_due_at = None
     else:
         ticket.next_due_at = ticket.first_response_due_at if ticket.first_response_at is None else ticket.due_at
+
+
+def pauses_from_history(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
+    """The clock stops a question would have, replayed from its status events (the last may still be running).
+
+    Where the history is silent, the time counts (nothing falls through): a stop whose end was not recorded
+    is dropped, and a question stopped without a recorded start stops from its last activity.
+    """
+    events = db.session.scalars(
+        select(Event).where(Event.ticket_id == ticket.id, Event.kind.in_(("status_changed", "closed", "reopened")))
+        .order_by(Event.created_at, Event.id))
+    pauses, started = [], None
+    for event in events:
+        status = {"closed": "closed", "reopened": "open"}.get(event.kind) or event.data.get("status")
+        if status in CLOCK_STOPPED and started is None:
+            started = event.created_at
+        elif status not in CLOCK_STOPPED and started is not None:
+            pauses.append((started, event.created_at))
+            started = None
+    if ticket.status in CLOCK_STOPPED:
+        pauses.append((started or ticket.last_activity_at, None))
+    return pauses
+
+
+def lacking_deadlines():
+    """A SELECT of the open questions without stored deadlines (filed before service levels existed)."""
+    return select(Ticket).where(Ticket.status != "closed", or_(
+        Ticket.first_response_due_at.is_(None), Ticket.due_at.is_(None),
+        and_(Ticket.status.in_(("new", "open")), Ticket.next_due_at.is_(None))))
+
+
+@dataclass(frozen=True)
+class Backfilled:
+    """A question given its deadlines: the nearest pending one (None while its clock is stopped) and the final one."""
+
+    reference: str
+    next_due_at: datetime | None
+    due_at: datetime
+
+
+def backfill_deadlines(*, dry_run: bool = False) -> list[Backfilled]:
+    """Give the open questions lacking deadlines those of the current policy, counting the clock stops of their
+    history, as their next status change would; report them. Questions that have deadlines are left alone, so a
+    second run changes nothing. `dry_run`: compute and report, keep nothing."""
+    report = []
+    for ticket in db.session.scalars(lacking_deadlines().order_by(Ticket.id)).all():
+        pauses = pauses_of(ticket)
+        if not pauses:
+            pauses = pauses_from_history(ticket)
+            db.session.add_all(TicketPause(ticket_id=ticket.id, started_at=start, ended_at=end) for start, end in pauses)
+        refresh_deadlines(ticket, pauses)
+        report.append(Backfilled(ticket.reference, ticket.next_due_at, ticket.due_at))
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report
 
 
 @dataclass(frozen=True)
