@@ -151,6 +151,66 @@ class FrenchTokenizer(Tokenizer):
             yield token
 
 
+def _term_of(raw: str) -> str | None:
+    """Return the index term of one raw token (None for a stop word), through the shared cache."""
+    entry = _term_cache.get(raw)
+    if entry is None:
+        if len(_term_cache) > _CACHE_LIMIT:
+            _term_cache.clear()
+        entry = _term_cache[raw] = _raw_token_terms(raw)
+    return entry[1]
+
+
+def _fold_classes() -> dict[str, str]:
+    """Map each folded letter to a regex class of the letters that fold to it (é, È, e... for e)."""
+    letters: dict[str, set[str]] = {}
+    for char in set(map(chr, FOLDING_MAP)) | set("abcdefghijklmnopqrstuvwxyz"):
+        folded = fold(char)
+        if len(folded) == 1:
+            letters.setdefault(folded, {folded}).add(char)
+    return {folded: "[" + "".join(sorted(map(re.escape, chars))) + "]" for folded, chars in letters.items()}
+
+
+_FOLD_CLASSES = _fold_classes()
+_MULTI_LETTER_FOLDS = frozenset(folded for folded in FOLDING_MAP.values() if len(folded) > 1)
+
+
+@lru_cache(maxsize=1024)
+def _prefix_regex(terms: frozenset[str]):
+    """Return a regex finding words that may have one of ``terms`` as index term, or None if it can't.
+
+    A French stem, less its last two letters, starts every word it comes from (chevaux ->
+    cheval, électricité -> electriqu); the words found are then checked through the analyzer.
+    """
+    alternatives = []
+    for term in terms:
+        prefix = term[: max(2, len(term) - 2)]
+        if not prefix.isalpha() or not prefix.isascii() or any(m in prefix for m in _MULTI_LETTER_FOLDS):
+            return None
+        alternatives.append("".join(_FOLD_CLASSES.get(letter, letter) for letter in prefix))
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
+
+
+def matched_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of every token of ``text`` whose index term is one of ``terms``.
+
+    Plain words are looked for with an accent- and case-insensitive prefix search, so a long
+    text costs a regex scan rather than analysing each of its words; other terms (legal
+    references, numbers) make it analyse every token.
+    """
+    regex = _prefix_regex(terms) if terms else None
+    if regex is None:
+        candidates = _TOKEN_RE.finditer(text)
+    else:
+        candidates = (_TOKEN_RE.match(text, found.start()) for found in regex.finditer(text))
+    return [(token.start(), token.end()) for token in candidates if token and _term_of(token.group()) in terms]
+
+
+def token_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of the tokens of ``text[start:end]`` (``start`` on a token boundary)."""
+    return [(token.start(), token.end()) for token in _TOKEN_RE.finditer(text, start, end)]
+
+
 def french_analyzer():
     """Return the indexing/query analyzer: fold accents, drop stop words, stem."""
     return FrenchTokenizer()

@@ -12,19 +12,25 @@ restrictions are applied inside Whoosh (``filter=`` document sets), so counts,
 facets and suggestions only ever see documents the user may read.
 """
 
-import threading
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from itertools import chain
-from weakref import WeakKeyDictionary
 
-from whoosh.collectors import FilterCollector, TermsCollector, TopCollector
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
-from whoosh.query import And, Every, Or, Term
+import numpy as np
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    Highlighter,
+    HtmlFormatter,
+    top_fragments,
+)
+from whoosh.analysis import Token
+from whoosh.query import And, Or, Phrase, Term
 
+from .arrays import index_arrays, score_units, top_documents
 from .index import get_searcher
+from .analysis import matched_spans, token_spans
 from .query import parse, unit_queries
 from .schema import ARTICLES, QUESTIONS
 from .spelling import auto_corrections, corrected_text
@@ -35,13 +41,9 @@ SUGGEST_BELOW = 3
 KEY_TERMS = 12
 FACETS = ("type", "themes")
 SNIPPET_CHARS = 240
-
-# Per-searcher sets of documents by visibility, status, type and theme: filters
-# and facet counts become set operations instead of queries.
-_value_docs: WeakKeyDictionary = WeakKeyDictionary()
-SEGMENT_CACHE_ENTRIES = 256
-_segment_value_docs: dict[tuple[str, int, str], dict[str, frozenset[int]]] = {}
-_segment_value_docs_lock = threading.Lock()
+SNIPPET_FIELD = "body"
+_FRAGMENTER = ContextFragmenter(maxchars=200, surround=60)
+_SCORER = BasicFragmentScorer()
 
 
 @dataclass(frozen=True)
@@ -88,54 +90,12 @@ def _any_of(fieldname: str, values) -> Or:
     return Or([Term(fieldname, str(value)) for value in values])
 
 
-def _segment_docs_by_value(reader, offset: int, fieldname: str) -> dict[str, frozenset[int]]:
-    """Return ``{value: document numbers}`` of one index segment, cached for as long as the segment lives.
-
-    A segment's documents never change; one deleted later (an edited article's old version)
-    stays in these sets, which is harmless: every use intersects them with a query's matches.
-    So a searcher reopened after a small commit only reads the new segment.
-    """
-    segment = reader.segment()
-    if segment is None:  # an index without any segment
-        return {}
-    key = (segment.segment_id(), offset, fieldname)
-    docs = _segment_value_docs.get(key)
-    if docs is None:
-        field = reader.schema[fieldname]
-        docs = {
-            field.from_bytes(btext): frozenset(offset + local for local in reader.postings(fieldname, btext).all_ids())
-            for btext in reader.lexicon(fieldname)
-        }
-        with _segment_value_docs_lock:
-            _segment_value_docs[key] = docs
-            while len(_segment_value_docs) > SEGMENT_CACHE_ENTRIES:
-                del _segment_value_docs[next(iter(_segment_value_docs))]
-    return docs
+def _visible_mask(arrays, visibilities, statuses) -> np.ndarray:
+    """Return the live documents a user with these visibilities may see in these statuses."""
+    return arrays.live & arrays.any_of("visibility", visibilities) & arrays.any_of("status", statuses)
 
 
-def _docs_by_value(searcher, fieldname: str) -> dict[str, frozenset[int]]:
-    """Return ``{value: document numbers}`` for a filter/facet field, cached per searcher."""
-    cache = _value_docs.setdefault(searcher, {})
-    if fieldname not in cache:
-        leaves = searcher.reader().leaf_readers()
-        parts = [_segment_docs_by_value(reader, offset, fieldname) for reader, offset in leaves]
-        values = sorted(set().union(*parts))
-        cache[fieldname] = {value: frozenset().union(*(part.get(value, ()) for part in parts)) for value in values}
-    return cache[fieldname]
-
-
-def _docs_with_any(searcher, fieldname: str, values) -> set[int]:
-    """Return the documents having any of ``values`` in ``fieldname``."""
-    by_value = _docs_by_value(searcher, fieldname)
-    return set().union(*(by_value.get(str(value), ()) for value in values))
-
-
-def _visible_docs(searcher, visibilities, statuses) -> set[int]:
-    """Return the documents a user with these visibilities may see in these statuses."""
-    return _docs_with_any(searcher, "visibility", visibilities) & _docs_with_any(searcher, "status", statuses)
-
-
-def _facet_counts(searcher, matched: set[int], allowed: set[int], selections: dict[str, set[int]]):
+def _facet_counts(arrays, matched: np.ndarray, allowed: np.ndarray, selections: dict[str, np.ndarray]):
     """Count facet values among visible matches, each facet ignoring its own selection."""
     counts = {}
     for name in FACETS:
@@ -143,30 +103,78 @@ def _facet_counts(searcher, matched: set[int], allowed: set[int], selections: di
         for other, docs in selections.items():
             if other != name:
                 base &= docs
-        values = ((value, len(base & docs)) for value, docs in _docs_by_value(searcher, name).items())
+        values = ((value, int(np.count_nonzero(base & docs))) for value, docs in arrays.values(name).items())
         counts[name] = dict(sorted(((v, n) for v, n in values if n), key=lambda item: (-item[1], item[0])))
     return counts
 
 
-def _snippet(hit) -> str:
+def _matched_words(found, docs: np.ndarray, fieldname: str) -> frozenset[str]:
+    """Return the words of the query's clauses in ``fieldname`` that match any of ``docs`` (what snippets mark)."""
+    words = set()
+    for clause, ids in found.clause_docs:
+        if clause.fieldname == fieldname and isinstance(clause, (Term, Phrase)) and docs[ids].any():
+            words.update([clause.text] if type(clause) is Term else clause.words)
+    return frozenset(words)
+
+
+class _Context:
+    """An unmatched word seen by the fragmenter: only its place in the text matters."""
+
+    __slots__ = ("startchar", "endchar")
+    matched = False
+
+    def __init__(self, startchar: int, endchar: int):
+        """Remember where the word is."""
+        self.startchar, self.endchar = startchar, endchar
+
+
+def _snippet_tokens(text: str, words: frozenset[str]):
+    """Yield the words of ``text`` near a matched word, matched ones as Whoosh tokens, for the fragmenter.
+
+    Words farther from every match than a fragment can reach are skipped: a long body then costs
+    a search for the matched words, not a Python object per word.
+    """
+    matched = matched_spans(text, words)
+    reach = _FRAGMENTER.maxchars + 2 * _FRAGMENTER.surround
+    windows: list[list[int]] = []
+    for start, end in matched:
+        if windows and start - reach <= windows[-1][1]:
+            windows[-1][1] = end + reach
+        else:
+            windows.append([max(0, text.rfind(" ", 0, max(0, start - reach)) + 1), end + reach])
+    matched_starts = {start for start, _ in matched}
+    for window_start, window_end in windows:
+        for start, end in token_spans(text, window_start, window_end):
+            if start in matched_starts:
+                yield Token(text=text[start:end], startchar=start, endchar=end, matched=True, boost=1.0)
+            else:
+                yield _Context(start, end)
+
+
+def _snippet(fields: dict, words: frozenset[str]) -> str:
     """Return highlighted body fragments, or the escaped start of the summary/body."""
-    highlighted = hit.highlights("body", top=2)
-    if highlighted:
-        return highlighted
-    text = hit.get("summary") or hit.get("body") or ""
+    text = fields.get(SNIPPET_FIELD) or ""
+    if words and text:
+        tokens = Highlighter._merge_matched_tokens(_snippet_tokens(text, words))
+        fragments = top_fragments(_FRAGMENTER.fragment_tokens(text, tokens), 2, _SCORER, FIRST, minscore=1)
+        # A formatter numbers the terms it meets (CSS classes term0, term1…): a fresh one per snippet.
+        highlighted = HtmlFormatter(tagname="mark", classname="match", termclass="term").format(fragments)
+        if highlighted:
+            return highlighted
+    text = fields.get("summary") or text
     return escape(text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else ""))
 
 
-def _article_hit(hit, snippet: str) -> ArticleHit:
-    """Convert a Whoosh hit into an ArticleHit."""
-    themes = hit.get("themes") or ""
+def _article_hit(fields: dict, score: float, snippet: str) -> ArticleHit:
+    """Convert an article's stored fields into an ArticleHit."""
+    themes = fields.get("themes") or ""
     return ArticleHit(
-        slug=hit["slug"],
-        title=hit["title"],
-        type=hit.get("type") or "",
+        slug=fields["slug"],
+        title=fields["title"],
+        type=fields.get("type") or "",
         themes=tuple(theme for theme in themes.split(",") if theme),
-        updated_on=hit.get("updated_on"),
-        score=hit.score or 0.0,
+        updated_on=fields.get("updated_on"),
+        score=score,
         snippet=snippet,
     )
 
@@ -177,79 +185,12 @@ def _unit_queries(searcher, parsed) -> list:
     return unit_queries(parsed, ARTICLE_BOOSTS, corrections)
 
 
-def _matches(searcher, query) -> set[int]:
-    """Return the documents matching ``query``, the clauses of an Or combined as sets.
-
-    The same documents as ``searcher.docs_for_query(query)``, 2-3 times faster for a unit's
-    Or over fields and alternatives: Python set unions instead of Whoosh's union matchers.
-    """
-    if type(query) is Or:
-        return set().union(*(_matches(searcher, clause) for clause in query.subqueries))
-    return set(searcher.docs_for_query(query))
-
-
-class _MatchedTermsCollector(TermsCollector):
-    """Record which query terms matched any collected document, as ``terms=True`` does, but not per document.
-
-    Highlighting only reads that union (``Results.matched_terms()``); Whoosh's TermsCollector
-    tests every term matcher on every match (over a tenth of the search).  Matchers are still
-    kept on the current document, so the scores are those of a ``terms=True`` search.
-    """
-
-    def set_subsearcher(self, subsearcher, offset):
-        """Start a segment: every query term not seen yet is to be looked for."""
-        super().set_subsearcher(subsearcher, offset)
-        self.termmatchers = [matcher for matcher in self.termmatchers if matcher.term() not in self.termdocs]
-
-    def collect(self, sub_docnum):
-        """Collect the document and record the terms seen for the first time on it."""
-        self.child.collect(sub_docnum)
-        if self.termmatchers:
-            seen = [matcher for matcher in self.termmatchers if matcher.is_active() and matcher.id() == sub_docnum]
-            for matcher in seen:
-                self.termdocs[matcher.term()].append(self.child.offset + sub_docnum)
-            if seen:
-                self.termmatchers = [matcher for matcher in self.termmatchers if matcher.term() not in self.termdocs]
-
-
-class _CoordinatedCollector(TopCollector):
-    """The top documents by score times the share of the query's units they contain."""
-
-    def __init__(self, unit_docs: list[set[int]], **options):
-        """Count, for each document, how many of the units' document sets hold it."""
-        super().__init__(**options)
-        self.units = len(unit_docs)
-        self.unit_counts = Counter(chain.from_iterable(unit_docs))
-
-    def prepare(self, top_searcher, q, context):
-        """Start collecting, scaling every score by the document's share of units."""
-        super().prepare(top_searcher, q, context)
-        counts, units = self.unit_counts, self.units
-        self.final_fn = lambda _searcher, docnum, score: score * counts[docnum] / units
-
-    def _use_block_quality(self):
-        """Never skip blocks: their best raw score says nothing of the scaled one."""
-        return False
-
-
-def _search_within(searcher, query, docs: set[int], *, terms: bool = False, collector=None, **options):
-    """Run ``query`` restricted to ``docs`` (Whoosh reads an empty filter set as "no filter")."""
-    if not docs:
-        return []
-    collector = collector or searcher.collector(**options)
-    if terms:
-        collector = _MatchedTermsCollector(collector)
-    collector = FilterCollector(collector, docs, None)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
-
-
-def _suggestion(searcher, text: str, visible: set[int], total: int) -> str | None:
+def _suggestion(searcher, arrays, text: str, visible: np.ndarray, total: int) -> str | None:
     """Return a respelled query that finds more visible documents than ``total``, if any."""
     corrected = corrected_text(searcher.reader(), text)
     if corrected:
-        queries = _unit_queries(searcher, parse(corrected))
-        if len(set().union(*(_matches(searcher, query) for query in queries)) & visible) > total:
+        found = score_units(arrays, _unit_queries(searcher, parse(corrected))).units_matched > 0
+        if np.count_nonzero(found & visible) > total:
             return corrected
     return None
 
@@ -269,45 +210,49 @@ def search_articles(
 ) -> SearchPage:
     """Search visible articles; an empty query browses them, newest first."""
     searcher = get_searcher(path, ARTICLES)
-    allowed = _visible_docs(searcher, visibilities, statuses)
+    arrays = index_arrays(searcher)
+    allowed = _visible_mask(arrays, visibilities, statuses)
     selected = {"type": types, "themes": themes}
-    selections = {name: _docs_with_any(searcher, name, values) for name, values in selected.items() if values}
-    visible = allowed.intersection(*selections.values())
+    selections = {name: arrays.any_of(name, values) for name, values in selected.items() if values}
+    visible = allowed.copy()
+    for docs in selections.values():
+        visible &= docs
     text = (query or "").strip()
     parsed = parse(text)
     browsing = not parsed.units
-    unit_docs = []
     if browsing:
-        ranking_query = Every()
-        matched = _matches(searcher, ranking_query)
+        found, scores = None, np.zeros(arrays.size)
+        matched = arrays.live
         matched_all = True
     else:
         queries = _unit_queries(searcher, parsed)
-        unit_docs = [_matches(searcher, query) for query in queries]
-        matched = set().union(*unit_docs)
-        matched_all = bool(visible.intersection(*unit_docs))
-        ranking_query = Or(queries)
+        found = score_units(arrays, queries)
+        matched = found.units_matched > 0
+        matched_all = bool(np.any(visible & (found.units_matched == found.units)))
+        # Coordination: a document's score times the share of the query's units it contains.
+        scores = found.scores * found.units_matched / found.units if found.units > 1 else found.scores
     hits_filter = matched & visible
-    total = len(hits_filter)
+    total = int(np.count_nonzero(hits_filter))
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    coordinated = len(unit_docs) > 1 and sort != "date"
-    collector = _CoordinatedCollector(unit_docs, limit=page * per_page) if coordinated else None
-    ordering = {"sortedby": "updated_on", "reverse": True} if browsing or sort == "date" else {}
-    results = _search_within(
-        searcher, ranking_query, hits_filter, limit=page * per_page, terms=snippets, collector=collector, **ordering
-    )
-    if snippets and results:
-        results.fragmenter = ContextFragmenter(maxchars=200, surround=60)
-        results.formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term")
-    hits = [_article_hit(hit, _snippet(hit) if snippets else "") for hit in results[(page - 1) * per_page :]]
+    if browsing or sort == "date":
+        ranked = top_documents(arrays.column("updated_on"), hits_filter, page * per_page, reverse_ties=True)
+    else:
+        ranked = top_documents(scores, hits_filter, page * per_page)
+    words = _matched_words(found, hits_filter, SNIPPET_FIELD) if snippets and found else frozenset()
+    hits = []
+    for docnum in ranked[(page - 1) * per_page :].tolist():
+        fields = searcher.stored_fields(docnum)
+        hits.append(_article_hit(fields, float(scores[docnum]), _snippet(fields, words) if snippets else ""))
     return SearchPage(
         query=text,
         total=total,
         page=page,
         per_page=per_page,
         hits=hits,
-        facets=_facet_counts(searcher, matched, allowed, selections),
-        suggestion=_suggestion(searcher, text, visible, total) if not browsing and total < SUGGEST_BELOW else None,
+        facets=_facet_counts(arrays, matched, allowed, selections),
+        suggestion=_suggestion(searcher, arrays, text, visible, total)
+        if not browsing and total < SUGGEST_BELOW
+        else None,
         matched_all_words=matched_all,
     )
 
@@ -332,10 +277,10 @@ def suggest_articles(path, text: str, visibilities, limit: int = 5, statuses=("p
     whoosh_query = _key_terms_query(searcher, text, ARTICLE_BOOSTS)
     if whoosh_query is None:
         return []
-    visible = _visible_docs(searcher, visibilities, statuses)
+    visible = set(np.flatnonzero(_visible_mask(index_arrays(searcher), visibilities, statuses)).tolist())
     # Whoosh ignores an empty (falsy) filter: with nothing visible, suggest nothing.
     results = searcher.search(whoosh_query, limit=limit, filter=visible) if visible else []
-    return [_article_hit(hit, "") for hit in results]
+    return [_article_hit(hit.fields(), hit.score or 0.0, "") for hit in results]
 
 
 def search_questions(

@@ -1,0 +1,319 @@
+"""Whole-index arrays for fast article search: scores, filters and facets as numpy operations.
+
+Whoosh scores a query one matching document at a time through a tree of
+Python matchers, so a frequent word (tens of thousands of documents) costs
+hundreds of milliseconds.  Here each query term's postings are read once per
+index segment, a block at a time, into arrays (document numbers and term
+frequencies) kept in a bounded per-process cache; a query's BM25F scores are
+then a few array operations over every document at once, with exactly
+Whoosh's statistics (idf, average field length, byte-encoded field lengths),
+so rankings equal those of ``searcher.search`` with the same weighting.
+Per-value document masks (visibility, status, type, themes) make filters and
+facet counts array operations too.  Queries other than terms (phrases) are
+scored by their Whoosh matcher, as before.
+
+A segment never changes once written, so segment arrays are cached by segment
+id; only what depends on the whole index (deletions, statistics) is rebuilt
+for a new searcher, which a commit creates.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import Or, Term
+
+POSTINGS_CACHE_BYTES = 96 * 1024 * 1024
+_LENGTH_TABLE = None
+
+
+def _length_table() -> np.ndarray:
+    """Return the 256 field lengths Whoosh's one-byte length encoding stands for."""
+    global _LENGTH_TABLE
+    if _LENGTH_TABLE is None:
+        from whoosh.util.numeric import byte_to_length
+
+        _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+    return _LENGTH_TABLE
+
+
+class _PostingsCache:
+    """Least recently used ``(segment, field, term) -> (local ids, frequencies)``, bounded in bytes."""
+
+    def __init__(self, limit: int):
+        """Start empty, holding at most ``limit`` bytes of arrays."""
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        """Return the cached arrays of ``key`` (marking them recently used), or None."""
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        """Cache ``value`` for ``key``, evicting the least recently used entries beyond the limit."""
+        nbytes = value[0].nbytes + value[1].nbytes
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = value
+            self.size += nbytes
+            while self.size > self.limit and len(self.entries) > 1:
+                _, (ids, weights) = self.entries.popitem(last=False)
+                self.size -= ids.nbytes + weights.nbytes
+
+
+_postings = _PostingsCache(POSTINGS_CACHE_BYTES)
+_segment_arrays: dict = {}
+_segment_arrays_lock = threading.Lock()
+SEGMENT_CACHE_ENTRIES = 512
+
+
+def _segment_key(reader):
+    """Return what identifies a segment's (immutable) content."""
+    segment = reader.segment()
+    return segment.segment_id() if segment is not None else id(reader)
+
+
+def _segment_cached(reader, name: str, build):
+    """Return ``build()`` for this segment and ``name``, computed once per segment."""
+    key = (_segment_key(reader), name)
+    value = _segment_arrays.get(key)
+    if value is None:
+        value = build()
+        with _segment_arrays_lock:
+            _segment_arrays[key] = value
+            while len(_segment_arrays) > SEGMENT_CACHE_ENTRIES:
+                del _segment_arrays[next(iter(_segment_arrays))]
+    return value
+
+
+def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Read every posting of a term in one segment: local document numbers and term frequencies.
+
+    Deleted documents are included (the caller masks them): the arrays then stay valid
+    for the segment's whole life.
+    """
+    matcher = reader.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):  # the segment has deletions
+        matcher = matcher.child
+    ids, weights, block_starts = [], [], []
+    while matcher.is_active():
+        matcher._read_data()
+        block_ids, block_weights = matcher._data[0], matcher._data[1]
+        block_starts.append(len(ids))
+        ids.extend(block_ids)
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend([1.0 if block_weights is None else block_weights] * len(block_ids))
+        else:
+            weights.extend(block_weights)
+        matcher._next_block()
+    ids = np.array(ids, dtype=np.int32)
+    if not matcher._byteids and len(ids):
+        # Each block stores its ids as deltas from the block's start: a running sum restarted per block.
+        totals = np.cumsum(ids)
+        starts = np.array(block_starts)
+        before = np.where(starts > 0, totals[np.maximum(starts - 1, 0)], 0)
+        ids = totals - np.repeat(before, np.diff(np.append(starts, len(ids))))
+    return ids, np.array(weights, dtype=np.float32)
+
+
+def _segment_postings(reader, fieldname: str, btext: bytes):
+    """Return a term's postings in one segment, from the cache when read before."""
+    key = (_segment_key(reader), fieldname, btext)
+    value = _postings.get(key)
+    if value is None:
+        value = _read_postings(reader, fieldname, btext)
+        _postings.put(key, value)
+    return value
+
+
+@dataclass
+class IndexArrays:
+    """Arrays over every document number of one searcher (deleted ones included, marked not live)."""
+
+    searcher: object
+    size: int
+    live: np.ndarray
+    leaves: list
+    _lengths: dict = field(default_factory=dict)
+    _values: dict = field(default_factory=dict)
+    _columns: dict = field(default_factory=dict)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Return every document's (byte-encoded, as Whoosh scores them) length in ``fieldname``."""
+        if fieldname not in self._lengths:
+            table = _length_table()
+
+            def build(reader):
+                """Decode one segment's length column."""
+                count = reader.doc_count_all()
+                column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                if column is None:
+                    return np.zeros(count)
+                return table[np.fromiter(column, np.uint8, count)]
+
+            self._lengths[fieldname] = self._concat(
+                [_segment_cached(reader, f"len:{fieldname}", lambda r=reader: build(r)) for reader, _ in self.leaves]
+            )
+        return self._lengths[fieldname]
+
+    def values(self, fieldname: str) -> dict[str, np.ndarray]:
+        """Return ``{value: boolean mask}`` of a keyword/ID field (filters and facets)."""
+        if fieldname not in self._values:
+            parts = [_segment_cached(reader, f"val:{fieldname}", lambda r=reader: _segment_values(r, fieldname))
+                     for reader, _ in self.leaves]
+            masks = {}
+            for (_, offset), part in zip(self.leaves, parts):
+                for value, local in part.items():
+                    mask = masks.get(value)
+                    if mask is None:
+                        mask = masks[value] = np.zeros(self.size, bool)
+                    mask[local.astype(np.int64) + offset] = True
+            self._values[fieldname] = dict(sorted(masks.items()))
+        return self._values[fieldname]
+
+    def any_of(self, fieldname: str, wanted) -> np.ndarray:
+        """Return the mask of documents having any of ``wanted`` in ``fieldname``."""
+        masks = self.values(fieldname)
+        result = np.zeros(self.size, bool)
+        for value in wanted:
+            mask = masks.get(str(value))
+            if mask is not None:
+                result |= mask
+        return result
+
+    def column(self, fieldname: str) -> np.ndarray:
+        """Return a sortable column's raw values (Whoosh's sort keys) for every document."""
+        if fieldname not in self._columns:
+            self._columns[fieldname] = self._concat([
+                _segment_cached(reader, f"col:{fieldname}", lambda r=reader: np.fromiter(
+                    r.column_reader(fieldname, translate=False), np.uint64, r.doc_count_all()))
+                for reader, _ in self.leaves
+            ])
+        return self._columns[fieldname]
+
+    def _concat(self, parts: list[np.ndarray]) -> np.ndarray:
+        """Join per-segment arrays in document-number order."""
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def leaf_scores(self, query) -> tuple[np.ndarray, np.ndarray]:
+        """Return (document numbers, scores) of one term or phrase query, as Whoosh would score them."""
+        if type(query) is Term:
+            return self._term_scores(query)
+        context = self.searcher.context()
+        ids, scores = [], []
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(subsearcher, context)
+            while matcher.is_active():
+                ids.append(offset + matcher.id())
+                scores.append(matcher.score())
+                matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+    def _term_scores(self, query: Term) -> tuple[np.ndarray, np.ndarray]:
+        """Score a term's postings with BM25F over every segment."""
+        searcher, fieldname = self.searcher, query.fieldname
+        schema_field = searcher.schema[fieldname]
+        btext = schema_field.to_bytes(query.text)
+        parts = [
+            (_segment_postings(reader, fieldname, btext), offset)
+            for reader, offset in self.leaves
+            if (fieldname, btext) in reader
+        ]
+        if not parts:
+            return np.empty(0, np.int64), np.empty(0)
+        ids = np.concatenate([local.astype(np.int64) + offset for (local, _), offset in parts])
+        tf = np.concatenate([weights for (_, weights), _ in parts]).astype(np.float64)
+        weighting = searcher.weighting
+        k1, b = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        lengths = self.lengths(fieldname)[ids]
+        scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl)))
+        return ids, scores * query.boost if query.boost != 1.0 else scores
+
+
+def _segment_values(reader, fieldname: str) -> dict[str, np.ndarray]:
+    """Return ``{value: local document numbers}`` of one segment's keyword/ID field."""
+    schema_field = reader.schema[fieldname]
+    result = {}
+    for btext in reader.lexicon(fieldname):
+        local, _ = _read_postings(reader, fieldname, btext)
+        result[schema_field.from_bytes(btext)] = local
+    return result
+
+
+_arrays: WeakKeyDictionary = WeakKeyDictionary()
+_arrays_lock = threading.Lock()
+
+
+def index_arrays(searcher) -> IndexArrays:
+    """Return the arrays of ``searcher``, built once per searcher."""
+    arrays = _arrays.get(searcher)
+    if arrays is None:
+        with _arrays_lock:
+            arrays = _arrays.get(searcher)
+            if arrays is None:
+                leaves = searcher.reader().leaf_readers()
+                size = searcher.doc_count_all()
+                live = np.ones(size, bool)
+                for reader, offset in leaves:
+                    deleted = reader.deleted_docs_set if hasattr(reader, "deleted_docs_set") else ()
+                    if deleted:
+                        live[np.fromiter(deleted, np.int64, len(deleted)) + offset] = False
+                arrays = _arrays[searcher] = IndexArrays(searcher, size, live, leaves)
+    return arrays
+
+
+@dataclass(frozen=True)
+class UnitScores:
+    """A query's summed scores and, per document, how many of its units it contains."""
+
+    scores: np.ndarray
+    units_matched: np.ndarray
+    units: int
+    clause_docs: list  # (clause, its document numbers) for every clause of every unit
+
+
+def score_units(arrays: IndexArrays, unit_queries: list) -> UnitScores:
+    """Sum the scores of every clause of every unit (as Whoosh's Or does) and count units per document."""
+    scores = np.zeros(arrays.size)
+    units_matched = np.zeros(arrays.size, np.int16)
+    clause_docs = []
+    for unit in unit_queries:
+        in_unit = np.zeros(arrays.size, bool)
+        for clause in unit.subqueries if type(unit) is Or else [unit]:
+            ids, clause_scores = arrays.leaf_scores(clause)
+            scores[ids] += clause_scores
+            in_unit[ids] = True
+            clause_docs.append((clause, ids))
+        units_matched += in_unit
+    return UnitScores(scores, units_matched, len(unit_queries), clause_docs)
+
+
+def top_documents(keys: np.ndarray, candidates: np.ndarray, limit: int, *, reverse_ties: bool = False) -> np.ndarray:
+    """Return up to ``limit`` candidate document numbers by descending key.
+
+    Ties go to the lower document number (Whoosh's top collector), or to the higher one
+    with ``reverse_ties`` (Whoosh's reversed sort).
+    """
+    docs = np.flatnonzero(candidates)
+    if not len(docs) or limit <= 0:
+        return docs[:0]
+    values = keys[docs]
+    if len(docs) > limit:
+        threshold = np.partition(values, len(values) - limit)[len(values) - limit]
+        keep = values >= threshold
+        docs, values = docs[keep], values[keep]
+    order = np.lexsort((docs if reverse_ties else -docs, values))[::-1]
+    return docs[order][:limit]
