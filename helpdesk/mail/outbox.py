@@ -135,9 +135,18 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
     compiled again at every execution).
     """
     now = utcnow()
+    subjects: dict[tuple, str] = {}
+
+    def subject(item: Notification, ticket: Ticket) -> str:
+        """The item's Subject header, translated once per shared subject, question and language."""
+        key = (id(item.subject), ticket.id, recipient_locale(item.recipient))
+        if key not in subjects:
+            subjects[key] = _recipient_subject(item.subject, item.recipient, ticket)[:300]
+        return subjects[key]
+
     rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
              "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
-             "subject": _recipient_subject(item.subject, item.recipient, ticket)[:300], "context": item.context,
+             "subject": subject(item, ticket), "context": item.context,
              "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for event, ticket, notifications in batches for item in notifications]
