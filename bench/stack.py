@@ -184,10 +184,11 @@ class Gunicorn:
 
 
 class Loop:
-    """A long-lived `flask` loop as `make serve` starts it: the indexer or the mail sender."""
+    """A long-lived `flask` loop as `make serve` starts it (same arguments, so the same niceness and pace): the
+    indexer or the mail sender."""
 
-    COMMANDS = {"indexer": ["kb", "sync", "--loop", "--interval", "1"],
-                "mailer": ["mail", "send-pending", "--loop", "--interval", "1"]}
+    COMMANDS = {"indexer": ["kb", "sync", "--loop"],
+                "mailer": ["mail", "send-pending", "--loop", "--interval", "2"]}
 
     def __init__(self, name: str, env: dict, log_path: Path):
         self.log = open(log_path, "ab")
