@@ -234,11 +234,13 @@ def test_the_mail_loop_lowers_its_priority(runner, priority, monkeypatch):
     assert priority["set"] == [10]
 
 
-def test_the_indexer_loop_lowers_its_priority(runner, priority, monkeypatch):
-    """`flask kb sync --loop` lowers its priority before its first pass (stopped here after one)."""
+@pytest.mark.parametrize("command", [["kb", "sync", "--loop"], ["flash", "send", "--loop"]])
+def test_the_indexer_and_bulletin_loops_lower_their_priority(runner, priority, monkeypatch, command):
+    """`flask kb sync --loop` and `flask flash send --loop` lower their priority before their first pass (stopped
+    here after one)."""
     def stop(interval):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("helpdesk.kb.commands.time.sleep", stop)
-    runner.invoke(args=["kb", "sync", "--loop"])
+    monkeypatch.setattr("time.sleep", stop)
+    runner.invoke(args=command)
     assert priority["set"] == [10]
