@@ -1,4 +1,4 @@
-"""Long-running background loops (indexer, mail sender) yield the CPU to the web workers."""
+"""Long-running background loops (indexer, mail sender, bulletin fan-out) yield the CPU to the web workers."""
 import logging
 import os
 
