@@ -184,10 +184,11 @@ class Gunicorn:
 
 
 class Loop:
-    """A long-lived `flask` loop as `make serve` starts it: the indexer or the mail sender."""
+    """A long-lived `flask` loop as `make serve` starts it (same arguments, so the same niceness and pace): the
+    indexer or the mail sender."""
 
-    COMMANDS = {"indexer": ["kb", "sync", "--loop", "--interval", "1"],
-                "mailer": ["mail", "send-pending", "--loop", "--interval", "1"]}
+    COMMANDS = {"indexer": ["kb", "sync", "--loop"],
+                "mailer": ["mail", "send-pending", "--loop", "--interval", "2"]}
 
     def __init__(self, name: str, env: dict, log_path: Path):
         self.log = open(log_path, "ab")
@@ -277,6 +278,28 @@ def drain_outbox(app, timeout: float = 60.0) -> None:
             if not waiting:
                 return
             time.sleep(0.5)
+
+
+def wait_for_loops(app, timeout: float = 300.0) -> float | None:
+    """Seconds until the running loops have sent every due mail and indexed every change (None: not within
+    `timeout`): how long the backlog a load left behind takes to drain."""
+    from sqlalchemy import func, select
+
+    from helpdesk.extensions import db
+    from helpdesk.kb import indexing
+    from helpdesk.models import OutboxEmail
+
+    started = time.monotonic()
+    with app.app_context():
+        while time.monotonic() - started < timeout:
+            mail = db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+                OutboxEmail.status.in_(("pending", "sending"))))
+            changes = sum(indexing.status(name).pending_changes for name in indexing.INDEXES)
+            db.session.remove()
+            if not mail and not changes:
+                return time.monotonic() - started
+            time.sleep(0.2)
+    return None
 
 
 def open_session(port: int, email: str) -> tuple[str, str]:

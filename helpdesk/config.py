@@ -47,6 +47,9 @@ MAIL_RETRY_MAX_SECONDS = 6 * 3600
 MAIL_CLAIM_TIMEOUT_SECONDS = 600  # a claim older than this belongs to a dead sender and is taken over
 MAIL_SEND_AFTER_REQUEST = True
 BASE_URL = "http://127.0.0.1:5000"  # absolute links in emails
+# Niceness of the long-running loops (`flask kb sync --loop`, `flask mail send-pending --loop`, `flask flash send
+# --loop`): under load the web workers get the CPU first and the loops catch up when it is idle (0: leave it alone).
+BACKGROUND_NICE = 10
 INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 PASSWORD_RESET_MAX_AGE_SECONDS = 2 * 3600
 IMAP_SERVER = None

@@ -13,7 +13,8 @@ from gunicorn.config import Config
 
 from helpdesk import create_app
 from helpdesk.kb import indexing
-from helpdesk.ops import health
+from helpdesk.mail.sender import stopping
+from helpdesk.ops import background, health
 from helpdesk.ops.logs import GunicornJsonLogger, JsonFormatter, RequestContextFilter
 from tests.conftest import BASE_CONFIG
 from tests.factories import make_ticket
@@ -192,3 +193,54 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("GUNICORN_WORKERS")
     monkeypatch.setattr("multiprocessing.cpu_count", lambda: 64)
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 8
+
+
+@pytest.fixture
+def priority(monkeypatch):
+    """This process's niceness as the background helper sees it, without changing the real one."""
+    state = {"nice": 0, "set": []}
+    monkeypatch.setattr(background.os, "getpriority", lambda which, who: state["nice"])
+
+    def setpriority(which, who, value):
+        state["set"].append(value)
+        state["nice"] = value
+
+    monkeypatch.setattr(background.os, "setpriority", setpriority)
+    return state
+
+
+def test_background_loops_raise_their_niceness_to_the_setting(app, priority):
+    """The indexer and the mail loop run at BACKGROUND_NICE (10 by default) so web workers get the CPU first."""
+    assert app.config["BACKGROUND_NICE"] == 10
+    assert background.lower_priority() == 10
+    assert priority["set"] == [10]
+
+
+@pytest.mark.parametrize("already, setting", [(15, 10), (0, 0)])
+def test_background_priority_is_never_raised_back(app, priority, already, setting):
+    """A loop started nicer than the setting (systemd Nice=), or a setting of 0, leaves the priority alone."""
+    priority["nice"] = already
+    app.config["BACKGROUND_NICE"] = setting
+    assert background.lower_priority() == already
+    assert priority["set"] == []
+
+
+def test_the_mail_loop_lowers_its_priority(runner, priority, monkeypatch):
+    """`flask mail send-pending --loop` lowers its priority before its first pass (stopped here at once)."""
+    monkeypatch.setattr(stopping, "wait", lambda interval: True)
+    monkeypatch.setattr("helpdesk.mail.commands.signal.signal", lambda *args: None)
+    result = runner.invoke(args=["mail", "send-pending", "--loop"])
+    assert result.exit_code == 0, result.output
+    assert priority["set"] == [10]
+
+
+@pytest.mark.parametrize("command", [["kb", "sync", "--loop"], ["flash", "send", "--loop"]])
+def test_the_indexer_and_bulletin_loops_lower_their_priority(runner, priority, monkeypatch, command):
+    """`flask kb sync --loop` and `flask flash send --loop` lower their priority before their first pass (stopped
+    here after one)."""
+    def stop(interval):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("time.sleep", stop)
+    runner.invoke(args=command)
+    assert priority["set"] == [10]

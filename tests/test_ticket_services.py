@@ -3,7 +3,8 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine.default import CACHE_HIT
 
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.events import AUDIT_KINDS, INTERNAL_KINDS
@@ -48,6 +49,23 @@ def test_filing_gives_a_unique_reference_of_the_year(world):
     assert first.reference != second.reference
     assert first.status == "new" and first.structure_id == world.structure.id
     assert _kinds(first) == ["created"]
+
+
+def test_filing_again_reuses_every_compiled_statement(world):
+    """Each statement of a submission is compiled once per process, then taken from SQLAlchemy's cache."""
+    factories.make_ticket(world.member, theme_id=world.theme.id)
+    outcomes = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        """Note whether the statement came from the compiled cache."""
+        outcomes.append((context.cache_hit, statement.split("(")[0]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        factories.make_ticket(world.colleague, theme_id=world.theme.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert outcomes and all(hit is CACHE_HIT for hit, _statement in outcomes), outcomes
 
 
 def test_reference_carries_the_year_of_filing(world):

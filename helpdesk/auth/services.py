@@ -133,14 +133,17 @@ def set_active(user: User, active: bool, actor: User) -> None:
     db.session.commit()
 
 
+# The structure comes in the same query: member pages check it on every request (one option object, built once).
+_WITH_STRUCTURE = (joinedload(User.structure),)
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Restore the session's user unless the token was rotated or the account deactivated."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    # The structure comes in the same query: member pages check it on every request.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.structure)])
+    user = db.session.get(User, int(user_id), options=_WITH_STRUCTURE)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk.flash import services
+from helpdesk.ops.background import lower_priority
 
 flash_cli = AppGroup("flash", help="Flash info bulletins.")
 
@@ -15,6 +16,8 @@ flash_cli = AppGroup("flash", help="Flash info bulletins.")
 @click.option("--interval", default=30.0, show_default=True)
 def send_command(batch_size, loop, interval):
     """Fan out published bulletins to their subscribers; safe to stop and restart at any time (no duplicates)."""
+    if loop:
+        lower_priority()
     while True:
         sent = services.send_pending(
             batch_size, after_batch=lambda article, count: click.echo(f"{article.slug} : {count} destinataire(s)"))

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from helpdesk import search
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import INDEXES, index_path
+from helpdesk.ops.background import lower_priority
 from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES
 from helpdesk.search.evaluation import evaluate
 
@@ -21,6 +22,8 @@ kb = AppGroup("kb", help="Knowledge base and search indexes.")
 @click.option("--interval", default=1.0, show_default=True)
 def sync_command(loop, interval):
     """Apply pending database changes to this machine's search indexes."""
+    if loop:
+        lower_priority()
     while True:
         try:
             report = indexing.sync(timeout=30.0)

@@ -11,6 +11,7 @@ from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.notifications import send_digests
 from helpdesk.mail.sender import send_pending, stopping
+from helpdesk.ops.background import lower_priority
 
 
 @click.group()
@@ -25,6 +26,7 @@ def send_pending_command(loop, interval):
     """Send the mails due in the outbox (retries included); with --loop, SIGTERM stops it between batches."""
     if loop:
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        lower_priority()
     while True:
         report = send_pending()
         if report.sent or report.retried or report.failed or not loop:

@@ -86,9 +86,10 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
     wanted = [(user, notice, message) for user, notice, message in recipients_for(event, ticket)
               if user.active and user.id != actor_id and (notice.essential or user.notify_optional)]
     if wanted:
+        # One subject per notice, shared by its recipients: the outbox translates it once per language.
+        subjects = {id(notice): lazy_format(notice.subject, subject=ticket.subject) for _user, notice, _m in wanted}
         outbox.queue_question_mail(event, ticket, [
-            outbox.Notification(recipient=user, kind=notice.template,
-                                subject=lazy_format(notice.subject, subject=ticket.subject),
+            outbox.Notification(recipient=user, kind=notice.template, subject=subjects[id(notice)],
                                 held=user.notify_mode == "digest",
                                 context={"actor_id": actor_id, "message_id": message.id if message else None})
             for user, notice, message in wanted])

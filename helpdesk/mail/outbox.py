@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -126,20 +126,42 @@ def queue_question_mail(event: Event, ticket: Ticket, notifications: list[Notifi
 _UNFLUSHED = "outbox_unflushed"
 
 
-def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Ticket, list[Notification]]]) -> None:
-    """Insert the emails of these events in one statement, skipping dedupe keys already queued."""
+def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Ticket, list[Notification]]],
+                          just_inserted: bool = False) -> None:
+    """Insert the emails of these events in one statement, skipping dedupe keys already queued.
+
+    `just_inserted`: the events were inserted by the current flush, so no queued row can hold their dedupe
+    keys yet and a plain INSERT does (SQLAlchemy caches its compiled form; the ON CONFLICT variants are
+    compiled again at every execution).
+    """
     now = utcnow()
+    subjects: dict[tuple, str] = {}
+
+    def subject(item: Notification, ticket: Ticket) -> str:
+        """The item's Subject header, translated once per shared subject, question and language."""
+        key = (id(item.subject), ticket.id, recipient_locale(item.recipient))
+        if key not in subjects:
+            subjects[key] = _recipient_subject(item.subject, item.recipient, ticket)[:300]
+        return subjects[key]
+
     rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
              "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
-             "subject": _recipient_subject(item.subject, item.recipient, ticket)[:300], "context": item.context,
+             "subject": subject(item, ticket), "context": item.context,
              "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for event, ticket, notifications in batches for item in notifications]
     table = OutboxEmail.__table__
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    if just_inserted:
+        statement = insert(table)
+        first_of_key = {}
+        for row in rows:
+            first_of_key.setdefault(row["dedupe_key"], row)
+        rows = list(first_of_key.values())
+    else:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
     # Executed with many parameter sets, SQLAlchemy sends one multi-row INSERT ("insertmanyvalues").
-    inserted = connection.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                                  .returning(table.c.id, table.c.status), rows).all()
+    inserted = connection.execute(statement.returning(table.c.id, table.c.status), rows).all()
     pending = {row_id for row_id, status in inserted if status == "pending"}
     if pending:
         info.setdefault("outbox_new", set()).update(pending)
@@ -173,7 +195,7 @@ def _insert_mail_of_flushed_events(session, flush_context):
     if len(ready) < len(waiting):
         session.info[_UNFLUSHED] = [batch for batch in waiting if batch[0].id is None]
     if ready:
-        _insert_question_mail(session.connection(), session.info, ready)
+        _insert_question_mail(session.connection(), session.info, ready, just_inserted=True)
 
 
 @event.listens_for(Session, "after_flush")

@@ -3,10 +3,15 @@
 A claim is one atomic statement (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED;
 SQLite: a conditional UPDATE, SQLite serialising writers), so two senders never
 hold the same row. A claim older than MAIL_CLAIM_TIMEOUT_SECONDS belongs to a
-sender that died and is taken over; a living sender renews the claim of each
-row just before sending it and skips a row taken over meanwhile, so a slow batch
-is never sent twice. The window between the SMTP server accepting a mail and the
-row being marked sent is the only place a crash can repeat a mail.
+sender that died and is taken over; a living sender renews its claim on the
+batch's remaining rows (one UPDATE) whenever a quarter of that timeout has gone
+by since it last stamped them, before sending the next mail, and skips the rows
+taken over meanwhile, so a slow batch is never sent twice. The batch's messages
+are built together (its questions and recipients loaded in two queries) before
+the first is sent, over one SMTP connection; each row is marked sent in its own
+commit right after the server accepted it: the window between the SMTP server
+accepting a mail and the row being marked sent is the only place a crash can
+repeat a mail.
 """
 import logging
 import os
@@ -24,10 +29,11 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import notification_bodies
-from helpdesk.models import OutboxEmail
+from helpdesk.models import Message, OutboxEmail, User
 from helpdesk.models._types import utcnow
 
 log = logging.getLogger(__name__)
@@ -135,11 +141,14 @@ def _held(row_id: int, token: str):
             .execution_options(synchronize_session=False))
 
 
-def _renew(row_id: int, token: str) -> bool:
-    """Re-stamp this sender's claim on a row about to be sent; False if another sender took it over."""
-    renewed = db.session.execute(_held(row_id, token).values(claimed_at=utcnow())).rowcount
+def _renew(row_ids: list[int], token: str) -> set[int]:
+    """Re-stamp this sender's claim on rows about to be sent; return those still held (not taken over)."""
+    held = db.session.scalars(
+        update(OutboxEmail).where(OutboxEmail.id.in_(row_ids), OutboxEmail.claimed_by == token,
+                                  OutboxEmail.status == "sending")
+        .values(claimed_at=utcnow()).returning(OutboxEmail.id).execution_options(synchronize_session=False)).all()
     db.session.commit()
-    return renewed == 1
+    return set(held)
 
 
 def _finish(row_id: int, token: str, **values) -> None:
@@ -148,11 +157,11 @@ def _finish(row_id: int, token: str, **values) -> None:
     db.session.commit()
 
 
-def _fail(row: OutboxEmail, token: str, error: Exception) -> str:
+def _fail(row_id: int, attempts: int, token: str, error: Exception) -> str:
     """Schedule a retry, or give up after MAIL_MAX_ATTEMPTS; return the new status."""
-    status = "failed" if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"] else "pending"
-    _finish(row.id, token, status=status, last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=utcnow() + retry_delay(row.attempts))
+    status = "failed" if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"] else "pending"
+    _finish(row_id, token, status=status, last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=utcnow() + retry_delay(attempts))
     return status
 
 
@@ -165,39 +174,79 @@ class SendReport:
     failed: int = 0
 
 
+@dataclass
+class _Outgoing:
+    """One claimed row, its message built (or the reason it cannot be) before the batch is sent."""
+
+    id: int
+    attempts: int
+    message: EmailMessage | None
+    error: ValueError | None = None
+
+
+def _build_batch(claimed: list[int]) -> list[_Outgoing]:
+    """Load the claimed rows with their questions and recipients and build every message of the batch."""
+    rows = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(claimed)).order_by(OutboxEmail.id)
+                              .options(selectinload(OutboxEmail.ticket), selectinload(OutboxEmail.recipient))).all()
+    # The actors and messages the notifications show, loaded once and kept referenced while the batch is built
+    # (the session's identity map holds objects weakly: an unreferenced one would be reloaded for every mail).
+    shown = [list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+             for model, ids in ((User, {(row.context or {}).get("actor_id") for row in rows} - {None}),
+                                (Message, {(row.context or {}).get("message_id") for row in rows} - {None}))]
+    outgoing = []
+    for row in rows:
+        try:
+            outgoing.append(_Outgoing(row.id, row.attempts, build_message(row)))
+        except ValueError as error:  # an unbuildable mail (its question deleted): retried, then failed
+            outgoing.append(_Outgoing(row.id, row.attempts, None, error))
+    del shown
+    return outgoing
+
+
 def send_pending(limit: int | None = None, ids: list[int] | None = None) -> SendReport:
     """Send the due mails (or only `ids`), batch after batch while batches come full and nothing fails."""
     report = SendReport()
     batch = limit or current_app.config["MAIL_BATCH_SIZE"]
+    renew_after = timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"] / 4)
+
+    def record_failure(item: _Outgoing, token: str, error: Exception) -> None:
+        """Schedule the row's retry (or give up on it) and count it."""
+        if _fail(item.id, item.attempts, token, error) == "failed":
+            report.failed += 1
+        else:
+            report.retried += 1
+
     while not stopping.is_set():
+        stamped = utcnow()
         token, claimed = claim_batch(batch, ids)
         if not claimed:
             return report
-        rows = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(claimed))
-                                  .order_by(OutboxEmail.id)).all()
+        outgoing = _build_batch(claimed)
+        held = set(claimed)
         try:
             with BACKENDS[current_app.config["MAIL_BACKEND"]]() as send:
-                for row in rows:
-                    if not _renew(row.id, token):
+                for position, item in enumerate(outgoing):
+                    if utcnow() - stamped > renew_after:
+                        stamped = utcnow()
+                        held = _renew([later.id for later in outgoing[position:]], token)
+                    if item.id not in held:
                         continue
                     try:
-                        send(build_message(row))
+                        if item.error is not None:
+                            raise item.error
+                        send(item.message)
                     except (smtplib.SMTPException, OSError, ValueError) as error:  # ValueError: unbuildable mail
-                        if _fail(row, token, error) == "failed":
-                            report.failed += 1
-                        else:
-                            report.retried += 1
+                        record_failure(item, token, error)
                         continue
-                    _finish(row.id, token, status="sent", sent_at=utcnow(), last_error=None)
+                    _finish(item.id, token, status="sent", sent_at=utcnow(), last_error=None)
                     report.sent += 1
         except (smtplib.SMTPException, OSError) as error:
             log.warning("mail server unavailable: %s", error)
-            for row in db.session.scalars(select(OutboxEmail).where(
-                    OutboxEmail.claimed_by == token, OutboxEmail.status == "sending")).all():
-                if _fail(row, token, error) == "failed":
-                    report.failed += 1
-                else:
-                    report.retried += 1
+            still_claimed = set(db.session.scalars(select(OutboxEmail.id).where(
+                OutboxEmail.claimed_by == token, OutboxEmail.status == "sending")))
+            for item in outgoing:
+                if item.id in still_claimed:
+                    record_failure(item, token, error)
         if limit is not None or len(claimed) < batch or report.retried or report.failed:
             return report
     return report

@@ -1,4 +1,6 @@
 """The form base class shared by every area."""
+from functools import lru_cache
+
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
@@ -23,7 +25,13 @@ class Form(FlaskForm):
 
         def get_translations(self, form):
             """WTForms' own catalogue for the current locale (French by default)."""
-            return get_translations((str(get_locale() or "fr"),))
+            return _wtforms_catalogue(str(get_locale() or "fr"))
+
+
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: str):
+    """WTForms' catalogue of a locale, looked up on disk once per process (every form asks for it)."""
+    return get_translations((locale,))
 
 
 class LanguageForm(Form):

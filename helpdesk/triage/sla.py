@@ -46,7 +46,13 @@ def _calendar(region: str | None, timezone: str, hours: tuple) -> BusinessCalend
 
 def default_policy(priority: int) -> SlaPolicy:
     """The built-in service level of a priority, on the configured calendar."""
-    return default_sla_policies(calendar_for(None))[PRIORITY_KEYS[priority]]
+    return _default_policies(calendar_for(None))[PRIORITY_KEYS[priority]]
+
+
+@lru_cache(maxsize=16)
+def _default_policies(calendar: BusinessCalendar) -> dict[str, SlaPolicy]:
+    """The built-in service levels of a calendar, computed once (they depend on its opening hours only)."""
+    return default_sla_policies(calendar)
 
 
 def policy_for(priority: int, theme_id: int | None) -> SlaPolicy:

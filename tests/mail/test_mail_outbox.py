@@ -2,7 +2,7 @@
 import threading
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -212,17 +212,20 @@ def test_retry_delay_doubles_with_bounded_jitter(app):
 
 
 def test_a_slow_sender_skips_the_rows_another_sender_took_over(app, world, smtp, monkeypatch):
-    """A batch outliving its claim leaves the rows another sender took over to that sender."""
+    """A batch outliving its claim renews it before sending and leaves the rows another sender took over."""
     send_pending()
     smtp.recorder.messages.clear()
     _queue_many(world, 4)
     build = sender_module.build_message
+    late = {"by": timedelta()}
+    monkeypatch.setattr(sender_module, "utcnow", lambda: utcnow() + late["by"])
 
     def slow_build(row):
-        """While the first mail is built, another sender takes the other rows over (their claim went stale)."""
+        """While the first mail is built the claim goes stale and another sender takes the other rows over."""
         if row.subject.endswith("Essai 0"):
+            late["by"] = timedelta(seconds=app.config["MAIL_CLAIM_TIMEOUT_SECONDS"] + 60)
             db.session.execute(update(OutboxEmail).where(OutboxEmail.id != row.id, OutboxEmail.kind == "test")
-                               .values(claimed_by="other-sender", claimed_at=utcnow()))
+                               .values(claimed_by="other-sender", claimed_at=sender_module.utcnow()))
             db.session.commit()
         return build(row)
 
@@ -231,6 +234,27 @@ def test_a_slow_sender_skips_the_rows_another_sender_took_over(app, world, smtp,
     assert [message["Subject"] for message in smtp.messages] == [outbox(kind="test")[0].subject]
     assert sorted(row.claimed_by or "" for row in outbox(kind="test")) == ["", "other-sender", "other-sender",
                                                                          "other-sender"]
+
+
+def test_a_batch_is_sent_without_reloading_its_rows(app, world, smtp):
+    """Building a batch loads its rows, questions and recipients once: no query per mail besides marking it sent."""
+    send_pending()
+    smtp.recorder.messages.clear()
+    for number in range(3):
+        factories.make_ticket(world.member, subject=f"Question groupée {number}")
+    queued = len(outbox(status="pending"))
+    assert queued >= 6
+    statements = []
+    engine = db.engine
+    listener = lambda *call: statements.append(call[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert send_pending().sent == queued
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    marks = [statement for statement in statements if statement.lstrip().upper().startswith("UPDATE")]
+    assert len(statements) - len(marks) <= 8, statements
+    assert len(marks) == queued + 1, "one claim, then one UPDATE per mail sent (no renewal of a fresh claim)"
 
 
 def test_a_sender_asked_to_stop_claims_nothing_more(app, world, smtp):
