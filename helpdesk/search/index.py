@@ -117,7 +117,7 @@ def rebuild(path, kind: str, documents, *, procs: int | None = None, limitmb: in
         ix = whoosh_index.create_in(generation, KINDS[kind]["schema"]())
         procs = procs or os.cpu_count() or 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = ix.writer(limitmb=limitmb, **options)
+        writer = ix.writer(limitmb=limitmb, compound=False, **options)
         to_fields = KINDS[kind]["fields"]
         count = 0
         for doc in documents:
@@ -134,7 +134,7 @@ def rebuild(path, kind: str, documents, *, procs: int | None = None, limitmb: in
 def apply(path, kind: str, upserts: list[dict], deletes: list[str], timeout: float = 2.0) -> None:
     """Add/replace ``upserts`` and remove the ``deletes`` keys in one commit; raise IndexBusy if locked."""
     spec = KINDS[kind]
-    writer = _writer(open_index(path, kind), timeout)
+    writer = _writer(open_index(path, kind), timeout, compound=False)
     with writer:
         for doc in upserts:
             writer.update_document(**spec["fields"](doc))
