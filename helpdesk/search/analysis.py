@@ -162,13 +162,17 @@ def _term_of(raw: str) -> str | None:
 
 
 def _fold_classes() -> dict[str, str]:
-    """Map each folded letter to a regex class of the letters that fold to it (é, È, e... for e)."""
+    """Map each folded letter to a regex class of the lowercase letters that fold to it (e: eéèêë).
+
+    Only Latin-1 and Latin Extended-A letters: enough for French, and small classes keep
+    compiling a query's regex cheap (matching is case-insensitive).
+    """
     letters: dict[str, set[str]] = {}
-    for char in set(map(chr, FOLDING_MAP)) | set("abcdefghijklmnopqrstuvwxyz"):
+    for char in map(chr, range(ord("a"), 0x180)):
         folded = fold(char)
-        if len(folded) == 1:
+        if char.islower() and len(folded) == 1 and folded.isascii() and folded.isalpha():
             letters.setdefault(folded, {folded}).add(char)
-    return {folded: "[" + "".join(sorted(map(re.escape, chars))) + "]" for folded, chars in letters.items()}
+    return {folded: "[" + "".join(sorted(chars)) + "]" for folded, chars in letters.items()}
 
 
 _FOLD_CLASSES = _fold_classes()

@@ -129,22 +129,32 @@ class _Context:
 
 
 def _snippet_tokens(text: str, words: frozenset[str]):
-    """Yield the words of ``text`` near a matched word, matched ones as Whoosh tokens, for the fragmenter.
+    """Yield the words of ``text`` around its matched words, matched ones as Whoosh tokens, for the fragmenter.
 
-    Words farther from every match than a fragment can reach are skipped: a long body then costs
-    a search for the matched words, not a Python object per word.
+    Matched words are found by a prefix search, not by analysing every word; only the words a
+    fragment can reach become objects: ``2 × surround`` characters before a match (the fragmenter
+    keeps ``surround`` of them) and, after it, words up to ``2 × surround`` characters of word
+    length (where a fragment's countdown ends at the latest), so skipping the others changes no fragment.
     """
-    matched = matched_spans(text, words)
-    reach = _FRAGMENTER.maxchars + 2 * _FRAGMENTER.surround
-    windows: list[list[int]] = []
-    for start, end in matched:
-        if windows and start - reach <= windows[-1][1]:
-            windows[-1][1] = end + reach
-        else:
-            windows.append([max(0, text.rfind(" ", 0, max(0, start - reach)) + 1), end + reach])
-    matched_starts = {start for start, _ in matched}
-    for window_start, window_end in windows:
-        for start, end in token_spans(text, window_start, window_end):
+    matched_starts = {start for start, _ in matched_spans(text, words)}
+    if not matched_starts:
+        return
+    spans = token_spans(text, 0, len(text))
+    reach = 2 * _FRAGMENTER.surround
+    keep = bytearray(len(spans))
+    for index, (start, _) in enumerate(spans):
+        if start not in matched_starts:
+            continue
+        before = index
+        while before > 0 and spans[before - 1][1] >= start - reach:
+            before -= 1
+        after, length = index, 0
+        while after < len(spans) and length < reach:
+            length += spans[after][1] - spans[after][0]
+            after += 1
+        keep[before : after + 1] = b"\x01" * (min(after + 1, len(spans)) - before)
+    for index, (start, end) in enumerate(spans):
+        if keep[index]:
             if start in matched_starts:
                 yield Token(text=text[start:end], startchar=start, endchar=end, matched=True, boost=1.0)
             else:
