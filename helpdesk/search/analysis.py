@@ -195,8 +195,8 @@ def _prefix_regex(terms: frozenset[str]):
     return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
 
 
-def matched_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` of every token of ``text`` whose index term is one of ``terms``.
+def matched_spans(text: str, terms: frozenset[str]) -> dict[int, tuple[int, str]]:
+    """Return ``{start: (end, index term)}`` of the tokens of ``text`` whose index term is one of ``terms``.
 
     Plain words are looked for with an accent- and case-insensitive prefix search, so a long
     text costs a regex scan rather than analysing each of its words; other terms (legal
@@ -207,7 +207,12 @@ def matched_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
         candidates = _TOKEN_RE.finditer(text)
     else:
         candidates = (_TOKEN_RE.match(text, found.start()) for found in regex.finditer(text))
-    return [(token.start(), token.end()) for token in candidates if token and _term_of(token.group()) in terms]
+    found = {}
+    for token in candidates:
+        term = _term_of(token.group()) if token else None
+        if term in terms:
+            found[token.start()] = (token.end(), term)
+    return found
 
 
 def token_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

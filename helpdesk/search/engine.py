@@ -7,9 +7,9 @@ query's units it contains (a coordination factor).  Requiring every word
 first, a squared or square-root coordination, a title proximity boost or a
 prior per resource type were measured on the relevance judgments and did
 worse or no better (docs/search.md).
-Words absent from the index are completed with their closest spelling.  Visibility and status
-restrictions are applied inside Whoosh (``filter=`` document sets), so counts,
-facets and suggestions only ever see documents the user may read.
+Words absent from the index are completed with their closest spelling.  Scores, visibility
+and status restrictions, facets and the ranking are array operations over the whole index
+(``arrays.py``): counts, facets and suggestions only ever see documents the user may read.
 """
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from datetime import datetime
 from html import escape
 
 import numpy as np
+from whoosh.analysis import Token
 from whoosh.highlight import (
     FIRST,
     BasicFragmentScorer,
@@ -25,12 +26,11 @@ from whoosh.highlight import (
     HtmlFormatter,
     top_fragments,
 )
-from whoosh.analysis import Token
 from whoosh.query import And, Or, Phrase, Term
 
+from .analysis import matched_spans, token_spans
 from .arrays import index_arrays, score_units, top_documents
 from .index import get_searcher
-from .analysis import matched_spans, token_spans
 from .query import parse, unit_queries
 from .schema import ARTICLES, QUESTIONS
 from .spelling import auto_corrections, corrected_text
@@ -136,14 +136,14 @@ def _snippet_tokens(text: str, words: frozenset[str]):
     keeps ``surround`` of them) and, after it, words up to ``2 × surround`` characters of word
     length (where a fragment's countdown ends at the latest), so skipping the others changes no fragment.
     """
-    matched_starts = {start for start, _ in matched_spans(text, words)}
-    if not matched_starts:
+    matched = matched_spans(text, words)
+    if not matched:
         return
     spans = token_spans(text, 0, len(text))
     reach = 2 * _FRAGMENTER.surround
     keep = bytearray(len(spans))
     for index, (start, _) in enumerate(spans):
-        if start not in matched_starts:
+        if start not in matched:
             continue
         before = index
         while before > 0 and spans[before - 1][1] >= start - reach:
@@ -155,8 +155,8 @@ def _snippet_tokens(text: str, words: frozenset[str]):
         keep[before : after + 1] = b"\x01" * (min(after + 1, len(spans)) - before)
     for index, (start, end) in enumerate(spans):
         if keep[index]:
-            if start in matched_starts:
-                yield Token(text=text[start:end], startchar=start, endchar=end, matched=True, boost=1.0)
+            if start in matched:
+                yield Token(text=matched[start][1], startchar=start, endchar=end, matched=True, boost=1.0)
             else:
                 yield _Context(start, end)
 

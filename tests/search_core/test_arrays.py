@@ -96,14 +96,15 @@ def test_matched_spans_find_accented_capitalised_and_irregular_forms():
     """Stems are found whatever the accents, case and irregular plural of the word."""
     text = "Les SALARIÉES, un salarié ; des chevaux et un cheval. Salaire."
     spans = matched_spans(text, frozenset({"salar", "cheval"}))
-    assert [text[start:end] for start, end in spans] == ["SALARIÉES", "salarié", "chevaux", "cheval"]
+    assert [text[start:end] for start, (end, _) in spans.items()] == ["SALARIÉES", "salarié", "chevaux", "cheval"]
+    assert [term for _, term in spans.values()] == ["salar", "salar", "cheval", "cheval"]
 
 
 def test_matched_spans_find_legal_references_and_skip_stop_words():
     """A legal reference is matched however it is written; a stop word never is."""
     text = "Voir l'art. L. 5132-5 et L5132-5 ; il ne faut pas."
     spans = matched_spans(text, frozenset({"l5132-5", "ne"}))
-    assert [text[start:end] for start, end in spans] == ["L. 5132-5", "L5132-5"]
+    assert [text[start:end] for start, (end, _) in spans.items()] == ["L. 5132-5", "L5132-5"]
 
 
 def test_snippet_marks_words_far_into_a_long_body(tmp_path):
