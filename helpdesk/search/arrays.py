@@ -193,11 +193,13 @@ class IndexArrays:
         return result
 
     def column(self, fieldname: str) -> np.ndarray:
-        """Return a sortable column's raw values (Whoosh's sort keys) for every document."""
+        """Return a sortable column's raw values for every document, 0 where a document has none.
+
+        (Whoosh stores the column's default, the largest value, for a missing one: it would sort first.)
+        """
         if fieldname not in self._columns:
             self._columns[fieldname] = self._concat([
-                _segment_cached(reader, f"col:{fieldname}", lambda r=reader: np.fromiter(
-                    r.column_reader(fieldname, translate=False), np.uint64, r.doc_count_all()))
+                _segment_cached(reader, f"col:{fieldname}", lambda r=reader: _segment_column(r, fieldname))
                 for reader, _ in self.leaves
             ])
         return self._columns[fieldname]
@@ -243,6 +245,13 @@ class IndexArrays:
         return ids, scores * query.boost if query.boost != 1.0 else scores
 
 
+def _segment_column(reader, fieldname: str) -> np.ndarray:
+    """Return one segment's raw column values, 0 for the documents without a value."""
+    values = np.fromiter(reader.column_reader(fieldname, translate=False), np.uint64, reader.doc_count_all())
+    values[values == reader.schema[fieldname].column_type.default_value()] = 0
+    return values
+
+
 def _segment_values(reader, fieldname: str) -> dict[str, np.ndarray]:
     """Return ``{value: local document numbers}`` of one segment's keyword/ID field."""
     schema_field = reader.schema[fieldname]
@@ -264,7 +273,9 @@ def index_arrays(searcher) -> IndexArrays:
         with _arrays_lock:
             arrays = _arrays.get(searcher)
             if arrays is None:
-                leaves = searcher.reader().leaf_readers()
+                # An index without documents has one empty reader, without columns: no leaves.
+                leaves = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()
+                          if reader.doc_count_all()]
                 size = searcher.doc_count_all()
                 live = np.ones(size, bool)
                 for reader, offset in leaves:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from whoosh.query import Or
 
-from helpdesk.search import apply, rebuild, search_articles
+from helpdesk.search import apply, open_index, rebuild, search_articles
 from helpdesk.search.analysis import matched_spans
 from helpdesk.search.arrays import _PostingsCache, index_arrays, score_units, top_documents
 from helpdesk.search.engine import _unit_queries
@@ -126,3 +126,20 @@ def test_postings_cache_stays_within_its_byte_limit():
     assert cache.get("a") is None
     assert cache.get("c") is arrays
     assert cache.size <= 1000
+
+
+@pytest.mark.parametrize("text", ["", "salarié", "\"activité partielle\""])
+def test_an_empty_index_finds_nothing_without_error(tmp_path, text):
+    """Before the first article is indexed, browsing and searching return an empty page."""
+    path = tmp_path / "articles"
+    open_index(path, "articles")
+    page = search_articles(path, text, **MEMBER)
+    assert (page.total, page.hits, page.facets) == (0, [], {"type": {}, "themes": {}})
+
+
+def test_articles_without_date_are_browsed_last(tmp_path):
+    """An article with no « à jour au » date comes after dated ones when browsing."""
+    path = tmp_path / "articles"
+    undated = {key: value for key, value in make_article("sans-date", "Sans date", "texte").items() if key != "updated_on"}
+    rebuild(path, "articles", [undated, make_article("datee", "Datée", "texte")], procs=1)
+    assert [hit.slug for hit in search_articles(path, "", **MEMBER).hits] == ["datee", "sans-date"]
