@@ -134,26 +134,23 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds * (1 + random.random() / 4))
 
 
-def _held(row_id: int, token: str):
-    """An UPDATE of the row, applying only while this sender's claim on it holds."""
-    return (update(OutboxEmail).where(OutboxEmail.id == row_id, OutboxEmail.claimed_by == token,
+def _held(row_ids: list[int], token: str):
+    """An UPDATE of the rows, applying only to those this sender's claim still holds."""
+    return (update(OutboxEmail).where(OutboxEmail.id.in_(row_ids), OutboxEmail.claimed_by == token,
                                       OutboxEmail.status == "sending")
             .execution_options(synchronize_session=False))
 
 
 def _renew(row_ids: list[int], token: str) -> set[int]:
     """Re-stamp this sender's claim on rows about to be sent; return those still held (not taken over)."""
-    held = db.session.scalars(
-        update(OutboxEmail).where(OutboxEmail.id.in_(row_ids), OutboxEmail.claimed_by == token,
-                                  OutboxEmail.status == "sending")
-        .values(claimed_at=utcnow()).returning(OutboxEmail.id).execution_options(synchronize_session=False)).all()
+    held = db.session.scalars(_held(row_ids, token).values(claimed_at=utcnow()).returning(OutboxEmail.id)).all()
     db.session.commit()
     return set(held)
 
 
 def _finish(row_id: int, token: str, **values) -> None:
     """Record the outcome of a send, unless another sender took the row over meanwhile."""
-    db.session.execute(_held(row_id, token).values(claimed_by=None, claimed_at=None, **values))
+    db.session.execute(_held([row_id], token).values(claimed_by=None, claimed_at=None, **values))
     db.session.commit()
 
 

@@ -94,6 +94,16 @@ def _raw_token_terms(raw: str) -> tuple[str, str | None]:
     return text, None if not text or text in STOP_WORDS else stem_french(text)
 
 
+def _token_terms(raw: str) -> tuple[str, str | None]:
+    """``_raw_token_terms`` through the shared cache (emptied when it grows past its limit)."""
+    entry = _term_cache.get(raw)
+    if entry is None:
+        if len(_term_cache) > _CACHE_LIMIT:
+            _term_cache.clear()
+        entry = _term_cache[raw] = _raw_token_terms(raw)
+    return entry
+
+
 class FrenchTokenizer(Tokenizer):
     """The indexing/query analyzer: tokenise, lowercase, normalise legal references, fold, drop stop words, stem.
 
@@ -123,15 +133,9 @@ class FrenchTokenizer(Tokenizer):
             if tokenize
             else [(value, 0, len(value))]
         )
-        cache = _term_cache
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
         kept_pos = None
         for index, (raw, start, end) in enumerate(spans):
-            entry = cache.get(raw)
-            if entry is None:
-                entry = cache[raw] = _raw_token_terms(raw)
-            folded, term = entry
+            folded, term = _token_terms(raw)
             if term is None:
                 if removestops:
                     continue
@@ -149,16 +153,6 @@ class FrenchTokenizer(Tokenizer):
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
-
-
-def _term_of(raw: str) -> str | None:
-    """Return the index term of one raw token (None for a stop word), through the shared cache."""
-    entry = _term_cache.get(raw)
-    if entry is None:
-        if len(_term_cache) > _CACHE_LIMIT:
-            _term_cache.clear()
-        entry = _term_cache[raw] = _raw_token_terms(raw)
-    return entry[1]
 
 
 def _fold_classes() -> dict[str, str]:
@@ -209,15 +203,15 @@ def matched_spans(text: str, terms: frozenset[str]) -> dict[int, tuple[int, str]
         candidates = (_TOKEN_RE.match(text, found.start()) for found in regex.finditer(text))
     found = {}
     for token in candidates:
-        term = _term_of(token.group()) if token else None
+        term = _token_terms(token.group())[1] if token else None
         if term in terms:
             found[token.start()] = (token.end(), term)
     return found
 
 
-def token_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` of the tokens of ``text[start:end]`` (``start`` on a token boundary)."""
-    return [(token.start(), token.end()) for token in _TOKEN_RE.finditer(text, start, end)]
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of every token of ``text``."""
+    return [(token.start(), token.end()) for token in _TOKEN_RE.finditer(text)]
 
 
 def french_analyzer():

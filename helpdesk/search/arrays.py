@@ -26,19 +26,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Or, Term
+from whoosh.util.numeric import byte_to_length
 
 POSTINGS_CACHE_BYTES = 96 * 1024 * 1024
-_LENGTH_TABLE = None
-
-
-def _length_table() -> np.ndarray:
-    """Return the 256 field lengths Whoosh's one-byte length encoding stands for."""
-    global _LENGTH_TABLE
-    if _LENGTH_TABLE is None:
-        from whoosh.util.numeric import byte_to_length
-
-        _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-    return _LENGTH_TABLE
+# The field length each byte of Whoosh's one-byte length encoding stands for.
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 class _PostingsCache:
@@ -123,7 +115,7 @@ def _read_postings(reader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np
         totals = np.cumsum(ids)
         starts = np.array(block_starts)
         before = np.where(starts > 0, totals[np.maximum(starts - 1, 0)], 0)
-        ids = totals - np.repeat(before, np.diff(np.append(starts, len(ids))))
+        ids = (totals - np.repeat(before, np.diff(np.append(starts, len(ids))))).astype(np.int32)
     return ids, np.array(weights, dtype=np.float32)
 
 
@@ -152,7 +144,6 @@ class IndexArrays:
     def lengths(self, fieldname: str) -> np.ndarray:
         """Return every document's (byte-encoded, as Whoosh scores them) length in ``fieldname``."""
         if fieldname not in self._lengths:
-            table = _length_table()
 
             def build(reader):
                 """Decode one segment's length column."""
@@ -160,7 +151,7 @@ class IndexArrays:
                 column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
                 if column is None:
                     return np.zeros(count)
-                return table[np.fromiter(column, np.uint8, count)]
+                return _LENGTHS[np.fromiter(column, np.uint8, count)]
 
             self._lengths[fieldname] = self._concat(
                 [_segment_cached(reader, f"len:{fieldname}", lambda r=reader: build(r)) for reader, _ in self.leaves]

@@ -139,7 +139,7 @@ def _snippet_tokens(text: str, words: frozenset[str]):
     matched = matched_spans(text, words)
     if not matched:
         return
-    spans = token_spans(text, 0, len(text))
+    spans = token_spans(text)
     reach = 2 * _FRAGMENTER.surround
     keep = bytearray(len(spans))
     for index, (start, _) in enumerate(spans):
