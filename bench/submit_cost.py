@@ -6,7 +6,8 @@ Sequential requests through the Flask test client (no HTTP server, no
 concurrency): wall and CPU milliseconds per request of the helpdesk's
 new-question POST (logged-in member, CSRF token, three jurists to notify; index
 sync and mail sending left to the loops, as `make serve` runs) and of
-bench/bare_app.py's insert, alternating so that machine load affects both
+bench/bare_app.py's insert and of the helpdesk's POST with the filing service
+replaced by a no-op (the request's cost around the filing), alternating so that machine load affects both
 alike; then the SQL statements of one submission and, with --profile N, the top
 cumulative costs of N submissions under cProfile.
 """
@@ -15,6 +16,8 @@ import cProfile
 import pstats
 import sys
 import time
+import types
+from unittest import mock
 
 import bare_app
 import stack
@@ -58,11 +61,20 @@ def main() -> int:
             for _ in range(count):
                 assert bare.post("/rows", data={"payload": "ligne"}).status_code == 201
 
+        def submit_without_filing(count: int) -> None:
+            """The same requests with the filing service replaced by a no-op: what the request costs around it."""
+            from helpdesk.tickets import services
+
+            filed = types.SimpleNamespace(reference="Q-2026-00001")
+            with mock.patch.object(services, "file_question", lambda *args, **kwargs: filed):
+                submit(count)
+
         submit(5)
         insert(5)
         rows = []
         for _ in range(args.rounds):
-            for label, run in (("helpdesk submission", submit), ("bare insert", insert)):
+            for label, run in (("helpdesk submission", submit), ("bare insert", insert),
+                               ("helpdesk, filing skipped", submit_without_filing)):
                 wall, cpu = time.perf_counter(), time.process_time()
                 run(args.requests)
                 rows.append([label, f"{(time.perf_counter() - wall) / args.requests * 1000:.1f}",

@@ -1,6 +1,6 @@
 """Question submission under concurrent load, side by side with the bare stack's ceiling.
 
-Usage: python bench/submit_load.py [--workers 2 4] [--clients 8 32] [--duration 15]
+Usage: python bench/submit_load.py [--workers 2 4] [--clients 8 32] [--duration 15] [--floor]
 
 For each worker count, on a throwaway PostgreSQL database: gunicorn (the
 project's gunicorn.conf.py) serves the helpdesk with this machine's indexer
@@ -11,7 +11,10 @@ timed run); then wrk (bench/submit.lua), one connection per member, posts the
 new-question form with that member's session cookie and CSRF token (each
 question queues one notification per jurist in the outbox, in its transaction). The same
 gunicorn settings then serve bench/bare_app.py (one INSERT per request) under
-the same load. Once wrk stops, the loops (running at the niceness `make serve`
+the same load; with --floor, bench/floor_app.py too, twice (the same
+submission's database work hand-written on the helpdesk's schema, with Flask's
+session and a CSRF check but no other extension: statement by statement, then
+as one PostgreSQL statement). Once wrk stops, the loops (running at the niceness `make serve`
 gives them) drain the backlog the load left: the table gives the seconds until
 the outbox holds no due mail and the indexes no pending change. Afterwards every
 acknowledged question must be in the database exactly once, every notification
@@ -106,6 +109,37 @@ def run_bare(workers: int, clients: int, duration: float, base: Path) -> dict:
         return result
 
 
+def run_floor(workers: int, clients: int, duration: float, base: Path, single_statement: bool) -> dict:
+    """Serve the hand-written submission (bench/floor_app.py) on a fresh helpdesk database and load it with wrk."""
+    import secrets
+    import urllib.request
+
+    with stack.throwaway_postgres("helpdesk_bench_floor") as url:
+        app = stack.helpdesk_app(url, str(base / "index-floor"))
+        stack.migrate(app)
+        seeded = stack.seed_members(app, clients)
+        env = {**os.environ, "FLOOR_DATABASE_URL": url, "FLOOR_SECRET_KEY": secrets.token_hex(32),
+               "FLOOR_SINGLE_STATEMENT": "1" if single_statement else "0"}
+        server = stack.Gunicorn("floor_app:app", workers, env, base / "floor.log", "/")
+        acks = base / f"acks-floor-{int(single_statement)}-{workers}-{clients}.txt"
+        try:
+            sessions = []
+            for email in seeded["emails"]:
+                with urllib.request.urlopen(f"{server.url}/login/{email}") as response:
+                    sessions.append((response.headers["Set-Cookie"].split(";", 1)[0], response.read().decode()))
+            result = stack.run_wrk(HERE / "submit.lua", server.url, clients, duration, {
+                "BENCH_SESSIONS": ",".join(f"{cookie}|{token}" for cookie, token in sessions),
+                "BENCH_THEME": str(seeded["theme_id"]), "BENCH_ACKS": str(acks)})
+        finally:
+            server.stop()
+        result["check"] = verify_submissions(app, acks)
+        result["index_consistent"] = result["mail"] = result["drain_s"] = None
+        with app.app_context():
+            from helpdesk.extensions import db
+            db.engine.dispose()
+        return result
+
+
 def throughput(result: dict) -> float:
     """Acknowledged operations per second."""
     return result["acked"] / (result["duration_us"] / 1e6)
@@ -130,14 +164,20 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--floor", action="store_true",
+                        help="also serve bench/floor_app.py, the same submission hand-written in Core statements")
     args = parser.parse_args()
     base = stack.workdir("bench-submit")
     rows, failed = [], False
     for workers in args.workers:
         for clients in args.clients:
             bare = run_bare(workers, clients, args.duration, base)
-            helpdesk = run_helpdesk(workers, clients, args.duration, base)
-            for label, result in (("bare insert", bare), ("helpdesk submit", helpdesk)):
+            runs = [("bare insert", bare)]
+            if args.floor:
+                runs += [("floor, statements", run_floor(workers, clients, args.duration, base, False)),
+                         ("floor, one statement", run_floor(workers, clients, args.duration, base, True))]
+            runs.append(("helpdesk submit", run_helpdesk(workers, clients, args.duration, base)))
+            for label, result in runs:
                 check = result["check"]
                 failed |= bool(check["missing"] or check["duplicated"] or check.get("acked_twice"))
                 failed |= result["index_consistent"] is False
@@ -148,9 +188,7 @@ def main() -> int:
                              check["duplicated"], check["unacknowledged"],
                              {None: "-", True: "yes", False: "NO"}[result["index_consistent"]],
                              f"{mail['queued']}/{mail['undelivered']}/{mail['delivered twice']}" if mail else "-",
-                             drained(result)])
-            rows[-1].append(f"{throughput(helpdesk) / throughput(bare):.0%}")
-            rows[-2].append("")
+                             drained(result), "" if result is bare else f"{throughput(result) / throughput(bare):.0%}"])
     stack.print_table(["app", "workers", "clients", "ok/s", "p50 ms", "p95 ms", "errors", "acked", "lost",
                        "duplicated", "stored unacked", "index ok", "mails queued/undelivered/twice", "backlog drained s",
                        "vs bare"], rows)
