@@ -37,7 +37,7 @@ def generate(app, rows: int, seed: int = 7) -> None:
     from helpdesk.auth.services import create_user
     from helpdesk.demo import luhn_siret
     from helpdesk.extensions import db
-    from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
+    from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
     from helpdesk.models._types import utcnow
 
     rng = random.Random(seed)
@@ -60,6 +60,7 @@ def generate(app, rows: int, seed: int = 7) -> None:
         jurists = list(db.session.scalars(select(User.id).where(User.role == "jurist")))
         themes = list(db.session.scalars(select(Theme.id)))
         statuses, weights = zip(*STATUS_WEIGHTS.items())
+        write = _copy_tickets if db.engine.dialect.name == "postgresql" else _insert_tickets
         now = utcnow()
         span = timedelta(days=5 * 365).total_seconds()
         batch = []
@@ -78,14 +79,35 @@ def generate(app, rows: int, seed: int = 7) -> None:
                 "next_due_at": created + timedelta(hours=rng.randint(8, 400)) if status in ("new", "open") else None,
             })
             if len(batch) == 10000:
-                db.session.execute(insert(Ticket), batch)
+                write(batch)
                 batch = []
         if batch:
-            db.session.execute(insert(Ticket), batch)
+            write(batch)
         db.session.commit()
         # As autovacuum would have done on a live database: statistics, and PostgreSQL's visibility map.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))
+
+
+def _insert_tickets(batch: list[dict]) -> None:
+    """Insert generated questions with one multi-row INSERT."""
+    from sqlalchemy import insert
+
+    from helpdesk.extensions import db
+    from helpdesk.models import Ticket
+
+    db.session.execute(insert(Ticket), batch)
+
+
+def _copy_tickets(batch: list[dict]) -> None:
+    """Stream generated questions into PostgreSQL with COPY (several times faster at millions of rows)."""
+    from helpdesk.extensions import db
+
+    columns = list(batch[0])
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY ticket ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row([row[column] for column in columns])
 
 
 def _login(client) -> None:
