@@ -101,6 +101,19 @@ def test_search_logs_queries_with_their_result_count(client, library):
     assert log is not None and log.results == 0
 
 
+@pytest.mark.parametrize("query", ["🙂", "*", "%", "de la", "\\"])
+def test_query_without_searchable_words_says_so_and_lists_every_resource(client, library, login, query):
+    """Symbols or stop words alone: the page says nothing could be searched, browses, and logs no search."""
+    login(library.member)
+    response = client.get("/ressources/", query_string={"q": query})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "ne contient aucun mot à chercher" in text
+    assert "Toutes les ressources (2)" in text and "résultats pour" not in text
+    assert slugs(response) == {"cddi-renouvellement", "activite-partielle-membres"}
+    assert db.session.scalar(db.select(db.func.count()).select_from(SearchLog)) == 0
+
+
 def test_hostile_query_syntax_does_not_crash(client, library):
     """Operators and odd characters are treated as plain words."""
     for query in ['"', "AND OR NOT", "title:(", "*", "salari~", "((((", "<script>"]:

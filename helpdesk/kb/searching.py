@@ -28,7 +28,7 @@ def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort
     results = search.search_articles(
         index_path(search.ARTICLES), query, visibilities=article_visibilities(user), statuses=chosen,
         types=types, themes=themes, sort=sort, page=page, per_page=per_page or current_app.config["KB_PAGE_SIZE"])
-    if query and page == 1:
+    if not results.browsing and page == 1:
         log_search(query, results.total, user)
     return results
 

@@ -71,6 +71,7 @@ class SearchPage:
     facets: dict[str, dict[str, int]]
     suggestion: str | None
     matched_all_words: bool
+    browsing: bool  # no word of the query can be searched (empty, stop words, symbols): every visible article
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ def search_articles(
         if not browsing and total < SUGGEST_BELOW
         else None,
         matched_all_words=matched_all,
+        browsing=browsing,
     )
 
 
