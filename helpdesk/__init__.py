@@ -52,9 +52,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     from helpdesk import models  # noqa: F401  (registers the tables)
     from helpdesk.admin import bp as admin_bp

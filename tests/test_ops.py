@@ -165,7 +165,7 @@ def _proxy_probe_app(tmp_path, proxies: int):
     """An app trusting `proxies` reverse proxies, with a route echoing what it believes about the client."""
     probe = create_app({**BASE_CONFIG, "PROXY_COUNT": proxies, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
                         "INDEX_DIR": str(tmp_path / "index")})
-    probe.add_url_rule("/_whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme} {request.host}")
+    probe.add_url_rule("/_whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme} {request.host}{request.script_root}")
     return probe.test_client()
 
 
@@ -176,6 +176,12 @@ def test_behind_a_proxy_the_forwarded_client_address_and_scheme_are_used(tmp_pat
     """With PROXY_COUNT=1 the app sees the client's address, HTTPS and the public host name."""
     answer = _proxy_probe_app(tmp_path, 1).get("/_whoami", headers=FORWARDED).get_data(as_text=True)
     assert answer == "203.0.113.7 https helpdesk.example"
+
+
+def test_behind_a_proxy_a_forwarded_prefix_is_applied_once(tmp_path):
+    """A site served under /aide by the proxy generates /aide/... links, not /aide/aide/..."""
+    answer = _proxy_probe_app(tmp_path, 1).get("/_whoami", headers={**FORWARDED, "X-Forwarded-Prefix": "/aide"})
+    assert answer.get_data(as_text=True) == "203.0.113.7 https helpdesk.example/aide"
 
 
 def test_without_a_configured_proxy_forwarded_headers_are_ignored(tmp_path):
