@@ -32,6 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from helpdesk.main.query_args import BoundedIntegerConverter
+
+    # Before any blueprint: rules pick their converters when they are added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.config.from_object("helpdesk.config")
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{ROOT / 'instance' / 'helpdesk.sqlite'}"
     if test_config is None:

@@ -93,6 +93,18 @@ def test_unknown_structure_is_404(admin_client, world):
     assert admin_client.get("/admin/structures/999").status_code == 404
 
 
+def test_admin_lists_are_paginated_and_a_bad_page_number_shows_the_first_page(admin_client, world):
+    for number in range(49):
+        factories.make_structure(name=f"Structure {number:02d}")
+    assert "Structure 48" in admin_client.get("/admin/structures?page=2").get_data(as_text=True)
+    for page in ("99999999999999999999", "-1", "abc"):
+        response = admin_client.get(f"/admin/structures?page={page}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Association Ailleurs" in html and "Structure 48" not in html
+        response = admin_client.get(f"/admin/utilisateurs?page={page}")
+        assert response.status_code == 200 and "admin@exemple.test" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("values, message", [
     ({"name": "  "}, "Indiquez un nom"),
     ({"siret": "12345678901234"}, "Ce SIRET n'est pas valide."),

@@ -3,6 +3,7 @@ import csv
 import io
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk.attachments.services import save_upload
@@ -77,6 +78,25 @@ def test_journal_ignores_malformed_filters(client, world, login):
     login(world.admin)
     response = client.get("/admin/journal/?kind=inexistant&start=pas-une-date&page=abc")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["start=0001-01-01", "end=9999-12-31", "start=1999-12-31&end=2100-01-01"])
+def test_journal_refuses_dates_out_of_range_in_french_and_ignores_them(client, world, login, query):
+    set_active(world.colleague, False, world.admin)
+    login(world.admin)
+    response = client.get(f"/admin/journal/?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Indiquez une date entre 2000 et 2099." in page
+    assert "Désactivation de compte" in page
+    export = client.get(f"/admin/journal/export.csv?{query}")
+    assert export.status_code == 200 and "user_deactivated" in export.get_data(as_text=True)
+
+
+def test_journal_accepts_the_first_and_last_days_of_the_range(client, world, login):
+    set_active(world.colleague, False, world.admin)
+    login(world.admin)
+    page = client.get("/admin/journal/?start=2000-01-01&end=2099-12-31").get_data(as_text=True)
+    assert "Indiquez une date" not in page and "Désactivation de compte" in page
 
 
 def test_csv_export_follows_the_filters_defuses_formulas_and_is_itself_logged(client, world, login):

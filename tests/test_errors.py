@@ -3,6 +3,7 @@ import pytest
 from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import NotFound
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -84,3 +85,29 @@ def test_database_error_mid_request_rolls_back_everything(production_errors, cli
     assert db.session.get(Ticket, ticket.id).status == "answered"  # the reopening was rolled back too
     assert db.session.scalar(
         select(func.count()).select_from(Event).where(Event.ticket_id == ticket.id)) == events_before
+
+
+TOO_LARGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("role, method, url", [
+    ("member", "GET", f"/pieces-jointes/{TOO_LARGE}"),
+    ("member", "GET", f"/webinaires/{TOO_LARGE}"),
+    ("jurist", "GET", f"/reponses-types/{TOO_LARGE}"),
+    ("jurist", "POST", f"/reponses-types/{TOO_LARGE}/supprimer"),
+    ("jurist", "GET", f"/courriels/{TOO_LARGE}"),
+    ("admin", "GET", f"/admin/structures/{TOO_LARGE}"),
+    ("admin", "POST", f"/admin/utilisateurs/{TOO_LARGE}/activation"),
+    ("admin", "GET", f"/statistiques/rapport/{TOO_LARGE}"),
+])
+def test_ids_too_large_for_the_database_are_a_french_404(client, world, login, role, method, url):
+    login(getattr(world, role))
+    _assert_french_page(client.open(url, method=method), 404, "Page introuvable")
+
+
+def test_integer_urls_stop_at_the_largest_database_id(app):
+    """Every `<int:...>` in a URL is capped where an INTEGER column ends: one more matches no route."""
+    urls = app.url_map.bind("localhost")
+    assert urls.match(f"/pieces-jointes/{2**31 - 1}") == ("attachments.download", {"attachment_id": 2**31 - 1})
+    with pytest.raises(NotFound):
+        urls.match(f"/pieces-jointes/{2**31}")

@@ -64,6 +64,13 @@ def test_member_search_never_shows_jurists_only_articles_or_drafts(client, libra
     assert client.get("/ressources/brouillon-salaries").status_code == 404
 
 
+@pytest.mark.parametrize("page", ["%C2%B2", "%D9%A3", "-1", "abc", "99999999999999999999", "5000"])
+def test_malformed_or_huge_search_page_shows_the_first_page(client, library, page):
+    """Digits that are not ASCII (², Arabic-Indic) are no page number either: the first page, never an error."""
+    response = client.get(f"/ressources/?q=salariés&page={page}")
+    assert response.status_code == 200 and slugs(response) == {"cddi-renouvellement"}
+
+
 def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
     """Asking for drafts in the URL does not show them to a member."""
     login(library.member)

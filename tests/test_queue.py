@@ -138,7 +138,37 @@ def test_queue_is_paginated(app, jurist_client, desk):
     first = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert "Page 1 sur 2 (4 résultats)" in first and "Page suivante" in first
     assert _queue(jurist_client, "vue=ouvertes&page=2") == [desk.waiting]
-    assert _queue(jurist_client, "vue=ouvertes&page=3") == []
+
+
+@pytest.mark.parametrize("page", ["3", "5", "99999999999999999999"])
+def test_page_past_the_end_shows_the_last_page(app, jurist_client, desk, page):
+    """As in the resource search: the rows and the pagination of the last page, not an empty view."""
+    app.config["QUEUE_PAGE_SIZE"] = 3
+    last = page != "99999999999999999999"  # a number too large for a page is no page: the first one
+    assert _queue(jurist_client, f"vue=ouvertes&page={page}") == (
+        [desk.waiting] if last else [desk.fresh, desk.mine, desk.theirs])
+    html = jurist_client.get(f"/file/?vue=ouvertes&page={page}").get_data(as_text=True)
+    assert ("Page 2 sur 2 (4 résultats)" if last else "Page 1 sur 2 (4 résultats)") in html
+    assert "Aucune question" not in html
+
+
+def test_page_past_the_end_of_a_capped_count_links_back_to_the_first(client, world, login, monkeypatch):
+    """Past the counting cap the last page is unknown: an empty page says so and links to the first one."""
+    monkeypatch.setattr(queue_services, "COUNT_CAP", 2)
+    for number in range(3):
+        factories.make_ticket(world.member, subject=f"Question plafonnée {number}")
+    login(world.jurist)
+    html = client.get("/file/?vue=ouvertes&tri=recentes&page=40").get_data(as_text=True)
+    assert "Aucune question sur cette page." in html
+    assert '<a href="/file/?vue=ouvertes&amp;tri=recentes&amp;page=1">Revenir à la première page</a>' in html
+    assert len(_queue(client, "vue=ouvertes&tri=recentes&page=1")) == 3
+
+
+@pytest.mark.parametrize("requested, total, expected", [
+    (1, 0, 1), (5, 0, 1), (3, 50, 2), (2, 50, 2), (7, 10_000, 7), (500, 10_000, 400), (900, 10_001, 900),
+])
+def test_page_to_show_stops_at_the_last_page_of_an_exact_count(requested, total, expected):
+    assert queue_services.page_to_show(requested, total, 25) == expected
 
 
 @pytest.mark.parametrize("query", [

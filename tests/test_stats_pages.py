@@ -89,6 +89,9 @@ def test_dashboard_carries_filters_into_chart_and_export_links(client, login, wo
     ("du=2025-06&au=2025-01", "Le mois de fin doit suivre le mois de début."),
     ("du=2000-01&au=2025-01", "La période couvre au plus dix ans (120 mois)."),
     ("region=atlantide", "Les filtres saisis ne sont pas valides"),
+    ("du=9999-12&au=9999-12", "Indiquez une date entre 2000 et 2099."),
+    ("du=0001-01&au=0001-01", "Indiquez une date entre 2000 et 2099."),
+    ("du=1999-12", "Indiquez une date entre 2000 et 2099."),
 ])
 def test_bad_filters_get_a_french_message_and_the_default_period(client, login, world, query, message):
     login(world.jurist)
@@ -170,6 +173,15 @@ def test_question_export_applies_filters_and_records_an_audit_event(client, logi
     event = db.session.scalar(select(Event).where(Event.kind == "stats_export"))
     assert event.actor_id == world.admin.id
     assert event.data["filters"] == {"region": "occitanie"} and event.data["personal_data"] is True
+
+
+@pytest.mark.parametrize("query", ["du=9999-12&au=9999-12", "du=0001-01&au=0001-01"])
+def test_exports_and_charts_with_months_out_of_range_use_the_default_period(client, login, world, answered, query):
+    login(world.jurist)
+    rows = _rows(client.get(f"/statistiques/export/questions.csv?{query}"))
+    assert [row[0] for row in rows[1:]] == [answered.reference]
+    chart = client.get(f"/statistiques/graphiques/questions-par-mois.svg?{query}")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
 
 
 def test_members_get_nothing_from_the_export_service(world):

@@ -60,6 +60,16 @@ def test_insert_fills_placeholders_and_keeps_the_draft_for_editing(client, world
     assert ticket.messages == []  # nothing sent until the jurist presses « Envoyer »
 
 
+@pytest.mark.parametrize("canned_id", ["99999999999999999999", "0", "-1"])
+def test_inserting_an_impossible_canned_answer_is_a_bad_request(client, world, login, answer, canned_id):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    response = client.post(f"/questions/{ticket.reference}/rediger",
+                           data={"body": "Brouillon.", "canned": canned_id, "action": "canned"})
+    assert response.status_code == 400 and "Requête invalide" in response.get_data(as_text=True)
+    assert ticket.messages == []
+
+
 def test_members_cannot_use_canned_answers(client, world, login, answer):
     ticket = factories.make_ticket(world.member)
     login(world.member)

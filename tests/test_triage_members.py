@@ -125,6 +125,21 @@ def test_inactive_structure_cannot_get_a_question_on_behalf(world):
                        "Une description suffisamment longue.", None)
 
 
+@pytest.mark.parametrize("structure", ["99999999999999999999", "-1", "abc", "inactive"])
+def test_on_behalf_lists_no_member_for_an_unknown_or_inactive_structure(client, world, login, structure):
+    world.other_structure.active = False
+    db.session.commit()
+    structure = world.other_structure.id if structure == "inactive" else structure
+    login(world.jurist)
+    page = client.get(f"/questions/pour-un-membre?structure={structure}")
+    assert page.status_code == 200 and "Chloé Ailleurs" not in page.get_data(as_text=True)
+    page = client.post("/questions/pour-un-membre", data={
+        "structure": structure, "member": world.outsider.id, "channel": "phone", "send": "1",
+        "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."})
+    assert page.status_code == 200 and "N&#39;est pas un choix valide." in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
 def test_members_cannot_file_on_behalf(client, world, login):
     login(world.member)
     assert client.get("/questions/pour-un-membre").status_code == 403

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import event, func, select
 
-from helpdesk.errors import Forbidden
+from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Tag, Ticket
 from helpdesk.tickets import services
@@ -83,6 +83,38 @@ def test_bulk_refuses_incomplete_requests(client, world, login, data, message):
     page = client.post("/file/actions", data=data, follow_redirects=True).get_data(as_text=True)
     assert message in page
     assert db.session.scalar(select(Ticket.status)) == "new"
+
+
+@pytest.mark.parametrize("ids, message", [
+    (["99999999999999999999"], "Cochez au moins une question."),
+    (["-1", "abc", "²"], "Cochez au moins une question."),
+    (["999999"], "Aucune des questions choisies n&#39;a pu être traitée."),
+    ([str(2**31 - 1), "999998"], "Aucune des questions choisies n&#39;a pu être traitée."),
+])
+def test_bulk_on_no_existing_question_is_an_error(client, world, login, ids, message):
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    response = client.post("/file/actions", data={"ids": ids, "action": "clore"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert "C&#39;est fait" not in page and "traitée(s)" not in page
+    assert db.session.scalar(select(Ticket.status)) == "new"
+
+
+def test_bulk_skips_out_of_range_ids_and_handles_the_others(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post("/file/actions", data={"ids": ["99999999999999999999", str(ticket.id)], "action": "clore"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"1 question(s) traitée(s) ({ticket.reference})." in page
+    assert db.session.scalar(select(Ticket.status)) == "closed"
+
+
+def test_bulk_service_refuses_when_no_question_exists(world):
+    ticket = factories.make_ticket(world.member)
+    with pytest.raises(InvalidInput, match="Aucune des questions choisies"):
+        tagging.bulk_apply(world.jurist, [ticket.id + 1], "clore")
+    assert ticket.status == "new"
 
 
 def test_bulk_never_redirects_off_site(client, world, login):

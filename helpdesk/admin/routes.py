@@ -11,6 +11,7 @@ from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.main.query_args import page_arg
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 
@@ -40,7 +41,7 @@ def index():
 @admin_required
 def structures():
     """List member structures."""
-    page = db.paginate(select(Structure).order_by(Structure.name), per_page=50, error_out=False)
+    page = db.paginate(select(Structure).order_by(Structure.name), page=page_arg(), per_page=50, error_out=False)
     return render_template("admin/structures.html", page=page)
 
 
@@ -67,7 +68,7 @@ def structure(structure_id=None):
 @admin_required
 def users():
     """List accounts."""
-    page = db.paginate(select(User).order_by(User.role, User.name), per_page=50, error_out=False)
+    page = db.paginate(select(User).order_by(User.role, User.name), page=page_arg(), per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, toggle_form=ToggleForm())
 
 

@@ -11,6 +11,7 @@ from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
+from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Ticket
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
@@ -20,7 +21,7 @@ STATES = ("open", "closed", "all")
 MAX_QUERY = 200
 
 
-def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum: int = 2**31 - 1) -> int | None:
+def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_INT_ARG) -> int | None:
     """An integer query parameter within bounds; InvalidInput (422) when malformed."""
     raw = request.args.get(name)
     if raw is None or raw == "":

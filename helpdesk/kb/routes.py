@@ -7,7 +7,7 @@ from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
-from helpdesk.main.query_args import text_arg
+from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES
 from helpdesk.permissions import staff_required
 
@@ -22,10 +22,10 @@ def search():
     themes = [value for value in request.args.getlist("theme") if value and "\x00" not in value][:10]
     statuses = [value for value in request.args.getlist("statut") if value in ARTICLE_STATUSES]
     sort = request.args.get("tri") if request.args.get("tri") in SORTS else "pertinence"
-    page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 1000 else 1
+    page_number = page_arg()
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
-                               sort="date" if sort == "date" else "relevance", page=page_number)
+                                         sort="date" if sort == "date" else "relevance",
+                                         page=page_number if page_number < 1000 else 1)
     return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
                            statuses=statuses, sort=sort, sorts=SORTS, theme_names=searching.theme_names(),
                            article_statuses=ARTICLE_STATUSES)

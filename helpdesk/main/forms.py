@@ -1,11 +1,15 @@
 """The form base class shared by every area."""
 from functools import lru_cache
 
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.i18n import get_translations
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
+
+# The years a period filter (journal, statistics) may name: the help desk holds nothing older, and the periods'
+# arithmetic (the day or month after the end, Paris midnight in UTC) overflows at the ends of the calendar.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def _without_nul(value):
@@ -26,6 +30,12 @@ class Form(FlaskForm):
         def get_translations(self, form):
             """WTForms' own catalogue for the current locale (French by default)."""
             return _wtforms_catalogue(str(get_locale() or "fr"))
+
+
+def within_years(form, field) -> None:
+    """A date or month field's validator: its year lies between FIRST_YEAR and LAST_YEAR."""
+    if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_("Indiquez une date entre %(first)d et %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
 
 
 @lru_cache(maxsize=8)

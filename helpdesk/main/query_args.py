@@ -1,16 +1,21 @@
-"""Reading query-string arguments without trusting them."""
+"""Reading request arguments (query string, form lists, URL path) without trusting them."""
 from flask import request, url_for
+from werkzeug.routing import IntegerConverter
 
 MAX_INT_ARG = 2**31 - 1
 
 
-def int_arg(name: str) -> int | None:
-    """A positive integer argument that fits an INTEGER column; None when absent or malformed."""
-    value = request.args.get(name, "")
+def positive_int(value: str) -> int | None:
+    """A positive integer that fits an INTEGER column; None when malformed or out of range."""
     if not (value.isascii() and value.isdigit()):
         return None
     number = int(value)
     return number if 0 < number <= MAX_INT_ARG else None
+
+
+def int_arg(name: str) -> int | None:
+    """A positive integer argument that fits an INTEGER column; None when absent or malformed."""
+    return positive_int(request.args.get(name, ""))
 
 
 def page_arg() -> int:
@@ -30,3 +35,13 @@ def safe_next(target: str | None) -> str:
             and target.isprintable()):
         return target
     return url_for("main.index")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """The `<int:...>` URL converter, capped at what an INTEGER column holds: a larger id matches no route (404)
+    instead of reaching the database, which would fail on it."""
+
+    def __init__(self, map, *args, **kwargs):
+        """Flask's integer converter with `max` defaulting to MAX_INT_ARG."""
+        kwargs.setdefault("max", MAX_INT_ARG)
+        super().__init__(map, *args, **kwargs)

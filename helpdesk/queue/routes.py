@@ -9,8 +9,8 @@ from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, queue_count_query, queue_query,
-                                     view_counts)
+from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, page_to_show, queue_count_query,
+                                     queue_query, view_counts)
 from helpdesk.triage.routes import bulk_form
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
@@ -51,10 +51,13 @@ def index():
         sort=_choice_arg("tri", SORTS, "anciennete"),
     )
     now = utcnow()
-    page = db.paginate(queue_query(current_user, filters, now), page=page_arg(),
-                       per_page=current_app.config["QUEUE_PAGE_SIZE"], error_out=False, count=False)
-    page.total = db.session.scalar(queue_count_query(current_user, filters, now))
-    page.total_label = count_label(page.total)
+    per_page = current_app.config["QUEUE_PAGE_SIZE"]
+    # Counted first, so that a page past the end is brought back to the last one before the rows are read.
+    total = db.session.scalar(queue_count_query(current_user, filters, now))
+    page = db.paginate(queue_query(current_user, filters, now), page=page_to_show(page_arg(), total, per_page),
+                       per_page=per_page, error_out=False, count=False)
+    page.total = total
+    page.total_label = count_label(total)
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     form = bulk_form()

@@ -153,6 +153,14 @@ def queue_count_query(user: User, filters: QueueFilters, now: datetime | None = 
     return capped_count_query(_filtered_query(user, filters, now or utcnow(), ordered=False))
 
 
+def page_to_show(requested: int, total: int, per_page: int) -> int:
+    """The requested page, brought back to the last one past the end of an exact count (as the resource search
+    does); past the cap the last page is unknown, so the request stands."""
+    if total > COUNT_CAP:
+        return requested
+    return min(requested, max(1, -(-total // per_page)))
+
+
 def count_label(count: int) -> str:
     """A count as the queue shows it: exact up to the cap, else « plus de 10 000 »."""
     return format_number(count) if count <= COUNT_CAP else _("plus de %(count)s", count=format_number(COUNT_CAP))

@@ -38,7 +38,7 @@ def _active_theme(theme_id: int | None) -> Theme | None:
     if theme_id is None:
         return None
     if not 0 < theme_id <= 2**31 - 1:  # beyond an INTEGER column: PostgreSQL would refuse the lookup itself
-        raise InvalidInput("Ce thème n'existe pas.")
+        raise InvalidInput(_("Ce thème n'existe pas."))
     theme = db.session.get(Theme, theme_id)
     if theme is None or not theme.active:
         raise InvalidInput(_("Ce thème n'existe pas."))

@@ -12,11 +12,11 @@ from helpdesk.tickets.services import file_question
 OFFLINE_CHANNELS = {"phone": _l("Téléphone"), "email": _l("Courriel")}
 
 
-def members_of(structure_id: int | None) -> list[User]:
-    """Active members of a structure, by name."""
-    if not structure_id:
+def members_of(structure: Structure | None) -> list[User]:
+    """Active members of a structure, by name (none without a structure)."""
+    if structure is None:
         return []
-    return db.session.scalars(select(User).where(User.structure_id == structure_id, User.role == "member",
+    return db.session.scalars(select(User).where(User.structure_id == structure.id, User.role == "member",
                                                  User.active).order_by(User.name)).all()
 
 

@@ -5,6 +5,7 @@ from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, Radi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from helpdesk.main.forms import Form
+from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
 from helpdesk.tickets.forms import URGENCY_CHOICES
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
@@ -121,6 +122,6 @@ class ComposeForm(Form):
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
     kind = HiddenField()
     status_after = HiddenField()
-    canned = IntegerField(validators=[Optional()])
+    canned = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_INT_ARG)])
     resource_query = StringField(validators=[Optional(), Length(max=200)])
     link = StringField(validators=[Optional(), Length(max=200)])

@@ -11,6 +11,7 @@ from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
 from helpdesk.kb.services import get_visible_article
+from helpdesk.main.query_args import positive_int
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
@@ -199,7 +200,8 @@ def bulk():
     if not form.validate():
         flash_errors(form)
         return redirect(back)
-    ids = [int(value) for value in request.form.getlist("ids") if value.isascii() and value.isdigit()]
+    # An id no question can have (malformed, or too large for the column) is skipped like an unknown one.
+    ids = [number for number in map(positive_int, request.form.getlist("ids")) if number]
     with flash_refusal():
         report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
                                     status=form.status.data or None, tags=form.tags.data or "")
@@ -220,9 +222,11 @@ def _is_local(url: str) -> bool:
 def on_behalf():
     """File a question for a member: choose the structure, then the member, then write the question."""
     form = OnBehalfForm(request.form if request.method == "POST" else request.args)
+    structures = {structure.id: structure for structure in filing.active_structures()}
     form.structure.choices = [(0, _("Choisir une structure"))] + [
-        (structure.id, structure.name) for structure in filing.active_structures()]
-    members = filing.members_of(form.structure.data)
+        (structure.id, structure.name) for structure in structures.values()]
+    # Only a listed structure's members are looked up: any other number, however large, lists nobody.
+    members = filing.members_of(structures.get(form.structure.data))
     form.member.choices = [(0, _("Choisir un membre"))] + [(member.id, member.name) for member in members]
     form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices(_("Choisir un thème")) if theme_id]
     if request.method == "POST" and "send" in request.form and form.validate():

@@ -121,6 +121,8 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
     if action == "etiqueter" and not names:
         raise InvalidInput(_("Indiquez au moins une étiquette."))
     tickets = db.session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id)).all()
+    if not tickets:
+        raise InvalidInput(_("Aucune des questions choisies n'a pu être traitée."))
     report = BulkReport()
     for ticket in tickets:
         reference = ticket.reference
