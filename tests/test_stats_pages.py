@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Event
+from helpdesk.stats.charts import Chart
+from helpdesk.stats.services import DASHBOARD_CHARTS, REPORT_CHARTS
 from helpdesk.tickets import services as ticket_services
 from helpdesk.stats.queries import PARIS
 from tests import factories
@@ -107,6 +109,51 @@ def test_charts_are_svg_images_without_script(client, login, world, answered):
     svg = response.get_data(as_text=True)
     assert "<title>Questions par thème</title>" in svg and "Réforme IAE" in svg
     assert "<script" not in svg
+
+
+@pytest.fixture
+def several_types(world, answered):
+    """Questions from structures of three types (ACI, AI, EI): the by-type chart has lazily translated labels."""
+    factories.make_ticket(world.outsider, subject="Question d'une AI", theme_id=world.theme.id)
+    enterprise = factories.make_structure(name="Entreprise Test", region="occitanie", type="EI")
+    factories.make_ticket(factories.make_user("member", enterprise), subject="Question d'une EI")
+
+
+# Every chart of the dashboard and of the report: the pages only embed them, so only these requests draw them.
+@pytest.mark.parametrize("query", ["", f"?du={LAST_YEAR}-01&type=AI", "?region=occitanie"])
+@pytest.mark.parametrize("name", DASHBOARD_CHARTS)
+def test_every_dashboard_chart_is_drawn_for_several_structure_types(client, login, world, several_types, name, query):
+    login(world.jurist)
+    response = client.get(f"/statistiques/graphiques/{name}.svg{query}")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "<script" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", REPORT_CHARTS)
+def test_every_report_chart_is_drawn(client, login, world, several_types, name):
+    login(world.admin)
+    response = client.get(f"/statistiques/rapport/{datetime.now(PARIS).year}/graphiques/{name}.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+
+
+def test_by_type_chart_names_each_structure_type(client, login, world, several_types):
+    login(world.jurist)
+    svg = client.get("/statistiques/graphiques/par-type.svg").get_data(as_text=True)
+    assert "<title>Questions par type de structure</title>" in svg
+    for label in ("Atelier et chantier d'insertion (ACI)", "Association intermédiaire (AI)",
+                  "Entreprise d'insertion (EI)"):
+        assert label in svg
+
+
+def test_charts_turn_lazy_labels_into_plain_strings(app):
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        chart = Chart("essai", lazy_gettext("Titre"), "hbar", [lazy_gettext("Type A")],
+                      [(lazy_gettext("Série"), [3])], "questions", lazy_gettext("Axe"), [lazy_gettext("A")])
+        assert all(type(text) is str for text in (chart.title, chart.axis, *chart.labels, chart.series[0][0],
+                                                   *chart.axis_labels))
+        assert b"<title>Titre</title>" in chart.svg()
 
 
 @pytest.mark.parametrize("url", ["/statistiques/graphiques/inconnu.svg", "/statistiques/rapport/1999",

@@ -30,7 +30,7 @@ def _short_months(rows) -> list[str]:
 def _count_chart(name: str, title: str, kind: str, axis: str, counts: list,
                  series: str = _l("Questions"), monthly: bool = False) -> Chart:
     """A one-series chart of counts (rows with a key, a label and a count)."""
-    return Chart(name, title, kind, [count.label for count in counts], [(str(series), [count.count for count in counts])],
+    return Chart(name, title, kind, [count.label for count in counts], [(series, [count.count for count in counts])],
                  "questions", axis, _short_months(counts) if monthly else None)
 
 
@@ -38,10 +38,10 @@ def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries
                 monthly: bool = False) -> Chart:
     """Median and 90th percentile of both durations, in hours, one group per label."""
     series = [
-        (str(FIRST_MEDIAN), [row.first_response.median for row in rows]),
-        (str(FIRST_P90), [row.first_response.p90 for row in rows]),
-        (str(RESOLUTION_MEDIAN), [row.resolution.median for row in rows]),
-        (str(RESOLUTION_P90), [row.resolution.p90 for row in rows]),
+        (FIRST_MEDIAN, [row.first_response.median for row in rows]),
+        (FIRST_P90, [row.first_response.p90 for row in rows]),
+        (RESOLUTION_MEDIAN, [row.resolution.median for row in rows]),
+        (RESOLUTION_P90, [row.resolution.p90 for row in rows]),
     ]
     return Chart(name, title, kind, [row.label for row in rows], series, "h", axis,
                  _short_months(rows) if monthly else None)
