@@ -18,7 +18,8 @@ class LoginForm(Form):
     """Email and password."""
 
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH])
+    password = PasswordField(_l("Mot de passe"),
+                             validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH])
     submit = SubmitField(_l("Se connecter"))
 
 
@@ -50,8 +51,8 @@ class SetPasswordForm(Form):
 class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 
-    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")),
-                                                                          PASSWORD_MAX_LENGTH])
+    current = PasswordField(_l("Mot de passe actuel"),
+                            validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")), PASSWORD_MAX_LENGTH])
     new = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[
