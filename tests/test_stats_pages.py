@@ -10,7 +10,8 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.stats.charts import Chart
-from helpdesk.stats.services import DASHBOARD_CHARTS, REPORT_CHARTS
+from helpdesk.stats.services import (DASHBOARD_CHARTS, REPORT_CHARTS, AnnualReport, Comparison, KeyFigure, csv_lines,
+                                     report_rows)
 from helpdesk.tickets import services as ticket_services
 from helpdesk.stats.queries import PARIS
 from tests import factories
@@ -179,11 +180,34 @@ def test_report_csv_lists_the_key_figures_and_is_audited(client, login, world, a
     login(world.jurist)
     year = answered.created_at.astimezone(PARIS).year
     rows = _rows(client.get(f"/statistiques/rapport/{year}.csv"))
-    assert rows[0] == ["Rubrique", "Indicateur", str(year), str(year - 1), "Évolution"]
-    assert ["Chiffres clés", "Questions reçues", "1", "0", "—"] in rows
-    assert ["Thème", "Réforme IAE", "1", "0", "—"] in rows
+    assert rows[0] == ["Rubrique", "Indicateur", str(year), str(year - 1), "Évolution (%)", "Évolution (points de %)"]
+    assert ["Chiffres clés", "Questions reçues", "1", "0", "", ""] in rows
+    assert ["Thème", "Réforme IAE", "1", "0", "", ""] in rows
     event = db.session.scalar(select(Event).where(Event.kind == "stats_export"))
     assert event.actor_id == world.jurist.id and event.data["export"] == "rapport"
+
+
+def test_report_csv_writes_changes_as_signed_numbers_and_escapes_names():
+    report = AnnualReport(2026, [KeyFigure("Questions reçues", 31, 18), KeyFigure("Consultations de ressources", 14, 15),
+                                 KeyFigure("Part des structures adhérentes servies", 40.0, 45.5, "%")],
+                          [Comparison("=HYPERLINK(\"http://exemple.test\")", 6, 4), Comparison("+33 Réforme", 2, 3)],
+                          [Comparison("Bretagne", 5, 5)], {})
+    rows = list(csv.reader(io.StringIO("".join(csv_lines(report_rows(report))).lstrip("\ufeff")), delimiter=";"))
+    assert rows[1:] == [
+        ["Chiffres clés", "Questions reçues", "31", "18", "72,2", ""],
+        ["Chiffres clés", "Consultations de ressources", "14", "15", "-6,7", ""],
+        ["Chiffres clés", "Part des structures adhérentes servies (%)", "40,0", "45,5", "", "-5,5"],
+        ["Thème", "'=HYPERLINK(\"http://exemple.test\")", "6", "4", "50,0", ""],
+        ["Thème", "'+33 Réforme", "2", "3", "-33,3", ""],
+        ["Région", "Bretagne", "5", "5", "0,0", ""],
+    ]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SOMME(A1)", "\t=1", "\r=1"])
+def test_csv_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe(text):
+    rows = list(csv.reader(io.StringIO("".join(csv_lines([[text, f"Réforme {text}", -6.7]])).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert rows == [["'" + text, f"Réforme {text}", "-6,7"]]
 
 
 def test_question_export_for_jurists_has_no_personal_data_nor_notes(client, login, world, answered):

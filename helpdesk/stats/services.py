@@ -176,6 +176,11 @@ class Comparison:
     previous: int
 
     @property
+    def change(self) -> float | None:
+        """Change in percent."""
+        return percent_change(self.value, self.previous)
+
+    @property
     def change_label(self) -> str:
         """Same rendering as a key figure."""
         return KeyFigure(self.label, self.value, self.previous).change_label
@@ -339,15 +344,24 @@ def csv_lines(rows) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def _change_cells(change: float | None, in_points: bool) -> list:
+    """A change as a signed number, in the percent column or, for a share, in the points column."""
+    # A number, not the page's '+12,5 %': a spreadsheet can compute with it, and text starting with '+' would
+    # need the anti-formula apostrophe.
+    return [None, change] if in_points else [change, None]
+
+
 def report_rows(report: AnnualReport) -> Iterator[list]:
     """The annual report's figures as CSV rows."""
-    yield [_("Rubrique"), _("Indicateur"), str(report.year), str(report.year - 1), _("Évolution")]
+    yield [_("Rubrique"), _("Indicateur"), str(report.year), str(report.year - 1), _("Évolution (%)"),
+           _("Évolution (points de %)")]
     for figure in report.key_figures:
         label = f"{figure.label} ({figure.unit})" if figure.unit else figure.label
-        yield [_("Chiffres clés"), label, figure.value, figure.previous, figure.change_label]
+        yield [_("Chiffres clés"), label, figure.value, figure.previous,
+               *_change_cells(figure.change, figure.unit == "%")]
     for section, rows in ((_("Thème"), report.themes), (_("Région"), report.regions)):
         for row in rows:
-            yield [section, row.label, row.value, row.previous, row.change_label]
+            yield [section, row.label, row.value, row.previous, *_change_cells(row.change, False)]
 
 
 def export_report(user: User, report: AnnualReport) -> Iterator[str]:
