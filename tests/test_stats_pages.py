@@ -22,6 +22,7 @@ STATS_URLS = [
     "/statistiques/?du=2025-01&au=2025-06&region=bretagne",
     "/statistiques/graphiques/questions-par-mois.svg",
     "/statistiques/graphiques/delais-par-theme.svg",
+    "/statistiques/graphiques/par-type.svg?type=AI",
     "/statistiques/export/questions.csv",
     "/statistiques/rapport/",
     f"/statistiques/rapport/{LAST_YEAR}",
