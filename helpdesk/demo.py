@@ -174,6 +174,10 @@ MISSING_TOPICS = ["intempéries chantier", "mutuelle obligatoire cddi", "titres-
 HISTORY_MONTHS = 24
 
 STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 12 + ["closed"] * 14
+# The planned questions are filed over the last six months, evenly, whatever the plan's length; the last one's
+# play (filed up to 8 hours into its day, closed 2 days and 1 hour later) still ends before the seeding.
+PLAN_SPAN = timedelta(days=180)
+PLAY_LENGTH = timedelta(days=3)
 
 
 def luhn_siret(prefix: str) -> str:
@@ -205,11 +209,12 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
              for email, name, role, index in ACCOUNTS]
     jurists = [user for user in users if user.role == "jurist"]
     members = [user for user in users if user.role == "member" and user.structure.active]
-    start = datetime.now(timezone.utc) - timedelta(days=180)
+    start = datetime.now(timezone.utc) - PLAN_SPAN
+    step = (PLAN_SPAN - PLAY_LENGTH) / len(STATUS_PLAN)
     for number, status in enumerate(STATUS_PLAN):
         theme_index, subject, body, answer = QUESTIONS[number % len(QUESTIONS)]
         author = members[0] if number % 4 == 0 else rng.choice(members)
-        moment = start + timedelta(days=number * 3, hours=rng.randint(0, 8))
+        moment = start + number * step + timedelta(hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
     _seed_history(rng, themes, members, jurists)
     _seed_triage(users, themes, structures, rng)

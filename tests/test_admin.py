@@ -137,6 +137,7 @@ def test_admin_creates_a_jurist_account_without_structure(admin_client):
     ({}, "Un membre doit être rattaché à une structure existante."),
     ({"email": "DEJA@Federation-Exemple.FR", "structure": "{structure}"}, "Un compte existe déjà avec cette adresse e-mail."),
     ({"password": "court", "structure": "{structure}"}, "Le mot de passe doit compter au moins 12 caractères."),
+    ({"password": "x" * 201, "structure": "{structure}"}, "Le mot de passe doit compter 200 caractères au maximum."),
     ({"email": "pas-une-adresse", "structure": "{structure}"}, "Cette adresse e-mail n&#39;est pas valide."),
     ({"role": "superadmin", "structure": "{structure}"}, "N&#39;est pas un choix valide."),
 ])

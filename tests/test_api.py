@@ -136,7 +136,10 @@ def test_unusable_token_is_refused_with_401(api, setting, endpoint, spoil):
 def test_read_scope_token_cannot_write(api, setting, endpoint, role):
     token = make_api_token(getattr(setting, role), scope="read")
     before = snapshot()
-    assert_error(call(api, endpoint, setting, token), 403, "insufficient_scope")
+    response = call(api, endpoint, setting, token)
+    assert_error(response, 403, "insufficient_scope")
+    message = response.json["error"]["message"]
+    assert "« Lecture et écriture »" in message and "write" not in message
     assert snapshot() == before
 
 

@@ -120,6 +120,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(client, second_c
 @pytest.mark.parametrize("current, new, confirm, message", [
     ("pas-le-bon-mot-de-passe", "un-nouveau-mot-de-passe", None, "Le mot de passe actuel est incorrect."),
     (factories.PASSWORD, "court", None, "Le mot de passe doit compter au moins 12 caractères."),
+    (factories.PASSWORD, "cheval agrafe batterie " * 9, None, "Le mot de passe doit compter 200 caractères au maximum."),
     (factories.PASSWORD, "un-nouveau-mot-de-passe", "un-autre-mot-de-passe", "ne sont pas identiques"),
 ])
 def test_password_change_refused_leaves_the_password_unchanged(client, world, login, current, new, confirm, message):
@@ -130,6 +131,26 @@ def test_password_change_refused_leaves_the_password_unchanged(client, world, lo
     assert message in response.get_data(as_text=True)
     db.session.refresh(world.member)
     assert world.member.password_hash == hash_before
+
+
+def test_too_long_password_gets_the_maximum_message_not_the_minimum(client, world, login):
+    login(world.member)
+    page = _change_password(client, factories.PASSWORD, "x" * 201).get_data(as_text=True)
+    assert "Le mot de passe doit compter 200 caractères au maximum." in page and "au moins 12" not in page
+
+
+def test_password_of_exactly_the_maximum_length_is_accepted(client, world, login):
+    login(world.member)
+    password = ("cheval agrafe batterie " * 9)[:200]
+    assert _change_password(client, factories.PASSWORD, password).status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.check_password(password)
+
+
+def test_too_long_password_at_login_gets_the_maximum_message(client, world):
+    page = _post_login(client, world.member.email, "x" * 201).get_data(as_text=True)
+    assert "Le mot de passe doit compter 200 caractères au maximum." in page
+    assert not _is_logged_in(client)
 
 
 @pytest.mark.parametrize("target", [

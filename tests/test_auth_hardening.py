@@ -157,6 +157,13 @@ def test_uncommon_passwords_of_twelve_characters_are_accepted(app, password):
     check_password_strength(password)
 
 
+@pytest.mark.parametrize("password, message", [("x" * 11, "au moins 12 caractères"),
+                                               ("x" * 201, "200 caractères au maximum")])
+def test_passwords_outside_the_length_bounds_are_refused(app, password, message):
+    with pytest.raises(InvalidInput, match=message):
+        check_password_strength(password)
+
+
 def test_common_password_list_is_vendored_with_its_source(app):
     assert len(common_passwords()) > 10_000 and "password" in common_passwords()
     assert "motdepasse" in common_passwords()

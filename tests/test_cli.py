@@ -1,6 +1,7 @@
 """Flask commands (demo data, accounts), the migrations, and the demo walkthrough from the README."""
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -9,7 +10,8 @@ from sqlalchemy import func, select
 
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
-from helpdesk.models import Structure, Ticket, User
+from helpdesk.models import Event, Message, Structure, Ticket, User
+from helpdesk.models._types import UTCDateTime, utcnow
 from tests import factories
 
 DEMO_LOGINS = ["admin@demo.local", "juriste@demo.local", "juriste2@demo.local", "membre@demo.local",
@@ -54,6 +56,28 @@ def test_seed_demo_files_questions_in_every_status_once(seeded, runner):
     assert _counts() == before
 
 
+# Deadlines and the coming webinar lie ahead by design; every other date records something that already happened.
+FUTURE_BY_DESIGN = {("ticket", "due_at"), ("ticket", "first_response_due_at"), ("ticket", "next_due_at"),
+                    ("webinar", "starts_at")}
+
+
+def test_seed_demo_dates_nothing_after_now(seeded):
+    now = utcnow()
+    for model in (Ticket, Message, Event):
+        assert db.session.scalar(select(func.max(model.created_at))) <= now
+    recorded = [column for table in db.metadata.sorted_tables for column in table.c
+                if isinstance(column.type, UTCDateTime) and (table.name, column.name) not in FUTURE_BY_DESIGN]
+    assert [f"{column.table.name}.{column.name}" for column in recorded
+            if db.session.scalar(select(func.count()).select_from(column.table).where(column > now))] == []
+
+
+def test_seed_demo_keeps_two_years_of_history_and_late_questions(seeded):
+    now = utcnow()
+    assert now - db.session.scalar(select(func.min(Ticket.created_at))) > timedelta(days=700)
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.next_due_at < now)) >= 20
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.next_due_at > now)) >= 1
+
+
 def test_seed_demo_accepts_another_password(runner):
     result = runner.invoke(args=["seed-demo", "--password", "autre-mot-de-passe-demo"])
     assert "autre-mot-de-passe-demo" in result.output
@@ -78,6 +102,7 @@ def test_users_create_makes_an_account(runner):
 @pytest.mark.parametrize("arguments, message", [
     (["--role", "member"], "Un membre doit être rattaché à une structure existante."),
     (["--role", "jurist", "--password", "court"], "Le mot de passe doit compter au moins 12 caractères."),
+    (["--role", "jurist", "--password", "x" * 201], "Le mot de passe doit compter 200 caractères au maximum."),
     (["--role", "member", "--structure-id", "999"], "Un membre doit être rattaché à une structure existante."),
 ])
 def test_users_create_explains_refusals(runner, arguments, message):

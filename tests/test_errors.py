@@ -40,7 +40,18 @@ def test_forbidden_page_is_a_french_403(client, world, login):
 
 
 def test_wrong_method_is_a_french_405(client):
-    _assert_french_page(client.get("/deconnexion"), 405, "Requête invalide")
+    response = client.get("/deconnexion")
+    _assert_french_page(response, 405, "Méthode non autorisée")
+    page = response.get_data(as_text=True)
+    assert "<title>Méthode non autorisée" in page and "Requête invalide" not in page
+    assert "Cette page n'accepte pas ce type de demande" in page
+    assert "POST" in response.headers["Allow"]
+
+
+def test_wrong_method_under_the_api_stays_json(client):
+    response = client.delete("/api/v1/questions")
+    assert response.status_code == 405 and response.is_json
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
 
 
 def test_bad_request_is_a_french_400(app, client):

@@ -9,6 +9,9 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import Event
+from helpdesk.stats.charts import Chart
+from helpdesk.stats.services import (DASHBOARD_CHARTS, REPORT_CHARTS, AnnualReport, Comparison, KeyFigure, csv_lines,
+                                     report_rows)
 from helpdesk.tickets import services as ticket_services
 from helpdesk.stats.queries import PARIS
 from tests import factories
@@ -19,6 +22,7 @@ STATS_URLS = [
     "/statistiques/?du=2025-01&au=2025-06&region=bretagne",
     "/statistiques/graphiques/questions-par-mois.svg",
     "/statistiques/graphiques/delais-par-theme.svg",
+    "/statistiques/graphiques/par-type.svg?type=AI",
     "/statistiques/export/questions.csv",
     "/statistiques/rapport/",
     f"/statistiques/rapport/{LAST_YEAR}",
@@ -112,6 +116,51 @@ def test_charts_are_svg_images_without_script(client, login, world, answered):
     assert "<script" not in svg
 
 
+@pytest.fixture
+def several_types(world, answered):
+    """Questions from structures of three types (ACI, AI, EI): the by-type chart has lazily translated labels."""
+    factories.make_ticket(world.outsider, subject="Question d'une AI", theme_id=world.theme.id)
+    enterprise = factories.make_structure(name="Entreprise Test", region="occitanie", type="EI")
+    factories.make_ticket(factories.make_user("member", enterprise), subject="Question d'une EI")
+
+
+# Every chart of the dashboard and of the report: the pages only embed them, so only these requests draw them.
+@pytest.mark.parametrize("query", ["", f"?du={LAST_YEAR}-01&type=AI", "?region=occitanie"])
+@pytest.mark.parametrize("name", DASHBOARD_CHARTS)
+def test_every_dashboard_chart_is_drawn_for_several_structure_types(client, login, world, several_types, name, query):
+    login(world.jurist)
+    response = client.get(f"/statistiques/graphiques/{name}.svg{query}")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "<script" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", REPORT_CHARTS)
+def test_every_report_chart_is_drawn(client, login, world, several_types, name):
+    login(world.admin)
+    response = client.get(f"/statistiques/rapport/{datetime.now(PARIS).year}/graphiques/{name}.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+
+
+def test_by_type_chart_names_each_structure_type(client, login, world, several_types):
+    login(world.jurist)
+    svg = client.get("/statistiques/graphiques/par-type.svg").get_data(as_text=True)
+    assert "<title>Questions par type de structure</title>" in svg
+    for label in ("Atelier et chantier d'insertion (ACI)", "Association intermédiaire (AI)",
+                  "Entreprise d'insertion (EI)"):
+        assert label in svg
+
+
+def test_charts_turn_lazy_labels_into_plain_strings(app):
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        chart = Chart("essai", lazy_gettext("Titre"), "hbar", [lazy_gettext("Type A")],
+                      [(lazy_gettext("Série"), [3])], "questions", lazy_gettext("Axe"), [lazy_gettext("A")])
+        assert all(type(text) is str for text in (chart.title, chart.axis, *chart.labels, chart.series[0][0],
+                                                   *chart.axis_labels))
+        assert b"<title>Titre</title>" in chart.svg()
+
+
 @pytest.mark.parametrize("url", ["/statistiques/graphiques/inconnu.svg", "/statistiques/rapport/1999",
                                  "/statistiques/rapport/2999", f"/statistiques/rapport/{LAST_YEAR}/graphiques/x.svg"])
 def test_unknown_charts_and_years_are_not_found(client, login, world, url):
@@ -135,11 +184,34 @@ def test_report_csv_lists_the_key_figures_and_is_audited(client, login, world, a
     login(world.jurist)
     year = answered.created_at.astimezone(PARIS).year
     rows = _rows(client.get(f"/statistiques/rapport/{year}.csv"))
-    assert rows[0] == ["Rubrique", "Indicateur", str(year), str(year - 1), "Évolution"]
-    assert ["Chiffres clés", "Questions reçues", "1", "0", "—"] in rows
-    assert ["Thème", "Réforme IAE", "1", "0", "—"] in rows
+    assert rows[0] == ["Rubrique", "Indicateur", str(year), str(year - 1), "Évolution (%)", "Évolution (points de %)"]
+    assert ["Chiffres clés", "Questions reçues", "1", "0", "", ""] in rows
+    assert ["Thème", "Réforme IAE", "1", "0", "", ""] in rows
     event = db.session.scalar(select(Event).where(Event.kind == "stats_export"))
     assert event.actor_id == world.jurist.id and event.data["export"] == "rapport"
+
+
+def test_report_csv_writes_changes_as_signed_numbers_and_escapes_names():
+    report = AnnualReport(2026, [KeyFigure("Questions reçues", 31, 18), KeyFigure("Consultations de ressources", 14, 15),
+                                 KeyFigure("Part des structures adhérentes servies", 40.0, 45.5, "%")],
+                          [Comparison("=HYPERLINK(\"http://exemple.test\")", 6, 4), Comparison("+33 Réforme", 2, 3)],
+                          [Comparison("Bretagne", 5, 5)], {})
+    rows = list(csv.reader(io.StringIO("".join(csv_lines(report_rows(report))).lstrip("\ufeff")), delimiter=";"))
+    assert rows[1:] == [
+        ["Chiffres clés", "Questions reçues", "31", "18", "72,2", ""],
+        ["Chiffres clés", "Consultations de ressources", "14", "15", "-6,7", ""],
+        ["Chiffres clés", "Part des structures adhérentes servies (%)", "40,0", "45,5", "", "-5,5"],
+        ["Thème", "'=HYPERLINK(\"http://exemple.test\")", "6", "4", "50,0", ""],
+        ["Thème", "'+33 Réforme", "2", "3", "-33,3", ""],
+        ["Région", "Bretagne", "5", "5", "0,0", ""],
+    ]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SOMME(A1)", "\t=1", "\r=1"])
+def test_csv_text_cells_that_a_spreadsheet_would_run_get_an_apostrophe(text):
+    rows = list(csv.reader(io.StringIO("".join(csv_lines([[text, f"Réforme {text}", -6.7]])).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert rows == [["'" + text, f"Réforme {text}", "-6,7"]]
 
 
 def test_question_export_for_jurists_has_no_personal_data_nor_notes(client, login, world, answered):

@@ -3,7 +3,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from helpdesk.auth.forms import PASSWORD_MIN
+from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.main.forms import Form
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
 from helpdesk.models.structure import siret_is_valid
@@ -43,8 +43,7 @@ class UserForm(Form):
     invite = BooleanField(_l("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)"),
                           default=True)
     password = PasswordField(_l("Mot de passe initial (sans invitation)"), validators=[
-        Optional(),
-        Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères."))],
+        Optional(), *NEW_PASSWORD_LENGTH],
         description=_l("Au moins %(min)d caractères ; à communiquer à la personne, qui pourra le changer.",
                     min=PASSWORD_MIN))
     submit = SubmitField(_l("Créer le compte"))

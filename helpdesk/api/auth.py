@@ -34,7 +34,8 @@ def authenticate():
     if rate is not None:
         return rate
     if request.method not in READ_METHODS and token.scope != "write":
-        return error_response(403, _("Ce jeton est en lecture seule : créez un jeton « write » pour modifier."),
+        return error_response(403, _("Ce jeton est en lecture seule : pour modifier, créez un jeton de portée "
+                                     "« Lecture et écriture » (page « Jetons d'accès à l'API » de votre compte)."),
                               code="insufficient_scope")
     g.api_token = token
     return None

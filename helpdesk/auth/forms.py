@@ -6,13 +6,20 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from helpdesk.main.forms import Form
 
 PASSWORD_MIN = 12
+PASSWORD_MAX = 200
+PASSWORD_TOO_SHORT = _l("Le mot de passe doit compter au moins %(min)d caractères.")
+PASSWORD_TOO_LONG = _l("Le mot de passe doit compter %(max)d caractères au maximum.")
+# Every password field, even the login's: a longer one would only cost hashing time.
+PASSWORD_MAX_LENGTH = Length(max=PASSWORD_MAX, message=PASSWORD_TOO_LONG)
+NEW_PASSWORD_LENGTH = [Length(min=PASSWORD_MIN, message=PASSWORD_TOO_SHORT), PASSWORD_MAX_LENGTH]
 
 
 class LoginForm(Form):
     """Email and password."""
 
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Indiquez votre mot de passe.")), Length(max=200)])
+    password = PasswordField(_l("Mot de passe"),
+                             validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH])
     submit = SubmitField(_l("Se connecter"))
 
 
@@ -30,7 +37,7 @@ class SetPasswordForm(Form):
         _l("Nouveau mot de passe"),
         validators=[
             DataRequired(_l("Choisissez un mot de passe.")),
-            Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères.")),
+            *NEW_PASSWORD_LENGTH,
         ],
         description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
     )
@@ -44,12 +51,13 @@ class SetPasswordForm(Form):
 class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 
-    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))])
+    current = PasswordField(_l("Mot de passe actuel"),
+                            validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")), PASSWORD_MAX_LENGTH])
     new = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[
             DataRequired(_l("Choisissez un nouveau mot de passe.")),
-            Length(min=PASSWORD_MIN, max=200, message=_l("Le mot de passe doit compter au moins %(min)d caractères.")),
+            *NEW_PASSWORD_LENGTH,
         ],
         description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from helpdesk.auth.forms import PASSWORD_MIN
+from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
 from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
@@ -73,7 +73,9 @@ def check_password_strength(password: str) -> None:
     the end) and repetitions of a short pattern."""
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        raise InvalidInput(_("Le mot de passe doit compter au moins %(min)d caractères.", min=PASSWORD_MIN))
+        raise InvalidInput(PASSWORD_TOO_SHORT % {"min": PASSWORD_MIN})
+    if len(password) > PASSWORD_MAX:
+        raise InvalidInput(PASSWORD_TOO_LONG % {"max": PASSWORD_MAX})
     lowered = password.lower()
     undecorated = _DECORATION.sub("", lowered)
     if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):

@@ -75,10 +75,11 @@ def bad_request(error):
 
 @bp.app_errorhandler(405)
 def method_not_allowed(error):
-    """French 405 page (JSON under /api)."""
+    """French 405 page, with the methods the address accepts (JSON under /api)."""
     if is_api_request():
         return http_error(error)
-    return render_template("errors/400.html"), 405
+    allowed = getattr(error, "valid_methods", None)
+    return render_template("errors/405.html"), 405, {"Allow": ", ".join(allowed)} if allowed else {}
 
 
 @bp.app_errorhandler(413)

@@ -46,6 +46,16 @@ class Chart:
     axis: str
     axis_labels: list[str] | None = None
 
+    def __post_init__(self):
+        """Every label as a plain string: pygal serialises them to JSON, which lazy translations (structure types,
+        series names) are not."""
+        object.__setattr__(self, "title", str(self.title))
+        object.__setattr__(self, "axis", str(self.axis))
+        object.__setattr__(self, "labels", [str(label) for label in self.labels])
+        object.__setattr__(self, "series", [(str(name), values) for name, values in self.series])
+        if self.axis_labels is not None:
+            object.__setattr__(self, "axis_labels", [str(label) for label in self.axis_labels])
+
     @property
     def is_empty(self) -> bool:
         """No value to draw."""

@@ -30,7 +30,7 @@ def _short_months(rows) -> list[str]:
 def _count_chart(name: str, title: str, kind: str, axis: str, counts: list,
                  series: str = _l("Questions"), monthly: bool = False) -> Chart:
     """A one-series chart of counts (rows with a key, a label and a count)."""
-    return Chart(name, title, kind, [count.label for count in counts], [(str(series), [count.count for count in counts])],
+    return Chart(name, title, kind, [count.label for count in counts], [(series, [count.count for count in counts])],
                  "questions", axis, _short_months(counts) if monthly else None)
 
 
@@ -38,10 +38,10 @@ def _times_chart(name: str, title: str, kind: str, axis: str, rows: list[queries
                 monthly: bool = False) -> Chart:
     """Median and 90th percentile of both durations, in hours, one group per label."""
     series = [
-        (str(FIRST_MEDIAN), [row.first_response.median for row in rows]),
-        (str(FIRST_P90), [row.first_response.p90 for row in rows]),
-        (str(RESOLUTION_MEDIAN), [row.resolution.median for row in rows]),
-        (str(RESOLUTION_P90), [row.resolution.p90 for row in rows]),
+        (FIRST_MEDIAN, [row.first_response.median for row in rows]),
+        (FIRST_P90, [row.first_response.p90 for row in rows]),
+        (RESOLUTION_MEDIAN, [row.resolution.median for row in rows]),
+        (RESOLUTION_P90, [row.resolution.p90 for row in rows]),
     ]
     return Chart(name, title, kind, [row.label for row in rows], series, "h", axis,
                  _short_months(rows) if monthly else None)
@@ -174,6 +174,11 @@ class Comparison:
     label: str
     value: int
     previous: int
+
+    @property
+    def change(self) -> float | None:
+        """Change in percent."""
+        return percent_change(self.value, self.previous)
 
     @property
     def change_label(self) -> str:
@@ -339,15 +344,24 @@ def csv_lines(rows) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def _change_cells(change: float | None, in_points: bool) -> list:
+    """A change as a signed number, in the percent column or, for a share, in the points column."""
+    # A number, not the page's '+12,5 %': a spreadsheet can compute with it, and text starting with '+' would
+    # need the anti-formula apostrophe.
+    return [None, change] if in_points else [change, None]
+
+
 def report_rows(report: AnnualReport) -> Iterator[list]:
     """The annual report's figures as CSV rows."""
-    yield [_("Rubrique"), _("Indicateur"), str(report.year), str(report.year - 1), _("Évolution")]
+    yield [_("Rubrique"), _("Indicateur"), str(report.year), str(report.year - 1), _("Évolution (%)"),
+           _("Évolution (points de %)")]
     for figure in report.key_figures:
         label = f"{figure.label} ({figure.unit})" if figure.unit else figure.label
-        yield [_("Chiffres clés"), label, figure.value, figure.previous, figure.change_label]
+        yield [_("Chiffres clés"), label, figure.value, figure.previous,
+               *_change_cells(figure.change, figure.unit == "%")]
     for section, rows in ((_("Thème"), report.themes), (_("Région"), report.regions)):
         for row in rows:
-            yield [section, row.label, row.value, row.previous, row.change_label]
+            yield [section, row.label, row.value, row.previous, *_change_cells(row.change, False)]
 
 
 def export_report(user: User, report: AnnualReport) -> Iterator[str]:
