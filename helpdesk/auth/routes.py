@@ -8,7 +8,7 @@ from helpdesk.auth import bp
 from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
                                  SetPasswordForm)
 from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
-from helpdesk.auth.services import authenticate, change_password, record_logout
+from helpdesk.auth.services import authenticate, change_password, log_out_everywhere
 from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
@@ -73,12 +73,12 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
-    """End the session."""
+    """End the user's sessions on every device."""
     if current_user.is_authenticated:
-        record_logout(current_user)
+        log_out_everywhere(current_user)
     logout_user()
     session.clear()
-    flash(_("Vous êtes déconnecté(e)."), "info")
+    flash(_("Vous êtes déconnecté(e) sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
 
