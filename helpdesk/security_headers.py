@@ -1,6 +1,8 @@
 """Security headers on every response: a strict Content-Security-Policy (no inline script or style),
-no framing, no referrer leaks to other sites, no powerful browser features, HSTS outside development."""
-from flask import Flask, current_app
+no framing, no referrer leaks to other sites, no powerful browser features, HSTS outside development;
+and pages served to a logged-in user kept out of every cache."""
+from flask import Flask, current_app, request
+from flask_login import current_user
 
 
 def _add_headers(response):
@@ -18,6 +20,16 @@ def _add_headers(response):
     return response
 
 
+def _keep_private_pages_out_of_caches(response):
+    """Forbid storing what a logged-in user is served (on a shared computer the questions would stay in the
+    browser's cache after logout), unless the view chose its own caching; static files stay cacheable
+    (and cost no user lookup)."""
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def register(app: Flask) -> None:
     """Install the headers on the app's responses."""
     app.after_request(_add_headers)
+    app.after_request(_keep_private_pages_out_of_caches)

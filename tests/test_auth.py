@@ -92,8 +92,43 @@ def test_logout_requires_post(client, world, login):
     assert client.get("/deconnexion").status_code == 405
     assert _is_logged_in(client)
     response = client.post("/deconnexion", follow_redirects=True)
-    assert "Vous êtes déconnecté(e)." in response.get_data(as_text=True)
+    assert "Vous êtes déconnecté(e) sur tous vos appareils." in response.get_data(as_text=True)
     assert not _is_logged_in(client)
+
+
+def test_a_session_cookie_copied_before_logout_is_dead_afterwards(app, client, world, login):
+    login(world.member)
+    copied = client.get_cookie("session").value
+    assert client.post("/deconnexion").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/compte/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+
+
+def test_logout_ends_the_users_sessions_on_other_devices_only(app, client, second_client, world, login):
+    login(world.member)
+    assert _post_login(second_client, world.member.email).status_code == 302
+    colleague = app.test_client()
+    assert _post_login(colleague, world.colleague.email).status_code == 302
+    token_before = world.member.session_token
+    second_client.post("/deconnexion")
+    assert not _is_logged_in(second_client)
+    assert not _is_logged_in(client), "the same user's other session ends too"
+    assert _is_logged_in(colleague), "another user's session is untouched"
+    db.session.refresh(world.member)
+    assert world.member.session_token != token_before
+    assert _post_login(client, world.member.email).status_code == 302, "logging in again works"
+    assert _is_logged_in(client)
+
+
+def test_logout_without_a_session_changes_nothing(client, world):
+    token_before = world.member.session_token
+    response = client.post("/deconnexion", follow_redirects=True)
+    assert "Vous êtes déconnecté(e)" in response.get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.session_token == token_before
+    assert db.session.query(Event).filter_by(kind="logout").count() == 0
 
 
 def _change_password(client, current, new, confirm=None):

@@ -10,7 +10,7 @@ from helpdesk.auth.services import check_password_strength, common_passwords
 from helpdesk.auth.throttling import LOCKED_MESSAGE, rate_limit
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import AuthThrottle, Event
+from helpdesk.models import AuthThrottle, Event, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
 
@@ -207,6 +207,46 @@ def test_idle_session_is_ended_and_asks_to_log_in_again(app, client, world, logi
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         assert "session a expiré" in page
         assert not logged_in(client)
+
+
+KEPT = "Votre texte n&#39;a pas été envoyé, mais il est gardé dans ce navigateur"
+
+
+def _question_after_idle(app, client, world, **extra):
+    """Post a new question once the session has been idle too long."""
+    data = {"subject": "Rupture anticipée d'un CDDI", "theme": world.theme.id, "priority": 1,
+            "body": "Un salarié souhaite partir avant le terme de son CDDI : est-ce possible ?", **extra}
+    with frozen_time(utcnow() + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 5)):
+        return client.post("/questions/nouvelle", data=data)
+
+
+def test_question_posted_after_idle_timeout_says_the_draft_is_kept_and_leads_back_to_the_form(app, client, world, login):
+    login(world.member)
+    response = _question_after_idle(app, client, world, draft_page="/questions/nouvelle")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/connexion?next=/questions/nouvelle"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "session a expiré" in page and KEPT in page and "Joignez de nouveau vos fichiers" in page
+    assert db.session.scalars(select(Ticket)).all() == [], "nothing is filed"
+    back = client.post(response.headers["Location"], data={"email": world.member.email, "password": factories.PASSWORD})
+    assert back.headers["Location"] == "/questions/nouvelle"
+    assert 'data-draft-key="%d.question-nouvelle"' % world.member.id in client.get("/questions/nouvelle").get_data(
+        as_text=True)
+
+
+def test_post_after_idle_timeout_without_a_kept_draft_promises_nothing(app, client, world, login):
+    login(world.member)
+    response = _question_after_idle(app, client, world)
+    assert response.headers["Location"] == "/connexion"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "session a expiré" in page and KEPT not in page
+
+
+def test_a_hostile_draft_page_never_leads_off_site(app, client, world, login):
+    login(world.member)
+    response = _question_after_idle(app, client, world, draft_page="//evil.example/")
+    back = client.post(response.headers["Location"], data={"email": world.member.email, "password": factories.PASSWORD})
+    assert back.headers["Location"] == "/"
 
 
 def test_session_without_activity_stamp_is_not_trusted(client, world, login):

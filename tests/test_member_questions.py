@@ -57,6 +57,23 @@ def test_new_question_form_offers_only_active_themes(member_client, world):
     assert "Thème retiré" not in page
 
 
+def test_new_question_form_keeps_a_draft_in_the_browser_per_user(member_client, world):
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="question-form"[^>]*>', page).group(0)
+    assert f'data-draft-key="{world.member.id}.question-nouvelle"' in form
+    assert 'data-draft-page="/questions/nouvelle"' in form
+    assert "Brouillon restauré : votre question n'a pas encore été envoyée." in page
+    assert '<script src="/static/js/draft.js" defer></script>' in page
+
+
+def test_success_page_after_filing_loads_the_draft_script_that_clears_the_draft(member_client, world):
+    """The draft is cleared by the page the form leads to, which shows a success message."""
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id),
+                              follow_redirects=True).get_data(as_text=True)
+    assert 'class="flash flash-success"' in page
+    assert '<script src="/static/js/draft.js" defer></script>' in page
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"subject": ""}, "Indiquez l&#39;objet de votre question."),
     ({"subject": "abc"}, "L&#39;objet doit compter entre 5 et 200 caractères."),

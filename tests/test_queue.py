@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Event, Message, Ticket
+from helpdesk.models import Event, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time
 from helpdesk.queue import services as queue_services
 from helpdesk.queue.services import QueueFilters, queue_query
@@ -264,6 +264,42 @@ def test_illegal_or_unknown_status_is_refused(jurist_client, desk, status, messa
                               follow_redirects=True).get_data(as_text=True)
     assert message in page
     assert _ticket(desk.fresh).status == "new"
+
+
+def _status_choices(client, reference: str) -> str:
+    """The options of the question page's status field."""
+    page = client.get(f"/questions/{reference}").get_data(as_text=True)
+    return re.search(r'<select id="status".*?</select>', page, re.S).group(0)
+
+
+def test_answered_before_any_public_reply_is_refused_and_not_offered(jurist_client, desk):
+    assert "Répondue" not in _status_choices(jurist_client, desk.mine)
+    page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "answered"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in page
+    assert "Statut changé" not in page
+    ticket = _ticket(desk.mine)
+    assert (ticket.status, ticket.resolved_at, ticket.first_response_at) == ("open", None, None)
+    assert db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "answered")).all() == []
+
+
+def test_answered_is_offered_and_accepted_after_a_public_reply(jurist_client, desk):
+    jurist_client.post(f"/questions/{desk.mine}/repondre",
+                       data={"body": "Quelle est la date de fin du PASS ?", "kind": "public", "status_after": "waiting"})
+    assert "Répondue" in _status_choices(jurist_client, desk.mine)
+    page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "answered"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Statut changé : Répondue." in page
+    assert _ticket(desk.mine).status == "answered"
+
+
+def test_reply_and_mark_answered_works_on_a_new_question(jurist_client, desk):
+    page = jurist_client.post(f"/questions/{desk.fresh}/repondre",
+                              data={"body": "Voici la réponse.", "kind": "public", "status_after": "answered"},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Votre message a été envoyé." in page
+    ticket = _ticket(desk.fresh)
+    assert ticket.status == "answered" and ticket.first_response_at is not None
 
 
 def test_reopen_a_closed_question_through_the_page(jurist_client, desk):

@@ -4,6 +4,8 @@ import re
 import pytest
 
 import helpdesk
+from helpdesk.extensions import db
+from helpdesk.kb import services as kb_services
 from tests import factories
 
 TEMPLATES = sorted((helpdesk.ROOT / "templates").rglob("*.html"))
@@ -49,3 +51,38 @@ def test_templates_have_no_inline_script_style_or_event_handler(template):
         assert not re.search(r"\bstyle\s*=", text), "style= attribute"
     assert not re.search(r"\son[a-z]+\s*=", text), "event handler attribute"
     assert "javascript:" not in text.lower()
+
+
+def _no_store(response) -> bool:
+    """Whether the response forbids every cache to keep it."""
+    return response.cache_control.no_store and response.cache_control.private
+
+
+def test_jurist_queue_and_member_question_are_never_stored_by_the_browser(app, world, login):
+    ticket = factories.make_ticket(world.member, subject="Licenciement d'un salarié en CDDI")
+    member, jurist = app.test_client(), app.test_client()
+    member.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+    jurist.post("/connexion", data={"email": world.jurist.email, "password": factories.PASSWORD})
+    for client, url in ((jurist, "/file/"), (member, f"/questions/{ticket.reference}"), (member, "/compte/"),
+                        (jurist, "/n-existe-pas")):
+        response = client.get(url)
+        assert response.status_code in (200, 404)
+        assert _no_store(response), url
+
+
+def test_a_views_own_cache_choice_is_kept(client, world, login):
+    login(world.admin)
+    chart = client.get("/statistiques/graphiques/questions-par-mois.svg")
+    assert chart.headers["Cache-Control"] == "private, max-age=300"
+
+
+def test_anonymous_pages_and_static_files_stay_cacheable(client, world, login):
+    kb_services.publish_new_article({"slug": "clause-sociale", "title": "Clause sociale", "body": "Texte.",
+                                     "visibility": "public", "type": "decryptage"}, world.jurist)
+    db.session.commit()
+    for url in ("/", "/connexion", "/ressources/", "/ressources/clause-sociale", "/static/style.css"):
+        response = client.get(url)
+        assert response.status_code == (302 if url == "/" else 200), url
+        assert not response.cache_control.no_store, url
+    login(world.member)
+    assert not client.get("/static/style.css").cache_control.no_store

@@ -292,6 +292,38 @@ def test_illegal_status_change_is_refused(world, ticket):
     assert ticket.status == "new" and _kinds(ticket) == ["created"]
 
 
+ANSWER_FIRST = "Répondez d'abord au membre : le statut « Répondue » suit une réponse publique."
+
+
+@pytest.mark.parametrize("before", ["open", "waiting"])
+def test_answered_is_refused_before_any_public_reply(world, ticket, before):
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Je vérifie les textes.", internal=True)
+    if before == "waiting":
+        services.change_status(ticket, world.jurist, "waiting")
+    kinds_before = _kinds(ticket)
+    with pytest.raises(InvalidInput, match=ANSWER_FIRST):
+        services.change_status(ticket, world.jurist, "answered")
+    db.session.rollback()
+    db.session.refresh(ticket)
+    assert ticket.status == before and ticket.resolved_at is None and ticket.first_response_at is None
+    assert _kinds(ticket) == kinds_before
+
+
+def test_answered_is_allowed_once_the_member_got_a_public_reply(world, answered):
+    services.add_message(answered, world.member, "Une précision : le contrat a commencé en mars.")
+    assert answered.status == "open"
+    services.change_status(answered, world.jurist, "answered")
+    assert answered.status == "answered" and answered.resolved_at is not None
+    assert _kinds(answered)[-1] == "status_changed"
+
+
+def test_reply_marking_the_question_answered_still_works_on_a_new_question(world, ticket):
+    services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    assert ticket.status == "answered"
+    assert ticket.first_response_at is not None and ticket.resolved_at == ticket.first_response_at
+
+
 def test_member_cannot_change_status(world, ticket):
     with pytest.raises(Forbidden):
         services.change_status(ticket, world.member, "closed")

@@ -71,6 +71,21 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
     assert {"assigned", "tagged", "closed"} <= set(kinds)
 
 
+def test_bulk_answered_applies_only_to_questions_with_a_public_reply(client, world, login):
+    unanswered = factories.make_ticket(world.member)
+    replied = factories.make_ticket(world.member)
+    services.claim(unanswered, world.jurist)
+    services.add_message(replied, world.jurist, "Pouvez-vous préciser la date ?", status_after="waiting")
+    login(world.jurist)
+    client.post("/file/actions", data={"ids": [unanswered.id, replied.id], "action": "statut", "status": "answered"})
+    summary = client.get("/file/").get_data(as_text=True)
+    assert f"1 question(s) traitée(s) ({replied.reference}). 1 refusée(s) : {unanswered.reference}" in summary
+    assert "Répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in summary
+    db.session.expire_all()
+    assert db.session.get(Ticket, unanswered.id).status == "open"
+    assert db.session.get(Ticket, replied.id).status == "answered"
+
+
 @pytest.mark.parametrize("data, message", [
     ({"action": "clore"}, "Cochez au moins une question."),
     ({"action": "", "ids": "1"}, "Choisissez une action."),

@@ -24,23 +24,36 @@ ALLOWED = {
 PAIRS = list(itertools.product(STATUSES, STATUSES))
 
 
+ANSWER_FIRST = "Répondez d'abord au membre : le statut « Répondue » suit une réponse publique."
+
+
 @pytest.mark.parametrize("current, target", PAIRS)
 def test_transition_is_allowed_exactly_when_the_flow_says_so(current, target):
     if (current, target) in ALLOWED:
-        check_transition(current, target)
+        check_transition(current, target, replied=True)
     else:
         with pytest.raises(InvalidInput, match=f"Impossible de passer une question « {STATUSES[current]} »"):
-            check_transition(current, target)
+            check_transition(current, target, replied=True)
+
+
+@pytest.mark.parametrize("current, target", sorted(ALLOWED))
+def test_answered_needs_a_public_reply_and_nothing_else_does(current, target):
+    if target == "answered":
+        with pytest.raises(InvalidInput, match=ANSWER_FIRST):
+            check_transition(current, target, replied=False)
+    else:
+        check_transition(current, target, replied=False)
 
 
 def test_unknown_status_is_refused_in_french():
     with pytest.raises(InvalidInput, match="Ce statut n'existe pas"):
-        check_transition("open", "archived")
+        check_transition("open", "archived", replied=True)
 
 
 def test_allowed_targets_follow_the_order_of_the_flow():
-    assert allowed_targets("open") == ["waiting", "answered", "closed"]
-    assert allowed_targets("closed") == ["open"]
+    assert allowed_targets("open", replied=True) == ["waiting", "answered", "closed"]
+    assert allowed_targets("open", replied=False) == ["waiting", "closed"]
+    assert allowed_targets("closed", replied=True) == ["open"]
 
 
 def bring_to(status: str, world) -> Ticket:
@@ -61,7 +74,7 @@ def bring_to(status: str, world) -> Ticket:
 def test_jurist_status_change_follows_the_flow(world, current, target):
     ticket = bring_to(current, world)
     assert ticket.status == current
-    if (current, target) in ALLOWED:
+    if (current, target) in ALLOWED and (target != "answered" or ticket.has_reply):
         services.change_status(ticket, world.jurist, target)
         db.session.expire_all()
         assert db.session.get(Ticket, ticket.id).status == target
@@ -134,4 +147,5 @@ def test_random_action_sequences_stay_in_the_flow(world, actions):
         stored = db.session.get(Ticket, ticket.id)
         assert stored.status in STATUSES
         assert (stored.closed_at is not None) == (stored.status == "closed")
+        assert stored.status != "answered" or stored.first_response_at is not None, "« Répondue » without a reply"
         assert _status_replayed_from_history(stored) == stored.status

@@ -3,6 +3,8 @@
 A link carries the user id, its purpose and a fingerprint of the user's password
 hash and session token, signed with the secret key. Setting a password changes
 both, so a link works once; its age is checked against the purpose's lifetime.
+Ending the user's sessions (logout, deactivation) changes the token too: a link
+mailed before that stops working, and the user asks for a new one.
 """
 import hashlib
 from datetime import timedelta
@@ -22,8 +24,8 @@ from helpdesk.models._types import utcnow
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
 FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")
 EXPIRED = _l("Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion.")
-USED = (_l("Ce lien a déjà été utilisé : votre mot de passe a été choisi depuis. Connectez-vous, ou demandez "
-        "un nouveau lien avec « Mot de passe oublié »."))
+USED = (_l("Ce lien n'est plus valable : il a déjà servi, ou vos sessions ont été fermées depuis son envoi "
+           "(déconnexion). Connectez-vous, ou demandez un nouveau lien avec « Mot de passe oublié »."))
 RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
                    "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
 

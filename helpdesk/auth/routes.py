@@ -8,7 +8,7 @@ from helpdesk.auth import bp
 from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
                                  SetPasswordForm)
 from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
-from helpdesk.auth.services import authenticate, change_password, record_logout
+from helpdesk.auth.services import authenticate, change_password, log_out_everywhere
 from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
@@ -16,11 +16,16 @@ from helpdesk.models import User
 from helpdesk.models._types import utcnow
 
 LAST_SEEN = "last_seen"
+# Sent by static/js/draft.js with a form whose text it keeps in the browser: the page to come back to.
+DRAFT_PAGE = "draft_page"
 
 
 @bp.before_app_request
 def end_idle_sessions():
-    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity."""
+    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity.
+
+    A form interrupted that way whose text the browser keeps (a reply, a new question) leads back to its page
+    after the new login, where the text comes back."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
@@ -30,7 +35,13 @@ def end_idle_sessions():
         session.clear()
         flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
                 minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        draft_page = request.form.get(DRAFT_PAGE)
+        if draft_page:
+            flash(_("Votre texte n'a pas été envoyé, mais il est gardé dans ce navigateur : il reviendra dans le "
+                    "formulaire une fois reconnecté(e). Joignez de nouveau vos fichiers, s'il y en avait."), "info")
+        return redirect(url_for("auth.login", next=draft_page))
     session[LAST_SEEN] = now
     return None
 
@@ -73,12 +84,12 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
-    """End the session."""
+    """End the user's sessions on every device."""
     if current_user.is_authenticated:
-        record_logout(current_user)
+        log_out_everywhere(current_user)
     logout_user()
     session.clear()
-    flash(_("Vous êtes déconnecté(e)."), "info")
+    flash(_("Vous êtes déconnecté(e) sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -51,8 +51,9 @@ def authenticate(email: str, password: str, address: str | None = None) -> User 
     return user
 
 
-def record_logout(user: User) -> None:
-    """Log the end of a session."""
+def log_out_everywhere(user: User) -> None:
+    """End every session of the user, on this device and on others (a copied session cookie too), and log it."""
+    user.session_token = new_session_token()
     record_event("logout", user)
     db.session.commit()
 

@@ -121,6 +121,11 @@ class Ticket(db.Model):
         return str(CHANNELS[self.channel])
 
     @property
+    def has_reply(self) -> bool:
+        """The team has answered the member publicly at least once."""
+        return self.first_response_at is not None
+
+    @property
     def is_closed(self) -> bool:
         """Closed questions accept no more messages."""
         return self.status == "closed"

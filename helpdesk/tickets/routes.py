@@ -93,7 +93,8 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
         assign_form.assignee.choices = _assignee_choices()
         status_form = StatusForm()
-        status_form.status.choices = [(status, STATUSES[status]) for status in allowed_targets(ticket.status)]
+        status_form.status.choices = [(status, STATUSES[status])
+                                      for status in allowed_targets(ticket.status, replied=ticket.has_reply)]
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        similar=similar_questions(ticket, current_user),
                        recent=services.recent_structure_questions(ticket, current_user))

@@ -49,7 +49,7 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
     """Move the question to `target` following the flow, stamping dates and recording the change."""
     if target == ticket.status:
         return
-    check_transition(ticket.status, target)
+    check_transition(ticket.status, target, replied=ticket.has_reply)
     previous = ticket.status
     ticket.status = target
     if target in ("answered", "closed") and ticket.resolved_at is None:
@@ -220,9 +220,9 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
             _take_if_unassigned(ticket, author, now)
         if ticket.status == "new":
             _set_status(ticket, author, "open", now)
-        _set_status(ticket, author, status_after or "answered", now)
         if ticket.first_response_at is None:
-            ticket.first_response_at = now
+            ticket.first_response_at = now  # before the status: « Répondue » follows a public reply
+        _set_status(ticket, author, status_after or "answered", now)
     message = Message(ticket=ticket, author=author, body=text, internal=internal, created_at=now)
     db.session.add(message)
     ticket.last_activity_at = now

@@ -1,4 +1,4 @@
-"""The status flow of a question, as data plus one checking function."""
+"""The status flow of a question, as data plus one checking function; « Répondue » also needs a public reply."""
 from flask_babel import gettext as _
 
 from helpdesk.errors import InvalidInput
@@ -13,15 +13,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def allowed_targets(status: str) -> list[str]:
-    """Statuses reachable from `status`, in the order of the flow."""
-    return [target for target in STATUSES if target in TRANSITIONS[status]]
+def allowed_targets(status: str, *, replied: bool) -> list[str]:
+    """Statuses reachable from `status`, in the order of the flow (`replied`: the team has answered publicly)."""
+    return [target for target in STATUSES if target in TRANSITIONS[status] and (replied or target != "answered")]
 
 
-def check_transition(current: str, target: str) -> None:
-    """Raise InvalidInput unless the flow allows going from `current` to `target`."""
+def check_transition(current: str, target: str, *, replied: bool) -> None:
+    """Raise InvalidInput unless the flow allows going from `current` to `target`; « Répondue » only once the
+    team has answered the member publicly (`replied`), so that the member has an answer to read."""
     if target not in STATUSES:
         raise InvalidInput(_("Ce statut n'existe pas."))
     if target not in TRANSITIONS[current]:
         raise InvalidInput(_("Impossible de passer une question « %(current)s » au statut « %(target)s ».",
                                current=STATUSES[current], target=STATUSES[target]))
+    if target == "answered" and not replied:
+        raise InvalidInput(_("Répondez d'abord au membre : le statut « Répondue » suit une réponse publique."))

@@ -1,28 +1,72 @@
-// Keep the reply being written in localStorage, so a reload or a crash does not lose it.
-// The draft is cleared once the server confirms the message was sent (success message on the next page).
+// Keep the text being written in a form marked data-draft-key (a reply, a new question) in localStorage,
+// so that a reload, a crash or an expired session does not lose it.
+// On submit the text is noted as sent, and the form tells the server that the draft is kept (draft_page:
+// the page of the form, data-draft-page, to come back to after logging in again). The next page, wherever
+// the form led, clears the draft if it shows a success message; any other page (a refusal, the login page
+// after an expired session) keeps it. Loaded on every page, since any page may follow a form.
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-draft-key]");
-  if (!form) { return; }
-  var textarea = form.querySelector("textarea");
-  var status = form.querySelector("[data-draft-status]");
-  var key = "helpdesk.draft." + form.dataset.draftKey;
-  var sentKey = key + ".sent";
+  var PREFIX = "helpdesk.draft.";
+  var SENT = ".sent";
   var storage;
-  try { storage = window.localStorage; storage.getItem(key); } catch (error) { return; }
+  try { storage = window.localStorage; storage.getItem(PREFIX); } catch (error) { return; }
 
-  var sentText = storage.getItem(sentKey);
-  storage.removeItem(sentKey);
-  if (sentText !== null && document.querySelector(".flash-success") && storage.getItem(key) === sentText) {
-    storage.removeItem(key);
+  var succeeded = document.querySelector(".flash-success") !== null;
+  var sentKeys = [];
+  for (var index = 0; index < storage.length; index += 1) {
+    var name = storage.key(index);
+    if (name.indexOf(PREFIX) === 0 && name.slice(-SENT.length) === SENT) { sentKeys.push(name); }
   }
-  var saved = storage.getItem(key);
-  if (saved && !textarea.value) {
-    textarea.value = saved;
-    if (status) { status.hidden = false; status.textContent = status.dataset.restored; }
-  }
-  textarea.addEventListener("input", function () {
-    if (textarea.value.trim()) { storage.setItem(key, textarea.value); } else { storage.removeItem(key); }
+  sentKeys.forEach(function (sentKey) {
+    var key = sentKey.slice(0, -SENT.length);
+    if (succeeded && storage.getItem(key) === storage.getItem(sentKey)) { storage.removeItem(key); }
+    storage.removeItem(sentKey);
   });
-  form.addEventListener("submit", function () { storage.setItem(sentKey, textarea.value); });
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft-key]"), function (form) {
+    var fields = form.querySelectorAll("textarea[name], input[type=text][name]");
+    var status = form.querySelector("[data-draft-status]");
+    var key = PREFIX + form.dataset.draftKey;
+
+    function snapshot() {
+      var values = {};
+      var written = false;
+      Array.prototype.forEach.call(fields, function (field) {
+        values[field.name] = field.value;
+        written = written || field.value.trim() !== "";
+      });
+      return written ? JSON.stringify(values) : null;
+    }
+
+    function save() {
+      var text = snapshot();
+      if (text === null) { storage.removeItem(key); } else { storage.setItem(key, text); }
+      return text;
+    }
+
+    var saved;
+    try { saved = JSON.parse(storage.getItem(key)); } catch (error) { saved = null; }
+    if (saved !== null && typeof saved === "object") {
+      var restored = false;
+      Array.prototype.forEach.call(fields, function (field) {
+        if (!field.value && saved[field.name]) {
+          field.value = saved[field.name];
+          restored = true;
+        }
+      });
+      if (restored && status) { status.hidden = false; status.textContent = status.dataset.restored; }
+    }
+
+    var page = document.createElement("input");
+    page.type = "hidden";
+    page.name = "draft_page";
+    page.value = form.dataset.draftPage;
+    form.appendChild(page);
+
+    form.addEventListener("input", save);
+    form.addEventListener("submit", function () {
+      var text = save();
+      if (text !== null) { storage.setItem(key + SENT, text); }
+    });
+  });
 }());

@@ -3,6 +3,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import PASSWORD
+
 SUBJECT = "Renouveler un CDDI pour finir une formation"
 BODY = ("Un salarié en CDDI depuis 22 mois suit une formation qualifiante qui se termine dans quatre mois. "
         "Pouvons-nous renouveler son contrat au-delà de 24 mois ?")
@@ -105,3 +107,45 @@ def test_search_with_facets_narrows_and_clears(visitor):
     page.locator(".facets a.selected").click()
     expect(heading).to_contain_text(f"{total} résultat")
     visitor.audit("(facette retirée)")
+
+
+def test_new_question_draft_survives_a_reload_and_a_lost_session_and_is_cleared_once_sent(visitor, live_server):
+    """Subject and description typed so far come back after a reload and after logging in again (the member
+    logged out on another device, which ended this session, before sending); once filed, the form is empty."""
+    page = visitor.page
+    subject, body = "Brouillon : CDDI et arrêt maladie", "Un salarié en CDDI est en arrêt depuis trois semaines."
+    visitor.login("membre2@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill(subject)
+    page.get_by_label("Description").fill(body)
+    page.reload()
+    visitor.audit("(après rechargement)")
+    expect(page.get_by_label("Objet")).to_have_value(subject)
+    expect(page.get_by_label("Description")).to_have_value(body)
+    expect(page.get_by_text("Brouillon restauré")).to_be_visible()
+
+    other_device = page.context.browser.new_context()
+    elsewhere = other_device.new_page()
+    elsewhere.goto(live_server + "/connexion")
+    elsewhere.get_by_label("Adresse e-mail").fill("membre2@demo.local")
+    elsewhere.get_by_label("Mot de passe").fill(PASSWORD)
+    elsewhere.get_by_role("button", name="Se connecter").click()
+    elsewhere.get_by_role("button", name="Se déconnecter").click()
+    expect(elsewhere.get_by_role("status")).to_contain_text("déconnecté(e) sur tous vos appareils")
+    other_device.close()
+    page.get_by_role("button", name="Envoyer ma question").click()
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
+    visitor.audit("(session terminée)")
+    visitor.login("membre2@demo.local")
+    visitor.goto("/questions/nouvelle")
+    expect(page.get_by_label("Objet")).to_have_value(subject)
+    expect(page.get_by_label("Description")).to_have_value(body)
+
+    page.get_by_label("Description").fill(body + " A-t-il droit au maintien de salaire ?")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    expect(page.get_by_role("status").first).to_contain_text("a bien été envoyée")
+    visitor.audit("(après l'envoi)")
+    visitor.goto("/questions/nouvelle")
+    expect(page.get_by_label("Objet")).to_have_value("")
+    expect(page.get_by_label("Description")).to_have_value("")
+    expect(page.get_by_text("Brouillon restauré")).to_be_hidden()

@@ -45,7 +45,7 @@ def test_a_link_works_only_once(app, world, client, login, smtp):
     link = link_in(smtp.recorder.to("nouvelle@federation-exemple.fr")[0])
     client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     again = client.get(link)
-    assert again.status_code == 400 and "Ce lien a déjà été utilisé" in page_text(again)
+    assert again.status_code == 400 and "Ce lien n'est plus valable : il a déjà servi" in page_text(again)
     posted = client.post(link, data={"new": "encore-un-autre-mot-de-passe", "confirm": "encore-un-autre-mot-de-passe"})
     assert posted.status_code == 400
     user = find_user_by_email("nouvelle@federation-exemple.fr")
@@ -103,6 +103,23 @@ def test_forgot_password_mails_a_reset_link_that_sets_a_new_password(app, world,
     client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     db.session.refresh(world.member)
     assert world.member.check_password(NEW_PASSWORD) and not world.member.check_password(factories.PASSWORD)
+
+
+def test_a_reset_link_mailed_before_a_logout_stops_working_and_a_new_one_does(app, world, client, login, smtp):
+    """Logging out ends every session of the account, which voids the links mailed before (by design)."""
+    client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
+    early = link_in(smtp.recorder.to(world.member.email)[0])
+    login(world.member)
+    client.post("/deconnexion")
+    refused = client.get(early)
+    assert refused.status_code == 400
+    assert "vos sessions ont été fermées depuis son envoi" in page_text(refused)
+    assert "Mot de passe oublié" in page_text(refused)
+    client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
+    fresh = link_in(smtp.recorder.to(world.member.email)[-1])
+    client.post(fresh, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    db.session.refresh(world.member)
+    assert world.member.check_password(NEW_PASSWORD)
 
 
 def test_forgot_password_answers_the_same_for_unknown_and_deactivated_addresses(app, world, client):
