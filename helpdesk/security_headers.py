@@ -1,7 +1,7 @@
 """Security headers on every response: a strict Content-Security-Policy (no inline script or style),
 no framing, no referrer leaks to other sites, no powerful browser features, HSTS outside development;
 and pages served to a logged-in user kept out of every cache."""
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 
@@ -21,10 +21,11 @@ def _add_headers(response):
 
 
 def _keep_private_pages_out_of_caches(response):
-    """Forbid storing what a logged-in user is served (on a shared computer the questions would stay in the
-    browser's cache after logout), unless the view chose its own caching; static files stay cacheable
+    """Forbid storing what a logged-in user (or an API token) is served (on a shared computer the questions would
+    stay in the browser's cache after logout), unless the view chose its own caching; static files stay cacheable
     (and cost no user lookup)."""
-    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+    if (request.endpoint != "static" and "Cache-Control" not in response.headers
+            and (g.get("api_token") is not None or current_user.is_authenticated)):
         response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -143,6 +143,15 @@ def test_read_scope_token_cannot_write(api, setting, endpoint, role):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("endpoint", [endpoint for endpoint in ALL_ENDPOINTS if endpoint[0] == "GET"])
+def test_answers_to_a_token_are_kept_out_of_caches(api, setting, endpoint):
+    """What the API answers a token holder (confidential questions) is never stored by a browser or a proxy."""
+    role = "jurist" if endpoint[1] == "/api/v1/queue" else "member"
+    response = call(api, endpoint, setting, make_api_token(getattr(setting, role)))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
 @pytest.mark.parametrize("endpoint", QUESTION_ENDPOINTS)
 def test_member_of_another_structure_gets_404_on_every_question_endpoint(api, setting, endpoint):
     token = make_api_token(setting.outsider)
