@@ -14,7 +14,8 @@ gunicorn settings then serve bench/bare_app.py (one INSERT per request) under
 the same load; with --floor, bench/floor_app.py too, twice (the same
 submission's database work hand-written on the helpdesk's schema, with Flask's
 session and a CSRF check but no other extension: statement by statement, then
-as one PostgreSQL statement). Once wrk stops, the loops (running at the niceness `make serve`
+as one PostgreSQL statement), and the helpdesk with its filing service
+replaced by a no-op (bench/filing_skipped.py: the request around the filing). Once wrk stops, the loops (running at the niceness `make serve`
 gives them) drain the backlog the load left: the table gives the seconds until
 the outbox holds no due mail and the indexes no pending change. Afterwards every
 acknowledged question must be in the database exactly once, every notification
@@ -140,6 +141,31 @@ def run_floor(workers: int, clients: int, duration: float, base: Path, single_st
         return result
 
 
+def run_filing_skipped(workers: int, clients: int, duration: float, base: Path) -> dict:
+    """Serve the helpdesk with its filing service replaced by a no-op (bench/filing_skipped.py) and load it."""
+    with stack.throwaway_postgres("helpdesk_bench_skipped") as url:
+        app = stack.helpdesk_app(url, str(base / "index-skipped"))
+        stack.migrate(app)
+        seeded = stack.seed_members(app, clients)
+        stack.sync_indexes(app)
+        server = stack.Gunicorn("filing_skipped:app", workers, stack.helpdesk_env(url, str(base / "index-skipped"), 0),
+                                base / "skipped.log", "/healthz")
+        try:
+            sessions = [stack.open_session(server.port, email) for email in seeded["emails"]]
+            result = stack.run_wrk(HERE / "submit.lua", server.url, clients, duration, {
+                "BENCH_SESSIONS": ",".join(f"{cookie}|{token}" for cookie, token in sessions),
+                "BENCH_THEME": str(seeded["theme_id"]), "BENCH_ACKS": str(base / "acks-skipped.txt")})
+        finally:
+            server.stop()
+        # Nothing is stored: every "acknowledged" request is counted, none can be verified.
+        result["check"] = {"acked": result["acked"], "missing": 0, "duplicated": 0, "unacknowledged": 0}
+        result["index_consistent"] = result["mail"] = result["drain_s"] = None
+        with app.app_context():
+            from helpdesk.extensions import db
+            db.engine.dispose()
+        return result
+
+
 def throughput(result: dict) -> float:
     """Acknowledged operations per second."""
     return result["acked"] / (result["duration_us"] / 1e6)
@@ -165,7 +191,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--floor", action="store_true",
-                        help="also serve bench/floor_app.py, the same submission hand-written in Core statements")
+                        help="also serve bench/floor_app.py (the submission hand-written, two ways) and the helpdesk "
+                             "with its filing skipped (bench/filing_skipped.py)")
     args = parser.parse_args()
     base = stack.workdir("bench-submit")
     rows, failed = [], False
@@ -175,7 +202,8 @@ def main() -> int:
             runs = [("bare insert", bare)]
             if args.floor:
                 runs += [("floor, statements", run_floor(workers, clients, args.duration, base, False)),
-                         ("floor, one statement", run_floor(workers, clients, args.duration, base, True))]
+                         ("floor, one statement", run_floor(workers, clients, args.duration, base, True)),
+                         ("helpdesk, filing skipped", run_filing_skipped(workers, clients, args.duration, base))]
             runs.append(("helpdesk submit", run_helpdesk(workers, clients, args.duration, base)))
             for label, result in runs:
                 check = result["check"]
