@@ -118,6 +118,19 @@ def test_confirmed_merge_across_structures_never_shows_one_structure_to_the_othe
                    for entry in services.timeline(other, world.outsider))
 
 
+def test_other_structure_member_is_told_their_question_joined_another(client, world, login, pair):
+    """The member of the absorbed question reads why it was closed, without learning the other question."""
+    a, _ = pair
+    other = factories.make_ticket(world.outsider)
+    merging.merge(other, a, world.jurist, confirm_other_structure=True)
+    login(world.outsider)
+    page = client.get(f"/questions/{other.reference}").get_data(as_text=True)
+    assert "a regroupé cette question avec une question identique d'une autre structure" in page
+    assert a.reference not in page
+    login(world.member)
+    assert "a regroupé cette question" not in client.get(f"/questions/{a.reference}").get_data(as_text=True)
+
+
 def test_other_structure_member_gets_no_link_to_the_target(client, world, login, pair):
     a, _ = pair
     other = factories.make_ticket(world.outsider)

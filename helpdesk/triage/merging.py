@@ -80,6 +80,8 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
                             other_structure=not same_structure)
     if not same_structure:
         moved.internal = received.internal = True
+        # What B's members may know: their question joined one the team handles elsewhere, not which one.
+        record_event("closed_as_duplicate", jurist, source)
     if source.is_closed:
         source.last_activity_at = now
         db.session.commit()
