@@ -152,12 +152,17 @@ def test_page_past_the_end_shows_the_last_page(app, jurist_client, desk, page):
     assert "Aucune question" not in html
 
 
-def test_page_past_the_end_of_a_capped_count_links_back_to_the_first(client, world, login, monkeypatch):
-    """Past the counting cap the last page is unknown: an empty page says so and links to the first one."""
+@pytest.fixture
+def capped_queue(world, login, monkeypatch):
+    """Three open questions, the counting cap lowered to 2, a jurist logged in."""
     monkeypatch.setattr(queue_services, "COUNT_CAP", 2)
     for number in range(3):
         factories.make_ticket(world.member, subject=f"Question plafonnée {number}")
     login(world.jurist)
+
+
+def test_page_past_the_end_of_a_capped_count_links_back_to_the_first(client, capped_queue):
+    """Past the counting cap the last page is unknown: an empty page says so and links to the first one."""
     html = client.get("/file/?vue=ouvertes&tri=recentes&page=40").get_data(as_text=True)
     assert "Aucune question sur cette page." in html
     assert '<a href="/file/?vue=ouvertes&amp;tri=recentes&amp;page=1">Revenir à la première page</a>' in html
@@ -342,12 +347,8 @@ def test_jurist_closes_through_the_page(jurist_client, desk):
     assert kinds[-1] == "closed"
 
 
-def test_queue_counts_stop_at_the_cap_and_say_so(client, world, login, monkeypatch):
+def test_queue_counts_stop_at_the_cap_and_say_so(client, capped_queue):
     """Past the counting cap, the tab and the table say « plus de N » instead of counting every question."""
-    monkeypatch.setattr(queue_services, "COUNT_CAP", 2)
-    for number in range(3):
-        factories.make_ticket(world.member, subject=f"Question plafonnée {number}")
-    login(world.jurist)
     page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert "Toutes ouvertes <span class=\"count\">(plus de 2)</span>" in page
     assert "Toutes ouvertes : plus de 2 questions" in page

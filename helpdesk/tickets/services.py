@@ -37,9 +37,8 @@ def _active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:
         return None
-    if not 0 < theme_id <= 2**31 - 1:  # beyond an INTEGER column: PostgreSQL would refuse the lookup itself
-        raise InvalidInput(_("Ce thème n'existe pas."))
-    theme = db.session.get(Theme, theme_id)
+    # Beyond an INTEGER column no theme can exist, and PostgreSQL would refuse the lookup itself.
+    theme = db.session.get(Theme, theme_id) if 0 < theme_id <= 2**31 - 1 else None
     if theme is None or not theme.active:
         raise InvalidInput(_("Ce thème n'existe pas."))
     return theme
