@@ -1,13 +1,15 @@
 """Audit: reads, downloads, logins, account changes and exports are logged; admins filter and export them."""
 import csv
 import io
+import re
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
 from helpdesk.attachments.services import save_upload
-from helpdesk.audit.services import JournalFilters, export_journal, journal_query
+from helpdesk.audit.services import KIND_LABELS, JournalFilters, export_journal, journal_query
 from helpdesk.auth.services import set_active
 from helpdesk.extensions import db
 from helpdesk.models import Event
@@ -113,7 +115,7 @@ def test_csv_export_follows_the_filters_defuses_formulas_and_is_itself_logged(cl
     assert rows[0][:3] == ["date", "type", "libellé"]
     assert [row[1] for row in rows[1:]] == ["attachment_downloaded"]
     assert rows[1][5] == ticket.reference
-    assert "filename==SOMME(A1).txt" in rows[1][6]  # the value is inside "filename=...", not at the cell start
+    assert "fichier : =SOMME(A1).txt" in rows[1][6]  # the value follows its label, not at the cell start
     assert kinds()[-1] == "audit_exported"
 
 
@@ -149,3 +151,24 @@ def test_journal_query_orders_newest_first(app, world):
     set_active(world.colleague, True, world.admin)
     events = db.session.scalars(journal_query(JournalFilters(user="admin@exemple.test"))).all()
     assert [event.kind for event in events][:2] == ["user_activated", "user_deactivated"]
+
+
+def test_journal_details_read_as_words_not_codes(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    client.post(f"/questions/{ticket.reference}/prendre", data={})
+    services.change_status(ticket, world.jurist, "waiting")
+    db.session.commit()
+    login(world.admin)
+    page = client.get("/admin/journal/?kind=status_changed").get_data(as_text=True)
+    assert "avant : En cours · statut : En attente du membre" in page
+    assert "previous" not in page and "waiting" not in page
+
+
+def test_every_recorded_event_kind_has_a_journal_label():
+    recorded = set()
+    for source in Path(__file__).parents[1].joinpath("helpdesk").rglob("*.py"):
+        for first_argument in re.findall(r"record_event\(([^,]+),", source.read_text()):
+            recorded.update(re.findall(r'"([a-z_]+)"', first_argument))
+    assert len(recorded) > 40
+    assert sorted(recorded - set(KIND_LABELS)) == []

@@ -16,8 +16,8 @@ class JournalFilterForm(Form):
     kind = SelectField(_l("Type d'événement"), choices=[("", _l("Tous"))] + sorted(KIND_LABELS.items(), key=lambda item: item[1]),
                        default="")
     user = StringField(_l("Utilisateur (nom ou e-mail)"), validators=[Optional(), Length(max=120)])
-    start = DateField("Du", validators=[Optional(), within_years])
-    end = DateField("Au", validators=[Optional(), within_years])
+    start = DateField(_l("Du"), validators=[Optional(), within_years])
+    end = DateField(_l("Au"), validators=[Optional(), within_years])
 
     def filters(self) -> JournalFilters:
         """The valid filters (invalid ones are ignored and shown as errors)."""

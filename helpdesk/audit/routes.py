@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from helpdesk.audit import bp
 from helpdesk.audit.forms import JournalFilterForm
-from helpdesk.audit.services import KIND_LABELS, export_journal, journal_query
+from helpdesk.audit.services import KIND_LABELS, describe_details, export_journal, journal_query
 from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg
 from helpdesk.permissions import admin_required
@@ -19,7 +19,8 @@ def journal():
     form = JournalFilterForm(request.args)
     page = db.paginate(journal_query(form.filters()), page=page_arg(),
                        per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
-    return render_template("audit/journal.html", form=form, page=page, labels=KIND_LABELS)
+    return render_template("audit/journal.html", form=form, page=page, labels=KIND_LABELS,
+                           describe=describe_details)
 
 
 @bp.route("/export.csv")

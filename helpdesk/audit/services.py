@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Event, Ticket, User
+from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
+                             Attachment, Event, Ticket, User)
 from helpdesk.permissions import can_see_internal, ensure_admin
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -29,8 +30,60 @@ KIND_LABELS = {
     "created": _l("Question posée"), "claimed": _l("Question prise"), "assigned": _l("Assignation"), "unassigned": _l("Désassignation"),
     "status_changed": _l("Changement de statut"), "closed": _l("Clôture"), "reopened": _l("Réouverture"),
     "reply": _l("Réponse"), "note": _l("Note interne"), "article_saved": _l("Ressource enregistrée"),
-    "article_status": _l("Statut de ressource"),
+    "article_status": _l("Statut de ressource"), "article_reviewed": _l("Ressource relue"),
+    "legal_reference_amended": _l("Texte de loi modifié signalé"), "password_set": _l("Mot de passe défini par lien"),
+    "password_reset_requested": _l("Demande de réinitialisation du mot de passe"),
+    "invitation_sent": _l("Invitation envoyée"), "stats_export": _l("Export de statistiques"),
+    "notification_preferences_changed": _l("Préférences de notification"),
+    "api_token_created": _l("Création de jeton d'API"), "api_token_revoked": _l("Révocation de jeton d'API"),
+    "webinar_saved": _l("Webinaire enregistré"), "merged_into": _l("Fusion dans une autre question"),
+    "merged_from": _l("Fusion d'une autre question"), "closed_as_duplicate": _l("Clôture comme doublon"),
+    "routed": _l("Routage automatique"), "routing_rule_added": _l("Règle de routage ajoutée"),
+    "routing_rule_moved": _l("Règle de routage déplacée"), "routing_rule_deleted": _l("Règle de routage supprimée"),
+    "canned_answer_saved": _l("Réponse type enregistrée"), "canned_answer_deleted": _l("Réponse type supprimée"),
+    "rated": _l("Avis sur une réponse"), "faq_proposed": _l("Proposition de FAQ"), "tagged": _l("Étiquettes"),
+    "sla_rule_saved": _l("Délai de traitement enregistré"), "sla_rule_deleted": _l("Délai de traitement supprimé"),
+    "flash_subscriptions": _l("Abonnements aux flash infos"), "flash_unsubscribed": _l("Désabonnement des flash infos"),
+    "flash_sent": _l("Flash info envoyé"),
 }
+# The names of the details events carry, and the values that have a label of their own.
+DETAIL_LABELS = {
+    "active": _l("actif"), "added": _l("ajoutées"), "address": _l("adresse IP"), "article_id": _l("ressource n°"),
+    "articles": _l("ressources n°"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
+    "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "count": _l("nombre"),
+    "end": _l("au"), "events": _l("événements"), "export": _l("export"), "filename": _l("fichier"),
+    "filter_kind": _l("type filtré"), "filter_user": _l("utilisateur filtré"), "first": _l("de"),
+    "invited": _l("invité"), "last": _l("à"), "message_id": _l("message n°"), "messages": _l("messages"),
+    "mode": _l("mode"), "on_behalf_of": _l("pour le compte de"), "optional": _l("notifications facultatives"),
+    "position": _l("position"), "previous": _l("avant"), "priority": _l("priorité"), "purpose": _l("motif"),
+    "questions": _l("questions"), "rating": _l("note"), "recipients": _l("destinataires"),
+    "reference": _l("référence"), "removed": _l("retirées"), "role": _l("rôle"), "rule": _l("règle"),
+    "rule_id": _l("règle n°"), "scope": _l("portée"), "slug": _l("adresse"), "source": _l("question d'origine"),
+    "start": _l("du"), "status": _l("statut"), "structure_id": _l("structure n°"), "target": _l("question cible"),
+    "theme_id": _l("thème n°"), "themes": _l("thèmes n°"), "title": _l("titre"), "token_id": _l("jeton n°"),
+    "user_id": _l("compte n°"), "webinar_id": _l("webinaire n°"), "year": _l("année"), "years": _l("années"),
+}
+VALUE_LABELS = {
+    "status": {**STATUSES, **ARTICLE_STATUSES}, "previous": STATUSES, "role": ROLES, "channel": CHANNELS,
+    "priority": PRIORITIES, "mode": NOTIFY_MODES, "scope": TOKEN_SCOPES,
+    "purpose": {"invitation": _l("invitation"), "reset": _l("réinitialisation")},
+}
+
+
+def describe_details(event: Event) -> list[tuple[str, str]]:
+    """An event's details as (label, value) pairs an admin can read, in a stable order."""
+    details = []
+    for key, value in sorted((event.data or {}).items()):
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = str(_l("oui") if value else _l("non"))
+        elif isinstance(value, list):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = str(VALUE_LABELS.get(key, {}).get(value, value))
+        details.append((str(DETAIL_LABELS.get(key, key)), text))
+    return details
 
 
 def record_question_read(viewer: User, ticket: Ticket) -> None:
@@ -98,7 +151,7 @@ def export_journal(filters: JournalFilters, actor: User) -> str:
             event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
             KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
             event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
-            ", ".join(f"{key}={value}" for key, value in sorted((event.data or {}).items())))])
+            " · ".join(f"{label} : {value}" for label, value in describe_details(event)))])
     record_event("audit_exported", actor, filter_kind=filters.kind, filter_user=filters.user,
                  start=filters.start.isoformat() if filters.start else None,
                  end=filters.end.isoformat() if filters.end else None)
