@@ -47,6 +47,15 @@ def test_login_posts_beyond_the_rate_get_a_french_429_page(app, client, world):
     assert client.get("/connexion").status_code == 200  # reading the form is not limited
 
 
+def test_successful_logins_do_not_use_up_the_rate_of_an_office_sharing_one_address(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(4):
+        assert post_login(client, world.member.email).status_code == 302
+        client.post("/deconnexion")
+    fail(client, "inconnu@exemple.test", 2)
+    assert post_login(client, world.member.email).status_code == 429
+
+
 def test_rate_limit_counts_each_address_separately(app, client, world):
     app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
     fail(client, "inconnu@exemple.test", 2, address="192.0.2.1")

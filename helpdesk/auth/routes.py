@@ -12,6 +12,7 @@ from helpdesk.auth.services import authenticate, change_password, log_out_everyw
 from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 
@@ -46,17 +47,8 @@ def end_idle_sessions():
     return None
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow local redirects after login."""
-    # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".
-    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and target.isprintable()):
-        return target
-    return url_for("main.index")
-
-
 @bp.route("/connexion", methods=["GET", "POST"])
-@rate_limit("LOGIN_RATE_LIMIT")
+@rate_limit("LOGIN_RATE_LIMIT", count=lambda response: response.status_code != 302)
 def login():
     """Show the login form and open a session for valid credentials."""
     if current_user.is_authenticated:
@@ -71,7 +63,7 @@ def login():
         if user is None:
             flash(_("Adresse e-mail ou mot de passe incorrect, ou compte désactivé."), "error")
         else:
-            next_url = _safe_next(request.args.get("next"))
+            next_url = safe_next(request.args.get("next"))
             session.clear()
             login_user(user)
             refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's

@@ -10,9 +10,10 @@ Reusable by any form that checks a secret or sends mail (login, password reset):
 """
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import timedelta
 
-from flask import current_app
+from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -35,9 +36,10 @@ class TooManyAttempts(ServiceError):
         super().__init__(LOCKED_MESSAGE)
 
 
-def rate_limit(config_key: str):
-    """Decorator limiting a view's POSTs per client address to the rate configured under `config_key`."""
-    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
+def rate_limit(config_key: str, count: Callable[[Response], bool] | None = None):
+    """Decorator limiting a view's POSTs per client address to the rate configured under `config_key`;
+    `count`, given the response, says whether the request counts (all do by default)."""
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], deduct_when=count)
 
 
 def _keys(email: str | None, address: str | None) -> list[tuple[str, str, int]]:
