@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from helpdesk.attachments.content import clean_filename, detect_kind, display_filename
 from helpdesk.attachments.services import AttachmentRejected, check_uploads
-from helpdesk.auth.routes import _safe_next
+from helpdesk.main.query_args import safe_next
 from helpdesk.auth.services import check_password_strength
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -74,7 +74,7 @@ def test_password_policy_only_ever_refuses_with_a_french_message(password):
 @given(target=HOSTILE_TEXT)
 def test_login_next_page_is_always_local(app, target):
     with app.test_request_context():
-        chosen = _safe_next(target)
+        chosen = safe_next(target)
     assert chosen.startswith("/") and not chosen.startswith("//") and "\\" not in chosen
 
 
