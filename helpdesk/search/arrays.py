@@ -18,9 +18,9 @@ for a new searcher, which a commit creates.
 """
 
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -253,7 +253,7 @@ def _segment_values(reader, fieldname: str) -> dict[str, np.ndarray]:
     return result
 
 
-_arrays: WeakKeyDictionary = WeakKeyDictionary()
+_arrays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _arrays_lock = threading.Lock()
 
 
@@ -273,7 +273,9 @@ def index_arrays(searcher) -> IndexArrays:
                     deleted = reader.deleted_docs_set if hasattr(reader, "deleted_docs_set") else ()
                     if deleted:
                         live[np.fromiter(deleted, np.int64, len(deleted)) + offset] = False
-                arrays = _arrays[searcher] = IndexArrays(searcher, size, live, leaves)
+                # A weak reference: the entry must not keep its own key alive, or every searcher
+                # replaced after an index change would stay in memory with its arrays.
+                arrays = _arrays[searcher] = IndexArrays(weakref.proxy(searcher), size, live, leaves)
     return arrays
 
 

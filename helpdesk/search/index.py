@@ -32,8 +32,8 @@ WEIGHTING = {
     QUESTIONS: BM25F(B=0.75, K1=1.2, subject_B=0.5),
 }
 
-_searchers: dict[str, tuple[str, object]] = {}
-_searchers_lock = threading.Lock()
+# Per thread: {index path: (generation directory it pointed to, searcher)}.
+_thread_searchers = threading.local()
 
 
 def _generation_dir(path: Path) -> Path:
@@ -143,18 +143,23 @@ def apply(path, kind: str, upserts: list[dict], deletes: list[str], timeout: flo
 
 
 def get_searcher(path, kind: str):
-    """Return this process's searcher for the index at ``path``, reopened if the index changed."""
+    """Return this thread's searcher for the index at ``path``, reopened if the index changed.
+
+    A Whoosh searcher reads stored fields and postings through shared file
+    handles, so two threads using one at once read each other's bytes: each
+    thread of a process (the demo's threaded server, a threaded worker) keeps
+    its own, while the arrays built from segments are shared (``arrays.py``).
+    """
     key = os.path.abspath(path)
-    with _searchers_lock:
-        live = os.path.realpath(key)
-        cached = _searchers.get(key)
-        if cached and cached[0] == live and cached[1].up_to_date():
-            return cached[1]
-        # The previous searcher is not closed: other threads may still use it;
-        # it is released when the last reference goes.
-        searcher = open_index(path, kind).searcher(weighting=WEIGHTING[kind])
-        _searchers[key] = (os.path.realpath(key), searcher)
-        return searcher
+    searchers = _thread_searchers.__dict__.setdefault("searchers", {})
+    live = os.path.realpath(key)
+    cached = searchers.get(key)
+    if cached and cached[0] == live and cached[1].up_to_date():
+        return cached[1]
+    # The previous searcher is not closed: a caller may still hold it; it is released with its last reference.
+    searcher = open_index(path, kind).searcher(weighting=WEIGHTING[kind])
+    searchers[key] = (live, searcher)
+    return searcher
 
 
 def document_count(path, kind: str) -> int:

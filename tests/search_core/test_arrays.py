@@ -1,5 +1,6 @@
 """Tests of the array scoring: the same scores as Whoosh's matchers, ties, snippets and the postings cache."""
 
+import gc
 from datetime import datetime
 
 import numpy as np
@@ -8,7 +9,7 @@ from whoosh.query import Or
 
 from helpdesk.search import apply, open_index, rebuild, search_articles
 from helpdesk.search.analysis import matched_spans
-from helpdesk.search.arrays import _PostingsCache, index_arrays, score_units, top_documents
+from helpdesk.search.arrays import _arrays, _PostingsCache, index_arrays, score_units, top_documents
 from helpdesk.search.engine import _unit_queries
 from helpdesk.search.index import get_searcher
 from helpdesk.search.query import parse
@@ -143,3 +144,16 @@ def test_articles_without_date_are_browsed_last(tmp_path):
     undated = {key: value for key, value in make_article("sans-date", "Sans date", "texte").items() if key != "updated_on"}
     rebuild(path, "articles", [undated, make_article("datee", "Datée", "texte")], procs=1)
     assert [hit.slug for hit in search_articles(path, "", **MEMBER).hits] == ["datee", "sans-date"]
+
+
+def test_arrays_of_replaced_searchers_are_freed(articles_path):
+    """Each index change replaces the process's searcher: the old one's arrays must not stay in memory."""
+    search_articles(articles_path, "ajout", **MEMBER)
+    gc.collect()
+    before = len(_arrays)
+    for number in range(4):
+        apply(articles_path, "articles", [make_article(f"ajout-{number}", "Ajout", "Texte ajouté.")], [])
+        search_articles(articles_path, "ajout", **MEMBER)
+    gc.collect()
+    assert len(_arrays) == before
+    assert search_articles(articles_path, "ajout", **MEMBER).total == 4

@@ -1,5 +1,7 @@
 """Tests of index storage: rebuild, incremental changes, locking, searcher reuse, versions."""
 
+import sys
+import threading
 import time
 
 import pytest
@@ -104,3 +106,29 @@ def test_similar_questions(tmp_path):
     assert {hit.id for hit in search_questions(path, text, structure_id=7)} == {"1", "4"}
     assert [hit.reference for hit in search_questions(path, text, structure_id=7, statuses=["answered"])] == ["Q-1"]
     assert "1" not in {hit.id for hit in search_questions(path, text, exclude_id=1)}
+
+
+def test_threads_searching_at_once_each_get_whole_results(articles_path):
+    """Threads of one process (the demo's server, a threaded worker) search at once without corrupt reads."""
+    expected = [hit.slug for hit in search_articles(articles_path, "activité salariés", **MEMBER).hits]
+    failures, results = [], []
+
+    def searching():
+        try:
+            for _ in range(150):
+                results.append([hit.slug for hit in search_articles(articles_path, "activité salariés", **MEMBER).hits])
+        except Exception as error:  # noqa: BLE001 - any error is the failure being tested
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, where a real server switches on I/O
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert len(results) == 600 and all(result == expected for result in results)
