@@ -1,6 +1,6 @@
 """Fictional demo data: structures, accounts, themes and questions in every status."""
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from email.message import EmailMessage
 
 from sqlalchemy import func, select, update
@@ -9,6 +9,7 @@ from helpdesk.admin.services import slugify
 from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
 from helpdesk.models import Article, ArticleRead, OutboxEmail, SearchLog, Structure, SuggestionClick, Theme, Ticket, User
@@ -230,17 +231,17 @@ def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
     """Webinars with their Q&A, a flash info bulletin with subscribers, resources flagged "à vérifier"."""
     by_email = {user.email: user for user in users}
     jurist, member, colleague = by_email["juriste@demo.local"], by_email["membre@demo.local"], by_email["membre2@demo.local"]
-    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    today = date.today()
     iae = themes[1]
     past = webinar_services.save_webinar(None, WebinarValues(
-        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=now - timedelta(days=45),
+        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=datetime.combine(today - timedelta(days=45), time(10), PARIS),
         description="Ce que la loi du 14 décembre 2020 et ses décrets changent pour vos salariés en parcours.",
         speakers=("Léa Juriste", "Hugo Juriste"), slides_url="https://exemple.org/webinaires/cdi-inclusion.pdf",
         recording_url="https://exemple.org/webinaires/cdi-inclusion", theme_ids=(iae.id, themes[2].id)), jurist)
     for question, answer in DEMO_WEBINAR_QA:
         webinar_services.add_question_answer(past, question, answer, jurist)
     upcoming = webinar_services.save_webinar(None, WebinarValues(
-        title="Activité partielle : les bons réflexes en SIAE", starts_at=now + timedelta(days=20, hours=2),
+        title="Activité partielle : les bons réflexes en SIAE", starts_at=datetime.combine(today + timedelta(days=20), time(14), PARIS),
         description="Formalités, consultation du CSE, calcul de l'indemnité pour les salariés en CDDI.",
         speakers=("Hugo Juriste",), theme_ids=(themes[0].id,)), jurist)
     webinar_services.register_interest(upcoming, colleague)

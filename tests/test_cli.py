@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
-from helpdesk.models import Event, Message, Structure, Ticket, User
+from helpdesk.i18n import PARIS
+from helpdesk.models import Event, Message, Structure, Ticket, User, Webinar
 from helpdesk.models._types import UTCDateTime, utcnow
 from tests import factories
 
@@ -71,6 +72,11 @@ def test_seed_demo_dates_nothing_after_now(seeded):
                 if isinstance(column.type, UTCDateTime) and (table.name, column.name) not in FUTURE_BY_DESIGN]
     assert [f"{column.table.name}.{column.name}" for column in recorded
             if db.session.scalar(select(func.count()).select_from(column.table).where(column > now))] == []
+
+
+def test_seed_demo_holds_webinars_in_office_hours_in_paris(seeded):
+    hours = [starts_at.astimezone(PARIS).hour for starts_at in db.session.scalars(select(Webinar.starts_at))]
+    assert hours and all(9 <= hour <= 17 for hour in hours)
 
 
 def test_seed_demo_keeps_two_years_of_history_and_late_questions(seeded):

@@ -3,7 +3,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
@@ -11,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
                              Attachment, Event, Ticket, User)
 from helpdesk.permissions import can_see_internal, ensure_admin
 
-PARIS = ZoneInfo("Europe/Paris")
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
     "password_changed": _l("Changement de mot de passe"), "user_created": _l("Création de compte"),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from collections import Counter
 
@@ -30,12 +29,12 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.sql import ColumnElement
 
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.models import (
     REGIONS, STRUCTURE_TYPES, Article, ArticleRead, Satisfaction, SearchLog, Structure, SuggestionClick, Theme, Ticket,
 )
 from helpdesk.models._types import UTCDateTime
 
-PARIS = ZoneInfo("Europe/Paris")
 UNRESOLVED_STATUSES = ("new", "open", "waiting")
 NO_THEME = _l("Sans thème")
 AGE_BUCKETS = ((_l("moins de 2 jours"), 2), (_l("2 à 7 jours"), 7), (_l("7 à 30 jours"), 30),
