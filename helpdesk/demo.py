@@ -210,6 +210,8 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
              for email, name, role, index in ACCOUNTS]
     jurists = [user for user in users if user.role == "jurist"]
     members = [user for user in users if user.role == "member" and user.structure.active]
+    # The older history first, so that question numbers follow the dates as they would have.
+    _seed_history(rng, themes, members, jurists)
     start = datetime.now(timezone.utc) - PLAN_SPAN
     step = (PLAN_SPAN - PLAY_LENGTH) / len(STATUS_PLAN)
     for number, status in enumerate(STATUS_PLAN):
@@ -217,7 +219,6 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
         author = members[0] if number % 4 == 0 else rng.choice(members)
         moment = start + number * step + timedelta(hours=rng.randint(0, 8))
         _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
-    _seed_history(rng, themes, members, jurists)
     _seed_triage(users, themes, structures, rng)
     load_starter_content()
     _attach_demo_files(members[0], jurists[0])
@@ -272,9 +273,9 @@ def _seed_history(rng: random.Random, themes: list[Theme], members: list[User], 
     for months_back in range(HISTORY_MONTHS, 6, -1):
         month_start = now - timedelta(days=30.4 * months_back)
         volume = 3 + (3 if month_start.month in (9, 10, 11, 1) else 0) + rng.randint(0, 2)
-        for _ in range(volume):
+        moments = sorted(month_start + timedelta(days=rng.uniform(0, 29), hours=rng.randint(0, 8)) for _ in range(volume))
+        for moment in moments:
             theme_index, subject, body, answer = rng.choice(QUESTIONS)
-            moment = month_start + timedelta(days=rng.uniform(0, 29), hours=rng.randint(0, 8))
             response_hours = rng.choice((2, 4, 6, 20, 26, 30, 48, 70, 120))
             with frozen_time(moment):
                 ticket = services.file_question(rng.choice(members), subject, body, themes[theme_index].id)

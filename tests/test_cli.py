@@ -74,6 +74,11 @@ def test_seed_demo_dates_nothing_after_now(seeded):
             if db.session.scalar(select(func.count()).select_from(column.table).where(column > now))] == []
 
 
+def test_seed_demo_numbers_questions_in_the_order_they_were_asked(seeded):
+    dates = list(db.session.scalars(select(Ticket.created_at).order_by(Ticket.id)))
+    assert dates == sorted(dates)
+
+
 def test_seed_demo_holds_webinars_in_office_hours_in_paris(seeded):
     hours = [starts_at.astimezone(PARIS).hour for starts_at in db.session.scalars(select(Webinar.starts_at))]
     assert hours and all(9 <= hour <= 17 for hour in hours)
