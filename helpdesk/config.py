@@ -32,7 +32,9 @@ KB_REVIEW_AFTER_DAYS = 365
 MAIL_BACKEND = "file"
 MAIL_FILE_DIR = None
 MAIL_SENDER = "Helpdesk juridique <helpdesk@localhost>"
-MAIL_REPLY_TO = None            # the address whose mail is piped to `flask mail ingest` (or polled by `mail fetch`)
+# The address whose mail is piped to `flask mail ingest` (or polled by `mail fetch`). Mails about a question are
+# answered at local+<signed token>@domain (helpdesk/mail/reply_address.py): deliver plus-addresses to it.
+MAIL_REPLY_TO = None
 MAIL_SERVER = "localhost"
 MAIL_PORT = 25
 MAIL_USE_STARTTLS = False

@@ -33,6 +33,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import notification_bodies
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Message, OutboxEmail, User
 from helpdesk.models._types import utcnow
 
@@ -43,15 +44,17 @@ stopping = threading.Event()
 
 
 def build_message(row: OutboxEmail) -> EmailMessage:
-    """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications)."""
+    """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications),
+    answered at the recipient's signed reply address for an open question, else at MAIL_REPLY_TO."""
     text_body, html_body = ((row.text_body, row.html_body) if row.text_body is not None
                             else notification_bodies(row))
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = row.to_address
     message["Subject"] = row.subject
-    if current_app.config["MAIL_REPLY_TO"]:
-        message["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
+    reply_to = reply_address(row.recipient, row.ticket) or current_app.config["MAIL_REPLY_TO"]
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Date"] = row.created_at
     for name, value in row.headers.items():
         message[name] = value

@@ -8,6 +8,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.mail.notifications import queue_notifications
 from helpdesk.mail.outbox import queue_email
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.mail import sender as sender_module
 from helpdesk.mail.sender import claim_batch, retry_delay, send_pending
 from helpdesk.models import Event, Message, OutboxEmail
@@ -35,7 +36,7 @@ def test_answer_is_delivered_in_french_with_reference_text_html_link_and_threadi
     mail = delivered[0]
     assert mail["Subject"] == f"[{ticket.reference}] Réponse à votre question : {ticket.subject}"
     assert mail["From"] == "Helpdesk juridique <helpdesk@federation.example.test>"
-    assert mail["Reply-To"] == "questions@federation.example.test"
+    assert mail["Reply-To"] == reply_address(world.member, ticket)
     link = f"https://helpdesk.example.test/questions/{ticket.reference}"
     assert ANSWER in text_part(mail) and link in text_part(mail) and "Bonjour Alice" in text_part(mail)
     assert ANSWER in html_part(mail) and f'href="{link}"' in html_part(mail)
