@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.i18n import recipient_locale
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 
@@ -72,9 +73,12 @@ def _headers(kind: str, ticket: Ticket | None) -> dict:
 
 def render_bodies(template: str, recipient: User | None, subject: str, ticket: Ticket | None,
                   context: dict) -> tuple[str, str]:
-    """The text and HTML bodies of emails/<template>.txt/.html, in the recipient's language."""
+    """The text and HTML bodies of emails/<template>.txt/.html, in the recipient's language; the footer says
+    whether replying to the mail reaches the question (see reply_address)."""
     context = {"recipient": recipient, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
-               **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference)}
+               **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference),
+                   "replies_by_mail": reply_address(recipient, ticket) is not None,
+                   "new_question_url": absolute_url("tickets.new")}
                   if ticket is not None else {}),
                **context}
     with force_locale(recipient_locale(recipient)):
