@@ -1,7 +1,9 @@
-"""What a notification tells its recipient: how to answer it."""
+"""What a notification tells its recipient: how to answer it, and where a closed or merged question went."""
+from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.reply_address import read_token
 from helpdesk.mail.sender import send_pending
 from helpdesk.tickets import services
+from helpdesk.triage.merging import merge
 from tests import factories
 from tests.mail.helpers import html_part, text_part
 
@@ -47,3 +49,39 @@ def test_without_a_reply_address_mail_promises_nothing(app, world, smtp):
     services.add_message(ticket, world.jurist, "Réponse.")
     mail = _delivered(smtp, world.member)
     assert mail["Reply-To"] is None and PROMISE not in text_part(mail)
+
+
+def test_same_structure_merge_tells_members_which_question_goes_on(app, world, smtp):
+    kept = factories.make_ticket(world.member, subject="Renouvellement CDDI")
+    duplicate = factories.make_ticket(world.colleague, subject="CDDI renouvelable ?")
+    services.claim(duplicate, world.jurist2)
+    merge(duplicate, kept, world.jurist)
+    for user in (world.member, world.colleague, world.jurist2):
+        mail = _delivered(smtp, user)
+        assert "Question fusionnée avec une autre" in mail["Subject"]
+        text = text_part(mail)
+        assert (f"La question {duplicate.reference} — CDDI renouvelable ? a été fusionnée dans la question "
+                f"{kept.reference} — Renouvellement CDDI : la suite des échanges s'y trouve.") in text
+        assert f"https://helpdesk.example.test/questions/{kept.reference}" in text
+        assert kept.reference in html_part(mail) and "a été close" not in text
+
+
+def test_cross_structure_merge_tells_members_without_revealing_the_other_question(app, world, smtp):
+    kept = factories.make_ticket(world.member, subject="Renouvellement CDDI")
+    duplicate = factories.make_ticket(world.outsider, subject="CDDI renouvelable ?")
+    services.claim(duplicate, world.jurist2)
+    merge(duplicate, kept, world.jurist, confirm_other_structure=True)
+    to_outsider = _delivered(smtp, world.outsider)
+    for part in (text_part(to_outsider), html_part(to_outsider)):
+        assert "regroupée avec une question identique d'une autre structure" in part
+        assert kept.reference not in part and "Renouvellement CDDI" not in part
+    assert f"https://helpdesk.example.test/questions/{duplicate.reference}" in text_part(to_outsider)
+    assert kept.reference in text_part(_delivered(smtp, world.jurist2)), "the assignee sees every question"
+
+
+def test_merge_mail_reaches_members_who_opted_out_of_secondary_mail(app, world, smtp):
+    set_preferences(world.member, "immediate", False)
+    kept = factories.make_ticket(world.colleague)
+    duplicate = factories.make_ticket(world.member)
+    merge(duplicate, kept, world.jurist)
+    assert kept.reference in text_part(_delivered(smtp, world.member))
