@@ -261,14 +261,26 @@ def send_after_request(response):
 
 
 def _send_quietly(app: Flask, ids: list[int]) -> None:
-    """Try to send these rows in a fresh app context; anything left is for `flask mail send-pending`."""
+    """In a fresh app context, send these rows, then one batch of older due mail: rows an earlier request could
+    not send (the database locked by another writer under SQLite, a crash) and retries whose time has come,
+    which no sender loop picks up under `make run`. Errors are logged; the mail stays in the outbox."""
     with app.app_context():
         try:
-            send_pending(ids=ids)
+            report = send_pending(ids=ids)
+            if not (report.retried or report.failed):  # the mail server answers: catch up on older mail
+                send_pending(limit=app.config["MAIL_BATCH_SIZE"])
         except Exception:
-            log.exception("sending after the request failed: mail left in the outbox")
+            log.exception("sending after the request failed: mail left in the outbox for the next send")
         finally:
             db.session.remove()
+
+
+def send_waiting_now() -> SendReport:
+    """An admin sends the waiting mail now, retries scheduled for later included."""
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.status == "pending").values(next_attempt_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return send_pending()
 
 
 def retry_failed(row: OutboxEmail) -> None:
