@@ -15,10 +15,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# Links in mails point at this server, and replies by email go to a signed address at questions@demo.local
+# (both unless set in the environment); mail left unsent by a previous run is sent before the server starts.
+run: export HELPDESK_BASE_URL ?= http://$(HOST):$(PORT)
+run: export HELPDESK_MAIL_REPLY_TO ?= questions@demo.local
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) kb sync
+	$(FLASK) mail send-pending
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
 	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false $(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -32,7 +32,9 @@ KB_REVIEW_AFTER_DAYS = 365
 MAIL_BACKEND = "file"
 MAIL_FILE_DIR = None
 MAIL_SENDER = "Helpdesk juridique <helpdesk@localhost>"
-MAIL_REPLY_TO = None            # the address whose mail is piped to `flask mail ingest` (or polled by `mail fetch`)
+# The address whose mail is piped to `flask mail ingest` (or polled by `mail fetch`). Mails about a question are
+# answered at local+<signed token>@domain (helpdesk/mail/reply_address.py): deliver plus-addresses to it.
+MAIL_REPLY_TO = None
 MAIL_SERVER = "localhost"
 MAIL_PORT = 25
 MAIL_USE_STARTTLS = False
@@ -46,7 +48,7 @@ MAIL_RETRY_BASE_SECONDS = 60    # doubled at each failed attempt, plus up to 25 
 MAIL_RETRY_MAX_SECONDS = 6 * 3600
 MAIL_CLAIM_TIMEOUT_SECONDS = 600  # a claim older than this belongs to a dead sender and is taken over
 MAIL_SEND_AFTER_REQUEST = True
-BASE_URL = "http://127.0.0.1:5000"  # absolute links in emails
+BASE_URL = "http://127.0.0.1:5000"  # absolute links in emails (`make run` sets it from HOST and PORT)
 # Niceness of the long-running loops (`flask kb sync --loop`, `flask mail send-pending --loop`, `flask flash send
 # --loop`): under load the web workers get the CPU first and the loops catch up when it is idle (0: leave it alone).
 BACKGROUND_NICE = 10

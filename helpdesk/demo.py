@@ -12,6 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
 from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Article, ArticleRead, OutboxEmail, SearchLog, Structure, SuggestionClick, Theme, Ticket, User
 from helpdesk.models._types import frozen_time
 from helpdesk.flash import services as flash_services
@@ -307,10 +308,10 @@ def _seed_reading(rng: random.Random, members: list[User]) -> None:
     db.session.commit()
 
 
-def _demo_email(sender: str, subject: str, body: str, message_id: str) -> bytes:
+def _demo_email(sender: str, subject: str, body: str, message_id: str, to: str = "questions@demo.local") -> bytes:
     """A fictional received email."""
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, "questions@demo.local", subject
+    message["From"], message["To"], message["Subject"] = sender, to, subject
     message["Message-ID"] = f"<{message_id}@demo.local>"
     message.set_content(body)
     return bytes(message)
@@ -329,7 +330,9 @@ def _demo_mail(members: list[User]) -> None:
     if waiting is not None:
         ingest(_demo_email(f"{members[0].name} <{members[0].email}>", f"Re: [{waiting.reference}] {waiting.subject}",
                            "Le contrat a débuté le 2 février, pour 26 heures par semaine.\n\n"
-                           f"Le 2 mars, Helpdesk juridique a écrit :\n> {waiting.subject}", "demo-reply-1"))
+                           f"Le 2 mars, Helpdesk juridique a écrit :\n> {waiting.subject}", "demo-reply-1",
+                           # To the member's signed reply address (kept for review without MAIL_REPLY_TO).
+                           to=reply_address(members[0], waiting) or "questions@demo.local"))
     if answered is not None:
         ingest(_demo_email("Cabinet Fictif <contact@cabinet-fictif.example>", f"Re: [{answered.reference}] Dossier",
                            "Bonjour, je suis l'expert-comptable de la structure : pouvez-vous me transmettre "

@@ -170,6 +170,7 @@ CASES = [
     Case("POST", "/courriels/<int:inbound_id>/ecarter", "302 302 403 403 403 404 404"),
     Case("GET", "/admin/courriels", ADMIN),
     Case("POST", "/admin/courriels/<int:outbox_id>/renvoyer", "302 302 403 403 403 403 404"),
+    Case("POST", "/admin/courriels/envoyer", ADMIN_ACTION),
     # Knowledge base review
     Case("GET", "/ressources/a-verifier", STAFF),
     Case("GET", "/ressources/references", STAFF),

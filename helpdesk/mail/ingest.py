@@ -1,5 +1,9 @@
 """Placing received mail: a reply appended to its question, or kept for a jurist ("Courriels non rattachés").
 
+Only a reply sent to the signed reply address of its sender and question is appended; any other message
+(an old-style reply to the plain address, a forged From, a forwarded notification answered by someone else)
+waits for a jurist, who may attach it after checking where it comes from.
+
 Nothing is dropped: every message gets an InboundEmail row, committed in the
 same transaction as the reply it became. A message already ingested (same
 Message-ID, e.g. fetched twice) is not appended again.
@@ -12,6 +16,7 @@ from helpdesk.auth.services import find_user_by_email
 from helpdesk.errors import InvalidInput, NotFound, ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail.parsing import ParsedMail, parse_mail
+from helpdesk.mail.reply_address import ReplyToken, read_token
 from helpdesk.models import InboundEmail, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_staff
@@ -22,12 +27,18 @@ ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans
 
 
 def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | None]:
-    """Why the message cannot be placed (None if it can), with the question and the sender found."""
+    """Why the message cannot be placed (None if it can), with the question and the sender found.
+
+    The From header is not trusted: the message must have been sent to the signed reply address that the help
+    desk gave this sender for this question (helpdesk/mail/reply_address.py).
+    """
     if parsed.automatic:
         return "auto_reply", None, None
-    if parsed.reference is None:
+    tokens = [token for token in map(read_token, parsed.recipients) if token is not None]
+    reference = parsed.reference or (tokens[0].reference if tokens else None)
+    if reference is None:
         return "no_reference", None, None
-    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == parsed.reference))
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == reference))
     if ticket is None:
         return "unknown_ticket", None, None
     sender = find_user_by_email(parsed.from_address)
@@ -37,6 +48,10 @@ def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | No
         return "not_allowed", None, sender
     if ticket.is_closed:
         return "closed", ticket, sender
+    if not tokens:
+        return "unverified", ticket, sender
+    if ReplyToken(sender.id, ticket.reference) not in tokens:
+        return "wrong_address", ticket, sender
     if not parsed.text and not parsed.attachments:
         return "empty", ticket, sender
     return None, ticket, sender

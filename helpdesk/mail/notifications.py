@@ -7,6 +7,7 @@
 | jurist's public reply        | the structure's members: "answered" or "waiting"       | yes |
 | member's reply               | the assigned jurist                                   | yes |
 | question closed              | the structure's members and the assignee              | no  |
+| question closed by a merge   | the structure's members and the assignee              | yes |
 | internal note, anything else | nobody                                                | —   |
 
 The person who acted is never mailed. Users who opted out of non-essential mail
@@ -44,6 +45,9 @@ ANSWERED = Notice("answered", _l("Réponse à votre question : %(subject)s"), es
 WAITING = Notice("waiting", _l("Précisions attendues sur votre question : %(subject)s"), essential=True)
 MEMBER_REPLIED = Notice("member_replied", _l("Nouveau message du membre : %(subject)s"), essential=True)
 CLOSED = Notice("closed", _l("Question close : %(subject)s"), essential=False)
+# A merge closes the duplicate: its members must learn where the question goes on (the page or the mail names
+# the question kept only to those who may open it).
+MERGED = Notice("closed", _l("Question fusionnée avec une autre : %(subject)s"), essential=True)
 
 
 def _structure_members(ticket: Ticket) -> list[User]:
@@ -73,7 +77,8 @@ def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Mes
         return [(member, notice, message) for member in _structure_members(ticket)]
     if event.kind == "closed":
         people = _structure_members(ticket) + ([ticket.assignee] if ticket.assignee is not None else [])
-        return [(person, CLOSED, None) for person in people]
+        notice = MERGED if ticket.merged_into_id is not None else CLOSED
+        return [(person, notice, None) for person in people]
     return []
 
 

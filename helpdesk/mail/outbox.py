@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from helpdesk.extensions import db
 from helpdesk.i18n import recipient_locale
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
+from helpdesk.permissions import can_view_ticket
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
 
@@ -72,9 +74,12 @@ def _headers(kind: str, ticket: Ticket | None) -> dict:
 
 def render_bodies(template: str, recipient: User | None, subject: str, ticket: Ticket | None,
                   context: dict) -> tuple[str, str]:
-    """The text and HTML bodies of emails/<template>.txt/.html, in the recipient's language."""
+    """The text and HTML bodies of emails/<template>.txt/.html, in the recipient's language; the footer says
+    whether replying to the mail reaches the question (see reply_address)."""
     context = {"recipient": recipient, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
-               **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference)}
+               **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference),
+                   "replies_by_mail": reply_address(recipient, ticket) is not None,
+                   "new_question_url": absolute_url("tickets.new")}
                   if ticket is not None else {}),
                **context}
     with force_locale(recipient_locale(recipient)):
@@ -173,9 +178,15 @@ def notification_bodies(row: OutboxEmail) -> tuple[str, str]:
         raise ValueError("the question of this notification was deleted")
     context = row.context or {}
     message_id, actor_id = context.get("message_id"), context.get("actor_id")
+    merged_into = row.ticket.merged_into
+    # As on the question's page: the question kept is named only to those who may open it.
+    shown_target = (merged_into if merged_into is not None and row.recipient is not None
+                    and can_view_ticket(row.recipient, merged_into) else None)
     return render_bodies(row.kind, row.recipient, row.subject, row.ticket, {
         "message": db.session.get(Message, message_id) if message_id is not None else None,
         "actor": db.session.get(User, actor_id) if actor_id is not None else None,
+        "merged": merged_into is not None, "merged_into": shown_target,
+        "merged_into_url": absolute_url("tickets.detail", reference=shown_target.reference) if shown_target else None,
     })
 
 

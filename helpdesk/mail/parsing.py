@@ -17,6 +17,7 @@ _HEADER_FROM = re.compile(r"^\s*\*?(?:De|From)\s*:\*?\s*\S", re.IGNORECASE)
 _HEADER_OTHER = re.compile(r"^\s*\*?(?:Envoyé|Sent|Date|À|A|To|Objet|Subject|Cc)\s*:", re.IGNORECASE)
 _MOBILE_SIGNATURE = re.compile(r"^\s*(?:Envoyé de mon|Sent from my|Télécharger Outlook pour|Get Outlook for)\b",
                                re.IGNORECASE)
+RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To")
 _AUTO_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
 
 
@@ -124,6 +125,7 @@ class ParsedMail:
     full_text: str
     text: str
     automatic: bool
+    recipients: list[str] = field(default_factory=list)  # where it was sent: To, Cc, Delivered-To, X-Original-To
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
@@ -158,10 +160,12 @@ def parse_mail(raw: bytes) -> ParsedMail:
     attachments = [(part.get_filename() or "piece-jointe", part.get_payload(decode=True) or b"")
                    for part in message.walk() if part.get_content_disposition() == "attachment"]
     message_id = str(message.get("Message-ID", "")).strip() or None
+    recipients = [address.strip().lower() for _name, address in getaddresses(
+        [str(value) for header in RECIPIENT_HEADERS for value in message.get_all(header, [])]) if address]
     return ParsedMail(
         message_id=message_id[:300] if message_id else None, from_address=address.strip().lower()[:254],
         from_name=name[:200], subject=subject[:300],
         reference=find_reference(subject) or find_reference(threading),
         full_text=full_text, text=trim_reply(full_text), automatic=_is_automatic(message, address),
-        attachments=attachments,
+        recipients=recipients, attachments=attachments,
     )

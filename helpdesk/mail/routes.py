@@ -12,7 +12,7 @@ from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
 from helpdesk.mail.ingest import attach, discard
 from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.parsing import parse_mail
-from helpdesk.mail.sender import retry_failed
+from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
 from helpdesk.permissions import admin_required, staff_required
@@ -121,4 +121,17 @@ def outbox_retry(outbox_id):
         abort(400)
     retry_failed(row)
     flash(_("Le courriel à %(email)s sera renvoyé.", email=row.to_address), "success")
+    return redirect(url_for("mail.outbox"))
+
+
+@bp.route("/admin/courriels/envoyer", methods=["POST"])
+@admin_required
+def outbox_send():
+    """Send the waiting mail now (the demo has no sender loop)."""
+    if not ActionForm().validate():
+        abort(400)
+    report = send_waiting_now()
+    flash(_("Courriels envoyés : %(sent)d ; à réessayer plus tard : %(retried)d ; en échec : %(failed)d.",
+            sent=report.sent, retried=report.retried, failed=report.failed),
+          "success" if not (report.retried or report.failed) else "error")
     return redirect(url_for("mail.outbox"))

@@ -33,6 +33,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import notification_bodies
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Message, OutboxEmail, User
 from helpdesk.models._types import utcnow
 
@@ -43,15 +44,17 @@ stopping = threading.Event()
 
 
 def build_message(row: OutboxEmail) -> EmailMessage:
-    """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications)."""
+    """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications),
+    answered at the recipient's signed reply address for an open question, else at MAIL_REPLY_TO."""
     text_body, html_body = ((row.text_body, row.html_body) if row.text_body is not None
                             else notification_bodies(row))
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = row.to_address
     message["Subject"] = row.subject
-    if current_app.config["MAIL_REPLY_TO"]:
-        message["Reply-To"] = current_app.config["MAIL_REPLY_TO"]
+    reply_to = reply_address(row.recipient, row.ticket) or current_app.config["MAIL_REPLY_TO"]
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Date"] = row.created_at
     for name, value in row.headers.items():
         message[name] = value
@@ -258,14 +261,26 @@ def send_after_request(response):
 
 
 def _send_quietly(app: Flask, ids: list[int]) -> None:
-    """Try to send these rows in a fresh app context; anything left is for `flask mail send-pending`."""
+    """In a fresh app context, send these rows, then one batch of older due mail: rows an earlier request could
+    not send (the database locked by another writer under SQLite, a crash) and retries whose time has come,
+    which no sender loop picks up under `make run`. Errors are logged; the mail stays in the outbox."""
     with app.app_context():
         try:
-            send_pending(ids=ids)
+            report = send_pending(ids=ids)
+            if not (report.retried or report.failed):  # the mail server answers: catch up on older mail
+                send_pending(limit=app.config["MAIL_BATCH_SIZE"])
         except Exception:
-            log.exception("sending after the request failed: mail left in the outbox")
+            log.exception("sending after the request failed: mail left in the outbox for the next send")
         finally:
             db.session.remove()
+
+
+def send_waiting_now() -> SendReport:
+    """An admin sends the waiting mail now, retries scheduled for later included."""
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.status == "pending").values(next_attempt_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return send_pending()
 
 
 def retry_failed(row: OutboxEmail) -> None:

@@ -32,6 +32,9 @@ INBOUND_REASONS = {
     "unknown_sender": _l("L'expéditeur n'a pas de compte actif."),
     "not_allowed": _l("L'expéditeur n'a pas accès à cette question."),
     "closed": _l("La question est close."),
+    "unverified": _l("Adresse de réponse absente ou non reconnue : expéditeur non vérifié."),
+    "wrong_address": _l("Adresse de réponse donnée à une autre personne ou pour une autre question : "
+                        "expéditeur non vérifié."),
     "auto_reply": _l("Réponse automatique (absence, erreur de distribution)."),
     "empty": _l("Le message ne contient aucun texte après suppression de l'historique cité."),
     "rejected": _l("Le message n'a pas pu être ajouté à la question."),

@@ -86,9 +86,10 @@ def link_in(message) -> str:
 
 
 def fixture_mail(name: str, **values) -> bytes:
-    """A fixture message from tests/fixtures/mail, with {{NAME}} placeholders filled in."""
+    """A fixture message from tests/fixtures/mail, with {{NAME}} placeholders filled in (To: the plain reply
+    address unless given)."""
     raw = (FIXTURES / name).read_bytes()
-    for key, value in values.items():
+    for key, value in {"TO": "questions@federation.example.test", **values}.items():
         raw = raw.replace(f"{{{{{key}}}}}".encode(), value.encode())
     return raw
 

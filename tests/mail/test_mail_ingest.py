@@ -8,6 +8,7 @@ from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail.ingest import attach, discard, ingest
 from helpdesk.mail.parsing import html_to_text, parse_mail, trim_reply
+from helpdesk.mail.reply_address import read_token, reply_address
 from helpdesk.models import Attachment, InboundEmail, Message
 from helpdesk.tickets import services
 from tests import factories
@@ -23,9 +24,17 @@ def question(world):
     return ticket
 
 
-def _mail(name: str, ticket, sender) -> bytes:
-    """A fixture message about `ticket` from `sender`."""
-    return fixture_mail(name, REF=ticket.reference, REF_LOWER=ticket.reference.lower(), FROM=sender.email)
+def _mail(name: str, ticket, sender, to=None) -> bytes:
+    """A fixture message about `ticket` from `sender`, sent to the reply address given to `to` (default: the
+    sender) for that question."""
+    return fixture_mail(name, REF=ticket.reference, REF_LOWER=ticket.reference.lower(), FROM=sender.email,
+                        TO=reply_address(to or sender, ticket))
+
+
+def _forged(question, sender_email: str, to: str, subject_reference: str | None = None) -> bytes:
+    """The audit's reproduction: a bare reply claiming to come from `sender_email`, sent to `to`."""
+    return (f"From: {sender_email}\r\nTo: {to}\r\nSubject: Re: [{subject_reference or question.reference}] x\r\n"
+            f"Message-ID: <spoof-{sender_email}-{to}@attacker.example>\r\n\r\nREPONSE FORGEE\r\n").encode()
 
 
 def _replies(ticket, author) -> list[Message]:
@@ -101,9 +110,93 @@ def test_forged_reference_to_another_structures_question_is_refused_and_kept(app
     assert all(row.to_address != world.outsider.email for row in outbox())
 
 
+def test_forged_from_without_the_signed_reply_address_is_kept_unverified(app, world, question, runner):
+    db.session.refresh(question)
+    status, first_response = question.status, question.first_response_at
+    queued = len(outbox())
+    result = runner.invoke(args=["mail", "ingest"], input=_forged(question, world.jurist.email,
+                                                                  "questions@federation.example.test"))
+    assert "Conservé pour les juristes" in result.output and "expéditeur non vérifié" in result.output
+    record = db.session.scalars(select(InboundEmail)).one()
+    assert (record.status, record.reason, record.ticket_id) == ("pending", "unverified", question.id)
+    assert [message.body for message in _replies(question, world.jurist)] == ["Oui, le renouvellement est possible."]
+    db.session.refresh(question)
+    assert (question.status, question.first_response_at) == (status, first_response)
+    assert len(outbox()) == queued, "nobody is notified of a mail kept for review"
+
+
+def test_forged_from_using_another_users_signed_address_is_kept(app, world, question):
+    """The jurist's name in From, but the address the help desk gave the member."""
+    record = ingest(_forged(question, world.jurist.email, reply_address(world.member, question)))
+    assert (record.status, record.reason) == ("pending", "wrong_address")
+    assert len(_replies(question, world.jurist)) == 1 and _replies(question, world.member) == []
+
+
+def test_member_reply_to_a_colleagues_notification_is_kept(app, world, question):
+    record = ingest(_mail("gmail_reply_fr.eml", question, world.colleague, to=world.member))
+    assert (record.status, record.reason) == ("pending", "wrong_address")
+    assert _replies(question, world.colleague) == [] and _replies(question, world.member) == []
+
+
+def test_tampered_reply_address_is_kept_unverified(app, world, question):
+    address = reply_address(world.member, question)
+    local, _, domain = address.partition("@")
+    tampered = [f"{local[:-1]}{'a' if local[-1] != 'a' else 'b'}@{domain}",
+                address.replace(f".{world.member.id}.", f".{world.jurist.id}."),
+                f"{local[:-4]}@{domain}"]
+    for index, forged in enumerate(tampered):
+        raw = _forged(question, world.member.email, forged).replace(b"spoof-", f"spoof-{index}-".encode())
+        record = ingest(raw)
+        assert (record.status, record.reason) == ("pending", "unverified"), forged
+    assert _replies(question, world.member) == []
+
+
+def test_signed_address_of_another_question_does_not_place_the_reply(app, world, question):
+    other = factories.make_ticket(world.member, subject="Autre question")
+    record = ingest(_forged(question, world.member.email, reply_address(world.member, other)))
+    assert (record.status, record.reason, record.ticket_id) == ("pending", "wrong_address", question.id)
+    assert _replies(question, world.member) == [] and _replies(other, world.member) == []
+
+
+def test_signed_address_seen_in_delivered_to_places_a_reply_without_reference_in_its_subject(app, world, question):
+    raw = (f"From: {world.member.name} <{world.member.email}>\r\nTo: questions@federation.example.test\r\n"
+           f"Delivered-To: {reply_address(world.member, question)}\r\nSubject: merci\r\n"
+           "Message-ID: <merci-1@exemple.test>\r\n\r\nMerci, c'est clair.\r\n").encode()
+    record = ingest(raw)
+    assert (record.status, record.ticket_id) == ("placed", question.id)
+    assert [reply.body for reply in _replies(question, world.member)] == ["Merci, c'est clair."]
+
+
+def test_reply_address_binds_user_and_question_and_fits_a_local_part(app, world, question):
+    address = reply_address(world.member, question)
+    local, _, domain = address.partition("@")
+    assert domain == "federation.example.test" and local.startswith("questions+") and len(local) <= 64
+    assert address == address.lower(), "mail systems may lower the case of an address"
+    token = read_token(address.upper())
+    assert (token.user_id, token.reference) == (world.member.id, question.reference)
+    assert reply_address(world.colleague, question) != address
+    app.config["MAIL_REPLY_TO"] = None
+    assert reply_address(world.member, question) is None and read_token(address) is None
+
+
+def test_reply_addresses_change_with_the_secret_key(app, world, question):
+    address = reply_address(world.member, question)
+    app.config["SECRET_KEY"] = "another-secret"
+    assert read_token(address) is None
+
+
+def test_jurist_sees_why_an_unverified_mail_was_kept(app, world, question, client, login):
+    record = ingest(_forged(question, world.jurist.email, "questions@federation.example.test"))
+    login(world.jurist)
+    assert "Adresse de réponse absente ou non reconnue : expéditeur non vérifié." in page_text(client.get("/courriels"))
+    detail = page_text(client.get(f"/courriels/{record.id}"))
+    assert "expéditeur non vérifié" in detail and "vérifiez sa provenance" in detail
+
+
 def test_reply_to_a_closed_question_is_kept_for_review(app, world, question):
+    answer_to_an_earlier_mail = _mail("gmail_reply_fr.eml", question, world.member)
     services.close(question, world.member)
-    record = ingest(_mail("gmail_reply_fr.eml", question, world.member))
+    record = ingest(answer_to_an_earlier_mail)
     assert (record.status, record.reason, record.ticket_id) == ("pending", "closed", question.id)
     assert _replies(question, world.member) == []
 

@@ -3,11 +3,13 @@ import threading
 from datetime import timedelta
 
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import OperationalError
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.mail.notifications import queue_notifications
 from helpdesk.mail.outbox import queue_email
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.mail import sender as sender_module
 from helpdesk.mail.sender import claim_batch, retry_delay, send_pending
 from helpdesk.models import Event, Message, OutboxEmail
@@ -35,7 +37,7 @@ def test_answer_is_delivered_in_french_with_reference_text_html_link_and_threadi
     mail = delivered[0]
     assert mail["Subject"] == f"[{ticket.reference}] Réponse à votre question : {ticket.subject}"
     assert mail["From"] == "Helpdesk juridique <helpdesk@federation.example.test>"
-    assert mail["Reply-To"] == "questions@federation.example.test"
+    assert mail["Reply-To"] == reply_address(world.member, ticket)
     link = f"https://helpdesk.example.test/questions/{ticket.reference}"
     assert ANSWER in text_part(mail) and link in text_part(mail) and "Bonjour Alice" in text_part(mail)
     assert ANSWER in html_part(mail) and f'href="{link}"' in html_part(mail)
@@ -269,3 +271,56 @@ def test_a_sender_asked_to_stop_claims_nothing_more(app, world, smtp):
     finally:
         sender_module.stopping.clear()
     assert send_pending().sent == 3
+
+
+def test_mail_a_request_could_not_send_goes_out_after_the_next_request(app, world, client, login, smtp,
+                                                                      monkeypatch, caplog):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    send_pending()
+    real_claim = sender_module.claim_batch
+
+    def locked(*args, **kwargs):
+        """The database is locked by another writer (SQLite under the development server)."""
+        raise OperationalError("UPDATE outbox_email ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sender_module, "claim_batch", locked)
+    monkeypatch.setattr(sender_module.log, "disabled", False)  # the migrations' logging setup disabled it
+    login(world.member)
+    client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Merci, une précision."},
+                follow_redirects=True)
+    [left] = outbox(to_address=world.jurist.email, kind="member_replied")
+    assert (left.status, left.attempts) == ("pending", 0)
+    assert "mail left in the outbox" in caplog.text
+    monkeypatch.setattr(sender_module, "claim_batch", real_claim)
+    login(world.jurist)
+    client.post(f"/questions/{ticket.reference}/repondre", data={
+        "body": ANSWER, "kind": "public", "status_after": "answered"}, follow_redirects=True)
+    assert [mail["Subject"] for mail in smtp.recorder.to(world.jurist.email)][1:] == [
+        f"[{ticket.reference}] Nouveau message du membre : {ticket.subject}"]
+    assert len(smtp.recorder.to(world.member.email)) == 1
+    assert outbox(status="pending") == []
+
+
+def test_admin_sends_waiting_mail_from_the_outbox_page(app, world, client, login, smtp_down):
+    ticket = factories.make_ticket(world.member)
+    send_pending()
+    waiting = outbox(status="pending")
+    assert waiting and all(row.next_attempt_at > utcnow() for row in waiting), "retries scheduled for later"
+    login(world.admin)
+    page = client.get("/admin/courriels").get_data(as_text=True)
+    assert "Envoyer maintenant les courriels en attente" in page
+    smtp_down.start()
+    page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
+    assert "Courriels envoyés : 2 ; à réessayer plus tard : 0 ; en échec : 0." in page
+    assert {mail["To"] for mail in smtp_down.messages} == {world.jurist.email, world.jurist2.email}
+    assert outbox(status="pending") == [] and "Envoyer maintenant" not in page
+    assert ticket.reference in smtp_down.messages[0]["Subject"]
+
+
+def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, world, client, login, smtp_down):
+    factories.make_ticket(world.member)
+    login(world.admin)
+    page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
+    assert "Courriels envoyés : 0 ; à réessayer plus tard : 2 ; en échec : 0." in page
+    assert [row.status for row in outbox()] == ["pending", "pending"]

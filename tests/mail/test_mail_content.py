@@ -1,0 +1,87 @@
+"""What a notification tells its recipient: how to answer it, and where a closed or merged question went."""
+from helpdesk.mail.notifications import set_preferences
+from helpdesk.mail.reply_address import read_token
+from helpdesk.mail.sender import send_pending
+from helpdesk.tickets import services
+from helpdesk.triage.merging import merge
+from tests import factories
+from tests.mail.helpers import html_part, text_part
+
+PROMISE = "Vous pouvez répondre directement à ce courriel"
+
+
+def _delivered(smtp, user):
+    """The last message delivered to `user`, after sending the outbox."""
+    send_pending()
+    return smtp.recorder.to(user.email)[-1]
+
+
+def test_mail_about_an_open_question_is_answered_at_the_recipients_signed_address(app, world, smtp):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Réponse.")
+    mail = _delivered(smtp, world.member)
+    token = read_token(mail["Reply-To"].addresses[0].addr_spec)
+    assert (token.user_id, token.reference) == (world.member.id, ticket.reference)
+    assert PROMISE in text_part(mail) and PROMISE in html_part(mail)
+
+
+def test_mail_about_a_closed_question_promises_no_reply_and_tells_members_how_to_ask_again(app, world, smtp):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.close(ticket, world.member)
+    to_member, to_jurist = _delivered(smtp, world.colleague), _delivered(smtp, world.jurist)
+    for mail in (to_member, to_jurist):
+        assert "Question close" in mail["Subject"]
+        assert PROMISE not in text_part(mail) and PROMISE not in html_part(mail)
+        assert f"La question {ticket.reference} est close : une réponse à ce courriel ne lui serait pas ajoutée." \
+            in text_part(mail)
+        assert mail["Reply-To"] == "questions@federation.example.test", "a reply is kept for review, not appended"
+    new_question = "https://helpdesk.example.test/questions/nouvelle"
+    assert new_question in text_part(to_member) and f'href="{new_question}"' in html_part(to_member)
+    assert new_question not in text_part(to_jurist)
+
+
+def test_without_a_reply_address_mail_promises_nothing(app, world, smtp):
+    app.config["MAIL_REPLY_TO"] = None
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Réponse.")
+    mail = _delivered(smtp, world.member)
+    assert mail["Reply-To"] is None and PROMISE not in text_part(mail)
+
+
+def test_same_structure_merge_tells_members_which_question_goes_on(app, world, smtp):
+    kept = factories.make_ticket(world.member, subject="Renouvellement CDDI")
+    duplicate = factories.make_ticket(world.colleague, subject="CDDI renouvelable ?")
+    services.claim(duplicate, world.jurist2)
+    merge(duplicate, kept, world.jurist)
+    for user in (world.member, world.colleague, world.jurist2):
+        mail = _delivered(smtp, user)
+        assert "Question fusionnée avec une autre" in mail["Subject"]
+        text = text_part(mail)
+        assert (f"La question {duplicate.reference} — CDDI renouvelable ? a été fusionnée dans la question "
+                f"{kept.reference} — Renouvellement CDDI : la suite des échanges s'y trouve.") in text
+        assert f"https://helpdesk.example.test/questions/{kept.reference}" in text
+        assert kept.reference in html_part(mail) and "a été close" not in text
+
+
+def test_cross_structure_merge_tells_members_without_revealing_the_other_question(app, world, smtp):
+    kept = factories.make_ticket(world.member, subject="Renouvellement CDDI")
+    duplicate = factories.make_ticket(world.outsider, subject="CDDI renouvelable ?")
+    services.claim(duplicate, world.jurist2)
+    merge(duplicate, kept, world.jurist, confirm_other_structure=True)
+    to_outsider = _delivered(smtp, world.outsider)
+    for part in (text_part(to_outsider), html_part(to_outsider)):
+        assert "regroupée avec une question identique d'une autre structure" in part
+        assert kept.reference not in part and "Renouvellement CDDI" not in part
+    assert f"https://helpdesk.example.test/questions/{duplicate.reference}" in text_part(to_outsider)
+    assert kept.reference in text_part(_delivered(smtp, world.jurist2)), "the assignee sees every question"
+
+
+def test_merge_mail_reaches_members_who_opted_out_of_secondary_mail(app, world, smtp):
+    set_preferences(world.member, "immediate", False)
+    kept = factories.make_ticket(world.colleague)
+    duplicate = factories.make_ticket(world.member)
+    merge(duplicate, kept, world.jurist)
+    assert kept.reference in text_part(_delivered(smtp, world.member))
