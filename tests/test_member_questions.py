@@ -237,3 +237,26 @@ def test_subject_padded_with_spaces_is_refused_by_the_service(member_client, wor
                                   follow_redirects=True)
     assert "Objet : au moins 5 caractères sont nécessaires." in response.get_data(as_text=True)
     assert _ticket_count() == 0
+
+
+def test_jurist_reply_in_markdown_reads_as_a_link_and_bold_text(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist,
+                         "**Important** : voir [CDDI](/ressources/cddi-regles-essentielles).")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<strong>Important</strong>" in page
+    assert '<a href="/ressources/cddi-regles-essentielles"' in page
+    assert "[CDDI]" not in page and "**Important**" not in page
+
+
+def test_plain_text_message_keeps_its_lines_and_its_addresses_become_links(member_client, world):
+    ticket = factories.make_ticket(world.member, body="Bonjour,\nle contrat est joint.\nVoir https://exemple.test/page_1.")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Bonjour,<br>\nle contrat est joint.<br>" in page
+    assert '<a href="https://exemple.test/page_1" rel="noopener noreferrer nofollow">https://exemple.test/page_1</a>.' in page
+
+
+def test_html_typed_in_a_message_is_shown_as_text(member_client, world):
+    ticket = factories.make_ticket(world.member, body="Le modèle dit <nom du salarié> et <b>rien</b> d'autre.")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "&lt;nom du salarié&gt; et &lt;b&gt;rien&lt;/b&gt;" in page
