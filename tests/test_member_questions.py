@@ -1,4 +1,5 @@
 """The member side over HTTP: filing, listing, filtering, replying, closing, inactive structures."""
+import io
 import re
 
 import pytest
@@ -260,3 +261,34 @@ def test_html_typed_in_a_message_is_shown_as_text(member_client, world):
     ticket = factories.make_ticket(world.member, body="Le modèle dit <nom du salarié> et <b>rien</b> d'autre.")
     page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "&lt;nom du salarié&gt; et &lt;b&gt;rien&lt;/b&gt;" in page
+
+
+def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Réponse du service juridique.")
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer",
+                                  data={"body": "Une dernière précision sur le contrat."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Votre message n&#39;a pas été envoyé et la question reste ouverte" in page
+    assert "Une dernière précision sur le contrat.</textarea>" in page
+    db.session.refresh(ticket)
+    assert ticket.status == "answered"
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_closing_with_a_file_chosen_is_refused(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer", content_type="multipart/form-data",
+                                  data={"body": "", "attachments": [(io.BytesIO(factories.pdf_bytes()), "avenant.pdf")]})
+    assert response.status_code == 409
+    db.session.refresh(ticket)
+    assert ticket.status == "new"
+
+
+def test_close_button_belongs_to_the_reply_form(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    reply_form = page[page.index(f'action="/questions/{ticket.reference}/repondre"'):]
+    reply_form = reply_form[:reply_form.index("</form>")]
+    assert f'formaction="/questions/{ticket.reference}/cloturer"' in reply_form

@@ -126,10 +126,15 @@ def reply(reference):
 @bp.route("/<reference>/cloturer", methods=["POST"])
 @login_required
 def close(reference):
-    """Close the question."""
+    """Close the question; refused while the reply box (the close button is in its form) holds unsent text or
+    files, so that closing never loses them."""
     ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
+    if request.form.get("body", "").strip() or any(upload.filename for upload in request.files.getlist("attachments")):
+        flash(_("Votre message n'a pas été envoyé et la question reste ouverte : envoyez-le, ou effacez-le, "
+                "avant de clore la question."), "error")
+        return render_detail(ticket), 409
     with flash_refusal():
         services.close(ticket, current_user)
         flash(_("La question est close."), "success")
