@@ -10,7 +10,6 @@ from sqlalchemy import select
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
-from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import positive_int
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
@@ -68,13 +67,15 @@ def canned_delete(answer_id):
 @bp.route("/questions/<reference>/rediger", methods=["POST"])
 @login_required
 def compose(reference):
-    """Reply helpers without JavaScript: insert a canned answer, search resources, insert a resource link."""
+    """Reply helpers without JavaScript: insert a canned answer, search resources, insert a resource link (for a
+    public reply, only resources the member may open)."""
     ticket = staff_question(reference)
     form = ComposeForm()
     if not form.validate():
         abort(400)
     body = form.body.data or ""
     results = None
+    internal = form.kind.data == "note"
     action = request.form.get("action")
     if action == "canned":
         with flash_refusal(ServiceError):
@@ -83,10 +84,11 @@ def compose(reference):
     elif action == "search" or form.link.data:
         query = (form.resource_query.data or "").strip()
         if query:
-            results = search_resources(current_user, query)
+            results = search_resources(current_user, query,
+                                       reader=citations.citation_reader(ticket, current_user, internal=internal))
     if form.link.data:
         with flash_refusal(ServiceError):
-            article = get_visible_article(current_user, form.link.data)
+            article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
             body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
