@@ -183,3 +183,26 @@ def test_queue_page_runs_the_same_number_of_queries_for_5_or_25_rows(client, wor
     page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert len(set(re.findall(r"Q-\d{4}-\d{5}", page))) == 25
     assert with_5 == with_25
+
+
+def test_refused_bulk_action_keeps_the_questions_ticked_and_the_action_chosen(client, world, login):
+    first, second, other = (factories.make_ticket(world.member) for _ in range(3))
+    login(world.jurist)
+    back = "/file/?vue=ouvertes"
+    page = client.post("/file/actions", data={"ids": [first.id, second.id], "action": "statut", "status": "",
+                                              "back": back}, follow_redirects=True).get_data(as_text=True)
+    assert "Choisissez le nouveau statut." in page
+    ticked = set(re.findall(r'name="ids" value="(\d+)" id="select-\d+" checked', page))
+    assert ticked == {str(first.id), str(second.id)}
+    assert '<option selected value="statut">' in page
+    again = client.get(back).get_data(as_text=True)
+    assert " checked" not in again.split('<table class="queue">')[1].split("</table>")[0]
+
+
+def test_successful_bulk_action_unticks_the_questions(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post("/file/actions", data={"ids": [ticket.id], "action": "clore", "back": "/file/?vue=closes"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert '<p class="flash flash-success">' in page and f'id="select-{ticket.id}"' in page
+    assert f'id="select-{ticket.id}" checked' not in page

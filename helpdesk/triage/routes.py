@@ -2,7 +2,7 @@
 FAQ proposals, satisfaction, questions filed on a member's behalf."""
 from urllib.parse import urlparse
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -193,21 +193,39 @@ def bulk_form() -> BulkForm:
     return form
 
 
+# A refused bulk action brings the queue back with the same questions ticked and the same action chosen.
+_BULK_SELECTION = "bulk_selection"
+
+
+def restore_bulk_selection(form: BulkForm) -> set[int]:
+    """The ids ticked before a refused bulk action (once), the form refilled with the action chosen then."""
+    kept = session.pop(_BULK_SELECTION, None) or {}
+    for name in ("action", "assignee", "status", "tags"):
+        if name in kept:
+            form[name].data = kept[name]
+    return set(kept.get("ids", ()))
+
+
 @bp.route("/file/actions", methods=["POST"])
 @staff_required
 def bulk():
     """Apply an action to the ticked questions, then report what was done and refused."""
     form = bulk_form()
     back = form.back.data if form.back.data and _is_local(form.back.data) else url_for("queue.index")
-    if not form.validate():
-        flash_errors(form)
-        return redirect(back)
     # An id no question can have (malformed, or too large for the column) is skipped like an unknown one.
     ids = [number for number in map(positive_int, request.form.getlist("ids")) if number]
-    with flash_refusal():
-        report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
-                                    status=form.status.data or None, tags=form.tags.data or "")
-        flash(report.summary(), "error" if report.refused and not report.done else "success")
+    report = None
+    if form.validate():
+        with flash_refusal():
+            report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
+                                        status=form.status.data or None, tags=form.tags.data or "")
+            flash(report.summary(), "error" if report.refused and not report.done else "success")
+    else:
+        flash_errors(form)
+    if report is None or not report.done:
+        session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
+                                    "assignee": form.assignee.data, "status": form.status.data,
+                                    "tags": (form.tags.data or "")[:400]}
     return redirect(back)
 
 
