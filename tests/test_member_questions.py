@@ -282,6 +282,7 @@ def test_closing_with_a_file_chosen_is_refused(member_client, world):
     response = member_client.post(f"/questions/{ticket.reference}/cloturer", content_type="multipart/form-data",
                                   data={"body": "", "attachments": [(io.BytesIO(factories.pdf_bytes()), "avenant.pdf")]})
     assert response.status_code == 409
+    assert "Joignez de nouveau votre fichier : avenant.pdf" in response.get_data(as_text=True)
     db.session.refresh(ticket)
     assert ticket.status == "new"
 
@@ -292,3 +293,18 @@ def test_close_button_belongs_to_the_reply_form(member_client, world):
     reply_form = page[page.index(f'action="/questions/{ticket.reference}/repondre"'):]
     reply_form = reply_form[:reply_form.index("</form>")]
     assert f'formaction="/questions/{ticket.reference}/cloturer"' in reply_form
+
+
+def test_refused_question_names_the_file_to_attach_again(member_client, world):
+    response = member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
+        world.theme.id, subject="CDD", attachments=[(io.BytesIO(factories.pdf_bytes()), "contrat.pdf")]))
+    page = response.get_data(as_text=True)
+    assert "Joignez de nouveau votre fichier : contrat.pdf n&#39;a pas été enregistré" in page
+    assert BODY in page
+    assert _ticket_count() == 0
+
+
+def test_refused_question_without_file_says_nothing_about_files(member_client, world):
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="CDD")).get_data(as_text=True)
+    assert "L&#39;objet doit compter entre" in page
+    assert "Joignez de nouveau" not in page

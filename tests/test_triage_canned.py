@@ -1,4 +1,6 @@
 """Canned answers: shared by jurists, filled with the question's values, inserted without JavaScript."""
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -84,3 +86,14 @@ def test_members_cannot_use_canned_answers(client, world, login, answer):
     assert client.post(f"/questions/{ticket.reference}/rediger",
                        data={"canned": str(answer.id), "action": "canned"}).status_code == 404
     assert db.session.get(CannedAnswer, answer.id) is not None
+
+
+def test_inserting_a_canned_answer_names_the_files_to_attach_again(client, world, login, answer):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post(f"/questions/{ticket.reference}/rediger", content_type="multipart/form-data", data={
+        "body": "Début.", "canned": str(answer.id), "action": "canned",
+        "attachments": [(io.BytesIO(factories.pdf_bytes()), "avenant.pdf"), (io.BytesIO(factories.pdf_bytes()), "fiche.pdf")],
+    }).get_data(as_text=True)
+    assert "Joignez de nouveau vos fichiers : avenant.pdf, fiche.pdf n&#39;ont pas été enregistrés" in page
+    assert ticket.messages == []

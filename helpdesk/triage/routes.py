@@ -18,7 +18,8 @@ from helpdesk.tickets.routes import render_detail
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import flash_errors, flash_refusal, staff_choices, staff_question, to_question
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
+                            to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -73,6 +74,7 @@ def compose(reference):
     form = ComposeForm()
     if not form.validate():
         abort(400)
+    flash_files_to_attach_again()
     body = form.body.data or ""
     results = None
     internal = form.kind.data == "note"
