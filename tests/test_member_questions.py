@@ -308,3 +308,13 @@ def test_refused_question_without_file_says_nothing_about_files(member_client, w
     page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="CDD")).get_data(as_text=True)
     assert "L&#39;objet doit compter entre" in page
     assert "Joignez de nouveau" not in page
+
+
+def test_new_question_form_preselects_no_theme_and_requires_one(member_client, world):
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    options = page[page.index('name="theme"'):].split("</select>")[0]
+    assert options.split("<option")[1] == ' value="0">Choisissez un thème</option>'
+    assert "selected" not in options
+    page = member_client.post("/questions/nouvelle", data=_question_form("0")).get_data(as_text=True)
+    assert "Choisissez un thème." in page
+    assert _ticket_count() == 0

@@ -30,12 +30,24 @@ def test_jurist_creates_edits_and_deletes_canned_answers_through_the_pages(clien
     db.session.refresh(created)
     assert created.title == "CDDI renouvellement"
     assert "CDDI renouvellement" in client.get("/reponses-types/").get_data(as_text=True)
+    confirm = client.get(f"/reponses-types/{created.id}/supprimer").get_data(as_text=True)
+    assert "Supprimer la réponse type « CDDI renouvellement » ?" in confirm
+    assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 1
     client.post(f"/reponses-types/{created.id}/supprimer")
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
 
 
+def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world, login, answer):
+    login(world.jurist)
+    page = client.get("/reponses-types/").get_data(as_text=True)
+    assert f'href="/reponses-types/{answer.id}/supprimer"' in page
+    assert f'action="/reponses-types/{answer.id}/supprimer"' not in page
+
+
 @pytest.mark.parametrize("title, body, message", [
     ("Titre", "Bonjour {prenom}", "Variable inconnue : {prenom}"),
+    ("Titre", "Au sujet de {objet. Bien à vous", "Variable mal écrite : « {objet. »"),
+    ("Titre", "Bonjour {Prenom_membre}", "Variable mal écrite : « {Prenom_membre »"),
     ("  ", "Texte", "Titre"),
     ("Titre", "   ", "Texte"),
 ])

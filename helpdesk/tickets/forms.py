@@ -1,7 +1,7 @@
 """Forms of the questions area."""
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.main.forms import Form
@@ -23,7 +23,9 @@ class QuestionForm(Form):
         validators=[DataRequired(_l("Indiquez l'objet de votre question.")), SUBJECT_LENGTH],
         description=_l("En une phrase : par exemple « Renouvellement d'un CDDI au-delà de 24 mois »."),
     )
-    theme = SelectField(_l("Thème"), coerce=int, validators=[InputRequired(_l("Choisissez un thème."))])
+    # Its choices start with « Choisissez un thème » (0), so that no theme is chosen for the member.
+    theme = SelectField(_l("Thème"), coerce=int, validators=[
+        InputRequired(_l("Choisissez un thème.")), NumberRange(min=1, message=_l("Choisissez un thème."))])
     body = TextAreaField(
         _l("Description"),
         validators=[DataRequired(_l("Décrivez votre situation.")), BODY_LENGTH],

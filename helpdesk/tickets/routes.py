@@ -61,7 +61,7 @@ def new():
     form = QuestionForm()
     # Kept referenced while filing: the session finds the chosen theme among them instead of querying it again.
     themes = _active_themes()
-    form.theme.choices = [(theme.id, theme.name) for theme in themes]
+    form.theme.choices = [(0, _("Choisissez un thème"))] + [(theme.id, theme.name) for theme in themes]
     if request.method == "POST" and "suggest" in request.form:
         flash_files_to_attach_again()
         text = f"{form.subject.data or ''} {form.body.data or ''}"

@@ -35,7 +35,7 @@ def _theme_choices(first_label: str) -> list[tuple[int, str]]:
 def canned_list():
     """The shared canned answers."""
     return render_template("triage/canned_list.html", answers=canned.canned_answers(current_user),
-                           placeholders=canned.PLACEHOLDERS, delete_form=ActionForm())
+                           placeholders=canned.PLACEHOLDERS)
 
 
 @bp.route("/reponses-types/nouvelle", methods=["GET", "POST"])
@@ -53,11 +53,13 @@ def canned_edit(answer_id=None):
     return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
 
 
-@bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["POST"])
+@bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["GET", "POST"])
 @staff_required
 def canned_delete(answer_id):
-    """Delete a canned answer."""
+    """Ask to confirm (GET), then delete a canned answer shared by the whole team (POST)."""
     answer = canned.get_canned_answer(current_user, answer_id)
+    if request.method == "GET":
+        return render_template("triage/canned_delete.html", answer=answer, form=ActionForm())
     if not ActionForm().validate():
         abort(400)
     canned.delete_canned_answer(current_user, answer)
