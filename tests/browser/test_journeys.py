@@ -142,6 +142,7 @@ def test_new_question_draft_survives_a_reload_and_a_lost_session_and_is_cleared_
     expect(page.get_by_label("Description")).to_have_value(body)
 
     page.get_by_label("Description").fill(body + " A-t-il droit au maintien de salaire ?")
+    page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")  # no theme is preselected
     page.get_by_role("button", name="Envoyer ma question").click()
     expect(page.get_by_role("status").first).to_contain_text("a bien été envoyée")
     visitor.audit("(après l'envoi)")
