@@ -11,8 +11,10 @@ URGENCY_CHOICES = [(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée ra
 
 
 # The lengths a question's subject and description must have, wherever a question is written.
-SUBJECT_LENGTH = Length(min=5, max=SUBJECT_MAX, message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))
-BODY_LENGTH = Length(min=20, max=BODY_MAX, message=_l("La description doit compter entre %(min)d et %(max)d caractères."))
+SUBJECT_LENGTH = Length(min=5, max=SUBJECT_MAX,
+                        message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))
+BODY_LENGTH = Length(min=20, max=BODY_MAX,
+                     message=_l("La description doit compter entre %(min)d et %(max)d caractères."))
 
 
 class QuestionForm(Form):

@@ -96,7 +96,8 @@ class OnBehalfForm(Form):
         NumberRange(min=1, message=_l("Choisissez un membre actif de cette structure."))])
     channel = RadioField(_l("Demande reçue par"), choices=list(OFFLINE_CHANNELS.items()), default="phone",
                          validators=[InputRequired(_l("Indiquez le canal."))])
-    subject = StringField(_l("Objet"), validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
+    subject = StringField(_l("Objet"),
+                          validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
     theme = SelectField(_l("Thème"), coerce=int, validators=[Optional()])
     body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
