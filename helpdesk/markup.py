@@ -1,8 +1,12 @@
 """Markdown rendering, sanitised with an nh3 allowlist."""
 import re
+import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -12,11 +16,49 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+def _sanitise(html: str) -> Markup:
+    """Keep only the allowlisted tags and attributes; links to http(s), mailto or this site only."""
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"))
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed."""
+    return _sanitise(markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html"))
+
+
+# A web address written as is in a message; the punctuation closing a sentence is not part of it.
+_BARE_URL = r"\bhttps?://[^\s<>\"'\]\[]+[^\s<>\"'\]\[.,;:!?)»]"
+
+
+class _BareUrlProcessor(InlineProcessor):
+    """Turn a bare web address into a link to itself (not inside a link's text)."""
+
+    ANCESTOR_EXCLUDES = ("a",)
+
+    def handleMatch(self, match, data):  # noqa: N802 (Markdown's API)
+        """The link element for one address."""
+        link = etree.Element("a", {"href": match.group(0)})
+        link.text = AtomicString(match.group(0))
+        return link, match.start(0), match.end(0)
+
+
+class _MessageExtension(Extension):
+    """Messages are written as plain text: raw HTML is shown as typed, bare addresses become links."""
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        """Drop the raw-HTML patterns, add the bare-address one (before emphasis, so `a_b` in an address stays)."""
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 115)
+
+
+def render_message(text: str | None) -> Markup:
+    """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
+    bare addresses clickable, any HTML typed in it shown as text."""
+    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br", _MessageExtension()],
+                             output_format="html")
+    return _sanitise(html)
 
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

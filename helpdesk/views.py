@@ -1,9 +1,10 @@
-"""What the views acting on a question share: whose question it is, flashing a refusal or the form's errors,
-the way back to the question, the team for a select."""
+"""What the views acting on a question share: whose question it is, flashing a refusal, the form's errors or the
+files to attach again, the way back to the question, the team for a select."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -27,6 +28,17 @@ def flash_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
+
+
+def flash_files_to_attach_again(field_name: str = "attachments") -> None:
+    """A form sent back to its page (refused, or a helper's round trip) cannot keep the files chosen in it, since
+    browsers never refill a file field: name them, so that the user attaches them again."""
+    names = [upload.filename[:80] for upload in request.files.getlist(field_name) if upload.filename]
+    if names:
+        flash(ngettext("Joignez de nouveau votre fichier : %(names)s n'a pas été enregistré, le navigateur ne peut "
+                       "pas le garder quand la page est renvoyée.",
+                       "Joignez de nouveau vos fichiers : %(names)s n'ont pas été enregistrés, le navigateur ne peut "
+                       "pas les garder quand la page est renvoyée.", len(names), names=", ".join(names)), "info")
 
 
 def staff_question(reference: str) -> Ticket:

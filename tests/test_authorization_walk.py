@@ -77,7 +77,7 @@ CASES = [
     Case("POST", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("GET", "/questions/<reference>", QUESTION_READ),
     Case("POST", "/questions/<reference>/repondre", QUESTION_WRITE),
-    Case("POST", "/questions/<reference>/cloturer", QUESTION_WRITE),
+    Case("POST", "/questions/<reference>/cloturer", QUESTION_WRITE, data={"body": ""}),  # text would stop it
     Case("POST", "/questions/<reference>/prendre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/assigner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
@@ -144,6 +144,7 @@ CASES = [
     Case("POST", "/reponses-types/nouvelle", STAFF),
     Case("GET", "/reponses-types/<int:answer_id>", STAFF),
     Case("POST", "/reponses-types/<int:answer_id>", STAFF_ACTION),
+    Case("GET", "/reponses-types/<int:answer_id>/supprimer", STAFF),
     Case("POST", "/reponses-types/<int:answer_id>/supprimer", STAFF_ACTION, fresh=True),
     Case("POST", "/questions/<reference>/rediger", "302 302 404 404 403 200 200"),
     Case("POST", "/questions/<reference>/etiquettes", QUESTION_STAFF),

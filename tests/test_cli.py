@@ -49,6 +49,8 @@ def test_seed_demo_files_questions_in_every_status_once(seeded, runner):
     assert set(statuses) == {"new", "open", "waiting", "answered", "closed"}
     assert db.session.scalars(select(Ticket.reference).where(
         Ticket.status == "answered", Ticket.first_response_at.is_(None))).all() == [], "« Répondue » needs a reply"
+    assert db.session.scalars(select(Ticket.reference).where(
+        Ticket.status == "new", Ticket.assignee_id.is_not(None))).all() == [], "an assigned question is open"
     assert len(set(db.session.scalars(select(Structure.type)))) >= 4
     assert len(set(db.session.scalars(select(Structure.region)))) >= 4
 

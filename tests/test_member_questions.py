@@ -1,4 +1,5 @@
 """The member side over HTTP: filing, listing, filtering, replying, closing, inactive structures."""
+import io
 import re
 
 import pytest
@@ -236,4 +237,84 @@ def test_subject_padded_with_spaces_is_refused_by_the_service(member_client, wor
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="   ab   "),
                                   follow_redirects=True)
     assert "Objet : au moins 5 caractères sont nécessaires." in response.get_data(as_text=True)
+    assert _ticket_count() == 0
+
+
+def test_jurist_reply_in_markdown_reads_as_a_link_and_bold_text(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist,
+                         "**Important** : voir [CDDI](/ressources/cddi-regles-essentielles).")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<strong>Important</strong>" in page
+    assert '<a href="/ressources/cddi-regles-essentielles"' in page
+    assert "[CDDI]" not in page and "**Important**" not in page
+
+
+def test_plain_text_message_keeps_its_lines_and_its_addresses_become_links(member_client, world):
+    ticket = factories.make_ticket(world.member, body="Bonjour,\nle contrat est joint.\nVoir https://exemple.test/page_1.")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Bonjour,<br>\nle contrat est joint.<br>" in page
+    assert '<a href="https://exemple.test/page_1" rel="noopener noreferrer nofollow">https://exemple.test/page_1</a>.' in page
+
+
+def test_html_typed_in_a_message_is_shown_as_text(member_client, world):
+    ticket = factories.make_ticket(world.member, body="Le modèle dit <nom du salarié> et <b>rien</b> d'autre.")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "&lt;nom du salarié&gt; et &lt;b&gt;rien&lt;/b&gt;" in page
+
+
+def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Réponse du service juridique.")
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer",
+                                  data={"body": "Une dernière précision sur le contrat."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Votre message n&#39;a pas été envoyé et la question reste ouverte" in page
+    assert "Une dernière précision sur le contrat.</textarea>" in page
+    db.session.refresh(ticket)
+    assert ticket.status == "answered"
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_closing_with_a_file_chosen_is_refused(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer", content_type="multipart/form-data",
+                                  data={"body": "", "attachments": [(io.BytesIO(factories.pdf_bytes()), "avenant.pdf")]})
+    assert response.status_code == 409
+    assert "Joignez de nouveau votre fichier : avenant.pdf" in response.get_data(as_text=True)
+    db.session.refresh(ticket)
+    assert ticket.status == "new"
+
+
+def test_close_button_belongs_to_the_reply_form(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    reply_form = page[page.index(f'action="/questions/{ticket.reference}/repondre"'):]
+    reply_form = reply_form[:reply_form.index("</form>")]
+    assert f'formaction="/questions/{ticket.reference}/cloturer"' in reply_form
+
+
+def test_refused_question_names_the_file_to_attach_again(member_client, world):
+    response = member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
+        world.theme.id, subject="CDD", attachments=[(io.BytesIO(factories.pdf_bytes()), "contrat.pdf")]))
+    page = response.get_data(as_text=True)
+    assert "Joignez de nouveau votre fichier : contrat.pdf n&#39;a pas été enregistré" in page
+    assert BODY in page
+    assert _ticket_count() == 0
+
+
+def test_refused_question_without_file_says_nothing_about_files(member_client, world):
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="CDD")).get_data(as_text=True)
+    assert "L&#39;objet doit compter entre" in page
+    assert "Joignez de nouveau" not in page
+
+
+def test_new_question_form_preselects_no_theme_and_requires_one(member_client, world):
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    options = page[page.index('name="theme"'):].split("</select>")[0]
+    assert options.split("<option")[1] == ' value="0">Choisissez un thème</option>'
+    assert "selected" not in options
+    page = member_client.post("/questions/nouvelle", data=_question_form("0")).get_data(as_text=True)
+    assert "Choisissez un thème." in page
     assert _ticket_count() == 0

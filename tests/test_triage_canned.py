@@ -1,4 +1,6 @@
 """Canned answers: shared by jurists, filled with the question's values, inserted without JavaScript."""
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -28,12 +30,24 @@ def test_jurist_creates_edits_and_deletes_canned_answers_through_the_pages(clien
     db.session.refresh(created)
     assert created.title == "CDDI renouvellement"
     assert "CDDI renouvellement" in client.get("/reponses-types/").get_data(as_text=True)
+    confirm = client.get(f"/reponses-types/{created.id}/supprimer").get_data(as_text=True)
+    assert "Supprimer la réponse type « CDDI renouvellement » ?" in confirm
+    assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 1
     client.post(f"/reponses-types/{created.id}/supprimer")
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
 
 
+def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world, login, answer):
+    login(world.jurist)
+    page = client.get("/reponses-types/").get_data(as_text=True)
+    assert f'href="/reponses-types/{answer.id}/supprimer"' in page
+    assert f'action="/reponses-types/{answer.id}/supprimer"' not in page
+
+
 @pytest.mark.parametrize("title, body, message", [
     ("Titre", "Bonjour {prenom}", "Variable inconnue : {prenom}"),
+    ("Titre", "Au sujet de {objet. Bien à vous", "Variable mal écrite : « {objet. »"),
+    ("Titre", "Bonjour {Prenom_membre}", "Variable mal écrite : « {Prenom_membre »"),
     ("  ", "Texte", "Titre"),
     ("Titre", "   ", "Texte"),
 ])
@@ -84,3 +98,14 @@ def test_members_cannot_use_canned_answers(client, world, login, answer):
     assert client.post(f"/questions/{ticket.reference}/rediger",
                        data={"canned": str(answer.id), "action": "canned"}).status_code == 404
     assert db.session.get(CannedAnswer, answer.id) is not None
+
+
+def test_inserting_a_canned_answer_names_the_files_to_attach_again(client, world, login, answer):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post(f"/questions/{ticket.reference}/rediger", content_type="multipart/form-data", data={
+        "body": "Début.", "canned": str(answer.id), "action": "canned",
+        "attachments": [(io.BytesIO(factories.pdf_bytes()), "avenant.pdf"), (io.BytesIO(factories.pdf_bytes()), "fiche.pdf")],
+    }).get_data(as_text=True)
+    assert "Joignez de nouveau vos fichiers : avenant.pdf, fiche.pdf n&#39;ont pas été enregistrés" in page
+    assert ticket.messages == []

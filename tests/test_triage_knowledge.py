@@ -56,6 +56,29 @@ def test_jurist_searches_resources_and_inserts_a_link_then_member_sees_cited_res
     assert "Doctrine interne : 480 heures" in page.split("Ressources citées")[1]
 
 
+def test_public_reply_is_offered_and_inserts_only_resources_the_member_can_open(client, library, login):
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    url = f"/questions/{ticket.reference}/rediger"
+    page = client.post(url, data={"body": "Bonjour,", "kind": "public", "resource_query": "480 heures",
+                                  "action": "search"}).get_data(as_text=True)
+    assert "La règle des 480 heures en AI" in page and "Doctrine interne" not in page
+    page = client.post(url, data={"body": "Bonjour,", "kind": "public", "link": "doctrine-480"}).get_data(as_text=True)
+    assert "n&#39;est pas lisible par le membre" in page
+    assert "/ressources/doctrine-480)" not in page and "Bonjour,</textarea>" in page
+
+
+def test_internal_note_may_cite_a_jurists_only_resource(client, library, login):
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    url = f"/questions/{ticket.reference}/rediger"
+    page = client.post(url, data={"body": "", "kind": "note", "resource_query": "480 heures",
+                                  "action": "search"}).get_data(as_text=True)
+    assert "Doctrine interne : 480 heures" in page
+    page = client.post(url, data={"body": "", "kind": "note", "link": "doctrine-480"}).get_data(as_text=True)
+    assert "[Doctrine interne : 480 heures](/ressources/doctrine-480)</textarea>" in page
+
+
 def test_links_in_internal_notes_are_not_cited(library):
     ticket = factories.make_ticket(library.member)
     services.add_message(ticket, library.jurist, "Voir [la règle](/ressources/regle-480-heures).", internal=True)

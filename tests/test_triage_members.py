@@ -91,7 +91,7 @@ def test_jurist_files_a_phone_question_for_a_member_who_sees_it_as_theirs(client
 @pytest.mark.parametrize("change, message", [
     ({"member": "outsider"}, "N'est pas un choix valide."),
     ({"channel": "web"}, "N'est pas un choix valide."),
-    ({"subject": "ab"}, "Objet : au moins 5 caractères"),
+    ({"subject": "ab"}, "L'objet doit compter entre 5 et"),
 ])
 def test_filing_on_behalf_refuses_bad_input(client, world, login, change, message):
     login(world.jurist)
@@ -102,6 +102,17 @@ def test_filing_on_behalf_refuses_bad_input(client, world, login, change, messag
     page = client.post("/questions/pour-un-membre", data=data).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
     assert message.replace("'", "&#39;") in page
+
+
+def test_filing_on_behalf_with_nothing_filled_shows_every_missing_field_at_once(client, world, login):
+    login(world.jurist)
+    page = client.post("/questions/pour-un-membre", data={
+        "structure": world.structure.id, "member": "0", "channel": "phone", "send": "1", "subject": "",
+        "theme": world.theme.id, "priority": "1", "body": ""}).get_data(as_text=True)
+    for message in ("Choisissez un membre actif de cette structure.", "Indiquez l&#39;objet de la question.",
+                    "Décrivez la question reçue."):
+        assert message in page
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 def test_filing_on_behalf_refuses_a_member_of_another_structure(world):

@@ -23,7 +23,7 @@ def test_first_matching_rule_assigns_the_question_and_records_it(world):
     regional = factories.make_ticket(world.member)
     assert themed.assignee_id == world.jurist2.id
     assert regional.assignee_id == world.jurist.id
-    assert themed.status == "new"  # nobody has read it yet: it waits in the jurist's « Mes dossiers »
+    assert themed.status == regional.status == "open"  # « En cours », like a manual assignment
     event = _events(themed)[0]
     assert event.data == {"rule": 1, "assignee": world.jurist2.name} and event.internal
 
@@ -54,8 +54,17 @@ def test_team_rule_stops_routing_and_leaves_the_question_to_everyone(world):
     routing.add_rule(world.admin, world.theme.id, None, None)
     routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
     ticket = factories.make_ticket(world.member, theme_id=world.theme.id)
-    assert ticket.assignee_id is None
+    assert ticket.assignee_id is None and ticket.status == "new"
     assert _events(ticket)[0].data == {"rule": 1, "assignee": None}
+
+
+def test_routed_question_shows_as_open_in_its_jurists_queue(client, world, login):
+    routing.add_rule(world.admin, world.theme.id, None, world.jurist2.id)
+    ticket = factories.make_ticket(world.member, theme_id=world.theme.id)
+    login(world.jurist2)
+    mine = client.get("/file/?vue=mes-dossiers").get_data(as_text=True)
+    row = mine[mine.index(ticket.reference):].split("</tr>")[0]
+    assert "En cours" in row and "Nouvelle" not in row
 
 
 def test_rule_of_a_deactivated_jurist_is_skipped(world):

@@ -54,12 +54,13 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
                                                   "status": "answered", "back": "/file/?vue=ouvertes"})
     assert response.headers["Location"] == "/file/?vue=ouvertes"
     summary = client.get("/file/").get_data(as_text=True)
-    assert "0 question(s) traitée(s). 2 refusée(s)" in summary
-    assert "Impossible de passer une question « Nouvelle » au statut « Répondue »." in summary
+    assert "Aucune question traitée. 2 refusées" in summary
+    assert "Impossible de passer une question « Nouvelle » au statut « Répondue » ;" in summary
+    assert "».." not in summary
     client.post("/file/actions", data={"ids": [fresh.id, closed.id], "action": "assigner",
                                        "assignee": world.jurist2.id})
     summary = client.get("/file/").get_data(as_text=True)
-    assert f"1 question(s) traitée(s) ({fresh.reference}). 1 refusée(s) : {closed.reference}" in summary
+    assert f"1 question traitée ({fresh.reference}). 1 refusée : {closed.reference}" in summary
     db.session.expire_all()
     assert db.session.get(Ticket, fresh.id).assignee_id == world.jurist2.id
     client.post("/file/actions", data={"ids": [fresh.id], "action": "etiqueter", "tags": "lot, relance"})
@@ -71,6 +72,14 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
     assert {"assigned", "tagged", "closed"} <= set(kinds)
 
 
+def test_bulk_summary_counts_in_the_plural(client, world, login):
+    first, second = factories.make_ticket(world.member), factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post("/file/actions", data={"ids": [first.id, second.id], "action": "clore"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"2 questions traitées ({first.reference}, {second.reference})." in page
+
+
 def test_bulk_answered_applies_only_to_questions_with_a_public_reply(client, world, login):
     unanswered = factories.make_ticket(world.member)
     replied = factories.make_ticket(world.member)
@@ -79,7 +88,7 @@ def test_bulk_answered_applies_only_to_questions_with_a_public_reply(client, wor
     login(world.jurist)
     client.post("/file/actions", data={"ids": [unanswered.id, replied.id], "action": "statut", "status": "answered"})
     summary = client.get("/file/").get_data(as_text=True)
-    assert f"1 question(s) traitée(s) ({replied.reference}). 1 refusée(s) : {unanswered.reference}" in summary
+    assert f"1 question traitée ({replied.reference}). 1 refusée : {unanswered.reference}" in summary
     assert "Répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in summary
     db.session.expire_all()
     assert db.session.get(Ticket, unanswered.id).status == "open"
@@ -112,7 +121,7 @@ def test_bulk_on_no_existing_question_is_an_error(client, world, login, ids, mes
     response = client.post("/file/actions", data={"ids": ids, "action": "clore"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and message in page
-    assert "C&#39;est fait" not in page and "traitée(s)" not in page
+    assert " traitée (" not in page and "Aucune question traitée" not in page
     assert db.session.scalar(select(Ticket.status)) == "new"
 
 
@@ -121,7 +130,7 @@ def test_bulk_skips_out_of_range_ids_and_handles_the_others(client, world, login
     login(world.jurist)
     page = client.post("/file/actions", data={"ids": ["99999999999999999999", str(ticket.id)], "action": "clore"},
                        follow_redirects=True).get_data(as_text=True)
-    assert f"1 question(s) traitée(s) ({ticket.reference})." in page
+    assert f"1 question traitée ({ticket.reference})." in page
     assert db.session.scalar(select(Ticket.status)) == "closed"
 
 
@@ -183,3 +192,26 @@ def test_queue_page_runs_the_same_number_of_queries_for_5_or_25_rows(client, wor
     page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert len(set(re.findall(r"Q-\d{4}-\d{5}", page))) == 25
     assert with_5 == with_25
+
+
+def test_refused_bulk_action_keeps_the_questions_ticked_and_the_action_chosen(client, world, login):
+    first, second, other = (factories.make_ticket(world.member) for _ in range(3))
+    login(world.jurist)
+    back = "/file/?vue=ouvertes"
+    page = client.post("/file/actions", data={"ids": [first.id, second.id], "action": "statut", "status": "",
+                                              "back": back}, follow_redirects=True).get_data(as_text=True)
+    assert "Choisissez le nouveau statut." in page
+    ticked = set(re.findall(r'name="ids" value="(\d+)" id="select-\d+" checked', page))
+    assert ticked == {str(first.id), str(second.id)}
+    assert '<option selected value="statut">' in page
+    again = client.get(back).get_data(as_text=True)
+    assert " checked" not in again.split('<table class="queue">')[1].split("</table>")[0]
+
+
+def test_successful_bulk_action_unticks_the_questions(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post("/file/actions", data={"ids": [ticket.id], "action": "clore", "back": "/file/?vue=closes"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert '<p class="flash flash-success">' in page and f'id="select-{ticket.id}"' in page
+    assert f'id="select-{ticket.id}" checked' not in page

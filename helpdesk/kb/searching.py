@@ -22,11 +22,13 @@ def theme_choices() -> list[tuple[str, str]]:
 
 
 def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort="relevance",
-                     page=1, per_page: int | None = None) -> search.SearchPage:
-    """Search resources within what `user` may read (published ones unless staff ask otherwise), logging the query."""
-    chosen = [status for status in statuses if status in article_statuses(user)] or ["published"]
+                     page=1, per_page: int | None = None, reader=None) -> search.SearchPage:
+    """Search resources within what `reader` (default: `user`, who searches) may read (published ones unless staff
+    ask otherwise), logging the query as `user`'s."""
+    reader = reader or user
+    chosen = [status for status in statuses if status in article_statuses(reader)] or ["published"]
     results = search.search_articles(
-        index_path(search.ARTICLES), query, visibilities=article_visibilities(user), statuses=chosen,
+        index_path(search.ARTICLES), query, visibilities=article_visibilities(reader), statuses=chosen,
         types=types, themes=themes, sort=sort, page=page, per_page=per_page or current_app.config["KB_PAGE_SIZE"])
     if not results.browsing and page == 1:
         log_search(query, results.total, user)

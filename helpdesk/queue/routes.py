@@ -11,7 +11,7 @@ from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
 from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, page_to_show, queue_count_query,
                                      queue_query, view_counts)
-from helpdesk.triage.routes import bulk_form
+from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
 
@@ -61,11 +61,13 @@ def index():
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     form = bulk_form()
+    selected = restore_bulk_selection(form)
     form.back.data = request.full_path
     return render_template(
         "queue/index.html", page=page, filters=filters,
         counts={view: count_label(count) for view, count in cached_view_counts().items()},
         deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
+        selected=selected,
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
     )

@@ -1,7 +1,7 @@
 """Forms of the questions area."""
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.main.forms import Form
@@ -10,20 +10,27 @@ from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 URGENCY_CHOICES = [(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée rapidement")), (3, _l("Urgente : échéance imminente"))]
 
 
+# The lengths a question's subject and description must have, wherever a question is written.
+SUBJECT_LENGTH = Length(min=5, max=SUBJECT_MAX,
+                        message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))
+BODY_LENGTH = Length(min=20, max=BODY_MAX,
+                     message=_l("La description doit compter entre %(min)d et %(max)d caractères."))
+
+
 class QuestionForm(Form):
     """A member's new question."""
 
     subject = StringField(
         _l("Objet"),
-        validators=[DataRequired(_l("Indiquez l'objet de votre question.")),
-                    Length(min=5, max=SUBJECT_MAX, message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))],
+        validators=[DataRequired(_l("Indiquez l'objet de votre question.")), SUBJECT_LENGTH],
         description=_l("En une phrase : par exemple « Renouvellement d'un CDDI au-delà de 24 mois »."),
     )
-    theme = SelectField(_l("Thème"), coerce=int, validators=[InputRequired(_l("Choisissez un thème."))])
+    # Its choices start with « Choisissez un thème » (0), so that no theme is chosen for the member.
+    theme = SelectField(_l("Thème"), coerce=int, validators=[
+        InputRequired(_l("Choisissez un thème.")), NumberRange(min=1, message=_l("Choisissez un thème."))])
     body = TextAreaField(
         _l("Description"),
-        validators=[DataRequired(_l("Décrivez votre situation.")),
-                    Length(min=20, max=BODY_MAX, message=_l("La description doit compter entre %(min)d et %(max)d caractères."))],
+        validators=[DataRequired(_l("Décrivez votre situation.")), BODY_LENGTH],
         description=_l("Décrivez la situation, les dates et ce que vous avez déjà fait. Évitez les noms des salariés."),
     )
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,

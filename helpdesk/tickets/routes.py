@@ -20,7 +20,8 @@ from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import flash_errors, flash_refusal, staff_choices, staff_question, to_question
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
+                            to_question)
 
 
 def _active_themes() -> list[Theme]:
@@ -60,8 +61,9 @@ def new():
     form = QuestionForm()
     # Kept referenced while filing: the session finds the chosen theme among them instead of querying it again.
     themes = _active_themes()
-    form.theme.choices = [(theme.id, theme.name) for theme in themes]
+    form.theme.choices = [(0, _("Choisissez un thème"))] + [(theme.id, theme.name) for theme in themes]
     if request.method == "POST" and "suggest" in request.form:
+        flash_files_to_attach_again()
         text = f"{form.subject.data or ''} {form.body.data or ''}"
         return render_template("tickets/new.html", form=form, suggestions=suggest(current_user, text), suggested=True)
     if form.validate_on_submit():
@@ -71,9 +73,12 @@ def new():
                                             attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
+            flash_files_to_attach_again()
             return render_template("tickets/new.html", form=form), error.status_code
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
+    if request.method == "POST":
+        flash_files_to_attach_again()
     return render_template("tickets/new.html", form=form)
 
 
@@ -113,6 +118,7 @@ def reply(reference):
     form = StaffReplyForm() if staff else ReplyForm()
     if not form.validate():
         flash_errors(form)
+        flash_files_to_attach_again()
         return to_question(ticket)
     internal = staff and form.kind.data == "note"
     status_after = form.status_after.data if staff and not internal else None
@@ -126,10 +132,16 @@ def reply(reference):
 @bp.route("/<reference>/cloturer", methods=["POST"])
 @login_required
 def close(reference):
-    """Close the question."""
+    """Close the question; refused while the reply box (the close button is in its form) holds unsent text or
+    files, so that closing never loses them."""
     ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
+    if request.form.get("body", "").strip() or any(upload.filename for upload in request.files.getlist("attachments")):
+        flash(_("Votre message n'a pas été envoyé et la question reste ouverte : envoyez-le, ou effacez-le, "
+                "avant de clore la question."), "error")
+        flash_files_to_attach_again()
+        return render_detail(ticket), 409
     with flash_refusal():
         services.close(ticket, current_user)
         flash(_("La question est close."), "success")

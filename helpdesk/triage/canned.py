@@ -21,6 +21,8 @@ PLACEHOLDERS = {
     "juriste": _l("nom du ou de la juriste qui répond"),
 }
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# A brace that does not open a whole placeholder: `{objet.`, `{ objet }`, `{}`.
+_BROKEN_PLACEHOLDER = re.compile(r"\{(?![a-z_]+\})[^\s{}]{0,20}")
 
 
 def canned_answers(actor: User) -> list[CannedAnswer]:
@@ -39,13 +41,17 @@ def get_canned_answer(actor: User, answer_id: int | None) -> CannedAnswer:
 
 
 def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, body: str) -> CannedAnswer:
-    """Create (answer=None) or update a canned answer; unknown placeholders are refused."""
+    """Create (answer=None) or update a canned answer; unknown or badly written placeholders are refused."""
     ensure_staff(actor)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or len(title) > TITLE_MAX:
         raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX))
     if not body or len(body) > BODY_MAX:
         raise InvalidInput(_("Texte : entre 1 et %(max)d caractères.", max=BODY_MAX))
+    broken = _BROKEN_PLACEHOLDER.search(body)
+    if broken:
+        raise InvalidInput(_("Variable mal écrite : « %(text)s ». Une variable s'écrit en minuscules entre deux "
+                             "accolades, par exemple {objet}.", text=broken.group(0)))
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)

@@ -2,12 +2,15 @@
 listed on the question page, each reader seeing only the resources they may read."""
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.kb.services import get_visible_article
 from helpdesk.models import Article, Message, Ticket, User
 from helpdesk.models.triage import message_resource
-from helpdesk.permissions import article_statuses, article_visibilities
+from helpdesk.permissions import article_statuses, article_visibilities, can_view_article
 
 # A Markdown link to a resource page, relative ("/ressources/slug") or absolute.
 _RESOURCE_LINK = re.compile(r"\]\((?:https?://[^\s)/]+)?/ressources/([a-z0-9]+(?:-[a-z0-9]+)*)/?\)")
@@ -17,6 +20,23 @@ def markdown_link(title: str, url: str) -> str:
     """A Markdown link whose text cannot break the link syntax."""
     text = re.sub(r"[\[\]]", "", title).strip() or url
     return f"[{text}]({url})"
+
+
+def citation_reader(ticket: Ticket, writer: User, *, internal: bool) -> User:
+    """Who must be able to open a resource cited in a message: the member who asked, for a public reply; the
+    writer, for an internal note."""
+    return writer if internal else ticket.author
+
+
+def citable_article(ticket: Ticket, writer: User, slug: str, *, internal: bool) -> Article:
+    """The resource `writer` may cite in this message: NotFound unless `writer` may read it; InvalidInput if a
+    public reply would send the member a link they cannot open (jurists-only, draft or archived)."""
+    article = get_visible_article(writer, slug)
+    if not can_view_article(citation_reader(ticket, writer, internal=internal), article):
+        raise InvalidInput(_("« %(title)s » n'est pas lisible par le membre (ressource réservée à l'équipe juridique "
+                             "ou non publiée) : citez-la dans une note interne, ou choisissez une autre ressource.",
+                             title=article.title))
+    return article
 
 
 def record_citations(message: Message) -> int:

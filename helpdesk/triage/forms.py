@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from helpdesk.main.forms import Form
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
-from helpdesk.tickets.forms import URGENCY_CHOICES
-from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
+from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES
+from helpdesk.tickets.services import BODY_MAX
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
 from helpdesk.triage.filing import OFFLINE_CHANNELS
 from helpdesk.triage.satisfaction import COMMENT_MAX, RATINGS
@@ -92,12 +92,14 @@ class OnBehalfForm(Form):
     """A jurist files a question received by phone or email."""
 
     structure = SelectField(_l("Structure"), coerce=int, validators=[InputRequired(_l("Choisissez la structure."))])
-    member = SelectField(_l("Membre"), coerce=int, validators=[Optional()])
+    member = SelectField(_l("Membre"), coerce=int, validators=[
+        NumberRange(min=1, message=_l("Choisissez un membre actif de cette structure."))])
     channel = RadioField(_l("Demande reçue par"), choices=list(OFFLINE_CHANNELS.items()), default="phone",
                          validators=[InputRequired(_l("Indiquez le canal."))])
-    subject = StringField(_l("Objet"), validators=[Optional(), Length(max=SUBJECT_MAX)])
+    subject = StringField(_l("Objet"),
+                          validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
     theme = SelectField(_l("Thème"), coerce=int, validators=[Optional()])
-    body = TextAreaField(_l("Description"), validators=[Optional(), Length(max=BODY_MAX)])
+    body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])
     submit = SubmitField(_l("Enregistrer la question"))

@@ -2,7 +2,7 @@
 FAQ proposals, satisfaction, questions filed on a member's behalf."""
 from urllib.parse import urlparse
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,7 +10,6 @@ from sqlalchemy import select
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
-from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import positive_int
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
@@ -19,7 +18,8 @@ from helpdesk.tickets.routes import render_detail
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import flash_errors, flash_refusal, staff_choices, staff_question, to_question
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
+                            to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -35,7 +35,7 @@ def _theme_choices(first_label: str) -> list[tuple[int, str]]:
 def canned_list():
     """The shared canned answers."""
     return render_template("triage/canned_list.html", answers=canned.canned_answers(current_user),
-                           placeholders=canned.PLACEHOLDERS, delete_form=ActionForm())
+                           placeholders=canned.PLACEHOLDERS)
 
 
 @bp.route("/reponses-types/nouvelle", methods=["GET", "POST"])
@@ -53,11 +53,13 @@ def canned_edit(answer_id=None):
     return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
 
 
-@bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["POST"])
+@bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["GET", "POST"])
 @staff_required
 def canned_delete(answer_id):
-    """Delete a canned answer."""
+    """Ask to confirm (GET), then delete a canned answer shared by the whole team (POST)."""
     answer = canned.get_canned_answer(current_user, answer_id)
+    if request.method == "GET":
+        return render_template("triage/canned_delete.html", answer=answer, form=ActionForm())
     if not ActionForm().validate():
         abort(400)
     canned.delete_canned_answer(current_user, answer)
@@ -68,13 +70,16 @@ def canned_delete(answer_id):
 @bp.route("/questions/<reference>/rediger", methods=["POST"])
 @login_required
 def compose(reference):
-    """Reply helpers without JavaScript: insert a canned answer, search resources, insert a resource link."""
+    """Reply helpers without JavaScript: insert a canned answer, search resources, insert a resource link (for a
+    public reply, only resources the member may open)."""
     ticket = staff_question(reference)
     form = ComposeForm()
     if not form.validate():
         abort(400)
+    flash_files_to_attach_again()
     body = form.body.data or ""
     results = None
+    internal = form.kind.data == "note"
     action = request.form.get("action")
     if action == "canned":
         with flash_refusal(ServiceError):
@@ -83,10 +88,11 @@ def compose(reference):
     elif action == "search" or form.link.data:
         query = (form.resource_query.data or "").strip()
         if query:
-            results = search_resources(current_user, query)
+            results = search_resources(current_user, query,
+                                       reader=citations.citation_reader(ticket, current_user, internal=internal))
     if form.link.data:
         with flash_refusal(ServiceError):
-            article = get_visible_article(current_user, form.link.data)
+            article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
             body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
@@ -191,21 +197,39 @@ def bulk_form() -> BulkForm:
     return form
 
 
+# A refused bulk action brings the queue back with the same questions ticked and the same action chosen.
+_BULK_SELECTION = "bulk_selection"
+
+
+def restore_bulk_selection(form: BulkForm) -> set[int]:
+    """The ids ticked before a refused bulk action (once), the form refilled with the action chosen then."""
+    kept = session.pop(_BULK_SELECTION, None) or {}
+    for name in ("action", "assignee", "status", "tags"):
+        if name in kept:
+            form[name].data = kept[name]
+    return set(kept.get("ids", ()))
+
+
 @bp.route("/file/actions", methods=["POST"])
 @staff_required
 def bulk():
     """Apply an action to the ticked questions, then report what was done and refused."""
     form = bulk_form()
     back = form.back.data if form.back.data and _is_local(form.back.data) else url_for("queue.index")
-    if not form.validate():
-        flash_errors(form)
-        return redirect(back)
     # An id no question can have (malformed, or too large for the column) is skipped like an unknown one.
     ids = [number for number in map(positive_int, request.form.getlist("ids")) if number]
-    with flash_refusal():
-        report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
-                                    status=form.status.data or None, tags=form.tags.data or "")
-        flash(report.summary(), "error" if report.refused and not report.done else "success")
+    report = None
+    if form.validate():
+        with flash_refusal():
+            report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
+                                        status=form.status.data or None, tags=form.tags.data or "")
+            flash(report.summary(), "error" if report.refused and not report.done else "success")
+    else:
+        flash_errors(form)
+    if report is None or not report.done:
+        session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
+                                    "assignee": form.assignee.data, "status": form.status.data,
+                                    "tags": (form.tags.data or "")[:400]}
     return redirect(back)
 
 

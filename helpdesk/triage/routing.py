@@ -7,6 +7,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, RoutingRule, Theme, Ticket, User
 from helpdesk.permissions import ensure_admin
+from helpdesk.tickets.workflow import check_transition
 from helpdesk.triage import rules
 
 
@@ -25,8 +26,8 @@ def route(ticket: Ticket) -> rules.RouteEntry | None:
     """Apply the first matching rule to a just-filed question; unmatched questions stay unassigned.
 
     A rule for a jurist who has left (inactive) is skipped. A rule for the whole team leaves the
-    question unassigned, visible to everyone in « Non assignées ». The status stays « Nouvelle »: nobody
-    has read the question yet, it is only waiting in the right person's « Mes dossiers ».
+    question unassigned (« Nouvelle »), visible to everyone in « Non assignées ». A question given to a
+    jurist is « En cours », as after a manual assignment; the routing event records both.
     """
     for rule in rules.current().routing:
         if not _matches(rule, ticket):
@@ -35,6 +36,9 @@ def route(ticket: Ticket) -> rules.RouteEntry | None:
         if rule.assignee_id is not None and not (assignee is not None and assignee.active and assignee.is_staff):
             continue
         ticket.assignee = assignee
+        if assignee is not None:
+            check_transition(ticket.status, "open", replied=False)
+            ticket.status = "open"
         record_event("routed", None, ticket, rule=rule.position, assignee=assignee.name if assignee else None)
         return rule
     return None

@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput, ServiceError
@@ -97,11 +97,14 @@ class BulkReport:
 
     def summary(self) -> str:
         """The report in one sentence."""
-        parts = [_("%(count)d question(s) traitée(s) (%(references)s)", count=len(self.done), references=", ".join(self.done))
-                 if self.done else _("%(count)d question(s) traitée(s)", count=0)]
+        parts = [ngettext("%(num)d question traitée (%(references)s)", "%(num)d questions traitées (%(references)s)",
+                          len(self.done), references=", ".join(self.done))
+                 if self.done else _("Aucune question traitée")]
         if self.refused:
-            parts.append(_("%(count)d refusée(s) : %(reasons)s", count=len(self.refused),
-                           reasons=" ; ".join(f"{reference} — {reason}" for reference, reason in self.refused)))
+            # A reason is a sentence of its own: its final period would double the summary's.
+            parts.append(ngettext("%(num)d refusée : %(reasons)s", "%(num)d refusées : %(reasons)s", len(self.refused),
+                                  reasons=" ; ".join(f"{reference} — {reason.rstrip('.')}"
+                                                     for reference, reason in self.refused)))
         return ". ".join(parts) + "."
 
 

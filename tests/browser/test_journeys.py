@@ -142,6 +142,7 @@ def test_new_question_draft_survives_a_reload_and_a_lost_session_and_is_cleared_
     expect(page.get_by_label("Description")).to_have_value(body)
 
     page.get_by_label("Description").fill(body + " A-t-il droit au maintien de salaire ?")
+    page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")  # no theme is preselected
     page.get_by_role("button", name="Envoyer ma question").click()
     expect(page.get_by_role("status").first).to_contain_text("a bien été envoyée")
     visitor.audit("(après l'envoi)")
@@ -149,3 +150,29 @@ def test_new_question_draft_survives_a_reload_and_a_lost_session_and_is_cleared_
     expect(page.get_by_label("Objet")).to_have_value("")
     expect(page.get_by_label("Description")).to_have_value("")
     expect(page.get_by_text("Brouillon restauré")).to_be_hidden()
+
+
+def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_open(visitor):
+    """« Clore la question » with text in « Votre réponse » is refused and the text stays (on the page and as a
+    draft); with the box emptied, the question closes and the draft is gone."""
+    page = visitor.page
+    text = "Une précision avant de clore : l'avenant a été signé hier."
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    page.locator("table a[href^='/questions/Q-']").first.click()
+    visitor.audit()
+    reference = re.search(r"Q-\d{4}-\d{5}", page.url).group(0)
+    page.get_by_label("Votre réponse").fill(text)
+    page.get_by_role("button", name="Clore la question").click()
+    expect(page.locator(".flash-error")).to_contain_text("n'a pas été envoyé")
+    visitor.audit("(clôture refusée)")
+    expect(page.get_by_label("Votre réponse")).to_have_value(text)
+    visitor.goto(f"/questions/{reference}")
+    expect(page.get_by_label("Votre réponse")).to_have_value(text)
+    expect(page.get_by_text("Brouillon restauré")).to_be_visible()
+
+    page.get_by_label("Votre réponse").fill("")
+    page.get_by_role("button", name="Clore la question").click()
+    expect(page.get_by_role("status")).to_contain_text("La question est close.")
+    visitor.audit("(question close)")
+    expect(page.get_by_text("Cette question est close.")).to_be_visible()
