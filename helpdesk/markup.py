@@ -6,6 +6,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from markupsafe import Markup
 
@@ -43,22 +44,61 @@ class _BareUrlProcessor(InlineProcessor):
         return link, match.start(0), match.end(0)
 
 
+def _absolute(url: str, base_url: str | None) -> str:
+    """A link to one of this site's pages (« /ressources/… ») made absolute from `base_url`, for an email."""
+    if base_url and url.startswith("/") and not url.startswith("//"):
+        return base_url.rstrip("/") + url
+    return url
+
+
+class _AbsoluteLinksProcessor(Treeprocessor):
+    """Make the links to this site's pages absolute."""
+
+    def __init__(self, md, base_url: str):
+        """Remember the site's address."""
+        super().__init__(md)
+        self.base_url = base_url
+
+    def run(self, root):
+        """Rewrite every link in place."""
+        for link in root.iter("a"):
+            link.set("href", _absolute(link.get("href", ""), self.base_url))
+
+
 class _MessageExtension(Extension):
-    """Messages are written as plain text: raw HTML is shown as typed, bare addresses become links."""
+    """Messages are written as plain text: raw HTML is shown as typed, bare addresses become links; in an
+    email (`base_url` given) links to the site's pages become absolute."""
+
+    def __init__(self, base_url: str | None = None):
+        """Where the site is, for emails; None on the site itself."""
+        super().__init__()
+        self.base_url = base_url
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         """Drop the raw-HTML patterns, add the bare-address one (before emphasis, so `a_b` in an address stays)."""
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 115)
+        if self.base_url:
+            md.treeprocessors.register(_AbsoluteLinksProcessor(md, self.base_url), "absolute_links", 0)
 
 
-def render_message(text: str | None) -> Markup:
+def render_message(text: str | None, base_url: str | None = None) -> Markup:
     """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
-    bare addresses clickable, any HTML typed in it shown as text."""
-    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br", _MessageExtension()],
+    bare addresses clickable, any HTML typed in it shown as text; links made absolute from `base_url` (emails)."""
+    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br", _MessageExtension(base_url)],
                              output_format="html")
     return _sanitise(html)
+
+
+_MESSAGE_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def message_as_text(text: str | None, base_url: str) -> str:
+    """A question's or reply's text for a plain-text email: links as « text (absolute address) », no bold marks."""
+    linked = _MESSAGE_LINK.sub(lambda match: f"{match.group(1)} ({_absolute(match.group(2), base_url)})", text or "")
+    return _STRONG.sub(r"\2", linked)
 
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -3,7 +3,7 @@ from flask import Flask
 
 # Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
-from helpdesk.markup import render_markdown, render_message
+from helpdesk.markup import message_as_text, render_markdown, render_message
 from helpdesk.models import ARTICLE_TYPES
 
 
@@ -12,4 +12,5 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["message"] = render_message
+    app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES

@@ -85,3 +85,23 @@ def test_merge_mail_reaches_members_who_opted_out_of_secondary_mail(app, world, 
     duplicate = factories.make_ticket(world.member)
     merge(duplicate, kept, world.jurist)
     assert kept.reference in text_part(_delivered(smtp, world.member))
+
+
+def test_a_reply_citing_a_resource_reads_as_text_and_links_to_the_site_in_both_parts(app, world, smtp):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Voir **attentivement** [CDDI : les règles](/ressources/cddi-regles).")
+    mail = _delivered(smtp, world.member)
+    text, html = text_part(mail), html_part(mail)
+    assert "Voir attentivement CDDI : les règles (https://helpdesk.example.test/ressources/cddi-regles)." in text
+    assert "**" not in text and "](" not in text
+    assert '<a href="https://helpdesk.example.test/ressources/cddi-regles"' in html
+    assert "<strong>attentivement</strong>" in html and "**" not in html
+
+
+def test_html_typed_in_a_reply_stays_text_in_the_mail(app, world, smtp):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Balise <img src=x onerror=alert(1)> tapée.")
+    html = html_part(_delivered(smtp, world.member))
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
