@@ -207,6 +207,21 @@ def test_bad_article_values_are_refused_with_a_french_message(library):
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 4
 
 
+@pytest.mark.parametrize("updated_on", ["1800-01-01", "2999-12-31"])
+def test_resource_up_to_date_outside_the_supported_years_is_refused(client, library, login, updated_on):
+    """« À jour au » 1800 or 2999: the form says which years are accepted and nothing is saved."""
+    login(library.jurist)
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "updated_on": updated_on})
+    assert response.status_code == 200
+    assert "Indiquez une date entre 2000 et 2099." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
+    with pytest.raises(InvalidInput, match="entre 2000 et 2099"):
+        services.save_article(None, {"slug": "clause-sociale", "title": "T", "body": "b", "updated_on": updated_on},
+                              library.jurist)
+
+
 def test_unknown_article_is_404(client, library):
     """A missing resource answers 404."""
     with pytest.raises(NotFound):

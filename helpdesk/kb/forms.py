@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
 
@@ -28,7 +28,7 @@ class ArticleForm(Form):
     tags = StringField(_l("Mots-clés"), validators=[Length(max=500)], description=_l("Séparés par des virgules."))
     legal_refs = TextAreaField(_l("Références juridiques"), validators=[Length(max=3000)],
                                description=_l("Une par ligne, par exemple : C. trav. art. L5132-5"))
-    updated_on = DateField(_l("À jour au"), validators=[Optional()], description=_l("Date de la dernière vérification juridique."))
+    updated_on = DateField(_l("À jour au"), validators=[Optional(), within_years], description=_l("Date de la dernière vérification juridique."))
     source_url = StringField(_l("Source (adresse web)"), validators=[Optional(), Length(max=500),
                              Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))])
     attachments = attachments_field(_l("Fichiers à télécharger (modèles, supports)"))

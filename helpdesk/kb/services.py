@@ -12,6 +12,7 @@ from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
     ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, SearchLog, SuggestionClick, Theme, User,
 )
@@ -105,6 +106,9 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
             values.updated_on = date.fromisoformat(str(updated_on)[:10])
         except ValueError:
             raise InvalidInput(_("updated_on : une date AAAA-MM-JJ est attendue.")) from None
+        if not FIRST_YEAR <= values.updated_on.year <= LAST_YEAR:
+            raise InvalidInput(_("updated_on : une date entre %(first)d et %(last)d est attendue.", first=FIRST_YEAR,
+                                 last=LAST_YEAR))
     source_url = data.get("source_url") or ""
     if not isinstance(source_url, str) or len(source_url) > 500 or (
             source_url and not source_url.startswith(("https://", "http://"))):
