@@ -64,6 +64,14 @@ def format_date(value: date | datetime | None) -> str:
     return babel_format_date(value, "long")
 
 
+def format_short_datetime(value: datetime | None) -> str:
+    """'lun. 30 nov. à 12:00' (or 'Mon, Nov 30 at 12:00 PM'), in Paris time: a near date read at a glance."""
+    if value is None:
+        return ""
+    pattern = get_locale().datetime_skeletons["MMMEd"].pattern
+    return _("%(date)s à %(time)s", date=babel_format_date(value, pattern), time=format_time(value, "short"))
+
+
 def format_relative(value: datetime | None) -> str:
     """'il y a 3 jours' (or '3 days ago')."""
     if value is None:
@@ -83,6 +91,6 @@ def register(app: Flask, translations_dir: str) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations_dir)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
-    app.jinja_env.filters.update(datetime=format_datetime, date=format_date, relative=format_relative,
-                                 number=format_number)
+    app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime, date=format_date,
+                                 relative=format_relative, number=format_number)
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))
