@@ -2,11 +2,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.admin.services import create_theme, save_structure, slugify
+from helpdesk.admin.services import create_theme, save_structure
 from helpdesk.auth.services import create_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.slugs import slugify
 from tests import factories
 
 VALID_SIRET = "73282932000074"

@@ -15,9 +15,10 @@ class ArticleForm(Form):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
                                              Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
     slug = StringField(_l("Adresse (slug)"), validators=[
-        DataRequired(_l("Indiquez l'adresse de la ressource.")), Length(max=200, message=_l("200 caractères au maximum.")),
+        Optional(), Length(max=200, message=_l("200 caractères au maximum.")),
         Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lettres minuscules sans accent, chiffres et tirets uniquement."))],
-        description=_l("Par exemple : cdi-inclusion-seniors. Elle ne change plus après la création."))
+        description=_l("Laissez vide pour la tirer du titre, ou saisissez-la, par exemple : cdi-inclusion-seniors. "
+                       "Elle ne change plus après la création."))
     summary = TextAreaField(_l("Résumé"), validators=[Length(max=10_000, message=_l("10 000 caractères au maximum."))])
     body = TextAreaField(_l("Contenu (Markdown)"), validators=[
         DataRequired(_l("Le contenu est vide.")), Length(max=BODY_MAX, message=_l("Le contenu est trop long."))],
