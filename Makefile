@@ -25,7 +25,8 @@ run: install
 	$(FLASK) kb sync
 	$(FLASK) mail send-pending
 	@echo "Helpdesk juridique : http://$(HOST):$(PORT)/"
-	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false $(FLASK) run --host $(HOST) --port $(PORT)
+	HELPDESK_SESSION_COOKIE_SECURE=false HELPDESK_HSTS_ENABLED=false HELPDESK_EMAIL_ALLOW_SPECIAL_DOMAINS=true \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production on this machine: migrations, this machine's indexer (it applies every index change, so
 # requests do not sync themselves) and the mail sender (every 2 s, so workers do not send mail

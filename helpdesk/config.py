@@ -52,6 +52,9 @@ BASE_URL = "http://127.0.0.1:5000"  # absolute links in emails (`make run` sets 
 # Niceness of the long-running loops (`flask kb sync --loop`, `flask mail send-pending --loop`, `flask flash send
 # --loop`): under load the web workers get the CPU first and the loops catch up when it is idle (0: leave it alone).
 BACKGROUND_NICE = 10
+# Accept accounts in special-use domains (RFC 6761: .local, .test...), which never receive mail: true only for the
+# demo (`make run`, whose accounts are @demo.local) and the tests.
+EMAIL_ALLOW_SPECIAL_DOMAINS = False
 INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 PASSWORD_RESET_MAX_AGE_SECONDS = 2 * 3600
 IMAP_SERVER = None

@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import func, select, update
 
-from helpdesk.admin.services import slugify
+from helpdesk.slugs import slugify
 from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db

@@ -1,11 +1,13 @@
 """Languages: French by default, English available; the choice is kept on the account (or in a cookie
 for visitors). Dates, numbers and relative times are formatted for the current locale by Babel."""
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from babel.dates import DateTimePattern
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale, gettext as _, to_user_timezone
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -54,14 +56,33 @@ def format_datetime(value: datetime | None) -> str:
     """'28 novembre 2026 à 09:15' (or 'November 28, 2026 at 9:15 AM'), in Paris time."""
     if value is None:
         return ""
-    return _("%(date)s à %(time)s", date=babel_format_date(value, "long"), time=format_time(value, "short"))
+    return _("%(date)s à %(time)s", date=_format_day(value, get_locale().date_formats["long"]),
+             time=format_time(value, "short"))
 
 
 def format_date(value: date | datetime | None) -> str:
-    """'28 novembre 2026' (or 'November 28, 2026'); datetimes are taken in Paris time."""
+    """'28 novembre 2026', '1er juin 2026' (or 'November 28, 2026'); datetimes are taken in Paris time."""
     if value is None:
         return ""
-    return babel_format_date(value, "long")
+    return _format_day(value, get_locale().date_formats["long"])
+
+
+def _format_day(value: date | datetime, pattern: DateTimePattern) -> str:
+    """The date part of `value` in the current locale's `pattern`, in Paris time; French writes the first day of a
+    month as an ordinal (« 1er juin », « lun. 1er déc. »), every other day as a plain number."""
+    day = to_user_timezone(value).day if isinstance(value, datetime) else value.day
+    text = pattern.pattern
+    if day == 1 and get_locale().language == "fr":
+        text = re.sub(r"(?<![d'])d(?![d'])", "d'er'", text, count=1)
+    return babel_format_date(value, text)
+
+
+def format_short_datetime(value: datetime | None) -> str:
+    """'lun. 30 nov. à 12:00' (or 'Mon, Nov 30 at 12:00 PM'), in Paris time: a near date read at a glance."""
+    if value is None:
+        return ""
+    return _("%(date)s à %(time)s", date=_format_day(value, get_locale().datetime_skeletons["MMMEd"]),
+             time=format_time(value, "short"))
 
 
 def format_relative(value: datetime | None) -> str:
@@ -83,6 +104,6 @@ def register(app: Flask, translations_dir: str) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations_dir)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
-    app.jinja_env.filters.update(datetime=format_datetime, date=format_date, relative=format_relative,
-                                 number=format_number)
+    app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime, date=format_date,
+                                 relative=format_relative, number=format_number)
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))

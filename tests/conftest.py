@@ -24,6 +24,7 @@ BASE_CONFIG = {
     "BASE_URL": "https://helpdesk.example.test",
     "MAIL_SENDER": "Helpdesk juridique <helpdesk@federation.example.test>",
     "MAIL_REPLY_TO": "questions@federation.example.test",
+    "EMAIL_ALLOW_SPECIAL_DOMAINS": True,
 }
 # Every test builds its own app; compiling the templates once per run keeps the suite fast.
 TEMPLATE_CACHE = jinja2.FileSystemBytecodeCache()

@@ -2,11 +2,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.admin.services import create_theme, save_structure, slugify
+from helpdesk.admin.services import create_theme, save_structure
 from helpdesk.auth.services import create_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.slugs import slugify
 from tests import factories
 
 VALID_SIRET = "73282932000074"
@@ -147,6 +148,32 @@ def test_bad_account_is_refused_in_french(admin_client, world, overrides, messag
     form = {key: value.format(structure=world.structure.id) for key, value in _user_form(**overrides).items()}
     response = admin_client.post("/admin/utilisateurs/nouveau", data=form)
     assert message in response.get_data(as_text=True)
+    assert _count(User) == before
+
+
+def test_admin_creates_a_demo_account_where_special_use_domains_are_allowed(admin_client, world):
+    """The demo's own domain (demo.local) is accepted when EMAIL_ALLOW_SPECIAL_DOMAINS is set, as in `make run`."""
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email="nouvelle@demo.local"),
+                                 follow_redirects=True)
+    assert "Compte créé pour nouvelle@demo.local." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("email", ["nouvelle@local", "nouvelle@demo..local", "nou velle@demo.local", "@demo.local"])
+def test_malformed_addresses_stay_refused_where_special_use_domains_are_allowed(admin_client, world, email):
+    """Allowing .local relaxes only the domain's last name: a malformed address is still refused."""
+    before = _count(User)
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
+    assert "Cette adresse e-mail n&#39;est pas valide." in response.get_data(as_text=True)
+    assert _count(User) == before
+
+
+def test_special_use_domains_are_refused_in_production(app, admin_client, world):
+    """Without EMAIL_ALLOW_SPECIAL_DOMAINS (the production default) a .local or .test address is refused."""
+    app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
+    before = _count(User)
+    for email in ("nouvelle@demo.local", "nouvelle@exemple.test"):
+        response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
+        assert "Cette adresse e-mail n&#39;est pas valide." in response.get_data(as_text=True)
     assert _count(User) == before
 
 

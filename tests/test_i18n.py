@@ -1,6 +1,6 @@
 """Languages: French by default, English complete, the user's choice remembered, locale-aware formats."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import jinja2
@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.i18n import format_datetime, format_number, format_relative, set_user_locale
+from helpdesk.i18n import (
+    format_date, format_datetime, format_number, format_relative, format_short_datetime, set_user_locale,
+)
 from helpdesk.mail import outbox
 from helpdesk.models._types import utcnow
 from helpdesk.stats import queries
@@ -98,6 +100,24 @@ def test_dates_numbers_and_relative_times_follow_the_locale(app):
             assert format_number(1300) == "1,300"
             assert format_relative(three_days_ago) == "3 days ago"
             assert format_datetime(moment) == "November 28, 2026 at 9:15\u202fAM"
+
+
+def test_first_day_of_the_month_is_an_ordinal_in_french_only(app):
+    """« 1er juin 2026 », « lun. 1er juin à 10:00 » in French (other days stay numbers); « June 1, 2026 » in English.
+    The day is Paris's: 31 May 23:30 UTC is already the first of June there."""
+    first_of_june = datetime(2026, 5, 31, 23, 30, tzinfo=timezone.utc)
+    with app.test_request_context():
+        assert format_date(date(2026, 6, 1)) == "1er juin 2026"
+        assert format_date(date(2026, 12, 1)) == "1er décembre 2026"
+        assert format_date(date(2026, 6, 11)) == "11 juin 2026"
+        assert format_date(datetime(2026, 6, 1, 12, tzinfo=timezone.utc) - timedelta(days=1)) == "31 mai 2026"
+        assert format_datetime(first_of_june) == "1er juin 2026 à 01:30"
+        assert format_short_datetime(datetime(2026, 6, 1, 8, tzinfo=timezone.utc)) == "lun. 1er juin à 10:00"
+        assert format_short_datetime(datetime(2026, 6, 11, 8, tzinfo=timezone.utc)) == "jeu. 11 juin à 10:00"
+        with force_locale("en"):
+            assert format_date(date(2026, 6, 1)) == "June 1, 2026"
+            assert format_datetime(first_of_june) == "June 1, 2026 at 1:30\u202fAM"
+            assert format_short_datetime(datetime(2026, 6, 1, 8, tzinfo=timezone.utc)) == "Mon, Jun 1 at 10:00\u202fAM"
 
 
 def test_interface_is_french_by_default(client):

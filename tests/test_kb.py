@@ -186,6 +186,34 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     assert client.get("/ressources/clause-sociale").status_code == 404
 
 
+def test_resource_without_a_slug_gets_one_from_its_title(client, library, login):
+    """Left empty, the address comes from the title, unaccented; the same title again gets a « -2 » suffix, and a
+    title that names a page of /ressources/ does not shadow it."""
+    login(library.jurist)
+    form = {"title": "Clause sociale : marchés réservés", "slug": "", "body": "Les marchés réservés aux SIAE.",
+            "type": "decryptage", "visibility": "members"}
+    first = client.post("/ressources/nouvelle", data=form)
+    second = client.post("/ressources/nouvelle", data=form)
+    reserved = client.post("/ressources/nouvelle", data={**form, "title": "Nouvelle"})
+    assert first.headers["Location"] == "/ressources/clause-sociale-marches-reserves"
+    assert second.headers["Location"] == "/ressources/clause-sociale-marches-reserves-2"
+    assert reserved.headers["Location"] == "/ressources/nouvelle-2"
+    page = client.get("/ressources/clause-sociale-marches-reserves-2").get_data(as_text=True)
+    assert "Clause sociale : marchés réservés" in page
+
+
+def test_explicit_slug_is_kept_and_a_taken_one_is_refused_in_french(client, library, login):
+    """A typed address is used as is; one already used is refused with a French message and nothing is written."""
+    login(library.jurist)
+    form = {"title": "Clause sociale", "slug": "clauses", "body": "Les marchés réservés aux SIAE.",
+            "type": "decryptage", "visibility": "members"}
+    assert client.post("/ressources/nouvelle", data=form).headers["Location"] == "/ressources/clauses"
+    before = db.session.scalar(db.select(db.func.count()).select_from(Article))
+    page = client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Une ressource existe déjà avec cette adresse (slug)." in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
+
+
 def test_members_cannot_write_articles(client, library, login):
     """Writing resources is for jurists: members get 403 and nothing is written."""
     login(library.member)
@@ -205,6 +233,21 @@ def test_bad_article_values_are_refused_with_a_french_message(library):
         with pytest.raises(InvalidInput):
             services.save_article(None, data, library.jurist)
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 4
+
+
+@pytest.mark.parametrize("updated_on", ["1800-01-01", "2999-12-31"])
+def test_resource_up_to_date_outside_the_supported_years_is_refused(client, library, login, updated_on):
+    """« À jour au » 1800 or 2999: the form says which years are accepted and nothing is saved."""
+    login(library.jurist)
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "updated_on": updated_on})
+    assert response.status_code == 200
+    assert "Indiquez une date entre 2000 et 2099." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
+    with pytest.raises(InvalidInput, match="entre 2000 et 2099"):
+        services.save_article(None, {"slug": "clause-sociale", "title": "T", "body": "b", "updated_on": updated_on},
+                              library.jurist)
 
 
 def test_unknown_article_is_404(client, library):

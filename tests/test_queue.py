@@ -1,12 +1,14 @@
 """The jurist side over HTTP: queue views, filters, sorts, pagination and the triage actions."""
 import re
 from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.mail.ingest import discard, ingest
 from helpdesk.models import Event, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time
 from helpdesk.queue import services as queue_services
@@ -93,6 +95,25 @@ def test_view_tabs_show_counts(jurist_client, desk):
     for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),
                          ("Toutes ouvertes", 4), ("Closes", 1)):
         assert f'{label} <span class="count">({count})</span>' in page
+
+
+def _unknown_senders_email(number: int) -> bytes:
+    """A received email nobody can place on a question (unknown sender, no reference)."""
+    message = EmailMessage()
+    message["From"], message["To"] = f"inconnu{number}@ailleurs.example", "questions@federation.example.test"
+    message["Subject"], message["Message-ID"] = "Une question", f"<inconnu-{number}@ailleurs.example>"
+    message.set_content("Bonjour, une question sur le CDDI.")
+    return message.as_bytes()
+
+
+def test_navigation_counts_the_emails_waiting_to_be_attached(jurist_client, world, desk):
+    """« Courriels non rattachés » shows how many received emails wait, like the queue's links; handled ones leave."""
+    first, _second = (ingest(_unknown_senders_email(number)) for number in (1, 2))
+    page = jurist_client.get("/file/").get_data(as_text=True)
+    assert 'Courriels non rattachés <span class="count">(2)</span>' in page
+    discard(first, world.jurist)
+    page = jurist_client.get("/ressources/").get_data(as_text=True)
+    assert 'Courriels non rattachés <span class="count">(1)</span>' in page
 
 
 def test_filters_narrow_the_list(jurist_client, world, desk):

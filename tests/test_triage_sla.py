@@ -166,9 +166,9 @@ def test_queue_views_overdue_and_due_within_24_hours_with_text_and_sort(client, 
         soon_rows = _queue_rows(client, "vue=sous-24h")
         page = client.get("/file/?vue=ouvertes&tri=echeance").get_data(as_text=True)
     assert list(overdue_rows) == [late.reference]
-    assert "En retard" in overdue_rows[late.reference] and "en retard de 6 h" in overdue_rows[late.reference]
+    assert "En retard" in overdue_rows[late.reference] and "en retard de 6 h ouvrées" in overdue_rows[late.reference]
     assert list(soon_rows) == [soon.reference]
-    assert "échéance dans 2 h" in soon_rows[soon.reference]
+    assert "échéance dans 2 h ouvrées" in soon_rows[soon.reference]
     assert "En retard <span class=\"count\">(1)</span>" in page
     references = list(dict.fromkeys(re.findall(r"Q-\d{4}-\d{5}", page.split('<table class="queue">')[1])))
     assert references == [late.reference, soon.reference, later.reference, waiting.reference]
@@ -176,12 +176,23 @@ def test_queue_views_overdue_and_due_within_24_hours_with_text_and_sort(client, 
     assert later.first_response_due_at == paris(2026, 3, 4, 18)
 
 
+def test_queue_shows_the_due_date_and_counts_remaining_time_in_business_hours(client, world, login):
+    """Filed on a Saturday evening, an urgent question is due Monday 13:00: the row says so, and its « 4 h » are
+    business hours, not four hours from now."""
+    saturday = _file(world.member, paris(2026, 3, 7, 20, 17), priority=3)
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 7, 20, 30)):
+        row = _queue_rows(client, "vue=ouvertes")[saturday.reference]
+    assert "1re réponse : échéance dans 4 h ouvrées" in row
+    assert '<time datetime="2026-03-09T12:00:00+00:00">(le lun. 9 mars à 13:00)</time>' in row
+
+
 def test_question_page_shows_deadlines_to_jurists_only(client, world, login):
     ticket = _file(world.member, paris(2026, 3, 2, 10))
     login(world.jurist)
     with frozen_time(paris(2026, 3, 2, 11)):
         page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
-    assert "Dans les délais" in page and "échéance dans 1 j 8 h" in page
+    assert "Dans les délais" in page and "échéance dans 1 j ouvré 8 h" in page
     login(world.member)
     assert "Dans les délais" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
 

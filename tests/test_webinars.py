@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb import indexing, searching
-from helpdesk.models import Article, SearchChange, WebinarRegistration
+from helpdesk.i18n import PARIS
+from helpdesk.models import Article, SearchChange, Webinar, WebinarRegistration
 from helpdesk.models._types import utcnow
 from helpdesk.webinars import services
 from helpdesk.webinars.services import WebinarValues
@@ -119,6 +120,28 @@ def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client,
     login(world.member)
     slug = db.session.scalar(select(Article.slug))
     assert "<strong>ACI</strong>" in client.get(f"/ressources/{slug}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("starts_at, message", [
+    ("1990-01-01T10:00", "Indiquez une date entre 2000 et 2099."),
+    ("2027-03-28T02:30", "Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été)"),
+    ("2027-10-31T02:30", "Cette heure existe deux fois à Paris ce jour-là (passage à l'heure d'hiver)"),
+])
+def test_webinar_date_out_of_range_or_not_a_paris_time_is_refused(client, world, login, starts_at, message):
+    """A 1990 date, a time the clocks skip or one they repeat: a French message on the form, nothing saved."""
+    login(world.jurist)
+    response = client.post("/webinaires/nouveau", data={"title": "CDI inclusion", "starts_at": starts_at})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    assert db.session.scalar(select(func.count()).select_from(Webinar)) == 0
+
+
+def test_webinar_time_on_the_day_the_clocks_change_is_kept_as_entered(client, world, login):
+    """An existing time on a daylight-saving day is read as Paris time, not moved."""
+    login(world.jurist)
+    client.post("/webinaires/nouveau", data={"title": "CDI inclusion", "starts_at": "2027-03-28T10:00"})
+    webinar = db.session.scalar(select(Webinar))
+    assert webinar.starts_at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M %z") == "2027-03-28 10:00 +0200"
 
 
 @pytest.mark.parametrize("method, url", [("GET", "/webinaires/nouveau"), ("POST", "/webinaires/nouveau"),

@@ -1,7 +1,9 @@
 """Forms of the administration area."""
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.main.forms import Form
@@ -16,6 +18,28 @@ def _valid_siret(form, field):
         raise ValidationError(_("Le SIRET compte 14 chiffres."))
     if not siret_is_valid(digits):
         raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."))
+
+
+def _with_ordinary_domain(address: str) -> str:
+    """The address with a special-use top-level name (demo.local, exemple.test) swapped for an ordinary one, so that
+    email_validator, which refuses those names outright, still checks the rest of the address."""
+    local, _at, domain = address.rpartition("@")
+    for name in SPECIAL_USE_DOMAIN_NAMES:
+        if domain.lower().endswith("." + name):
+            return f"{local}@{domain[:-len(name)]}example"
+    return address
+
+
+def _valid_email(form, field):
+    """A well-formed address; special-use domains, which never receive mail, only where EMAIL_ALLOW_SPECIAL_DOMAINS
+    says so (the demo and the tests, whose accounts are @demo.local)."""
+    address = field.data or ""
+    if current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
+        address = _with_ordinary_domain(address)
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(_("Cette adresse e-mail n'est pas valide.")) from None
 
 
 class StructureForm(Form):
@@ -35,7 +59,7 @@ class UserForm(Form):
     """Create a user account."""
 
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez l'adresse e-mail.")),
-                                                     Email(_l("Cette adresse e-mail n'est pas valide."), check_deliverability=False),
+                                                     _valid_email,
                                                      Length(max=254)])
     name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=120, message=_l("120 caractères au maximum."))])
     role = SelectField(_l("Rôle"), choices=list(ROLES.items()))

@@ -1,7 +1,4 @@
 """Administration operations on structures and themes."""
-import re
-import unicodedata
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -10,12 +7,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
-
-
-def slugify(text: str) -> str:
-    """ASCII, lowercase, dash-separated form of a label."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+from helpdesk.slugs import slugify
 
 
 def save_structure(structure: Structure | None, *, name: str, siret: str, type: str, region: str,

@@ -9,11 +9,10 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from helpdesk.admin.services import slugify
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.kb.services import free_slug, save_article, set_article_status
+from helpdesk.kb.services import save_article, set_article_status, slug_from_title
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.markup import markdown_to_text
 from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
@@ -52,7 +51,7 @@ def save_bulletin(article: Article | None, data: dict, audience: Audience, actor
     if article is not None and article.status != "draft":
         raise InvalidInput(_("Un flash info publié ne se modifie plus : il a déjà été annoncé."))
     if article is None:
-        data["slug"] = free_slug(f"flash-{slugify(data.get('title') or '')[:80].strip('-') or 'info'}")
+        data["slug"] = slug_from_title(data.get("title"), prefix="flash-", fallback="info")
     else:
         data["slug"] = article.slug
     article = save_article(article, {**data, "type": "flash", "visibility": "members"}, actor, commit=False)

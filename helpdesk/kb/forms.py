@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
 
@@ -15,9 +15,10 @@ class ArticleForm(Form):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
                                              Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
     slug = StringField(_l("Adresse (slug)"), validators=[
-        DataRequired(_l("Indiquez l'adresse de la ressource.")), Length(max=200, message=_l("200 caractères au maximum.")),
+        Optional(), Length(max=200, message=_l("200 caractères au maximum.")),
         Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lettres minuscules sans accent, chiffres et tirets uniquement."))],
-        description=_l("Par exemple : cdi-inclusion-seniors. Elle ne change plus après la création."))
+        description=_l("Laissez vide pour la tirer du titre, ou saisissez-la, par exemple : cdi-inclusion-seniors. "
+                       "Elle ne change plus après la création."))
     summary = TextAreaField(_l("Résumé"), validators=[Length(max=10_000, message=_l("10 000 caractères au maximum."))])
     body = TextAreaField(_l("Contenu (Markdown)"), validators=[
         DataRequired(_l("Le contenu est vide.")), Length(max=BODY_MAX, message=_l("Le contenu est trop long."))],
@@ -28,7 +29,7 @@ class ArticleForm(Form):
     tags = StringField(_l("Mots-clés"), validators=[Length(max=500)], description=_l("Séparés par des virgules."))
     legal_refs = TextAreaField(_l("Références juridiques"), validators=[Length(max=3000)],
                                description=_l("Une par ligne, par exemple : C. trav. art. L5132-5"))
-    updated_on = DateField(_l("À jour au"), validators=[Optional()], description=_l("Date de la dernière vérification juridique."))
+    updated_on = DateField(_l("À jour au"), validators=[Optional(), within_years], description=_l("Date de la dernière vérification juridique."))
     source_url = StringField(_l("Source (adresse web)"), validators=[Optional(), Length(max=500),
                              Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))])
     attachments = attachments_field(_l("Fichiers à télécharger (modèles, supports)"))

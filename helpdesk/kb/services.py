@@ -12,11 +12,13 @@ from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
     ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, SearchLog, SuggestionClick, Theme, User,
 )
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
+from helpdesk.slugs import slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}
@@ -105,6 +107,9 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
             values.updated_on = date.fromisoformat(str(updated_on)[:10])
         except ValueError:
             raise InvalidInput(_("updated_on : une date AAAA-MM-JJ est attendue.")) from None
+        if not FIRST_YEAR <= values.updated_on.year <= LAST_YEAR:
+            raise InvalidInput(_("updated_on : une date entre %(first)d et %(last)d est attendue.", first=FIRST_YEAR,
+                                 last=LAST_YEAR))
     source_url = data.get("source_url") or ""
     if not isinstance(source_url, str) or len(source_url) > 500 or (
             source_url and not source_url.startswith(("https://", "http://"))):
@@ -150,18 +155,26 @@ def publish_new_article(data: dict, actor: User) -> Article:
 
 
 def free_slug(base: str) -> str:
-    """`base`, or `base-2`, `base-3`… whichever no resource uses yet."""
-    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    """`base`, or `base-2`, `base-3`… whichever no resource uses yet (nor a page of /ressources/)."""
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%")))) | RESERVED_SLUGS
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
 
 
+def slug_from_title(title: str | None, *, prefix: str = "", fallback: str = "ressource") -> str:
+    """A free slug made of `prefix` and the title's unaccented words (80 characters at most), or of `fallback` when
+    the title has none."""
+    return free_slug(f"{prefix}{slugify(title or '')[:80].strip('-') or fallback}")
+
+
 def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True) -> Article:
-    """Create (article=None, as a draft) or update an article written by a jurist, adding files to download
-    (commit=False: the caller commits)."""
+    """Create (article=None, as a draft, its slug made from the title when none is given) or update an article
+    written by a jurist, adding files to download (commit=False: the caller commits)."""
     ensure_can_edit_articles(actor)
+    if article is None and not data.get("slug"):
+        data = {**data, "slug": slug_from_title(data.get("title"))}
     values, _ = validate_article(data, themes_by_slug())
     uploads = check_uploads(attachments)
     if article is None:

@@ -7,8 +7,11 @@ from wtforms import HiddenField, SelectField
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
-# The years a period filter (journal, statistics) may name: the help desk holds nothing older, and the periods'
-# arithmetic (the day or month after the end, Paris midnight in UTC) overflows at the ends of the calendar.
+from helpdesk.i18n import PARIS
+
+# The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
+# nothing older, a typo like 2999 would be shown as is, and the periods' arithmetic (the day or month after the end,
+# Paris midnight in UTC) overflows at the ends of the calendar.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
@@ -33,9 +36,24 @@ class Form(FlaskForm):
 
 
 def within_years(form, field) -> None:
-    """A date or month field's validator: its year lies between FIRST_YEAR and LAST_YEAR."""
+    """A date, date-time or month field's validator: its year lies between FIRST_YEAR and LAST_YEAR."""
     if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
         raise ValidationError(_("Indiquez une date entre %(first)d et %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
+
+
+def existing_paris_time(form, field) -> None:
+    """A local date-time field's validator: the wall time exists once in Paris (not skipped or repeated by a
+    daylight-saving change), so reading it as Paris time is not a guess."""
+    if not field.data:
+        return
+    earlier, later = field.data.replace(tzinfo=PARIS), field.data.replace(tzinfo=PARIS, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return
+    if earlier.utcoffset() < later.utcoffset():  # the wall time is skipped when the clocks go forward
+        raise ValidationError(_("Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été) : "
+                                "choisissez une autre heure."))
+    raise ValidationError(_("Cette heure existe deux fois à Paris ce jour-là (passage à l'heure d'hiver) : "
+                            "choisissez une autre heure."))
 
 
 @lru_cache(maxsize=8)

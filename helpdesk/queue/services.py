@@ -11,7 +11,7 @@ from sqlalchemy.sql.operators import custom_op
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
-from helpdesk.models import Structure, Tag, Ticket, User
+from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
 from helpdesk.models._types import UTCDateTime, utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
@@ -53,6 +53,8 @@ class QueueFilters:
 
 # Counting stops there: tabs and pages say « plus de 10 000 » rather than walk every closed question.
 COUNT_CAP = 10_000
+# Among the navigation counts, the received emails waiting for a jurist to attach or discard them.
+PENDING_EMAILS = "courriels-non-rattaches"
 # A literal, so that SQLite and PostgreSQL plans can use the partial indexes on open questions.
 NOT_CLOSED = text(f"ticket.{OPEN_PREDICATE}")
 
@@ -142,9 +144,9 @@ def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) 
     )
 
 
-def capped_count_query(query: Select) -> Select:
-    """The SELECT counting the rows of `query`, stopping after COUNT_CAP + 1 of them."""
-    limited = query.with_only_columns(Ticket.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+def capped_count_query(query: Select, key=Ticket.id) -> Select:
+    """The SELECT counting the rows of `query` (by their `key` column), stopping after COUNT_CAP + 1 of them."""
+    limited = query.with_only_columns(key).order_by(None).limit(COUNT_CAP + 1).subquery()
     return select(func.count()).select_from(limited)
 
 
@@ -167,15 +169,17 @@ def count_label(count: int) -> str:
 
 
 def view_counts_query(user: User) -> Select:
-    """The SELECT counting the questions of every view, one capped, indexed count per view."""
+    """The SELECT counting the questions of every view, then the received emails waiting to be attached (the
+    jurists' navigation shows them too): one capped, indexed count each."""
     now = utcnow()
-    return select(*(
-        capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
-        .label(view.replace("-", "_"))
-        for view in VIEWS))
+    views = (capped_count_query(select(Ticket).where(_view_condition(view, user, now))).scalar_subquery()
+             .label(view.replace("-", "_")) for view in VIEWS)
+    pending = select(InboundEmail).where(InboundEmail.status == "pending")
+    return select(*views, capped_count_query(pending, InboundEmail.id).scalar_subquery().label(PENDING_EMAILS))
 
 
 def view_counts(user: User) -> dict[str, int]:
-    """How many questions each view holds, in one query."""
+    """How many questions each view holds, and how many emails wait to be attached (key PENDING_EMAILS), in one
+    query."""
     row = db.session.execute(view_counts_query(user)).one()
-    return dict(zip(VIEWS, row))
+    return dict(zip((*VIEWS, PENDING_EMAILS), row))

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 OpeningPeriods = tuple[tuple[time, time], ...]
 Pause = tuple[datetime, datetime | None]
@@ -341,7 +341,8 @@ def deadline_state(
 
 
 def describe_remaining(remaining: timedelta, *, day_length: timedelta = timedelta(hours=24)) -> str:
-    """Return French text for a remaining time ("échéance dans 2 j 4 h", "en retard de 3 h")."""
+    """Return French text for a remaining business time ("échéance dans 2 j ouvrés 4 h", "en retard de 3 h ouvrées"):
+    the words say the time is counted in opening hours, which a wall-clock reading would get wrong."""
     if remaining == timedelta(0):
         return _("échéance atteinte")
     amount = _describe_duration(abs(remaining), day_length)
@@ -350,16 +351,18 @@ def describe_remaining(remaining: timedelta, *, day_length: timedelta = timedelt
 
 
 def _describe_duration(duration: timedelta, day_length: timedelta) -> str:
-    """Return a positive duration in French, truncated to its two largest units."""
+    """Return a positive business duration in French, truncated to its two largest units."""
     days, rest = divmod(duration, day_length)
     hours, rest = divmod(rest, timedelta(hours=1))
     minutes = rest // timedelta(minutes=1)
     if days:
-        return f"{days} j {hours} h" if hours else f"{days} j"
+        return (ngettext("%(num)d j ouvré %(hours)d h", "%(num)d j ouvrés %(hours)d h", days, hours=hours) if hours
+                else ngettext("%(num)d j ouvré", "%(num)d j ouvrés", days))
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return (_("%(hours)d h %(minutes)d min ouvrées", hours=hours, minutes=minutes) if minutes
+                else ngettext("%(num)d h ouvrée", "%(num)d h ouvrées", hours))
     if minutes:
-        return f"{minutes} min"
+        return ngettext("%(num)d min ouvrée", "%(num)d min ouvrées", minutes)
     return _("moins d'une minute")
 
 

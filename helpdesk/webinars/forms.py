@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, existing_paris_time, within_years
 from helpdesk.templating import PARIS
 from helpdesk.webinars.services import WebinarValues
 
@@ -15,7 +15,8 @@ class WebinarForm(Form):
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=300)])
     starts_at = DateTimeLocalField(_l("Date et heure (heure de Paris)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Indiquez la date et l'heure."))])
+                                   validators=[DataRequired(_l("Indiquez la date et l'heure.")), within_years,
+                                               existing_paris_time])
     description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
     speakers = TextAreaField(_l("Intervenants"), validators=[Length(max=3000)], description=_l("Un nom par ligne."))
     themes = SelectMultipleField(_l("Thèmes"), coerce=int, description=_l("Ctrl ou Cmd pour en choisir plusieurs."))

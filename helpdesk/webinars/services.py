@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk.admin.services import slugify
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.kb.services import free_slug, publish_new_article
+from helpdesk.kb.services import publish_new_article, slug_from_title
 from helpdesk.models import Article, Theme, User, Webinar, WebinarRegistration
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
@@ -128,9 +127,8 @@ def add_question_answer(webinar: Webinar, question: str, answer: str, actor: Use
     if len(question) > TITLE_MAX or len(answer) > TEXT_MAX:
         raise InvalidInput(_("La question compte %(question)d caractères au plus, la réponse %(answer)d.",
                              question=TITLE_MAX, answer=TEXT_MAX))
-    base = f"faq-webinaire-{webinar.id}-{slugify(question)[:80].strip('-') or 'question'}"
     data = {
-        "slug": free_slug(base), "title": question, "body": answer, "type": "faq", "visibility": "members",
+        "slug": slug_from_title(question, prefix=f"faq-webinaire-{webinar.id}-", fallback="question"), "title": question, "body": answer, "type": "faq", "visibility": "members",
         "summary": f"Question posée lors du webinaire « {webinar.title} » du {format_datetime(webinar.starts_at)}.",
         "themes": [theme.slug for theme in webinar.themes], "updated_on": utcnow().date().isoformat(),
     }

@@ -68,6 +68,7 @@ def live_server(browser_database, tmp_path_factory):
         "INDEX_DIR": str(tmp_path_factory.mktemp("browser-index")),
         "SESSION_COOKIE_SECURE": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "EMAIL_ALLOW_SPECIAL_DOMAINS": True,  # as `make run`: the demo's accounts are @demo.local
         # One browser logs in many times a minute from 127.0.0.1: the login throttle is tested elsewhere.
         # (Not RATELIMIT_ENABLED: the limiter object is shared, that would switch it off for later tests.)
         "LOGIN_RATE_LIMIT": "1000 per minute",

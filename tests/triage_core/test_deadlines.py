@@ -414,16 +414,16 @@ def test_remaining_business_time_is_negative_when_overdue(now, remaining):
 @pytest.mark.parametrize(
     ("now", "duration", "pauses", "label", "overdue", "due_soon", "description"),
     [
-        (TUESDAY_10, 2 * NINE_HOURS, [], "Dans les délais", False, False, "échéance dans 2 j"),
-        (paris(2026, 3, 10, 10, 30), NINE_HOURS, [], "À échéance sous 24 h", False, True, "échéance dans 8 h 30 min"),
+        (TUESDAY_10, 2 * NINE_HOURS, [], "Dans les délais", False, False, "échéance dans 2 j ouvrés"),
+        (paris(2026, 3, 10, 10, 30), NINE_HOURS, [], "À échéance sous 24 h", False, True, "échéance dans 8 h 30 min ouvrées"),
         (paris(2026, 3, 11, 10), NINE_HOURS, [], "À échéance sous 24 h", False, True, "échéance atteinte"),
-        (paris(2026, 3, 11, 13), NINE_HOURS, [], "En retard", True, False, "en retard de 3 h"),
-        (paris(2026, 3, 11, 10, 1), NINE_HOURS, [], "En retard", True, False, "en retard de 1 min"),
+        (paris(2026, 3, 11, 13), NINE_HOURS, [], "En retard", True, False, "en retard de 3 h ouvrées"),
+        (paris(2026, 3, 11, 10, 1), NINE_HOURS, [], "En retard", True, False, "en retard de 1 min ouvrée"),
         (paris(2026, 3, 10, 15), NINE_HOURS, [(paris(2026, 3, 10, 11), None)], "En attente du membre", False, False,
-         "échéance dans 8 h"),
+         "échéance dans 8 h ouvrées"),
         # Put on hold after the deadline had passed: still overdue.
         (paris(2026, 3, 12, 15), NINE_HOURS, [(paris(2026, 3, 11, 12), None)], "En retard", True, False,
-         "en retard de 2 h"),
+         "en retard de 2 h ouvrées"),
     ],
 )
 def test_deadline_state_for_the_queue(now, duration, pauses, label, overdue, due_soon, description):
@@ -454,24 +454,25 @@ def test_due_soon_window_is_24_wall_clock_hours():
     [
         (timedelta(0), "échéance atteinte"),
         (timedelta(seconds=20), "échéance dans moins d'une minute"),
-        (timedelta(minutes=45), "échéance dans 45 min"),
-        (timedelta(hours=3), "échéance dans 3 h"),
-        (timedelta(hours=3, minutes=5, seconds=59), "échéance dans 3 h 5 min"),
-        (timedelta(days=2, hours=4, minutes=30), "échéance dans 2 j 4 h"),
-        (timedelta(days=3), "échéance dans 3 j"),
-        (-timedelta(hours=3), "en retard de 3 h"),
-        (-timedelta(days=1, hours=2), "en retard de 1 j 2 h"),
+        (timedelta(minutes=45), "échéance dans 45 min ouvrées"),
+        (timedelta(hours=1), "échéance dans 1 h ouvrée"),
+        (timedelta(hours=3), "échéance dans 3 h ouvrées"),
+        (timedelta(hours=3, minutes=5, seconds=59), "échéance dans 3 h 5 min ouvrées"),
+        (timedelta(days=2, hours=4, minutes=30), "échéance dans 2 j ouvrés 4 h"),
+        (timedelta(days=3), "échéance dans 3 j ouvrés"),
+        (-timedelta(hours=3), "en retard de 3 h ouvrées"),
+        (-timedelta(days=1, hours=2), "en retard de 1 j ouvré 2 h"),
         (-timedelta(seconds=1), "en retard de moins d'une minute"),
     ],
 )
 def test_describe_remaining_in_french(remaining, text):
-    """Remaining and overdue times read as short French text."""
+    """Remaining and overdue times read as short French text that says they are business time."""
     assert describe_remaining(remaining) == text
 
 
 def test_describe_remaining_counts_business_days():
     """With a business-day length, days in the text are business days."""
-    assert describe_remaining(22 * HOUR, day_length=NINE_HOURS) == "échéance dans 2 j 4 h"
+    assert describe_remaining(22 * HOUR, day_length=NINE_HOURS) == "échéance dans 2 j ouvrés 4 h"
 
 
 SPLIT_DAY_CALENDAR = BusinessCalendar(

@@ -1,0 +1,61 @@
+"""On a phone (375 px wide) the pages keep the screen's width: wide tables scroll sideways inside their own
+region, which the keyboard can reach."""
+import pytest
+from playwright.sync_api import expect
+
+PHONE = {"width": 375, "height": 800}
+PAGES = [
+    ("membre@demo.local", "/questions/"),
+    ("juriste@demo.local", "/file/"),
+    ("juriste@demo.local", "/statistiques/"),
+    ("admin@demo.local", "/admin/utilisateurs"),
+    ("admin@demo.local", "/admin/journal/"),
+]
+
+
+def _page_width(page) -> int:
+    """The width of the whole document, scrolled parts included."""
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize(("email", "path"), PAGES, ids=[path for _, path in PAGES])
+def test_pages_with_tables_keep_the_phone_width(visitor, email, path):
+    """The document is no wider than the screen; every table sits in a named, focusable scrolling region."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login(email)
+    visitor.goto(path)
+    assert _page_width(page) <= PHONE["width"], f"{path} : {_page_width(page)} px de large sur un écran de 375 px"
+    tables = page.locator("main table")
+    assert tables.count() > 0
+    for index in range(tables.count()):
+        region = tables.nth(index).locator("xpath=..")
+        expect(region).to_have_attribute("role", "region")
+        expect(region).to_have_attribute("tabindex", "0")
+        assert region.get_attribute("aria-label")
+
+
+def test_wide_queue_scrolls_inside_its_region_with_the_keyboard(visitor):
+    """The queue's table is wider than the phone: its region scrolls sideways with the arrow keys."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/")
+    region = page.locator("table.queue").locator("xpath=..")
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    expect(region).not_to_have_js_property("scrollLeft", 0)
+    assert _page_width(page) <= PHONE["width"]
+
+
+def test_question_page_with_the_structures_recent_questions_keeps_the_phone_width(visitor):
+    """A jurist's view of a question, with the structure's five latest questions, fits the phone."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    expect(page.get_by_role("region", name="questions les plus récentes")).to_be_visible()
+    assert _page_width(page) <= PHONE["width"]
