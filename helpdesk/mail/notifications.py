@@ -3,6 +3,7 @@
 | event                        | recipients                                            | essential |
 |------------------------------|-------------------------------------------------------|-----------|
 | question filed               | its assigned (routed) jurist, else every active jurist | routed: yes; team: no |
+| question recorded for a member (phone, email) | also that member, with the link to follow it | yes |
 | question assigned            | the new assignee (unless they assigned themselves)     | yes |
 | jurist's public reply        | the structure's members: "answered" or "waiting"       | yes |
 | member's reply               | the assigned jurist                                   | yes |
@@ -40,6 +41,8 @@ class Notice:
 
 FILED_FOR_TEAM = Notice("question_filed", _l("Nouvelle question : %(subject)s"), essential=False)
 FILED_FOR_ASSIGNEE = Notice("question_filed", _l("Nouvelle question pour vous : %(subject)s"), essential=True)
+# A jurist recorded a question received by phone or email: its author learns where to follow it.
+RECORDED = Notice("question_recorded", _l("Votre question est enregistrée : %(subject)s"), essential=True)
 ASSIGNED = Notice("question_assigned", _l("Question qui vous est attribuée : %(subject)s"), essential=True)
 ANSWERED = Notice("answered", _l("Réponse à votre question : %(subject)s"), essential=True)
 WAITING = Notice("waiting", _l("Précisions attendues sur votre question : %(subject)s"), essential=True)
@@ -64,9 +67,10 @@ def _active_jurists() -> list[User]:
 def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Message | None]]:
     """The users to notify of this event, each with the notice to send and the message concerned."""
     if event.kind == "created":
+        author = [(ticket.author, RECORDED, None)] if "on_behalf_of" in event.data else []
         if ticket.assignee is not None:
-            return [(ticket.assignee, FILED_FOR_ASSIGNEE, None)]
-        return [(jurist, FILED_FOR_TEAM, None) for jurist in _active_jurists()]
+            return author + [(ticket.assignee, FILED_FOR_ASSIGNEE, None)]
+        return author + [(jurist, FILED_FOR_TEAM, None) for jurist in _active_jurists()]
     if event.kind == "assigned":
         return [(ticket.assignee, ASSIGNED, None)] if ticket.assignee is not None else []
     if event.kind == "reply":

@@ -8,6 +8,7 @@ from helpdesk.extensions import db
 from helpdesk.mail.notifications import send_digests, set_preferences
 from helpdesk.mail.sender import send_pending
 from helpdesk.tickets import services
+from helpdesk.triage.filing import file_on_behalf
 from tests import factories
 from tests.mail.helpers import outbox, text_part
 
@@ -38,6 +39,20 @@ def test_new_question_is_announced_to_every_active_jurist_and_no_member(app, wor
         world.jurist.email: ["question_filed"], world.jurist2.email: ["question_filed"],
         "ancien@exemple.test": ["question_filed"],
     }
+
+
+def test_a_question_recorded_by_phone_tells_its_member_where_to_follow_it(app, world, smtp):
+    since = _last_id()
+    ticket = file_on_behalf(world.jurist, world.member.id, world.member.structure_id, "phone", "Visite médicale CDDI",
+                            "Appel du matin : faut-il une visite d'information et de prévention ?", None)
+    assert _kinds_by_address(since) == {world.member.email: ["question_recorded"],
+                                        world.jurist2.email: ["question_filed"]}
+    send_pending()
+    mail = smtp.recorder.to(world.member.email)[-1]
+    assert mail["Subject"] == f"[{ticket.reference}] Votre question est enregistrée : Visite médicale CDDI"
+    assert (f"{world.jurist.name}, juriste de la fédération, a enregistré la question que vous avez transmise "
+            f"(téléphone) : {ticket.reference} — Visite médicale CDDI.") in text_part(mail)
+    assert f"/questions/{ticket.reference}" in text_part(mail)
 
 
 def test_assignment_tells_the_assignee_but_not_a_jurist_who_claims_for_themselves(app, world):
