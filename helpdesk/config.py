@@ -86,6 +86,9 @@ LOCKOUT_ADDRESS_FAILURES = 20
 LOCKOUT_SECONDS = 60
 LOCKOUT_MAX_SECONDS = 3600
 LOCKOUT_WINDOW_SECONDS = 900
+# A successful login leaves a signed device cookie valid this long: with it, that browser is not held back by
+# its account's lock-out (someone guessing from elsewhere cannot lock the real user out), only by its own.
+DEVICE_COOKIE_DAYS = 365
 # Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
 PROXY_COUNT = 0
 
