@@ -105,6 +105,3 @@ HSTS_MAX_AGE = 31536000
 # which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
 RETENTION_YEARS = 5
 LOGIN_ADDRESS_RETENTION_DAYS = 365
-
-# Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
-PROXY_COUNT = 0
