@@ -91,6 +91,9 @@ LOCKOUT_WINDOW_SECONDS = 900
 DEVICE_COOKIE_DAYS = 365
 # Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
 PROXY_COUNT = 0
+# /healthz gives its status to everyone but the figures of its checks (counts, mail backlog) only to requests
+# made on the machine itself and to admins; True shows them to every caller (a monitoring network).
+HEALTHZ_DETAILS = False
 
 # Response headers (helpdesk/security_headers.py). No inline script or style anywhere: templates load
 # static files only. HSTS is on unless disabled for a plain-HTTP development server.

@@ -179,6 +179,11 @@ def ensure_can_read_statistics(user) -> None:
         raise Forbidden(_("Les statistiques sont réservées à l'équipe juridique."))
 
 
+def can_read_health_details(user) -> bool:
+    """Admins read the health figures (counts of questions and resources, mail backlog) from anywhere."""
+    return bool(user.is_authenticated and user.is_active and user.is_admin)
+
+
 def can_export_personal_data(user) -> bool:
     """Only admins export the names and emails of members and the SIRET of structures."""
     return user.is_authenticated and user.is_admin
