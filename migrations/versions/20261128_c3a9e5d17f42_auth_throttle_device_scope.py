@@ -1,7 +1,7 @@
 """auth throttle device scope: failures of a login attempt with a device cookie are counted per device
 
 Revision ID: c3a9e5d17f42
-Revises: b4e2c8a1f6d3
+Revises: 504fa4b40b2e
 Create Date: 2026-11-28 20:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3a9e5d17f42'
-down_revision = 'b4e2c8a1f6d3'
+down_revision = '504fa4b40b2e'
 branch_labels = None
 depends_on = None
 
