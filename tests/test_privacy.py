@@ -15,6 +15,7 @@ from helpdesk.auth.passwords import request_password_reset
 from helpdesk.extensions import db
 from helpdesk.mail import sender
 from helpdesk.mail.ingest import ingest
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Attachment, Event, InboundEmail, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time
 from helpdesk.privacy.services import REMOVED_TEXT, anonymise_structure, anonymise_user, apply_retention
@@ -84,11 +85,11 @@ def test_anonymising_a_member_keeps_statistics_and_removes_personal_data(app, wo
         select(Event).where(Event.actor_id == member.id)))
 
 
-def mail_from(user, subject: str, text: str) -> bytes:
-    """A plain email sent by `user` to the help desk."""
+def mail_from(user, subject: str, text: str, ticket=None) -> bytes:
+    """A plain email sent by `user` to the help desk (to their signed reply address of `ticket` if given)."""
     message = EmailMessage()
     message["From"] = f"{user.name} <{user.email}>"
-    message["To"] = "questions@federation.example.test"
+    message["To"] = reply_address(user, ticket) if ticket else "questions@federation.example.test"
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="exemple.test")
     message.set_content(text)
@@ -121,7 +122,7 @@ def mailbox(world, history):
         row.last_error = f"SMTPRecipientsRefused: {world.member.email}" if status == "failed" else None
     db.session.commit()
     placed = ingest(mail_from(world.member, f"Re: [{ticket.reference}] Licenciement",
-                              "Précision : M. Dupont est en arrêt depuis lundi."))
+                              "Précision : M. Dupont est en arrêt depuis lundi.", ticket))
     kept = ingest(mail_from(world.member, "Sans référence", "Alice Membre, M. Dupont, 06 12 34 56 78"))
     assert (placed.status, kept.status) == ("placed", "pending")
     assert "Dupont" in mail_dump() and world.member.email in mail_dump()
@@ -165,7 +166,7 @@ def test_retention_scrubs_the_mail_about_old_questions(world):
     old.subject = "Licenciement de M. Dupont"
     db.session.commit()
     with frozen_time(now - timedelta(days=365 * 6)):
-        ingest(mail_from(world.member, f"Re: [{old.reference}] Licenciement de M. Dupont", "M. Dupont a signé."))
+        ingest(mail_from(world.member, f"Re: [{old.reference}] Licenciement de M. Dupont", "M. Dupont a signé.", old))
     services.add_message(factories.make_ticket(world.member), world.jurist, "Autre réponse")
     assert "Dupont" in mail_dump()
     apply_retention(5, 365)
