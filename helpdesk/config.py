@@ -89,8 +89,14 @@ LOCKOUT_ADDRESS_FAILURES = 20
 LOCKOUT_SECONDS = 60
 LOCKOUT_MAX_SECONDS = 3600
 LOCKOUT_WINDOW_SECONDS = 900
+# A successful login leaves a signed device cookie valid this long: with it, that browser is not held back by
+# its account's lock-out (someone guessing from elsewhere cannot lock the real user out), only by its own.
+DEVICE_COOKIE_DAYS = 365
 # Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
 PROXY_COUNT = 0
+# /healthz gives its status to everyone but the figures of its checks (counts, mail backlog) only to requests
+# made on the machine itself and to admins; True shows them to every caller (a monitoring network).
+HEALTHZ_DETAILS = False
 
 # Response headers (helpdesk/security_headers.py). No inline script or style anywhere: templates load
 # static files only. HSTS is on unless disabled for a plain-HTTP development server.
@@ -105,6 +111,3 @@ HSTS_MAX_AGE = 31536000
 # which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
 RETENTION_YEARS = 5
 LOGIN_ADDRESS_RETENTION_DAYS = 365
-
-# Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
-PROXY_COUNT = 0

@@ -104,7 +104,8 @@ def ensure_staff(user: User) -> None:
 
 
 def ensure_admin(user) -> None:
-    """Administration actions (journal export, anonymisation) refuse everyone but admins."""
+    """Administration actions (journal export, anonymisation, service levels, routing rules) refuse everyone but
+    active, logged-in admins."""
     if not (user.is_authenticated and user.is_active and user.is_admin):
         raise Forbidden(_("Cette action est réservée aux administrateurs."))
 
@@ -113,12 +114,6 @@ def ensure_can_delete_question(user: User) -> None:
     """Deleting a question and its files is an administrator's decision."""
     if not user.is_admin:
         raise Forbidden(_("Seuls les administrateurs peuvent supprimer une question."))
-
-
-def ensure_admin(user: User) -> None:
-    """Administration actions (service levels, routing rules) refuse everyone else."""
-    if not user.is_admin:
-        raise Forbidden(_("Cette action est réservée aux administrateurs."))
 
 
 MEMBER_ARTICLE_VISIBILITIES = ("public", "members")
@@ -182,6 +177,11 @@ def ensure_can_read_statistics(user) -> None:
     """Activity statistics and exports are for jurists and admins."""
     if not (user.is_authenticated and user.is_staff):
         raise Forbidden(_("Les statistiques sont réservées à l'équipe juridique."))
+
+
+def can_read_health_details(user) -> bool:
+    """Admins read the health figures (counts of questions and resources, mail backlog) from anywhere."""
+    return bool(user.is_authenticated and user.is_active and user.is_admin)
 
 
 def can_export_personal_data(user) -> bool:

@@ -5,7 +5,10 @@ from sqlalchemy import func, select
 from helpdesk.auth.services import set_active
 from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Ticket
-from helpdesk.permissions import can_view_ticket, visible_tickets
+from flask_login import AnonymousUserMixin
+
+from helpdesk.errors import Forbidden
+from helpdesk.permissions import can_view_ticket, ensure_admin, visible_tickets
 from tests import factories
 
 # (method, url); {ref}, {user} and {theme} are filled per test.
@@ -157,3 +160,12 @@ def test_visibility_rules_without_http(world):
     assert set(db.session.scalars(visible_tickets(world.jurist))) == {ours, theirs}
     set_active(world.member, False, world.admin)
     assert not can_view_ticket(world.member, ours)
+
+
+def test_only_an_active_logged_in_admin_passes_the_admin_check(world):
+    ensure_admin(world.admin)
+    second_admin = factories.make_user("admin", email="admin2@exemple.test", name="Gilles Admin")
+    set_active(second_admin, False, world.admin)
+    for refused in (world.jurist, world.member, second_admin, AnonymousUserMixin()):
+        with pytest.raises(Forbidden, match="réservée aux administrateurs"):
+            ensure_admin(refused)

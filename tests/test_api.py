@@ -421,3 +421,51 @@ def test_nul_characters_are_refused_not_a_server_error(api, setting, method, url
 def test_nul_character_is_refused_by_the_question_service_used_by_the_web_too(setting):
     with pytest.raises(InvalidInput, match="caractère nul"):
         ticket_services.file_question(setting.member, "Objet\u0000nul", "Une description assez longue.", None)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/questions", "/api/v1/questions/{ref}/messages"])
+def test_deeply_nested_json_body_is_a_400_not_a_server_error(api, setting, url):
+    before = snapshot()
+    nested = '{"body": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = api.post(url.format(ref=setting.ticket.reference), data=nested, content_type="application/json",
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 400, "bad_request")
+    assert "objet JSON" in response.json["error"]["message"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("url, raw", [
+    ("/api/v1/questions", r'{"subject": "Sujet \ud800 x", "body": "Description assez longue \udc00 pour passer"}'),
+    ("/api/v1/questions", r'{"subject": "Sujet correct", "body": "Description assez longue \udc00 pour passer"}'),
+    ("/api/v1/questions/{ref}/messages", r'{"body": "Une r\u00e9ponse \udbff avec une demi-paire"}'),
+])
+def test_lone_surrogate_in_a_json_string_is_a_422_not_a_server_error(api, setting, url, raw):
+    before = snapshot()
+    response = api.post(url.format(ref=setting.ticket.reference), data=raw, content_type="application/json",
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 422, "invalid_input")
+    assert "caractère Unicode invalide" in response.json["error"]["message"]
+    assert snapshot() == before
+
+
+def test_a_complete_surrogate_pair_is_an_ordinary_character(api, setting):
+    response = api.post("/api/v1/questions", data=r'{"subject": "Sujet \ud83d\udcc4 joint", "body": "'
+                        + "Une description assez longue." + '"}', content_type="application/json",
+                        headers=bearer(make_api_token(setting.member)))
+    assert response.status_code == 201
+    assert response.json["subject"] == "Sujet \U0001F4C4 joint"
+    assert db.session.scalar(select(Ticket.subject).order_by(Ticket.id.desc()).limit(1)) == "Sujet \U0001F4C4 joint"
+
+
+def test_percent_encoded_surrogate_in_web_form_and_search_is_kept_harmless_not_a_server_error(client, setting, login):
+    login(setting.member)
+    response = client.post("/questions/nouvelle", content_type="application/x-www-form-urlencoded",
+                           data="subject=Sujet+%ED%A0%80+x&body=Description+assez+longue+%ED%B0%80+pour+passer"
+                                f"&priority=2&theme={setting.theme.id}")
+    assert response.status_code == 302
+    subject, body = db.session.execute(select(Ticket.subject, Ticket.body).order_by(Ticket.id.desc()).limit(1)).one()
+    assert subject.startswith("Sujet ") and body.startswith("Description assez longue ")
+    assert all(not "\ud800" <= character <= "\udfff" for character in subject + body), "Werkzeug keeps bad bytes quoted"
+    assert client.get("/ressources/?q=cddi%ED%A0%80").status_code == 200
+    assert client.get("/ressources/suggestions?q=cddi%ED%A0%80").status_code == 200
+    assert client.get("/api/v1/articles?q=cddi%ED%A0%80", headers=bearer(make_api_token(setting.member))).status_code == 200

@@ -3,11 +3,12 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 import helpdesk.config
 from helpdesk.auth.services import check_password_strength, common_passwords
-from helpdesk.auth.throttling import LOCKED_MESSAGE, rate_limit
+from helpdesk.auth.throttling import DEVICE_COOKIE, LOCKED_MESSAGE, rate_limit
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import AuthThrottle, Event, Ticket
@@ -26,6 +27,11 @@ def post_login(client, email, password=factories.PASSWORD, address="192.0.2.10")
 def logged_in(client) -> bool:
     """Whether the client's session opens a page reserved to logged-in users."""
     return client.get("/compte/mot-de-passe").status_code == 200
+
+
+def set_cookie(response, name: str) -> str:
+    """The response's Set-Cookie header for this cookie."""
+    return next(header for header in response.headers.getlist("Set-Cookie") if header.startswith(f"{name}="))
 
 
 def fail(client, email, times, address="192.0.2.10"):
@@ -134,6 +140,100 @@ def test_old_failures_are_forgotten(app, client, world):
         assert post_login(client, world.member.email).status_code == 302
 
 
+# --- device cookies: someone guessing elsewhere does not lock the real user out --------------------------------
+
+def device_of(app, user, address="192.0.2.20"):
+    """A browser where `user` logged in once (it holds their device cookie), logged out since."""
+    browser = app.test_client()
+    assert post_login(browser, user.email, address=address).status_code == 302
+    browser.post("/deconnexion")
+    return browser
+
+
+def lock_account_from_elsewhere(app, user):
+    """An attacker's browser, without device cookie, locks the account with wrong passwords."""
+    attacker = app.test_client()
+    fail(attacker, user.email, app.config["LOCKOUT_ACCOUNT_FAILURES"], address="203.0.113.66")
+    assert post_login(attacker, user.email, address="203.0.113.67").status_code == 429
+    return attacker
+
+
+def test_successful_login_leaves_a_signed_httponly_device_cookie_for_the_login_page(app, client, world):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD},
+                           base_url="https://helpdesk.exemple.test")
+    cookie = set_cookie(response, DEVICE_COOKIE)
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie and "Path=/connexion" in cookie
+    assert "Max-Age=31536000" in cookie
+    assert world.member.email not in cookie
+    failed = post_login(client, world.member.email, "mauvais-mot-de-passe").headers.getlist("Set-Cookie")
+    assert not any(header.startswith(f"{DEVICE_COOKIE}=") for header in failed), "a failure gives no device cookie"
+
+
+@pytest.mark.parametrize("role", ["member", "jurist", "admin"])
+def test_real_user_with_their_device_cookie_logs_in_while_an_attacker_locked_the_account(app, world, role):
+    user = getattr(world, role)
+    browser = device_of(app, user)
+    attacker = lock_account_from_elsewhere(app, user)
+    assert post_login(browser, user.email).status_code == 302
+    assert logged_in(browser)
+    assert post_login(attacker, user.email, address="203.0.113.68").status_code == 429, \
+        "the account stays locked for browsers without its device cookie"
+
+
+def test_device_cookie_of_another_account_does_not_lift_the_lock(app, world):
+    browser = device_of(app, world.colleague)
+    lock_account_from_elsewhere(app, world.member)
+    assert post_login(browser, world.member.email).status_code == 429
+    assert not logged_in(browser)
+
+
+@pytest.mark.parametrize("tamper", ["flip", "unsigned", "other_key", "expired"])
+def test_forged_altered_or_expired_device_cookie_does_not_lift_the_lock(app, world, tamper):
+    browser = device_of(app, world.member)
+    genuine = browser.get_cookie(DEVICE_COOKIE, path="/connexion").value
+    payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="login-device").loads(genuine)
+    days = app.config["DEVICE_COOKIE_DAYS"]
+
+    class LongAgoSigner(TimestampSigner):
+        """Signs as if the login had happened more than DEVICE_COOKIE_DAYS ago."""
+
+        def get_timestamp(self):
+            return super().get_timestamp() - (days + 1) * 86400
+
+    forged = {
+        "flip": genuine[:-3] + ("AAA" if not genuine.endswith("AAA") else "BBB"),
+        "unsigned": genuine.split(".")[0],
+        "other_key": URLSafeTimedSerializer("une-autre-cle", salt="login-device").dumps(payload),
+        "expired": URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="login-device",
+                                          signer=LongAgoSigner).dumps(payload),
+    }[tamper]
+    browser.set_cookie(DEVICE_COOKIE, forged, path="/connexion")
+    lock_account_from_elsewhere(app, world.member)
+    assert post_login(browser, world.member.email).status_code == 429
+    assert not logged_in(browser)
+
+
+def test_failures_with_a_device_cookie_lock_that_device_only(app, world):
+    browser = device_of(app, world.member)
+    fail(browser, world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"])
+    response = post_login(browser, world.member.email, address="192.0.2.21")
+    assert response.status_code == 429 and str(LOCKED_MESSAGE) in response.get_data(as_text=True)
+    other_browser = app.test_client()
+    assert post_login(other_browser, world.member.email).status_code == 302, "the account itself is not locked"
+    assert post_login(browser, world.member.email).status_code == 429, "another device's success does not free it"
+    with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
+        assert post_login(browser, world.member.email).status_code == 302
+
+
+def test_address_lockout_applies_to_a_trusted_device_too(app, world):
+    app.config["LOCKOUT_ADDRESS_FAILURES"] = 4
+    browser = device_of(app, world.member, address="203.0.113.5")
+    for number in range(4):
+        post_login(app.test_client(), f"cible{number}@exemple.test", "mauvais-mot-de-passe", address="203.0.113.5")
+    assert post_login(browser, world.member.email, address="203.0.113.5").status_code == 429
+
+
 def test_lockout_table_keeps_no_email_or_address(app, client, world):
     fail(client, world.member.email, 2, address="192.0.2.44")
     stored = " ".join(row.key_hash for row in db.session.scalars(select(AuthThrottle)))
@@ -193,7 +293,7 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(app, clie
     app.config["SESSION_COOKIE_SECURE"] = helpdesk.config.SESSION_COOKIE_SECURE
     response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD},
                            base_url="https://helpdesk.exemple.test")
-    cookie = response.headers["Set-Cookie"]
+    cookie = set_cookie(response, "session")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 
 

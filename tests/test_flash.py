@@ -254,3 +254,37 @@ def test_staff_have_no_subscriptions_page_and_subscriptions_refuse_staff(client,
     with pytest.raises(Forbidden):
         services.set_subscriptions(world.jurist, [world.theme.id])
     assert db.session.scalar(select(func.count()).select_from(ThemeSubscription)) == 0
+
+
+def restrict_to_jurists(client, login, world, article, visibility="jurists"):
+    """The jurist changes a published bulletin's visibility through the resource edit page."""
+    login(world.jurist)
+    response = client.post(f"/ressources/{article.slug}/modifier", data={
+        "title": article.title, "slug": article.slug, "summary": article.summary, "body": BODY, "type": "flash",
+        "visibility": visibility, "themes": [world.theme.slug]})
+    assert response.status_code == 302, "edit refused"
+
+
+def test_bulletin_made_jurists_only_after_publication_reaches_no_member(client, runner, crowd, login):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    restrict_to_jurists(client, login, crowd, article)
+    assert (article.visibility, article.status) == ("jurists", "published")
+    login(crowd.member)
+    page = client.get("/questions/").get_data(as_text=True)
+    assert "Décret PASS IAE publié" not in page and "Ce qui change." not in page
+    assert client.get(f"/ressources/{article.slug}").status_code == 404
+    assert services.unread_bulletins(crowd.member) == []
+    result = runner.invoke(args=["flash", "send"])
+    assert result.exit_code == 0
+    assert deliveries() == [] and outbox() == [], "no member is mailed a jurists-only bulletin"
+
+
+def test_bulletin_opened_to_members_again_is_sent_then(client, crowd, login):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    restrict_to_jurists(client, login, crowd, article)
+    assert services.send_pending() == 0
+    restrict_to_jurists(client, login, crowd, article, visibility="members")
+    assert services.unread_bulletins(crowd.member) == [article]
+    assert services.send_pending() == 2

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_healthz_is_ok_when_database_and_indexes_are_ready(client, world):
-    """A built index and a reachable database give 200 with the figures a load balancer and an operator read."""
+    """A built index and a reachable database give 200, with the figures an operator on the machine reads."""
     make_ticket(world.member)
     indexing.sync()
     response = client.get("/healthz")
@@ -91,6 +91,46 @@ def test_healthz_reports_the_outbox_backlog_without_failing(client, world, app):
     outbox = response.get_json()["checks"]["outbox"]
     assert outbox["ok"] is True and outbox["pending"] == 2 and outbox["failed"] == 0
     assert outbox["oldest_pending_seconds"] >= 0
+
+
+PUBLIC_ADDRESS = {"REMOTE_ADDR": "203.0.113.9"}
+
+
+@pytest.mark.parametrize("built, status, word", [(True, 200, "ok"), (False, 503, "fail")])
+def test_healthz_from_outside_gives_the_status_only(client, world, built, status, word):
+    """The load balancer gets the status code and word; counts of questions and the mail backlog stay private."""
+    make_ticket(world.member)
+    if built:
+        indexing.sync()
+    response = client.get("/healthz", environ_base=PUBLIC_ADDRESS)
+    assert response.status_code == status
+    assert response.get_json() == {"status": word}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_relayed_by_a_local_proxy_is_not_local(client, world):
+    """Behind a reverse proxy on the same machine (PROXY_COUNT unset), the proxy's loopback address is not trusted."""
+    indexing.sync()
+    response = client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("role, details", [("admin", True), ("jurist", False), ("member", False)])
+def test_healthz_figures_are_shown_to_admins_from_anywhere(client, world, login, role, details):
+    """A logged-in admin reads the figures from any address; other users get the status only."""
+    indexing.sync()
+    login(getattr(world, role))
+    body = client.get("/healthz", environ_base=PUBLIC_ADDRESS).get_json()
+    assert ("checks" in body) is details and body["status"] == "ok"
+
+
+def test_healthz_figures_can_be_opened_to_a_monitoring_network(client, world, app):
+    """HEALTHZ_DETAILS shows the figures to every caller (a monitoring network that the proxy alone reaches)."""
+    indexing.sync()
+    assert app.config["HEALTHZ_DETAILS"] is False
+    app.config["HEALTHZ_DETAILS"] = True
+    body = client.get("/healthz", environ_base=PUBLIC_ADDRESS).get_json()
+    assert body["checks"]["outbox"]["ok"] is True
 
 
 def test_every_response_carries_a_generated_request_id(client):

@@ -3,14 +3,20 @@ import io
 import json
 import zipfile
 from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.auth.passwords import request_password_reset
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Event, Message, Ticket
+from helpdesk.mail import sender
+from helpdesk.mail.ingest import ingest
+from helpdesk.mail.reply_address import reply_address
+from helpdesk.models import Attachment, Event, InboundEmail, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time
 from helpdesk.privacy.services import REMOVED_TEXT, anonymise_structure, anonymise_user, apply_retention
 from helpdesk.tickets import services
@@ -77,6 +83,96 @@ def test_anonymising_a_member_keeps_statistics_and_removes_personal_data(app, wo
     assert db.session.scalars(select(Attachment)).all() == [] and files_on_disk(app) == []
     assert all("address" not in (event.data or {}) for event in db.session.scalars(
         select(Event).where(Event.actor_id == member.id)))
+
+
+def mail_from(user, subject: str, text: str, ticket=None) -> bytes:
+    """A plain email sent by `user` to the help desk (to their signed reply address of `ticket` if given)."""
+    message = EmailMessage()
+    message["From"] = f"{user.name} <{user.email}>"
+    message["To"] = reply_address(user, ticket) if ticket else "questions@federation.example.test"
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="exemple.test")
+    message.set_content(text)
+    return message.as_bytes()
+
+
+def mail_dump() -> str:
+    """Every stored outbox and inbound text, headers and address, as one string."""
+    db.session.expire_all()
+    parts = []
+    for row in db.session.scalars(select(OutboxEmail)):
+        parts += [row.to_address, row.subject, row.text_body or "", row.html_body or "", str(row.context),
+                  str(row.headers), row.last_error or ""]
+    for mail in db.session.scalars(select(InboundEmail)):
+        parts += [mail.from_address, mail.from_name, mail.subject, mail.text, mail.raw.decode("utf-8", "replace"),
+                  mail.detail]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def mailbox(world, history):
+    """The member's mail both ways: notifications and password links to them (one sent, one failed, one
+    pending), a reply placed on their question and a message kept for review."""
+    ticket, _ = history
+    for status in ("sent", "failed", "pending"):
+        request_password_reset(world.member.email)
+        row = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "password_reset")
+                                .order_by(OutboxEmail.id.desc()).limit(1))
+        row.status = status
+        row.last_error = f"SMTPRecipientsRefused: {world.member.email}" if status == "failed" else None
+    db.session.commit()
+    placed = ingest(mail_from(world.member, f"Re: [{ticket.reference}] Licenciement",
+                              "Précision : M. Dupont est en arrêt depuis lundi.", ticket))
+    kept = ingest(mail_from(world.member, "Sans référence", "Alice Membre, M. Dupont, 06 12 34 56 78"))
+    assert (placed.status, kept.status) == ("placed", "pending")
+    assert "Dupont" in mail_dump() and world.member.email in mail_dump()
+    return placed, kept
+
+
+def test_anonymising_a_member_scrubs_their_mail_in_the_outbox_and_the_inbox(world, history, mailbox):
+    placed, kept = mailbox
+    email = world.member.email
+    unsent = [row.id for row in db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.recipient_id == world.member.id, OutboxEmail.status != "sent"))]
+    assert unsent
+    anonymise_user(world.member, world.admin)
+    dump = mail_dump()
+    assert email not in dump and "Alice" not in dump and "Dupont" not in dump and "06 12 34" not in dump
+    to_member = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == world.member.id)).all()
+    assert to_member and {row.to_address for row in to_member} == {world.member.email}
+    assert {row.status for row in to_member if row.id in unsent} == {"cancelled"}
+    assert "sent" in {row.status for row in to_member}, "what was sent stays recorded as sent"
+    assert (placed.from_address, kept.from_address) == (world.member.email, world.member.email)
+    assert placed.raw == kept.raw == b"" and kept.status == "discarded"
+    assert "collegue@exemple.test" in dump or "juriste@exemple.test" in dump, "other people's mail keeps its address"
+
+
+def test_mail_cancelled_by_anonymisation_is_never_sent(world, history, mailbox):
+    def sent_to_member() -> set[int]:
+        """Ids of the mails recorded as sent to the member."""
+        return set(db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.recipient_id == world.member.id,
+                                                                   OutboxEmail.status == "sent")))
+
+    already_sent = sent_to_member()
+    anonymise_user(world.member, world.admin)
+    report = sender.send_pending()
+    assert sent_to_member() == already_sent
+    assert report.failed == 0
+
+
+def test_retention_scrubs_the_mail_about_old_questions(world):
+    now = datetime.now(timezone.utc)
+    old = _closed_question(world, now - timedelta(days=365 * 6))
+    old.subject = "Licenciement de M. Dupont"
+    db.session.commit()
+    with frozen_time(now - timedelta(days=365 * 6)):
+        ingest(mail_from(world.member, f"Re: [{old.reference}] Licenciement de M. Dupont", "M. Dupont a signé.", old))
+    services.add_message(factories.make_ticket(world.member), world.jurist, "Autre réponse")
+    assert "Dupont" in mail_dump()
+    apply_retention(5, 365)
+    dump = mail_dump()
+    assert "Dupont" not in dump
+    assert world.member.email in dump, "the member is not anonymised: mail about their other questions stays"
 
 
 def test_anonymised_member_cannot_log_in(client, world, history):

@@ -76,11 +76,24 @@ def _paginated(items: list, page: int, per_page: int, total: int):
 
 
 def _json_body() -> dict:
-    """The request's JSON object; 400 when it is missing or not an object."""
-    data = request.get_json(silent=True)
+    """The request's JSON object; 400 when it is missing, malformed, nested too deep to parse or not an object."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if not isinstance(data, dict):
         raise ServiceError(_("Le corps de la requête doit être un objet JSON."))
     return data
+
+
+def _encodable(text: str) -> bool:
+    """Whether the text can be stored: JSON's \\uXXXX escapes can name half a surrogate pair, which no encoding can
+    write (web forms and query strings never carry one: Werkzeug decodes them with replacement characters)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _field(data: dict, name: str, kind, required: bool = False, default=None):
@@ -94,6 +107,8 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
         raise InvalidInput(_("%(name)s : type de valeur inattendu.", name=name))
     if isinstance(value, str) and "\x00" in value:
         raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
+    if isinstance(value, str) and not _encodable(value):
+        raise InvalidInput(_("%(name)s : le texte contient un caractère Unicode invalide.", name=name))
     return value
 
 

@@ -9,7 +9,8 @@ from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswor
                                  SetPasswordForm)
 from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
 from helpdesk.auth.services import authenticate, change_password, log_out_everywhere
-from helpdesk.auth.throttling import TooManyAttempts, count_failure, ensure_not_locked, rate_limit
+from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
+                                      remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.main.query_args import safe_next
@@ -56,7 +57,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+            user = authenticate(form.email.data, form.password.data, request.remote_addr,
+                                request.cookies.get(DEVICE_COOKIE))
         except TooManyAttempts as error:
             flash(error.message, "error")
             return render_template("auth/login.html", form=form), error.status_code
@@ -70,7 +72,9 @@ def login():
             session.permanent = True
             session[LAST_SEEN] = utcnow().timestamp()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
-            return redirect(next_url)
+            response = redirect(next_url)
+            remember_device(response, user.email)
+            return response
     return render_template("auth/login.html", form=form)
 
 

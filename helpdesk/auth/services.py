@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
-from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures
+from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures, trusted_device
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db, login_manager
@@ -32,19 +32,21 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def authenticate(email: str, password: str, address: str | None = None) -> User | None:
+def authenticate(email: str, password: str, address: str | None = None, device_cookie: str | None = None) -> User | None:
     """The active user with these credentials, or None (recording the attempt); TooManyAttempts while
-    the account or the address is locked out, whether the account exists or not."""
-    ensure_not_locked("login", email, address)
+    the account or the address is locked out, whether the account exists or not. With a genuine device cookie
+    of this account, the device's own lock-out replaces the account's."""
+    device = trusted_device(device_cookie, email)
+    ensure_not_locked("login", email, address, device)
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_TIMING_HASH, password or "")
     if user is None or not user.check_password(password) or not user.active:
-        count_failure("login", email, address)
+        count_failure("login", email, address, device)
         record_event("login_failed", user, address=address)
         db.session.commit()
         return None
-    forget_failures("login", email)
+    forget_failures("login", email, device)
     user.last_login_at = utcnow()
     record_event("login", user, address=address)
     db.session.commit()

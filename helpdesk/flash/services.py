@@ -18,7 +18,7 @@ from helpdesk.markup import markdown_to_text
 from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
                              Theme, ThemeSubscription, User)
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import ensure_can_edit_articles
+from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES, article_visibilities, ensure_can_edit_articles
 
 UNSUBSCRIBE_SALT = "flash-unsubscribe"
 HOME_LIMIT = 5
@@ -118,12 +118,13 @@ def in_audience(user, bulletin: FlashBulletin) -> bool:
 
 
 def unread_bulletins(user, limit: int = HOME_LIMIT) -> list[Article]:
-    """Published bulletins meant for this member and not read yet, newest first."""
+    """Published bulletins meant for this member, visible to them and not read yet, newest first."""
     if not (user.is_authenticated and user.is_member):
         return []
     structure = user.structure
     query = (select(Article).join(FlashBulletin, FlashBulletin.article_id == Article.id)
              .where(Article.type == "flash", Article.status == "published",
+                    Article.visibility.in_(article_visibilities(user)),
                     ~exists().where(FlashRead.article_id == Article.id, FlashRead.user_id == user.id))
              .order_by(Article.published_at.desc(), Article.id.desc()).options(selectinload(Article.themes)))
     # The audience lists are JSON: filtered here, on the few unread bulletins.
@@ -239,10 +240,12 @@ def queue_bulletin_email(article: Article, user: User) -> None:
 
 
 def pending_bulletins() -> list[Article]:
-    """Published bulletins whose fan-out is not finished."""
+    """Published bulletins members may read whose fan-out is not finished (one restricted to jurists waits: it
+    is sent if it is opened to members again)."""
     return list(db.session.scalars(
         select(Article).join(FlashBulletin, FlashBulletin.article_id == Article.id)
-        .where(Article.status == "published", FlashBulletin.fanout_done_at.is_(None)).order_by(Article.id)))
+        .where(Article.status == "published", Article.visibility.in_(MEMBER_ARTICLE_VISIBILITIES),
+               FlashBulletin.fanout_done_at.is_(None)).order_by(Article.id)))
 
 
 def deliver(article: Article, user_ids: list[int]) -> list[int]:

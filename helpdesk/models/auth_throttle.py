@@ -1,4 +1,4 @@
-"""Failed authentication attempts, per account and per client address, shared by every worker."""
+"""Failed authentication attempts, per account, per trusted device and per client address, shared by every worker."""
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Integer, String, UniqueConstraint
@@ -8,11 +8,12 @@ from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check
 
 THROTTLED_ACTIONS = ("login", "password_reset")
-THROTTLE_SCOPES = ("account", "address")
+THROTTLE_SCOPES = ("account", "address", "device")
 
 
 class AuthThrottle(db.Model):
-    """Recent failures of one account (or one address) at one action, and until when it is locked.
+    """Recent failures of one account (or one trusted device, or one address) at one action, and until when it is
+    locked.
 
     The account or address is stored as a keyed hash: the table never holds typed emails or IP addresses.
     """

@@ -9,7 +9,8 @@ from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 # pending: to send; sending: claimed by a sender; sent; failed: gave up (admins see it);
-# held: waiting for the recipient's daily digest; digested: summarised in a digest mail.
+# held: waiting for the recipient's daily digest; digested: summarised in a digest mail;
+# cancelled: never to be sent (its recipient or its question was anonymised before it went).
 OUTBOX_STATUSES = {
     "pending": _l("En attente"),
     "sending": _l("En cours d'envoi"),
@@ -17,6 +18,7 @@ OUTBOX_STATUSES = {
     "failed": _l("Échec"),
     "held": _l("Réservé au récapitulatif"),
     "digested": _l("Inclus dans un récapitulatif"),
+    "cancelled": _l("Annulé"),
 }
 
 # placed: appended to a question; pending: waiting for a jurist; attached/discarded: handled by a jurist.

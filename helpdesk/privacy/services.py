@@ -1,7 +1,8 @@
 """Personal data operations: export a member's data, anonymise users, structures and old questions.
 
 Anonymising keeps the rows that statistics count (question, status, theme, structure type and region,
-dates) and removes what identifies or describes a person: names, emails, texts, files, addresses.
+dates) and removes what identifies or describes a person: names, emails, texts, files, addresses, and the
+copies of them in mail sent, to send or received.
 """
 import io
 import json
@@ -11,19 +12,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Event, Message, Structure, Ticket, User
+from helpdesk.models import Attachment, Event, InboundEmail, Message, OutboxEmail, Structure, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import ensure_admin
 
 REMOVED_TEXT = "[Contenu supprimé : données personnelles anonymisées]"
 REMOVED_SUBJECT = "[Question anonymisée]"
+REMOVED_MAIL_SUBJECT = "[Courriel anonymisé]"
+# Outbox statuses of mail that has not gone (yet): anonymising cancels it.
+UNSENT_STATUSES = ("pending", "sending", "held", "failed")
 PERSONAL_EVENT_KEYS = ("address", "filename", "previous", "assignee")
 
 
@@ -94,18 +98,45 @@ def _replace_bodies(query_filter) -> None:
         message.body = REMOVED_TEXT
 
 
+def _scrub_outbox(query_filter, address: str | None = None) -> None:
+    """Empty matching outbox mails (subject, bodies and what they would be rendered from) and cancel those not sent;
+    `address`, when given, replaces their recipient's."""
+    for row in db.session.scalars(select(OutboxEmail).where(query_filter)):
+        row.subject, row.text_body, row.html_body = REMOVED_MAIL_SUBJECT, REMOVED_TEXT, REMOVED_TEXT
+        row.context, row.headers, row.last_error = None, {}, None
+        if address is not None:
+            row.to_address = address
+        if row.status in UNSENT_STATUSES:
+            row.status, row.claimed_by, row.claimed_at = "cancelled", None, None
+
+
+def _scrub_inbound(query_filter, sender: User | None = None) -> None:
+    """Empty matching received mails (subject, text, raw message); `sender`, when given, replaces their sender's
+    name and address. Those still waiting for a jurist are discarded: nothing is left to attach."""
+    for mail in db.session.scalars(select(InboundEmail).where(query_filter)):
+        mail.subject, mail.text, mail.raw, mail.detail = REMOVED_MAIL_SUBJECT, REMOVED_TEXT, b"", ""
+        if sender is not None:
+            mail.from_address, mail.from_name = sender.email, sender.name
+        if mail.status == "pending":
+            mail.status = "discarded"
+
+
 def _anonymise_question(ticket: Ticket, now: datetime) -> None:
-    """Replace a question's texts and delete its files; status, theme, dates and structure stay."""
+    """Replace a question's texts (in its mail too) and delete its files; status, theme, dates and structure stay."""
     remove_attachments(ticket_attachments(ticket))
     ticket.subject = REMOVED_SUBJECT
     ticket.body = REMOVED_TEXT
     _replace_bodies(Message.ticket_id == ticket.id)
     _scrub_events(Event.ticket_id == ticket.id)
+    _scrub_outbox(OutboxEmail.ticket_id == ticket.id)
+    _scrub_inbound(InboundEmail.ticket_id == ticket.id)
     ticket.anonymised_at = now
 
 
 def _anonymise_account(user: User, now: datetime) -> None:
-    """Replace a user's identity, end their sessions and make the account unusable."""
+    """Replace a user's identity (in the mail to and from them too), end their sessions and make the account
+    unusable."""
+    former_email = user.email.lower()
     user.name = f"Utilisateur anonymisé {user.id}"
     user.email = f"anonyme-{user.id}@anonymise.invalid"
     user.set_password(secrets.token_urlsafe(32))
@@ -113,6 +144,9 @@ def _anonymise_account(user: User, now: datetime) -> None:
     user.active = False
     user.anonymised_at = now
     _scrub_events(Event.actor_id == user.id)
+    _scrub_outbox(or_(OutboxEmail.recipient_id == user.id, func.lower(OutboxEmail.to_address) == former_email),
+                  address=user.email)
+    _scrub_inbound(func.lower(InboundEmail.from_address) == former_email, sender=user)
 
 
 def _anonymise_member_content(user: User, now: datetime) -> None:
