@@ -80,6 +80,12 @@ def test_filing_trims_subject_and_body(world):
     assert ticket.body == BODY
 
 
+def test_a_subject_sent_on_several_lines_is_kept_on_one(world):
+    ticket = factories.make_ticket(world.member, subject="Objet\r\nBcc: tous@exemple.test\t fin", body=f"{BODY}\nsuite")
+    assert ticket.subject == "Objet Bcc: tous@exemple.test fin"
+    assert ticket.body == f"{BODY}\nsuite"
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"theme_id": 999}, "Ce thème n'existe pas"),
     ({"priority": 7}, "Cette urgence n'existe pas"),

@@ -21,11 +21,12 @@ SUBJECT_MAX = 200
 BODY_MAX = 20_000
 
 
-def _clean_text(value: str | None, label: str, minimum: int, maximum: int) -> str:
-    """Strip a text field and check its length, with a French message naming the field."""
-    text = (value or "").strip()
+def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_line: bool = False) -> str:
+    """Strip a text field (on one line: every run of spaces and line breaks made one space) and check its
+    length, with a French message naming the field."""
+    text = " ".join((value or "").split()) if one_line else (value or "").strip()
     if "\x00" in text:
-        raise InvalidInput(f"{label} : le caractère nul n'est pas accepté.")
+        raise InvalidInput(_("%(field)s : le caractère nul n'est pas accepté.", field=label))
     if len(text) < minimum:
         raise InvalidInput(_("%(field)s : au moins %(min)s caractères sont nécessaires.", field=label, min=minimum))
     if len(text) > maximum:
@@ -91,7 +92,7 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         id=_next_ticket_id(),
         structure=author.structure,
         author=author,
-        subject=_clean_text(subject, _("Objet"), 5, SUBJECT_MAX),
+        subject=_clean_text(subject, _("Objet"), 5, SUBJECT_MAX, one_line=True),
         body=_clean_text(body, _("Description"), 20, BODY_MAX),
         theme=theme,
         theme_id=theme.id if theme else None,  # read by routing and service levels before the INSERT
