@@ -22,4 +22,6 @@
   function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 500); }
   subject.addEventListener("input", schedule);
   body.addEventListener("input", schedule);
+  // A form shown again (refused, restored draft, back button) already holds text: suggest for it at once.
+  window.addEventListener("pageshow", schedule);
 }());

@@ -176,3 +176,15 @@ def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_ope
     expect(page.get_by_role("status")).to_contain_text("La question est close.")
     visitor.audit("(question close)")
     expect(page.get_by_text("Cette question est close.")).to_be_visible()
+
+
+def test_a_refused_question_shows_its_suggestions_again_without_typing(visitor):
+    """After a refused submission the form comes back filled: the suggestions for its text come back too."""
+    page = visitor.page
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill(SUBJECT)
+    page.get_by_label("Description").fill(BODY)
+    page.get_by_role("button", name="Envoyer ma question").click()  # no theme chosen: refused
+    expect(page.get_by_label("Objet")).to_have_value(SUBJECT)
+    expect(page.locator("#suggestions")).to_contain_text("Ces ressources répondent peut-être à votre question")
