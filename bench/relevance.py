@@ -1,15 +1,18 @@
 """Relevance benchmark of the search core on the Code du travail numérique judgments.
 
-Usage: python bench/relevance.py [--baseline] [--judgments PATH] [--runs OUT.json]
+Usage: python bench/relevance.py [--baseline] [--halves] [--judgments PATH] [--runs OUT.json]
 
 Indexes /work/shared/eval/cdtn/corpus.jsonl (read in place, never copied) into a
 temporary directory, runs the judged queries as a member would (published,
 visibility public + members) and prints MRR@10, nDCG@10, S@1, S@10, R@10,
 R@100.  ``--baseline`` adds plain Whoosh for comparison: stock
-``LanguageAnalyzer("fr")``, title + body, BM25F, OR query.
+``LanguageAnalyzer("fr")``, title + body, BM25F, OR query.  ``--halves`` also
+scores each half of the request groups (A: even MD5 of the group name, B:
+odd), to decide a change on one half and confirm it on the other.
 """
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
@@ -39,6 +42,12 @@ def read_jsonl(path: Path) -> list[dict]:
     """Read one JSON object per line."""
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def group_half(judgment: dict) -> str:
+    """Return the half ("A" or "B") of a judgment's request group, stable across runs and machines."""
+    group = judgment.get("group", judgment["qid"])
+    return "AB"[int(hashlib.md5(group.encode("utf-8")).hexdigest(), 16) % 2]
 
 
 def corpus_articles(path: Path):
@@ -87,6 +96,7 @@ def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", action="store_true", help="also evaluate plain Whoosh")
+    parser.add_argument("--halves", action="store_true", help="also score each half of the request groups")
     parser.add_argument("--judgments", type=Path, default=EVAL_DIR / "judgments-dev.jsonl")
     parser.add_argument("--corpus", type=Path, default=EVAL_DIR / "corpus.jsonl")
     parser.add_argument("--runs", type=Path, help="write per-query results of our set-up to this JSON file")
@@ -111,6 +121,11 @@ def main() -> None:
             started = time.perf_counter()
             report = evaluate(judgments, search_fn)
             rows.append((name, report["summary"], (time.perf_counter() - started) / report["queries"]))
+            for half in "AB" if args.halves else "":
+                started = time.perf_counter()
+                part = evaluate([j for j in judgments if group_half(j) == half], search_fn)
+                rows.append((f"{name}, half {half} ({part['groups']} groups)", part["summary"],
+                             (time.perf_counter() - started) / part["queries"]))
             if name == "ours" and args.runs:
                 args.runs.write_text(json.dumps(report["runs"], ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"{len(judgments)} queries, {report['groups']} groups ({args.judgments.name})")

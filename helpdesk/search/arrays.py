@@ -281,18 +281,32 @@ def index_arrays(searcher) -> IndexArrays:
 
 @dataclass(frozen=True)
 class UnitScores:
-    """A query's summed scores and, per document, how many of its units it contains."""
+    """A query's summed scores and, per document, how many of its units it contains and their weight."""
 
     scores: np.ndarray
     units_matched: np.ndarray
     units: int
     clause_docs: list  # (clause, its document numbers) for every clause of every unit
+    weight_matched: np.ndarray  # per document, the summed weights (``unit_weight``) of the units it contains
+    total_weight: float  # the summed weights of every unit of the query
+
+
+def unit_weight(documents: int, matching: int) -> float:
+    """Return the weight of a query unit found in ``matching`` of ``documents``: BM25's idf of the unit.
+
+    A unit found in few documents (a specific word, an acronym with its expansions) weighs more
+    than one found almost everywhere ("travail", "salarié").
+    """
+    return float(np.log(1 + (documents - matching + 0.5) / (matching + 0.5)))
 
 
 def score_units(arrays: IndexArrays, unit_queries: list) -> UnitScores:
-    """Sum the scores of every clause of every unit (as Whoosh's Or does) and count units per document."""
+    """Sum the scores of every clause of every unit (as Whoosh's Or does), count and weigh units per document."""
     scores = np.zeros(arrays.size)
     units_matched = np.zeros(arrays.size, np.int16)
+    weight_matched = np.zeros(arrays.size)
+    total_weight = 0.0
+    documents = int(np.count_nonzero(arrays.live))
     clause_docs = []
     for unit in unit_queries:
         in_unit = np.zeros(arrays.size, bool)
@@ -302,7 +316,11 @@ def score_units(arrays: IndexArrays, unit_queries: list) -> UnitScores:
             in_unit[ids] = True
             clause_docs.append((clause, ids))
         units_matched += in_unit
-    return UnitScores(scores, units_matched, len(unit_queries), clause_docs)
+        in_unit &= arrays.live
+        weight = unit_weight(documents, int(np.count_nonzero(in_unit)))
+        weight_matched[in_unit] += weight
+        total_weight += weight
+    return UnitScores(scores, units_matched, len(unit_queries), clause_docs, weight_matched, total_weight)
 
 
 def top_documents(keys: np.ndarray, candidates: np.ndarray, limit: int, *, reverse_ties: bool = False) -> np.ndarray:

@@ -3,9 +3,10 @@
 Query strategy for ``search_articles``: a document matches when it contains
 any unit of the query (a word with its synonyms, or a quoted phrase) and is
 ranked by its BM25F score over the boosted fields times the share of the
-query's units it contains (a coordination factor).  Requiring every word
-first, a squared or square-root coordination, a title proximity boost or a
-prior per resource type were measured on the relevance judgments and did
+query's units it contains, each unit weighted by its idf (a coordination
+factor).  Requiring every word first, an unweighted, squared or square-root
+coordination, a title proximity boost, a prior per resource type or
+pseudo-relevance feedback were measured on the relevance judgments and did
 worse or no better (docs/search.md).
 Words absent from the index are completed with their closest spelling.  Scores, visibility
 and status restrictions, facets and the ranking are array operations over the whole index
@@ -240,8 +241,9 @@ def search_articles(
         found = score_units(arrays, queries)
         matched = found.units_matched > 0
         matched_all = bool(np.any(visible & (found.units_matched == found.units)))
-        # Coordination: a document's score times the share of the query's units it contains.
-        scores = found.scores * found.units_matched / found.units if found.units > 1 else found.scores
+        # Coordination: a document's score times the share of the query's units it contains, each unit
+        # weighted by its idf, so missing a rare word costs more than missing a frequent one.
+        scores = found.scores * found.weight_matched / found.total_weight if found.units > 1 else found.scores
     hits_filter = matched & visible
     total = int(np.count_nonzero(hits_filter))
     page = min(max(page, 1), max(1, -(-total // per_page)))

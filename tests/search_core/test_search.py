@@ -141,8 +141,19 @@ def test_no_visible_document_means_no_result(articles_path):
 def test_documents_with_more_of_the_words_rank_higher(tmp_path):
     """A document with both words outranks a shorter one repeating the rarer word (coordination)."""
     path = tmp_path / "articles"
-    docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié et sa journée.") for i in range(6)]
+    docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié et sa journée.") for i in range(2)]
+    docs += [make_article(f"other-{i}", f"Autre {i}", "L'employeur et sa journée.") for i in range(4)]
     docs.append(make_article("both", "Droits", "Le salarié a un préavis, que son contrat soit long ou court, et il le sait."))
     docs.append(make_article("preavis-only", "Note", "Préavis, préavis, préavis."))
     rebuild(path, "articles", docs, procs=1)
     assert slugs(search_articles(path, "salarié préavis", **MEMBER))[0] == "both"
+
+
+def test_document_with_the_rare_word_outranks_one_with_the_common_words(tmp_path):
+    """Missing a word found almost everywhere costs less than missing the query's specific word (idf-weighted coordination)."""
+    path = tmp_path / "articles"
+    docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié de l'entreprise et sa journée.") for i in range(8)]
+    docs.append(make_article("preavis", "Durée", "La durée du préavis dépend de l'ancienneté."))
+    docs.append(make_article("common-words", "Note", "Chaque salarié de l'entreprise a des droits."))
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, "préavis salarié entreprise", **MEMBER))[0] == "preavis"
