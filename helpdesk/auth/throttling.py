@@ -127,8 +127,8 @@ def _counter(action: str, scope: str, key_hash: str) -> AuthThrottle:
 
 def count_failure(action: str, email: str | None, address: str | None, device: str | None = None) -> None:
     """Count a failure for the account (or the trusted device) and the address; past the threshold each one locks
-    for twice
-    as long as the previous one (LOCKOUT_SECONDS, doubling up to LOCKOUT_MAX_SECONDS). The caller commits."""
+    for twice as long as the previous one (LOCKOUT_SECONDS, doubling up to LOCKOUT_MAX_SECONDS). The caller
+    commits."""
     config = current_app.config
     now = utcnow()
     for scope, key_hash, threshold in _keys(email, address, device):
