@@ -306,18 +306,19 @@ def open_session(port: int, email: str) -> tuple[str, str]:
     """Log a member in through the login form as a browser does; return the session cookie and the CSRF token
     of the new-question form."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    cookie = ""
+    cookies: dict[str, str] = {}
 
     def exchange(method: str, path: str, fields: dict | None = None) -> str:
-        nonlocal cookie
-        headers = {"Cookie": cookie}
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
         if fields is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, body=fields and urllib.parse.urlencode(fields), headers=headers)
         response = connection.getresponse()
         page = response.read().decode()
-        if response.getheader("Set-Cookie"):
-            cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+        # A login sets the session and the device cookie: keep each one, as a browser does.
+        for header in response.headers.get_all("Set-Cookie") or ():
+            name, _, value = header.split(";", 1)[0].partition("=")
+            cookies[name] = value
         if method == "POST" and response.status != 302:
             raise RuntimeError(f"login of {email} refused ({response.status})")
         return page
@@ -329,7 +330,7 @@ def open_session(port: int, email: str) -> tuple[str, str]:
         token = CSRF_TOKEN.search(exchange("GET", "/questions/nouvelle")).group(1)
     finally:
         connection.close()
-    return cookie, token
+    return "; ".join(f"{name}={value}" for name, value in cookies.items()), token
 
 
 def run_wrk(script: Path, url: str, clients: int, duration: float, env: dict) -> dict:
