@@ -5,7 +5,7 @@ import xml.etree.ElementTree as etree
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import IMAGE_LINK_RE, ImageInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from markupsafe import Markup
@@ -38,10 +38,13 @@ class _BareUrlProcessor(InlineProcessor):
     ANCESTOR_EXCLUDES = ("a",)
 
     def handleMatch(self, match, data):  # noqa: N802 (Markdown's API)
-        """The link element for one address."""
-        link = etree.Element("a", {"href": match.group(0)})
-        link.text = AtomicString(match.group(0))
-        return link, match.start(0), match.end(0)
+        """The link element for one address (a closing parenthesis belongs to it when it closes one of its own)."""
+        address, end = match.group(0), match.end(0)
+        while data[end:end + 1] == ")" and address.count("(") > address.count(")"):
+            address, end = address + ")", end + 1
+        link = etree.Element("a", {"href": address})
+        link.text = AtomicString(address)
+        return link, match.start(0), end
 
 
 def _absolute(url: str, base_url: str | None) -> str:
@@ -65,6 +68,19 @@ class _AbsoluteLinksProcessor(Treeprocessor):
             link.set("href", _absolute(link.get("href", ""), self.base_url))
 
 
+class _ImageAsLinkProcessor(ImageInlineProcessor):
+    """A message shows no image: `![text](address)` becomes a link to the address, named by its text."""
+
+    def handleMatch(self, match, data):  # noqa: N802 (Markdown's API)
+        """The link element standing for one image."""
+        image, start, end = super().handleMatch(match, data)
+        if image is None:
+            return image, start, end
+        link = etree.Element("a", {"href": image.get("src")})
+        link.text = AtomicString(image.get("alt") or image.get("src"))
+        return link, start, end
+
+
 class _MessageExtension(Extension):
     """Messages are written as plain text: raw HTML is shown as typed, bare addresses become links; in an
     email (`base_url` given) links to the site's pages become absolute."""
@@ -75,9 +91,12 @@ class _MessageExtension(Extension):
         self.base_url = base_url
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        """Drop the raw-HTML patterns, add the bare-address one (before emphasis, so `a_b` in an address stays)."""
+        """Drop the raw-HTML patterns, show images as links, add the bare-address pattern (before emphasis, so
+        `a_b` in an address stays)."""
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.inlinePatterns.deregister("image_reference")
+        md.inlinePatterns.register(_ImageAsLinkProcessor(IMAGE_LINK_RE, md), "image_link", 150)
         md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 115)
         if self.base_url:
             md.treeprocessors.register(_AbsoluteLinksProcessor(md, self.base_url), "absolute_links", 0)
@@ -91,7 +110,7 @@ def render_message(text: str | None, base_url: str | None = None) -> Markup:
     return _sanitise(html)
 
 
-_MESSAGE_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_MESSAGE_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _STRONG = re.compile(r"(\*\*|__)(.+?)\1")
 
 

@@ -234,6 +234,8 @@ def test_theme_service_refuses_an_oversized_name(world):
 
 def test_slugify_makes_ascii_slugs():
     assert slugify("Activité partielle / Covid-19") == "activite-partielle-covid-19"
+    assert slugify("Cœur de métier : l’œuvre") == "coeur-de-metier-l-oeuvre"
+    assert slugify("Straße") == "strasse"
 
 
 def test_retired_theme_is_not_offered_and_refused_if_posted(admin_client, client, world, login):

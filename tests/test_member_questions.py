@@ -257,6 +257,15 @@ def test_plain_text_message_keeps_its_lines_and_its_addresses_become_links(membe
     assert '<a href="https://exemple.test/page_1" rel="noopener noreferrer nofollow">https://exemple.test/page_1</a>.' in page
 
 
+def test_an_image_in_a_message_is_shown_as_a_link_and_an_address_keeps_its_own_parentheses(member_client, world):
+    ticket = factories.make_ticket(world.member, body="Voir ![le schéma](https://exemple.test/schema.png) et "
+                                                      "(https://exemple.test/wiki/Contrat_(droit)) puis ![x](javascript:alert(1)).")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert '<a href="https://exemple.test/schema.png" rel="noopener noreferrer nofollow">le schéma</a>' in page
+    assert '<a href="https://exemple.test/wiki/Contrat_(droit)" rel="noopener noreferrer nofollow">' in page
+    assert "<img" not in page and "javascript:" not in page
+
+
 def test_html_typed_in_a_message_is_shown_as_text(member_client, world):
     ticket = factories.make_ticket(world.member, body="Le modèle dit <nom du salarié> et <b>rien</b> d'autre.")
     page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)

@@ -90,7 +90,7 @@ def test_merge_mail_reaches_members_who_opted_out_of_secondary_mail(app, world, 
 def test_a_reply_citing_a_resource_reads_as_text_and_links_to_the_site_in_both_parts(app, world, smtp):
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
-    services.add_message(ticket, world.jurist, "Voir **attentivement** [CDDI : les règles](/ressources/cddi-regles).")
+    services.add_message(ticket, world.jurist, 'Voir **attentivement** [CDDI : les règles](/ressources/cddi-regles "CDDI").')
     mail = _delivered(smtp, world.member)
     text, html = text_part(mail), html_part(mail)
     assert "Voir attentivement CDDI : les règles (https://helpdesk.example.test/ressources/cddi-regles)." in text
