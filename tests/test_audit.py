@@ -172,3 +172,15 @@ def test_every_recorded_event_kind_has_a_journal_label():
             recorded.update(re.findall(r'"([a-z_]+)"', first_argument))
     assert len(recorded) > 40
     assert sorted(recorded - set(KIND_LABELS)) == []
+
+
+def test_journal_reads_details_of_every_shape_a_statistics_export_records(client, world, login):
+    login(world.jurist)
+    assert client.get("/statistiques/export/questions.csv").status_code == 200
+    login(world.admin)
+    page = client.get("/admin/journal/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Export de statistiques" in text and "données personnelles : non" in text and "filtres : " in text
+    export = client.get("/admin/journal/export.csv")
+    assert export.status_code == 200 and "données personnelles : non" in export.get_data(as_text=True)

@@ -51,6 +51,7 @@ DETAIL_LABELS = {
     "articles": _l("ressources n°"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
     "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "count": _l("nombre"),
     "end": _l("au"), "events": _l("événements"), "export": _l("export"), "filename": _l("fichier"),
+    "filters": _l("filtres"), "personal_data": _l("données personnelles"),
     "filter_kind": _l("type filtré"), "filter_user": _l("utilisateur filtré"), "first": _l("de"),
     "invited": _l("invité"), "last": _l("à"), "message_id": _l("message n°"), "messages": _l("messages"),
     "mode": _l("mode"), "on_behalf_of": _l("pour le compte de"), "optional": _l("notifications facultatives"),
@@ -79,6 +80,9 @@ def describe_details(event: Event) -> list[tuple[str, str]]:
             text = str(_l("oui") if value else _l("non"))
         elif isinstance(value, list):
             text = ", ".join(str(item) for item in value)
+        elif isinstance(value, dict):  # e.g. the filters of a statistics export
+            text = ", ".join(f"{name} = {item}" for name, item in sorted(value.items()) if item not in (None, "", []))
+            text = text or "—"
         else:
             text = str(VALUE_LABELS.get(key, {}).get(value, value))
         details.append((str(DETAIL_LABELS.get(key, key)), text))
