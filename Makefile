@@ -29,8 +29,8 @@ run: install
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production on this machine: migrations, this machine's indexer (it applies every index change, so
-# requests do not sync themselves) and the mail sender (every 2 s, so workers do not send mail
-# themselves) in the background, gunicorn in front.
+# requests do not sync themselves), the mail sender (every 2 s, so workers do not send mail
+# themselves) and the flash info fan-out in the background, gunicorn in front.
 # HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database; GUNICORN_* tune gunicorn.conf.py.
 serve: install
 	@case "$$HELPDESK_SQLALCHEMY_DATABASE_URI" in postgresql*) ;; \
@@ -38,7 +38,8 @@ serve: install
 	$(FLASK) db upgrade
 	$(FLASK) kb sync
 	$(FLASK) kb sync --loop & indexer=$$!; $(FLASK) mail send-pending --loop --interval 2 & mailer=$$!; \
-	  trap 'kill $$indexer $$mailer 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) flash send --loop & flasher=$$!; \
+	  trap 'kill $$indexer $$mailer $$flasher 2>/dev/null' EXIT INT TERM; \
 	  HELPDESK_SEARCH_SYNC_AFTER_REQUEST=$${HELPDESK_SEARCH_SYNC_AFTER_REQUEST:-false} \
 	  HELPDESK_MAIL_SEND_AFTER_REQUEST=$${HELPDESK_MAIL_SEND_AFTER_REQUEST:-false} \
 	  $(VENV)/bin/gunicorn -c gunicorn.conf.py

@@ -215,7 +215,7 @@ def test_unsubscribe_links_cannot_be_forged(app, client, crowd, tamper):
     assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}
 
 
-def test_jurist_writes_previews_and_publishes_through_the_pages(client, crowd, login):
+def test_jurist_writes_previews_and_publishes_through_the_pages(app, client, crowd, login):
     login(crowd.jurist)
     response = client.post("/flash/nouveau", data={
         "title": "Clause sociale obligatoire", "summary": "Au 1er janvier.", "body": BODY,
@@ -225,9 +225,22 @@ def test_jurist_writes_previews_and_publishes_through_the_pages(client, crowd, l
     assert "1 membre(s) le verront" not in page and "2 membre(s) le verront" in page
     assert "1 abonné(s) le recevront" in page
     slug = db.session.scalar(select(Article.slug))
+    app.config["MAIL_SEND_AFTER_REQUEST"] = False  # production: the loops fan out and send
     page = client.post(f"/flash/{slug}/publier", follow_redirects=True).get_data(as_text=True)
     assert "envoi à 1 abonné(s) se fait en arrière-plan" in page
     assert deliveries() == [], "publishing does not send in the request"
+
+
+def test_without_background_loops_a_published_bulletin_is_mailed_once_the_response_is_delivered(app, client, crowd,
+                                                                                                 login):
+    article = write(crowd)
+    login(crowd.jurist)
+    response = client.post(f"/flash/{article.slug}/publier")
+    assert response.status_code == 302
+    response.close()
+    db.session.expire_all()
+    assert len(deliveries(article)) == 2
+    assert db.session.scalars(select(OutboxEmail.status).where(OutboxEmail.kind == "flash")).all() == ["sent", "sent"]
 
 
 def test_flash_send_command_fans_out(runner, crowd):

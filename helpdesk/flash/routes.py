@@ -1,5 +1,5 @@
 """Flash info pages: jurists write, preview and publish; members read, subscribe and unsubscribe."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -89,7 +89,7 @@ def preview(slug):
 @bp.route("/<slug>/publier", methods=["POST"])
 @staff_required
 def publish(slug):
-    """Publish: home pages at once, emails fanned out by `flask flash send`."""
+    """Publish: home pages at once, emails fanned out by `flask flash send` (after the response when no loop runs)."""
     article = _bulletin_article(slug)
     if not ActionForm().validate():
         abort(400)
@@ -100,6 +100,15 @@ def publish(slug):
     else:
         flash(_("Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à %(count)d abonné(s) se fait "
                 "en arrière-plan.", count=recipients), "success")
+        if current_app.config["MAIL_SEND_AFTER_REQUEST"]:
+            # No fan-out loop beside the embedded server (`make run`): fan out once the response is delivered.
+            app = current_app._get_current_object()
+
+            @after_this_request
+            def fan_out(response):
+                """Fan the bulletin out after the response."""
+                response.call_on_close(lambda: services.fan_out_quietly(app))
+                return response
     return redirect(url_for("flash.preview", slug=article.slug))
 
 

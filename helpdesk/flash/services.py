@@ -1,8 +1,9 @@
 """Flash info operations: write and publish bulletins, target members, read receipts, subscriptions, fan-out."""
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, func, select
@@ -13,6 +14,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.kb.services import save_article, set_article_status, slug_from_title
+from helpdesk.mail import sender
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.markup import markdown_to_text
 from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
@@ -23,6 +25,8 @@ from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES, article_visibiliti
 UNSUBSCRIBE_SALT = "flash-unsubscribe"
 HOME_LIMIT = 5
 
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class Audience:
@@ -283,3 +287,17 @@ def send_pending(batch_size: int = 500, after_batch: Callable[[Article, int], No
             if after_batch:
                 after_batch(article, len(sent))
     return total
+
+
+def fan_out_quietly(app: Flask) -> None:
+    """In a fresh app context, fan out the published bulletins and send their mail: what `flask flash send --loop`
+    and the mail loop do in production, for the embedded server (`make run`) that runs neither. Errors are logged;
+    the fan-out resumes at the next call."""
+    with app.app_context():
+        try:
+            send_pending()
+            sender.send_pending()
+        except Exception:
+            log.exception("bulletin fan-out after the response failed: `flask flash send` resumes it")
+        finally:
+            db.session.remove()
