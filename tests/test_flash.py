@@ -8,6 +8,7 @@ from helpdesk.extensions import db
 from helpdesk.flash import services
 from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
+from helpdesk.kb.services import save_article
 from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
 from tests import factories
 
@@ -270,12 +271,10 @@ def test_staff_have_no_subscriptions_page_and_subscriptions_refuse_staff(client,
 
 
 def restrict_to_jurists(client, login, world, article, visibility="jurists"):
-    """The jurist changes a published bulletin's visibility through the resource edit page."""
-    login(world.jurist)
-    response = client.post(f"/ressources/{article.slug}/modifier", data={
-        "title": article.title, "slug": article.slug, "summary": article.summary, "body": BODY, "type": "flash",
-        "visibility": visibility, "themes": [world.theme.slug]})
-    assert response.status_code == 302, "edit refused"
+    """A published bulletin's visibility changed behind the flash pages (the resource editor no longer allows it;
+    data imported or edited before it did)."""
+    article.visibility = visibility
+    db.session.commit()
 
 
 def test_bulletin_made_jurists_only_after_publication_reaches_no_member(client, runner, crowd, login):
@@ -301,3 +300,21 @@ def test_bulletin_opened_to_members_again_is_sent_then(client, crowd, login):
     restrict_to_jurists(client, login, crowd, article, visibility="members")
     assert services.unread_bulletins(crowd.member) == [article]
     assert services.send_pending() == 2
+
+
+def test_the_resource_editor_neither_writes_nor_edits_a_bulletin(client, crowd, login):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    login(crowd.jurist)
+    response = client.get(f"/ressources/{article.slug}/modifier")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/flash/{article.slug}/modifier")
+    response = client.post(f"/ressources/{article.slug}/modifier", data={
+        "slug": article.slug, "title": "Titre changé", "body": BODY, "type": "decryptage", "visibility": "public"})
+    db.session.expire_all()
+    assert response.status_code == 302 and article.title == "Décret PASS IAE publié" and article.type == "flash"
+    page = client.post("/ressources/nouvelle", data={"title": "Faux flash", "body": BODY, "type": "flash",
+                                                     "visibility": "members"}).get_data(as_text=True)
+    assert db.session.scalar(select(Article.id).where(Article.title == "Faux flash")) is None
+    assert "Faux flash" in page  # the form comes back with its error
+    with pytest.raises(InvalidInput, match="depuis la page « Flash info »"):
+        save_article(article, {"slug": article.slug, "title": "Titre", "body": BODY, "type": "flash"}, crowd.jurist)

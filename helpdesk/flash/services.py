@@ -58,7 +58,8 @@ def save_bulletin(article: Article | None, data: dict, audience: Audience, actor
         data["slug"] = slug_from_title(data.get("title"), prefix="flash-", fallback="info")
     else:
         data["slug"] = article.slug
-    article = save_article(article, {**data, "type": "flash", "visibility": "members"}, actor, commit=False)
+    article = save_article(article, {**data, "type": "flash", "visibility": "members"}, actor, commit=False,
+                           bulletin=True)
     bulletin = db.session.get(FlashBulletin, article.id) or FlashBulletin(article_id=article.id)
     bulletin.all_members = audience.all_members
     bulletin.structure_types = [] if audience.all_members else sorted(set(audience.structure_types))

@@ -23,7 +23,8 @@ class ArticleForm(Form):
     body = TextAreaField(_l("Contenu (Markdown)"), validators=[
         DataRequired(_l("Le contenu est vide.")), Length(max=BODY_MAX, message=_l("Le contenu est trop long."))],
         description=_l("Titres avec ##, listes avec -, liens avec [texte](https://…)."))
-    type = SelectField(_l("Type"), choices=list(ARTICLE_TYPES.items()))
+    # Flash info bulletins are written on their own pages (audience, announcement): not here.
+    type = SelectField(_l("Type"), choices=[(kind, label) for kind, label in ARTICLE_TYPES.items() if kind != "flash"])
     visibility = SelectField(_l("Visibilité"), choices=list(VISIBILITIES.items()), default="members")
     themes = SelectMultipleField(_l("Thèmes"), description=_l("Ctrl ou Cmd pour en choisir plusieurs."))
     tags = StringField(_l("Mots-clés"), validators=[Length(max=500)], description=_l("Séparés par des virgules."))

@@ -70,8 +70,10 @@ def article(slug):
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
 @staff_required
 def edit(slug):
-    """Edit a resource."""
+    """Edit a resource (a flash info bulletin is edited on its own page)."""
     item = services.get_visible_article(current_user, slug)
+    if item.type == "flash":
+        return redirect(url_for("flash.edit", slug=item.slug))
     form = ArticleForm(obj=item)
     form.themes.choices = searching.theme_choices()
     if request.method == "GET":

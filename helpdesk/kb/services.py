@@ -145,7 +145,7 @@ def _new_article(values: ArticleValues, actor: User, status: str) -> Article:
 def publish_new_article(data: dict, actor: User) -> Article:
     """Add an article directly published (webinar Q&A), validated and indexed like any other; the caller commits."""
     ensure_can_edit_articles(actor)
-    values, _ = validate_article(data, themes_by_slug())
+    values, _warnings = validate_article(data, themes_by_slug())
     article = _new_article(values, actor, "published")
     _apply_values(article, values)
     article.published_at = article.updated_at
@@ -169,13 +169,17 @@ def slug_from_title(title: str | None, *, prefix: str = "", fallback: str = "res
     return free_slug(f"{prefix}{slugify(title or '')[:80].strip('-') or fallback}")
 
 
-def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True) -> Article:
+def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True,
+                 bulletin: bool = False) -> Article:
     """Create (article=None, as a draft, its slug made from the title when none is given) or update an article
-    written by a jurist, adding files to download (commit=False: the caller commits)."""
+    written by a jurist, adding files to download (commit=False: the caller commits). Flash info bulletins are
+    written only through their own service (`bulletin=True`), which keeps their audience and announcement."""
     ensure_can_edit_articles(actor)
+    if not bulletin and (data.get("type") == "flash" or (article is not None and article.type == "flash")):
+        raise InvalidInput(_("Un flash info s'écrit et se modifie depuis la page « Flash info »."))
     if article is None and not data.get("slug"):
         data = {**data, "slug": slug_from_title(data.get("title"))}
-    values, _ = validate_article(data, themes_by_slug())
+    values, _warnings = validate_article(data, themes_by_slug())
     uploads = check_uploads(attachments)
     if article is None:
         article = _new_article(values, actor, "draft")
