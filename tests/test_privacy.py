@@ -181,6 +181,19 @@ def test_anonymised_member_cannot_log_in(client, world, history):
     assert response.status_code == 200
 
 
+def test_an_anonymised_account_cannot_be_reactivated_nor_invited_again(client, world, history, login):
+    anonymise_user(world.member, world.admin)
+    login(world.admin)
+    page = client.get("/admin/utilisateurs?page=1").get_data(as_text=True)
+    assert "Anonymisé" in page
+    response = client.post(f"/admin/utilisateurs/{world.member.id}/activation", follow_redirects=True)
+    assert "il ne peut plus être réactivé" in response.get_data(as_text=True)
+    client.post(f"/admin/utilisateurs/{world.member.id}/invitation")
+    db.session.expire_all()
+    assert not world.member.active
+    assert db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.kind == "invitation")) is None
+
+
 def test_anonymising_a_jurist_keeps_their_answers(world, history):
     ticket, _ = history
     anonymise_user(world.jurist, world.admin)

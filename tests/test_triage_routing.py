@@ -93,6 +93,12 @@ def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
     page = client.post(f"/admin/routage/{second.id}/monter", follow_redirects=True).get_data(as_text=True)
     assert "Règles de routage mises à jour." in page
     assert [rule.id for rule in routing.ordered_rules()] == [second.id, first.id]
+    # Each button names its own row to screen readers; the first row cannot go up, the last cannot go down.
+    assert '>Supprimer<span class="visually-hidden"> la règle 1</span>' in page
+    assert '>Supprimer<span class="visually-hidden"> la règle 2</span>' in page
+    assert '>Descendre<span class="visually-hidden"> la règle 1</span>' in page
+    assert '>Monter<span class="visually-hidden"> la règle 2</span>' in page
+    assert "> la règle 3<" not in page and '>Monter<span class="visually-hidden"> la règle 1<' not in page
     assert "ne peut pas aller plus loin" in client.post(f"/admin/routage/{second.id}/monter",
                                                         follow_redirects=True).get_data(as_text=True)
     client.post(f"/admin/routage/{first.id}/supprimer")

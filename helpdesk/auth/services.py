@@ -131,6 +131,8 @@ def set_active(user: User, active: bool, actor: User) -> None:
     """Activate or deactivate an account; deactivation ends its sessions."""
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
+    if active and user.anonymised_at is not None:
+        raise InvalidInput(_("Ce compte a été anonymisé : il ne peut plus être réactivé. Créez-en un nouveau."))
     user.active = active
     if not active:
         user.session_token = new_session_token()
