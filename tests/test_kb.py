@@ -1,12 +1,14 @@
 """Knowledge base: articles, visibility in search, index sync and repair, import/export, CLI."""
 import json
 import shutil
+from datetime import datetime, timedelta
 
 import pytest
 
 from helpdesk import search
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import index_path
 from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
@@ -248,6 +250,17 @@ def test_resource_up_to_date_outside_the_supported_years_is_refused(client, libr
     with pytest.raises(InvalidInput, match="entre 2000 et 2099"):
         services.save_article(None, {"slug": "clause-sociale", "title": "T", "body": "b", "updated_on": updated_on},
                               library.jurist)
+
+
+def test_resource_checked_in_the_future_is_refused(client, library, login):
+    """« À jour au » tomorrow: refused with a message, nothing saved (it would hide the resource from review)."""
+    login(library.jurist)
+    tomorrow = (datetime.now(PARIS).date() + timedelta(days=1)).isoformat()
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "updated_on": tomorrow})
+    assert "ne peut pas être dans le futur" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
 
 
 def test_unknown_article_is_404(client, library):

@@ -2,7 +2,7 @@
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
     ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, SearchLog, SuggestionClick, Theme, User,
@@ -110,6 +111,8 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
         if not FIRST_YEAR <= values.updated_on.year <= LAST_YEAR:
             raise InvalidInput(_("updated_on : une date entre %(first)d et %(last)d est attendue.", first=FIRST_YEAR,
                                  last=LAST_YEAR))
+        if values.updated_on > datetime.now(PARIS).date():
+            raise InvalidInput(_("updated_on : la date de la dernière vérification ne peut pas être dans le futur."))
     source_url = data.get("source_url") or ""
     if not isinstance(source_url, str) or len(source_url) > 500 or (
             source_url and not source_url.startswith(("https://", "http://"))):
