@@ -222,6 +222,8 @@ def test_second_claim_is_a_conflict(world, ticket):
     services.claim(ticket, world.jurist)
     with pytest.raises(Conflict, match="vient d'être prise"):
         services.claim(ticket, world.jurist2)
+    with pytest.raises(Conflict, match="Vous avez déjà pris cette question"):
+        services.claim(ticket, world.jurist)
     db.session.expire_all()
     assert db.session.get(Ticket, ticket.id).assignee_id == world.jurist.id
     assert _kinds(ticket).count("claimed") == 1

@@ -14,7 +14,7 @@ class BulletinForm(Form):
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=TITLE_MAX)])
     summary = TextAreaField(_l("Chapeau"), validators=[Length(max=2000)], description=_l("Deux ou trois phrases, reprises dans le courriel."))
-    body = TextAreaField("Texte (Markdown)", validators=[DataRequired(_l("Le texte est vide.")), Length(max=BODY_MAX)])
+    body = TextAreaField(_l("Texte (Markdown)"), validators=[DataRequired(_l("Le texte est vide.")), Length(max=BODY_MAX)])
     themes = SelectMultipleField(_l("Thèmes"), validators=[DataRequired(_l("Choisissez au moins un thème."))],
                                  description=_l("Les membres abonnés à l'un de ces thèmes reçoivent le courriel."))
     audience = RadioField(_l("Public"), choices=[("all", _l("Tous les membres")), ("targeted", _l("Certains membres"))],

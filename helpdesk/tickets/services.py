@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,7 +28,8 @@ def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_l
     if "\x00" in text:
         raise InvalidInput(_("%(field)s : le caractère nul n'est pas accepté.", field=label))
     if len(text) < minimum:
-        raise InvalidInput(_("%(field)s : au moins %(min)s caractères sont nécessaires.", field=label, min=minimum))
+        raise InvalidInput(ngettext("%(field)s : au moins %(num)d caractère est nécessaire.",
+                                    "%(field)s : au moins %(num)d caractères sont nécessaires.", minimum, field=label))
     if len(text) > maximum:
         raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=maximum))
     return text
@@ -143,6 +144,8 @@ def claim(ticket: Ticket, jurist: User) -> None:
     now = utcnow()
     if not _take_if_unassigned(ticket, jurist, now):
         db.session.rollback()
+        if ticket.assignee_id == jurist.id:
+            raise Conflict(_("Vous avez déjà pris cette question."))
         raise Conflict(_("Cette question vient d'être prise par un ou une collègue."))
     if ticket.status == "new":
         _set_status(ticket, jurist, "open", now)
