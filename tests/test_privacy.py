@@ -32,12 +32,14 @@ def files_on_disk(app) -> list[Path]:
 
 @pytest.fixture
 def history(world):
-    """A question of the member with a file, a jurist's answer and note, and the member's reply on a colleague's question."""
+    """A closed question of the member with a file, a jurist's answer and note, and the member's reply on a colleague's
+    question."""
     ticket = factories.make_ticket(world.member, subject="Licenciement de M. Dupont",
                                    body="M. Dupont, salarié en CDDI, a reçu un avertissement.",
                                    attachments=[("bulletin-dupont.pdf", pdf_bytes())])
     services.add_message(ticket, world.jurist, "Réponse pour M. Dupont")
     services.add_message(ticket, world.jurist, "Note sur M. Dupont", internal=True)
+    services.close(ticket, world.member)
     other = factories.make_ticket(world.colleague, subject="Autre question de la structure")
     services.add_message(other, world.member, "Complément de Mme Membre", attachments=[("photo.png", png_bytes())])
     return ticket, other
@@ -75,7 +77,7 @@ def test_anonymising_a_member_keeps_statistics_and_removes_personal_data(app, wo
     assert member.name.startswith("Utilisateur anonymisé") and member.email.endswith("@anonymise.invalid")
     assert not member.active and not member.check_password("mot-de-passe-de-test")
     assert (ticket.status, ticket.theme_id, ticket.structure_id, ticket.created_at) == (
-        "answered", None, world.structure.id, ticket.created_at)
+        "closed", None, world.structure.id, ticket.created_at)
     assert "Dupont" not in ticket.subject + ticket.body
     assert all(message.body == REMOVED_TEXT for message in ticket.messages)
     assert [message.body for message in other.messages] == [REMOVED_TEXT]
@@ -112,8 +114,8 @@ def mail_dump() -> str:
 @pytest.fixture
 def mailbox(world, history):
     """The member's mail both ways: notifications and password links to them (one sent, one failed, one
-    pending), a reply placed on their question and a message kept for review."""
-    ticket, _ = history
+    pending), a reply placed on a colleague's question and a message kept for review."""
+    _, other = history
     for status in ("sent", "failed", "pending"):
         request_password_reset(world.member.email)
         row = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "password_reset")
@@ -121,8 +123,8 @@ def mailbox(world, history):
         row.status = status
         row.last_error = f"SMTPRecipientsRefused: {world.member.email}" if status == "failed" else None
     db.session.commit()
-    placed = ingest(mail_from(world.member, f"Re: [{ticket.reference}] Licenciement",
-                              "Précision : M. Dupont est en arrêt depuis lundi.", ticket))
+    placed = ingest(mail_from(world.member, f"Re: [{other.reference}] Autre question",
+                              "Précision : M. Dupont est en arrêt depuis lundi.", other))
     kept = ingest(mail_from(world.member, "Sans référence", "Alice Membre, M. Dupont, 06 12 34 56 78"))
     assert (placed.status, kept.status) == ("placed", "pending")
     assert "Dupont" in mail_dump() and world.member.email in mail_dump()
@@ -286,3 +288,12 @@ def test_notice_page_is_public_and_linked_from_the_footer(client, app):
     page = client.get("/donnees-personnelles").get_data(as_text=True)
     assert "Données personnelles" in page and f"{app.config['RETENTION_YEARS']} ans après la clôture" in page
     assert 'href="/donnees-personnelles"' in client.get("/connexion").get_data(as_text=True)
+
+
+def test_a_member_with_questions_in_progress_is_not_anonymised(client, world, login):
+    ticket = factories.make_ticket(world.member, subject="Question en cours")
+    login(world.admin)
+    page = client.post(f"/admin/utilisateurs/{world.member.id}/anonymiser", follow_redirects=True).get_data(as_text=True)
+    assert f"Ce membre a des questions en cours ({ticket.reference})" in page
+    db.session.expire_all()
+    assert world.member.anonymised_at is None and ticket.subject == "Question en cours"

@@ -164,6 +164,12 @@ def anonymise_user(user: User, actor: User) -> None:
         raise InvalidInput(_("Vous ne pouvez pas anonymiser votre propre compte."))
     if user.anonymised_at is not None:
         raise InvalidInput(_("Ce compte est déjà anonymisé."))
+    open_questions = list(db.session.scalars(select(Ticket.reference).where(
+        Ticket.author_id == user.id, Ticket.status != "closed").order_by(Ticket.id)))
+    if user.is_member and open_questions:
+        # Their texts would vanish from questions the structure and the team are still working on.
+        raise InvalidInput(_("Ce membre a des questions en cours (%(references)s) : clôturez-les avant d'anonymiser "
+                             "son compte.", references=", ".join(open_questions)))
     now = utcnow()
     if user.is_member:
         _anonymise_member_content(user, now)
