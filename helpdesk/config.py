@@ -107,6 +107,9 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 HSTS_ENABLED = True
 HSTS_MAX_AGE = 31536000
 
+# Questions answered or waiting for their member with no activity for AUTO_CLOSE_DAYS days are closed by
+# `flask triage close-inactive` (daily cron); the member is told and may ask again.
+AUTO_CLOSE_DAYS = 30
 # Personal data: questions closed more than RETENTION_YEARS ago are anonymised by `flask retention anonymise`,
 # which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
 RETENTION_YEARS = 5

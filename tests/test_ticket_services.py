@@ -1,6 +1,6 @@
 """Question services without HTTP: filing, replies, notes, claim, assignment, status, history."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, func, select
@@ -10,7 +10,7 @@ from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpdesk.events import AUDIT_KINDS, INTERNAL_KINDS
 from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Ticket
-from helpdesk.models._types import frozen_time
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
 from tests import factories
 
@@ -397,3 +397,27 @@ def test_timeline_hides_internal_notes_and_events_from_members(world):
     assert "Note secrète : vérifier l'avenant." in jurist_view and "claimed" in jurist_view
     assert jurist_view.index("claimed") < jurist_view.index("Note secrète : vérifier l'avenant.")
     assert "reply" not in jurist_view  # replies appear as messages, not twice
+
+
+def test_questions_left_answered_or_waiting_are_closed_after_the_inactivity_period(app, world, runner, client,
+                                                                                    login):
+    answered, waiting, recent, in_progress = (factories.make_ticket(world.member) for _ in range(4))
+    for ticket, status in ((answered, "answered"), (waiting, "waiting"), (recent, "answered")):
+        services.add_message(ticket, world.jurist, "Réponse.", status_after=status)
+    services.claim(in_progress, world.jurist)
+    month_ago = utcnow() - timedelta(days=31)
+    for ticket in (answered, waiting, in_progress):
+        ticket.last_activity_at = month_ago
+    db.session.commit()
+    result = runner.invoke(args=["triage", "close-inactive"])
+    assert result.exit_code == 0 and "2 question(s) sans activité depuis 30 jours close(s)." in result.output
+    db.session.expire_all()
+    assert [ticket.status for ticket in (answered, waiting, recent, in_progress)] == ["closed", "closed", "answered",
+                                                                                       "open"]
+    event = db.session.scalar(select(Event).where(Event.ticket_id == answered.id, Event.kind == "closed"))
+    assert (event.actor_id, event.data["inactive_days"], event.data["previous"]) == (None, 30, "answered")
+    assert answered.closed_at is not None
+    assert runner.invoke(args=["triage", "close-inactive"]).output.startswith("0 question(s)")
+    login(world.member)
+    page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert "Question close automatiquement : aucune nouvelle depuis 30 jours." in page

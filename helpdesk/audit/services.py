@@ -51,7 +51,7 @@ DETAIL_LABELS = {
     "articles": _l("ressources n°"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
     "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "count": _l("nombre"),
     "end": _l("au"), "events": _l("événements"), "export": _l("export"), "filename": _l("fichier"),
-    "filters": _l("filtres"), "personal_data": _l("données personnelles"),
+    "filters": _l("filtres"), "personal_data": _l("données personnelles"), "inactive_days": _l("jours sans activité"),
     "filter_kind": _l("type filtré"), "filter_user": _l("utilisateur filtré"), "first": _l("de"),
     "invited": _l("invité"), "last": _l("à"), "message_id": _l("message n°"), "messages": _l("messages"),
     "mode": _l("mode"), "on_behalf_of": _l("pour le compte de"), "optional": _l("notifications facultatives"),

@@ -1,7 +1,7 @@
 """Question operations: file, reply, note, claim, assign, change status, close."""
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, update
@@ -46,8 +46,9 @@ def _active_theme(theme_id: int | None) -> Theme | None:
     return theme
 
 
-def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None:
-    """Move the question to `target` following the flow, stamping dates and recording the change."""
+def _set_status(ticket: Ticket, actor: User | None, target: str, now: datetime, **details) -> None:
+    """Move the question to `target` following the flow, stamping dates and recording the change (`details`: more
+    data for a closing event; `actor` None: the help desk itself)."""
     if target == ticket.status:
         return
     check_transition(ticket.status, target, replied=ticket.has_reply)
@@ -57,7 +58,7 @@ def _set_status(ticket: Ticket, actor: User, target: str, now: datetime) -> None
         ticket.resolved_at = now
     if target == "closed":
         ticket.closed_at = now
-        record_event("closed", actor, ticket, previous=previous)
+        record_event("closed", actor, ticket, previous=previous, **details)
     elif previous == "closed":
         ticket.closed_at = None
         ticket.resolved_at = None
@@ -199,6 +200,21 @@ def close(ticket: Ticket, actor: User) -> None:
     _set_status(ticket, actor, "closed", now)
     ticket.last_activity_at = now
     db.session.commit()
+
+
+def close_inactive(days: int) -> list[str]:
+    """Close the questions answered or waiting for their member with no activity for `days` days, one commit
+    each (the member was answered or asked and did not come back); return their references."""
+    cutoff = utcnow() - timedelta(days=days)
+    references = []
+    for ticket in db.session.scalars(select(Ticket).where(
+            Ticket.status.in_(("answered", "waiting")), Ticket.last_activity_at < cutoff).order_by(Ticket.id)).all():
+        now = utcnow()
+        _set_status(ticket, None, "closed", now, inactive_days=days)
+        ticket.last_activity_at = now
+        db.session.commit()
+        references.append(ticket.reference)
+    return references
 
 
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,

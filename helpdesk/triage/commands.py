@@ -5,9 +5,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from helpdesk.tickets.services import close_inactive
 from helpdesk.triage import sla
 
-triage = AppGroup("triage", help="Jurists' triage: service levels.")
+triage = AppGroup("triage", help="Jurists' triage: service levels, closing inactive questions.")
 
 
 @triage.command("backfill-deadlines")
@@ -22,3 +23,14 @@ def backfill_deadlines_command(dry_run):
         due = (f"échéance le {question.next_due_at.astimezone(zone):%d/%m/%Y à %H:%M}" if question.next_due_at
                else "délai suspendu (la balle est dans le camp du membre)")
         click.echo(f"  {question.reference} : {due}")
+
+
+@triage.command("close-inactive")
+@click.option("--days", type=click.IntRange(min=1), help="Days without activity (default: AUTO_CLOSE_DAYS).")
+def close_inactive_command(days):
+    """Close the questions answered or waiting for their member with no activity for a while (daily cron)."""
+    days = days or current_app.config["AUTO_CLOSE_DAYS"]
+    references = close_inactive(days)
+    click.echo(f"{len(references)} question(s) sans activité depuis {days} jours close(s).")
+    for reference in references:
+        click.echo(f"  {reference}")
