@@ -10,16 +10,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.api import tokens
 from helpdesk.auth.passwords import request_password_reset
+from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
+from helpdesk.flash import services as flash_services
 from helpdesk.mail import sender
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Attachment, Event, InboundEmail, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time
-from helpdesk.privacy.services import REMOVED_TEXT, anonymise_structure, anonymise_user, apply_retention
+from helpdesk.privacy.services import (REMOVED_TEXT, anonymise_structure, anonymise_user, apply_retention,
+                                       personal_data)
 from helpdesk.tickets import services
+from helpdesk.triage import satisfaction
+from helpdesk.webinars import services as webinar_services
+from helpdesk.webinars.services import WebinarValues
 from tests import factories
 from tests.factories import pdf_bytes, png_bytes
 
@@ -297,3 +303,21 @@ def test_a_member_with_questions_in_progress_is_not_anonymised(client, world, lo
     assert f"Ce membre a des questions en cours ({ticket.reference})" in page
     db.session.expire_all()
     assert world.member.anonymised_at is None and ticket.subject == "Question en cours"
+
+
+def test_the_data_export_holds_preferences_subscriptions_webinars_ratings_and_tokens_but_no_secret(world, history):
+    ticket, _ = history
+    flash_services.set_subscriptions(world.member, [world.theme.id])
+    webinar = webinar_services.save_webinar(None, WebinarValues(
+        title="Réforme IAE", starts_at=datetime.now(timezone.utc) + timedelta(days=10)), world.jurist)
+    webinar_services.register_interest(webinar, world.member)
+    satisfaction.rate(ticket, world.member, 5, "Très clair")
+    token, secret = tokens.create_token(world.member, "Tableur", "read", None)
+    data = personal_data(world.member)
+    assert data["préférences"]["courriels"] == "Un courriel à chaque notification"
+    assert data["abonnements_flash_info"] == [world.theme.name]
+    assert [entry["webinaire"] for entry in data["webinaires_suivis"]] == ["Réforme IAE"]
+    assert data["avis_sur_les_réponses"][0] | {"date": None} == {
+        "question": ticket.reference, "note": 5, "commentaire": "Très clair", "date": None}
+    assert [(entry["nom"], entry["portée"]) for entry in data["jetons_api"]] == [("Tableur", "Lecture")]
+    assert secret not in json.dumps(data, ensure_ascii=False) and token.token_hash not in json.dumps(data)

@@ -18,7 +18,9 @@ from helpdesk.attachments.services import remove_attachments, stored_path, ticke
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Event, InboundEmail, Message, OutboxEmail, Structure, Ticket, User
+from helpdesk.models import (NOTIFY_MODES, ApiToken, Attachment, Event, InboundEmail, Message, OutboxEmail,
+                             Satisfaction, Structure, Theme, ThemeSubscription, Ticket, User, Webinar,
+                             WebinarRegistration)
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import ensure_admin
@@ -62,6 +64,28 @@ def personal_data(user: User) -> dict:
                              for attachment in _uploaded_files(user)],
         "journal_de_connexion": [{"type": event.kind, "date": _iso(event.created_at),
                                   "adresse": (event.data or {}).get("address")} for event in events],
+        "préférences": {"langue": user.locale or "fr", "courriels": str(NOTIFY_MODES[user.notify_mode]),
+                        "notifications_facultatives": user.notify_optional},
+        "abonnements_flash_info": list(db.session.scalars(
+            select(Theme.name).join(ThemeSubscription, ThemeSubscription.theme_id == Theme.id)
+            .where(ThemeSubscription.user_id == user.id).order_by(Theme.name))),
+        "webinaires_suivis": [{"webinaire": title, "date": _iso(starts_at), "inscrit_le": _iso(registered_at)}
+                              for title, starts_at, registered_at in db.session.execute(
+                                  select(Webinar.title, Webinar.starts_at, WebinarRegistration.created_at)
+                                  .join(WebinarRegistration, WebinarRegistration.webinar_id == Webinar.id)
+                                  .where(WebinarRegistration.user_id == user.id).order_by(WebinarRegistration.id))],
+        "avis_sur_les_réponses": [{"question": reference, "note": rating, "commentaire": comment,
+                                   "date": _iso(created_at)}
+                                  for reference, rating, comment, created_at in db.session.execute(
+                                      select(Ticket.reference, Satisfaction.rating, Satisfaction.comment,
+                                             Satisfaction.created_at)
+                                      .join(Ticket, Ticket.id == Satisfaction.ticket_id)
+                                      .where(Satisfaction.user_id == user.id).order_by(Satisfaction.id))],
+        # A token's secret is never stored: its name, scope and dates only.
+        "jetons_api": [{"nom": token.name, "portée": token.scope_label, "créé_le": _iso(token.created_at),
+                        "dernière_utilisation": _iso(token.last_used_at), "révoqué_le": _iso(token.revoked_at)}
+                       for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                                       .order_by(ApiToken.id))],
     }
 
 
