@@ -59,6 +59,13 @@ def add_rule(actor: User, theme_id: int | None, region: str | None, assignee_id:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or not assignee.is_staff or not assignee.active:
             raise InvalidInput(_("Cette personne ne fait pas partie de l'équipe juridique."))
+    # The same criteria may name another jurist (a fallback while the first one is away), not the same one again.
+    same = db.session.scalar(select(RoutingRule.position).where(
+        RoutingRule.theme_id.is_(None) if theme_id is None else RoutingRule.theme_id == theme_id,
+        RoutingRule.region.is_(None) if region is None else RoutingRule.region == region,
+        RoutingRule.assignee_id.is_(None) if assignee is None else RoutingRule.assignee_id == assignee.id))
+    if same is not None:
+        raise InvalidInput(_("La règle %(number)d fait déjà exactement cela.", number=same))
     last = db.session.scalar(select(func.max(RoutingRule.position))) or 0
     rule = RoutingRule(position=last + 1, theme_id=theme_id, region=region, assignee=assignee)
     db.session.add(rule)
