@@ -77,6 +77,9 @@ def test_question_and_answer_becomes_a_searchable_members_faq(world):
     second = services.add_question_answer(webinar, "Le PASS IAE est-il prolongeable ?", "Autre formulation.", world.jurist)
     assert second.slug == f"{article.slug}-2"
     assert [item.slug for item in services.questions_and_answers(webinar, world.member)] == [article.slug, second.slug]
+    with pytest.raises(InvalidInput, match="figurent déjà"):  # the same question and answer sent twice
+        services.add_question_answer(webinar, "Le PASS IAE est-il prolongeable ?", "Autre formulation.", world.jurist)
+    assert len(webinar.faq_articles) == 2
 
 
 def test_members_cannot_add_questions_and_empty_answers_are_refused(world):

@@ -127,8 +127,12 @@ def add_question_answer(webinar: Webinar, question: str, answer: str, actor: Use
     if len(question) > TITLE_MAX or len(answer) > TEXT_MAX:
         raise InvalidInput(_("La question compte %(question)d caractères au plus, la réponse %(answer)d.",
                              question=TITLE_MAX, answer=TEXT_MAX))
+    if any((article.title, article.body) == (question, answer) for article in webinar.faq_articles):
+        # Sent twice (a double click, the form posted again): one FAQ resource only.
+        raise InvalidInput(_("Cette question et sa réponse figurent déjà dans les questions-réponses de ce webinaire."))
     data = {
-        "slug": slug_from_title(question, prefix=f"faq-webinaire-{webinar.id}-", fallback="question"), "title": question, "body": answer, "type": "faq", "visibility": "members",
+        "slug": slug_from_title(question, prefix=f"faq-webinaire-{webinar.id}-", fallback="question"),
+        "title": question, "body": answer, "type": "faq", "visibility": "members",
         "summary": f"Question posée lors du webinaire « {webinar.title} » du {format_datetime(webinar.starts_at)}.",
         "themes": [theme.slug for theme in webinar.themes], "updated_on": utcnow().date().isoformat(),
     }
