@@ -226,6 +226,10 @@ def test_member_never_sees_internal_notes_but_jurists_do(api, setting):
     jurist_view = api.get(url, headers=bearer(make_api_token(setting.jurist))).json
     assert [item["body"] for item in member_view["items"]] == ["Réponse publique"]
     assert [item["internal"] for item in jurist_view["items"]] == [True, False]
+    second = api.get(f"{url}?per_page=1&page=2", headers=bearer(make_api_token(setting.jurist))).json
+    assert [item["body"] for item in second["items"]] == ["Réponse publique"]
+    assert (second["total"], second["pages"], second["links"]["next"]) == (2, 2, None)
+    assert second["links"]["prev"].endswith("page=1")
 
 
 def test_member_cannot_post_an_internal_note(api, setting):

@@ -152,10 +152,7 @@ SCHEMAS = {
                 "id": {"type": "integer"}, "name": {"type": "string"}}}]},
         },
     },
-    "MessageList": {
-        "type": "object", "required": ["items", "total"],
-        "properties": {"items": {"type": "array", "items": _ref("Message")}, "total": {"type": "integer"}},
-    },
+    "MessagePage": _page("Message"),
     "QuestionPage": _page("Question"),
     "ArticlePage": _page("ArticleHit"),
 }
@@ -198,8 +195,9 @@ def openapi_document() -> dict:
                 "responses": {"200": _json(_ref("Question"), "La question"), **_errors("404")}}},
             "/questions/{reference}/messages": {
                 "get": {"operationId": "listMessages", "summary": "Messages (notes internes : juristes seulement)",
-                        "parameters": [REFERENCE],
-                        "responses": {"200": _json(_ref("MessageList"), "Les messages"), **_errors("404")}},
+                        "parameters": [REFERENCE, *PAGE_PARAMETERS],
+                        "responses": {"200": _json(_ref("MessagePage"), "Une page de messages, les plus anciens d'abord"),
+                                      **_errors("404", "422")}},
                 "post": {"operationId": "postMessage", "summary": "Répondre, ou noter (juristes)",
                          "parameters": [REFERENCE],
                          "requestBody": {"required": True,

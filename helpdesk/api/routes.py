@@ -174,11 +174,13 @@ def get_question(reference):
 
 @bp.route("/questions/<reference>/messages")
 def list_messages(reference):
-    """The question's messages; internal notes only for jurists."""
+    """The question's messages, oldest first, in pages like every list; internal notes only for jurists."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
+    page, per_page = _page_params()
     messages = [entry.message for entry in ticket_services.timeline(ticket, user) if entry.message is not None]
-    return jsonify({"items": [message_json(message) for message in messages], "total": len(messages)})
+    shown = messages[(page - 1) * per_page:page * per_page]
+    return _paginated([message_json(message) for message in shown], page, per_page, len(messages))
 
 
 @bp.route("/questions/<reference>/messages", methods=["POST"])
