@@ -6,7 +6,7 @@ from helpdesk.admin.services import create_theme, save_structure
 from helpdesk.auth.services import create_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.models import Event, Structure, Theme, Ticket, User
 from helpdesk.slugs import slugify
 from tests import factories
 
@@ -258,3 +258,49 @@ def test_retired_theme_can_be_restored(admin_client, world):
 
 def test_toggling_an_unknown_theme_is_404(admin_client, world):
     assert admin_client.post("/admin/themes/999/activation").status_code == 404
+
+
+def test_admin_corrects_an_account_and_a_change_of_rights_ends_its_sessions(app, admin_client, world):
+    member_browser = app.test_client()
+    member_browser.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+    assert member_browser.get("/questions/").status_code == 200
+    page = admin_client.get(f"/admin/utilisateurs/{world.member.id}/modifier").get_data(as_text=True)
+    assert world.member.email in page and world.member.name in page
+    response = admin_client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
+        "email": "claire.nouvelle@exemple.test", "name": "Claire Renommée", "role": "member",
+        "structure": str(world.other_structure.id)}, follow_redirects=True)
+    assert "Compte claire.nouvelle@exemple.test mis à jour." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (world.member.email, world.member.name, world.member.structure_id) == (
+        "claire.nouvelle@exemple.test", "Claire Renommée", world.other_structure.id)
+    assert member_browser.get("/questions/").status_code == 302, "the member's open session ended with the change"
+    event = db.session.scalar(select(Event).where(Event.kind == "user_updated"))
+    assert event.data["changed"] == ["email", "name", "structure"]
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"email": "juriste@exemple.test"}, "Un compte existe déjà avec cette adresse"),
+    ({"role": "member", "structure": "0"}, "Un membre doit être rattaché à une structure"),
+    ({"name": ""}, "Indiquez le nom"),
+])
+def test_account_corrections_are_checked_and_change_nothing_when_refused(admin_client, world, values, message):
+    before = (world.member.email, world.member.name, world.member.role, world.member.structure_id)
+    data = {"email": world.member.email, "name": world.member.name, "role": "member",
+            "structure": str(world.member.structure_id), **values}
+    page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data=data).get_data(as_text=True)
+    assert message in page
+    db.session.expire_all()
+    assert (world.member.email, world.member.name, world.member.role, world.member.structure_id) == before
+
+
+def test_an_admin_keeps_their_own_role_and_others_cannot_edit_accounts(admin_client, world, login):
+    page = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/modifier", data={
+        "email": world.admin.email, "name": world.admin.name, "role": "member",
+        "structure": str(world.structure.id)}).get_data(as_text=True)
+    assert "Vous ne pouvez pas changer votre propre rôle." in page
+    login(world.jurist)
+    assert admin_client.get(f"/admin/utilisateurs/{world.member.id}/modifier").status_code == 403
+    assert admin_client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
+        "email": "x@exemple.test", "name": "X", "role": "admin", "structure": "0"}).status_code == 403
+    db.session.expire_all()
+    assert world.admin.role == "admin" and world.member.role == "member"

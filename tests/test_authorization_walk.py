@@ -116,6 +116,8 @@ CASES = [
     Case("GET", "/admin/utilisateurs", ADMIN),
     Case("GET", "/admin/utilisateurs/nouveau", ADMIN),
     Case("POST", "/admin/utilisateurs/nouveau", ADMIN),
+    Case("GET", "/admin/utilisateurs/<int:user_id>/modifier", ADMIN),
+    Case("POST", "/admin/utilisateurs/<int:user_id>/modifier", ADMIN),
     Case("POST", "/admin/utilisateurs/<int:user_id>/activation", ADMIN.replace("200", "302")),
     Case("GET", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes", ADMIN),

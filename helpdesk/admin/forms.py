@@ -82,6 +82,16 @@ class UserForm(Form):
         return True
 
 
+class UserEditForm(Form):
+    """Correct an account: name, email, role, structure."""
+
+    email = UserForm.email
+    name = UserForm.name
+    role = UserForm.role
+    structure = UserForm.structure
+    submit = SubmitField(_l("Enregistrer"))
+
+
 class ThemeForm(Form):
     """Create a theme."""
 

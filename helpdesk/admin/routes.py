@@ -1,14 +1,14 @@
 """Administration pages."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk.admin import bp
-from helpdesk.admin.forms import StructureForm, ThemeForm, ToggleForm, UserForm
+from helpdesk.admin.forms import StructureForm, ThemeForm, ToggleForm, UserEditForm, UserForm
 from helpdesk.admin.services import create_theme, save_structure, toggle_theme
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.services import create_user, set_active
+from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg
@@ -64,6 +64,12 @@ def structure(structure_id=None):
     return render_template("admin/structure.html", form=form, structure=instance)
 
 
+def _structure_choices() -> list[tuple[int, str]]:
+    """The structure list of the account forms (0: none, for the team)."""
+    return [(0, "—")] + [(structure.id, structure.name)
+                         for structure in db.session.scalars(select(Structure).order_by(Structure.name))]
+
+
 @bp.route("/utilisateurs")
 @admin_required
 def users():
@@ -77,9 +83,7 @@ def users():
 def new_user():
     """Create an account."""
     form = UserForm()
-    form.structure.choices = [(0, "—")] + [
-        (structure.id, structure.name) for structure in db.session.scalars(select(Structure).order_by(Structure.name))
-    ]
+    form.structure.choices = _structure_choices()
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
@@ -91,6 +95,27 @@ def new_user():
                   else _("Compte créé pour %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id):
+    """Correct an account's name, email, role or structure."""
+    user = _get_or_404(User, user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form.structure.choices = _structure_choices()
+    if request.method == "GET":
+        form.structure.data = user.structure_id or 0
+    if form.validate_on_submit():
+        try:
+            update_user(user, current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+                        structure_id=form.structure.data or None)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Compte %(email)s mis à jour.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", form=form, user=user)
 
 
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])

@@ -18,6 +18,7 @@ from helpdesk.permissions import can_see_internal, ensure_admin
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
     "password_changed": _l("Changement de mot de passe"), "user_created": _l("Création de compte"),
+    "user_updated": _l("Modification de compte"),
     "user_activated": _l("Réactivation de compte"), "user_deactivated": _l("Désactivation de compte"),
     "user_anonymised": _l("Anonymisation d'un compte"), "structure_created": _l("Création de structure"),
     "structure_updated": _l("Modification de structure"), "structure_anonymised": _l("Anonymisation d'une structure"),
@@ -51,7 +52,8 @@ DETAIL_LABELS = {
     "articles": _l("ressources n°"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
     "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "count": _l("nombre"),
     "end": _l("au"), "events": _l("événements"), "export": _l("export"), "filename": _l("fichier"),
-    "filters": _l("filtres"), "personal_data": _l("données personnelles"), "inactive_days": _l("jours sans activité"),
+    "filters": _l("filtres"), "changed": _l("modifié"), "personal_data": _l("données personnelles"),
+    "inactive_days": _l("jours sans activité"),
     "filter_kind": _l("type filtré"), "filter_user": _l("utilisateur filtré"), "first": _l("de"),
     "invited": _l("invité"), "last": _l("à"), "message_id": _l("message n°"), "messages": _l("messages"),
     "mode": _l("mode"), "on_behalf_of": _l("pour le compte de"), "optional": _l("notifications facultatives"),

@@ -17,6 +17,7 @@ from helpdesk.extensions import db, login_manager
 from helpdesk.models import ROLES, Structure, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
+from helpdesk.permissions import ensure_admin
 
 # A dummy hash so that unknown addresses cost the same time as wrong passwords.
 _TIMING_HASH = generate_password_hash("no such user")
@@ -86,9 +87,9 @@ def check_password_strength(password: str) -> None:
                            "par exemple une phrase de plusieurs mots."))
 
 
-def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
-                actor: User | None = None) -> User:
-    """Create an account; members need a structure, staff have none; password None mails an invitation."""
+def _account_values(user: User | None, email: str, name: str, role: str,
+                    structure_id: int | None) -> tuple[str, str, Structure | None]:
+    """The checked email, name and structure of an account being created (user None) or edited."""
     email = normalise_email(email)
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
@@ -97,16 +98,24 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
         raise InvalidInput(_("Indiquez un nom de 120 caractères au plus."))
     if role not in ROLES:
         raise InvalidInput(_("Ce rôle n'existe pas."))
-    invited = password is None
-    if not invited:
-        check_password_strength(password)
-    if find_user_by_email(email) is not None:
+    same_email = find_user_by_email(email)
+    if same_email is not None and same_email is not user:
         raise InvalidInput(_("Un compte existe déjà avec cette adresse e-mail."))
     structure = None
     if role == "member":
         structure = db.session.get(Structure, structure_id) if structure_id else None
         if structure is None:
             raise InvalidInput(_("Un membre doit être rattaché à une structure existante."))
+    return email, name, structure
+
+
+def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
+                actor: User | None = None) -> User:
+    """Create an account; members need a structure, staff have none; password None mails an invitation."""
+    email, name, structure = _account_values(None, email, name, role, structure_id)
+    invited = password is None
+    if not invited:
+        check_password_strength(password)
     user = User(email=email, name=name, role=role, structure=structure, active=True)
     # An invited account gets a random password nobody knows until the invitation link sets one.
     user.set_password(secrets.token_urlsafe(32) if invited else password)
@@ -115,6 +124,27 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
     record_event("user_created", actor, user_id=user.id, role=role, **({"invited": True} if invited else {}))
     db.session.commit()
     return user
+
+
+def update_user(user: User, actor: User, *, email: str, name: str, role: str, structure_id: int | None) -> None:
+    """An admin corrects an account: name, email, role, structure. A change of email, role or structure ends the
+    account's sessions (its rights change); an anonymised account is not edited, and admins keep their own role."""
+    ensure_admin(actor)
+    if user.anonymised_at is not None:
+        raise InvalidInput(_("Ce compte a été anonymisé : il ne se modifie plus."))
+    if user.id == actor.id and role != user.role:
+        raise InvalidInput(_("Vous ne pouvez pas changer votre propre rôle."))
+    email, name, structure = _account_values(user, email, name, role, structure_id)
+    changed = sorted(field for field, before, after in (
+        ("email", user.email, email), ("name", user.name, name), ("role", user.role, role),
+        ("structure", user.structure_id, structure.id if structure else None)) if before != after)
+    if not changed:
+        return
+    if {"email", "role", "structure"} & set(changed):
+        user.session_token = new_session_token()
+    user.email, user.name, user.role, user.structure = email, name, role, structure
+    record_event("user_updated", actor, user_id=user.id, changed=changed)
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:
