@@ -25,7 +25,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
 from helpdesk.mail import outbox
-from helpdesk.mail.outbox import absolute_url, queue_email
+from helpdesk.mail.outbox import queue_email
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
 from helpdesk.i18n import format_date, lazy_format
 
@@ -115,15 +115,14 @@ def send_digests(today: date) -> int:
     for rows in by_user.values():
         user = rows[0].recipient
         if user is not None and user.active:
-            items = [{"subject": row.subject, "at": row.created_at,
-                      "url": absolute_url("tickets.detail", reference=row.ticket.reference) if row.ticket else None}
-                     for row in rows]
-            count = len(items)
+            count = len(rows)
             subject = LazyString(lambda count=count: ngettext(
                 "Récapitulatif du %(date)s : %(num)d notification", "Récapitulatif du %(date)s : %(num)d notifications",
                 count, date=format_date(today)))
-            queue_email(to=user, kind="digest", template="digest", subject=subject, context={"items": items},
-                        dedupe_key=f"digest:{user.id}:{rows[-1].id}")
+            # Rendered when sent, from the rows summarised: a question anonymised meanwhile is not quoted.
+            queue_email(to=user, kind="digest", template="digest", subject=subject,
+                        context={"rows": [row.id for row in rows]}, dedupe_key=f"digest:{user.id}:{rows[-1].id}",
+                        render_when_sent=True)
             queued += 1
         for row in rows:
             row.status = "digested"

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.extensions import db
 from helpdesk.i18n import recipient_locale
@@ -88,18 +88,21 @@ def render_bodies(template: str, recipient: User | None, subject: str, ticket: T
 
 
 def queue_email(*, to: User | str, kind: str, template: str, subject: str | LazyString, context: dict,
-                dedupe_key: str, ticket: Ticket | None = None, held: bool = False) -> OutboxEmail | None:
+                dedupe_key: str, ticket: Ticket | None = None, held: bool = False,
+                render_when_sent: bool = False) -> OutboxEmail | None:
     """Add an email rendered now (from emails/<template>.txt/.html) to the session, in the recipient's language
-    (a lazy subject is translated too); None if already queued."""
+    (a lazy subject is translated too); None if already queued. With `render_when_sent`, the JSON `context` is
+    kept and the bodies are rendered by the sender (see deferred_bodies)."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
     user = to if isinstance(to, User) else None
     subject = _recipient_subject(subject, user, ticket)
-    text_body, html_body = render_bodies(template, user, subject, ticket, context)
+    text_body, html_body = (None, None) if render_when_sent else render_bodies(template, user, subject, ticket,
+                                                                               context)
     row = OutboxEmail(
         dedupe_key=dedupe_key, to_address=user.email if user else to, recipient=user, ticket=ticket, kind=kind,
         subject=subject[:300], headers=_headers(kind, ticket), status="held" if held else "pending",
-        text_body=text_body, html_body=html_body,
+        text_body=text_body, html_body=html_body, context=context if render_when_sent else None,
     )
     db.session.add(row)
     return row
@@ -172,8 +175,22 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
         info.setdefault("outbox_new", set()).update(pending)
 
 
-def notification_bodies(row: OutboxEmail) -> tuple[str, str]:
-    """Render a queued notification's bodies from the question, the recipient and the ids it keeps."""
+def digest_items(row: OutboxEmail) -> list[dict]:
+    """The notifications a digest mail summarises, as they stand now: those of a question anonymised since
+    were scrubbed with it (their subject no longer names it) and lose their link."""
+    summarised = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(row.context["rows"]))
+                                    .order_by(OutboxEmail.id).options(selectinload(OutboxEmail.ticket))).all()
+    return [{"subject": item.subject, "at": item.created_at,
+             "url": absolute_url("tickets.detail", reference=item.ticket.reference)
+             if item.ticket is not None and item.ticket.anonymised_at is None else None}
+            for item in summarised]
+
+
+def deferred_bodies(row: OutboxEmail) -> tuple[str, str]:
+    """Render the bodies of a mail queued without them: a digest from the notifications it summarises, a question
+    notification from the question, the recipient and the ids it keeps."""
+    if row.kind == "digest":
+        return render_bodies("digest", row.recipient, row.subject, None, {"items": digest_items(row)})
     if row.ticket is None:
         raise ValueError("the question of this notification was deleted")
     context = row.context or {}

@@ -7,10 +7,11 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.mail.notifications import send_digests, set_preferences
 from helpdesk.mail.sender import send_pending
+from helpdesk.privacy.services import REMOVED_MAIL_SUBJECT, anonymise_user
 from helpdesk.tickets import services
 from helpdesk.triage.filing import file_on_behalf
 from tests import factories
-from tests.mail.helpers import outbox, text_part
+from tests.mail.helpers import html_part, outbox, text_part
 
 
 def _kinds_by_address(since: int = 0) -> dict[str, list[str]]:
@@ -133,7 +134,7 @@ def test_opting_out_of_secondary_mail_keeps_essential_ones(app, world):
     assert world.jurist2.email not in kinds, "the team-wide new-question mail is secondary"
 
 
-def test_digest_users_get_one_daily_mail_summarising_their_notifications(app, world):
+def test_digest_users_get_one_daily_mail_summarising_their_notifications(app, world, smtp):
     set_preferences(world.member, "digest", True)
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
@@ -147,10 +148,29 @@ def test_digest_users_get_one_daily_mail_summarising_their_notifications(app, wo
     digest = outbox(to_address=world.member.email, kind="digest")
     assert len(digest) == 1 and digest[0].status == "pending"
     assert digest[0].subject == "Récapitulatif du 28 novembre 2026 : 2 notifications"
-    assert "Précisions attendues" in digest[0].text_body and "Réponse à votre question" in digest[0].text_body
-    assert f"https://helpdesk.example.test/questions/{ticket.reference}" in digest[0].html_body
     assert {row.status for row in outbox(to_address=world.member.email, kind="answered")} == {"digested"}
     assert send_digests(date(2026, 11, 29)) == 0, "nothing new: no empty digest"
+    send_pending()
+    mail = smtp.recorder.to(world.member.email)[-1]
+    assert mail["Subject"] == "Récapitulatif du 28 novembre 2026 : 2 notifications"
+    assert "Précisions attendues" in text_part(mail) and "Réponse à votre question" in text_part(mail)
+    assert f"https://helpdesk.example.test/questions/{ticket.reference}" in html_part(mail)
+
+
+def test_a_digest_queued_before_a_question_is_anonymised_no_longer_quotes_it(app, world, smtp):
+    set_preferences(world.colleague, "digest", True)
+    ticket = factories.make_ticket(world.member, subject="Licenciement de M. Dupont")
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Voici la procédure.")
+    services.close(ticket, world.member)
+    assert send_digests(date(2026, 11, 28)) == 1
+    anonymise_user(world.member, world.admin)
+    send_pending()
+    mail = smtp.recorder.to(world.colleague.email)[-1]
+    assert mail["Subject"] == "Récapitulatif du 28 novembre 2026 : 2 notifications"
+    assert "Dupont" not in text_part(mail) + html_part(mail)
+    assert text_part(mail).count(REMOVED_MAIL_SUBJECT) == 2
+    assert f"/questions/{ticket.reference}" not in text_part(mail), "no link to the anonymised question"
 
 
 def test_digest_command_queues_and_sends(app, world, runner, tmp_path):
