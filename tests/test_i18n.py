@@ -1,4 +1,5 @@
 """Languages: French by default, English complete, the user's choice remembered, locale-aware formats."""
+import io
 import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -10,7 +11,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -310,3 +311,21 @@ def test_welcome_after_login_is_in_the_accounts_language(client, login, world):
     _speaks_english(world.member)
     login(world.member)
     assert f"Welcome, {world.member.first_name}." in client.get("/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_accepted_file_types_and_refusals_are_in_english_for_an_english_speaker(client, login, world):
+    """The upload hint and the refusal naming a file's real type are translated, not left in French."""
+    _speaks_english(world.member)
+    login(world.member)
+    page = client.get("/questions/nouvelle").get_data(as_text=True)
+    assert "Accepted types: PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG or text (TXT)." in page
+    assert "ou texte" not in page
+    response = client.post("/questions/nouvelle", data={
+        "subject": "Renewing a CDDI", "theme": str(world.theme.id), "priority": "1",
+        "body": "Can we renew this contract beyond 24 months?",
+        "attachments": [(io.BytesIO(b"Planning de la semaine"), "planning.pdf")]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The content of file “planning.pdf” does not match its extension (it is a plain text file)." in page
+    assert "Texte brut" not in page
+    assert db.session.scalar(select(func.count(Ticket.id))) == 0

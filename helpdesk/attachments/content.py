@@ -10,12 +10,17 @@ import zipfile
 from dataclasses import dataclass
 
 
+def N_(message: str) -> str:
+    """Mark a French label for the catalogues; it is translated where it is shown (attachments.services, forms)."""
+    return message
+
+
 @dataclass(frozen=True)
 class FileKind:
     """An accepted kind of file: what we serve it as and which extensions it may carry."""
 
     name: str
-    label: str
+    label: str  # French, marked with N_
     content_type: str
     extensions: tuple[str, ...]
 
@@ -23,18 +28,18 @@ class FileKind:
 KINDS = {
     kind.name: kind for kind in (
         FileKind("pdf", "PDF", "application/pdf", (".pdf",)),
-        FileKind("docx", "Word (DOCX)",
+        FileKind("docx", N_("Word (DOCX)"),
                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
-        FileKind("xlsx", "Excel (XLSX)",
+        FileKind("xlsx", N_("Excel (XLSX)"),
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
-        FileKind("odt", "Texte OpenDocument (ODT)", "application/vnd.oasis.opendocument.text", (".odt",)),
-        FileKind("ods", "Tableur OpenDocument (ODS)", "application/vnd.oasis.opendocument.spreadsheet", (".ods",)),
-        FileKind("png", "Image PNG", "image/png", (".png",)),
-        FileKind("jpeg", "Image JPEG", "image/jpeg", (".jpg", ".jpeg")),
-        FileKind("txt", "Texte brut", "text/plain", (".txt",)),  # served with charset=utf-8
+        FileKind("odt", N_("Texte OpenDocument (ODT)"), "application/vnd.oasis.opendocument.text", (".odt",)),
+        FileKind("ods", N_("Tableur OpenDocument (ODS)"), "application/vnd.oasis.opendocument.spreadsheet", (".ods",)),
+        FileKind("png", N_("Image PNG"), "image/png", (".png",)),
+        FileKind("jpeg", N_("Image JPEG"), "image/jpeg", (".jpg", ".jpeg")),
+        FileKind("txt", N_("Texte brut"), "text/plain", (".txt",)),  # served with charset=utf-8
     )
 }
-ACCEPTED_LABELS = "PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT)"
+ACCEPTED_LABELS = N_("PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT)")
 ACCEPT_ATTRIBUTE = ",".join(ext for kind in KINDS.values() for ext in kind.extensions)
 
 # Main part types declared in [Content_Types].xml; the macro-enabled variants (docm, xlsm) differ and are refused.

@@ -82,10 +82,10 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
         kind = detect_kind(data)
         if kind is None:
             raise AttachmentRejected(_("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
-                                       name=shown, kinds=ACCEPTED_LABELS))
+                                       name=shown, kinds=_(ACCEPTED_LABELS)))
         if not extension_matches(filename, kind):
             raise AttachmentRejected(_("Le contenu du fichier « %(name)s » ne correspond pas à son extension "
-                                       "(c'est un fichier %(kind)s).", name=shown, kind=kind.label))
+                                       "(c'est un fichier %(kind)s).", name=shown, kind=_(kind.label)))
         checked.append(CheckedUpload(data, display_filename(filename, kind), kind))
     if sum(len(upload.data) for upload in checked) > config["ATTACHMENT_MAX_REQUEST_SIZE"]:
         raise AttachmentTooLarge(_("L'ensemble des fichiers dépasse la taille autorisée (%(size)s par envoi).",
