@@ -110,7 +110,7 @@ def password():
 @bp.route("/compte/")
 @login_required
 def account():
-    """The account page: identity and links to password, API tokens and subscriptions."""
+    """The account page: identity and links to password, emails, API tokens, subscriptions and the data export."""
     return render_template("auth/account.html")
 
 

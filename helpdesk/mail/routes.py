@@ -24,6 +24,8 @@ def preferences():
     """Let users choose immediate mail or a daily digest, and opt out of secondary mail."""
     user = db.session.get(User, current_user.id)
     form = PreferencesForm(obj=user)
+    if not user.is_staff:  # members never get the shared queue's mail
+        form.notify_optional.label.text = _("Recevoir aussi les courriels secondaires (questions closes)")
     if form.validate_on_submit():
         try:
             set_preferences(user, form.notify_mode.data, form.notify_optional.data)

@@ -201,3 +201,22 @@ def test_preferences_page_refuses_unknown_mode_and_anonymous_users(app, world, c
     assert world.member.notify_mode == "immediate"
     with pytest.raises(InvalidInput):
         set_preferences(world.member, "hourly", True)
+
+
+def test_account_page_leads_to_the_email_choices_and_back(app, world, client, login):
+    login(world.member)
+    account = client.get("/compte/").get_data(as_text=True)
+    assert 'href="/compte/notifications"' in account and "Choisir les courriels que je reçois" in account
+    assert 'href="/compte/mes-donnees.zip"' in account
+    page = client.get("/compte/notifications").get_data(as_text=True)
+    assert 'href="/compte/">← Mon compte' in page
+
+
+def test_members_are_not_offered_the_shared_queue_mail_but_jurists_are(app, world, client, login):
+    login(world.member)
+    page = client.get("/compte/notifications").get_data(as_text=True)
+    assert "Recevoir aussi les courriels secondaires (questions closes)" in page
+    assert "file commune" not in page
+    login(world.jurist)
+    page = client.get("/compte/notifications").get_data(as_text=True)
+    assert "nouvelles questions de la file commune" in page
