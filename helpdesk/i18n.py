@@ -5,9 +5,9 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from babel.dates import DateTimePattern
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
-from flask_babel import get_locale, gettext as _, to_user_timezone
+from flask_babel import get_locale, gettext as _, refresh, to_user_timezone
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -31,7 +31,22 @@ def select_locale() -> str:
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = request.cookies.get(COOKIE)
-    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
+    return chosen if chosen in LANGUAGES else g.get("account_locale", DEFAULT_LOCALE)
+
+
+def adopt_account_locale(user: User) -> str | None:
+    """A visitor who chose no language and follows a link mailed to `user` (password reset, invitation) reads the
+    page in the account's language, as they read the mail; return that language (for keep_locale), or None."""
+    if request.cookies.get(COOKIE) in LANGUAGES or user.locale not in LANGUAGES:
+        return None
+    g.account_locale = user.locale
+    refresh()
+    return user.locale
+
+
+def keep_locale(response, locale: str) -> None:
+    """Remember a visitor's language in a cookie on this response."""
+    response.set_cookie(COOKIE, locale, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure)
 
 
 def recipient_locale(user: User | None) -> str:

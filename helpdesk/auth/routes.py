@@ -13,6 +13,7 @@ from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_fail
                                       remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.i18n import adopt_account_locale, keep_locale
 from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
@@ -176,7 +177,9 @@ def set_password(token):
         user, purpose = user_for_token(token)
     except ServiceError as error:
         return render_template("auth/link_invalid.html", message=error.message), 400
+    adopted = adopt_account_locale(user)
     form = SetPasswordForm()
+    response = None
     if form.validate_on_submit():
         try:
             set_password_with_token(token, form.new.data)
@@ -186,5 +189,9 @@ def set_password(token):
             logout_user()
             session.clear()
             flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
+            response = redirect(url_for("auth.login"))
+    if response is None:
+        response = make_response(render_template("auth/set_password.html", form=form, user=user, purpose=purpose))
+    if adopted:  # the login page that follows stays in that language
+        keep_locale(response, adopted)
+    return response

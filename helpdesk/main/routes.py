@@ -1,5 +1,5 @@
 """Home page and error handlers."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from helpdesk.api.errors import http_error, is_api_request
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
-from helpdesk.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, set_user_locale
+from helpdesk.i18n import LANGUAGES, keep_locale, set_user_locale
 from helpdesk.main import bp
 from helpdesk.main.forms import LanguageForm
 from helpdesk.main.query_args import safe_next
@@ -39,8 +39,7 @@ def language():
         return response
     if current_user.is_authenticated:
         set_user_locale(current_user, form.locale.data)
-    response.set_cookie(COOKIE, form.locale.data, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
+    keep_locale(response, form.locale.data)
     return response
 
 

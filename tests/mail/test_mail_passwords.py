@@ -159,3 +159,26 @@ def test_repeated_reset_requests_lock_the_account_out_for_a_while(app, world, cl
     assert response.status_code == 429
     assert "Trop de tentatives" in page_text(response)
     assert len(outbox(kind="password_reset")) == 3
+
+
+def test_a_reset_link_opens_in_the_language_of_the_account_that_asked(app, world, client, smtp):
+    world.member.locale = "en"
+    db.session.commit()
+    client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
+    mail = smtp.recorder.to(world.member.email)[0]
+    assert mail["Subject"] == "Resetting your password"
+    link = link_in(mail)
+    page = page_text(client.get(link))
+    assert "New password" in page and "Nouveau mot de passe" not in page
+    response = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
+    assert "Your password is saved: you can log in." in page_text(response)
+    assert "Log in" in page_text(response) and "Se connecter" not in page_text(response)
+
+
+def test_a_visitor_who_chose_a_language_keeps_it_on_a_reset_link(app, world, client, smtp):
+    world.member.locale = "en"
+    db.session.commit()
+    client.post("/langue", data={"locale": "fr", "next": "/connexion"})
+    client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
+    page = page_text(client.get(link_in(smtp.recorder.to(world.member.email)[0])))
+    assert "Nouveau mot de passe" in page and "New password" not in page
