@@ -76,7 +76,9 @@ def test_dashboard_shows_charts_with_descriptions_and_data_tables(client, login,
     assert 'src="/statistiques/graphiques/questions-par-mois.svg"' in page
     assert "<figcaption>" in page and '<th scope="row">Bretagne</th>' in page
     assert "Réforme IAE" in page  # the world's theme, in the by-theme table
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/draft.js" defer>'], "charts need no script"
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/draft.js" defer>',
+                                                  '<script src="/static/js/form-errors.js" defer>'], \
+        "charts need no script (only those every page loads)"
 
 
 def test_dashboard_carries_filters_into_chart_and_export_links(client, login, world, answered):

@@ -52,7 +52,7 @@ def test_question_of_the_queue_is_accessible_to_jurist_and_member(visitor):
 
 
 def test_form_errors_are_announced_and_tied_to_their_fields(visitor):
-    """Sending an empty question shows each error next to its field, linked by aria-describedby."""
+    """Sending an empty question shows each error next to its field, linked by aria-describedby, and focuses the first."""
     page = visitor.page
     visitor.login("membre@demo.local")
     visitor.goto("/questions/nouvelle")
@@ -62,6 +62,18 @@ def test_form_errors_are_announced_and_tied_to_their_fields(visitor):
     expect(subject).to_have_attribute("aria-invalid", "true")
     expect(subject).to_have_accessible_description("En une phrase : par exemple « Renouvellement d'un CDDI au-delà "
                                                    "de 24 mois ». Indiquez l'objet de votre question.")
+    expect(subject).to_be_focused()  # the keyboard starts at the first error, not at the top of the page
+
+
+def test_focus_goes_to_the_first_field_in_error_even_below_a_valid_one(visitor):
+    """A refused question whose subject is right: the focus lands on the theme, the first field to correct."""
+    page = visitor.page
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill("Renouvellement d'un CDDI au-delà de 24 mois")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    visitor.audit("(erreurs de saisie)")
+    expect(page.get_by_label("Thème")).to_be_focused()
 
 
 def test_skip_link_is_first_and_moves_focus_to_the_content(visitor):
