@@ -1,4 +1,5 @@
 """The member side over HTTP: filing, listing, filtering, replying, closing, inactive structures."""
+import html
 import io
 import re
 
@@ -167,6 +168,14 @@ def test_empty_reply_is_refused_in_french(member_client, world):
                               follow_redirects=True).get_data(as_text=True)
     assert "Le message est vide." in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    hint = re.search(r'<p class="hint" id="body-hint">([^<]+)</p>', page)
+    assert hint and html.unescape(hint.group(1)) == "Pour ajouter des documents, joignez-les avec quelques mots d'explication."
+    assert 'aria-describedby="body-hint"' in page
 
 
 def test_member_closes_the_question(member_client, world):

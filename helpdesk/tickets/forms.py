@@ -44,7 +44,9 @@ class ReplyForm(Form):
 
     body = TextAreaField(_l("Votre réponse"), validators=[
         DataRequired(_l("Le message est vide.")),
-        Length(max=BODY_MAX, message=_l("%(max)d caractères au maximum."))])
+        Length(max=BODY_MAX, message=_l("%(max)d caractères au maximum."))],
+        # A file alone is refused: said before the member picks one, which a refused form would make them pick again.
+        description=_l("Pour ajouter des documents, joignez-les avec quelques mots d'explication."))
     attachments = attachments_field()
     submit = SubmitField(_l("Envoyer"))
 
