@@ -2,12 +2,14 @@
 import html
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
 from tests import factories
 
@@ -50,6 +52,26 @@ def test_member_files_a_question_and_sees_it(member_client, world):
     assert f"Votre question {ticket.reference} a bien été envoyée." in thread
     assert "Renouvellement d&#39;un CDDI" in thread and "terminer sa formation qualifiante" in thread
     assert _references(member_client.get("/questions/").get_data(as_text=True)) == [ticket.reference]
+
+
+def test_the_same_question_sent_again_after_back_is_not_filed_twice(member_client, world):
+    first = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    again = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=f"  {BODY}\n"),
+                               follow_redirects=True)
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert first.headers["Location"] == again.request.path == f"/questions/{ticket.reference}"
+    assert (f"Votre question {ticket.reference} a déjà été envoyée : elle n&#39;a pas été enregistrée une seconde "
+            "fois.") in again.get_data(as_text=True)
+
+
+def test_a_different_question_a_colleagues_or_a_later_one_is_filed(member_client, client, world, login):
+    member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=BODY + " Autre cas."))
+    with frozen_time(utcnow() + timedelta(minutes=11)):
+        member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    login(world.colleague)
+    client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    assert _ticket_count() == 4
 
 
 def test_new_question_form_offers_only_active_themes(member_client, world):

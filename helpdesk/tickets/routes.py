@@ -67,6 +67,11 @@ def new():
         text = f"{form.subject.data or ''} {form.body.data or ''}"
         return render_template("tickets/new.html", form=form, suggestions=suggest(current_user, text), suggested=True)
     if form.validate_on_submit():
+        resent = services.recently_filed(current_user, form.subject.data, form.body.data)
+        if resent is not None:
+            flash(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été enregistrée une seconde fois.",
+                    reference=resent.reference), "success")
+            return to_question(resent)
         try:
             ticket = services.file_question(current_user, form.subject.data, form.body.data,
                                             form.theme.data, form.priority.data,

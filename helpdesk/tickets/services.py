@@ -19,12 +19,20 @@ from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
+# A question its author sends again unchanged this soon (Back, then Send; a double click without script) is the
+# question already filed, not a new one.
+RESENT_WITHIN = timedelta(minutes=10)
+
+
+def _normalised(value: str | None, one_line: bool) -> str:
+    """A text field as stored: stripped, and on one line every run of spaces and line breaks made one space."""
+    return " ".join((value or "").split()) if one_line else (value or "").strip()
 
 
 def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_line: bool = False) -> str:
     """Strip a text field (on one line: every run of spaces and line breaks made one space) and check its
     length, with a French message naming the field."""
-    text = " ".join((value or "").split()) if one_line else (value or "").strip()
+    text = _normalised(value, one_line)
     if "\x00" in text:
         raise InvalidInput(_("%(field)s : le caractère nul n'est pas accepté.", field=label))
     if len(text) < minimum:
@@ -74,6 +82,14 @@ def _next_ticket_id() -> int | None:
     if db.session.get_bind().dialect.name != "postgresql":
         return None
     return db.session.scalar(select(func.nextval(func.pg_get_serial_sequence("ticket", "id"))))
+
+
+def recently_filed(author: User, subject: str, body: str) -> Ticket | None:
+    """The author's question with this very subject and description filed within RESENT_WITHIN, if any."""
+    return db.session.scalar(select(Ticket).where(
+        Ticket.author_id == author.id, Ticket.subject == _normalised(subject, one_line=True),
+        Ticket.body == _normalised(body, one_line=False), Ticket.created_at >= utcnow() - RESENT_WITHIN,
+    ).order_by(Ticket.id.desc()).limit(1))
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
