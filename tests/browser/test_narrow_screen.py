@@ -59,3 +59,15 @@ def test_question_page_with_the_structures_recent_questions_keeps_the_phone_widt
     visitor.audit()
     expect(page.get_by_role("region", name="questions les plus récentes")).to_be_visible()
     assert _page_width(page) <= PHONE["width"]
+
+
+def test_a_pasted_link_searched_on_a_phone_wraps_instead_of_widening_the_page(visitor):
+    """A long unbroken query (a Légifrance link pasted into the search box) is echoed in the results heading: it
+    wraps within the 375 px."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    link = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000037823185"
+    visitor.goto("/ressources/?q=" + link)
+    expect(page.get_by_role("heading", name=link, exact=False)).to_be_visible()
+    assert _page_width(page) <= PHONE["width"], f"{_page_width(page)} px de large sur un écran de 375 px"
