@@ -33,6 +33,17 @@ def test_member_rates_the_answer_once_and_can_update_it(client, world, login, an
     assert "1 avis, note moyenne <strong>5,0 / 5</strong>" in stats
 
 
+def test_a_colleague_sees_whose_rating_they_would_change(client, world, login, answered):
+    login(world.colleague)
+    client.post(f"/questions/{answered.reference}/avis", data={"rating": "2", "comment": "Incomplet."})
+    page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert "Modifier votre avis" in page and "Avis donné par" not in page
+    login(world.member)
+    page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert "Modifier l'avis de votre structure" in page and "Modifier votre avis" not in page
+    assert f"Avis donné par {world.colleague.name} le " in page
+
+
 def test_rating_before_any_answer_is_refused(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.member)
