@@ -110,13 +110,27 @@ def test_saved_file_is_stored_under_a_random_name_with_its_checksum(app, world):
     ([("photo.pdf", png_bytes())], "ne correspond pas à son extension"),
     ([("page.pdf", b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF")], "n'est pas d'un type accepté"),
     ([("outil.exe", b"MZ\x90\x00")], "n'est pas d'un type accepté"),
-    ([("ok.pdf", pdf_bytes()), ("nul\x00.txt", b"a\x00b")], "n'est pas d'un type accepté"),
+    ([("ok.pdf", pdf_bytes()), ("nul\x00.txt", b"a\x00b")], "n'est pas un texte enregistré en UTF-8"),
+    ([("notes.TXT", "Réunion du CSE".encode("cp1252"))], "n'est pas un texte enregistré en UTF-8"),
+    ([("notes", "Réunion du CSE".encode("cp1252"))], "n'est pas d'un type accepté"),
 ])
 def test_refused_uploads_store_nothing(app, world, files, message):
     ticket = factories.make_ticket(world.member)
     with pytest.raises(AttachmentRejected, match=message):
         save_uploads(files, uploader=world.member, ticket=ticket)
     assert stored_files(app) == [] and count(Attachment) == 0
+
+
+def test_a_text_file_saved_in_windows_1252_is_refused_with_what_to_do(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    response = client.post(f"/questions/{ticket.reference}/repondre", data={
+        "body": "Le compte rendu de la réunion.",
+        "attachments": [(io.BytesIO("Réunion du CSE du 3 mars".encode("cp1252")), "compte-rendu.txt")]},
+        follow_redirects=True)
+    assert ("Le fichier « compte-rendu.txt » n&#39;est pas un texte enregistré en UTF-8 : enregistrez-le en UTF-8 "
+            "(ou en PDF) et joignez-le de nouveau.") in response.get_data(as_text=True)
+    assert count(Message) == 0 and count(Attachment) == 0
 
 
 def test_limits_per_file_per_request_and_count_are_checked_before_writing(app, world):

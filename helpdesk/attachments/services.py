@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from helpdesk.attachments.content import (
-    ACCEPTED_LABELS, FileKind, clean_filename, detect_kind, display_filename, extension_matches)
+    ACCEPTED_LABELS, KINDS, FileKind, clean_filename, detect_kind, display_filename, extension_matches)
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -80,6 +80,10 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
             raise AttachmentTooLarge(_("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
                                        name=shown, size=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"])))
         kind = detect_kind(data)
+        if kind is None and shown.lower().endswith(KINDS["txt"].extensions):
+            # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
+            raise AttachmentRejected(_("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
+                                       "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
         if kind is None:
             raise AttachmentRejected(_("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
                                        name=shown, kinds=_(ACCEPTED_LABELS)))
