@@ -45,8 +45,7 @@ stopping = threading.Event()
 
 def build_message(row: OutboxEmail) -> EmailMessage:
     """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications and
-    digests),
-    answered at the recipient's signed reply address for an open question, else at MAIL_REPLY_TO."""
+    digests), answered at the recipient's signed reply address for an open question, else at MAIL_REPLY_TO."""
     text_body, html_body = ((row.text_body, row.html_body) if row.text_body is not None
                             else deferred_bodies(row))
     message = EmailMessage()

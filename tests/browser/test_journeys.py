@@ -11,8 +11,9 @@ BODY = ("Un salarié en CDDI depuis 22 mois suit une formation qualifiante qui s
 ANSWER = "Oui : une dérogation permet de prolonger le CDDI pour achever la formation ; faites l'avenant avant l'échéance."
 
 
-def _file_question(visitor) -> str:
-    """As the demo member, type a question, open a suggested resource, send; return the new reference."""
+def _file_question(visitor, detail: str) -> str:
+    """As the demo member, type a question (BODY, then `detail`: each test files its own question, the same one
+    sent again being recognised), open a suggested resource, send; return the new reference."""
     page = visitor.page
     visitor.login("membre@demo.local")
     visitor.goto("/questions/nouvelle")
@@ -31,7 +32,7 @@ def _file_question(visitor) -> str:
     expect(resource.get_by_role("heading", level=1)).to_have_text(title)
     visitor.audit("(ressource suggérée)", page=resource)
     resource.close()
-    page.get_by_label("Description").fill(BODY)
+    page.get_by_label("Description").fill(f"{BODY} {detail}")
     page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")
     page.get_by_role("button", name="Envoyer ma question").click()
     expect(page.get_by_role("status")).to_contain_text("a bien été envoyée")
@@ -41,17 +42,33 @@ def _file_question(visitor) -> str:
 
 def test_member_files_a_question_and_opens_a_suggested_resource(visitor):
     """The suggestions panel fills while typing; the resource opens; the question is filed."""
-    reference = _file_question(visitor)
+    reference = _file_question(visitor, "Il prépare un titre professionnel.")
     expect(visitor.page.get_by_role("heading", level=1)).to_contain_text(SUBJECT)
     visitor.goto("/questions/")
     expect(visitor.page.get_by_role("link", name=reference)).to_be_visible()
     visitor.screenshot("accueil-membre")
 
 
+def test_the_question_sent_again_after_going_back_is_not_filed_twice(visitor):
+    """Back to the form after sending, then « Envoyer ma question » again: the member lands on the question
+    already filed, told so, and the list holds it once."""
+    page = visitor.page
+    reference = _file_question(visitor, "La formation est financée par l'OPCO.")
+    page.go_back()
+    visitor.audit("(retour au formulaire)")
+    page.get_by_label("Objet").fill(SUBJECT)
+    page.get_by_label("Description").fill(f"{BODY} La formation est financée par l'OPCO.")
+    page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Votre question {reference} a déjà été envoyée")
+    visitor.audit("(question renvoyée)")
+    assert page.url.endswith(f"/questions/{reference}")
+
+
 def test_jurist_answers_with_a_canned_answer_then_member_reads_and_rates_it(visitor):
     """A jurist takes the question from the queue and answers from a canned answer; a colleague of the member
     reads the answer and its status, and rates it."""
-    reference = _file_question(visitor)
+    reference = _file_question(visitor, "Son contrat se termine le mois prochain.")
     page = visitor.page
     visitor.login("juriste@demo.local")
     expect(page).to_have_title(re.compile("File des questions"))
