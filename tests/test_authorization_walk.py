@@ -122,6 +122,8 @@ CASES = [
     Case("GET", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes/<int:theme_id>/activation", ADMIN.replace("200", "302")),
+    Case("GET", "/admin/themes/<int:theme_id>/modifier", ADMIN),
+    Case("POST", "/admin/themes/<int:theme_id>/modifier", ADMIN),
     Case("GET", "/admin/journal/", ADMIN),
     Case("GET", "/donnees-personnelles", EVERYONE),
     Case("GET", "/compte/mes-donnees.zip", ACCOUNT),

@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk.admin import bp
-from helpdesk.admin.forms import StructureForm, ThemeForm, ToggleForm, UserEditForm, UserForm
-from helpdesk.admin.services import create_theme, save_structure, toggle_theme
+from helpdesk.admin.forms import StructureForm, ThemeEditForm, ThemeForm, ToggleForm, UserEditForm, UserForm
+from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
@@ -166,6 +166,23 @@ def themes():
             return redirect(url_for("admin.themes"))
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm())
+
+
+@bp.route("/themes/<int:theme_id>/modifier", methods=["GET", "POST"])
+@admin_required
+def edit_theme(theme_id):
+    """Rename a theme, retire or restore it."""
+    theme = _get_or_404(Theme, theme_id)
+    form = ThemeEditForm(obj=theme if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            update_theme(theme, current_user, name=form.name.data, active=form.active.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Thème « %(name)s » enregistré.", name=theme.name), "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/theme_edit.html", form=form, theme=theme)
 
 
 @bp.route("/themes/<int:theme_id>/activation", methods=["POST"])
