@@ -1,4 +1,6 @@
 """Flash info: bulletins, audience, home page until read, subscriptions, signed unsubscribe, resumable fan-out."""
+import json
+
 import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
@@ -8,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.flash import services
 from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
-from helpdesk.kb.services import save_article
+from helpdesk.kb.services import import_articles, save_article
 from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
 from tests import factories
 
@@ -300,6 +302,26 @@ def test_bulletin_opened_to_members_again_is_sent_then(client, crowd, login):
     restrict_to_jurists(client, login, crowd, article, visibility="members")
     assert services.unread_bulletins(crowd.member) == [article]
     assert services.send_pending() == 2
+
+
+def test_bulletin_page_links_its_edit_button_to_the_flash_editor(client, crowd, login):
+    article = write(crowd)
+    login(crowd.jurist)
+    page = client.get(f"/ressources/{article.slug}").get_data(as_text=True)
+    assert f'href="/flash/{article.slug}/modifier"' in page
+
+
+def test_imported_flash_without_audience_offers_no_dead_edit_link(client, crowd, login):
+    """A flash info from the starter content has no bulletin: its « Modifier » led to a 404."""
+    import_articles([json.dumps({"slug": "flash-importe", "title": "Flash importé", "body": BODY, "type": "flash",
+                                 "visibility": "members", "status": "published"})])
+    login(crowd.jurist)
+    page = client.get("/ressources/flash-importe").get_data(as_text=True)
+    assert "/modifier" not in page
+    assert "provient d'un import de ressources : il se modifie dans son fichier d'import" in page
+    response = client.get("/ressources/flash-importe/modifier", follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == "/ressources/flash-importe"
+    assert "il se modifie dans son fichier d&#39;import" in response.get_data(as_text=True)  # the flashed message
 
 
 def test_the_resource_editor_neither_writes_nor_edits_a_bulletin(client, crowd, login):
