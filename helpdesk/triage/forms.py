@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from helpdesk.main.forms import Form
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
-from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES
+from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm
 from helpdesk.tickets.services import BODY_MAX
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
 from helpdesk.triage.filing import OFFLINE_CHANNELS
@@ -98,7 +98,7 @@ class OnBehalfForm(Form):
                          validators=[InputRequired(_l("Indiquez le canal."))])
     subject = StringField(_l("Objet"),
                           validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
-    theme = SelectField(_l("Thème"), coerce=int, validators=[Optional()])
+    theme = QuestionForm.theme
     body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])

@@ -15,6 +15,7 @@ from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
+from helpdesk.tickets.services import active_themes
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)
@@ -252,11 +253,11 @@ def on_behalf():
     # Only a listed structure's members are looked up: any other number, however large, lists nobody.
     members = filing.members_of(structures.get(form.structure.data))
     form.member.choices = [(0, _("Choisir un membre"))] + [(member.id, member.name) for member in members]
-    form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices(_("Choisir un thème")) if theme_id]
+    form.theme.choices = [(0, _("Choisir un thème"))] + [(theme.id, theme.name) for theme in active_themes()]
     if request.method == "POST" and "send" in request.form and form.validate():
         with flash_refusal(ServiceError):
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
-                                           form.subject.data, form.body.data, form.theme.data or None,
+                                           form.subject.data, form.body.data, form.theme.data,
                                            form.priority.data)
             flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
                   "success")
