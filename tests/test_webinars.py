@@ -125,6 +125,22 @@ def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client,
     assert "<strong>ACI</strong>" in client.get(f"/ressources/{slug}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("data, message", [
+    ({"question": "", "answer": "Oui, sous conditions."}, "Indiquez la question."),
+    ({"question": "Le contrat passerelle est-il renouvelable ?", "answer": ""}, "Indiquez la réponse."),
+])
+def test_refused_qa_entry_keeps_what_the_jurist_typed(client, world, login, data, message):
+    """The page came back empty after a refusal: the answer typed during the session was lost."""
+    values = WebinarValues(title="Contrat passerelle", starts_at=utcnow() - timedelta(days=2))
+    webinar = services.save_webinar(None, values, world.jurist)
+    login(world.jurist)
+    response = client.post(f"/webinaires/{webinar.id}/questions", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert next(value for value in data.values() if value) in page
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
 @pytest.mark.parametrize("starts_at, message", [
     ("1990-01-01T10:00", "Indiquez une date entre 2000 et 2099."),
     ("2027-03-28T02:30", "Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été)"),
