@@ -93,7 +93,7 @@ def edit(slug):
             return redirect(url_for("kb.article", slug=item.slug))
         return redirect(target)
     form = ArticleForm(obj=item)
-    form.themes.choices = searching.theme_choices()
+    form.themes.choices = searching.theme_choices(item.themes)
     if request.method == "GET":
         form.themes.data = [theme.slug for theme in item.themes]
         form.tags.data = ", ".join(item.tags or [])

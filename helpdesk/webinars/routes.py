@@ -2,11 +2,11 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import Theme, Webinar
+from helpdesk.kb.searching import offered_themes
+from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
 from helpdesk.views import flash_errors
@@ -25,8 +25,7 @@ def _webinar(webinar_id: int) -> Webinar:
 def _form(webinar: Webinar | None = None) -> WebinarForm:
     """The webinar form with its theme choices (and current values on first display)."""
     form = WebinarForm(obj=webinar)
-    form.themes.choices = [(theme.id, theme.name) for theme in
-                           db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))]
+    form.themes.choices = [(theme.id, label) for theme, label in offered_themes(webinar.themes if webinar else ())]
     if webinar is not None and request.method == "GET":
         form.starts_at.data = webinar.starts_at.astimezone(PARIS).replace(tzinfo=None)
         form.speakers.data = "\n".join(webinar.speakers or [])
