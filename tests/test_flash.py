@@ -185,6 +185,22 @@ def test_fan_out_queues_one_email_per_recipient_with_an_unsubscribe_link(crowd):
     assert {mail.status for mail in outbox(article)} == {"sent"}
 
 
+def test_text_email_reads_cleanly_and_keeps_link_addresses(crowd):
+    """The text version had stray spaces where bold marks were (« de  renouvellement  du ») and lost link addresses;
+    the HTML version kept links to the site relative, which a mail client cannot open."""
+    article = services.save_bulletin(None, {
+        "title": "Décret publié", "summary": "Ce qui change.", "themes": [crowd.theme.slug],
+        "body": BODY + " Voir [le décret](https://www.legifrance.gouv.fr/jorf/id/X) et [notre fiche](/ressources/cddi)."},
+        Audience(), crowd.jurist)
+    services.publish_bulletin(article, crowd.jurist)
+    services.send_pending()
+    mail = next(mail for mail in outbox(article) if mail.to_address == crowd.member.email)
+    assert "les conditions de renouvellement du PASS IAE." in mail.text_body
+    assert "le décret (https://www.legifrance.gouv.fr/jorf/id/X)" in mail.text_body
+    assert "notre fiche (https://helpdesk.example.test/ressources/cddi)" in mail.text_body
+    assert 'href="https://helpdesk.example.test/ressources/cddi"' in mail.html_body  # a relative link is dead in mail
+
+
 def test_unsubscribe_link_works_without_login(client, crowd):
     services.publish_bulletin(write(crowd), crowd.jurist)
     services.send_pending()
