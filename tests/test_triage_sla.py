@@ -142,6 +142,7 @@ def test_default_policies_are_in_order(world):
 def test_more_urgent_priority_with_more_time_is_reported(world):
     sla.save_policy(world.admin, 2, None, 24, 45)
     sla.save_policy(world.admin, 3, None, 4, 60)
+    sla.save_policy(world.admin, 0, world.theme.id, 50, 200)  # in order; the general pairs are not repeated for it
     assert sla.policy_warnings() == [
         "Tous les thèmes : une question « Urgente » a plus de temps pour sa résolution (60 h) qu'une question "
         "« Élevée » (45 h).",

@@ -252,14 +252,17 @@ def policy_table() -> list[PolicyRow]:
 def policy_warnings() -> list[str]:
     """Priorities out of order: where a more urgent question would get more time, for the first response or the
     resolution, than a less urgent one, in the general rules and in every theme that has rules of its own (whose
-    other priorities follow the general rules)."""
+    other priorities follow the general rules; a pair of those is reported once, for all themes)."""
     themes = db.session.scalars(select(Theme).where(Theme.id.in_(select(SlaRule.theme_id))).order_by(Theme.name))
+    levels = rules.current().service_levels
     warnings = []
     for theme in [None, *themes]:
         scope = _("Thème « %(name)s »", name=theme.name) if theme else _("Tous les thèmes")
         ordered = [(priority, policy_for(priority, theme.id if theme else None))
                    for priority in sorted(PRIORITIES, reverse=True)]
         for (higher, more_urgent), (lower, less_urgent) in zip(ordered, ordered[1:]):
+            if theme and (higher, theme.id) not in levels and (lower, theme.id) not in levels:
+                continue
             values = {"scope": scope, "higher": PRIORITIES[higher], "lower": PRIORITIES[lower]}
             if more_urgent.first_response > less_urgent.first_response:
                 warnings.append(_(
