@@ -135,6 +135,16 @@ def test_admin_sets_a_policy_through_the_page(client, world, login):
     assert "ne peut pas être plus court" in bad.get_data(as_text=True)
 
 
+def test_policy_form_messages_follow_the_interface_language(client, world, login):
+    """The range message was a French f-string, shown as is in the English interface."""
+    login(world.admin)
+    data = {"priority": "2", "theme": "0", "first_response_hours": "0", "resolution_hours": "5000"}
+    assert "Entre 0,25 et 2000 heures." in client.post("/admin/delais", data=data).get_data(as_text=True)
+    client.post("/langue", data={"locale": "en", "next": "/admin/delais"})
+    assert "Between 0.25 and 2000 hours." in client.post("/admin/delais", data=data).get_data(as_text=True)
+    assert db.session.scalar(select(SlaRule)) is None
+
+
 def test_default_policies_are_in_order(world):
     assert sla.policy_warnings() == []
 

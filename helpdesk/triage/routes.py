@@ -160,7 +160,7 @@ def propose_faq(reference):
         abort(400)
     with flash_refusal():
         source = faq.propose_faq(ticket, current_user)
-        flash("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier.", "success")
+        flash(_("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier."), "success")
         return redirect(url_for("kb.edit", slug=source.article_slug))
     return to_question(ticket)
 
