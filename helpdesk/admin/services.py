@@ -80,7 +80,8 @@ def update_theme(theme: Theme, actor: User, *, name: str, active: bool) -> None:
     """Rename a theme or retire/restore it. Its slug stays: resources, search indexes, content files and saved
     addresses refer to the theme by it."""
     ensure_admin(actor)
-    name = _checked_theme_name(name, theme)
+    # An unchanged name is not checked again: retiring or restoring a theme always works.
+    name = theme.name if (name or "").strip() == theme.name else _checked_theme_name(name, theme)
     changes = {key: value for key, value in (("name", name), ("active", active)) if getattr(theme, key) != value}
     if not changes:
         return
