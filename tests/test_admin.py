@@ -8,6 +8,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
 from helpdesk.slugs import slugify
+from helpdesk.triage import routing, sla
 from tests import factories
 
 VALID_SIRET = "73282932000074"
@@ -46,6 +47,16 @@ def test_admin_home_shows_counts(admin_client, world):
     page = admin_client.get("/admin/").get_data(as_text=True)
     assert "2 dont 2 actives" in page
     assert "Questions reçues : 1" in page
+    assert "à vérifier" not in page
+
+
+def test_admin_home_points_to_service_levels_and_routing_to_check(admin_client, world):
+    sla.save_policy(world.admin, 3, None, 20, 100)  # urgent slower than high, for both deadlines
+    routing.add_rule(world.admin, world.theme.id, None, None)
+    routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist.id)
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    assert 'Délais de traitement</a> — <strong>2 points à vérifier</strong>' in page
+    assert 'Routage des questions</a> — <strong>1 point à vérifier</strong>' in page
 
 
 def test_admin_creates_a_structure(admin_client):

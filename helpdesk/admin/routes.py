@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
+from helpdesk.triage import routing, sla
 
 
 def _get_or_404(model, object_id: int):
@@ -27,12 +28,14 @@ def _get_or_404(model, object_id: int):
 @bp.route("/")
 @admin_required
 def index():
-    """Administration home with a few counts."""
+    """Administration home with a few counts, and the points to check in service levels and routing."""
     counts = {
         "structures": db.session.scalar(select(func.count()).select_from(Structure)),
         "active_structures": db.session.scalar(select(func.count()).select_from(Structure).where(Structure.active)),
         "users": db.session.scalar(select(func.count()).select_from(User)),
         "tickets": db.session.scalar(select(func.count()).select_from(Ticket)),
+        "sla_warnings": len(sla.policy_warnings()),
+        "routing_warnings": len(routing.rule_warnings(routing.ordered_rules())),
     }
     return render_template("admin/index.html", counts=counts)
 
