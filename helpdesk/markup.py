@@ -23,9 +23,11 @@ def _sanitise(html: str) -> Markup:
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"))
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed."""
-    return _sanitise(markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html"))
+def render_markdown(text: str | None, base_url: str | None = None) -> Markup:
+    """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed; links to the
+    site's pages made absolute from `base_url` (emails)."""
+    extensions = ["extra", "sane_lists", *_absolute_links(base_url)]
+    return _sanitise(markdown.markdown(text or "", extensions=extensions, output_format="html"))
 
 
 # A web address written as is in a message; the punctuation closing a sentence is not part of it.
@@ -68,6 +70,24 @@ class _AbsoluteLinksProcessor(Treeprocessor):
             link.set("href", _absolute(link.get("href", ""), self.base_url))
 
 
+class _AbsoluteLinksExtension(Extension):
+    """In an email, links to the site's pages become absolute."""
+
+    def __init__(self, base_url: str):
+        """Where the site is."""
+        super().__init__()
+        self.base_url = base_url
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        """Rewrite the links once the document is built."""
+        md.treeprocessors.register(_AbsoluteLinksProcessor(md, self.base_url), "absolute_links", 0)
+
+
+def _absolute_links(base_url: str | None) -> list[Extension]:
+    """The extension making links absolute when a site address is given (emails), none on the site itself."""
+    return [_AbsoluteLinksExtension(base_url)] if base_url else []
+
+
 class _ImageAsLinkProcessor(ImageInlineProcessor):
     """A message shows no image: `![text](address)` becomes a link to the address, named by its text."""
 
@@ -82,13 +102,7 @@ class _ImageAsLinkProcessor(ImageInlineProcessor):
 
 
 class _MessageExtension(Extension):
-    """Messages are written as plain text: raw HTML is shown as typed, bare addresses become links; in an
-    email (`base_url` given) links to the site's pages become absolute."""
-
-    def __init__(self, base_url: str | None = None):
-        """Where the site is, for emails; None on the site itself."""
-        super().__init__()
-        self.base_url = base_url
+    """Messages are written as plain text: raw HTML is shown as typed, bare addresses become links."""
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         """Drop the raw-HTML patterns, show images as links, add the bare-address pattern (before emphasis, so
@@ -98,15 +112,13 @@ class _MessageExtension(Extension):
         md.inlinePatterns.deregister("image_reference")
         md.inlinePatterns.register(_ImageAsLinkProcessor(IMAGE_LINK_RE, md), "image_link", 150)
         md.inlinePatterns.register(_BareUrlProcessor(_BARE_URL, md), "bare_url", 115)
-        if self.base_url:
-            md.treeprocessors.register(_AbsoluteLinksProcessor(md, self.base_url), "absolute_links", 0)
 
 
 def render_message(text: str | None, base_url: str | None = None) -> Markup:
     """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
     bare addresses clickable, any HTML typed in it shown as text; links made absolute from `base_url` (emails)."""
-    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br", _MessageExtension(base_url)],
-                             output_format="html")
+    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br", _MessageExtension(),
+                                                     *_absolute_links(base_url)], output_format="html")
     return _sanitise(html)
 
 

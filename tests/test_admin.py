@@ -2,12 +2,13 @@
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.admin.services import create_theme, save_structure
+from helpdesk.admin.services import create_theme, save_structure, update_theme
 from helpdesk.auth.services import create_user
-from helpdesk.errors import InvalidInput
+from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
 from helpdesk.slugs import slugify
+from helpdesk.triage import routing, sla
 from tests import factories
 
 VALID_SIRET = "73282932000074"
@@ -46,6 +47,16 @@ def test_admin_home_shows_counts(admin_client, world):
     page = admin_client.get("/admin/").get_data(as_text=True)
     assert "2 dont 2 actives" in page
     assert "Questions reçues : 1" in page
+    assert "à vérifier" not in page
+
+
+def test_admin_home_points_to_service_levels_and_routing_to_check(admin_client, world):
+    sla.save_policy(world.admin, 3, None, 20, 100)  # urgent slower than high, for both deadlines
+    routing.add_rule(world.admin, world.theme.id, None, None)
+    routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist.id)
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    assert 'Délais de traitement</a> — <strong>2 points à vérifier</strong>' in page
+    assert 'Routage des questions</a> — <strong>1 point à vérifier</strong>' in page
 
 
 def test_admin_creates_a_structure(admin_client):
@@ -220,11 +231,121 @@ def test_admin_adds_a_theme(admin_client, world):
     assert theme.slug == "sante-securite-duer" and theme.active
 
 
-@pytest.mark.parametrize("name", ["réforme iae", "Réforme IAE", "Reforme  IAE!", "!!!"])
+@pytest.mark.parametrize("name", ["réforme iae", "Réforme IAE", "Reforme  IAE!"])
 def test_duplicate_theme_is_refused(admin_client, world, name):
     page = admin_client.post("/admin/themes", data={"name": name}).get_data(as_text=True)
-    assert "Ce thème existe déjà." in page
+    assert "Le thème « Réforme IAE » existe déjà." in page
     assert _count(Theme) == 1
+
+
+def test_theme_name_without_letters_is_refused(admin_client, world):
+    page = admin_client.post("/admin/themes", data={"name": "!!!"}).get_data(as_text=True)
+    assert "Le nom d&#39;un thème comporte au moins une lettre ou un chiffre." in page
+    assert _count(Theme) == 1
+
+
+def test_long_theme_name_gets_a_slug_that_fits_its_column(world):
+    theme = create_theme("Dialogue social " + "et commission insertion " * 4, world.admin)
+    assert len(theme.slug) <= 80 and not theme.slug.endswith("-")
+
+
+def test_jurist_cannot_create_a_theme_through_the_service(world):
+    with pytest.raises(Forbidden):
+        create_theme("Marchés publics", world.jurist)
+    assert _count(Theme) == 1
+
+
+# Editing a theme ------------------------------------------------------------------------------------------
+
+def test_theme_list_links_to_the_edit_page(admin_client, world):
+    page = admin_client.get("/admin/themes").get_data(as_text=True)
+    assert f'href="/admin/themes/{world.theme.id}/modifier"' in page
+
+
+def test_edit_page_shows_the_theme_and_its_stable_address(admin_client, world):
+    page = admin_client.get(f"/admin/themes/{world.theme.id}/modifier").get_data(as_text=True)
+    assert 'value="Réforme IAE"' in page and "« reforme-iae »" in page and "checked" in page
+
+
+def test_admin_renames_a_theme_keeping_its_slug_and_journalling_it(admin_client, world):
+    page = admin_client.post(f"/admin/themes/{world.theme.id}/modifier",
+                             data={"name": "  Loi Inclusion et réforme IAE ", "active": "y"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Thème « Loi Inclusion et réforme IAE » enregistré." in page
+    db.session.refresh(world.theme)
+    assert (world.theme.name, world.theme.slug, world.theme.active) == ("Loi Inclusion et réforme IAE", "reforme-iae",
+                                                                         True)
+    event = db.session.scalars(select(Event).where(Event.kind == "theme_updated")).one()
+    assert event.actor_id == world.admin.id
+    assert event.data == {"theme_id": world.theme.id, "name": "Loi Inclusion et réforme IAE",
+                          "previous_name": "Réforme IAE"}
+    journal = admin_client.get("/admin/journal/").get_data(as_text=True)
+    assert "Modification de thème" in journal and "ancien nom" in journal
+
+
+def test_renamed_theme_is_offered_under_its_new_name(admin_client, client, world, login):
+    admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Loi Inclusion", "active": "y"})
+    login(world.member)
+    page = client.get("/questions/nouvelle").get_data(as_text=True)
+    assert "Loi Inclusion" in page and "Réforme IAE" not in page
+
+
+def test_unticking_active_retires_the_theme(admin_client, world):
+    page = admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Réforme IAE"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Thème « Réforme IAE » enregistré." in page
+    db.session.refresh(world.theme)
+    assert world.theme.active is False
+    event = db.session.scalars(select(Event).where(Event.kind == "theme_updated")).one()
+    assert event.data == {"theme_id": world.theme.id, "active": False}
+
+
+def test_saving_an_unchanged_theme_journals_nothing(admin_client, world):
+    admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Réforme IAE", "active": "y"})
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "theme_updated")) == 0
+
+
+def test_theme_may_change_only_the_case_of_its_name(admin_client, world):
+    admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "réforme IAE", "active": "y"})
+    db.session.refresh(world.theme)
+    assert world.theme.name == "réforme IAE"
+
+
+@pytest.mark.parametrize("name, message", [
+    ("", "Indiquez le nom du thème."),
+    ("   ", "Indiquez le nom du thème."),
+    ("x" * 121, "120 caractères au maximum."),
+    ("?!", "Le nom d&#39;un thème comporte au moins une lettre ou un chiffre."),
+    ("contrats CDDI", "Le thème « Contrats CDDI » existe déjà."),
+    ("Contrats - CDDI", "Le thème « Contrats CDDI » existe déjà."),
+])
+def test_bad_theme_rename_is_refused_and_changes_nothing(admin_client, world, name, message):
+    factories.make_theme(name="Contrats CDDI", slug="contrats-cddi")
+    page = admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": name}).get_data(as_text=True)
+    assert message in page
+    db.session.refresh(world.theme)
+    assert (world.theme.name, world.theme.active) == ("Réforme IAE", True)
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "theme_updated")) == 0
+
+
+def test_old_name_of_a_renamed_theme_can_name_a_new_one(admin_client, world):
+    admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Loi Inclusion", "active": "y"})
+    page = admin_client.post("/admin/themes", data={"name": "Réforme IAE"}, follow_redirects=True).get_data(as_text=True)
+    assert "Thème « Réforme IAE » ajouté." in page
+    new = db.session.scalars(select(Theme).where(Theme.name == "Réforme IAE")).one()
+    assert new.slug == "reforme-iae-2"
+
+
+def test_jurist_cannot_edit_a_theme_through_the_service(world):
+    with pytest.raises(Forbidden):
+        update_theme(world.theme, world.jurist, name="Autre nom", active=True)
+    db.session.refresh(world.theme)
+    assert world.theme.name == "Réforme IAE"
+
+
+def test_editing_an_unknown_theme_is_404(admin_client, world):
+    assert admin_client.get("/admin/themes/999/modifier").status_code == 404
+    assert admin_client.post("/admin/themes/999/modifier", data={"name": "X"}).status_code == 404
 
 
 def test_theme_service_refuses_an_oversized_name(world):

@@ -82,6 +82,15 @@ def test_journal_ignores_malformed_filters(client, world, login):
     assert response.status_code == 200
 
 
+def test_journal_period_ending_before_it_starts_is_explained_and_its_end_ignored(client, world, login):
+    """It used to list nothing, without saying why."""
+    with frozen_time(datetime(2026, 3, 10, 9, tzinfo=timezone.utc)):
+        set_active(world.colleague, False, world.admin)
+    login(world.admin)
+    page = client.get("/admin/journal/?start=2026-03-01&end=2026-02-01").get_data(as_text=True)
+    assert "La date de fin doit suivre la date de début." in page and "Désactivation de compte" in page
+
+
 @pytest.mark.parametrize("query", ["start=0001-01-01", "end=9999-12-31", "start=1999-12-31&end=2100-01-01"])
 def test_journal_refuses_dates_out_of_range_in_french_and_ignores_them(client, world, login, query):
     set_active(world.colleague, False, world.admin)

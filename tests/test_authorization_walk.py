@@ -122,9 +122,12 @@ CASES = [
     Case("GET", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes/<int:theme_id>/activation", ADMIN.replace("200", "302")),
+    Case("GET", "/admin/themes/<int:theme_id>/modifier", ADMIN),
+    Case("POST", "/admin/themes/<int:theme_id>/modifier", ADMIN),
     Case("GET", "/admin/journal/", ADMIN),
     Case("GET", "/donnees-personnelles", EVERYONE),
     Case("GET", "/compte/mes-donnees.zip", ACCOUNT),
+    Case("GET", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN),
     Case("POST", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("POST", "/admin/structures/<int:structure_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("GET", "/admin/journal/export.csv", ADMIN),
@@ -196,7 +199,7 @@ CASES = [
     Case("POST", "/webinaires/<int:webinar_id>/modifier", STAFF_ACTION),
     Case("POST", "/webinaires/<int:webinar_id>/inscription", "302 302 302 302 302 403 403"),
     Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403"),
-    Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF_ACTION),
+    Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF),  # the refused (empty) entry comes back
     # Flash info
     Case("GET", "/flash/", STAFF),
     Case("GET", "/flash/nouveau", STAFF),

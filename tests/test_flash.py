@@ -1,4 +1,6 @@
 """Flash info: bulletins, audience, home page until read, subscriptions, signed unsubscribe, resumable fan-out."""
+import json
+
 import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
@@ -8,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.flash import services
 from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
-from helpdesk.kb.services import save_article
+from helpdesk.kb.services import import_articles, save_article
 from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
 from tests import factories
 
@@ -183,6 +185,22 @@ def test_fan_out_queues_one_email_per_recipient_with_an_unsubscribe_link(crowd):
     assert {mail.status for mail in outbox(article)} == {"sent"}
 
 
+def test_text_email_reads_cleanly_and_keeps_link_addresses(crowd):
+    """The text version had stray spaces where bold marks were (« de  renouvellement  du ») and lost link addresses;
+    the HTML version kept links to the site relative, which a mail client cannot open."""
+    article = services.save_bulletin(None, {
+        "title": "Décret publié", "summary": "Ce qui change.", "themes": [crowd.theme.slug],
+        "body": BODY + " Voir [le décret](https://www.legifrance.gouv.fr/jorf/id/X) et [notre fiche](/ressources/cddi)."},
+        Audience(), crowd.jurist)
+    services.publish_bulletin(article, crowd.jurist)
+    services.send_pending()
+    mail = next(mail for mail in outbox(article) if mail.to_address == crowd.member.email)
+    assert "les conditions de renouvellement du PASS IAE." in mail.text_body
+    assert "le décret (https://www.legifrance.gouv.fr/jorf/id/X)" in mail.text_body
+    assert "notre fiche (https://helpdesk.example.test/ressources/cddi)" in mail.text_body
+    assert 'href="https://helpdesk.example.test/ressources/cddi"' in mail.html_body  # a relative link is dead in mail
+
+
 def test_unsubscribe_link_works_without_login(client, crowd):
     services.publish_bulletin(write(crowd), crowd.jurist)
     services.send_pending()
@@ -300,6 +318,26 @@ def test_bulletin_opened_to_members_again_is_sent_then(client, crowd, login):
     restrict_to_jurists(client, login, crowd, article, visibility="members")
     assert services.unread_bulletins(crowd.member) == [article]
     assert services.send_pending() == 2
+
+
+def test_bulletin_page_links_its_edit_button_to_the_flash_editor(client, crowd, login):
+    article = write(crowd)
+    login(crowd.jurist)
+    page = client.get(f"/ressources/{article.slug}").get_data(as_text=True)
+    assert f'href="/flash/{article.slug}/modifier"' in page
+
+
+def test_imported_flash_without_audience_offers_no_dead_edit_link(client, crowd, login):
+    """A flash info from the starter content has no bulletin: its « Modifier » led to a 404."""
+    import_articles([json.dumps({"slug": "flash-importe", "title": "Flash importé", "body": BODY, "type": "flash",
+                                 "visibility": "members", "status": "published"})])
+    login(crowd.jurist)
+    page = client.get("/ressources/flash-importe").get_data(as_text=True)
+    assert "/modifier" not in page
+    assert "provient d'un import de ressources : il se modifie dans son fichier d'import" in page
+    response = client.get("/ressources/flash-importe/modifier", follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == "/ressources/flash-importe"
+    assert "il se modifie dans son fichier d&#39;import" in response.get_data(as_text=True)  # the flashed message
 
 
 def test_the_resource_editor_neither_writes_nor_edits_a_bulletin(client, crowd, login):

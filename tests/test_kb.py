@@ -188,6 +188,23 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     assert client.get("/ressources/clause-sociale").status_code == 404
 
 
+def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):
+    """The edit form offered active themes only: saving silently dropped the retired theme from the resource."""
+    library.theme.active = False
+    db.session.commit()
+    login(library.jurist)
+    page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
+    assert '<option selected value="reforme-iae">Réforme IAE (thème retiré)</option>' in page
+    assert "Réforme IAE" not in client.get("/ressources/nouvelle").get_data(as_text=True)
+    response = client.post("/ressources/cddi-renouvellement/modifier", data={
+        "title": "Renouvellement du CDDI", "slug": "cddi-renouvellement", "body": "Texte revu.", "type": "decryptage",
+        "visibility": "public", "themes": ["reforme-iae", "activite-partielle"], "summary": "", "tags": "",
+        "legal_refs": "", "updated_on": "", "source_url": ""})
+    assert response.status_code == 302
+    article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
+    assert sorted(theme.slug for theme in article.themes) == ["activite-partielle", "reforme-iae"]
+
+
 def test_resource_without_a_slug_gets_one_from_its_title(client, library, login):
     """Left empty, the address comes from the title, unaccented; the same title again gets a « -2 » suffix, and a
     title that names a page of /ressources/ does not shadow it."""

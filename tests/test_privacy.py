@@ -245,6 +245,22 @@ def test_admin_anonymises_from_the_pages(client, world, login, history):
     assert client.post(f"/admin/utilisateurs/{world.colleague.id}/anonymiser").status_code == 403
 
 
+def test_account_list_asks_for_confirmation_before_anonymising(client, world, login, history):
+    """The list's button used to anonymise at once, one click from « Renvoyer une invitation »."""
+    login(world.admin)
+    listing = client.get("/admin/utilisateurs").get_data(as_text=True)
+    url = f"/admin/utilisateurs/{world.member.id}/anonymiser"
+    assert f'<a href="{url}">Anonymiser…' in listing and f'action="{url}"' not in listing
+    page = client.get(url).get_data(as_text=True)
+    assert f"Anonymiser le compte {world.member.email} ?" in page and "Anonymiser définitivement" in page
+    assert 'href="/admin/utilisateurs">Annuler</a>' in page
+    db.session.refresh(world.member)
+    assert world.member.anonymised_at is None and world.member.email in page
+    assert client.get("/admin/utilisateurs/999999/anonymiser").status_code == 404
+    login(world.jurist)
+    assert client.get(url).status_code == 403
+
+
 def _closed_question(world, closed_at: datetime) -> Ticket:
     """A question closed at a given moment, with a file."""
     with frozen_time(closed_at - timedelta(days=1)):

@@ -1,5 +1,6 @@
 """Resources cited in answers, and answers proposed as pseudonymised FAQ drafts."""
 import json
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -12,7 +13,7 @@ from helpdesk.models import Article, FaqSource
 from helpdesk.models._types import frozen_time
 from helpdesk.models.triage import message_resource
 from helpdesk.tickets import services
-from helpdesk.triage import faq
+from helpdesk.triage import canned, faq
 from tests import factories
 
 
@@ -54,6 +55,18 @@ def test_jurist_searches_resources_and_inserts_a_link_then_member_sees_cited_res
     login(library.jurist)
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "Doctrine interne : 480 heures" in page.split("Ressources citées")[1]
+
+
+def test_enter_in_the_reply_form_searches_resources_rather_than_inserting_a_canned_answer(client, library, login):
+    """Browsers submit a form on Enter with its first submit button: in the jurist's reply form, the search."""
+    canned.save_canned_answer(library.jurist, None, "Accusé de réception", "Bien reçu.")
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    form = page.split(f'action="/questions/{ticket.reference}/repondre"')[1]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    assert f'formaction="/questions/{ticket.reference}/rediger"' in first_button
+    assert 'value="search"' in first_button and "hidden" in first_button
 
 
 def test_public_reply_is_offered_and_inserts_only_resources_the_member_can_open(client, library, login):

@@ -115,6 +115,23 @@ def test_filing_on_behalf_refuses_bad_input(client, world, login, change, messag
     assert message.replace("'", "&#39;") in page
 
 
+def test_filing_on_behalf_asks_for_a_theme_among_the_active_ones(client, world, login):
+    """The theme used to default to the first one in the list, and retired themes were offered then refused."""
+    retired = factories.make_theme(name="Ancien thème", slug="ancien-theme", active=False)
+    login(world.jurist)
+    page = client.get(f"/questions/pour-un-membre?structure={world.structure.id}").get_data(as_text=True)
+    theme_select = page.split('name="theme"')[1].split("</select>")[0]
+    assert theme_select.split("<option")[1].startswith(' value="0">Choisir un thème<')  # shown first: nothing preset
+    assert "Réforme IAE" in theme_select and "Ancien thème" not in theme_select
+    data = {"structure": world.structure.id, "member": world.member.id, "channel": "phone", "send": "1",
+            "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."}
+    for theme, message in (("0", "Choisissez un thème."), (str(retired.id), "N&#39;est pas un choix valide.")):
+        page = client.post("/questions/pour-un-membre", data={**data, "theme": theme}).get_data(as_text=True)
+        assert message in page
+        assert 'value="Question reçue par téléphone"' in page  # what was typed stays
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
 def test_filing_on_behalf_with_nothing_filled_shows_every_missing_field_at_once(client, world, login):
     login(world.jurist)
     page = client.post("/questions/pour-un-membre", data={

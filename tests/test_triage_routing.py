@@ -120,3 +120,67 @@ def test_routed_question_is_announced_to_its_jurist_only(world):
         select(OutboxEmail).where(OutboxEmail.ticket_id == ticket.id))}
     assert recipients(routed) == {world.jurist2.id}
     assert {world.jurist.id, world.jurist2.id} <= recipients(unrouted)
+
+
+# Warnings: rules that cannot apply as ordered ------------------------------------------------------------
+
+def test_rule_after_a_broader_team_rule_is_reported_unreachable(world):
+    routing.add_rule(world.admin, world.theme.id, None, None)
+    routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist.id)
+    assert routing.rule_warnings(routing.ordered_rules()) == [
+        "La règle 2 ne s'appliquera jamais : la règle 1, placée avant, retient déjà toutes ses questions pour toute "
+        "l'équipe. Montez-la au-dessus si elle doit s'appliquer."]
+
+
+def test_rule_after_a_broader_jurist_rule_is_reported_as_a_fallback(world):
+    routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
+    routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist2.id)
+    assert routing.rule_warnings(routing.ordered_rules()) == [
+        f"La règle 2 ne sert que de relais : ses questions vont d'abord à {world.jurist.name} (règle 1, placée "
+        "avant) ; elle ne s'appliquera que si ce compte est désactivé."]
+
+
+def test_narrower_rule_placed_first_and_unrelated_rules_raise_no_warning(world):
+    other_theme = factories.make_theme()
+    routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist2.id)
+    routing.add_rule(world.admin, world.theme.id, None, None)
+    routing.add_rule(world.admin, other_theme.id, None, world.jurist.id)
+    routing.add_rule(world.admin, None, "occitanie", world.jurist.id)
+    assert routing.rule_warnings(routing.ordered_rules()) == []
+
+
+def test_rules_of_a_departed_jurist_or_a_retired_theme_are_reported_and_shadow_nothing(world):
+    routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
+    routing.add_rule(world.admin, None, "bretagne", world.jurist2.id)
+    set_active(world.jurist, False, world.admin)
+    other_theme = factories.make_theme(name="Marchés publics", slug="marches-publics", active=False)
+    routing.add_rule(world.admin, other_theme.id, None, None)
+    assert routing.rule_warnings(routing.ordered_rules()) == [
+        f"La règle 1 est ignorée : {world.jurist.name} ne fait plus partie de l'équipe juridique (compte désactivé "
+        "ou rôle changé).",
+        "La règle 3 ne retient plus aucune question : le thème « Marchés publics » est retiré."]
+
+
+def test_admin_is_warned_when_saving_and_on_the_list_page(client, world, login):
+    login(world.admin)
+    client.post("/admin/routage", data={"theme": "0", "region": "bretagne", "assignee": "0"})
+    page = client.post("/admin/routage", data={"theme": str(world.theme.id), "region": "bretagne",
+                                               "assignee": str(world.jurist.id)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Règle ajoutée en fin de liste." in page  # a warning, not a refusal: the admin may move it up next
+    assert "Attention : la configuration comporte 1 point à vérifier, détaillé ci-dessous." in page
+    assert "À vérifier" in page and "La règle 2 ne s&#39;appliquera jamais : la règle 1, placée avant" in page
+    assert len(routing.ordered_rules()) == 2
+    second = routing.ordered_rules()[1]
+    moved = client.post(f"/admin/routage/{second.id}/monter", follow_redirects=True).get_data(as_text=True)
+    assert "Règles de routage mises à jour." in moved
+    assert "À vérifier" not in moved and "Attention" not in moved
+
+
+def test_deleting_a_rule_renumbers_the_others_as_the_page_shows_them(world):
+    for region in ("bretagne", "occitanie", "normandie"):
+        routing.add_rule(world.admin, None, region, None)
+    routing.delete_rule(world.admin, routing.ordered_rules()[0])
+    assert [(rule.position, rule.region) for rule in routing.ordered_rules()] == [(1, "occitanie"), (2, "normandie")]
+    with pytest.raises(InvalidInput, match="La règle 2 fait déjà exactement cela."):
+        routing.add_rule(world.admin, None, "normandie", None)

@@ -135,6 +135,61 @@ def test_admin_sets_a_policy_through_the_page(client, world, login):
     assert "ne peut pas être plus court" in bad.get_data(as_text=True)
 
 
+def test_policy_form_messages_follow_the_interface_language(client, world, login):
+    """The range message was a French f-string, shown as is in the English interface."""
+    login(world.admin)
+    data = {"priority": "2", "theme": "0", "first_response_hours": "0", "resolution_hours": "5000"}
+    assert "Entre 0,25 et 2000 heures." in client.post("/admin/delais", data=data).get_data(as_text=True)
+    client.post("/langue", data={"locale": "en", "next": "/admin/delais"})
+    assert "Between 0.25 and 2000 hours." in client.post("/admin/delais", data=data).get_data(as_text=True)
+    assert db.session.scalar(select(SlaRule)) is None
+
+
+def test_default_policies_are_in_order(world):
+    assert sla.policy_warnings() == []
+
+
+def test_more_urgent_priority_with_more_time_is_reported(world):
+    sla.save_policy(world.admin, 2, None, 24, 45)
+    sla.save_policy(world.admin, 3, None, 4, 60)
+    sla.save_policy(world.admin, 0, world.theme.id, 50, 200)  # in order; the general pairs are not repeated for it
+    assert sla.policy_warnings() == [
+        "Tous les thèmes : une question « Urgente » a plus de temps pour sa résolution (60 h) qu'une question "
+        "« Élevée » (45 h).",
+        "Tous les thèmes : une question « Élevée » a plus de temps pour sa première réponse (24 h) qu'une question "
+        "« Normale » (18 h)."]
+
+
+def test_theme_rule_is_compared_with_the_general_rules_it_sits_among(world):
+    sla.save_policy(world.admin, 3, world.theme.id, 12, 30)
+    assert sla.policy_warnings() == [
+        "Thème « Réforme IAE » : une question « Urgente » a plus de temps pour sa première réponse (12 h) qu'une "
+        "question « Élevée » (9 h)."]
+    sla.save_policy(world.admin, 2, world.theme.id, 12, 40)
+    assert sla.policy_warnings() == []
+
+
+def test_admin_is_warned_of_priorities_out_of_order_when_saving_and_on_the_page(client, world, login):
+    login(world.admin)
+    page = client.post("/admin/delais", data={"priority": "1", "theme": "0", "first_response_hours": "50",
+                                              "resolution_hours": "100"}, follow_redirects=True).get_data(as_text=True)
+    assert "Délai enregistré" in page  # saved: the admin may be about to fix the other priority
+    assert "Attention : la configuration comporte 1 point à vérifier, détaillé ci-dessous." in page
+    assert ("Tous les thèmes : une question « Normale » a plus de temps pour sa première réponse (50 h) "
+            "qu&#39;une question « Basse » (45 h).") in page
+    assert "À vérifier" in client.get("/admin/delais").get_data(as_text=True)
+    rule = db.session.scalar(select(SlaRule))
+    cleared = client.post(f"/admin/delais/{rule.id}/supprimer", follow_redirects=True).get_data(as_text=True)
+    assert "Règle supprimée." in cleared and "À vérifier" not in cleared and "Attention" not in cleared
+
+
+def test_priorities_in_order_raise_no_warning_when_saving(client, world, login):
+    login(world.admin)
+    page = client.post("/admin/delais", data={"priority": "3", "theme": "0", "first_response_hours": "2",
+                                              "resolution_hours": "9"}, follow_redirects=True).get_data(as_text=True)
+    assert "Délai enregistré" in page and "Attention" not in page and "À vérifier" not in page
+
+
 @pytest.mark.parametrize("url", ["/admin/delais", "/admin/routage"])
 def test_admin_pages_are_refused_to_jurists_and_members(client, world, login, url):
     for user in (world.jurist, world.member):

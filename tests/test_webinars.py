@@ -108,6 +108,23 @@ def test_pages_list_register_and_show_count_to_jurists(client, world, login):
     assert registrations() == 0
 
 
+def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):
+    """Saving the webinar's edit form used to drop its retired theme (only active ones were offered)."""
+    values = WebinarValues(title="Réforme IAE", starts_at=utcnow() + timedelta(days=7), theme_ids=(world.theme.id,))
+    webinar = services.save_webinar(None, values, world.jurist)
+    world.theme.active = False
+    db.session.commit()
+    login(world.jurist)
+    page = client.get(f"/webinaires/{webinar.id}/modifier").get_data(as_text=True)
+    assert f'<option selected value="{world.theme.id}">Réforme IAE (thème retiré)</option>' in page
+    starts_at = (utcnow() + timedelta(days=7)).astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/webinaires/{webinar.id}/modifier", data={
+        "title": "Réforme IAE : le point", "starts_at": starts_at, "themes": [str(world.theme.id)]})
+    assert response.status_code == 302
+    db.session.refresh(webinar)
+    assert webinar.title == "Réforme IAE : le point" and [theme.id for theme in webinar.themes] == [world.theme.id]
+
+
 def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client, world, login):
     login(world.jurist)
     response = client.post("/webinaires/nouveau", data={
@@ -123,6 +140,22 @@ def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client,
     login(world.member)
     slug = db.session.scalar(select(Article.slug))
     assert "<strong>ACI</strong>" in client.get(f"/ressources/{slug}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"question": "", "answer": "Oui, sous conditions."}, "Indiquez la question."),
+    ({"question": "Le contrat passerelle est-il renouvelable ?", "answer": ""}, "Indiquez la réponse."),
+])
+def test_refused_qa_entry_keeps_what_the_jurist_typed(client, world, login, data, message):
+    """The page came back empty after a refusal: the answer typed during the session was lost."""
+    values = WebinarValues(title="Contrat passerelle", starts_at=utcnow() - timedelta(days=2))
+    webinar = services.save_webinar(None, values, world.jurist)
+    login(world.jurist)
+    response = client.post(f"/webinaires/{webinar.id}/questions", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert next(value for value in data.values() if value) in page
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 0
 
 
 @pytest.mark.parametrize("starts_at, message", [

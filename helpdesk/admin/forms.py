@@ -100,5 +100,13 @@ class ThemeForm(Form):
     submit = SubmitField(_l("Ajouter"))
 
 
+class ThemeEditForm(Form):
+    """Rename a theme, retire or restore it."""
+
+    name = ThemeForm.name
+    active = BooleanField(_l("Thème actif (proposé pour les nouvelles questions et ressources)"))
+    submit = SubmitField(_l("Enregistrer"))
+
+
 class ToggleForm(Form):
     """A button that flips an active flag, for its CSRF token."""

@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk.admin import bp
-from helpdesk.admin.forms import StructureForm, ThemeForm, ToggleForm, UserEditForm, UserForm
-from helpdesk.admin.services import create_theme, save_structure, toggle_theme
+from helpdesk.admin.forms import StructureForm, ThemeEditForm, ThemeForm, ToggleForm, UserEditForm, UserForm
+from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
@@ -14,6 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
+from helpdesk.triage import routing, sla
 
 
 def _get_or_404(model, object_id: int):
@@ -27,12 +28,14 @@ def _get_or_404(model, object_id: int):
 @bp.route("/")
 @admin_required
 def index():
-    """Administration home with a few counts."""
+    """Administration home with a few counts, and the points to check in service levels and routing."""
     counts = {
         "structures": db.session.scalar(select(func.count()).select_from(Structure)),
         "active_structures": db.session.scalar(select(func.count()).select_from(Structure).where(Structure.active)),
         "users": db.session.scalar(select(func.count()).select_from(User)),
         "tickets": db.session.scalar(select(func.count()).select_from(Ticket)),
+        "sla_warnings": len(sla.policy_warnings()),
+        "routing_warnings": len(routing.rule_warnings(routing.ordered_rules())),
     }
     return render_template("admin/index.html", counts=counts)
 
@@ -166,6 +169,23 @@ def themes():
             return redirect(url_for("admin.themes"))
     themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
     return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm())
+
+
+@bp.route("/themes/<int:theme_id>/modifier", methods=["GET", "POST"])
+@admin_required
+def edit_theme(theme_id):
+    """Rename a theme, retire or restore it."""
+    theme = _get_or_404(Theme, theme_id)
+    form = ThemeEditForm(obj=theme if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            update_theme(theme, current_user, name=form.name.data, active=form.active.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Thème « %(name)s » enregistré.", name=theme.name), "success")
+            return redirect(url_for("admin.themes"))
+    return render_template("admin/theme_edit.html", form=form, theme=theme)
 
 
 @bp.route("/themes/<int:theme_id>/activation", methods=["POST"])

@@ -1,12 +1,13 @@
 """Administration operations on structures and themes."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
+from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
 
 
@@ -36,17 +37,38 @@ def save_structure(structure: Structure | None, *, name: str, siret: str, type: 
     return structure
 
 
-def create_theme(name: str, actor: User) -> Theme:
-    """Add a theme with a unique name."""
+def _checked_theme_name(name: str, theme: Theme | None = None) -> str:
+    """A theme name, trimmed, refused when empty, too long or the same (case, accents and punctuation aside) as
+    another theme's; `theme`: the theme being renamed, which may keep its own name."""
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."))
-    slug = slugify(name)
-    exists = db.session.scalar(
-        select(Theme).where((func.lower(Theme.name) == name.lower()) | (Theme.slug == slug)))
-    if exists is not None or not slug:
-        raise InvalidInput(_("Ce thème existe déjà."))
-    theme = Theme(name=name, slug=slug, active=True)
+    if not slugify(name):
+        raise InvalidInput(_("Le nom d'un thème comporte au moins une lettre ou un chiffre."))
+    others = db.session.scalars(select(Theme).where(Theme.id != theme.id) if theme is not None else select(Theme))
+    same = next((other for other in others if slugify(other.name) == slugify(name)), None)
+    if same is not None:
+        raise InvalidInput(_("Le thème « %(name)s » existe déjà.", name=same.name))
+    return name
+
+
+def _free_slug(name: str) -> str:
+    """The slug of a new theme's name (cut to fit its column), with a number added when a renamed theme still
+    holds it."""
+    base = slug = slugify(name)[:76].rstrip("-")
+    taken = set(db.session.scalars(select(Theme.slug).where(Theme.slug.startswith(base))))
+    number = 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def create_theme(name: str, actor: User) -> Theme:
+    """Add a theme with a unique name."""
+    ensure_admin(actor)
+    name = _checked_theme_name(name)
+    theme = Theme(name=name, slug=_free_slug(name), active=True)
     db.session.add(theme)
     db.session.flush()
     record_event("theme_created", actor, theme_id=theme.id)
@@ -54,8 +76,22 @@ def create_theme(name: str, actor: User) -> Theme:
     return theme
 
 
+def update_theme(theme: Theme, actor: User, *, name: str, active: bool) -> None:
+    """Rename a theme or retire/restore it. Its slug stays: resources, search indexes, content files and saved
+    addresses refer to the theme by it."""
+    ensure_admin(actor)
+    # An unchanged name is not checked again: retiring or restoring a theme always works.
+    name = theme.name if (name or "").strip() == theme.name else _checked_theme_name(name, theme)
+    changes = {key: value for key, value in (("name", name), ("active", active)) if getattr(theme, key) != value}
+    if not changes:
+        return
+    if "name" in changes:
+        changes["previous_name"] = theme.name
+    theme.name, theme.active = name, active
+    record_event("theme_updated", actor, theme_id=theme.id, **changes)
+    db.session.commit()
+
+
 def toggle_theme(theme: Theme, actor: User) -> None:
     """Retire a theme from new questions, or bring it back."""
-    theme.active = not theme.active
-    record_event("theme_updated", actor, theme_id=theme.id, active=theme.active)
-    db.session.commit()
+    update_theme(theme, actor, name=theme.name, active=not theme.active)

@@ -1,7 +1,7 @@
 """The journal's filter form (GET, so no CSRF token)."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from helpdesk.audit.services import KIND_LABELS, JournalFilters
 from helpdesk.main.forms import Form, within_years
@@ -18,6 +18,11 @@ class JournalFilterForm(Form):
     user = StringField(_l("Utilisateur (nom ou e-mail)"), validators=[Optional(), Length(max=120)])
     start = DateField(_l("Du"), validators=[Optional(), within_years])
     end = DateField(_l("Au"), validators=[Optional(), within_years])
+
+    def validate_end(self, field) -> None:
+        """A period ends on or after its first day (otherwise nothing could match, without saying why)."""
+        if field.data and self.start.data and not self.start.errors and field.data < self.start.data:
+            raise ValidationError(_("La date de fin doit suivre la date de début."))
 
     def filters(self) -> JournalFilters:
         """The valid filters (invalid ones are ignored and shown as errors)."""

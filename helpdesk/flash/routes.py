@@ -40,11 +40,11 @@ def index():
 def _edit(article: Article | None):
     """Shared body of the new and edit pages."""
     form = BulletinForm()
-    form.themes.choices = theme_choices()
+    form.themes.choices = theme_choices(article.themes if article else ())
     if article is not None and request.method == "GET":
         bulletin = services.get_bulletin(article)
         form = BulletinForm(obj=article)
-        form.themes.choices = theme_choices()
+        form.themes.choices = theme_choices(article.themes)
         form.themes.data = [theme.slug for theme in article.themes]
         form.audience.data = "all" if bulletin.all_members else "targeted"
         form.structure_types.data, form.regions.data = bulletin.structure_types, bulletin.regions

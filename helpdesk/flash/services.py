@@ -16,7 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.kb.services import save_article, set_article_status, slug_from_title
 from helpdesk.mail import sender
 from helpdesk.mail.outbox import absolute_url, queue_email
-from helpdesk.markup import markdown_to_text
+from helpdesk.markup import message_as_text
 from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
                              Theme, ThemeSubscription, User)
 from helpdesk.models._types import utcnow
@@ -220,7 +220,8 @@ def _email_context(article: Article, user: User) -> dict:
     """What the bulletin email template needs for one recipient (absolute links from BASE_URL)."""
     return {
         "article": article, "recipient": user, "subject": f"[Flash info] {article.title}",
-        "body_text": markdown_to_text(article.body), "themes": ", ".join(theme.name for theme in article.themes),
+        "body_text": message_as_text(article.body, current_app.config["BASE_URL"]),
+        "themes": ", ".join(theme.name for theme in article.themes),
         "article_url": absolute_url("kb.article", slug=article.slug),
         "unsubscribe_url": absolute_url("flash.unsubscribe", token=unsubscribe_token(user)),
         "subscriptions_url": absolute_url("flash.subscriptions"),

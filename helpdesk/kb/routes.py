@@ -8,10 +8,13 @@ from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
 from helpdesk.main.query_args import page_arg, text_arg
-from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES
+from helpdesk.extensions import db
+from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 
 SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}
+IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se modifie dans son fichier d'import, "
+                    "pas en ligne.")
 
 
 @bp.route("/")
@@ -64,7 +67,18 @@ def article(slug):
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
-                           reviewed_form=ReviewedForm(), review_due=review.is_review_due(item))
+                           reviewed_form=ReviewedForm(), review_due=review.is_review_due(item),
+                           edit_url=_edit_url(item) if current_user.is_authenticated and current_user.is_staff else None)
+
+
+def _edit_url(item) -> str | None:
+    """Where a jurist edits a resource: its edit page, a bulletin's own page, or nowhere for a flash info imported
+    without an audience (its import file is its source)."""
+    if item.type != "flash":
+        return url_for("kb.edit", slug=item.slug)
+    if db.session.get(FlashBulletin, item.id) is not None:
+        return url_for("flash.edit", slug=item.slug)
+    return None
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
@@ -73,9 +87,13 @@ def edit(slug):
     """Edit a resource (a flash info bulletin is edited on its own page)."""
     item = services.get_visible_article(current_user, slug)
     if item.type == "flash":
-        return redirect(url_for("flash.edit", slug=item.slug))
+        target = _edit_url(item)
+        if target is None:
+            flash(str(IMPORTED_FLASH), "info")
+            return redirect(url_for("kb.article", slug=item.slug))
+        return redirect(target)
     form = ArticleForm(obj=item)
-    form.themes.choices = searching.theme_choices()
+    form.themes.choices = searching.theme_choices(item.themes)
     if request.method == "GET":
         form.themes.data = [theme.slug for theme in item.themes]
         form.tags.data = ", ".join(item.tags or [])

@@ -1,5 +1,6 @@
 """Searches as the current user may make them: visibility comes from permissions, never from the request."""
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import search
@@ -15,10 +16,17 @@ def theme_names() -> dict[str, str]:
     return {slug: name for slug, name in db.session.execute(select(Theme.slug, Theme.name))}
 
 
-def theme_choices() -> list[tuple[str, str]]:
-    """(slug, name) of the active themes, for forms."""
-    rows = db.session.execute(select(Theme.slug, Theme.name).where(Theme.active).order_by(Theme.name))
-    return [(slug, name) for slug, name in rows]
+def offered_themes(current=()) -> list[tuple[Theme, str]]:
+    """The themes a form offers, with their labels: the active ones, and those the edited item already has (`current`),
+    so that saving it never silently drops a theme retired since (labelled as retired)."""
+    kept = [theme.id for theme in current]
+    themes = db.session.scalars(select(Theme).where(Theme.active | Theme.id.in_(kept)).order_by(Theme.name))
+    return [(theme, theme.name if theme.active else _("%(name)s (thème retiré)", name=theme.name)) for theme in themes]
+
+
+def theme_choices(current=()) -> list[tuple[str, str]]:
+    """(slug, label) of the themes a resource form offers (see offered_themes)."""
+    return [(theme.slug, label) for theme, label in offered_themes(current)]
 
 
 def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort="relevance",

@@ -73,7 +73,7 @@ def inbound_attach(inbound_id):
     record = _inbound_or_404(inbound_id)
     form = AttachForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.reference.errors) or _("Formulaire expiré : recommencez."), "error")
+        flash(" ".join(map(str, form.reference.errors)) or _("Formulaire expiré : recommencez."), "error")
         return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
     try:
         ticket = attach(record, form.reference.data, current_user)

@@ -1,7 +1,7 @@
 """Personal data pages: the notice, a member's export, admins' anonymisation."""
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -44,11 +44,13 @@ def _anonymise(target, operation, done: str, back: str):
     return redirect(url_for(back))
 
 
-@bp.route("/admin/utilisateurs/<int:user_id>/anonymiser", methods=["POST"])
+@bp.route("/admin/utilisateurs/<int:user_id>/anonymiser", methods=["GET", "POST"])
 @admin_required
 def anonymise_user_view(user_id):
-    """Anonymise an account (and a member's questions and files)."""
+    """Ask to confirm (GET), then anonymise an account (and a member's questions and files) (POST)."""
     user = db.session.get(User, user_id) or abort(404)
+    if request.method == "GET":
+        return render_template("privacy/anonymise_user.html", user=user, form=Form())
     return _anonymise(user, anonymise_user, _("Compte anonymisé : ses données personnelles ont été supprimées."),
                       "admin.users")
 

@@ -1,7 +1,6 @@
 """Member and jurist pages of a question."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from flask_babel import gettext as _
@@ -12,7 +11,7 @@ from helpdesk.errors import Conflict, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.query_args import page_arg
-from helpdesk.models import STATUSES, Theme, Ticket
+from helpdesk.models import STATUSES, Ticket
 from helpdesk.permissions import (
     admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
     visible_tickets)
@@ -22,11 +21,6 @@ from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.triage.panel import ticket_panel
 from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
                             to_question)
-
-
-def _active_themes() -> list[Theme]:
-    """Active themes, by name, for select fields."""
-    return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -60,7 +54,7 @@ def new():
         return redirect(url_for("tickets.index"))
     form = QuestionForm()
     # Kept referenced while filing: the session finds the chosen theme among them instead of querying it again.
-    themes = _active_themes()
+    themes = services.active_themes()
     form.theme.choices = [(0, _("Choisissez un thème"))] + [(theme.id, theme.name) for theme in themes]
     if request.method == "POST" and "suggest" in request.form:
         flash_files_to_attach_again()

@@ -43,6 +43,11 @@ def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_l
     return text
 
 
+def active_themes() -> list[Theme]:
+    """Active themes, by name: those a new question may be filed under."""
+    return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
+
+
 def _active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:

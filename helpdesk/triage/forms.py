@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from helpdesk.main.forms import Form
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
-from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES
+from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm
 from helpdesk.tickets.services import BODY_MAX
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
 from helpdesk.triage.filing import OFFLINE_CHANNELS
@@ -27,9 +27,9 @@ class CannedAnswerForm(Form):
     """Create or edit a canned answer."""
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
-                                             Length(max=TITLE_MAX, message=f"{TITLE_MAX} caractères au maximum.")])
+                                             Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
     body = TextAreaField(_l("Texte"), validators=[DataRequired(_l("Le texte est vide.")),
-                                              Length(max=CANNED_BODY_MAX, message=f"{CANNED_BODY_MAX} caractères au maximum.")],
+                                              Length(max=CANNED_BODY_MAX, message=_l("%(max)d caractères au maximum."))],
                          description=_l("Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
                                      "{reference}, {objet}, {juriste}."))
     submit = SubmitField(_l("Enregistrer"))
@@ -43,11 +43,11 @@ class SlaRuleForm(Form):
     first_response_hours = HoursField(
         _l("Première réponse (heures ouvrées)"), places=2,
         validators=[InputRequired(_l("Indiquez le délai de première réponse.")),
-                    NumberRange(min=0.25, max=MAX_HOURS, message=f"Entre 0,25 et {MAX_HOURS} heures.")])
+                    NumberRange(min=0.25, max=MAX_HOURS, message=_l("Entre 0,25 et %(hours)d heures.", hours=MAX_HOURS))])
     resolution_hours = HoursField(
         _l("Résolution (heures ouvrées)"), places=2,
         validators=[InputRequired(_l("Indiquez le délai de résolution.")),
-                    NumberRange(min=0.25, max=MAX_HOURS, message=f"Entre 0,25 et {MAX_HOURS} heures.")])
+                    NumberRange(min=0.25, max=MAX_HOURS, message=_l("Entre 0,25 et %(hours)d heures.", hours=MAX_HOURS))])
     submit = SubmitField(_l("Enregistrer"))
 
 
@@ -65,8 +65,8 @@ class SatisfactionForm(Form):
 
     rating = RadioField(_l("Votre note"), coerce=int, choices=list(RATINGS.items()),
                         validators=[InputRequired(_l("Choisissez une note de 1 à 5."))])
-    comment = TextAreaField("Commentaire (facultatif)", validators=[
-        Optional(), Length(max=COMMENT_MAX, message=f"{COMMENT_MAX} caractères au maximum.")])
+    comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[
+        Optional(), Length(max=COMMENT_MAX, message=_l("%(max)d caractères au maximum."))])
     submit = SubmitField(_l("Envoyer mon avis"))
 
 
@@ -98,7 +98,7 @@ class OnBehalfForm(Form):
                          validators=[InputRequired(_l("Indiquez le canal."))])
     subject = StringField(_l("Objet"),
                           validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
-    theme = SelectField(_l("Thème"), coerce=int, validators=[Optional()])
+    theme = QuestionForm.theme
     body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])

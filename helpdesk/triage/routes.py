@@ -3,7 +3,7 @@ FAQ proposals, satisfaction, questions filed on a member's behalf."""
 from urllib.parse import urlparse
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
+from helpdesk.tickets.services import active_themes
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)
@@ -159,7 +160,7 @@ def propose_faq(reference):
         abort(400)
     with flash_refusal():
         source = faq.propose_faq(ticket, current_user)
-        flash("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier.", "success")
+        flash(_("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier."), "success")
         return redirect(url_for("kb.edit", slug=source.article_slug))
     return to_question(ticket)
 
@@ -252,11 +253,11 @@ def on_behalf():
     # Only a listed structure's members are looked up: any other number, however large, lists nobody.
     members = filing.members_of(structures.get(form.structure.data))
     form.member.choices = [(0, _("Choisir un membre"))] + [(member.id, member.name) for member in members]
-    form.theme.choices = [(theme_id, name) for theme_id, name in _theme_choices(_("Choisir un thème")) if theme_id]
+    form.theme.choices = [(0, _("Choisir un thème"))] + [(theme.id, theme.name) for theme in active_themes()]
     if request.method == "POST" and "send" in request.form and form.validate():
         with flash_refusal(ServiceError):
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
-                                           form.subject.data, form.body.data, form.theme.data or None,
+                                           form.subject.data, form.body.data, form.theme.data,
                                            form.priority.data)
             flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
                   "success")
@@ -267,6 +268,14 @@ def on_behalf():
 
 
 # Administration: service levels and routing ---------------------------------------------------------------
+
+def _flash_warning_count(warnings: list[str]) -> None:
+    """After a change, tell the admin the configuration now has points to check (listed on the page)."""
+    if warnings:
+        flash(ngettext("Attention : la configuration comporte %(num)d point à vérifier, détaillé ci-dessous.",
+                       "Attention : la configuration comporte %(num)d points à vérifier, détaillés ci-dessous.",
+                       len(warnings)), "info")
+
 
 @bp.route("/admin/delais", methods=["GET", "POST"])
 @admin_required
@@ -279,11 +288,12 @@ def sla_rules():
             sla.save_policy(current_user, form.priority.data, form.theme.data or None,
                             float(form.first_response_hours.data), float(form.resolution_hours.data))
             flash(_("Délai enregistré : il s'applique aux questions posées désormais."), "success")
+            _flash_warning_count(sla.policy_warnings())
             return redirect(url_for("triage.sla_rules"))
     elif request.method == "POST":
         flash_errors(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
-                           hours=sla.format_business_hours, delete_form=ActionForm())
+                           hours=sla.format_business_hours, delete_form=ActionForm(), warnings=sla.policy_warnings())
 
 
 @bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["POST"])
@@ -294,7 +304,8 @@ def sla_rule_delete(rule_id):
     if not ActionForm().validate():
         abort(400)
     sla.delete_policy(current_user, rule)
-    flash("Règle supprimée.", "success")
+    flash(_("Règle supprimée."), "success")
+    _flash_warning_count(sla.policy_warnings())
     return redirect(url_for("triage.sla_rules"))
 
 
@@ -310,11 +321,13 @@ def routing_rules():
             routing.add_rule(current_user, form.theme.data or None, form.region.data or None,
                              form.assignee.data or None)
             flash(_("Règle ajoutée en fin de liste."), "success")
+            _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
             return redirect(url_for("triage.routing_rules"))
     elif request.method == "POST":
         flash_errors(form)
-    return render_template("triage/routing_rules.html", form=form, rules=routing.ordered_rules(),
-                           action_form=ActionForm())
+    ordered = routing.ordered_rules()
+    return render_template("triage/routing_rules.html", form=form, rules=ordered, action_form=ActionForm(),
+                           warnings=routing.rule_warnings(ordered))
 
 
 @bp.route("/admin/routage/<int:rule_id>/<any(monter, descendre, supprimer):action>", methods=["POST"])
@@ -330,4 +343,5 @@ def routing_rule_action(rule_id, action):
         else:
             routing.move_rule(current_user, rule, -1 if action == "monter" else 1)
         flash(_("Règles de routage mises à jour."), "success")
+        _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
     return redirect(url_for("triage.routing_rules"))

@@ -1,5 +1,5 @@
 """Routing rules: a question's theme and/or region sends it to a jurist (or the whole team) when filed."""
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
@@ -44,6 +44,51 @@ def route(ticket: Ticket) -> rules.RouteEntry | None:
     return None
 
 
+def _covers(earlier: RoutingRule, later: RoutingRule) -> bool:
+    """Whether every question the later rule retains is already retained by the earlier one."""
+    return (earlier.theme_id is None or earlier.theme_id == later.theme_id) and (
+        earlier.region is None or earlier.region == later.region)
+
+
+def _ignored_reason(number: int, rule: RoutingRule) -> str | None:
+    """Why a rule can retain no question today (its jurist has left, its theme is retired), or None."""
+    if rule.assignee is not None and not (rule.assignee.active and rule.assignee.is_staff):
+        return _("La règle %(number)d est ignorée : %(name)s ne fait plus partie de l'équipe juridique (compte "
+                 "désactivé ou rôle changé).", number=number, name=rule.assignee.name)
+    if rule.theme is not None and not rule.theme.active:
+        return _("La règle %(number)d ne retient plus aucune question : le thème « %(theme)s » est retiré.",
+                 number=number, theme=rule.theme.name)
+    return None
+
+
+def rule_warnings(ordered: list[RoutingRule]) -> list[str]:
+    """What an admin should check in the rules, numbered from 1 in the order they are tried: rules that can never
+    apply because an earlier, broader rule for the whole team always wins; fallback rules that apply only once the
+    jurists of earlier, broader rules have left; rules that are ignored today."""
+    warnings, live = [], []
+    for number, rule in enumerate(ordered, start=1):
+        reason = _ignored_reason(number, rule)
+        if reason is not None:
+            warnings.append(reason)
+            continue
+        covering = [(earlier_number, earlier) for earlier_number, earlier in live if _covers(earlier, rule)]
+        team = next((earlier_number for earlier_number, earlier in covering if earlier.assignee is None), None)
+        if team is not None:
+            warnings.append(_("La règle %(number)d ne s'appliquera jamais : la règle %(earlier)d, placée avant, "
+                              "retient déjà toutes ses questions pour toute l'équipe. Montez-la au-dessus si elle "
+                              "doit s'appliquer.", number=number, earlier=team))
+        elif covering:
+            warnings.append(ngettext(
+                "La règle %(number)d ne sert que de relais : ses questions vont d'abord à %(names)s (règle "
+                "%(earlier)s, placée avant) ; elle ne s'appliquera que si ce compte est désactivé.",
+                "La règle %(number)d ne sert que de relais : ses questions vont d'abord à %(names)s (règles "
+                "%(earlier)s, placées avant) ; elle ne s'appliquera que si ces comptes sont désactivés.",
+                len(covering), number=number, names=", ".join(earlier.assignee.name for _n, earlier in covering),
+                earlier=", ".join(str(earlier_number) for earlier_number, _r in covering)))
+        live.append((number, rule))
+    return warnings
+
+
 def add_rule(actor: User, theme_id: int | None, region: str | None, assignee_id: int | None) -> RoutingRule:
     """Append a rule at the end of the list."""
     ensure_admin(actor)
@@ -75,6 +120,12 @@ def add_rule(actor: User, theme_id: int | None, region: str | None, assignee_id:
     return rule
 
 
+def _renumber(ordered: list[RoutingRule]) -> None:
+    """Number the rules 1, 2, 3... in their order, as the list page shows them and as messages name them."""
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+
+
 def move_rule(actor: User, rule: RoutingRule, offset: int) -> None:
     """Move a rule one place up (-1) or down (+1) by swapping it with its neighbour."""
     ensure_admin(actor)
@@ -83,8 +134,7 @@ def move_rule(actor: User, rule: RoutingRule, offset: int) -> None:
     other = index + offset
     if offset not in (-1, 1) or not 0 <= other < len(ordered):
         raise InvalidInput(_("Cette règle ne peut pas aller plus loin."))
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
+    _renumber(ordered)
     ordered[index].position, ordered[other].position = ordered[other].position, ordered[index].position
     record_event("routing_rule_moved", actor, rule_id=rule.id, position=rule.position)
     db.session.commit()
@@ -95,4 +145,5 @@ def delete_rule(actor: User, rule: RoutingRule) -> None:
     ensure_admin(actor)
     record_event("routing_rule_deleted", actor, rule_id=rule.id)
     db.session.delete(rule)
+    _renumber(ordered_rules())
     db.session.commit()

@@ -249,6 +249,34 @@ def policy_table() -> list[PolicyRow]:
     return rows
 
 
+def policy_warnings() -> list[str]:
+    """Priorities out of order: where a more urgent question would get more time, for the first response or the
+    resolution, than a less urgent one, in the general rules and in every theme that has rules of its own (whose
+    other priorities follow the general rules; a pair of those is reported once, for all themes)."""
+    themes = db.session.scalars(select(Theme).where(Theme.id.in_(select(SlaRule.theme_id))).order_by(Theme.name))
+    levels = rules.current().service_levels
+    warnings = []
+    for theme in [None, *themes]:
+        scope = _("Thème « %(name)s »", name=theme.name) if theme else _("Tous les thèmes")
+        ordered = [(priority, policy_for(priority, theme.id if theme else None))
+                   for priority in sorted(PRIORITIES, reverse=True)]
+        for (higher, more_urgent), (lower, less_urgent) in zip(ordered, ordered[1:]):
+            if theme and (higher, theme.id) not in levels and (lower, theme.id) not in levels:
+                continue
+            values = {"scope": scope, "higher": PRIORITIES[higher], "lower": PRIORITIES[lower]}
+            if more_urgent.first_response > less_urgent.first_response:
+                warnings.append(_(
+                    "%(scope)s : une question « %(higher)s » a plus de temps pour sa première réponse (%(slow)s) "
+                    "qu'une question « %(lower)s » (%(fast)s).", slow=format_business_hours(more_urgent.first_response),
+                    fast=format_business_hours(less_urgent.first_response), **values))
+            if more_urgent.resolution > less_urgent.resolution:
+                warnings.append(_(
+                    "%(scope)s : une question « %(higher)s » a plus de temps pour sa résolution (%(slow)s) "
+                    "qu'une question « %(lower)s » (%(fast)s).", slow=format_business_hours(more_urgent.resolution),
+                    fast=format_business_hours(less_urgent.resolution), **values))
+    return warnings
+
+
 def save_policy(actor: User, priority: int, theme_id: int | None, first_response_hours: float,
                 resolution_hours: float) -> SlaRule:
     """Create or replace the rule of a priority (and theme); applies to questions filed from now on."""

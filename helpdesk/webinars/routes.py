@@ -2,13 +2,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import Theme, Webinar
+from helpdesk.kb.searching import offered_themes
+from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
+from helpdesk.views import flash_errors
 from helpdesk.webinars import bp, services
 from helpdesk.webinars.forms import QuestionAnswerForm, RegistrationForm, WebinarForm
 
@@ -24,8 +25,7 @@ def _webinar(webinar_id: int) -> Webinar:
 def _form(webinar: Webinar | None = None) -> WebinarForm:
     """The webinar form with its theme choices (and current values on first display)."""
     form = WebinarForm(obj=webinar)
-    form.themes.choices = [(theme.id, theme.name) for theme in
-                           db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))]
+    form.themes.choices = [(theme.id, label) for theme, label in offered_themes(webinar.themes if webinar else ())]
     if webinar is not None and request.method == "GET":
         form.starts_at.data = webinar.starts_at.astimezone(PARIS).replace(tzinfo=None)
         form.speakers.data = "\n".join(webinar.speakers or [])
@@ -45,13 +45,17 @@ def index():
 @login_required
 def detail(webinar_id):
     """A webinar: programme, links, registration, and its Q&A once it took place."""
-    webinar = _webinar(webinar_id)
+    return _render_detail(_webinar(webinar_id))
+
+
+def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None):
+    """The webinar page; `qa_form`: a refused Q&A entry, shown again with what was typed."""
     context = {"webinar": webinar, "action_form": RegistrationForm(),
                "questions": services.questions_and_answers(webinar, current_user)}
     if current_user.is_member:
         context["registered"] = services.is_registered(webinar, current_user)
     if current_user.is_staff:
-        context.update(registrations=services.registration_count(webinar), qa_form=QuestionAnswerForm())
+        context.update(registrations=services.registration_count(webinar), qa_form=qa_form or QuestionAnswerForm())
     return render_template("webinars/detail.html", **context)
 
 
@@ -127,14 +131,12 @@ def add_question(webinar_id):
     webinar = _webinar(webinar_id)
     form = QuestionAnswerForm()
     if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+        flash_errors(form)
+        return _render_detail(webinar, form)
     try:
         article = services.add_question_answer(webinar, form.question.data, form.answer.data, current_user)
     except InvalidInput as error:
         flash(error.message, "error")
-    else:
-        flash(_("Question publiée dans la FAQ : « %(title)s ».", title=article.title), "success")
+        return _render_detail(webinar, form)
+    flash(_("Question publiée dans la FAQ : « %(title)s ».", title=article.title), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#questions")

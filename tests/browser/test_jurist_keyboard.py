@@ -83,3 +83,19 @@ def test_reply_draft_survives_a_reload_and_is_cleared_once_sent(visitor):
     visitor.audit("(rechargée après l'envoi)")
     expect(page.get_by_label("Message")).to_have_value("")
     expect(page.locator(".thread")).to_contain_text(re.compile("premiers éléments de réponse"))
+
+
+def test_enter_in_the_resource_search_searches_and_keeps_the_reply(visitor):
+    """Enter in « Chercher une ressource à citer » lists resources; it used to insert the canned answer instead."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    page.locator("table.queue tbody tr").locator("a").filter(has_text="Q-").first.click()
+    visitor.audit()
+    page.get_by_label("Message").fill("Réponse en cours de rédaction.")
+    search = page.get_by_label("Chercher une ressource à citer")
+    search.fill("activité partielle")
+    search.press("Enter")
+    expect(page.get_by_role("list", name="Ressources trouvées")).to_be_visible()
+    expect(page.get_by_label("Message")).to_have_value("Réponse en cours de rédaction.")
+    visitor.audit("(ressources à citer)")

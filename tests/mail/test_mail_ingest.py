@@ -256,6 +256,23 @@ def test_attaching_to_an_unknown_question_or_twice_is_refused(app, world, questi
         attach(record, question.reference, world.jurist)
 
 
+@pytest.mark.parametrize("reference, message", [
+    ("", "Indiquez la référence de la question"),
+    ("   ", "Indiquez la référence de la question"),
+    ("Q-2026-000000000000000042", "Une référence compte 20 caractères au plus."),
+])
+def test_attaching_with_no_or_an_overlong_reference_says_why_instead_of_failing(app, world, question, client, login,
+                                                                                reference, message):
+    """An empty reference used to answer 500 (the form's lazily translated errors could not be joined)."""
+    record = ingest(_mail("no_reference.eml", question, world.member))
+    login(world.jurist)
+    response = client.post(f"/courriels/{record.id}/rattacher", data={"reference": reference}, follow_redirects=True)
+    page = page_text(response)
+    assert response.status_code == 200 and message in page
+    db.session.refresh(record)
+    assert record.status == "pending"
+
+
 def test_jurist_discards_a_kept_mail(app, world, question, client, login):
     record = ingest(_mail("out_of_office.eml", question, world.member))
     login(world.jurist)
