@@ -277,6 +277,21 @@ def test_pagination_envelope_and_links(api, setting):
     assert len(seen) == 25
 
 
+def test_pagination_links_keep_every_filter_value_and_never_take_arguments_as_url_options(api, setting):
+    for number in range(3):
+        add_article(f"faq-cddi-{number}", f"FAQ CDDI {number}", "Le CDDI.", type="faq")
+        add_article(f"modele-cddi-{number}", f"Modèle CDDI {number}", "Le CDDI.", type="template")
+    indexing.sync()
+    token = make_api_token(setting.member)
+    response = api.get("/api/v1/articles?type=faq&type=template&per_page=2&_method=POST&endpoint=x&_anchor=top"
+                       "&_external=1&_scheme=javascript", headers=bearer(token))
+    assert response.status_code == 200 and response.json["total"] == 6
+    following = response.json["links"]["next"]
+    assert following.startswith("/api/v1/articles?") and "#" not in following
+    assert "type=faq&type=template" in following and "_method=POST" in following
+    assert api.get(following, headers=bearer(token)).json["total"] == 6
+
+
 @pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "state=toutes"])
 def test_bad_pagination_or_filter_is_a_422(api, setting, query):
     assert_error(api.get(f"/api/v1/questions?{query}", headers=bearer(make_api_token(setting.member))),

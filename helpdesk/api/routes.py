@@ -11,7 +11,7 @@ from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
-from helpdesk.main.query_args import MAX_INT_ARG
+from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Ticket
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
@@ -60,10 +60,9 @@ def _page_params() -> tuple[int, int]:
 def _page_links(page: int, per_page: int, total: int) -> dict:
     """self/first/last/prev/next URLs, keeping the other query parameters."""
     last = max(1, -(-total // per_page))
-    args = {**request.args.to_dict(), **(request.view_args or {}), "per_page": per_page}
 
     def link(number):
-        return url_for(request.endpoint, **{**args, "page": number})
+        return url_with_query(request.endpoint, {"per_page": per_page, "page": number}, **(request.view_args or {}))
 
     return {"self": link(page), "first": link(1), "last": link(last),
             "prev": link(page - 1) if 1 < page <= last + 1 else None, "next": link(page + 1) if page < last else None}

@@ -1,4 +1,6 @@
 """Reading request arguments (query string, form lists, URL path) without trusting them."""
+from urllib.parse import urlencode
+
 from flask import request, url_for
 from werkzeug.routing import IntegerConverter
 
@@ -35,6 +37,24 @@ def safe_next(target: str | None) -> str:
             and target.isprintable()):
         return target
     return url_for("main.index")
+
+
+def url_with_query(endpoint: str, changes: dict | None = None, **path_values) -> str:
+    """The URL of `endpoint` (`path_values` fill its path) carrying the current query string, every value of a
+    repeated argument kept, with `changes` replacing arguments (a list for several values; None or [] removes one).
+
+    The arguments go in the query string only, never to url_for as its own options: `?_method=`, `?_anchor=` or
+    `?endpoint=` typed in an address would otherwise break the page (a server error) or rewrite its links."""
+    arguments = request.args.to_dict(flat=False)
+    for name, value in (changes or {}).items():
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        if values:
+            arguments[name] = values
+        else:
+            arguments.pop(name, None)
+    query = urlencode([(name, value) for name, values in arguments.items() for value in values])
+    url = url_for(endpoint, **path_values)
+    return f"{url}?{query}" if query else url
 
 
 class BoundedIntegerConverter(IntegerConverter):
