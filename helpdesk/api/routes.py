@@ -7,6 +7,7 @@ from helpdesk.api import bp
 from helpdesk.api.auth import api_user
 from helpdesk.api.openapi import openapi_document
 from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_json
+from helpdesk.audit.services import record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb import searching
@@ -167,15 +168,20 @@ def create_question():
 
 @bp.route("/questions/<reference>")
 def get_question(reference):
-    """A question the token's user may see (404 otherwise, as on the web)."""
-    return jsonify(ticket_json(get_visible_ticket(api_user(), reference)))
+    """A question the token's user may see (404 otherwise, as on the web); a jurist's read is journalled."""
+    user = api_user()
+    ticket = get_visible_ticket(user, reference)
+    record_question_read(user, ticket)
+    return jsonify(ticket_json(ticket))
 
 
 @bp.route("/questions/<reference>/messages")
 def list_messages(reference):
-    """The question's messages, oldest first, in pages like every list; internal notes only for jurists."""
+    """The question's messages, oldest first, in pages like every list; internal notes only for jurists, whose
+    read is journalled."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
+    record_question_read(user, ticket)
     page, per_page = _page_params()
     messages = [entry.message for entry in ticket_services.timeline(ticket, user) if entry.message is not None]
     shown = messages[(page - 1) * per_page:page * per_page]
@@ -208,7 +214,8 @@ def claim_question(reference):
 
 @bp.route("/queue")
 def queue():
-    """The jurists' queue: the web's views, filters, sorts and pagination."""
+    """The jurists' queue: the web's views, filters, sorts and pagination; unlike the web's queue it gives each
+    question's text, so each one served is journalled as read."""
     user = api_user()
     ensure_staff(user)
     filters = QueueFilters(
@@ -218,7 +225,9 @@ def queue():
         sort=_choice_param("sort", SORTS, "anciennete"))
     page, per_page = _page_params()
     result = db.paginate(queue_query(user, filters), page=page, per_page=per_page, error_out=False)
-    return _paginated([ticket_json(ticket) for ticket in result.items], page, per_page, result.total)
+    items = [ticket_json(ticket) for ticket in result.items]
+    record_questions_read(user, result.items)
+    return _paginated(items, page, per_page, result.total)
 
 
 @bp.route("/articles")
