@@ -287,6 +287,22 @@ def test_password_change_form_refuses_a_common_password(client, world, login):
     assert world.member.check_password(factories.PASSWORD)
 
 
+def test_guessing_the_current_password_from_an_open_session_is_locked_out(app, client, world, login):
+    login(world.member)
+    new = {"new": "Une phrase de passe assez longue", "confirm": "Une phrase de passe assez longue"}
+    for attempt in range(app.config["LOCKOUT_ACCOUNT_FAILURES"]):
+        response = client.post("/compte/mot-de-passe", data={"current": f"essai numéro {attempt}", **new})
+        assert "actuel est incorrect" in response.get_data(as_text=True)
+    response = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, **new})
+    assert response.status_code == 429 and str(LOCKED_MESSAGE) in response.get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.check_password(factories.PASSWORD)
+    with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
+        assert client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, **new}).status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.check_password(new["new"])
+
+
 # --- session cookie and lifetime ----------------------------------------------------------------------------
 
 def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(app, client, world):

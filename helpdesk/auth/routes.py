@@ -97,7 +97,10 @@ def password():
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
         try:
-            change_password(user, form.current.data, form.new.data)
+            change_password(user, form.current.data, form.new.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/password.html", form=form), error.status_code
         except ServiceError as error:
             flash(error.message, "error")
         else:

@@ -147,10 +147,16 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password after checking the current one; other sessions end."""
+def change_password(user: User, current: str, new: str, address: str | None = None) -> None:
+    """Change one's own password after checking the current one; other sessions end. A wrong current password is
+    a failed guess of the same secret as at login and counts towards the same lock-out (TooManyAttempts), so that a
+    session left open cannot be used to guess the password."""
+    ensure_not_locked("login", user.email, address)
     if not user.check_password(current):
+        count_failure("login", user.email, address)
+        db.session.commit()
         raise InvalidInput(_("Le mot de passe actuel est incorrect."))
+    forget_failures("login", user.email)
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
