@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from helpdesk.api.tokens import revoke_all_tokens
 from helpdesk.auth.services import check_password_strength, find_user_by_email
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
@@ -69,14 +70,16 @@ def user_for_token(token: str) -> tuple[User, str]:
     return user, purpose
 
 
-def set_password_with_token(token: str, password: str) -> User:
-    """Choose a password through an invitation or reset link, which then stops working."""
+def set_password_with_token(token: str, password: str) -> int:
+    """Choose a password through an invitation or reset link, which then stops working; every session ends and the
+    account's API tokens are revoked (returns how many)."""
     user, purpose = user_for_token(token)
     check_password_strength(password)
     user.set_password(password)
     record_event("password_set", user, user_id=user.id, purpose=purpose)
+    revoked = revoke_all_tokens(user)
     db.session.commit()
-    return user
+    return revoked
 
 
 def request_password_reset(email: str) -> None:

@@ -1,6 +1,6 @@
 """Login, logout and password change pages."""
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, refresh as refresh_locale
+from flask_babel import gettext as _, ngettext, refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
@@ -97,7 +97,7 @@ def password():
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
         try:
-            change_password(user, form.current.data, form.new.data, request.remote_addr)
+            revoked = change_password(user, form.current.data, form.new.data, request.remote_addr)
         except TooManyAttempts as error:
             flash(error.message, "error")
             return render_template("auth/password.html", form=form), error.status_code
@@ -106,8 +106,18 @@ def password():
         else:
             login_user(user)
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
+            flash_revoked_tokens(revoked)
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+def flash_revoked_tokens(count: int) -> None:
+    """Tell the user that changing their password revoked their API tokens, if it revoked any."""
+    if count:
+        flash(ngettext("Votre jeton d'accès à l'API a été révoqué : créez-en un nouveau si une application en a "
+                       "besoin.",
+                       "Vos %(num)d jetons d'accès à l'API ont été révoqués : créez-en de nouveaux si des applications "
+                       "en ont besoin.", count), "info")
 
 
 @bp.route("/compte/")
@@ -182,12 +192,13 @@ def set_password(token):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            set_password_with_token(token, form.new.data)
+            revoked = set_password_with_token(token, form.new.data)
         except ServiceError as error:
             flash(error.message, "error")
         else:
             logout_user()
             session.clear()
             flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
+            flash_revoked_tokens(revoked)
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user, purpose=purpose)

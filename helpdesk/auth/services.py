@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from helpdesk.api.tokens import revoke_all_tokens
 from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
 from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures, trusted_device
 from helpdesk.errors import InvalidInput
@@ -147,10 +148,10 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str, address: str | None = None) -> None:
-    """Change one's own password after checking the current one; other sessions end. A wrong current password is
-    a failed guess of the same secret as at login and counts towards the same lock-out (TooManyAttempts), so that a
-    session left open cannot be used to guess the password."""
+def change_password(user: User, current: str, new: str, address: str | None = None) -> int:
+    """Change one's own password after checking the current one; other sessions end and API tokens are revoked
+    (returns how many). A wrong current password is a failed guess of the same secret as at login and counts towards
+    the same lock-out (TooManyAttempts), so that a session left open cannot be used to guess the password."""
     ensure_not_locked("login", user.email, address)
     if not user.check_password(current):
         count_failure("login", user.email, address)
@@ -160,7 +161,9 @@ def change_password(user: User, current: str, new: str, address: str | None = No
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
+    revoked = revoke_all_tokens(user)
     db.session.commit()
+    return revoked
 
 
 def set_active(user: User, active: bool, actor: User) -> None:
