@@ -7,12 +7,14 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
+from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
 
 
 def save_structure(structure: Structure | None, *, name: str, siret: str, type: str, region: str,
                    active: bool, actor: User) -> Structure:
-    """Create (structure=None) or update a member structure after checking its values."""
+    """Create (structure=None) or update a member structure after checking its values (admins only)."""
+    ensure_admin(actor)
     name = (name or "").strip()
     siret = (siret or "").replace(" ", "")
     if not name or len(name) > 200:
@@ -37,7 +39,8 @@ def save_structure(structure: Structure | None, *, name: str, siret: str, type: 
 
 
 def create_theme(name: str, actor: User) -> Theme:
-    """Add a theme with a unique name."""
+    """Add a theme with a unique name (admins only)."""
+    ensure_admin(actor)
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."))
@@ -55,7 +58,8 @@ def create_theme(name: str, actor: User) -> Theme:
 
 
 def toggle_theme(theme: Theme, actor: User) -> None:
-    """Retire a theme from new questions, or bring it back."""
+    """Retire a theme from new questions, or bring it back (admins only)."""
+    ensure_admin(actor)
     theme.active = not theme.active
     record_event("theme_updated", actor, theme_id=theme.id, active=theme.active)
     db.session.commit()

@@ -21,6 +21,7 @@ from helpdesk.extensions import db
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import Event, Ticket, User
 from helpdesk.models._types import utcnow
+from helpdesk.permissions import ensure_admin
 
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
 FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")
@@ -93,6 +94,7 @@ def request_password_reset(email: str) -> None:
 
 def resend_invitation(user: User, actor: User) -> None:
     """An admin sends a fresh invitation link to an account."""
+    ensure_admin(actor)
     if not user.active:
         raise InvalidInput(_("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."))
     record_event("invitation_sent", actor, user_id=user.id)

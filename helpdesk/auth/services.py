@@ -112,7 +112,10 @@ def _account_values(user: User | None, email: str, name: str, role: str,
 
 def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
                 actor: User | None = None) -> User:
-    """Create an account; members need a structure, staff have none; password None mails an invitation."""
+    """Create an account; members need a structure, staff have none; password None mails an invitation. An `actor`
+    (someone creating it from the site) must be an admin; commands and the demo create accounts without one."""
+    if actor is not None:
+        ensure_admin(actor)
     email, name, structure = _account_values(None, email, name, role, structure_id)
     invited = password is None
     if not invited:
@@ -167,7 +170,8 @@ def change_password(user: User, current: str, new: str, address: str | None = No
 
 
 def set_active(user: User, active: bool, actor: User) -> None:
-    """Activate or deactivate an account; deactivation ends its sessions."""
+    """An admin activates or deactivates an account; deactivation ends its sessions."""
+    ensure_admin(actor)
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     if active and user.anonymised_at is not None:
