@@ -20,6 +20,8 @@ from helpdesk.models._types import utcnow
 LAST_SEEN = "last_seen"
 # Sent by static/js/draft.js with a form whose text it keeps in the browser: the page to come back to.
 DRAFT_PAGE = "draft_page"
+# Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
+CLEAR_DRAFTS = "clear_drafts"
 
 
 @bp.before_app_request
@@ -75,16 +77,18 @@ def login():
             response = redirect(next_url)
             remember_device(response, user.email)
             return response
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, clear_drafts=session.pop(CLEAR_DRAFTS, False))
 
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
-    """End the user's sessions on every device."""
+    """End the user's sessions on every device; the login page that follows has this browser forget the drafts it
+    kept (a session ended elsewhere or by inactivity keeps them, to be sent after logging in again)."""
     if current_user.is_authenticated:
         log_out_everywhere(current_user)
     logout_user()
     session.clear()
+    session[CLEAR_DRAFTS] = True
     flash(_("Vous êtes déconnecté(e) sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
