@@ -30,13 +30,14 @@ def text_arg(name: str, limit: int = 200) -> str:
     return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
 
 
-def safe_next(target: str | None) -> str:
-    """Only follow local redirects (after login, after a language switch)."""
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """Only follow local redirects (after login, after a language switch, back to the queue after a bulk action);
+    anything else leads to `fallback` (default: the home page)."""
     # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".
     if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
             and target.isprintable()):
         return target
-    return url_for("main.index")
+    return fallback or url_for("main.index")
 
 
 def url_with_query(endpoint: str, changes: dict | None = None, **path_values) -> str:
