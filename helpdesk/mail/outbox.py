@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -188,6 +188,26 @@ def notification_bodies(row: OutboxEmail) -> tuple[str, str]:
         "merged": merged_into is not None, "merged_into": shown_target,
         "merged_into_url": absolute_url("tickets.detail", reference=shown_target.reference) if shown_target else None,
     })
+
+
+# Mail not handed to the sender yet, which an account change may still redirect or cancel.
+WAITING_STATUSES = ("pending", "held", "failed")
+
+
+def follow_account_change(user: User) -> int:
+    """After an admin changed an account (address, role, structure) or deactivated it: its mail not sent yet goes to
+    its current address, and the notifications about questions it may no longer open are cancelled (a member who
+    moved to another structure must not get their former colleagues' answers). The caller commits; returns how many
+    were cancelled."""
+    cancelled = 0
+    for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id,
+                                                            OutboxEmail.status.in_(WAITING_STATUSES))):
+        if row.ticket is not None and not can_view_ticket(user, row.ticket):
+            row.status = "cancelled"
+            cancelled += 1
+        else:
+            row.to_address = user.email
+    return cancelled
 
 
 def find_reference(text: str | None) -> str | None:
