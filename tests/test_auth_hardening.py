@@ -374,6 +374,29 @@ def test_a_hostile_draft_page_never_leads_off_site(app, client, world, login):
     assert back.headers["Location"] == "/"
 
 
+def test_an_active_session_still_ends_once_its_lifetime_is_over(app, client, world, login):
+    login(world.member)
+    lifetime, idle = app.config["PERMANENT_SESSION_LIFETIME"], timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    start, step = utcnow(), idle - timedelta(minutes=1)
+    moment = start
+    while moment + step < start + lifetime:
+        moment += step
+        with frozen_time(moment):
+            assert client.get("/questions/").status_code == 200, "a request before the idle delay keeps it alive"
+    with frozen_time(start + lifetime + timedelta(minutes=1)):
+        response = client.get("/questions/")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+        assert "une session dure 8 heures au plus" in client.get(response.headers["Location"]).get_data(as_text=True)
+        assert not logged_in(client)
+
+
+def test_session_without_login_stamp_is_not_trusted(client, world, login):
+    login(world.member)
+    with client.session_transaction() as session:
+        session.pop("logged_in_at")
+    assert not logged_in(client)
+
+
 def test_session_without_activity_stamp_is_not_trusted(client, world, login):
     login(world.member)
     with client.session_transaction() as session:

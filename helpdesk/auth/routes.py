@@ -18,6 +18,9 @@ from helpdesk.models import User
 from helpdesk.models._types import utcnow
 
 LAST_SEEN = "last_seen"
+# When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask
+# renews the cookie's own expiry at every request).
+LOGGED_IN_AT = "logged_in_at"
 # Sent by static/js/draft.js with a form whose text it keeps in the browser: the page to come back to.
 DRAFT_PAGE = "draft_page"
 # Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
@@ -26,19 +29,26 @@ CLEAR_DRAFTS = "clear_drafts"
 
 @bp.before_app_request
 def end_idle_sessions():
-    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity.
+    """Log out a session left unused for SESSION_IDLE_MINUTES, or opened more than PERMANENT_SESSION_LIFETIME ago;
+    otherwise note this request as activity.
 
     A form interrupted that way whose text the browser keeps (a reply, a new question) leads back to its page
     after the new login, where the text comes back."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
-    last_seen = session.get(LAST_SEEN)
-    if last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+    last_seen, logged_in_at = session.get(LAST_SEEN), session.get(LOGGED_IN_AT)
+    idle = last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if idle or logged_in_at is None or now - logged_in_at > lifetime.total_seconds():
         logout_user()
         session.clear()
-        flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
-                minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
+        if idle:
+            flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
+                    minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
+        else:
+            flash(_("Par sécurité, une session dure %(hours)s heures au plus : veuillez vous reconnecter.",
+                    hours=int(lifetime.total_seconds() // 3600)), "info")
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         draft_page = request.form.get(DRAFT_PAGE)
@@ -72,7 +82,7 @@ def login():
             login_user(user)
             refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's
             session.permanent = True
-            session[LAST_SEEN] = utcnow().timestamp()
+            session[LAST_SEEN] = session[LOGGED_IN_AT] = utcnow().timestamp()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             response = redirect(next_url)
             remember_device(response, user.email)
