@@ -297,6 +297,8 @@ def test_guessing_the_current_password_from_an_open_session_is_locked_out(app, c
     assert response.status_code == 429 and str(LOCKED_MESSAGE) in response.get_data(as_text=True)
     db.session.refresh(world.member)
     assert world.member.check_password(factories.PASSWORD)
+    assert post_login(app.test_client(), world.member.email, address="198.51.100.7").status_code == 302, \
+        "the lock-out is the session's: it does not lock the account's owner out of logging in"
     with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
         assert client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, **new}).status_code == 302
     db.session.refresh(world.member)
@@ -388,6 +390,17 @@ def test_an_active_session_still_ends_once_its_lifetime_is_over(app, client, wor
         assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
         assert "une session dure 8 heures au plus" in client.get(response.headers["Location"]).get_data(as_text=True)
         assert not logged_in(client)
+
+
+def test_failed_logins_from_elsewhere_do_not_stop_the_owner_changing_their_password(app, client, world, login):
+    login(world.member)
+    fail(app.test_client(), world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"], address="203.0.113.9")
+    assert post_login(app.test_client(), world.member.email, address="203.0.113.10").status_code == 429
+    new = "Une phrase de passe assez longue"
+    response = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.check_password(new)
 
 
 def test_session_without_login_stamp_is_not_trusted(client, world, login):

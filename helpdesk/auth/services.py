@@ -153,14 +153,16 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
 
 def change_password(user: User, current: str, new: str, address: str | None = None) -> int:
     """Change one's own password after checking the current one; other sessions end and API tokens are revoked
-    (returns how many). A wrong current password is a failed guess of the same secret as at login and counts towards
-    the same lock-out (TooManyAttempts), so that a session left open cannot be used to guess the password."""
-    ensure_not_locked("login", user.email, address)
+    (returns how many). A wrong current password is a failed guess of the password, locked out like login attempts
+    (TooManyAttempts) so that a session left open cannot be used to guess it; the count is the logged-in user's own,
+    as a trusted device's, so that failed logins from elsewhere never stop them from changing their password."""
+    device = f"session:{user.session_token}"
+    ensure_not_locked("login", user.email, address, device)
     if not user.check_password(current):
-        count_failure("login", user.email, address)
+        count_failure("login", user.email, address, device)
         db.session.commit()
         raise InvalidInput(_("Le mot de passe actuel est incorrect."))
-    forget_failures("login", user.email)
+    forget_failures("login", user.email, device)
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
