@@ -8,7 +8,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import IMAGE_LINK_RE, ImageInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
@@ -57,10 +57,18 @@ def _defuse_brackets(text: str) -> str:
     return "".join("\\" + char if index in escaped else char for index, char in enumerate(text))
 
 
+def _markdown_html(text: str, extensions: list) -> str:
+    """Markdown's HTML for the text (its brackets defused); a nesting too deep for Markdown's recursion (a line of
+    hundreds of list markers) gives the text as typed, in one paragraph, instead of a page that never displays."""
+    try:
+        return markdown.markdown(_defuse_brackets(text), extensions=extensions, output_format="html")
+    except RecursionError:
+        return "<p>" + str(escape(text)).replace("\n", "<br>\n") + "</p>"
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed."""
-    return _sanitise(markdown.markdown(_defuse_brackets(text or ""), extensions=["extra", "sane_lists"],
-                                       output_format="html"))
+    return _sanitise(_markdown_html(text or "", ["extra", "sane_lists"]))
 
 
 # A web address written as is in a message; the punctuation closing a sentence is not part of it.
@@ -140,9 +148,7 @@ class _MessageExtension(Extension):
 def render_message(text: str | None, base_url: str | None = None) -> Markup:
     """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
     bare addresses clickable, any HTML typed in it shown as text; links made absolute from `base_url` (emails)."""
-    html = markdown.markdown(_defuse_brackets(text or ""),
-                             extensions=["sane_lists", "nl2br", _MessageExtension(base_url)], output_format="html")
-    return _sanitise(html)
+    return _sanitise(_markdown_html(text or "", ["sane_lists", "nl2br", _MessageExtension(base_url)]))
 
 
 # No "[" inside a link's text or address: each match attempt then stops at the next "[", whatever the text.

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.mail.sender import send_pending
 from helpdesk.markup import render_markdown, render_message
 from helpdesk.models import Message, Ticket
 from helpdesk.tickets import services
@@ -308,6 +309,22 @@ def test_a_message_of_brackets_is_shown_as_typed(member_client, world):
     services.add_message(ticket, world.member, "[" * 3000 + " et [[[[[profond]]]]] puis [a](" * 3)
     page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "[" * 3000 in page and "[[[[[profond]]]]]" in page and "\\[" not in page
+
+
+@pytest.mark.parametrize("markers", ["- ", "1. ", "* "])
+def test_a_line_of_hundreds_of_list_markers_is_shown_as_typed_not_a_broken_page(member_client, client, world, login,
+                                                                                  markers):
+    # Each marker opened one more list inside the last: past Markdown's recursion limit, the question's page was a
+    # server error for its structure and the team, for good.
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.member, markers * 600 + "fin <b>du message</b>")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert (markers * 5).strip() in page and "fin &lt;b&gt;du message&lt;/b&gt;" in page
+    assert send_pending().sent >= 1, "the jurist's notification, which shows the message, goes out"
+    login(world.jurist)
+    assert client.get(f"/questions/{ticket.reference}").status_code == 200
+    assert render_markdown(markers * 600 + "x").startswith("<p>")
 
 
 def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_client, world):
