@@ -8,7 +8,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import IMAGE_LINK_RE, ImageInlineProcessor, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
@@ -23,11 +23,53 @@ def _sanitise(html: str) -> Markup:
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"))
 
 
+# Python-Markdown looks for the end of a link from every "[" (and for the end of its address from every "](") up to
+# the end of the text: thousands of brackets that close nothing, or nested deeply, cost it minutes (20,000 "[" in a
+# message took two minutes at every display). Such brackets are escaped first; nesting deeper than this is too.
+_BRACKETS = {"[": "]", "(": ")"}
+_MAX_BRACKET_DEPTH = 3
+
+
+def _defuse_brackets(text: str) -> str:
+    """The text with a backslash before every "[" or "(" that nothing closes or that opens too deep a nesting, which
+    Markdown then shows as typed: in one pass, so that rendering takes time in proportion to the text."""
+    escaped = set()
+    open_at = {opening: [] for opening in _BRACKETS}
+    closing_of = {closing: opening for opening, closing in _BRACKETS.items()}
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2  # an escaped character is no bracket
+            continue
+        if char in open_at:
+            if len(open_at[char]) >= _MAX_BRACKET_DEPTH:
+                escaped.add(position)
+            else:
+                open_at[char].append(position)
+        elif char in closing_of and open_at[closing_of[char]]:
+            open_at[closing_of[char]].pop()
+        position += 1
+    for positions in open_at.values():
+        escaped.update(positions)
+    if not escaped:
+        return text
+    return "".join("\\" + char if index in escaped else char for index, char in enumerate(text))
+
+
+def _markdown_html(text: str, extensions: list) -> str:
+    """Markdown's HTML for the text (its brackets defused); a nesting too deep for Markdown's recursion (a line of
+    hundreds of list markers) gives the text as typed, in one paragraph, instead of a page that never displays."""
+    try:
+        return markdown.markdown(_defuse_brackets(text), extensions=extensions, output_format="html")
+    except RecursionError:
+        return "<p>" + str(escape(text)).replace("\n", "<br>\n") + "</p>"
+
+
 def render_markdown(text: str | None, base_url: str | None = None) -> Markup:
     """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed; links to the
     site's pages made absolute from `base_url` (emails)."""
-    extensions = ["extra", "sane_lists", *_absolute_links(base_url)]
-    return _sanitise(markdown.markdown(text or "", extensions=extensions, output_format="html"))
+    return _sanitise(_markdown_html(text or "", ["extra", "sane_lists", *_absolute_links(base_url)]))
 
 
 # A web address written as is in a message; the punctuation closing a sentence is not part of it.
@@ -117,12 +159,12 @@ class _MessageExtension(Extension):
 def render_message(text: str | None, base_url: str | None = None) -> Markup:
     """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
     bare addresses clickable, any HTML typed in it shown as text; links made absolute from `base_url` (emails)."""
-    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br", _MessageExtension(),
-                                                     *_absolute_links(base_url)], output_format="html")
-    return _sanitise(html)
+    extensions = ["sane_lists", "nl2br", _MessageExtension(), *_absolute_links(base_url)]
+    return _sanitise(_markdown_html(text or "", extensions))
 
 
-_MESSAGE_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# No "[" inside a link's text or address: each match attempt then stops at the next "[", whatever the text.
+_MESSAGE_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s+\"[^\"]*\")?\)")
 _STRONG = re.compile(r"(\*\*|__)(.+?)\1")
 
 
@@ -132,7 +174,7 @@ def message_as_text(text: str | None, base_url: str) -> str:
     return _STRONG.sub(r"\2", linked)
 
 
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)\[]*\)")
 _MARKDOWN_MARKS = re.compile(r"(^|\n)\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[*_`~|]+")
 
 

@@ -3,6 +3,7 @@ from flask import Flask
 
 # Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
+from helpdesk.main.query_args import url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
 from helpdesk.models import ARTICLE_TYPES
 
@@ -14,3 +15,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
+    app.jinja_env.globals["url_with_query"] = url_with_query

@@ -2,8 +2,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.admin.services import create_theme, save_structure, update_theme
-from helpdesk.auth.services import create_user
+from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
+from helpdesk.auth.passwords import resend_invitation
+from helpdesk.auth.services import create_user, set_active
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
@@ -129,6 +130,27 @@ def test_structure_service_refuses_bad_values(world, values, message):
     with pytest.raises(InvalidInput, match=message):
         save_structure(None, actor=world.admin, **arguments)
     assert _count(Structure) == 2
+
+
+@pytest.mark.parametrize("role", ["member", "jurist"])
+def test_account_structure_and_theme_services_refuse_everyone_but_admins(world, role):
+    actor = getattr(world, role)
+    operations = [
+        lambda: create_user("nouveau@exemple.test", "Nouveau Juriste", factories.PASSWORD, "admin", actor=actor),
+        lambda: set_active(world.colleague, False, actor),
+        lambda: resend_invitation(world.colleague, actor),
+        lambda: save_structure(world.structure, actor=actor, name="Renommée", siret=VALID_SIRET, type="AI",
+                               region="corse", active=False),
+        lambda: create_theme("Nouveau thème", actor),
+        lambda: toggle_theme(world.theme, actor),
+    ]
+    for operation in operations:
+        with pytest.raises(Forbidden):
+            operation()
+    db.session.rollback()
+    db.session.expire_all()
+    assert world.colleague.active and world.structure.name == "Chantier des Tests" and world.theme.active
+    assert _count(User) == 6 and _count(Theme) == 1
 
 
 def test_admin_creates_a_member_account(admin_client, world):

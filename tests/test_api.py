@@ -1,5 +1,6 @@
 """JSON API: tokens, the same authorisation as the web (route × role), errors, pagination, rate limit."""
 import hashlib
+import html
 import json
 from datetime import timedelta
 
@@ -277,6 +278,21 @@ def test_pagination_envelope_and_links(api, setting):
     assert len(seen) == 25
 
 
+def test_pagination_links_keep_every_filter_value_and_never_take_arguments_as_url_options(api, setting):
+    for number in range(3):
+        add_article(f"faq-cddi-{number}", f"FAQ CDDI {number}", "Le CDDI.", type="faq")
+        add_article(f"modele-cddi-{number}", f"Modèle CDDI {number}", "Le CDDI.", type="template")
+    indexing.sync()
+    token = make_api_token(setting.member)
+    response = api.get("/api/v1/articles?type=faq&type=template&per_page=2&_method=POST&endpoint=x&_anchor=top"
+                       "&_external=1&_scheme=javascript", headers=bearer(token))
+    assert response.status_code == 200 and response.json["total"] == 6
+    following = response.json["links"]["next"]
+    assert following.startswith("/api/v1/articles?") and "#" not in following
+    assert "type=faq&type=template" in following and "_method=POST" in following
+    assert api.get(following, headers=bearer(token)).json["total"] == 6
+
+
 @pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "state=toutes"])
 def test_bad_pagination_or_filter_is_a_422(api, setting, query):
     assert_error(api.get(f"/api/v1/questions?{query}", headers=bearer(make_api_token(setting.member))),
@@ -379,6 +395,31 @@ def test_user_cannot_revoke_someone_elses_token(setting):
     with pytest.raises(NotFound):
         tokens.revoke_token(setting.colleague, token.id)
     assert token.revoked_at is None
+
+
+def test_changing_the_password_revokes_the_api_tokens_someone_who_had_the_session_may_have_made(
+        client, api, setting, login):
+    login(setting.member)
+    planted = [make_api_token(setting.member), make_api_token(setting.member, scope="read")]
+    colleague = make_api_token(setting.colleague)
+    new = "Une phrase de passe toute neuve"
+    response = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, "new": new, "confirm": new},
+                           follow_redirects=True)
+    assert "Vos 2 jetons d'accès à l'API ont été révoqués" in html.unescape(response.get_data(as_text=True))
+    for plain in planted:
+        assert_error(api.get("/api/v1/me", headers=bearer(plain)), 401, "unauthorized")
+    assert api.get("/api/v1/me", headers=bearer(colleague)).status_code == 200
+
+
+def test_a_password_chosen_through_a_reset_link_revokes_the_api_tokens(client, api, setting):
+    from helpdesk.auth.passwords import make_password_link
+    planted = make_api_token(setting.member)
+    link = make_password_link(setting.member, "reset").removeprefix("https://helpdesk.example.test")
+    new = "Une phrase de passe toute neuve"
+    response = client.post(link, data={"new": new, "confirm": new}, follow_redirects=True)
+    assert "Votre jeton d'accès à l'API a été révoqué" in html.unescape(response.get_data(as_text=True))
+    assert_error(api.get("/api/v1/me", headers=bearer(planted)), 401, "unauthorized")
+    assert db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))) == 0
 
 
 def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting, login):

@@ -16,7 +16,7 @@ from helpdesk.models import Event
 from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
 from tests import factories
-from tests.factories import pdf_bytes
+from tests.factories import bearer, make_api_token, pdf_bytes
 
 
 def kinds(**where) -> list[str]:
@@ -38,6 +38,21 @@ def test_staff_reads_of_a_question_are_logged_but_not_shown_in_its_history(clien
     assert (event.actor_id, event.ticket_id, event.internal) == (world.jurist.id, ticket.id, True)
     assert "question_viewed" not in page
     assert [entry.event.kind for entry in services.timeline(ticket, world.jurist) if entry.event] == ["created"]
+
+
+def test_staff_reads_through_the_api_are_logged_like_the_web_ones(app, world):
+    ticket = factories.make_ticket(world.member)
+    other = factories.make_ticket(world.outsider)
+    api = app.test_client()
+    member_token, jurist_token = make_api_token(world.member), make_api_token(world.jurist)
+    api.get(f"/api/v1/questions/{ticket.reference}", headers=bearer(member_token))
+    assert "question_viewed" not in kinds()
+    for url in (f"/api/v1/questions/{ticket.reference}", f"/api/v1/questions/{ticket.reference}/messages"):
+        assert api.get(url, headers=bearer(jurist_token)).status_code == 200
+    assert api.get("/api/v1/queue?view=ouvertes", headers=bearer(jurist_token)).json["total"] == 2
+    viewed = db.session.execute(select(Event.actor_id, Event.ticket_id).where(Event.kind == "question_viewed")
+                                .order_by(Event.id)).all()
+    assert viewed == [(world.jurist.id, ticket.id)] * 3 + [(world.jurist.id, other.id)]
 
 
 def test_downloads_are_logged_with_their_question(client, world, login):

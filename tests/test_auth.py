@@ -122,6 +122,19 @@ def test_logout_ends_the_users_sessions_on_other_devices_only(app, client, secon
     assert _is_logged_in(client)
 
 
+def test_the_login_page_after_a_logout_in_this_browser_alone_has_the_drafts_forgotten(
+        app, client, second_client, world, login):
+    login(world.member)
+    assert _post_login(second_client, world.member.email).status_code == 302
+    second_client.post("/deconnexion")
+    assert "data-clear-drafts" not in client.get("/compte/", follow_redirects=True).get_data(as_text=True), \
+        "a session ended from another device keeps this browser's drafts, to be sent after logging in again"
+    login(world.member)
+    after_logout = client.post("/deconnexion", follow_redirects=True).get_data(as_text=True)
+    assert "data-clear-drafts" in after_logout
+    assert "data-clear-drafts" not in client.get("/connexion").get_data(as_text=True), "said once"
+
+
 def test_logout_without_a_session_changes_nothing(client, world):
     token_before = world.member.session_token
     response = client.post("/deconnexion", follow_redirects=True)

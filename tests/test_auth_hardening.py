@@ -287,6 +287,24 @@ def test_password_change_form_refuses_a_common_password(client, world, login):
     assert world.member.check_password(factories.PASSWORD)
 
 
+def test_guessing_the_current_password_from_an_open_session_is_locked_out(app, client, world, login):
+    login(world.member)
+    new = {"new": "Une phrase de passe assez longue", "confirm": "Une phrase de passe assez longue"}
+    for attempt in range(app.config["LOCKOUT_ACCOUNT_FAILURES"]):
+        response = client.post("/compte/mot-de-passe", data={"current": f"essai numéro {attempt}", **new})
+        assert "actuel est incorrect" in response.get_data(as_text=True)
+    response = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, **new})
+    assert response.status_code == 429 and str(LOCKED_MESSAGE) in response.get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.check_password(factories.PASSWORD)
+    assert post_login(app.test_client(), world.member.email, address="198.51.100.7").status_code == 302, \
+        "the lock-out is the session's: it does not lock the account's owner out of logging in"
+    with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
+        assert client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, **new}).status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.check_password(new["new"])
+
+
 # --- session cookie and lifetime ----------------------------------------------------------------------------
 
 def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(app, client, world):
@@ -356,6 +374,40 @@ def test_a_hostile_draft_page_never_leads_off_site(app, client, world, login):
     response = _question_after_idle(app, client, world, draft_page="//evil.example/")
     back = client.post(response.headers["Location"], data={"email": world.member.email, "password": factories.PASSWORD})
     assert back.headers["Location"] == "/"
+
+
+def test_an_active_session_still_ends_once_its_lifetime_is_over(app, client, world, login):
+    login(world.member)
+    lifetime, idle = app.config["PERMANENT_SESSION_LIFETIME"], timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    start, step = utcnow(), idle - timedelta(minutes=1)
+    moment = start
+    while moment + step < start + lifetime:
+        moment += step
+        with frozen_time(moment):
+            assert client.get("/questions/").status_code == 200, "a request before the idle delay keeps it alive"
+    with frozen_time(start + lifetime + timedelta(minutes=1)):
+        response = client.get("/questions/")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+        assert "une session dure 8 heures au plus" in client.get(response.headers["Location"]).get_data(as_text=True)
+        assert not logged_in(client)
+
+
+def test_failed_logins_from_elsewhere_do_not_stop_the_owner_changing_their_password(app, client, world, login):
+    login(world.member)
+    fail(app.test_client(), world.member.email, app.config["LOCKOUT_ACCOUNT_FAILURES"], address="203.0.113.9")
+    assert post_login(app.test_client(), world.member.email, address="203.0.113.10").status_code == 429
+    new = "Une phrase de passe assez longue"
+    response = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.check_password(new)
+
+
+def test_session_without_login_stamp_is_not_trusted(client, world, login):
+    login(world.member)
+    with client.session_transaction() as session:
+        session.pop("logged_in_at")
+    assert not logged_in(client)
 
 
 def test_session_without_activity_stamp_is_not_trusted(client, world, login):

@@ -7,9 +7,11 @@ from werkzeug.exceptions import NotFound
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.kb import indexing
 from helpdesk.models import Event, Message, Ticket
 from helpdesk.tickets import services
 from tests import factories
+from tests.test_kb import add_article
 
 LEAKS = ("Traceback", "Error", "Exception", "sqlalchemy", "werkzeug", "File \"")
 
@@ -122,3 +124,33 @@ def test_integer_urls_stop_at_the_largest_database_id(app):
     assert urls.match(f"/pieces-jointes/{2**31 - 1}") == ("attachments.download", {"attachment_id": 2**31 - 1})
     with pytest.raises(NotFound):
         urls.match(f"/pieces-jointes/{2**31}")
+
+
+# Query arguments named like url_for's own options: pages that rebuild their links from the query string used to
+# pass them on to url_for, which failed (a server error) or took them as options (links to another scheme or host).
+URL_FOR_OPTIONS = ["_method=POST", "endpoint=x", "_anchor=x", "_external=1&_scheme=javascript", "_external=1"]
+
+
+@pytest.mark.parametrize("option", URL_FOR_OPTIONS)
+@pytest.mark.parametrize("role, url", [
+    (None, "/ressources/?q=salaries"),
+    ("member", "/questions/?page=2"),
+    ("jurist", "/file/?vue=ouvertes&page=2"),
+    ("admin", "/admin/journal/?page=2"),
+])
+def test_query_arguments_named_like_url_options_neither_break_pages_nor_rewrite_links(
+        production_errors, client, world, login, role, url, option):
+    production_errors.config.update(KB_PAGE_SIZE=5, MEMBER_PAGE_SIZE=5, QUEUE_PAGE_SIZE=5, AUDIT_PAGE_SIZE=5)
+    for number in range(6):
+        add_article(f"salaries-{number}", f"Les salariés {number}", "Les salariés en insertion.")
+        factories.make_ticket(world.member, subject=f"Question numéro {number}")
+        factories.make_ticket(world.colleague, subject=f"Autre question numéro {number}")
+    indexing.sync()
+    if role:
+        login(getattr(world, role))
+    response = client.get(f"{url}&{option}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'rel="next"' in page or 'rel="prev"' in page
+    assert "javascript:" not in page and "http://localhost/" not in page
+    assert f"{option.split('&')[0]}" in page.replace("&amp;", "&")  # kept as an ordinary argument of the links

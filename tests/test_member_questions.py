@@ -1,13 +1,17 @@
 """The member side over HTTP: filing, listing, filtering, replying, closing, inactive structures."""
 import html
 import io
+import os
 import re
+import sys
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
+from helpdesk.mail.sender import send_pending
+from helpdesk.markup import render_markdown, render_message
 from helpdesk.models import Message, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
@@ -301,6 +305,57 @@ def test_html_typed_in_a_message_is_shown_as_text(member_client, world):
     ticket = factories.make_ticket(world.member, body="Le modèle dit <nom du salarié> et <b>rien</b> d'autre.")
     page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "&lt;nom du salarié&gt; et &lt;b&gt;rien&lt;/b&gt;" in page
+
+
+def _markdown_work(render, text: str) -> int:
+    """How many lines of Python-Markdown's inline patterns run to render `text`: its work, counted, not timed."""
+    lines = 0
+
+    def count(frame, event, arg):
+        """Count each line run in a traced frame."""
+        nonlocal lines
+        lines += event == "line"
+        return count
+
+    sys.settrace(lambda frame, event, arg: count if frame.f_code.co_filename.endswith(
+        os.path.join("markdown", "inlinepatterns.py")) else None)
+    try:
+        render(text)
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+@pytest.mark.parametrize("render", [render_message, render_markdown])
+@pytest.mark.parametrize("unit", ["[", "[a](", "![x](", "[[[[[a]]]]]", "Un texte ordinaire (avec [un lien](/x)). "])
+def test_brackets_that_close_nothing_cost_markdown_work_in_proportion_to_the_text(render, unit):
+    # Python-Markdown looked for the end of a link from every "[" up to the end of the text: 20,000 of them in a
+    # message took two minutes of a server worker at every display of the question.
+    text = unit * (600 // len(unit))
+    assert _markdown_work(render, text) < 200 * len(text)
+
+
+def test_a_message_of_brackets_is_shown_as_typed(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.member, "[" * 3000 + " et [[[[[profond]]]]] puis [a](" * 3)
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "[" * 3000 in page and "[[[[[profond]]]]]" in page and "\\[" not in page
+
+
+@pytest.mark.parametrize("markers", ["- ", "1. ", "* "])
+def test_a_line_of_hundreds_of_list_markers_is_shown_as_typed_not_a_broken_page(member_client, client, world, login,
+                                                                                  markers):
+    # Each marker opened one more list inside the last: past Markdown's recursion limit, the question's page was a
+    # server error for its structure and the team, for good.
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.member, markers * 600 + "fin <b>du message</b>")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert (markers * 5).strip() in page and "fin &lt;b&gt;du message&lt;/b&gt;" in page
+    assert send_pending().sent >= 1, "the jurist's notification, which shows the message, goes out"
+    login(world.jurist)
+    assert client.get(f"/questions/{ticket.reference}").status_code == 200
+    assert render_markdown(markers * 600 + "x").startswith("<p>")
 
 
 def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_client, world):

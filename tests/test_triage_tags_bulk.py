@@ -141,9 +141,10 @@ def test_bulk_service_refuses_when_no_question_exists(world):
     assert ticket.status == "new"
 
 
-def test_bulk_never_redirects_off_site(client, world, login):
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "/\tevil.example"])
+def test_bulk_never_redirects_off_site(client, world, login, back):
     login(world.jurist)
-    response = client.post("/file/actions", data={"action": "clore", "back": "https://evil.example/"})
+    response = client.post("/file/actions", data={"action": "clore", "back": back})
     assert response.headers["Location"] == "/file/"
 
 

@@ -13,7 +13,8 @@ from helpdesk.slugs import slugify
 
 def save_structure(structure: Structure | None, *, name: str, siret: str, type: str, region: str,
                    active: bool, actor: User) -> Structure:
-    """Create (structure=None) or update a member structure after checking its values."""
+    """Create (structure=None) or update a member structure after checking its values (admins only)."""
+    ensure_admin(actor)
     name = (name or "").strip()
     siret = (siret or "").replace(" ", "")
     if not name or len(name) > 200:

@@ -7,11 +7,12 @@ from helpdesk.api import bp
 from helpdesk.api.auth import api_user
 from helpdesk.api.openapi import openapi_document
 from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_json
+from helpdesk.audit.services import record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
-from helpdesk.main.query_args import MAX_INT_ARG
+from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Ticket
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
@@ -60,10 +61,9 @@ def _page_params() -> tuple[int, int]:
 def _page_links(page: int, per_page: int, total: int) -> dict:
     """self/first/last/prev/next URLs, keeping the other query parameters."""
     last = max(1, -(-total // per_page))
-    args = {**request.args.to_dict(), **(request.view_args or {}), "per_page": per_page}
 
     def link(number):
-        return url_for(request.endpoint, **{**args, "page": number})
+        return url_with_query(request.endpoint, {"per_page": per_page, "page": number}, **(request.view_args or {}))
 
     return {"self": link(page), "first": link(1), "last": link(last),
             "prev": link(page - 1) if 1 < page <= last + 1 else None, "next": link(page + 1) if page < last else None}
@@ -168,15 +168,20 @@ def create_question():
 
 @bp.route("/questions/<reference>")
 def get_question(reference):
-    """A question the token's user may see (404 otherwise, as on the web)."""
-    return jsonify(ticket_json(get_visible_ticket(api_user(), reference)))
+    """A question the token's user may see (404 otherwise, as on the web); a jurist's read is journalled."""
+    user = api_user()
+    ticket = get_visible_ticket(user, reference)
+    record_question_read(user, ticket)
+    return jsonify(ticket_json(ticket))
 
 
 @bp.route("/questions/<reference>/messages")
 def list_messages(reference):
-    """The question's messages, oldest first, in pages like every list; internal notes only for jurists."""
+    """The question's messages, oldest first, in pages like every list; internal notes only for jurists, whose
+    read is journalled."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
+    record_question_read(user, ticket)
     page, per_page = _page_params()
     messages = [entry.message for entry in ticket_services.timeline(ticket, user) if entry.message is not None]
     shown = messages[(page - 1) * per_page:page * per_page]
@@ -209,7 +214,8 @@ def claim_question(reference):
 
 @bp.route("/queue")
 def queue():
-    """The jurists' queue: the web's views, filters, sorts and pagination."""
+    """The jurists' queue: the web's views, filters, sorts and pagination; unlike the web's queue it gives each
+    question's text, so each one served is journalled as read."""
     user = api_user()
     ensure_staff(user)
     filters = QueueFilters(
@@ -219,7 +225,9 @@ def queue():
         sort=_choice_param("sort", SORTS, "anciennete"))
     page, per_page = _page_params()
     result = db.paginate(queue_query(user, filters), page=page, per_page=per_page, error_out=False)
-    return _paginated([ticket_json(ticket) for ticket in result.items], page, per_page, result.total)
+    items = [ticket_json(ticket) for ticket in result.items]
+    record_questions_read(user, result.items)
+    return _paginated(items, page, per_page, result.total)
 
 
 @bp.route("/articles")

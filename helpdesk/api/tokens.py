@@ -68,6 +68,19 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every token of `user` still in force (their password changed: whoever took the account may have made
+    one); the caller commits. Returns how many."""
+    now = utcnow()
+    revoked = [token for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                                            ApiToken.revoked_at.is_(None)))
+               if token.is_usable(now)]
+    for token in revoked:
+        token.revoked_at = now
+        record_event("api_token_revoked", user, token_id=token.id)
+    return len(revoked)
+
+
 def authenticate_token(plain: str) -> ApiToken | None:
     """The usable token of an active user matching this bearer value, or None."""
     mark, _, rest = (plain or "").partition("_")

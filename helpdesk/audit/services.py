@@ -94,8 +94,14 @@ def describe_details(event: Event) -> list[tuple[str, str]]:
 
 def record_question_read(viewer: User, ticket: Ticket) -> None:
     """A jurist or an admin opened a question: log it (members reading their own structure's are not)."""
-    if can_see_internal(viewer):
-        record_event("question_viewed", viewer, ticket)
+    record_questions_read(viewer, [ticket])
+
+
+def record_questions_read(viewer: User, tickets: list[Ticket]) -> None:
+    """A jurist or an admin was served these questions' texts (a page, an API answer): one event each."""
+    if can_see_internal(viewer) and tickets:
+        for ticket in tickets:
+            record_event("question_viewed", viewer, ticket)
         db.session.commit()
 
 

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from helpdesk.api.tokens import revoke_all_tokens
 from helpdesk.auth.services import check_password_strength, find_user_by_email
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
@@ -20,6 +21,7 @@ from helpdesk.extensions import db
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import Event, Ticket, User
 from helpdesk.models._types import utcnow
+from helpdesk.permissions import ensure_admin
 
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
 FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")
@@ -69,14 +71,16 @@ def user_for_token(token: str) -> tuple[User, str]:
     return user, purpose
 
 
-def set_password_with_token(token: str, password: str) -> User:
-    """Choose a password through an invitation or reset link, which then stops working."""
+def set_password_with_token(token: str, password: str) -> int:
+    """Choose a password through an invitation or reset link, which then stops working; every session ends and the
+    account's API tokens are revoked (returns how many)."""
     user, purpose = user_for_token(token)
     check_password_strength(password)
     user.set_password(password)
     record_event("password_set", user, user_id=user.id, purpose=purpose)
+    revoked = revoke_all_tokens(user)
     db.session.commit()
-    return user
+    return revoked
 
 
 def request_password_reset(email: str) -> None:
@@ -90,6 +94,7 @@ def request_password_reset(email: str) -> None:
 
 def resend_invitation(user: User, actor: User) -> None:
     """An admin sends a fresh invitation link to an account."""
+    ensure_admin(actor)
     if not user.active:
         raise InvalidInput(_("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."))
     record_event("invitation_sent", actor, user_id=user.id)

@@ -1,6 +1,6 @@
 """Login, logout and password change pages."""
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, refresh as refresh_locale
+from flask_babel import gettext as _, ngettext, refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
@@ -19,25 +19,37 @@ from helpdesk.models import User
 from helpdesk.models._types import utcnow
 
 LAST_SEEN = "last_seen"
+# When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask
+# renews the cookie's own expiry at every request).
+LOGGED_IN_AT = "logged_in_at"
 # Sent by static/js/draft.js with a form whose text it keeps in the browser: the page to come back to.
 DRAFT_PAGE = "draft_page"
+# Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
+CLEAR_DRAFTS = "clear_drafts"
 
 
 @bp.before_app_request
 def end_idle_sessions():
-    """Log out a session left unused for SESSION_IDLE_MINUTES; otherwise note this request as activity.
+    """Log out a session left unused for SESSION_IDLE_MINUTES, or opened more than PERMANENT_SESSION_LIFETIME ago;
+    otherwise note this request as activity.
 
     A form interrupted that way whose text the browser keeps (a reply, a new question) leads back to its page
     after the new login, where the text comes back."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
-    last_seen = session.get(LAST_SEEN)
-    if last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+    last_seen, logged_in_at = session.get(LAST_SEEN), session.get(LOGGED_IN_AT)
+    idle = last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if idle or logged_in_at is None or now - logged_in_at > lifetime.total_seconds():
         logout_user()
         session.clear()
-        flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
-                minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
+        if idle:
+            flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
+                    minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
+        else:
+            flash(_("Par sécurité, une session dure %(hours)s heures au plus : veuillez vous reconnecter.",
+                    hours=int(lifetime.total_seconds() // 3600)), "info")
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         draft_page = request.form.get(DRAFT_PAGE)
@@ -71,21 +83,23 @@ def login():
             login_user(user)
             refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's
             session.permanent = True
-            session[LAST_SEEN] = utcnow().timestamp()
+            session[LAST_SEEN] = session[LOGGED_IN_AT] = utcnow().timestamp()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             response = redirect(next_url)
             remember_device(response, user.email)
             return response
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, clear_drafts=session.pop(CLEAR_DRAFTS, False))
 
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
-    """End the user's sessions on every device."""
+    """End the user's sessions on every device; the login page that follows has this browser forget the drafts it
+    kept (a session ended elsewhere or by inactivity keeps them, to be sent after logging in again)."""
     if current_user.is_authenticated:
         log_out_everywhere(current_user)
     logout_user()
     session.clear()
+    session[CLEAR_DRAFTS] = True
     flash(_("Vous êtes déconnecté(e) sur tous vos appareils."), "info")
     return redirect(url_for("auth.login"))
 
@@ -98,14 +112,27 @@ def password():
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
         try:
-            change_password(user, form.current.data, form.new.data)
+            revoked = change_password(user, form.current.data, form.new.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            return render_template("auth/password.html", form=form), error.status_code
         except ServiceError as error:
             flash(error.message, "error")
         else:
             login_user(user)
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
+            flash_revoked_tokens(revoked)
             return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+def flash_revoked_tokens(count: int) -> None:
+    """Tell the user that changing their password revoked their API tokens, if it revoked any."""
+    if count:
+        flash(ngettext("Votre jeton d'accès à l'API a été révoqué : créez-en un nouveau si une application en a "
+                       "besoin.",
+                       "Vos %(num)d jetons d'accès à l'API ont été révoqués : créez-en de nouveaux si des applications "
+                       "en ont besoin.", count), "info")
 
 
 @bp.route("/compte/")
@@ -182,13 +209,14 @@ def set_password(token):
     response = None
     if form.validate_on_submit():
         try:
-            set_password_with_token(token, form.new.data)
+            revoked = set_password_with_token(token, form.new.data)
         except ServiceError as error:
             flash(error.message, "error")
         else:
             logout_user()
             session.clear()
             flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
+            flash_revoked_tokens(revoked)
             response = redirect(url_for("auth.login"))
     if response is None:
         response = make_response(render_template("auth/set_password.html", form=form, user=user, purpose=purpose))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from helpdesk.api.tokens import revoke_all_tokens
 from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
 from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures, trusted_device
 from helpdesk.errors import InvalidInput
@@ -111,7 +112,10 @@ def _account_values(user: User | None, email: str, name: str, role: str,
 
 def create_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
                 actor: User | None = None) -> User:
-    """Create an account; members need a structure, staff have none; password None mails an invitation."""
+    """Create an account; members need a structure, staff have none; password None mails an invitation. An `actor`
+    (someone creating it from the site) must be an admin; commands and the demo create accounts without one."""
+    if actor is not None:
+        ensure_admin(actor)
     email, name, structure = _account_values(None, email, name, role, structure_id)
     invited = password is None
     if not invited:
@@ -147,18 +151,29 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password after checking the current one; other sessions end."""
+def change_password(user: User, current: str, new: str, address: str | None = None) -> int:
+    """Change one's own password after checking the current one; other sessions end and API tokens are revoked
+    (returns how many). A wrong current password is a failed guess of the password, locked out like login attempts
+    (TooManyAttempts) so that a session left open cannot be used to guess it; the count is the logged-in user's own,
+    as a trusted device's, so that failed logins from elsewhere never stop them from changing their password."""
+    device = f"session:{user.session_token}"
+    ensure_not_locked("login", user.email, address, device)
     if not user.check_password(current):
+        count_failure("login", user.email, address, device)
+        db.session.commit()
         raise InvalidInput(_("Le mot de passe actuel est incorrect."))
+    forget_failures("login", user.email, device)
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
+    revoked = revoke_all_tokens(user)
     db.session.commit()
+    return revoked
 
 
 def set_active(user: User, active: bool, actor: User) -> None:
-    """Activate or deactivate an account; deactivation ends its sessions."""
+    """An admin activates or deactivates an account; deactivation ends its sessions."""
+    ensure_admin(actor)
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     if active and user.anonymised_at is not None:

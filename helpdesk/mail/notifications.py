@@ -104,6 +104,14 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
             for user, notice, message in wanted])
 
 
+@subscribe
+def follow_account_changes(event: Event, ticket: Ticket | None) -> None:
+    """An admin changed an account or deactivated it: its waiting mail follows (new address, cancelled when about a
+    question it may no longer open), in the change's transaction."""
+    if event.kind in ("user_updated", "user_deactivated"):
+        outbox.follow_account_change(db.session.get(User, event.data["user_id"]))
+
+
 def send_digests(today: date) -> int:
     """Queue one digest mail per user with held notifications, marking them digested; return how many."""
     held = db.session.scalars(select(OutboxEmail).where(OutboxEmail.status == "held")

@@ -207,6 +207,26 @@ def deferred_bodies(row: OutboxEmail) -> tuple[str, str]:
     })
 
 
+# Mail not handed to the sender yet, which an account change may still redirect or cancel.
+WAITING_STATUSES = ("pending", "held", "failed")
+
+
+def follow_account_change(user: User) -> int:
+    """After an admin changed an account (address, role, structure) or deactivated it: its mail not sent yet goes to
+    its current address, and the notifications about questions it may no longer open are cancelled (a member who
+    moved to another structure must not get their former colleagues' answers). The caller commits; returns how many
+    were cancelled."""
+    cancelled = 0
+    for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id,
+                                                            OutboxEmail.status.in_(WAITING_STATUSES))):
+        if row.ticket is not None and not can_view_ticket(user, row.ticket):
+            row.status = "cancelled"
+            cancelled += 1
+        else:
+            row.to_address = user.email
+    return cancelled
+
+
 def find_reference(text: str | None) -> str | None:
     """The first question reference (Q-2026-00042) in a subject or in our Message-IDs, normalised."""
     match = REFERENCE_PATTERN.search(text or "")

@@ -199,6 +199,9 @@ def _build_batch(claimed: list[int]) -> list[_Outgoing]:
             outgoing.append(_Outgoing(row.id, row.attempts, build_message(row)))
         except ValueError as error:  # an unbuildable mail (its question deleted): retried, then failed
             outgoing.append(_Outgoing(row.id, row.attempts, None, error))
+        except Exception as error:  # a text its templates fail on: that mail alone is retried, then failed
+            log.exception("mail %s cannot be built", row.id)
+            outgoing.append(_Outgoing(row.id, row.attempts, None, ValueError(f"{type(error).__name__}: {error}")))
     del shown
     return outgoing
 

@@ -1,4 +1,6 @@
 """Reading request arguments (query string, form lists, URL path) without trusting them."""
+from urllib.parse import urlencode
+
 from flask import request, url_for
 from werkzeug.routing import IntegerConverter
 
@@ -28,13 +30,32 @@ def text_arg(name: str, limit: int = 200) -> str:
     return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
 
 
-def safe_next(target: str | None) -> str:
-    """Only follow local redirects (after login, after a language switch)."""
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """Only follow local redirects (after login, after a language switch, back to the queue after a bulk action);
+    anything else leads to `fallback` (default: the home page)."""
     # Browsers drop tabs and newlines inside URLs, so "/\t/evil.example" would become "//evil.example".
     if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
             and target.isprintable()):
         return target
-    return url_for("main.index")
+    return fallback or url_for("main.index")
+
+
+def url_with_query(endpoint: str, changes: dict | None = None, **path_values) -> str:
+    """The URL of `endpoint` (`path_values` fill its path) carrying the current query string, every value of a
+    repeated argument kept, with `changes` replacing arguments (a list for several values; None or [] removes one).
+
+    The arguments go in the query string only, never to url_for as its own options: `?_method=`, `?_anchor=` or
+    `?endpoint=` typed in an address would otherwise break the page (a server error) or rewrite its links."""
+    arguments = request.args.to_dict(flat=False)
+    for name, value in (changes or {}).items():
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        if values:
+            arguments[name] = values
+        else:
+            arguments.pop(name, None)
+    query = urlencode([(name, value) for name, values in arguments.items() for value in values])
+    url = url_for(endpoint, **path_values)
+    return f"{url}?{query}" if query else url
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -1,7 +1,5 @@
 """Triage pages: canned answers, reply helpers, service levels, routing rules, tags, bulk actions, merge,
 FAQ proposals, satisfaction, questions filed on a member's behalf."""
-from urllib.parse import urlparse
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
@@ -10,7 +8,7 @@ from sqlalchemy import select
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
-from helpdesk.main.query_args import positive_int
+from helpdesk.main.query_args import positive_int, safe_next
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
@@ -216,7 +214,7 @@ def restore_bulk_selection(form: BulkForm) -> set[int]:
 def bulk():
     """Apply an action to the ticked questions, then report what was done and refused."""
     form = bulk_form()
-    back = form.back.data if form.back.data and _is_local(form.back.data) else url_for("queue.index")
+    back = safe_next(form.back.data, url_for("queue.index"))
     # An id no question can have (malformed, or too large for the column) is skipped like an unknown one.
     ids = [number for number in map(positive_int, request.form.getlist("ids")) if number]
     report = None
@@ -232,12 +230,6 @@ def bulk():
                                     "assignee": form.assignee.data, "status": form.status.data,
                                     "tags": (form.tags.data or "")[:400]}
     return redirect(back)
-
-
-def _is_local(url: str) -> bool:
-    """Only redirect back to a path of this site."""
-    parsed = urlparse(url)
-    return not parsed.scheme and not parsed.netloc and url.startswith("/")
 
 
 # Questions received by phone or email ---------------------------------------------------------------------

@@ -3,7 +3,8 @@
 // On submit the text is noted as sent, and the form tells the server that the draft is kept (draft_page:
 // the page of the form, data-draft-page, to come back to after logging in again). The next page, wherever
 // the form led, clears the draft if it shows a success message; any other page (a refusal, the login page
-// after an expired session) keeps it. Loaded on every page, since any page may follow a form.
+// after an expired session) keeps it. A logout in this browser forgets every draft (its login page carries
+// data-clear-drafts). Loaded on every page, since any page may follow a form.
 (function () {
   "use strict";
   var PREFIX = "helpdesk.draft.";
@@ -12,10 +13,18 @@
   try { storage = window.localStorage; storage.getItem(PREFIX); } catch (error) { return; }
 
   var succeeded = document.querySelector(".flash-success") !== null;
+  // After a logout in this browser, nothing written here stays behind (a shared computer).
+  var loggedOut = document.querySelector("[data-clear-drafts]") !== null;
   var sentKeys = [];
+  var draftKeys = [];
   for (var index = 0; index < storage.length; index += 1) {
     var name = storage.key(index);
+    if (name.indexOf(PREFIX) === 0) { draftKeys.push(name); }
     if (name.indexOf(PREFIX) === 0 && name.slice(-SENT.length) === SENT) { sentKeys.push(name); }
+  }
+  if (loggedOut) {
+    draftKeys.forEach(function (draftKey) { storage.removeItem(draftKey); });
+    return;
   }
   sentKeys.forEach(function (sentKey) {
     var key = sentKey.slice(0, -SENT.length);

@@ -169,6 +169,25 @@ def test_new_question_draft_survives_a_reload_and_a_lost_session_and_is_cleared_
     expect(page.get_by_text("Brouillon restauré")).to_be_hidden()
 
 
+def test_logging_out_leaves_no_draft_in_the_browser(visitor):
+    """A shared computer: the text typed but not sent is kept through a reload, and gone once its writer logs out."""
+    page = visitor.page
+    drafts = "() => Object.keys(localStorage).filter(key => key.startsWith('helpdesk.draft.'))"
+    visitor.login("membre2@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill("Brouillon confidentiel : licenciement")
+    page.get_by_label("Description").fill("Le salarié concerné a un casier judiciaire, que faire ?")
+    page.reload()
+    assert page.evaluate(drafts)
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("status")).to_contain_text("déconnecté(e) sur tous vos appareils")
+    visitor.audit("(après la déconnexion)")
+    assert page.evaluate(drafts) == []
+    visitor.login("membre2@demo.local")
+    visitor.goto("/questions/nouvelle")
+    expect(page.get_by_label("Objet")).to_have_value("")
+
+
 def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_open(visitor):
     """« Clore la question » with text in « Votre réponse » is refused and the text stays (on the page and as a
     draft); with the box emptied, the question closes and the draft is gone."""

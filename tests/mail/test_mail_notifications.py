@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from helpdesk.auth.services import set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.mail.notifications import send_digests, set_preferences
@@ -171,6 +172,27 @@ def test_a_digest_queued_before_a_question_is_anonymised_no_longer_quotes_it(app
     assert "Dupont" not in text_part(mail) + html_part(mail)
     assert text_part(mail).count(REMOVED_MAIL_SUBJECT) == 2
     assert f"/questions/{ticket.reference}" not in text_part(mail), "no link to the anonymised question"
+
+
+def test_a_member_moved_to_another_structure_gets_none_of_the_waiting_mail_about_the_former_ones_questions(
+        app, world):
+    set_preferences(world.member, "digest", True)
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Réponse sur le licenciement de M. Durand.")
+    own = factories.make_ticket(world.outsider)
+    services.add_message(own, world.jurist, "Réponse pour la nouvelle structure.")
+    assert [row.status for row in outbox(to_address=world.member.email)] == ["held"]
+    assert [row.status for row in outbox(to_address=world.colleague.email)] == ["pending"]
+    update_user(world.member, world.admin, email="alice@ailleurs.test", name=world.member.name, role="member",
+                structure_id=world.other_structure.id)
+    update_user(world.colleague, world.admin, email="bruno@nouvelle-adresse.test", name=world.colleague.name,
+                role="member", structure_id=world.structure.id)
+    assert [row.status for row in outbox(recipient_id=world.member.id)] == ["cancelled"]
+    assert send_digests(date(2026, 11, 28)) == 0, "nothing left to summarise"
+    assert [(row.status, row.to_address) for row in outbox(recipient_id=world.colleague.id)] == [
+        ("pending", "bruno@nouvelle-adresse.test")], "still theirs: sent to their current address"
+    set_active(world.colleague, False, world.admin)
+    assert [row.status for row in outbox(recipient_id=world.colleague.id)] == ["cancelled"]
 
 
 def test_digest_command_queues_and_sends(app, world, runner, tmp_path):

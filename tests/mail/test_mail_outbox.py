@@ -238,6 +238,26 @@ def test_a_slow_sender_skips_the_rows_another_sender_took_over(app, world, smtp,
                                                                          "other-sender"]
 
 
+def test_a_mail_that_fails_to_build_holds_back_no_other_mail(app, world, smtp, monkeypatch):
+    send_pending()
+    smtp.recorder.messages.clear()
+    _queue_many(world, 3)
+    build = sender_module.build_message
+
+    def failing_build(row):
+        """The second mail's text breaks its template."""
+        if row.subject.endswith("Essai 1"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return build(row)
+
+    monkeypatch.setattr(sender_module, "build_message", failing_build)
+    report = send_pending()
+    assert (report.sent, report.retried) == (2, 1)
+    assert sorted(message["Subject"] for message in smtp.messages) == ["Essai 0", "Essai 2"]
+    assert [row.status for row in outbox(kind="test")] == ["sent", "pending", "sent"]
+    assert "RecursionError" in outbox(kind="test")[1].last_error
+
+
 def test_a_batch_is_sent_without_reloading_its_rows(app, world, smtp):
     """Building a batch loads its rows, questions and recipients once: no query per mail besides marking it sent."""
     send_pending()
