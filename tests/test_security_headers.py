@@ -86,3 +86,15 @@ def test_anonymous_pages_and_static_files_stay_cacheable(client, world, login):
         assert not response.cache_control.no_store, url
     login(world.member)
     assert not client.get("/static/style.css").cache_control.no_store
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
+    """Every page links the site icon (browsers then never request /favicon.ico, which would be a 404), and it is
+    served as an image."""
+    page = client.get("/connexion").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon is not None
+    response = client.get(icon.group(1))
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.data
