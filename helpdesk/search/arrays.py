@@ -29,42 +29,45 @@ from whoosh.query import Or, Term
 from whoosh.util.numeric import byte_to_length
 
 POSTINGS_CACHE_BYTES = 96 * 1024 * 1024
+POSITIONS_CACHE_BYTES = 16 * 1024 * 1024
 # The field length each byte of Whoosh's one-byte length encoding stands for.
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 class _PostingsCache:
-    """Least recently used ``(segment, field, term) -> (local ids, frequencies)``, bounded in bytes."""
+    """Least recently used ``key -> value`` (postings arrays, positions), bounded in bytes."""
 
     def __init__(self, limit: int):
-        """Start empty, holding at most ``limit`` bytes of arrays."""
+        """Start empty, holding at most ``limit`` bytes of values."""
         self.limit = limit
         self.size = 0
-        self.entries: OrderedDict = OrderedDict()
+        self.entries: OrderedDict = OrderedDict()  # key -> (value, its size in bytes)
         self.lock = threading.Lock()
 
     def get(self, key):
-        """Return the cached arrays of ``key`` (marking them recently used), or None."""
+        """Return the cached value of ``key`` (marking it recently used), or None."""
         with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            self.entries.move_to_end(key)
+            return entry[0]
 
-    def put(self, key, value) -> None:
-        """Cache ``value`` for ``key``, evicting the least recently used entries beyond the limit."""
-        nbytes = value[0].nbytes + value[1].nbytes
+    def put(self, key, value, nbytes: int) -> None:
+        """Cache ``value`` (``nbytes`` large) for ``key``, evicting the least recently used entries beyond the limit."""
         with self.lock:
             if key in self.entries:
                 return
-            self.entries[key] = value
+            self.entries[key] = (value, nbytes)
             self.size += nbytes
             while self.size > self.limit and len(self.entries) > 1:
-                _, (ids, weights) = self.entries.popitem(last=False)
-                self.size -= ids.nbytes + weights.nbytes
+                _, (_, evicted) = self.entries.popitem(last=False)
+                self.size -= evicted
 
 
 _postings = _PostingsCache(POSTINGS_CACHE_BYTES)
+# (segment, field, term, local document) -> the term's positions there, for proximity.
+_positions = _PostingsCache(POSITIONS_CACHE_BYTES)
 _segment_arrays: dict = {}
 _segment_arrays_lock = threading.Lock()
 SEGMENT_CACHE_ENTRIES = 512
@@ -125,7 +128,7 @@ def _segment_postings(reader, fieldname: str, btext: bytes):
     value = _postings.get(key)
     if value is None:
         value = _read_postings(reader, fieldname, btext)
-        _postings.put(key, value)
+        _postings.put(key, value, value[0].nbytes + value[1].nbytes)
     return value
 
 
@@ -212,6 +215,57 @@ class IndexArrays:
                 scores.append(matcher.score())
                 matcher.next()
         return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+    def adjacent(self, fieldname: str, candidates: dict[tuple[str, str], np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+        """Return, for each (first, second) term pair, those of its candidate documents where ``second`` directly follows ``first``.
+
+        Stop words are not counted (the analyzer renumbers positions), as in a Whoosh phrase of slop 1.
+        Each term's positions are read once, and only for the candidates, not for every document
+        of two frequent words.
+        """
+        wanted: dict[str, list] = {}
+        for pair, docs in candidates.items():
+            for term in pair:
+                wanted.setdefault(term, []).append(docs)
+        positions = {term: self._positions(fieldname, term, np.unique(np.concatenate(docs)))
+                     for term, docs in wanted.items()}
+        return {
+            (first, second): np.array(
+                [doc for doc in docs.tolist()
+                 if doc in positions[first] and doc in positions[second]
+                 and not {p + 1 for p in positions[first][doc]}.isdisjoint(positions[second][doc])],
+                dtype=np.int64,
+            )
+            for (first, second), docs in candidates.items()
+        }
+
+    def _positions(self, fieldname: str, term: str, docs: np.ndarray) -> dict[int, tuple[int, ...]]:
+        """Return ``{document number: positions}`` of ``term`` in ``fieldname`` for those of ``docs`` holding it.
+
+        Positions are cached per segment and document: a posting block is decoded only for a miss.
+        """
+        btext = self.searcher.schema[fieldname].to_bytes(term)
+        wanted = np.sort(docs)
+        found = {}
+        for reader, offset in self.leaves:
+            local = wanted[(wanted >= offset) & (wanted < offset + reader.doc_count_all())] - offset
+            if not len(local) or (fieldname, btext) not in reader:
+                continue
+            segment = _segment_key(reader)
+            matcher = None
+            for doc in local.tolist():
+                key = (segment, fieldname, btext, doc)
+                places = _positions.get(key)
+                if places is None:
+                    if matcher is None:
+                        matcher = reader.postings(fieldname, btext)
+                    if matcher.is_active() and matcher.id() < doc:
+                        matcher.skip_to(doc)
+                    places = tuple(matcher.value_as("positions")) if matcher.is_active() and matcher.id() == doc else ()
+                    _positions.put(key, places, 64 + 8 * len(places))
+                if places:
+                    found[offset + doc] = places
+        return found
 
     def _term_scores(self, query: Term) -> tuple[np.ndarray, np.ndarray]:
         """Score a term's postings with BM25F over every segment."""

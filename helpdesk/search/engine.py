@@ -4,10 +4,13 @@ Query strategy for ``search_articles``: a document matches when it contains
 any unit of the query (a word with its synonyms, or a quoted phrase) and is
 ranked by its BM25F score over the boosted fields times the share of the
 query's units it contains, each unit weighted by its idf (a coordination
-factor).  Requiring every word first, an unweighted, squared or square-root
-coordination, a title proximity boost, a prior per resource type or
-pseudo-relevance feedback were measured on the relevance judgments and did
-worse or no better (docs/search.md).
+factor); the best-ranked documents then gain a bonus where two consecutive
+words of the query stand side by side in their title or body (proximity).
+Requiring every word first, an unweighted, squared or square-root
+coordination, a title-only proximity boost, a prior per resource type,
+BM25F with one saturation over the fields or pseudo-relevance feedback were
+measured on the relevance judgments and did worse or no better
+(docs/search.md).
 Words absent from the index are completed with their closest spelling.  Scores, visibility
 and status restrictions, facets and the ranking are array operations over the whole index
 (``arrays.py``): counts, facets and suggestions only ever see documents the user may read.
@@ -32,12 +35,17 @@ from whoosh.query import And, Or, Phrase, Term
 from .analysis import matched_spans, token_spans
 from .arrays import index_arrays, score_units, top_documents
 from .index import get_searcher
-from .query import parse, unit_queries
+from .query import adjacent_pairs, parse, unit_queries
 from .schema import ARTICLES, QUESTIONS
 from .spelling import auto_corrections, corrected_text
 
 ARTICLE_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags_text": 0.5, "legal_refs": 2.0}
 QUESTION_BOOSTS = {"subject": 2.0, "body": 1.0}
+# Proximity: among the PROXIMITY_DEPTH best-ranked documents, two consecutive query words found side by
+# side (stop words not counted) add this share of their phrase score in these fields (docs/search.md).
+PROXIMITY_WEIGHT = 0.25
+PROXIMITY_FIELDS = ("title", "body")
+PROXIMITY_DEPTH = 30
 SUGGEST_BELOW = 3
 KEY_TERMS = 12
 FACETS = ("type", "themes")
@@ -197,6 +205,42 @@ def _unit_queries(searcher, parsed) -> list:
     return unit_queries(parsed, ARTICLE_BOOSTS, corrections)
 
 
+def _coordinated(found, scores: np.ndarray) -> np.ndarray:
+    """Return ``scores`` times each document's idf-weighted share of the query's units (coordination).
+
+    Missing a rare word costs more than missing a frequent one.
+    """
+    return scores * found.weight_matched / found.total_weight if found.units > 1 else scores
+
+
+def _ranking_scores(arrays, parsed, found, candidates: np.ndarray) -> np.ndarray:
+    """Return the ranking scores: coordinated BM25F, the best candidates also scored for proximity.
+
+    Where two consecutive query words stand side by side in a field, a ``PROXIMITY_WEIGHT`` share
+    of their two BM25F scores in that field is added (what a Whoosh phrase of slop 1 scores).  Only
+    the ``PROXIMITY_DEPTH`` best candidates get the bonus (whatever the page), so a document with a
+    bonus never falls below one without and pages stay consistent.
+    """
+    scores = _coordinated(found, found.scores)
+    pairs = adjacent_pairs(parsed)
+    if not pairs:
+        return scores
+    best = top_documents(scores, candidates, PROXIMITY_DEPTH)
+    bonus = np.zeros(arrays.size)
+    for fieldname in PROXIMITY_FIELDS:
+        term_scores = {}
+        for term in {term for pair in pairs for term in pair}:
+            ids, values = arrays.leaf_scores(Term(fieldname, term, boost=ARTICLE_BOOSTS[fieldname]))
+            term_scores[term] = dense = np.zeros(arrays.size)
+            dense[ids] = values
+        # Only the candidates holding both words in the field can have them side by side.
+        holding = {(first, second): best[(term_scores[first][best] > 0) & (term_scores[second][best] > 0)]
+                   for first, second in pairs}
+        for (first, second), docs in arrays.adjacent(fieldname, holding).items():
+            bonus[docs] += PROXIMITY_WEIGHT * (term_scores[first][docs] + term_scores[second][docs])
+    return scores + _coordinated(found, bonus)
+
+
 def _suggestion(searcher, arrays, text: str, visible: np.ndarray, total: int) -> str | None:
     """Return a respelled query that finds more visible documents than ``total``, if any."""
     corrected = corrected_text(searcher.reader(), text)
@@ -241,10 +285,12 @@ def search_articles(
         found = score_units(arrays, queries)
         matched = found.units_matched > 0
         matched_all = bool(np.any(visible & (found.units_matched == found.units)))
-        # Coordination: a document's score times the share of the query's units it contains, each unit
-        # weighted by its idf, so missing a rare word costs more than missing a frequent one.
-        scores = found.scores * found.weight_matched / found.total_weight if found.units > 1 else found.scores
     hits_filter = matched & visible
+    if not browsing:
+        if sort == "date":
+            scores = _coordinated(found, found.scores)
+        else:
+            scores = _ranking_scores(arrays, parsed, found, hits_filter)
     total = int(np.count_nonzero(hits_filter))
     page = min(max(page, 1), max(1, -(-total // per_page)))
     if browsing or sort == "date":

@@ -3,7 +3,12 @@
 The text is read as plain words; the only syntax is "quoted phrases".  Words
 and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
-multiword expression being searched as a phrase.
+multiword expression being searched as a phrase.  Words that only make the text
+a question ("peut-on", "combien", "faut-il") are left out, unless nothing else
+is left.  Search-engine operators typed in capitals are read for what they
+mean here: AND and OR are dropped (any word matches, documents with more of
+them rank higher), NOT drops itself and the word after it (that word is not
+searched; nothing is excluded).
 """
 
 import re
@@ -12,10 +17,21 @@ from functools import lru_cache
 
 from whoosh.query import Or, Phrase, Term
 
-from .analysis import analyze, word_tokens
+from .analysis import analyze, fold, word_tokens
 from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
+
+# Modal verbs and interrogatives of French questions (folded): they name no topic of labour law.
+QUESTION_WORDS = frozenset(
+    fold(word)
+    for word in (
+        "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
+        "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait",
+    )
+)
+IGNORED_OPERATORS = frozenset({"AND", "OR"})
+NEGATION = "NOT"
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,12 @@ def _word_units(text: str) -> list[Unit]:
     longest = max(map(len, index))
     units, i = [], 0
     while i < len(tokens):
+        if tokens[i][2] in IGNORED_OPERATORS:
+            i += 1
+            continue
+        if tokens[i][2] == NEGATION:  # the negated word is not searched
+            i += 2
+            continue
         for size in range(min(longest, len(tokens) - i), 0, -1):
             span = tokens[i : i + size]
             alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
@@ -69,8 +91,13 @@ def _word_units(text: str) -> list[Unit]:
     return units
 
 
+def _is_question_word(unit: Unit) -> bool:
+    """Tell whether ``unit`` is a typed word that only makes the text a question."""
+    return unit.word is not None and fold(unit.word) in QUESTION_WORDS
+
+
 def parse(text: str) -> ParsedQuery:
-    """Parse user text into units: quoted parts are phrases, the rest words with synonyms."""
+    """Parse user text into units: quoted parts are phrases, the rest words with synonyms, less question words."""
     units = []
     for position, part in enumerate(_QUOTES.split(text)):
         if position % 2:
@@ -79,7 +106,15 @@ def parse(text: str) -> ParsedQuery:
                 units.append(Unit((terms,)))
         else:
             units.extend(_word_units(part))
-    return ParsedQuery(tuple(units))
+    topical = [unit for unit in units if not _is_question_word(unit)]
+    return ParsedQuery(tuple(topical or units))
+
+
+def adjacent_pairs(parsed: ParsedQuery) -> list[tuple[str, str]]:
+    """Return the terms of each two consecutive units that are both one word without synonyms (proximity)."""
+    singles = [unit.alternatives[0][0] if len(unit.alternatives) == 1 and len(unit.alternatives[0]) == 1 else None
+               for unit in parsed.units]
+    return [(first, second) for first, second in zip(singles, singles[1:]) if first and second]
 
 
 def _alternative(fieldname: str, terms: tuple[str, ...], boost: float):

@@ -59,10 +59,48 @@ def test_ambiguous_abbreviation_needs_capitals():
     assert analyze("association intermédiaire") in parse("AI").units[0].alternatives
 
 
-@pytest.mark.parametrize("text", ['"unbalanced', "AND OR NOT (", "field:value*", "~!@#$%^&*()", ""])
+@pytest.mark.parametrize("text", ['"unbalanced', "AND OR NOT (", "field:value*", "~!@#$%^&*()", "", "NOT", "«", "NOT NOT"])
 def test_user_syntax_never_raises(text):
     """Operators and broken quotes are read as plain words."""
     parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("peut-on faire des heures complémentaires ?", "heures complémentaires"),
+        ("Combien de jours de congé faut-il ?", "jours de congé"),
+        ("Pourquoi et quand doit-on signer ?", "signer"),
+    ],
+)
+def test_question_words_are_not_searched(text, same_as):
+    """Modal verbs and interrogatives of a question are left out of the query."""
+    assert parse(text).units == parse(same_as).units
+
+
+def test_question_words_alone_are_still_searched():
+    """A query made only of question words keeps them, and a quoted phrase keeps all its words."""
+    assert [unit.word for unit in parse("pourquoi faire").units] == ["pourquoi", "faire"]
+    assert parse('"peut faire" préavis').units[0].alternatives == (analyze("peut faire"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("démission AND préavis", "démission préavis"),
+        ("CDD OR CDI", "CDD CDI"),
+        ("licenciement NOT économique", "licenciement"),
+        ("NOT économique licenciement", "licenciement"),
+    ],
+)
+def test_operators_in_capitals(text, same_as):
+    """AND and OR are dropped; NOT drops itself and the word after it (that word is not searched)."""
+    assert parse(text).units == parse(same_as).units
+
+
+def test_operator_words_in_lowercase_are_french_words():
+    """'or' and 'not' typed in lowercase are searched as words ("prime en or")."""
+    assert [unit.word for unit in parse("prime en or").units] == ["prime", "or"]
 
 
 SAMPLE_TEXT = (

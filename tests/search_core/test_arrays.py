@@ -5,7 +5,7 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from whoosh.query import Or
+from whoosh.query import Or, Phrase
 
 from helpdesk.search import apply, open_index, rebuild, search_articles
 from helpdesk.search.analysis import matched_spans
@@ -118,12 +118,24 @@ def test_snippet_marks_words_far_into_a_long_body(tmp_path):
     assert "rupture conventionnelle" in hit.snippet
 
 
+@pytest.mark.parametrize("words", [("activit", "partiel"), ("salar", "activit"), ("partiel", "activit")])
+@pytest.mark.parametrize("fieldname", ["body", "title"])
+def test_adjacent_words_are_those_of_a_whoosh_phrase(segmented_path, words, fieldname):
+    """The proximity check finds the live documents of a Whoosh phrase of slop 1, over segments and deletions."""
+    searcher = get_searcher(segmented_path, "articles")
+    arrays = index_arrays(searcher)
+    expected = {hit.docnum for hit in searcher.search(Phrase(fieldname, list(words), slop=1), limit=None)}
+    found = arrays.adjacent(fieldname, {words: np.flatnonzero(arrays.live)})[words]
+    assert set(found.tolist()) == expected
+    assert set(arrays.adjacent(fieldname, {words: found[:1]})[words].tolist()) == set(found[:1].tolist())
+
+
 def test_postings_cache_stays_within_its_byte_limit():
     """The least recently used arrays are evicted once the limit is passed."""
     cache = _PostingsCache(limit=1000)
     arrays = (np.zeros(50, np.int32), np.zeros(50, np.float32))  # 400 bytes
     for key in "abc":
-        cache.put(key, arrays)
+        cache.put(key, arrays, 400)
     assert cache.get("a") is None
     assert cache.get("c") is arrays
     assert cache.size <= 1000

@@ -1,5 +1,7 @@
 """Tests of article search: synonyms, visibility, facets, snippets, fallback, suggestions."""
 
+import pytest
+
 from helpdesk.search import engine, rebuild, search_articles, suggest_articles
 
 from conftest import MEMBER, make_article
@@ -157,3 +159,30 @@ def test_document_with_the_rare_word_outranks_one_with_the_common_words(tmp_path
     docs.append(make_article("common-words", "Note", "Chaque salarié de l'entreprise a des droits."))
     rebuild(path, "articles", docs, procs=1)
     assert slugs(search_articles(path, "préavis salarié entreprise", **MEMBER))[0] == "preavis"
+
+
+def test_words_side_by_side_outrank_the_same_words_apart(tmp_path):
+    """Two consecutive query words found next to each other rank higher than apart (proximity)."""
+    path = tmp_path / "articles"
+    docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié et sa journée.") for i in range(4)]
+    docs.append(make_article("apart", "Note A", "La période du salarié, un essai, se termine."))
+    docs.append(make_article("adjacent", "Note B", "La période d'essai du salarié se termine."))
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, "période essai", **MEMBER))[:2] == ["adjacent", "apart"]
+    assert slugs(search_articles(path, "essai période", **MEMBER))[:2] == ["apart", "adjacent"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NOT", "AND OR NOT", "(démission) AND NOT", "title:démission", "body:", "démiss*", "*", "?", "préavis?",
+        "démission~2", "démission^3", "+démission -préavis", '"', '""', "« »", "«démission", "[démission TO préavis]",
+        "{}", "\\", "démission\x00", "NOT NOT NOT", ":", "/", "démission && préavis || !licenciement",
+    ],
+)
+def test_search_syntax_typed_by_users_never_fails(articles_path, text):
+    """Whoosh operators, wildcards, field prefixes and broken quotes give a result page, never an error."""
+    page = search_articles(articles_path, text, **MEMBER)
+    assert page.total >= 0 and len(page.hits) <= page.per_page
+    if "démission" in text and "NOT" not in text:
+        assert "preavis-demission" in slugs(page)
