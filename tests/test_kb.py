@@ -2,8 +2,11 @@
 import json
 import shutil
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, STORED, Schema
 
 from helpdesk import search
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
@@ -340,6 +343,22 @@ def test_late_commit_with_an_older_sequence_number_is_not_lost(library):
     state = json.loads(indexing._state_file("articles").read_text())
     indexing._write_state("articles", late.id + 10, [seq for seq in state["seen"] if seq != late.id])
     indexing.sync()
+    assert indexing.check("articles").consistent
+
+
+def test_an_index_built_with_other_fields_by_an_older_release_is_rebuilt_by_the_next_sync(library, app):
+    """After an upgrade that changes the index's fields, the first sync rebuilds it from the database instead of
+    failing to write documents its fields cannot hold."""
+    live = Path(index_path("articles"))
+    old = live.with_name(f"{live.name}.1")  # a generation directory, as rebuilds make them
+    old.mkdir()
+    whoosh_index.create_in(old, Schema(slug=ID(unique=True, stored=True), version=STORED))
+    live.unlink()
+    live.symlink_to(old.name)
+    assert not search.schema_is_current(index_path("articles"), "articles")
+    report = indexing.sync()
+    assert "articles" in report.rebuilt
+    assert search.schema_is_current(index_path("articles"), "articles")
     assert indexing.check("articles").consistent
 
 

@@ -232,14 +232,15 @@ def rebuild(name: str, timeout: float = 600.0) -> int:
 
 
 def sync(timeout: float | None = None) -> SyncReport:
-    """Apply pending changes to this machine's indexes (building them if absent)."""
+    """Apply pending changes to this machine's indexes (building them if absent or built with other fields by an
+    older release)."""
     if timeout is None:
         timeout = current_app.config["SEARCH_LOCK_TIMEOUT"]
     report = SyncReport()
     for name in INDEXES:
         with indexer_lock(name, timeout):
             state = _read_state(name)
-            if state is None:
+            if state is None or not search.schema_is_current(index_path(name), name):
                 _rebuild_locked(name)
                 report.rebuilt.append(name)
                 continue

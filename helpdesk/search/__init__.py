@@ -5,7 +5,8 @@ application that imports whoosh.
 """
 
 from .engine import ArticleHit, QuestionHit, SearchPage, search_articles, search_questions, suggest_articles
-from .index import IndexBusy, apply, document_count, get_searcher, index_versions, open_index, rebuild
+from .index import (IndexBusy, apply, document_count, get_searcher, index_versions, open_index, rebuild,
+                    schema_is_current)
 from .schema import ARTICLES, QUESTIONS
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "index_versions",
     "open_index",
     "rebuild",
+    "schema_is_current",
     "search_articles",
     "search_questions",
     "suggest_articles",

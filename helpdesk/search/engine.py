@@ -36,7 +36,7 @@ from .analysis import matched_spans, token_spans
 from .arrays import index_arrays, score_units, top_documents
 from .index import get_searcher
 from .query import adjacent_pairs, parse, unit_queries
-from .schema import ARTICLES, QUESTIONS
+from .schema import ARTICLES, QUESTIONS, spell_field
 from .spelling import auto_corrections, corrected_text
 
 ARTICLE_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags_text": 0.5, "legal_refs": 2.0}
@@ -199,9 +199,15 @@ def _article_hit(fields: dict, score: float, snippet: str) -> ArticleHit:
     )
 
 
-def _unit_queries(searcher, parsed) -> list:
-    """Return the article query of each unit of ``parsed``, completing words unknown to the index."""
-    corrections = auto_corrections(searcher.reader(), parsed, ("title", "body"))
+def _spell_fields(visibilities) -> tuple[str, ...]:
+    """The spelling vocabularies a reader of these visibilities may draw on."""
+    return tuple(spell_field(visibility) for visibility in sorted(visibilities))
+
+
+def _unit_queries(searcher, parsed, visibilities) -> list:
+    """Return the article query of each unit of ``parsed``, completing words unknown to the index from the
+    vocabulary of the visibilities given."""
+    corrections = auto_corrections(searcher.reader(), parsed, ("title", "body"), _spell_fields(visibilities))
     return unit_queries(parsed, ARTICLE_BOOSTS, corrections)
 
 
@@ -241,11 +247,11 @@ def _ranking_scores(arrays, parsed, found, candidates: np.ndarray) -> np.ndarray
     return scores + _coordinated(found, bonus)
 
 
-def _suggestion(searcher, arrays, text: str, visible: np.ndarray, total: int) -> str | None:
+def _suggestion(searcher, arrays, text: str, visibilities, visible: np.ndarray, total: int) -> str | None:
     """Return a respelled query that finds more visible documents than ``total``, if any."""
-    corrected = corrected_text(searcher.reader(), text)
+    corrected = corrected_text(searcher.reader(), text, _spell_fields(visibilities))
     if corrected:
-        found = score_units(arrays, _unit_queries(searcher, parse(corrected))).units_matched > 0
+        found = score_units(arrays, _unit_queries(searcher, parse(corrected), visibilities)).units_matched > 0
         if np.count_nonzero(found & visible) > total:
             return corrected
     return None
@@ -281,7 +287,7 @@ def search_articles(
         matched = arrays.live
         matched_all = True
     else:
-        queries = _unit_queries(searcher, parsed)
+        queries = _unit_queries(searcher, parsed, visibilities)
         found = score_units(arrays, queries)
         matched = found.units_matched > 0
         matched_all = bool(np.any(visible & (found.units_matched == found.units)))
@@ -309,7 +315,7 @@ def search_articles(
         per_page=per_page,
         hits=hits,
         facets=_facet_counts(arrays, matched, allowed, selections),
-        suggestion=_suggestion(searcher, arrays, text, visible, total)
+        suggestion=_suggestion(searcher, arrays, text, visibilities, visible, total)
         if not browsing and total < SUGGEST_BELOW
         else None,
         matched_all_words=matched_all,

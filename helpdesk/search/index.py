@@ -7,6 +7,7 @@ keep working throughout; the previous generation is kept until the next
 rebuild because searchers opened on it may still be reading its files.
 """
 
+import functools
 import os
 import shutil
 import threading
@@ -165,6 +166,22 @@ def get_searcher(path, kind: str):
 def document_count(path, kind: str) -> int:
     """Return how many documents the index at ``path`` holds (through this process's searcher)."""
     return get_searcher(path, kind).doc_count()
+
+
+def _field_names(schema) -> tuple[list[str], list[str]]:
+    """A schema's field names and its glob field patterns (``spell_*``)."""
+    return sorted(schema.names()), sorted(schema._dyn_fields)  # noqa: SLF001 (Whoosh keeps globs there only)
+
+
+@functools.cache
+def _current_field_names(kind: str) -> tuple[list[str], list[str]]:
+    """The field names of this code's schema of ``kind`` (built once per process)."""
+    return _field_names(KINDS[kind]["schema"]())
+
+
+def schema_is_current(path, kind: str) -> bool:
+    """Whether the index at ``path`` has this code's fields (False: it was built by an older release, rebuild it)."""
+    return _field_names(get_searcher(path, kind).schema) == _current_field_names(kind)
 
 
 def index_versions(path, kind: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ def _text(stored: bool = False) -> TEXT:
 
 def article_schema() -> Schema:
     """Return the schema of the knowledge-base articles index."""
-    return Schema(
+    schema = Schema(
         slug=ID(unique=True, stored=True),
         title=_text(stored=True),
         summary=_text(stored=True),
@@ -24,9 +24,6 @@ def article_schema() -> Schema:
         tags=KEYWORD(commas=True, lowercase=True, scorable=True),
         tags_text=_text(),
         legal_refs=_text(),
-        # Title + summary words of public, published articles only: the source of
-        # spelling corrections, so they never reveal restricted documents.
-        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         type=ID(stored=True),
         themes=KEYWORD(commas=True, stored=True, scorable=False),
         visibility=ID,
@@ -34,6 +31,15 @@ def article_schema() -> Schema:
         updated_on=DATETIME(stored=True, sortable=True),
         version=STORED,
     )
+    # Words of published articles (title, summary, body), one field per visibility (spell_public, spell_members...):
+    # the source of spelling corrections, each reader drawing only on the visibilities it may see.
+    schema.add(spell_field("*"), TEXT(analyzer=spelling_analyzer(), phrase=False), glob=True)
+    return schema
+
+
+def spell_field(visibility: str) -> str:
+    """The field holding the spelling vocabulary of the published articles of one visibility."""
+    return f"spell_{visibility}"
 
 
 def question_schema() -> Schema:
@@ -74,8 +80,8 @@ def article_fields(doc: dict) -> dict:
     }
     if doc.get("updated_on") is not None:
         fields["updated_on"] = doc["updated_on"]
-    if doc["visibility"] == "public" and doc["status"] == "published":
-        fields["spell"] = f"{fields['title']} {fields['summary']}"
+    if doc["status"] == "published":
+        fields[spell_field(doc["visibility"])] = f"{fields['title']} {fields['summary']} {fields['body']}"
     return fields
 
 

@@ -1,28 +1,41 @@
-"""Spelling corrections drawn from the index's own vocabulary (the ``spell`` field)."""
+"""Spelling corrections drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader may
+see)."""
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import STOP_WORDS, analyze, word_tokens
 from .query import ParsedQuery
 
-SPELL_FIELD = "spell"
-
-
 def _max_distance(word: str) -> int:
     """Allow one typo in short words, two in longer ones."""
     return 1 if len(word) <= 6 else 2
 
 
-def closest_word(reader, word: str) -> str | None:
-    """Return the vocabulary word nearest to ``word`` (fewest edits, then most frequent)."""
+# A word the vocabulary knows is still respelled for "Vouliez-vous dire" when a close word is this many times as
+# frequent (a typo that some article body repeats, as Lucene's "more popular" suggestion mode).
+MORE_POPULAR = 10
+
+
+def _frequency(reader, spell_fields: tuple[str, ...], word: str) -> int:
+    """How many visible published articles have ``word`` in their title, summary or body."""
+    return sum(reader.doc_frequency(fieldname, word) for fieldname in spell_fields)
+
+
+def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
+    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, then most frequent) among those found
+    in ``at_least`` articles."""
     word = word.lower()
     maxdist = _max_distance(word)
-    candidates = [
-        (damerau_levenshtein(word, candidate), -reader.doc_frequency(SPELL_FIELD, candidate), candidate)
-        for candidate in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1)
+    candidates = {
+        candidate
+        for fieldname in spell_fields
+        for candidate in reader.terms_within(fieldname, word, maxdist, prefix=1)
         if candidate != word
-    ]
-    return min(candidates)[2] if candidates else None
+    }
+    ranked = [(damerau_levenshtein(word, candidate), -frequency, candidate)
+              for candidate in candidates
+              if (frequency := _frequency(reader, spell_fields, candidate)) >= at_least]
+    return min(ranked)[2] if ranked else None
 
 
 def _correctable(word: str) -> bool:
@@ -30,8 +43,9 @@ def _correctable(word: str) -> bool:
     return len(word) >= 4 and word.isalpha() and word.lower() not in STOP_WORDS
 
 
-def auto_corrections(reader, parsed: ParsedQuery, fieldnames: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Return ``{word: terms}`` for query words found in none of ``fieldnames``."""
+def auto_corrections(reader, parsed: ParsedQuery, fieldnames: tuple[str, ...],
+                     spell_fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Return ``{word: terms}`` for query words found in none of ``fieldnames``, corrected from ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
@@ -40,19 +54,21 @@ def auto_corrections(reader, parsed: ParsedQuery, fieldnames: tuple[str, ...]) -
         (term,) = unit.alternatives[0]
         if any(reader.doc_frequency(fieldname, term) for fieldname in fieldnames):
             continue
-        correction = closest_word(reader, word)
+        correction = closest_word(reader, word, spell_fields)
         if correction and analyze(correction):
             corrections[word] = analyze(correction)
     return corrections
 
 
-def corrected_text(reader, text: str) -> str | None:
-    """Return ``text`` with words unknown to the vocabulary replaced by their closest word."""
+def corrected_text(reader, text: str, spell_fields: tuple[str, ...]) -> str | None:
+    """Return ``text`` with each word unknown to the vocabulary of ``spell_fields``, or rare beside a close word,
+    replaced by its closest word."""
     pieces, end = [], 0
     for start, _, original in word_tokens(text):
-        if not _correctable(original) or reader.doc_frequency(SPELL_FIELD, original.lower()):
+        if not _correctable(original):
             continue
-        correction = closest_word(reader, original)
+        known = _frequency(reader, spell_fields, original.lower())
+        correction = closest_word(reader, original, spell_fields, at_least=known * MORE_POPULAR)
         if correction:
             pieces += [text[end:start], correction]
             end = start + len(original)

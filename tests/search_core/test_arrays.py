@@ -49,7 +49,7 @@ def test_scores_equal_whoosh_over_segments_and_deletions(segmented_path, text):
     """Summed BM25F scores (terms and phrases, every field and boost) equal Whoosh's, deleted documents aside."""
     searcher = get_searcher(segmented_path, "articles")
     assert len(searcher.reader().leaf_readers()) > 1
-    queries = _unit_queries(searcher, parse(text))
+    queries = _unit_queries(searcher, parse(text), ("public",))
     arrays = index_arrays(searcher)
     found = score_units(arrays, queries)
     expected = whoosh_scores(searcher, queries)
@@ -62,7 +62,7 @@ def test_units_matched_counts_units_not_clauses(segmented_path):
     """A document containing a word in three fields still counts one unit for it."""
     searcher = get_searcher(segmented_path, "articles")
     arrays = index_arrays(searcher)
-    found = score_units(arrays, _unit_queries(searcher, parse("salarié congés")))
+    found = score_units(arrays, _unit_queries(searcher, parse("salarié congés"), ("public",)))
     doc = searcher.document_number(slug="doc-1")
     assert found.units == 2
     assert found.units_matched[doc] == 1

@@ -97,18 +97,35 @@ def test_misspelled_word_is_completed(articles_path):
 
 
 def test_suggestion_only_from_visible_vocabulary(tmp_path):
-    """'Vouliez-vous dire' uses public titles, never words of restricted documents."""
+    """'Vouliez-vous dire' uses the titles of the articles the reader may see, never words of restricted ones."""
     path = tmp_path / "articles"
     docs = [
         make_article("typo", "Note", "Une convantion mal écrite."),
-        make_article("cc-1", "Convention collective", "Texte."),
-        make_article("cc-2", "Choisir sa convention", "Texte."),
+        *(make_article(f"cc-{number}", f"Convention collective {number}", "Texte.") for number in range(10)),
         make_article("secret", "Stratagème confidentiel", "Texte.", visibility="jurists"),
     ]
     rebuild(path, "articles", docs, procs=1)
     assert search_articles(path, "convantion", **MEMBER).suggestion == "convention"
-    page = search_articles(path, "stratagemes", **MEMBER)
-    assert page.total == 0 and page.suggestion is None
+    for typed in ("stratagemes", "stratajeme"):
+        page = search_articles(path, typed, **MEMBER)
+        assert page.total == 0 and page.suggestion is None
+    jurist = {"visibilities": ["public", "members", "jurists"], "statuses": ["published"]}
+    assert slugs(search_articles(path, "stratajeme", **jurist)) == ["secret"]
+
+
+def test_members_typos_are_corrected_from_members_resources(tmp_path):
+    """A member's misspelt word is completed from the resources reserved to members as well as the public ones;
+    an anonymous reader (public only) gets no such correction."""
+    path = tmp_path / "articles"
+    docs = [
+        make_article("licenciement", "Licenciement d'un salarié en insertion", "Procédure et motifs.",
+                     visibility="members"),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ]
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, "licenciment", **MEMBER)) == ["licenciement"]
+    public = {"visibilities": ["public"], "statuses": ["published"]}
+    assert search_articles(path, "licenciment", **public).suggestion is None
 
 
 def test_sort_by_date(articles_path):
