@@ -202,8 +202,9 @@ CASES = [
     Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF),  # the refused (empty) entry comes back
     Case("GET", "/webinaires/<int:webinar_id>/agenda.ics", "302 302 403 403 200 200 200"),  # member: registered
     Case("POST", "/webinaires/<int:webinar_id>/mes-questions", "302 302 200 200 200 403 403"),  # refused: no text
-    Case("POST", "/webinaires/<int:webinar_id>/mes-questions/<int:question_id>/supprimer", "302 302 404 404 302 403 403",
-         fresh=True),  # the member's own question; another structure's member does not find it
+    # The member's own question; another structure's member does not find it.
+    Case("POST", "/webinaires/<int:webinar_id>/mes-questions/<int:question_id>/supprimer",
+         "302 302 404 404 302 403 403", fresh=True),
     # Flash info
     Case("GET", "/flash/", STAFF),
     Case("GET", "/flash/nouveau", STAFF),

@@ -50,7 +50,7 @@ class QuestionAnswerForm(Form):
 
 
 class RegistrationForm(Form):
-    """Register or cancel (the CSRF token is the only field)."""
+    """Register, cancel or withdraw a question sent ahead (the CSRF token is the only field)."""
 
 
 class AdvanceQuestionForm(Form):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -139,7 +140,7 @@ def register_interest(webinar: Webinar, user: User) -> None:
     db.session.commit()
 
 
-def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject, dedupe_key: str) -> bool:
+def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject: LazyString, dedupe_key: str) -> bool:
     """Queue a mail about the webinar to a registered member, in their language: its date in Paris time, its page,
     its calendar file and the connection link if there is one yet; False if it was already queued."""
     return queue_email(to=user, kind=template, template=template, subject=lazy_format(subject, title=webinar.title),
@@ -149,10 +150,10 @@ def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject, de
                     "calendar_url": absolute_url("webinars.calendar", webinar_id=webinar.id)}) is not None
 
 
-def queue_reminders(now: datetime | None = None) -> int:
+def queue_reminders() -> int:
     """Queue the day-before reminder of each webinar starting within REMINDER_AHEAD to its registered active
     members, once each (run hourly from cron); return how many were queued."""
-    now = now or utcnow()
+    now = utcnow()
     rows = db.session.execute(
         select(Webinar, User).join(WebinarRegistration, WebinarRegistration.webinar_id == Webinar.id)
         .join(User, User.id == WebinarRegistration.user_id)
