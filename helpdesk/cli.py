@@ -14,6 +14,7 @@ from helpdesk.mail.commands import mail
 from helpdesk.models import ROLES
 from helpdesk.privacy.services import apply_retention
 from helpdesk.triage.commands import triage
+from helpdesk.webinars.commands import webinars_cli
 
 
 def register(app: Flask) -> None:
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(flash_cli)
     app.cli.add_command(mail)
     app.cli.add_command(triage)
+    app.cli.add_command(webinars_cli)
     app.cli.add_command(retention)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -245,8 +245,11 @@ def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
     upcoming = webinar_services.save_webinar(None, WebinarValues(
         title="Activité partielle : les bons réflexes en SIAE", starts_at=datetime.combine(today + timedelta(days=20), time(14), PARIS),
         description="Formalités, consultation du CSE, calcul de l'indemnité pour les salariés en CDDI.",
-        speakers=("Hugo Juriste",), theme_ids=(themes[0].id,)), jurist)
+        speakers=("Hugo Juriste",), theme_ids=(themes[0].id,), duration_minutes=90,
+        join_url="https://visio.exemple.org/federation/activite-partielle"), jurist)
     webinar_services.register_interest(upcoming, colleague)
+    webinar_services.send_question(upcoming, colleague, "Un salarié en CDDI placé en activité partielle peut-il "
+                                   "suivre une formation pendant les heures chômées ?")
     flash_services.set_subscriptions(member, [iae.id, themes[0].id])
     flash_services.set_subscriptions(colleague, [themes[0].id])
     bulletin = flash_services.save_bulletin(None, {

@@ -18,7 +18,7 @@ from helpdesk.kb.services import save_article
 from helpdesk.models import RoutingRule, SlaRule
 from helpdesk.stats.services import DASHBOARD_CHARTS, REPORT_CHARTS
 from helpdesk.triage import canned
-from helpdesk.webinars.services import WebinarValues, save_webinar
+from helpdesk.webinars.services import WebinarValues, register_interest, save_webinar, send_question
 from helpdesk.tickets import services
 from tests import factories
 from helpdesk.api.tokens import create_token
@@ -200,6 +200,11 @@ CASES = [
     Case("POST", "/webinaires/<int:webinar_id>/inscription", "302 302 302 302 302 403 403"),
     Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403"),
     Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF),  # the refused (empty) entry comes back
+    Case("GET", "/webinaires/<int:webinar_id>/agenda.ics", "302 302 403 403 200 200 200"),  # member: registered
+    Case("POST", "/webinaires/<int:webinar_id>/mes-questions", "302 302 200 200 200 403 403"),  # refused: no text
+    # The member's own question; another structure's member does not find it.
+    Case("POST", "/webinaires/<int:webinar_id>/mes-questions/<int:question_id>/supprimer",
+         "302 302 404 404 302 403 403", fresh=True),
     # Flash info
     Case("GET", "/flash/", STAFF),
     Case("GET", "/flash/nouveau", STAFF),
@@ -254,8 +259,11 @@ def _objects(world, number: int) -> SimpleNamespace:
         setattr(objects, f"{audience}_slug", article.slug)
         setattr(objects, f"{audience}_file", attachment.id)
     objects.answer_id = canned.save_canned_answer(world.jurist, None, f"Réponse type {number}", "Texte").id
-    objects.webinar_id = save_webinar(None, WebinarValues(title=f"Webinaire {number}", starts_at=utcnow() + timedelta(days=7)),
-                                      world.jurist).id
+    webinar = save_webinar(None, WebinarValues(title=f"Webinaire {number}", starts_at=utcnow() + timedelta(days=7)),
+                           world.jurist)
+    register_interest(webinar, world.member)
+    objects.webinar_id = webinar.id
+    objects.question_id = send_question(webinar, world.member, "Question envoyée à l'avance ?").id
     bulletin = save_bulletin(None, {"title": f"Flash {number}", "summary": "Ce qui change.", "body": "Texte",
                                     "themes": [world.theme.slug]}, Audience(), world.jurist)
     publish_bulletin(bulletin, world.jurist)
@@ -275,7 +283,7 @@ def _url(case: Case, world, objects) -> str:
     values = {"reference": objects.reference, "structure_id": world.structure.id, "user_id": world.colleague.id,
               "theme_id": world.theme.id, "slug": getattr(objects, f"{case.target}_slug", None),
               "attachment_id": getattr(objects, case.target, None), "answer_id": objects.answer_id,
-              "webinar_id": objects.webinar_id, "token_id": objects.token_id, "rule_id": getattr(objects, case.target, None),
+              "webinar_id": objects.webinar_id, "question_id": objects.question_id, "token_id": objects.token_id, "rule_id": getattr(objects, case.target, None),
               "action": "supprimer", "inbound_id": 999999, "outbox_id": 999999, "name": next(iter(REPORT_CHARTS if "rapport" in case.rule else DASHBOARD_CHARTS)), "year": utcnow().year,
               "token": unsubscribe_token(world.member) if case.rule.startswith("/flash") else "lien-invalide"}
     return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda match: str(values[match.group(1)]), case.rule)

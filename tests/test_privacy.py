@@ -337,3 +337,23 @@ def test_the_data_export_holds_preferences_subscriptions_webinars_ratings_and_to
         "question": ticket.reference, "note": 5, "commentaire": "Très clair", "date": None}
     assert [(entry["nom"], entry["portée"]) for entry in data["jetons_api"]] == [("Tableur", "Lecture")]
     assert secret not in json.dumps(data, ensure_ascii=False) and token.token_hash not in json.dumps(data)
+
+
+def test_questions_sent_ahead_of_webinars_are_exported_then_removed_with_the_member(world, history):
+    """A question sent ahead of a webinar describes its member: the export lists it, anonymising removes it."""
+    webinar = webinar_services.save_webinar(None, WebinarValues(
+        title="Réforme IAE", starts_at=datetime.now(timezone.utc) + timedelta(days=10),
+        join_url="https://visio.exemple.test/iae"), world.jurist)
+    for user, text in ((world.member, "Notre salariée en CDDI est enceinte : que faire ?"),
+                       (world.colleague, "Le PASS IAE se prolonge-t-il ?")):
+        webinar_services.register_interest(webinar, user)
+        webinar_services.send_question(webinar, user, text)
+    exported = personal_data(world.member)["questions_envoyées_aux_webinaires"]
+    assert [(entry["webinaire"], entry["question"]) for entry in exported] == [
+        ("Réforme IAE", "Notre salariée en CDDI est enceinte : que faire ?")]
+    anonymise_user(world.member, world.admin)
+    assert [question.text for question in webinar_services.questions_sent(webinar, world.jurist)] == [
+        "Le PASS IAE se prolonge-t-il ?"]
+    confirmation = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "webinar_registered",
+                                                               OutboxEmail.recipient_id == world.member.id))
+    assert "visio.exemple.test" not in confirmation.text_body and confirmation.subject == "[Courriel anonymisé]"

@@ -1,5 +1,6 @@
-"""Webinars: programme, registration of interest, Q&A published as searchable FAQ resources."""
-from datetime import timedelta
+"""Webinars: programme, registration of interest (confirmed by mail, reminded, in the calendar), connection link,
+questions sent ahead, Q&A published as searchable FAQ resources."""
+from datetime import datetime, timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -9,9 +10,10 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb import indexing, searching
 from helpdesk.i18n import PARIS
-from helpdesk.models import Article, SearchChange, Webinar, WebinarRegistration
-from helpdesk.models._types import utcnow
+from helpdesk.models import Article, OutboxEmail, SearchChange, Webinar, WebinarQuestion, WebinarRegistration
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.webinars import services
+from helpdesk.webinars.calendar import escape_text, fold
 from helpdesk.webinars.services import WebinarValues
 
 
@@ -51,7 +53,9 @@ def test_past_webinar_and_staff_cannot_register(world):
 
 
 @pytest.mark.parametrize("field, value", [("title", "  "), ("slides_url", "ftp://diapos"), ("speakers", ("x" * 121,)),
-                                          ("theme_ids", (999999,))])
+                                          ("theme_ids", (999999,)), ("join_url", "javascript:alert(1)"),
+                                          ("join_url", "https://" + "v" * 500), ("duration_minutes", 0),
+                                          ("duration_minutes", 481)])
 def test_bad_webinar_values_are_refused(world, field, value):
     with pytest.raises(InvalidInput):
         make_webinar(world, **{field: value})
@@ -119,7 +123,8 @@ def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):
     assert f'<option selected value="{world.theme.id}">Réforme IAE (thème retiré)</option>' in page
     starts_at = (utcnow() + timedelta(days=7)).astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
     response = client.post(f"/webinaires/{webinar.id}/modifier", data={
-        "title": "Réforme IAE : le point", "starts_at": starts_at, "themes": [str(world.theme.id)]})
+        "title": "Réforme IAE : le point", "starts_at": starts_at, "duration_minutes": "60",
+        "themes": [str(world.theme.id)]})
     assert response.status_code == 302
     db.session.refresh(webinar)
     assert webinar.title == "Réforme IAE : le point" and [theme.id for theme in webinar.themes] == [world.theme.id]
@@ -128,7 +133,8 @@ def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):
 def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client, world, login):
     login(world.jurist)
     response = client.post("/webinaires/nouveau", data={
-        "title": "CDI inclusion", "starts_at": "2020-03-01T10:00", "speakers": "Léa Juriste\nHugo Juriste",
+        "title": "CDI inclusion", "starts_at": "2020-03-01T10:00", "duration_minutes": "60",
+        "speakers": "Léa Juriste\nHugo Juriste",
         "themes": [str(world.theme.id)], "slides_url": "https://exemple.test/diapos.pdf"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Webinaire enregistré." in page and "Hugo Juriste" in page and "Diaporama" in page
@@ -175,7 +181,8 @@ def test_webinar_date_out_of_range_or_not_a_paris_time_is_refused(client, world,
 def test_webinar_time_on_the_day_the_clocks_change_is_kept_as_entered(client, world, login):
     """An existing time on a daylight-saving day is read as Paris time, not moved."""
     login(world.jurist)
-    client.post("/webinaires/nouveau", data={"title": "CDI inclusion", "starts_at": "2027-03-28T10:00"})
+    client.post("/webinaires/nouveau", data={"title": "CDI inclusion", "starts_at": "2027-03-28T10:00",
+                                             "duration_minutes": "60"})
     webinar = db.session.scalar(select(Webinar))
     assert webinar.starts_at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M %z") == "2027-03-28 10:00 +0200"
 
@@ -198,3 +205,186 @@ def test_jurists_cannot_register_through_the_page_and_anonymous_go_to_login(clie
     assert client.post(f"/webinaires/{webinar.id}/inscription").status_code == 403
     assert client.get("/webinaires/999999").status_code == 404
     assert registrations() == 0
+
+
+JOIN_URL = "https://visio.exemple.test/federation/pass-iae"
+
+
+def page_of(client, webinar) -> str:
+    """The webinar's page as the logged-in user sees it."""
+    return client.get(f"/webinaires/{webinar.id}").get_data(as_text=True)
+
+
+def outbox(kind: str) -> list[OutboxEmail]:
+    """Queued mails of this kind, oldest first."""
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == kind).order_by(OutboxEmail.id)))
+
+
+def test_connection_link_is_for_registered_members_and_staff_until_the_webinar_ends(client, world, login):
+    webinar = make_webinar(world, join_url=JOIN_URL)
+    services.register_interest(webinar, world.member)
+    assert services.connection_link(webinar, AnonymousUserMixin()) is None
+    assert [services.connection_link(webinar, user) for user in (world.member, world.colleague, world.outsider,
+                                                                 world.jurist)] == [JOIN_URL, None, None, JOIN_URL]
+    login(world.colleague)
+    assert JOIN_URL not in page_of(client, webinar)
+    login(world.member)
+    assert JOIN_URL in page_of(client, webinar)
+    webinar.starts_at = utcnow() - timedelta(minutes=30)  # under way (60 minutes): still shown
+    db.session.commit()
+    assert webinar.status_label == "En cours" and JOIN_URL in page_of(client, webinar)
+    webinar.starts_at = utcnow() - timedelta(minutes=61)
+    db.session.commit()
+    assert [services.connection_link(webinar, user) for user in (world.member, world.jurist)] == [None, None]
+    assert JOIN_URL not in page_of(client, webinar)
+    login(world.jurist)
+    assert JOIN_URL not in page_of(client, webinar)
+
+
+def test_a_webinar_under_way_is_listed_with_the_upcoming_ones(world):
+    ongoing = make_webinar(world, days=0, title="En direct")
+    ongoing.starts_at, ongoing.duration_minutes = utcnow() - timedelta(minutes=100), 120
+    db.session.commit()
+    make_webinar(world, days=-1, title="Hier")
+    upcoming, past = services.upcoming_and_past()
+    assert [webinar.title for webinar in upcoming] == ["En direct"] and [webinar.title for webinar in past] == ["Hier"]
+
+
+def test_jurist_enters_the_link_and_duration_and_bad_ones_are_refused_in_french(client, world, login):
+    login(world.jurist)
+    data = {"title": "CDI inclusion", "starts_at": "2030-03-01T10:00", "duration_minutes": "90", "join_url": JOIN_URL}
+    page = client.post("/webinaires/nouveau", data=data, follow_redirects=True).get_data(as_text=True)
+    webinar = db.session.scalar(select(Webinar))
+    assert "Webinaire enregistré." in page and JOIN_URL in page and "90 min" in page
+    assert (webinar.join_url, webinar.ends_at - webinar.starts_at) == (JOIN_URL, timedelta(minutes=90))
+    for field, value, message in (("join_url", "ftp://visio", "commençant par http:// ou https://"),
+                                  ("duration_minutes", "5", "La durée va de 15 à 480 minutes."),
+                                  ("duration_minutes", "", "Indiquez la durée en minutes.")):
+        response = client.post(f"/webinaires/{webinar.id}/modifier", data=data | {field: value})
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+    db.session.refresh(webinar)
+    assert (webinar.join_url, webinar.duration_minutes) == (JOIN_URL, 90)
+
+
+def test_registering_queues_a_confirmation_with_the_paris_time_and_the_link(client, world, login):
+    webinar = make_webinar(world, join_url=JOIN_URL, starts_at=datetime(2030, 1, 15, 14, 0, tzinfo=PARIS))
+    login(world.member)
+    client.post(f"/webinaires/{webinar.id}/inscription")
+    [mail] = outbox("webinar_registered")
+    assert mail.to_address == world.member.email and mail.subject == f"Inscription confirmée : {webinar.title}"
+    assert "15 janvier 2030 à 14:00 (heure de Paris)" in mail.text_body and JOIN_URL in mail.text_body
+    assert f"/webinaires/{webinar.id}/agenda.ics" in mail.text_body and JOIN_URL in mail.html_body
+    client.post(f"/webinaires/{webinar.id}/inscription")  # already registered: no second mail
+    assert len(outbox("webinar_registered")) == 1
+
+
+def test_confirmation_without_link_says_it_will_come_in_the_members_language(world):
+    world.member.locale = "en"
+    db.session.commit()
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    [mail] = outbox("webinar_registered")
+    assert mail.subject == f"Registration confirmed: {webinar.title}"
+    assert "Paris time" in mail.text_body
+    assert "The connection link will be shown on the webinar's page" in mail.text_body
+
+
+def test_reminder_goes_once_to_active_registered_members_of_webinars_within_a_day(runner, world):
+    soon, later = make_webinar(world, days=0, join_url=JOIN_URL), make_webinar(world, days=3)
+    soon.starts_at = utcnow() + timedelta(hours=20)
+    db.session.commit()
+    for webinar in (soon, later):
+        services.register_interest(webinar, world.member)
+    services.register_interest(soon, world.colleague)
+    world.colleague.active = False
+    db.session.commit()
+    result = runner.invoke(args=["webinars", "remind"])
+    assert result.exit_code == 0 and "Rappels de webinaire envoyés : 1." in result.output
+    [mail] = outbox("webinar_reminder")
+    assert mail.to_address == world.member.email and JOIN_URL in mail.text_body
+    assert "Rappels de webinaire envoyés : 0." in runner.invoke(args=["webinars", "remind"]).output
+
+
+def test_calendar_file_for_registered_members_in_utc_with_escaped_text(client, world, login):
+    webinar = make_webinar(world, title="CDDI, CDI; et \\ contrats", join_url=JOIN_URL, duration_minutes=90,
+                           starts_at=datetime(2030, 7, 1, 14, 0, tzinfo=PARIS),
+                           description="Ligne 1\nLigne 2 : " + "é" * 80)
+    login(world.member)
+    assert client.get(f"/webinaires/{webinar.id}/agenda.ics").status_code == 403
+    assert "Ajouter à mon agenda" not in page_of(client, webinar)
+    client.post(f"/webinaires/{webinar.id}/inscription")
+    assert "Ajouter à mon agenda" in page_of(client, webinar)
+    response = client.get(f"/webinaires/{webinar.id}/agenda.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    raw = response.get_data()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n")) and b"\n" not in raw.replace(b"\r\n", b"")
+    text = raw.decode().replace("\r\n ", "")
+    assert "DTSTART:20300701T120000Z\r\n" in text and "DTEND:20300701T133000Z\r\n" in text
+    assert f"UID:webinar-{webinar.id}@federation.example.test\r\n" in text
+    assert "SUMMARY:CDDI\\, CDI\\; et \\\\ contrats\r\n" in text
+    assert "DESCRIPTION:Ligne 1\\nLigne 2" in text and JOIN_URL in text
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    login(world.outsider)
+    assert client.get(f"/webinaires/{webinar.id}/agenda.ics").status_code == 403
+    login(world.jurist)
+    assert client.get(f"/webinaires/{webinar.id}/agenda.ics").status_code == 200
+
+
+def test_ics_escaping_and_folding_follow_rfc_5545():
+    assert escape_text("a,b;c\\d\r\ne") == "a\\,b\\;c\\\\d\\ne"
+    folded = fold("DESCRIPTION:" + "é" * 60)
+    assert [len(line.encode()) for line in folded.split("\r\n")] == [74, 59]
+    assert folded.replace("\r\n ", "") == "DESCRIPTION:" + "é" * 60
+
+
+def test_registered_member_sends_and_withdraws_questions_that_only_staff_see(client, world, login):
+    webinar = make_webinar(world)
+    login(world.member)
+    response = client.post(f"/webinaires/{webinar.id}/mes-questions", data={"text": "Question sans inscription ?"})
+    assert "Inscrivez-vous au webinaire" in response.get_data(as_text=True)
+    client.post(f"/webinaires/{webinar.id}/inscription")
+    page = client.post(f"/webinaires/{webinar.id}/mes-questions", data={"text": "Le PASS IAE se prolonge-t-il ?"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Votre question est transmise aux intervenants." in page and "Le PASS IAE se prolonge-t-il ?" in page
+    question = db.session.scalar(select(WebinarQuestion))
+    login(world.colleague)
+    client.post(f"/webinaires/{webinar.id}/inscription")
+    assert "Le PASS IAE se prolonge-t-il ?" not in page_of(client, webinar)
+    assert client.post(f"/webinaires/{webinar.id}/mes-questions/{question.id}/supprimer").status_code == 404
+    login(world.jurist)
+    page = page_of(client, webinar)
+    assert "Le PASS IAE se prolonge-t-il ?" in page and "Alice Membre · Chantier des Tests" in page
+    login(world.member)
+    page = client.post(f"/webinaires/{webinar.id}/mes-questions/{question.id}/supprimer",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Votre question est retirée." in page and db.session.scalar(select(func.count(WebinarQuestion.id))) == 0
+
+
+@pytest.mark.parametrize("text, message", [("   ", "Écrivez votre question."),
+                                           ("x" * 1001, "1000 caractères")])
+def test_blank_or_too_long_question_is_refused_and_kept_on_the_page(client, world, login, text, message):
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    login(world.member)
+    response = client.post(f"/webinaires/{webinar.id}/mes-questions", data={"text": text})
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(WebinarQuestion.id))) == 0
+
+
+def test_questions_close_when_the_webinar_starts_and_are_limited_per_member(world):
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    for number in range(services.QUESTIONS_PER_MEMBER):
+        question = services.send_question(webinar, world.member, f"Question {number} ?")
+    with pytest.raises(InvalidInput, match="déjà envoyé 5 questions"):
+        services.send_question(webinar, world.member, "Une de trop ?")
+    with pytest.raises(Forbidden):
+        services.send_question(webinar, world.jurist, "Question de juriste ?")
+    with pytest.raises(Forbidden):
+        services.questions_sent(webinar, world.member)
+    with frozen_time(webinar.starts_at + timedelta(minutes=1)):
+        with pytest.raises(InvalidInput, match="ne peuvent plus être retirées"):
+            services.delete_question(webinar, question.id, world.member)
+        with pytest.raises(InvalidInput, match="a commencé"):
+            services.send_question(webinar, world.member, "En retard ?")
+    assert len(services.own_questions(webinar, world.member)) == services.QUESTIONS_PER_MEMBER

@@ -14,7 +14,7 @@ from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Tick
 from helpdesk.models.triage import (CannedAnswer, FaqSource, RoutingRule, RulesVersion, Satisfaction, SlaRule, Tag,
                                     TicketPause)
 from helpdesk.models.user import NOTIFY_MODES, ROLES, User
-from helpdesk.models.webinar import WEBINAR_STATUSES, Webinar, WebinarRegistration
+from helpdesk.models.webinar import WEBINAR_STATUSES, Webinar, WebinarQuestion, WebinarRegistration
 
 __all__ = [
     "ARTICLE_STATUSES", "ARTICLE_TYPES", "Article", "ArticleRead", "Attachment", "AuthThrottle", "SearchChange",
@@ -24,5 +24,5 @@ __all__ = [
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",
     "CannedAnswer", "FaqSource", "RoutingRule", "RulesVersion", "Satisfaction", "SlaRule", "Tag", "TicketPause",
     "ApiToken", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
-    "WEBINAR_STATUSES", "Webinar", "WebinarRegistration",
+    "WEBINAR_STATUSES", "Webinar", "WebinarQuestion", "WebinarRegistration",
 ]

@@ -20,7 +20,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import (NOTIFY_MODES, ApiToken, Attachment, Event, InboundEmail, Message, OutboxEmail,
                              Satisfaction, Structure, Theme, ThemeSubscription, Ticket, User, Webinar,
-                             WebinarRegistration)
+                             WebinarQuestion, WebinarRegistration)
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import ensure_admin
@@ -74,6 +74,14 @@ def personal_data(user: User) -> dict:
                                   select(Webinar.title, Webinar.starts_at, WebinarRegistration.created_at)
                                   .join(WebinarRegistration, WebinarRegistration.webinar_id == Webinar.id)
                                   .where(WebinarRegistration.user_id == user.id).order_by(WebinarRegistration.id))],
+        "questions_envoyées_aux_webinaires": [{"webinaire": title, "date": _iso(starts_at), "question": text,
+                                                "envoyée_le": _iso(sent_at)}
+                                               for title, starts_at, text, sent_at in db.session.execute(
+                                                   select(Webinar.title, Webinar.starts_at, WebinarQuestion.text,
+                                                          WebinarQuestion.created_at)
+                                                   .join(WebinarQuestion, WebinarQuestion.webinar_id == Webinar.id)
+                                                   .where(WebinarQuestion.user_id == user.id)
+                                                   .order_by(WebinarQuestion.id))],
         "avis_sur_les_réponses": [{"question": reference, "note": rating, "commentaire": comment,
                                    "date": _iso(created_at)}
                                   for reference, rating, comment, created_at in db.session.execute(
@@ -174,11 +182,14 @@ def _anonymise_account(user: User, now: datetime) -> None:
 
 
 def _anonymise_member_content(user: User, now: datetime) -> None:
-    """A member's questions lose their content; their messages elsewhere and their files go too."""
+    """A member's questions lose their content; their messages elsewhere, their files and the questions they sent
+    ahead of webinars go too."""
     for ticket in db.session.scalars(select(Ticket).where(Ticket.author_id == user.id, Ticket.anonymised_at.is_(None))):
         _anonymise_question(ticket, now)
     _replace_bodies(Message.author_id == user.id)
     remove_attachments(_uploaded_files(user))
+    for question in db.session.scalars(select(WebinarQuestion).where(WebinarQuestion.user_id == user.id)):
+        db.session.delete(question)
 
 
 def anonymise_user(user: User, actor: User) -> None:

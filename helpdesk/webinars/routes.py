@@ -1,9 +1,9 @@
-"""Webinar pages: programme, detail, registration, jurists' editing and Q&A."""
-from flask import abort, flash, redirect, render_template, request, url_for
+"""Webinar pages: programme, detail, registration, calendar file, questions sent ahead, jurists' editing and Q&A."""
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.kb.searching import offered_themes
 from helpdesk.models import Webinar
@@ -11,7 +11,8 @@ from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
 from helpdesk.views import flash_errors
 from helpdesk.webinars import bp, services
-from helpdesk.webinars.forms import QuestionAnswerForm, RegistrationForm, WebinarForm
+from helpdesk.webinars.calendar import webinar_ics
+from helpdesk.webinars.forms import AdvanceQuestionForm, QuestionAnswerForm, RegistrationForm, WebinarForm
 
 
 def _webinar(webinar_id: int) -> Webinar:
@@ -48,14 +49,20 @@ def detail(webinar_id):
     return _render_detail(_webinar(webinar_id))
 
 
-def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None):
-    """The webinar page; `qa_form`: a refused Q&A entry, shown again with what was typed."""
+def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None,
+                   advance_form: AdvanceQuestionForm | None = None):
+    """The webinar page; `qa_form`, `advance_form`: a refused entry, shown again with what was typed."""
     context = {"webinar": webinar, "action_form": RegistrationForm(),
-               "questions": services.questions_and_answers(webinar, current_user)}
+               "questions": services.questions_and_answers(webinar, current_user),
+               "join_url": services.connection_link(webinar, current_user),
+               "calendar": services.may_download_calendar(webinar, current_user)}
     if current_user.is_member:
         context["registered"] = services.is_registered(webinar, current_user)
+        context.update(own_questions=services.own_questions(webinar, current_user),
+                       advance_form=advance_form or AdvanceQuestionForm())
     if current_user.is_staff:
-        context.update(registrations=services.registration_count(webinar), qa_form=qa_form or QuestionAnswerForm())
+        context.update(registrations=services.registration_count(webinar), qa_form=qa_form or QuestionAnswerForm(),
+                       sent_questions=services.questions_sent(webinar, current_user))
     return render_template("webinars/detail.html", **context)
 
 
@@ -122,6 +129,54 @@ def unregister(webinar_id):
     else:
         flash(_("Votre inscription est annulée."), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+
+
+@bp.route("/<int:webinar_id>/agenda.ics")
+@login_required
+def calendar(webinar_id):
+    """The webinar as an .ics file for a registered member's (or a jurist's) calendar."""
+    webinar = _webinar(webinar_id)
+    if not services.may_download_calendar(webinar, current_user):
+        abort(403)
+    body = webinar_ics(webinar, services.connection_link(webinar, current_user))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="webinaire-{webinar.id}.ics"', "Cache-Control": "no-store"})
+
+
+@bp.route("/<int:webinar_id>/mes-questions", methods=["POST"])
+@member_required
+def send_question(webinar_id):
+    """A registered member sends a question ahead of the webinar."""
+    webinar = _webinar(webinar_id)
+    form = AdvanceQuestionForm()
+    if not form.validate():
+        flash_errors(form)
+        return _render_detail(webinar, advance_form=form)
+    try:
+        services.send_question(webinar, current_user, form.text.data)
+    except (InvalidInput, Forbidden) as error:
+        flash(error.message, "error")
+        return _render_detail(webinar, advance_form=form)
+    flash(_("Votre question est transmise aux intervenants."), "success")
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#mes-questions")
+
+
+@bp.route("/<int:webinar_id>/mes-questions/<int:question_id>/supprimer", methods=["POST"])
+@member_required
+def delete_question(webinar_id, question_id):
+    """A member withdraws one of their questions before the webinar starts."""
+    webinar = _webinar(webinar_id)
+    if not RegistrationForm().validate():
+        abort(400)
+    try:
+        services.delete_question(webinar, question_id, current_user)
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Votre question est retirée."), "success")
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#mes-questions")
 
 
 @bp.route("/<int:webinar_id>/questions", methods=["POST"])

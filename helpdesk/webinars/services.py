@@ -1,17 +1,23 @@
-"""Webinar operations: write, register interest, cancel, turn each Q&A into a FAQ resource."""
+"""Webinar operations: write, register interest (confirmed and reminded by mail), cancel, questions sent ahead,
+turn each Q&A into a FAQ resource."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import lazy_format
 from helpdesk.kb.services import publish_new_article, slug_from_title
-from helpdesk.models import Article, Theme, User, Webinar, WebinarRegistration
+from helpdesk.mail.outbox import absolute_url, queue_email
+from helpdesk.models import Article, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
 from helpdesk.models._types import utcnow
+from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 from helpdesk.templating import format_datetime
 
@@ -19,6 +25,9 @@ TITLE_MAX = 300
 TEXT_MAX = 20_000
 SPEAKERS_MAX = 20
 URL_MAX = 500
+QUESTION_MAX = 1000
+QUESTIONS_PER_MEMBER = 5
+REMINDER_AHEAD = timedelta(hours=24)
 
 
 @dataclass
@@ -32,6 +41,8 @@ class WebinarValues:
     slides_url: str = ""
     recording_url: str = ""
     theme_ids: tuple[int, ...] = ()
+    duration_minutes: int = DURATION_DEFAULT
+    join_url: str = ""
 
 
 def _url(value: str, label: str) -> str:
@@ -51,6 +62,8 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
         raise InvalidInput(_("Titre : de 1 à %(max)d caractères.", max=TITLE_MAX))
     if values.starts_at is None or values.starts_at.tzinfo is None:
         raise InvalidInput(_("Date et heure : une date et une heure sont attendues."))
+    if not isinstance(values.duration_minutes, int) or not DURATION_MIN <= values.duration_minutes <= DURATION_MAX:
+        raise InvalidInput(_("Durée : de %(min)d à %(max)d minutes.", min=DURATION_MIN, max=DURATION_MAX))
     if len(values.description or "") > TEXT_MAX:
         raise InvalidInput(_("Description : %(max)d caractères au maximum.", max=TEXT_MAX))
     speakers = [name.strip() for name in values.speakers if name.strip()]
@@ -62,10 +75,11 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     if webinar is None:
         webinar = Webinar(author_id=actor.id)
         db.session.add(webinar)
-    webinar.title, webinar.starts_at = title, values.starts_at
+    webinar.title, webinar.starts_at, webinar.duration_minutes = title, values.starts_at, values.duration_minutes
     webinar.description, webinar.speakers = (values.description or "").strip(), speakers
     webinar.slides_url = _url(values.slides_url, _("Diaporama"))
     webinar.recording_url = _url(values.recording_url, _("Enregistrement"))
+    webinar.join_url = _url(values.join_url, _("Lien de connexion"))
     webinar.themes = themes
     db.session.flush()
     record_event("webinar_saved", actor, webinar_id=webinar.id)
@@ -74,11 +88,24 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
 
 
 def upcoming_and_past() -> tuple[list[Webinar], list[Webinar]]:
-    """Upcoming webinars (soonest first) and past ones (latest first)."""
-    now = utcnow()
-    upcoming = db.session.scalars(select(Webinar).where(Webinar.starts_at > now).order_by(Webinar.starts_at))
-    past = db.session.scalars(select(Webinar).where(Webinar.starts_at <= now).order_by(Webinar.starts_at.desc()))
-    return list(upcoming), list(past)
+    """Webinars not ended yet (soonest first) and past ones (latest first)."""
+    webinars = db.session.scalars(select(Webinar).order_by(Webinar.starts_at)).all()
+    return ([webinar for webinar in webinars if webinar.status != "past"],
+            [webinar for webinar in reversed(webinars) if webinar.status == "past"])
+
+
+def connection_link(webinar: Webinar, user) -> str | None:
+    """The webinar's connection link if `user` may see it: staff, or a member registered to it, until it ends."""
+    if not webinar.join_url or webinar.status == "past" or not getattr(user, "is_authenticated", False):
+        return None
+    if not user.is_active or not (user.is_staff or user.is_member and is_registered(webinar, user)):
+        return None
+    return webinar.join_url
+
+
+def may_download_calendar(webinar: Webinar, user: User) -> bool:
+    """Staff and registered members may add the webinar to their calendar."""
+    return user.is_staff or user.is_member and is_registered(webinar, user)
 
 
 def is_registered(webinar: Webinar, user: User) -> bool:
@@ -101,12 +128,44 @@ def register_interest(webinar: Webinar, user: User) -> None:
         raise InvalidInput(_("Ce webinaire a déjà eu lieu : l'inscription est fermée."))
     if is_registered(webinar, user):
         raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire."))
-    db.session.add(WebinarRegistration(webinar_id=webinar.id, user_id=user.id))
+    registration = WebinarRegistration(webinar_id=webinar.id, user_id=user.id)
+    db.session.add(registration)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire.")) from None
+    _queue_webinar_mail(webinar, user, "webinar_registered", _l("Inscription confirmée : %(title)s"),
+                        f"webinar-registered:{registration.id}")
+    db.session.commit()
+
+
+def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject: LazyString, dedupe_key: str) -> bool:
+    """Queue a mail about the webinar to a registered member, in their language: its date in Paris time, its page,
+    its calendar file and the connection link if there is one yet; False if it was already queued."""
+    return queue_email(to=user, kind=template, template=template, subject=lazy_format(subject, title=webinar.title),
+                dedupe_key=dedupe_key, context={
+                    "webinar": webinar, "join_url": webinar.join_url or None,
+                    "webinar_url": absolute_url("webinars.detail", webinar_id=webinar.id),
+                    "calendar_url": absolute_url("webinars.calendar", webinar_id=webinar.id)}) is not None
+
+
+def queue_reminders() -> int:
+    """Queue the day-before reminder of each webinar starting within REMINDER_AHEAD to its registered active
+    members, once each (run hourly from cron); return how many were queued."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(Webinar, User).join(WebinarRegistration, WebinarRegistration.webinar_id == Webinar.id)
+        .join(User, User.id == WebinarRegistration.user_id)
+        .where(Webinar.starts_at > now, Webinar.starts_at <= now + REMINDER_AHEAD, User.active)
+        .order_by(Webinar.id, User.id)).all()
+    queued = 0
+    for webinar, user in rows:
+        key = f"webinar-reminder:{webinar.id}:{user.id}:{webinar.starts_at:%Y%m%d%H%M}"
+        if _queue_webinar_mail(webinar, user, "webinar_reminder", _l("Rappel du webinaire : %(title)s"), key):
+            queued += 1
+    db.session.commit()
+    return queued
 
 
 def cancel_registration(webinar: Webinar, user: User) -> None:
@@ -116,6 +175,51 @@ def cancel_registration(webinar: Webinar, user: User) -> None:
     if registration is None:
         raise InvalidInput(_("Vous n'êtes pas inscrit(e) à ce webinaire."))
     db.session.delete(registration)
+    db.session.commit()
+
+
+def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
+    """A registered member sends a question ahead of the webinar, for the speakers to prepare it."""
+    if not user.is_member:
+        raise Forbidden(_("L'envoi de questions est réservé aux membres inscrits."))
+    if webinar.status != "upcoming":
+        raise InvalidInput(_("Ce webinaire a commencé : les questions ne peuvent plus être envoyées à l'avance."))
+    if not is_registered(webinar, user):
+        raise InvalidInput(_("Inscrivez-vous au webinaire pour envoyer une question à l'avance."))
+    text = (text or "").strip()
+    if not text or len(text) > QUESTION_MAX:
+        raise InvalidInput(_("Question : de 1 à %(max)d caractères.", max=QUESTION_MAX))
+    if len(own_questions(webinar, user)) >= QUESTIONS_PER_MEMBER:
+        raise InvalidInput(_("Vous avez déjà envoyé %(max)d questions pour ce webinaire.", max=QUESTIONS_PER_MEMBER))
+    question = WebinarQuestion(webinar_id=webinar.id, user_id=user.id, text=text)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def own_questions(webinar: Webinar, user: User) -> list[WebinarQuestion]:
+    """The questions this user sent ahead of the webinar, oldest first."""
+    return list(db.session.scalars(select(WebinarQuestion).where(
+        WebinarQuestion.webinar_id == webinar.id, WebinarQuestion.user_id == user.id).order_by(WebinarQuestion.id)))
+
+
+def questions_sent(webinar: Webinar, actor: User) -> list[WebinarQuestion]:
+    """Every question sent ahead of the webinar, with its member and structure, for staff preparing it."""
+    if not actor.is_staff:
+        raise Forbidden(_("Seuls les juristes voient les questions envoyées par les membres."))
+    return list(db.session.scalars(select(WebinarQuestion).where(WebinarQuestion.webinar_id == webinar.id)
+                                   .options(selectinload(WebinarQuestion.user).selectinload(User.structure))
+                                   .order_by(WebinarQuestion.id)))
+
+
+def delete_question(webinar: Webinar, question_id: int, user: User) -> None:
+    """A member withdraws one of their questions before the webinar starts (another's is not found)."""
+    question = db.session.get(WebinarQuestion, question_id)
+    if question is None or question.webinar_id != webinar.id or question.user_id != user.id:
+        raise NotFound(_("Cette question est introuvable."))
+    if webinar.status != "upcoming":
+        raise InvalidInput(_("Ce webinaire a commencé : vos questions ne peuvent plus être retirées."))
+    db.session.delete(question)
     db.session.commit()
 
 
