@@ -5,7 +5,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.errors import ServiceError
+from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
 from helpdesk.main.query_args import positive_int, safe_next
@@ -134,19 +134,21 @@ def remove_tag(reference):
 @bp.route("/questions/<reference>/fusionner", methods=["POST"])
 @login_required
 def merge(reference):
-    """Merge this question into another one."""
+    """Merge this question into another one; a refused merge shows the page again with the reference typed."""
     ticket = staff_question(reference)
     form = MergeForm()
     if not form.validate():
         flash_errors(form)
         return to_question(ticket)
-    with flash_refusal():
+    try:
         target = merging.find_target(form.target.data)
         merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
-        flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
-              "success")
-        return to_question(target)
-    return to_question(ticket)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return render_detail(ticket, merge_form=form), error.status_code
+    flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
+          "success")
+    return to_question(target)
 
 
 @bp.route("/questions/<reference>/proposer-faq", methods=["POST"])
