@@ -1,4 +1,5 @@
 """Knowledge base: articles, visibility in search, index sync and repair, import/export, CLI."""
+import html
 import json
 import shutil
 from datetime import datetime, timedelta
@@ -231,6 +232,38 @@ def test_explicit_slug_is_kept_and_a_taken_one_is_refused_in_french(client, libr
     page = client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True)
     assert "Une ressource existe déjà avec cette adresse (slug)." in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
+
+
+def test_a_reserved_address_typed_by_a_jurist_is_refused_with_the_fields_french_name(client, library, login):
+    """« nouvelle » is the address of the « new resource » page: refused naming the field as the form does."""
+    login(library.jurist)
+    before = db.session.scalar(db.select(db.func.count()).select_from(Article))
+    form = {"title": "Nouveautés 2026", "slug": "nouvelle", "body": "Texte.", "type": "decryptage",
+            "visibility": "members"}
+    page = html.unescape(client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True))
+    assert "Adresse (slug) : « nouvelle » est déjà l'adresse d'une page du site, choisissez-en une autre." in page
+    assert "slug :" not in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
+
+
+def test_import_errors_name_the_fields_in_french(library, runner, tmp_path):
+    source = tmp_path / "import.jsonl"
+    source.write_text("\n".join([
+        json.dumps({"slug": "references", "title": "T", "body": "b"}),
+        json.dumps({"slug": "sans-titre", "body": "Corps"}),
+        json.dumps({"slug": "mauvais-type", "title": "T", "body": "b", "type": "poème"}),
+        json.dumps({"slug": "mauvaise-date", "title": "T", "body": "b", "updated_on": "hier"}),
+        json.dumps({"slug": "mots-cles", "title": "T", "body": "b", "tags": 3}),
+    ]), encoding="utf-8")
+    output = runner.invoke(args=["kb", "import", str(source)]).output
+    for message in ("Adresse (slug) : « references » est déjà l'adresse d'une page du site",
+                    "Titre : un titre de 1 à 300 caractères est obligatoire.",
+                    "Type : « poème » n'est pas un type de ressource connu.",
+                    "À jour au : une date AAAA-MM-JJ est attendue.",
+                    "Mots-clés : une liste de textes est attendue."):
+        assert message in output
+    for english in ("slug :", "title :", "type :", "updated_on :", "tags :"):
+        assert english not in output
 
 
 def test_members_cannot_write_articles(client, library, login):
