@@ -211,16 +211,35 @@ def restore_bulk_selection(form: BulkForm) -> set[int]:
     return set(kept.get("ids", ()))
 
 
+def _keep_bulk_selection(form: BulkForm, ids: list[int]) -> None:
+    """Remember the ticked questions and the action chosen, for the next display of the queue."""
+    session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
+                                "assignee": form.assignee.data, "status": form.status.data,
+                                "tags": (form.tags.data or "")[:400]}
+
+
+def _closes(form: BulkForm) -> bool:
+    """Whether the bulk action closes the questions (« Clore », or the status « Close »)."""
+    return form.action.data == "clore" or (form.action.data == "statut" and form.status.data == "closed")
+
+
 @bp.route("/file/actions", methods=["POST"])
 @staff_required
 def bulk():
-    """Apply an action to the ticked questions, then report what was done and refused."""
+    """Apply an action to the ticked questions, then report what was done and refused. Closing asks to confirm
+    first (a page listing the questions, whose button posts the same action again, confirmed)."""
     form = bulk_form()
     back = safe_next(form.back.data, url_for("queue.index"))
     # An id no question can have (malformed, or too large for the column) is skipped like an unknown one.
     ids = [number for number in map(positive_int, request.form.getlist("ids")) if number]
     report = None
     if form.validate():
+        if _closes(form) and not request.form.get("confirme") and len(ids) <= tagging.BULK_MAX:
+            tickets = tagging.chosen_tickets(ids)
+            if tickets:
+                _keep_bulk_selection(form, ids)  # « Annuler » goes back to the queue with them still ticked
+                return render_template("triage/bulk_close.html", form=form, tickets=tickets, back=back)
+        session.pop(_BULK_SELECTION, None)
         with flash_refusal():
             report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
                                         status=form.status.data or None, tags=form.tags.data or "")
@@ -228,9 +247,7 @@ def bulk():
     else:
         flash_errors(form)
     if report is None or not report.done:
-        session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
-                                    "assignee": form.assignee.data, "status": form.status.data,
-                                    "tags": (form.tags.data or "")[:400]}
+        _keep_bulk_selection(form, ids)
     return redirect(back)
 
 
@@ -287,14 +304,17 @@ def sla_rules():
     elif request.method == "POST":
         flash_errors(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
-                           hours=sla.format_business_hours, delete_form=ActionForm(), warnings=sla.policy_warnings())
+                           hours=sla.format_business_hours, warnings=sla.policy_warnings())
 
 
-@bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["POST"])
+@bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["GET", "POST"])
 @admin_required
 def sla_rule_delete(rule_id):
-    """Remove a service-level rule (back to the general rule or the default)."""
+    """Ask to confirm (GET), then remove a service-level rule (back to the general rule or the default) (POST)."""
     rule = db.session.get(SlaRule, rule_id) or abort(404)
+    if request.method == "GET":
+        return render_template("triage/sla_rule_delete.html", rule=rule, fallback=sla.fallback_policy(rule),
+                               priorities=PRIORITIES, hours=sla.format_business_hours)
     if not ActionForm().validate():
         abort(400)
     sla.delete_policy(current_user, rule)
