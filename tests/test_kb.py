@@ -104,6 +104,33 @@ def test_search_highlights_and_facets_filter(client, library, login):
     assert slugs(filtered) == {"activite-partielle-membres"}
 
 
+@pytest.mark.parametrize("query, shown, message", [
+    ("theme=abc", {"cddi-renouvellement", "activite-partielle-membres"},
+     "Ce filtre n'existe pas, il est ignoré : « abc »."),
+    ("type=zzz&q=insertion", {"cddi-renouvellement", "activite-partielle-membres"},
+     "Ce filtre n'existe pas, il est ignoré : « zzz »."),
+    ("theme=activite-partielle&theme=abc", {"activite-partielle-membres"},
+     "Ce filtre n'existe pas, il est ignoré : « abc »."),
+    ("statut=zz&type=faq&type=poème", set(), "Ces filtres n'existent pas, ils sont ignorés : « poème », « zz »."),
+])
+def test_unknown_filter_values_are_ignored_and_the_page_says_so(client, library, login, query, shown, message):
+    """A hand-edited or outdated address: its unknown facet values are left out (never 0 results because of them),
+    with a message naming them."""
+    login(library.member)
+    response = client.get(f"/ressources/?{query}")
+    assert response.status_code == 200 and slugs(response) == shown
+    assert message in html.unescape(response.get_data(as_text=True))
+
+
+def test_known_filters_and_hostile_values_give_no_warning_or_error(client, library, login):
+    login(library.member)
+    page = client.get("/ressources/?theme=activite-partielle&type=&theme=").get_data(as_text=True)
+    assert "ignoré" not in page
+    response = client.get("/ressources/", query_string={"theme": ["a\x00b" * 100], "type": ["<script>"]})
+    assert response.status_code == 200 and "<script>" not in response.get_data(as_text=True)
+    assert "&lt;script&gt;" in response.get_data(as_text=True)
+
+
 def test_search_logs_queries_with_their_result_count(client, library):
     """A search that finds nothing is logged (content to write next)."""
     client.get("/ressources/?q=licorne")
