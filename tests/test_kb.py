@@ -469,6 +469,19 @@ def test_check_command_exits_1_when_index_is_stale(library, runner, app):
     assert runner.invoke(args=["kb", "check"]).exit_code == 0
 
 
+def test_search_command_says_when_nothing_is_found(library, runner):
+    """Printed results are numbered; no result gets a French line rather than nothing (members' view: the
+    jurists-only resource is not found)."""
+    found = runner.invoke(args=["kb", "search", "activité partielle"])
+    assert found.exit_code == 0
+    assert "  1. Activité partielle en chantier d'insertion  [activite-partielle-membres]" in found.output
+    for query in ("licorne", "doctrine interne"):
+        result = runner.invoke(args=["kb", "search", query])
+        assert result.exit_code == 0
+        assert result.output == f"Aucun résultat pour « {query} » parmi les ressources publiées visibles des membres.\n"
+    assert runner.invoke(args=["kb", "search", "licorne", "--json"]).output == "[]\n"
+
+
 def test_search_and_evaluate_commands(library, runner, tmp_path):
     """`kb search` searches as a member; `kb evaluate` computes the metrics and writes runs."""
     result = runner.invoke(args=["kb", "search", "activité partielle", "--json"])
