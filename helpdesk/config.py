@@ -83,7 +83,9 @@ LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
 PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
 # Progressive lock-out kept in the database: after N failures an account (or an address) is locked for
 # LOCKOUT_SECONDS, then twice as long at each further failure, up to LOCKOUT_MAX_SECONDS. Failures are
-# forgotten after LOCKOUT_WINDOW_SECONDS without one.
+# forgotten after LOCKOUT_WINDOW_SECONDS without one. For password resets a locked account only gets no further
+# mail: keep LOCKOUT_MAX_SECONDS below PASSWORD_RESET_MAX_AGE_SECONDS, so the link mailed by the request that locked
+# it stays valid for the whole lock.
 LOCKOUT_ACCOUNT_FAILURES = 5
 LOCKOUT_ADDRESS_FAILURES = 20
 LOCKOUT_SECONDS = 60

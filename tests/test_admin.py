@@ -399,7 +399,36 @@ def test_retired_theme_can_be_restored(admin_client, world):
     assert world.theme.active
 
 
+def test_retiring_a_theme_asks_to_confirm_and_a_second_click_changes_nothing(admin_client, world):
+    """The list links to a confirmation page (no JavaScript needed); its button retires the theme, and pressing it
+    again (a double click) does not bring the theme back; « Réactiver » needs no confirmation."""
+    listing = admin_client.get("/admin/themes").get_data(as_text=True)
+    assert f'<a href="/admin/themes/{world.theme.id}/activation">Retirer…' in listing
+    page = admin_client.get(f"/admin/themes/{world.theme.id}/activation").get_data(as_text=True)
+    assert "Retirer le thème « Réforme IAE » ?" in page and "ne sera plus proposé pour les nouvelles questions" in page
+    db.session.refresh(world.theme)
+    assert world.theme.active, "asking retires nothing"
+    for _ in range(2):
+        done = admin_client.post(f"/admin/themes/{world.theme.id}/activation", data={"actif": "0"},
+                                 follow_redirects=True).get_data(as_text=True)
+        assert "Thème « Réforme IAE » retiré." in done
+        db.session.refresh(world.theme)
+        assert not world.theme.active
+    assert admin_client.get(f"/admin/themes/{world.theme.id}/activation").headers["Location"] == "/admin/themes"
+    assert 'name="actif" value="1"' in done
+    for _ in range(2):
+        admin_client.post(f"/admin/themes/{world.theme.id}/activation", data={"actif": "1"})
+        db.session.refresh(world.theme)
+        assert world.theme.active
+
+
+def test_jurists_cannot_open_the_retire_confirmation(client, world, login):
+    login(world.jurist)
+    assert client.get(f"/admin/themes/{world.theme.id}/activation").status_code == 403
+
+
 def test_toggling_an_unknown_theme_is_404(admin_client, world):
+    assert admin_client.get("/admin/themes/999/activation").status_code == 404
     assert admin_client.post("/admin/themes/999/activation").status_code == 404
 
 

@@ -121,6 +121,7 @@ CASES = [
     Case("POST", "/admin/utilisateurs/<int:user_id>/activation", ADMIN.replace("200", "302")),
     Case("GET", "/admin/themes", ADMIN),
     Case("POST", "/admin/themes", ADMIN),
+    Case("GET", "/admin/themes/<int:theme_id>/activation", ADMIN),  # asks to confirm retiring it
     Case("POST", "/admin/themes/<int:theme_id>/activation", ADMIN.replace("200", "302")),
     Case("GET", "/admin/themes/<int:theme_id>/modifier", ADMIN),
     Case("POST", "/admin/themes/<int:theme_id>/modifier", ADMIN),
@@ -163,6 +164,7 @@ CASES = [
     Case("POST", "/questions/pour-un-membre", STAFF),
     Case("GET", "/admin/delais", ADMIN),
     Case("POST", "/admin/delais", ADMIN),
+    Case("GET", "/admin/delais/<int:rule_id>/supprimer", ADMIN, target="sla_rule"),  # asks to confirm
     Case("POST", "/admin/delais/<int:rule_id>/supprimer", ADMIN_ACTION, target="sla_rule", fresh=True),
     Case("POST", "/admin/routage", ADMIN),
     Case("GET", "/admin/routage", ADMIN),

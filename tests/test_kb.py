@@ -1,4 +1,5 @@
 """Knowledge base: articles, visibility in search, index sync and repair, import/export, CLI."""
+import html
 import json
 import shutil
 from datetime import datetime, timedelta
@@ -104,6 +105,33 @@ def test_search_highlights_and_facets_filter(client, library, login):
     assert "<mark" in response.get_data(as_text=True)
     filtered = client.get("/ressources/?q=insertion&theme=activite-partielle")
     assert slugs(filtered) == {"activite-partielle-membres"}
+
+
+@pytest.mark.parametrize("query, shown, message", [
+    ("theme=abc", {"cddi-renouvellement", "activite-partielle-membres"},
+     "Ce filtre n'existe pas, il est ignoré : « abc »."),
+    ("type=zzz&q=insertion", {"cddi-renouvellement", "activite-partielle-membres"},
+     "Ce filtre n'existe pas, il est ignoré : « zzz »."),
+    ("theme=activite-partielle&theme=abc", {"activite-partielle-membres"},
+     "Ce filtre n'existe pas, il est ignoré : « abc »."),
+    ("statut=zz&type=faq&type=poème", set(), "Ces filtres n'existent pas, ils sont ignorés : « poème », « zz »."),
+])
+def test_unknown_filter_values_are_ignored_and_the_page_says_so(client, library, login, query, shown, message):
+    """A hand-edited or outdated address: its unknown facet values are left out (never 0 results because of them),
+    with a message naming them."""
+    login(library.member)
+    response = client.get(f"/ressources/?{query}")
+    assert response.status_code == 200 and slugs(response) == shown
+    assert message in html.unescape(response.get_data(as_text=True))
+
+
+def test_known_filters_and_hostile_values_give_no_warning_or_error(client, library, login):
+    login(library.member)
+    page = client.get("/ressources/?theme=activite-partielle&type=&theme=").get_data(as_text=True)
+    assert "ignoré" not in page
+    response = client.get("/ressources/", query_string={"theme": ["a\x00b" * 100], "type": ["<script>"]})
+    assert response.status_code == 200 and "<script>" not in response.get_data(as_text=True)
+    assert "&lt;script&gt;" in response.get_data(as_text=True)
 
 
 def test_search_logs_queries_with_their_result_count(client, library):
@@ -234,6 +262,38 @@ def test_explicit_slug_is_kept_and_a_taken_one_is_refused_in_french(client, libr
     page = client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True)
     assert "Une ressource existe déjà avec cette adresse (slug)." in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
+
+
+def test_a_reserved_address_typed_by_a_jurist_is_refused_with_the_fields_french_name(client, library, login):
+    """« nouvelle » is the address of the « new resource » page: refused naming the field as the form does."""
+    login(library.jurist)
+    before = db.session.scalar(db.select(db.func.count()).select_from(Article))
+    form = {"title": "Nouveautés 2026", "slug": "nouvelle", "body": "Texte.", "type": "decryptage",
+            "visibility": "members"}
+    page = html.unescape(client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True))
+    assert "Adresse (slug) : « nouvelle » est déjà l'adresse d'une page du site, choisissez-en une autre." in page
+    assert "slug :" not in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
+
+
+def test_import_errors_name_the_fields_in_french(library, runner, tmp_path):
+    source = tmp_path / "import.jsonl"
+    source.write_text("\n".join([
+        json.dumps({"slug": "references", "title": "T", "body": "b"}),
+        json.dumps({"slug": "sans-titre", "body": "Corps"}),
+        json.dumps({"slug": "mauvais-type", "title": "T", "body": "b", "type": "poème"}),
+        json.dumps({"slug": "mauvaise-date", "title": "T", "body": "b", "updated_on": "hier"}),
+        json.dumps({"slug": "mots-cles", "title": "T", "body": "b", "tags": 3}),
+    ]), encoding="utf-8")
+    output = runner.invoke(args=["kb", "import", str(source)]).output
+    for message in ("Adresse (slug) : « references » est déjà l'adresse d'une page du site",
+                    "Titre : un titre de 1 à 300 caractères est obligatoire.",
+                    "Type : « poème » n'est pas un type de ressource connu.",
+                    "À jour au : une date AAAA-MM-JJ est attendue.",
+                    "Mots-clés : une liste de textes est attendue."):
+        assert message in output
+    for english in ("slug :", "title :", "type :", "updated_on :", "tags :"):
+        assert english not in output
 
 
 def test_members_cannot_write_articles(client, library, login):
@@ -426,6 +486,19 @@ def test_check_command_exits_1_when_index_is_stale(library, runner, app):
     assert result.exit_code == 1 and "manquant : hors-index" in result.output
     assert runner.invoke(args=["kb", "reindex"]).exit_code == 0
     assert runner.invoke(args=["kb", "check"]).exit_code == 0
+
+
+def test_search_command_says_when_nothing_is_found(library, runner):
+    """Printed results are numbered; no result gets a French line rather than nothing (members' view: the
+    jurists-only resource is not found)."""
+    found = runner.invoke(args=["kb", "search", "activité partielle"])
+    assert found.exit_code == 0
+    assert "  1. Activité partielle en chantier d'insertion  [activite-partielle-membres]" in found.output
+    for query in ("licorne", "doctrine interne"):
+        result = runner.invoke(args=["kb", "search", query])
+        assert result.exit_code == 0
+        assert result.output == f"Aucun résultat pour « {query} » parmi les ressources publiées visibles des membres.\n"
+    assert runner.invoke(args=["kb", "search", "licorne", "--json"]).output == "[]\n"
 
 
 def test_search_and_evaluate_commands(library, runner, tmp_path):

@@ -253,10 +253,35 @@ def test_claim_of_a_closed_question_is_refused(jurist_client, desk):
 def test_assign_and_unassign_through_the_page(jurist_client, world, desk):
     page = jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": world.jurist2.id},
                               follow_redirects=True).get_data(as_text=True)
-    assert "Assignation enregistrée." in page
+    assert f"Question assignée à {world.jurist2.name}." in page
     assert _ticket(desk.fresh).assignee_id == world.jurist2.id
-    jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": 0})
+    assert _ticket(desk.fresh).status_label == "En cours"
+    assert desk.fresh not in _queue(jurist_client, "vue=non-assignees")
+    page = jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": 0},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "La question n&#39;est plus assignée : elle attend dans « Non assignées »" in page
+    assert "Assignation enregistrée" not in page
     assert _ticket(desk.fresh).assignee_id is None
+    assert _ticket(desk.fresh).status_label == "Nouvelle", "nobody works on it nor has answered: back to new"
+    assert desk.fresh in _queue(jurist_client, "vue=non-assignees")
+    assert desk.fresh in _queue(jurist_client, "statut=new&vue=ouvertes")
+
+
+def test_unassigning_a_question_already_answered_keeps_its_status_and_puts_it_back_in_the_unassigned_view(
+        jurist_client, world, desk):
+    """« En attente du membre » or « En cours » after an answer stays so (the member has been answered), but the
+    question is waiting for someone to take it."""
+    jurist_client.post(f"/questions/{desk.waiting}/assigner", data={"assignee": world.jurist.id})
+    page = jurist_client.post(f"/questions/{desk.waiting}/assigner", data={"assignee": 0},
+                              follow_redirects=True).get_data(as_text=True)
+    assert "La question n&#39;est plus assignée" in page
+    assert _ticket(desk.waiting).status_label == "En attente du membre"
+    assert desk.waiting in _queue(jurist_client, "vue=non-assignees")
+    jurist_client.post(f"/questions/{desk.waiting}/statut", data={"status": "open"})
+    jurist_client.post(f"/questions/{desk.waiting}/assigner", data={"assignee": world.jurist.id})
+    jurist_client.post(f"/questions/{desk.waiting}/assigner", data={"assignee": 0})
+    assert _ticket(desk.waiting).status_label == "En cours"
+    assert desk.waiting in _queue(jurist_client, "vue=non-assignees")
 
 
 @pytest.mark.parametrize("assignee", ["member", "unknown", "text"])

@@ -1,4 +1,5 @@
 """Merging duplicate questions: same structure, across structures with confirmation, refusals, and their files."""
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -92,11 +93,15 @@ def test_merge_across_structures_needs_confirmation(client, world, login, pair):
     a, _ = pair
     other = factories.make_ticket(world.outsider)
     login(world.jurist)
-    page = client.post(f"/questions/{other.reference}/fusionner", data={"target": a.reference},
-                       follow_redirects=True).get_data(as_text=True)
-    assert "deux structures différentes" in page
+    response = client.post(f"/questions/{other.reference}/fusionner", data={"target": a.reference.lower()})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "deux structures différentes" in page
+    assert re.search(rf'<input[^>]*name="target"[^>]*value="{a.reference.lower()}"', page), "reference given back"
     db.session.expire_all()
     assert db.session.get(Ticket, other.id).merged_into_id is None
+    confirmed = client.post(f"/questions/{other.reference}/fusionner",
+                            data={"target": a.reference.lower(), "confirm_other_structure": "y"})
+    assert confirmed.headers["Location"] == f"/questions/{a.reference}"
 
 
 def test_confirmed_merge_across_structures_never_shows_one_structure_to_the_other(world, pair):
@@ -135,8 +140,10 @@ def test_other_structure_member_is_told_why_but_gets_no_link_to_the_target(clien
 def test_unknown_target_and_members_are_refused(client, world, login, pair):
     a, b = pair
     login(world.jurist)
-    page = client.post(f"/questions/{b.reference}/fusionner", data={"target": "Q-1999-00001"}, follow_redirects=True)
-    assert "Aucune question ne porte cette référence." in page.get_data(as_text=True)
+    page = client.post(f"/questions/{b.reference}/fusionner", data={"target": "Q-1999-00001"})
+    assert page.status_code == 400 and "Aucune question ne porte cette référence." in page.get_data(as_text=True)
+    assert 'value="Q-1999-00001"' in page.get_data(as_text=True), "the reference typed is given back"
+    assert "Fusionner dans la question" in page.get_data(as_text=True)
     login(world.member)
     assert client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference}).status_code == 403
     login(world.outsider)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from helpdesk.extensions import db
 from helpdesk.models import SlaRule, Ticket, TicketPause
@@ -339,3 +339,29 @@ def test_backfilled_question_appears_in_the_overdue_view(client, runner, world, 
         assert legacy.tickets["fresh"].reference not in _queue_rows(client, "vue=en-retard")
         runner.invoke(args=["triage", "backfill-deadlines"])
         assert list(_queue_rows(client, "vue=en-retard")) == [legacy.tickets["fresh"].reference]
+
+
+def test_deleting_a_rule_asks_to_confirm_and_says_which_delays_follow(client, world, login):
+    """The list links to a confirmation page (no JavaScript needed) telling what replaces the rule; only its button
+    deletes."""
+    general = sla.save_policy(world.admin, 3, None, 2, 9)
+    themed = sla.save_policy(world.admin, 3, world.theme.id, 1, 5)
+    login(world.admin)
+    listing = client.get("/admin/delais").get_data(as_text=True)
+    assert f'<a href="/admin/delais/{themed.id}/supprimer">Supprimer…' in listing
+    assert f'action="/admin/delais/{themed.id}/supprimer"' not in listing
+    page = client.get(f"/admin/delais/{themed.id}/supprimer").get_data(as_text=True)
+    assert "Supprimer le délai « Urgente » du thème « Réforme IAE » ?" in page
+    assert "suivront la règle générale de l'urgence" in page and "première réponse en 2 h, résolution en 9 h" in page
+    default = sla.default_policy(3)
+    page = client.get(f"/admin/delais/{general.id}/supprimer").get_data(as_text=True)
+    assert "Supprimer le délai général « Urgente » ?" in page and "suivront les délais par défaut" in page
+    assert (f"première réponse en {sla.format_business_hours(default.first_response)}, "
+            f"résolution en {sla.format_business_hours(default.resolution)}") in page
+    assert db.session.scalar(select(func.count()).select_from(SlaRule)) == 2, "asking deletes nothing"
+    done = client.post(f"/admin/delais/{themed.id}/supprimer", follow_redirects=True).get_data(as_text=True)
+    assert "Règle supprimée." in done
+    assert [rule.id for rule in db.session.scalars(select(SlaRule))] == [general.id]
+    assert client.get(f"/admin/delais/{themed.id}/supprimer").status_code == 404
+    login(world.jurist)
+    assert client.get(f"/admin/delais/{general.id}/supprimer").status_code == 403

@@ -64,7 +64,7 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
     db.session.expire_all()
     assert db.session.get(Ticket, fresh.id).assignee_id == world.jurist2.id
     client.post("/file/actions", data={"ids": [fresh.id], "action": "etiqueter", "tags": "lot, relance"})
-    client.post("/file/actions", data={"ids": [fresh.id], "action": "clore"})
+    client.post("/file/actions", data={"ids": [fresh.id], "action": "clore", "confirme": "1"})
     db.session.expire_all()
     fresh = db.session.get(Ticket, fresh.id)
     assert fresh.status == "closed" and [tag.name for tag in fresh.tags] == ["lot", "relance"]
@@ -75,7 +75,7 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
 def test_bulk_summary_counts_in_the_plural(client, world, login):
     first, second = factories.make_ticket(world.member), factories.make_ticket(world.member)
     login(world.jurist)
-    page = client.post("/file/actions", data={"ids": [first.id, second.id], "action": "clore"},
+    page = client.post("/file/actions", data={"ids": [first.id, second.id], "action": "clore", "confirme": "1"},
                        follow_redirects=True).get_data(as_text=True)
     assert f"2 questions traitées ({first.reference}, {second.reference})." in page
 
@@ -128,7 +128,8 @@ def test_bulk_on_no_existing_question_is_an_error(client, world, login, ids, mes
 def test_bulk_skips_out_of_range_ids_and_handles_the_others(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.jurist)
-    page = client.post("/file/actions", data={"ids": ["99999999999999999999", str(ticket.id)], "action": "clore"},
+    page = client.post("/file/actions", data={"ids": ["99999999999999999999", str(ticket.id)], "action": "clore",
+                                                  "confirme": "1"},
                        follow_redirects=True).get_data(as_text=True)
     assert f"1 question traitée ({ticket.reference})." in page
     assert db.session.scalar(select(Ticket.status)) == "closed"
@@ -212,7 +213,45 @@ def test_refused_bulk_action_keeps_the_questions_ticked_and_the_action_chosen(cl
 def test_successful_bulk_action_unticks_the_questions(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.jurist)
-    page = client.post("/file/actions", data={"ids": [ticket.id], "action": "clore", "back": "/file/?vue=closes"},
+    page = client.post("/file/actions", data={"ids": [ticket.id], "action": "clore", "back": "/file/?vue=closes",
+                                              "confirme": "1"},
                        follow_redirects=True).get_data(as_text=True)
     assert '<p class="flash flash-success">' in page and f'id="select-{ticket.id}"' in page
     assert f'id="select-{ticket.id}" checked' not in page
+
+
+@pytest.mark.parametrize("action", [{"action": "clore"}, {"action": "statut", "status": "closed"}])
+def test_bulk_closing_asks_to_confirm_first_and_cancelling_keeps_the_questions_ticked(client, world, login, action):
+    """« Clore » (or the status « Close ») on ticked questions first shows them with a confirmation button (no
+    JavaScript needed); nothing is closed until it is pressed."""
+    first, second, other = (factories.make_ticket(world.member, subject=f"Question numéro {number}")
+                            for number in range(3))
+    login(world.jurist)
+    back = "/file/?vue=ouvertes"
+    response = client.post("/file/actions", data={"ids": [first.id, second.id], "back": back, **action})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Clore ces 2 questions ?" in page
+    assert f"{first.reference} — Question numéro 0" in page and f"{second.reference} — Question numéro 1" in page
+    assert other.reference not in page
+    assert set(db.session.scalars(select(Ticket.status))) == {"new"}
+    form = page.split('<form method="post" action="/file/actions"')[1].split("</form>")[0]
+    assert set(re.findall(r'name="ids" value="(\d+)"', form)) == {str(first.id), str(second.id)}
+    assert 'name="confirme" value="1"' in form and f'<a href="{back}">Annuler</a>' in form
+    cancelled = client.get(back).get_data(as_text=True)
+    assert set(re.findall(r'name="ids" value="(\d+)" id="select-\d+" checked', cancelled)) == {str(first.id),
+                                                                                            str(second.id)}
+    confirmed = dict(re.findall(r'<input type="hidden" name="(action|status|back|confirme)" value="([^"]*)"', form))
+    done = client.post("/file/actions", data={"ids": [first.id, second.id], **confirmed}, follow_redirects=True)
+    assert "2 questions traitées" in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert [db.session.get(Ticket, ticket.id).status for ticket in (first, second, other)] == ["closed", "closed", "new"]
+    assert " checked" not in done.get_data(as_text=True).split('<table class="queue">')[1].split("</table>")[0]
+
+
+def test_other_bulk_actions_and_refusals_need_no_confirmation(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    response = client.post("/file/actions", data={"ids": [ticket.id], "action": "etiqueter", "tags": "lot"})
+    assert response.status_code == 302
+    nothing = client.post("/file/actions", data={"action": "clore"}, follow_redirects=True).get_data(as_text=True)
+    assert "Cochez au moins une question." in nothing and "Clore ces" not in nothing

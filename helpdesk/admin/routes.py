@@ -188,14 +188,20 @@ def edit_theme(theme_id):
     return render_template("admin/theme_edit.html", form=form, theme=theme)
 
 
-@bp.route("/themes/<int:theme_id>/activation", methods=["POST"])
+@bp.route("/themes/<int:theme_id>/activation", methods=["GET", "POST"])
 @admin_required
 def toggle_theme_view(theme_id):
-    """Retire or restore a theme."""
+    """Ask to confirm retiring an active theme (GET), then retire or restore it (POST; the buttons say which with
+    `actif`, so that a second click changes nothing)."""
     theme = _get_or_404(Theme, theme_id)
+    if request.method == "GET":
+        if not theme.active:  # restoring needs no confirmation: the list's button does it
+            return redirect(url_for("admin.themes"))
+        return render_template("admin/theme_retire.html", theme=theme, form=ToggleForm())
     if not ToggleForm().validate():
         abort(400)
-    toggle_theme(theme, current_user)
+    if request.form.get("actif") != ("1" if theme.active else "0"):
+        toggle_theme(theme, current_user)
     flash(_("Thème « %(name)s » réactivé.", name=theme.name) if theme.active
           else _("Thème « %(name)s » retiré.", name=theme.name), "success")
     return redirect(url_for("admin.themes"))

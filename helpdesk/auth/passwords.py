@@ -30,6 +30,9 @@ USED = (_l("Ce lien n'est plus valable : il a déjà servi, ou vos sessions ont 
            "(déconnexion). Connectez-vous, ou demandez un nouveau lien avec « Mot de passe oublié »."))
 RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
                    "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
+RESET_ALREADY_SENT = (_l("Si un compte actif correspond à cette adresse, plusieurs liens lui ont été envoyés récemment : "
+                       "aucun nouveau courriel n'est envoyé pour le moment. Utilisez le lien du courriel le plus "
+                       "récent, qui reste valable. Pensez à vérifier vos indésirables."))
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -7,7 +7,8 @@ from helpdesk.api import tokens
 from helpdesk.auth import bp
 from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
                                  SetPasswordForm)
-from helpdesk.auth.passwords import RESET_REQUESTED, request_password_reset, set_password_with_token, user_for_token
+from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
+                                     user_for_token)
 from helpdesk.auth.services import authenticate, change_password, log_out_everywhere
 from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
                                       remember_device)
@@ -180,18 +181,29 @@ def revoke_api_token(token_id):
 def forgot_password():
     """Mail a reset link; the answer is the same whether or not the address has an account.
 
-    Every request counts towards the progressive lock-out of the address and of the account.
+    Every request counts towards the progressive lock-out of the requesting address (429 past it) and of the typed
+    account. The account's lock-out only stops further mails, never the owner: the request that locked it mailed a
+    link, still valid for the whole lock (LOCKOUT_MAX_SECONDS < PASSWORD_RESET_MAX_AGE_SECONDS), and the answer
+    says to use the latest mail. So requests from elsewhere bound the mails an address gets without denying it one.
     """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        email, address = form.email.data, request.remote_addr
         try:
-            ensure_not_locked("password_reset", form.email.data, request.remote_addr)
+            ensure_not_locked("password_reset", None, address)
         except TooManyAttempts as error:
             flash(error.message, "error")
             return render_template("auth/forgot_password.html", form=form), 429
-        count_failure("password_reset", form.email.data, request.remote_addr)
+        try:
+            ensure_not_locked("password_reset", email, None)
+        except TooManyAttempts:
+            count_failure("password_reset", None, address)
+            db.session.commit()
+            flash(str(RESET_ALREADY_SENT), "info")
+            return redirect(url_for("auth.login"))
+        count_failure("password_reset", email, address)
         db.session.commit()
-        request_password_reset(form.email.data)
+        request_password_reset(email)
         flash(str(RESET_REQUESTED), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)

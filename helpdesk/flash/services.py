@@ -114,14 +114,6 @@ def publish_bulletin(article: Article, actor: User) -> int:
     return audience_size(bulletin)[1]
 
 
-def in_audience(user, bulletin: FlashBulletin) -> bool:
-    """Whether the bulletin is meant for this user."""
-    if not (user.is_authenticated and user.is_member):
-        return False
-    return db.session.scalar(select(exists().where(
-        User.id == user.id, Structure.id == User.structure_id, _audience_condition(bulletin))))
-
-
 def unread_bulletins(user, limit: int = HOME_LIMIT) -> list[Article]:
     """Published bulletins meant for this member, visible to them and not read yet, newest first."""
     if not (user.is_authenticated and user.is_member):

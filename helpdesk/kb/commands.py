@@ -97,12 +97,14 @@ def _member_search(query: str, limit: int) -> list:
 @click.option("--limit", default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def search_command(query, limit, as_json):
-    """Search as a member would and print the results."""
+    """Search as a member would and print the results (a line saying so when there is none)."""
     hits = _member_search(query, limit)
     if as_json:
         click.echo(json.dumps([{"slug": hit.slug, "title": hit.title, "score": hit.score} for hit in hits],
                               ensure_ascii=False))
         return
+    if not hits:
+        click.echo(f"Aucun résultat pour « {query} » parmi les ressources publiées visibles des membres.")
     for rank, hit in enumerate(hits, start=1):
         click.echo(f"{rank:>3}. {hit.title}  [{hit.slug}]")
 

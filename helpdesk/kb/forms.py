@@ -4,7 +4,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Su
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
-from helpdesk.kb.services import BODY_MAX, TITLE_MAX
+from helpdesk.kb.services import BODY_MAX, FIELD_LABELS, TITLE_MAX
 from helpdesk.main.forms import Form, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
@@ -12,27 +12,31 @@ from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 class ArticleForm(Form):
     """Write or edit a resource."""
 
-    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
-                                             Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
-    slug = StringField(_l("Adresse (slug)"), validators=[
+    title = StringField(FIELD_LABELS["title"], validators=[
+        DataRequired(_l("Indiquez un titre.")), Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
+    slug = StringField(FIELD_LABELS["slug"], validators=[
         Optional(), Length(max=200, message=_l("200 caractères au maximum.")),
         Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lettres minuscules sans accent, chiffres et tirets uniquement."))],
         description=_l("Laissez vide pour la tirer du titre, ou saisissez-la, par exemple : cdi-inclusion-seniors. "
                        "Elle ne change plus après la création."))
-    summary = TextAreaField(_l("Résumé"), validators=[Length(max=10_000, message=_l("10 000 caractères au maximum."))])
-    body = TextAreaField(_l("Contenu (Markdown)"), validators=[
+    summary = TextAreaField(FIELD_LABELS["summary"],
+                            validators=[Length(max=10_000, message=_l("10 000 caractères au maximum."))])
+    body = TextAreaField(FIELD_LABELS["body"], validators=[
         DataRequired(_l("Le contenu est vide.")), Length(max=BODY_MAX, message=_l("Le contenu est trop long."))],
         description=_l("Titres avec ##, listes avec -, liens avec [texte](https://…)."))
     # Flash info bulletins are written on their own pages (audience, announcement): not here.
-    type = SelectField(_l("Type"), choices=[(kind, label) for kind, label in ARTICLE_TYPES.items() if kind != "flash"])
-    visibility = SelectField(_l("Visibilité"), choices=list(VISIBILITIES.items()), default="members")
-    themes = SelectMultipleField(_l("Thèmes"), description=_l("Ctrl ou Cmd pour en choisir plusieurs."))
-    tags = StringField(_l("Mots-clés"), validators=[Length(max=500)], description=_l("Séparés par des virgules."))
-    legal_refs = TextAreaField(_l("Références juridiques"), validators=[Length(max=3000)],
+    type = SelectField(FIELD_LABELS["type"],
+                       choices=[(kind, label) for kind, label in ARTICLE_TYPES.items() if kind != "flash"])
+    visibility = SelectField(FIELD_LABELS["visibility"], choices=list(VISIBILITIES.items()), default="members")
+    themes = SelectMultipleField(FIELD_LABELS["themes"], description=_l("Ctrl ou Cmd pour en choisir plusieurs."))
+    tags = StringField(FIELD_LABELS["tags"], validators=[Length(max=500)], description=_l("Séparés par des virgules."))
+    legal_refs = TextAreaField(FIELD_LABELS["legal_refs"], validators=[Length(max=3000)],
                                description=_l("Une par ligne, par exemple : C. trav. art. L5132-5"))
-    updated_on = DateField(_l("À jour au"), validators=[Optional(), within_years], description=_l("Date de la dernière vérification juridique."))
-    source_url = StringField(_l("Source (adresse web)"), validators=[Optional(), Length(max=500),
-                             Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))])
+    updated_on = DateField(FIELD_LABELS["updated_on"], validators=[Optional(), within_years],
+                           description=_l("Date de la dernière vérification juridique."))
+    source_url = StringField(FIELD_LABELS["source_url"], validators=[
+        Optional(), Length(max=500),
+        Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))])
     attachments = attachments_field(_l("Fichiers à télécharger (modèles, supports)"))
     submit = SubmitField(_l("Enregistrer"))
 

@@ -1,6 +1,6 @@
 """Resource pages: search, read, write, suggestions."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from helpdesk.attachments.services import read_uploads
@@ -19,18 +19,27 @@ IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se mo
 
 @bp.route("/")
 def search():
-    """Search resources (or browse them when the query is empty), with facets and highlights."""
+    """Search resources (or browse them when the query is empty), with facets and highlights; a filter value that
+    does not exist (a hand-edited or outdated address) is left out, and the page says so."""
     query = text_arg("q")
-    types = [value for value in request.args.getlist("type") if value in ARTICLE_TYPES]
-    themes = [value for value in request.args.getlist("theme") if value and "\x00" not in value][:10]
-    statuses = [value for value in request.args.getlist("statut") if value in ARTICLE_STATUSES]
+    theme_names = searching.theme_names()
+    known = {"type": ARTICLE_TYPES, "theme": theme_names, "statut": ARTICLE_STATUSES}
+    chosen = {name: [value for value in request.args.getlist(name) if value in allowed][:10]
+              for name, allowed in known.items()}
+    unknown = [value.replace("\x00", "")[:50] for name, allowed in known.items()
+               for value in request.args.getlist(name) if value and value not in allowed]
+    if unknown:
+        flash(ngettext("Ce filtre n'existe pas, il est ignoré : %(values)s.",
+                       "Ces filtres n'existent pas, ils sont ignorés : %(values)s.", len(unknown),
+                       values=", ".join(f"« {value} »" for value in unknown[:5])), "info")
+    types, themes, statuses = chosen["type"], chosen["theme"], chosen["statut"]
     sort = request.args.get("tri") if request.args.get("tri") in SORTS else "pertinence"
     page_number = page_arg()
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
                                          sort="date" if sort == "date" else "relevance",
                                          page=page_number if page_number < 1000 else 1)
     return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
-                           statuses=statuses, sort=sort, sorts=SORTS, theme_names=searching.theme_names(),
+                           statuses=statuses, sort=sort, sorts=SORTS, theme_names=theme_names,
                            article_statuses=ARTICLE_STATUSES)
 
 

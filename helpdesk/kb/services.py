@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +27,13 @@ STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archi
 RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
 TITLE_MAX = 300
 BODY_MAX = 200_000
+# The French names of an article's fields, in the edit form and in the messages about them (imports included).
+FIELD_LABELS = {
+    "slug": _l("Adresse (slug)"), "title": _l("Titre"), "summary": _l("Résumé"), "body": _l("Contenu (Markdown)"),
+    "type": _l("Type"), "visibility": _l("Visibilité"), "status": _l("Statut"), "themes": _l("Thèmes"),
+    "tags": _l("Mots-clés"), "legal_refs": _l("Références juridiques"), "updated_on": _l("À jour au"),
+    "source_url": _l("Source (adresse web)"),
+}
 
 
 def get_visible_article(user, slug: str) -> Article:
@@ -55,14 +62,14 @@ class ArticleValues:
     source_url: str = ""
 
 
-def _string_list(value, label: str) -> list[str]:
-    """A list of non-empty strings, from a list or a comma-separated string."""
+def _string_list(value, name: str) -> list[str]:
+    """A list of non-empty strings, from a list or a comma-separated string (`name`: the field's key)."""
     if value is None or value == "":
         return []
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidInput(f"{label} : une liste de textes est attendue.")
+        raise InvalidInput(_("%(field)s : une liste de textes est attendue.", field=FIELD_LABELS[name]))
     return [item.strip() for item in value if item.strip()]
 
 
@@ -72,34 +79,42 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
     title = data.get("title")
     body = data.get("body")
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > 200:
-        raise InvalidInput(_("slug : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus)."))
+        raise InvalidInput(_("%(field)s : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus).",
+                             field=FIELD_LABELS["slug"]))
     if slug in RESERVED_SLUGS:
-        raise InvalidInput(f"slug : « {slug} » est réservé, choisissez une autre adresse.")
+        raise InvalidInput(_("%(field)s : « %(slug)s » est déjà l'adresse d'une page du site, choisissez-en une autre.",
+                             field=FIELD_LABELS["slug"], slug=slug))
     if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
-        raise InvalidInput(f"title : un titre de 1 à {TITLE_MAX} caractères est obligatoire.")
+        raise InvalidInput(_("%(field)s : un titre de 1 à %(max)d caractères est obligatoire.",
+                             field=FIELD_LABELS["title"], max=TITLE_MAX))
     if not isinstance(body, str) or len(body) > BODY_MAX:
-        raise InvalidInput(_("body : le texte est obligatoire (200 000 caractères au plus)."))
+        raise InvalidInput(_("%(field)s : le texte est obligatoire (200 000 caractères au plus).",
+                             field=FIELD_LABELS["body"]))
     values = ArticleValues(slug=slug, title=title.strip(), body=body)
     summary = data.get("summary") or ""
     if not isinstance(summary, str) or len(summary) > 10_000:
-        raise InvalidInput(_("summary : un texte de 10 000 caractères au plus est attendu."))
+        raise InvalidInput(_("%(field)s : un texte de 10 000 caractères au plus est attendu.",
+                             field=FIELD_LABELS["summary"]))
     values.summary = summary.strip()
     values.type = data.get("type") or "decryptage"
     if values.type not in ARTICLE_TYPES:
-        raise InvalidInput(f"type : « {values.type} » n'est pas un type de ressource connu.")
+        raise InvalidInput(_("%(field)s : « %(value)s » n'est pas un type de ressource connu.",
+                             field=FIELD_LABELS["type"], value=values.type))
     values.visibility = data.get("visibility") or "members"
     if values.visibility not in VISIBILITIES:
-        raise InvalidInput(f"visibility : « {values.visibility} » n'est pas une visibilité connue.")
+        raise InvalidInput(_("%(field)s : « %(value)s » n'est pas une visibilité connue.",
+                             field=FIELD_LABELS["visibility"], value=values.visibility))
     values.status = data.get("status")
     if values.status is not None and values.status not in ARTICLE_STATUSES:
-        raise InvalidInput(f"status : « {values.status} » n'est pas un statut connu.")
+        raise InvalidInput(_("%(field)s : « %(value)s » n'est pas un statut connu.",
+                             field=FIELD_LABELS["status"], value=values.status))
     values.tags = _string_list(data.get("tags"), "tags")
     values.legal_refs = _string_list(data.get("legal_refs"), "legal_refs")
     warnings = []
     for slug_or_name in _string_list(data.get("themes"), "themes"):
         theme = themes_by_slug.get(slug_or_name)
         if theme is None:
-            warnings.append(f"thème inconnu « {slug_or_name} » ignoré")
+            warnings.append(_("thème inconnu « %(theme)s » ignoré", theme=slug_or_name))
         else:
             values.themes.append(theme)
     updated_on = data.get("updated_on")
@@ -107,16 +122,19 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
         try:
             values.updated_on = date.fromisoformat(str(updated_on)[:10])
         except ValueError:
-            raise InvalidInput(_("updated_on : une date AAAA-MM-JJ est attendue.")) from None
+            raise InvalidInput(_("%(field)s : une date AAAA-MM-JJ est attendue.",
+                                 field=FIELD_LABELS["updated_on"])) from None
         if not FIRST_YEAR <= values.updated_on.year <= LAST_YEAR:
-            raise InvalidInput(_("updated_on : une date entre %(first)d et %(last)d est attendue.", first=FIRST_YEAR,
-                                 last=LAST_YEAR))
+            raise InvalidInput(_("%(field)s : une date entre %(first)d et %(last)d est attendue.",
+                                 field=FIELD_LABELS["updated_on"], first=FIRST_YEAR, last=LAST_YEAR))
         if values.updated_on > datetime.now(PARIS).date():
-            raise InvalidInput(_("updated_on : la date de la dernière vérification ne peut pas être dans le futur."))
+            raise InvalidInput(_("%(field)s : la date de la dernière vérification ne peut pas être dans le futur.",
+                                 field=FIELD_LABELS["updated_on"]))
     source_url = data.get("source_url") or ""
     if not isinstance(source_url, str) or len(source_url) > 500 or (
             source_url and not source_url.startswith(("https://", "http://"))):
-        raise InvalidInput(_("source_url : une adresse http(s) de 500 caractères au plus est attendue."))
+        raise InvalidInput(_("%(field)s : une adresse http(s) de 500 caractères au plus est attendue.",
+                             field=FIELD_LABELS["source_url"]))
     values.source_url = source_url
     return values, warnings
 
@@ -237,7 +255,7 @@ def import_articles(lines, batch: int = 500, progress=None) -> ImportReport:
                 raise InvalidInput(_("un objet JSON est attendu."))
             values, warnings = validate_article(data, themes)
         except ValueError as error:
-            report.errors.append((number, f"JSON invalide ({error.args[0] if error.args else error})"))
+            report.errors.append((number, _("JSON invalide (%(error)s)", error=error.args[0] if error.args else error)))
             continue
         except InvalidInput as error:
             report.errors.append((number, error.message))

@@ -56,30 +56,35 @@ def _inbound_or_404(inbound_id: int) -> InboundEmail:
     return record
 
 
+def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None = None) -> str:
+    """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed)."""
+    parsed = parse_mail(record.raw)
+    return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
+                           attach_form=attach_form or AttachForm(reference=parsed.reference), action_form=ActionForm())
+
+
 @bp.route("/courriels/<int:inbound_id>")
 @staff_required
 def inbound_detail(inbound_id):
     """One kept email: its text, its full body, and the forms to attach or discard it."""
-    record = _inbound_or_404(inbound_id)
-    parsed = parse_mail(record.raw)
-    return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
-                           attach_form=AttachForm(reference=parsed.reference), action_form=ActionForm())
+    return _render_inbound_detail(_inbound_or_404(inbound_id))
 
 
 @bp.route("/courriels/<int:inbound_id>/rattacher", methods=["POST"])
 @staff_required
 def inbound_attach(inbound_id):
-    """Attach a kept email to a question."""
+    """Attach a kept email to a question; a refusal shows the email again with the reference typed."""
     record = _inbound_or_404(inbound_id)
     form = AttachForm()
     if not form.validate_on_submit():
-        flash(" ".join(map(str, form.reference.errors)) or _("Formulaire expiré : recommencez."), "error")
-        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
+        if not form.reference.errors:  # those are shown by the field
+            flash(_("Formulaire expiré : recommencez."), "error")
+        return _render_inbound_detail(record, form), 400
     try:
         ticket = attach(record, form.reference.data, current_user)
     except ServiceError as error:
         flash(error.message, "error")
-        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
+        return _render_inbound_detail(record, form), error.status_code
     flash(_("Courriel rattaché à la question %(reference)s.", reference=ticket.reference), "success")
     return redirect(url_for("mail.inbound"))
 

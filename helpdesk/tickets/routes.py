@@ -172,7 +172,11 @@ def assign(reference):
         return to_question(ticket)
     with flash_refusal():
         services.assign(ticket, current_user, form.assignee.data or None)
-        flash(_("Assignation enregistrée."), "success")
+        if ticket.assignee is None:
+            flash(_("La question n'est plus assignée : elle attend dans « Non assignées » qu'un ou une juriste la "
+                    "prenne."), "success")
+        else:
+            flash(_("Question assignée à %(name)s.", name=ticket.assignee.name), "success")
     return to_question(ticket)
 
 

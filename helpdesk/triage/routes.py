@@ -5,7 +5,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.errors import ServiceError
+from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
 from helpdesk.main.query_args import positive_int, safe_next
@@ -134,19 +134,21 @@ def remove_tag(reference):
 @bp.route("/questions/<reference>/fusionner", methods=["POST"])
 @login_required
 def merge(reference):
-    """Merge this question into another one."""
+    """Merge this question into another one; a refused merge shows the page again with the reference typed."""
     ticket = staff_question(reference)
     form = MergeForm()
     if not form.validate():
         flash_errors(form)
         return to_question(ticket)
-    with flash_refusal():
+    try:
         target = merging.find_target(form.target.data)
         merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
-        flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
-              "success")
-        return to_question(target)
-    return to_question(ticket)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return render_detail(ticket, merge_form=form), error.status_code
+    flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
+          "success")
+    return to_question(target)
 
 
 @bp.route("/questions/<reference>/proposer-faq", methods=["POST"])
@@ -209,16 +211,35 @@ def restore_bulk_selection(form: BulkForm) -> set[int]:
     return set(kept.get("ids", ()))
 
 
+def _keep_bulk_selection(form: BulkForm, ids: list[int]) -> None:
+    """Remember the ticked questions and the action chosen, for the next display of the queue."""
+    session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
+                                "assignee": form.assignee.data, "status": form.status.data,
+                                "tags": (form.tags.data or "")[:400]}
+
+
+def _closes(form: BulkForm) -> bool:
+    """Whether the bulk action closes the questions (« Clore », or the status « Close »)."""
+    return form.action.data == "clore" or (form.action.data == "statut" and form.status.data == "closed")
+
+
 @bp.route("/file/actions", methods=["POST"])
 @staff_required
 def bulk():
-    """Apply an action to the ticked questions, then report what was done and refused."""
+    """Apply an action to the ticked questions, then report what was done and refused. Closing asks to confirm
+    first (a page listing the questions, whose button posts the same action again, confirmed)."""
     form = bulk_form()
     back = safe_next(form.back.data, url_for("queue.index"))
     # An id no question can have (malformed, or too large for the column) is skipped like an unknown one.
     ids = [number for number in map(positive_int, request.form.getlist("ids")) if number]
     report = None
     if form.validate():
+        if _closes(form) and not request.form.get("confirme") and len(ids) <= tagging.BULK_MAX:
+            tickets = tagging.chosen_tickets(ids)
+            if tickets:
+                _keep_bulk_selection(form, ids)  # « Annuler » goes back to the queue with them still ticked
+                return render_template("triage/bulk_close.html", form=form, tickets=tickets, back=back)
+        session.pop(_BULK_SELECTION, None)
         with flash_refusal():
             report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
                                         status=form.status.data or None, tags=form.tags.data or "")
@@ -226,9 +247,7 @@ def bulk():
     else:
         flash_errors(form)
     if report is None or not report.done:
-        session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
-                                    "assignee": form.assignee.data, "status": form.status.data,
-                                    "tags": (form.tags.data or "")[:400]}
+        _keep_bulk_selection(form, ids)
     return redirect(back)
 
 
@@ -285,14 +304,17 @@ def sla_rules():
     elif request.method == "POST":
         flash_errors(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
-                           hours=sla.format_business_hours, delete_form=ActionForm(), warnings=sla.policy_warnings())
+                           hours=sla.format_business_hours, warnings=sla.policy_warnings())
 
 
-@bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["POST"])
+@bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["GET", "POST"])
 @admin_required
 def sla_rule_delete(rule_id):
-    """Remove a service-level rule (back to the general rule or the default)."""
+    """Ask to confirm (GET), then remove a service-level rule (back to the general rule or the default) (POST)."""
     rule = db.session.get(SlaRule, rule_id) or abort(404)
+    if request.method == "GET":
+        return render_template("triage/sla_rule_delete.html", rule=rule, fallback=sla.fallback_policy(rule),
+                               priorities=PRIORITIES, hours=sla.format_business_hours)
     if not ActionForm().validate():
         abort(400)
     sla.delete_policy(current_user, rule)

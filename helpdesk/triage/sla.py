@@ -306,6 +306,13 @@ def save_policy(actor: User, priority: int, theme_id: int | None, first_response
     return rule
 
 
+def fallback_policy(rule: SlaRule) -> SlaPolicy:
+    """The service level that replaces `rule` once it is deleted: its priority's general rule (for a theme's rule)
+    or the default."""
+    general = rules.current().service_levels.get((rule.priority, None)) if rule.theme_id is not None else None
+    return general or default_policy(rule.priority)
+
+
 def delete_policy(actor: User, rule: SlaRule) -> None:
     """Remove a rule: the priority falls back to its general rule or to the default."""
     ensure_admin(actor)

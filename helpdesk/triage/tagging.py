@@ -108,6 +108,11 @@ class BulkReport:
         return ". ".join(parts) + "."
 
 
+def chosen_tickets(ticket_ids: list[int]) -> list[Ticket]:
+    """The existing questions among the ticked ids, by number."""
+    return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id)))
+
+
 def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: int | None = None,
                status: str | None = None, tags: str = "") -> BulkReport:
     """Apply one action to several questions, each through the normal service so rules and events apply."""
@@ -123,7 +128,7 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
     names = parse_tags(tags) if action == "etiqueter" else []
     if action == "etiqueter" and not names:
         raise InvalidInput(_("Indiquez au moins une étiquette."))
-    tickets = db.session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id)).all()
+    tickets = chosen_tickets(ticket_ids)
     if not tickets:
         raise InvalidInput(_("Aucune des questions choisies n'a pu être traitée."))
     report = BulkReport()

@@ -248,9 +248,11 @@ def test_unknown_senders_mail_attached_by_a_jurist_becomes_an_internal_note(app,
 def test_attaching_to_an_unknown_question_or_twice_is_refused(app, world, question, client, login):
     record = ingest(_mail("no_reference.eml", question, world.member))
     login(world.jurist)
-    page = page_text(client.post(f"/courriels/{record.id}/rattacher", data={"reference": "Q-2026-99999"},
-                                 follow_redirects=True))
-    assert "Aucune question ne porte cette référence." in page
+    response = client.post(f"/courriels/{record.id}/rattacher", data={"reference": "Q-2026-99999"})
+    page = page_text(response)
+    assert response.status_code == 404 and "Aucune question ne porte cette référence." in page
+    assert 'value="Q-2026-99999"' in page, "the reference typed is given back to correct"
+    assert "Rattacher à la question" in page
     attach(record, question.reference, world.jurist)
     with pytest.raises(Exception, match="déjà été traité"):
         attach(record, question.reference, world.jurist)
@@ -266,9 +268,10 @@ def test_attaching_with_no_or_an_overlong_reference_says_why_instead_of_failing(
     """An empty reference used to answer 500 (the form's lazily translated errors could not be joined)."""
     record = ingest(_mail("no_reference.eml", question, world.member))
     login(world.jurist)
-    response = client.post(f"/courriels/{record.id}/rattacher", data={"reference": reference}, follow_redirects=True)
+    response = client.post(f"/courriels/{record.id}/rattacher", data={"reference": reference})
     page = page_text(response)
-    assert response.status_code == 200 and message in page
+    assert response.status_code == 400 and page.count(message) == 1
+    assert f'value="{reference}"' in page or not reference.strip()
     db.session.refresh(record)
     assert record.status == "pending"
 

@@ -150,15 +150,70 @@ def test_users_invite_command_creates_the_account_and_sends_the_invitation(app, 
     send_pending()
 
 
-def test_repeated_reset_requests_lock_the_account_out_for_a_while(app, world, client):
-    """Past the account's failure threshold, reset requests get the lock-out message and send no more mail."""
-    app.config.update(LOCKOUT_ACCOUNT_FAILURES=3, PASSWORD_RESET_RATE_LIMIT="100 per minute")
-    for _ in range(3):
-        assert client.post("/mot-de-passe-oublie", data={"email": world.member.email}).status_code == 302
-    response = client.post("/mot-de-passe-oublie", data={"email": world.member.email})
-    assert response.status_code == 429
-    assert "Trop de tentatives" in page_text(response)
+ALREADY_SENT = "plusieurs liens lui ont été envoyés récemment : aucun nouveau courriel n'est envoyé pour le moment"
+
+
+def _ask_reset(client, email, address):
+    """Ask for a reset link from a given client address; the page shown afterwards."""
+    return client.post("/mot-de-passe-oublie", data={"email": email}, environ_base={"REMOTE_ADDR": address},
+                       follow_redirects=True)
+
+
+def test_reset_requests_from_elsewhere_bound_the_mails_without_denying_the_owner_a_link(app, world, client, smtp):
+    """Someone asking for the member's links from many addresses stops further mails once past the threshold, but
+    the owner asking then is told to use the latest mail, whose link works for the whole lock-out."""
+    app.config.update(LOCKOUT_ACCOUNT_FAILURES=3, LOCKOUT_SECONDS=3600, PASSWORD_RESET_RATE_LIMIT="100 per minute")
+    for number in range(6):
+        _ask_reset(client, world.member.email, f"198.51.100.{number}")
+    assert len(outbox(kind="password_reset")) == 3, "mails stop at the threshold"
+    latest = link_in(smtp.recorder.to(world.member.email)[-1])
+    with frozen_time(utcnow() + timedelta(minutes=59)):
+        page = _ask_reset(client, world.member.email, "192.0.2.77")
+        assert page.status_code == 200 and ALREADY_SENT in page_text(page)
+        assert "Trop de tentatives" not in page_text(page)
+        assert len(outbox(kind="password_reset")) == 3
+        assert "Nouveau mot de passe" in page_text(client.get(latest))
+        done = client.post(latest, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
+        assert "Votre mot de passe est enregistré" in page_text(done)
+    db.session.refresh(world.member)
+    assert world.member.check_password(NEW_PASSWORD)
+
+
+def test_after_the_account_lock_out_a_new_request_mails_a_new_link(app, world, client, smtp):
+    app.config.update(LOCKOUT_ACCOUNT_FAILURES=2, PASSWORD_RESET_RATE_LIMIT="100 per minute")
+    for number in range(3):
+        _ask_reset(client, world.member.email, f"198.51.100.{number}")
+    assert len(outbox(kind="password_reset")) == 2
+    with frozen_time(utcnow() + timedelta(minutes=2)):
+        page = _ask_reset(client, world.member.email, "192.0.2.77")
+    assert SAME_ANSWER in page_text(page)
     assert len(outbox(kind="password_reset")) == 3
+
+
+def test_a_locked_unknown_address_gets_the_same_answer_as_a_locked_account(app, world, client):
+    app.config.update(LOCKOUT_ACCOUNT_FAILURES=1, PASSWORD_RESET_RATE_LIMIT="100 per minute")
+    answers = []
+    for email in ("personne@exemple.test", world.member.email):
+        _ask_reset(client, email, "198.51.100.1")
+        response = _ask_reset(client, email, "198.51.100.2")
+        answers.append(re.sub(r'name="csrf_token" value="[^"]*"', "", page_text(response)))
+    assert answers[0] == answers[1] and ALREADY_SENT in answers[0]
+
+
+def test_one_client_asking_too_often_is_locked_out(app, world, client):
+    """The requesting address's own lock-out still refuses (429) and sends nothing."""
+    app.config.update(LOCKOUT_ADDRESS_FAILURES=3, PASSWORD_RESET_RATE_LIMIT="100 per minute")
+    for number in range(3):
+        assert _ask_reset(client, f"inconnu{number}@exemple.test", "198.51.100.9").status_code == 200
+    response = client.post("/mot-de-passe-oublie", data={"email": world.member.email},
+                           environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert response.status_code == 429 and "Trop de tentatives" in page_text(response)
+    assert outbox(kind="password_reset") == []
+    assert SAME_ANSWER in page_text(_ask_reset(client, world.member.email, "192.0.2.77"))
+
+
+def test_a_reset_link_outlives_the_longest_account_lock_out(app):
+    assert app.config["LOCKOUT_MAX_SECONDS"] < app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
 
 
 def test_a_reset_link_opens_in_the_language_of_the_account_that_asked(app, world, client, smtp):
