@@ -21,8 +21,6 @@ ALLOWED = {
     ("answered", "open"), ("answered", "waiting"), ("answered", "closed"),
     ("closed", "open"),
 }
-# The help desk's own move, never a jurist's choice: a question unassigned before anyone answered is « Nouvelle » again.
-BACK_TO_QUEUE = ("open", "new")
 PAIRS = list(itertools.product(STATUSES, STATUSES))
 
 
@@ -130,7 +128,7 @@ def _status_replayed_from_history(ticket: Ticket) -> str:
     for event in db.session.scalars(select(Event).where(Event.ticket_id == ticket.id).order_by(Event.id)):
         if event.kind in ("status_changed", "closed", "reopened"):
             target = {"closed": "closed", "reopened": "open"}.get(event.kind) or event.data["status"]
-            assert (status, target) in ALLOWED | {BACK_TO_QUEUE}, f"history shows {status} → {target}"
+            assert (status, target) in ALLOWED, f"history shows {status} → {target}"
             status = target
     return status
 

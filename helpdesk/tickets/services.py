@@ -59,15 +59,12 @@ def _active_theme(theme_id: int | None) -> Theme | None:
     return theme
 
 
-def _set_status(ticket: Ticket, actor: User | None, target: str, now: datetime, *, follow_flow: bool = True,
-                **details) -> None:
-    """Move the question to `target` following the flow (`follow_flow` False: a move the help desk makes itself,
-    outside the jurists' choices), stamping dates and recording the change (`details`: more data for a closing
-    event; `actor` None: the help desk itself)."""
+def _set_status(ticket: Ticket, actor: User | None, target: str, now: datetime, **details) -> None:
+    """Move the question to `target` following the flow, stamping dates and recording the change (`details`: more
+    data for a closing event; `actor` None: the help desk itself)."""
     if target == ticket.status:
         return
-    if follow_flow:
-        check_transition(ticket.status, target, replied=ticket.has_reply)
+    check_transition(ticket.status, target, replied=ticket.has_reply)
     previous = ticket.status
     ticket.status = target
     if target in ("answered", "closed") and ticket.resolved_at is None:
@@ -180,8 +177,8 @@ def claim(ticket: Ticket, jurist: User) -> None:
 def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     """Assign the question to a jurist (or to nobody), recording who did it.
 
-    Assigning a new question puts it « En cours »; unassigning one nobody has answered yet puts it back to
-    « Nouvelle »: nobody is working on it, and it waits in « Non assignées » for someone to take it."""
+    Assigning a new question puts it « En cours »; unassigning keeps its status (the flow has no way back to
+    « Nouvelle »): it waits in « Non assignées » for someone to take it."""
     ensure_staff(actor)
     if ticket.is_closed:
         raise InvalidInput(_("Cette question est close : rouvrez-la avant de l'assigner."))
@@ -192,8 +189,6 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
         previous = ticket.assignee
         ticket.assignee = None
         record_event("unassigned", actor, ticket, previous=previous.name)
-        if ticket.status == "open" and not ticket.has_reply:
-            _set_status(ticket, actor, "new", now, follow_flow=False)
     else:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or not assignee.is_staff or not assignee.active:
