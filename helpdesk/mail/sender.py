@@ -3,15 +3,18 @@
 A claim is one atomic statement (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED;
 SQLite: a conditional UPDATE, SQLite serialising writers), so two senders never
 hold the same row. A claim older than MAIL_CLAIM_TIMEOUT_SECONDS belongs to a
-sender that died and is taken over; a living sender renews its claim on the
-batch's remaining rows (one UPDATE) whenever a quarter of that timeout has gone
-by since it last stamped them, before sending the next mail, and skips the rows
-taken over meanwhile, so a slow batch is never sent twice. The batch's messages
-are built together (its questions and recipients loaded in two queries) before
-the first is sent, over one SMTP connection; each row is marked sent in its own
-commit right after the server accepted it: the window between the SMTP server
-accepting a mail and the row being marked sent is the only place a crash can
-repeat a mail.
+sender that died and is taken over. The batch's messages are built together
+(its questions and recipients loaded in two queries) before the first is sent,
+over one SMTP connection. Right before each mail goes out, the sender stamps
+its claim on that row (one conditional UPDATE) and skips it if the row was
+taken over or cancelled meanwhile (its recipient or question anonymised), so a
+slow batch is never sent twice and cancelled mail never leaves; on PostgreSQL
+the stamp's row lock is held while the mail is handed to the server, so an
+anonymisation waits for that one mail rather than racing it (SQLite would lock
+every writer: the stamp is committed at once there). Each row is marked sent in
+its own commit right after the server accepted it: the window between the SMTP
+server accepting a mail and the row being marked sent is the only place a crash
+can repeat a mail.
 """
 import logging
 import os
@@ -144,11 +147,14 @@ def _held(row_ids: list[int], token: str):
             .execution_options(synchronize_session=False))
 
 
-def _renew(row_ids: list[int], token: str) -> set[int]:
-    """Re-stamp this sender's claim on rows about to be sent; return those still held (not taken over)."""
-    held = db.session.scalars(_held(row_ids, token).values(claimed_at=utcnow()).returning(OutboxEmail.id)).all()
-    db.session.commit()
-    return set(held)
+def _stamp(row_id: int, token: str) -> bool:
+    """Re-stamp this sender's claim on the row about to be sent; False if it was taken over or cancelled meanwhile.
+
+    On PostgreSQL the transaction stays open, holding the row's lock until the outcome is recorded."""
+    held = db.session.scalar(_held([row_id], token).values(claimed_at=utcnow()).returning(OutboxEmail.id))
+    if held is None or db.engine.dialect.name != "postgresql":
+        db.session.commit()
+    return held is not None
 
 
 def _finish(row_id: int, token: str, **values) -> None:
@@ -210,7 +216,6 @@ def send_pending(limit: int | None = None, ids: list[int] | None = None) -> Send
     """Send the due mails (or only `ids`), batch after batch while batches come full and nothing fails."""
     report = SendReport()
     batch = limit or current_app.config["MAIL_BATCH_SIZE"]
-    renew_after = timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"] / 4)
 
     def record_failure(item: _Outgoing, token: str, error: Exception) -> None:
         """Schedule the row's retry (or give up on it) and count it."""
@@ -220,19 +225,14 @@ def send_pending(limit: int | None = None, ids: list[int] | None = None) -> Send
             report.retried += 1
 
     while not stopping.is_set():
-        stamped = utcnow()
         token, claimed = claim_batch(batch, ids)
         if not claimed:
             return report
         outgoing = _build_batch(claimed)
-        held = set(claimed)
         try:
             with BACKENDS[current_app.config["MAIL_BACKEND"]]() as send:
-                for position, item in enumerate(outgoing):
-                    if utcnow() - stamped > renew_after:
-                        stamped = utcnow()
-                        held = _renew([later.id for later in outgoing[position:]], token)
-                    if item.id not in held:
+                for item in outgoing:
+                    if not _stamp(item.id, token):
                         continue
                     try:
                         if item.error is not None:

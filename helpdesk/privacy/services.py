@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
 from helpdesk.errors import InvalidInput
@@ -131,15 +131,20 @@ def _replace_bodies(query_filter) -> None:
 
 
 def _scrub_outbox(query_filter, address: str | None = None) -> None:
-    """Empty matching outbox mails (subject, bodies and what they would be rendered from) and cancel those not sent;
-    `address`, when given, replaces their recipient's."""
-    for row in db.session.scalars(select(OutboxEmail).where(query_filter)):
+    """Cancel matching outbox mails not sent yet and empty them all (subject, bodies and what they would be rendered
+    from); `address`, when given, replaces their recipient's.
+
+    The cancellation is one conditional UPDATE: a mail a sender is handing to the server right now keeps its row
+    locked (PostgreSQL) until it is marked sent, and then stays « sent »; any other is never sent."""
+    db.session.execute(update(OutboxEmail).where(query_filter, OutboxEmail.status.in_(UNSENT_STATUSES))
+                       .values(status="cancelled", claimed_by=None, claimed_at=None)
+                       .execution_options(synchronize_session=False))
+    for row in db.session.scalars(select(OutboxEmail).where(query_filter)
+                                  .execution_options(populate_existing=True)):
         row.subject, row.text_body, row.html_body = REMOVED_MAIL_SUBJECT, REMOVED_TEXT, REMOVED_TEXT
         row.context, row.headers, row.last_error = None, {}, None
         if address is not None:
             row.to_address = address
-        if row.status in UNSENT_STATUSES:
-            row.status, row.claimed_by, row.claimed_at = "cancelled", None, None
 
 
 def _scrub_inbound(query_filter, sender: User | None = None) -> None:

@@ -1,7 +1,9 @@
 """The outbox and its sender, against a real SMTP server: content, retries, exactly-once delivery."""
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -12,10 +14,11 @@ from helpdesk.mail.outbox import queue_email
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.mail import sender as sender_module
 from helpdesk.mail.sender import claim_batch, retry_delay, send_pending
-from helpdesk.models import Event, Message, OutboxEmail
+from helpdesk.models import Event, Message, OutboxEmail, User
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
 from tests import factories
+from tests.conftest import POSTGRES_URL
 from tests.mail.helpers import html_part, outbox, text_part
 
 ANSWER = "Oui, le renouvellement est possible pour achever une formation qualifiante."
@@ -238,6 +241,31 @@ def test_a_slow_sender_skips_the_rows_another_sender_took_over(app, world, smtp,
                                                                          "other-sender"]
 
 
+def test_a_mail_cancelled_by_anonymisation_after_its_batch_was_built_is_not_sent(app, world, smtp, monkeypatch):
+    """A member anonymised while a sender holds their mail, already built, in its batch: that mail never leaves."""
+    from helpdesk.privacy.services import anonymise_user
+
+    send_pending()
+    smtp.recorder.messages.clear()
+    services.close(_answered_ticket(world), world.jurist)  # an answer and a closing notice to the member
+    factories.make_ticket(world.outsider, subject="Question d'une autre structure")
+    batch = sender_module._build_batch
+
+    def build_then_anonymise(claimed):
+        """The admin anonymises the member between the building of the batch and its sending."""
+        outgoing = batch(claimed)
+        anonymise_user(world.member, world.admin)
+        return outgoing
+
+    monkeypatch.setattr(sender_module, "_build_batch", build_then_anonymise)
+    address = world.member.email
+    report = send_pending()
+    assert smtp.recorder.to(address) == [] and report.sent == len(smtp.messages) > 0
+    assert all("Question d'une autre structure" in message["Subject"] for message in smtp.messages), \
+        "only the mail about another structure's question goes"
+    assert {row.status for row in outbox(recipient_id=world.member.id)} == {"cancelled"}
+
+
 def test_a_mail_that_fails_to_build_holds_back_no_other_mail(app, world, smtp, monkeypatch):
     send_pending()
     smtp.recorder.messages.clear()
@@ -259,7 +287,8 @@ def test_a_mail_that_fails_to_build_holds_back_no_other_mail(app, world, smtp, m
 
 
 def test_a_batch_is_sent_without_reloading_its_rows(app, world, smtp):
-    """Building a batch loads its rows, questions and recipients once: no query per mail besides marking it sent."""
+    """Building a batch loads its rows, questions and recipients once: no query per mail besides stamping its claim
+    and marking it sent."""
     send_pending()
     smtp.recorder.messages.clear()
     for number in range(3):
@@ -276,7 +305,7 @@ def test_a_batch_is_sent_without_reloading_its_rows(app, world, smtp):
         event.remove(engine, "before_cursor_execute", listener)
     marks = [statement for statement in statements if statement.lstrip().upper().startswith("UPDATE")]
     assert len(statements) - len(marks) <= 8, statements
-    assert len(marks) == queued + 1, "one claim, then one UPDATE per mail sent (no renewal of a fresh claim)"
+    assert len(marks) == 2 * queued + 1, "one claim, then per mail its stamp before sending and its mark after"
 
 
 def test_a_sender_asked_to_stop_claims_nothing_more(app, world, smtp):
@@ -344,3 +373,51 @@ def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, worl
     page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
     assert "Courriels envoyés : 0 ; à réessayer plus tard : 2 ; en échec : 0." in page
     assert [row.status for row in outbox()] == ["pending", "pending"]
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs concurrent writers: PostgreSQL (SQLite serialises writes)")
+def test_an_anonymisation_waits_for_the_mail_being_handed_to_the_server(app, world, smtp, monkeypatch):
+    """PostgreSQL: an admin anonymising a member while one of their mails is being sent waits for it; that mail is
+    recorded as sent, the rest are cancelled and never leave."""
+    from helpdesk.privacy.services import anonymise_user
+
+    send_pending()
+    smtp.recorder.messages.clear()
+    services.close(_answered_ticket(world), world.jurist)
+    address, member_id, admin_id = world.member.email, world.member.id, world.admin.id
+    handing, finished = threading.Event(), threading.Event()
+    connection = sender_module.BACKENDS["smtp"]
+
+    @contextmanager
+    def slow_first_mail():
+        """The SMTP connection, the member's first mail held until the anonymisation has had time to start."""
+        with connection() as send:
+            def send_slowly(message):
+                """Let the anonymisation start while the member's first mail is in the server's hands."""
+                if message["To"] == address and not handing.is_set():
+                    handing.set()
+                    finished.wait(timeout=1)
+                send(message)
+            yield send_slowly
+
+    def anonymise_meanwhile():
+        """The admin's request, in its own session, once the first mail is being handed over."""
+        handing.wait(timeout=10)
+        with app.app_context():
+            try:
+                anonymise_user(db.session.get(User, member_id), db.session.get(User, admin_id))
+            finally:
+                finished.set()
+                db.session.remove()
+
+    monkeypatch.setitem(sender_module.BACKENDS, "smtp", slow_first_mail)
+    admin = threading.Thread(target=anonymise_meanwhile)
+    admin.start()
+    send_pending()
+    admin.join(timeout=30)
+    assert finished.is_set() and not admin.is_alive()
+    rows = outbox(recipient_id=member_id)
+    delivered = smtp.recorder.to(address)
+    assert len(rows) >= 2 and rows[0].status == "sent" and len(delivered) >= 1
+    assert len(delivered) == sum(row.status == "sent" for row in rows), "what left is what is recorded as sent"
+    assert {row.status for row in rows} <= {"sent", "cancelled"} and rows[-1].status == "cancelled"
