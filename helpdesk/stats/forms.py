@@ -6,7 +6,7 @@ from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional
 
-from helpdesk.main.forms import Form, within_years
+from helpdesk.main.forms import Form, select_choices, within_years
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 from helpdesk.stats.queries import Filters, Month, Period
 
@@ -22,8 +22,10 @@ class StatsFilterForm(Form):
     du = MonthField(_l("Du mois"), validators=[Optional(), within_years], description=_l("AAAA-MM"))
     au = MonthField(_l("Au mois (inclus)"), validators=[Optional(), within_years], description=_l("AAAA-MM"))
     theme = SelectField(_l("Thème"), validators=[Optional()])
-    region = SelectField(_l("Région"), choices=[("", _l("Toutes")), *REGIONS.items()], validators=[Optional()])
-    type = SelectField(_l("Type de structure"), choices=[("", _l("Tous")), *STRUCTURE_TYPES.items()], validators=[Optional()])
+    region = SelectField(_l("Région"), choices=select_choices([("", _l("Toutes")), *REGIONS.items()]),
+                         validators=[Optional()])
+    type = SelectField(_l("Type de structure"), choices=select_choices([("", _l("Tous")), *STRUCTURE_TYPES.items()]),
+                       validators=[Optional()])
     juriste = SelectField(_l("Juriste"), validators=[Optional()])
 
     def __init__(self, formdata, themes, jurists, today: date):
