@@ -1,5 +1,5 @@
 """Resource pages: search, read, write, suggestions."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
@@ -37,7 +37,7 @@ def search():
     page_number = page_arg()
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
                                          sort="date" if sort == "date" else "relevance",
-                                         page=page_number if page_number < 1000 else 1)
+                                         page=page_number if page_number < 1000 else 1, memory=session)
     return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
                            statuses=statuses, sort=sort, sorts=SORTS, theme_names=theme_names,
                            article_statuses=ARTICLE_STATUSES)
@@ -70,9 +70,9 @@ def new():
 
 @bp.route("/<slug>")
 def article(slug):
-    """Read a resource."""
+    """Read a resource (its read counted once per session)."""
     item = services.get_visible_article(current_user, slug)
-    services.record_article_read(current_user, item)
+    services.record_article_read(current_user, item, session)
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),

@@ -88,7 +88,8 @@ def compose(reference):
         query = (form.resource_query.data or "").strip()
         if query:
             results = search_resources(current_user, query,
-                                       reader=citations.citation_reader(ticket, current_user, internal=internal))
+                                       reader=citations.citation_reader(ticket, current_user, internal=internal),
+                                       memory=session)
     if form.link.data:
         with flash_refusal(ServiceError):
             article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
