@@ -7,6 +7,7 @@ from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
+from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.extensions import db
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
@@ -55,7 +56,7 @@ def suggestions():
 def new():
     """Write a new resource (saved as a draft)."""
     form = ArticleForm()
-    form.themes.choices = searching.theme_choices()
+    form.themes.choices = select_choices(searching.theme_choices())
     if form.validate_on_submit():
         try:
             article = services.save_article(None, form.to_data(), current_user,
@@ -102,7 +103,7 @@ def edit(slug):
             return redirect(url_for("kb.article", slug=item.slug))
         return redirect(target)
     form = ArticleForm(obj=item)
-    form.themes.choices = searching.theme_choices(item.themes)
+    form.themes.choices = select_choices(searching.theme_choices(item.themes))
     if request.method == "GET":
         form.themes.data = [theme.slug for theme in item.themes]
         form.tags.data = ", ".join(item.tags or [])

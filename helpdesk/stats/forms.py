@@ -31,8 +31,8 @@ class StatsFilterForm(Form):
     def __init__(self, formdata, themes, jurists, today: date):
         """Fill the choices; the period defaults to the twelve months ending with the current one."""
         super().__init__(formdata=formdata)
-        self.theme.choices = [("", _("Tous")), *((str(theme.id), theme.name) for theme in themes)]
-        self.juriste.choices = [("", _("Tous")), *((str(user.id), user.name) for user in jurists)]
+        self.theme.choices = select_choices([("", _("Tous")), *((str(theme.id), theme.name) for theme in themes)])
+        self.juriste.choices = select_choices([("", _("Tous")), *((str(user.id), user.name) for user in jurists)])
         self.default_period = Period.last_twelve_months(today)
 
     def validate(self, extra_validators=None) -> bool:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.kb.searching import offered_themes
+from helpdesk.main.forms import select_choices
 from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
@@ -26,7 +27,8 @@ def _webinar(webinar_id: int) -> Webinar:
 def _form(webinar: Webinar | None = None) -> WebinarForm:
     """The webinar form with its theme choices (and current values on first display)."""
     form = WebinarForm(obj=webinar)
-    form.themes.choices = [(theme.id, label) for theme, label in offered_themes(webinar.themes if webinar else ())]
+    form.themes.choices = select_choices((theme.id, label)
+                                         for theme, label in offered_themes(webinar.themes if webinar else ()))
     if webinar is not None and request.method == "GET":
         form.starts_at.data = webinar.starts_at.astimezone(PARIS).replace(tzinfo=None)
         form.speakers.data = "\n".join(webinar.speakers or [])
