@@ -21,10 +21,10 @@ def _add_headers(response):
 
 
 def _keep_private_pages_out_of_caches(response):
-    """Forbid storing what a logged-in user (or an API token) is served (on a shared computer the questions would
-    stay in the browser's cache after logout), unless the view chose its own caching; static files stay cacheable
-    (and cost no user lookup)."""
-    if (request.endpoint != "static" and "Cache-Control" not in response.headers
+    """Forbid storing anything a logged-in user (or an API token) is served, pages, charts, exports and files alike
+    (on a shared computer they would stay in the browser's cache after logout): no view may loosen it; static files
+    stay cacheable (and cost no user lookup)."""
+    if (request.endpoint != "static" and not (response.cache_control.no_store and response.cache_control.private)
             and (g.get("api_token") is not None or current_user.is_authenticated)):
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -426,7 +426,7 @@ def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting
     login(setting.member)
     page = client.post("/compte/jetons", data={"name": "Outil de suivi", "scope": "write", "expires_in_days": "90"})
     text = page.get_data(as_text=True)
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
     plain = text.split('id="new-token" type="text" readonly value="')[1].split('"')[0]
     assert api.get("/api/v1/me", headers=bearer(plain)).status_code == 200
     assert plain not in client.get("/compte/jetons").get_data(as_text=True)

@@ -29,3 +29,35 @@ def test_no_module_defines_a_function_class_or_setting_twice():
         if twice:
             repeated[str(path.relative_to(PACKAGE.parent))] = twice
     assert repeated == {}, "a later definition silently replaces the earlier one"
+
+
+def _form_classes() -> list[type]:
+    """Every form class the package defines (each area's forms module imported)."""
+    import importlib
+
+    from flask_wtf import FlaskForm
+    for path in sorted(PACKAGE.rglob("forms.py")):
+        importlib.import_module(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts))
+    classes, pending = [], [FlaskForm]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            classes.append(subclass)
+            pending.append(subclass)
+    return [cls for cls in classes if cls.__module__.startswith("helpdesk.")]
+
+
+def test_no_form_field_uses_choices_wtforms_deprecates():
+    """Building each field of each form raises no DeprecationWarning (choices as plain tuples do in WTForms 3.3)."""
+    import warnings
+
+    from wtforms.fields.core import UnboundField
+    from wtforms.meta import DefaultMeta
+    classes = _form_classes()
+    assert len(classes) > 20
+    for cls in classes:
+        for name in dir(cls):
+            unbound = getattr(cls, name)
+            if isinstance(unbound, UnboundField):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", DeprecationWarning)
+                    unbound.bind(form=None, name=name, _meta=DefaultMeta())

@@ -141,6 +141,16 @@ def test_search_logs_queries_with_their_result_count(client, library):
     assert log is not None and log.results == 0
 
 
+def test_a_search_reloaded_or_sorted_again_is_logged_once(app, client, library):
+    """Reloading the results, or sorting them, does not log the same search again; another search does."""
+    for url in ("/ressources/?q=licorne", "/ressources/?q=licorne", "/ressources/?q=Licorne &tri=date",
+                "/ressources/?q=cddi", "/ressources/?q=licorne"):
+        client.get(url)
+    app.test_client().get("/ressources/?q=licorne")  # another visitor
+    logged = db.session.scalars(db.select(SearchLog.query).order_by(SearchLog.id)).all()
+    assert logged == ["licorne", "cddi", "licorne", "licorne"]
+
+
 @pytest.mark.parametrize("query", ["🙂", "*", "%", "de la", "\\"])
 def test_query_without_searchable_words_says_so_and_lists_every_resource(client, library, login, query):
     """Symbols or stop words alone: the page says nothing could be searched, browses, and logs no search."""

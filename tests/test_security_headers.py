@@ -1,11 +1,15 @@
 """Security headers on every page, and templates that a strict Content-Security-Policy does not break."""
 import re
+from datetime import timedelta
 
 import pytest
 
 import helpdesk
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.kb import services as kb_services
+from helpdesk.models._types import utcnow
+from helpdesk.webinars import services as webinar_services
 from tests import factories
 
 TEMPLATES = sorted((helpdesk.ROOT / "templates").rglob("*.html"))
@@ -70,10 +74,16 @@ def test_jurist_queue_and_member_question_are_never_stored_by_the_browser(app, w
         assert _no_store(response), url
 
 
-def test_a_views_own_cache_choice_is_kept(client, world, login):
+def test_statistics_charts_exports_and_calendar_files_are_never_stored_by_the_browser(client, world, login):
+    webinar = webinar_services.save_webinar(None, webinar_services.WebinarValues(
+        title="Réforme IAE", starts_at=utcnow() + timedelta(days=7)), world.jurist)
+    year = utcnow().astimezone(PARIS).year - 1
     login(world.admin)
-    chart = client.get("/statistiques/graphiques/questions-par-mois.svg")
-    assert chart.headers["Cache-Control"] == "private, max-age=300"
+    for url in ("/statistiques/graphiques/questions-par-mois.svg", "/statistiques/export/questions.csv",
+                f"/statistiques/rapport/{year}/graphiques/mois.svg", f"/statistiques/rapport/{year}.csv",
+                f"/webinaires/{webinar.id}/agenda.ics", "/compte/jetons"):
+        response = client.get(url)
+        assert response.status_code == 200 and _no_store(response), url
 
 
 def test_anonymous_pages_and_static_files_stay_cacheable(client, world, login):

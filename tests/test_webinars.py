@@ -1,5 +1,6 @@
 """Webinars: programme, registration of interest (confirmed by mail, reminded, in the calendar), connection link,
 questions sent ahead, Q&A published as searchable FAQ resources."""
+import html
 from datetime import datetime, timedelta
 
 import pytest
@@ -388,3 +389,94 @@ def test_questions_close_when_the_webinar_starts_and_are_limited_per_member(worl
         with pytest.raises(InvalidInput, match="a commencé"):
             services.send_question(webinar, world.member, "En retard ?")
     assert len(services.own_questions(webinar, world.member)) == services.QUESTIONS_PER_MEMBER
+
+
+def test_member_arriving_while_the_webinar_is_under_way_registers_and_gets_the_link(client, world, login):
+    webinar = make_webinar(world, days=0, join_url=JOIN_URL)
+    webinar.starts_at = utcnow() - timedelta(minutes=20)
+    db.session.commit()
+    login(world.member)
+    page = page_of(client, webinar)
+    assert "En cours" in page and "Le webinaire est en cours : inscrivez-vous" in page and JOIN_URL not in page
+    page = client.post(f"/webinaires/{webinar.id}/inscription", follow_redirects=True).get_data(as_text=True)
+    assert "Votre inscription est enregistrée." in page and "a déjà eu lieu" not in page
+    assert f'href="{JOIN_URL}"' in page and "Vous êtes inscrit(e)." in page
+    assert "Annuler mon inscription" not in page and "Envoyer ma question" not in page
+    with frozen_time(webinar.ends_at + timedelta(minutes=1)):
+        with pytest.raises(InvalidInput, match="déjà eu lieu"):
+            services.register_interest(webinar, world.colleague)
+
+
+def test_cancelling_a_registration_withdraws_the_questions_sent_ahead(client, world, login):
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    services.register_interest(webinar, world.colleague)
+    for text in ("Le PASS IAE se prolonge-t-il ?", "Et le CDI inclusion ?"):
+        services.send_question(webinar, world.member, text)
+    services.send_question(webinar, world.colleague, "Question de la collègue ?")
+    login(world.member)
+    assert "Vos questions envoyées à l'avance seront retirées." in html.unescape(page_of(client, webinar))
+    page = html.unescape(client.post(f"/webinaires/{webinar.id}/desinscription",
+                                     follow_redirects=True).get_data(as_text=True))
+    assert "Votre inscription est annulée et les 2 questions que vous aviez envoyées à l'avance sont retirées." in page
+    assert "Le PASS IAE se prolonge-t-il ?" not in page
+    assert [question.text for question in db.session.scalars(select(WebinarQuestion))] == ["Question de la collègue ?"]
+    login(world.jurist)
+    page = page_of(client, webinar)
+    assert "Le PASS IAE se prolonge-t-il ?" not in page and "Question de la collègue ?" in page
+
+
+def test_cancelling_once_the_webinar_started_keeps_the_questions_the_speakers_prepared(world):
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    services.send_question(webinar, world.member, "Le PASS IAE se prolonge-t-il ?")
+    with frozen_time(webinar.starts_at + timedelta(minutes=5)):
+        assert services.cancel_registration(webinar, world.member) == 0
+    assert len(services.own_questions(webinar, world.member)) == 1 and registrations() == 0
+
+
+def edit_webinar(client, webinar, **changes) -> None:
+    """Post the webinar's edit form with its current values and `changes`, as the logged-in jurist."""
+    data = {"title": webinar.title, "starts_at": webinar.starts_at.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": str(webinar.duration_minutes), "description": webinar.description,
+            "speakers": "\n".join(webinar.speakers), "join_url": webinar.join_url,
+            "themes": [str(theme.id) for theme in webinar.themes]}
+    response = client.post(f"/webinaires/{webinar.id}/modifier", data=data | changes)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_registered_members_are_told_when_the_time_duration_or_link_changes(client, world, login):
+    webinar = make_webinar(world, join_url=JOIN_URL, starts_at=datetime(2030, 1, 15, 14, 0, tzinfo=PARIS))
+    world.colleague.locale = "en"
+    db.session.commit()
+    for member in (world.member, world.colleague):
+        services.register_interest(webinar, member)
+    login(world.jurist)
+    edit_webinar(client, webinar, title="Réforme IAE : le PASS IAE, deuxième partie", description="Programme")
+    assert outbox("webinar_changed") == [], "other fields: no mail"
+    edit_webinar(client, webinar, starts_at="2030-01-16T09:30")
+    french, english = outbox("webinar_changed")
+    assert (french.to_address, english.to_address) == (world.member.email, world.colleague.email)
+    assert french.subject == "Webinaire modifié : Réforme IAE : le PASS IAE, deuxième partie"
+    assert "il était prévu le 15 janvier 2030 à 14:00" in french.text_body
+    assert "16 janvier 2030 à 09:30 (heure de Paris)" in french.text_body and JOIN_URL in french.html_body
+    assert english.subject.startswith("Webinar changed") and "Paris time" in english.text_body
+    new_link = "https://visio.exemple.test/federation/nouveau-lien"
+    edit_webinar(client, webinar, join_url=new_link)
+    edit_webinar(client, webinar, duration_minutes="90")
+    link_mail, duration_mail = outbox("webinar_changed")[2::2]
+    assert "Le lien de connexion du webinaire" in link_mail.text_body and new_link in link_mail.text_body
+    assert "il était prévu" not in link_mail.text_body and "durée 90 min" in duration_mail.text_body
+    assert len(outbox("webinar_changed")) == 6
+
+
+def test_no_change_notice_for_a_past_webinar_or_an_unregistered_member(world):
+    webinar = make_webinar(world, days=-3)
+    services.save_webinar(webinar, WebinarValues(title=webinar.title, starts_at=webinar.starts_at,
+                                                 join_url=JOIN_URL), world.jurist)
+    upcoming = make_webinar(world)
+    services.register_interest(upcoming, world.member)
+    services.cancel_registration(upcoming, world.member)
+    services.save_webinar(upcoming, WebinarValues(title=upcoming.title, starts_at=upcoming.starts_at,
+                                                  join_url=JOIN_URL), world.jurist)
+    assert outbox("webinar_changed") == []

@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
 from helpdesk.models.structure import siret_is_valid
 
@@ -49,8 +49,8 @@ class StructureForm(Form):
                                           Length(max=200, message=_l("200 caractères au maximum."))])
     siret = StringField("SIRET", validators=[DataRequired(_l("Indiquez le SIRET.")), _valid_siret],
                         description=_l("14 chiffres, espaces acceptés."))
-    type = SelectField(_l("Type de structure"), choices=list(STRUCTURE_TYPES.items()))
-    region = SelectField(_l("Région (délégation)"), choices=list(REGIONS.items()))
+    type = SelectField(_l("Type de structure"), choices=select_choices(STRUCTURE_TYPES.items()))
+    region = SelectField(_l("Région (délégation)"), choices=select_choices(REGIONS.items()))
     active = BooleanField(_l("Adhésion active"), default=True)
     submit = SubmitField(_l("Enregistrer"))
 
@@ -62,7 +62,7 @@ class UserForm(Form):
                                                      _valid_email,
                                                      Length(max=254)])
     name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=120, message=_l("120 caractères au maximum."))])
-    role = SelectField(_l("Rôle"), choices=list(ROLES.items()))
+    role = SelectField(_l("Rôle"), choices=select_choices(ROLES.items()))
     structure = SelectField(_l("Structure (pour les membres)"), coerce=int, validators=[Optional()])
     invite = BooleanField(_l("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)"),
                           default=True)

@@ -11,6 +11,7 @@ from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
@@ -86,7 +87,7 @@ def users():
 def new_user():
     """Create an account."""
     form = UserForm()
-    form.structure.choices = _structure_choices()
+    form.structure.choices = select_choices(_structure_choices())
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
@@ -106,7 +107,7 @@ def edit_user(user_id):
     """Correct an account's name, email, role or structure."""
     user = _get_or_404(User, user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
-    form.structure.choices = _structure_choices()
+    form.structure.choices = select_choices(_structure_choices())
     if request.method == "GET":
         form.structure.data = user.structure_id or 0
     if form.validate_on_submit():

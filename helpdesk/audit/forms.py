@@ -4,7 +4,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from helpdesk.audit.services import KIND_LABELS, JournalFilters
-from helpdesk.main.forms import Form, within_years
+from helpdesk.main.forms import Form, select_choices, within_years
 
 
 class JournalFilterForm(Form):
@@ -13,7 +13,8 @@ class JournalFilterForm(Form):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Type d'événement"), choices=[("", _l("Tous"))] + sorted(KIND_LABELS.items(), key=lambda item: item[1]),
+    kind = SelectField(_l("Type d'événement"), choices=select_choices(
+        [("", _l("Tous"))] + sorted(KIND_LABELS.items(), key=lambda item: item[1])),
                        default="")
     user = StringField(_l("Utilisateur (nom ou e-mail)"), validators=[Optional(), Length(max=120)])
     start = DateField(_l("Du"), validators=[Optional(), within_years])

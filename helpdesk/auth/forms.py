@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, select_choices
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
@@ -74,10 +74,12 @@ class ApiTokenForm(Form):
     name = StringField(_l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom au jeton.")),
                                                    Length(max=100, message=_l("100 caractères au maximum."))],
                        description=_l("Pour vous rappeler où il sert, par exemple : tableur de suivi."))
-    scope = RadioField(_l("Portée"), choices=[("read", _l("Lecture seule")), ("write", _l("Lecture et écriture"))],
+    scope = RadioField(_l("Portée"),
+                       choices=select_choices([("read", _l("Lecture seule")), ("write", _l("Lecture et écriture"))]),
                        default="read", validators=[DataRequired(_l("Choisissez une portée."))])
     expires_in_days = SelectField(_l("Validité"), coerce=int, default=90,
-                                  choices=[(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an")), (0, _l("Sans expiration"))])
+                                  choices=select_choices([(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an")),
+                                                          (0, _l("Sans expiration"))]))
     submit = SubmitField(_l("Créer le jeton"))
 
 

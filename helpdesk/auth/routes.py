@@ -158,11 +158,8 @@ def api_tokens():
         else:
             created = (token, plain)
             form = ApiTokenForm(formdata=None)
-    response = make_response(render_template("auth/tokens.html", form=form, created=created,
-                                              tokens=tokens.user_tokens(current_user),
-                                              revoke_form=RevokeTokenForm(), now=utcnow()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("auth/tokens.html", form=form, created=created, tokens=tokens.user_tokens(current_user),
+                           revoke_form=RevokeTokenForm(), now=utcnow())
 
 
 @bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from helpdesk.flash.services import Audience
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 
 
@@ -17,10 +17,12 @@ class BulletinForm(Form):
     body = TextAreaField(_l("Texte (Markdown)"), validators=[DataRequired(_l("Le texte est vide.")), Length(max=BODY_MAX)])
     themes = SelectMultipleField(_l("Thèmes"), validators=[DataRequired(_l("Choisissez au moins un thème."))],
                                  description=_l("Les membres abonnés à l'un de ces thèmes reçoivent le courriel."))
-    audience = RadioField(_l("Public"), choices=[("all", _l("Tous les membres")), ("targeted", _l("Certains membres"))],
+    audience = RadioField(_l("Public"), choices=select_choices([("all", _l("Tous les membres")),
+                                                                ("targeted", _l("Certains membres"))]),
                           default="all")
-    structure_types = SelectMultipleField(_l("Types de structure (public ciblé)"), choices=list(STRUCTURE_TYPES.items()))
-    regions = SelectMultipleField(_l("Régions (public ciblé)"), choices=list(REGIONS.items()),
+    structure_types = SelectMultipleField(_l("Types de structure (public ciblé)"),
+                                          choices=select_choices(STRUCTURE_TYPES.items()))
+    regions = SelectMultipleField(_l("Régions (public ciblé)"), choices=select_choices(REGIONS.items()),
                                   description=_l("Types et régions se combinent : une ETTI de Bretagne, par exemple."))
 
     def to_data(self) -> dict:

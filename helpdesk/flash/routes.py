@@ -10,6 +10,7 @@ from helpdesk.flash import bp, services
 from helpdesk.flash.forms import ActionForm, BulletinForm, SubscriptionsForm
 from helpdesk.kb.searching import theme_choices
 from helpdesk.kb.services import get_visible_article
+from helpdesk.main.forms import select_choices
 from helpdesk.models import Article, FlashBulletin, Theme
 from helpdesk.permissions import member_required, staff_required
 
@@ -40,11 +41,11 @@ def index():
 def _edit(article: Article | None):
     """Shared body of the new and edit pages."""
     form = BulletinForm()
-    form.themes.choices = theme_choices(article.themes if article else ())
+    form.themes.choices = select_choices(theme_choices(article.themes if article else ()))
     if article is not None and request.method == "GET":
         bulletin = services.get_bulletin(article)
         form = BulletinForm(obj=article)
-        form.themes.choices = theme_choices(article.themes)
+        form.themes.choices = select_choices(theme_choices(article.themes))
         form.themes.data = [theme.slug for theme in article.themes]
         form.audience.data = "all" if bulletin.all_members else "targeted"
         form.structure_types.data, form.regions.data = bulletin.structure_types, bulletin.regions
@@ -137,8 +138,8 @@ def dismiss(slug):
 def subscriptions():
     """A member chooses the themes whose bulletins they receive by email."""
     form = SubscriptionsForm()
-    form.themes.choices = [(theme.id, theme.name) for theme in
-                           db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name))]
+    form.themes.choices = select_choices((theme.id, theme.name) for theme in
+                                         db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
     if request.method == "GET":
         form.themes.data = sorted(services.subscribed_theme_ids(current_user))
     if form.validate_on_submit():

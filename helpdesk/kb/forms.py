@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, FIELD_LABELS, TITLE_MAX
-from helpdesk.main.forms import Form, within_years
+from helpdesk.main.forms import Form, select_choices, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 
 
@@ -26,8 +26,10 @@ class ArticleForm(Form):
         description=_l("Titres avec ##, listes avec -, liens avec [texte](https://…)."))
     # Flash info bulletins are written on their own pages (audience, announcement): not here.
     type = SelectField(FIELD_LABELS["type"],
-                       choices=[(kind, label) for kind, label in ARTICLE_TYPES.items() if kind != "flash"])
-    visibility = SelectField(FIELD_LABELS["visibility"], choices=list(VISIBILITIES.items()), default="members")
+                       choices=select_choices((kind, label) for kind, label in ARTICLE_TYPES.items()
+                                              if kind != "flash"))
+    visibility = SelectField(FIELD_LABELS["visibility"], choices=select_choices(VISIBILITIES.items()),
+                             default="members")
     themes = SelectMultipleField(FIELD_LABELS["themes"], description=_l("Ctrl ou Cmd pour en choisir plusieurs."))
     tags = StringField(FIELD_LABELS["tags"], validators=[Length(max=500)], description=_l("Séparés par des virgules."))
     legal_refs = TextAreaField(FIELD_LABELS["legal_refs"], validators=[Length(max=3000)],
@@ -55,7 +57,8 @@ class ArticleForm(Form):
 class ArticleStatusForm(Form):
     """Publish, archive or unpublish."""
 
-    status = SelectField(_l("Statut"), choices=[("published", _l("Publier")), ("archived", _l("Archiver")), ("draft", _l("Repasser en brouillon"))])
+    status = SelectField(_l("Statut"), choices=select_choices([
+        ("published", _l("Publier")), ("archived", _l("Archiver")), ("draft", _l("Repasser en brouillon"))]))
 
 
 class ReferenceAmendedForm(Form):

@@ -1,5 +1,5 @@
 """Resource pages: search, read, write, suggestions."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
@@ -7,6 +7,7 @@ from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
+from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.extensions import db
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
@@ -37,7 +38,7 @@ def search():
     page_number = page_arg()
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
                                          sort="date" if sort == "date" else "relevance",
-                                         page=page_number if page_number < 1000 else 1)
+                                         page=page_number if page_number < 1000 else 1, memory=session)
     return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
                            statuses=statuses, sort=sort, sorts=SORTS, theme_names=theme_names,
                            article_statuses=ARTICLE_STATUSES)
@@ -55,7 +56,7 @@ def suggestions():
 def new():
     """Write a new resource (saved as a draft)."""
     form = ArticleForm()
-    form.themes.choices = searching.theme_choices()
+    form.themes.choices = select_choices(searching.theme_choices())
     if form.validate_on_submit():
         try:
             article = services.save_article(None, form.to_data(), current_user,
@@ -70,9 +71,9 @@ def new():
 
 @bp.route("/<slug>")
 def article(slug):
-    """Read a resource."""
+    """Read a resource (its read counted once per session)."""
     item = services.get_visible_article(current_user, slug)
-    services.record_article_read(current_user, item)
+    services.record_article_read(current_user, item, session)
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
@@ -102,7 +103,7 @@ def edit(slug):
             return redirect(url_for("kb.article", slug=item.slug))
         return redirect(target)
     form = ArticleForm(obj=item)
-    form.themes.choices = searching.theme_choices(item.themes)
+    form.themes.choices = select_choices(searching.theme_choices(item.themes))
     if request.method == "GET":
         form.themes.data = [theme.slug for theme in item.themes]
         form.tags.data = ", ".join(item.tags or [])

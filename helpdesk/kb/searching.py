@@ -1,4 +1,6 @@
 """Searches as the current user may make them: visibility comes from permissions, never from the request."""
+from collections.abc import MutableMapping
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -30,16 +32,17 @@ def theme_choices(current=()) -> list[tuple[str, str]]:
 
 
 def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort="relevance",
-                     page=1, per_page: int | None = None, reader=None) -> search.SearchPage:
+                     page=1, per_page: int | None = None, reader=None,
+                     memory: MutableMapping | None = None) -> search.SearchPage:
     """Search resources within what `reader` (default: `user`, who searches) may read (published ones unless staff
-    ask otherwise), logging the query as `user`'s."""
+    ask otherwise), logging the query as `user`'s (once in a row per `memory`, the session: see log_search)."""
     reader = reader or user
     chosen = [status for status in statuses if status in article_statuses(reader)] or ["published"]
     results = search.search_articles(
         index_path(search.ARTICLES), query, visibilities=article_visibilities(reader), statuses=chosen,
         types=types, themes=themes, sort=sort, page=page, per_page=per_page or current_app.config["KB_PAGE_SIZE"])
     if not results.browsing and page == 1:
-        log_search(query, results.total, user)
+        log_search(query, results.total, user, memory)
     return results
 
 

@@ -1,6 +1,7 @@
 """Knowledge-base operations: read, write, publish, import, export, log searches."""
 import json
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,6 +28,9 @@ STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archi
 RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
 TITLE_MAX = 300
 BODY_MAX = 200_000
+# What a visitor's session remembers so that a reload counts once: the resources read last (a few ids: the session is
+# a cookie) and the last search.
+READ_ARTICLES, READS_REMEMBERED, LAST_SEARCH = "kb_read", 50, "kb_last_search"
 # The French names of an article's fields, in the edit form and in the messages about them (imports included).
 FIELD_LABELS = {
     "slug": _l("Adresse (slug)"), "title": _l("Titre"), "summary": _l("Résumé"), "body": _l("Contenu (Markdown)"),
@@ -300,15 +304,28 @@ def export_articles(stream) -> int:
     return count
 
 
-def log_search(query: str, results: int, user) -> None:
-    """Remember a search and its result count (searches that found nothing show missing content)."""
+def log_search(query: str, results: int, user, memory: MutableMapping | None = None) -> None:
+    """Remember a search and its result count (searches that found nothing show missing content); with `memory`
+    (the visitor's session), the same words searched again just after (a reload, another sort or filter) are not
+    logged twice."""
+    if memory is not None:
+        words = " ".join(query.lower().split())
+        if memory.get(LAST_SEARCH) == words:
+            return
+        memory[LAST_SEARCH] = words
     role = user.role if user.is_authenticated else "anonymous"
     db.session.add(SearchLog(query=query[:200], results=results, role=role))
     db.session.commit()
 
 
-def record_article_read(user, article: Article) -> None:
-    """Count one display of a resource, keeping only the kind of reader (for the most read resources)."""
+def record_article_read(user, article: Article, memory: MutableMapping | None = None) -> None:
+    """Count one display of a resource, keeping only the kind of reader (for the most read resources); with `memory`
+    (the visitor's session), once per session: reloading the page does not inflate the count."""
+    if memory is not None:
+        read = memory.get(READ_ARTICLES, [])
+        if article.id in read:
+            return
+        memory[READ_ARTICLES] = [*read, article.id][-READS_REMEMBERED:]
     reader = user.role if user.is_authenticated else "anonymous"
     db.session.add(ArticleRead(article_id=article.id, reader=reader))
     db.session.commit()

@@ -3,14 +3,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import NOTIFY_MODES
 
 
 class PreferencesForm(Form):
     """How a user wants to be told about their questions."""
 
-    notify_mode = RadioField(_l("Fréquence des courriels"), choices=list(NOTIFY_MODES.items()))
+    notify_mode = RadioField(_l("Fréquence des courriels"), choices=select_choices(NOTIFY_MODES.items()))
     notify_optional = BooleanField(_l("Recevoir aussi les courriels secondaires (questions closes, nouvelles questions "
                                       "de la file commune)"))
     submit = SubmitField(_l("Enregistrer"))

@@ -4,6 +4,7 @@ from functools import lru_cache
 from flask_babel import get_locale, gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
@@ -33,6 +34,12 @@ class Form(FlaskForm):
         def get_translations(self, form):
             """WTForms' own catalogue for the current locale (French by default)."""
             return _wtforms_catalogue(str(get_locale() or "fr"))
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """The choices of a select, radio or multiple-select field from (value, label) pairs (WTForms 3.3 deprecates
+    plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def within_years(form, field) -> None:

@@ -9,7 +9,7 @@ from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGES, keep_locale, set_user_locale
 from helpdesk.main import bp
-from helpdesk.main.forms import LanguageForm
+from helpdesk.main.forms import LanguageForm, select_choices
 from helpdesk.main.query_args import safe_next
 
 
@@ -33,7 +33,7 @@ def accessibility():
 def language():
     """Switch the interface language: kept on the account, and in a cookie for visitors."""
     form = LanguageForm()
-    form.locale.choices = list(LANGUAGES.items())
+    form.locale.choices = select_choices(LANGUAGES.items())
     response = redirect(safe_next(form.next.data))
     if not form.validate():
         return response

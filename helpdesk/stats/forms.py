@@ -6,7 +6,7 @@ from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional
 
-from helpdesk.main.forms import Form, within_years
+from helpdesk.main.forms import Form, select_choices, within_years
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 from helpdesk.stats.queries import Filters, Month, Period
 
@@ -22,15 +22,17 @@ class StatsFilterForm(Form):
     du = MonthField(_l("Du mois"), validators=[Optional(), within_years], description=_l("AAAA-MM"))
     au = MonthField(_l("Au mois (inclus)"), validators=[Optional(), within_years], description=_l("AAAA-MM"))
     theme = SelectField(_l("Thème"), validators=[Optional()])
-    region = SelectField(_l("Région"), choices=[("", _l("Toutes")), *REGIONS.items()], validators=[Optional()])
-    type = SelectField(_l("Type de structure"), choices=[("", _l("Tous")), *STRUCTURE_TYPES.items()], validators=[Optional()])
+    region = SelectField(_l("Région"), choices=select_choices([("", _l("Toutes")), *REGIONS.items()]),
+                         validators=[Optional()])
+    type = SelectField(_l("Type de structure"), choices=select_choices([("", _l("Tous")), *STRUCTURE_TYPES.items()]),
+                       validators=[Optional()])
     juriste = SelectField(_l("Juriste"), validators=[Optional()])
 
     def __init__(self, formdata, themes, jurists, today: date):
         """Fill the choices; the period defaults to the twelve months ending with the current one."""
         super().__init__(formdata=formdata)
-        self.theme.choices = [("", _("Tous")), *((str(theme.id), theme.name) for theme in themes)]
-        self.juriste.choices = [("", _("Tous")), *((str(user.id), user.name) for user in jurists)]
+        self.theme.choices = select_choices([("", _("Tous")), *((str(theme.id), theme.name) for theme in themes)])
+        self.juriste.choices = select_choices([("", _("Tous")), *((str(user.id), user.name) for user in jurists)])
         self.default_period = Period.last_twelve_months(today)
 
     def validate(self, extra_validators=None) -> bool:

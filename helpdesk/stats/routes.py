@@ -48,12 +48,12 @@ def _filter_form() -> StatsFilterForm:
 
 
 def _svg(chart: Chart | None) -> Response:
-    """Serve a chart as an SVG image (404 for an unknown chart)."""
+    """Serve a chart as an SVG image (404 for an unknown chart); like every page of a logged-in user, it is never
+    stored by the browser (see security_headers)."""
     if chart is None:
         abort(404)
     response = Response(chart.svg(), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_POLICY
-    response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
 
@@ -61,7 +61,6 @@ def _csv(lines, filename: str) -> Response:
     """Stream CSV lines as a download."""
     response = Response(stream_with_context(lines), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

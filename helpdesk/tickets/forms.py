@@ -4,10 +4,11 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, select_choices
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 
-URGENCY_CHOICES = [(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée rapidement")), (3, _l("Urgente : échéance imminente"))]
+URGENCY_CHOICES = select_choices([(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée rapidement")),
+                                  (3, _l("Urgente : échéance imminente"))])
 
 
 # The lengths a question's subject and description must have, wherever a question is written.
@@ -58,9 +59,11 @@ class StaffReplyForm(Form):
         DataRequired(_l("Le message est vide.")),
         Length(max=BODY_MAX, message=_l("%(max)d caractères au maximum."))])
     kind = RadioField(_l("Type de message"), default="public", validators=[InputRequired(_l("Choisissez le type de message."))],
-                      choices=[("public", _l("Réponse au membre")), ("note", _l("Note interne (invisible pour le membre)"))])
+                      choices=select_choices([("public", _l("Réponse au membre")),
+                                              ("note", _l("Note interne (invisible pour le membre)"))]))
     status_after = SelectField(_l("Statut après une réponse"), default="answered",
-                               choices=[("answered", _l("Répondue")), ("waiting", _l("En attente du membre"))])
+                               choices=select_choices([("answered", _l("Répondue")),
+                                                       ("waiting", _l("En attente du membre"))]))
     attachments = attachments_field()
     submit = SubmitField(_l("Publier"))
 

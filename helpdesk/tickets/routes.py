@@ -10,6 +10,7 @@ from helpdesk.audit.services import record_question_read
 from helpdesk.errors import Conflict, Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
+from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import STATUSES, Ticket
 from helpdesk.permissions import (
@@ -55,7 +56,7 @@ def new():
     form = QuestionForm()
     # Kept referenced while filing: the session finds the chosen theme among them instead of querying it again.
     themes = services.active_themes()
-    form.theme.choices = [(0, _("Choisissez un thème"))] + [(theme.id, theme.name) for theme in themes]
+    form.theme.choices = select_choices([(0, _("Choisissez un thème")), *((theme.id, theme.name) for theme in themes)])
     if request.method == "POST" and "suggest" in request.form:
         flash_files_to_attach_again()
         text = f"{form.subject.data or ''} {form.body.data or ''}"
@@ -95,10 +96,10 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
     if can_see_internal(current_user):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
-        assign_form.assignee.choices = _assignee_choices()
+        assign_form.assignee.choices = select_choices(_assignee_choices())
         status_form = StatusForm()
-        status_form.status.choices = [(status, STATUSES[status])
-                                      for status in allowed_targets(ticket.status, replied=ticket.has_reply)]
+        targets = allowed_targets(ticket.status, replied=ticket.has_reply)
+        status_form.status.choices = select_choices((status, STATUSES[status]) for status in targets)
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        similar=similar_questions(ticket, current_user),
                        recent=services.recent_structure_questions(ticket, current_user))
@@ -166,7 +167,7 @@ def assign(reference):
     """Assign the question to a colleague, or unassign it."""
     ticket = staff_question(reference)
     form = AssignForm()
-    form.assignee.choices = _assignee_choices()
+    form.assignee.choices = select_choices(_assignee_choices())
     if not form.validate():
         flash(_("Choisissez un ou une juriste de la liste."), "error")
         return to_question(ticket)
@@ -186,7 +187,7 @@ def status(reference):
     """Change the question's status along the flow."""
     ticket = staff_question(reference)
     form = StatusForm()
-    form.status.choices = [(status, label) for status, label in STATUSES.items()]
+    form.status.choices = select_choices(STATUSES.items())
     if not form.validate():
         flash(_("Ce statut n'existe pas."), "error")
         return to_question(ticket)

@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, Radi
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from helpdesk.main.forms import Form
+from helpdesk.main.forms import Form, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
 from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm
@@ -38,7 +38,7 @@ class CannedAnswerForm(Form):
 class SlaRuleForm(Form):
     """Set the service level of a priority, for all themes or one theme."""
 
-    priority = SelectField(_l("Urgence"), coerce=int, choices=sorted(PRIORITIES.items(), reverse=True))
+    priority = SelectField(_l("Urgence"), coerce=int, choices=select_choices(sorted(PRIORITIES.items(), reverse=True)))
     theme = SelectField(_l("Thème"), coerce=int, description=_l("« Tous les thèmes » fixe la règle générale de l'urgence."))
     first_response_hours = HoursField(
         _l("Première réponse (heures ouvrées)"), places=2,
@@ -55,7 +55,7 @@ class RoutingRuleForm(Form):
     """Add a routing rule."""
 
     theme = SelectField(_l("Thème"), coerce=int)
-    region = SelectField(_l("Région"), choices=[("", _l("Toutes les régions"))] + list(REGIONS.items()))
+    region = SelectField(_l("Région"), choices=select_choices([("", _l("Toutes les régions")), *REGIONS.items()]))
     assignee = SelectField(_l("Confier à"), coerce=int)
     submit = SubmitField(_l("Ajouter la règle"))
 
@@ -63,7 +63,7 @@ class RoutingRuleForm(Form):
 class SatisfactionForm(Form):
     """A member rates the answer."""
 
-    rating = RadioField(_l("Votre note"), coerce=int, choices=list(RATINGS.items()),
+    rating = RadioField(_l("Votre note"), coerce=int, choices=select_choices(RATINGS.items()),
                         validators=[InputRequired(_l("Choisissez une note de 1 à 5."))])
     comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[
         Optional(), Length(max=COMMENT_MAX, message=_l("%(max)d caractères au maximum."))])
@@ -94,7 +94,7 @@ class OnBehalfForm(Form):
     structure = SelectField(_l("Structure"), coerce=int, validators=[InputRequired(_l("Choisissez la structure."))])
     member = SelectField(_l("Membre"), coerce=int, validators=[
         NumberRange(min=1, message=_l("Choisissez un membre actif de cette structure."))])
-    channel = RadioField(_l("Demande reçue par"), choices=list(OFFLINE_CHANNELS.items()), default="phone",
+    channel = RadioField(_l("Demande reçue par"), choices=select_choices(OFFLINE_CHANNELS.items()), default="phone",
                          validators=[InputRequired(_l("Indiquez le canal."))])
     subject = StringField(_l("Objet"),
                           validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
@@ -108,9 +108,9 @@ class OnBehalfForm(Form):
 class BulkForm(Form):
     """Apply an action to the questions ticked in the queue."""
 
-    action = SelectField(_l("Action"), choices=[("", _l("Choisir une action"))] + [
-        ("assigner", _l("Assigner à")), ("etiqueter", _l("Ajouter les étiquettes")),
-        ("statut", _l("Changer le statut en")), ("clore", _l("Clore"))])
+    action = SelectField(_l("Action"), choices=select_choices([
+        ("", _l("Choisir une action")), ("assigner", _l("Assigner à")), ("etiqueter", _l("Ajouter les étiquettes")),
+        ("statut", _l("Changer le statut en")), ("clore", _l("Clore"))]))
     assignee = SelectField(_l("Juriste"), coerce=int, validators=[Optional()])
     status = SelectField(_l("Statut"), validators=[Optional()])
     tags = StringField(_l("Étiquettes"), validators=[Optional(), Length(max=400)])

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
+from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import positive_int, safe_next
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
@@ -88,7 +89,8 @@ def compose(reference):
         query = (form.resource_query.data or "").strip()
         if query:
             results = search_resources(current_user, query,
-                                       reader=citations.citation_reader(ticket, current_user, internal=internal))
+                                       reader=citations.citation_reader(ticket, current_user, internal=internal),
+                                       memory=session)
     if form.link.data:
         with flash_refusal(ServiceError):
             article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
@@ -193,8 +195,8 @@ def satisfaction_stats():
 def bulk_form() -> BulkForm:
     """The queue's bulk-action form with its choices."""
     form = BulkForm()
-    form.assignee.choices = staff_choices(_("Personne (non assignée)"))
-    form.status.choices = [("", "—")] + list(STATUSES.items())
+    form.assignee.choices = select_choices(staff_choices(_("Personne (non assignée)")))
+    form.status.choices = select_choices([("", "—"), *STATUSES.items()])
     return form
 
 
@@ -259,12 +261,14 @@ def on_behalf():
     """File a question for a member: choose the structure, then the member, then write the question."""
     form = OnBehalfForm(request.form if request.method == "POST" else request.args)
     structures = {structure.id: structure for structure in filing.active_structures()}
-    form.structure.choices = [(0, _("Choisir une structure"))] + [
-        (structure.id, structure.name) for structure in structures.values()]
+    form.structure.choices = select_choices([(0, _("Choisir une structure"))] + [
+        (structure.id, structure.name) for structure in structures.values()])
     # Only a listed structure's members are looked up: any other number, however large, lists nobody.
     members = filing.members_of(structures.get(form.structure.data))
-    form.member.choices = [(0, _("Choisir un membre"))] + [(member.id, member.name) for member in members]
-    form.theme.choices = [(0, _("Choisir un thème"))] + [(theme.id, theme.name) for theme in active_themes()]
+    form.member.choices = select_choices([(0, _("Choisir un membre")),
+                                          *((member.id, member.name) for member in members)])
+    form.theme.choices = select_choices([(0, _("Choisir un thème")),
+                                         *((theme.id, theme.name) for theme in active_themes())])
     if request.method == "POST" and "send" in request.form and form.validate():
         with flash_refusal(ServiceError):
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
@@ -293,7 +297,7 @@ def _flash_warning_count(warnings: list[str]) -> None:
 def sla_rules():
     """Service levels per priority (and theme), in business hours."""
     form = SlaRuleForm()
-    form.theme.choices = _theme_choices(_("Tous les thèmes"))
+    form.theme.choices = select_choices(_theme_choices(_("Tous les thèmes")))
     if form.validate_on_submit():
         with flash_refusal():
             sla.save_policy(current_user, form.priority.data, form.theme.data or None,
@@ -328,8 +332,8 @@ def sla_rule_delete(rule_id):
 def routing_rules():
     """Routing rules, tried in order when a question is filed."""
     form = RoutingRuleForm()
-    form.theme.choices = _theme_choices(_("Tous les thèmes"))
-    form.assignee.choices = staff_choices(_("Toute l'équipe (non assignée)"))
+    form.theme.choices = select_choices(_theme_choices(_("Tous les thèmes")))
+    form.assignee.choices = select_choices(staff_choices(_("Toute l'équipe (non assignée)")))
     if form.validate_on_submit():
         with flash_refusal():
             routing.add_rule(current_user, form.theme.data or None, form.region.data or None,

@@ -1,11 +1,12 @@
 """Webinar pages: programme, detail, registration, calendar file, questions sent ahead, jurists' editing and Q&A."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.kb.searching import offered_themes
+from helpdesk.main.forms import select_choices
 from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
@@ -26,7 +27,8 @@ def _webinar(webinar_id: int) -> Webinar:
 def _form(webinar: Webinar | None = None) -> WebinarForm:
     """The webinar form with its theme choices (and current values on first display)."""
     form = WebinarForm(obj=webinar)
-    form.themes.choices = [(theme.id, label) for theme, label in offered_themes(webinar.themes if webinar else ())]
+    form.themes.choices = select_choices((theme.id, label)
+                                         for theme, label in offered_themes(webinar.themes if webinar else ()))
     if webinar is not None and request.method == "GET":
         form.starts_at.data = webinar.starts_at.astimezone(PARIS).replace(tzinfo=None)
         form.speakers.data = "\n".join(webinar.speakers or [])
@@ -102,7 +104,7 @@ def edit(webinar_id):
 @bp.route("/<int:webinar_id>/inscription", methods=["POST"])
 @member_required
 def register(webinar_id):
-    """Register interest in an upcoming webinar."""
+    """Register interest in a webinar that has not ended."""
     webinar = _webinar(webinar_id)
     if not RegistrationForm().validate():
         abort(400)
@@ -118,16 +120,18 @@ def register(webinar_id):
 @bp.route("/<int:webinar_id>/desinscription", methods=["POST"])
 @member_required
 def unregister(webinar_id):
-    """Cancel one's registration."""
+    """Cancel one's registration (withdrawing the questions sent ahead)."""
     webinar = _webinar(webinar_id)
     if not RegistrationForm().validate():
         abort(400)
     try:
-        services.cancel_registration(webinar, current_user)
+        withdrawn = services.cancel_registration(webinar, current_user)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(_("Votre inscription est annulée."), "success")
+        flash(ngettext("Votre inscription est annulée et la question que vous aviez envoyée à l'avance est retirée.",
+                       "Votre inscription est annulée et les %(num)d questions que vous aviez envoyées à l'avance "
+                       "sont retirées.", withdrawn) if withdrawn else _("Votre inscription est annulée."), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id))
 
 
@@ -140,7 +144,7 @@ def calendar(webinar_id):
         abort(403)
     body = webinar_ics(webinar, services.connection_link(webinar, current_user))
     return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="webinaire-{webinar.id}.ics"', "Cache-Control": "no-store"})
+        "Content-Disposition": f'attachment; filename="webinaire-{webinar.id}.ics"'})
 
 
 @bp.route("/<int:webinar_id>/mes-questions", methods=["POST"])

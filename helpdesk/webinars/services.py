@@ -1,5 +1,5 @@
-"""Webinar operations: write, register interest (confirmed and reminded by mail), cancel, questions sent ahead,
-turn each Q&A into a FAQ resource."""
+"""Webinar operations: write (registered members are told of a new time or link), register interest (confirmed and
+reminded by mail), cancel, questions sent ahead, turn each Q&A into a FAQ resource."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import lazy_format
 from helpdesk.kb.services import publish_new_article, slug_from_title
 from helpdesk.mail.outbox import absolute_url, queue_email
-from helpdesk.models import Article, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
+from helpdesk.models import Article, Event, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
 from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
@@ -75,6 +75,9 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     if webinar is None:
         webinar = Webinar(author_id=actor.id)
         db.session.add(webinar)
+        previous = None
+    else:
+        previous = (webinar.starts_at, webinar.duration_minutes, webinar.join_url)
     webinar.title, webinar.starts_at, webinar.duration_minutes = title, values.starts_at, values.duration_minutes
     webinar.description, webinar.speakers = (values.description or "").strip(), speakers
     webinar.slides_url = _url(values.slides_url, _("Diaporama"))
@@ -82,9 +85,28 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     webinar.join_url = _url(values.join_url, _("Lien de connexion"))
     webinar.themes = themes
     db.session.flush()
-    record_event("webinar_saved", actor, webinar_id=webinar.id)
+    event = record_event("webinar_saved", actor, webinar_id=webinar.id)
+    if previous is not None:
+        _queue_change_notices(webinar, *previous, event)
     db.session.commit()
     return webinar
+
+
+def _queue_change_notices(webinar: Webinar, starts_at: datetime, duration_minutes: int, join_url: str,
+                          event: Event) -> None:
+    """Tell the registered active members of a webinar not over yet that its time, duration or connection link
+    changed (`starts_at`... are the previous values), once per change; other changes are not worth a mail."""
+    time_changed = (starts_at, duration_minutes) != (webinar.starts_at, webinar.duration_minutes)
+    link_changed = join_url != webinar.join_url
+    if not (time_changed or link_changed) or webinar.status == "past":
+        return
+    db.session.flush()
+    members = db.session.scalars(select(User).join(WebinarRegistration, WebinarRegistration.user_id == User.id)
+                                 .where(WebinarRegistration.webinar_id == webinar.id, User.active).order_by(User.id))
+    for user in members:
+        _queue_webinar_mail(webinar, user, "webinar_changed", _l("Webinaire modifié : %(title)s"),
+                            f"webinar-changed:{event.id}:{user.id}", time_changed=time_changed,
+                            link_changed=link_changed, previous_starts_at=starts_at)
 
 
 def upcoming_and_past() -> tuple[list[Webinar], list[Webinar]]:
@@ -121,10 +143,11 @@ def registration_count(webinar: Webinar) -> int:
 
 
 def register_interest(webinar: Webinar, user: User) -> None:
-    """A member registers interest in an upcoming webinar, once."""
+    """A member registers interest in a webinar, once, until it ends: a member arriving while it is under way gets
+    the connection link to join it."""
     if not user.is_member:
         raise Forbidden(_("L'inscription aux webinaires est réservée aux membres."))
-    if webinar.status != "upcoming":
+    if webinar.status == "past":
         raise InvalidInput(_("Ce webinaire a déjà eu lieu : l'inscription est fermée."))
     if is_registered(webinar, user):
         raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire."))
@@ -140,14 +163,16 @@ def register_interest(webinar: Webinar, user: User) -> None:
     db.session.commit()
 
 
-def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject: LazyString, dedupe_key: str) -> bool:
+def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject: LazyString, dedupe_key: str,
+                        **context) -> bool:
     """Queue a mail about the webinar to a registered member, in their language: its date in Paris time, its page,
-    its calendar file and the connection link if there is one yet; False if it was already queued."""
+    its calendar file and the connection link if there is one yet (`context`: more for the template); False if it
+    was already queued."""
     return queue_email(to=user, kind=template, template=template, subject=lazy_format(subject, title=webinar.title),
                 dedupe_key=dedupe_key, context={
                     "webinar": webinar, "join_url": webinar.join_url or None,
                     "webinar_url": absolute_url("webinars.detail", webinar_id=webinar.id),
-                    "calendar_url": absolute_url("webinars.calendar", webinar_id=webinar.id)}) is not None
+                    "calendar_url": absolute_url("webinars.calendar", webinar_id=webinar.id), **context}) is not None
 
 
 def queue_reminders() -> int:
@@ -168,14 +193,19 @@ def queue_reminders() -> int:
     return queued
 
 
-def cancel_registration(webinar: Webinar, user: User) -> None:
-    """A member withdraws their registration."""
+def cancel_registration(webinar: Webinar, user: User) -> int:
+    """A member withdraws their registration, and with it the questions they sent ahead while these may still be
+    withdrawn (before the webinar starts); return how many questions were withdrawn."""
     registration = db.session.scalar(select(WebinarRegistration).where(
         WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id))
     if registration is None:
         raise InvalidInput(_("Vous n'êtes pas inscrit(e) à ce webinaire."))
+    withdrawn = own_questions(webinar, user) if webinar.status == "upcoming" else []
+    for question in withdrawn:
+        db.session.delete(question)
     db.session.delete(registration)
     db.session.commit()
+    return len(withdrawn)
 
 
 def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
