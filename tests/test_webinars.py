@@ -131,6 +131,18 @@ def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):
     assert webinar.title == "Réforme IAE : le point" and [theme.id for theme in webinar.themes] == [world.theme.id]
 
 
+def test_a_posted_edit_form_missing_its_speakers_field_is_saved_not_a_server_error(client, world, login):
+    """A hand-made post without « Intervenants » used to answer 500 (the stored list taken as the field's text)."""
+    webinar = make_webinar(world)
+    login(world.jurist)
+    starts_at = (utcnow() + timedelta(days=7)).astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/webinaires/{webinar.id}/modifier", data={
+        "title": "Réforme IAE : sans intervenants", "starts_at": starts_at, "duration_minutes": "60"})
+    assert response.status_code == 302
+    db.session.refresh(webinar)
+    assert webinar.title == "Réforme IAE : sans intervenants" and not webinar.speakers
+
+
 def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client, world, login):
     login(world.jurist)
     response = client.post("/webinaires/nouveau", data={
