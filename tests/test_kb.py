@@ -246,6 +246,18 @@ def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):
     assert sorted(theme.slug for theme in article.themes) == ["activite-partielle", "reforme-iae"]
 
 
+def test_a_posted_edit_form_missing_optional_fields_is_saved_not_a_server_error(client, library, login):
+    """A hand-made post without « Références », « Mots-clés » or « Thèmes » used to answer 500 (the resource's stored
+    lists taken as the fields' text); what was not posted is empty."""
+    login(library.jurist)
+    response = client.post("/ressources/cddi-renouvellement/modifier", data={
+        "title": "Renouvellement du CDDI", "slug": "cddi-renouvellement", "body": "Texte revu.", "type": "decryptage",
+        "visibility": "public"})
+    assert response.status_code == 302
+    article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
+    assert article.body == "Texte revu." and not article.legal_refs and not article.themes
+
+
 def test_resource_without_a_slug_gets_one_from_its_title(client, library, login):
     """Left empty, the address comes from the title, unaccented; the same title again gets a « -2 » suffix, and a
     title that names a page of /ressources/ does not shadow it."""
