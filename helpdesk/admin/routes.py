@@ -106,7 +106,7 @@ def new_user():
 def edit_user(user_id):
     """Correct an account's name, email, role or structure."""
     user = _get_or_404(User, user_id)
-    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form = UserEditForm(obj=user)
     form.structure.choices = select_choices(_structure_choices())
     if request.method == "GET":
         form.structure.data = user.structure_id or 0
@@ -177,7 +177,7 @@ def themes():
 def edit_theme(theme_id):
     """Rename a theme, retire or restore it."""
     theme = _get_or_404(Theme, theme_id)
-    form = ThemeEditForm(obj=theme if request.method == "GET" else None)
+    form = ThemeEditForm(obj=theme)
     if form.validate_on_submit():
         try:
             update_theme(theme, current_user, name=form.name.data, active=form.active.data)

@@ -102,7 +102,7 @@ def edit(slug):
             flash(str(IMPORTED_FLASH), "info")
             return redirect(url_for("kb.article", slug=item.slug))
         return redirect(target)
-    form = ArticleForm(obj=item if request.method == "GET" else None)  # a posted form is only what was posted
+    form = ArticleForm(obj=item)
     form.themes.choices = select_choices(searching.theme_choices(item.themes))
     if request.method == "GET":
         form.themes.data = [theme.slug for theme in item.themes]

@@ -22,8 +22,13 @@ def _without_nul(value):
 
 
 class Form(FlaskForm):
-    """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language and
-    whose text never carries NUL characters."""
+    """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language, whose
+    text never carries NUL characters, and whose `obj` only fills the first display: a submitted form holds what was
+    posted, a field missing from the post is empty (never the object's value, which may have another shape)."""
+
+    def __init__(self, *args, obj=None, **kwargs):
+        """Build the form, ignoring `obj` when the request submits it."""
+        super().__init__(*args, obj=None if self.is_submitted() else obj, **kwargs)
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

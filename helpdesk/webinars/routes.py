@@ -25,9 +25,8 @@ def _webinar(webinar_id: int) -> Webinar:
 
 
 def _form(webinar: Webinar | None = None) -> WebinarForm:
-    """The webinar form with its theme choices (and current values on first display only: a field missing from a
-    posted form stays empty rather than taking the stored value in another shape)."""
-    form = WebinarForm(obj=webinar if request.method == "GET" else None)
+    """The webinar form with its theme choices (and current values on first display)."""
+    form = WebinarForm(obj=webinar)
     form.themes.choices = select_choices((theme.id, label)
                                          for theme, label in offered_themes(webinar.themes if webinar else ()))
     if webinar is not None and request.method == "GET":
