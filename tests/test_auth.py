@@ -96,6 +96,12 @@ def test_logout_requires_post(client, world, login):
     assert not _is_logged_in(client)
 
 
+def test_logout_has_the_browser_drop_its_cached_pages(client, world, login):
+    """Logging out asks the browser to clear this site's cache, so no page or chart of the session is shown again."""
+    login(world.member)
+    assert client.post("/deconnexion").headers["Clear-Site-Data"] == '"cache"'
+
+
 def test_a_session_cookie_copied_before_logout_is_dead_afterwards(app, client, world, login):
     login(world.member)
     copied = client.get_cookie("session").value

@@ -102,7 +102,10 @@ def logout():
     session.clear()
     session[CLEAR_DRAFTS] = True
     flash(_("Vous êtes déconnecté(e) sur tous vos appareils."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Pages a browser cached before authenticated responses were marked no-store go too.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
