@@ -81,6 +81,9 @@ RATELIMIT_STRATEGY = "moving-window"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
 PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+# « Mot de passe oublié » answers no sooner than this after the request, whether or not a link is mailed: the time
+# taken must not tell which addresses have an account.
+PASSWORD_RESET_MIN_SECONDS = 0.5
 # Progressive lock-out kept in the database: after N failures an account (or an address) is locked for
 # LOCKOUT_SECONDS, then twice as long at each further failure, up to LOCKOUT_MAX_SECONDS. Failures are
 # forgotten after LOCKOUT_WINDOW_SECONDS without one. For password resets a locked account only gets no further

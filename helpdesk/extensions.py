@@ -1,4 +1,6 @@
 """Flask extension objects, bound to the app in create_app()."""
+import ipaddress
+
 from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,8 +29,30 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+
+
+def client_network(address: str | None) -> str:
+    """The client that request rates and lock-outs count: an IPv4 address, or the /64 network of an IPv6 address (a
+    single machine is routinely given a whole /64, so counting each address would give it billions of fresh
+    counts); anything else as it is."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or ""
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+
+
+def _rate_limit_key() -> str:
+    """Flask-Limiter's key: the request's client network."""
+    return client_network(get_remote_address())
+
+
 # Storage from RATELIMIT_STORAGE_URI (memory:// by default; redis://... shares the counts between workers).
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=_rate_limit_key)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = lazy_gettext("Veuillez vous connecter pour accéder à cette page.")

@@ -25,6 +25,7 @@ BASE_CONFIG = {
     "MAIL_SENDER": "Helpdesk juridique <helpdesk@federation.example.test>",
     "MAIL_REPLY_TO": "questions@federation.example.test",
     "EMAIL_ALLOW_SPECIAL_DOMAINS": True,
+    "PASSWORD_RESET_MIN_SECONDS": 0,  # tests/mail/test_mail_passwords.py checks the delay where it matters
 }
 # Every test builds its own app; compiling the templates once per run keeps the suite fast.
 TEMPLATE_CACHE = jinja2.FileSystemBytecodeCache()

@@ -40,6 +40,21 @@ def test_staff_reads_of_a_question_are_logged_but_not_shown_in_its_history(clien
     assert [entry.event.kind for entry in services.timeline(ticket, world.jurist) if entry.event] == ["created"]
 
 
+def test_every_page_showing_a_question_to_staff_is_logged_not_only_its_address(client, world, login):
+    """The reply helpers, a refused close or merge show the whole question too: reading it that way, without opening
+    its address, must leave the same trace in the journal."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    shown = {
+        "compose": client.post(f"/questions/{ticket.reference}/rediger", data={"action": "search", "body": ""}),
+        "close refused": client.post(f"/questions/{ticket.reference}/cloturer", data={"body": "texte non envoyé"}),
+        "merge refused": client.post(f"/questions/{ticket.reference}/fusionner", data={"target": ticket.reference}),
+    }
+    for action, response in shown.items():
+        assert ticket.body in response.get_data(as_text=True), action
+    assert kinds(kind="question_viewed", ticket_id=ticket.id) == ["question_viewed"] * len(shown)
+
+
 def test_staff_reads_through_the_api_are_logged_like_the_web_ones(app, world):
     ticket = factories.make_ticket(world.member)
     other = factories.make_ticket(world.outsider)

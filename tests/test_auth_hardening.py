@@ -68,6 +68,15 @@ def test_rate_limit_counts_each_address_separately(app, client, world):
     assert post_login(client, world.member.email, address="192.0.2.2").status_code == 302
 
 
+def test_rate_limit_counts_an_ipv6_network_not_each_of_its_addresses(app, client, world):
+    """A machine routinely holds a whole IPv6 /64: changing address within it must not give it a fresh rate."""
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for number in range(2):
+        post_login(client, f"inconnu{number}@exemple.test", "mauvais-mot-de-passe", address=f"2001:db8:5:6::{number + 1}")
+    assert post_login(client, world.member.email, address="2001:db8:5:6:abcd::9").status_code == 429
+    assert post_login(client, world.member.email, address="2001:db8:5:7::1").status_code == 302
+
+
 def test_rate_limit_decorator_serves_other_views(app, client):
     app.config["PASSWORD_RESET_RATE_LIMIT"] = "2 per minute"
 
@@ -123,6 +132,15 @@ def test_an_address_trying_many_accounts_is_locked(app, client, world):
         post_login(client, f"cible{number}@exemple.test", "mauvais-mot-de-passe", address="203.0.113.5")
     assert post_login(client, world.member.email, address="203.0.113.5").status_code == 429
     assert post_login(client, world.member.email, address="203.0.113.6").status_code == 302
+
+
+def test_an_ipv6_network_trying_many_accounts_is_locked_whatever_its_addresses(app, client, world):
+    app.config["LOCKOUT_ADDRESS_FAILURES"] = 4
+    for number in range(4):
+        post_login(client, f"cible{number}@exemple.test", "mauvais-mot-de-passe", address=f"2001:db8:9:9::{number + 1}")
+    locked = post_login(client, world.member.email, address="2001:db8:9:9:ffff:ffff:ffff:fffe")
+    assert locked.status_code == 429 and str(LOCKED_MESSAGE) in locked.get_data(as_text=True)
+    assert post_login(client, world.member.email, address="2001:db8:9:a::1").status_code == 302
 
 
 def test_a_success_resets_the_accounts_failures(app, client, world):

@@ -71,6 +71,24 @@ def test_member_downloads_their_data_as_json_and_files(client, world, login, his
     assert db.session.scalar(select(Event).where(Event.kind == "personal_data_exported")).actor_id == world.member.id
 
 
+def test_a_member_who_changed_structure_exports_only_their_own_words_on_the_former_structures_questions(world,
+                                                                                                         history):
+    """Their question stays with the structure they left, whose pages they may no longer open: its replies (a
+    colleague's, a jurist's) are not theirs to take away."""
+    ticket, _other = history
+    answered = factories.make_ticket(world.member, subject="Question toujours ouverte")
+    services.add_message(answered, world.member, "Précision de Mme Membre")
+    world.member.structure = world.outsider.structure
+    db.session.commit()
+    services.add_message(answered, world.colleague, "Réponse de la collègue restée dans la structure")
+    services.add_message(answered, world.jurist, "Réponse du juriste sur M. Dupont")
+    questions = {question["référence"]: question for question in personal_data(world.member)["questions"]}
+    assert set(questions) == {ticket.reference, answered.reference}, "the questions they asked are still listed"
+    assert [entry["texte"] for entry in questions[answered.reference]["échanges"]] == ["Précision de Mme Membre"]
+    assert questions[ticket.reference]["échanges"] == []
+    assert questions[answered.reference]["description"] == answered.body
+
+
 def test_data_export_needs_a_login(client):
     assert client.get("/compte/mes-donnees.zip").status_code == 302
 

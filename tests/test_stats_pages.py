@@ -258,6 +258,17 @@ def test_exports_and_charts_with_months_out_of_range_use_the_default_period(clie
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
 
 
+@pytest.mark.parametrize("query", ["theme=+", "juriste=%20", "region=%09", "type=+&theme=%20%20"])
+def test_a_filter_of_spaces_means_no_filter(client, login, world, answered, query):
+    """A select left blank with spaces (a hand-edited address) filters nothing: it used to be a server error."""
+    login(world.jurist)
+    page = client.get(f"/statistiques/?{query}")
+    assert page.status_code == 200 and re.search(r"1 question posée de ", page.get_data(as_text=True))
+    rows = _rows(client.get(f"/statistiques/export/questions.csv?{query}"))
+    assert [row[0] for row in rows[1:]] == [answered.reference]
+    assert client.get(f"/statistiques/graphiques/questions-par-mois.svg?{query}").status_code == 200
+
+
 def test_members_get_nothing_from_the_export_service(world):
     from helpdesk.errors import Forbidden
     from helpdesk.stats import services

@@ -1,4 +1,6 @@
 """Login, logout and password change pages."""
+import time
+
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, ngettext, refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
@@ -188,6 +190,7 @@ def forgot_password():
     """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         email, address = form.email.data, request.remote_addr
         try:
             ensure_not_locked("password_reset", None, address)
@@ -200,13 +203,22 @@ def forgot_password():
             count_failure("password_reset", None, address)
             db.session.commit()
             flash(str(RESET_ALREADY_SENT), "info")
+            _wait_reset_floor(started)
             return redirect(url_for("auth.login"))
         count_failure("password_reset", email, address)
         db.session.commit()
         request_password_reset(email)
         flash(str(RESET_REQUESTED), "info")
+        _wait_reset_floor(started)
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
+
+
+def _wait_reset_floor(started: float) -> None:
+    """Answer a reset request no sooner than PASSWORD_RESET_MIN_SECONDS after `started`: mailing a link to an
+    account costs tens of milliseconds more than answering for an unknown address, and that delay would tell which
+    addresses have an account."""
+    time.sleep(max(0.0, current_app.config["PASSWORD_RESET_MIN_SECONDS"] - (time.monotonic() - started)))
 
 
 @bp.route("/mot-de-passe/nouveau/<token>", methods=["GET", "POST"])

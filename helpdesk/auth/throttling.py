@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.errors import ServiceError
-from helpdesk.extensions import db, limiter
+from helpdesk.extensions import client_network, db, limiter
 from helpdesk.models import AuthThrottle
 from helpdesk.models._types import utcnow
 
@@ -69,7 +69,7 @@ def _keys(email: str | None, address: str | None, device: str | None = None) -> 
     first = ("device", device) if device else ("account", _account(email))
     return [(scope, _hash(scope, value), threshold)
             for scope, value, threshold in ((*first, config["LOCKOUT_ACCOUNT_FAILURES"]),
-                                            ("address", address or "", config["LOCKOUT_ADDRESS_FAILURES"]))
+                                            ("address", client_network(address), config["LOCKOUT_ADDRESS_FAILURES"]))
             if value]
 
 

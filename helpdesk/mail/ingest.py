@@ -26,6 +26,28 @@ from helpdesk.tickets.services import add_message
 ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"
 
 
+def _tokens(parsed: ParsedMail) -> list[ReplyToken]:
+    """The genuine signed reply addresses the message was sent to."""
+    return [token for token in map(read_token, parsed.recipients) if token is not None]
+
+
+def _named_reference(parsed: ParsedMail, tokens: list[ReplyToken]) -> str | None:
+    """The question the message is about: the reference in its subject or threading headers, else its reply
+    address's."""
+    return parsed.reference or (tokens[0].reference if tokens else None)
+
+
+def sender_unproven(record: InboundEmail, parsed: ParsedMail) -> bool:
+    """Whether attaching a kept message would make it the reply of an account although nothing proves that its owner
+    sent it: it was not sent to the signed reply address given to that account for the question it names, whatever
+    the reason it was kept (no reference, a closed or unknown question...). Anyone can write any From header."""
+    sender = find_user_by_email(record.from_address)
+    if sender is None or not sender.active:
+        return False  # attached as an internal note naming the address, never as someone's reply
+    tokens = _tokens(parsed)
+    return ReplyToken(sender.id, _named_reference(parsed, tokens) or "") not in tokens
+
+
 def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | None]:
     """Why the message cannot be placed (None if it can), with the question and the sender found.
 
@@ -34,8 +56,8 @@ def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | No
     """
     if parsed.automatic:
         return "auto_reply", None, None
-    tokens = [token for token in map(read_token, parsed.recipients) if token is not None]
-    reference = parsed.reference or (tokens[0].reference if tokens else None)
+    tokens = _tokens(parsed)
+    reference = _named_reference(parsed, tokens)
     if reference is None:
         return "no_reference", None, None
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == reference))

@@ -9,7 +9,7 @@ from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail import bp
 from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
-from helpdesk.mail.ingest import attach, discard
+from helpdesk.mail.ingest import attach, discard, sender_unproven
 from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.parsing import parse_mail
 from helpdesk.mail.sender import retry_failed, send_waiting_now
@@ -60,6 +60,7 @@ def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None 
     """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed)."""
     parsed = parse_mail(record.raw)
     return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
+                           unproven=record.status == "pending" and sender_unproven(record, parsed),
                            attach_form=attach_form or AttachForm(reference=parsed.reference), action_form=ActionForm())
 
 

@@ -23,7 +23,7 @@ from helpdesk.models import (NOTIFY_MODES, ApiToken, Attachment, Event, InboundE
                              WebinarQuestion, WebinarRegistration)
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
-from helpdesk.permissions import ensure_admin
+from helpdesk.permissions import can_view_ticket, ensure_admin
 
 REMOVED_TEXT = "[Contenu supprimé : données personnelles anonymisées]"
 REMOVED_SUBJECT = "[Question anonymisée]"
@@ -53,8 +53,7 @@ def personal_data(user: User) -> dict:
             "référence": ticket.reference, "objet": ticket.subject, "description": ticket.body,
             "thème": ticket.theme.name if ticket.theme else None, "statut": ticket.status_label,
             "posée_le": _iso(ticket.created_at), "close_le": _iso(ticket.closed_at),
-            "échanges": [{"auteur": message.author.name, "date": _iso(message.created_at), "texte": message.body}
-                         for message in ticket.messages if not message.internal],
+            "échanges": _exchanges(ticket, user),
         } for ticket in questions],
         "messages_sur_d_autres_questions": [
             {"question": message.ticket.reference, "date": _iso(message.created_at), "texte": message.body}
@@ -95,6 +94,14 @@ def personal_data(user: User) -> dict:
                        for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                                        .order_by(ApiToken.id))],
     }
+
+
+def _exchanges(ticket: Ticket, user: User) -> list[dict]:
+    """The public messages of a question the user asked: all of them while the user may open it, only the user's own
+    once it belongs to a structure they left (its later replies, a colleague's or a jurist's, are that structure's)."""
+    readable = can_view_ticket(user, ticket)
+    return [{"auteur": message.author.name, "date": _iso(message.created_at), "texte": message.body}
+            for message in ticket.messages if not message.internal and (readable or message.author_id == user.id)]
 
 
 def _uploaded_files(user: User) -> list[Attachment]:

@@ -13,6 +13,12 @@ from helpdesk.stats.queries import Filters, Month, Period
 MAX_MONTHS = 120
 
 
+def _chosen(field: SelectField) -> str | None:
+    """A filter's value, None for none: Optional() lets a value of spaces through without checking it against the
+    choices, and it means no choice."""
+    return (field.data or "").strip() or None
+
+
 class StatsFilterForm(Form):
     """Period (whole months) and filters of the dashboard and of the questions export."""
 
@@ -58,11 +64,12 @@ class StatsFilterForm(Form):
         """The period and filters of a valid form, the defaults (last twelve months, no filter) otherwise."""
         if self.errors:
             return self.default_period, Filters()
+        theme, assignee = _chosen(self.theme), _chosen(self.juriste)
         filters = Filters(
-            theme_id=int(self.theme.data) if self.theme.data else None,
-            region=self.region.data or None,
-            structure_type=self.type.data or None,
-            assignee_id=int(self.juriste.data) if self.juriste.data else None,
+            theme_id=int(theme) if theme else None,
+            region=_chosen(self.region),
+            structure_type=_chosen(self.type),
+            assignee_id=int(assignee) if assignee else None,
         )
         return self._period(), filters
 

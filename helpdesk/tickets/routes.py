@@ -86,13 +86,14 @@ def new():
 @login_required
 def detail(reference):
     """A question's thread; jurists also get the triage tools and internal notes."""
-    ticket = get_visible_ticket(current_user, reference)
-    record_question_read(current_user, ticket)
-    return render_detail(ticket)
+    return render_detail(get_visible_ticket(current_user, reference))
 
 
 def render_detail(ticket: Ticket, reply_form=None, **extra):
-    """Render a question's page for the current user (`reply_form`: a reply being written, kept on re-render)."""
+    """Render a question's page for the current user (`reply_form`: a reply being written, kept on re-render); a
+    jurist's or an admin's display is journalled, whichever action (a reply helper, a refused merge or close) shows
+    it."""
+    record_question_read(current_user, ticket)
     context = {"ticket": ticket, "entries": services.timeline(ticket, current_user), "action_form": ActionForm()}
     if can_see_internal(current_user):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)

@@ -193,6 +193,32 @@ def test_jurist_sees_why_an_unverified_mail_was_kept(app, world, question, clien
     assert "expéditeur non vérifié" in detail and "vérifiez sa provenance" in detail
 
 
+def test_jurist_is_warned_of_a_forged_sender_whatever_the_reason_the_mail_was_kept(app, world, question, client,
+                                                                                  login):
+    """A forged From kept for another reason than its reply address (no reference, a closed question) would become
+    the member's reply once attached: the page must warn as it does for an unverified address."""
+    other = factories.make_ticket(world.member, subject="Question close")
+    genuine_reply = _mail("gmail_reply_fr.eml", other, world.member)  # its signed address, mailed while it was open
+    services.close(other, world.member)
+    forged = {
+        "no_reference": (f"From: {world.member.email}\r\nTo: questions@federation.example.test\r\nSubject: Urgent\r\n"
+                         "Message-ID: <forged-no-ref@attacker.example>\r\n\r\nJe retire ma question.\r\n").encode(),
+        "closed": _forged(other, world.member.email, "questions@federation.example.test"),
+    }
+    login(world.jurist)
+    for reason, raw in forged.items():
+        record = ingest(raw)
+        assert (record.status, record.reason) == ("pending", reason)
+        assert "vérifiez sa provenance" in page_text(client.get(f"/courriels/{record.id}")), reason
+    genuine = ingest(genuine_reply)
+    assert (genuine.status, genuine.reason) == ("pending", "closed")
+    assert "vérifiez sa provenance" not in page_text(client.get(f"/courriels/{genuine.id}")), \
+        "a reply sent to the member's own signed address is no forgery"
+    unknown = ingest(_forged(question, "inconnu@ailleurs.example", "questions@federation.example.test"))
+    assert "vérifiez sa provenance" not in page_text(client.get(f"/courriels/{unknown.id}")), \
+        "an unknown sender's mail becomes an internal note naming its address, never someone's reply"
+
+
 def test_reply_to_a_closed_question_is_kept_for_review(app, world, question):
     answer_to_an_earlier_mail = _mail("gmail_reply_fr.eml", question, world.member)
     services.close(question, world.member)

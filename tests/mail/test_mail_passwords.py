@@ -1,5 +1,6 @@
 """Invitations and password resets by email: signed, expiring, single-use links."""
 import re
+import time
 from datetime import timedelta
 
 from helpdesk.auth.passwords import make_password_link
@@ -132,6 +133,20 @@ def test_forgot_password_answers_the_same_for_unknown_and_deactivated_addresses(
         answers.append((response.status_code, re.sub(r'name="csrf_token" value="[^"]*"', "", page_text(response))))
     assert answers[0] == answers[1] == answers[2]
     assert SAME_ANSWER in answers[0][1]
+    assert {row.to_address for row in outbox(kind="password_reset")} == {world.member.email}
+
+
+def test_forgot_password_takes_as_long_for_unknown_addresses_as_for_accounts(app, world, client):
+    """Mailing a link costs tens of milliseconds that answering for an unknown address does not: without a floor,
+    the response time alone tells which addresses have an account."""
+    app.config["PASSWORD_RESET_MIN_SECONDS"] = 0.3
+    durations = {}
+    for email in ("personne@exemple.test", world.member.email):
+        started = time.monotonic()
+        response = client.post("/mot-de-passe-oublie", data={"email": email})
+        durations[email] = time.monotonic() - started
+        assert response.status_code == 302
+    assert min(durations.values()) >= 0.3, durations
     assert {row.to_address for row in outbox(kind="password_reset")} == {world.member.email}
 
 
