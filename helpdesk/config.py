@@ -81,6 +81,9 @@ RATELIMIT_STRATEGY = "moving-window"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
 PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+# Searches and suggestions of visitors who are not logged in (one budget for both): far above a reader's pace, it
+# stops a script from scraping the public resources or filling the search log.
+ANONYMOUS_SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
 # « Mot de passe oublié » answers no sooner than this after the request, whether or not a link is mailed: the time
 # taken must not tell which addresses have an account.
 PASSWORD_RESET_MIN_SECONDS = 0.5

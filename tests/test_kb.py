@@ -246,6 +246,20 @@ def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):
     assert sorted(theme.slug for theme in article.themes) == ["activite-partielle", "reforme-iae"]
 
 
+def test_anonymous_searches_beyond_the_rate_get_a_french_429_page_but_members_do_not(app, client, library, login):
+    """A script searching without logging in is stopped (searches and suggestions share one budget); a logged-in
+    member reading at any pace is not."""
+    app.config["ANONYMOUS_SEARCH_RATE_LIMIT"] = "3 per minute"
+    assert client.get("/ressources/?q=salariés").status_code == 200
+    assert client.get("/ressources/suggestions?subject=contrat").status_code == 200
+    assert client.get("/ressources/?q=insertion").status_code == 200
+    refused = client.get("/ressources/?q=contrat")
+    assert refused.status_code == 429 and "Trop de" in refused.get_data(as_text=True)
+    assert client.get("/ressources/cddi-renouvellement").status_code == 200, "reading a resource is not limited"
+    login(library.member)
+    assert all(client.get(f"/ressources/?q=contrat{number}").status_code == 200 for number in range(5))
+
+
 def test_a_posted_edit_form_missing_optional_fields_is_saved_not_a_server_error(client, library, login):
     """A hand-made post without « Références », « Mots-clés » or « Thèmes » used to answer 500 (the resource's stored
     lists taken as the fields' text); what was not posted is empty."""

@@ -9,7 +9,7 @@ from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg, text_arg
-from helpdesk.extensions import db
+from helpdesk.extensions import db, limiter
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 
@@ -18,7 +18,14 @@ IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se mo
                     "pas en ligne.")
 
 
+# Visitors who are not logged in share one budget of searches and suggestions per client address.
+anonymous_searches = limiter.shared_limit(lambda: current_app.config["ANONYMOUS_SEARCH_RATE_LIMIT"],
+                                          scope="anonymous-search",
+                                          exempt_when=lambda: current_user.is_authenticated)
+
+
 @bp.route("/")
+@anonymous_searches
 def search():
     """Search resources (or browse them when the query is empty), with facets and highlights; a filter value that
     does not exist (a hand-edited or outdated address) is left out, and the page says so."""
@@ -45,6 +52,7 @@ def search():
 
 
 @bp.route("/suggestions")
+@anonymous_searches
 def suggestions():
     """HTML fragment: resources that may answer the question being typed."""
     text = f"{text_arg('subject', 2500)} {text_arg('body', 2500)}"

@@ -197,13 +197,14 @@ def slug_from_title(title: str | None, *, prefix: str = "", fallback: str = "res
 def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True,
                  bulletin: bool = False) -> Article:
     """Create (article=None, as a draft, its slug made from the title when none is given) or update an article
-    written by a jurist, adding files to download (commit=False: the caller commits). Flash info bulletins are
-    written only through their own service (`bulletin=True`), which keeps their audience and announcement."""
+    written by a jurist (its slug kept when none is given), adding files to download (commit=False: the caller
+    commits). Flash info bulletins are written only through their own service (`bulletin=True`), which keeps their
+    audience and announcement."""
     ensure_can_edit_articles(actor)
     if not bulletin and (data.get("type") == "flash" or (article is not None and article.type == "flash")):
         raise InvalidInput(_("Un flash info s'écrit et se modifie depuis la page « Flash info »."))
-    if article is None and not data.get("slug"):
-        data = {**data, "slug": slug_from_title(data.get("title"))}
+    if not data.get("slug"):
+        data = {**data, "slug": slug_from_title(data.get("title")) if article is None else article.slug}
     values, _warnings = validate_article(data, themes_by_slug())
     uploads = check_uploads(attachments)
     if article is None:

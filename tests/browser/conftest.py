@@ -71,7 +71,7 @@ def live_server(browser_database, tmp_path_factory):
         "EMAIL_ALLOW_SPECIAL_DOMAINS": True,  # as `make run`: the demo's accounts are @demo.local
         # One browser logs in many times a minute from 127.0.0.1: the login throttle is tested elsewhere.
         # (Not RATELIMIT_ENABLED: the limiter object is shared, that would switch it off for later tests.)
-        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_RATE_LIMIT": "1000 per minute", "ANONYMOUS_SEARCH_RATE_LIMIT": "1000 per minute",
     })
     with app.app_context():
         flask_migrate.upgrade()
