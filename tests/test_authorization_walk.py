@@ -130,6 +130,7 @@ CASES = [
     Case("GET", "/compte/mes-donnees.zip", ACCOUNT),
     Case("GET", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN),
     Case("POST", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN.replace("200", "302")),
+    Case("GET", "/admin/structures/<int:structure_id>/anonymiser", ADMIN),  # asks to confirm
     Case("POST", "/admin/structures/<int:structure_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("GET", "/admin/journal/export.csv", ADMIN),
     # Account pages, password links, notifications, API tokens
