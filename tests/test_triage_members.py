@@ -1,5 +1,6 @@
 """Satisfaction ratings by members, and questions filed by a jurist on a member's behalf."""
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
@@ -31,6 +32,17 @@ def test_member_rates_the_answer_once_and_can_update_it(client, world, login, an
     assert "<strong>5/5</strong>" in client.get(f"/questions/{answered.reference}").get_data(as_text=True)
     stats = client.get("/satisfaction").get_data(as_text=True)
     assert "1 avis, note moyenne <strong>5,0 / 5</strong>" in stats
+
+
+def test_satisfaction_page_links_each_comment_to_its_question(client, world, login, answered):
+    """A comment (« Incomplet. ») came without its question: the team could not find what to improve."""
+    login(world.colleague)
+    client.post(f"/questions/{answered.reference}/avis", data={"rating": "2", "comment": "Incomplet."})
+    login(world.jurist)
+    stats = client.get("/satisfaction").get_data(as_text=True)
+    comment = stats[stats.index("<strong>2/5</strong> — Incomplet."):]
+    comment = comment[:comment.index("</li>")]
+    assert f'<a href="/questions/{answered.reference}">{answered.reference}</a> — {escape(answered.subject)}' in comment
 
 
 def test_a_colleague_sees_whose_rating_they_would_change(client, world, login, answered):
