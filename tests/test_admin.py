@@ -118,6 +118,23 @@ def test_admin_lists_are_paginated_and_a_bad_page_number_shows_the_first_page(ad
         assert response.status_code == 200 and "admin@exemple.test" in response.get_data(as_text=True)
 
 
+def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_client, world):
+    """With ~600 structures the accounts spread over dozens of pages and the list had no search."""
+    for number in range(60):
+        factories.make_user("member", world.other_structure, email=f"salarie{number:02d}@exemple.test")
+    found = admin_client.get("/admin/utilisateurs?q=COLLEGUE@").get_data(as_text=True)
+    assert "collegue@exemple.test" in found and "membre@exemple.test" not in found
+    assert 'value="COLLEGUE@"' in found
+    by_structure = admin_client.get("/admin/utilisateurs?q=chantier des").get_data(as_text=True)
+    assert "membre@exemple.test" in by_structure and "collegue@exemple.test" in by_structure
+    assert "autre@exemple.test" not in by_structure and "salarie00@" not in by_structure
+    assert "Alice Membre" in admin_client.get("/admin/utilisateurs?q=alice").get_data(as_text=True)
+    second = admin_client.get("/admin/utilisateurs?q=salarie&page=2").get_data(as_text=True)
+    assert "Page 2 sur 2 (60 résultats)" in second and "?q=salarie&amp;page=1" in second
+    nothing = admin_client.get("/admin/utilisateurs?q=100_%25").get_data(as_text=True)
+    assert "Aucun compte ne correspond à « 100_% »." in nothing and "admin@exemple.test" not in nothing
+
+
 @pytest.mark.parametrize("values, message", [
     ({"name": "  "}, "Indiquez un nom"),
     ({"siret": "12345678901234"}, "Ce SIRET n'est pas valide."),

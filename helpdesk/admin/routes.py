@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 
 from helpdesk.admin import bp
 from helpdesk.admin.forms import StructureForm, ThemeEditForm, ThemeForm, ToggleForm, UserEditForm, UserForm
-from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
+from helpdesk.admin.services import accounts_query, create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.main.query_args import page_arg
+from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.triage import routing, sla
@@ -76,9 +76,10 @@ def _structure_choices() -> list[tuple[int, str]]:
 @bp.route("/utilisateurs")
 @admin_required
 def users():
-    """List accounts."""
-    page = db.paginate(select(User).order_by(User.role, User.name), page=page_arg(), per_page=50, error_out=False)
-    return render_template("admin/users.html", page=page, toggle_form=ToggleForm())
+    """List accounts, or those matching the search (name, e-mail or structure)."""
+    search = text_arg("q")
+    page = db.paginate(accounts_query(search), page=page_arg(), per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, search=search, toggle_form=ToggleForm())
 
 
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
