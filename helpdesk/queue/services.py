@@ -37,6 +37,12 @@ SORTS = {
 }
 
 
+def default_sort(view: str) -> str:
+    """The sort of a view when none is chosen: the oldest waiting question first, but the latest closed first (the
+    closed view holds years of history, its first page would otherwise show the oldest)."""
+    return "activite" if view == "closes" else "anciennete"
+
+
 @dataclass
 class QueueFilters:
     """What the jurist asked for: a view, filters and a sort."""
