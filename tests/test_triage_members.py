@@ -191,6 +191,18 @@ def test_on_behalf_lists_no_member_for_an_unknown_or_inactive_structure(client, 
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
+def test_structure_without_members_tells_a_jurist_whom_to_ask_and_an_admin_where_to_go(client, world, login):
+    """Jurists were told « créez d'abord son compte », which only an administrator can do."""
+    empty = factories.make_structure(name="Structure sans compte")
+    login(world.jurist)
+    page = client.get(f"/questions/pour-un-membre?structure={empty.id}").get_data(as_text=True)
+    assert "demandez à un administrateur de créer le compte de votre interlocuteur" in page
+    assert "/admin/utilisateurs/nouveau" not in page
+    login(world.admin)
+    page = client.get(f"/questions/pour-un-membre?structure={empty.id}").get_data(as_text=True)
+    assert "créez d'abord son compte" in page and 'href="/admin/utilisateurs/nouveau"' in page
+
+
 def test_members_cannot_file_on_behalf(client, world, login):
     login(world.member)
     assert client.get("/questions/pour-un-membre").status_code == 403
