@@ -9,6 +9,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
 from helpdesk.slugs import slugify
+from helpdesk.tickets import services
 from helpdesk.triage import routing, sla
 from tests import factories
 
@@ -248,6 +249,31 @@ def test_admin_deactivates_and_reactivates_an_account(admin_client, world):
     assert "Compte membre@exemple.test réactivé." in page
     db.session.refresh(world.member)
     assert world.member.active is True
+
+
+def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, world):
+    """Deactivated (or made a member), a jurist kept their open questions: out of every « Mes dossiers » and of
+    « Non assignées », nobody took them up."""
+    first, second, done = (factories.make_ticket(world.member, subject=f"Question {n}") for n in range(3))
+    for ticket in (first, second, done):
+        services.claim(ticket, world.jurist)
+    services.close(done, world.jurist)
+    page = admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "2 questions ouvertes qui lui étaient assignées attendent dans « Non assignées »." in page
+    assert [ticket.assignee_id for ticket in (first, second, done)] == [None, None, world.jurist.id]
+    assert db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.kind == "unassigned", Event.actor_id == world.admin.id)) == 2
+    admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation")
+    services.claim(first, world.jurist2)
+    page = admin_client.post(f"/admin/utilisateurs/{world.jurist2.id}/modifier", data={
+        "email": world.jurist2.email, "name": world.jurist2.name, "role": "member", "structure": world.structure.id},
+        follow_redirects=True).get_data(as_text=True)
+    assert "1 question ouverte qui lui était assignée attend dans « Non assignées »." in page
+    assert first.assignee_id is None
+    page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Non assignées" not in page.split("<main", 1)[1].split("</main>")[0]
 
 
 def test_admin_cannot_deactivate_themselves(admin_client, world):

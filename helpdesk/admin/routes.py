@@ -1,6 +1,6 @@
 """Administration pages."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -112,12 +112,13 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     if form.validate_on_submit():
         try:
-            update_user(user, current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                        structure_id=form.structure.data or None)
+            released = update_user(user, current_user, email=form.email.data, name=form.name.data,
+                                   role=form.role.data, structure_id=form.structure.data or None)
         except InvalidInput as error:
             flash(error.message, "error")
         else:
             flash(_("Compte %(email)s mis à jour.", email=user.email), "success")
+            _flash_released(released)
             return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, user=user)
 
@@ -130,13 +131,22 @@ def toggle_user(user_id):
     if not ToggleForm().validate():
         abort(400)
     try:
-        set_active(user, not user.active, current_user)
+        released = set_active(user, not user.active, current_user)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
         flash(_("Compte %(email)s réactivé.", email=user.email) if user.active
               else _("Compte %(email)s désactivé.", email=user.email), "success")
+        _flash_released(released)
     return redirect(url_for("admin.users"))
+
+
+def _flash_released(released: int) -> None:
+    """Tell the admin how many open questions went back to the queue with the jurist's departure."""
+    if released:
+        flash(ngettext("%(num)d question ouverte qui lui était assignée attend dans « Non assignées ».",
+                       "%(num)d questions ouvertes qui lui étaient assignées attendent dans « Non assignées ».",
+                       released), "info")
 
 
 @bp.route("/utilisateurs/<int:user_id>/invitation", methods=["POST"])
