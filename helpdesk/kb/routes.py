@@ -160,7 +160,8 @@ def references():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(ngettext("%(num)d ressource marquée « à vérifier ».", "%(num)d ressources marquées « à vérifier ».", count), "success")
+            flash(ngettext("%(num)d ressource marquée « à vérifier ».", "%(num)d ressources marquées « à vérifier ».",
+                           count), "success")
             return redirect(url_for("kb.references", reference=reference))
     return render_template("kb/references.html", form=form, reference=reference,
                            normalised=review.normalise_reference(reference) if reference else "",
