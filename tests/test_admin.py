@@ -9,6 +9,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
 from helpdesk.slugs import slugify
+from helpdesk.tickets import services
 from helpdesk.triage import routing, sla
 from tests import factories
 
@@ -116,6 +117,23 @@ def test_admin_lists_are_paginated_and_a_bad_page_number_shows_the_first_page(ad
         assert response.status_code == 200 and "Association Ailleurs" in html and "Structure 48" not in html
         response = admin_client.get(f"/admin/utilisateurs?page={page}")
         assert response.status_code == 200 and "admin@exemple.test" in response.get_data(as_text=True)
+
+
+def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_client, world):
+    """With ~600 structures the accounts spread over dozens of pages and the list had no search."""
+    for number in range(60):
+        factories.make_user("member", world.other_structure, email=f"salarie{number:02d}@exemple.test")
+    found = admin_client.get("/admin/utilisateurs?q=COLLEGUE@").get_data(as_text=True)
+    assert "collegue@exemple.test" in found and "membre@exemple.test" not in found
+    assert 'value="COLLEGUE@"' in found
+    by_structure = admin_client.get("/admin/utilisateurs?q=chantier des").get_data(as_text=True)
+    assert "membre@exemple.test" in by_structure and "collegue@exemple.test" in by_structure
+    assert "autre@exemple.test" not in by_structure and "salarie00@" not in by_structure
+    assert "Alice Membre" in admin_client.get("/admin/utilisateurs?q=alice").get_data(as_text=True)
+    second = admin_client.get("/admin/utilisateurs?q=salarie&page=2").get_data(as_text=True)
+    assert "Page 2 sur 2 (60 résultats)" in second and "?q=salarie&amp;page=1" in second
+    nothing = admin_client.get("/admin/utilisateurs?q=100_%25").get_data(as_text=True)
+    assert "Aucun compte ne correspond à « 100_% »." in nothing and "admin@exemple.test" not in nothing
 
 
 @pytest.mark.parametrize("values, message", [
@@ -231,6 +249,31 @@ def test_admin_deactivates_and_reactivates_an_account(admin_client, world):
     assert "Compte membre@exemple.test réactivé." in page
     db.session.refresh(world.member)
     assert world.member.active is True
+
+
+def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, world):
+    """Deactivated (or made a member), a jurist kept their open questions: out of every « Mes dossiers » and of
+    « Non assignées », nobody took them up."""
+    first, second, done = (factories.make_ticket(world.member, subject=f"Question {n}") for n in range(3))
+    for ticket in (first, second, done):
+        services.claim(ticket, world.jurist)
+    services.close(done, world.jurist)
+    page = admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "2 questions ouvertes qui lui étaient assignées attendent dans « Non assignées »." in page
+    assert [ticket.assignee_id for ticket in (first, second, done)] == [None, None, world.jurist.id]
+    assert db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.kind == "unassigned", Event.actor_id == world.admin.id)) == 2
+    admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation")
+    services.claim(first, world.jurist2)
+    page = admin_client.post(f"/admin/utilisateurs/{world.jurist2.id}/modifier", data={
+        "email": world.jurist2.email, "name": world.jurist2.name, "role": "member", "structure": world.structure.id},
+        follow_redirects=True).get_data(as_text=True)
+    assert "1 question ouverte qui lui était assignée attend dans « Non assignées »." in page
+    assert first.assignee_id is None
+    page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Non assignées" not in page.split("<main", 1)[1].split("</main>")[0]
 
 
 def test_admin_cannot_deactivate_themselves(admin_client, world):

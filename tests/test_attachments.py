@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from helpdesk.attachments.content import KINDS, clean_filename, detect_kind, display_filename
@@ -352,6 +353,21 @@ def test_jurist_adds_a_template_to_a_resource_and_withdraws_it(app, client, worl
     assert count(Attachment) == 0 and stored_files(app) == []
 
 
+def test_question_page_asks_for_confirmation_before_deleting(app, client, world, login):
+    """The question page's button deleted the question, its messages, history and files in one click."""
+    ticket = factories.make_ticket(world.member, attachments=[("contrat.pdf", pdf_bytes())])
+    url = f"/questions/{ticket.reference}/supprimer"
+    login(world.admin)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert f'<a href="{url}">Supprimer la question…</a>' in page and f'action="{url}"' not in page
+    confirm = client.get(url).get_data(as_text=True)
+    assert f"Supprimer la question {ticket.reference} ?" in confirm and str(escape(ticket.subject)) in confirm
+    assert "Supprimer définitivement" in confirm and f'href="/questions/{ticket.reference}">Annuler</a>' in confirm
+    assert count(Ticket) == 1 and len(stored_files(app)) == 1
+    login(world.jurist)
+    assert client.get(url).status_code == 403
+
+
 def test_question_files_cannot_be_withdrawn(client, world, login):
     ticket = factories.make_ticket(world.member, attachments=[("contrat.pdf", pdf_bytes())])
     login(world.admin)
@@ -364,6 +380,6 @@ def test_admin_deletes_a_question_and_its_files_from_its_page(app, client, world
     login(world.jurist)
     assert client.post(f"/questions/{ticket.reference}/supprimer").status_code == 403
     login(world.admin)
-    assert "Supprimer définitivement" in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Supprimer définitivement" in client.get(f"/questions/{ticket.reference}/supprimer").get_data(as_text=True)
     assert client.post(f"/questions/{ticket.reference}/supprimer").status_code == 302
     assert count(Ticket) == 0 and stored_files(app) == []

@@ -185,6 +185,14 @@ def test_journal_escapes_user_supplied_values(client, world, login):
     assert "<script>alert" not in page
 
 
+def test_journal_user_filter_takes_wildcards_literally(app, world):
+    """« % » or « _ » typed in the user filter matched every account: the journal came back unfiltered."""
+    set_active(world.colleague, False, world.admin)
+    assert db.session.scalars(journal_query(JournalFilters(user="%"))).all() == []
+    assert db.session.scalars(journal_query(JournalFilters(user="admin_exemple"))).all() == []
+    assert db.session.scalars(journal_query(JournalFilters(user="ADMIN@exemple"))).all() != []
+
+
 def test_journal_query_orders_newest_first(app, world):
     set_active(world.colleague, False, world.admin)
     set_active(world.colleague, True, world.admin)

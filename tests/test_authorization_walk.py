@@ -81,6 +81,7 @@ CASES = [
     Case("POST", "/questions/<reference>/prendre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/assigner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
+    Case("GET", "/questions/<reference>/supprimer", ADMIN),  # asks to confirm
     Case("POST", "/questions/<reference>/supprimer", ADMIN.replace("200", "302")),
     Case("GET", "/file/", STAFF),
     Case("GET", "/accessibilite", EVERYONE),
@@ -131,6 +132,7 @@ CASES = [
     Case("GET", "/compte/mes-donnees.zip", ACCOUNT),
     Case("GET", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN),
     Case("POST", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN.replace("200", "302")),
+    Case("GET", "/admin/structures/<int:structure_id>/anonymiser", ADMIN),  # asks to confirm
     Case("POST", "/admin/structures/<int:structure_id>/anonymiser", ADMIN.replace("200", "302")),
     Case("GET", "/admin/journal/export.csv", ADMIN),
     # Account pages, password links, notifications, API tokens

@@ -241,12 +241,12 @@ def test_jurist_writes_previews_and_publishes_through_the_pages(app, client, cro
         "themes": [crowd.theme.slug], "audience": "targeted", "regions": ["bretagne"]}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Aperçu du flash info" in page and "[Flash info] Clause sociale obligatoire" in page
-    assert "1 membre(s) le verront" not in page and "2 membre(s) le verront" in page
-    assert "1 abonné(s) le recevront" in page
+    assert "1 membre le verra" not in page and "2 membres le verront sur leur page d'accueil" in page
+    assert "1 abonné le recevra par courriel." in page, "one subscriber, in the singular (it read « abonné(s) »)"
     slug = db.session.scalar(select(Article.slug))
     app.config["MAIL_SEND_AFTER_REQUEST"] = False  # production: the loops fan out and send
     page = client.post(f"/flash/{slug}/publier", follow_redirects=True).get_data(as_text=True)
-    assert "envoi à 1 abonné(s) se fait en arrière-plan" in page
+    assert "envoi à 1 abonné se fait en arrière-plan" in page
     assert deliveries() == [], "publishing does not send in the request"
 
 

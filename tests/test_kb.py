@@ -1,5 +1,6 @@
 """Knowledge base: articles, visibility in search, index sync and repair, import/export, CLI."""
 import html
+import io
 import json
 import shutil
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from helpdesk.i18n import PARIS
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import index_path
 from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
-from tests.factories import make_theme
+from tests.factories import make_theme, pdf_bytes, png_bytes
 
 
 def add_article(slug, title, body, *, visibility="public", status="published", themes=(), type="decryptage", **extra):
@@ -270,6 +271,24 @@ def test_a_posted_edit_form_missing_optional_fields_is_saved_not_a_server_error(
     assert response.status_code == 302
     article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
     assert article.body == "Texte revu." and not article.legal_refs and not article.themes
+
+
+@pytest.mark.parametrize("title", ["", "Clause sociale"])
+def test_refused_resource_form_names_the_files_to_attach_again(client, library, login, title):
+    """A resource form sent back (a missing title, a refused file) dropped the chosen files without a word."""
+    login(library.jurist)
+    files = [(io.BytesIO(pdf_bytes()), "modele-dpae.pdf")] + ([(io.BytesIO(png_bytes()), "modele.docx")] if title else [])
+    response = client.post("/ressources/nouvelle", content_type="multipart/form-data", data={
+        "title": title, "slug": "", "body": "Les marchés réservés aux SIAE.", "type": "template",
+        "visibility": "members", "attachments": files})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Les marchés réservés aux SIAE." in page
+    assert "Joignez de nouveau vos fichiers" in page if title else "Joignez de nouveau votre fichier : modele-dpae.pdf" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(Article.title == title)) == 0
+    edit = client.post("/ressources/cddi-renouvellement/modifier", content_type="multipart/form-data", data={
+        "title": "", "body": "Texte revu.", "type": "decryptage", "visibility": "public",
+        "attachments": [(io.BytesIO(pdf_bytes()), "avenant.pdf")]})
+    assert "Joignez de nouveau votre fichier : avenant.pdf" in edit.get_data(as_text=True)
 
 
 def test_resource_without_a_slug_gets_one_from_its_title(client, library, login):

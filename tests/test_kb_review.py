@@ -103,10 +103,10 @@ def test_member_sees_the_notice_only_on_resources_being_checked(client, shelf, l
 def test_jurist_flags_from_the_reference_page_and_clears_from_the_article(client, shelf, login):
     login(shelf.jurist)
     listing = client.get("/ressources/references?reference=art.+L.+5132-5").get_data(as_text=True)
-    assert "3 ressource(s) citant L5132-5" in listing and "CDDI espacé" in listing and "Vieux texte" not in listing
+    assert "3 ressources citent L5132-5" in listing and "CDDI espacé" in listing and "Vieux texte" not in listing
     response = client.post("/ressources/references", data={"reference": "L. 5132-5", "note": "Loi du 1er mars"},
                            follow_redirects=True)
-    assert "3 ressource(s) marquée(s) « à vérifier »" in response.get_data(as_text=True)
+    assert "3 ressources marquées « à vérifier »" in response.get_data(as_text=True)
     to_review = client.get("/ressources/a-verifier").get_data(as_text=True)
     assert "CDDI récent" in to_review and "Loi du 1er mars" in to_review and "Brouillon" not in to_review
     client.post("/ressources/cddi-recent/verifiee")

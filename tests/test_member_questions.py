@@ -431,3 +431,22 @@ def test_new_question_form_preselects_no_theme_and_requires_one(member_client, w
     page = member_client.post("/questions/nouvelle", data=_question_form("0")).get_data(as_text=True)
     assert "Choisissez un thème." in page
     assert _ticket_count() == 0
+
+
+@pytest.mark.parametrize("who", ["member", "jurist"])
+def test_reply_refused_for_its_file_keeps_the_text_written(client, world, login, who):
+    """A refused file used to send the writer back to an empty reply box: the message written was lost."""
+    ticket = factories.make_ticket(world.member)
+    login(getattr(world, who))
+    written = "Voici le contrat signé le 3 mars, avec son avenant de renouvellement."
+    data = {"body": written, "attachments": [(io.BytesIO(factories.png_bytes()), "contrat.pdf")]}
+    if who == "jurist":
+        data.update(kind="public", status_after="answered")
+    response = client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "ne correspond pas à son extension" in page
+    assert "Joignez de nouveau votre fichier : contrat.pdf" in page
+    reply_box = page[page.index('name="body"'):]
+    assert written in reply_box[:reply_box.index("</textarea>")]
+    assert db.session.scalar(select(func.count()).select_from(Message).where(Message.ticket_id == ticket.id)) == 0

@@ -256,7 +256,8 @@ def test_admin_anonymises_from_the_pages(client, world, login, history):
     assert "Anonymiser" in client.get("/admin/utilisateurs").get_data(as_text=True)
     response = client.post(f"/admin/utilisateurs/{world.member.id}/anonymiser", follow_redirects=True)
     assert "Compte anonymisé" in response.get_data(as_text=True)
-    assert "Anonymiser définitivement" in client.get(f"/admin/structures/{world.other_structure.id}").get_data(as_text=True)
+    assert "Anonymiser définitivement" in client.get(
+        f"/admin/structures/{world.other_structure.id}/anonymiser").get_data(as_text=True)
     response = client.post(f"/admin/structures/{world.other_structure.id}/anonymiser", follow_redirects=True)
     assert "Structure anonymisée" in response.get_data(as_text=True)
     login(world.jurist)
@@ -275,6 +276,24 @@ def test_account_list_asks_for_confirmation_before_anonymising(client, world, lo
     db.session.refresh(world.member)
     assert world.member.anonymised_at is None and world.member.email in page
     assert client.get("/admin/utilisateurs/999999/anonymiser").status_code == 404
+    login(world.jurist)
+    assert client.get(url).status_code == 403
+
+
+def test_structure_page_asks_for_confirmation_before_anonymising(client, world, login, history):
+    """The structure page's button used to wipe the structure, its accounts and its questions at once."""
+    login(world.admin)
+    url = f"/admin/structures/{world.structure.id}/anonymiser"
+    structure_page = client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True)
+    assert f'<a href="{url}">Anonymiser la structure…</a>' in structure_page and f'action="{url}"' not in structure_page
+    page = client.get(url).get_data(as_text=True)
+    assert f"Anonymiser la structure {world.structure.name} ?" in page and "Anonymiser définitivement" in page
+    assert "2 questions de cette structure perdront leur texte et leurs fichiers." in page
+    assert world.member.email in page and world.colleague.email in page
+    assert f'href="/admin/structures/{world.structure.id}">Annuler</a>' in page
+    db.session.refresh(world.structure)
+    assert world.structure.anonymised_at is None and world.structure.active
+    assert client.get("/admin/structures/999999/anonymiser").status_code == 404
     login(world.jurist)
     assert client.get(url).status_code == 403
 

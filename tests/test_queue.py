@@ -90,6 +90,18 @@ def test_each_view_shows_its_questions(jurist_client, desk, view, expected):
     assert _queue(jurist_client, view) == [getattr(desk, name) for name in expected]
 
 
+def test_closed_view_shows_the_latest_closed_first_unless_another_sort_is_chosen(jurist_client, desk, world):
+    """The closed view listed the oldest questions first: its first page showed years-old history."""
+    with _at(30):
+        services.close(factories.make_ticket(world.member, subject="Fermée en dernier"), world.jurist)
+    latest = db.session.scalar(select(Ticket.reference).where(Ticket.subject == "Fermée en dernier"))
+    page = jurist_client.get("/file/?vue=closes").get_data(as_text=True)
+    assert _references(page) == [latest, desk.closed]
+    assert '<option value="activite" selected>Dernière activité</option>' in page
+    assert _queue(jurist_client, "vue=closes&tri=anciennete") == [desk.closed, latest]
+    assert _queue(jurist_client, "vue=ouvertes") == [desk.fresh, desk.mine, desk.theirs, desk.waiting]
+
+
 def test_view_tabs_show_counts(jurist_client, desk):
     page = jurist_client.get("/file/").get_data(as_text=True)
     for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),

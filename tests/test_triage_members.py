@@ -1,5 +1,6 @@
 """Satisfaction ratings by members, and questions filed by a jurist on a member's behalf."""
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
@@ -31,6 +32,17 @@ def test_member_rates_the_answer_once_and_can_update_it(client, world, login, an
     assert "<strong>5/5</strong>" in client.get(f"/questions/{answered.reference}").get_data(as_text=True)
     stats = client.get("/satisfaction").get_data(as_text=True)
     assert "1 avis, note moyenne <strong>5,0 / 5</strong>" in stats
+
+
+def test_satisfaction_page_links_each_comment_to_its_question(client, world, login, answered):
+    """A comment (« Incomplet. ») came without its question: the team could not find what to improve."""
+    login(world.colleague)
+    client.post(f"/questions/{answered.reference}/avis", data={"rating": "2", "comment": "Incomplet."})
+    login(world.jurist)
+    stats = client.get("/satisfaction").get_data(as_text=True)
+    comment = stats[stats.index("<strong>2/5</strong> — Incomplet."):]
+    comment = comment[:comment.index("</li>")]
+    assert f'<a href="/questions/{answered.reference}">{answered.reference}</a> — {escape(answered.subject)}' in comment
 
 
 def test_a_colleague_sees_whose_rating_they_would_change(client, world, login, answered):
@@ -177,6 +189,18 @@ def test_on_behalf_lists_no_member_for_an_unknown_or_inactive_structure(client, 
         "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."})
     assert page.status_code == 200 and "N&#39;est pas un choix valide." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_structure_without_members_tells_a_jurist_whom_to_ask_and_an_admin_where_to_go(client, world, login):
+    """Jurists were told « créez d'abord son compte », which only an administrator can do."""
+    empty = factories.make_structure(name="Structure sans compte")
+    login(world.jurist)
+    page = client.get(f"/questions/pour-un-membre?structure={empty.id}").get_data(as_text=True)
+    assert "demandez à un administrateur de créer le compte de votre interlocuteur" in page
+    assert "/admin/utilisateurs/nouveau" not in page
+    login(world.admin)
+    page = client.get(f"/questions/pour-un-membre?structure={empty.id}").get_data(as_text=True)
+    assert "créez d'abord son compte" in page and 'href="/admin/utilisateurs/nouveau"' in page
 
 
 def test_members_cannot_file_on_behalf(client, world, login):

@@ -252,6 +252,22 @@ def test_question_page_shows_deadlines_to_jurists_only(client, world, login):
     assert "Dans les délais" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
 
 
+def test_met_resolution_says_when_and_whether_in_time_even_closed_without_an_answer(client, world, login):
+    """The resolution read « Répondue le … » for a question closed without any answer, and never said whether it
+    was on time, unlike the first response."""
+    answered = _file(world.member, paris(2026, 3, 2, 10))
+    with frozen_time(paris(2026, 3, 2, 15)):
+        services.add_message(answered, world.jurist, "Voici la réponse.")
+    closed = _file(world.member, paris(2026, 3, 2, 10))
+    with frozen_time(paris(2026, 4, 20, 10)):
+        services.close(closed, world.member)
+    login(world.jurist)
+    page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    assert "Résolue le 2 mars 2026 à 15:00 (dans les délais)" in page
+    page = client.get(f"/questions/{closed.reference}").get_data(as_text=True)
+    assert "Résolue le 20 avril 2026 à 10:00 (après l'échéance)" in page and "Répondue le" not in page
+
+
 def _as_before_service_levels(*tickets) -> None:
     """Make questions look filed before service levels existed: no stored deadline, no recorded clock stop."""
     ids = [ticket.id for ticket in tickets]

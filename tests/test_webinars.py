@@ -105,12 +105,30 @@ def test_pages_list_register_and_show_count_to_jurists(client, world, login):
     response = client.post(f"/webinaires/{upcoming.id}/inscription", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Votre inscription est enregistrée." in page and "Annuler mon inscription" in page
-    assert "membre(s) inscrit(s)" not in page
+    assert "membre inscrit" not in page
     login(world.jurist)
-    assert "1 membre(s) inscrit(s)" in client.get(f"/webinaires/{upcoming.id}").get_data(as_text=True)
+    assert "1 membre inscrit." in client.get(f"/webinaires/{upcoming.id}").get_data(as_text=True)
     login(world.member)
     client.post(f"/webinaires/{upcoming.id}/desinscription")
     assert registrations() == 0
+
+
+def test_jurist_sees_who_registered_and_members_do_not(client, world, login):
+    """The management box only counted the registrations: the team could not see who was coming."""
+    upcoming = make_webinar(world, title="Webinaire à venir")
+    for member in (world.outsider, world.member):
+        services.register_interest(upcoming, member)
+    login(world.jurist)
+    page = client.get(f"/webinaires/{upcoming.id}").get_data(as_text=True)
+    assert "2 membres inscrits." in page and "Voir les inscrits" in page
+    assert (f"{world.outsider.name} — {world.outsider.email} · {world.outsider.structure.name}" in page
+            and f"{world.member.name} — {world.member.email} · {world.member.structure.name}" in page)
+    assert page.index(world.outsider.email) < page.index(world.member.email), "by structure: Association… first"
+    login(world.member)
+    page = client.get(f"/webinaires/{upcoming.id}").get_data(as_text=True)
+    assert "Voir les inscrits" not in page and world.outsider.email not in page
+    with pytest.raises(Forbidden):
+        services.registrants(upcoming, world.member)
 
 
 def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):

@@ -1,18 +1,18 @@
 """Administration pages."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk.admin import bp
 from helpdesk.admin.forms import StructureForm, ThemeEditForm, ThemeForm, ToggleForm, UserEditForm, UserForm
-from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
+from helpdesk.admin.services import accounts_query, create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import page_arg
+from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.models import Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.triage import routing, sla
@@ -77,9 +77,10 @@ def _structure_choices() -> list[tuple[int, str]]:
 @bp.route("/utilisateurs")
 @admin_required
 def users():
-    """List accounts."""
-    page = db.paginate(select(User).order_by(User.role, User.name), page=page_arg(), per_page=50, error_out=False)
-    return render_template("admin/users.html", page=page, toggle_form=ToggleForm())
+    """List accounts, or those matching the search (name, e-mail or structure)."""
+    search = text_arg("q")
+    page = db.paginate(accounts_query(search), page=page_arg(), per_page=50, error_out=False)
+    return render_template("admin/users.html", page=page, search=search, toggle_form=ToggleForm())
 
 
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
@@ -112,12 +113,13 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     if form.validate_on_submit():
         try:
-            update_user(user, current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-                        structure_id=form.structure.data or None)
+            released = update_user(user, current_user, email=form.email.data, name=form.name.data,
+                                   role=form.role.data, structure_id=form.structure.data or None)
         except InvalidInput as error:
             flash(error.message, "error")
         else:
             flash(_("Compte %(email)s mis à jour.", email=user.email), "success")
+            _flash_released(released)
             return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, user=user)
 
@@ -130,13 +132,22 @@ def toggle_user(user_id):
     if not ToggleForm().validate():
         abort(400)
     try:
-        set_active(user, not user.active, current_user)
+        released = set_active(user, not user.active, current_user)
     except InvalidInput as error:
         flash(error.message, "error")
     else:
         flash(_("Compte %(email)s réactivé.", email=user.email) if user.active
               else _("Compte %(email)s désactivé.", email=user.email), "success")
+        _flash_released(released)
     return redirect(url_for("admin.users"))
+
+
+def _flash_released(released: int) -> None:
+    """Tell the admin how many open questions went back to the queue with the jurist's departure."""
+    if released:
+        flash(ngettext("%(num)d question ouverte qui lui était assignée attend dans « Non assignées ».",
+                       "%(num)d questions ouvertes qui lui étaient assignées attendent dans « Non assignées ».",
+                       released), "info")
 
 
 @bp.route("/utilisateurs/<int:user_id>/invitation", methods=["POST"])

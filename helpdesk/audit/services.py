@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
+from helpdesk.main.query_args import contains_pattern
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
                              Attachment, Event, Ticket, User)
 from helpdesk.permissions import can_see_internal, ensure_admin
@@ -136,9 +137,9 @@ def journal_query(filters: JournalFilters) -> Select:
     if filters.kind:
         query = query.where(Event.kind == filters.kind)
     if filters.user:
-        pattern = f"%{filters.user.strip().lower()}%"
+        pattern = contains_pattern(filters.user)
         query = query.join(User, Event.actor_id == User.id).where(
-            or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+            or_(User.email.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
     if filters.start:
         query = query.where(Event.created_at >= _paris_midnight(filters.start))
     if filters.end:

@@ -15,7 +15,7 @@ from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_fa
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db, login_manager
-from helpdesk.models import ROLES, Structure, User
+from helpdesk.models import ROLES, Structure, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import ensure_admin
@@ -130,9 +130,10 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
     return user
 
 
-def update_user(user: User, actor: User, *, email: str, name: str, role: str, structure_id: int | None) -> None:
+def update_user(user: User, actor: User, *, email: str, name: str, role: str, structure_id: int | None) -> int:
     """An admin corrects an account: name, email, role, structure. A change of email, role or structure ends the
-    account's sessions (its rights change); an anonymised account is not edited, and admins keep their own role."""
+    account's sessions (its rights change); an anonymised account is not edited, and admins keep their own role.
+    A jurist made a member leaves their open questions in « Non assignées » (returns how many)."""
     ensure_admin(actor)
     if user.anonymised_at is not None:
         raise InvalidInput(_("Ce compte a été anonymisé : il ne se modifie plus."))
@@ -143,12 +144,14 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
         ("email", user.email, email), ("name", user.name, name), ("role", user.role, role),
         ("structure", user.structure_id, structure.id if structure else None)) if before != after)
     if not changed:
-        return
+        return 0
     if {"email", "role", "structure"} & set(changed):
         user.session_token = new_session_token()
+    released = _release_questions(user, actor) if user.is_staff and role not in ("jurist", "admin") else 0
     user.email, user.name, user.role, user.structure = email, name, role, structure
     record_event("user_updated", actor, user_id=user.id, changed=changed)
     db.session.commit()
+    return released
 
 
 def change_password(user: User, current: str, new: str, address: str | None = None) -> int:
@@ -171,18 +174,32 @@ def change_password(user: User, current: str, new: str, address: str | None = No
     return revoked
 
 
-def set_active(user: User, active: bool, actor: User) -> None:
-    """An admin activates or deactivates an account; deactivation ends its sessions."""
+def _release_questions(user: User, actor: User) -> int:
+    """Put the open questions of someone leaving the legal team back in « Non assignées », so that none waits on
+    them unseen; returns how many."""
+    tickets = db.session.scalars(select(Ticket).where(Ticket.assignee_id == user.id, Ticket.status != "closed")).all()
+    for ticket in tickets:
+        ticket.assignee = None
+        record_event("unassigned", actor, ticket, previous=user.name)
+    return len(tickets)
+
+
+def set_active(user: User, active: bool, actor: User) -> int:
+    """An admin activates or deactivates an account; deactivation ends its sessions and puts a jurist's open
+    questions back in « Non assignées » (returns how many)."""
     ensure_admin(actor)
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     if active and user.anonymised_at is not None:
         raise InvalidInput(_("Ce compte a été anonymisé : il ne peut plus être réactivé. Créez-en un nouveau."))
     user.active = active
+    released = 0
     if not active:
         user.session_token = new_session_token()
+        released = _release_questions(user, actor)
     record_event("user_activated" if active else "user_deactivated", actor, user_id=user.id)
     db.session.commit()
+    return released
 
 
 # The structure comes in the same query: member pages check it on every request (one option object, built once).

@@ -1,6 +1,6 @@
 """Flash info pages: jurists write, preview and publish; members read, subscribe and unsubscribe."""
 from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -99,8 +99,9 @@ def publish(slug):
     except InvalidInput as error:
         flash(error.message, "error")
     else:
-        flash(_("Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à %(count)d abonné(s) se fait "
-                "en arrière-plan.", count=recipients), "success")
+        flash(ngettext("Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à %(num)d abonné se fait "
+                       "en arrière-plan.", "Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à "
+                       "%(num)d abonnés se fait en arrière-plan.", recipients), "success")
         if current_app.config["MAIL_SEND_AFTER_REQUEST"]:
             # No fan-out loop beside the embedded server (`make run`): fan out once the response is delivered.
             app = current_app._get_current_object()

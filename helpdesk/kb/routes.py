@@ -12,6 +12,7 @@ from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.extensions import db, limiter
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
+from helpdesk.views import flash_files_to_attach_again
 
 SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}
 IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se modifie dans son fichier d'import, "
@@ -74,6 +75,8 @@ def new():
         else:
             flash(_("Ressource enregistrée en brouillon."), "success")
             return redirect(url_for("kb.article", slug=article.slug))
+    if request.method == "POST":
+        flash_files_to_attach_again()
     return render_template("kb/edit.html", form=form, article=None)
 
 
@@ -124,6 +127,8 @@ def edit(slug):
         else:
             flash(_("Ressource mise à jour."), "success")
             return redirect(url_for("kb.article", slug=item.slug))
+    if request.method == "POST":
+        flash_files_to_attach_again()
     return render_template("kb/edit.html", form=form, article=item)
 
 
@@ -164,7 +169,8 @@ def references():
         except InvalidInput as error:
             flash(error.message, "error")
         else:
-            flash(_("%(count)s ressource(s) marquée(s) « à vérifier ».", count=count), "success")
+            flash(ngettext("%(num)d ressource marquée « à vérifier ».", "%(num)d ressources marquées « à vérifier ».",
+                           count), "success")
             return redirect(url_for("kb.references", reference=reference))
     return render_template("kb/references.html", form=form, reference=reference,
                            normalised=review.normalise_reference(reference) if reference else "",

@@ -166,6 +166,7 @@ class Satisfaction(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     user = relationship("User")
+    ticket = relationship("Ticket")
 
     def __repr__(self) -> str:
         return f"<Satisfaction {self.ticket_id} {self.rating}/5>"

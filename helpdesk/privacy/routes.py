@@ -4,11 +4,12 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.forms import Form
-from helpdesk.models import Structure, User
+from helpdesk.models import Structure, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.privacy import bp
 from helpdesk.privacy.services import anonymise_structure, anonymise_user, export_personal_data
@@ -55,11 +56,16 @@ def anonymise_user_view(user_id):
                       "admin.users")
 
 
-@bp.route("/admin/structures/<int:structure_id>/anonymiser", methods=["POST"])
+@bp.route("/admin/structures/<int:structure_id>/anonymiser", methods=["GET", "POST"])
 @admin_required
 def anonymise_structure_view(structure_id):
-    """Anonymise a structure, its accounts and its questions."""
+    """Ask to confirm (GET), then anonymise a structure, its accounts and its questions (POST)."""
     structure = db.session.get(Structure, structure_id) or abort(404)
+    if request.method == "GET":
+        questions = db.session.scalar(select(func.count()).select_from(Ticket)
+                                      .where(Ticket.structure_id == structure.id))
+        return render_template("privacy/anonymise_structure.html", structure=structure, questions=questions,
+                               form=Form())
     return _anonymise(structure, anonymise_structure,
                       _("Structure anonymisée : ses comptes, questions et fichiers ne contiennent plus de données personnelles."),
                       "admin.structures")

@@ -9,8 +9,8 @@ from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, page_to_show, queue_count_query,
-                                     queue_query, view_counts)
+from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, default_sort, page_to_show,
+                                     queue_count_query, queue_query, view_counts)
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
@@ -39,8 +39,9 @@ def queue_navigation() -> dict:
 @staff_required
 def index():
     """Questions of a view, filtered, sorted and paginated."""
+    view = _choice_arg("vue", VIEWS, "non-assignees")
     filters = QueueFilters(
-        view=_choice_arg("vue", VIEWS, "non-assignees"),
+        view=view,
         theme_id=int_arg("theme"),
         region=_choice_arg("region", REGIONS),
         structure_type=_choice_arg("type", STRUCTURE_TYPES),
@@ -48,7 +49,7 @@ def index():
         assignee_id=int_arg("juriste"),
         text=text_arg("q") or None,
         tag=text_arg("etiquette", 40) or None,
-        sort=_choice_arg("tri", SORTS, "anciennete"),
+        sort=_choice_arg("tri", SORTS, default_sort(view)),
     )
     now = utcnow()
     per_page = current_app.config["QUEUE_PAGE_SIZE"]

@@ -11,6 +11,7 @@ from sqlalchemy.sql.operators import custom_op
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
+from helpdesk.main.query_args import contains_pattern
 from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
 from helpdesk.models._types import UTCDateTime, utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
@@ -34,6 +35,12 @@ SORTS = {
     "activite": _l("Dernière activité"),
     "echeance": _l("Échéance la plus proche"),
 }
+
+
+def default_sort(view: str) -> str:
+    """The sort of a view when none is chosen: the oldest waiting question first, but the latest closed first (the
+    closed view holds years of history, its first page would otherwise show the oldest)."""
+    return "activite" if view == "closes" else "anciennete"
 
 
 @dataclass
@@ -108,9 +115,7 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
     if filters.tag:
         query = query.where(Ticket.tags.any(Tag.name == filters.tag))
     if filters.text:
-        # Escape LIKE wildcards: "50 %" must find "50 %", not everything starting with "50 ".
-        literal = filters.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{literal}%"
+        pattern = contains_pattern(filters.text)
         query = query.where(or_(Ticket.id.in_(matching_question_ids(filters.text)),
                                 Ticket.subject.ilike(pattern, escape="\\"),
                                 Ticket.reference.ilike(pattern, escape="\\")))

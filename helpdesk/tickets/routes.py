@@ -105,7 +105,7 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
                        similar=similar_questions(ticket, current_user),
                        recent=services.recent_structure_questions(ticket, current_user))
     else:
-        context.update(reply_form=ReplyForm())
+        context.update(reply_form=reply_form or ReplyForm())
     context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
@@ -123,10 +123,15 @@ def reply(reference):
         return to_question(ticket)
     internal = staff and form.kind.data == "note"
     status_after = form.status_after.data if staff and not internal else None
-    with flash_refusal():
+    try:
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
                              attachments=read_uploads(form.attachments.data))
-        flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
+    except InvalidInput as error:
+        # The page comes back with the text in the box: a refused file must not cost the message written.
+        flash(error.message, "error")
+        flash_files_to_attach_again()
+        return render_detail(ticket, reply_form=form), error.status_code
+    flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return to_question(ticket)
 
 
@@ -198,11 +203,13 @@ def status(reference):
     return to_question(ticket)
 
 
-@bp.route("/<reference>/supprimer", methods=["POST"])
+@bp.route("/<reference>/supprimer", methods=["GET", "POST"])
 @admin_required
 def delete(reference):
-    """Delete a question with its messages and files (administrators)."""
+    """Ask to confirm (GET), then delete a question with its messages and files (administrators) (POST)."""
     ticket = get_visible_ticket(current_user, reference)
+    if request.method == "GET":
+        return render_template("tickets/delete.html", ticket=ticket, action_form=ActionForm())
     if not ActionForm().validate():
         abort(400)
     services.delete_question(ticket, current_user)

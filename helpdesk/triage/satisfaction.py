@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.events import record_event
@@ -73,6 +74,7 @@ def summary(since: datetime | None = None, until: datetime | None = None) -> Sat
 
 
 def recent_comments(limit: int = 20) -> list[Satisfaction]:
-    """The latest ratings that come with a comment."""
+    """The latest ratings that come with a comment, with their question (the page links to it)."""
     return db.session.scalars(select(Satisfaction).where(Satisfaction.comment != "")
+                              .options(selectinload(Satisfaction.ticket))
                               .order_by(Satisfaction.updated_at.desc()).limit(limit)).all()

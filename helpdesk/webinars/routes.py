@@ -63,7 +63,7 @@ def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None,
         context.update(own_questions=services.own_questions(webinar, current_user),
                        advance_form=advance_form or AdvanceQuestionForm())
     if current_user.is_staff:
-        context.update(registrations=services.registration_count(webinar), qa_form=qa_form or QuestionAnswerForm(),
+        context.update(registrants=services.registrants(webinar, current_user), qa_form=qa_form or QuestionAnswerForm(),
                        sent_questions=services.questions_sent(webinar, current_user))
     return render_template("webinars/detail.html", **context)
 

@@ -15,7 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import lazy_format
 from helpdesk.kb.services import publish_new_article, slug_from_title
 from helpdesk.mail.outbox import absolute_url, queue_email
-from helpdesk.models import Article, Event, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
+from helpdesk.models import Article, Event, Structure, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
 from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
@@ -240,6 +240,16 @@ def questions_sent(webinar: Webinar, actor: User) -> list[WebinarQuestion]:
     return list(db.session.scalars(select(WebinarQuestion).where(WebinarQuestion.webinar_id == webinar.id)
                                    .options(selectinload(WebinarQuestion.user).selectinload(User.structure))
                                    .order_by(WebinarQuestion.id)))
+
+
+def registrants(webinar: Webinar, actor: User) -> list[User]:
+    """The members registered for the webinar, with their structure, by structure then name, for staff."""
+    if not actor.is_staff:
+        raise Forbidden(_("Seuls les juristes voient les inscrits d'un webinaire."))
+    return list(db.session.scalars(
+        select(User).join(WebinarRegistration, WebinarRegistration.user_id == User.id)
+        .where(WebinarRegistration.webinar_id == webinar.id).outerjoin(User.structure)
+        .options(selectinload(User.structure)).order_by(Structure.name, User.name, User.id)))
 
 
 def delete_question(webinar: Webinar, question_id: int, user: User) -> None:
