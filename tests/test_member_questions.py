@@ -204,9 +204,23 @@ def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member
     assert 'aria-describedby="body-hint"' in page
 
 
+def test_member_is_asked_to_confirm_before_closing(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"body": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Clore la question {ticket.reference} ?" in page
+    assert "vous ne pourrez plus y répondre" in page
+    assert '<input type="hidden" name="confirme" value="1">' in page
+    assert f'href="/questions/{ticket.reference}">Annuler</a>' in page
+    db.session.refresh(ticket)
+    assert ticket.status == "new"
+
+
 def test_member_closes_the_question(member_client, world):
     ticket = factories.make_ticket(world.member)
-    page = member_client.post(f"/questions/{ticket.reference}/cloturer", follow_redirects=True).get_data(as_text=True)
+    page = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"},
+                              follow_redirects=True).get_data(as_text=True)
     assert "La question est close." in page
     assert "Cette question est close." in page
     assert "Clore la question" not in page

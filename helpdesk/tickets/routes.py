@@ -132,7 +132,7 @@ def reply(reference):
 @login_required
 def close(reference):
     """Close the question; refused while the reply box (the close button is in its form) holds unsent text or
-    files, so that closing never loses them."""
+    files, so that closing never loses them. Members, who cannot reopen it, confirm first."""
     ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
@@ -141,6 +141,8 @@ def close(reference):
                 "avant de clore la question."), "error")
         flash_files_to_attach_again()
         return render_detail(ticket), 409
+    if current_user.is_member and not ticket.is_closed and request.form.get("confirme") != "1":
+        return render_template("tickets/close_confirm.html", ticket=ticket)
     with flash_refusal():
         services.close(ticket, current_user)
         flash(_("La question est close."), "success")
