@@ -380,6 +380,19 @@ def test_admin_deletes_a_question_and_its_files_from_its_page(app, client, world
     login(world.jurist)
     assert client.post(f"/questions/{ticket.reference}/supprimer").status_code == 403
     login(world.admin)
-    assert "Supprimer définitivement" in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert f'<form method="get" action="/questions/{ticket.reference}/supprimer">' in page
+    confirmation = client.get(f"/questions/{ticket.reference}/supprimer").get_data(as_text=True)
+    assert f"Supprimer la question {ticket.reference} ?" in confirmation and "Supprimer définitivement" in confirmation
+    assert count(Ticket) == 1, "asking to delete deletes nothing"
     assert client.post(f"/questions/{ticket.reference}/supprimer").status_code == 302
     assert count(Ticket) == 0 and stored_files(app) == []
+
+
+def test_the_delete_button_of_a_question_page_asks_to_confirm_first(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.admin)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    danger_zone = page[page.index('class="danger-zone"'):]
+    assert 'method="post"' not in danger_zone[:danger_zone.index("</section>")]
+    assert count(Ticket) == 1

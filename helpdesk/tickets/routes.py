@@ -198,11 +198,13 @@ def status(reference):
     return to_question(ticket)
 
 
-@bp.route("/<reference>/supprimer", methods=["POST"])
+@bp.route("/<reference>/supprimer", methods=["GET", "POST"])
 @admin_required
 def delete(reference):
-    """Delete a question with its messages and files (administrators)."""
+    """Ask to confirm (GET), then delete a question with its messages and files (administrators, POST)."""
     ticket = get_visible_ticket(current_user, reference)
+    if request.method == "GET":
+        return render_template("tickets/delete_confirm.html", ticket=ticket)
     if not ActionForm().validate():
         abort(400)
     services.delete_question(ticket, current_user)
