@@ -204,6 +204,14 @@ def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member
     assert 'aria-describedby="body-hint"' in page
 
 
+def test_a_page_past_the_end_of_the_list_links_back_to_the_first(member_client, world):
+    factories.make_ticket(world.member, subject="Question toujours en cours")
+    page = member_client.get("/questions/?qui=moi&page=7").get_data(as_text=True)
+    assert "Aucune question sur cette page." in page
+    assert 'href="/questions/?qui=moi&amp;page=1">Revenir à la première page</a>' in page
+    assert "Aucune question sur cette page." not in member_client.get("/questions/?qui=moi").get_data(as_text=True)
+
+
 def test_member_is_asked_to_confirm_before_closing(member_client, world):
     ticket = factories.make_ticket(world.member)
     response = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"body": ""})
