@@ -204,6 +204,13 @@ def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member
     assert 'aria-describedby="body-hint"' in page
 
 
+def test_pages_name_the_structure_in_correct_french(member_client, world):
+    name = world.member.structure.name
+    assert f"<h1>Questions de la structure {name}</h1>" in member_client.get("/questions/").get_data(as_text=True)
+    new_question = html.unescape(member_client.get("/questions/nouvelle").get_data(as_text=True))
+    assert f"Votre question sera visible par les membres de la structure {name} et par l'équipe juridique" in new_question
+
+
 def test_a_page_past_the_end_of_the_list_links_back_to_the_first(member_client, world):
     factories.make_ticket(world.member, subject="Question toujours en cours")
     page = member_client.get("/questions/?qui=moi&page=7").get_data(as_text=True)
