@@ -76,7 +76,7 @@ CASES = [
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("POST", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("GET", "/questions/<reference>", QUESTION_READ),
-    Case("POST", "/questions/<reference>/repondre", QUESTION_WRITE),
+    Case("POST", "/questions/<reference>/repondre", QUESTION_WRITE, data={"body": "Une précision.", "kind": "note"}),
     # Text would stop it; members confirm first (without "confirme", the confirmation page: 200).
     Case("POST", "/questions/<reference>/cloturer", QUESTION_WRITE, data={"body": "", "confirme": "1"}),
     Case("POST", "/questions/<reference>/prendre", QUESTION_STAFF),

@@ -196,6 +196,29 @@ def test_empty_reply_is_refused_in_french(member_client, world):
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
+def test_reply_refused_for_its_file_comes_back_with_its_text(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    text = "Voici le contrat signé, avec l'avenant de renouvellement."
+    response = member_client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data",
+                                  data={"body": text, "attachments": [(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "Le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert "Joignez de nouveau votre fichier : contrat.exe" in page
+    assert f"{text}</textarea>" in page
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_reply_too_long_comes_back_with_its_text(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    text = "Une très longue précision. " * 800
+    response = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": text})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "caractères au maximum" in page and "Une très longue précision. Une très longue précision." in page
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
 def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member_client, world):
     ticket = factories.make_ticket(world.member)
     page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)

@@ -103,7 +103,7 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
                        similar=similar_questions(ticket, current_user),
                        recent=services.recent_structure_questions(ticket, current_user))
     else:
-        context.update(reply_form=ReplyForm())
+        context.update(reply_form=reply_form or ReplyForm())
     context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
@@ -111,20 +111,25 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
 @bp.route("/<reference>/repondre", methods=["POST"])
 @login_required
 def reply(reference):
-    """Post a reply (or, for jurists, an internal note)."""
+    """Post a reply (or, for jurists, an internal note); a refused one comes back with its text, even without
+    JavaScript (which would also restore the draft)."""
     ticket = get_visible_ticket(current_user, reference)
     staff = can_see_internal(current_user)
     form = StaffReplyForm() if staff else ReplyForm()
     if not form.validate():
         flash_errors(form)
         flash_files_to_attach_again()
-        return to_question(ticket)
+        return render_detail(ticket, reply_form=form), 400
     internal = staff and form.kind.data == "note"
     status_after = form.status_after.data if staff and not internal else None
-    with flash_refusal():
+    try:
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
                              attachments=read_uploads(form.attachments.data))
-        flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
+    except InvalidInput as error:
+        flash(error.message, "error")
+        flash_files_to_attach_again()
+        return render_detail(ticket, reply_form=form), error.status_code
+    flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return to_question(ticket)
 
 
