@@ -297,6 +297,22 @@ def test_oversized_request_gets_a_french_413_page_and_saves_nothing(app, client,
     assert count(Ticket) == 0 and stored_files(app) == []
 
 
+def test_file_fields_announce_the_size_and_count_limits_before_a_file_is_chosen(app, client, world, login):
+    app.config.update(ATTACHMENT_MAX_FILE_SIZE=5 * 1024 * 1024, ATTACHMENT_MAX_REQUEST_SIZE=15 * 1024 * 1024,
+                      ATTACHMENT_MAX_FILES=4)
+    limits = "Limites : 5 Mo par fichier, 15 Mo par envoi et 4 fichiers au plus."
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    new_question = client.get("/questions/nouvelle").get_data(as_text=True)
+    assert f'<p class="hint" id="attachments-hint">Facultatif. Types acceptés : PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte ' \
+           f'(TXT). {limits}</p>' in new_question
+    assert limits in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 50_000
+    too_large = client.post("/questions/nouvelle", content_type="multipart/form-data",
+                            data={"attachments": [upload("gros.pdf", pdf_bytes("x" * 60_000))]})
+    assert too_large.status_code == 413 and limits in too_large.get_data(as_text=True)
+
+
 def test_too_large_file_keeps_the_form_with_a_french_message(app, client, world, login):
     app.config["ATTACHMENT_MAX_FILE_SIZE"] = 1000
     login(world.member)
@@ -383,3 +399,12 @@ def test_admin_deletes_a_question_and_its_files_from_its_page(app, client, world
     assert "Supprimer définitivement" in client.get(f"/questions/{ticket.reference}/supprimer").get_data(as_text=True)
     assert client.post(f"/questions/{ticket.reference}/supprimer").status_code == 302
     assert count(Ticket) == 0 and stored_files(app) == []
+
+
+def test_the_delete_button_of_a_question_page_asks_to_confirm_first(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.admin)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    danger_zone = page[page.index('class="danger-zone"'):]
+    assert 'method="post"' not in danger_zone[:danger_zone.index("</section>")]
+    assert count(Ticket) == 1

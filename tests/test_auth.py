@@ -31,7 +31,7 @@ def test_login_opens_a_session_and_greets_the_user(client, world):
     assert response.status_code == 302
     page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "Bienvenue, Alice." in page
-    assert "Questions de Chantier des Tests" in page
+    assert "Questions de la structure Chantier des Tests" in page
     assert world.member.last_login_at is not None
 
 

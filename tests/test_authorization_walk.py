@@ -76,8 +76,9 @@ CASES = [
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("POST", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("GET", "/questions/<reference>", QUESTION_READ),
-    Case("POST", "/questions/<reference>/repondre", QUESTION_WRITE),
-    Case("POST", "/questions/<reference>/cloturer", QUESTION_WRITE, data={"body": ""}),  # text would stop it
+    Case("POST", "/questions/<reference>/repondre", QUESTION_WRITE, data={"body": "Une précision.", "kind": "note"}),
+    # Text would stop it; members confirm first (without "confirme", the confirmation page: 200).
+    Case("POST", "/questions/<reference>/cloturer", QUESTION_WRITE, data={"body": "", "confirme": "1"}),
     Case("POST", "/questions/<reference>/prendre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/assigner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
@@ -160,7 +161,7 @@ CASES = [
     Case("POST", "/questions/<reference>/etiquettes/retirer", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/fusionner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/proposer-faq", QUESTION_STAFF),
-    Case("POST", "/questions/<reference>/avis", QUESTION_WRITE),
+    Case("POST", "/questions/<reference>/avis", QUESTION_WRITE, data={"rating": "4"}),
     Case("GET", "/satisfaction", STAFF),
     Case("POST", "/file/actions", STAFF_ACTION),
     Case("GET", "/questions/pour-un-membre", STAFF),

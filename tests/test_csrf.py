@@ -77,7 +77,7 @@ def test_button_forms_need_the_token_too(client, world):
     db.session.refresh(ticket)
     assert ticket.status == "new"
     token = _token(client, f"/questions/{ticket.reference}")
-    client.post(f"/questions/{ticket.reference}/cloturer", data={"csrf_token": token})
+    client.post(f"/questions/{ticket.reference}/cloturer", data={"csrf_token": token, "confirme": "1"})
     db.session.refresh(ticket)
     assert ticket.status == "closed"
 

@@ -196,6 +196,29 @@ def test_empty_reply_is_refused_in_french(member_client, world):
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
+def test_reply_refused_for_its_file_comes_back_with_its_text(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    text = "Voici le contrat signé, avec l'avenant de renouvellement."
+    response = member_client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data",
+                                  data={"body": text, "attachments": [(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "Le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert "Joignez de nouveau votre fichier : contrat.exe" in page
+    assert f"{text}</textarea>" in page
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_reply_too_long_comes_back_with_its_text(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    text = "Une très longue précision. " * 800
+    response = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": text})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "caractères au maximum" in page and "Une très longue précision. Une très longue précision." in page
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
 def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member_client, world):
     ticket = factories.make_ticket(world.member)
     page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
@@ -204,9 +227,38 @@ def test_reply_box_says_before_a_file_is_chosen_that_it_needs_a_few_words(member
     assert 'aria-describedby="body-hint"' in page
 
 
+def test_pages_name_the_structure_in_correct_french(member_client, world):
+    name = world.member.structure.name
+    assert f"<h1>Questions de la structure {name}</h1>" in member_client.get("/questions/").get_data(as_text=True)
+    new_question = html.unescape(member_client.get("/questions/nouvelle").get_data(as_text=True))
+    assert f"Votre question sera visible par les membres de la structure {name} et par l'équipe juridique" in new_question
+
+
+def test_a_page_past_the_end_of_the_list_links_back_to_the_first(member_client, world):
+    factories.make_ticket(world.member, subject="Question toujours en cours")
+    page = member_client.get("/questions/?qui=moi&page=7").get_data(as_text=True)
+    assert "Aucune question sur cette page." in page
+    assert 'href="/questions/?qui=moi&amp;page=1">Revenir à la première page</a>' in page
+    assert "Aucune question sur cette page." not in member_client.get("/questions/?qui=moi").get_data(as_text=True)
+
+
+def test_member_is_asked_to_confirm_before_closing(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"body": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Clore la question {ticket.reference} ?" in page
+    assert "vous ne pourrez plus y répondre" in page
+    assert '<input type="hidden" name="confirme" value="1">' in page
+    assert f'href="/questions/{ticket.reference}">Annuler</a>' in page
+    db.session.refresh(ticket)
+    assert ticket.status == "new"
+
+
 def test_member_closes_the_question(member_client, world):
     ticket = factories.make_ticket(world.member)
-    page = member_client.post(f"/questions/{ticket.reference}/cloturer", follow_redirects=True).get_data(as_text=True)
+    page = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"},
+                              follow_redirects=True).get_data(as_text=True)
     assert "La question est close." in page
     assert "Cette question est close." in page
     assert "Clore la question" not in page

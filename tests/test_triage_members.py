@@ -68,8 +68,21 @@ def test_rating_before_any_answer_is_refused(client, world, login):
 @pytest.mark.parametrize("rating", ["0", "6", "abc", ""])
 def test_rating_out_of_range_is_refused(client, world, login, answered, rating):
     login(world.member)
-    page = client.post(f"/questions/{answered.reference}/avis", data={"rating": rating}, follow_redirects=True)
-    assert page.status_code == 200
+    page = client.post(f"/questions/{answered.reference}/avis", data={"rating": rating})
+    assert page.status_code == 400
+    assert '<p class="error" id="rating-error">' in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0
+
+
+def test_rating_without_a_note_keeps_the_comment_written(client, world, login, answered):
+    login(world.member)
+    response = client.post(f"/questions/{answered.reference}/avis",
+                           data={"rating": "", "comment": "Très clair, merci pour les références."})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Choisissez une note de 1 à 5." in page
+    assert "Très clair, merci pour les références.</textarea>" in page
+    assert 'aria-invalid="true"' in page
     assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0
 
 

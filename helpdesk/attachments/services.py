@@ -53,6 +53,14 @@ def _megabytes(size: int) -> str:
     return _("%(size)s Mo", size=format(size / (1024 * 1024), "g"))
 
 
+def upload_limits() -> str:
+    """The configured upload limits in one sentence, announced beside every file field and recalled on refusal."""
+    config = current_app.config
+    return _("Limites : %(file)s par fichier, %(request)s par envoi et %(count)s fichiers au plus.",
+             file=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"]), request=_megabytes(config["ATTACHMENT_MAX_REQUEST_SIZE"]),
+             count=config["ATTACHMENT_MAX_FILES"])
+
+
 def read_uploads(storages: Iterable[FileStorage] | None) -> list[tuple[str, bytes]]:
     """(filename, content) of the files of a form field, leaving out the empty part a browser sends when no file is chosen."""
     uploads = []

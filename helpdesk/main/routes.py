@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from helpdesk.api.errors import http_error, is_api_request
+from helpdesk.attachments.services import upload_limits
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGES, keep_locale, set_user_locale
@@ -86,7 +87,7 @@ def too_large(error):
     """French page for oversized requests (JSON under /api)."""
     if is_api_request():
         return http_error(error)
-    return render_template("errors/413.html"), 413
+    return render_template("errors/413.html", limits=upload_limits()), 413
 
 
 @bp.app_errorhandler(429)

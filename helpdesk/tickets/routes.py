@@ -113,14 +113,15 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
 @bp.route("/<reference>/repondre", methods=["POST"])
 @login_required
 def reply(reference):
-    """Post a reply (or, for jurists, an internal note)."""
+    """Post a reply (or, for jurists, an internal note); a refused one comes back with its text, even without
+    JavaScript (which would also restore the draft)."""
     ticket = get_visible_ticket(current_user, reference)
     staff = can_see_internal(current_user)
     form = StaffReplyForm() if staff else ReplyForm()
     if not form.validate():
         flash_errors(form)
         flash_files_to_attach_again()
-        return to_question(ticket)
+        return render_detail(ticket, reply_form=form), 400
     internal = staff and form.kind.data == "note"
     status_after = form.status_after.data if staff and not internal else None
     try:
@@ -139,7 +140,7 @@ def reply(reference):
 @login_required
 def close(reference):
     """Close the question; refused while the reply box (the close button is in its form) holds unsent text or
-    files, so that closing never loses them."""
+    files, so that closing never loses them. Members, who cannot reopen it, confirm first."""
     ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
@@ -148,6 +149,8 @@ def close(reference):
                 "avant de clore la question."), "error")
         flash_files_to_attach_again()
         return render_detail(ticket), 409
+    if current_user.is_member and not ticket.is_closed and request.form.get("confirme") != "1":
+        return render_template("tickets/close_confirm.html", ticket=ticket)
     with flash_refusal():
         services.close(ticket, current_user)
         flash(_("La question est close."), "success")

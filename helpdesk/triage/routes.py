@@ -170,11 +170,13 @@ def propose_faq(reference):
 @bp.route("/questions/<reference>/avis", methods=["POST"])
 @login_required
 def rate(reference):
-    """A member rates the answer to their structure's question."""
+    """A member rates the answer to their structure's question; a refused rating comes back with its comment."""
     ticket = get_visible_ticket(current_user, reference)
     form = SatisfactionForm()
     if not form.validate():
         flash_errors(form)
+        if satisfaction.can_rate(current_user, ticket):
+            return render_detail(ticket, satisfaction_form=form), 400
         return to_question(ticket)
     with flash_refusal(ServiceError):
         satisfaction.rate(ticket, current_user, form.rating.data, form.comment.data or "")

@@ -190,7 +190,7 @@ def test_logging_out_leaves_no_draft_in_the_browser(visitor):
 
 def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_open(visitor):
     """« Clore la question » with text in « Votre réponse » is refused and the text stays (on the page and as a
-    draft); with the box emptied, the question closes and the draft is gone."""
+    draft); with the box emptied and the closing confirmed, the question closes and the draft is gone."""
     page = visitor.page
     text = "Une précision avant de clore : l'avenant a été signé hier."
     visitor.login("membre@demo.local")
@@ -208,6 +208,9 @@ def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_ope
     expect(page.get_by_text("Brouillon restauré")).to_be_visible()
 
     page.get_by_label("Votre réponse").fill("")
+    page.get_by_role("button", name="Clore la question").click()
+    expect(page.get_by_role("heading", name=f"Clore la question {reference} ?")).to_be_visible()
+    visitor.audit("(confirmation de clôture)")
     page.get_by_role("button", name="Clore la question").click()
     expect(page.get_by_role("status")).to_contain_text("La question est close.")
     visitor.audit("(question close)")
