@@ -227,6 +227,20 @@ def test_anonymising_a_jurist_keeps_their_answers(world, history):
     assert world.jurist.name.startswith("Utilisateur anonymisé")
 
 
+def test_anonymising_a_jurist_puts_their_open_questions_back_in_unassigned(world):
+    """An anonymised jurist's open questions used to stay assigned to « Utilisateur anonymisé », in nobody's queue."""
+    open_question, closed_question = factories.make_ticket(world.member), factories.make_ticket(world.member)
+    services.claim(open_question, world.jurist)
+    services.claim(closed_question, world.jurist)
+    services.close(closed_question, world.jurist)
+    anonymise_user(world.jurist, world.admin)
+    db.session.expire_all()
+    assert open_question.assignee_id is None and closed_question.assignee_id == world.jurist.id
+    [released] = db.session.scalars(select(Event).where(Event.ticket_id == open_question.id,
+                                                        Event.kind == "unassigned")).all()
+    assert released.data["previous"].startswith("Utilisateur anonymisé"), "the history keeps no trace of the name"
+
+
 def test_only_admins_anonymise_and_never_themselves_or_twice(world):
     with pytest.raises(Forbidden):
         anonymise_user(world.member, world.jurist)

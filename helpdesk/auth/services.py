@@ -147,7 +147,7 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
         return 0
     if {"email", "role", "structure"} & set(changed):
         user.session_token = new_session_token()
-    released = _release_questions(user, actor) if user.is_staff and role not in ("jurist", "admin") else 0
+    released = release_questions(user, actor) if user.is_staff and role not in ("jurist", "admin") else 0
     user.email, user.name, user.role, user.structure = email, name, role, structure
     record_event("user_updated", actor, user_id=user.id, changed=changed)
     db.session.commit()
@@ -174,7 +174,7 @@ def change_password(user: User, current: str, new: str, address: str | None = No
     return revoked
 
 
-def _release_questions(user: User, actor: User) -> int:
+def release_questions(user: User, actor: User) -> int:
     """Put the open questions of someone leaving the legal team back in « Non assignées », so that none waits on
     them unseen; returns how many."""
     tickets = db.session.scalars(select(Ticket).where(Ticket.assignee_id == user.id, Ticket.status != "closed")).all()
@@ -196,7 +196,7 @@ def set_active(user: User, active: bool, actor: User) -> int:
     released = 0
     if not active:
         user.session_token = new_session_token()
-        released = _release_questions(user, actor)
+        released = release_questions(user, actor)
     record_event("user_activated" if active else "user_deactivated", actor, user_id=user.id)
     db.session.commit()
     return released

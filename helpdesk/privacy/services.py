@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
+from helpdesk.auth.services import release_questions
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -221,6 +222,8 @@ def anonymise_user(user: User, actor: User) -> None:
     if user.is_member:
         _anonymise_member_content(user, now)
     _anonymise_account(user, now)
+    if user.is_staff:  # after the renaming: the history says an anonymised account let them go
+        release_questions(user, actor)
     record_event("user_anonymised", actor, user_id=user.id)
     db.session.commit()
 
