@@ -176,6 +176,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(client, second_c
     (factories.PASSWORD, "court", None, "Le mot de passe doit compter au moins 12 caractères."),
     (factories.PASSWORD, "cheval agrafe batterie " * 9, None, "Le mot de passe doit compter 200 caractères au maximum."),
     (factories.PASSWORD, "un-nouveau-mot-de-passe", "un-autre-mot-de-passe", "ne sont pas identiques"),
+    (factories.PASSWORD, factories.PASSWORD, None, "Le nouveau mot de passe doit être différent de l&#39;actuel."),
 ])
 def test_password_change_refused_leaves_the_password_unchanged(client, world, login, current, new, confirm, message):
     login(world.member)

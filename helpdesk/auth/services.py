@@ -166,6 +166,8 @@ def change_password(user: User, current: str, new: str, address: str | None = No
         db.session.commit()
         raise InvalidInput(_("Le mot de passe actuel est incorrect."))
     forget_failures("login", user.email, device)
+    if new == current:
+        raise InvalidInput(_("Le nouveau mot de passe doit être différent de l'actuel."))
     check_password_strength(new)
     user.set_password(new)
     record_event("password_changed", user)
