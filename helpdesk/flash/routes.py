@@ -131,6 +131,8 @@ def dismiss(slug):
     if not ActionForm().validate():
         abort(400)
     services.mark_read(current_user, article)
+    flash(_("Flash info marqué comme lu : il n'apparaît plus sur votre accueil et reste consultable dans les "
+            "ressources."), "success")
     return redirect(url_for("main.index"))
 
 
