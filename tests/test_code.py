@@ -1,7 +1,11 @@
 """Checks on the source itself: defects no behaviour test would notice until the wrong definition is used."""
 import ast
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 import helpdesk
 
@@ -61,3 +65,14 @@ def test_no_form_field_uses_choices_wtforms_deprecates():
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", DeprecationWarning)
                     unbound.bind(form=None, name=name, _meta=DefaultMeta())
+
+
+@pytest.mark.parametrize("module", ["wsgi", "helpdesk", "helpdesk.ops.logs", "helpdesk.kb", "helpdesk.audit",
+                                    "helpdesk.main", "helpdesk.attachments", "helpdesk.api", "helpdesk.admin"])
+def test_entry_points_import_first_in_a_fresh_interpreter(module):
+    """gunicorn loads its logger class (helpdesk.ops.logs) before the app: an import cycle that only shows when a
+    module is imported first stopped every worker from starting, while the tests, importing in another order,
+    passed."""
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=PACKAGE.parent, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -5,7 +5,7 @@ from sqlalchemy import Select, or_, select
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.main.query_args import contains_pattern
+from helpdesk.like import contains_pattern
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
 from helpdesk.permissions import ensure_admin

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
-from helpdesk.main.query_args import contains_pattern
+from helpdesk.like import contains_pattern
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
                              Attachment, Event, Ticket, User)
 from helpdesk.permissions import can_see_internal, ensure_admin

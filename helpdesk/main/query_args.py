@@ -30,13 +30,6 @@ def text_arg(name: str, limit: int = 200) -> str:
     return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
 
 
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern (escape character « \\ ») matching `text` anywhere, its wildcards taken literally: « 50 % »
-    finds « 50 % », not everything starting with « 50 »."""
-    literal = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{literal}%"
-
-
 def safe_next(target: str | None, fallback: str | None = None) -> str:
     """Only follow local redirects (after login, after a language switch, back to the queue after a bulk action);
     anything else leads to `fallback` (default: the home page)."""

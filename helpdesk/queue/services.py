@@ -11,7 +11,7 @@ from sqlalchemy.sql.operators import custom_op
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
-from helpdesk.main.query_args import contains_pattern
+from helpdesk.like import contains_pattern
 from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
 from helpdesk.models._types import UTCDateTime, utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
