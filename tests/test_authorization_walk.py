@@ -172,8 +172,10 @@ CASES = [
     Case("POST", "/admin/delais/<int:rule_id>/supprimer", ADMIN_ACTION, target="sla_rule", fresh=True),
     Case("POST", "/admin/routage", ADMIN),
     Case("GET", "/admin/routage", ADMIN),
-    Case("POST", "/admin/routage/<int:rule_id>/<any(monter, descendre, supprimer):action>", ADMIN_ACTION,
+    Case("POST", "/admin/routage/<int:rule_id>/<any(monter, descendre):action>", ADMIN_ACTION,
          target="routing_rule", fresh=True),
+    Case("GET", "/admin/routage/<int:rule_id>/supprimer", ADMIN, target="routing_rule"),  # asks to confirm
+    Case("POST", "/admin/routage/<int:rule_id>/supprimer", ADMIN_ACTION, target="routing_rule", fresh=True),
     Case("POST", "/admin/utilisateurs/<int:user_id>/invitation", ADMIN_ACTION),
     # Mail: inbound mail for jurists, outbox for admins
     Case("GET", "/courriels", STAFF),
@@ -291,7 +293,7 @@ def _url(case: Case, world, objects) -> str:
               "theme_id": world.theme.id, "slug": getattr(objects, f"{case.target}_slug", None),
               "attachment_id": getattr(objects, case.target, None), "answer_id": objects.answer_id,
               "webinar_id": objects.webinar_id, "question_id": objects.question_id, "token_id": objects.token_id, "rule_id": getattr(objects, case.target, None),
-              "action": "supprimer", "inbound_id": 999999, "outbox_id": 999999, "name": next(iter(REPORT_CHARTS if "rapport" in case.rule else DASHBOARD_CHARTS)), "year": utcnow().year,
+              "action": "descendre", "inbound_id": 999999, "outbox_id": 999999, "name": next(iter(REPORT_CHARTS if "rapport" in case.rule else DASHBOARD_CHARTS)), "year": utcnow().year,
               "token": unsubscribe_token(world.member) if case.rule.startswith("/flash") else "lien-invalide"}
     return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda match: str(values[match.group(1)]), case.rule)
 

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Message, RoutingRule, Ticket
+from helpdesk.triage import routing
 from tests import factories
 
 
@@ -94,3 +95,26 @@ def test_filing_without_token_writes_nothing(client, world):
                                                         "body": "Une description bien assez longue.", "priority": 1})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def _exists(model, object_id: int) -> bool:
+    """Whether the row is still in the database."""
+    return db.session.scalar(select(func.count()).select_from(model).where(model.id == object_id)) == 1
+
+
+def _routing_rule(world):
+    """An admin, the confirmation page deleting a routing rule, and whether the rule is still there."""
+    rule = routing.add_rule(world.admin, world.theme.id, None, None)
+    return world.admin, f"/admin/routage/{rule.id}/supprimer", lambda: _exists(RoutingRule, rule.id)
+
+
+@pytest.mark.parametrize("make", [_routing_rule], ids=["routing-rule"])
+def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
+    """Without a token the confirmation's button deletes nothing; with the token of the page, it deletes."""
+    user, url, still_there = make(world)
+    _login(client, user)
+    assert client.post(url).status_code == 400
+    assert still_there()
+    assert client.post(url, data={"csrf_token": _token(client, url)}).status_code == 302
+    assert not still_there()
+

@@ -94,8 +94,8 @@ def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
     assert "Règles de routage mises à jour." in page
     assert [rule.id for rule in routing.ordered_rules()] == [second.id, first.id]
     # Each button names its own row to screen readers; the first row cannot go up, the last cannot go down.
-    assert '>Supprimer<span class="visually-hidden"> la règle 1</span>' in page
-    assert '>Supprimer<span class="visually-hidden"> la règle 2</span>' in page
+    assert f'href="/admin/routage/{second.id}/supprimer">Supprimer…<span class="visually-hidden"> la règle 1</span>' in page
+    assert f'href="/admin/routage/{first.id}/supprimer">Supprimer…<span class="visually-hidden"> la règle 2</span>' in page
     assert '>Descendre<span class="visually-hidden"> la règle 1</span>' in page
     assert '>Monter<span class="visually-hidden"> la règle 2</span>' in page
     assert "> la règle 3<" not in page and '>Monter<span class="visually-hidden"> la règle 1<' not in page
@@ -184,3 +184,35 @@ def test_deleting_a_rule_renumbers_the_others_as_the_page_shows_them(world):
     assert [(rule.position, rule.region) for rule in routing.ordered_rules()] == [(1, "occitanie"), (2, "normandie")]
     with pytest.raises(InvalidInput, match="La règle 2 fait déjà exactement cela."):
         routing.add_rule(world.admin, None, "normandie", None)
+
+
+def test_deleting_a_rule_asks_to_confirm_and_shows_what_goes(client, world, login):
+    """The list links to a confirmation page naming the rule; asking deletes nothing, only its button does."""
+    first = routing.add_rule(world.admin, world.theme.id, None, world.jurist.id)
+    second = routing.add_rule(world.admin, None, "bretagne", None)
+    third = routing.add_rule(world.admin, None, "occitanie", world.jurist2.id)
+    login(world.admin)
+    listing = client.get("/admin/routage").get_data(as_text=True)
+    assert f'href="/admin/routage/{second.id}/supprimer">Supprimer…' in listing
+    assert f'action="/admin/routage/{second.id}/supprimer"' not in listing
+    page = client.get(f"/admin/routage/{second.id}/supprimer").get_data(as_text=True)
+    assert "Supprimer la règle de routage 2 ?" in page
+    assert "Thème : Tous" in page and "Région : Bretagne" in page and "Confiée à : Toute l'équipe" in page
+    assert "Confirmer la suppression" in page and 'href="/admin/routage">Annuler</a>' in page
+    assert len(routing.ordered_rules()) == 3, "asking deletes nothing"
+    done = client.post(f"/admin/routage/{second.id}/supprimer", follow_redirects=True).get_data(as_text=True)
+    assert "Règle de routage supprimée." in done
+    assert [(rule.id, rule.position) for rule in routing.ordered_rules()] == [(first.id, 1), (third.id, 2)]
+    assert client.get(f"/admin/routage/{second.id}/supprimer").status_code == 404
+    assert client.post(f"/admin/routage/{second.id}/supprimer").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["member", "jurist"])
+def test_only_admins_delete_routing_rules(client, world, login, role):
+    """A jurist or a member neither sees the confirmation page nor deletes the rule."""
+    rule = routing.add_rule(world.admin, world.theme.id, None, None)
+    login(getattr(world, role))
+    assert client.get(f"/admin/routage/{rule.id}/supprimer").status_code == 403
+    assert client.post(f"/admin/routage/{rule.id}/supprimer").status_code == 403
+    assert routing.ordered_rules() == [rule]
+

@@ -350,18 +350,31 @@ def routing_rules():
                            warnings=routing.rule_warnings(ordered))
 
 
-@bp.route("/admin/routage/<int:rule_id>/<any(monter, descendre, supprimer):action>", methods=["POST"])
+@bp.route("/admin/routage/<int:rule_id>/<any(monter, descendre):action>", methods=["POST"])
 @admin_required
 def routing_rule_action(rule_id, action):
-    """Move a routing rule up or down, or delete it."""
+    """Move a routing rule up or down."""
     rule = db.session.get(RoutingRule, rule_id) or abort(404)
     if not ActionForm().validate():
         abort(400)
     with flash_refusal():
-        if action == "supprimer":
-            routing.delete_rule(current_user, rule)
-        else:
-            routing.move_rule(current_user, rule, -1 if action == "monter" else 1)
+        routing.move_rule(current_user, rule, -1 if action == "monter" else 1)
         flash(_("Règles de routage mises à jour."), "success")
         _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
+    return redirect(url_for("triage.routing_rules"))
+
+
+@bp.route("/admin/routage/<int:rule_id>/supprimer", methods=["GET", "POST"])
+@admin_required
+def routing_rule_delete(rule_id):
+    """Ask to confirm (GET), then remove a routing rule, the next ones moving up one place (POST)."""
+    rule = db.session.get(RoutingRule, rule_id) or abort(404)
+    if request.method == "GET":
+        return render_template("triage/routing_rule_delete.html", rule=rule,
+                               number=routing.ordered_rules().index(rule) + 1)
+    if not ActionForm().validate():
+        abort(400)
+    routing.delete_rule(current_user, rule)
+    flash(_("Règle de routage supprimée."), "success")
+    _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
     return redirect(url_for("triage.routing_rules"))
