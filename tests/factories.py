@@ -82,6 +82,18 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+def confirmation_page(client, listing_url: str, url: str) -> str:
+    """The page at `url` asking to confirm an action, once checked that the listing only links to it (no button there
+    acts in one click) and that the page offers « Annuler » back to the listing."""
+    listing = client.get(listing_url).get_data(as_text=True)
+    assert f'href="{url}"' in listing and f'action="{url}"' not in listing, "the listing acts in one click"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f'href="{listing_url}">Annuler</a>' in text
+    return text
+
+
 def pdf_bytes(text: str = "Contrat de travail") -> bytes:
     """A small well-formed PDF."""
     return (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() +

@@ -363,10 +363,28 @@ def test_jurist_adds_a_template_to_a_resource_and_withdraws_it(app, client, worl
     assert attachment.article_id == item.id
     assert "modele-cddi.docx" in client.get(f"/ressources/{item.slug}").get_data(as_text=True)
     login(world.member)
+    assert client.get(f"/pieces-jointes/{attachment.id}/retirer").status_code == 403
     assert client.post(f"/pieces-jointes/{attachment.id}/retirer").status_code == 403
     login(world.jurist)
     assert client.post(f"/pieces-jointes/{attachment.id}/retirer").status_code == 302
     assert count(Attachment) == 0 and stored_files(app) == []
+
+
+def test_withdrawing_a_resource_file_asks_to_confirm_first(app, client, world, login):
+    """The resource page's « Retirer » deleted the file in one click: it now opens a page naming the file."""
+    item = article(world)
+    attachment = save_upload(docx_bytes(), "modele-cddi.docx", uploader=world.jurist, article=item)
+    db.session.commit()
+    url = f"/pieces-jointes/{attachment.id}/retirer"
+    login(world.jurist)
+    page = factories.confirmation_page(client, f"/ressources/{item.slug}", url)
+    assert "Retirer le fichier « modele-cddi.docx » ?" in page and f"de la ressource « {item.title} »" in page
+    assert "Confirmer la suppression" in page
+    assert count(Attachment) == 1 and len(stored_files(app)) == 1, "asking deletes nothing"
+    done = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "Fichier « modele-cddi.docx » retiré." in done
+    assert count(Attachment) == 0 and stored_files(app) == []
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404
 
 
 def test_question_page_asks_for_confirmation_before_deleting(app, client, world, login):
@@ -387,6 +405,7 @@ def test_question_page_asks_for_confirmation_before_deleting(app, client, world,
 def test_question_files_cannot_be_withdrawn(client, world, login):
     ticket = factories.make_ticket(world.member, attachments=[("contrat.pdf", pdf_bytes())])
     login(world.admin)
+    assert client.get(f"/pieces-jointes/{ticket.attachments[0].id}/retirer").status_code == 403
     assert client.post(f"/pieces-jointes/{ticket.attachments[0].id}/retirer").status_code == 403
     assert count(Attachment) == 1
 

@@ -5,9 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Message, RoutingRule, Ticket
+from helpdesk.attachments.services import save_upload
+from helpdesk.kb.services import save_article
+from helpdesk.models import Attachment, Message, RoutingRule, Ticket
 from helpdesk.triage import routing
 from tests import factories
+from tests.factories import docx_bytes
 
 
 @pytest.fixture
@@ -108,7 +111,16 @@ def _routing_rule(world):
     return world.admin, f"/admin/routage/{rule.id}/supprimer", lambda: _exists(RoutingRule, rule.id)
 
 
-@pytest.mark.parametrize("make", [_routing_rule], ids=["routing-rule"])
+def _resource_file(world):
+    """A jurist, the confirmation page withdrawing a resource's file, and whether the file is still there."""
+    item = save_article(None, {"slug": "modele", "title": "Modèle", "body": "Texte", "visibility": "members"},
+                        world.jurist)
+    attachment = save_upload(docx_bytes(), "modele.docx", uploader=world.jurist, article=item)
+    db.session.commit()
+    return world.jurist, f"/pieces-jointes/{attachment.id}/retirer", lambda: _exists(Attachment, attachment.id)
+
+
+@pytest.mark.parametrize("make", [_routing_rule, _resource_file], ids=["routing-rule", "resource-file"])
 def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
     """Without a token the confirmation's button deletes nothing; with the token of the page, it deletes."""
     user, url, still_there = make(world)

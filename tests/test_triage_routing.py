@@ -192,13 +192,9 @@ def test_deleting_a_rule_asks_to_confirm_and_shows_what_goes(client, world, logi
     second = routing.add_rule(world.admin, None, "bretagne", None)
     third = routing.add_rule(world.admin, None, "occitanie", world.jurist2.id)
     login(world.admin)
-    listing = client.get("/admin/routage").get_data(as_text=True)
-    assert f'href="/admin/routage/{second.id}/supprimer">Supprimer…' in listing
-    assert f'action="/admin/routage/{second.id}/supprimer"' not in listing
-    page = client.get(f"/admin/routage/{second.id}/supprimer").get_data(as_text=True)
-    assert "Supprimer la règle de routage 2 ?" in page
+    page = factories.confirmation_page(client, "/admin/routage", f"/admin/routage/{second.id}/supprimer")
+    assert "Supprimer la règle de routage 2 ?" in page and "Confirmer la suppression" in page
     assert "Thème : Tous" in page and "Région : Bretagne" in page and "Confiée à : Toute l'équipe" in page
-    assert "Confirmer la suppression" in page and 'href="/admin/routage">Annuler</a>' in page
     assert len(routing.ordered_rules()) == 3, "asking deletes nothing"
     done = client.post(f"/admin/routage/{second.id}/supprimer", follow_redirects=True).get_data(as_text=True)
     assert "Règle de routage supprimée." in done

@@ -363,10 +363,7 @@ def test_deleting_a_rule_asks_to_confirm_and_says_which_delays_follow(client, wo
     general = sla.save_policy(world.admin, 3, None, 2, 9)
     themed = sla.save_policy(world.admin, 3, world.theme.id, 1, 5)
     login(world.admin)
-    listing = client.get("/admin/delais").get_data(as_text=True)
-    assert f'<a href="/admin/delais/{themed.id}/supprimer">Supprimer…' in listing
-    assert f'action="/admin/delais/{themed.id}/supprimer"' not in listing
-    page = client.get(f"/admin/delais/{themed.id}/supprimer").get_data(as_text=True)
+    page = factories.confirmation_page(client, "/admin/delais", f"/admin/delais/{themed.id}/supprimer")
     assert "Supprimer le délai « Urgente » du thème « Réforme IAE » ?" in page
     assert "suivront la règle générale de l'urgence" in page and "première réponse en 2 h, résolution en 9 h" in page
     default = sla.default_policy(3)

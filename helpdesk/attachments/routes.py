@@ -1,12 +1,12 @@
 """Downloading and withdrawing attachments."""
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
 from helpdesk.audit.services import record_download
 from helpdesk.main.forms import Form
-from helpdesk.permissions import get_visible_attachment
+from helpdesk.permissions import ensure_can_remove_attachment, get_visible_attachment
 
 
 @bp.route("/<int:attachment_id>")
@@ -25,11 +25,14 @@ def download(attachment_id):
     return response
 
 
-@bp.route("/<int:attachment_id>/retirer", methods=["POST"])
+@bp.route("/<int:attachment_id>/retirer", methods=["GET", "POST"])
 @login_required
 def remove(attachment_id):
-    """Withdraw a file from a resource (the team only)."""
+    """Ask to confirm (GET), then withdraw a file from a resource and delete it (POST); the team only."""
     attachment = get_visible_attachment(current_user, attachment_id)
+    if request.method == "GET":
+        ensure_can_remove_attachment(current_user, attachment)
+        return render_template("attachments/remove.html", attachment=attachment)
     if not Form().validate():
         abort(400)
     filename = attachment.filename
