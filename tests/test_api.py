@@ -431,7 +431,12 @@ def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting
     assert api.get("/api/v1/me", headers=bearer(plain)).status_code == 200
     assert plain not in client.get("/compte/jetons").get_data(as_text=True)
     token_id = db.session.scalar(select(ApiToken.id))
-    response = client.post(f"/compte/jetons/{token_id}/revoquer")
+    url = f"/compte/jetons/{token_id}/revoquer"
+    page = factories.confirmation_page(client, "/compte/jetons", url)
+    assert "Révoquer le jeton « Outil de suivi » ?" in page and "Révoquer le jeton</button>" in page
+    assert "perdront aussitôt l'accès à l'API" in page and "ne peut pas être rétabli" in page
+    assert api.get("/api/v1/me", headers=bearer(plain)).status_code == 200, "asking revokes nothing"
+    response = client.post(url)
     assert response.status_code == 302
     assert "révoqué" in client.get("/compte/jetons").get_data(as_text=True)
     assert_error(api.get("/api/v1/me", headers=bearer(plain)), 401, "unauthorized")
@@ -440,7 +445,9 @@ def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting
 def test_account_page_refuses_revoking_another_users_token(client, setting, login):
     token, _ = tokens.create_token(setting.colleague, "Celui du collègue", "read", None)
     login(setting.member)
+    assert client.get(f"/compte/jetons/{token.id}/revoquer").status_code == 404
     assert client.post(f"/compte/jetons/{token.id}/revoquer").status_code == 404
+    assert client.get("/compte/jetons/999999/revoquer").status_code == 404
     db.session.refresh(token)
     assert token.revoked_at is None
 

@@ -145,6 +145,7 @@ CASES = [
     Case("POST", "/compte/notifications", LOGIN, data={"notify_mode": "immediate"}),
     Case("GET", "/compte/jetons", ACCOUNT),
     Case("POST", "/compte/jetons", ACCOUNT),
+    Case("GET", "/compte/jetons/<int:token_id>/revoquer", "302 302 404 404 200 404 404"),  # asks to confirm
     Case("POST", "/compte/jetons/<int:token_id>/revoquer", "302 302 404 404 302 404 404", fresh=True),
     Case("GET", "/mot-de-passe-oublie", EVERYONE),
     Case("POST", "/mot-de-passe-oublie", "302 302 302 302 302 302 302"),  # public: mails a link, back to login,

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.attachments.services import save_upload
 from helpdesk.kb.services import save_article
-from helpdesk.models import Attachment, Message, RoutingRule, Ticket
+from helpdesk.api.tokens import create_token
+from helpdesk.models import ApiToken, Attachment, Message, RoutingRule, Ticket
 from helpdesk.triage import routing
 from tests import factories
 from tests.factories import docx_bytes
@@ -120,9 +121,17 @@ def _resource_file(world):
     return world.jurist, f"/pieces-jointes/{attachment.id}/retirer", lambda: _exists(Attachment, attachment.id)
 
 
-@pytest.mark.parametrize("make", [_routing_rule, _resource_file], ids=["routing-rule", "resource-file"])
+def _api_token(world):
+    """A member, the confirmation page revoking their API token, and whether the token is still in force."""
+    token = create_token(world.member, "Outil de suivi", "read", None)[0]
+    return world.member, f"/compte/jetons/{token.id}/revoquer", lambda: db.session.scalar(
+        select(ApiToken.revoked_at).where(ApiToken.id == token.id)) is None
+
+
+@pytest.mark.parametrize("make", [_routing_rule, _resource_file, _api_token],
+                         ids=["routing-rule", "resource-file", "api-token"])
 def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
-    """Without a token the confirmation's button deletes nothing; with the token of the page, it deletes."""
+    """Without a token the confirmation's button changes nothing; with the token of the page, it acts."""
     user, url, still_there = make(world)
     _login(client, user)
     assert client.post(url).status_code == 400

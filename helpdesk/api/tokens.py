@@ -56,11 +56,17 @@ def user_tokens(user: User) -> list[ApiToken]:
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def revoke_token(user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens (someone else's is not found)."""
+def own_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens; someone else's is not found."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound(_("Ce jeton est introuvable."))
+    return token
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (someone else's is not found)."""
+    token = own_token(user, token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_event("api_token_revoked", user, token_id=token.id)

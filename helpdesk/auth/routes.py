@@ -164,13 +164,15 @@ def api_tokens():
             created = (token, plain)
             form = ApiTokenForm(formdata=None)
     return render_template("auth/tokens.html", form=form, created=created, tokens=tokens.user_tokens(current_user),
-                           revoke_form=RevokeTokenForm(), now=utcnow())
+                           now=utcnow())
 
 
-@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
+@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["GET", "POST"])
 @login_required
 def revoke_api_token(token_id):
-    """Revoke one of the user's tokens."""
+    """Ask to confirm (GET), then revoke one of the user's tokens for good (POST)."""
+    if request.method == "GET":
+        return render_template("auth/token_revoke.html", token=tokens.own_token(current_user, token_id))
     if not RevokeTokenForm().validate():
         abort(400)
     token = tokens.revoke_token(current_user, token_id)
