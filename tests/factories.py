@@ -82,15 +82,15 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def confirmation_page(client, listing_url: str, url: str) -> str:
+def confirmation_page(client, listing_url: str, url: str, back: str | None = None) -> str:
     """The page at `url` asking to confirm an action, once checked that the listing only links to it (no button there
-    acts in one click) and that the page offers « Annuler » back to the listing."""
+    acts in one click) and that the page offers « Annuler » back to the listing (or to `back`)."""
     listing = client.get(listing_url).get_data(as_text=True)
     assert f'href="{url}"' in listing and f'action="{url}"' not in listing, "the listing acts in one click"
     page = client.get(url)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert f'href="{listing_url}">Annuler</a>' in text
+    assert f'href="{back or listing_url}">Annuler</a>' in text
     return text
 
 

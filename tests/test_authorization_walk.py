@@ -211,11 +211,14 @@ CASES = [
     Case("POST", "/webinaires/<int:webinar_id>/modifier", STAFF_ACTION,
          data={"title": "Webinaire revu", "starts_at": "2030-03-05T10:00", "duration_minutes": "60"}),
     Case("POST", "/webinaires/<int:webinar_id>/inscription", "302 302 302 302 302 403 403"),
-    Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403"),
+    # The member sent a question ahead: without "confirme", the page asking to withdraw it too (200).
+    Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403", data={"confirme": "1"}),
     Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF),  # the refused (empty) entry comes back
     Case("GET", "/webinaires/<int:webinar_id>/agenda.ics", "302 302 403 403 200 200 200"),  # member: registered
     Case("POST", "/webinaires/<int:webinar_id>/mes-questions", "302 302 200 200 200 403 403"),  # refused: no text
     # The member's own question; another structure's member does not find it.
+    Case("GET", "/webinaires/<int:webinar_id>/mes-questions/<int:question_id>/supprimer",
+         "302 302 404 404 200 403 403"),  # asks to confirm
     Case("POST", "/webinaires/<int:webinar_id>/mes-questions/<int:question_id>/supprimer",
          "302 302 404 404 302 403 403", fresh=True),
     # Flash info

@@ -1,15 +1,18 @@
 """Forms without a valid CSRF token are refused (CSRF protection on, as in production)."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.extensions import db
-from helpdesk.attachments.services import save_upload
-from helpdesk.kb.services import save_article
 from helpdesk.api.tokens import create_token
-from helpdesk.models import ApiToken, Attachment, Message, RoutingRule, Ticket
+from helpdesk.attachments.services import save_upload
+from helpdesk.extensions import db
+from helpdesk.kb.services import save_article
+from helpdesk.models import ApiToken, Attachment, Message, RoutingRule, Ticket, WebinarQuestion
+from helpdesk.models._types import utcnow
 from helpdesk.triage import routing
+from helpdesk.webinars.services import WebinarValues, register_interest, save_webinar, send_question
 from tests import factories
 from tests.factories import docx_bytes
 
@@ -128,8 +131,17 @@ def _api_token(world):
         select(ApiToken.revoked_at).where(ApiToken.id == token.id)) is None
 
 
-@pytest.mark.parametrize("make", [_routing_rule, _resource_file, _api_token],
-                         ids=["routing-rule", "resource-file", "api-token"])
+def _webinar_question(world):
+    """A member, the confirmation page withdrawing the question they sent ahead, and whether it is still there."""
+    webinar = save_webinar(None, WebinarValues(title="Webinaire", starts_at=utcnow() + timedelta(days=7)), world.jurist)
+    register_interest(webinar, world.member)
+    question = send_question(webinar, world.member, "Le PASS IAE se prolonge-t-il ?")
+    return (world.member, f"/webinaires/{webinar.id}/mes-questions/{question.id}/supprimer",
+            lambda: _exists(WebinarQuestion, question.id))
+
+
+@pytest.mark.parametrize("make", [_routing_rule, _resource_file, _api_token, _webinar_question],
+                         ids=["routing-rule", "resource-file", "api-token", "webinar-question"])
 def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
     """Without a token the confirmation's button changes nothing; with the token of the page, it acts."""
     user, url, still_there = make(world)

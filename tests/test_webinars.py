@@ -16,6 +16,7 @@ from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.webinars import services
 from helpdesk.webinars.calendar import escape_text, fold
 from helpdesk.webinars.services import WebinarValues
+from tests import factories
 
 
 def make_webinar(world, days: int = 7, **overrides):
@@ -386,9 +387,34 @@ def test_registered_member_sends_and_withdraws_questions_that_only_staff_see(cli
     page = page_of(client, webinar)
     assert "Le PASS IAE se prolonge-t-il ?" in page and "Alice Membre · Chantier des Tests" in page
     login(world.member)
-    page = client.post(f"/webinaires/{webinar.id}/mes-questions/{question.id}/supprimer",
-                       follow_redirects=True).get_data(as_text=True)
+    url = f"/webinaires/{webinar.id}/mes-questions/{question.id}/supprimer"
+    confirm = factories.confirmation_page(client, f"/webinaires/{webinar.id}", url,
+                                          back=f"/webinaires/{webinar.id}#mes-questions")
+    assert "Retirer votre question ?" in confirm and "Le PASS IAE se prolonge-t-il ?" in confirm
+    assert "Retirer ma question" in confirm and db.session.scalar(select(func.count(WebinarQuestion.id))) == 1
+    page = client.post(url, follow_redirects=True).get_data(as_text=True)
     assert "Votre question est retirée." in page and db.session.scalar(select(func.count(WebinarQuestion.id))) == 0
+    assert client.get(url).status_code == 404
+
+
+def test_withdrawing_a_question_is_for_its_author_and_before_the_webinar_only(client, world, login):
+    """Another member does not find the confirmation page, the team may not open it, and once the webinar has started
+    it is not offered: the page says why."""
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    question = services.send_question(webinar, world.member, "Le PASS IAE se prolonge-t-il ?")
+    url = f"/webinaires/{webinar.id}/mes-questions/{question.id}/supprimer"
+    login(world.colleague)
+    assert client.get(url).status_code == 404
+    login(world.jurist)
+    assert client.get(url).status_code == 403
+    webinar.starts_at = utcnow() - timedelta(minutes=20)
+    db.session.commit()
+    login(world.member)
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#mes-questions")
+    assert "ne peuvent plus être retirées" in html.unescape(page_of(client, webinar))
+    assert db.session.scalar(select(func.count(WebinarQuestion.id))) == 1
 
 
 @pytest.mark.parametrize("text, message", [("   ", "Écrivez votre question."),
@@ -446,7 +472,15 @@ def test_cancelling_a_registration_withdraws_the_questions_sent_ahead(client, wo
     services.send_question(webinar, world.colleague, "Question de la collègue ?")
     login(world.member)
     assert "Vos questions envoyées à l'avance seront retirées." in html.unescape(page_of(client, webinar))
-    page = html.unescape(client.post(f"/webinaires/{webinar.id}/desinscription",
+    asked = client.post(f"/webinaires/{webinar.id}/desinscription")
+    confirm = html.unescape(asked.get_data(as_text=True))
+    assert asked.status_code == 200 and f"Annuler votre inscription à « {webinar.title} » ?" in confirm
+    assert "Les 2 questions que vous avez envoyées à l'avance seront retirées" in confirm
+    assert "Le PASS IAE se prolonge-t-il ?" in confirm and "Et le CDI inclusion ?" in confirm
+    assert "Me désinscrire et retirer mes questions" in confirm and f'href="/webinaires/{webinar.id}">Annuler</a>' in confirm
+    assert services.is_registered(webinar, world.member) and db.session.scalar(
+        select(func.count(WebinarQuestion.id))) == 3, "asking withdraws nothing"
+    page = html.unescape(client.post(f"/webinaires/{webinar.id}/desinscription", data={"confirme": "1"},
                                      follow_redirects=True).get_data(as_text=True))
     assert "Votre inscription est annulée et les 2 questions que vous aviez envoyées à l'avance sont retirées." in page
     assert "Le PASS IAE se prolonge-t-il ?" not in page

@@ -120,10 +120,13 @@ def register(webinar_id):
 @bp.route("/<int:webinar_id>/desinscription", methods=["POST"])
 @member_required
 def unregister(webinar_id):
-    """Cancel one's registration (withdrawing the questions sent ahead)."""
+    """Cancel one's registration; when that withdraws questions sent ahead, a page lists them and asks to confirm."""
     webinar = _webinar(webinar_id)
     if not RegistrationForm().validate():
         abort(400)
+    withdrawn = services.questions_withdrawn_on_cancel(webinar, current_user)
+    if withdrawn and not request.form.get("confirme"):
+        return render_template("webinars/unregister_confirm.html", webinar=webinar, questions=withdrawn)
     try:
         withdrawn = services.cancel_registration(webinar, current_user)
     except InvalidInput as error:
@@ -165,22 +168,26 @@ def send_question(webinar_id):
     return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#mes-questions")
 
 
-@bp.route("/<int:webinar_id>/mes-questions/<int:question_id>/supprimer", methods=["POST"])
+@bp.route("/<int:webinar_id>/mes-questions/<int:question_id>/supprimer", methods=["GET", "POST"])
 @member_required
 def delete_question(webinar_id, question_id):
-    """A member withdraws one of their questions before the webinar starts."""
+    """Ask to confirm (GET), then withdraw one of the member's questions before the webinar starts (POST)."""
     webinar = _webinar(webinar_id)
-    if not RegistrationForm().validate():
+    back = url_for("webinars.detail", webinar_id=webinar.id) + "#mes-questions"
+    if request.method == "POST" and not RegistrationForm().validate():
         abort(400)
     try:
-        services.delete_question(webinar, question_id, current_user)
+        question = services.withdrawable_question(webinar, question_id, current_user)
     except NotFound:
         abort(404)
     except InvalidInput as error:
         flash(error.message, "error")
-    else:
-        flash(_("Votre question est retirée."), "success")
-    return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#mes-questions")
+        return redirect(back)
+    if request.method == "GET":
+        return render_template("webinars/question_delete.html", question=question, back=back)
+    services.delete_question(webinar, question.id, current_user)
+    flash(_("Votre question est retirée."), "success")
+    return redirect(back)
 
 
 @bp.route("/<int:webinar_id>/questions", methods=["POST"])

@@ -200,12 +200,17 @@ def cancel_registration(webinar: Webinar, user: User) -> int:
         WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id))
     if registration is None:
         raise InvalidInput(_("Vous n'êtes pas inscrit(e) à ce webinaire."))
-    withdrawn = own_questions(webinar, user) if webinar.status == "upcoming" else []
+    withdrawn = questions_withdrawn_on_cancel(webinar, user)
     for question in withdrawn:
         db.session.delete(question)
     db.session.delete(registration)
     db.session.commit()
     return len(withdrawn)
+
+
+def questions_withdrawn_on_cancel(webinar: Webinar, user: User) -> list[WebinarQuestion]:
+    """The questions cancelling the registration withdraws: those sent ahead, until the webinar starts."""
+    return own_questions(webinar, user) if webinar.status == "upcoming" else []
 
 
 def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
@@ -252,14 +257,20 @@ def registrants(webinar: Webinar, actor: User) -> list[User]:
         .options(selectinload(User.structure)).order_by(Structure.name, User.name, User.id)))
 
 
-def delete_question(webinar: Webinar, question_id: int, user: User) -> None:
-    """A member withdraws one of their questions before the webinar starts (another's is not found)."""
+def withdrawable_question(webinar: Webinar, question_id: int, user: User) -> WebinarQuestion:
+    """One of the member's questions sent ahead, while it may still be withdrawn (before the webinar starts);
+    another's is not found."""
     question = db.session.get(WebinarQuestion, question_id)
     if question is None or question.webinar_id != webinar.id or question.user_id != user.id:
         raise NotFound(_("Cette question est introuvable."))
     if webinar.status != "upcoming":
         raise InvalidInput(_("Ce webinaire a commencé : vos questions ne peuvent plus être retirées."))
-    db.session.delete(question)
+    return question
+
+
+def delete_question(webinar: Webinar, question_id: int, user: User) -> None:
+    """A member withdraws one of their questions before the webinar starts (another's is not found)."""
+    db.session.delete(withdrawable_question(webinar, question_id, user))
     db.session.commit()
 
 
