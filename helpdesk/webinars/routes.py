@@ -124,9 +124,9 @@ def unregister(webinar_id):
     webinar = _webinar(webinar_id)
     if not RegistrationForm().validate():
         abort(400)
-    withdrawn = services.questions_withdrawn_on_cancel(webinar, current_user)
-    if withdrawn and not request.form.get("confirme"):
-        return render_template("webinars/unregister_confirm.html", webinar=webinar, questions=withdrawn)
+    questions = services.questions_withdrawn_on_cancel(webinar, current_user)
+    if questions and not request.form.get("confirme"):
+        return render_template("webinars/unregister_confirm.html", webinar=webinar, questions=questions)
     try:
         withdrawn = services.cancel_registration(webinar, current_user)
     except InvalidInput as error:
