@@ -109,10 +109,14 @@ def test_admin_filters_the_journal_by_kind_user_and_period(client, world, login)
     assert "Aucun événement" in client.get("/admin/journal/?user=personne-inconnue").get_data(as_text=True)
 
 
-def test_journal_ignores_malformed_filters(client, world, login):
+def test_journal_ignores_malformed_filters_without_showing_them_back(client, world, login):
+    """Refused values used to come back in the date fields and in the export link."""
     login(world.admin)
-    response = client.get("/admin/journal/?kind=inexistant&start=pas-une-date&page=abc")
-    assert response.status_code == 200
+    response = client.get("/admin/journal/?kind=inexistant-zq&start=pas-une-date-zq&end=zq%3Cb%3E&user=Alice&page=abc")
+    page = factories.without_return_address(response.get_data(as_text=True))
+    assert response.status_code == 200 and "N&#39;est pas une date valide." in page
+    assert "zq" not in page
+    assert 'href="/admin/journal/export.csv?user=Alice"' in page
 
 
 def test_journal_period_ending_before_it_starts_is_explained_and_its_end_ignored(client, world, login):
