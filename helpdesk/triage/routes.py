@@ -189,7 +189,7 @@ def rate(reference):
 @staff_required
 def satisfaction_stats():
     """Satisfaction figures and the latest comments (their display journalled)."""
-    comments = satisfaction.recent_comments()
+    comments = satisfaction.recent_comments(current_user)
     record_satisfaction_comments_read(current_user, comments)
     return render_template("triage/satisfaction.html", summary=satisfaction.summary(), comments=comments,
                            ratings=satisfaction.RATINGS)

@@ -76,8 +76,11 @@ def summary(since: datetime | None = None, until: datetime | None = None) -> Sat
     return SatisfactionSummary(count, average, distribution)
 
 
-def recent_comments(limit: int = 20) -> list[Satisfaction]:
-    """The latest ratings that come with a comment, with their question (the page links to it)."""
+def recent_comments(actor: User, limit: int = 20) -> list[Satisfaction]:
+    """The latest ratings that come with a comment, with their question (the page links to it), for staff: members'
+    words on other structures' questions."""
+    if not actor.is_staff:
+        raise Forbidden(_("Seuls les juristes lisent les commentaires des membres."))
     return db.session.scalars(select(Satisfaction).where(Satisfaction.comment != "")
                               .options(selectinload(Satisfaction.ticket))
                               .order_by(Satisfaction.updated_at.desc()).limit(limit)).all()
