@@ -103,7 +103,9 @@ DEVICE_COOKIE_DAYS = 365
 # Number of reverse proxies in front of the app (gunicorn behind nginx: 1), to trust their X-Forwarded-* headers.
 PROXY_COUNT = 0
 # /healthz gives its status to everyone but the figures of its checks (counts, mail backlog) only to requests
-# made on the machine itself and to admins; True shows them to every caller (a monitoring network).
+# sending HEALTHZ_TOKEN in an X-Healthz-Token header (none configured: nobody) and to admins; HEALTHZ_DETAILS = True
+# shows them to every caller (a monitoring network that alone reaches the application).
+HEALTHZ_TOKEN = ""
 HEALTHZ_DETAILS = False
 
 # Response headers (helpdesk/security_headers.py). No inline script or style anywhere: templates load

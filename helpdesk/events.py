@@ -5,7 +5,8 @@ from helpdesk.extensions import db
 from helpdesk.models import Event, Ticket, User
 
 # Audit-only kinds: kept out of a question's visible history, shown in the admins' journal.
-AUDIT_KINDS = frozenset({"question_viewed", "attachment_downloaded"})
+AUDIT_KINDS = frozenset({"question_viewed", "attachment_downloaded", "inbound_mail_viewed", "satisfaction_comment_viewed",
+                         "webinar_questions_viewed", "queue_searched"})
 INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
                             "rated"}) | AUDIT_KINDS
 Subscriber = Callable[[Event, Ticket | None], None]

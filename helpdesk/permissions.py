@@ -80,15 +80,25 @@ def get_visible_ticket(user: User, reference: str) -> Ticket:
     return ticket
 
 
+def membership_active(user: User) -> bool:
+    """Whether the user may write as a member: staff, and members of a structure whose membership is active (the
+    others still log in and read their structure's questions)."""
+    return not user.is_member or user.structure.active
+
+
+def ensure_membership_active(user: User) -> None:
+    """Members of an inactive structure read but write nothing: no question, reply, rating or webinar registration."""
+    if not membership_active(user):
+        raise Forbidden(_("L'adhésion de votre structure n'est pas active : vous pouvez consulter vos questions, "
+                          "mais plus en poser, y répondre, donner votre avis ni vous inscrire aux webinaires. "
+                          "Contactez la fédération."))
+
+
 def ensure_can_file(user: User) -> None:
     """Only members of an active structure file questions."""
     if not user.is_member:
         raise Forbidden(_("Seuls les membres d'une structure adhérente peuvent poser une question."))
-    if not user.structure.active:
-        raise Forbidden(
-            _("L'adhésion de votre structure n'est pas active : vous pouvez consulter "
-            "vos questions mais pas en poser de nouvelles. Contactez la fédération.")
-        )
+    ensure_membership_active(user)
 
 
 def ensure_member(user: User) -> None:

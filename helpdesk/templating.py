@@ -6,6 +6,7 @@ from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
 from helpdesk.main.query_args import url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
 from helpdesk.models import ARTICLE_TYPES
+from helpdesk.permissions import membership_active
 
 
 def register(app: Flask) -> None:
@@ -16,3 +17,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
     app.jinja_env.globals["url_with_query"] = url_with_query
+    app.jinja_env.globals["membership_active"] = membership_active

@@ -1,5 +1,6 @@
 """Test data factories; each takes **overrides."""
 import itertools
+import re
 from types import SimpleNamespace
 
 from helpdesk.api.tokens import create_token
@@ -129,3 +130,9 @@ def docx_bytes(main_type: str = "application/vnd.openxmlformats-officedocument.w
     """A minimal DOCX container (or another Office type when `main_type` says so)."""
     declaration = f'<Types><Override PartName="/word/document.xml" ContentType="{main_type}"/></Types>'
     return zip_bytes({"[Content_Types].xml": declaration.encode(), "word/document.xml": b"<w:document/>"})
+
+
+def without_return_address(page: str) -> str:
+    """A page without the language switch's return address (the current address, query string included, carried
+    back after switching), to look for what else the page shows back."""
+    return re.sub(r'<input type="hidden" name="next" value="[^"]*">', "", page)

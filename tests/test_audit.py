@@ -3,7 +3,7 @@ import csv
 import io
 import re
 from pathlib import Path
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +12,12 @@ from helpdesk.attachments.services import save_upload
 from helpdesk.audit.services import KIND_LABELS, JournalFilters, export_journal, journal_query
 from helpdesk.auth.services import set_active
 from helpdesk.extensions import db
+from helpdesk.mail.ingest import ingest
 from helpdesk.models import Event
-from helpdesk.models._types import frozen_time
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
+from helpdesk.triage.satisfaction import rate
+from helpdesk.webinars.services import WebinarValues, register_interest, save_webinar, send_question
 from tests import factories
 from tests.factories import bearer, make_api_token, pdf_bytes
 
@@ -106,10 +109,14 @@ def test_admin_filters_the_journal_by_kind_user_and_period(client, world, login)
     assert "Aucun événement" in client.get("/admin/journal/?user=personne-inconnue").get_data(as_text=True)
 
 
-def test_journal_ignores_malformed_filters(client, world, login):
+def test_journal_ignores_malformed_filters_without_showing_them_back(client, world, login):
+    """Refused values used to come back in the date fields and in the export link."""
     login(world.admin)
-    response = client.get("/admin/journal/?kind=inexistant&start=pas-une-date&page=abc")
-    assert response.status_code == 200
+    response = client.get("/admin/journal/?kind=inexistant-zq&start=pas-une-date-zq&end=zq%3Cb%3E&user=Alice&page=abc")
+    page = factories.without_return_address(response.get_data(as_text=True))
+    assert response.status_code == 200 and "N&#39;est pas une date valide." in page
+    assert "zq" not in page
+    assert 'href="/admin/journal/export.csv?user=Alice"' in page
 
 
 def test_journal_period_ending_before_it_starts_is_explained_and_its_end_ignored(client, world, login):
@@ -231,3 +238,69 @@ def test_journal_reads_details_of_every_shape_a_statistics_export_records(client
     assert "Export de statistiques" in text and "données personnelles : non" in text and "filtres : " in text
     export = client.get("/admin/journal/export.csv")
     assert export.status_code == 200 and "données personnelles : non" in export.get_data(as_text=True)
+
+
+def test_staff_display_of_a_kept_mail_is_journalled_with_its_number(client, world, login):
+    """A received email kept for review shows a member's text and address: opening it left no trace."""
+    record = ingest(b"From: inconnu@exemple.test\r\nTo: questions@federation.example.test\r\nSubject: Licenciement\r\n"
+                    b"Message-ID: <gardee@exemple.test>\r\n\r\nMon employeur me doit trois mois.\r\n")
+    login(world.jurist)
+    assert "Mon employeur me doit trois mois." in client.get(f"/courriels/{record.id}").get_data(as_text=True)
+    client.post(f"/courriels/{record.id}/rattacher", data={"reference": "Q-INCONNUE"})
+    events = db.session.scalars(select(Event).where(Event.kind == "inbound_mail_viewed")).all()
+    assert [(event.actor_id, event.data["inbound_id"]) for event in events] == [(world.jurist.id, record.id)] * 2
+    login(world.admin)
+    journal = client.get("/admin/journal/?kind=inbound_mail_viewed").get_data(as_text=True)
+    assert "Consultation d'un courriel non rattaché" in journal and f"courriel reçu n° : {record.id}" in journal
+
+
+def test_satisfaction_comments_shown_to_staff_are_journalled_per_question(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Oui, c'est possible.")
+    rate(ticket, world.member, 2, "Réponse trop courte.")
+    factories.make_ticket(world.member, subject="Sans avis")
+    login(world.jurist)
+    assert "Réponse trop courte." in client.get("/satisfaction").get_data(as_text=True)
+    viewed = db.session.execute(select(Event.actor_id, Event.ticket_id)
+                                .where(Event.kind == "satisfaction_comment_viewed")).all()
+    assert viewed == [(world.jurist.id, ticket.id)]
+    assert "satisfaction_comment_viewed" not in [entry.event.kind for entry in services.timeline(ticket, world.jurist)
+                                                 if entry.event]
+
+
+def test_webinar_questions_sent_ahead_shown_to_staff_are_journalled(client, world, login):
+    webinar = save_webinar(None, WebinarValues(title="Contrats aidés", starts_at=utcnow() + timedelta(days=7),
+                                               speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
+    login(world.jurist)
+    client.get(f"/webinaires/{webinar.id}")
+    assert "webinar_questions_viewed" not in kinds(), "an empty list reveals nothing"
+    register_interest(webinar, world.member)
+    send_question(webinar, world.member, "Peut-on cumuler deux contrats ?")
+    login(world.member)
+    client.get(f"/webinaires/{webinar.id}")
+    assert "webinar_questions_viewed" not in kinds()
+    login(world.jurist)
+    assert "Peut-on cumuler deux contrats ?" in client.get(f"/webinaires/{webinar.id}").get_data(as_text=True)
+    event = db.session.scalar(select(Event).where(Event.kind == "webinar_questions_viewed"))
+    assert (event.actor_id, event.data) == (world.jurist.id, {"webinar_id": webinar.id, "count": 1})
+
+
+def test_queue_text_search_is_journalled_once_per_search_not_per_page_or_reload(client, world, login):
+    factories.make_ticket(world.member, body="Rupture conventionnelle de Mme Durand")
+    login(world.member)
+    client.get("/file/?q=Durand")
+    login(world.jurist)
+    for url in ("/file/?vue=ouvertes", "/file/?q=Durand", "/file/?q=Durand", "/file/?q=durand&tri=recentes&page=2",
+                "/file/?q=Martin", "/file/?q=Durand"):
+        assert client.get(url).status_code == 200, url
+    searched = db.session.execute(select(Event.actor_id, Event.data).where(Event.kind == "queue_searched")
+                                  .order_by(Event.id)).all()
+    assert searched == [(world.jurist.id, {"words": words}) for words in ("Durand", "Martin", "Durand")]
+
+
+def test_queue_text_search_through_the_api_is_journalled(app, world):
+    factories.make_ticket(world.member, body="Rupture conventionnelle de Mme Durand")
+    token = make_api_token(world.jurist)
+    assert app.test_client().get("/api/v1/queue?view=ouvertes&q=Durand", headers=bearer(token)).status_code == 200
+    event = db.session.scalar(select(Event).where(Event.kind == "queue_searched"))
+    assert (event.actor_id, event.data) == (world.jurist.id, {"words": "Durand"})

@@ -17,7 +17,7 @@ from helpdesk.i18n import PARIS
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import index_path
 from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
-from tests.factories import make_theme, pdf_bytes, png_bytes
+from tests.factories import make_theme, pdf_bytes, png_bytes, without_return_address
 
 
 def add_article(slug, title, body, *, visibility="public", status="published", themes=(), type="decryptage", **extra):
@@ -108,31 +108,39 @@ def test_search_highlights_and_facets_filter(client, library, login):
     assert slugs(filtered) == {"activite-partielle-membres"}
 
 
-@pytest.mark.parametrize("query, shown, message", [
+@pytest.mark.parametrize("query, shown, message, cleaned", [
     ("theme=abc", {"cddi-renouvellement", "activite-partielle-membres"},
-     "Ce filtre n'existe pas, il est ignoré : « abc »."),
+     "Un filtre de l'adresse n'existe pas : il est ignoré.", "/ressources/"),
     ("type=zzz&q=insertion", {"cddi-renouvellement", "activite-partielle-membres"},
-     "Ce filtre n'existe pas, il est ignoré : « zzz »."),
+     "Un filtre de l'adresse n'existe pas : il est ignoré.", "/ressources/?q=insertion"),
     ("theme=activite-partielle&theme=abc", {"activite-partielle-membres"},
-     "Ce filtre n'existe pas, il est ignoré : « abc »."),
-    ("statut=zz&type=faq&type=poème", set(), "Ces filtres n'existent pas, ils sont ignorés : « poème », « zz »."),
+     "Un filtre de l'adresse n'existe pas : il est ignoré.", "/ressources/?theme=activite-partielle"),
+    ("statut=zz&type=faq&type=poème&tri=<b>x</b>", set(), "3 filtres de l'adresse n'existent pas : ils sont ignorés.",
+     "/ressources/?type=faq"),
 ])
-def test_unknown_filter_values_are_ignored_and_the_page_says_so(client, library, login, query, shown, message):
+def test_unknown_filter_values_are_dropped_from_the_address_and_never_shown_back(client, library, login, query,
+                                                                                  shown, message, cleaned):
     """A hand-edited or outdated address: its unknown facet values are left out (never 0 results because of them),
-    with a message naming them."""
+    with a message counting them; the values themselves (anything a visitor was made to open) are never shown back,
+    neither as a filter, nor in a link, nor in the message."""
     login(library.member)
     response = client.get(f"/ressources/?{query}")
-    assert response.status_code == 200 and slugs(response) == shown
-    assert message in html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 302 and response.headers["Location"] == cleaned
+    page = client.get(cleaned)
+    assert page.status_code == 200 and slugs(page) == shown
+    text = html.unescape(without_return_address(page.get_data(as_text=True)))
+    assert message in text
+    assert not any(value in text for value in ("abc", "zzz", "poème", "zz\"", "<b>x</b>"))
 
 
 def test_known_filters_and_hostile_values_give_no_warning_or_error(client, library, login):
     login(library.member)
     page = client.get("/ressources/?theme=activite-partielle&type=&theme=").get_data(as_text=True)
     assert "ignoré" not in page
-    response = client.get("/ressources/", query_string={"theme": ["a\x00b" * 100], "type": ["<script>"]})
-    assert response.status_code == 200 and "<script>" not in response.get_data(as_text=True)
-    assert "&lt;script&gt;" in response.get_data(as_text=True)
+    response = client.get("/ressources/", query_string={"theme": ["a\x00b" * 100], "type": ["<script>"]},
+                          follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "&lt;script&gt;" not in text and "%3Cscript" not in text
 
 
 def test_search_logs_queries_with_their_result_count(client, library):

@@ -9,13 +9,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
+from helpdesk.mail.ingest import attach, ingest
+from helpdesk.mail.reply_address import reply_address
 from helpdesk.mail.sender import send_pending
 from helpdesk.markup import render_markdown, render_message
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Message, Satisfaction, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
+from helpdesk.webinars.services import WebinarValues, registration_count, save_webinar, send_question
 from tests import factories
+from tests.factories import bearer, make_api_token
 
 SUBJECT = "Renouvellement d'un CDDI au-delà de 24 mois"
 BODY = "Un salarié en CDDI depuis 22 mois souhaite terminer sa formation qualifiante."
@@ -291,6 +296,49 @@ def test_inactive_structure_reads_but_cannot_file(member_client, world):
         response = method("/questions/nouvelle", data=_question_form(world.theme.id))
         assert response.headers["Location"] == "/questions/"
     assert _ticket_count() == 1
+
+
+def test_inactive_structure_writes_nothing_on_its_questions_web_api_or_mail(member_client, world):
+    """Members of an inactive structure still log in and read, but replied, rated and registered as if active."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Oui, le renouvellement est possible.")
+    webinar = save_webinar(None, WebinarValues(title="Contrats aidés", starts_at=utcnow() + timedelta(days=7),
+                                               speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
+    world.structure.active = False
+    db.session.commit()
+    messages = db.session.scalar(select(func.count()).select_from(Message))
+    refusal = "mais plus en poser, y répondre, donner votre avis ni vous inscrire aux webinaires"
+
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert refusal in page and f'action="/questions/{ticket.reference}/repondre"' not in page
+    assert "Votre avis sur la réponse" not in page
+    response = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Merci, et si..."})
+    assert response.status_code == 403
+    assert refusal in html.unescape(response.get_data(as_text=True))
+    api_reply = member_client.application.test_client().post(
+        f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Par l'API"},
+        headers=bearer(make_api_token(world.member)))
+    assert api_reply.status_code == 403 and refusal in api_reply.json["error"]["message"]
+    mailed = ingest(f"From: {world.member.email}\r\nTo: {reply_address(world.member, ticket)}\r\n"
+                    f"Subject: Re: [{ticket.reference}] suite\r\nMessage-ID: <inactive@exemple.test>\r\n\r\n"
+                    "Réponse par courriel\r\n".encode())
+    assert (mailed.status, mailed.reason) == ("pending", "rejected") and refusal in mailed.detail
+    assert db.session.scalar(select(func.count()).select_from(Message)) == messages
+    attach(mailed, ticket.reference, world.jurist)
+    note = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
+    assert (note.author_id, note.internal) == (world.jurist.id, True), "kept as a note, not the member's reply"
+
+    rated = member_client.post(f"/questions/{ticket.reference}/avis", data={"rating": "5", "comment": "Bien"},
+                               follow_redirects=True)
+    assert refusal in html.unescape(rated.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0
+    registered = member_client.post(f"/webinaires/{webinar.id}/inscription", data={}, follow_redirects=True)
+    assert refusal in html.unescape(registered.get_data(as_text=True)) and registration_count(webinar) == 0
+    with pytest.raises(Forbidden):
+        send_question(webinar, world.member, "Question ?")
+
+    member_client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"})
+    assert ticket.is_closed, "closing its own question stays possible"
 
 
 def test_members_never_see_internal_notes_or_events(member_client, world):

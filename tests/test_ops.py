@@ -22,11 +22,21 @@ from tests.factories import make_ticket
 ROOT = Path(__file__).resolve().parent.parent
 
 
+MONITORING_TOKEN = "jeton-de-supervision-de-test"
+MONITOR = {"X-Healthz-Token": MONITORING_TOKEN}
+
+
+@pytest.fixture(autouse=True)
+def monitoring_token(app):
+    """The app with a monitoring token configured (the figures of /healthz are read with it)."""
+    app.config["HEALTHZ_TOKEN"] = MONITORING_TOKEN
+
+
 def test_healthz_is_ok_when_database_and_indexes_are_ready(client, world):
-    """A built index and a reachable database give 200, with the figures an operator on the machine reads."""
+    """A built index and a reachable database give 200, with the figures the monitoring reads."""
     make_ticket(world.member)
     indexing.sync()
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"
@@ -40,14 +50,14 @@ def test_healthz_counts_changes_waiting_for_the_indexer(client, world, app):
     indexing.sync()
     app.config["SEARCH_SYNC_AFTER_REQUEST"] = False
     make_ticket(world.member)
-    body = client.get("/healthz").get_json()
+    body = client.get("/healthz", headers=MONITOR).get_json()
     assert body["checks"]["index"]["questions"]["pending_changes"] == 1
     assert body["status"] == "ok"
 
 
 def test_healthz_is_503_while_the_index_is_not_built(client, world):
     """A new machine whose indexer has not built its index yet takes no traffic."""
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "fail"
@@ -58,8 +68,9 @@ def test_healthz_is_503_while_the_index_is_not_built(client, world):
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     """An unreachable database fails the check; the answer names the error class, never the connection string."""
     url = f"sqlite:///{tmp_path}/missing-directory/helpdesk.sqlite"
-    broken = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index")})
-    response = broken.test_client().get("/healthz")
+    broken = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index"),
+                         "HEALTHZ_TOKEN": MONITORING_TOKEN})
+    response = broken.test_client().get("/healthz", headers=MONITOR)
     assert response.status_code == 503
     body = response.get_json()
     assert body["checks"]["database"] == {"ok": False, "error": "OperationalError"}
@@ -70,13 +81,13 @@ def test_other_areas_add_their_figures_to_healthz(client, world, monkeypatch):
     """A registered check shows its figures, and an Unhealthy finding turns the answer into 503."""
     indexing.sync()
     monkeypatch.setitem(health.CHECKS, "replicas", lambda: {"lag_seconds": 3})
-    assert client.get("/healthz").get_json()["checks"]["replicas"] == {"ok": True, "lag_seconds": 3}
+    assert client.get("/healthz", headers=MONITOR).get_json()["checks"]["replicas"] == {"ok": True, "lag_seconds": 3}
 
     def lagging_replica():
         raise health.Unhealthy("replica 2 hours behind")
 
     monkeypatch.setitem(health.CHECKS, "replicas", lagging_replica)
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 503
     assert response.get_json()["checks"]["replicas"] == {"ok": False, "error": "replica 2 hours behind"}
 
@@ -86,7 +97,7 @@ def test_healthz_reports_the_outbox_backlog_without_failing(client, world, app):
     app.config["MAIL_SEND_AFTER_REQUEST"] = False
     make_ticket(world.member)
     indexing.sync()
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 200
     outbox = response.get_json()["checks"]["outbox"]
     assert outbox["ok"] is True and outbox["pending"] == 2 and outbox["failed"] == 0
@@ -113,6 +124,27 @@ def test_healthz_relayed_by_a_local_proxy_is_not_local(client, world):
     indexing.sync()
     response = client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("token, headers", [
+    (MONITORING_TOKEN, {}), (MONITORING_TOKEN, {"X-Healthz-Token": "mauvais-jeton"}),
+    (MONITORING_TOKEN, {"X-Healthz-Token": ""}), ("", {"X-Healthz-Token": ""}), (123456, {"X-Healthz-Token": "12345"}),
+])
+def test_healthz_local_request_without_the_right_token_gets_the_status_only(client, world, app, token, headers):
+    """Behind a reverse proxy that sets no X-Forwarded-For every request comes from the loopback address: being
+    local no longer shows the figures, only the configured token does (none configured: nobody)."""
+    indexing.sync()
+    app.config["HEALTHZ_TOKEN"] = token
+    response = client.get("/healthz", headers=headers)
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_healthz_figures_are_read_with_the_token_from_anywhere(client, world, app):
+    """The token works through the proxy too, and a token of digits alone (read from the environment as a number)."""
+    indexing.sync()
+    assert "checks" in client.get("/healthz", headers=MONITOR, environ_base=PUBLIC_ADDRESS).get_json()
+    app.config["HEALTHZ_TOKEN"] = 123456
+    assert "checks" in client.get("/healthz", headers={"X-Healthz-Token": "123456"}).get_json()
 
 
 @pytest.mark.parametrize("role, details", [("admin", True), ("jurist", False), ("member", False)])

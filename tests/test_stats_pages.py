@@ -284,3 +284,11 @@ def test_staff_navigation_links_to_statistics_but_members_do_not_see_it(client, 
     assert 'href="/statistiques/"' in client.get("/file/").get_data(as_text=True)
     login(world.member)
     assert 'href="/statistiques/"' not in client.get("/questions/").get_data(as_text=True)
+
+
+def test_refused_filter_values_are_not_shown_back(client, login, world):
+    """Malformed months and unknown choices are ignored: the fields come back empty, never with what was typed."""
+    login(world.jurist)
+    response = client.get("/statistiques/?du=zq-mois&au=zq%3Cb%3E&region=zq-region&type=zq&theme=zq&juriste=zq")
+    page = factories.without_return_address(response.get_data(as_text=True))
+    assert response.status_code == 200 and "zq" not in page

@@ -3,6 +3,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
 from helpdesk.models import Event, Satisfaction, Ticket
 from helpdesk.tickets import services
@@ -223,3 +224,11 @@ def test_members_cannot_file_on_behalf(client, world, login):
         "structure": world.structure.id, "member": world.colleague.id, "channel": "phone", "send": "1",
         "subject": "Question forgée", "body": "Une description suffisamment longue."}).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_only_staff_read_the_members_comments_even_through_the_service(world, answered):
+    satisfaction.rate(answered, world.member, 2, "Incomplet.")
+    assert [item.comment for item in satisfaction.recent_comments(world.jurist)] == ["Incomplet."]
+    for user in (world.member, world.outsider):
+        with pytest.raises(Forbidden):
+            satisfaction.recent_comments(user)

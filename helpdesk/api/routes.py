@@ -7,7 +7,7 @@ from helpdesk.api import bp
 from helpdesk.api.auth import api_user
 from helpdesk.api.openapi import openapi_document
 from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_json
-from helpdesk.audit.services import record_question_read, record_questions_read
+from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb import searching
@@ -215,7 +215,7 @@ def claim_question(reference):
 @bp.route("/queue")
 def queue():
     """The jurists' queue: the web's views, filters, sorts and pagination; unlike the web's queue it gives each
-    question's text, so each one served is journalled as read."""
+    question's text, so each one served is journalled as read (and the words of a text search, each call)."""
     user = api_user()
     ensure_staff(user)
     filters = QueueFilters(
@@ -226,6 +226,7 @@ def queue():
     page, per_page = _page_params()
     result = db.paginate(queue_query(user, filters), page=page, per_page=per_page, error_out=False)
     items = [ticket_json(ticket) for ticket in result.items]
+    record_queue_search(user, filters.text)
     record_questions_read(user, result.items)
     return _paginated(items, page, per_page, result.total)
 

@@ -4,14 +4,11 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from helpdesk.audit.services import KIND_LABELS, JournalFilters
-from helpdesk.main.forms import Form, select_choices, within_years
+from helpdesk.main.forms import FilterForm, select_choices, within_years
 
 
-class JournalFilterForm(Form):
+class JournalFilterForm(FilterForm):
     """Filter the journal by kind, user and period."""
-
-    class Meta:
-        csrf = False
 
     kind = SelectField(_l("Type d'événement"), choices=select_choices(
         [("", _l("Tous"))] + sorted(KIND_LABELS.items(), key=lambda item: item[1])),

@@ -1,6 +1,7 @@
 """Recording sensitive reads and downloads, and querying and exporting the journal."""
 import csv
 import io
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -13,8 +14,9 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
 from helpdesk.like import contains_pattern
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
-                             Attachment, Event, Ticket, User)
+                             Attachment, Event, InboundEmail, Satisfaction, Ticket, User, Webinar, WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
+from helpdesk.repeats import new_in_a_row, normalised_words
 
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
@@ -46,6 +48,10 @@ KIND_LABELS = {
     "sla_rule_saved": _l("Délai de traitement enregistré"), "sla_rule_deleted": _l("Délai de traitement supprimé"),
     "flash_subscriptions": _l("Abonnements aux flash infos"), "flash_unsubscribed": _l("Désabonnement des flash infos"),
     "flash_sent": _l("Flash info envoyé"),
+    "inbound_mail_viewed": _l("Consultation d'un courriel non rattaché"),
+    "satisfaction_comment_viewed": _l("Consultation d'un commentaire de satisfaction"),
+    "webinar_questions_viewed": _l("Consultation des questions envoyées à un webinaire"),
+    "queue_searched": _l("Recherche dans le texte des questions"),
 }
 # The names of the details events carry, and the values that have a label of their own.
 DETAIL_LABELS = {
@@ -54,7 +60,7 @@ DETAIL_LABELS = {
     "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "count": _l("nombre"),
     "end": _l("au"), "events": _l("événements"), "export": _l("export"), "filename": _l("fichier"),
     "filters": _l("filtres"), "changed": _l("modifié"), "personal_data": _l("données personnelles"),
-    "inactive_days": _l("jours sans activité"),
+    "inactive_days": _l("jours sans activité"), "inbound_id": _l("courriel reçu n°"), "words": _l("mots cherchés"),
     "filter_kind": _l("type filtré"), "filter_user": _l("utilisateur filtré"), "first": _l("de"),
     "invited": _l("invité"), "last": _l("à"), "message_id": _l("message n°"), "messages": _l("messages"),
     "mode": _l("mode"), "name": _l("nom"), "on_behalf_of": _l("pour le compte de"),
@@ -103,6 +109,43 @@ def record_questions_read(viewer: User, tickets: list[Ticket]) -> None:
     if can_see_internal(viewer) and tickets:
         for ticket in tickets:
             record_event("question_viewed", viewer, ticket)
+        db.session.commit()
+
+
+def record_inbound_mail_read(viewer: User, record: InboundEmail) -> None:
+    """A jurist or an admin was shown a received email kept for review (its text, its sender)."""
+    if can_see_internal(viewer):
+        record_event("inbound_mail_viewed", viewer, record.ticket, inbound_id=record.id)
+        db.session.commit()
+
+
+def record_satisfaction_comments_read(viewer: User, comments: list[Satisfaction]) -> None:
+    """A jurist or an admin was shown members' satisfaction comments: one event per question commented on."""
+    if can_see_internal(viewer) and comments:
+        for comment in comments:
+            record_event("satisfaction_comment_viewed", viewer, comment.ticket)
+        db.session.commit()
+
+
+def record_webinar_questions_read(viewer: User, webinar: Webinar, questions: list[WebinarQuestion]) -> None:
+    """A jurist or an admin was shown the questions members sent ahead of a webinar (one event for the list)."""
+    if can_see_internal(viewer) and questions:
+        record_event("webinar_questions_viewed", viewer, webinar_id=webinar.id, count=len(questions))
+        db.session.commit()
+
+
+# Where the session remembers the last words searched in the queue, so that a reload or the next page of the same
+# search is journalled once.
+LAST_QUEUE_SEARCH = "queue_last_search"
+
+
+def record_queue_search(viewer: User, words: str | None, memory: MutableMapping | None = None) -> None:
+    """A jurist or an admin searched the questions' texts: journal the words (with `memory`, the web session, once in
+    a row: a reload, another page or sort of the same search is not journalled again)."""
+    if not (can_see_internal(viewer) and words):
+        return
+    if memory is None or new_in_a_row(memory, LAST_QUEUE_SEARCH, normalised_words(words)):
+        record_event("queue_searched", viewer, words=words)
         db.session.commit()
 
 

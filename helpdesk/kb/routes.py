@@ -8,7 +8,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import page_arg, text_arg
+from helpdesk.main.query_args import page_arg, text_arg, url_with_query
 from helpdesk.extensions import db, limiter
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
@@ -29,20 +29,21 @@ anonymous_searches = limiter.shared_limit(lambda: current_app.config["ANONYMOUS_
 @anonymous_searches
 def search():
     """Search resources (or browse them when the query is empty), with facets and highlights; a filter value that
-    does not exist (a hand-edited or outdated address) is left out, and the page says so."""
+    does not exist (a hand-edited or outdated address) is dropped from the address, and the page says how many were,
+    never what they were (nothing typed into the address comes back as a filter or in a link)."""
     query = text_arg("q")
     theme_names = searching.theme_names()
-    known = {"type": ARTICLE_TYPES, "theme": theme_names, "statut": ARTICLE_STATUSES}
+    known = {"type": ARTICLE_TYPES, "theme": theme_names, "statut": ARTICLE_STATUSES, "tri": SORTS}
     chosen = {name: [value for value in request.args.getlist(name) if value in allowed][:10]
               for name, allowed in known.items()}
-    unknown = [value.replace("\x00", "")[:50] for name, allowed in known.items()
-               for value in request.args.getlist(name) if value and value not in allowed]
+    unknown = sum(1 for name, allowed in known.items() for value in request.args.getlist(name)
+                  if value and value not in allowed)
     if unknown:
-        flash(ngettext("Ce filtre n'existe pas, il est ignoré : %(values)s.",
-                       "Ces filtres n'existent pas, ils sont ignorés : %(values)s.", len(unknown),
-                       values=", ".join(f"« {value} »" for value in unknown[:5])), "info")
+        flash(ngettext("Un filtre de l'adresse n'existe pas : il est ignoré.",
+                       "%(num)d filtres de l'adresse n'existent pas : ils sont ignorés.", unknown), "info")
+        return redirect(url_with_query("kb.search", {**chosen, "tri": chosen["tri"][:1]}))
     types, themes, statuses = chosen["type"], chosen["theme"], chosen["statut"]
-    sort = request.args.get("tri") if request.args.get("tri") in SORTS else "pertinence"
+    sort = chosen["tri"][0] if chosen["tri"] else "pertinence"
     page_number = page_arg()
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
                                          sort="date" if sort == "date" else "relevance",

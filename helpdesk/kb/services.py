@@ -20,6 +20,7 @@ from helpdesk.models import (
 )
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
+from helpdesk.repeats import new_in_a_row, normalised_words
 from helpdesk.slugs import slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -309,11 +310,8 @@ def log_search(query: str, results: int, user, memory: MutableMapping | None = N
     """Remember a search and its result count (searches that found nothing show missing content); with `memory`
     (the visitor's session), the same words searched again just after (a reload, another sort or filter) are not
     logged twice."""
-    if memory is not None:
-        words = " ".join(query.lower().split())
-        if memory.get(LAST_SEARCH) == words:
-            return
-        memory[LAST_SEARCH] = words
+    if memory is not None and not new_in_a_row(memory, LAST_SEARCH, normalised_words(query)):
+        return
     role = user.role if user.is_authenticated else "anonymous"
     db.session.add(SearchLog(query=query[:200], results=results, role=role))
     db.session.commit()

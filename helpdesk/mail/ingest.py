@@ -19,7 +19,7 @@ from helpdesk.mail.parsing import ParsedMail, parse_mail
 from helpdesk.mail.reply_address import ReplyToken, read_token
 from helpdesk.models import InboundEmail, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket, ensure_staff
+from helpdesk.permissions import can_view_ticket, ensure_staff, membership_active
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets.services import add_message
 
@@ -37,12 +37,18 @@ def _named_reference(parsed: ParsedMail, tokens: list[ReplyToken]) -> str | None
     return parsed.reference or (tokens[0].reference if tokens else None)
 
 
+def _may_write(sender: User | None) -> bool:
+    """Whether a mail from this account may become its reply: an active account, and a member only while their
+    structure's membership is active (otherwise a jurist attaches it as an internal note)."""
+    return sender is not None and sender.active and membership_active(sender)
+
+
 def sender_unproven(record: InboundEmail, parsed: ParsedMail) -> bool:
     """Whether attaching a kept message would make it the reply of an account although nothing proves that its owner
     sent it: it was not sent to the signed reply address given to that account for the question it names, whatever
     the reason it was kept (no reference, a closed or unknown question...). Anyone can write any From header."""
     sender = find_user_by_email(record.from_address)
-    if sender is None or not sender.active:
+    if not _may_write(sender):
         return False  # attached as an internal note naming the address, never as someone's reply
     tokens = _tokens(parsed)
     return ReplyToken(sender.id, _named_reference(parsed, tokens) or "") not in tokens
@@ -134,7 +140,7 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     sender = find_user_by_email(record.from_address)
     record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
     try:
-        if sender is not None and sender.active and can_view_ticket(sender, ticket):
+        if _may_write(sender) and can_view_ticket(sender, ticket):
             message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files)
         else:
             note = (f"Courriel de {record.from_name or record.from_address} <{record.from_address}> reçu le "

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from flask_babel import gettext as _
 
+from helpdesk.audit.services import record_inbound_mail_read
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail import bp
@@ -57,8 +58,10 @@ def _inbound_or_404(inbound_id: int) -> InboundEmail:
 
 
 def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None = None) -> str:
-    """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed)."""
+    """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed); each
+    display is journalled."""
     parsed = parse_mail(record.raw)
+    record_inbound_mail_read(current_user, record)
     return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
                            unproven=record.status == "pending" and sender_unproven(record, parsed),
                            attach_form=attach_form or AttachForm(reference=parsed.reference), action_form=ActionForm())

@@ -41,6 +41,27 @@ class Form(FlaskForm):
             return _wtforms_catalogue(str(get_locale() or "fr"))
 
 
+class FilterForm(Form):
+    """A GET form filtering a list (no CSRF token: it changes nothing): a value that is not valid is ignored, its error
+    says so, and it is never shown back in the field (nothing a visitor was made to open comes back as a filter)."""
+
+    class Meta:
+        csrf = False
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate, then empty the fields whose value was refused."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.errors:
+                field.raw_data, field.data = [], None
+        return valid
+
+    def query_args(self) -> dict:
+        """The valid submitted values, to carry the selection into other addresses (exports, charts)."""
+        return {name: field.raw_data[0] for name, field in self._fields.items()
+                if field.raw_data and field.raw_data[0] and not field.errors}
+
+
 def select_choices(pairs) -> list[SelectChoice]:
     """The choices of a select, radio or multiple-select field from (value, label) pairs (WTForms 3.3 deprecates
     plain tuples)."""

@@ -1,8 +1,9 @@
 """The queue page."""
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
+from helpdesk.audit.services import record_queue_search
 from helpdesk.extensions import db
 from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
@@ -38,7 +39,7 @@ def queue_navigation() -> dict:
 @bp.route("/")
 @staff_required
 def index():
-    """Questions of a view, filtered, sorted and paginated."""
+    """Questions of a view, filtered, sorted and paginated; a search of their texts is journalled (once in a row)."""
     view = _choice_arg("vue", VIEWS, "non-assignees")
     filters = QueueFilters(
         view=view,
@@ -51,6 +52,7 @@ def index():
         tag=text_arg("etiquette", 40) or None,
         sort=_choice_arg("tri", SORTS, default_sort(view)),
     )
+    record_queue_search(current_user, filters.text, session)
     now = utcnow()
     per_page = current_app.config["QUEUE_PAGE_SIZE"]
     # Counted first, so that a page past the end is brought back to the last one before the rows are read.

@@ -6,7 +6,7 @@ from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional
 
-from helpdesk.main.forms import Form, select_choices, within_years
+from helpdesk.main.forms import FilterForm, select_choices, within_years
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 from helpdesk.stats.queries import Filters, Month, Period
 
@@ -19,11 +19,8 @@ def _chosen(field: SelectField) -> str | None:
     return (field.data or "").strip() or None
 
 
-class StatsFilterForm(Form):
+class StatsFilterForm(FilterForm):
     """Period (whole months) and filters of the dashboard and of the questions export."""
-
-    class Meta:
-        csrf = False
 
     du = MonthField(_l("Du mois"), validators=[Optional(), within_years], description=_l("AAAA-MM"))
     au = MonthField(_l("Au mois (inclus)"), validators=[Optional(), within_years], description=_l("AAAA-MM"))
@@ -74,7 +71,6 @@ class StatsFilterForm(Form):
         return self._period(), filters
 
     def query_args(self) -> dict:
-        """The submitted values, to carry the selection into chart and export URLs."""
-        if self.errors:
-            return {}
-        return {name: field.raw_data[0] for name, field in self._fields.items() if field.raw_data and field.raw_data[0]}
+        """The submitted values of a valid form (none otherwise: the defaults apply), to carry the selection into chart
+        and export URLs."""
+        return {} if self.errors else super().query_args()

@@ -127,8 +127,9 @@ def reply(reference):
     try:
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
                              attachments=read_uploads(form.attachments.data))
-    except InvalidInput as error:
-        # The page comes back with the text in the box: a refused file must not cost the message written.
+    except (InvalidInput, Forbidden) as error:
+        # The page comes back with the text in the box: a refused file (or membership) must not cost the message
+        # written.
         flash(error.message, "error")
         flash_files_to_attach_again()
         return render_detail(ticket, reply_form=form), error.status_code

@@ -13,8 +13,8 @@ from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import (
-    can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file, ensure_staff)
+from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
+                                  ensure_membership_active, ensure_staff)
 from helpdesk.tickets.workflow import check_transition
 
 SUBJECT_MAX = 200
@@ -246,6 +246,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     """Post a public reply or an internal note, with its files, moving the question along the flow."""
     if not can_view_ticket(author, ticket):
         raise NotFound(_("Cette question est introuvable."))
+    ensure_membership_active(author)
     if ticket.is_closed:
         raise InvalidInput(_("Cette question est close : elle n'accepte plus de message."))
     text = _clean_text(body, _("Message"), 1, BODY_MAX)

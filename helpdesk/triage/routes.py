@@ -5,6 +5,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from helpdesk.audit.services import record_satisfaction_comments_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
@@ -187,9 +188,11 @@ def rate(reference):
 @bp.route("/satisfaction")
 @staff_required
 def satisfaction_stats():
-    """Satisfaction figures and the latest comments."""
-    return render_template("triage/satisfaction.html", summary=satisfaction.summary(),
-                           comments=satisfaction.recent_comments(), ratings=satisfaction.RATINGS)
+    """Satisfaction figures and the latest comments (their display journalled)."""
+    comments = satisfaction.recent_comments(current_user)
+    record_satisfaction_comments_read(current_user, comments)
+    return render_template("triage/satisfaction.html", summary=satisfaction.summary(), comments=comments,
+                           ratings=satisfaction.RATINGS)
 
 
 # Bulk actions ---------------------------------------------------------------------------------------------

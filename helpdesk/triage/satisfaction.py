@@ -11,7 +11,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import Satisfaction, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket
+from helpdesk.permissions import can_view_ticket, ensure_membership_active, membership_active
 
 COMMENT_MAX = 2000
 RATINGS = {1: _l("1 — Pas du tout satisfait"), 2: _l("2 — Peu satisfait"), 3: _l("3 — Moyennement satisfait"),
@@ -19,8 +19,10 @@ RATINGS = {1: _l("1 — Pas du tout satisfait"), 2: _l("2 — Peu satisfait"), 3
 
 
 def can_rate(user: User, ticket: Ticket) -> bool:
-    """Members of the question's structure, once a jurist has answered it (answered or closed)."""
-    return (user.is_member and can_view_ticket(user, ticket) and ticket.status in ("answered", "closed")
+    """Members of the question's structure, while its membership is active, once a jurist has answered it (answered or
+    closed)."""
+    return (user.is_member and membership_active(user) and can_view_ticket(user, ticket)
+            and ticket.status in ("answered", "closed")
             and ticket.first_response_at is not None)
 
 
@@ -33,6 +35,7 @@ def rate(ticket: Ticket, member: User, rating: int | None, comment: str = "") ->
     """Record or update the structure's rating of the answer."""
     if not can_view_ticket(member, ticket):
         raise NotFound(_("Cette question est introuvable."))
+    ensure_membership_active(member)
     if not can_rate(member, ticket):
         raise Forbidden(_("Vous pourrez donner votre avis une fois la question répondue."))
     if rating not in RATINGS:
@@ -73,8 +76,11 @@ def summary(since: datetime | None = None, until: datetime | None = None) -> Sat
     return SatisfactionSummary(count, average, distribution)
 
 
-def recent_comments(limit: int = 20) -> list[Satisfaction]:
-    """The latest ratings that come with a comment, with their question (the page links to it)."""
+def recent_comments(actor: User, limit: int = 20) -> list[Satisfaction]:
+    """The latest ratings that come with a comment, with their question (the page links to it), for staff: members'
+    words on other structures' questions."""
+    if not actor.is_staff:
+        raise Forbidden(_("Seuls les juristes lisent les commentaires des membres."))
     return db.session.scalars(select(Satisfaction).where(Satisfaction.comment != "")
                               .options(selectinload(Satisfaction.ticket))
                               .order_by(Satisfaction.updated_at.desc()).limit(limit)).all()

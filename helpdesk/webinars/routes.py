@@ -3,6 +3,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from helpdesk.audit.services import record_webinar_questions_read
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.kb.searching import offered_themes
@@ -53,7 +54,8 @@ def detail(webinar_id):
 
 def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None,
                    advance_form: AdvanceQuestionForm | None = None):
-    """The webinar page; `qa_form`, `advance_form`: a refused entry, shown again with what was typed."""
+    """The webinar page; `qa_form`, `advance_form`: a refused entry, shown again with what was typed (staff's display
+    of the questions members sent ahead is journalled)."""
     context = {"webinar": webinar, "action_form": RegistrationForm(),
                "questions": services.questions_and_answers(webinar, current_user),
                "join_url": services.connection_link(webinar, current_user),
@@ -63,8 +65,10 @@ def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None,
         context.update(own_questions=services.own_questions(webinar, current_user),
                        advance_form=advance_form or AdvanceQuestionForm())
     if current_user.is_staff:
+        sent_questions = services.questions_sent(webinar, current_user)
+        record_webinar_questions_read(current_user, webinar, sent_questions)
         context.update(registrants=services.registrants(webinar, current_user), qa_form=qa_form or QuestionAnswerForm(),
-                       sent_questions=services.questions_sent(webinar, current_user))
+                       sent_questions=sent_questions)
     return render_template("webinars/detail.html", **context)
 
 

@@ -18,7 +18,7 @@ from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import Article, Event, Structure, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
 from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
-from helpdesk.permissions import can_view_article, ensure_can_edit_articles
+from helpdesk.permissions import can_view_article, ensure_can_edit_articles, ensure_membership_active
 from helpdesk.templating import format_datetime
 
 TITLE_MAX = 300
@@ -147,6 +147,7 @@ def register_interest(webinar: Webinar, user: User) -> None:
     the connection link to join it."""
     if not user.is_member:
         raise Forbidden(_("L'inscription aux webinaires est réservée aux membres."))
+    ensure_membership_active(user)
     if webinar.status == "past":
         raise InvalidInput(_("Ce webinaire a déjà eu lieu : l'inscription est fermée."))
     if is_registered(webinar, user):
@@ -217,6 +218,7 @@ def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
     """A registered member sends a question ahead of the webinar, for the speakers to prepare it."""
     if not user.is_member:
         raise Forbidden(_("L'envoi de questions est réservé aux membres inscrits."))
+    ensure_membership_active(user)
     if webinar.status != "upcoming":
         raise InvalidInput(_("Ce webinaire a commencé : les questions ne peuvent plus être envoyées à l'avance."))
     if not is_registered(webinar, user):
