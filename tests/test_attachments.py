@@ -122,6 +122,41 @@ def test_refused_uploads_store_nothing(app, world, files, message):
     assert stored_files(app) == [] and count(Attachment) == 0
 
 
+def test_every_refused_file_is_named_with_its_reason(app, world):
+    """Only the first refused file used to be named: the member fixed it and was refused again for the next."""
+    ticket = factories.make_ticket(world.member)
+    app.config.update(ATTACHMENT_MAX_FILE_SIZE=1024 * 1024)
+    with pytest.raises(AttachmentRejected) as refused:
+        save_uploads([("vide.pdf", b""), ("ok.pdf", pdf_bytes()), ("outil.exe", b"MZ\x90\x00"),
+                      ("gros.pdf", pdf_bytes("x" * 1024 * 1024)), ("photo.pdf", png_bytes())],
+                     uploader=world.member, ticket=ticket)
+    assert str(refused.value) == (
+        "4 fichiers sont refusés et aucun fichier n'a été enregistré : Le fichier « vide.pdf » est vide. "
+        "Le fichier « outil.exe » n'est pas d'un type accepté : PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT). "
+        "Le fichier « gros.pdf » dépasse la taille autorisée (1 Mo par fichier). "
+        "Le contenu du fichier « photo.pdf » ne correspond pas à son extension (c'est un fichier Image PNG).")
+    assert refused.value.status_code == 400 and stored_files(app) == [] and count(Attachment) == 0
+    with pytest.raises(AttachmentTooLarge, match="2 fichiers sont refusés"):  # only sizes: « too large » (413)
+        save_uploads([("a.pdf", pdf_bytes("x" * 1024 * 1024)), ("b.pdf", pdf_bytes("y" * 1024 * 1024))],
+                      uploader=world.member, ticket=ticket)
+
+
+@pytest.mark.parametrize("url", ["reply", "/ressources/nouvelle"])
+def test_reply_and_resource_forms_name_every_refused_file(client, world, login, url):
+    ticket = factories.make_ticket(world.member)
+    login(world.member if url == "reply" else world.jurist)
+    data = {"body": "Les deux documents demandés.", "title": "Modèles", "slug": "", "type": "template",
+            "visibility": "members",
+            "attachments": [(io.BytesIO(b"MZ\x90\x00"), "outil.exe"), (io.BytesIO(png_bytes()), "avenant.docx")]}
+    response = client.post(f"/questions/{ticket.reference}/repondre" if url == "reply" else url,
+                           content_type="multipart/form-data", data=data)
+    page = response.get_data(as_text=True)
+    assert "2 fichiers sont refusés" in page
+    assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
+    assert str(escape("Le contenu du fichier « avenant.docx » ne correspond pas à son extension")) in page
+    assert count(Message) == 0 and count(Attachment) == 0
+
+
 def test_a_text_file_saved_in_windows_1252_is_refused_with_what_to_do(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.member)
