@@ -89,7 +89,7 @@ def test_duplicate_siret_is_refused(admin_client, world):
 
 def test_unknown_structure_type_is_refused_in_french(admin_client, world):
     response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(type="COOP"))
-    assert "N&#39;est pas un choix valide." in response.get_data(as_text=True)
+    assert "Type de structure : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
     assert _count(Structure) == 2
 
 
@@ -191,7 +191,7 @@ def test_admin_creates_a_jurist_account_without_structure(admin_client):
     ({"password": "court", "structure": "{structure}"}, "Le mot de passe doit compter au moins 12 caractères."),
     ({"password": "x" * 201, "structure": "{structure}"}, "Le mot de passe doit compter 200 caractères au maximum."),
     ({"email": "pas-une-adresse", "structure": "{structure}"}, "Cette adresse e-mail n&#39;est pas valide."),
-    ({"role": "superadmin", "structure": "{structure}"}, "N&#39;est pas un choix valide."),
+    ({"role": "superadmin", "structure": "{structure}"}, "Rôle : choisissez l&#39;une des valeurs proposées."),
 ])
 def test_bad_account_is_refused_in_french(admin_client, world, overrides, message):
     factories.make_user("jurist", email="deja@federation-exemple.fr")

@@ -393,7 +393,7 @@ def test_reply_with_unknown_kind_is_refused(jurist_client, desk):
     page = jurist_client.post(f"/questions/{desk.mine}/repondre",
                               data={"body": "Texte.", "kind": "secret", "status_after": "answered"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "choix valide" in page
+    assert "Type de message : choisissez l&#39;une des valeurs proposées." in page
     assert db.session.scalars(select(Message).where(Message.body == "Texte.")).all() == []
 
 
