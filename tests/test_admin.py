@@ -136,6 +136,16 @@ def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_cl
     assert "Aucun compte ne correspond à « 100_% »." in nothing and "admin@exemple.test" not in nothing
 
 
+def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client, world):
+    """On SQLite « élodie » did not find « Élodie », nor « ÉTÉ » a structure named « Chantier d'été »."""
+    structure = factories.make_structure(name="Chantier d'été")
+    factories.make_user("member", structure, name="Élodie Exemple", email="elodie@exemple.test")
+    for search in ("élodie", "ÉLODIE", "lodie EXEMPLE", "ÉTÉ"):
+        page = admin_client.get(f"/admin/utilisateurs?q={search}").get_data(as_text=True)
+        assert "elodie@exemple.test" in page and "membre@exemple.test" not in page, search
+    assert "Aucun compte ne correspond" in admin_client.get("/admin/utilisateurs?q=Elodie ex").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("values, message", [
     ({"name": "  "}, "Indiquez un nom"),
     ({"siret": "12345678901234"}, "Ce SIRET n'est pas valide."),
