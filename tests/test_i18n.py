@@ -300,7 +300,7 @@ def test_emails_are_written_in_the_recipients_language(app, world):
     mails = {row.to_address: row for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "answered"))}
     english, french = mails[world.colleague.email], mails[world.member.email]
     assert english.subject.endswith(f"Answer to your question: {ticket.subject}")
-    (english_text, english_html), (french_text, french_html) = map(outbox.deferred_bodies, (english, french))
+    (_, english_text, english_html), (_, french_text, french_html) = map(outbox.deferred_mail, (english, french))
     assert "Hello Bruno" in english_text and "answered question" in english_html
     assert '<html lang="en">' in english_html and "View the question:" in english_text
     assert french.subject.endswith(f"Réponse à votre question : {ticket.subject}")
