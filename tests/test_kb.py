@@ -108,6 +108,20 @@ def test_search_highlights_and_facets_filter(client, library, login):
     assert slugs(filtered) == {"activite-partielle-membres"}
 
 
+def test_a_chosen_filter_that_leaves_nothing_stays_listed_to_be_removed(client, library, login):
+    """Filters kept while the words changed left no result and no facet: the page showed empty « Type » and « Thème »
+    headings and said only to try other words, the filter that emptied it nowhere to be seen or removed."""
+    login(library.member)
+    page = client.get("/ressources/?q=licorne&theme=activite-partielle").get_data(as_text=True)
+    assert "Aucune ressource ne correspond avec les filtres choisis : retirez-en un ou essayez d'autres mots" in page
+    facets = page.split('class="facets"')[1].split("</aside>")[0]
+    assert "<h2>Type</h2>" not in facets and "<h2>Thème</h2>" in facets
+    assert "Retirer le filtre" in facets and "Activité partielle <span class=\"count\">(0)</span>" in facets
+    assert 'href="/ressources/?q=licorne"' in facets
+    plain = client.get("/ressources/?q=licorne").get_data(as_text=True)
+    assert "Aucune ressource ne correspond. Essayez d'autres mots" in plain and "<h2>Thème</h2>" not in plain
+
+
 @pytest.mark.parametrize("query, shown, message", [
     ("theme=abc", {"cddi-renouvellement", "activite-partielle-membres"},
      "Ce filtre n'existe pas, il est ignoré : « abc »."),
