@@ -154,6 +154,21 @@ def test_reply_and_resource_forms_name_every_refused_file(client, world, login, 
     assert "2 fichiers sont refusés" in page
     assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
     assert str(escape("Le contenu du fichier « avenant.docx » ne correspond pas à son extension")) in page
+    assert "Joignez de nouveau" not in page, "both were refused: neither is to be attached again as is"
+    assert count(Message) == 0 and count(Attachment) == 0
+
+
+def test_only_the_accepted_files_of_a_refused_reply_are_asked_for_again(client, world, login):
+    """The member was told to attach again every file, the refused one included."""
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    page = client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data", data={
+        "body": "Les documents demandés.", "attachments": [
+            (io.BytesIO(pdf_bytes()), "contrat.pdf"), (io.BytesIO(b"MZ\x90\x00"), "outil.exe"),
+            (io.BytesIO(png_bytes()), "photo.png")]}).get_data(as_text=True)
+    assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
+    assert ("Joignez de nouveau vos fichiers : contrat.pdf, photo.png n&#39;ont pas été enregistrés, le navigateur "
+            "ne peut pas les garder quand la page est renvoyée.") in page
     assert count(Message) == 0 and count(Attachment) == 0
 
 

@@ -161,7 +161,8 @@ def test_a_refused_file_leaves_no_question_filed_for_a_member(app, client, world
                            data=on_behalf_post(world, attachments=[(io.BytesIO(pdf_bytes()), "contrat.pdf"), *uploads]))
     page = response.get_data(as_text=True)
     assert response.status_code == status and str(escape(message)) in page
-    assert "Joignez de nouveau vos fichiers" in page and 'value="Appel : contrat à transmettre"' in page
+    assert "Joignez de nouveau votre fichier : contrat.pdf n&#39;a pas été enregistré" in page  # not the refused one
+    assert 'value="Appel : contrat à transmettre"' in page
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
     root = Path(app.config["UPLOAD_DIR"])

@@ -284,7 +284,7 @@ def on_behalf():
                                            attachments=read_uploads(form.attachments.data))
         except ServiceError as error:
             flash(error.message, "error")
-            flash_files_to_attach_again()
+            flash_files_to_attach_again(refusal=error)
             return render_template("triage/on_behalf.html", form=form, members=members), error.status_code
         flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
               "success")
