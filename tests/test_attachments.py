@@ -131,12 +131,12 @@ def test_every_refused_file_is_named_with_its_reason(app, world):
                       ("gros.pdf", pdf_bytes("x" * 1024 * 1024)), ("photo.pdf", png_bytes())],
                      uploader=world.member, ticket=ticket)
     assert str(refused.value) == (
-        "4 fichiers sont refusés et aucun fichier n'a été enregistré : Le fichier « vide.pdf » est vide. "
+        "Aucun fichier n'a été enregistré, 4 sont refusés : Le fichier « vide.pdf » est vide. "
         "Le fichier « outil.exe » n'est pas d'un type accepté : PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT). "
         "Le fichier « gros.pdf » dépasse la taille autorisée (1 Mo par fichier). "
         "Le contenu du fichier « photo.pdf » ne correspond pas à son extension (c'est un fichier Image PNG).")
     assert refused.value.status_code == 400 and stored_files(app) == [] and count(Attachment) == 0
-    with pytest.raises(AttachmentTooLarge, match="2 fichiers sont refusés"):  # only sizes: « too large » (413)
+    with pytest.raises(AttachmentTooLarge, match="2 sont refusés"):  # only sizes: « too large » (413)
         save_uploads([("a.pdf", pdf_bytes("x" * 1024 * 1024)), ("b.pdf", pdf_bytes("y" * 1024 * 1024))],
                       uploader=world.member, ticket=ticket)
 
@@ -151,7 +151,7 @@ def test_reply_and_resource_forms_name_every_refused_file(client, world, login, 
     response = client.post(f"/questions/{ticket.reference}/repondre" if url == "reply" else url,
                            content_type="multipart/form-data", data=data)
     page = response.get_data(as_text=True)
-    assert "2 fichiers sont refusés" in page
+    assert "Aucun fichier n&#39;a été enregistré, 2 sont refusés :" in page
     assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
     assert str(escape("Le contenu du fichier « avenant.docx » ne correspond pas à son extension")) in page
     assert "Joignez de nouveau" not in page, "both were refused: neither is to be attached again as is"

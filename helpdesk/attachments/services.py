@@ -125,8 +125,7 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
     if refusals:
         sentences = [refusal.message for refusal in refusals]
         if len(refusals) > 1:
-            sentences.insert(0, _("%(num)d fichiers sont refusés et aucun fichier n'a été enregistré :",
-                                  num=len(refusals)))
+            sentences.insert(0, _("Aucun fichier n'a été enregistré, %(num)d sont refusés :", num=len(refusals)))
         error = AttachmentTooLarge if all(refusal.too_large for refusal in refusals) else AttachmentRejected
         raise error(" ".join(sentences), refused=[refusal.filename for refusal in refusals])
     return results
