@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from helpdesk.like import register_sqlite_functions
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -106,10 +108,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, allow concurrent readers, wait on locks."""
+    """SQLite: enforce foreign keys, allow concurrent readers, wait on locks, fold accented capitals (unicode_lower)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from helpdesk.attachments.services import AttachmentRejected
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, User
@@ -30,10 +31,13 @@ def flash_errors(form) -> None:
             flash(error, "error")
 
 
-def flash_files_to_attach_again(field_name: str = "attachments") -> None:
+def flash_files_to_attach_again(field_name: str = "attachments", refusal: ServiceError | None = None) -> None:
     """A form sent back to its page (refused, or a helper's round trip) cannot keep the files chosen in it, since
-    browsers never refill a file field: name them, so that the user attaches them again."""
-    names = [upload.filename[:80] for upload in request.files.getlist(field_name) if upload.filename]
+    browsers never refill a file field: name them, so that the user attaches them again; those the `refusal` named
+    as refused themselves are not asked for again."""
+    refused = refusal.refused if isinstance(refusal, AttachmentRejected) else ()
+    names = [upload.filename[:80] for upload in request.files.getlist(field_name)
+             if upload.filename and upload.filename not in refused]
     if names:
         flash(ngettext("Joignez de nouveau votre fichier : %(names)s n'a pas été enregistré, le navigateur ne peut "
                        "pas le garder quand la page est renvoyée.",

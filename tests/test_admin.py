@@ -89,7 +89,7 @@ def test_duplicate_siret_is_refused(admin_client, world):
 
 def test_unknown_structure_type_is_refused_in_french(admin_client, world):
     response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(type="COOP"))
-    assert "N&#39;est pas un choix valide." in response.get_data(as_text=True)
+    assert "Type de structure : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
     assert _count(Structure) == 2
 
 
@@ -134,6 +134,16 @@ def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_cl
     assert "Page 2 sur 2 (60 résultats)" in second and "?q=salarie&amp;page=1" in second
     nothing = admin_client.get("/admin/utilisateurs?q=100_%25").get_data(as_text=True)
     assert "Aucun compte ne correspond à « 100_% »." in nothing and "admin@exemple.test" not in nothing
+
+
+def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client, world):
+    """On SQLite « élodie » did not find « Élodie », nor « ÉTÉ » a structure named « Chantier d'été »."""
+    structure = factories.make_structure(name="Chantier d'été")
+    factories.make_user("member", structure, name="Élodie Exemple", email="elodie@exemple.test")
+    for search in ("élodie", "ÉLODIE", "lodie EXEMPLE", "ÉTÉ"):
+        page = admin_client.get(f"/admin/utilisateurs?q={search}").get_data(as_text=True)
+        assert "elodie@exemple.test" in page and "membre@exemple.test" not in page, search
+    assert "Aucun compte ne correspond" in admin_client.get("/admin/utilisateurs?q=Elodie ex").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("values, message", [
@@ -191,7 +201,7 @@ def test_admin_creates_a_jurist_account_without_structure(admin_client):
     ({"password": "court", "structure": "{structure}"}, "Le mot de passe doit compter au moins 12 caractères."),
     ({"password": "x" * 201, "structure": "{structure}"}, "Le mot de passe doit compter 200 caractères au maximum."),
     ({"email": "pas-une-adresse", "structure": "{structure}"}, "Cette adresse e-mail n&#39;est pas valide."),
-    ({"role": "superadmin", "structure": "{structure}"}, "N&#39;est pas un choix valide."),
+    ({"role": "superadmin", "structure": "{structure}"}, "Rôle : choisissez l&#39;une des valeurs proposées."),
 ])
 def test_bad_account_is_refused_in_french(admin_client, world, overrides, message):
     factories.make_user("jurist", email="deja@federation-exemple.fr")

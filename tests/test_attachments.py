@@ -122,6 +122,56 @@ def test_refused_uploads_store_nothing(app, world, files, message):
     assert stored_files(app) == [] and count(Attachment) == 0
 
 
+def test_every_refused_file_is_named_with_its_reason(app, world):
+    """Only the first refused file used to be named: the member fixed it and was refused again for the next."""
+    ticket = factories.make_ticket(world.member)
+    app.config.update(ATTACHMENT_MAX_FILE_SIZE=1024 * 1024)
+    with pytest.raises(AttachmentRejected) as refused:
+        save_uploads([("vide.pdf", b""), ("ok.pdf", pdf_bytes()), ("outil.exe", b"MZ\x90\x00"),
+                      ("gros.pdf", pdf_bytes("x" * 1024 * 1024)), ("photo.pdf", png_bytes())],
+                     uploader=world.member, ticket=ticket)
+    assert str(refused.value) == (
+        "Aucun fichier n'a été enregistré, 4 sont refusés : Le fichier « vide.pdf » est vide. "
+        "Le fichier « outil.exe » n'est pas d'un type accepté : PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT). "
+        "Le fichier « gros.pdf » dépasse la taille autorisée (1 Mo par fichier). "
+        "Le contenu du fichier « photo.pdf » ne correspond pas à son extension (c'est un fichier Image PNG).")
+    assert refused.value.status_code == 400 and stored_files(app) == [] and count(Attachment) == 0
+    with pytest.raises(AttachmentTooLarge, match="2 sont refusés"):  # only sizes: « too large » (413)
+        save_uploads([("a.pdf", pdf_bytes("x" * 1024 * 1024)), ("b.pdf", pdf_bytes("y" * 1024 * 1024))],
+                      uploader=world.member, ticket=ticket)
+
+
+@pytest.mark.parametrize("url", ["reply", "/ressources/nouvelle"])
+def test_reply_and_resource_forms_name_every_refused_file(client, world, login, url):
+    ticket = factories.make_ticket(world.member)
+    login(world.member if url == "reply" else world.jurist)
+    data = {"body": "Les deux documents demandés.", "title": "Modèles", "slug": "", "type": "template",
+            "visibility": "members",
+            "attachments": [(io.BytesIO(b"MZ\x90\x00"), "outil.exe"), (io.BytesIO(png_bytes()), "avenant.docx")]}
+    response = client.post(f"/questions/{ticket.reference}/repondre" if url == "reply" else url,
+                           content_type="multipart/form-data", data=data)
+    page = response.get_data(as_text=True)
+    assert "Aucun fichier n&#39;a été enregistré, 2 sont refusés :" in page
+    assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
+    assert str(escape("Le contenu du fichier « avenant.docx » ne correspond pas à son extension")) in page
+    assert "Joignez de nouveau" not in page, "both were refused: neither is to be attached again as is"
+    assert count(Message) == 0 and count(Attachment) == 0
+
+
+def test_only_the_accepted_files_of_a_refused_reply_are_asked_for_again(client, world, login):
+    """The member was told to attach again every file, the refused one included."""
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    page = client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data", data={
+        "body": "Les documents demandés.", "attachments": [
+            (io.BytesIO(pdf_bytes()), "contrat.pdf"), (io.BytesIO(b"MZ\x90\x00"), "outil.exe"),
+            (io.BytesIO(png_bytes()), "photo.png")]}).get_data(as_text=True)
+    assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
+    assert ("Joignez de nouveau vos fichiers : contrat.pdf, photo.png n&#39;ont pas été enregistrés, le navigateur "
+            "ne peut pas les garder quand la page est renvoyée.") in page
+    assert count(Message) == 0 and count(Attachment) == 0
+
+
 def test_a_text_file_saved_in_windows_1252_is_refused_with_what_to_do(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.member)

@@ -19,6 +19,7 @@ from helpdesk.i18n import (
     format_date, format_datetime, format_number, format_relative, format_short_datetime, set_user_locale,
 )
 from helpdesk.mail import outbox
+from helpdesk.main.forms import select_choices
 from helpdesk.models._types import utcnow
 from helpdesk.stats import queries
 from helpdesk.models import OutboxEmail, Ticket, User
@@ -299,7 +300,7 @@ def test_emails_are_written_in_the_recipients_language(app, world):
     mails = {row.to_address: row for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "answered"))}
     english, french = mails[world.colleague.email], mails[world.member.email]
     assert english.subject.endswith(f"Answer to your question: {ticket.subject}")
-    (english_text, english_html), (french_text, french_html) = map(outbox.deferred_bodies, (english, french))
+    (_, english_text, english_html), (_, french_text, french_html) = map(outbox.deferred_mail, (english, french))
     assert "Hello Bruno" in english_text and "answered question" in english_html
     assert '<html lang="en">' in english_html and "View the question:" in english_text
     assert french.subject.endswith(f"Réponse à votre question : {ticket.subject}")
@@ -329,3 +330,30 @@ def test_accepted_file_types_and_refusals_are_in_english_for_an_english_speaker(
     assert "The content of file “planning.pdf” does not match its extension (it is a plain text file)." in page
     assert "Texte brut" not in page
     assert db.session.scalar(select(func.count(Ticket.id))) == 0
+
+
+def test_a_refused_choice_names_its_field_in_the_users_language(app, world):
+    """WTForms said only « N'est pas un choix valide. », leaving the member to guess which list it was about."""
+    from werkzeug.datastructures import MultiDict
+
+    from helpdesk.kb.forms import ArticleForm
+    from helpdesk.tickets.forms import QuestionForm
+
+    posted = MultiDict({"subject": "Renouvellement d'un CDDI", "body": "Une description assez longue pour passer.",
+                        "theme": "abc", "priority": "9", "type": "circulaire", "visibility": "members",
+                        "title": "Modèle", "themes": ["999", "998"]})
+    with app.test_request_context(method="POST"):
+        app.config["WTF_CSRF_ENABLED"] = False
+        question, article = QuestionForm(posted), ArticleForm(posted)
+        question.theme.choices = select_choices([(world.theme.id, world.theme.name)])
+        article.themes.choices = select_choices([(str(world.theme.id), world.theme.name)])
+        assert not question.validate() and not article.validate()
+        assert "Thème : choisissez l'une des valeurs proposées." in question.errors["theme"]
+        assert question.errors["priority"] == ["Urgence : choisissez l'une des valeurs proposées."]
+        assert article.errors["type"] == ["Type : choisissez l'une des valeurs proposées."]
+        assert article.errors["themes"] == ["Thèmes : choisissez des valeurs parmi celles proposées."]
+        with force_locale("en"):
+            question = QuestionForm(posted)
+            question.theme.choices = select_choices([(world.theme.id, world.theme.name)])
+            assert not question.validate()
+            assert question.errors["priority"] == ["Urgency: choose one of the values offered."]

@@ -112,9 +112,9 @@ def test_success_page_after_filing_loads_the_draft_script_that_clears_the_draft(
     ({"subject": "abc"}, "L&#39;objet doit compter entre 5 et 200 caractères."),
     ({"body": "trop court"}, "La description doit compter entre 20 et 20000 caractères."),
     ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20000 caractères."),
-    ({"theme": "999"}, "N&#39;est pas un choix valide."),
-    ({"theme": "abc"}, "Choix non valide"),
-    ({"priority": "9"}, "N&#39;est pas un choix valide."),
+    ({"theme": "999"}, "Thème : choisissez l&#39;une des valeurs proposées."),
+    ({"theme": "abc"}, "Thème : choisissez l&#39;une des valeurs proposées."),
+    ({"priority": "9"}, "Urgence : choisissez l&#39;une des valeurs proposées."),
 ])
 def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client, world, overrides, message):
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, **overrides))
@@ -126,7 +126,7 @@ def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client
 def test_inactive_theme_posted_anyway_is_refused(member_client, world):
     retired = factories.make_theme(name="Thème retiré", active=False)
     response = member_client.post("/questions/nouvelle", data=_question_form(retired.id))
-    assert "N&#39;est pas un choix valide." in response.get_data(as_text=True)
+    assert "Thème : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
     assert _ticket_count() == 0
 
 
@@ -209,7 +209,7 @@ def test_reply_refused_for_its_file_comes_back_with_its_text(member_client, worl
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
     assert "Le fichier « contrat.exe » n'est pas d'un type accepté" in page
-    assert "Joignez de nouveau votre fichier : contrat.exe" in page
+    assert "Joignez de nouveau" not in page, "a refused file is not to be attached again as is"
     assert f"{text}</textarea>" in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
@@ -546,7 +546,7 @@ def test_reply_refused_for_its_file_keeps_the_text_written(client, world, login,
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "ne correspond pas à son extension" in page
-    assert "Joignez de nouveau votre fichier : contrat.pdf" in page
+    assert "Joignez de nouveau" not in page, "a refused file is not to be attached again as is"
     reply_box = page[page.index('name="body"'):]
     assert written in reply_box[:reply_box.index("</textarea>")]
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.ticket_id == ticket.id)) == 0

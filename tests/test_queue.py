@@ -155,6 +155,13 @@ def test_text_filter_takes_wildcards_literally(jurist_client, desk):
     assert _queue(jurist_client, "vue=ouvertes&q=I_E") == []
 
 
+def test_text_filter_folds_accented_capitals_as_postgresql_does(jurist_client, desk):
+    """SQLite's LIKE ignored the case of ASCII letters only: « AE EXPIRÉ » did not find « PASS IAE expiré » there."""
+    assert _queue(jurist_client, "vue=ouvertes&q=AE EXPIRÉ") == [desk.mine]
+    assert _queue(jurist_client, "vue=ouvertes&q=ndemnités KILOMÉTRIQUES") == [desk.fresh]
+    assert _queue(jurist_client, "vue=ouvertes&q=ae expire") == []  # accents still count, as on PostgreSQL
+
+
 @pytest.mark.parametrize("sort, expected", [
     ("anciennete", ["fresh", "mine", "theirs", "waiting"]),
     ("recentes", ["waiting", "theirs", "mine", "fresh"]),
@@ -393,7 +400,7 @@ def test_reply_with_unknown_kind_is_refused(jurist_client, desk):
     page = jurist_client.post(f"/questions/{desk.mine}/repondre",
                               data={"body": "Texte.", "kind": "secret", "status_after": "answered"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "choix valide" in page
+    assert "Type de message : choisissez l&#39;une des valeurs proposées." in page
     assert db.session.scalars(select(Message).where(Message.body == "Texte.")).all() == []
 
 

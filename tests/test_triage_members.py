@@ -1,14 +1,18 @@
 """Satisfaction ratings by members, and questions filed by a jurist on a member's behalf."""
+import io
+from pathlib import Path
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
-from helpdesk.models import Event, Satisfaction, Ticket
+from helpdesk.models import Attachment, Event, Satisfaction, Ticket
 from helpdesk.tickets import services
 from helpdesk.triage import satisfaction
 from tests import factories
+from tests.factories import pdf_bytes, png_bytes
 
 
 @pytest.fixture
@@ -125,9 +129,50 @@ def test_jurist_files_a_phone_question_for_a_member_who_sees_it_as_theirs(client
     assert "Denis Juriste a enregistré la question pour Alice Membre (reçue par téléphone)." in page
 
 
+def on_behalf_post(world, **overrides) -> dict:
+    """A complete « question received by phone » post for the world's member, with `overrides`."""
+    return {"structure": world.structure.id, "member": world.member.id, "channel": "phone", "send": "1",
+            "subject": "Appel : contrat à transmettre", "theme": world.theme.id, "priority": "1",
+            "body": "La directrice a appelé et envoyé le contrat et le bulletin de paie concernés.", **overrides}
+
+
+def test_jurist_attaches_the_files_received_to_a_question_filed_for_a_member(client, world, login):
+    login(world.jurist)
+    page = client.get(f"/questions/pour-un-membre?structure={world.structure.id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'type="file"' in page and "Limites : " in page
+    response = client.post("/questions/pour-un-membre", data=on_behalf_post(world, attachments=[
+        (io.BytesIO(pdf_bytes()), "contrat.pdf"), (io.BytesIO(png_bytes()), "bulletin.png")]))
+    assert response.status_code == 302
+    ticket = db.session.scalar(select(Ticket))
+    assert sorted(attachment.filename for attachment in ticket.attachments) == ["bulletin.png", "contrat.pdf"]
+    login(world.member)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "contrat.pdf" in page and "bulletin.png" in page
+
+
+@pytest.mark.parametrize("files, status, message", [
+    ([("outil.exe", b"MZ\x90\x00")], 400, "Le fichier « outil.exe » n'est pas d'un type accepté"),
+    ([("gros.pdf", "big")], 413, "dépasse la taille autorisée (1 Mo par fichier)"),
+])
+def test_a_refused_file_leaves_no_question_filed_for_a_member(app, client, world, login, files, status, message):
+    app.config.update(ATTACHMENT_MAX_FILE_SIZE=1024 * 1024)
+    login(world.jurist)
+    uploads = [(io.BytesIO(pdf_bytes("x" * 1024 * 1024) if data == "big" else data), name) for name, data in files]
+    response = client.post("/questions/pour-un-membre",
+                           data=on_behalf_post(world, attachments=[(io.BytesIO(pdf_bytes()), "contrat.pdf"), *uploads]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == status and str(escape(message)) in page
+    assert "Joignez de nouveau votre fichier : contrat.pdf n&#39;a pas été enregistré" in page  # not the refused one
+    assert 'value="Appel : contrat à transmettre"' in page
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+    root = Path(app.config["UPLOAD_DIR"])
+    assert not root.exists() or not any(path.is_file() for path in root.rglob("*"))
+
+
 @pytest.mark.parametrize("change, message", [
-    ({"member": "outsider"}, "N'est pas un choix valide."),
-    ({"channel": "web"}, "N'est pas un choix valide."),
+    ({"member": "outsider"}, "Membre : choisissez l'une des valeurs proposées."),
+    ({"channel": "web"}, "Demande reçue par : choisissez l'une des valeurs proposées."),
     ({"subject": "ab"}, "L'objet doit compter entre 5 et"),
 ])
 def test_filing_on_behalf_refuses_bad_input(client, world, login, change, message):
@@ -151,7 +196,7 @@ def test_filing_on_behalf_asks_for_a_theme_among_the_active_ones(client, world, 
     assert "Réforme IAE" in theme_select and "Ancien thème" not in theme_select
     data = {"structure": world.structure.id, "member": world.member.id, "channel": "phone", "send": "1",
             "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."}
-    for theme, message in (("0", "Choisissez un thème."), (str(retired.id), "N&#39;est pas un choix valide.")):
+    for theme, message in (("0", "Choisissez un thème."), (str(retired.id), "Thème : choisissez l&#39;une des valeurs proposées.")):
         page = client.post("/questions/pour-un-membre", data={**data, "theme": theme}).get_data(as_text=True)
         assert message in page
         assert 'value="Question reçue par téléphone"' in page  # what was typed stays
@@ -201,7 +246,7 @@ def test_on_behalf_lists_no_member_for_an_unknown_or_inactive_structure(client, 
     page = client.post("/questions/pour-un-membre", data={
         "structure": structure, "member": world.outsider.id, "channel": "phone", "send": "1",
         "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."})
-    assert page.status_code == 200 and "N&#39;est pas un choix valide." in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Membre : choisissez l&#39;une des valeurs proposées." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 

@@ -1,11 +1,11 @@
 """Administration operations on structures and themes."""
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.like import contains_pattern
+from helpdesk.like import any_contains
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
 from helpdesk.permissions import ensure_admin
@@ -16,9 +16,7 @@ def accounts_query(search: str = "") -> Select:
     """Accounts by role then name; `search` keeps those whose name, e-mail or structure contains it."""
     query = select(User).outerjoin(Structure, User.structure_id == Structure.id).order_by(User.role, User.name)
     if search:
-        pattern = contains_pattern(search)
-        query = query.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"),
-                                Structure.name.ilike(pattern, escape="\\")))
+        query = query.where(any_contains(search, User.name, User.email, Structure.name))
     return query
 
 

@@ -9,10 +9,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-
-def N_(message: str) -> str:
-    """Mark a French label for the catalogues; it is translated where it is shown (attachments.services, forms)."""
-    return message
+from helpdesk.markers import N_
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,12 @@ _TO_REMOVE = "attachment_files_to_remove"
 
 
 class AttachmentRejected(InvalidInput):
-    """An uploaded file was refused (empty, too big, not an accepted kind); nothing was stored."""
+    """An uploaded file was refused (empty, too big, not an accepted kind); nothing was stored. `refused`: the names
+    of the files refused for themselves, as sent (none when the upload as a whole is refused: too many, too big)."""
+
+    def __init__(self, message: str, refused: Sequence[str] = ()):
+        super().__init__(message)
+        self.refused = tuple(refused)
 
 
 class AttachmentTooLarge(AttachmentRejected):
@@ -73,36 +78,57 @@ def read_uploads(storages: Iterable[FileStorage] | None) -> list[tuple[str, byte
     return uploads
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """Why one file is refused, in a sentence naming it; `too_large` when its size is the problem."""
+
+    filename: str
+    message: str
+    too_large: bool = False
+
+
+def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
+    """One file ready to be stored, or why it is refused."""
+    config = current_app.config
+    shown = clean_filename(filename)
+    if not data:
+        return _Refusal(filename, _("Le fichier « %(name)s » est vide.", name=shown))
+    if len(data) > config["ATTACHMENT_MAX_FILE_SIZE"]:
+        return _Refusal(filename, _("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
+                                    name=shown, size=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"])), too_large=True)
+    kind = detect_kind(data)
+    if kind is None and shown.lower().endswith(KINDS["txt"].extensions):
+        # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
+        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
+                                    "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
+    if kind is None:
+        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
+                                    name=shown, kinds=_(ACCEPTED_LABELS)))
+    if not extension_matches(filename, kind):
+        return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension "
+                                    "(c'est un fichier %(kind)s).", name=shown, kind=_(kind.label)))
+    return CheckedUpload(data, display_filename(filename, kind), kind)
+
+
 def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
-    """Check the count, each file's size and kind and the total size; AttachmentRejected names the first problem."""
+    """Check the count, each file's size and kind and the total size; AttachmentRejected names every refused file
+    with its reason (AttachmentTooLarge when size is the only problem), and nothing is stored."""
     config = current_app.config
     if len(files) > config["ATTACHMENT_MAX_FILES"]:
         raise AttachmentRejected(_("Vous pouvez joindre %(count)s fichiers au plus par envoi.",
                                    count=config["ATTACHMENT_MAX_FILES"]))
-    checked = []
-    for filename, data in files:
-        shown = clean_filename(filename)
-        if not data:
-            raise AttachmentRejected(_("Le fichier « %(name)s » est vide.", name=shown))
-        if len(data) > config["ATTACHMENT_MAX_FILE_SIZE"]:
-            raise AttachmentTooLarge(_("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
-                                       name=shown, size=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"])))
-        kind = detect_kind(data)
-        if kind is None and shown.lower().endswith(KINDS["txt"].extensions):
-            # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
-            raise AttachmentRejected(_("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
-                                       "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
-        if kind is None:
-            raise AttachmentRejected(_("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
-                                       name=shown, kinds=_(ACCEPTED_LABELS)))
-        if not extension_matches(filename, kind):
-            raise AttachmentRejected(_("Le contenu du fichier « %(name)s » ne correspond pas à son extension "
-                                       "(c'est un fichier %(kind)s).", name=shown, kind=_(kind.label)))
-        checked.append(CheckedUpload(data, display_filename(filename, kind), kind))
-    if sum(len(upload.data) for upload in checked) > config["ATTACHMENT_MAX_REQUEST_SIZE"]:
+    results = [_check_file(filename, data) for filename, data in files]
+    refusals = [result for result in results if isinstance(result, _Refusal)]
+    if not refusals and sum(len(data) for _name, data in files) > config["ATTACHMENT_MAX_REQUEST_SIZE"]:
         raise AttachmentTooLarge(_("L'ensemble des fichiers dépasse la taille autorisée (%(size)s par envoi).",
                                    size=_megabytes(config["ATTACHMENT_MAX_REQUEST_SIZE"])))
-    return checked
+    if refusals:
+        sentences = [refusal.message for refusal in refusals]
+        if len(refusals) > 1:
+            sentences.insert(0, _("Aucun fichier n'a été enregistré, %(num)d sont refusés :", num=len(refusals)))
+        error = AttachmentTooLarge if all(refusal.too_large for refusal in refusals) else AttachmentRejected
+        raise error(" ".join(sentences), refused=[refusal.filename for refusal in refusals])
+    return results
 
 
 def upload_dir() -> Path:

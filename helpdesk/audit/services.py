@@ -5,14 +5,14 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
-from helpdesk.like import contains_pattern
+from helpdesk.like import any_contains
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
                              Attachment, Event, InboundEmail, Satisfaction, Ticket, User, Webinar, WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
@@ -180,9 +180,7 @@ def journal_query(filters: JournalFilters) -> Select:
     if filters.kind:
         query = query.where(Event.kind == filters.kind)
     if filters.user:
-        pattern = contains_pattern(filters.user)
-        query = query.join(User, Event.actor_id == User.id).where(
-            or_(User.email.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
+        query = query.join(User, Event.actor_id == User.id).where(any_contains(filters.user, User.email, User.name))
     if filters.start:
         query = query.where(Event.created_at >= _paris_midnight(filters.start))
     if filters.end:

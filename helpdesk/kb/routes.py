@@ -67,17 +67,19 @@ def new():
     """Write a new resource (saved as a draft)."""
     form = ArticleForm()
     form.themes.choices = select_choices(searching.theme_choices())
+    refusal = None
     if form.validate_on_submit():
         try:
             article = services.save_article(None, form.to_data(), current_user,
                                             attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
+            refusal = error
         else:
             flash(_("Ressource enregistrée en brouillon."), "success")
             return redirect(url_for("kb.article", slug=article.slug))
     if request.method == "POST":
-        flash_files_to_attach_again()
+        flash_files_to_attach_again(refusal=refusal)
     return render_template("kb/edit.html", form=form, article=None)
 
 
@@ -120,16 +122,18 @@ def edit(slug):
         form.themes.data = [theme.slug for theme in item.themes]
         form.tags.data = ", ".join(item.tags or [])
         form.legal_refs.data = "\n".join(item.legal_refs or [])
+    refusal = None
     if form.validate_on_submit():
         try:
             services.save_article(item, form.to_data(), current_user, attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
+            refusal = error
         else:
             flash(_("Ressource mise à jour."), "success")
             return redirect(url_for("kb.article", slug=item.slug))
     if request.method == "POST":
-        flash_files_to_attach_again()
+        flash_files_to_attach_again(refusal=refusal)
     return render_template("kb/edit.html", form=form, article=item)
 
 

@@ -17,7 +17,7 @@ don't get those; users who chose the daily digest get theirs held for `flask mai
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -25,9 +25,9 @@ from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
 from helpdesk.mail import outbox
-from helpdesk.mail.outbox import queue_email
+from helpdesk.mail.outbox import MailSubject, digest_subject, queue_email
+from helpdesk.markers import N_
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
-from helpdesk.i18n import format_date, lazy_format
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,22 @@ class Notice:
     """One kind of notification: its template, subject and whether users may opt out of it."""
 
     template: str
-    subject: LazyString  # with %(subject)s, the question's subject
+    subject: str  # French, marked with N_, with %(subject)s, the question's subject
     essential: bool
 
 
-FILED_FOR_TEAM = Notice("question_filed", _l("Nouvelle question : %(subject)s"), essential=False)
-FILED_FOR_ASSIGNEE = Notice("question_filed", _l("Nouvelle question pour vous : %(subject)s"), essential=True)
+FILED_FOR_TEAM = Notice("question_filed", N_("Nouvelle question : %(subject)s"), essential=False)
+FILED_FOR_ASSIGNEE = Notice("question_filed", N_("Nouvelle question pour vous : %(subject)s"), essential=True)
 # A jurist recorded a question received by phone or email: its author learns where to follow it.
-RECORDED = Notice("question_recorded", _l("Votre question est enregistrée : %(subject)s"), essential=True)
-ASSIGNED = Notice("question_assigned", _l("Question qui vous est attribuée : %(subject)s"), essential=True)
-ANSWERED = Notice("answered", _l("Réponse à votre question : %(subject)s"), essential=True)
-WAITING = Notice("waiting", _l("Précisions attendues sur votre question : %(subject)s"), essential=True)
-MEMBER_REPLIED = Notice("member_replied", _l("Nouveau message du membre : %(subject)s"), essential=True)
-CLOSED = Notice("closed", _l("Question close : %(subject)s"), essential=False)
+RECORDED = Notice("question_recorded", N_("Votre question est enregistrée : %(subject)s"), essential=True)
+ASSIGNED = Notice("question_assigned", N_("Question qui vous est attribuée : %(subject)s"), essential=True)
+ANSWERED = Notice("answered", N_("Réponse à votre question : %(subject)s"), essential=True)
+WAITING = Notice("waiting", N_("Précisions attendues sur votre question : %(subject)s"), essential=True)
+MEMBER_REPLIED = Notice("member_replied", N_("Nouveau message du membre : %(subject)s"), essential=True)
+CLOSED = Notice("closed", N_("Question close : %(subject)s"), essential=False)
 # A merge closes the duplicate: its members must learn where the question goes on (the page or the mail names
 # the question kept only to those who may open it).
-MERGED = Notice("closed", _l("Question fusionnée avec une autre : %(subject)s"), essential=True)
+MERGED = Notice("closed", N_("Question fusionnée avec une autre : %(subject)s"), essential=True)
 
 
 def _structure_members(ticket: Ticket) -> list[User]:
@@ -96,7 +96,7 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
               if user.active and user.id != actor_id and (notice.essential or user.notify_optional)]
     if wanted:
         # One subject per notice, shared by its recipients: the outbox translates it once per language.
-        subjects = {id(notice): lazy_format(notice.subject, subject=ticket.subject) for _user, notice, _m in wanted}
+        subjects = {id(notice): MailSubject(notice.subject, {"subject": ticket.subject}) for _user, notice, _m in wanted}
         outbox.queue_question_mail(event, ticket, [
             outbox.Notification(recipient=user, kind=notice.template, subject=subjects[id(notice)],
                                 held=user.notify_mode == "digest",
@@ -124,13 +124,11 @@ def send_digests(today: date) -> int:
         user = rows[0].recipient
         if user is not None and user.active:
             count = len(rows)
-            subject = LazyString(lambda count=count: ngettext(
-                "Récapitulatif du %(date)s : %(num)d notification", "Récapitulatif du %(date)s : %(num)d notifications",
-                count, date=format_date(today)))
-            # Rendered when sent, from the rows summarised: a question anonymised meanwhile is not quoted.
-            queue_email(to=user, kind="digest", template="digest", subject=subject,
-                        context={"rows": [row.id for row in rows]}, dedupe_key=f"digest:{user.id}:{rows[-1].id}",
-                        render_when_sent=True)
+            # Written again when sent, from the rows summarised: a question anonymised meanwhile is not quoted, and
+            # the whole mail is in the language the recipient has chosen by then.
+            queue_email(to=user, kind="digest", template="digest", subject=LazyString(digest_subject, today, count),
+                        context={"rows": [row.id for row in rows], "date": today.isoformat()},
+                        dedupe_key=f"digest:{user.id}:{rows[-1].id}", render_when_sent=True)
             queued += 1
         for row in rows:
             row.status = "digested"

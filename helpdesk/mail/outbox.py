@@ -8,19 +8,20 @@ sent right after its response (see sender.send_after_request). Rolled-back rows 
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from email.utils import parseaddr
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.extensions import db
-from helpdesk.i18n import recipient_locale
+from helpdesk.i18n import format_date, recipient_locale
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
@@ -52,7 +53,26 @@ def thread_id(ticket: Ticket) -> str:
     return f"<{ticket.reference.lower()}@{message_id_domain()}>"
 
 
-def _recipient_subject(subject: str | LazyString, recipient: User | None, ticket: Ticket | None) -> str:
+@dataclass(frozen=True)
+class MailSubject:
+    """A subject kept as its French text (marked with N_) and values, so that a mail written later (when sent, or
+    summarised in a digest) says it in the language its recipient has chosen by then."""
+
+    msgid: str
+    values: dict
+
+    def __str__(self) -> str:
+        """The subject in the current language."""
+        return gettext(self.msgid, **self.values)
+
+
+def digest_subject(day: date, count: int) -> str:
+    """The subject of the digest of `day` summarising `count` notifications, in the current language."""
+    return ngettext("Récapitulatif du %(date)s : %(num)d notification",
+                    "Récapitulatif du %(date)s : %(num)d notifications", count, date=format_date(day))
+
+
+def _recipient_subject(subject: str | LazyString | MailSubject, recipient: User | None, ticket: Ticket | None) -> str:
     """The Subject header in the recipient's language: one line (a line break in user text must not reach
     headers), with the question's reference."""
     with force_locale(recipient_locale(recipient)):
@@ -92,7 +112,7 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str | Lazy
                 render_when_sent: bool = False) -> OutboxEmail | None:
     """Add an email rendered now (from emails/<template>.txt/.html) to the session, in the recipient's language
     (a lazy subject is translated too); None if already queued. With `render_when_sent`, the JSON `context` is
-    kept and the bodies are rendered by the sender (see deferred_bodies)."""
+    kept and the subject and bodies are written again by the sender (see deferred_mail)."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
     user = to if isinstance(to, User) else None
@@ -114,7 +134,7 @@ class Notification:
 
     recipient: User
     kind: str
-    subject: str | LazyString  # translated into the recipient's language when queued
+    subject: MailSubject  # translated into the recipient's language when queued, and again when sent
     context: dict  # ids of the objects the templates show besides the question and the recipient
     held: bool = False
 
@@ -154,7 +174,8 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
 
     rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
              "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
-             "subject": subject(item, ticket), "context": item.context,
+             "subject": subject(item, ticket),
+             "context": {**item.context, "subject": [item.subject.msgid, item.subject.values]},
              "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
              "attempts": 0, "next_attempt_at": now, "created_at": now}
             for event, ticket, notifications in batches for item in notifications]
@@ -175,22 +196,37 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
         info.setdefault("outbox_new", set()).update(pending)
 
 
+def current_subject(row: OutboxEmail) -> str:
+    """The subject of a mail queued without its bodies, in its recipient's language now; as written when queued for
+    a mail queued without its source (or emptied by an anonymisation)."""
+    context = row.context or {}
+    if row.kind == "digest" and "date" in context:
+        source = LazyString(digest_subject, date.fromisoformat(context["date"]), len(context["rows"]))
+    elif "subject" in context:
+        source = MailSubject(*context["subject"])
+    else:
+        return row.subject
+    return _recipient_subject(source, row.recipient, row.ticket)[:300]
+
+
 def digest_items(row: OutboxEmail) -> list[dict]:
-    """The notifications a digest mail summarises, as they stand now: those of a question anonymised since
-    were scrubbed with it (their subject no longer names it) and lose their link."""
+    """The notifications a digest mail summarises, as they stand now (in the recipient's language now): those of a
+    question anonymised since were scrubbed with it (their subject no longer names it) and lose their link."""
     summarised = db.session.scalars(select(OutboxEmail).where(OutboxEmail.id.in_(row.context["rows"]))
                                     .order_by(OutboxEmail.id).options(selectinload(OutboxEmail.ticket))).all()
-    return [{"subject": item.subject, "at": item.created_at,
+    return [{"subject": current_subject(item), "at": item.created_at,
              "url": absolute_url("tickets.detail", reference=item.ticket.reference)
              if item.ticket is not None and item.ticket.anonymised_at is None else None}
             for item in summarised]
 
 
-def deferred_bodies(row: OutboxEmail) -> tuple[str, str]:
-    """Render the bodies of a mail queued without them: a digest from the notifications it summarises, a question
-    notification from the question, the recipient and the ids it keeps."""
+def deferred_mail(row: OutboxEmail) -> tuple[str, str, str]:
+    """Write the subject and bodies of a mail queued without its bodies, all in the language its recipient has
+    chosen by now: a digest from the notifications it summarises, a question notification from the question, the
+    recipient and the ids it keeps."""
+    subject = current_subject(row)
     if row.kind == "digest":
-        return render_bodies("digest", row.recipient, row.subject, None, {"items": digest_items(row)})
+        return subject, *render_bodies("digest", row.recipient, subject, None, {"items": digest_items(row)})
     if row.ticket is None:
         raise ValueError("the question of this notification was deleted")
     context = row.context or {}
@@ -199,7 +235,7 @@ def deferred_bodies(row: OutboxEmail) -> tuple[str, str]:
     # As on the question's page: the question kept is named only to those who may open it.
     shown_target = (merged_into if merged_into is not None and row.recipient is not None
                     and can_view_ticket(row.recipient, merged_into) else None)
-    return render_bodies(row.kind, row.recipient, row.subject, row.ticket, {
+    return subject, *render_bodies(row.kind, row.recipient, subject, row.ticket, {
         "message": db.session.get(Message, message_id) if message_id is not None else None,
         "actor": db.session.get(User, actor_id) if actor_id is not None else None,
         "merged": merged_into is not None, "merged_into": shown_target,

@@ -35,7 +35,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import deferred_bodies
+from helpdesk.mail.outbox import deferred_mail
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Message, OutboxEmail, User
 from helpdesk.models._types import utcnow
@@ -49,12 +49,12 @@ stopping = threading.Event()
 def build_message(row: OutboxEmail) -> EmailMessage:
     """The MIME message of an outbox row: plain text with an HTML alternative (rendered now for notifications and
     digests), answered at the recipient's signed reply address for an open question, else at MAIL_REPLY_TO."""
-    text_body, html_body = ((row.text_body, row.html_body) if row.text_body is not None
-                            else deferred_bodies(row))
+    subject, text_body, html_body = ((row.subject, row.text_body, row.html_body) if row.text_body is not None
+                                     else deferred_mail(row))
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = row.to_address
-    message["Subject"] = row.subject
+    message["Subject"] = subject
     reply_to = reply_address(row.recipient, row.ticket) or current_app.config["MAIL_REPLY_TO"]
     if reply_to:
         message["Reply-To"] = reply_to

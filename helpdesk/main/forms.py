@@ -3,8 +3,8 @@ from functools import lru_cache
 
 from flask_babel import get_locale, gettext as _
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
@@ -32,8 +32,12 @@ class Form(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            """Add the NUL filter to every field."""
+            """Add the NUL filter to every field, and to every choice field invalid-choice messages naming it."""
             options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_nul)
+            if issubclass(unbound_field.field_class, SelectFieldBase):
+                for key, message in _invalid_choice_messages(unbound_field, options["name"]).items():
+                    if unbound_field.kwargs.get(key) is None:
+                        options[key] = message
             return unbound_field.bind(form=form, **options)
 
         def get_translations(self, form):
@@ -60,6 +64,19 @@ class FilterForm(Form):
         """The valid submitted values, to carry the selection into other addresses (exports, charts)."""
         return {name: field.raw_data[0] for name, field in self._fields.items()
                 if field.raw_data and field.raw_data[0] and not field.errors}
+
+
+def _invalid_choice_messages(unbound_field, name: str) -> dict[str, str]:
+    """The messages of a select, radio or multiple-select field refusing a value not among its choices, naming the
+    field (WTForms' own say only « Not a valid choice », whichever field it is)."""
+    label = unbound_field.kwargs.get("label") or (unbound_field.args[0] if unbound_field.args else None)
+    label = str(label or name.replace("_", " ").capitalize())
+    if issubclass(unbound_field.field_class, SelectMultipleField):
+        message = _("%(field)s : choisissez des valeurs parmi celles proposées.", field=label)
+        # WTForms formats the invalid-choice message with « % » (the refused values): a « % » of the label is doubled.
+        return {"invalid_value_message": message, "invalid_choice_message": message.replace("%", "%%")}
+    message = _("%(field)s : choisissez l'une des valeurs proposées.", field=label)
+    return {"invalid_value_message": message, "invalid_choice_message": message}
 
 
 def select_choices(pairs) -> list[SelectChoice]:

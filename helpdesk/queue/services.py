@@ -11,7 +11,7 @@ from sqlalchemy.sql.operators import custom_op
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
-from helpdesk.like import contains_pattern
+from helpdesk.like import any_contains
 from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
 from helpdesk.models._types import UTCDateTime, utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
@@ -115,10 +115,8 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
     if filters.tag:
         query = query.where(Ticket.tags.any(Tag.name == filters.tag))
     if filters.text:
-        pattern = contains_pattern(filters.text)
         query = query.where(or_(Ticket.id.in_(matching_question_ids(filters.text)),
-                                Ticket.subject.ilike(pattern, escape="\\"),
-                                Ticket.reference.ilike(pattern, escape="\\")))
+                                any_contains(filters.text, Ticket.subject, Ticket.reference)))
     return query
 
 

@@ -73,7 +73,7 @@ def new():
                                             attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
             flash(error.message, "error")
-            flash_files_to_attach_again()
+            flash_files_to_attach_again(refusal=error)
             return render_template("tickets/new.html", form=form), error.status_code
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
@@ -131,7 +131,7 @@ def reply(reference):
         # The page comes back with the text in the box: a refused file (or membership) must not cost the message
         # written.
         flash(error.message, "error")
-        flash_files_to_attach_again()
+        flash_files_to_attach_again(refusal=error)
         return render_detail(ticket, reply_form=form), error.status_code
     flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return to_question(ticket)

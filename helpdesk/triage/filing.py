@@ -1,4 +1,6 @@
 """Questions received by phone or email: a jurist files them on behalf of a member of a structure."""
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -26,12 +28,15 @@ def active_structures() -> list[Structure]:
 
 
 def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None, channel: str, subject: str,
-                   body: str, theme_id: int | None, priority: int = 1) -> Ticket:
-    """File a question received by phone or email: the member is its author, the jurist is recorded as its filer."""
+                   body: str, theme_id: int | None, priority: int = 1,
+                   attachments: Sequence[tuple[str, bytes]] = ()) -> Ticket:
+    """File a question received by phone or email, with the files it came with: the member is its author, the
+    jurist is recorded as its filer."""
     ensure_staff(jurist)
     if channel not in OFFLINE_CHANNELS:
         raise InvalidInput(_("Indiquez si la demande est arrivée par téléphone ou par courriel."))
     member = db.session.get(User, member_id) if member_id else None
     if member is None or not member.is_member or not member.active or member.structure_id != structure_id:
         raise InvalidInput(_("Choisissez un membre actif de cette structure."))
-    return file_question(member, subject, body, theme_id, priority, channel=channel, created_by=jurist)
+    return file_question(member, subject, body, theme_id, priority, channel=channel, attachments=attachments,
+                         created_by=jurist)

@@ -102,6 +102,7 @@ class OnBehalfForm(Form):
     body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])
+    attachments = QuestionForm.attachments
     submit = SubmitField(_l("Enregistrer la question"))
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk.audit.services import record_satisfaction_comments_read
+from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.kb.searching import search_resources
@@ -264,7 +265,8 @@ def bulk():
 @staff_required
 def on_behalf():
     """File a question for a member: choose the structure, then the member, then write the question."""
-    form = OnBehalfForm(request.form if request.method == "POST" else request.args)
+    # A post carries its files as well (the form's own default); the structure picked first comes in the query.
+    form = OnBehalfForm() if request.method == "POST" else OnBehalfForm(request.args)
     structures = {structure.id: structure for structure in filing.active_structures()}
     form.structure.choices = select_choices([(0, _("Choisir une structure"))] + [
         (structure.id, structure.name) for structure in structures.values()])
@@ -274,16 +276,22 @@ def on_behalf():
                                           *((member.id, member.name) for member in members)])
     form.theme.choices = select_choices([(0, _("Choisir un thème")),
                                          *((theme.id, theme.name) for theme in active_themes())])
-    if request.method == "POST" and "send" in request.form and form.validate():
-        with flash_refusal(ServiceError):
+    if request.method == "POST" and "send" in request.form:
+        if not form.validate():
+            flash_errors(form)
+            flash_files_to_attach_again()
+            return render_template("triage/on_behalf.html", form=form, members=members)
+        try:
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
-                                           form.subject.data, form.body.data, form.theme.data,
-                                           form.priority.data)
-            flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
-                  "success")
-            return to_question(ticket)
-    elif request.method == "POST" and "send" in request.form:
-        flash_errors(form)
+                                           form.subject.data, form.body.data, form.theme.data, form.priority.data,
+                                           attachments=read_uploads(form.attachments.data))
+        except ServiceError as error:
+            flash(error.message, "error")
+            flash_files_to_attach_again(refusal=error)
+            return render_template("triage/on_behalf.html", form=form, members=members), error.status_code
+        flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
+              "success")
+        return to_question(ticket)
     return render_template("triage/on_behalf.html", form=form, members=members)
 
 

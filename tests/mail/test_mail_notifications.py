@@ -6,6 +6,7 @@ import pytest
 from helpdesk.auth.services import set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.i18n import set_user_locale
 from helpdesk.mail.notifications import send_digests, set_preferences
 from helpdesk.mail.sender import send_pending
 from helpdesk.privacy.services import REMOVED_MAIL_SUBJECT, anonymise_user
@@ -158,6 +159,40 @@ def test_digest_users_get_one_daily_mail_summarising_their_notifications(app, wo
     assert f"https://helpdesk.example.test/questions/{ticket.reference}" in html_part(mail)
 
 
+def test_a_digest_is_wholly_in_the_language_the_recipient_chose_last(app, world, smtp):
+    """Notifications held in French were listed as such in a digest otherwise in English, once the member switched."""
+    set_preferences(world.member, "digest", True)
+    ticket = factories.make_ticket(world.member, subject="Renouvellement d'un CDDI")
+    services.add_message(ticket, world.jurist, "Première réponse.", status_after="waiting")
+    set_user_locale(world.member, "en")
+    services.add_message(ticket, world.jurist, "Réponse complète.")
+    assert send_digests(date(2026, 11, 28)) == 1
+    send_pending()
+    mail = smtp.recorder.to(world.member.email)[-1]
+    assert mail["Subject"] == "Digest of November 28, 2026: 2 notifications"
+    text, html = text_part(mail), html_part(mail)
+    assert "More details needed on your question: Renouvellement d'un CDDI" in text
+    assert "Answer to your question: Renouvellement d&#39;un CDDI" in html
+    for french in ("Précisions attendues", "Réponse à votre question", "Récapitulatif", " à "):
+        assert french not in text + html, french
+
+
+def test_a_mail_waiting_to_be_sent_follows_a_language_switch_in_subject_and_body(app, world, smtp):
+    """Its subject was written when it was queued, its body when it was sent: one language each."""
+    ticket = factories.make_ticket(world.member, subject="Renouvellement d'un CDDI")
+    services.add_message(ticket, world.jurist, "Oui, pour achever une formation.")
+    set_user_locale(world.member, "en")
+    send_pending()
+    mail = smtp.recorder.to(world.member.email)[-1]
+    assert mail["Subject"] == f"[{ticket.reference}] Answer to your question: Renouvellement d'un CDDI"
+    assert "View the question:" in text_part(mail) and "Voir la question" not in text_part(mail)
+    set_user_locale(world.member, "fr")
+    services.add_message(ticket, world.jurist, "Précision : la formation doit être qualifiante.")
+    send_pending()
+    assert smtp.recorder.to(world.member.email)[-1]["Subject"].endswith("Réponse à votre question : Renouvellement "
+                                                                        "d'un CDDI")
+
+
 def test_a_digest_queued_before_a_question_is_anonymised_no_longer_quotes_it(app, world, smtp):
     set_preferences(world.colleague, "digest", True)
     ticket = factories.make_ticket(world.member, subject="Licenciement de M. Dupont")
@@ -218,7 +253,7 @@ def test_preferences_page_refuses_unknown_mode_and_anonymous_users(app, world, c
     login(world.member)
     page = client.post("/compte/notifications", data={"notify_mode": "hourly", "notify_optional": "y"})
     assert "Not a valid choice" not in page.get_data(as_text=True)
-    assert "choix" in page.get_data(as_text=True).lower()
+    assert "Fréquence des courriels : choisissez l&#39;une des valeurs proposées." in page.get_data(as_text=True)
     db.session.refresh(world.member)
     assert world.member.notify_mode == "immediate"
     with pytest.raises(InvalidInput):
