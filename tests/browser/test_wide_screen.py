@@ -30,3 +30,19 @@ def test_the_queue_shows_all_its_columns_on_a_laptop(visitor):
     line_height = deadline.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
     assert deadline.bounding_box()["height"] <= 6 * line_height, "l'échéance s'étire sur plus de six lignes"
 
+
+def test_a_long_failed_search_leaves_the_counts_in_sight(visitor):
+    """A long pasted identifier that found nothing is listed among the failed searches: it wraps in its cell, and the
+    « Nombre » column stays on a laptop's screen."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    pasted = "a3f9c7" * 25  # e.g. a file identifier copied from another application
+    for _ in range(12):  # by twelve visitors (one is logged once): among the most frequent failed searches
+        page.context.clear_cookies()
+        assert page.request.get(visitor.base_url + "/ressources/", params={"q": pasted}).ok
+    visitor.login("juriste@demo.local")
+    visitor.goto("/statistiques/")
+    region = page.get_by_role("region", name="Recherches sans résultat")
+    expect(region.get_by_role("cell", name=pasted)).to_be_visible()
+    assert _right_edge_visible(page, region.get_by_role("columnheader", name="Nombre")), \
+        "la colonne « Nombre » est poussée hors de l'écran"
