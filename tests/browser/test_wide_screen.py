@@ -46,3 +46,14 @@ def test_a_long_failed_search_leaves_the_counts_in_sight(visitor):
     expect(region.get_by_role("cell", name=pasted)).to_be_visible()
     assert _right_edge_visible(page, region.get_by_role("columnheader", name="Nombre")), \
         "la colonne « Nombre » est poussée hors de l'écran"
+
+
+def test_the_resource_search_box_is_wider_than_the_sort_menu(visitor):
+    """The search field takes the row's width and shows its whole example; the sort menu keeps its own width
+    (it took most of the row and cut the example short)."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.goto("/ressources/")
+    field = page.get_by_label("Rechercher dans les ressources").bounding_box()
+    sort = page.get_by_label("Trier par").bounding_box()
+    assert field["width"] > 2 * sort["width"], f"champ {field['width']} px, tri {sort['width']} px"
