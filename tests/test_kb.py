@@ -78,6 +78,14 @@ def test_malformed_or_huge_search_page_shows_the_first_page(client, library, pag
     assert response.status_code == 200 and slugs(response) == {"cddi-renouvellement"}
 
 
+def test_search_pages_say_how_many_pages_and_results_like_other_lists(app, client, library, login):
+    """« Page 2 sur 2 (2 résultats) », as in the queue and the members' lists (it said « Page 2 » alone)."""
+    app.config["KB_PAGE_SIZE"] = 1
+    login(library.member)
+    text = client.get("/ressources/?q=salaries&page=2").get_data(as_text=True)
+    assert "Page 2 sur 2 (2 résultats)" in text and "Page précédente" in text and "Page suivante" not in text
+    assert "Page 1 sur 2 (2 résultats)" in client.get("/ressources/?q=salaries&page=abc").get_data(as_text=True)
+
 def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
     """Asking for drafts in the URL does not show them to a member."""
     login(library.member)
