@@ -57,3 +57,17 @@ def test_the_resource_search_box_is_wider_than_the_sort_menu(visitor):
     field = page.get_by_label("Rechercher dans les ressources").bounding_box()
     sort = page.get_by_label("Trier par").bounding_box()
     assert field["width"] > 2 * sort["width"], f"champ {field['width']} px, tri {sort['width']} px"
+
+
+def test_number_and_date_fields_look_like_the_other_fields(visitor):
+    """The service levels' hours and the journal's dates use the page's type size and the fields' border, like
+    the text fields and menus beside them (they kept the browser's small type)."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    for path, label in (("/admin/delais", "Première réponse (heures ouvrées)"), ("/admin/journal/", "Du")):
+        visitor.goto(path)
+        field = page.get_by_label(label, exact=True)
+        style = field.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
+        menu = page.locator("main select").first
+        expected = menu.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
+        assert style == expected, f"{path} : « {label} » {style}, menu {expected}"
