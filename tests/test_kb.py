@@ -101,6 +101,18 @@ def test_jurist_sees_everything_and_drafts_on_request(client, library, login):
     assert client.get("/ressources/brouillon-salaries").status_code == 200
 
 
+def test_a_selection_with_no_resource_says_so_without_blank_facets(client, library, login):
+    """Archived resources, when there are none: « Aucune ressource dans cette sélection. » (not « Essayez d'autres
+    mots » to someone who typed none), no empty « Type » and « Thème » headings, and statuses without « (—) »."""
+    login(library.jurist)
+    text = client.get("/ressources/?statut=archived").get_data(as_text=True)
+    assert "Aucune ressource dans cette sélection." in text and "Essayez d'autres mots" not in text
+    facets = text.split('aria-label="Affiner la recherche"')[1].split("</aside>")[0]
+    assert "<h2>Type</h2>" not in facets and "<h2>Thème</h2>" not in facets
+    assert "(—)" not in facets and "Archivé" in facets
+    words = client.get("/ressources/?q=zzzqqq").get_data(as_text=True)
+    assert "Essayez d'autres mots" in words and "Aucune ressource dans cette sélection." not in words
+
 def test_search_matches_accents_case_and_plurals(client, library, login):
     """'SALARIE' finds texts about 'salariés'."""
     login(library.member)
