@@ -23,8 +23,8 @@ def test_the_queue_shows_all_its_columns_on_a_laptop(visitor):
     visitor.goto("/file/?vue=toutes")
     table = page.locator("table.queue")
     region = table.locator("xpath=..")
-    assert not region.evaluate("element => element.scrollWidth > element.clientWidth"), \
-        "la file défile de côté sur un écran de 1280 px"
+    widths = region.evaluate("element => [element.scrollWidth, element.clientWidth, [...element.querySelectorAll('thead th')].map(c => Math.round(c.getBoundingClientRect().width)).join(',')]")
+    assert widths[0] <= widths[1], f"la file défile de côté sur un écran de 1280 px : {widths}"
     assert _right_edge_visible(page, table.get_by_role("columnheader", name="Dernière activité"))
     deadline = table.locator(".deadline").first
     line_height = deadline.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
