@@ -66,7 +66,9 @@ def live_server(browser_database, tmp_path_factory):
         "SECRET_KEY": "browser-tests",
         "SQLALCHEMY_DATABASE_URI": browser_database,
         "INDEX_DIR": str(tmp_path_factory.mktemp("browser-index")),
-        "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),  # not the repository's instance/uploads
+        # Uploads and mail files in temporary folders, not in the repository's instance/.
+        "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
+        "MAIL_FILE_DIR": str(tmp_path_factory.mktemp("browser-mail")),
         "SESSION_COOKIE_SECURE": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "EMAIL_ALLOW_SPECIAL_DOMAINS": True,  # as `make run`: the demo's accounts are @demo.local
