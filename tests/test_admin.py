@@ -104,7 +104,10 @@ def test_admin_edits_a_structure_and_keeps_its_siret(admin_client, world):
 
 
 def test_unknown_structure_is_404(admin_client, world):
+    """An unknown structure number, 0 included, is a 404 (/admin/structures/0 showed the new-structure form)."""
     assert admin_client.get("/admin/structures/999").status_code == 404
+    assert admin_client.get("/admin/structures/0").status_code == 404
+    assert admin_client.post("/admin/structures/0", data={"name": "Fantôme", "siret": "12345678901234"}).status_code == 404
 
 
 def test_admin_lists_are_paginated_and_a_bad_page_number_shows_the_first_page(admin_client, world):

@@ -78,6 +78,15 @@ def test_malformed_or_huge_search_page_shows_the_first_page(client, library, pag
     assert response.status_code == 200 and slugs(response) == {"cddi-renouvellement"}
 
 
+def test_search_pages_say_how_many_pages_and_results_like_other_lists(app, client, library, login):
+    """« Page 2 sur 2 (2 résultats) », as in the queue and the members' lists (it said « Page 2 » alone)."""
+    app.config["KB_PAGE_SIZE"] = 1
+    login(library.member)
+    text = client.get("/ressources/?q=salaries&page=2").get_data(as_text=True)
+    assert "Page 2 sur 2 (2 résultats)" in text and "Page précédente" in text and "Page suivante" not in text
+    assert "Page 1 sur 2 (2 résultats)" in client.get("/ressources/?q=salaries&page=abc").get_data(as_text=True)
+
+
 def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
     """Asking for drafts in the URL does not show them to a member."""
     login(library.member)
@@ -91,6 +100,19 @@ def test_jurist_sees_everything_and_drafts_on_request(client, library, login):
     assert "doctrine-secrete" in slugs(client.get("/ressources/?q=salariés"))
     assert "brouillon-salaries" in slugs(client.get("/ressources/?q=salariés&statut=draft"))
     assert client.get("/ressources/brouillon-salaries").status_code == 200
+
+
+def test_a_selection_with_no_resource_says_so_without_blank_facets(client, library, login):
+    """Archived resources, when there are none: « Aucune ressource dans cette sélection. » (not « Essayez d'autres
+    mots » to someone who typed none), no empty « Type » and « Thème » headings, and statuses without « (—) »."""
+    login(library.jurist)
+    text = client.get("/ressources/?statut=archived").get_data(as_text=True)
+    assert "Aucune ressource dans cette sélection." in text and "Essayez d'autres mots" not in text
+    facets = text.split('aria-label="Affiner la recherche"')[1].split("</aside>")[0]
+    assert "<h2>Type</h2>" not in facets and "<h2>Thème</h2>" not in facets
+    assert "(—)" not in facets and "Archivé" in facets
+    words = client.get("/ressources/?q=zzzqqq").get_data(as_text=True)
+    assert "Essayez d'autres mots" in words and "Aucune ressource dans cette sélection." not in words
 
 
 def test_search_matches_accents_case_and_plurals(client, library, login):

@@ -37,6 +37,14 @@ def test_jurist_creates_edits_and_deletes_canned_answers_through_the_pages(clien
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
 
 
+@pytest.mark.parametrize("number", ["0", "999"])
+def test_an_unknown_canned_answer_is_a_404(client, world, login, number):
+    """/reponses-types/0 is a 404 like any unknown answer (it showed, and accepted, the new-answer form)."""
+    login(world.jurist)
+    assert client.get(f"/reponses-types/{number}").status_code == 404
+    assert client.post(f"/reponses-types/{number}", data={"title": "Fantôme", "body": "Texte"}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(CannedAnswer).where(CannedAnswer.title == "Fantôme")) == 0
+
 def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world, login, answer):
     login(world.jurist)
     page = client.get("/reponses-types/").get_data(as_text=True)

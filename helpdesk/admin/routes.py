@@ -54,7 +54,7 @@ def structures():
 @admin_required
 def structure(structure_id=None):
     """Create or edit a structure."""
-    instance = _get_or_404(Structure, structure_id) if structure_id else None
+    instance = _get_or_404(Structure, structure_id) if structure_id is not None else None
     form = StructureForm(obj=instance)
     if form.validate_on_submit():
         try:

@@ -82,6 +82,11 @@ class SearchPage:
     matched_all_words: bool
     browsing: bool  # no word of the query can be searched (empty, stop words, symbols): every visible article
 
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
 
 @dataclass(frozen=True)
 class QuestionHit:

@@ -45,7 +45,7 @@ def canned_list():
 @staff_required
 def canned_edit(answer_id=None):
     """Write or edit a canned answer."""
-    answer = canned.get_canned_answer(current_user, answer_id) if answer_id else None
+    answer = canned.get_canned_answer(current_user, answer_id) if answer_id is not None else None
     form = CannedAnswerForm(obj=answer)
     if form.validate_on_submit():
         with flash_refusal():

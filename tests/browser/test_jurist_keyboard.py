@@ -99,3 +99,17 @@ def test_enter_in_the_resource_search_searches_and_keeps_the_reply(visitor):
     expect(page.get_by_role("list", name="Ressources trouvées")).to_be_visible()
     expect(page.get_by_label("Message")).to_have_value("Réponse en cours de rédaction.")
     visitor.audit("(ressources à citer)")
+
+
+def test_the_reply_form_shows_no_stray_search_button(visitor):
+    """The reply form's hidden default button (it makes Enter search) is not shown: the only « Chercher » button on
+    screen is the resource search's, next to its field (a lone « Chercher » stood above « Message »)."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    page.locator("table.queue tbody tr").locator("a").filter(has_text="Q-").first.click()
+    visitor.audit()
+    expect(page.get_by_role("button", name="Chercher", exact=True)).to_have_count(1)
+    search_field = page.get_by_label("Chercher une ressource à citer").bounding_box()
+    button = page.get_by_role("button", name="Chercher", exact=True).bounding_box()
+    assert button["y"] < search_field["y"] + search_field["height"], "le bouton « Chercher » n'est pas à côté du champ"

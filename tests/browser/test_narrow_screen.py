@@ -49,14 +49,19 @@ def test_wide_queue_scrolls_inside_its_region_with_the_keyboard(visitor):
     assert _page_width(page) <= PHONE["width"]
 
 
-def test_question_page_with_the_structures_recent_questions_keeps_the_phone_width(visitor):
-    """A jurist's view of a question, with the structure's five latest questions, fits the phone."""
+def _jurist_opens_a_question_on_a_phone(visitor):
+    """On a 375 px screen, the demo jurist opens the first question of the queue; return the page."""
     page = visitor.page
     page.set_viewport_size(PHONE)
     visitor.login("juriste@demo.local")
     visitor.goto("/file/")
     page.locator("table.queue tbody a").first.click()
     visitor.audit()
+    return page
+
+def test_question_page_with_the_structures_recent_questions_keeps_the_phone_width(visitor):
+    """A jurist's view of a question, with the structure's five latest questions, fits the phone."""
+    page = _jurist_opens_a_question_on_a_phone(visitor)
     expect(page.get_by_role("region", name="questions les plus récentes")).to_be_visible()
     assert _page_width(page) <= PHONE["width"]
 
@@ -71,3 +76,15 @@ def test_a_pasted_link_searched_on_a_phone_wraps_instead_of_widening_the_page(vi
     visitor.goto("/ressources/?q=" + link)
     expect(page.get_by_role("heading", name=link, exact=False)).to_be_visible()
     assert _page_width(page) <= PHONE["width"], f"{_page_width(page)} px de large sur un écran de 375 px"
+
+
+def test_the_triage_forms_keep_readable_fields_on_a_phone(visitor):
+    """On a phone the merge and tag fields keep most of the screen's width and the merge confirmation reads on
+    wide lines (they were squeezed beside their buttons, the confirmation one word per line)."""
+    page = _jurist_opens_a_question_on_a_phone(visitor)
+    for label in ("Fusionner dans la question", "Ajouter des étiquettes"):
+        width = page.get_by_label(label).bounding_box()["width"]
+        assert width >= 250, f"« {label} » : {width} px de large sur un écran de 375 px"
+    confirmation = page.get_by_text("Je confirme la fusion").bounding_box()
+    assert confirmation["width"] >= 250, f"confirmation large de {confirmation['width']} px"
+    assert _page_width(page) <= PHONE["width"]

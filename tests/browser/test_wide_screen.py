@@ -1,0 +1,73 @@
+"""On a laptop (1280 px wide) the jurists' queue shows every column, and text typed by users never pushes a
+table's other columns out of sight."""
+from playwright.sync_api import expect
+
+LAPTOP = {"width": 1280, "height": 900}
+
+
+def _right_edge_visible(page, locator) -> bool:
+    """Whether the element ends inside its scrolling region and inside the window (not scrolled out of sight)."""
+    return locator.evaluate("""element => {
+        const box = element.getBoundingClientRect();
+        const region = element.closest('[role=region]').getBoundingClientRect();
+        return box.right <= Math.min(region.right, window.innerWidth) + 1;
+    }""")
+
+
+def test_the_queue_shows_all_its_columns_on_a_laptop(visitor):
+    """At 1280 px the queue's last columns (« Posée le », « Dernière activité ») are on screen without scrolling
+    sideways, and a deadline does not wrap word by word into a tall row."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=toutes")
+    table = page.locator("table.queue")
+    region = table.locator("xpath=..")
+    widths = region.evaluate("element => [element.scrollWidth, element.clientWidth, [...element.querySelectorAll('thead th')].map(c => Math.round(c.getBoundingClientRect().width)).join(',')]")
+    assert widths[0] <= widths[1], f"la file défile de côté sur un écran de 1280 px : {widths}"
+    assert _right_edge_visible(page, table.get_by_role("columnheader", name="Dernière activité"))
+    deadline = table.locator(".deadline").first
+    line_height = deadline.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+    assert deadline.bounding_box()["height"] <= 6 * line_height, "l'échéance s'étire sur plus de six lignes"
+
+
+def test_a_long_failed_search_leaves_the_counts_in_sight(visitor):
+    """A long pasted identifier that found nothing is listed among the failed searches: it wraps in its cell, and the
+    « Nombre » column stays on a laptop's screen."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    pasted = "a3f9c7" * 25  # e.g. a file identifier copied from another application
+    for _ in range(12):  # by twelve visitors (one is logged once): among the most frequent failed searches
+        page.context.clear_cookies()
+        assert page.request.get(visitor.base_url + "/ressources/", params={"q": pasted}).ok
+    visitor.login("juriste@demo.local")
+    visitor.goto("/statistiques/")
+    region = page.get_by_role("region", name="Recherches sans résultat")
+    expect(region.get_by_role("cell", name=pasted)).to_be_visible()
+    assert _right_edge_visible(page, region.get_by_role("columnheader", name="Nombre")), \
+        "la colonne « Nombre » est poussée hors de l'écran"
+
+
+def test_the_resource_search_box_is_wider_than_the_sort_menu(visitor):
+    """The search field takes the row's width and shows its whole example; the sort menu keeps its own width
+    (it took most of the row and cut the example short)."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.goto("/ressources/")
+    field = page.get_by_label("Rechercher dans les ressources").bounding_box()
+    sort = page.get_by_label("Trier par").bounding_box()
+    assert field["width"] > 2 * sort["width"], f"champ {field['width']} px, tri {sort['width']} px"
+
+
+def test_number_and_date_fields_look_like_the_other_fields(visitor):
+    """The service levels' hours and the journal's dates use the page's type size and the fields' border, like
+    the text fields and menus beside them (they kept the browser's small type)."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    for path, label in (("/admin/delais", "Première réponse (heures ouvrées)"), ("/admin/journal/", "Du")):
+        visitor.goto(path)
+        field = page.get_by_label(label, exact=True)
+        style = field.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
+        menu = page.locator("main select").first
+        expected = menu.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
+        assert style == expected, f"{path} : « {label} » {style}, menu {expected}"
