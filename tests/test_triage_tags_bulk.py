@@ -32,6 +32,18 @@ def test_bad_tags_are_refused(client, world, login, text, message):
     assert ticket.tags == []
 
 
+def test_refused_tags_come_back_typed_in_the_field(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    typed = "convention collective, " + "x" * 41
+    response = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "40 caractères" in page
+    assert re.search(rf'<input[^>]*name="tags"[^>]*value="{typed}"', page)
+    assert ticket.tags == []
+
+
 def test_tag_rows_and_filter_in_the_queue(client, world, login):
     tagged = factories.make_ticket(world.member, subject="Question étiquetée")
     plain = factories.make_ticket(world.member, subject="Question sans étiquette")
