@@ -1,10 +1,10 @@
 """The queue page."""
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg, text_arg
+from helpdesk.main.query_args import int_arg, page_arg, safe_next, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
@@ -29,10 +29,20 @@ def cached_view_counts() -> dict[str, int]:
     return g.queue_counts
 
 
+# The queue page last shown (view, filters, sort and page), for the way back from a question.
+_LAST_QUEUE_PAGE = "last_queue_page"
+
+
+def back_to_queue_url() -> str:
+    """The queue as the jurist last left it, else its default view."""
+    return safe_next(session.get(_LAST_QUEUE_PAGE), url_for("queue.index"))
+
+
 @bp.app_context_processor
 def queue_navigation() -> dict:
-    """Give every template the (lazy) queue counts for the jurists' navigation."""
-    return {"queue_counts": cached_view_counts, "queue_count_label": count_label}
+    """Give every template the (lazy) queue counts for the jurists' navigation, and the way back to the queue."""
+    return {"queue_counts": cached_view_counts, "queue_count_label": count_label,
+            "back_to_queue_url": back_to_queue_url}
 
 
 @bp.route("/")
@@ -63,7 +73,7 @@ def index():
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     form = bulk_form()
     selected = restore_bulk_selection(form)
-    form.back.data = request.full_path
+    form.back.data = session[_LAST_QUEUE_PAGE] = request.full_path.rstrip("?")
     return render_template(
         "queue/index.html", page=page, filters=filters,
         counts={view: count_label(count) for view, count in cached_view_counts().items()},
