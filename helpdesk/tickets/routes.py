@@ -99,7 +99,7 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
         assign_form.assignee.choices = select_choices(_assignee_choices())
         status_form = StatusForm()
-        targets = allowed_targets(ticket.status, replied=ticket.has_reply)
+        targets = [] if ticket.merged_into_id else allowed_targets(ticket.status, replied=ticket.has_reply)
         status_form.status.choices = select_choices((status, STATUSES[status]) for status in targets)
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        similar=similar_questions(ticket, current_user),
