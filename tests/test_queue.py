@@ -244,6 +244,13 @@ def test_back_link_of_a_question_returns_to_the_queue_as_it_was_left(jurist_clie
     assert _back_link(page) == "/file/?vue=en-retard&tri=priorite&page=2"
 
 
+def test_deleting_a_question_returns_the_admin_to_the_queue_as_it_was_left(client, world, login, desk):
+    login(world.admin)
+    client.get("/file/?vue=ouvertes&tri=recentes")
+    response = client.post(f"/questions/{desk.fresh}/supprimer")
+    assert response.headers["Location"] == "/file/?vue=ouvertes&tri=recentes"
+
+
 def _ticket(reference: str) -> Ticket:
     """The question with this reference, freshly loaded."""
     db.session.expire_all()

@@ -1,10 +1,10 @@
 """The queue page."""
-from flask import current_app, g, render_template, request, session, url_for
+from flask import current_app, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg, safe_next, text_arg
+from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
@@ -14,6 +14,7 @@ from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, de
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
+from helpdesk.views import back_to_queue_url, remember_queue_page
 
 
 def _choice_arg(name: str, allowed, default=None):
@@ -27,15 +28,6 @@ def cached_view_counts() -> dict[str, int]:
     if "queue_counts" not in g:
         g.queue_counts = view_counts(current_user)
     return g.queue_counts
-
-
-# The queue page last shown (view, filters, sort and page), for the way back from a question.
-_LAST_QUEUE_PAGE = "last_queue_page"
-
-
-def back_to_queue_url() -> str:
-    """The queue as the jurist last left it, else its default view."""
-    return safe_next(session.get(_LAST_QUEUE_PAGE), url_for("queue.index"))
 
 
 @bp.app_context_processor
@@ -73,7 +65,7 @@ def index():
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     form = bulk_form()
     selected = restore_bulk_selection(form)
-    form.back.data = session[_LAST_QUEUE_PAGE] = request.full_path.rstrip("?")
+    form.back.data = remember_queue_page()
     return render_template(
         "queue/index.html", page=page, filters=filters,
         counts={view: count_label(count) for view, count in cached_view_counts().items()},

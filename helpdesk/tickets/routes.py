@@ -20,8 +20,8 @@ from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
-                            to_question)
+from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices,
+                            staff_question, to_question)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -217,4 +217,4 @@ def delete(reference):
         abort(400)
     services.delete_question(ticket, current_user)
     flash(_("La question %(reference)s et ses fichiers ont été supprimés.", reference=reference), "success")
-    return redirect(url_for("queue.index"))
+    return redirect(back_to_queue_url())
