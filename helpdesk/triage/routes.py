@@ -107,12 +107,13 @@ def compose(reference):
 @bp.route("/questions/<reference>/etiquettes", methods=["POST"])
 @login_required
 def add_tags(reference):
-    """Add tags to a question; refused ones show the page again with the tags typed, to correct."""
+    """Add tags to a question; refused ones show the page again with the tags typed, to correct (as a refused
+    merge does; an empty field has nothing to keep)."""
     ticket = staff_question(reference)
     form = TagForm()
     if not form.validate():
         flash_errors(form)
-        return render_detail(ticket, tag_form=form), 400
+        return to_question(ticket)
     try:
         added = tagging.add_tags(ticket, current_user, tagging.parse_tags(form.tags.data))
     except InvalidInput as error:
