@@ -3,7 +3,7 @@ files to attach again, the way back to the question, the team for a select."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from helpdesk.attachments.services import AttachmentRejected
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.main.query_args import safe_next
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 
@@ -56,6 +57,21 @@ def staff_question(reference: str) -> Ticket:
 def to_question(ticket: Ticket):
     """Redirect to the question's page."""
     return redirect(url_for("tickets.detail", reference=ticket.reference))
+
+
+# The queue page last shown (view, filters, sort and page), for the way back from a question.
+_LAST_QUEUE_PAGE = "last_queue_page"
+
+
+def remember_queue_page() -> str:
+    """Remember the queue page being shown (its path and query) as the way back to it; return it."""
+    session[_LAST_QUEUE_PAGE] = request.full_path.rstrip("?")
+    return session[_LAST_QUEUE_PAGE]
+
+
+def back_to_queue_url() -> str:
+    """The queue as the jurist last left it, else its default view."""
+    return safe_next(session.get(_LAST_QUEUE_PAGE), url_for("queue.index"))
 
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:

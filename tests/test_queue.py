@@ -1,4 +1,5 @@
 """The jurist side over HTTP: queue views, filters, sorts, pagination and the triage actions."""
+import html
 import re
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -236,6 +237,25 @@ def test_queue_query_defaults_to_all_open_questions(world, desk):
 
 def test_home_sends_staff_to_the_queue(jurist_client):
     assert jurist_client.get("/").headers["Location"] == "/file/"
+
+
+def _back_link(page: str) -> str:
+    """Where a question's « Retour à la liste » link leads."""
+    return html.unescape(re.search(r'<a href="([^"]*)">← Retour à la liste</a>', page).group(1))
+
+
+def test_back_link_of_a_question_returns_to_the_queue_as_it_was_left(jurist_client, desk):
+    assert _back_link(jurist_client.get(f"/questions/{desk.fresh}").get_data(as_text=True)) == "/file/"
+    jurist_client.get("/file/?vue=en-retard&tri=priorite&page=2")
+    page = jurist_client.get(f"/questions/{desk.fresh}").get_data(as_text=True)
+    assert _back_link(page) == "/file/?vue=en-retard&tri=priorite&page=2"
+
+
+def test_deleting_a_question_returns_the_admin_to_the_queue_as_it_was_left(client, world, login, desk):
+    login(world.admin)
+    client.get("/file/?vue=ouvertes&tri=recentes")
+    response = client.post(f"/questions/{desk.fresh}/supprimer")
+    assert response.headers["Location"] == "/file/?vue=ouvertes&tri=recentes"
 
 
 def _ticket(reference: str) -> Ticket:

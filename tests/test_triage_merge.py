@@ -69,6 +69,24 @@ def test_same_structure_merge_moves_messages_in_time_order_and_closes_b(client, 
     assert f"fusionnée dans <a href=\"/questions/{a.reference}\">{a.reference}</a>" in page
 
 
+def test_a_merged_question_cannot_be_reopened_its_exchanges_go_on_in_the_other(client, world, login, pair):
+    a, b = pair
+    merging.merge(b, a, world.jurist)
+    login(world.jurist)
+    page = client.get(f"/questions/{b.reference}").get_data(as_text=True)
+    assert "Changer le statut" not in page
+    for data in ({"status": "open"}, None):
+        if data:
+            response = client.post(f"/questions/{b.reference}/statut", data=data, follow_redirects=True)
+        else:
+            response = client.post("/file/actions", data={"ids": [b.id], "action": "statut", "status": "open"},
+                                   follow_redirects=True)
+        assert f"{b.reference} a été fusionnée dans {a.reference} : poursuivez les échanges" in \
+            response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, b.id).status == "closed"
+
+
 def test_merge_into_itself_is_refused(world, pair):
     a, _ = pair
     with pytest.raises(InvalidInput, match="elle-même"):

@@ -231,6 +231,21 @@ def test_queue_views_overdue_and_due_within_24_hours_with_text_and_sort(client, 
     assert later.first_response_due_at == paris(2026, 3, 4, 18)
 
 
+def test_question_put_on_hold_after_its_deadline_says_its_clock_is_stopped_as_the_queue_does(client, world, login):
+    """Late, then waiting on the member: the queue row says « Délai suspendu » (the question left the « En retard »
+    view), and so does the question's page beside the lateness."""
+    ticket = _file(world.member, paris(2026, 3, 2, 10), priority=3)   # first response due Monday 14:00
+    with frozen_time(paris(2026, 3, 3, 11)):
+        services.change_status(ticket, world.jurist, "open")
+        services.change_status(ticket, world.jurist, "waiting")
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 3, 12)):
+        assert "Délai suspendu" in _queue_rows(client, "vue=en-attente")[ticket.reference]
+        page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    first_response = re.search(r"<dt>Première réponse</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert "en retard de" in first_response and "délai suspendu, en attente du membre" in first_response
+
+
 def test_queue_shows_the_due_date_and_counts_remaining_time_in_business_hours(client, world, login):
     """Filed on a Saturday evening, an urgent question is due Monday 13:00: the row says so, and its « 4 h » are
     business hours, not four hours from now."""

@@ -1,4 +1,5 @@
 """Tags on questions, the queue's tag filter, bulk actions with their summary, and queue query counts."""
+import html
 import re
 
 import pytest
@@ -30,6 +31,35 @@ def test_bad_tags_are_refused(client, world, login, text, message):
     page = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": text}, follow_redirects=True)
     assert message in page.get_data(as_text=True)
     assert ticket.tags == []
+
+
+def test_refused_tags_come_back_typed_in_the_field(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    typed = "convention collective, " + "x" * 41
+    response = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "40 caractères" in page
+    assert re.search(rf'<input[^>]*name="tags"[^>]*value="{typed}"', page)
+    assert ticket.tags == []
+
+
+def test_bulk_assignment_leaving_questions_as_they_were_is_not_reported_as_done(client, world, login):
+    unassigned = factories.make_ticket(world.member)
+    mine = factories.make_ticket(world.member)
+    services.assign(mine, world.jurist, world.jurist.id)
+    login(world.jurist)
+    client.post("/file/actions", data={"ids": [unassigned.id], "action": "assigner", "assignee": 0})
+    summary = html.unescape(client.get("/file/").get_data(as_text=True))
+    assert f"Aucune question traitée. 1 refusée : {unassigned.reference} — Elle n'est déjà assignée à personne." \
+        in summary
+    assert re.search(rf'<input[^>]*value="{unassigned.id}"[^>]*checked', summary)
+    client.post("/file/actions", data={"ids": [unassigned.id, mine.id], "action": "assigner",
+                                       "assignee": world.jurist.id})
+    summary = client.get("/file/").get_data(as_text=True)
+    assert (f"1 question traitée ({unassigned.reference}). 1 refusée : {mine.reference} — Elle est déjà assignée à "
+            f"{world.jurist.name}.") in summary
 
 
 def test_tag_rows_and_filter_in_the_queue(client, world, login):

@@ -20,8 +20,8 @@ from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
-                            to_question)
+from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices,
+                            staff_question, to_question)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -99,7 +99,7 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         assign_form = AssignForm(assignee=ticket.assignee_id or 0)
         assign_form.assignee.choices = select_choices(_assignee_choices())
         status_form = StatusForm()
-        targets = allowed_targets(ticket.status, replied=ticket.has_reply)
+        targets = [] if ticket.merged_into_id else allowed_targets(ticket.status, replied=ticket.has_reply)
         status_form.status.choices = select_choices((status, STATUSES[status]) for status in targets)
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        similar=similar_questions(ticket, current_user),
@@ -218,4 +218,4 @@ def delete(reference):
         abort(400)
     services.delete_question(ticket, current_user)
     flash(_("La question %(reference)s et ses fichiers ont été supprimés.", reference=reference), "success")
-    return redirect(url_for("queue.index"))
+    return redirect(back_to_queue_url())

@@ -204,10 +204,14 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
 
 
 def change_status(ticket: Ticket, actor: User, target: str) -> None:
-    """A jurist moves the question along the flow; illegal moves are refused."""
+    """A jurist moves the question along the flow; illegal moves are refused, and so is reopening a question merged
+    into another (its exchanges go on there)."""
     ensure_staff(actor)
     if target == ticket.status:
         raise InvalidInput(_("La question a déjà ce statut."))
+    if ticket.merged_into is not None:
+        raise InvalidInput(_("%(reference)s a été fusionnée dans %(target)s : poursuivez les échanges dans celle-ci.",
+                             reference=ticket.reference, target=ticket.merged_into.reference))
     now = utcnow()
     _set_status(ticket, actor, target, now)
     ticket.last_activity_at = now

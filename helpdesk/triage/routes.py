@@ -109,16 +109,20 @@ def compose(reference):
 @bp.route("/questions/<reference>/etiquettes", methods=["POST"])
 @login_required
 def add_tags(reference):
-    """Add tags to a question."""
+    """Add tags to a question; refused ones show the page again with the tags typed, to correct (as a refused
+    merge does; an empty field has nothing to keep)."""
     ticket = staff_question(reference)
     form = TagForm()
     if not form.validate():
         flash_errors(form)
         return to_question(ticket)
-    with flash_refusal():
+    try:
         added = tagging.add_tags(ticket, current_user, tagging.parse_tags(form.tags.data))
-        flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
-              "success")
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return render_detail(ticket, tag_form=form), error.status_code
+    flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
+          "success")
     return to_question(ticket)
 
 
