@@ -150,12 +150,16 @@ def test_propose_faq_creates_a_pseudonymised_draft_linked_to_its_question(client
     assert "L5132-15-1" in text and "CDDI" in text
     page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
     assert "FAQ proposée" in page and "Proposer en FAQ" not in page
+    back = f'Proposée en FAQ depuis la question <a href="/questions/{answered.reference}">{answered.reference}</a>'
+    assert back in client.get(f"/ressources/{article.slug}/modifier").get_data(as_text=True)
+    assert back in client.get(f"/ressources/{article.slug}").get_data(as_text=True)
     login(world.member)
     assert client.get(f"/ressources/{article.slug}").status_code == 404  # a draft until a jurist publishes it
     login(world.jurist)
     client.post(f"/ressources/{article.slug}/statut", data={"status": "published"})
     login(world.member)
-    assert client.get(f"/ressources/{article.slug}").status_code == 200
+    published = client.get(f"/ressources/{article.slug}")
+    assert published.status_code == 200 and answered.reference not in published.get_data(as_text=True)
 
 
 def test_faq_is_proposed_once_and_only_from_answered_questions(world, answered):

@@ -92,6 +92,7 @@ def article(slug):
         services.record_suggestion_click(current_user, item)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
                            reviewed_form=ReviewedForm(), review_due=review.is_review_due(item),
+                           faq_origin=services.faq_origin(current_user, item),
                            edit_url=_edit_url(item) if current_user.is_authenticated and current_user.is_staff else None)
 
 
@@ -134,7 +135,7 @@ def edit(slug):
             return redirect(url_for("kb.article", slug=item.slug))
     if request.method == "POST":
         flash_files_to_attach_again(refusal=refusal)
-    return render_template("kb/edit.html", form=form, article=item)
+    return render_template("kb/edit.html", form=form, article=item, faq_origin=services.faq_origin(current_user, item))
 
 
 @bp.route("/<slug>/statut", methods=["POST"])

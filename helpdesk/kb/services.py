@@ -16,7 +16,8 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
 from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
-    ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, SearchLog, SuggestionClick, Theme, User,
+    ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, FaqSource, SearchLog, SuggestionClick, Theme,
+    Ticket, User,
 )
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
@@ -335,3 +336,11 @@ def record_suggestion_click(user: User, article: Article) -> None:
     if user.is_authenticated and user.is_member:
         db.session.add(SuggestionClick(user_id=user.id, article_id=article.id))
         db.session.commit()
+
+
+def faq_origin(user: User, article: Article) -> Ticket | None:
+    """The question a FAQ resource was proposed from, for staff only (members never learn which question it was)."""
+    if not user.is_authenticated or not user.is_staff:
+        return None
+    return db.session.scalar(select(Ticket).join(FaqSource, FaqSource.ticket_id == Ticket.id)
+                             .where(FaqSource.article_slug == article.slug))
