@@ -304,6 +304,7 @@ def test_inactive_structure_writes_nothing_on_its_questions_web_api_or_mail(memb
     services.add_message(ticket, world.jurist, "Oui, le renouvellement est possible.")
     webinar = save_webinar(None, WebinarValues(title="Contrats aidés", starts_at=utcnow() + timedelta(days=7),
                                                speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
+    issued = reply_address(world.member, ticket)  # the signed address of a mail sent while the structure was active
     world.structure.active = False
     db.session.commit()
     messages = db.session.scalar(select(func.count()).select_from(Message))
@@ -319,7 +320,7 @@ def test_inactive_structure_writes_nothing_on_its_questions_web_api_or_mail(memb
         f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Par l'API"},
         headers=bearer(make_api_token(world.member)))
     assert api_reply.status_code == 403 and refusal in api_reply.json["error"]["message"]
-    mailed = ingest(f"From: {world.member.email}\r\nTo: {reply_address(world.member, ticket)}\r\n"
+    mailed = ingest(f"From: {world.member.email}\r\nTo: {issued}\r\n"
                     f"Subject: Re: [{ticket.reference}] suite\r\nMessage-ID: <inactive@exemple.test>\r\n\r\n"
                     "Réponse par courriel\r\n".encode())
     assert (mailed.status, mailed.reason) == ("pending", "rejected") and refusal in mailed.detail

@@ -18,6 +18,7 @@ from email.utils import formataddr, parseaddr
 from flask import current_app
 
 from helpdesk.models import Ticket, User
+from helpdesk.permissions import membership_active
 
 MAC_LENGTH = 20  # base32 characters: 100 bits
 _TOKEN = re.compile(r"(q-\d{4}-\d{5,})\.([1-9]\d{0,11})\.([a-z2-7]{%d})" % MAC_LENGTH)
@@ -47,9 +48,10 @@ def _configured() -> tuple[str, str, str] | None:
 
 
 def reply_address(user: User | None, ticket: Ticket | None) -> str | None:
-    """The address where `user` answers `ticket` by email; None for closed questions or without MAIL_REPLY_TO."""
+    """The address where `user` answers `ticket` by email; None for closed questions, for members of an inactive
+    structure (they may not reply: their mails do not invite them to) or without MAIL_REPLY_TO."""
     configured = _configured()
-    if configured is None or user is None or ticket is None or ticket.is_closed:
+    if configured is None or user is None or ticket is None or ticket.is_closed or not membership_active(user):
         return None
     name, local, domain = configured
     reference = ticket.reference.lower()

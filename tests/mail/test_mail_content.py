@@ -42,6 +42,18 @@ def test_mail_about_a_closed_question_promises_no_reply_and_tells_members_how_to
     assert new_question not in text_part(to_jurist)
 
 
+def test_members_of_an_inactive_structure_are_not_invited_to_reply_by_mail(app, world, smtp):
+    """They may no longer reply: the answer's mail neither promises it nor carries their signed address."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    world.structure.active = False
+    services.add_message(ticket, world.jurist, "Réponse.")
+    mail = _delivered(smtp, world.member)
+    assert "Réponse à votre question" in mail["Subject"]
+    assert PROMISE not in text_part(mail) and PROMISE not in html_part(mail)
+    assert mail["Reply-To"] == "questions@federation.example.test"
+
+
 def test_without_a_reply_address_mail_promises_nothing(app, world, smtp):
     app.config["MAIL_REPLY_TO"] = None
     ticket = factories.make_ticket(world.member)
