@@ -13,6 +13,7 @@ from sqlalchemy import select
 from helpdesk.api import tokens
 from helpdesk.auth.passwords import request_password_reset
 from helpdesk.errors import Forbidden, InvalidInput
+from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.flash import services as flash_services
 from helpdesk.mail import sender
@@ -218,6 +219,19 @@ def test_an_anonymised_account_cannot_be_reactivated_nor_invited_again(client, w
     db.session.expire_all()
     assert not world.member.active
     assert db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.kind == "invitation")) is None
+
+
+def test_anonymising_a_person_removes_the_staff_searches_naming_them_from_the_journal(world):
+    """A jurist's question search for « Collègue Bruno » or their address stays in the journal after Bruno is
+    anonymised only without its words; other searches keep theirs."""
+    searches = ("collegue BRUNO licenciement", "Rupture conventionnelle", "collegue@exemple.test", "brunoise")
+    for words in searches:
+        record_event("queue_searched", world.jurist, words=words)
+    db.session.commit()
+    anonymise_user(world.colleague, world.admin)
+    kept = [event.data.get("words") for event in db.session.scalars(
+        select(Event).where(Event.kind == "queue_searched").order_by(Event.id))]
+    assert kept == [None, "Rupture conventionnelle", None, "brunoise"]
 
 
 def test_anonymising_a_jurist_keeps_their_answers(world, history):

@@ -6,6 +6,7 @@ copies of them in mail sent, to send or received.
 """
 import io
 import json
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from helpdesk.models import (NOTIFY_MODES, ApiToken, Attachment, Event, InboundE
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import can_view_ticket, ensure_admin
+from helpdesk.search.analysis import STOP_WORDS, fold
 
 REMOVED_TEXT = "[Contenu supprimé : données personnelles anonymisées]"
 REMOVED_SUBJECT = "[Question anonymisée]"
@@ -132,6 +134,18 @@ def _scrub_events(query_filter) -> None:
             event.data = {key: value for key, value in event.data.items() if key not in PERSONAL_EVENT_KEYS}
 
 
+def _scrub_searches_naming(name: str, email: str) -> None:
+    """Remove the words of the staff's question searches that name the person: their address, or a word of their
+    name of 3 letters or more that is not a stop word (accents and case aside; a search for a namesake goes too,
+    which only costs the journal those words)."""
+    needles = [re.escape(fold(email))] + [re.escape(word) for word in re.findall(r"\w{3,}", fold(name))
+                                           if word not in STOP_WORDS]
+    naming = re.compile(r"(?<!\w)(?:" + "|".join(needles) + r")(?!\w)")
+    for event in db.session.scalars(select(Event).where(Event.kind == "queue_searched")):
+        if event.data and naming.search(fold(str(event.data.get("words", "")))):
+            event.data = {key: value for key, value in event.data.items() if key != "words"}
+
+
 def _replace_bodies(query_filter) -> None:
     """Replace the texts of matching messages (through the ORM, so that the search index follows)."""
     for message in db.session.scalars(select(Message).where(query_filter)):
@@ -182,6 +196,7 @@ def _anonymise_account(user: User, now: datetime) -> None:
     """Replace a user's identity (in the mail to and from them too), end their sessions and make the account
     unusable."""
     former_email = user.email.lower()
+    _scrub_searches_naming(user.name, former_email)
     user.name = f"Utilisateur anonymisé {user.id}"
     user.email = f"anonyme-{user.id}@anonymise.invalid"
     user.set_password(secrets.token_urlsafe(32))
