@@ -136,6 +136,14 @@ def on_behalf_post(world, **overrides) -> dict:
             "body": "La directrice a appelé et envoyé le contrat et le bulletin de paie concernés.", **overrides}
 
 
+def test_filing_for_a_member_leads_back_to_the_queue_as_it_was_left(client, world, login):
+    """The page reached from the queue links back to the view and filters the jurist left."""
+    login(world.jurist)
+    client.get("/file/?vue=ouvertes&tri=anciennete")
+    page = client.get("/questions/pour-un-membre").get_data(as_text=True)
+    assert '<a href="/file/?vue=ouvertes&amp;tri=anciennete">← Retour à la file</a>' in page
+
+
 def test_jurist_attaches_the_files_received_to_a_question_filed_for_a_member(client, world, login):
     login(world.jurist)
     page = client.get(f"/questions/pour-un-membre?structure={world.structure.id}").get_data(as_text=True)
