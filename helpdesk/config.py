@@ -35,6 +35,11 @@ MAIL_SENDER = "Helpdesk juridique <helpdesk@localhost>"
 # The address whose mail is piped to `flask mail ingest` (or polled by `mail fetch`). Mails about a question are
 # answered at local+<signed token>@domain (helpdesk/mail/reply_address.py): deliver plus-addresses to it.
 MAIL_REPLY_TO = None
+# The authserv-id (RFC 8601) that the receiving mail server writes in the Authentication-Results header of each
+# received message, e.g. "mx.federation.example". When set, a reply is appended to its question only if that
+# server found a valid DMARC or DKIM signature of the sender's domain; otherwise it waits for a jurist. The mail
+# server must remove such headers claiming its authserv-id from incoming mail (every RFC 8601 server does).
+MAIL_INBOUND_AUTHSERV_ID = None
 MAIL_SERVER = "localhost"
 MAIL_PORT = 25
 MAIL_USE_STARTTLS = False

@@ -1,13 +1,15 @@
 """Placing received mail: a reply appended to its question, or kept for a jurist ("Courriels non rattachés").
 
-Only a reply sent to the signed reply address of its sender and question is appended; any other message
-(an old-style reply to the plain address, a forged From, a forwarded notification answered by someone else)
-waits for a jurist, who may attach it after checking where it comes from.
+Only a reply sent to the signed reply address of its sender and question is appended (and, where the receiving
+mail server is named in MAIL_INBOUND_AUTHSERV_ID, only one whose sender's domain that server authenticated); any
+other message (an old-style reply to the plain address, a forged From, a forwarded notification answered by
+someone else) waits for a jurist, who may attach it after checking where it comes from.
 
 Nothing is dropped: every message gets an InboundEmail row, committed in the
 same transaction as the reply it became. A message already ingested (same
 Message-ID, e.g. fetched twice) is not appended again.
 """
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from helpdesk.attachments.services import AttachmentRejected, check_uploads
 from helpdesk.auth.services import find_user_by_email
 from helpdesk.errors import InvalidInput, NotFound, ServiceError
 from helpdesk.extensions import db
-from helpdesk.mail.parsing import ParsedMail, parse_mail
+from helpdesk.mail.parsing import ParsedMail, parse_mail, sender_authenticated
 from helpdesk.mail.reply_address import ReplyToken, read_token
 from helpdesk.models import InboundEmail, Ticket, User
 from helpdesk.models._types import utcnow
@@ -43,15 +45,22 @@ def _may_write(sender: User | None) -> bool:
     return sender is not None and sender.active and membership_active(sender)
 
 
+def _unauthenticated(parsed: ParsedMail) -> bool:
+    """Whether the receiving mail server, when one is configured, did not authenticate the sender's domain."""
+    authserv_id = current_app.config["MAIL_INBOUND_AUTHSERV_ID"]
+    return bool(authserv_id) and not sender_authenticated(parsed, authserv_id)
+
+
 def sender_unproven(record: InboundEmail, parsed: ParsedMail) -> bool:
     """Whether attaching a kept message would make it the reply of an account although nothing proves that its owner
-    sent it: it was not sent to the signed reply address given to that account for the question it names, whatever
-    the reason it was kept (no reference, a closed or unknown question...). Anyone can write any From header."""
+    sent it: it was not sent to the signed reply address given to that account for the question it names, or the
+    configured receiving server did not authenticate its domain, whatever the reason it was kept (no reference, a
+    closed or unknown question...). Anyone can write any From header."""
     sender = find_user_by_email(record.from_address)
     if not _may_write(sender):
         return False  # attached as an internal note naming the address, never as someone's reply
     tokens = _tokens(parsed)
-    return ReplyToken(sender.id, _named_reference(parsed, tokens) or "") not in tokens
+    return ReplyToken(sender.id, _named_reference(parsed, tokens) or "") not in tokens or _unauthenticated(parsed)
 
 
 def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | None]:
@@ -80,6 +89,8 @@ def _placement(parsed: ParsedMail) -> tuple[str | None, Ticket | None, User | No
         return "unverified", ticket, sender
     if ReplyToken(sender.id, ticket.reference) not in tokens:
         return "wrong_address", ticket, sender
+    if _unauthenticated(parsed):
+        return "unauthenticated", ticket, sender
     if not parsed.text and not parsed.attachments:
         return "empty", ticket, sender
     return None, ticket, sender

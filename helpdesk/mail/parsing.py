@@ -19,6 +19,7 @@ _MOBILE_SIGNATURE = re.compile(r"^\s*(?:Envoyé de mon|Sent from my|Télécharge
                                re.IGNORECASE)
 RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To")
 _AUTO_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|no-?reply)@", re.IGNORECASE)
+_COMMENT = re.compile(r"\([^()]*\)")
 
 
 def _starts_history(lines: list[str], index: int) -> bool:
@@ -126,6 +127,7 @@ class ParsedMail:
     text: str
     automatic: bool
     recipients: list[str] = field(default_factory=list)  # where it was sent: To, Cc, Delivered-To, X-Original-To
+    authentication_results: list[str] = field(default_factory=list)  # the Authentication-Results headers, topmost first
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
@@ -150,6 +152,38 @@ def _is_automatic(message: EmailMessage, address: str) -> bool:
             or any(message.get(name) for name in ("X-Autoreply", "X-Autorespond")))
 
 
+def _aligned(domain: str, from_domain: str) -> bool:
+    """DMARC's relaxed alignment: the signing domain is the sender's domain or one of its parents."""
+    domain = domain.strip().lower().rstrip(".")
+    return bool(domain) and (from_domain == domain or from_domain.endswith("." + domain))
+
+
+def sender_authenticated(parsed: ParsedMail, authserv_id: str) -> bool:
+    """Whether the receiving server `authserv_id` found the sender's domain genuine (RFC 8601): DMARC passed, or a
+    DKIM signature of that domain (or a parent) verified. Only the topmost header of that server counts: headers
+    claiming its name further down were written before the message reached it."""
+    from_domain = parsed.from_address.rpartition("@")[2]
+    for header in parsed.authentication_results:
+        server, *results = _COMMENT.sub(" ", header).split(";")
+        if (server.split() or [""])[0].lower() != authserv_id.lower():
+            continue
+        for result in results:
+            words = result.split()
+            if not words or "=" not in words[0]:
+                continue
+            method, _, outcome = words[0].lower().partition("=")
+            properties = dict(word.lower().partition("=")[::2] for word in words[1:] if "=" in word)
+            if outcome != "pass" or not from_domain:
+                continue
+            if method == "dmarc" and _aligned(properties.get("header.from", from_domain), from_domain):
+                return True
+            signer = properties.get("header.d") or properties.get("header.i", "").rpartition("@")[2]
+            if method == "dkim" and _aligned(signer, from_domain):
+                return True
+        return False
+    return False
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
     """Decode a received RFC 5322 message."""
     message = message_from_bytes(raw, policy=policy.default)
@@ -168,4 +202,5 @@ def parse_mail(raw: bytes) -> ParsedMail:
         reference=find_reference(subject) or find_reference(threading),
         full_text=full_text, text=trim_reply(full_text), automatic=_is_automatic(message, address),
         recipients=recipients, attachments=attachments,
+        authentication_results=[str(value) for value in message.get_all("Authentication-Results", [])],
     )

@@ -37,6 +37,8 @@ INBOUND_REASONS = {
     "unverified": _l("Adresse de réponse absente ou non reconnue : expéditeur non vérifié."),
     "wrong_address": _l("Adresse de réponse donnée à une autre personne ou pour une autre question : "
                         "expéditeur non vérifié."),
+    "unauthenticated": _l("Le serveur de réception n'a trouvé ni signature DKIM ni validation DMARC du domaine de "
+                          "l'expéditeur : expéditeur non vérifié."),
     "auto_reply": _l("Réponse automatique (absence, erreur de distribution)."),
     "empty": _l("Le message ne contient aucun texte après suppression de l'historique cité."),
     "rejected": _l("Le message n'a pas pu être ajouté à la question."),

@@ -394,3 +394,53 @@ def test_parse_mail_finds_the_reference_in_our_message_ids():
     raw = (b"From: a@b.fr\r\nSubject: Re: votre question\r\nIn-Reply-To: <q-2026-00042.abc@federation.example.test>"
            b"\r\n\r\nMerci\r\n")
     assert parse_mail(raw).reference == "Q-2026-00042"
+
+
+def _received(raw: bytes, *results: str) -> bytes:
+    """The message as delivered: each Authentication-Results header, topmost first, as mail servers prepend them."""
+    return b"".join(f"Authentication-Results: {result}\r\n".encode() for result in results) + raw
+
+
+@pytest.fixture
+def checking_server(app):
+    """The receiving mail server mx.federation.example.test writes Authentication-Results the desk relies on."""
+    app.config["MAIL_INBOUND_AUTHSERV_ID"] = "mx.federation.example.test"
+
+
+@pytest.mark.parametrize("result", [
+    "mx.federation.example.test; dkim=pass header.d=exemple.test header.s=s1; spf=pass smtp.mailfrom=exemple.test",
+    "mx.federation.example.test 1; spf=fail (forged?); dmarc=pass (p=reject) header.from=exemple.test",
+    "MX.Federation.Example.Test; dkim=pass (2048-bit key) header.i=@exemple.test",
+    "mx.federation.example.test; dkim=pass header.d=test",  # relaxed alignment: a parent domain signed it
+])
+def test_reply_authenticated_by_the_receiving_server_is_appended(app, world, question, checking_server, result):
+    record = ingest(_received(_mail("gmail_reply_fr.eml", question, world.member), result))
+    assert (record.status, record.reason) == ("placed", None)
+    assert len(_replies(question, world.member)) == 1
+
+
+@pytest.mark.parametrize("results", [
+    (),  # the server wrote nothing: no proof
+    ("mx.federation.example.test; dkim=fail header.d=exemple.test; dmarc=fail header.from=exemple.test",),
+    ("mx.federation.example.test; dkim=pass header.d=attacker.example",),  # signed, but by someone else's domain
+    ("mx.federation.example.test; dmarc=pass header.from=attacker.example",),
+    ("mx.federation.example.test; dkim=pass header.d=xemple.test",),  # a suffix is not a parent domain
+    ("mx.attacker.example; dkim=pass header.d=exemple.test",),  # written by another server, e.g. the sender's
+    ("mx.federation.example.test; none",
+     "mx.federation.example.test; dkim=pass header.d=exemple.test"),  # the forged one below ours does not count
+])
+def test_reply_whose_sender_the_receiving_server_did_not_authenticate_is_kept(app, world, question, checking_server,
+                                                                              client, login, results):
+    record = ingest(_received(_mail("gmail_reply_fr.eml", question, world.member), *results))
+    assert (record.status, record.reason, record.ticket_id) == ("pending", "unauthenticated", question.id)
+    assert _replies(question, world.member) == []
+    login(world.jurist)
+    assert "ni signature DKIM ni validation DMARC" in page_text(client.get("/courriels"))
+    assert "vérifiez sa provenance" in page_text(client.get(f"/courriels/{record.id}")), \
+        "attached, it would become the member's reply although nothing proves the member wrote it"
+
+
+def test_without_a_receiving_server_configured_authentication_results_are_ignored(app, world, question):
+    forged_pass = "mx.federation.example.test; dkim=fail header.d=exemple.test"
+    record = ingest(_received(_mail("gmail_reply_fr.eml", question, world.member), forged_pass))
+    assert record.status == "placed", "the signed reply address alone proves the sender, as before"
