@@ -4,10 +4,10 @@ import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from babel.dates import DateTimePattern
+from babel import Locale
+from babel.dates import DateTimePattern, format_date as babel_format_date, format_time
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, format_date as babel_format_date, format_decimal, format_time, format_timedelta
-from flask_babel import get_locale, gettext as _, refresh, to_user_timezone
+from flask_babel import Babel, format_decimal, format_timedelta, get_locale, gettext as _, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -71,33 +71,40 @@ def format_datetime(value: datetime | None) -> str:
     """'28 novembre 2026 à 09:15' (or 'November 28, 2026 at 9:15 AM'), in Paris time."""
     if value is None:
         return ""
-    return _("%(date)s à %(time)s", date=_format_day(value, get_locale().date_formats["long"]),
-             time=format_time(value, "short"))
+    locale, value = get_locale(), _in_paris(value)
+    return _("%(date)s à %(time)s", date=_format_day(value, locale.date_formats["long"], locale),
+             time=format_time(value, "short", locale=locale))
 
 
 def format_date(value: date | datetime | None) -> str:
     """'28 novembre 2026', '1er juin 2026' (or 'November 28, 2026'); datetimes are taken in Paris time."""
     if value is None:
         return ""
-    return _format_day(value, get_locale().date_formats["long"])
+    locale = get_locale()
+    return _format_day(_in_paris(value) if isinstance(value, datetime) else value, locale.date_formats["long"], locale)
 
 
-def _format_day(value: date | datetime, pattern: DateTimePattern) -> str:
-    """The date part of `value` in the current locale's `pattern`, in Paris time; French writes the first day of a
-    month as an ordinal (« 1er juin », « lun. 1er déc. »), every other day as a plain number."""
-    day = to_user_timezone(value).day if isinstance(value, datetime) else value.day
+def _in_paris(value: datetime) -> datetime:
+    """`value` in Paris time; a naive value is UTC, as the database stores it."""
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(PARIS)
+
+
+def _format_day(value: date | datetime, pattern: DateTimePattern, locale: Locale) -> str:
+    """The date part of `value` (a datetime already in Paris time) in `locale`'s `pattern`; French writes the first
+    day of a month as an ordinal (« 1er juin », « lun. 1er déc. »), every other day as a plain number."""
     text = pattern.pattern
-    if day == 1 and get_locale().language == "fr":
+    if value.day == 1 and locale.language == "fr":
         text = re.sub(r"(?<![d'])d(?![d'])", "d'er'", text, count=1)
-    return babel_format_date(value, text)
+    return babel_format_date(value, text, locale=locale)
 
 
 def format_short_datetime(value: datetime | None) -> str:
     """'lun. 30 nov. à 12:00' (or 'Mon, Nov 30 at 12:00 PM'), in Paris time: a near date read at a glance."""
     if value is None:
         return ""
-    return _("%(date)s à %(time)s", date=_format_day(value, get_locale().datetime_skeletons["MMMEd"]),
-             time=format_time(value, "short"))
+    locale, value = get_locale(), _in_paris(value)
+    return _("%(date)s à %(time)s", date=_format_day(value, locale.datetime_skeletons["MMMEd"], locale),
+             time=format_time(value, "short", locale=locale))
 
 
 def format_relative(value: datetime | None) -> str:
