@@ -229,7 +229,7 @@ CASES = [
     Case("POST", "/flash/<slug>/modifier", STAFF, target="flash"),
     Case("GET", "/flash/<slug>/apercu", STAFF, target="flash"),
     Case("POST", "/flash/<slug>/publier", STAFF_ACTION, target="flash", fresh=True),
-    Case("GET", "/flash/<slug>/lire", "302 302 302 302 302 403 403", target="flash"),
+    Case("POST", "/flash/<slug>/lire", "302 302 302 302 302 403 403", target="flash"),
     Case("POST", "/flash/<slug>/lu", "302 302 302 302 302 403 403", target="flash"),
     Case("GET", "/flash/abonnements", MEMBERS),
     Case("POST", "/flash/abonnements", "302 302 302 302 302 403 403"),
