@@ -185,6 +185,7 @@ CASES = [
     Case("GET", "/courriels", STAFF),
     Case("GET", "/courriels/<int:inbound_id>", "302 302 403 403 403 404 404"),
     Case("POST", "/courriels/<int:inbound_id>/rattacher", "302 302 403 403 403 404 404"),
+    Case("GET", "/courriels/<int:inbound_id>/ecarter", "302 302 403 403 403 404 404"),  # asks to confirm
     Case("POST", "/courriels/<int:inbound_id>/ecarter", "302 302 403 403 403 404 404"),
     Case("GET", "/admin/courriels", ADMIN),
     Case("POST", "/admin/courriels/<int:outbox_id>/renvoyer", "302 302 403 403 403 403 404"),
