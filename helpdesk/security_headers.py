@@ -20,12 +20,17 @@ def _add_headers(response):
     return response
 
 
+# Pages opened without logging in through a secret link (password link, unsubscribe link): they name the account.
+SECRET_LINK_ENDPOINTS = frozenset({"auth.set_password", "flash.unsubscribe"})
+
+
 def _keep_private_pages_out_of_caches(response):
     """Forbid storing anything a logged-in user (or an API token) is served, pages, charts, exports and files alike
-    (on a shared computer they would stay in the browser's cache after logout): no view may loosen it; static files
-    stay cacheable (and cost no user lookup)."""
+    (on a shared computer they would stay in the browser's cache after logout), and the pages of secret links: no
+    view may loosen it; static files stay cacheable (and cost no user lookup)."""
     if (request.endpoint != "static" and not (response.cache_control.no_store and response.cache_control.private)
-            and (g.get("api_token") is not None or current_user.is_authenticated)):
+            and (request.endpoint in SECRET_LINK_ENDPOINTS or g.get("api_token") is not None
+                 or current_user.is_authenticated)):
         response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -278,6 +278,16 @@ def test_pagination_envelope_and_links(api, setting):
     assert len(seen) == 25
 
 
+@pytest.mark.parametrize("url", ["/api/v1/articles?type=faq&type=<b>hdj_injecté</b>",
+                                 "/api/v1/questions?state=<b>hdj_injecté</b>"])
+def test_an_unknown_value_is_refused_naming_the_allowed_values_never_echoing_the_input(api, setting, url):
+    response = api.get(url, headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 422, "invalid_input")
+    message = response.json["error"]["message"]
+    assert "injecté" not in message and "<b>" not in message
+    assert ("decryptage, template" in message) if "articles" in url else ("open, closed, all" in message)
+
+
 def test_pagination_links_keep_every_filter_value_and_never_take_arguments_as_url_options(api, setting):
     for number in range(3):
         add_article(f"faq-cddi-{number}", f"FAQ CDDI {number}", "Le CDDI.", type="faq")

@@ -185,6 +185,7 @@ CASES = [
     Case("GET", "/courriels", STAFF),
     Case("GET", "/courriels/<int:inbound_id>", "302 302 403 403 403 404 404"),
     Case("POST", "/courriels/<int:inbound_id>/rattacher", "302 302 403 403 403 404 404"),
+    Case("GET", "/courriels/<int:inbound_id>/ecarter", "302 302 403 403 403 404 404"),  # asks to confirm
     Case("POST", "/courriels/<int:inbound_id>/ecarter", "302 302 403 403 403 404 404"),
     Case("GET", "/admin/courriels", ADMIN),
     Case("POST", "/admin/courriels/<int:outbox_id>/renvoyer", "302 302 403 403 403 403 404"),
@@ -229,7 +230,7 @@ CASES = [
     Case("POST", "/flash/<slug>/modifier", STAFF, target="flash"),
     Case("GET", "/flash/<slug>/apercu", STAFF, target="flash"),
     Case("POST", "/flash/<slug>/publier", STAFF_ACTION, target="flash", fresh=True),
-    Case("GET", "/flash/<slug>/lire", "302 302 302 302 302 403 403", target="flash"),
+    Case("POST", "/flash/<slug>/lire", "302 302 302 302 302 403 403", target="flash"),
     Case("POST", "/flash/<slug>/lu", "302 302 302 302 302 403 403", target="flash"),
     Case("GET", "/flash/abonnements", MEMBERS),
     Case("POST", "/flash/abonnements", "302 302 302 302 302 403 403"),

@@ -83,7 +83,9 @@ def test_published_bulletin_stays_on_home_page_until_read(client, crowd, login):
     assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True), "drafts are not shown"
     services.publish_bulletin(article, crowd.jurist)
     assert "Décret PASS IAE publié" in client.get("/questions/").get_data(as_text=True)
-    response = client.get(f"/flash/{article.slug}/lire")
+    home = client.get("/questions/").get_data(as_text=True)
+    assert f'<form method="post" action="/flash/{article.slug}/lire"' in home, "the title opens it through a form"
+    response = client.post(f"/flash/{article.slug}/lire")
     assert response.headers["Location"] == f"/ressources/{article.slug}"
     assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True)
     login(crowd.colleague)
@@ -91,6 +93,14 @@ def test_published_bulletin_stays_on_home_page_until_read(client, crowd, login):
     dismissed = client.post(f"/flash/{article.slug}/lu", follow_redirects=True).get_data(as_text=True)
     assert "Flash info marqué comme lu" in dismissed
     assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True)
+
+
+def test_a_link_from_another_site_does_not_mark_a_bulletin_read(client, crowd, login):
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    login(crowd.member)
+    assert client.get(f"/flash/{article.slug}/lire").status_code == 405
+    assert services.unread_bulletins(crowd.member) == [article]
 
 
 def test_only_subscribers_in_the_audience_are_sent_the_bulletin_once(crowd):

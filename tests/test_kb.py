@@ -243,6 +243,17 @@ def test_opening_a_suggestion_is_recorded_for_deflection_statistics(client, libr
     assert db.session.scalar(db.select(db.func.count()).select_from(SuggestionClick)) == 1
 
 
+def test_a_suggestion_opened_again_in_the_same_session_counts_once(client, library, login):
+    """Reloading it, or a link from elsewhere followed again and again, does not inflate the deflection figures."""
+    login(library.member)
+    for _ in range(3):
+        assert client.get("/ressources/activite-partielle-membres?depuis=suggestion").status_code == 200
+    assert db.session.scalar(db.select(db.func.count()).select_from(SuggestionClick)) == 1
+    login(library.member)
+    client.get("/ressources/activite-partielle-membres?depuis=suggestion")
+    assert db.session.scalar(db.select(db.func.count()).select_from(SuggestionClick)) == 2, "a new session counts"
+
+
 def test_article_markdown_is_sanitised(client, library, login):
     """Scripts, event handlers and javascript: links never reach the page."""
     add_article("piege", "Piège", "<script>alert(1)</script>\n\n[clic](javascript:alert(2)) <img src=x onerror=alert(3)>")

@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 
 import helpdesk
+from helpdesk.auth.passwords import make_password_link
 from helpdesk.extensions import db
+from helpdesk.flash.services import unsubscribe_token
 from helpdesk.i18n import PARIS
 from helpdesk.kb import services as kb_services
 from helpdesk.models._types import utcnow
@@ -82,6 +84,14 @@ def test_statistics_charts_exports_and_calendar_files_are_never_stored_by_the_br
     for url in ("/statistiques/graphiques/questions-par-mois.svg", "/statistiques/export/questions.csv",
                 f"/statistiques/rapport/{year}/graphiques/mois.svg", f"/statistiques/rapport/{year}.csv",
                 f"/webinaires/{webinar.id}/agenda.ics", "/compte/jetons"):
+        response = client.get(url)
+        assert response.status_code == 200 and _no_store(response), url
+
+
+def test_pages_of_secret_links_that_name_the_account_are_never_stored(client, world):
+    """Opened without logging in, they show the account's address: a shared computer or proxy must not keep them."""
+    for url in (make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test"),
+                f"/flash/desabonnement/{unsubscribe_token(world.member)}"):
         response = client.get(url)
         assert response.status_code == 200 and _no_store(response), url
 

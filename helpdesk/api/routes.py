@@ -39,9 +39,14 @@ def _choice_param(name: str, allowed, default=None):
     if value is None or value == "":
         return default
     if value not in allowed:
-        raise InvalidInput(_("%(name)s : valeur inconnue « %(value)s » (valeurs possibles : %(allowed)s).", name=name,
-                             value=value[:50], allowed=", ".join(allowed)))
+        raise _unknown_value(name, allowed)
     return value
+
+
+def _unknown_value(name: str, allowed) -> InvalidInput:
+    """The refusal of a value outside `allowed`: it names the allowed values, never echoes what was sent."""
+    return InvalidInput(_("%(name)s : valeur inconnue (valeurs possibles : %(allowed)s).", name=name,
+                          allowed=", ".join(allowed)))
 
 
 def _text_param(name: str) -> str | None:
@@ -236,9 +241,8 @@ def search_articles():
     """Search resources within the user's visibility (browse when q is empty)."""
     user = api_user()
     types = [value for value in request.args.getlist("type") if value]
-    unknown = [value for value in types if value not in ARTICLE_TYPES]
-    if unknown:
-        raise InvalidInput(_("type : valeur inconnue « %(value)s ».", value=unknown[0][:50]))
+    if any(value not in ARTICLE_TYPES for value in types):
+        raise _unknown_value("type", ARTICLE_TYPES)
     themes = [value[:80] for value in request.args.getlist("theme") if value][:10]
     sort = _choice_param("sort", ("relevance", "date"), "relevance")
     page, per_page = _page_params()

@@ -114,11 +114,13 @@ def publish(slug):
     return redirect(url_for("flash.preview", slug=article.slug))
 
 
-@bp.route("/<slug>/lire")
+@bp.route("/<slug>/lire", methods=["POST"])
 @member_required
 def read(slug):
-    """Open a bulletin from the home page: it counts as read."""
+    """Open a bulletin from the home page (a form, never a GET that another site could trigger): it counts as read."""
     article = _bulletin_article(slug)
+    if not ActionForm().validate():
+        abort(400)
     services.mark_read(current_user, article)
     return redirect(url_for("kb.article", slug=article.slug))
 

@@ -89,7 +89,7 @@ def article(slug):
     item = services.get_visible_article(current_user, slug)
     services.record_article_read(current_user, item, session)
     if request.args.get("depuis") == "suggestion":
-        services.record_suggestion_click(current_user, item)
+        services.record_suggestion_click(current_user, item, session)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
                            reviewed_form=ReviewedForm(), review_due=review.is_review_due(item),
                            faq_origin=services.faq_origin(current_user, item),

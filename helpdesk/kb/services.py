@@ -33,6 +33,7 @@ BODY_MAX = 200_000
 # What a visitor's session remembers so that a reload counts once: the resources read last (a few ids: the session is
 # a cookie) and the last search.
 READ_ARTICLES, READS_REMEMBERED, LAST_SEARCH = "kb_read", 50, "kb_last_search"
+SUGGESTION_CLICKS = "kb_suggestion_clicks"
 # The French names of an article's fields, in the edit form and in the messages about them (imports included).
 FIELD_LABELS = {
     "slug": _l("Adresse (slug)"), "title": _l("Titre"), "summary": _l("Résumé"), "body": _l("Contenu (Markdown)"),
@@ -318,22 +319,31 @@ def log_search(query: str, results: int, user, memory: MutableMapping | None = N
     db.session.commit()
 
 
+def _seen_before(memory: MutableMapping | None, key: str, article: Article) -> bool:
+    """Whether the visitor's session (`memory`) already counted this resource under `key`; remembers it if not."""
+    if memory is None:
+        return False
+    seen = memory.get(key, [])
+    if article.id in seen:
+        return True
+    memory[key] = [*seen, article.id][-READS_REMEMBERED:]
+    return False
+
+
 def record_article_read(user, article: Article, memory: MutableMapping | None = None) -> None:
     """Count one display of a resource, keeping only the kind of reader (for the most read resources); with `memory`
     (the visitor's session), once per session: reloading the page does not inflate the count."""
-    if memory is not None:
-        read = memory.get(READ_ARTICLES, [])
-        if article.id in read:
-            return
-        memory[READ_ARTICLES] = [*read, article.id][-READS_REMEMBERED:]
+    if _seen_before(memory, READ_ARTICLES, article):
+        return
     reader = user.role if user.is_authenticated else "anonymous"
     db.session.add(ArticleRead(article_id=article.id, reader=reader))
     db.session.commit()
 
 
-def record_suggestion_click(user: User, article: Article) -> None:
-    """A member opened a resource suggested while typing a question."""
-    if user.is_authenticated and user.is_member:
+def record_suggestion_click(user: User, article: Article, memory: MutableMapping | None = None) -> None:
+    """A member opened a resource suggested while typing a question; with `memory` (the session), once per session:
+    reloading it, or following a crafted link again and again, does not inflate the deflection figures."""
+    if user.is_authenticated and user.is_member and not _seen_before(memory, SUGGESTION_CLICKS, article):
         db.session.add(SuggestionClick(user_id=user.id, article_id=article.id))
         db.session.commit()
 

@@ -64,7 +64,7 @@ def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None 
     record_inbound_mail_read(current_user, record)
     return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
                            unproven=record.status == "pending" and sender_unproven(record, parsed),
-                           attach_form=attach_form or AttachForm(reference=parsed.reference), action_form=ActionForm())
+                           attach_form=attach_form or AttachForm(reference=parsed.reference))
 
 
 @bp.route("/courriels/<int:inbound_id>")
@@ -93,11 +93,16 @@ def inbound_attach(inbound_id):
     return redirect(url_for("mail.inbound"))
 
 
-@bp.route("/courriels/<int:inbound_id>/ecarter", methods=["POST"])
+@bp.route("/courriels/<int:inbound_id>/ecarter", methods=["GET", "POST"])
 @staff_required
 def inbound_discard(inbound_id):
-    """Set a kept email aside."""
+    """Ask to confirm (GET), then set a kept email aside for good (POST)."""
     record = _inbound_or_404(inbound_id)
+    if request.method == "GET":
+        if record.status != "pending":
+            flash(_("Ce courriel a déjà été traité."), "error")
+            return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
+        return render_template("mail/inbound_discard.html", record=record)
     if not ActionForm().validate():
         abort(400)
     try:

@@ -209,10 +209,20 @@ def _spell_fields(visibilities) -> tuple[str, ...]:
     return tuple(spell_field(visibility) for visibility in sorted(visibilities))
 
 
-def _unit_queries(searcher, parsed, visibilities) -> list:
-    """Return the article query of each unit of ``parsed``, completing words unknown to the index from the
-    vocabulary of the visibilities given."""
-    corrections = auto_corrections(searcher.reader(), parsed, ("title", "body"), _spell_fields(visibilities))
+def _unit_queries(searcher, parsed, visibilities, statuses=("published",)) -> list:
+    """Return the article query of each unit of ``parsed``, completing words unknown to the articles the reader may
+    see (these visibilities and statuses) from the vocabulary of the visibilities given.
+
+    A word found only in articles the reader may not see is corrected like a word found nowhere: otherwise whether it
+    is corrected would tell the reader that some hidden article (a jurists' note, a draft) contains it."""
+    arrays = index_arrays(searcher)
+    visible = _visible_mask(arrays, visibilities, statuses)
+
+    def known(term: str) -> bool:
+        """Whether the title or body of a visible article holds ``term``."""
+        return any(visible[arrays.leaf_scores(Term(fieldname, term))[0]].any() for fieldname in ("title", "body"))
+
+    corrections = auto_corrections(searcher.reader(), parsed, known, _spell_fields(visibilities))
     return unit_queries(parsed, ARTICLE_BOOSTS, corrections)
 
 
@@ -252,11 +262,11 @@ def _ranking_scores(arrays, parsed, found, candidates: np.ndarray) -> np.ndarray
     return scores + _coordinated(found, bonus)
 
 
-def _suggestion(searcher, arrays, text: str, visibilities, visible: np.ndarray, total: int) -> str | None:
+def _suggestion(searcher, arrays, text: str, visibilities, statuses, visible: np.ndarray, total: int) -> str | None:
     """Return a respelled query that finds more visible documents than ``total``, if any."""
     corrected = corrected_text(searcher.reader(), text, _spell_fields(visibilities))
     if corrected:
-        found = score_units(arrays, _unit_queries(searcher, parse(corrected), visibilities)).units_matched > 0
+        found = score_units(arrays, _unit_queries(searcher, parse(corrected), visibilities, statuses)).units_matched > 0
         if np.count_nonzero(found & visible) > total:
             return corrected
     return None
@@ -292,7 +302,7 @@ def search_articles(
         matched = arrays.live
         matched_all = True
     else:
-        queries = _unit_queries(searcher, parsed, visibilities)
+        queries = _unit_queries(searcher, parsed, visibilities, statuses)
         found = score_units(arrays, queries)
         matched = found.units_matched > 0
         matched_all = bool(np.any(visible & (found.units_matched == found.units)))
@@ -320,7 +330,7 @@ def search_articles(
         per_page=per_page,
         hits=hits,
         facets=_facet_counts(arrays, matched, allowed, selections),
-        suggestion=_suggestion(searcher, arrays, text, visibilities, visible, total)
+        suggestion=_suggestion(searcher, arrays, text, visibilities, statuses, visible, total)
         if not browsing and total < SUGGEST_BELOW
         else None,
         matched_all_words=matched_all,

@@ -1,5 +1,6 @@
 """Spelling corrections drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader may
 see)."""
+from collections.abc import Callable
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
@@ -43,16 +44,16 @@ def _correctable(word: str) -> bool:
     return len(word) >= 4 and word.isalpha() and word.lower() not in STOP_WORDS
 
 
-def auto_corrections(reader, parsed: ParsedQuery, fieldnames: tuple[str, ...],
+def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Return ``{word: terms}`` for query words found in none of ``fieldnames``, corrected from ``spell_fields``."""
+    """Return ``{word: terms}`` for query words whose term is not ``known``, corrected from ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
         if word is None or not _correctable(word):
             continue
         (term,) = unit.alternatives[0]
-        if any(reader.doc_frequency(fieldname, term) for fieldname in fieldnames):
+        if known(term):
             continue
         correction = closest_word(reader, word, spell_fields)
         if correction and analyze(correction):

@@ -305,6 +305,15 @@ def test_attaching_with_no_or_an_overlong_reference_says_why_instead_of_failing(
 def test_jurist_discards_a_kept_mail(app, world, question, client, login):
     record = ingest(_mail("out_of_office.eml", question, world.member))
     login(world.jurist)
+    detail = client.get(f"/courriels/{record.id}").get_data(as_text=True)
+    assert f'<a href="/courriels/{record.id}/ecarter">Écarter ce courriel…</a>' in detail
+    assert f'action="/courriels/{record.id}/ecarter"' not in detail, "no one-click discard on the mail's page"
+    confirm = client.get(f"/courriels/{record.id}/ecarter")
+    assert confirm.status_code == 200
+    confirm = page_text(confirm)
+    assert "ne peut plus être rattaché" in confirm and "Écarter définitivement" in confirm and "Annuler" in confirm
+    db.session.refresh(record)
+    assert record.status == "pending", "asking to confirm changes nothing"
     page = page_text(client.post(f"/courriels/{record.id}/ecarter", follow_redirects=True))
     assert "Courriel écarté." in page
     db.session.refresh(record)
@@ -312,6 +321,8 @@ def test_jurist_discards_a_kept_mail(app, world, question, client, login):
     assert "Courriels non rattachés" in page and "Réponse automatique" not in page
     with pytest.raises(Exception, match="déjà été traité"):
         discard(record, world.jurist)
+    again = client.get(f"/courriels/{record.id}/ecarter", follow_redirects=True)
+    assert "Ce courriel a déjà été traité." in page_text(again) and "Écarter définitivement" not in page_text(again)
 
 
 def test_members_cannot_see_kept_mail(app, world, question, client, login):
@@ -319,6 +330,7 @@ def test_members_cannot_see_kept_mail(app, world, question, client, login):
     login(world.member)
     assert client.get("/courriels").status_code == 403
     assert client.get(f"/courriels/{record.id}").status_code == 403
+    assert client.get(f"/courriels/{record.id}/ecarter").status_code == 403
     assert client.post(f"/courriels/{record.id}/ecarter").status_code == 403
 
 

@@ -113,6 +113,22 @@ def test_suggestion_only_from_visible_vocabulary(tmp_path):
     assert slugs(search_articles(path, "stratajeme", **jurist)) == ["secret"]
 
 
+@pytest.mark.parametrize("hidden", [{"visibility": "jurists"}, {"status": "draft"}])
+def test_a_word_of_hidden_resources_only_is_corrected_as_if_it_existed_nowhere(tmp_path, hidden):
+    """Otherwise a member could tell which words a jurists' note or a draft contains: a word found nowhere is quietly
+    corrected to a close visible word, a word of a hidden resource was left as typed (no result, « Vouliez-vous
+    dire »)."""
+    path = tmp_path / "articles"
+    docs = [make_article("saisie", "Saisie sur salaire", "La saisie des rémunérations."),
+            make_article("note", "Note interne", "Saisine du préfet envisagée.", **hidden)]
+    rebuild(path, "articles", docs, procs=1)
+    for typed in ("saisine", "saisane"):  # in the hidden note; nowhere
+        page = search_articles(path, typed, **MEMBER)
+        assert (slugs(page), page.suggestion) == (["saisie"], None), typed
+    jurist = {"visibilities": ["public", "members", "jurists"], "statuses": ["published", "draft"]}
+    assert slugs(search_articles(path, "saisine", **jurist)) == ["note"], "staff who see it find it as typed"
+
+
 def test_members_typos_are_corrected_from_members_resources(tmp_path):
     """A member's misspelt word is completed from the resources reserved to members as well as the public ones;
     an anonymous reader (public only) gets no such correction."""
