@@ -11,7 +11,8 @@ PAGES = {
                            "/statistiques/", "/reponses-types/"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
-                         "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer"],
+                         "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
+                         "/admin/import"],
 }
 
 
