@@ -182,6 +182,13 @@ def test_each_wrong_line_is_reported_in_french_with_its_line_and_column(admin_cl
     _nothing_written(world)
 
 
+def test_every_error_of_a_line_is_reported_at_once(admin_client, world):
+    text = _text(_preview(admin_client, _csv("Atelier;1234;COOP;Atlantide;pas-une-adresse;;juriste")))
+    assert [column for column in re.findall(r"<td>2</td><td>([^<]+)</td>", text)] == [
+        "SIRET", "type", "région", "e-mail", "nom", "rôle"]
+    _nothing_written(world)
+
+
 def test_duplicates_and_conflicts_within_the_file_and_with_the_database_are_reported(admin_client, world):
     text = _text(_preview(admin_client, _csv(
         *GOOD_LINES,

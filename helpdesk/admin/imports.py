@@ -261,11 +261,14 @@ def _check_structure(plan: ImportPlan, line: int, siret: str, name: str, type_co
     """Check a line's structure: a new one (its values), or one already in the database or earlier in the file
     (the same name, type and region when given). Returns whether the line's structure is usable (a structure whose
     first line has an error is not, and its later lines say nothing more about it)."""
-    if not siret:
-        plan.problem(line, "siret", _("Indiquez le SIRET."))
-        return False
-    if (reason := siret_problem(siret)) is not None:
+    reason = _("Indiquez le SIRET.") if not siret else siret_problem(siret)
+    if reason is not None:
         plan.problem(line, "siret", reason)
+        # Whether the structure is new is unknown, but a type or a region given is checked all the same.
+        problems = structure_problems(name=name, siret=siret, type=type_code, region=region_code)
+        for column in ("type", "region"):
+            if row[column] and column in problems:
+                plan.problem(line, column, problems[column])
         return False
     structure = existing.get(siret)
     if structure is not None:
