@@ -76,7 +76,7 @@ def _nothing_written(world) -> None:
 def test_import_page_explains_the_columns_and_offers_the_model(admin_client):
     page = _text(admin_client.get("/admin/import"))
     assert "Importer des structures et des comptes" in page and "Télécharger le fichier modèle" in page
-    assert "ETTI (Entreprise de travail temporaire d'insertion (ETTI))" in page and "La Réunion" in page
+    assert "<code>ETT_ESS</code> — Entreprise de travail temporaire de l'ESS" in page and "La Réunion" in page
     model = admin_client.get("/admin/import/modele.csv")
     assert model.mimetype == "text/csv" and "modele-import-structures.csv" in model.headers["Content-Disposition"]
     header, example, *rest = model.get_data().decode("utf-8-sig").splitlines()
