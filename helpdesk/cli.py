@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 
 from helpdesk import backup, demo
+from helpdesk.admin.commands import admin_cli
 from helpdesk.auth.services import create_user
 from helpdesk.errors import ServiceError
 from helpdesk.flash.commands import flash_cli
@@ -20,6 +21,7 @@ from helpdesk.webinars.commands import webinars_cli
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(users)
+    app.cli.add_command(admin_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(kb)
     app.cli.add_command(flash_cli)

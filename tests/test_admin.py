@@ -150,10 +150,12 @@ def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client,
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"name": "  "}, "Indiquez un nom"),
-    ({"siret": "12345678901234"}, "Ce SIRET n'est pas valide."),
-    ({"type": "COOP"}, "Type ou région inconnus."),
-    ({"region": "atlantide"}, "Type ou région inconnus."),
+    ({"name": "  "}, "Indiquez le nom de la structure."),
+    ({"name": "N" * 201}, "200 caractères au maximum."),
+    ({"siret": "12345678901234"}, r"Ce SIRET n'est pas valide \(clé de contrôle incorrecte\)."),
+    ({"siret": "1234"}, "Le SIRET compte 14 chiffres."),
+    ({"type": "COOP"}, "Type de structure inconnu."),
+    ({"region": "atlantide"}, "Région inconnue."),
 ])
 def test_structure_service_refuses_bad_values(world, values, message):
     arguments = {"name": "Structure", "siret": VALID_SIRET, "type": "AI", "region": "corse", "active": True}

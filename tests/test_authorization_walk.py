@@ -132,6 +132,10 @@ CASES = [
     Case("GET", "/admin/themes/<int:theme_id>/modifier", ADMIN),
     Case("POST", "/admin/themes/<int:theme_id>/modifier", ADMIN),
     Case("GET", "/admin/journal/", ADMIN),
+    Case("GET", "/admin/import", ADMIN),
+    Case("POST", "/admin/import", ADMIN),  # no file: the form asks for one
+    Case("GET", "/admin/import/modele.csv", ADMIN),
+    Case("POST", "/admin/import/confirmer", ADMIN_ACTION),  # no valid reference: back to the form
     Case("GET", "/donnees-personnelles", EVERYONE),
     Case("GET", "/compte/mes-donnees.zip", ACCOUNT),
     Case("GET", "/admin/utilisateurs/<int:user_id>/anonymiser", ADMIN),

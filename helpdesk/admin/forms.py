@@ -1,52 +1,36 @@
 """Forms of the administration area."""
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from helpdesk.admin.services import STRUCTURE_NAME_MAX, normalise_siret, siret_problem
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
+from helpdesk.auth.services import email_problem
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
-from helpdesk.models.structure import siret_is_valid
 
 
 def _valid_siret(form, field):
     """SIRET: 14 digits (spaces allowed) with a valid checksum."""
-    digits = (field.data or "").replace(" ", "")
-    if not digits.isdigit() or len(digits) != 14:
-        raise ValidationError(_("Le SIRET compte 14 chiffres."))
-    if not siret_is_valid(digits):
-        raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."))
-
-
-def _with_ordinary_domain(address: str) -> str:
-    """The address with a special-use top-level name (demo.local, exemple.test) swapped for an ordinary one, so that
-    email_validator, which refuses those names outright, still checks the rest of the address."""
-    local, _at, domain = address.rpartition("@")
-    for name in SPECIAL_USE_DOMAIN_NAMES:
-        if domain.lower().endswith("." + name):
-            return f"{local}@{domain[:-len(name)]}example"
-    return address
+    problem = siret_problem(normalise_siret(field.data))
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def _valid_email(form, field):
-    """A well-formed address; special-use domains, which never receive mail, only where EMAIL_ALLOW_SPECIAL_DOMAINS
-    says so (the demo and the tests, whose accounts are @demo.local)."""
-    address = field.data or ""
-    if current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
-        address = _with_ordinary_domain(address)
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValidationError(_("Cette adresse e-mail n'est pas valide.")) from None
+    """A well-formed address (see email_problem)."""
+    problem = email_problem(field.data or "")
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 class StructureForm(Form):
     """Create or edit a member structure."""
 
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la structure.")),
-                                          Length(max=200, message=_l("200 caractères au maximum."))])
+                                          Length(max=STRUCTURE_NAME_MAX,
+                                                 message=_l("%(max)d caractères au maximum."))])
     siret = StringField("SIRET", validators=[DataRequired(_l("Indiquez le SIRET.")), _valid_siret],
                         description=_l("14 chiffres, espaces acceptés."))
     type = SelectField(_l("Type de structure"), choices=select_choices(STRUCTURE_TYPES.items()))
@@ -110,3 +94,19 @@ class ThemeEditForm(Form):
 
 class ToggleForm(Form):
     """A button that flips an active flag, for its CSRF token."""
+
+
+class ImportForm(Form):
+    """The CSV file of structures and accounts to import."""
+
+    file = FileField(_l("Fichier CSV"), validators=[FileRequired(_l("Choisissez le fichier CSV à importer."))],
+                     render_kw={"accept": ".csv,text/csv"},
+                     description=_l("Enregistré depuis Excel ou LibreOffice au format CSV (séparateur point-virgule "
+                                    "ou virgule), 1 Mo au plus."))
+    submit = SubmitField(_l("Vérifier le fichier"))
+
+
+class ConfirmImportForm(Form):
+    """« Importer » after the preview: the signed reference to the checked file kept on the server."""
+
+    token = StringField()

@@ -1,11 +1,13 @@
 """Administration pages."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk.admin import bp
-from helpdesk.admin.forms import StructureForm, ThemeEditForm, ThemeForm, ToggleForm, UserEditForm, UserForm
+from helpdesk.admin import imports
+from helpdesk.admin.forms import (ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
+                                  UserEditForm, UserForm)
 from helpdesk.admin.services import accounts_query, create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
@@ -13,7 +15,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg, text_arg
-from helpdesk.models import Structure, Theme, Ticket, User
+from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.triage import routing, sla
 
@@ -217,3 +219,56 @@ def toggle_theme_view(theme_id):
     flash(_("Thème « %(name)s » réactivé.", name=theme.name) if theme.active
           else _("Thème « %(name)s » retiré.", name=theme.name), "success")
     return redirect(url_for("admin.themes"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
+def import_structures():
+    """Explain the CSV file of structures and accounts (GET); check an uploaded one and show what importing it would
+    create, or its errors (POST; nothing is written but the file kept for « Importer »)."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        content = form.file.data.read(imports.MAX_BYTES + 1)
+        plan = imports.check_import(content, form.file.data.filename or "")
+        reference = imports.stage_file(content, plan.filename, current_user) if plan.can_apply else ""
+        return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
+                               reference=reference)
+    return render_template("admin/import.html", form=form, structure_types=STRUCTURE_TYPES, regions=REGIONS,
+                           headers={key: header for key, header, _required, _names in imports.COLUMNS},
+                           max_lines=imports.MAX_LINES)
+
+
+@bp.route("/import/modele.csv")
+@admin_required
+def import_model():
+    """The model file to fill in: the header row and one fictional line."""
+    return Response("\ufeff" + imports.model_file(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="modele-import-structures.csv"'})
+
+
+@bp.route("/import/confirmer", methods=["POST"])
+@admin_required
+def confirm_import():
+    """Read the kept file again, check it against the database as it is now, and import it all or nothing."""
+    try:
+        content, filename, path = imports.staged_file(ConfirmImportForm().token.data, current_user)
+        plan = imports.check_import(content, filename)
+        if not plan.can_apply:
+            path.unlink(missing_ok=True)
+            return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
+                                   reference="")
+        result = imports.apply_import(plan, current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.import_structures"))
+    path.unlink(missing_ok=True)
+    flash(_("%(structures)s et %(accounts)s créés ; %(invitations)s.",
+            structures=ngettext("%(num)d structure", "%(num)d structures", result.structures),
+            accounts=ngettext("%(num)d compte", "%(num)d comptes", result.accounts),
+            invitations=ngettext("%(num)d invitation envoyée", "%(num)d invitations envoyées", result.accounts)),
+          "success")
+    if result.reused_structures:
+        flash(ngettext("Des comptes ont été ajoutés à %(num)d structure existante.",
+                       "Des comptes ont été ajoutés à %(num)d structures existantes.", result.reused_structures),
+              "info")
+    return redirect(url_for("admin.structures"))

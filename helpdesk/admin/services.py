@@ -11,6 +11,8 @@ from helpdesk.models.structure import siret_is_valid
 from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
 
+STRUCTURE_NAME_MAX = 200
+
 
 def accounts_query(search: str = "") -> Select:
     """Accounts by role then name; `search` keeps those whose name, e-mail or structure contains it."""
@@ -20,18 +22,45 @@ def accounts_query(search: str = "") -> Select:
     return query
 
 
+def normalise_siret(siret: str) -> str:
+    """A SIRET without the spaces (ordinary or non-breaking) people and spreadsheets put in it."""
+    return "".join((siret or "").split())
+
+
+def siret_problem(siret: str) -> str | None:
+    """Why a SIRET (already normalised) is refused, in words, or None when it is valid."""
+    if not siret.isdigit() or len(siret) != 14:
+        return _("Le SIRET compte 14 chiffres.")
+    if not siret_is_valid(siret):
+        return _("Ce SIRET n'est pas valide (clé de contrôle incorrecte).")
+    return None
+
+
+def structure_problems(*, name: str, siret: str, type: str, region: str) -> dict[str, str]:
+    """The values of a structure (trimmed and normalised) that break a rule, by field, with the reason in words;
+    empty when all are acceptable. The SIRET's uniqueness is the caller's to check."""
+    problems = {}
+    if not name:
+        problems["name"] = _("Indiquez le nom de la structure.")
+    elif len(name) > STRUCTURE_NAME_MAX:
+        problems["name"] = _("%(max)d caractères au maximum.", max=STRUCTURE_NAME_MAX)
+    if (siret_reason := siret_problem(siret)) is not None:
+        problems["siret"] = siret_reason
+    if type not in STRUCTURE_TYPES:
+        problems["type"] = _("Type de structure inconnu.")
+    if region not in REGIONS:
+        problems["region"] = _("Région inconnue.")
+    return problems
+
+
 def save_structure(structure: Structure | None, *, name: str, siret: str, type: str, region: str,
                    active: bool, actor: User) -> Structure:
     """Create (structure=None) or update a member structure after checking its values (admins only)."""
     ensure_admin(actor)
-    name = (name or "").strip()
-    siret = (siret or "").replace(" ", "")
-    if not name or len(name) > 200:
-        raise InvalidInput(_("Indiquez un nom de 200 caractères au plus."))
-    if not siret_is_valid(siret):
-        raise InvalidInput(_("Ce SIRET n'est pas valide."))
-    if type not in STRUCTURE_TYPES or region not in REGIONS:
-        raise InvalidInput(_("Type ou région inconnus."))
+    name, siret = (name or "").strip(), normalise_siret(siret)
+    problems = structure_problems(name=name, siret=siret, type=type, region=region)
+    if problems:
+        raise InvalidInput(next(iter(problems.values())))
     duplicate = db.session.scalar(select(Structure).where(Structure.siret == siret))
     if duplicate is not None and duplicate is not structure:
         raise InvalidInput(_("Une structure existe déjà avec ce SIRET."))

@@ -24,7 +24,8 @@ KIND_LABELS = {
     "user_updated": _l("Modification de compte"),
     "user_activated": _l("Réactivation de compte"), "user_deactivated": _l("Désactivation de compte"),
     "user_anonymised": _l("Anonymisation d'un compte"), "structure_created": _l("Création de structure"),
-    "structure_updated": _l("Modification de structure"), "structure_anonymised": _l("Anonymisation d'une structure"),
+    "structure_updated": _l("Modification de structure"),
+    "structures_imported": _l("Import de structures et de comptes"), "structure_anonymised": _l("Anonymisation d'une structure"),
     "theme_created": _l("Création de thème"), "theme_updated": _l("Modification de thème"),
     "question_viewed": _l("Consultation d'une question"), "attachment_downloaded": _l("Téléchargement d'une pièce jointe"),
     "attachment_removed": _l("Retrait d'un fichier de ressource"), "audit_exported": _l("Export du journal d'audit"),
@@ -56,7 +57,8 @@ KIND_LABELS = {
 # The names of the details events carry, and the values that have a label of their own.
 DETAIL_LABELS = {
     "active": _l("actif"), "added": _l("ajoutées"), "address": _l("adresse IP"), "article_id": _l("ressource n°"),
-    "articles": _l("ressources n°"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
+    "articles": _l("ressources n°"),
+    "accounts": _l("comptes créés"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
     "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "count": _l("nombre"),
     "end": _l("au"), "events": _l("événements"), "export": _l("export"), "filename": _l("fichier"),
     "filters": _l("filtres"), "changed": _l("modifié"), "personal_data": _l("données personnelles"),
@@ -69,7 +71,8 @@ DETAIL_LABELS = {
     "questions": _l("questions"), "rating": _l("note"), "recipients": _l("destinataires"),
     "reference": _l("référence"), "removed": _l("retirées"), "role": _l("rôle"), "rule": _l("règle"),
     "rule_id": _l("règle n°"), "scope": _l("portée"), "slug": _l("adresse"), "source": _l("question d'origine"),
-    "start": _l("du"), "status": _l("statut"), "structure_id": _l("structure n°"), "target": _l("question cible"),
+    "start": _l("du"), "status": _l("statut"), "structure_id": _l("structure n°"),
+    "structures": _l("structures créées"), "reused_structures": _l("structures existantes complétées"), "target": _l("question cible"),
     "theme_id": _l("thème n°"), "themes": _l("thèmes n°"), "title": _l("titre"), "token_id": _l("jeton n°"),
     "user_id": _l("compte n°"), "webinar_id": _l("webinaire n°"), "year": _l("année"), "years": _l("années"),
 }

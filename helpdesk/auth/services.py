@@ -1,9 +1,10 @@
 """Account operations: authenticate, create users, change passwords, deactivate."""
 import re
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -27,6 +28,31 @@ _TIMING_HASH = generate_password_hash("no such user")
 def normalise_email(email: str) -> str:
     """Emails are compared case-insensitively and stored lowercased."""
     return (email or "").strip().lower()
+
+
+def _with_ordinary_domain(address: str) -> str:
+    """The address with a special-use top-level name (demo.local, exemple.test) swapped for an ordinary one, so that
+    email_validator, which refuses those names outright, still checks the rest of the address."""
+    local, _at, domain = address.rpartition("@")
+    for name in SPECIAL_USE_DOMAIN_NAMES:
+        if domain.lower().endswith("." + name):
+            return f"{local}@{domain[:-len(name)]}example"
+    return address
+
+
+def email_problem(address: str) -> str | None:
+    """Why an address given for a new or corrected account is refused, in words, or None: it must be well-formed;
+    special-use domains, which never receive mail, only where EMAIL_ALLOW_SPECIAL_DOMAINS says so (the demo and the
+    tests, whose accounts are @demo.local)."""
+    if len(address) > 254:
+        return _("Cette adresse e-mail n'est pas valide.")
+    if current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
+        address = _with_ordinary_domain(address)
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return _("Cette adresse e-mail n'est pas valide.")
+    return None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -88,6 +114,13 @@ def check_password_strength(password: str) -> None:
                            "par exemple une phrase de plusieurs mots."))
 
 
+def account_name_problem(name: str) -> str | None:
+    """Why the (trimmed) name of an account is refused, in words, or None."""
+    if not name or len(name) > 120:
+        return _("Indiquez un nom de 120 caractères au plus.")
+    return None
+
+
 def _account_values(user: User | None, email: str, name: str, role: str,
                     structure_id: int | None) -> tuple[str, str, Structure | None]:
     """The checked email, name and structure of an account being created (user None) or edited."""
@@ -95,8 +128,8 @@ def _account_values(user: User | None, email: str, name: str, role: str,
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
         raise InvalidInput(_("Cette adresse e-mail n'est pas valide."))
-    if not name or len(name) > 120:
-        raise InvalidInput(_("Indiquez un nom de 120 caractères au plus."))
+    if (problem := account_name_problem(name)) is not None:
+        raise InvalidInput(problem)
     if role not in ROLES:
         raise InvalidInput(_("Ce rôle n'existe pas."))
     same_email = find_user_by_email(email)
@@ -114,6 +147,14 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
                 actor: User | None = None) -> User:
     """Create an account; members need a structure, staff have none; password None mails an invitation. An `actor`
     (someone creating it from the site) must be an admin; commands and the demo create accounts without one."""
+    user = add_user(email, name, password, role, structure_id, actor)
+    db.session.commit()
+    return user
+
+
+def add_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
+             actor: User | None = None) -> User:
+    """create_user without the commit, for an operation that creates several accounts in one transaction."""
     if actor is not None:
         ensure_admin(actor)
     email, name, structure = _account_values(None, email, name, role, structure_id)
@@ -121,12 +162,13 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
     if not invited:
         check_password_strength(password)
     user = User(email=email, name=name, role=role, structure=structure, active=True)
-    # An invited account gets a random password nobody knows until the invitation link sets one.
-    user.set_password(secrets.token_urlsafe(32) if invited else password)
+    if invited:
+        user.set_unknown_password()
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record_event("user_created", actor, user_id=user.id, role=role, **({"invited": True} if invited else {}))
-    db.session.commit()
     return user
 
 

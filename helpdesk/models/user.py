@@ -57,6 +57,12 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=method)
         self.session_token = new_session_token()
 
+    def set_unknown_password(self) -> None:
+        """A random password nobody knows, until an invitation link sets one. Its 256 random bits cannot be guessed,
+        so it needs none of the slow hashing that protects chosen passwords (an import invites thousands at once)."""
+        self.password_hash = generate_password_hash(secrets.token_urlsafe(32), method="pbkdf2:sha256:1")
+        self.session_token = new_session_token()
+
     def check_password(self, password: str) -> bool:
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)

@@ -11,7 +11,8 @@ PAGES = {
                            "/statistiques/", "/reponses-types/"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
-                         "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer"],
+                         "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
+                         "/admin/import"],
 }
 
 
@@ -97,3 +98,27 @@ def test_keyboard_alone_goes_through_the_question_form_and_out(visitor):
         reached.add(page.evaluate("document.activeElement.textContent.trim() || document.activeElement.name || ''"))
     assert "Envoyer ma question" in reached
     assert "Accessibilité : non conforme" in reached
+
+
+def test_import_preview_and_its_errors_are_accessible(visitor):
+    """The admin checks a CSV file with errors (their table), then the model file (the confirmation); nothing is
+    imported, so that the demo data stays as the other tests expect."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/import")
+    header = "structure;siret;type;région;e-mail;nom;rôle\r\n"
+    page.get_by_label("Fichier CSV").set_input_files(files=[{
+        "name": "erreurs.csv", "mimeType": "text/csv",
+        "buffer": (header + "Atelier Exemple;1234;COOP;Atlantide;pas-une-adresse;;juriste\r\n").encode()}])
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    visitor.audit("(erreurs du fichier)")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ne peut pas être importé")
+    expect(page.get_by_role("region", name="Erreurs du fichier").locator("tbody tr")).to_have_count(6)
+    page.get_by_label("Fichier CSV").set_input_files(files=[{
+        "name": "modele.csv", "mimeType": "text/csv",
+        "buffer": (header + "Association Exemple;732 829 320 00074;AI;Bretagne;camille.exemple@association-exemple.fr;"
+                            "Camille Exemple;membre\r\n").encode()}])
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    visitor.audit("(aperçu de l'import)")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importer ces structures et ces comptes ?")
+    expect(page.get_by_role("button", name="Importer")).to_be_visible()

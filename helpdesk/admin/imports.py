@@ -1,0 +1,410 @@
+"""Importing member structures and their accounts from a CSV file: read it, check every line against the rules of
+the structure and account forms, then create everything in one transaction (or nothing), inviting each new account.
+
+Between the preview and « Importer », the file waits on the server (UPLOAD_DIR/imports, shared by the web workers
+like the attachments) under a random name; the page only carries a signed reference to it, bound to the admin, and
+the file is read and checked again against the database before anything is written.
+"""
+import csv
+import hashlib
+import io
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import format_number, gettext as _, lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.admin.services import normalise_siret, siret_problem, structure_problems
+from helpdesk.auth.services import account_name_problem, add_user, email_problem, normalise_email
+from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
+from helpdesk.extensions import db
+from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, User
+from helpdesk.permissions import ensure_admin
+from helpdesk.slugs import slugify
+
+MAX_BYTES = 1024 * 1024
+MAX_LINES = 5000
+STAGING_MAX_AGE_SECONDS = 3600
+# The columns: their key, the header of the model file, whether a file must have it, and the headers accepted for
+# it (compared once slugified: case, accents and punctuation aside).
+COLUMNS = (
+    ("structure", "structure", True, {"structure", "nom-de-la-structure", "nom-structure"}),
+    ("siret", "siret", True, {"siret"}),
+    ("type", "type", True, {"type", "type-de-structure"}),
+    ("region", "région", True, {"region", "delegation"}),
+    ("email", "e-mail", True, {"e-mail", "email", "courriel", "adresse-e-mail"}),
+    ("name", "nom", True, {"nom", "nom-complet", "nom-du-compte"}),
+    ("role", "rôle", False, {"role"}),
+)
+MODEL_EXAMPLE = ("Association Exemple Insertion", "732 829 320 00074", "AI", "Bretagne",
+                 "camille.exemple@association-exemple.fr", "Camille Exemple", "membre")
+FIELD_LABELS = {"file": _l("fichier"), "structure": _l("nom de la structure"), "siret": "SIRET",
+                "type": _l("type"), "region": _l("région"), "email": _l("e-mail"), "name": _l("nom"),
+                "role": _l("rôle")}
+MEMBER_ROLE_NAMES = {"", "membre", "member"}
+STAFF_ROLE_NAMES = {"juriste", "jurist", "administrateur", "administratrice", "admin", "administrator"}
+INVALID_REFERENCE = _l("Cet aperçu n'est pas valide : déposez de nouveau le fichier.")
+EXPIRED_REFERENCE = _l("Cet aperçu a expiré ou a déjà été importé : déposez de nouveau le fichier si besoin.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A line of the file that cannot be imported: its number (1 is the header), the column and why."""
+
+    line: int
+    field: str
+    message: str
+
+    @property
+    def field_label(self) -> str:
+        """The column in words."""
+        return str(FIELD_LABELS[self.field])
+
+
+@dataclass
+class NewStructure:
+    """A structure the file creates, from the first line naming its SIRET."""
+
+    line: int
+    name: str
+    siret: str
+    type: str
+    region: str
+    accounts: int = 0
+
+    @property
+    def type_label(self) -> str:
+        """The type in words."""
+        return str(STRUCTURE_TYPES[self.type])
+
+    @property
+    def region_label(self) -> str:
+        """The region in words."""
+        return REGIONS[self.region]
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A member account the file creates in the structure of its SIRET."""
+
+    line: int
+    email: str
+    name: str
+    siret: str
+    structure_name: str
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do, or why it cannot."""
+
+    filename: str
+    new_structures: list[NewStructure] = field(default_factory=list)
+    reused_structures: dict[str, Structure] = field(default_factory=dict)
+    reused_accounts: dict[str, int] = field(default_factory=dict)
+    accounts: list[NewAccount] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def can_apply(self) -> bool:
+        """No error, and something to create."""
+        return not self.problems and bool(self.new_structures or self.accounts)
+
+    def problem(self, line: int, column: str, message: str) -> None:
+        """Note what is wrong with a line."""
+        self.problems.append(Problem(line, column, message))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import created."""
+
+    structures: int
+    accounts: int
+    reused_structures: int
+
+
+def model_file() -> str:
+    """The model file: the header row and one fictional line, semicolon-separated as French spreadsheets write."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header for _key, header, _required, _names in COLUMNS])
+    writer.writerow(MODEL_EXAMPLE)
+    return buffer.getvalue()
+
+
+def _decode(content: bytes) -> str | None:
+    """The text of a file saved as UTF-8 (with or without a byte order mark) or Windows-1252; None otherwise."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[int, dict[str, str]]]:
+    """The non-blank lines of the file as (line number, {column key: cell}); none if the file itself is refused
+    (the reason in `plan`)."""
+    if not filename.lower().endswith(".csv"):
+        plan.problem(1, "file", _("Le fichier doit être au format CSV (.csv) : dans votre tableur, choisissez "
+                                  "« Enregistrer sous » puis le format CSV."))
+        return []
+    if not content.strip():
+        plan.problem(1, "file", _("Le fichier est vide."))
+        return []
+    if len(content) > MAX_BYTES:
+        plan.problem(1, "file", _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.",
+                                  size=MAX_BYTES // 2**20))
+        return []
+    text = _decode(content) if b"\x00" not in content else None
+    if text is None:
+        plan.problem(1, "file", _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au format CSV "
+                                  "(UTF-8 ou Windows) depuis votre tableur."))
+        return []
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next((row for row in reader if any(cell.strip() for cell in row)), [])
+        positions = _column_positions(header, reader.line_num, plan)
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) == MAX_LINES:
+                plan.problem(reader.line_num, "file", _("Le fichier compte plus de %(max)s lignes : découpez-le en "
+                                                        "plusieurs fichiers.", max=format_number(MAX_LINES)))
+                return []
+            rows.append((reader.line_num, {key: cells[index].strip() if index < len(cells) else ""
+                                           for key, index in positions.items()}))
+    except csv.Error:
+        plan.problem(reader.line_num or 1, "file", _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au "
+                                                     "format CSV (UTF-8 ou Windows) depuis votre tableur."))
+        return []
+    if plan.problems:
+        return []
+    if not rows:
+        plan.problem(1, "file", _("Le fichier ne contient aucune ligne à importer après la ligne d'en-tête."))
+    return rows
+
+
+def _column_positions(header: list[str], line: int, plan: ImportPlan) -> dict[str, int]:
+    """Where each known column is in the header row; a missing required column is noted in `plan`."""
+    slugs = [slugify(cell) for cell in header]
+    positions = {}
+    for key, title, required, names in COLUMNS:
+        index = next((index for index, slug in enumerate(slugs) if slug in names), None)
+        if index is not None:
+            positions[key] = index
+        elif required:
+            plan.problem(line, "file", _("Colonne « %(column)s » absente de la ligne d'en-tête (voir le fichier "
+                                         "modèle).", column=title))
+    return positions
+
+
+def _code(value: str, labels: dict) -> str:
+    """The code of a type or region written as its code or its name (case, accents and punctuation aside); the value
+    itself when it matches none, for the rules to refuse it."""
+    wanted = slugify(value)
+    return next((code for code, label in labels.items() if wanted in (slugify(code), slugify(str(label)))), value)
+
+
+def _in_batches(query, column, values: set[str]) -> list:
+    """The results of `query` for the rows whose `column` is one of `values`, in batches that any database accepts."""
+    ordered = sorted(values)
+    return [row for start in range(0, len(ordered), 500)
+            for row in db.session.scalars(query.where(column.in_(ordered[start:start + 500])))]
+
+
+def check_import(content: bytes, filename: str) -> ImportPlan:
+    """Read a CSV file of structures and accounts and check every line against the database; writes nothing."""
+    plan = ImportPlan(filename=filename)
+    rows = _read_rows(content, filename, plan)
+    sirets = {normalise_siret(row["siret"]) for _line, row in rows}
+    emails = {normalise_email(row["email"]) for _line, row in rows}
+    existing_structures = {structure.siret: structure
+                           for structure in _in_batches(select(Structure), Structure.siret, sirets)}
+    # Addresses are stored lowercased (a CHECK constraint says so).
+    existing_emails = set(_in_batches(select(User.email), User.email, emails))
+    seen: dict[str, tuple[int, str, str, str, bool]] = {}  # SIRET → first line, name, type, region, usable
+    new_structures: dict[str, NewStructure] = {}
+    emails_seen: dict[str, int] = {}
+    for line, row in rows:
+        siret, name = normalise_siret(row["siret"]), " ".join(row["structure"].split())
+        type_code, region_code = _code(row["type"], STRUCTURE_TYPES), _code(row["region"], REGIONS)
+        structure_ok = _check_structure(plan, line, siret, name, type_code, region_code, row,
+                                        existing_structures, seen)
+        if structure_ok and siret not in existing_structures and siret not in new_structures:
+            new_structures[siret] = NewStructure(line, name, siret, type_code, region_code)
+            plan.new_structures.append(new_structures[siret])
+        account = _check_account(plan, line, row, existing_emails, emails_seen)
+        if structure_ok and account is not None:
+            structure = existing_structures.get(siret)
+            if structure is not None:
+                plan.reused_accounts[siret] = plan.reused_accounts.get(siret, 0) + 1
+            else:
+                new_structures[siret].accounts += 1
+            plan.accounts.append(NewAccount(line, *account, siret,
+                                            structure.name if structure is not None else new_structures[siret].name))
+    return plan
+
+
+def _check_structure(plan: ImportPlan, line: int, siret: str, name: str, type_code: str, region_code: str,
+                     row: dict[str, str], existing: dict, seen: dict) -> bool:
+    """Check a line's structure: a new one (its values), or one already in the database or earlier in the file
+    (the same name, type and region when given). Returns whether the line's structure is usable (a structure whose
+    first line has an error is not, and its later lines say nothing more about it)."""
+    reason = _("Indiquez le SIRET.") if not siret else siret_problem(siret)
+    if reason is not None:
+        plan.problem(line, "siret", reason)
+        # Whether the structure is new is unknown, but a type or a region given is checked all the same.
+        problems = structure_problems(name=name, siret=siret, type=type_code, region=region_code)
+        for column in ("type", "region"):
+            if row[column] and column in problems:
+                plan.problem(line, column, problems[column])
+        return False
+    structure = existing.get(siret)
+    if structure is not None:
+        reference = (_("la structure existante « %(name)s »", name=structure.name),
+                     structure.name, structure.type, structure.region)
+    elif siret in seen:
+        first_line, *values, usable = seen[siret]
+        if not usable:
+            return False
+        reference = (_("la ligne %(line)d", line=first_line), *values)
+    else:
+        problems = structure_problems(name=name, siret=siret, type=type_code, region=region_code)
+        for column, reason in problems.items():
+            plan.problem(line, "structure" if column == "name" else column, reason)
+        seen[siret] = (line, name, type_code, region_code, not problems)
+        return not problems
+    if siret in existing and siret not in plan.reused_structures:
+        plan.reused_structures[siret] = structure
+    ok = True
+    described, known_name, known_type, known_region = reference
+    for column, value, known in (("structure", name, known_name), ("type", type_code, known_type),
+                                 ("region", region_code, known_region)):
+        same = value.casefold() == known.casefold() if column == "structure" else value == known
+        if row[column] and not same:
+            plan.problem(line, column, _("Ce SIRET est celui de %(reference)s, dont la valeur diffère : corrigez la "
+                                         "ligne ou laissez la case vide.", reference=described))
+            ok = False
+    return ok
+
+
+def _check_account(plan: ImportPlan, line: int, row: dict[str, str], existing_emails: set[str],
+                   emails_seen: dict[str, int]) -> tuple[str, str] | None:
+    """The (email, name) of a line's new member account once checked; None when the line creates no account (empty
+    address and name: the line only names its structure) or has an error (noted in `plan`)."""
+    email, name, role = normalise_email(row["email"]), " ".join(row["name"].split()), slugify(row.get("role", ""))
+    if not email and not name:
+        return None
+    ok = True
+    if not email:
+        plan.problem(line, "email", _("Indiquez l'adresse e-mail."))
+        ok = False
+    elif (reason := email_problem(email)) is not None:
+        plan.problem(line, "email", reason)
+        ok = False
+    elif email in emails_seen:
+        plan.problem(line, "email", _("Cette adresse figure déjà ligne %(line)d.", line=emails_seen[email]))
+        ok = False
+    elif email in existing_emails:
+        plan.problem(line, "email", _("Un compte existe déjà avec cette adresse e-mail."))
+        ok = False
+    if email:
+        emails_seen.setdefault(email, line)
+    if (reason := account_name_problem(name)) is not None:
+        plan.problem(line, "name", reason)
+        ok = False
+    if role in STAFF_ROLE_NAMES:
+        plan.problem(line, "role", _("Rôle non autorisé : l'import crée des comptes de membres ; créez les comptes "
+                                     "des juristes et des administrateurs un par un."))
+        ok = False
+    elif role not in MEMBER_ROLE_NAMES:
+        plan.problem(line, "role", _("Rôle inconnu : indiquez « membre » ou laissez la case vide."))
+        ok = False
+    return (email, name) if ok else None
+
+
+def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
+    """Create the plan's structures and member accounts in one transaction, each account invited by mail as when it
+    is created alone, with one journal event for the import; nothing at all if anything fails. An `actor` (an
+    admin on the site) is required but for the command line."""
+    if actor is not None:
+        ensure_admin(actor)
+    if not plan.can_apply:
+        raise InvalidInput(_("Ce fichier ne peut pas être importé : corrigez d'abord les erreurs signalées."))
+    try:
+        structures = dict(plan.reused_structures)
+        for new in plan.new_structures:
+            structures[new.siret] = Structure(name=new.name, siret=new.siret, type=new.type, region=new.region,
+                                              active=True)
+            db.session.add(structures[new.siret])
+        db.session.flush()
+        for account in plan.accounts:
+            add_user(account.email, account.name, None, "member", structures[account.siret].id, actor)
+        result = ImportResult(len(plan.new_structures), len(plan.accounts), len(plan.reused_structures))
+        record_event("structures_imported", actor, filename=plan.filename, structures=result.structures,
+                     accounts=result.accounts, reused_structures=result.reused_structures)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidInput(_("Une structure ou un compte du fichier vient d'être créé par ailleurs : rien n'a été "
+                             "importé. Déposez de nouveau le fichier pour le vérifier.")) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    """The signer of the references to files waiting for « Importer »."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="helpdesk.admin-import")
+
+
+def _staging_dir() -> Path:
+    """Where checked files wait for « Importer »."""
+    return Path(current_app.config["UPLOAD_DIR"]) / "imports"
+
+
+def stage_file(content: bytes, filename: str, actor: User) -> str:
+    """Keep a checked file on the server for STAGING_MAX_AGE_SECONDS (removing older ones) and return the signed
+    reference the confirmation form carries."""
+    directory = _staging_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.csv"):
+        if old.stat().st_mtime < time.time() - STAGING_MAX_AGE_SECONDS:
+            old.unlink(missing_ok=True)
+    key = secrets.token_hex(16)
+    (directory / f"{key}.csv").write_bytes(content)
+    return _serializer().dumps({"admin": actor.id, "key": key, "sha256": hashlib.sha256(content).hexdigest(),
+                                "filename": filename})
+
+
+def staged_file(reference: str, actor: User) -> tuple[bytes, str, Path]:
+    """The content, name and path of the file a confirmation form refers to, if this admin checked it less than
+    STAGING_MAX_AGE_SECONDS ago and it is unchanged; InvalidInput otherwise."""
+    try:
+        data = _serializer().loads(reference or "", max_age=STAGING_MAX_AGE_SECONDS)
+    except SignatureExpired:
+        raise InvalidInput(EXPIRED_REFERENCE) from None
+    except BadSignature:
+        raise InvalidInput(INVALID_REFERENCE) from None
+    if not isinstance(data, dict) or data.get("admin") != actor.id:
+        raise InvalidInput(INVALID_REFERENCE)
+    path = _staging_dir() / f"{data['key']}.csv"
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(EXPIRED_REFERENCE) from None
+    if hashlib.sha256(content).hexdigest() != data["sha256"]:
+        raise InvalidInput(INVALID_REFERENCE)
+    return content, data["filename"], path
