@@ -451,3 +451,21 @@ def test_app_factory_trusts_forwarded_headers_only_when_configured(app):
     proxied = create_app({**app.config, "PROXY_COUNT": 1})
     assert proxied.wsgi_app.x_for == 1
     assert isinstance(proxied, Flask)
+
+
+def test_an_invited_account_without_a_password_refuses_every_login_as_slowly_as_a_wrong_password(
+        app, client, world, monkeypatch):
+    """An invited account has no password until its link sets one: no login opens it, and refusing it goes through
+    the same slow hash as an unknown address or a wrong password, so timing does not tell pending invitations."""
+    from helpdesk.auth import services
+    invited = factories.make_user(email="invitee@exemple.test", password=None)
+    assert not invited.has_password and not invited.check_password(invited.password_hash)
+    slow_checks = []
+    original = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash",
+                        lambda stored, password: slow_checks.append(stored) or original(stored, password))
+    for password in ("x", invited.password_hash, factories.PASSWORD):
+        assert REFUSED in post_login(client, invited.email, password).get_data(as_text=True)
+        assert not logged_in(client)
+    post_login(client, "personne@exemple.test", "n-importe-lequel")
+    assert slow_checks == [services._TIMING_HASH] * 4, "each refusal costs one hash of the dummy password"

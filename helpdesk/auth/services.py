@@ -67,8 +67,8 @@ def authenticate(email: str, password: str, address: str | None = None, device_c
     device = trusted_device(device_cookie, email)
     ensure_not_locked("login", email, address, device)
     user = find_user_by_email(email)
-    if user is None:
-        check_password_hash(_TIMING_HASH, password or "")
+    if user is None or not user.has_password:
+        check_password_hash(_TIMING_HASH, password or "")  # as slow as a wrong password: nothing tells them apart
     if user is None or not user.check_password(password) or not user.active:
         count_failure("login", email, address, device)
         record_event("login_failed", user, address=address)

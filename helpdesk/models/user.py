@@ -14,6 +14,8 @@ from helpdesk.models._types import UTCDateTime, enum_check, utcnow
 
 LOCALES = ("fr", "en")
 ROLES = {"member": _l("Membre"), "jurist": _l("Juriste"), "admin": _l("Administrateur")}
+# Starts the stored value of an account without a password; no werkzeug hash starts so.
+UNUSABLE_PASSWORD = "!"
 NOTIFY_MODES = {"immediate": _l("Un courriel à chaque notification"), "digest": _l("Un récapitulatif quotidien")}
 
 
@@ -58,14 +60,19 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
     def set_unknown_password(self) -> None:
-        """A random password nobody knows, until an invitation link sets one. Its 256 random bits cannot be guessed,
-        so it needs none of the slow hashing that protects chosen passwords (an import invites thousands at once)."""
-        self.password_hash = generate_password_hash(secrets.token_urlsafe(32), method="pbkdf2:sha256:1")
+        """No password until an invitation link sets one: the stored value (random, so that links signed with it
+        differ) matches no password and costs no hashing (an import invites thousands at once)."""
+        self.password_hash = UNUSABLE_PASSWORD + secrets.token_hex(16)
         self.session_token = new_session_token()
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password was ever set (an invited account has none until it follows its link)."""
+        return not self.password_hash.startswith(UNUSABLE_PASSWORD)
 
     def check_password(self, password: str) -> bool:
         """Tell whether the password matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
+        return self.has_password and check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
         """Session identifier: the id plus the session token, so rotating the token logs out."""
