@@ -134,5 +134,6 @@ def docx_bytes(main_type: str = "application/vnd.openxmlformats-officedocument.w
 
 def without_return_address(page: str) -> str:
     """A page without the language switch's return address (the current address, query string included, carried
-    back after switching), to look for what else the page shows back."""
-    return re.sub(r'<input type="hidden" name="next" value="[^"]*">', "", page)
+    back after switching) nor its CSRF tokens (random: they may hold any letters), to look for what else the page
+    shows back."""
+    return re.sub(r'<input type="hidden" name="(?:next|csrf_token)" value="[^"]*">', "", page)
