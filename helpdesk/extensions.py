@@ -54,6 +54,12 @@ def request_client() -> str:
 
 # Storage from RATELIMIT_STORAGE_URI (memory:// by default; redis://... shares the counts between workers).
 limiter = Limiter(key_func=request_client)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = lazy_gettext("Veuillez vous connecter pour accéder à cette page.")
+login_manager.localize_callback = str  # translate at flash time, in the visitor's language
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
 
 
 def first_time_in(window: str, *keys: str) -> bool:
@@ -61,9 +67,3 @@ def first_time_in(window: str, *keys: str) -> bool:
     the rate limiter's storage like the request rates (in each worker's memory, or shared in Redis); always true
     when rate limiting is switched off (RATELIMIT_ENABLED)."""
     return not limiter.enabled or limiter.limiter.hit(parse_limit(window), "first-time-in", *keys)
-login_manager = LoginManager()
-login_manager.login_view = "auth.login"
-login_manager.login_message = lazy_gettext("Veuillez vous connecter pour accéder à cette page.")
-login_manager.localize_callback = str  # translate at flash time, in the visitor's language
-login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
