@@ -112,6 +112,10 @@ PROXY_COUNT = 0
 # shows them to every caller (a monitoring network that alone reaches the application).
 HEALTHZ_TOKEN = ""
 HEALTHZ_DETAILS = False
+# Where to report a vulnerability, published in /.well-known/security.txt (RFC 9116): a URI such as
+# "mailto:securite@federation.example" or "https://federation.example/securite" (a bare address gets "mailto:").
+# None: the address of MAIL_SENDER, which the deployment should replace with its technical team's.
+SECURITY_CONTACT = None
 
 # Response headers (helpdesk/security_headers.py). No inline script or style anywhere: templates load
 # static files only. HSTS is on unless disabled for a plain-HTTP development server.

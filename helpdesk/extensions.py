@@ -8,6 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits import parse as parse_limit
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -46,16 +47,23 @@ def client_network(address: str | None) -> str:
     return str(ipaddress.IPv6Network((parsed, 64), strict=False))
 
 
-def _rate_limit_key() -> str:
-    """Flask-Limiter's key: the request's client network."""
+def request_client() -> str:
+    """The request's client network: Flask-Limiter's key, and what anonymous resource reads are counted per."""
     return client_network(get_remote_address())
 
 
 # Storage from RATELIMIT_STORAGE_URI (memory:// by default; redis://... shares the counts between workers).
-limiter = Limiter(key_func=_rate_limit_key)
+limiter = Limiter(key_func=request_client)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = lazy_gettext("Veuillez vous connecter pour accéder à cette page.")
 login_manager.localize_callback = str  # translate at flash time, in the visitor's language
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
+
+
+def first_time_in(window: str, *keys: str) -> bool:
+    """Whether `keys` are met for the first time within `window` ("1 per day", Flask-Limiter syntax), remembered in
+    the rate limiter's storage like the request rates (in each worker's memory, or shared in Redis); always true
+    when rate limiting is switched off (RATELIMIT_ENABLED)."""
+    return not limiter.enabled or limiter.limiter.hit(parse_limit(window), "first-time-in", *keys)

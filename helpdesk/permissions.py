@@ -60,7 +60,7 @@ def can_view_ticket(user: User, ticket: Ticket) -> bool:
 
 
 def can_see_internal(user) -> bool:
-    """Jurists and admins see internal notes and events, and questions of every structure."""
+    """Jurists and admins see internal notes and events, service-level deadlines, and questions of every structure."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 

@@ -254,6 +254,25 @@ def test_jurist_claims_then_replies_and_second_claim_conflicts(api, setting):
     assert api.get(url, headers=bearer(token)).json["status"] == "waiting"
 
 
+def test_members_never_get_the_service_level_deadline_that_only_staff_see_on_the_web(api, setting):
+    """`due_at` is the jurists' internal deadline: null in every question a member receives (list, detail, a
+    question just filed), filled for jurists (detail, queue, claim)."""
+    assert setting.ticket.due_at is not None
+    member = bearer(make_api_token(setting.member))
+    url = f"/api/v1/questions/{setting.ticket.reference}"
+    filed = api.post("/api/v1/questions", json=NEW_QUESTION, headers=member)
+    assert filed.status_code == 201 and filed.json["due_at"] is None
+    listed = api.get("/api/v1/questions", headers=member).json["items"]
+    assert len(listed) == 2 and all(item["due_at"] is None for item in listed)
+    assert api.get(url, headers=member).json["due_at"] is None
+    jurist = bearer(make_api_token(setting.jurist))
+    due = setting.ticket.due_at.isoformat()
+    assert api.get(url, headers=jurist).json["due_at"] == due
+    queued = api.get("/api/v1/queue?view=ouvertes", headers=jurist).json["items"]
+    assert queued and all(item["due_at"] for item in queued)
+    assert api.post(f"{url}/claim", headers=jurist).json["due_at"] == due
+
+
 def test_queue_uses_the_web_views_filters_and_pagination(api, setting):
     factories.make_ticket(setting.outsider, subject="Question sur les élections du CSE")
     token = make_api_token(setting.jurist)
@@ -349,7 +368,7 @@ def test_unknown_routes_and_methods_answer_json_not_html(api, setting, method, u
 def test_unexpected_failure_is_a_json_500_and_rolls_back(app, api, setting, monkeypatch):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
-    def explode(ticket):
+    def explode(ticket, viewer):
         raise RuntimeError("boom")
 
     monkeypatch.setattr("helpdesk.api.routes.ticket_json", explode)

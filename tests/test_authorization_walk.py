@@ -86,6 +86,7 @@ CASES = [
     Case("POST", "/questions/<reference>/supprimer", ADMIN.replace("200", "302")),
     Case("GET", "/file/", STAFF),
     Case("GET", "/accessibilite", EVERYONE),
+    Case("GET", "/.well-known/security.txt", EVERYONE),
     Case("POST", "/langue", "302 302 302 302 302 302 302"),
     Case("GET", "/ressources/", EVERYONE),
     Case("GET", "/ressources/suggestions", EVERYONE),

@@ -1,6 +1,6 @@
 """Security headers on every page, and templates that a strict Content-Security-Policy does not break."""
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.flash.services import unsubscribe_token
 from helpdesk.i18n import PARIS
 from helpdesk.kb import services as kb_services
-from helpdesk.models._types import utcnow
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.webinars import services as webinar_services
 from tests import factories
 
@@ -118,3 +118,26 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(clie
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
+
+
+def test_security_txt_tells_anyone_where_to_report_a_vulnerability(app, client):
+    """RFC 9116: a contact (by default the sender's address), an expiry less than a year ahead, the languages and
+    the canonical address, as plain text without logging in."""
+    with frozen_time(datetime(2026, 11, 29, 8, 30, tzinfo=UTC)):
+        response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    fields = dict(line.split(": ", 1) for line in response.get_data(as_text=True).splitlines())
+    assert fields == {"Contact": "mailto:helpdesk@federation.example.test", "Expires": "2027-11-28T00:00:00Z",
+                      "Preferred-Languages": "fr, en",
+                      "Canonical": "https://helpdesk.example.test/.well-known/security.txt"}
+
+
+@pytest.mark.parametrize("configured, published", [
+    ("securite@federation.example.test", "mailto:securite@federation.example.test"),
+    ("https://federation.example.test/securite", "https://federation.example.test/securite"),
+])
+def test_security_txt_publishes_the_configured_contact_and_no_canonical_address_without_https(
+        app, client, configured, published):
+    app.config.update(SECURITY_CONTACT=configured, BASE_URL="http://127.0.0.1:5000")
+    text = client.get("/.well-known/security.txt").get_data(as_text=True)
+    assert f"Contact: {published}\n" in text and "Canonical" not in text

@@ -181,6 +181,22 @@ def test_most_read_resources_count_article_page_views_once_per_session(data, app
     assert sorted(read.reader for read in db.session.scalars(db.select(ArticleRead))) == ["anonymous"] + ["member"] * 4
 
 
+def test_visitors_sending_no_cookie_cannot_inflate_the_most_read_resources(data, app, client, login):
+    """Each request without a cookie starts a new session: a script dropping its cookies counts once a day per
+    client network (an IPv6 client counts as its /64), while each logged-in reader's session still counts."""
+    add_article("pass-iae", "Le PASS IAE", "Pour qui et combien de temps.")
+    script = app.test_client(use_cookies=False)
+    assert all(script.get("/ressources/pass-iae").status_code == 200 for _ in range(5))
+    for address in ("203.0.113.7", "2001:db8:1:2::5", "2001:db8:1:2::6"):
+        for _ in range(3):
+            script.get("/ressources/pass-iae", environ_base={"REMOTE_ADDR": address})
+    login(data.breton)  # from the address the script used first
+    assert client.get("/ressources/pass-iae").status_code == 200
+    period = Period.last_twelve_months(datetime.now(UTC).date())
+    assert [(item.slug, item.count) for item in queries.most_read_articles(period)] == [("pass-iae", 4)]
+    assert sorted(read.reader for read in db.session.scalars(db.select(ArticleRead))) == ["anonymous"] * 3 + ["member"]
+
+
 def test_failed_searches_are_grouped_ignoring_case_and_spaces(app):
     moment = datetime(2025, 3, 3, 10, tzinfo=UTC)
     for query, results in (("Mutuelle", 0), (" mutuelle ", 0), ("intempéries", 0), ("cddi", 4)):

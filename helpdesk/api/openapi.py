@@ -85,7 +85,9 @@ SCHEMAS = {
             "author": NAMED, "assignee": {"oneOf": [{"type": "null"}, NAMED]},
             "created_at": {"type": "string", "format": "date-time"},
             "last_activity_at": {"type": "string", "format": "date-time"},
-            "first_response_at": NULLABLE_DATETIME, "due_at": NULLABLE_DATETIME, "closed_at": NULLABLE_DATETIME,
+            "first_response_at": NULLABLE_DATETIME, "closed_at": NULLABLE_DATETIME,
+            "due_at": {**NULLABLE_DATETIME, "description": "Échéance interne de résolution : renseignée pour les "
+                       "juristes et administrateurs seulement, toujours null pour les membres."},
         },
     },
     "NewQuestion": {

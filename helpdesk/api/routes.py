@@ -155,17 +155,18 @@ def list_questions():
         query = query.where(Ticket.status == "closed" if state == "closed" else Ticket.status != "closed")
     result = db.paginate(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()), page=page,
                          per_page=per_page, error_out=False)
-    return _paginated([ticket_json(ticket) for ticket in result.items], page, per_page, result.total)
+    return _paginated([ticket_json(ticket, user) for ticket in result.items], page, per_page, result.total)
 
 
 @bp.route("/questions", methods=["POST"])
 def create_question():
     """File a question for the member's structure."""
+    user = api_user()
     data = _json_body()
     ticket = ticket_services.file_question(
-        api_user(), _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
+        user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
         _field(data, "theme_id", int), _field(data, "priority", int, default=1))
-    response = jsonify(ticket_json(ticket))
+    response = jsonify(ticket_json(ticket, user))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_question", reference=ticket.reference)
     return response
@@ -177,7 +178,7 @@ def get_question(reference):
     user = api_user()
     ticket = get_visible_ticket(user, reference)
     record_question_read(user, ticket)
-    return jsonify(ticket_json(ticket))
+    return jsonify(ticket_json(ticket, user))
 
 
 @bp.route("/questions/<reference>/messages")
@@ -214,7 +215,7 @@ def claim_question(reference):
     ticket = get_visible_ticket(user, reference)
     ensure_staff(user)
     ticket_services.claim(ticket, user)
-    return jsonify(ticket_json(ticket))
+    return jsonify(ticket_json(ticket, user))
 
 
 @bp.route("/queue")
@@ -230,7 +231,7 @@ def queue():
         sort=_choice_param("sort", SORTS, "anciennete"))
     page, per_page = _page_params()
     result = db.paginate(queue_query(user, filters), page=page, per_page=per_page, error_out=False)
-    items = [ticket_json(ticket) for ticket in result.items]
+    items = [ticket_json(ticket, user) for ticket in result.items]
     record_queue_search(user, filters.text)
     record_questions_read(user, result.items)
     return _paginated(items, page, per_page, result.total)

@@ -1,5 +1,6 @@
 """JSON shapes of the API's objects (what the OpenAPI document describes)."""
-from helpdesk.models import Article, Message, Ticket
+from helpdesk.models import Article, Message, Ticket, User
+from helpdesk.permissions import can_see_internal
 
 
 def _iso(moment) -> str | None:
@@ -7,8 +8,9 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def ticket_json(ticket: Ticket) -> dict:
-    """A question."""
+def ticket_json(ticket: Ticket, viewer: User) -> dict:
+    """A question as `viewer` may see it: the service-level deadline (`due_at`) only for jurists and admins, as on
+    the web (null for members)."""
     return {
         "reference": ticket.reference, "subject": ticket.subject, "body": ticket.body,
         "status": ticket.status, "status_label": ticket.status_label, "priority": ticket.priority,
@@ -18,8 +20,8 @@ def ticket_json(ticket: Ticket) -> dict:
         "author": {"name": ticket.author.name},
         "assignee": {"name": ticket.assignee.name} if ticket.assignee else None,
         "created_at": _iso(ticket.created_at), "last_activity_at": _iso(ticket.last_activity_at),
-        "first_response_at": _iso(ticket.first_response_at), "due_at": _iso(ticket.due_at),
-        "closed_at": _iso(ticket.closed_at),
+        "first_response_at": _iso(ticket.first_response_at),
+        "due_at": _iso(ticket.due_at) if can_see_internal(viewer) else None, "closed_at": _iso(ticket.closed_at),
     }
 
 

@@ -9,7 +9,7 @@ from helpdesk.kb import bp, review, searching, services
 from helpdesk.kb.forms import ArticleForm, ArticleStatusForm, ReferenceAmendedForm, ReviewedForm
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg, text_arg, url_with_query
-from helpdesk.extensions import db, limiter
+from helpdesk.extensions import db, limiter, request_client
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 from helpdesk.views import flash_files_to_attach_again
@@ -85,9 +85,9 @@ def new():
 
 @bp.route("/<slug>")
 def article(slug):
-    """Read a resource (its read counted once per session)."""
+    """Read a resource (its read counted once per session, and once a day per client network when not logged in)."""
     item = services.get_visible_article(current_user, slug)
-    services.record_article_read(current_user, item, session)
+    services.record_article_read(current_user, item, session, client=request_client())
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item, session)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),

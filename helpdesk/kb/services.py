@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
-from helpdesk.extensions import db
+from helpdesk.extensions import db, first_time_in
 from helpdesk.i18n import PARIS
 from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
@@ -33,6 +33,8 @@ BODY_MAX = 200_000
 # What a visitor's session remembers so that a reload counts once: the resources read last (a few ids: the session is
 # a cookie) and the last search.
 READ_ARTICLES, READS_REMEMBERED, LAST_SEARCH = "kb_read", 50, "kb_last_search"
+# Reads of a resource by visitors who are not logged in count once per client network in this window.
+ANONYMOUS_READ_WINDOW = "1 per day"
 SUGGESTION_CLICKS = "kb_suggestion_clicks"
 # The French names of an article's fields, in the edit form and in the messages about them (imports included).
 FIELD_LABELS = {
@@ -330,10 +332,16 @@ def _seen_before(memory: MutableMapping | None, key: str, article: Article) -> b
     return False
 
 
-def record_article_read(user, article: Article, memory: MutableMapping | None = None) -> None:
+def record_article_read(user, article: Article, memory: MutableMapping | None = None,
+                        client: str | None = None) -> None:
     """Count one display of a resource, keeping only the kind of reader (for the most read resources); with `memory`
-    (the visitor's session), once per session: reloading the page does not inflate the count."""
+    (the visitor's session), once per session: reloading the page does not inflate the count. A visitor who is not
+    logged in may send no session cookie at all (each request then starts a new session): with `client` (their
+    network), their reads of a resource count once per ANONYMOUS_READ_WINDOW and client."""
     if _seen_before(memory, READ_ARTICLES, article):
+        return
+    if (not user.is_authenticated and client is not None
+            and not first_time_in(ANONYMOUS_READ_WINDOW, "article-read", client, str(article.id))):
         return
     reader = user.role if user.is_authenticated else "anonymous"
     db.session.add(ArticleRead(article_id=article.id, reader=reader))

@@ -1,5 +1,8 @@
-"""Home page and error handlers."""
-from flask import flash, redirect, render_template, url_for
+"""Home page, public statements (accessibility, security.txt) and error handlers."""
+from datetime import UTC, datetime, time, timedelta
+from email.utils import parseaddr
+
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -9,9 +12,14 @@ from helpdesk.attachments.services import upload_limits
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.i18n import LANGUAGES, keep_locale, set_user_locale
+from helpdesk.mail.outbox import absolute_url
 from helpdesk.main import bp
 from helpdesk.main.forms import LanguageForm, select_choices
 from helpdesk.main.query_args import safe_next
+from helpdesk.models._types import utcnow
+
+# RFC 9116 recommends an Expires less than a year ahead; computed at each request, it never lapses.
+SECURITY_TXT_LIFETIME = timedelta(days=364)
 
 
 @bp.route("/")
@@ -28,6 +36,20 @@ def index():
 def accessibility():
     """The accessibility statement (RGAA), open to everyone."""
     return render_template("main/accessibility.html")
+
+
+@bp.route("/.well-known/security.txt")
+def security_txt():
+    """Where to report a vulnerability (RFC 9116), open to everyone: the configured contact, an expiry date, the
+    languages reports are read in and, when BASE_URL is an HTTPS address, the file's canonical address."""
+    config = current_app.config
+    contact = config["SECURITY_CONTACT"] or parseaddr(config["MAIL_SENDER"])[1]
+    expires = datetime.combine(utcnow().date() + SECURITY_TXT_LIFETIME, time(), UTC)
+    lines = [f"Contact: {contact if ':' in contact else 'mailto:' + contact}",
+             f"Expires: {expires:%Y-%m-%dT%H:%M:%SZ}", "Preferred-Languages: fr, en"]
+    if str(config["BASE_URL"] or "").startswith("https://"):
+        lines.append(f"Canonical: {absolute_url('main.security_txt')}")
+    return "\n".join(lines) + "\n", {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/langue", methods=["POST"])
