@@ -1,7 +1,6 @@
 """Flask extension objects, bound to the app in create_app()."""
 import ipaddress
 
-from flask_babel import lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from limits import parse as parse_limit
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from helpdesk.translation import lazy_gettext
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import DateTimePattern, format_date as babel_format_date, format_time
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, format_decimal, format_timedelta, get_locale, gettext as _, refresh
+from flask_babel import Babel, format_decimal, format_timedelta, get_locale, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import User
+from helpdesk.translation import catalogue, gettext as _
 
 PARIS = ZoneInfo("Europe/Paris")
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -125,6 +126,10 @@ def register(app: Flask, translations_dir: str) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations_dir)
     babel.init_app(app, locale_selector=select_locale)
+    # Templates translate through the same lookups as the code (helpdesk.translation), not Flask-Babel's.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: catalogue().ugettext(string),
+        ngettext=lambda singular, plural, num: catalogue().ungettext(singular, plural, num), newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime, date=format_date,
                                  relative=format_relative, number=format_number)

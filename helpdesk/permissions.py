@@ -2,13 +2,13 @@
 from functools import wraps
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Ticket, User
+from helpdesk.translation import gettext as _
 
 
 def staff_required(view):

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import flash, redirect, request, session, url_for
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.main.query_args import safe_next
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
+from helpdesk.translation import ngettext
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from helpdesk.extensions import db
 from helpdesk.models import SlaRule, Ticket, TicketPause
@@ -229,6 +229,59 @@ def test_queue_views_overdue_and_due_within_24_hours_with_text_and_sort(client, 
     assert references == [late.reference, soon.reference, later.reference, waiting.reference]
     assert "Délai suspendu" in page and "deadline-overdue" in page
     assert later.first_response_due_at == paris(2026, 3, 4, 18)
+
+
+@pytest.fixture
+def late_questions(world):
+    """Three late questions (filed Monday 9:00, 10:00, 11:00, the last one urgent and claimed, so its activity is
+    the latest) and one late then put on hold, seen Wednesday at noon."""
+    first = _file(world.member, paris(2026, 3, 2, 9))
+    second = _file(world.member, paris(2026, 3, 2, 10))
+    third = _file(world.member, paris(2026, 3, 2, 11), priority=3)
+    held = _file(world.member, paris(2026, 3, 2, 8))
+    with frozen_time(paris(2026, 3, 3, 9)):
+        services.claim(third, world.jurist)
+        services.change_status(held, world.jurist, "open")
+        services.change_status(held, world.jurist, "waiting")
+    return SimpleNamespace(first=first.reference, second=second.reference, third=third.reference, held=held.reference)
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("recentes", ["third", "second", "first"]),
+    ("anciennete", ["first", "second", "third"]),
+    ("priorite", ["third", "first", "second"]),
+    ("activite", ["third", "second", "first"]),
+])
+def test_late_view_sorts_its_questions(client, world, login, late_questions, sort, expected):
+    """The late view's sorts walk the running-deadline indexes: same order as the other views, held question out."""
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 4, 12)):
+        assert list(_queue_rows(client, f"vue=en-retard&tri={sort}")) == [
+            getattr(late_questions, name) for name in expected]
+
+
+@pytest.mark.parametrize("status, expected", [("new", ["first", "second"]), ("open", ["third"]), ("waiting", []),
+                                              ("answered", []), ("closed", [])])
+def test_late_view_filtered_by_status_holds_only_running_clocks(client, world, login, late_questions, status,
+                                                                expected):
+    """A status whose clock is stopped has no late question: the filtered late view is empty and says so."""
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 4, 12)):
+        page = client.get(f"/file/?vue=en-retard&statut={status}").get_data(as_text=True)
+        assert list(_queue_rows(client, f"vue=en-retard&statut={status}")) == [
+            getattr(late_questions, name) for name in expected]
+    assert ("Aucune question dans cette vue." in page) == (not expected)
+
+
+def test_late_view_walks_a_running_deadline_index_on_sqlite(app, world):
+    """EXPLAIN: the late view's filing-date sort reads the partial index of running deadlines, not every question."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan")
+    from helpdesk.queue.services import QueueFilters, queue_query
+    query = queue_query(world.jurist, QueueFilters(view="en-retard", sort="recentes"), paris(2026, 3, 4, 12))
+    compiled = query.limit(25).compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "ix_ticket_running_created" in plan and "TEMP B-TREE" not in plan
 
 
 def test_question_put_on_hold_after_its_deadline_says_its_clock_is_stopped_as_the_queue_does(client, world, login):

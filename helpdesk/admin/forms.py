@@ -1,5 +1,4 @@
 """Forms of the administration area."""
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -9,6 +8,7 @@ from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.auth.services import email_problem
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 
 def _valid_siret(form, field):

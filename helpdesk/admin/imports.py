@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import format_number, gettext as _, lazy_gettext as _l
+from flask_babel import format_number
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 MAX_BYTES = 1024 * 1024
 MAX_LINES = 5000

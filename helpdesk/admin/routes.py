@@ -1,6 +1,5 @@
 """Administration pages."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -17,6 +16,7 @@ from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import page_arg, text_arg
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import routing, sla
 
 

@@ -1,5 +1,4 @@
 """Administration operations on structures and themes."""
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from helpdesk.errors import InvalidInput
@@ -10,6 +9,7 @@ from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
 from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
+from helpdesk.translation import gettext as _
 
 STRUCTURE_NAME_MAX = 200
 

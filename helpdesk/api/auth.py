@@ -1,6 +1,5 @@
 """Bearer-token authentication and the per-token rate limit of the API."""
 from flask import current_app, g, request
-from flask_babel import gettext as _
 
 from helpdesk.api import bp
 from helpdesk.api.errors import error_response
@@ -8,6 +7,7 @@ from helpdesk.api.tokens import authenticate_token, count_request
 from helpdesk.extensions import csrf
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
+from helpdesk.translation import gettext as _
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}

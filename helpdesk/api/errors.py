@@ -1,11 +1,11 @@
 """API errors: always JSON, one stable shape {"error": {"code", "message"}}, never an HTML page."""
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from helpdesk.api import bp
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from helpdesk.extensions import db
+from helpdesk.translation import lazy_gettext as _l
 
 CODES = {
     400: ("bad_request", _l("La requête est mal formée.")),

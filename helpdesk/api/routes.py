@@ -1,6 +1,5 @@
 """API endpoints: thin wrappers over the same services and permissions as the web pages."""
 from flask import current_app, jsonify, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from helpdesk.api import bp
@@ -17,6 +16,7 @@ from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, T
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
 from helpdesk.tickets import services as ticket_services
+from helpdesk.translation import gettext as _
 
 STATES = ("open", "closed", "all")
 MAX_QUERY = 200

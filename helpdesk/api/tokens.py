@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import case, select, update
 
 from helpdesk.errors import InvalidInput, NotFound
@@ -13,6 +12,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import TOKEN_SCOPES, ApiToken, User
 from helpdesk.models._types import utcnow
+from helpdesk.translation import gettext as _
 
 TOKEN_MARK = "hdj"
 NAME_MAX = 100

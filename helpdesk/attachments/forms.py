@@ -1,10 +1,10 @@
 """The file field shared by every form that takes attachments."""
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf.file import MultipleFileField
 
 from helpdesk.attachments.content import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS
 from helpdesk.attachments.services import upload_limits
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 
 def _accepted_files_hint() -> str:

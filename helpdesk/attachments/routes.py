@@ -1,12 +1,12 @@
 """Downloading and withdrawing attachments."""
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
 from helpdesk.audit.services import record_download
 from helpdesk.main.forms import Form
 from helpdesk.permissions import ensure_can_remove_attachment, get_visible_attachment
+from helpdesk.translation import gettext as _
 
 
 @bp.route("/<int:attachment_id>")

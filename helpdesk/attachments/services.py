@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -24,6 +23,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import Article, Attachment, Message, Ticket, User
 from helpdesk.permissions import ensure_can_remove_attachment
+from helpdesk.translation import gettext as _
 
 _WRITTEN = "attachment_files_written"
 _TO_REMOVE = "attachment_files_to_remove"

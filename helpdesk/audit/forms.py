@@ -1,10 +1,10 @@
 """The journal's filter form (GET, so no CSRF token)."""
-from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from helpdesk.audit.services import KIND_LABELS, JournalFilters
 from helpdesk.main.forms import FilterForm, select_choices, within_years
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 
 class JournalFilterForm(FilterForm):

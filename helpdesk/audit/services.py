@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -17,6 +16,7 @@ from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIE
                              Attachment, Event, InboundEmail, Satisfaction, Ticket, User, Webinar, WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
 from helpdesk.repeats import new_in_a_row, normalised_words
+from helpdesk.translation import lazy_gettext as _l
 
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),

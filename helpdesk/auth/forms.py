@@ -1,9 +1,9 @@
 """Forms of the accounts area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from helpdesk.main.forms import Form, select_choices
+from helpdesk.translation import lazy_gettext as _l
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200

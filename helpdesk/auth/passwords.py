@@ -10,7 +10,6 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk.api.tokens import revoke_all_tokens
@@ -22,6 +21,7 @@ from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import Event, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_admin
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
 FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")

@@ -2,7 +2,7 @@
 import time
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext, refresh as refresh_locale
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
@@ -20,6 +20,7 @@ from helpdesk.i18n import adopt_account_locale, keep_locale
 from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
+from helpdesk.translation import gettext as _, ngettext
 
 LAST_SEEN = "last_seen"
 # When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,6 +19,7 @@ from helpdesk.models import ROLES, Structure, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import ensure_admin
+from helpdesk.translation import gettext as _
 
 # A dummy hash so that unknown addresses cost the same time as wrong passwords.
 _TIMING_HASH = generate_password_hash("no such user")

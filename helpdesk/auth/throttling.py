@@ -21,7 +21,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Response, current_app, url_for
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +29,7 @@ from helpdesk.errors import ServiceError
 from helpdesk.extensions import client_network, db, limiter
 from helpdesk.models import AuthThrottle
 from helpdesk.models._types import utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 DEVICE_COOKIE = "helpdesk_device"
 DEVICE_SALT = "login-device"

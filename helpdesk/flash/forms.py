@@ -1,5 +1,4 @@
 """Forms of the flash info area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -7,6 +6,7 @@ from helpdesk.flash.services import Audience
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
+from helpdesk.translation import lazy_gettext as _l
 
 
 class BulletinForm(Form):

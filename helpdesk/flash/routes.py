@@ -1,6 +1,5 @@
 """Flash info pages: jurists write, preview and publish; members read, subscribe and unsubscribe."""
 from flask import abort, after_this_request, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from helpdesk.kb.services import get_visible_article
 from helpdesk.main.forms import select_choices
 from helpdesk.models import Article, FlashBulletin, Theme
 from helpdesk.permissions import member_required, staff_required
+from helpdesk.translation import gettext as _, ngettext
 
 
 @bp.app_template_global()

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, render_template
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +20,7 @@ from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, F
                              Theme, ThemeSubscription, User)
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES, article_visibilities, ensure_can_edit_articles
+from helpdesk.translation import gettext as _
 
 UNSUBSCRIBE_SALT = "flash-unsubscribe"
 HOME_LIMIT = 5

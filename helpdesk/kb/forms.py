@@ -1,5 +1,4 @@
 """Forms of the knowledge-base area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -7,6 +6,7 @@ from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, FIELD_LABELS, TITLE_MAX
 from helpdesk.main.forms import Form, select_choices, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
+from helpdesk.translation import lazy_gettext as _l
 
 
 class ArticleForm(Form):

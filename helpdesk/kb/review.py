@@ -3,7 +3,6 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Article, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_can_edit_articles
+from helpdesk.translation import gettext as _
 
 # A code article number: L, R or D, an optional dot or space, then digits and dashes (L5132-5, R. 5132-1-3).
 CODE_ARTICLE = re.compile(r"(?<![A-Za-z])([LRDlrd])\s*\.?\s*(\d+(?:-\d+)*)(?![\d])")

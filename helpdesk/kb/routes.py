@@ -1,6 +1,5 @@
 """Resource pages: search, read, write, suggestions."""
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from helpdesk.attachments.services import read_uploads
@@ -12,6 +11,7 @@ from helpdesk.main.query_args import page_arg, text_arg, url_with_query
 from helpdesk.extensions import db, limiter, request_client
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
+from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
 from helpdesk.views import flash_files_to_attach_again
 
 SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}

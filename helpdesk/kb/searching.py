@@ -2,7 +2,6 @@
 from collections.abc import MutableMapping
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import search
@@ -11,6 +10,7 @@ from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
 from helpdesk.models import Theme, Ticket, User
 from helpdesk.permissions import article_statuses, article_visibilities, can_see_internal
+from helpdesk.translation import gettext as _
 
 
 def theme_names() -> dict[str, str]:

@@ -5,7 +5,6 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +22,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 from helpdesk.repeats import new_in_a_row, normalised_words
 from helpdesk.slugs import slugify
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}

@@ -1,10 +1,10 @@
 """Forms of the email area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import NOTIFY_MODES
+from helpdesk.translation import lazy_gettext as _l
 
 
 class PreferencesForm(Form):

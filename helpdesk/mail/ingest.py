@@ -10,7 +10,6 @@ same transaction as the reply it became. A message already ingested (same
 Message-ID, e.g. fetched twice) is not appended again.
 """
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, check_uploads
@@ -24,6 +23,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_staff, membership_active
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets.services import add_message
+from helpdesk.translation import gettext as _
 
 ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"
 

@@ -17,7 +17,6 @@ don't get those; users who chose the daily digest get theirs held for `flask mai
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from helpdesk.mail import outbox
 from helpdesk.mail.outbox import MailSubject, digest_subject, queue_email
 from helpdesk.markers import N_
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
+from helpdesk.translation import gettext as _
 
 
 @dataclass(frozen=True)

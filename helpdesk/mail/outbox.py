@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, render_template
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +26,7 @@ from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket
+from helpdesk.translation import gettext, ngettext
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
 

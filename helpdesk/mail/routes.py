@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from flask_babel import gettext as _
 
 from helpdesk.audit.services import record_inbound_mail_read
 from helpdesk.errors import ServiceError
@@ -17,6 +16,7 @@ from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.main.query_args import page_arg
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
 from helpdesk.permissions import admin_required, staff_required
+from helpdesk.translation import gettext as _
 
 
 @bp.route("/compte/notifications", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """The form base class shared by every area."""
 from functools import lru_cache
 
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
@@ -9,6 +9,7 @@ from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
 from helpdesk.i18n import PARIS
+from helpdesk.translation import gettext as _
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
 # nothing older, a typo like 2999 would be shown as is, and the periods' arithmetic (the day or month after the end,

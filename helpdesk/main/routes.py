@@ -3,7 +3,6 @@ from datetime import UTC, datetime, time, timedelta
 from email.utils import parseaddr
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -17,6 +16,7 @@ from helpdesk.main import bp
 from helpdesk.main.forms import LanguageForm, select_choices
 from helpdesk.main.query_args import safe_next
 from helpdesk.models._types import utcnow
+from helpdesk.translation import gettext as _
 
 # RFC 9116 recommends an Expires less than a year ahead; computed at each request, it never lapses.
 SECURITY_TXT_LIFETIME = timedelta(days=364)

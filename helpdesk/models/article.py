@@ -3,10 +3,10 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 ARTICLE_TYPES = {
     "law": _l("Texte de loi ou décret"),

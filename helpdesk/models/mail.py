@@ -3,10 +3,10 @@ from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 # pending: to send; sending: claimed by a sender; sent; failed: gave up (admins see it);
 # held: waiting for the recipient's daily digest; digested: summarised in a digest mail;

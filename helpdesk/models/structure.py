@@ -3,10 +3,10 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 STRUCTURE_TYPES = {
     "AI": _l("Association intermédiaire (AI)"),

@@ -3,10 +3,10 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 STATUSES = {
     "new": _l("Nouvelle"),
@@ -30,6 +30,15 @@ OPEN_INDEXES = {
     # The priority sort: most urgent first (-priority, as SQLite reflects no DESC), oldest first inside a priority.
     "priority": PRIORITY_ORDER,
     "activity": ("last_activity_at", "id"),
+}
+# Only new and open questions have a running deadline (`next_due_at`): the late and due-soon views walk these
+# partial indexes in the order of their sort, reading the deadline from the index, instead of sorting every late
+# question or walking the whole history for the few late ones.
+RUNNING_PREDICATE = "next_due_at IS NOT NULL"
+RUNNING_INDEXES = {
+    "created": ("created_at", "id", "next_due_at"),
+    "priority": (*PRIORITY_ORDER, "next_due_at"),
+    "activity": ("last_activity_at", "id", "next_due_at"),
 }
 
 
@@ -70,6 +79,8 @@ class Ticket(db.Model):
         # The queue's open views count by assignee and walk these partial indexes in the order of the sort.
         *(Index(f"ix_ticket_open_{name}", *columns, postgresql_where=text(OPEN_PREDICATE),
                 sqlite_where=text(OPEN_PREDICATE)) for name, columns in OPEN_INDEXES.items()),
+        *(Index(f"ix_ticket_running_{name}", *columns, postgresql_where=text(RUNNING_PREDICATE),
+                sqlite_where=text(RUNNING_PREDICATE)) for name, columns in RUNNING_INDEXES.items()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

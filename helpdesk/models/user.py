@@ -7,10 +7,10 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 LOCALES = ("fr", "en")
 ROLES = {"member": _l("Membre"), "jurist": _l("Juriste"), "admin": _l("Administrateur")}

@@ -3,10 +3,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, utcnow
+from helpdesk.translation import lazy_gettext as _l
 
 WEBINAR_STATUSES = {"upcoming": _l("À venir"), "ongoing": _l("En cours"), "past": _l("Passé")}
 DURATION_MIN, DURATION_MAX, DURATION_DEFAULT = 15, 480, 60

@@ -2,7 +2,6 @@
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from helpdesk.models import Structure, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.privacy import bp
 from helpdesk.privacy.services import anonymise_structure, anonymise_user, export_personal_data
+from helpdesk.translation import gettext as _
 
 
 @bp.route("/donnees-personnelles")

@@ -12,7 +12,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
@@ -27,6 +26,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import can_view_ticket, ensure_admin
 from helpdesk.search.analysis import STOP_WORDS, fold
+from helpdesk.translation import gettext as _
 
 REMOVED_TEXT = "[Contenu supprimé : données personnelles anonymisées]"
 REMOVED_SUBJECT = "[Question anonymisée]"

@@ -2,20 +2,19 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Select, false, func, or_, select, text
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.sql.elements import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import matching_question_ids
 from helpdesk.like import any_contains
 from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
-from helpdesk.models._types import UTCDateTime, utcnow
+from helpdesk.models._types import utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
+from helpdesk.triage.sla import CLOCK_STOPPED
 
 VIEWS = {
     "non-assignees": _l("Non assignées"),
@@ -109,7 +108,9 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
     if filters.theme_id:
         query = query.where((Ticket.theme_id + 0 if probed else Ticket.theme_id) == filters.theme_id)
     if filters.status:
-        query = query.where(Ticket.status == filters.status)
+        # A stopped clock has no deadline: the late and due-soon views hold none of those questions.
+        stopped = filters.view in DUE_VIEWS and filters.status in CLOCK_STOPPED
+        query = query.where(false() if stopped else Ticket.status == filters.status)
     if filters.assignee_id:
         query = query.where(Ticket.assignee_id == filters.assignee_id)
     if filters.tag:
@@ -123,22 +124,15 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
 def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) -> Select:
     """The SELECT of the questions in a view, filtered and sorted."""
     query = _filtered_query(user, filters, now or utcnow(), ordered=True)
-    created = Ticket.created_at
-    if filters.view in DUE_VIEWS:
-        # The late and due-soon views only hold running deadlines: their deadline sort is the deadline's index.
-        due_first = ()
-        if _on_sqlite():
-            # And their other sorts read the deadline's index then sort: a unary + keeps SQLite from walking
-            # the filing-date index of the whole history looking for the few late questions.
-            created = UnaryExpression(Ticket.created_at.expression, operator=custom_op("+"), type_=UTCDateTime())
-    else:
-        due_first = (Ticket.next_due_at.is_(None),)
+    # The late and due-soon views only hold running deadlines: their deadline sort is the deadline's index, their
+    # other sorts the running-deadline indexes (RUNNING_INDEXES).
+    due_first = () if filters.view in DUE_VIEWS else (Ticket.next_due_at.is_(None),)
     order = {
-        "recentes": (created.desc(), Ticket.id.desc()),
-        "priorite": (-Ticket.priority, created, Ticket.id),
+        "recentes": (Ticket.created_at.desc(), Ticket.id.desc()),
+        "priorite": (-Ticket.priority, Ticket.created_at, Ticket.id),
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
         "echeance": (*due_first, Ticket.next_due_at, Ticket.id),
-    }.get(filters.sort, (created, Ticket.id))
+    }.get(filters.sort, (Ticket.created_at, Ticket.id))
     # The row's structure, theme and jurist come with it (one lookup by key per row shown), its tags in one
     # more query.
     return query.order_by(*order).options(

@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 
 import pygal
-from flask_babel import gettext as _
 from pygal.style import Style
 
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
@@ -13,6 +12,8 @@ STYLE = Style(
     foreground_subtle="#4a5360", colors=PALETTE, opacity="0.9", opacity_hover="1", font_family="system-ui, sans-serif",
     title_font_size=18, label_font_size=13, major_label_font_size=13, legend_font_size=13, value_font_size=12,
 )
+
+from helpdesk.translation import gettext as _
 
 
 def format_number(value: float | int | None, decimals: int = 1) -> str:

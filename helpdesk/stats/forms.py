@@ -1,7 +1,6 @@
 """The statistics filter form (a GET form: it changes nothing)."""
 from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.fields import MonthField
 from wtforms.validators import Optional
@@ -9,6 +8,7 @@ from wtforms.validators import Optional
 from helpdesk.main.forms import FilterForm, select_choices, within_years
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 from helpdesk.stats.queries import Filters, Month, Period
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 MAX_MONTHS = 120
 

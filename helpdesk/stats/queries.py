@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from collections import Counter
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
 from sqlalchemy import Float, Integer, Interval, and_, case, cast, func, literal, not_, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.sql import ColumnElement
@@ -34,6 +34,7 @@ from helpdesk.models import (
     REGIONS, STRUCTURE_TYPES, Article, ArticleRead, Satisfaction, SearchLog, Structure, SuggestionClick, Theme, Ticket,
 )
 from helpdesk.models._types import UTCDateTime
+from helpdesk.translation import lazy_gettext as _l
 
 UNRESOLVED_STATUSES = ("new", "open", "waiting")
 NO_THEME = _l("Sans thème")

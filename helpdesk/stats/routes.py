@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_date, format_decimal
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from helpdesk.permissions import staff_required
 from helpdesk.stats import bp, queries, services
 from helpdesk.stats.charts import Chart
 from helpdesk.stats.forms import StatsFilterForm
+from helpdesk.translation import gettext as _
 
 FIRST_REPORT_YEAR = 2000
 # A chart is an image: nothing in it may run, load or style anything beyond its own markup.

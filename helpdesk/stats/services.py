@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -17,6 +17,7 @@ from helpdesk.permissions import can_export_personal_data, ensure_can_read_stati
 from helpdesk.stats import queries
 from helpdesk.stats.charts import Chart, format_number
 from helpdesk.stats.queries import PARIS, Filters, Period
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 FIRST_MEDIAN, FIRST_P90 = _l("Médiane 1re réponse"), _l("90e centile 1re réponse")
 RESOLUTION_MEDIAN, RESOLUTION_P90 = _l("Médiane résolution"), _l("90e centile résolution")

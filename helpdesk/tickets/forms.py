@@ -1,11 +1,11 @@
 """Forms of the questions area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
+from helpdesk.translation import lazy_gettext as _l
 
 URGENCY_CHOICES = select_choices([(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée rapidement")),
                                   (3, _l("Urgente : échéance imminente"))])

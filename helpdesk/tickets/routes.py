@@ -3,7 +3,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from flask_babel import gettext as _
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
@@ -19,6 +18,7 @@ from helpdesk.permissions import (
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.workflow import allowed_targets
+from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
 from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices,
                             staff_question, to_question)

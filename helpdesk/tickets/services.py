@@ -3,7 +3,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -16,6 +15,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
                                   ensure_membership_active, ensure_staff)
 from helpdesk.tickets.workflow import check_transition
+from helpdesk.translation import gettext as _, ngettext
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000

@@ -1,8 +1,8 @@
 """The status flow of a question, as data plus one checking function; « Répondue » also needs a public reply."""
-from flask_babel import gettext as _
 
 from helpdesk.errors import InvalidInput
 from helpdesk.models import STATUSES
+from helpdesk.translation import gettext as _
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "new": frozenset({"open", "closed"}),

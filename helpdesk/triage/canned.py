@@ -1,7 +1,6 @@
 """Canned answers (« réponses types »): shared reply models whose placeholders are filled from the question."""
 import re
 
-from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput, NotFound
@@ -9,6 +8,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import CannedAnswer, Ticket, User
 from helpdesk.permissions import ensure_staff
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 TITLE_MAX = 200
 BODY_MAX = 20_000

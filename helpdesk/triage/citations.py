@@ -2,7 +2,6 @@
 listed on the question page, each reader seeing only the resources they may read."""
 import re
 
-from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from helpdesk.errors import InvalidInput
@@ -11,6 +10,7 @@ from helpdesk.kb.services import get_visible_article
 from helpdesk.models import Article, Message, Ticket, User
 from helpdesk.models.triage import message_resource
 from helpdesk.permissions import article_statuses, article_visibilities, can_view_article
+from helpdesk.translation import gettext as _
 
 # A Markdown link to a resource page, relative ("/ressources/slug") or absolute.
 _RESOURCE_LINK = re.compile(r"\]\((?:https?://[^\s)/]+)?/ressources/([a-z0-9]+(?:-[a-z0-9]+)*)/?\)")

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _, ngettext
+from helpdesk.translation import gettext as _, ngettext
+
 
 OpeningPeriods = tuple[tuple[time, time], ...]
 Pause = tuple[datetime, datetime | None]

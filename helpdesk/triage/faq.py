@@ -1,5 +1,4 @@
 """« Proposer en FAQ »: an answered question becomes a pseudonymised draft FAQ article for jurists to review."""
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput
@@ -9,6 +8,7 @@ from helpdesk.kb.services import save_article
 from helpdesk.models import FaqSource, Message, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.i18n import PARIS
+from helpdesk.translation import gettext as _
 from helpdesk.triage.pseudonymize import pseudonymize
 
 

@@ -3,13 +3,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from flask_babel import gettext as _, lazy_gettext as _l
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets.services import file_question
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 OFFLINE_CHANNELS = {"phone": _l("Téléphone"), "email": _l("Courriel")}
 

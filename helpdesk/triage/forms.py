@@ -1,5 +1,4 @@
 """Forms of the triage area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -9,6 +8,7 @@ from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
 from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm
 from helpdesk.tickets.services import BODY_MAX
+from helpdesk.translation import lazy_gettext as _l
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
 from helpdesk.triage.filing import OFFLINE_CHANNELS
 from helpdesk.triage.satisfaction import COMMENT_MAX, RATINGS

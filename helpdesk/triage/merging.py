@@ -16,7 +16,6 @@ message or question, so that jurists reach every document of the case from A whi
 see internal notes, get no access to the other structure's files; a copy lives on if B is later deleted or
 anonymised, and is deleted with A's files. A file already missing from the disk is not copied.
 """
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.attachments.services import copy_attachments
@@ -28,6 +27,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_staff
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets import services as ticket_services
+from helpdesk.translation import gettext as _
 
 
 def find_target(reference: str) -> Ticket:

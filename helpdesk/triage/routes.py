@@ -1,7 +1,6 @@
 """Triage pages: canned answers, reply helpers, service levels, routing rules, tags, bulk actions, merge,
 FAQ proposals, satisfaction, questions filed on a member's behalf."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from helpdesk.permissions import admin_required, get_visible_ticket, staff_requi
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
 from helpdesk.tickets.services import active_themes
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)

@@ -1,5 +1,4 @@
 """Routing rules: a question's theme and/or region sends it to a jurist (or the whole team) when filed."""
-from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
@@ -8,6 +7,7 @@ from helpdesk.extensions import db
 from helpdesk.models import REGIONS, RoutingRule, Theme, Ticket, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.tickets.workflow import check_transition
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import rules
 
 

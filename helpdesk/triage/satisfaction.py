@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +11,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Satisfaction, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_membership_active, membership_active
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 COMMENT_MAX = 2000
 RATINGS = {1: _l("1 — Pas du tout satisfait"), 2: _l("2 — Peu satisfait"), 3: _l("3 — Moyennement satisfait"),

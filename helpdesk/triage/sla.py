@@ -10,7 +10,6 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from helpdesk.errors import InvalidInput
@@ -18,6 +17,7 @@ from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, SlaRule, Theme, Ticket, TicketPause, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.events import record_event
+from helpdesk.translation import gettext as _
 from helpdesk.triage import rules
 from helpdesk.triage.deadlines import (DUE_SOON_WINDOW, BusinessCalendar, DeadlineState, SlaPolicy,
                                        business_time_between, deadline_state, deadline_with_pauses,

@@ -2,7 +2,6 @@
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 
 from helpdesk.errors import InvalidInput, ServiceError
@@ -11,6 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.models import STATUSES, Tag, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets import services as ticket_services
+from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
 
 TAG_MAX = 40
 TAGS_PER_QUESTION = 10

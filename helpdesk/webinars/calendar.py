@@ -1,11 +1,11 @@
 """A webinar as an iCalendar file (RFC 5545), for members to add it to their calendar."""
 from datetime import datetime, timezone
 
-from flask_babel import gettext as _
 
 from helpdesk.mail.outbox import absolute_url, message_id_domain
 from helpdesk.models import Webinar
 from helpdesk.models._types import utcnow
+from helpdesk.translation import gettext as _
 
 LINE_OCTETS = 75
 

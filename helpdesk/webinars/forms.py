@@ -1,11 +1,11 @@
 """Forms of the webinars area."""
-from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from helpdesk.main.forms import Form, existing_paris_time, within_years
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.templating import PARIS
+from helpdesk.translation import lazy_gettext as _l
 from helpdesk.webinars.services import QUESTION_MAX, WebinarValues
 
 URL_CHECK = Regexp(r"^https?://", message=_l("Une adresse commençant par http:// ou https:// est attendue."))

@@ -1,6 +1,5 @@
 """Webinar pages: programme, detail, registration, calendar file, questions sent ahead, jurists' editing and Q&A."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from helpdesk.audit.services import record_webinar_questions_read
@@ -11,6 +10,7 @@ from helpdesk.main.forms import select_choices
 from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.views import flash_errors
 from helpdesk.webinars import bp, services
 from helpdesk.webinars.calendar import webinar_ics

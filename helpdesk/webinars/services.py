@@ -3,7 +3,6 @@ reminded by mail), cancel, questions sent ahead, turn each Q&A into a FAQ resour
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles, ensure_membership_active
 from helpdesk.templating import format_datetime
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
