@@ -91,7 +91,8 @@ def retention():
               "(default: RETENTION_YEARS).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be anonymised.")
 def retention_anonymise(years, dry_run):
-    """Anonymise old closed questions (texts replaced, files deleted) and old login addresses."""
+    """Anonymise old closed questions (texts replaced, files deleted) and old login addresses; delete expired import
+    previews."""
     years = years if years is not None else current_app.config["RETENTION_YEARS"]
     try:
         report = apply_retention(years, current_app.config["LOGIN_ADDRESS_RETENTION_DAYS"], dry_run=dry_run)
@@ -102,6 +103,8 @@ def retention_anonymise(years, dry_run):
     for reference in report.questions:
         click.echo(f"  {reference}")
     click.echo(f"{report.events} adresse(s) de connexion {'seraient effacées' if dry_run else 'effacées'}.")
+    click.echo(f"{report.import_previews} fichier(s) d'import expiré(s) "
+               f"{'seraient supprimés' if dry_run else 'supprimés'}.")
 
 
 @click.command("backup")

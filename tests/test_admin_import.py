@@ -1,6 +1,7 @@
 """Importing structures and accounts from a CSV file: the preview, its errors, the import, the command."""
 import html
 import io
+import os
 import re
 
 import pytest
@@ -366,3 +367,23 @@ def test_import_command_checks_then_imports(app, world, runner, tmp_path):
     assert result.exit_code == 1
     assert "Ligne 2, e-mail : Un compte existe déjà avec cette adresse e-mail." in result.output
     assert _count(Structure) == 4
+
+
+def test_the_nightly_retention_run_deletes_previews_never_imported(admin_client, world, runner):
+    """A previewed file holds member names and addresses: once its reference has expired nobody can import it, so
+    `retention anonymise` deletes it (the dry run only counts it); a recent preview stays importable."""
+    recent = _reference(_text(_preview(admin_client, _csv(*GOOD_LINES))))
+    kept = set(imports._staging_dir().glob("*.csv"))
+    _preview(admin_client, _csv(GOOD_LINES[0]))
+    (forgotten,) = set(imports._staging_dir().glob("*.csv")) - kept
+    two_hours_ago = forgotten.stat().st_mtime - 2 * 3600
+    os.utime(forgotten, (two_hours_ago, two_hours_ago))
+
+    result = runner.invoke(args=["retention", "anonymise", "--dry-run"])
+    assert result.exit_code == 0 and "1 fichier(s) d'import expiré(s) seraient supprimés." in result.output
+    assert forgotten.exists()
+    result = runner.invoke(args=["retention", "anonymise"])
+    assert result.exit_code == 0 and "1 fichier(s) d'import expiré(s) supprimés." in result.output
+    assert not forgotten.exists() and len(list(imports._staging_dir().glob("*.csv"))) == 1
+    response = admin_client.post("/admin/import/confirmer", data={"token": recent}, follow_redirects=True)
+    assert "créés" in _text(response) and _count(User, User.email == "cora.fictive@regie-fictive.fr") == 1

@@ -376,14 +376,34 @@ def _staging_dir() -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / "imports"
 
 
+def expired_previews() -> list[Path]:
+    """The kept files whose reference has expired (previewed more than STAGING_MAX_AGE_SECONDS ago, never imported):
+    member names and addresses nobody can import any more."""
+    limit = time.time() - STAGING_MAX_AGE_SECONDS
+    expired = []
+    for path in _staging_dir().glob("*.csv"):
+        try:
+            if path.stat().st_mtime < limit:
+                expired.append(path)
+        except FileNotFoundError:  # imported or removed meanwhile
+            continue
+    return expired
+
+
+def remove_expired_previews() -> int:
+    """Delete the expired kept files; return how many."""
+    expired = expired_previews()
+    for path in expired:
+        path.unlink(missing_ok=True)
+    return len(expired)
+
+
 def stage_file(content: bytes, filename: str, actor: User) -> str:
     """Keep a checked file on the server for STAGING_MAX_AGE_SECONDS (removing older ones) and return the signed
     reference the confirmation form carries."""
     directory = _staging_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("*.csv"):
-        if old.stat().st_mtime < time.time() - STAGING_MAX_AGE_SECONDS:
-            old.unlink(missing_ok=True)
+    remove_expired_previews()
     key = secrets.token_hex(16)
     (directory / f"{key}.csv").write_bytes(content)
     return _serializer().dumps({"admin": actor.id, "key": key, "sha256": hashlib.sha256(content).hexdigest(),

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
+from helpdesk.admin.imports import expired_previews, remove_expired_previews
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
 from helpdesk.auth.services import release_questions
 from helpdesk.errors import InvalidInput
@@ -271,11 +272,12 @@ class RetentionReport:
 
     questions: list[str]
     events: int
+    import_previews: int
 
 
 def apply_retention(years: int, address_days: int, dry_run: bool = False) -> RetentionReport:
-    """Anonymise questions closed more than `years` ago and drop client addresses from events older than
-    `address_days`; with dry_run, only report."""
+    """Anonymise questions closed more than `years` ago, drop client addresses from events older than
+    `address_days` and delete the import files previewed but never imported; with dry_run, only report."""
     if years < 1 or address_days < 1:
         raise InvalidInput(_("Les durées de conservation doivent être positives."))
     now = utcnow()
@@ -285,9 +287,9 @@ def apply_retention(years: int, address_days: int, dry_run: bool = False) -> Ret
     old_logins = select(Event).where(Event.created_at < now - timedelta(days=address_days),
                                      Event.kind.in_(("login", "login_failed")))
     events = [event for event in db.session.scalars(old_logins) if "address" in (event.data or {})]
-    report = RetentionReport([ticket.reference for ticket in tickets], len(events))
+    references = [ticket.reference for ticket in tickets]
     if dry_run:
-        return report
+        return RetentionReport(references, len(events), len(expired_previews()))
     for ticket in tickets:
         _anonymise_question(ticket, now)
     for event in events:
@@ -295,4 +297,4 @@ def apply_retention(years: int, address_days: int, dry_run: bool = False) -> Ret
     if tickets or events:
         record_event("retention_anonymised", None, questions=len(tickets), events=len(events), years=years)
     db.session.commit()
-    return report
+    return RetentionReport(references, len(events), remove_expired_previews())
