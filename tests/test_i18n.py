@@ -357,3 +357,22 @@ def test_a_refused_choice_names_its_field_in_the_users_language(app, world):
             question.theme.choices = select_choices([(world.theme.id, world.theme.name)])
             assert not question.validate()
             assert question.errors["priority"] == ["Urgency: choose one of the values offered."]
+
+
+def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
+    """helpdesk.translation keeps each locale's catalogue: a mail written in English in the middle of a French
+    request is English, the request's texts stay French, plurals and values are filled, templates follow."""
+    from helpdesk.translation import gettext, lazy_gettext, ngettext
+
+    label = lazy_gettext("Objet")
+    with app.test_request_context("/"):
+        assert gettext("Objet") == "Objet" and str(label) == "Objet"
+        with force_locale("en"):
+            assert gettext("Objet") == "Subject" and str(label) == "Subject"
+            assert app.jinja_env.from_string("{{ _('Objet') }}").render() == "Subject"
+        assert gettext("Objet") == "Objet"
+        assert app.jinja_env.from_string("{{ _('Objet') }}").render() == "Objet"
+        assert ngettext("%(num)d question", "%(num)d questions", 2) == "2 questions"
+        assert gettext("%(field)s : le caractère nul n'est pas accepté.", field="Objet") == (
+            "Objet : le caractère nul n'est pas accepté.")
+    assert gettext("Objet") == "Objet"  # no app: the source text
