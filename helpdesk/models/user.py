@@ -84,6 +84,13 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def is_authenticated(self) -> bool:
+        """An account object stands for a logged-in user: the session loader returns active accounts only. Answered
+        without reading the row (Flask-Login's default asks is_active), which a commit has expired: the check of
+        every response's caching headers would otherwise reload the user after each write."""
+        return True
+
+    @property
     def is_member(self) -> bool:
         """A member of a structure."""
         return self.role == "member"
