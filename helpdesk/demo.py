@@ -14,7 +14,7 @@ from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Article, ArticleRead, OutboxEmail, SearchLog, Structure, SuggestionClick, Theme, Ticket, User
-from helpdesk.models._types import frozen_time
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.flash import services as flash_services
 from helpdesk.kb import review
 from helpdesk.tickets import services
@@ -383,8 +383,10 @@ def _seed_triage(users: list[User], themes: list[Theme], structures: list[Struct
         tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))
     for ticket in tickets:
         if ticket.status == "closed" and ticket.first_response_at is not None:
-            satisfaction.rate(ticket, ticket.author, rng.choice((3, 4, 5, 5)),
-                              rng.choice(("", "Réponse claire et rapide.", "Merci, très utile.")))
+            # Rated soon after the answer, as a member would: not every rating on the day the demo is loaded.
+            with frozen_time(min(ticket.closed_at + timedelta(hours=3), utcnow())):
+                satisfaction.rate(ticket, ticket.author, rng.choice((3, 4, 5, 5)),
+                                  rng.choice(("", "Réponse claire et rapide.", "Merci, très utile.")))
     caller = next(user for user in users if user.email == "encadrant.velo@demo.local")
     filing.file_on_behalf(jurist, caller.id, caller.structure_id, "phone", "Appel : atelier fermé pour cyclone",
                           "L'encadrant a appelé : l'atelier doit fermer deux jours à cause d'une alerte cyclonique. "

@@ -111,6 +111,9 @@ def test_saved_file_is_stored_under_a_random_name_with_its_checksum(app, world):
     ([("photo.pdf", png_bytes())], "ne correspond pas à son extension"),
     ([("page.pdf", b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF")], "n'est pas d'un type accepté"),
     ([("outil.exe", b"MZ\x90\x00")], "n'est pas d'un type accepté"),
+    # A spreadsheet's CSV export is text inside: it used to be told its content did not match its extension.
+    ([("heures.csv", b"nom;heures\nSalarie A;480\n")], "^Le fichier « heures.csv » n'est pas d'un type accepté"),
+    ([("lettre.rtf", b"{\\rtf1\\ansi Bonjour}")], "^Le fichier « lettre.rtf » n'est pas d'un type accepté"),
     ([("ok.pdf", pdf_bytes()), ("nul\x00.txt", b"a\x00b")], "n'est pas un texte enregistré en UTF-8"),
     ([("notes.TXT", "Réunion du CSE".encode("cp1252"))], "n'est pas un texte enregistré en UTF-8"),
     ([("notes", "Réunion du CSE".encode("cp1252"))], "n'est pas d'un type accepté"),

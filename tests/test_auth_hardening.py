@@ -305,6 +305,25 @@ def test_password_change_form_refuses_a_common_password(client, world, login):
     assert world.member.check_password(factories.PASSWORD)
 
 
+def test_password_change_refuses_the_accounts_own_email(client, world, login):
+    """The member's email address was accepted as their new password (it is the login's other half)."""
+    login(world.member)
+    for password in (world.member.email, world.member.email.upper() + " 2026!"):
+        response = client.post("/compte/mot-de-passe", data={
+            "current": factories.PASSWORD, "new": password, "confirm": password})
+        assert "ne doit pas reprendre l&#39;adresse e-mail du compte" in response.get_data(as_text=True), password
+    db.session.refresh(world.member)
+    assert world.member.check_password(factories.PASSWORD)
+
+
+@pytest.mark.parametrize("password", ["membre.tremplin@exemple.fr", "Membre.Tremplin@exemple.fr 2026!",
+                                      "membre.tremplin2026!"])
+def test_password_repeating_the_email_is_refused_wherever_it_is_chosen(app, password):
+    with pytest.raises(InvalidInput, match="adresse e-mail du compte"):
+        check_password_strength(password, "Membre.Tremplin@exemple.fr")
+    check_password_strength("cheval-agrafe-batterie", "membre.tremplin@exemple.fr")
+
+
 def test_guessing_the_current_password_from_an_open_session_is_locked_out(app, client, world, login):
     login(world.member)
     new = {"new": "Une phrase de passe assez longue", "confirm": "Une phrase de passe assez longue"}

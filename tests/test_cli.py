@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
-from helpdesk.models import Event, Message, Structure, Ticket, User, Webinar
+from helpdesk.models import Event, Message, Satisfaction, Structure, Ticket, User, Webinar
 from helpdesk.models._types import UTCDateTime, utcnow
 from tests import factories
 
@@ -74,6 +74,14 @@ def test_seed_demo_dates_nothing_after_now(seeded):
                 if isinstance(column.type, UTCDateTime) and (table.name, column.name) not in FUTURE_BY_DESIGN]
     assert [f"{column.table.name}.{column.name}" for column in recorded
             if db.session.scalar(select(func.count()).select_from(column.table).where(column > now))] == []
+
+
+def test_seed_demo_dates_each_rating_after_its_answer_not_on_the_loading_day(seeded):
+    """Every demo rating used to be dated the day the demo was loaded, « le 29 novembre » beside questions of 2024."""
+    rated = db.session.execute(select(Satisfaction.updated_at, Ticket.closed_at).join(Ticket)).all()
+    assert len(rated) > 20
+    assert all(closed_at <= updated_at <= closed_at + timedelta(days=1) for updated_at, closed_at in rated)
+    assert len({updated_at.date() for updated_at, _closed_at in rated}) > 20
 
 
 def test_seed_demo_numbers_questions_in_the_order_they_were_asked(seeded):

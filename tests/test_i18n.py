@@ -291,6 +291,18 @@ def test_triage_controls_in_english(client, login, world):
     assert "Aides à la rédaction" not in page
 
 
+def test_satisfaction_scale_is_wholly_in_english(client, login, world):
+    """The score 4 used to stay « 4 — Satisfait » among four English labels of the member's rating form."""
+    ticket = factories.make_ticket(world.member)
+    ticket_services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    _speaks_english(world.member)
+    login(world.member)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    for label in ("1 — Not at all satisfied", "3 — Moderately satisfied", "4 — Satisfied", "5 — Very satisfied"):
+        assert label in page, label
+    assert "Satisfait" not in page
+
+
 def test_emails_are_written_in_the_recipients_language(app, world):
     """One answer, two members: the English speaker's mail (rendered when sent) is in English, the other's French."""
     ticket = factories.make_ticket(world.member)

@@ -317,6 +317,22 @@ def test_inactive_structure_reads_but_cannot_file(member_client, world):
     assert _ticket_count() == 1
 
 
+def test_inactive_structure_is_not_offered_what_it_would_be_refused(member_client, world):
+    """« Poser une question » in the menu and « Je souhaite participer » on a webinar used to lead only to a refusal."""
+    webinar = save_webinar(None, WebinarValues(title="Contrats aidés", starts_at=utcnow() + timedelta(days=7),
+                                               speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
+    active_page = member_client.get(f"/webinaires/{webinar.id}").get_data(as_text=True)
+    assert 'href="/questions/nouvelle"' in active_page and f'action="/webinaires/{webinar.id}/inscription"' in active_page
+    world.structure.active = False
+    db.session.commit()
+
+    page = html.unescape(member_client.get(f"/webinaires/{webinar.id}").get_data(as_text=True))
+    assert "mais plus en poser, y répondre, donner votre avis ni vous inscrire aux webinaires" in page
+    assert f'action="/webinaires/{webinar.id}/inscription"' not in page and "Je souhaite participer" not in page
+    assert 'href="/questions/nouvelle"' not in page
+    assert 'href="/questions/nouvelle"' not in member_client.get("/questions/").get_data(as_text=True)
+
+
 def test_inactive_structure_writes_nothing_on_its_questions_web_api_or_mail(member_client, world):
     """Members of an inactive structure still log in and read, but replied, rated and registered as if active."""
     ticket = factories.make_ticket(world.member)

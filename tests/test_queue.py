@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.kb import indexing
 from helpdesk.mail.ingest import discard, ingest
 from helpdesk.models import Event, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time
@@ -147,6 +148,18 @@ def test_filtered_pages_count_the_filtered_questions(app, jurist_client, world, 
     assert "Page 1 sur 2 (3 résultats)" in jurist_client.get("/file/?vue=ouvertes&type=ACI").get_data(as_text=True)
     narrowed = jurist_client.get(f"/file/?vue=ouvertes&type=ACI&theme={world.theme.id}").get_data(as_text=True)
     assert "Toutes ouvertes : 1 question<" in narrowed and "Page 1 sur" not in narrowed  # one question, singular
+
+
+def test_text_filter_narrows_as_words_are_added(jurist_client, world):
+    """Each word typed used to widen the list: « contrat passerelle » listed every question mentioning a contract."""
+    passerelle = factories.make_ticket(world.member, subject="Contrat passerelle vers une entreprise classique",
+                                       body="Une entreprise veut embaucher notre salarié par un contrat passerelle.")
+    other = factories.make_ticket(world.member, subject="Fin d'un CDDI", body="Le contrat de notre salarié finit en mai.")
+    indexing.sync()
+    assert _queue(jurist_client, "vue=ouvertes&q=contrat") == [passerelle.reference, other.reference]
+    assert _queue(jurist_client, "vue=ouvertes&q=contrat passerelle") == [passerelle.reference]
+    assert _queue(jurist_client, "vue=ouvertes&q=contrats passerelles") == [passerelle.reference]  # inflections too
+    assert _queue(jurist_client, "vue=ouvertes&q=contrat mai") == [other.reference]
 
 
 def test_text_filter_takes_wildcards_literally(jurist_client, desk):

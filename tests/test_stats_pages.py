@@ -163,6 +163,27 @@ def test_charts_turn_lazy_labels_into_plain_strings(app):
         assert b"<title>Titre</title>" in chart.svg()
 
 
+def test_dashboard_of_questions_answered_but_none_resolved(client, login, world):
+    """A question waiting on its member has a first response but no resolution: describing the resolution times'
+    chart failed, and the whole dashboard answered with an error 500."""
+    ticket = factories.make_ticket(world.member, theme_id=world.theme.id)
+    ticket_services.add_message(ticket, world.jurist, "Pouvez-vous préciser la date du contrat ?", status_after="waiting")
+    login(world.jurist)
+    response = client.get("/statistiques/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Médiane résolution : aucune donnée" in page and "Médiane 1re réponse : maximum" in page
+
+
+def test_chart_description_names_no_maximum_among_zeros(app):
+    """A year without questions used to be described as « maximum 0 questions (janvier) »."""
+    with app.test_request_context():
+        chart = Chart("essai", "Questions par mois", "bar", ["janvier", "février"], [("2024", [3, 1]), ("2023", [0, 0])],
+                      "questions", "Questions")
+        assert chart.description == ("Questions par mois, 2 valeurs. 2024 : maximum 3 questions (janvier) ; "
+                                     "2023 : aucune question.")
+
+
 @pytest.mark.parametrize("url", ["/statistiques/graphiques/inconnu.svg", "/statistiques/rapport/1999",
                                  "/statistiques/rapport/2999", f"/statistiques/rapport/{LAST_YEAR}/graphiques/x.svg"])
 def test_unknown_charts_and_years_are_not_found(client, login, world, url):

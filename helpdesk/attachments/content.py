@@ -134,9 +134,22 @@ def display_filename(filename: str | None, kind: FileKind) -> str:
     return f"{stem}.{extension.lower()}"
 
 
-def extension_matches(filename: str | None, kind: FileKind) -> bool:
-    """Whether the name's extension (if it has one) agrees with the content; no extension is accepted."""
+def _extension(filename: str | None) -> str | None:
+    """The name's extension, lowercase with its dot, or None when it has none."""
     base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     if "." not in base.strip("."):
-        return True
-    return "." + base.rsplit(".", 1)[-1].strip().lower() in kind.extensions
+        return None
+    return "." + base.rsplit(".", 1)[-1].strip().lower()
+
+
+def extension_matches(filename: str | None, kind: FileKind) -> bool:
+    """Whether the name's extension (if it has one) agrees with the content; no extension is accepted."""
+    extension = _extension(filename)
+    return extension is None or extension in kind.extensions
+
+
+def extension_accepted(filename: str | None) -> bool:
+    """Whether the name's extension (if it has one) is that of an accepted kind: a CSV export is plain text inside,
+    but not a file the help desk takes."""
+    extension = _extension(filename)
+    return extension is None or any(extension in kind.extensions for kind in KINDS.values())

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from helpdesk.attachments.content import (
-    ACCEPTED_LABELS, KINDS, FileKind, clean_filename, detect_kind, display_filename, extension_matches)
+    ACCEPTED_LABELS, KINDS, FileKind, clean_filename, detect_kind, display_filename, extension_accepted,
+    extension_matches)
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -101,7 +102,7 @@ def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
         # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
         return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
                                     "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
-    if kind is None:
+    if kind is None or not extension_accepted(filename):
         return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
                                     name=shown, kinds=_(ACCEPTED_LABELS)))
     if not extension_matches(filename, kind):

@@ -99,9 +99,9 @@ _DECORATION = re.compile(r"[\s\d!?.,;:@#$%&*_+=~^-]+$")
 _REPEATED = re.compile(r"^(.+?)\1+$")
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, email: str | None = None) -> None:
     """Refuse passwords shorter than the minimum, common ones (even with digits or symbols added at
-    the end) and repetitions of a short pattern."""
+    the end), repetitions of a short pattern and, given the account's email, that address or its part before @."""
     password = password or ""
     if len(password) < PASSWORD_MIN:
         raise InvalidInput(PASSWORD_TOO_SHORT % {"min": PASSWORD_MIN})
@@ -112,6 +112,10 @@ def check_password_strength(password: str) -> None:
     if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
         raise InvalidInput(_("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
                            "par exemple une phrase de plusieurs mots."))
+    email = (email or "").strip().lower()
+    if email and (email in lowered or undecorated == email.partition("@")[0]):
+        raise InvalidInput(_("Le mot de passe ne doit pas reprendre l'adresse e-mail du compte : choisissez-en un "
+                             "autre, par exemple une phrase de plusieurs mots."))
 
 
 def account_name_problem(name: str) -> str | None:
@@ -160,7 +164,7 @@ def add_user(email: str, name: str, password: str | None, role: str, structure_i
     email, name, structure = _account_values(None, email, name, role, structure_id)
     invited = password is None
     if not invited:
-        check_password_strength(password)
+        check_password_strength(password, email)
     user = User(email=email, name=name, role=role, structure=structure, active=True)
     if invited:
         user.set_unknown_password()
@@ -210,7 +214,7 @@ def change_password(user: User, current: str, new: str, address: str | None = No
     forget_failures("login", user.email, device)
     if new == current:
         raise InvalidInput(_("Le nouveau mot de passe doit être différent de l'actuel."))
-    check_password_strength(new)
+    check_password_strength(new, user.email)
     user.set_password(new)
     record_event("password_changed", user)
     revoked = revoke_all_tokens(user)

@@ -70,6 +70,6 @@ def similar_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Tick
 
 
 def matching_question_ids(text: str, limit: int = 500) -> list[int]:
-    """Ids of the questions whose subject, description or public answers match `text` (jurists' free-text filter)."""
-    hits = search.search_questions(index_path(search.QUESTIONS), text, limit=limit)
-    return [int(hit.id) for hit in hits]
+    """Ids of the questions whose subject, description or public answers hold every word of `text` (jurists'
+    free-text filter)."""
+    return [int(found) for found in search.filter_questions(index_path(search.QUESTIONS), text, limit=limit)]

@@ -4,7 +4,8 @@ A pure library working on plain dicts and directory paths; the only code of the
 application that imports whoosh.
 """
 
-from .engine import ArticleHit, QuestionHit, SearchPage, search_articles, search_questions, suggest_articles
+from .engine import (ArticleHit, QuestionHit, SearchPage, filter_questions, search_articles, search_questions,
+                     suggest_articles)
 from .index import (IndexBusy, apply, document_count, get_searcher, index_versions, open_index, rebuild,
                     schema_is_current)
 from .schema import ARTICLES, QUESTIONS
@@ -18,6 +19,7 @@ __all__ = [
     "SearchPage",
     "apply",
     "document_count",
+    "filter_questions",
     "get_searcher",
     "index_versions",
     "open_index",

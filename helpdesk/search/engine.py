@@ -352,6 +352,16 @@ def _key_terms_query(searcher, text: str, boosts: dict[str, float]):
     )
 
 
+def filter_questions(path, text: str, *, limit: int = 500) -> list[str]:
+    """Return the ids of the questions whose subject or body holds every word of ``text`` (with its synonyms and
+    inflections): a filter narrows as words are added, where the similar questions' key terms widen."""
+    parsed = parse(text)
+    if not parsed.units:
+        return []
+    results = get_searcher(path, QUESTIONS).search(And(unit_queries(parsed, QUESTION_BOOSTS)), limit=limit)
+    return [hit["id"] for hit in results]
+
+
 def suggest_articles(path, text: str, visibilities, limit: int = 5, statuses=("published",)) -> list[ArticleHit]:
     """Return articles that may answer a question being typed (subject + description)."""
     searcher = get_searcher(path, ARTICLES)

@@ -70,7 +70,13 @@ class Chart:
         parts = []
         for name, values in self.series:
             known = [(value, label) for value, label in zip(values, self.labels) if value is not None]
+            if not known:  # e.g. resolution times of a month whose questions are answered but none resolved yet
+                parts.append(_("%(series)s : aucune donnée", series=name))
+                continue
             highest, where = max(known, key=lambda item: item[0])
+            if not highest and self.unit == "questions":  # no label stands out: none is « the maximum »
+                parts.append(_("%(series)s : aucune question", series=name))
+                continue
             parts.append(_("%(series)s : maximum %(value)s %(unit)s (%(where)s)", series=name, value=self.format_value(highest),
                            unit=_("questions") if self.unit == "questions" else self.unit, where=where))
         return _("%(title)s, %(count)d valeurs. %(details)s.", title=self.title, count=len(self.labels),

@@ -15,7 +15,7 @@ from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 COMMENT_MAX = 2000
 RATINGS = {1: _l("1 — Pas du tout satisfait"), 2: _l("2 — Peu satisfait"), 3: _l("3 — Moyennement satisfait"),
-           4: "4 — Satisfait", 5: _l("5 — Très satisfait")}
+           4: _l("4 — Satisfait"), 5: _l("5 — Très satisfait")}
 
 
 def can_rate(user: User, ticket: Ticket) -> bool:
