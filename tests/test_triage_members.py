@@ -285,3 +285,21 @@ def test_only_staff_read_the_members_comments_even_through_the_service(world, an
     for user in (world.member, world.outsider):
         with pytest.raises(Forbidden):
             satisfaction.recent_comments(user)
+
+
+def test_namesake_structures_can_be_told_apart_where_a_structure_is_chosen(client, world, login):
+    """Two « Régie de quartier » of different regions (and two of the same region) read alike in the structure
+    lists of the jurist's filing form and the admin's account form: the region, then the SIRET, tell them apart."""
+    north = factories.make_structure(name="Régie de quartier", region="hauts-de-france")
+    south = factories.make_structure(name="Régie de quartier", region="occitanie")
+    twin = factories.make_structure(name="Régie de quartier", region="occitanie")
+    labels = [f'<option value="{north.id}">Régie de quartier (Hauts-de-France)</option>',
+              f'<option value="{south.id}">Régie de quartier (Occitanie, SIRET {south.siret})</option>',
+              f'<option value="{twin.id}">Régie de quartier (Occitanie, SIRET {twin.siret})</option>',
+              f'<option value="{world.structure.id}">{world.structure.name}</option>']
+    login(world.jurist)
+    page = client.get("/questions/pour-un-membre").get_data(as_text=True)
+    assert all(label in page for label in labels)
+    login(world.admin)
+    page = client.get("/admin/utilisateurs/nouveau").get_data(as_text=True)
+    assert all(label in page for label in labels)

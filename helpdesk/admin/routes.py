@@ -7,7 +7,8 @@ from helpdesk.admin import bp
 from helpdesk.admin import imports
 from helpdesk.admin.forms import (ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
                                   UserEditForm, UserForm)
-from helpdesk.admin.services import accounts_query, create_theme, save_structure, toggle_theme, update_theme
+from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices, toggle_theme,
+                                     update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
@@ -72,8 +73,7 @@ def structure(structure_id=None):
 
 def _structure_choices() -> list[tuple[int, str]]:
     """The structure list of the account forms (0: none, for the team)."""
-    return [(0, "—")] + [(structure.id, structure.name)
-                         for structure in db.session.scalars(select(Structure).order_by(Structure.name))]
+    return [(0, "—")] + structure_choices(db.session.scalars(select(Structure).order_by(Structure.name)))
 
 
 @bp.route("/utilisateurs")

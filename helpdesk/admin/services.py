@@ -1,4 +1,7 @@
 """Administration operations on structures and themes."""
+from collections import Counter
+from collections.abc import Iterable
+
 from sqlalchemy import Select, select
 
 from helpdesk.errors import InvalidInput
@@ -51,6 +54,24 @@ def structure_problems(*, name: str, siret: str, type: str, region: str) -> dict
     if region not in REGIONS:
         problems["region"] = _("Région inconnue.")
     return problems
+
+
+def structure_choices(structures: Iterable[Structure]) -> list[tuple[int, str]]:
+    """(id, label) of structures for a select: the name, followed by the region where several structures bear it,
+    and by the SIRET too where they also share the region, so that namesakes can be told apart."""
+    structures = list(structures)
+    names = Counter(structure.name for structure in structures)
+    places = Counter((structure.name, structure.region) for structure in structures)
+
+    def label(structure: Structure) -> str:
+        """The structure's name, made distinct from its namesakes'."""
+        if names[structure.name] == 1:
+            return structure.name
+        if places[structure.name, structure.region] == 1:
+            return f"{structure.name} ({structure.region_label})"
+        return f"{structure.name} ({structure.region_label}, SIRET {structure.siret})"
+
+    return [(structure.id, label(structure)) for structure in structures]
 
 
 def save_structure(structure: Structure | None, *, name: str, siret: str, type: str, region: str,

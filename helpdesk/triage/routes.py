@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from helpdesk.admin.services import structure_choices
 from helpdesk.audit.services import record_satisfaction_comments_read
 from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput, ServiceError
@@ -272,8 +273,8 @@ def on_behalf():
     # A post carries its files as well (the form's own default); the structure picked first comes in the query.
     form = OnBehalfForm() if request.method == "POST" else OnBehalfForm(request.args)
     structures = {structure.id: structure for structure in filing.active_structures()}
-    form.structure.choices = select_choices([(0, _("Choisir une structure"))] + [
-        (structure.id, structure.name) for structure in structures.values()])
+    form.structure.choices = select_choices([(0, _("Choisir une structure"))]
+                                            + structure_choices(structures.values()))
     # Only a listed structure's members are looked up: any other number, however large, lists nobody.
     members = filing.members_of(structures.get(form.structure.data))
     form.member.choices = select_choices([(0, _("Choisir un membre")),
