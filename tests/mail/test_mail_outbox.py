@@ -1,10 +1,11 @@
 """The outbox and its sender, against a real SMTP server: content, retries, exactly-once delivery."""
 import threading
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.events import record_event
@@ -375,6 +376,18 @@ def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, worl
     assert [row.status for row in outbox()] == ["pending", "pending"]
 
 
+def _until_another_session_waits_for_a_lock(done: threading.Event, timeout: float = 20) -> None:
+    """Poll PostgreSQL until some session of this database waits for a lock (or `done` is set): a fixed pause let a
+    loaded machine send before the other writer had even reached the row."""
+    deadline = time.monotonic() + timeout
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        while not done.is_set() and time.monotonic() < deadline:
+            if connection.scalar(text("SELECT count(*) FROM pg_stat_activity "
+                                      "WHERE datname = current_database() AND wait_event_type = 'Lock'")):
+                return
+            time.sleep(0.02)
+
+
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs concurrent writers: PostgreSQL (SQLite serialises writes)")
 def test_an_anonymisation_waits_for_the_mail_being_handed_to_the_server(app, world, smtp, monkeypatch):
     """PostgreSQL: an admin anonymising a member while one of their mails is being sent waits for it; that mail is
@@ -396,7 +409,7 @@ def test_an_anonymisation_waits_for_the_mail_being_handed_to_the_server(app, wor
                 """Let the anonymisation start while the member's first mail is in the server's hands."""
                 if message["To"] == address and not handing.is_set():
                     handing.set()
-                    finished.wait(timeout=1)
+                    _until_another_session_waits_for_a_lock(finished)
                 send(message)
             yield send_slowly
 
