@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import DateTimePattern, format_date as babel_format_date, format_time
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, format_decimal, format_timedelta, get_locale, refresh
+from flask_babel import Babel, format_decimal, format_timedelta, refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import User
-from helpdesk.translation import catalogue, gettext as _
+from helpdesk.translation import catalogue, current_locale, gettext as _
 
 PARIS = ZoneInfo("Europe/Paris")
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -72,7 +72,7 @@ def format_datetime(value: datetime | None) -> str:
     """'28 novembre 2026 à 09:15' (or 'November 28, 2026 at 9:15 AM'), in Paris time."""
     if value is None:
         return ""
-    locale, value = get_locale(), _in_paris(value)
+    locale, value = current_locale(), _in_paris(value)
     return _("%(date)s à %(time)s", date=_format_day(value, locale.date_formats["long"], locale),
              time=format_time(value, "short", locale=locale))
 
@@ -81,7 +81,7 @@ def format_date(value: date | datetime | None) -> str:
     """'28 novembre 2026', '1er juin 2026' (or 'November 28, 2026'); datetimes are taken in Paris time."""
     if value is None:
         return ""
-    locale = get_locale()
+    locale = current_locale()
     return _format_day(_in_paris(value) if isinstance(value, datetime) else value, locale.date_formats["long"], locale)
 
 
@@ -103,7 +103,7 @@ def format_short_datetime(value: datetime | None) -> str:
     """'lun. 30 nov. à 12:00' (or 'Mon, Nov 30 at 12:00 PM'), in Paris time: a near date read at a glance."""
     if value is None:
         return ""
-    locale, value = get_locale(), _in_paris(value)
+    locale, value = current_locale(), _in_paris(value)
     return _("%(date)s à %(time)s", date=_format_day(value, locale.datetime_skeletons["MMMEd"], locale),
              time=format_time(value, "short", locale=locale))
 
@@ -133,4 +133,4 @@ def register(app: Flask, translations_dir: str) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime, date=format_date,
                                  relative=format_relative, number=format_number)
-    app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))
+    app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(current_locale()))

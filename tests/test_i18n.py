@@ -4,13 +4,14 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import flask
 import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from flask_babel import force_locale
+from flask_babel import force_locale, refresh
 from sqlalchemy import func, select
 
 from helpdesk.errors import InvalidInput
@@ -387,4 +388,11 @@ def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
         assert ngettext("%(num)d question", "%(num)d questions", 2) == "2 questions"
         assert gettext("%(field)s : le caractère nul n'est pas accepté.", field="Objet") == (
             "Objet : le caractère nul n'est pas accepté.")
-    assert gettext("Objet") == "Objet"  # no app: the source text
+    with app.test_request_context("/"):
+        assert gettext("Objet") == "Objet"
+        flask.g.account_locale = "en"  # a visitor following a link mailed to an English-speaking account
+        refresh()
+        assert gettext("Objet") == "Subject" and format_date(date(2026, 6, 1)) == "June 1, 2026"
+        del flask.g.account_locale
+        refresh()
+        assert gettext("Objet") == "Objet" and format_date(date(2026, 6, 1)) == "1er juin 2026"

@@ -1,7 +1,6 @@
 """The form base class shared by every area."""
 from functools import lru_cache
 
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
@@ -9,7 +8,7 @@ from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
 from helpdesk.i18n import PARIS
-from helpdesk.translation import gettext as _
+from helpdesk.translation import current_locale, gettext as _
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
 # nothing older, a typo like 2999 would be shown as is, and the periods' arithmetic (the day or month after the end,
@@ -43,7 +42,7 @@ class Form(FlaskForm):
 
         def get_translations(self, form):
             """WTForms' own catalogue for the current locale (French by default)."""
-            return _wtforms_catalogue(str(get_locale() or "fr"))
+            return _wtforms_catalogue(str(current_locale() or "fr"))
 
 
 class FilterForm(Form):
