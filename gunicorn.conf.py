@@ -7,6 +7,7 @@ Preloading would share those file descriptors and sockets between forked
 workers, and a searcher opened in the master would never see the indexer's
 new generations. The price is a second or so of start-up per worker.
 """
+import gc
 import multiprocessing
 import os
 
@@ -33,3 +34,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "helpdesk"
 # No gunicornc control socket: one fixed path per user would collide between instances on one machine.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app, move its objects (modules, mappers, templates, catalogues) out of the
+    garbage collector's reach: full collections then walk only what requests leave behind (half the pause)."""
+    gc.freeze()

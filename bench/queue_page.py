@@ -18,6 +18,7 @@ databases named helpdesk_bench_queue_<rows>) and reused by the next run with
 --keep, after applying any new migration; drop them by hand afterwards.
 """
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -138,15 +139,39 @@ def measure(app, count: int) -> dict[str, list[tuple[float, float]]]:
     """Time each planned request (wall and this process's CPU, milliseconds), grouped by view."""
     client = app.test_client()
     _login(client)
+    gc.freeze()  # as a gunicorn worker does once it has loaded the app (gunicorn.conf.py)
+    pauses: list[float] = []
+    watch = _full_collection_watch(pauses)
+    gc.callbacks.append(watch)
     timings: dict[str, list[tuple[float, float]]] = {}
-    for view, args in [("warm-up", {"vue": "ouvertes"})] * 3 + request_plan(count):
-        started, cpu = time.perf_counter(), time.process_time()
-        response = client.get("/file/", query_string=args)
-        elapsed = ((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
-        assert response.status_code == 200, (args, response.status_code)
-        if view != "warm-up":
-            timings.setdefault(view, []).append(elapsed)
+    try:
+        for view, args in [("warm-up", {"vue": "ouvertes"})] * 3 + request_plan(count):
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get("/file/", query_string=args)
+            elapsed = ((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
+            assert response.status_code == 200, (args, response.status_code)
+            if view != "warm-up":
+                timings.setdefault(view, []).append(elapsed)
+    finally:
+        gc.callbacks.remove(watch)
+        gc.unfreeze()
+    print(f"full garbage collections: {len(pauses)}, longest {max(pauses, default=0):.1f} ms, "
+          f"total {sum(pauses):.1f} ms", file=sys.stderr)
     return timings
+
+
+def _full_collection_watch(pauses: list[float]):
+    """A gc callback appending the duration (ms) of each full (generation 2) collection to `pauses`."""
+    started = [0.0]
+
+    def watch(phase: str, info: dict) -> None:
+        """Time generation-2 collections."""
+        if info["generation"] == 2:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            else:
+                pauses.append((time.perf_counter() - started[0]) * 1000)
+    return watch
 
 
 def percentile(values: list[float], q: int) -> float:

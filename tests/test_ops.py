@@ -1,4 +1,5 @@
 """Operations: /healthz, request ids, JSON log lines, reverse-proxy headers, gunicorn settings."""
+import gc
 import io
 import json
 import logging
@@ -271,6 +272,16 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("GUNICORN_WORKERS")
     monkeypatch.setattr("multiprocessing.cpu_count", lambda: 64)
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 8
+
+
+def test_gunicorn_workers_keep_the_loaded_app_out_of_full_garbage_collections():
+    """After loading the app a worker freezes what exists, so full collections do not walk it again and again."""
+    hook = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"]
+    try:
+        hook(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 @pytest.fixture
