@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from helpdesk.extensions import db
@@ -182,6 +183,18 @@ def test_chart_description_names_no_maximum_among_zeros(app):
                       "questions", "Questions")
         assert chart.description == ("Questions par mois, 2 valeurs. 2024 : maximum 3 questions (janvier) ; "
                                      "2023 : aucune question.")
+
+
+def test_chart_summaries_and_changes_write_numbers_in_the_readers_language(app):
+    """Chart summaries and the annual report's changes used French punctuation (« 1 300 », « +12,5 % ») in English."""
+    chart = Chart("essai", "Délai", "bar", ["janvier", "février"], [("2024", [1300.25, 2.5])], "h", "Heures")
+    growth, share = KeyFigure("Reçues", 9, 8), KeyFigure("Part", 40.0, 50.5, unit="%")
+    with app.test_request_context():
+        assert "maximum 1\u202f300,2 h (janvier)" in chart.description
+        assert (growth.change_label, share.change_label) == ("+12,5 %", "−10,5 pts")
+        with force_locale("en"):
+            assert "maximum 1,300.2 h (janvier)" in chart.description
+            assert (growth.change_label, share.change_label) == ("+12.5%", "−10.5 pts")
 
 
 @pytest.mark.parametrize("url", ["/statistiques/graphiques/inconnu.svg", "/statistiques/rapport/1999",

@@ -2,7 +2,11 @@
 from dataclasses import dataclass
 
 import pygal
+from babel.numbers import format_decimal
 from pygal.style import Style
+
+from helpdesk.i18n import DEFAULT_LOCALE
+from helpdesk.translation import current_locale, gettext as _
 
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
 # Dark, distinguishable colours (WCAG AA contrast against white), in the stylesheet's palette.
@@ -13,16 +17,15 @@ STYLE = Style(
     title_font_size=18, label_font_size=13, major_label_font_size=13, legend_font_size=13, value_font_size=12,
 )
 
-from helpdesk.translation import gettext as _
-
 
 def format_number(value: float | int | None, decimals: int = 1) -> str:
-    """French number: thin-space thousands, decimal comma, '—' for no value."""
+    """A figure in the reader's language ('1 234', '12,5' in French; '1,234', '12.5' in English), '—' for none."""
     if value is None:
         return "—"
+    locale = current_locale() or DEFAULT_LOCALE
     if isinstance(value, int) or float(value).is_integer() and decimals == 0:
-        return f"{int(value):,}".replace(",", "\u202f")
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+        return format_decimal(int(value), "#,##0", locale=locale)
+    return format_decimal(value, "#,##0." + "0" * decimals, locale=locale)
 
 
 def _without_scripts(root):

@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from helpdesk.models import Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.stats import bp, queries, services
-from helpdesk.stats.charts import Chart
+from helpdesk.stats.charts import Chart, format_number
 from helpdesk.stats.forms import StatsFilterForm
 from helpdesk.translation import gettext as _
 
@@ -20,14 +20,7 @@ FIRST_REPORT_YEAR = 2000
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@bp.app_template_filter("nombre")
-def nombre(value, decimals: int = 1) -> str:
-    """A figure in the page's language ('1 234', '12,5' in French; '1,234', '12.5' in English), '—' for none."""
-    if value is None:
-        return "—"
-    if isinstance(value, int) or float(value).is_integer() and decimals == 0:
-        return format_decimal(int(value), "#,##0")
-    return format_decimal(value, "#,##0." + "0" * decimals)
+bp.add_app_template_filter(format_number, "nombre")
 
 
 @bp.app_template_filter("periode")

@@ -160,12 +160,12 @@ class KeyFigure:
 
     @property
     def change_label(self) -> str:
-        """'+12,5 %', '−3,0 pts' or '—'."""
+        """'+12,5 %', '−3,0 pts' or '—' ('+12.5%', '−3.0 pts' in English)."""
         change = self.change
         if change is None:
             return "—"
-        sign = "+" if change > 0 else ("−" if change < 0 else "")
-        return f"{sign}{format_number(abs(change))} {'pts' if self.unit == '%' else '%'}"
+        signed = ("+" if change > 0 else ("−" if change < 0 else "")) + format_number(abs(change))
+        return _("%(change)s pts", change=signed) if self.unit == "%" else _("%(change)s %%", change=signed)
 
 
 @dataclass(frozen=True)
