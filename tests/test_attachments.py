@@ -1,6 +1,7 @@
 """Attachments: content checks, storage, limits, transactions, permissions and downloads."""
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,28 @@ def test_limits_per_file_per_request_and_count_are_checked_before_writing(app, w
     with pytest.raises(AttachmentRejected, match="3 fichiers au plus"):
         save_uploads([("a.txt", b"a")] * 4, uploader=world.member, ticket=ticket)
     assert stored_files(app) == [] and count(Attachment) == 0
+
+
+@pytest.mark.parametrize("url", ["/questions/nouvelle", "/questions/{reference}"])
+def test_file_inputs_carry_the_limits_and_their_refusals_for_the_browser(client, world, login, url):
+    """The browser refuses a file too large as soon as it is chosen (static/js/uploads.js), with the server's words,
+    in the reader's language: the whole sending is not lost to a refusal after the upload."""
+    ticket = factories.make_ticket(world.member)
+    client.application.config.update(ATTACHMENT_MAX_FILE_SIZE=3 * 1024 * 1024, ATTACHMENT_MAX_FILES=4)
+    login(world.member)
+    page = client.get(url.format(reference=ticket.reference)).get_data(as_text=True)
+    file_input = re.search(r'<input[^>]*type="file"[^>]*>', page).group(0)
+    for attribute in ('data-max-files="4"', f'data-max-file-bytes="{3 * 1024 * 1024}"',
+                      f'data-max-total-bytes="{20 * 1024 * 1024}"',
+                      'data-too-many="Vous pouvez joindre 4 fichiers au plus par envoi."',
+                      'data-file-too-large="Le fichier « {name} » dépasse la taille autorisée (3 Mo par fichier)."',
+                      'data-total-too-large="L&#39;ensemble des fichiers dépasse la taille autorisée (20 Mo par envoi)."'):
+        assert attribute in file_input, attribute
+    assert "/static/js/uploads.js" in page
+    world.member.locale = "en"
+    db.session.commit()
+    english = client.get(url.format(reference=ticket.reference)).get_data(as_text=True)
+    assert 'data-too-many="You can attach 4 files at most per upload."' in english
 
 
 def test_files_of_a_transaction_that_does_not_commit_are_deleted(app, world):

@@ -67,6 +67,32 @@ def upload_limits() -> str:
              count=config["ATTACHMENT_MAX_FILES"])
 
 
+def _too_many_files() -> str:
+    """The refusal of a sending with more files than allowed."""
+    return _("Vous pouvez joindre %(count)s fichiers au plus par envoi.", count=current_app.config["ATTACHMENT_MAX_FILES"])
+
+
+def _file_too_large(shown_name: str) -> str:
+    """The refusal of one file over the size allowed per file."""
+    return _("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
+             name=shown_name, size=_megabytes(current_app.config["ATTACHMENT_MAX_FILE_SIZE"]))
+
+
+def _sending_too_large() -> str:
+    """The refusal of files whose sizes add up to more than a sending allows."""
+    return _("L'ensemble des fichiers dépasse la taille autorisée (%(size)s par envoi).",
+             size=_megabytes(current_app.config["ATTACHMENT_MAX_REQUEST_SIZE"]))
+
+
+def upload_limit_attributes() -> dict[str, str | int]:
+    """The limits and their refusals as a file input's data attributes: static/js/uploads.js refuses a file too large
+    as soon as it is chosen, before a sending the server would refuse whole (losing what the form held)."""
+    config = current_app.config
+    return {"data-max-files": config["ATTACHMENT_MAX_FILES"], "data-max-file-bytes": config["ATTACHMENT_MAX_FILE_SIZE"],
+            "data-max-total-bytes": config["ATTACHMENT_MAX_REQUEST_SIZE"], "data-too-many": _too_many_files(),
+            "data-file-too-large": _file_too_large("{name}"), "data-total-too-large": _sending_too_large()}
+
+
 def read_uploads(storages: Iterable[FileStorage] | None) -> list[tuple[str, bytes]]:
     """(filename, content) of the files of a form field, leaving out the empty part a browser sends when no file is chosen."""
     uploads = []
@@ -95,8 +121,7 @@ def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
     if not data:
         return _Refusal(filename, _("Le fichier « %(name)s » est vide.", name=shown))
     if len(data) > config["ATTACHMENT_MAX_FILE_SIZE"]:
-        return _Refusal(filename, _("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
-                                    name=shown, size=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"])), too_large=True)
+        return _Refusal(filename, _file_too_large(shown), too_large=True)
     kind = detect_kind(data)
     if kind is None and shown.lower().endswith(KINDS["txt"].extensions):
         # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
@@ -116,13 +141,11 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
     with its reason (AttachmentTooLarge when size is the only problem), and nothing is stored."""
     config = current_app.config
     if len(files) > config["ATTACHMENT_MAX_FILES"]:
-        raise AttachmentRejected(_("Vous pouvez joindre %(count)s fichiers au plus par envoi.",
-                                   count=config["ATTACHMENT_MAX_FILES"]))
+        raise AttachmentRejected(_too_many_files())
     results = [_check_file(filename, data) for filename, data in files]
     refusals = [result for result in results if isinstance(result, _Refusal)]
     if not refusals and sum(len(data) for _name, data in files) > config["ATTACHMENT_MAX_REQUEST_SIZE"]:
-        raise AttachmentTooLarge(_("L'ensemble des fichiers dépasse la taille autorisée (%(size)s par envoi).",
-                                   size=_megabytes(config["ATTACHMENT_MAX_REQUEST_SIZE"])))
+        raise AttachmentTooLarge(_sending_too_large())
     if refusals:
         sentences = [refusal.message for refusal in refusals]
         if len(refusals) > 1:

@@ -8,6 +8,7 @@ from tests.browser.conftest import PASSWORD
 SUBJECT = "Renouveler un CDDI pour finir une formation"
 BODY = ("Un salarié en CDDI depuis 22 mois suit une formation qualifiante qui se termine dans quatre mois. "
         "Pouvons-nous renouveler son contrat au-delà de 24 mois ?")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ANSWER = "Oui : une dérogation permet de prolonger le CDDI pour achever la formation ; faites l'avenant avant l'échéance."
 
 
@@ -227,3 +228,23 @@ def test_a_refused_question_shows_its_suggestions_again_without_typing(visitor):
     page.get_by_role("button", name="Envoyer ma question").click()  # no theme chosen: refused
     expect(page.get_by_label("Objet")).to_have_value(SUBJECT)
     expect(page.locator("#suggestions")).to_contain_text("Ces ressources répondent peut-être à votre question")
+
+
+def test_a_file_too_large_is_refused_when_chosen_and_the_question_is_kept(visitor):
+    """A scan of 11 MB (10 MB allowed per file) is taken back as soon as it is chosen, with the reason under the
+    field; what was typed stays and a lighter file is accepted (before, the whole sending was refused after upload)."""
+    page = visitor.page
+    visitor.login("membre2@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill("Arrêt maladie pendant la période d'essai")
+    files = page.get_by_label("Documents (contrat, bulletin de paie, courrier…)")
+    files.set_input_files([{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" * 1_300_000}])
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Le fichier « scan.pdf » dépasse la taille autorisée (10 Mo par fichier).")
+    assert files.evaluate("input => input.files.length") == 0
+    expect(files).to_have_attribute("aria-invalid", "true")
+    visitor.audit("(fichier trop lourd refusé)")
+    expect(page.get_by_label("Objet")).to_have_value("Arrêt maladie pendant la période d'essai")
+    files.set_input_files([{"name": "avenant.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    expect(alert).to_be_hidden()
+    assert files.evaluate("input => input.files.length") == 1
