@@ -78,7 +78,8 @@ def test_dashboard_shows_charts_with_descriptions_and_data_tables(client, login,
     assert "<figcaption>" in page and '<th scope="row">Bretagne</th>' in page
     assert "Réforme IAE" in page  # the world's theme, in the by-theme table
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/draft.js" defer>',
-                                                  '<script src="/static/js/form-errors.js" defer>'], \
+                                                  '<script src="/static/js/form-errors.js" defer>',
+                                                  '<script src="/static/js/uploads.js" defer>'], \
         "charts need no script (only those every page loads)"
 
 
