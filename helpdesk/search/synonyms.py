@@ -4,7 +4,8 @@ Each group lists expressions that mean the same thing; a query containing one
 of them also searches for the others (multiword expressions as phrases).
 Matching ignores case and accents, except for the expressions listed in
 ``CASE_SENSITIVE`` which are ordinary French words in lowercase ("ai", "ce",
-"at") and so only count as abbreviations when typed in capitals.
+"at"; "ds" is texting for "dans") and so only count as abbreviations when
+typed in capitals.
 
 The index never sees this table: editing it takes effect without a rebuild.
 """
@@ -131,4 +132,4 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
-CASE_SENSITIVE: frozenset[str] = frozenset({"AI", "EI", "CE", "CP", "AT", "MP", "RC", "IJ", "DS", "DP", "EA"})
+CASE_SENSITIVE: frozenset[str] = frozenset({"AI", "EI", "CE", "CP", "AT", "MP", "RC", "IJ", "DS"})
