@@ -27,6 +27,35 @@ def test_duer_finds_document_unique(articles_path):
     assert slugs(search_articles(articles_path, "DUER", **MEMBER)) == ["duerp"]
 
 
+@pytest.fixture
+def legal_wording_path(tmp_path):
+    """Index fiches written in the code's own words, none of them using the everyday word."""
+    path = tmp_path / "articles"
+    docs = [
+        make_article("cabinets", "Installations sanitaires", "L'employeur met des cabinets d'aisance à disposition."),
+        make_article("preavis", "Fin du contrat", "La durée du préavis dépend de l'ancienneté du salarié."),
+        make_article("delegue", "Représentation syndicale", "Le délégué syndical négocie les accords d'entreprise."),
+        make_article("conge", "Période d'essai", "Le salarié peut rompre la période d'essai pendant ses congés."),
+    ]
+    rebuild(path, "articles", docs, procs=1)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("toilettes", "cabinets"), ("WC au travail", "cabinets"), ("délai-congé", "preavis"), ("DS", "delegue")],
+)
+def test_everyday_word_or_abbreviation_finds_the_legal_term(legal_wording_path, text, expected):
+    """A member typing « toilettes », « délai-congé » or « DS » finds the fiche saying « cabinets d'aisance », « préavis »..."""
+    assert slugs(search_articles(legal_wording_path, text, **MEMBER))[:1] == [expected]
+
+
+def test_abbreviation_that_is_an_ordinary_word_needs_capitals(legal_wording_path):
+    """« ds » typed in lowercase (texting for « dans ») does not search « délégué syndical »."""
+    assert "delegue" not in slugs(search_articles(legal_wording_path, "congés ds la période d'essai", **MEMBER))
+    assert slugs(search_articles(legal_wording_path, "ds", **MEMBER)) == []
+
+
 def test_legal_reference_written_differently(articles_path):
     """'L4121-3' finds a body citing 'art. L. 4121-3'; the legal_refs field is searched too."""
     assert slugs(search_articles(articles_path, "L4121-3", **MEMBER)) == ["duerp"]
