@@ -348,8 +348,23 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(app, clie
     app.config["SESSION_COOKIE_SECURE"] = helpdesk.config.SESSION_COOKIE_SECURE
     response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD},
                            base_url="https://helpdesk.exemple.test")
-    cookie = set_cookie(response, "session")
+    cookie = set_cookie(response, "__Host-session")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    assert "Path=/;" in cookie and "Domain" not in cookie, "the __Host- prefix needs both, or browsers drop it"
+
+
+def test_a_session_cookie_planted_without_the_host_prefix_is_ignored(app, world):
+    """A neighbouring subdomain can set a « session » cookie for the whole domain (an attacker's own logged-in
+    session, where the victim would then file questions): only the __Host- one, which it cannot set, counts."""
+    app.config["SESSION_COOKIE_SECURE"] = True
+    attacker, victim = app.test_client(), app.test_client()
+    assert post_login(attacker, world.colleague.email).status_code == 302
+    planted = attacker.get_cookie("__Host-session", domain="localhost").value
+    assert attacker.get("/compte/", base_url="https://localhost").status_code == 200
+    victim.set_cookie("session", planted, domain="localhost")
+    assert victim.get("/compte/", base_url="https://localhost").status_code == 302, "the planted session is ignored"
+    victim.set_cookie("__Host-session", planted, domain="localhost")
+    assert victim.get("/compte/", base_url="https://localhost").status_code == 200, "the genuine name still works"
 
 
 def test_development_server_runs_without_secure_cookies():
