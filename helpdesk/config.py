@@ -89,6 +89,9 @@ PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
 # Searches and suggestions of visitors who are not logged in (one budget for both): far above a reader's pace, it
 # stops a script from scraping the public resources or filling the search log.
 ANONYMOUS_SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
+# Questions one member may file online (web or API) in 24 hours: far above a member's pace (the whole federation asks
+# a few a day), it stops a taken-over account or a script from flooding the queue and the jurists' mailboxes.
+QUESTIONS_PER_DAY = 20
 # « Mot de passe oublié » answers no sooner than this after the request, whether or not a link is mailed: the time
 # taken must not tell which addresses have an account.
 PASSWORD_RESET_MIN_SECONDS = 0.5

@@ -32,3 +32,9 @@ class Conflict(ServiceError):
     """Someone else changed the object first (e.g. claimed the question)."""
 
     status_code = 409
+
+
+class RateLimited(ServiceError):
+    """Too many actions of one kind in a period (questions filed online in a day)."""
+
+    status_code = 429

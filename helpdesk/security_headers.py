@@ -1,7 +1,8 @@
 """Security headers on every response: a strict Content-Security-Policy (no inline script or style),
 no framing, no referrer leaks to other sites, no powerful browser features, HSTS outside development;
-and pages served to a logged-in user kept out of every cache."""
+and pages served to a logged-in user kept out of every cache; the session cookie named with the __Host- prefix."""
 from flask import Flask, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 
@@ -35,7 +36,23 @@ def _keep_private_pages_out_of_caches(response):
     return response
 
 
+class HostPrefixedSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, named « __Host-session » whenever it is Secure (ASVS 3.4.4): browsers then take
+    it only from this very host, over HTTPS, for the whole site, so a neighbouring subdomain cannot plant its own
+    session cookie (an attacker's logged-in session, where the victim would file a question the attacker then
+    reads). The development server, over plain HTTP, keeps the plain name (browsers refuse the prefix there)."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """The configured name, with the __Host- prefix when the cookie is Secure, host-only and for path /."""
+        name = super().get_cookie_name(app)
+        if (self.get_cookie_secure(app) and self.get_cookie_domain(app) is None and self.get_cookie_path(app) == "/"
+                and not name.startswith("__Host-")):
+            return f"__Host-{name}"
+        return name
+
+
 def register(app: Flask) -> None:
-    """Install the headers on the app's responses."""
+    """Install the headers on the app's responses and the prefixed session cookie."""
+    app.session_interface = HostPrefixedSessionInterface()
     app.after_request(_add_headers)
     app.after_request(_keep_private_pages_out_of_caches)

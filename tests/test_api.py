@@ -453,7 +453,8 @@ def test_a_password_chosen_through_a_reset_link_revokes_the_api_tokens(client, a
 
 def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting, login):
     login(setting.member)
-    page = client.post("/compte/jetons", data={"name": "Outil de suivi", "scope": "write", "expires_in_days": "90"})
+    page = client.post("/compte/jetons", data={"name": "Outil de suivi", "scope": "write", "expires_in_days": "90",
+                                               "password": factories.PASSWORD})
     text = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "private, no-store"
     plain = text.split('id="new-token" type="text" readonly value="')[1].split('"')[0]
@@ -469,6 +470,27 @@ def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting
     assert response.status_code == 302
     assert "révoqué" in client.get("/compte/jetons").get_data(as_text=True)
     assert_error(api.get("/api/v1/me", headers=bearer(plain)), 401, "unauthorized")
+
+
+def test_an_open_session_alone_cannot_create_an_api_token(app, client, api, setting, login):
+    """Whoever sat at a session left open could plant a token that outlived every logout: the password is asked."""
+    login(setting.member)
+    wanted = {"name": "Outil caché", "scope": "write", "expires_in_days": "0"}
+    page = client.post("/compte/jetons", data=wanted)
+    assert "Indiquez votre mot de passe pour créer un jeton." in html.unescape(page.get_data(as_text=True))
+    page = client.post("/compte/jetons", data={**wanted, "password": "pas le bon mot de passe"})
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Le mot de passe actuel est incorrect." in text and 'id="new-token"' not in text
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+    for attempt in range(app.config["LOCKOUT_ACCOUNT_FAILURES"] - 1):
+        client.post("/compte/jetons", data={**wanted, "password": f"essai numéro {attempt}"})
+    page = client.post("/compte/jetons", data={**wanted, "password": factories.PASSWORD})
+    assert page.status_code == 429, "guessing the password from an open session is locked out, as on login"
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+    with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
+        page = client.post("/compte/jetons", data={**wanted, "password": factories.PASSWORD})
+    assert page.status_code == 200 and 'id="new-token"' in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
 
 
 def test_account_page_refuses_revoking_another_users_token(client, setting, login):

@@ -11,7 +11,7 @@ from helpdesk.auth.services import check_password_strength, common_passwords
 from helpdesk.auth.throttling import DEVICE_COOKIE, LOCKED_MESSAGE, rate_limit
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import AuthThrottle, Event, Ticket
+from helpdesk.models import AuthThrottle, Event, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
 
@@ -348,8 +348,23 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(app, clie
     app.config["SESSION_COOKIE_SECURE"] = helpdesk.config.SESSION_COOKIE_SECURE
     response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD},
                            base_url="https://helpdesk.exemple.test")
-    cookie = set_cookie(response, "session")
+    cookie = set_cookie(response, "__Host-session")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    assert "Path=/;" in cookie and "Domain" not in cookie, "the __Host- prefix needs both, or browsers drop it"
+
+
+def test_a_session_cookie_planted_without_the_host_prefix_is_ignored(app, world):
+    """A neighbouring subdomain can set a « session » cookie for the whole domain (an attacker's own logged-in
+    session, where the victim would then file questions): only the __Host- one, which it cannot set, counts."""
+    app.config["SESSION_COOKIE_SECURE"] = True
+    attacker, victim = app.test_client(), app.test_client()
+    assert post_login(attacker, world.colleague.email).status_code == 302
+    planted = attacker.get_cookie("__Host-session", domain="localhost").value
+    assert attacker.get("/compte/", base_url="https://localhost").status_code == 200
+    victim.set_cookie("session", planted, domain="localhost")
+    assert victim.get("/compte/", base_url="https://localhost").status_code == 302, "the planted session is ignored"
+    victim.set_cookie("__Host-session", planted, domain="localhost")
+    assert victim.get("/compte/", base_url="https://localhost").status_code == 200, "the genuine name still works"
 
 
 def test_development_server_runs_without_secure_cookies():
@@ -488,3 +503,47 @@ def test_an_invited_account_without_a_password_refuses_every_login_as_slowly_as_
         assert not logged_in(client)
     post_login(client, "personne@exemple.test", "n-importe-lequel")
     assert slow_checks == [services._TIMING_HASH] * 4, "each refusal costs one hash of the dummy password"
+
+
+# --- notices of changes to the ways into an account -------------------------------------------------------------
+
+def _security_notices(user) -> list:
+    """The security notices mailed to `user`, oldest first."""
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "security_notice",
+                                                             OutboxEmail.recipient_id == user.id)
+                                   .order_by(OutboxEmail.id)))
+
+
+def test_a_changed_password_is_told_to_the_account_owner_by_email(client, world, login):
+    """Whoever changed it in the owner's stead (a phished password) is noticed: the mail says what to do."""
+    login(world.member)
+    new = "Une phrase de passe toute neuve"
+    response = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 302
+    (notice,) = _security_notices(world.member)
+    assert notice.to_address == world.member.email and notice.subject == "Votre mot de passe a été changé"
+    assert f"Le mot de passe de votre compte ({world.member.email}) a été changé le" in notice.text_body
+    assert "/mot-de-passe-oublie" in notice.text_body and "Mot de passe oublié" in notice.html_body
+
+
+def test_a_password_chosen_through_a_reset_link_is_told_but_not_the_first_one_of_an_invitation(client, world):
+    from helpdesk.auth.passwords import make_password_link
+    new = {"new": "Une phrase de passe toute neuve", "confirm": "Une phrase de passe toute neuve"}
+    invitation = make_password_link(world.colleague, "invitation").removeprefix("https://helpdesk.example.test")
+    assert client.post(invitation, data=new).status_code == 302
+    assert _security_notices(world.colleague) == [], "choosing one's first password changes nothing to tell"
+    reset = make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test")
+    assert client.post(reset, data=new).status_code == 302
+    (notice,) = _security_notices(world.member)
+    assert "a été changé le" in notice.text_body
+
+
+def test_a_new_api_token_is_told_to_the_account_owner_by_email(client, world, login):
+    login(world.member)
+    page = client.post("/compte/jetons", data={"name": "Tableur de suivi", "scope": "read", "expires_in_days": "30",
+                                               "password": factories.PASSWORD})
+    assert 'id="new-token"' in page.get_data(as_text=True)
+    (notice,) = _security_notices(world.member)
+    assert notice.subject == "Un jeton d'accès à l'API a été créé sur votre compte"
+    assert "Un jeton d'accès à l'API nommé « Tableur de suivi » a été créé sur votre compte" in notice.text_body
+    assert "/compte/jetons" in notice.text_body and "révoquez-le" in notice.html_body

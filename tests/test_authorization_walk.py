@@ -90,6 +90,7 @@ CASES = [
     Case("POST", "/langue", "302 302 302 302 302 302 302"),
     Case("GET", "/ressources/", EVERYONE),
     Case("GET", "/ressources/suggestions", EVERYONE),
+    Case("POST", "/ressources/suggestions", EVERYONE),  # the question form's script posts the words
     Case("GET", "/ressources/nouvelle", STAFF),
     Case("POST", "/ressources/nouvelle", STAFF),
     Case("GET", "/ressources/<slug>", "404 404 200 200 200 200 200", target="members"),

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from helpdesk.api.tokens import create_token
 from helpdesk.attachments.services import save_upload
 from helpdesk.extensions import db
+from helpdesk.kb import indexing
 from helpdesk.kb.services import save_article
 from helpdesk.models import ApiToken, Attachment, Message, RoutingRule, Ticket, WebinarQuestion
 from helpdesk.models._types import utcnow
@@ -15,6 +16,7 @@ from helpdesk.triage import routing
 from helpdesk.webinars.services import WebinarValues, register_interest, save_webinar, send_question
 from tests import factories
 from tests.factories import docx_bytes
+from tests.test_kb import add_article
 
 
 @pytest.fixture
@@ -151,3 +153,18 @@ def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
     assert client.post(url, data={"csrf_token": _token(client, url)}).status_code == 302
     assert not still_there()
 
+
+
+def test_suggestions_while_typing_are_posted_with_the_forms_token_never_in_the_address(client, world):
+    """The words of a question (an employee's situation) are posted: they stay out of proxy and server logs."""
+    add_article("activite-partielle-membres", "Activité partielle en chantier d'insertion",
+                "Les salariés en insertion peuvent bénéficier de l'activité partielle.", visibility="members")
+    indexing.sync()
+    _login(client, world.member)
+    token = _token(client, "/questions/nouvelle")
+    words = {"subject": "Activité partielle", "body": "Nos salariés en insertion peuvent-ils en bénéficier ?"}
+    response = client.post("/ressources/suggestions", data={**words, "csrf_token": token})
+    assert response.status_code == 200 and "/ressources/activite-partielle-membres" in response.get_data(as_text=True)
+    assert client.post("/ressources/suggestions", data=words).status_code == 400
+    script = client.get("/static/js/suggest.js").get_data(as_text=True)
+    assert 'method: "POST"' in script and "?subject=" not in script

@@ -586,3 +586,31 @@ def test_reply_refused_for_its_file_keeps_the_text_written(client, world, login,
     reply_box = page[page.index('name="body"'):]
     assert written in reply_box[:reply_box.index("</textarea>")]
     assert db.session.scalar(select(func.count()).select_from(Message).where(Message.ticket_id == ticket.id)) == 0
+
+
+def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, world, login):
+    """A taken-over account or a script cannot flood the queue and the jurists' mailboxes: past QUESTIONS_PER_DAY
+    questions in 24 hours, the web form and the API refuse (429) and file nothing; a day later, filing works again;
+    questions a jurist records for the member (phone) do not count."""
+    app.config["QUESTIONS_PER_DAY"] = 3
+    factories.make_ticket(world.member, channel="phone", created_by=world.jurist)
+    for number in range(3):
+        factories.make_ticket(world.member, subject=f"Question numéro {number}")
+    login(world.member)
+    before = _ticket_count()
+    response = client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    assert response.status_code == 429
+    assert "Vous avez déjà posé 3 questions ces dernières 24 heures" in html.unescape(response.get_data(as_text=True))
+    assert SUBJECT in html.unescape(response.get_data(as_text=True)), "the form comes back filled"
+    api = app.test_client().post("/api/v1/questions", json={"subject": SUBJECT, "body": BODY},
+                                 headers=bearer(make_api_token(world.member)))
+    assert api.status_code == 429 and "c'est le maximum en ligne" in api.json["error"]["message"]
+    assert _ticket_count() == before
+    colleague = app.test_client().post("/api/v1/questions", json={"subject": SUBJECT, "body": BODY},
+                                       headers=bearer(make_api_token(world.colleague)))
+    assert colleague.status_code == 201, "each member's pace is their own"
+    with frozen_time(utcnow() + timedelta(days=1, minutes=1)):
+        login(world.member)  # the session ended meanwhile
+        response = client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+        assert response.status_code == 302 and response.headers["Location"].startswith("/questions/Q-")
+    assert _ticket_count() == before + 2

@@ -163,6 +163,7 @@ def create_question():
     """File a question for the member's structure."""
     user = api_user()
     data = _json_body()
+    ticket_services.ensure_filing_pace(user)
     ticket = ticket_services.file_question(
         user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
         _field(data, "theme_id", int), _field(data, "priority", int, default=1))

@@ -80,6 +80,12 @@ class ApiTokenForm(Form):
     expires_in_days = SelectField(_l("Validité"), coerce=int, default=90,
                                   choices=select_choices([(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an")),
                                                           (0, _l("Sans expiration"))]))
+    # A session left open (a shared computer) must not be enough to plant a token that outlives every logout.
+    password = PasswordField(_l("Votre mot de passe"),
+                             validators=[DataRequired(_l("Indiquez votre mot de passe pour créer un jeton.")),
+                                         PASSWORD_MAX_LENGTH],
+                             description=_l("Un jeton donne accès à vos questions même après votre déconnexion : "
+                                            "votre mot de passe confirme que c'est bien vous."))
     submit = SubmitField(_l("Créer le jeton"))
 
 

@@ -5,6 +5,9 @@ hash and session token, signed with the secret key. Setting a password changes
 both, so a link works once; its age is checked against the purpose's lifetime.
 Ending the user's sessions (logout, deactivation) changes the token too: a link
 mailed before that stops working, and the user asks for a new one.
+
+Changes to the ways into an account (a new password, an API token) are told to its owner by email, so that whoever
+made them in the owner's stead is noticed.
 """
 import hashlib
 from datetime import timedelta
@@ -18,7 +21,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import absolute_url, queue_email
-from helpdesk.models import Event, Ticket, User
+from helpdesk.models import ApiToken, Event, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_admin
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -119,3 +122,29 @@ def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     queue_email(to=user, kind=template, template=template, subject=subject, dedupe_key=f"event:{event.id}:{user.id}",
                 context={"link": make_password_link(user, purpose), "inviter": inviter,
                          "expires_at": utcnow() + timedelta(seconds=_max_age(purpose))})
+
+
+# Subjects of the notices of changes to the ways into an account (ASVS 2.2.3).
+SECURITY_NOTICES = {
+    "password_changed": _l("Votre mot de passe a été changé"),
+    "password_set": _l("Votre mot de passe a été changé"),
+    "api_token_created": _l("Un jeton d'accès à l'API a été créé sur votre compte"),
+}
+
+
+@subscribe
+def queue_security_notice(event: Event, ticket: Ticket | None) -> None:
+    """Tell the account's owner that its password was changed (in the account or through a reset link) or that an
+    API token was created, saying what to do if it was not them; choosing the first password of an invitation is
+    not such a change."""
+    if event.kind not in SECURITY_NOTICES or event.actor is None or (
+            event.kind == "password_set" and event.data.get("purpose") != "reset"):
+        return
+    user = event.actor
+    db.session.flush()
+    token = db.session.get(ApiToken, event.data["token_id"]) if event.kind == "api_token_created" else None
+    queue_email(to=user, kind="security_notice", template="security_notice", subject=SECURITY_NOTICES[event.kind],
+                dedupe_key=f"event:{event.id}:{user.id}",
+                context={"change": "api_token" if token else "password", "token": token, "changed_at": utcnow(),
+                         "forgot_url": absolute_url("auth.forgot_password"),
+                         "tokens_url": absolute_url("auth.api_tokens")})

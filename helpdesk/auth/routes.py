@@ -11,7 +11,7 @@ from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswor
                                  SetPasswordForm)
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
-from helpdesk.auth.services import authenticate, change_password, log_out_everywhere
+from helpdesk.auth.services import authenticate, change_password, log_out_everywhere, verify_current_password
 from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
                                       remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
@@ -152,20 +152,26 @@ def account():
 @bp.route("/compte/jetons", methods=["GET", "POST"])
 @login_required
 def api_tokens():
-    """List the user's API tokens and create one (its value is shown once, on this response only)."""
+    """List the user's API tokens and create one after checking the user's password (its value is shown once, on
+    this response only)."""
     form = ApiTokenForm()
     created = None
+    status = 200
     if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
         try:
-            token, plain = tokens.create_token(current_user, form.name.data, form.scope.data,
-                                               form.expires_in_days.data or None)
+            verify_current_password(user, form.password.data, request.remote_addr)
+            token, plain = tokens.create_token(user, form.name.data, form.scope.data, form.expires_in_days.data or None)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            status = error.status_code
         except InvalidInput as error:
             flash(error.message, "error")
         else:
             created = (token, plain)
             form = ApiTokenForm(formdata=None)
     return render_template("auth/tokens.html", form=form, created=created, tokens=tokens.user_tokens(current_user),
-                           now=utcnow())
+                           now=utcnow()), status
 
 
 @bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["GET", "POST"])

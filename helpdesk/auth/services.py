@@ -200,18 +200,26 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     return released
 
 
+def verify_current_password(user: User, password: str, address: str | None = None) -> None:
+    """Check the logged-in user's own password before a change that whoever sits at an open session must not make
+    alone (a new password, an API token); a wrong one is a failed guess locked out like a login attempt
+    (TooManyAttempts), counted against the logged-in session as against a trusted device (and the address), so that
+    failed logins from elsewhere never stop the owner."""
+    device = f"session:{user.session_token}"
+    ensure_not_locked("login", user.email, address, device)
+    if not user.check_password(password):
+        count_failure("login", user.email, address, device)
+        db.session.commit()
+        raise InvalidInput(_("Le mot de passe actuel est incorrect."))
+    forget_failures("login", user.email, device)
+
+
 def change_password(user: User, current: str, new: str, address: str | None = None) -> int:
     """Change one's own password after checking the current one; other sessions end and API tokens are revoked
     (returns how many). A wrong current password is a failed guess of the password, locked out like login attempts
     (TooManyAttempts) so that a session left open cannot be used to guess it; the count is the logged-in user's own,
     as a trusted device's, so that failed logins from elsewhere never stop them from changing their password."""
-    device = f"session:{user.session_token}"
-    ensure_not_locked("login", user.email, address, device)
-    if not user.check_password(current):
-        count_failure("login", user.email, address, device)
-        db.session.commit()
-        raise InvalidInput(_("Le mot de passe actuel est incorrect."))
-    forget_failures("login", user.email, device)
+    verify_current_password(user, current, address)
     if new == current:
         raise InvalidInput(_("Le nouveau mot de passe doit être différent de l'actuel."))
     check_password_strength(new, user.email)

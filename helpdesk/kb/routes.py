@@ -53,11 +53,14 @@ def search():
                            article_statuses=ARTICLE_STATUSES)
 
 
-@bp.route("/suggestions")
+@bp.route("/suggestions", methods=["GET", "POST"])
 @anonymous_searches
 def suggestions():
-    """HTML fragment: resources that may answer the question being typed."""
-    text = f"{text_arg('subject', 2500)} {text_arg('body', 2500)}"
+    """HTML fragment: resources that may answer the question being typed. The question form's script posts the text
+    (with the form's CSRF token): the words of a question, which may name an employee's situation, never travel in
+    an address, which proxies and server logs keep; a GET with the words in its query string still answers."""
+    values = request.form if request.method == "POST" else None
+    text = f"{text_arg('subject', 2500, values)} {text_arg('body', 2500, values)}"
     return render_template("kb/_suggestions.html", suggestions=searching.suggest(current_user, text))
 
 

@@ -25,9 +25,11 @@ def page_arg() -> int:
     return int_arg("page") or 1
 
 
-def text_arg(name: str, limit: int = 200) -> str:
-    """A free-text argument, trimmed, without NUL characters (PostgreSQL refuses them), at most `limit` long."""
-    return (request.args.get(name) or "").replace("\x00", "").strip()[:limit]
+def text_arg(name: str, limit: int = 200, values=None) -> str:
+    """A free-text argument (of the query string, or of `values`: a posted form), trimmed, without NUL characters
+    (PostgreSQL refuses them), at most `limit` long."""
+    values = request.args if values is None else values
+    return (values.get(name) or "").replace("\x00", "").strip()[:limit]
 
 
 def safe_next(target: str | None, fallback: str | None = None) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
-from helpdesk.errors import Conflict, Forbidden, InvalidInput
+from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.forms import select_choices
@@ -68,10 +68,11 @@ def new():
                     reference=resent.reference), "success")
             return to_question(resent)
         try:
+            services.ensure_filing_pace(current_user)
             ticket = services.file_question(current_user, form.subject.data, form.body.data,
                                             form.theme.data, form.priority.data,
                                             attachments=read_uploads(form.attachments.data))
-        except InvalidInput as error:
+        except (InvalidInput, RateLimited) as error:
             flash(error.message, "error")
             flash_files_to_attach_again(refusal=error)
             return render_template("tickets/new.html", form=form), error.status_code

@@ -3,11 +3,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
-from helpdesk.errors import Conflict, InvalidInput, NotFound
+from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
@@ -87,6 +88,21 @@ def _next_ticket_id() -> int | None:
     if db.session.get_bind().dialect.name != "postgresql":
         return None
     return db.session.scalar(select(func.nextval(func.pg_get_serial_sequence("ticket", "id"))))
+
+
+def ensure_filing_pace(author: User) -> None:
+    """A member files at most QUESTIONS_PER_DAY questions online (web or API) in 24 hours, so that a taken-over
+    account or a script cannot flood the queue and the jurists' mailboxes; questions a jurist records for them (phone,
+    email) do not count."""
+    limit = current_app.config["QUESTIONS_PER_DAY"]
+    filed = db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.author_id == author.id, Ticket.channel == "web", Ticket.created_at >= utcnow() - timedelta(days=1)))
+    if filed >= limit:
+        raise RateLimited(ngettext(
+            "Vous avez déjà posé %(num)d question ces dernières 24 heures : c'est le maximum en ligne. Réessayez plus "
+            "tard ou, si c'est urgent, téléphonez à l'équipe juridique.",
+            "Vous avez déjà posé %(num)d questions ces dernières 24 heures : c'est le maximum en ligne. Réessayez "
+            "plus tard ou, si c'est urgent, téléphonez à l'équipe juridique.", filed))
 
 
 def recently_filed(author: User, subject: str, body: str) -> Ticket | None:
