@@ -71,11 +71,21 @@ def test_member_search_never_shows_jurists_only_articles_or_drafts(client, libra
     assert client.get("/ressources/brouillon-salaries").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["%C2%B2", "%D9%A3", "-1", "abc", "99999999999999999999", "5000"])
+@pytest.mark.parametrize("page", ["%C2%B2", "%D9%A3", "-1", "abc", "99999999999999999999"])
 def test_malformed_or_huge_search_page_shows_the_first_page(client, library, page):
     """Digits that are not ASCII (², Arabic-Indic) are no page number either: the first page, never an error."""
     response = client.get(f"/ressources/?q=salariés&page={page}")
     assert response.status_code == 200 and slugs(response) == {"cddi-renouvellement"}
+
+
+@pytest.mark.parametrize("page", ["3", "999", "5000"])
+def test_search_page_past_the_end_shows_the_last_page_like_the_queue(app, client, library, login, page):
+    """A page number past the end (an old bookmark, a shrunk result list) shows the last page, as the queue does;
+    from 1000 on it used to show the first page instead."""
+    app.config["KB_PAGE_SIZE"] = 1
+    login(library.member)
+    text = client.get(f"/ressources/?q=salaries&page={page}").get_data(as_text=True)
+    assert "Page 2 sur 2 (2 résultats)" in text and "Page précédente" in text and "Page suivante" not in text
 
 
 def test_search_pages_say_how_many_pages_and_results_like_other_lists(app, client, library, login):

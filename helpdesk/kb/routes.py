@@ -44,10 +44,10 @@ def search():
         return redirect(url_with_query("kb.search", {**chosen, "tri": chosen["tri"][:1]}))
     types, themes, statuses = chosen["type"], chosen["theme"], chosen["statut"]
     sort = chosen["tri"][0] if chosen["tri"] else "pertinence"
-    page_number = page_arg()
+    # A page past the end shows the last one (the engine clamps it), as the queue does.
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
                                          sort="date" if sort == "date" else "relevance",
-                                         page=page_number if page_number < 1000 else 1, memory=session)
+                                         page=page_arg(), memory=session)
     return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
                            statuses=statuses, sort=sort, sorts=SORTS, theme_names=theme_names,
                            article_statuses=ARTICLE_STATUSES)
