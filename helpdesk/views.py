@@ -1,5 +1,5 @@
 """What the views acting on a question share: whose question it is, flashing a refusal, the form's errors or the
-files to attach again, the way back to the question, the team for a select."""
+files to attach again, the way back to the question, the team for a select; and the page of a list to show."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,10 +10,19 @@ from sqlalchemy import select
 from helpdesk.attachments.services import AttachmentRejected
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
-from helpdesk.main.query_args import safe_next
+from helpdesk.main.query_args import page_arg, safe_next
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.translation import ngettext
+
+
+def list_page(query, per_page: int):
+    """The requested page of a list (`?page=`), brought back to the last one when past the end (an old bookmark, a
+    list that shrank), as the queue and the resource search do, instead of an empty page without pagination."""
+    page = db.paginate(query, page=page_arg(), per_page=per_page, error_out=False)
+    if page.page > page.pages > 0:
+        page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
+    return page
 
 
 @contextmanager

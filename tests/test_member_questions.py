@@ -178,6 +178,18 @@ def test_list_is_paginated(app, member_client, world):
     assert member_client.get("/questions/?page=99999999999999999999999").status_code == 200
 
 
+@pytest.mark.parametrize("page", ["3", "40"])
+def test_list_page_past_the_end_shows_the_last_page(app, member_client, world, page):
+    """An old bookmark or a list that shrank: the last page with its pagination, as in the queue, not « Aucune
+    question » on a page without links back."""
+    app.config["MEMBER_PAGE_SIZE"] = 2
+    tickets = [factories.make_ticket(world.member) for _ in range(3)]
+    last = member_client.get(f"/questions/?page={page}").get_data(as_text=True)
+    assert "Page 2 sur 2 (3 résultats)" in last and "Page précédente" in last
+    assert _references(last) == [tickets[0].reference]
+    assert "Aucune question" not in last
+
+
 def test_empty_list_says_so(member_client, world):
     assert "Aucune question ici pour le moment." in member_client.get("/questions/").get_data(as_text=True)
 
@@ -258,8 +270,9 @@ def test_pages_name_the_structure_in_correct_french(member_client, world):
     assert f"Votre question sera visible par les membres de la structure {name} et par l'équipe juridique" in new_question
 
 
-def test_a_page_past_the_end_of_the_list_links_back_to_the_first(member_client, world):
-    factories.make_ticket(world.member, subject="Question toujours en cours")
+def test_a_page_past_the_end_of_an_empty_list_links_back_to_the_first(member_client, world):
+    """No question of mine (only a colleague's): page 7 has no last page to fall back to, it links to the first."""
+    factories.make_ticket(world.colleague, subject="Question toujours en cours")
     page = member_client.get("/questions/?qui=moi&page=7").get_data(as_text=True)
     assert "Aucune question sur cette page." in page
     assert 'href="/questions/?qui=moi&amp;page=1">Revenir à la première page</a>' in page

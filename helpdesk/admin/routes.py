@@ -14,11 +14,12 @@ from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import page_arg, text_arg
+from helpdesk.main.query_args import text_arg
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import routing, sla
+from helpdesk.views import list_page
 
 
 def _get_or_404(model, object_id: int):
@@ -48,7 +49,7 @@ def index():
 @admin_required
 def structures():
     """List member structures."""
-    page = db.paginate(select(Structure).order_by(Structure.name), page=page_arg(), per_page=50, error_out=False)
+    page = list_page(select(Structure).order_by(Structure.name), 50)
     return render_template("admin/structures.html", page=page)
 
 
@@ -81,7 +82,7 @@ def _structure_choices() -> list[tuple[int, str]]:
 def users():
     """List accounts, or those matching the search (name, e-mail or structure)."""
     search = text_arg("q")
-    page = db.paginate(accounts_query(search), page=page_arg(), per_page=50, error_out=False)
+    page = list_page(accounts_query(search), 50)
     return render_template("admin/users.html", page=page, search=search, toggle_form=ToggleForm())
 
 
