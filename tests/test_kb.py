@@ -295,6 +295,20 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     assert client.get("/ressources/clause-sociale").status_code == 404
 
 
+def test_a_refused_resource_field_shows_one_message(client, library, login):
+    """A slug pasted from a long title is both too long and badly formed: the field says the first problem only,
+    and what was typed stays in the form."""
+    login(library.jurist)
+    slug = "Renouvellement du CDDI " * 10
+    page = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": slug, "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "themes": ["activite-partielle"]}).get_data(as_text=True)
+    error = page.split('id="slug-error">')[1].split("</p>")[0].strip()
+    assert error == "200 caractères au maximum."
+    assert 'value="Clause sociale"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(Article.title == "Clause sociale")) == 0
+
+
 def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):
     """The edit form offered active themes only: saving silently dropped the retired theme from the resource."""
     library.theme.active = False

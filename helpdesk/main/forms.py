@@ -24,12 +24,23 @@ def _without_nul(value):
 
 class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language, whose
-    text never carries NUL characters, and whose `obj` only fills the first display: a submitted form holds what was
-    posted, a field missing from the post is empty (never the object's value, which may have another shape)."""
+    text never carries NUL characters, whose refused fields say one thing each, and whose `obj` only fills the first
+    display: a submitted form holds what was posted, a field missing from the post is empty (never the object's
+    value, which may have another shape)."""
 
     def __init__(self, *args, obj=None, **kwargs):
         """Build the form, ignoring `obj` when the request submits it."""
         super().__init__(*args, obj=None if self.is_submitted() else obj, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate; a refused field keeps one message, the first problem found (a value that cannot be read or is
+        not among the choices, else the first failing check): WTForms runs the checks that follow anyway, so a field
+        read « N'est pas une valeur décimale valide. Entre 0,25 et 2000 heures. »"""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if len(field.errors) > 1:
+                field.errors = field.errors[:1]
+        return valid
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
