@@ -314,6 +314,31 @@ def test_closing_twice_and_replying_to_a_closed_question_are_refused(member_clie
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
+def test_a_reply_refused_because_the_question_was_closed_meanwhile_can_start_a_new_question(member_client, world):
+    """A page left open while the question was closed (by a colleague, or after 30 days without activity): the
+    message came back nowhere on the page; it is shown again and can open a new question, filled in, not yet sent."""
+    ticket = factories.make_ticket(world.member, subject="Renouvellement d'un CDDI", theme_id=world.theme.id)
+    services.close(ticket, world.colleague)
+    response = member_client.post(f"/questions/{ticket.reference}/repondre",
+                                  data={"body": "Et pour un salarié de plus de 50 ans ?"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "elle n&#39;accepte plus de message" in page
+    assert "Votre message n'a pas été envoyé" in page
+    assert ">Et pour un salarié de plus de 50 ans ?</textarea>" in page
+    form = page.split('<section aria-labelledby="unsent-title">')[1].split("</form>")[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert html.unescape(fields["subject"]) == f"Suite de {ticket.reference} : Renouvellement d'un CDDI"
+    assert fields["theme"] == str(world.theme.id)
+    new = member_client.post("/questions/nouvelle", data={
+        "subject": html.unescape(fields["subject"]), "theme": fields["theme"],
+        "body": "Et pour un salarié de plus de 50 ans ?", "suggest": "1"}).get_data(as_text=True)
+    assert f'value="Suite de {ticket.reference} : Renouvellement d&#39;un CDDI"' in new
+    assert "Et pour un salarié de plus de 50 ans ?</textarea>" in new
+    assert _ticket_count() == 1 and db.session.scalar(select(func.count()).select_from(Message)) == 0
+    assert "Votre message n'a pas été envoyé" not in member_client.get(f"/questions/{ticket.reference}").get_data(
+        as_text=True)
+
+
 def test_inactive_structure_reads_but_cannot_file(member_client, world):
     ticket = factories.make_ticket(world.member, subject="Question d'avant")
     world.structure.active = False
