@@ -2,6 +2,7 @@
 from functools import lru_cache
 
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
@@ -9,12 +10,20 @@ from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
 from helpdesk.i18n import PARIS
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
 # nothing older, a typo like 2999 would be shown as is, and the periods' arithmetic (the day or month after the end,
 # Paris midnight in UTC) overflows at the ends of the calendar.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+MULTIPLE_CHOICE_HINT = _l("Ctrl ou Cmd pour en choisir plusieurs.")
+
+
+def multiple_choice_hint(before=None) -> LazyString:
+    """The hint of a multiple select: `before` (what the choice means), then how to choose several, which a click
+    alone does not (it replaces the choice)."""
+    return LazyString(lambda: " ".join(str(part) for part in (before, MULTIPLE_CHOICE_HINT) if part))
 
 
 def _without_nul(value):
