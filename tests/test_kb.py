@@ -97,6 +97,18 @@ def test_search_pages_say_how_many_pages_and_results_like_other_lists(app, clien
     assert "Page 1 sur 2 (2 résultats)" in client.get("/ressources/?q=salaries&page=abc").get_data(as_text=True)
 
 
+def test_a_resource_leads_back_to_the_search_it_was_opened_from(app, client, library, login):
+    """« ← Ressources juridiques » went to the empty search page: the words typed, the filters and the page were
+    lost on the way back from a result."""
+    app.config["KB_PAGE_SIZE"] = 1
+    login(library.member)
+    assert '<a href="/ressources/">← Ressources juridiques</a>' in client.get(
+        "/ressources/cddi-renouvellement").get_data(as_text=True)
+    client.get("/ressources/?q=salaries&type=decryptage&page=2")
+    page = client.get("/ressources/cddi-renouvellement").get_data(as_text=True)
+    assert '<a href="/ressources/?q=salaries&amp;type=decryptage&amp;page=2">← Ressources juridiques</a>' in page
+
+
 def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
     """Asking for drafts in the URL does not show them to a member."""
     login(library.member)

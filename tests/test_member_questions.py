@@ -190,6 +190,15 @@ def test_list_page_past_the_end_shows_the_last_page(app, member_client, world, p
     assert "Aucune question" not in last
 
 
+def test_a_question_leads_back_to_the_list_as_the_member_left_it(member_client, world):
+    """« ← Retour à la liste » went to the first page of the open questions, whatever list the member came from."""
+    ticket = factories.make_ticket(world.member)
+    services.close(ticket, world.member)
+    member_client.get("/questions/?qui=moi&etat=closes")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert '<a href="/questions/?qui=moi&amp;etat=closes">← Retour à la liste</a>' in page
+
+
 def test_empty_list_says_so(member_client, world):
     assert "Aucune question ici pour le moment." in member_client.get("/questions/").get_data(as_text=True)
 

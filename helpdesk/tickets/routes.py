@@ -19,7 +19,7 @@ from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
 from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, list_page,
-                            staff_choices, staff_question, to_question)
+                            remember_list_page, staff_choices, staff_question, to_question)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -39,6 +39,7 @@ def index():
     query = query.where(Ticket.status == "closed" if state == "closes" else Ticket.status != "closed")
     page = list_page(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
                      current_app.config["MEMBER_PAGE_SIZE"])
+    remember_list_page("questions")
     return render_template("tickets/index.html", page=page, who=who, state=state)
 
 
