@@ -166,6 +166,21 @@ def test_list_filters_open_and_closed(member_client, world):
     assert _references(member_client.get("/questions/?etat=closes").get_data(as_text=True)) == [closed.reference]
 
 
+def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(member_client, world):
+    """The structure's questions could only be paged through: a search finds one by its subject or reference,
+    within the structure and the chosen filters."""
+    cddi = factories.make_ticket(world.member, subject="Renouvellement d'un CDDI au-delà de 24 mois")
+    cse = factories.make_ticket(world.colleague, subject="Élections du CSE")
+    factories.make_ticket(world.outsider, subject="CDDI d'une autre structure")
+    assert _references(member_client.get("/questions/?q=cddi").get_data(as_text=True)) == [cddi.reference]
+    assert _references(member_client.get("/questions/?q=élections").get_data(as_text=True)) == [cse.reference]
+    number = cse.reference.rsplit("-", 1)[1]
+    assert _references(member_client.get(f"/questions/?q={number}").get_data(as_text=True)) == [cse.reference]
+    assert _references(member_client.get("/questions/?q=cse&qui=moi").get_data(as_text=True)) == []
+    page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
+    assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
+
+
 def test_list_is_paginated(app, member_client, world):
     app.config["MEMBER_PAGE_SIZE"] = 2
     tickets = [factories.make_ticket(world.member) for _ in range(3)]

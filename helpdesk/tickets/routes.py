@@ -8,7 +8,9 @@ from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
 from helpdesk.errors import Conflict, Forbidden, InvalidInput
 from helpdesk.kb.searching import similar_questions, suggest
+from helpdesk.like import any_contains
 from helpdesk.main.forms import select_choices
+from helpdesk.main.query_args import text_arg
 from helpdesk.models import STATUSES, Ticket
 from helpdesk.permissions import (
     admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
@@ -30,17 +32,20 @@ def _assignee_choices() -> list[tuple[int, str]]:
 @bp.route("/")
 @member_required
 def index():
-    """The member's structure's questions, filterable (mine/all, open/closed)."""
+    """The member's structure's questions, filterable (mine/all, open/closed, words of the subject or reference)."""
     who = request.args.get("qui", "toutes")
     state = request.args.get("etat", "ouvertes")
+    text = text_arg("q")
     query = visible_tickets(current_user).options(selectinload(Ticket.theme), selectinload(Ticket.author))
     if who == "moi":
         query = query.where(Ticket.author_id == current_user.id)
     query = query.where(Ticket.status == "closed" if state == "closes" else Ticket.status != "closed")
+    if text:
+        query = query.where(any_contains(text, Ticket.subject, Ticket.reference))
     page = list_page(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
                      current_app.config["MEMBER_PAGE_SIZE"])
     remember_list_page("questions")
-    return render_template("tickets/index.html", page=page, who=who, state=state)
+    return render_template("tickets/index.html", page=page, who=who, state=state, text=text)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
