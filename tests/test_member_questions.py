@@ -129,8 +129,8 @@ def test_success_page_after_filing_loads_the_draft_script_that_clears_the_draft(
 @pytest.mark.parametrize("overrides, message", [
     ({"subject": ""}, "Indiquez l&#39;objet de votre question."),
     ({"subject": "abc"}, "L&#39;objet doit compter entre 5 et 200 caractères."),
-    ({"body": "trop court"}, "La description doit compter entre 20 et 20000 caractères."),
-    ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20000 caractères."),
+    ({"body": "trop court"}, "La description doit compter entre 20 et 20\u202f000 caractères."),
+    ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20\u202f000 caractères."),
     ({"theme": "999"}, "Thème : choisissez l&#39;une des valeurs proposées."),
     ({"theme": "abc"}, "Thème : choisissez l&#39;une des valeurs proposées."),
     ({"priority": "9"}, "Urgence : choisissez l&#39;une des valeurs proposées."),
@@ -140,6 +140,15 @@ def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert _ticket_count() == 0
+
+
+def test_the_description_limits_are_written_the_readers_way(member_client, world):
+    """« entre 20 et 20000 caractères »: the number was written bare, not « 20 000 » (nor « 20,000 » in English)."""
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="trop court"))
+    assert "entre 20 et 20\u202f000 caractères" in page.get_data(as_text=True)
+    member_client.post("/langue", data={"locale": "en", "next": "/questions/"})
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="too short"))
+    assert "between 20 and 20,000 characters" in page.get_data(as_text=True)
 
 
 def test_inactive_theme_posted_anyway_is_refused(member_client, world):
