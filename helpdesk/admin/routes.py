@@ -7,8 +7,8 @@ from helpdesk.admin import bp
 from helpdesk.admin import imports
 from helpdesk.admin.forms import (ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
                                   UserEditForm, UserForm)
-from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices, toggle_theme,
-                                     update_theme)
+from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices,
+                                     structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
@@ -48,9 +48,10 @@ def index():
 @bp.route("/structures")
 @admin_required
 def structures():
-    """List member structures."""
-    page = list_page(select(Structure).order_by(Structure.name), 50)
-    return render_template("admin/structures.html", page=page)
+    """List member structures, or those matching the search (name or SIRET)."""
+    search = text_arg("q")
+    page = list_page(structures_query(search), 50)
+    return render_template("admin/structures.html", page=page, search=search)
 
 
 @bp.route("/structures/nouvelle", methods=["GET", "POST"])
