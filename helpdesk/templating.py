@@ -7,6 +7,7 @@ from helpdesk.main.query_args import url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
 from helpdesk.models import ARTICLE_TYPES
 from helpdesk.permissions import membership_active
+from helpdesk.views import back_to_list_url
 
 
 def register(app: Flask) -> None:
@@ -18,3 +19,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
     app.jinja_env.globals["url_with_query"] = url_with_query
     app.jinja_env.globals["membership_active"] = membership_active
+    app.jinja_env.globals["back_to_list_url"] = back_to_list_url

@@ -1,5 +1,5 @@
 """What the views acting on a question share: whose question it is, flashing a refusal, the form's errors or the
-files to attach again, the way back to the question, the team for a select."""
+files to attach again, the way back to the question, the team for a select; and the page of a list to show."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,10 +10,19 @@ from sqlalchemy import select
 from helpdesk.attachments.services import AttachmentRejected
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
-from helpdesk.main.query_args import safe_next
+from helpdesk.main.query_args import page_arg, safe_next
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.translation import ngettext
+
+
+def list_page(query, per_page: int):
+    """The requested page of a list (`?page=`), brought back to the last one when past the end (an old bookmark, a
+    list that shrank), as the queue and the resource search do, instead of an empty page without pagination."""
+    page = db.paginate(query, page=page_arg(), per_page=per_page, error_out=False)
+    if page.page > page.pages > 0:
+        page = db.paginate(query, page=page.pages, per_page=per_page, error_out=False)
+    return page
 
 
 @contextmanager
@@ -59,19 +68,29 @@ def to_question(ticket: Ticket):
     return redirect(url_for("tickets.detail", reference=ticket.reference))
 
 
-# The queue page last shown (view, filters, sort and page), for the way back from a question.
-_LAST_QUEUE_PAGE = "last_queue_page"
+# The lists whose page last shown (view, search, filters, sort and page) is the way back from one of their items.
+_LISTS = {"queue": "queue.index", "resources": "kb.search", "questions": "tickets.index"}
+
+
+def remember_list_page(name: str) -> str:
+    """Remember the page of the `name` list being shown (its path and query) as the way back to it; return it."""
+    session[f"last_{name}_page"] = request.full_path.rstrip("?")
+    return session[f"last_{name}_page"]
+
+
+def back_to_list_url(name: str) -> str:
+    """The `name` list as the user last left it, else its first page."""
+    return safe_next(session.get(f"last_{name}_page"), url_for(_LISTS[name]))
 
 
 def remember_queue_page() -> str:
-    """Remember the queue page being shown (its path and query) as the way back to it; return it."""
-    session[_LAST_QUEUE_PAGE] = request.full_path.rstrip("?")
-    return session[_LAST_QUEUE_PAGE]
+    """Remember the queue page being shown as the way back to it; return it."""
+    return remember_list_page("queue")
 
 
 def back_to_queue_url() -> str:
     """The queue as the jurist last left it, else its default view."""
-    return safe_next(session.get(_LAST_QUEUE_PAGE), url_for("queue.index"))
+    return back_to_list_url("queue")
 
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:

@@ -122,6 +122,32 @@ def test_admin_lists_are_paginated_and_a_bad_page_number_shows_the_first_page(ad
         assert response.status_code == 200 and "admin@exemple.test" in response.get_data(as_text=True)
 
 
+def test_admin_finds_a_structure_by_name_or_siret_across_pages(admin_client, world):
+    """With ~600 structures over a dozen pages the list had no search, unlike the accounts."""
+    for number in range(60):
+        factories.make_structure(name=f"Régie de quartier {number:02d}")
+    target = factories.make_structure(name="Épicerie solidaire du Val")
+    found = admin_client.get("/admin/structures?q=épicerie").get_data(as_text=True)
+    assert "Épicerie solidaire du Val" in found and "Régie de quartier" not in found and 'value="épicerie"' in found
+    spaced = f"{target.siret[:3]} {target.siret[3:6]} {target.siret[6:9]} {target.siret[9:]}"
+    assert "Épicerie solidaire du Val" in admin_client.get(f"/admin/structures?q={spaced}").get_data(as_text=True)
+    second = admin_client.get("/admin/structures?q=quartier&page=2").get_data(as_text=True)
+    assert "Page 2 sur 2 (60 résultats)" in second and "?q=quartier&amp;page=1" in second
+    nothing = admin_client.get("/admin/structures?q=introuvable").get_data(as_text=True)
+    assert "Aucune structure ne correspond à « introuvable »." in nothing
+
+
+def test_admin_list_page_past_the_end_shows_the_last_page(admin_client, world):
+    """A page number past the end (a bookmark kept after structures were removed) shows the last page and its
+    pagination, as the queue does, not an empty table without a way back."""
+    for number in range(49):
+        factories.make_structure(name=f"Structure {number:02d}")
+    html = admin_client.get("/admin/structures?page=9").get_data(as_text=True)
+    assert "Structure 48" in html and "Page 2 sur 2" in html and "Page précédente" in html
+    html = admin_client.get("/admin/utilisateurs?q=exemple&page=9").get_data(as_text=True)
+    assert "admin@exemple.test" in html
+
+
 def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_client, world):
     """With ~600 structures the accounts spread over dozens of pages and the list had no search."""
     for number in range(60):

@@ -314,6 +314,20 @@ def test_member_files_a_question_with_documents_and_a_colleague_downloads_them(a
     assert text.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
+def test_file_sizes_are_written_in_the_readers_language(client, world, login):
+    """The English interface read « contrat.pdf (2 Ko) » and « (1,4 Mo) »: French units and decimal comma."""
+    ticket = factories.make_ticket(world.member)
+    save_upload(pdf_bytes("x" * 2000), "contrat.pdf", uploader=world.member, ticket=ticket)
+    save_upload(pdf_bytes("x" * 1_450_000), "bulletins.pdf", uploader=world.member, ticket=ticket)
+    db.session.commit()
+    login(world.member)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "(2 Ko)" in page and "(1,4 Mo)" in page
+    client.post("/langue", data={"locale": "en", "next": "/questions/"})
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "(2 KB)" in page and "(1.4 MB)" in page and "Ko)" not in page and "Mo)" not in page
+
+
 def test_new_question_form_is_multipart_and_lists_accepted_types(client, world, login):
     login(world.member)
     page = client.get("/questions/nouvelle").get_data(as_text=True)

@@ -245,6 +245,19 @@ def test_unsubscribe_links_cannot_be_forged(app, client, crowd, tamper):
     assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}
 
 
+def test_every_multiple_choice_of_the_bulletin_form_says_how_to_choose_several(client, crowd, login):
+    """A click alone replaces the chosen theme, type or region: the resource and webinar forms said to hold Ctrl or
+    Cmd, the bulletin's three lists did not, and a jurist targeting two regions mailed only the last one."""
+    login(crowd.jurist)
+    page = client.get("/flash/nouveau").get_data(as_text=True)
+    for name in ("themes", "structure_types", "regions"):
+        select_tag = page.split(f'name="{name}"')[0].rsplit("<select", 1)[1]
+        assert f'aria-describedby="{name}-hint"' in select_tag
+        hint = page.split(f'id="{name}-hint">')[1].split("</p>")[0]
+        assert hint.endswith("Ctrl ou Cmd pour en choisir plusieurs."), hint
+    assert "reçoivent le courriel. Ctrl ou Cmd" in page and "par exemple. Ctrl ou Cmd" in page
+
+
 def test_jurist_writes_previews_and_publishes_through_the_pages(app, client, crowd, login):
     login(crowd.jurist)
     response = client.post("/flash/nouveau", data={

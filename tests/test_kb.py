@@ -71,11 +71,21 @@ def test_member_search_never_shows_jurists_only_articles_or_drafts(client, libra
     assert client.get("/ressources/brouillon-salaries").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["%C2%B2", "%D9%A3", "-1", "abc", "99999999999999999999", "5000"])
+@pytest.mark.parametrize("page", ["%C2%B2", "%D9%A3", "-1", "abc", "99999999999999999999"])
 def test_malformed_or_huge_search_page_shows_the_first_page(client, library, page):
     """Digits that are not ASCII (², Arabic-Indic) are no page number either: the first page, never an error."""
     response = client.get(f"/ressources/?q=salariés&page={page}")
     assert response.status_code == 200 and slugs(response) == {"cddi-renouvellement"}
+
+
+@pytest.mark.parametrize("page", ["3", "999", "5000"])
+def test_search_page_past_the_end_shows_the_last_page_like_the_queue(app, client, library, login, page):
+    """A page number past the end (an old bookmark, a shrunk result list) shows the last page, as the queue does;
+    from 1000 on it used to show the first page instead."""
+    app.config["KB_PAGE_SIZE"] = 1
+    login(library.member)
+    text = client.get(f"/ressources/?q=salaries&page={page}").get_data(as_text=True)
+    assert "Page 2 sur 2 (2 résultats)" in text and "Page précédente" in text and "Page suivante" not in text
 
 
 def test_search_pages_say_how_many_pages_and_results_like_other_lists(app, client, library, login):
@@ -85,6 +95,18 @@ def test_search_pages_say_how_many_pages_and_results_like_other_lists(app, clien
     text = client.get("/ressources/?q=salaries&page=2").get_data(as_text=True)
     assert "Page 2 sur 2 (2 résultats)" in text and "Page précédente" in text and "Page suivante" not in text
     assert "Page 1 sur 2 (2 résultats)" in client.get("/ressources/?q=salaries&page=abc").get_data(as_text=True)
+
+
+def test_a_resource_leads_back_to_the_search_it_was_opened_from(app, client, library, login):
+    """« ← Ressources juridiques » went to the empty search page: the words typed, the filters and the page were
+    lost on the way back from a result."""
+    app.config["KB_PAGE_SIZE"] = 1
+    login(library.member)
+    assert '<a href="/ressources/">← Ressources juridiques</a>' in client.get(
+        "/ressources/cddi-renouvellement").get_data(as_text=True)
+    client.get("/ressources/?q=salaries&type=decryptage&page=2")
+    page = client.get("/ressources/cddi-renouvellement").get_data(as_text=True)
+    assert '<a href="/ressources/?q=salaries&amp;type=decryptage&amp;page=2">← Ressources juridiques</a>' in page
 
 
 def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
@@ -283,6 +305,20 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     client.post("/ressources/clause-sociale/statut", data={"status": "archived"})
     login(library.member)
     assert client.get("/ressources/clause-sociale").status_code == 404
+
+
+def test_a_refused_resource_field_shows_one_message(client, library, login):
+    """A slug pasted from a long title is both too long and badly formed: the field says the first problem only,
+    and what was typed stays in the form."""
+    login(library.jurist)
+    slug = "Renouvellement du CDDI " * 10
+    page = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": slug, "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "themes": ["activite-partielle"]}).get_data(as_text=True)
+    error = page.split('id="slug-error">')[1].split("</p>")[0].strip()
+    assert error == "200 caractères au maximum."
+    assert 'value="Clause sociale"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(Article.title == "Clause sociale")) == 0
 
 
 def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):

@@ -129,8 +129,8 @@ def test_success_page_after_filing_loads_the_draft_script_that_clears_the_draft(
 @pytest.mark.parametrize("overrides, message", [
     ({"subject": ""}, "Indiquez l&#39;objet de votre question."),
     ({"subject": "abc"}, "L&#39;objet doit compter entre 5 et 200 caractères."),
-    ({"body": "trop court"}, "La description doit compter entre 20 et 20000 caractères."),
-    ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20000 caractères."),
+    ({"body": "trop court"}, "La description doit compter entre 20 et 20\u202f000 caractères."),
+    ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20\u202f000 caractères."),
     ({"theme": "999"}, "Thème : choisissez l&#39;une des valeurs proposées."),
     ({"theme": "abc"}, "Thème : choisissez l&#39;une des valeurs proposées."),
     ({"priority": "9"}, "Urgence : choisissez l&#39;une des valeurs proposées."),
@@ -140,6 +140,15 @@ def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert _ticket_count() == 0
+
+
+def test_the_description_limits_are_written_the_readers_way(member_client, world):
+    """« entre 20 et 20000 caractères »: the number was written bare, not « 20 000 » (nor « 20,000 » in English)."""
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="trop court"))
+    assert "entre 20 et 20\u202f000 caractères" in page.get_data(as_text=True)
+    member_client.post("/langue", data={"locale": "en", "next": "/questions/"})
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="too short"))
+    assert "between 20 and 20,000 characters" in page.get_data(as_text=True)
 
 
 def test_inactive_theme_posted_anyway_is_refused(member_client, world):
@@ -166,6 +175,21 @@ def test_list_filters_open_and_closed(member_client, world):
     assert _references(member_client.get("/questions/?etat=closes").get_data(as_text=True)) == [closed.reference]
 
 
+def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(member_client, world):
+    """The structure's questions could only be paged through: a search finds one by its subject or reference,
+    within the structure and the chosen filters."""
+    cddi = factories.make_ticket(world.member, subject="Renouvellement d'un CDDI au-delà de 24 mois")
+    cse = factories.make_ticket(world.colleague, subject="Élections du CSE")
+    factories.make_ticket(world.outsider, subject="CDDI d'une autre structure")
+    assert _references(member_client.get("/questions/?q=cddi").get_data(as_text=True)) == [cddi.reference]
+    assert _references(member_client.get("/questions/?q=élections").get_data(as_text=True)) == [cse.reference]
+    number = cse.reference.rsplit("-", 1)[1]
+    assert _references(member_client.get(f"/questions/?q={number}").get_data(as_text=True)) == [cse.reference]
+    assert _references(member_client.get("/questions/?q=cse&qui=moi").get_data(as_text=True)) == []
+    page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
+    assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
+
+
 def test_list_is_paginated(app, member_client, world):
     app.config["MEMBER_PAGE_SIZE"] = 2
     tickets = [factories.make_ticket(world.member) for _ in range(3)]
@@ -176,6 +200,27 @@ def test_list_is_paginated(app, member_client, world):
     assert len(_references(second)) == 1
     assert member_client.get("/questions/?page=-4").status_code == 200
     assert member_client.get("/questions/?page=99999999999999999999999").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["3", "40"])
+def test_list_page_past_the_end_shows_the_last_page(app, member_client, world, page):
+    """An old bookmark or a list that shrank: the last page with its pagination, as in the queue, not « Aucune
+    question » on a page without links back."""
+    app.config["MEMBER_PAGE_SIZE"] = 2
+    tickets = [factories.make_ticket(world.member) for _ in range(3)]
+    last = member_client.get(f"/questions/?page={page}").get_data(as_text=True)
+    assert "Page 2 sur 2 (3 résultats)" in last and "Page précédente" in last
+    assert _references(last) == [tickets[0].reference]
+    assert "Aucune question" not in last
+
+
+def test_a_question_leads_back_to_the_list_as_the_member_left_it(member_client, world):
+    """« ← Retour à la liste » went to the first page of the open questions, whatever list the member came from."""
+    ticket = factories.make_ticket(world.member)
+    services.close(ticket, world.member)
+    member_client.get("/questions/?qui=moi&etat=closes")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert '<a href="/questions/?qui=moi&amp;etat=closes">← Retour à la liste</a>' in page
 
 
 def test_empty_list_says_so(member_client, world):
@@ -258,8 +303,9 @@ def test_pages_name_the_structure_in_correct_french(member_client, world):
     assert f"Votre question sera visible par les membres de la structure {name} et par l'équipe juridique" in new_question
 
 
-def test_a_page_past_the_end_of_the_list_links_back_to_the_first(member_client, world):
-    factories.make_ticket(world.member, subject="Question toujours en cours")
+def test_a_page_past_the_end_of_an_empty_list_links_back_to_the_first(member_client, world):
+    """No question of mine (only a colleague's): page 7 has no last page to fall back to, it links to the first."""
+    factories.make_ticket(world.colleague, subject="Question toujours en cours")
     page = member_client.get("/questions/?qui=moi&page=7").get_data(as_text=True)
     assert "Aucune question sur cette page." in page
     assert 'href="/questions/?qui=moi&amp;page=1">Revenir à la première page</a>' in page
@@ -299,6 +345,31 @@ def test_closing_twice_and_replying_to_a_closed_question_are_refused(member_clie
                               follow_redirects=True).get_data(as_text=True)
     assert "elle n&#39;accepte plus de message" in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_a_reply_refused_because_the_question_was_closed_meanwhile_can_start_a_new_question(member_client, world):
+    """A page left open while the question was closed (by a colleague, or after 30 days without activity): the
+    message came back nowhere on the page; it is shown again and can open a new question, filled in, not yet sent."""
+    ticket = factories.make_ticket(world.member, subject="Renouvellement d'un CDDI", theme_id=world.theme.id)
+    services.close(ticket, world.colleague)
+    response = member_client.post(f"/questions/{ticket.reference}/repondre",
+                                  data={"body": "Et pour un salarié de plus de 50 ans ?"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "elle n&#39;accepte plus de message" in page
+    assert "Votre message n'a pas été envoyé" in page
+    assert ">Et pour un salarié de plus de 50 ans ?</textarea>" in page
+    form = page.split('<section aria-labelledby="unsent-title">')[1].split("</form>")[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert html.unescape(fields["subject"]) == f"Suite de {ticket.reference} : Renouvellement d'un CDDI"
+    assert fields["theme"] == str(world.theme.id)
+    new = member_client.post("/questions/nouvelle", data={
+        "subject": html.unescape(fields["subject"]), "theme": fields["theme"],
+        "body": "Et pour un salarié de plus de 50 ans ?", "suggest": "1"}).get_data(as_text=True)
+    assert f'value="Suite de {ticket.reference} : Renouvellement d&#39;un CDDI"' in new
+    assert "Et pour un salarié de plus de 50 ans ?</textarea>" in new
+    assert _ticket_count() == 1 and db.session.scalar(select(func.count()).select_from(Message)) == 0
+    assert "Votre message n'a pas été envoyé" not in member_client.get(f"/questions/{ticket.reference}").get_data(
+        as_text=True)
 
 
 def test_inactive_structure_reads_but_cannot_file(member_client, world):

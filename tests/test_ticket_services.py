@@ -92,7 +92,7 @@ def test_a_subject_sent_on_several_lines_is_kept_on_one(world):
     ({"subject": "   "}, "Objet : au moins 5"),
     ({"subject": "x" * 201}, "Objet : 200 caractères au maximum"),
     ({"body": ""}, "Description : au moins 20"),
-    ({"body": "x" * 20_001}, "Description : 20000 caractères au maximum"),
+    ({"body": "x" * 20_001}, "Description : 20\u202f000 caractères au maximum"),
 ])
 def test_bad_question_is_refused_and_nothing_is_written(world, overrides, message):
     with pytest.raises(InvalidInput, match=message):

@@ -145,6 +145,18 @@ def test_policy_form_messages_follow_the_interface_language(client, world, login
     assert db.session.scalar(select(SlaRule)) is None
 
 
+def test_a_number_that_cannot_be_read_gets_one_message_not_two(client, world, login):
+    """« N'est pas une valeur décimale valide. Entre 0,25 et 2000 heures. »: the range check ran on a value that
+    was not a number and the field showed both messages (a form posted by an old browser or a script)."""
+    login(world.admin)
+    data = {"priority": "2", "theme": "0", "first_response_hours": "8 h", "resolution_hours": "16"}
+    page = client.post("/admin/delais", data=data).get_data(as_text=True)
+    errors = re.findall(r'<p class="error" id="first_response_hours-error">(.*?)</p>', page, re.S)
+    assert [error.strip() for error in errors] == ["N&#39;est pas une valeur décimale valide."]
+    assert "Entre 0,25 et 2000 heures." not in page  # neither under the field nor in the banner
+    assert db.session.scalar(select(SlaRule)) is None
+
+
 def test_default_policies_are_in_order(world):
     assert sla.policy_warnings() == []
 

@@ -7,18 +7,19 @@ from helpdesk.admin import bp
 from helpdesk.admin import imports
 from helpdesk.admin.forms import (ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
                                   UserEditForm, UserForm)
-from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices, toggle_theme,
-                                     update_theme)
+from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices,
+                                     structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import page_arg, text_arg
+from helpdesk.main.query_args import text_arg
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import routing, sla
+from helpdesk.views import list_page
 
 
 def _get_or_404(model, object_id: int):
@@ -47,9 +48,10 @@ def index():
 @bp.route("/structures")
 @admin_required
 def structures():
-    """List member structures."""
-    page = db.paginate(select(Structure).order_by(Structure.name), page=page_arg(), per_page=50, error_out=False)
-    return render_template("admin/structures.html", page=page)
+    """List member structures, or those matching the search (name or SIRET)."""
+    search = text_arg("q")
+    page = list_page(structures_query(search), 50)
+    return render_template("admin/structures.html", page=page, search=search)
 
 
 @bp.route("/structures/nouvelle", methods=["GET", "POST"])
@@ -81,7 +83,7 @@ def _structure_choices() -> list[tuple[int, str]]:
 def users():
     """List accounts, or those matching the search (name, e-mail or structure)."""
     search = text_arg("q")
-    page = db.paginate(accounts_query(search), page=page_arg(), per_page=50, error_out=False)
+    page = list_page(accounts_query(search), 50)
     return render_template("admin/users.html", page=page, search=search, toggle_form=ToggleForm())
 
 

@@ -25,6 +25,14 @@ def accounts_query(search: str = "") -> Select:
     return query
 
 
+def structures_query(search: str = "") -> Select:
+    """Structures by name; `search` keeps those whose name or SIRET (typed with or without spaces) contains it."""
+    query = select(Structure).order_by(Structure.name)
+    if search:
+        query = query.where(any_contains(search, Structure.name) | any_contains(normalise_siret(search), Structure.siret))
+    return query
+
+
 def normalise_siret(siret: str) -> str:
     """A SIRET without the spaces (ordinary or non-breaking) people and spreadsheets put in it."""
     return "".join((siret or "").split())

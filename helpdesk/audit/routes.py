@@ -7,9 +7,8 @@ from flask_login import current_user
 from helpdesk.audit import bp
 from helpdesk.audit.forms import JournalFilterForm
 from helpdesk.audit.services import KIND_LABELS, describe_details, export_journal, journal_query
-from helpdesk.extensions import db
-from helpdesk.main.query_args import page_arg
 from helpdesk.permissions import admin_required
+from helpdesk.views import list_page
 
 
 @bp.route("/")
@@ -17,8 +16,7 @@ from helpdesk.permissions import admin_required
 def journal():
     """« Journal d'audit » : events filtered by kind, user and period."""
     form = JournalFilterForm(request.args)
-    page = db.paginate(journal_query(form.filters()), page=page_arg(),
-                       per_page=current_app.config["AUDIT_PAGE_SIZE"], error_out=False)
+    page = list_page(journal_query(form.filters()), current_app.config["AUDIT_PAGE_SIZE"])
     return render_template("audit/journal.html", form=form, page=page, labels=KIND_LABELS,
                            describe=describe_details)
 

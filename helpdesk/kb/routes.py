@@ -12,7 +12,7 @@ from helpdesk.extensions import db, limiter, request_client
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
-from helpdesk.views import flash_files_to_attach_again
+from helpdesk.views import flash_files_to_attach_again, remember_list_page
 
 SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}
 IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se modifie dans son fichier d'import, "
@@ -44,10 +44,11 @@ def search():
         return redirect(url_with_query("kb.search", {**chosen, "tri": chosen["tri"][:1]}))
     types, themes, statuses = chosen["type"], chosen["theme"], chosen["statut"]
     sort = chosen["tri"][0] if chosen["tri"] else "pertinence"
-    page_number = page_arg()
+    # A page past the end shows the last one (the engine clamps it), as the queue does.
     results = searching.search_resources(current_user, query, types=types, themes=themes, statuses=statuses,
                                          sort="date" if sort == "date" else "relevance",
-                                         page=page_number if page_number < 1000 else 1, memory=session)
+                                         page=page_arg(), memory=session)
+    remember_list_page("resources")
     return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
                            statuses=statuses, sort=sort, sorts=SORTS, theme_names=theme_names,
                            article_statuses=ARTICLE_STATUSES)

@@ -13,10 +13,10 @@ from helpdesk.mail.ingest import attach, discard, sender_unproven
 from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.parsing import parse_mail
 from helpdesk.mail.sender import retry_failed, send_waiting_now
-from helpdesk.main.query_args import page_arg
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
 from helpdesk.permissions import admin_required, staff_required
 from helpdesk.translation import gettext as _
+from helpdesk.views import list_page
 
 
 @bp.route("/compte/notifications", methods=["GET", "POST"])
@@ -45,7 +45,7 @@ def inbound():
     handled = request.args.get("etat") == "traites"
     statuses = ("attached", "discarded") if handled else ("pending",)
     query = select(InboundEmail).where(InboundEmail.status.in_(statuses)).order_by(InboundEmail.received_at.desc())
-    page = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    page = list_page(query, 25)
     return render_template("mail/inbound.html", page=page, handled=handled)
 
 
@@ -121,7 +121,7 @@ def outbox():
     counts = dict(db.session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())
     query = (select(OutboxEmail).where(OutboxEmail.status.in_(("failed", "pending", "sending")))
              .order_by(OutboxEmail.status, OutboxEmail.id.desc()))
-    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+    page = list_page(query, 50)
     return render_template("mail/outbox.html", counts=counts, statuses=OUTBOX_STATUSES, page=page,
                            action_form=ActionForm())
 

@@ -1,6 +1,7 @@
 """The form base class shared by every area."""
 from functools import lru_cache
 
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
@@ -8,12 +9,20 @@ from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
 from helpdesk.i18n import PARIS
-from helpdesk.translation import current_locale, gettext as _
+from helpdesk.translation import current_locale, gettext as _, lazy_gettext as _l
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
 # nothing older, a typo like 2999 would be shown as is, and the periods' arithmetic (the day or month after the end,
 # Paris midnight in UTC) overflows at the ends of the calendar.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+MULTIPLE_CHOICE_HINT = _l("Ctrl ou Cmd pour en choisir plusieurs.")
+
+
+def multiple_choice_hint(before=None) -> LazyString:
+    """The hint of a multiple select: `before` (what the choice means), then how to choose several, which a click
+    alone does not (it replaces the choice)."""
+    return LazyString(lambda: " ".join(str(part) for part in (before, MULTIPLE_CHOICE_HINT) if part))
 
 
 def _without_nul(value):
@@ -23,12 +32,23 @@ def _without_nul(value):
 
 class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language, whose
-    text never carries NUL characters, and whose `obj` only fills the first display: a submitted form holds what was
-    posted, a field missing from the post is empty (never the object's value, which may have another shape)."""
+    text never carries NUL characters, whose refused fields say one thing each, and whose `obj` only fills the first
+    display: a submitted form holds what was posted, a field missing from the post is empty (never the object's
+    value, which may have another shape)."""
 
     def __init__(self, *args, obj=None, **kwargs):
         """Build the form, ignoring `obj` when the request submits it."""
         super().__init__(*args, obj=None if self.is_submitted() else obj, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate; a refused field keeps one message, the first problem found (a value that cannot be read or is
+        not among the choices, else the first failing check): WTForms runs the checks that follow anyway, so a field
+        read « N'est pas une valeur décimale valide. Entre 0,25 et 2000 heures. »"""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if len(field.errors) > 1:
+                field.errors = field.errors[:1]
+        return valid
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

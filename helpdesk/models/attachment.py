@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, utcnow
+from helpdesk.translation import gettext as _
 
 
 class Attachment(db.Model):
@@ -42,10 +43,12 @@ class Attachment(db.Model):
 
     @property
     def size_label(self) -> str:
-        """The size in words a member reads ('12 Ko', '1,4 Mo')."""
+        """The size in words, in the reader's language ('12 Ko', '1,4 Mo'; '12 KB', '1.4 MB')."""
+        from helpdesk.i18n import format_number  # helpdesk.i18n imports the models
+
         if self.size < 1024 * 1024:
-            return f"{max(1, round(self.size / 1024))} Ko"
-        return f"{self.size / (1024 * 1024):.1f} Mo".replace(".", ",")
+            return _("%(size)s Ko", size=format_number(max(1, round(self.size / 1024))))
+        return _("%(size)s Mo", size=format_number(round(self.size / (1024 * 1024), 1)))
 
     def __repr__(self) -> str:
         return f"<Attachment {self.id} {self.filename!r}>"

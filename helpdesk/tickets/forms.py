@@ -1,11 +1,13 @@
 """Forms of the questions area."""
+from flask_babel.speaklater import LazyString
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
+from helpdesk.i18n import format_number
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
-from helpdesk.translation import lazy_gettext as _l
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 URGENCY_CHOICES = select_choices([(1, _l("Normale")), (2, _l("Élevée : réponse souhaitée rapidement")),
                                   (3, _l("Urgente : échéance imminente"))])
@@ -14,8 +16,10 @@ URGENCY_CHOICES = select_choices([(1, _l("Normale")), (2, _l("Élevée : répons
 # The lengths a question's subject and description must have, wherever a question is written.
 SUBJECT_LENGTH = Length(min=5, max=SUBJECT_MAX,
                         message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))
-BODY_LENGTH = Length(min=20, max=BODY_MAX,
-                     message=_l("La description doit compter entre %(min)d et %(max)d caractères."))
+# Its numbers written the reader's way (« 20 000 »), before WTForms' own %-formatting, which writes them bare.
+BODY_LENGTH = Length(min=20, max=BODY_MAX, message=LazyString(lambda: _(
+    "La description doit compter entre %(min)s et %(max)s caractères.", min=format_number(20),
+    max=format_number(BODY_MAX))))
 
 
 class QuestionForm(Form):

@@ -7,10 +7,10 @@ from sqlalchemy.orm import selectinload
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
-from helpdesk.extensions import db
 from helpdesk.kb.searching import similar_questions, suggest
+from helpdesk.like import any_contains
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import page_arg
+from helpdesk.main.query_args import text_arg
 from helpdesk.models import STATUSES, Ticket
 from helpdesk.permissions import (
     admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
@@ -20,8 +20,8 @@ from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyFo
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices,
-                            staff_question, to_question)
+from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, list_page,
+                            remember_list_page, staff_choices, staff_question, to_question)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -32,16 +32,20 @@ def _assignee_choices() -> list[tuple[int, str]]:
 @bp.route("/")
 @member_required
 def index():
-    """The member's structure's questions, filterable (mine/all, open/closed)."""
+    """The member's structure's questions, filterable (mine/all, open/closed, words of the subject or reference)."""
     who = request.args.get("qui", "toutes")
     state = request.args.get("etat", "ouvertes")
+    text = text_arg("q")
     query = visible_tickets(current_user).options(selectinload(Ticket.theme), selectinload(Ticket.author))
     if who == "moi":
         query = query.where(Ticket.author_id == current_user.id)
     query = query.where(Ticket.status == "closed" if state == "closes" else Ticket.status != "closed")
-    page = db.paginate(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()), page=page_arg(),
-                       per_page=current_app.config["MEMBER_PAGE_SIZE"], error_out=False)
-    return render_template("tickets/index.html", page=page, who=who, state=state)
+    if text:
+        query = query.where(any_contains(text, Ticket.subject, Ticket.reference))
+    page = list_page(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
+                     current_app.config["MEMBER_PAGE_SIZE"])
+    remember_list_page("questions")
+    return render_template("tickets/index.html", page=page, who=who, state=state, text=text)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])

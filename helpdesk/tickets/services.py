@@ -11,6 +11,7 @@ from helpdesk.attachments.services import check_uploads, remove_attachments, sto
 from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
@@ -40,7 +41,7 @@ def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_l
         raise InvalidInput(ngettext("%(field)s : au moins %(num)d caractère est nécessaire.",
                                     "%(field)s : au moins %(num)d caractères sont nécessaires.", minimum, field=label))
     if len(text) > maximum:
-        raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=maximum))
+        raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=format_number(maximum)))
     return text
 
 

@@ -113,3 +113,24 @@ def test_the_reply_form_shows_no_stray_search_button(visitor):
     search_field = page.get_by_label("Chercher une ressource à citer").bounding_box()
     button = page.get_by_role("button", name="Chercher", exact=True).bounding_box()
     assert button["y"] < search_field["y"] + search_field["height"], "le bouton « Chercher » n'est pas à côté du champ"
+
+
+def test_inserting_a_canned_answer_or_searching_a_resource_keeps_the_reply_in_sight(visitor):
+    """The reply helpers re-render the page: it came back at its top, the draft, the inserted answer and the
+    resources found far below, out of sight, each time."""
+    page = visitor.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    page.locator("table.queue tbody a").filter(has_text="Q-").first.click()
+    visitor.audit()
+    page.get_by_label("Message").fill("Bonjour,")
+    page.get_by_role("button", name="Insérer la réponse type").click()
+    message = page.get_by_label("Message")
+    expect(message).to_have_value(re.compile(r"^Bonjour,\n\n."))
+    expect(message).to_be_in_viewport()
+    visitor.audit()
+    page.get_by_label("Chercher une ressource à citer").fill("cddi")
+    page.get_by_role("button", name="Chercher", exact=True).click()
+    expect(page.get_by_role("list", name="Ressources trouvées")).to_be_in_viewport()
+    visitor.audit()

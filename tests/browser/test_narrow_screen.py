@@ -88,3 +88,21 @@ def test_the_triage_forms_keep_readable_fields_on_a_phone(visitor):
     confirmation = page.get_by_text("Je confirme la fusion").bounding_box()
     assert confirmation["width"] >= 250, f"confirmation large de {confirmation['width']} px"
     assert _page_width(page) <= PHONE["width"]
+
+
+def test_search_results_show_under_the_search_box_on_a_phone_and_beside_the_filters_on_a_computer(visitor):
+    """On a phone the columns stack: the filters came first and pushed every result below the first screen; now the
+    first result shows on it, the filters after the results. A wide screen keeps the filters in the left column."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/ressources/?q=cddi")
+    first = page.locator(".hits h3 a").first.bounding_box()
+    facets = page.locator(".facets").bounding_box()
+    assert first["y"] + first["height"] <= PHONE["height"], f"premier résultat à {first['y']} px"
+    assert facets["y"] > first["y"]
+    assert _page_width(page) <= PHONE["width"]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    first = page.locator(".hits h3 a").first.bounding_box()
+    facets = page.locator(".facets").bounding_box()
+    assert facets["x"] + facets["width"] <= first["x"] and abs(facets["y"] - page.locator(".results").bounding_box()["y"]) < 5

@@ -71,3 +71,17 @@ def test_number_and_date_fields_look_like_the_other_fields(visitor):
         menu = page.locator("main select").first
         expected = menu.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
         assert style == expected, f"{path} : « {label} » {style}, menu {expected}"
+
+
+def test_each_flash_info_theme_has_its_own_line_with_its_box(visitor):
+    """The subscription boxes ran on in one paragraph: « ☑ Activité partielle ☐ Aide à domicile », each box closer
+    to the previous theme's name than to its own, and a name cut over two lines."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("membre@demo.local")
+    visitor.goto("/flash/abonnements")
+    boxes = page.locator("main fieldset label").evaluate_all(
+        "labels => labels.map(label => [label.getBoundingClientRect().top, label.getBoundingClientRect().height])")
+    tops = [top for top, _ in boxes]
+    assert len(boxes) > 3 and len(set(tops)) == len(tops), f"plusieurs thèmes sur une même ligne : {tops}"
+    assert all(height < 40 for _, height in boxes), f"un thème coupé sur deux lignes : {boxes}"
