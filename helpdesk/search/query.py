@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.query import Or, Phrase, Term
 
-from .analysis import analyze, fold, word_tokens
+from .analysis import STOP_WORDS, analyze, fold, word_tokens
 from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
@@ -62,11 +62,43 @@ def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...],
     return index
 
 
+@lru_cache(maxsize=1)
+def _synonym_stem_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Map the index terms (stems, stop words left out) of each expression of several words to its alternatives, so
+    that an inflected form finds its group (« activités partielles », « contrats à durée déterminée »). One word is
+    left to its own stem: an abbreviation's stem may be a common word's (AGS and « âge » both stem to « ag »)."""
+    index: dict = {}
+    for key, (alternatives, _case_sensitive) in _synonym_index().items():
+        stems = analyze(" ".join(key))
+        if len(stems) > 1:
+            index[stems] = tuple(dict.fromkeys(index.get(stems, ()) + alternatives))
+    return index
+
+
+def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """The alternatives of the longest synonym expression starting at token `i` and the tokens it spans; ((), 0) for
+    none. An expression matches as written (folded; a case-sensitive abbreviation only in capitals), else, for several
+    words, by its stems."""
+    index, stems = _synonym_index(), _synonym_stem_index()
+    for size in range(min(longest, len(tokens) - i), 0, -1):
+        span = tokens[i : i + size]
+        alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
+        if alternatives and (not case_sensitive or all(original.isupper() for _, _, original in span)):
+            return alternatives, size
+    for size in range(min(longest, len(tokens) - i), 1, -1):
+        span = tokens[i : i + size]
+        if span[0][1] in STOP_WORDS or span[-1][1] in STOP_WORDS:
+            continue  # « de licenciement » is « licenciement », found from its own first word
+        alternatives = stems.get(analyze(" ".join(original for _, _, original in span)), ())
+        if alternatives:
+            return alternatives, size
+    return (), 0
+
+
 def _word_units(text: str) -> list[Unit]:
     """Read unquoted text as words, expanding the longest synonym expressions first."""
     tokens = word_tokens(text)
-    index = _synonym_index()
-    longest = max(map(len, index))
+    longest = max(map(len, _synonym_index()))
     units, i = [], 0
     while i < len(tokens):
         if tokens[i][2] in IGNORED_OPERATORS:
@@ -75,13 +107,10 @@ def _word_units(text: str) -> list[Unit]:
         if tokens[i][2] == NEGATION:  # the negated word is not searched
             i += 2
             continue
-        for size in range(min(longest, len(tokens) - i), 0, -1):
-            span = tokens[i : i + size]
-            alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
-            if alternatives and (not case_sensitive or all(original.isupper() for _, _, original in span)):
-                units.append(Unit(alternatives))
-                i += size
-                break
+        alternatives, size = _synonyms_at(tokens, i, longest)
+        if alternatives:
+            units.append(Unit(alternatives))
+            i += size
         else:
             original = tokens[i][2]
             terms = analyze(original)
