@@ -176,6 +176,19 @@ def test_only_the_accepted_files_of_a_refused_reply_are_asked_for_again(client, 
     assert count(Message) == 0 and count(Attachment) == 0
 
 
+def test_a_reply_refused_for_its_text_asks_again_only_for_the_files_that_would_be_accepted(client, world, login):
+    """An empty reply with a document and a program: the member was asked to attach both again, the program being
+    refused only at the next sending."""
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    page = client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data", data={
+        "body": "", "attachments": [(io.BytesIO(pdf_bytes()), "contrat.pdf"), (io.BytesIO(b"MZ\x90\x00"), "outil.exe"),
+                                    (io.BytesIO(b""), "vide.txt")]}).get_data(as_text=True)
+    assert ("Joignez de nouveau votre fichier : contrat.pdf n&#39;a pas été enregistré, le navigateur ne peut pas le "
+            "garder quand la page est renvoyée.") in page
+    assert count(Message) == 0 and count(Attachment) == 0
+
+
 def test_a_text_file_saved_in_windows_1252_is_refused_with_what_to_do(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.member)

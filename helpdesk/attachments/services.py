@@ -136,6 +136,11 @@ def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
     return CheckedUpload(data, display_filename(filename, kind), kind)
 
 
+def is_refused(filename: str, data: bytes) -> bool:
+    """Whether this file would be refused on its own (empty, too large, of a kind not accepted)."""
+    return isinstance(_check_file(filename, data), _Refusal)
+
+
 def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
     """Check the count, each file's size and kind and the total size; AttachmentRejected names every refused file
     with its reason (AttachmentTooLarge when size is the only problem), and nothing is stored."""
