@@ -151,6 +151,17 @@ def test_the_description_limits_are_written_the_readers_way(member_client, world
     assert "between 20 and 20,000 characters" in page.get_data(as_text=True)
 
 
+def test_a_reply_too_long_says_its_limit_the_readers_way(member_client, world):
+    """« 20000 caractères au maximum. » under a reply too long: now « 20 000 » (« 20,000 » in English)."""
+    ticket = factories.make_ticket(world.member)
+    page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "x" * 20_001})
+    assert "20\u202f000 caractères au maximum." in page.get_data(as_text=True)
+    member_client.post("/langue", data={"locale": "en", "next": "/questions/"})
+    page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "x" * 20_001})
+    assert "20,000 characters at most." in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Message.id))) == 0
+
+
 def test_inactive_theme_posted_anyway_is_refused(member_client, world):
     retired = factories.make_theme(name="Thème retiré", active=False)
     response = member_client.post("/questions/nouvelle", data=_question_form(retired.id))

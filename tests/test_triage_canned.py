@@ -58,6 +58,7 @@ def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world,
     ("Titre", "Bonjour {Prenom_membre}", "Variable mal écrite : « {Prenom_membre »"),
     ("  ", "Texte", "Titre"),
     ("Titre", "   ", "Texte"),
+    ("Titre", "x" * 20_001, "Texte : entre 1 et 20\u202f000 caractères."),  # the limit written the reader's way
 ])
 def test_bad_canned_answers_are_refused(world, title, body, message):
     with pytest.raises(InvalidInput, match=message):

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
-from helpdesk.i18n import PARIS
+from helpdesk.i18n import PARIS, format_number
 from helpdesk.translation import current_locale, gettext as _, lazy_gettext as _l
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
@@ -23,6 +23,12 @@ def multiple_choice_hint(before=None) -> LazyString:
     """The hint of a multiple select: `before` (what the choice means), then how to choose several, which a click
     alone does not (it replaces the choice)."""
     return LazyString(lambda: " ".join(str(part) for part in (before, MULTIPLE_CHOICE_HINT) if part))
+
+
+def at_most(maximum: int) -> LazyString:
+    """A length validator's refusal, « 20 000 caractères au maximum. », its number written the reader's way (WTForms'
+    own %-formatting writes it bare)."""
+    return LazyString(lambda: _("%(max)s caractères au maximum.", max=format_number(maximum)))
 
 
 def _without_nul(value):

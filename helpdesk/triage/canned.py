@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.models import CannedAnswer, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -47,7 +48,7 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
     if not title or len(title) > TITLE_MAX:
         raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX))
     if not body or len(body) > BODY_MAX:
-        raise InvalidInput(_("Texte : entre 1 et %(max)d caractères.", max=BODY_MAX))
+        raise InvalidInput(_("Texte : entre 1 et %(max)s caractères.", max=format_number(BODY_MAX)))
     broken = _BROKEN_PLACEHOLDER.search(body)
     if broken:
         raise InvalidInput(_("Variable mal écrite : « %(text)s ». Une variable s'écrit en minuscules entre deux "

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.i18n import lazy_format
+from helpdesk.i18n import format_number, lazy_format
 from helpdesk.kb.services import publish_new_article, slug_from_title
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import Article, Event, Structure, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
@@ -65,7 +65,7 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     if not isinstance(values.duration_minutes, int) or not DURATION_MIN <= values.duration_minutes <= DURATION_MAX:
         raise InvalidInput(_("Durée : de %(min)d à %(max)d minutes.", min=DURATION_MIN, max=DURATION_MAX))
     if len(values.description or "") > TEXT_MAX:
-        raise InvalidInput(_("Description : %(max)d caractères au maximum.", max=TEXT_MAX))
+        raise InvalidInput(_("Description : %(max)s caractères au maximum.", max=format_number(TEXT_MAX)))
     speakers = [name.strip() for name in values.speakers if name.strip()]
     if len(speakers) > SPEAKERS_MAX or any(len(name) > 120 for name in speakers):
         raise InvalidInput(_("Intervenants : %(max)d au plus, 120 caractères chacun.", max=SPEAKERS_MAX))
