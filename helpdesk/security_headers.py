@@ -1,7 +1,7 @@
 """Security headers on every response: a strict Content-Security-Policy (no inline script or style),
 no framing, no referrer leaks to other sites, no powerful browser features, HSTS outside development;
 and pages served to a logged-in user kept out of every cache; the session cookie named with the __Host- prefix."""
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -33,6 +33,10 @@ def _keep_private_pages_out_of_caches(response):
             and (request.endpoint in SECRET_LINK_ENDPOINTS or g.get("api_token") is not None
                  or current_user.is_authenticated)):
         response.headers["Cache-Control"] = "private, no-store"
+    elif session.modified and not response.cache_control.private:
+        # An anonymous page that starts a session (the language form's token): the browser may keep it, a shared
+        # cache may not, or it would hand one visitor's session cookie to the next.
+        response.cache_control.private = True
     return response
 
 

@@ -108,6 +108,16 @@ def test_anonymous_pages_and_static_files_stay_cacheable(client, world, login):
     assert not client.get("/static/style.css").cache_control.no_store
 
 
+def test_an_anonymous_page_that_starts_a_session_is_kept_out_of_shared_caches(client):
+    """The login page sets the session cookie of its form's token: a shared cache must not hand it to the next
+    visitor (the browser may still keep the page); a response that sets no cookie says nothing."""
+    response = client.get("/connexion")
+    assert "session=" in response.headers.get("Set-Cookie", "")
+    assert response.cache_control.private and not response.cache_control.no_store
+    plain = client.application.test_client().get("/.well-known/security.txt")  # a visitor without a session
+    assert "Set-Cookie" not in plain.headers and not plain.cache_control.private
+
+
 def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
     """Every page links the site icon (browsers then never request /favicon.ico, which would be a 404), and it is
     served as an image."""
