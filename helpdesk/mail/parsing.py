@@ -153,9 +153,10 @@ def _is_automatic(message: EmailMessage, address: str) -> bool:
 
 
 def _aligned(domain: str, from_domain: str) -> bool:
-    """DMARC's relaxed alignment: the signing domain is the sender's domain or one of its parents."""
+    """DMARC's relaxed alignment: the signing domain is the sender's domain or one of its parents, a parent naming an
+    organisation (two labels at least): a signature by a top-level domain (« test », « local ») proves nothing."""
     domain = domain.strip().lower().rstrip(".")
-    return bool(domain) and (from_domain == domain or from_domain.endswith("." + domain))
+    return bool(domain) and (from_domain == domain or ("." in domain and from_domain.endswith("." + domain)))
 
 
 def sender_authenticated(parsed: ParsedMail, authserv_id: str) -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail.ingest import attach, discard, ingest
+from helpdesk.mail import parsing
 from helpdesk.mail.parsing import html_to_text, parse_mail, trim_reply
 from helpdesk.mail.reply_address import read_token, reply_address
 from helpdesk.models import Attachment, InboundEmail, Message
@@ -423,7 +424,6 @@ def checking_server(app):
     "mx.federation.example.test; dkim=pass header.d=exemple.test header.s=s1; spf=pass smtp.mailfrom=exemple.test",
     "mx.federation.example.test 1; spf=fail (forged?); dmarc=pass (p=reject) header.from=exemple.test",
     "MX.Federation.Example.Test; dkim=pass (2048-bit key) header.i=@exemple.test",
-    "mx.federation.example.test; dkim=pass header.d=test",  # relaxed alignment: a parent domain signed it
 ])
 def test_reply_authenticated_by_the_receiving_server_is_appended(app, world, question, checking_server, result):
     record = ingest(_received(_mail("gmail_reply_fr.eml", question, world.member), result))
@@ -437,6 +437,7 @@ def test_reply_authenticated_by_the_receiving_server_is_appended(app, world, que
     ("mx.federation.example.test; dkim=pass header.d=attacker.example",),  # signed, but by someone else's domain
     ("mx.federation.example.test; dmarc=pass header.from=attacker.example",),
     ("mx.federation.example.test; dkim=pass header.d=xemple.test",),  # a suffix is not a parent domain
+    ("mx.federation.example.test; dkim=pass header.d=test",),  # a top-level domain is no organisation
     ("mx.attacker.example; dkim=pass header.d=exemple.test",),  # written by another server, e.g. the sender's
     ("mx.federation.example.test; none",
      "mx.federation.example.test; dkim=pass header.d=exemple.test"),  # the forged one below ours does not count
@@ -450,6 +451,16 @@ def test_reply_whose_sender_the_receiving_server_did_not_authenticate_is_kept(ap
     assert "ni signature DKIM ni validation DMARC" in page_text(client.get("/courriels"))
     assert "vérifiez sa provenance" in page_text(client.get(f"/courriels/{record.id}")), \
         "attached, it would become the member's reply although nothing proves the member wrote it"
+
+
+@pytest.mark.parametrize("signer, sender, aligned", [
+    ("exemple.test", "exemple.test", True), ("Exemple.Test.", "exemple.test", True),
+    ("exemple.test", "mail.exemple.test", True),  # relaxed alignment: the organisation signed for its subdomain
+    ("test", "exemple.test", False), ("local", "demo.local", False),  # a top-level domain signs for nobody
+    ("xemple.test", "exemple.test", False), ("", "exemple.test", False),
+])
+def test_dkim_alignment_accepts_the_senders_organisation_only(signer, sender, aligned):
+    assert parsing._aligned(signer, sender) is aligned
 
 
 def test_without_a_receiving_server_configured_authentication_results_are_ignored(app, world, question):
