@@ -35,6 +35,11 @@ class Conflict(ServiceError):
 
 
 class RateLimited(ServiceError):
-    """Too many actions of one kind in a period (questions filed online in a day)."""
+    """Too many actions of one kind in a period (questions filed online in a day); `retry_after`: seconds until the
+    next one is allowed."""
 
     status_code = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

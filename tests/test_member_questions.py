@@ -687,6 +687,9 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
     api = app.test_client().post("/api/v1/questions", json={"subject": SUBJECT, "body": BODY},
                                  headers=bearer(make_api_token(world.member)))
     assert api.status_code == 429 and "c'est le maximum en ligne" in api.json["error"]["message"]
+    # When the oldest of the day's questions is a day old, about a day from now (the API's description promises it).
+    web_wait, api_wait = int(response.headers["Retry-After"]), int(api.headers["Retry-After"])
+    assert 86_000 < api_wait <= 86_400 and abs(web_wait - api_wait) <= 2
     assert _ticket_count() == before
     colleague = app.test_client().post("/api/v1/questions", json={"subject": SUBJECT, "body": BODY},
                                        headers=bearer(make_api_token(world.colleague)))

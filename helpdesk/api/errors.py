@@ -59,7 +59,8 @@ def handle_service_error(error: ServiceError):
     """A refused action: the service's French message with the matching status."""
     db.session.rollback()
     status = next((code for cls, code in SERVICE_STATUS.items() if isinstance(error, cls)), error.status_code)
-    return error_response(status, error.message)
+    retry_after = getattr(error, "retry_after", None)
+    return error_response(status, error.message, headers={"Retry-After": str(retry_after)} if retry_after else None)
 
 
 @bp.errorhandler(InternalServerError)

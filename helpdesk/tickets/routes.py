@@ -79,7 +79,8 @@ def new():
         except (InvalidInput, RateLimited) as error:
             flash(error.message, "error")
             flash_files_to_attach_again(refusal=error)
-            return render_template("tickets/new.html", form=form), error.status_code
+            retry = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+            return render_template("tickets/new.html", form=form), error.status_code, retry
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
     if request.method == "POST":

@@ -1,4 +1,5 @@
 """Question operations: file, reply, note, claim, assign, change status, close."""
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -96,14 +97,18 @@ def ensure_filing_pace(author: User) -> None:
     account or a script cannot flood the queue and the jurists' mailboxes; questions a jurist records for them (phone,
     email) do not count."""
     limit = current_app.config["QUESTIONS_PER_DAY"]
-    filed = db.session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.author_id == author.id, Ticket.channel == "web", Ticket.created_at >= utcnow() - timedelta(days=1)))
+    window = (Ticket.author_id == author.id, Ticket.channel == "web", Ticket.created_at >= utcnow() - timedelta(days=1))
+    filed = db.session.scalar(select(func.count()).select_from(Ticket).where(*window))
     if filed >= limit:
+        # The next question is allowed once enough of the day's questions are more than a day old.
+        leaving = db.session.scalar(select(Ticket.created_at).where(*window).order_by(Ticket.created_at)
+                                    .offset(filed - limit).limit(1))
         raise RateLimited(ngettext(
             "Vous avez déjà posé %(num)d question ces dernières 24 heures : c'est le maximum en ligne. Réessayez plus "
             "tard ou, si c'est urgent, téléphonez à l'équipe juridique.",
             "Vous avez déjà posé %(num)d questions ces dernières 24 heures : c'est le maximum en ligne. Réessayez "
-            "plus tard ou, si c'est urgent, téléphonez à l'équipe juridique.", filed))
+            "plus tard ou, si c'est urgent, téléphonez à l'équipe juridique.", filed),
+            retry_after=max(1, math.ceil((leaving + timedelta(days=1) - utcnow()).total_seconds())))
 
 
 def recently_filed(author: User, subject: str, body: str) -> Ticket | None:
