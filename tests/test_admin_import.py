@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.admin import imports
+from helpdesk.auth import passwords
 from helpdesk.demo import luhn_siret
 from helpdesk.extensions import db
+from helpdesk.mail.sender import build_message
 from helpdesk.models import Event, OutboxEmail, Structure, User
 from tests import factories
 
@@ -129,7 +131,10 @@ def test_import_creates_structures_and_accounts_invites_each_once_and_journals_i
 def test_an_invited_account_sets_its_password_from_the_invitation(admin_client, world, client):
     _import(admin_client, _csv(GOOD_LINES[0]))
     mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "invitation")).one()
-    link = re.search(r"https://helpdesk\.example\.test(/\S+)", mail.text_body).group(1)
+    text = build_message(mail).get_body(preferencelist=("plain",)).get_content()
+    assert f"{world.admin.name} vous invite à utiliser le helpdesk juridique de la fédération pour Atelier Exemple " \
+           "du Port." in text
+    link = re.search(r"https://helpdesk\.example\.test(/\S+)", text).group(1)
     admin_client.post("/deconnexion")
     assert "Nouveau mot de passe" in _text(client.get(link))
 
@@ -321,20 +326,20 @@ def test_the_file_is_checked_again_when_imported(admin_client, world):
 
 def test_an_import_failing_half_way_leaves_nothing(admin_client, world, monkeypatch):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
-    created = []
+    links = []
 
-    def add_user_then_fail(*args, **kwargs):
-        """Create two accounts, then fail on the third."""
-        if len(created) == 2:
+    def link_then_fail(user, purpose):
+        """Make the invitation links of two accounts already inserted, then fail on the third."""
+        if len(links) == 2:
             raise RuntimeError("panne simulée")
-        created.append(real_add_user(*args, **kwargs))
-        return created[-1]
+        links.append(real_link(user, purpose))
+        return links[-1]
 
-    real_add_user = imports.add_user
-    monkeypatch.setattr(imports, "add_user", add_user_then_fail)
+    real_link = passwords.make_password_link
+    monkeypatch.setattr(passwords, "make_password_link", link_then_fail)
     with pytest.raises(RuntimeError):
         admin_client.post("/admin/import/confirmer", data={"token": _reference(page)})
-    assert len(created) == 2
+    assert len(links) == 2
     _nothing_written(world)
 
 
