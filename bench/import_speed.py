@@ -30,6 +30,9 @@ LAST_NAMES = ("Exemple", "Fictif", "Modèle", "Témoin", "Essai", "Maquette", "P
 REGION_NAMES = ("Bretagne", "La Réunion", "Île-de-France", "Occitanie", "Grand Est", "Hauts-de-France")
 REGION_CODES = ("bretagne", "la-reunion", "ile-de-france", "occitanie", "grand-est", "hauts-de-france")
 TYPES = ("AI", "ACI", "EI", "ETTI", "GES", "EBE")
+TYPE_NAMES = ("Association intermédiaire (AI)", "Atelier et chantier d'insertion (ACI)", "Entreprise d'insertion (EI)",
+              "Entreprise de travail temporaire d'insertion (ETTI)", "Groupe économique solidaire (GES)",
+              "Entreprise à but d'emploi (EBE)")
 
 
 def siret(number: int) -> str:
@@ -40,26 +43,22 @@ def siret(number: int) -> str:
 
 
 def structure_name(number: int) -> str:
-    """The fictional name of structure `number`."""
-    return f"Structure Fictive d'Insertion n° {number}"
+    """The fictional name of structure `number`, as long as real ones often are."""
+    return f"Association Fictive d'Insertion et d'Emploi Solidaire du Pays Exemple n° {number}"
 
 
 def generate_csv(accounts: int, structures: int) -> bytes:
     """A semicolon-separated file of `accounts` member accounts spread over `structures` structures, as a federation
-    exports it from a spreadsheet (UTF-8 with a byte order mark, CRLF)."""
+    exports it from a spreadsheet: every column on every line, the type and region by name (UTF-8 with a byte order
+    mark, CRLF)."""
     lines = ["structure;siret;type;région;e-mail;nom;rôle"]
-    named = set()
     for number in range(accounts):
         structure = number % structures
         first, last = FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number % len(LAST_NAMES)]
-        email = f"{first.lower()}.{last.lower()}.{number}@structure-{structure}.exemple.test"
-        email = email.replace("é", "e").replace("è", "e")
-        if structure in named:
-            lines.append(f";{siret(structure)};;;{email};{first} {last} {number};")
-        else:
-            named.add(structure)
-            lines.append(f"{structure_name(structure)};{siret(structure)};{TYPES[structure % len(TYPES)]};"
-                          f"{REGION_NAMES[structure % len(REGION_NAMES)]};{email};{first} {last} {number};membre")
+        email = f"{first.lower()}.{last.lower()}-{number}@association-fictive-insertion-{structure}.exemple.test"
+        email = email.replace("é", "e").replace("è", "e").replace("É", "e")
+        lines.append(f"{structure_name(structure)};{siret(structure)};{TYPE_NAMES[structure % len(TYPES)]};"
+                     f"{REGION_NAMES[structure % len(REGION_NAMES)]};{email};{first} {last}-{number};membre")
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
 
 

@@ -30,7 +30,7 @@ from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # 5,000 lines of 400 bytes: every column filled, long names
 MAX_LINES = 5000
 STAGING_MAX_AGE_SECONDS = 3600
 # The columns: their key, the header of the model file, whether a file must have it, and the headers accepted for

@@ -186,7 +186,9 @@ def add_users(accounts: list[tuple[str, str, str | None, int | None]], role: str
         email, name, structure = _account_values(None, email, name, role, structure_id, taken)
         if password is not None:
             check_password_strength(password, email)
-        user = User(email=email, name=name, role=role, structure=structure, active=True)
+        # The structure's id, not the object: its list of accounts (loaded for each structure otherwise) is read
+        # again after the commit.
+        user = User(email=email, name=name, role=role, structure_id=structure.id if structure else None, active=True)
         if password is None:
             user.set_unknown_password()
         else:
