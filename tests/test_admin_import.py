@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.admin import imports
+from helpdesk.auth import passwords
 from helpdesk.demo import luhn_siret
+from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.mail.sender import build_message
 from helpdesk.models import Event, OutboxEmail, Structure, User
 from tests import factories
 
@@ -129,7 +132,10 @@ def test_import_creates_structures_and_accounts_invites_each_once_and_journals_i
 def test_an_invited_account_sets_its_password_from_the_invitation(admin_client, world, client):
     _import(admin_client, _csv(GOOD_LINES[0]))
     mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "invitation")).one()
-    link = re.search(r"https://helpdesk\.example\.test(/\S+)", mail.text_body).group(1)
+    text = build_message(mail).get_body(preferencelist=("plain",)).get_content()
+    assert f"{world.admin.name} vous invite à utiliser le helpdesk juridique de la fédération pour Atelier Exemple " \
+           "du Port." in text
+    link = re.search(r"https://helpdesk\.example\.test(/\S+)", text).group(1)
     admin_client.post("/deconnexion")
     assert "Nouveau mot de passe" in _text(client.get(link))
 
@@ -219,7 +225,7 @@ def test_duplicates_and_conflicts_within_the_file_and_with_the_database_are_repo
     (_csv(GOOD_LINES[0]), "classeur.xlsx", "Le fichier doit être au format CSV (.csv)"),
     (_csv(GOOD_LINES[0], header="structure;siret;type;région;nom"), "colonnes.csv",
      "Colonne « e-mail » absente de la ligne d'en-tête"),
-    (b"x" * (imports.MAX_BYTES + 1), "gros.csv", "Le fichier dépasse 1 Mo"),
+    (b"x" * (imports.MAX_BYTES + 1), "gros.csv", "Le fichier dépasse 2 Mo"),
 ])
 def test_files_that_are_not_an_import_are_refused_in_french(admin_client, world, content, filename, message):
     text = _text(_preview(admin_client, content, filename))
@@ -321,21 +327,101 @@ def test_the_file_is_checked_again_when_imported(admin_client, world):
 
 def test_an_import_failing_half_way_leaves_nothing(admin_client, world, monkeypatch):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
-    created = []
+    links = []
 
-    def add_user_then_fail(*args, **kwargs):
-        """Create two accounts, then fail on the third."""
-        if len(created) == 2:
+    def link_then_fail(user, purpose):
+        """Make the invitation links of two accounts already inserted, then fail on the third."""
+        if len(links) == 2:
             raise RuntimeError("panne simulée")
-        created.append(real_add_user(*args, **kwargs))
-        return created[-1]
+        links.append(real_link(user, purpose))
+        return links[-1]
 
-    real_add_user = imports.add_user
-    monkeypatch.setattr(imports, "add_user", add_user_then_fail)
+    real_link = passwords.make_password_link
+    monkeypatch.setattr(passwords, "make_password_link", link_then_fail)
     with pytest.raises(RuntimeError):
         admin_client.post("/admin/import/confirmer", data={"token": _reference(page)})
-    assert len(created) == 2
+    assert len(links) == 2
     _nothing_written(world)
+
+
+def _many_lines(count: int, structures: int, existing_siret: str) -> list[str]:
+    """`count` account lines over `structures` new structures (a number prime to 5) plus an existing one (every fifth
+    line), every column filled on every line as a spreadsheet exports them."""
+    lines = []
+    for number in range(count):
+        siret = existing_siret if number % 5 == 0 else luhn_siret(f"82{number % structures:011d}")
+        name = "Chantier des Tests" if number % 5 == 0 else f"Régie Fictive n° {number % structures}"
+        lines.append(f"{name};{siret};{'ACI' if number % 5 == 0 else 'Entreprise d’insertion (EI)'};"
+                     f"{'Bretagne' if number % 5 == 0 else 'La Réunion'};"
+                     f"membre.{number}@regie-fictive-{number % structures}.fr;Membre Fictif {number};membre")
+    return lines
+
+
+def test_a_large_import_creates_each_account_with_its_event_and_its_invitation(admin_client, world):
+    """Hundreds of accounts go in batches (on PostgreSQL, with ids reserved beforehand): each account still gets its
+    own creation event and its own invitation, tied to each other as when an admin creates one account."""
+    lines = _many_lines(300, 39, world.structure.siret)
+    text = _text(_import(admin_client, _csv(*lines)))
+    assert "39 structures et 300 comptes créés ; 300 invitations envoyées." in text
+    emails = {f"membre.{number}@regie-fictive-{number % 39}.fr" for number in range(300)}
+    users = {user.email: user for user in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    assert set(users) == emails and {user.role for user in users.values()} == {"member"}
+    assert {users["membre.0@regie-fictive-0.fr"].structure_id, users["membre.5@regie-fictive-5.fr"].structure_id} \
+        == {world.structure.id}
+    assert users["membre.1@regie-fictive-1.fr"].structure.name == "Régie Fictive n° 1"
+    assert users["membre.79@regie-fictive-1.fr"].structure_id == users["membre.1@regie-fictive-1.fr"].structure_id
+    assert all(not user.has_password and user.active for user in users.values())
+    created = db.session.scalars(select(Event).where(Event.kind == "user_created", Event.actor_id == world.admin.id)
+                                 ).all()
+    by_user = {event.data["user_id"]: event for event in created}
+    assert len(created) == len(by_user) == 300 and set(by_user) == {user.id for user in users.values()}
+    assert all(event.data == {"user_id": user_id, "role": "member", "invited": True}
+               for user_id, event in by_user.items())
+    mails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "invitation")).all()
+    assert sorted(mail.to_address for mail in mails) == sorted(emails)
+    # The tests send mail after the request, as `make run` does.
+    assert [(mail.dedupe_key, mail.status, mail.subject) for mail in mails if not (
+        mail.dedupe_key == f"event:{by_user[mail.recipient_id].id}:{mail.recipient_id}"
+        and mail.status == "sent" and mail.subject == "Invitation au helpdesk juridique")] == []
+    last = next(mail for mail in mails if mail.to_address == "membre.299@regie-fictive-26.fr")
+    body = build_message(last).get_body(preferencelist=("plain",)).get_content()
+    assert "pour Régie Fictive n° 26." in body and "(membre.299@regie-fictive-26.fr)" in body
+    (journal,) = db.session.scalars(select(Event).where(Event.kind == "structures_imported")).all()
+    assert journal.data == {"filename": "structures.csv", "structures": 39, "accounts": 300, "reused_structures": 1}
+
+
+def test_an_error_on_the_last_line_of_a_large_file_imports_nothing(admin_client, world):
+    lines = _many_lines(300, 39, world.structure.siret)
+    lines[-1] = lines[-1].replace("membre.299@", "membre.299-at-")
+    text = _text(_preview(admin_client, _csv(*lines)))
+    assert "1 erreur : rien n'a été enregistré." in text and 'name="token"' not in text
+    assert re.search(r"<td>301</td><td>e-mail</td><td>Cette adresse e-mail n'est pas valide.", text)
+    _nothing_written(world)
+
+
+def test_an_account_created_meanwhile_for_the_last_line_stops_the_whole_import(app, world):
+    """Between the check and the writing, another admin creates the account of the file's last line: the import
+    refuses with the message of a duplicate address, and nothing of it is left."""
+    lines = _many_lines(300, 39, world.structure.siret)
+    plan = imports.check_import(_csv(*lines), "structures.csv")
+    assert plan.can_apply
+    factories.make_user("member", world.structure, email="membre.299@regie-fictive-26.fr")
+    events = _count(Event)
+    with pytest.raises(InvalidInput, match="Un compte existe déjà avec cette adresse e-mail."):
+        imports.apply_import(plan, world.admin)
+    assert _count(Structure) == 2 and _count(User) == 7 and _count(Event) == events
+    assert _invitations() == [] and _count(Event, Event.kind == "structures_imported") == 0
+
+
+def test_a_file_of_the_most_lines_with_every_column_filled_is_accepted(app, world):
+    lines = [f"Association Fictive d'Insertion et d'Emploi Solidaire du Pays Exemple n° {number % 600};"
+             f"{luhn_siret(f'83{number % 600:011d}')};Entreprise de travail temporaire d'insertion (ETTI);"
+             f"Provence-Alpes-Côte d'Azur;prenom.nom-de-famille-{number}@association-fictive-{number % 600}.fr;"
+             f"Prénom Nom-de-Famille {number};membre" for number in range(imports.MAX_LINES)]
+    content = _csv(*lines)
+    assert len(content) > 1024 * 1024
+    plan = imports.check_import(content, "federation.csv")
+    assert plan.problems == [] and len(plan.accounts) == imports.MAX_LINES and len(plan.new_structures) == 600
 
 
 def test_import_forms_need_their_csrf_token(admin_client, world, app):

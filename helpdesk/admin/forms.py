@@ -102,7 +102,7 @@ class ImportForm(Form):
     file = FileField(_l("Fichier CSV"), validators=[FileRequired(_l("Choisissez le fichier CSV à importer."))],
                      render_kw={"accept": ".csv,text/csv"},
                      description=_l("Enregistré depuis Excel ou LibreOffice au format CSV (séparateur point-virgule "
-                                    "ou virgule), 1 Mo au plus."))
+                                    "ou virgule), 2 Mo au plus."))
     submit = SubmitField(_l("Vérifier le fichier"))
 
 

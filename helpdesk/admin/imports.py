@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.admin.services import normalise_siret, siret_problem, structure_problems
-from helpdesk.auth.services import account_name_problem, add_user, email_problem, normalise_email
+from helpdesk.auth.services import account_name_problem, add_users, email_problem, normalise_email, taken_emails
+from helpdesk.batches import in_batches
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -29,7 +30,7 @@ from helpdesk.permissions import ensure_admin
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # 5,000 lines of 400 bytes: every column filled, long names
 MAX_LINES = 5000
 STAGING_MAX_AGE_SECONDS = 3600
 # The columns: their key, the header of the model file, whether a file must have it, and the headers accepted for
@@ -210,18 +211,21 @@ def _column_positions(header: list[str], line: int, plan: ImportPlan) -> dict[st
     return positions
 
 
-def _code(value: str, labels: dict) -> str:
-    """The code of a type or region written as its code or its name (case, accents and punctuation aside); the value
-    itself when it matches none, for the rules to refuse it."""
-    wanted = slugify(value)
-    return next((code for code, label in labels.items() if wanted in (slugify(code), slugify(str(label)))), value)
+def _codes(labels: dict) -> dict[str, str]:
+    """The code of each way of writing a type or region, its code or its name, slugified (case, accents and
+    punctuation aside); the earlier code wins where two would be written alike. Built once per check, in the current
+    language, rather than for every line."""
+    codes: dict[str, str] = {}
+    for code, label in labels.items():
+        codes.setdefault(slugify(code), code)
+        codes.setdefault(slugify(str(label)), code)
+    return codes
 
 
-def _in_batches(query, column, values: set[str]) -> list:
-    """The results of `query` for the rows whose `column` is one of `values`, in batches that any database accepts."""
-    ordered = sorted(values)
-    return [row for start in range(0, len(ordered), 500)
-            for row in db.session.scalars(query.where(column.in_(ordered[start:start + 500])))]
+def _code(value: str, codes: dict[str, str]) -> str:
+    """The code of a type or region as written on a line (see _codes); the value itself when it matches none, for
+    the rules to refuse it."""
+    return codes.get(slugify(value), value)
 
 
 def check_import(content: bytes, filename: str) -> ImportPlan:
@@ -231,15 +235,15 @@ def check_import(content: bytes, filename: str) -> ImportPlan:
     sirets = {normalise_siret(row["siret"]) for _line, row in rows}
     emails = {normalise_email(row["email"]) for _line, row in rows}
     existing_structures = {structure.siret: structure
-                           for structure in _in_batches(select(Structure), Structure.siret, sirets)}
-    # Addresses are stored lowercased (a CHECK constraint says so).
-    existing_emails = set(_in_batches(select(User.email), User.email, emails))
+                           for structure in in_batches(select(Structure), Structure.siret, sirets)}
+    existing_emails = taken_emails(emails)
     seen: dict[str, tuple[int, str, str, str, bool]] = {}  # SIRET → first line, name, type, region, usable
     new_structures: dict[str, NewStructure] = {}
     emails_seen: dict[str, int] = {}
+    type_codes, region_codes = _codes(STRUCTURE_TYPES), _codes(REGIONS)
     for line, row in rows:
         siret, name = normalise_siret(row["siret"]), " ".join(row["structure"].split())
-        type_code, region_code = _code(row["type"], STRUCTURE_TYPES), _code(row["region"], REGIONS)
+        type_code, region_code = _code(row["type"], type_codes), _code(row["region"], region_codes)
         structure_ok = _check_structure(plan, line, siret, name, type_code, region_code, row,
                                         existing_structures, seen)
         if structure_ok and siret not in existing_structures and siret not in new_structures:
@@ -350,8 +354,8 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
                                               active=True)
             db.session.add(structures[new.siret])
         db.session.flush()
-        for account in plan.accounts:
-            add_user(account.email, account.name, None, "member", structures[account.siret].id, actor)
+        add_users([(account.email, account.name, None, structures[account.siret].id) for account in plan.accounts],
+                  "member", actor)
         result = ImportResult(len(plan.new_structures), len(plan.accounts), len(plan.reused_structures))
         record_event("structures_imported", actor, filename=plan.filename, structures=result.structures,
                      accounts=result.accounts, reused_structures=result.reused_structures)

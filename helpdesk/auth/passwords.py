@@ -20,7 +20,8 @@ from helpdesk.auth.services import check_password_strength, find_user_by_email
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import absolute_url, queue_email
+from helpdesk.mail.outbox import MailSubject, Notification, absolute_url, queue_email, queue_event_mail
+from helpdesk.markers import N_
 from helpdesk.models import ApiToken, Event, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_admin
@@ -33,6 +34,8 @@ USED = (_l("Ce lien n'est plus valable : il a déjà servi, ou vos sessions ont 
            "(déconnexion). Connectez-vous, ou demandez un nouveau lien avec « Mot de passe oublié »."))
 RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
                    "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
+INVITATION_SUBJECT = MailSubject(N_("Invitation au helpdesk juridique"), {})
+RESET_SUBJECT = MailSubject(N_("Réinitialisation de votre mot de passe"), {})
 RESET_ALREADY_SENT = (_l("Si un compte actif correspond à cette adresse, plusieurs liens lui ont été envoyés récemment : "
                        "aucun nouveau courriel n'est envoyé pour le moment. Utilisez le lien du courriel le plus "
                        "récent, qui reste valable. Pensez à vérifier vos indésirables."))
@@ -109,19 +112,22 @@ def resend_invitation(user: User, actor: User) -> None:
 
 @subscribe
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
-    """Invitations (new invited account, resent invitation) and reset links go out with their event."""
+    """Invitations (new invited account, resent invitation) and reset links go out with their event: the link is
+    made now, the mail written when sent (as question notifications, so that an import of thousands of accounts
+    neither renders thousands of mails nor flushes once per account)."""
     if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
-        purpose, template, subject = "invitation", "invitation", _l("Invitation au helpdesk juridique")
+        purpose, template, subject = "invitation", "invitation", INVITATION_SUBJECT
     elif event.kind == "password_reset_requested":
-        purpose, template, subject = "reset", "password_reset", _l("Réinitialisation de votre mot de passe")
+        purpose, template, subject = "reset", "password_reset", RESET_SUBJECT
     else:
         return
     user = db.session.get(User, event.data["user_id"])
-    db.session.flush()
     inviter = event.actor if event.actor is not user else None
-    queue_email(to=user, kind=template, template=template, subject=subject, dedupe_key=f"event:{event.id}:{user.id}",
-                context={"link": make_password_link(user, purpose), "inviter": inviter,
-                         "expires_at": utcnow() + timedelta(seconds=_max_age(purpose))})
+    expires_at = utcnow() + timedelta(seconds=_max_age(purpose))
+    queue_event_mail(event, None, [Notification(
+        recipient=user, kind=template, subject=subject,
+        context={"link": make_password_link(user, purpose), "actor_id": inviter.id if inviter is not None else None,
+                 "expires_at": expires_at.isoformat()})])
 
 
 # Subjects of the notices of changes to the ways into an account (ASVS 2.2.3).

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from helpdesk.api.tokens import revoke_all_tokens
 from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
 from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures, trusted_device
+from helpdesk.batches import assign_ids, in_batches
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db, login_manager
@@ -58,6 +59,12 @@ def email_problem(address: str) -> str | None:
 def find_user_by_email(email: str) -> User | None:
     """The user with this email, whatever its case."""
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def taken_emails(emails: set[str]) -> set[str]:
+    """Those of these normalised addresses that already have an account, for checking many at once."""
+    # Addresses are stored lowercased (a CHECK constraint says so).
+    return set(in_batches(select(User.email), User.email, emails))
 
 
 def authenticate(email: str, password: str, address: str | None = None, device_cookie: str | None = None) -> User | None:
@@ -125,9 +132,10 @@ def account_name_problem(name: str) -> str | None:
     return None
 
 
-def _account_values(user: User | None, email: str, name: str, role: str,
-                    structure_id: int | None) -> tuple[str, str, Structure | None]:
-    """The checked email, name and structure of an account being created (user None) or edited."""
+def _account_values(user: User | None, email: str, name: str, role: str, structure_id: int | None,
+                    taken: set[str] | None = None) -> tuple[str, str, Structure | None]:
+    """The checked email, name and structure of an account being created (user None) or edited; `taken`, the
+    addresses known to have an account when several are created at once (else the database is asked)."""
     email = normalise_email(email)
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
@@ -136,8 +144,12 @@ def _account_values(user: User | None, email: str, name: str, role: str,
         raise InvalidInput(problem)
     if role not in ROLES:
         raise InvalidInput(_("Ce rôle n'existe pas."))
-    same_email = find_user_by_email(email)
-    if same_email is not None and same_email is not user:
+    if taken is not None:
+        exists = email in taken
+    else:
+        same_email = find_user_by_email(email)
+        exists = same_email is not None and same_email is not user
+    if exists:
         raise InvalidInput(_("Un compte existe déjà avec cette adresse e-mail."))
     structure = None
     if role == "member":
@@ -159,21 +171,37 @@ def create_user(email: str, name: str, password: str | None, role: str, structur
 def add_user(email: str, name: str, password: str | None, role: str, structure_id: int | None = None,
              actor: User | None = None) -> User:
     """create_user without the commit, for an operation that creates several accounts in one transaction."""
+    return add_users([(email, name, password, structure_id)], role, actor)[0]
+
+
+def add_users(accounts: list[tuple[str, str, str | None, int | None]], role: str,
+              actor: User | None = None) -> list[User]:
+    """add_user for many accounts of one role at once, each (email, name, password or None, structure id): the
+    addresses are looked up in one query, and the accounts inserted in one flush (an import creates thousands)."""
     if actor is not None:
         ensure_admin(actor)
-    email, name, structure = _account_values(None, email, name, role, structure_id)
-    invited = password is None
-    if not invited:
-        check_password_strength(password, email)
-    user = User(email=email, name=name, role=role, structure=structure, active=True)
-    if invited:
-        user.set_unknown_password()
-    else:
-        user.set_password(password)
-    db.session.add(user)
+    taken = taken_emails({normalise_email(email) for email, *_rest in accounts})
+    users = []
+    for email, name, password, structure_id in accounts:
+        email, name, structure = _account_values(None, email, name, role, structure_id, taken)
+        if password is not None:
+            check_password_strength(password, email)
+        # The structure's id, not the object: its list of accounts (loaded for each structure otherwise) is read
+        # again after the commit.
+        user = User(email=email, name=name, role=role, structure_id=structure.id if structure else None, active=True)
+        if password is None:
+            user.set_unknown_password()
+        else:
+            user.set_password(password)
+        taken.add(email)
+        users.append(user)
+    assign_ids(users)
+    db.session.add_all(users)
     db.session.flush()
-    record_event("user_created", actor, user_id=user.id, role=role, **({"invited": True} if invited else {}))
-    return user
+    assign_ids([record_event("user_created", actor, user_id=user.id, role=role,
+                             **({"invited": True} if password is None else {}))
+                for user, (_email, _name, password, _structure_id) in zip(users, accounts)])
+    return users
 
 
 def update_user(user: User, actor: User, *, email: str, name: str, role: str, structure_id: int | None) -> int:

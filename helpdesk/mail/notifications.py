@@ -97,7 +97,7 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
     if wanted:
         # One subject per notice, shared by its recipients: the outbox translates it once per language.
         subjects = {id(notice): MailSubject(notice.subject, {"subject": ticket.subject}) for _user, notice, _m in wanted}
-        outbox.queue_question_mail(event, ticket, [
+        outbox.queue_event_mail(event, ticket, [
             outbox.Notification(recipient=user, kind=notice.template, subject=subjects[id(notice)],
                                 held=user.notify_mode == "digest",
                                 context={"actor_id": actor_id, "message_id": message.id if message else None})

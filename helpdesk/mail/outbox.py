@@ -1,6 +1,6 @@
 """Writing emails to the outbox, in the transaction of the change that causes them.
 
-Rows added to the outbox are remembered per session (queue_question_mail inserts
+Rows added to the outbox are remembered per session (queue_event_mail inserts
 its rows itself, at the latest in the flush that inserts their event, and notes
 their ids); once the transaction commits, the current request asks for them to be
 sent right after its response (see sender.send_after_request). Rolled-back rows are forgotten with their transaction.
@@ -8,7 +8,7 @@ sent right after its response (see sender.send_after_request). Rolled-back rows 
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email.utils import parseaddr
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from helpdesk.batches import reserve_ids
 from helpdesk.extensions import db
 from helpdesk.i18n import format_date, recipient_locale
 from helpdesk.mail.reply_address import reply_address
@@ -29,6 +30,8 @@ from helpdesk.permissions import can_view_ticket
 from helpdesk.translation import gettext, ngettext
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
+# Mails carrying a link to choose a password (see helpdesk.auth.passwords), written when sent from the link kept.
+PASSWORD_LINK_KINDS = frozenset({"invitation", "password_reset"})
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -131,32 +134,34 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str | Lazy
 
 @dataclass(frozen=True)
 class Notification:
-    """One email about a question's event, rendered when sent from emails/<kind>.txt/.html."""
+    """One email about an event (a question's, or an account's), rendered when sent from emails/<kind>.txt/.html."""
 
     recipient: User
     kind: str
     subject: MailSubject  # translated into the recipient's language when queued, and again when sent
-    context: dict  # ids of the objects the templates show besides the question and the recipient
+    context: dict  # JSON values the templates show besides the question and the recipient (ids of objects)
     held: bool = False
 
 
-def queue_question_mail(event: Event, ticket: Ticket, notifications: list[Notification]) -> None:
-    """Queue emails about a question's event, once per event and recipient, bodies left to the sender.
+def queue_event_mail(event: Event, ticket: Ticket | None, notifications: list[Notification]) -> None:
+    """Queue emails about an event (about `ticket` if not None), once per event and recipient, bodies left to the
+    sender.
 
     An event not yet inserted has no id for the dedupe key: its emails are inserted by the flush that
-    inserts it (so filing a question inserts it once, whatever the subscribers set on it afterwards).
+    inserts it (so filing a question inserts it once, whatever the subscribers set on it afterwards; an
+    import inserts the invitations of thousands of accounts in one statement).
     """
     if event.id is None:
         db.session.info.setdefault(_UNFLUSHED, []).append((event, ticket, notifications))
     else:
-        _insert_question_mail(db.session.connection(), db.session.info, [(event, ticket, notifications)])
+        _insert_event_mail(db.session.connection(), db.session.info, [(event, ticket, notifications)])
 
 
 _UNFLUSHED = "outbox_unflushed"
 
 
-def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Ticket, list[Notification]]],
-                          just_inserted: bool = False) -> None:
+def _insert_event_mail(connection, info: dict, batches: list[tuple[Event, Ticket | None, list[Notification]]],
+                       just_inserted: bool = False) -> None:
     """Insert the emails of these events in one statement, skipping dedupe keys already queued.
 
     `just_inserted`: the events were inserted by the current flush, so no queued row can hold their dedupe
@@ -166,15 +171,16 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
     now = utcnow()
     subjects: dict[tuple, str] = {}
 
-    def subject(item: Notification, ticket: Ticket) -> str:
+    def subject(item: Notification, ticket: Ticket | None) -> str:
         """The item's Subject header, translated once per shared subject, question and language."""
-        key = (id(item.subject), ticket.id, recipient_locale(item.recipient))
+        key = (id(item.subject), ticket.id if ticket is not None else None, recipient_locale(item.recipient))
         if key not in subjects:
             subjects[key] = _recipient_subject(item.subject, item.recipient, ticket)[:300]
         return subjects[key]
 
     rows = [{"dedupe_key": f"event:{event.id}:{item.recipient.id}", "to_address": item.recipient.email,
-             "recipient_id": item.recipient.id, "ticket_id": ticket.id, "kind": item.kind,
+             "recipient_id": item.recipient.id, "ticket_id": ticket.id if ticket is not None else None,
+             "kind": item.kind,
              "subject": subject(item, ticket),
              "context": {**item.context, "subject": [item.subject.msgid, item.subject.values]},
              "headers": _headers(item.kind, ticket), "status": "held" if item.held else "pending",
@@ -190,8 +196,15 @@ def _insert_question_mail(connection, info: dict, batches: list[tuple[Event, Tic
     else:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    # Executed with many parameter sets, SQLAlchemy sends one multi-row INSERT ("insertmanyvalues").
-    inserted = connection.execute(statement.returning(table.c.id, table.c.status), rows).all()
+    ids = reserve_ids(connection, table, len(rows)) if just_inserted else None
+    if ids is not None:
+        for row, new_id in zip(rows, ids):
+            row["id"] = new_id
+        connection.execute(statement, rows)
+        inserted = [(row["id"], row["status"]) for row in rows]
+    else:
+        # Executed with many parameter sets, SQLAlchemy sends one multi-row INSERT ("insertmanyvalues").
+        inserted = connection.execute(statement.returning(table.c.id, table.c.status), rows).all()
     pending = {row_id for row_id, status in inserted if status == "pending"}
     if pending:
         info.setdefault("outbox_new", set()).update(pending)
@@ -223,15 +236,19 @@ def digest_items(row: OutboxEmail) -> list[dict]:
 
 def deferred_mail(row: OutboxEmail) -> tuple[str, str, str]:
     """Write the subject and bodies of a mail queued without its bodies, all in the language its recipient has
-    chosen by now: a digest from the notifications it summarises, a question notification from the question, the
-    recipient and the ids it keeps."""
+    chosen by now: a digest from the notifications it summarises, an invitation or a reset link from the link it
+    keeps, a question notification from the question, the recipient and the ids it keeps."""
     subject = current_subject(row)
     if row.kind == "digest":
         return subject, *render_bodies("digest", row.recipient, subject, None, {"items": digest_items(row)})
-    if row.ticket is None:
-        raise ValueError("the question of this notification was deleted")
     context = row.context or {}
     message_id, actor_id = context.get("message_id"), context.get("actor_id")
+    if row.kind in PASSWORD_LINK_KINDS:
+        return subject, *render_bodies(row.kind, row.recipient, subject, None, {
+            "link": context["link"], "inviter": db.session.get(User, actor_id) if actor_id is not None else None,
+            "expires_at": datetime.fromisoformat(context["expires_at"])})
+    if row.ticket is None:
+        raise ValueError("the question of this notification was deleted")
     merged_into = row.ticket.merged_into
     # As on the question's page: the question kept is named only to those who may open it.
     shown_target = (merged_into if merged_into is not None and row.recipient is not None
@@ -272,7 +289,7 @@ def find_reference(text: str | None) -> str | None:
 
 @event.listens_for(Session, "after_flush")
 def _insert_mail_of_flushed_events(session, flush_context):
-    """Queue the question emails waiting for their events to be inserted, in the flush's transaction."""
+    """Queue the emails waiting for their events to be inserted, in the flush's transaction."""
     waiting = session.info.pop(_UNFLUSHED, None)
     if not waiting:
         return
@@ -280,7 +297,7 @@ def _insert_mail_of_flushed_events(session, flush_context):
     if len(ready) < len(waiting):
         session.info[_UNFLUSHED] = [batch for batch in waiting if batch[0].id is None]
     if ready:
-        _insert_question_mail(session.connection(), session.info, ready, just_inserted=True)
+        _insert_event_mail(session.connection(), session.info, ready, just_inserted=True)
 
 
 @event.listens_for(Session, "after_flush")

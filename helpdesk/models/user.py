@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
         enum_check("locale", LOCALES, "locale"),
         enum_check("notify_mode", NOTIFY_MODES, "notify_mode"),
     )
+    # Every column with a server default has a Python one too, so an insert never needs RETURNING to read them back:
+    # accounts given their ids beforehand (an import, see helpdesk.batches) then go in one executemany.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

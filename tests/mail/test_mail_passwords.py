@@ -3,10 +3,13 @@ import re
 import time
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from helpdesk.auth.passwords import make_password_link
-from helpdesk.auth.services import find_user_by_email
+from helpdesk.auth.services import create_user, find_user_by_email
 from helpdesk.extensions import db
 from helpdesk.mail.sender import send_pending
+from helpdesk.models import OutboxEmail
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
 from tests.mail.helpers import link_in, outbox, page_text
@@ -252,3 +255,21 @@ def test_a_visitor_who_chose_a_language_keeps_it_on_a_reset_link(app, world, cli
     client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
     page = page_text(client.get(link_in(smtp.recorder.to(world.member.email)[0])))
     assert "Nouveau mot de passe" in page and "New password" not in page
+
+
+def test_an_invitation_is_written_when_sent_in_the_language_its_account_has_by_then(app, world, client, smtp):
+    """The outbox keeps the invitation's link, not its text (an import queues thousands at once): the mail is written
+    when sent, here after the new member chose English, and its link still works."""
+    user = create_user("nouvelle@federation-exemple.fr", "Nora Nouvelle", None, "member", world.structure.id,
+                       world.admin)
+    row = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id)).one()
+    assert (row.kind, row.status, row.text_body) == ("invitation", "pending", None)
+    assert row.subject == "Invitation au helpdesk juridique"
+    user.locale = "en"
+    db.session.commit()
+    assert send_pending().sent == 1
+    mail = smtp.recorder.to("nouvelle@federation-exemple.fr")[0]
+    assert mail["Subject"] == "Invitation to the legal helpdesk"
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert f"{world.admin.name} invites you to use the federation's legal helpdesk for {world.structure.name}." in body
+    assert "Activate your account" in page_text(client.get(link_in(mail)))
