@@ -20,9 +20,11 @@ databases named helpdesk_bench_queue_<rows>) and reused by the next run with
 import argparse
 import gc
 import random
+import runpy
 import statistics
 import sys
 import time
+import types
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,7 +141,10 @@ def measure(app, count: int) -> dict[str, list[tuple[float, float]]]:
     """Time each planned request (wall and this process's CPU, milliseconds), grouped by view."""
     client = app.test_client()
     _login(client)
-    gc.freeze()  # as a gunicorn worker does once it has loaded the app (gunicorn.conf.py)
+    # As a gunicorn worker does once it has loaded the app and after its first requests (gunicorn.conf.py).
+    hooks = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    worker = types.SimpleNamespace(nr=0)
+    hooks["post_worker_init"](worker)
     pauses: list[float] = []
     watch = _full_collection_watch(pauses)
     gc.callbacks.append(watch)
@@ -150,6 +155,8 @@ def measure(app, count: int) -> dict[str, list[tuple[float, float]]]:
             response = client.get("/file/", query_string=args)
             elapsed = ((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
             assert response.status_code == 200, (args, response.status_code)
+            worker.nr += 1
+            hooks["post_request"](worker, None, None, response)
             if view != "warm-up":
                 timings.setdefault(view, []).append(elapsed)
     finally:

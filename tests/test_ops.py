@@ -275,11 +275,18 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
 
 
 def test_gunicorn_workers_keep_the_loaded_app_out_of_full_garbage_collections():
-    """After loading the app a worker freezes what exists, so full collections do not walk it again and again."""
-    hook = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"]
+    """After loading the app, and after its 100th and 1,000th requests, a worker freezes what exists, so full
+    collections do not walk it again and again; other requests leave the collector alone."""
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     try:
-        hook(None)
-        assert gc.get_freeze_count() > 0
+        hooks["post_worker_init"](SimpleNamespace(nr=0))
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        kept = [[] for _ in range(1000)]  # tracked by the collector, as cached objects are
+        hooks["post_request"](SimpleNamespace(nr=99), None, None, None)
+        assert gc.get_freeze_count() == frozen
+        hooks["post_request"](SimpleNamespace(nr=100), None, None, None)
+        assert gc.get_freeze_count() >= frozen + len(kept)
     finally:
         gc.unfreeze()
 
