@@ -92,16 +92,6 @@ def back_to_list_url(name: str) -> str:
     return safe_next(session.get(f"last_{name}_page"), url_for(_LISTS[name]))
 
 
-def remember_queue_page() -> str:
-    """Remember the queue page being shown as the way back to it; return it."""
-    return remember_list_page("queue")
-
-
-def back_to_queue_url() -> str:
-    """The queue as the jurist last left it, else its default view."""
-    return back_to_list_url("queue")
-
-
 def staff_choices(first_label: str) -> list[tuple[int, str]]:
     """Active jurists and admins for a select, by name, after a leading choice (0)."""
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))

@@ -15,7 +15,7 @@ from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, de
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
-from helpdesk.views import back_to_queue_url, remember_queue_page
+from helpdesk.views import remember_list_page
 
 
 def _choice_arg(name: str, allowed, default=None):
@@ -33,9 +33,8 @@ def cached_view_counts() -> dict[str, int]:
 
 @bp.app_context_processor
 def queue_navigation() -> dict:
-    """Give every template the (lazy) queue counts for the jurists' navigation, and the way back to the queue."""
-    return {"queue_counts": cached_view_counts, "queue_count_label": count_label,
-            "back_to_queue_url": back_to_queue_url}
+    """Give every template the (lazy) queue counts for the jurists' navigation."""
+    return {"queue_counts": cached_view_counts, "queue_count_label": count_label}
 
 
 @bp.route("/")
@@ -67,7 +66,7 @@ def index():
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
     form = bulk_form()
     selected = restore_bulk_selection(form)
-    form.back.data = remember_queue_page()
+    form.back.data = remember_list_page("queue")
     return render_template(
         "queue/index.html", page=page, filters=filters,
         counts={view: count_label(count) for view, count in cached_view_counts().items()},

@@ -20,7 +20,7 @@ from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyFo
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (back_to_queue_url, flash_errors, flash_files_to_attach_again, flash_refusal, list_page,
+from helpdesk.views import (back_to_list_url, flash_errors, flash_files_to_attach_again, flash_refusal, list_page,
                             remember_list_page, staff_choices, staff_question, to_question)
 
 
@@ -224,4 +224,4 @@ def delete(reference):
         abort(400)
     services.delete_question(ticket, current_user)
     flash(_("La question %(reference)s et ses fichiers ont été supprimés.", reference=reference), "success")
-    return redirect(back_to_queue_url())
+    return redirect(back_to_list_url("queue"))
