@@ -112,6 +112,8 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
                        recent=services.recent_structure_questions(ticket, current_user))
     else:
         context.update(reply_form=reply_form or ReplyForm())
+    # The thread shown is the thread as it is now: a reply sent from this page was written knowing all of it.
+    context["reply_form"].seen.data = services.last_message_id(ticket, current_user)
     context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
@@ -132,8 +134,8 @@ def reply(reference):
     status_after = form.status_after.data if staff and not internal else None
     try:
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
-                             attachments=read_uploads(form.attachments.data))
-    except (InvalidInput, Forbidden) as error:
+                             attachments=read_uploads(form.attachments.data), seen=form.seen.data)
+    except (InvalidInput, Forbidden, Conflict) as error:
         # The page comes back with the text in the box: a refused file (or membership) must not cost the message
         # written.
         flash(error.message, "error")

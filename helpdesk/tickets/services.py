@@ -268,8 +268,10 @@ def close_inactive(days: int) -> list[str]:
 
 
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
-                status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = ()) -> Message:
-    """Post a public reply or an internal note, with its files, moving the question along the flow."""
+                status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = (),
+                seen: int | None = None) -> Message:
+    """Post a public reply or an internal note, with its files, moving the question along the flow; with `seen` (the
+    last message id the writer's page showed), held back if someone else has written since."""
     if not can_view_ticket(author, ticket):
         raise NotFound(_("Cette question est introuvable."))
     ensure_membership_active(author)
@@ -277,6 +279,10 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise InvalidInput(_("Cette question est close : elle n'accepte plus de message."))
     text = _clean_text(body, _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
+    if seen is not None and last_message_id(ticket, author, others_only=True) > seen:
+        raise Conflict(_("Pendant que vous écriviez, un nouveau message a été ajouté à cette question : lisez-le "
+                         "ci-dessus. Votre message n'a pas été envoyé ; il est conservé ci-dessous, envoyez-le s'il "
+                         "reste d'actualité."))
     now = utcnow()
     if author.is_member:
         if internal or status_after:
@@ -301,6 +307,16 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     record_event("note" if internal else "reply", author, ticket, message_id=message.id)
     db.session.commit()
     return message
+
+
+def last_message_id(ticket: Ticket, reader: User, *, others_only: bool = False) -> int:
+    """The id of the question's latest message `reader` may read (0: none); `others_only`: not counting their own."""
+    query = select(func.max(Message.id)).where(Message.ticket_id == ticket.id)
+    if not can_see_internal(reader):
+        query = query.where(Message.internal.is_(False))
+    if others_only:
+        query = query.where(Message.author_id != reader.id)
+    return db.session.scalar(query) or 0
 
 
 def delete_question(ticket: Ticket, actor: User) -> None:
