@@ -132,6 +132,9 @@ HSTS_MAX_AGE = 31536000
 # Questions answered or waiting for their member with no activity for AUTO_CLOSE_DAYS days are closed by
 # `flask triage close-inactive` (daily cron); the member is told and may ask again.
 AUTO_CLOSE_DAYS = 30
+# A question waiting for its member is recalled to the structure's members this many days before it would be closed
+# (the same command, once per wait; 0: no reminder).
+AUTO_CLOSE_REMINDER_DAYS = 7
 # Personal data: questions closed more than RETENTION_YEARS ago are anonymised by `flask retention anonymise`,
 # which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
 RETENTION_YEARS = 5

@@ -77,10 +77,13 @@ def format_datetime(value: datetime | None) -> str:
              time=format_time(value, "short", locale=locale))
 
 
-def format_date(value: date | datetime | None) -> str:
-    """'28 novembre 2026', '1er juin 2026' (or 'November 28, 2026'); datetimes are taken in Paris time."""
+def format_date(value: date | datetime | str | None) -> str:
+    """'28 novembre 2026', '1er juin 2026' (or 'November 28, 2026'); datetimes are taken in Paris time, ISO strings
+    (as event details keep them) read first."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     locale = current_locale()
     return _format_day(_in_paris(value) if isinstance(value, datetime) else value, locale.date_formats["long"], locale)
 

@@ -7,6 +7,7 @@
 | question assigned            | the new assignee (unless they assigned themselves)     | yes |
 | jurist's public reply        | the structure's members: "answered" or "waiting"       | yes |
 | member's reply               | the assigned jurist                                   | yes |
+| still waiting on the member, to be closed soon (`flask triage close-inactive`) | the structure's members | yes |
 | question closed              | the structure's members and the assignee              | no  |
 | question closed by a merge   | the structure's members and the assignee              | yes |
 | internal note, anything else | nobody                                                | —   |
@@ -46,6 +47,8 @@ RECORDED = Notice("question_recorded", N_("Votre question est enregistrée : %(s
 ASSIGNED = Notice("question_assigned", N_("Question qui vous est attribuée : %(subject)s"), essential=True)
 ANSWERED = Notice("answered", N_("Réponse à votre question : %(subject)s"), essential=True)
 WAITING = Notice("waiting", N_("Précisions attendues sur votre question : %(subject)s"), essential=True)
+# A week (AUTO_CLOSE_REMINDER_DAYS) before a question waiting for its member is closed for lack of news.
+REMINDED = Notice("close_reminder", N_("Votre réponse est toujours attendue : %(subject)s"), essential=True)
 MEMBER_REPLIED = Notice("member_replied", N_("Nouveau message du membre : %(subject)s"), essential=True)
 CLOSED = Notice("closed", N_("Question close : %(subject)s"), essential=False)
 # A merge closes the duplicate: its members must learn where the question goes on (the page or the mail names
@@ -79,6 +82,9 @@ def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Mes
             return [(ticket.assignee, MEMBER_REPLIED, message)] if ticket.assignee is not None else []
         notice = WAITING if ticket.status == "waiting" else ANSWERED
         return [(member, notice, message) for member in _structure_members(ticket)]
+    if event.kind == "close_reminder":
+        asked = db.session.get(Message, event.data["message_id"]) if event.data.get("message_id") else None
+        return [(member, REMINDED, asked) for member in _structure_members(ticket)]
     if event.kind == "closed":
         people = _structure_members(ticket) + ([ticket.assignee] if ticket.assignee is not None else [])
         notice = MERGED if ticket.merged_into_id is not None else CLOSED
@@ -100,7 +106,9 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
         outbox.queue_event_mail(event, ticket, [
             outbox.Notification(recipient=user, kind=notice.template, subject=subjects[id(notice)],
                                 held=user.notify_mode == "digest",
-                                context={"actor_id": actor_id, "message_id": message.id if message else None})
+                                context={"actor_id": actor_id, "message_id": message.id if message else None,
+                                         **({"closes_on": event.data["closes_on"]} if "closes_on" in event.data
+                                            else {})})
             for user, notice, message in wanted])
 
 

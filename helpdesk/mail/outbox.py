@@ -258,6 +258,7 @@ def deferred_mail(row: OutboxEmail) -> tuple[str, str, str]:
         "actor": db.session.get(User, actor_id) if actor_id is not None else None,
         "merged": merged_into is not None, "merged_into": shown_target,
         "merged_into_url": absolute_url("tickets.detail", reference=shown_target.reference) if shown_target else None,
+        "closes_on": datetime.fromisoformat(context["closes_on"]) if "closes_on" in context else None,
     })
 
 

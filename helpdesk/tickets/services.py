@@ -267,6 +267,28 @@ def close_inactive(days: int) -> list[str]:
     return references
 
 
+def remind_waiting(days: int, before: int) -> list[str]:
+    """Tell the members of the questions waiting for them, `before` days ahead, that they will be closed after `days`
+    days without news, once per wait (a reminder is repeated only after new activity); return their references."""
+    if not 0 < before < days:
+        return []
+    now = utcnow()
+    reminded = select(Event.id).where(Event.ticket_id == Ticket.id, Event.kind == "close_reminder",
+                                      Event.created_at >= Ticket.last_activity_at).exists()
+    references = []
+    for ticket in db.session.scalars(select(Ticket).where(
+            Ticket.status == "waiting", Ticket.last_activity_at < now - timedelta(days=days - before),
+            Ticket.last_activity_at >= now - timedelta(days=days), ~reminded).order_by(Ticket.id)).all():
+        # What the member was asked: the team's last public message.
+        asked = db.session.scalar(select(func.max(Message.id)).join(User, Message.author_id == User.id).where(
+            Message.ticket_id == ticket.id, Message.internal.is_(False), User.role != "member"))
+        record_event("close_reminder", None, ticket, message_id=asked,
+                     closes_on=(ticket.last_activity_at + timedelta(days=days)).isoformat())
+        db.session.commit()
+        references.append(ticket.reference)
+    return references
+
+
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
                 status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = (),
                 seen: int | None = None) -> Message:

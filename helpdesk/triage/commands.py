@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from helpdesk.tickets.services import close_inactive
+from helpdesk.tickets.services import close_inactive, remind_waiting
 from helpdesk.triage import sla
 
 triage = AppGroup("triage", help="Jurists' triage: service levels, closing inactive questions.")
@@ -28,9 +28,16 @@ def backfill_deadlines_command(dry_run):
 @triage.command("close-inactive")
 @click.option("--days", type=click.IntRange(min=1), help="Days without activity (default: AUTO_CLOSE_DAYS).")
 def close_inactive_command(days):
-    """Close the questions answered or waiting for their member with no activity for a while (daily cron)."""
+    """Close the questions answered or waiting for their member with no activity for a while, then remind the
+    members of those waiting that will be closed in AUTO_CLOSE_REMINDER_DAYS days (daily cron)."""
     days = days or current_app.config["AUTO_CLOSE_DAYS"]
     references = close_inactive(days)
     click.echo(f"{len(references)} question(s) sans activité depuis {days} jours close(s).")
     for reference in references:
+        click.echo(f"  {reference}")
+    before = current_app.config["AUTO_CLOSE_REMINDER_DAYS"]
+    reminded = remind_waiting(days, before)
+    click.echo(f"{len(reminded)} rappel(s) envoyé(s) pour des questions en attente du membre, closes dans {before} jours "
+               "sans nouvelles.")
+    for reference in reminded:
         click.echo(f"  {reference}")
