@@ -14,6 +14,7 @@ from helpdesk.main.query_args import page_arg, safe_next
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.translation import ngettext
+from helpdesk.triage.absence import absence_label
 
 
 def list_page(query, per_page: int):
@@ -93,6 +94,7 @@ def back_to_list_url(name: str) -> str:
 
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:
-    """Active jurists and admins for a select, by name, after a leading choice (0)."""
+    """Active jurists and admins for a select, by name (with their absence, if away), after a leading choice (0)."""
     staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))
-    return [(0, first_label)] + [(user.id, user.name) for user in staff]
+    return [(0, first_label)] + [(user.id, f"{user.name} ({away})" if (away := absence_label(user)) else user.name)
+                                 for user in staff]

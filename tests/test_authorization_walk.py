@@ -159,6 +159,8 @@ CASES = [
     Case("POST", "/mot-de-passe/nouveau/<token>", "400 400 400 400 400 400 400"),
     Case("GET", "/healthz", "503 503 503 503 503 503 503"),  # public; 503 here: no search index built,
     # Triage: canned answers, tags, merge, FAQ, satisfaction, bulk actions, filing on behalf, SLA and routing
+    Case("GET", "/compte/absence", STAFF),
+    Case("POST", "/compte/absence", STAFF_ACTION),
     Case("GET", "/reponses-types/", STAFF),
     Case("GET", "/reponses-types/nouvelle", STAFF),
     Case("POST", "/reponses-types/nouvelle", STAFF),

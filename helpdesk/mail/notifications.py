@@ -2,11 +2,11 @@
 
 | event                        | recipients                                            | essential |
 |------------------------------|-------------------------------------------------------|-----------|
-| question filed               | its assigned (routed) jurist, else every active jurist | routed: yes; team: no |
+| question filed               | its assigned (routed) jurist, else every active jurist not away | routed: yes; team: no |
 | question recorded for a member (phone, email) | also that member, with the link to follow it | yes |
 | question assigned            | the new assignee (unless they assigned themselves)     | yes |
 | jurist's public reply        | the structure's members: "answered" or "waiting"       | yes |
-| member's reply               | the assigned jurist                                   | yes |
+| member's reply               | the assigned jurist; the team (not away) while they are away | yes |
 | still waiting on the member, to be closed soon (`flask triage close-inactive`) | the structure's members | yes |
 | question closed              | the structure's members and the assignee              | no  |
 | question closed by a merge   | the structure's members and the assignee              | yes |
@@ -29,6 +29,7 @@ from helpdesk.mail.outbox import MailSubject, digest_subject, queue_email
 from helpdesk.markers import N_
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
 from helpdesk.translation import gettext as _
+from helpdesk.triage.absence import paris_today
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ def _structure_members(ticket: Ticket) -> list[User]:
 
 
 def _active_jurists() -> list[User]:
-    """The team: every active jurist."""
-    return list(db.session.scalars(select(User).where(User.role == "jurist", User.active).order_by(User.id)))
+    """The team: every active jurist not away today."""
+    today = paris_today()
+    return [jurist for jurist in db.session.scalars(select(User).where(User.role == "jurist", User.active)
+                                                    .order_by(User.id)) if not jurist.away_on(today)]
 
 
 def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Message | None]]:
@@ -79,6 +82,8 @@ def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Mes
     if event.kind == "reply":
         message = db.session.get(Message, event.data["message_id"])
         if message.author.is_member:
+            if ticket.assignee is not None and ticket.assignee.away_on(paris_today()):
+                return [(jurist, MEMBER_REPLIED, message) for jurist in _active_jurists()]
             return [(ticket.assignee, MEMBER_REPLIED, message)] if ticket.assignee is not None else []
         notice = WAITING if ticket.status == "waiting" else ANSWERED
         return [(member, notice, message) for member in _structure_members(ticket)]

@@ -1,10 +1,10 @@
 """User accounts: members, jurists and admins."""
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func, true as sa_true
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, func, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):
     notify_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
     notify_optional: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A jurist's or admin's absence, last day included (Paris dates): routing and team mail pass them by meanwhile.
+    absent_until: Mapped[date | None] = mapped_column(Date)
 
     structure = relationship("Structure", back_populates="users")
 
@@ -80,6 +82,10 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Session identifier: the id plus the session token, so rotating the token logs out."""
         return f"{self.id}:{self.session_token}"
+
+    def away_on(self, day: date) -> bool:
+        """Whether the user is away on that (Paris) day."""
+        return self.absent_until is not None and day <= self.absent_until
 
     @property
     def is_active(self) -> bool:

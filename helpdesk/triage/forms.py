@@ -1,5 +1,5 @@
 """Forms of the triage area."""
-from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -21,6 +21,14 @@ class HoursField(DecimalField):
     def process_formdata(self, valuelist):
         """Read "27,5" as 27.5."""
         super().process_formdata([value.replace(",", ".").strip() for value in valuelist])
+
+
+class AbsenceForm(Form):
+    """A jurist's or admin's absence: the last day away (empty: present)."""
+
+    until = DateField(_l("Absent ou absente jusqu'au (inclus)"), validators=[Optional()],
+                      description=_l("Vide : vous êtes présent ou présente."))
+    submit = SubmitField(_l("Enregistrer"))
 
 
 class CannedAnswerForm(Form):

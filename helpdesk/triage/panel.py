@@ -3,6 +3,7 @@ from helpdesk.models import Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket
 from helpdesk.triage import canned, citations, faq, presence, satisfaction, sla
+from helpdesk.triage.absence import absence_label
 from helpdesk.triage.forms import MergeForm, SatisfactionForm, TagForm
 
 
@@ -18,6 +19,7 @@ def ticket_panel(ticket: Ticket, viewer: User) -> dict:
         context.update(
             deadlines=sla.ticket_deadlines(ticket, utcnow()),
             colleagues=presence.colleagues_on(ticket, viewer),
+            assignee_away=absence_label(ticket.assignee) if ticket.assignee is not None else None,
             canned_answers=canned.canned_answers(viewer),
             tag_form=TagForm(formdata=None),
             merge_form=MergeForm(formdata=None),

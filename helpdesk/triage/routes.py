@@ -9,18 +9,20 @@ from helpdesk.audit.services import record_satisfaction_comments_read
 from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.i18n import format_date
 from helpdesk.kb.searching import search_resources
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import positive_int, safe_next
-from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme
+from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme, User
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
 from helpdesk.tickets.services import active_themes
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
-from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
-                                   SatisfactionForm, SlaRuleForm, TagForm)
+from helpdesk.triage.absence import absence_label, set_absence
+from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
+                                   RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
 from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
                             to_question)
 
@@ -32,6 +34,25 @@ def _theme_choices(first_label: str) -> list[tuple[int, str]]:
 
 
 # Canned answers ------------------------------------------------------------------------------------------
+
+@bp.route("/compte/absence", methods=["GET", "POST"])
+@staff_required
+def absence():
+    """Declare an absence (the last day away) or one's return: routing rules and team mail pass the jurist by."""
+    user = db.session.get(User, current_user.id)
+    form = AbsenceForm(until=user.absent_until)
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            set_absence(user, None if request.form.get("action") == "back" else form.until.data)
+        except InvalidInput as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Absence enregistrée jusqu'au %(date)s inclus.", date=format_date(user.absent_until))
+                  if user.absent_until else _("Vous êtes indiqué ou indiquée comme présent ou présente."), "success")
+            return redirect(url_for("triage.absence"))
+    return render_template("triage/absence.html", form=form, away=absence_label(user)), status
+
 
 @bp.route("/reponses-types/")
 @staff_required

@@ -4,11 +4,13 @@ from sqlalchemy import func, select
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import format_date
 from helpdesk.models import REGIONS, RoutingRule, Theme, Ticket, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.tickets.workflow import check_transition
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import rules
+from helpdesk.triage.absence import paris_today
 
 
 def ordered_rules() -> list[RoutingRule]:
@@ -25,15 +27,17 @@ def _matches(rule: rules.RouteEntry, ticket: Ticket) -> bool:
 def route(ticket: Ticket) -> rules.RouteEntry | None:
     """Apply the first matching rule to a just-filed question; unmatched questions stay unassigned.
 
-    A rule for a jurist who has left (inactive) is skipped. A rule for the whole team leaves the
+    A rule for a jurist who has left (inactive) or is away today is skipped. A rule for the whole team leaves the
     question unassigned (« Nouvelle »), visible to everyone in « Non assignées ». A question given to a
     jurist is « En cours », as after a manual assignment; the routing event records both.
     """
+    today = paris_today()
     for rule in rules.current().routing:
         if not _matches(rule, ticket):
             continue
         assignee = db.session.get(User, rule.assignee_id) if rule.assignee_id is not None else None
-        if rule.assignee_id is not None and not (assignee is not None and assignee.active and assignee.is_staff):
+        if rule.assignee_id is not None and not (assignee is not None and assignee.active and assignee.is_staff
+                                                 and not assignee.away_on(today)):
             continue
         ticket.assignee = assignee
         if assignee is not None:
@@ -55,6 +59,9 @@ def _ignored_reason(number: int, rule: RoutingRule) -> str | None:
     if rule.assignee is not None and not (rule.assignee.active and rule.assignee.is_staff):
         return _("La règle %(number)d est ignorée : %(name)s ne fait plus partie de l'équipe juridique (compte "
                  "désactivé ou rôle changé).", number=number, name=rule.assignee.name)
+    if rule.assignee is not None and rule.assignee.away_on(paris_today()):
+        return _("La règle %(number)d est ignorée jusqu'au %(date)s inclus : %(name)s est absent ou absente.",
+                 number=number, date=format_date(rule.assignee.absent_until), name=rule.assignee.name)
     if rule.theme is not None and not rule.theme.active:
         return _("La règle %(number)d ne retient plus aucune question : le thème « %(theme)s » est retiré.",
                  number=number, theme=rule.theme.name)

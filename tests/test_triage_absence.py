@@ -1,0 +1,108 @@
+"""A jurist declares an absence: routing rules and team mail pass them by until their return, a member's reply on
+their questions goes to the team, and colleagues see it where they assign."""
+import html
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Event, OutboxEmail, RoutingRule
+from helpdesk.tickets import services
+from helpdesk.triage.absence import paris_today, set_absence
+from tests import factories
+
+
+def _mailed(ticket, kind: str) -> list[str]:
+    """Addresses of the mails of this kind queued about the question."""
+    return sorted(db.session.scalars(select(OutboxEmail.to_address).where(OutboxEmail.ticket_id == ticket.id,
+                                                                          OutboxEmail.kind == kind)))
+
+
+def _route_all_to(jurist, theme) -> None:
+    """One routing rule: the theme's questions go to `jurist`."""
+    db.session.add(RoutingRule(position=1, theme_id=theme.id, assignee_id=jurist.id))
+    db.session.commit()
+
+
+def test_a_jurist_declares_an_absence_then_returns(client, login, world):
+    login(world.jurist)
+    assert 'href="/compte/absence"' in client.get("/compte/").get_data(as_text=True)
+    until = paris_today() + timedelta(days=10)
+    response = client.post("/compte/absence", data={"until": until.isoformat()}, follow_redirects=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Absence enregistrée jusqu'au" in page and "Actuellement : absence jusqu'au" in page
+    db.session.refresh(world.jurist)
+    assert world.jurist.absent_until == until
+    event = db.session.scalar(select(Event).where(Event.kind == "absence_set"))
+    assert event.actor_id == world.jurist.id and event.data["until"] == until.isoformat()
+    page = html.unescape(client.post("/compte/absence", data={"until": until.isoformat(), "action": "back"},
+                                     follow_redirects=True).get_data(as_text=True))
+    assert "Actuellement : présent ou présente." in page
+    db.session.refresh(world.jurist)
+    assert world.jurist.absent_until is None
+
+
+@pytest.mark.parametrize("value, message", [
+    ("hier", "N'est pas une date valide."),
+    ("PAST", "La date de retour est passée"),
+    ("FAR", "Une absence se déclare pour un an au plus."),
+])
+def test_a_bad_return_date_is_refused_and_changes_nothing(client, login, world, value, message):
+    value = {"PAST": (paris_today() - timedelta(days=1)).isoformat(),
+             "FAR": (paris_today() + timedelta(days=400)).isoformat()}.get(value, value)
+    login(world.jurist)
+    response = client.post("/compte/absence", data={"until": value})
+    assert response.status_code == 400
+    assert message in html.unescape(response.get_data(as_text=True))
+    db.session.refresh(world.jurist)
+    assert world.jurist.absent_until is None
+
+
+def test_members_cannot_declare_an_absence(client, login, world):
+    login(world.member)
+    assert client.post("/compte/absence", data={"until": paris_today().isoformat()}).status_code == 403
+    assert 'href="/compte/absence"' not in client.get("/compte/").get_data(as_text=True)
+    db.session.refresh(world.member)
+    assert world.member.absent_until is None
+
+
+def test_routing_passes_an_absent_jurist_by_until_their_last_day_included(world):
+    _route_all_to(world.jurist, world.theme)
+    set_absence(world.jurist, paris_today())  # away today, back tomorrow
+    ticket = factories.make_ticket(world.member, theme_id=world.theme.id)
+    assert ticket.assignee is None and ticket.status == "new"
+    # The team is told, without the absent jurist.
+    assert _mailed(ticket, "question_filed") == ["juriste2@exemple.test"]
+    set_absence(world.jurist, None)
+    ticket = factories.make_ticket(world.member, theme_id=world.theme.id)
+    assert ticket.assignee == world.jurist and _mailed(ticket, "question_filed") == ["juriste@exemple.test"]
+
+
+def test_a_members_reply_goes_to_the_team_while_the_assignee_is_away(world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Pouvez-vous préciser ?", status_after="waiting")
+    set_absence(world.jurist, paris_today() + timedelta(days=3))
+    services.add_message(ticket, world.member, "Voici la précision.")
+    assert _mailed(ticket, "member_replied") == ["juriste2@exemple.test"]
+
+
+def test_colleagues_see_the_absence_where_they_assign(client, login, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    set_absence(world.jurist, paris_today() + timedelta(days=3))
+    login(world.jurist2)
+    page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert "Denis Juriste : absence jusqu'au" in page and "Réassignez la question si elle ne peut pas attendre." in page
+    assert "Denis Juriste (absence jusqu'au" in page  # in the assignment choices
+    login(world.member)
+    assert "absence" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+
+
+def test_the_routing_page_says_a_rule_is_skipped_during_an_absence(client, login, world):
+    _route_all_to(world.jurist, world.theme)
+    set_absence(world.jurist, paris_today() + timedelta(days=3))
+    login(world.admin)
+    page = html.unescape(client.get("/admin/routage").get_data(as_text=True))
+    assert "La règle 1 est ignorée jusqu'au" in page and "Denis Juriste est absent ou absente." in page
