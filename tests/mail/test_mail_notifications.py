@@ -1,4 +1,5 @@
 """Who gets which notification, preferences, and the daily digest."""
+import html
 from datetime import date
 
 import pytest
@@ -242,6 +243,8 @@ def test_an_address_changed_by_an_admin_is_told_to_the_former_address_and_to_the
     cut the owner off silently: their former address now hears of it, with who, when and what to do."""
     former = world.member.email
     login(world.admin)
+    form = html.unescape(client.get(f"/admin/utilisateurs/{world.member.id}/modifier").get_data(as_text=True))
+    assert "l'ancienne et la nouvelle adresse en sont prévenues par courriel" in form
     response = client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
         "email": "alice.nouvelle@exemple.test", "name": world.member.name, "role": "member",
         "structure": world.structure.id})
