@@ -79,7 +79,8 @@ class ApiTokenForm(Form):
                        default="read", validators=[DataRequired(_l("Choisissez une portée."))])
     # No « never »: a token forgotten in a tool must die on its own (the service refuses more than a year too).
     expires_in_days = SelectField(_l("Validité"), coerce=int, default=90,
-                                  choices=select_choices([(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an"))]),
+                                  choices=select_choices([(30, _l("30 jours")), (90, _l("90 jours")),
+                                                          (365, _l("1 an"))]),
                                   validators=[DataRequired(_l("Choisissez une durée de validité."))])
     # A session left open (a shared computer) must not be enough to plant a token that outlives every logout.
     password = PasswordField(_l("Votre mot de passe"),

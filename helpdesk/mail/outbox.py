@@ -125,7 +125,8 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str | Lazy
     text_body, html_body = (None, None) if render_when_sent else render_bodies(template, user, subject, ticket,
                                                                                context)
     row = OutboxEmail(
-        dedupe_key=dedupe_key, to_address=address or (user.email if user else to), recipient=user, ticket=ticket, kind=kind,
+        dedupe_key=dedupe_key, to_address=address or (user.email if user else to), recipient=user, ticket=ticket,
+        kind=kind,
         subject=subject[:300], headers=_headers(kind, ticket), status="held" if held else "pending",
         text_body=text_body, html_body=html_body, context=context if render_when_sent else None,
     )
