@@ -76,6 +76,8 @@ SLA_OPENING_HOURS = [[("09:00", "18:00")]] * 5 + [[], []]
 SLA_REGIONAL_HOLIDAYS = True
 
 AUDIT_PAGE_SIZE = 50
+# An export of the audit journal holds at most this many events (more: narrow the filters); it streams them.
+AUDIT_EXPORT_MAX_ROWS = 10_000
 
 # Sessions end after this many minutes without a request (PERMANENT_SESSION_LIFETIME caps their whole life).
 SESSION_IDLE_MINUTES = 30

@@ -73,7 +73,7 @@ def make_world() -> SimpleNamespace:
     )
 
 
-def make_api_token(user: User, scope: str = "write", expires_in_days: int | None = None) -> str:
+def make_api_token(user: User, scope: str = "write", expires_in_days: int = 90) -> str:
     """A personal access token of `user`; returns its plain value."""
     return create_token(user, f"Jeton {next(_sequence)}", scope, expires_in_days)[1]
 

@@ -419,8 +419,60 @@ def test_bad_token_requests_are_refused(setting, name, scope, days):
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 
+@pytest.mark.parametrize("days", [None, 0, -5, 366, 3650, "90"])
+def test_a_token_without_expiry_or_living_more_than_a_year_is_refused_in_french(setting, days):
+    """Tokens made « Sans expiration » lived until someone thought of revoking them: every new one now expires."""
+    with pytest.raises(InvalidInput) as refused:
+        tokens.create_token(setting.member, "Tableur", "read", days)
+    assert refused.value.message == "Un jeton doit expirer : choisissez une durée de validité de 1 à 365 jours."
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+@pytest.mark.parametrize("days", [1, 365])
+def test_a_token_may_live_from_one_day_to_a_year(setting, days):
+    token, _ = tokens.create_token(setting.member, "Tableur", "read", days)
+    assert token.expires_at == token.created_at + timedelta(days=days)
+
+
+def test_the_token_form_offers_30_90_or_365_days_90_by_default_and_never_never(client, setting, login):
+    login(setting.member)
+    page = html.unescape(client.get("/compte/jetons").get_data(as_text=True))
+    options = page.split('name="expires_in_days"')[1].split("</select>")[0]
+    assert '<option selected value="90">90 jours</option>' in options
+    assert 'value="30"' in options and 'value="365"' in options
+    assert "Sans expiration" not in page and 'value="0"' not in options
+    created = client.post("/compte/jetons", data={"name": "Annuel", "scope": "read", "expires_in_days": "365",
+                                                  "password": factories.PASSWORD})
+    assert 'id="new-token"' in created.get_data(as_text=True)
+    token = db.session.scalar(select(ApiToken))
+    assert token.expires_at == token.created_at + timedelta(days=365)
+
+
+@pytest.mark.parametrize("days", ["0", "400", "jamais", ""])
+def test_the_token_form_refuses_any_other_lifetime_and_creates_nothing(client, setting, login, days):
+    login(setting.member)
+    page = client.post("/compte/jetons", data={"name": "Éternel", "scope": "read", "expires_in_days": days,
+                                               "password": factories.PASSWORD})
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and 'id="new-token"' not in text
+    assert "Choisissez une durée de validité." in text or "Validité : choisissez l'une des valeurs proposées." in text
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_a_token_made_without_expiry_before_still_works_and_is_shown_as_such(client, api, setting, login):
+    """Tokens created when « Sans expiration » was offered are not cut off, but their page says what they are."""
+    token, plain = tokens.create_token(setting.member, "Ancien outil", "read", 30)
+    token.expires_at = None
+    db.session.commit()
+    with frozen_time(utcnow() + timedelta(days=3 * 365)):
+        assert api.get("/api/v1/me", headers=bearer(plain)).status_code == 200
+    login(setting.member)
+    row = html.unescape(client.get("/compte/jetons").get_data(as_text=True)).split("Ancien outil")[1].split("</tr>")[0]
+    assert "Sans expiration" in row and "remplacez-le puis révoquez-le" in row
+
+
 def test_user_cannot_revoke_someone_elses_token(setting):
-    token, _ = tokens.create_token(setting.member, "Le mien", "read", None)
+    token, _ = tokens.create_token(setting.member, "Le mien", "read", 30)
     with pytest.raises(NotFound):
         tokens.revoke_token(setting.colleague, token.id)
     assert token.revoked_at is None
@@ -475,7 +527,7 @@ def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting
 def test_an_open_session_alone_cannot_create_an_api_token(app, client, api, setting, login):
     """Whoever sat at a session left open could plant a token that outlived every logout: the password is asked."""
     login(setting.member)
-    wanted = {"name": "Outil caché", "scope": "write", "expires_in_days": "0"}
+    wanted = {"name": "Outil caché", "scope": "write", "expires_in_days": "365"}
     page = client.post("/compte/jetons", data=wanted)
     assert "Indiquez votre mot de passe pour créer un jeton." in html.unescape(page.get_data(as_text=True))
     page = client.post("/compte/jetons", data={**wanted, "password": "pas le bon mot de passe"})
@@ -494,7 +546,7 @@ def test_an_open_session_alone_cannot_create_an_api_token(app, client, api, sett
 
 
 def test_account_page_refuses_revoking_another_users_token(client, setting, login):
-    token, _ = tokens.create_token(setting.colleague, "Celui du collègue", "read", None)
+    token, _ = tokens.create_token(setting.colleague, "Celui du collègue", "read", 30)
     login(setting.member)
     assert client.get(f"/compte/jetons/{token.id}/revoquer").status_code == 404
     assert client.post(f"/compte/jetons/{token.id}/revoquer").status_code == 404

@@ -1,5 +1,6 @@
 """Audit: reads, downloads, logins, account changes and exports are logged; admins filter and export them."""
 import csv
+import html
 import io
 import re
 from pathlib import Path
@@ -169,8 +170,65 @@ def test_csv_cells_starting_like_a_formula_are_quoted(app, world):
     set_active(world.colleague, False, world.admin)
     world.admin.name = "=CMD()"
     db.session.commit()
-    content = export_journal(JournalFilters(kind="user_deactivated"), world.admin)
+    content = "".join(export_journal(JournalFilters(kind="user_deactivated"), world.admin))
     assert ";'=CMD();" in content
+
+
+def _deactivations(world, count: int) -> None:
+    """`count` deactivation events by the admin (the colleague deactivated and reactivated in turn)."""
+    for number in range(count):
+        set_active(world.colleague, number % 2 == 1, world.admin)
+
+
+def test_a_journal_export_larger_than_the_limit_is_refused_asking_to_narrow_the_filters(app, client, world, login,
+                                                                                        monkeypatch):
+    """The export read the whole journal at once (seconds on demo data, unbounded on a real one): it now has a
+    maximum, and the admin is told how to get under it."""
+    monkeypatch.setitem(app.config, "AUDIT_EXPORT_MAX_ROWS", 2)
+    with frozen_time(datetime(2026, 3, 10, 9, tzinfo=timezone.utc)):
+        _deactivations(world, 4)
+    with frozen_time(datetime(2026, 4, 2, 9, tzinfo=timezone.utc)):
+        _deactivations(world, 2)
+    login(world.admin)
+    response = client.get("/admin/journal/export.csv?user=fanny&start=2026-01-01")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/journal/?user=fanny&start=2026-01-01", "filters kept"
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert ("Cet export compterait plus de 2 événements : précisez les filtres (une période plus courte, un type "
+            "d'événement ou un utilisateur) puis exportez à nouveau.") in page
+    assert "2 événements au plus par export" in page
+    assert "audit_exported" not in kinds(), "a refused export is not one"
+    narrowed = client.get("/admin/journal/export.csv?user=fanny&start=2026-04-01&end=2026-04-30")
+    assert narrowed.status_code == 200 and narrowed.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(narrowed.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert [row[1] for row in rows[1:]] == ["user_activated", "user_deactivated"]
+    exported = db.session.scalars(select(Event).where(Event.kind == "audit_exported")).all()[-1]
+    assert exported.data["events"] == 2 and exported.data["start"] == "2026-04-01"
+    assert "événements : 2" in client.get("/admin/journal/?kind=audit_exported").get_data(as_text=True)
+
+
+def test_a_journal_export_of_exactly_the_limit_is_streamed_whole_without_its_own_event(app, client, world, login,
+                                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_EXPORT_MAX_ROWS", 3)
+    with frozen_time(datetime(2026, 3, 10, 9, tzinfo=timezone.utc)):
+        _deactivations(world, 3)
+    login(world.admin)
+    response = client.get("/admin/journal/export.csv?start=2026-03-01&end=2026-03-31")
+    assert response.status_code == 200 and response.is_streamed
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert len(rows) == 1 + 3 and "audit_exported" not in [row[1] for row in rows]
+    assert kinds()[-1] == "audit_exported"
+
+
+def test_the_journal_export_service_refuses_too_many_events_and_records_nothing(app, world, monkeypatch):
+    from helpdesk.errors import InvalidInput
+    monkeypatch.setitem(app.config, "AUDIT_EXPORT_MAX_ROWS", 1)
+    _deactivations(world, 2)
+    with pytest.raises(InvalidInput):
+        export_journal(JournalFilters(user="admin@exemple.test"), world.admin)
+    assert "audit_exported" not in kinds()
+    assert len(list(csv.reader(io.StringIO("".join(export_journal(
+        JournalFilters(user="admin@exemple.test", kind="user_activated"), world.admin)))))) == 2
 
 
 def test_only_admins_export_the_journal(app, world):

@@ -293,7 +293,7 @@ def _objects(world, number: int) -> SimpleNamespace:
                                     "themes": [world.theme.slug]}, Audience(), world.jurist)
     publish_bulletin(bulletin, world.jurist)
     objects.flash_slug = bulletin.slug
-    objects.token_id = create_token(world.member, f"Jeton {number}", "write", None)[0].id
+    objects.token_id = create_token(world.member, f"Jeton {number}", "write", 30)[0].id
     theme = factories.make_theme(name=f"Thème {number}", slug=f"theme-{number}")
     objects.sla_rule = SlaRule(priority=1, theme_id=theme.id, first_response_minutes=60, resolution_minutes=600)
     objects.routing_rule = RoutingRule(position=number + 1, theme_id=world.theme.id)

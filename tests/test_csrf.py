@@ -128,7 +128,7 @@ def _resource_file(world):
 
 def _api_token(world):
     """A member, the confirmation page revoking their API token, and whether the token is still in force."""
-    token = create_token(world.member, "Outil de suivi", "read", None)[0]
+    token = create_token(world.member, "Outil de suivi", "read", 30)[0]
     return world.member, f"/compte/jetons/{token.id}/revoquer", lambda: db.session.scalar(
         select(ApiToken.revoked_at).where(ApiToken.id == token.id)) is None
 

@@ -393,7 +393,7 @@ def test_the_data_export_holds_preferences_subscriptions_webinars_ratings_and_to
         title="Réforme IAE", starts_at=datetime.now(timezone.utc) + timedelta(days=10)), world.jurist)
     webinar_services.register_interest(webinar, world.member)
     satisfaction.rate(ticket, world.member, 5, "Très clair")
-    token, secret = tokens.create_token(world.member, "Tableur", "read", None)
+    token, secret = tokens.create_token(world.member, "Tableur", "read", 30)
     data = personal_data(world.member)
     assert data["préférences"]["courriels"] == "Un courriel à chaque notification"
     assert data["abonnements_flash_info"] == [world.theme.name]

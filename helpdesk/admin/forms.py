@@ -69,7 +69,9 @@ class UserForm(Form):
 class UserEditForm(Form):
     """Correct an account: name, email, role, structure."""
 
-    email = UserForm.email
+    email = EmailField(_l("Adresse e-mail"), validators=UserForm.email.kwargs["validators"],
+                       description=_l("Si vous la changez, l'ancienne et la nouvelle adresse en sont prévenues par "
+                                      "courriel, et les sessions du compte sont fermées."))
     name = UserForm.name
     role = UserForm.role
     structure = UserForm.structure

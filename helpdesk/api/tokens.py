@@ -16,7 +16,9 @@ from helpdesk.translation import gettext as _
 
 TOKEN_MARK = "hdj"
 NAME_MAX = 100
-MAX_EXPIRY_DAYS = 366
+# Every token expires, within a year (ASVS 3.5.x: no credential without an end); older tokens made without expiry
+# keep working until revoked.
+MAX_EXPIRY_DAYS = 365
 MAX_ACTIVE_TOKENS = 20
 
 
@@ -25,15 +27,17 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user: User, name: str, scope: str, expires_in_days: int | None) -> tuple[ApiToken, str]:
-    """Create a token for `user`; return it with its plain text, shown once and never stored."""
+def create_token(user: User, name: str, scope: str, expires_in_days: int) -> tuple[ApiToken, str]:
+    """Create a token for `user` valid `expires_in_days` (1 to 365); return it with its plain text, shown once and never
+    stored."""
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
         raise InvalidInput(_("Donnez au jeton un nom de 1 à %(max)d caractères.", max=NAME_MAX))
     if scope not in TOKEN_SCOPES:
         raise InvalidInput(_("Cette portée n'existe pas : « read » ou « write »."))
-    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        raise InvalidInput(_("La durée de validité va de 1 à %(max)d jours.", max=MAX_EXPIRY_DAYS))
+    if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise InvalidInput(_("Un jeton doit expirer : choisissez une durée de validité de 1 à %(max)d jours.",
+                             max=MAX_EXPIRY_DAYS))
     active = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
     now = utcnow()
     if sum(token.is_usable(now) for token in active) >= MAX_ACTIVE_TOKENS:
@@ -42,7 +46,7 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int | None)
     plain = f"{TOKEN_MARK}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=_digest(plain), scope=scope,
                      created_at=now,
-                     expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
+                     expires_at=now + timedelta(days=expires_in_days))
     db.session.add(token)
     db.session.flush()
     record_event("api_token_created", user, token_id=token.id, scope=scope)

@@ -1,12 +1,13 @@
 """The admins' audit journal: filter and export."""
 from datetime import date
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from helpdesk.audit import bp
 from helpdesk.audit.forms import JournalFilterForm
 from helpdesk.audit.services import KIND_LABELS, describe_details, export_journal, journal_query
+from helpdesk.errors import InvalidInput
 from helpdesk.permissions import admin_required
 from helpdesk.views import list_page
 
@@ -24,9 +25,14 @@ def journal():
 @bp.route("/export.csv")
 @admin_required
 def export():
-    """The filtered journal as a CSV file."""
+    """The filtered journal as a CSV file, streamed; an export too large is refused on the journal's page, filters
+    kept."""
     form = JournalFilterForm(request.args)
-    content = export_journal(form.filters(), current_user)
+    try:
+        lines = export_journal(form.filters(), current_user)
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for("audit.journal", **form.query_args()))
     filename = f"journal-audit-{date.today().isoformat()}.csv"
-    return Response("\ufeff" + content, mimetype="text/csv",
+    return Response(stream_with_context(lines), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,22 +1,24 @@
 """Recording sensitive reads and downloads, and querying and exporting the journal."""
 import csv
 import io
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, select
+from flask import current_app
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.i18n import PARIS
+from helpdesk.i18n import PARIS, format_number
 from helpdesk.like import any_contains
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
                              Attachment, Event, InboundEmail, Satisfaction, Ticket, User, Webinar, WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
 from helpdesk.repeats import new_in_a_row, normalised_words
-from helpdesk.translation import lazy_gettext as _l
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
@@ -198,20 +200,43 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_journal(filters: JournalFilters, actor: User) -> str:
-    """The filtered journal as CSV (semicolon-separated, for French spreadsheets); the export is itself logged."""
-    ensure_admin(actor)
+EXPORT_BATCH = 1000  # events read from the database, and CSV lines sent, at a time
+
+
+def _journal_lines(query: Select) -> Iterator[str]:
+    """The events of `query` as CSV (semicolon-separated, for French spreadsheets), BOM and header first, in chunks
+    of EXPORT_BATCH lines read in batches from the database."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
+    buffer.write("\ufeff")
     writer.writerow(["date", "type", "libellé", "utilisateur", "e-mail", "question", "détails"])
-    for event in db.session.scalars(journal_query(filters).execution_options(yield_per=1000)):
+    for number, event in enumerate(db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)), 1):
         writer.writerow([_cell(value) for value in (
             event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
             KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
             event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
             " · ".join(f"{label} : {value}" for label, value in describe_details(event)))])
-    record_event("audit_exported", actor, filter_kind=filters.kind, filter_user=filters.user,
-                 start=filters.start.isoformat() if filters.start else None,
-                 end=filters.end.isoformat() if filters.end else None)
+        if number % EXPORT_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:
+    """The filtered journal as CSV lines to stream, at most AUDIT_EXPORT_MAX_ROWS events: more are refused
+    (InvalidInput, nothing exported) with a message asking to narrow the filters. The export is logged (with its
+    number of events) before its lines are read, and is not part of them."""
+    ensure_admin(actor)
+    limit = current_app.config["AUDIT_EXPORT_MAX_ROWS"]
+    query = journal_query(filters)
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(limit + 1).subquery()))
+    if count > limit:
+        raise InvalidInput(_("Cet export compterait plus de %(max)s événements : précisez les filtres (une période "
+                             "plus courte, un type d'événement ou un utilisateur) puis exportez à nouveau.",
+                             max=format_number(limit)))
+    export = record_event("audit_exported", actor, filter_kind=filters.kind, filter_user=filters.user,
+                          start=filters.start.isoformat() if filters.start else None,
+                          end=filters.end.isoformat() if filters.end else None, events=count)
     db.session.commit()
-    return buffer.getvalue()
+    return _journal_lines(query.where(Event.id != export.id).limit(limit))

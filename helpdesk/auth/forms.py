@@ -77,9 +77,11 @@ class ApiTokenForm(Form):
     scope = RadioField(_l("Portée"),
                        choices=select_choices([("read", _l("Lecture seule")), ("write", _l("Lecture et écriture"))]),
                        default="read", validators=[DataRequired(_l("Choisissez une portée."))])
+    # No « never »: a token forgotten in a tool must die on its own (the service refuses more than a year too).
     expires_in_days = SelectField(_l("Validité"), coerce=int, default=90,
-                                  choices=select_choices([(30, _l("30 jours")), (90, _l("90 jours")), (365, _l("1 an")),
-                                                          (0, _l("Sans expiration"))]))
+                                  choices=select_choices([(30, _l("30 jours")), (90, _l("90 jours")),
+                                                          (365, _l("1 an"))]),
+                                  validators=[DataRequired(_l("Choisissez une durée de validité."))])
     # A session left open (a shared computer) must not be enough to plant a token that outlives every logout.
     password = PasswordField(_l("Votre mot de passe"),
                              validators=[DataRequired(_l("Indiquez votre mot de passe pour créer un jeton.")),

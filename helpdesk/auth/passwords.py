@@ -154,3 +154,19 @@ def queue_security_notice(event: Event, ticket: Ticket | None) -> None:
                 context={"change": "api_token" if token else "password", "token": token, "changed_at": utcnow(),
                          "forgot_url": absolute_url("auth.forgot_password"),
                          "tokens_url": absolute_url("auth.api_tokens")})
+
+
+ADDRESS_CHANGED = _l("L'adresse e-mail de votre compte a été changée")
+
+
+def queue_address_change_notices(event: Event, user: User, former_email: str) -> None:
+    """Tell both addresses that an admin changed the account's address (`event`, ASVS 2.2.3): the former one, which
+    a malicious or mistaken change would otherwise cut off silently (mail to that fixed address, never redirected by
+    follow_account_change), and the new one; the caller commits."""
+    db.session.flush()
+    context = {"actor_name": event.actor.name, "changed_at": utcnow(), "former_email": former_email,
+               "new_email": user.email, "forgot_url": absolute_url("auth.forgot_password")}
+    for change, address in (("email_former", former_email), ("email_new", user.email)):
+        queue_email(to=user, address=address, kind="security_notice", template="security_notice",
+                    subject=ADDRESS_CHANGED, dedupe_key=f"event:{event.id}:{user.id}:{change}",
+                    context={**context, "change": change})

@@ -161,7 +161,7 @@ def api_tokens():
         user = db.session.get(User, current_user.id)
         try:
             verify_current_password(user, form.password.data, request.remote_addr)
-            token, plain = tokens.create_token(user, form.name.data, form.scope.data, form.expires_in_days.data or None)
+            token, plain = tokens.create_token(user, form.name.data, form.scope.data, form.expires_in_days.data)
         except TooManyAttempts as error:
             flash(error.message, "error")
             status = error.status_code

@@ -207,7 +207,8 @@ def add_users(accounts: list[tuple[str, str, str | None, int | None]], role: str
 def update_user(user: User, actor: User, *, email: str, name: str, role: str, structure_id: int | None) -> int:
     """An admin corrects an account: name, email, role, structure. A change of email, role or structure ends the
     account's sessions (its rights change); an anonymised account is not edited, and admins keep their own role.
-    A jurist made a member leaves their open questions in « Non assignées » (returns how many)."""
+    A jurist made a member leaves their open questions in « Non assignées » (returns how many). A new address is told
+    to the former one and to the new one."""
     ensure_admin(actor)
     if user.anonymised_at is not None:
         raise InvalidInput(_("Ce compte a été anonymisé : il ne se modifie plus."))
@@ -222,8 +223,13 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     if {"email", "role", "structure"} & set(changed):
         user.session_token = new_session_token()
     released = release_questions(user, actor) if user.is_staff and role not in ("jurist", "admin") else 0
+    former_email = user.email
     user.email, user.name, user.role, user.structure = email, name, role, structure
-    record_event("user_updated", actor, user_id=user.id, changed=changed)
+    event = record_event("user_updated", actor, user_id=user.id, changed=changed)
+    if "email" in changed:
+        # Imported here: helpdesk.auth.passwords (mail) imports this module.
+        from helpdesk.auth.passwords import queue_address_change_notices
+        queue_address_change_notices(event, user, former_email)
     db.session.commit()
     return released
 

@@ -113,10 +113,11 @@ def render_bodies(template: str, recipient: User | None, subject: str, ticket: T
 
 def queue_email(*, to: User | str, kind: str, template: str, subject: str | LazyString, context: dict,
                 dedupe_key: str, ticket: Ticket | None = None, held: bool = False,
-                render_when_sent: bool = False) -> OutboxEmail | None:
+                render_when_sent: bool = False, address: str | None = None) -> OutboxEmail | None:
     """Add an email rendered now (from emails/<template>.txt/.html) to the session, in the recipient's language
     (a lazy subject is translated too); None if already queued. With `render_when_sent`, the JSON `context` is
-    kept and the subject and bodies are written again by the sender (see deferred_mail)."""
+    kept and the subject and bodies are written again by the sender (see deferred_mail). `address` sends a user's
+    mail elsewhere than to their current address (a notice to the address an admin just replaced)."""
     if db.session.query(OutboxEmail.id).filter_by(dedupe_key=dedupe_key).first() is not None:
         return None
     user = to if isinstance(to, User) else None
@@ -124,7 +125,8 @@ def queue_email(*, to: User | str, kind: str, template: str, subject: str | Lazy
     text_body, html_body = (None, None) if render_when_sent else render_bodies(template, user, subject, ticket,
                                                                                context)
     row = OutboxEmail(
-        dedupe_key=dedupe_key, to_address=user.email if user else to, recipient=user, ticket=ticket, kind=kind,
+        dedupe_key=dedupe_key, to_address=address or (user.email if user else to), recipient=user, ticket=ticket,
+        kind=kind,
         subject=subject[:300], headers=_headers(kind, ticket), status="held" if held else "pending",
         text_body=text_body, html_body=html_body, context=context if render_when_sent else None,
     )
@@ -269,10 +271,12 @@ WAITING_STATUSES = ("pending", "held", "failed")
 def follow_account_change(user: User) -> int:
     """After an admin changed an account (address, role, structure) or deactivated it: its mail not sent yet goes to
     its current address, and the notifications about questions it may no longer open are cancelled (a member who
-    moved to another structure must not get their former colleagues' answers). The caller commits; returns how many
-    were cancelled."""
+    moved to another structure must not get their former colleagues' answers). Security notices stay with the
+    address they were written to (the one told that its account moved to another address must get it). The caller
+    commits; returns how many were cancelled."""
     cancelled = 0
     for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id,
+                                                            OutboxEmail.kind != "security_notice",
                                                             OutboxEmail.status.in_(WAITING_STATUSES))):
         if row.ticket is not None and not can_view_ticket(user, row.ticket):
             row.status = "cancelled"

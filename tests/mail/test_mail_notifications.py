@@ -1,4 +1,5 @@
 """Who gets which notification, preferences, and the daily digest."""
+import html
 from datetime import date
 
 import pytest
@@ -222,12 +223,82 @@ def test_a_member_moved_to_another_structure_gets_none_of_the_waiting_mail_about
                 structure_id=world.other_structure.id)
     update_user(world.colleague, world.admin, email="bruno@nouvelle-adresse.test", name=world.colleague.name,
                 role="member", structure_id=world.structure.id)
-    assert [row.status for row in outbox(recipient_id=world.member.id)] == ["cancelled"]
+    assert [row.status for row in outbox(recipient_id=world.member.id, kind="answered")] == ["cancelled"]
     assert send_digests(date(2026, 11, 28)) == 0, "nothing left to summarise"
-    assert [(row.status, row.to_address) for row in outbox(recipient_id=world.colleague.id)] == [
+    assert [(row.status, row.to_address) for row in outbox(recipient_id=world.colleague.id, kind="answered")] == [
         ("pending", "bruno@nouvelle-adresse.test")], "still theirs: sent to their current address"
     set_active(world.colleague, False, world.admin)
-    assert [row.status for row in outbox(recipient_id=world.colleague.id)] == ["cancelled"]
+    assert [row.status for row in outbox(recipient_id=world.colleague.id, kind="answered")] == ["cancelled"]
+
+
+def _address_notices(user) -> list[tuple[str, str]]:
+    """The (address, text) of the address-change notices queued for `user`, oldest first."""
+    return [(row.to_address, row.text_body) for row in outbox(recipient_id=user.id, kind="security_notice")
+            if row.subject == "L'adresse e-mail de votre compte a été changée"]
+
+
+def test_an_address_changed_by_an_admin_is_told_to_the_former_address_and_to_the_new_one(app, world, client, login,
+                                                                                          smtp):
+    """A mistaken or malicious change (a staff account taken over, then a reset link to the new address) used to
+    cut the owner off silently: their former address now hears of it, with who, when and what to do."""
+    former = world.member.email
+    login(world.admin)
+    form = html.unescape(client.get(f"/admin/utilisateurs/{world.member.id}/modifier").get_data(as_text=True))
+    assert "l'ancienne et la nouvelle adresse en sont prévenues par courriel" in form
+    response = client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
+        "email": "alice.nouvelle@exemple.test", "name": world.member.name, "role": "member",
+        "structure": world.structure.id})
+    assert response.status_code == 302
+    (to_former, former_text), (to_new, new_text) = _address_notices(world.member)
+    assert (to_former, to_new) == (former, "alice.nouvelle@exemple.test")
+    assert f"L'adresse e-mail de votre compte sur le Helpdesk juridique ({former}) a été remplacée" in former_text
+    assert f"par {world.admin.name}, administrateur de la fédération" in former_text
+    assert "Si vous n'avez pas demandé ce changement, prévenez tout de suite la fédération" in former_text
+    assert "alice.nouvelle@exemple.test" not in former_text, "the former mailbox is not told where the account went"
+    assert "est désormais alice.nouvelle@exemple.test" in new_text and world.admin.name in new_text
+    assert "Si vous ne vous attendiez pas à ce changement" in new_text
+    send_pending()
+    (delivered,) = smtp.recorder.to(former)
+    assert delivered["Subject"] == "L'adresse e-mail de votre compte a été changée"
+    assert "a été remplacée" in text_part(delivered) and "prévenez tout de suite" in html_part(delivered)
+    assert len(smtp.recorder.to("alice.nouvelle@exemple.test")) == 1
+
+
+def test_the_notice_to_the_former_address_does_not_follow_the_account_to_a_later_address(app, world):
+    """Waiting mail follows an account to its new address: the notice meant for the replaced one must not."""
+    former = world.member.email
+    for email in ("alice.deux@exemple.test", "alice.trois@exemple.test"):
+        update_user(world.member, world.admin, email=email, name=world.member.name, role="member",
+                    structure_id=world.structure.id)
+    assert [address for address, _text in _address_notices(world.member)] == [
+        former, "alice.deux@exemple.test", "alice.deux@exemple.test", "alice.trois@exemple.test"]
+
+
+def test_an_account_change_that_keeps_the_address_sends_no_address_notice(app, world):
+    update_user(world.member, world.admin, email=world.member.email.upper(), name="Alice Renommée", role="member",
+                structure_id=world.structure.id)
+    assert world.member.name == "Alice Renommée" and _address_notices(world.member) == []
+
+
+def test_an_address_change_refused_sends_no_notice(app, world, client, login):
+    from helpdesk.errors import Forbidden
+    former = world.member.email
+    with pytest.raises(Forbidden):
+        update_user(world.member, world.jurist, email="pirate@exemple.test", name=world.member.name, role="member",
+                    structure_id=world.structure.id)
+    db.session.rollback()
+    login(world.admin)
+    for email in ("pas-une-adresse", world.colleague.email):
+        page = client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
+            "email": email, "name": world.member.name, "role": "member", "structure": world.structure.id})
+        assert page.status_code == 200
+    db.session.expire_all()
+    assert world.member.email == former and _address_notices(world.member) == []
+    login(world.member)
+    assert client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
+        "email": "pirate@exemple.test", "name": world.member.name, "role": "member",
+        "structure": world.structure.id}).status_code in (403, 404)
+    assert _address_notices(world.member) == []
 
 
 def test_digest_command_queues_and_sends(app, world, runner, tmp_path):
