@@ -27,11 +27,15 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
-# Order matters: legal references and hyphenated numbers before plain words.
+# Order matters: legal references and hyphenated numbers before plain words.  A number glued to a word is two
+# tokens, as if spaced ("480h" is "480 h", "10kg" "10 kg", "1er" "1 er", "8h30" "8 h 30"); "€" is a word (euros).
 TOKEN_PATTERN = r"""(?x)
     (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
   | (?i:[lrd])\d+\b                       # L1 (compact form only)
   | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5
+  | \d+(?=[^\W\d_])                       # 480 of 480h
+  | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
+  | €
   | \w+
 """
 
@@ -58,9 +62,24 @@ _snowball_french = stemmer_for_language("fr")
 _FEMININE_ENDING = re.compile(r"ee(s?)$")
 
 
+# Unit symbols and abbreviations (folded) indexed as the word they stand for: "35 h" and "35h" as "35 heures".
+UNIT_WORDS = {
+    "h": "heures",
+    "hr": "heures",
+    "hrs": "heures",
+    "mn": "minutes",
+    "min": "minutes",
+    "kg": "kilogrammes",
+    "km": "kilometres",
+    "€": "euros",
+    "eur": "euros",
+}
+
+
 def stem_french(word: str) -> str:
-    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie")."""
-    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", word))
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie"); a unit
+    symbol or abbreviation stems as its word ("h" as "heures")."""
+    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word)))
 
 
 class LegalRefFilter(Filter):
@@ -78,6 +97,10 @@ def _base_chain():
     """Tokeniser, lowercase and legal reference normalisation shared by every analyzer."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter()
 
+
+# Raise when a change of the tokeniser, stop words or stemming changes index terms: `flask kb sync` then rebuilds.
+# 2: numbers glued to words split ("480h" as "480 h"), unit abbreviations as their words, "€" as "euros".
+ANALYSIS_VERSION = 2
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
@@ -110,7 +133,16 @@ class FrenchTokenizer(Tokenizer):
     Yields the same tokens (text, positions renumbered over kept words, character offsets, stopped
     flag) as ``RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter() |
     CharsetFilter(FOLDING_MAP) | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem_french)``.
+    Its ``version`` is pickled with the index's schema, so an index built with other terms is known to need a rebuild.
     """
+
+    def __init__(self):
+        """Record the analysis version the index's terms come from."""
+        self.version = ANALYSIS_VERSION
+
+    def __eq__(self, other):
+        """Equal to a tokenizer of the same analysis version (one unpickled from an older index has none)."""
+        return self.__class__ is other.__class__ and vars(self) == vars(other)
 
     def __call__(
         self,
@@ -170,6 +202,17 @@ def _fold_classes() -> dict[str, str]:
 
 
 _FOLD_CLASSES = _fold_classes()
+
+
+def _units_by_term() -> dict[str, tuple[str, ...]]:
+    """Map the index term of each unit word to the abbreviations indexed as it (heur: h, hr, hrs)."""
+    units: dict[str, tuple[str, ...]] = {}
+    for unit, word in UNIT_WORDS.items():
+        units[stem_french(word)] = units.get(stem_french(word), ()) + (unit,)
+    return units
+
+
+_UNITS_BY_TERM = _units_by_term()
 _MULTI_LETTER_FOLDS = frozenset(folded for folded in FOLDING_MAP.values() if len(folded) > 1)
 
 
@@ -178,7 +221,8 @@ def _prefix_regex(terms: frozenset[str]):
     """Return a regex finding words that may have one of ``terms`` as index term, or None if it can't.
 
     A French stem, less its last two letters, starts every word it comes from (chevaux ->
-    cheval, électricité -> electriqu); the words found are then checked through the analyzer.
+    cheval, électricité -> electriqu), and a unit abbreviation is looked for as written (h for
+    heures); a word may follow a digit (480h).  The words found are then checked through the analyzer.
     """
     alternatives = []
     for term in terms:
@@ -186,7 +230,8 @@ def _prefix_regex(terms: frozenset[str]):
         if not prefix.isalpha() or not prefix.isascii() or any(m in prefix for m in _MULTI_LETTER_FOLDS):
             return None
         alternatives.append("".join(_FOLD_CLASSES.get(letter, letter) for letter in prefix))
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
+        alternatives.extend(re.escape(unit) + r"(?![^\W\d])" for unit in _UNITS_BY_TERM.get(term, ()))
+    return re.compile(r"(?<![^\W\d])(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
 
 
 def matched_spans(text: str, terms: frozenset[str]) -> dict[int, tuple[int, str]]:

@@ -41,6 +41,29 @@ def test_numbers_are_kept():
     assert analyze("35,5 heures") == ("35,5", analyze("heures")[0])
 
 
+@pytest.mark.parametrize(
+    ("glued", "spaced"),
+    [
+        ("480h", "480 heures"),
+        ("35H", "35 h"),
+        ("1607h", "1607 h"),
+        ("10kg", "10 kilogrammes"),
+        ("50km", "50 km"),
+        ("30jours", "30 jours"),
+        ("2ans", "2 ans"),
+        ("8h30", "8 heures 30"),
+        ("1er mai", "1 er mai"),
+        ("100€", "100 euros"),
+        ("35,5h", "35,5 heures"),
+    ],
+)
+def test_a_number_glued_to_its_unit_is_read_as_spaced(glued, spaced):
+    """« 480h », « 10kg », « 100€ » give the terms of « 480 heures », « 10 kilogrammes », « 100 euros »: the number,
+    then the unit (a unit symbol or abbreviation as its word)."""
+    assert analyze(glued) == analyze(spaced)
+    assert len(analyze(glued)) >= 2
+
+
 def test_acronym_expands_to_phrase():
     """'DUER' gets its spelled-out form as a phrase alternative."""
     (unit,) = parse("DUER").units
@@ -106,7 +129,7 @@ def test_operator_words_in_lowercase_are_french_words():
 SAMPLE_TEXT = (
     "L'employeur doit, selon l'art. L. 1234-5 et le R4228-20 (ou D 12-1, L1), verser 35,5 % du salaire "
     "à la salariée ; les Congés payés de l’œuvre SALARIÉS et Æther: qu'il, jusqu'à lorsqu'on. "
-    "Est-ce que le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la"
+    "Est-ce que le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la 480h, 8h30, 10€ le 1er"
 )
 
 
