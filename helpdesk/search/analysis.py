@@ -32,6 +32,7 @@ from whoosh.support.charset import accent_map
 TOKEN_PATTERN = r"""(?x)
     (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
   | (?i:[lrd])\d+\b                       # L1 (compact form only)
+  | (?<!\d)\d{1,3}(?:[\ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)  # 1 607, 10 000, 1 607,50 (thousands spaced)
   | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5
   | \d+(?=[^\W\d_])                       # 480 of 480h
   | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
@@ -39,7 +40,8 @@ TOKEN_PATTERN = r"""(?x)
   | \w+
 """
 
-_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+")
+# The separators of a legal reference ("l. 1234-5") and the spaces grouping a number's thousands ("1 607").
+_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+|(?<=\d)\s(?=\d)")
 
 FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
 
@@ -83,7 +85,7 @@ def stem_french(word: str) -> str:
 
 
 class LegalRefFilter(Filter):
-    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5"."""
+    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5", and "1 607" to "1607"."""
 
     def __call__(self, tokens):
         """Yield tokens with legal reference separators removed."""
@@ -100,7 +102,8 @@ def _base_chain():
 
 # Raise when a change of the tokeniser, stop words or stemming changes index terms: `flask kb sync` then rebuilds.
 # 2: numbers glued to words split ("480h" as "480 h"), unit abbreviations as their words, "€" as "euros".
-ANALYSIS_VERSION = 2
+# 3: a number whose thousands are grouped by spaces is one term ("1 607" as "1607").
+ANALYSIS_VERSION = 3
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
