@@ -103,6 +103,7 @@ def test_user_syntax_never_raises(text):
         ("peut-on faire des heures complémentaires ?", "heures complémentaires"),
         ("Combien de jours de congé faut-il ?", "jours de congé"),
         ("Pourquoi et quand doit-on signer ?", "signer"),
+        ("Puis-je être licencié sans avoir de blâme ?", "licencié sans blâme"),
     ],
 )
 def test_question_words_are_not_searched(text, same_as):
