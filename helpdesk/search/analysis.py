@@ -1,8 +1,10 @@
 """French text analysis for the search indexes.
 
-Chain: tokenise (keeping legal article numbers such as "L. 1234-5" whole),
-lowercase, normalise legal references ("l.1234-5" -> "l1234-5"), fold accents,
-drop stop words and elisions, then stem with Snowball French.  Accents are
+Chain: tokenise (keeping legal article numbers such as "L. 1234-5" and numbers
+such as "1 607" whole, splitting a number glued to a word: "480h" as "480 h"),
+lowercase, normalise legal references ("l.1234-5" -> "l1234-5") and numbers
+("1 607" -> "1607"), fold accents, drop stop words and elisions, then stem with
+Snowball French (a unit abbreviation as its word: "h" as "heures").  Accents are
 folded *before* stemming so that "SALARIE", "salariés" and "Salariée" share a
 stem; Whoosh's stock ``LanguageAnalyzer("fr")`` stems first and misses that.
 
@@ -41,7 +43,7 @@ TOKEN_PATTERN = r"""(?x)
 """
 
 # The separators of a legal reference ("l. 1234-5") and the spaces grouping a number's thousands ("1 607").
-_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+|(?<=\d)\s(?=\d)")
+_COMPACTED_SEPARATORS = re.compile(r"^([lrd])[.\s]+|(?<=\d)\s(?=\d)")
 
 FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
 
@@ -88,10 +90,10 @@ class LegalRefFilter(Filter):
     """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5", and "1 607" to "1607"."""
 
     def __call__(self, tokens):
-        """Yield tokens with legal reference separators removed."""
+        """Yield tokens with legal reference and thousands separators removed."""
         for token in tokens:
             if not token.text.isalnum():  # cheap test first: almost every token is a plain word
-                token.text = _LEGAL_REF_SEPARATORS.sub(r"\1", token.text)
+                token.text = _COMPACTED_SEPARATORS.sub(r"\1", token.text)
             yield token
 
 
@@ -115,7 +117,7 @@ def _raw_token_terms(raw: str) -> tuple[str, str | None]:
     """Return the folded text of a raw token and its index term (None for a stop word)."""
     text = raw.lower()
     if not text.isalnum():  # cheap test first: almost every token is a plain word
-        text = _LEGAL_REF_SEPARATORS.sub(r"\1", text)
+        text = _COMPACTED_SEPARATORS.sub(r"\1", text)
     text = text.translate(FOLDING_MAP)
     return text, None if not text or text in STOP_WORDS else stem_french(text)
 
