@@ -1,8 +1,10 @@
 """French text analysis for the search indexes.
 
-Chain: tokenise (keeping legal article numbers such as "L. 1234-5" whole),
-lowercase, normalise legal references ("l.1234-5" -> "l1234-5"), fold accents,
-drop stop words and elisions, then stem with Snowball French.  Accents are
+Chain: tokenise (keeping legal article numbers such as "L. 1234-5" and numbers
+such as "1 607" whole, splitting a number glued to a word: "480h" as "480 h"),
+lowercase, normalise legal references ("l.1234-5" -> "l1234-5") and numbers
+("1 607" -> "1607"), fold accents, drop stop words and elisions, then stem with
+Snowball French (a unit abbreviation as its word: "h" as "heures").  Accents are
 folded *before* stemming so that "SALARIE", "salariés" and "Salariée" share a
 stem; Whoosh's stock ``LanguageAnalyzer("fr")`` stems first and misses that.
 
@@ -27,15 +29,21 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
-# Order matters: legal references and hyphenated numbers before plain words.
+# Order matters: legal references and hyphenated numbers before plain words.  A number glued to a word is two
+# tokens, as if spaced ("480h" is "480 h", "10kg" "10 kg", "1er" "1 er", "8h30" "8 h 30"); "€" is a word (euros).
 TOKEN_PATTERN = r"""(?x)
     (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
   | (?i:[lrd])\d+\b                       # L1 (compact form only)
+  | (?<!\d)\d{1,3}(?:[\ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)  # 1 607, 10 000, 1 607,50 (thousands spaced)
   | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5
+  | \d+(?=[^\W\d_])                       # 480 of 480h
+  | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
+  | €
   | \w+
 """
 
-_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+")
+# The separators of a legal reference ("l. 1234-5") and the spaces grouping a number's thousands ("1 607").
+_COMPACTED_SEPARATORS = re.compile(r"^([lrd])[.\s]+|(?<=\d)\s(?=\d)")
 
 FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
 
@@ -58,19 +66,34 @@ _snowball_french = stemmer_for_language("fr")
 _FEMININE_ENDING = re.compile(r"ee(s?)$")
 
 
+# Unit symbols and abbreviations (folded) indexed as the word they stand for: "35 h" and "35h" as "35 heures".
+UNIT_WORDS = {
+    "h": "heures",
+    "hr": "heures",
+    "hrs": "heures",
+    "mn": "minutes",
+    "min": "minutes",
+    "kg": "kilogrammes",
+    "km": "kilometres",
+    "€": "euros",
+    "eur": "euros",
+}
+
+
 def stem_french(word: str) -> str:
-    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie")."""
-    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", word))
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie"); a unit
+    symbol or abbreviation stems as its word ("h" as "heures")."""
+    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word)))
 
 
 class LegalRefFilter(Filter):
-    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5"."""
+    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5", and "1 607" to "1607"."""
 
     def __call__(self, tokens):
-        """Yield tokens with legal reference separators removed."""
+        """Yield tokens with legal reference and thousands separators removed."""
         for token in tokens:
             if not token.text.isalnum():  # cheap test first: almost every token is a plain word
-                token.text = _LEGAL_REF_SEPARATORS.sub(r"\1", token.text)
+                token.text = _COMPACTED_SEPARATORS.sub(r"\1", token.text)
             yield token
 
 
@@ -78,6 +101,11 @@ def _base_chain():
     """Tokeniser, lowercase and legal reference normalisation shared by every analyzer."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter()
 
+
+# Raise when a change of the tokeniser, stop words or stemming changes index terms: `flask kb sync` then rebuilds.
+# 2: numbers glued to words split ("480h" as "480 h"), unit abbreviations as their words, "€" as "euros".
+# 3: a number whose thousands are grouped by spaces is one term ("1 607" as "1607").
+ANALYSIS_VERSION = 3
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
@@ -89,7 +117,7 @@ def _raw_token_terms(raw: str) -> tuple[str, str | None]:
     """Return the folded text of a raw token and its index term (None for a stop word)."""
     text = raw.lower()
     if not text.isalnum():  # cheap test first: almost every token is a plain word
-        text = _LEGAL_REF_SEPARATORS.sub(r"\1", text)
+        text = _COMPACTED_SEPARATORS.sub(r"\1", text)
     text = text.translate(FOLDING_MAP)
     return text, None if not text or text in STOP_WORDS else stem_french(text)
 
@@ -110,7 +138,16 @@ class FrenchTokenizer(Tokenizer):
     Yields the same tokens (text, positions renumbered over kept words, character offsets, stopped
     flag) as ``RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter() |
     CharsetFilter(FOLDING_MAP) | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem_french)``.
+    Its ``version`` is pickled with the index's schema, so an index built with other terms is known to need a rebuild.
     """
+
+    def __init__(self):
+        """Record the analysis version the index's terms come from."""
+        self.version = ANALYSIS_VERSION
+
+    def __eq__(self, other):
+        """Equal to a tokenizer of the same analysis version (one unpickled from an older index has none)."""
+        return self.__class__ is other.__class__ and vars(self) == vars(other)
 
     def __call__(
         self,
@@ -170,6 +207,17 @@ def _fold_classes() -> dict[str, str]:
 
 
 _FOLD_CLASSES = _fold_classes()
+
+
+def _units_by_term() -> dict[str, tuple[str, ...]]:
+    """Map the index term of each unit word to the abbreviations indexed as it (heur: h, hr, hrs)."""
+    units: dict[str, tuple[str, ...]] = {}
+    for unit, word in UNIT_WORDS.items():
+        units[stem_french(word)] = units.get(stem_french(word), ()) + (unit,)
+    return units
+
+
+_UNITS_BY_TERM = _units_by_term()
 _MULTI_LETTER_FOLDS = frozenset(folded for folded in FOLDING_MAP.values() if len(folded) > 1)
 
 
@@ -178,7 +226,8 @@ def _prefix_regex(terms: frozenset[str]):
     """Return a regex finding words that may have one of ``terms`` as index term, or None if it can't.
 
     A French stem, less its last two letters, starts every word it comes from (chevaux ->
-    cheval, électricité -> electriqu); the words found are then checked through the analyzer.
+    cheval, électricité -> electriqu), and a unit abbreviation is looked for as written (h for
+    heures); a word may follow a digit (480h).  The words found are then checked through the analyzer.
     """
     alternatives = []
     for term in terms:
@@ -186,7 +235,8 @@ def _prefix_regex(terms: frozenset[str]):
         if not prefix.isalpha() or not prefix.isascii() or any(m in prefix for m in _MULTI_LETTER_FOLDS):
             return None
         alternatives.append("".join(_FOLD_CLASSES.get(letter, letter) for letter in prefix))
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
+        alternatives.extend(re.escape(unit) + r"(?![^\W\d])" for unit in _UNITS_BY_TERM.get(term, ()))
+    return re.compile(r"(?<![^\W\d])(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
 
 
 def matched_spans(text: str, terms: frozenset[str]) -> dict[int, tuple[int, str]]:

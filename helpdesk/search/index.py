@@ -168,20 +168,24 @@ def document_count(path, kind: str) -> int:
     return get_searcher(path, kind).doc_count()
 
 
-def _field_names(schema) -> tuple[list[str], list[str]]:
-    """A schema's field names and its glob field patterns (``spell_*``)."""
-    return sorted(schema.names()), sorted(schema._dyn_fields)  # noqa: SLF001 (Whoosh keeps globs there only)
+def _fields(schema) -> tuple[dict, dict]:
+    """A schema's analyzers by field name and by glob field pattern (``spell_*``)."""
+    fields = {name: getattr(field, "analyzer", None) for name, field in schema.items()}
+    globs = {pattern: getattr(field, "analyzer", None)
+             for pattern, (_, field) in schema._dyn_fields.items()}  # noqa: SLF001 (Whoosh keeps globs there only)
+    return fields, globs
 
 
 @functools.cache
-def _current_field_names(kind: str) -> tuple[list[str], list[str]]:
-    """The field names of this code's schema of ``kind`` (built once per process)."""
-    return _field_names(KINDS[kind]["schema"]())
+def _current_fields(kind: str) -> tuple[dict, dict]:
+    """The analyzers by field of this code's schema of ``kind`` (built once per process)."""
+    return _fields(KINDS[kind]["schema"]())
 
 
 def schema_is_current(path, kind: str) -> bool:
-    """Whether the index at ``path`` has this code's fields (False: it was built by an older release, rebuild it)."""
-    return _field_names(get_searcher(path, kind).schema) == _current_field_names(kind)
+    """Whether the index at ``path`` has this code's fields and analyzers (False: it was built by an older release
+    with other fields or other index terms; rebuild it)."""
+    return _fields(get_searcher(path, kind).schema) == _current_fields(kind)
 
 
 def index_versions(path, kind: str) -> dict[str, str]:

@@ -22,12 +22,13 @@ from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
 
-# Modal verbs and interrogatives of French questions (folded): they name no topic of labour law.
+# Modal verbs, interrogatives and the auxiliaries' infinitives of French questions (folded; the other forms of être
+# and avoir are stop words): they name no topic of labour law.
 QUESTION_WORDS = frozenset(
     fold(word)
     for word in (
         "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
-        "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait",
+        "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait", "être", "avoir",
     )
 )
 IGNORED_OPERATORS = frozenset({"AND", "OR"})

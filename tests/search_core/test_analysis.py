@@ -41,6 +41,38 @@ def test_numbers_are_kept():
     assert analyze("35,5 heures") == ("35,5", analyze("heures")[0])
 
 
+@pytest.mark.parametrize(
+    ("glued", "spaced"),
+    [
+        ("480h", "480 heures"),
+        ("35H", "35 h"),
+        ("1607h", "1607 h"),
+        ("10kg", "10 kilogrammes"),
+        ("50km", "50 km"),
+        ("30jours", "30 jours"),
+        ("2ans", "2 ans"),
+        ("8h30", "8 heures 30"),
+        ("1er mai", "1 er mai"),
+        ("100€", "100 euros"),
+        ("35,5h", "35,5 heures"),
+    ],
+)
+def test_a_number_glued_to_its_unit_is_read_as_spaced(glued, spaced):
+    """« 480h », « 10kg », « 100€ » give the terms of « 480 heures », « 10 kilogrammes », « 100 euros »: the number,
+    then the unit (a unit symbol or abbreviation as its word)."""
+    assert analyze(glued) == analyze(spaced)
+    assert len(analyze(glued)) >= 2
+
+
+@pytest.mark.parametrize(
+    ("grouped", "plain"),
+    [("1 607 heures", "1607 heures"), ("10\u202f000 €", "10000 euros"), ("1\u00a0607,50", "1607,50")],
+)
+def test_a_number_with_spaced_thousands_is_one_term(grouped, plain):
+    """« 1 607 heures » (French typesetting, plain, no-break or narrow space) gives the terms of « 1607 heures »."""
+    assert analyze(grouped) == analyze(plain)
+
+
 def test_acronym_expands_to_phrase():
     """'DUER' gets its spelled-out form as a phrase alternative."""
     (unit,) = parse("DUER").units
@@ -71,6 +103,7 @@ def test_user_syntax_never_raises(text):
         ("peut-on faire des heures complémentaires ?", "heures complémentaires"),
         ("Combien de jours de congé faut-il ?", "jours de congé"),
         ("Pourquoi et quand doit-on signer ?", "signer"),
+        ("Puis-je être licencié sans avoir de blâme ?", "licencié sans blâme"),
     ],
 )
 def test_question_words_are_not_searched(text, same_as):
@@ -106,7 +139,7 @@ def test_operator_words_in_lowercase_are_french_words():
 SAMPLE_TEXT = (
     "L'employeur doit, selon l'art. L. 1234-5 et le R4228-20 (ou D 12-1, L1), verser 35,5 % du salaire "
     "à la salariée ; les Congés payés de l’œuvre SALARIÉS et Æther: qu'il, jusqu'à lorsqu'on. "
-    "Est-ce que le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la"
+    "Est-ce que le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la 480h, 8h30, 10€ le 1er, 1 607 h, 10\u202f000,50 €, 2019 100"
 )
 
 

@@ -5,8 +5,21 @@ import threading
 import time
 
 import pytest
+from whoosh import index as whoosh_index
 
-from helpdesk.search import IndexBusy, apply, get_searcher, index_versions, open_index, rebuild, search_articles, search_questions
+from helpdesk.search import (
+    IndexBusy,
+    apply,
+    get_searcher,
+    index_versions,
+    open_index,
+    rebuild,
+    schema_is_current,
+    search_articles,
+    search_questions,
+)
+from helpdesk.search.analysis import ANALYSIS_VERSION
+from helpdesk.search.schema import article_schema
 
 from conftest import ARTICLES, MEMBER, make_article
 
@@ -89,6 +102,19 @@ def test_rebuild_waits_for_lock_then_gives_up(articles_path):
             rebuild(articles_path, "articles", ARTICLES, procs=1, timeout=0.2)
     finally:
         lock.release()
+
+
+def test_an_index_of_an_older_analysis_is_not_current(tmp_path):
+    """An index whose terms come from an older analysis (« 480h » one term) is reported for a rebuild, which fixes it."""
+    path = tmp_path / "articles"
+    path.mkdir()
+    schema = article_schema()
+    for name in ("title", "summary", "body", "tags_text", "legal_refs"):
+        schema[name].analyzer.version = ANALYSIS_VERSION - 1
+    whoosh_index.create_in(path, schema)
+    assert not schema_is_current(path, "articles")
+    rebuild(path, "articles", ARTICLES, procs=1)
+    assert schema_is_current(path, "articles")
 
 
 def test_similar_questions(tmp_path):

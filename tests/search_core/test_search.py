@@ -72,6 +72,35 @@ def test_legal_reference_written_differently(articles_path):
     assert slugs(search_articles(articles_path, "L. 5122-1", **MEMBER)) == ["activite-partielle"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("480h", "heures"), ("480 h", "heures"), ("35H", "duree"), ("10kg", "charges"), ("1er mai", "mai"),
+     ("1607h", "annuel"), ("1607 heures", "annuel")],
+)
+def test_a_number_glued_to_its_unit_finds_the_spaced_form(tmp_path, text, expected):
+    """« 480h » finds « 480 heures » and « 35H » « 35 heures », whether the query or the text glues the unit; « 1607h »
+    finds « 1 607 heures » (thousands spaced, as French typesets them)."""
+    path = tmp_path / "articles"
+    docs = [
+        make_article("heures", "Contingent", "Le contingent est porté à 480 heures par an."),
+        make_article("duree", "Durée légale", "La durée légale est de 35h par semaine."),
+        make_article("charges", "Port de charges", "Une charge de 10 kilogrammes au plus."),
+        make_article("mai", "Jour férié", "Le 1 er mai est chômé."),
+        make_article("annuel", "Durée annuelle", "La durée annuelle est de 1 607 heures."),
+    ]
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, text, **MEMBER))[:1] == [expected]
+
+
+def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
+    """Searching « heures » marks the « h » of « 35h » in the snippet, as it marks « heures »."""
+    path = tmp_path / "articles"
+    rebuild(path, "articles", [make_article("duree", "Durée légale", "La durée légale est de 35h, soit 1607 heures.")],
+            procs=1)
+    (hit,) = search_articles(path, "heures", **MEMBER).hits
+    assert hit.snippet.count("<mark") == 2 and ">h</mark>" in hit.snippet
+
+
 def test_member_never_sees_restricted_documents(articles_path):
     """Jurists-only and draft documents are neither listed, counted nor faceted for a member."""
     page = search_articles(articles_path, "démission", **MEMBER)
