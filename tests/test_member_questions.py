@@ -699,3 +699,29 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
         response = client.post("/questions/nouvelle", data=_question_form(world.theme.id))
         assert response.status_code == 302 and response.headers["Location"].startswith("/questions/Q-")
     assert _ticket_count() == before + 2
+
+
+def test_members_see_which_questions_wait_for_their_answer(member_client, world):
+    """The list says how many questions wait on the structure and filters them; their status reads as a call to
+    answer, not as the jurists' « En attente du membre »."""
+    waiting, answered = factories.make_ticket(world.colleague), factories.make_ticket(world.member)
+    services.add_message(waiting, world.jurist, "Pouvez-vous préciser la date d'embauche ?", status_after="waiting")
+    services.add_message(answered, world.jurist, "Voici la réponse.")
+    page = html.unescape(member_client.get("/questions/").get_data(as_text=True))
+    assert "1 question de la structure attend votre réponse." in page
+    assert 'href="/questions/?etat=attente"' in page
+    assert "Votre réponse est attendue" in page and "En attente du membre" not in page
+    listed = _references(member_client.get("/questions/?etat=attente").get_data(as_text=True))
+    assert listed == [waiting.reference]
+    detail = html.unescape(member_client.get(f"/questions/{waiting.reference}").get_data(as_text=True))
+    assert "Votre réponse est attendue" in detail
+
+
+def test_the_waiting_notice_counts_only_the_structures_questions(client, login, world):
+    """Another structure's waiting question is neither counted nor listed."""
+    other = factories.make_ticket(world.outsider)
+    services.add_message(other, world.jurist, "Une précision ?", status_after="waiting")
+    login(world.member)
+    page = client.get("/questions/").get_data(as_text=True)
+    assert "attend votre réponse" not in page
+    assert _references(client.get("/questions/?etat=attente").get_data(as_text=True)) == []

@@ -32,20 +32,23 @@ def _assignee_choices() -> list[tuple[int, str]]:
 @bp.route("/")
 @member_required
 def index():
-    """The member's structure's questions, filterable (mine/all, open/closed, words of the subject or reference)."""
+    """The member's structure's questions, filterable (mine/all, open/waiting for them/closed, words of the subject or
+    reference), with how many wait for the members' answer."""
     who = request.args.get("qui", "toutes")
     state = request.args.get("etat", "ouvertes")
     text = text_arg("q")
+    waiting = services.waiting_count(current_user)
     query = visible_tickets(current_user).options(selectinload(Ticket.theme), selectinload(Ticket.author))
     if who == "moi":
         query = query.where(Ticket.author_id == current_user.id)
-    query = query.where(Ticket.status == "closed" if state == "closes" else Ticket.status != "closed")
+    query = query.where({"closes": Ticket.status == "closed", "attente": Ticket.status == "waiting"}.get(
+        state, Ticket.status != "closed"))
     if text:
         query = query.where(any_contains(text, Ticket.subject, Ticket.reference))
     page = list_page(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
                      current_app.config["MEMBER_PAGE_SIZE"])
     remember_list_page("questions")
-    return render_template("tickets/index.html", page=page, who=who, state=state, text=text)
+    return render_template("tickets/index.html", page=page, who=who, state=state, text=text, waiting=waiting)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from helpdesk.i18n import format_number
 from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
-                                  ensure_membership_active, ensure_staff)
+                                  ensure_membership_active, ensure_staff, visible_tickets)
 from helpdesk.tickets.workflow import check_transition
 from helpdesk.translation import gettext as _, ngettext
 
@@ -109,6 +109,12 @@ def ensure_filing_pace(author: User) -> None:
             "Vous avez déjà posé %(num)d questions ces dernières 24 heures : c'est le maximum en ligne. Réessayez "
             "plus tard ou, si c'est urgent, téléphonez à l'équipe juridique.", filed),
             retry_after=max(1, math.ceil((leaving + timedelta(days=1) - utcnow()).total_seconds())))
+
+
+def waiting_count(user: User) -> int:
+    """How many of the questions `user` may see wait for their member's answer."""
+    return db.session.scalar(visible_tickets(user).where(Ticket.status == "waiting").with_only_columns(func.count())
+                             .order_by(None))
 
 
 def recently_filed(author: User, subject: str, body: str) -> Ticket | None:
