@@ -699,3 +699,15 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
         response = client.post("/questions/nouvelle", data=_question_form(world.theme.id))
         assert response.status_code == 302 and response.headers["Location"].startswith("/questions/Q-")
     assert _ticket_count() == before + 2
+
+
+def test_suggested_resources_come_before_the_send_button(member_client, world):
+    """On a phone the page is one column in document order: the suggestions used to come after « Envoyer ma
+    question », so a member saw them only once past the button; they now follow the description, inside the form."""
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    form = page[page.index('<form method="post" enctype="multipart/form-data"'):]
+    form = form[:form.index("</form>")]
+    assert form.index('name="body"') < form.index('id="suggestions"') < form.index('name="send"')
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, suggest="1"))
+    page = page.get_data(as_text=True)
+    assert page.index('id="suggestions"') < page.index('name="send"')
