@@ -701,6 +701,32 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
     assert _ticket_count() == before + 2
 
 
+@pytest.mark.parametrize("who", ["member", "jurist"])
+@pytest.mark.parametrize(("body", "error"), [("  ", "Le message est vide."),
+                                              ("x" * 20_001, "20\u202f000 caractères au maximum.")])
+def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_there(client, world, login, who,
+                                                                                      body, error):
+    """The error used to be written twice, in the banner and under the box: now only under the box, tied to it by
+    aria-describedby; the banner, which a visitor without JavaScript sees first, links to the box."""
+    ticket = factories.make_ticket(world.member)
+    login(getattr(world, who))
+    data = {"body": body}
+    if who == "jurist":
+        data.update(kind="public", status_after="answered")
+    response = client.post(f"/questions/{ticket.reference}/repondre", data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert page.count(error) == 1
+    assert f'<p class="error" id="body-error">{error} </p>' in page
+    box = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'id="body"' in box and 'aria-invalid="true"' in box
+    assert re.search(r'aria-describedby="[^"]*\bbody-error\b', box)
+    label = "Votre réponse" if who == "member" else "Message"
+    banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
+    assert f"Rien n'a été enregistré : voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
 def test_suggested_resources_come_before_the_send_button(member_client, world):
     """On a phone the page is one column in document order: the suggestions used to come after « Envoyer ma
     question », so a member saw them only once past the button; they now follow the description, inside the form."""
