@@ -1,6 +1,10 @@
 """Jurist ergonomics without a browser: counts in the main navigation, the structure's recent questions,
 documented keyboard shortcuts."""
+import re
+from pathlib import Path
+
 import pytest
+from flask import current_app
 from markupsafe import escape
 from sqlalchemy import event
 
@@ -83,3 +87,16 @@ def test_shortcuts_are_documented_on_queue_and_question_pages(client, login, wor
     assert 'src="/static/js/shortcuts.js"' in question and "onclick" not in question
     login(world.member)
     assert "Raccourcis clavier" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+
+
+def test_shortcuts_help_is_hidden_until_the_script_runs(client, login, world):
+    """Without JavaScript no key works: the help used to announce them anyway (« Touche ? : aller à cette aide »);
+    it is now hidden in the page and shown by shortcuts.js."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    for path in ("/file/", f"/questions/{ticket.reference}"):
+        page = client.get(path).get_data(as_text=True)
+        section = re.search(r'<section class="shortcuts" id="shortcuts-help"[^>]*>', page).group(0)
+        assert " hidden" in section, path
+    script = (Path(current_app.static_folder) / "js" / "shortcuts.js").read_text()
+    assert "help.hidden = false" in script
