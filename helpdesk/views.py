@@ -47,6 +47,9 @@ def flash_form_refused(form) -> None:
     the top of the page, where a visitor without JavaScript lands, says that nothing was saved and links to the first
     field in error (which form-errors.js focuses), instead of repeating the errors a second time."""
     refused = [field for field in form if field.errors]
+    if not refused:  # an error of the whole form has no field to stand under
+        flash_errors(form)
+        return
     first = refused[0]
     # A group of radio buttons has no element of its own: its first button stands for it.
     target = f"{first.id}-0" if first.type == "RadioField" else first.id

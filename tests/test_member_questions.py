@@ -737,3 +737,16 @@ def test_suggested_resources_come_before_the_send_button(member_client, world):
     page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, suggest="1"))
     page = page.get_data(as_text=True)
     assert page.index('id="suggestions"') < page.index('name="send"')
+
+
+def test_a_refused_new_question_has_a_banner_leading_to_its_first_error(member_client, world):
+    """A refused question came back with its errors under the fields only: a member without JavaScript, put back at
+    the top of the page, saw nothing wrong. The banner says nothing was sent and links to the first field in error,
+    without repeating the messages."""
+    response = member_client.post("/questions/nouvelle", data=_question_form("0", subject="", send="1"))
+    page = html.unescape(response.get_data(as_text=True))
+    banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
+    assert ("Rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
+            in banner)
+    assert page.count("Indiquez l'objet de votre question.") == 1 and page.count("Choisissez un thème.") == 1
+    assert _ticket_count() == 0

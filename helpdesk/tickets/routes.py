@@ -84,6 +84,7 @@ def new():
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
     if request.method == "POST":
+        flash_form_refused(form)
         flash_files_to_attach_again()
     return render_template("tickets/new.html", form=form)
 

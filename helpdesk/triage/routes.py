@@ -21,8 +21,8 @@ from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
 from helpdesk.triage.forms import (BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm, RoutingRuleForm,
                                    SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
-                            to_question)
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_refusal, staff_choices,
+                            staff_question, to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -181,9 +181,10 @@ def rate(reference):
     ticket = get_visible_ticket(current_user, reference)
     form = SatisfactionForm()
     if not form.validate():
-        flash_errors(form)
         if satisfaction.can_rate(current_user, ticket):
+            flash_form_refused(form)
             return render_detail(ticket, satisfaction_form=form), 400
+        flash_errors(form)
         return to_question(ticket)
     with flash_refusal(ServiceError):
         satisfaction.rate(ticket, current_user, form.rating.data, form.comment.data or "")
@@ -283,7 +284,8 @@ def on_behalf():
                                          *((theme.id, theme.name) for theme in active_themes())])
     if request.method == "POST" and "send" in request.form:
         if not form.validate():
-            flash_errors(form)
+            # Without members to choose from, the question's form is not shown again: its errors go in the banner.
+            (flash_form_refused if members else flash_errors)(form)
             flash_files_to_attach_again()
             return render_template("triage/on_behalf.html", form=form, members=members)
         try:
@@ -324,7 +326,7 @@ def sla_rules():
             _flash_warning_count(sla.policy_warnings())
             return redirect(url_for("triage.sla_rules"))
     elif request.method == "POST":
-        flash_errors(form)
+        flash_form_refused(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
                            hours=sla.format_business_hours, warnings=sla.policy_warnings())
 
@@ -360,7 +362,7 @@ def routing_rules():
             _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
             return redirect(url_for("triage.routing_rules"))
     elif request.method == "POST":
-        flash_errors(form)
+        flash_form_refused(form)
     ordered = routing.ordered_rules()
     return render_template("triage/routing_rules.html", form=form, rules=ordered, action_form=ActionForm(),
                            warnings=routing.rule_warnings(ordered))
