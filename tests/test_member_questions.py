@@ -750,3 +750,13 @@ def test_a_refused_new_question_has_a_banner_leading_to_its_first_error(member_c
             in banner)
     assert page.count("Indiquez l'objet de votre question.") == 1 and page.count("Choisissez un thème.") == 1
     assert _ticket_count() == 0
+
+
+def test_each_filter_of_the_questions_list_keeps_its_label_above_it(member_client, world):
+    """The filters' labels and fields were loose items of one wrapping row: on a phone « Auteur » stood beside the
+    search box and its list fell to the next line. Each label now shares a box with its own field."""
+    page = member_client.get("/questions/").get_data(as_text=True)
+    form = page[page.index('<form method="get" class="filters"'):]
+    form = form[:form.index("</form>")]
+    for name, tag in (("q", "input"), ("qui", "select"), ("etat", "select")):
+        assert re.search(rf'<div>\s*<label for="{name}">[^<]+</label>\s*<{tag} id="{name}"', form), name

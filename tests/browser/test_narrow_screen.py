@@ -126,3 +126,18 @@ def test_suggestions_show_before_the_send_button_on_a_phone_and_beside_the_form_
         assert _page_width(page) <= PHONE["width"]
     else:
         assert panel["x"] >= body["x"] + body["width"] and panel["y"] < body["y"]
+
+
+def test_members_home_on_a_phone_keeps_labels_over_their_filters_and_flash_titles_aligned(visitor):
+    """On a phone, « Auteur » sat beside the search box, away from its list; a flash info title that wrapped was
+    centred (a button's default) under the list's bullet."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    for label, field in (("Auteur", "#qui"), ("État", "#etat")):
+        label_box = page.locator(f"form.filters label:text-is('{label}')").bounding_box()
+        field_box = page.locator(field).bounding_box()
+        assert label_box["y"] + label_box["height"] <= field_box["y"] + 1 and abs(label_box["x"] - field_box["x"]) < 2
+    title = page.locator(".flash-info li button.link").first
+    expect(title).to_have_css("text-align", "start")
