@@ -544,3 +544,17 @@ def test_no_change_notice_for_a_past_webinar_or_an_unregistered_member(world):
     services.save_webinar(upcoming, WebinarValues(title=upcoming.title, starts_at=upcoming.starts_at,
                                                   join_url=JOIN_URL), world.jurist)
     assert outbox("webinar_changed") == []
+
+
+def test_a_past_webinar_offers_its_registered_member_no_cancelling_and_no_question_ahead(client, world, login):
+    """Once the webinar was over, a registered member was still offered « Annuler mon inscription » and the form to
+    send a question ahead (refused when sent), and their questions were listed twice under the same heading."""
+    webinar = make_webinar(world, days=1)
+    services.register_interest(webinar, world.member)
+    services.send_question(webinar, world.member, "Le CDI inclusion est-il cumulable avec un temps partiel ?")
+    with frozen_time(webinar.ends_at + timedelta(minutes=5)):
+        login(world.member)
+        page = client.get(f"/webinaires/{webinar.id}").get_data(as_text=True)
+    assert "Annuler mon inscription" not in page and "/mes-questions\"" not in page
+    assert page.count('id="mes-questions"') == 1
+    assert page.count("Le CDI inclusion est-il cumulable avec un temps partiel ?") == 1
