@@ -558,3 +558,13 @@ def test_a_past_webinar_offers_its_registered_member_no_cancelling_and_no_questi
     assert "Annuler mon inscription" not in page and "/mes-questions\"" not in page
     assert page.count('id="mes-questions"') == 1
     assert page.count("Le CDI inclusion est-il cumulable avec un temps partiel ?") == 1
+
+
+def test_the_registration_button_says_what_follows_in_plain_french(client, world, login):
+    """« Inscrit(e), vous recevrez …, le lien de connexion et pourrez envoyer … » read as if the member were already
+    registered and lost its subject on the way."""
+    webinar = make_webinar(world)
+    login(world.member)
+    page = html.unescape(client.get(f"/webinaires/{webinar.id}").get_data(as_text=True))
+    assert ("Une fois inscrit(e), vous recevrez une confirmation par courriel et le lien de connexion, et vous pourrez "
+            "envoyer vos questions à l'avance.") in page
