@@ -84,25 +84,35 @@ def compose(reference):
     results = None
     internal = form.kind.data == "note"
     action = request.form.get("action")
+    # A helper's refusal is said under its own field, where the page comes back scrolled to (not in the banner at the
+    # top, out of sight).
+    helper_errors = {}
     if action == "canned":
-        with flash_refusal(ServiceError):
+        try:
             answer = canned.get_canned_answer(current_user, form.canned.data)
             body = "\n\n".join(part for part in (body.rstrip(), canned.fill(answer, ticket, current_user)) if part)
+        except ServiceError as error:
+            helper_errors["canned"] = error.message
     elif action == "search" or form.link.data:
         query = (form.resource_query.data or "").strip()
         if query:
             results = search_resources(current_user, query,
                                        reader=citations.citation_reader(ticket, current_user, internal=internal),
                                        memory=session)
+        elif action == "search":
+            helper_errors["resource_query"] = _("Saisissez un ou plusieurs mots à chercher dans les ressources.")
     if form.link.data:
-        with flash_refusal(ServiceError):
+        try:
             article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
             body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
+        except ServiceError as error:
+            helper_errors["resource_query"] = error.message
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
                                 status_after=form.status_after.data or "answered")
     return render_detail(ticket, reply_form=reply_form, resource_results=results,
-                         resource_query=form.resource_query.data or "", chosen_canned=form.canned.data)
+                         resource_query=form.resource_query.data or "", chosen_canned=form.canned.data,
+                         helper_errors=helper_errors)
 
 
 # Tags, merge, FAQ, satisfaction on a question -----------------------------------------------------------
