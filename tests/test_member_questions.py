@@ -760,3 +760,20 @@ def test_each_filter_of_the_questions_list_keeps_its_label_above_it(member_clien
     form = form[:form.index("</form>")]
     for name, tag in (("q", "input"), ("qui", "select"), ("etat", "select")):
         assert re.search(rf'<div>\s*<label for="{name}">[^<]+</label>\s*<{tag} id="{name}"', form), name
+
+
+def test_a_question_waiting_on_the_member_says_above_the_reply_box_that_an_answer_is_awaited(client, world, login):
+    """The only sign that the jurist waited for the member was the badge « En attente du membre » at the top; the
+    reply box now says it to the member (not to the team, nor once the member has replied)."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.change_status(ticket, world.jurist, "waiting")
+    awaited = "L'équipe juridique attend votre réponse pour poursuivre : répondez ci-dessous."
+    login(world.colleague)
+    page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert awaited in page[page.index('id="reply-title"'):]
+    login(world.jurist)
+    assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    services.add_message(ticket, world.member, "Voici la date demandée.")
+    login(world.member)
+    assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
