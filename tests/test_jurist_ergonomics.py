@@ -100,3 +100,18 @@ def test_shortcuts_help_is_hidden_until_the_script_runs(client, login, world):
         assert " hidden" in section, path
     script = (Path(current_app.static_folder) / "js" / "shortcuts.js").read_text()
     assert "help.hidden = false" in script
+
+
+def test_question_page_lists_only_the_shortcuts_that_work_there(client, login, world):
+    """« p : Prendre la question » was listed on questions already taken or closed, where the key does nothing (no
+    « Je prends » button); « r » likewise on a closed question, which has no reply box."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" in page and "<kbd>r</kbd>" in page
+    services.claim(ticket, world.jurist2)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" not in page and "<kbd>r</kbd>" in page and "<kbd>?</kbd>" in page
+    services.close(ticket, world.jurist2)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" not in page and "<kbd>r</kbd>" not in page and "<kbd>?</kbd>" in page
