@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, is_refused
@@ -40,6 +41,24 @@ def flash_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
+
+
+def flash_form_refused(form) -> None:
+    """A form shown again with its errors under its fields (each tied to its field by aria-describedby): the banner at
+    the top of the page, where a visitor without JavaScript lands, says that nothing was saved and links to the first
+    field in error (which form-errors.js focuses), instead of repeating the errors a second time."""
+    refused = [field for field in form if field.errors]
+    if not refused:  # an error of the whole form has no field to stand under
+        flash_errors(form)
+        return
+    first = refused[0]
+    # A group of radio buttons has no element of its own: its first button stands for it.
+    target = f"{first.id}-0" if first.type == "RadioField" else first.id
+    link = Markup('<a href="#{}">{}</a>').format(target, first.label.text)
+    # The catalogue's sentence is ours, the label is escaped in the link: the whole is safe markup.
+    flash(Markup(ngettext("Rien n'a été enregistré : voyez l'erreur sous « %(field)s ».",
+                          "Rien n'a été enregistré : voyez les %(num)s erreurs signalées, à partir de « %(field)s ».",
+                          len(refused), field=link)), "error")
 
 
 def flash_files_to_attach_again(field_name: str = "attachments", refusal: ServiceError | None = None) -> None:

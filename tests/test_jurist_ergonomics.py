@@ -1,6 +1,10 @@
 """Jurist ergonomics without a browser: counts in the main navigation, the structure's recent questions,
 documented keyboard shortcuts."""
+import re
+from pathlib import Path
+
 import pytest
+from flask import current_app
 from markupsafe import escape
 from sqlalchemy import event
 
@@ -83,3 +87,31 @@ def test_shortcuts_are_documented_on_queue_and_question_pages(client, login, wor
     assert 'src="/static/js/shortcuts.js"' in question and "onclick" not in question
     login(world.member)
     assert "Raccourcis clavier" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+
+
+def test_shortcuts_help_is_hidden_until_the_script_runs(client, login, world):
+    """Without JavaScript no key works: the help used to announce them anyway (« Touche ? : aller à cette aide »);
+    it is now hidden in the page and shown by shortcuts.js."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    for path in ("/file/", f"/questions/{ticket.reference}"):
+        page = client.get(path).get_data(as_text=True)
+        section = re.search(r'<section class="shortcuts" id="shortcuts-help"[^>]*>', page).group(0)
+        assert " hidden" in section, path
+    script = (Path(current_app.static_folder) / "js" / "shortcuts.js").read_text()
+    assert "help.hidden = false" in script
+
+
+def test_question_page_lists_only_the_shortcuts_that_work_there(client, login, world):
+    """« p : Prendre la question » was listed on questions already taken or closed, where the key does nothing (no
+    « Je prends » button); « r » likewise on a closed question, which has no reply box."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" in page and "<kbd>r</kbd>" in page
+    services.claim(ticket, world.jurist2)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" not in page and "<kbd>r</kbd>" in page and "<kbd>?</kbd>" in page
+    services.close(ticket, world.jurist2)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "<kbd>p</kbd>" not in page and "<kbd>r</kbd>" not in page and "<kbd>?</kbd>" in page

@@ -2,6 +2,7 @@
 import html
 import io
 import json
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -691,3 +692,13 @@ def test_queue_free_text_filter_uses_the_question_index(client, world, login):
     login(world.jurist)
     text = client.get("/file/?vue=ouvertes&q=salarie").get_data(as_text=True)
     assert match.reference in text and other.reference not in text
+
+
+def test_an_article_ending_with_its_references_does_not_show_two_headings_of_that_name(client, world):
+    """Most resources end their text with « ## Références »; the list of cited texts below was titled the same, so the
+    page read « Références » twice in a row."""
+    add_article("cddi-duree", "Durée du CDDI", "Le CDDI dure de 4 à 24 mois.\n\n## Références\n\n- C. trav. art. L1242-3",
+                legal_refs=["C. trav. art. L1242-3"])
+    page = client.get("/ressources/cddi-duree").get_data(as_text=True)
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", page)
+    assert headings.count("Références") == 1 and "Textes cités" in headings

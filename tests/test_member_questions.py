@@ -725,3 +725,81 @@ def test_the_waiting_notice_counts_only_the_structures_questions(client, login, 
     page = client.get("/questions/").get_data(as_text=True)
     assert "attend votre réponse" not in page
     assert _references(client.get("/questions/?etat=attente").get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize("who", ["member", "jurist"])
+@pytest.mark.parametrize(("body", "error"), [("  ", "Le message est vide."),
+                                              ("x" * 20_001, "20\u202f000 caractères au maximum.")])
+def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_there(client, world, login, who,
+                                                                                      body, error):
+    """The error used to be written twice, in the banner and under the box: now only under the box, tied to it by
+    aria-describedby; the banner, which a visitor without JavaScript sees first, links to the box."""
+    ticket = factories.make_ticket(world.member)
+    login(getattr(world, who))
+    data = {"body": body}
+    if who == "jurist":
+        data.update(kind="public", status_after="answered")
+    response = client.post(f"/questions/{ticket.reference}/repondre", data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert page.count(error) == 1
+    assert f'<p class="error" id="body-error">{error} </p>' in page
+    box = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'id="body"' in box and 'aria-invalid="true"' in box
+    assert re.search(r'aria-describedby="[^"]*\bbody-error\b', box)
+    label = "Votre réponse" if who == "member" else "Message"
+    banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
+    assert f"Rien n'a été enregistré : voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_suggested_resources_come_before_the_send_button(member_client, world):
+    """On a phone the page is one column in document order: the suggestions used to come after « Envoyer ma
+    question », so a member saw them only once past the button; they now follow the description, inside the form."""
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    form = page[page.index('<form method="post" enctype="multipart/form-data"'):]
+    form = form[:form.index("</form>")]
+    assert form.index('name="body"') < form.index('id="suggestions"') < form.index('name="send"')
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, suggest="1"))
+    page = page.get_data(as_text=True)
+    assert page.index('id="suggestions"') < page.index('name="send"')
+
+
+def test_a_refused_new_question_has_a_banner_leading_to_its_first_error(member_client, world):
+    """A refused question came back with its errors under the fields only: a member without JavaScript, put back at
+    the top of the page, saw nothing wrong. The banner says nothing was sent and links to the first field in error,
+    without repeating the messages."""
+    response = member_client.post("/questions/nouvelle", data=_question_form("0", subject="", send="1"))
+    page = html.unescape(response.get_data(as_text=True))
+    banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
+    assert ("Rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
+            in banner)
+    assert page.count("Indiquez l'objet de votre question.") == 1 and page.count("Choisissez un thème.") == 1
+    assert _ticket_count() == 0
+
+
+def test_each_filter_of_the_questions_list_keeps_its_label_above_it(member_client, world):
+    """The filters' labels and fields were loose items of one wrapping row: on a phone « Auteur » stood beside the
+    search box and its list fell to the next line. Each label now shares a box with its own field."""
+    page = member_client.get("/questions/").get_data(as_text=True)
+    form = page[page.index('<form method="get" class="filters"'):]
+    form = form[:form.index("</form>")]
+    for name, tag in (("q", "input"), ("qui", "select"), ("etat", "select")):
+        assert re.search(rf'<div>\s*<label for="{name}">[^<]+</label>\s*<{tag} id="{name}"', form), name
+
+
+def test_a_question_waiting_on_the_member_says_above_the_reply_box_that_an_answer_is_awaited(client, world, login):
+    """The only sign that the jurist waited for the member was the badge « En attente du membre » at the top; the
+    reply box now says it to the member (not to the team, nor once the member has replied)."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.change_status(ticket, world.jurist, "waiting")
+    awaited = "L'équipe juridique attend votre réponse pour poursuivre : répondez ci-dessous."
+    login(world.colleague)
+    page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert awaited in page[page.index('id="reply-title"'):]
+    login(world.jurist)
+    assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    services.add_message(ticket, world.member, "Voici la date demandée.")
+    login(world.member)
+    assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))

@@ -1,4 +1,5 @@
 """Resources cited in answers, and answers proposed as pseudonymised FAQ drafts."""
+import html
 import json
 import re
 from datetime import date, datetime, timezone
@@ -196,3 +197,25 @@ def test_members_cannot_propose_faq(client, world, login, answered):
 ])
 def test_structure_name_variants_cover_how_members_write_it(name, variants):
     assert faq.structure_name_variants(name) == variants
+
+
+def test_a_reply_helpers_refusal_is_said_under_its_field_where_the_page_comes_back(client, library, login):
+    """The page comes back scrolled to the reply: a search with nothing typed answered nothing at all, and a refused
+    link was said in the banner at the top, out of sight. Both are now said under the search field, tied to it."""
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    url = f"/questions/{ticket.reference}/rediger"
+    page = client.post(url, data={"body": "Bonjour,", "resource_query": " ", "action": "search"})
+    page = html.unescape(page.get_data(as_text=True))
+    assert '<p class="error" id="resource_query-error">Saisissez un ou plusieurs mots à chercher' in page
+    field = re.search(r'<input id="resource_query"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="resource_query-error"' in field
+    page = client.post(url, data={"body": "Bonjour,", "kind": "public", "link": "doctrine-480"})
+    page = html.unescape(page.get_data(as_text=True))
+    assert page.count("n'est pas lisible par le membre") == 1
+    assert "n'est pas lisible par le membre" in page[page.index('id="resource_query-error"'):]
+    assert 'class="flash flash-error"' not in page
+    page = client.post(url, data={"body": "Bonjour,", "canned": "999999", "action": "canned"})
+    page = html.unescape(page.get_data(as_text=True))
+    assert '<p class="error" id="canned-error">Cette réponse type n\'existe pas.</p>' in page
+    assert "Bonjour,</textarea>" in page

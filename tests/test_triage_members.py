@@ -303,3 +303,16 @@ def test_namesake_structures_can_be_told_apart_where_a_structure_is_chosen(clien
     login(world.admin)
     page = client.get("/admin/utilisateurs/nouveau").get_data(as_text=True)
     assert all(label in page for label in labels)
+
+
+def test_a_rating_sent_without_a_note_says_so_once_and_leads_to_the_buttons(client, world, login, answered):
+    """The missing note was written in the banner and again under « Votre note »; now only under it, the banner
+    linking to its first button."""
+    login(world.colleague)
+    response = client.post(f"/questions/{answered.reference}/avis", data={"comment": "Clair."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert page.count("Choisissez une note") == 1
+    assert "Rien n'a été enregistré : voyez l'erreur sous « <a href=\"#rating-0\">Votre note</a> »." in page
+    assert 'id="rating-0"' in page
+    assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0

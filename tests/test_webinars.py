@@ -544,3 +544,27 @@ def test_no_change_notice_for_a_past_webinar_or_an_unregistered_member(world):
     services.save_webinar(upcoming, WebinarValues(title=upcoming.title, starts_at=upcoming.starts_at,
                                                   join_url=JOIN_URL), world.jurist)
     assert outbox("webinar_changed") == []
+
+
+def test_a_past_webinar_offers_its_registered_member_no_cancelling_and_no_question_ahead(client, world, login):
+    """Once the webinar was over, a registered member was still offered « Annuler mon inscription » and the form to
+    send a question ahead (refused when sent), and their questions were listed twice under the same heading."""
+    webinar = make_webinar(world, days=1)
+    services.register_interest(webinar, world.member)
+    services.send_question(webinar, world.member, "Le CDI inclusion est-il cumulable avec un temps partiel ?")
+    with frozen_time(webinar.ends_at + timedelta(minutes=5)):
+        login(world.member)
+        page = client.get(f"/webinaires/{webinar.id}").get_data(as_text=True)
+    assert "Annuler mon inscription" not in page and "/mes-questions\"" not in page
+    assert page.count('id="mes-questions"') == 1
+    assert page.count("Le CDI inclusion est-il cumulable avec un temps partiel ?") == 1
+
+
+def test_the_registration_button_says_what_follows_in_plain_french(client, world, login):
+    """« Inscrit(e), vous recevrez …, le lien de connexion et pourrez envoyer … » read as if the member were already
+    registered and lost its subject on the way."""
+    webinar = make_webinar(world)
+    login(world.member)
+    page = html.unescape(client.get(f"/webinaires/{webinar.id}").get_data(as_text=True))
+    assert ("Une fois inscrit(e), vous recevrez une confirmation par courriel et le lien de connexion, et vous pourrez "
+            "envoyer vos questions à l'avance.") in page

@@ -20,7 +20,7 @@ from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyFo
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (back_to_list_url, flash_errors, flash_files_to_attach_again, flash_refusal, list_page,
+from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_refusal, list_page,
                             remember_list_page, staff_choices, staff_question, to_question)
 
 
@@ -87,6 +87,7 @@ def new():
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
     if request.method == "POST":
+        flash_form_refused(form)
         flash_files_to_attach_again()
     return render_template("tickets/new.html", form=form)
 
@@ -130,7 +131,7 @@ def reply(reference):
     staff = can_see_internal(current_user)
     form = StaffReplyForm() if staff else ReplyForm()
     if not form.validate():
-        flash_errors(form)
+        flash_form_refused(form)
         flash_files_to_attach_again()
         return render_detail(ticket, reply_form=form), 400
     internal = staff and form.kind.data == "note"

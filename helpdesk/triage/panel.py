@@ -24,7 +24,7 @@ def ticket_panel(ticket: Ticket, viewer: User) -> dict:
             tag_form=TagForm(formdata=None),
             merge_form=MergeForm(formdata=None),
             faq_source=faq.faq_source_of(ticket),
-            resource_results=None, resource_query="", chosen_canned=None,
+            resource_results=None, resource_query="", chosen_canned=None, helper_errors={},
         )
     elif satisfaction.can_rate(viewer, ticket):
         context["satisfaction_form"] = SatisfactionForm(

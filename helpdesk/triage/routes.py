@@ -23,8 +23,8 @@ from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing
 from helpdesk.triage.absence import absence_label, set_absence
 from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
                                    RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_refusal, staff_choices, staff_question,
-                            to_question)
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_refusal, staff_choices,
+                            staff_question, to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -105,25 +105,35 @@ def compose(reference):
     results = None
     internal = form.kind.data == "note"
     action = request.form.get("action")
+    # A helper's refusal is said under its own field, where the page comes back scrolled to (not in the banner at the
+    # top, out of sight).
+    helper_errors = {}
     if action == "canned":
-        with flash_refusal(ServiceError):
+        try:
             answer = canned.get_canned_answer(current_user, form.canned.data)
             body = "\n\n".join(part for part in (body.rstrip(), canned.fill(answer, ticket, current_user)) if part)
+        except ServiceError as error:
+            helper_errors["canned"] = error.message
     elif action == "search" or form.link.data:
         query = (form.resource_query.data or "").strip()
         if query:
             results = search_resources(current_user, query,
                                        reader=citations.citation_reader(ticket, current_user, internal=internal),
                                        memory=session)
+        elif action == "search":
+            helper_errors["resource_query"] = _("Saisissez un ou plusieurs mots à chercher dans les ressources.")
     if form.link.data:
-        with flash_refusal(ServiceError):
+        try:
             article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
             body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
+        except ServiceError as error:
+            helper_errors["resource_query"] = error.message
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
                                 status_after=form.status_after.data or "answered")
     return render_detail(ticket, reply_form=reply_form, resource_results=results,
-                         resource_query=form.resource_query.data or "", chosen_canned=form.canned.data)
+                         resource_query=form.resource_query.data or "", chosen_canned=form.canned.data,
+                         helper_errors=helper_errors)
 
 
 # Tags, merge, FAQ, satisfaction on a question -----------------------------------------------------------
@@ -202,9 +212,10 @@ def rate(reference):
     ticket = get_visible_ticket(current_user, reference)
     form = SatisfactionForm()
     if not form.validate():
-        flash_errors(form)
         if satisfaction.can_rate(current_user, ticket):
+            flash_form_refused(form)
             return render_detail(ticket, satisfaction_form=form), 400
+        flash_errors(form)
         return to_question(ticket)
     with flash_refusal(ServiceError):
         satisfaction.rate(ticket, current_user, form.rating.data, form.comment.data or "")
@@ -304,7 +315,8 @@ def on_behalf():
                                          *((theme.id, theme.name) for theme in active_themes())])
     if request.method == "POST" and "send" in request.form:
         if not form.validate():
-            flash_errors(form)
+            # Without members to choose from, the question's form is not shown again: its errors go in the banner.
+            (flash_form_refused if members else flash_errors)(form)
             flash_files_to_attach_again()
             return render_template("triage/on_behalf.html", form=form, members=members)
         try:
@@ -345,7 +357,7 @@ def sla_rules():
             _flash_warning_count(sla.policy_warnings())
             return redirect(url_for("triage.sla_rules"))
     elif request.method == "POST":
-        flash_errors(form)
+        flash_form_refused(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
                            hours=sla.format_business_hours, warnings=sla.policy_warnings())
 
@@ -381,7 +393,7 @@ def routing_rules():
             _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
             return redirect(url_for("triage.routing_rules"))
     elif request.method == "POST":
-        flash_errors(form)
+        flash_form_refused(form)
     ordered = routing.ordered_rules()
     return render_template("triage/routing_rules.html", form=form, rules=ordered, action_form=ActionForm(),
                            warnings=routing.rule_warnings(ordered))

@@ -7,6 +7,7 @@
   var help = document.getElementById("shortcuts-help");
   var toggle = document.getElementById("shortcuts-toggle");
   if (!help) { return; }
+  help.hidden = false;  // the keys work: say so (without JavaScript the help stays hidden)
   var STORAGE_KEY = "helpdesk.shortcuts";
 
   function enabled() {

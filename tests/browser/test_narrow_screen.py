@@ -106,3 +106,38 @@ def test_search_results_show_under_the_search_box_on_a_phone_and_beside_the_filt
     first = page.locator(".hits h3 a").first.bounding_box()
     facets = page.locator(".facets").bounding_box()
     assert facets["x"] + facets["width"] <= first["x"] and abs(facets["y"] - page.locator(".results").bounding_box()["y"]) < 5
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], 1280])
+def test_suggestions_show_before_the_send_button_on_a_phone_and_beside_the_form_on_a_wide_screen(visitor, width):
+    """While a member types a question, the suggested resources appear under the description on a phone (they used to
+    come after « Envoyer ma question »), and still stand in a column beside the form on a wide screen."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 900})
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Description").fill("Renouvellement d'un CDDI pour un salarié en activité partielle")
+    expect(page.locator("#suggestions")).to_contain_text("Ces ressources répondent peut-être à votre question")
+    panel = page.locator(".suggestions-panel").bounding_box()
+    body = page.get_by_label("Description").bounding_box()
+    send = page.get_by_role("button", name="Envoyer ma question").bounding_box()
+    if width == PHONE["width"]:
+        assert body["y"] < panel["y"] < send["y"]
+        assert _page_width(page) <= PHONE["width"]
+    else:
+        assert panel["x"] >= body["x"] + body["width"] and panel["y"] < body["y"]
+
+
+def test_members_home_on_a_phone_keeps_labels_over_their_filters_and_flash_titles_aligned(visitor):
+    """On a phone, « Auteur » sat beside the search box, away from its list; a flash info title that wrapped was
+    centred (a button's default) under the list's bullet."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    for label, field in (("Auteur", "#qui"), ("État", "#etat")):
+        label_box = page.locator(f"form.filters label:text-is('{label}')").bounding_box()
+        field_box = page.locator(field).bounding_box()
+        assert label_box["y"] + label_box["height"] <= field_box["y"] + 1 and abs(label_box["x"] - field_box["x"]) < 2
+    title = page.locator(".flash-info li button.link").first
+    expect(title).to_have_css("text-align", "start")
