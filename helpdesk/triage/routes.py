@@ -121,7 +121,7 @@ def compose(reference):
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
             body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
-                                status_after=form.status_after.data or "answered")
+                                status_after=form.status_after.data or "answered", seen=form.seen.data)
     return render_detail(ticket, reply_form=reply_form, resource_results=results,
                          resource_query=form.resource_query.data or "", chosen_canned=form.canned.data)
 
