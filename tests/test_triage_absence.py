@@ -118,3 +118,13 @@ def test_when_the_whole_team_is_away_a_new_question_and_a_reply_still_reach_ever
     services.claim(ticket, world.jurist)
     services.add_message(ticket, world.member, "Une précision.")
     assert _mailed(ticket, "member_replied") == ["juriste2@exemple.test", "juriste@exemple.test"]
+
+
+def test_an_absence_over_is_neither_offered_again_nor_ended_twice(client, login, world):
+    world.jurist.absent_until = paris_today() - timedelta(days=1)
+    db.session.commit()
+    login(world.jurist)
+    page = html.unescape(client.get("/compte/absence").get_data(as_text=True))
+    assert "Actuellement : présent ou présente." in page
+    assert "Je suis de retour" not in page
+    assert (paris_today() - timedelta(days=1)).isoformat() not in page
