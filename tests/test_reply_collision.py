@@ -1,6 +1,7 @@
 """A reply written while someone else wrote on the same question is held back, its text kept, until its writer has
 read what was added."""
 import html
+import io
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Message
 from helpdesk.tickets import services
 from tests import factories
+from tests.factories import pdf_bytes
 
 MEANWHILE = "Pendant que vous écriviez, un nouveau message a été ajouté à cette question"
 
@@ -102,3 +104,32 @@ def test_a_held_back_reply_keeps_nothing_half_written(client, login, world, tick
     assert ticket.status == "waiting"
     assert ticket.messages[-1].attachments == []
     assert "Le voici." not in _bodies(ticket)
+
+
+def test_a_reply_helper_round_trip_keeps_the_marker_of_the_page_written_on(client, login, world, ticket):
+    """Inserting a canned answer or a link re-renders the page: a colleague's message added before still holds the
+    draft back, it is not silently taken as read."""
+    login(world.jurist2)
+    seen = _seen(_open(client, ticket))
+    services.add_message(ticket, world.jurist, "Réponse envoyée entre-temps par un collègue.")
+    page = client.post(f"/questions/{ticket.reference}/rediger",
+                       data={"action": "search", "body": "Mon brouillon.", "kind": "public",
+                             "status_after": "answered", "resource_query": "contrat", "seen": seen})
+    assert page.status_code == 200
+    assert _seen(page.get_data(as_text=True)) == seen
+    page = client.post(f"/questions/{ticket.reference}/repondre",
+                       data={"body": "Mon brouillon.", "kind": "public", "status_after": "answered",
+                             "seen": _seen(page.get_data(as_text=True))})
+    assert page.status_code == 409
+    assert "Mon brouillon." not in _bodies(ticket)
+
+
+def test_files_of_a_held_back_reply_are_asked_again(client, login, world, ticket):
+    login(world.member)
+    seen = _seen(_open(client, ticket))
+    services.add_message(ticket, world.jurist, "Un message ajouté entre-temps.")
+    page = client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data",
+                       data={"body": "Le voici.", "seen": seen,
+                             "attachments": [(io.BytesIO(pdf_bytes()), "contrat.pdf")]})
+    assert page.status_code == 409
+    assert "Joignez de nouveau votre fichier : contrat.pdf" in html.unescape(page.get_data(as_text=True))

@@ -106,3 +106,25 @@ def test_the_routing_page_says_a_rule_is_skipped_during_an_absence(client, login
     login(world.admin)
     page = html.unescape(client.get("/admin/routage").get_data(as_text=True))
     assert "La règle 1 est ignorée jusqu'au" in page and "Denis Juriste est absent ou absente." in page
+
+
+def test_when_the_whole_team_is_away_a_new_question_and_a_reply_still_reach_every_jurist(world):
+    """Nobody present: the mail goes to all active jurists rather than to nobody."""
+    back = paris_today() + timedelta(days=3)
+    set_absence(world.jurist, back)
+    set_absence(world.jurist2, back)
+    ticket = factories.make_ticket(world.member)
+    assert _mailed(ticket, "question_filed") == ["juriste2@exemple.test", "juriste@exemple.test"]
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.member, "Une précision.")
+    assert _mailed(ticket, "member_replied") == ["juriste2@exemple.test", "juriste@exemple.test"]
+
+
+def test_an_absence_over_is_neither_offered_again_nor_ended_twice(client, login, world):
+    world.jurist.absent_until = paris_today() - timedelta(days=1)
+    db.session.commit()
+    login(world.jurist)
+    page = html.unescape(client.get("/compte/absence").get_data(as_text=True))
+    assert "Actuellement : présent ou présente." in page
+    assert "Je suis de retour" not in page
+    assert (paris_today() - timedelta(days=1)).isoformat() not in page

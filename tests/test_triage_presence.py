@@ -47,3 +47,15 @@ def test_members_never_see_who_opened_their_question(client, login, world):
     page = _page(client, ticket)
     assert NOTICE not in page
     assert "Denis Juriste" not in page
+
+
+def test_a_colleagues_api_queue_listing_does_not_count_as_opening_the_question(client, login, world):
+    """An integration polling the API's queue lists many questions: none of them was opened, no one is shown on them;
+    a question fetched by the API on its own was."""
+    listed, fetched = factories.make_ticket(world.member), factories.make_ticket(world.member)
+    headers = factories.bearer(factories.make_api_token(world.jurist2, scope="read"))
+    assert client.get("/api/v1/queue", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/questions/{fetched.reference}", headers=headers).status_code == 200
+    login(world.jurist)
+    assert NOTICE not in _page(client, listed)
+    assert "Emma Juriste</strong>" in _page(client, fetched)

@@ -97,3 +97,12 @@ def test_the_reminder_is_written_in_the_members_language(app, world):
     subject, text, _html = outbox.deferred_mail(mail)
     assert subject == f"[{ticket.reference}] Your answer is still awaited: Renouvellement d'un CDDI"
     assert "is still waiting for your answer" in text
+
+
+def test_no_reminder_to_a_structure_whose_membership_is_not_active(app, world):
+    """Its members may not reply: a mail asking for their answer would only be refused when they try."""
+    ticket = _waiting_since(world, 24)
+    world.member.structure.active = False
+    db.session.commit()
+    assert services.remind_waiting(30, 7) == []
+    assert _reminders(ticket) == []

@@ -234,7 +234,7 @@ def queue():
     result = db.paginate(queue_query(user, filters), page=page, per_page=per_page, error_out=False)
     items = [ticket_json(ticket, user) for ticket in result.items]
     record_queue_search(user, filters.text)
-    record_questions_read(user, result.items)
+    record_questions_read(user, result.items, listed=True)
     return _paginated(items, page, per_page, result.total)
 
 

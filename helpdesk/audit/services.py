@@ -67,7 +67,7 @@ DETAIL_LABELS = {
     "filters": _l("filtres"), "changed": _l("modifié"), "personal_data": _l("données personnelles"),
     "inactive_days": _l("jours sans activité"), "inbound_id": _l("courriel reçu n°"), "words": _l("mots cherchés"),
     "filter_kind": _l("type filtré"), "filter_user": _l("utilisateur filtré"), "first": _l("de"),
-    "invited": _l("invité"), "last": _l("à"), "message_id": _l("message n°"), "messages": _l("messages"),
+    "invited": _l("invité"), "last": _l("à"), "listed": _l("dans une liste"), "message_id": _l("message n°"), "messages": _l("messages"),
     "mode": _l("mode"), "name": _l("nom"), "on_behalf_of": _l("pour le compte de"),
     "optional": _l("notifications facultatives"), "position": _l("position"), "previous": _l("avant"),
     "previous_name": _l("ancien nom"), "priority": _l("priorité"), "purpose": _l("motif"),
@@ -110,11 +110,12 @@ def record_question_read(viewer: User, ticket: Ticket) -> None:
     record_questions_read(viewer, [ticket])
 
 
-def record_questions_read(viewer: User, tickets: list[Ticket]) -> None:
-    """A jurist or an admin was served these questions' texts (a page, an API answer): one event each."""
+def record_questions_read(viewer: User, tickets: list[Ticket], *, listed: bool = False) -> None:
+    """A jurist or an admin was served these questions' texts (a page, an API answer): one event each; `listed`: as
+    items of a list (the API's queue), which does not make them a colleague working on each (see presence)."""
     if can_see_internal(viewer) and tickets:
         for ticket in tickets:
-            record_event("question_viewed", viewer, ticket)
+            record_event("question_viewed", viewer, ticket, **({"listed": True} if listed else {}))
         db.session.commit()
 
 

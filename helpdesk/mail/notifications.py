@@ -2,11 +2,11 @@
 
 | event                        | recipients                                            | essential |
 |------------------------------|-------------------------------------------------------|-----------|
-| question filed               | its assigned (routed) jurist, else every active jurist not away | routed: yes; team: no |
+| question filed               | its assigned (routed) jurist, else every active jurist not away (all if all are) | routed: yes; team: no |
 | question recorded for a member (phone, email) | also that member, with the link to follow it | yes |
 | question assigned            | the new assignee (unless they assigned themselves)     | yes |
 | jurist's public reply        | the structure's members: "answered" or "waiting"       | yes |
-| member's reply               | the assigned jurist; the team (not away) while they are away | yes |
+| member's reply               | the assigned jurist; the team (not away, all if all are) while they are away | yes |
 | still waiting on the member, to be closed soon (`flask triage close-inactive`) | the structure's members | yes |
 | question closed              | the structure's members and the assignee              | no  |
 | question closed by a merge   | the structure's members and the assignee              | yes |
@@ -64,10 +64,10 @@ def _structure_members(ticket: Ticket) -> list[User]:
 
 
 def _active_jurists() -> list[User]:
-    """The team: every active jurist not away today."""
+    """The team: every active jurist not away today; if all are away, all of them (a question must reach someone)."""
     today = paris_today()
-    return [jurist for jurist in db.session.scalars(select(User).where(User.role == "jurist", User.active)
-                                                    .order_by(User.id)) if not jurist.away_on(today)]
+    jurists = list(db.session.scalars(select(User).where(User.role == "jurist", User.active).order_by(User.id)))
+    return [jurist for jurist in jurists if not jurist.away_on(today)] or jurists
 
 
 def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Message | None]]:

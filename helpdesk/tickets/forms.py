@@ -44,7 +44,7 @@ class QuestionForm(Form):
     submit = SubmitField(_l("Envoyer ma question"))
 
 
-def _message_id(value) -> int | None:
+def message_id(value) -> int | None:
     """A message id as the reply form carries it back, or None (no value, an older page, a value tampered with)."""
     if isinstance(value, str):
         return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
@@ -55,7 +55,7 @@ class ReplyForm(Form):
     """A member's reply."""
 
     # The last message of the thread the page showed: a reply is held back if someone wrote meanwhile.
-    seen = HiddenField(filters=[_message_id])
+    seen = HiddenField(filters=[message_id])
 
     body = TextAreaField(_l("Votre réponse"), validators=[
         DataRequired(_l("Le message est vide.")),
@@ -69,7 +69,7 @@ class ReplyForm(Form):
 class StaffReplyForm(Form):
     """A jurist's public answer or internal note."""
 
-    seen = HiddenField(filters=[_message_id])  # as in ReplyForm
+    seen = HiddenField(filters=[message_id])  # as in ReplyForm
 
     body = TextAreaField(_l("Message"), validators=[
         DataRequired(_l("Le message est vide.")),

@@ -116,8 +116,10 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
                        recent=services.recent_structure_questions(ticket, current_user))
     else:
         context.update(reply_form=reply_form or ReplyForm())
-    # The thread shown is the thread as it is now: a reply sent from this page was written knowing all of it.
-    context["reply_form"].seen.data = services.last_message_id(ticket, current_user)
+    # A new reply box was opened on the thread as it is now; a draft sent back (refused, a helper's round trip)
+    # keeps the marker of the page it was written on, so that a message added meanwhile still holds it back.
+    if context["reply_form"].seen.data is None:
+        context["reply_form"].seen.data = services.last_message_id(ticket, current_user)
     context.update(ticket_panel(ticket, current_user), **extra)
     return render_template("tickets/detail.html", **context)
 
@@ -144,6 +146,8 @@ def reply(reference):
         # written.
         flash(error.message, "error")
         flash_files_to_attach_again(refusal=error)
+        if isinstance(error, Conflict):  # told to read what was added, shown on the page: sending again posts it
+            form.seen.data = services.last_message_id(ticket, current_user)
         return render_detail(ticket, reply_form=form), error.status_code
     flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return to_question(ticket)

@@ -13,7 +13,7 @@ from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
-from helpdesk.models import PRIORITIES, Event, Message, Theme, Ticket, User
+from helpdesk.models import PRIORITIES, Event, Message, Structure, Theme, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
                                   ensure_membership_active, ensure_staff, visible_tickets)
@@ -275,7 +275,8 @@ def close_inactive(days: int) -> list[str]:
 
 def remind_waiting(days: int, before: int) -> list[str]:
     """Tell the members of the questions waiting for them, `before` days ahead, that they will be closed after `days`
-    days without news, once per wait (a reminder is repeated only after new activity); return their references."""
+    days without news, once per wait (a reminder is repeated only after new activity); return their references. A
+    structure whose membership is not active is not asked for an answer it may not give."""
     if not 0 < before < days:
         return []
     now = utcnow()
@@ -284,7 +285,8 @@ def remind_waiting(days: int, before: int) -> list[str]:
     references = []
     for ticket in db.session.scalars(select(Ticket).where(
             Ticket.status == "waiting", Ticket.last_activity_at < now - timedelta(days=days - before),
-            Ticket.last_activity_at >= now - timedelta(days=days), ~reminded).order_by(Ticket.id)).all():
+            Ticket.last_activity_at >= now - timedelta(days=days), ~reminded,
+            Ticket.structure.has(Structure.active)).order_by(Ticket.id)).all():
         # What the member was asked: the team's last public message.
         asked = db.session.scalar(select(func.max(Message.id)).join(User, Message.author_id == User.id).where(
             Message.ticket_id == ticket.id, Message.internal.is_(False), User.role != "member"))

@@ -40,7 +40,7 @@ def _theme_choices(first_label: str) -> list[tuple[int, str]]:
 def absence():
     """Declare an absence (the last day away) or one's return: routing rules and team mail pass the jurist by."""
     user = db.session.get(User, current_user.id)
-    form = AbsenceForm(until=user.absent_until)
+    form = AbsenceForm(until=user.absent_until if absence_label(user) else None)  # an absence over is not offered again
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -130,7 +130,7 @@ def compose(reference):
         except ServiceError as error:
             helper_errors["resource_query"] = error.message
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
-                                status_after=form.status_after.data or "answered")
+                                status_after=form.status_after.data or "answered", seen=form.seen.data)
     return render_detail(ticket, reply_form=reply_form, resource_results=results,
                          resource_query=form.resource_query.data or "", chosen_canned=form.canned.data,
                          helper_errors=helper_errors)
