@@ -419,7 +419,7 @@ def test_bad_token_requests_are_refused(setting, name, scope, days):
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 
-@pytest.mark.parametrize("days", [None, 0, -5, 366, 3650, "90"])
+@pytest.mark.parametrize("days", [None, 0, -5, 366, 3650, "90", True])
 def test_a_token_without_expiry_or_living_more_than_a_year_is_refused_in_french(setting, days):
     """Tokens made « Sans expiration » lived until someone thought of revoking them: every new one now expires."""
     with pytest.raises(InvalidInput) as refused:

@@ -35,7 +35,7 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int) -> tup
         raise InvalidInput(_("Donnez au jeton un nom de 1 à %(max)d caractères.", max=NAME_MAX))
     if scope not in TOKEN_SCOPES:
         raise InvalidInput(_("Cette portée n'existe pas : « read » ou « write »."))
-    if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+    if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:  # bool is an int too
         raise InvalidInput(_("Un jeton doit expirer : choisissez une durée de validité de 1 à %(max)d jours.",
                              max=MAX_EXPIRY_DAYS))
     active = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))

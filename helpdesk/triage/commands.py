@@ -36,6 +36,8 @@ def close_inactive_command(days):
     for reference in references:
         click.echo(f"  {reference}")
     before = current_app.config["AUTO_CLOSE_REMINDER_DAYS"]
+    if not 0 < before < days:
+        return  # reminders switched off, or no time left for one
     reminded = remind_waiting(days, before)
     click.echo(f"{len(reminded)} rappel(s) envoyé(s) pour des questions en attente du membre, closes dans {before} jours "
                "sans nouvelles.")
