@@ -3,6 +3,7 @@ import html
 from datetime import timedelta
 
 from helpdesk.audit.services import record_question_read
+from helpdesk.extensions import db
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
 
@@ -59,3 +60,15 @@ def test_a_colleagues_api_queue_listing_does_not_count_as_opening_the_question(c
     login(world.jurist)
     assert NOTICE not in _page(client, listed)
     assert "Emma Juriste</strong>" in _page(client, fetched)
+
+
+def test_a_colleague_who_left_the_team_is_not_shown(client, login, world):
+    """A jurist deactivated, or made a member, right after opening the question is no longer working on it."""
+    ticket = factories.make_ticket(world.member)
+    record_question_read(world.jurist2, ticket)
+    record_question_read(world.admin, ticket)
+    world.jurist2.active = False
+    world.admin.role, world.admin.structure = "member", world.structure
+    db.session.commit()
+    login(world.jurist)
+    assert NOTICE not in _page(client, ticket)

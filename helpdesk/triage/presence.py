@@ -12,12 +12,13 @@ RECENTLY = timedelta(minutes=15)
 
 
 def colleagues_on(ticket: Ticket, viewer: User, now: datetime | None = None) -> list[tuple[User, datetime]]:
-    """The other jurists and admins who opened the question within RECENTLY (their reads are journalled; a question
-    merely listed in the API's queue was not opened), each with the last time they did, latest first."""
+    """The other jurists and admins, still in the team, who opened the question within RECENTLY (their reads are
+    journalled; a question merely listed in the API's queue was not opened), each with the last time they did, latest
+    first."""
     last = func.max(Event.created_at).label("last")
     return [tuple(row) for row in db.session.execute(
         select(User, last).join(Event, Event.actor_id == User.id)
         .where(Event.ticket_id == ticket.id, Event.kind == "question_viewed",
                Event.created_at >= (now or utcnow()) - RECENTLY, Event.actor_id != viewer.id,
-               Event.data["listed"].as_boolean().is_(None))
+               Event.data["listed"].as_boolean().is_(None), User.active, User.role.in_(("jurist", "admin")))
         .group_by(User.id).order_by(last.desc(), User.id))]
