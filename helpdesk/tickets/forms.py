@@ -44,18 +44,23 @@ class QuestionForm(Form):
     submit = SubmitField(_l("Envoyer ma question"))
 
 
-def message_id(value) -> int | None:
+def _message_id(value) -> int | None:
     """A message id as the reply form carries it back, or None (no value, an older page, a value tampered with)."""
     if isinstance(value, str):
         return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
     return value
 
 
+def seen_field() -> HiddenField:
+    """The reply box's marker: the last message of the thread its page showed (a reply is held back if someone wrote
+    meanwhile); every form that carries a reply being written keeps it."""
+    return HiddenField(filters=[_message_id])
+
+
 class ReplyForm(Form):
     """A member's reply."""
 
-    # The last message of the thread the page showed: a reply is held back if someone wrote meanwhile.
-    seen = HiddenField(filters=[message_id])
+    seen = seen_field()
 
     body = TextAreaField(_l("Votre réponse"), validators=[
         DataRequired(_l("Le message est vide.")),
@@ -69,7 +74,7 @@ class ReplyForm(Form):
 class StaffReplyForm(Form):
     """A jurist's public answer or internal note."""
 
-    seen = HiddenField(filters=[message_id])  # as in ReplyForm
+    seen = seen_field()
 
     body = TextAreaField(_l("Message"), validators=[
         DataRequired(_l("Le message est vide.")),

@@ -39,7 +39,7 @@ def close_inactive_command(days):
     if not 0 < before < days:
         return  # reminders switched off, or no time left for one
     reminded = remind_waiting(days, before)
-    click.echo(f"{len(reminded)} rappel(s) envoyé(s) pour des questions en attente du membre, closes dans {before} jours "
-               "sans nouvelles.")
+    click.echo(f"{len(reminded)} rappel(s) envoyé(s) pour des questions en attente du membre, closes dans {before} "
+               "jours sans nouvelles.")
     for reference in reminded:
         click.echo(f"  {reference}")

@@ -1,12 +1,12 @@
 """Forms of the triage area."""
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from helpdesk.main.forms import Form, at_most, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
-from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm, message_id
+from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm, seen_field
 from helpdesk.tickets.services import BODY_MAX
 from helpdesk.translation import lazy_gettext as _l
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
@@ -130,7 +130,7 @@ class BulkForm(Form):
 class ComposeForm(Form):
     """The reply box's helper buttons: insert a canned answer, search and link resources (no JavaScript)."""
 
-    seen = HiddenField(filters=[message_id])  # the reply box's marker, carried through the round trip
+    seen = seen_field()  # carried through the round trip
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
     kind = HiddenField()
     status_after = HiddenField()

@@ -40,7 +40,8 @@ def _theme_choices(first_label: str) -> list[tuple[int, str]]:
 def absence():
     """Declare an absence (the last day away) or one's return: routing rules and team mail pass the jurist by."""
     user = db.session.get(User, current_user.id)
-    form = AbsenceForm(until=user.absent_until if absence_label(user) else None)  # an absence over is not offered again
+    # An absence already over is not offered again.
+    form = AbsenceForm(until=user.absent_until if absence_label(user) else None)
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
