@@ -5,7 +5,7 @@ from pathlib import Path
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -292,8 +292,9 @@ def set_active(user: User, active: bool, actor: User) -> int:
     return released
 
 
-# The structure comes in the same query: member pages check it on every request (one option object, built once).
-_WITH_STRUCTURE = (joinedload(User.structure),)
+# The structure comes in the same query: member pages check it on every request. Built once, with its cache key:
+# `Session.get` would build its query again at every request.
+_USER_WITH_STRUCTURE = select(User).where(User.id == bindparam("id")).options(joinedload(User.structure))
 
 
 @login_manager.user_loader
@@ -302,7 +303,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id), options=_WITH_STRUCTURE)
+    user = db.session.scalar(_USER_WITH_STRUCTURE, {"id": int(user_id)})
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -63,10 +63,14 @@ def _structure_members(ticket: Ticket) -> list[User]:
         User.structure_id == ticket.structure_id, User.role == "member", User.active).order_by(User.id)))
 
 
+# Read at every filing: built once (its cache key with it).
+_JURISTS = select(User).where(User.role == "jurist", User.active).order_by(User.id)
+
+
 def _active_jurists() -> list[User]:
     """The team: every active jurist not away today; if all are away, all of them (a question must reach someone)."""
     today = paris_today()
-    jurists = list(db.session.scalars(select(User).where(User.role == "jurist", User.active).order_by(User.id)))
+    jurists = list(db.session.scalars(_JURISTS))
     return [jurist for jurist in jurists if not jurist.away_on(today)] or jurists
 
 

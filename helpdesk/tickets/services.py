@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
@@ -46,9 +46,22 @@ def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_l
     return text
 
 
+# The statements a submission runs, built once per process: building one costs as much Python as executing it, and
+# a built statement keeps its cache key (the values come as parameters).
+_ACTIVE_THEMES = select(Theme).where(Theme.active).order_by(Theme.name)
+_NEXT_TICKET_ID = select(func.nextval(func.pg_get_serial_sequence("ticket", "id")))
+# A member's questions filed online since a moment (`author_id`, `since`).
+_FILED_ONLINE = (Ticket.author_id == bindparam("author_id"), Ticket.channel == "web",
+                 Ticket.created_at >= bindparam("since"))
+_FILED_ONLINE_COUNT = select(func.count()).select_from(Ticket).where(*_FILED_ONLINE)
+_SAME_QUESTION = (select(Ticket).where(
+    Ticket.author_id == bindparam("author_id"), Ticket.subject == bindparam("subject"), Ticket.body == bindparam("body"),
+    Ticket.created_at >= bindparam("since")).order_by(Ticket.id.desc()).limit(1))
+
+
 def active_themes() -> list[Theme]:
     """Active themes, by name: those a new question may be filed under."""
-    return list(db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
+    return list(db.session.scalars(_ACTIVE_THEMES))
 
 
 def _active_theme(theme_id: int | None) -> Theme | None:
@@ -89,7 +102,7 @@ def _next_ticket_id() -> int | None:
     """The id the next question gets: handed out by PostgreSQL's sequence before the INSERT; None elsewhere."""
     if db.session.get_bind().dialect.name != "postgresql":
         return None
-    return db.session.scalar(select(func.nextval(func.pg_get_serial_sequence("ticket", "id"))))
+    return db.session.scalar(_NEXT_TICKET_ID)
 
 
 def ensure_filing_pace(author: User) -> None:
@@ -97,12 +110,12 @@ def ensure_filing_pace(author: User) -> None:
     account or a script cannot flood the queue and the jurists' mailboxes; questions a jurist records for them (phone,
     email) do not count."""
     limit = current_app.config["QUESTIONS_PER_DAY"]
-    window = (Ticket.author_id == author.id, Ticket.channel == "web", Ticket.created_at >= utcnow() - timedelta(days=1))
-    filed = db.session.scalar(select(func.count()).select_from(Ticket).where(*window))
+    window = {"author_id": author.id, "since": utcnow() - timedelta(days=1)}
+    filed = db.session.scalar(_FILED_ONLINE_COUNT, window)
     if filed >= limit:
         # The next question is allowed once enough of the day's questions are more than a day old.
-        leaving = db.session.scalar(select(Ticket.created_at).where(*window).order_by(Ticket.created_at)
-                                    .offset(filed - limit).limit(1))
+        leaving = db.session.scalar(select(Ticket.created_at).where(*_FILED_ONLINE).order_by(Ticket.created_at)
+                                    .offset(filed - limit).limit(1), window)
         raise RateLimited(ngettext(
             "Vous avez déjà posé %(num)d question ces dernières 24 heures : c'est le maximum en ligne. Réessayez plus "
             "tard ou, si c'est urgent, téléphonez à l'équipe juridique.",
@@ -119,10 +132,9 @@ def waiting_count(user: User) -> int:
 
 def recently_filed(author: User, subject: str, body: str) -> Ticket | None:
     """The author's question with this very subject and description filed within RESENT_WITHIN, if any."""
-    return db.session.scalar(select(Ticket).where(
-        Ticket.author_id == author.id, Ticket.subject == _normalised(subject, one_line=True),
-        Ticket.body == _normalised(body, one_line=False), Ticket.created_at >= utcnow() - RESENT_WITHIN,
-    ).order_by(Ticket.id.desc()).limit(1))
+    return db.session.scalar(_SAME_QUESTION, {
+        "author_id": author.id, "subject": _normalised(subject, one_line=True),
+        "body": _normalised(body, one_line=False), "since": utcnow() - RESENT_WITHIN})
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,

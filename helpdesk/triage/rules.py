@@ -43,13 +43,14 @@ def sla_policy(rule: SlaRule) -> SlaPolicy:
 
 
 _loaded: dict[str, tuple[str, TriageRules]] = {}  # database URL -> (token, rules)
+_READ_TOKEN = select(RulesVersion.token)  # read once per transaction: built once
 
 
 def current() -> TriageRules:
     """The rules as this transaction sees them, from memory unless they changed since they were loaded."""
     token = db.session.info.get(_TOKEN)
     if token is None:
-        token = db.session.info[_TOKEN] = db.session.scalar(select(RulesVersion.token)) or ""
+        token = db.session.info[_TOKEN] = db.session.scalar(_READ_TOKEN) or ""
     key = db.engine.url.render_as_string()
     cached = _loaded.get(key)
     if cached is not None and token and cached[0] == token:
