@@ -9,15 +9,14 @@ from flask_login import current_user
 def _add_headers(response):
     """Set the headers unless the view chose stricter ones (downloads are sandboxed)."""
     config = current_app.config
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", config["REFERRER_POLICY"])
-    headers.setdefault("Permissions-Policy", config["PERMISSIONS_POLICY"])
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    wanted = [("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"]), ("X-Content-Type-Options", "nosniff"),
+              ("X-Frame-Options", "DENY"), ("Referrer-Policy", config["REFERRER_POLICY"]),
+              ("Permissions-Policy", config["PERMISSIONS_POLICY"]), ("Cross-Origin-Opener-Policy", "same-origin")]
     if config["HSTS_ENABLED"]:
-        headers.setdefault("Strict-Transport-Security", f"max-age={config['HSTS_MAX_AGE']}; includeSubDomains")
+        wanted.append(("Strict-Transport-Security", f"max-age={config['HSTS_MAX_AGE']}; includeSubDomains"))
+    # The names present are read once: a `setdefault` per header would scan every header each time.
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 

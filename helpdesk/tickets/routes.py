@@ -72,8 +72,8 @@ def new():
         resent = services.recently_filed(current_user, form.subject.data, form.body.data)
         if resent is not None:
             flash(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été enregistrée une seconde fois.",
-                    reference=resent.reference), "success")
-            return to_question(resent)
+                    reference=resent), "success")
+            return redirect(url_for("tickets.detail", reference=resent))
         try:
             services.ensure_filing_pace(current_user)
             ticket = services.file_question(current_user, form.subject.data, form.body.data,

@@ -46,17 +46,17 @@ def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_l
     return text
 
 
-# The statements a submission runs, built once per process: building one costs as much Python as executing it, and
-# a built statement keeps its cache key (the values come as parameters).
+# The statements a submission runs, built once per process: building one costs a good share of the Python of executing
+# it, and a built statement keeps its cache key (the values come as parameters).
 _ACTIVE_THEMES = select(Theme).where(Theme.active).order_by(Theme.name)
 _NEXT_TICKET_ID = select(func.nextval(func.pg_get_serial_sequence("ticket", "id")))
 # A member's questions filed online since a moment (`author_id`, `since`).
 _FILED_ONLINE = (Ticket.author_id == bindparam("author_id"), Ticket.channel == "web",
                  Ticket.created_at >= bindparam("since"))
 _FILED_ONLINE_COUNT = select(func.count()).select_from(Ticket).where(*_FILED_ONLINE)
-_SAME_QUESTION = (select(Ticket).where(
-    Ticket.author_id == bindparam("author_id"), Ticket.subject == bindparam("subject"), Ticket.body == bindparam("body"),
-    Ticket.created_at >= bindparam("since")).order_by(Ticket.id.desc()).limit(1))
+_SAME_QUESTION = (select(Ticket.reference).where(
+    Ticket.author_id == bindparam("author_id"), Ticket.subject == bindparam("subject"),
+    Ticket.body == bindparam("body"), Ticket.created_at >= bindparam("since")).order_by(Ticket.id.desc()).limit(1))
 
 
 def active_themes() -> list[Theme]:
@@ -130,8 +130,10 @@ def waiting_count(user: User) -> int:
                              .order_by(None))
 
 
-def recently_filed(author: User, subject: str, body: str) -> Ticket | None:
-    """The author's question with this very subject and description filed within RESENT_WITHIN, if any."""
+def recently_filed(author: User, subject: str, body: str) -> str | None:
+    """The reference of the author's question with this very subject and description filed within RESENT_WITHIN, if
+    any (the reference only: loading the whole question costs most of the query's Python, and it is asked at every
+    submission)."""
     return db.session.scalar(_SAME_QUESTION, {
         "author_id": author.id, "subject": _normalised(subject, one_line=True),
         "body": _normalised(body, one_line=False), "since": utcnow() - RESENT_WITHIN})
