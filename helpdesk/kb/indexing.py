@@ -40,6 +40,10 @@ def index_path(name: str) -> Path:
     return Path(current_app.config["INDEX_DIR"]) / name
 
 
+# Run by most flushes: built once, with its cache key.
+_LOG_CHANGES = insert(SearchChange)
+
+
 @event.listens_for(Session, "after_flush")
 def _record_changes(session, flush_context):
     """Log index changes for the articles and questions touched by this flush, in its transaction.
@@ -61,7 +65,7 @@ def _record_changes(session, flush_context):
         logged.update(keys)
         now = utcnow()
         session.connection().execute(
-            insert(SearchChange),
+            _LOG_CHANGES,
             [{"index_name": name, "object_key": key, "created_at": now} for name, key in sorted(keys)],
         )
         session.info["search_changes"] = True

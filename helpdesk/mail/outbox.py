@@ -160,6 +160,9 @@ def queue_event_mail(event: Event, ticket: Ticket | None, notifications: list[No
 
 
 _UNFLUSHED = "outbox_unflushed"
+# The plain INSERT of the mail of events just inserted (every filing runs it): built once, with its cache key.
+_QUEUE = insert(OutboxEmail.__table__)
+_QUEUE_RETURNING = _QUEUE.returning(OutboxEmail.__table__.c.id, OutboxEmail.__table__.c.status)
 
 
 def _insert_event_mail(connection, info: dict, batches: list[tuple[Event, Ticket | None, list[Notification]]],
@@ -190,7 +193,7 @@ def _insert_event_mail(connection, info: dict, batches: list[tuple[Event, Ticket
             for event, ticket, notifications in batches for item in notifications]
     table = OutboxEmail.__table__
     if just_inserted:
-        statement = insert(table)
+        statement, returning = _QUEUE, _QUEUE_RETURNING
         first_of_key = {}
         for row in rows:
             first_of_key.setdefault(row["dedupe_key"], row)
@@ -198,6 +201,7 @@ def _insert_event_mail(connection, info: dict, batches: list[tuple[Event, Ticket
     else:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        returning = statement.returning(table.c.id, table.c.status)
     ids = reserve_ids(connection, table, len(rows)) if just_inserted else None
     if ids is not None:
         for row, new_id in zip(rows, ids):
@@ -206,7 +210,7 @@ def _insert_event_mail(connection, info: dict, batches: list[tuple[Event, Ticket
         inserted = [(row["id"], row["status"]) for row in rows]
     else:
         # Executed with many parameter sets, SQLAlchemy sends one multi-row INSERT ("insertmanyvalues").
-        inserted = connection.execute(statement.returning(table.c.id, table.c.status), rows).all()
+        inserted = connection.execute(returning, rows).all()
     pending = {row_id for row_id, status in inserted if status == "pending"}
     if pending:
         info.setdefault("outbox_new", set()).update(pending)
