@@ -701,6 +701,19 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
     assert _ticket_count() == before + 2
 
 
+def test_the_days_last_question_sent_again_is_recognised_not_refused(app, member_client, world):
+    """A member who reached the day's limit with a question and sends it again (Back, then Send) is led to it, not
+    told to wait a day: the resend check and the day's count are read together, the resend first."""
+    app.config["QUESTIONS_PER_DAY"] = 1
+    first = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
+    again = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id), follow_redirects=True)
+    reference = db.session.scalars(select(Ticket.reference)).one()
+    assert first.status_code == 302 and again.request.path == f"/questions/{reference}"
+    assert f"Votre question {reference} a déjà été envoyée" in again.get_data(as_text=True)
+    other = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=BODY + " Autre cas."))
+    assert other.status_code == 429 and _ticket_count() == 1
+
+
 def test_members_see_which_questions_wait_for_their_answer(member_client, world):
     """The list says how many questions wait on the structure and filters them; their status reads as a call to
     answer, not as the jurists' « En attente du membre »."""

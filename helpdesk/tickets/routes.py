@@ -69,13 +69,13 @@ def new():
         text = f"{form.subject.data or ''} {form.body.data or ''}"
         return render_template("tickets/new.html", form=form, suggestions=suggest(current_user, text), suggested=True)
     if form.validate_on_submit():
-        resent = services.recently_filed(current_user, form.subject.data, form.body.data)
+        resent, filed = services.recent_filings(current_user, form.subject.data, form.body.data)
         if resent is not None:
             flash(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été enregistrée une seconde fois.",
                     reference=resent), "success")
             return redirect(url_for("tickets.detail", reference=resent))
         try:
-            services.ensure_filing_pace(current_user)
+            services.ensure_filing_pace(current_user, filed)
             ticket = services.file_question(current_user, form.subject.data, form.body.data,
                                             form.theme.data, form.priority.data,
                                             attachments=read_uploads(form.attachments.data))

@@ -54,9 +54,13 @@ _NEXT_TICKET_ID = select(func.nextval(func.pg_get_serial_sequence("ticket", "id"
 _FILED_ONLINE = (Ticket.author_id == bindparam("author_id"), Ticket.channel == "web",
                  Ticket.created_at >= bindparam("since"))
 _FILED_ONLINE_COUNT = select(func.count()).select_from(Ticket).where(*_FILED_ONLINE)
+# The reference of the member's latest question with this subject and description filed since `resent_since`.
 _SAME_QUESTION = (select(Ticket.reference).where(
     Ticket.author_id == bindparam("author_id"), Ticket.subject == bindparam("subject"),
-    Ticket.body == bindparam("body"), Ticket.created_at >= bindparam("since")).order_by(Ticket.id.desc()).limit(1))
+    Ticket.body == bindparam("body"), Ticket.created_at >= bindparam("resent_since"))
+    .order_by(Ticket.id.desc()).limit(1))
+# Both, in one round trip, before a web submission.
+_RECENT_FILINGS = select(_SAME_QUESTION.scalar_subquery(), _FILED_ONLINE_COUNT.scalar_subquery())
 
 
 def active_themes() -> list[Theme]:
@@ -105,13 +109,14 @@ def _next_ticket_id() -> int | None:
     return db.session.scalar(_NEXT_TICKET_ID)
 
 
-def ensure_filing_pace(author: User) -> None:
+def ensure_filing_pace(author: User, filed: int | None = None) -> None:
     """A member files at most QUESTIONS_PER_DAY questions online (web or API) in 24 hours, so that a taken-over
     account or a script cannot flood the queue and the jurists' mailboxes; questions a jurist records for them (phone,
-    email) do not count."""
+    email) do not count (`filed`: their count as `recent_filings` read it just before, else counted here)."""
     limit = current_app.config["QUESTIONS_PER_DAY"]
     window = {"author_id": author.id, "since": utcnow() - timedelta(days=1)}
-    filed = db.session.scalar(_FILED_ONLINE_COUNT, window)
+    if filed is None:
+        filed = db.session.scalar(_FILED_ONLINE_COUNT, window)
     if filed >= limit:
         # The next question is allowed once enough of the day's questions are more than a day old.
         leaving = db.session.scalar(select(Ticket.created_at).where(*_FILED_ONLINE).order_by(Ticket.created_at)
@@ -130,13 +135,17 @@ def waiting_count(user: User) -> int:
                              .order_by(None))
 
 
-def recently_filed(author: User, subject: str, body: str) -> str | None:
-    """The reference of the author's question with this very subject and description filed within RESENT_WITHIN, if
-    any (the reference only: loading the whole question costs most of the query's Python, and it is asked at every
-    submission)."""
-    return db.session.scalar(_SAME_QUESTION, {
+def recent_filings(author: User, subject: str, body: str) -> tuple[str | None, int]:
+    """What the author filed lately, read in one query before a web submission: the reference of their question with
+    this very subject and description filed within RESENT_WITHIN, if any (the reference only: loading the whole
+    question would cost most of the query's Python), and how many questions they filed online in the last 24 hours
+    (for `ensure_filing_pace`)."""
+    now = utcnow()
+    resent, filed = db.session.execute(_RECENT_FILINGS, {
         "author_id": author.id, "subject": _normalised(subject, one_line=True),
-        "body": _normalised(body, one_line=False), "since": utcnow() - RESENT_WITHIN})
+        "body": _normalised(body, one_line=False), "resent_since": now - RESENT_WITHIN,
+        "since": now - timedelta(days=1)}).one()
+    return resent, filed
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
