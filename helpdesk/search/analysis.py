@@ -40,7 +40,7 @@ TOKEN_PATTERN = r"""(?x)
   | (?<!\d)\d{1,3}(?:[\ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)  # 1 607, 10 000, 1 607,50 (thousands spaced)
   | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5, 1.607 (thousands dotted)
   | \d+(?=[^\W\d_])                       # 480 of 480h
-  | (?P<days>(?:(?<=\d)|(?<=\d[\ \u00a0\u202f]))(?i:jrs?|j)(?![^\W_]|['’]))  # j of 30j, 30 j., 7j/7
+  | (?P<days>[jJ](?:(?<=\d.)|(?<=\d[\ \u00a0\u202f].))(?i:rs?)?(?![^\W_]|['’]))  # j of 30j, 30 j., 7j/7
   | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
   | €
   | \w+
@@ -191,12 +191,13 @@ class FrenchTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         keeporiginal = keeporiginal or not tokenize  # as RegexTokenizer does
         spans = (
-            ((match.group(), match.start(), match.end(), _match_terms(match)) for match in _TOKEN_RE.finditer(value))
+            ((match.group(), match.start(), match.end(), match.lastgroup) for match in _TOKEN_RE.finditer(value))
             if tokenize
-            else [(value, 0, len(value), _token_terms(value))]
+            else [(value, 0, len(value), None)]
         )
         kept_pos = None
-        for index, (raw, start, end, (folded, term)) in enumerate(spans):
+        for index, (raw, start, end, group) in enumerate(spans):
+            folded, term = _DAYS if group else _token_terms(raw)  # as _match_terms, without a call per token
             if term is None:
                 if removestops:
                     continue
