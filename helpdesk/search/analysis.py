@@ -70,6 +70,9 @@ STOP_WORDS = frozenset(
 
 _snowball_french = stemmer_for_language("fr")
 _FEMININE_ENDING = re.compile(r"ee(s?)$")
+# A folded "-ie(s)" may have been the past participle "-ié(s)", whose "é" Snowball removes ("licencié" as "licencier");
+# without it Snowball takes "-ie" for a noun's ending ("licencie" -> licenc).
+_PARTICIPLE_ENDING = re.compile(r"ie(s?)$")
 
 
 # Unit symbols and abbreviations (folded) indexed as the word they stand for: "35 h" and "35h" as "35 heures".
@@ -95,9 +98,12 @@ def compact(text: str) -> str:
 
 
 def stem_french(word: str) -> str:
-    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie"); a unit
-    symbol or abbreviation stems as its word ("h" as "heures")."""
-    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word)))
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", and "-ie(s)"
+    is stemmed as "-ié(s)" so that "licencie" joins "licencier"); a unit symbol or abbreviation stems as its word ("h"
+    as "heures")."""
+    word = _FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word))
+    accented, restored = _PARTICIPLE_ENDING.subn(r"ié\1", word)
+    return fold(_snowball_french(accented)) if restored else _snowball_french(word)
 
 
 class LegalRefFilter(Filter):
@@ -119,7 +125,8 @@ def _base_chain():
 # Raise when a change of the tokeniser, stop words or stemming changes index terms: `flask kb sync` then rebuilds.
 # 2: numbers glued to words split ("480h" as "480 h"), unit abbreviations as their words, "€" as "euros".
 # 3: a number whose thousands are grouped by spaces is one term ("1 607" as "1607").
-# 4: thousands grouped by dots too ("1.607" as "1607"); "j" after a number as "jours" ("30j", "30 j.").
+# 4: thousands grouped by dots too ("1.607" as "1607"); "j" after a number as "jours" ("30j", "30 j."); "-ie(s)"
+#    stemmed as the participle "-ié(s)" ("licencié" as "licencier").
 ANALYSIS_VERSION = 4
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)

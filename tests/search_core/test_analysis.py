@@ -12,6 +12,19 @@ def test_inflections_and_case_share_one_term():
     assert len({analyze(word) for word in ["salariés", "salarié", "SALARIE", "Salariée"]}) == 1
 
 
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["licencié", "licenciée", "licenciés", "LICENCIE", "licencier", "licenciement"],
+        ["négocié", "négociées", "negocie", "négocier", "négociation"],
+        ["modifié", "modifiés", "modifier"],
+    ],
+)
+def test_a_past_participle_shares_the_term_of_its_verb(forms):
+    """« licencié » (with or without its accent, any gender or number) indexes as « licencier » and « licenciement »."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
 def test_plural_phrase_matches_singular_phrase():
     """'contrats de professionnalisation' analyses like the singular, stop word dropped."""
     assert analyze("contrats de professionnalisation") == analyze("contrat de professionnalisation")

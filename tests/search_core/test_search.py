@@ -96,6 +96,18 @@ def test_a_number_glued_to_its_unit_finds_the_spaced_form(tmp_path, text, expect
     assert slugs(search_articles(path, text, **MEMBER))[:1] == [expected]
 
 
+def test_a_past_participle_finds_its_verb(tmp_path):
+    """« accord négocié » finds the article on negotiating an agreement before one that only says « accord »."""
+    path = tmp_path / "articles"
+    docs = [
+        make_article("accord", "Accord", "Accord : un accord collectif."),
+        make_article("negocier", "Négocier un accord", "L'employeur et les syndicats peuvent négocier chaque année."),
+        make_article("prix", "Prix", "Le prix négocié avec le fournisseur."),
+    ]
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, "accord négocié", **MEMBER))[:1] == ["negocier"]
+
+
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
     """Searching « heures » marks the « h » of « 35h » in the snippet, as it marks « heures »."""
     path = tmp_path / "articles"
