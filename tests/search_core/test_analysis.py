@@ -119,7 +119,8 @@ def test_a_j_after_a_number_is_days(text, same_as):
 
 
 @pytest.mark.parametrize(
-    ("text", "same_as"), [("j'ai 30 ans", "30 ans"), ("en 2019 j'ai démissionné", "2019 démissionné"), ("jour J", "jour")]
+    ("text", "same_as"),
+    [("j'ai 30 ans", "30 ans"), ("en 2019 j'ai démissionné", "2019 démissionné"), ("jour J", "jour")],
 )
 def test_a_j_elsewhere_is_an_elision(text, same_as):
     """Elsewhere « j » is the elision of « j'ai » (or a letter), not searched, even after a number (« 2019 j'ai »)."""
