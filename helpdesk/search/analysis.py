@@ -1,12 +1,14 @@
 """French text analysis for the search indexes.
 
 Chain: tokenise (keeping legal article numbers such as "L. 1234-5" and numbers
-such as "1 607" whole, splitting a number glued to a word: "480h" as "480 h"),
-lowercase, normalise legal references ("l.1234-5" -> "l1234-5") and numbers
-("1 607" -> "1607"), fold accents, drop stop words and elisions, then stem with
-Snowball French (a unit abbreviation as its word: "h" as "heures").  Accents are
-folded *before* stemming so that "SALARIE", "salariés" and "Salariée" share a
-stem; Whoosh's stock ``LanguageAnalyzer("fr")`` stems first and misses that.
+such as "1 607" or "1.607" whole, splitting a number glued to a word: "480h" as
+"480 h"), lowercase, normalise legal references ("l.1234-5" -> "l1234-5") and
+numbers ("1 607", "1.607" -> "1607"), fold accents, drop stop words and
+elisions, then stem with Snowball French (a unit abbreviation as its word: "h"
+as "heures"; a "j" right after a number as "jours", elsewhere the elision of
+"j'ai").  Accents are folded *before* stemming so that "SALARIE", "salariés"
+and "Salariée" share a stem; Whoosh's stock ``LanguageAnalyzer("fr")`` stems
+first and misses that.
 
 The full-text analyzer runs that chain as one tokenizer whose per-token steps
 are cached on the raw token: indexing and highlighting analyse every word of
@@ -17,7 +19,6 @@ import re
 from functools import lru_cache
 
 from whoosh.analysis import (
-    CharsetFilter,
     Filter,
     LowercaseFilter,
     RegexTokenizer,
@@ -31,19 +32,24 @@ from whoosh.support.charset import accent_map
 
 # Order matters: legal references and hyphenated numbers before plain words.  A number glued to a word is two
 # tokens, as if spaced ("480h" is "480 h", "10kg" "10 kg", "1er" "1 er", "8h30" "8 h 30"); "€" is a word (euros).
+# A "j" (or "jr", "jrs") right after a number, glued or spaced, and not elided ("30j", "30 j.", "7j/7", not
+# "2019 j'ai") is the group "days": the abbreviation of "jours".
 TOKEN_PATTERN = r"""(?x)
     (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
   | (?i:[lrd])\d+\b                       # L1 (compact form only)
   | (?<!\d)\d{1,3}(?:[\ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)  # 1 607, 10 000, 1 607,50 (thousands spaced)
-  | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5
+  | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5, 1.607 (thousands dotted)
   | \d+(?=[^\W\d_])                       # 480 of 480h
+  | (?P<days>[jJ](?:(?<=\d.)|(?<=\d[\ \u00a0\u202f].))(?i:rs?)?(?![^\W_]|['’]))  # j of 30j, 30 j., 7j/7
   | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
   | €
   | \w+
 """
 
-# The separators of a legal reference ("l. 1234-5") and the spaces grouping a number's thousands ("1 607").
-_COMPACTED_SEPARATORS = re.compile(r"^([lrd])[.\s]+|(?<=\d)\s(?=\d)")
+# The separators of a legal reference ("l. 1234-5"), and a number whose thousands are grouped ("1 607", "1.607").
+_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+")
+_GROUPED_THOUSANDS = re.compile(r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?")
+_THOUSANDS_SEPARATORS = re.compile(r"[.\s]")
 
 FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
 
@@ -64,6 +70,9 @@ STOP_WORDS = frozenset(
 
 _snowball_french = stemmer_for_language("fr")
 _FEMININE_ENDING = re.compile(r"ee(s?)$")
+# A folded "-ie(s)" may have been the past participle "-ié(s)", whose "é" Snowball removes ("licencié" as "licencier");
+# without it Snowball takes "-ie" for a noun's ending ("licencie" -> licenc).
+_PARTICIPLE_ENDING = re.compile(r"ie(s?)$")
 
 
 # Unit symbols and abbreviations (folded) indexed as the word they stand for: "35 h" and "35h" as "35 heures".
@@ -80,20 +89,31 @@ UNIT_WORDS = {
 }
 
 
+def compact(text: str) -> str:
+    """Remove the separators of a lowercase legal reference ("l. 1234-5" -> "l1234-5") or of a number's grouped
+    thousands ("1 607", "1.607" -> "1607"; the decimal comma stays: "1 607,50" -> "1607,50")."""
+    if _GROUPED_THOUSANDS.fullmatch(text):
+        return _THOUSANDS_SEPARATORS.sub("", text)
+    return _LEGAL_REF_SEPARATORS.sub(r"\1", text)
+
+
 def stem_french(word: str) -> str:
-    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie"); a unit
-    symbol or abbreviation stems as its word ("h" as "heures")."""
-    return _snowball_french(_FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word)))
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", and "-ie(s)"
+    is stemmed as "-ié(s)" so that "licencie" joins "licencier"); a unit symbol or abbreviation stems as its word ("h"
+    as "heures")."""
+    word = _FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word))
+    accented, restored = _PARTICIPLE_ENDING.subn(r"ié\1", word)
+    return fold(_snowball_french(accented)) if restored else _snowball_french(word)
 
 
 class LegalRefFilter(Filter):
-    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5", and "1 607" to "1607"."""
+    """Rewrite "l. 1234-5" / "l 1234-5" tokens to the compact "l1234-5", and "1 607" or "1.607" to "1607"."""
 
     def __call__(self, tokens):
         """Yield tokens with legal reference and thousands separators removed."""
         for token in tokens:
             if not token.text.isalnum():  # cheap test first: almost every token is a plain word
-                token.text = _COMPACTED_SEPARATORS.sub(r"\1", token.text)
+                token.text = compact(token.text)
             yield token
 
 
@@ -105,7 +125,9 @@ def _base_chain():
 # Raise when a change of the tokeniser, stop words or stemming changes index terms: `flask kb sync` then rebuilds.
 # 2: numbers glued to words split ("480h" as "480 h"), unit abbreviations as their words, "€" as "euros".
 # 3: a number whose thousands are grouped by spaces is one term ("1 607" as "1607").
-ANALYSIS_VERSION = 3
+# 4: thousands grouped by dots too ("1.607" as "1607"); "j" after a number as "jours" ("30j", "30 j."); "-ie(s)"
+#    stemmed as the participle "-ié(s)" ("licencié" as "licencier").
+ANALYSIS_VERSION = 4
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
@@ -117,7 +139,7 @@ def _raw_token_terms(raw: str) -> tuple[str, str | None]:
     """Return the folded text of a raw token and its index term (None for a stop word)."""
     text = raw.lower()
     if not text.isalnum():  # cheap test first: almost every token is a plain word
-        text = _COMPACTED_SEPARATORS.sub(r"\1", text)
+        text = compact(text)
     text = text.translate(FOLDING_MAP)
     return text, None if not text or text in STOP_WORDS else stem_french(text)
 
@@ -132,12 +154,22 @@ def _token_terms(raw: str) -> tuple[str, str | None]:
     return entry
 
 
+_DAYS = ("jours", stem_french("jours"))
+
+
+def _match_terms(match: re.Match) -> tuple[str, str | None]:
+    """Return the folded text and index term of a token matched by ``_TOKEN_RE``: a "j" after a number is "jours"."""
+    return _DAYS if match.lastgroup == "days" else _token_terms(match.group())
+
+
 class FrenchTokenizer(Tokenizer):
     """The indexing/query analyzer: tokenise, lowercase, normalise legal references, fold, drop stop words, stem.
 
     Yields the same tokens (text, positions renumbered over kept words, character offsets, stopped
     flag) as ``RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter() |
-    CharsetFilter(FOLDING_MAP) | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem_french)``.
+    CharsetFilter(FOLDING_MAP) | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem_french)``, except that a
+    "j" after a number ("30j") is "jours" where the chain drops it as an elision (a filter does not see what
+    precedes a token).
     Its ``version`` is pickled with the index's schema, so an index built with other terms is known to need a rebuild.
     """
 
@@ -166,13 +198,13 @@ class FrenchTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         keeporiginal = keeporiginal or not tokenize  # as RegexTokenizer does
         spans = (
-            ((match.group(), match.start(), match.end()) for match in _TOKEN_RE.finditer(value))
+            ((match.group(), match.start(), match.end(), match.lastgroup) for match in _TOKEN_RE.finditer(value))
             if tokenize
-            else [(value, 0, len(value))]
+            else [(value, 0, len(value), None)]
         )
         kept_pos = None
-        for index, (raw, start, end) in enumerate(spans):
-            folded, term = _token_terms(raw)
+        for index, (raw, start, end, group) in enumerate(spans):
+            folded, term = _DAYS if group else _token_terms(raw)  # as _match_terms, without a call per token
             if term is None:
                 if removestops:
                     continue
@@ -210,8 +242,8 @@ _FOLD_CLASSES = _fold_classes()
 
 
 def _units_by_term() -> dict[str, tuple[str, ...]]:
-    """Map the index term of each unit word to the abbreviations indexed as it (heur: h, hr, hrs)."""
-    units: dict[str, tuple[str, ...]] = {}
+    """Map the index term of each unit word to the abbreviations indexed as it (heur: h, hr, hrs; jour: j, jr, jrs)."""
+    units: dict[str, tuple[str, ...]] = {_DAYS[1]: ("j", "jr", "jrs")}
     for unit, word in UNIT_WORDS.items():
         units[stem_french(word)] = units.get(stem_french(word), ()) + (unit,)
     return units
@@ -253,7 +285,7 @@ def matched_spans(text: str, terms: frozenset[str]) -> dict[int, tuple[int, str]
         candidates = (_TOKEN_RE.match(text, found.start()) for found in regex.finditer(text))
     found = {}
     for token in candidates:
-        term = _token_terms(token.group())[1] if token else None
+        term = _match_terms(token)[1] if token else None
         if term in terms:
             found[token.start()] = (token.end(), term)
     return found
@@ -269,18 +301,12 @@ def french_analyzer():
     return FrenchTokenizer()
 
 
-def folding_analyzer():
-    """Return an analyzer that only folds (no stop words, no stemming), for synonym matching."""
-    return _base_chain() | CharsetFilter(FOLDING_MAP)
-
-
 def spelling_analyzer():
     """Return the analyzer of the spelling vocabulary: real words as written, accents kept."""
     return _base_chain() | StopFilter(stoplist=STOP_WORDS, minsize=3)
 
 
 _FRENCH = french_analyzer()
-_FOLDING = folding_analyzer()
 
 
 @lru_cache(maxsize=4096)
@@ -290,8 +316,6 @@ def analyze(text: str) -> tuple[str, ...]:
 
 
 def word_tokens(text: str) -> list[tuple[int, str, str]]:
-    """Return ``(start, folded, original)`` for every token of ``text``, stop words included."""
-    return [
-        (token.startchar, token.text, text[token.startchar : token.endchar])
-        for token in _FOLDING(text, chars=True)
-    ]
+    """Return ``(start, folded, original)`` for every token of ``text``, stop words included; ``folded`` is the word
+    the token stands for, lowercase and without accents ("jours" for the "j" of "30j")."""
+    return [(match.start(), _match_terms(match)[0], match.group()) for match in _TOKEN_RE.finditer(text)]

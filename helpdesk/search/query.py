@@ -90,7 +90,7 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
         span = tokens[i : i + size]
         if span[0][1] in STOP_WORDS or span[-1][1] in STOP_WORDS:
             continue  # « de licenciement » is « licenciement », found from its own first word
-        alternatives = stems.get(analyze(" ".join(original for _, _, original in span)), ())
+        alternatives = stems.get(analyze(" ".join(folded for _, folded, _ in span)), ())
         if alternatives:
             return alternatives, size
     return (), 0
@@ -113,8 +113,8 @@ def _word_units(text: str) -> list[Unit]:
             units.append(Unit(alternatives))
             i += size
         else:
-            original = tokens[i][2]
-            terms = analyze(original)
+            _, folded, original = tokens[i]
+            terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »
             if terms:
                 units.append(Unit((terms,), word=original))
             i += 1

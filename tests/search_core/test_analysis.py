@@ -12,6 +12,19 @@ def test_inflections_and_case_share_one_term():
     assert len({analyze(word) for word in ["salariés", "salarié", "SALARIE", "Salariée"]}) == 1
 
 
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["licencié", "licenciée", "licenciés", "LICENCIE", "licencier", "licenciement"],
+        ["négocié", "négociées", "negocie", "négocier", "négociation"],
+        ["modifié", "modifiés", "modifier"],
+    ],
+)
+def test_a_past_participle_shares_the_term_of_its_verb(forms):
+    """« licencié » (with or without its accent, any gender or number) indexes as « licencier » and « licenciement »."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
 def test_plural_phrase_matches_singular_phrase():
     """'contrats de professionnalisation' analyses like the singular, stop word dropped."""
     assert analyze("contrats de professionnalisation") == analyze("contrat de professionnalisation")
@@ -66,11 +79,61 @@ def test_a_number_glued_to_its_unit_is_read_as_spaced(glued, spaced):
 
 @pytest.mark.parametrize(
     ("grouped", "plain"),
-    [("1 607 heures", "1607 heures"), ("10\u202f000 €", "10000 euros"), ("1\u00a0607,50", "1607,50")],
+    [
+        ("1 607 heures", "1607 heures"),
+        ("10\u202f000 €", "10000 euros"),
+        ("1\u00a0607,50", "1607,50"),
+        ("1.607 heures", "1607 heures"),
+        ("45.000€", "45000 euros"),
+        ("1.607,50", "1607,50"),
+    ],
 )
-def test_a_number_with_spaced_thousands_is_one_term(grouped, plain):
-    """« 1 607 heures » (French typesetting, plain, no-break or narrow space) gives the terms of « 1607 heures »."""
+def test_a_number_with_grouped_thousands_is_one_term(grouped, plain):
+    """« 1 607 heures » (French typesetting, plain, no-break or narrow space) and « 1.607 heures » (thousands grouped by
+    dots) give the terms of « 1607 heures »."""
     assert analyze(grouped) == analyze(plain)
+
+
+@pytest.mark.parametrize("text", ["35.5", "4.1", "17-11.618", "12.03.2020", "1234-5"])
+def test_a_dotted_number_that_groups_no_thousands_is_kept(text):
+    """Section numbers, dates and pourvoi numbers keep their dots: only groups of three digits are thousands."""
+    assert analyze(text) == (text,)
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("30j", "30 jours"),
+        ("30J de préavis", "30 jours de préavis"),
+        ("30 j. de préavis", "30 jours de préavis"),
+        ("15\u00a0j", "15 jours"),
+        ("15jrs", "15 jours"),
+        ("2 jr", "2 jours"),
+        ("7j/7", "7 jours sur 7"),
+    ],
+)
+def test_a_j_after_a_number_is_days(text, same_as):
+    """« 30j », « 30 j. », « 15jrs » give the terms of « 30 jours »: after a number, « j » abbreviates « jours »."""
+    assert analyze(text) == analyze(same_as)
+    assert [unit.alternatives for unit in parse(text).units] == [unit.alternatives for unit in parse(same_as).units]
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [("j'ai 30 ans", "30 ans"), ("en 2019 j'ai démissionné", "2019 démissionné"), ("jour J", "jour")],
+)
+def test_a_j_elsewhere_is_an_elision(text, same_as):
+    """Elsewhere « j » is the elision of « j'ai » (or a letter), not searched, even after a number (« 2019 j'ai »)."""
+    assert analyze(text) == analyze(same_as)
+
+
+def test_the_days_abbreviation_keeps_its_place():
+    """The « j » of « 30j » is indexed as « jours » with its own characters and the next position."""
+    tokens = [
+        (token.text, token.pos, token.startchar, token.endchar)
+        for token in french_analyzer()("délai: 30j", positions=True, chars=True)
+    ]
+    assert tokens == [(analyze("délai")[0], 0, 0, 5), ("30", 1, 7, 9), (analyze("jours")[0], 2, 9, 10)]
 
 
 def test_acronym_expands_to_phrase():

@@ -75,11 +75,13 @@ def test_legal_reference_written_differently(articles_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("480h", "heures"), ("480 h", "heures"), ("35H", "duree"), ("10kg", "charges"), ("1er mai", "mai"),
-     ("1607h", "annuel"), ("1607 heures", "annuel")],
+     ("1607h", "annuel"), ("1607 heures", "annuel"), ("30j", "delai"),
+     ("30 j.", "delai")],
 )
 def test_a_number_glued_to_its_unit_finds_the_spaced_form(tmp_path, text, expected):
     """« 480h » finds « 480 heures » and « 35H » « 35 heures », whether the query or the text glues the unit; « 1607h »
-    finds « 1 607 heures » (thousands spaced, as French typesets them)."""
+    finds « 1 607 heures » (thousands spaced, as French typesets them); « 30j » finds
+    « 30 jours » rather than a title with « 30 »."""
     path = tmp_path / "articles"
     docs = [
         make_article("heures", "Contingent", "Le contingent est porté à 480 heures par an."),
@@ -87,9 +89,23 @@ def test_a_number_glued_to_its_unit_finds_the_spaced_form(tmp_path, text, expect
         make_article("charges", "Port de charges", "Une charge de 10 kilogrammes au plus."),
         make_article("mai", "Jour férié", "Le 1 er mai est chômé."),
         make_article("annuel", "Durée annuelle", "La durée annuelle est de 1 607 heures."),
+        make_article("seuil", "Seuil de 30 salariés", "Les obligations de l'employeur selon l'effectif."),
+        make_article("delai", "Délai de contestation", "Le salarié dispose de 30 jours pour contester."),
     ]
     rebuild(path, "articles", docs, procs=1)
     assert slugs(search_articles(path, text, **MEMBER))[:1] == [expected]
+
+
+def test_a_past_participle_finds_its_verb(tmp_path):
+    """« accord négocié » finds the article on negotiating an agreement before one that only says « accord »."""
+    path = tmp_path / "articles"
+    docs = [
+        make_article("accord", "Accord", "Accord : un accord collectif."),
+        make_article("negocier", "Négocier un accord", "L'employeur et les syndicats peuvent négocier chaque année."),
+        make_article("prix", "Prix", "Le prix négocié avec le fournisseur."),
+    ]
+    rebuild(path, "articles", docs, procs=1)
+    assert slugs(search_articles(path, "accord négocié", **MEMBER))[:1] == ["negocier"]
 
 
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
@@ -99,6 +115,14 @@ def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
             procs=1)
     (hit,) = search_articles(path, "heures", **MEMBER).hits
     assert hit.snippet.count("<mark") == 2 and ">h</mark>" in hit.snippet
+
+
+def test_the_snippet_marks_a_days_abbreviation(tmp_path):
+    """Searching « jours » marks the « j » of « 30j » in the snippet, but not the elided « j » of « j'ai »."""
+    path = tmp_path / "articles"
+    rebuild(path, "articles", [make_article("delai", "Délai", "J'ai un délai de 30j pour contester.")], procs=1)
+    (hit,) = search_articles(path, "jours", **MEMBER).hits
+    assert hit.snippet.count("<mark") == 1 and ">j</mark> pour" in hit.snippet
 
 
 def test_member_never_sees_restricted_documents(articles_path):
