@@ -1,5 +1,5 @@
-"""Telling a repeated request (a reload, another page or sort of the same search) from a new one, through the
-visitor's session."""
+"""Telling a repeated request (a reload, another page or sort of the same search, a resource read again) from a new
+one, through the visitor's session, which remembers keyed hashes only."""
 import hashlib
 import hmac
 from collections.abc import MutableMapping
@@ -12,13 +12,19 @@ def normalised_words(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def keyed_digest(key: str, value, length: int = 32) -> str:
+    """A hash of `value` (under `key`) keyed with SECRET_KEY, for the session to remember what a visitor searched or
+    read without saying it: whoever reads the cookie cannot hash guesses to compare."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{key}\0{value}".encode(), hashlib.sha256).hexdigest()[:length]
+
+
 def new_in_a_row(memory: MutableMapping, key: str, value) -> bool:
     """Whether `value` differs from the last one remembered under `key` in `memory` (the session); remembers it.
 
     The session is a signed cookie that anyone holding it can read: it keeps a keyed hash of `value` (searched
     words), never `value` itself."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(secret, f"{key}\0{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    digest = keyed_digest(key, value)
     if memory.get(key) == digest:
         return False
     memory[key] = digest

@@ -6,17 +6,22 @@ from datetime import timedelta
 
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
-from helpdesk.models import Event, ListPage, SearchLog
+from helpdesk.models import ArticleRead, Event, ListPage, SearchLog
 from helpdesk.models._types import utcnow
 from tests import factories
 from tests.test_kb import add_article
 
 
-def cookie_text(app, client) -> str:
-    """What the client's session cookie says, decoded as anyone holding it can (lower case)."""
+def cookie_session(app, client) -> dict:
+    """The client's session cookie, decoded as anyone holding it can."""
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain="localhost")
     assert cookie is not None
-    return json.dumps(app.session_interface.get_signing_serializer(app).loads(cookie.value)).lower()
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def cookie_text(app, client) -> str:
+    """What the client's session cookie says (lower case)."""
+    return json.dumps(cookie_session(app, client)).lower()
 
 
 def back_link(page: str, label: str) -> str:
@@ -33,6 +38,16 @@ def test_resource_search_words_stay_out_of_the_session_cookie_and_the_way_back_k
     page = client.get("/ressources/rupture-cddi").get_data(as_text=True)
     assert back_link(page, "← Ressources juridiques") == "/ressources/?q=Rupture  licorne&tri=date"
     assert db.session.scalars(db.select(SearchLog.query)).all() == ["rupture licorne"], "a re-sort is logged once"
+
+
+def test_resources_read_stay_out_of_the_session_cookie_and_count_once(app, client, world, login):
+    read = add_article("rupture-cddi", "Rupture anticipée du CDDI", "La rupture anticipée du contrat d'insertion.")
+    login(world.member)
+    for _ in range(2):
+        assert client.get("/ressources/rupture-cddi").status_code == 200
+    remembered = cookie_session(app, client)["kb_read"]
+    assert len(remembered) == 1 and read.id not in remembered and str(read.id) not in remembered
+    assert db.session.scalar(db.select(db.func.count()).select_from(ArticleRead)) == 1
 
 
 def test_queue_search_words_stay_out_of_the_session_cookie_and_the_way_back_keeps_them(app, client, world, login):
