@@ -13,8 +13,9 @@ def normalised_words(text: str) -> str:
 
 
 def keyed_digest(key: str, value, length: int = 32) -> str:
-    """A hash of `value` (under `key`) keyed with SECRET_KEY, for the session to remember what a visitor searched or
-    read without saying it: whoever reads the cookie cannot hash guesses to compare."""
+    """A hash of `value` (under `key`) keyed with SECRET_KEY, for the session cookie to carry a value (words searched,
+    a resource read, the client's address) without saying it: whoever reads the cookie cannot hash guesses to
+    compare."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, f"{key}\0{value}".encode(), hashlib.sha256).hexdigest()[:length]
 

@@ -1,8 +1,11 @@
-"""What the session cookie (signed, not encrypted: anyone holding it reads it) never carries: the words searched."""
+"""What the session cookie (signed, not encrypted: anyone holding it reads it) never carries: the words searched, the
+resources read, the client's address."""
 import html
 import json
 import re
 from datetime import timedelta
+
+import flask_login
 
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
@@ -98,3 +101,15 @@ def test_an_overlong_list_address_is_shown_but_not_remembered(app, client, world
     response = client.get("/ressources/", query_string={"q": "contrat " * 300})
     assert response.status_code == 200
     assert db.session.scalar(db.select(db.func.count()).select_from(ListPage)) == 0
+
+
+def test_the_session_fingerprint_of_the_browser_does_not_give_away_its_address(app, client, world, login):
+    """« Strong » session protection keeps a fingerprint of the client's address and browser in the cookie: keyed,
+    not Flask-Login's plain SHA-512, which hashing the 2^32 IPv4 addresses would reverse."""
+    headers = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+    client.environ_base.update({"HTTP_USER_AGENT": headers["User-Agent"], "REMOTE_ADDR": "198.51.100.7"})
+    login(world.member)
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "198.51.100.7"}):
+        plain = flask_login.utils._create_identifier()
+    assert cookie_session(app, client)["_id"] != plain
+    assert client.get("/compte/").status_code == 200, "the same browser stays logged in"
