@@ -150,7 +150,7 @@ def back_to_list_url(name: str) -> str:
 
 
 def forget_list_pages() -> None:
-    """Delete the list pages this session remembered (at logout: they hold the words it searched)."""
+    """Delete the list pages this session remembered, when it ends or gives way to a login (they hold its words)."""
     key = _list_pages_key()
     if key is not None:
         db.session.execute(delete(ListPage).where(ListPage.session_key == key))
