@@ -1,18 +1,22 @@
 """What the views acting on a question share: whose question it is, flashing a refusal, the form's errors or the
 files to attach again, the way back to the question, the team for a select; and the page of a list to show."""
+import hashlib
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg, safe_next
-from helpdesk.models import Ticket, User
+from helpdesk.models import ListPage, Ticket, User
+from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.translation import ngettext
 from helpdesk.triage.absence import absence_label
@@ -99,17 +103,58 @@ def to_question(ticket: Ticket):
 
 # The lists whose page last shown (view, search, filters, sort and page) is the way back from one of their items.
 _LISTS = {"queue": "queue.index", "resources": "kb.search", "questions": "tickets.index"}
+# The session holds only a random key to the list pages remembered on the server (ListPage), never their addresses:
+# they carry the words searched, and the session cookie is signed, not encrypted.
+LIST_PAGES_KEY = "list_pages"
+# Longer addresses (only a crafted one is) are not remembered.
+LIST_PAGE_PATH_MAX = 2000
+
+
+def _list_pages_key(create: bool = False) -> str | None:
+    """The hashed key of this session's remembered list pages (a new random one with `create`), None without."""
+    if LIST_PAGES_KEY not in session:
+        if not create:
+            return None
+        session[LIST_PAGES_KEY] = secrets.token_urlsafe(32)
+    return hashlib.sha256(session[LIST_PAGES_KEY].encode()).hexdigest()
 
 
 def remember_list_page(name: str) -> str:
     """Remember the page of the `name` list being shown (its path and query) as the way back to it; return it."""
-    session[f"last_{name}_page"] = request.full_path.rstrip("?")
-    return session[f"last_{name}_page"]
+    path = request.full_path.rstrip("?")
+    if len(path) > LIST_PAGE_PATH_MAX:
+        return path
+    key = _list_pages_key(create=True)
+    row = db.session.scalar(select(ListPage).where(ListPage.session_key == key, ListPage.name == name))
+    if row is not None and row.path == path:
+        return path
+    try:
+        with db.session.begin_nested():
+            if row is None:
+                expired = utcnow() - current_app.permanent_session_lifetime
+                db.session.execute(delete(ListPage).where(ListPage.updated_at < expired))
+                db.session.add(ListPage(session_key=key, name=name, path=path))
+            else:
+                row.path, row.updated_at = path, utcnow()
+    except IntegrityError:  # another request of this session remembered this list at the same moment
+        return path
+    db.session.commit()
+    return path
 
 
 def back_to_list_url(name: str) -> str:
     """The `name` list as the user last left it, else its first page."""
-    return safe_next(session.get(f"last_{name}_page"), url_for(_LISTS[name]))
+    key = _list_pages_key()
+    path = key and db.session.scalar(select(ListPage.path).where(ListPage.session_key == key, ListPage.name == name))
+    return safe_next(path, url_for(_LISTS[name]))
+
+
+def forget_list_pages() -> None:
+    """Delete the list pages this session remembered, when it ends or gives way to a login (they hold its words)."""
+    key = _list_pages_key()
+    if key is not None:
+        db.session.execute(delete(ListPage).where(ListPage.session_key == key))
+        db.session.commit()
 
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:

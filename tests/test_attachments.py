@@ -2,6 +2,10 @@
 import hashlib
 import io
 import re
+import struct
+import tracemalloc
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -71,6 +75,43 @@ def test_accepted_kinds_are_recognised_by_their_content(data, kind):
 ])
 def test_unknown_truncated_or_polyglot_content_is_refused(data):
     assert detect_kind(data) is None
+
+
+def lying_zip_bomb(inflated_size: int) -> bytes:
+    """A DOCX-looking zip whose type declaration inflates to `inflated_size` bytes while its headers claim 100."""
+    name = b"[Content_Types].xml"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = compressor.compress(b"<Types>" + b" " * inflated_size) + compressor.flush()
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(body), 100, len(name), 0)
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, 0, len(body), 100,
+                          len(name), 0, 0, 0, 0, 0, 0)
+    entries = local + name + body
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central) + len(name), len(entries), 0)
+    return entries + central + name + end
+
+
+def test_a_zip_bomb_lying_about_its_size_is_refused_without_inflating_it():
+    """A 64 MB declaration squeezed in a small upload, its headers claiming 100 bytes: refused, and checking it
+    never holds more than a few kilobytes of it in memory (a real bomb would fill the server's)."""
+    bomb = lying_zip_bomb(64 * 1024 * 1024)
+    assert len(bomb) < 100_000
+    tracemalloc.start()
+    try:
+        assert detect_kind(bomb) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024
+
+
+def test_an_office_file_compressed_otherwise_than_office_suites_do_is_refused():
+    """Only stored or deflated entries are read: bzip2 and LZMA inflate without any bound on what they produce."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        with zipfile.ZipFile(io.BytesIO(docx_bytes())) as docx:
+            for entry in docx.infolist():
+                archive.writestr(entry.filename, docx.read(entry))
+    assert detect_kind(buffer.getvalue()) is None
 
 
 @pytest.mark.parametrize("raw, shown", [

@@ -52,7 +52,18 @@ _ZIP_END_OF_DIRECTORY = b"PK\x05\x06"
 # A zip's central directory sits at the end of the file; a document or image carrying one is a polyglot.
 _POLYGLOT_TAIL = 65_536 + 22
 _MAX_DECLARATION_SIZE = 1_000_000
+_MAX_MIMETYPE_SIZE = 200
 _MAX_ZIP_ENTRIES = 10_000
+
+
+def _read_small(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """The entry's content when it is stored or deflated (as office suites write them) and at most `limit` bytes,
+    else None. Never more than `limit` bytes are inflated, whatever size the entry claims: a zip bomb declaring a
+    small entry that inflates to gigabytes stops there (its checksum then fails), instead of filling the memory."""
+    if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or entry.file_size > limit:
+        return None
+    with archive.open(entry) as stream:
+        return stream.read(limit)
 
 
 def _zip_kind(data: bytes) -> str | None:
@@ -64,12 +75,12 @@ def _zip_kind(data: bytes) -> str | None:
             return None
         names = {entry.filename: entry for entry in entries}
         mimetype = names.get("mimetype")
-        if mimetype is not None and entries[0].filename == "mimetype" and mimetype.file_size < 200:
-            return _OPENDOCUMENT_MIMETYPES.get(archive.read(mimetype).strip())
+        if mimetype is not None and entries[0].filename == "mimetype":
+            return _OPENDOCUMENT_MIMETYPES.get((_read_small(archive, mimetype, _MAX_MIMETYPE_SIZE) or b"").strip())
         declaration = names.get("[Content_Types].xml")
-        if declaration is None or declaration.file_size > _MAX_DECLARATION_SIZE:
+        content_types = _read_small(archive, declaration, _MAX_DECLARATION_SIZE) if declaration else None
+        if content_types is None:
             return None
-        content_types = archive.read(declaration)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
             EOFError):
         return None

@@ -20,7 +20,7 @@ from helpdesk.models import (
 )
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
-from helpdesk.repeats import new_in_a_row, normalised_words
+from helpdesk.repeats import keyed_digest, new_in_a_row, normalised_words
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -30,9 +30,9 @@ STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archi
 RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
 TITLE_MAX = 300
 BODY_MAX = 200_000
-# What a visitor's session remembers so that a reload counts once: the resources read last (a few ids: the session is
-# a cookie) and the last search.
-READ_ARTICLES, READS_REMEMBERED, LAST_SEARCH = "kb_read", 50, "kb_last_search"
+# What a visitor's session remembers so that a reload counts once: the resources read last (a few short keyed hashes:
+# the session is a cookie, readable by whoever holds it) and the last search (a keyed hash too).
+READ_ARTICLES, READS_REMEMBERED, READ_DIGEST_LENGTH, LAST_SEARCH = "kb_read", 50, 8, "kb_last_search"
 # Reads of a resource by visitors who are not logged in count once per client network in this window.
 ANONYMOUS_READ_WINDOW = "1 per day"
 SUGGESTION_CLICKS = "kb_suggestion_clicks"
@@ -325,10 +325,10 @@ def _seen_before(memory: MutableMapping | None, key: str, article: Article) -> b
     """Whether the visitor's session (`memory`) already counted this resource under `key`; remembers it if not."""
     if memory is None:
         return False
-    seen = memory.get(key, [])
-    if article.id in seen:
+    seen, digest = memory.get(key, []), keyed_digest(key, article.id, READ_DIGEST_LENGTH)
+    if digest in seen:
         return True
-    memory[key] = [*seen, article.id][-READS_REMEMBERED:]
+    memory[key] = [*seen, digest][-READS_REMEMBERED:]
     return False
 
 
