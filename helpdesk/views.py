@@ -1,23 +1,24 @@
 """What the views acting on a question share: whose question it is, flashing a refusal, the form's errors or the
 files to attach again, the way back to the question, the team for a select; and the page of a list to show."""
-import hashlib
-import secrets
+import base64
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, flash, redirect, request, session, url_for
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg, safe_next
-from helpdesk.models import ListPage, Ticket, User
-from helpdesk.models._types import utcnow
+from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
+from helpdesk.repeats import keyed_digest
 from helpdesk.translation import ngettext
 from helpdesk.triage.absence import absence_label
 
@@ -103,58 +104,43 @@ def to_question(ticket: Ticket):
 
 # The lists whose page last shown (view, search, filters, sort and page) is the way back from one of their items.
 _LISTS = {"queue": "queue.index", "resources": "kb.search", "questions": "tickets.index"}
-# The session holds only a random key to the list pages remembered on the server (ListPage), never their addresses:
-# they carry the words searched, and the session cookie is signed, not encrypted.
-LIST_PAGES_KEY = "list_pages"
-# Longer addresses (only a crafted one is) are not remembered.
-LIST_PAGE_PATH_MAX = 2000
+# The way back to each list is kept in the session encrypted: it carries the words searched, and the session cookie is
+# signed, not encrypted (whoever holds it reads it).
+LIST_PAGES = "list_pages"
+# Longer addresses (only a crafted one is) are not remembered: the cookie must stay small.
+LIST_PAGE_PATH_MAX = 600
 
 
-def _list_pages_key(create: bool = False) -> str | None:
-    """The hashed key of this session's remembered list pages (a new random one with `create`), None without."""
-    if LIST_PAGES_KEY not in session:
-        if not create:
-            return None
-        session[LIST_PAGES_KEY] = secrets.token_urlsafe(32)
-    return hashlib.sha256(session[LIST_PAGES_KEY].encode()).hexdigest()
+def _list_cipher() -> AESGCM:
+    """The cipher of the lists' pages in the session, keyed with SECRET_KEY."""
+    return AESGCM(bytes.fromhex(keyed_digest("cipher", "list pages", 64)))
+
+
+def _remembered_list_page(name: str) -> str | None:
+    """The page of the `name` list this session remembered, decrypted; None without one."""
+    sealed = session.get(LIST_PAGES, {}).get(name)
+    if not sealed:
+        return None
+    raw = base64.urlsafe_b64decode(sealed)
+    try:
+        return _list_cipher().decrypt(raw[:12], raw[12:], name.encode()).decode()
+    except InvalidTag:  # sealed under an earlier SECRET_KEY
+        return None
 
 
 def remember_list_page(name: str) -> str:
     """Remember the page of the `name` list being shown (its path and query) as the way back to it; return it."""
     path = request.full_path.rstrip("?")
-    if len(path) > LIST_PAGE_PATH_MAX:
-        return path
-    key = _list_pages_key(create=True)
-    row = db.session.scalar(select(ListPage).where(ListPage.session_key == key, ListPage.name == name))
-    if row is not None and row.path == path:
-        return path
-    try:
-        with db.session.begin_nested():
-            if row is None:
-                expired = utcnow() - current_app.permanent_session_lifetime
-                db.session.execute(delete(ListPage).where(ListPage.updated_at < expired))
-                db.session.add(ListPage(session_key=key, name=name, path=path))
-            else:
-                row.path, row.updated_at = path, utcnow()
-    except IntegrityError:  # another request of this session remembered this list at the same moment
-        return path
-    db.session.commit()
+    if len(path) <= LIST_PAGE_PATH_MAX and _remembered_list_page(name) != path:
+        nonce = os.urandom(12)
+        sealed = nonce + _list_cipher().encrypt(nonce, path.encode(), name.encode())
+        session[LIST_PAGES] = {**session.get(LIST_PAGES, {}), name: base64.urlsafe_b64encode(sealed).decode()}
     return path
 
 
 def back_to_list_url(name: str) -> str:
     """The `name` list as the user last left it, else its first page."""
-    key = _list_pages_key()
-    path = key and db.session.scalar(select(ListPage.path).where(ListPage.session_key == key, ListPage.name == name))
-    return safe_next(path, url_for(_LISTS[name]))
-
-
-def forget_list_pages() -> None:
-    """Delete the list pages this session remembered, when it ends or gives way to a login (they hold its words)."""
-    key = _list_pages_key()
-    if key is not None:
-        db.session.execute(delete(ListPage).where(ListPage.session_key == key))
-        db.session.commit()
+    return safe_next(_remembered_list_page(name), url_for(_LISTS[name]))
 
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:

@@ -21,7 +21,6 @@ from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _, ngettext
-from helpdesk.views import forget_list_pages
 
 LAST_SEEN = "last_seen"
 # When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask
@@ -48,7 +47,6 @@ def end_idle_sessions():
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
     if idle or logged_in_at is None or now - logged_in_at > lifetime.total_seconds():
         logout_user()
-        forget_list_pages()
         session.clear()
         if idle:
             flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
@@ -85,7 +83,6 @@ def login():
             flash(_("Adresse e-mail ou mot de passe incorrect, ou compte désactivé."), "error")
         else:
             next_url = safe_next(request.args.get("next"))
-            forget_list_pages()
             session.clear()
             login_user(user)
             refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's
@@ -105,7 +102,6 @@ def logout():
     if current_user.is_authenticated:
         log_out_everywhere(current_user)
     logout_user()
-    forget_list_pages()
     session.clear()
     session[CLEAR_DRAFTS] = True
     flash(_("Vous êtes déconnecté(e) sur tous vos appareils."), "info")
@@ -251,7 +247,6 @@ def set_password(token):
             flash(error.message, "error")
         else:
             logout_user()
-            forget_list_pages()
             session.clear()
             flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
             flash_revoked_tokens(revoked)

@@ -6,7 +6,6 @@ from helpdesk.models.attachment import Attachment
 from helpdesk.models.auth_throttle import AuthThrottle
 from helpdesk.models.event import Event
 from helpdesk.models.flash import FlashBulletin, FlashDelivery, FlashRead, ThemeSubscription
-from helpdesk.models.list_page import ListPage
 from helpdesk.models.mail import INBOUND_REASONS, INBOUND_STATUSES, OUTBOX_STATUSES, InboundEmail, OutboxEmail
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
@@ -24,6 +23,6 @@ __all__ = [
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",
     "CannedAnswer", "FaqSource", "RoutingRule", "RulesVersion", "Satisfaction", "SlaRule", "Tag", "TicketPause",
-    "ApiToken", "ListPage", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
+    "ApiToken", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
     "WEBINAR_STATUSES", "Webinar", "WebinarQuestion", "WebinarRegistration",
 ]
