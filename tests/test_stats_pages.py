@@ -8,10 +8,11 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from helpdesk.csv_export import csv_lines
 from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.stats.charts import Chart
-from helpdesk.stats.services import (DASHBOARD_CHARTS, REPORT_CHARTS, AnnualReport, Comparison, KeyFigure, csv_lines,
+from helpdesk.stats.services import (DASHBOARD_CHARTS, REPORT_CHARTS, AnnualReport, Comparison, KeyFigure,
                                      report_rows)
 from helpdesk.tickets import services as ticket_services
 from helpdesk.stats.queries import PARIS

@@ -1,6 +1,4 @@
 """Recording sensitive reads and downloads, and querying and exporting the journal."""
-import csv
-import io
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -9,6 +7,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.csv_export import EXPORT_BATCH, csv_lines
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -198,33 +197,14 @@ def journal_query(filters: JournalFilters) -> Select:
     return query
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-EXPORT_BATCH = 1000  # events read from the database, and CSV lines sent, at a time
-
-
-def _journal_lines(query: Select) -> Iterator[str]:
-    """The events of `query` as CSV (semicolon-separated, for French spreadsheets), BOM and header first, in chunks
-    of EXPORT_BATCH lines read in batches from the database."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    buffer.write("\ufeff")
-    writer.writerow(["date", "type", "libellé", "utilisateur", "e-mail", "question", "détails"])
-    for number, event in enumerate(db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)), 1):
-        writer.writerow([_cell(value) for value in (
-            event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
-            KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
-            event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
-            " · ".join(f"{label} : {value}" for label, value in describe_details(event)))])
-        if number % EXPORT_BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def _journal_rows(query: Select) -> Iterator[list]:
+    """The header, then the events of `query` read in batches from the database."""
+    yield ["date", "type", "libellé", "utilisateur", "e-mail", "question", "détails"]
+    for event in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)):
+        yield [event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
+               KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
+               event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
+               " · ".join(f"{label} : {value}" for label, value in describe_details(event))]
 
 
 def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:
@@ -243,4 +223,4 @@ def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:
                           start=filters.start.isoformat() if filters.start else None,
                           end=filters.end.isoformat() if filters.end else None, events=count)
     db.session.commit()
-    return _journal_lines(query.where(Event.id != export.id).limit(limit))
+    return csv_lines(_journal_rows(query.where(Event.id != export.id).limit(limit)))

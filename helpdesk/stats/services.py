@@ -1,6 +1,4 @@
 """Statistics pages assembled from the queries: dashboard charts, annual report, CSV exports."""
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,6 +8,7 @@ from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from helpdesk.csv_export import EXPORT_BATCH, csv_lines
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import CHANNELS, PRIORITIES, REGIONS, STATUSES, STRUCTURE_TYPES, Structure, Theme, Ticket, User
@@ -313,37 +312,6 @@ def report_chart(name: str, year: int, now: datetime) -> Chart | None:
 
 
 # ---------------------------------------------------------------- CSV exports
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_BATCH = 1000  # rows read from the database, and CSV lines sent, at a time
-
-
-def _cell(value) -> str:
-    """A CSV cell: French numbers and Paris dates, text that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(PARIS).isoformat(" ", "minutes")[:16]  # 'YYYY-MM-DD HH:MM', faster than strftime
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    text = value if isinstance(value, str) else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def csv_lines(rows) -> Iterator[str]:
-    """Encode rows as semicolon-separated CSV lines (the French spreadsheet convention), with a BOM first,
-    streamed in chunks of EXPORT_BATCH lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write("\ufeff")
-    for number, row in enumerate(rows, 1):
-        writer.writerow(map(_cell, row))
-        if number % EXPORT_BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
 
 def _change_cells(change: float | None, in_points: bool) -> list:
     """A change as a signed number, in the percent column or, for a share, in the points column."""
