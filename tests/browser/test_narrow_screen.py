@@ -114,8 +114,28 @@ def test_search_filters_fold_above_the_results_on_a_phone_and_stand_beside_them_
     expect(toggle).to_be_hidden()
     expect(facet).to_be_visible()
     first = page.locator(".hits h3 a").first.bounding_box()
-    facets = page.locator(".facets-toggle").bounding_box()
+    facets = page.locator(".phone-fold").bounding_box()
     assert facets["x"] + facets["width"] <= first["x"] and abs(facets["y"] - page.locator(".results").bounding_box()["y"]) < 5
+
+
+def test_queue_filters_fold_on_a_phone_and_stay_open_on_a_computer(visitor):
+    """The queue's eight filters took a whole phone screen before the first question: they fold under « Filtrer »,
+    which counts the active ones; a wide screen shows them unfolded as before."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?region=bretagne&tri=priorite")
+    toggle = page.locator("summary", has_text="Filtrer")
+    expect(toggle).to_contain_text("1 filtre actif")
+    expect(page.get_by_label("Région")).to_be_hidden()
+    assert toggle.bounding_box()["y"] < page.locator("table.queue").bounding_box()["y"] < PHONE["height"] + 100
+    toggle.click()
+    expect(page.get_by_label("Région")).to_have_value("bretagne")
+    assert _page_width(page) <= PHONE["width"]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(toggle).to_be_hidden()
+    page.reload()
+    expect(page.get_by_label("Région")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [PHONE["width"], 1280])
