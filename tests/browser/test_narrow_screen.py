@@ -171,3 +171,16 @@ def test_members_home_on_a_phone_keeps_labels_over_their_filters_and_flash_title
         assert label_box["y"] + label_box["height"] <= field_box["y"] + 1 and abs(label_box["x"] - field_box["x"]) < 2
     title = page.locator(".flash-info li button.link").first
     expect(title).to_have_css("text-align", "start")
+
+
+def test_members_list_shows_each_questions_status_on_a_phone_without_scrolling_sideways(visitor):
+    """The status (« Votre réponse est attendue », « Répondue »…) is what a member follows, but it sat in the fifth
+    column, out of a phone's screen: it now comes right after the subject."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    badge = page.locator("main table .badge").first
+    box = badge.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"], f"statut à {box['x']} px sur un écran de 375 px"
+    assert _page_width(page) <= PHONE["width"]
