@@ -1,4 +1,6 @@
 """Error pages are French and bare; an error inside a request rolls back everything it wrote."""
+import re
+
 import pytest
 from flask import abort
 from sqlalchemy import func, select
@@ -154,3 +156,51 @@ def test_query_arguments_named_like_url_options_neither_break_pages_nor_rewrite_
     assert 'rel="next"' in page or 'rel="prev"' in page
     assert "javascript:" not in page and "http://localhost/" not in page
     assert f"{option.split('&')[0]}" in page.replace("&amp;", "&")  # kept as an ordinary argument of the links
+
+
+def _language_next(page: str) -> str:
+    """The page the header's language switch leads back to."""
+    return re.search(r'<input type="hidden" name="next" value="([^"]*)">', page).group(1)
+
+
+def test_a_refused_reply_leads_back_to_the_question_not_to_the_replys_action_address(client, world, login):
+    """A refused reply is shown at the reply's action address, which answers no GET: changing the language there led
+    to « Méthode non autorisée ». The language switch now goes back to the question, which page-address.js also
+    puts in the address bar (a reload opens the question instead of sending the reply again)."""
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    question = f"/questions/{ticket.reference}"
+    response = client.post(f"{question}/repondre", data={"body": "  "},
+                           headers={"Referer": f"http://localhost{question}"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Le message est vide." in page
+    assert _language_next(page) == question
+    assert f'<body data-page-address="{question}">' in page and "js/page-address.js" in page
+    switched = client.post("/langue", data={"locale": "en", "next": _language_next(page)}, follow_redirects=True)
+    assert switched.status_code == 200 and switched.request.path == question
+
+
+@pytest.mark.parametrize(("referrer", "expected"), [
+    ("http://localhost/questions/?qui=moi", "/questions/?qui=moi"),  # the page of the form, with its arguments
+    ("http://evil.example/questions/", "/"),  # another site's address is never followed
+    (None, "/"),
+])
+def test_an_error_page_after_a_post_leads_back_to_the_page_of_the_form(client, world, login, referrer, expected):
+    """An error page answering a POST (here a question that does not exist) leads back to the page of the app the form
+    was sent from, else home; never to the action's address."""
+    login(world.member)
+    headers = {"Referer": referrer} if referrer else {}
+    page = client.post("/questions/Q-2026-99999/repondre", data={"body": "Bonjour"}, headers=headers)
+    _assert_french_page(page, 404, "Page introuvable")
+    text = page.get_data(as_text=True)
+    assert _language_next(text) == expected
+    assert (f'data-page-address="{expected}"' in text) == (expected != "/")
+
+
+def test_a_form_sent_back_on_its_own_address_keeps_it(client, world, login):
+    """A form whose address also shows it (a new question with errors) stays there: nothing to rewrite."""
+    login(world.member)
+    page = client.post("/questions/nouvelle", data={"subject": ""}, headers={"Referer": "http://localhost/questions/"})
+    text = page.get_data(as_text=True)
+    assert _language_next(text) == "/questions/nouvelle" and "data-page-address" not in text
+    assert _language_next(client.get("/questions/?qui=moi").get_data(as_text=True)) == "/questions/?qui=moi"

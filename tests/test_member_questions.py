@@ -186,6 +186,22 @@ def test_list_filters_open_and_closed(member_client, world):
     assert _references(member_client.get("/questions/?etat=closes").get_data(as_text=True)) == [closed.reference]
 
 
+def test_a_closed_question_reads_cloturee_in_french_and_closed_in_english(client, login, world):
+    """The closed status read « Close », which an English-speaking eye takes for the verb: the list, its filter, the
+    question page and its history say « Clôturée »; the English interface keeps « Closed »."""
+    closed = factories.make_ticket(world.member)
+    services.close(closed, world.jurist)
+    login(world.member)
+    listing = client.get("/questions/?etat=closes").get_data(as_text=True)
+    assert '<option value="closes" selected>Clôturées</option>' in listing
+    assert '<span class="badge status-closed">Clôturée</span>' in listing
+    page = client.get(f"/questions/{closed.reference}").get_data(as_text=True)
+    assert '<span class="badge status-closed">Clôturée</span>' in page and ">Close<" not in page
+    client.post("/langue", data={"locale": "en", "next": "/questions/"})
+    listing = client.get("/questions/?etat=closes").get_data(as_text=True)
+    assert '<span class="badge status-closed">Closed</span>' in listing
+
+
 def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(member_client, world):
     """The structure's questions could only be paged through: a search finds one by its subject or reference,
     within the structure and the chosen filters."""
@@ -340,8 +356,8 @@ def test_member_closes_the_question(member_client, world):
     ticket = factories.make_ticket(world.member)
     page = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "La question est close." in page
-    assert "Cette question est close." in page
+    assert "La question est clôturée." in page
+    assert "Cette question est clôturée." in page
     assert "Clore la question" not in page
     db.session.refresh(ticket)
     assert ticket.status == "closed"
@@ -351,7 +367,7 @@ def test_closing_twice_and_replying_to_a_closed_question_are_refused(member_clie
     ticket = factories.make_ticket(world.member)
     services.close(ticket, world.member)
     page = member_client.post(f"/questions/{ticket.reference}/cloturer", follow_redirects=True).get_data(as_text=True)
-    assert "Cette question est déjà close." in page
+    assert "Cette question est déjà clôturée." in page
     page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Encore moi."},
                               follow_redirects=True).get_data(as_text=True)
     assert "elle n&#39;accepte plus de message" in page

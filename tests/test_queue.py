@@ -107,7 +107,7 @@ def test_closed_view_shows_the_latest_closed_first_unless_another_sort_is_chosen
 def test_view_tabs_show_counts(jurist_client, desk):
     page = jurist_client.get("/file/").get_data(as_text=True)
     for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),
-                         ("Toutes ouvertes", 4), ("Closes", 1)):
+                         ("Toutes ouvertes", 4), ("Clôturées", 1)):
         assert f'{label} <span class="count">({count})</span>' in page
 
 

@@ -80,7 +80,8 @@ def test_dashboard_shows_charts_with_descriptions_and_data_tables(client, login,
     assert "Réforme IAE" in page  # the world's theme, in the by-theme table
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/draft.js" defer>',
                                                   '<script src="/static/js/form-errors.js" defer>',
-                                                  '<script src="/static/js/uploads.js" defer>'], \
+                                                  '<script src="/static/js/uploads.js" defer>',
+                                                  '<script src="/static/js/page-address.js" defer>'], \
         "charts need no script (only those every page loads)"
 
 
@@ -260,6 +261,7 @@ def test_question_export_for_jurists_has_no_personal_data_nor_notes(client, logi
     body = response.get_data(as_text=True)
     rows = _rows(response)
     assert "Courriel de l'auteur" not in rows[0] and "SIRET" not in rows[0] and "Auteur" not in rows[0]
+    assert "Clôturée le" in rows[0] and "Close le" not in rows[0]  # « Close » read as English in a column title
     assert len(rows) == 2 and rows[1][0] == answered.reference
     assert world.member.email not in body and world.member.name not in body and world.structure.siret not in body
     assert "NOTE-INTERNE" not in body and "Réponse publique" not in body

@@ -198,7 +198,7 @@ def test_empty_or_oversized_message_is_refused(world, ticket, body):
 def test_posting_to_a_closed_question_is_refused(world, ticket):
     services.close(ticket, world.member)
     for author, internal in ((world.member, False), (world.jurist, False), (world.jurist, True)):
-        with pytest.raises(InvalidInput, match="close"):
+        with pytest.raises(InvalidInput, match="clôturée"):
             services.add_message(ticket, author, "Encore un mot.", internal=internal)
     assert _count(Message) == 0
 
@@ -353,7 +353,7 @@ def test_close_stamps_the_date_and_records_it(world, answered):
     services.close(answered, world.colleague)
     assert answered.status == "closed" and answered.closed_at is not None
     assert _kinds(answered)[-1] == "closed"
-    with pytest.raises(InvalidInput, match="déjà close"):
+    with pytest.raises(InvalidInput, match="déjà clôturée"):
         services.close(answered, world.member)
 
 
@@ -431,4 +431,4 @@ def test_questions_left_answered_or_waiting_are_closed_after_the_inactivity_peri
     assert runner.invoke(args=["triage", "close-inactive"]).output.startswith("0 question(s)")
     login(world.member)
     page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
-    assert "Question close automatiquement : aucune nouvelle depuis 30 jours." in page
+    assert "Question clôturée automatiquement : aucune nouvelle depuis 30 jours." in page

@@ -168,7 +168,7 @@ def test_faq_is_proposed_once_and_only_from_answered_questions(world, answered):
     with pytest.raises(InvalidInput, match="déjà été proposée"):
         faq.propose_faq(answered, world.jurist)
     fresh = factories.make_ticket(world.member)
-    with pytest.raises(InvalidInput, match="répondue ou close"):
+    with pytest.raises(InvalidInput, match="répondue ou clôturée"):
         faq.propose_faq(fresh, world.jurist)
     assert db.session.scalar(select(func.count()).select_from(Article)) == 1
 

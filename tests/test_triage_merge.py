@@ -97,12 +97,12 @@ def test_merge_into_a_closed_or_merged_question_is_refused(world, pair):
     a, b = pair
     merging.merge(b, a, world.jurist)
     c = factories.make_ticket(world.member)
-    with pytest.raises(InvalidInput, match="close ou fusionnée"):
+    with pytest.raises(InvalidInput, match="clôturée ou fusionnée"):
         merging.merge(c, b, world.jurist)
     with pytest.raises(InvalidInput, match="déjà été fusionnée"):
         merging.merge(b, c, world.jurist)
     services.close(a, world.member)
-    with pytest.raises(InvalidInput, match="close ou fusionnée"):
+    with pytest.raises(InvalidInput, match="clôturée ou fusionnée"):
         merging.merge(c, a, world.jurist)
     assert c.merged_into_id is None and c.status == "new"
 

@@ -106,6 +106,8 @@ def test_pages_list_register_and_show_count_to_jurists(client, world, login):
     response = client.post(f"/webinaires/{upcoming.id}/inscription", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Votre inscription est enregistrée." in page and "Annuler mon inscription" in page
+    # Cancelling is the lesser action beside « Ajouter à mon agenda »: it no longer looks like the main one.
+    assert '<button type="submit" class="secondary">Annuler mon inscription</button>' in page
     assert "membre inscrit" not in page
     login(world.jurist)
     assert "1 membre inscrit." in client.get(f"/webinaires/{upcoming.id}").get_data(as_text=True)

@@ -62,7 +62,7 @@ DETAIL_LABELS = {
     "active": _l("actif"), "added": _l("ajoutées"), "address": _l("adresse IP"), "article_id": _l("ressource n°"),
     "articles": _l("ressources n°"),
     "accounts": _l("comptes créés"), "assignee": _l("juriste"), "attachment_id": _l("pièce jointe n°"),
-    "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "closes_on": _l("close le"),
+    "canned_answer_id": _l("réponse type n°"), "channel": _l("canal"), "closes_on": _l("clôture prévue le"),
     "count": _l("nombre"), "end": _l("au"), "until": _l("jusqu'au"), "events": _l("événements"), "export": _l("export"),
     "filename": _l("fichier"),
     "filters": _l("filtres"), "changed": _l("modifié"), "personal_data": _l("données personnelles"),

@@ -11,7 +11,7 @@ class PreferencesForm(Form):
     """How a user wants to be told about their questions."""
 
     notify_mode = RadioField(_l("Fréquence des courriels"), choices=select_choices(NOTIFY_MODES.items()))
-    notify_optional = BooleanField(_l("Recevoir aussi les courriels secondaires (questions closes, nouvelles questions "
+    notify_optional = BooleanField(_l("Recevoir aussi les courriels secondaires (questions clôturées, nouvelles questions "
                                       "de la file commune)"))
     submit = SubmitField(_l("Enregistrer"))
 

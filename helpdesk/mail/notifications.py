@@ -51,7 +51,7 @@ WAITING = Notice("waiting", N_("Précisions attendues sur votre question : %(sub
 # A week (AUTO_CLOSE_REMINDER_DAYS) before a question waiting for its member is closed for lack of news.
 REMINDED = Notice("close_reminder", N_("Votre réponse est toujours attendue : %(subject)s"), essential=True)
 MEMBER_REPLIED = Notice("member_replied", N_("Nouveau message du membre : %(subject)s"), essential=True)
-CLOSED = Notice("closed", N_("Question close : %(subject)s"), essential=False)
+CLOSED = Notice("closed", N_("Question clôturée : %(subject)s"), essential=False)
 # A merge closes the duplicate: its members must learn where the question goes on (the page or the mail names
 # the question kept only to those who may open it).
 MERGED = Notice("closed", N_("Question fusionnée avec une autre : %(subject)s"), essential=True)

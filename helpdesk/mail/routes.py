@@ -26,7 +26,7 @@ def preferences():
     user = db.session.get(User, current_user.id)
     form = PreferencesForm(obj=user)
     if not user.is_staff:  # members never get the shared queue's mail
-        form.notify_optional.label.text = _("Recevoir aussi les courriels secondaires (questions closes)")
+        form.notify_optional.label.text = _("Recevoir aussi les courriels secondaires (questions clôturées)")
     if form.validate_on_submit():
         try:
             set_preferences(user, form.notify_mode.data, form.notify_optional.data)

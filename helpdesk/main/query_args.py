@@ -1,5 +1,5 @@
 """Reading request arguments (query string, form lists, URL path) without trusting them."""
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import request, url_for
 from werkzeug.routing import IntegerConverter
@@ -40,6 +40,21 @@ def safe_next(target: str | None, fallback: str | None = None) -> str:
             and target.isprintable()):
         return target
     return fallback or url_for("main.index")
+
+
+def page_address() -> str | None:
+    """The address that shows the current page again: its own for a GET, or for a form whose address also answers GET
+    (a form sent back with its errors); for a page answering a POST to an action-only address (a refused reply, an
+    error page), the page of the app the form was sent from, else None. The language switch goes back there, and
+    page-address.js puts it in the address bar, so that a reload, a bookmark or a language change never asks that
+    action address for a page (« Méthode non autorisée »)."""
+    here = request.full_path if request.query_string else request.path
+    if request.method == "GET" or (request.url_rule is not None and "GET" in request.url_rule.methods):
+        return here
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.path == request.path:
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
 
 
 def url_with_query(endpoint: str, changes: dict | None = None, **path_values) -> str:

@@ -33,7 +33,7 @@ INBOUND_REASONS = {
     "unknown_ticket": _l("La référence ne correspond à aucune question."),
     "unknown_sender": _l("L'expéditeur n'a pas de compte actif."),
     "not_allowed": _l("L'expéditeur n'a pas accès à cette question."),
-    "closed": _l("La question est close."),
+    "closed": _l("La question est clôturée."),
     "unverified": _l("Adresse de réponse absente ou non reconnue : expéditeur non vérifié."),
     "wrong_address": _l("Adresse de réponse donnée à une autre personne ou pour une autre question : "
                         "expéditeur non vérifié."),

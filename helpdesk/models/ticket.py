@@ -13,7 +13,7 @@ STATUSES = {
     "open": _l("En cours"),
     "waiting": _l("En attente du membre"),
     "answered": _l("Répondue"),
-    "closed": _l("Close"),
+    "closed": _l("Clôturée"),
 }
 PRIORITIES = {0: _l("Basse"), 1: _l("Normale"), 2: _l("Élevée"), 3: _l("Urgente")}
 CHANNELS = {"web": _l("En ligne"), "email": _l("Courriel"), "phone": _l("Téléphone")}

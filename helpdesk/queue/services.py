@@ -23,7 +23,7 @@ VIEWS = {
     "sous-24h": _l("À échéance sous 24 h"),
     "en-attente": _l("En attente du membre"),
     "ouvertes": _l("Toutes ouvertes"),
-    "closes": _l("Closes"),
+    "closes": _l("Clôturées"),
 }
 # The views of running deadlines: `next_due_at` is never NULL there.
 DUE_VIEWS = ("en-retard", "sous-24h")

@@ -170,7 +170,7 @@ def close(reference):
         return render_template("tickets/close_confirm.html", ticket=ticket)
     with flash_refusal():
         services.close(ticket, current_user)
-        flash(_("La question est close."), "success")
+        flash(_("La question est clôturée."), "success")
     return to_question(ticket)
 
 

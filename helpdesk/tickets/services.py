@@ -213,7 +213,7 @@ def claim(ticket: Ticket, jurist: User) -> None:
     """Take an unassigned question; exactly one of two simultaneous claims wins."""
     ensure_staff(jurist)
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est close : rouvrez-la avant de la prendre."))
+        raise InvalidInput(_("Cette question est clôturée : rouvrez-la avant de la prendre."))
     now = utcnow()
     if not _take_if_unassigned(ticket, jurist, now):
         db.session.rollback()
@@ -232,7 +232,7 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     « Nouvelle »): it waits in « Non assignées » for someone to take it."""
     ensure_staff(actor)
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est close : rouvrez-la avant de l'assigner."))
+        raise InvalidInput(_("Cette question est clôturée : rouvrez-la avant de l'assigner."))
     now = utcnow()
     if assignee_id is None:
         if ticket.assignee_id is None:
@@ -274,7 +274,7 @@ def close(ticket: Ticket, actor: User) -> None:
     if not can_view_ticket(actor, ticket):
         raise NotFound(_("Cette question est introuvable."))
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est déjà close."))
+        raise InvalidInput(_("Cette question est déjà clôturée."))
     now = utcnow()
     _set_status(ticket, actor, "closed", now)
     ticket.last_activity_at = now
@@ -329,7 +329,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise NotFound(_("Cette question est introuvable."))
     ensure_membership_active(author)
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est close : elle n'accepte plus de message."))
+        raise InvalidInput(_("Cette question est clôturée : elle n'accepte plus de message."))
     text = _clean_text(body, _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
     if seen is not None and last_message_id(ticket, author, others_only=True) > seen:

@@ -75,7 +75,7 @@ def propose_faq(ticket: Ticket, jurist: User) -> FaqSource:
     """Create the draft FAQ article and its link to the question, in one transaction."""
     ensure_staff(jurist)
     if ticket.status not in ("answered", "closed"):
-        raise InvalidInput(_("Seule une question répondue ou close peut être proposée en FAQ."))
+        raise InvalidInput(_("Seule une question répondue ou clôturée peut être proposée en FAQ."))
     if ticket.merged_into_id is not None:
         raise InvalidInput(_("Cette question a été fusionnée : proposez plutôt la question qui la regroupe."))
     if faq_source_of(ticket) is not None:

@@ -46,7 +46,7 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
     if source.merged_into_id is not None:
         raise InvalidInput(_("%(reference)s a déjà été fusionnée.", reference=source.reference))
     if target.merged_into_id is not None or target.is_closed:
-        raise InvalidInput(_("%(reference)s est close ou fusionnée : fusionnez avec la question qui reste ouverte.",
+        raise InvalidInput(_("%(reference)s est clôturée ou fusionnée : fusionnez avec la question qui reste ouverte.",
                              reference=target.reference))
     same_structure = source.structure_id == target.structure_id
     if not same_structure and not confirm_other_structure:

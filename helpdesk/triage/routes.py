@@ -265,7 +265,7 @@ def _keep_bulk_selection(form: BulkForm, ids: list[int]) -> None:
 
 
 def _closes(form: BulkForm) -> bool:
-    """Whether the bulk action closes the questions (« Clore », or the status « Close »)."""
+    """Whether the bulk action closes the questions (« Clore », or the status « Clôturée »)."""
     return form.action.data == "clore" or (form.action.data == "statut" and form.status.data == "closed")
 
 

@@ -65,6 +65,9 @@
       });
       if (restored && status) { status.hidden = false; status.textContent = status.dataset.restored; }
     }
+    // A page that came back with text in the form (a refused reply, a reply helper's insertion) keeps it too: its
+    // address bar shows the question (page-address.js), whose reload must not bring back an older draft.
+    if (snapshot() !== null) { save(); }
 
     var page = document.createElement("input");
     page.type = "hidden";

@@ -213,9 +213,9 @@ def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_ope
     expect(page.get_by_role("heading", name=f"Clore la question {reference} ?")).to_be_visible()
     visitor.audit("(confirmation de clôture)")
     page.get_by_role("button", name="Clore la question").click()
-    expect(page.get_by_role("status")).to_contain_text("La question est close.")
-    visitor.audit("(question close)")
-    expect(page.get_by_text("Cette question est close.")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("La question est clôturée.")
+    visitor.audit("(question clôturée)")
+    expect(page.get_by_text("Cette question est clôturée.")).to_be_visible()
 
 
 def test_a_refused_question_shows_its_suggestions_again_without_typing(visitor):

@@ -36,3 +36,4 @@ def test_member_language_follows_the_account(visitor):
     page.get_by_role("button", name="OK").click()
     visitor.audit("(retour au français)")
     expect(page.get_by_role("link", name="Poser une question").first).to_be_visible()
+

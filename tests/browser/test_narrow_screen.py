@@ -90,22 +90,52 @@ def test_the_triage_forms_keep_readable_fields_on_a_phone(visitor):
     assert _page_width(page) <= PHONE["width"]
 
 
-def test_search_results_show_under_the_search_box_on_a_phone_and_beside_the_filters_on_a_computer(visitor):
-    """On a phone the columns stack: the filters came first and pushed every result below the first screen; now the
-    first result shows on it, the filters after the results. A wide screen keeps the filters in the left column."""
+def test_search_filters_fold_above_the_results_on_a_phone_and_stand_beside_them_on_a_computer(visitor):
+    """On a phone the filters came after every result, out of reach; now « Filtrer » sits between the search box and
+    the results, folded so that the first result still shows on the first screen, and says how many filters are on.
+    A wide screen shows the filters unfolded in the left column, without « Filtrer »."""
     page = visitor.page
     page.set_viewport_size(PHONE)
     visitor.login("membre@demo.local")
-    visitor.goto("/ressources/?q=cddi")
+    visitor.goto("/ressources/?q=cddi&type=faq")
+    toggle = page.locator("summary", has_text="Filtrer")
+    expect(toggle).to_contain_text("1 filtre actif")
+    facet = page.locator(".facets a").first
+    expect(facet).to_be_hidden()
     first = page.locator(".hits h3 a").first.bounding_box()
-    facets = page.locator(".facets").bounding_box()
     assert first["y"] + first["height"] <= PHONE["height"], f"premier résultat à {first['y']} px"
-    assert facets["y"] > first["y"]
+    assert page.get_by_label("Rechercher dans les ressources").bounding_box()["y"] < toggle.bounding_box()["y"] < first["y"]
+    toggle.click()
+    expect(facet).to_be_visible()
+    assert facet.bounding_box()["y"] < page.locator(".hits h3 a").first.bounding_box()["y"]
     assert _page_width(page) <= PHONE["width"]
     page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
+    expect(toggle).to_be_hidden()
+    expect(facet).to_be_visible()
     first = page.locator(".hits h3 a").first.bounding_box()
-    facets = page.locator(".facets").bounding_box()
+    facets = page.locator(".phone-fold").bounding_box()
     assert facets["x"] + facets["width"] <= first["x"] and abs(facets["y"] - page.locator(".results").bounding_box()["y"]) < 5
+
+
+def test_queue_filters_fold_on_a_phone_and_stay_open_on_a_computer(visitor):
+    """The queue's eight filters took a whole phone screen before the first question: they fold under « Filtrer »,
+    which counts the active ones; a wide screen shows them unfolded as before."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?region=bretagne&tri=priorite")
+    toggle = page.locator("summary", has_text="Filtrer")
+    expect(toggle).to_contain_text("1 filtre actif")
+    expect(page.get_by_label("Région")).to_be_hidden()
+    assert toggle.bounding_box()["y"] < page.locator("table.queue").bounding_box()["y"] < PHONE["height"] + 100
+    toggle.click()
+    expect(page.get_by_label("Région")).to_have_value("bretagne")
+    assert _page_width(page) <= PHONE["width"]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(toggle).to_be_hidden()
+    page.reload()
+    expect(page.get_by_label("Région")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [PHONE["width"], 1280])
@@ -141,3 +171,16 @@ def test_members_home_on_a_phone_keeps_labels_over_their_filters_and_flash_title
         assert label_box["y"] + label_box["height"] <= field_box["y"] + 1 and abs(label_box["x"] - field_box["x"]) < 2
     title = page.locator(".flash-info li button.link").first
     expect(title).to_have_css("text-align", "start")
+
+
+def test_members_list_shows_each_questions_status_on_a_phone_without_scrolling_sideways(visitor):
+    """The status (« Votre réponse est attendue », « Répondue »…) is what a member follows, but it sat in the fifth
+    column, out of a phone's screen: it now comes right after the subject."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    badge = page.locator("main table .badge").first
+    box = badge.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"], f"statut à {box['x']} px sur un écran de 375 px"
+    assert _page_width(page) <= PHONE["width"]

@@ -32,9 +32,9 @@ def test_mail_about_a_closed_question_promises_no_reply_and_tells_members_how_to
     services.close(ticket, world.member)
     to_member, to_jurist = _delivered(smtp, world.colleague), _delivered(smtp, world.jurist)
     for mail in (to_member, to_jurist):
-        assert "Question close" in mail["Subject"]
+        assert "Question clôturée" in mail["Subject"]
         assert PROMISE not in text_part(mail) and PROMISE not in html_part(mail)
-        assert f"La question {ticket.reference} est close : une réponse à ce courriel ne lui serait pas ajoutée." \
+        assert f"La question {ticket.reference} est clôturée : une réponse à ce courriel ne lui serait pas ajoutée." \
             in text_part(mail)
         assert mail["Reply-To"] == "questions@federation.example.test", "a reply is kept for review, not appended"
     new_question = "https://helpdesk.example.test/questions/nouvelle"
@@ -75,7 +75,7 @@ def test_same_structure_merge_tells_members_which_question_goes_on(app, world, s
         assert (f"La question {duplicate.reference} — CDDI renouvelable ? a été fusionnée dans la question "
                 f"{kept.reference} — Renouvellement CDDI : la suite des échanges s'y trouve.") in text
         assert f"https://helpdesk.example.test/questions/{kept.reference}" in text
-        assert kept.reference in html_part(mail) and "a été close" not in text
+        assert kept.reference in html_part(mail) and "a été clôturée" not in text
 
 
 def test_cross_structure_merge_tells_members_without_revealing_the_other_question(app, world, smtp):

@@ -343,7 +343,7 @@ def test_account_page_leads_to_the_email_choices_and_back(app, world, client, lo
 def test_members_are_not_offered_the_shared_queue_mail_but_jurists_are(app, world, client, login):
     login(world.member)
     page = client.get("/compte/notifications").get_data(as_text=True)
-    assert "Recevoir aussi les courriels secondaires (questions closes)" in page
+    assert "Recevoir aussi les courriels secondaires (questions clôturées)" in page
     assert "file commune" not in page
     login(world.jurist)
     page = client.get("/compte/notifications").get_data(as_text=True)
