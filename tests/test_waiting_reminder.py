@@ -44,7 +44,7 @@ def test_members_are_reminded_a_week_before_the_question_closes_and_only_once(ap
     assert subject == f"[{ticket.reference}] Votre réponse est toujours attendue : Renouvellement d'un CDDI"
     assert ASKED in text
     assert "attend toujours votre réponse" in text
-    assert f"clôturée automatiquement le {closes_on.day} " in text
+    assert f"clôturée automatiquement à partir du {closes_on.day} " in text
     assert ASKED in html_body
     # The next day's run does not remind again; the question stays waiting.
     assert "0 rappel(s)" in runner.invoke(args=["triage", "close-inactive"]).output
@@ -53,7 +53,7 @@ def test_members_are_reminded_a_week_before_the_question_closes_and_only_once(ap
     assert ticket.status == "waiting"
     login(world.member)
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
-    assert "Rappel envoyé au membre : sans nouvelles, la question sera clôturée automatiquement le" in page
+    assert "Rappel envoyé au membre : sans nouvelles, la question pourra être clôturée automatiquement à partir du" in page
 
 
 @pytest.mark.parametrize("status, days", [("waiting", 10), ("answered", 24)])
