@@ -252,7 +252,7 @@ def test_successful_bulk_action_unticks_the_questions(client, world, login):
 
 @pytest.mark.parametrize("action", [{"action": "clore"}, {"action": "statut", "status": "closed"}])
 def test_bulk_closing_asks_to_confirm_first_and_cancelling_keeps_the_questions_ticked(client, world, login, action):
-    """« Clore » (or the status « Close ») on ticked questions first shows them with a confirmation button (no
+    """« Clore » (or the status « Clôturée ») on ticked questions first shows them with a confirmation button (no
     JavaScript needed); nothing is closed until it is pressed."""
     first, second, other = (factories.make_ticket(world.member, subject=f"Question numéro {number}")
                             for number in range(3))
@@ -261,6 +261,7 @@ def test_bulk_closing_asks_to_confirm_first_and_cancelling_keeps_the_questions_t
     response = client.post("/file/actions", data={"ids": [first.id, second.id], "back": back, **action})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Clore ces 2 questions ?" in page
+    assert "Leurs membres en sont prévenus" in page
     assert f"{first.reference} — Question numéro 0" in page and f"{second.reference} — Question numéro 1" in page
     assert other.reference not in page
     assert set(db.session.scalars(select(Ticket.status))) == {"new"}
@@ -276,6 +277,13 @@ def test_bulk_closing_asks_to_confirm_first_and_cancelling_keeps_the_questions_t
     db.session.expire_all()
     assert [db.session.get(Ticket, ticket.id).status for ticket in (first, second, other)] == ["closed", "closed", "new"]
     assert " checked" not in done.get_data(as_text=True).split('<table class="queue">')[1].split("</table>")[0]
+
+
+def test_bulk_closing_one_question_speaks_of_it_in_the_singular(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.post("/file/actions", data={"ids": [ticket.id], "action": "clore"}).get_data(as_text=True)
+    assert "Clore 1 question ?" in page and "Ses membres en sont prévenus" in page and "Leurs membres" not in page
 
 
 def test_other_bulk_actions_and_refusals_need_no_confirmation(client, world, login):
