@@ -129,6 +129,13 @@ def test_import_creates_structures_and_accounts_invites_each_once_and_journals_i
     assert "Import de structures et de comptes" in journal and "comptes créés : 4" in journal
 
 
+def test_import_drops_control_characters_from_names(admin_client, world):
+    _import(admin_client, _csv(f"Atelier\x1b Exemple\x01 du Port;{SIRET_A};ACI;Bretagne;"
+                               "anna.exemple@atelier-exemple.fr;Anna\x07 Exemple;"))
+    port = db.session.scalars(select(Structure).where(Structure.siret == SIRET_A)).one()
+    assert (port.name, [user.name for user in port.users]) == ("Atelier Exemple du Port", ["Anna Exemple"])
+
+
 def test_an_invited_account_sets_its_password_from_the_invitation(admin_client, world, client):
     _import(admin_client, _csv(GOOD_LINES[0]))
     mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "invitation")).one()

@@ -140,3 +140,12 @@ def test_nul_characters_are_dropped_from_submitted_text(client, world, login):
                                              "body": "Une description\x00 assez longue pour passer."})
     ticket = db.session.scalar(select(Ticket))
     assert (ticket.subject, ticket.body) == ("Objet avec NUL", "Une description assez longue pour passer.")
+
+
+def test_control_characters_are_dropped_from_submitted_text_and_pasted_breaks_kept(client, world, login):
+    login(world.member)
+    client.post("/questions/nouvelle", data={"subject": "Objet\x1b[31m\x07 coloré\x7f", "theme": world.theme.id,
+                                             "priority": 1,
+                                             "body": "Premier\x0bsecond\x0ctroisième\x01 paragraphe\x85."})
+    ticket = db.session.scalar(select(Ticket))
+    assert (ticket.subject, ticket.body) == ("Objet[31m coloré", "Premier\nsecond\ntroisième paragraphe.")
