@@ -175,6 +175,8 @@ LONG_NAME = "N" * 201
     ("Atelier;;ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "SIRET", "Indiquez le SIRET."),
     (f"Atelier;{SIRET_A};COOP;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "type", "Type de structure inconnu."),
     (f"Atelier;{SIRET_A};ACI;Atlantide;a@atelier-exemple.fr;Anna Exemple;", "région", "Région inconnue."),
+    (f"Atelier;{SIRET_A};;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "type", "Indiquez le type de structure."),
+    (f"Atelier;{SIRET_A};ACI;;a@atelier-exemple.fr;Anna Exemple;", "région", "Indiquez la région."),
     (f";{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "nom de la structure",
      "Indiquez le nom de la structure."),
     (f"{LONG_NAME};{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "nom de la structure",

@@ -57,9 +57,13 @@ def structure_problems(*, name: str, siret: str, type: str, region: str) -> dict
         problems["name"] = _("%(max)d caractères au maximum.", max=STRUCTURE_NAME_MAX)
     if (siret_reason := siret_problem(siret)) is not None:
         problems["siret"] = siret_reason
-    if type not in STRUCTURE_TYPES:
+    if not type:
+        problems["type"] = _("Indiquez le type de structure.")
+    elif type not in STRUCTURE_TYPES:
         problems["type"] = _("Type de structure inconnu.")
-    if region not in REGIONS:
+    if not region:
+        problems["region"] = _("Indiquez la région.")
+    elif region not in REGIONS:
         problems["region"] = _("Région inconnue.")
     return problems
 
