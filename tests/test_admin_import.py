@@ -278,6 +278,17 @@ def test_a_quoted_name_with_the_separator_is_read_whole(admin_client, world):
     assert db.session.scalars(select(Structure.name).where(Structure.siret == SIRET_A)).one() == "Atelier Exemple; du Port"
 
 
+@pytest.mark.parametrize("broken_line", [
+    f'"Atelier Exemple du Port;{SIRET_A};ACI;Bretagne;anna.exemple@atelier-exemple.fr;Anna Exemple;',
+    f'"Atelier" Exemple du Port;{SIRET_A};ACI;Bretagne;anna.exemple@atelier-exemple.fr;Anna Exemple;',
+])
+def test_a_misplaced_quote_is_reported_on_its_line(admin_client, world, broken_line):
+    text = _text(_preview(admin_client, _csv(GOOD_LINES[2], broken_line, GOOD_LINES[0])))
+    assert re.search(r"<td>3</td><td>fichier</td><td>Un guillemet \(\"\) de cette ligne n'est pas refermé", text), text
+    assert "1 erreur : rien n'a été enregistré." in text and 'name="token"' not in text
+    _nothing_written(world)
+
+
 def test_a_line_may_create_a_structure_without_account(admin_client, world):
     response = _import(admin_client, _csv(f"Atelier Exemple du Port;{SIRET_A};ACI;Bretagne;;;"))
     assert "1 structure et 0 compte créés ; 0 invitation envoyée." in _text(response)
