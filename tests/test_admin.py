@@ -73,6 +73,9 @@ def test_admin_creates_a_structure(admin_client):
     ("73282932000075", "Ce SIRET n&#39;est pas valide (clé de contrôle incorrecte)."),
     ("1234", "Le SIRET compte 14 chiffres."),
     ("", "Indiquez le SIRET."),
+    # Digits of other scripts (full-width, Arabic-Indic) pass str.isdigit() and Luhn, but are not a SIRET.
+    (VALID_SIRET.translate(str.maketrans("0123456789", "０１２３４５６７８９")), "Le SIRET compte 14 chiffres."),
+    (VALID_SIRET.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")), "Le SIRET compte 14 chiffres."),
 ])
 def test_invalid_siret_is_refused_in_french(admin_client, world, siret, message):
     before = _count(Structure)

@@ -40,7 +40,7 @@ def normalise_siret(siret: str) -> str:
 
 def siret_problem(siret: str) -> str | None:
     """Why a SIRET (already normalised) is refused, in words, or None when it is valid."""
-    if not siret.isdigit() or len(siret) != 14:
+    if not (siret.isascii() and siret.isdigit()) or len(siret) != 14:
         return _("Le SIRET compte 14 chiffres.")
     if not siret_is_valid(siret):
         return _("Ce SIRET n'est pas valide (clé de contrôle incorrecte).")
