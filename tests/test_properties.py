@@ -4,10 +4,11 @@ never raise anything else; pages answer every malformed form without a server er
 The status flow itself is covered by tests/test_workflow.py (random service action sequences); here the
 same actions arrive as random HTTP form posts.
 """
+import html
 import string
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,10 +143,19 @@ def test_nul_characters_are_dropped_from_submitted_text(client, world, login):
     assert (ticket.subject, ticket.body) == ("Objet avec NUL", "Une description assez longue pour passer.")
 
 
-def test_control_characters_are_dropped_from_submitted_text_and_pasted_breaks_kept(client, world, login):
+def test_a_subject_of_zero_width_spaces_is_refused_as_empty(client, world, login):
     login(world.member)
-    client.post("/questions/nouvelle", data={"subject": "Objet\x1b[31m\x07 coloré\x7f", "theme": world.theme.id,
-                                             "priority": 1,
+    response = client.post("/questions/nouvelle", data={"subject": "\u200b" * 10 + "\u2060\ufeff",
+                                                        "theme": world.theme.id, "priority": 1,
+                                                        "body": "Une description assez longue pour passer."})
+    assert "Indiquez l'objet de votre question." in html.unescape(response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_control_characters_and_bidi_overrides_are_dropped_from_submitted_text_pasted_breaks_kept(client, world, login):
+    login(world.member)
+    client.post("/questions/nouvelle", data={"subject": "\ufeffObjet\x1b[31m\x07 \u202ecoloré\x7f",
+                                             "theme": world.theme.id, "priority": 1,
                                              "body": "Premier\x0bsecond\x0ctroisième\x01 paragraphe\x85."})
     ticket = db.session.scalar(select(Ticket))
     assert (ticket.subject, ticket.body) == ("Objet[31m coloré", "Premier\nsecond\ntroisième paragraphe.")

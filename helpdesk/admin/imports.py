@@ -27,7 +27,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, User
 from helpdesk.permissions import ensure_admin
-from helpdesk.plain_text import without_control_characters
+from helpdesk.plain_text import without_hidden_characters
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -189,7 +189,7 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
                 plan.problem(reader.line_num, "file", _("Le fichier compte plus de %(max)s lignes : découpez-le en "
                                                         "plusieurs fichiers.", max=format_number(MAX_LINES)))
                 return []
-            rows.append((reader.line_num, {key: without_control_characters(cells[index]).strip()
+            rows.append((reader.line_num, {key: without_hidden_characters(cells[index]).strip()
                                            if index < len(cells) else ""
                                            for key, index in positions.items()}))
     except csv.Error:

@@ -9,7 +9,7 @@ from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
 from helpdesk.i18n import PARIS, format_number
-from helpdesk.plain_text import without_control_characters
+from helpdesk.plain_text import without_hidden_characters
 from helpdesk.translation import current_locale, gettext as _, lazy_gettext as _l
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
@@ -32,16 +32,16 @@ def at_most(maximum: int) -> LazyString:
     return LazyString(lambda: _("%(max)s caractères au maximum.", max=format_number(maximum)))
 
 
-def _without_control_characters(value):
-    """Drop control characters from submitted text (see without_control_characters)."""
-    return without_control_characters(value) if isinstance(value, str) else value
+def _without_hidden_characters(value):
+    """Drop control and hidden characters from submitted text (see without_hidden_characters)."""
+    return without_hidden_characters(value) if isinstance(value, str) else value
 
 
 class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language, whose
-    text never carries control characters (NUL...), whose refused fields say one thing each, and whose `obj` only fills
-    the first display: a submitted form holds what was posted, a field missing from the post is empty (never the
-    object's value, which may have another shape)."""
+    text never carries control or hidden characters (NUL...), whose refused fields say one thing each, and whose
+    `obj` only fills the first display: a submitted form holds what was posted, a field missing from the post is
+    empty (never the object's value, which may have another shape)."""
 
     def __init__(self, *args, obj=None, **kwargs):
         """Build the form, ignoring `obj` when the request submits it."""
@@ -59,9 +59,9 @@ class Form(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            """Add the control character filter to every field, and to every choice field invalid-choice messages
+            """Add the hidden character filter to every field, and to every choice field invalid-choice messages
             naming it."""
-            options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_control_characters)
+            options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_hidden_characters)
             if issubclass(unbound_field.field_class, SelectFieldBase):
                 for key, message in _invalid_choice_messages(unbound_field, options["name"]).items():
                     if unbound_field.kwargs.get(key) is None:

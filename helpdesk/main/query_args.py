@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from werkzeug.routing import IntegerConverter
 
-from helpdesk.plain_text import without_control_characters
+from helpdesk.plain_text import without_hidden_characters
 
 MAX_INT_ARG = 2**31 - 1
 
@@ -28,10 +28,10 @@ def page_arg() -> int:
 
 
 def text_arg(name: str, limit: int = 200, values=None) -> str:
-    """A free-text argument (of the query string, or of `values`: a posted form), trimmed, without control characters
+    """A free-text argument (of the query string, or of `values`: a posted form), trimmed, without hidden characters
     (PostgreSQL refuses NUL), at most `limit` long."""
     values = request.args if values is None else values
-    return without_control_characters(values.get(name) or "").strip()[:limit]
+    return without_hidden_characters(values.get(name) or "").strip()[:limit]
 
 
 def safe_next(target: str | None, fallback: str | None = None) -> str:
