@@ -1,9 +1,11 @@
 """The form base class shared by every area."""
 from functools import lru_cache
 
+from flask import request
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
@@ -44,8 +46,20 @@ class Form(FlaskForm):
     empty (never the object's value, which may have another shape)."""
 
     def __init__(self, *args, obj=None, **kwargs):
-        """Build the form, ignoring `obj` when the request submits it."""
-        super().__init__(*args, obj=None if self.is_submitted() else obj, **kwargs)
+        """Build the form from what the request posts (when it submits the form and no values are given), ignoring
+        `obj` then."""
+        submitted = self.is_submitted()
+        if not args and "formdata" not in kwargs:
+            kwargs["formdata"] = self._posted_values() if submitted else None
+        super().__init__(*args, obj=None if submitted else obj, **kwargs)
+
+    def _posted_values(self):
+        """The posted fields, and files under the names of file fields only. Flask-WTF would also read a JSON body,
+        or a file posted under a text field's name, as values no text field expects (a number, an uploaded file),
+        a server error; ignored, the field says it is missing."""
+        file_fields = {name for name, unbound in self._unbound_fields if issubclass(unbound.field_class, FileField)}
+        files = MultiDict([(name, upload) for name, upload in request.files.items(multi=True) if name in file_fields])
+        return CombinedMultiDict((files, request.form)) if files else request.form
 
     def validate(self, extra_validators=None) -> bool:
         """Validate; a refused field keeps one message, the first problem found (a value that cannot be read or is
