@@ -1,4 +1,6 @@
 """Administration over HTTP and its services: structures, accounts, themes."""
+import html
+
 import pytest
 from sqlalchemy import func, select
 
@@ -73,6 +75,9 @@ def test_admin_creates_a_structure(admin_client):
     ("73282932000075", "Ce SIRET n&#39;est pas valide (clé de contrôle incorrecte)."),
     ("1234", "Le SIRET compte 14 chiffres."),
     ("", "Indiquez le SIRET."),
+    # Digits of other scripts (full-width, Arabic-Indic) pass str.isdigit() and Luhn, but are not a SIRET.
+    (VALID_SIRET.translate(str.maketrans("0123456789", "０１２３４５６７８９")), "Le SIRET compte 14 chiffres."),
+    (VALID_SIRET.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")), "Le SIRET compte 14 chiffres."),
 ])
 def test_invalid_siret_is_refused_in_french(admin_client, world, siret, message):
     before = _count(Structure)
@@ -219,6 +224,14 @@ def test_admin_creates_a_member_account(admin_client, world):
     user = db.session.scalars(select(User).where(User.email == "nouvelle@federation-exemple.fr")).one()
     assert user.structure_id == world.structure.id and user.role == "member"
     assert "nouvelle@federation-exemple.fr" in admin_client.get("/admin/utilisateurs").get_data(as_text=True)
+
+
+def test_account_form_says_which_structures_are_no_longer_members(admin_client, world):
+    factories.make_structure(name="Régie Ancienne", active=False)
+    for url in ("/admin/utilisateurs/nouveau", f"/admin/utilisateurs/{world.member.id}/modifier"):
+        page = html.unescape(admin_client.get(url).get_data(as_text=True))
+        assert ">Régie Ancienne (adhésion inactive)</option>" in page
+        assert f">{world.structure.name}</option>" in page
 
 
 def test_admin_creates_a_jurist_account_without_structure(admin_client):

@@ -129,6 +129,13 @@ def test_import_creates_structures_and_accounts_invites_each_once_and_journals_i
     assert "Import de structures et de comptes" in journal and "comptes créés : 4" in journal
 
 
+def test_import_drops_control_characters_from_names(admin_client, world):
+    _import(admin_client, _csv(f"Atelier\x1b Exemple\x01 du Port;{SIRET_A};ACI;Bretagne;"
+                               "anna.exemple@atelier-exemple.fr;Anna\x07 Exemple;"))
+    port = db.session.scalars(select(Structure).where(Structure.siret == SIRET_A)).one()
+    assert (port.name, [user.name for user in port.users]) == ("Atelier Exemple du Port", ["Anna Exemple"])
+
+
 def test_an_invited_account_sets_its_password_from_the_invitation(admin_client, world, client):
     _import(admin_client, _csv(GOOD_LINES[0]))
     mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "invitation")).one()
@@ -168,6 +175,8 @@ LONG_NAME = "N" * 201
     ("Atelier;;ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "SIRET", "Indiquez le SIRET."),
     (f"Atelier;{SIRET_A};COOP;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "type", "Type de structure inconnu."),
     (f"Atelier;{SIRET_A};ACI;Atlantide;a@atelier-exemple.fr;Anna Exemple;", "région", "Région inconnue."),
+    (f"Atelier;{SIRET_A};;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "type", "Indiquez le type de structure."),
+    (f"Atelier;{SIRET_A};ACI;;a@atelier-exemple.fr;Anna Exemple;", "région", "Indiquez la région."),
     (f";{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "nom de la structure",
      "Indiquez le nom de la structure."),
     (f"{LONG_NAME};{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "nom de la structure",
@@ -267,6 +276,17 @@ def test_a_quoted_name_with_the_separator_is_read_whole(admin_client, world):
                                           'anna.exemple@atelier-exemple.fr;"Exemple; Anna";'))
     assert "1 structure et 1 compte créés" in _text(response)
     assert db.session.scalars(select(Structure.name).where(Structure.siret == SIRET_A)).one() == "Atelier Exemple; du Port"
+
+
+@pytest.mark.parametrize("broken_line", [
+    f'"Atelier Exemple du Port;{SIRET_A};ACI;Bretagne;anna.exemple@atelier-exemple.fr;Anna Exemple;',
+    f'"Atelier" Exemple du Port;{SIRET_A};ACI;Bretagne;anna.exemple@atelier-exemple.fr;Anna Exemple;',
+])
+def test_a_misplaced_quote_is_reported_on_its_line(admin_client, world, broken_line):
+    text = _text(_preview(admin_client, _csv(GOOD_LINES[2], broken_line, GOOD_LINES[0])))
+    assert re.search(r"<td>3</td><td>fichier</td><td>Un guillemet \(\"\) de cette ligne n'est pas refermé", text), text
+    assert "1 erreur : rien n'a été enregistré." in text and 'name="token"' not in text
+    _nothing_written(world)
 
 
 def test_a_line_may_create_a_structure_without_account(admin_client, world):

@@ -574,6 +574,15 @@ def test_nul_characters_are_refused_not_a_server_error(api, setting, method, url
     assert snapshot() == before
 
 
+def test_control_characters_are_dropped_from_a_question_filed_through_the_api(api, setting):
+    body = {"subject": "Durée\u0007 d'un CDDI\u001b", "body": "Quelle est la durée\u000bmaximale\u0001 d'un CDDI ?"}
+    response = api.post("/api/v1/questions", json=body, headers=bearer(make_api_token(setting.member)))
+    assert response.status_code == 201
+    assert response.json["subject"] == "Durée d'un CDDI"
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == response.json["reference"]))
+    assert ticket.body == "Quelle est la durée\nmaximale d'un CDDI ?"
+
+
 def test_nul_character_is_refused_by_the_question_service_used_by_the_web_too(setting):
     with pytest.raises(InvalidInput, match="caractère nul"):
         ticket_services.file_question(setting.member, "Objet\u0000nul", "Une description assez longue.", None)

@@ -274,6 +274,15 @@ def test_jurist_writes_previews_and_publishes_through_the_pages(app, client, cro
     assert deliveries() == [], "publishing does not send in the request"
 
 
+def test_a_theme_posted_twice_is_kept_once_on_a_bulletin(client, crowd, login):
+    login(crowd.jurist)
+    response = client.post("/flash/nouveau", data={
+        "title": "Clause sociale obligatoire", "summary": "Au 1er janvier.", "body": BODY,
+        "themes": [crowd.theme.slug, crowd.theme.slug], "audience": "targeted", "regions": ["bretagne"]})
+    assert response.status_code == 302
+    assert [theme.slug for theme in db.session.scalar(select(Article)).themes] == [crowd.theme.slug]
+
+
 def test_without_background_loops_a_published_bulletin_is_mailed_once_the_response_is_delivered(app, client, crowd,
                                                                                                  login):
     article = write(crowd)

@@ -308,6 +308,16 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     assert client.get("/ressources/clause-sociale").status_code == 404
 
 
+def test_a_theme_posted_twice_is_kept_once(client, library, login):
+    login(library.jurist)
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
+        "type": "decryptage", "visibility": "members", "themes": ["activite-partielle", "activite-partielle"]})
+    assert response.status_code == 302
+    article = db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale"))
+    assert [theme.slug for theme in article.themes] == ["activite-partielle"]
+
+
 def test_a_refused_resource_field_shows_one_message(client, library, login):
     """A slug pasted from a long title is both too long and badly formed: the field says the first problem only,
     and what was typed stays in the form."""

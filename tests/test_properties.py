@@ -4,10 +4,12 @@ never raise anything else; pages answer every malformed form without a server er
 The status flow itself is covered by tests/test_workflow.py (random service action sequences); here the
 same actions arrive as random HTTP form posts.
 """
+import html
+import io
 import string
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +20,7 @@ from helpdesk.auth.services import check_password_strength
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.services import validate_article
-from helpdesk.models import STATUSES, Ticket
+from helpdesk.models import STATUSES, Theme, Ticket
 from helpdesk.models.structure import siret_is_valid
 from tests import factories
 
@@ -140,3 +142,53 @@ def test_nul_characters_are_dropped_from_submitted_text(client, world, login):
                                              "body": "Une description\x00 assez longue pour passer."})
     ticket = db.session.scalar(select(Ticket))
     assert (ticket.subject, ticket.body) == ("Objet avec NUL", "Une description assez longue pour passer.")
+
+
+@pytest.mark.parametrize("url, fields, message", [
+    ("/questions/nouvelle", {"priority": 1, "body": "Une description assez longue pour passer."},
+     "Indiquez l'objet de votre question."),
+    ("/admin/themes", {}, "Indiquez le nom du thème."),
+])
+def test_a_file_posted_where_text_is_expected_gets_the_fields_message(client, world, login, url, fields, message):
+    login(world.admin if url.startswith("/admin") else world.member)
+    before = _counts()
+    text_field = "name" if url.startswith("/admin") else "subject"
+    response = client.post(url, data={**fields, "theme": world.theme.id,
+                                      text_field: (io.BytesIO(b"Un texte en fichier"), "texte.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and message in html.unescape(response.get_data(as_text=True))
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("body", ["5", '"Un objet en JSON"', "[1, 2]", '{"subject": 5, "theme": 1, "body": 6}'])
+def test_a_json_body_posted_to_a_page_form_gets_the_fields_messages(client, world, login, body):
+    login(world.member)
+    before = _counts()
+    response = client.post("/questions/nouvelle", data=body, content_type="application/json")
+    assert response.status_code == 200
+    assert "Indiquez l'objet de votre question." in html.unescape(response.get_data(as_text=True))
+    assert _counts() == before
+
+
+def test_a_subject_of_zero_width_spaces_is_refused_as_empty(client, world, login):
+    login(world.member)
+    response = client.post("/questions/nouvelle", data={"subject": "\u200b" * 10 + "\u2060\ufeff",
+                                                        "theme": world.theme.id, "priority": 1,
+                                                        "body": "Une description assez longue pour passer."})
+    assert "Indiquez l'objet de votre question." in html.unescape(response.get_data(as_text=True))
+    assert _counts()[0] == 0
+
+
+def _counts() -> tuple[int, int]:
+    """How many questions and themes there are."""
+    return (db.session.scalar(select(func.count()).select_from(Ticket)),
+            db.session.scalar(select(func.count()).select_from(Theme)))
+
+
+def test_control_characters_and_bidi_overrides_are_dropped_from_submitted_text_pasted_breaks_kept(client, world, login):
+    login(world.member)
+    client.post("/questions/nouvelle", data={"subject": "\ufeffObjet\x1b[31m\x07 \u202ecoloré\x7f",
+                                             "theme": world.theme.id, "priority": 1,
+                                             "body": "Premier\x0bsecond\x0ctroisième\x01 paragraphe\x85."})
+    ticket = db.session.scalar(select(Ticket))
+    assert (ticket.subject, ticket.body) == ("Objet[31m coloré", "Premier\nsecond\ntroisième paragraphe.")

@@ -3,6 +3,7 @@ import csv
 import io
 import re
 from datetime import datetime, timezone
+from xml.etree import ElementTree
 
 import pytest
 from flask_babel import force_locale
@@ -120,6 +121,16 @@ def test_charts_are_svg_images_without_script(client, login, world, answered):
     svg = response.get_data(as_text=True)
     assert "<title>Questions par thème</title>" in svg and "Réforme IAE" in svg
     assert "<script" not in svg
+
+
+def test_theme_renamed_with_control_characters_keeps_the_charts_readable(client, login, world, answered):
+    login(world.admin)
+    client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Réforme\x01 IAE\x1b", "active": "y"})
+    db.session.refresh(world.theme)
+    assert world.theme.name == "Réforme IAE"
+    for name in ("par-theme", "delais-par-theme"):
+        svg = ElementTree.fromstring(client.get(f"/statistiques/graphiques/{name}.svg").get_data())  # well-formed
+        assert "Réforme IAE" in "".join(svg.itertext())
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, User
 from helpdesk.permissions import ensure_admin
+from helpdesk.plain_text import without_hidden_characters
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -172,23 +173,29 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
         return []
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a quote left open would otherwise swallow the rest of the file into one cell, reported as a missing
+    # SIRET or a name too long on a line that looks right.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    read_whole = 0  # the last line of the last row read whole
     try:
         header = next((row for row in reader if any(cell.strip() for cell in row)), [])
         positions = _column_positions(header, reader.line_num, plan)
         rows = []
         for cells in reader:
+            read_whole = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) == MAX_LINES:
                 plan.problem(reader.line_num, "file", _("Le fichier compte plus de %(max)s lignes : découpez-le en "
                                                         "plusieurs fichiers.", max=format_number(MAX_LINES)))
                 return []
-            rows.append((reader.line_num, {key: cells[index].strip() if index < len(cells) else ""
+            rows.append((reader.line_num, {key: without_hidden_characters(cells[index]).strip()
+                                           if index < len(cells) else ""
                                            for key, index in positions.items()}))
     except csv.Error:
-        plan.problem(reader.line_num or 1, "file", _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au "
-                                                     "format CSV (UTF-8 ou Windows) depuis votre tableur."))
+        plan.problem(read_whole + 1, "file", _("Un guillemet (\") de cette ligne n'est pas refermé, ou du texte suit "
+                                               "un guillemet fermant : une case entre guillemets doit l'être en "
+                                               "entier, et un guillemet à l'intérieur s'écrit deux fois."))
         return []
     if plan.problems:
         return []

@@ -74,8 +74,11 @@ def structure(structure_id=None):
 
 
 def _structure_choices() -> list[tuple[int, str]]:
-    """The structure list of the account forms (0: none, for the team)."""
-    return [(0, "—")] + structure_choices(db.session.scalars(select(Structure).order_by(Structure.name)))
+    """The structure list of the account forms (0: none, for the team); a structure whose membership is inactive
+    says so, its members being unable to ask questions."""
+    structures = db.session.scalars(select(Structure).order_by(Structure.name)).all()
+    return [(0, "—")] + [(structure_id, label if structure.active else _("%(name)s (adhésion inactive)", name=label))
+                         for structure, (structure_id, label) in zip(structures, structure_choices(structures))]
 
 
 @bp.route("/utilisateurs")

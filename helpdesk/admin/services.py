@@ -40,7 +40,7 @@ def normalise_siret(siret: str) -> str:
 
 def siret_problem(siret: str) -> str | None:
     """Why a SIRET (already normalised) is refused, in words, or None when it is valid."""
-    if not siret.isdigit() or len(siret) != 14:
+    if not (siret.isascii() and siret.isdigit()) or len(siret) != 14:
         return _("Le SIRET compte 14 chiffres.")
     if not siret_is_valid(siret):
         return _("Ce SIRET n'est pas valide (clé de contrôle incorrecte).")
@@ -57,9 +57,13 @@ def structure_problems(*, name: str, siret: str, type: str, region: str) -> dict
         problems["name"] = _("%(max)d caractères au maximum.", max=STRUCTURE_NAME_MAX)
     if (siret_reason := siret_problem(siret)) is not None:
         problems["siret"] = siret_reason
-    if type not in STRUCTURE_TYPES:
+    if not type:
+        problems["type"] = _("Indiquez le type de structure.")
+    elif type not in STRUCTURE_TYPES:
         problems["type"] = _("Type de structure inconnu.")
-    if region not in REGIONS:
+    if not region:
+        problems["region"] = _("Indiquez la région.")
+    elif region not in REGIONS:
         problems["region"] = _("Région inconnue.")
     return problems
 

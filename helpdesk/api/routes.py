@@ -14,6 +14,7 @@ from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Ticket
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
+from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
 from helpdesk.tickets import services as ticket_services
 from helpdesk.translation import gettext as _
@@ -114,7 +115,7 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
         raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
     if isinstance(value, str) and not _encodable(value):
         raise InvalidInput(_("%(name)s : le texte contient un caractère Unicode invalide.", name=name))
-    return value
+    return without_hidden_characters(value) if isinstance(value, str) else value
 
 
 @bp.before_request

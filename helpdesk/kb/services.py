@@ -124,7 +124,7 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
         theme = themes_by_slug.get(slug_or_name)
         if theme is None:
             warnings.append(_("thème inconnu « %(theme)s » ignoré", theme=slug_or_name))
-        else:
+        elif theme not in values.themes:  # a theme named twice (a form posting it twice, a file listing it twice)
             values.themes.append(theme)
     updated_on = data.get("updated_on")
     if updated_on:

@@ -1,14 +1,17 @@
 """The form base class shared by every area."""
 from functools import lru_cache
 
+from flask import request
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
 
 from helpdesk.i18n import PARIS, format_number
+from helpdesk.plain_text import without_hidden_characters
 from helpdesk.translation import current_locale, gettext as _, lazy_gettext as _l
 
 # The years a date field may name (periods of the journal and statistics, resources, webinars): the help desk holds
@@ -31,20 +34,32 @@ def at_most(maximum: int) -> LazyString:
     return LazyString(lambda: _("%(max)s caractères au maximum.", max=format_number(maximum)))
 
 
-def _without_nul(value):
-    """Drop NUL characters from submitted text: they have no meaning and PostgreSQL refuses them."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
+def _without_hidden_characters(value):
+    """Drop control and hidden characters from submitted text (see without_hidden_characters)."""
+    return without_hidden_characters(value) if isinstance(value, str) else value
 
 
 class Form(FlaskForm):
     """A Flask-WTF form whose built-in messages (invalid choice, bad number...) are in the user's language, whose
-    text never carries NUL characters, whose refused fields say one thing each, and whose `obj` only fills the first
-    display: a submitted form holds what was posted, a field missing from the post is empty (never the object's
-    value, which may have another shape)."""
+    text never carries control or hidden characters (NUL...), whose refused fields say one thing each, and whose
+    `obj` only fills the first display: a submitted form holds what was posted, a field missing from the post is
+    empty (never the object's value, which may have another shape)."""
 
     def __init__(self, *args, obj=None, **kwargs):
-        """Build the form, ignoring `obj` when the request submits it."""
-        super().__init__(*args, obj=None if self.is_submitted() else obj, **kwargs)
+        """Build the form from what the request posts (when it submits the form and no values are given), ignoring
+        `obj` then."""
+        submitted = self.is_submitted()
+        if not args and "formdata" not in kwargs:
+            kwargs["formdata"] = self._posted_values() if submitted else None
+        super().__init__(*args, obj=None if submitted else obj, **kwargs)
+
+    def _posted_values(self):
+        """The posted fields, and files under the names of file fields only. Flask-WTF would also read a JSON body,
+        or a file posted under a text field's name, as values no text field expects (a number, an uploaded file),
+        a server error; ignored, the field says it is missing."""
+        file_fields = {name for name, unbound in self._unbound_fields if issubclass(unbound.field_class, FileField)}
+        files = MultiDict([(name, upload) for name, upload in request.files.items(multi=True) if name in file_fields])
+        return CombinedMultiDict((files, request.form)) if files else request.form
 
     def validate(self, extra_validators=None) -> bool:
         """Validate; a refused field keeps one message, the first problem found (a value that cannot be read or is
@@ -58,8 +73,9 @@ class Form(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            """Add the NUL filter to every field, and to every choice field invalid-choice messages naming it."""
-            options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_nul)
+            """Add the hidden character filter to every field, and to every choice field invalid-choice messages
+            naming it."""
+            options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_hidden_characters)
             if issubclass(unbound_field.field_class, SelectFieldBase):
                 for key, message in _invalid_choice_messages(unbound_field, options["name"]).items():
                     if unbound_field.kwargs.get(key) is None:

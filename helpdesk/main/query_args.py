@@ -4,6 +4,8 @@ from urllib.parse import urlencode, urlsplit
 from flask import request, url_for
 from werkzeug.routing import IntegerConverter
 
+from helpdesk.plain_text import without_hidden_characters
+
 MAX_INT_ARG = 2**31 - 1
 
 
@@ -26,10 +28,10 @@ def page_arg() -> int:
 
 
 def text_arg(name: str, limit: int = 200, values=None) -> str:
-    """A free-text argument (of the query string, or of `values`: a posted form), trimmed, without NUL characters
-    (PostgreSQL refuses them), at most `limit` long."""
+    """A free-text argument (of the query string, or of `values`: a posted form), trimmed, without hidden characters
+    (PostgreSQL refuses NUL), at most `limit` long."""
     values = request.args if values is None else values
-    return (values.get(name) or "").replace("\x00", "").strip()[:limit]
+    return without_hidden_characters(values.get(name) or "").strip()[:limit]
 
 
 def safe_next(target: str | None, fallback: str | None = None) -> str:

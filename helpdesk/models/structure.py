@@ -44,7 +44,7 @@ REGIONS = {
 
 def siret_is_valid(siret: str) -> bool:
     """Tell whether a SIRET has 14 digits and a valid Luhn checksum (La Poste's SIRETs excepted)."""
-    if len(siret) != 14 or not siret.isdigit():
+    if len(siret) != 14 or not (siret.isascii() and siret.isdigit()):  # « ８ » or « ٨ » are digits to isdigit()
         return False
     if siret.startswith("356000000"):
         return sum(int(digit) for digit in siret) % 5 == 0

@@ -33,6 +33,9 @@ WEIGHTING = {
     QUESTIONS: BM25F(B=0.75, K1=1.2, subject_B=0.5),
 }
 
+# How many times a searcher is opened again when a commit removed the files it was opening.
+OPEN_ATTEMPTS = 5
+
 # Per thread: {index path: (generation directory it pointed to, searcher)}.
 _thread_searchers = threading.local()
 
@@ -158,9 +161,20 @@ def get_searcher(path, kind: str):
     if cached and cached[0] == live and cached[1].up_to_date():
         return cached[1]
     # The previous searcher is not closed: a caller may still hold it; it is released with its last reference.
-    searcher = open_index(path, kind).searcher(weighting=WEIGHTING[kind])
+    searcher = _open_searcher(path, kind)
     searchers[key] = (live, searcher)
     return searcher
+
+
+def _open_searcher(path, kind: str):
+    """A new searcher of the index at ``path``. Whoosh reads the name of the newest table of contents, then opens
+    it: a writer committing in between deletes it (FileNotFoundError), and the next try reads the new one."""
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        try:
+            return open_index(path, kind).searcher(weighting=WEIGHTING[kind])
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS:
+                raise
 
 
 def document_count(path, kind: str) -> int:

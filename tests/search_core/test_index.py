@@ -84,6 +84,21 @@ def test_searcher_is_reused_until_the_index_changes(articles_path):
     assert search_articles(articles_path, "licorne", **MEMBER).total == 0
 
 
+def test_a_searcher_opened_while_a_commit_removes_its_files_is_opened_again(articles_path, monkeypatch):
+    """Whoosh lists the newest table of contents, then opens it: a commit deleting it in between is not an error."""
+    open_dir, calls = whoosh_index.open_dir, []
+
+    def racing_open_dir(*args, **kwargs):
+        """The first opening finds its table of contents gone."""
+        calls.append(args)
+        if len(calls) == 1:
+            raise FileNotFoundError("_MAIN_1.toc")
+        return open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", racing_open_dir)
+    assert get_searcher(articles_path, "articles").doc_count() == len(ARTICLES)
+
+
 def test_searches_keep_working_across_rebuilds(articles_path):
     """An old searcher still answers after two rebuilds swapped its generation out."""
     old = get_searcher(articles_path, "articles")

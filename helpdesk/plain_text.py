@@ -1,0 +1,18 @@
+"""Text as users submit it, made storable and displayable everywhere (pages, SVG charts, calendar files, CSV)."""
+
+# Control characters have no meaning in a form: PostgreSQL refuses NUL, and the others make an XML document (the SVG
+# charts that show theme names) or a calendar file unreadable. Tab, line feed and carriage return are text; a
+# vertical tab or form feed (a line or page break pasted from a word processor) becomes a line break. The bidi
+# embeddings, overrides and isolates are dropped too: left open, one turns the rest of a line around wherever the
+# text is shown (a name in a list, a mail, a CSV export), which disguises what is written; and so are the byte order
+# mark, which pasting leaves at the start of a text, and the zero-width space and word joiner, with which a title
+# or a name made of nothing visible would pass for filled in.
+_HIDDEN_CHARACTERS = {code: None for code in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x200B,
+                                               *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF)
+                       if chr(code) not in "\t\n\r"} | {0x0B: "\n", 0x0C: "\n"}
+
+
+def without_hidden_characters(text: str) -> str:
+    """The text without control characters (but for tabs and line breaks), bidi overrides and invisible
+    characters that are not spaces (zero-width space, word joiner, byte order mark)."""
+    return text.translate(_HIDDEN_CHARACTERS)
