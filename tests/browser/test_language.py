@@ -13,6 +13,10 @@ def test_visitor_switches_to_english_and_back(visitor):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.url.endswith("/ressources/?q=contrat")
     expect(page.get_by_role("heading", level=1)).to_have_text("Legal resources")
+    visitor.goto("/ressources/cddi-regles-essentielles")  # the resources stay in French: screen readers must know
+    expect(page.get_by_role("heading", level=1)).to_have_attribute("lang", "fr")
+    expect(page.locator("main .markdown")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("link", name="← Legal resources")).not_to_have_attribute("lang", "fr")
     visitor.goto("/connexion")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     expect(page).to_have_title("Log in · Legal helpdesk")

@@ -6,9 +6,10 @@ from playwright.sync_api import expect
 PAGES = {
     None: ["/connexion", "/accessibilite", "/donnees-personnelles", "/flash/", "/webinaires/", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
     "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/mot-de-passe",
-                          "/ressources/"],
+                          "/ressources/", "/ressources/faq-webinaire-reforme-iae-pass-iae",
+                          "/ressources/mise-a-disposition-ai-etti"],
     "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle",
-                           "/statistiques/", "/reponses-types/"],
+                           "/statistiques/", "/statistiques/rapport/", "/reponses-types/"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
                          "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
@@ -75,6 +76,19 @@ def test_focus_goes_to_the_first_field_in_error_even_below_a_valid_one(visitor):
     page.get_by_role("button", name="Envoyer ma question").click()
     visitor.audit("(erreurs de saisie)")
     expect(page.get_by_label("Thème")).to_be_focused()
+
+
+def test_refusal_without_a_field_in_error_gets_the_focus(visitor):
+    """Blank tags sent from a question's page come back as an error message, which takes the focus to be read."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    page.get_by_label("Ajouter des étiquettes").fill("   ")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    visitor.audit("(étiquettes refusées)")
+    expect(page.locator("main .flash-error")).to_have_text("Erreur : Indiquez au moins une étiquette.")
+    expect(page.locator("main .flash-error")).to_be_focused()
 
 
 def test_skip_link_is_first_and_moves_focus_to_the_content(visitor):
