@@ -19,7 +19,7 @@ def test_visitor_switches_to_english_and_back(visitor):
     expect(page.get_by_role("link", name="← Legal resources")).not_to_have_attribute("lang", "fr")
     visitor.goto("/connexion")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    expect(page).to_have_title("Log in · Legal helpdesk")
+    expect(page).to_have_title("Log in — Legal helpdesk")
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="OK").click()
     visitor.audit("(retour au français)")

@@ -22,7 +22,8 @@ def _check_structure(visitor) -> None:
     page = visitor.page
     expect(page.locator("h1")).to_have_count(1)
     heading = page.locator("h1").inner_text().strip()
-    assert page.title().endswith("· Helpdesk juridique") and len(page.title()) > len("· Helpdesk juridique") + 2, \
+    # « — » sets the site's name apart from the « · » inside page names (« File des questions · Mes dossiers »).
+    assert page.title().endswith(" — Helpdesk juridique") and len(page.title()) > len(" — Helpdesk juridique") + 2, \
         f"titre sans nom de page : {page.title()!r} ({heading})"
     expect(page.get_by_role("main")).to_have_count(1)
     expect(page.get_by_role("banner")).to_have_count(1)
