@@ -9,7 +9,7 @@ PAGES = {
                           "/ressources/", "/ressources/faq-webinaire-reforme-iae-pass-iae",
                           "/ressources/mise-a-disposition-ai-etti"],
     "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle",
-                           "/statistiques/", "/statistiques/rapport/", "/reponses-types/"],
+                           "/statistiques/", "/statistiques/rapport/", "/reponses-types/", "/courriels"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
                          "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
@@ -18,7 +18,7 @@ PAGES = {
 
 
 def _check_structure(visitor) -> None:
-    """One h1; a title naming the page before the site name; main, banner and navigation landmarks."""
+    """One h1; a title naming the page before the site name; main, banner and navigation landmarks; named tables."""
     page = visitor.page
     expect(page.locator("h1")).to_have_count(1)
     heading = page.locator("h1").inner_text().strip()
@@ -28,6 +28,9 @@ def _check_structure(visitor) -> None:
     expect(page.get_by_role("main")).to_have_count(1)
     expect(page.get_by_role("banner")).to_have_count(1)
     expect(page.get_by_role("contentinfo")).to_have_count(1)
+    # A data table is named by its caption, which screen readers announce on entering it (Markdown has no captions).
+    unnamed = "main table:not(:has(> caption)):not([aria-label]):not([aria-labelledby]):not(.markdown table)"
+    expect(page.locator(unnamed)).to_have_count(0)
 
 
 @pytest.mark.parametrize("email", list(PAGES), ids=lambda email: email or "anonyme")
