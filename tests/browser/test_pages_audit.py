@@ -95,6 +95,17 @@ def test_refusal_without_a_field_in_error_gets_the_focus(visitor):
     expect(page.locator("main .flash-error")).to_be_focused()
 
 
+def test_refused_login_puts_the_focus_on_its_message(visitor):
+    """A wrong password: the keyboard and the screen reader start at the message that says so."""
+    page = visitor.page
+    visitor.goto("/connexion")
+    page.get_by_label("Adresse e-mail").fill("membre@demo.local")
+    page.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
+    page.get_by_role("button", name="Se connecter").click()
+    visitor.audit("(connexion refusée)")
+    expect(page.locator("main .flash-error")).to_be_focused()
+
+
 def test_skip_link_is_first_and_moves_focus_to_the_content(visitor):
     """The first Tab shows the skip link; following it puts the focus on the main content."""
     page = visitor.page
