@@ -27,7 +27,6 @@ SKIP_REASON = "Chromium introuvable : tests navigateur ignorés"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 PASSWORD = "demo-browser-2026"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -127,7 +126,7 @@ class Visitor:
         self.audit()
 
     def audit(self, context: str = "", page=None) -> None:
-        """Run axe-core on the current page (or on `page`, e.g. a popup); fail on serious or critical violations."""
+        """Run axe-core on the current page (or on `page`, e.g. a popup); fail on any violation, minor ones included."""
         from playwright.sync_api import Error as PlaywrightError
 
         page = page or self.page
@@ -140,10 +139,9 @@ class Visitor:
                 if attempt == 2:
                     raise
         self.audited.add(page.url)
-        blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
-        if blocking:
-            lines = [f"axe-core: {len(blocking)} violation(s) graves sur {page.url} {context}".rstrip()]
-            for violation in blocking:
+        if violations:
+            lines = [f"axe-core: {len(violations)} violation(s) sur {page.url} {context}".rstrip()]
+            for violation in violations:
                 lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
                 lines.extend(f"      {node}" for node in violation["nodes"])
             pytest.fail("\n".join(lines), pytrace=False)

@@ -35,6 +35,16 @@ def test_pages_with_tables_keep_the_phone_width(visitor, email, path):
         assert region.get_attribute("aria-label")
 
 
+def test_resource_with_a_table_keeps_the_width_of_a_small_phone(visitor):
+    """A resource whose Markdown table compares three columns still fits 320 px, the width WCAG's reflow asks for."""
+    page = visitor.page
+    page.set_viewport_size({"width": 320, "height": 700})
+    visitor.login("membre@demo.local")
+    visitor.goto("/ressources/mise-a-disposition-ai-etti")
+    expect(page.locator("main .markdown table")).to_be_visible()
+    assert _page_width(page) <= 320, f"{_page_width(page)} px de large sur un écran de 320 px"
+
+
 def test_wide_queue_scrolls_inside_its_region_with_the_keyboard(visitor):
     """The queue's table is wider than the phone: its region scrolls sideways with the arrow keys."""
     page = visitor.page

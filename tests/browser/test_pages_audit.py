@@ -6,9 +6,10 @@ from playwright.sync_api import expect
 PAGES = {
     None: ["/connexion", "/accessibilite", "/donnees-personnelles", "/flash/", "/webinaires/", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
     "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/mot-de-passe",
-                          "/ressources/"],
+                          "/ressources/", "/ressources/faq-webinaire-reforme-iae-pass-iae",
+                          "/ressources/mise-a-disposition-ai-etti"],
     "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle",
-                           "/statistiques/", "/reponses-types/"],
+                           "/statistiques/", "/statistiques/rapport/", "/reponses-types/", "/courriels"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
                          "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
@@ -17,15 +18,19 @@ PAGES = {
 
 
 def _check_structure(visitor) -> None:
-    """One h1; a title naming the page before the site name; main, banner and navigation landmarks."""
+    """One h1; a title naming the page before the site name; main, banner and navigation landmarks; named tables."""
     page = visitor.page
     expect(page.locator("h1")).to_have_count(1)
     heading = page.locator("h1").inner_text().strip()
-    assert page.title().endswith("· Helpdesk juridique") and len(page.title()) > len("· Helpdesk juridique") + 2, \
+    # « — » sets the site's name apart from the « · » inside page names (« File des questions · Mes dossiers »).
+    assert page.title().endswith(" — Helpdesk juridique") and len(page.title()) > len(" — Helpdesk juridique") + 2, \
         f"titre sans nom de page : {page.title()!r} ({heading})"
     expect(page.get_by_role("main")).to_have_count(1)
     expect(page.get_by_role("banner")).to_have_count(1)
     expect(page.get_by_role("contentinfo")).to_have_count(1)
+    # A data table is named by its caption, which screen readers announce on entering it (Markdown has no captions).
+    unnamed = "main table:not(:has(> caption)):not([aria-label]):not([aria-labelledby]):not(.markdown table)"
+    expect(page.locator(unnamed)).to_have_count(0)
 
 
 @pytest.mark.parametrize("email", list(PAGES), ids=lambda email: email or "anonyme")
@@ -75,6 +80,30 @@ def test_focus_goes_to_the_first_field_in_error_even_below_a_valid_one(visitor):
     page.get_by_role("button", name="Envoyer ma question").click()
     visitor.audit("(erreurs de saisie)")
     expect(page.get_by_label("Thème")).to_be_focused()
+
+
+def test_refusal_without_a_field_in_error_gets_the_focus(visitor):
+    """Blank tags sent from a question's page come back as an error message, which takes the focus to be read."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    page.get_by_label("Ajouter des étiquettes").fill("   ")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    visitor.audit("(étiquettes refusées)")
+    expect(page.locator("main .flash-error")).to_have_text("Erreur : Indiquez au moins une étiquette.")
+    expect(page.locator("main .flash-error")).to_be_focused()
+
+
+def test_refused_login_puts_the_focus_on_its_message(visitor):
+    """A wrong password: the keyboard and the screen reader start at the message that says so."""
+    page = visitor.page
+    visitor.goto("/connexion")
+    page.get_by_label("Adresse e-mail").fill("membre@demo.local")
+    page.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
+    page.get_by_role("button", name="Se connecter").click()
+    visitor.audit("(connexion refusée)")
+    expect(page.locator("main .flash-error")).to_be_focused()
 
 
 def test_skip_link_is_first_and_moves_focus_to_the_content(visitor):
