@@ -410,6 +410,12 @@ def test_a_large_import_creates_each_account_with_its_event_and_its_invitation(a
     assert journal.data == {"filename": "structures.csv", "structures": 39, "accounts": 300, "reused_structures": 1}
 
 
+def test_the_preview_of_a_file_of_thousands_of_accounts_groups_their_digits(admin_client, world):
+    page = _text(_preview(admin_client, _csv(*_many_lines(1200, 39, world.structure.siret))))
+    assert re.search(r"1\s200 comptes de membres à créer", page), "French digit grouping, not « 1200 »"
+    assert "1200 comptes" not in page
+
+
 def test_an_error_on_the_last_line_of_a_large_file_imports_nothing(admin_client, world):
     lines = _many_lines(300, 39, world.structure.siret)
     lines[-1] = lines[-1].replace("membre.299@", "membre.299-at-")

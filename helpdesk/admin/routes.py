@@ -13,6 +13,7 @@ from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import text_arg
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
@@ -268,12 +269,16 @@ def confirm_import():
         return redirect(url_for("admin.import_structures"))
     path.unlink(missing_ok=True)
     flash(_("%(structures)s et %(accounts)s créés ; %(invitations)s.",
-            structures=ngettext("%(num)d structure", "%(num)d structures", result.structures),
-            accounts=ngettext("%(num)d compte", "%(num)d comptes", result.accounts),
-            invitations=ngettext("%(num)d invitation envoyée", "%(num)d invitations envoyées", result.accounts)),
+            structures=ngettext("%(count)s structure", "%(count)s structures", result.structures,
+                                count=format_number(result.structures)),
+            accounts=ngettext("%(count)s compte", "%(count)s comptes", result.accounts,
+                              count=format_number(result.accounts)),
+            invitations=ngettext("%(count)s invitation envoyée", "%(count)s invitations envoyées", result.accounts,
+                                 count=format_number(result.accounts))),
           "success")
     if result.reused_structures:
-        flash(ngettext("Des comptes ont été ajoutés à %(num)d structure existante.",
-                       "Des comptes ont été ajoutés à %(num)d structures existantes.", result.reused_structures),
+        flash(ngettext("Des comptes ont été ajoutés à %(count)s structure existante.",
+                       "Des comptes ont été ajoutés à %(count)s structures existantes.", result.reused_structures,
+                       count=format_number(result.reused_structures)),
               "info")
     return redirect(url_for("admin.structures"))
