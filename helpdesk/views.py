@@ -116,15 +116,22 @@ def _list_cipher() -> AESGCM:
     return AESGCM(bytes.fromhex(keyed_digest("cipher", "list pages", 64)))
 
 
+def _remembered_pages() -> dict:
+    """The sealed ways back to the lists this session holds, by list name."""
+    pages = session.get(LIST_PAGES)
+    return pages if isinstance(pages, dict) else {}
+
+
 def _remembered_list_page(name: str) -> str | None:
     """The page of the `name` list this session remembered, decrypted; None without one."""
-    sealed = session.get(LIST_PAGES, {}).get(name)
-    if not sealed:
+    sealed = _remembered_pages().get(name)
+    if not sealed or not isinstance(sealed, str):
         return None
-    raw = base64.urlsafe_b64decode(sealed)
     try:
+        raw = base64.urlsafe_b64decode(sealed)
         return _list_cipher().decrypt(raw[:12], raw[12:], name.encode()).decode()
-    except InvalidTag:  # sealed under an earlier SECRET_KEY
+    # Sealed under an earlier SECRET_KEY, or malformed (not base64, shorter than a nonce): the list's first page.
+    except (InvalidTag, ValueError):
         return None
 
 
@@ -134,7 +141,7 @@ def remember_list_page(name: str) -> str:
     if len(path) <= LIST_PAGE_PATH_MAX and _remembered_list_page(name) != path:
         nonce = os.urandom(12)
         sealed = nonce + _list_cipher().encrypt(nonce, path.encode(), name.encode())
-        session[LIST_PAGES] = {**session.get(LIST_PAGES, {}), name: base64.urlsafe_b64encode(sealed).decode()}
+        session[LIST_PAGES] = {**_remembered_pages(), name: base64.urlsafe_b64encode(sealed).decode()}
     return path
 
 

@@ -118,3 +118,15 @@ def test_the_session_fingerprint_of_the_browser_does_not_give_away_its_address(a
         plain = flask_login.utils._create_identifier()
     assert cookie_session(app, client)["_id"] != plain
     assert client.get("/compte/").status_code == 200, "the same browser stays logged in"
+
+
+def test_a_malformed_way_back_in_the_session_leads_to_the_lists_first_page(app, world):
+    """A way back that is not valid base64, too short to hold a nonce, or not a string gives the list's first page,
+    never a server error."""
+    for sealed in ("!!!", "YWJj", "YWJ", "", 12, ["x"]):
+        with app.test_request_context():
+            flask.session["list_pages"] = {"queue": sealed}
+            assert views.back_to_list_url("queue") == "/file/"
+    with app.test_request_context():
+        flask.session["list_pages"] = "pas un dictionnaire"
+        assert views.back_to_list_url("queue") == "/file/"
