@@ -99,7 +99,7 @@ def retention_anonymise(years, dry_run):
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     verb = "seraient anonymisées" if dry_run else "anonymisées"
-    click.echo(f"{len(report.questions)} question(s) close(s) depuis plus de {years} an(s) {verb}.")
+    click.echo(f"{len(report.questions)} question(s) clôturée(s) depuis plus de {years} an(s) {verb}.")
     for reference in report.questions:
         click.echo(f"  {reference}")
     click.echo(f"{report.events} adresse(s) de connexion {'seraient effacées' if dry_run else 'effacées'}.")

@@ -363,7 +363,7 @@ def test_retention_drops_old_login_addresses(client, world):
 def test_retention_command_has_a_dry_run(runner, world):
     old = _closed_question(world, datetime.now(timezone.utc) - timedelta(days=365 * 3))
     result = runner.invoke(args=["retention", "anonymise", "--years", "2", "--dry-run"])
-    assert result.exit_code == 0 and "seraient anonymisées" in result.output and old.reference in result.output
+    assert result.exit_code == 0 and "question(s) clôturée(s) depuis plus de" in result.output and "seraient anonymisées" in result.output and old.reference in result.output
     assert old.anonymised_at is None
     result = runner.invoke(args=["retention", "anonymise", "--years", "2"])
     db.session.expire_all()

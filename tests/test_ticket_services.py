@@ -421,7 +421,7 @@ def test_questions_left_answered_or_waiting_are_closed_after_the_inactivity_peri
         ticket.last_activity_at = month_ago
     db.session.commit()
     result = runner.invoke(args=["triage", "close-inactive"])
-    assert result.exit_code == 0 and "2 question(s) sans activité depuis 30 jours close(s)." in result.output
+    assert result.exit_code == 0 and "2 question(s) sans activité depuis 30 jours clôturée(s)." in result.output
     db.session.expire_all()
     assert [ticket.status for ticket in (answered, waiting, recent, in_progress)] == ["closed", "closed", "answered",
                                                                                        "open"]

@@ -47,7 +47,8 @@ def test_members_are_reminded_a_week_before_the_question_closes_and_only_once(ap
     assert f"clôturée automatiquement à partir du {closes_on.day} " in text
     assert ASKED in html_body
     # The next day's run does not remind again; the question stays waiting.
-    assert "0 rappel(s)" in runner.invoke(args=["triage", "close-inactive"]).output
+    output = runner.invoke(args=["triage", "close-inactive"]).output
+    assert "0 rappel(s) envoyé(s) pour des questions en attente du membre, clôturées dans" in output
     assert len(_reminders(ticket)) == 2
     db.session.refresh(ticket)
     assert ticket.status == "waiting"

@@ -180,7 +180,7 @@ def openapi_document() -> dict:
                 "get": {"operationId": "listQuestions", "summary": "Questions de ma structure (membres)",
                         "parameters": [
                             _query("state", {"type": "string", "enum": ["open", "closed", "all"], "default": "open"},
-                                   "En cours, closes ou toutes."),
+                                   "En cours, clôturées ou toutes."),
                             _query("mine", {"type": "string", "enum": ["true", "false"], "default": "false"},
                                    "Seulement mes questions."),
                             *PAGE_PARAMETERS],

@@ -32,14 +32,14 @@ def close_inactive_command(days):
     members of those waiting that will be closed in AUTO_CLOSE_REMINDER_DAYS days (daily cron)."""
     days = days or current_app.config["AUTO_CLOSE_DAYS"]
     references = close_inactive(days)
-    click.echo(f"{len(references)} question(s) sans activité depuis {days} jours close(s).")
+    click.echo(f"{len(references)} question(s) sans activité depuis {days} jours clôturée(s).")
     for reference in references:
         click.echo(f"  {reference}")
     before = current_app.config["AUTO_CLOSE_REMINDER_DAYS"]
     if not 0 < before < days:
         return  # reminders switched off, or no time left for one
     reminded = remind_waiting(days, before)
-    click.echo(f"{len(reminded)} rappel(s) envoyé(s) pour des questions en attente du membre, closes dans {before} "
+    click.echo(f"{len(reminded)} rappel(s) envoyé(s) pour des questions en attente du membre, clôturées dans {before} "
                "jours sans nouvelles.")
     for reference in reminded:
         click.echo(f"  {reference}")
