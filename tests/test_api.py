@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from helpdesk.api import tokens
-from helpdesk.auth.services import set_active
+from helpdesk.auth.services import set_active, update_user
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
-from helpdesk.models import ApiToken, Message, Ticket
+from helpdesk.models import ApiToken, Event, Message, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services as ticket_services
 from tests import factories
@@ -634,3 +634,39 @@ def test_percent_encoded_surrogate_in_web_form_and_search_is_kept_harmless_not_a
     assert client.get("/ressources/?q=cddi%ED%A0%80").status_code == 200
     assert client.get("/ressources/suggestions?q=cddi%ED%A0%80").status_code == 200
     assert client.get("/api/v1/articles?q=cddi%ED%A0%80", headers=bearer(make_api_token(setting.member))).status_code == 200
+
+
+@pytest.mark.parametrize("change", [
+    {"structure": "other_structure"}, {"email": "nouvelle.personne@exemple.test"}, {"role": "jurist"}])
+def test_an_admin_changing_who_an_account_is_revokes_its_api_tokens(api, setting, change):
+    # A script of the former structure (or of the address's former holder) must not read what the account now may.
+    planted = make_api_token(setting.member, scope="read")
+    colleague = make_api_token(setting.colleague)
+    member = setting.member
+    values = {"email": member.email, "name": member.name, "role": member.role, "structure_id": member.structure_id}
+    if "structure" in change:
+        values["structure_id"] = setting.other_structure.id
+    else:
+        values.update({key: value for key, value in change.items()})
+        if values["role"] != "member":
+            values["structure_id"] = None
+    update_user(member, setting.admin, **values)
+    assert_error(api.get("/api/v1/questions", headers=bearer(planted)), 401, "unauthorized")
+    assert api.get("/api/v1/me", headers=bearer(colleague)).status_code == 200
+    revoked = db.session.scalar(select(Event).where(Event.kind == "api_token_revoked"))
+    assert revoked.actor_id == setting.admin.id and revoked.data["user_id"] == member.id
+
+
+def test_correcting_only_an_accounts_name_keeps_its_api_tokens(api, setting):
+    planted = make_api_token(setting.member)
+    member = setting.member
+    update_user(member, setting.admin, email=member.email, name="Alice Membre-Durand", role=member.role,
+                structure_id=member.structure_id)
+    assert api.get("/api/v1/me", headers=bearer(planted)).status_code == 200
+
+
+def test_a_reactivated_account_does_not_get_its_former_api_tokens_back(api, setting):
+    planted = make_api_token(setting.member)
+    set_active(setting.member, False, setting.admin)
+    set_active(setting.member, True, setting.admin)
+    assert_error(api.get("/api/v1/me", headers=bearer(planted)), 401, "unauthorized")

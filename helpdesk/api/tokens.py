@@ -78,16 +78,16 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def revoke_all_tokens(user: User) -> int:
+def revoke_all_tokens(user: User, actor: User | None = None) -> int:
     """Revoke every token of `user` still in force (their password changed: whoever took the account may have made
-    one); the caller commits. Returns how many."""
+    one; or an admin (`actor`) changed who the account is, or deactivated it); the caller commits. Returns how many."""
     now = utcnow()
     revoked = [token for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                                             ApiToken.revoked_at.is_(None)))
                if token.is_usable(now)]
     for token in revoked:
         token.revoked_at = now
-        record_event("api_token_revoked", user, token_id=token.id)
+        record_event("api_token_revoked", actor or user, token_id=token.id, user_id=user.id)
     return len(revoked)
 
 

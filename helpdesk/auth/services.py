@@ -206,7 +206,9 @@ def add_users(accounts: list[tuple[str, str, str | None, int | None]], role: str
 
 def update_user(user: User, actor: User, *, email: str, name: str, role: str, structure_id: int | None) -> int:
     """An admin corrects an account: name, email, role, structure. A change of email, role or structure ends the
-    account's sessions (its rights change); an anonymised account is not edited, and admins keep their own role.
+    account's sessions and revokes its API tokens (its rights, or the person behind the address, change: a script
+    made for the former structure must not read the new one's questions); an anonymised account is not edited, and
+    admins keep their own role.
     A jurist made a member leaves their open questions in « Non assignées » (returns how many). A new address is told
     to the former one and to the new one."""
     ensure_admin(actor)
@@ -222,6 +224,7 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
         return 0
     if {"email", "role", "structure"} & set(changed):
         user.session_token = new_session_token()
+        revoke_all_tokens(user, actor)
     released = release_questions(user, actor) if user.is_staff and role not in ("jurist", "admin") else 0
     former_email = user.email
     user.email, user.name, user.role, user.structure = email, name, role, structure
@@ -275,8 +278,9 @@ def release_questions(user: User, actor: User) -> int:
 
 
 def set_active(user: User, active: bool, actor: User) -> int:
-    """An admin activates or deactivates an account; deactivation ends its sessions and puts a jurist's open
-    questions back in « Non assignées » (returns how many)."""
+    """An admin activates or deactivates an account; deactivation ends its sessions, revokes its API tokens (a
+    reactivation must not bring them back) and puts a jurist's open questions back in « Non assignées » (returns how
+    many)."""
     ensure_admin(actor)
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
@@ -286,6 +290,7 @@ def set_active(user: User, active: bool, actor: User) -> int:
     released = 0
     if not active:
         user.session_token = new_session_token()
+        revoke_all_tokens(user, actor)
         released = release_questions(user, actor)
     record_event("user_activated" if active else "user_deactivated", actor, user_id=user.id)
     db.session.commit()
