@@ -94,6 +94,9 @@ ANONYMOUS_SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
 # Questions one member may file online (web or API) in 24 hours: far above a member's pace (the whole federation asks
 # a few a day), it stops a taken-over account or a script from flooding the queue and the jurists' mailboxes.
 QUESTIONS_PER_DAY = 20
+# Messages one member may post in an hour on their structure's questions (web, API or email, each one mailed to the
+# assigned jurist): far above a conversation's pace, it stops the same flood through replies.
+MEMBER_REPLIES_PER_HOUR = 30
 # « Mot de passe oublié » answers no sooner than this after the request, whether or not a link is mailed: the time
 # taken must not tell which addresses have an account.
 PASSWORD_RESET_MIN_SECONDS = 0.5

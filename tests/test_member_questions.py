@@ -717,6 +717,35 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
     assert _ticket_count() == before + 2
 
 
+def test_a_member_posts_at_most_an_hours_worth_of_messages(app, member_client, world):
+    """A taken-over account or a script cannot flood the assigned jurist's mailbox through replies: past
+    MEMBER_REPLIES_PER_HOUR messages in an hour, the web form, the API and a mailed reply are refused (429; the mail is
+    kept for review) and post nothing; an hour later replying works again; jurists and colleagues are not held back."""
+    app.config["MEMBER_REPLIES_PER_HOUR"] = 2
+    ticket = factories.make_ticket(world.member)
+    issued = reply_address(world.member, ticket)
+    for number in range(2):
+        services.add_message(ticket, world.member, f"Précision numéro {number}")
+    messages = db.session.scalar(select(func.count()).select_from(Message))
+    response = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Encore une précision"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 429 and "Vous avez déjà envoyé 2 messages dans l'heure" in page
+    assert "Encore une précision" in page, "the reply box keeps the text"
+    assert 3_500 < int(response.headers["Retry-After"]) <= 3_600
+    api = app.test_client().post(f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Par l'API"},
+                                 headers=bearer(make_api_token(world.member)))
+    assert api.status_code == 429 and "c'est le maximum" in api.json["error"]["message"]
+    mailed = ingest(f"From: {world.member.email}\r\nTo: {issued}\r\nSubject: Re: [{ticket.reference}] suite\r\n"
+                    "Message-ID: <pace@exemple.test>\r\n\r\nRéponse par courriel\r\n".encode())
+    assert (mailed.status, mailed.reason) == ("pending", "rejected")
+    assert db.session.scalar(select(func.count()).select_from(Message)) == messages
+    services.add_message(ticket, world.colleague, "Une collègue complète.")
+    services.add_message(ticket, world.jurist, "Note de travail.", internal=True)
+    with frozen_time(utcnow() + timedelta(hours=1, minutes=1)):
+        services.add_message(ticket, world.member, "Une heure plus tard.")
+    assert db.session.scalar(select(func.count()).select_from(Message)) == messages + 3
+
+
 def test_the_days_last_question_sent_again_is_recognised_not_refused(app, member_client, world):
     """A member who reached the day's limit with a question and sends it again (Back, then Send) is led to it, not
     told to wait a day: the resend check and the day's count are read together, the resend first."""

@@ -141,14 +141,15 @@ def reply(reference):
     try:
         services.add_message(ticket, current_user, form.body.data, internal=internal, status_after=status_after,
                              attachments=read_uploads(form.attachments.data), seen=form.seen.data)
-    except (InvalidInput, Forbidden, Conflict) as error:
-        # The page comes back with the text in the box: a refused file (or membership) must not cost the message
-        # written.
+    except (InvalidInput, Forbidden, Conflict, RateLimited) as error:
+        # The page comes back with the text in the box: a refused file (or membership, or pace) must not cost the
+        # message written.
         flash(error.message, "error")
         flash_files_to_attach_again(refusal=error)
         if isinstance(error, Conflict):  # told to read what was added, shown on the page: sending again posts it
             form.seen.data = services.last_message_id(ticket, current_user)
-        return render_detail(ticket, reply_form=form), error.status_code
+        retry = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+        return render_detail(ticket, reply_form=form), error.status_code, retry
     flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return to_question(ticket)
 

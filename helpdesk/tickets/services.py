@@ -129,6 +129,24 @@ def ensure_filing_pace(author: User, filed: int | None = None) -> None:
             retry_after=max(1, math.ceil((leaving + timedelta(days=1) - utcnow()).total_seconds())))
 
 
+def ensure_reply_pace(author: User) -> None:
+    """A member posts at most MEMBER_REPLIES_PER_HOUR messages in an hour (web, API or email), each one mailed to the
+    assigned jurist: a taken-over account or a script cannot flood the jurists' mailboxes through replies either."""
+    limit = current_app.config["MEMBER_REPLIES_PER_HOUR"]
+    since = utcnow() - timedelta(hours=1)
+    recent = select(Message.created_at).where(Message.author_id == author.id, Message.created_at >= since)
+    posted = db.session.scalar(select(func.count()).select_from(recent.subquery()))
+    if posted >= limit:
+        # The next message is allowed once enough of the hour's messages are more than an hour old.
+        leaving = db.session.scalar(recent.order_by(Message.created_at).offset(posted - limit).limit(1))
+        raise RateLimited(ngettext(
+            "Vous avez déjà envoyé %(num)d message dans l'heure : c'est le maximum. Réessayez dans quelques minutes "
+            "ou, si c'est urgent, téléphonez à l'équipe juridique.",
+            "Vous avez déjà envoyé %(num)d messages dans l'heure : c'est le maximum. Réessayez dans quelques minutes "
+            "ou, si c'est urgent, téléphonez à l'équipe juridique.", posted),
+            retry_after=max(1, math.ceil((leaving + timedelta(hours=1) - utcnow()).total_seconds())))
+
+
 def waiting_count(user: User) -> int:
     """How many of the questions `user` may see wait for their member's answer."""
     return db.session.scalar(visible_tickets(user).where(Ticket.status == "waiting").with_only_columns(func.count())
@@ -324,7 +342,8 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
                 status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = (),
                 seen: int | None = None) -> Message:
     """Post a public reply or an internal note, with its files, moving the question along the flow; with `seen` (the
-    last message id the writer's page showed), held back if someone else has written since."""
+    last message id the writer's page showed), held back if someone else has written since; a member past
+    MEMBER_REPLIES_PER_HOUR is refused (RateLimited)."""
     if not can_view_ticket(author, ticket):
         raise NotFound(_("Cette question est introuvable."))
     ensure_membership_active(author)
@@ -332,6 +351,8 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise InvalidInput(_("Cette question est clôturée : elle n'accepte plus de message."))
     text = _clean_text(body, _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
+    if author.is_member:
+        ensure_reply_pace(author)
     if seen is not None and last_message_id(ticket, author, others_only=True) > seen:
         raise Conflict(_("Pendant que vous écriviez, un nouveau message a été ajouté à cette question : lisez-le "
                          "ci-dessus. Votre message n'a pas été envoyé ; il est conservé ci-dessous, envoyez-le s'il "
