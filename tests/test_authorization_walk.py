@@ -82,6 +82,7 @@ CASES = [
     Case("POST", "/questions/<reference>/prendre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/assigner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/classement", QUESTION_STAFF),
     Case("GET", "/questions/<reference>/supprimer", ADMIN),  # asks to confirm
     Case("POST", "/questions/<reference>/supprimer", ADMIN.replace("200", "302")),
     Case("GET", "/file/", STAFF),
