@@ -72,6 +72,7 @@ CASES = [
     Case("POST", "/deconnexion", LOGIN),
     Case("GET", "/compte/mot-de-passe", ACCOUNT),
     Case("POST", "/compte/mot-de-passe", ACCOUNT),
+    Case("POST", "/compte/nom", LOGIN, data={"name": "Nom Corrigé"}),
     Case("GET", "/questions/", MEMBERS),
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("POST", "/questions/nouvelle", "302 302 200 302 200 403 403"),
