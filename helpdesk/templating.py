@@ -5,7 +5,7 @@ from flask import Flask
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
 from helpdesk.main.query_args import page_address, url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
-from helpdesk.models import ARTICLE_TYPES, STATUSES
+from helpdesk.models import ARTICLE_TYPES, PRIORITIES, STATUSES
 from helpdesk.permissions import membership_active
 from helpdesk.views import back_to_list_url
 
@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
     app.jinja_env.globals["ticket_statuses"] = STATUSES
+    app.jinja_env.globals["ticket_priorities"] = PRIORITIES
     app.jinja_env.globals["url_with_query"] = url_with_query
     app.jinja_env.globals["page_address"] = page_address
     app.jinja_env.globals["membership_active"] = membership_active

@@ -1,5 +1,6 @@
 """Accounts over HTTP: login, logout, deactivation, password change, redirects, session fixation."""
 import pytest
+from sqlalchemy import func, select
 
 from helpdesk.auth.services import load_user, set_active
 from helpdesk.extensions import db
@@ -249,3 +250,33 @@ def test_session_identifier_holds_the_current_token_only(world):
     assert load_user("987654:x") is None
     set_active(world.member, False, world.admin)
     assert load_user(world.member.get_id()) is None
+
+
+def test_user_corrects_their_own_name_from_the_account_page(client, login, world):
+    login(world.member)
+    assert 'action="/compte/nom"' in client.get("/compte/").get_data(as_text=True)
+    text = client.post("/compte/nom", data={"name": "  Alice Membre-Durand "},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Votre nom est enregistré : Alice Membre-Durand." in text
+    db.session.refresh(world.member)
+    assert world.member.name == "Alice Membre-Durand"
+    event = db.session.scalars(select(Event).where(Event.kind == "user_updated")).one()
+    assert (event.actor, event.data) == (world.member, {"user_id": world.member.id, "changed": ["name"]})
+
+
+@pytest.mark.parametrize(("name", "error"), [
+    ("   ", "Indiquez votre nom."), ("x" * 121, "Indiquez un nom de 120 caractères au plus.")])
+def test_refused_name_comes_back_in_the_field_and_changes_nothing(client, login, world, name, error):
+    login(world.jurist)
+    response = client.post("/compte/nom", data={"name": name})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and error in text and "Rien n'a été enregistré" in text
+    db.session.refresh(world.jurist)
+    assert world.jurist.name == "Denis Juriste"
+
+
+def test_same_name_again_records_nothing(client, login, world):
+    login(world.member)
+    text = client.post("/compte/nom", data={"name": "Alice Membre"}, follow_redirects=True).get_data(as_text=True)
+    assert "Votre nom n&#39;a pas changé." in text
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "user_updated")) == 0

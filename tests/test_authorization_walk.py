@@ -72,6 +72,7 @@ CASES = [
     Case("POST", "/deconnexion", LOGIN),
     Case("GET", "/compte/mot-de-passe", ACCOUNT),
     Case("POST", "/compte/mot-de-passe", ACCOUNT),
+    Case("POST", "/compte/nom", LOGIN, data={"name": "Nom Corrigé"}),
     Case("GET", "/questions/", MEMBERS),
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),
     Case("POST", "/questions/nouvelle", "302 302 200 302 200 403 403"),
@@ -82,6 +83,7 @@ CASES = [
     Case("POST", "/questions/<reference>/prendre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/assigner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/statut", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/classement", QUESTION_STAFF),
     Case("GET", "/questions/<reference>/supprimer", ADMIN),  # asks to confirm
     Case("POST", "/questions/<reference>/supprimer", ADMIN.replace("200", "302")),
     Case("GET", "/file/", STAFF),

@@ -35,7 +35,7 @@ KIND_LABELS = {
     "created": _l("Question posée"), "claimed": _l("Question prise"), "assigned": _l("Assignation"), "unassigned": _l("Désassignation"),
     "status_changed": _l("Changement de statut"), "closed": _l("Clôture"),
     "close_reminder": _l("Rappel au membre avant clôture"), "absence_set": _l("Absence déclarée"),
-    "reopened": _l("Réouverture"),
+    "reopened": _l("Réouverture"), "reclassified": _l("Reclassement (thème, urgence)"),
     "reply": _l("Réponse"), "note": _l("Note interne"), "article_saved": _l("Ressource enregistrée"),
     "article_status": _l("Statut de ressource"), "article_reviewed": _l("Ressource relue"),
     "legal_reference_amended": _l("Texte de loi modifié signalé"), "password_set": _l("Mot de passe défini par lien"),
@@ -72,18 +72,19 @@ DETAIL_LABELS = {
     "messages": _l("messages"),
     "mode": _l("mode"), "name": _l("nom"), "on_behalf_of": _l("pour le compte de"),
     "optional": _l("notifications facultatives"), "position": _l("position"), "previous": _l("avant"),
-    "previous_name": _l("ancien nom"), "priority": _l("priorité"), "purpose": _l("motif"),
+    "previous_name": _l("ancien nom"), "previous_priority": _l("urgence avant"),
+    "previous_theme": _l("thème avant"), "priority": _l("priorité"), "purpose": _l("motif"),
     "questions": _l("questions"), "rating": _l("note"), "recipients": _l("destinataires"),
     "reference": _l("référence"), "removed": _l("retirées"), "role": _l("rôle"), "rule": _l("règle"),
     "rule_id": _l("règle n°"), "scope": _l("portée"), "slug": _l("adresse"), "source": _l("question d'origine"),
     "start": _l("du"), "status": _l("statut"), "structure_id": _l("structure n°"),
     "structures": _l("structures créées"), "reused_structures": _l("structures existantes complétées"), "target": _l("question cible"),
-    "theme_id": _l("thème n°"), "themes": _l("thèmes n°"), "title": _l("titre"), "token_id": _l("jeton n°"),
+    "theme": _l("thème"), "theme_id": _l("thème n°"), "themes": _l("thèmes n°"), "title": _l("titre"), "token_id": _l("jeton n°"),
     "user_id": _l("compte n°"), "webinar_id": _l("webinaire n°"), "year": _l("année"), "years": _l("années"),
 }
 VALUE_LABELS = {
     "status": {**STATUSES, **ARTICLE_STATUSES}, "previous": STATUSES, "role": ROLES, "channel": CHANNELS,
-    "priority": PRIORITIES, "mode": NOTIFY_MODES, "scope": TOKEN_SCOPES,
+    "priority": PRIORITIES, "previous_priority": PRIORITIES, "mode": NOTIFY_MODES, "scope": TOKEN_SCOPES,
     "purpose": {"invitation": _l("invitation"), "reset": _l("réinitialisation")},
 }
 

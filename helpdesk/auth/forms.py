@@ -48,6 +48,16 @@ class SetPasswordForm(Form):
     submit = SubmitField(_l("Enregistrer le mot de passe"))
 
 
+class AccountNameForm(Form):
+    """The name users give themselves on the help desk."""
+
+    # Its length is the service's to check (account_name_problem), as for the names admins give.
+    name = StringField(_l("Votre nom"), validators=[DataRequired(_l("Indiquez votre nom."))],
+                       description=_l("Tel qu'il apparaît sur vos questions, vos messages et les courriels du "
+                                       "helpdesk."), render_kw={"autocomplete": "name"})
+    submit = SubmitField(_l("Enregistrer mon nom"))
+
+
 class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 

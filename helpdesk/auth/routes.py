@@ -7,11 +7,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
 from helpdesk.auth import bp
-from helpdesk.auth.forms import (ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RevokeTokenForm,
-                                 SetPasswordForm)
+from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
+                                 RevokeTokenForm, SetPasswordForm)
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
-from helpdesk.auth.services import authenticate, change_password, log_out_everywhere, verify_current_password
+from helpdesk.auth.services import (authenticate, change_password, log_out_everywhere, rename_self,
+                                    verify_current_password)
 from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
                                       remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
@@ -21,6 +22,7 @@ from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _, ngettext
+from helpdesk.views import flash_form_refused
 
 LAST_SEEN = "last_seen"
 # When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask
@@ -145,8 +147,27 @@ def flash_revoked_tokens(count: int) -> None:
 @bp.route("/compte/")
 @login_required
 def account():
-    """The account page: identity and links to password, emails, API tokens, subscriptions and the data export."""
-    return render_template("auth/account.html")
+    """The account page: identity (the name can be corrected) and links to password, emails, API tokens,
+    subscriptions and the data export."""
+    return render_template("auth/account.html", name_form=AccountNameForm(name=current_user.name))
+
+
+@bp.route("/compte/nom", methods=["POST"])
+@login_required
+def rename():
+    """Save the name the user gives themselves; a refused one comes back in the field with its reason."""
+    form = AccountNameForm()
+    if form.validate():
+        try:
+            changed = rename_self(db.session.get(User, current_user.id), form.name.data)
+        except InvalidInput as error:
+            form.name.errors = [error.message]
+        else:
+            flash(_("Votre nom est enregistré : %(name)s.", name=current_user.name) if changed
+                  else _("Votre nom n'a pas changé."), "success")
+            return redirect(url_for("auth.account"))
+    flash_form_refused(form)
+    return render_template("auth/account.html", name_form=form), 400
 
 
 @bp.route("/compte/jetons", methods=["GET", "POST"])

@@ -237,6 +237,19 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     return released
 
 
+def rename_self(user: User, name: str) -> bool:
+    """A user corrects their own name (shown on their questions, messages and mails); False if it did not change."""
+    name = (name or "").strip()
+    if (problem := account_name_problem(name)) is not None:
+        raise InvalidInput(problem)
+    if name == user.name:
+        return False
+    user.name = name
+    record_event("user_updated", user, user_id=user.id, changed=["name"])
+    db.session.commit()
+    return True
+
+
 def verify_current_password(user: User, password: str, address: str | None = None) -> None:
     """Check the logged-in user's own password before a change that whoever sits at an open session must not make
     alone (a new password, an API token); a wrong one is a failed guess locked out like a login attempt

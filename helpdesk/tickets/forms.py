@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.i18n import format_number
 from helpdesk.main.forms import Form, at_most, select_choices
+from helpdesk.models import PRIORITIES
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -101,6 +102,15 @@ class StatusForm(Form):
 
     status = SelectField(_l("Nouveau statut"))
     submit = SubmitField(_l("Changer le statut"))
+
+
+class ClassifyForm(Form):
+    """A jurist's correction of the theme and urgency of a question (theme 0 = no theme)."""
+
+    theme = SelectField(_l("Thème"), coerce=int)
+    priority = SelectField(_l("Urgence"), coerce=int,
+                           choices=select_choices(sorted(PRIORITIES.items(), reverse=True)))
+    submit = SubmitField(_l("Reclasser"))
 
 
 class ActionForm(Form):

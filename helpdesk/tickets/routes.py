@@ -16,7 +16,8 @@ from helpdesk.permissions import (
     admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
     visible_tickets)
 from helpdesk.tickets import bp, services
-from helpdesk.tickets.forms import ActionForm, AssignForm, QuestionForm, ReplyForm, StaffReplyForm, StatusForm
+from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, QuestionForm, ReplyForm, StaffReplyForm,
+                                    StatusForm)
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
@@ -27,6 +28,14 @@ from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash
 def _assignee_choices() -> list[tuple[int, str]]:
     """The team for the assignment field, after "nobody"."""
     return staff_choices(_("Personne (non assignée)"))
+
+
+def _classify_theme_choices(ticket: Ticket) -> list[tuple[int, str]]:
+    """The themes a question may be moved to (the active ones), its own kept even if withdrawn, after "no theme" (0)."""
+    themes = services.active_themes()
+    if ticket.theme is not None and ticket.theme not in themes:
+        themes.append(ticket.theme)
+    return [(0, _("Sans thème"))] + [(theme.id, theme.name) for theme in themes]
 
 
 @bp.route("/")
@@ -111,7 +120,10 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         status_form = StatusForm()
         targets = [] if ticket.merged_into_id else allowed_targets(ticket.status, replied=ticket.has_reply)
         status_form.status.choices = select_choices((status, STATUSES[status]) for status in targets)
+        classify_form = ClassifyForm(theme=ticket.theme_id or 0, priority=ticket.priority)
+        classify_form.theme.choices = select_choices(_classify_theme_choices(ticket))
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
+                       classify_form=classify_form,
                        similar=similar_questions(ticket, current_user),
                        recent=services.recent_structure_questions(ticket, current_user))
     else:
@@ -221,6 +233,23 @@ def status(reference):
     with flash_refusal():
         services.change_status(ticket, current_user, form.status.data)
         flash(_("Statut changé : %(status)s.", status=ticket.status_label), "success")
+    return to_question(ticket)
+
+
+@bp.route("/<reference>/classement", methods=["POST"])
+@login_required
+def classify(reference):
+    """Correct the question's theme and urgency (its deadlines follow)."""
+    ticket = staff_question(reference)
+    form = ClassifyForm()
+    form.theme.choices = select_choices(_classify_theme_choices(ticket))
+    if not form.validate():
+        flash(_("Choisissez un thème et une urgence de la liste."), "error")
+        return to_question(ticket)
+    with flash_refusal():
+        services.classify(ticket, current_user, form.theme.data or None, form.priority.data)
+        flash(_("Classement enregistré : thème « %(theme)s », urgence « %(priority)s ».",
+                theme=ticket.theme.name if ticket.theme else _("aucun"), priority=ticket.priority_label), "success")
     return to_question(ticket)
 
 

@@ -287,6 +287,29 @@ def change_status(ticket: Ticket, actor: User, target: str) -> None:
     db.session.commit()
 
 
+def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -> None:
+    """A jurist corrects the theme and the urgency a question was filed with (`theme_id` None: no theme); its
+    deadlines follow the service level of the new pair, and its history says what changed."""
+    ensure_staff(actor)
+    if priority not in PRIORITIES:
+        raise InvalidInput(_("Cette urgence n'existe pas."))
+    # The theme it has may since have been withdrawn: keeping it is not choosing it.
+    theme = ticket.theme if theme_id == ticket.theme_id else _active_theme(theme_id)
+    if theme_id == ticket.theme_id and priority == ticket.priority:
+        raise InvalidInput(_("La question a déjà ce thème et cette urgence."))
+    changes = {}
+    if theme_id != ticket.theme_id:
+        changes.update(previous_theme=ticket.theme.name if ticket.theme else "", theme=theme.name if theme else "")
+    if priority != ticket.priority:
+        changes.update(previous_priority=ticket.priority, priority=priority)
+    ticket.theme = theme
+    ticket.theme_id = theme.id if theme else None  # read by the service levels before the flush
+    ticket.priority = priority
+    ticket.last_activity_at = utcnow()
+    record_event("reclassified", actor, ticket, **changes)
+    db.session.commit()
+
+
 def close(ticket: Ticket, actor: User) -> None:
     """Close the question (its member or a jurist)."""
     if not can_view_ticket(actor, ticket):

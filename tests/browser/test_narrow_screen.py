@@ -194,3 +194,18 @@ def test_members_list_shows_each_questions_status_on_a_phone_without_scrolling_s
     box = badge.bounding_box()
     assert box["x"] + box["width"] <= PHONE["width"], f"statut à {box['x']} px sur un écran de 375 px"
     assert _page_width(page) <= PHONE["width"]
+
+
+def test_member_sees_the_status_of_each_question_without_scrolling_sideways(visitor):
+    """On a phone the member's list shows each question's status (what they come for) whole, next to its subject:
+    only the columns after it (theme, author, date) are left to the sideways scroll."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    region_right = page.locator("main .table-scroll").evaluate("element => element.getBoundingClientRect().right")
+    badges = page.locator("main table .badge")
+    assert badges.count() > 0
+    rights = badges.evaluate_all("badges => badges.map(badge => badge.getBoundingClientRect().right)")
+    cut = [text for text, right in zip(badges.all_inner_texts(), rights) if right > region_right]
+    assert not cut, f"statuts coupés au bord de l'écran : {sorted(set(cut))}"

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 PAGES = {
     None: ["/connexion", "/accessibilite", "/donnees-personnelles", "/flash/", "/webinaires/", "/ressources/", "/ressources/?q=activite+partielle", "/page-qui-n-existe-pas"],
-    "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/mot-de-passe",
+    "membre@demo.local": ["/questions/", "/questions/?etat=closes", "/questions/nouvelle", "/compte/", "/compte/mot-de-passe",
                           "/ressources/", "/ressources/faq-webinaire-reforme-iae-pass-iae",
                           "/ressources/mise-a-disposition-ai-etti"],
     "juriste@demo.local": ["/file/", "/file/?vue=mes-dossiers", "/file/?vue=non-assignees", "/ressources/nouvelle",
