@@ -688,6 +688,16 @@ def test_evaluate_command_names_the_bad_line_without_a_traceback(runner, tmp_pat
         assert message in result.output
 
 
+@pytest.mark.parametrize("command", ["import", "evaluate"])
+def test_import_and_evaluate_refuse_a_file_not_in_utf8(runner, tmp_path, command):
+    latin1 = tmp_path / "ressources.jsonl"
+    latin1.write_bytes('{"slug": "ete", "title": "Été", "body": "Activité partielle en été."}\n'.encode("latin-1"))
+    result = runner.invoke(args=["kb", command, str(latin1)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert f"{latin1} n'est pas un fichier texte UTF-8 : enregistrez-le en UTF-8 puis relancez la commande." in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 0
+
+
 def test_sync_command_reports_in_french(runner, world):
     """No Python dict or list in what an operator reads."""
     first = runner.invoke(args=["kb", "sync"])

@@ -70,11 +70,20 @@ def check_command():
         sys.exit(1)
 
 
+def _read_lines(file) -> list[str]:
+    """The lines of a file opened as UTF-8; another encoding ends the command with a French message."""
+    try:
+        return file.readlines()
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file.name} n'est pas un fichier texte UTF-8 : enregistrez-le en UTF-8 "
+                                   "puis relancez la commande.") from error
+
+
 @kb.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 def import_command(file):
     """Upsert articles from a JSON-lines file (slug, title, body required); bad lines are reported and skipped."""
-    lines = file.readlines()
+    lines = _read_lines(file)
     with click.progressbar(length=len(lines), label="Import", file=sys.stderr) as bar:
         report = services.import_articles(lines, progress=bar.update)
     for number, message in report.warnings:
@@ -123,7 +132,7 @@ def search_command(query, limit, as_json):
 def evaluate_command(judgments, runs, as_json):
     """Measure search quality on judgments ({qid, query, relevant, group?} per line)."""
     items = []
-    for number, line in enumerate(judgments, start=1):
+    for number, line in enumerate(_read_lines(judgments), start=1):
         if not line.strip():
             continue
         try:
