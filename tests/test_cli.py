@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from helpdesk import create_app
+from helpdesk import DatabaseURLError, create_app
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
@@ -178,6 +178,20 @@ def test_commands_on_a_database_without_migrations_ask_for_db_upgrade(tmp_path, 
     assert isinstance(result.exception, SystemExit), result.exception
     assert "n'a pas le schéma attendu (no such table:" in result.output
     assert "« flask --app helpdesk db upgrade »" in result.output
+
+
+@pytest.mark.parametrize("url, cause", [
+    ("postgres://helpdesk:s3cret@db.internal/helpdesk", "Can't load plugin: sqlalchemy.dialects:postgres"),
+    ("mysql://helpdesk:s3cret@db.internal/helpdesk", "No module named 'MySQLdb'"),
+    ("db.internal/helpdesk", "Could not parse SQLAlchemy URL")])
+def test_an_unusable_database_url_stops_the_app_with_a_french_message(url, cause):
+    """Commands then print this one line (a ClickException), never the password of the URL."""
+    with pytest.raises(DatabaseURLError) as raised:
+        create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    message = raised.value.format_message()
+    assert message.startswith("HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable (")
+    assert cause in message and "postgresql+psycopg://utilisateur@hôte/base" in message
+    assert "s3cret" not in message
 
 
 def test_migrations_build_the_schema_of_the_models(app):
