@@ -3,9 +3,11 @@ import os
 import secrets
 from pathlib import Path
 
+import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpdesk.like import register_sqlite_functions
@@ -23,6 +25,10 @@ def _persistent_secret_key(instance_path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+class DatabaseURLError(click.ClickException):
+    """SQLALCHEMY_DATABASE_URI names no database this app can open (flask commands print the message alone)."""
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -53,7 +59,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
 
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ArgumentError, ImportError) as error:  # an unknown scheme, a driver not installed, not a URL at all
+        raise DatabaseURLError(
+            f"HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable ({error}) : attendu "
+            "postgresql+psycopg://utilisateur@hôte/base ou sqlite:////chemin/absolu/helpdesk.sqlite.") from error
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -1,8 +1,11 @@
 """Flask commands: users, demo data, personal-data retention, backup and restore, and each area's group."""
+import copy
+import functools
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from helpdesk import backup, demo
 from helpdesk.admin.commands import admin_cli
@@ -19,7 +22,7 @@ from helpdesk.webinars.commands import webinars_cli
 
 
 def register(app: Flask) -> None:
-    """Attach the commands to the app's CLI."""
+    """Attach the commands to the app's CLI; each of them (the migrations' too) reports database errors in French."""
     app.cli.add_command(users)
     app.cli.add_command(admin_cli)
     app.cli.add_command(seed_demo)
@@ -31,6 +34,49 @@ def register(app: Flask) -> None:
     app.cli.add_command(retention)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    for name, command in list(app.cli.commands.items()):
+        app.cli.commands[name] = _reporting_database_errors(command)
+
+
+# PostgreSQL's SQLSTATE for a table that does not exist: the migrations were not applied.
+UNDEFINED_TABLE = "42P01"
+
+
+def _database_error_message(error: OperationalError | ProgrammingError) -> str | None:
+    """The French sentence an operator reads for a database that cannot be reached or has no schema (None: another
+    error, left to the traceback)."""
+    detail = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+    if getattr(error.orig, "sqlstate", None) == UNDEFINED_TABLE or "no such table" in detail:
+        return (f"La base de données n'a pas le schéma attendu ({detail}) : appliquez les migrations avec "
+                "« flask --app helpdesk db upgrade ».")
+    if isinstance(error, OperationalError):
+        return (f"Base de données inaccessible ({detail}) : vérifiez HELPDESK_SQLALCHEMY_DATABASE_URI "
+                "et que le serveur de base de données répond.")
+    return None
+
+
+def _reporting_database_errors(command: click.Command) -> click.Command:
+    """A copy of the command (of each command of a group) that ends with a French message instead of a traceback
+    when the database cannot be reached or has not been migrated; the shared command objects stay untouched."""
+    guarded = copy.copy(command)
+    if isinstance(command, click.Group):
+        guarded.commands = {name: _reporting_database_errors(sub) for name, sub in command.commands.items()}
+    elif command.callback is not None:
+        callback = command.callback
+
+        @functools.wraps(callback)
+        def reporting(*args, **kwargs):
+            """Run the command; a database that is missing, unreachable or not migrated becomes a ClickException."""
+            try:
+                return callback(*args, **kwargs)
+            except (OperationalError, ProgrammingError) as error:
+                message = _database_error_message(error)
+                if message is None:
+                    raise
+                raise click.ClickException(message) from error
+
+        guarded.callback = reporting
+    return guarded
 
 
 @click.group()

@@ -8,12 +8,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from helpdesk import DatabaseURLError, create_app
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
 from helpdesk.models import Event, Message, Satisfaction, Structure, Ticket, User, Webinar
 from helpdesk.models._types import UTCDateTime, utcnow
 from tests import factories
+from tests.conftest import BASE_CONFIG
 
 DEMO_LOGINS = ["admin@demo.local", "juriste@demo.local", "juriste2@demo.local", "membre@demo.local",
                "membre2@demo.local", "autre@demo.local"]
@@ -147,6 +149,51 @@ def test_users_create_for_a_member_of_a_structure(runner):
 
 # SQLite cannot reflect expression indexes (lower(email)): alembic warns and skips them there.
 @pytest.mark.filterwarnings("ignore:autogenerate skipping", "ignore:Skipped unsupported reflection")
+def _invoke_on(tmp_path, url: str, arguments: list[str]):
+    """Run a command, as `flask` does (app context pushed), on an app whose database is `url`."""
+    other = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index"),
+                        "UPLOAD_DIR": str(tmp_path / "uploads")})
+    with other.app_context():
+        try:
+            return other.test_cli_runner().invoke(args=arguments)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("arguments", [["kb", "check"], ["seed-demo"], ["mail", "send-pending"], ["db", "upgrade"]])
+def test_commands_on_an_unreachable_database_say_so_in_french_without_a_traceback(tmp_path, arguments):
+    result = _invoke_on(tmp_path, f"sqlite:///{tmp_path}/missing-directory/helpdesk.sqlite", arguments)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Base de données inaccessible (unable to open database file)" in result.output
+    assert "HELPDESK_SQLALCHEMY_DATABASE_URI" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("arguments", [["kb", "check"], ["seed-demo"], ["mail", "send-pending"],
+                                       ["triage", "close-inactive"]])
+def test_commands_on_a_database_without_migrations_ask_for_db_upgrade(tmp_path, arguments):
+    result = _invoke_on(tmp_path, f"sqlite:///{tmp_path}/empty.sqlite", arguments)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "n'a pas le schéma attendu (no such table:" in result.output
+    assert "« flask --app helpdesk db upgrade »" in result.output
+
+
+@pytest.mark.parametrize("url, cause", [
+    ("postgres://helpdesk:s3cret@db.internal/helpdesk", "Can't load plugin: sqlalchemy.dialects:postgres"),
+    ("mysql://helpdesk:s3cret@db.internal/helpdesk", "No module named 'MySQLdb'"),
+    ("db.internal/helpdesk", "Could not parse SQLAlchemy URL")])
+def test_an_unusable_database_url_stops_the_app_with_a_french_message(url, cause):
+    """Commands then print this one line (a ClickException), never the password of the URL."""
+    with pytest.raises(DatabaseURLError) as raised:
+        create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    message = raised.value.format_message()
+    assert message.startswith("HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable (")
+    assert cause in message and "postgresql+psycopg://utilisateur@hôte/base" in message
+    assert "s3cret" not in message
+
+
 def test_migrations_build_the_schema_of_the_models(app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

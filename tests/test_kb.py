@@ -18,6 +18,7 @@ from helpdesk.i18n import PARIS
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import index_path
 from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
+from helpdesk.models._types import frozen_time
 from tests.factories import make_theme, pdf_bytes, png_bytes, without_return_address
 
 
@@ -673,6 +674,51 @@ def test_search_and_evaluate_commands(library, runner, tmp_path):
     # q1 finds its document first (1.0), q2's document is jurists-only, invisible to members (0.0).
     assert summary["S@1"] == pytest.approx(0.5) and summary["MRR@10"] == pytest.approx(0.5)
     assert [json.loads(line)["qid"] for line in runs.read_text().splitlines()] == ["q1", "q2"]
+
+
+def test_evaluate_command_names_the_bad_line_without_a_traceback(runner, tmp_path):
+    judgments = tmp_path / "judgments.jsonl"
+    for content, message in (
+            ('{"qid": "q1", "query": "CDDI", "relevant": []}\n{"qid": "q2", "query": \n', "ligne 2 : JSON invalide"),
+            ('\n["CDDI"]\n', "ligne 2 : un objet avec « qid », « query » et « relevant » est attendu."),
+            ('{"qid": "q1", "query": "CDDI"}\n', "ligne 1 : un objet avec « qid », « query » et « relevant »")):
+        judgments.write_text(content, encoding="utf-8")
+        result = runner.invoke(args=["kb", "evaluate", str(judgments)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+        assert message in result.output
+
+
+@pytest.mark.parametrize("command", ["import", "evaluate"])
+def test_import_and_evaluate_refuse_a_file_not_in_utf8(runner, tmp_path, command):
+    latin1 = tmp_path / "ressources.jsonl"
+    latin1.write_bytes('{"slug": "ete", "title": "Été", "body": "Activité partielle en été."}\n'.encode("latin-1"))
+    result = runner.invoke(args=["kb", command, str(latin1)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert f"{latin1} n'est pas un fichier texte UTF-8 : enregistrez-le en UTF-8 puis relancez la commande." in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == 0
+
+
+def test_sync_command_reports_in_french(runner, world):
+    """No Python dict or list in what an operator reads."""
+    first = runner.invoke(args=["kb", "sync"])
+    assert first.output == ("Index synchronisés. Changements appliqués : aucun ; "
+                            "index reconstruits : articles, questions.\n")
+    add_article("cddi-24-mois", "CDDI au-delà de 24 mois", "Prolonger un CDDI pour achever une formation.")
+    second = runner.invoke(args=["kb", "sync"])
+    assert second.output == ("Index synchronisés. Changements appliqués : articles 1, questions 0 ; "
+                             "index reconstruits : aucun.\n")
+
+
+def test_changes_written_as_of_a_past_moment_survive_pruning_until_applied(library, runner):
+    """Demo history is written under frozen_time years ago: a running indexer's pruning must not drop its
+    changes before applying them (kb check then found questions missing after `seed-demo`)."""
+    with frozen_time(datetime.now(PARIS) - timedelta(days=700)):
+        add_article("archive-cddi", "Archive sur le CDDI", "Une ancienne ressource sur le contrat d'insertion.")
+    indexing.prune_log(14)
+    indexing.sync()
+    assert runner.invoke(args=["kb", "check"]).exit_code == 0
+    assert "archive-cddi" in {hit.slug for hit in search.search_articles(
+        index_path(search.ARTICLES), "archive contrat", visibilities=("public",), statuses=("published",)).hits}
 
 
 def test_similar_questions_are_shown_to_jurists_only(client, world, login):

@@ -17,6 +17,13 @@ from helpdesk.search.evaluation import evaluate
 kb = AppGroup("kb", help="Knowledge base and search indexes.")
 
 
+def _sync_summary(report: indexing.SyncReport) -> str:
+    """What a sync did, in French: the changes applied and the indexes rebuilt, per index."""
+    applied = ", ".join(f"{name} {count}" for name, count in report.applied.items()) or "aucun"
+    rebuilt = ", ".join(report.rebuilt) or "aucun"
+    return f"Index synchronisés. Changements appliqués : {applied} ; index reconstruits : {rebuilt}."
+
+
 @kb.command("sync")
 @click.option("--loop", is_flag=True, help="Keep running, syncing every --interval seconds (one indexer per machine).")
 @click.option("--interval", default=1.0, show_default=True)
@@ -31,7 +38,7 @@ def sync_command(loop, interval):
             click.echo(f"Index occupé ({error}) : nouvel essai au prochain passage.", err=True)
         else:
             if not loop or report.rebuilt or any(report.applied.values()):
-                click.echo(f"Synchronisé : {report.applied or {}}; reconstruits : {report.rebuilt or 'aucun'}")
+                click.echo(_sync_summary(report))
         if not loop:
             return
         indexing.prune_log(current_app.config["SEARCH_LOG_RETENTION_DAYS"])
@@ -63,11 +70,20 @@ def check_command():
         sys.exit(1)
 
 
+def _read_lines(file) -> list[str]:
+    """The lines of a file opened as UTF-8; another encoding ends the command with a French message."""
+    try:
+        return file.readlines()
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file.name} n'est pas un fichier texte UTF-8 : enregistrez-le en UTF-8 "
+                                   "puis relancez la commande.") from error
+
+
 @kb.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 def import_command(file):
     """Upsert articles from a JSON-lines file (slug, title, body required); bad lines are reported and skipped."""
-    lines = file.readlines()
+    lines = _read_lines(file)
     with click.progressbar(length=len(lines), label="Import", file=sys.stderr) as bar:
         report = services.import_articles(lines, progress=bar.update)
     for number, message in report.warnings:
@@ -115,7 +131,17 @@ def search_command(query, limit, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def evaluate_command(judgments, runs, as_json):
     """Measure search quality on judgments ({qid, query, relevant, group?} per line)."""
-    items = [json.loads(line) for line in judgments if line.strip()]
+    items = []
+    for number, line in enumerate(_read_lines(judgments), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise click.ClickException(f"ligne {number} : JSON invalide ({error.msg}).") from error
+        if not isinstance(item, dict) or not {"qid", "query", "relevant"} <= item.keys():
+            raise click.ClickException(f"ligne {number} : un objet avec « qid », « query » et « relevant » est attendu.")
+        items.append(item)
     result = evaluate(items, lambda query: [hit.slug for hit in _member_search(query, 100)], top=100)
     if runs:
         for run in result["runs"]:

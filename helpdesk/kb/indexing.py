@@ -25,14 +25,18 @@ from helpdesk import search
 from helpdesk.extensions import db
 from helpdesk.markup import markdown_to_text
 from helpdesk.models import Article, Message, SearchChange, Ticket
-from helpdesk.models._types import utcnow
-
 log = logging.getLogger(__name__)
 INDEXES = (search.ARTICLES, search.QUESTIONS)
 
 
 class SyncBusy(Exception):
     """Another process holds this machine's indexer lock."""
+
+
+def _log_clock() -> datetime:
+    """The machine's clock, never frozen_time's: the change log's times serve the indexers' bookkeeping (the
+    re-check window, pruning), and changes written as of a past moment (demo history) must wait to be applied."""
+    return datetime.now(timezone.utc)
 
 
 def index_path(name: str) -> Path:
@@ -63,7 +67,7 @@ def _record_changes(session, flush_context):
     keys -= logged
     if keys:
         logged.update(keys)
-        now = utcnow()
+        now = _log_clock()
         session.connection().execute(
             _LOG_CHANGES,
             [{"index_name": name, "object_key": key, "created_at": now} for name, key in sorted(keys)],
@@ -208,7 +212,7 @@ def _write_state(name: str, last_seq: int, seen: list[int]) -> None:
 
 def _window_start():
     """Changes younger than this are re-checked (late commits)."""
-    return utcnow() - timedelta(seconds=current_app.config["SEARCH_SYNC_WINDOW_SECONDS"])
+    return _log_clock() - timedelta(seconds=current_app.config["SEARCH_SYNC_WINDOW_SECONDS"])
 
 
 @dataclass
@@ -333,7 +337,7 @@ def status(name: str) -> IndexStatus:
 
 def prune_log(days: int) -> int:
     """Delete change-log rows older than `days` (indexes built since then don't need them)."""
-    cutoff = utcnow() - timedelta(days=days)
+    cutoff = _log_clock() - timedelta(days=days)
     deleted = db.session.execute(SearchChange.__table__.delete().where(SearchChange.created_at < cutoff)).rowcount
     db.session.commit()
     return deleted

@@ -47,7 +47,10 @@ def digest_command():
 @mail.command("ingest")
 def ingest_command():
     """Read one email on standard input and append it to its question (or keep it for review)."""
-    record = ingest(sys.stdin.buffer.read())
+    raw = sys.stdin.buffer.read()
+    if not raw.strip():
+        raise click.ClickException("Aucun courriel sur l'entrée standard : rien n'a été enregistré.")
+    record = ingest(raw)
     if record.status == "placed":
         click.echo(f"Ajouté à la question {record.ticket.reference}.")
     else:

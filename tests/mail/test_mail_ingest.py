@@ -247,6 +247,14 @@ def test_ingest_command_reads_the_message_on_standard_input(app, world, question
     assert "Conservé pour les juristes" in kept.output
 
 
+@pytest.mark.parametrize("empty", [b"", b"\n  \n"])
+def test_ingest_command_refuses_an_empty_standard_input(app, runner, empty):
+    result = runner.invoke(args=["mail", "ingest"], input=empty)
+    assert result.exit_code == 1
+    assert "Aucun courriel sur l'entrée standard : rien n'a été enregistré." in result.output
+    assert db.session.scalars(select(InboundEmail)).all() == []
+
+
 def test_jurist_lists_views_and_attaches_a_kept_mail_as_the_members_reply(app, world, question, client, login):
     record = ingest(_mail("no_reference.eml", question, world.member))
     login(world.jurist)
