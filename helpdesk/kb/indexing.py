@@ -25,6 +25,7 @@ from helpdesk import search
 from helpdesk.extensions import db
 from helpdesk.markup import markdown_to_text
 from helpdesk.models import Article, Message, SearchChange, Ticket
+
 log = logging.getLogger(__name__)
 INDEXES = (search.ARTICLES, search.QUESTIONS)
 
