@@ -265,6 +265,9 @@ def deferred_mail(row: OutboxEmail) -> tuple[str, str, str]:
         "merged": merged_into is not None, "merged_into": shown_target,
         "merged_into_url": absolute_url("tickets.detail", reference=shown_target.reference) if shown_target else None,
         "closes_on": datetime.fromisoformat(context["closes_on"]) if "closes_on" in context else None,
+        # A follower's mail: what happened (notifications.FOLLOWED_EVENTS), the question merged in.
+        "activity": context.get("activity"), "source_reference": context.get("source"),
+        "assignee": db.session.get(User, context["assignee_id"]) if context.get("assignee_id") else None,
     })
 
 
