@@ -6,6 +6,7 @@ from sqlalchemy import select
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.mail import outbox
+from helpdesk.mail.sender import build_message
 from helpdesk.models import OutboxEmail, Ticket, TicketFollower
 from helpdesk.privacy.services import personal_data
 from helpdesk.tickets import services
@@ -209,3 +210,17 @@ def test_the_followed_questions_are_in_the_jurists_data_export(world, question):
     following.follow(question, world.jurist2)
     assert [row["question"] for row in personal_data(world.jurist2)["questions_suivies"]] == [question.reference]
     assert personal_data(world.jurist)["questions_suivies"] == []
+
+
+def test_answering_a_followers_mail_never_reaches_the_member(world, question):
+    """A follower's mail has no signed reply address, unlike the assignee's: answering it (about a colleague's note,
+    say) is kept for a jurist to place, never posted as a reply to the member."""
+    following.follow(question, world.jurist2)
+    services.add_message(question, world.member, "Voici le contrat signé.")
+    assigned = db.session.scalars(select(OutboxEmail).where(OutboxEmail.ticket_id == question.id,
+                                                            OutboxEmail.kind == "member_replied")).one()
+    assert "questions+" in build_message(assigned)["Reply-To"]
+    mail = _followed_mail(question, world.jurist2)[0]
+    assert build_message(mail)["Reply-To"] == "questions@federation.example.test"
+    assert "Vous pouvez répondre directement à ce courriel" not in _text(mail)
+    assert "Vous pouvez répondre directement à ce courriel" not in outbox.deferred_mail(mail)[2]

@@ -102,7 +102,7 @@ def render_bodies(template: str, recipient: User | None, subject: str, ticket: T
     whether replying to the mail reaches the question (see reply_address)."""
     context = {"recipient": recipient, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
                **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference),
-                   "replies_by_mail": reply_address(recipient, ticket) is not None,
+                   "replies_by_mail": reply_address(recipient, ticket, template) is not None,
                    "new_question_url": absolute_url("tickets.new")}
                   if ticket is not None else {}),
                **context}
