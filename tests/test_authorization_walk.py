@@ -173,6 +173,8 @@ CASES = [
     Case("POST", "/questions/<reference>/rediger", "302 302 404 404 403 200 200"),
     Case("POST", "/questions/<reference>/etiquettes", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/etiquettes/retirer", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/suivre", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/ne-plus-suivre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/fusionner", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/proposer-faq", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/avis", QUESTION_WRITE, data={"rating": "4"}),

@@ -12,6 +12,10 @@
 | question closed by a merge   | the structure's members and the assignee              | yes |
 | internal note, anything else | nobody                                                | —   |
 
+Besides, the jurists following a question (helpdesk.triage.following) are told of its replies, internal notes,
+reassignments, closing, reopening and the questions merged into it ("followed_activity", essential: they asked for
+it), unless the table already mails them about that event.
+
 The person who acted is never mailed. Users who opted out of non-essential mail
 don't get those; users who chose the daily digest get theirs held for `flask mail digest`.
 """
@@ -29,6 +33,7 @@ from helpdesk.mail.outbox import MailSubject, digest_subject, queue_email
 from helpdesk.markers import N_
 from helpdesk.models import NOTIFY_MODES, Event, Message, OutboxEmail, Ticket, User
 from helpdesk.translation import gettext as _
+from helpdesk.triage import following
 from helpdesk.triage.absence import paris_today
 
 
@@ -55,6 +60,11 @@ CLOSED = Notice("closed", N_("Question clôturée : %(subject)s"), essential=Fal
 # A merge closes the duplicate: its members must learn where the question goes on (the page or the mail names
 # the question kept only to those who may open it).
 MERGED = Notice("closed", N_("Question fusionnée avec une autre : %(subject)s"), essential=True)
+# To the jurists following the question; the mail says what happened (the event's kind, kept in its context).
+FOLLOWED = Notice("followed_activity", N_("Question suivie : %(subject)s"), essential=True)
+# The events of a question its followers are mailed about. Not the status changes nor the claims that come with a
+# reply (its mail says who answered), nor a status set by hand, which says little without a message.
+FOLLOWED_EVENTS = ("reply", "note", "assigned", "unassigned", "closed", "reopened", "merged_from")
 
 
 def _structure_members(ticket: Ticket) -> list[User]:
@@ -75,7 +85,18 @@ def _active_jurists() -> list[User]:
 
 
 def recipients_for(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Message | None]]:
-    """The users to notify of this event, each with the notice to send and the message concerned."""
+    """The users to notify of this event, each with the notice to send and the message concerned: those the table
+    names, then the question's followers not among them."""
+    recipients = _table_recipients(event, ticket)
+    if event.kind in FOLLOWED_EVENTS:
+        told = {user.id for user, _notice, _message in recipients}
+        message = db.session.get(Message, event.data["message_id"]) if "message_id" in event.data else None
+        recipients += [(user, FOLLOWED, message) for user in following.followers(ticket) if user.id not in told]
+    return recipients
+
+
+def _table_recipients(event: Event, ticket: Ticket) -> list[tuple[User, Notice, Message | None]]:
+    """The users the module's table names for this event, each with the notice to send and the message concerned."""
     if event.kind == "created":
         author = [(ticket.author, RECORDED, None)] if "on_behalf_of" in event.data else []
         if ticket.assignee is not None:
@@ -117,8 +138,16 @@ def queue_notifications(event: Event, ticket: Ticket | None) -> None:
                                 held=user.notify_mode == "digest",
                                 context={"actor_id": actor_id, "message_id": message.id if message else None,
                                          **({"closes_on": event.data["closes_on"]} if "closes_on" in event.data
-                                            else {})})
+                                            else {}),
+                                         **(_followed_context(event, ticket) if notice is FOLLOWED else {})})
             for user, notice, message in wanted])
+
+
+def _followed_context(event: Event, ticket: Ticket) -> dict:
+    """What a follower's mail says happened: the event's kind, and the reference of a question merged in or the jurist
+    it was assigned to (kept: the mail is written when sent, the question may have moved on by then)."""
+    return {"activity": event.kind, **({"source": event.data["source"]} if "source" in event.data else {}),
+            **({"assignee_id": ticket.assignee_id} if event.kind == "assigned" else {})}
 
 
 @subscribe

@@ -102,7 +102,7 @@ def render_bodies(template: str, recipient: User | None, subject: str, ticket: T
     whether replying to the mail reaches the question (see reply_address)."""
     context = {"recipient": recipient, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
                **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference),
-                   "replies_by_mail": reply_address(recipient, ticket) is not None,
+                   "replies_by_mail": reply_address(recipient, ticket, template) is not None,
                    "new_question_url": absolute_url("tickets.new")}
                   if ticket is not None else {}),
                **context}
@@ -265,6 +265,9 @@ def deferred_mail(row: OutboxEmail) -> tuple[str, str, str]:
         "merged": merged_into is not None, "merged_into": shown_target,
         "merged_into_url": absolute_url("tickets.detail", reference=shown_target.reference) if shown_target else None,
         "closes_on": datetime.fromisoformat(context["closes_on"]) if "closes_on" in context else None,
+        # A follower's mail: what happened (notifications.FOLLOWED_EVENTS), the question merged in.
+        "activity": context.get("activity"), "source_reference": context.get("source"),
+        "assignee": db.session.get(User, context["assignee_id"]) if context.get("assignee_id") else None,
     })
 
 

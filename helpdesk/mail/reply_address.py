@@ -47,11 +47,18 @@ def _configured() -> tuple[str, str, str] | None:
     return (name, local, domain) if local and domain else None
 
 
-def reply_address(user: User | None, ticket: Ticket | None) -> str | None:
-    """The address where `user` answers `ticket` by email; None for closed questions, for members of an inactive
-    structure (they may not reply: their mails do not invite them to) or without MAIL_REPLY_TO."""
+# Mail whose answer by email must not become its recipient's reply: a follower answering the mail about a colleague's
+# internal note would otherwise write to the member. Their answer goes to MAIL_REPLY_TO, kept for a jurist to place.
+NOT_ANSWERED_BY_MAIL = ("followed_activity",)
+
+
+def reply_address(user: User | None, ticket: Ticket | None, kind: str | None = None) -> str | None:
+    """The address where `user` answers `ticket` by email (in a mail of this `kind`); None for closed questions, for
+    members of an inactive structure (they may not reply: their mails do not invite them to), for mail of the kinds
+    NOT_ANSWERED_BY_MAIL or without MAIL_REPLY_TO."""
     configured = _configured()
-    if configured is None or user is None or ticket is None or ticket.is_closed or not membership_active(user):
+    if (configured is None or user is None or ticket is None or ticket.is_closed or kind in NOT_ANSWERED_BY_MAIL
+            or not membership_active(user)):
         return None
     name, local, domain = configured
     reference = ticket.reference.lower()

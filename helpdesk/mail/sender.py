@@ -55,7 +55,7 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = row.to_address
     message["Subject"] = subject
-    reply_to = reply_address(row.recipient, row.ticket) or current_app.config["MAIL_REPLY_TO"]
+    reply_to = reply_address(row.recipient, row.ticket, row.kind) or current_app.config["MAIL_REPLY_TO"]
     if reply_to:
         message["Reply-To"] = reply_to
     message["Date"] = row.created_at

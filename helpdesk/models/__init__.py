@@ -12,7 +12,7 @@ from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
 from helpdesk.models.theme import Theme
 from helpdesk.models.ticket import PRIORITIES, STATUSES, CHANNELS, Message, Ticket
 from helpdesk.models.triage import (CannedAnswer, FaqSource, RoutingRule, RulesVersion, Satisfaction, SlaRule, Tag,
-                                    TicketPause)
+                                    TicketFollower, TicketPause)
 from helpdesk.models.user import NOTIFY_MODES, ROLES, User
 from helpdesk.models.webinar import WEBINAR_STATUSES, Webinar, WebinarQuestion, WebinarRegistration
 
@@ -22,7 +22,8 @@ __all__ = [
     "CHANNELS", "Event", "Message", "PRIORITIES", "REGIONS", "ROLES", "STATUSES",
     "STRUCTURE_TYPES", "Structure", "Theme", "Ticket", "User",
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",
-    "CannedAnswer", "FaqSource", "RoutingRule", "RulesVersion", "Satisfaction", "SlaRule", "Tag", "TicketPause",
+    "CannedAnswer", "FaqSource", "RoutingRule", "RulesVersion", "Satisfaction", "SlaRule", "Tag", "TicketFollower",
+    "TicketPause",
     "ApiToken", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
     "WEBINAR_STATUSES", "Webinar", "WebinarQuestion", "WebinarRegistration",
 ]

@@ -1,5 +1,5 @@
 """Triage data: service levels, pauses, routing rules, canned answers, tags, cited resources,
-FAQ sources and satisfaction ratings."""
+FAQ sources, satisfaction ratings and the jurists following a question."""
 from datetime import datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table,
@@ -170,6 +170,22 @@ class Satisfaction(db.Model):
 
     def __repr__(self) -> str:
         return f"<Satisfaction {self.ticket_id} {self.rating}/5>"
+
+
+class TicketFollower(db.Model):
+    """A jurist (or admin) following a question they need not be assigned to: they are mailed its activity and find
+    it in the « Questions suivies » view."""
+
+    __tablename__ = "ticket_follower"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<TicketFollower {self.ticket_id} {self.user_id}>"
 
 
 class RulesVersion(db.Model):

@@ -21,7 +21,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import (NOTIFY_MODES, ApiToken, Attachment, Event, InboundEmail, Message, OutboxEmail,
-                             Satisfaction, Structure, Theme, ThemeSubscription, Ticket, User, Webinar,
+                             Satisfaction, Structure, Theme, ThemeSubscription, Ticket, TicketFollower, User, Webinar,
                              WebinarQuestion, WebinarRegistration)
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
@@ -72,6 +72,10 @@ def personal_data(user: User) -> dict:
         "abonnements_flash_info": list(db.session.scalars(
             select(Theme.name).join(ThemeSubscription, ThemeSubscription.theme_id == Theme.id)
             .where(ThemeSubscription.user_id == user.id).order_by(Theme.name))),
+        "questions_suivies": [{"question": reference, "depuis": _iso(since)} for reference, since in db.session.execute(
+            select(Ticket.reference, TicketFollower.created_at)
+            .join(TicketFollower, TicketFollower.ticket_id == Ticket.id).where(TicketFollower.user_id == user.id)
+            .order_by(TicketFollower.created_at, Ticket.id))],
         "webinaires_suivis": [{"webinaire": title, "date": _iso(starts_at), "inscrit_le": _iso(registered_at)}
                               for title, starts_at, registered_at in db.session.execute(
                                   select(Webinar.title, Webinar.starts_at, WebinarRegistration.created_at)

@@ -14,11 +14,13 @@ from helpdesk.models._types import utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
+from helpdesk.triage.following import followed_ids
 from helpdesk.triage.sla import CLOCK_STOPPED
 
 VIEWS = {
     "non-assignees": _l("Non assignées"),
     "mes-dossiers": _l("Mes dossiers"),
+    "suivies": _l("Questions suivies"),
     "en-retard": _l("En retard"),
     "sous-24h": _l("À échéance sous 24 h"),
     "en-attente": _l("En attente du membre"),
@@ -38,8 +40,9 @@ SORTS = {
 
 def default_sort(view: str) -> str:
     """The sort of a view when none is chosen: the oldest waiting question first, but the latest closed first (the
-    closed view holds years of history, its first page would otherwise show the oldest)."""
-    return "activite" if view == "closes" else "anciennete"
+    closed view holds years of history, its first page would otherwise show the oldest) and the followed questions
+    that moved last first (what a jurist follows them for)."""
+    return "activite" if view in ("closes", "suivies") else "anciennete"
 
 
 @dataclass
@@ -71,6 +74,8 @@ def _view_condition(view: str, user: User, now: datetime):
         return Ticket.assignee_id.is_(None) & NOT_CLOSED
     if view == "mes-dossiers":
         return (Ticket.assignee_id == user.id) & NOT_CLOSED
+    if view == "suivies":
+        return Ticket.id.in_(followed_ids(user)) & NOT_CLOSED
     if view == "en-retard":
         return Ticket.next_due_at < now
     if view == "sous-24h":

@@ -15,6 +15,8 @@ for B's members, and each file is copied (its own stored file) onto the internal
 message or question, so that jurists reach every document of the case from A while A's members, who never
 see internal notes, get no access to the other structure's files; a copy lives on if B is later deleted or
 anonymised, and is deleted with A's files. A file already missing from the disk is not copied.
+
+The jurists following B follow A from then on: the case goes on there.
 """
 from sqlalchemy import select
 
@@ -28,6 +30,7 @@ from helpdesk.permissions import ensure_staff
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets import services as ticket_services
 from helpdesk.translation import gettext as _
+from helpdesk.triage import following
 
 
 def find_target(reference: str) -> Ticket:
@@ -75,6 +78,7 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
             copy_attachments(message.attachments, message=copy)
     source.merged_into_id = target.id
     target.last_activity_at = now
+    following.move_followers(source, target)
     moved = record_event("merged_into", jurist, source, target=target.reference)
     received = record_event("merged_from", jurist, target, source=source.reference, messages=len(messages),
                             other_structure=not same_structure)

@@ -2,23 +2,25 @@
 from helpdesk.models import Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket
-from helpdesk.triage import canned, citations, faq, presence, satisfaction, sla
+from helpdesk.triage import canned, citations, faq, following, presence, satisfaction, sla
 from helpdesk.triage.absence import absence_label
 from helpdesk.triage.forms import MergeForm, SatisfactionForm, TagForm
 
 
 def ticket_panel(ticket: Ticket, viewer: User) -> dict:
     """Template values: cited resources and the pointer of a merged question for everyone who may see them;
-    deadlines, colleagues on the question, canned answers, tags, merge, FAQ and rating for jurists; the rating form for
-    members."""
+    deadlines, colleagues on the question, its followers, canned answers, tags, merge, FAQ and rating for jurists; the
+    rating form for members."""
     rating = satisfaction.rating_of(ticket)
     merged_into = ticket.merged_into if ticket.merged_into and can_view_ticket(viewer, ticket.merged_into) else None
     context = {"cited_resources": citations.cited_resources(ticket, viewer), "merged_into": merged_into,
                "rating": rating}
     if viewer.is_staff:
+        followers = following.followers(ticket)
         context.update(
             deadlines=sla.ticket_deadlines(ticket, utcnow()),
             colleagues=presence.colleagues_on(ticket, viewer),
+            followers=followers, followed=any(user.id == viewer.id for user in followers),
             assignee_away=absence_label(ticket.assignee) if ticket.assignee is not None else None,
             canned_answers=canned.canned_answers(viewer),
             tag_form=TagForm(formdata=None),

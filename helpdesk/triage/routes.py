@@ -1,5 +1,5 @@
 """Triage pages: canned answers, reply helpers, service levels, routing rules, tags, bulk actions, merge,
-FAQ proposals, satisfaction, questions filed on a member's behalf."""
+following, FAQ proposals, satisfaction, questions filed on a member's behalf."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
 from helpdesk.tickets.services import active_themes
 from helpdesk.translation import gettext as _, ngettext
-from helpdesk.triage import bp, canned, citations, faq, filing, merging, routing, satisfaction, sla, tagging
+from helpdesk.triage import (bp, canned, citations, faq, filing, following, merging, routing, satisfaction, sla,
+                             tagging)
 from helpdesk.triage.absence import absence_label, set_absence
 from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
                                    RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
@@ -190,6 +191,32 @@ def merge(reference):
     flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
           "success")
     return to_question(target)
+
+
+@bp.route("/questions/<reference>/suivre", methods=["POST"])
+@login_required
+def follow(reference):
+    """Follow the question: its activity is mailed, and it is listed under « Questions suivies »."""
+    ticket = staff_question(reference)
+    if not ActionForm().validate():
+        abort(400)
+    with flash_refusal():
+        following.follow(ticket, current_user)
+        flash(_("Vous suivez cette question : vous recevrez un courriel à chaque message, note interne, changement "
+                "de juriste, clôture ou réouverture."), "success")
+    return to_question(ticket)
+
+
+@bp.route("/questions/<reference>/ne-plus-suivre", methods=["POST"])
+@login_required
+def unfollow(reference):
+    """Stop following the question."""
+    ticket = staff_question(reference)
+    if not ActionForm().validate():
+        abort(400)
+    following.unfollow(ticket, current_user)
+    flash(_("Vous ne suivez plus cette question."), "success")
+    return to_question(ticket)
 
 
 @bp.route("/questions/<reference>/proposer-faq", methods=["POST"])
