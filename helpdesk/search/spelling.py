@@ -1,10 +1,10 @@
-"""Spelling corrections drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader may
-see)."""
+"""Spelling corrections: an elision typed without its apostrophe (« lemployeur »), and words drawn from the index's
+own vocabulary (the ``spell_<visibility>`` fields the reader may see)."""
 from collections.abc import Callable
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import STOP_WORDS, analyze, word_tokens
+from .analysis import ELISIONS, STOP_WORDS, analyze, fold, word_tokens
 from .query import ParsedQuery
 
 def _max_distance(word: str) -> int:
@@ -44,9 +44,27 @@ def _correctable(word: str) -> bool:
     return len(word) >= 4 and word.isalpha() and word.lower() not in STOP_WORDS
 
 
+# Elided words longest first, so that « quil » is tried as « qu'il » before « q… ».
+_ELISION_PREFIXES = sorted(ELISIONS, key=len, reverse=True)
+
+
+def _without_elision(word: str, known: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """Return the terms of ``word`` typed without the apostrophe of an elision (« lemployeur », « darret ») when the
+    word after the elided article or pronoun is ``known``."""
+    folded = fold(word)
+    for prefix in _ELISION_PREFIXES:
+        rest = folded[len(prefix):]
+        if folded.startswith(prefix) and len(rest) >= 3 and rest[0] in "aeiouyh":
+            terms = analyze(rest)
+            if len(terms) == 1 and known(terms[0]):
+                return terms
+    return None
+
+
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Return ``{word: terms}`` for query words whose term is not ``known``, corrected from ``spell_fields``."""
+    """Return ``{word: terms}`` for query words whose term is not ``known``: the word less an elision typed without its
+    apostrophe (« lemployeur »), else its closest word of ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
@@ -54,6 +72,10 @@ def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
             continue
         (term,) = unit.alternatives[0]
         if known(term):
+            continue
+        elided = _without_elision(word, known)
+        if elided:
+            corrections[word] = elided
             continue
         correction = closest_word(reader, word, spell_fields)
         if correction and analyze(correction):

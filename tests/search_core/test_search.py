@@ -188,6 +188,14 @@ def test_misspelled_word_is_completed(articles_path):
     assert slugs(search_articles(articles_path, "profesionalisation", **MEMBER)) == ["contrat-pro"]
 
 
+@pytest.mark.parametrize("typed", ["lemployeur", "Lemployeur", "lEmployeur"])
+def test_an_elision_typed_without_its_apostrophe_is_read_as_elided(articles_path, typed):
+    """« lemployeur » (a phone keyboard's « l'employeur » without the apostrophe) finds what « employeur » finds."""
+    assert slugs(search_articles(articles_path, typed, **MEMBER)) == slugs(search_articles(articles_path, "employeur",
+                                                                                           **MEMBER))
+    assert slugs(search_articles(articles_path, typed, **MEMBER))
+
+
 def test_suggestion_only_from_visible_vocabulary(tmp_path):
     """'Vouliez-vous dire' uses the titles of the articles the reader may see, never words of restricted ones."""
     path = tmp_path / "articles"
