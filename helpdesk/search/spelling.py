@@ -22,18 +22,25 @@ def _frequency(reader, spell_fields: tuple[str, ...], word: str) -> int:
     return sum(reader.doc_frequency(fieldname, word) for fieldname in spell_fields)
 
 
+# The accented letters a French word may start with: the vocabulary keeps accents, and its candidates share the typed
+# word's first letter, so « electoins » is also looked for as « électoins » (« élections »).
+_ACCENTED_INITIALS = {"a": "àâ", "c": "ç", "e": "éèê", "i": "îï", "o": "ô", "u": "ùû"}
+
+
 def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
-    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, then most frequent) among those found
-    in ``at_least`` articles."""
+    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, accents not counted, then most frequent)
+    among those found in ``at_least`` articles; a word differing only by its accents is no correction."""
     word = word.lower()
     maxdist = _max_distance(word)
+    spellings = [initial + word[1:] for initial in word[:1] + _ACCENTED_INITIALS.get(word[:1], "")]
     candidates = {
         candidate
         for fieldname in spell_fields
-        for candidate in reader.terms_within(fieldname, word, maxdist, prefix=1)
-        if candidate != word
+        for spelling in spellings
+        for candidate in reader.terms_within(fieldname, spelling, maxdist, prefix=1)
+        if fold(candidate) != fold(word)
     }
-    ranked = [(damerau_levenshtein(word, candidate), -frequency, candidate)
+    ranked = [(damerau_levenshtein(fold(word), fold(candidate)), -frequency, candidate)
               for candidate in candidates
               if (frequency := _frequency(reader, spell_fields, candidate)) >= at_least]
     return min(ranked)[2] if ranked else None

@@ -196,6 +196,17 @@ def test_an_elision_typed_without_its_apostrophe_is_read_as_elided(articles_path
     assert slugs(search_articles(articles_path, typed, **MEMBER))
 
 
+def test_a_misspelt_word_typed_without_its_initial_accent_is_corrected(tmp_path):
+    """« electoins » (« élections » without its accent, two letters swapped) finds the fiche on « élections », as
+    « elections » does: the vocabulary keeps accents and its corrections start with the typed word's first letter."""
+    path = tmp_path / "articles"
+    docs = [make_article("elections", "Élections professionnelles", "Organiser les élections du CSE."),
+            make_article("autre", "Aide au poste", "Montant de l'aide.")]
+    rebuild(path, "articles", docs, procs=1)
+    for typed in ("elections", "electoins", "Electoins", "électoins"):
+        assert slugs(search_articles(path, typed, **MEMBER)) == ["elections"], typed
+
+
 def test_suggestion_only_from_visible_vocabulary(tmp_path):
     """'Vouliez-vous dire' uses the titles of the articles the reader may see, never words of restricted ones."""
     path = tmp_path / "articles"
