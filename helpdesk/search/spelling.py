@@ -22,9 +22,10 @@ def _frequency(reader, spell_fields: tuple[str, ...], word: str) -> int:
     return sum(reader.doc_frequency(fieldname, word) for fieldname in spell_fields)
 
 
-# The accented letters a French word may start with: the vocabulary keeps accents, and its candidates share the typed
-# word's first letter, so « electoins » is also looked for as « électoins » (« élections »).
-_ACCENTED_INITIALS = {"a": "àâ", "c": "ç", "e": "éèê", "i": "îï", "o": "ô", "u": "ùû"}
+# The accented letters French words of 4+ letters start with (besides « être », a stop word): the vocabulary keeps
+# accents, and its candidates share the typed word's first letter, so « electoins » is also looked for as
+# « électoins » (« élections »). Other initial accents (è, ê, î, ô) are too rare to cost a lookup.
+_ACCENTED_INITIALS = {"a": "â", "e": "é"}
 
 
 def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
