@@ -52,7 +52,7 @@ def _correctable(word: str) -> bool:
     return len(word) >= 4 and word.isalpha() and word.lower() not in STOP_WORDS
 
 
-# Elided words longest first, so that « quil » is tried as « qu'il » before « q… ».
+# Elided words longest first (« jusqu » before « j »).
 _ELISION_PREFIXES = sorted(ELISIONS, key=len, reverse=True)
 
 
