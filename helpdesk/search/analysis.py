@@ -53,7 +53,9 @@ _THOUSANDS_SEPARATORS = re.compile(r"[.\s]")
 
 FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
 
-ELISIONS = frozenset({"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"})
+ELISIONS = frozenset(
+    {"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "quelqu", "presqu"}
+)
 
 # Words that carry no topic in help-desk questions, plus "art" (as in "art. L1234-5").
 EXTRA_STOP_WORDS = frozenset({"art", "quel", "quelle", "quels", "quelles", "comment", "est-ce"})
@@ -127,7 +129,8 @@ def _base_chain():
 # 3: a number whose thousands are grouped by spaces is one term ("1 607" as "1607").
 # 4: thousands grouped by dots too ("1.607" as "1607"); "j" after a number as "jours" ("30j", "30 j."); "-ie(s)"
 #    stemmed as the participle "-ié(s)" ("licencié" as "licencier").
-ANALYSIS_VERSION = 4
+# 5: the elisions "quelqu'" and "presqu'" are stop words ("quelqu'un" as "un").
+ANALYSIS_VERSION = 5
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000

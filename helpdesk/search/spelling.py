@@ -1,10 +1,10 @@
-"""Spelling corrections drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader may
-see)."""
+"""Spelling corrections: an elision typed without its apostrophe (« lemployeur »), and words drawn from the index's
+own vocabulary (the ``spell_<visibility>`` fields the reader may see)."""
 from collections.abc import Callable
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import STOP_WORDS, analyze, word_tokens
+from .analysis import ELISIONS, STOP_WORDS, analyze, fold, word_tokens
 from .query import ParsedQuery
 
 def _max_distance(word: str) -> int:
@@ -22,18 +22,26 @@ def _frequency(reader, spell_fields: tuple[str, ...], word: str) -> int:
     return sum(reader.doc_frequency(fieldname, word) for fieldname in spell_fields)
 
 
+# The accented letters French words of 4+ letters start with (besides « être », a stop word): the vocabulary keeps
+# accents, and its candidates share the typed word's first letter, so « electoins » is also looked for as
+# « électoins » (« élections »). Other initial accents (è, ê, î, ô) are too rare to cost a lookup.
+_ACCENTED_INITIALS = {"a": "â", "e": "é"}
+
+
 def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
-    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, then most frequent) among those found
-    in ``at_least`` articles."""
+    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, accents not counted, then most frequent)
+    among those found in ``at_least`` articles; a word differing only by its accents is no correction."""
     word = word.lower()
     maxdist = _max_distance(word)
+    spellings = [initial + word[1:] for initial in word[:1] + _ACCENTED_INITIALS.get(word[:1], "")]
     candidates = {
         candidate
         for fieldname in spell_fields
-        for candidate in reader.terms_within(fieldname, word, maxdist, prefix=1)
-        if candidate != word
+        for spelling in spellings
+        for candidate in reader.terms_within(fieldname, spelling, maxdist, prefix=1)
+        if fold(candidate) != fold(word)
     }
-    ranked = [(damerau_levenshtein(word, candidate), -frequency, candidate)
+    ranked = [(damerau_levenshtein(fold(word), fold(candidate)), -frequency, candidate)
               for candidate in candidates
               if (frequency := _frequency(reader, spell_fields, candidate)) >= at_least]
     return min(ranked)[2] if ranked else None
@@ -44,9 +52,27 @@ def _correctable(word: str) -> bool:
     return len(word) >= 4 and word.isalpha() and word.lower() not in STOP_WORDS
 
 
+# Elided words longest first (« jusqu » before « j »).
+_ELISION_PREFIXES = sorted(ELISIONS, key=len, reverse=True)
+
+
+def _without_elision(word: str, known: Callable[[str], bool]) -> tuple[str, ...] | None:
+    """Return the terms of ``word`` typed without the apostrophe of an elision (« lemployeur », « darret ») when the
+    word after the elided article or pronoun is ``known``."""
+    folded = fold(word)
+    for prefix in _ELISION_PREFIXES:
+        rest = folded[len(prefix):]
+        if folded.startswith(prefix) and len(rest) >= 3 and rest[0] in "aeiouyh":
+            terms = analyze(rest)
+            if len(terms) == 1 and known(terms[0]):
+                return terms
+    return None
+
+
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Return ``{word: terms}`` for query words whose term is not ``known``, corrected from ``spell_fields``."""
+    """Return ``{word: terms}`` for query words whose term is not ``known``: the word less an elision typed without its
+    apostrophe (« lemployeur »), else its closest word of ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
@@ -54,6 +80,10 @@ def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
             continue
         (term,) = unit.alternatives[0]
         if known(term):
+            continue
+        elided = _without_elision(word, known)
+        if elided:
+            corrections[word] = elided
             continue
         correction = closest_word(reader, word, spell_fields)
         if correction and analyze(correction):

@@ -37,6 +37,13 @@ def test_elisions_are_removed(text):
     assert analyze(text) == analyze("employeur")
 
 
+def test_quelqu_and_presqu_are_elisions():
+    """« quelqu'un » is not searched as a topic « quelqu » (found in a handful of documents, it would outweigh the
+    question's words): it is elided like « jusqu' » and « lorsqu' »."""
+    assert analyze("obliger quelqu'un à prendre sa retraite") == analyze("obliger à prendre sa retraite")
+    assert analyze("presqu’île") == analyze("île")
+
+
 def test_accents_are_folded():
     """Accented and unaccented spellings match; œ is expanded."""
     assert analyze("Congés payés") == analyze("conges payes")

@@ -188,6 +188,25 @@ def test_misspelled_word_is_completed(articles_path):
     assert slugs(search_articles(articles_path, "profesionalisation", **MEMBER)) == ["contrat-pro"]
 
 
+@pytest.mark.parametrize("typed", ["lemployeur", "Lemployeur", "lEmployeur"])
+def test_an_elision_typed_without_its_apostrophe_is_read_as_elided(articles_path, typed):
+    """« lemployeur » (a phone keyboard's « l'employeur » without the apostrophe) finds what « employeur » finds."""
+    assert slugs(search_articles(articles_path, typed, **MEMBER)) == slugs(search_articles(articles_path, "employeur",
+                                                                                           **MEMBER))
+    assert slugs(search_articles(articles_path, typed, **MEMBER))
+
+
+def test_a_misspelt_word_typed_without_its_initial_accent_is_corrected(tmp_path):
+    """« electoins » (« élections » without its accent, two letters swapped) finds the fiche on « élections », as
+    « elections » does: the vocabulary keeps accents and its corrections start with the typed word's first letter."""
+    path = tmp_path / "articles"
+    docs = [make_article("elections", "Élections professionnelles", "Organiser les élections du CSE."),
+            make_article("autre", "Aide au poste", "Montant de l'aide.")]
+    rebuild(path, "articles", docs, procs=1)
+    for typed in ("elections", "electoins", "Electoins", "électoins"):
+        assert slugs(search_articles(path, typed, **MEMBER)) == ["elections"], typed
+
+
 def test_suggestion_only_from_visible_vocabulary(tmp_path):
     """'Vouliez-vous dire' uses the titles of the articles the reader may see, never words of restricted ones."""
     path = tmp_path / "articles"
