@@ -145,6 +145,18 @@ def test_search_matches_accents_case_and_plurals(client, library, login):
     assert "activite-partielle-membres" in slugs(client.get("/ressources/?q=SALARIE"))
 
 
+def test_a_misspelt_search_says_which_word_it_searched_instead(client, library, login):
+    """« renouvelemnt » finds the CDDI resource and the page says it was searched as « renouvellement »; a search
+    spelt right says nothing of the kind."""
+    login(library.member)
+    response = client.get("/ressources/?q=renouvelemnt")
+    assert slugs(response) == {"cddi-renouvellement"}
+    text = html.unescape(response.get_data(as_text=True))
+    assert "cherchés sous l'orthographe la plus proche" in text and "« renouvellement » pour « renouvelemnt »" in text
+    spelt_right = html.unescape(client.get("/ressources/?q=renouvellement").get_data(as_text=True))
+    assert "orthographe la plus proche" not in spelt_right
+
+
 def test_search_highlights_and_facets_filter(client, library, login):
     """Snippets highlight the words; a theme facet narrows the results."""
     login(library.member)

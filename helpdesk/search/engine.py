@@ -37,7 +37,7 @@ from .arrays import index_arrays, score_units, top_documents
 from .index import get_searcher
 from .query import adjacent_pairs, parse, unit_queries
 from .schema import ARTICLES, QUESTIONS, spell_field
-from .spelling import auto_corrections, corrected_text
+from .spelling import Correction, auto_corrections, corrected_text
 
 ARTICLE_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0, "tags_text": 0.5, "legal_refs": 2.0}
 QUESTION_BOOSTS = {"subject": 2.0, "body": 1.0}
@@ -81,6 +81,7 @@ class SearchPage:
     suggestion: str | None
     matched_all_words: bool
     browsing: bool  # no word of the query can be searched (empty, stop words, symbols): every visible article
+    corrected: tuple[tuple[str, str], ...] = ()  # (word typed, word searched) for each word the index did not know
 
     @property
     def pages(self) -> int:
@@ -209,9 +210,9 @@ def _spell_fields(visibilities) -> tuple[str, ...]:
     return tuple(spell_field(visibility) for visibility in sorted(visibilities))
 
 
-def _unit_queries(searcher, parsed, visibilities, statuses=("published",)) -> list:
-    """Return the article query of each unit of ``parsed``, completing words unknown to the articles the reader may
-    see (these visibilities and statuses) from the vocabulary of the visibilities given.
+def _corrections(searcher, parsed, visibilities, statuses=("published",)) -> dict[str, Correction]:
+    """Return the corrections of the words of ``parsed`` unknown to the articles the reader may see (these
+    visibilities and statuses), drawn from the vocabulary of the visibilities given.
 
     A word found only in articles the reader may not see is corrected like a word found nowhere: otherwise whether it
     is corrected would tell the reader that some hidden article (a jurists' note, a draft) contains it."""
@@ -222,8 +223,12 @@ def _unit_queries(searcher, parsed, visibilities, statuses=("published",)) -> li
         """Whether the title or body of a visible article holds ``term``."""
         return any(visible[arrays.leaf_scores(Term(fieldname, term))[0]].any() for fieldname in ("title", "body"))
 
-    corrections = auto_corrections(searcher.reader(), parsed, known, _spell_fields(visibilities))
-    return unit_queries(parsed, ARTICLE_BOOSTS, corrections)
+    return auto_corrections(searcher.reader(), parsed, known, _spell_fields(visibilities))
+
+
+def _unit_queries(parsed, corrections: dict[str, Correction]) -> list:
+    """Return the article query of each unit of ``parsed``, a corrected word also searching its correction."""
+    return unit_queries(parsed, ARTICLE_BOOSTS, {word: correction.terms for word, correction in corrections.items()})
 
 
 def _coordinated(found, scores: np.ndarray) -> np.ndarray:
@@ -266,7 +271,9 @@ def _suggestion(searcher, arrays, text: str, visibilities, statuses, visible: np
     """Return a respelled query that finds more visible documents than ``total``, if any."""
     corrected = corrected_text(searcher.reader(), text, _spell_fields(visibilities))
     if corrected:
-        found = score_units(arrays, _unit_queries(searcher, parse(corrected), visibilities, statuses)).units_matched > 0
+        parsed = parse(corrected)
+        queries = _unit_queries(parsed, _corrections(searcher, parsed, visibilities, statuses))
+        found = score_units(arrays, queries).units_matched > 0
         if np.count_nonzero(found & visible) > total:
             return corrected
     return None
@@ -297,13 +304,14 @@ def search_articles(
     text = (query or "").strip()
     parsed = parse(text)
     browsing = not parsed.units
+    corrections = {}
     if browsing:
         found, scores = None, np.zeros(arrays.size)
         matched = arrays.live
         matched_all = True
     else:
-        queries = _unit_queries(searcher, parsed, visibilities, statuses)
-        found = score_units(arrays, queries)
+        corrections = _corrections(searcher, parsed, visibilities, statuses)
+        found = score_units(arrays, _unit_queries(parsed, corrections))
         matched = found.units_matched > 0
         matched_all = bool(np.any(visible & (found.units_matched == found.units)))
     hits_filter = matched & visible
@@ -335,6 +343,7 @@ def search_articles(
         else None,
         matched_all_words=matched_all,
         browsing=browsing,
+        corrected=tuple((word, correction.spelling) for word, correction in corrections.items()) if total else (),
     )
 
 

@@ -1,11 +1,20 @@
 """Spelling corrections: an elision typed without its apostrophe (« lemployeur »), and words drawn from the index's
 own vocabulary (the ``spell_<visibility>`` fields the reader may see)."""
 from collections.abc import Callable
+from typing import NamedTuple
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import ELISIONS, STOP_WORDS, analyze, fold, word_tokens
 from .query import ParsedQuery
+
+
+class Correction(NamedTuple):
+    """A query word the index does not know, searched as another: the word shown to the reader, and its terms."""
+
+    spelling: str
+    terms: tuple[str, ...]
+
 
 def _max_distance(word: str) -> int:
     """Allow one typo in short words, two in longer ones."""
@@ -56,22 +65,22 @@ def _correctable(word: str) -> bool:
 _ELISION_PREFIXES = sorted(ELISIONS, key=len, reverse=True)
 
 
-def _without_elision(word: str, known: Callable[[str], bool]) -> tuple[str, ...] | None:
-    """Return the terms of ``word`` typed without the apostrophe of an elision (« lemployeur », « darret ») when the
-    word after the elided article or pronoun is ``known``."""
+def _without_elision(word: str, known: Callable[[str], bool]) -> Correction | None:
+    """Return ``word`` typed without the apostrophe of an elision (« lemployeur », « darret ») as the word after the
+    elided article or pronoun, when that word is ``known``."""
     folded = fold(word)
     for prefix in _ELISION_PREFIXES:
         rest = folded[len(prefix):]
         if folded.startswith(prefix) and len(rest) >= 3 and rest[0] in "aeiouyh":
             terms = analyze(rest)
             if len(terms) == 1 and known(terms[0]):
-                return terms
+                return Correction(word[len(prefix):].lower(), terms)
     return None
 
 
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
-                     spell_fields: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Return ``{word: terms}`` for query words whose term is not ``known``: the word less an elision typed without its
+                     spell_fields: tuple[str, ...]) -> dict[str, Correction]:
+    """Return ``{word: correction}`` for query words whose term is not ``known``: the word less an elision typed without its
     apostrophe (« lemployeur »), else its closest word of ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
@@ -86,8 +95,8 @@ def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
             corrections[word] = elided
             continue
         correction = closest_word(reader, word, spell_fields)
-        if correction and analyze(correction):
-            corrections[word] = analyze(correction)
+        if correction and (terms := analyze(correction)):
+            corrections[word] = Correction(correction, terms)
     return corrections
 
 

@@ -10,7 +10,7 @@ from whoosh.query import Or, Phrase
 from helpdesk.search import apply, open_index, rebuild, search_articles
 from helpdesk.search.analysis import analyze, matched_spans
 from helpdesk.search.arrays import _arrays, _PostingsCache, index_arrays, score_units, top_documents
-from helpdesk.search.engine import _unit_queries
+from helpdesk.search.engine import _corrections, _unit_queries
 from helpdesk.search.index import get_searcher
 from helpdesk.search.query import parse
 
@@ -49,7 +49,7 @@ def test_scores_equal_whoosh_over_segments_and_deletions(segmented_path, text):
     """Summed BM25F scores (terms and phrases, every field and boost) equal Whoosh's, deleted documents aside."""
     searcher = get_searcher(segmented_path, "articles")
     assert len(searcher.reader().leaf_readers()) > 1
-    queries = _unit_queries(searcher, parse(text), ("public",))
+    queries = _unit_queries(parse(text), _corrections(searcher, parse(text), ("public",)))
     arrays = index_arrays(searcher)
     found = score_units(arrays, queries)
     expected = whoosh_scores(searcher, queries)
@@ -62,7 +62,8 @@ def test_units_matched_counts_units_not_clauses(segmented_path):
     """A document containing a word in three fields still counts one unit for it."""
     searcher = get_searcher(segmented_path, "articles")
     arrays = index_arrays(searcher)
-    found = score_units(arrays, _unit_queries(searcher, parse("salarié congés"), ("public",)))
+    parsed = parse("salarié congés")
+    found = score_units(arrays, _unit_queries(parsed, _corrections(searcher, parsed, ("public",))))
     doc = searcher.document_number(slug="doc-1")
     assert found.units == 2
     assert found.units_matched[doc] == 1

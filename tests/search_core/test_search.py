@@ -207,6 +207,16 @@ def test_a_misspelt_word_typed_without_its_initial_accent_is_corrected(tmp_path)
         assert slugs(search_articles(path, typed, **MEMBER)) == ["elections"], typed
 
 
+def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
+    """The page can tell the reader what was searched in place of each word the index does not know (a typo, an
+    elision without its apostrophe); words it knows, and a search finding nothing, name no correction."""
+    page = search_articles(articles_path, "profesionalisation lemployeur", **MEMBER)
+    assert page.total and page.corrected == (("profesionalisation", "professionnalisation"),
+                                             ("lemployeur", "employeur"))
+    assert search_articles(articles_path, "professionnalisation", **MEMBER).corrected == ()
+    assert search_articles(articles_path, "zzzqqqxyz", **MEMBER).corrected == ()
+
+
 def test_suggestion_only_from_visible_vocabulary(tmp_path):
     """'Vouliez-vous dire' uses the titles of the articles the reader may see, never words of restricted ones."""
     path = tmp_path / "articles"
