@@ -32,7 +32,7 @@ from whoosh.highlight import (
 )
 from whoosh.query import And, Or, Phrase, Term
 
-from .analysis import matched_spans, token_spans
+from .analysis import analyze, matched_spans, token_spans
 from .arrays import index_arrays, score_units, top_documents
 from .index import get_searcher
 from .query import adjacent_pairs, parse, unit_queries
@@ -48,6 +48,15 @@ PROXIMITY_FIELDS = ("title", "body")
 PROXIMITY_DEPTH = 30
 SUGGEST_BELOW = 3
 KEY_TERMS = 12
+# The greetings and thanks of a question (« Bonjour », « Merci », « Cordialement »): common to questions, they say
+# nothing of the subject; where few questions are indexed they would even look rare. Never key terms.
+COURTESY_TERMS = frozenset(term for word in ("bonjour", "bonsoir", "merci", "remerciements", "cordialement",
+                                             "salutations", "madame", "monsieur") for term in analyze(word))
+# A similar question holds at least this share of the weight of the text's key terms: a word or two in common, and
+# common ones at that (« salarié », « pendant »), is chance, not a similar case. The best SIMILAR_CANDIDATES times
+# as many questions as shown are looked at.
+SIMILAR_MIN_SHARE = 0.2
+SIMILAR_CANDIDATES = 4
 FACETS = ("type", "themes")
 SNIPPET_CHARS = 240
 SNIPPET_FIELD = "body"
@@ -347,18 +356,16 @@ def search_articles(
     )
 
 
-def _key_terms_query(searcher, text: str, boosts: dict[str, float]):
-    """Return an OR query of the most significant terms of a long free text, or None."""
-    key_terms = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS)
-    if not key_terms:
-        return None
-    return Or(
-        [
-            Term(fieldname, term, boost=boost * weight)
-            for term, weight in key_terms
-            for fieldname, boost in boosts.items()
-        ]
-    )
+def _key_terms(searcher, text: str) -> list[tuple[str, float]]:
+    """Return the most significant terms of a long free text with their weights, its courtesy words left out."""
+    return [(term, weight) for term, weight in searcher.key_terms_from_text(
+        "body", text, numterms=KEY_TERMS + len(COURTESY_TERMS)) if term not in COURTESY_TERMS][:KEY_TERMS]
+
+
+def _key_terms_query(key_terms: list[tuple[str, float]], boosts: dict[str, float]):
+    """Return an OR query of ``key_terms`` in the fields of ``boosts``, each weighted by its significance."""
+    return Or([Term(fieldname, term, boost=boost * weight) for term, weight in key_terms
+               for fieldname, boost in boosts.items()])
 
 
 def filter_questions(path, text: str, *, limit: int = 500) -> list[str]:
@@ -374,22 +381,23 @@ def filter_questions(path, text: str, *, limit: int = 500) -> list[str]:
 def suggest_articles(path, text: str, visibilities, limit: int = 5, statuses=("published",)) -> list[ArticleHit]:
     """Return articles that may answer a question being typed (subject + description)."""
     searcher = get_searcher(path, ARTICLES)
-    whoosh_query = _key_terms_query(searcher, text, ARTICLE_BOOSTS)
-    if whoosh_query is None:
+    key_terms = _key_terms(searcher, text)
+    if not key_terms:
         return []
     visible = set(np.flatnonzero(_visible_mask(index_arrays(searcher), visibilities, statuses)).tolist())
     # Whoosh ignores an empty (falsy) filter: with nothing visible, suggest nothing.
-    results = searcher.search(whoosh_query, limit=limit, filter=visible) if visible else []
+    results = searcher.search(_key_terms_query(key_terms, ARTICLE_BOOSTS), limit=limit, filter=visible) if visible else []
     return [_article_hit(hit.fields(), hit.score or 0.0, "") for hit in results]
 
 
 def search_questions(
     path, text: str, *, limit: int = 5, exclude_id=None, structure_id=None, statuses=None
 ) -> list[QuestionHit]:
-    """Return questions similar to ``text``, optionally within one structure and some statuses."""
+    """Return questions similar to ``text``, optionally within one structure and some statuses: those holding at
+    least SIMILAR_MIN_SHARE of the weight of its key terms, best first."""
     searcher = get_searcher(path, QUESTIONS)
-    whoosh_query = _key_terms_query(searcher, text, QUESTION_BOOSTS)
-    if whoosh_query is None:
+    key_terms = _key_terms(searcher, text)
+    if not key_terms:
         return []
     filters = []
     if structure_id is not None:
@@ -397,11 +405,17 @@ def search_questions(
     if statuses:
         filters.append(_any_of("status", statuses))
     results = searcher.search(
-        whoosh_query,
-        limit=limit,
+        _key_terms_query(key_terms, QUESTION_BOOSTS),
+        limit=limit * SIMILAR_CANDIDATES,
         filter=And(filters) if filters else None,
         mask=Term("id", str(exclude_id)) if exclude_id is not None else None,
+        terms=True,
     )
+    weights = dict(key_terms)
+    needed = SIMILAR_MIN_SHARE * sum(weights.values())
+    results = [hit for hit in results
+               if sum(weights.get(word, 0.0) for word in {term.decode() for _field, term in hit.matched_terms()})
+               >= needed][:limit]
     return [
         QuestionHit(
             id=hit["id"],

@@ -173,3 +173,26 @@ def test_threads_searching_at_once_each_get_whole_results(articles_path):
         sys.setswitchinterval(interval)
     assert failures == []
     assert len(results) == 600 and all(result == expected for result in results)
+
+
+def test_similar_questions_share_the_subject_not_a_word_or_two_of_chance(tmp_path):
+    """A question on paid leave during sick leave is similar to another on the same case, not to questions that only
+    share words every question has with it (« Bonjour », « salarié », « pendant », « peut »)."""
+    path = tmp_path / "questions"
+    filler = [{"id": 10 + number, "reference": f"Q-{10 + number}", "subject": subject,
+               "body": f"Bonjour, pendant {body}, un salarié peut-il continuer ? Merci.", "status": "answered",
+               "structure_id": 7}
+              for number, (subject, body) in enumerate([
+                  ("PASS IAE expiré pendant un contrat", "le renouvellement du PASS IAE"),
+                  ("Visite médicale d'embauche", "l'attente de la visite médicale"),
+                  ("Mutuelle obligatoire", "la période de dispense de mutuelle"),
+                  ("Heures supplémentaires", "une semaine de forte activité"),
+                  ("Clause sociale d'un marché", "l'exécution d'un marché public"),
+                  ("Formation et CDDI", "une formation qualifiante")])]
+    same_case = {"id": 1, "reference": "Q-1", "subject": "Arrêt maladie pendant les congés payés",
+                 "body": "Bonjour, un salarié en arrêt maladie pendant ses congés payés peut-il les reporter ? Merci.",
+                 "status": "answered", "structure_id": 7}
+    rebuild(path, "questions", [same_case, *filler], procs=1)
+    text = ("Congés payés pendant un arrêt maladie\nBonjour, une salariée a été en arrêt maladie pendant ses congés "
+            "payés d'août. Peut-elle reporter ses jours de congés ? Merci.")
+    assert [hit.reference for hit in search_questions(path, text)] == ["Q-1"]
