@@ -2,14 +2,16 @@
 
 
 class ServiceError(Exception):
-    """A refused action; `message` explains it to the user."""
+    """A refused action; `message` explains it to the user; `field`, if given, names the service's argument at fault
+    (a form with a field of that name shows the message under it)."""
 
     status_code = 400
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         # A lazily translated message (a module-level constant) is translated now, for the current user.
         super().__init__(str(message))
         self.message = str(message)
+        self.field = field
 
 
 class InvalidInput(ServiceError):

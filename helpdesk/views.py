@@ -66,6 +66,16 @@ def flash_form_refused(form) -> None:
                           len(refused), field=link)), "error")
 
 
+def show_refusal(form, error: ServiceError) -> None:
+    """A service's refusal of a form's values: under the field it names when the form has one (with the banner that
+    links to it), else in the banner."""
+    if error.field and error.field in form:
+        form[error.field].errors = [error.message]
+        flash_form_refused(form)
+    else:
+        flash(error.message, "error")
+
+
 def flash_files_to_attach_again(field_name: str = "attachments", refusal: ServiceError | None = None) -> None:
     """A form sent back to its page (refused, or a helper's round trip) cannot keep the files chosen in it, since
     browsers never refill a file field: name them, so that the user attaches them again; those the `refusal` named

@@ -1,4 +1,6 @@
 """Accounts over HTTP: login, logout, deactivation, password change, redirects, session fixation."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -187,6 +189,20 @@ def test_password_change_refused_leaves_the_password_unchanged(client, world, lo
     assert message in response.get_data(as_text=True)
     db.session.refresh(world.member)
     assert world.member.password_hash == hash_before
+
+
+@pytest.mark.parametrize("current, new, field, message", [
+    ("pas-le-bon-mot-de-passe", "un-nouveau-mot-de-passe", "current", "Le mot de passe actuel est incorrect."),
+    (factories.PASSWORD, factories.PASSWORD, "new", "Le nouveau mot de passe doit être différent de l&#39;actuel."),
+    (factories.PASSWORD, "motdepasse123", "new", "trop courant"),
+])
+def test_a_refused_password_change_says_so_under_the_field_at_fault(client, world, login, current, new, field, message):
+    """The service's refusal stands under the field it concerns (the banner links to it), not only at the top."""
+    login(world.member)
+    page = _change_password(client, current, new).get_data(as_text=True)
+    under = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    assert under and message in under.group(1)
+    assert f'href="#{field}"' in page and "Rien n'a été enregistré" in page
 
 
 def test_too_long_password_gets_the_maximum_message_not_the_minimum(client, world, login):

@@ -22,7 +22,7 @@ from helpdesk.main.query_args import safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _, ngettext
-from helpdesk.views import flash_form_refused
+from helpdesk.views import flash_form_refused, show_refusal
 
 LAST_SEEN = "last_seen"
 # When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask
@@ -126,7 +126,7 @@ def password():
             flash(error.message, "error")
             return render_template("auth/password.html", form=form), error.status_code
         except ServiceError as error:
-            flash(error.message, "error")
+            show_refusal(form, error)
         else:
             login_user(user)
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
@@ -187,7 +187,7 @@ def api_tokens():
             flash(error.message, "error")
             status = error.status_code
         except InvalidInput as error:
-            flash(error.message, "error")
+            show_refusal(form, error)
         else:
             created = (token, plain)
             form = ApiTokenForm(formdata=None)

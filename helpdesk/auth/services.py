@@ -260,7 +260,7 @@ def verify_current_password(user: User, password: str, address: str | None = Non
     if not user.check_password(password):
         count_failure("login", user.email, address, device)
         db.session.commit()
-        raise InvalidInput(_("Le mot de passe actuel est incorrect."))
+        raise InvalidInput(_("Le mot de passe actuel est incorrect."), field="password")
     forget_failures("login", user.email, device)
 
 
@@ -269,10 +269,16 @@ def change_password(user: User, current: str, new: str, address: str | None = No
     (returns how many). A wrong current password is a failed guess of the password, locked out like login attempts
     (TooManyAttempts) so that a session left open cannot be used to guess it; the count is the logged-in user's own,
     as a trusted device's, so that failed logins from elsewhere never stop them from changing their password."""
-    verify_current_password(user, current, address)
+    try:
+        verify_current_password(user, current, address)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="current") from None
     if new == current:
-        raise InvalidInput(_("Le nouveau mot de passe doit être différent de l'actuel."))
-    check_password_strength(new, user.email)
+        raise InvalidInput(_("Le nouveau mot de passe doit être différent de l'actuel."), field="new")
+    try:
+        check_password_strength(new, user.email)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="new") from None
     user.set_password(new)
     record_event("password_changed", user)
     revoked = revoke_all_tokens(user)
