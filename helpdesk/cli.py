@@ -16,6 +16,7 @@ from helpdesk.kb.commands import kb
 from helpdesk.mail.sender import send_pending
 from helpdesk.mail.commands import mail
 from helpdesk.models import ROLES
+from helpdesk.ops.background import database_error_message
 from helpdesk.privacy.services import apply_retention
 from helpdesk.triage.commands import triage
 from helpdesk.webinars.commands import webinars_cli
@@ -38,23 +39,6 @@ def register(app: Flask) -> None:
         app.cli.commands[name] = _reporting_database_errors(command)
 
 
-# PostgreSQL's SQLSTATE for a table that does not exist: the migrations were not applied.
-UNDEFINED_TABLE = "42P01"
-
-
-def _database_error_message(error: OperationalError | ProgrammingError) -> str | None:
-    """The French sentence an operator reads for a database that cannot be reached or has no schema (None: another
-    error, left to the traceback)."""
-    detail = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
-    if getattr(error.orig, "sqlstate", None) == UNDEFINED_TABLE or "no such table" in detail:
-        return (f"La base de données n'a pas le schéma attendu ({detail}) : appliquez les migrations avec "
-                "« flask --app helpdesk db upgrade ».")
-    if isinstance(error, OperationalError):
-        return (f"Base de données inaccessible ({detail}) : vérifiez HELPDESK_SQLALCHEMY_DATABASE_URI "
-                "et que le serveur de base de données répond.")
-    return None
-
-
 def _reporting_database_errors(command: click.Command) -> click.Command:
     """A copy of the command (of each command of a group) that ends with a French message instead of a traceback
     when the database cannot be reached or has not been migrated; the shared command objects stay untouched."""
@@ -70,7 +54,7 @@ def _reporting_database_errors(command: click.Command) -> click.Command:
             try:
                 return callback(*args, **kwargs)
             except (OperationalError, ProgrammingError) as error:
-                message = _database_error_message(error)
+                message = database_error_message(error)
                 if message is None:
                     raise
                 raise click.ClickException(message) from error

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from flask import request
 from gunicorn.config import Config
+from sqlalchemy.exc import OperationalError
 
 from helpdesk import create_app
 from helpdesk.kb import indexing
@@ -341,3 +342,38 @@ def test_the_indexer_and_bulletin_loops_lower_their_priority(runner, priority, m
     monkeypatch.setattr("time.sleep", stop)
     runner.invoke(args=command)
     assert priority["set"] == [10]
+
+
+@pytest.mark.parametrize("command, step", [
+    (["kb", "sync", "--loop", "--interval", "0"], "helpdesk.kb.commands.indexing.sync"),
+    (["mail", "send-pending", "--loop", "--interval", "0"], "helpdesk.mail.commands.send_pending"),
+    (["flash", "send", "--loop", "--interval", "0"], "helpdesk.flash.commands.services.send_pending"),
+])
+def test_background_loops_outlive_a_database_briefly_unreachable(runner, priority, monkeypatch, command, step):
+    """A database restarting under `make serve` costs the indexer, mail and bulletin loops one pass, said in French,
+    not their life (nothing would restart them while gunicorn goes on serving)."""
+    passes = []
+
+    def unreachable_then_stopped(*args, **kwargs):
+        passes.append(1)
+        if len(passes) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        raise KeyboardInterrupt  # the second pass ran: stop the loop here
+
+    monkeypatch.setattr(step, unreachable_then_stopped)
+    monkeypatch.setattr("helpdesk.mail.commands.signal.signal", lambda *args: None)
+    result = runner.invoke(args=command)
+    assert len(passes) == 2
+    assert "Base de données inaccessible (connection refused)" in result.output
+    assert "Nouvel essai au prochain passage." in result.output and "Traceback" not in result.output
+
+
+def test_a_single_run_still_fails_on_an_unreachable_database(runner, monkeypatch):
+    """Without --loop, `flask mail send-pending` ends with the French message and exit code 1."""
+    def unreachable():
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("helpdesk.mail.commands.send_pending", unreachable)
+    result = runner.invoke(args=["mail", "send-pending"])
+    assert result.exit_code == 1 and "Base de données inaccessible (connection refused)" in result.output
+    assert "Nouvel essai" not in result.output

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk.flash import services
-from helpdesk.ops.background import lower_priority
+from helpdesk.ops.background import lower_priority, pass_outliving_outage
 
 flash_cli = AppGroup("flash", help="Flash info bulletins.")
 
@@ -19,9 +19,10 @@ def send_command(batch_size, loop, interval):
     if loop:
         lower_priority()
     while True:
-        sent = services.send_pending(
-            batch_size, after_batch=lambda article, count: click.echo(f"{article.slug} : {count} destinataire(s)"))
-        if not loop:
-            click.echo(f"Envoi terminé : {sent} nouveau(x) destinataire(s).")
-            return
+        with pass_outliving_outage(loop):
+            sent = services.send_pending(
+                batch_size, after_batch=lambda article, count: click.echo(f"{article.slug} : {count} destinataire(s)"))
+            if not loop:
+                click.echo(f"Envoi terminé : {sent} nouveau(x) destinataire(s).")
+                return
         time.sleep(interval)

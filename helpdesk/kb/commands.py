@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from helpdesk import search
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import INDEXES, index_path
-from helpdesk.ops.background import lower_priority
+from helpdesk.ops.background import lower_priority, pass_outliving_outage
 from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES
 from helpdesk.search.evaluation import evaluate
 
@@ -32,16 +32,18 @@ def sync_command(loop, interval):
     if loop:
         lower_priority()
     while True:
-        try:
-            report = indexing.sync(timeout=30.0)
-        except (indexing.SyncBusy, search.IndexBusy) as error:
-            click.echo(f"Index occupé ({error}) : nouvel essai au prochain passage.", err=True)
-        else:
-            if not loop or report.rebuilt or any(report.applied.values()):
-                click.echo(_sync_summary(report))
+        with pass_outliving_outage(loop):
+            try:
+                report = indexing.sync(timeout=30.0)
+            except (indexing.SyncBusy, search.IndexBusy) as error:
+                click.echo(f"Index occupé ({error}) : nouvel essai au prochain passage.", err=True)
+            else:
+                if not loop or report.rebuilt or any(report.applied.values()):
+                    click.echo(_sync_summary(report))
+            if loop:
+                indexing.prune_log(current_app.config["SEARCH_LOG_RETENTION_DAYS"])
         if not loop:
             return
-        indexing.prune_log(current_app.config["SEARCH_LOG_RETENTION_DAYS"])
         time.sleep(interval)
 
 

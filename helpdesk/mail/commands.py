@@ -11,7 +11,7 @@ from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.notifications import send_digests
 from helpdesk.mail.sender import send_pending, stopping
-from helpdesk.ops.background import lower_priority
+from helpdesk.ops.background import lower_priority, pass_outliving_outage
 
 
 @click.group()
@@ -28,9 +28,10 @@ def send_pending_command(loop, interval):
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         lower_priority()
     while True:
-        report = send_pending()
-        if report.sent or report.retried or report.failed or not loop:
-            click.echo(f"Envoyés : {report.sent}, à réessayer : {report.retried}, en échec : {report.failed}.")
+        with pass_outliving_outage(loop):
+            report = send_pending()
+            if report.sent or report.retried or report.failed or not loop:
+                click.echo(f"Envoyés : {report.sent}, à réessayer : {report.retried}, en échec : {report.failed}.")
         db.session.remove()
         if not loop or stopping.wait(interval):
             return
