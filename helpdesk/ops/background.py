@@ -56,6 +56,4 @@ def pass_outliving_outage(loop: bool) -> Iterator[None]:
         if not loop:
             raise
         db.session.remove()
-        message = database_error_message(error)
-        log.warning("background pass failed: %s", message)
-        click.echo(f"{message} Nouvel essai au prochain passage.", err=True)
+        click.echo(f"{database_error_message(error)} Nouvel essai au prochain passage.", err=True)
