@@ -52,7 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
 
     from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
+    from helpdesk.main.query_args import refuse_undecodable_input
 
+    # First of the request hooks: the CSRF check and the views read the form only once it is known to be readable.
+    app.before_request(refuse_undecodable_input)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
