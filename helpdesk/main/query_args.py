@@ -87,6 +87,12 @@ def safe_next(target: str | None, fallback: str | None = None) -> str:
     return fallback or url_for("main.index")
 
 
+def request_address() -> str:
+    """The path and query string of the current request as asked for: no « ? » added without a query (Werkzeug's
+    `full_path` ends with one), and none taken off the end of a query (« ?q=délai? », typed in the address bar)."""
+    return request.full_path if request.query_string else request.path
+
+
 def page_address() -> str | None:
     """The address that shows the current page again: its own for a GET, or for a form whose address also answers GET
     (a form sent back with its errors); for a page answering a POST to an action-only address (a refused reply, an
@@ -95,7 +101,7 @@ def page_address() -> str | None:
     action address for a page (« Méthode non autorisée »)."""
     if not _is_utf8(request.query_string):  # the request is refused (refuse_undecodable_input): no address to keep
         return None
-    here = request.full_path if request.query_string else request.path
+    here = request_address()
     if request.method == "GET" or (request.url_rule is not None and "GET" in request.url_rule.methods):
         return here
     referrer = urlsplit(request.referrer or "")
