@@ -58,7 +58,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
 
     from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
+    from helpdesk.main.query_args import refuse_undecodable_input
 
+    # First of the request hooks: the CSRF check and the views read the form only once it is known to be readable.
+    app.before_request(refuse_undecodable_input)
     try:
         db.init_app(app)
     except (ArgumentError, ImportError) as error:  # an unknown scheme, a driver not installed, not a URL at all

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
-from helpdesk.main.query_args import page_arg, safe_next
+from helpdesk.main.query_args import page_arg, request_address, safe_next
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.repeats import keyed_digest
@@ -147,7 +147,7 @@ def _remembered_list_page(name: str) -> str | None:
 
 def remember_list_page(name: str) -> str:
     """Remember the page of the `name` list being shown (its path and query) as the way back to it; return it."""
-    path = request.full_path.rstrip("?")
+    path = request_address()
     if len(path) <= LIST_PAGE_PATH_MAX and _remembered_list_page(name) != path:
         nonce = os.urandom(12)
         sealed = nonce + _list_cipher().encrypt(nonce, path.encode(), name.encode())

@@ -235,6 +235,10 @@ def test_duplicates_and_conflicts_within_the_file_and_with_the_database_are_repo
     (_csv(GOOD_LINES[0], header="structure;siret;type;région;nom"), "colonnes.csv",
      "Colonne « e-mail » absente de la ligne d'en-tête"),
     (b"x" * (imports.MAX_BYTES + 1), "gros.csv", "Le fichier dépasse 2 Mo"),
+    (_csv(GOOD_LINES[0] + ";x", header=HEADER + ";Courriel"), "doublon.csv",
+     "Colonne « e-mail » présente plusieurs fois dans la ligne d'en-tête (colonnes 5, 8) : gardez-en une seule."),
+    (_csv(GOOD_LINES[0] + ";x", header=HEADER + ";NOM"), "doublon-nom.csv",
+     "Colonne « nom » présente plusieurs fois dans la ligne d'en-tête (colonnes 6, 8)"),
 ])
 def test_files_that_are_not_an_import_are_refused_in_french(admin_client, world, content, filename, message):
     text = _text(_preview(admin_client, content, filename))

@@ -388,6 +388,14 @@ def test_idle_session_is_ended_and_asks_to_log_in_again(app, client, world, logi
         assert not logged_in(client)
 
 
+def test_after_an_idle_session_the_login_leads_back_to_the_address_with_its_final_question_mark(app, client, world,
+                                                                                                  login):
+    login(world.member)
+    with frozen_time(utcnow() + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 5)):
+        response = client.get("/ressources/?q=salaries?")
+    assert response.headers["Location"] == "/connexion?next=/ressources/?q%3Dsalaries?"
+
+
 KEPT = "Votre texte n&#39;a pas été envoyé, mais il est gardé dans ce navigateur"
 
 

@@ -204,3 +204,54 @@ def test_a_form_sent_back_on_its_own_address_keeps_it(client, world, login):
     text = page.get_data(as_text=True)
     assert _language_next(text) == "/questions/nouvelle" and "data-page-address" not in text
     assert _language_next(client.get("/questions/?qui=moi").get_data(as_text=True)) == "/questions/?qui=moi"
+
+
+UNDECODABLE = "La demande contient des caractères illisibles"
+
+
+def _multipart(*parts: tuple[str, str | None, bytes]) -> bytes:
+    """A multipart/form-data body (boundary « B ») of (field name, file name or None, raw bytes) parts."""
+    body = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--B\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+    return body + b"--B--\r\n"
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"body=R%E9ponse+en+Windows-1252", "application/x-www-form-urlencoded"),
+    (b"body=R\xe9ponse brute", "application/x-www-form-urlencoded"),
+    (_multipart(("body", None, "Réponse en Windows-1252".encode("cp1252"))), "multipart/form-data; boundary=B"),
+])
+def test_a_form_whose_text_is_not_utf8_is_refused_and_stores_nothing(client, world, login, body, content_type):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    response = client.post(f"/questions/{ticket.reference}/repondre", data=body, content_type=content_type)
+    _assert_french_page(response, 400, UNDECODABLE)
+    db.session.expire_all()
+    assert db.session.scalars(select(Message.body)).all() == []
+
+
+@pytest.mark.parametrize("query", ["q=R%E9forme", "q=R\xe9forme", "q=%FF&page=2"])
+def test_a_query_string_that_is_not_utf8_is_refused_in_french(client, world, login, query):
+    login(world.member)
+    _assert_french_page(client.get("/ressources/", environ_overrides={"QUERY_STRING": query}), 400, UNDECODABLE)
+
+
+def test_a_query_string_that_is_not_utf8_is_refused_in_json_under_the_api(client, world):
+    token = factories.make_api_token(world.member)
+    response = client.get("/api/v1/questions", headers=factories.bearer(token),
+                          environ_overrides={"QUERY_STRING": "q=\xff"})
+    assert response.status_code == 400 and response.get_json()["error"]["message"].startswith(UNDECODABLE)
+
+
+def test_binary_files_sent_with_a_utf8_form_are_not_refused(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    body = _multipart(("body", None, "Voici le modèle signé ✓".encode()),
+                      ("attachments", "modele.pdf", factories.pdf_bytes() + b"\xff\xfe\x00\xe9"))
+    response = client.post(f"/questions/{ticket.reference}/repondre", data=body,
+                           content_type="multipart/form-data; boundary=B")
+    assert response.status_code == 302
+    message = db.session.scalars(select(Message)).one()
+    assert message.body == "Voici le modèle signé ✓" and len(message.attachments) == 1

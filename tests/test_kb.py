@@ -111,6 +111,14 @@ def test_a_resource_leads_back_to_the_search_it_was_opened_from(app, client, lib
     assert '<a href="/ressources/?q=salaries&amp;type=decryptage&amp;page=2">← Ressources juridiques</a>' in page
 
 
+def test_the_way_back_to_a_search_keeps_a_question_mark_typed_at_the_end_of_the_address(client, library, login):
+    """« ?q=salariés? » typed in the address bar: the « ? » ending the words searched was cut off the way back."""
+    login(library.member)
+    client.get("/ressources/?q=salaries?")
+    page = client.get("/ressources/cddi-renouvellement").get_data(as_text=True)
+    assert '<a href="/ressources/?q=salaries?">← Ressources juridiques</a>' in page
+
+
 def test_member_cannot_widen_visibility_with_statut_parameter(client, library, login):
     """Asking for drafts in the URL does not show them to a member."""
     login(library.member)

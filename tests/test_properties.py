@@ -132,8 +132,9 @@ def test_malformed_forms_never_cause_a_server_error(app, world, role):
 @pytest.mark.parametrize("url", ["/file/", "/questions/", "/ressources/", "/admin/journal/"])
 def test_malformed_query_strings_never_cause_a_server_error(client, world, login, url, query):
     login(world.admin if url.startswith(("/file", "/admin")) else world.member)
-    # The resource search drops an unknown filter value from its address (a redirect) before answering.
-    assert client.get(url + query, follow_redirects=True).status_code in (200, 403)
+    # The resource search drops an unknown filter value from its address (a redirect) before answering; a query
+    # string that is not UTF-8 is refused (a French 400).
+    assert client.get(url + query, follow_redirects=True).status_code in ((400,) if "%ff" in query else (200, 403))
 
 
 def test_nul_characters_are_dropped_from_submitted_text(client, world, login):

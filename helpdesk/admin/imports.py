@@ -205,13 +205,18 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
 
 
 def _column_positions(header: list[str], line: int, plan: ImportPlan) -> dict[str, int]:
-    """Where each known column is in the header row; a missing required column is noted in `plan`."""
+    """Where each known column is in the header row; a missing required column, or one given twice (which of the
+    two to read would be a guess), is noted in `plan`."""
     slugs = [slugify(cell) for cell in header]
     positions = {}
     for key, title, required, names in COLUMNS:
-        index = next((index for index, slug in enumerate(slugs) if slug in names), None)
-        if index is not None:
-            positions[key] = index
+        indexes = [index for index, slug in enumerate(slugs) if slug in names]
+        if len(indexes) > 1:
+            plan.problem(line, "file", _("Colonne « %(column)s » présente plusieurs fois dans la ligne d'en-tête "
+                                         "(colonnes %(positions)s) : gardez-en une seule.", column=title,
+                                         positions=", ".join(str(index + 1) for index in indexes)))
+        elif indexes:
+            positions[key] = indexes[0]
         elif required:
             plan.problem(line, "file", _("Colonne « %(column)s » absente de la ligne d'en-tête (voir le fichier "
                                          "modèle).", column=title))

@@ -41,11 +41,12 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 
 
 def http_error(error: HTTPException):
-    """Any HTTP error raised under /api (abort, routing, body too large) as JSON."""
+    """Any HTTP error raised under /api (abort, routing, body too large) as JSON, with its reason when it has a
+    French one."""
     status = error.code or 500
     if status >= 500:
         db.session.rollback()
-    return error_response(status)
+    return error_response(status, getattr(error, "message", None))
 
 
 @bp.errorhandler(HTTPException)

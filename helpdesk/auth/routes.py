@@ -18,7 +18,7 @@ from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_fail
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.i18n import adopt_account_locale, keep_locale
-from helpdesk.main.query_args import safe_next
+from helpdesk.main.query_args import request_address, safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _, ngettext
@@ -57,7 +57,7 @@ def end_idle_sessions():
             flash(_("Par sécurité, une session dure %(hours)s heures au plus : veuillez vous reconnecter.",
                     hours=int(lifetime.total_seconds() // 3600)), "info")
         if request.method == "GET":
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login", next=request_address()))
         draft_page = request.form.get(DRAFT_PAGE)
         if draft_page:
             flash(_("Votre texte n'a pas été envoyé, mais il est gardé dans ce navigateur : il reviendra dans le "

@@ -1,12 +1,55 @@
 """Reading request arguments (query string, form lists, URL path) without trusting them."""
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote_to_bytes, urlencode, urlsplit
 
 from flask import request, url_for
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from helpdesk.plain_text import without_hidden_characters
+from helpdesk.translation import lazy_gettext as _l
 
 MAX_INT_ARG = 2**31 - 1
+UNDECODABLE_INPUT = _l("La demande contient des caractères illisibles (du texte qui n'est pas encodé en UTF-8) : "
+                       "rien n'a été enregistré. Retapez ou recollez le texte depuis la page du site, puis "
+                       "réessayez.")
+
+
+class UndecodableInput(BadRequest):
+    """A query string or a posted form whose text is not UTF-8 (see refuse_undecodable_input)."""
+
+    @property
+    def message(self) -> str:
+        """Why the request is refused, in the user's language."""
+        return str(UNDECODABLE_INPUT)
+
+
+def _is_utf8(percent_encoded: bytes) -> bool:
+    """Whether a query string or a URL-encoded form body reads as UTF-8 once its %XX escapes are decoded."""
+    try:
+        unquote_to_bytes(percent_encoded).decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def refuse_undecodable_input() -> None:
+    """Refuse (400) a request whose query string or posted form text is not UTF-8, before any view reads it.
+
+    Werkzeug would otherwise keep « %E9 » as text, fail on raw bytes in a query string (a server error), or put
+    « � » in the place of what it cannot read in a multipart form: stored, the text would be silently damaged.
+    Files sent with a form are bytes and are not looked at."""
+    if not _is_utf8(request.query_string):
+        raise UndecodableInput()
+    if request.mimetype == "application/x-www-form-urlencoded":
+        readable = _is_utf8(request.get_data(cache=True))  # kept: the form is parsed from it afterwards
+    elif request.mimetype == "multipart/form-data":
+        # Werkzeug has already replaced what it could not read by U+FFFD (the bytes are gone); nobody types that
+        # character on purpose.
+        readable = not any("\ufffd" in value for values in request.form.listvalues() for value in values)
+    else:
+        return
+    if not readable:
+        raise UndecodableInput()
 
 
 def positive_int(value: str) -> int | None:
@@ -44,13 +87,21 @@ def safe_next(target: str | None, fallback: str | None = None) -> str:
     return fallback or url_for("main.index")
 
 
+def request_address() -> str:
+    """The path and query string of the current request as asked for: no « ? » added without a query (Werkzeug's
+    `full_path` ends with one), and none taken off the end of a query (« ?q=délai? », typed in the address bar)."""
+    return request.full_path if request.query_string else request.path
+
+
 def page_address() -> str | None:
     """The address that shows the current page again: its own for a GET, or for a form whose address also answers GET
     (a form sent back with its errors); for a page answering a POST to an action-only address (a refused reply, an
     error page), the page of the app the form was sent from, else None. The language switch goes back there, and
     page-address.js puts it in the address bar, so that a reload, a bookmark or a language change never asks that
     action address for a page (« Méthode non autorisée »)."""
-    here = request.full_path if request.query_string else request.path
+    if not _is_utf8(request.query_string):  # the request is refused (refuse_undecodable_input): no address to keep
+        return None
+    here = request_address()
     if request.method == "GET" or (request.url_rule is not None and "GET" in request.url_rule.methods):
         return here
     referrer = urlsplit(request.referrer or "")

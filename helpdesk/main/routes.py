@@ -91,8 +91,11 @@ def csrf_error(error):
 
 @bp.app_errorhandler(400)
 def bad_request(error):
-    """French 400 page."""
-    return render_template("errors/400.html"), 400
+    """French 400 page, with the reason when one was given (JSON under /api, where routing fails before the API's
+    own handlers)."""
+    if is_api_request():
+        return http_error(error)
+    return render_template("errors/400.html", reason=getattr(error, "message", None)), 400
 
 
 @bp.app_errorhandler(405)
