@@ -438,9 +438,11 @@ def test_reply_with_unknown_kind_is_refused(jurist_client, desk):
 
 
 def test_jurist_closes_through_the_page(jurist_client, desk):
+    """Closing from the question's page closes it and its history ends with the closing."""
     jurist_client.post(f"/questions/{desk.mine}/cloturer")
     assert _ticket(desk.mine).status == "closed"
-    kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == _ticket(desk.mine).id)).all()
+    kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == _ticket(desk.mine).id)
+                               .order_by(Event.id)).all()
     assert kinds[-1] == "closed"
 
 
