@@ -176,6 +176,20 @@ def test_deactivated_or_demoted_follower_is_not_mailed_nor_listed(world, questio
     assert following.followers(question) == []
 
 
+def test_a_follower_made_a_member_of_the_structure_is_not_sent_the_notes_queued_for_them(world, question):
+    """A jurist who follows a question and becomes a member of its structure may still open it, but not read its
+    internal notes: the follower's mails queued before the change (which quote them) are cancelled."""
+    from helpdesk.auth.services import update_user
+    following.follow(question, world.jurist2)
+    services.add_message(question, world.jurist, "Note interne : dossier sensible.", internal=True)
+    [queued] = _followed_mail(question, world.jurist2)
+    assert queued.status == "pending"
+    update_user(world.jurist2, world.admin, email=world.jurist2.email, name=world.jurist2.name, role="member",
+                structure_id=question.structure_id)
+    db.session.refresh(queued)
+    assert queued.status == "cancelled"
+
+
 def test_merge_moves_followers_to_the_question_kept(world, question):
     duplicate = factories.make_ticket(world.colleague, subject="Même question sur le cumul")
     following.follow(duplicate, world.jurist2)
