@@ -55,6 +55,15 @@ def test_following_twice_keeps_one_row_and_unfollowing_removes_it(world, questio
     assert following.followers(question) == []
 
 
+def test_a_second_follow_saved_while_the_first_was_checked_is_no_error(world, question, monkeypatch):
+    """Two clicks on « Suivre la question »: the second request may find no row yet and insert one too; it is told
+    the question is followed, not a server error."""
+    assert following.follow(question, world.jurist2) is True
+    monkeypatch.setattr(following, "is_following", lambda ticket, user: False)
+    assert following.follow(question, world.jurist2) is False
+    assert [user.id for user in following.followers(question)] == [world.jurist2.id]
+
+
 def test_unfollow_from_the_page(client, world, login, question):
     following.follow(question, world.jurist2)
     login(world.jurist2)
