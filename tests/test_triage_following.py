@@ -55,6 +55,15 @@ def test_following_twice_keeps_one_row_and_unfollowing_removes_it(world, questio
     assert following.followers(question) == []
 
 
+def test_a_second_follow_saved_while_the_first_was_checked_is_no_error(world, question, monkeypatch):
+    """Two clicks on « Suivre la question »: the second request may find no row yet and insert one too; it is told
+    the question is followed, not a server error."""
+    assert following.follow(question, world.jurist2) is True
+    monkeypatch.setattr(following, "is_following", lambda ticket, user: False)
+    assert following.follow(question, world.jurist2) is False
+    assert [user.id for user in following.followers(question)] == [world.jurist2.id]
+
+
 def test_unfollow_from_the_page(client, world, login, question):
     following.follow(question, world.jurist2)
     login(world.jurist2)
@@ -174,6 +183,20 @@ def test_deactivated_or_demoted_follower_is_not_mailed_nor_listed(world, questio
     services.add_message(question, world.member, "Une précision.")
     assert _followed_mail(question, world.jurist2) == []
     assert following.followers(question) == []
+
+
+def test_a_follower_made_a_member_of_the_structure_is_not_sent_the_notes_queued_for_them(world, question):
+    """A jurist who follows a question and becomes a member of its structure may still open it, but not read its
+    internal notes: the follower's mails queued before the change (which quote them) are cancelled."""
+    from helpdesk.auth.services import update_user
+    following.follow(question, world.jurist2)
+    services.add_message(question, world.jurist, "Note interne : dossier sensible.", internal=True)
+    [queued] = _followed_mail(question, world.jurist2)
+    assert queued.status == "pending"
+    update_user(world.jurist2, world.admin, email=world.jurist2.email, name=world.jurist2.name, role="member",
+                structure_id=question.structure_id)
+    db.session.refresh(queued)
+    assert queued.status == "cancelled"
 
 
 def test_merge_moves_followers_to_the_question_kept(world, question):

@@ -80,12 +80,12 @@ def user_for_token(token: str) -> tuple[User, str]:
     return user, purpose
 
 
-def set_password_with_token(token: str, password: str) -> int:
+def set_password_with_token(token: str, new: str) -> int:
     """Choose a password through an invitation or reset link, which then stops working; every session ends and the
     account's API tokens are revoked (returns how many)."""
     user, purpose = user_for_token(token)
-    check_password_strength(password, user.email)
-    user.set_password(password)
+    check_password_strength(new, user.email, field="new")
+    user.set_password(new)
     record_event("password_set", user, user_id=user.id, purpose=purpose)
     revoked = revoke_all_tokens(user)
     db.session.commit()

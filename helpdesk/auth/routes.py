@@ -265,7 +265,7 @@ def set_password(token):
         try:
             revoked = set_password_with_token(token, form.new.data)
         except ServiceError as error:
-            flash(error.message, "error")
+            show_refusal(form, error)
         else:
             logout_user()
             session.clear()

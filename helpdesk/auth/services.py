@@ -106,23 +106,24 @@ _DECORATION = re.compile(r"[\s\d!?.,;:@#$%&*_+=~^-]+$")
 _REPEATED = re.compile(r"^(.+?)\1+$")
 
 
-def check_password_strength(password: str, email: str | None = None) -> None:
+def check_password_strength(password: str, email: str | None = None, field: str | None = None) -> None:
     """Refuse passwords shorter than the minimum, common ones (even with digits or symbols added at
-    the end), repetitions of a short pattern and, given the account's email, that address or its part before @."""
+    the end), repetitions of a short pattern and, given the account's email, that address or its part before @
+    (`field`: the caller's argument holding the password, named in the refusal)."""
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        raise InvalidInput(PASSWORD_TOO_SHORT % {"min": PASSWORD_MIN})
+        raise InvalidInput(PASSWORD_TOO_SHORT % {"min": PASSWORD_MIN}, field=field)
     if len(password) > PASSWORD_MAX:
-        raise InvalidInput(PASSWORD_TOO_LONG % {"max": PASSWORD_MAX})
+        raise InvalidInput(PASSWORD_TOO_LONG % {"max": PASSWORD_MAX}, field=field)
     lowered = password.lower()
     undecorated = _DECORATION.sub("", lowered)
     if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
         raise InvalidInput(_("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
-                           "par exemple une phrase de plusieurs mots."))
+                           "par exemple une phrase de plusieurs mots."), field=field)
     email = (email or "").strip().lower()
     if email and (email in lowered or undecorated == email.partition("@")[0]):
         raise InvalidInput(_("Le mot de passe ne doit pas reprendre l'adresse e-mail du compte : choisissez-en un "
-                             "autre, par exemple une phrase de plusieurs mots."))
+                             "autre, par exemple une phrase de plusieurs mots."), field=field)
 
 
 def account_name_problem(name: str) -> str | None:
@@ -275,10 +276,7 @@ def change_password(user: User, current: str, new: str, address: str | None = No
         raise InvalidInput(error.message, field="current") from None
     if new == current:
         raise InvalidInput(_("Le nouveau mot de passe doit être différent de l'actuel."), field="new")
-    try:
-        check_password_strength(new, user.email)
-    except InvalidInput as error:
-        raise InvalidInput(error.message, field="new") from None
+    check_password_strength(new, user.email, field="new")
     user.set_password(new)
     record_event("password_changed", user)
     revoked = revoke_all_tokens(user)

@@ -152,7 +152,7 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
     try:
         if _may_write(sender) and can_view_ticket(sender, ticket):
-            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files)
+            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files, paced=False)
         else:
             note = (f"Courriel de {record.from_name or record.from_address} <{record.from_address}> reçu le "
                     f"{format_datetime(record.received_at)}, rattaché par {jurist.name} :\n\n"

@@ -26,7 +26,7 @@ from helpdesk.i18n import format_date, recipient_locale
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
-from helpdesk.permissions import can_view_ticket
+from helpdesk.permissions import can_see_internal, can_view_ticket
 from helpdesk.translation import gettext, ngettext
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
@@ -275,17 +275,24 @@ def deferred_mail(row: OutboxEmail) -> tuple[str, str, str]:
 WAITING_STATUSES = ("pending", "held", "failed")
 
 
+# Mail written for the legal team only (a follower's mail quotes internal notes).
+TEAM_ONLY_KINDS = ("followed_activity",)
+
+
 def follow_account_change(user: User) -> int:
     """After an admin changed an account (address, role, structure) or deactivated it: its mail not sent yet goes to
     its current address, and the notifications about questions it may no longer open are cancelled (a member who
-    moved to another structure must not get their former colleagues' answers). Security notices stay with the
-    address they were written to (the one told that its account moved to another address must get it). The caller
-    commits; returns how many were cancelled."""
+    moved to another structure must not get their former colleagues' answers), as is the team's mail
+    (TEAM_ONLY_KINDS) of an account no longer on the team (a jurist made a member of the question's structure may
+    open it, not read its internal notes). Security notices stay with the address they were written to (the one
+    told that its account moved to another address must get it). The caller commits; returns how many were
+    cancelled."""
     cancelled = 0
     for row in db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id,
                                                             OutboxEmail.kind != "security_notice",
                                                             OutboxEmail.status.in_(WAITING_STATUSES))):
-        if row.ticket is not None and not can_view_ticket(user, row.ticket):
+        if row.ticket is not None and (not can_view_ticket(user, row.ticket)
+                                       or (row.kind in TEAM_ONLY_KINDS and not can_see_internal(user))):
             row.status = "cancelled"
             cancelled += 1
         else:

@@ -363,10 +363,11 @@ def remind_waiting(days: int, before: int) -> list[str]:
 
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
                 status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = (),
-                seen: int | None = None) -> Message:
+                seen: int | None = None, paced: bool = True) -> Message:
     """Post a public reply or an internal note, with its files, moving the question along the flow; with `seen` (the
     last message id the writer's page showed), held back if someone else has written since; a member past
-    MEMBER_REPLIES_PER_HOUR is refused (RateLimited)."""
+    MEMBER_REPLIES_PER_HOUR is refused (RateLimited), unless not `paced` (a jurist places the member's kept email:
+    the jurist acts, and the mail may have been kept precisely for that pace)."""
     if not can_view_ticket(author, ticket):
         raise NotFound(_("Cette question est introuvable."))
     ensure_membership_active(author)
@@ -374,7 +375,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise InvalidInput(_("Cette question est clôturée : elle n'accepte plus de message."))
     text = _clean_text(body, _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
-    if author.is_member:
+    if paced and author.is_member:
         ensure_reply_pace(author)
     if seen is not None and last_message_id(ticket, author, others_only=True) > seen:
         raise Conflict(_("Pendant que vous écriviez, un nouveau message a été ajouté à cette question : lisez-le "

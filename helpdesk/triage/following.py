@@ -1,6 +1,7 @@
 """Following a question (« Suivre ») : a jurist who is not (or not only) its assignee is mailed its activity and
 finds it in the queue's « Questions suivies » view, until they stop following it."""
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -24,8 +25,9 @@ def is_following(ticket: Ticket, user: User) -> bool:
 
 
 def follow(ticket: Ticket, actor: User) -> bool:
-    """The jurist follows the question; False if they already did. A merged question is refused: its activity goes
-    on in the question it was merged into."""
+    """The jurist follows the question; False if they already did (a double click included: the second request may
+    pass the check before the first is saved). A merged question is refused: its activity goes on in the question it
+    was merged into."""
     ensure_staff(actor)
     if ticket.merged_into_id is not None:
         raise InvalidInput(_("Cette question a été fusionnée : suivez la question dans laquelle elle a été "
@@ -33,7 +35,11 @@ def follow(ticket: Ticket, actor: User) -> bool:
     if is_following(ticket, actor):
         return False
     db.session.add(TicketFollower(ticket_id=ticket.id, user_id=actor.id))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
     return True
 
 

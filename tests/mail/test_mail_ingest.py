@@ -270,6 +270,20 @@ def test_jurist_lists_views_and_attaches_a_kept_mail_as_the_members_reply(app, w
     assert "Question sur le CSE" not in page_text(client.get("/courriels"))
 
 
+def test_mail_kept_for_the_members_reply_pace_is_attached_by_a_jurist(app, world, question):
+    """A member's mailed reply kept because they passed MEMBER_REPLIES_PER_HOUR is placed when a jurist attaches it:
+    the jurist acts, the member's pace does not hold them back."""
+    app.config["MEMBER_REPLIES_PER_HOUR"] = 1
+    services.add_message(question, world.member, "Première précision.")
+    record = ingest(f"From: {world.member.email}\r\nTo: {reply_address(world.member, question)}\r\n"
+                    f"Subject: Re: [{question.reference}] suite\r\nMessage-ID: <pace-kept@exemple.test>\r\n\r\n"
+                    "Seconde precision par courriel\r\n".encode())
+    assert (record.status, record.reason) == ("pending", "rejected")
+    attach(record, question.reference, world.jurist)
+    assert any("Seconde precision" in reply.body for reply in _replies(question, world.member))
+    assert record.status == "attached"
+
+
 def test_unknown_senders_mail_attached_by_a_jurist_becomes_an_internal_note(app, world, question):
     raw = fixture_mail("multipart_attachment.eml", REF=question.reference, REF_LOWER=question.reference.lower(),
                        FROM="expert-comptable@cabinet.example")

@@ -56,6 +56,15 @@ def test_a_link_works_only_once(app, world, client, login, smtp):
     assert user.check_password(NEW_PASSWORD)
 
 
+def test_a_password_refused_through_a_link_says_so_under_the_field(app, world, client):
+    """As on « Changer mon mot de passe »: a common password chosen through a link is refused under the field."""
+    link = make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test")
+    page = client.post(link, data={"new": "motdepasse123", "confirm": "motdepasse123"}).get_data(as_text=True)
+    under = re.search(r'<p class="error" id="new-error">(.*?)</p>', page, re.S)
+    assert under and "trop courant" in under.group(1)
+    assert 'href="#new"' in page and "Rien n'a été enregistré" in page
+
+
 def test_expired_link_is_refused_with_a_clear_message(app, world, client):
     link = make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test")
     with frozen_time(utcnow() + timedelta(hours=3)):
