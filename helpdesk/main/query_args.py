@@ -33,22 +33,17 @@ def _is_utf8(percent_encoded: bytes) -> bool:
 
 
 def refuse_undecodable_input() -> None:
-    """Refuse (400) a request whose query string or posted form text is not UTF-8, before any view reads it.
+    """Refuse (400) a request whose query string or URL-encoded form is not UTF-8, before any view reads it.
 
-    Werkzeug would otherwise keep « %E9 » as text, fail on raw bytes in a query string (a server error), or put
-    « � » in the place of what it cannot read in a multipart form: stored, the text would be silently damaged.
-    Files sent with a form are bytes and are not looked at."""
+    Werkzeug would otherwise keep « %E9 » as text or fail on raw bytes in a query string (a server error): stored,
+    the text would be silently damaged. A multipart form (the forms with files) is not checked: Werkzeug has already
+    replaced what it could not read by « � », and that character is also what a jurist pastes from an emailed reply
+    received in a broken charset; refusing it would lose the message typed around it (browsers send these forms in
+    UTF-8 anyway)."""
     if not _is_utf8(request.query_string):
         raise UndecodableInput()
-    if request.mimetype == "application/x-www-form-urlencoded":
-        readable = _is_utf8(request.get_data(cache=True))  # kept: the form is parsed from it afterwards
-    elif request.mimetype == "multipart/form-data":
-        # Werkzeug has already replaced what it could not read by U+FFFD (the bytes are gone); nobody types that
-        # character on purpose.
-        readable = not any("\ufffd" in value for values in request.form.listvalues() for value in values)
-    else:
-        return
-    if not readable:
+    # The body is kept: the form is parsed from it afterwards.
+    if request.mimetype == "application/x-www-form-urlencoded" and not _is_utf8(request.get_data(cache=True)):
         raise UndecodableInput()
 
 
