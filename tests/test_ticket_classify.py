@@ -10,6 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Event
 from helpdesk.models._types import frozen_time
 from helpdesk.tickets import services
+from helpdesk.triage.merging import merge
 from tests import factories
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -72,6 +73,18 @@ def test_a_withdrawn_theme_can_be_kept_but_not_chosen(world, ticket):
 def test_unknown_urgency_is_refused(world, ticket, priority):
     with pytest.raises(InvalidInput, match="Cette urgence n'existe pas"):
         services.classify(ticket, world.jurist, ticket.theme_id, priority)
+
+
+def test_a_merged_question_is_not_reclassified_nor_offered_the_form(client, login, world, ticket):
+    """Its case goes on in the question kept, which is the one to reclassify (as its status and followers)."""
+    kept = factories.make_ticket(world.member)
+    merge(ticket, kept, world.jurist)
+    with pytest.raises(InvalidInput, match="reclassez la question dans laquelle elle a été fusionnée"):
+        services.classify(ticket, world.jurist, world.theme.id, 3)
+    assert ticket.priority == 1
+    login(world.jurist)
+    assert 'id="classify"' not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert 'id="classify"' in client.get(f"/questions/{kept.reference}").get_data(as_text=True)
 
 
 def test_member_cannot_reclassify(world, ticket):

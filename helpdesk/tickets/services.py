@@ -289,8 +289,12 @@ def change_status(ticket: Ticket, actor: User, target: str) -> None:
 
 def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -> None:
     """A jurist corrects the theme and the urgency a question was filed with (`theme_id` None: no theme); its
-    deadlines follow the service level of the new pair, and its history says what changed."""
+    deadlines follow the service level of the new pair, and its history says what changed. A merged question is
+    refused: its case goes on in the question it was merged into."""
     ensure_staff(actor)
+    if ticket.merged_into_id is not None:
+        raise InvalidInput(_("Cette question a été fusionnée : reclassez la question dans laquelle elle a été "
+                             "fusionnée."))
     if priority not in PRIORITIES:
         raise InvalidInput(_("Cette urgence n'existe pas."))
     # The theme it has may since have been withdrawn: keeping it is not choosing it.
