@@ -109,6 +109,11 @@ def _next_ticket_id() -> int | None:
     return db.session.scalar(_NEXT_TICKET_ID)
 
 
+def _retry_after(moment: datetime) -> int:
+    """Whole seconds from now until `moment` (at least 1), for a RateLimited refusal's Retry-After."""
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
+
+
 def ensure_filing_pace(author: User, filed: int | None = None) -> None:
     """A member files at most QUESTIONS_PER_DAY questions online (web or API) in 24 hours, so that a taken-over
     account or a script cannot flood the queue and the jurists' mailboxes; questions a jurist records for them (phone,
@@ -126,7 +131,7 @@ def ensure_filing_pace(author: User, filed: int | None = None) -> None:
             "tard ou, si c'est urgent, téléphonez à l'équipe juridique.",
             "Vous avez déjà posé %(num)d questions ces dernières 24 heures : c'est le maximum en ligne. Réessayez "
             "plus tard ou, si c'est urgent, téléphonez à l'équipe juridique.", filed),
-            retry_after=max(1, math.ceil((leaving + timedelta(days=1) - utcnow()).total_seconds())))
+            retry_after=_retry_after(leaving + timedelta(days=1)))
 
 
 def ensure_reply_pace(author: User) -> None:
@@ -144,7 +149,7 @@ def ensure_reply_pace(author: User) -> None:
             "ou, si c'est urgent, téléphonez à l'équipe juridique.",
             "Vous avez déjà envoyé %(num)d messages dans l'heure : c'est le maximum. Réessayez dans quelques minutes "
             "ou, si c'est urgent, téléphonez à l'équipe juridique.", posted),
-            retry_after=max(1, math.ceil((leaving + timedelta(hours=1) - utcnow()).total_seconds())))
+            retry_after=_retry_after(leaving + timedelta(hours=1)))
 
 
 def waiting_count(user: User) -> int:
