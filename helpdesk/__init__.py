@@ -65,9 +65,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         db.init_app(app)
     except (ArgumentError, ImportError) as error:  # an unknown scheme, a driver not installed, not a URL at all
-        raise DatabaseURLError(
+        unusable = DatabaseURLError(
             f"HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable ({error}) : attendu "
-            "postgresql+psycopg://utilisateur@hôte/base ou sqlite:////chemin/absolu/helpdesk.sqlite.") from error
+            "postgresql+psycopg://utilisateur@hôte/base ou sqlite:////chemin/absolu/helpdesk.sqlite.")
+        if click.get_current_context(silent=True) is not None:
+            # Loaded by `flask`: its `--help` prints the traceback of any error loading the app (but NoAppException,
+            # after which every command of the app is "No such command"); the message alone is all an operator needs.
+            unusable.show()
+            raise SystemExit(unusable.exit_code) from error
+        raise unusable from error
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

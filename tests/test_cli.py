@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from click.testing import CliRunner
+from flask.cli import cli as flask_cli
 from sqlalchemy import func, select
 
 from helpdesk import DatabaseURLError, create_app
@@ -192,6 +194,19 @@ def test_an_unusable_database_url_stops_the_app_with_a_french_message(url, cause
     assert message.startswith("HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable (")
     assert cause in message and "postgresql+psycopg://utilisateur@hôte/base" in message
     assert "s3cret" not in message
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["kb", "--help"], ["db", "upgrade", "--help"], ["kb", "sync"],
+                                       ["routes"]])
+def test_flask_with_an_unusable_database_url_prints_the_french_message_without_a_traceback(arguments):
+    """`flask --help` included: Flask prints the traceback of any other error raised while loading the app."""
+    environment = {"HELPDESK_SQLALCHEMY_DATABASE_URI": "nonsense://db.internal/helpdesk", "HELPDESK_SECRET_KEY": "x"}
+    result = CliRunner().invoke(flask_cli, ["--app", "helpdesk", *arguments], env=environment)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable (Can't load plugin: "
+        "sqlalchemy.dialects:nonsense) : attendu postgresql+psycopg://utilisateur@hôte/base ou "
+        "sqlite:////chemin/absolu/helpdesk.sqlite.")
 
 
 def test_migrations_build_the_schema_of_the_models(app):
