@@ -3,12 +3,13 @@ import re
 from collections import Counter
 from datetime import timedelta
 
+import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
 from flask.cli import cli as flask_cli
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from helpdesk import DatabaseURLError, create_app
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
@@ -149,8 +150,6 @@ def test_users_create_for_a_member_of_a_structure(runner):
     assert db.session.scalars(select(User)).one().structure_id == structure.id
 
 
-# SQLite cannot reflect expression indexes (lower(email)): alembic warns and skips them there.
-@pytest.mark.filterwarnings("ignore:autogenerate skipping", "ignore:Skipped unsupported reflection")
 def _invoke_on(tmp_path, url: str, arguments: list[str]):
     """Run a command, as `flask` does (app context pushed), on an app whose database is `url`."""
     other = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "INDEX_DIR": str(tmp_path / "index"),
@@ -209,6 +208,28 @@ def test_flask_with_an_unusable_database_url_prints_the_french_message_without_a
         "sqlite:////chemin/absolu/helpdesk.sqlite.")
 
 
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
+def test_migrations_up_down_and_up_again_on_sqlite_keep_the_expression_indexes_without_a_warning(tmp_path):
+    """`make run` migrates a new SQLite database: its output shows no reflection warning."""
+    path = tmp_path / "fresh.sqlite"
+    fresh = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with fresh.app_context():
+        try:
+            flask_migrate.upgrade()
+            flask_migrate.downgrade(revision="base")
+            flask_migrate.upgrade()
+            expression_indexes = db.session.scalars(text(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%(%(%' ORDER BY name")).all()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert expression_indexes == ["ix_ticket_open_due", "ix_ticket_open_priority", "ix_ticket_running_priority",
+                                  "ix_ticket_status_due", "ix_ticket_status_priority", "uq_sla_rule_priority_theme",
+                                  "uq_user_email_lower"]
+
+
+# SQLite cannot reflect expression indexes (lower(email)): alembic warns and skips them there.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping", "ignore:Skipped unsupported reflection")
 def test_migrations_build_the_schema_of_the_models(app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

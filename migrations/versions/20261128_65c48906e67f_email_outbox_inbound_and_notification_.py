@@ -5,6 +5,8 @@ Revises: d269032cf752
 Create Date: 2026-11-28 08:29:06.081102
 
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -16,9 +18,15 @@ branch_labels = None
 depends_on = None
 
 
-def _restore_email_index():
-    """SQLite batch mode rebuilds the user table and cannot carry its expression index over: recreate it."""
-    if op.get_bind().dialect.name == 'sqlite':
+@contextmanager
+def _email_index_set_aside():
+    """SQLite's batch mode rebuilds "user" from its reflection, which cannot read the expression index (SQLAlchemy warns
+    and the rebuilt table lacks it): drop the index before the rebuild and create it again after."""
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.drop_index('uq_user_email_lower', table_name='user')
+    yield
+    if sqlite:
         op.create_index('uq_user_email_lower', 'user', [sa.text('lower(email)')], unique=True)
 
 
@@ -83,20 +91,18 @@ def upgrade():
         batch_op.create_index('ix_inbound_email_status_received', ['status', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_email_ticket_id'), ['ticket_id'], unique=False)
 
-    with op.batch_alter_table('user', schema=None) as batch_op:
+    with _email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notify_mode', sa.String(length=10), server_default='immediate', nullable=False))
         batch_op.add_column(sa.Column('notify_optional', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.create_check_constraint(op.f('ck_user_notify_mode'), "notify_mode IN ('immediate', 'digest')")
-    _restore_email_index()
 
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
+    with _email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_user_notify_mode'), type_='check')
         batch_op.drop_column('notify_optional')
         batch_op.drop_column('notify_mode')
-    _restore_email_index()
 
     with op.batch_alter_table('inbound_email', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_email_ticket_id'))
