@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk.flash import services
-from helpdesk.ops.background import lower_priority, pass_outliving_outage
+from helpdesk.ops.background import OutageWatch, lower_priority
 
 flash_cli = AppGroup("flash", help="Flash info bulletins.")
 
@@ -18,8 +18,9 @@ def send_command(batch_size, loop, interval):
     """Fan out published bulletins to their subscribers; safe to stop and restart at any time (no duplicates)."""
     if loop:
         lower_priority()
+    outage = OutageWatch(loop)
     while True:
-        with pass_outliving_outage(loop):
+        with outage.pass_outliving_outage():
             sent = services.send_pending(
                 batch_size, after_batch=lambda article, count: click.echo(f"{article.slug} : {count} destinataire(s)"))
             if not loop:

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from helpdesk import search
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import INDEXES, index_path
-from helpdesk.ops.background import lower_priority, pass_outliving_outage
+from helpdesk.ops.background import OutageWatch, lower_priority
 from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES
 from helpdesk.search.evaluation import evaluate
 
@@ -31,8 +31,9 @@ def sync_command(loop, interval):
     """Apply pending database changes to this machine's search indexes."""
     if loop:
         lower_priority()
+    outage = OutageWatch(loop)
     while True:
-        with pass_outliving_outage(loop):
+        with outage.pass_outliving_outage():
             try:
                 report = indexing.sync(timeout=30.0)
             except (indexing.SyncBusy, search.IndexBusy) as error:

@@ -11,7 +11,7 @@ from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.notifications import send_digests
 from helpdesk.mail.sender import send_pending, stopping
-from helpdesk.ops.background import lower_priority, pass_outliving_outage
+from helpdesk.ops.background import OutageWatch, lower_priority
 
 
 @click.group()
@@ -27,8 +27,9 @@ def send_pending_command(loop, interval):
     if loop:
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         lower_priority()
+    outage = OutageWatch(loop)
     while True:
-        with pass_outliving_outage(loop):
+        with outage.pass_outliving_outage():
             report = send_pending()
             if report.sent or report.retried or report.failed or not loop:
                 click.echo(f"Envoyés : {report.sent}, à réessayer : {report.retried}, en échec : {report.failed}.")

@@ -2,6 +2,7 @@
 outlive a database that is briefly unreachable; commands report database errors in French."""
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -45,15 +46,30 @@ def database_error_message(error: OperationalError | ProgrammingError) -> str | 
     return None
 
 
-@contextmanager
-def pass_outliving_outage(loop: bool) -> Iterator[None]:
-    """Run one pass of a background loop: with `loop`, a database that cannot be reached (restarting, failing over)
-    is reported and tried again at the next pass, instead of ending the loop while the web workers go on serving;
-    a single run (without `loop`) still fails."""
-    try:
-        yield
-    except OperationalError as error:
-        if not loop:
-            raise
-        db.session.remove()
-        click.echo(f"{database_error_message(error)} Nouvel essai au prochain passage.", err=True)
+class OutageWatch:
+    """One background loop's passes: with `loop`, a database that cannot be reached (restarting, failing over) is
+    tried again at the next pass instead of ending the loop while the web workers go on serving, and the outage is
+    reported twice, when it starts and when it ends, not at every pass; a single run (without `loop`) still fails."""
+
+    def __init__(self, loop: bool):
+        self.loop = loop
+        self.down_since: float | None = None  # time.monotonic() of the first failed pass of the outage in progress
+
+    @contextmanager
+    def pass_outliving_outage(self) -> Iterator[None]:
+        """Run one pass; report the start of an outage (the first failed pass) and its end (the next good one)."""
+        try:
+            yield
+        except OperationalError as error:
+            if not self.loop:
+                raise
+            db.session.remove()
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                click.echo(f"{database_error_message(error)} Nouvel essai à chaque passage ; le retour de la base "
+                           "sera signalé.", err=True)
+            return
+        if self.down_since is not None:
+            click.echo(f"Base de données de nouveau accessible après {time.monotonic() - self.down_since:.0f} s "
+                       "d'interruption : reprise normale.", err=True)
+            self.down_since = None
