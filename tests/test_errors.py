@@ -69,6 +69,14 @@ def test_oversized_request_is_a_french_413(app, client):
     _assert_french_page(response, 413, "Envoi trop volumineux")
 
 
+def test_an_unsatisfiable_download_range_is_a_french_416_that_keeps_its_content_range(client):
+    """A download resumed past its end (any HTTP error without a page of its own) gets a French page."""
+    response = client.get("/static/style.css", headers={"Range": "bytes=99999999-"})
+    _assert_french_page(response, 416, "Demande non aboutie")
+    assert "(erreur 416)" in response.get_data(as_text=True)
+    assert re.fullmatch(r"bytes \*/\d+", response.headers["Content-Range"])
+
+
 def test_unexpected_error_is_a_french_500(production_errors, client, world, login, monkeypatch):
     login(world.jurist)
 

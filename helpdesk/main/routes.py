@@ -5,6 +5,7 @@ from email.utils import parseaddr
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from helpdesk.api.errors import http_error, is_api_request
 from helpdesk.attachments.services import upload_limits
@@ -121,6 +122,18 @@ def too_many_requests(error):
     if is_api_request():
         return http_error(error)
     return render_template("errors/429.html"), 429
+
+
+@bp.app_errorhandler(HTTPException)
+def other_http_error(error):
+    """French page for the HTTP errors without a page of their own (a download's unsatisfiable range...), with their
+    status and headers (JSON under /api)."""
+    if is_api_request():
+        return http_error(error)
+    if error.code >= 500:
+        db.session.rollback()
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    return render_template("errors/http.html", status=error.code), error.code, headers
 
 
 @bp.app_errorhandler(500)
