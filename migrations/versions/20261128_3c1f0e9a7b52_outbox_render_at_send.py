@@ -6,6 +6,7 @@ Create Date: 2026-11-28 11:40:00.000000
 
 """
 from alembic import op
+from helpdesk.models.sqlite_batch import REFLECT_ALONE
 import sqlalchemy as sa
 
 
@@ -14,10 +15,6 @@ revision = '3c1f0e9a7b52'
 down_revision = '3c9f1d7e5a20'
 branch_labels = None
 depends_on = None
-
-# Batch mode rebuilds the table from its reflection on SQLite: following its foreign keys would also reflect "user" and
-# "ticket", whose expression indexes SQLAlchemy cannot reflect there (one warning each), for tables left untouched.
-REFLECT_ALONE = {'resolve_fks': False}
 
 
 def upgrade():

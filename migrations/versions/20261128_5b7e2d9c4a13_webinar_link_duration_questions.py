@@ -6,6 +6,7 @@ Create Date: 2026-11-28 23:15:00.000000
 
 """
 from alembic import op
+from helpdesk.models.sqlite_batch import REFLECT_ALONE
 import sqlalchemy as sa
 
 
@@ -14,10 +15,6 @@ revision = '5b7e2d9c4a13'
 down_revision = 'd81f4b6e2a90'
 branch_labels = None
 depends_on = None
-
-# Batch mode rebuilds the table from its reflection on SQLite: following its foreign keys would also reflect "user" and
-# "ticket", whose expression indexes SQLAlchemy cannot reflect there (one warning each), for tables left untouched.
-REFLECT_ALONE = {'resolve_fks': False}
 
 
 def upgrade():

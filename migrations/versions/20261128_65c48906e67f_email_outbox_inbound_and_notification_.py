@@ -5,9 +5,8 @@ Revises: d269032cf752
 Create Date: 2026-11-28 08:29:06.081102
 
 """
-from contextlib import contextmanager
-
 from alembic import op
+from helpdesk.models.sqlite_batch import email_index_set_aside
 import sqlalchemy as sa
 
 
@@ -16,18 +15,6 @@ revision = '65c48906e67f'
 down_revision = 'd269032cf752'
 branch_labels = None
 depends_on = None
-
-
-@contextmanager
-def _email_index_set_aside():
-    """SQLite's batch mode rebuilds "user" from its reflection, which cannot read the expression index (SQLAlchemy warns
-    and the rebuilt table lacks it): drop the index before the rebuild and create it again after."""
-    sqlite = op.get_bind().dialect.name == 'sqlite'
-    if sqlite:
-        op.drop_index('uq_user_email_lower', table_name='user')
-    yield
-    if sqlite:
-        op.create_index('uq_user_email_lower', 'user', [sa.text('lower(email)')], unique=True)
 
 
 def upgrade():
@@ -91,7 +78,7 @@ def upgrade():
         batch_op.create_index('ix_inbound_email_status_received', ['status', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_email_ticket_id'), ['ticket_id'], unique=False)
 
-    with _email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
+    with email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notify_mode', sa.String(length=10), server_default='immediate', nullable=False))
         batch_op.add_column(sa.Column('notify_optional', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.create_check_constraint(op.f('ck_user_notify_mode'), "notify_mode IN ('immediate', 'digest')")
@@ -99,7 +86,7 @@ def upgrade():
 
 
 def downgrade():
-    with _email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
+    with email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_user_notify_mode'), type_='check')
         batch_op.drop_column('notify_optional')
         batch_op.drop_column('notify_mode')

@@ -5,9 +5,8 @@ Revises: 575eca255a44
 Create Date: 2026-11-28 09:11:09.441963
 
 """
-from contextlib import contextmanager
-
 from alembic import op
+from helpdesk.models.sqlite_batch import email_index_set_aside
 import sqlalchemy as sa
 
 
@@ -18,25 +17,13 @@ branch_labels = None
 depends_on = None
 
 
-@contextmanager
-def _email_index_set_aside():
-    """SQLite's batch mode rebuilds "user" from its reflection, which cannot read the expression index (SQLAlchemy warns
-    and the rebuilt table lacks it): drop the index before the rebuild and create it again after."""
-    sqlite = op.get_bind().dialect.name == 'sqlite'
-    if sqlite:
-        op.drop_index('uq_user_email_lower', table_name='user')
-    yield
-    if sqlite:
-        op.create_index('uq_user_email_lower', 'user', [sa.text('lower(email)')], unique=True)
-
-
 def upgrade():
-    with _email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
+    with email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('locale', sa.String(length=5), nullable=True))
         batch_op.create_check_constraint(op.f('ck_user_locale'), "locale IN ('fr', 'en')")
 
 
 def downgrade():
-    with _email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
+    with email_index_set_aside(), op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_user_locale'), type_='check')
         batch_op.drop_column('locale')

@@ -6,6 +6,7 @@ Create Date: 2026-11-28 20:30:00.000000
 
 """
 from alembic import op
+from helpdesk.models.sqlite_batch import REFLECT_ALONE
 
 
 # revision identifiers, used by Alembic.
@@ -13,10 +14,6 @@ revision = 'd81f4b6e2a90'
 down_revision = 'c3a9e5d17f42'
 branch_labels = None
 depends_on = None
-
-# Batch mode rebuilds the table from its reflection on SQLite: following its foreign keys would also reflect "user" and
-# "ticket", whose expression indexes SQLAlchemy cannot reflect there (one warning each), for tables left untouched.
-REFLECT_ALONE = {'resolve_fks': False}
 
 BEFORE = "'pending', 'sending', 'sent', 'failed', 'held', 'digested'"
 

@@ -5,10 +5,8 @@ Revises: 5b7e2d9c4a13
 Create Date: 2026-11-29 08:00:00.000000
 
 """
-import warnings
-
 from alembic import op
-from sqlalchemy.exc import SAWarning
+from helpdesk.models.sqlite_batch import REFLECT_ALONE
 
 
 # revision identifiers, used by Alembic.
@@ -25,13 +23,9 @@ NEW = OLD[:7] + ['unauthenticated'] + OLD[7:]
 def _allow(reasons):
     """Replace the CHECK constraint on inbound_email.reason."""
     allowed = ", ".join(f"'{reason}'" for reason in reasons)
-    # SQLite rebuilds the table, reflecting the tables it refers to: their expression indexes (not needed
-    # here) are skipped with a warning.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
-        with op.batch_alter_table('inbound_email', schema=None) as batch_op:
-            batch_op.drop_constraint(op.f('ck_inbound_email_reason'), type_='check')
-            batch_op.create_check_constraint(op.f('ck_inbound_email_reason'), f"reason IN ({allowed})")
+    with op.batch_alter_table('inbound_email', schema=None, reflect_kwargs=REFLECT_ALONE) as batch_op:
+        batch_op.drop_constraint(op.f('ck_inbound_email_reason'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_inbound_email_reason'), f"reason IN ({allowed})")
 
 
 def upgrade():
