@@ -88,8 +88,9 @@ def set_password_with_token(token: str, new: str) -> int:
     account's API tokens are revoked (returns how many)."""
     user, purpose = user_for_token(token)
     check_password_strength(new, user.email, field="new")
+    first = not user.has_password
     user.set_password(new)
-    record_event("password_set", user, user_id=user.id, purpose=purpose)
+    record_event("password_set", user, user_id=user.id, purpose=purpose, **({"first": True} if first else {}))
     revoked = revoke_all_tokens(user)
     db.session.commit()
     return revoked
@@ -145,11 +146,11 @@ SECURITY_NOTICES = {
 
 @subscribe
 def queue_security_notice(event: Event, ticket: Ticket | None) -> None:
-    """Tell the account's owner that its password was changed (in the account or through a reset link) or that an
-    API token was created, saying what to do if it was not them; choosing the first password of an invitation is
-    not such a change."""
+    """Tell the account's owner that its password was changed (in the account or through a link) or that an API
+    token was created, saying what to do if it was not them; choosing the first password of an account (an
+    invitation's) is not such a change, but an invitation resent to an account that has one replaces it."""
     if event.kind not in SECURITY_NOTICES or event.actor is None or (
-            event.kind == "password_set" and event.data.get("purpose") != "reset"):
+            event.kind == "password_set" and event.data.get("first")):
         return
     user = event.actor
     db.session.flush()
