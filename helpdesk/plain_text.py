@@ -16,3 +16,9 @@ def without_hidden_characters(text: str) -> str:
     """The text without control characters (but for tabs and line breaks), bidi overrides and invisible
     characters that are not spaces (zero-width space, word joiner, byte order mark)."""
     return text.translate(_HIDDEN_CHARACTERS)
+
+
+def one_line(text: str | None) -> str:
+    """A text shown on one line (a name, a subject), as stored: stripped, every run of spaces and line breaks made one
+    space, so that a line break typed in it can never start a line of its own in a plain-text mail or a header."""
+    return " ".join((text or "").split())

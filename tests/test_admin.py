@@ -292,6 +292,16 @@ def test_account_service_refuses_bad_values(world, email, name, role, message):
         create_user(email, name, factories.PASSWORD, role)
 
 
+def test_names_shown_in_mails_are_kept_on_one_line(world):
+    """Accounts, structures and themes are named on one line: a line break typed in a name never starts a line of its
+    own in a plain-text mail."""
+    user = create_user("ligne@exemple.test", "Line\r\nBreak ", None, "jurist", actor=world.admin)
+    structure = save_structure(None, name=" Régie\n\ndes Tests", siret="73282932000074", type="ACI", region="bretagne",
+                               active=True, actor=world.admin)
+    theme = create_theme("Droit\r\ndu travail", world.admin)
+    assert (user.name, structure.name, theme.name) == ("Line Break", "Régie des Tests", "Droit du travail")
+
+
 def test_admin_deactivates_and_reactivates_an_account(admin_client, world):
     page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
                              follow_redirects=True).get_data(as_text=True)

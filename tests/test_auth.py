@@ -6,8 +6,11 @@ from sqlalchemy import func, select
 
 from helpdesk.auth.services import load_user, set_active
 from helpdesk.extensions import db
+from helpdesk.mail.sender import build_message
 from helpdesk.models import Event
+from helpdesk.tickets import services
 from tests import factories
+from tests.mail.helpers import outbox
 
 REFUSED = "Adresse e-mail ou mot de passe incorrect, ou compte désactivé."
 
@@ -278,6 +281,22 @@ def test_user_corrects_their_own_name_from_the_account_page(client, login, world
     assert world.member.name == "Alice Membre-Durand"
     event = db.session.scalars(select(Event).where(Event.kind == "user_updated")).one()
     assert (event.actor, event.data) == (world.member, {"user_id": world.member.id, "changed": ["name"]})
+
+
+def test_a_name_stays_on_one_line_so_that_it_cannot_write_lines_of_its_own_in_mails(client, login, world):
+    """A name typed with line breaks (posted by hand: the field has one line) would otherwise put text of the member's
+    choosing on lines of its own in the plain-text mails that name them, such as those to the jurist."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    login(world.member)
+    client.post("/compte/nom", data={"name": "Alice\r\n\r\nVotre mot de passe expire : https://evil.example\r\n"})
+    db.session.refresh(world.member)
+    assert world.member.name == "Alice Votre mot de passe expire : https://evil.example"
+    services.add_message(ticket, world.member, "Une précision.")
+    [row] = outbox(kind="member_replied")
+    text = build_message(row).get_body(preferencelist=("plain",)).get_content()
+    assert "Alice Votre mot de passe expire" in text
+    assert not any(line.startswith("Votre mot de passe expire") for line in text.splitlines())
 
 
 @pytest.mark.parametrize(("name", "error"), [

@@ -536,14 +536,27 @@ def test_a_changed_password_is_told_to_the_account_owner_by_email(client, world,
 
 def test_a_password_chosen_through_a_reset_link_is_told_but_not_the_first_one_of_an_invitation(client, world):
     from helpdesk.auth.passwords import make_password_link
+    from helpdesk.auth.services import create_user
     new = {"new": "Une phrase de passe toute neuve", "confirm": "Une phrase de passe toute neuve"}
-    invitation = make_password_link(world.colleague, "invitation").removeprefix("https://helpdesk.example.test")
+    invited = create_user("invitee@exemple.test", "Iris Invitée", None, "member", world.structure.id)
+    invitation = make_password_link(invited, "invitation").removeprefix("https://helpdesk.example.test")
     assert client.post(invitation, data=new).status_code == 302
-    assert _security_notices(world.colleague) == [], "choosing one's first password changes nothing to tell"
+    assert _security_notices(invited) == [], "choosing one's first password changes nothing to tell"
     reset = make_password_link(world.member, "reset").removeprefix("https://helpdesk.example.test")
     assert client.post(reset, data=new).status_code == 302
     (notice,) = _security_notices(world.member)
     assert "a été changé le" in notice.text_body
+
+
+def test_an_invitation_resent_to_an_account_with_a_password_is_told_when_it_replaces_it(client, world):
+    """« Renvoyer une invitation » works on any active account: the link then replaces the password it had, a change
+    its owner is told of like one made through a reset link."""
+    from helpdesk.auth.passwords import make_password_link
+    new = {"new": "Une phrase de passe toute neuve", "confirm": "Une phrase de passe toute neuve"}
+    invitation = make_password_link(world.colleague, "invitation").removeprefix("https://helpdesk.example.test")
+    assert client.post(invitation, data=new).status_code == 302
+    (notice,) = _security_notices(world.colleague)
+    assert notice.subject == "Votre mot de passe a été changé" and "a été changé le" in notice.text_body
 
 
 def test_a_new_api_token_is_told_to_the_account_owner_by_email(client, world, login):

@@ -5,6 +5,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
+from helpdesk.auth.services import update_user
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.flash import services
@@ -243,6 +244,19 @@ def test_unsubscribe_links_cannot_be_forged(app, client, crowd, tamper):
     assert response.status_code == 404 and "pas valide" in response.get_data(as_text=True)
     assert services.subscribed_theme_ids(crowd.outsider) == {crowd.theme.id}
     assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}
+
+
+def test_an_unsubscribe_link_mailed_to_a_former_address_stops_working(client, crowd):
+    """An admin gave the account another address (another person may be behind it now): the link kept in mail at the
+    former address shows the account's new address to nobody and unsubscribes nobody; a link made since works."""
+    former = services.unsubscribe_token(crowd.member)
+    update_user(crowd.member, crowd.admin, email="nouvelle.adresse@exemple.test", name=crowd.member.name,
+                role="member", structure_id=crowd.member.structure_id)
+    for response in (client.get(f"/flash/desabonnement/{former}"), client.post(f"/flash/desabonnement/{former}")):
+        assert response.status_code == 404 and "nouvelle.adresse" not in response.get_data(as_text=True)
+    assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}
+    page = client.get(f"/flash/desabonnement/{services.unsubscribe_token(crowd.member)}")
+    assert page.status_code == 200 and "nouvelle.adresse@exemple.test" in page.get_data(as_text=True)
 
 
 def test_every_multiple_choice_of_the_bulletin_form_says_how_to_choose_several(client, crowd, login):

@@ -15,6 +15,8 @@ from gunicorn.config import Config
 from sqlalchemy.exc import OperationalError
 
 from helpdesk import create_app
+from helpdesk.auth.passwords import make_password_link
+from helpdesk.flash.services import unsubscribe_token
 from helpdesk.kb import indexing
 from helpdesk.mail.sender import stopping
 from helpdesk.ops import background, health
@@ -213,8 +215,8 @@ def test_application_log_lines_are_json_with_the_request_id(app, client):
     assert line["time"].endswith("+00:00")
 
 
-def test_gunicorn_access_line_is_json_with_the_request_id(monkeypatch):
-    """The access line of gunicorn is a JSON object with status, duration and the response's request id."""
+def _access_line(path: str, method: str = "GET", response=None, **environ) -> dict:
+    """The JSON access line gunicorn writes for a request of `path` (by default a GET answered 200)."""
     config = Config()
     config.set("accesslog", "-")
     root_handlers = list(logging.getLogger().handlers)
@@ -222,18 +224,47 @@ def test_gunicorn_access_line_is_json_with_the_request_id(monkeypatch):
     stream = io.StringIO()
     try:
         logger.access_log.handlers[0].setStream(stream)
-        response = SimpleNamespace(status="201 CREATED", headers=[("X-Request-ID", "rid-9")], sent=512)
-        environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/questions/nouvelle", "PATH_INFO": "/questions/nouvelle",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7", "HTTP_USER_AGENT": "wrk"}
-        logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12.5))
+        logger.access(response or SimpleNamespace(status="200 OK", headers=[], sent=10), SimpleNamespace(headers=[]),
+                      {"REQUEST_METHOD": method, "RAW_URI": path, "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1",
+                       "REMOTE_ADDR": "203.0.113.7", **environ}, timedelta(milliseconds=12.5))
     finally:
         for handler in logging.getLogger().handlers:
             if handler not in root_handlers:
                 logging.getLogger().removeHandler(handler)
-    line = json.loads(stream.getvalue())
+    return json.loads(stream.getvalue())
+
+
+def test_gunicorn_access_line_is_json_with_the_request_id(monkeypatch):
+    """The access line of gunicorn is a JSON object with status, duration and the response's request id."""
+    line = _access_line("/questions/nouvelle", "POST", SimpleNamespace(status="201 CREATED", sent=512,
+                                                                        headers=[("X-Request-ID", "rid-9")]),
+                        HTTP_USER_AGENT="wrk")
     assert line["request_id"] == "rid-9"
     assert (line["method"], line["path"], line["status"]) == ("POST", "/questions/nouvelle", 201)
     assert (line["duration_ms"], line["remote_addr"], line["bytes"]) == (12.5, "203.0.113.7", 512)
+
+
+def test_the_secrets_of_password_and_unsubscribe_links_stay_out_of_the_logs(app, client, world):
+    """Mail scanners fetch an invitation link as soon as it arrives: whoever reads the logs must not find in them the
+    link that chooses the account's password (valid for days), nor an unsubscribe link."""
+    link = make_password_link(world.member, "invitation").removeprefix("https://helpdesk.example.test")
+    secret = link.rpartition("/")[2]
+    for path in (link, f"/flash/desabonnement/{unsubscribe_token(world.member)}"):
+        line = _access_line(path)
+        assert line["path"].endswith("/…") and path.rpartition("/")[2] not in json.dumps(line)
+    assert _access_line("/questions/Q-2026-00042")["path"] == "/questions/Q-2026-00042"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestContextFilter())
+    logging.getLogger("helpdesk").addHandler(handler)
+    try:
+        with app.test_request_context(link):
+            logging.getLogger("helpdesk.test").warning("pendant la page du lien")
+    finally:
+        logging.getLogger("helpdesk").removeHandler(handler)
+    assert json.loads(stream.getvalue())["path"] == "/mot-de-passe/nouveau/…" and secret not in stream.getvalue()
+    assert client.get(link).status_code == 200, "the link itself still works"
 
 
 def _proxy_probe_app(tmp_path, proxies: int):

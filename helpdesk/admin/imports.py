@@ -27,7 +27,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, User
 from helpdesk.permissions import ensure_admin
-from helpdesk.plain_text import without_hidden_characters
+from helpdesk.plain_text import one_line, without_hidden_characters
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -254,7 +254,7 @@ def check_import(content: bytes, filename: str) -> ImportPlan:
     emails_seen: dict[str, int] = {}
     type_codes, region_codes = _codes(STRUCTURE_TYPES), _codes(REGIONS)
     for line, row in rows:
-        siret, name = normalise_siret(row["siret"]), " ".join(row["structure"].split())
+        siret, name = normalise_siret(row["siret"]), one_line(row["structure"])
         type_code, region_code = _code(row["type"], type_codes), _code(row["region"], region_codes)
         structure_ok = _check_structure(plan, line, siret, name, type_code, region_code, row,
                                         existing_structures, seen)
@@ -320,7 +320,7 @@ def _check_account(plan: ImportPlan, line: int, row: dict[str, str], existing_em
                    emails_seen: dict[str, int]) -> tuple[str, str] | None:
     """The (email, name) of a line's new member account once checked; None when the line creates no account (empty
     address and name: the line only names its structure) or has an error (noted in `plan`)."""
-    email, name, role = normalise_email(row["email"]), " ".join(row["name"].split()), slugify(row.get("role", ""))
+    email, name, role = normalise_email(row["email"]), one_line(row["name"]), slugify(row.get("role", ""))
     if not email and not name:
         return None
     ok = True

@@ -11,6 +11,7 @@ from helpdesk.like import any_contains
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.structure import siret_is_valid
 from helpdesk.permissions import ensure_admin
+from helpdesk.plain_text import one_line
 from helpdesk.slugs import slugify
 from helpdesk.translation import gettext as _
 
@@ -90,7 +91,7 @@ def save_structure(structure: Structure | None, *, name: str, siret: str, type: 
                    active: bool, actor: User) -> Structure:
     """Create (structure=None) or update a member structure after checking its values (admins only)."""
     ensure_admin(actor)
-    name, siret = (name or "").strip(), normalise_siret(siret)
+    name, siret = one_line(name), normalise_siret(siret)
     problems = structure_problems(name=name, siret=siret, type=type, region=region)
     if problems:
         raise InvalidInput(next(iter(problems.values())))
@@ -112,7 +113,7 @@ def save_structure(structure: Structure | None, *, name: str, siret: str, type: 
 def _checked_theme_name(name: str, theme: Theme | None = None) -> str:
     """A theme name, trimmed, refused when empty, too long or the same (case, accents and punctuation aside) as
     another theme's; `theme`: the theme being renamed, which may keep its own name."""
-    name = (name or "").strip()
+    name = one_line(name)
     if not name or len(name) > 120:
         raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."))
     if not slugify(name):

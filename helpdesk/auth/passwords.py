@@ -1,8 +1,9 @@
 """Invitations and password resets: signed, expiring, single-use links sent by email.
 
 A link carries the user id, its purpose and a fingerprint of the user's password
-hash and session token, signed with the secret key. Setting a password changes
-both, so a link works once; its age is checked against the purpose's lifetime.
+hash, session token and link nonce, signed with the secret key. Setting a password changes
+the first two, so a link works once; mailing a new link (a resent invitation, another reset
+request) changes the nonce, so only the latest link works; its age is checked against the purpose's lifetime.
 Ending the user's sessions (logout, deactivation) changes the token too: a link
 mailed before that stops working, and the user asks for a new one.
 
@@ -30,8 +31,9 @@ from helpdesk.translation import gettext as _, lazy_gettext as _l
 PURPOSES = {"invitation": "INVITATION_MAX_AGE_SECONDS", "reset": "PASSWORD_RESET_MAX_AGE_SECONDS"}
 FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète, ou demandez un nouveau lien.")
 EXPIRED = _l("Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion.")
-USED = (_l("Ce lien n'est plus valable : il a déjà servi, ou vos sessions ont été fermées depuis son envoi "
-           "(déconnexion). Connectez-vous, ou demandez un nouveau lien avec « Mot de passe oublié »."))
+USED = (_l("Ce lien n'est plus valable : il a déjà servi, un lien plus récent vous a été envoyé, ou vos sessions ont "
+           "été fermées depuis son envoi (déconnexion). Utilisez le lien du courriel le plus récent, connectez-vous, "
+           "ou demandez un nouveau lien avec « Mot de passe oublié »."))
 RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
                    "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
 INVITATION_SUBJECT = MailSubject(N_("Invitation au helpdesk juridique"), {})
@@ -47,8 +49,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    """Changes whenever the user's password (hence hash and session token) changes."""
-    return hashlib.sha256(f"{user.password_hash}|{user.session_token}".encode()).hexdigest()[:20]
+    """Changes whenever the user's password (hence hash and session token) changes, or a newer link is mailed."""
+    return hashlib.sha256(f"{user.password_hash}|{user.session_token}|{user.password_link_nonce or ''}"
+                          .encode()).hexdigest()[:20]
 
 
 def _max_age(purpose: str) -> int:
@@ -85,8 +88,9 @@ def set_password_with_token(token: str, new: str) -> int:
     account's API tokens are revoked (returns how many)."""
     user, purpose = user_for_token(token)
     check_password_strength(new, user.email, field="new")
+    first = not user.has_password
     user.set_password(new)
-    record_event("password_set", user, user_id=user.id, purpose=purpose)
+    record_event("password_set", user, user_id=user.id, purpose=purpose, **({"first": True} if first else {}))
     revoked = revoke_all_tokens(user)
     db.session.commit()
     return revoked
@@ -113,7 +117,7 @@ def resend_invitation(user: User, actor: User) -> None:
 @subscribe
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     """Invitations (new invited account, resent invitation) and reset links go out with their event: the link is
-    made now, the mail written when sent (as question notifications, so that an import of thousands of accounts
+    made now, retiring those mailed before, the mail written when sent (as question notifications, so that an import of thousands of accounts
     neither renders thousands of mails nor flushes once per account)."""
     if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
         purpose, template, subject = "invitation", "invitation", INVITATION_SUBJECT
@@ -122,6 +126,8 @@ def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     else:
         return
     user = db.session.get(User, event.data["user_id"])
+    if event.kind != "user_created":  # a new account has no earlier link (and an import creates thousands)
+        user.retire_password_links()
     inviter = event.actor if event.actor is not user else None
     expires_at = utcnow() + timedelta(seconds=_max_age(purpose))
     queue_event_mail(event, None, [Notification(
@@ -140,11 +146,11 @@ SECURITY_NOTICES = {
 
 @subscribe
 def queue_security_notice(event: Event, ticket: Ticket | None) -> None:
-    """Tell the account's owner that its password was changed (in the account or through a reset link) or that an
-    API token was created, saying what to do if it was not them; choosing the first password of an invitation is
-    not such a change."""
+    """Tell the account's owner that its password was changed (in the account or through a link) or that an API
+    token was created, saying what to do if it was not them; choosing the first password of an account (an
+    invitation's) is not such a change, but an invitation resent to an account that has one replaces it."""
     if event.kind not in SECURITY_NOTICES or event.actor is None or (
-            event.kind == "password_set" and event.data.get("purpose") != "reset"):
+            event.kind == "password_set" and event.data.get("first")):
         return
     user = event.actor
     db.session.flush()

@@ -20,6 +20,7 @@ from helpdesk.models import ROLES, Structure, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
 from helpdesk.permissions import ensure_admin
+from helpdesk.plain_text import one_line
 from helpdesk.translation import gettext as _
 
 # A dummy hash so that unknown addresses cost the same time as wrong passwords.
@@ -138,7 +139,7 @@ def _account_values(user: User | None, email: str, name: str, role: str, structu
     """The checked email, name and structure of an account being created (user None) or edited; `taken`, the
     addresses known to have an account when several are created at once (else the database is asked)."""
     email = normalise_email(email)
-    name = (name or "").strip()
+    name = one_line(name)
     if "@" not in email or len(email) > 254:
         raise InvalidInput(_("Cette adresse e-mail n'est pas valide."))
     if (problem := account_name_problem(name)) is not None:
@@ -239,8 +240,9 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
 
 
 def rename_self(user: User, name: str) -> bool:
-    """A user corrects their own name (shown on their questions, messages and mails); False if it did not change."""
-    name = (name or "").strip()
+    """A user corrects their own name (shown on their questions, messages and mails, on one line); False if it did not
+    change."""
+    name = one_line(name)
     if (problem := account_name_problem(name)) is not None:
         raise InvalidInput(problem)
     if name == user.name:

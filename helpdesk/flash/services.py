@@ -1,4 +1,6 @@
 """Flash info operations: write and publish bulletins, target members, read receipts, subscriptions, fan-out."""
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,19 +185,31 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
 
 
+def _address_mark(user: User) -> str:
+    """A keyed digest of the account's address (the token is read in addresses and logs: not the address itself)."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"{UNSUBSCRIBE_SALT}:{user.email}".encode(),
+                    hashlib.sha256).hexdigest()[:16]
+
+
 def unsubscribe_token(user: User) -> str:
-    """The signed token of a user's unsubscribe link (no expiry: old emails keep working)."""
-    return _serializer().dumps({"u": user.id})
+    """The signed token of a user's unsubscribe link (no expiry: old emails keep working), bound to the address it
+    is mailed to: once an admin gives the account another address, the links in mail kept at the former one neither
+    show the new address nor unsubscribe the person now behind the account."""
+    return _serializer().dumps({"u": user.id, "a": _address_mark(user)})
 
 
 def user_from_unsubscribe_token(token: str) -> User | None:
-    """The user a genuine token names; None for a forged, altered or unknown one."""
+    """The user a genuine token names, while the account keeps the address it was made for; None for a forged,
+    altered or unknown one, or one mailed to a former address."""
     try:
         payload = _serializer().loads(token)
     except BadSignature:
         return None
     user_id = payload.get("u") if isinstance(payload, dict) else None
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not hmac.compare_digest(str(payload.get("a", "")), _address_mark(user)):
+        return None
+    return user
 
 
 def unsubscribe_all(user: User) -> int:

@@ -27,6 +27,7 @@ from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_see_internal, can_view_ticket
+from helpdesk.plain_text import one_line
 from helpdesk.translation import gettext, ngettext
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
@@ -80,7 +81,7 @@ def _recipient_subject(subject: str | LazyString | MailSubject, recipient: User 
     """The Subject header in the recipient's language: one line (a line break in user text must not reach
     headers), with the question's reference."""
     with force_locale(recipient_locale(recipient)):
-        subject = " ".join(str(subject).split())
+        subject = one_line(str(subject))
     return f"[{ticket.reference}] {subject}" if ticket is not None else subject
 
 

@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A jurist's or admin's absence, last day included (Paris dates): routing and team mail pass them by meanwhile.
     absent_until: Mapped[date | None] = mapped_column(Date)
+    # Part of the fingerprint of invitation and reset links: a fresh link changes it, so only the latest one works.
+    password_link_nonce: Mapped[str | None] = mapped_column(String(16))
 
     structure = relationship("Structure", back_populates="users")
 
@@ -69,6 +71,10 @@ class User(UserMixin, db.Model):
         differ) matches no password and costs no hashing (an import invites thousands at once)."""
         self.password_hash = UNUSABLE_PASSWORD + secrets.token_hex(16)
         self.session_token = new_session_token()
+
+    def retire_password_links(self) -> None:
+        """Make the invitation and reset links mailed so far stop working (a new one is being sent)."""
+        self.password_link_nonce = secrets.token_hex(8)
 
     @property
     def has_password(self) -> bool:

@@ -15,14 +15,29 @@ from datetime import datetime, timezone
 from flask import Flask, g, has_request_context, request
 from gunicorn import glogging
 
+from helpdesk.security_headers import SECRET_LINK_ENDPOINTS
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# Where the paths of secret links (invitation and reset, unsubscribe) start, up to their secret; filled from the URL map
+# by init_app, in each worker before it serves.
+_SECRET_LINK_PREFIXES: set[str] = set()
 
 
 def init_app(app: Flask) -> None:
-    """Give every request an id and return it in the response."""
+    """Give every request an id and return it in the response; learn which paths carry a secret."""
     app.before_request(_assign_request_id)
     app.after_request(_return_request_id)
+    _SECRET_LINK_PREFIXES.update(rule.rule.partition("<")[0] for rule in app.url_map.iter_rules()
+                                 if rule.endpoint in SECRET_LINK_ENDPOINTS)
+
+
+def logged_path(path: str) -> str:
+    """The path as written in logs: a secret link's secret replaced by « … » (ASVS 7.1.1). A link is fetched by mail
+    scanners, or opened and left unused, before it is used: whoever reads the logs must not be able to choose the
+    password of the account (an invitation is valid for days) or to unsubscribe it."""
+    prefix = next((prefix for prefix in _SECRET_LINK_PREFIXES if path.startswith(prefix)), None)
+    return path if prefix is None else prefix + "…"
 
 
 def _assign_request_id() -> None:
@@ -46,7 +61,7 @@ class RequestContextFilter(logging.Filter):
         if has_request_context() and not hasattr(record, "request_id"):
             record.request_id = g.get("request_id")
             record.method = request.method
-            record.path = request.path
+            record.path = logged_path(request.path)
         return True
 
 
@@ -92,10 +107,11 @@ class GunicornJsonLogger(glogging.Logger):
         if not self.access_log_enabled:
             return
         atoms = self.atoms(resp, req, environ, request_time)
+        path = logged_path(atoms["U"])
         self.access_log.info(
-            "%s %s %s", atoms["m"], atoms["U"], atoms["s"],
+            "%s %s %s", atoms["m"], path, atoms["s"],
             extra={
-                "request_id": atoms.get("{x-request-id}o") or None, "method": atoms["m"], "path": atoms["U"],
+                "request_id": atoms.get("{x-request-id}o") or None, "method": atoms["m"], "path": path,
                 "status": int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"],
                 "duration_ms": round(request_time.total_seconds() * 1000, 1), "remote_addr": atoms["h"],
                 "bytes": atoms["B"], "user_agent": atoms["a"],

@@ -17,6 +17,7 @@ from helpdesk.models import PRIORITIES, Event, Message, Structure, Theme, Ticket
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
                                   ensure_membership_active, ensure_staff, visible_tickets)
+from helpdesk.plain_text import one_line as on_one_line
 from helpdesk.tickets.workflow import check_transition
 from helpdesk.translation import gettext as _, ngettext
 
@@ -29,7 +30,7 @@ RESENT_WITHIN = timedelta(minutes=10)
 
 def _normalised(value: str | None, one_line: bool) -> str:
     """A text field as stored: stripped, and on one line every run of spaces and line breaks made one space."""
-    return " ".join((value or "").split()) if one_line else (value or "").strip()
+    return on_one_line(value) if one_line else (value or "").strip()
 
 
 def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_line: bool = False) -> str:

@@ -106,6 +106,35 @@ def test_admin_resends_an_invitation(app, world, client, login):
     assert client.post(f"/admin/utilisateurs/{world.member.id}/invitation").status_code == 403
 
 
+def test_a_resent_invitation_retires_the_link_mailed_before(app, world, client, login, smtp):
+    """Only the latest link works: an invitation mailed to a wrong or compromised inbox dies when the admin resends."""
+    _invite(client, login, world)
+    client.post(f"/admin/utilisateurs/{find_user_by_email('nouvelle@federation-exemple.fr').id}/invitation",
+                follow_redirects=True)
+    client.post("/deconnexion")
+    first, latest = (link_in(mail) for mail in smtp.recorder.to("nouvelle@federation-exemple.fr"))
+    assert first != latest
+    refused = client.post(first, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert refused.status_code == 400 and "un lien plus récent vous a été envoyé" in page_text(refused)
+    assert not find_user_by_email("nouvelle@federation-exemple.fr").has_password
+    done = client.post(latest, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
+    assert "Votre mot de passe est enregistré" in page_text(done)
+
+
+def test_a_new_reset_link_retires_the_one_mailed_before_and_the_invitation(app, world, client, login, smtp):
+    login(world.admin)
+    client.post(f"/admin/utilisateurs/{world.member.id}/invitation", follow_redirects=True)
+    client.post("/deconnexion")
+    for _request in range(2):
+        client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
+    invitation, first, latest = (link_in(mail) for mail in smtp.recorder.to(world.member.email))
+    for stale in (invitation, first):
+        assert client.get(stale).status_code == 400
+    assert client.post(latest, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.check_password(NEW_PASSWORD)
+
+
 def test_forgot_password_mails_a_reset_link_that_sets_a_new_password(app, world, client, smtp):
     page = client.post("/mot-de-passe-oublie", data={"email": "MEMBRE@exemple.test"}, follow_redirects=True)
     assert SAME_ANSWER in page_text(page)
