@@ -380,7 +380,7 @@ def test_every_state_change_writes_an_event(world, ticket):
     for event in db.session.scalars(select(Event).where(Event.ticket_id == ticket.id)):
         assert event.internal == (event.kind in {"claimed", "assigned", "unassigned", "note"})
     assert INTERNAL_KINDS == {"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
-                              "rated"} | AUDIT_KINDS
+                              "rated", "followed", "unfollowed"} | AUDIT_KINDS
 
 
 def _timeline_texts(ticket: Ticket, viewer) -> list[str]:

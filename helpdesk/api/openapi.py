@@ -90,6 +90,12 @@ SCHEMAS = {
                        "juristes et administrateurs seulement, toujours null pour les membres."},
         },
     },
+    "QuestionDetail": {"allOf": [_ref("Question"), {
+        "type": "object", "required": ["followers"],
+        "properties": {"followers": {
+            "oneOf": [{"type": "null"}, {"type": "array", "items": NAMED}],
+            "description": "Juristes et administrateurs qui suivent la question (« Suivre »), par nom : renseigné pour "
+                           "les juristes et administrateurs seulement, toujours null pour les membres."}}}]},
     "NewQuestion": {
         "type": "object", "required": ["subject", "body"],
         "properties": {
@@ -194,7 +200,7 @@ def openapi_document() -> dict:
             },
             "/questions/{reference}": {"get": {
                 "operationId": "getQuestion", "summary": "Une question", "parameters": [REFERENCE],
-                "responses": {"200": _json(_ref("Question"), "La question"), **_errors("404")}}},
+                "responses": {"200": _json(_ref("QuestionDetail"), "La question"), **_errors("404")}}},
             "/questions/{reference}/messages": {
                 "get": {"operationId": "listMessages", "summary": "Messages (notes internes : juristes seulement)",
                         "parameters": [REFERENCE, *PAGE_PARAMETERS],
