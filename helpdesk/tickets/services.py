@@ -68,7 +68,7 @@ def active_themes() -> list[Theme]:
     return list(db.session.scalars(_ACTIVE_THEMES))
 
 
-def _active_theme(theme_id: int | None) -> Theme | None:
+def active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:
         return None
@@ -184,7 +184,7 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
     if priority not in PRIORITIES:
         raise InvalidInput(_("Cette urgence n'existe pas."))
     now = utcnow()
-    theme = _active_theme(theme_id)
+    theme = active_theme(theme_id)
     ticket = Ticket(
         id=_next_ticket_id(),
         structure=author.structure,
@@ -305,7 +305,7 @@ def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -
     if priority not in PRIORITIES:
         raise InvalidInput(_("Cette urgence n'existe pas."))
     # The theme it has may since have been withdrawn: keeping it is not choosing it.
-    theme = ticket.theme if theme_id == ticket.theme_id else _active_theme(theme_id)
+    theme = ticket.theme if theme_id == ticket.theme_id else active_theme(theme_id)
     if theme_id == ticket.theme_id and priority == ticket.priority:
         raise InvalidInput(_("La question a déjà ce thème et cette urgence."))
     changes = {}
