@@ -47,6 +47,14 @@ def test_jurist_follows_from_the_question_page_and_is_listed(client, world, logi
     assert following.is_following(question, world.jurist2)
 
 
+def test_following_again_from_a_stale_page_says_it_was_already_followed(client, world, login, question):
+    login(world.jurist2)
+    client.post(f"/questions/{question.reference}/suivre", follow_redirects=True)
+    page = client.post(f"/questions/{question.reference}/suivre", follow_redirects=True).get_data(as_text=True)
+    assert "Vous suiviez déjà cette question." in page and "vous recevrez un courriel" not in page
+    assert [user.id for user in following.followers(question)] == [world.jurist2.id]
+
+
 def test_following_twice_keeps_one_row_and_unfollowing_removes_it(world, question):
     assert following.follow(question, world.jurist2) is True
     assert following.follow(question, world.jurist2) is False

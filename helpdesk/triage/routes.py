@@ -53,6 +53,8 @@ def absence():
             flash(_("Absence enregistrée jusqu'au %(date)s inclus.", date=format_date(user.absent_until))
                   if user.absent_until else _("Vous êtes indiqué ou indiquée comme présent ou présente."), "success")
             return redirect(url_for("triage.absence"))
+    elif form.is_submitted():
+        flash_form_refused(form)
     return render_template("triage/absence.html", form=form, away=absence_label(user)), status
 
 
@@ -76,7 +78,10 @@ def canned_edit(answer_id=None):
             canned.save_canned_answer(current_user, answer, form.title.data, form.body.data)
             flash(_("Réponse type enregistrée."), "success")
             return redirect(url_for("triage.canned_list"))
-    return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
+    elif form.is_submitted():
+        flash_form_refused(form)
+    return (render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS),
+            400 if form.is_submitted() else 200)
 
 
 @bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["GET", "POST"])
@@ -201,9 +206,11 @@ def follow(reference):
     if not ActionForm().validate():
         abort(400)
     with flash_refusal():
-        following.follow(ticket, current_user)
-        flash(_("Vous suivez cette question : vous recevrez un courriel à chaque message, note interne, changement "
-                "de juriste, clôture ou réouverture."), "success")
+        if following.follow(ticket, current_user):
+            flash(_("Vous suivez cette question : vous recevrez un courriel à chaque message, note interne, "
+                    "changement de juriste, clôture ou réouverture."), "success")
+        else:  # a second tab, or Back then the button again
+            flash(_("Vous suiviez déjà cette question."), "success")
     return to_question(ticket)
 
 
