@@ -26,9 +26,9 @@ def is_following(ticket: Ticket, user: User) -> bool:
 
 
 def follow(ticket: Ticket, actor: User) -> bool:
-    """The jurist follows the question, in its history (for the team only); False if they already did (a double click included: the second request may
-    pass the check before the first is saved). A merged question is refused: its activity goes on in the question it
-    was merged into."""
+    """The jurist follows the question, in its history (for the team only); False if they already did (a double click
+    included: the second request may pass the check before the first is saved). A merged question is refused: its
+    activity goes on in the question it was merged into."""
     ensure_staff(actor)
     if ticket.merged_into_id is not None:
         raise InvalidInput(_("Cette question a été fusionnée : suivez la question dans laquelle elle a été "
@@ -46,7 +46,7 @@ def follow(ticket: Ticket, actor: User) -> bool:
 
 
 def unfollow(ticket: Ticket, actor: User) -> bool:
-    """The jurist stops following the question; False if they did not follow it."""
+    """The jurist stops following the question, in its history (for the team only); False if they did not follow it."""
     ensure_staff(actor)
     removed = db.session.execute(delete(TicketFollower).where(TicketFollower.ticket_id == ticket.id,
                                                               TicketFollower.user_id == actor.id)).rowcount
