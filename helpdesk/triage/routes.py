@@ -80,8 +80,7 @@ def canned_edit(answer_id=None):
             return redirect(url_for("triage.canned_list"))
     elif form.is_submitted():
         flash_form_refused(form)
-    return (render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS),
-            400 if form.is_submitted() else 200)
+    return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
 
 
 @bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["GET", "POST"])
