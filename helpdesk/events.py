@@ -8,7 +8,7 @@ from helpdesk.models import Event, Ticket, User
 AUDIT_KINDS = frozenset({"question_viewed", "attachment_downloaded", "inbound_mail_viewed", "satisfaction_comment_viewed",
                          "webinar_questions_viewed", "queue_searched"})
 INTERNAL_KINDS = frozenset({"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
-                            "rated"}) | AUDIT_KINDS
+                            "rated", "followed", "unfollowed"}) | AUDIT_KINDS
 Subscriber = Callable[[Event, Ticket | None], None]
 _subscribers: list[tuple[int, Subscriber]] = []
 # Subscribers that change the question (routing, deadlines) run before those that report it (mail).

@@ -187,6 +187,20 @@ def test_sorts_order_the_rows(jurist_client, desk, sort, expected):
     assert _queue(jurist_client, f"vue=ouvertes&tri={sort}") == [getattr(desk, name) for name in expected]
 
 
+def test_activity_sort_follows_the_exchanges_not_the_teams_bookkeeping(jurist_client, world, desk):
+    """« Dernière activité » orders questions by their last exchange with the member: reclassifying, reassigning or
+    noting the oldest one does not bring it first (nor change the date shown); a public reply does."""
+    mine = db.session.scalar(select(Ticket).where(Ticket.reference == desk.mine))
+    shown = mine.last_activity_at
+    services.classify(mine, world.jurist, None, 0)
+    services.assign(mine, world.jurist, world.jurist2.id)
+    services.add_message(mine, world.jurist2, "À vérifier avec la convention collective.", internal=True)
+    assert _queue(jurist_client, "vue=ouvertes&tri=activite") == [desk.fresh, desk.waiting, desk.theirs, desk.mine]
+    assert db.session.get(Ticket, mine.id).last_activity_at == shown
+    services.add_message(mine, world.jurist2, "Le PASS IAE peut être prolongé.", status_after="answered")
+    assert _queue(jurist_client, "vue=ouvertes&tri=activite") == [desk.mine, desk.fresh, desk.waiting, desk.theirs]
+
+
 def test_queue_is_paginated(app, jurist_client, desk):
     app.config["QUEUE_PAGE_SIZE"] = 3
     first = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)

@@ -12,6 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Event, Message, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
+from helpdesk.triage import following, tagging
 from tests import factories
 
 SUBJECT = "Renouvellement d'un CDDI"
@@ -379,7 +380,7 @@ def test_every_state_change_writes_an_event(world, ticket):
     for event in db.session.scalars(select(Event).where(Event.ticket_id == ticket.id)):
         assert event.internal == (event.kind in {"claimed", "assigned", "unassigned", "note"})
     assert INTERNAL_KINDS == {"claimed", "assigned", "unassigned", "note", "routed", "tagged", "faq_proposed",
-                              "rated"} | AUDIT_KINDS
+                              "rated", "followed", "unfollowed"} | AUDIT_KINDS
 
 
 def _timeline_texts(ticket: Ticket, viewer) -> list[str]:
@@ -408,6 +409,53 @@ def test_timeline_hides_internal_notes_and_events_from_members(world):
     assert "Note secrète : vérifier l'avenant." in jurist_view and "claimed" in jurist_view
     assert jurist_view.index("claimed") < jurist_view.index("Note secrète : vérifier l'avenant.")
     assert "reply" not in jurist_view  # replies appear as messages, not twice
+
+
+def _waiting_for_31_days(world) -> Ticket:
+    """A question the jurist left waiting for its member 31 days ago."""
+    with frozen_time(utcnow() - timedelta(days=31)):
+        ticket = factories.make_ticket(world.member)
+        services.add_message(ticket, world.jurist, "Pouvez-vous nous envoyer le contrat ?", status_after="waiting")
+    return ticket
+
+
+@pytest.mark.parametrize("bookkeeping", [
+    lambda ticket, world: services.classify(ticket, world.jurist, world.theme.id, 3),
+    lambda ticket, world: services.assign(ticket, world.jurist, world.jurist2.id),
+    lambda ticket, world: services.assign(ticket, world.jurist, None),
+    lambda ticket, world: services.add_message(ticket, world.jurist2, "Relancer par téléphone.", internal=True),
+    lambda ticket, world: tagging.add_tags(ticket, world.jurist, ["relance"]),
+    lambda ticket, world: following.follow(ticket, world.jurist2),
+], ids=["reclassified", "reassigned", "unassigned", "noted", "tagged", "followed"])
+def test_the_teams_bookkeeping_does_not_postpone_the_automatic_closing(world, bookkeeping):
+    """Reclassifying, (un)assigning, noting, tagging or following a question waiting for its member is the team's
+    business: the member was not heard from, and the question closes 30 days after its last exchange all the same."""
+    ticket = _waiting_for_31_days(world)
+    exchanged = ticket.last_activity_at
+    with frozen_time(utcnow() - timedelta(days=1)):
+        bookkeeping(ticket, world)
+    db.session.refresh(ticket)
+    assert ticket.last_activity_at == exchanged
+    assert services.close_inactive(30) == [ticket.reference]
+
+
+def test_a_question_unassigned_then_taken_again_still_closes_on_time(world):
+    ticket = _waiting_for_31_days(world)
+    services.assign(ticket, world.jurist, None)
+    services.claim(ticket, world.jurist2)
+    assert services.close_inactive(30) == [ticket.reference]
+
+
+@pytest.mark.parametrize("exchange", [
+    lambda ticket, world: services.add_message(ticket, world.member, "Voici le contrat signé."),
+    lambda ticket, world: services.add_message(ticket, world.jurist, "Et l'avenant ?", status_after="waiting"),
+    lambda ticket, world: services.change_status(ticket, world.jurist, "answered"),
+], ids=["member_reply", "jurist_reply", "status_change"])
+def test_an_exchange_with_the_member_restarts_the_clock(world, exchange):
+    ticket = _waiting_for_31_days(world)
+    exchange(ticket, world)
+    assert services.close_inactive(30) == []
+    assert ticket.last_activity_at > utcnow() - timedelta(minutes=1)
 
 
 def test_questions_left_answered_or_waiting_are_closed_after_the_inactivity_period(app, world, runner, client,

@@ -128,3 +128,16 @@ def test_an_absence_over_is_neither_offered_again_nor_ended_twice(client, login,
     assert "Actuellement : présent ou présente." in page
     assert "Je suis de retour" not in page
     assert (paris_today() - timedelta(days=1)).isoformat() not in page
+
+
+def test_an_unreadable_date_is_refused_with_the_banner_of_every_refused_form(client, login, world):
+    """Where the browser offers no date picker, a date typed wrong was only pointed at under the field: the page now
+    says at the top, as every refused form does, that nothing was saved."""
+    login(world.jurist)
+    response = client.post("/compte/absence", data={"until": "le 5 décembre"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert ("Rien n'a été enregistré : voyez l'erreur sous « <a href=\"#until\">Absent ou absente jusqu'au (inclus)</a> "
+            "»." in page)
+    db.session.refresh(world.jurist)
+    assert world.jurist.absent_until is None

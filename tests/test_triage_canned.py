@@ -1,4 +1,5 @@
 """Canned answers: shared by jurists, filled with the question's values, inserted without JavaScript."""
+import html
 import io
 
 import pytest
@@ -118,3 +119,17 @@ def test_inserting_a_canned_answer_names_the_files_to_attach_again(client, world
     }).get_data(as_text=True)
     assert "Joignez de nouveau vos fichiers : avenant.pdf, fiche.pdf n&#39;ont pas été enregistrés" in page
     assert ticket.messages == []
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"title": "", "body": ""},
+     "Rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#title\">"),
+    ({"title": "Relance", "body": "Bonjour {inconnu}"}, "Variable inconnue : {inconnu}."),
+])
+def test_a_refused_canned_answer_says_so_at_the_top_and_saves_nothing(client, world, login, data, message):
+    """A refused canned answer came back, for empty fields, without the banner every refused form shows (as the
+    service-level and routing pages: shown again, 200)."""
+    login(world.jurist)
+    response = client.post("/reponses-types/nouvelle", data=data)
+    assert response.status_code == 200 and message in html.unescape(response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0

@@ -7,11 +7,12 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.mail import outbox
 from helpdesk.mail.sender import build_message
-from helpdesk.models import OutboxEmail, Ticket, TicketFollower
+from helpdesk.models import Event, OutboxEmail, Ticket, TicketFollower
 from helpdesk.privacy.services import personal_data
 from helpdesk.tickets import services
 from helpdesk.triage import following, merging
 from tests import factories
+from tests.factories import bearer, make_api_token
 
 
 def _followed_mail(ticket, user) -> list[OutboxEmail]:
@@ -46,6 +47,14 @@ def test_jurist_follows_from_the_question_page_and_is_listed(client, world, logi
     assert following.is_following(question, world.jurist2)
 
 
+def test_following_again_from_a_stale_page_says_it_was_already_followed(client, world, login, question):
+    login(world.jurist2)
+    client.post(f"/questions/{question.reference}/suivre", follow_redirects=True)
+    page = client.post(f"/questions/{question.reference}/suivre", follow_redirects=True).get_data(as_text=True)
+    assert "Vous suiviez déjà cette question." in page and "vous recevrez un courriel" not in page
+    assert [user.id for user in following.followers(question)] == [world.jurist2.id]
+
+
 def test_following_twice_keeps_one_row_and_unfollowing_removes_it(world, question):
     assert following.follow(question, world.jurist2) is True
     assert following.follow(question, world.jurist2) is False
@@ -71,6 +80,38 @@ def test_unfollow_from_the_page(client, world, login, question):
     page = client.get(f"/questions/{question.reference}").get_data(as_text=True)
     assert "Vous ne suivez plus cette question." in page and "Suivre la question" in page
     assert not following.is_following(question, world.jurist2)
+
+
+def test_following_and_unfollowing_are_in_the_history_for_the_team_only(client, world, login, question):
+    following.follow(question, world.jurist2)
+    following.follow(question, world.jurist2)  # already following: nothing new to record
+    following.unfollow(question, world.jurist2)
+    following.unfollow(question, world.jurist2)
+    kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == question.id,
+                                                        Event.kind.in_(("followed", "unfollowed")))).all()
+    assert kinds == ["followed", "unfollowed"]
+    login(world.jurist)
+    page = client.get(f"/questions/{question.reference}").get_data(as_text=True)
+    assert "Emma Juriste suit la question." in page and "Emma Juriste ne suit plus la question." in page
+    login(world.member)
+    page = client.get(f"/questions/{question.reference}").get_data(as_text=True)
+    assert "suit la question" not in page and "Emma Juriste" not in page
+
+
+def test_api_question_lists_its_followers_to_jurists_never_to_members(client, world, question):
+    following.follow(question, world.jurist2)
+    url = f"/api/v1/questions/{question.reference}"
+    read = client.get(url, headers=bearer(make_api_token(world.jurist, scope="read")))
+    assert read.status_code == 200 and read.json["followers"] == [{"name": world.jurist2.name}]
+    member = client.get(url, headers=bearer(make_api_token(world.member)))
+    assert member.status_code == 200 and member.json["followers"] is None
+    assert world.jurist2.name not in member.get_data(as_text=True)
+    listed = client.get("/api/v1/queue?view=ouvertes", headers=bearer(make_api_token(world.jurist)))
+    assert "followers" not in listed.json["items"][0], "lists stay light: the detail names them"
+    document = client.get("/api/v1/openapi.json").json
+    detail = document["paths"]["/questions/{reference}"]["get"]["responses"]["200"]
+    assert detail["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/QuestionDetail"}
+    assert "followers" in document["components"]["schemas"]["QuestionDetail"]["allOf"][1]["required"]
 
 
 def test_member_cannot_follow_their_own_structures_question(client, world, login, question):

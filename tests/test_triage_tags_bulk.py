@@ -9,7 +9,7 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Tag, Ticket
 from helpdesk.tickets import services
-from helpdesk.triage import tagging
+from helpdesk.triage import merging, tagging
 from tests import factories
 
 
@@ -100,6 +100,75 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
     assert fresh.status == "closed" and [tag.name for tag in fresh.tags] == ["lot", "relance"]
     kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == fresh.id)).all()
     assert {"assigned", "tagged", "closed"} <= set(kinds)
+
+
+def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(client, world, login):
+    """Theme and urgency are each changed only when chosen, every question's history says so, and a merged question
+    or one already classified so is refused by name."""
+    other_theme = factories.make_theme(name="Formation")
+    first = factories.make_ticket(world.member, priority=1)
+    second = factories.make_ticket(world.member, priority=3, theme_id=other_theme.id)
+    merged = factories.make_ticket(world.member)
+    merging.merge(merged, first, world.jurist)
+    login(world.jurist)
+    page = client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert '<option value="reclasser">Reclasser (thème, urgence)</option>' in page
+    assert '<select id="reclass_theme" name="reclass_theme">' in page
+    assert '<option value="0">Sans thème</option>' in page
+    client.post("/file/actions", data={"ids": [first.id, second.id, merged.id], "action": "reclasser",
+                                       "reclass_theme": str(world.theme.id), "reclass_priority": ""})
+    summary = html.unescape(client.get("/file/").get_data(as_text=True))
+    assert (f"2 questions traitées ({first.reference}, {second.reference}). 1 refusée : {merged.reference} — Cette "
+            "question a été fusionnée : reclassez la question dans laquelle elle a été fusionnée.") in summary
+    db.session.expire_all()
+    assert [(ticket.theme_id, ticket.priority) for ticket in (first, second, merged)] == [
+        (world.theme.id, 1), (world.theme.id, 3), (None, 1)]
+    client.post("/file/actions", data={"ids": [first.id, second.id], "action": "reclasser", "reclass_theme": "",
+                                       "reclass_priority": "3"})
+    summary = html.unescape(client.get("/file/").get_data(as_text=True))
+    assert (f"1 question traitée ({first.reference}). 1 refusée : {second.reference} — La question a déjà ce thème "
+            "et cette urgence.") in summary
+    client.post("/file/actions", data={"ids": [first.id], "action": "reclasser", "reclass_theme": "0",
+                                       "reclass_priority": "0"})
+    db.session.expire_all()
+    assert (first.theme_id, first.priority) == (None, 0)
+    history = client.get(f"/questions/{first.reference}").get_data(as_text=True)
+    assert "a reclassé la question : thème « Réforme IAE » → « aucun », urgence « Urgente » → « Basse »." in \
+        html.unescape(history)
+    kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == first.id,
+                                                        Event.kind == "reclassified")).all()
+    assert len(kinds) == 3
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"reclass_theme": "", "reclass_priority": ""}, "Choisissez le nouveau thème, la nouvelle urgence, ou les deux."),
+    ({"reclass_theme": "999999", "reclass_priority": ""}, "Nouveau thème : choisissez l'une des valeurs proposées."),
+    ({"reclass_theme": "", "reclass_priority": "7"}, "Nouvelle urgence : choisissez l'une des valeurs proposées."),
+])
+def test_bulk_reclassification_without_a_valid_choice_changes_nothing(client, world, login, data, message):
+    ticket = factories.make_ticket(world.member, priority=1)
+    login(world.jurist)
+    page = client.post("/file/actions", data={"ids": [ticket.id], "action": "reclasser", **data},
+                       follow_redirects=True).get_data(as_text=True)
+    assert message in html.unescape(page) and "traitée" not in page
+    assert re.search(rf'<input[^>]*value="{ticket.id}"[^>]*checked', page), "the question stays ticked"
+    db.session.expire_all()
+    assert (ticket.theme_id, ticket.priority) == (None, 1)
+    assert not db.session.scalar(select(Event.id).where(Event.kind == "reclassified"))
+
+
+def test_bulk_reclassification_refuses_a_withdrawn_theme_and_members(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    withdrawn = factories.make_theme(name="Ancien thème", active=False)
+    with pytest.raises(InvalidInput, match="Ce thème n'existe pas."):
+        tagging.bulk_apply(world.jurist, [ticket.id], "reclasser", theme_id=withdrawn.id)
+    with pytest.raises(Forbidden):
+        tagging.bulk_apply(world.member, [ticket.id], "reclasser", priority=3)
+    login(world.member)
+    assert client.post("/file/actions", data={"ids": [ticket.id], "action": "reclasser",
+                                              "reclass_priority": "3"}).status_code in (403, 404)
+    db.session.expire_all()
+    assert (ticket.theme_id, ticket.priority) == (None, 1)
 
 
 def test_bulk_summary_counts_in_the_plural(client, world, login):

@@ -84,12 +84,21 @@ SCHEMAS = {
                           "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
             "author": NAMED, "assignee": {"oneOf": [{"type": "null"}, NAMED]},
             "created_at": {"type": "string", "format": "date-time"},
-            "last_activity_at": {"type": "string", "format": "date-time"},
+            "last_activity_at": {"type": "string", "format": "date-time", "description": "Dernier échange avec le "
+                                 "membre (dépôt, message public, changement de statut, fusion) : le travail interne "
+                                 "de l'équipe (prise, assignation, reclassement, notes, étiquettes, suivi) ne le "
+                                 "déplace pas. La clôture automatique compte à partir de là."},
             "first_response_at": NULLABLE_DATETIME, "closed_at": NULLABLE_DATETIME,
             "due_at": {**NULLABLE_DATETIME, "description": "Échéance interne de résolution : renseignée pour les "
                        "juristes et administrateurs seulement, toujours null pour les membres."},
         },
     },
+    "QuestionDetail": {"allOf": [_ref("Question"), {
+        "type": "object", "required": ["followers"],
+        "properties": {"followers": {
+            "oneOf": [{"type": "null"}, {"type": "array", "items": NAMED}],
+            "description": "Juristes et administrateurs qui suivent la question (« Suivre »), par nom : renseigné pour "
+                           "les juristes et administrateurs seulement, toujours null pour les membres."}}}]},
     "NewQuestion": {
         "type": "object", "required": ["subject", "body"],
         "properties": {
@@ -194,7 +203,7 @@ def openapi_document() -> dict:
             },
             "/questions/{reference}": {"get": {
                 "operationId": "getQuestion", "summary": "Une question", "parameters": [REFERENCE],
-                "responses": {"200": _json(_ref("Question"), "La question"), **_errors("404")}}},
+                "responses": {"200": _json(_ref("QuestionDetail"), "La question"), **_errors("404")}}},
             "/questions/{reference}/messages": {
                 "get": {"operationId": "listMessages", "summary": "Messages (notes internes : juristes seulement)",
                         "parameters": [REFERENCE, *PAGE_PARAMETERS],

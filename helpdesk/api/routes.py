@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.api import bp
 from helpdesk.api.auth import api_user
 from helpdesk.api.openapi import openapi_document
-from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_json
+from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_detail_json, ticket_json
 from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
@@ -176,11 +176,12 @@ def create_question():
 
 @bp.route("/questions/<reference>")
 def get_question(reference):
-    """A question the token's user may see (404 otherwise, as on the web); a jurist's read is journalled."""
+    """A question the token's user may see (404 otherwise, as on the web), with its followers for jurists; a jurist's
+    read is journalled."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
     record_question_read(user, ticket)
-    return jsonify(ticket_json(ticket, user))
+    return jsonify(ticket_detail_json(ticket, user))
 
 
 @bp.route("/questions/<reference>/messages")

@@ -1,6 +1,7 @@
 """JSON shapes of the API's objects (what the OpenAPI document describes)."""
 from helpdesk.models import Article, Message, Ticket, User
 from helpdesk.permissions import can_see_internal
+from helpdesk.triage import following
 
 
 def _iso(moment) -> str | None:
@@ -23,6 +24,13 @@ def ticket_json(ticket: Ticket, viewer: User) -> dict:
         "first_response_at": _iso(ticket.first_response_at),
         "due_at": _iso(ticket.due_at) if can_see_internal(viewer) else None, "closed_at": _iso(ticket.closed_at),
     }
+
+
+def ticket_detail_json(ticket: Ticket, viewer: User) -> dict:
+    """A question read on its own: for jurists and admins, also the colleagues following it, as on the web page; null
+    for members, who never learn who follows it."""
+    followers = [{"name": user.name} for user in following.followers(ticket)] if can_see_internal(viewer) else None
+    return {**ticket_json(ticket, viewer), "followers": followers}
 
 
 def message_json(message: Message) -> dict:

@@ -49,6 +49,7 @@ KIND_LABELS = {
     "routing_rule_moved": _l("Règle de routage déplacée"), "routing_rule_deleted": _l("Règle de routage supprimée"),
     "canned_answer_saved": _l("Réponse type enregistrée"), "canned_answer_deleted": _l("Réponse type supprimée"),
     "rated": _l("Avis sur une réponse"), "faq_proposed": _l("Proposition de FAQ"), "tagged": _l("Étiquettes"),
+    "followed": _l("Suivi d'une question"), "unfollowed": _l("Fin du suivi d'une question"),
     "sla_rule_saved": _l("Délai de traitement enregistré"), "sla_rule_deleted": _l("Délai de traitement supprimé"),
     "flash_subscriptions": _l("Abonnements aux flash infos"), "flash_unsubscribed": _l("Désabonnement des flash infos"),
     "flash_sent": _l("Flash info envoyé"),

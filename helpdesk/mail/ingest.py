@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, check_uploads
 from helpdesk.auth.services import find_user_by_email
-from helpdesk.errors import InvalidInput, NotFound, ServiceError
+from helpdesk.errors import InvalidInput, NotFound, RateLimited, ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail.parsing import ParsedMail, parse_mail, sender_authenticated
 from helpdesk.mail.reply_address import ReplyToken, read_token
@@ -23,7 +23,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_staff, membership_active
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets.services import add_message
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, ngettext
 
 ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"
 
@@ -125,12 +125,25 @@ def ingest(raw: bytes) -> InboundEmail:
     except ServiceError as error:
         db.session.rollback()
         record = _record(raw, parsed, status="pending", reason="rejected")
-        record.detail = f"{record.detail} {error.message}".strip()
+        record.detail = f"{record.detail} {_refusal_for_reviewer(error, sender)}".strip()
         db.session.commit()
         return record
     record.reply_id = message.id
     db.session.commit()
     return record
+
+
+def _refusal_for_reviewer(error: ServiceError, sender: User) -> str:
+    """Why a reply was not appended, as the jurist reviewing the kept mail reads it: the reply pace's refusal speaks
+    to the member who sent too much (« Vous avez déjà envoyé… »), so it is told of them instead. Only members are
+    paced: a jurist's mailed reply is never held for it."""
+    if not isinstance(error, RateLimited):
+        return error.message
+    limit = current_app.config["MEMBER_REPLIES_PER_HOUR"]
+    return ngettext("%(name)s a déjà envoyé %(num)d message dans l'heure, le maximum pour un membre : rattachez ce "
+                    "courriel si c'est bien sa réponse, sinon écartez-le.",
+                    "%(name)s a déjà envoyé %(num)d messages dans l'heure, le maximum pour un membre : rattachez ce "
+                    "courriel si c'est bien sa réponse, sinon écartez-le.", limit, name=sender.name)
 
 
 def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:

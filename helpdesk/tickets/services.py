@@ -69,7 +69,7 @@ def active_themes() -> list[Theme]:
     return list(db.session.scalars(_ACTIVE_THEMES))
 
 
-def _active_theme(theme_id: int | None) -> Theme | None:
+def active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:
         return None
@@ -185,7 +185,7 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
     if priority not in PRIORITIES:
         raise InvalidInput(_("Cette urgence n'existe pas."))
     now = utcnow()
-    theme = _active_theme(theme_id)
+    theme = active_theme(theme_id)
     ticket = Ticket(
         id=_next_ticket_id(),
         structure=author.structure,
@@ -218,12 +218,13 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
     return ticket
 
 
-def _take_if_unassigned(ticket: Ticket, jurist: User, now: datetime) -> bool:
-    """Make `jurist` the assignee if nobody is, in one conditional UPDATE; False if someone was first."""
+def _take_if_unassigned(ticket: Ticket, jurist: User) -> bool:
+    """Make `jurist` the assignee if nobody is, in one conditional UPDATE; False if someone was first. Like every piece
+    of the team's bookkeeping, taking a question leaves its last exchange (`last_activity_at`) alone."""
     result = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status != "closed")
-        .values(assignee_id=jurist.id, last_activity_at=now)
+        .values(assignee_id=jurist.id)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(ticket)
@@ -239,7 +240,7 @@ def claim(ticket: Ticket, jurist: User) -> None:
     if ticket.is_closed:
         raise InvalidInput(_("Cette question est clôturée : rouvrez-la avant de la prendre."))
     now = utcnow()
-    if not _take_if_unassigned(ticket, jurist, now):
+    if not _take_if_unassigned(ticket, jurist):
         db.session.rollback()
         if ticket.assignee_id == jurist.id:
             raise Conflict(_("Vous avez déjà pris cette question."))
@@ -253,7 +254,8 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     """Assign the question to a jurist (or to nobody), recording who did it.
 
     Assigning a new question puts it « En cours »; unassigning keeps its status (the flow has no way back to
-    « Nouvelle »): it waits in « Non assignées » for someone to take it."""
+    « Nouvelle »): it waits in « Non assignées » for someone to take it. The team's bookkeeping, it leaves the last
+    exchange with the member alone (it postpones no automatic closing)."""
     ensure_staff(actor)
     if ticket.is_closed:
         raise InvalidInput(_("Cette question est clôturée : rouvrez-la avant de l'assigner."))
@@ -274,7 +276,6 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
         record_event("assigned", actor, ticket, assignee=assignee.name)
         if ticket.status == "new":
             _set_status(ticket, actor, "open", now)
-    ticket.last_activity_at = now
     db.session.commit()
 
 
@@ -296,7 +297,8 @@ def change_status(ticket: Ticket, actor: User, target: str) -> None:
 def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -> None:
     """A jurist corrects the theme and the urgency a question was filed with (`theme_id` None: no theme); its
     deadlines follow the service level of the new pair, and its history says what changed. A merged question is
-    refused: its case goes on in the question it was merged into."""
+    refused: its case goes on in the question it was merged into. The team's bookkeeping, it leaves the last exchange
+    with the member alone (it postpones no automatic closing)."""
     ensure_staff(actor)
     if ticket.merged_into_id is not None:
         raise InvalidInput(_("Cette question a été fusionnée : reclassez la question dans laquelle elle a été "
@@ -304,7 +306,7 @@ def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -
     if priority not in PRIORITIES:
         raise InvalidInput(_("Cette urgence n'existe pas."))
     # The theme it has may since have been withdrawn: keeping it is not choosing it.
-    theme = ticket.theme if theme_id == ticket.theme_id else _active_theme(theme_id)
+    theme = ticket.theme if theme_id == ticket.theme_id else active_theme(theme_id)
     if theme_id == ticket.theme_id and priority == ticket.priority:
         raise InvalidInput(_("La question a déjà ce thème et cette urgence."))
     changes = {}
@@ -315,7 +317,6 @@ def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -
     ticket.theme = theme
     ticket.theme_id = theme.id if theme else None  # read by the service levels before the flush
     ticket.priority = priority
-    ticket.last_activity_at = utcnow()
     record_event("reclassified", actor, ticket, **changes)
     db.session.commit()
 
@@ -401,7 +402,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         if status_after not in (None, "answered", "waiting"):
             raise InvalidInput(_("Après une réponse, la question est « Répondue » ou « En attente du membre »."))
         if ticket.assignee_id is None:
-            _take_if_unassigned(ticket, author, now)
+            _take_if_unassigned(ticket, author)
         if ticket.status == "new":
             _set_status(ticket, author, "open", now)
         if ticket.first_response_at is None:
@@ -409,7 +410,8 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         _set_status(ticket, author, status_after or "answered", now)
     message = Message(ticket=ticket, author=author, body=text, internal=internal, created_at=now)
     db.session.add(message)
-    ticket.last_activity_at = now
+    if not internal:
+        ticket.last_activity_at = now  # a note is the team's: the member's clock (automatic closing) does not move
     db.session.flush()
     store_uploads(uploads, uploader=author, message=message)
     record_event("note" if internal else "reply", author, ticket, message_id=message.id)

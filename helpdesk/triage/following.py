@@ -4,6 +4,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.errors import InvalidInput
+from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketFollower, User
 from helpdesk.permissions import ensure_staff
@@ -25,9 +26,9 @@ def is_following(ticket: Ticket, user: User) -> bool:
 
 
 def follow(ticket: Ticket, actor: User) -> bool:
-    """The jurist follows the question; False if they already did (a double click included: the second request may
-    pass the check before the first is saved). A merged question is refused: its activity goes on in the question it
-    was merged into."""
+    """The jurist follows the question, in its history (for the team only); False if they already did (a double click
+    included: the second request may pass the check before the first is saved). A merged question is refused: its
+    activity goes on in the question it was merged into."""
     ensure_staff(actor)
     if ticket.merged_into_id is not None:
         raise InvalidInput(_("Cette question a été fusionnée : suivez la question dans laquelle elle a été "
@@ -35,6 +36,7 @@ def follow(ticket: Ticket, actor: User) -> bool:
     if is_following(ticket, actor):
         return False
     db.session.add(TicketFollower(ticket_id=ticket.id, user_id=actor.id))
+    record_event("followed", actor, ticket)
     try:
         db.session.commit()
     except IntegrityError:
@@ -44,10 +46,12 @@ def follow(ticket: Ticket, actor: User) -> bool:
 
 
 def unfollow(ticket: Ticket, actor: User) -> bool:
-    """The jurist stops following the question; False if they did not follow it."""
+    """The jurist stops following the question, in its history (for the team only); False if they did not follow it."""
     ensure_staff(actor)
     removed = db.session.execute(delete(TicketFollower).where(TicketFollower.ticket_id == ticket.id,
                                                               TicketFollower.user_id == actor.id)).rowcount
+    if removed:
+        record_event("unfollowed", actor, ticket)
     db.session.commit()
     return bool(removed)
 

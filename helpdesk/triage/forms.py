@@ -13,6 +13,7 @@ from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
 from helpdesk.triage.filing import OFFLINE_CHANNELS
 from helpdesk.triage.satisfaction import COMMENT_MAX, RATINGS
 from helpdesk.triage.sla import MAX_HOURS
+from helpdesk.triage.tagging import BULK_ACTIONS
 
 
 class HoursField(DecimalField):
@@ -117,12 +118,14 @@ class OnBehalfForm(Form):
 class BulkForm(Form):
     """Apply an action to the questions ticked in the queue."""
 
-    action = SelectField(_l("Action"), choices=select_choices([
-        ("", _l("Choisir une action")), ("assigner", _l("Assigner à")), ("etiqueter", _l("Ajouter les étiquettes")),
-        ("statut", _l("Changer le statut en")), ("clore", _l("Clore"))]))
+    action = SelectField(_l("Action"), choices=select_choices([("", _l("Choisir une action")), *BULK_ACTIONS.items()]))
     assignee = SelectField(_l("Juriste"), coerce=int, validators=[Optional()])
     status = SelectField(_l("Statut"), validators=[Optional()])
     tags = StringField(_l("Étiquettes"), validators=[Optional(), Length(max=400)])
+    # Not `theme` nor `priority`: the queue's filters above already use those ids. Empty: unchanged; theme 0: none.
+    reclass_theme = SelectField(_l("Nouveau thème"), validators=[Optional()])
+    reclass_priority = SelectField(_l("Nouvelle urgence"), validators=[Optional()], choices=select_choices(
+        [("", _l("Inchangée")), *((str(value), label) for value, label in sorted(PRIORITIES.items(), reverse=True))]))
     back = HiddenField()
     submit = SubmitField(_l("Appliquer aux questions cochées"))
 

@@ -77,7 +77,8 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
             db.session.add(copy)
             copy_attachments(message.attachments, message=copy)
     source.merged_into_id = target.id
-    target.last_activity_at = now
+    if same_structure:
+        target.last_activity_at = now  # its members see the merge; another structure's see nothing of it
     following.move_followers(source, target)
     moved = record_event("merged_into", jurist, source, target=target.reference)
     received = record_event("merged_from", jurist, target, source=source.reference, messages=len(messages),

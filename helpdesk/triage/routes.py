@@ -53,6 +53,8 @@ def absence():
             flash(_("Absence enregistrée jusqu'au %(date)s inclus.", date=format_date(user.absent_until))
                   if user.absent_until else _("Vous êtes indiqué ou indiquée comme présent ou présente."), "success")
             return redirect(url_for("triage.absence"))
+    elif form.is_submitted():
+        flash_form_refused(form)
     return render_template("triage/absence.html", form=form, away=absence_label(user)), status
 
 
@@ -76,6 +78,8 @@ def canned_edit(answer_id=None):
             canned.save_canned_answer(current_user, answer, form.title.data, form.body.data)
             flash(_("Réponse type enregistrée."), "success")
             return redirect(url_for("triage.canned_list"))
+    elif form.is_submitted():
+        flash_form_refused(form)
     return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
 
 
@@ -201,9 +205,11 @@ def follow(reference):
     if not ActionForm().validate():
         abort(400)
     with flash_refusal():
-        following.follow(ticket, current_user)
-        flash(_("Vous suivez cette question : vous recevrez un courriel à chaque message, note interne, changement "
-                "de juriste, clôture ou réouverture."), "success")
+        if following.follow(ticket, current_user):
+            flash(_("Vous suivez cette question : vous recevrez un courriel à chaque message, note interne, "
+                    "changement de juriste, clôture ou réouverture."), "success")
+        else:  # a second tab, or Back then the button again
+            flash(_("Vous suiviez déjà cette question."), "success")
     return to_question(ticket)
 
 
@@ -268,6 +274,8 @@ def bulk_form() -> BulkForm:
     form = BulkForm()
     form.assignee.choices = select_choices(staff_choices(_("Personne (non assignée)")))
     form.status.choices = select_choices([("", "—"), *STATUSES.items()])
+    form.reclass_theme.choices = select_choices([("", _("Inchangé")), ("0", _("Sans thème")), *(
+        (str(theme.id), theme.name) for theme in active_themes())])
     return form
 
 
@@ -278,7 +286,7 @@ _BULK_SELECTION = "bulk_selection"
 def restore_bulk_selection(form: BulkForm) -> set[int]:
     """The ids ticked before a refused bulk action (once), the form refilled with the action chosen then."""
     kept = session.pop(_BULK_SELECTION, None) or {}
-    for name in ("action", "assignee", "status", "tags"):
+    for name in ("action", "assignee", "status", "tags", "reclass_theme", "reclass_priority"):
         if name in kept:
             form[name].data = kept[name]
     return set(kept.get("ids", ()))
@@ -288,12 +296,18 @@ def _keep_bulk_selection(form: BulkForm, ids: list[int]) -> None:
     """Remember the ticked questions and the action chosen, for the next display of the queue."""
     session[_BULK_SELECTION] = {"ids": ids[:tagging.BULK_MAX], "action": form.action.data,
                                 "assignee": form.assignee.data, "status": form.status.data,
-                                "tags": (form.tags.data or "")[:400]}
+                                "tags": (form.tags.data or "")[:400], "reclass_theme": form.reclass_theme.data,
+                                "reclass_priority": form.reclass_priority.data}
 
 
 def _closes(form: BulkForm) -> bool:
     """Whether the bulk action closes the questions (« Clore », or the status « Clôturée »)."""
     return form.action.data == "clore" or (form.action.data == "statut" and form.status.data == "closed")
+
+
+def _chosen_number(field) -> int | None:
+    """The number a select of the bulk form names, None for its empty choice (« Inchangé »)."""
+    return int(field.data) if field.data else None
 
 
 @bp.route("/file/actions", methods=["POST"])
@@ -315,7 +329,9 @@ def bulk():
         session.pop(_BULK_SELECTION, None)
         with flash_refusal():
             report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
-                                        status=form.status.data or None, tags=form.tags.data or "")
+                                        status=form.status.data or None, tags=form.tags.data or "",
+                                        theme_id=_chosen_number(form.reclass_theme),
+                                        priority=_chosen_number(form.reclass_priority))
             flash(report.summary(), "error" if report.refused and not report.done else "success")
     else:
         flash_errors(form)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import STATUSES, Tag, Ticket, User
+from helpdesk.models import PRIORITIES, STATUSES, Tag, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets import services as ticket_services
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
@@ -84,6 +84,7 @@ BULK_ACTIONS = {
     "assigner": _l("Assigner à"),
     "etiqueter": _l("Ajouter les étiquettes"),
     "statut": _l("Changer le statut en"),
+    "reclasser": _l("Reclasser (thème, urgence)"),
     "clore": _l("Clore"),
 }
 
@@ -121,9 +122,22 @@ def _ensure_assignment_changes(ticket: Ticket, assignee_id: int | None) -> None:
                            else _("Elle n'est déjà assignée à personne."))
 
 
+def _check_reclassification(theme_id: int | None, priority: int | None) -> None:
+    """Refuse a bulk reclassification that names neither a theme nor an urgency, or one that does not exist (the whole
+    action, before any question is touched: each question would be refused for the same reason)."""
+    if theme_id is None and priority is None:
+        raise InvalidInput(_("Choisissez le nouveau thème, la nouvelle urgence, ou les deux."))
+    if theme_id:
+        ticket_services.active_theme(theme_id)
+    if priority is not None and priority not in PRIORITIES:
+        raise InvalidInput(_("Cette urgence n'existe pas."))
+
+
 def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: int | None = None,
-               status: str | None = None, tags: str = "") -> BulkReport:
-    """Apply one action to several questions, each through the normal service so rules and events apply."""
+               status: str | None = None, tags: str = "", theme_id: int | None = None,
+               priority: int | None = None) -> BulkReport:
+    """Apply one action to several questions, each through the normal service so rules and events apply (to
+    reclassify: `theme_id` None keeps each question's theme, 0 takes it off; `priority` None keeps each one's)."""
     ensure_staff(actor)
     if action not in BULK_ACTIONS:
         raise InvalidInput(_("Choisissez une action."))
@@ -136,6 +150,8 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
     names = parse_tags(tags) if action == "etiqueter" else []
     if action == "etiqueter" and not names:
         raise InvalidInput(_("Indiquez au moins une étiquette."))
+    if action == "reclasser":
+        _check_reclassification(theme_id, priority)
     tickets = chosen_tickets(ticket_ids)
     if not tickets:
         raise InvalidInput(_("Aucune des questions choisies n'a pu être traitée."))
@@ -150,6 +166,9 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
                 add_tags(ticket, actor, names)
             elif action == "statut":
                 ticket_services.change_status(ticket, actor, status)
+            elif action == "reclasser":
+                ticket_services.classify(ticket, actor, ticket.theme_id if theme_id is None else theme_id or None,
+                                         ticket.priority if priority is None else priority)
             else:
                 ticket_services.close(ticket, actor)
         except ServiceError as error:

@@ -284,6 +284,37 @@ def test_mail_kept_for_the_members_reply_pace_is_attached_by_a_jurist(app, world
     assert record.status == "attached"
 
 
+def _paced_reply(sender, question, number: int) -> bytes:
+    """A reply mailed by `sender` to the reply address given to them for `question`."""
+    return (f"From: {sender.email}\r\nTo: {reply_address(sender, question)}\r\n"
+            f"Subject: Re: [{question.reference}] suite\r\nMessage-ID: <pace-{number}@exemple.test>\r\n\r\n"
+            f"Precision numero {number} par courriel\r\n").encode()
+
+
+def test_mail_kept_for_the_reply_pace_tells_the_reviewing_jurist_who_sent_too_much(app, world, question, client,
+                                                                                   login):
+    """The pace's refusal speaks to the member (« Vous avez déjà envoyé… »): the jurist reading the kept mail was
+    told that they had sent too much."""
+    app.config["MEMBER_REPLIES_PER_HOUR"] = 2
+    for number in range(2):
+        services.add_message(question, world.member, f"Précision {number}.")
+    record = ingest(_paced_reply(world.member, question, 1))
+    assert (record.status, record.reason) == ("pending", "rejected")
+    login(world.jurist)
+    detail = page_text(client.get(f"/courriels/{record.id}"))
+    assert (f"{world.member.name} a déjà envoyé 2 messages dans l'heure, le maximum pour un membre : rattachez ce "
+            "courriel si c'est bien sa réponse, sinon écartez-le.") in detail
+    assert "Vous avez déjà envoyé" not in detail
+
+
+def test_a_jurists_mailed_replies_are_not_held_by_the_members_reply_pace(app, world, question):
+    """Only members are paced: a jurist answering by mail past MEMBER_REPLIES_PER_HOUR is placed every time."""
+    app.config["MEMBER_REPLIES_PER_HOUR"] = 1
+    records = [ingest(_paced_reply(world.jurist, question, number)) for number in range(3)]
+    assert [record.status for record in records] == ["placed"] * 3
+    assert len(_replies(question, world.jurist)) == 4  # the answer of the fixture, then three by mail
+
+
 def test_unknown_senders_mail_attached_by_a_jurist_becomes_an_internal_note(app, world, question):
     raw = fixture_mail("multipart_attachment.eml", REF=question.reference, REF_LOWER=question.reference.lower(),
                        FROM="expert-comptable@cabinet.example")
