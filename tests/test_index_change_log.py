@@ -4,7 +4,8 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
 from helpdesk.models import SearchChange, Ticket
-from tests.factories import make_ticket
+from helpdesk.tickets import services
+from tests.factories import make_theme, make_ticket
 
 
 def _logged_keys() -> list[str]:
@@ -31,5 +32,17 @@ def test_a_change_after_a_rolled_back_attempt_is_still_logged(world):
     ticket.subject = "Sujet corrigé"
     db.session.commit()
     assert _logged_keys() == [str(ticket.id), str(ticket.id)]
+    indexing.sync()
+    assert indexing.check("questions").consistent
+
+
+def test_kb_check_sees_a_reclassified_question_the_index_has_not_caught_up_with(world):
+    """A reclassification moves no activity date, yet `kb check` tells an index still holding the old theme."""
+    other = make_theme(name="Autre question")
+    ticket = make_ticket(world.member, theme_id=other.id)
+    indexing.sync()
+    services.classify(ticket, world.jurist, world.theme.id, ticket.priority)
+    db.session.commit()
+    assert indexing.check("questions").stale == [str(ticket.id)]
     indexing.sync()
     assert indexing.check("questions").consistent
