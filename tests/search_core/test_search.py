@@ -220,6 +220,19 @@ def test_a_misspelt_word_typed_without_its_initial_accent_is_corrected(tmp_path)
         assert slugs(search_articles(path, typed, **MEMBER)) == ["elections"], typed
 
 
+def test_a_word_typed_without_its_silent_h_is_corrected(tmp_path):
+    """« arcelement » and « oraires » (the silent « h » forgotten) find the fiches on « harcèlement » and « horaires »,
+    and the page says what was searched."""
+    path = indexed(tmp_path, [
+        make_article("harcelement", "Harcèlement moral", "Le harcèlement moral est interdit."),
+        make_article("horaires", "Horaires de travail", "L'affichage des horaires."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    page = search_articles(path, "arcelement", **MEMBER)
+    assert (slugs(page), page.corrected) == (["harcelement"], (("arcelement", "harcèlement"),))
+    assert slugs(search_articles(path, "oraires", **MEMBER)) == ["horaires"]
+
+
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
     """The page can tell the reader what was searched in place of each word the index does not know (a typo, an
     elision without its apostrophe); words it knows, and a search finding nothing, name no correction."""
