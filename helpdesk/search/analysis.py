@@ -112,12 +112,15 @@ def singular_acronym(raw: str) -> str:
 
 
 def stem_french(word: str) -> str:
-    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", and "-ie(s)"
-    but for "-ir" participles is stemmed as "-ié(s)" so that "licencie" joins "licencier"); a unit symbol or
-    abbreviation stems as its word ("h" as "heures")."""
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", "-ie(s)" but
+    for "-ir" participles is stemmed as "-ié(s)" so that "licencie" joins "licencier", and "paye" joins "payer"); a
+    unit symbol or abbreviation stems as its word ("h" as "heures")."""
     word = _FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word))
     accented, restored = _PARTICIPLE_ENDING.subn(r"ié\1", word)
-    return fold(_snowball_french(accented)) if restored else _snowball_french(word)
+    stem = fold(_snowball_french(accented)) if restored else _snowball_french(word)
+    # Snowball ends the stem of a "-yer" verb in "i" ("payer", "paie", "paiement" -> pai); the folded participle
+    # ("payé" as "paye") loses its "e" in Snowball's last step instead, which keeps the "y" (pay): end it in "i" too.
+    return stem[:-1] + "i" if stem.endswith("y") else stem
 
 
 class SingularAcronymFilter(Filter):
@@ -154,7 +157,8 @@ def _base_chain():
 # 5: the elisions "quelqu'" and "presqu'" are stop words ("quelqu'un" as "un").
 # 6: "-ie(s)" after n, v, b, l (not "-ilie") stemmed by Snowball alone ("définie" as "définir"); an acronym with a plural
 #    "s" as the acronym ("CDIs" as "CDI").
-ANALYSIS_VERSION = 6
+# 7: the folded participle of a "-yer" verb stemmed as the verb ("payé" as "payer", "paiement": pai).
+ANALYSIS_VERSION = 7
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000

@@ -59,6 +59,19 @@ def test_an_ier_verb_shares_one_term_in_every_form(forms):
 
 
 @pytest.mark.parametrize(
+    "forms",
+    [
+        ["payé", "payés", "payée", "PAYEES", "payer", "paie", "paiement"],
+        ["envoyé", "envoyée", "envoyer", "envoie", "envoi"],
+        ["octroyée", "octroyer", "octroi"],
+    ],
+)
+def test_a_yer_verb_shares_one_term_in_every_form(forms):
+    """« payé » (accent folded) indexes as « payer », « paie » and « paiement », as Snowball stems the verb."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
+@pytest.mark.parametrize(
     ("noun", "verb"),
     [("partie", "partir"), ("parties", "partir"), ("sortie", "sortir"), ("saisie", "saisir"), ("garantie", "garantir")],
 )

@@ -115,6 +115,19 @@ def test_a_feminine_participle_finds_its_verb_and_not_a_noun_of_another_meaning(
     assert slugs(search_articles(path, "partir", **MEMBER)) == ["retraite"]
 
 
+def test_the_infinitive_of_payer_finds_the_participle(tmp_path):
+    """« payer » (also typed for the participle: « congés payer ») finds the fiches saying « payés » and « payé » as
+    the one saying « paie »."""
+    path = indexed(tmp_path, [
+        make_article("conges", "Congés payés", "Les congés payés sont de cinq semaines."),
+        make_article("salaire", "Salaire", "Le salaire est payé chaque mois."),
+        make_article("bulletin", "Bulletin", "Le bulletin de paie est remis au salarié."),
+        make_article("autres", "Congés pour événements familiaux", "Des congés sont accordés pour un mariage."),
+    ])
+    assert sorted(slugs(search_articles(path, "payer", **MEMBER))) == ["bulletin", "conges", "salaire"]
+    assert slugs(search_articles(path, "congés payer", **MEMBER))[:1] == ["conges"]
+
+
 @pytest.mark.parametrize("text", ["rupture des CDIs", "rupture des cdis"])
 def test_a_plural_acronym_finds_the_acronym_and_its_expansion(tmp_path, text):
     """« CDIs » and « cdis » find the fiche saying « CDI » and the one saying « contrat à durée indéterminée »."""
