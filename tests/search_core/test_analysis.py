@@ -100,6 +100,11 @@ def test_a_plural_acronym_finds_its_synonym_group(text):
     assert analyze("contrat à durée indéterminée") in parse(text).units[-1].alternatives
 
 
+def test_the_labour_inspection_and_its_inspector_are_one_group():
+    """« saisir l'inspection du travail » also searches « inspecteur du travail », the word most fiches use."""
+    assert analyze("inspecteur du travail") in parse("saisir l'inspection du travail").units[-1].alternatives
+
+
 def test_a_case_sensitive_abbreviation_in_the_plural_is_still_one():
     """« CPs » is « CP », congés payés; « cps » and « CES » stay words (« ces » is « these »)."""
     assert parse("CPs").units == parse("CP").units

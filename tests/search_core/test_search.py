@@ -50,10 +50,12 @@ def legal_wording_path(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("toilettes", "cabinets"), ("WC au travail", "cabinets"), ("délai-congé", "preavis"), ("DS", "delegue")],
+    [("toilettes", "cabinets"), ("WC au travail", "cabinets"), ("délai-congé", "preavis"), ("DS", "delegue"),
+     ("mon patron", "cabinets")],
 )
 def test_everyday_word_or_abbreviation_finds_the_legal_term(legal_wording_path, text, expected):
-    """A member typing « toilettes », « délai-congé » or « DS » finds the fiche saying « cabinets d'aisance », « préavis »..."""
+    """A member typing « toilettes », « délai-congé », « DS » or « patron » finds the fiche saying « cabinets d'aisance »,
+    « préavis », « délégué syndical » or « employeur »."""
     assert slugs(search_articles(legal_wording_path, text, **MEMBER))[:1] == [expected]
 
 
