@@ -106,7 +106,7 @@ def compact(text: str) -> str:
 
 def singular_acronym(raw: str) -> str:
     """Return an acronym written with a plural "s" without it ("CDIs" -> "CDI", "SMICs" -> "SMIC"), any other token as
-    it is: French acronyms are invariable, and only capitals followed by a lowercase "s" are read so ("IJSS", "RPS"
+    it is: French acronyms are invariable, and only capitals followed by a lowercase "s" are read so ("IJSS", "RSS"
     keep their final S)."""
     return raw[:-1] if len(raw) > 2 and raw[-1] == "s" and raw[:-1].isalpha() and raw[:-1].isupper() else raw
 
