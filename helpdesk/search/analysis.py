@@ -2,7 +2,8 @@
 
 Chain: tokenise (keeping legal article numbers such as "L. 1234-5" and numbers
 such as "1 607" or "1.607" whole, splitting a number glued to a word: "480h" as
-"480 h"), lowercase, normalise legal references ("l.1234-5" -> "l1234-5") and
+"480 h"), drop the plural "s" typed after an acronym ("CDIs" as "CDI"), lowercase,
+normalise legal references ("l.1234-5" -> "l1234-5") and
 numbers ("1 607", "1.607" -> "1607"), fold accents, drop stop words and
 elisions, then stem with Snowball French (a unit abbreviation as its word: "h"
 as "heures"; a "j" right after a number as "jours", elsewhere the elision of
@@ -72,9 +73,13 @@ STOP_WORDS = frozenset(
 
 _snowball_french = stemmer_for_language("fr")
 _FEMININE_ENDING = re.compile(r"ee(s?)$")
-# A folded "-ie(s)" may have been the past participle "-ié(s)", whose "é" Snowball removes ("licencié" as "licencier");
-# without it Snowball takes "-ie" for a noun's ending ("licencie" -> licenc).
-_PARTICIPLE_ENDING = re.compile(r"ie(s?)$")
+# A folded "-ie(s)" may have been the past participle "-ié(s)" of an "-ier" verb, whose "é" Snowball removes
+# ("licencié" as "licencier"); without it Snowball takes "-ie" for a noun's ending ("licencie" -> licenc).  After n,
+# v, b and l (but "-ilie": affilié, résilié) the corpus's "-ie" words are nearly all feminine participles of "-ir"
+# verbs (définie, réunie, suivie, subie, établie, remplie), which Snowball alone stems as their verb ("définie" as
+# "définir").  Elsewhere the "-ié" reading stays: "-ier" verbs after c, f, p, r (bénéficie, justifie, copie, salarié),
+# and nouns that are not their "-ir" verb (partie / partir, sortie / sortir, saisie / saisir).
+_PARTICIPLE_ENDING = re.compile(r"(?<![nvb])(?<![^i]l)ie(s?)$")
 
 
 # Unit symbols and abbreviations (folded) indexed as the word they stand for: "35 h" and "35h" as "35 heures".
@@ -99,13 +104,33 @@ def compact(text: str) -> str:
     return _LEGAL_REF_SEPARATORS.sub(r"\1", text)
 
 
+def singular_acronym(raw: str) -> str:
+    """Return an acronym written with a plural "s" without it ("CDIs" -> "CDI", "SMICs" -> "SMIC"), any other token as
+    it is: French acronyms are invariable, and only capitals followed by a lowercase "s" are read so ("IJSS", "RSS"
+    keep their final S)."""
+    return raw[:-1] if len(raw) > 2 and raw[-1] == "s" and raw[:-1].isalpha() and raw[:-1].isupper() else raw
+
+
 def stem_french(word: str) -> str:
-    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", and "-ie(s)"
-    is stemmed as "-ié(s)" so that "licencie" joins "licencier"); a unit symbol or abbreviation stems as its word ("h"
-    as "heures")."""
+    """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", "-ie(s)" but
+    for "-ir" participles is stemmed as "-ié(s)" so that "licencie" joins "licencier", and "paye" joins "payer"); a
+    unit symbol or abbreviation stems as its word ("h" as "heures")."""
     word = _FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word))
     accented, restored = _PARTICIPLE_ENDING.subn(r"ié\1", word)
-    return fold(_snowball_french(accented)) if restored else _snowball_french(word)
+    stem = fold(_snowball_french(accented)) if restored else _snowball_french(word)
+    # Snowball ends the stem of a "-yer" verb in "i" ("payer", "paie", "paiement" -> pai); the folded participle
+    # ("payé" as "paye") loses its "e" in Snowball's last step instead, which keeps the "y" (pay): end it in "i" too.
+    return stem[:-1] + "i" if stem.endswith("y") else stem
+
+
+class SingularAcronymFilter(Filter):
+    """Drop the plural "s" typed after an acronym, before lowercasing ("CDIs" -> "CDI")."""
+
+    def __call__(self, tokens):
+        """Yield tokens with an acronym's plural "s" removed."""
+        for token in tokens:
+            token.text = singular_acronym(token.text)
+            yield token
 
 
 class LegalRefFilter(Filter):
@@ -120,8 +145,8 @@ class LegalRefFilter(Filter):
 
 
 def _base_chain():
-    """Tokeniser, lowercase and legal reference normalisation shared by every analyzer."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter()
+    """Tokeniser, singular acronyms, lowercase and legal reference normalisation shared by every analyzer."""
+    return RegexTokenizer(TOKEN_PATTERN) | SingularAcronymFilter() | LowercaseFilter() | LegalRefFilter()
 
 
 # Raise when a change of the tokeniser, stop words or stemming changes index terms: `flask kb sync` then rebuilds.
@@ -130,7 +155,10 @@ def _base_chain():
 # 4: thousands grouped by dots too ("1.607" as "1607"); "j" after a number as "jours" ("30j", "30 j."); "-ie(s)"
 #    stemmed as the participle "-ié(s)" ("licencié" as "licencier").
 # 5: the elisions "quelqu'" and "presqu'" are stop words ("quelqu'un" as "un").
-ANALYSIS_VERSION = 5
+# 6: "-ie(s)" after n, v, b, l (not "-ilie") stemmed by Snowball alone ("définie" as "définir"); an acronym with a plural
+#    "s" as the acronym ("CDIs" as "CDI").
+# 7: the folded participle of a "-yer" verb stemmed as the verb ("payé" as "payer", "paiement": pai).
+ANALYSIS_VERSION = 7
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
@@ -140,7 +168,7 @@ _term_cache: dict[str, tuple[str, str | None]] = {}
 
 def _raw_token_terms(raw: str) -> tuple[str, str | None]:
     """Return the folded text of a raw token and its index term (None for a stop word)."""
-    text = raw.lower()
+    text = singular_acronym(raw).lower()
     if not text.isalnum():  # cheap test first: almost every token is a plain word
         text = compact(text)
     text = text.translate(FOLDING_MAP)
@@ -169,7 +197,7 @@ class FrenchTokenizer(Tokenizer):
     """The indexing/query analyzer: tokenise, lowercase, normalise legal references, fold, drop stop words, stem.
 
     Yields the same tokens (text, positions renumbered over kept words, character offsets, stopped
-    flag) as ``RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | LegalRefFilter() |
+    flag) as ``RegexTokenizer(TOKEN_PATTERN) | SingularAcronymFilter() | LowercaseFilter() | LegalRefFilter() |
     CharsetFilter(FOLDING_MAP) | StopFilter(STOP_WORDS, minsize=1) | StemFilter(stem_french)``, except that a
     "j" after a number ("30j") is "jours" where the chain drops it as an elision (a filter does not see what
     precedes a token).

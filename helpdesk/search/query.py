@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.query import Or, Phrase, Term
 
-from .analysis import STOP_WORDS, analyze, fold, word_tokens
+from .analysis import STOP_WORDS, analyze, fold, singular_acronym, word_tokens
 from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
@@ -52,14 +52,19 @@ class ParsedQuery:
 
 @lru_cache(maxsize=1)
 def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
-    """Map each synonym expression (folded words) to (alternatives, case sensitive)."""
+    """Map each synonym expression (folded words) to (alternatives, case sensitive); an acronym also under its plural
+    typed in lowercase (« cdis », « smics »: typed as « CDIs » the analyzer already reads the singular), except the
+    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »)."""
     index: dict = {}
     for group in SYNONYM_GROUPS:
         alternatives = tuple(dict.fromkeys(terms for terms in map(analyze, group) if terms))
         for expression in group:
-            key = tuple(folded for _, folded, _ in word_tokens(expression))
-            known = index.get(key, ((), False))[0]
-            index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)
+            keys = [tuple(folded for _, folded, _ in word_tokens(expression))]
+            if expression.isalpha() and expression.isupper() and expression not in CASE_SENSITIVE:
+                keys.append((keys[0][0] + "s",))
+            for key in keys:
+                known = index.get(key, ((), False))[0]
+                index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)
     return index
 
 
@@ -84,7 +89,7 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
     for size in range(min(longest, len(tokens) - i), 0, -1):
         span = tokens[i : i + size]
         alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
-        if alternatives and (not case_sensitive or all(original.isupper() for _, _, original in span)):
+        if alternatives and (not case_sensitive or all(singular_acronym(original).isupper() for _, _, original in span)):
             return alternatives, size
     for size in range(min(longest, len(tokens) - i), 1, -1):
         span = tokens[i : i + size]

@@ -35,14 +35,20 @@ def _frequency(reader, spell_fields: tuple[str, ...], word: str) -> int:
 # accents, and its candidates share the typed word's first letter, so « electoins » is also looked for as
 # « électoins » (« élections »). Other initial accents (è, ê, î, ô) are too rare to cost a lookup.
 _ACCENTED_INITIALS = {"a": "â", "e": "é"}
+# A French initial « h » is silent and often forgotten (« arcèlement », « oraire », « ygiène »): a word starting with
+# a vowel is also looked for with it.
+_VOWELS = frozenset("aeiouyàâéèêîïôûù")
 
 
 def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
     """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, accents not counted, then most frequent)
-    among those found in ``at_least`` articles; a word differing only by its accents is no correction."""
+    among those found in ``at_least`` articles, looking among the words of its first letter, accented or not, and
+    those of « h » and the word; a word differing only by its accents is no correction."""
     word = word.lower()
     maxdist = _max_distance(word)
     spellings = [initial + word[1:] for initial in word[:1] + _ACCENTED_INITIALS.get(word[:1], "")]
+    if word[:1] in _VOWELS:
+        spellings.append("h" + word)
     candidates = {
         candidate
         for fieldname in spell_fields

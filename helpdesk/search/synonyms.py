@@ -121,6 +121,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("PEPA", "prime exceptionnelle de pouvoir d'achat"),
     # Everyday words for what the code names otherwise.
     ("toilettes", "WC", "cabinets d'aisance", "cabinet d'aisance"),
+    ("patron", "employeur"),
+    ("inspecteur du travail", "inspection du travail"),
     ("canicule", "fortes chaleurs", "vague de chaleur", "épisode caniculaire"),
     ("burn-out", "burnout", "épuisement professionnel"),
     ("auto-entrepreneur", "autoentrepreneur", "micro-entrepreneur", "microentrepreneur"),

@@ -20,6 +20,13 @@ except ImportError:
 from helpdesk.search import rebuild  # noqa: E402
 
 
+def indexed(tmp_path, articles):
+    """Index ``articles`` into a new article index under ``tmp_path`` and return its path."""
+    path = tmp_path / "articles"
+    rebuild(path, "articles", articles, procs=1)
+    return path
+
+
 def make_article(slug, title, body, **overrides):
     """Return an article dict with public/published defaults."""
     article = {

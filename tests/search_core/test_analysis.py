@@ -25,6 +25,94 @@ def test_a_past_participle_shares_the_term_of_its_verb(forms):
     assert len({analyze(word) for word in forms}) == 1
 
 
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["définie", "défini", "définis", "définies", "DEFINIE", "définir", "définit"],
+        ["établie", "établies", "établi", "établir"],
+        ["remplie", "remplies", "rempli", "remplir"],
+        ["réunie", "réunies", "réuni", "réunir"],
+        ["suivie", "suivies", "suivi"],
+        ["subie", "subi", "subir"],
+    ],
+)
+def test_a_feminine_participle_of_an_ir_verb_shares_the_term_of_its_verb(forms):
+    """« définie(s) » indexes as « défini » and « définir »: reading every folded « -ie » as « -ié » (the participle of
+    an « -ier » verb) had split them."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["bénéficie", "bénéficié", "bénéficier"],
+        ["justifie", "justifiée", "justifier"],
+        ["copie", "copier"],
+        ["varie", "varier"],
+        ["affiliée", "affilié", "affilier"],
+        ["résiliée", "résilier"],
+    ],
+)
+def test_an_ier_verb_shares_one_term_in_every_form(forms):
+    """« bénéficie », « bénéficié » and « bénéficier » are one term (Snowball alone stems the first apart)."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["payé", "payés", "payée", "PAYEES", "payer", "paie", "paiement"],
+        ["envoyé", "envoyée", "envoyer", "envoie", "envoi"],
+        ["octroyée", "octroyer", "octroi"],
+    ],
+)
+def test_a_yer_verb_shares_one_term_in_every_form(forms):
+    """« payé » (accent folded) indexes as « payer », « paie » and « paiement », as Snowball stems the verb."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    ("noun", "verb"),
+    [("partie", "partir"), ("parties", "partir"), ("sortie", "sortir"), ("saisie", "saisir"), ("garantie", "garantir")],
+)
+def test_a_noun_in_ie_is_not_merged_with_a_verb_of_another_meaning(noun, verb):
+    """« les parties au contrat » are not « partir », « la sortie » not « sortir », « une saisie sur salaire » not
+    « saisir le conseil de prud'hommes »."""
+    assert analyze(noun) != analyze(verb)
+
+
+@pytest.mark.parametrize(("plural", "singular"), [("CDIs", "CDI"), ("CDDs", "CDD"), ("SMICs", "SMIC"), ("ETTIs", "ETTI")])
+def test_an_acronym_with_a_plural_s_indexes_as_the_acronym(plural, singular):
+    """« les CDIs » is « les CDI »: French acronyms are invariable, but users add an « s »."""
+    assert analyze(plural) == analyze(singular)
+
+
+@pytest.mark.parametrize("acronym", ["IJSS", "RSS"])
+def test_an_acronym_in_capitals_keeps_its_final_letter(acronym):
+    """Capitals are the acronym itself: « IJSS » is not read as the plural of « IJS », nor « RSS » of « RS »."""
+    assert analyze(acronym) == analyze(acronym.lower())
+    assert analyze(acronym) != analyze(acronym[:-1])
+
+
+@pytest.mark.parametrize("text", ["rupture des CDIs", "rupture des cdis", "rupture des CDI"])
+def test_a_plural_acronym_finds_its_synonym_group(text):
+    """« CDIs » and « cdis » are expanded as « CDI » is, to « contrat à durée indéterminée »."""
+    assert analyze("contrat à durée indéterminée") in parse(text).units[-1].alternatives
+
+
+def test_the_labour_inspection_and_its_inspector_are_one_group():
+    """« saisir l'inspection du travail » also searches « inspecteur du travail », the word most fiches use."""
+    assert analyze("inspecteur du travail") in parse("saisir l'inspection du travail").units[-1].alternatives
+
+
+def test_a_case_sensitive_abbreviation_in_the_plural_is_still_one():
+    """« CPs » is « CP », congés payés; « cps » and « CES » stay words (« ces » is « these »)."""
+    assert parse("CPs").units == parse("CP").units
+    assert analyze("congés payés") in parse("CPs").units[0].alternatives
+    assert analyze("congés payés") not in parse("cps").units[0].alternatives
+    assert parse("CES salariés").units == parse("salariés").units
+
+
 def test_plural_phrase_matches_singular_phrase():
     """'contrats de professionnalisation' analyses like the singular, stop word dropped."""
     assert analyze("contrats de professionnalisation") == analyze("contrat de professionnalisation")
@@ -209,7 +297,7 @@ def test_operator_words_in_lowercase_are_french_words():
 SAMPLE_TEXT = (
     "L'employeur doit, selon l'art. L. 1234-5 et le R4228-20 (ou D 12-1, L1), verser 35,5 % du salaire "
     "à la salariée ; les Congés payés de l’œuvre SALARIÉS et Æther: qu'il, jusqu'à lorsqu'on. "
-    "Est-ce que le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la 480h, 8h30, 10€ le 1er, 1 607 h, 10\u202f000,50 €, 2019 100"
+    "Est-ce que les CDIs, IJSS et le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la 480h, 8h30, 10€ le 1er, 1 607 h, 10\u202f000,50 €, 2019 100"
 )
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from helpdesk.search import engine, rebuild, search_articles, suggest_articles
+from helpdesk.search import engine, search_articles, suggest_articles
 from helpdesk.search.query import parse
 
-from conftest import MEMBER, make_article
+from conftest import MEMBER, indexed, make_article
 
 
 def slugs(page):
@@ -40,23 +40,22 @@ def test_duer_finds_document_unique(articles_path):
 @pytest.fixture
 def legal_wording_path(tmp_path):
     """Index fiches written in the code's own words, none of them using the everyday word."""
-    path = tmp_path / "articles"
-    docs = [
+    return indexed(tmp_path, [
         make_article("cabinets", "Installations sanitaires", "L'employeur met des cabinets d'aisance à disposition."),
         make_article("preavis", "Fin du contrat", "La durée du préavis dépend de l'ancienneté du salarié."),
         make_article("delegue", "Représentation syndicale", "Le délégué syndical négocie les accords d'entreprise."),
         make_article("conge", "Période d'essai", "Le salarié peut rompre la période d'essai pendant ses congés."),
-    ]
-    rebuild(path, "articles", docs, procs=1)
-    return path
+    ])
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("toilettes", "cabinets"), ("WC au travail", "cabinets"), ("délai-congé", "preavis"), ("DS", "delegue")],
+    [("toilettes", "cabinets"), ("WC au travail", "cabinets"), ("délai-congé", "preavis"), ("DS", "delegue"),
+     ("mon patron", "cabinets")],
 )
 def test_everyday_word_or_abbreviation_finds_the_legal_term(legal_wording_path, text, expected):
-    """A member typing « toilettes », « délai-congé » or « DS » finds the fiche saying « cabinets d'aisance », « préavis »..."""
+    """A member typing « toilettes », « délai-congé », « DS » or « patron » finds the fiche saying « cabinets d'aisance »,
+    « préavis », « délégué syndical » or « employeur »."""
     assert slugs(search_articles(legal_wording_path, text, **MEMBER))[:1] == [expected]
 
 
@@ -82,8 +81,7 @@ def test_a_number_glued_to_its_unit_finds_the_spaced_form(tmp_path, text, expect
     """« 480h » finds « 480 heures » and « 35H » « 35 heures », whether the query or the text glues the unit; « 1607h »
     finds « 1 607 heures » (thousands spaced, as French typesets them); « 30j » finds
     « 30 jours » rather than a title with « 30 »."""
-    path = tmp_path / "articles"
-    docs = [
+    path = indexed(tmp_path, [
         make_article("heures", "Contingent", "Le contingent est porté à 480 heures par an."),
         make_article("duree", "Durée légale", "La durée légale est de 35h par semaine."),
         make_article("charges", "Port de charges", "Une charge de 10 kilogrammes au plus."),
@@ -91,36 +89,68 @@ def test_a_number_glued_to_its_unit_finds_the_spaced_form(tmp_path, text, expect
         make_article("annuel", "Durée annuelle", "La durée annuelle est de 1 607 heures."),
         make_article("seuil", "Seuil de 30 salariés", "Les obligations de l'employeur selon l'effectif."),
         make_article("delai", "Délai de contestation", "Le salarié dispose de 30 jours pour contester."),
-    ]
-    rebuild(path, "articles", docs, procs=1)
+    ])
     assert slugs(search_articles(path, text, **MEMBER))[:1] == [expected]
 
 
 def test_a_past_participle_finds_its_verb(tmp_path):
     """« accord négocié » finds the article on negotiating an agreement before one that only says « accord »."""
-    path = tmp_path / "articles"
-    docs = [
+    path = indexed(tmp_path, [
         make_article("accord", "Accord", "Accord : un accord collectif."),
         make_article("negocier", "Négocier un accord", "L'employeur et les syndicats peuvent négocier chaque année."),
         make_article("prix", "Prix", "Le prix négocié avec le fournisseur."),
-    ]
-    rebuild(path, "articles", docs, procs=1)
+    ])
     assert slugs(search_articles(path, "accord négocié", **MEMBER))[:1] == ["negocier"]
+
+
+def test_a_feminine_participle_finds_its_verb_and_not_a_noun_of_another_meaning(tmp_path):
+    """« définie » finds the article saying « définir » as the one saying « définie »; « parties » and « partir » find
+    each their own."""
+    path = indexed(tmp_path, [
+        make_article("parties", "Les parties", "Les parties au contrat signent une partie des documents."),
+        make_article("definir", "Définir la durée", "L'accord peut définir la durée du travail."),
+        make_article("definie", "Période d'essai", "Sa durée est définie par la loi."),
+        make_article("retraite", "Départ", "Le salarié peut partir à la retraite."),
+    ])
+    assert sorted(slugs(search_articles(path, "définie", **MEMBER))) == ["definie", "definir"]
+    assert slugs(search_articles(path, "parties", **MEMBER)) == ["parties"]
+    assert slugs(search_articles(path, "partir", **MEMBER)) == ["retraite"]
+
+
+def test_the_infinitive_of_payer_finds_the_participle(tmp_path):
+    """« payer » (also typed for the participle: « congés payer ») finds the fiches saying « payés » and « payé » as
+    the one saying « paie »."""
+    path = indexed(tmp_path, [
+        make_article("conges", "Congés payés", "Les congés payés sont de cinq semaines."),
+        make_article("salaire", "Salaire", "Le salaire est payé chaque mois."),
+        make_article("bulletin", "Bulletin", "Le bulletin de paie est remis au salarié."),
+        make_article("autres", "Congés pour événements familiaux", "Des congés sont accordés pour un mariage."),
+    ])
+    assert sorted(slugs(search_articles(path, "payer", **MEMBER))) == ["bulletin", "conges", "salaire"]
+    assert slugs(search_articles(path, "congés payer", **MEMBER))[:1] == ["conges"]
+
+
+@pytest.mark.parametrize("text", ["rupture des CDIs", "rupture des cdis"])
+def test_a_plural_acronym_finds_the_acronym_and_its_expansion(tmp_path, text):
+    """« CDIs » and « cdis » find the fiche saying « CDI » and the one saying « contrat à durée indéterminée »."""
+    path = indexed(tmp_path, [
+        make_article("cdi", "Rompre un CDI", "Le CDI peut être rompu par démission."),
+        make_article("long", "Contrat à durée indéterminée", "Sa rupture obéit à des règles."),
+        make_article("autre", "Congés payés", "Les congés sont pris chaque année."),
+    ])
+    assert sorted(slugs(search_articles(path, text, **MEMBER))) == ["cdi", "long"]
 
 
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
     """Searching « heures » marks the « h » of « 35h » in the snippet, as it marks « heures »."""
-    path = tmp_path / "articles"
-    rebuild(path, "articles", [make_article("duree", "Durée légale", "La durée légale est de 35h, soit 1607 heures.")],
-            procs=1)
+    path = indexed(tmp_path, [make_article("duree", "Durée légale", "La durée légale est de 35h, soit 1607 heures.")])
     (hit,) = search_articles(path, "heures", **MEMBER).hits
     assert hit.snippet.count("<mark") == 2 and ">h</mark>" in hit.snippet
 
 
 def test_the_snippet_marks_a_days_abbreviation(tmp_path):
     """Searching « jours » marks the « j » of « 30j » in the snippet, but not the elided « j » of « j'ai »."""
-    path = tmp_path / "articles"
-    rebuild(path, "articles", [make_article("delai", "Délai", "J'ai un délai de 30j pour contester.")], procs=1)
+    path = indexed(tmp_path, [make_article("delai", "Délai", "J'ai un délai de 30j pour contester.")])
     (hit,) = search_articles(path, "jours", **MEMBER).hits
     assert hit.snippet.count("<mark") == 1 and ">j</mark> pour" in hit.snippet
 
@@ -170,11 +200,10 @@ def test_snippet_escapes_document_html(articles_path):
 
 def test_any_word_matches_and_the_page_says_when_none_has_them_all(tmp_path):
     """Documents with any of the words are found; the flag behind the hint tells whether one has them all."""
-    path = tmp_path / "articles"
     docs = [make_article(f"both-{i}", f"Fiche {i}", "Le salarié et son employeur.") for i in range(3)]
     docs.append(make_article("salarie-only", "Autre", "Le salarié seul, le salarié encore, toujours le salarié."))
     docs.append(make_article("licorne", "Licorne", "Une licorne."))
-    rebuild(path, "articles", docs, procs=1)
+    path = indexed(tmp_path, docs)
     page = search_articles(path, "salarié employeur", **MEMBER)
     assert page.matched_all_words and page.total == 4
     assert set(slugs(page)[:3]) == {"both-0", "both-1", "both-2"}
@@ -199,12 +228,24 @@ def test_an_elision_typed_without_its_apostrophe_is_read_as_elided(articles_path
 def test_a_misspelt_word_typed_without_its_initial_accent_is_corrected(tmp_path):
     """« electoins » (« élections » without its accent, two letters swapped) finds the fiche on « élections », as
     « elections » does: the vocabulary keeps accents and its corrections start with the typed word's first letter."""
-    path = tmp_path / "articles"
     docs = [make_article("elections", "Élections professionnelles", "Organiser les élections du CSE."),
             make_article("autre", "Aide au poste", "Montant de l'aide.")]
-    rebuild(path, "articles", docs, procs=1)
+    path = indexed(tmp_path, docs)
     for typed in ("elections", "electoins", "Electoins", "électoins"):
         assert slugs(search_articles(path, typed, **MEMBER)) == ["elections"], typed
+
+
+def test_a_word_typed_without_its_silent_h_is_corrected(tmp_path):
+    """« arcelement » and « oraires » (the silent « h » forgotten) find the fiches on « harcèlement » and « horaires »,
+    and the page says what was searched."""
+    path = indexed(tmp_path, [
+        make_article("harcelement", "Harcèlement moral", "Le harcèlement moral est interdit."),
+        make_article("horaires", "Horaires de travail", "L'affichage des horaires."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    page = search_articles(path, "arcelement", **MEMBER)
+    assert (slugs(page), page.corrected) == (["harcelement"], (("arcelement", "harcèlement"),))
+    assert slugs(search_articles(path, "oraires", **MEMBER)) == ["horaires"]
 
 
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
@@ -219,13 +260,11 @@ def test_a_search_says_which_words_it_searched_under_another_spelling(articles_p
 
 def test_suggestion_only_from_visible_vocabulary(tmp_path):
     """'Vouliez-vous dire' uses the titles of the articles the reader may see, never words of restricted ones."""
-    path = tmp_path / "articles"
-    docs = [
+    path = indexed(tmp_path, [
         make_article("typo", "Note", "Une convantion mal écrite."),
         *(make_article(f"cc-{number}", f"Convention collective {number}", "Texte.") for number in range(10)),
         make_article("secret", "Stratagème confidentiel", "Texte.", visibility="jurists"),
-    ]
-    rebuild(path, "articles", docs, procs=1)
+    ])
     assert search_articles(path, "convantion", **MEMBER).suggestion == "convention"
     for typed in ("stratagemes", "stratajeme"):
         page = search_articles(path, typed, **MEMBER)
@@ -239,10 +278,9 @@ def test_a_word_of_hidden_resources_only_is_corrected_as_if_it_existed_nowhere(t
     """Otherwise a member could tell which words a jurists' note or a draft contains: a word found nowhere is quietly
     corrected to a close visible word, a word of a hidden resource was left as typed (no result, « Vouliez-vous
     dire »)."""
-    path = tmp_path / "articles"
     docs = [make_article("saisie", "Saisie sur salaire", "La saisie des rémunérations."),
             make_article("note", "Note interne", "Saisine du préfet envisagée.", **hidden)]
-    rebuild(path, "articles", docs, procs=1)
+    path = indexed(tmp_path, docs)
     for typed in ("saisine", "saisane"):  # in the hidden note; nowhere
         page = search_articles(path, typed, **MEMBER)
         assert (slugs(page), page.suggestion) == (["saisie"], None), typed
@@ -253,13 +291,11 @@ def test_a_word_of_hidden_resources_only_is_corrected_as_if_it_existed_nowhere(t
 def test_members_typos_are_corrected_from_members_resources(tmp_path):
     """A member's misspelt word is completed from the resources reserved to members as well as the public ones;
     an anonymous reader (public only) gets no such correction."""
-    path = tmp_path / "articles"
-    docs = [
+    path = indexed(tmp_path, [
         make_article("licenciement", "Licenciement d'un salarié en insertion", "Procédure et motifs.",
                      visibility="members"),
         make_article("autre", "Aide au poste", "Montant de l'aide."),
-    ]
-    rebuild(path, "articles", docs, procs=1)
+    ])
     assert slugs(search_articles(path, "licenciment", **MEMBER)) == ["licenciement"]
     public = {"visibilities": ["public"], "statuses": ["published"]}
     assert search_articles(path, "licenciment", **public).suggestion is None
@@ -296,32 +332,29 @@ def test_no_visible_document_means_no_result(articles_path):
 
 def test_documents_with_more_of_the_words_rank_higher(tmp_path):
     """A document with both words outranks a shorter one repeating the rarer word (coordination)."""
-    path = tmp_path / "articles"
     docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié et sa journée.") for i in range(2)]
     docs += [make_article(f"other-{i}", f"Autre {i}", "L'employeur et sa journée.") for i in range(4)]
     docs.append(make_article("both", "Droits", "Le salarié a un préavis, que son contrat soit long ou court, et il le sait."))
     docs.append(make_article("preavis-only", "Note", "Préavis, préavis, préavis."))
-    rebuild(path, "articles", docs, procs=1)
+    path = indexed(tmp_path, docs)
     assert slugs(search_articles(path, "salarié préavis", **MEMBER))[0] == "both"
 
 
 def test_document_with_the_rare_word_outranks_one_with_the_common_words(tmp_path):
     """Missing a word found almost everywhere costs less than missing the query's specific word (idf-weighted coordination)."""
-    path = tmp_path / "articles"
     docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié de l'entreprise et sa journée.") for i in range(8)]
     docs.append(make_article("preavis", "Durée", "La durée du préavis dépend de l'ancienneté."))
     docs.append(make_article("common-words", "Note", "Chaque salarié de l'entreprise a des droits."))
-    rebuild(path, "articles", docs, procs=1)
+    path = indexed(tmp_path, docs)
     assert slugs(search_articles(path, "préavis salarié entreprise", **MEMBER))[0] == "preavis"
 
 
 def test_words_side_by_side_outrank_the_same_words_apart(tmp_path):
     """Two consecutive query words found next to each other rank higher than apart (proximity)."""
-    path = tmp_path / "articles"
     docs = [make_article(f"filler-{i}", f"Fiche {i}", "Le salarié et sa journée.") for i in range(4)]
     docs.append(make_article("apart", "Note A", "La période du salarié, un essai, se termine."))
     docs.append(make_article("adjacent", "Note B", "La période d'essai du salarié se termine."))
-    rebuild(path, "articles", docs, procs=1)
+    path = indexed(tmp_path, docs)
     assert slugs(search_articles(path, "période essai", **MEMBER))[:2] == ["adjacent", "apart"]
     assert slugs(search_articles(path, "essai période", **MEMBER))[:2] == ["apart", "adjacent"]
 
