@@ -261,9 +261,12 @@ def test_the_secrets_of_password_and_unsubscribe_links_stay_out_of_the_logs(app,
     try:
         with app.test_request_context(link):
             logging.getLogger("helpdesk.test").warning("pendant la page du lien")
+            app.log_exception((RuntimeError, RuntimeError("panne"), None))
     finally:
         logging.getLogger("helpdesk").removeHandler(handler)
-    assert json.loads(stream.getvalue())["path"] == "/mot-de-passe/nouveau/…" and secret not in stream.getvalue()
+    warning, error = map(json.loads, stream.getvalue().splitlines()[:2])
+    assert warning["path"] == "/mot-de-passe/nouveau/…" and secret not in stream.getvalue()
+    assert error["message"] == "Exception on /mot-de-passe/nouveau/… [GET]", "Flask's error line names the path too"
     assert client.get(link).status_code == 200, "the link itself still works"
 
 

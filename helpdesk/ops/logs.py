@@ -57,11 +57,14 @@ class RequestContextFilter(logging.Filter):
     """Add the current request's id, method and path to records written during a request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Annotate the record; never drop it."""
+        """Annotate the record, a secret link's secret masked in its message too; never drop it."""
         if has_request_context() and not hasattr(record, "request_id"):
             record.request_id = g.get("request_id")
             record.method = request.method
             record.path = logged_path(request.path)
+            if record.path != request.path:
+                # Flask logs an error as « Exception on <path> [POST] »: the message names the path as well.
+                record.msg = str(record.msg).replace(request.path, record.path)
         return True
 
 
