@@ -162,6 +162,8 @@ def test_bulk_reclassification_refuses_a_withdrawn_theme_and_members(client, wor
     withdrawn = factories.make_theme(name="Ancien thème", active=False)
     with pytest.raises(InvalidInput, match="Ce thème n'existe pas."):
         tagging.bulk_apply(world.jurist, [ticket.id], "reclasser", theme_id=withdrawn.id)
+    with pytest.raises(InvalidInput, match="Cette urgence n'existe pas."):
+        tagging.bulk_apply(world.jurist, [ticket.id], "reclasser", priority=7)
     with pytest.raises(Forbidden):
         tagging.bulk_apply(world.member, [ticket.id], "reclasser", priority=3)
     login(world.member)

@@ -69,6 +69,12 @@ def active_themes() -> list[Theme]:
     return list(db.session.scalars(_ACTIVE_THEMES))
 
 
+def ensure_priority(priority: int) -> None:
+    """Refuse an urgency that does not exist."""
+    if priority not in PRIORITIES:
+        raise InvalidInput(_("Cette urgence n'existe pas."))
+
+
 def active_theme(theme_id: int | None) -> Theme | None:
     """The active theme with this id, None for no theme; InvalidInput for an unknown one."""
     if theme_id is None:
@@ -182,8 +188,7 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
     """
     ensure_can_file(author)
     uploads = check_uploads(attachments)
-    if priority not in PRIORITIES:
-        raise InvalidInput(_("Cette urgence n'existe pas."))
+    ensure_priority(priority)
     now = utcnow()
     theme = active_theme(theme_id)
     ticket = Ticket(
@@ -303,8 +308,7 @@ def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -
     if ticket.merged_into_id is not None:
         raise InvalidInput(_("Cette question a été fusionnée : reclassez la question dans laquelle elle a été "
                              "fusionnée."))
-    if priority not in PRIORITIES:
-        raise InvalidInput(_("Cette urgence n'existe pas."))
+    ensure_priority(priority)
     # The theme it has may since have been withdrawn: keeping it is not choosing it.
     theme = ticket.theme if theme_id == ticket.theme_id else active_theme(theme_id)
     if theme_id == ticket.theme_id and priority == ticket.priority:

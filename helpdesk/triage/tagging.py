@@ -7,7 +7,7 @@ from sqlalchemy import select
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.models import PRIORITIES, STATUSES, Tag, Ticket, User
+from helpdesk.models import STATUSES, Tag, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets import services as ticket_services
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
@@ -129,8 +129,8 @@ def _check_reclassification(theme_id: int | None, priority: int | None) -> None:
         raise InvalidInput(_("Choisissez le nouveau thème, la nouvelle urgence, ou les deux."))
     if theme_id:
         ticket_services.active_theme(theme_id)
-    if priority is not None and priority not in PRIORITIES:
-        raise InvalidInput(_("Cette urgence n'existe pas."))
+    if priority is not None:
+        ticket_services.ensure_priority(priority)
 
 
 def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: int | None = None,
