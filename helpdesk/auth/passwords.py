@@ -117,8 +117,8 @@ def resend_invitation(user: User, actor: User) -> None:
 @subscribe
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     """Invitations (new invited account, resent invitation) and reset links go out with their event: the link is
-    made now, retiring those mailed before, the mail written when sent (as question notifications, so that an import of thousands of accounts
-    neither renders thousands of mails nor flushes once per account)."""
+    made now, retiring those mailed before, the mail written when sent (as question notifications, so that an import
+    of thousands of accounts neither renders thousands of mails nor flushes once per account)."""
     if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
         purpose, template, subject = "invitation", "invitation", INVITATION_SUBJECT
     elif event.kind == "password_reset_requested":

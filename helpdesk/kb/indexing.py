@@ -132,7 +132,8 @@ def question_documents(tickets: list[Ticket]) -> list[dict]:
             "id": str(ticket.id), "reference": ticket.reference or "", "subject": ticket.subject,
             "body": "\n\n".join([ticket.body, *answers[ticket.id]]), "status": ticket.status,
             "structure_id": str(ticket.structure_id), "theme": str(ticket.theme_id or ""),
-            "created_at": _naive_utc(ticket.created_at), "version": question_version(ticket.status, ticket.theme_id, ticket.last_activity_at),
+            "created_at": _naive_utc(ticket.created_at),
+            "version": question_version(ticket.status, ticket.theme_id, ticket.last_activity_at),
         }
         for ticket in tickets
     ]

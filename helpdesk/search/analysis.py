@@ -155,8 +155,8 @@ def _base_chain():
 # 4: thousands grouped by dots too ("1.607" as "1607"); "j" after a number as "jours" ("30j", "30 j."); "-ie(s)"
 #    stemmed as the participle "-ié(s)" ("licencié" as "licencier").
 # 5: the elisions "quelqu'" and "presqu'" are stop words ("quelqu'un" as "un").
-# 6: "-ie(s)" after n, v, b, l (not "-ilie") stemmed by Snowball alone ("définie" as "définir"); an acronym with a plural
-#    "s" as the acronym ("CDIs" as "CDI").
+# 6: "-ie(s)" after n, v, b, l (not "-ilie") stemmed by Snowball alone ("définie" as "définir"); an acronym with a
+#    plural "s" as the acronym ("CDIs" as "CDI").
 # 7: the folded participle of a "-yer" verb stemmed as the verb ("payé" as "payer", "paiement": pai).
 ANALYSIS_VERSION = 7
 

@@ -89,7 +89,8 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
     for size in range(min(longest, len(tokens) - i), 0, -1):
         span = tokens[i : i + size]
         alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
-        if alternatives and (not case_sensitive or all(singular_acronym(original).isupper() for _, _, original in span)):
+        if alternatives and (not case_sensitive
+                             or all(singular_acronym(original).isupper() for _, _, original in span)):
             return alternatives, size
     for size in range(min(longest, len(tokens) - i), 1, -1):
         span = tokens[i : i + size]
