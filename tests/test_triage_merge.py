@@ -276,3 +276,19 @@ def test_merge_failing_midway_keeps_no_copied_file(app, world, pair, monkeypatch
     db.session.rollback()
     assert _stored_files(app) == stored_before
     assert _file_ids(db.session.get(Ticket, a.id)) == {}
+
+
+def test_only_a_merge_its_members_see_restarts_the_targets_automatic_closing_clock(world, pair):
+    """A merge from the same structure is an exchange its members read; another structure's question arrives as
+    internal notes they never see, so the target still closes on the date its members were told."""
+    a, b = pair
+    exchanged = a.last_activity_at
+    other = factories.make_ticket(world.outsider)
+    with _at(10):
+        merging.merge(other, a, world.jurist, confirm_other_structure=True)
+    db.session.refresh(a)
+    assert a.last_activity_at == exchanged
+    with _at(11):
+        merging.merge(b, a, world.jurist)
+    db.session.refresh(a)
+    assert a.last_activity_at == START + timedelta(hours=11)

@@ -85,9 +85,10 @@ SCHEMAS = {
             "author": NAMED, "assignee": {"oneOf": [{"type": "null"}, NAMED]},
             "created_at": {"type": "string", "format": "date-time"},
             "last_activity_at": {"type": "string", "format": "date-time", "description": "Dernier échange avec le "
-                                 "membre (dépôt, message public, changement de statut, fusion) : le travail interne "
-                                 "de l'équipe (prise, assignation, reclassement, notes, étiquettes, suivi) ne le "
-                                 "déplace pas. La clôture automatique compte à partir de là."},
+                                 "membre (dépôt, message public, changement de statut, fusion d'une question de la "
+                                 "même structure) : le travail interne de l'équipe (prise, assignation, reclassement, "
+                                 "notes, étiquettes, suivi) ne le déplace pas. La clôture automatique compte à partir "
+                                 "de là."},
             "first_response_at": NULLABLE_DATETIME, "closed_at": NULLABLE_DATETIME,
             "due_at": {**NULLABLE_DATETIME, "description": "Échéance interne de résolution : renseignée pour les "
                        "juristes et administrateurs seulement, toujours null pour les membres."},

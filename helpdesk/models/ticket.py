@@ -95,9 +95,10 @@ class Ticket(db.Model):
     channel: Mapped[str] = mapped_column(String(10), default="web")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The last exchange with the member: filing, a public message, a status change, a merge into it. The team's
-    # bookkeeping (claim, assignment, reclassification, internal notes, tags, following) leaves it alone: it is the
-    # clock of the automatic closing, and the queue's « Dernière activité » sort lists questions by their last exchange.
+    # The last exchange with the member: filing, a public message, a status change, a merge into it from the same
+    # structure (another structure's question arrives as internal notes). The team's bookkeeping (claim, assignment,
+    # reclassification, internal notes, tags, following) leaves it alone: it is the clock of the automatic closing,
+    # and the queue's « Dernière activité » sort lists questions by their last exchange.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
