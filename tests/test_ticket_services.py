@@ -3,7 +3,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.engine.default import CACHE_HIT
 
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -480,3 +480,22 @@ def test_questions_left_answered_or_waiting_are_closed_after_the_inactivity_peri
     login(world.member)
     page = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
     assert "Question clôturée automatiquement : aucune nouvelle depuis 30 jours." in page
+
+
+def test_a_question_its_member_answers_while_the_automatic_closing_runs_stays_open(world, monkeypatch):
+    """The closing loop lists its questions first, then closes them one commit each: a member who replies meanwhile
+    (on another worker) keeps their question open instead of seeing it closed right after their reply."""
+    first, answered = _waiting_for_31_days(world), _waiting_for_31_days(world)
+    set_status = services._set_status
+
+    def member_replies_to_the_second_meanwhile(ticket, *args, **kwargs):
+        """Close as usual; while the first closes, the second's member answers, as another worker would commit it."""
+        set_status(ticket, *args, **kwargs)
+        if ticket.id == first.id:
+            db.session.execute(update(Ticket).where(Ticket.id == answered.id)
+                               .values(status="open", last_activity_at=utcnow()))
+
+    monkeypatch.setattr(services, "_set_status", member_replies_to_the_second_meanwhile)
+    assert services.close_inactive(30) == [first.reference]
+    db.session.expire_all()
+    assert (first.status, answered.status) == ("closed", "open")

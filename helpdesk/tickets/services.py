@@ -344,6 +344,9 @@ def close_inactive(days: int) -> list[str]:
     references = []
     for ticket in db.session.scalars(select(Ticket).where(
             Ticket.status.in_(("answered", "waiting")), Ticket.last_activity_at < cutoff).order_by(Ticket.id)).all():
+        # Each commit reloads the questions still to close: one its member answered meanwhile stays open.
+        if ticket.status not in ("answered", "waiting") or ticket.last_activity_at >= cutoff:
+            continue
         now = utcnow()
         _set_status(ticket, None, "closed", now, inactive_days=days)
         ticket.last_activity_at = now
