@@ -7,10 +7,12 @@ from flask_login import current_user
 
 
 def _add_headers(response):
-    """Set the headers unless the view chose stricter ones (downloads are sandboxed)."""
+    """Set the headers unless the view chose stricter ones (downloads are sandboxed); a secret link's page sends no
+    Referer at all: its styles and its links would carry the secret to the proxy's access log."""
     config = current_app.config
+    referrer = "no-referrer" if request.endpoint in SECRET_LINK_ENDPOINTS else config["REFERRER_POLICY"]
     wanted = [("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"]), ("X-Content-Type-Options", "nosniff"),
-              ("X-Frame-Options", "DENY"), ("Referrer-Policy", config["REFERRER_POLICY"]),
+              ("X-Frame-Options", "DENY"), ("Referrer-Policy", referrer),
               ("Permissions-Policy", config["PERMISSIONS_POLICY"]), ("Cross-Origin-Opener-Policy", "same-origin")]
     if config["HSTS_ENABLED"]:
         wanted.append(("Strict-Transport-Security", f"max-age={config['HSTS_MAX_AGE']}; includeSubDomains"))

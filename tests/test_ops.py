@@ -267,7 +267,10 @@ def test_the_secrets_of_password_and_unsubscribe_links_stay_out_of_the_logs(app,
     warning, error = map(json.loads, stream.getvalue().splitlines()[:2])
     assert warning["path"] == "/mot-de-passe/nouveau/…" and secret not in stream.getvalue()
     assert error["message"] == "Exception on /mot-de-passe/nouveau/… [GET]", "Flask's error line names the path too"
-    assert client.get(link).status_code == 200, "the link itself still works"
+    page = client.get(link)
+    assert page.status_code == 200, "the link itself still works"
+    assert page.headers["Referrer-Policy"] == "no-referrer", "its styles and links do not carry it in their Referer"
+    assert client.get("/connexion").headers["Referrer-Policy"] == "same-origin"
 
 
 def _proxy_probe_app(tmp_path, proxies: int):
