@@ -294,5 +294,5 @@ def test_refused_name_comes_back_in_the_field_and_changes_nothing(client, login,
 def test_same_name_again_records_nothing(client, login, world):
     login(world.member)
     text = client.post("/compte/nom", data={"name": "Alice Membre"}, follow_redirects=True).get_data(as_text=True)
-    assert "Votre nom n&#39;a pas changé." in text
+    assert '<p class="flash flash-info">Votre nom n&#39;a pas changé.</p>' in text
     assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "user_updated")) == 0

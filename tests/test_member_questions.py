@@ -88,8 +88,8 @@ def test_the_same_question_sent_again_after_back_is_not_filed_twice(member_clien
                                follow_redirects=True)
     ticket = db.session.scalars(select(Ticket)).one()
     assert first.headers["Location"] == again.request.path == f"/questions/{ticket.reference}"
-    assert (f"Votre question {ticket.reference} a déjà été envoyée : elle n&#39;a pas été enregistrée une seconde "
-            "fois.") in again.get_data(as_text=True)
+    assert (f'<p class="flash flash-info">Votre question {ticket.reference} a déjà été envoyée : elle n&#39;a pas été '
+            "enregistrée une seconde fois.</p>") in again.get_data(as_text=True)
 
 
 def test_a_different_question_a_colleagues_or_a_later_one_is_filed(member_client, client, world, login):

@@ -164,7 +164,7 @@ def rename():
             form.name.errors = [error.message]
         else:
             flash(_("Votre nom est enregistré : %(name)s.", name=current_user.name) if changed
-                  else _("Votre nom n'a pas changé."), "success")
+                  else _("Votre nom n'a pas changé."), "success" if changed else "info")
             return redirect(url_for("auth.account"))
     flash_form_refused(form)
     return render_template("auth/account.html", name_form=form), 400

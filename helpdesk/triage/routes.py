@@ -157,7 +157,7 @@ def add_tags(reference):
         flash(error.message, "error")
         return render_detail(ticket, tag_form=form), error.status_code
     flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
-          "success")
+          "success" if added else "info")
     return to_question(ticket)
 
 
