@@ -217,6 +217,23 @@ def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(m
     assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
 
 
+def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(member_client, world):
+    """A closed question is not among the open ones the list shows first: the empty search links to them (and to
+    the whole structure's when it looked at the member's own only), its words kept."""
+    closed = factories.make_ticket(world.colleague, subject="Élections du CSE")
+    services.close(closed, world.colleague)
+    db.session.commit()
+    page = html.unescape(member_client.get("/questions/?q=CSE&qui=moi").get_data(as_text=True))
+    assert "Aucune question ne correspond à « CSE »." in page
+    assert '<a href="/questions/?q=CSE&qui=moi&etat=closes">Chercher parmi les questions clôturées</a>' in page
+    assert '<a href="/questions/?q=CSE&qui=toutes">Chercher dans toute la structure</a>' in page
+    found = member_client.get("/questions/?q=CSE&etat=closes").get_data(as_text=True)
+    assert _references(found) == [closed.reference]
+    page = html.unescape(member_client.get("/questions/?q=licenciement&etat=closes").get_data(as_text=True))
+    assert '<a href="/questions/?q=licenciement&etat=ouvertes">Chercher parmi les questions en cours</a>' in page
+    assert "Chercher dans toute la structure" not in page
+
+
 def test_list_is_paginated(app, member_client, world):
     app.config["MEMBER_PAGE_SIZE"] = 2
     tickets = [factories.make_ticket(world.member) for _ in range(3)]
