@@ -516,20 +516,22 @@ def test_jurist_sees_notes_and_internal_events(client, world, login):
 
 
 def test_history_says_who_changed_the_status_to_jurists_and_members_alike(client, world, login):
-    """Status changes are public like closing and reopening, which name who did them: so do they."""
+    """Status changes are public like closing and reopening, which name who did them: so do they, a question
+    waiting on its member named for members as its badge names it."""
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
     services.change_status(ticket, world.jurist, "waiting")
     services.add_message(ticket, world.member, "Voici la date demandée.")
     taken = f"{world.jurist.name} a changé le statut : Nouvelle → En cours."
-    waiting = f"{world.jurist.name} a changé le statut : En cours → En attente du membre."
-    replied = f"{world.member.name} a changé le statut : En attente du membre → En cours."
-    for viewer in (world.jurist2, world.colleague):
+    for viewer, waiting_label in ((world.jurist2, "En attente du membre"), (world.colleague, "Votre réponse est attendue")):
         login(viewer)
         page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
-        assert taken in page and waiting in page and replied in page
+        assert taken in page
+        assert f"{world.jurist.name} a changé le statut : En cours → {waiting_label}." in page
+        assert f"{world.member.name} a changé le statut : {waiting_label} → En cours." in page
         assert "Statut : " not in page
     assert "a pris la question" not in page, "the claim itself stays internal"
+    assert "En attente du membre" not in page
 
 
 def test_home_sends_members_to_their_questions(member_client):
