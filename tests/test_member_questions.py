@@ -369,6 +369,16 @@ def test_member_is_asked_to_confirm_before_closing(member_client, world):
     assert ticket.status == "new"
 
 
+def test_confirmation_names_a_question_waiting_on_the_member_as_its_badge_does(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.change_status(ticket, world.jurist, "waiting")
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"body": ""})
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"{ticket.subject} (Votre réponse est attendue)" in page
+    assert "En attente du membre" not in page
+
+
 def test_member_closes_the_question(member_client, world):
     ticket = factories.make_ticket(world.member)
     page = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"},
