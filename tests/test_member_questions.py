@@ -225,12 +225,13 @@ def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(mem
     db.session.commit()
     page = html.unescape(member_client.get("/questions/?q=CSE&qui=moi").get_data(as_text=True))
     assert "Aucune question ne correspond à « CSE »." in page
+    assert '<option value="ouvertes" selected>Non clôturées</option>' in page
     assert '<a href="/questions/?q=CSE&qui=moi&etat=closes">Chercher parmi les questions clôturées</a>' in page
     assert '<a href="/questions/?q=CSE&qui=toutes">Chercher dans toute la structure</a>' in page
     found = member_client.get("/questions/?q=CSE&etat=closes").get_data(as_text=True)
     assert _references(found) == [closed.reference]
     page = html.unescape(member_client.get("/questions/?q=licenciement&etat=closes").get_data(as_text=True))
-    assert '<a href="/questions/?q=licenciement&etat=ouvertes">Chercher parmi les questions en cours</a>' in page
+    assert '<a href="/questions/?q=licenciement&etat=ouvertes">Chercher parmi les questions non clôturées</a>' in page
     assert "Chercher dans toute la structure" not in page
 
 
