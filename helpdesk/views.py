@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, is_refused
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.main.query_args import page_arg, request_address, safe_next
@@ -162,6 +163,7 @@ def back_to_list_url(name: str) -> str:
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:
     """Active jurists and admins for a select, by name (with their absence, if away), after a leading choice (0)."""
-    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))
+    staff = db.session.scalars(
+        select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(french_order(User.name)))
     return [(0, first_label)] + [(user.id, f"{user.name} ({away})" if (away := absence_label(user)) else user.name)
                                  for user in staff]

@@ -6,6 +6,7 @@ from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.models import Theme, User
 from helpdesk.models._types import utcnow
@@ -34,8 +35,9 @@ def periode(period: queries.Period) -> str:
 
 def _filter_form() -> StatsFilterForm:
     """The filter form read from the query string, validated."""
-    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
-    jurists = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
+    themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
+    jurists = db.session.scalars(
+        select(User).where(User.role.in_(("jurist", "admin"))).order_by(french_order(User.name))).all()
     form = StatsFilterForm(request.args, themes, jurists, utcnow().astimezone(queries.PARIS).date())
     form.validate()
     return form
