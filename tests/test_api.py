@@ -402,6 +402,17 @@ def test_a_body_field_the_document_does_not_list_is_refused_and_nothing_is_writt
     assert snapshot() == before
 
 
+def test_a_body_over_the_api_limit_is_a_413_and_nothing_is_filed(app, api, setting):
+    app.config["API_MAX_BODY_SIZE"] = 1000
+    before = snapshot()
+    response = api.post("/api/v1/questions", json={**NEW_QUESTION, "body": "é" * 1000},
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 413, "payload_too_large")
+    assert snapshot() == before
+    assert api.post("/api/v1/questions", json=NEW_QUESTION, headers=bearer(make_api_token(setting.member))
+                    ).status_code == 201
+
+
 def test_integral_numbers_and_nulls_the_document_allows_are_accepted(api, setting):
     token = make_api_token(setting.member)
     response = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": float(setting.theme.id),

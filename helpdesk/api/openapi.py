@@ -9,6 +9,7 @@ ERROR_STATUSES = {
     "403": "Action interdite pour ce rôle, ou jeton en lecture seule.",
     "404": "Objet introuvable ou invisible pour cet utilisateur.",
     "409": "Conflit : un ou une collègue a agi avant vous.",
+    "413": "Corps de la requête de plus de 1 Mio.",
     "422": "Valeurs refusées (message en français).",
     "429": "Limite de requêtes atteinte (voir Retry-After).",
 }
@@ -18,6 +19,8 @@ NAMED = {"type": "object", "required": ["name"], "properties": {"name": {"type":
 MAX_PAGE = 10_000
 # Text sent to the API never holds a NUL character (refused: 400 in the address, 422 in a body).
 WITHOUT_NUL = "^[^\\u0000]*$"
+HIDDEN_DROPPED = ("Les caractères de contrôle (sauf tabulations et retours à la ligne) et les caractères invisibles sont "
+                  "retirés avant le contrôle des longueurs : un texte qui n'en contient pas d'autres est refusé (422).")
 
 
 def _ref(name: str) -> dict:
@@ -99,7 +102,8 @@ SCHEMAS = {
         "type": "object", "required": ["subject", "body"], "additionalProperties": False,
         "properties": {
             "subject": {"type": "string", "minLength": 5, "maxLength": 200, "pattern": WITHOUT_NUL},
-            "body": {"type": "string", "minLength": 20, "maxLength": 20000, "pattern": WITHOUT_NUL},
+            "body": {"type": "string", "minLength": 20, "maxLength": 20000, "pattern": WITHOUT_NUL,
+                     "description": HIDDEN_DROPPED},
             "theme_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT_ARG},
             "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 3, "default": 1,
                          "description": "null : la priorité par défaut (1)."},
@@ -117,7 +121,8 @@ SCHEMAS = {
     "NewMessage": {
         "type": "object", "required": ["body"], "additionalProperties": False,
         "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": 20000, "pattern": WITHOUT_NUL},
+            "body": {"type": "string", "minLength": 1, "maxLength": 20000, "pattern": WITHOUT_NUL,
+                     "description": HIDDEN_DROPPED},
             "internal": {"type": ["boolean", "null"], "default": False,
                          "description": "Note interne (juristes) ; null : réponse publique."},
             "status_after": {"type": ["string", "null"], "enum": ["answered", "waiting", None],
@@ -197,7 +202,7 @@ def openapi_document() -> dict:
                          "requestBody": {"required": True,
                                          "content": {"application/json": {"schema": _ref("NewQuestion")}}},
                          "responses": {"201": _json(_ref("Question"), "Question créée"),
-                                       **_errors("400", "403", "422")}},
+                                       **_errors("403", "413", "422")}},
             },
             "/questions/{reference}": {"get": {
                 "operationId": "getQuestion", "summary": "Une question", "parameters": [REFERENCE],
@@ -212,7 +217,7 @@ def openapi_document() -> dict:
                          "requestBody": {"required": True,
                                          "content": {"application/json": {"schema": _ref("NewMessage")}}},
                          "responses": {"201": _json(_ref("Message"), "Message enregistré"),
-                                       **_errors("400", "403", "404", "422")}},
+                                       **_errors("403", "404", "413", "422")}},
             },
             "/questions/{reference}/claim": {"post": {
                 "operationId": "claimQuestion", "summary": "« Je prends » (juristes)", "parameters": [REFERENCE],

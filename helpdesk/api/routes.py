@@ -98,8 +98,10 @@ def _paginated(items: list, page: int, per_page: int, total: int):
 
 
 def _json_body(schema: str) -> dict:
-    """The request's JSON object; 400 when it is missing, malformed, nested too deep to parse or not an object, 422
+    """The request's JSON object; 413 past API_MAX_BODY_SIZE; 400 when it is missing, malformed, nested too deep to
+    parse or not an object, 422
     when it holds a field the OpenAPI `schema` does not list (a misspelt field would otherwise be ignored)."""
+    request.max_content_length = current_app.config["API_MAX_BODY_SIZE"]
     try:
         data = request.get_json(silent=True)
     except RecursionError:
