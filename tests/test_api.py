@@ -424,6 +424,12 @@ def test_integral_numbers_and_nulls_the_document_allows_are_accepted(api, settin
     assert reply.status_code == 201 and reply.json["internal"] is False
     half = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": 1.5}, headers=bearer(token))
     assert_error(half, 422, "invalid_input")
+    assert half.json["error"]["message"] == "theme_id : la valeur doit être un nombre entier."
+    note = api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": 3, "internal": "oui"},
+                    headers=bearer(token))
+    assert note.json["error"]["message"] == "body : la valeur doit être une chaîne de caractères."
+    assert api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": "Merci", "internal": "oui"},
+                    headers=bearer(token)).json["error"]["message"] == "internal : la valeur doit être true ou false."
 
 
 def test_a_method_the_address_refuses_is_a_json_405_naming_the_allowed_ones(api, setting):

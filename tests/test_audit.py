@@ -216,12 +216,7 @@ def test_a_journal_export_with_a_refused_filter_is_not_made_and_the_journal_says
     with frozen_time(datetime(2026, 4, 2, 9, tzinfo=timezone.utc)):
         _deactivations(world, 2)
     login(world.admin)
-    response = client.get(f"/admin/journal/export.csv?{query}")
-    assert response.status_code == 302 and response.headers["Location"] == f"/admin/journal/?{query}"
-    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert ("Un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à "
-            "nouveau.") in page
-    assert 'aria-invalid="true"' in page
+    factories.assert_export_refused(client, f"/admin/journal/export.csv?{query}", f"/admin/journal/?{query}")
     assert "audit_exported" not in kinds()
 
 

@@ -17,6 +17,9 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
 NAMED = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
 MAX_PAGE = 10_000
+MAX_QUERY = 200
+MAX_THEMES = 10
+MAX_THEME_SLUG = 80
 # Text sent to the API never holds a NUL character (refused: 400 in the address, 422 in a body).
 WITHOUT_NUL = "^[^\\u0000]*$"
 HIDDEN_DROPPED = ("Les caractères de contrôle (sauf tabulations et retours à la ligne) et les caractères invisibles sont "
@@ -233,7 +236,7 @@ def openapi_document() -> dict:
                     _query("status", {"type": "string", "enum": list(STATUSES)}, "Statut."),
                     _query("assignee", {"type": "integer", "minimum": 1, "maximum": MAX_INT_ARG},
                            "Identifiant du ou de la juriste."),
-                    _query("q", {"type": "string", "maxLength": 200, "pattern": WITHOUT_NUL}, "Texte recherché."),
+                    _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": WITHOUT_NUL}, "Texte recherché."),
                     _query("sort", {"type": "string", "enum": list(SORTS), "default": "anciennete"}, "Tri."),
                     *PAGE_PARAMETERS],
                 "responses": {"200": _json(_ref("QuestionPage"), "Une page de la file"),
@@ -241,13 +244,13 @@ def openapi_document() -> dict:
             "/articles": {"get": {
                 "operationId": "searchArticles", "summary": "Rechercher dans les ressources visibles",
                 "parameters": [
-                    _query("q", {"type": "string", "maxLength": 200, "pattern": WITHOUT_NUL},
+                    _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": WITHOUT_NUL},
                            "Recherche (vide : parcourir)."),
                     _query("type", {"type": "array", "items": {"type": "string", "enum": list(ARTICLE_TYPES)}},
                            "Types de ressource (paramètre répétable : l'un ou l'autre)."),
-                    _query("theme", {"type": "array", "maxItems": 10,
-                                     "items": {"type": "string", "maxLength": 80, "pattern": WITHOUT_NUL}},
-                           "Slugs de thème (paramètre répétable, 10 au plus)."),
+                    _query("theme", {"type": "array", "maxItems": MAX_THEMES, "items": {
+                        "type": "string", "maxLength": MAX_THEME_SLUG, "pattern": WITHOUT_NUL}},
+                           f"Slugs de thème (paramètre répétable, {MAX_THEMES} au plus)."),
                     _query("sort", {"type": "string", "enum": ["relevance", "date"], "default": "relevance"}, "Tri."),
                     *PAGE_PARAMETERS],
                 "responses": {"200": _json(_ref("ArticlePage"), "Une page de résultats"), **_errors("422")}}},

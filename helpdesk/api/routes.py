@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.api import bp
 from helpdesk.api.auth import api_user
-from helpdesk.api.openapi import MAX_PAGE, SCHEMAS, openapi_document
+from helpdesk.api.openapi import MAX_PAGE, MAX_QUERY, MAX_THEME_SLUG, MAX_THEMES, SCHEMAS, openapi_document
 from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_json
 from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
@@ -17,16 +17,14 @@ from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
 from helpdesk.tickets import services as ticket_services
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 STATES = ("open", "closed", "all")
-MAX_QUERY = 200
-MAX_THEMES = 10
-MAX_THEME_SLUG = 80
+EXPECTED_KINDS = {str: _l("une chaîne de caractères"), int: _l("un nombre entier"), bool: _l("true ou false")}
 
 
 def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_INT_ARG) -> int | None:
-    """An integer query parameter within bounds; InvalidInput (422) when malformed."""
+    """An integer query parameter within bounds; InvalidInput (422) when malformed, empty or repeated."""
     raw = _single_param(name)
     if raw is None:
         return default
@@ -37,7 +35,7 @@ def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum:
 
 
 def _choice_param(name: str, allowed, default=None):
-    """A query parameter restricted to known values; InvalidInput (422) for others."""
+    """A query parameter restricted to known values; InvalidInput (422) for others, the empty one included."""
     value = _single_param(name)
     if value is None:
         return default
@@ -99,8 +97,8 @@ def _paginated(items: list, page: int, per_page: int, total: int):
 
 def _json_body(schema: str) -> dict:
     """The request's JSON object; 413 past API_MAX_BODY_SIZE; 400 when it is missing, malformed, nested too deep to
-    parse or not an object, 422
-    when it holds a field the OpenAPI `schema` does not list (a misspelt field would otherwise be ignored)."""
+    parse or not an object; 422 when it holds a field the OpenAPI `schema` does not list (a misspelt field would
+    otherwise be ignored without a word)."""
     request.max_content_length = current_app.config["API_MAX_BODY_SIZE"]
     try:
         data = request.get_json(silent=True)
@@ -135,7 +133,7 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
     if kind is int and isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidInput(_("%(name)s : type de valeur inattendu.", name=name))
+        raise InvalidInput(_("%(name)s : la valeur doit être %(expected)s.", name=name, expected=EXPECTED_KINDS[kind]))
     if isinstance(value, str) and "\x00" in value:
         raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
     if isinstance(value, str) and not _encodable(value):
