@@ -16,11 +16,11 @@ from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
-from helpdesk.main.query_args import page_arg, request_address, safe_next
+from helpdesk.main.query_args import page_arg, request_address, safe_next, url_with_query
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.repeats import keyed_digest
-from helpdesk.translation import ngettext
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage.absence import absence_label
 
 
@@ -40,6 +40,17 @@ def flash_refusal(*refusals: type[ServiceError]) -> Iterator[None]:
         yield
     except refusals or (InvalidInput,) as error:
         flash(error.message, "error")
+
+
+def invalid_filters_refusal(form, endpoint: str):
+    """None when every filter of a validated export's `form` is valid; otherwise the way back to the list page
+    `endpoint`, with the same query string so that its errors show, saying nothing was exported (the defaults in place
+    of a refused filter would give another file than the one asked for, under the same name)."""
+    if not form.errors:
+        return None
+    flash(_("Un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à nouveau."),
+          "error")
+    return redirect(url_with_query(endpoint))
 
 
 def flash_errors(form) -> None:
