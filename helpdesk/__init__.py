@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from helpdesk.collation import register_sqlite_collation
 from helpdesk.like import register_sqlite_functions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +129,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, allow concurrent readers, wait on locks, fold accented capitals (unicode_lower)."""
+    """SQLite: enforce foreign keys, allow concurrent readers, wait on locks, fold accented capitals (unicode_lower),
+    sort names in French order."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -136,3 +138,4 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
         register_sqlite_functions(dbapi_connection)
+        register_sqlite_collation(dbapi_connection)

@@ -26,6 +26,8 @@ KB_PAGE_SIZE = 10
 API_RATE_LIMIT = 300
 API_RATE_WINDOW_SECONDS = 60
 API_MAX_PER_PAGE = 100
+# The API takes no files: its JSON bodies (texts of 20,000 characters at most, \uXXXX escapes included) fit in 1 MiB.
+API_MAX_BODY_SIZE = 1024 * 1024
 KB_REVIEW_AFTER_DAYS = 365
 
 # Email. MAIL_BACKEND: "file" (one .eml per mail in MAIL_FILE_DIR, default instance/mail), "console" (log), "smtp".

@@ -13,13 +13,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from helpdesk.attachments.services import AttachmentRejected, is_refused
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
-from helpdesk.main.query_args import page_arg, request_address, safe_next
+from helpdesk.main.query_args import page_arg, request_address, safe_next, url_with_query
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
 from helpdesk.repeats import keyed_digest
-from helpdesk.translation import ngettext
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage.absence import absence_label
 
 
@@ -39,6 +40,17 @@ def flash_refusal(*refusals: type[ServiceError]) -> Iterator[None]:
         yield
     except refusals or (InvalidInput,) as error:
         flash(error.message, "error")
+
+
+def invalid_filters_refusal(form, endpoint: str):
+    """None when every filter of a validated export's `form` is valid; otherwise the way back to the list page
+    `endpoint`, with the same query string so that its errors show, saying nothing was exported (the defaults in place
+    of a refused filter would give another file than the one asked for, under the same name)."""
+    if not form.errors:
+        return None
+    flash(_("Un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à nouveau."),
+          "error")
+    return redirect(url_with_query(endpoint))
 
 
 def flash_errors(form) -> None:
@@ -162,6 +174,7 @@ def back_to_list_url(name: str) -> str:
 
 def staff_choices(first_label: str) -> list[tuple[int, str]]:
     """Active jurists and admins for a select, by name (with their absence, if away), after a leading choice (0)."""
-    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(User.name))
+    staff = db.session.scalars(
+        select(User).where(User.role.in_(("jurist", "admin")), User.active).order_by(french_order(User.name)))
     return [(0, first_label)] + [(user.id, f"{user.name} ({away})" if (away := absence_label(user)) else user.name)
                                  for user in staff]

@@ -1,4 +1,5 @@
 """Test data factories; each takes **overrides."""
+import html
 import itertools
 import re
 from types import SimpleNamespace
@@ -93,6 +94,16 @@ def confirmation_page(client, listing_url: str, url: str, back: str | None = Non
     text = page.get_data(as_text=True)
     assert f'href="{back or listing_url}">Annuler</a>' in text
     return text
+
+
+def assert_export_refused(client, export_url: str, page_url: str) -> None:
+    """The export at `export_url` is not made: it leads back to `page_url`, which says so and marks the refused filter."""
+    response = client.get(export_url)
+    assert response.status_code == 302 and response.headers["Location"] == page_url
+    page = html.unescape(client.get(page_url).get_data(as_text=True))
+    assert ("Un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à "
+            "nouveau.") in page
+    assert 'aria-invalid="true"' in page
 
 
 def pdf_bytes(text: str = "Contrat de travail") -> bytes:

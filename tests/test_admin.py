@@ -272,6 +272,26 @@ def test_malformed_addresses_stay_refused_where_special_use_domains_are_allowed(
     assert _count(User) == before
 
 
+@pytest.mark.parametrize("email", ["juriste@exemple.test".replace("e", "\u0435", 1), "juriste@\u0435xemple.test",
+                                   "\uff4aunior@exemple.test", "andré@exemple.test", "stra\u00dfe@exemple.test"])
+def test_an_address_with_a_letter_that_is_not_ascii_is_refused_it_could_pass_for_another(admin_client, world, email):
+    """A Cyrillic « е » or a full-width « ｊ » made a second account that reads exactly like an existing one."""
+    before = _count(User)
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
+    assert ("Cette adresse e-mail contient une lettre accentuée ou d'un autre alphabet (parfois identique à l'œil à "
+            "une lettre latine) : écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
+            "« xn--… ».") in html.unescape(response.get_data(as_text=True))
+    assert _count(User) == before
+    with pytest.raises(InvalidInput, match="autre alphabet"):
+        create_user(email, "Compte Sosie", factories.PASSWORD, "jurist")
+
+
+def test_an_address_pasted_with_spaces_around_it_is_accepted_trimmed(admin_client, world):
+    response = admin_client.post("/admin/utilisateurs/nouveau",
+                                 data=_user_form(role="jurist", email="  Nouvelle@Demo.Local \t"), follow_redirects=True)
+    assert "Compte créé pour nouvelle@demo.local." in response.get_data(as_text=True)
+
+
 def test_special_use_domains_are_refused_in_production(app, admin_client, world):
     """Without EMAIL_ALLOW_SPECIAL_DOMAINS (the production default) a .local or .test address is refused."""
     app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False

@@ -322,10 +322,36 @@ def test_pagination_links_keep_every_filter_value_and_never_take_arguments_as_ur
     assert api.get(following, headers=bearer(token)).json["total"] == 6
 
 
-@pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "state=toutes"])
+@pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc", "state=toutes", "page=",
+                                   "per_page=", "state=", "mine=", "page=1&page=2", "state=open&state=closed"])
 def test_bad_pagination_or_filter_is_a_422(api, setting, query):
-    assert_error(api.get(f"/api/v1/questions?{query}", headers=bearer(make_api_token(setting.member))),
+    response = api.get(f"/api/v1/questions?{query}", headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 422, "invalid_input")
+    if "&" in query:
+        assert response.json["error"]["message"] == f"{query[:query.index('=')]} : une seule valeur est attendue."
+
+
+@pytest.mark.parametrize("query", ["theme=" + "x" * 81, "&".join(f"theme=theme-{number}" for number in range(11)),
+                                   "type=", "sort=date&sort=relevance", "q=CDDI&q=CDI"])
+def test_article_search_refuses_what_it_would_cut_or_ignore(api, setting, query):
+    assert_error(api.get(f"/api/v1/articles?{query}", headers=bearer(make_api_token(setting.member))),
                  422, "invalid_input")
+
+
+@pytest.mark.parametrize("query", ["theme=", "view=", "theme=1&theme=2", "assignee=abc", "q=a&q=b"])
+def test_queue_refuses_empty_or_repeated_filters(api, setting, query):
+    assert_error(api.get(f"/api/v1/queue?{query}", headers=bearer(make_api_token(setting.jurist))),
+                 422, "invalid_input")
+
+
+def test_article_search_beyond_the_last_page_is_empty_like_every_list(api, setting):
+    indexing.sync()
+    token = make_api_token(setting.member)
+    first = api.get("/api/v1/articles?per_page=5", headers=bearer(token)).json
+    assert first["total"] == 1 and len(first["items"]) == 1
+    beyond = api.get("/api/v1/articles?per_page=5&page=50", headers=bearer(token)).json
+    assert (beyond["page"], beyond["total"], beyond["items"]) == (50, 1, [])
+    assert beyond["links"]["next"] is None
 
 
 def test_article_search_respects_visibility(api, setting):
@@ -363,6 +389,53 @@ def test_unknown_routes_and_methods_answer_json_not_html(api, setting, method, u
     response = api.open(url, method=method, headers=bearer(make_api_token(setting.member)))
     assert response.status_code in (404, 405)
     assert response.is_json and "<html" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url, body", [("/api/v1/questions", {**NEW_QUESTION, "theme": 1}),
+                                       ("/api/v1/questions/{ref}/messages", {"body": "Réponse", "intern": True})])
+def test_a_body_field_the_document_does_not_list_is_refused_and_nothing_is_written(api, setting, url, body):
+    before = snapshot()
+    response = api.post(url.format(ref=setting.ticket.reference), json=body,
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 422, "invalid_input")
+    assert "champs possibles : " in response.json["error"]["message"]
+    assert snapshot() == before
+
+
+def test_a_body_over_the_api_limit_is_a_413_and_nothing_is_filed(app, api, setting):
+    app.config["API_MAX_BODY_SIZE"] = 1000
+    before = snapshot()
+    response = api.post("/api/v1/questions", json={**NEW_QUESTION, "body": "é" * 1000},
+                        headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 413, "payload_too_large")
+    assert snapshot() == before
+    assert api.post("/api/v1/questions", json=NEW_QUESTION, headers=bearer(make_api_token(setting.member))
+                    ).status_code == 201
+
+
+def test_integral_numbers_and_nulls_the_document_allows_are_accepted(api, setting):
+    token = make_api_token(setting.member)
+    response = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": float(setting.theme.id),
+                                                   "priority": None}, headers=bearer(token))
+    assert response.status_code == 201
+    assert response.json["theme"]["name"] == "Réforme IAE" and response.json["priority"] == 1
+    reply = api.post(f"/api/v1/questions/{setting.ticket.reference}/messages",
+                     json={"body": "Merci", "internal": None}, headers=bearer(token))
+    assert reply.status_code == 201 and reply.json["internal"] is False
+    half = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": 1.5}, headers=bearer(token))
+    assert_error(half, 422, "invalid_input")
+    assert half.json["error"]["message"] == "theme_id : la valeur doit être un nombre entier."
+    note = api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": 3, "internal": "oui"},
+                    headers=bearer(token))
+    assert note.json["error"]["message"] == "body : la valeur doit être une chaîne de caractères."
+    assert api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": "Merci", "internal": "oui"},
+                    headers=bearer(token)).json["error"]["message"] == "internal : la valeur doit être true ou false."
+
+
+def test_a_method_the_address_refuses_is_a_json_405_naming_the_allowed_ones(api, setting):
+    response = api.open("/api/v1/questions", method="TRACE", headers=bearer(make_api_token(setting.member)))
+    assert_error(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
 
 
 def test_unexpected_failure_is_a_json_500_and_rolls_back(app, api, setting, monkeypatch):
@@ -454,7 +527,7 @@ def test_the_token_form_refuses_any_other_lifetime_and_creates_nothing(client, s
     page = client.post("/compte/jetons", data={"name": "Éternel", "scope": "read", "expires_in_days": days,
                                                "password": factories.PASSWORD})
     text = html.unescape(page.get_data(as_text=True))
-    assert page.status_code == 200 and 'id="new-token"' not in text
+    assert page.status_code == 400 and 'id="new-token"' not in text and "Rien n'a été enregistré" in text
     assert "Choisissez une durée de validité." in text or "Validité : choisissez l'une des valeurs proposées." in text
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 

@@ -4,7 +4,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from helpdesk.kb import indexing
 from tests import factories
@@ -21,6 +21,17 @@ def test_openapi_document_is_valid_openapi_31(client):
     validate(document)
     assert document["openapi"] == "3.1.0"
     assert {"/questions", "/queue", "/articles", "/questions/{reference}/claim"} <= set(document["paths"])
+
+
+def test_every_operation_documents_the_400_of_a_nul_character_in_its_address(client, world):
+    document = client.get("/api/v1/openapi.json").json
+    operations = [operation for path in document["paths"].values() for operation in path.values()]
+    assert all("400" in operation["responses"] for operation in operations)
+    headers = bearer(make_api_token(world.jurist))
+    for url in ("/api/v1/queue?q=a%00b", "/api/v1/articles?theme=a%00b", "/api/v1/questions/Q%00/messages"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 400
+        assert response.json["error"]["message"] == "La requête contient un caractère nul."
 
 
 @pytest.mark.parametrize("role", ["member", "jurist"])
@@ -42,6 +53,7 @@ def test_schemathesis_finds_no_server_error(app, world, role):
             if "reference" in (case.path_parameters or {}):
                 # Random references only meet 404s (tested elsewhere): aim at a real question instead.
                 case.path_parameters["reference"] = ticket.reference
-            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance,
+                                                              status_code_conformance])
 
         run()

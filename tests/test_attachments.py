@@ -151,7 +151,8 @@ def test_saved_file_is_stored_under_a_random_name_with_its_checksum(app, world):
 @pytest.mark.parametrize("files, message", [
     ([("vide.pdf", b"")], "est vide"),
     ([("photo.pdf", png_bytes())], "ne correspond pas à son extension"),
-    ([("page.pdf", b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF")], "n'est pas d'un type accepté"),
+    ([("page.pdf", b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF")],
+     "^Le contenu du fichier « page.pdf » ne correspond pas à son extension : il est peut-être endommagé. Ouvrez-le"),
     ([("outil.exe", b"MZ\x90\x00")], "n'est pas d'un type accepté"),
     # A spreadsheet's CSV export is text inside: it used to be told its content did not match its extension.
     ([("heures.csv", b"nom;heures\nSalarie A;480\n")], "^Le fichier « heures.csv » n'est pas d'un type accepté"),

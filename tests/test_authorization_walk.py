@@ -71,7 +71,7 @@ CASES = [
     Case("POST", "/connexion", "200 200 302 302 302 302 302"),
     Case("POST", "/deconnexion", LOGIN),
     Case("GET", "/compte/mot-de-passe", ACCOUNT),
-    Case("POST", "/compte/mot-de-passe", ACCOUNT),
+    Case("POST", "/compte/mot-de-passe", "302 302 400 400 400 400 400"),  # refused: no password
     Case("POST", "/compte/nom", LOGIN, data={"name": "Nom Corrigé"}),
     Case("GET", "/questions/", MEMBERS),
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),
@@ -152,7 +152,7 @@ CASES = [
     Case("GET", "/compte/notifications", ACCOUNT),
     Case("POST", "/compte/notifications", LOGIN, data={"notify_mode": "immediate"}),
     Case("GET", "/compte/jetons", ACCOUNT),
-    Case("POST", "/compte/jetons", ACCOUNT),
+    Case("POST", "/compte/jetons", "302 302 400 400 400 400 400"),  # refused: no name
     Case("GET", "/compte/jetons/<int:token_id>/revoquer", "302 302 404 404 200 404 404"),  # asks to confirm
     Case("POST", "/compte/jetons/<int:token_id>/revoquer", "302 302 404 404 302 404 404", fresh=True),
     Case("GET", "/mot-de-passe-oublie", EVERYONE),
@@ -228,7 +228,7 @@ CASES = [
     Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403", data={"confirme": "1"}),
     Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF),  # the refused (empty) entry comes back
     Case("GET", "/webinaires/<int:webinar_id>/agenda.ics", "302 302 403 403 200 200 200"),  # member: registered
-    Case("POST", "/webinaires/<int:webinar_id>/mes-questions", "302 302 200 200 200 403 403"),  # refused: no text
+    Case("POST", "/webinaires/<int:webinar_id>/mes-questions", "302 302 400 400 400 403 403"),  # refused: no text
     # The member's own question; another structure's member does not find it.
     Case("GET", "/webinaires/<int:webinar_id>/mes-questions/<int:question_id>/supprimer",
          "302 302 404 404 200 403 403"),  # asks to confirm

@@ -88,8 +88,8 @@ def test_the_same_question_sent_again_after_back_is_not_filed_twice(member_clien
                                follow_redirects=True)
     ticket = db.session.scalars(select(Ticket)).one()
     assert first.headers["Location"] == again.request.path == f"/questions/{ticket.reference}"
-    assert (f"Votre question {ticket.reference} a déjà été envoyée : elle n&#39;a pas été enregistrée une seconde "
-            "fois.") in again.get_data(as_text=True)
+    assert (f'<p class="flash flash-info">Votre question {ticket.reference} a déjà été envoyée : elle n&#39;a pas été '
+            "enregistrée une seconde fois.</p>") in again.get_data(as_text=True)
 
 
 def test_a_different_question_a_colleagues_or_a_later_one_is_filed(member_client, client, world, login):
@@ -215,6 +215,24 @@ def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(m
     assert _references(member_client.get("/questions/?q=cse&qui=moi").get_data(as_text=True)) == []
     page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
     assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
+
+
+def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(member_client, world):
+    """A closed question is not among the open ones the list shows first: the empty search links to them (and to
+    the whole structure's when it looked at the member's own only), its words kept."""
+    closed = factories.make_ticket(world.colleague, subject="Élections du CSE")
+    services.close(closed, world.colleague)
+    db.session.commit()
+    page = html.unescape(member_client.get("/questions/?q=CSE&qui=moi").get_data(as_text=True))
+    assert "Aucune question ne correspond à « CSE »." in page
+    assert '<option value="ouvertes" selected>Non clôturées</option>' in page
+    assert '<a href="/questions/?q=CSE&qui=moi&etat=closes">Chercher parmi les questions clôturées</a>' in page
+    assert '<a href="/questions/?q=CSE&qui=toutes">Chercher dans toute la structure</a>' in page
+    found = member_client.get("/questions/?q=CSE&etat=closes").get_data(as_text=True)
+    assert _references(found) == [closed.reference]
+    page = html.unescape(member_client.get("/questions/?q=licenciement&etat=closes").get_data(as_text=True))
+    assert '<a href="/questions/?q=licenciement&etat=ouvertes">Chercher parmi les questions non clôturées</a>' in page
+    assert "Chercher dans toute la structure" not in page
 
 
 def test_list_is_paginated(app, member_client, world):
@@ -350,6 +368,16 @@ def test_member_is_asked_to_confirm_before_closing(member_client, world):
     assert f'href="/questions/{ticket.reference}">Annuler</a>' in page
     db.session.refresh(ticket)
     assert ticket.status == "new"
+
+
+def test_confirmation_names_a_question_waiting_on_the_member_as_its_badge_does(member_client, world):
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    services.change_status(ticket, world.jurist, "waiting")
+    response = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"body": ""})
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"{ticket.subject} (Votre réponse est attendue)" in page
+    assert "En attente du membre" not in page
 
 
 def test_member_closes_the_question(member_client, world):
@@ -499,20 +527,22 @@ def test_jurist_sees_notes_and_internal_events(client, world, login):
 
 
 def test_history_says_who_changed_the_status_to_jurists_and_members_alike(client, world, login):
-    """Status changes are public like closing and reopening, which name who did them: so do they."""
+    """Status changes are public like closing and reopening, which name who did them: so do they, a question
+    waiting on its member named for members as its badge names it."""
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
     services.change_status(ticket, world.jurist, "waiting")
     services.add_message(ticket, world.member, "Voici la date demandée.")
     taken = f"{world.jurist.name} a changé le statut : Nouvelle → En cours."
-    waiting = f"{world.jurist.name} a changé le statut : En cours → En attente du membre."
-    replied = f"{world.member.name} a changé le statut : En attente du membre → En cours."
-    for viewer in (world.jurist2, world.colleague):
+    for viewer, waiting_label in ((world.jurist2, "En attente du membre"), (world.colleague, "Votre réponse est attendue")):
         login(viewer)
         page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
-        assert taken in page and waiting in page and replied in page
+        assert taken in page
+        assert f"{world.jurist.name} a changé le statut : En cours → {waiting_label}." in page
+        assert f"{world.member.name} a changé le statut : {waiting_label} → En cours." in page
         assert "Statut : " not in page
     assert "a pris la question" not in page, "the claim itself stays internal"
+    assert "En attente du membre" not in page
 
 
 def test_home_sends_members_to_their_questions(member_client):

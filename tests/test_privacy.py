@@ -1,4 +1,5 @@
 """Personal data: a member's export, anonymisation of users and structures, retention, the notice page."""
+import html
 import io
 import json
 import zipfile
@@ -375,6 +376,12 @@ def test_notice_page_is_public_and_linked_from_the_footer(client, app):
     page = client.get("/donnees-personnelles").get_data(as_text=True)
     assert "Données personnelles" in page and f"{app.config['RETENTION_YEARS']} ans après la clôture" in page
     assert 'href="/donnees-personnelles"' in client.get("/connexion").get_data(as_text=True)
+
+
+def test_notice_says_how_to_have_ones_data_corrected_or_erased(client):
+    page = html.unescape(client.get("/donnees-personnelles").get_data(as_text=True))
+    assert "corrigez votre nom depuis « Mon compte »" in page
+    assert "pour effacer votre compte, posez une question au service juridique" in page
 
 
 def test_a_member_with_questions_in_progress_is_not_anonymised(client, world, login):

@@ -298,11 +298,14 @@ def test_question_export_applies_filters_and_records_an_audit_event(client, logi
     assert event.data["filters"] == {"region": "occitanie"} and event.data["personal_data"] is True
 
 
-@pytest.mark.parametrize("query", ["du=9999-12&au=9999-12", "du=0001-01&au=0001-01"])
-def test_exports_and_charts_with_months_out_of_range_use_the_default_period(client, login, world, answered, query):
+@pytest.mark.parametrize("query", ["du=9999-12&au=9999-12", "du=0001-01&au=0001-01", "region=occitanie&du=2026-13",
+                                   "region=occitanie&au=2026-02-30", "du=2026-05&au=2026-01", "region=atlantide"])
+def test_an_export_with_a_refused_filter_is_not_made_and_the_dashboard_says_why(client, login, world, answered, query):
+    """It used to export the default period without any filter (every region when Occitanie was asked with a
+    mistyped month) as if it were the file asked for; charts still draw the default period beside the errors."""
     login(world.jurist)
-    rows = _rows(client.get(f"/statistiques/export/questions.csv?{query}"))
-    assert [row[0] for row in rows[1:]] == [answered.reference]
+    factories.assert_export_refused(client, f"/statistiques/export/questions.csv?{query}", f"/statistiques/?{query}")
+    assert not db.session.scalars(select(Event).where(Event.kind == "stats_export")).all()
     chart = client.get(f"/statistiques/graphiques/questions-par-mois.svg?{query}")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
 

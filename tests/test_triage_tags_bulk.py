@@ -33,6 +33,15 @@ def test_bad_tags_are_refused(client, world, login, text, message):
     assert ticket.tags == []
 
 
+def test_tags_already_there_are_reported_as_information_not_success(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    first = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": "CSE"}, follow_redirects=True)
+    again = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": "cse"}, follow_redirects=True)
+    assert "<strong>C'est fait :</strong> Étiquettes ajoutées : cse." in first.get_data(as_text=True)
+    assert '<p class="flash flash-info">Ces étiquettes y étaient déjà.</p>' in again.get_data(as_text=True)
+
+
 def test_refused_tags_come_back_typed_in_the_field(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.jurist)

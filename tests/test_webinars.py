@@ -420,13 +420,15 @@ def test_withdrawing_a_question_is_for_its_author_and_before_the_webinar_only(cl
 
 
 @pytest.mark.parametrize("text, message", [("   ", "Écrivez votre question."),
-                                           ("x" * 1001, "1000 caractères")])
+                                           ("x" * 1001, "Votre question doit compter 1000 caractères au plus.")])
 def test_blank_or_too_long_question_is_refused_and_kept_on_the_page(client, world, login, text, message):
     webinar = make_webinar(world)
     services.register_interest(webinar, world.member)
     login(world.member)
     response = client.post(f"/webinaires/{webinar.id}/mes-questions", data={"text": text})
-    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and message in page and text.strip() in page
+    assert 'Rien n\'a été enregistré : voyez l\'erreur sous « <a href="#text">Votre question</a> ».' in page
     assert db.session.scalar(select(func.count(WebinarQuestion.id))) == 0
 
 

@@ -11,6 +11,7 @@ from helpdesk.admin.services import (accounts_query, create_theme, save_structur
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
@@ -77,7 +78,7 @@ def structure(structure_id=None):
 def _structure_choices() -> list[tuple[int, str]]:
     """The structure list of the account forms (0: none, for the team); a structure whose membership is inactive
     says so, its members being unable to ask questions."""
-    structures = db.session.scalars(select(Structure).order_by(Structure.name)).all()
+    structures = db.session.scalars(select(Structure).order_by(french_order(Structure.name))).all()
     return [(0, "—")] + [(structure_id, label if structure.active else _("%(name)s (adhésion inactive)", name=label))
                          for structure, (structure_id, label) in zip(structures, structure_choices(structures))]
 
@@ -187,7 +188,7 @@ def themes():
         else:
             flash(_("Thème « %(name)s » ajouté.", name=theme.name), "success")
             return redirect(url_for("admin.themes"))
-    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
+    themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
     return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm())
 
 

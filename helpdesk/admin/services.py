@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Select, select
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -20,7 +21,8 @@ STRUCTURE_NAME_MAX = 200
 
 def accounts_query(search: str = "") -> Select:
     """Accounts by role then name; `search` keeps those whose name, e-mail or structure contains it."""
-    query = select(User).outerjoin(Structure, User.structure_id == Structure.id).order_by(User.role, User.name)
+    query = (select(User).outerjoin(Structure, User.structure_id == Structure.id)
+             .order_by(User.role, french_order(User.name)))
     if search:
         query = query.where(any_contains(search, User.name, User.email, Structure.name))
     return query
@@ -28,7 +30,7 @@ def accounts_query(search: str = "") -> Select:
 
 def structures_query(search: str = "") -> Select:
     """Structures by name; `search` keeps those whose name or SIRET (typed with or without spaces) contains it."""
-    query = select(Structure).order_by(Structure.name)
+    query = select(Structure).order_by(french_order(Structure.name))
     if search:
         query = query.where(any_contains(search, Structure.name) | any_contains(normalise_siret(search), Structure.siret))
     return query

@@ -46,7 +46,9 @@ def http_error(error: HTTPException):
     status = error.code or 500
     if status >= 500:
         db.session.rollback()
-    return error_response(status, getattr(error, "message", None))
+    # A 405 names the methods the address accepts (Allow), as HTTP requires.
+    allow = {name: value for name, value in error.get_headers() if name == "Allow"}
+    return error_response(status, getattr(error, "message", None), headers=allow)
 
 
 @bp.errorhandler(HTTPException)

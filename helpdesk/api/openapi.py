@@ -1,19 +1,29 @@
 """The OpenAPI 3.1 document of the API, written by hand next to the endpoints it describes."""
+from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES
 from helpdesk.queue.services import SORTS, VIEWS
 
 ERROR_STATUSES = {
-    "400": "Requête mal formée (corps JSON absent ou invalide).",
+    "400": "Requête mal formée : corps JSON absent ou invalide, caractère nul ou octets non UTF-8 dans l'adresse.",
     "401": "Jeton absent, invalide, révoqué ou expiré.",
     "403": "Action interdite pour ce rôle, ou jeton en lecture seule.",
     "404": "Objet introuvable ou invisible pour cet utilisateur.",
     "409": "Conflit : un ou une collègue a agi avant vous.",
+    "413": "Corps de la requête de plus de 1 Mio.",
     "422": "Valeurs refusées (message en français).",
     "429": "Limite de requêtes atteinte (voir Retry-After).",
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
 NAMED = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+MAX_PAGE = 10_000
+MAX_QUERY = 200
+MAX_THEMES = 10
+MAX_THEME_SLUG = 80
+# Text sent to the API never holds a NUL character (refused: 400 in the address, 422 in a body).
+WITHOUT_NUL = "^[^\\u0000]*$"
+HIDDEN_DROPPED = ("Les caractères de contrôle (sauf tabulations et retours à la ligne) et les caractères invisibles sont "
+                  "retirés avant le contrôle des longueurs : un texte qui n'en contient pas d'autres est refusé (422).")
 
 
 def _ref(name: str) -> dict:
@@ -28,7 +38,7 @@ def _json(schema: dict, description: str) -> dict:
 
 def _errors(*statuses: str) -> dict:
     """The error responses an operation may give (every one has the Error shape)."""
-    return {status: {"$ref": f"#/components/responses/E{status}"} for status in ("401", "429", *statuses)}
+    return {status: {"$ref": f"#/components/responses/E{status}"} for status in ("400", "401", "429", *statuses)}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -53,10 +63,11 @@ def _page(item: str) -> dict:
 
 
 PAGE_PARAMETERS = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1}, "Numéro de page."),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Numéro de page."),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Éléments par page (100 au plus)."),
 ]
-REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 20},
+REFERENCE = {"name": "reference", "in": "path", "required": True,
+             "schema": {"type": "string", "maxLength": 20, "pattern": WITHOUT_NUL},
              "description": "Référence de la question, par exemple Q-2026-00042."}
 
 SCHEMAS = {
@@ -101,12 +112,14 @@ SCHEMAS = {
             "description": "Juristes et administrateurs qui suivent la question (« Suivre »), par nom : renseigné pour "
                            "les juristes et administrateurs seulement, toujours null pour les membres."}}}]},
     "NewQuestion": {
-        "type": "object", "required": ["subject", "body"],
+        "type": "object", "required": ["subject", "body"], "additionalProperties": False,
         "properties": {
-            "subject": {"type": "string", "minLength": 5, "maxLength": 200},
-            "body": {"type": "string", "minLength": 20, "maxLength": 20000},
-            "theme_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2147483647},
-            "priority": {"type": "integer", "minimum": 0, "maximum": 3, "default": 1},
+            "subject": {"type": "string", "minLength": 5, "maxLength": 200, "pattern": WITHOUT_NUL},
+            "body": {"type": "string", "minLength": 20, "maxLength": 20000, "pattern": WITHOUT_NUL,
+                     "description": HIDDEN_DROPPED},
+            "theme_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT_ARG},
+            "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 3, "default": 1,
+                         "description": "null : la priorité par défaut (1)."},
         },
     },
     "Message": {
@@ -119,10 +132,12 @@ SCHEMAS = {
         },
     },
     "NewMessage": {
-        "type": "object", "required": ["body"],
+        "type": "object", "required": ["body"], "additionalProperties": False,
         "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": 20000},
-            "internal": {"type": "boolean", "default": False, "description": "Note interne (juristes)."},
+            "body": {"type": "string", "minLength": 1, "maxLength": 20000, "pattern": WITHOUT_NUL,
+                     "description": HIDDEN_DROPPED},
+            "internal": {"type": ["boolean", "null"], "default": False,
+                         "description": "Note interne (juristes) ; null : réponse publique."},
             "status_after": {"type": ["string", "null"], "enum": ["answered", "waiting", None],
                              "description": "Statut après une réponse publique (juristes)."},
         },
@@ -200,7 +215,7 @@ def openapi_document() -> dict:
                          "requestBody": {"required": True,
                                          "content": {"application/json": {"schema": _ref("NewQuestion")}}},
                          "responses": {"201": _json(_ref("Question"), "Question créée"),
-                                       **_errors("400", "403", "422")}},
+                                       **_errors("403", "413", "422")}},
             },
             "/questions/{reference}": {"get": {
                 "operationId": "getQuestion", "summary": "Une question", "parameters": [REFERENCE],
@@ -215,7 +230,7 @@ def openapi_document() -> dict:
                          "requestBody": {"required": True,
                                          "content": {"application/json": {"schema": _ref("NewMessage")}}},
                          "responses": {"201": _json(_ref("Message"), "Message enregistré"),
-                                       **_errors("400", "403", "404", "422")}},
+                                       **_errors("403", "404", "413", "422")}},
             },
             "/questions/{reference}/claim": {"post": {
                 "operationId": "claimQuestion", "summary": "« Je prends » (juristes)", "parameters": [REFERENCE],
@@ -225,12 +240,13 @@ def openapi_document() -> dict:
                 "operationId": "getQueue", "summary": "File des questions (juristes)",
                 "parameters": [
                     _query("view", {"type": "string", "enum": list(VIEWS), "default": "non-assignees"}, "Vue."),
-                    _query("theme", {"type": "integer", "minimum": 1}, "Identifiant du thème."),
+                    _query("theme", {"type": "integer", "minimum": 1, "maximum": MAX_INT_ARG}, "Identifiant du thème."),
                     _query("region", {"type": "string", "enum": list(REGIONS)}, "Région de la structure."),
                     _query("type", {"type": "string", "enum": list(STRUCTURE_TYPES)}, "Type de structure."),
                     _query("status", {"type": "string", "enum": list(STATUSES)}, "Statut."),
-                    _query("assignee", {"type": "integer", "minimum": 1}, "Identifiant du ou de la juriste."),
-                    _query("q", {"type": "string", "maxLength": 200}, "Texte recherché."),
+                    _query("assignee", {"type": "integer", "minimum": 1, "maximum": MAX_INT_ARG},
+                           "Identifiant du ou de la juriste."),
+                    _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": WITHOUT_NUL}, "Texte recherché."),
                     _query("sort", {"type": "string", "enum": list(SORTS), "default": "anciennete"}, "Tri."),
                     *PAGE_PARAMETERS],
                 "responses": {"200": _json(_ref("QuestionPage"), "Une page de la file"),
@@ -238,16 +254,20 @@ def openapi_document() -> dict:
             "/articles": {"get": {
                 "operationId": "searchArticles", "summary": "Rechercher dans les ressources visibles",
                 "parameters": [
-                    _query("q", {"type": "string", "maxLength": 200}, "Recherche (vide : parcourir)."),
-                    _query("type", {"type": "string", "enum": list(ARTICLE_TYPES)}, "Type de ressource."),
-                    _query("theme", {"type": "string", "maxLength": 80}, "Slug du thème."),
+                    _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": WITHOUT_NUL},
+                           "Recherche (vide : parcourir)."),
+                    _query("type", {"type": "array", "items": {"type": "string", "enum": list(ARTICLE_TYPES)}},
+                           "Types de ressource (paramètre répétable : l'un ou l'autre)."),
+                    _query("theme", {"type": "array", "maxItems": MAX_THEMES, "items": {
+                        "type": "string", "maxLength": MAX_THEME_SLUG, "pattern": WITHOUT_NUL}},
+                           f"Slugs de thème (paramètre répétable, {MAX_THEMES} au plus)."),
                     _query("sort", {"type": "string", "enum": ["relevance", "date"], "default": "relevance"}, "Tri."),
                     *PAGE_PARAMETERS],
                 "responses": {"200": _json(_ref("ArticlePage"), "Une page de résultats"), **_errors("422")}}},
             "/articles/{slug}": {"get": {
                 "operationId": "getArticle", "summary": "Une ressource",
                 "parameters": [{"name": "slug", "in": "path", "required": True,
-                                "schema": {"type": "string", "maxLength": 200}}],
+                                "schema": {"type": "string", "maxLength": 200, "pattern": WITHOUT_NUL}}],
                 "responses": {"200": _json(_ref("Article"), "La ressource"), **_errors("404")}}},
         },
         "components": {

@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.api import bp
 from helpdesk.api.auth import api_user
-from helpdesk.api.openapi import openapi_document
+from helpdesk.api.openapi import MAX_PAGE, MAX_QUERY, MAX_THEME_SLUG, MAX_THEMES, SCHEMAS, openapi_document
 from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_detail_json, ticket_json
 from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
@@ -17,16 +17,16 @@ from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
 from helpdesk.tickets import services as ticket_services
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 STATES = ("open", "closed", "all")
-MAX_QUERY = 200
+EXPECTED_KINDS = {str: _l("une chaîne de caractères"), int: _l("un nombre entier"), bool: _l("true ou false")}
 
 
 def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_INT_ARG) -> int | None:
-    """An integer query parameter within bounds; InvalidInput (422) when malformed."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
+    """An integer query parameter within bounds; InvalidInput (422) when malformed, empty or repeated."""
+    raw = _single_param(name)
+    if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
         raise InvalidInput(_("%(name)s : un entier de %(minimum)d à %(maximum)d est attendu.", name=name, minimum=minimum,
@@ -35,9 +35,9 @@ def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum:
 
 
 def _choice_param(name: str, allowed, default=None):
-    """A query parameter restricted to known values; InvalidInput (422) for others."""
-    value = request.args.get(name)
-    if value is None or value == "":
+    """A query parameter restricted to known values; InvalidInput (422) for others, the empty one included."""
+    value = _single_param(name)
+    if value is None:
         return default
     if value not in allowed:
         raise _unknown_value(name, allowed)
@@ -52,16 +52,30 @@ def _unknown_value(name: str, allowed) -> InvalidInput:
 
 def _text_param(name: str) -> str | None:
     """A free-text query parameter, at most MAX_QUERY characters."""
-    value = (request.args.get(name) or "").strip()
-    if len(value) > MAX_QUERY:
-        raise InvalidInput(_("%(name)s : %(max)d caractères au maximum.", name=name, max=MAX_QUERY))
+    value = (_single_param(name) or "").strip()
+    _check_length(name, value, MAX_QUERY)
     return value or None
+
+
+def _check_length(name: str, value: str, maximum: int):
+    """InvalidInput (422) when a text parameter is longer than `maximum`: never cut silently."""
+    if len(value) > maximum:
+        raise InvalidInput(_("%(name)s : %(max)d caractères au maximum.", name=name, max=maximum))
+
+
+def _single_param(name: str) -> str | None:
+    """The one value of a query parameter (None when absent); InvalidInput (422) when it is repeated, since only
+    the first would count."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise InvalidInput(_("%(name)s : une seule valeur est attendue.", name=name))
+    return values[0] if values else None
 
 
 def _page_params() -> tuple[int, int]:
     """page (from 1) and per_page (1 to API_MAX_PER_PAGE, default 20)."""
     maximum = current_app.config["API_MAX_PER_PAGE"]
-    return _int_param("page", 1, maximum=10_000), _int_param("per_page", 20, maximum=maximum)
+    return _int_param("page", 1, maximum=MAX_PAGE), _int_param("per_page", 20, maximum=maximum)
 
 
 def _page_links(page: int, per_page: int, total: int) -> dict:
@@ -81,14 +95,21 @@ def _paginated(items: list, page: int, per_page: int, total: int):
                     "pages": max(1, -(-total // per_page)), "links": _page_links(page, per_page, total)})
 
 
-def _json_body() -> dict:
-    """The request's JSON object; 400 when it is missing, malformed, nested too deep to parse or not an object."""
+def _json_body(schema: str) -> dict:
+    """The request's JSON object; 413 past API_MAX_BODY_SIZE; 400 when it is missing, malformed, nested too deep to
+    parse or not an object; 422 when it holds a field the OpenAPI `schema` does not list (a misspelt field would
+    otherwise be ignored without a word)."""
+    request.max_content_length = current_app.config["API_MAX_BODY_SIZE"]
     try:
         data = request.get_json(silent=True)
     except RecursionError:
         data = None
     if not isinstance(data, dict):
         raise ServiceError(_("Le corps de la requête doit être un objet JSON."))
+    fields = list(SCHEMAS[schema]["properties"])
+    if not set(data) <= set(fields):
+        raise InvalidInput(_("Le corps contient un champ inconnu (champs possibles : %(fields)s).",
+                             fields=", ".join(fields)))
     return data
 
 
@@ -103,14 +124,16 @@ def _encodable(text: str) -> bool:
 
 
 def _field(data: dict, name: str, kind, required: bool = False, default=None):
-    """A body field of the expected JSON type (bool is not accepted as an integer)."""
+    """A body field of the expected JSON type (bool is not accepted as an integer; 3.0 is, as JSON Schema says)."""
     if name not in data or data[name] is None:
         if required:
             raise InvalidInput(_("%(name)s : ce champ est obligatoire.", name=name))
         return default
     value = data[name]
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidInput(_("%(name)s : type de valeur inattendu.", name=name))
+        raise InvalidInput(_("%(name)s : la valeur doit être %(expected)s.", name=name, expected=EXPECTED_KINDS[kind]))
     if isinstance(value, str) and "\x00" in value:
         raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
     if isinstance(value, str) and not _encodable(value):
@@ -163,7 +186,7 @@ def list_questions():
 def create_question():
     """File a question for the member's structure."""
     user = api_user()
-    data = _json_body()
+    data = _json_body("NewQuestion")
     ticket_services.ensure_filing_pace(user)
     ticket = ticket_services.file_question(
         user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
@@ -202,7 +225,7 @@ def post_message(reference):
     """Reply publicly; jurists may also write an internal note or choose the status after the reply."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
-    data = _json_body()
+    data = _json_body("NewMessage")
     message = ticket_services.add_message(
         ticket, user, _field(data, "body", str, required=True), internal=_field(data, "internal", bool, default=False),
         status_after=_field(data, "status_after", str))
@@ -244,15 +267,22 @@ def queue():
 def search_articles():
     """Search resources within the user's visibility (browse when q is empty)."""
     user = api_user()
-    types = [value for value in request.args.getlist("type") if value]
+    types = request.args.getlist("type")
     if any(value not in ARTICLE_TYPES for value in types):
         raise _unknown_value("type", ARTICLE_TYPES)
-    themes = [value[:80] for value in request.args.getlist("theme") if value][:10]
+    themes = request.args.getlist("theme")
+    if len(themes) > MAX_THEMES:
+        raise InvalidInput(_("%(name)s : %(max)d valeurs au plus.", name="theme", max=MAX_THEMES))
+    for theme in themes:
+        _check_length("theme", theme, MAX_THEME_SLUG)
+    themes = [theme for theme in themes if theme]
     sort = _choice_param("sort", ("relevance", "date"), "relevance")
     page, per_page = _page_params()
     results = searching.search_resources(user, _text_param("q") or "", types=types, themes=themes, sort=sort,
                                          page=page, per_page=per_page)
-    return _paginated([article_hit(hit) for hit in results.hits], page, per_page, results.total)
+    # The search shows its last page for a page beyond it; a list of the API is empty there, like every other.
+    hits = results.hits if results.page == page else []
+    return _paginated([article_hit(hit) for hit in hits], page, per_page, results.total)
 
 
 @bp.route("/articles/<slug>")

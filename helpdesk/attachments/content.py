@@ -159,8 +159,13 @@ def extension_matches(filename: str | None, kind: FileKind) -> bool:
     return extension is None or extension in kind.extensions
 
 
+def names_accepted_kind(filename: str | None) -> bool:
+    """Whether the name has the extension of an accepted kind (« contrat.pdf »)."""
+    extension = _extension(filename)
+    return extension is not None and any(extension in kind.extensions for kind in KINDS.values())
+
+
 def extension_accepted(filename: str | None) -> bool:
     """Whether the name's extension (if it has one) is that of an accepted kind: a CSV export is plain text inside,
     but not a file the help desk takes."""
-    extension = _extension(filename)
-    return extension is None or any(extension in kind.extensions for kind in KINDS.values())
+    return _extension(filename) is None or names_accepted_kind(filename)

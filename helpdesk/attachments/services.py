@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from helpdesk.attachments.content import (
     ACCEPTED_LABELS, KINDS, FileKind, clean_filename, detect_kind, display_filename, extension_accepted,
-    extension_matches)
+    extension_matches, names_accepted_kind)
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -127,6 +127,11 @@ def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
         # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
         return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
                                     "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
+    if kind is None and names_accepted_kind(filename):
+        # « contrat.pdf » that is no PDF: « not an accepted type: PDF… » would contradict its name.
+        return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension : il est "
+                                    "peut-être endommagé. Ouvrez-le pour le vérifier, enregistrez-le de nouveau (en "
+                                    "PDF par exemple) et joignez-le.", name=shown))
     if kind is None or not extension_accepted(filename):
         return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
                                     name=shown, kinds=_(ACCEPTED_LABELS)))

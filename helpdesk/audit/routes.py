@@ -9,7 +9,7 @@ from helpdesk.audit.forms import JournalFilterForm
 from helpdesk.audit.services import KIND_LABELS, describe_details, export_journal, journal_query
 from helpdesk.errors import InvalidInput
 from helpdesk.permissions import admin_required
-from helpdesk.views import list_page
+from helpdesk.views import invalid_filters_refusal, list_page
 
 
 @bp.route("/")
@@ -28,8 +28,12 @@ def export():
     """The filtered journal as a CSV file, streamed; an export too large is refused on the journal's page, filters
     kept."""
     form = JournalFilterForm(request.args)
+    filters = form.filters()
+    refusal = invalid_filters_refusal(form, "audit.journal")
+    if refusal is not None:
+        return refusal
     try:
-        lines = export_journal(form.filters(), current_user)
+        lines = export_journal(filters, current_user)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for("audit.journal", **form.query_args()))

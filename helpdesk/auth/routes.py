@@ -127,11 +127,14 @@ def password():
             return render_template("auth/password.html", form=form), error.status_code
         except ServiceError as error:
             show_refusal(form, error)
-        else:
-            login_user(user)
-            flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
-            flash_revoked_tokens(revoked)
-            return redirect(url_for("main.index"))
+            return render_template("auth/password.html", form=form), error.status_code
+        login_user(user)
+        flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
+        flash_revoked_tokens(revoked)
+        return redirect(url_for("main.index"))
+    if form.is_submitted():
+        flash_form_refused(form)
+        return render_template("auth/password.html", form=form), 400
     return render_template("auth/password.html", form=form)
 
 
@@ -164,7 +167,7 @@ def rename():
             form.name.errors = [error.message]
         else:
             flash(_("Votre nom est enregistré : %(name)s.", name=current_user.name) if changed
-                  else _("Votre nom n'a pas changé."), "success")
+                  else _("Votre nom n'a pas changé."), "success" if changed else "info")
             return redirect(url_for("auth.account"))
     flash_form_refused(form)
     return render_template("auth/account.html", name_form=form), 400
@@ -188,9 +191,13 @@ def api_tokens():
             status = error.status_code
         except InvalidInput as error:
             show_refusal(form, error)
+            status = error.status_code
         else:
             created = (token, plain)
             form = ApiTokenForm(formdata=None)
+    elif form.is_submitted():
+        flash_form_refused(form)
+        status = 400
     return render_template("auth/tokens.html", form=form, created=created, tokens=tokens.user_tokens(current_user),
                            now=utcnow()), status
 

@@ -45,9 +45,15 @@ def _with_ordinary_domain(address: str) -> str:
 def email_problem(address: str) -> str | None:
     """Why an address given for a new or corrected account is refused, in words, or None: it must be well-formed;
     special-use domains, which never receive mail, only where EMAIL_ALLOW_SPECIAL_DOMAINS says so (the demo and the
-    tests, whose accounts are @demo.local)."""
+    tests, whose accounts are @demo.local); and written in ASCII: a Cyrillic « е » or a full-width « ｍ » would make
+    an account that looks like another one (and few mail servers deliver to accented addresses)."""
+    address = address.strip()
     if len(address) > 254:
         return _("Cette adresse e-mail n'est pas valide.")
+    if not address.isascii():
+        return _("Cette adresse e-mail contient une lettre accentuée ou d'un autre alphabet (parfois identique à l'œil "
+                 "à une lettre latine) : écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
+                 "« xn--… ».")
     if current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
         address = _with_ordinary_domain(address)
     try:
@@ -140,8 +146,8 @@ def _account_values(user: User | None, email: str, name: str, role: str, structu
     addresses known to have an account when several are created at once (else the database is asked)."""
     email = normalise_email(email)
     name = one_line(name)
-    if "@" not in email or len(email) > 254:
-        raise InvalidInput(_("Cette adresse e-mail n'est pas valide."))
+    if (problem := email_problem(email)) is not None:
+        raise InvalidInput(problem)
     if (problem := account_name_problem(name)) is not None:
         raise InvalidInput(problem)
     if role not in ROLES:

@@ -10,8 +10,9 @@ from helpdesk.flash.forms import ActionForm, BulletinForm, SubscriptionsForm
 from helpdesk.kb.searching import theme_choices
 from helpdesk.kb.services import get_visible_article
 from helpdesk.main.forms import select_choices
-from helpdesk.models import Article, FlashBulletin, Theme
+from helpdesk.models import Article, FlashBulletin
 from helpdesk.permissions import member_required, staff_required
+from helpdesk.tickets.services import active_themes
 from helpdesk.translation import gettext as _, ngettext
 
 
@@ -143,8 +144,7 @@ def dismiss(slug):
 def subscriptions():
     """A member chooses the themes whose bulletins they receive by email."""
     form = SubscriptionsForm()
-    form.themes.choices = select_choices((theme.id, theme.name) for theme in
-                                         db.session.scalars(select(Theme).where(Theme.active).order_by(Theme.name)))
+    form.themes.choices = select_choices((theme.id, theme.name) for theme in active_themes())
     if request.method == "GET":
         form.themes.data = sorted(services.subscribed_theme_ids(current_user))
     if form.validate_on_submit():

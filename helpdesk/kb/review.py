@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -40,7 +41,7 @@ def articles_to_review() -> list[Article]:
     """Published resources flagged or overdue for review, flagged ones first."""
     return list(db.session.scalars(
         select(Article).where(review_due_clause(utcnow())).options(selectinload(Article.themes))
-        .order_by(Article.review_flagged_at.is_(None), Article.title)))
+        .order_by(Article.review_flagged_at.is_(None), french_order(Article.title))))
 
 
 def is_review_due(article: Article) -> bool:
@@ -55,7 +56,8 @@ def articles_citing(reference: str) -> list[Article]:
         return []
     matching = [article_id for article_id, refs in db.session.execute(select(Article.id, Article.legal_refs))
                 if any(normalise_reference(ref) == wanted for ref in refs or [])]
-    return list(db.session.scalars(select(Article).where(Article.id.in_(matching)).order_by(Article.title)))
+    return list(db.session.scalars(
+        select(Article).where(Article.id.in_(matching)).order_by(french_order(Article.title))))
 
 
 def flag_articles_citing(reference: str, actor: User, note: str = "") -> int:

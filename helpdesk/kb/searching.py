@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from helpdesk import search
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
@@ -22,7 +23,8 @@ def offered_themes(current=()) -> list[tuple[Theme, str]]:
     """The themes a form offers, with their labels: the active ones, and those the edited item already has (`current`),
     so that saving it never silently drops a theme retired since (labelled as retired)."""
     kept = [theme.id for theme in current]
-    themes = db.session.scalars(select(Theme).where(Theme.active | Theme.id.in_(kept)).order_by(Theme.name))
+    themes = db.session.scalars(
+        select(Theme).where(Theme.active | Theme.id.in_(kept)).order_by(french_order(Theme.name)))
     return [(theme, theme.name if theme.active else _("%(name)s (thème retiré)", name=theme.name)) for theme in themes]
 
 

@@ -4,8 +4,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.models.theme import Theme
 from helpdesk.translation import lazy_gettext as _l
 
 ARTICLE_TYPES = {
@@ -61,7 +63,7 @@ class Article(db.Model):
     review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     review_note: Mapped[str | None] = mapped_column(String(300))
 
-    themes = relationship("Theme", secondary=article_theme, order_by="Theme.name")
+    themes = relationship("Theme", secondary=article_theme, order_by=lambda: french_order(Theme.name))
     author = relationship("User")
 
     @property

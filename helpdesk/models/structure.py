@@ -4,8 +4,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.models.user import User
 from helpdesk.translation import lazy_gettext as _l
 
 STRUCTURE_TYPES = {
@@ -79,7 +81,7 @@ class Structure(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    users = relationship("User", back_populates="structure", order_by="User.name")
+    users = relationship("User", back_populates="structure", order_by=lambda: french_order(User.name))
 
     @property
     def type_label(self) -> str:

@@ -4,8 +4,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, enum_check, utcnow
+from helpdesk.models.triage import Tag
 from helpdesk.translation import lazy_gettext as _l
 
 STATUSES = {
@@ -118,7 +120,7 @@ class Ticket(db.Model):
     messages = relationship("Message", back_populates="ticket", order_by="Message.created_at, Message.id")
     created_by = relationship("User", foreign_keys=[created_by_id])
     merged_into = relationship("Ticket", remote_side=[id])
-    tags = relationship("Tag", secondary="ticket_tag", order_by="Tag.name")
+    tags = relationship("Tag", secondary="ticket_tag", order_by=lambda: french_order(Tag.name))
 
     @property
     def status_label(self) -> str:

@@ -4,8 +4,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.models._types import UTCDateTime, utcnow
+from helpdesk.models.theme import Theme
 from helpdesk.translation import lazy_gettext as _l
 
 WEBINAR_STATUSES = {"upcoming": _l("À venir"), "ongoing": _l("En cours"), "past": _l("Passé")}
@@ -49,7 +51,7 @@ class Webinar(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    themes = relationship("Theme", secondary=webinar_theme, order_by="Theme.name")
+    themes = relationship("Theme", secondary=webinar_theme, order_by=lambda: french_order(Theme.name))
     faq_articles = relationship("Article", secondary=webinar_faq, order_by="Article.created_at, Article.id")
 
     @property

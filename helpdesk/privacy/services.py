@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from helpdesk.admin.imports import expired_previews, remove_expired_previews
 from helpdesk.attachments.services import remove_attachments, stored_path, ticket_attachments
 from helpdesk.auth.services import release_questions
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -71,7 +72,7 @@ def personal_data(user: User) -> dict:
                         "notifications_facultatives": user.notify_optional},
         "abonnements_flash_info": list(db.session.scalars(
             select(Theme.name).join(ThemeSubscription, ThemeSubscription.theme_id == Theme.id)
-            .where(ThemeSubscription.user_id == user.id).order_by(Theme.name))),
+            .where(ThemeSubscription.user_id == user.id).order_by(french_order(Theme.name)))),
         "questions_suivies": [{"question": reference, "depuis": _iso(since)} for reference, since in db.session.execute(
             select(Ticket.reference, TicketFollower.created_at)
             .join(TicketFollower, TicketFollower.ticket_id == Ticket.id).where(TicketFollower.user_id == user.id)

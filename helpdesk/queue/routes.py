@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.audit.services import record_queue_search
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
@@ -62,8 +63,9 @@ def index():
                        per_page=per_page, error_out=False, count=False)
     page.total = total
     page.total_label = count_label(total)
-    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
-    staff = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
+    themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
+    staff = db.session.scalars(
+        select(User).where(User.role.in_(("jurist", "admin"))).order_by(french_order(User.name))).all()
     form = bulk_form()
     selected = restore_bulk_selection(form)
     form.back.data = remember_list_page("queue")

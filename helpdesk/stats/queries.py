@@ -28,6 +28,7 @@ from sqlalchemy import Float, Integer, Interval, and_, case, cast, func, literal
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.sql import ColumnElement
 
+from helpdesk.collation import french_key, french_order
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
 from helpdesk.models import (
@@ -384,7 +385,7 @@ def questions_by(period: Period, filters: Filters) -> dict[str, list[Count]]:
         totals["region"][(region, REGIONS.get(region, region))] += count
         totals["structure_type"][(structure_type, STRUCTURE_TYPES.get(structure_type, structure_type))] += count
     return {dimension: [Count(key, label, count) for (key, label), count
-                        in sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))]
+                        in sorted(counts.items(), key=lambda item: (-item[1], french_key(str(item[0][1]))))]
             for dimension, counts in totals.items()}
 
 
@@ -395,7 +396,7 @@ def response_times_by_theme(period: Period, filters: Filters) -> list[ResponseTi
     names = dict(db.session.execute(select(Theme.id, Theme.name)).all())
     rows = [ResponseTimes(str(key or ""), names.get(key) or str(NO_THEME), *figures)
             for key, (_, figures) in times.items() if any(percentiles.count for percentiles in figures)]
-    return sorted(rows, key=lambda row: row.label)
+    return sorted(rows, key=lambda row: french_key(row.label))
 
 
 # ---------------------------------------------------------------- satisfaction, backlog, age
@@ -472,7 +473,7 @@ def most_read_articles(period: Period, limit: int = 10) -> list[ArticleCount]:
     reads = (select(ArticleRead.article_id, func.count().label("reads")).where(in_period(ArticleRead.created_at, period))
              .group_by(ArticleRead.article_id).subquery("reads"))
     stmt = (select(Article.slug, Article.title, reads.c.reads).join(reads, reads.c.article_id == Article.id)
-            .order_by(reads.c.reads.desc(), Article.title).limit(limit))
+            .order_by(reads.c.reads.desc(), french_order(Article.title)).limit(limit))
     return [ArticleCount(*row) for row in db.session.execute(stmt)]
 
 
@@ -520,7 +521,7 @@ def deflection(period: Period, now: datetime, limit: int = 10) -> Deflection:
             .select_from(SuggestionClick).join(Article, Article.id == SuggestionClick.article_id)
             .where(*conditions).group_by(Article.id, Article.slug, Article.title))
     rows = db.session.execute(stmt).all()
-    top = sorted((row for row in rows if row[3]), key=lambda row: (-row[3], row.title))[:limit]
+    top = sorted((row for row in rows if row[3]), key=lambda row: (-row[3], french_key(row.title)))[:limit]
     return Deflection(sum(row[2] for row in rows), sum(row[3] for row in rows),
                       [ArticleCount(slug, title, avoided) for slug, title, _, avoided in top])
 

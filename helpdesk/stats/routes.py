@@ -6,6 +6,7 @@ from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
+from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.models import Theme, User
 from helpdesk.models._types import utcnow
@@ -14,6 +15,7 @@ from helpdesk.stats import bp, queries, services
 from helpdesk.stats.charts import Chart, format_number
 from helpdesk.stats.forms import StatsFilterForm
 from helpdesk.translation import gettext as _
+from helpdesk.views import invalid_filters_refusal
 
 FIRST_REPORT_YEAR = 2000
 # A chart is an image: nothing in it may run, load or style anything beyond its own markup.
@@ -34,8 +36,9 @@ def periode(period: queries.Period) -> str:
 
 def _filter_form() -> StatsFilterForm:
     """The filter form read from the query string, validated."""
-    themes = db.session.scalars(select(Theme).order_by(Theme.name)).all()
-    jurists = db.session.scalars(select(User).where(User.role.in_(("jurist", "admin"))).order_by(User.name)).all()
+    themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
+    jurists = db.session.scalars(
+        select(User).where(User.role.in_(("jurist", "admin"))).order_by(french_order(User.name))).all()
     form = StatsFilterForm(request.args, themes, jurists, utcnow().astimezone(queries.PARIS).date())
     form.validate()
     return form
@@ -94,8 +97,13 @@ def dashboard_chart(name):
 @bp.route("/export/questions.csv")
 @staff_required
 def export_questions():
-    """CSV of the questions of the period and filters (personal data for admins only)."""
-    period, filters = _filter_form().selection()
+    """CSV of the questions of the period and filters (personal data for admins only); refused while a filter is not
+    valid."""
+    form = _filter_form()
+    refusal = invalid_filters_refusal(form, "stats.dashboard")
+    if refusal is not None:
+        return refusal
+    period, filters = form.selection()
     lines = services.export_questions(current_user, period, filters)
     return _csv(lines, f"questions-{period.first.year}-{period.first.month:02d}-{period.last.year}-"
                        f"{period.last.month:02d}.csv")

@@ -8,6 +8,7 @@ from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from helpdesk.collation import french_key
 from helpdesk.csv_export import EXPORT_BATCH, csv_lines
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -228,7 +229,7 @@ def _comparisons(name: str, figures: ReportFigures) -> list[Comparison]:
     labels = {count.key: count.label for count in (*previous, *current)}
     now = {count.key: count.count for count in current}
     rows = [Comparison(labels[key], now.get(key, 0), before.get(key, 0)) for key in labels]
-    return sorted(rows, key=lambda row: (-row.value, -row.previous, row.label))
+    return sorted(rows, key=lambda row: (-row.value, -row.previous, french_key(str(row.label))))
 
 
 def _comparison_chart(name: str, figures: ReportFigures) -> Chart:

@@ -81,7 +81,7 @@ def new():
         resent, filed = services.recent_filings(current_user, form.subject.data, form.body.data)
         if resent is not None:
             flash(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été enregistrée une seconde fois.",
-                    reference=resent), "success")
+                    reference=resent), "info")
             return redirect(url_for("tickets.detail", reference=resent))
         try:
             services.ensure_filing_pace(current_user, filed)

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
+from helpdesk.collation import french_order
 from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
@@ -49,7 +50,7 @@ def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_l
 
 # The statements a submission runs, built once per process: building one costs a good share of the Python of executing
 # it, and a built statement keeps its cache key (the values come as parameters).
-_ACTIVE_THEMES = select(Theme).where(Theme.active).order_by(Theme.name)
+_ACTIVE_THEMES = select(Theme).where(Theme.active).order_by(french_order(Theme.name))
 _NEXT_TICKET_ID = select(func.nextval(func.pg_get_serial_sequence("ticket", "id")))
 # A member's questions filed online since a moment (`author_id`, `since`).
 _FILED_ONLINE = (Ticket.author_id == bindparam("author_id"), Ticket.channel == "web",

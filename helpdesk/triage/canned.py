@@ -3,6 +3,7 @@ import re
 
 from sqlalchemy import func, select
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -29,7 +30,7 @@ _BROKEN_PLACEHOLDER = re.compile(r"\{(?![a-z_]+\})[^\s{}]{0,20}")
 def canned_answers(actor: User) -> list[CannedAnswer]:
     """Every canned answer, by title (jurists only)."""
     ensure_staff(actor)
-    return db.session.scalars(select(CannedAnswer).order_by(CannedAnswer.title)).all()
+    return db.session.scalars(select(CannedAnswer).order_by(french_order(CannedAnswer.title))).all()
 
 
 def get_canned_answer(actor: User, answer_id: int | None) -> CannedAnswer:

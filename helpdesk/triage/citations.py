@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import insert, select
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb.services import get_visible_article
@@ -67,6 +68,6 @@ def cited_resources(ticket: Ticket, viewer: User) -> list[Article]:
         select(Article)
         .where(Article.id.in_(cited_ids), Article.visibility.in_(article_visibilities(viewer)),
                Article.status.in_(article_statuses(viewer)))
-        .order_by(Article.title)
+        .order_by(french_order(Article.title))
     )
     return db.session.scalars(query).all()

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Ticket, User
@@ -19,12 +20,12 @@ def members_of(structure: Structure | None) -> list[User]:
     if structure is None:
         return []
     return db.session.scalars(select(User).where(User.structure_id == structure.id, User.role == "member",
-                                                 User.active).order_by(User.name)).all()
+                                                 User.active).order_by(french_order(User.name))).all()
 
 
 def active_structures() -> list[Structure]:
     """Structures whose members may file questions."""
-    return db.session.scalars(select(Structure).where(Structure.active).order_by(Structure.name)).all()
+    return db.session.scalars(select(Structure).where(Structure.active).order_by(french_order(Structure.name))).all()
 
 
 def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None, channel: str, subject: str,

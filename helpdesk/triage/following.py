@@ -3,6 +3,7 @@ finds it in the queue's « Questions suivies » view, until they stop following 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -17,7 +18,7 @@ def followers(ticket: Ticket) -> list[User]:
     return list(db.session.scalars(
         select(User).join(TicketFollower, TicketFollower.user_id == User.id)
         .where(TicketFollower.ticket_id == ticket.id, User.active, User.role.in_(("jurist", "admin")))
-        .order_by(User.name, User.id)))
+        .order_by(french_order(User.name), User.id)))
 
 
 def is_following(ticket: Ticket, user: User) -> bool:

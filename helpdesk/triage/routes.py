@@ -7,6 +7,7 @@ from sqlalchemy import select
 from helpdesk.admin.services import structure_choices
 from helpdesk.audit.services import record_satisfaction_comments_read
 from helpdesk.attachments.services import read_uploads
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.i18n import format_date
@@ -30,7 +31,7 @@ from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_for
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
     """Themes for a select, with a leading "any theme" choice (0)."""
-    themes = db.session.scalars(select(Theme).order_by(Theme.name))
+    themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name)))
     return [(0, first_label)] + [(theme.id, theme.name) for theme in themes]
 
 
@@ -160,7 +161,7 @@ def add_tags(reference):
         flash(error.message, "error")
         return render_detail(ticket, tag_form=form), error.status_code
     flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
-          "success")
+          "success" if added else "info")
     return to_question(ticket)
 
 

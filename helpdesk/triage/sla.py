@@ -12,6 +12,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import PRIORITIES, Event, SlaRule, Theme, Ticket, TicketPause, User
@@ -253,7 +254,8 @@ def policy_warnings() -> list[str]:
     """Priorities out of order: where a more urgent question would get more time, for the first response or the
     resolution, than a less urgent one, in the general rules and in every theme that has rules of its own (whose
     other priorities follow the general rules; a pair of those is reported once, for all themes)."""
-    themes = db.session.scalars(select(Theme).where(Theme.id.in_(select(SlaRule.theme_id))).order_by(Theme.name))
+    themes = db.session.scalars(
+        select(Theme).where(Theme.id.in_(select(SlaRule.theme_id))).order_by(french_order(Theme.name)))
     levels = rules.current().service_levels
     warnings = []
     for theme in [None, *themes]:

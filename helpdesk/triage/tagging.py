@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -77,7 +78,7 @@ def remove_tag(ticket: Ticket, actor: User, name: str) -> None:
 
 def all_tags() -> list[Tag]:
     """Every tag, by name (for the queue filter)."""
-    return db.session.scalars(select(Tag).order_by(Tag.name)).all()
+    return db.session.scalars(select(Tag).order_by(french_order(Tag.name))).all()
 
 
 BULK_ACTIONS = {

@@ -56,6 +56,7 @@ class RegistrationForm(Form):
 class AdvanceQuestionForm(Form):
     """A question a registered member sends ahead of the webinar."""
 
-    text = TextAreaField(_l("Votre question"), validators=[DataRequired(_l("Écrivez votre question.")),
-                                                           Length(max=QUESTION_MAX)],
+    text = TextAreaField(_l("Votre question"), validators=[
+        DataRequired(_l("Écrivez votre question.")),
+        Length(max=QUESTION_MAX, message=_l("Votre question doit compter %(max)d caractères au plus."))],
                          description=_l("Seuls les juristes de la fédération la liront, pour préparer la séance."))

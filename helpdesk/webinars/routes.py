@@ -11,7 +11,7 @@ from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
 from helpdesk.translation import gettext as _, ngettext
-from helpdesk.views import flash_errors
+from helpdesk.views import flash_errors, flash_form_refused
 from helpdesk.webinars import bp, services
 from helpdesk.webinars.calendar import webinar_ics
 from helpdesk.webinars.forms import AdvanceQuestionForm, QuestionAnswerForm, RegistrationForm, WebinarForm
@@ -161,13 +161,13 @@ def send_question(webinar_id):
     webinar = _webinar(webinar_id)
     form = AdvanceQuestionForm()
     if not form.validate():
-        flash_errors(form)
-        return _render_detail(webinar, advance_form=form)
+        flash_form_refused(form)
+        return _render_detail(webinar, advance_form=form), 400
     try:
         services.send_question(webinar, current_user, form.text.data)
     except (InvalidInput, Forbidden) as error:
         flash(error.message, "error")
-        return _render_detail(webinar, advance_form=form)
+        return _render_detail(webinar, advance_form=form), error.status_code
     flash(_("Votre question est transmise aux intervenants."), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#mes-questions")
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from helpdesk.collation import french_order
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
@@ -256,7 +257,8 @@ def registrants(webinar: Webinar, actor: User) -> list[User]:
     return list(db.session.scalars(
         select(User).join(WebinarRegistration, WebinarRegistration.user_id == User.id)
         .where(WebinarRegistration.webinar_id == webinar.id).outerjoin(User.structure)
-        .options(selectinload(User.structure)).order_by(Structure.name, User.name, User.id)))
+        .options(selectinload(User.structure))
+        .order_by(french_order(Structure.name), french_order(User.name), User.id)))
 
 
 def withdrawable_question(webinar: Webinar, question_id: int, user: User) -> WebinarQuestion:
