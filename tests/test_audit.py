@@ -115,7 +115,7 @@ def test_journal_ignores_malformed_filters_without_showing_them_back(client, wor
     login(world.admin)
     response = client.get("/admin/journal/?kind=inexistant-zq&start=pas-une-date-zq&end=zq%3Cb%3E&user=Alice&page=abc")
     page = factories.without_return_address(response.get_data(as_text=True))
-    assert response.status_code == 200 and "N&#39;est pas une date valide." in page
+    assert response.status_code == 200 and "Indiquez une date existante, au format AAAA-MM-JJ (par exemple 2026-03-31)." in page
     assert "zq" not in page
     assert 'href="/admin/journal/export.csv?user=Alice"' in page
 

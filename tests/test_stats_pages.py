@@ -101,6 +101,7 @@ def test_dashboard_carries_filters_into_chart_and_export_links(client, login, wo
     ("du=2000-01&au=2025-01", "La période couvre au plus dix ans (120 mois)."),
     ("region=atlantide", "Les filtres saisis ne sont pas valides"),
     ("du=9999-12&au=9999-12", "Indiquez une date entre 2000 et 2099."),
+    ("du=mars-2025", "Indiquez un mois existant, au format AAAA-MM (par exemple 2026-03)."),
     ("du=0001-01&au=0001-01", "Indiquez une date entre 2000 et 2099."),
     ("du=1999-12", "Indiquez une date entre 2000 et 2099."),
 ])

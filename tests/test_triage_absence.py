@@ -44,7 +44,8 @@ def test_a_jurist_declares_an_absence_then_returns(client, login, world):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("hier", "N'est pas une date valide."),
+    ("hier", "Indiquez une date existante, au format AAAA-MM-JJ (par exemple 2026-03-31)."),
+    ("2026-02-30", "Indiquez une date existante, au format AAAA-MM-JJ"),
     ("PAST", "La date de retour est passée"),
     ("FAR", "Une absence se déclare pour un an au plus."),
 ])

@@ -202,6 +202,8 @@ def test_refused_qa_entry_keeps_what_the_jurist_typed(client, world, login, data
     ("1990-01-01T10:00", "Indiquez une date entre 2000 et 2099."),
     ("2027-03-28T02:30", "Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été)"),
     ("2027-10-31T02:30", "Cette heure existe deux fois à Paris ce jour-là (passage à l'heure d'hiver)"),
+    ("2027-02-30T10:00", "Indiquez une date existante et une heure, au format AAAA-MM-JJ HH:MM (par exemple"),
+    ("mardi 10h", "Indiquez une date existante et une heure, au format AAAA-MM-JJ HH:MM (par exemple"),
 ])
 def test_webinar_date_out_of_range_or_not_a_paris_time_is_refused(client, world, login, starts_at, message):
     """A 1990 date, a time the clocks skip or one they repeat: a French message on the form, nothing saved."""
@@ -210,6 +212,16 @@ def test_webinar_date_out_of_range_or_not_a_paris_time_is_refused(client, world,
     assert response.status_code == 200
     assert message in response.get_data(as_text=True).replace("&#39;", "'")
     assert db.session.scalar(select(func.count()).select_from(Webinar)) == 0
+
+
+def test_webinar_date_typed_with_a_space_instead_of_the_t_is_read(client, world, login):
+    """A browser without a date-time picker lets « 2027-03-02 10:00 » be typed, the format the refusal names."""
+    login(world.jurist)
+    response = client.post("/webinaires/nouveau", data={"title": "CDI inclusion", "starts_at": "2027-03-02 10:00",
+                                                        "duration_minutes": "60"})
+    assert response.status_code == 302
+    webinar = db.session.scalar(select(Webinar))
+    assert webinar.starts_at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M") == "2027-03-02 10:00"
 
 
 def test_webinar_time_on_the_day_the_clocks_change_is_kept_as_entered(client, world, login):

@@ -5,7 +5,7 @@ from flask import request
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import FileField, HiddenField, SelectField, SelectMultipleField
+from wtforms import DateField, DateTimeField, FileField, HiddenField, MonthField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
@@ -73,13 +73,16 @@ class Form(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            """Add the hidden character filter to every field, and to every choice field invalid-choice messages
-            naming it."""
+            """Add the hidden character filter to every field, to every choice field invalid-choice messages
+            naming it, and to every date, month or date-time field a refusal telling the format it reads."""
             options["filters"] = (*unbound_field.kwargs.get("filters", ()), _without_hidden_characters)
             if issubclass(unbound_field.field_class, SelectFieldBase):
                 for key, message in _invalid_choice_messages(unbound_field, options["name"]).items():
                     if unbound_field.kwargs.get(key) is None:
                         options[key] = message
+            if (issubclass(unbound_field.field_class, DateTimeField)
+                    and unbound_field.kwargs.get("invalid_value_message") is None):
+                options["invalid_value_message"] = _invalid_date_message(unbound_field.field_class)
             return unbound_field.bind(form=form, **options)
 
         def get_translations(self, form):
@@ -119,6 +122,16 @@ def _invalid_choice_messages(unbound_field, name: str) -> dict[str, str]:
         return {"invalid_value_message": message, "invalid_choice_message": message.replace("%", "%%")}
     message = _("%(field)s : choisissez l'une des valeurs proposées.", field=label)
     return {"invalid_value_message": message, "invalid_choice_message": message}
+
+
+def _invalid_date_message(field_class) -> LazyString:
+    """The refusal of a value a date, month or date-time field cannot read (WTForms' own, « N'est pas une date
+    valide. », does not say what it expects; browsers without a date picker let anything be typed)."""
+    if issubclass(field_class, MonthField):
+        return _l("Indiquez un mois existant, au format AAAA-MM (par exemple 2026-03).")
+    if issubclass(field_class, DateField):
+        return _l("Indiquez une date existante, au format AAAA-MM-JJ (par exemple 2026-03-31).")
+    return _l("Indiquez une date existante et une heure, au format AAAA-MM-JJ HH:MM (par exemple 2026-03-31 14:30).")
 
 
 def select_choices(pairs) -> list[SelectChoice]:

@@ -1,6 +1,6 @@
 """Forms of the webinars area."""
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from helpdesk.main.forms import Form, existing_paris_time, multiple_choice_hint, within_years
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
@@ -15,8 +15,8 @@ class WebinarForm(Form):
     """Programme a webinar or complete it after the session (slides, recording)."""
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=300)])
-    starts_at = DateTimeLocalField(_l("Date et heure (heure de Paris)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Indiquez la date et l'heure.")), within_years,
+    starts_at = DateTimeLocalField(_l("Date et heure (heure de Paris)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                   validators=[InputRequired(_l("Indiquez la date et l'heure.")), within_years,
                                                existing_paris_time])
     # DataRequired, not InputRequired: a post without the field keeps the current duration (or the default).
     duration_minutes = IntegerField(
