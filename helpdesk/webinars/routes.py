@@ -113,11 +113,14 @@ def register(webinar_id):
     if not RegistrationForm().validate():
         abort(400)
     try:
-        services.register_interest(webinar, current_user)
+        registered = services.register_interest(webinar, current_user)
     except (InvalidInput, Forbidden) as error:
         flash(error.message, "error")
     else:
-        flash(_("Votre inscription est enregistrée."), "success")
+        if registered:
+            flash(_("Votre inscription est enregistrée."), "success")
+        else:
+            flash(_("Vous êtes déjà inscrit(e) à ce webinaire."), "info")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id))
 
 

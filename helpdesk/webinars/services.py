@@ -143,26 +143,28 @@ def registration_count(webinar: Webinar) -> int:
         WebinarRegistration.webinar_id == webinar.id))
 
 
-def register_interest(webinar: Webinar, user: User) -> None:
+def register_interest(webinar: Webinar, user: User) -> bool:
     """A member registers interest in a webinar, once, until it ends: a member arriving while it is under way gets
-    the connection link to join it."""
+    the connection link to join it. False when they were already registered (a second click, another tab): nothing
+    changes and no second mail is sent."""
     if not user.is_member:
         raise Forbidden(_("L'inscription aux webinaires est réservée aux membres."))
     ensure_membership_active(user)
     if webinar.status == "past":
         raise InvalidInput(_("Ce webinaire a déjà eu lieu : l'inscription est fermée."))
     if is_registered(webinar, user):
-        raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire."))
+        return False
     registration = WebinarRegistration(webinar_id=webinar.id, user_id=user.id)
     db.session.add(registration)
     try:
         db.session.flush()
-    except IntegrityError:
+    except IntegrityError:  # the same member's other request registered them meanwhile
         db.session.rollback()
-        raise InvalidInput(_("Vous êtes déjà inscrit(e) à ce webinaire.")) from None
+        return False
     _queue_webinar_mail(webinar, user, "webinar_registered", _l("Inscription confirmée : %(title)s"),
                         f"webinar-registered:{registration.id}")
     db.session.commit()
+    return True
 
 
 def _queue_webinar_mail(webinar: Webinar, user: User, template: str, subject: LazyString, dedupe_key: str,
