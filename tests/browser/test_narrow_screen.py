@@ -179,7 +179,7 @@ def test_members_home_on_a_phone_keeps_labels_over_their_filters_and_flash_title
         label_box = page.locator(f"form.filters label:text-is('{label}')").bounding_box()
         field_box = page.locator(field).bounding_box()
         assert label_box["y"] + label_box["height"] <= field_box["y"] + 1 and abs(label_box["x"] - field_box["x"]) < 2
-    title = page.locator(".flash-info li button.link").first
+    title = page.locator(".flash-bulletin li button.link").first
     expect(title).to_have_css("text-align", "start")
 
 
