@@ -110,10 +110,12 @@ def article_document(article: Article) -> dict:
     }
 
 
-def question_version(status: str, theme_id: int | None, last_activity_at) -> str:
-    """What the question index stores to detect stale entries: what a search shows or filters on, and the last
-    exchange (public answers are indexed; a reclassification moves no activity date, hence the theme)."""
-    return f"{status}|{theme_id or ''}|{last_activity_at.isoformat()}"
+def question_version(status: str, theme_id: int | None, last_activity_at, anonymised_at) -> str:
+    """What the question index stores to detect stale entries: what a search shows or filters on, the last exchange
+    (public answers are indexed) and the anonymisation (texts replaced); a reclassification or an anonymisation moves
+    no activity date."""
+    anonymised = anonymised_at.isoformat() if anonymised_at else ""
+    return f"{status}|{theme_id or ''}|{last_activity_at.isoformat()}|{anonymised}"
 
 
 def question_documents(tickets: list[Ticket]) -> list[dict]:
@@ -133,7 +135,7 @@ def question_documents(tickets: list[Ticket]) -> list[dict]:
             "body": "\n\n".join([ticket.body, *answers[ticket.id]]), "status": ticket.status,
             "structure_id": str(ticket.structure_id), "theme": str(ticket.theme_id or ""),
             "created_at": _naive_utc(ticket.created_at),
-            "version": question_version(ticket.status, ticket.theme_id, ticket.last_activity_at),
+            "version": question_version(ticket.status, ticket.theme_id, ticket.last_activity_at, ticket.anonymised_at),
         }
         for ticket in tickets
     ]
@@ -167,9 +169,9 @@ def database_versions(name: str) -> dict[str, str]:
     if name == search.ARTICLES:
         return {slug: updated_at.isoformat() for slug, updated_at in db.session.execute(
             select(Article.slug, Article.updated_at))}
-    return {str(ticket_id): question_version(status, theme_id, activity)
-            for ticket_id, status, theme_id, activity in db.session.execute(
-                select(Ticket.id, Ticket.status, Ticket.theme_id, Ticket.last_activity_at))}
+    return {str(ticket_id): question_version(status, theme_id, activity, anonymised)
+            for ticket_id, status, theme_id, activity, anonymised in db.session.execute(
+                select(Ticket.id, Ticket.status, Ticket.theme_id, Ticket.last_activity_at, Ticket.anonymised_at))}
 
 
 @contextmanager
