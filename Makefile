@@ -15,10 +15,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# Links in mails point at this server, and replies by email go to a signed address at questions@demo.local
-# (both unless set in the environment); mail left unsent by a previous run is sent before the server starts.
+# Links in mails point at this server, replies by email go to a signed address at questions@demo.local, and the login
+# page names juridique@demo.local as the federation's contact (each unless set in the environment); mail left unsent
+# by a previous run is sent before the server starts.
 run: export HELPDESK_BASE_URL ?= http://$(HOST):$(PORT)
 run: export HELPDESK_MAIL_REPLY_TO ?= questions@demo.local
+run: export HELPDESK_CONTACT_EMAIL ?= juridique@demo.local
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo

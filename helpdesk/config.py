@@ -30,6 +30,10 @@ API_MAX_PER_PAGE = 100
 API_MAX_BODY_SIZE = 1024 * 1024
 KB_REVIEW_AFTER_DAYS = 365
 
+# The federation legal service's address for people without an account or who cannot use a page: shown on the login
+# page and in the accessibility statement ("" shows none; they then say to ask the federation).
+CONTACT_EMAIL = ""
+
 # Email. MAIL_BACKEND: "file" (one .eml per mail in MAIL_FILE_DIR, default instance/mail), "console" (log), "smtp".
 MAIL_BACKEND = "file"
 MAIL_FILE_DIR = None
