@@ -1,8 +1,10 @@
 """Fictional demo data: structures, accounts, themes and questions in every status."""
 import random
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from email.message import EmailMessage
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from helpdesk.slugs import slugify
@@ -195,6 +197,19 @@ def luhn_siret(prefix: str) -> str:
     raise ValueError(prefix)
 
 
+@contextmanager
+def _demo_domain_allowed():
+    """The demo's accounts are @demo.local, a special-use domain that no mail reaches: they are created whatever
+    EMAIL_ALLOW_SPECIAL_DOMAINS says (it governs the addresses typed into the site, false by default)."""
+    config = current_app.config
+    allowed = config["EMAIL_ALLOW_SPECIAL_DOMAINS"]
+    config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = True
+    try:
+        yield
+    finally:
+        config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = allowed
+
+
 def seed(password: str = DEMO_PASSWORD) -> bool:
     """Fill an empty database with demo data; return False (and do nothing) if it holds users."""
     if db.session.scalar(select(func.count()).select_from(User)):
@@ -207,8 +222,9 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
     ]
     db.session.add_all(themes + structures)
     db.session.commit()
-    users = [create_user(email, name, password, role, structures[index].id if index is not None else None)
-             for email, name, role, index in ACCOUNTS]
+    with _demo_domain_allowed():
+        users = [create_user(email, name, password, role, structures[index].id if index is not None else None)
+                 for email, name, role, index in ACCOUNTS]
     jurists = [user for user in users if user.role == "jurist"]
     members = [user for user in users if user.role == "member" and user.structure.active]
     # The older history first, so that question numbers follow the dates as they would have.
