@@ -146,8 +146,7 @@ def run(engine: str, url: str, content: bytes, args) -> list[list]:
 
     base = stack.workdir(f"bench-import-{engine}")
     app = stack.helpdesk_app(url, str(base / "index"), UPLOAD_DIR=str(base / "uploads"),
-                             SEARCH_SYNC_AFTER_REQUEST=False, MAIL_SEND_AFTER_REQUEST=False,
-                             EMAIL_ALLOW_SPECIAL_DOMAINS=True)
+                             SEARCH_SYNC_AFTER_REQUEST=False, MAIL_SEND_AFTER_REQUEST=False)
     stack.migrate(app)
     prepare(app, args.existing)
     seconds = {}
