@@ -1,15 +1,17 @@
 """Question services without HTTP: filing, replies, notes, claim, assignment, status, history."""
 import re
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, func, select, update
 from sqlalchemy.engine.default import CACHE_HIT
 
-from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpdesk.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, INTERNAL_KINDS
 from helpdesk.extensions import db
-from helpdesk.models import Event, Message, Ticket
+from helpdesk.models import Event, Message, Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services
 from helpdesk.triage import following, tagging
@@ -67,6 +69,73 @@ def test_filing_again_reuses_every_compiled_statement(world):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert outcomes and all(hit is CACHE_HIT for hit, _statement in outcomes), outcomes
+
+
+def _submit_in_own_session(app, member_id: int, theme_id: int, pause: float, started: threading.Event,
+                           outcomes: list) -> None:
+    """A web submission as the view runs it, from its own thread and database connection: look for the same question
+    filed lately, wait `pause` seconds, then file it unless found; note the reference shown to the member."""
+    with app.app_context():
+        member = db.session.get(User, member_id)
+        try:
+            resent, _filed = services.recent_filings(member, SUBJECT, BODY)
+            started.set()
+            time.sleep(pause)
+            outcomes.append(resent or services.file_question(member, SUBJECT, BODY, theme_id).reference)
+        finally:
+            db.session.remove()
+
+
+def test_a_question_sent_twice_at_once_is_filed_once(app, world):
+    """A double click sends the same question twice at the same moment: the second submission waits for the first
+    and finds its question, instead of filing a second one (which a check before filing alone would let through)."""
+    outcomes: list = []
+    first_started = threading.Event()
+    first = threading.Thread(target=_submit_in_own_session,
+                             args=(app, world.member.id, world.theme.id, 0.5, first_started, outcomes))
+    second = threading.Thread(target=_submit_in_own_session,
+                              args=(app, world.member.id, world.theme.id, 0, threading.Event(), outcomes))
+    first.start()
+    assert first_started.wait(10)
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == SUBJECT)) == 1
+
+
+def test_questions_sent_at_once_by_script_keep_to_the_days_maximum(app, world):
+    """Submissions sent at once (the API, a script) are counted one after the other: the day's maximum holds."""
+    app.config["QUESTIONS_PER_DAY"] = 1
+    outcomes: list = []
+
+    def submit(pause: float, started: threading.Event) -> None:
+        """Check the pace, wait `pause` seconds, file; note the question's reference or the refusal."""
+        with app.app_context():
+            member = db.session.get(User, world.member.id)
+            try:
+                services.ensure_filing_pace(member)
+                started.set()
+                time.sleep(pause)
+                outcomes.append(services.file_question(member, SUBJECT, BODY, world.theme.id).reference)
+            except RateLimited as refusal:
+                outcomes.append(refusal)
+            finally:
+                db.session.remove()
+
+    first_started = threading.Event()
+    first = threading.Thread(target=submit, args=(0.5, first_started))
+    second = threading.Thread(target=submit, args=(0, threading.Event()))
+    first.start()
+    assert first_started.wait(10)
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert len(outcomes) == 2 and isinstance(outcomes[1], RateLimited), outcomes
+    assert "maximum en ligne" in outcomes[1].message
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == SUBJECT)) == 1
 
 
 def test_reference_carries_the_year_of_filing(world):

@@ -63,6 +63,9 @@ _SAME_QUESTION = (select(Ticket.reference).where(
     .order_by(Ticket.id.desc()).limit(1))
 # Both, in one round trip, before a web submission.
 _RECENT_FILINGS = select(_SAME_QUESTION.scalar_subquery(), _FILED_ONLINE_COUNT.scalar_subquery())
+# A write to the author's row that changes nothing: it holds their next filing until this one commits or rolls back.
+_HOLD_FILINGS = (update(User).where(User.id == bindparam("author_id")).values(id=User.id)
+                 .execution_options(synchronize_session=False))
 
 
 def active_themes() -> list[Theme]:
@@ -129,6 +132,7 @@ def ensure_filing_pace(author: User, filed: int | None = None) -> None:
     limit = current_app.config["QUESTIONS_PER_DAY"]
     window = {"author_id": author.id, "since": utcnow() - timedelta(days=1)}
     if filed is None:
+        _hold_filings(author)
         filed = db.session.scalar(_FILED_ONLINE_COUNT, window)
     if filed >= limit:
         # The next question is allowed once enough of the day's questions are more than a day old.
@@ -166,11 +170,19 @@ def waiting_count(user: User) -> int:
                              .order_by(None))
 
 
+def _hold_filings(author: User) -> None:
+    """Hold the author's other submissions until this transaction ends (a row lock on PostgreSQL, the write lock on
+    SQLite): sent at once (a double click, a script), each one then counts and finds the questions the others filed,
+    so that a question is not filed twice and the day's maximum holds."""
+    db.session.execute(_HOLD_FILINGS, {"author_id": author.id})
+
+
 def recent_filings(author: User, subject: str, body: str) -> tuple[str | None, int]:
-    """What the author filed lately, read in one query before a web submission: the reference of their question with
-    this very subject and description filed within RESENT_WITHIN, if any (the reference only: loading the whole
-    question would cost most of the query's Python), and how many questions they filed online in the last 24 hours
-    (for `ensure_filing_pace`)."""
+    """What the author filed lately, read in one query before a web submission (their other submissions held until
+    this one ends): the reference of their question with this very subject and description filed within
+    RESENT_WITHIN, if any (the reference only: loading the whole question would cost most of the query's Python), and
+    how many questions they filed online in the last 24 hours (for `ensure_filing_pace`)."""
+    _hold_filings(author)
     now = utcnow()
     resent, filed = db.session.execute(_RECENT_FILINGS, {
         "author_id": author.id, "subject": _normalised(subject, one_line=True),
