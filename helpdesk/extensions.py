@@ -1,7 +1,7 @@
 """Flask extension objects, bound to the app in create_app()."""
 import ipaddress
 
-from flask import request
+from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -66,13 +66,22 @@ login_manager.session_protection = "strong"
 
 
 def client_fingerprint() -> str:
-    """The browser's fingerprint (address and User-Agent) that « strong » session protection keeps in the session and
+    """The browser's fingerprint (network and User-Agent) that « strong » session protection keeps in the session and
     compares at every request, keyed with SECRET_KEY: Flask-Login's own, a plain SHA-512 in the readable session
-    cookie, gives away the client's IPv4 address to whoever hashes the 2^32 of them with a common User-Agent."""
-    return keyed_digest("client", f"{request.remote_addr}|{request.headers.get('User-Agent')}", 64)
+    cookie, gives away the client's IPv4 address to whoever hashes the 2^32 of them with a common User-Agent. An IPv6
+    client counts as its /64 network, whose addresses its system changes every day or so."""
+    return keyed_digest("client", f"{client_network(request.remote_addr)}|{request.headers.get('User-Agent')}", 64)
 
 
 login_manager._session_identifier_generator = client_fingerprint  # Flask-Login's only hook for it
+
+
+def session_moved() -> bool:
+    """Whether the logged-in session is used from another network or browser than the one that logged in, under
+    « strong » protection (unless SESSION_PROTECTION says otherwise): Flask-Login then only marks a permanent session
+    « not fresh », and every session is permanent here, so the session's end is ours to decide."""
+    mode = current_app.config.get("SESSION_PROTECTION", login_manager.session_protection)
+    return mode == "strong" and session.get("_id") != client_fingerprint()
 
 
 def first_time_in(window: str, *keys: str) -> bool:

@@ -24,9 +24,9 @@ def post_login(client, email, password=factories.PASSWORD, address="192.0.2.10")
                        environ_base={"REMOTE_ADDR": address})
 
 
-def logged_in(client) -> bool:
-    """Whether the client's session opens a page reserved to logged-in users."""
-    return client.get("/compte/mot-de-passe").status_code == 200
+def logged_in(client, address="192.0.2.10") -> bool:
+    """Whether the client's session opens a page reserved to logged-in users, from the address it logged in from."""
+    return client.get("/compte/mot-de-passe", environ_base={"REMOTE_ADDR": address}).status_code == 200
 
 
 def set_cookie(response, name: str) -> str:
@@ -358,7 +358,7 @@ def test_a_session_cookie_planted_without_the_host_prefix_is_ignored(app, world)
     session, where the victim would then file questions): only the __Host- one, which it cannot set, counts."""
     app.config["SESSION_COOKIE_SECURE"] = True
     attacker, victim = app.test_client(), app.test_client()
-    assert post_login(attacker, world.colleague.email).status_code == 302
+    assert post_login(attacker, world.colleague.email, address="127.0.0.1").status_code == 302
     planted = attacker.get_cookie("__Host-session", domain="localhost").value
     assert attacker.get("/compte/", base_url="https://localhost").status_code == 200
     victim.set_cookie("session", planted, domain="localhost")
@@ -370,6 +370,51 @@ def test_a_session_cookie_planted_without_the_host_prefix_is_ignored(app, world)
 def test_development_server_runs_without_secure_cookies():
     makefile = (helpdesk.ROOT / "Makefile").read_text()
     assert "HELPDESK_SESSION_COOKIE_SECURE=false" in makefile
+
+
+SESSION_MOVED = "elle était utilisée depuis un autre réseau ou un autre navigateur"
+
+
+def copied_session(app, client, address: str, user_agent: str):
+    """Another browser holding a copy of the client's session cookie, sending requests from `address` with
+    `user_agent`: a cookie read from a shared computer, a proxy log or a browser extension."""
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"],
+                     client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain="localhost").value, domain="localhost")
+    thief.environ_base.update({"REMOTE_ADDR": address, "HTTP_USER_AGENT": user_agent})
+    return thief
+
+
+@pytest.mark.parametrize("address, user_agent", [("198.51.100.23", "Firefox/140.0"),
+                                                 ("192.0.2.10", "curl/8.5.0")], ids=["other network", "other browser"])
+def test_a_session_cookie_copied_to_another_network_or_browser_is_logged_out(app, client, world, address,
+                                                                             user_agent):
+    """« Strong » session protection: a copied session cookie sent from another network or browser than the one
+    that logged in opens nothing and asks to log in again; the owner's browser stays logged in."""
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.member.email).status_code == 302
+    thief = copied_session(app, client, address, user_agent)
+    response = thief.get("/questions/")
+    assert response.status_code == 302 and response.headers["Location"] == "/connexion?next=/questions/"
+    assert SESSION_MOVED in thief.get(response.headers["Location"]).get_data(as_text=True)
+    assert thief.get("/compte/").status_code == 302
+    assert client.get("/compte/").status_code == 200, "the owner's browser keeps its session"
+
+
+def test_a_session_follows_an_ipv6_client_within_its_network(app, client, world):
+    """An IPv6 system changes its address within its /64 network every day or so: its session goes on."""
+    client.environ_base.update({"REMOTE_ADDR": "2001:db8:1:2::10"})
+    assert post_login(client, world.member.email, address="2001:db8:1:2::10").status_code == 302
+    assert client.get("/compte/", environ_base={"REMOTE_ADDR": "2001:db8:1:2:a8f3::77"}).status_code == 200
+    assert client.get("/compte/", environ_base={"REMOTE_ADDR": "2001:db8:1:3::10"}).status_code == 302
+
+
+def test_basic_session_protection_lets_a_session_change_network(app, client, world):
+    """SESSION_PROTECTION = "basic" (Flask-Login's setting) keeps a session whose network changes (a deployment whose
+    users move between networks all day, accepting copied cookies as the price)."""
+    app.config["SESSION_PROTECTION"] = "basic"
+    assert post_login(client, world.member.email).status_code == 302
+    assert copied_session(app, client, "198.51.100.23", "Werkzeug/3").get("/compte/").status_code == 200
 
 
 def test_idle_session_is_ended_and_asks_to_log_in_again(app, client, world, login):

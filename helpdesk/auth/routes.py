@@ -16,7 +16,7 @@ from helpdesk.auth.services import (authenticate, change_password, log_out_every
 from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
                                       remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
-from helpdesk.extensions import db
+from helpdesk.extensions import db, session_moved
 from helpdesk.i18n import adopt_account_locale, keep_locale
 from helpdesk.main.query_args import request_address, safe_next
 from helpdesk.models import User
@@ -36,8 +36,9 @@ CLEAR_DRAFTS = "clear_drafts"
 
 @bp.before_app_request
 def end_idle_sessions():
-    """Log out a session left unused for SESSION_IDLE_MINUTES, or opened more than PERMANENT_SESSION_LIFETIME ago;
-    otherwise note this request as activity.
+    """Log out a session left unused for SESSION_IDLE_MINUTES, opened more than PERMANENT_SESSION_LIFETIME ago, or
+    used from another network or browser than the one that logged in (a copied session cookie); otherwise note this
+    request as activity.
 
     A form interrupted that way whose text the browser keeps (a reply, a new question) leads back to its page
     after the new login, where the text comes back."""
@@ -47,10 +48,14 @@ def end_idle_sessions():
     last_seen, logged_in_at = session.get(LAST_SEEN), session.get(LOGGED_IN_AT)
     idle = last_seen is None or now - last_seen > current_app.config["SESSION_IDLE_MINUTES"] * 60
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    if idle or logged_in_at is None or now - logged_in_at > lifetime.total_seconds():
+    moved = session_moved()
+    if moved or idle or logged_in_at is None or now - logged_in_at > lifetime.total_seconds():
         logout_user()
         session.clear()
-        if idle:
+        if moved:
+            flash(_("Par sécurité, votre session a été fermée : elle était utilisée depuis un autre réseau ou un autre "
+                    "navigateur que celui de la connexion. Veuillez vous reconnecter."), "info")
+        elif idle:
             flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
                     minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
         else:
