@@ -3,12 +3,14 @@ read what was added."""
 import html
 import io
 import re
+import threading
+import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Message
+from helpdesk.models import Message, OutboxEmail, Ticket, User
 from helpdesk.tickets import services
 from tests import factories
 from tests.factories import pdf_bytes
@@ -133,3 +135,64 @@ def test_files_of_a_held_back_reply_are_asked_again(client, login, world, ticket
                              "attachments": [(io.BytesIO(pdf_bytes()), "contrat.pdf")]})
     assert page.status_code == 409
     assert "Joignez de nouveau votre fichier : contrat.pdf" in html.unescape(page.get_data(as_text=True))
+
+
+RESENT = "Ce message avait déjà été envoyé : il n'a pas été enregistré une seconde fois."
+
+
+def test_a_reply_sent_again_from_the_same_page_is_posted_once(client, login, world, ticket):
+    """Back then Send, or a double click without script: the same text from the same page is the reply already
+    posted; the member is told so and nothing more is mailed."""
+    login(world.member)
+    seen = _seen(_open(client, ticket))
+    reply = {"body": "Merci, et pour le délai de prévenance ?", "seen": seen}
+    assert client.post(f"/questions/{ticket.reference}/repondre", data=reply).status_code == 302
+    mails = db.session.scalar(select(func.count()).select_from(OutboxEmail))
+    page = client.post(f"/questions/{ticket.reference}/repondre", data=reply, follow_redirects=True)
+    assert RESENT in html.unescape(page.get_data(as_text=True))
+    assert _bodies(ticket).count("Merci, et pour le délai de prévenance ?") == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == mails
+
+
+def test_the_same_words_written_again_after_reading_the_page_are_posted(client, login, world, ticket):
+    """A « Merci » written a second time from a page that shows the first one is a new reply."""
+    login(world.member)
+    for _ in range(2):
+        page = client.post(f"/questions/{ticket.reference}/repondre",
+                           data={"body": "Merci.", "seen": _seen(_open(client, ticket))}, follow_redirects=True)
+        assert RESENT not in html.unescape(page.get_data(as_text=True))
+    assert _bodies(ticket).count("Merci.") == 2
+
+
+def _reply_in_own_session(app, ticket_id: int, author_id: int, seen: int, pause: float, started: threading.Event,
+                          posted: list) -> None:
+    """A reply as the view sends it, from its own thread and database connection: look for the same text sent since
+    `seen`, wait `pause` seconds, then post it unless found."""
+    with app.app_context():
+        ticket, author = db.session.get(Ticket, ticket_id), db.session.get(User, author_id)
+        try:
+            resent = services.resent_reply(ticket, author, "Envoyée deux fois à la fois.", seen)
+            started.set()
+            time.sleep(pause)
+            if resent is None:
+                posted.append(services.add_message(ticket, author, "Envoyée deux fois à la fois.", seen=seen).id)
+        finally:
+            db.session.remove()
+
+
+def test_a_reply_sent_twice_at_once_is_posted_once(app, world, ticket):
+    """Two submissions of the same reply at the same moment: the second waits for the first and finds it."""
+    seen = services.last_message_id(ticket, world.member)
+    posted: list = []
+    first_started = threading.Event()
+    first = threading.Thread(target=_reply_in_own_session,
+                             args=(app, ticket.id, world.member.id, seen, 0.5, first_started, posted))
+    second = threading.Thread(target=_reply_in_own_session,
+                              args=(app, ticket.id, world.member.id, seen, 0, threading.Event(), posted))
+    first.start()
+    assert first_started.wait(10)
+    second.start()
+    first.join(30)
+    second.join(30)
+    db.session.expire_all()
+    assert len(posted) == 1 and _bodies(ticket).count("Envoyée deux fois à la fois.") == 1

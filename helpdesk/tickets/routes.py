@@ -148,6 +148,9 @@ def reply(reference):
         flash_form_refused(form)
         flash_files_to_attach_again()
         return render_detail(ticket, reply_form=form), 400
+    if services.resent_reply(ticket, current_user, form.body.data, form.seen.data) is not None:
+        flash(_("Ce message avait déjà été envoyé : il n'a pas été enregistré une seconde fois."), "info")
+        return to_question(ticket)
     internal = staff and form.kind.data == "note"
     status_after = form.status_after.data if staff and not internal else None
     try:

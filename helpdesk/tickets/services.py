@@ -66,6 +66,9 @@ _RECENT_FILINGS = select(_SAME_QUESTION.scalar_subquery(), _FILED_ONLINE_COUNT.s
 # A write to the author's row that changes nothing: it holds their next filing until this one commits or rolls back.
 _HOLD_FILINGS = (update(User).where(User.id == bindparam("author_id")).values(id=User.id)
                  .execution_options(synchronize_session=False))
+# The same for a question's row: it holds the next reply to the question until this one commits or rolls back.
+_HOLD_TICKET = (update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(id=Ticket.id)
+                .execution_options(synchronize_session=False))
 
 
 def active_themes() -> list[Theme]:
@@ -390,6 +393,18 @@ def remind_waiting(days: int, before: int) -> list[str]:
         db.session.commit()
         references.append(ticket.reference)
     return references
+
+
+def resent_reply(ticket: Ticket, author: User, body: str | None, seen: int | None) -> int | None:
+    """The id of the message with this very text that the author posted on the question after message `seen`, the
+    last one their page showed (Back then Send, a double click), None if none or no `seen`; other replies to the
+    question wait until this transaction ends, so that the same text sent twice at once is posted once."""
+    if seen is None:
+        return None
+    db.session.execute(_HOLD_TICKET, {"ticket_id": ticket.id})
+    return db.session.scalar(select(Message.id).where(
+        Message.ticket_id == ticket.id, Message.author_id == author.id, Message.id > seen,
+        Message.body == _normalised(body, one_line=False)).limit(1))
 
 
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
