@@ -87,6 +87,9 @@ AUDIT_EXPORT_MAX_ROWS = 10_000
 
 # Sessions end after this many minutes without a request (PERMANENT_SESSION_LIFETIME caps their whole life).
 SESSION_IDLE_MINUTES = 30
+# Flask-Login's setting: "strong" ends a session used from another network (an IPv4 address, an IPv6 /64) or browser
+# than the one that logged in (a copied cookie); "basic" keeps it, for users who move between networks all day.
+SESSION_PROTECTION = "strong"
 # Request rates per client address (Flask-Limiter syntax). Set RATELIMIT_STORAGE_URI to redis://127.0.0.1:6379
 # when several workers serve the app, so that they share the counts.
 RATELIMIT_STORAGE_URI = "memory://"
