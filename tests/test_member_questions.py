@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
+from helpdesk.kb import indexing
 from helpdesk.mail.ingest import attach, ingest
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.mail.sender import send_pending
@@ -215,6 +216,25 @@ def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(m
     assert _references(member_client.get("/questions/?q=cse&qui=moi").get_data(as_text=True)) == []
     page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
     assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
+
+
+def test_member_search_finds_words_typed_without_accents_in_any_order_and_in_the_description(member_client, world):
+    """A member on a phone typed « activite partielle » or « trajet domicile » and found nothing: the search looked
+    for that exact run of characters in the subject. It now finds every word, accents and inflections aside, in the
+    subject, description or public answers, and still only within the structure."""
+    partial = factories.make_ticket(world.member, subject="Activité partielle et salariés en CDDI",
+                                    body="Notre chantier ferme trois semaines après un sinistre.")
+    trip = factories.make_ticket(world.colleague, subject="Temps de trajet entre deux interventions à domicile")
+    factories.make_ticket(world.outsider, subject="Activité partielle d'une autre structure",
+                          body="Un sinistre au chantier, là aussi.")
+    indexing.sync()
+    assert _references(member_client.get("/questions/?q=activite partielle").get_data(as_text=True)) == [
+        partial.reference]
+    assert _references(member_client.get("/questions/?q=trajet domicile").get_data(as_text=True)) == [trip.reference]
+    assert _references(member_client.get("/questions/?q=sinistres chantier").get_data(as_text=True)) == [
+        partial.reference]
+    page = member_client.get("/questions/?q=trajet sinistre").get_data(as_text=True)
+    assert "Aucune question ne correspond à « trajet sinistre »." in page
 
 
 def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(member_client, world):
