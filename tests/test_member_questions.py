@@ -915,3 +915,27 @@ def test_a_question_waiting_on_the_member_says_above_the_reply_box_that_an_answe
     services.add_message(ticket, world.member, "Voici la date demandée.")
     login(world.member)
     assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+
+
+def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client, world, login):
+    """A member saw « Nouvelle » or « Répondue » and no word of what came next: the reply box now says that the
+    answer will come here and by mail, and once answered, how to close the question or reopen it by replying."""
+    ticket = factories.make_ticket(world.member)
+    pending = "Un juriste vous répondra sur cette page et vous serez prévenu(e) par courriel."
+    answered = "Sinon, répondez ci-dessous : la question repassera « En cours »."
+
+    def reply_box(user) -> str:
+        """The question page's reply section as `user` sees it."""
+        login(user)
+        page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+        return page[page.index('id="reply-title"'):]
+
+    assert pending in reply_box(world.member) and answered not in reply_box(world.member)
+    services.claim(ticket, world.jurist)
+    assert pending in reply_box(world.colleague)
+    services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    assert answered in reply_box(world.member) and pending not in reply_box(world.member)
+    jurist_view = reply_box(world.jurist)
+    assert answered not in jurist_view and pending not in jurist_view
+    services.add_message(ticket, world.member, "Une précision encore.")
+    assert pending in reply_box(world.member)
