@@ -235,6 +235,7 @@ def test_member_search_finds_words_typed_without_accents_in_any_order_and_in_the
         partial.reference]
     page = member_client.get("/questions/?q=trajet sinistre").get_data(as_text=True)
     assert "Aucune question ne correspond à « trajet sinistre »." in page
+    assert '<label for="q">Recherche (mots ou référence)</label>' in page  # no longer « objet »: it reads more
 
 
 def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(member_client, world):
