@@ -222,6 +222,7 @@ def test_member_on_a_phone_types_without_accents_and_finds_the_question_then_a_t
     page.get_by_label("Recherche (mots ou référence)").focus()
     page.keyboard.type("activite partielle")
     page.keyboard.press("Enter")
+    page.wait_for_url("**/questions/?q=activite+partielle*")
     visitor.audit()
     expect(page.locator("main table tbody tr").first).to_contain_text("Activité partielle")
     visitor.goto("/ressources/modele-courrier-renouvellement-cddi")
