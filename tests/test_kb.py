@@ -414,6 +414,21 @@ def test_refused_resource_form_names_the_files_to_attach_again(client, library, 
     assert "Joignez de nouveau votre fichier : avenant.pdf" in edit.get_data(as_text=True)
 
 
+def test_a_templates_files_come_before_its_text(client, library, login):
+    """The file of a template was listed after its whole text, several screens down on a phone: a member looking for
+    the document to download now finds it under the summary."""
+    login(library.jurist)
+    client.post("/ressources/nouvelle", content_type="multipart/form-data", data={
+        "title": "Modèle de DPAE", "slug": "modele-dpae", "summary": "Une trame à compléter.",
+        "body": "## Mode d'emploi\n\nComplétez chaque rubrique.", "type": "template", "visibility": "members",
+        "attachments": [(io.BytesIO(pdf_bytes()), "modele-dpae.pdf")]})
+    client.post("/ressources/modele-dpae/statut", data={"status": "published"})
+    login(library.member)
+    page = client.get("/ressources/modele-dpae").get_data(as_text=True)
+    assert (page.index("Une trame à compléter.") < page.index("Fichiers à télécharger") < page.index("modele-dpae.pdf")
+            < page.index("Complétez chaque rubrique."))
+
+
 def test_resource_without_a_slug_gets_one_from_its_title(client, library, login):
     """Left empty, the address comes from the title, unaccented; the same title again gets a « -2 » suffix, and a
     title that names a page of /ressources/ does not shadow it."""

@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
+from helpdesk.kb import indexing
 from helpdesk.mail.ingest import attach, ingest
 from helpdesk.mail.reply_address import reply_address
 from helpdesk.mail.sender import send_pending
@@ -217,6 +218,26 @@ def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(m
     assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
 
 
+def test_member_search_finds_words_typed_without_accents_in_any_order_and_in_the_description(member_client, world):
+    """A member on a phone typed « activite partielle » or « trajet domicile » and found nothing: the search looked
+    for that exact run of characters in the subject. It now finds every word, accents and inflections aside, in the
+    subject, description or public answers, and still only within the structure."""
+    partial = factories.make_ticket(world.member, subject="Activité partielle et salariés en CDDI",
+                                    body="Notre chantier ferme trois semaines après un sinistre.")
+    trip = factories.make_ticket(world.colleague, subject="Temps de trajet entre deux interventions à domicile")
+    factories.make_ticket(world.outsider, subject="Activité partielle d'une autre structure",
+                          body="Un sinistre au chantier, là aussi.")
+    indexing.sync()
+    assert _references(member_client.get("/questions/?q=activite partielle").get_data(as_text=True)) == [
+        partial.reference]
+    assert _references(member_client.get("/questions/?q=trajet domicile").get_data(as_text=True)) == [trip.reference]
+    assert _references(member_client.get("/questions/?q=sinistres chantier").get_data(as_text=True)) == [
+        partial.reference]
+    page = member_client.get("/questions/?q=trajet sinistre").get_data(as_text=True)
+    assert "Aucune question ne correspond à « trajet sinistre »." in page
+    assert '<label for="q">Recherche (mots ou référence)</label>' in page  # no longer « objet »: it reads more
+
+
 def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(member_client, world):
     """A closed question is not among the open ones the list shows first: the empty search links to them (and to
     the whole structure's when it looked at the member's own only), its words kept."""
@@ -303,10 +324,11 @@ def test_member_cannot_slip_a_note_or_a_status_into_a_reply(member_client, world
 
 
 def test_empty_reply_is_refused_in_french(member_client, world):
+    """A reply without text (a file alone, say) is refused with what to do, not only « the message is empty »."""
     ticket = factories.make_ticket(world.member)
     page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "  "},
                               follow_redirects=True).get_data(as_text=True)
-    assert "Le message est vide." in page
+    assert "Écrivez votre réponse : quelques mots suffisent, même pour joindre un document." in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
@@ -816,7 +838,7 @@ def test_the_waiting_notice_counts_only_the_structures_questions(client, login, 
 
 
 @pytest.mark.parametrize("who", ["member", "jurist"])
-@pytest.mark.parametrize(("body", "error"), [("  ", "Le message est vide."),
+@pytest.mark.parametrize(("body", "error"), [("  ", "empty"),
                                               ("x" * 20_001, "20\u202f000 caractères au maximum.")])
 def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_there(client, world, login, who,
                                                                                       body, error):
@@ -824,6 +846,9 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
     aria-describedby; the banner, which a visitor without JavaScript sees first, links to the box."""
     ticket = factories.make_ticket(world.member)
     login(getattr(world, who))
+    if error == "empty":  # the member is told what to write; a jurist needs no such help
+        error = {"member": "Écrivez votre réponse : quelques mots suffisent, même pour joindre un document.",
+                 "jurist": "Le message est vide."}[who]
     data = {"body": body}
     if who == "jurist":
         data.update(kind="public", status_after="answered")
@@ -891,3 +916,27 @@ def test_a_question_waiting_on_the_member_says_above_the_reply_box_that_an_answe
     services.add_message(ticket, world.member, "Voici la date demandée.")
     login(world.member)
     assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+
+
+def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client, world, login):
+    """A member saw « Nouvelle » or « Répondue » and no word of what came next: the reply box now says that the
+    answer will come here and by mail, and once answered, how to close the question or reopen it by replying."""
+    ticket = factories.make_ticket(world.member)
+    pending = "Un juriste vous répondra sur cette page et vous serez prévenu(e) par courriel."
+    answered = "Sinon, répondez ci-dessous : la question repassera « En cours »."
+
+    def reply_box(user) -> str:
+        """The question page's reply section as `user` sees it."""
+        login(user)
+        page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+        return page[page.index('id="reply-title"'):]
+
+    assert pending in reply_box(world.member) and answered not in reply_box(world.member)
+    services.claim(ticket, world.jurist)
+    assert pending in reply_box(world.colleague)
+    services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    assert answered in reply_box(world.member) and pending not in reply_box(world.member)
+    jurist_view = reply_box(world.jurist)
+    assert answered not in jurist_view and pending not in jurist_view
+    services.add_message(ticket, world.member, "Une précision encore.")
+    assert pending in reply_box(world.member)

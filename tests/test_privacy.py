@@ -56,8 +56,8 @@ def history(world):
 def test_member_downloads_their_data_as_json_and_files(client, world, login, history):
     ticket, other = history
     login(world.member)
-    page = client.get("/compte/mot-de-passe").get_data(as_text=True)
-    assert "Télécharger mes données" in page
+    page = client.get("/compte/").get_data(as_text=True)
+    assert "Télécharger mes données" in page and 'href="/donnees-personnelles"' in page
     response = client.get("/compte/mes-donnees.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))

@@ -115,6 +115,23 @@ def test_pages_list_register_and_show_count_to_jurists(client, world, login):
     assert registrations() == 0
 
 
+def test_the_list_marks_the_upcoming_webinars_the_member_registered_to(client, world, login):
+    """A member had to open each webinar to know whether they had signed up: the list now says so, for them only."""
+    chosen = make_webinar(world, title="Webinaire choisi")
+    make_webinar(world, days=14, title="Webinaire non choisi")
+    login(world.member)
+    client.post(f"/webinaires/{chosen.id}/inscription")
+    mark = '<span class="badge">Vous êtes inscrit(e)</span>'
+    listing = html.unescape(client.get("/webinaires/").get_data(as_text=True))
+    assert listing.count(mark) == 1
+    assert listing.index("Webinaire choisi") < listing.index(mark) < listing.index("Webinaire non choisi")
+    login(world.colleague)
+    assert mark not in html.unescape(client.get("/webinaires/").get_data(as_text=True))
+    login(world.member)
+    client.post(f"/webinaires/{chosen.id}/desinscription")
+    assert mark not in html.unescape(client.get("/webinaires/").get_data(as_text=True))
+
+
 def test_jurist_sees_who_registered_and_members_do_not(client, world, login):
     """The management box only counted the registrations: the team could not see who was coming."""
     upcoming = make_webinar(world, title="Webinaire à venir")

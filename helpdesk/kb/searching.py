@@ -2,13 +2,14 @@
 from collections.abc import MutableMapping
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from helpdesk import search
 from helpdesk.collation import french_order
 from helpdesk.extensions import db
 from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
+from helpdesk.like import any_contains
 from helpdesk.models import Theme, Ticket, User
 from helpdesk.permissions import article_statuses, article_visibilities, can_see_internal
 from helpdesk.translation import gettext as _
@@ -71,7 +72,10 @@ def similar_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Tick
     return [tickets[ticket_id] for ticket_id in ids if ticket_id in tickets]
 
 
-def matching_question_ids(text: str, limit: int = 500) -> list[int]:
-    """Ids of the questions whose subject, description or public answers hold every word of `text` (jurists'
-    free-text filter)."""
-    return [int(found) for found in search.filter_questions(index_path(search.QUESTIONS), text, limit=limit)]
+def question_text_filter(text: str, structure_id=None, limit: int = 500):
+    """The free-text filter of the question lists: the questions (of one structure if given) whose subject,
+    description or public answers hold every word of `text` in the French search (accents, plurals, typos of the
+    index), or whose subject or reference contains `text` as typed (« 00042 », a word the index left out)."""
+    found = search.filter_questions(index_path(search.QUESTIONS), text, limit=limit, structure_id=structure_id)
+    return or_(Ticket.id.in_([int(ticket_id) for ticket_id in found]),
+               any_contains(text, Ticket.subject, Ticket.reference))

@@ -2,13 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, false, func, or_, select, text
+from sqlalchemy import Select, false, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
-from helpdesk.kb.searching import matching_question_ids
-from helpdesk.like import any_contains
+from helpdesk.kb.searching import question_text_filter
 from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
@@ -121,8 +120,7 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
     if filters.tag:
         query = query.where(Ticket.tags.any(Tag.name == filters.tag))
     if filters.text:
-        query = query.where(or_(Ticket.id.in_(matching_question_ids(filters.text)),
-                                any_contains(filters.text, Ticket.subject, Ticket.reference)))
+        query = query.where(question_text_filter(filters.text))
     return query
 
 

@@ -368,13 +368,16 @@ def _key_terms_query(key_terms: list[tuple[str, float]], boosts: dict[str, float
                for fieldname, boost in boosts.items()])
 
 
-def filter_questions(path, text: str, *, limit: int = 500) -> list[str]:
-    """Return the ids of the questions whose subject or body holds every word of ``text`` (with its synonyms and
-    inflections): a filter narrows as words are added, where the similar questions' key terms widen."""
+def filter_questions(path, text: str, *, limit: int = 500, structure_id=None) -> list[str]:
+    """Return the ids of the questions (of one structure if given) whose subject or body holds every word of ``text``
+    (with its synonyms and inflections): a filter narrows as words are added, where the similar questions' key terms
+    widen."""
     parsed = parse(text)
     if not parsed.units:
         return []
-    results = get_searcher(path, QUESTIONS).search(And(unit_queries(parsed, QUESTION_BOOSTS)), limit=limit)
+    structure = Term("structure_id", str(structure_id)) if structure_id is not None else None
+    results = get_searcher(path, QUESTIONS).search(And(unit_queries(parsed, QUESTION_BOOSTS)), limit=limit,
+                                                   filter=structure)
     return [hit["id"] for hit in results]
 
 

@@ -64,7 +64,7 @@ class ReplyForm(Form):
     seen = seen_field()
 
     body = TextAreaField(_l("Votre réponse"), validators=[
-        DataRequired(_l("Le message est vide.")),
+        DataRequired(_l("Écrivez votre réponse : quelques mots suffisent, même pour joindre un document.")),
         Length(max=BODY_MAX, message=at_most(BODY_MAX))],
         # A file alone is refused: said before the member picks one, which a refused form would make them pick again.
         description=_l("Pour ajouter des documents, joignez-les avec quelques mots d'explication."))

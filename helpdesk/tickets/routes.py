@@ -7,8 +7,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
-from helpdesk.kb.searching import similar_questions, suggest
-from helpdesk.like import any_contains
+from helpdesk.kb.searching import question_text_filter, similar_questions, suggest
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import text_arg
 from helpdesk.models import STATUSES, Ticket
@@ -53,7 +52,7 @@ def index():
     query = query.where({"closes": Ticket.status == "closed", "attente": Ticket.status == "waiting"}.get(
         state, Ticket.status != "closed"))
     if text:
-        query = query.where(any_contains(text, Ticket.subject, Ticket.reference))
+        query = query.where(question_text_filter(text, structure_id=current_user.structure_id))
     page = list_page(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
                      current_app.config["MEMBER_PAGE_SIZE"])
     remember_list_page("questions")

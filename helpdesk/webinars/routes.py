@@ -40,9 +40,10 @@ def _form(webinar: Webinar | None = None) -> WebinarForm:
 @bp.route("/")
 @login_required
 def index():
-    """Upcoming and past webinars."""
+    """Upcoming and past webinars, those the user registered to marked."""
     upcoming, past = services.upcoming_and_past()
-    return render_template("webinars/index.html", upcoming=upcoming, past=past)
+    return render_template("webinars/index.html", upcoming=upcoming, past=past,
+                           registered=services.registered_ids(current_user))
 
 
 @bp.route("/<int:webinar_id>")

@@ -137,6 +137,11 @@ def is_registered(webinar: Webinar, user: User) -> bool:
         WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id)) is not None
 
 
+def registered_ids(user: User) -> set[int]:
+    """The ids of the webinars the user registered interest in (the list marks them)."""
+    return set(db.session.scalars(select(WebinarRegistration.webinar_id).where(WebinarRegistration.user_id == user.id)))
+
+
 def registration_count(webinar: Webinar) -> int:
     """How many members registered interest."""
     return db.session.scalar(select(func.count()).select_from(WebinarRegistration).where(

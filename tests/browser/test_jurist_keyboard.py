@@ -32,7 +32,7 @@ def test_typing_in_a_field_never_triggers_a_shortcut(visitor):
     page = visitor.page
     visitor.login("juriste@demo.local")
     visitor.goto("/file/?vue=ouvertes")
-    search = page.get_by_label("Recherche (objet ou référence)")
+    search = page.get_by_label("Recherche (mots ou référence)")
     search.click()
     page.keyboard.type("jk")
     expect(search).to_have_value("jk")

@@ -209,3 +209,24 @@ def test_member_sees_the_status_of_each_question_without_scrolling_sideways(visi
     rights = badges.evaluate_all("badges => badges.map(badge => badge.getBoundingClientRect().right)")
     cut = [text for text, right in zip(badges.all_inner_texts(), rights) if right > region_right]
     assert not cut, f"statuts coupés au bord de l'écran : {sorted(set(cut))}"
+
+
+def test_member_on_a_phone_types_without_accents_and_finds_the_question_then_a_templates_file_near_the_top(
+        visitor):
+    """A member on a phone, keyboard only, types « activite partielle » (no accents) in « Nos questions » and finds
+    the demo's question on partial activity; the file of a template resource shows after one scroll at most, no
+    longer after five screens of its text."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    page.get_by_label("Recherche (mots ou référence)").focus()
+    page.keyboard.type("activite partielle")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/questions/?q=activite+partielle*")
+    visitor.audit()
+    expect(page.locator("main table tbody tr").first).to_contain_text("Activité partielle")
+    visitor.goto("/ressources/modele-courrier-renouvellement-cddi")
+    download = page.locator("main ul.attachments a").first
+    expect(download).to_be_visible()
+    assert download.bounding_box()["y"] < 1.5 * PHONE["height"], "le fichier du modèle est loin sous son texte"
+    assert _page_width(page) <= PHONE["width"]

@@ -332,12 +332,16 @@ def test_preferences_page_refuses_unknown_mode_and_anonymous_users(app, world, c
 
 
 def test_account_page_leads_to_the_email_choices_and_back(app, world, client, login):
+    """Each page under « Mon compte » leads back to it; the password page, the only one without that link, no longer
+    repeats the account page's links and the personal data section."""
     login(world.member)
     account = client.get("/compte/").get_data(as_text=True)
     assert 'href="/compte/notifications"' in account and "Choisir les courriels que je reçois" in account
-    assert 'href="/compte/mes-donnees.zip"' in account
-    page = client.get("/compte/notifications").get_data(as_text=True)
-    assert 'href="/compte/">← Mon compte' in page
+    assert 'href="/compte/mes-donnees.zip"' in account and "Mes données personnelles" in account
+    for page_url in ("/compte/notifications", "/compte/mot-de-passe"):
+        assert 'href="/compte/">← Mon compte' in client.get(page_url).get_data(as_text=True)
+    password = client.get("/compte/mot-de-passe").get_data(as_text=True)
+    assert "Mes données personnelles" not in password and 'href="/compte/notifications"' not in password
 
 
 def test_members_are_not_offered_the_shared_queue_mail_but_jurists_are(app, world, client, login):
