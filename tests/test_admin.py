@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.services import create_user, set_active
+from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
@@ -590,6 +590,45 @@ def test_account_corrections_are_checked_and_change_nothing_when_refused(admin_c
     assert message in page
     db.session.expire_all()
     assert (world.member.email, world.member.name, world.member.role, world.member.structure_id) == before
+
+
+def _legacy_account(world, email: str) -> User:
+    """A member account whose address was stored before the address checks existed."""
+    user = factories.make_user("member", world.structure, name="Ancienne Adresse")
+    user.email = email
+    db.session.commit()
+    return user
+
+
+@pytest.mark.parametrize("legacy", ["andré@exemple.test", "ancienne@structure.local"])
+def test_an_account_made_before_the_address_checks_is_edited_keeping_its_address(app, admin_client, world, legacy):
+    """An accented or special-use address from before the checks no longer stops the admin from correcting the
+    account's name, role or structure; only a changed address is checked."""
+    user = _legacy_account(world, legacy)
+    app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
+    response = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
+        "email": legacy.upper(), "name": "Nom Corrigé", "role": "member", "structure": str(world.other_structure.id)},
+        follow_redirects=True)
+    assert f"Compte {legacy} mis à jour." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (user.email, user.name, user.structure_id) == (legacy, "Nom Corrigé", world.other_structure.id)
+
+
+def test_a_legacy_address_changed_for_another_bad_one_is_refused(app, admin_client, world):
+    """Keeping a legacy address is allowed; replacing it with another unchecked one is not."""
+    user = _legacy_account(world, "andré@exemple.test")
+    app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
+    for email, message in (("rené@exemple.test", "contient une lettre accentuée"),
+                           ("rene@structure.local", "Cette adresse e-mail n'est pas valide.")):
+        page = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
+            "email": email, "name": "Nom Corrigé", "role": "member", "structure": str(world.structure.id)})
+        assert message in html.unescape(page.get_data(as_text=True))
+        with pytest.raises(InvalidInput, match=message.replace(".", r"\.")):
+            update_user(user, world.admin, email=email, name="Nom Corrigé", role="member",
+                        structure_id=world.structure.id)
+        db.session.rollback()
+        db.session.expire_all()
+        assert (user.email, user.name) == ("andré@exemple.test", "Ancienne Adresse")
 
 
 def test_an_admin_keeps_their_own_role_and_others_cannot_edit_accounts(admin_client, world, login):

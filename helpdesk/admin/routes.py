@@ -116,7 +116,7 @@ def new_user():
 def edit_user(user_id):
     """Correct an account's name, email, role or structure."""
     user = _get_or_404(User, user_id)
-    form = UserEditForm(obj=user)
+    form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
     if request.method == "GET":
         form.structure.data = user.structure_id or 0

@@ -143,10 +143,11 @@ def account_name_problem(name: str) -> str | None:
 def _account_values(user: User | None, email: str, name: str, role: str, structure_id: int | None,
                     taken: set[str] | None = None) -> tuple[str, str, Structure | None]:
     """The checked email, name and structure of an account being created (user None) or edited; `taken`, the
-    addresses known to have an account when several are created at once (else the database is asked)."""
+    addresses known to have an account when several are created at once (else the database is asked). An edited
+    account's unchanged address is not checked again: one made before the checks (accented, .local) stays editable."""
     email = normalise_email(email)
     name = one_line(name)
-    if (problem := email_problem(email)) is not None:
+    if (user is None or email != user.email) and (problem := email_problem(email)) is not None:
         raise InvalidInput(problem)
     if (problem := account_name_problem(name)) is not None:
         raise InvalidInput(problem)
