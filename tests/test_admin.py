@@ -170,6 +170,45 @@ def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_cl
     assert "Aucun compte ne correspond à « 100_% »." in nothing and "admin@exemple.test" not in nothing
 
 
+def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_and_page(admin_client, world):
+    """Deactivating, inviting again or editing an account found by a search landed on the whole list's first page:
+    with thousands of accounts the admin lost the one just changed and searched again."""
+    for number in range(60):
+        factories.make_user("member", world.other_structure, email=f"salarie{number:02d}@exemple.test")
+    listing = admin_client.get("/admin/utilisateurs?q=salarie&page=2").get_data(as_text=True)
+    target = db.session.scalar(select(User).where(User.email == "salarie59@exemple.test"))
+    for action in ("activation", "invitation", "modifier"):
+        assert html.escape(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2") in listing, action
+    for action, message in (("activation", "Compte salarie59@exemple.test désactivé."),
+                            ("invitation", "Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."),
+                            ("activation", "Compte salarie59@exemple.test réactivé."),
+                            ("invitation", "Invitation renvoyée à salarie59@exemple.test.")):
+        response = admin_client.post(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2")
+        assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"
+        page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert message in html.unescape(page) and "Page 2 sur 2 (60 résultats)" in page
+    edit = f"/admin/utilisateurs/{target.id}/modifier?q=salarie&page=2"
+    assert 'href="/admin/utilisateurs?q=salarie&amp;page=2">Annuler' in admin_client.get(edit).get_data(as_text=True)
+    response = admin_client.post(edit, data={"email": target.email, "name": "Salarié Renommé", "role": "member",
+                                             "structure": str(world.other_structure.id)})
+    assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"
+    assert "Salarié Renommé" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    plain = admin_client.post(f"/admin/utilisateurs/{target.id}/activation")
+    assert plain.headers["Location"] == "/admin/utilisateurs", "from the whole list, back to the whole list"
+
+
+def test_a_structure_page_leads_to_its_accounts_and_to_a_new_account_in_it(admin_client, world):
+    """A structure's page listed its accounts without a way to correct one or to add one there."""
+    page = admin_client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True)
+    assert f'<a href="/admin/utilisateurs/{world.member.id}/modifier">Alice Membre</a>' in page
+    new = f"/admin/utilisateurs/nouveau?structure={world.structure.id}"
+    assert f'<a href="{html.escape(new)}">Créer un compte dans cette structure</a>' in page
+    form = admin_client.get(new).get_data(as_text=True)
+    assert f'<option selected value="{world.structure.id}">Chantier des Tests</option>' in form
+    assert '<option selected value="0">' in admin_client.get("/admin/utilisateurs/nouveau?structure=x").get_data(
+        as_text=True)
+
+
 def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client, world):
     """On SQLite « élodie » did not find « Élodie », nor « ÉTÉ » a structure named « Chantier d'été »."""
     structure = factories.make_structure(name="Chantier d'été")
