@@ -332,12 +332,14 @@ def test_an_address_pasted_with_spaces_around_it_is_accepted_trimmed(admin_clien
 
 
 def test_special_use_domains_are_refused_in_production(app, admin_client, world):
-    """Without EMAIL_ALLOW_SPECIAL_DOMAINS (the production default) a .local or .test address is refused."""
+    """Without EMAIL_ALLOW_SPECIAL_DOMAINS (the production default) a .local or .test address is refused, saying why:
+    « n'est pas valide » left the admin staring at a well-formed address."""
     app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
     before = _count(User)
-    for email in ("nouvelle@demo.local", "nouvelle@exemple.test"):
+    for email, name in (("nouvelle@demo.local", "local"), ("nouvelle@exemple.TEST", "test")):
         response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
-        assert "Cette adresse e-mail n&#39;est pas valide." in response.get_data(as_text=True)
+        assert (f"Les adresses en « .{name} » ne reçoivent jamais de courriel (nom réservé aux essais) : indiquez "
+                "l'adresse réelle de la personne.") in html.unescape(response.get_data(as_text=True))
     assert _count(User) == before
 
 
@@ -658,7 +660,7 @@ def test_a_legacy_address_changed_for_another_bad_one_is_refused(app, admin_clie
     user = _legacy_account(world, "andré@exemple.test")
     app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
     for email, message in (("rené@exemple.test", "contient une lettre accentuée"),
-                           ("rene@structure.local", "Cette adresse e-mail n'est pas valide.")):
+                           ("rene@structure.local", "ne reçoivent jamais de courriel")):
         page = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
             "email": email, "name": "Nom Corrigé", "role": "member", "structure": str(world.structure.id)})
         assert message in html.unescape(page.get_data(as_text=True))
