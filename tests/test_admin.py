@@ -1,5 +1,6 @@
 """Administration over HTTP and its services: structures, accounts, themes."""
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -207,6 +208,16 @@ def test_a_structure_page_leads_to_its_accounts_and_to_a_new_account_in_it(admin
     assert f'<option selected value="{world.structure.id}">Chantier des Tests</option>' in form
     assert '<option selected value="0">' in admin_client.get("/admin/utilisateurs/nouveau?structure=x").get_data(
         as_text=True)
+
+
+def test_the_accounts_list_tells_which_invitations_are_not_accepted_yet(admin_client, world):
+    """After an import of hundreds of invited accounts, the list said « Actif » for all: the admin could not tell who
+    had never followed their invitation, to send it again."""
+    create_user("invitee@exemple.test", "Ines Invitée", None, "member", world.structure.id, actor=world.admin)
+    page = admin_client.get("/admin/utilisateurs?q=exemple.test").get_data(as_text=True)
+    rows = {email: row for row in page.split("<tr>")[2:] for email in re.findall(r"<td>([^<]+@exemple\.test)</td>", row)}
+    assert "Invitation pas encore acceptée" in rows["invitee@exemple.test"]
+    assert "Actif" in rows["membre@exemple.test"] and "Invitation pas encore" not in rows["membre@exemple.test"]
 
 
 def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client, world):
