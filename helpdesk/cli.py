@@ -68,18 +68,37 @@ def users():
     """Manage user accounts."""
 
 
+def _account_refusal(error: ServiceError) -> click.ClickException:
+    """The French message of a refused account, telling how to name a member's structure on the command line."""
+    if error.field == "structure_id":
+        return click.ClickException(f"{error.message} Indiquez --structure-id N : N est le numéro de la structure, "
+                                    "à la fin de l'adresse de sa page (Administration › Structures adhérentes, "
+                                    "/admin/structures/N).")
+    return click.ClickException(error.message)
+
+
+def _ask_password() -> str:
+    """The initial password, typed twice without being shown."""
+    password = click.prompt("Mot de passe", hide_input=True, prompt_suffix=" : ")
+    if click.prompt("Mot de passe (à nouveau)", hide_input=True, prompt_suffix=" : ") != password:
+        raise click.ClickException("Les deux mots de passe saisis diffèrent : relancez la commande.")
+    return password
+
+
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--structure-id", type=int, default=None, help="Required for members.")
-@click.password_option()
+@click.option("--password", help="The initial password; asked twice, without echo, when not given.")
 def create_user_command(email, name, role, structure_id, password):
     """Create an account (for admins: --role admin)."""
+    if password is None:
+        password = _ask_password()
     try:
         user = create_user(email, name, password, role, structure_id)
     except ServiceError as error:
-        raise click.ClickException(error.message) from error
+        raise _account_refusal(error) from error
     click.echo(f"Compte créé : {user.email} ({user.role_label}).")
 
 
@@ -93,7 +112,7 @@ def invite_user_command(email, name, role, structure_id):
     try:
         user = create_user(email, name, None, role, structure_id)
     except ServiceError as error:
-        raise click.ClickException(error.message) from error
+        raise _account_refusal(error) from error
     send_pending()
     click.echo(f"Invitation envoyée à {user.email} ({user.role_label}).")
 

@@ -1,12 +1,13 @@
 """Administration over HTTP and its services: structures, accounts, themes."""
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from helpdesk.admin.services import create_theme, save_structure, toggle_theme, update_theme
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.services import create_user, set_active
+from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
@@ -170,6 +171,55 @@ def test_admin_finds_an_account_by_name_email_or_structure_across_pages(admin_cl
     assert "Aucun compte ne correspond à « 100_% »." in nothing and "admin@exemple.test" not in nothing
 
 
+def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_and_page(admin_client, world):
+    """Deactivating, inviting again or editing an account found by a search landed on the whole list's first page:
+    with thousands of accounts the admin lost the one just changed and searched again."""
+    for number in range(60):
+        factories.make_user("member", world.other_structure, email=f"salarie{number:02d}@exemple.test")
+    listing = admin_client.get("/admin/utilisateurs?q=salarie&page=2").get_data(as_text=True)
+    target = db.session.scalar(select(User).where(User.email == "salarie59@exemple.test"))
+    for action in ("activation", "invitation", "modifier"):
+        assert html.escape(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2") in listing, action
+    for action, message in (("activation", "Compte salarie59@exemple.test désactivé."),
+                            ("invitation", "Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."),
+                            ("activation", "Compte salarie59@exemple.test réactivé."),
+                            ("invitation", "Invitation renvoyée à salarie59@exemple.test.")):
+        response = admin_client.post(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2")
+        assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"
+        page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert message in html.unescape(page) and "Page 2 sur 2 (60 résultats)" in page
+    edit = f"/admin/utilisateurs/{target.id}/modifier?q=salarie&page=2"
+    assert 'href="/admin/utilisateurs?q=salarie&amp;page=2">Annuler' in admin_client.get(edit).get_data(as_text=True)
+    response = admin_client.post(edit, data={"email": target.email, "name": "Salarié Renommé", "role": "member",
+                                             "structure": str(world.other_structure.id)})
+    assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"
+    assert "Salarié Renommé" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    plain = admin_client.post(f"/admin/utilisateurs/{target.id}/activation")
+    assert plain.headers["Location"] == "/admin/utilisateurs", "from the whole list, back to the whole list"
+
+
+def test_a_structure_page_leads_to_its_accounts_and_to_a_new_account_in_it(admin_client, world):
+    """A structure's page listed its accounts without a way to correct one or to add one there."""
+    page = admin_client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True)
+    assert f'<a href="/admin/utilisateurs/{world.member.id}/modifier">Alice Membre</a>' in page
+    new = f"/admin/utilisateurs/nouveau?structure={world.structure.id}"
+    assert f'<a href="{html.escape(new)}">Créer un compte dans cette structure</a>' in page
+    form = admin_client.get(new).get_data(as_text=True)
+    assert f'<option selected value="{world.structure.id}">Chantier des Tests</option>' in form
+    assert '<option selected value="0">' in admin_client.get("/admin/utilisateurs/nouveau?structure=x").get_data(
+        as_text=True)
+
+
+def test_the_accounts_list_tells_which_invitations_are_not_accepted_yet(admin_client, world):
+    """After an import of hundreds of invited accounts, the list said « Actif » for all: the admin could not tell who
+    had never followed their invitation, to send it again."""
+    create_user("invitee@exemple.test", "Ines Invitée", None, "member", world.structure.id, actor=world.admin)
+    page = admin_client.get("/admin/utilisateurs?q=exemple.test").get_data(as_text=True)
+    rows = {email: row for row in page.split("<tr>")[2:] for email in re.findall(r"<td>([^<]+@exemple\.test)</td>", row)}
+    assert "Invitation pas encore acceptée" in rows["invitee@exemple.test"]
+    assert "Actif" in rows["membre@exemple.test"] and "Invitation pas encore" not in rows["membre@exemple.test"]
+
+
 def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client, world):
     """On SQLite « élodie » did not find « Élodie », nor « ÉTÉ » a structure named « Chantier d'été »."""
     structure = factories.make_structure(name="Chantier d'été")
@@ -293,12 +343,14 @@ def test_an_address_pasted_with_spaces_around_it_is_accepted_trimmed(admin_clien
 
 
 def test_special_use_domains_are_refused_in_production(app, admin_client, world):
-    """Without EMAIL_ALLOW_SPECIAL_DOMAINS (the production default) a .local or .test address is refused."""
+    """Without EMAIL_ALLOW_SPECIAL_DOMAINS (the production default) a .local or .test address is refused, saying why:
+    « n'est pas valide » left the admin staring at a well-formed address."""
     app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
     before = _count(User)
-    for email in ("nouvelle@demo.local", "nouvelle@exemple.test"):
+    for email, name in (("nouvelle@demo.local", "local"), ("nouvelle@exemple.TEST", "test")):
         response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
-        assert "Cette adresse e-mail n&#39;est pas valide." in response.get_data(as_text=True)
+        assert (f"Les adresses en « .{name} » ne reçoivent jamais de courriel (nom réservé aux essais) : indiquez "
+                "l'adresse réelle de la personne.") in html.unescape(response.get_data(as_text=True))
     assert _count(User) == before
 
 
@@ -590,6 +642,45 @@ def test_account_corrections_are_checked_and_change_nothing_when_refused(admin_c
     assert message in page
     db.session.expire_all()
     assert (world.member.email, world.member.name, world.member.role, world.member.structure_id) == before
+
+
+def _legacy_account(world, email: str) -> User:
+    """A member account whose address was stored before the address checks existed."""
+    user = factories.make_user("member", world.structure, name="Ancienne Adresse")
+    user.email = email
+    db.session.commit()
+    return user
+
+
+@pytest.mark.parametrize("legacy", ["andré@exemple.test", "ancienne@structure.local"])
+def test_an_account_made_before_the_address_checks_is_edited_keeping_its_address(app, admin_client, world, legacy):
+    """An accented or special-use address from before the checks no longer stops the admin from correcting the
+    account's name, role or structure; only a changed address is checked."""
+    user = _legacy_account(world, legacy)
+    app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
+    response = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
+        "email": legacy.upper(), "name": "Nom Corrigé", "role": "member", "structure": str(world.other_structure.id)},
+        follow_redirects=True)
+    assert f"Compte {legacy} mis à jour." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (user.email, user.name, user.structure_id) == (legacy, "Nom Corrigé", world.other_structure.id)
+
+
+def test_a_legacy_address_changed_for_another_bad_one_is_refused(app, admin_client, world):
+    """Keeping a legacy address is allowed; replacing it with another unchecked one is not."""
+    user = _legacy_account(world, "andré@exemple.test")
+    app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"] = False
+    for email, message in (("rené@exemple.test", "contient une lettre accentuée"),
+                           ("rene@structure.local", "ne reçoivent jamais de courriel")):
+        page = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
+            "email": email, "name": "Nom Corrigé", "role": "member", "structure": str(world.structure.id)})
+        assert message in html.unescape(page.get_data(as_text=True))
+        with pytest.raises(InvalidInput, match=message.replace(".", r"\.")):
+            update_user(user, world.admin, email=email, name="Nom Corrigé", role="member",
+                        structure_id=world.structure.id)
+        db.session.rollback()
+        db.session.expire_all()
+        assert (user.email, user.name) == ("andré@exemple.test", "Ancienne Adresse")
 
 
 def test_an_admin_keeps_their_own_role_and_others_cannot_edit_accounts(admin_client, world, login):

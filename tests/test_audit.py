@@ -375,3 +375,15 @@ def test_queue_text_search_through_the_api_is_journalled(app, world):
     assert app.test_client().get("/api/v1/queue?view=ouvertes&q=Durand", headers=bearer(token)).status_code == 200
     event = db.session.scalar(select(Event).where(Event.kind == "queue_searched"))
     assert (event.actor_id, event.data) == (world.jurist.id, {"words": "Durand"})
+
+
+def test_the_journal_names_the_changed_fields_of_an_account_in_french(client, world, login):
+    """« modifié : email, name, structure » showed the code's English names to the admin."""
+    login(world.admin)
+    client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
+        "email": "alice.nouvelle@exemple.test", "name": "Alice Renommée", "role": "member",
+        "structure": str(world.other_structure.id)})
+    page = html.unescape(client.get("/admin/journal/?kind=user_updated").get_data(as_text=True))
+    assert "modifié : adresse e-mail, nom, structure" in page
+    export = client.get("/admin/journal/export.csv?kind=user_updated").get_data(as_text=True)
+    assert "modifié : adresse e-mail, nom, structure" in export

@@ -144,6 +144,34 @@ def test_users_create_explains_refusals(runner, arguments, message):
     assert db.session.scalars(select(User)).all() == []
 
 
+def test_users_create_tells_how_to_name_a_members_structure(runner):
+    """« Un membre doit être rattaché à une structure existante. » did not say which option names it, nor where its
+    number is found."""
+    result = runner.invoke(args=["users", "create", "--email", "m@federation.test", "--name", "Mia Membre",
+                                 "--role", "member", "--password", "un-mot-de-passe-solide"])
+    assert result.exit_code == 1
+    assert ("Un membre doit être rattaché à une structure existante. Indiquez --structure-id N : N est le numéro de "
+            "la structure, à la fin de l'adresse de sa page (Administration › Structures adhérentes, "
+            "/admin/structures/N).") in result.output
+    invited = runner.invoke(args=["users", "invite", "--email", "m@federation.test", "--name", "Mia Membre",
+                                  "--role", "member"])
+    assert invited.exit_code == 1 and "Indiquez --structure-id N" in invited.output
+    assert db.session.scalars(select(User)).all() == []
+
+
+def test_users_create_asks_the_password_twice_in_french(runner):
+    """Without --password the command asks for it twice, hidden, in French; two different entries create nothing."""
+    base = ["users", "create", "--email", "a@federation.test", "--name", "Ada Admin", "--role", "admin"]
+    refused = runner.invoke(args=base, input="un-mot-de-passe-solide\nun-autre-mot-de-passe\n")
+    assert refused.exit_code == 1
+    assert "Mot de passe : \nMot de passe (à nouveau) : \n" in refused.output
+    assert "Les deux mots de passe saisis diffèrent : relancez la commande." in refused.output
+    assert "un-mot-de-passe-solide" not in refused.output and db.session.scalars(select(User)).all() == []
+    created = runner.invoke(args=base, input="un-mot-de-passe-solide\nun-mot-de-passe-solide\n")
+    assert created.exit_code == 0, created.output
+    assert db.session.scalars(select(User)).one().check_password("un-mot-de-passe-solide")
+
+
 def test_users_create_for_a_member_of_a_structure(runner):
     structure = factories.make_structure()
     result = runner.invoke(args=["users", "create", "--email", "m@federation.test", "--name", "Mia Membre",

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from helpdesk.admin.services import STRUCTURE_NAME_MAX, normalise_siret, siret_problem
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
-from helpdesk.auth.services import email_problem
+from helpdesk.auth.services import email_problem, normalise_email
 from helpdesk.main.forms import Form, select_choices
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -39,6 +39,12 @@ class StructureForm(Form):
     submit = SubmitField(_l("Enregistrer"))
 
 
+def _valid_changed_email(form, field):
+    """On an existing account, a well-formed address only when it changes: one made before the checks stays."""
+    if normalise_email(field.data) != form.account.email:
+        _valid_email(form, field)
+
+
 class UserForm(Form):
     """Create a user account."""
 
@@ -69,13 +75,19 @@ class UserForm(Form):
 class UserEditForm(Form):
     """Correct an account: name, email, role, structure."""
 
-    email = EmailField(_l("Adresse e-mail"), validators=UserForm.email.kwargs["validators"],
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez l'adresse e-mail.")),
+                                                     _valid_changed_email, Length(max=254)],
                        description=_l("Si vous la changez, l'ancienne et la nouvelle adresse en sont prévenues par "
                                       "courriel, et les sessions du compte sont fermées."))
     name = UserForm.name
     role = UserForm.role
     structure = UserForm.structure
     submit = SubmitField(_l("Enregistrer"))
+
+    def __init__(self, account, **kwargs):
+        """The form of this account, filled with its values on first display."""
+        self.account = account
+        super().__init__(obj=account, **kwargs)
 
 
 class ThemeForm(Form):

@@ -16,7 +16,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import text_arg
+from helpdesk.main.query_args import int_arg, page_arg, text_arg
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.translation import gettext as _, ngettext
@@ -92,12 +92,20 @@ def users():
     return render_template("admin/users.html", page=page, search=search, toggle_form=ToggleForm())
 
 
+def _back_to_users() -> str:
+    """The accounts list as the admin left it for an action on one of its lines: the same search and page."""
+    page = page_arg()
+    return url_for("admin.users", q=text_arg("q") or None, page=page if page > 1 else None)
+
+
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
 @admin_required
 def new_user():
-    """Create an account."""
+    """Create an account (`?structure=`: in that structure, from its page)."""
     form = UserForm()
     form.structure.choices = select_choices(_structure_choices())
+    if request.method == "GET":
+        form.structure.data = int_arg("structure") or 0
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
@@ -116,7 +124,7 @@ def new_user():
 def edit_user(user_id):
     """Correct an account's name, email, role or structure."""
     user = _get_or_404(User, user_id)
-    form = UserEditForm(obj=user)
+    form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
     if request.method == "GET":
         form.structure.data = user.structure_id or 0
@@ -129,8 +137,8 @@ def edit_user(user_id):
         else:
             flash(_("Compte %(email)s mis à jour.", email=user.email), "success")
             _flash_released(released)
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", form=form, user=user)
+            return redirect(_back_to_users())
+    return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users())
 
 
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
@@ -148,7 +156,7 @@ def toggle_user(user_id):
         flash(_("Compte %(email)s réactivé.", email=user.email) if user.active
               else _("Compte %(email)s désactivé.", email=user.email), "success")
         _flash_released(released)
-    return redirect(url_for("admin.users"))
+    return redirect(_back_to_users())
 
 
 def _flash_released(released: int) -> None:
@@ -172,7 +180,7 @@ def invite_again(user_id):
         flash(error.message, "error")
     else:
         flash(_("Invitation renvoyée à %(email)s.", email=user.email), "success")
-    return redirect(url_for("admin.users"))
+    return redirect(_back_to_users())
 
 
 @bp.route("/themes", methods=["GET", "POST"])

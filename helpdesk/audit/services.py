@@ -87,6 +87,7 @@ VALUE_LABELS = {
     "status": {**STATUSES, **ARTICLE_STATUSES}, "previous": STATUSES, "role": ROLES, "channel": CHANNELS,
     "priority": PRIORITIES, "previous_priority": PRIORITIES, "mode": NOTIFY_MODES, "scope": TOKEN_SCOPES,
     "purpose": {"invitation": _l("invitation"), "reset": _l("réinitialisation")},
+    "changed": {"email": _l("adresse e-mail"), "name": _l("nom"), "role": _l("rôle"), "structure": _l("structure")},
 }
 
 
@@ -99,7 +100,8 @@ def describe_details(event: Event) -> list[tuple[str, str]]:
         if isinstance(value, bool):
             text = str(_l("oui") if value else _l("non"))
         elif isinstance(value, list):
-            text = ", ".join(str(item) for item in value)
+            labels = VALUE_LABELS.get(key)
+            text = ", ".join(str(labels.get(item, item) if labels else item) for item in value)
         elif isinstance(value, dict):  # e.g. the filters of a statistics export
             text = ", ".join(f"{name} = {item}" for name, item in sorted(value.items()) if item not in (None, "", []))
             text = text or "—"

@@ -32,14 +32,16 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _with_ordinary_domain(address: str) -> str:
-    """The address with a special-use top-level name (demo.local, exemple.test) swapped for an ordinary one, so that
-    email_validator, which refuses those names outright, still checks the rest of the address."""
-    local, _at, domain = address.rpartition("@")
-    for name in SPECIAL_USE_DOMAIN_NAMES:
-        if domain.lower().endswith("." + name):
-            return f"{local}@{domain[:-len(name)]}example"
-    return address
+def _special_use_name(address: str) -> str | None:
+    """The special-use top-level name (local, test...) that ends the address's domain, or None."""
+    domain = address.rpartition("@")[2].lower()
+    return next((name for name in SPECIAL_USE_DOMAIN_NAMES if domain.endswith("." + name)), None)
+
+
+def _with_ordinary_domain(address: str, name: str) -> str:
+    """The address with its special-use top-level `name` (demo.local, exemple.test) swapped for an ordinary one, so
+    that email_validator, which refuses those names outright, still checks the rest of the address."""
+    return f"{address[:-len(name)]}example"
 
 
 def email_problem(address: str) -> str | None:
@@ -54,8 +56,11 @@ def email_problem(address: str) -> str | None:
         return _("Cette adresse e-mail contient une lettre accentuée ou d'un autre alphabet (parfois identique à l'œil "
                  "à une lettre latine) : écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
                  "« xn--… ».")
-    if current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
-        address = _with_ordinary_domain(address)
+    if (special := _special_use_name(address)) is not None:
+        if not current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
+            return _("Les adresses en « .%(name)s » ne reçoivent jamais de courriel (nom réservé aux essais) : "
+                     "indiquez l'adresse réelle de la personne.", name=special)
+        address = _with_ordinary_domain(address, special)
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError:
@@ -143,10 +148,11 @@ def account_name_problem(name: str) -> str | None:
 def _account_values(user: User | None, email: str, name: str, role: str, structure_id: int | None,
                     taken: set[str] | None = None) -> tuple[str, str, Structure | None]:
     """The checked email, name and structure of an account being created (user None) or edited; `taken`, the
-    addresses known to have an account when several are created at once (else the database is asked)."""
+    addresses known to have an account when several are created at once (else the database is asked). An edited
+    account's unchanged address is not checked again: one made before the checks (accented, .local) stays editable."""
     email = normalise_email(email)
     name = one_line(name)
-    if (problem := email_problem(email)) is not None:
+    if (user is None or email != user.email) and (problem := email_problem(email)) is not None:
         raise InvalidInput(problem)
     if (problem := account_name_problem(name)) is not None:
         raise InvalidInput(problem)
@@ -163,7 +169,7 @@ def _account_values(user: User | None, email: str, name: str, role: str, structu
     if role == "member":
         structure = db.session.get(Structure, structure_id) if structure_id else None
         if structure is None:
-            raise InvalidInput(_("Un membre doit être rattaché à une structure existante."))
+            raise InvalidInput(_("Un membre doit être rattaché à une structure existante."), field="structure_id")
     return email, name, structure
 
 
