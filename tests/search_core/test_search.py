@@ -153,6 +153,20 @@ def test_teletravailler_finds_teletravail(tmp_path):
     assert slugs(search_articles(path, "heures détaillées", **MEMBER)) == ["detail"]
 
 
+def test_a_preposition_does_not_find_the_noun_of_its_stem(tmp_path):
+    """« versement » finds the fiche on the payment of wages, not one saying « vers » (« du CDD vers un CDI »), and
+    « durée » not one saying « durant »: Snowball stems each pair alike."""
+    path = indexed(tmp_path, [
+        make_article("versement", "Paiement du salaire", "Le versement du salaire a lieu une fois par mois."),
+        make_article("passage", "Passer en CDI", "Le salarié passe du CDD vers un CDI."),
+        make_article("duree", "Période d'essai", "La durée de la période d'essai est fixée par le contrat."),
+        make_article("conges", "Congés", "Les congés pris durant la période d'essai."),
+    ])
+    assert slugs(search_articles(path, "versement", **MEMBER)) == ["versement"]
+    assert slugs(search_articles(path, "durée période d'essai", **MEMBER))[:1] == ["duree"]
+    assert slugs(search_articles(path, "durée", **MEMBER)) == ["duree"]
+
+
 @pytest.mark.parametrize("text", ["rupture des CDIs", "rupture des cdis"])
 def test_a_plural_acronym_finds_the_acronym_and_its_expansion(tmp_path, text):
     """« CDIs » and « cdis » find the fiche saying « CDI » and the one saying « contrat à durée indéterminée »."""
