@@ -58,8 +58,12 @@ ELISIONS = frozenset(
     {"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "quelqu", "presqu"}
 )
 
-# Words that carry no topic in help-desk questions, plus "art" (as in "art. L1234-5").
-EXTRA_STOP_WORDS = frozenset({"art", "quel", "quelle", "quels", "quelles", "comment", "est-ce"})
+# Words that carry no topic in help-desk questions, plus "art" (as in "art. L1234-5"), and the prepositions and
+# conjunctions Snowball stems as a content word: "vers" as "versement" (vers), "durant" as "durée" (dur), "entre" as
+# "entrée" (entre), "comme" as "commissions" (comm).
+EXTRA_STOP_WORDS = frozenset(
+    {"art", "quel", "quelle", "quels", "quelles", "comment", "est-ce", "vers", "durant", "entre", "comme"}
+)
 
 
 def fold(text: str) -> str:
@@ -158,7 +162,8 @@ def _base_chain():
 # 6: "-ie(s)" after n, v, b, l (not "-ilie") stemmed by Snowball alone ("définie" as "définir"); an acronym with a
 #    plural "s" as the acronym ("CDIs" as "CDI").
 # 7: the folded participle of a "-yer" verb stemmed as the verb ("payé" as "payer", "paiement": pai).
-ANALYSIS_VERSION = 7
+# 8: the prepositions and conjunctions "vers", "durant", "entre", "comme" are stop words.
+ANALYSIS_VERSION = 8
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000

@@ -102,6 +102,15 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
     return (), 0
 
 
+def _noun_of_ailler_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The noun in « -ail » a verb in « -ailler » also searches (« travailler », « travaillé »: `travaill`, also
+    `travail`; « détaillé » also « détail »), else (). Snowball undoubles the « ll » of « -eill » (« conseiller » as
+    « conseil ») but not of « -aill »; the index keeps the verb apart (the noun then finds its own documents only, as
+    measured in docs/search.md), the query of a verb also looks for the noun the law and the fiches write
+    (« travailler le dimanche »: « travail du dimanche »)."""
+    return ((terms[0][:-1],),) if len(terms) == 1 and terms[0].endswith("aill") else ()
+
+
 def _word_units(text: str) -> list[Unit]:
     """Read unquoted text as words, expanding the longest synonym expressions first."""
     tokens = word_tokens(text)
@@ -122,7 +131,7 @@ def _word_units(text: str) -> list[Unit]:
             _, folded, original = tokens[i]
             terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »
             if terms:
-                units.append(Unit((terms,), word=original))
+                units.append(Unit((terms,) + _noun_of_ailler_verb(terms), word=original))
             i += 1
     return units
 

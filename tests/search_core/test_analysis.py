@@ -125,6 +125,22 @@ def test_elisions_are_removed(text):
     assert analyze(text) == analyze("employeur")
 
 
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("passer du CDD vers un CDI", "passer du CDD un CDI"),
+        ("congés durant le préavis", "congés le préavis"),
+        ("différence entre invalidité et inaptitude", "différence invalidité inaptitude"),
+        ("considéré comme du travail effectif", "considéré du travail effectif"),
+    ],
+)
+def test_prepositions_stemmed_as_content_words_are_stop_words(text, same_as):
+    """« vers », « durant », « entre », « comme » are not searched: Snowball stems them as « versement », « durée »,
+    « entrée », « commissions »."""
+    assert analyze(text) == analyze(same_as)
+    assert analyze("versement durée entrée commissions") == ("vers", "dur", "entre", "comm")
+
+
 def test_quelqu_and_presqu_are_elisions():
     """« quelqu'un » is not searched as a topic « quelqu » (found in a handful of documents, it would outweigh the
     question's words): it is elided like « jusqu' » and « lorsqu' »."""

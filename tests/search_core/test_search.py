@@ -130,6 +130,43 @@ def test_the_infinitive_of_payer_finds_the_participle(tmp_path):
     assert slugs(search_articles(path, "congés payer", **MEMBER))[:1] == ["conges"]
 
 
+@pytest.mark.parametrize("text", ["travailler le dimanche", "travaillé le dimanche", "TRAVAILLER dimanche"])
+def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
+    """« travailler le dimanche » finds the fiche saying « travail du dimanche » first (and the one saying
+    « travailler »); « travail » alone does not reach the verb, nor « télétravailler » other words."""
+    path = indexed(tmp_path, [
+        make_article("dimanche", "Le travail du dimanche", "Le repos hebdomadaire est donné le dimanche."),
+        make_article("verbe", "Jours fériés", "Le salarié peut travailler un jour férié."),
+        make_article("autre", "Repos", "Le repos hebdomadaire."),
+    ])
+    assert slugs(search_articles(path, text, **MEMBER))[:2] == ["dimanche", "verbe"]
+    assert slugs(search_articles(path, "travail", **MEMBER)) == ["dimanche"]
+
+
+def test_teletravailler_finds_teletravail(tmp_path):
+    """« télétravailler » finds the fiche on « télétravail »; « détaillé » the one saying « détail »."""
+    path = indexed(tmp_path, [
+        make_article("teletravail", "Le télétravail", "Le télétravail est mis en place par accord."),
+        make_article("detail", "Bulletin de paie", "Le détail des heures figure sur le bulletin."),
+    ])
+    assert slugs(search_articles(path, "télétravailler", **MEMBER)) == ["teletravail"]
+    assert slugs(search_articles(path, "heures détaillées", **MEMBER)) == ["detail"]
+
+
+def test_a_preposition_does_not_find_the_noun_of_its_stem(tmp_path):
+    """« versement » finds the fiche on the payment of wages, not one saying « vers » (« du CDD vers un CDI »), and
+    « durée » not one saying « durant »: Snowball stems each pair alike."""
+    path = indexed(tmp_path, [
+        make_article("versement", "Paiement du salaire", "Le versement du salaire a lieu une fois par mois."),
+        make_article("passage", "Passer en CDI", "Le salarié passe du CDD vers un CDI."),
+        make_article("duree", "Période d'essai", "La durée de la période d'essai est fixée par le contrat."),
+        make_article("conges", "Congés", "Les congés pris durant la période d'essai."),
+    ])
+    assert slugs(search_articles(path, "versement", **MEMBER)) == ["versement"]
+    assert slugs(search_articles(path, "durée période d'essai", **MEMBER))[:1] == ["duree"]
+    assert slugs(search_articles(path, "durée", **MEMBER)) == ["duree"]
+
+
 @pytest.mark.parametrize("text", ["rupture des CDIs", "rupture des cdis"])
 def test_a_plural_acronym_finds_the_acronym_and_its_expansion(tmp_path, text):
     """« CDIs » and « cdis » find the fiche saying « CDI » and the one saying « contrat à durée indéterminée »."""
