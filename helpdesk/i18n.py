@@ -89,6 +89,12 @@ def format_date(value: date | datetime | str | None) -> str:
     return _format_day(_in_paris(value) if isinstance(value, datetime) else value, locale.date_formats["long"], locale)
 
 
+def format_day_month(value: date) -> str:
+    """'4 déc.', '1er déc.' (or 'Dec 4'): a date of the coming weeks where a table's column is narrow."""
+    locale = current_locale()
+    return _format_day(value, locale.datetime_skeletons["MMMd"], locale)
+
+
 def _in_paris(value: datetime) -> datetime:
     """`value` in Paris time; a naive value is UTC, as the database stores it."""
     return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(PARIS)

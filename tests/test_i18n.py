@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import (
-    format_date, format_datetime, format_number, format_relative, format_short_datetime, set_user_locale,
+    format_date, format_datetime, format_day_month, format_number, format_relative, format_short_datetime,
+    set_user_locale,
 )
 from helpdesk.mail import outbox
 from helpdesk.main.forms import select_choices
@@ -121,6 +122,15 @@ def test_first_day_of_the_month_is_an_ordinal_in_french_only(app):
             assert format_date(date(2026, 6, 1)) == "June 1, 2026"
             assert format_datetime(first_of_june) == "June 1, 2026 at 1:30\u202fAM"
             assert format_short_datetime(datetime(2026, 6, 1, 8, tzinfo=timezone.utc)) == "Mon, Jun 1 at 10:00\u202fAM"
+
+
+def test_day_and_month_for_a_narrow_column(app):
+    """« 1er déc. », « 24 sept. » (« Dec 1 » in English): an absence's return day in the queue's narrow column."""
+    with app.test_request_context():
+        assert format_day_month(date(2026, 12, 1)) == "1er déc."
+        assert format_day_month(date(2026, 9, 24)) == "24 sept."
+        with force_locale("en"):
+            assert format_day_month(date(2026, 12, 1)) == "Dec 1"
 
 
 def test_interface_is_french_by_default(client):

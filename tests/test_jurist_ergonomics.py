@@ -76,6 +76,45 @@ def test_question_page_shows_structure_and_recent_questions_to_jurists_only(clie
     assert "La structure :" not in text and "Mise à disposition en AI" not in text
 
 
+def _structure_section(client, reference: str) -> str:
+    """The « La structure » section of a question's page, read by a jurist."""
+    page = client.get(f"/questions/{reference}").get_data(as_text=True)
+    return re.search(r'<section aria-labelledby="structure-title".*?</section>', page, re.S).group(0)
+
+
+def test_structure_context_counts_all_the_other_questions_and_names_who_asked_them(client, login, world):
+    """Past five, the table says how many other questions the structure asked; each row names its asker."""
+    for number in range(6):
+        factories.make_ticket(world.member if number % 2 else world.colleague, subject=f"Question numéro {number}")
+    factories.make_ticket(world.outsider, subject="Question d'ailleurs")
+    ticket = factories.make_ticket(world.member, subject="Celle-ci")
+    login(world.jurist)
+    section = _structure_section(client, ticket.reference)
+    assert "<caption>Les 5 plus récentes de ses 6 autres questions</caption>" in section
+    assert "<th scope=\"col\">Posée par</th>" in section
+    rows = re.findall(r"<tr><td.*?</tr>", section, re.S)
+    assert len(rows) == 5 and world.member.name in rows[0] and escape(world.colleague.name) in rows[1]
+    assert "Question numéro 0" not in section and "Question d&#39;ailleurs" not in section
+
+
+def test_structure_context_says_it_lists_every_other_question_in_proper_french(client, login, world):
+    """With five other questions or fewer, the table lists them all; one question is singular (it read « Ses 1
+    questions les plus récentes »)."""
+    factories.make_ticket(world.colleague, subject="Une autre")
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    assert "<caption>Son autre question</caption>" in _structure_section(client, ticket.reference)
+    factories.make_ticket(world.colleague, subject="Encore une autre")
+    assert "<caption>Ses 2 autres questions</caption>" in _structure_section(client, ticket.reference)
+
+
+def test_structure_question_count_is_refused_to_members(world):
+    """A member cannot count the structure's questions through the jurists' context."""
+    ticket = factories.make_ticket(world.member)
+    with pytest.raises(Forbidden):
+        services.structure_question_count(ticket, world.member)
+
+
 def test_shortcuts_are_documented_on_queue_and_question_pages(client, login, world):
     """The keys are listed on the page itself and the script is a separate file (no inline JS)."""
     ticket = factories.make_ticket(world.member)

@@ -257,6 +257,33 @@ def test_empty_view_says_so(jurist_client, world):
     assert "Aucune question dans cette vue." in jurist_client.get("/file/").get_data(as_text=True)
 
 
+def _result_count(page: str) -> str | None:
+    """The visible line that counts the questions listed above the queue's table."""
+    found = re.search(r'<p class="result-count" id="queue-count">(.*?)</p>', page, re.S)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_queue_says_how_many_questions_it_lists_and_how_many_the_filters_leave(app, jurist_client, world, desk):
+    """The tab counts the whole view; a visible line counts what the filters leave, even on a single page."""
+    assert _result_count(jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)) == "4 questions"
+    narrowed = jurist_client.get("/file/?vue=ouvertes&type=ACI").get_data(as_text=True)
+    assert _result_count(narrowed) == "3 questions sur 4 correspondent aux filtres"
+    assert "Page 1 sur" not in narrowed
+    single = jurist_client.get(f"/file/?vue=ouvertes&theme={world.theme.id}").get_data(as_text=True)
+    assert _result_count(single) == "1 question sur 4 correspond aux filtres"
+    app.config["QUEUE_PAGE_SIZE"] = 2  # the count is the filtered total, not the rows of the page
+    assert _result_count(jurist_client.get("/file/?vue=ouvertes&type=ACI&page=2").get_data(as_text=True)) == (
+        "3 questions sur 4 correspondent aux filtres")
+
+
+def test_filters_matching_nothing_say_so_and_offer_to_clear_them(jurist_client, desk):
+    """« Aucune question dans cette vue » read as an empty view when only the filters left nothing."""
+    page = jurist_client.get("/file/?vue=ouvertes&region=bretagne&type=AI&tri=priorite").get_data(as_text=True)
+    assert "Aucune question de cette vue ne correspond aux filtres." in page
+    assert '<a href="/file/?vue=ouvertes">Effacer les filtres</a>' in page
+    assert "Aucune question dans cette vue." not in page and _result_count(page) is None
+
+
 def test_queue_query_defaults_to_all_open_questions(world, desk):
     shown = db.session.scalars(queue_query(world.jurist, QueueFilters())).all()
     assert [ticket.reference for ticket in shown] == [desk.fresh, desk.mine, desk.theirs, desk.waiting]
@@ -296,6 +323,21 @@ def test_jurist_page_offers_triage_tools_following_the_flow(jurist_client, desk)
     assert "Je prends" in page and "Assigner" in page
     status_options = re.search(r'<select[^>]*name="status".*?</select>', page, re.S).group(0)
     assert re.findall(r'value="(\w+)"', status_options) == ["open", "closed"]
+
+
+def _asked_by(client, reference: str) -> str:
+    """The « Posée par » entry of a question's page."""
+    page = client.get(f"/questions/{reference}").get_data(as_text=True)
+    return re.search(r"<dt>Posée par</dt><dd>(.*?)</dd>", page, re.S).group(1)
+
+
+def test_question_page_gives_the_jurist_the_address_of_the_member_who_asked(client, world, login, desk):
+    """The jurist sees who asked and how to reach them; a colleague of the same structure does not see the address."""
+    login(world.jurist)
+    assert world.member.name in _asked_by(client, desk.mine) and world.member.email in _asked_by(client, desk.mine)
+    login(world.colleague)
+    asked_by = _asked_by(client, desk.mine)
+    assert world.member.name in asked_by and world.member.email not in asked_by
 
 
 def test_claim_through_the_page(jurist_client, world, desk):

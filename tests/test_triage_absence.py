@@ -101,6 +101,25 @@ def test_colleagues_see_the_absence_where_they_assign(client, login, world):
     assert "absence" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
 
 
+def test_the_queue_shows_the_absence_under_the_absent_jurists_name(client, login, world):
+    """Colleagues going through « Toutes ouvertes » see which questions wait for someone away, row by row."""
+    away, present = factories.make_ticket(world.member, subject="Chez l'absent"), factories.make_ticket(world.member)
+    services.claim(away, world.jurist)
+    services.claim(present, world.jurist2)
+    until = paris_today() + timedelta(days=3)
+    set_absence(world.jurist, until)
+    login(world.jurist2)
+    table = html.unescape(client.get("/file/?vue=ouvertes").get_data(as_text=True)).split("<tbody>")[1]
+    rows = {reference: row for row in table.split("</tbody>")[0].split("<tr>")
+            for reference in (away.reference, present.reference) if reference in row}
+    assert "absence jusqu'au" in rows[away.reference] and "absence jusqu'au" not in rows[present.reference]
+    hint = rows[away.reference].split("absence jusqu'au ")[1].split("<")[0]
+    assert hint.startswith(f"{until.day} ") and str(until.year) not in hint  # « 4 déc. »: the column is narrow
+    set_absence(world.jurist, None)
+    table = html.unescape(client.get("/file/?vue=ouvertes").get_data(as_text=True)).split("<tbody>")[1]
+    assert "absence jusqu'au" not in table.split("</tbody>")[0]
+
+
 def test_the_routing_page_says_a_rule_is_skipped_during_an_absence(client, login, world):
     _route_all_to(world.jurist, world.theme)
     set_absence(world.jurist, paris_today() + timedelta(days=3))

@@ -14,7 +14,7 @@ from helpdesk.models import Article, FaqSource
 from helpdesk.models._types import frozen_time
 from helpdesk.models.triage import message_resource
 from helpdesk.tickets import services
-from helpdesk.triage import canned, faq
+from helpdesk.triage import canned, citations, faq
 from tests import factories
 
 
@@ -97,6 +97,81 @@ def test_links_in_internal_notes_are_not_cited(library):
     ticket = factories.make_ticket(library.member)
     services.add_message(ticket, library.jurist, "Voir [la règle](/ressources/regle-480-heures).", internal=True)
     assert db.session.scalar(select(func.count()).select_from(message_resource)) == 0
+
+
+def _reply_box(page: str) -> str:
+    """The text of the reply box on a question's page."""
+    return html.unescape(re.search(r'<textarea[^>]*name="body"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1))
+
+
+def _cursor(page: str) -> str:
+    """The cursor position the page carries for the next helper button."""
+    return re.search(r'<input type="hidden" name="cursor" value="(\d*)"', page).group(1)
+
+
+SIGNED = "Bonjour,\r\n\r\nVoir la fiche :\r\n\r\nBien cordialement,\r\nLéa"
+LINK = "[La règle des 480 heures en AI](/ressources/regle-480-heures)"
+
+
+def test_a_resource_link_goes_where_the_cursor_was_not_after_the_signature(client, library, login):
+    """The browser says where the cursor was (one character per line break, as the browser counts them); the link
+    goes there, apart from the word before it, and the cursor comes back just after it, through a search too."""
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    url = f"/questions/{ticket.reference}/rediger"
+    after_colon = len("Bonjour,\n\nVoir la fiche :")
+    searched = client.post(url, data={"body": SIGNED, "resource_query": "480 heures", "action": "search",
+                                      "cursor": after_colon}).get_data(as_text=True)
+    assert _cursor(searched) == str(after_colon)
+    inserted = client.post(url, data={"body": SIGNED, "resource_query": "480 heures", "link": "regle-480-heures",
+                                      "cursor": after_colon}).get_data(as_text=True)
+    assert _reply_box(inserted) == f"Bonjour,\n\nVoir la fiche : {LINK}\n\nBien cordialement,\nLéa"
+    assert _cursor(inserted) == str(after_colon + len(LINK) + 1)
+
+
+@pytest.mark.parametrize("cursor", ["", "999"])
+def test_without_a_cursor_inside_the_text_the_link_ends_the_message(client, library, login, cursor):
+    """No script, or a position past the end: the link is a paragraph of its own at the end, as before."""
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    page = client.post(f"/questions/{ticket.reference}/rediger", data={
+        "body": SIGNED, "resource_query": "480 heures", "link": "regle-480-heures", "cursor": cursor,
+    }).get_data(as_text=True)
+    assert _reply_box(page) == f"Bonjour,\n\nVoir la fiche :\n\nBien cordialement,\nLéa\n\n{LINK}"
+    assert _cursor(page) == ""
+
+
+def test_a_canned_answer_forgets_the_cursor_of_the_text_it_changed(client, library, login):
+    """The canned answer is added at the end: the position sent with the text before it no longer points anywhere."""
+    ticket = factories.make_ticket(library.member)
+    answer = canned.save_canned_answer(library.jurist, None, "Accusé", "Nous avons bien reçu votre question.")
+    login(library.jurist)
+    page = client.post(f"/questions/{ticket.reference}/rediger", data={
+        "body": "Bonjour,", "action": "canned", "canned": answer.id, "cursor": 3}).get_data(as_text=True)
+    assert "Nous avons bien reçu votre question." in _reply_box(page) and _cursor(page) == ""
+
+
+def test_a_malformed_cursor_is_refused_and_changes_nothing(client, library, login):
+    """A negative or non-numeric position is not a position: the request is refused."""
+    ticket = factories.make_ticket(library.member)
+    login(library.jurist)
+    for cursor in ("-1", "abc"):
+        response = client.post(f"/questions/{ticket.reference}/rediger", data={
+            "body": SIGNED, "link": "regle-480-heures", "cursor": cursor})
+        assert response.status_code == 400
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    ("Voir ", " ci-dessous.", "Voir [T](/r) ci-dessous."),
+    ("Voir", "suite", "Voir [T](/r) suite"),
+    ("Voir « ", " »", "Voir « [T](/r) »"),
+    ("(", ")", "([T](/r))"),
+    ("", "", "[T](/r)"),
+])
+def test_place_link_keeps_the_link_apart_from_the_words_around_it(before, after, expected):
+    """A space is added between the link and a word or a previous link, never after an opening quote or bracket."""
+    body, cursor = citations.place_link(before + after, "[T](/r)", len(before))
+    assert body == expected and body[:cursor].rstrip().endswith("[T](/r)")
 
 
 def test_unknown_resource_link_is_refused_when_inserting(client, library, login):

@@ -282,7 +282,7 @@ def test_late_view_filtered_by_status_holds_only_running_clocks(client, world, l
         page = client.get(f"/file/?vue=en-retard&statut={status}").get_data(as_text=True)
         assert list(_queue_rows(client, f"vue=en-retard&statut={status}")) == [
             getattr(late_questions, name) for name in expected]
-    assert ("Aucune question dans cette vue." in page) == (not expected)
+    assert ("Aucune question de cette vue ne correspond aux filtres." in page) == (not expected)
 
 
 def test_late_view_walks_a_running_deadline_index_on_sqlite(app, world):

@@ -13,6 +13,7 @@ from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
 from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, default_sort, page_to_show,
                                      queue_count_query, queue_query, view_counts)
+from helpdesk.triage.absence import absence_label
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
@@ -73,7 +74,7 @@ def index():
         "queue/index.html", page=page, filters=filters,
         counts={view: count_label(count) for view, count in cached_view_counts().items()},
         deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
-        selected=selected,
+        selected=selected, away={user.id: label for user in staff if (label := absence_label(user, short=True))},
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
     )

@@ -124,7 +124,8 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
                        classify_form=classify_form,
                        similar=similar_questions(ticket, current_user),
-                       recent=services.recent_structure_questions(ticket, current_user))
+                       recent=services.recent_structure_questions(ticket, current_user),
+                       recent_total=services.structure_question_count(ticket, current_user))
     else:
         context.update(reply_form=reply_form or ReplyForm())
     # A new reply box was opened on the thread as it is now; a draft sent back (refused, a helper's round trip)

@@ -502,12 +502,23 @@ def timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
+def _same_structure_others(ticket: Ticket):
+    """The WHERE clause of the structure's questions other than this one."""
+    return (Ticket.structure_id == ticket.structure_id) & (Ticket.id != ticket.id)
+
+
 def recent_structure_questions(ticket: Ticket, viewer: User, limit: int = 5) -> list[Ticket]:
     """The structure's other latest questions, newest first: context for the jurist answering."""
     ensure_staff(viewer)
     return list(db.session.scalars(
         select(Ticket)
-        .where(Ticket.structure_id == ticket.structure_id, Ticket.id != ticket.id)
+        .where(_same_structure_others(ticket))
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(limit)
     ))
+
+
+def structure_question_count(ticket: Ticket, viewer: User) -> int:
+    """How many other questions the structure has asked, beyond the few latest the question's page lists."""
+    ensure_staff(viewer)
+    return db.session.scalar(select(func.count()).select_from(Ticket).where(_same_structure_others(ticket)))

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.i18n import PARIS, format_date
+from helpdesk.i18n import PARIS, format_date, format_day_month
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _
@@ -34,8 +34,10 @@ def set_absence(user: User, until: date | None) -> None:
     db.session.commit()
 
 
-def absence_label(user: User) -> str | None:
-    """« absence jusqu'au 12 décembre 2026 » while the user is away, else None."""
+def absence_label(user: User, short: bool = False) -> str | None:
+    """« absence jusqu'au 12 décembre 2026 » (`short`: « 12 déc. », for a table's narrow column) while the user is
+    away, else None."""
     if not user.away_on(paris_today()):
         return None
-    return _("absence jusqu'au %(date)s", date=format_date(user.absent_until))
+    until = format_day_month(user.absent_until) if short else format_date(user.absent_until)
+    return _("absence jusqu'au %(date)s", date=until)

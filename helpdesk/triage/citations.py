@@ -23,6 +23,21 @@ def markdown_link(title: str, url: str) -> str:
     return f"[{text}]({url})"
 
 
+def place_link(body: str, link: str, cursor: int | None) -> tuple[str, int | None]:
+    """The message with the link where the jurist left the cursor (a count of characters, one per line break), and
+    the cursor just after it; without a known position, the link is a paragraph of its own at the end."""
+    text = body.replace("\r\n", "\n")
+    if cursor is None or cursor > len(text):
+        return (f"{text.rstrip()}\n\n{link}" if text.strip() else link), None
+    before, after = text[:cursor], text[cursor:]
+    # Kept apart from a word or a link just before or after it, not from an opening quote or bracket.
+    if before and not before[-1].isspace() and before[-1] not in "(«'’\"":
+        link = " " + link
+    if after[:1].isalnum():
+        link += " "
+    return before + link + after, cursor + len(link)
+
+
 def citation_reader(ticket: Ticket, writer: User, *, internal: bool) -> User:
     """Who must be able to open a resource cited in a message: the member who asked, for a public reply; the
     writer, for an internal note."""

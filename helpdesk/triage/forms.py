@@ -140,3 +140,5 @@ class ComposeForm(Form):
     canned = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_INT_ARG)])
     resource_query = StringField(validators=[Optional(), Length(max=200)])
     link = StringField(validators=[Optional(), Length(max=200)])
+    # Where the cursor was in the message when a helper button was pressed (set by static/js/cursor.js).
+    cursor = IntegerField(validators=[Optional(), NumberRange(min=0, max=BODY_MAX)])

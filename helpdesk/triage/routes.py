@@ -115,10 +115,12 @@ def compose(reference):
     # A helper's refusal is said under its own field, where the page comes back scrolled to (not in the banner at the
     # top, out of sight).
     helper_errors = {}
+    cursor = form.cursor.data  # kept through a search, moved past an inserted link, dropped when a canned answer comes
     if action == "canned":
         try:
             answer = canned.get_canned_answer(current_user, form.canned.data)
             body = "\n\n".join(part for part in (body.rstrip(), canned.fill(answer, ticket, current_user)) if part)
+            cursor = None
         except ServiceError as error:
             helper_errors["canned"] = error.message
     elif action == "search" or form.link.data:
@@ -133,14 +135,14 @@ def compose(reference):
         try:
             article = citations.citable_article(ticket, current_user, form.link.data, internal=internal)
             link = citations.markdown_link(article.title, url_for("kb.article", slug=article.slug))
-            body = f"{body.rstrip()}\n\n{link}" if body.strip() else link
+            body, cursor = citations.place_link(body, link, cursor)
         except ServiceError as error:
             helper_errors["resource_query"] = error.message
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
                                 status_after=form.status_after.data or "answered", seen=form.seen.data)
     return render_detail(ticket, reply_form=reply_form, resource_results=results,
                          resource_query=form.resource_query.data or "", chosen_canned=form.canned.data,
-                         helper_errors=helper_errors)
+                         helper_errors=helper_errors, cursor=cursor)
 
 
 # Tags, merge, FAQ, satisfaction on a question -----------------------------------------------------------

@@ -134,3 +134,28 @@ def test_inserting_a_canned_answer_or_searching_a_resource_keeps_the_reply_in_si
     page.get_by_role("button", name="Chercher", exact=True).click()
     expect(page.get_by_role("list", name="Ressources trouvées")).to_be_in_viewport()
     visitor.audit()
+
+
+def test_a_resource_link_goes_where_the_cursor_was_in_the_reply(visitor):
+    """The link went after the canned answer's signature whatever the jurist pointed at; it now goes where the cursor
+    was left in the message, even after a search in between, and a second link follows the first."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    page.locator("table.queue tbody a").filter(has_text="Q-").first.click()
+    visitor.audit()
+    message = page.get_by_label("Message")
+    message.fill("Bonjour,\n\nVoir la fiche :\n\nBien cordialement,\nLéa")
+    message.evaluate("box => { box.focus(); const at = box.value.indexOf(':') + 1; box.setSelectionRange(at, at); }")
+    page.get_by_label("Chercher une ressource à citer").fill("activité partielle")
+    page.get_by_role("button", name="Chercher", exact=True).click()
+    visitor.audit()
+    results = page.get_by_role("list", name="Ressources trouvées").get_by_role("button")
+    results.first.click()
+    visitor.audit()
+    expect(message).to_have_value(re.compile(r"^Bonjour,\n\nVoir la fiche : \[[^\]]+\]\(/ressources/[a-z0-9-]+\)\n\n"
+                                             r"Bien cordialement,\nLéa$"))
+    page.get_by_role("list", name="Ressources trouvées").get_by_role("button").nth(1).click()
+    visitor.audit()
+    expect(message).to_have_value(re.compile(r"^Bonjour,\n\nVoir la fiche : (\[[^\]]+\]\(/ressources/[a-z0-9-]+\) ?){2}"
+                                             r"\n\nBien cordialement,\nLéa$"))

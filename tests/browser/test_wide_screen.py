@@ -85,3 +85,19 @@ def test_each_flash_info_theme_has_its_own_line_with_its_box(visitor):
     tops = [top for top, _ in boxes]
     assert len(boxes) > 3 and len(set(tops)) == len(tops), f"plusieurs thèmes sur une même ligne : {tops}"
     assert all(height < 40 for _, height in boxes), f"un thème coupé sur deux lignes : {boxes}"
+
+
+
+def test_question_references_of_the_queue_stay_on_one_line(visitor):
+    """On a laptop « Q-2026- » left « 00120 » on the next line of the waiting view; the reference keeps one line and
+    the queue still fits without scrolling sideways."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=en-attente")
+    table = page.locator("table.queue")
+    reference = table.locator("tbody a").filter(has_text="Q-").first
+    assert reference.evaluate("element => element.getClientRects().length") == 1, \
+        f"« {reference.inner_text()} » coupée sur deux lignes"
+    region = table.locator("xpath=..")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "la file défile de côté"
