@@ -123,6 +123,15 @@ def _ensure_assignment_changes(ticket: Ticket, assignee_id: int | None) -> None:
                            else _("Elle n'est déjà assignée à personne."))
 
 
+def _ensure_reclassification_changes(ticket: Ticket, theme_id: int | None, priority: int | None) -> None:
+    """Refuse a bulk reclassification of only the theme or only the urgency that would leave the question as it is,
+    naming what was asked (`classify`, given both, would name the theme and the urgency)."""
+    if theme_id is None and priority == ticket.priority:
+        raise InvalidInput(_("La question a déjà cette urgence."))
+    if priority is None and (theme_id or None) == ticket.theme_id:
+        raise InvalidInput(_("La question a déjà ce thème.") if theme_id else _("La question est déjà sans thème."))
+
+
 def _check_reclassification(theme_id: int | None, priority: int | None) -> None:
     """Refuse a bulk reclassification that names neither a theme nor an urgency, or one that does not exist (the whole
     action, before any question is touched: each question would be refused for the same reason)."""
@@ -168,6 +177,7 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
             elif action == "statut":
                 ticket_services.change_status(ticket, actor, status)
             elif action == "reclasser":
+                _ensure_reclassification_changes(ticket, theme_id, priority)
                 ticket_services.classify(ticket, actor, ticket.theme_id if theme_id is None else theme_id or None,
                                          ticket.priority if priority is None else priority)
             else:
