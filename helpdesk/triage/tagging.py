@@ -22,9 +22,9 @@ def normalize_tag(raw: str) -> str:
     """A tag as stored: trimmed, lowercase, single spaces, no commas; InvalidInput if empty or too long."""
     name = re.sub(r"\s+", " ", (raw or "").replace(",", " ")).strip().lower().lstrip("#")
     if not name:
-        raise InvalidInput(_("Une étiquette ne peut pas être vide."))
+        raise InvalidInput(_("Une étiquette ne peut pas être vide."), field="tags")
     if len(name) > TAG_MAX:
-        raise InvalidInput(_("Une étiquette compte %(max)d caractères au plus.", max=TAG_MAX))
+        raise InvalidInput(_("Une étiquette compte %(max)d caractères au plus.", max=TAG_MAX), field="tags")
     return name
 
 
@@ -52,11 +52,11 @@ def add_tags(ticket: Ticket, actor: User, names: list[str]) -> list[str]:
     """Tag a question; returns the tags actually added."""
     ensure_staff(actor)
     if not names:
-        raise InvalidInput(_("Indiquez au moins une étiquette."))
+        raise InvalidInput(_("Indiquez au moins une étiquette."), field="tags")
     current = {tag.name for tag in ticket.tags}
     added = [name for name in names if name not in current]
     if len(current) + len(added) > TAGS_PER_QUESTION:
-        raise InvalidInput(_("Une question porte %(max)d étiquettes au plus.", max=TAGS_PER_QUESTION))
+        raise InvalidInput(_("Une question porte %(max)d étiquettes au plus.", max=TAGS_PER_QUESTION), field="tags")
     if not added:
         return []
     ticket.tags.extend(_tag(name) for name in added)
