@@ -25,8 +25,8 @@ from helpdesk.triage import (bp, canned, citations, faq, filing, following, merg
 from helpdesk.triage.absence import absence_label, set_absence
 from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
                                    RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_not_saved, flash_refusal,
-                            refuse_form, staff_choices, staff_question, to_question)
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_refusal, refuse_form,
+                            staff_choices, staff_question, to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -333,14 +333,11 @@ def bulk():
                 _keep_bulk_selection(form, ids)  # « Annuler » goes back to the queue with them still ticked
                 return render_template("triage/bulk_close.html", form=form, tickets=tickets, back=back)
         session.pop(_BULK_SELECTION, None)
-        try:
+        with flash_refusal():
             report = tagging.bulk_apply(current_user, ids, form.action.data, assignee_id=form.assignee.data or None,
                                         status=form.status.data or None, tags=form.tags.data or "",
                                         theme_id=_chosen_number(form.reclass_theme),
                                         priority=_chosen_number(form.reclass_priority))
-        except InvalidInput as error:
-            flash_not_saved(error.message)
-        else:
             flash(report.summary(), "error" if report.refused and not report.done else "success")
     else:  # the queue the refusal goes back to shows no error under its fields
         flash_errors(form)
