@@ -70,7 +70,7 @@ def users():
 
 def _account_refusal(error: ServiceError) -> click.ClickException:
     """The French message of a refused account, telling how to name a member's structure on the command line."""
-    if error.field == "structure_id":
+    if error.field == "structure":
         return click.ClickException(f"{error.message} Indiquez --structure-id N : N est le numéro de la structure, "
                                     "à la fin de l'adresse de sa page (Administration › Structures adhérentes, "
                                     "/admin/structures/N).")

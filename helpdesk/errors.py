@@ -3,15 +3,23 @@
 
 class ServiceError(Exception):
     """A refused action; `message` explains it to the user; `field`, if given, names the service's argument at fault
-    (a form with a field of that name shows the message under it)."""
+    (a form with a field of that name shows the message under it); `label`, the words naming that field at the start
+    of the message (the form's label), which the API replaces with the field's own name."""
 
     status_code = 400
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, label: str | None = None):
         # A lazily translated message (a module-level constant) is translated now, for the current user.
         super().__init__(str(message))
         self.message = str(message)
         self.field = field
+        self.label = str(label) if label is not None else None
+
+    def message_naming(self, field: str) -> str:
+        """The message with the field named `field` where it names it by its label."""
+        if self.label and self.message.startswith(self.label):
+            return field + self.message[len(self.label):]
+        return self.message
 
 
 class InvalidInput(ServiceError):

@@ -35,11 +35,15 @@ def list_page(query, per_page: int):
 
 @contextmanager
 def flash_refusal(*refusals: type[ServiceError]) -> Iterator[None]:
-    """Run the block; a refusal of the given kinds (InvalidInput by default) is flashed as an error and ends it."""
+    """Run the block; a refusal of the given kinds (InvalidInput by default) is flashed as an error and ends it (for
+    bad input, saying that nothing was saved)."""
     try:
         yield
     except refusals or (InvalidInput,) as error:
-        flash(error.message, "error")
+        if isinstance(error, InvalidInput):
+            flash_not_saved(error.message)
+        else:
+            flash(error.message, "error")
 
 
 def invalid_filters_refusal(form, endpoint: str):
@@ -54,10 +58,8 @@ def invalid_filters_refusal(form, endpoint: str):
 
 
 def flash_errors(form) -> None:
-    """Flash every validation error of a form."""
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
+    """A refused form's errors where no field of it shows them: all in the banner, saying that nothing was saved."""
+    flash_not_saved(" ".join(str(error) for errors in form.errors.values() for error in errors))
 
 
 def flash_form_refused(form) -> None:
@@ -80,12 +82,27 @@ def flash_form_refused(form) -> None:
 
 def show_refusal(form, error: ServiceError) -> None:
     """A service's refusal of a form's values: under the field it names when the form has one (with the banner that
-    links to it), else in the banner."""
+    links to it), else in the banner, which says that nothing was saved."""
     if error.field and error.field in form:
         form[error.field].errors = [error.message]
         flash_form_refused(form)
     else:
-        flash(error.message, "error")
+        flash_not_saved(error.message)
+
+
+def flash_not_saved(reason: str) -> None:
+    """A refusal with no field to stand under, in the banner, saying that nothing was saved."""
+    flash(_("%(reason)s Rien n'a été enregistré.", reason=reason), "error")
+
+
+def refuse_form(form, error: ServiceError | None = None) -> int:
+    """Say that a form shown again was refused and nothing saved: for its own errors (`error` None) or a service's
+    refusal of its values; return the status to answer with."""
+    if error is None:
+        flash_form_refused(form)
+        return 400
+    show_refusal(form, error)
+    return error.status_code
 
 
 def flash_files_to_attach_again(field_name: str = "attachments", refusal: ServiceError | None = None) -> None:

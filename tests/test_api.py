@@ -745,3 +745,41 @@ def test_a_reactivated_account_does_not_get_its_former_api_tokens_back(api, sett
     set_active(setting.member, False, setting.admin)
     set_active(setting.member, True, setting.admin)
     assert_error(api.get("/api/v1/me", headers=bearer(planted)), 401, "unauthorized")
+
+
+@pytest.mark.parametrize("path, body, message", [
+    ("/api/v1/questions", {**NEW_QUESTION, "subject": "  "}, "subject : au moins 5 caractères sont nécessaires."),
+    ("/api/v1/questions", {**NEW_QUESTION, "body": "Trop court"}, "body : au moins 20 caractères sont nécessaires."),
+    ("messages", {"body": "   "}, "body : au moins 1 caractère est nécessaire."),
+])
+def test_a_refused_text_is_named_by_its_api_field_and_changes_nothing(api, setting, path, body, message):
+    """The API's refusal of a text names the body field the client sent, never the web form's label."""
+    if path == "messages":
+        path = f"/api/v1/questions/{setting.ticket.reference}/messages"
+    counts = (db.session.scalar(select(func.count()).select_from(Ticket)),
+              db.session.scalar(select(func.count()).select_from(Message)))
+    response = api.post(path, json=body, headers=bearer(make_api_token(setting.member, scope="write")))
+    assert_error(response, 422, "invalid_input")
+    assert response.json["error"]["message"] == message
+    assert (db.session.scalar(select(func.count()).select_from(Ticket)),
+            db.session.scalar(select(func.count()).select_from(Message))) == counts
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("/api/v1/questions", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/api/v1/questions/Q-2026-00001/messages", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("/api/v1/me", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_options_without_a_token_answers_the_allowed_methods_without_a_body(api, path, allowed):
+    """OPTIONS is answered as Flask answers it anywhere (Allow, no body), without a token: the public OpenAPI
+    description tells as much."""
+    response = api.open(path, method="OPTIONS")
+    assert response.status_code == 200 and response.data == b""
+    assert set(response.headers["Allow"].split(", ")) == allowed
+
+
+def test_options_does_not_open_the_other_methods_without_a_token(api, setting):
+    """Only OPTIONS goes without a token: the same address still refuses a read or a write without one."""
+    assert_error(api.get("/api/v1/questions"), 401, "unauthorized")
+    assert_error(api.post("/api/v1/questions", json=NEW_QUESTION), 401, "unauthorized")
+    assert_error(api.open("/api/v1/nulle-part", method="OPTIONS"), 404, "not_found")

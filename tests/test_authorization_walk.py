@@ -60,6 +60,10 @@ ACCOUNT = "302 302 200 200 200 200 200"
 QUESTION_READ = "302 302 404 404 200 200 200"
 QUESTION_WRITE = "302 302 404 404 302 302 302"
 QUESTION_STAFF = "302 302 404 404 403 302 302"
+# A form posted empty by each visitor allowed to send it: refused (400) with its banner.
+STAFF_REFUSED = "302 302 403 403 403 400 400"
+ADMIN_REFUSED = "302 302 403 403 403 403 400"
+QUESTION_STAFF_REFUSED = "302 302 404 404 403 400 400"
 EVERYONE = "200 200 200 200 200 200 200"
 STAFF_ACTION = "302 302 403 403 403 302 302"
 ADMIN_ACTION = "302 302 403 403 403 403 302"
@@ -94,7 +98,7 @@ CASES = [
     Case("GET", "/ressources/suggestions", EVERYONE),
     Case("POST", "/ressources/suggestions", EVERYONE),  # the question form's script posts the words
     Case("GET", "/ressources/nouvelle", STAFF),
-    Case("POST", "/ressources/nouvelle", STAFF),
+    Case("POST", "/ressources/nouvelle", STAFF_REFUSED),
     Case("GET", "/ressources/<slug>", "404 404 200 200 200 200 200", target="members"),
     Case("GET", "/ressources/<slug>", EVERYONE, target="public"),
     Case("GET", "/ressources/<slug>", "404 404 404 404 404 200 200", target="jurists"),
@@ -120,24 +124,24 @@ CASES = [
     Case("GET", "/admin/", ADMIN),
     Case("GET", "/admin/structures", ADMIN),
     Case("GET", "/admin/structures/nouvelle", ADMIN),
-    Case("POST", "/admin/structures/nouvelle", ADMIN),
+    Case("POST", "/admin/structures/nouvelle", ADMIN_REFUSED),
     Case("GET", "/admin/structures/<int:structure_id>", ADMIN),
-    Case("POST", "/admin/structures/<int:structure_id>", ADMIN),
+    Case("POST", "/admin/structures/<int:structure_id>", ADMIN_REFUSED),
     Case("GET", "/admin/utilisateurs", ADMIN),
     Case("GET", "/admin/utilisateurs/nouveau", ADMIN),
-    Case("POST", "/admin/utilisateurs/nouveau", ADMIN),
+    Case("POST", "/admin/utilisateurs/nouveau", ADMIN_REFUSED),
     Case("GET", "/admin/utilisateurs/<int:user_id>/modifier", ADMIN),
-    Case("POST", "/admin/utilisateurs/<int:user_id>/modifier", ADMIN),
+    Case("POST", "/admin/utilisateurs/<int:user_id>/modifier", ADMIN_REFUSED),
     Case("POST", "/admin/utilisateurs/<int:user_id>/activation", ADMIN.replace("200", "302")),
     Case("GET", "/admin/themes", ADMIN),
-    Case("POST", "/admin/themes", ADMIN),
+    Case("POST", "/admin/themes", ADMIN_REFUSED),
     Case("GET", "/admin/themes/<int:theme_id>/activation", ADMIN),  # asks to confirm retiring it
     Case("POST", "/admin/themes/<int:theme_id>/activation", ADMIN.replace("200", "302")),
     Case("GET", "/admin/themes/<int:theme_id>/modifier", ADMIN),
-    Case("POST", "/admin/themes/<int:theme_id>/modifier", ADMIN),
+    Case("POST", "/admin/themes/<int:theme_id>/modifier", ADMIN_REFUSED),
     Case("GET", "/admin/journal/", ADMIN),
     Case("GET", "/admin/import", ADMIN),
-    Case("POST", "/admin/import", ADMIN),  # no file: the form asks for one
+    Case("POST", "/admin/import", ADMIN_REFUSED),  # no file: the form asks for one
     Case("GET", "/admin/import/modele.csv", ADMIN),
     Case("POST", "/admin/import/confirmer", ADMIN_ACTION),  # no valid reference: back to the form
     Case("GET", "/donnees-personnelles", EVERYONE),
@@ -165,17 +169,17 @@ CASES = [
     Case("POST", "/compte/absence", STAFF_ACTION),
     Case("GET", "/reponses-types/", STAFF),
     Case("GET", "/reponses-types/nouvelle", STAFF),
-    Case("POST", "/reponses-types/nouvelle", STAFF),
+    Case("POST", "/reponses-types/nouvelle", STAFF_REFUSED),
     Case("GET", "/reponses-types/<int:answer_id>", STAFF),
     Case("POST", "/reponses-types/<int:answer_id>", STAFF_ACTION, data={"title": "Réponse revue", "body": "Texte"}),
     Case("GET", "/reponses-types/<int:answer_id>/supprimer", STAFF),
     Case("POST", "/reponses-types/<int:answer_id>/supprimer", STAFF_ACTION, fresh=True),
     Case("POST", "/questions/<reference>/rediger", "302 302 404 404 403 200 200"),
-    Case("POST", "/questions/<reference>/etiquettes", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/etiquettes", QUESTION_STAFF_REFUSED),
     Case("POST", "/questions/<reference>/etiquettes/retirer", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/suivre", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/ne-plus-suivre", QUESTION_STAFF),
-    Case("POST", "/questions/<reference>/fusionner", QUESTION_STAFF),
+    Case("POST", "/questions/<reference>/fusionner", QUESTION_STAFF_REFUSED),
     Case("POST", "/questions/<reference>/proposer-faq", QUESTION_STAFF),
     Case("POST", "/questions/<reference>/avis", QUESTION_WRITE, data={"rating": "4"}),
     Case("GET", "/satisfaction", STAFF),
@@ -183,10 +187,10 @@ CASES = [
     Case("GET", "/questions/pour-un-membre", STAFF),
     Case("POST", "/questions/pour-un-membre", STAFF),
     Case("GET", "/admin/delais", ADMIN),
-    Case("POST", "/admin/delais", ADMIN),
+    Case("POST", "/admin/delais", ADMIN_REFUSED),
     Case("GET", "/admin/delais/<int:rule_id>/supprimer", ADMIN, target="sla_rule"),  # asks to confirm
     Case("POST", "/admin/delais/<int:rule_id>/supprimer", ADMIN_ACTION, target="sla_rule", fresh=True),
-    Case("POST", "/admin/routage", ADMIN),
+    Case("POST", "/admin/routage", ADMIN_REFUSED),
     Case("GET", "/admin/routage", ADMIN),
     Case("POST", "/admin/routage/<int:rule_id>/<any(monter, descendre):action>", ADMIN_ACTION,
          target="routing_rule", fresh=True),
@@ -205,7 +209,7 @@ CASES = [
     # Knowledge base review
     Case("GET", "/ressources/a-verifier", STAFF),
     Case("GET", "/ressources/references", STAFF),
-    Case("POST", "/ressources/references", STAFF),
+    Case("POST", "/ressources/references", STAFF_REFUSED),
     Case("POST", "/ressources/<slug>/verifiee", STAFF_ACTION, target="members"),
     # Statistics
     Case("GET", "/statistiques/", STAFF),
@@ -219,14 +223,14 @@ CASES = [
     Case("GET", "/webinaires/", ACCOUNT),
     Case("GET", "/webinaires/<int:webinar_id>", ACCOUNT),
     Case("GET", "/webinaires/nouveau", STAFF),
-    Case("POST", "/webinaires/nouveau", STAFF),
+    Case("POST", "/webinaires/nouveau", STAFF_REFUSED),
     Case("GET", "/webinaires/<int:webinar_id>/modifier", STAFF),
     Case("POST", "/webinaires/<int:webinar_id>/modifier", STAFF_ACTION,
          data={"title": "Webinaire revu", "starts_at": "2030-03-05T10:00", "duration_minutes": "60"}),
     Case("POST", "/webinaires/<int:webinar_id>/inscription", "302 302 302 302 302 403 403"),
     # The member sent a question ahead: without "confirme", the page asking to withdraw it too (200).
     Case("POST", "/webinaires/<int:webinar_id>/desinscription", "302 302 302 302 302 403 403", data={"confirme": "1"}),
-    Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF),  # the refused (empty) entry comes back
+    Case("POST", "/webinaires/<int:webinar_id>/questions", STAFF_REFUSED),  # the refused (empty) entry comes back
     Case("GET", "/webinaires/<int:webinar_id>/agenda.ics", "302 302 403 403 200 200 200"),  # member: registered
     Case("POST", "/webinaires/<int:webinar_id>/mes-questions", "302 302 400 400 400 403 403"),  # refused: no text
     # The member's own question; another structure's member does not find it.
@@ -237,9 +241,9 @@ CASES = [
     # Flash info
     Case("GET", "/flash/", STAFF),
     Case("GET", "/flash/nouveau", STAFF),
-    Case("POST", "/flash/nouveau", STAFF),
+    Case("POST", "/flash/nouveau", STAFF_REFUSED),
     Case("GET", "/flash/<slug>/modifier", STAFF, target="flash"),
-    Case("POST", "/flash/<slug>/modifier", STAFF, target="flash"),
+    Case("POST", "/flash/<slug>/modifier", STAFF_REFUSED, target="flash"),
     Case("GET", "/flash/<slug>/apercu", STAFF, target="flash"),
     Case("POST", "/flash/<slug>/publier", STAFF_ACTION, target="flash", fresh=True),
     Case("POST", "/flash/<slug>/lire", "302 302 302 302 302 403 403", target="flash"),

@@ -405,7 +405,7 @@ def test_refused_resource_form_names_the_files_to_attach_again(client, library, 
         "title": title, "slug": "", "body": "Les marchés réservés aux SIAE.", "type": "template",
         "visibility": "members", "attachments": files})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Les marchés réservés aux SIAE." in page
+    assert response.status_code == 400 and "Les marchés réservés aux SIAE." in page
     assert "Joignez de nouveau votre fichier : modele-dpae.pdf" in page  # with a title, modele.docx was refused
     assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(Article.title == title)) == 0
     edit = client.post("/ressources/cddi-renouvellement/modifier", content_type="multipart/form-data", data={
@@ -517,7 +517,7 @@ def test_resource_up_to_date_outside_the_supported_years_is_refused(client, libr
     response = client.post("/ressources/nouvelle", data={
         "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
         "type": "decryptage", "visibility": "members", "updated_on": updated_on})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Indiquez une date entre 2000 et 2099." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
     with pytest.raises(InvalidInput, match="entre 2000 et 2099"):

@@ -131,5 +131,5 @@ def test_a_refused_canned_answer_says_so_at_the_top_and_saves_nothing(client, wo
     service-level and routing pages: shown again, 200)."""
     login(world.jurist)
     response = client.post("/reponses-types/nouvelle", data=data)
-    assert response.status_code == 200 and message in html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and message in html.unescape(response.get_data(as_text=True))
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0

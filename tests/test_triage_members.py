@@ -254,7 +254,7 @@ def test_on_behalf_lists_no_member_for_an_unknown_or_inactive_structure(client, 
     page = client.post("/questions/pour-un-membre", data={
         "structure": structure, "member": world.outsider.id, "channel": "phone", "send": "1",
         "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."})
-    assert page.status_code == 200 and "Membre : choisissez l&#39;une des valeurs proposées." in page.get_data(as_text=True)
+    assert page.status_code == 400 and "Membre : choisissez l&#39;une des valeurs proposées." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 

@@ -135,8 +135,8 @@ def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(cli
     client.post("/file/actions", data={"ids": [first.id, second.id], "action": "reclasser", "reclass_theme": "",
                                        "reclass_priority": "3"})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
-    assert (f"1 question traitée ({first.reference}). 1 refusée : {second.reference} — La question a déjà ce thème "
-            "et cette urgence.") in summary
+    assert (f"1 question traitée ({first.reference}). 1 refusée : {second.reference} — La question a déjà cette "
+            "urgence.") in summary
     client.post("/file/actions", data={"ids": [first.id], "action": "reclasser", "reclass_theme": "0",
                                        "reclass_priority": "0"})
     db.session.expire_all()

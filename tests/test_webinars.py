@@ -209,7 +209,7 @@ def test_refused_qa_entry_keeps_what_the_jurist_typed(client, world, login, data
     login(world.jurist)
     response = client.post(f"/webinaires/{webinar.id}/questions", data=data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and message in page
+    assert response.status_code == 400 and message in page
     assert next(value for value in data.values() if value) in page
     assert db.session.scalar(select(func.count()).select_from(Article)) == 0
 
@@ -225,7 +225,7 @@ def test_webinar_date_out_of_range_or_not_a_paris_time_is_refused(client, world,
     """A 1990 date, a time the clocks skip or one they repeat: a French message on the form, nothing saved."""
     login(world.jurist)
     response = client.post("/webinaires/nouveau", data={"title": "CDI inclusion", "starts_at": starts_at})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.get_data(as_text=True).replace("&#39;", "'")
     assert db.session.scalar(select(func.count()).select_from(Webinar)) == 0
 
@@ -323,7 +323,7 @@ def test_jurist_enters_the_link_and_duration_and_bad_ones_are_refused_in_french(
                                   ("duration_minutes", "5", "La durée va de 15 à 480 minutes."),
                                   ("duration_minutes", "", "Indiquez la durée en minutes.")):
         response = client.post(f"/webinaires/{webinar.id}/modifier", data=data | {field: value})
-        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
     db.session.refresh(webinar)
     assert (webinar.join_url, webinar.duration_minutes) == (JOIN_URL, 90)
 

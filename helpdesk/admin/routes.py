@@ -21,7 +21,7 @@ from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, 
 from helpdesk.permissions import admin_required
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import routing, sla
-from helpdesk.views import list_page
+from helpdesk.views import flash_not_saved, flash_refusal, list_page, refuse_form
 
 
 def _get_or_404(model, object_id: int):
@@ -63,16 +63,19 @@ def structure(structure_id=None):
     """Create or edit a structure."""
     instance = _get_or_404(Structure, structure_id) if structure_id is not None else None
     form = StructureForm(obj=instance)
+    status = 200
     if form.validate_on_submit():
         try:
             saved = save_structure(instance, name=form.name.data, siret=form.siret.data, type=form.type.data,
                                    region=form.region.data, active=form.active.data, actor=current_user)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Structure « %(name)s » enregistrée.", name=saved.name), "success")
             return redirect(url_for("admin.structures"))
-    return render_template("admin/structure.html", form=form, structure=instance)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("admin/structure.html", form=form, structure=instance), status
 
 
 def _structure_choices() -> list[tuple[int, str]]:
@@ -104,6 +107,7 @@ def new_user():
     """Create an account (`?structure=`: in that structure, from its page)."""
     form = UserForm()
     form.structure.choices = select_choices(_structure_choices())
+    status = 200
     if request.method == "GET":
         form.structure.data = int_arg("structure") or 0
     if form.validate_on_submit():
@@ -111,12 +115,14 @@ def new_user():
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
                                form.role.data, form.structure.data or None, actor=current_user)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Compte créé pour %(email)s : invitation envoyée.", email=user.email) if form.invite.data
                   else _("Compte créé pour %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_new.html", form=form)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("admin/user_new.html", form=form), status
 
 
 @bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
@@ -128,17 +134,20 @@ def edit_user(user_id):
     form.structure.choices = select_choices(_structure_choices())
     if request.method == "GET":
         form.structure.data = user.structure_id or 0
+    status = 200
     if form.validate_on_submit():
         try:
             released = update_user(user, current_user, email=form.email.data, name=form.name.data,
                                    role=form.role.data, structure_id=form.structure.data or None)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Compte %(email)s mis à jour.", email=user.email), "success")
             _flash_released(released)
             return redirect(_back_to_users())
-    return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users())
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users()), status
 
 
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
@@ -148,11 +157,8 @@ def toggle_user(user_id):
     user = _get_or_404(User, user_id)
     if not ToggleForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         released = set_active(user, not user.active, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Compte %(email)s réactivé.", email=user.email) if user.active
               else _("Compte %(email)s désactivé.", email=user.email), "success")
         _flash_released(released)
@@ -174,11 +180,8 @@ def invite_again(user_id):
     user = _get_or_404(User, user_id)
     if not ToggleForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         resend_invitation(user, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Invitation renvoyée à %(email)s.", email=user.email), "success")
     return redirect(_back_to_users())
 
@@ -188,16 +191,19 @@ def invite_again(user_id):
 def themes():
     """List and add themes."""
     form = ThemeForm()
+    status = 200
     if form.validate_on_submit():
         try:
             theme = create_theme(form.name.data, current_user)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Thème « %(name)s » ajouté.", name=theme.name), "success")
             return redirect(url_for("admin.themes"))
+    elif form.is_submitted():
+        status = refuse_form(form)
     themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
-    return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm())
+    return render_template("admin/themes.html", form=form, themes=themes, toggle_form=ToggleForm()), status
 
 
 @bp.route("/themes/<int:theme_id>/modifier", methods=["GET", "POST"])
@@ -206,15 +212,18 @@ def edit_theme(theme_id):
     """Rename a theme, retire or restore it."""
     theme = _get_or_404(Theme, theme_id)
     form = ThemeEditForm(obj=theme)
+    status = 200
     if form.validate_on_submit():
         try:
             update_theme(theme, current_user, name=form.name.data, active=form.active.data)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Thème « %(name)s » enregistré.", name=theme.name), "success")
             return redirect(url_for("admin.themes"))
-    return render_template("admin/theme_edit.html", form=form, theme=theme)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("admin/theme_edit.html", form=form, theme=theme), status
 
 
 @bp.route("/themes/<int:theme_id>/activation", methods=["GET", "POST"])
@@ -248,9 +257,10 @@ def import_structures():
         reference = imports.stage_file(content, plan.filename, current_user) if plan.can_apply else ""
         return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
                                reference=reference)
+    status = refuse_form(form) if form.is_submitted() else 200
     return render_template("admin/import.html", form=form, structure_types=STRUCTURE_TYPES, regions=REGIONS,
                            headers={key: header for key, header, _required, _names in imports.COLUMNS},
-                           max_lines=imports.MAX_LINES)
+                           max_lines=imports.MAX_LINES), status
 
 
 @bp.route("/import/modele.csv")
@@ -274,7 +284,7 @@ def confirm_import():
                                    reference="")
         result = imports.apply_import(plan, current_user)
     except InvalidInput as error:
-        flash(error.message, "error")
+        flash_not_saved(error.message)
         return redirect(url_for("admin.import_structures"))
     path.unlink(missing_ok=True)
     flash(_("%(structures)s et %(accounts)s créés ; %(invitations)s.",

@@ -96,10 +96,11 @@ def save_structure(structure: Structure | None, *, name: str, siret: str, type: 
     name, siret = one_line(name), normalise_siret(siret)
     problems = structure_problems(name=name, siret=siret, type=type, region=region)
     if problems:
-        raise InvalidInput(next(iter(problems.values())))
+        field, problem = next(iter(problems.items()))
+        raise InvalidInput(problem, field=field)
     duplicate = db.session.scalar(select(Structure).where(Structure.siret == siret))
     if duplicate is not None and duplicate is not structure:
-        raise InvalidInput(_("Une structure existe déjà avec ce SIRET."))
+        raise InvalidInput(_("Une structure existe déjà avec ce SIRET."), field="siret")
     created = structure is None
     if created:
         structure = Structure()
@@ -117,13 +118,13 @@ def _checked_theme_name(name: str, theme: Theme | None = None) -> str:
     another theme's; `theme`: the theme being renamed, which may keep its own name."""
     name = one_line(name)
     if not name or len(name) > 120:
-        raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."))
+        raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."), field="name")
     if not slugify(name):
-        raise InvalidInput(_("Le nom d'un thème comporte au moins une lettre ou un chiffre."))
+        raise InvalidInput(_("Le nom d'un thème comporte au moins une lettre ou un chiffre."), field="name")
     others = db.session.scalars(select(Theme).where(Theme.id != theme.id) if theme is not None else select(Theme))
     same = next((other for other in others if slugify(other.name) == slugify(name)), None)
     if same is not None:
-        raise InvalidInput(_("Le thème « %(name)s » existe déjà.", name=same.name))
+        raise InvalidInput(_("Le thème « %(name)s » existe déjà.", name=same.name), field="name")
     return name
 
 

@@ -23,8 +23,12 @@ def api_user() -> User:
 
 @bp.before_request
 def authenticate():
-    """Resolve the bearer token (never the session cookie), check its scope, count it against the rate limit."""
+    """Resolve the bearer token (never the session cookie), check its scope, count it against the rate limit. Flask's
+    automatic answer to OPTIONS (the Allow header, no body) needs none: it tells only what the public OpenAPI
+    description already does."""
     if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.method == "OPTIONS" and getattr(request.url_rule, "provide_automatic_options", False):
         return None
     scheme, _separator, value = request.headers.get("Authorization", "").partition(" ")
     token = authenticate_token(value.strip()) if scheme.lower() == "bearer" else None

@@ -59,11 +59,13 @@ def handle_http_error(error):
 
 @bp.errorhandler(ServiceError)
 def handle_service_error(error: ServiceError):
-    """A refused action: the service's French message with the matching status."""
+    """A refused action: the service's French message, naming a field by its API name (the services' arguments are
+    named as the API's body fields), with the matching status."""
     db.session.rollback()
     status = next((code for cls, code in SERVICE_STATUS.items() if isinstance(error, cls)), error.status_code)
     retry_after = getattr(error, "retry_after", None)
-    return error_response(status, error.message, headers={"Retry-After": str(retry_after)} if retry_after else None)
+    message = error.message_naming(error.field) if error.field else error.message
+    return error_response(status, message, headers={"Retry-After": str(retry_after)} if retry_after else None)
 
 
 @bp.errorhandler(InternalServerError)

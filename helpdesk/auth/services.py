@@ -153,23 +153,23 @@ def _account_values(user: User | None, email: str, name: str, role: str, structu
     email = normalise_email(email)
     name = one_line(name)
     if (user is None or email != user.email) and (problem := email_problem(email)) is not None:
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, field="email")
     if (problem := account_name_problem(name)) is not None:
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, field="name")
     if role not in ROLES:
-        raise InvalidInput(_("Ce rôle n'existe pas."))
+        raise InvalidInput(_("Ce rôle n'existe pas."), field="role")
     if taken is not None:
         exists = email in taken
     else:
         same_email = find_user_by_email(email)
         exists = same_email is not None and same_email is not user
     if exists:
-        raise InvalidInput(_("Un compte existe déjà avec cette adresse e-mail."))
+        raise InvalidInput(_("Un compte existe déjà avec cette adresse e-mail."), field="email")
     structure = None
     if role == "member":
         structure = db.session.get(Structure, structure_id) if structure_id else None
         if structure is None:
-            raise InvalidInput(_("Un membre doit être rattaché à une structure existante."), field="structure_id")
+            raise InvalidInput(_("Un membre doit être rattaché à une structure existante."), field="structure")
     return email, name, structure
 
 

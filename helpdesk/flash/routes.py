@@ -14,6 +14,7 @@ from helpdesk.models import Article, FlashBulletin
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.tickets.services import active_themes
 from helpdesk.translation import gettext as _, ngettext
+from helpdesk.views import flash_refusal, refuse_form
 
 
 @bp.app_template_global()
@@ -50,15 +51,18 @@ def _edit(article: Article | None):
         form.themes.data = [theme.slug for theme in article.themes]
         form.audience.data = "all" if bulletin.all_members else "targeted"
         form.structure_types.data, form.regions.data = bulletin.structure_types, bulletin.regions
+    status = 200
     if form.validate_on_submit():
         try:
-            article = services.save_bulletin(article, form.to_data(), form.to_audience(), current_user)
+            saved = services.save_bulletin(article, form.to_data(), form.to_audience(), current_user)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Brouillon enregistré : vérifiez l'aperçu avant de publier."), "success")
-            return redirect(url_for("flash.preview", slug=article.slug))
-    return render_template("flash/edit.html", form=form, article=article)
+            return redirect(url_for("flash.preview", slug=saved.slug))
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("flash/edit.html", form=form, article=article), status
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -95,11 +99,8 @@ def publish(slug):
     article = _bulletin_article(slug)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal():
         recipients = services.publish_bulletin(article, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(ngettext("Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à %(num)d abonné se fait "
                        "en arrière-plan.", "Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à "
                        "%(num)d abonnés se fait en arrière-plan.", recipients), "success")
@@ -147,15 +148,18 @@ def subscriptions():
     form.themes.choices = select_choices((theme.id, theme.name) for theme in active_themes())
     if request.method == "GET":
         form.themes.data = sorted(services.subscribed_theme_ids(current_user))
+    status = 200
     if form.validate_on_submit():
         try:
             services.set_subscriptions(current_user, form.themes.data or [])
         except (InvalidInput, Forbidden) as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Vos abonnements sont enregistrés."), "success")
             return redirect(url_for("flash.subscriptions"))
-    return render_template("flash/subscriptions.html", form=form)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("flash/subscriptions.html", form=form), status
 
 
 @bp.route("/desabonnement/<token>", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from helpdesk.extensions import db, limiter, request_client
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
-from helpdesk.views import flash_files_to_attach_again, remember_list_page
+from helpdesk.views import flash_files_to_attach_again, flash_refusal, refuse_form, remember_list_page
 
 SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}
 IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se modifie dans son fichier d'import, "
@@ -71,20 +71,21 @@ def new():
     """Write a new resource (saved as a draft)."""
     form = ArticleForm()
     form.themes.choices = select_choices(searching.theme_choices())
-    refusal = None
+    refusal, status = None, 200
     if form.validate_on_submit():
         try:
             article = services.save_article(None, form.to_data(), current_user,
                                             attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
-            flash(error.message, "error")
-            refusal = error
+            status, refusal = refuse_form(form, error), error
         else:
             flash(_("Ressource enregistrée en brouillon."), "success")
             return redirect(url_for("kb.article", slug=article.slug))
-    if request.method == "POST":
+    elif form.is_submitted():
+        status = refuse_form(form)
+    if form.is_submitted():
         flash_files_to_attach_again(refusal=refusal)
-    return render_template("kb/edit.html", form=form, article=None)
+    return render_template("kb/edit.html", form=form, article=None), status
 
 
 @bp.route("/<slug>")
@@ -127,19 +128,21 @@ def edit(slug):
         form.themes.data = [theme.slug for theme in item.themes]
         form.tags.data = ", ".join(item.tags or [])
         form.legal_refs.data = "\n".join(item.legal_refs or [])
-    refusal = None
+    refusal, status = None, 200
     if form.validate_on_submit():
         try:
             services.save_article(item, form.to_data(), current_user, attachments=read_uploads(form.attachments.data))
         except InvalidInput as error:
-            flash(error.message, "error")
-            refusal = error
+            status, refusal = refuse_form(form, error), error
         else:
             flash(_("Ressource mise à jour."), "success")
             return redirect(url_for("kb.article", slug=item.slug))
-    if request.method == "POST":
+    elif form.is_submitted():
+        status = refuse_form(form)
+    if form.is_submitted():
         flash_files_to_attach_again(refusal=refusal)
-    return render_template("kb/edit.html", form=form, article=item, faq_origin=services.faq_origin(current_user, item))
+    return render_template("kb/edit.html", form=form, article=item,
+                           faq_origin=services.faq_origin(current_user, item)), status
 
 
 @bp.route("/<slug>/statut", methods=["POST"])
@@ -150,11 +153,8 @@ def status(slug):
     form = ArticleStatusForm()
     if not form.validate():
         abort(400)
-    try:
+    with flash_refusal():
         services.set_article_status(item, form.status.data, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(_("Statut de la ressource : %(status)s.", status=item.status_label), "success")
     return redirect(url_for("kb.article", slug=item.slug))
 
@@ -173,18 +173,21 @@ def references():
     """Every resource citing a legal reference; flag them all "à vérifier" when it was amended."""
     form = ReferenceAmendedForm(formdata=request.args) if request.method == "GET" else ReferenceAmendedForm()
     reference = (form.reference.data or "").strip()[:200]
+    status = 200
     if request.method == "POST" and form.validate():
         try:
             count = review.flag_articles_citing(reference, current_user, form.note.data)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(ngettext("%(num)d ressource marquée « à vérifier ».", "%(num)d ressources marquées « à vérifier ».",
                            count), "success")
             return redirect(url_for("kb.references", reference=reference))
+    elif request.method == "POST":
+        status = refuse_form(form)
     return render_template("kb/references.html", form=form, reference=reference,
                            normalised=review.normalise_reference(reference) if reference else "",
-                           articles=review.articles_citing(reference) if reference else [])
+                           articles=review.articles_citing(reference) if reference else []), status
 
 
 @bp.route("/<slug>/verifiee", methods=["POST"])

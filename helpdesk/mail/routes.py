@@ -16,7 +16,7 @@ from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
 from helpdesk.permissions import admin_required, staff_required
 from helpdesk.translation import gettext as _
-from helpdesk.views import list_page
+from helpdesk.views import flash_refusal, list_page, refuse_form
 
 
 @bp.route("/compte/notifications", methods=["GET", "POST"])
@@ -27,15 +27,18 @@ def preferences():
     form = PreferencesForm(obj=user)
     if not user.is_staff:  # members never get the shared queue's mail
         form.notify_optional.label.text = _("Recevoir aussi les courriels secondaires (questions clôturées)")
+    status = 200
     if form.validate_on_submit():
         try:
             set_preferences(user, form.notify_mode.data, form.notify_optional.data)
         except ServiceError as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Vos préférences de courriel sont enregistrées."), "success")
             return redirect(url_for("mail.preferences"))
-    return render_template("mail/preferences.html", form=form)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("mail/preferences.html", form=form), status
 
 
 @bp.route("/courriels")
@@ -81,14 +84,16 @@ def inbound_attach(inbound_id):
     record = _inbound_or_404(inbound_id)
     form = AttachForm()
     if not form.validate_on_submit():
-        if not form.reference.errors:  # those are shown by the field
+        if not form.reference.errors:  # an expired form: the field has nothing to say
             flash(_("Formulaire expiré : recommencez."), "error")
-        return _render_inbound_detail(record, form), 400
+            return _render_inbound_detail(record, form), 400
+        status = refuse_form(form)
+        return _render_inbound_detail(record, form), status
     try:
         ticket = attach(record, form.reference.data, current_user)
     except ServiceError as error:
-        flash(error.message, "error")
-        return _render_inbound_detail(record, form), error.status_code
+        status = refuse_form(form, error)
+        return _render_inbound_detail(record, form), status
     flash(_("Courriel rattaché à la question %(reference)s.", reference=ticket.reference), "success")
     return redirect(url_for("mail.inbound"))
 
@@ -105,13 +110,11 @@ def inbound_discard(inbound_id):
         return render_template("mail/inbound_discard.html", record=record)
     if not ActionForm().validate():
         abort(400)
-    try:
+    with flash_refusal(ServiceError):
         discard(record, current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
-        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
-    flash(_("Courriel écarté."), "success")
-    return redirect(url_for("mail.inbound"))
+        flash(_("Courriel écarté."), "success")
+        return redirect(url_for("mail.inbound"))
+    return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
 
 
 @bp.route("/admin/courriels")

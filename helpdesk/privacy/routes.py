@@ -5,7 +5,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.main.forms import Form
 from helpdesk.models import Structure, Ticket, User
@@ -13,6 +12,7 @@ from helpdesk.permissions import admin_required
 from helpdesk.privacy import bp
 from helpdesk.privacy.services import anonymise_structure, anonymise_user, export_personal_data
 from helpdesk.translation import gettext as _
+from helpdesk.views import flash_refusal
 
 
 @bp.route("/donnees-personnelles")
@@ -36,11 +36,8 @@ def _anonymise(target, operation, done: str, back: str):
     """Run an anonymisation after checking the form token, then go back to the list."""
     if not Form().validate():
         abort(400)
-    try:
+    with flash_refusal():
         operation(target, current_user)
-    except InvalidInput as error:
-        flash(error.message, "error")
-    else:
         flash(done, "success")
     return redirect(url_for(back))
 

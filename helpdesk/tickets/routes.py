@@ -20,8 +20,9 @@ from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, Questi
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_refusal, list_page,
-                            remember_list_page, staff_choices, staff_question, to_question)
+from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_not_saved,
+                            flash_refusal, list_page, refuse_form, remember_list_page, staff_choices, staff_question,
+                            to_question)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -88,10 +89,10 @@ def new():
                                             form.theme.data, form.priority.data,
                                             attachments=read_uploads(form.attachments.data))
         except (InvalidInput, RateLimited) as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
             flash_files_to_attach_again(refusal=error)
             retry = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
-            return render_template("tickets/new.html", form=form), error.status_code, retry
+            return render_template("tickets/new.html", form=form), status, retry
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
     if request.method == "POST":
@@ -159,12 +160,12 @@ def reply(reference):
     except (InvalidInput, Forbidden, Conflict, RateLimited) as error:
         # The page comes back with the text in the box: a refused file (or membership, or pace) must not cost the
         # message written.
-        flash(error.message, "error")
+        status = refuse_form(form, error)
         flash_files_to_attach_again(refusal=error)
         if isinstance(error, Conflict):  # told to read what was added, shown on the page: sending again posts it
             form.seen.data = services.last_message_id(ticket, current_user)
         retry = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
-        return render_detail(ticket, reply_form=form), error.status_code, retry
+        return render_detail(ticket, reply_form=form), status, retry
     flash(_("Note interne enregistrée.") if internal else _("Votre message a été envoyé."), "success")
     return to_question(ticket)
 
@@ -211,7 +212,7 @@ def assign(reference):
     form = AssignForm()
     form.assignee.choices = select_choices(_assignee_choices())
     if not form.validate():
-        flash(_("Choisissez un ou une juriste de la liste."), "error")
+        flash_not_saved(_("Choisissez un ou une juriste de la liste."))
         return to_question(ticket)
     with flash_refusal():
         services.assign(ticket, current_user, form.assignee.data or None)
@@ -231,7 +232,7 @@ def status(reference):
     form = StatusForm()
     form.status.choices = select_choices(STATUSES.items())
     if not form.validate():
-        flash(_("Ce statut n'existe pas."), "error")
+        flash_not_saved(_("Ce statut n'existe pas."))
         return to_question(ticket)
     with flash_refusal():
         services.change_status(ticket, current_user, form.status.data)
@@ -247,7 +248,7 @@ def classify(reference):
     form = ClassifyForm()
     form.theme.choices = select_choices(_classify_theme_choices(ticket))
     if not form.validate():
-        flash(_("Choisissez un thème et une urgence de la liste."), "error")
+        flash_not_saved(_("Choisissez un thème et une urgence de la liste."))
         return to_question(ticket)
     with flash_refusal():
         services.classify(ticket, current_user, form.theme.data or None, form.priority.data)

@@ -34,17 +34,19 @@ def _normalised(value: str | None, one_line: bool) -> str:
     return on_one_line(value) if one_line else (value or "").strip()
 
 
-def _clean_text(value: str | None, label: str, minimum: int, maximum: int, one_line: bool = False) -> str:
-    """Strip a text field (on one line: every run of spaces and line breaks made one space) and check its
-    length, with a French message naming the field."""
+def _clean_text(value: str | None, field: str, label: str, minimum: int, maximum: int, one_line: bool = False) -> str:
+    """Strip the text argument `field` (on one line: every run of spaces and line breaks made one space) and check its
+    length, with a French message naming it by its `label`."""
     text = _normalised(value, one_line)
     if "\x00" in text:
-        raise InvalidInput(_("%(field)s : le caractère nul n'est pas accepté.", field=label))
+        raise InvalidInput(_("%(field)s : le caractère nul n'est pas accepté.", field=label), field=field, label=label)
     if len(text) < minimum:
         raise InvalidInput(ngettext("%(field)s : au moins %(num)d caractère est nécessaire.",
-                                    "%(field)s : au moins %(num)d caractères sont nécessaires.", minimum, field=label))
+                                    "%(field)s : au moins %(num)d caractères sont nécessaires.", minimum, field=label),
+                           field=field, label=label)
     if len(text) > maximum:
-        raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=format_number(maximum)))
+        raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=format_number(maximum)),
+                           field=field, label=label)
     return text
 
 
@@ -211,8 +213,8 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
         id=_next_ticket_id(),
         structure=author.structure,
         author=author,
-        subject=_clean_text(subject, _("Objet"), 5, SUBJECT_MAX, one_line=True),
-        body=_clean_text(body, _("Description"), 20, BODY_MAX),
+        subject=_clean_text(subject, "subject", _("Objet"), 5, SUBJECT_MAX, one_line=True),
+        body=_clean_text(body, "body", _("Description"), 20, BODY_MAX),
         theme=theme,
         theme_id=theme.id if theme else None,  # read by routing and service levels before the INSERT
         priority=priority,
@@ -419,7 +421,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     ensure_membership_active(author)
     if ticket.is_closed:
         raise InvalidInput(_("Cette question est clôturée : elle n'accepte plus de message."))
-    text = _clean_text(body, _("Message"), 1, BODY_MAX)
+    text = _clean_text(body, "body", _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
     if paced and author.is_member:
         ensure_reply_pace(author)

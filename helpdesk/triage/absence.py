@@ -26,9 +26,9 @@ def set_absence(user: User, until: date | None) -> None:
     today = paris_today()
     if until is not None and until < today:
         raise InvalidInput(_("La date de retour est passée : indiquez le dernier jour d'absence, aujourd'hui ou "
-                             "plus tard."))
+                             "plus tard."), field="until")
     if until is not None and until > today + LONGEST:
-        raise InvalidInput(_("Une absence se déclare pour un an au plus."))
+        raise InvalidInput(_("Une absence se déclare pour un an au plus."), field="until")
     user.absent_until = until
     record_event("absence_set", user, user_id=user.id, until=until.isoformat() if until else None)
     db.session.commit()

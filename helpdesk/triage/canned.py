@@ -47,21 +47,21 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
     ensure_staff(actor)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX))
+        raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX), field="title")
     if not body or len(body) > BODY_MAX:
-        raise InvalidInput(_("Texte : entre 1 et %(max)s caractères.", max=format_number(BODY_MAX)))
+        raise InvalidInput(_("Texte : entre 1 et %(max)s caractères.", max=format_number(BODY_MAX)), field="body")
     broken = _BROKEN_PLACEHOLDER.search(body)
     if broken:
         raise InvalidInput(_("Variable mal écrite : « %(text)s ». Une variable s'écrit en minuscules entre deux "
-                             "accolades, par exemple {objet}.", text=broken.group(0)))
+                             "accolades, par exemple {objet}.", text=broken.group(0)), field="body")
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
         raise InvalidInput(_("Variable inconnue : %(unknown)s. Variables possibles : %(known)s.",
-                             unknown=", ".join(f"{{{name}}}" for name in unknown), known=known))
+                             unknown=", ".join(f"{{{name}}}" for name in unknown), known=known), field="body")
     duplicate = db.session.scalar(select(CannedAnswer).where(func.lower(CannedAnswer.title) == title.lower()))
     if duplicate is not None and duplicate is not answer:
-        raise InvalidInput(_("Une réponse type porte déjà ce titre."))
+        raise InvalidInput(_("Une réponse type porte déjà ce titre."), field="title")
     if answer is None:
         answer = CannedAnswer(author=actor)
         db.session.add(answer)

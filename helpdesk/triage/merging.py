@@ -37,7 +37,7 @@ def find_target(reference: str) -> Ticket:
     """The question to merge into, by reference (jurists see every question)."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
     if ticket is None:
-        raise InvalidInput(_("Aucune question ne porte cette référence."))
+        raise InvalidInput(_("Aucune question ne porte cette référence."), field="target")
     return ticket
 
 
@@ -54,7 +54,8 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
     same_structure = source.structure_id == target.structure_id
     if not same_structure and not confirm_other_structure:
         raise InvalidInput(_("Ces questions viennent de deux structures différentes : cochez la confirmation pour "
-                           "les fusionner (les échanges de l'une resteront invisibles pour l'autre)."))
+                           "les fusionner (les échanges de l'une resteront invisibles pour l'autre)."),
+                           field="confirm_other_structure")
     now = utcnow()
     messages = sorted(source.messages, key=lambda message: (message.created_at, message.id))
     opening = Message(ticket_id=target.id, author_id=source.author_id, internal=not same_structure,

@@ -25,8 +25,8 @@ from helpdesk.triage import (bp, canned, citations, faq, filing, following, merg
 from helpdesk.triage.absence import absence_label, set_absence
 from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
                                    RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_refusal, staff_choices,
-                            staff_question, to_question)
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_refusal, refuse_form,
+                            staff_choices, staff_question, to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -44,18 +44,18 @@ def absence():
     user = db.session.get(User, current_user.id)
     # An absence already over is not offered again.
     form = AbsenceForm(until=user.absent_until if absence_label(user) else None)
-    status = 400 if form.is_submitted() else 200
+    status = 200
     if form.validate_on_submit():
         try:
             set_absence(user, None if request.form.get("action") == "back" else form.until.data)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Absence enregistrée jusqu'au %(date)s inclus.", date=format_date(user.absent_until))
                   if user.absent_until else _("Vous êtes indiqué ou indiquée comme présent ou présente."), "success")
             return redirect(url_for("triage.absence"))
     elif form.is_submitted():
-        flash_form_refused(form)
+        status = refuse_form(form)
     return render_template("triage/absence.html", form=form, away=absence_label(user)), status
 
 
@@ -74,14 +74,19 @@ def canned_edit(answer_id=None):
     """Write or edit a canned answer."""
     answer = canned.get_canned_answer(current_user, answer_id) if answer_id is not None else None
     form = CannedAnswerForm(obj=answer)
+    status = 200
     if form.validate_on_submit():
-        with flash_refusal():
+        try:
             canned.save_canned_answer(current_user, answer, form.title.data, form.body.data)
+        except InvalidInput as error:
+            status = refuse_form(form, error)
+        else:
             flash(_("Réponse type enregistrée."), "success")
             return redirect(url_for("triage.canned_list"))
     elif form.is_submitted():
-        flash_form_refused(form)
-    return render_template("triage/canned_edit.html", form=form, answer=answer, placeholders=canned.PLACEHOLDERS)
+        status = refuse_form(form)
+    return render_template("triage/canned_edit.html", form=form, answer=answer,
+                           placeholders=canned.PLACEHOLDERS), status
 
 
 @bp.route("/reponses-types/<int:answer_id>/supprimer", methods=["GET", "POST"])
@@ -151,17 +156,17 @@ def compose(reference):
 @login_required
 def add_tags(reference):
     """Add tags to a question; refused ones show the page again with the tags typed, to correct (as a refused
-    merge does; an empty field has nothing to keep)."""
+    merge does)."""
     ticket = staff_question(reference)
     form = TagForm()
     if not form.validate():
-        flash_errors(form)
-        return to_question(ticket)
+        status = refuse_form(form)
+        return render_detail(ticket, tag_form=form), status
     try:
         added = tagging.add_tags(ticket, current_user, tagging.parse_tags(form.tags.data))
     except InvalidInput as error:
-        flash(error.message, "error")
-        return render_detail(ticket, tag_form=form), error.status_code
+        status = refuse_form(form, error)
+        return render_detail(ticket, tag_form=form), status
     flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
           "success" if added else "info")
     return to_question(ticket)
@@ -187,14 +192,14 @@ def merge(reference):
     ticket = staff_question(reference)
     form = MergeForm()
     if not form.validate():
-        flash_errors(form)
-        return to_question(ticket)
+        status = refuse_form(form)
+        return render_detail(ticket, merge_form=form), status
     try:
         target = merging.find_target(form.target.data)
         merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
     except InvalidInput as error:
-        flash(error.message, "error")
-        return render_detail(ticket, merge_form=form), error.status_code
+        status = refuse_form(form, error)
+        return render_detail(ticket, merge_form=form), status
     flash(_("%(source)s a été fusionnée dans %(target)s.", source=ticket.reference, target=target.reference),
           "success")
     return to_question(target)
@@ -336,7 +341,7 @@ def bulk():
                                         theme_id=_chosen_number(form.reclass_theme),
                                         priority=_chosen_number(form.reclass_priority))
             flash(report.summary(), "error" if report.refused and not report.done else "success")
-    else:
+    else:  # the queue the refusal goes back to shows no error under its fields
         flash_errors(form)
     if report is None or not report.done:
         _keep_bulk_selection(form, ids)
@@ -365,15 +370,15 @@ def on_behalf():
             # Without members to choose from, the question's form is not shown again: its errors go in the banner.
             (flash_form_refused if members else flash_errors)(form)
             flash_files_to_attach_again()
-            return render_template("triage/on_behalf.html", form=form, members=members)
+            return render_template("triage/on_behalf.html", form=form, members=members), 400
         try:
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
                                            form.subject.data, form.body.data, form.theme.data, form.priority.data,
                                            attachments=read_uploads(form.attachments.data))
         except ServiceError as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
             flash_files_to_attach_again(refusal=error)
-            return render_template("triage/on_behalf.html", form=form, members=members), error.status_code
+            return render_template("triage/on_behalf.html", form=form, members=members), status
         flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
               "success")
         return to_question(ticket)
@@ -396,17 +401,21 @@ def sla_rules():
     """Service levels per priority (and theme), in business hours."""
     form = SlaRuleForm()
     form.theme.choices = select_choices(_theme_choices(_("Tous les thèmes")))
+    status = 200
     if form.validate_on_submit():
-        with flash_refusal():
+        try:
             sla.save_policy(current_user, form.priority.data, form.theme.data or None,
                             float(form.first_response_hours.data), float(form.resolution_hours.data))
+        except InvalidInput as error:
+            status = refuse_form(form, error)
+        else:
             flash(_("Délai enregistré : il s'applique aux questions posées désormais."), "success")
             _flash_warning_count(sla.policy_warnings())
             return redirect(url_for("triage.sla_rules"))
-    elif request.method == "POST":
-        flash_form_refused(form)
+    elif form.is_submitted():
+        status = refuse_form(form)
     return render_template("triage/sla_rules.html", form=form, rows=sla.policy_table(), priorities=PRIORITIES,
-                           hours=sla.format_business_hours, warnings=sla.policy_warnings())
+                           hours=sla.format_business_hours, warnings=sla.policy_warnings()), status
 
 
 @bp.route("/admin/delais/<int:rule_id>/supprimer", methods=["GET", "POST"])
@@ -432,18 +441,22 @@ def routing_rules():
     form = RoutingRuleForm()
     form.theme.choices = select_choices(_theme_choices(_("Tous les thèmes")))
     form.assignee.choices = select_choices(staff_choices(_("Toute l'équipe (non assignée)")))
+    status = 200
     if form.validate_on_submit():
-        with flash_refusal():
+        try:
             routing.add_rule(current_user, form.theme.data or None, form.region.data or None,
                              form.assignee.data or None)
+        except InvalidInput as error:
+            status = refuse_form(form, error)
+        else:
             flash(_("Règle ajoutée en fin de liste."), "success")
             _flash_warning_count(routing.rule_warnings(routing.ordered_rules()))
             return redirect(url_for("triage.routing_rules"))
-    elif request.method == "POST":
-        flash_form_refused(form)
+    elif form.is_submitted():
+        status = refuse_form(form)
     ordered = routing.ordered_rules()
     return render_template("triage/routing_rules.html", form=form, rules=ordered, action_form=ActionForm(),
-                           warnings=routing.rule_warnings(ordered))
+                           warnings=routing.rule_warnings(ordered)), status
 
 
 @bp.route("/admin/routage/<int:rule_id>/<any(monter, descendre):action>", methods=["POST"])

@@ -292,7 +292,8 @@ def save_policy(actor: User, priority: int, theme_id: int | None, first_response
         if hours is None or not 0 < hours <= MAX_HOURS:
             raise InvalidInput(_("Les délais se comptent en heures ouvrées, entre 0 et %(max)d.", max=MAX_HOURS))
     if resolution_hours < first_response_hours:
-        raise InvalidInput(_("Le délai de résolution ne peut pas être plus court que celui de première réponse."))
+        raise InvalidInput(_("Le délai de résolution ne peut pas être plus court que celui de première réponse."),
+                           field="resolution_hours")
     rule = db.session.scalar(select(SlaRule).where(
         SlaRule.priority == priority,
         SlaRule.theme_id == theme.id if theme else SlaRule.theme_id.is_(None)))

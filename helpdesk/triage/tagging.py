@@ -22,9 +22,9 @@ def normalize_tag(raw: str) -> str:
     """A tag as stored: trimmed, lowercase, single spaces, no commas; InvalidInput if empty or too long."""
     name = re.sub(r"\s+", " ", (raw or "").replace(",", " ")).strip().lower().lstrip("#")
     if not name:
-        raise InvalidInput(_("Une étiquette ne peut pas être vide."))
+        raise InvalidInput(_("Une étiquette ne peut pas être vide."), field="tags")
     if len(name) > TAG_MAX:
-        raise InvalidInput(_("Une étiquette compte %(max)d caractères au plus.", max=TAG_MAX))
+        raise InvalidInput(_("Une étiquette compte %(max)d caractères au plus.", max=TAG_MAX), field="tags")
     return name
 
 
@@ -52,11 +52,11 @@ def add_tags(ticket: Ticket, actor: User, names: list[str]) -> list[str]:
     """Tag a question; returns the tags actually added."""
     ensure_staff(actor)
     if not names:
-        raise InvalidInput(_("Indiquez au moins une étiquette."))
+        raise InvalidInput(_("Indiquez au moins une étiquette."), field="tags")
     current = {tag.name for tag in ticket.tags}
     added = [name for name in names if name not in current]
     if len(current) + len(added) > TAGS_PER_QUESTION:
-        raise InvalidInput(_("Une question porte %(max)d étiquettes au plus.", max=TAGS_PER_QUESTION))
+        raise InvalidInput(_("Une question porte %(max)d étiquettes au plus.", max=TAGS_PER_QUESTION), field="tags")
     if not added:
         return []
     ticket.tags.extend(_tag(name) for name in added)
@@ -123,6 +123,15 @@ def _ensure_assignment_changes(ticket: Ticket, assignee_id: int | None) -> None:
                            else _("Elle n'est déjà assignée à personne."))
 
 
+def _ensure_reclassification_changes(ticket: Ticket, theme_id: int | None, priority: int | None) -> None:
+    """Refuse a bulk reclassification of only the theme or only the urgency that would leave the question as it is,
+    naming what was asked (`classify`, given both, would name the theme and the urgency)."""
+    if theme_id is None and priority == ticket.priority:
+        raise InvalidInput(_("La question a déjà cette urgence."))
+    if priority is None and (theme_id or None) == ticket.theme_id:
+        raise InvalidInput(_("La question a déjà ce thème.") if theme_id else _("La question est déjà sans thème."))
+
+
 def _check_reclassification(theme_id: int | None, priority: int | None) -> None:
     """Refuse a bulk reclassification that names neither a theme nor an urgency, or one that does not exist (the whole
     action, before any question is touched: each question would be refused for the same reason)."""
@@ -168,6 +177,7 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
             elif action == "statut":
                 ticket_services.change_status(ticket, actor, status)
             elif action == "reclasser":
+                _ensure_reclassification_changes(ticket, theme_id, priority)
                 ticket_services.classify(ticket, actor, ticket.theme_id if theme_id is None else theme_id or None,
                                          ticket.priority if priority is None else priority)
             else:

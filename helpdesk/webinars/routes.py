@@ -11,7 +11,7 @@ from helpdesk.models import Webinar
 from helpdesk.permissions import member_required, staff_required
 from helpdesk.templating import PARIS
 from helpdesk.translation import gettext as _, ngettext
-from helpdesk.views import flash_errors, flash_form_refused
+from helpdesk.views import flash_form_refused, refuse_form
 from helpdesk.webinars import bp, services
 from helpdesk.webinars.calendar import webinar_ics
 from helpdesk.webinars.forms import AdvanceQuestionForm, QuestionAnswerForm, RegistrationForm, WebinarForm
@@ -78,15 +78,18 @@ def _render_detail(webinar: Webinar, qa_form: QuestionAnswerForm | None = None,
 def new():
     """Programme a webinar."""
     form = _form()
+    status = 200
     if form.validate_on_submit():
         try:
             webinar = services.save_webinar(None, form.to_values(), current_user)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Webinaire enregistré."), "success")
             return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-    return render_template("webinars/edit.html", form=form, webinar=None)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("webinars/edit.html", form=form, webinar=None), status
 
 
 @bp.route("/<int:webinar_id>/modifier", methods=["GET", "POST"])
@@ -95,15 +98,18 @@ def edit(webinar_id):
     """Edit a webinar (add the slides and recording after the session)."""
     webinar = _webinar(webinar_id)
     form = _form(webinar)
+    status = 200
     if form.validate_on_submit():
         try:
             services.save_webinar(webinar, form.to_values(), current_user)
         except InvalidInput as error:
-            flash(error.message, "error")
+            status = refuse_form(form, error)
         else:
             flash(_("Webinaire mis à jour."), "success")
             return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-    return render_template("webinars/edit.html", form=form, webinar=webinar)
+    elif form.is_submitted():
+        status = refuse_form(form)
+    return render_template("webinars/edit.html", form=form, webinar=webinar), status
 
 
 @bp.route("/<int:webinar_id>/inscription", methods=["POST"])
@@ -205,12 +211,12 @@ def add_question(webinar_id):
     webinar = _webinar(webinar_id)
     form = QuestionAnswerForm()
     if not form.validate():
-        flash_errors(form)
-        return _render_detail(webinar, form)
+        status = refuse_form(form)
+        return _render_detail(webinar, form), status
     try:
         article = services.add_question_answer(webinar, form.question.data, form.answer.data, current_user)
     except InvalidInput as error:
-        flash(error.message, "error")
-        return _render_detail(webinar, form)
+        status = refuse_form(form, error)
+        return _render_detail(webinar, form), status
     flash(_("Question publiée dans la FAQ : « %(title)s ».", title=article.title), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#questions")

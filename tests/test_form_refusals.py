@@ -1,0 +1,250 @@
+"""Every jurist and admin form refuses bad input the same way: a 400 page with the banner saying nothing was saved,
+the reason under its field, the values typed kept, and nothing written."""
+import html
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import Event
+from helpdesk.triage import canned
+from tests import factories
+from tests.test_kb import add_article
+from tests.test_webinars import make_webinar
+
+NOT_SAVED = "Rien n'a été enregistré"
+# Shown, not changed: what displaying a page journals, and the counters of logins and searches.
+UNTRACKED_TABLES = {"event", "auth_throttle", "search_log"}
+DISPLAY_EVENTS = {"question_viewed", "inbound_mail_viewed", "webinar_questions_viewed", "satisfaction_comment_viewed"}
+
+
+def database_state() -> dict:
+    """Every row of every table a refusal must leave alone, and the events that are not displays."""
+    db.session.expire_all()
+    state = {table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+             for table in db.metadata.sorted_tables if table.name not in UNTRACKED_TABLES}
+    state["event"] = sorted(db.session.scalars(select(Event.id).where(Event.kind.not_in(DISPLAY_EVENTS))))
+    return state
+
+
+def _structure(world):
+    """A new structure with a SIRET that is not one."""
+    return "/admin/structures/nouvelle", {"name": "Régie Nouvelle", "siret": "123", "type": "ACI",
+                                         "region": "bretagne", "active": "y"}, "Régie Nouvelle", "siret"
+
+
+def _structure_same_siret(world):
+    """A new structure with the SIRET of an existing one (the service's refusal)."""
+    return "/admin/structures/nouvelle", {"name": "Régie Doublon", "siret": world.structure.siret, "type": "ACI",
+                                         "region": "bretagne", "active": "y"}, "Régie Doublon", "siret"
+
+
+def _structure_edit(world):
+    """A structure's name emptied."""
+    return (f"/admin/structures/{world.structure.id}", {"name": "", "siret": world.structure.siret, "type": "ACI",
+                                                        "region": "occitanie"}, world.structure.siret, "name")
+
+
+def _new_user(world):
+    """An account with an address that is not one."""
+    return "/admin/utilisateurs/nouveau", {"email": "pas-une-adresse", "name": "Zoé Nouvelle", "role": "member",
+                                          "structure": world.structure.id, "invite": "y"}, "Zoé Nouvelle", "email"
+
+
+def _new_user_same_email(world):
+    """An account with the address of another (the service's refusal)."""
+    return "/admin/utilisateurs/nouveau", {"email": world.member.email, "name": "Zoé Doublon", "role": "member",
+                                          "structure": world.structure.id, "invite": "y"}, "Zoé Doublon", "email"
+
+
+def _edit_user(world):
+    """An account's address emptied."""
+    return (f"/admin/utilisateurs/{world.colleague.id}/modifier", {"email": "", "name": "Bruno Corrigé",
+                                                                   "role": "member", "structure": world.structure.id},
+            "Bruno Corrigé", "email")
+
+
+def _theme(world):
+    """A theme named like an existing one (the service's refusal)."""
+    return "/admin/themes", {"name": "réforme iae"}, "réforme iae", "name"
+
+
+def _theme_edit(world):
+    """A theme renamed without a letter."""
+    return f"/admin/themes/{world.theme.id}/modifier", {"name": "!!!", "active": "y"}, "!!!", "name"
+
+
+def _import(world):
+    """The import form sent without a file."""
+    return "/admin/import", {}, None, "file"
+
+
+def _sla(world):
+    """A resolution deadline shorter than the first response's (the service's refusal)."""
+    return "/admin/delais", {"priority": "1", "theme": "0", "first_response_hours": "10",
+                             "resolution_hours": "5"}, None, "resolution_hours"
+
+
+def _routing(world):
+    """A routing rule with neither theme nor region (the service's refusal, about the whole rule)."""
+    return "/admin/routage", {"theme": "0", "region": "", "assignee": str(world.jurist.id)}, None, None
+
+
+def _canned(world):
+    """A canned answer without a title."""
+    return "/reponses-types/nouvelle", {"title": "", "body": "Bonjour, texte gardé."}, "Bonjour, texte gardé.", "title"
+
+
+def _canned_edit(world):
+    """A canned answer given an unknown placeholder (the service's refusal)."""
+    answer = canned.save_canned_answer(world.jurist, None, "Relance", "Bonjour {prenom_membre}")
+    return (f"/reponses-types/{answer.id}", {"title": "Relance corrigée", "body": "Bonjour {inconnu}"},
+            "Relance corrigée", "body")
+
+
+def _absence(world):
+    """An absence ending in the past (the service's refusal)."""
+    return "/compte/absence", {"until": "2000-01-01"}, "2000-01-01", "until"
+
+
+def _article(world):
+    """A resource without a title."""
+    return "/ressources/nouvelle", {"title": "", "type": "decryptage", "visibility": "members",
+                                    "body": "Texte gardé de la ressource."}, "Texte gardé de la ressource.", "title"
+
+
+def _article_edit(world):
+    """A resource's title emptied."""
+    article = add_article("cddi-pratique", "Le CDDI en pratique", "Durée et renouvellement.", status="draft")
+    return (f"/ressources/{article.slug}/modifier", {"title": "", "slug": article.slug, "type": "decryptage",
+                                                    "visibility": "members", "body": "Corps corrigé et gardé."},
+            "Corps corrigé et gardé.", "title")
+
+
+def _bulletin(world):
+    """A flash info without its text."""
+    return "/flash/nouveau", {"title": "Flash gardé", "summary": "", "body": "", "themes": [world.theme.slug],
+                              "audience": "all"}, "Flash gardé", "body"
+
+
+def _webinar(world):
+    """A webinar without its date."""
+    return "/webinaires/nouveau", {"title": "Webinaire gardé", "starts_at": "", "duration_minutes": "60"}, \
+        "Webinaire gardé", "starts_at"
+
+
+def _webinar_edit(world):
+    """A webinar's title emptied."""
+    webinar = make_webinar(world)
+    return (f"/webinaires/{webinar.id}/modifier", {"title": "", "starts_at": "2030-03-02T10:00",
+                                                   "duration_minutes": "60", "description": "Description gardée"},
+            "Description gardée", "title")
+
+
+def _webinar_answer(world):
+    """A question of a webinar's FAQ without its answer."""
+    webinar = make_webinar(world, days=-1)
+    return f"/webinaires/{webinar.id}/questions", {"question": "Question gardée ?", "answer": ""}, \
+        "Question gardée ?", "answer"
+
+
+def _tags(world):
+    """Tags that are only commas (the service's refusal)."""
+    ticket = factories.make_ticket(world.member)
+    return f"/questions/{ticket.reference}/etiquettes", {"tags": ",,"}, ",,", "tags"
+
+
+def _merge(world):
+    """A merge into a question that does not exist (the service's refusal)."""
+    ticket = factories.make_ticket(world.member)
+    return f"/questions/{ticket.reference}/fusionner", {"target": "Q-1999-99999"}, "Q-1999-99999", "target"
+
+
+def _merge_empty(world):
+    """A merge without a reference."""
+    ticket = factories.make_ticket(world.member)
+    return f"/questions/{ticket.reference}/fusionner", {"target": ""}, None, "target"
+
+
+def _on_behalf(world):
+    """A question for a member without its description."""
+    return "/questions/pour-un-membre", {"send": "1", "structure": world.structure.id, "member": world.member.id,
+                                         "channel": "phone", "subject": "Objet gardé au téléphone", "body": "",
+                                         "theme": world.theme.id, "priority": "1"}, "Objet gardé au téléphone", "body"
+
+
+def _on_behalf_no_structure(world):
+    """A question for a member of no structure chosen: no member list, so the errors are all in the banner."""
+    return "/questions/pour-un-membre", {"send": "1", "structure": "0", "subject": "Objet gardé sans structure",
+                                         "body": ""}, None, None
+
+
+FORMS = {
+    "structure": ("admin", _structure), "structure_same_siret": ("admin", _structure_same_siret),
+    "structure_edit": ("admin", _structure_edit), "new_user": ("admin", _new_user),
+    "new_user_same_email": ("admin", _new_user_same_email), "edit_user": ("admin", _edit_user),
+    "theme": ("admin", _theme), "theme_edit": ("admin", _theme_edit), "import": ("admin", _import),
+    "sla": ("admin", _sla), "routing": ("admin", _routing),
+    "canned": ("jurist", _canned), "canned_edit": ("jurist", _canned_edit), "absence": ("jurist", _absence),
+    "article": ("jurist", _article), "article_edit": ("jurist", _article_edit), "bulletin": ("jurist", _bulletin),
+    "webinar": ("jurist", _webinar), "webinar_edit": ("jurist", _webinar_edit),
+    "webinar_answer": ("jurist", _webinar_answer), "tags": ("jurist", _tags), "merge": ("jurist", _merge),
+    "merge_empty": ("jurist", _merge_empty), "on_behalf": ("jurist", _on_behalf),
+    "on_behalf_no_structure": ("jurist", _on_behalf_no_structure),
+}
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_a_refused_staff_form_says_nothing_was_saved_keeps_the_values_and_changes_nothing(client, world, login,
+                                                                                        name):
+    """The page comes back (400) with the banner, the reason under the field it is about (the banner links to it),
+    the values typed in their fields, and the database as it was."""
+    role, case = FORMS[name]
+    url, data, kept, field = case(world)
+    login(getattr(world, role))
+    before = database_state()
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400, name
+    assert NOT_SAVED in page, name
+    if field is not None:
+        assert f'<a href="#{field}">' in page and f'id="{field}-error"' in page, name
+    if kept is not None:
+        assert kept in page, name
+    assert "Traceback" not in page
+    assert database_state() == before, name
+
+
+def test_a_refused_bulk_action_says_nothing_was_saved_and_changes_nothing(client, world, login):
+    """The queue comes back with the questions ticked and the banner saying nothing was done, with the reason."""
+    ticket = factories.make_ticket(world.member, priority=1)
+    login(world.jurist)
+    before = database_state()
+    page = html.unescape(client.post("/file/actions", data={"ids": [ticket.id], "action": "reclasser",
+                                                            "reclass_theme": "999999", "reclass_priority": ""},
+                                     follow_redirects=True).get_data(as_text=True))
+    assert "Nouveau thème : choisissez l'une des valeurs proposées. Rien n'a été enregistré." in page
+    page = html.unescape(client.post("/file/actions", data={"ids": [], "action": "clore"},
+                                     follow_redirects=True).get_data(as_text=True))
+    assert "Cochez au moins une question. Rien n'a été enregistré." in page
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("asked, reason", [
+    ({"reclass_theme": "", "reclass_priority": "1"}, "La question a déjà cette urgence."),
+    ({"reclass_theme": "THEME", "reclass_priority": ""}, "La question a déjà ce thème."),
+    ({"reclass_theme": "0", "reclass_priority": ""}, "La question est déjà sans thème."),
+    ({"reclass_theme": "THEME", "reclass_priority": "1"}, "La question a déjà ce thème et cette urgence."),
+])
+def test_bulk_reclassification_to_what_the_question_has_names_what_was_asked(client, world, login, asked, reason):
+    """Only an urgency asked is refused as the urgency the question has, not as its theme and its urgency."""
+    theme_id = world.theme.id if asked["reclass_theme"] != "0" else None
+    ticket = factories.make_ticket(world.member, priority=1, theme_id=theme_id)
+    login(world.jurist)
+    data = {**asked, "reclass_theme": asked["reclass_theme"].replace("THEME", str(world.theme.id))}
+    before = database_state()
+    page = html.unescape(client.post("/file/actions", data={"ids": [ticket.id], "action": "reclasser", **data},
+                                     follow_redirects=True).get_data(as_text=True))
+    assert f"Aucune question traitée. 1 refusée : {ticket.reference} — {reason.rstrip('.')}." in page
+    assert database_state() == before
+
