@@ -175,7 +175,7 @@ def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_a
     """Deactivating, inviting again or editing an account found by a search landed on the whole list's first page:
     with thousands of accounts the admin lost the one just changed and searched again."""
     for number in range(60):
-        factories.make_user("member", world.other_structure, email=f"salarie{number:02d}@exemple.test")
+        factories.make_user("member", world.other_structure, email=f"salarie{number:02d}@exemple.test", password=None)
     listing = admin_client.get("/admin/utilisateurs?q=salarie&page=2").get_data(as_text=True)
     target = db.session.scalar(select(User).where(User.email == "salarie59@exemple.test"))
     for action in ("activation", "invitation", "modifier"):
@@ -218,6 +218,27 @@ def test_the_accounts_list_tells_which_invitations_are_not_accepted_yet(admin_cl
     rows = {email: row for row in page.split("<tr>")[2:] for email in re.findall(r"<td>([^<]+@exemple\.test)</td>", row)}
     assert "Invitation pas encore acceptée" in rows["invitee@exemple.test"]
     assert "Actif" in rows["membre@exemple.test"] and "Invitation pas encore" not in rows["membre@exemple.test"]
+
+
+def test_an_invitation_is_offered_and_sent_only_to_accounts_without_a_password(admin_client, world):
+    """« Renvoyer une invitation » was offered for every active account, the admin's own included: an invitation is
+    for an account that has not chosen its password; one that has is pointed to « Mot de passe oublié ? »."""
+    invited = create_user("invitee@exemple.test", "Ines Invitée", None, "member", world.structure.id, actor=world.admin)
+    page = admin_client.get("/admin/utilisateurs?q=exemple.test").get_data(as_text=True)
+    rows = {email: row for row in page.split("<tr>")[2:] for email in re.findall(r"<td>([^<]+@exemple\.test)</td>", row)}
+    assert "Renvoyer une invitation" in rows["invitee@exemple.test"]
+    assert all("Renvoyer une invitation" not in rows[user.email] for user in (world.member, world.admin))
+    sent = _count(Event)
+    response = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/invitation", follow_redirects=True)
+    assert ("admin@exemple.test a déjà choisi son mot de passe : une invitation ne sert qu'à choisir le premier. "
+            "S'il est oublié, utilisez « Mot de passe oublié ? » sur la page de connexion.") in html.unescape(
+        response.get_data(as_text=True))
+    assert _count(Event) == sent, "nothing sent, nothing journaled"
+    with pytest.raises(InvalidInput, match="a déjà choisi son mot de passe"):
+        resend_invitation(world.member, world.admin)
+    response = admin_client.post(f"/admin/utilisateurs/{invited.id}/invitation", follow_redirects=True)
+    assert "Invitation renvoyée à invitee@exemple.test." in response.get_data(as_text=True)
+    assert _count(Event) == sent + 1
 
 
 def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client, world):

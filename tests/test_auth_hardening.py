@@ -594,8 +594,8 @@ def test_a_password_chosen_through_a_reset_link_is_told_but_not_the_first_one_of
 
 
 def test_an_invitation_resent_to_an_account_with_a_password_is_told_when_it_replaces_it(client, world):
-    """« Renvoyer une invitation » works on any active account: the link then replaces the password it had, a change
-    its owner is told of like one made through a reset link."""
+    """An invitation link that finds its account with a password (« Renvoyer une invitation » used to be offered to
+    any active account) replaces it, a change its owner is told of like one made through a reset link."""
     from helpdesk.auth.passwords import make_password_link
     new = {"new": "Une phrase de passe toute neuve", "confirm": "Une phrase de passe toute neuve"}
     invitation = make_password_link(world.colleague, "invitation").removeprefix("https://helpdesk.example.test")

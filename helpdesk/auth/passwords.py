@@ -106,10 +106,14 @@ def request_password_reset(email: str) -> None:
 
 
 def resend_invitation(user: User, actor: User) -> None:
-    """An admin sends a fresh invitation link to an account."""
+    """An admin sends a fresh invitation link to an account that has not chosen its password yet."""
     ensure_admin(actor)
     if not user.active:
         raise InvalidInput(_("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."))
+    if user.has_password:
+        raise InvalidInput(_("%(email)s a déjà choisi son mot de passe : une invitation ne sert qu'à choisir le "
+                             "premier. S'il est oublié, utilisez « Mot de passe oublié ? » sur la page de connexion.",
+                             email=user.email))
     record_event("invitation_sent", actor, user_id=user.id)
     db.session.commit()
 
@@ -148,7 +152,7 @@ SECURITY_NOTICES = {
 def queue_security_notice(event: Event, ticket: Ticket | None) -> None:
     """Tell the account's owner that its password was changed (in the account or through a link) or that an API
     token was created, saying what to do if it was not them; choosing the first password of an account (an
-    invitation's) is not such a change, but an invitation resent to an account that has one replaces it."""
+    invitation's) is not such a change, but an invitation link that finds the account with one replaces it."""
     if event.kind not in SECURITY_NOTICES or event.actor is None or (
             event.kind == "password_set" and event.data.get("first")):
         return

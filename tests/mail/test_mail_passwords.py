@@ -98,12 +98,13 @@ def test_admin_can_still_create_an_account_with_a_password_and_no_mail(app, worl
 
 
 def test_admin_resends_an_invitation(app, world, client, login):
+    invited = create_user("invitee@exemple.test", "Ines Invitée", None, "member", world.structure.id)
     login(world.admin)
-    page = client.post(f"/admin/utilisateurs/{world.member.id}/invitation", follow_redirects=True)
-    assert f"Invitation renvoyée à {world.member.email}." in page_text(page)
-    assert [row.kind for row in outbox(to_address=world.member.email)] == ["invitation"]
+    page = client.post(f"/admin/utilisateurs/{invited.id}/invitation", follow_redirects=True)
+    assert "Invitation renvoyée à invitee@exemple.test." in page_text(page)
+    assert [row.kind for row in outbox(to_address=invited.email)] == ["invitation", "invitation"]
     login(world.jurist)
-    assert client.post(f"/admin/utilisateurs/{world.member.id}/invitation").status_code == 403
+    assert client.post(f"/admin/utilisateurs/{invited.id}/invitation").status_code == 403
 
 
 def test_a_resent_invitation_retires_the_link_mailed_before(app, world, client, login, smtp):
@@ -122,17 +123,15 @@ def test_a_resent_invitation_retires_the_link_mailed_before(app, world, client, 
 
 
 def test_a_new_reset_link_retires_the_one_mailed_before_and_the_invitation(app, world, client, login, smtp):
-    login(world.admin)
-    client.post(f"/admin/utilisateurs/{world.member.id}/invitation", follow_redirects=True)
+    _invite(client, login, world)
     client.post("/deconnexion")
     for _request in range(2):
-        client.post("/mot-de-passe-oublie", data={"email": world.member.email}, follow_redirects=True)
-    invitation, first, latest = (link_in(mail) for mail in smtp.recorder.to(world.member.email))
+        client.post("/mot-de-passe-oublie", data={"email": "nouvelle@federation-exemple.fr"}, follow_redirects=True)
+    invitation, first, latest = (link_in(mail) for mail in smtp.recorder.to("nouvelle@federation-exemple.fr"))
     for stale in (invitation, first):
         assert client.get(stale).status_code == 400
     assert client.post(latest, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
-    db.session.refresh(world.member)
-    assert world.member.check_password(NEW_PASSWORD)
+    assert find_user_by_email("nouvelle@federation-exemple.fr").check_password(NEW_PASSWORD)
 
 
 def test_forgot_password_mails_a_reset_link_that_sets_a_new_password(app, world, client, smtp):
