@@ -149,6 +149,36 @@ def test_journal_accepts_the_first_and_last_days_of_the_range(client, world, log
     assert "Indiquez une date" not in page and "Désactivation de compte" in page
 
 
+def _journal_details(client, kind: str) -> tuple[str, str]:
+    """The details cell of the newest `kind` event on the journal's page, and in the CSV export."""
+    page = client.get(f"/admin/journal/?kind={kind}").get_data(as_text=True)
+    cell = re.findall(r"<td>([^<]*(?:<a [^>]*>[^<]*</a>[^<]*)*)</td>\s*</tr>", page)[0]
+    rows = list(csv.reader(io.StringIO(client.get(f"/admin/journal/export.csv?kind={kind}").get_data(as_text=True)
+                                       .lstrip("\ufeff")), delimiter=";"))
+    return html.unescape(cell), rows[1][6]
+
+
+def test_the_journal_names_an_account_by_its_address_linked_to_it_and_the_export_too(client, world, login):
+    """The journal said « compte n° : 10 »: the admin had to find account 10 by hand."""
+    set_active(world.colleague, False, world.admin)
+    login(world.admin)
+    cell, exported = _journal_details(client, "user_deactivated")
+    assert cell == f'compte : <a href="/admin/utilisateurs/{world.colleague.id}/modifier">collegue@exemple.test</a>'
+    assert exported == "compte : collegue@exemple.test"
+
+
+def test_the_journal_keeps_an_anonymised_account_anonymous_on_the_page_and_in_the_export(client, world, login):
+    """Naming accounts by address must not bring back an anonymised one's: it stays a number, without a link."""
+    from helpdesk.privacy.services import anonymise_user
+    set_active(world.colleague, False, world.admin)
+    anonymise_user(world.colleague, world.admin)
+    login(world.admin)
+    for cell in _journal_details(client, "user_deactivated"):
+        assert cell == f"compte anonymisé n° : {world.colleague.id}"
+    page = client.get("/admin/journal/").get_data(as_text=True)
+    assert "collegue@exemple.test" not in page and f"/admin/utilisateurs/{world.colleague.id}/modifier" not in page
+
+
 def test_csv_export_follows_the_filters_defuses_formulas_and_is_itself_logged(client, world, login):
     ticket = factories.make_ticket(world.member)
     save_upload(b"texte", "=SOMME(A1).txt", uploader=world.member, ticket=ticket)

@@ -1,5 +1,5 @@
 """Recording sensitive reads and downloads, and querying and exporting the journal."""
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -91,11 +91,25 @@ VALUE_LABELS = {
 }
 
 
-def describe_details(event: Event) -> list[tuple[str, str]]:
-    """An event's details as (label, value) pairs an admin can read, in a stable order."""
+def journal_accounts(events: Iterable[Event]) -> dict[int, User]:
+    """The accounts the events' details name (`user_id`) that still exist, by id, read in one query."""
+    ids = {event.data["user_id"] for event in events if isinstance((event.data or {}).get("user_id"), int)}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def describe_details(event: Event, accounts: Mapping[int, User]) -> list[tuple[str, str, User | None]]:
+    """An event's details as (label, value, account) triples an admin can read, in a stable order: the account named
+    (from `accounts`, see journal_accounts) by its address, to link to, unless anonymised (then by its number only)."""
     details = []
     for key, value in sorted((event.data or {}).items()):
         if value is None:
+            continue
+        account = accounts.get(value) if key == "user_id" else None
+        if account is not None and account.anonymised_at is None:
+            details.append((str(_l("compte")), account.email, account))
+            continue
+        if account is not None:
+            details.append((str(_l("compte anonymisé n°")), str(value), None))
             continue
         if isinstance(value, bool):
             text = str(_l("oui") if value else _l("non"))
@@ -107,7 +121,7 @@ def describe_details(event: Event) -> list[tuple[str, str]]:
             text = text or "—"
         else:
             text = str(VALUE_LABELS.get(key, {}).get(value, value))
-        details.append((str(DETAIL_LABELS.get(key, key)), text))
+        details.append((str(DETAIL_LABELS.get(key, key)), text, None))
     return details
 
 
@@ -204,11 +218,13 @@ def journal_query(filters: JournalFilters) -> Select:
 def _journal_rows(query: Select) -> Iterator[list]:
     """The header, then the events of `query` read in batches from the database."""
     yield ["date", "type", "libellé", "utilisateur", "e-mail", "question", "détails"]
-    for event in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)):
-        yield [event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
-               KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
-               event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
-               " · ".join(f"{label} : {value}" for label, value in describe_details(event))]
+    for events in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
+        accounts = journal_accounts(events)
+        for event in events:
+            yield [event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
+                   KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
+                   event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
+                   " · ".join(f"{label} : {value}" for label, value, _account in describe_details(event, accounts))]
 
 
 def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:
