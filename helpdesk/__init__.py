@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpdesk.collation import register_sqlite_collation
+from helpdesk.command_output import CommandError
 from helpdesk.like import register_sqlite_functions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,8 @@ def _persistent_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-class DatabaseURLError(click.ClickException):
-    """SQLALCHEMY_DATABASE_URI names no database this app can open (flask commands print the message alone)."""
+class DatabaseURLError(CommandError):
+    """SQLALCHEMY_DATABASE_URI names no database this app can open (flask commands print « Erreur : » and the message)."""
 
 
 def create_app(test_config: dict | None = None) -> Flask:

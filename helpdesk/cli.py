@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from helpdesk import backup, demo
 from helpdesk.admin.commands import admin_cli
 from helpdesk.auth.services import create_user
+from helpdesk.command_output import CommandError, FrenchPath, speak_french
 from helpdesk.errors import ServiceError
 from helpdesk.flash.commands import flash_cli
 from helpdesk.kb.commands import kb
@@ -36,28 +37,30 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     for name, command in list(app.cli.commands.items()):
-        app.cli.commands[name] = _reporting_database_errors(command)
+        app.cli.commands[name] = _in_french(command)
 
 
-def _reporting_database_errors(command: click.Command) -> click.Command:
-    """A copy of the command (of each command of a group) that ends with a French message instead of a traceback
-    when the database cannot be reached or has not been migrated; the shared command objects stay untouched."""
+def _in_french(command: click.Command) -> click.Command:
+    """A copy of the command (of each command of a group) that prints its errors in French (see command_output) and
+    ends with a French message instead of a traceback when the database cannot be reached or has not been migrated;
+    the shared command objects stay untouched."""
     guarded = copy.copy(command)
+    speak_french(guarded)
     if isinstance(command, click.Group):
-        guarded.commands = {name: _reporting_database_errors(sub) for name, sub in command.commands.items()}
+        guarded.commands = {name: _in_french(sub) for name, sub in command.commands.items()}
     elif command.callback is not None:
         callback = command.callback
 
         @functools.wraps(callback)
         def reporting(*args, **kwargs):
-            """Run the command; a database that is missing, unreachable or not migrated becomes a ClickException."""
+            """Run the command; a database that is missing, unreachable or not migrated becomes a CommandError."""
             try:
                 return callback(*args, **kwargs)
             except (OperationalError, ProgrammingError) as error:
                 message = database_error_message(error)
                 if message is None:
                     raise
-                raise click.ClickException(message) from error
+                raise CommandError(message) from error
 
         guarded.callback = reporting
     return guarded
@@ -157,7 +160,7 @@ def retention_anonymise(years, dry_run):
 
 
 @click.command("backup")
-@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("destination", type=FrenchPath(file_okay=False, path_type=Path))
 def backup_command(destination):
     """Copy the SQLite database (online backup API), the uploaded files and a manifest into DESTINATION."""
     try:
@@ -171,7 +174,7 @@ def backup_command(destination):
 
 
 @click.command("restore")
-@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("source", type=FrenchPath(exists=True, file_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(source, yes):
     """Replace the database and the uploaded files with the backup in SOURCE, after checking its manifest."""

@@ -140,7 +140,7 @@ def test_users_create_explains_refusals(runner, arguments, message):
     base = ["users", "create", "--email", "x@federation.test", "--name", "X", "--password", "un-mot-de-passe-solide"]
     result = runner.invoke(args=base + arguments)
     assert result.exit_code == 1
-    assert f"Error: {message}" in result.output
+    assert f"Erreur : {message}" in result.output
     assert db.session.scalars(select(User)).all() == []
 
 
@@ -234,7 +234,7 @@ def test_flask_with_an_unusable_database_url_prints_the_french_message_without_a
     result = CliRunner().invoke(flask_cli, ["--app", "helpdesk", *arguments], env=environment)
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "Error: HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable (Can't load plugin: "
+        "Erreur : HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable (Can't load plugin: "
         "sqlalchemy.dialects:nonsense) : attendu postgresql+psycopg://utilisateur@hôte/base ou "
         "sqlite:////chemin/absolu/helpdesk.sqlite.")
 
@@ -298,3 +298,31 @@ def test_demo_walkthrough_member_asks_jurist_answers_colleague_reads(seeded, cli
 
     _login(client, "autre@demo.local")
     assert client.get(url).status_code == 404
+
+
+def test_a_command_refusal_and_an_aborted_confirmation_are_printed_in_french(runner, tmp_path):
+    """Click printed « Error: » before the commands' French messages, and « Aborted! » when one answered no."""
+    refused = runner.invoke(args=["mail", "ingest"], input="")
+    assert refused.exit_code == 1
+    assert refused.output == "Erreur : Aucun courriel sur l'entrée standard : rien n'a été enregistré.\n"
+    runner.invoke(args=["backup", str(tmp_path / "sauvegarde")])
+    aborted = runner.invoke(args=["restore", str(tmp_path / "sauvegarde")], input="n\n")
+    assert aborted.exit_code == 1 and "Error" not in aborted.output and "Aborted" not in aborted.output
+    assert aborted.output.endswith("Continuer ? [y/N]: n\nAbandon.\n")
+
+
+def test_a_missing_file_or_a_folder_given_to_admin_import_is_refused_in_french(runner, tmp_path):
+    """click.Path said « Error: Invalid value for 'FILE': Path 'structures.csv' does not exist. »."""
+    missing = runner.invoke(args=["admin", "import", str(tmp_path / "structures.csv")])
+    assert missing.exit_code == 2
+    assert missing.output == (
+        "Utilisation : helpdesk admin import [OPTIONS] FILE\n"  # the runner's name for `flask`
+        "Pour l'aide : « helpdesk admin import --help ».\n"
+        f"Erreur : Valeur invalide pour « FILE » : « {tmp_path / 'structures.csv'} » n'existe pas.\n")
+    folder = runner.invoke(args=["admin", "import", str(tmp_path)])
+    assert folder.exit_code == 2 and f"« {tmp_path} » est un dossier : indiquez un fichier." in folder.output
+    forgotten = runner.invoke(args=["admin", "import"])
+    assert forgotten.exit_code == 2 and "Erreur : Il manque « FILE »." in forgotten.output
+    unknown = runner.invoke(args=["restore", str(tmp_path), "--oui"])
+    assert unknown.exit_code == 2 and "Erreur : Option inconnue : --oui." in unknown.output
+    assert db.session.scalar(select(func.count()).select_from(Structure)) == 0

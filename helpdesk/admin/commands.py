@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk.admin import imports
+from helpdesk.command_output import FrenchPath
 from helpdesk.errors import ServiceError
 from helpdesk.mail.sender import send_pending
 
@@ -12,7 +13,7 @@ admin_cli = AppGroup("admin", help="Administration: bulk import of structures an
 
 
 @admin_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=FrenchPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only check the file and say what it would create.")
 def import_command(file, dry_run):
     """Create the structures and member accounts of a CSV file (as on the web page), inviting each account."""
