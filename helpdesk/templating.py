@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["message_text"] = message_as_text
+    app.jinja_env.filters["after_colon"] = after_colon
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
     app.jinja_env.globals["ticket_statuses"] = STATUSES
     app.jinja_env.globals["ticket_priorities"] = PRIORITIES
@@ -24,3 +25,12 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["request_address"] = request_address
     app.jinja_env.globals["membership_active"] = membership_active
     app.jinja_env.globals["back_to_list_url"] = back_to_list_url
+
+
+def after_colon(sentence: str) -> str:
+    """A success message shown after « C'est fait : », where the sentence goes on in lower case (in English too): its
+    first letter lowered when it starts an ordinary word, a capital then a lower-case letter (no message starts with a
+    name), so that an acronym (« FAQ », « API ») or a number stays as written."""
+    if len(sentence) > 1 and sentence[0].isupper() and sentence[1].islower():
+        return type(sentence)(sentence[0].lower() + sentence[1:])
+    return sentence

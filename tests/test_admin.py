@@ -66,7 +66,7 @@ def test_admin_home_points_to_service_levels_and_routing_to_check(admin_client, 
 
 def test_admin_creates_a_structure(admin_client):
     response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(), follow_redirects=True)
-    assert "Structure « Régie de quartier Les Tilleuls » enregistrée." in response.get_data(as_text=True)
+    assert "structure « Régie de quartier Les Tilleuls » enregistrée." in response.get_data(as_text=True)
     structure = db.session.scalars(select(Structure).where(Structure.siret == VALID_SIRET)).one()
     assert (structure.type, structure.region, structure.active) == ("EI", "normandie", True)
     assert "Régie de quartier Les Tilleuls" in admin_client.get("/admin/structures").get_data(as_text=True)
@@ -180,10 +180,10 @@ def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_a
     target = db.session.scalar(select(User).where(User.email == "salarie59@exemple.test"))
     for action in ("activation", "invitation", "modifier"):
         assert html.escape(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2") in listing, action
-    for action, message in (("activation", "Compte salarie59@exemple.test désactivé."),
+    for action, message in (("activation", "compte salarie59@exemple.test désactivé."),
                             ("invitation", "Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."),
-                            ("activation", "Compte salarie59@exemple.test réactivé."),
-                            ("invitation", "Invitation renvoyée à salarie59@exemple.test.")):
+                            ("activation", "compte salarie59@exemple.test réactivé."),
+                            ("invitation", "invitation renvoyée à salarie59@exemple.test.")):
         response = admin_client.post(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2")
         assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"
         page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
@@ -291,7 +291,7 @@ def test_account_structure_and_theme_services_refuse_everyone_but_admins(world, 
 def test_admin_creates_a_member_account(admin_client, world):
     response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(world.structure.id),
                                  follow_redirects=True)
-    assert "Compte créé pour nouvelle@federation-exemple.fr." in response.get_data(as_text=True)
+    assert "compte créé pour nouvelle@federation-exemple.fr." in response.get_data(as_text=True)
     user = db.session.scalars(select(User).where(User.email == "nouvelle@federation-exemple.fr")).one()
     assert user.structure_id == world.structure.id and user.role == "member"
     assert "nouvelle@federation-exemple.fr" in admin_client.get("/admin/utilisateurs").get_data(as_text=True)
@@ -331,7 +331,7 @@ def test_admin_creates_a_demo_account_where_special_use_domains_are_allowed(admi
     """The demo's own domain (demo.local) is accepted when EMAIL_ALLOW_SPECIAL_DOMAINS is set, as in `make run`."""
     response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email="nouvelle@demo.local"),
                                  follow_redirects=True)
-    assert "Compte créé pour nouvelle@demo.local." in response.get_data(as_text=True)
+    assert "compte créé pour nouvelle@demo.local." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("email", ["nouvelle@local", "nouvelle@demo..local", "nou velle@demo.local", "@demo.local"])
@@ -360,7 +360,7 @@ def test_an_address_with_a_letter_that_is_not_ascii_is_refused_it_could_pass_for
 def test_an_address_pasted_with_spaces_around_it_is_accepted_trimmed(admin_client, world):
     response = admin_client.post("/admin/utilisateurs/nouveau",
                                  data=_user_form(role="jurist", email="  Nouvelle@Demo.Local \t"), follow_redirects=True)
-    assert "Compte créé pour nouvelle@demo.local." in response.get_data(as_text=True)
+    assert "compte créé pour nouvelle@demo.local." in response.get_data(as_text=True)
 
 
 def test_special_use_domains_are_refused_in_production(app, admin_client, world):
@@ -377,7 +377,7 @@ def test_special_use_domains_are_refused_in_production(app, admin_client, world)
 
 @pytest.mark.parametrize("email, name, role, message", [
     ("sans-arobase", "Nom", "jurist", "adresse e-mail n'est pas valide"),
-    ("ok@exemple.test", "  ", "jurist", "Indiquez un nom"),
+    ("ok@exemple.test", "  ", "jurist", "Indiquez le nom de la personne."),
     ("ok@exemple.test", "Nom", "superadmin", "Ce rôle n'existe pas."),
 ])
 def test_account_service_refuses_bad_values(world, email, name, role, message):
@@ -398,12 +398,12 @@ def test_names_shown_in_mails_are_kept_on_one_line(world):
 def test_admin_deactivates_and_reactivates_an_account(admin_client, world):
     page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
                              follow_redirects=True).get_data(as_text=True)
-    assert "Compte membre@exemple.test désactivé." in page
+    assert "compte membre@exemple.test désactivé." in page
     db.session.refresh(world.member)
     assert world.member.active is False
     page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
                              follow_redirects=True).get_data(as_text=True)
-    assert "Compte membre@exemple.test réactivé." in page
+    assert "compte membre@exemple.test réactivé." in page
     db.session.refresh(world.member)
     assert world.member.active is True
 
@@ -448,7 +448,7 @@ def test_toggling_an_unknown_account_is_404(admin_client, world):
 def test_admin_adds_a_theme(admin_client, world):
     page = admin_client.post("/admin/themes", data={"name": "Santé-sécurité / DUER"},
                              follow_redirects=True).get_data(as_text=True)
-    assert "Thème « Santé-sécurité / DUER » ajouté." in page
+    assert "thème « Santé-sécurité / DUER » ajouté." in page
     theme = db.session.scalars(select(Theme).where(Theme.name == "Santé-sécurité / DUER")).one()
     assert theme.slug == "sante-securite-duer" and theme.active
 
@@ -493,7 +493,7 @@ def test_admin_renames_a_theme_keeping_its_slug_and_journalling_it(admin_client,
     page = admin_client.post(f"/admin/themes/{world.theme.id}/modifier",
                              data={"name": "  Loi Inclusion et réforme IAE ", "active": "y"},
                              follow_redirects=True).get_data(as_text=True)
-    assert "Thème « Loi Inclusion et réforme IAE » enregistré." in page
+    assert "thème « Loi Inclusion et réforme IAE » enregistré." in page
     db.session.refresh(world.theme)
     assert (world.theme.name, world.theme.slug, world.theme.active) == ("Loi Inclusion et réforme IAE", "reforme-iae",
                                                                          True)
@@ -515,7 +515,7 @@ def test_renamed_theme_is_offered_under_its_new_name(admin_client, client, world
 def test_unticking_active_retires_the_theme(admin_client, world):
     page = admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Réforme IAE"},
                              follow_redirects=True).get_data(as_text=True)
-    assert "Thème « Réforme IAE » enregistré." in page
+    assert "thème « Réforme IAE » enregistré." in page
     db.session.refresh(world.theme)
     assert world.theme.active is False
     event = db.session.scalars(select(Event).where(Event.kind == "theme_updated")).one()
@@ -553,7 +553,7 @@ def test_bad_theme_rename_is_refused_and_changes_nothing(admin_client, world, na
 def test_old_name_of_a_renamed_theme_can_name_a_new_one(admin_client, world):
     admin_client.post(f"/admin/themes/{world.theme.id}/modifier", data={"name": "Loi Inclusion", "active": "y"})
     page = admin_client.post("/admin/themes", data={"name": "Réforme IAE"}, follow_redirects=True).get_data(as_text=True)
-    assert "Thème « Réforme IAE » ajouté." in page
+    assert "thème « Réforme IAE » ajouté." in page
     new = db.session.scalars(select(Theme).where(Theme.name == "Réforme IAE")).one()
     assert new.slug == "reforme-iae-2"
 
@@ -583,7 +583,7 @@ def test_slugify_makes_ascii_slugs():
 
 def test_retired_theme_is_not_offered_and_refused_if_posted(admin_client, client, world, login):
     page = admin_client.post(f"/admin/themes/{world.theme.id}/activation", follow_redirects=True).get_data(as_text=True)
-    assert "Thème « Réforme IAE » retiré." in page
+    assert "thème « Réforme IAE » retiré." in page
     login(world.member)
     assert "Réforme IAE" not in client.get("/questions/nouvelle").get_data(as_text=True)
     client.post("/questions/nouvelle", data={"subject": "Une question", "theme": str(world.theme.id),
@@ -594,7 +594,7 @@ def test_retired_theme_is_not_offered_and_refused_if_posted(admin_client, client
 def test_retired_theme_can_be_restored(admin_client, world):
     admin_client.post(f"/admin/themes/{world.theme.id}/activation")
     page = admin_client.post(f"/admin/themes/{world.theme.id}/activation", follow_redirects=True).get_data(as_text=True)
-    assert "Thème « Réforme IAE » réactivé." in page
+    assert "thème « Réforme IAE » réactivé." in page
     db.session.refresh(world.theme)
     assert world.theme.active
 
@@ -611,7 +611,7 @@ def test_retiring_a_theme_asks_to_confirm_and_a_second_click_changes_nothing(adm
     for _ in range(2):
         done = admin_client.post(f"/admin/themes/{world.theme.id}/activation", data={"actif": "0"},
                                  follow_redirects=True).get_data(as_text=True)
-        assert "Thème « Réforme IAE » retiré." in done
+        assert "thème « Réforme IAE » retiré." in done
         db.session.refresh(world.theme)
         assert not world.theme.active
     assert admin_client.get(f"/admin/themes/{world.theme.id}/activation").headers["Location"] == "/admin/themes"
@@ -641,7 +641,7 @@ def test_admin_corrects_an_account_and_a_change_of_rights_ends_its_sessions(app,
     response = admin_client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={
         "email": "claire.nouvelle@exemple.test", "name": "Claire Renommée", "role": "member",
         "structure": str(world.other_structure.id)}, follow_redirects=True)
-    assert "Compte claire.nouvelle@exemple.test mis à jour." in response.get_data(as_text=True)
+    assert "compte claire.nouvelle@exemple.test mis à jour." in response.get_data(as_text=True)
     db.session.expire_all()
     assert (world.member.email, world.member.name, world.member.structure_id) == (
         "claire.nouvelle@exemple.test", "Claire Renommée", world.other_structure.id)
@@ -682,7 +682,7 @@ def test_an_account_made_before_the_address_checks_is_edited_keeping_its_address
     response = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
         "email": legacy.upper(), "name": "Nom Corrigé", "role": "member", "structure": str(world.other_structure.id)},
         follow_redirects=True)
-    assert f"Compte {legacy} mis à jour." in response.get_data(as_text=True)
+    assert f"compte {legacy} mis à jour." in response.get_data(as_text=True)
     db.session.expire_all()
     assert (user.email, user.name, user.structure_id) == (legacy, "Nom Corrigé", world.other_structure.id)
 

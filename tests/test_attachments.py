@@ -527,7 +527,7 @@ def test_withdrawing_a_resource_file_asks_to_confirm_first(app, client, world, l
     assert "Confirmer la suppression" in page
     assert count(Attachment) == 1 and len(stored_files(app)) == 1, "asking deletes nothing"
     done = client.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "Fichier « modele-cddi.docx » retiré." in done
+    assert "fichier « modele-cddi.docx » retiré." in done
     assert count(Attachment) == 0 and stored_files(app) == []
     assert client.get(url).status_code == 404 and client.post(url).status_code == 404
 

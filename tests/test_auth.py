@@ -36,7 +36,7 @@ def test_login_opens_a_session_and_greets_the_user(client, world):
     response = _post_login(client, world.member.email)
     assert response.status_code == 302
     page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
-    assert "Bienvenue, Alice." in page
+    assert "bienvenue, Alice." in page
     assert "Questions de la structure Chantier des Tests" in page
     assert world.member.last_login_at is not None
 
@@ -276,7 +276,7 @@ def test_user_corrects_their_own_name_from_the_account_page(client, login, world
     assert 'action="/compte/nom"' in client.get("/compte/").get_data(as_text=True)
     text = client.post("/compte/nom", data={"name": "  Alice Membre-Durand "},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Votre nom est enregistré : Alice Membre-Durand." in text
+    assert "votre nom est enregistré : Alice Membre-Durand." in text
     db.session.refresh(world.member)
     assert world.member.name == "Alice Membre-Durand"
     event = db.session.scalars(select(Event).where(Event.kind == "user_updated")).one()

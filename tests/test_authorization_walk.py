@@ -79,7 +79,7 @@ CASES = [
     Case("POST", "/compte/nom", LOGIN, data={"name": "Nom Corrigé"}),
     Case("GET", "/questions/", MEMBERS),
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),
-    Case("POST", "/questions/nouvelle", "302 302 200 302 200 403 403"),
+    Case("POST", "/questions/nouvelle", "302 302 400 302 400 403 403"),  # refused: nothing filled
     Case("GET", "/questions/<reference>", QUESTION_READ),
     Case("POST", "/questions/<reference>/repondre", QUESTION_WRITE, data={"body": "Une précision.", "kind": "note"}),
     # Text would stop it; members confirm first (without "confirme", the confirmation page: 200).

@@ -24,6 +24,7 @@ from helpdesk.mail import outbox
 from helpdesk.main.forms import select_choices
 from helpdesk.models._types import utcnow
 from helpdesk.stats import queries
+from helpdesk.templating import after_colon
 from helpdesk.models import OutboxEmail, Ticket, User
 from helpdesk.tickets import services as ticket_services
 from tests import factories
@@ -334,7 +335,7 @@ def test_welcome_after_login_is_in_the_accounts_language(client, login, world):
     """The greeting shown right after logging in speaks the account's language, not the visitor's default."""
     _speaks_english(world.member)
     login(world.member)
-    assert f"Welcome, {world.member.first_name}." in client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert f"welcome, {world.member.first_name}." in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_accepted_file_types_and_refusals_are_in_english_for_an_english_speaker(client, login, world):
@@ -406,3 +407,22 @@ def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
         del flask.g.account_locale
         refresh()
         assert gettext("Objet") == "Objet" and format_date(date(2026, 6, 1)) == "1er juin 2026"
+
+
+@pytest.mark.parametrize(("message", "shown"), [
+    ("Vous avez pris cette question.", "vous avez pris cette question."),
+    ("Étiquettes ajoutées : cse.", "étiquettes ajoutées : cse."),
+    ("FAQ publiée.", "FAQ publiée."), ("API token revoked.", "API token revoked."),
+    ("12 ressources marquées.", "12 ressources marquées."), ("", "")])
+def test_a_success_message_goes_on_in_lower_case_after_the_colon(message, shown):
+    """After « C'est fait : » an ordinary first word is lowered, an acronym or a number is kept as it is."""
+    assert after_colon(message) == shown
+
+
+def test_the_success_banner_reads_as_one_sentence_in_english_too(client, login, world):
+    """« Done: you took this question. », as « C'est fait : vous avez pris cette question. » in French."""
+    ticket = factories.make_ticket(world.member)
+    _speaks_english(world.jurist)
+    login(world.jurist)
+    page = client.post(f"/questions/{ticket.reference}/prendre", follow_redirects=True).get_data(as_text=True)
+    assert "<strong>Done:</strong> you took this question." in page

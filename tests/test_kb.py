@@ -319,12 +319,16 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     login(library.member)
     assert client.get("/ressources/clause-sociale").status_code == 404
     login(library.jurist)
-    client.post("/ressources/clause-sociale/statut", data={"status": "published"})
+    page = client.post("/ressources/clause-sociale/statut", data={"status": "published"}, follow_redirects=True)
+    assert "la ressource est publiée." in page.get_data(as_text=True)
     login(library.member)
     assert client.get("/ressources/clause-sociale").status_code == 200
     assert "clause-sociale" in client.get("/ressources/?q=marchés réservés").get_data(as_text=True)
     login(library.jurist)
-    client.post("/ressources/clause-sociale/statut", data={"status": "archived"})
+    page = client.post("/ressources/clause-sociale/statut", data={"status": "archived"}, follow_redirects=True)
+    assert "la ressource est archivée." in page.get_data(as_text=True)
+    page = client.post("/ressources/clause-sociale/statut", data={"status": "draft"}, follow_redirects=True)
+    assert "la ressource est repassée en brouillon." in page.get_data(as_text=True)
     login(library.member)
     assert client.get("/ressources/clause-sociale").status_code == 404
 

@@ -284,7 +284,7 @@ def test_admin_anonymises_from_the_pages(client, world, login, history):
     login(world.admin)
     assert "Anonymiser" in client.get("/admin/utilisateurs").get_data(as_text=True)
     response = client.post(f"/admin/utilisateurs/{world.member.id}/anonymiser", follow_redirects=True)
-    assert "Compte anonymisé" in response.get_data(as_text=True)
+    assert "compte anonymisé" in response.get_data(as_text=True)
     assert "Anonymiser définitivement" in client.get(
         f"/admin/structures/{world.other_structure.id}/anonymiser").get_data(as_text=True)
     response = client.post(f"/admin/structures/{world.other_structure.id}/anonymiser", follow_redirects=True)

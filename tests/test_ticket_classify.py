@@ -99,7 +99,7 @@ def test_jurist_reclassifies_from_the_question_page_and_the_member_reads_why(cli
     response = client.post(f"/questions/{ticket.reference}/classement",
                            data={"theme": str(world.theme.id), "priority": "3"}, follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert "Classement enregistré : thème « Réforme IAE », urgence « Urgente »." in text
+    assert "classement enregistré : thème « Réforme IAE », urgence « Urgente »." in text
     login(world.member)
     text = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert ("Denis Juriste a reclassé la question : thème « Autre question » → « Réforme IAE », "

@@ -31,7 +31,7 @@ def test_a_jurist_declares_an_absence_then_returns(client, login, world):
     until = paris_today() + timedelta(days=10)
     response = client.post("/compte/absence", data={"until": until.isoformat()}, follow_redirects=True)
     page = html.unescape(response.get_data(as_text=True))
-    assert "Absence enregistrée jusqu'au" in page and "Actuellement : absence jusqu'au" in page
+    assert "absence enregistrée jusqu'au" in page and "Actuellement : absence jusqu'au" in page
     db.session.refresh(world.jurist)
     assert world.jurist.absent_until == until
     event = db.session.scalar(select(Event).where(Event.kind == "absence_set"))
@@ -90,6 +90,7 @@ def test_a_members_reply_goes_to_the_team_while_the_assignee_is_away(world):
 
 
 def test_colleagues_see_the_absence_where_they_assign(client, login, world):
+    """Colleagues are told to reassign; the absent assignee reads that they may, not an order meant for them."""
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
     set_absence(world.jurist, paris_today() + timedelta(days=3))
@@ -97,6 +98,11 @@ def test_colleagues_see_the_absence_where_they_assign(client, login, world):
     page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
     assert "Denis Juriste : absence jusqu'au" in page and "Réassignez la question si elle ne peut pas attendre." in page
     assert "Denis Juriste (absence jusqu'au" in page  # in the assignment choices
+    login(world.jurist)
+    own = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert "Vous : absence jusqu'au" in own
+    assert "Vos collègues voient cet avis et peuvent réassigner la question si elle ne peut pas attendre." in own
+    assert "Réassignez la question" not in own and "Denis Juriste : absence" not in own
     login(world.member)
     assert "absence" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
 

@@ -5,9 +5,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk.demo import CANNED_ANSWERS
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import CannedAnswer
+from helpdesk.mail import outbox
+from helpdesk.models import CannedAnswer, OutboxEmail
+from helpdesk.tickets import services as ticket_services
 from helpdesk.triage import canned
 from tests import factories
 
@@ -24,7 +27,7 @@ def test_jurist_creates_edits_and_deletes_canned_answers_through_the_pages(clien
     login(world.jurist)
     response = client.post("/reponses-types/nouvelle", data={"title": "CDDI", "body": "Bonjour {prenom_membre}"},
                            follow_redirects=True)
-    assert "Réponse type enregistrée." in response.get_data(as_text=True)
+    assert "réponse type enregistrée." in response.get_data(as_text=True)
     created = db.session.scalar(select(CannedAnswer))
     login(world.jurist2)  # shared: a colleague edits it
     client.post(f"/reponses-types/{created.id}", data={"title": "CDDI renouvellement", "body": "Texte"})
@@ -133,3 +136,16 @@ def test_a_refused_canned_answer_says_so_at_the_top_and_saves_nothing(client, wo
     response = client.post("/reponses-types/nouvelle", data=data)
     assert response.status_code == 400 and message in html.unescape(response.get_data(as_text=True))
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
+
+
+@pytest.mark.parametrize(("title", "body"), CANNED_ANSWERS)
+def test_a_demo_canned_answer_sent_by_mail_greets_the_member_once(world, title, body):
+    """The notification mail says « Bonjour Alice, » above the reply: the demo's canned answers do not say it again."""
+    ticket = factories.make_ticket(world.member)
+    reply = canned.fill(canned.save_canned_answer(world.jurist, None, title, body), ticket, world.jurist)
+    ticket_services.add_message(ticket, world.jurist, reply, status_after="answered")
+    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "answered",
+                                                       OutboxEmail.to_address == world.member.email))
+    _, text, _ = outbox.deferred_mail(mail)
+    assert text.startswith("Bonjour Alice,") and text.count("Bonjour") == 1
+    assert "Denis Juriste" in text

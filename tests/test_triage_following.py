@@ -42,7 +42,7 @@ def test_jurist_follows_from_the_question_page_and_is_listed(client, world, logi
     response = client.post(f"/questions/{question.reference}/suivre")
     assert response.headers["Location"] == f"/questions/{question.reference}"
     page = client.get(f"/questions/{question.reference}").get_data(as_text=True)
-    assert "Vous suivez cette question" in page
+    assert "vous suivez cette question" in page
     assert 'id="followers">Emma Juriste<' in page and "Ne plus suivre" in page
     assert following.is_following(question, world.jurist2)
 
@@ -51,7 +51,7 @@ def test_following_again_from_a_stale_page_says_it_was_already_followed(client, 
     login(world.jurist2)
     client.post(f"/questions/{question.reference}/suivre", follow_redirects=True)
     page = client.post(f"/questions/{question.reference}/suivre", follow_redirects=True).get_data(as_text=True)
-    assert "Vous suiviez déjà cette question." in page and "vous recevrez un courriel" not in page
+    assert "vous suiviez déjà cette question." in page and "vous recevrez un courriel" not in page
     assert [user.id for user in following.followers(question)] == [world.jurist2.id]
 
 
@@ -78,7 +78,7 @@ def test_unfollow_from_the_page(client, world, login, question):
     login(world.jurist2)
     client.post(f"/questions/{question.reference}/ne-plus-suivre")
     page = client.get(f"/questions/{question.reference}").get_data(as_text=True)
-    assert "Vous ne suivez plus cette question." in page and "Suivre la question" in page
+    assert "vous ne suivez plus cette question." in page and "Suivre la question" in page
     assert not following.is_following(question, world.jurist2)
 
 

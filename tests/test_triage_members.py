@@ -29,7 +29,7 @@ def test_member_rates_the_answer_once_and_can_update_it(client, world, login, an
     assert "Votre avis sur la réponse" in page
     response = client.post(f"/questions/{answered.reference}/avis", data={"rating": "4", "comment": "Clair."},
                            follow_redirects=True)
-    assert "Merci pour votre avis." in response.get_data(as_text=True)
+    assert "merci pour votre avis." in response.get_data(as_text=True)
     client.post(f"/questions/{answered.reference}/avis", data={"rating": "5", "comment": ""})
     rows = db.session.scalars(select(Satisfaction)).all()
     assert [(row.rating, row.comment, row.user_id) for row in rows] == [(5, "", world.colleague.id)]

@@ -91,7 +91,7 @@ def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
     client.post("/admin/routage", data={"theme": "0", "region": "bretagne", "assignee": "0"})
     first, second = routing.ordered_rules()
     page = client.post(f"/admin/routage/{second.id}/monter", follow_redirects=True).get_data(as_text=True)
-    assert "Règles de routage mises à jour." in page
+    assert "règles de routage mises à jour." in page
     assert [rule.id for rule in routing.ordered_rules()] == [second.id, first.id]
     # Each button names its own row to screen readers; the first row cannot go up, the last cannot go down.
     assert f'href="/admin/routage/{second.id}/supprimer">Supprimer…<span class="visually-hidden"> la règle 1</span>' in page
@@ -167,13 +167,13 @@ def test_admin_is_warned_when_saving_and_on_the_list_page(client, world, login):
     page = client.post("/admin/routage", data={"theme": str(world.theme.id), "region": "bretagne",
                                                "assignee": str(world.jurist.id)},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Règle ajoutée en fin de liste." in page  # a warning, not a refusal: the admin may move it up next
+    assert "règle ajoutée en fin de liste." in page  # a warning, not a refusal: the admin may move it up next
     assert "Attention : la configuration comporte 1 point à vérifier, détaillé ci-dessous." in page
     assert "À vérifier" in page and "La règle 2 ne s&#39;appliquera jamais : la règle 1, placée avant" in page
     assert len(routing.ordered_rules()) == 2
     second = routing.ordered_rules()[1]
     moved = client.post(f"/admin/routage/{second.id}/monter", follow_redirects=True).get_data(as_text=True)
-    assert "Règles de routage mises à jour." in moved
+    assert "règles de routage mises à jour." in moved
     assert "À vérifier" not in moved and "Attention" not in moved
 
 
@@ -197,7 +197,7 @@ def test_deleting_a_rule_asks_to_confirm_and_shows_what_goes(client, world, logi
     assert "Thème : Tous" in page and "Région : Bretagne" in page and "Confiée à : Toute l'équipe" in page
     assert len(routing.ordered_rules()) == 3, "asking deletes nothing"
     done = client.post(f"/admin/routage/{second.id}/supprimer", follow_redirects=True).get_data(as_text=True)
-    assert "Règle de routage supprimée." in done
+    assert "règle de routage supprimée." in done
     assert [(rule.id, rule.position) for rule in routing.ordered_rules()] == [(first.id, 1), (third.id, 2)]
     assert client.get(f"/admin/routage/{second.id}/supprimer").status_code == 404
     assert client.post(f"/admin/routage/{second.id}/supprimer").status_code == 404

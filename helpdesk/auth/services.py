@@ -140,7 +140,9 @@ def check_password_strength(password: str, email: str | None = None, field: str 
 
 def account_name_problem(name: str) -> str | None:
     """Why the (trimmed) name of an account is refused, in words, or None."""
-    if not name or len(name) > 120:
+    if not name:
+        return _("Indiquez le nom de la personne.")
+    if len(name) > 120:
         return _("Indiquez un nom de 120 caractères au plus.")
     return None
 

@@ -14,6 +14,8 @@ from helpdesk.permissions import staff_required
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
 from helpdesk.views import flash_files_to_attach_again, flash_refusal, refuse_form, remember_list_page
 
+STATUS_DONE = {"draft": _l("La ressource est repassée en brouillon."), "published": _l("La ressource est publiée."),
+               "archived": _l("La ressource est archivée.")}
 SORTS = {"pertinence": _l("Pertinence"), "date": _l("Date")}
 IMPORTED_FLASH = _l("Ce flash info provient d'un import de ressources : il se modifie dans son fichier d'import, "
                     "pas en ligne.")
@@ -155,7 +157,7 @@ def status(slug):
         abort(400)
     with flash_refusal():
         services.set_article_status(item, form.status.data, current_user)
-        flash(_("Statut de la ressource : %(status)s.", status=item.status_label), "success")
+        flash(str(STATUS_DONE[item.status]), "success")
     return redirect(url_for("kb.article", slug=item.slug))
 
 

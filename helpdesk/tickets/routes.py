@@ -95,10 +95,11 @@ def new():
             return render_template("tickets/new.html", form=form), status, retry
         flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
         return to_question(ticket)
+    status = 200
     if request.method == "POST":
-        flash_form_refused(form)
+        status = refuse_form(form)
         flash_files_to_attach_again()
-    return render_template("tickets/new.html", form=form)
+    return render_template("tickets/new.html", form=form), status
 
 
 @bp.route("/<reference>")

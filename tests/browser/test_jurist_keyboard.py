@@ -47,7 +47,7 @@ def test_claim_and_reply_shortcuts_then_shortcuts_can_be_switched_off(visitor):
     page.locator("table.queue tbody a").first.click()
     visitor.audit()
     page.keyboard.press("p")
-    expect(page.get_by_role("status").first).to_contain_text("Vous avez pris cette question.")
+    expect(page.get_by_role("status").first).to_contain_text("vous avez pris cette question.")
     visitor.audit("(après « p »)")
     expect(page.locator(".meta").first).to_contain_text("Hugo Juriste")
     page.keyboard.press("r")
@@ -75,7 +75,7 @@ def test_reply_draft_survives_a_reload_and_is_cleared_once_sent(visitor):
     expect(page.get_by_text("Brouillon restauré")).to_be_visible()
     page.get_by_label("Note interne (invisible pour le membre)").check()
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("status").first).to_contain_text("Note interne enregistrée.")
+    expect(page.get_by_role("status").first).to_contain_text("note interne enregistrée.")
     visitor.audit("(après l'envoi)")
     assert page.url == url
     expect(page.get_by_label("Message")).to_have_value("")

@@ -82,8 +82,9 @@ def test_focus_goes_to_the_first_field_in_error_even_below_a_valid_one(visitor):
     expect(page.get_by_label("Thème")).to_be_focused()
 
 
-def test_refusal_without_a_field_in_error_gets_the_focus(visitor):
-    """Blank tags sent from a question's page come back as an error message, which takes the focus to be read."""
+def test_refusal_banner_gets_the_focus(visitor):
+    """Blank tags sent from a question's page come back with a banner, which takes the focus to be read, and the
+    reason under the field."""
     page = visitor.page
     visitor.login("juriste@demo.local")
     page.locator("table.queue tbody a").first.click()
@@ -91,8 +92,10 @@ def test_refusal_without_a_field_in_error_gets_the_focus(visitor):
     page.get_by_label("Ajouter des étiquettes").fill("   ")
     page.get_by_role("button", name="Ajouter", exact=True).click()
     visitor.audit("(étiquettes refusées)")
-    expect(page.locator("main .flash-error")).to_have_text("Erreur : Indiquez au moins une étiquette.")
+    expect(page.locator("main .flash-error")).to_have_text(
+        "Erreur : Rien n'a été enregistré : voyez l'erreur sous « Ajouter des étiquettes ».")
     expect(page.locator("main .flash-error")).to_be_focused()
+    expect(page.get_by_text("Indiquez au moins une étiquette.")).to_be_visible()
 
 
 def test_refused_login_puts_the_focus_on_its_message(visitor):

@@ -369,7 +369,7 @@ def test_jurist_discards_a_kept_mail(app, world, question, client, login):
     db.session.refresh(record)
     assert record.status == "pending", "asking to confirm changes nothing"
     page = page_text(client.post(f"/courriels/{record.id}/ecarter", follow_redirects=True))
-    assert "Courriel écarté." in page
+    assert "courriel écarté." in page
     db.session.refresh(record)
     assert record.status == "discarded"
     assert "Courriels non rattachés" in page and "Réponse automatique" not in page

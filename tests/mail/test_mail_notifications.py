@@ -314,7 +314,7 @@ def test_preferences_page_saves_choices(app, world, client, login):
     page = client.get("/compte/notifications").get_data(as_text=True)
     assert "Un récapitulatif quotidien" in page
     response = client.post("/compte/notifications", data={"notify_mode": "digest"}, follow_redirects=True)
-    assert "Vos préférences de courriel sont enregistrées." in response.get_data(as_text=True)
+    assert "vos préférences de courriel sont enregistrées." in response.get_data(as_text=True)
     db.session.refresh(world.member)
     assert world.member.notify_mode == "digest" and world.member.notify_optional is False
 

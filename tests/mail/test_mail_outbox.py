@@ -74,7 +74,7 @@ def test_mail_server_down_keeps_the_answer_and_delivers_it_exactly_once_later(ap
     login(world.jurist)
     page = client.post(f"/questions/{ticket.reference}/repondre", data={
         "body": ANSWER, "kind": "public", "status_after": "answered"}, follow_redirects=True)
-    assert page.status_code == 200 and "Votre message a été envoyé." in page.get_data(as_text=True)
+    assert page.status_code == 200 and "votre message a été envoyé." in page.get_data(as_text=True)
     assert db.session.query(Message).filter_by(body=ANSWER).count() == 1
     waiting = outbox(to_address=world.member.email)
     assert [row.status for row in waiting] == ["pending"]
@@ -362,7 +362,7 @@ def test_admin_sends_waiting_mail_from_the_outbox_page(app, world, client, login
     assert "Envoyer maintenant les courriels en attente" in page
     smtp_down.start()
     page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
-    assert "Courriels envoyés : 2 ; à réessayer plus tard : 0 ; en échec : 0." in page
+    assert "courriels envoyés : 2 ; à réessayer plus tard : 0 ; en échec : 0." in page
     assert {mail["To"] for mail in smtp_down.messages} == {world.jurist.email, world.jurist2.email}
     assert outbox(status="pending") == [] and "Envoyer maintenant" not in page
     assert ticket.reference in smtp_down.messages[0]["Subject"]
