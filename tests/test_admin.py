@@ -237,7 +237,7 @@ def test_an_invitation_is_offered_and_sent_only_to_accounts_without_a_password(a
     with pytest.raises(InvalidInput, match="a déjà choisi son mot de passe"):
         resend_invitation(world.member, world.admin)
     response = admin_client.post(f"/admin/utilisateurs/{invited.id}/invitation", follow_redirects=True)
-    assert "Invitation renvoyée à invitee@exemple.test." in response.get_data(as_text=True)
+    assert "invitation renvoyée à invitee@exemple.test." in response.get_data(as_text=True)
     assert _count(Event) == sent + 1
 
 
