@@ -13,7 +13,7 @@ def test_follow_a_question_then_find_it_in_the_followed_view_then_unfollow(visit
     reference = page.locator("h1 .reference").inner_text()
     page.get_by_role("button", name="Suivre la question").click()
     visitor.audit("(après « Suivre la question »)")
-    expect(page.get_by_role("status").first).to_contain_text("Vous suivez cette question")
+    expect(page.get_by_role("status").first).to_contain_text("vous suivez cette question")
     expect(page.locator("#followers")).to_have_text("Hugo Juriste")
     visitor.goto("/file/?vue=suivies")
     expect(page.locator("table.queue tbody")).to_contain_text(reference)

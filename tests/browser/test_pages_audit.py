@@ -82,9 +82,9 @@ def test_focus_goes_to_the_first_field_in_error_even_below_a_valid_one(visitor):
     expect(page.get_by_label("Thème")).to_be_focused()
 
 
-def test_refusal_banner_gets_the_focus(visitor):
-    """Blank tags sent from a question's page come back with a banner, which takes the focus to be read, and the
-    reason under the field."""
+def test_refused_field_gets_the_focus(visitor):
+    """Blank tags sent from a question's page come back with a banner and the reason under the field, which takes the
+    focus so that keyboard users start there and screen readers read the reason."""
     page = visitor.page
     visitor.login("juriste@demo.local")
     page.locator("table.queue tbody a").first.click()
@@ -94,7 +94,7 @@ def test_refusal_banner_gets_the_focus(visitor):
     visitor.audit("(étiquettes refusées)")
     expect(page.locator("main .flash-error")).to_have_text(
         "Erreur : Rien n'a été enregistré : voyez l'erreur sous « Ajouter des étiquettes ».")
-    expect(page.locator("main .flash-error")).to_be_focused()
+    expect(page.get_by_label("Ajouter des étiquettes")).to_be_focused()
     expect(page.get_by_text("Indiquez au moins une étiquette.")).to_be_visible()
 
 
