@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 
 from helpdesk.audit.services import record_inbound_mail_read
-from helpdesk.auth.passwords import resend_password_mail
+# The module, not its function: auth.passwords imports this package (its outbox) and may be the one loading it.
+from helpdesk.auth import passwords
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail import bp
@@ -146,7 +147,7 @@ def outbox_retry(outbox_id):
         flash(resent, "success")
     else:
         with flash_refusal():
-            renewed = resend_password_mail(row, current_user)
+            renewed = passwords.resend_password_mail(row, current_user)
             flash(_("Le lien de cette invitation n'était plus valable (expiré ou remplacé) : une nouvelle invitation, "
                     "avec un nouveau lien, est envoyée à %(email)s.", email=row.to_address) if renewed else resent,
                   "success")
