@@ -327,6 +327,26 @@ def test_bad_account_is_refused_in_french(admin_client, world, overrides, messag
     assert _count(User) == before
 
 
+def test_account_forms_offer_a_box_to_narrow_the_structures_that_needs_the_script(admin_client, world):
+    """Without the script the box stays hidden and the whole select works; with it, the box is labelled and says
+    which select it narrows."""
+    member = world.member
+    for address in ("/admin/utilisateurs/nouveau", f"/admin/utilisateurs/{member.id}/modifier"):
+        page = admin_client.get(address).get_data(as_text=True)
+        box = re.search(r'<div class="field select-filter" data-filter-for="structure" hidden.*?</div>', page, re.S)
+        assert box is not None and '<label for="structure-filter">Chercher la structure</label>' in box.group(0)
+        assert 'aria-controls="structure"' in box.group(0) and "js/select-filter.js" in page
+        assert f'<option value="{world.other_structure.id}">{world.other_structure.name}</option>' in page
+
+
+def test_a_structure_missing_from_the_list_is_refused(admin_client, world):
+    before = _count(User)
+    response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(999999))
+    assert response.status_code == 400
+    assert "Structure (pour les membres) : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
+    assert _count(User) == before
+
+
 def test_admin_creates_a_demo_account_where_special_use_domains_are_allowed(admin_client, world):
     """The demo's own domain (demo.local) is accepted when EMAIL_ALLOW_SPECIAL_DOMAINS is set, as in `make run`."""
     response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email="nouvelle@demo.local"),

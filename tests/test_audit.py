@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from helpdesk.admin.services import create_theme, save_structure
 from helpdesk.attachments.services import save_upload
 from helpdesk.audit.services import KIND_LABELS, JournalFilters, export_journal, journal_query
 from helpdesk.auth.services import set_active
@@ -165,6 +166,25 @@ def test_the_journal_names_an_account_by_its_address_linked_to_it_and_the_export
     cell, exported = _journal_details(client, "user_deactivated")
     assert cell == f'compte : <a href="/admin/utilisateurs/{world.colleague.id}/modifier">collegue@exemple.test</a>'
     assert exported == "compte : collegue@exemple.test"
+
+
+def test_the_journal_names_a_theme_and_a_structure_and_the_export_too(client, world, login):
+    """The journal said « thème n° : 12 »: the admin could not tell which theme had been created."""
+    create_theme("Mécénat et dons", world.admin)
+    save_structure(world.structure, name="Chantier Renommé", siret=world.structure.siret, type=world.structure.type,
+                   region=world.structure.region, active=True, actor=world.admin)
+    login(world.admin)
+    assert _journal_details(client, "theme_created") == ("thème : Mécénat et dons", "thème : Mécénat et dons")
+    assert _journal_details(client, "structure_updated") == ("structure : Chantier Renommé",
+                                                             "structure : Chantier Renommé")
+
+
+def test_the_journal_gives_the_number_of_a_theme_that_no_longer_exists(client, world, login):
+    theme = create_theme("Mécénat et dons", world.admin)
+    db.session.delete(theme)
+    db.session.commit()
+    login(world.admin)
+    assert _journal_details(client, "theme_created")[0] == f"thème n° : {theme.id}"
 
 
 def test_the_journal_keeps_an_anonymised_account_anonymous_on_the_page_and_in_the_export(client, world, login):

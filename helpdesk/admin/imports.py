@@ -142,14 +142,48 @@ def model_file() -> str:
     return buffer.getvalue()
 
 
+# The encodings a spreadsheet saves a CSV file in, besides UTF-8: Windows (Excel, LibreOffice on Windows) and Mac
+# Roman (Excel on older Macs). A byte above 127 means a different letter in each, and most such bytes are valid in both.
+SINGLE_BYTE_ENCODINGS = ("cp1252", "mac_roman")
+# What a French file holds beyond ASCII: accented letters, ligatures and French typography.
+FRENCH_LOWER = frozenset("àâäçéèêëîïôöùûüÿœæ")
+FRENCH_UPPER = frozenset("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
+FRENCH_SIGNS = frozenset("«»‘’“”–—…€°\u00a0\u202f")
+
+
+def _french_score(text: str) -> int:
+    """How French a decoding reads: each character beyond ASCII counts for it when it is a French letter or sign (a
+    capital only where the word before is not lower case: « RÈgion » is a misread « Région »), against it otherwise."""
+    score = 0
+    for position, char in enumerate(text):
+        if char.isascii():
+            continue
+        before = text[position - 1] if position else ""
+        if char in FRENCH_LOWER or char in FRENCH_SIGNS or (char in FRENCH_UPPER and not before.islower()):
+            score += 1
+        else:
+            score -= 1
+    return score
+
+
 def _decode(content: bytes) -> str | None:
-    """The text of a file saved as UTF-8 (with or without a byte order mark) or Windows-1252; None otherwise."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """The text of a file saved as UTF-8 (with or without a byte order mark), or else as Windows-1252 or Mac Roman,
+    whichever reads as the more French (Windows when they read alike); None when it is none of them (a NUL byte:
+    UTF-16, a spreadsheet's own format)."""
+    if b"\x00" in content:
+        return None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    readings = []
+    for encoding in SINGLE_BYTE_ENCODINGS:
         try:
-            return content.decode(encoding)
+            readings.append(content.decode(encoding))
         except UnicodeDecodeError:
             continue
-    return None
+    # max keeps the first of equal scores: Windows, the more common.
+    return max(readings, key=_french_score, default=None)
 
 
 def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[int, dict[str, str]]]:
@@ -166,10 +200,10 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
         plan.problem(1, "file", _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.",
                                   size=MAX_BYTES // 2**20))
         return []
-    text = _decode(content) if b"\x00" not in content else None
+    text = _decode(content)
     if text is None:
         plan.problem(1, "file", _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au format CSV "
-                                  "(UTF-8 ou Windows) depuis votre tableur."))
+                                  "(UTF-8, Windows ou Mac) depuis votre tableur."))
         return []
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","

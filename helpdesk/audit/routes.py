@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from helpdesk.audit import bp
 from helpdesk.audit.forms import JournalFilterForm
-from helpdesk.audit.services import KIND_LABELS, describe_details, export_journal, journal_accounts, journal_query
+from helpdesk.audit.services import (KIND_LABELS, describe_details, export_journal, journal_accounts, journal_names,
+                                     journal_query)
 from helpdesk.errors import InvalidInput
 from helpdesk.permissions import admin_required
 from helpdesk.views import invalid_filters_refusal, list_page
@@ -19,7 +20,8 @@ def journal():
     form = JournalFilterForm(request.args)
     page = list_page(journal_query(form.filters()), current_app.config["AUDIT_PAGE_SIZE"])
     return render_template("audit/journal.html", form=form, page=page, labels=KIND_LABELS,
-                           describe=describe_details, accounts=journal_accounts(page.items))
+                           describe=describe_details, accounts=journal_accounts(page.items),
+                           names=journal_names(page.items))
 
 
 @bp.route("/export.csv")

@@ -14,7 +14,8 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS, format_number
 from helpdesk.like import any_contains
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
-                             Attachment, Event, InboundEmail, Satisfaction, Ticket, User, Webinar, WebinarQuestion)
+                             Attachment, Event, InboundEmail, Satisfaction, Structure, Theme, Ticket, User, Webinar,
+                             WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
 from helpdesk.repeats import new_in_a_row, normalised_words
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -97,12 +98,33 @@ def journal_accounts(events: Iterable[Event]) -> dict[int, User]:
     return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def describe_details(event: Event, accounts: Mapping[int, User]) -> list[tuple[str, str, User | None]]:
+# The details naming a structure or a theme by its id, shown by its name while it exists: the model and the label.
+NAMED_DETAILS = {"structure_id": (Structure, _l("structure")), "theme_id": (Theme, _l("thème"))}
+
+
+def journal_names(events: Iterable[Event]) -> dict[tuple[str, int], str]:
+    """The names of the structures and themes the events' details name by id (NAMED_DETAILS) that still exist, by
+    (key, id), read in one query per kind."""
+    events = list(events)
+    names = {}
+    for key, (model, _label) in NAMED_DETAILS.items():
+        ids = {event.data[key] for event in events if isinstance((event.data or {}).get(key), int)}
+        if ids:
+            names.update(((key, row.id), row.name) for row in db.session.scalars(select(model).where(model.id.in_(ids))))
+    return names
+
+
+def describe_details(event: Event, accounts: Mapping[int, User],
+                     names: Mapping[tuple[str, int], str]) -> list[tuple[str, str, User | None]]:
     """An event's details as (label, value, account) triples an admin can read, in a stable order: the account named
-    (from `accounts`, see journal_accounts) by its address, to link to, unless anonymised (then by its number only)."""
+    (from `accounts`, see journal_accounts) by its address, to link to, unless anonymised (then by its number only);
+    a structure or a theme by its name (from `names`, see journal_names) while it exists."""
     details = []
     for key, value in sorted((event.data or {}).items()):
         if value is None:
+            continue
+        if isinstance(value, int) and (key, value) in names:
+            details.append((str(NAMED_DETAILS[key][1]), names[key, value], None))
             continue
         account = accounts.get(value) if key == "user_id" else None
         if account is not None and account.anonymised_at is None:
@@ -219,12 +241,12 @@ def _journal_rows(query: Select) -> Iterator[list]:
     """The header, then the events of `query` read in batches from the database."""
     yield ["date", "type", "libellé", "utilisateur", "e-mail", "question", "détails"]
     for events in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH)).partitions():
-        accounts = journal_accounts(events)
+        accounts, names = journal_accounts(events), journal_names(events)
         for event in events:
             yield [event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
                    KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
                    event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
-                   " · ".join(f"{label} : {value}" for label, value, _account in describe_details(event, accounts))]
+                   " · ".join(f"{label} : {value}" for label, value, _account in describe_details(event, accounts, names))]
 
 
 def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:

@@ -21,9 +21,11 @@ from helpdesk.auth.services import check_password_strength, find_user_by_email
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event, subscribe
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import MailSubject, Notification, absolute_url, queue_email, queue_event_mail
+from helpdesk.mail.outbox import (MailSubject, Notification, absolute_url, cancel_password_mail, queue_email,
+                                  queue_event_mail)
+from helpdesk.mail.sender import retry_failed
 from helpdesk.markers import N_
-from helpdesk.models import ApiToken, Event, Ticket, User
+from helpdesk.models import ApiToken, Event, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_admin
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -90,6 +92,7 @@ def set_password_with_token(token: str, new: str) -> int:
     check_password_strength(new, user.email, field="new")
     first = not user.has_password
     user.set_password(new)
+    cancel_password_mail(user)  # another link still waiting to be sent would arrive dead
     record_event("password_set", user, user_id=user.id, purpose=purpose, **({"first": True} if first else {}))
     revoked = revoke_all_tokens(user)
     db.session.commit()
@@ -118,6 +121,31 @@ def resend_invitation(user: User, actor: User) -> None:
     db.session.commit()
 
 
+STALE_RESET_MAIL = _l("Ce courriel n'est pas renvoyé : son lien de réinitialisation n'est plus valable (il a expiré, "
+                      "un lien plus récent a été envoyé, ou le mot de passe a changé depuis). La personne peut "
+                      "demander un nouveau lien avec « Mot de passe oublié ? » sur la page de connexion.")
+
+
+def resend_password_mail(row: OutboxEmail, actor: User) -> bool:
+    """An admin sends a failed invitation or reset mail again: as it is while its link works (False); once the link
+    has expired or been replaced, an invitation is replaced by a new one with a working link (True), and a reset mail
+    is refused (the owner asks again), for a dead link must not be mailed."""
+    ensure_admin(actor)
+    try:
+        user_for_token(row.context["link"].rsplit("/", 1)[-1])
+    except InvalidInput:
+        pass
+    else:
+        retry_failed(row)
+        return False
+    if row.recipient is None:
+        raise InvalidInput(_("Ce courriel n'est pas renvoyé : son compte n'existe plus."))
+    if row.kind != "invitation":
+        raise InvalidInput(STALE_RESET_MAIL)
+    resend_invitation(row.recipient, actor)  # cancels this mail, whose link is dead
+    return True
+
+
 @subscribe
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     """Invitations (new invited account, resent invitation) and reset links go out with their event: the link is
@@ -132,6 +160,7 @@ def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     user = db.session.get(User, event.data["user_id"])
     if event.kind != "user_created":  # a new account has no earlier link (and an import creates thousands)
         user.retire_password_links()
+        cancel_password_mail(user)
     inviter = event.actor if event.actor is not user else None
     expires_at = utcnow() + timedelta(seconds=_max_age(purpose))
     queue_event_mail(event, None, [Notification(

@@ -301,6 +301,17 @@ def follow_account_change(user: User) -> int:
     return cancelled
 
 
+def cancel_password_mail(user: User) -> int:
+    """Cancel the invitation and reset mails of `user` not sent yet, whose links have just stopped working (a newer
+    link, a password chosen): sent later, they would only carry a dead link. The caller commits; returns how many."""
+    rows = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id,
+                                                        OutboxEmail.kind.in_(PASSWORD_LINK_KINDS),
+                                                        OutboxEmail.status.in_(WAITING_STATUSES))).all()
+    for row in rows:
+        row.status = "cancelled"
+    return len(rows)
+
+
 def find_reference(text: str | None) -> str | None:
     """The first question reference (Q-2026-00042) in a subject or in our Message-IDs, normalised."""
     match = REFERENCE_PATTERN.search(text or "")

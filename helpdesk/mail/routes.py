@@ -5,12 +5,15 @@ from sqlalchemy import func, select
 
 
 from helpdesk.audit.services import record_inbound_mail_read
+# The module, not its function: auth.passwords imports this package (its outbox) and may be the one loading it.
+from helpdesk.auth import passwords
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail import bp
 from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
 from helpdesk.mail.ingest import attach, discard, sender_unproven
 from helpdesk.mail.notifications import set_preferences
+from helpdesk.mail.outbox import PASSWORD_LINK_KINDS
 from helpdesk.mail.parsing import parse_mail
 from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
@@ -132,14 +135,22 @@ def outbox():
 @bp.route("/admin/courriels/<int:outbox_id>/renvoyer", methods=["POST"])
 @admin_required
 def outbox_retry(outbox_id):
-    """Send a failed mail again."""
+    """Send a failed mail again (an invitation whose link no longer works: a new invitation instead)."""
     row = db.session.get(OutboxEmail, outbox_id)
     if row is None or row.status != "failed":
         abort(404)
     if not ActionForm().validate():
         abort(400)
-    retry_failed(row)
-    flash(_("Le courriel à %(email)s sera renvoyé.", email=row.to_address), "success")
+    resent = _("Le courriel à %(email)s sera renvoyé.", email=row.to_address)
+    if row.kind not in PASSWORD_LINK_KINDS:
+        retry_failed(row)
+        flash(resent, "success")
+    else:
+        with flash_refusal():
+            renewed = passwords.resend_password_mail(row, current_user)
+            flash(_("Le lien de cette invitation n'était plus valable (expiré ou remplacé) : une nouvelle invitation, "
+                    "avec un nouveau lien, est envoyée à %(email)s.", email=row.to_address) if renewed else resent,
+                  "success")
     return redirect(url_for("mail.outbox"))
 
 

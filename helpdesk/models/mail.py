@@ -10,7 +10,8 @@ from helpdesk.translation import lazy_gettext as _l
 
 # pending: to send; sending: claimed by a sender; sent; failed: gave up (admins see it);
 # held: waiting for the recipient's daily digest; digested: summarised in a digest mail;
-# cancelled: never to be sent (its recipient or its question was anonymised before it went).
+# cancelled: never to be sent (its recipient or its question was anonymised before it went, its password link
+# stopped working, its recipient may no longer read its question).
 OUTBOX_STATUSES = {
     "pending": _l("En attente"),
     "sending": _l("En cours d'envoi"),

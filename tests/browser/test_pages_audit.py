@@ -154,3 +154,30 @@ def test_import_preview_and_its_errors_are_accessible(visitor):
     visitor.audit("(aperçu de l'import)")
     expect(page.get_by_role("heading", level=1)).to_have_text("Importer ces structures et ces comptes ?")
     expect(page.get_by_role("button", name="Importer")).to_be_visible()
+
+
+def test_the_structure_of_an_account_is_found_by_typing_part_of_its_name(visitor):
+    """600 structures in one select could only be scrolled through: the box above narrows it (case and accents
+    aside), a single match is chosen, Enter goes to the list instead of sending the form."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/utilisateurs/nouveau")
+    structure = page.get_by_label("Structure (pour les membres)")
+    everything = structure.locator("option").count()
+    search = page.get_by_label("Chercher la structure")
+    search.fill("SOLIDAIRE")
+    expect(page.locator("#structure-filter-count")).to_have_text("2 structures correspondent.")
+    expect(structure.locator("option")).to_have_text(["—", "Groupe Solidaire des Deux Rives",
+                                                      "Recyclerie Horizon Solidaire"])
+    search.fill("velo CARAIBES")
+    expect(page.locator("#structure-filter-count")).to_have_text("1 structure correspond.")
+    expect(structure.locator("option:checked")).to_have_text("Atelier Vélo Insertion Caraïbes")
+    visitor.audit("(structure filtrée)")
+    search.press("Enter")
+    expect(structure).to_be_focused()
+    assert "/admin/utilisateurs/nouveau" in page.url
+    search.fill("atlantide")
+    expect(page.locator("#structure-filter-count")).to_have_text("Aucune structure ne correspond.")
+    expect(structure.locator("option:checked")).to_have_text("Atelier Vélo Insertion Caraïbes")  # kept
+    search.fill("")
+    expect(structure.locator("option")).to_have_count(everything)

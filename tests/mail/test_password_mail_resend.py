@@ -1,0 +1,97 @@
+"""Re-sending a failed invitation or reset mail from the outbox never mails a dead link."""
+import re
+from datetime import timedelta
+
+from helpdesk.auth.passwords import (make_password_link, request_password_reset, resend_invitation,
+                                     set_password_with_token)
+from helpdesk.auth.services import create_user, set_active
+from helpdesk.mail.sender import send_pending
+from helpdesk.models._types import frozen_time, utcnow
+from tests.mail.helpers import outbox, text_part
+
+INVITEE = "invitee@exemple.test"
+
+
+def _failed_invitation(app, world, smtp_down):
+    """An invited account whose invitation the mail server refused: the outbox row, failed."""
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    user = create_user(INVITEE, "Ines Invitée", None, "member", world.structure.id, actor=world.admin)
+    send_pending()
+    (row,) = outbox(to_address=INVITEE)
+    assert row.status == "failed"
+    return user, row
+
+
+def _delivered_link(smtp_down) -> str:
+    """The password link of the one mail delivered to the invitee."""
+    (mail,) = smtp_down.recorder.to(INVITEE)
+    return re.search(r"https?://\S+/mot-de-passe/nouveau/\S+", text_part(mail)).group(0)
+
+
+def _link_works(client, link: str) -> bool:
+    """Whether the link opens the page where a password is chosen."""
+    page = client.get(link.split("example.test", 1)[-1]).get_data(as_text=True)
+    return "Ce lien n'est plus valable" not in page and "Ce lien a expiré" not in page and 'name="new"' in page
+
+
+def test_failed_invitation_with_a_working_link_is_resent_as_it_is(app, world, client, login, smtp_down):
+    _user, row = _failed_invitation(app, world, smtp_down)
+    login(world.admin)
+    response = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True)
+    assert f"le courriel à {INVITEE} sera renvoyé." in response.get_data(as_text=True)
+    smtp_down.start()
+    send_pending()
+    client.post("/deconnexion")
+    assert _link_works(client, _delivered_link(smtp_down))
+
+
+def test_a_later_invitation_cancels_the_failed_one_whose_link_it_retired(app, world, client, login, smtp_down):
+    """The failed mail stayed in the outbox with its retired link: « Renvoyer » then mailed a dead link."""
+    user, row = _failed_invitation(app, world, smtp_down)
+    resend_invitation(user, world.admin)
+    assert row.status == "cancelled"
+    login(world.admin)
+    assert f"courriels/{row.id}/renvoyer" not in client.get("/admin/courriels").get_data(as_text=True)
+
+
+def test_expired_failed_invitation_is_replaced_by_a_new_one_that_works(app, world, client, login, smtp_down):
+    _user, row = _failed_invitation(app, world, smtp_down)
+    smtp_down.start()
+    with frozen_time(utcnow() + timedelta(days=8)):
+        login(world.admin)
+        response = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True)
+        assert ("le lien de cette invitation n&#39;était plus valable (expiré ou remplacé) : une nouvelle invitation, "
+                f"avec un nouveau lien, est envoyée à {INVITEE}.") in response.get_data(as_text=True)
+    assert row.status == "cancelled"
+    send_pending()
+    client.post("/deconnexion")
+    assert _link_works(client, _delivered_link(smtp_down))  # itsdangerous signs with the real clock
+
+
+def test_failed_invitation_of_a_deactivated_account_is_refused(app, world, client, login, smtp_down):
+    user, row = _failed_invitation(app, world, smtp_down)
+    set_active(user, False, world.admin)
+    login(world.admin)
+    response = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True)
+    assert "Ce compte est désactivé : réactivez-le avant de renvoyer une invitation." in response.get_data(as_text=True)
+    assert row.status == "failed" and len(outbox(to_address=INVITEE)) == 1
+
+
+def test_failed_reset_mail_with_a_dead_link_is_refused(app, world, client, login, smtp_down):
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    request_password_reset(world.member.email)
+    send_pending()
+    (row,) = [row for row in outbox(to_address=world.member.email) if row.kind == "password_reset"]
+    assert row.status == "failed"
+    with frozen_time(utcnow() + timedelta(hours=3)):
+        login(world.admin)
+        page = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True).get_data(as_text=True)
+    assert "son lien de réinitialisation n&#39;est plus valable" in page and "Mot de passe oublié ?" in page
+    assert row.status == "failed"
+
+
+def test_choosing_a_password_cancels_the_password_mail_still_waiting(app, world):
+    user = create_user(INVITEE, "Ines Invitée", None, "member", world.structure.id, actor=world.admin)
+    (waiting,) = outbox(to_address=INVITEE)
+    set_password_with_token(make_password_link(user, "invitation").rsplit("/", 1)[-1], "un-mot-de-passe-solide")
+    assert waiting.status == "cancelled"
