@@ -100,6 +100,9 @@ PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
 # Searches and suggestions of visitors who are not logged in (one budget for both): far above a reader's pace, it
 # stops a script from scraping the public resources or filling the search log.
 ANONYMOUS_SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
+# API requests without a valid bearer token (missing, wrong, expired or revoked), per client address: past it, the
+# address's API requests are answered 429 without looking the token up; requests with a valid token do not count.
+API_INVALID_TOKEN_RATE_LIMIT = "20 per minute; 100 per hour"
 # Questions one member may file online (web or API) in 24 hours: far above a member's pace (the whole federation asks
 # a few a day), it stops a taken-over account or a script from flooding the queue and the jurists' mailboxes.
 QUESTIONS_PER_DAY = 20
