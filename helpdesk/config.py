@@ -26,6 +26,9 @@ KB_PAGE_SIZE = 10
 API_RATE_LIMIT = 300
 API_RATE_WINDOW_SECONDS = 60
 API_MAX_PER_PAGE = 100
+# How long an API POST's Idempotency-Key is remembered: the same request sent again within it (a client retrying)
+# answers with what the first one created; after it, the key may serve again.
+IDEMPOTENCY_KEY_HOURS = 24
 # The API takes no files: its JSON bodies (texts of 20,000 characters at most, \uXXXX escapes included) fit in 1 MiB.
 API_MAX_BODY_SIZE = 1024 * 1024
 KB_REVIEW_AFTER_DAYS = 365
