@@ -9,6 +9,7 @@ from helpdesk.api import idempotency
 from helpdesk.extensions import db
 from helpdesk.models import IdempotencyKey, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time, utcnow
+from helpdesk.tickets.services import delete_question
 from tests import factories
 from tests.factories import bearer, make_api_token
 
@@ -163,3 +164,13 @@ def test_a_question_sent_twice_at_once_with_one_key_is_filed_once(app, world, mo
     assert [status for status, _reference in answers] == [201, 201], answers
     assert answers[0][1] == answers[1][1]
     assert _count(Ticket, Ticket.subject == NEW_QUESTION["subject"]) == 1
+
+
+def test_a_key_whose_question_was_deleted_serves_again(api, world):
+    """Deleting a question (admins) deletes its key with it: nothing left points at a missing question."""
+    token = make_api_token(world.member)
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    delete_question(db.session.scalar(select(Ticket).where(Ticket.reference == first.json["reference"])), world.admin)
+    assert _count(IdempotencyKey) == 0
+    again = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
