@@ -82,12 +82,12 @@ def idempotent(user: User, data: dict, created: type[Ticket] | type[Message], cr
                                                     IdempotencyKey.created_at < since))
     session = db.session()
 
-    def record_creation(session, _context, _instances):
+    def record_creation(flushing, _context, _instances):
         """Add the key's row, pointing at the new resource, to the flush that inserts it."""
-        resource = next((instance for instance in session.new if isinstance(instance, created)), None)
-        if resource is not None and not any(isinstance(instance, IdempotencyKey) for instance in session.new):
+        resource = next((instance for instance in flushing.new if isinstance(instance, created)), None)
+        if resource is not None and not any(isinstance(instance, IdempotencyKey) for instance in flushing.new):
             link = {"ticket": resource} if created is Ticket else {"message": resource}
-            session.add(IdempotencyKey(user_id=user.id, key=key, request_hash=fingerprint, **link))
+            flushing.add(IdempotencyKey(user_id=user.id, key=key, request_hash=fingerprint, **link))
 
     event.listen(session, "before_flush", record_creation)
     try:
