@@ -26,6 +26,9 @@ KB_PAGE_SIZE = 10
 API_RATE_LIMIT = 300
 API_RATE_WINDOW_SECONDS = 60
 API_MAX_PER_PAGE = 100
+# How long an API POST's Idempotency-Key is remembered: the same request sent again within it (a client retrying)
+# answers with what the first one created; after it, the key may serve again.
+IDEMPOTENCY_KEY_HOURS = 24
 # The API takes no files: its JSON bodies (texts of 20,000 characters at most, \uXXXX escapes included) fit in 1 MiB.
 API_MAX_BODY_SIZE = 1024 * 1024
 KB_REVIEW_AFTER_DAYS = 365
@@ -100,6 +103,9 @@ PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
 # Searches and suggestions of visitors who are not logged in (one budget for both): far above a reader's pace, it
 # stops a script from scraping the public resources or filling the search log.
 ANONYMOUS_SEARCH_RATE_LIMIT = "60 per minute; 600 per hour"
+# API requests without a valid bearer token (missing, wrong, expired or revoked), per client address: past it, the
+# address's API requests are answered 429 without looking the token up; requests with a valid token do not count.
+API_INVALID_TOKEN_RATE_LIMIT = "20 per minute; 100 per hour"
 # Questions one member may file online (web or API) in 24 hours: far above a member's pace (the whole federation asks
 # a few a day), it stops a taken-over account or a script from flooding the queue and the jurists' mailboxes.
 QUESTIONS_PER_DAY = 20

@@ -469,6 +469,37 @@ def test_rate_limit_answers_429_with_retry_after_then_resets(app, api, setting):
         assert api.get("/api/v1/me", headers=bearer(token)).status_code == 200
 
 
+def test_requests_with_invalid_tokens_are_throttled_per_address(app, api, setting):
+    """Trying tokens from one address is answered 429 (JSON, in French, Retry-After) past the configured rate, without
+    looking tokens up any more; requests with a valid token do not count, and other addresses are not held back."""
+    app.config["API_INVALID_TOKEN_RATE_LIMIT"] = "3 per minute"
+    valid = bearer(make_api_token(setting.member))
+    for _ in range(5):
+        assert api.get("/api/v1/me", headers=valid).status_code == 200
+    wrong = [api.get("/api/v1/me", headers=bearer(f"hd_faux{number}")) for number in range(2)]
+    wrong.append(api.get("/api/v1/me"))  # no token at all counts too
+    assert [response.status_code for response in wrong] == [401, 401, 401]
+    limited = api.get("/api/v1/me", headers=bearer("hd_encore-un"))
+    assert_error(limited, 429, "rate_limited")
+    assert "sans jeton valide" in limited.json["error"]["message"]
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61
+    assert api.get("/api/v1/me", headers=valid).status_code == 429, "held back until the window passes"
+    assert api.post("/api/v1/questions", json=NEW_QUESTION, headers=valid).status_code == 429
+    elsewhere = {"REMOTE_ADDR": "198.51.100.20"}
+    assert api.get("/api/v1/me", headers=valid, environ_base=elsewhere).status_code == 200
+    assert api.get("/api/v1/me", headers=bearer("hd_faux"), environ_base=elsewhere).status_code == 401
+
+
+def test_invalid_tokens_count_an_ipv6_network_as_one_client(app, api, setting):
+    app.config["API_INVALID_TOKEN_RATE_LIMIT"] = "2 per minute"
+    for number in range(2):
+        api.get("/api/v1/me", headers=bearer("hd_faux"), environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{number + 1}"})
+    assert api.get("/api/v1/me", headers=bearer("hd_faux"),
+                   environ_base={"REMOTE_ADDR": "2001:db8:1:2:ffff::1"}).status_code == 429
+    assert api.get("/api/v1/me", headers=bearer("hd_faux"),
+                   environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 401
+
+
 # --- tokens ----------------------------------------------------------------------------------------------------
 
 def test_token_is_stored_hashed_and_stamped_when_used(api, setting):

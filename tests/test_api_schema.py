@@ -34,6 +34,18 @@ def test_every_operation_documents_the_400_of_a_nul_character_in_its_address(cli
         assert response.json["error"]["message"] == "La requête contient un caractère nul."
 
 
+def test_the_creating_posts_document_their_idempotency_key(client):
+    document = client.get("/api/v1/openapi.json").json
+    for path, operation_id in (("/questions", "createQuestion"), ("/questions/{reference}/messages", "postMessage")):
+        operation = document["paths"][path]["post"]
+        assert operation["operationId"] == operation_id
+        header = next(parameter for parameter in operation["parameters"] if parameter["in"] == "header")
+        assert header["name"] == "Idempotency-Key" and not header["required"]
+        assert "idempotency_key_reused" in header["description"] and "422" in operation["responses"]
+    assert "idempotency_key_reused" in document["components"]["schemas"]["Error"]["properties"]["error"][
+        "properties"]["code"]["enum"]
+
+
 @pytest.mark.parametrize("role", ["member", "jurist"])
 def test_schemathesis_finds_no_server_error(app, world, role):
     app.config["API_RATE_LIMIT"] = 100_000

@@ -259,6 +259,41 @@ def test_an_unsubscribe_link_mailed_to_a_former_address_stops_working(client, cr
     assert page.status_code == 200 and "nouvelle.adresse@exemple.test" in page.get_data(as_text=True)
 
 
+def _legacy_unsubscribe_token(user) -> str:
+    """An unsubscribe token as mailed before tokens carried the address (the user id alone, signed)."""
+    return services._serializer().dumps({"u": user.id})
+
+
+def test_an_unsubscribe_link_mailed_before_links_carried_the_address_still_works(client, crowd):
+    """Bulletins already mailed keep their links: the account never changed address, so it is the one they reached."""
+    legacy = f"/flash/desabonnement/{_legacy_unsubscribe_token(crowd.member)}"
+    confirm = client.get(legacy)
+    assert confirm.status_code == 200 and crowd.member.email in confirm.get_data(as_text=True)
+    assert "ne recevra plus de flash info" in client.post(legacy).get_data(as_text=True)
+    assert services.subscribed_theme_ids(crowd.member) == set()
+    assert services.subscribed_theme_ids(crowd.outsider) == {crowd.theme.id}
+
+
+def test_an_old_unsubscribe_link_of_an_account_whose_address_changed_leads_to_its_settings(client, crowd):
+    """Nobody can tell which address an old link was mailed to once the address changed: it unsubscribes nobody, shows
+    no address, and the page leads to the account's settings after login."""
+    legacy = f"/flash/desabonnement/{_legacy_unsubscribe_token(crowd.member)}"
+    update_user(crowd.member, crowd.admin, email="nouvelle.adresse@exemple.test", name=crowd.member.name,
+                role="member", structure_id=crowd.member.structure_id)
+    for response in (client.get(legacy), client.post(legacy)):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404 and "nouvelle.adresse" not in page and "Gérer mes abonnements" in page
+    assert services.subscribed_theme_ids(crowd.member) == {crowd.theme.id}
+    assert client.get("/flash/abonnements").headers["Location"].startswith("/connexion")
+
+
+def test_a_name_change_keeps_old_unsubscribe_links_working(client, crowd):
+    update_user(crowd.member, crowd.admin, email=crowd.member.email, name="Nom changé", role="member",
+                structure_id=crowd.member.structure_id)
+    assert client.post(f"/flash/desabonnement/{_legacy_unsubscribe_token(crowd.member)}").status_code == 200
+    assert services.subscribed_theme_ids(crowd.member) == set()
+
+
 def test_every_multiple_choice_of_the_bulletin_form_says_how_to_choose_several(client, crowd, login):
     """A click alone replaces the chosen theme, type or region: the resource and webinar forms said to hold Ctrl or
     Cmd, the bulletin's three lists did not, and a jurist targeting two regions mailed only the last one."""

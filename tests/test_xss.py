@@ -152,3 +152,34 @@ def test_hostile_text_in_the_newer_fields_never_comes_back_unescaped(client, wor
             assert response.status_code == 200, url
             # These pages fold long lists in a bare <details> of their own; a payload's carries attributes.
             assert_safe(response.get_data(as_text=True).replace("<details>", ""), f"{role} {url}")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_text_in_flash_info_canned_answers_and_account_names_never_comes_back_unescaped(client, world, login,
+                                                                                               payload):
+    """Fields of the attack pass of 30 November 2026 not walked before: a bulletin's title, summary and body (the
+    members' home page, the resource, the jurists' list and preview), a canned answer (its list and the reply
+    helper) and the name a member gives themselves (shown to jurists on their questions)."""
+    from helpdesk.auth.services import rename_self
+    from helpdesk.flash import services as flash
+    from helpdesk.triage.canned import save_canned_answer
+
+    short = payload[:110].replace("\n", " ")
+    bulletin = flash.save_bulletin(None, {"title": f"Flash {short}", "summary": f"Chapeau {payload}",
+                                          "body": f"Texte {payload}", "themes": [world.theme.slug]},
+                                   flash.Audience(), world.jurist)
+    flash.publish_bulletin(bulletin, world.jurist)
+    save_canned_answer(world.jurist, None, f"Modèle {short}", f"Bonjour {payload}")
+    rename_self(world.member, f"Membre {short}")
+    ticket = factories.make_ticket(world.member)
+    pages = {
+        "member": ["/", f"/ressources/{bulletin.slug}", "/compte/"],
+        "jurist": ["/flash/", f"/flash/{bulletin.slug}/apercu", "/reponses-types/", f"/questions/{ticket.reference}",
+                   "/file/"],
+    }
+    for role, urls in pages.items():
+        login(getattr(world, role))
+        for url in urls:
+            response = client.get(url, follow_redirects=True)
+            assert response.status_code == 200, url
+            assert_safe(response.get_data(as_text=True).replace("<details>", ""), f"{role} {url}")

@@ -66,6 +66,14 @@ PAGE_PARAMETERS = [
     _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Numéro de page."),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Éléments par page (100 au plus)."),
 ]
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
+    "description": "Clé choisie par le client (un UUID par exemple), 1 à 255 caractères ASCII imprimables. La même "
+                   "requête renvoyée avec la même clé dans les 24 heures (une nouvelle tentative après une réponse "
+                   "perdue) ne crée rien : elle reçoit ce que la première a créé, avec l'en-tête "
+                   "Idempotent-Replayed: true. La même clé avec un autre contenu ou une autre adresse est refusée "
+                   "(422, code idempotency_key_reused). Une requête refusée n'utilise pas sa clé."}
 REFERENCE = {"name": "reference", "in": "path", "required": True,
              "schema": {"type": "string", "maxLength": 20, "pattern": WITHOUT_NUL},
              "description": "Référence de la question, par exemple Q-2026-00042."}
@@ -76,8 +84,8 @@ SCHEMAS = {
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string", "enum": ["bad_request", "unauthorized", "forbidden", "insufficient_scope",
                                                 "not_found", "method_not_allowed", "conflict", "payload_too_large",
-                                                "unsupported_media_type", "invalid_input", "rate_limited",
-                                                "server_error"]},
+                                                "unsupported_media_type", "invalid_input",
+                                                "idempotency_key_reused", "rate_limited", "server_error"]},
             "message": {"type": "string"}}}},
     },
     "Question": {
@@ -212,6 +220,7 @@ def openapi_document() -> dict:
                         "responses": {"200": _json(_ref("QuestionPage"), "Une page de questions"),
                                       **_errors("403", "422")}},
                 "post": {"operationId": "createQuestion", "summary": "Poser une question (membres, portée write)",
+                         "parameters": [IDEMPOTENCY_KEY],
                          "requestBody": {"required": True,
                                          "content": {"application/json": {"schema": _ref("NewQuestion")}}},
                          "responses": {"201": _json(_ref("Question"), "Question créée"),
@@ -226,7 +235,7 @@ def openapi_document() -> dict:
                         "responses": {"200": _json(_ref("MessagePage"), "Une page de messages, les plus anciens d'abord"),
                                       **_errors("404", "422")}},
                 "post": {"operationId": "postMessage", "summary": "Répondre, ou noter (juristes)",
-                         "parameters": [REFERENCE],
+                         "parameters": [REFERENCE, IDEMPOTENCY_KEY],
                          "requestBody": {"required": True,
                                          "content": {"application/json": {"schema": _ref("NewMessage")}}},
                          "responses": {"201": _json(_ref("Message"), "Message enregistré"),

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.api import bp
 from helpdesk.api.auth import api_user
+from helpdesk.api.idempotency import idempotent
 from helpdesk.api.openapi import MAX_PAGE, MAX_QUERY, MAX_THEME_SLUG, MAX_THEMES, SCHEMAS, openapi_document
 from helpdesk.api.serializers import article_detail, article_hit, message_json, ticket_detail_json, ticket_json
 from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
@@ -12,7 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
-from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Ticket
+from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Message, Ticket
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
@@ -184,13 +185,22 @@ def list_questions():
 
 @bp.route("/questions", methods=["POST"])
 def create_question():
-    """File a question for the member's structure."""
+    """File a question for the member's structure (once per Idempotency-Key)."""
     user = api_user()
     data = _json_body("NewQuestion")
-    ticket_services.ensure_filing_pace(user)
-    ticket = ticket_services.file_question(
-        user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
-        _field(data, "theme_id", int), _field(data, "priority", int, default=1))
+
+    def file():
+        """The filing itself, within the member's pace."""
+        ticket_services.ensure_filing_pace(user)
+        return ticket_services.file_question(
+            user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
+            _field(data, "theme_id", int), _field(data, "priority", int, default=1))
+
+    return idempotent(user, data, Ticket, file, lambda ticket: _created_question(ticket, user))
+
+
+def _created_question(ticket: Ticket, user):
+    """The 201 answer naming a new question."""
     response = jsonify(ticket_json(ticket, user))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_question", reference=ticket.reference)
@@ -222,13 +232,23 @@ def list_messages(reference):
 
 @bp.route("/questions/<reference>/messages", methods=["POST"])
 def post_message(reference):
-    """Reply publicly; jurists may also write an internal note or choose the status after the reply."""
+    """Reply publicly; jurists may also write an internal note or choose the status after the reply (once per
+    Idempotency-Key)."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
     data = _json_body("NewMessage")
-    message = ticket_services.add_message(
-        ticket, user, _field(data, "body", str, required=True), internal=_field(data, "internal", bool, default=False),
-        status_after=_field(data, "status_after", str))
+
+    def post():
+        """The message itself."""
+        return ticket_services.add_message(
+            ticket, user, _field(data, "body", str, required=True),
+            internal=_field(data, "internal", bool, default=False), status_after=_field(data, "status_after", str))
+
+    return idempotent(user, data, Message, post, _created_message)
+
+
+def _created_message(message: Message):
+    """The 201 answer of a new message."""
     response = jsonify(message_json(message))
     response.status_code = 201
     return response

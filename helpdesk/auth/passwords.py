@@ -2,8 +2,10 @@
 
 A link carries the user id, its purpose and a fingerprint of the user's password
 hash, session token and link nonce, signed with the secret key. Setting a password changes
-the first two, so a link works once; mailing a new link (a resent invitation, another reset
-request) changes the nonce, so only the latest link works; its age is checked against the purpose's lifetime.
+the first two, so a link works once and every other link of the account dies with it; an admin's resent invitation
+changes the nonce, so only the latest invitation works. A reset request, which anyone knowing the address can make,
+retires nothing: the links mailed before it keep working until one is used or they expire (their age is checked
+against the purpose's lifetime).
 Ending the user's sessions (logout, deactivation) changes the token too: a link
 mailed before that stops working, and the user asks for a new one.
 
@@ -149,7 +151,8 @@ def resend_password_mail(row: OutboxEmail, actor: User) -> bool:
 @subscribe
 def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     """Invitations (new invited account, resent invitation) and reset links go out with their event: the link is
-    made now, retiring those mailed before, the mail written when sent (as question notifications, so that an import
+    made now (a resent invitation retiring the links mailed before, a reset request none: whoever knows the address
+    can ask for one), the mail written when sent (as question notifications, so that an import
     of thousands of accounts neither renders thousands of mails nor flushes once per account)."""
     if event.kind == "user_created" and event.data.get("invited") or event.kind == "invitation_sent":
         purpose, template, subject = "invitation", "invitation", INVITATION_SUBJECT
@@ -158,7 +161,7 @@ def queue_password_mail(event: Event, ticket: Ticket | None) -> None:
     else:
         return
     user = db.session.get(User, event.data["user_id"])
-    if event.kind != "user_created":  # a new account has no earlier link (and an import creates thousands)
+    if event.kind == "invitation_sent":
         user.retire_password_links()
         cancel_password_mail(user)
     inviter = event.actor if event.actor is not user else None

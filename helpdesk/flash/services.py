@@ -18,8 +18,8 @@ from helpdesk.kb.services import save_article, set_article_status, slug_from_tit
 from helpdesk.mail import sender
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.markup import message_as_text
-from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, FlashBulletin, FlashDelivery, FlashRead, Structure,
-                             Theme, ThemeSubscription, User)
+from helpdesk.models import (REGIONS, STRUCTURE_TYPES, Article, Event, FlashBulletin, FlashDelivery, FlashRead,
+                             Structure, Theme, ThemeSubscription, User)
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import MEMBER_ARTICLE_VISIBILITIES, article_visibilities, ensure_can_edit_articles
 from helpdesk.translation import gettext as _
@@ -200,16 +200,29 @@ def unsubscribe_token(user: User) -> str:
 
 def user_from_unsubscribe_token(token: str) -> User | None:
     """The user a genuine token names, while the account keeps the address it was made for; None for a forged,
-    altered or unknown one, or one mailed to a former address."""
+    altered or unknown one, or one mailed to a former address. Tokens mailed before they carried the address (no
+    "a") still work for an account whose address never changed (they were mailed to it); for the others, nobody can
+    tell which address they were mailed to, and the page leads to the account's settings instead."""
     try:
         payload = _serializer().loads(token)
     except BadSignature:
         return None
     user_id = payload.get("u") if isinstance(payload, dict) else None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not hmac.compare_digest(str(payload.get("a", "")), _address_mark(user)):
+    if user is None:
+        return None
+    if "a" not in payload:
+        return None if _address_ever_changed(user) else user
+    if not hmac.compare_digest(str(payload["a"]), _address_mark(user)):
         return None
     return user
+
+
+def _address_ever_changed(user: User) -> bool:
+    """Whether the account was ever given another address (by an admin, or replaced when anonymised)."""
+    changes = db.session.execute(select(Event.kind, Event.data).where(
+        Event.kind.in_(("user_updated", "user_anonymised")), Event.data["user_id"].as_integer() == user.id))
+    return any(kind == "user_anonymised" or "email" in (data.get("changed") or ()) for kind, data in changes)
 
 
 def unsubscribe_all(user: User) -> int:

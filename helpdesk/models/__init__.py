@@ -6,6 +6,7 @@ from helpdesk.models.attachment import Attachment
 from helpdesk.models.auth_throttle import AuthThrottle
 from helpdesk.models.event import Event
 from helpdesk.models.flash import FlashBulletin, FlashDelivery, FlashRead, ThemeSubscription
+from helpdesk.models.idempotency import IdempotencyKey
 from helpdesk.models.mail import INBOUND_REASONS, INBOUND_STATUSES, OUTBOX_STATUSES, InboundEmail, OutboxEmail
 from helpdesk.models.search import SearchChange, SearchLog, SuggestionClick
 from helpdesk.models.structure import REGIONS, STRUCTURE_TYPES, Structure
@@ -24,6 +25,6 @@ __all__ = [
     "INBOUND_REASONS", "INBOUND_STATUSES", "InboundEmail", "NOTIFY_MODES", "OUTBOX_STATUSES", "OutboxEmail",
     "CannedAnswer", "FaqSource", "RoutingRule", "RulesVersion", "Satisfaction", "SlaRule", "Tag", "TicketFollower",
     "TicketPause",
-    "ApiToken", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
+    "ApiToken", "IdempotencyKey", "TOKEN_SCOPES", "FlashBulletin", "FlashDelivery", "FlashRead", "ThemeSubscription",
     "WEBINAR_STATUSES", "Webinar", "WebinarQuestion", "WebinarRegistration",
 ]

@@ -73,7 +73,7 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
     def retire_password_links(self) -> None:
-        """Make the invitation and reset links mailed so far stop working (a new one is being sent)."""
+        """Make the invitation and reset links mailed so far stop working (an admin is sending a new invitation)."""
         self.password_link_nonce = secrets.token_hex(8)
 
     @property

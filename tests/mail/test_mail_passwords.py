@@ -122,16 +122,39 @@ def test_a_resent_invitation_retires_the_link_mailed_before(app, world, client, 
     assert "votre mot de passe est enregistré" in page_text(done)
 
 
-def test_a_new_reset_link_retires_the_one_mailed_before_and_the_invitation(app, world, client, login, smtp):
+def test_a_reset_request_by_anyone_retires_neither_the_reset_link_nor_the_invitation_mailed_before(app, world, client,
+                                                                                                    login, smtp):
+    """Anyone knowing the address can ask for a link: asking must not kill the one its owner is about to follow."""
     _invite(client, login, world)
     client.post("/deconnexion")
     for _request in range(2):
         client.post("/mot-de-passe-oublie", data={"email": "nouvelle@federation-exemple.fr"}, follow_redirects=True)
     invitation, first, latest = (link_in(mail) for mail in smtp.recorder.to("nouvelle@federation-exemple.fr"))
-    for stale in (invitation, first):
-        assert client.get(stale).status_code == 400
-    assert client.post(latest, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    for pending in (invitation, first, latest):
+        assert client.get(pending).status_code == 200
+    assert client.post(first, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     assert find_user_by_email("nouvelle@federation-exemple.fr").check_password(NEW_PASSWORD)
+    client.post("/deconnexion")
+    for used_or_retired in (first, latest, invitation):
+        refused = client.post(used_or_retired, data={"new": "encore-un-autre-mot-de-passe",
+                                                     "confirm": "encore-un-autre-mot-de-passe"})
+        assert refused.status_code == 400 and "Ce lien n'est plus valable" in page_text(refused)
+    assert find_user_by_email("nouvelle@federation-exemple.fr").check_password(NEW_PASSWORD)
+
+
+def test_a_password_changed_in_the_account_retires_every_reset_link(app, world, client, login, smtp):
+    for _request in range(2):
+        client.post("/mot-de-passe-oublie", data={"email": world.member.email})
+    links = [link_in(mail) for mail in smtp.recorder.to(world.member.email)]
+    login(world.member)
+    changed = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, "new": NEW_PASSWORD,
+                                                        "confirm": NEW_PASSWORD})
+    assert changed.status_code == 302
+    client.post("/deconnexion")
+    for link in links:
+        assert client.get(link).status_code == 400
+    db.session.expire_all()
+    assert world.member.check_password(NEW_PASSWORD)
 
 
 def test_forgot_password_mails_a_reset_link_that_sets_a_new_password(app, world, client, smtp):

@@ -1,0 +1,176 @@
+"""Idempotency-Key on the API's POSTs that create: a retried request answers with what the first one created."""
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.api import idempotency
+from helpdesk.extensions import db
+from helpdesk.models import IdempotencyKey, Message, OutboxEmail, Ticket
+from helpdesk.models._types import frozen_time, utcnow
+from helpdesk.tickets.services import delete_question
+from tests import factories
+from tests.factories import bearer, make_api_token
+
+NEW_QUESTION = {"subject": "Durée d'un CDDI", "body": "Quelle est la durée maximale d'un CDDI renouvelé ?"}
+
+
+@pytest.fixture
+def api(app):
+    """A client without any session: only the bearer token authenticates."""
+    return app.test_client()
+
+
+def _headers(token: str, key: str | None = "7f1c1d2e-0b7a-4a39-9d1e-6b8f3c2a5e10") -> dict:
+    """Bearer token plus an Idempotency-Key header (none when `key` is None)."""
+    return {**bearer(token), **({"Idempotency-Key": key} if key is not None else {})}
+
+
+def _count(model, *where) -> int:
+    """Rows of `model` matching `where`, read afresh."""
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_question_sent_again_with_the_same_key_is_filed_once(api, world):
+    token = make_api_token(world.member)
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    mails = _count(OutboxEmail)
+    again = api.post("/api/v1/questions", json=dict(reversed(NEW_QUESTION.items())), headers=_headers(token))
+    assert first.status_code == again.status_code == 201
+    assert again.json["reference"] == first.json["reference"] and again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert _count(Ticket, Ticket.subject == NEW_QUESTION["subject"]) == 1
+    assert _count(OutboxEmail) == mails, "nobody is notified twice"
+
+
+def test_without_a_key_a_retried_question_is_filed_again(api, world):
+    token = make_api_token(world.member)
+    for _ in range(2):
+        assert api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token, None)).status_code == 201
+    assert _count(Ticket, Ticket.subject == NEW_QUESTION["subject"]) == 2
+
+
+def test_a_key_sent_with_another_body_or_address_is_refused_and_files_nothing(api, world):
+    token = make_api_token(world.member)
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    other = api.post("/api/v1/questions", json={**NEW_QUESTION, "subject": "Un autre sujet"}, headers=_headers(token))
+    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused"
+    assert "déjà servi pour une autre requête" in other.json["error"]["message"]
+    elsewhere = api.post(f"/api/v1/questions/{first.json['reference']}/messages", json={"body": "Merci"},
+                         headers=_headers(token))
+    assert elsewhere.status_code == 422 and elsewhere.json["error"]["code"] == "idempotency_key_reused"
+    assert _count(Ticket) == 1 and _count(Message) == 0
+
+
+def test_keys_belong_to_their_user(api, world):
+    """Another member's request with the same key is theirs: filed, and they never see the first one's question."""
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(make_api_token(world.member)))
+    other = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(make_api_token(world.outsider)))
+    assert other.status_code == 201 and other.json["reference"] != first.json["reference"]
+    assert "Idempotent-Replayed" not in other.headers
+
+
+def test_a_key_is_remembered_for_the_configured_hours_then_serves_again(app, api, world):
+    token = make_api_token(world.member)
+    start = utcnow()
+    with frozen_time(start):
+        first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    with frozen_time(start + timedelta(hours=app.config["IDEMPOTENCY_KEY_HOURS"]) - timedelta(minutes=1)):
+        assert api.post("/api/v1/questions", json=NEW_QUESTION,
+                        headers=_headers(token)).json["reference"] == first.json["reference"]
+    with frozen_time(start + timedelta(hours=app.config["IDEMPOTENCY_KEY_HOURS"], minutes=1)):
+        later = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    assert later.status_code == 201 and later.json["reference"] != first.json["reference"]
+    assert _count(IdempotencyKey) == 1, "the expired key's row is replaced, not kept"
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé-accentuée", "a\tb"])
+def test_a_malformed_key_is_refused_and_files_nothing(api, world, key):
+    response = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(make_api_token(world.member), key))
+    assert response.status_code == 422 and "Idempotency-Key" in response.json["error"]["message"]
+    assert _count(Ticket) == 0
+
+
+def test_a_refused_request_does_not_use_up_its_key(api, world):
+    token = make_api_token(world.member)
+    refused = api.post("/api/v1/questions", json={**NEW_QUESTION, "subject": "ab"}, headers=_headers(token))
+    assert refused.status_code == 422 and _count(IdempotencyKey) == 0
+    assert api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token)).status_code == 201
+
+
+def test_a_replay_is_not_held_back_by_the_days_maximum(app, api, world):
+    """The member's pace counts questions filed: answering again with the one filed files nothing."""
+    app.config["QUESTIONS_PER_DAY"] = 1
+    token = make_api_token(world.member)
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    again = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    assert again.status_code == 201 and again.json["reference"] == first.json["reference"]
+    assert api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token, "autre")).status_code == 429
+
+
+@pytest.mark.parametrize("role, body", [("member", {"body": "Merci pour la réponse."}),
+                                        ("jurist", {"body": "Note pour l'équipe.", "internal": True})])
+def test_a_message_sent_again_with_the_same_key_is_posted_once(api, world, role, body):
+    ticket = factories.make_ticket(world.member)
+    token = make_api_token(getattr(world, role))
+    url = f"/api/v1/questions/{ticket.reference}/messages"
+    first, again = (api.post(url, json=body, headers=_headers(token)) for _ in range(2))
+    assert first.status_code == again.status_code == 201 and again.json["id"] == first.json["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert _count(Message, Message.ticket_id == ticket.id) == 1
+
+
+def test_a_replay_shows_nothing_the_user_may_no_longer_see(api, world):
+    """A member moved to another structure retries: the question stays with the former one, the replay is a 404."""
+    token = make_api_token(world.member)
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    world.member.structure = world.other_structure
+    db.session.commit()
+    again = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    assert again.status_code == 404 and first.json["subject"] not in again.get_data(as_text=True)
+
+
+def test_a_question_sent_twice_at_once_with_one_key_is_filed_once(app, world, monkeypatch):
+    """Both requests look the key up before either files: the second one's insert breaks the (user, key) uniqueness,
+    it rolls back and answers with the first one's question."""
+    token = make_api_token(world.member)
+    looked_up = threading.Barrier(2, timeout=10)
+    first_lookup = threading.local()
+    recorded = idempotency._recorded
+
+    def lookup_together(user, key):
+        """The first lookup of each request waits for the other's."""
+        found = recorded(user, key)
+        if not getattr(first_lookup, "done", False):
+            first_lookup.done = True
+            looked_up.wait()
+        return found
+
+    monkeypatch.setattr(idempotency, "_recorded", lookup_together)
+    answers: list = []
+
+    def send():
+        """One request, from its own client."""
+        response = app.test_client().post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+        answers.append((response.status_code, response.json.get("reference")))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [status for status, _reference in answers] == [201, 201], answers
+    assert answers[0][1] == answers[1][1]
+    assert _count(Ticket, Ticket.subject == NEW_QUESTION["subject"]) == 1
+
+
+def test_a_key_whose_question_was_deleted_serves_again(api, world):
+    """Deleting a question (admins) deletes its key with it: nothing left points at a missing question."""
+    token = make_api_token(world.member)
+    first = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    delete_question(db.session.scalar(select(Ticket).where(Ticket.reference == first.json["reference"])), world.admin)
+    assert _count(IdempotencyKey) == 0
+    again = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
