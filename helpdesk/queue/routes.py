@@ -6,24 +6,18 @@ from sqlalchemy import select
 from helpdesk.audit.services import record_queue_search
 from helpdesk.collation import french_order
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg, text_arg
+from helpdesk.main.query_args import page_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, default_sort, page_to_show,
-                                     queue_count_query, queue_query, view_counts)
+from helpdesk.queue.services import (SORTS, VIEWS, count_label, filters_from, page_to_show, queue_count_query,
+                                     queue_query, view_counts)
 from helpdesk.triage.absence import absence_label
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import row_deadline
 from helpdesk.triage.tagging import all_tags
 from helpdesk.views import remember_list_page
-
-
-def _choice_arg(name: str, allowed, default=None):
-    """A query argument restricted to known values."""
-    value = request.args.get(name, "")
-    return value if value in allowed else default
 
 
 def cached_view_counts() -> dict[str, int]:
@@ -43,18 +37,7 @@ def queue_navigation() -> dict:
 @staff_required
 def index():
     """Questions of a view, filtered, sorted and paginated; a search of their texts is journalled (once in a row)."""
-    view = _choice_arg("vue", VIEWS, "non-assignees")
-    filters = QueueFilters(
-        view=view,
-        theme_id=int_arg("theme"),
-        region=_choice_arg("region", REGIONS),
-        structure_type=_choice_arg("type", STRUCTURE_TYPES),
-        status=_choice_arg("statut", STATUSES),
-        assignee_id=int_arg("juriste"),
-        text=text_arg("q") or None,
-        tag=text_arg("etiquette", 40) or None,
-        sort=_choice_arg("tri", SORTS, default_sort(view)),
-    )
+    filters = filters_from(request.args)
     record_queue_search(current_user, filters.text, session)
     now = utcnow()
     per_page = current_app.config["QUEUE_PAGE_SIZE"]
