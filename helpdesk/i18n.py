@@ -125,6 +125,11 @@ def format_relative(value: datetime | None) -> str:
     return format_timedelta(value - datetime.now(timezone.utc), add_direction=True)
 
 
+def format_elapsed(since: datetime, now: datetime | None = None) -> str:
+    """'3 jours' (or '3 days'): the time gone by since `since`, rounded as `format_relative` rounds it."""
+    return format_timedelta((now or datetime.now(timezone.utc)) - since)
+
+
 def format_number(value: int | float | None) -> str:
     """'1 300' (or '1,300')."""
     return "" if value is None else format_decimal(value)

@@ -16,6 +16,7 @@ from helpdesk.models._types import frozen_time
 from helpdesk.queue import services as queue_services
 from helpdesk.queue.services import QueueFilters, queue_query
 from helpdesk.tickets import services
+from helpdesk.triage.sla import pause_starts
 from tests import factories
 
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
@@ -508,3 +509,52 @@ def test_queue_counts_stop_at_the_cap_and_say_so(client, capped_queue):
     assert "Toutes ouvertes <span class=\"count\">(plus de 2)</span>" in page
     assert "Toutes ouvertes : plus de 2 questions" in page
     assert "En attente du membre <span class=\"count\">(0)</span>" in page
+
+
+def _deadline_cell(client, query: str, reference: str) -> str:
+    """The text of the « Échéance » cell of a question's row in the queue."""
+    page = client.get(f"/file/?{query}").get_data(as_text=True)
+    row = re.search(rf'<tr>(?:(?!</tr>).)*?{reference}(?:(?!</tr>).)*?</tr>', page, re.S).group(0)
+    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0)
+    return html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("\xa0", " ")
+
+
+def test_the_waiting_view_says_how_long_each_question_has_waited(jurist_client, world):
+    """« En attente du membre » said nothing of how long: each row now says since when, rounded as « il y a »
+    durations are elsewhere in the app."""
+    with _at(0):
+        old = factories.make_ticket(world.member, subject="Ancienne attente")
+        recent = factories.make_ticket(world.member, subject="Attente récente")
+    with _at(1):
+        services.add_message(old, world.jurist, "Quelle date de début ?", status_after="waiting")
+    with _at(68):
+        services.add_message(recent, world.jurist, "Quel contrat ?", status_after="waiting")
+    with _at(72):
+        assert _deadline_cell(jurist_client, "vue=en-attente", old.reference) == \
+            "Délai suspendu · en attente du membre depuis 3 jours"
+        assert _deadline_cell(jurist_client, "vue=en-attente", recent.reference) == \
+            "Délai suspendu · en attente du membre depuis 4 heures"
+
+
+def test_an_answered_question_says_when_the_answer_went(jurist_client, world):
+    """An answered question's stopped clock says when the answer was sent; a member's reply starts the clock again
+    and the row shows its deadline instead."""
+    with _at(0):
+        ticket = factories.make_ticket(world.member)
+    with _at(2):
+        services.add_message(ticket, world.jurist, "Voici la règle.", status_after="answered")
+    with _at(50):
+        assert _deadline_cell(jurist_client, "vue=ouvertes", ticket.reference) == \
+            "Délai suspendu · réponse envoyée il y a 2 jours"
+        services.add_message(ticket, world.member, "Et pour un CDDI ?")
+        assert "Délai suspendu" not in _deadline_cell(jurist_client, "vue=ouvertes", ticket.reference)
+
+
+def test_the_waiting_time_is_read_in_one_query_for_the_page(world):
+    """The rows' pause starts come in one query, only for the questions whose clock stands still."""
+    with _at(0):
+        waiting, running = factories.make_ticket(world.member), factories.make_ticket(world.member)
+    with _at(5):
+        services.add_message(waiting, world.jurist, "Précisez.", status_after="waiting")
+    assert pause_starts([waiting, running]) == {waiting.id: START + timedelta(hours=5)}
+    assert pause_starts([running]) == {}

@@ -15,7 +15,7 @@ from helpdesk.queue.services import (SORTS, VIEWS, count_label, filters_from, pa
                                      queue_query, view_counts)
 from helpdesk.triage.absence import absence_label
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
-from helpdesk.triage.sla import row_deadline
+from helpdesk.triage.sla import pause_starts, row_deadline
 from helpdesk.triage.tagging import all_tags
 from helpdesk.views import remember_list_page
 
@@ -50,13 +50,15 @@ def index():
     themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
     staff = db.session.scalars(
         select(User).where(User.role.in_(("jurist", "admin"))).order_by(french_order(User.name))).all()
+    paused = pause_starts(page.items)
     form = bulk_form()
     selected = restore_bulk_selection(form)
     form.back.data = remember_list_page("queue")
     return render_template(
         "queue/index.html", page=page, filters=filters,
         counts={view: count_label(count) for view, count in cached_view_counts().items()},
-        deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
+        deadlines={ticket.id: row_deadline(ticket, now, paused.get(ticket.id)) for ticket in page.items},
+        tags=all_tags(), bulk_form=form,
         selected=selected, away={user.id: label for user in staff if (label := absence_label(user, short=True))},
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
