@@ -558,3 +558,16 @@ def test_the_waiting_time_is_read_in_one_query_for_the_page(world):
         services.add_message(waiting, world.jurist, "Précisez.", status_after="waiting")
     assert pause_starts([waiting, running]) == {waiting.id: START + timedelta(hours=5)}
     assert pause_starts([running]) == {}
+
+
+def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client, world):
+    """The queue's dates take a short form that holds on one line (the question's date alone, the last activity with
+    its time, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
+    with _at(0):
+        ticket = factories.make_ticket(world.member)
+    with _at(30):
+        services.add_message(ticket, world.member, "Une précision.")
+    page = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert (f'<time datetime="{START.isoformat()}" title="2 mars 2026 à 10:00">02/03/2026</time>') in page
+    later = START + timedelta(hours=30)
+    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026 16:00</time>') in page
