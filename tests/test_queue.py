@@ -571,3 +571,23 @@ def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client
     assert (f'<time datetime="{START.isoformat()}" title="2 mars 2026 à 10:00">02/03/2026</time>') in page
     later = START + timedelta(hours=30)
     assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026 16:00</time>') in page
+
+
+def test_next_question_follows_the_views_sort_and_wraps_around(world):
+    """The service gives the question after the current one in the view's sort, the first after the last, the
+    view's first for a question outside it, and None when the view holds no other question."""
+    with _at(0):
+        first = factories.make_ticket(world.member, subject="Première")
+    with _at(1):
+        second = factories.make_ticket(world.member, subject="Deuxième")
+    with _at(2):
+        third = factories.make_ticket(world.member, subject="Troisième")
+    oldest_first = QueueFilters(view="non-assignees", sort="anciennete")
+    newest_first = QueueFilters(view="non-assignees", sort="recentes")
+    assert queue_services.next_question(world.jurist, oldest_first, first) == second
+    assert queue_services.next_question(world.jurist, newest_first, first) == third
+    assert queue_services.next_question(world.jurist, oldest_first, third) == first
+    services.claim(second, world.jurist)
+    assert queue_services.next_question(world.jurist, oldest_first, second) == first
+    mine = QueueFilters(view="mes-dossiers")
+    assert queue_services.next_question(world.jurist, mine, second) is None
