@@ -189,18 +189,20 @@ def remember_list_page(name: str) -> str:
 def flash_next_question(filters, upcoming: Ticket | None) -> None:
     """After a jurist closed a question: a link to the `upcoming` question of the view they work from (`filters`),
     or, the view done, to the queue, so that the day goes on from the confirmation without losing the view."""
-    from helpdesk.queue.services import VIEWS, is_filtered  # the queue's package imports the pages that import this
+    # Imported here: the queue's package imports the pages, which import this module.
+    from helpdesk.queue.services import VIEWS, active_filter_count
 
     view = VIEWS[filters.view]
-    if upcoming is not None:
-        link = Markup('<a href="{}">{} — {}</a>').format(
-            url_for("tickets.detail", reference=upcoming.reference), upcoming.reference, upcoming.subject)
-        sentence = (_("Question suivante dans « %(view)s », avec vos filtres : %(link)s", view=view, link=link)
-                    if is_filtered(filters) else _("Question suivante dans « %(view)s » : %(link)s", view=view,
-                                                   link=link))
-    else:
+    if upcoming is None:
         link = Markup('<a href="{}">{}</a>').format(back_to_list_url("queue"), _("Retour à la file"))
         sentence = _("Plus aucune autre question dans « %(view)s ». %(link)s", view=view, link=link)
+    else:
+        link = Markup('<a href="{}">{} — {}</a>').format(
+            url_for("tickets.detail", reference=upcoming.reference), upcoming.reference, upcoming.subject)
+        if active_filter_count(filters):
+            sentence = _("Question suivante dans « %(view)s », avec vos filtres : %(link)s", view=view, link=link)
+        else:
+            sentence = _("Question suivante dans « %(view)s » : %(link)s", view=view, link=link)
     # The catalogue's sentence is ours, the subject is escaped in the link: the whole is safe markup.
     flash(Markup(sentence), "info")
 
@@ -208,7 +210,7 @@ def flash_next_question(filters, upcoming: Ticket | None) -> None:
 def working_view(ticket: Ticket) -> tuple:
     """The view and filters a jurist works from (the queue page last shown, else their own files), and the question
     after `ticket` there, read before `ticket` leaves the view."""
-    from helpdesk.queue.services import filters_from, next_question  # as above
+    from helpdesk.queue.services import filters_from, next_question  # here, as in flash_next_question
 
     remembered = _remembered_list_page("queue")
     filters = (filters_from(MultiDict(parse_qsl(urlsplit(remembered).query))) if remembered

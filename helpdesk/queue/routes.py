@@ -11,8 +11,8 @@ from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, count_label, filters_from, page_to_show, queue_count_query,
-                                     queue_query, view_counts)
+from helpdesk.queue.services import (SORTS, VIEWS, active_filter_count, count_label, filters_from, page_to_show,
+                                     queue_count_query, queue_query, view_counts)
 from helpdesk.triage.absence import absence_label
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import pause_starts, row_deadline
@@ -55,7 +55,7 @@ def index():
     selected = restore_bulk_selection(form)
     form.back.data = remember_list_page("queue")
     return render_template(
-        "queue/index.html", page=page, filters=filters,
+        "queue/index.html", page=page, filters=filters, active_filters=active_filter_count(filters),
         counts={view: count_label(count) for view, count in cached_view_counts().items()},
         deadlines={ticket.id: row_deadline(ticket, now, paused.get(ticket.id)) for ticket in page.items},
         tags=all_tags(), bulk_form=form,

@@ -8,10 +8,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import question_text_filter
-from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
-from helpdesk.models._types import utcnow
 from helpdesk.main.query_args import positive_int, text_arg
-from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES
+from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, InboundEmail, Structure, Tag, Ticket, User
+from helpdesk.models._types import utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
 from helpdesk.permissions import ensure_staff
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -85,10 +84,10 @@ def filters_from(args, default_view: str = "non-assignees") -> QueueFilters:
     )
 
 
-def is_filtered(filters: QueueFilters) -> bool:
-    """Whether the jurist narrowed the view with a filter (the sort is no filter)."""
-    return any((filters.text, filters.theme_id, filters.region, filters.structure_type, filters.status,
-                filters.assignee_id, filters.tag))
+def active_filter_count(filters: QueueFilters) -> int:
+    """How many filters narrow the view (the sort is no filter)."""
+    return sum(1 for value in (filters.text, filters.theme_id, filters.region, filters.structure_type, filters.status,
+                               filters.assignee_id, filters.tag) if value)
 
 
 # Counting stops there: tabs and pages say « plus de 10 000 » rather than walk every closed question.
