@@ -376,12 +376,12 @@ def _attach_demo_files(member: User, jurist: User) -> None:
                     uploader=jurist, article=template)
         db.session.commit()
 
-# Without a greeting: the notification mail already greets the member by first name, above the reply.
+# Written as letters, greeting included: the notification mail does not greet again above a reply that greets.
 CANNED_ANSWERS = [
-    ("Accusé de réception", "Nous avons bien reçu votre question {reference} pour {structure}. Nous revenons vers "
-     "vous rapidement.\n\nBien cordialement,\n{juriste}"),
-    ("Demande de précisions sur le contrat", "Pour vous répondre, pouvez-vous nous préciser la date de début du "
-     "contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}"),
+    ("Accusé de réception", "Bonjour {prenom_membre},\n\nNous avons bien reçu votre question {reference} pour "
+     "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}"),
+    ("Demande de précisions sur le contrat", "Bonjour {prenom_membre},\n\nPour vous répondre, pouvez-vous nous "
+     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}"),
 ]
 DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
 

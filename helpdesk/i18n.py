@@ -118,11 +118,31 @@ def format_short_datetime(value: datetime | None) -> str:
              time=format_time(value, "short", locale=locale))
 
 
+def format_compact_date(value: datetime | None) -> str:
+    """'03/06/2026' (or '6/3/26'), in Paris time: a date in a dense table's narrow column."""
+    if value is None:
+        return ""
+    locale = current_locale()
+    return _format_day(_in_paris(value), locale.date_formats["short"], locale)
+
+
+def format_compact_datetime(value: datetime | None) -> str:
+    """'03/06/2026 15:26' (or '6/3/26 3:26 PM'), in Paris time: a date and time on one line of a dense table."""
+    if value is None:
+        return ""
+    return f"{format_compact_date(value)} {format_time(_in_paris(value), 'short', locale=current_locale())}"
+
+
 def format_relative(value: datetime | None) -> str:
     """'il y a 3 jours' (or '3 days ago')."""
     if value is None:
         return ""
     return format_timedelta(value - datetime.now(timezone.utc), add_direction=True)
+
+
+def format_elapsed(since: datetime, now: datetime | None = None) -> str:
+    """'3 jours' (or '3 days'): the time gone by since `since`, rounded as `format_relative` rounds it."""
+    return format_timedelta((now or datetime.now(timezone.utc)) - since)
 
 
 def format_number(value: int | float | None) -> str:
@@ -147,7 +167,9 @@ def register(app: Flask, translations_dir: str) -> None:
         gettext=lambda string: catalogue().ugettext(string),
         ngettext=lambda singular, plural, num: catalogue().ungettext(singular, plural, num), newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
-    app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime, date=format_date,
+    app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime,
+                                 compact_date=format_compact_date, compact_datetime=format_compact_datetime,
+                                 date=format_date,
                                  relative=format_relative, number=format_number)
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(current_locale()),
                                  content_lang=content_lang)

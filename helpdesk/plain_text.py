@@ -1,4 +1,5 @@
 """Text as users submit it, made storable and displayable everywhere (pages, SVG charts, calendar files, CSV)."""
+import re
 
 # Control characters have no meaning in a form: PostgreSQL refuses NUL, and the others make an XML document (the SVG
 # charts that show theme names) or a calendar file unreadable. Tab, line feed and carriage return are text; a
@@ -22,3 +23,13 @@ def one_line(text: str | None) -> str:
     """A text shown on one line (a name, a subject), as stored: stripped, every run of spaces and line breaks made one
     space, so that a line break typed in it can never start a line of its own in a plain-text mail or a header."""
     return " ".join((text or "").split())
+
+
+# The salutations a letter opens with (« Bonjour Alice, », « Madame, », « Chère Madame, »), French and English.
+_GREETING = re.compile(r"\s*(bonjour|bonsoir|madame|monsieur|mesdames|messieurs|cher|chère|chers|chères|hello|dear)\b",
+                       re.IGNORECASE)
+
+
+def opens_with_greeting(text: str | None) -> bool:
+    """Whether the text starts by greeting its reader, as a letter does."""
+    return bool(_GREETING.match(text or ""))

@@ -4,6 +4,7 @@ import base64
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -11,6 +12,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.collation import french_order
@@ -182,6 +184,38 @@ def remember_list_page(name: str) -> str:
         sealed = nonce + _list_cipher().encrypt(nonce, path.encode(), name.encode())
         session[LIST_PAGES] = {**_remembered_pages(), name: base64.urlsafe_b64encode(sealed).decode()}
     return path
+
+
+def flash_next_question(filters, upcoming: Ticket | None) -> None:
+    """After a jurist closed a question: a link to the `upcoming` question of the view they work from (`filters`),
+    or, the view done, to the queue, so that the day goes on from the confirmation without losing the view."""
+    # Imported here: the queue's package imports the pages, which import this module.
+    from helpdesk.queue.services import VIEWS, active_filter_count
+
+    view = VIEWS[filters.view]
+    if upcoming is None:
+        link = Markup('<a href="{}">{}</a>').format(back_to_list_url("queue"), _("Retour à la file"))
+        sentence = _("Plus aucune autre question dans « %(view)s ». %(link)s", view=view, link=link)
+    else:
+        link = Markup('<a href="{}">{} — {}</a>').format(
+            url_for("tickets.detail", reference=upcoming.reference), upcoming.reference, upcoming.subject)
+        if active_filter_count(filters):
+            sentence = _("Question suivante dans « %(view)s », avec vos filtres : %(link)s", view=view, link=link)
+        else:
+            sentence = _("Question suivante dans « %(view)s » : %(link)s", view=view, link=link)
+    # The catalogue's sentence is ours, the subject is escaped in the link: the whole is safe markup.
+    flash(Markup(sentence), "info")
+
+
+def working_view(ticket: Ticket) -> tuple:
+    """The view and filters a jurist works from (the queue page last shown, else their own files), and the question
+    after `ticket` there, read before `ticket` leaves the view."""
+    from helpdesk.queue.services import filters_from, next_question  # here, as in flash_next_question
+
+    remembered = _remembered_list_page("queue")
+    filters = (filters_from(MultiDict(parse_qsl(urlsplit(remembered).query))) if remembered
+               else filters_from({}, default_view="mes-dossiers"))
+    return filters, next_question(current_user, filters, ticket)
 
 
 def back_to_list_url(name: str) -> str:

@@ -1,5 +1,6 @@
 """Jurist ergonomics without a browser: counts in the main navigation, the structure's recent questions,
 documented keyboard shortcuts."""
+import html
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy import event
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
+from helpdesk.queue.services import QueueFilters, next_question
 from helpdesk.tickets import services
 from tests import factories
 
@@ -154,3 +156,103 @@ def test_question_page_lists_only_the_shortcuts_that_work_there(client, login, w
     services.close(ticket, world.jurist2)
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "<kbd>p</kbd>" not in page and "<kbd>r</kbd>" not in page and "<kbd>?</kbd>" in page
+
+
+def _flashes(page: str) -> str:
+    """The text of a page's banners, tags dropped."""
+    banner = re.search(r'<div class="flashes" role="status">(.*?)</div>', page, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", banner.group(1))) if banner else ""
+
+
+def test_closing_a_question_offers_the_next_one_of_the_view_the_jurist_came_from(client, login, world):
+    """From « Non assignées », closing a question says so and links the question after it in that view (not an
+    automatic jump): the jurist goes on from the confirmation."""
+    first, second, third = (factories.make_ticket(world.member, subject=f"Question {n}") for n in ("A", "B", "C"))
+    login(world.jurist)
+    client.get("/file/?vue=non-assignees")
+    response = client.post(f"/questions/{second.reference}/cloturer", data={"confirme": "1"})
+    assert response.headers["Location"].endswith(f"/questions/{second.reference}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    banner = _flashes(page)
+    assert "la question est clôturée." in banner
+    assert f"Question suivante dans « Non assignées » : {third.reference} — Question C" in banner
+    assert f'href="/questions/{third.reference}"' in page
+    # The last of the view leads back to the top of it.
+    client.post(f"/questions/{third.reference}/cloturer", data={"confirme": "1"})
+    banner = _flashes(client.get(f"/questions/{third.reference}").get_data(as_text=True))
+    assert f"Question suivante dans « Non assignées » : {first.reference} — Question A" in banner
+
+
+def test_the_next_question_keeps_the_filters_and_the_sort(client, login, world):
+    """The next question is the one after in the filtered, sorted view the jurist was working through."""
+    kept = factories.make_ticket(world.member, subject="Sans thème, plus ancienne")
+    themed = [factories.make_ticket(world.member, subject=f"IAE {n}", theme_id=world.theme.id) for n in (1, 2, 3)]
+    login(world.jurist)
+    client.get(f"/file/?vue=ouvertes&theme={world.theme.id}&tri=recentes")
+    client.post(f"/questions/{themed[2].reference}/cloturer", data={"confirme": "1"})
+    banner = _flashes(client.get(f"/questions/{themed[2].reference}").get_data(as_text=True))
+    assert f"Question suivante dans « Toutes ouvertes », avec vos filtres : {themed[1].reference} — IAE 2" in banner
+    assert kept.reference not in banner
+
+
+def test_without_a_queue_page_the_next_question_comes_from_the_jurists_own_files(client, login, world):
+    """Opened from a mail (no queue page shown in the session), a closed question leads to the jurist's own files."""
+    mine = [factories.make_ticket(world.member, subject=f"Mienne {n}") for n in (1, 2)]
+    for ticket in mine:
+        services.claim(ticket, world.jurist)
+    factories.make_ticket(world.member, subject="Pas à moi")
+    login(world.jurist)
+    client.post(f"/questions/{mine[0].reference}/cloturer", data={"confirme": "1"})
+    banner = _flashes(client.get(f"/questions/{mine[0].reference}").get_data(as_text=True))
+    assert f"Question suivante dans « Mes dossiers » : {mine[1].reference} — Mienne 2" in banner
+
+
+def test_closing_the_last_question_of_a_view_leads_back_to_the_queue(client, login, world):
+    """No dead end: when the view holds no other question, the banner says so and links back to the queue."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    client.get("/file/?vue=non-assignees&tri=priorite")
+    client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"})
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Plus aucune autre question dans « Non assignées ». Retour à la file" in _flashes(page)
+    assert 'href="/file/?vue=non-assignees&amp;tri=priorite">Retour à la file</a>' in page
+
+
+def test_closing_through_the_status_menu_offers_the_next_question_too(client, login, world):
+    """« Changer le statut » to « Clôturée » is a close as well: the next question is offered the same way."""
+    first, second = (factories.make_ticket(world.member, subject=f"Question {n}") for n in ("A", "B"))
+    services.add_message(first, world.jurist, "Voici la réponse.", status_after="answered")
+    login(world.jurist)
+    client.get("/file/?vue=ouvertes")
+    client.post(f"/questions/{first.reference}/statut", data={"status": "closed"})
+    banner = _flashes(client.get(f"/questions/{first.reference}").get_data(as_text=True))
+    assert "Statut changé : Clôturée." in banner or "statut changé : Clôturée." in banner
+    assert f"Question suivante dans « Toutes ouvertes » : {second.reference} — Question B" in banner
+
+
+def test_members_closing_their_question_get_no_next_question(client, login, world):
+    """The next question is the jurists' way through the queue: a member closing their own question sees none."""
+    ticket = factories.make_ticket(world.member)
+    factories.make_ticket(world.member, subject="Une autre de la structure")
+    login(world.member)
+    client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"})
+    banner = _flashes(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert "clôturée" in banner and "Question suivante" not in banner
+
+
+def test_the_next_question_is_refused_to_members(world):
+    """The service itself refuses a member: the queue's order is the jurists' own."""
+    ticket = factories.make_ticket(world.member)
+    with pytest.raises(Forbidden):
+        next_question(world.member, QueueFilters(view="ouvertes"), ticket)
+
+
+def test_a_subject_in_the_next_question_link_is_escaped(client, login, world):
+    """The link is markup built around the member's subject: a subject with HTML stays text."""
+    ticket = factories.make_ticket(world.member)
+    factories.make_ticket(world.member, subject="<b>Gras</b> & fin")
+    login(world.jurist)
+    client.get("/file/?vue=non-assignees")
+    client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"})
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "&lt;b&gt;Gras&lt;/b&gt; &amp; fin" in page and "<b>Gras</b>" not in page

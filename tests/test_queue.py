@@ -16,6 +16,7 @@ from helpdesk.models._types import frozen_time
 from helpdesk.queue import services as queue_services
 from helpdesk.queue.services import QueueFilters, queue_query
 from helpdesk.tickets import services
+from helpdesk.triage.sla import pause_starts
 from tests import factories
 
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
@@ -508,3 +509,85 @@ def test_queue_counts_stop_at_the_cap_and_say_so(client, capped_queue):
     assert "Toutes ouvertes <span class=\"count\">(plus de 2)</span>" in page
     assert "Toutes ouvertes : plus de 2 questions" in page
     assert "En attente du membre <span class=\"count\">(0)</span>" in page
+
+
+def _deadline_cell(client, query: str, reference: str) -> str:
+    """The text of the « Échéance » cell of a question's row in the queue."""
+    page = client.get(f"/file/?{query}").get_data(as_text=True)
+    row = re.search(rf'<tr>(?:(?!</tr>).)*?{reference}(?:(?!</tr>).)*?</tr>', page, re.S).group(0)
+    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0)
+    return html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("\xa0", " ")
+
+
+def test_the_waiting_view_says_how_long_each_question_has_waited(jurist_client, world):
+    """« En attente du membre » said nothing of how long: each row now says since when, rounded as « il y a »
+    durations are elsewhere in the app."""
+    with _at(0):
+        old = factories.make_ticket(world.member, subject="Ancienne attente")
+        recent = factories.make_ticket(world.member, subject="Attente récente")
+    with _at(1):
+        services.add_message(old, world.jurist, "Quelle date de début ?", status_after="waiting")
+    with _at(68):
+        services.add_message(recent, world.jurist, "Quel contrat ?", status_after="waiting")
+    with _at(72):
+        assert _deadline_cell(jurist_client, "vue=en-attente", old.reference) == \
+            "Délai suspendu · en attente du membre depuis 3 jours"
+        assert _deadline_cell(jurist_client, "vue=en-attente", recent.reference) == \
+            "Délai suspendu · en attente du membre depuis 4 heures"
+
+
+def test_an_answered_question_says_when_the_answer_went(jurist_client, world):
+    """An answered question's stopped clock says when the answer was sent; a member's reply starts the clock again
+    and the row shows its deadline instead."""
+    with _at(0):
+        ticket = factories.make_ticket(world.member)
+    with _at(2):
+        services.add_message(ticket, world.jurist, "Voici la règle.", status_after="answered")
+    with _at(50):
+        assert _deadline_cell(jurist_client, "vue=ouvertes", ticket.reference) == \
+            "Délai suspendu · réponse envoyée il y a 2 jours"
+        services.add_message(ticket, world.member, "Et pour un CDDI ?")
+        assert "Délai suspendu" not in _deadline_cell(jurist_client, "vue=ouvertes", ticket.reference)
+
+
+def test_the_waiting_time_is_read_in_one_query_for_the_page(world):
+    """The rows' pause starts come in one query, only for the questions whose clock stands still."""
+    with _at(0):
+        waiting, running = factories.make_ticket(world.member), factories.make_ticket(world.member)
+    with _at(5):
+        services.add_message(waiting, world.jurist, "Précisez.", status_after="waiting")
+    assert pause_starts([waiting, running]) == {waiting.id: START + timedelta(hours=5)}
+    assert pause_starts([running]) == {}
+
+
+def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client, world):
+    """The queue's dates take a short form that holds on one line (the question's date alone, the last activity with
+    its time, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
+    with _at(0):
+        ticket = factories.make_ticket(world.member)
+    with _at(30):
+        services.add_message(ticket, world.member, "Une précision.")
+    page = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert (f'<time datetime="{START.isoformat()}" title="2 mars 2026 à 10:00">02/03/2026</time>') in page
+    later = START + timedelta(hours=30)
+    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026 16:00</time>') in page
+
+
+def test_next_question_follows_the_views_sort_and_wraps_around(world):
+    """The service gives the question after the current one in the view's sort, the first after the last, the
+    view's first for a question outside it, and None when the view holds no other question."""
+    with _at(0):
+        first = factories.make_ticket(world.member, subject="Première")
+    with _at(1):
+        second = factories.make_ticket(world.member, subject="Deuxième")
+    with _at(2):
+        third = factories.make_ticket(world.member, subject="Troisième")
+    oldest_first = QueueFilters(view="non-assignees", sort="anciennete")
+    newest_first = QueueFilters(view="non-assignees", sort="recentes")
+    assert queue_services.next_question(world.jurist, oldest_first, first) == second
+    assert queue_services.next_question(world.jurist, newest_first, first) == third
+    assert queue_services.next_question(world.jurist, oldest_first, third) == first
+    services.claim(second, world.jurist)
+    assert queue_services.next_question(world.jurist, oldest_first, second) == first
+    mine = QueueFilters(view="mes-dossiers")
+    assert queue_services.next_question(world.jurist, mine, second) is None

@@ -167,3 +167,18 @@ def test_an_unreadable_date_is_refused_with_the_banner_of_every_refused_form(cli
             "»." in page)
     db.session.refresh(world.jurist)
     assert world.jurist.absent_until is None
+
+
+def test_the_queue_reminds_an_away_jurist_of_their_absence(client, login, world):
+    """A jurist back before the date they gave kept being passed by without knowing it: their queue says they are
+    marked away and links to the page where they announce their return; colleagues' queues say nothing of it."""
+    set_absence(world.jurist, paris_today() + timedelta(days=3))
+    login(world.jurist)
+    page = client.get("/file/").get_data(as_text=True)
+    assert 'id="own-absence"' in page and "Vous : absence jusqu&#39;au" in page
+    assert 'href="/compte/absence">Modifier ou annoncer votre retour</a>' in page
+    login(world.jurist2)
+    assert 'id="own-absence"' not in client.get("/file/").get_data(as_text=True)
+    set_absence(world.jurist, None)
+    login(world.jurist)
+    assert 'id="own-absence"' not in client.get("/file/").get_data(as_text=True)

@@ -138,14 +138,37 @@ def test_a_refused_canned_answer_says_so_at_the_top_and_saves_nothing(client, wo
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
 
 
+def _answer_mail(world, body: str, status_after: str = "answered") -> tuple[str, str]:
+    """The text and HTML of the mail the member gets when the jurist sends `body` (a canned answer filled)."""
+    ticket = factories.make_ticket(world.member)
+    reply = canned.fill(canned.save_canned_answer(world.jurist, None, "Modèle", body), ticket, world.jurist)
+    ticket_services.add_message(ticket, world.jurist, reply, status_after=status_after)
+    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == status_after,
+                                                       OutboxEmail.to_address == world.member.email))
+    _, text, html_body = outbox.deferred_mail(mail)
+    return text, html_body
+
+
 @pytest.mark.parametrize(("title", "body"), CANNED_ANSWERS)
 def test_a_demo_canned_answer_sent_by_mail_greets_the_member_once(world, title, body):
-    """The notification mail says « Bonjour Alice, » above the reply: the demo's canned answers do not say it again."""
-    ticket = factories.make_ticket(world.member)
-    reply = canned.fill(canned.save_canned_answer(world.jurist, None, title, body), ticket, world.jurist)
-    ticket_services.add_message(ticket, world.jurist, reply, status_after="answered")
-    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "answered",
-                                                       OutboxEmail.to_address == world.member.email))
-    _, text, _ = outbox.deferred_mail(mail)
-    assert text.startswith("Bonjour Alice,") and text.count("Bonjour") == 1
+    """The demo's canned answers open with « Bonjour {prenom_membre}, »: the mail does not greet again above them."""
+    text, html_body = _answer_mail(world, body)
+    assert text.count("Bonjour") == 1 and "Bonjour Alice," in text
+    assert html_body.count("Bonjour") == 1
     assert "Denis Juriste" in text
+
+
+@pytest.mark.parametrize("status_after", ["answered", "waiting"])
+@pytest.mark.parametrize("greeting", ["Bonjour {prenom_membre},", "  bonjour,", "Madame,", "Chère Madame,"])
+def test_a_jurists_own_greeting_canned_answer_is_not_greeted_twice(world, greeting, status_after):
+    """A jurist's own canned answer that greets (in any case, after spaces) gets no second « Bonjour Alice, » from
+    the mail, whether it answers or asks for details."""
+    text, html_body = _answer_mail(world, f"{greeting}\n\nVoici la règle.\n\n{{juriste}}", status_after)
+    assert not text.startswith("Bonjour Alice,") and html_body.lower().count("bonjour") <= 1
+    assert text.lower().count("bonjour") <= 1 and "Voici la règle." in text
+
+
+def test_a_canned_answer_without_greeting_is_greeted_by_the_mail(world):
+    """A reply that does not greet (« Bonjourné » is no greeting) gets the mail's « Bonjour Alice, » above it."""
+    text, html_body = _answer_mail(world, "Bonjourné n'est pas un salut.\n\n{juriste}")
+    assert text.startswith("Bonjour Alice,") and "<p>Bonjour Alice,</p>" in html_body

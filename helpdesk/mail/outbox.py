@@ -27,12 +27,15 @@ from helpdesk.mail.reply_address import reply_address
 from helpdesk.models import Event, Message, OutboxEmail, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_see_internal, can_view_ticket
-from helpdesk.plain_text import one_line
+from helpdesk.plain_text import one_line, opens_with_greeting
 from helpdesk.translation import gettext, ngettext
 
 REFERENCE_PATTERN = re.compile(r"\bQ-(\d{4})-(\d{5,})\b", re.IGNORECASE)
 # Mails carrying a link to choose a password (see helpdesk.auth.passwords), written when sent from the link kept.
 PASSWORD_LINK_KINDS = frozenset({"invitation", "password_reset"})
+# Mails whose quoted message is written to their recipient: when it opens with its own « Bonjour Alice, », the mail
+# does not greet a second time above it.
+QUOTE_ADDRESSED_KINDS = frozenset({"answered", "waiting", "member_replied"})
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -100,8 +103,12 @@ def _headers(kind: str, ticket: Ticket | None) -> dict:
 def render_bodies(template: str, recipient: User | None, subject: str, ticket: Ticket | None,
                   context: dict) -> tuple[str, str]:
     """The text and HTML bodies of emails/<template>.txt/.html, in the recipient's language; the footer says
-    whether replying to the mail reaches the question (see reply_address)."""
+    whether replying to the mail reaches the question (see reply_address). The mail greets its recipient unless the
+    message it quotes, written to them, already does."""
+    message = context.get("message")
+    greets = not (template in QUOTE_ADDRESSED_KINDS and message is not None and opens_with_greeting(message.body))
     context = {"recipient": recipient, "subject": subject, "preferences_url": absolute_url("mail.preferences"),
+               "greets": greets,
                **({"ticket": ticket, "ticket_url": absolute_url("tickets.detail", reference=ticket.reference),
                    "replies_by_mail": reply_address(recipient, ticket, template) is not None,
                    "new_question_url": absolute_url("tickets.new")}

@@ -6,24 +6,18 @@ from sqlalchemy import select
 from helpdesk.audit.services import record_queue_search
 from helpdesk.collation import french_order
 from helpdesk.extensions import db
-from helpdesk.main.query_args import int_arg, page_arg, text_arg
+from helpdesk.main.query_args import page_arg
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, QueueFilters, count_label, default_sort, page_to_show,
+from helpdesk.queue.services import (SORTS, VIEWS, active_filter_count, count_label, filters_from, page_to_show,
                                      queue_count_query, queue_query, view_counts)
 from helpdesk.triage.absence import absence_label
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
-from helpdesk.triage.sla import row_deadline
+from helpdesk.triage.sla import pause_starts, row_deadline
 from helpdesk.triage.tagging import all_tags
 from helpdesk.views import remember_list_page
-
-
-def _choice_arg(name: str, allowed, default=None):
-    """A query argument restricted to known values."""
-    value = request.args.get(name, "")
-    return value if value in allowed else default
 
 
 def cached_view_counts() -> dict[str, int]:
@@ -43,18 +37,7 @@ def queue_navigation() -> dict:
 @staff_required
 def index():
     """Questions of a view, filtered, sorted and paginated; a search of their texts is journalled (once in a row)."""
-    view = _choice_arg("vue", VIEWS, "non-assignees")
-    filters = QueueFilters(
-        view=view,
-        theme_id=int_arg("theme"),
-        region=_choice_arg("region", REGIONS),
-        structure_type=_choice_arg("type", STRUCTURE_TYPES),
-        status=_choice_arg("statut", STATUSES),
-        assignee_id=int_arg("juriste"),
-        text=text_arg("q") or None,
-        tag=text_arg("etiquette", 40) or None,
-        sort=_choice_arg("tri", SORTS, default_sort(view)),
-    )
+    filters = filters_from(request.args)
     record_queue_search(current_user, filters.text, session)
     now = utcnow()
     per_page = current_app.config["QUEUE_PAGE_SIZE"]
@@ -67,13 +50,15 @@ def index():
     themes = db.session.scalars(select(Theme).order_by(french_order(Theme.name))).all()
     staff = db.session.scalars(
         select(User).where(User.role.in_(("jurist", "admin"))).order_by(french_order(User.name))).all()
+    paused = pause_starts(page.items)
     form = bulk_form()
     selected = restore_bulk_selection(form)
     form.back.data = remember_list_page("queue")
     return render_template(
-        "queue/index.html", page=page, filters=filters,
+        "queue/index.html", page=page, filters=filters, active_filters=active_filter_count(filters),
         counts={view: count_label(count) for view, count in cached_view_counts().items()},
-        deadlines={ticket.id: row_deadline(ticket, now) for ticket in page.items}, tags=all_tags(), bulk_form=form,
+        deadlines={ticket.id: row_deadline(ticket, now, paused.get(ticket.id)) for ticket in page.items},
+        tags=all_tags(), bulk_form=form,
         selected=selected, away={user.id: label for user in staff if (label := absence_label(user, short=True))},
         views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,

@@ -8,9 +8,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.kb.searching import question_text_filter
-from helpdesk.models import InboundEmail, Structure, Tag, Ticket, User
+from helpdesk.main.query_args import positive_int, text_arg
+from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, InboundEmail, Structure, Tag, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.ticket import OPEN_PREDICATE
+from helpdesk.permissions import ensure_staff
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 from helpdesk.triage.deadlines import DUE_SOON_WINDOW
 from helpdesk.triage.following import followed_ids
@@ -57,6 +59,35 @@ class QueueFilters:
     text: str | None = None
     tag: str | None = None
     sort: str = "anciennete"
+
+
+def _choice(args, name: str, allowed, default=None):
+    """An argument restricted to known values."""
+    value = args.get(name, "")
+    return value if value in allowed else default
+
+
+def filters_from(args, default_view: str = "non-assignees") -> QueueFilters:
+    """The queue's view, filters and sort read from query arguments (a request's, or those of a queue address kept
+    in the session), unknown values ignored."""
+    view = _choice(args, "vue", VIEWS, default_view)
+    return QueueFilters(
+        view=view,
+        theme_id=positive_int(args.get("theme", "")),
+        region=_choice(args, "region", REGIONS),
+        structure_type=_choice(args, "type", STRUCTURE_TYPES),
+        status=_choice(args, "statut", STATUSES),
+        assignee_id=positive_int(args.get("juriste", "")),
+        text=text_arg("q", values=args) or None,
+        tag=text_arg("etiquette", 40, values=args) or None,
+        sort=_choice(args, "tri", SORTS, default_sort(view)),
+    )
+
+
+def active_filter_count(filters: QueueFilters) -> int:
+    """How many filters narrow the view (the sort is no filter)."""
+    return sum(1 for value in (filters.text, filters.theme_id, filters.region, filters.structure_type, filters.status,
+                               filters.assignee_id, filters.tag) if value)
 
 
 # Counting stops there: tabs and pages say « plus de 10 000 » rather than walk every closed question.
@@ -126,7 +157,17 @@ def _filtered_query(user: User, filters: QueueFilters, now: datetime, ordered: b
 
 def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) -> Select:
     """The SELECT of the questions in a view, filtered and sorted."""
-    query = _filtered_query(user, filters, now or utcnow(), ordered=True)
+    # The row's structure, theme and jurist come with it (one lookup by key per row shown), its tags in one
+    # more query.
+    return _sorted_query(user, filters, now or utcnow()).options(
+        joinedload(Ticket.structure), joinedload(Ticket.theme), joinedload(Ticket.assignee),
+        selectinload(Ticket.tags),
+    )
+
+
+def _sorted_query(user: User, filters: QueueFilters, now: datetime) -> Select:
+    """The SELECT of the questions in a view, filtered and sorted, without their related rows."""
+    query = _filtered_query(user, filters, now, ordered=True)
     # The late and due-soon views only hold running deadlines: their deadline sort is the deadline's index, their
     # other sorts the running-deadline indexes (RUNNING_INDEXES).
     due_first = () if filters.view in DUE_VIEWS else (Ticket.next_due_at.is_(None),)
@@ -136,12 +177,24 @@ def queue_query(user: User, filters: QueueFilters, now: datetime | None = None) 
         "activite": (Ticket.last_activity_at.desc(), Ticket.id.desc()),
         "echeance": (*due_first, Ticket.next_due_at, Ticket.id),
     }.get(filters.sort, (Ticket.created_at, Ticket.id))
-    # The row's structure, theme and jurist come with it (one lookup by key per row shown), its tags in one
-    # more query.
-    return query.order_by(*order).options(
-        joinedload(Ticket.structure), joinedload(Ticket.theme), joinedload(Ticket.assignee),
-        selectinload(Ticket.tags),
-    )
+    return query.order_by(*order)
+
+
+# How far down a view the question being closed is looked for; past it, the next question is the view's first.
+NEXT_WINDOW = 1_000
+
+
+def next_question(user: User, filters: QueueFilters, current: Ticket, now: datetime | None = None) -> Ticket | None:
+    """The question after `current` in the jurist's view and filters, in their sort (back to the top after the last;
+    the view's first when `current` is not in it), never `current`; None when the view holds no other (jurists
+    only)."""
+    ensure_staff(user)
+    ids = db.session.scalars(
+        _sorted_query(user, filters, now or utcnow()).with_only_columns(Ticket.id).limit(NEXT_WINDOW)).all()
+    if current.id in ids:
+        position = ids.index(current.id)
+        ids = ids[position + 1:] + ids[:position]
+    return db.session.get(Ticket, ids[0]) if ids else None
 
 
 def capped_count_query(query: Select, key=Ticket.id) -> Select:

@@ -20,9 +20,9 @@ from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, Questi
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_not_saved,
-                            flash_refusal, list_page, refuse_form, remember_list_page, staff_choices, staff_question,
-                            to_question)
+from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_next_question,
+                            flash_not_saved, flash_refusal, list_page, refuse_form, remember_list_page, staff_choices,
+                            staff_question, to_question, working_view)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
@@ -187,8 +187,12 @@ def close(reference):
     if current_user.is_member and not ticket.is_closed and request.form.get("confirme") != "1":
         return render_template("tickets/close_confirm.html", ticket=ticket)
     with flash_refusal():
+        # Where the jurist goes on from is read while the question is still in their view.
+        view = working_view(ticket) if current_user.is_staff and not ticket.is_closed else None
         services.close(ticket, current_user)
         flash(_("La question est clôturée."), "success")
+        if view is not None:
+            flash_next_question(*view)
     return to_question(ticket)
 
 
@@ -236,8 +240,11 @@ def status(reference):
         flash_not_saved(_("Ce statut n'existe pas."))
         return to_question(ticket)
     with flash_refusal():
+        view = working_view(ticket) if form.status.data == "closed" and not ticket.is_closed else None
         services.change_status(ticket, current_user, form.status.data)
         flash(_("Statut changé : %(status)s.", status=ticket.status_label), "success")
+        if view is not None:
+            flash_next_question(*view)
     return to_question(ticket)
 
 

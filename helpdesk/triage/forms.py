@@ -40,7 +40,8 @@ class CannedAnswerForm(Form):
     body = TextAreaField(_l("Texte"), validators=[DataRequired(_l("Le texte est vide.")),
                                               Length(max=CANNED_BODY_MAX, message=at_most(CANNED_BODY_MAX))],
                          description=_l("Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
-                                     "{reference}, {objet}, {juriste}."))
+                                     "{reference}, {objet}, {juriste}. Un texte qui commence par « Bonjour » (ou "
+                                     "« Madame, ») est envoyé sans second bonjour dans le courriel."))
     submit = SubmitField(_l("Enregistrer"))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.i18n import format_elapsed
 from helpdesk.models import PRIORITIES, Event, SlaRule, Theme, Ticket, TicketPause, User
 from helpdesk.permissions import ensure_admin
 from helpdesk.events import record_event
@@ -174,13 +175,30 @@ class RowDeadline:
     due_at: datetime | None = None
 
 
-def row_deadline(ticket: Ticket, now: datetime) -> RowDeadline | None:
-    """The deadline of a queue row from the stored columns only (no query); None for closed questions."""
+def pause_starts(tickets: list[Ticket]) -> dict[int, datetime]:
+    """When the clock of each question stopped (sent an answer, or started waiting for its member), by question id,
+    in one query; questions whose clock runs are not listed."""
+    ids = [ticket.id for ticket in tickets if ticket.next_due_at is None and ticket.status != "closed"]
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(TicketPause.ticket_id, TicketPause.started_at).where(
+        TicketPause.ticket_id.in_(ids), TicketPause.ended_at.is_(None))).all())
+
+
+def row_deadline(ticket: Ticket, now: datetime, paused_since: datetime | None = None) -> RowDeadline | None:
+    """The deadline of a queue row from the stored columns only (no query); None for closed questions. A stopped
+    clock says since when the ball is in the member's court (`paused_since`, see pause_starts), when known."""
     if ticket.status == "closed":
         return None
     if ticket.next_due_at is None:
-        return RowDeadline("paused", _("Délai suspendu"), _("en attente du membre") if ticket.status == "waiting"
-                           else _("réponse envoyée"))
+        waiting = ticket.status == "waiting"
+        if paused_since is None:
+            text = _("en attente du membre") if waiting else _("réponse envoyée")
+        elif waiting:
+            text = _("en attente du membre depuis %(duration)s", duration=format_elapsed(paused_since, now))
+        else:
+            text = _("réponse envoyée il y a %(duration)s", duration=format_elapsed(paused_since, now))
+        return RowDeadline("paused", _("Délai suspendu"), text)
     state = _state_at(now, ticket.next_due_at, calendar_for(ticket.structure.region))
     which = _("1re réponse") if ticket.first_response_at is None else _("résolution")
     level = "overdue" if state.overdue else "soon" if state.due_soon else "ok"

@@ -101,3 +101,24 @@ def test_question_references_of_the_queue_stay_on_one_line(visitor):
         f"« {reference.inner_text()} » coupée sur deux lignes"
     region = table.locator("xpath=..")
     assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "la file défile de côté"
+
+
+def test_queue_dates_hold_on_one_line_on_1280_and_1366_screens(visitor):
+    """On the usual laptop screens (1280×720, 1366×768) every date of the queue reads on one line (« 3 juin 2026 à »
+    left « 15:26 » on the next line, or was cut in three), the long form in its tooltip, and the queue still fits
+    without scrolling sideways."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    for size in ({"width": 1280, "height": 720}, {"width": 1366, "height": 768}):
+        page.set_viewport_size(size)
+        for view in ("ouvertes", "en-attente"):
+            visitor.goto(f"/file/?vue={view}")
+            table = page.locator("table.queue")
+            dates = table.locator("tbody td.date-cell time")
+            assert dates.count() >= 2 * table.locator("tbody tr").count() > 0
+            lines = dates.evaluate_all("times => times.map(t => [t.textContent, t.getClientRects().length, t.title])")
+            assert all(count == 1 for _, count, _title in lines), f"{size} {view} : dates coupées {lines}"
+            assert all(" à " in title for _, _count, title in lines), lines
+            region = table.locator("xpath=..")
+            assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), \
+                f"la file défile de côté à {size['width']} px ({view})"
