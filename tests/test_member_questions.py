@@ -93,6 +93,24 @@ def test_the_same_question_sent_again_after_back_is_not_filed_twice(member_clien
             "enregistrée une seconde fois.</p>") in again.get_data(as_text=True)
 
 
+def test_a_question_sent_again_with_a_file_says_the_file_was_not_added(member_client, world):
+    """Back, a file chosen, Send: the question already filed is shown, and the member is told to attach the file to a
+    reply instead of believing it was added; a file the question already carries (a double click) is not named."""
+    member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
+        world.theme.id, attachments=[(io.BytesIO(factories.pdf_bytes()), "contrat.pdf")]))
+    again = member_client.post("/questions/nouvelle", content_type="multipart/form-data", follow_redirects=True,
+                               data=_question_form(world.theme.id, attachments=[
+                                   (io.BytesIO(factories.pdf_bytes()), "contrat.pdf"),
+                                   (io.BytesIO(factories.png_bytes()), "bulletin de paie.png")]))
+    page = html.unescape(again.get_data(as_text=True))
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert again.request.path == f"/questions/{ticket.reference}"
+    assert ("Le fichier « bulletin de paie.png » n'a pas été ajouté à la question : joignez-le à votre réponse "
+            "ci-dessous.") in page
+    assert "contrat.pdf » n'a pas" not in page
+    assert [attachment.filename for attachment in services.ticket_attachments(ticket)] == ["contrat.pdf"]
+
+
 def test_a_different_question_a_colleagues_or_a_later_one_is_filed(member_client, client, world, login):
     member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
     member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=BODY + " Autre cas."))
