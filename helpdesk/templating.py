@@ -28,9 +28,10 @@ def register(app: Flask) -> None:
 
 
 def after_colon(sentence: str) -> str:
-    """A success message shown after « C'est fait : », where the sentence goes on in lower case (in English too): its
-    first letter lowered when it starts an ordinary word, a capital then a lower-case letter (no message starts with a
-    name), so that an acronym (« FAQ », « API ») or a number stays as written."""
+    """A banner's message shown after « C'est fait : » or « Erreur : », where the sentence goes on in lower case (in
+    English too): its first letter lowered when it starts an ordinary word, a capital then a lower-case letter (no
+    success or error message starts with a name: tests/test_i18n.py checks the refusals), so that an acronym (« FAQ »,
+    « API »), a reference (« Q-2026-00042 ») or a number stays as written."""
     if len(sentence) > 1 and sentence[0].isupper() and sentence[1].islower():
         return type(sentence)(sentence[0].lower() + sentence[1:])
     return sentence

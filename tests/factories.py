@@ -101,7 +101,7 @@ def assert_export_refused(client, export_url: str, page_url: str) -> None:
     response = client.get(export_url)
     assert response.status_code == 302 and response.headers["Location"] == page_url
     page = html.unescape(client.get(page_url).get_data(as_text=True))
-    assert ("Un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à "
+    assert ("un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à "
             "nouveau.") in page
     assert 'aria-invalid="true"' in page
 

@@ -181,7 +181,7 @@ def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_a
     for action in ("activation", "invitation", "modifier"):
         assert html.escape(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2") in listing, action
     for action, message in (("activation", "compte salarie59@exemple.test désactivé."),
-                            ("invitation", "Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."),
+                            ("invitation", "ce compte est désactivé : réactivez-le avant de renvoyer une invitation."),
                             ("activation", "compte salarie59@exemple.test réactivé."),
                             ("invitation", "invitation renvoyée à salarie59@exemple.test.")):
         response = admin_client.post(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2")
@@ -456,7 +456,7 @@ def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, 
 def test_admin_cannot_deactivate_themselves(admin_client, world):
     page = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/activation",
                              follow_redirects=True).get_data(as_text=True)
-    assert "Vous ne pouvez pas désactiver votre propre compte." in page
+    assert "vous ne pouvez pas désactiver votre propre compte." in page
     db.session.refresh(world.admin)
     assert world.admin.active is True
 
@@ -728,7 +728,7 @@ def test_an_admin_keeps_their_own_role_and_others_cannot_edit_accounts(admin_cli
     page = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/modifier", data={
         "email": world.admin.email, "name": world.admin.name, "role": "member",
         "structure": str(world.structure.id)}).get_data(as_text=True)
-    assert "Vous ne pouvez pas changer votre propre rôle." in page
+    assert "vous ne pouvez pas changer votre propre rôle." in page
     login(world.jurist)
     assert admin_client.get(f"/admin/utilisateurs/{world.member.id}/modifier").status_code == 403
     assert admin_client.post(f"/admin/utilisateurs/{world.member.id}/modifier", data={

@@ -151,7 +151,7 @@ def test_confirming_twice_imports_once(admin_client, world):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
     admin_client.post("/admin/import/confirmer", data={"token": _reference(page)})
     again = admin_client.post("/admin/import/confirmer", data={"token": _reference(page)}, follow_redirects=True)
-    assert "Cet aperçu a expiré ou a déjà été importé" in _text(again)
+    assert "cet aperçu a expiré ou a déjà été importé" in _text(again)
     assert _count(Structure) == 4 and len(_invitations()) == 3
 
 
@@ -347,7 +347,7 @@ def test_another_admin_cannot_apply_a_preview(admin_client, world, login):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
     login(factories.make_user("admin", email="admin2@exemple.test"))
     response = admin_client.post("/admin/import/confirmer", data={"token": _reference(page)}, follow_redirects=True)
-    assert "Cet aperçu n'est pas valide : déposez de nouveau le fichier." in _text(response)
+    assert "cet aperçu n'est pas valide : déposez de nouveau le fichier." in _text(response)
     assert _count(Structure) == 2 and _invitations() == []
 
 
@@ -359,7 +359,7 @@ def test_a_tampered_reference_imports_nothing(admin_client, world, tamper):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
     response = admin_client.post("/admin/import/confirmer", data={"token": tamper(_reference(page))},
                                  follow_redirects=True)
-    assert "Cet aperçu n'est pas valide" in _text(response)
+    assert "cet aperçu n'est pas valide" in _text(response)
     _nothing_written(world)
 
 
@@ -368,7 +368,7 @@ def test_a_kept_file_changed_on_the_server_is_not_imported(admin_client, world, 
     (kept,) = (imports._staging_dir()).glob("*.csv")
     kept.write_bytes(_csv(GOOD_LINES[0].replace("membre", "juriste")))
     response = admin_client.post("/admin/import/confirmer", data={"token": _reference(page)}, follow_redirects=True)
-    assert "Cet aperçu n'est pas valide" in _text(response)
+    assert "cet aperçu n'est pas valide" in _text(response)
     _nothing_written(world)
 
 
@@ -500,7 +500,7 @@ def test_an_old_preview_expires(admin_client, world, monkeypatch):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
     monkeypatch.setattr(imports, "STAGING_MAX_AGE_SECONDS", -1)
     response = admin_client.post("/admin/import/confirmer", data={"token": _reference(page)}, follow_redirects=True)
-    assert "Cet aperçu a expiré" in _text(response)
+    assert "cet aperçu a expiré" in _text(response)
     _nothing_written(world)
 
 

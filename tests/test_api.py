@@ -558,7 +558,7 @@ def test_the_token_form_refuses_any_other_lifetime_and_creates_nothing(client, s
     page = client.post("/compte/jetons", data={"name": "Éternel", "scope": "read", "expires_in_days": days,
                                                "password": factories.PASSWORD})
     text = html.unescape(page.get_data(as_text=True))
-    assert page.status_code == 400 and 'id="new-token"' not in text and "Rien n'a été enregistré" in text
+    assert page.status_code == 400 and 'id="new-token"' not in text and "rien n'a été enregistré" in text
     assert "Choisissez une durée de validité." in text or "Validité : choisissez l'une des valeurs proposées." in text
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 

@@ -12,7 +12,7 @@ from helpdesk.tickets import services
 from tests import factories
 from tests.mail.helpers import outbox
 
-REFUSED = "Adresse e-mail ou mot de passe incorrect, ou compte désactivé."
+REFUSED = "adresse e-mail ou mot de passe incorrect, ou compte désactivé."  # after « Erreur : »
 
 
 def _post_login(client, email, password=factories.PASSWORD, next_url=None):
@@ -189,7 +189,7 @@ def test_password_change_refused_leaves_the_password_unchanged(client, world, lo
     hash_before = world.member.password_hash
     response = _change_password(client, current, new, confirm)
     text = response.get_data(as_text=True)
-    assert response.status_code == 400 and message in text and "Rien n'a été enregistré : voyez l'erreur" in text
+    assert response.status_code == 400 and message in text and "rien n'a été enregistré : voyez l'erreur" in text
     db.session.refresh(world.member)
     assert world.member.password_hash == hash_before
 
@@ -205,7 +205,7 @@ def test_a_refused_password_change_says_so_under_the_field_at_fault(client, worl
     page = _change_password(client, current, new).get_data(as_text=True)
     under = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
     assert under and message in under.group(1)
-    assert f'href="#{field}"' in page and "Rien n'a été enregistré" in page
+    assert f'href="#{field}"' in page and "rien n'a été enregistré" in page
 
 
 def test_too_long_password_gets_the_maximum_message_not_the_minimum(client, world, login):
@@ -305,7 +305,7 @@ def test_refused_name_comes_back_in_the_field_and_changes_nothing(client, login,
     login(world.jurist)
     response = client.post("/compte/nom", data={"name": name})
     text = response.get_data(as_text=True)
-    assert response.status_code == 400 and error in text and "Rien n'a été enregistré" in text
+    assert response.status_code == 400 and error in text and "rien n'a été enregistré" in text
     db.session.refresh(world.jurist)
     assert world.jurist.name == "Denis Juriste"
 

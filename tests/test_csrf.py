@@ -48,7 +48,7 @@ def test_login_without_token_is_refused(client, world):
     response = client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Le formulaire a expiré ou n&#39;est pas valide." in page and "CSRF" not in page
+    assert "le formulaire a expiré ou n&#39;est pas valide." in page and "CSRF" not in page
     assert client.get("/questions/").status_code == 302
 
 
@@ -58,7 +58,7 @@ def test_reply_without_token_is_refused_and_changes_nothing(client, world):
     response = client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Sans jeton."})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Le formulaire a expiré ou n&#39;est pas valide." in page and "Requête invalide" in page
+    assert "le formulaire a expiré ou n&#39;est pas valide." in page and "Requête invalide" in page
     assert _messages() == 0
 
 

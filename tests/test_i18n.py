@@ -351,7 +351,7 @@ def test_accepted_file_types_and_refusals_are_in_english_for_an_english_speaker(
         "attachments": [(io.BytesIO(b"Planning de la semaine"), "planning.pdf")]})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "The content of file “planning.pdf” does not match its extension (it is a plain text file)." in page
+    assert "the content of file “planning.pdf” does not match its extension (it is a plain text file)." in page
     assert "Texte brut" not in page
     assert db.session.scalar(select(func.count(Ticket.id))) == 0
 
@@ -413,10 +413,28 @@ def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
     ("Vous avez pris cette question.", "vous avez pris cette question."),
     ("Étiquettes ajoutées : cse.", "étiquettes ajoutées : cse."),
     ("FAQ publiée.", "FAQ publiée."), ("API token revoked.", "API token revoked."),
-    ("12 ressources marquées.", "12 ressources marquées."), ("", "")])
-def test_a_success_message_goes_on_in_lower_case_after_the_colon(message, shown):
-    """After « C'est fait : » an ordinary first word is lowered, an acronym or a number is kept as it is."""
+    ("12 ressources marquées.", "12 ressources marquées."), ("", ""),
+    ("Le fichier « a.exe » n'est pas d'un type accepté.", "le fichier « a.exe » n'est pas d'un type accepté."),
+    ("Q-2026-00042 a déjà été fusionnée.", "Q-2026-00042 a déjà été fusionnée.")])
+def test_a_banner_message_goes_on_in_lower_case_after_the_colon(message, shown):
+    """After « C'est fait : » or « Erreur : » an ordinary first word is lowered; an acronym, a reference or a number
+    is kept as it is."""
     assert after_colon(message) == shown
+
+
+# Placeholders a refusal may start with: none is a person's, a structure's or a theme's name, which « Erreur : »
+# would lower (API field names, in helpdesk/api/, are never shown in a banner).
+_REFUSAL_OPENINGS = {"reference", "email", "field", "num", "max", "reason"}
+
+
+def test_no_refusal_starts_with_a_name():
+    """Every service refusal (shown after « Erreur : », its first letter lowered) starts with a word of the sentence
+    or a reference, never with a name that would lose its capital."""
+    opening = re.compile(r'raise \w+\((?:n?gettext|_l?)\(\s*"%\((\w+)\)')
+    found = {(path.relative_to(ROOT).as_posix(), name) for path in (ROOT / "helpdesk").rglob("*.py")
+             if "api" not in path.parts for name in opening.findall(path.read_text())}
+    assert {(path, name) for path, name in found if name not in _REFUSAL_OPENINGS} == set()
+    assert found, "the pattern no longer finds the refusals"
 
 
 def test_the_success_banner_reads_as_one_sentence_in_english_too(client, login, world):

@@ -457,7 +457,7 @@ def test_explicit_slug_is_kept_and_a_taken_one_is_refused_in_french(client, libr
     assert client.post("/ressources/nouvelle", data=form).headers["Location"] == "/ressources/clauses"
     before = db.session.scalar(db.select(db.func.count()).select_from(Article))
     page = client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True)
-    assert "Une ressource existe déjà avec cette adresse (slug)." in page
+    assert "une ressource existe déjà avec cette adresse (slug)." in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
 
 
@@ -468,7 +468,7 @@ def test_a_reserved_address_typed_by_a_jurist_is_refused_with_the_fields_french_
     form = {"title": "Nouveautés 2026", "slug": "nouvelle", "body": "Texte.", "type": "decryptage",
             "visibility": "members"}
     page = html.unescape(client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True))
-    assert "Adresse (slug) : « nouvelle » est déjà l'adresse d'une page du site, choisissez-en une autre." in page
+    assert "adresse (slug) : « nouvelle » est déjà l'adresse d'une page du site, choisissez-en une autre." in page
     assert "slug :" not in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
 

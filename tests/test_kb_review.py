@@ -118,7 +118,7 @@ def test_jurist_flags_from_the_reference_page_and_clears_from_the_article(client
 def test_unknown_reference_is_refused_with_a_message(client, shelf, login):
     login(shelf.jurist)
     response = client.post("/ressources/references", data={"reference": "L1234-5"}, follow_redirects=True)
-    assert "Aucune ressource ne cite cette référence." in response.get_data(as_text=True)
+    assert "aucune ressource ne cite cette référence." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("method, url", [("GET", "/ressources/a-verifier"), ("GET", "/ressources/references"),

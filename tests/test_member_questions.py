@@ -93,6 +93,24 @@ def test_the_same_question_sent_again_after_back_is_not_filed_twice(member_clien
             "enregistrée une seconde fois.</p>") in again.get_data(as_text=True)
 
 
+def test_a_question_sent_again_with_a_file_says_the_file_was_not_added(member_client, world):
+    """Back, a file chosen, Send: the question already filed is shown, and the member is told to attach the file to a
+    reply instead of believing it was added; a file the question already carries (a double click) is not named."""
+    member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
+        world.theme.id, attachments=[(io.BytesIO(factories.pdf_bytes()), "contrat.pdf")]))
+    again = member_client.post("/questions/nouvelle", content_type="multipart/form-data", follow_redirects=True,
+                               data=_question_form(world.theme.id, attachments=[
+                                   (io.BytesIO(factories.pdf_bytes()), "contrat.pdf"),
+                                   (io.BytesIO(factories.png_bytes()), "bulletin de paie.png")]))
+    page = html.unescape(again.get_data(as_text=True))
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert again.request.path == f"/questions/{ticket.reference}"
+    assert ("Le fichier « bulletin de paie.png » n'a pas été ajouté à la question : joignez-le à votre réponse "
+            "ci-dessous.") in page
+    assert "contrat.pdf » n'a pas" not in page
+    assert [attachment.filename for attachment in services.ticket_attachments(ticket)] == ["contrat.pdf"]
+
+
 def test_a_different_question_a_colleagues_or_a_later_one_is_filed(member_client, client, world, login):
     member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
     member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=BODY + " Autre cas."))
@@ -139,7 +157,7 @@ def test_success_page_after_filing_loads_the_draft_script_that_clears_the_draft(
 def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client, world, overrides, message):
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, **overrides))
     assert response.status_code == 400, "refused as every other form's refusal is"
-    assert message in response.get_data(as_text=True) and "Rien n'a été enregistré" in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True) and "rien n'a été enregistré" in response.get_data(as_text=True)
     assert _ticket_count() == 0
 
 
@@ -339,7 +357,7 @@ def test_reply_refused_for_its_file_comes_back_with_its_text(member_client, worl
                                   data={"body": text, "attachments": [(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert "Le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert "le fichier « contrat.exe » n'est pas d'un type accepté" in page
     assert "Joignez de nouveau" not in page, "a refused file is not to be attached again as is"
     assert f"{text}</textarea>" in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
@@ -417,7 +435,7 @@ def test_closing_twice_and_replying_to_a_closed_question_are_refused(member_clie
     ticket = factories.make_ticket(world.member)
     services.close(ticket, world.member)
     page = member_client.post(f"/questions/{ticket.reference}/cloturer", follow_redirects=True).get_data(as_text=True)
-    assert "Cette question est déjà clôturée." in page
+    assert "cette question est déjà clôturée." in page
     page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Encore moi."},
                               follow_redirects=True).get_data(as_text=True)
     assert "elle n&#39;accepte plus de message" in page
@@ -669,7 +687,7 @@ def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_cli
                                   data={"body": "Une dernière précision sur le contrat."})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Votre message n&#39;a pas été envoyé et la question reste ouverte" in page
+    assert "votre message n&#39;a pas été envoyé et la question reste ouverte" in page
     assert "Une dernière précision sur le contrat.</textarea>" in page
     db.session.refresh(ticket)
     assert ticket.status == "answered"
@@ -750,7 +768,7 @@ def test_a_member_files_at_most_a_days_worth_of_questions_online(app, client, wo
     before = _ticket_count()
     response = client.post("/questions/nouvelle", data=_question_form(world.theme.id))
     assert response.status_code == 429
-    assert "Vous avez déjà posé 3 questions ces dernières 24 heures" in html.unescape(response.get_data(as_text=True))
+    assert "vous avez déjà posé 3 questions ces dernières 24 heures" in html.unescape(response.get_data(as_text=True))
     assert SUBJECT in html.unescape(response.get_data(as_text=True)), "the form comes back filled"
     api = app.test_client().post("/api/v1/questions", json={"subject": SUBJECT, "body": BODY},
                                  headers=bearer(make_api_token(world.member)))
@@ -781,7 +799,7 @@ def test_a_member_posts_at_most_an_hours_worth_of_messages(app, member_client, w
     messages = db.session.scalar(select(func.count()).select_from(Message))
     response = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "Encore une précision"})
     page = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 429 and "Vous avez déjà envoyé 2 messages dans l'heure" in page
+    assert response.status_code == 429 and "vous avez déjà envoyé 2 messages dans l'heure" in page
     assert "Encore une précision" in page, "the reply box keeps the text"
     assert 3_500 < int(response.headers["Retry-After"]) <= 3_600
     api = app.test_client().post(f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Par l'API"},
@@ -862,8 +880,22 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
     assert re.search(r'aria-describedby="[^"]*\bbody-error\b', box)
     label = "Votre réponse" if who == "member" else "Message"
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
-    assert f"Rien n'a été enregistré : voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
+    assert f"rien n'a été enregistré : voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_an_error_banner_goes_on_in_lower_case_after_erreur(member_client, world):
+    """« Erreur : le fichier … », as « C'est fait : votre question … »: the refusal goes on in lower case after the
+    colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital."""
+    response = member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
+        world.theme.id, attachments=[(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]))
+    page = html.unescape(response.get_data(as_text=True))
+    assert "<strong>Erreur :</strong> le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert "Le fichier « contrat.exe »" not in page and _ticket_count() == 0
+    refused = html.unescape(member_client.post("/questions/nouvelle", data=_question_form(
+        world.theme.id, subject="")).get_data(as_text=True))
+    assert "<strong>Erreur :</strong> rien n'a été enregistré : voyez l'erreur sous" in refused
+    assert '<p class="error" id="subject-error">Indiquez l\'objet de votre question. </p>' in refused
 
 
 def test_suggested_resources_come_before_the_send_button(member_client, world):
@@ -886,7 +918,7 @@ def test_a_refused_new_question_has_a_banner_leading_to_its_first_error(member_c
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
-    assert ("Rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
+    assert ("rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
             in banner)
     assert page.count("Indiquez l'objet de votre question.") == 1 and page.count("Choisissez un thème.") == 1
     assert _ticket_count() == 0

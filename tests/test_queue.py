@@ -349,7 +349,7 @@ def test_claim_through_the_page(jurist_client, world, desk):
 
 def test_claim_taken_by_a_colleague_says_so(jurist_client, world, desk):
     page = jurist_client.post(f"/questions/{desk.theirs}/prendre", follow_redirects=True).get_data(as_text=True)
-    assert "Cette question vient d&#39;être prise par un ou une collègue." in page
+    assert "cette question vient d&#39;être prise par un ou une collègue." in page
     assert _ticket(desk.theirs).assignee_id == world.jurist2.id
 
 
@@ -397,7 +397,7 @@ def test_assign_to_someone_outside_the_list_is_refused(jurist_client, world, des
     value = {"member": world.member.id, "unknown": 987654, "text": "abc"}[assignee]
     page = jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": value},
                               follow_redirects=True).get_data(as_text=True)
-    assert "Choisissez un ou une juriste de la liste." in page
+    assert "choisissez un ou une juriste de la liste." in page
     assert _ticket(desk.fresh).assignee_id is None
 
 
@@ -415,8 +415,8 @@ def test_status_change_through_the_page(jurist_client, desk):
 
 
 @pytest.mark.parametrize("status, message", [
-    ("answered", "Impossible de passer une question « Nouvelle » au statut « Répondue »."),
-    ("archived", "Ce statut n&#39;existe pas."),
+    ("answered", "impossible de passer une question « Nouvelle » au statut « Répondue »."),
+    ("archived", "ce statut n&#39;existe pas."),
 ])
 def test_illegal_or_unknown_status_is_refused(jurist_client, desk, status, message):
     page = jurist_client.post(f"/questions/{desk.fresh}/statut", data={"status": status},
@@ -435,7 +435,7 @@ def test_answered_before_any_public_reply_is_refused_and_not_offered(jurist_clie
     assert "Répondue" not in _status_choices(jurist_client, desk.mine)
     page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "answered"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "Répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in page
+    assert "répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in page
     assert "Statut changé" not in page
     ticket = _ticket(desk.mine)
     assert (ticket.status, ticket.resolved_at, ticket.first_response_at) == ("open", None, None)

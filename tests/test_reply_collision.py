@@ -15,7 +15,7 @@ from helpdesk.tickets import services
 from tests import factories
 from tests.factories import pdf_bytes
 
-MEANWHILE = "Pendant que vous écriviez, un nouveau message a été ajouté à cette question"
+MEANWHILE = "pendant que vous écriviez, un nouveau message a été ajouté à cette question"
 
 
 def _seen(page: str) -> str:

@@ -111,6 +111,6 @@ def test_unknown_theme_from_the_page_changes_nothing(client, login, world, ticke
     login(world.jurist)
     text = client.post(f"/questions/{ticket.reference}/classement", data={"theme": "999999", "priority": "3"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "Choisissez un thème et une urgence de la liste." in text
+    assert "choisissez un thème et une urgence de la liste." in text
     db.session.refresh(ticket)
     assert ticket.priority == 1

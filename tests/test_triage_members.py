@@ -159,7 +159,7 @@ def test_jurist_attaches_the_files_received_to_a_question_filed_for_a_member(cli
 
 
 @pytest.mark.parametrize("files, status, message", [
-    ([("outil.exe", b"MZ\x90\x00")], 400, "Le fichier « outil.exe » n'est pas d'un type accepté"),
+    ([("outil.exe", b"MZ\x90\x00")], 400, "le fichier « outil.exe » n'est pas d'un type accepté"),
     ([("gros.pdf", "big")], 413, "dépasse la taille autorisée (1 Mo par fichier)"),
 ])
 def test_a_refused_file_leaves_no_question_filed_for_a_member(app, client, world, login, files, status, message):
@@ -313,6 +313,6 @@ def test_a_rating_sent_without_a_note_says_so_once_and_leads_to_the_buttons(clie
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert page.count("Choisissez une note") == 1
-    assert "Rien n'a été enregistré : voyez l'erreur sous « <a href=\"#rating-0\">Votre note</a> »." in page
+    assert "rien n'a été enregistré : voyez l'erreur sous « <a href=\"#rating-0\">Votre note</a> »." in page
     assert 'id="rating-0"' in page
     assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0

@@ -105,10 +105,10 @@ def test_admin_orders_and_deletes_rules_through_the_page(client, world, login):
     assert [rule.id for rule in routing.ordered_rules()] == [second.id]
     again = client.post("/admin/routage", data={"theme": "0", "region": "bretagne", "assignee": "0"},
                         follow_redirects=True)
-    assert "La règle 1 fait déjà exactement cela." in again.get_data(as_text=True)
+    assert "la règle 1 fait déjà exactement cela." in again.get_data(as_text=True)
     assert [rule.id for rule in routing.ordered_rules()] == [second.id]
     empty = client.post("/admin/routage", data={"theme": "0", "region": "", "assignee": "0"}, follow_redirects=True)
-    assert "Une règle porte sur un thème, une région ou les deux." in empty.get_data(as_text=True)
+    assert "une règle porte sur un thème, une région ou les deux." in empty.get_data(as_text=True)
 
 
 def test_routed_question_is_announced_to_its_jurist_only(world):

@@ -61,7 +61,7 @@ def test_bulk_assignment_leaving_questions_as_they_were_is_not_reported_as_done(
     login(world.jurist)
     client.post("/file/actions", data={"ids": [unassigned.id], "action": "assigner", "assignee": 0})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
-    assert f"Aucune question traitée. 1 refusée : {unassigned.reference} — Elle n'est déjà assignée à personne." \
+    assert f"aucune question traitée. 1 refusée : {unassigned.reference} — Elle n'est déjà assignée à personne." \
         in summary
     assert re.search(rf'<input[^>]*value="{unassigned.id}"[^>]*checked', summary)
     client.post("/file/actions", data={"ids": [unassigned.id, mine.id], "action": "assigner",
@@ -93,7 +93,7 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
                                                   "status": "answered", "back": "/file/?vue=ouvertes"})
     assert response.headers["Location"] == "/file/?vue=ouvertes"
     summary = client.get("/file/").get_data(as_text=True)
-    assert "Aucune question traitée. 2 refusées" in summary
+    assert "aucune question traitée. 2 refusées" in summary
     assert "Impossible de passer une question « Nouvelle » au statut « Répondue » ;" in summary
     assert "».." not in summary
     client.post("/file/actions", data={"ids": [fresh.id, closed.id], "action": "assigner",
@@ -150,9 +150,9 @@ def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(cli
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"reclass_theme": "", "reclass_priority": ""}, "Choisissez le nouveau thème, la nouvelle urgence, ou les deux."),
-    ({"reclass_theme": "999999", "reclass_priority": ""}, "Nouveau thème : choisissez l'une des valeurs proposées."),
-    ({"reclass_theme": "", "reclass_priority": "7"}, "Nouvelle urgence : choisissez l'une des valeurs proposées."),
+    ({"reclass_theme": "", "reclass_priority": ""}, "choisissez le nouveau thème, la nouvelle urgence, ou les deux."),
+    ({"reclass_theme": "999999", "reclass_priority": ""}, "nouveau thème : choisissez l'une des valeurs proposées."),
+    ({"reclass_theme": "", "reclass_priority": "7"}, "nouvelle urgence : choisissez l'une des valeurs proposées."),
 ])
 def test_bulk_reclassification_without_a_valid_choice_changes_nothing(client, world, login, data, message):
     ticket = factories.make_ticket(world.member, priority=1)
@@ -206,10 +206,10 @@ def test_bulk_answered_applies_only_to_questions_with_a_public_reply(client, wor
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"action": "clore"}, "Cochez au moins une question."),
-    ({"action": "", "ids": "1"}, "Choisissez une action."),
-    ({"action": "etiqueter", "ids": "1", "tags": " , "}, "Indiquez au moins une étiquette."),
-    ({"action": "statut", "ids": "1", "status": ""}, "Choisissez le nouveau statut."),
+    ({"action": "clore"}, "cochez au moins une question."),
+    ({"action": "", "ids": "1"}, "choisissez une action."),
+    ({"action": "etiqueter", "ids": "1", "tags": " , "}, "indiquez au moins une étiquette."),
+    ({"action": "statut", "ids": "1", "status": ""}, "choisissez le nouveau statut."),
 ])
 def test_bulk_refuses_incomplete_requests(client, world, login, data, message):
     factories.make_ticket(world.member)
@@ -220,10 +220,10 @@ def test_bulk_refuses_incomplete_requests(client, world, login, data, message):
 
 
 @pytest.mark.parametrize("ids, message", [
-    (["99999999999999999999"], "Cochez au moins une question."),
-    (["-1", "abc", "²"], "Cochez au moins une question."),
-    (["999999"], "Aucune des questions choisies n&#39;a pu être traitée."),
-    ([str(2**31 - 1), "999998"], "Aucune des questions choisies n&#39;a pu être traitée."),
+    (["99999999999999999999"], "cochez au moins une question."),
+    (["-1", "abc", "²"], "cochez au moins une question."),
+    (["999999"], "aucune des questions choisies n&#39;a pu être traitée."),
+    ([str(2**31 - 1), "999998"], "aucune des questions choisies n&#39;a pu être traitée."),
 ])
 def test_bulk_on_no_existing_question_is_an_error(client, world, login, ids, message):
     factories.make_ticket(world.member)
@@ -231,7 +231,7 @@ def test_bulk_on_no_existing_question_is_an_error(client, world, login, ids, mes
     response = client.post("/file/actions", data={"ids": ids, "action": "clore"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and message in page
-    assert " traitée (" not in page and "Aucune question traitée" not in page
+    assert " traitée (" not in page and "aucune question traitée" not in page
     assert db.session.scalar(select(Ticket.status)) == "new"
 
 
@@ -312,7 +312,7 @@ def test_refused_bulk_action_keeps_the_questions_ticked_and_the_action_chosen(cl
     back = "/file/?vue=ouvertes"
     page = client.post("/file/actions", data={"ids": [first.id, second.id], "action": "statut", "status": "",
                                               "back": back}, follow_redirects=True).get_data(as_text=True)
-    assert "Choisissez le nouveau statut." in page
+    assert "choisissez le nouveau statut." in page
     ticked = set(re.findall(r'name="ids" value="(\d+)" id="select-\d+" checked', page))
     assert ticked == {str(first.id), str(second.id)}
     assert '<option selected value="statut">' in page
@@ -372,4 +372,4 @@ def test_other_bulk_actions_and_refusals_need_no_confirmation(client, world, log
     response = client.post("/file/actions", data={"ids": [ticket.id], "action": "etiqueter", "tags": "lot"})
     assert response.status_code == 302
     nothing = client.post("/file/actions", data={"action": "clore"}, follow_redirects=True).get_data(as_text=True)
-    assert "Cochez au moins une question." in nothing and "Clore ces" not in nothing
+    assert "cochez au moins une question." in nothing and "Clore ces" not in nothing

@@ -18,7 +18,7 @@ from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, QuestionForm, ReplyForm, StaffReplyForm,
                                     StatusForm)
 from helpdesk.tickets.workflow import allowed_targets
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage.panel import ticket_panel
 from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_next_question,
                             flash_not_saved, flash_refusal, list_page, refuse_form, remember_list_page, staff_choices,
@@ -82,6 +82,13 @@ def new():
         if resent is not None:
             flash(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été enregistrée une seconde fois.",
                     reference=resent), "info")
+            left_out = services.files_left_out(resent, read_uploads(form.attachments.data))
+            if left_out:
+                flash(ngettext("Le fichier %(names)s n'a pas été ajouté à la question : joignez-le à votre réponse "
+                               "ci-dessous.",
+                               "Les fichiers %(names)s n'ont pas été ajoutés à la question : joignez-les à votre réponse "
+                               "ci-dessous.", len(left_out), names=", ".join(f"« {name} »" for name in left_out)),
+                      "info")
             return redirect(url_for("tickets.detail", reference=resent))
         try:
             services.ensure_filing_pace(current_user, filed)

@@ -1,4 +1,5 @@
 """Question operations: file, reply, note, claim, assign, change status, close."""
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -194,6 +195,14 @@ def recent_filings(author: User, subject: str, body: str) -> tuple[str | None, i
         "body": _normalised(body, one_line=False), "resent_since": now - RESENT_WITHIN,
         "since": now - timedelta(days=1)}).one()
     return resent, filed
+
+
+def files_left_out(reference: str, uploads: Sequence[tuple[str, bytes]]) -> list[str]:
+    """The names of the files sent with a question filed again unchanged (`reference`, from `recent_filings`) that it
+    does not carry: nothing is added to it, so its author must attach them to a reply."""
+    ticket = db.session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+    carried = {attachment.sha256 for attachment in ticket_attachments(ticket)}
+    return [name[:80] for name, data in uploads if name and hashlib.sha256(data).hexdigest() not in carried]
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,

@@ -122,3 +122,14 @@ def test_queue_dates_hold_on_one_line_on_1280_and_1366_screens(visitor):
             region = table.locator("xpath=..")
             assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), \
                 f"la file défile de côté à {size['width']} px ({view})"
+
+
+def test_a_members_list_keeps_each_reference_on_one_line(visitor):
+    """On a laptop, « Nos questions » showed « Q-2026- » with « 00122 » on the next line, as the queue did before."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    link = page.locator("main table tbody tr td a").first
+    line_height = link.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+    assert link.bounding_box()["height"] < 1.5 * line_height, f"« {link.inner_text()} » tient sur plusieurs lignes"

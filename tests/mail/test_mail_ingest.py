@@ -330,7 +330,7 @@ def test_attaching_to_an_unknown_question_or_twice_is_refused(app, world, questi
     login(world.jurist)
     response = client.post(f"/courriels/{record.id}/rattacher", data={"reference": "Q-2026-99999"})
     page = page_text(response)
-    assert response.status_code == 404 and "Aucune question ne porte cette référence." in page
+    assert response.status_code == 404 and "aucune question ne porte cette référence." in page
     assert 'value="Q-2026-99999"' in page, "the reference typed is given back to correct"
     assert "Rattacher à la question" in page
     attach(record, question.reference, world.jurist)
@@ -376,7 +376,7 @@ def test_jurist_discards_a_kept_mail(app, world, question, client, login):
     with pytest.raises(Exception, match="déjà été traité"):
         discard(record, world.jurist)
     again = client.get(f"/courriels/{record.id}/ecarter", follow_redirects=True)
-    assert "Ce courriel a déjà été traité." in page_text(again) and "Écarter définitivement" not in page_text(again)
+    assert "ce courriel a déjà été traité." in page_text(again) and "Écarter définitivement" not in page_text(again)
 
 
 def test_members_cannot_see_kept_mail(app, world, question, client, login):

@@ -372,7 +372,7 @@ def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, worl
     factories.make_ticket(world.member)
     login(world.admin)
     page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
-    assert "Courriels envoyés : 0 ; à réessayer plus tard : 2 ; en échec : 0." in page
+    assert "courriels envoyés : 0 ; à réessayer plus tard : 2 ; en échec : 0." in page
     assert [row.status for row in outbox()] == ["pending", "pending"]
 
 
