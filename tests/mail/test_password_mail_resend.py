@@ -73,7 +73,7 @@ def test_failed_invitation_of_a_deactivated_account_is_refused(app, world, clien
     set_active(user, False, world.admin)
     login(world.admin)
     response = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True)
-    assert "Ce compte est désactivé : réactivez-le avant de renvoyer une invitation." in response.get_data(as_text=True)
+    assert "ce compte est désactivé : réactivez-le avant de renvoyer une invitation." in response.get_data(as_text=True)
     assert row.status == "failed" and len(outbox(to_address=INVITEE)) == 1
 
 
