@@ -143,6 +143,20 @@ def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
     assert slugs(search_articles(path, "travail", **MEMBER)) == ["dimanche"]
 
 
+def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_path):
+    """« définition d'un contrat de travail » ranks the fiche on the contract first, not one that merely says
+    « définition » (the word names the kind of answer, not its subject); « exemple de blâme » the fiche on the blâme."""
+    path = indexed(tmp_path, [
+        make_article("poste", "Définition du poste", "La définition du poste de travail figure dans la fiche de poste."),
+        make_article("contrat", "Le contrat de travail", "Le contrat lie le salarié à l'employeur."),
+        make_article("exemple", "Exemples", "Un exemple de planning, un exemple de bulletin, un exemple de registre."),
+        make_article("blame", "Le blâme", "Le blâme est une sanction disciplinaire."),
+    ])
+    assert slugs(search_articles(path, "définition d'un contrat de travail", **MEMBER))[:1] == ["contrat"]
+    assert slugs(search_articles(path, "exemple de blâme", **MEMBER)) == ["blame"]
+    assert slugs(search_articles(path, "définition", **MEMBER)) == ["poste"]
+
+
 def test_teletravailler_finds_teletravail(tmp_path):
     """« télétravailler » finds the fiche on « télétravail »; « détaillé » the one saying « détail »."""
     path = indexed(tmp_path, [
