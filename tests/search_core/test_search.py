@@ -299,6 +299,21 @@ def test_a_word_typed_without_its_silent_h_is_corrected(tmp_path):
     assert slugs(search_articles(path, "oraires", **MEMBER)) == ["horaires"]
 
 
+def test_a_verb_typed_in_the_plural_finds_its_singular(tmp_path):
+    """« les congés décalent le préavis » finds the fiche saying « décale » (no article writes « décalent », whose closest
+    word was another verb: « décident »), and the page says so; a known word in « -ent » (« parents ») is not
+    respelled."""
+    path = indexed(tmp_path, [
+        make_article("preavis", "Congés et préavis", "La prise de congés payés décale la fin du préavis."),
+        make_article("decision", "Décisions du CSE", "Les élus décident à la majorité des congés."),
+        make_article("accord", "Accord d'entreprise", "Les signataires décident de sa durée."),
+        make_article("parents", "Congé parental", "Les parents peuvent prendre un congé parental."),
+    ])
+    page = search_articles(path, "les congés décalent le préavis", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["preavis"], (("décalent", "décale"),))
+    assert search_articles(path, "parents", **MEMBER).corrected == ()
+
+
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
     """The page can tell the reader what was searched in place of each word the index does not know (a typo, an
     elision without its apostrophe); words it knows, and a search finding nothing, name no correction."""
