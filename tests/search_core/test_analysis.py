@@ -281,6 +281,8 @@ def test_user_syntax_never_raises(text):
         ("Quelle est la définition d'un CDI ?", "CDI"),
         ("exemples de calcul des congés payés", "calcul des congés payés"),
         ("Différence entre invalidité et inaptitude", "invalidité inaptitude"),
+        ("Comment savoir quelle convention collective s'applique ?", "convention collective s'applique"),
+        ("connaitre ses droits au chômage", "ses droits au chômage"),
     ],
 )
 def test_question_words_are_not_searched(text, same_as):

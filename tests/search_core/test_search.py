@@ -157,6 +157,17 @@ def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_pa
     assert slugs(search_articles(path, "définition", **MEMBER)) == ["poste"]
 
 
+def test_a_question_asking_how_to_know_finds_the_subject(tmp_path):
+    """« comment savoir quelle convention s'applique » ranks the fiche on the applicable convention first, not one
+    that says « savoir » (« savoir-faire », what the employee must know)."""
+    path = indexed(tmp_path, [
+        make_article("savoir", "Formation et savoir-faire", "Le salarié doit savoir appliquer les consignes."),
+        make_article("convention", "Quelle convention collective ?", "La convention collective de l'entreprise."),
+        make_article("autre", "Entretien annuel", "Un entretien chaque année."),
+    ])
+    assert slugs(search_articles(path, "comment savoir quelle convention s'applique", **MEMBER))[:1] == ["convention"]
+
+
 def test_teletravailler_finds_teletravail(tmp_path):
     """« télétravailler » finds the fiche on « télétravail »; « détaillé » the one saying « détail »."""
     path = indexed(tmp_path, [
