@@ -5,10 +5,11 @@ and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
 multiword expression being searched as a phrase.  Words that only make the text
 a question ("peut-on", "combien", "faut-il") or name the kind of answer asked
-for ("définition", "exemple") are left out, unless nothing else is left.  Search-engine operators typed in capitals are read for what they
-mean here: AND and OR are dropped (any word matches, documents with more of
-them rank higher), NOT drops itself and the word after it (that word is not
-searched; nothing is excluded).
+for ("définition", "exemple") are left out, unless nothing else is left.
+Search-engine operators typed in capitals are read for what they mean here:
+AND and OR are dropped (any word matches, documents with more of them rank
+higher), NOT drops itself and the word after it (that word is not searched;
+nothing is excluded).
 """
 
 import re
@@ -23,8 +24,9 @@ from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
 _QUOTES = re.compile(r"[\"“”«»]")
 
 # Modal verbs, interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être
-# and avoir are stop words) and those of « savoir », « connaître » (« comment savoir si… »), and the nouns naming the kind of answer asked for rather than its subject (« définition
-# d'un CDI », « exemple de calcul », « différence entre invalidité et inaptitude »): they name no topic of labour law.
+# and avoir are stop words) and those of « savoir », « connaître » (« comment savoir si… »), and the nouns naming the
+# kind of answer asked for rather than its subject (« définition d'un CDI », « exemple de calcul », « différence entre
+# invalidité et inaptitude »): they name no topic of labour law.
 QUESTION_WORDS = frozenset(
     fold(word)
     for word in (

@@ -86,9 +86,9 @@ def _without_elision(word: str, known: Callable[[str], bool]) -> Correction | No
 
 
 def _without_plural_verb_ending(word: str, known: Callable[[str], bool]) -> Correction | None:
-    """Return a verb typed in the third person plural (« décalent », « repoussent ») as its singular (« décale »), when
-    that word is ``known``: Snowball leaves « -ent » on a verb (it could end a noun: « parent », « accident »), so a form
-    no article writes finds nothing, and its closest word is another verb (« décident », « reposent »)."""
+    """Return a verb typed in the third person plural (« décalent », « repoussent ») as its singular (« décale »),
+    when that word is ``known``: Snowball leaves « -ent » on a verb (it could end a noun: « parent », « accident »),
+    so a form no article writes finds nothing, and its closest word is another verb (« décident », « reposent »)."""
     folded = fold(word)
     if folded.endswith("ent") and len(folded) >= 6:
         terms = analyze(folded[:-2])
@@ -100,7 +100,8 @@ def _without_plural_verb_ending(word: str, known: Callable[[str], bool]) -> Corr
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, Correction]:
     """Return ``{word: correction}`` for query words whose term is not ``known``: the word less an elision typed without its
-    apostrophe (« lemployeur ») or a verb's plural ending (« décalent »), else its closest word of ``spell_fields``."""
+    apostrophe (« lemployeur ») or a verb's plural ending (« décalent »), else its closest word of
+    ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word

@@ -147,7 +147,7 @@ def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_pa
     """« définition d'un contrat de travail » ranks the fiche on the contract first, not one that merely says
     « définition » (the word names the kind of answer, not its subject); « exemple de blâme » the fiche on the blâme."""
     path = indexed(tmp_path, [
-        make_article("poste", "Définition du poste", "La définition du poste de travail figure dans la fiche de poste."),
+        make_article("poste", "Définition du poste", "La définition du poste de travail est dans la fiche de poste."),
         make_article("contrat", "Le contrat de travail", "Le contrat lie le salarié à l'employeur."),
         make_article("exemple", "Exemples", "Un exemple de planning, un exemple de bulletin, un exemple de registre."),
         make_article("blame", "Le blâme", "Le blâme est une sanction disciplinaire."),
@@ -311,8 +311,8 @@ def test_a_word_typed_without_its_silent_h_is_corrected(tmp_path):
 
 
 def test_a_verb_typed_in_the_plural_finds_its_singular(tmp_path):
-    """« les congés décalent le préavis » finds the fiche saying « décale » (no article writes « décalent », whose closest
-    word was another verb: « décident »), and the page says so; a known word in « -ent » (« parents ») is not
+    """« les congés décalent le préavis » finds the fiche saying « décale » (no article writes « décalent », whose
+    closest word was another verb: « décident »), and the page says so; a known word in « -ent » (« parents ») is not
     respelled."""
     path = indexed(tmp_path, [
         make_article("preavis", "Congés et préavis", "La prise de congés payés décale la fin du préavis."),
