@@ -4,11 +4,12 @@ The text is read as plain words; the only syntax is "quoted phrases".  Words
 and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
 multiword expression being searched as a phrase.  Words that only make the text
-a question ("peut-on", "combien", "faut-il") are left out, unless nothing else
-is left.  Search-engine operators typed in capitals are read for what they
-mean here: AND and OR are dropped (any word matches, documents with more of
-them rank higher), NOT drops itself and the word after it (that word is not
-searched; nothing is excluded).
+a question ("peut-on", "combien", "faut-il") or name the kind of answer asked
+for ("définition", "exemple") are left out, unless nothing else is left.
+Search-engine operators typed in capitals are read for what they mean here:
+AND and OR are dropped (any word matches, documents with more of them rank
+higher), NOT drops itself and the word after it (that word is not searched;
+nothing is excluded).
 """
 
 import re
@@ -22,13 +23,16 @@ from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
 
-# Modal verbs, interrogatives and the auxiliaries' infinitives of French questions (folded; the other forms of être
-# and avoir are stop words): they name no topic of labour law.
+# Modal verbs, interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être
+# and avoir are stop words) and those of « savoir », « connaître » (« comment savoir si… »), and the nouns naming the
+# kind of answer asked for rather than its subject (« définition d'un CDI », « exemple de calcul », « différence entre
+# invalidité et inaptitude »): they name no topic of labour law.
 QUESTION_WORDS = frozenset(
     fold(word)
     for word in (
         "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
-        "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait", "être", "avoir",
+        "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait", "être", "avoir", "savoir", "connaître",
+        "définition", "définitions", "exemple", "exemples", "différence", "différences",
     )
 )
 IGNORED_OPERATORS = frozenset({"AND", "OR"})

@@ -1,5 +1,6 @@
-"""Spelling corrections: an elision typed without its apostrophe (« lemployeur »), and words drawn from the index's
-own vocabulary (the ``spell_<visibility>`` fields the reader may see)."""
+"""Spelling corrections: an elision typed without its apostrophe (« lemployeur »), a verb in the plural no article
+writes (« décalent »), and words drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader
+may see)."""
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -84,10 +85,23 @@ def _without_elision(word: str, known: Callable[[str], bool]) -> Correction | No
     return None
 
 
+def _without_plural_verb_ending(word: str, known: Callable[[str], bool]) -> Correction | None:
+    """Return a verb typed in the third person plural (« décalent », « repoussent ») as its singular (« décale »),
+    when that word is ``known``: Snowball leaves « -ent » on a verb (it could end a noun: « parent », « accident »),
+    so a form no article writes finds nothing, and its closest word is another verb (« décident », « reposent »)."""
+    folded = fold(word)
+    if folded.endswith("ent") and len(folded) >= 6:
+        terms = analyze(folded[:-2])
+        if len(terms) == 1 and known(terms[0]):
+            return Correction(word[:-2].lower(), terms)
+    return None
+
+
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, Correction]:
     """Return ``{word: correction}`` for query words whose term is not ``known``: the word less an elision typed without its
-    apostrophe (« lemployeur »), else its closest word of ``spell_fields``."""
+    apostrophe (« lemployeur ») or a verb's plural ending (« décalent »), else its closest word of
+    ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
@@ -96,7 +110,7 @@ def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
         (term,) = unit.alternatives[0]
         if known(term):
             continue
-        elided = _without_elision(word, known)
+        elided = _without_elision(word, known) or _without_plural_verb_ending(word, known)
         if elided:
             corrections[word] = elided
             continue

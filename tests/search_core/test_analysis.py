@@ -278,16 +278,23 @@ def test_user_syntax_never_raises(text):
         ("Combien de jours de congé faut-il ?", "jours de congé"),
         ("Pourquoi et quand doit-on signer ?", "signer"),
         ("Puis-je être licencié sans avoir de blâme ?", "licencié sans blâme"),
+        ("Quelle est la définition d'un CDI ?", "CDI"),
+        ("exemples de calcul des congés payés", "calcul des congés payés"),
+        ("Différence entre invalidité et inaptitude", "invalidité inaptitude"),
+        ("Comment savoir quelle convention collective s'applique ?", "convention collective s'applique"),
+        ("connaitre ses droits au chômage", "ses droits au chômage"),
     ],
 )
 def test_question_words_are_not_searched(text, same_as):
-    """Modal verbs and interrogatives of a question are left out of the query."""
+    """Modal verbs and interrogatives of a question, and the nouns naming the kind of answer asked for (a definition,
+    an example, a difference), are left out of the query."""
     assert parse(text).units == parse(same_as).units
 
 
 def test_question_words_alone_are_still_searched():
     """A query made only of question words keeps them, and a quoted phrase keeps all its words."""
     assert [unit.word for unit in parse("pourquoi faire").units] == ["pourquoi", "faire"]
+    assert [unit.word for unit in parse("définition").units] == ["définition"]
     assert parse('"peut faire" préavis').units[0].alternatives == (analyze("peut faire"),)
 
 

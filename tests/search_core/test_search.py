@@ -143,6 +143,31 @@ def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
     assert slugs(search_articles(path, "travail", **MEMBER)) == ["dimanche"]
 
 
+def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_path):
+    """« définition d'un contrat de travail » ranks the fiche on the contract first, not one that merely says
+    « définition » (the word names the kind of answer, not its subject); « exemple de blâme » the fiche on the blâme."""
+    path = indexed(tmp_path, [
+        make_article("poste", "Définition du poste", "La définition du poste de travail est dans la fiche de poste."),
+        make_article("contrat", "Le contrat de travail", "Le contrat lie le salarié à l'employeur."),
+        make_article("exemple", "Exemples", "Un exemple de planning, un exemple de bulletin, un exemple de registre."),
+        make_article("blame", "Le blâme", "Le blâme est une sanction disciplinaire."),
+    ])
+    assert slugs(search_articles(path, "définition d'un contrat de travail", **MEMBER))[:1] == ["contrat"]
+    assert slugs(search_articles(path, "exemple de blâme", **MEMBER)) == ["blame"]
+    assert slugs(search_articles(path, "définition", **MEMBER)) == ["poste"]
+
+
+def test_a_question_asking_how_to_know_finds_the_subject(tmp_path):
+    """« comment savoir quelle convention s'applique » ranks the fiche on the applicable convention first, not one
+    that says « savoir » (« savoir-faire », what the employee must know)."""
+    path = indexed(tmp_path, [
+        make_article("savoir", "Formation et savoir-faire", "Le salarié doit savoir appliquer les consignes."),
+        make_article("convention", "Quelle convention collective ?", "La convention collective de l'entreprise."),
+        make_article("autre", "Entretien annuel", "Un entretien chaque année."),
+    ])
+    assert slugs(search_articles(path, "comment savoir quelle convention s'applique", **MEMBER))[:1] == ["convention"]
+
+
 def test_teletravailler_finds_teletravail(tmp_path):
     """« télétravailler » finds the fiche on « télétravail »; « détaillé » the one saying « détail »."""
     path = indexed(tmp_path, [
@@ -283,6 +308,21 @@ def test_a_word_typed_without_its_silent_h_is_corrected(tmp_path):
     page = search_articles(path, "arcelement", **MEMBER)
     assert (slugs(page), page.corrected) == (["harcelement"], (("arcelement", "harcèlement"),))
     assert slugs(search_articles(path, "oraires", **MEMBER)) == ["horaires"]
+
+
+def test_a_verb_typed_in_the_plural_finds_its_singular(tmp_path):
+    """« les congés décalent le préavis » finds the fiche saying « décale » (no article writes « décalent », whose
+    closest word was another verb: « décident »), and the page says so; a known word in « -ent » (« parents ») is not
+    respelled."""
+    path = indexed(tmp_path, [
+        make_article("preavis", "Congés et préavis", "La prise de congés payés décale la fin du préavis."),
+        make_article("decision", "Décisions du CSE", "Les élus décident à la majorité des congés."),
+        make_article("accord", "Accord d'entreprise", "Les signataires décident de sa durée."),
+        make_article("parents", "Congé parental", "Les parents peuvent prendre un congé parental."),
+    ])
+    page = search_articles(path, "les congés décalent le préavis", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["preavis"], (("décalent", "décale"),))
+    assert search_articles(path, "parents", **MEMBER).corrected == ()
 
 
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
