@@ -1,4 +1,5 @@
 """Flash info: bulletins, audience, home page until read, subscriptions, signed unsubscribe, resumable fan-out."""
+import html
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.flash import services
 from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
+from helpdesk.kb import indexing
 from helpdesk.kb.services import import_articles, save_article
 from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
 from tests import factories
@@ -170,6 +172,41 @@ def test_member_manages_subscriptions_on_their_account(client, world, login):
     assert services.subscribed_theme_ids(world.member) == {other.id}
     response = client.post("/flash/abonnements", data={"themes": ["999999"]})
     assert response.status_code == 400 and services.subscribed_theme_ids(world.member) == {other.id}
+
+
+def test_saving_subscriptions_without_a_theme_says_no_flash_info_will_come_by_email(client, world, login):
+    """Every bulletin has a theme, so no theme ticked means no flash info email at all: the banner says so (it only
+    said « vos abonnements sont enregistrés »), and where bulletins still show; with a theme it stays short."""
+    login(world.member)
+    client.post("/flash/abonnements", data={"themes": [str(world.theme.id)]})
+    page = html.unescape(client.post("/flash/abonnements", data={}, follow_redirects=True).get_data(as_text=True))
+    assert services.subscribed_theme_ids(world.member) == set()
+    assert ("vous ne recevrez aucun flash info par courriel, faute de thème choisi. Ceux qui vous concernent "
+            "s'affichent toujours sur votre accueil et dans les ressources.") in page
+    page = client.post("/flash/abonnements", data={"themes": [str(world.theme.id)]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "vos abonnements sont enregistrés." in page and "aucun flash info" not in page
+    response = client.post("/flash/abonnements", data={"themes": ["999999"]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "aucun flash info" not in page
+    assert services.subscribed_theme_ids(world.member) == {world.theme.id}
+
+
+def test_a_member_opening_the_flash_address_reads_flash_info_among_the_resources(client, world, login):
+    """/flash/ is the jurists' list: a member who opens it was refused (« Accès refusé »); they now land on the
+    resources filtered to flash info, newest first, which lists the bulletins published for them."""
+    article = write(world)
+    services.publish_bulletin(article, world.jurist)
+    indexing.sync()
+    login(world.member)
+    response = client.get("/flash/")
+    assert response.status_code == 302 and response.headers["Location"] == "/ressources/?type=flash&tri=date"
+    assert article.title in client.get(response.headers["Location"]).get_data(as_text=True)
+    login(world.jurist)
+    page = client.get("/flash/").get_data(as_text=True)
+    assert "Accès refusé" not in page and f"/flash/{article.slug}/apercu" in page
+    client.post("/deconnexion")
+    assert client.get("/flash/").headers["Location"].startswith("/connexion")
 
 
 def outbox(article=None) -> list[OutboxEmail]:
@@ -351,7 +388,7 @@ def test_flash_send_command_fans_out(runner, crowd):
     assert len(deliveries()) == 2
 
 
-@pytest.mark.parametrize("method, url", [("GET", "/flash/"), ("GET", "/flash/nouveau"), ("POST", "/flash/nouveau"),
+@pytest.mark.parametrize("method, url", [("GET", "/flash/nouveau"), ("POST", "/flash/nouveau"),
                                          ("GET", "/flash/{slug}/apercu"), ("POST", "/flash/{slug}/publier"),
                                          ("GET", "/flash/{slug}/modifier")])
 def test_flash_writing_is_for_jurists(client, crowd, login, method, url):

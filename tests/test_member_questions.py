@@ -402,7 +402,9 @@ def test_member_is_asked_to_confirm_before_closing(member_client, world):
     response = member_client.post(f"/questions/{ticket.reference}/cloturer", data={"body": ""})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f"Clore la question {ticket.reference} ?" in page
+    assert f"<title>Clore la question {ticket.reference} ? — " in page
+    # The reference holds on one line of a phone, with the no-wrap class of the lists' references.
+    assert f'<h1>Clore la question <span class="reference-cell">{ticket.reference}</span> ?</h1>' in page
     assert "vous ne pourrez plus y répondre" in page
     assert '<input type="hidden" name="confirme" value="1">' in page
     assert f'href="/questions/{ticket.reference}">Annuler</a>' in page

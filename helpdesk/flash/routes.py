@@ -32,9 +32,12 @@ def _bulletin_article(slug: str) -> Article:
 
 
 @bp.route("/")
-@staff_required
+@login_required
 def index():
-    """Jurists' list of bulletins with their sending progress."""
+    """Jurists' list of bulletins with their sending progress; members read flash info among the resources, newest
+    first (they were refused this address)."""
+    if not current_user.is_staff:
+        return redirect(url_for("kb.search", type="flash", tri="date"))
     articles = db.session.scalars(select(Article).join(FlashBulletin, FlashBulletin.article_id == Article.id)
                                   .order_by(Article.created_at.desc())).all()
     return render_template("flash/index.html", articles=articles, delivered=services.delivered_count)
@@ -155,7 +158,12 @@ def subscriptions():
         except (InvalidInput, Forbidden) as error:
             status = refuse_form(form, error)
         else:
-            flash(_("Vos abonnements sont enregistrés."), "success")
+            if form.themes.data:
+                flash(_("Vos abonnements sont enregistrés."), "success")
+            else:
+                # Every bulletin has a theme: no theme, no email at all.
+                flash(_("Vous ne recevrez aucun flash info par courriel, faute de thème choisi. Ceux qui vous "
+                        "concernent s'affichent toujours sur votre accueil et dans les ressources."), "success")
             return redirect(url_for("flash.subscriptions"))
     elif form.is_submitted():
         status = refuse_form(form)

@@ -232,3 +232,61 @@ def test_member_on_a_phone_types_without_accents_and_finds_the_question_then_a_t
     expect(download).to_be_visible()
     assert download.bounding_box()["y"] < 1.5 * PHONE["height"], "le fichier du modèle est loin sous son texte"
     assert _page_width(page) <= PHONE["width"]
+
+
+@pytest.mark.parametrize(("email", "bound"), [("membre@demo.local", 130), ("juriste@demo.local", 185)],
+                         ids=["membre", "juriste"])
+def test_the_header_stays_short_on_a_phone_with_every_link_in_sight(visitor, email, bound):
+    """On a 375 × 667 phone the header took a third of the screen (219 px for a member, 299 for a jurist: four rows
+    of links and the language form): it is now compact, with every link still visible and the language list beside
+    the site's name, still named « Langue (language) » for screen readers; a wide screen keeps the visible label."""
+    page = visitor.page
+    page.set_viewport_size({"width": 375, "height": 667})
+    visitor.login(email)
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= bound, f"en-tête haut de {header['height']} px sur un écran de 667 px"
+    links = page.locator(".site-header nav a, .site-header nav button")
+    assert links.count() >= 6
+    for index in range(links.count()):
+        expect(links.nth(index)).to_be_visible()
+        box = links.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= 375 and box["y"] + box["height"] <= header["y"] + header["height"]
+    choice = page.get_by_label("Langue (language)")
+    expect(choice).to_be_visible()
+    brand, switch = page.locator(".brand").bounding_box(), page.locator(".language-switch").bounding_box()
+    assert brand["x"] + brand["width"] <= switch["x"] and abs(brand["y"] - switch["y"]) < brand["height"]
+    assert _page_width(page) <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator(".language-switch label")).to_have_css("position", "static")
+
+
+def test_the_header_of_a_small_phone_keeps_the_name_and_the_language_apart(visitor):
+    """At 320 px (WCAG's reflow width) the site's name wraps rather than running under the language list."""
+    page = visitor.page
+    page.set_viewport_size({"width": 320, "height": 640})
+    visitor.goto("/ressources/")
+    brand, switch = page.locator(".brand").bounding_box(), page.locator(".language-switch").bounding_box()
+    assert brand["x"] + brand["width"] <= switch["x"]
+    assert _page_width(page) <= 320
+
+
+def test_the_close_confirmation_keeps_the_reference_on_one_line_on_a_phone(visitor):
+    """« Clore la question Q-2026-00159 ? » broke inside the reference (« Q- » at the end of a line, « 2026-00159 »
+    on the next); the reference now holds on one line, as in the lists."""
+    page = visitor.page
+    page.set_viewport_size({"width": 375, "height": 667})
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    for reference in page.locator("td.reference-cell a").all_inner_texts():
+        visitor.goto(f"/questions/{reference}")
+        close = page.get_by_role("button", name="Clore la question")
+        if close.count():
+            break
+    close.first.click()
+    page.wait_for_load_state()
+    visitor.audit()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(f"Clore la question {reference} ?")
+    lines = heading.locator(".reference-cell").evaluate("element => element.getClientRects().length")
+    assert lines == 1, f"la référence tient sur {lines} lignes"
+    assert _page_width(page) <= 375

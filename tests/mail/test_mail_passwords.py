@@ -116,7 +116,7 @@ def test_a_resent_invitation_retires_the_link_mailed_before(app, world, client, 
     first, latest = (link_in(mail) for mail in smtp.recorder.to("nouvelle@federation-exemple.fr"))
     assert first != latest
     refused = client.post(first, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert refused.status_code == 400 and "un lien plus récent vous a été envoyé" in page_text(refused)
+    assert refused.status_code == 400 and "une invitation plus récente vous a été envoyée" in page_text(refused)
     assert not find_user_by_email("nouvelle@federation-exemple.fr").has_password
     done = client.post(latest, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
     assert "votre mot de passe est enregistré" in page_text(done)
@@ -139,6 +139,9 @@ def test_a_reset_request_by_anyone_retires_neither_the_reset_link_nor_the_invita
         refused = client.post(used_or_retired, data={"new": "encore-un-autre-mot-de-passe",
                                                      "confirm": "encore-un-autre-mot-de-passe"})
         assert refused.status_code == 400 and "Ce lien n'est plus valable" in page_text(refused)
+        # The refusal names what happened (a password chosen), never a newer reset link that retired nothing.
+        assert "il a déjà servi, un mot de passe a été choisi," in page_text(refused)
+        assert "un lien plus récent" not in page_text(refused)
     assert find_user_by_email("nouvelle@federation-exemple.fr").check_password(NEW_PASSWORD)
 
 
