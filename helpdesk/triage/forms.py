@@ -92,7 +92,8 @@ class MergeForm(Form):
     """Merge this question into another one."""
 
     target = StringField(_l("Fusionner dans la question"), validators=[DataRequired(_l("Indiquez la référence."))],
-                         description=_l("Référence de la question qui reste, par exemple Q-2026-00042."))
+                         description=_l("Référence de la question qui reste, par exemple Q-2026-00042, ou son numéro "
+                                     "(00042)."))
     confirm_other_structure = BooleanField(
         _l("Je confirme la fusion même si les questions viennent de structures différentes"))
     submit = SubmitField(_l("Fusionner"))
