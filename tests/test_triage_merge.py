@@ -159,7 +159,8 @@ def test_unknown_target_and_members_are_refused(client, world, login, pair):
     a, b = pair
     login(world.jurist)
     page = client.post(f"/questions/{b.reference}/fusionner", data={"target": "Q-1999-00001"})
-    assert page.status_code == 400 and "Aucune question ne porte cette référence ou ce numéro." in page.get_data(as_text=True)
+    refusal = "Aucune question ne porte cette référence ou ce numéro."
+    assert page.status_code == 400 and refusal in page.get_data(as_text=True)
     assert 'value="Q-1999-00001"' in page.get_data(as_text=True), "the reference typed is given back"
     assert "Fusionner dans la question" in page.get_data(as_text=True)
     login(world.member)
