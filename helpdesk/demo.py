@@ -379,9 +379,10 @@ def _attach_demo_files(member: User, jurist: User) -> None:
 # Written as letters, greeting included: the notification mail does not greet again above a reply that greets.
 CANNED_ANSWERS = [
     ("Accusé de réception", "Bonjour {prenom_membre},\n\nNous avons bien reçu votre question {reference} pour "
-     "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}"),
+     "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}", None),
     ("Demande de précisions sur le contrat", "Bonjour {prenom_membre},\n\nPour vous répondre, pouvez-vous nous "
-     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}"),
+     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}",
+     "waiting"),
 ]
 DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
 
@@ -393,8 +394,8 @@ def _seed_triage(users: list[User], themes: list[Theme], structures: list[Struct
     sla.save_policy(admin, 1, themes[1].id, 9, 45)
     routing.add_rule(admin, themes[4].id, None, jurist2.id)
     routing.add_rule(admin, None, "guadeloupe", jurist.id)
-    for title, body in CANNED_ANSWERS:
-        canned.save_canned_answer(jurist, None, title, body)
+    for title, body, status_after in CANNED_ANSWERS:
+        canned.save_canned_answer(jurist, None, title, body, status_after)
     tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
     for ticket in tickets[::4]:
         tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))

@@ -149,10 +149,10 @@ def _answer_mail(world, body: str, status_after: str = "answered") -> tuple[str,
     return text, html_body
 
 
-@pytest.mark.parametrize(("title", "body"), CANNED_ANSWERS)
-def test_a_demo_canned_answer_sent_by_mail_greets_the_member_once(world, title, body):
+@pytest.mark.parametrize(("title", "body", "status_after"), CANNED_ANSWERS)
+def test_a_demo_canned_answer_sent_by_mail_greets_the_member_once(world, title, body, status_after):
     """The demo's canned answers open with « Bonjour {prenom_membre}, »: the mail does not greet again above them."""
-    text, html_body = _answer_mail(world, body)
+    text, html_body = _answer_mail(world, body, status_after or "answered")
     assert text.count("Bonjour") == 1 and "Bonjour Alice," in text
     assert html_body.count("Bonjour") == 1
     assert "Denis Juriste" in text
@@ -172,3 +172,50 @@ def test_a_canned_answer_without_greeting_is_greeted_by_the_mail(world):
     """A reply that does not greet (« Bonjourné » is no greeting) gets the mail's « Bonjour Alice, » above it."""
     text, html_body = _answer_mail(world, "Bonjourné n'est pas un salut.\n\n{juriste}")
     assert text.startswith("Bonjour Alice,") and "<p>Bonjour Alice,</p>" in html_body
+
+
+def test_a_canned_answer_asking_for_details_sets_the_status_after_the_reply(client, world, login):
+    """« Demande de précisions » carries « En attente du membre »: inserting it chooses that status in the reply box,
+    which the jurist may still change; an answer without a status leaves the box's choice as it was."""
+    login(world.jurist)
+    client.post("/reponses-types/nouvelle", data={"title": "Demande de précisions", "status_after": "waiting",
+                                                  "body": "Pouvez-vous préciser la date du contrat ?"})
+    asking = db.session.scalar(select(CannedAnswer).where(CannedAnswer.title == "Demande de précisions"))
+    assert asking.status_after == "waiting"
+    assert '<option selected value="waiting">' in client.get(f"/reponses-types/{asking.id}").get_data(as_text=True)
+    plain = canned.save_canned_answer(world.jurist, None, "Accusé de réception", "Bien reçu.", "")
+    assert plain.status_after is None
+    ticket = factories.make_ticket(world.member)
+    page = client.post(f"/questions/{ticket.reference}/rediger",
+                       data={"body": "", "kind": "public", "status_after": "answered", "canned": str(asking.id),
+                             "action": "canned"}).get_data(as_text=True)
+    assert '<option selected value="waiting">' in page and "Pouvez-vous préciser la date du contrat ?" in page
+    for chosen in ("answered", "waiting"):
+        page = client.post(f"/questions/{ticket.reference}/rediger",
+                           data={"body": "", "kind": "public", "status_after": chosen, "canned": str(plain.id),
+                                 "action": "canned"}).get_data(as_text=True)
+        assert f'<option selected value="{chosen}">' in page
+    client.post(f"/reponses-types/{asking.id}", data={"title": "Demande de précisions", "body": "Texte",
+                                                      "status_after": ""})
+    db.session.refresh(asking)
+    assert asking.status_after is None, "« Inchangé » takes the status off"
+    assert ticket.messages == []
+
+
+@pytest.mark.parametrize("status_after", ["closed", "open", "new", "x" * 30])
+def test_a_status_a_reply_cannot_leave_is_refused(client, world, login, status_after):
+    with pytest.raises(InvalidInput, match="Statut après la réponse") as refusal:
+        canned.save_canned_answer(world.jurist, None, "Modèle", "Texte", status_after)
+    assert refusal.value.field == "status_after"
+    login(world.jurist)
+    response = client.post("/reponses-types/nouvelle", data={"title": "Modèle", "body": "Texte",
+                                                             "status_after": status_after})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0
+
+
+def test_the_demo_request_for_details_waits_for_the_member():
+    """The demo's « Demande de précisions » canned answer chooses « En attente du membre »; the others leave it."""
+    statuses = {title: status_after for title, _, status_after in CANNED_ANSWERS}
+    assert statuses["Demande de précisions sur le contrat"] == "waiting"
+    assert statuses["Accusé de réception"] is None

@@ -159,7 +159,8 @@ def test_unknown_target_and_members_are_refused(client, world, login, pair):
     a, b = pair
     login(world.jurist)
     page = client.post(f"/questions/{b.reference}/fusionner", data={"target": "Q-1999-00001"})
-    assert page.status_code == 400 and "Aucune question ne porte cette référence." in page.get_data(as_text=True)
+    refusal = "Aucune question ne porte cette référence ou ce numéro."
+    assert page.status_code == 400 and refusal in page.get_data(as_text=True)
     assert 'value="Q-1999-00001"' in page.get_data(as_text=True), "the reference typed is given back"
     assert "Fusionner dans la question" in page.get_data(as_text=True)
     login(world.member)
@@ -292,3 +293,39 @@ def test_only_a_merge_its_members_see_restarts_the_targets_automatic_closing_clo
         merging.merge(b, a, world.jurist)
     db.session.refresh(a)
     assert a.last_activity_at == START + timedelta(hours=11)
+
+
+def test_bare_number_names_the_question_to_merge_into(client, world, login, pair):
+    a, b = pair
+    login(world.jurist)
+    number = a.reference.rsplit("-", 1)[1]
+    assert merging.find_target(f" {number} ") == a
+    assert merging.find_target(str(int(number))) == a, "without its leading zeros"
+    assert merging.find_target(a.reference.lower()) == a, "the full reference still works"
+    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": str(int(number))})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, b.id).merged_into_id == a.id
+
+
+@pytest.mark.parametrize("typed", ["99999", "0", "00000", "1" * 40, "-5", "Q-2026", "٣"])
+def test_bare_number_naming_no_question_is_refused(world, pair, typed):
+    with pytest.raises(InvalidInput, match="Aucune question ne porte cette référence ou ce numéro") as refusal:
+        merging.find_target(typed)
+    assert refusal.value.field == "target" and "(00042)" in refusal.value.message
+
+
+def test_number_shared_by_two_references_asks_for_the_full_one(client, world, login, pair):
+    a, b = pair
+    number = a.reference.rsplit("-", 1)[1]
+    factories.make_ticket(world.member).reference = f"Q-1999-{number}"  # an imported question, say
+    db.session.commit()
+    with pytest.raises(InvalidInput, match=f"Plusieurs questions portent le numéro {number} : indiquez la "
+                                           "référence complète"):
+        merging.find_target(number)
+    login(world.jurist)
+    page = client.post(f"/questions/{b.reference}/fusionner", data={"target": number})
+    example = f"par exemple Q-{datetime.now(timezone.utc).year}-{number}."  # the expected form, this year
+    assert page.status_code == 400 and example in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, b.id).merged_into_id is None

@@ -311,6 +311,33 @@ def test_question_put_on_hold_after_its_deadline_says_its_clock_is_stopped_as_th
     assert "en retard de" in first_response and "délai suspendu, en attente du membre" in first_response
 
 
+
+def test_question_page_says_since_when_it_waits_for_its_member_as_the_queue_does(client, world, login):
+    """« en attente du membre depuis 3 jours » on the jurist's question page, the words of its queue row; not once
+    the member has replied, not for the member, not for an answered question."""
+    ticket = _file(world.member, paris(2026, 3, 2, 10))
+    answered = _file(world.member, paris(2026, 3, 2, 10))
+    with frozen_time(paris(2026, 3, 2, 11)):
+        services.add_message(ticket, world.jurist, "Pouvez-vous préciser la date du contrat ?", status_after="waiting")
+        services.add_message(answered, world.jurist, "Voici la règle.")
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 5, 11)):
+        row = _queue_rows(client, "vue=en-attente")[ticket.reference]
+        page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+        other = client.get(f"/questions/{answered.reference}").get_data(as_text=True)
+    waiting = re.search(r'<div id="waiting-since"><dt>Attente du membre</dt><dd>(.*?)</dd>', page, re.S).group(1)
+    since = "en attente du membre depuis 3\u00a0jours"  # the number held to its unit
+    assert since in waiting and since in row
+    assert "Délai suspendu" in waiting
+    assert 'id="waiting-since"' not in other
+    login(world.member)
+    with frozen_time(paris(2026, 3, 5, 11)):
+        assert 'id="waiting-since"' not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+        services.add_message(ticket, world.member, "Le contrat a commencé le 2 février.")
+    login(world.jurist)
+    with frozen_time(paris(2026, 3, 5, 12)):
+        assert 'id="waiting-since"' not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+
 def test_queue_shows_the_due_date_and_counts_remaining_time_in_business_hours(client, world, login):
     """Filed on a Saturday evening, an urgent question is due Monday 13:00: the row says so, and its « 4 h » are
     business hours, not four hours from now."""

@@ -110,6 +110,9 @@ class CannedAnswer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), unique=True)
     body: Mapped[str] = mapped_column(Text)
+    # The status after the reply its insertion sets in the reply box ("waiting" for a request for details); None: the
+    # box's choice is left as it is.
+    status_after: Mapped[str | None] = mapped_column(String(20))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

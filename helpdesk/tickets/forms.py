@@ -72,6 +72,10 @@ class ReplyForm(Form):
     submit = SubmitField(_l("Envoyer"))
 
 
+# The statuses a jurist's reply may leave (tickets.services.STATUSES_AFTER_REPLY), labelled.
+STATUS_AFTER_CHOICES = [("answered", _l("Répondue")), ("waiting", _l("En attente du membre"))]
+
+
 class StaffReplyForm(Form):
     """A jurist's public answer or internal note."""
 
@@ -84,8 +88,7 @@ class StaffReplyForm(Form):
                       choices=select_choices([("public", _l("Réponse au membre")),
                                               ("note", _l("Note interne (invisible pour le membre)"))]))
     status_after = SelectField(_l("Statut après une réponse"), default="answered",
-                               choices=select_choices([("answered", _l("Répondue")),
-                                                       ("waiting", _l("En attente du membre"))]))
+                               choices=select_choices(STATUS_AFTER_CHOICES))
     attachments = attachments_field()
     submit = SubmitField(_l("Publier"))
 

@@ -30,6 +30,10 @@ BODY_MAX = 20_000
 RESENT_WITHIN = timedelta(minutes=10)
 
 
+# What a jurist's public reply leaves the question in (« Répondue » unless told otherwise).
+STATUSES_AFTER_REPLY = ("answered", "waiting")
+
+
 def _normalised(value: str | None, one_line: bool) -> str:
     """A text field as stored: stripped, and on one line every run of spaces and line breaks made one space."""
     return on_one_line(value) if one_line else (value or "").strip()
@@ -445,7 +449,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         if ticket.status in ("waiting", "answered"):
             _set_status(ticket, author, "open", now)
     elif not internal:
-        if status_after not in (None, "answered", "waiting"):
+        if status_after not in (None, *STATUSES_AFTER_REPLY):
             raise InvalidInput(_("Après une réponse, la question est « Répondue » ou « En attente du membre »."))
         if ticket.assignee_id is None:
             _take_if_unassigned(ticket, author)

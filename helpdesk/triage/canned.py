@@ -10,6 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.models import CannedAnswer, Ticket, User
 from helpdesk.permissions import ensure_staff
+from helpdesk.tickets.services import STATUSES_AFTER_REPLY
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 TITLE_MAX = 200
@@ -42,9 +43,15 @@ def get_canned_answer(actor: User, answer_id: int | None) -> CannedAnswer:
     return answer
 
 
-def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, body: str) -> CannedAnswer:
-    """Create (answer=None) or update a canned answer; unknown or badly written placeholders are refused."""
+def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, body: str,
+                       status_after: str | None = None) -> CannedAnswer:
+    """Create (answer=None) or update a canned answer; unknown or badly written placeholders are refused, and so is a
+    status after the reply (set in the reply box on insertion; None or "": left as it is) a reply cannot leave."""
     ensure_staff(actor)
+    status_after = status_after or None
+    if status_after not in (None, *STATUSES_AFTER_REPLY):
+        raise InvalidInput(_("Statut après la réponse : « Répondue », « En attente du membre » ou inchangé."),
+                           field="status_after")
     title, body = (title or "").strip(), (body or "").strip()
     if not title or len(title) > TITLE_MAX:
         raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX), field="title")
@@ -65,7 +72,7 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
     if answer is None:
         answer = CannedAnswer(author=actor)
         db.session.add(answer)
-    answer.title, answer.body = title, body
+    answer.title, answer.body, answer.status_after = title, body, status_after
     db.session.flush()
     record_event("canned_answer_saved", actor, canned_answer_id=answer.id)
     db.session.commit()

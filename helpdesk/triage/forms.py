@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from helpdesk.main.forms import Form, at_most, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
-from helpdesk.tickets.forms import BODY_LENGTH, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm, seen_field
+from helpdesk.tickets.forms import (BODY_LENGTH, STATUS_AFTER_CHOICES, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm,
+                                    seen_field)
 from helpdesk.tickets.services import BODY_MAX
 from helpdesk.translation import lazy_gettext as _l
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
@@ -42,6 +43,10 @@ class CannedAnswerForm(Form):
                          description=_l("Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
                                      "{reference}, {objet}, {juriste}. Un texte qui commence par « Bonjour » (ou "
                                      "« Madame, ») est envoyé sans second bonjour dans le courriel."))
+    status_after = SelectField(_l("Statut après la réponse"), default="",
+                               choices=select_choices([("", _l("Inchangé"))] + STATUS_AFTER_CHOICES),
+                               description=_l("Choisi dans la zone de réponse quand la réponse type y est insérée, "
+                                              "par exemple « En attente du membre » pour une demande de précisions."))
     submit = SubmitField(_l("Enregistrer"))
 
 
@@ -92,7 +97,8 @@ class MergeForm(Form):
     """Merge this question into another one."""
 
     target = StringField(_l("Fusionner dans la question"), validators=[DataRequired(_l("Indiquez la référence."))],
-                         description=_l("Référence de la question qui reste, par exemple Q-2026-00042."))
+                         description=_l("Référence de la question qui reste, par exemple Q-2026-00042, ou son numéro "
+                                     "(00042)."))
     confirm_other_structure = BooleanField(
         _l("Je confirme la fusion même si les questions viennent de structures différentes"))
     submit = SubmitField(_l("Fusionner"))

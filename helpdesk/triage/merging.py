@@ -32,12 +32,29 @@ from helpdesk.tickets import services as ticket_services
 from helpdesk.translation import gettext as _
 from helpdesk.triage import following
 
+MAX_NUMBER = 10**15  # a longer run of digits names no question (and no database integer)
+
 
 def find_target(reference: str) -> Ticket:
-    """The question to merge into, by reference (jurists see every question)."""
-    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
+    """The question to merge into, by its full reference or by its bare number (« 00141 », « 141 »): questions are
+    numbered in one sequence across the years, the year being that of filing, so a number names one question
+    whatever its year (jurists see every question)."""
+    typed = (reference or "").strip().upper()
+    if typed.isdecimal() and typed.isascii():
+        number = int(typed)
+        padded = f"{number:05d}"  # as file_question writes it
+        matches = db.session.scalars(select(Ticket).where(
+            Ticket.reference.like(f"Q-____-{padded}")).limit(2)).all() if 0 < number <= MAX_NUMBER else []
+        if len(matches) > 1:
+            raise InvalidInput(_("Plusieurs questions portent le numéro %(number)s : indiquez la référence complète, "
+                                 "par exemple Q-%(year)d-%(number)s.", year=utcnow().year, number=padded),
+                               field="target")
+        ticket = matches[0] if matches else None
+    else:
+        ticket = db.session.scalar(select(Ticket).where(Ticket.reference == typed))
     if ticket is None:
-        raise InvalidInput(_("Aucune question ne porte cette référence."), field="target")
+        raise InvalidInput(_("Aucune question ne porte cette référence ou ce numéro. Indiquez la référence complète "
+                             "(par exemple Q-2026-00042) ou son numéro (00042)."), field="target")
     return ticket
 
 

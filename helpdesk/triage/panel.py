@@ -17,8 +17,12 @@ def ticket_panel(ticket: Ticket, viewer: User) -> dict:
                "rating": rating}
     if viewer.is_staff:
         followers = following.followers(ticket)
+        now = utcnow()
         context.update(
-            deadlines=sla.ticket_deadlines(ticket, utcnow()),
+            deadlines=sla.ticket_deadlines(ticket, now),
+            # « en attente du membre depuis 3 jours », as its queue row says it
+            waiting=sla.row_deadline(ticket, now, sla.pause_starts([ticket]).get(ticket.id))
+            if ticket.status == "waiting" else None,
             colleagues=presence.colleagues_on(ticket, viewer),
             followers=followers, followed=any(user.id == viewer.id for user in followers),
             assignee_away=absence_label(ticket.assignee) if ticket.assignee is not None else None,

@@ -77,7 +77,7 @@ def canned_edit(answer_id=None):
     status = 200
     if form.validate_on_submit():
         try:
-            canned.save_canned_answer(current_user, answer, form.title.data, form.body.data)
+            canned.save_canned_answer(current_user, answer, form.title.data, form.body.data, form.status_after.data)
         except InvalidInput as error:
             status = refuse_form(form, error)
         else:
@@ -121,11 +121,13 @@ def compose(reference):
     # top, out of sight).
     helper_errors = {}
     cursor = form.cursor.data  # kept through a search, moved past an inserted link, dropped when a canned answer comes
+    status_after = form.status_after.data or "answered"
     if action == "canned":
         try:
             answer = canned.get_canned_answer(current_user, form.canned.data)
             body = "\n\n".join(part for part in (body.rstrip(), canned.fill(answer, ticket, current_user)) if part)
             cursor = None
+            status_after = answer.status_after or status_after  # « Demande de précisions »: waiting for the member
         except ServiceError as error:
             helper_errors["canned"] = error.message
     elif action == "search" or form.link.data:
@@ -144,7 +146,7 @@ def compose(reference):
         except ServiceError as error:
             helper_errors["resource_query"] = error.message
     reply_form = StaffReplyForm(formdata=None, body=body, kind=form.kind.data or "public",
-                                status_after=form.status_after.data or "answered", seen=form.seen.data)
+                                status_after=status_after, seen=form.seen.data)
     return render_detail(ticket, reply_form=reply_form, resource_results=results,
                          resource_query=form.resource_query.data or "", chosen_canned=form.canned.data,
                          helper_errors=helper_errors, cursor=cursor)
