@@ -735,3 +735,17 @@ def test_an_admin_keeps_their_own_role_and_others_cannot_edit_accounts(admin_cli
         "email": "x@exemple.test", "name": "X", "role": "admin", "structure": "0"}).status_code == 403
     db.session.expire_all()
     assert world.admin.role == "admin" and world.member.role == "member"
+
+
+@pytest.mark.parametrize("url", ["/admin/courriels", "/admin/structures", "/admin/utilisateurs", "/admin/themes",
+                                 "/admin/journal/", "/admin/import", "/admin/routage", "/admin/delais"])
+def test_every_administration_page_leads_back_to_the_administration(client, world, login, url):
+    """The outbox, structures, accounts, themes and journal pages had no way back, unlike the import page."""
+    login(world.admin)
+    page = client.get(url).get_data(as_text=True)
+    assert '<p><a href="/admin/">← Administration</a></p>' in page
+
+
+def test_the_administration_home_does_not_lead_back_to_itself(client, world, login):
+    login(world.admin)
+    assert "← Administration" not in client.get("/admin/").get_data(as_text=True)
