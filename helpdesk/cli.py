@@ -71,9 +71,10 @@ def users():
     """Manage user accounts."""
 
 
-def _account_refusal(error: ServiceError) -> click.ClickException:
-    """The French message of a refused account, telling how to name a member's structure on the command line."""
-    if error.field == "structure":
+def _account_refusal(error: ServiceError, role: str) -> click.ClickException:
+    """The French message of a refused account, telling how to name a member's structure on the command line (staff
+    are given none)."""
+    if error.field == "structure" and role == "member":
         return click.ClickException(f"{error.message} Indiquez --structure-id N : N est le numéro de la structure, "
                                     "à la fin de l'adresse de sa page (Administration › Structures adhérentes, "
                                     "/admin/structures/N).")
@@ -101,7 +102,7 @@ def create_user_command(email, name, role, structure_id, password):
     try:
         user = create_user(email, name, password, role, structure_id)
     except ServiceError as error:
-        raise _account_refusal(error) from error
+        raise _account_refusal(error, role) from error
     click.echo(f"Compte créé : {user.email} ({user.role_label}).")
 
 
@@ -115,7 +116,7 @@ def invite_user_command(email, name, role, structure_id):
     try:
         user = create_user(email, name, None, role, structure_id)
     except ServiceError as error:
-        raise _account_refusal(error) from error
+        raise _account_refusal(error, role) from error
     send_pending()
     click.echo(f"Invitation envoyée à {user.email} ({user.role_label}).")
 

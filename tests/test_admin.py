@@ -735,3 +735,76 @@ def test_an_admin_keeps_their_own_role_and_others_cannot_edit_accounts(admin_cli
         "email": "x@exemple.test", "name": "X", "role": "admin", "structure": "0"}).status_code == 403
     db.session.expire_all()
     assert world.admin.role == "admin" and world.member.role == "member"
+
+
+@pytest.mark.parametrize("url", ["/admin/courriels", "/admin/structures", "/admin/utilisateurs", "/admin/themes",
+                                 "/admin/journal/", "/admin/import", "/admin/routage", "/admin/delais"])
+def test_every_administration_page_leads_back_to_the_administration(client, world, login, url):
+    """The outbox, structures, accounts, themes and journal pages had no way back, unlike the import page."""
+    login(world.admin)
+    page = client.get(url).get_data(as_text=True)
+    assert '<p><a href="/admin/">← Administration</a></p>' in page
+
+
+def test_the_administration_home_does_not_lead_back_to_itself(client, world, login):
+    login(world.admin)
+    assert "← Administration" not in client.get("/admin/").get_data(as_text=True)
+
+
+STAFF_GIVEN_A_STRUCTURE = ("Un juriste ou un administrateur n'est rattaché à aucune structure : laissez la structure "
+                           "vide (« — ») ou choisissez le rôle Membre.")
+
+
+def _structure_error(page: str) -> str:
+    """The error shown under the structure field of an account form, if any."""
+    found = re.search(r'<p class="error" id="structure-error">([^<]*)</p>', page)
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
+@pytest.mark.parametrize("role", ["jurist", "admin"])
+def test_a_structure_chosen_for_a_new_jurist_or_admin_is_refused_under_the_field(admin_client, world, role):
+    """The structure was silently dropped: the admin believed the account belonged to it."""
+    before = _count(User)
+    response = admin_client.post("/admin/utilisateurs/nouveau",
+                                 data=_user_form(world.structure.id, role=role, email="equipe@federation-exemple.fr"))
+    assert response.status_code == 400
+    assert _structure_error(response.get_data(as_text=True)) == STAFF_GIVEN_A_STRUCTURE
+    assert _count(User) == before
+
+
+def test_a_new_jurist_without_a_structure_is_created(admin_client, world):
+    response = admin_client.post("/admin/utilisateurs/nouveau",
+                                 data=_user_form(0, role="jurist", email="equipe@federation-exemple.fr"))
+    assert response.status_code == 302
+    jurist = db.session.scalar(select(User).where(User.email == "equipe@federation-exemple.fr"))
+    assert (jurist.role, jurist.structure_id) == ("jurist", None)
+
+
+def test_a_member_made_a_jurist_keeping_their_structure_is_refused_and_without_it_accepted(admin_client, world):
+    url = f"/admin/utilisateurs/{world.member.id}/modifier"
+    data = {"email": world.member.email, "name": world.member.name, "role": "jurist",
+            "structure": str(world.structure.id)}
+    page = admin_client.post(url, data=data).get_data(as_text=True)
+    assert _structure_error(page) == STAFF_GIVEN_A_STRUCTURE
+    db.session.expire_all()
+    assert (world.member.role, world.member.structure_id) == ("member", world.structure.id)
+    assert admin_client.post(url, data={**data, "structure": "0"}).status_code == 302
+    db.session.expire_all()
+    assert (world.member.role, world.member.structure_id) == ("jurist", None)
+
+
+def test_the_services_refuse_a_structure_for_staff(world):
+    with pytest.raises(InvalidInput, match="n'est rattaché à aucune structure") as refused:
+        create_user("equipe@federation-exemple.fr", "Équipe", "un-mot-de-passe-solide", "admin", world.structure.id)
+    assert refused.value.field == "structure"
+    with pytest.raises(InvalidInput, match="n'est rattaché à aucune structure"):
+        update_user(world.jurist, world.admin, email=world.jurist.email, name=world.jurist.name, role="jurist",
+                    structure_id=world.structure.id)
+
+
+@pytest.mark.parametrize("url", ["/admin/utilisateurs/nouveau", "/admin/utilisateurs/{member}/modifier"])
+def test_the_account_forms_hide_the_structure_for_staff_roles_with_their_script(admin_client, world, url):
+    """Progressive enhancement: the structure field is tied to the role field, and the script is loaded."""
+    page = admin_client.get(url.format(member=world.member.id)).get_data(as_text=True)
+    assert re.search(r'<div data-member-only="role">.*<select[^>]*id="structure"', page, re.S)
+    assert "js/member-only.js" in page

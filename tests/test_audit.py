@@ -13,6 +13,9 @@ from helpdesk.admin.services import create_theme, save_structure
 from helpdesk.attachments.services import save_upload
 from helpdesk.audit.services import KIND_LABELS, JournalFilters, export_journal, journal_query
 from helpdesk.auth.services import set_active
+from helpdesk.events import record_event
+from helpdesk.kb.services import save_article
+from helpdesk.triage.routing import add_rule, delete_rule
 from helpdesk.extensions import db
 from helpdesk.mail.ingest import ingest
 from helpdesk.models import Event
@@ -175,8 +178,9 @@ def test_the_journal_names_a_theme_and_a_structure_and_the_export_too(client, wo
                    region=world.structure.region, active=True, actor=world.admin)
     login(world.admin)
     assert _journal_details(client, "theme_created") == ("thème : Mécénat et dons", "thème : Mécénat et dons")
-    assert _journal_details(client, "structure_updated") == ("structure : Chantier Renommé",
-                                                             "structure : Chantier Renommé")
+    assert _journal_details(client, "structure_updated") == (
+        f'structure : <a href="/admin/structures/{world.structure.id}">Chantier Renommé</a>',
+        "structure : Chantier Renommé")
 
 
 def test_the_journal_gives_the_number_of_a_theme_that_no_longer_exists(client, world, login):
@@ -185,6 +189,91 @@ def test_the_journal_gives_the_number_of_a_theme_that_no_longer_exists(client, w
     db.session.commit()
     login(world.admin)
     assert _journal_details(client, "theme_created")[0] == f"thème n° : {theme.id}"
+
+
+def test_the_journal_names_a_resource_a_webinar_and_a_routing_rule_linked_to_their_pages_and_the_export_too(
+        client, world, login):
+    """The journal said « ressource n° : 4 », « webinaire n° : 2 », « règle n° : 1 »: the admin had to guess."""
+    save_article(None, {"slug": "cdi-inclusion", "title": "Le CDI inclusion", "body": "Texte"}, world.jurist)
+    webinar = save_webinar(None, WebinarValues(title="Contrats aidés", starts_at=utcnow() + timedelta(days=7),
+                                               speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
+    add_rule(world.admin, world.theme.id, "bretagne", world.jurist.id)
+    login(world.admin)
+    assert _journal_details(client, "article_saved") == (
+        'ressource : <a href="/ressources/cdi-inclusion">Le CDI inclusion</a>', "ressource : Le CDI inclusion")
+    assert _journal_details(client, "webinar_saved") == (
+        f'webinaire : <a href="/webinaires/{webinar.id}">Contrats aidés</a>', "webinaire : Contrats aidés")
+    assert _journal_details(client, "routing_rule_added") == (
+        'règle de routage : <a href="/admin/routage">Réforme IAE, Bretagne → Denis Juriste</a>',
+        "règle de routage : Réforme IAE, Bretagne → Denis Juriste")
+
+
+def test_the_journal_names_each_resource_of_a_list_and_numbers_the_deleted_ones(client, world, login):
+    """An amended law text lists the resources citing it: each is named, a deleted one keeps its number."""
+    kept = save_article(None, {"slug": "gardee", "title": "Ressource gardée", "body": "Texte"}, world.jurist)
+    gone = save_article(None, {"slug": "partie", "title": "Ressource partie", "body": "Texte"}, world.jurist)
+    record_event("legal_reference_amended", world.jurist, reference="L. 5132-1", articles=[kept.id, gone.id])
+    db.session.delete(gone)
+    db.session.commit()
+    login(world.admin)
+    cell, exported = _journal_details(client, "legal_reference_amended")
+    assert exported == f"ressource : Ressource gardée · ressource n° : {gone.id} · référence : L. 5132-1"
+    assert '<a href="/ressources/gardee">Ressource gardée</a>' in cell and "Ressource partie" not in cell
+
+
+def test_the_journal_gives_the_number_of_a_deleted_routing_rule_and_webinar_without_a_link(client, world, login):
+    rule = add_rule(world.admin, None, "occitanie", None)
+    delete_rule(world.admin, rule)
+    login(world.admin)
+    assert _journal_details(client, "routing_rule_deleted") == (f"règle de routage n° : {rule.id}",
+                                                                f"règle de routage n° : {rule.id}")
+    record_event("webinar_saved", world.jurist, webinar_id=999)
+    db.session.commit()
+    assert _journal_details(client, "webinar_saved") == ("webinaire n° : 999", "webinaire n° : 999")
+
+
+def test_a_deadline_rule_is_not_mistaken_for_a_routing_rule_of_the_same_number(client, world, login):
+    """Deadline and routing rules both log a `rule_id`: only routing rules' events name a routing rule."""
+    add_rule(world.admin, world.theme.id, None, None)
+    record_event("sla_rule_deleted", world.admin, rule_id=1, priority="normal")
+    db.session.commit()
+    login(world.admin)
+    assert "règle de routage" not in _journal_details(client, "sla_rule_deleted")[0]
+
+
+def test_the_journal_reads_the_names_of_a_page_in_one_query_per_kind_whatever_its_length(client, world, login):
+    """Naming resources, webinars and rules must not read them one by one (the page would slow down as it fills)."""
+    from sqlalchemy import event as sql_event
+
+    def statements() -> int:
+        """How many SQL statements the journal's page runs."""
+        count = 0
+
+        def counter(*args):
+            nonlocal count
+            count += 1
+
+        sql_event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            assert client.get("/admin/journal/").status_code == 200
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", counter)
+        return count
+
+    def add(number: int, offset: int) -> None:
+        """`number` resources, webinars and routing rules, each journalled."""
+        for index in range(offset, offset + number):
+            save_article(None, {"slug": f"r-{index}", "title": f"Ressource {index}", "body": "Texte"}, world.jurist)
+            save_webinar(None, WebinarValues(title=f"Webinaire {index}", starts_at=utcnow() + timedelta(days=7),
+                                             speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
+            add_rule(world.admin, factories.make_theme(name=f"Thème {index}", slug=f"theme-{index}").id, None,
+                     world.jurist.id)
+
+    login(world.admin)
+    add(2, 0)
+    few = statements()
+    add(6, 2)
+    assert statements() == few
 
 
 def test_the_journal_keeps_an_anonymised_account_anonymous_on_the_page_and_in_the_export(client, world, login):

@@ -332,3 +332,13 @@ def test_a_missing_file_or_a_folder_given_to_admin_import_is_refused_in_french(r
     unknown = runner.invoke(args=["restore", str(tmp_path), "--oui"])
     assert unknown.exit_code == 2 and "Erreur : Option inconnue : --oui." in unknown.output
     assert db.session.scalar(select(func.count()).select_from(Structure)) == 0
+
+
+def test_users_create_refuses_a_structure_for_a_jurist_without_asking_for_one(runner, world):
+    """A structure given to a jurist was silently dropped; the refusal must not tell to name one either."""
+    result = runner.invoke(args=["users", "create", "--email", "j@federation.test", "--name", "Jo Juriste",
+                                 "--role", "jurist", "--structure-id", str(world.structure.id),
+                                 "--password", "un-mot-de-passe-solide"])
+    assert result.exit_code == 1
+    assert "n'est rattaché à aucune structure" in result.output and "Indiquez --structure-id" not in result.output
+    assert db.session.scalar(select(User).where(User.email == "j@federation.test")) is None

@@ -1,5 +1,5 @@
 """Recording sensitive reads and downloads, and querying and exporting the journal."""
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -14,8 +14,8 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS, format_number
 from helpdesk.like import any_contains
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
-                             Attachment, Event, InboundEmail, Satisfaction, Structure, Theme, Ticket, User, Webinar,
-                             WebinarQuestion)
+                             Article, Attachment, Event, InboundEmail, RoutingRule, Satisfaction, Structure, Theme,
+                             Ticket, User, Webinar, WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
 from helpdesk.repeats import new_in_a_row, normalised_words
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -98,37 +98,94 @@ def journal_accounts(events: Iterable[Event]) -> dict[int, User]:
     return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-# The details naming a structure or a theme by its id, shown by its name while it exists: the model and the label.
-NAMED_DETAILS = {"structure_id": (Structure, _l("structure")), "theme_id": (Theme, _l("thème"))}
+# Where a detail names an account, a structure... : the endpoint and arguments of its page, if it has one.
+Link = tuple[str, dict[str, object]]
 
 
-def journal_names(events: Iterable[Event]) -> dict[tuple[str, int], str]:
-    """The names of the structures and themes the events' details name by id (NAMED_DETAILS) that still exist, by
-    (key, id), read in one query per kind."""
-    events = list(events)
+def _routing_rule_text(rule: RoutingRule) -> str:
+    """A routing rule in words: its theme and region, and whom its questions go to."""
+    return _("%(theme)s, %(region)s → %(assignee)s", theme=rule.theme.name if rule.theme else _("tous thèmes"),
+             region=rule.region_label or _("toutes régions"),
+             assignee=rule.assignee.name if rule.assignee else _("toute l'équipe"))
+
+
+@dataclass(frozen=True, eq=False)
+class NamedKind:
+    """Things the events' details name by id (one or a list), shown by a name while they exist: how to read them (one
+    query per kind), name them and link to their page; `event_kinds`: only in these events (an id key is shared)."""
+
+    model: type
+    label: object
+    number_label: object
+    text: Callable[[object], str]
+    link: Callable[[object], Link | None] = lambda _row: None
+    load: tuple = ()
+    event_kinds: frozenset[str] | None = None
+
+
+_STRUCTURE = NamedKind(Structure, _l("structure"), _l("structure n°"), lambda row: row.name,
+                       lambda row: ("admin.structure", {"structure_id": row.id}))
+_THEME = NamedKind(Theme, _l("thème"), _l("thème n°"), lambda row: row.name)
+_ARTICLE = NamedKind(Article, _l("ressource"), _l("ressource n°"), lambda row: row.title,
+                     lambda row: ("kb.article", {"slug": row.slug}))
+_WEBINAR = NamedKind(Webinar, _l("webinaire"), _l("webinaire n°"), lambda row: row.title,
+                     lambda row: ("webinars.detail", {"webinar_id": row.id}))
+_ROUTING_RULE = NamedKind(RoutingRule, _l("règle de routage"), _l("règle de routage n°"), _routing_rule_text,
+                          lambda _row: ("triage.routing_rules", {}),
+                          (selectinload(RoutingRule.theme), selectinload(RoutingRule.assignee)),
+                          frozenset({"routing_rule_added", "routing_rule_moved", "routing_rule_deleted"}))
+# The details naming things by id (a number or a list of numbers), by key.
+NAMED_DETAILS = {"structure_id": _STRUCTURE, "theme_id": _THEME, "themes": _THEME, "article_id": _ARTICLE,
+                 "articles": _ARTICLE, "webinar_id": _WEBINAR, "rule_id": _ROUTING_RULE}
+
+
+def _named_kind(event: Event, key: str) -> NamedKind | None:
+    """The kind of thing an event's detail `key` names by id, if any."""
+    kind = NAMED_DETAILS.get(key)
+    return kind if kind is not None and (kind.event_kinds is None or event.kind in kind.event_kinds) else None
+
+
+def _detail_ids(value) -> list[int]:
+    """The ids a detail holds: a number or a list of numbers."""
+    values = value if isinstance(value, list) else [value]
+    return [item for item in values if isinstance(item, int) and not isinstance(item, bool)]
+
+
+def journal_names(events: Iterable[Event]) -> dict[tuple[NamedKind, int], tuple[str, Link | None]]:
+    """The names and links of the structures, themes, resources, webinars and routing rules the events' details name
+    by id (NAMED_DETAILS) that still exist, by (kind, id), read in one query per kind."""
+    wanted: dict[NamedKind, set[int]] = {}
+    for event in events:
+        for key, value in (event.data or {}).items():
+            kind = _named_kind(event, key)
+            if kind is not None:
+                wanted.setdefault(kind, set()).update(_detail_ids(value))
     names = {}
-    for key, (model, _label) in NAMED_DETAILS.items():
-        ids = {event.data[key] for event in events if isinstance((event.data or {}).get(key), int)}
+    for kind, ids in wanted.items():
         if ids:
-            names.update(((key, row.id), row.name) for row in db.session.scalars(select(model).where(model.id.in_(ids))))
+            rows = db.session.scalars(select(kind.model).where(kind.model.id.in_(ids)).options(*kind.load))
+            names.update(((kind, row.id), (kind.text(row), kind.link(row))) for row in rows)
     return names
 
 
-def describe_details(event: Event, accounts: Mapping[int, User],
-                     names: Mapping[tuple[str, int], str]) -> list[tuple[str, str, User | None]]:
-    """An event's details as (label, value, account) triples an admin can read, in a stable order: the account named
-    (from `accounts`, see journal_accounts) by its address, to link to, unless anonymised (then by its number only);
-    a structure or a theme by its name (from `names`, see journal_names) while it exists."""
+def describe_details(event: Event, accounts: Mapping[int, User], names: Mapping[tuple[NamedKind, int], tuple[str, Link | None]]
+                     ) -> list[tuple[str, str, Link | None]]:
+    """An event's details as (label, value, link) triples an admin can read, in a stable order: the account named
+    (from `accounts`, see journal_accounts) by its address, linked to, unless anonymised (then by its number only);
+    a structure, theme, resource, webinar or routing rule by its name or description (from `names`, see
+    journal_names), linked to its page if it has one, while it exists, by its number once deleted."""
     details = []
     for key, value in sorted((event.data or {}).items()):
         if value is None:
             continue
-        if isinstance(value, int) and (key, value) in names:
-            details.append((str(NAMED_DETAILS[key][1]), names[key, value], None))
+        kind = _named_kind(event, key)
+        if kind is not None and _detail_ids(value):
+            details.extend((str(kind.label), *names[kind, item]) if (kind, item) in names
+                           else (str(kind.number_label), str(item), None) for item in _detail_ids(value))
             continue
         account = accounts.get(value) if key == "user_id" else None
         if account is not None and account.anonymised_at is None:
-            details.append((str(_l("compte")), account.email, account))
+            details.append((str(_l("compte")), account.email, ("admin.edit_user", {"user_id": account.id})))
             continue
         if account is not None:
             details.append((str(_l("compte anonymisé n°")), str(value), None))
@@ -246,7 +303,7 @@ def _journal_rows(query: Select) -> Iterator[list]:
             yield [event.created_at.astimezone(PARIS).isoformat(timespec="seconds"), event.kind,
                    KIND_LABELS.get(event.kind, event.kind), event.actor.name if event.actor else "",
                    event.actor.email if event.actor else "", event.ticket.reference if event.ticket else "",
-                   " · ".join(f"{label} : {value}" for label, value, _account in describe_details(event, accounts, names))]
+                   " · ".join(f"{label} : {value}" for label, value, _link in describe_details(event, accounts, names))]
 
 
 def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:

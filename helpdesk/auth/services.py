@@ -172,6 +172,10 @@ def _account_values(user: User | None, email: str, name: str, role: str, structu
         structure = db.session.get(Structure, structure_id) if structure_id else None
         if structure is None:
             raise InvalidInput(_("Un membre doit être rattaché à une structure existante."), field="structure")
+    elif structure_id:
+        # Staff belong to no structure: a structure chosen for them is refused rather than silently dropped.
+        raise InvalidInput(_("Un juriste ou un administrateur n'est rattaché à aucune structure : laissez la "
+                             "structure vide (« — ») ou choisissez le rôle Membre."), field="structure")
     return email, name, structure
 
 

@@ -181,3 +181,28 @@ def test_the_structure_of_an_account_is_found_by_typing_part_of_its_name(visitor
     expect(structure.locator("option:checked")).to_have_text("Atelier Vélo Insertion Caraïbes")  # kept
     search.fill("")
     expect(structure.locator("option")).to_have_count(everything)
+
+
+def test_the_structure_of_an_account_is_hidden_for_a_jurist_and_comes_back_for_a_member(visitor):
+    """A structure chosen for a jurist was silently dropped: with the script, choosing a staff role hides the field
+    (set to none, so the account is created), and going back to member brings the structure chosen before."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/utilisateurs/nouveau")
+    structure = page.get_by_label("Structure (pour les membres)")
+    structure.select_option(label="Atelier Vélo Insertion Caraïbes")
+    role = page.get_by_label("Rôle")
+    role.select_option(label="Juriste")
+    expect(structure).to_be_hidden()
+    expect(page.get_by_label("Chercher la structure")).to_be_hidden()
+    visitor.audit("(rôle juriste)")
+    role.select_option(label="Membre")
+    expect(structure.locator("option:checked")).to_have_text("Atelier Vélo Insertion Caraïbes")
+    role.select_option(label="Juriste")
+    page.get_by_label("Adresse e-mail").fill("nouvelle.juriste@demo.local")
+    page.get_by_label("Nom complet").fill("Nora Juriste")
+    page.get_by_role("button", name="Créer le compte").click()
+    page.wait_for_load_state()
+    visitor.audit("(compte créé)")
+    assert page.url.endswith("/admin/utilisateurs")
+    expect(page.get_by_text("Compte créé pour nouvelle.juriste@demo.local : invitation envoyée.")).to_be_visible()
