@@ -219,3 +219,19 @@ def test_the_demo_request_for_details_waits_for_the_member():
     statuses = {title: status_after for title, _, status_after in CANNED_ANSWERS}
     assert statuses["Demande de précisions sur le contrat"] == "waiting"
     assert statuses["Accusé de réception"] is None
+
+
+def test_the_list_of_canned_answers_says_what_each_does_to_the_question_status(client, world, login):
+    """The list shows each answer's « Statut après la réponse » in words, and nothing for an answer without one."""
+    canned.save_canned_answer(world.jurist, None, "Demande de précisions", "Pouvez-vous préciser ?", "waiting")
+    canned.save_canned_answer(world.jurist, None, "Réponse complète", "Voici la règle.", "answered")
+    canned.save_canned_answer(world.jurist, None, "Accusé de réception", "Bien reçu.", None)
+    login(world.jurist)
+    page = client.get("/reponses-types/").get_data(as_text=True)
+    assert "<th scope=\"col\">Statut après la réponse</th>" in page
+    rows = {title: row for row in page.split("<tr>")[2:] for title in
+            ("Demande de précisions", "Réponse complète", "Accusé de réception") if f">{title}</a>" in row}
+    assert "Met la question en attente du membre" in rows["Demande de précisions"]
+    assert "Marque la question comme répondue" in rows["Réponse complète"]
+    unset = rows["Accusé de réception"]
+    assert "Met la question" not in unset and "Marque la question" not in unset and "Inchangé" not in unset

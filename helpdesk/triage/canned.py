@@ -23,6 +23,11 @@ PLACEHOLDERS = {
     "objet": _l("objet de la question"),
     "juriste": _l("nom du ou de la juriste qui répond"),
 }
+# What a canned answer's « Statut après la réponse » does, as the list of canned answers says it.
+STATUS_AFTER_EFFECTS = {
+    "answered": _l("Marque la question comme répondue"),
+    "waiting": _l("Met la question en attente du membre"),
+}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # A brace that does not open a whole placeholder: `{objet.`, `{ objet }`, `{}`.
 _BROKEN_PLACEHOLDER = re.compile(r"\{(?![a-z_]+\})[^\s{}]{0,20}")

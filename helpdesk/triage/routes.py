@@ -64,7 +64,7 @@ def absence():
 def canned_list():
     """The shared canned answers."""
     return render_template("triage/canned_list.html", answers=canned.canned_answers(current_user),
-                           placeholders=canned.PLACEHOLDERS)
+                           placeholders=canned.PLACEHOLDERS, status_effects=canned.STATUS_AFTER_EFFECTS)
 
 
 @bp.route("/reponses-types/nouvelle", methods=["GET", "POST"])
