@@ -1,4 +1,5 @@
 """Merging duplicate questions: same structure, across structures with confirmation, refusals, and their files."""
+import html
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -158,10 +159,10 @@ def test_other_structure_member_is_told_why_but_gets_no_link_to_the_target(clien
 def test_unknown_target_and_members_are_refused(client, world, login, pair):
     a, b = pair
     login(world.jurist)
-    page = client.post(f"/questions/{b.reference}/fusionner", data={"target": "Q-1999-00001"})
+    page = client.post(f"/questions/{b.reference}/fusionner", data={"target": "Q-1999-99999"})
     refusal = "Aucune question ne porte cette référence ou ce numéro."
     assert page.status_code == 400 and refusal in page.get_data(as_text=True)
-    assert 'value="Q-1999-00001"' in page.get_data(as_text=True), "the reference typed is given back"
+    assert 'value="Q-1999-99999"' in page.get_data(as_text=True), "the reference typed is given back"
     assert "Fusionner dans la question" in page.get_data(as_text=True)
     login(world.member)
     assert client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference}).status_code == 403
@@ -308,7 +309,37 @@ def test_bare_number_names_the_question_to_merge_into(client, world, login, pair
     assert db.session.get(Ticket, b.id).merged_into_id == a.id
 
 
-@pytest.mark.parametrize("typed", ["99999", "0", "00000", "1" * 40, "-5", "Q-2026", "٣"])
+def test_reference_with_or_without_zero_padding_names_the_question_to_merge_into(client, world, login, pair):
+    """« Q-2026-141 », « q2026-00141 », « Q 2026 141 » name Q-2026-00141 like its full reference does."""
+    a, b = pair
+    _, year, number = a.reference.split("-")
+    for typed in (f"Q-{year}-{int(number)}", f"q{year}-{number}", f"q{year}-{int(number)}", f" Q {year} {number} "):
+        assert merging.find_target(typed) == a, typed
+    login(world.jurist)
+    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": f"Q-{year}-{int(number)}"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, b.id).merged_into_id == a.id
+
+
+def test_reference_whose_year_is_not_the_questions_is_refused(client, world, login, pair):
+    """The number exists, but not in the year typed: the refusal says which year the question is from."""
+    a, b = pair
+    _, year, number = a.reference.split("-")
+    wrong = f"Q-{int(year) - 1}-{int(number)}"
+    message = (f"La question n° {number} est de {year}, pas de {int(year) - 1} : vérifiez l'année de la référence "
+               f"({a.reference}).")
+    with pytest.raises(InvalidInput) as refusal:
+        merging.find_target(wrong)
+    assert refusal.value.message == message and refusal.value.field == "target"
+    login(world.jurist)
+    page = client.post(f"/questions/{b.reference}/fusionner", data={"target": wrong})
+    assert page.status_code == 400 and message in html.unescape(page.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(Ticket, b.id).merged_into_id is None
+
+
+@pytest.mark.parametrize("typed", ["99999", "0", "00000", "1" * 40, "-5", "Q-2026", "٣", "Q-2026-", "Q-20261-5", "Q-2026-00042-1", "QQ-2026-1"])
 def test_bare_number_naming_no_question_is_refused(world, pair, typed):
     with pytest.raises(InvalidInput, match="Aucune question ne porte cette référence ou ce numéro") as refusal:
         merging.find_target(typed)
@@ -318,8 +349,11 @@ def test_bare_number_naming_no_question_is_refused(world, pair, typed):
 def test_number_shared_by_two_references_asks_for_the_full_one(client, world, login, pair):
     a, b = pair
     number = a.reference.rsplit("-", 1)[1]
-    factories.make_ticket(world.member).reference = f"Q-1999-{number}"  # an imported question, say
+    imported = factories.make_ticket(world.member)
+    imported.reference = f"Q-1999-{number}"  # an imported question, say
     db.session.commit()
+    assert merging.find_target(f"q-1999-{int(number)}") == imported, "its year tells the two apart"
+    assert merging.find_target(f"{a.reference.rsplit('-', 1)[0]}-{int(number)}") == a
     with pytest.raises(InvalidInput, match=f"Plusieurs questions portent le numéro {number} : indiquez la "
                                            "référence complète"):
         merging.find_target(number)

@@ -18,6 +18,8 @@ anonymised, and is deleted with A's files. A file already missing from the disk 
 
 The jurists following B follow A from then on: the case goes on there.
 """
+import re
+
 from sqlalchemy import select
 
 from helpdesk.attachments.services import copy_attachments
@@ -33,25 +35,38 @@ from helpdesk.translation import gettext as _
 from helpdesk.triage import following
 
 MAX_NUMBER = 10**15  # a longer run of digits names no question (and no database integer)
+# A typed reference: « Q-2026-00141 », « Q-2026-141 », « Q2026-141 », « Q 2026 141 » (upper-cased first).
+_TYPED_REFERENCE = re.compile(r"Q[\s-]?(\d{4})[\s-]+(\d+)")
 
 
 def find_target(reference: str) -> Ticket:
-    """The question to merge into, by its full reference or by its bare number (« 00141 », « 141 »): questions are
-    numbered in one sequence across the years, the year being that of filing, so a number names one question
-    whatever its year (jurists see every question)."""
+    """The question to merge into, by its reference, zero padded or not (« Q-2026-00141 », « Q-2026-141 »,
+    « q2026-141 »), or by its bare number (« 00141 », « 141 »): questions are numbered in one sequence across the
+    years, the year being that of filing, so a number names one question whatever its year (jurists see every
+    question); a reference whose year is not its question's is refused."""
     typed = (reference or "").strip().upper()
-    if typed.isdecimal() and typed.isascii():
-        number = int(typed)
+    parts = _TYPED_REFERENCE.fullmatch(typed) if typed.isascii() else None
+    year, digits = (parts.group(1), parts.group(2)) if parts else (None, typed)
+    ticket = None
+    if digits.isdecimal() and digits.isascii():
+        number = int(digits)
         padded = f"{number:05d}"  # as file_question writes it
         matches = db.session.scalars(select(Ticket).where(
-            Ticket.reference.like(f"Q-____-{padded}")).limit(2)).all() if 0 < number <= MAX_NUMBER else []
-        if len(matches) > 1:
+            Ticket.reference.like(f"Q-____-{padded}")).order_by(Ticket.id).limit(2 if year is None else None)
+        ).all() if 0 < number <= MAX_NUMBER else []
+        if year is not None:
+            ticket = next((match for match in matches if match.reference == f"Q-{year}-{padded}"), None)
+            if ticket is None and matches:
+                raise InvalidInput(_("La question n° %(number)s est de %(actual)s, pas de %(year)s : vérifiez "
+                                     "l'année de la référence (%(reference)s).", number=padded,
+                                     actual=matches[0].reference.split("-")[1], year=year,
+                                     reference=matches[0].reference), field="target")
+        elif len(matches) > 1:
             raise InvalidInput(_("Plusieurs questions portent le numéro %(number)s : indiquez la référence complète, "
                                  "par exemple Q-%(year)d-%(number)s.", year=utcnow().year, number=padded),
                                field="target")
-        ticket = matches[0] if matches else None
-    else:
-        ticket = db.session.scalar(select(Ticket).where(Ticket.reference == typed))
+        else:
+            ticket = matches[0] if matches else None
     if ticket is None:
         raise InvalidInput(_("Aucune question ne porte cette référence ou ce numéro. Indiquez la référence complète "
                              "(par exemple Q-2026-00042) ou son numéro (00042)."), field="target")
