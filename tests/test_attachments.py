@@ -540,7 +540,9 @@ def test_question_page_asks_for_confirmation_before_deleting(app, client, world,
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert f'<a href="{url}">Supprimer la question…</a>' in page and f'action="{url}"' not in page
     confirm = client.get(url).get_data(as_text=True)
-    assert f"Supprimer la question {ticket.reference} ?" in confirm and str(escape(ticket.subject)) in confirm
+    assert f"<title>Supprimer la question {ticket.reference} ? — " in confirm and str(escape(ticket.subject)) in confirm
+    # The reference holds on one line of a phone, with the no-wrap class of the close confirmation.
+    assert f'<h1>Supprimer la question <span class="reference-cell">{ticket.reference}</span> ?</h1>' in confirm
     assert "Supprimer définitivement" in confirm and f'href="/questions/{ticket.reference}">Annuler</a>' in confirm
     assert count(Ticket) == 1 and len(stored_files(app)) == 1
     login(world.jurist)

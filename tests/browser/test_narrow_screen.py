@@ -290,3 +290,21 @@ def test_the_close_confirmation_keeps_the_reference_on_one_line_on_a_phone(visit
     lines = heading.locator(".reference-cell").evaluate("element => element.getClientRects().length")
     assert lines == 1, f"la référence tient sur {lines} lignes"
     assert _page_width(page) <= 375
+
+
+def test_the_delete_confirmation_keeps_the_reference_on_one_line_on_a_phone(visitor):
+    """« Supprimer la question Q-2026-00159 ? » (administrators only) holds its reference on one line of a phone, as
+    the close confirmation does."""
+    page = visitor.page
+    page.set_viewport_size({"width": 320, "height": 640})
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    reference = page.locator("td.reference-cell a").first.inner_text()
+    visitor.login("admin@demo.local")
+    visitor.goto(f"/questions/{reference}/supprimer")
+    visitor.audit()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(f"Supprimer la question {reference} ?")
+    lines = heading.locator(".reference-cell").evaluate("element => element.getClientRects().length")
+    assert lines == 1, f"la référence tient sur {lines} lignes"
+    assert _page_width(page) <= 320
