@@ -125,14 +125,16 @@ def resend_invitation(user: User, actor: User) -> None:
     db.session.commit()
 
 
+# A later reset request retires no link: only expiry, a chosen password, a newer invitation or ended sessions do.
 STALE_RESET_MAIL = _l("Ce courriel n'est pas renvoyé : son lien de réinitialisation n'est plus valable (il a expiré, "
-                      "un lien plus récent a été envoyé, ou le mot de passe a changé depuis). La personne peut "
-                      "demander un nouveau lien avec « Mot de passe oublié ? » sur la page de connexion.")
+                      "un mot de passe a été choisi, une invitation plus récente a été envoyée, ou les sessions du "
+                      "compte ont été fermées depuis). La personne peut demander un nouveau lien avec « Mot de passe "
+                      "oublié ? » sur la page de connexion.")
 
 
 def resend_password_mail(row: OutboxEmail, actor: User) -> bool:
     """An admin sends a failed invitation or reset mail again: as it is while its link works (False); once the link
-    has expired or been replaced, an invitation is replaced by a new one with a working link (True), and a reset mail
+    has expired or been retired, an invitation is replaced by a new one with a working link (True), and a reset mail
     is refused (the owner asks again), for a dead link must not be mailed."""
     ensure_admin(actor)
     try:

@@ -87,7 +87,24 @@ def test_failed_reset_mail_with_a_dead_link_is_refused(app, world, client, login
         login(world.admin)
         page = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True).get_data(as_text=True)
     assert "son lien de réinitialisation n&#39;est plus valable" in page and "Mot de passe oublié ?" in page
+    assert "il a expiré, un mot de passe a été choisi, une invitation plus récente a été envoyée, ou les sessions " \
+           "du compte ont été fermées depuis" in page
+    assert "un lien plus récent" not in page, "a later reset request retires no link"
     assert row.status == "failed"
+
+
+def test_failed_reset_mail_is_resent_as_it_is_after_a_later_reset_request(app, world, client, login, smtp_down):
+    """A later reset request retires no link: the failed mail's link still works, so it goes out again as it is."""
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    request_password_reset(world.member.email)
+    send_pending()
+    (row,) = [row for row in outbox(to_address=world.member.email) if row.kind == "password_reset"]
+    assert row.status == "failed"
+    request_password_reset(world.member.email)
+    login(world.admin)
+    page = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True).get_data(as_text=True)
+    assert "n&#39;est pas renvoyé" not in page
+    assert row.status == "pending"
 
 
 def test_choosing_a_password_cancels_the_password_mail_still_waiting(app, world):
