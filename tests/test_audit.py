@@ -16,6 +16,7 @@ from helpdesk.auth.services import set_active
 from helpdesk.events import record_event
 from helpdesk.kb.services import save_article
 from helpdesk.triage.routing import add_rule, delete_rule
+from helpdesk.triage.sla import delete_policy, save_policy
 from helpdesk.extensions import db
 from helpdesk.mail.ingest import ingest
 from helpdesk.models import Event
@@ -241,6 +242,27 @@ def test_a_deadline_rule_is_not_mistaken_for_a_routing_rule_of_the_same_number(c
     assert "règle de routage" not in _journal_details(client, "sla_rule_deleted")[0]
 
 
+def test_the_journal_names_a_deadline_rule_linked_to_the_deadlines_page_and_the_export_too(client, world, login):
+    """The journal said « règle n° : 3 » for a deadline rule: it now says its urgency, theme and delays."""
+    save_policy(world.admin, 3, world.theme.id, 2, 8.5)
+    login(world.admin)
+    cell, exported = _journal_details(client, "sla_rule_saved")
+    text = "Urgente, Réforme IAE : première réponse en 2 h, résolution en 8,5 h"
+    assert f'délai de traitement : <a href="/admin/delais">{text}</a>' in cell and "règle n°" not in cell
+    assert f"délai de traitement : {text}" in exported and "règle de routage" not in exported
+
+
+def test_the_journal_gives_the_number_of_a_deleted_deadline_rule_without_a_link(client, world, login):
+    """A deleted deadline rule keeps its number, and is never named after a routing rule of the same number."""
+    rule = save_policy(world.admin, 0, None, 24, 48)
+    add_rule(world.admin, world.theme.id, None, None)
+    delete_policy(world.admin, rule)
+    login(world.admin)
+    cell, exported = _journal_details(client, "sla_rule_deleted")
+    for text in (cell, exported):
+        assert text == f"priorité : Basse · délai de traitement n° : {rule.id}", "no link, no routing rule"
+
+
 def test_the_journal_reads_the_names_of_a_page_in_one_query_per_kind_whatever_its_length(client, world, login):
     """Naming resources, webinars and rules must not read them one by one (the page would slow down as it fills)."""
     from sqlalchemy import event as sql_event
@@ -261,13 +283,14 @@ def test_the_journal_reads_the_names_of_a_page_in_one_query_per_kind_whatever_it
         return count
 
     def add(number: int, offset: int) -> None:
-        """`number` resources, webinars and routing rules, each journalled."""
+        """`number` resources, webinars, routing and deadline rules, each journalled."""
         for index in range(offset, offset + number):
             save_article(None, {"slug": f"r-{index}", "title": f"Ressource {index}", "body": "Texte"}, world.jurist)
             save_webinar(None, WebinarValues(title=f"Webinaire {index}", starts_at=utcnow() + timedelta(days=7),
                                              speakers=("Léa",), theme_ids=(world.theme.id,)), world.jurist)
-            add_rule(world.admin, factories.make_theme(name=f"Thème {index}", slug=f"theme-{index}").id, None,
-                     world.jurist.id)
+            theme = factories.make_theme(name=f"Thème {index}", slug=f"theme-{index}")
+            add_rule(world.admin, theme.id, None, world.jurist.id)
+            save_policy(world.admin, index % 4, theme.id, 4, 16)
 
     login(world.admin)
     add(2, 0)

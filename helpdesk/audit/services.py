@@ -14,11 +14,12 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS, format_number
 from helpdesk.like import any_contains
 from helpdesk.models import (ARTICLE_STATUSES, CHANNELS, NOTIFY_MODES, PRIORITIES, ROLES, STATUSES, TOKEN_SCOPES,
-                             Article, Attachment, Event, InboundEmail, RoutingRule, Satisfaction, Structure, Theme,
-                             Ticket, User, Webinar, WebinarQuestion)
+                             Article, Attachment, Event, InboundEmail, RoutingRule, Satisfaction, SlaRule, Structure,
+                             Theme, Ticket, User, Webinar, WebinarQuestion)
 from helpdesk.permissions import can_see_internal, ensure_admin
 from helpdesk.repeats import new_in_a_row, normalised_words
 from helpdesk.translation import gettext as _, lazy_gettext as _l
+from helpdesk.triage.sla import format_business_hours
 
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
@@ -109,6 +110,15 @@ def _routing_rule_text(rule: RoutingRule) -> str:
              assignee=rule.assignee.name if rule.assignee else _("toute l'équipe"))
 
 
+def _sla_rule_text(rule: SlaRule) -> str:
+    """A deadline rule in words: its urgency and theme, and the business hours it allows."""
+    return _("%(priority)s, %(theme)s : première réponse en %(first)s, résolution en %(resolution)s",
+             priority=PRIORITIES.get(rule.priority, rule.priority),
+             theme=rule.theme.name if rule.theme else _("tous thèmes"),
+             first=format_business_hours(timedelta(minutes=rule.first_response_minutes)),
+             resolution=format_business_hours(timedelta(minutes=rule.resolution_minutes)))
+
+
 @dataclass(frozen=True, eq=False)
 class NamedKind:
     """Things the events' details name by id (one or a list), shown by a name while they exist: how to read them (one
@@ -134,15 +144,20 @@ _ROUTING_RULE = NamedKind(RoutingRule, _l("règle de routage"), _l("règle de ro
                           lambda _row: ("triage.routing_rules", {}),
                           (selectinload(RoutingRule.theme), selectinload(RoutingRule.assignee)),
                           frozenset({"routing_rule_added", "routing_rule_moved", "routing_rule_deleted"}))
-# The details naming things by id (a number or a list of numbers), by key.
+_SLA_RULE = NamedKind(SlaRule, _l("délai de traitement"), _l("délai de traitement n°"), _sla_rule_text,
+                      lambda _row: ("triage.sla_rules", {}), (selectinload(SlaRule.theme),),
+                      frozenset({"sla_rule_saved", "sla_rule_deleted"}))
+# The details naming things by id (a number or a list of numbers), by key: one kind, or several told apart by the
+# events they appear in (deadline and routing rules both log a `rule_id`).
 NAMED_DETAILS = {"structure_id": _STRUCTURE, "theme_id": _THEME, "themes": _THEME, "article_id": _ARTICLE,
-                 "articles": _ARTICLE, "webinar_id": _WEBINAR, "rule_id": _ROUTING_RULE}
+                 "articles": _ARTICLE, "webinar_id": _WEBINAR, "rule_id": (_ROUTING_RULE, _SLA_RULE)}
 
 
 def _named_kind(event: Event, key: str) -> NamedKind | None:
     """The kind of thing an event's detail `key` names by id, if any."""
-    kind = NAMED_DETAILS.get(key)
-    return kind if kind is not None and (kind.event_kinds is None or event.kind in kind.event_kinds) else None
+    kinds = NAMED_DETAILS.get(key, ())
+    return next((kind for kind in (kinds if isinstance(kinds, tuple) else (kinds,))
+                 if kind.event_kinds is None or event.kind in kind.event_kinds), None)
 
 
 def _detail_ids(value) -> list[int]:
@@ -152,8 +167,8 @@ def _detail_ids(value) -> list[int]:
 
 
 def journal_names(events: Iterable[Event]) -> dict[tuple[NamedKind, int], tuple[str, Link | None]]:
-    """The names and links of the structures, themes, resources, webinars and routing rules the events' details name
-    by id (NAMED_DETAILS) that still exist, by (kind, id), read in one query per kind."""
+    """The names and links of the structures, themes, resources, webinars, routing and deadline rules the events'
+    details name by id (NAMED_DETAILS) that still exist, by (kind, id), read in one query per kind."""
     wanted: dict[NamedKind, set[int]] = {}
     for event in events:
         for key, value in (event.data or {}).items():
@@ -172,7 +187,7 @@ def describe_details(event: Event, accounts: Mapping[int, User], names: Mapping[
                      ) -> list[tuple[str, str, Link | None]]:
     """An event's details as (label, value, link) triples an admin can read, in a stable order: the account named
     (from `accounts`, see journal_accounts) by its address, linked to, unless anonymised (then by its number only);
-    a structure, theme, resource, webinar or routing rule by its name or description (from `names`, see
+    a structure, theme, resource, webinar, routing or deadline rule by its name or description (from `names`, see
     journal_names), linked to its page if it has one, while it exists, by its number once deleted."""
     details = []
     for key, value in sorted((event.data or {}).items()):
