@@ -133,3 +133,21 @@ def test_a_members_list_keeps_each_reference_on_one_line(visitor):
     link = page.locator("main table tbody tr td a").first
     line_height = link.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
     assert link.bounding_box()["height"] < 1.5 * line_height, f"« {link.inner_text()} » tient sur plusieurs lignes"
+
+
+def test_a_jurists_header_takes_two_lines_on_a_laptop(visitor):
+    """A jurist's header at 1280 px took four lines (name, two lines of links, language): the language choice now
+    sits beside the name, the links take the whole width below, every one in sight; keyboard order unchanged."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 140, f"en-tête haut de {header['height']} px"
+    brand, switch = page.locator(".brand").bounding_box(), page.locator(".language-switch").bounding_box()
+    assert brand["x"] + brand["width"] <= switch["x"] and abs(brand["y"] - switch["y"]) < brand["height"]
+    links = page.locator(".site-header nav a, .site-header nav button")
+    for index in range(links.count()):
+        expect(links.nth(index)).to_be_visible()
+        assert links.nth(index).bounding_box()["y"] > brand["y"] + brand["height"] / 2
+    order = page.locator(".site-header a, .site-header select").evaluate_all("nodes => nodes.map(n => n.tagName)")
+    assert order[-1] == "SELECT", "la langue reste atteinte en dernier au clavier"
