@@ -376,6 +376,27 @@ def test_met_resolution_says_when_and_whether_in_time_even_closed_without_an_ans
     assert "Résolue le 20 avril 2026 à 10:00 (après l'échéance)" in page and "Répondue le" not in page
 
 
+def test_a_question_closed_without_an_answer_says_so_under_first_response(client, world, login):
+    """Closed while it waited on its member, a question never answered kept « En retard · … délai suspendu, en
+    attente du membre » under « Première réponse », as if still open: it now says no answer went before closing."""
+    ticket = _file(world.member, paris(2026, 3, 2, 10), priority=3)
+    with frozen_time(paris(2026, 3, 3, 11)):
+        services.change_status(ticket, world.jurist, "open")
+        services.change_status(ticket, world.jurist, "waiting")
+    with frozen_time(paris(2026, 3, 4, 11)):
+        services.close(ticket, world.jurist)
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    first_response = re.search(r"<dt>Première réponse</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert "Aucune réponse envoyée avant la clôture" in first_response
+    assert "en attente du membre" not in first_response and "En retard" not in first_response
+    with frozen_time(paris(2026, 3, 5, 11)):
+        services.change_status(ticket, world.jurist, "open")
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    first_response = re.search(r"<dt>Première réponse</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert "En retard" in first_response and "Aucune réponse" not in first_response
+
+
 def _as_before_service_levels(*tickets) -> None:
     """Make questions look filed before service levels existed: no stored deadline, no recorded clock stop."""
     ids = [ticket.id for ticket in tickets]
