@@ -2,7 +2,11 @@
 import html
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
+
+from sqlalchemy import event
 
 from helpdesk.api.tokens import create_token
 from helpdesk.auth.services import create_user
@@ -148,3 +152,19 @@ def without_return_address(page: str) -> str:
     back after switching) nor its CSRF tokens (random: they may hold any letters), to look for what else the page
     shows back."""
     return re.sub(r'<input type="hidden" name="(?:next|csrf_token)" value="[^"]*">', "", page)
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL statements the block runs on the app's engine, in order, each on one line."""
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        """Note one statement."""
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -265,22 +265,11 @@ def test_the_journal_gives_the_number_of_a_deleted_deadline_rule_without_a_link(
 
 def test_the_journal_reads_the_names_of_a_page_in_one_query_per_kind_whatever_its_length(client, world, login):
     """Naming resources, webinars and rules must not read them one by one (the page would slow down as it fills)."""
-    from sqlalchemy import event as sql_event
-
     def statements() -> int:
         """How many SQL statements the journal's page runs."""
-        count = 0
-
-        def counter(*args):
-            nonlocal count
-            count += 1
-
-        sql_event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with factories.sql_statements() as run:
             assert client.get("/admin/journal/").status_code == 200
-        finally:
-            sql_event.remove(db.engine, "before_cursor_execute", counter)
-        return count
+        return len(run)
 
     def add(number: int, offset: int) -> None:
         """`number` resources, webinars, routing and deadline rules, each journalled."""

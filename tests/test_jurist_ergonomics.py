@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import event
 
 from helpdesk.errors import Forbidden
-from helpdesk.extensions import db
 from helpdesk.queue.services import QueueFilters, next_question
 from helpdesk.tickets import services
 from tests import factories
@@ -32,13 +30,8 @@ def test_queue_page_counts_views_with_a_single_query(client, login, world):
     """The tabs and the navigation share one counting query per request."""
     factories.make_ticket(world.member)
     login(world.jurist)
-    statements = []
-    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with factories.sql_statements() as statements:
         response = client.get("/file/")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     assert sum("AS mes_dossiers" in statement for statement in statements) == 1
 

@@ -7,7 +7,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
@@ -67,17 +67,8 @@ def test_member_files_a_question_and_sees_it(member_client, world):
 def test_filing_does_not_read_the_member_account_again_after_the_commit(member_client, world):
     """The caching headers of the redirect asked for the account after the commit had expired it (one more SELECT
     per submission); the redirect is still private, no-store."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        """Note each statement, on one line."""
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with factories.sql_statements() as statements:
         response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 302 and response.headers["Cache-Control"] == "private, no-store"
     after_insert = statements[next(i for i, text in enumerate(statements) if text.startswith("INSERT INTO ticket")):]
     assert not [text for text in after_insert if re.search(r'^SELECT .* WHERE "?user"?\.id = ', text)]

@@ -3,7 +3,7 @@ import html
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
@@ -273,18 +273,9 @@ def test_members_cannot_tag_or_bulk_act(client, world, login):
 
 def _statements_for_queue_page(client) -> int:
     """How many SQL statements one queue page runs."""
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with factories.sql_statements() as statements:
         assert client.get("/file/?vue=ouvertes").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count
+    return len(statements)
 
 
 def test_queue_page_runs_the_same_number_of_queries_for_5_or_25_rows(client, world, login):
