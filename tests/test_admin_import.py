@@ -47,9 +47,9 @@ def _text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def _preview(client, content: bytes, filename: str = "structures.csv"):
-    """Upload a file for checking; the response."""
-    return client.post("/admin/import", data={"file": (io.BytesIO(content), filename)},
+def _preview(client, content: bytes, filename: str = "structures.csv", encoding: str = ""):
+    """Upload a file for checking (in the encoding chosen on the form, detected when empty); the response."""
+    return client.post("/admin/import", data={"file": (io.BytesIO(content), filename), "encoding": encoding},
                        content_type="multipart/form-data")
 
 
@@ -302,6 +302,45 @@ def test_a_mac_roman_file_with_letters_windows_lacks_is_read(admin_client, world
     assert (plan.new_structures[0].name, plan.accounts[0].name) == ("Chantier Français de Sète", "Léon Dupuis-Fête")
 
 
+def test_the_preview_says_which_encoding_was_detected(admin_client, world):
+    preview = _text(_preview(admin_client, "\r\n".join([HEADER, MAC_LINE]).encode("cp1252", "replace")))
+    assert "Encodage lu : Windows-1252 (détecté automatiquement)." in preview
+    assert "Détection automatique" in _text(admin_client.get("/admin/import"))
+
+
+def test_an_encoding_chosen_by_the_admin_is_the_one_read_and_imported(admin_client, world):
+    """Detection reads this Mac file as Windows (« Îuvre », « No‘l »): the admin sees it in the preview, chooses Mac
+    Roman, sees the accents right and imports them so."""
+    line = f"Œuvre du Pont;{SIRET_B};ETTI;Bretagne;cora.fictive@regie-fictive.fr;Noël Fictif;membre"
+    content = "\r\n".join(["structure;siret;type;region;e-mail;nom;role", line]).encode("mac_roman")
+    detected = _text(_preview(admin_client, content))
+    assert "Îuvre du Pont" in detected and "Encodage lu : Windows-1252 (détecté automatiquement)." in detected
+    preview = _text(_preview(admin_client, content, encoding="mac_roman"))
+    assert "Encodage lu : Mac Roman (choisi)." in preview
+    assert "Œuvre du Pont" in preview and "Noël Fictif" in preview and "Îuvre" not in preview
+    response = admin_client.post("/admin/import/confirmer", data={"token": _reference(preview)},
+                                 follow_redirects=True)
+    assert "1 structure et 1 compte créés" in _text(response)
+    structure = db.session.scalars(select(Structure).where(Structure.siret == SIRET_B)).one()
+    assert (structure.name, structure.users[0].name) == ("Œuvre du Pont", "Noël Fictif")
+
+
+def test_a_file_that_the_chosen_encoding_cannot_read_is_refused_in_french(admin_client, world):
+    content = "\r\n".join([HEADER, *GOOD_LINES]).encode("cp1252")
+    response = _preview(admin_client, content, encoding="utf-8")
+    text = _text(response)
+    assert "Ce fichier ne se lit pas en UTF-8 : choisissez un autre encodage, ou « Détection automatique »." in text
+    assert 'name="token"' not in text
+    _nothing_written(world)
+
+
+def test_an_encoding_outside_the_list_is_refused(admin_client, world):
+    response = _preview(admin_client, _csv(*GOOD_LINES), encoding="rot13")
+    assert response.status_code == 400 and "Importer ces structures" not in _text(response)
+    assert "Encodage du fichier" in _text(response) and "rot13" not in _text(response)
+    _nothing_written(world)
+
+
 @pytest.mark.parametrize("name", ["Régie « Cœur » d’Évian – Île", "RÉGIE DES ÎLES", "Fête… 2 €"])
 def test_windows_files_with_french_typography_stay_read_as_windows(world, name):
     line = f"{name};{SIRET_B};ACI;Bretagne;leon@chantier-sete.fr;Léon Fictif;"
@@ -517,6 +556,16 @@ def test_import_command_checks_then_imports(app, world, runner, tmp_path):
     assert result.exit_code == 1
     assert "Ligne 2, e-mail : Un compte existe déjà avec cette adresse e-mail." in result.output
     assert _count(Structure) == 4
+
+
+def test_import_command_reads_the_encoding_given(app, world, runner, tmp_path):
+    path = tmp_path / "structures.csv"
+    path.write_bytes("\r\n".join([HEADER, f"Régie du Pont;{SIRET_B};ETTI;Bretagne;;;"]).encode("mac_roman"))
+    wrong = runner.invoke(args=["admin", "import", str(path), "--encoding", "utf-8"])
+    assert wrong.exit_code == 1 and "Ce fichier ne se lit pas en UTF-8" in wrong.output
+    result = runner.invoke(args=["admin", "import", str(path), "--encoding", "mac_roman"])
+    assert result.exit_code == 0 and "Encodage lu : Mac Roman (choisi)." in result.output
+    assert db.session.scalars(select(Structure.name).where(Structure.siret == SIRET_B)).one() == "Régie du Pont"
 
 
 def test_the_nightly_retention_run_deletes_previews_never_imported(admin_client, world, runner):

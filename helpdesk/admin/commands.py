@@ -15,17 +15,20 @@ admin_cli = AppGroup("admin", help="Administration: bulk import of structures an
 @admin_cli.command("import")
 @click.argument("file", type=FrenchPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only check the file and say what it would create.")
-def import_command(file, dry_run):
+@click.option("--encoding", type=click.Choice(list(imports.ENCODING_NAMES)), default=None,
+              help="The file's encoding, when automatic detection reads its accents wrong.")
+def import_command(file, dry_run, encoding):
     """Create the structures and member accounts of a CSV file (as on the web page), inviting each account."""
     with file.open("rb") as handle:
         content = handle.read(imports.MAX_BYTES + 1)
-    plan = imports.check_import(content, file.name)
+    plan = imports.check_import(content, file.name, encoding or "")
     for problem in plan.problems:
         click.echo(f"Ligne {problem.line}, {problem.field_label} : {problem.message}", err=True)
     if plan.problems:
         raise click.ClickException(f"{len(plan.problems)} erreur(s) : rien n'a été importé.")
     if not plan.can_apply:
         raise click.ClickException("Ce fichier ne crée rien : ses structures existent déjà et il ne nomme aucun compte.")
+    click.echo(f"Encodage lu : {plan.read_as_label}.")
     summary = f"{len(plan.new_structures)} structure(s) et {len(plan.accounts)} compte(s)"
     reused = f"{len(plan.reused_structures)} structure(s) existante(s) complétée(s)"
     if dry_run:

@@ -3,6 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from helpdesk.admin.imports import ENCODING_NAMES
 from helpdesk.admin.services import STRUCTURE_NAME_MAX, normalise_siret, siret_problem
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.auth.services import email_problem, normalise_email
@@ -117,6 +118,12 @@ class ImportForm(Form):
                      render_kw={"accept": ".csv,text/csv"},
                      description=_l("Enregistré depuis Excel ou LibreOffice au format CSV (séparateur point-virgule "
                                     "ou virgule), 2 Mo au plus."))
+    encoding = SelectField(_l("Encodage du fichier"), default="",
+                           choices=select_choices([("", _l("Détection automatique")), *ENCODING_NAMES.items()]),
+                           description=_l("Laissez « Détection automatique » ; si l'aperçu montre des accents mal lus "
+                                          "(« RÃ©gie », « RŽgie »), déposez de nouveau le fichier en choisissant "
+                                          "son encodage : Windows-1252 (Excel sous Windows), Mac Roman (Excel sur "
+                                          "un ancien Mac) ou UTF-8."))
     submit = SubmitField(_l("Vérifier le fichier"))
 
 

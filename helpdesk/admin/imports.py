@@ -108,11 +108,20 @@ class ImportPlan:
     """What importing a file would do, or why it cannot."""
 
     filename: str
+    encoding: str = ""  # chosen on the form; empty: detected
+    read_as: str = ""  # the encoding the file was read in, once read
     new_structures: list[NewStructure] = field(default_factory=list)
     reused_structures: dict[str, Structure] = field(default_factory=dict)
     reused_accounts: dict[str, int] = field(default_factory=dict)
     accounts: list[NewAccount] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def read_as_label(self) -> str:
+        """The encoding the file was read in, in words, and whether the admin chose it or it was detected."""
+        label = ENCODING_NAMES[self.read_as]
+        return (_("%(encoding)s (choisi)", encoding=label) if self.encoding
+                else _("%(encoding)s (détecté automatiquement)", encoding=label))
 
     @property
     def can_apply(self) -> bool:
@@ -145,6 +154,8 @@ def model_file() -> str:
 # The encodings a spreadsheet saves a CSV file in, besides UTF-8: Windows (Excel, LibreOffice on Windows) and Mac
 # Roman (Excel on older Macs). A byte above 127 means a different letter in each, and most such bytes are valid in both.
 SINGLE_BYTE_ENCODINGS = ("cp1252", "mac_roman")
+# The encodings an admin may choose when detection reads a file wrong, by their Python codec name.
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "mac_roman": "Mac Roman"}
 # What a French file holds beyond ASCII: accented letters, ligatures and French typography.
 FRENCH_LOWER = frozenset("àâäçéèêëîïôöùûüÿœæ")
 FRENCH_UPPER = frozenset("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
@@ -166,24 +177,27 @@ def _french_score(text: str) -> int:
     return score
 
 
-def _decode(content: bytes) -> str | None:
-    """The text of a file saved as UTF-8 (with or without a byte order mark), or else as Windows-1252 or Mac Roman,
-    whichever reads as the more French (Windows when they read alike); None when it is none of them (a NUL byte:
-    UTF-16, a spreadsheet's own format)."""
+def _decode(content: bytes, encoding: str = "") -> tuple[str, str] | None:
+    """The text of a file and the encoding it was read in: the `encoding` chosen, or else UTF-8 (with or without a
+    byte order mark), Windows-1252 or Mac Roman, whichever reads as the more French (Windows when they read alike);
+    None when it cannot be read so (a NUL byte: UTF-16, a spreadsheet's own format)."""
     if b"\x00" in content:
         return None
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    readings = []
-    for encoding in SINGLE_BYTE_ENCODINGS:
+    if encoding:
+        candidates: tuple[str, ...] = (encoding,)
+    else:
         try:
-            readings.append(content.decode(encoding))
+            return content.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            candidates = SINGLE_BYTE_ENCODINGS
+    readings = []
+    for candidate in candidates:
+        try:
+            readings.append((content.decode("utf-8-sig" if candidate == "utf-8" else candidate), candidate))
         except UnicodeDecodeError:
             continue
     # max keeps the first of equal scores: Windows, the more common.
-    return max(readings, key=_french_score, default=None)
+    return max(readings, key=lambda reading: _french_score(reading[0]), default=None)
 
 
 def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[int, dict[str, str]]]:
@@ -200,11 +214,16 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
         plan.problem(1, "file", _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.",
                                   size=MAX_BYTES // 2**20))
         return []
-    text = _decode(content)
-    if text is None:
+    reading = _decode(content, plan.encoding)
+    if reading is None and plan.encoding:
+        plan.problem(1, "file", _("Ce fichier ne se lit pas en %(encoding)s : choisissez un autre encodage, ou "
+                                  "« Détection automatique ».", encoding=ENCODING_NAMES[plan.encoding]))
+        return []
+    if reading is None:
         plan.problem(1, "file", _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au format CSV "
                                   "(UTF-8, Windows ou Mac) depuis votre tableur."))
         return []
+    text, plan.read_as = reading
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     # Strict: a quote left open would otherwise swallow the rest of the file into one cell, reported as a missing
@@ -274,9 +293,12 @@ def _code(value: str, codes: dict[str, str]) -> str:
     return codes.get(slugify(value), value)
 
 
-def check_import(content: bytes, filename: str) -> ImportPlan:
-    """Read a CSV file of structures and accounts and check every line against the database; writes nothing."""
-    plan = ImportPlan(filename=filename)
+def check_import(content: bytes, filename: str, encoding: str = "") -> ImportPlan:
+    """Read a CSV file of structures and accounts (in the `encoding` given, detected when empty) and check every line
+    against the database; writes nothing."""
+    if encoding and encoding not in ENCODING_NAMES:
+        raise InvalidInput(_("Encodage inconnu : choisissez-en un dans la liste."))
+    plan = ImportPlan(filename=filename, encoding=encoding)
     rows = _read_rows(content, filename, plan)
     sirets = {normalise_siret(row["siret"]) for _line, row in rows}
     emails = {normalise_email(row["email"]) for _line, row in rows}
@@ -448,7 +470,7 @@ def remove_expired_previews() -> int:
     return len(expired)
 
 
-def stage_file(content: bytes, filename: str, actor: User) -> str:
+def stage_file(content: bytes, plan: ImportPlan, actor: User) -> str:
     """Keep a checked file on the server for STAGING_MAX_AGE_SECONDS (removing older ones) and return the signed
     reference the confirmation form carries."""
     directory = _staging_dir()
@@ -457,11 +479,11 @@ def stage_file(content: bytes, filename: str, actor: User) -> str:
     key = secrets.token_hex(16)
     (directory / f"{key}.csv").write_bytes(content)
     return _serializer().dumps({"admin": actor.id, "key": key, "sha256": hashlib.sha256(content).hexdigest(),
-                                "filename": filename})
+                                "filename": plan.filename, "encoding": plan.encoding})
 
 
-def staged_file(reference: str, actor: User) -> tuple[bytes, str, Path]:
-    """The content, name and path of the file a confirmation form refers to, if this admin checked it less than
+def staged_file(reference: str, actor: User) -> tuple[bytes, str, str, Path]:
+    """The content, name, chosen encoding and path of the file a confirmation form refers to, if this admin checked it less than
     STAGING_MAX_AGE_SECONDS ago and it is unchanged; InvalidInput otherwise."""
     try:
         data = _serializer().loads(reference or "", max_age=STAGING_MAX_AGE_SECONDS)
@@ -478,4 +500,4 @@ def staged_file(reference: str, actor: User) -> tuple[bytes, str, Path]:
         raise InvalidInput(EXPIRED_REFERENCE) from None
     if hashlib.sha256(content).hexdigest() != data["sha256"]:
         raise InvalidInput(INVALID_REFERENCE)
-    return content, data["filename"], path
+    return content, data["filename"], data.get("encoding", ""), path

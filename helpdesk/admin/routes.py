@@ -253,8 +253,8 @@ def import_structures():
     form = ImportForm()
     if form.validate_on_submit():
         content = form.file.data.read(imports.MAX_BYTES + 1)
-        plan = imports.check_import(content, form.file.data.filename or "")
-        reference = imports.stage_file(content, plan.filename, current_user) if plan.can_apply else ""
+        plan = imports.check_import(content, form.file.data.filename or "", form.encoding.data)
+        reference = imports.stage_file(content, plan, current_user) if plan.can_apply else ""
         return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
                                reference=reference)
     status = refuse_form(form) if form.is_submitted() else 200
@@ -276,8 +276,8 @@ def import_model():
 def confirm_import():
     """Read the kept file again, check it against the database as it is now, and import it all or nothing."""
     try:
-        content, filename, path = imports.staged_file(ConfirmImportForm().token.data, current_user)
-        plan = imports.check_import(content, filename)
+        content, filename, encoding, path = imports.staged_file(ConfirmImportForm().token.data, current_user)
+        plan = imports.check_import(content, filename, encoding)
         if not plan.can_apply:
             path.unlink(missing_ok=True)
             return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
