@@ -2,10 +2,15 @@
 import re
 from datetime import timedelta
 
+import flask_migrate
+from sqlalchemy import select, text
+
 from helpdesk.auth.passwords import (make_password_link, request_password_reset, resend_invitation,
                                      set_password_with_token)
 from helpdesk.auth.services import create_user, set_active
+from helpdesk.extensions import db
 from helpdesk.mail.sender import send_pending
+from helpdesk.models import OutboxEmail
 from helpdesk.models._types import frozen_time, utcnow
 from tests.mail.helpers import outbox, text_part
 
@@ -112,3 +117,46 @@ def test_choosing_a_password_cancels_the_password_mail_still_waiting(app, world)
     (waiting,) = outbox(to_address=INVITEE)
     set_password_with_token(make_password_link(user, "invitation").rsplit("/", 1)[-1], "un-mot-de-passe-solide")
     assert waiting.status == "cancelled"
+
+
+def _failed_before_the_fix(row) -> None:
+    """Put a password mail back to « Échec », as it stayed before a newer link or a chosen password cancelled it."""
+    db.session.execute(text("UPDATE outbox_email SET status = 'failed' WHERE id = :id"), {"id": row.id})
+    db.session.commit()
+
+
+def _migrate_again() -> None:
+    """Run the migration that cancels the password mails failed and since superseded."""
+    db.session.remove()
+    flask_migrate.downgrade(revision="e2b7d4a9c6f1")
+    flask_migrate.upgrade()
+
+
+def test_upgrading_cancels_old_failed_invitations_superseded_by_a_sent_one_or_a_chosen_password(
+        app, world, client, login, smtp_down):
+    """Failed invitations from before 30 November stayed « Échec » with « Renvoyer » after the admin had re-sent one
+    that arrived, or the account had chosen its password: the upgrade cancels them, and leaves a lone failure."""
+    user, superseded = _failed_invitation(app, world, smtp_down)
+    smtp_down.start()
+    resend_invitation(user, world.admin)
+    send_pending()
+    chosen = create_user("chosen@exemple.test", "Chloé Choisie", None, "member", world.structure.id,
+                         actor=world.admin)
+    smtp_down.stop()
+    send_pending()
+    (chosen_row,) = outbox(to_address="chosen@exemple.test")
+    chosen.set_password("un mot de passe solide 2026")
+    lone = create_user("lone@exemple.test", "Léon Seul", None, "member", world.structure.id, actor=world.admin)
+    send_pending()
+    (lone_row,) = outbox(to_address="lone@exemple.test")
+    for row in (superseded, chosen_row, lone_row):
+        _failed_before_the_fix(row)
+    login(world.admin)
+    assert f"courriels/{superseded.id}/renvoyer" in client.get("/admin/courriels").get_data(as_text=True)
+    _migrate_again()
+    statuses = dict(db.session.execute(select(OutboxEmail.id, OutboxEmail.status)).all())
+    assert (statuses[superseded.id], statuses[chosen_row.id], statuses[lone_row.id]) == (
+        "cancelled", "cancelled", "failed")
+    page = client.get("/admin/courriels").get_data(as_text=True)
+    assert f"courriels/{superseded.id}/renvoyer" not in page and f"courriels/{chosen_row.id}/renvoyer" not in page
+    assert f"courriels/{lone_row.id}/renvoyer" in page
