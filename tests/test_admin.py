@@ -453,6 +453,53 @@ def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, 
     assert "Non assignées" not in page.split("<main", 1)[1].split("</main>")[0]
 
 
+def _listed_emails(page: str) -> set[str]:
+    """The addresses in the accounts table of a page."""
+    return set(re.findall(r"<td>([^<@]+@exemple\.test)</td>", page))
+
+
+def test_admin_lists_the_invitations_not_yet_accepted_and_the_accounts_of_a_role_or_state(admin_client, world):
+    """With thousands of accounts the admin could not find the invitations to chase, the deactivated accounts or the
+    team: the list had a search only, and no count."""
+    invited = factories.make_user("member", world.structure, email="invitee@exemple.test", password=None)
+    set_active(world.colleague, False, world.admin)
+    everyone = admin_client.get("/admin/utilisateurs").get_data(as_text=True)
+    assert "7 comptes" in everyone and "Invitation pas encore acceptée" in everyone
+    pending = admin_client.get("/admin/utilisateurs?state=invited").get_data(as_text=True)
+    assert _listed_emails(pending) == {invited.email} and "1 compte" in pending
+    assert '<option selected value="invited">' in pending or 'value="invited" selected' in pending
+    assert _listed_emails(admin_client.get("/admin/utilisateurs?state=inactive").get_data(as_text=True)) == {
+        "collegue@exemple.test"}
+    team = admin_client.get("/admin/utilisateurs?role=jurist&state=active").get_data(as_text=True)
+    assert _listed_emails(team) == {"juriste@exemple.test", "juriste2@exemple.test"}
+    searched = admin_client.get("/admin/utilisateurs?q=membre&state=invited").get_data(as_text=True)
+    assert "Aucun compte ne correspond à ces critères." in html.unescape(searched)
+    assert 'href="/admin/utilisateurs">Tous les comptes' in searched
+
+
+def test_an_unknown_role_or_state_filters_nothing_and_says_so(admin_client, world):
+    page = admin_client.get("/admin/utilisateurs?role=owner&state=%3Cb%3E").get_data(as_text=True)
+    assert len(_listed_emails(page)) == 6 and "<b>" not in page
+    assert "6 comptes" in page and "Rôle : choisissez l'une des valeurs proposées." in html.unescape(page)
+
+
+def test_an_action_on_a_filtered_list_brings_the_admin_back_to_the_same_filters(admin_client, world):
+    invited = factories.make_user("member", world.structure, email="invitee@exemple.test", password=None)
+    listing = admin_client.get("/admin/utilisateurs?state=invited&role=member").get_data(as_text=True)
+    assert html.escape(f"/admin/utilisateurs/{invited.id}/invitation?state=invited&role=member") in listing
+    response = admin_client.post(f"/admin/utilisateurs/{invited.id}/invitation?state=invited&role=member")
+    assert response.headers["Location"] == "/admin/utilisateurs?role=member&state=invited"
+    bogus = admin_client.post(f"/admin/utilisateurs/{invited.id}/invitation?state=nonsense")
+    assert bogus.headers["Location"] == "/admin/utilisateurs"
+
+
+def test_the_list_offers_no_deactivation_of_the_admin_own_account(admin_client, world):
+    """The button was there, and refused with an error when clicked."""
+    page = admin_client.get("/admin/utilisateurs").get_data(as_text=True)
+    assert f"/admin/utilisateurs/{world.admin.id}/activation" not in page
+    assert f"/admin/utilisateurs/{world.jurist.id}/activation" in page
+
+
 def test_admin_cannot_deactivate_themselves(admin_client, world):
     page = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/activation",
                              follow_redirects=True).get_data(as_text=True)

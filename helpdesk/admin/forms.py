@@ -4,10 +4,10 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from helpdesk.admin.imports import ENCODING_NAMES
-from helpdesk.admin.services import STRUCTURE_NAME_MAX, normalise_siret, siret_problem
+from helpdesk.admin.services import ACCOUNT_STATES, STRUCTURE_NAME_MAX, normalise_siret, siret_problem
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.auth.services import email_problem, normalise_email
-from helpdesk.main.forms import Form, select_choices
+from helpdesk.main.forms import FilterForm, Form, select_choices
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -109,6 +109,20 @@ class ThemeEditForm(Form):
 
 class ToggleForm(Form):
     """A button that flips an active flag, for its CSRF token."""
+
+
+class AccountFilterForm(FilterForm):
+    """Narrow the accounts list by a search, a role and a state."""
+
+    q = StringField(_l("Nom, e-mail ou structure"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Rôle"), choices=select_choices([("", _l("Tous")), *ROLES.items()]), default="")
+    state = SelectField(_l("État"), choices=select_choices([("", _l("Tous")), *ACCOUNT_STATES.items()]), default="")
+
+    def filters(self) -> dict:
+        """The valid filters, as accounts_query takes them (invalid ones are ignored and shown as errors)."""
+        self.validate()
+        return {"search": (self.q.data or "").strip() if not self.q.errors else "",
+                "role": self.role.data or None, "state": self.state.data or None}
 
 
 class ImportForm(Form):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from helpdesk.admin import bp
 from helpdesk.admin import imports
-from helpdesk.admin.forms import (ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
+from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
                                   UserEditForm, UserForm)
 from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
@@ -89,16 +89,19 @@ def _structure_choices() -> list[tuple[int, str]]:
 @bp.route("/utilisateurs")
 @admin_required
 def users():
-    """List accounts, or those matching the search (name, e-mail or structure)."""
-    search = text_arg("q")
-    page = list_page(accounts_query(search), 50)
-    return render_template("admin/users.html", page=page, search=search, toggle_form=ToggleForm())
+    """List accounts, or those matching the search (name, e-mail or structure), the role and the state chosen."""
+    form = AccountFilterForm(request.args)
+    filters = form.filters()
+    page = list_page(accounts_query(**filters), 50)
+    return render_template("admin/users.html", page=page, form=form, filtered=any(filters.values()),
+                           toggle_form=ToggleForm())
 
 
 def _back_to_users() -> str:
-    """The accounts list as the admin left it for an action on one of its lines: the same search and page."""
-    page = page_arg()
-    return url_for("admin.users", q=text_arg("q") or None, page=page if page > 1 else None)
+    """The accounts list as the admin left it for an action on one of its lines: the same filters and page."""
+    page, form = page_arg(), AccountFilterForm(request.args)
+    form.validate()
+    return url_for("admin.users", **form.query_args(), page=page if page > 1 else None)
 
 
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])

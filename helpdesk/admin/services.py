@@ -10,21 +10,43 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.like import any_contains
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
+from helpdesk.models.user import UNUSABLE_PASSWORD
 from helpdesk.models.structure import siret_is_valid
 from helpdesk.permissions import ensure_admin
 from helpdesk.plain_text import one_line
 from helpdesk.slugs import slugify
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 STRUCTURE_NAME_MAX = 200
 
 
-def accounts_query(search: str = "") -> Select:
-    """Accounts by role then name; `search` keeps those whose name, e-mail or structure contains it."""
+# The states an admin filters the accounts by, in the words of the list's « État » column.
+ACCOUNT_STATES = {
+    "active": _l("Actifs"),
+    "invited": _l("Invitation pas encore acceptée"),
+    "inactive": _l("Désactivés"),
+    "anonymised": _l("Anonymisés"),
+}
+
+
+def accounts_query(search: str = "", role: str | None = None, state: str | None = None) -> Select:
+    """Accounts by role then name; `search` keeps those whose name, e-mail or structure contains it, `role` those of
+    that role, `state` those in that state (ACCOUNT_STATES; « invited » is an active account without a password)."""
     query = (select(User).outerjoin(Structure, User.structure_id == Structure.id)
              .order_by(User.role, french_order(User.name)))
     if search:
         query = query.where(any_contains(search, User.name, User.email, Structure.name))
+    if role:
+        query = query.where(User.role == role)
+    kept = User.anonymised_at.is_(None)
+    if state == "active":
+        query = query.where(User.active, kept)
+    elif state == "invited":
+        query = query.where(User.active, kept, User.password_hash.startswith(UNUSABLE_PASSWORD, autoescape=True))
+    elif state == "inactive":
+        query = query.where(~User.active, kept)
+    elif state == "anonymised":
+        query = query.where(~kept)
     return query
 
 
