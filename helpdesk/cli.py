@@ -90,9 +90,9 @@ def _ask_password() -> str:
 
 
 @users.command("create")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--email", required=True, help="The account's login address.")
+@click.option("--name", required=True, help="The name shown to members and the team.")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True, help="What the account may do.")
 @click.option("--structure-id", type=int, default=None, help="Required for members.")
 @click.option("--password", help="The initial password; asked twice, without echo, when not given.")
 def create_user_command(email, name, role, structure_id, password):
@@ -107,9 +107,9 @@ def create_user_command(email, name, role, structure_id, password):
 
 
 @users.command("invite")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--email", required=True, help="The account's login address, where the invitation goes.")
+@click.option("--name", required=True, help="The name shown to members and the team.")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True, help="What the account may do.")
 @click.option("--structure-id", type=int, default=None, help="Required for members.")
 def invite_user_command(email, name, role, structure_id):
     """Create an account and email it an invitation link to choose its password."""

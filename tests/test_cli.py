@@ -4,6 +4,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 
+import click
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -342,3 +343,22 @@ def test_users_create_refuses_a_structure_for_a_jurist_without_asking_for_one(ru
     assert result.exit_code == 1
     assert "n'est rattaché à aucune structure" in result.output and "Indiquez --structure-id" not in result.output
     assert db.session.scalar(select(User).where(User.email == "j@federation.test")) is None
+
+
+def _our_commands(group, path=()):
+    """(name path, command) of every command the app registers, sub-commands included."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _our_commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def test_every_option_of_our_commands_says_what_it_does_in_its_help(app):
+    """`--interval`, `--limit`, `--json` and the account options of `users create` showed no text in `--help`."""
+    commands = dict(_our_commands(app.cli))
+    assert ("admin", "import") in commands and ("kb", "sync") in commands
+    silent = [f"{' '.join(path)} {option.opts[0]}" for path, command in commands.items()
+              for option in command.params if isinstance(option, click.Option) and not option.help]
+    assert silent == []
+    assert all(command.help for command in commands.values())

@@ -13,7 +13,7 @@ flash_cli = AppGroup("flash", help="Flash info bulletins.")
 @flash_cli.command("send")
 @click.option("--batch-size", default=500, show_default=True, help="Recipients written per transaction.")
 @click.option("--loop", is_flag=True, help="Keep running, looking for published bulletins every --interval seconds.")
-@click.option("--interval", default=30.0, show_default=True)
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between passes with --loop.")
 def send_command(batch_size, loop, interval):
     """Fan out published bulletins to their subscribers; safe to stop and restart at any time (no duplicates)."""
     if loop:

@@ -26,7 +26,7 @@ def _sync_summary(report: indexing.SyncReport) -> str:
 
 @kb.command("sync")
 @click.option("--loop", is_flag=True, help="Keep running, syncing every --interval seconds (one indexer per machine).")
-@click.option("--interval", default=1.0, show_default=True)
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between passes with --loop.")
 def sync_command(loop, interval):
     """Apply pending database changes to this machine's search indexes."""
     if loop:
@@ -113,8 +113,8 @@ def _member_search(query: str, limit: int) -> list:
 
 @kb.command("search")
 @click.argument("query")
-@click.option("--limit", default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=10, show_default=True, help="How many results to print at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (slug, title, score).")
 def search_command(query, limit, as_json):
     """Search as a member would and print the results (a line saying so when there is none)."""
     hits = _member_search(query, limit)
@@ -131,7 +131,7 @@ def search_command(query, limit, as_json):
 @kb.command("evaluate")
 @click.argument("judgments", type=click.File("r", encoding="utf-8"))
 @click.option("--runs", type=click.File("w", encoding="utf-8"), help="Write the ranked results of each query.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON.")
 def evaluate_command(judgments, runs, as_json):
     """Measure search quality on judgments ({qid, query, relevant, group?} per line)."""
     items = []
