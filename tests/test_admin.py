@@ -210,6 +210,16 @@ def test_a_structure_page_leads_to_its_accounts_and_to_a_new_account_in_it(admin
         as_text=True)
 
 
+def test_a_structure_page_leads_back_to_the_list_and_tells_the_invitations_not_accepted(admin_client, world):
+    """The page had no way back to the 600 structures, and its accounts did not say who never followed their
+    invitation."""
+    factories.make_user("member", world.structure, email="invitee@exemple.test", name="Ines Invitée", password=None)
+    page = html.unescape(admin_client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True))
+    assert '<a href="/admin/structures">← Structures adhérentes</a>' in page
+    assert "Ines Invitée</a> — invitee@exemple.test (invitation pas encore acceptée)" in page
+    assert "Alice Membre</a> — membre@exemple.test</li>" in page
+
+
 def test_the_accounts_list_tells_which_invitations_are_not_accepted_yet(admin_client, world):
     """After an import of hundreds of invited accounts, the list said « Actif » for all: the admin could not tell who
     had never followed their invitation, to send it again."""
