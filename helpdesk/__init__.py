@@ -18,6 +18,10 @@ from helpdesk.like import register_sqlite_functions
 ROOT = Path(__file__).resolve().parent.parent
 # The key written by _persistent_secret_key: 32 random bytes in hexadecimal.
 MIN_GENERATED_KEY_LENGTH = 64
+# A key configured for production (HELPDESK_SECRET_KEY, instance/config.py) is refused below this length: a short or
+# placeholder value (« x », « ... », « changeme ») can be guessed, and with it links, device cookies and reply
+# addresses forged.
+MIN_PRODUCTION_KEY_LENGTH = 32
 
 
 def _persistent_secret_key(instance_path: Path) -> str:
@@ -47,6 +51,16 @@ def _persistent_secret_key(instance_path: Path) -> str:
 class SecretKeyError(CommandError):
     """The instance's secret key file is empty or truncated: signing with it would let anyone forge links and
     reply addresses."""
+
+
+def refuse_weak_secret_key(app: Flask) -> None:
+    """Production (gunicorn, wsgi.py) does not start with a secret key shorter than MIN_PRODUCTION_KEY_LENGTH; the
+    key created in the instance folder, when none is configured, is long enough."""
+    if len(app.config["SECRET_KEY"]) < MIN_PRODUCTION_KEY_LENGTH:
+        raise SecretKeyError(
+            f"La clé secrète configurée (HELPDESK_SECRET_KEY ou instance/config.py) fait moins de "
+            f"{MIN_PRODUCTION_KEY_LENGTH} caractères : choisissez-en une aléatoire, par exemple "
+            "python -c 'import secrets; print(secrets.token_hex(32))', la même sur chaque machine.")
 
 
 class DatabaseURLError(CommandError):

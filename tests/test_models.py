@@ -1,6 +1,10 @@
 """Models and schema: SIRET checksum, constraints enforced by the database itself, labels, dates."""
 import multiprocessing
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -203,6 +207,18 @@ def test_workers_starting_together_all_read_the_same_whole_key(tmp_path):
     assert len(set(keys)) == 1 and len(keys[0]) == 64
     assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("key, starts", [("x", False), ("...", False), ("changeme-changeme", False),
+                                         ("0123456789abcdef0123456789abcdef", True)])
+def test_production_refuses_a_short_secret_key(key, starts):
+    """gunicorn loads wsgi.py: a placeholder key (the deployment guide's « ... » copied as is) stops it with a French
+    message, a long one starts."""
+    environment = {**os.environ, "HELPDESK_SECRET_KEY": key}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).parent.parent, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode == 0) is starts, result.stderr[-2000:]
+    assert ("fait moins de 32 caractères" in result.stderr) is not starts
 
 
 def test_app_reads_helpdesk_environment_variables(monkeypatch):
