@@ -1,4 +1,5 @@
 """Replies by email: real-world-shaped messages placed on their question, or kept for the jurists."""
+import base64
 import imaplib
 
 import pytest
@@ -245,6 +246,43 @@ def test_ingest_command_reads_the_message_on_standard_input(app, world, question
     assert result.exit_code == 0 and f"Ajouté à la question {question.reference}." in result.output
     kept = runner.invoke(args=["mail", "ingest"], input=_mail("no_reference.eml", question, world.member))
     assert "Conservé pour les juristes" in kept.output
+
+
+def _oversized_reply(question, sender, size: int) -> bytes:
+    """A genuine reply (the sender's signed address) carrying a PDF attachment of about `size` bytes."""
+    pdf = b"%PDF-1.4\n" + b"0" * size + b"\n%%EOF\n"
+    return (f"From: {sender.email}\r\nTo: {reply_address(sender, question)}\r\nSubject: Re: [{question.reference}] "
+            f"pièces\r\nMessage-ID: <oversized-{size}@example.org>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Voici les bulletins demandés.\r\n--b\r\nContent-Type: application/pdf\r\n"
+            "Content-Disposition: attachment; filename=bulletins.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            ).encode() + base64.encodebytes(pdf) + b"--b--\r\n"
+
+
+def test_a_mail_past_the_size_limit_is_kept_with_its_headers_alone(app, world, question):
+    """Anyone can mail the reply address: a message past MAIL_INBOUND_MAX_BYTES is neither parsed nor stored whole,
+    even from the member's own signed address; the jurist reads why."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    within, past = _oversized_reply(question, world.member, 20_000), _oversized_reply(question, world.member, 60_000)
+    assert ingest(within).status == "placed"
+    record = ingest(past)
+    assert (record.status, record.reason, record.attachment_count, record.text) == ("pending", "rejected", 0, "")
+    assert record.raw.startswith(b"From: ") and record.raw.endswith(b"\r\n\r\n") and len(record.raw) < 1000
+    assert "Ce courriel dépasse les 0,1 Mo acceptés : seuls ses en-têtes ont été conservés" in record.detail
+    assert record.subject == f"Re: [{question.reference}] pièces"
+    assert len(_replies(question, world.member)) == 1
+    assert len(db.session.scalars(select(Attachment)).all()) == 1, "the first mail's file only"
+    assert ingest(past).id == record.id, "delivered twice, kept once"
+
+
+def test_ingest_command_reads_no_more_than_the_size_limit(app, world, question, runner):
+    """`flask mail ingest` reads a huge message to its end (the mail server sees it delivered) but keeps only what
+    the limit allows in memory: its headers are kept for review."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    result = runner.invoke(args=["mail", "ingest"], input=_oversized_reply(question, world.member, 3_000_000))
+    assert result.exit_code == 0 and "Conservé pour les juristes" in result.output
+    [record] = db.session.scalars(select(InboundEmail)).all()
+    assert record.reason == "rejected" and len(record.raw) < 1000
 
 
 @pytest.mark.parametrize("empty", [b"", b"\n  \n"])
