@@ -1,6 +1,7 @@
 """Replies by email: real-world-shaped messages placed on their question, or kept for the jurists."""
 import base64
 import imaplib
+import re
 
 import pytest
 from sqlalchemy import select
@@ -451,8 +452,9 @@ class FakeIMAP:
         """SEARCH, FETCH and STORE by UID."""
         if command == "SEARCH":
             return "OK", [b" ".join(uid for uid in self.messages if uid not in self.seen)]
-        if command == "FETCH":
-            return "OK", [(b"1 (UID " + args[0] + b" BODY[] {1}", self.messages[args[0]]), b")"]
+        if command == "FETCH":  # a partial fetch, BODY.PEEK[]<0.length>, as fetch_mailbox asks
+            length = int(re.fullmatch(r"\(BODY\.PEEK\[\]<0\.(\d+)>\)", args[1]).group(1))
+            return "OK", [(b"1 (UID " + args[0] + b" BODY[]<0> {1}", self.messages[args[0]][:length]), b")"]
         self.seen.append(args[0])
         return "OK", [b""]
 
@@ -468,6 +470,18 @@ def test_fetch_ingests_unseen_messages_and_marks_them_seen(app, world, question,
     assert len(_replies(question, world.member)) == 1
     assert db.session.query(InboundEmail).filter_by(status="pending").count() == 1
     assert fetch_mailbox() == 0
+
+
+def test_fetch_reads_no_more_of_a_message_than_the_size_limit(app, world, question, monkeypatch):
+    """Polled by IMAP, a message past MAIL_INBOUND_MAX_BYTES is fetched only up to the limit and kept with its
+    headers alone."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    FakeIMAP.messages, FakeIMAP.seen = {b"9": _oversized_reply(question, world.member, 3_000_000)}, []
+    monkeypatch.setattr(imaplib, "IMAP4_SSL", FakeIMAP)
+    app.config.update(IMAP_SERVER="imap.example.test", IMAP_USERNAME="questions", IMAP_PASSWORD="secret")
+    assert fetch_mailbox() == 1 and FakeIMAP.seen == [b"9"]
+    [record] = db.session.scalars(select(InboundEmail)).all()
+    assert record.reason == "rejected" and "dépasse les 0,1 Mo" in record.detail and len(record.raw) < 1000
 
 
 def test_fetch_command_explains_missing_configuration(app, runner):
