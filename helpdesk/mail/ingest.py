@@ -12,6 +12,7 @@ Message-ID, e.g. fetched twice) is not appended again.
 from flask import current_app
 from sqlalchemy import select
 
+from helpdesk.attachments.content import clean_filename
 from helpdesk.attachments.services import AttachmentRejected, check_uploads, megabytes
 from helpdesk.auth.services import find_user_by_email
 from helpdesk.errors import InvalidInput, NotFound, RateLimited, ServiceError
@@ -219,13 +220,15 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """Split a mail's attachments into those the upload checks accept and the names of those they refuse."""
+    """Split a mail's attachments into those the upload checks accept and the names of those they refuse, cleaned as
+    every shown file name is (anyone can mail the reply address: a name must not bring line breaks, a right-to-left
+    override or a page of text into the message)."""
     accepted, refused = [], []
     for name, data in files:
         try:
             check_uploads([(name, data)])
         except AttachmentRejected:
-            refused.append(name)
+            refused.append(clean_filename(name))
         else:
             accepted.append((name, data))
     return accepted, refused

@@ -2,6 +2,7 @@
 import base64
 import imaplib
 import re
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -95,6 +96,22 @@ def test_mail_with_a_refused_attachment_is_kept_for_review_with_the_reason(app, 
     assert record.status == "pending" and record.reason == "rejected"
     assert "installer.exe" in record.detail and "type accepté" in record.detail
     assert _replies(question, world.member) == []
+
+
+def test_refused_attachment_names_reach_the_attached_message_cleaned(app, world, question):
+    """Anyone can mail the reply address: the names of refused files, written into the message a jurist attaches,
+    lose line breaks (Markdown of the sender's choosing), direction overrides and path parts."""
+    name = "../facture\u202efdp.exe\n\n# Votre compte est suspendu.exe"
+    raw = (f"From: {world.member.email}\r\nTo: {reply_address(world.member, question)}\r\nSubject: Re: "
+           f"[{question.reference}] x\r\nMessage-ID: <names@example.org>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nVoici.\r\n"
+           "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+           f"Content-Disposition: attachment; filename*=utf-8''{quote(name, safe='')}\r\n\r\nTVo=\r\n--b--\r\n").encode()
+    record = ingest(raw)
+    assert record.reason == "rejected"
+    attach(record, question.reference, world.jurist)
+    [reply] = _replies(question, world.member)
+    assert reply.body.endswith("\n\n(Pièces jointes refusées : facturefdp.exe# Votre compte est suspendu.exe.)")
 
 
 def test_unknown_sender_is_kept_for_review(app, world, question):
