@@ -114,6 +114,20 @@ def test_refused_attachment_names_reach_the_attached_message_cleaned(app, world,
     assert reply.body.endswith("\n\n(Pièces jointes refusées : facturefdp.exe# Votre compte est suspendu.exe.)")
 
 
+def test_a_senders_name_and_subject_are_kept_on_one_line_of_visible_text(app, world, question):
+    """Encoded words can decode to line breaks and direction overrides: the name (written into the note a jurist
+    attaches) and the subject of an outsider's mail are one line, as names and subjects are everywhere."""
+    raw = (f"From: =?utf-8?q?Service_client=0A=0A=23_Compte_suspendu=E2=80=AE?= <inconnu@example.org>\r\n"
+           f"To: reponses@example.org\r\nSubject: =?utf-8?q?Re=3A_[{question.reference}]=0D=0ABcc=3A_x?=\r\n"
+           "Message-ID: <one-line@example.org>\r\n\r\nBonjour.\r\n").encode()
+    record = ingest(raw)
+    assert record.from_name == "Service client # Compte suspendu"
+    assert record.subject == f"Re: [{question.reference}] Bcc: x"
+    attach(record, question.reference, world.jurist)
+    note = db.session.scalar(select(Message).where(Message.internal.is_(True)).order_by(Message.id.desc()))
+    assert note.body.startswith("Courriel de Service client # Compte suspendu <inconnu@example.org> reçu le ")
+
+
 def test_unknown_sender_is_kept_for_review(app, world, question):
     raw = fixture_mail("gmail_reply_fr.eml", REF=question.reference, REF_LOWER=question.reference.lower(),
                        FROM="inconnu@ailleurs.example")
@@ -487,6 +501,23 @@ def test_fetch_ingests_unseen_messages_and_marks_them_seen(app, world, question,
     assert len(_replies(question, world.member)) == 1
     assert db.session.query(InboundEmail).filter_by(status="pending").count() == 1
     assert fetch_mailbox() == 0
+
+
+def test_a_sender_name_decoding_to_a_line_break_neither_fails_nor_blocks_the_mailbox(app, world, question,
+                                                                                      monkeypatch):
+    """Python's mail parser raises on a display name whose encoded word decodes to a line break: that message, which
+    anyone can send, stopped `mail fetch` before marking it seen, so every later poll stopped on it again and no reply
+    by email was read any more."""
+    poison = (b"From: =?utf-8?q?x=0D=0Ay?= <inconnu@example.org>\r\nTo: =?utf-8?q?a=0Ab?= <reponses@example.org>\r\n"
+              b"Subject: Bonjour\r\nMessage-ID: <poison@example.org>\r\n\r\nBonjour.\r\n")
+    FakeIMAP.messages = {b"5": poison, b"6": _mail("thunderbird_reply_en.eml", question, world.member)}
+    FakeIMAP.seen = []
+    monkeypatch.setattr(imaplib, "IMAP4_SSL", FakeIMAP)
+    app.config.update(IMAP_SERVER="imap.example.test", IMAP_USERNAME="questions", IMAP_PASSWORD="secret")
+    assert fetch_mailbox() == 2 and FakeIMAP.seen == [b"5", b"6"]
+    kept = db.session.scalar(select(InboundEmail).where(InboundEmail.message_id == "<poison@example.org>"))
+    assert (kept.from_address, kept.from_name, kept.reason) == ("inconnu@example.org", "x y", "no_reference")
+    assert len(_replies(question, world.member)) == 1
 
 
 def test_fetch_reads_no_more_of_a_message_than_the_size_limit(app, world, question, monkeypatch):
