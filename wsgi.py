@@ -1,3 +1,4 @@
-from helpdesk import create_app
+from helpdesk import create_app, refuse_weak_secret_key
 
 app = create_app()
+refuse_weak_secret_key(app)

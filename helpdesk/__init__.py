@@ -1,6 +1,7 @@
 """Helpdesk juridique: a legal help desk for a federation of social enterprises."""
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import click
@@ -15,22 +16,65 @@ from helpdesk.command_output import CommandError
 from helpdesk.like import register_sqlite_functions
 
 ROOT = Path(__file__).resolve().parent.parent
+# The key written by _persistent_secret_key: 32 random bytes in hexadecimal.
+MIN_GENERATED_KEY_LENGTH = 64
+# A key configured for production (HELPDESK_SECRET_KEY, instance/config.py) is refused below this length: a short or
+# placeholder value (« x », « ... », « changeme ») can be guessed, and with it links, device cookies and reply
+# addresses forged.
+MIN_PRODUCTION_KEY_LENGTH = 32
 
 
 def _persistent_secret_key(instance_path: Path) -> str:
-    """Read the instance's secret key, creating it once (safe when several workers start together)."""
+    """Read the instance's secret key, creating it once (safe when several workers start together): the key is
+    written whole to a private file first and then linked to its name, so no worker ever reads it half-written."""
     key_file = instance_path / "secret_key"
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return key_file.read_text().strip()
+    if not key_file.exists():
+        fd, draft = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another worker's key came first: every worker uses that one
+        finally:
+            os.unlink(draft)
+    key = key_file.read_text().strip()
+    if len(key) < MIN_GENERATED_KEY_LENGTH:
+        raise SecretKeyError(
+            f"{key_file} ne contient pas de clé secrète utilisable : supprimez ce fichier (une nouvelle clé sera créée "
+            "au démarrage) ou définissez HELPDESK_SECRET_KEY.")
+    return key
+
+
+class SecretKeyError(CommandError):
+    """The instance's secret key file is empty or truncated: signing with it would let anyone forge links and
+    reply addresses."""
+
+
+def refuse_weak_secret_key(app: Flask) -> None:
+    """Production (gunicorn, wsgi.py) does not start with a secret key shorter than MIN_PRODUCTION_KEY_LENGTH; the
+    key created in the instance folder, when none is configured, is long enough."""
+    if len(app.config["SECRET_KEY"]) < MIN_PRODUCTION_KEY_LENGTH:
+        raise SecretKeyError(
+            f"La clé secrète configurée (HELPDESK_SECRET_KEY ou instance/config.py) fait moins de "
+            f"{MIN_PRODUCTION_KEY_LENGTH} caractères : choisissez-en une aléatoire, par exemple "
+            "python -c 'import secrets; print(secrets.token_hex(32))', la même sur chaque machine.")
 
 
 class DatabaseURLError(CommandError):
     """SQLALCHEMY_DATABASE_URI names no database this app can open (flask commands print « Erreur : » and the message)."""
+
+
+def _refuse_to_start(refusal: CommandError, cause: Exception | None):
+    """Stop loading the app with the refusal's French message (alone under `flask`, raised otherwise)."""
+    if click.get_current_context(silent=True) is not None:
+        # Loaded by `flask`: its `--help` prints the traceback of any error loading the app (but NoAppException,
+        # after which every command of the app is "No such command"); the message alone is all an operator needs.
+        refusal.show()
+        raise SystemExit(refusal.exit_code) from cause
+    raise refusal from cause
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -57,7 +101,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("INDEX_DIR", str(Path(app.instance_path) / "index"))
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
+        try:
+            app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))
+        except SecretKeyError as error:
+            _refuse_to_start(error, None)
 
     from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
     from helpdesk.main.query_args import refuse_undecodable_input
@@ -70,12 +117,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         unusable = DatabaseURLError(
             f"HELPDESK_SQLALCHEMY_DATABASE_URI n'est pas une adresse de base utilisable ({error}) : attendu "
             "postgresql+psycopg://utilisateur@hôte/base ou sqlite:////chemin/absolu/helpdesk.sqlite.")
-        if click.get_current_context(silent=True) is not None:
-            # Loaded by `flask`: its `--help` prints the traceback of any error loading the app (but NoAppException,
-            # after which every command of the app is "No such command"); the message alone is all an operator needs.
-            unusable.show()
-            raise SystemExit(unusable.exit_code) from error
-        raise unusable from error
+        _refuse_to_start(unusable, error)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -49,6 +49,10 @@ MAIL_REPLY_TO = None
 # server found a valid DMARC or DKIM signature of the sender's domain; otherwise it waits for a jurist. The mail
 # server must remove such headers claiming its authserv-id from incoming mail (every RFC 8601 server does).
 MAIL_INBOUND_AUTHSERV_ID = None
+# A received message larger than this (anyone can mail the reply address) is kept for the jurists with its headers
+# alone, never parsed nor stored whole: attachments up to ATTACHMENT_MAX_REQUEST_SIZE, base64-encoded (a third more),
+# and the text fit below it. The mail server's own limit (Postfix's message_size_limit) should be about the same.
+MAIL_INBOUND_MAX_BYTES = 30 * 1024 * 1024
 MAIL_SERVER = "localhost"
 MAIL_PORT = 25
 MAIL_USE_STARTTLS = False

@@ -1,11 +1,16 @@
 """Models and schema: SIRET checksum, constraints enforced by the database itself, labels, dates."""
+import multiprocessing
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import _persistent_secret_key, create_app
+from helpdesk import SecretKeyError, _persistent_secret_key, create_app
 from helpdesk.auth.services import create_user
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -183,6 +188,37 @@ def test_secret_key_is_created_once_and_then_reused(tmp_path):
     first = _persistent_secret_key(tmp_path)
     assert len(first) == 64
     assert _persistent_secret_key(tmp_path) == first
+
+
+def test_an_empty_or_truncated_secret_key_file_is_refused_never_used(tmp_path):
+    """A key file left empty (a worker stopped between creating and writing it) must not become the key: every link,
+    cookie and reply address signed with it could be forged."""
+    for content in ("", "\n", "0123abcd"):
+        (tmp_path / "secret_key").write_text(content)
+        with pytest.raises(SecretKeyError, match="ne contient pas de clé secrète utilisable"):
+            _persistent_secret_key(tmp_path)
+
+
+def test_workers_starting_together_all_read_the_same_whole_key(tmp_path):
+    """Eight workers creating the key at once: none reads it half-written, all sign with the one that was kept, and
+    no draft file is left behind."""
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        keys = pool.map(_persistent_secret_key, [tmp_path] * 8)
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("key, starts", [("x", False), ("...", False), ("changeme-changeme", False),
+                                         ("0123456789abcdef0123456789abcdef", True)])
+def test_production_refuses_a_short_secret_key(key, starts):
+    """gunicorn loads wsgi.py: a placeholder key (the deployment guide's « ... » copied as is) stops it with a French
+    message, a long one starts."""
+    environment = {**os.environ, "HELPDESK_SECRET_KEY": key}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).parent.parent, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode == 0) is starts, result.stderr[-2000:]
+    assert ("fait moins de 32 caractères" in result.stderr) is not starts
 
 
 def test_app_reads_helpdesk_environment_variables(monkeypatch):

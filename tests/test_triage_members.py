@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, Event, Satisfaction, Ticket
+from helpdesk.models import Attachment, Event, OutboxEmail, Satisfaction, Ticket
 from helpdesk.tickets import services
 from helpdesk.triage import satisfaction
 from tests import factories
@@ -127,6 +127,21 @@ def test_jurist_files_a_phone_question_for_a_member_who_sees_it_as_theirs(client
     assert ticket.reference in client.get("/questions/?qui=moi").get_data(as_text=True)
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "Denis Juriste a enregistré la question pour Alice Membre (reçue par téléphone)." in page
+
+
+def test_a_question_recorded_twice_for_a_member_is_filed_once(client, world, login):
+    """A jurist's double click (or the form posted again) on « Enregistrer » files the phone question once and mails
+    the member once; another question for them is filed."""
+    login(world.jurist)
+    data = on_behalf_post(world)
+    first = client.post("/questions/pour-un-membre", data=data)
+    mails = db.session.scalar(select(func.count()).select_from(OutboxEmail))
+    second = client.post("/questions/pour-un-membre", data=data)
+    [ticket] = db.session.scalars(select(Ticket)).all()
+    assert first.headers["Location"] == second.headers["Location"] == f"/questions/{ticket.reference}"
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == mails
+    client.post("/questions/pour-un-membre", data={**data, "subject": "Appel : un autre contrat"})
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 2
 
 
 def on_behalf_post(world, **overrides) -> dict:

@@ -1,6 +1,8 @@
 """Webinars: programme, registration of interest (confirmed by mail, reminded, in the calendar), connection link,
 questions sent ahead, Q&A published as searchable FAQ resources."""
 import html
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +13,8 @@ from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.kb import indexing, searching
 from helpdesk.i18n import PARIS
-from helpdesk.models import Article, OutboxEmail, SearchChange, Webinar, WebinarQuestion, WebinarRegistration
+from helpdesk.models import (Article, OutboxEmail, SearchChange, User, Webinar, WebinarQuestion,
+                             WebinarRegistration)
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.webinars import services
 from helpdesk.webinars.calendar import escape_text, fold
@@ -479,6 +482,61 @@ def test_questions_close_when_the_webinar_starts_and_are_limited_per_member(worl
         with pytest.raises(InvalidInput, match="a commencé"):
             services.send_question(webinar, world.member, "En retard ?")
     assert len(services.own_questions(webinar, world.member)) == services.QUESTIONS_PER_MEMBER
+
+
+def test_an_advance_question_sent_again_is_recorded_once(client, world, login):
+    """Back then Send, a double click: the same text is the question already sent; other words are a new one, and a
+    text already sent is still found once the member reached the maximum."""
+    webinar = make_webinar(world)
+    login(world.member)
+    client.post(f"/webinaires/{webinar.id}/inscription")
+    for _ in range(3):
+        page = client.post(f"/webinaires/{webinar.id}/mes-questions", data={"text": " Le PASS IAE se prolonge-t-il ? "},
+                           follow_redirects=True).get_data(as_text=True)
+        assert "votre question est transmise aux intervenants." in page
+    assert [question.text for question in services.own_questions(webinar, world.member)] == [
+        "Le PASS IAE se prolonge-t-il ?"]
+    for number in range(services.QUESTIONS_PER_MEMBER - 1):
+        services.send_question(webinar, world.member, f"Question {number} ?")
+    assert services.send_question(webinar, world.member, "Question 0 ?").text == "Question 0 ?"
+    assert len(services.own_questions(webinar, world.member)) == services.QUESTIONS_PER_MEMBER
+
+
+def test_an_advance_question_sent_twice_at_once_is_recorded_once(app, world, monkeypatch):
+    """Two submissions at the same moment, each from its own connection: the second waits for the first and finds its
+    question (a look before recording alone would let both through)."""
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    looked_up = services.own_questions
+
+    def slow_lookup(webinar, user):
+        """Look the member's questions up, then give the other submission time to do the same."""
+        found = looked_up(webinar, user)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(services, "own_questions", slow_lookup)
+
+    outcomes: list = []
+
+    def submit():
+        """Send the question from this thread's own session; note the question the member is shown."""
+        with app.app_context():
+            try:
+                outcomes.append(services.send_question(db.session.get(Webinar, webinar.id),
+                                                       db.session.get(User, world.member.id),
+                                                       "Question envoyée deux fois ?").id)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(WebinarQuestion.id))) == 1
 
 
 def test_member_arriving_while_the_webinar_is_under_way_registers_and_gets_the_link(client, world, login):

@@ -22,6 +22,7 @@ from helpdesk.attachments.content import (
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.models import Article, Attachment, Message, Ticket, User
 from helpdesk.permissions import ensure_can_remove_attachment
 from helpdesk.translation import gettext as _
@@ -54,16 +55,16 @@ class CheckedUpload:
     kind: FileKind
 
 
-def _megabytes(size: int) -> str:
-    """A limit in words ('10 Mo')."""
-    return _("%(size)s Mo", size=format(size / (1024 * 1024), "g"))
+def megabytes(size: int) -> str:
+    """A size in bytes in words, to a tenth ('10 Mo', '45,3 Mo')."""
+    return _("%(size)s Mo", size=format_number(round(size / (1024 * 1024), 1)))
 
 
 def upload_limits() -> str:
     """The configured upload limits in one sentence, announced beside every file field and recalled on refusal."""
     config = current_app.config
     return _("Limites : %(file)s par fichier, %(request)s par envoi et %(count)s fichiers au plus.",
-             file=_megabytes(config["ATTACHMENT_MAX_FILE_SIZE"]), request=_megabytes(config["ATTACHMENT_MAX_REQUEST_SIZE"]),
+             file=megabytes(config["ATTACHMENT_MAX_FILE_SIZE"]), request=megabytes(config["ATTACHMENT_MAX_REQUEST_SIZE"]),
              count=config["ATTACHMENT_MAX_FILES"])
 
 
@@ -75,13 +76,13 @@ def _too_many_files() -> str:
 def _file_too_large(shown_name: str) -> str:
     """The refusal of one file over the size allowed per file."""
     return _("Le fichier « %(name)s » dépasse la taille autorisée (%(size)s par fichier).",
-             name=shown_name, size=_megabytes(current_app.config["ATTACHMENT_MAX_FILE_SIZE"]))
+             name=shown_name, size=megabytes(current_app.config["ATTACHMENT_MAX_FILE_SIZE"]))
 
 
 def _sending_too_large() -> str:
     """The refusal of files whose sizes add up to more than a sending allows."""
     return _("L'ensemble des fichiers dépasse la taille autorisée (%(size)s par envoi).",
-             size=_megabytes(current_app.config["ATTACHMENT_MAX_REQUEST_SIZE"]))
+             size=megabytes(current_app.config["ATTACHMENT_MAX_REQUEST_SIZE"]))
 
 
 def upload_limit_attributes() -> dict[str, str | int]:

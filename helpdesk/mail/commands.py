@@ -5,6 +5,7 @@ import sys
 from datetime import date
 
 import click
+from flask import current_app
 
 from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
@@ -48,8 +49,11 @@ def digest_command():
 
 @mail.command("ingest")
 def ingest_command():
-    """Read one email on standard input and append it to its question (or keep it for review)."""
-    raw = sys.stdin.buffer.read()
+    """Read one email on standard input and append it to its question (or keep it for review); past
+    MAIL_INBOUND_MAX_BYTES the rest is read and dropped, never held in memory."""
+    raw = sys.stdin.buffer.read(current_app.config["MAIL_INBOUND_MAX_BYTES"] + 1)
+    while sys.stdin.buffer.read(1024 * 1024):
+        pass  # the mail server's pipe is read to its end: it then counts the message delivered
     if not raw.strip():
         raise click.ClickException("Aucun courriel sur l'entrée standard : rien n'a été enregistré.")
     record = ingest(raw)

@@ -18,7 +18,8 @@ def fetch_mailbox() -> int:
         imap.select(config["IMAP_FOLDER"])
         _, found = imap.uid("SEARCH", None, "UNSEEN")
         for uid in found[0].split():
-            _, parts = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            # At most one octet past the size limit: a larger message is kept with its headers alone (ingest).
+            _, parts = imap.uid("FETCH", uid, f"(BODY.PEEK[]<0.{config['MAIL_INBOUND_MAX_BYTES'] + 1}>)")
             raw = next(part[1] for part in parts if isinstance(part, tuple))
             ingest(raw)
             # Marked seen only after the commit: a crash in between fetches it again, and the

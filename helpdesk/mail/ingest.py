@@ -12,7 +12,8 @@ Message-ID, e.g. fetched twice) is not appended again.
 from flask import current_app
 from sqlalchemy import select
 
-from helpdesk.attachments.services import AttachmentRejected, check_uploads
+from helpdesk.attachments.content import clean_filename
+from helpdesk.attachments.services import AttachmentRejected, check_uploads, megabytes
 from helpdesk.auth.services import find_user_by_email
 from helpdesk.errors import InvalidInput, NotFound, RateLimited, ServiceError
 from helpdesk.extensions import db
@@ -26,6 +27,8 @@ from helpdesk.tickets.services import add_message
 from helpdesk.translation import gettext as _, ngettext
 
 ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"
+# What is kept of a message too large to read: its header section, up to this size.
+HEADERS_MAX_BYTES = 64 * 1024
 
 
 def _tokens(parsed: ParsedMail) -> list[ReplyToken]:
@@ -106,13 +109,50 @@ def _record(raw: bytes, parsed: ParsedMail, **values) -> InboundEmail:
     return record
 
 
+def _already_ingested(parsed: ParsedMail) -> InboundEmail | None:
+    """The record of a message with the same Message-ID, if one was received before."""
+    if not parsed.message_id:
+        return None
+    return db.session.scalar(select(InboundEmail).where(InboundEmail.message_id == parsed.message_id))
+
+
+def _headers(raw: bytes) -> bytes:
+    """The message's header section (at most its first 64 KiB), ending with the blank line."""
+    head = raw[:HEADERS_MAX_BYTES]
+    ends = [index + len(mark) for mark in (b"\r\n\r\n", b"\n\n") if (index := head.find(mark)) >= 0]
+    return head[:min(ends)] if ends else head.rstrip(b"\r\n") + b"\r\n\r\n"
+
+
+def _keep_oversized(raw: bytes) -> InboundEmail:
+    """Keep a message past MAIL_INBOUND_MAX_BYTES for the jurists with its headers alone: its text and attachments are
+    neither read nor stored, and the reason says why."""
+    headers = _headers(raw)
+    parsed = parse_mail(headers)
+    known = _already_ingested(parsed)
+    if known is not None:
+        return known
+    record = _record(headers, parsed, status="pending", reason="rejected")
+    record.detail = f"{record.detail} {_oversized_refusal()}".strip()
+    db.session.commit()
+    return record
+
+
+def _oversized_refusal() -> str:
+    """Why a message's text and attachments were left out, as the jurist reviewing it reads it."""
+    return _("Ce courriel dépasse les %(max)s acceptés : seuls ses en-têtes ont été conservés, ni son texte ni ses "
+             "pièces jointes. Demandez à l'expéditeur d'envoyer ses fichiers en plusieurs courriels.",
+             max=megabytes(current_app.config["MAIL_INBOUND_MAX_BYTES"]))
+
+
 def ingest(raw: bytes) -> InboundEmail:
-    """Append a received message to its question as its sender's reply, or keep it for review."""
+    """Append a received message to its question as its sender's reply, or keep it for review (with its headers
+    alone when it is larger than MAIL_INBOUND_MAX_BYTES)."""
+    if len(raw) > current_app.config["MAIL_INBOUND_MAX_BYTES"]:
+        return _keep_oversized(raw)
     parsed = parse_mail(raw)
-    if parsed.message_id:
-        known = db.session.scalar(select(InboundEmail).where(InboundEmail.message_id == parsed.message_id))
-        if known is not None:
-            return known
+    known = _already_ingested(parsed)
+    if known is not None:
+        return known
     reason, ticket, sender = _placement(parsed)
     if reason is not None:
         record = _record(raw, parsed, status="pending", reason=reason, ticket=ticket)
@@ -180,13 +220,15 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """Split a mail's attachments into those the upload checks accept and the names of those they refuse."""
+    """Split a mail's attachments into those the upload checks accept and the names of those they refuse, cleaned as
+    every shown file name is (anyone can mail the reply address: a name must not bring line breaks, a right-to-left
+    override or a page of text into the message)."""
     accepted, refused = [], []
     for name, data in files:
         try:
             check_uploads([(name, data)])
         except AttachmentRejected:
-            refused.append(name)
+            refused.append(clean_filename(name))
         else:
             accepted.append((name, data))
     return accepted, refused

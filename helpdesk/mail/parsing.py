@@ -2,11 +2,14 @@
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 from helpdesk.mail.outbox import find_reference
+from helpdesk.plain_text import one_line, without_hidden_characters
 
 _ATTRIBUTION = re.compile(
     r"^\s*(?:Le\s.{4,300}?a\s+écrit|On\s.{4,300}?wrote|Am\s.{4,300}?schrieb)\s*:\s*$", re.IGNORECASE)
@@ -143,13 +146,37 @@ def _body_text(message: EmailMessage) -> str:
     return html_to_text(content) if part.get_content_subtype() == "html" else content
 
 
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+def _header_values(message: EmailMessage, name: str) -> list[str]:
+    """Every value of a header, unfolded and its encoded words decoded. The standard parser refuses some values
+    outright (a display name whose encoded word decodes to a line break raises ValueError), and anyone can mail the
+    reply address: one such header must not make the message, and every message fetched after it, unreadable."""
+    values = []
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            # Raw 8-bit bytes (UTF-8 written without encoded words) come from the parser as escaped surrogates.
+            value = _FOLD.sub("", str(value)).strip().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            try:
+                values.append(str(make_header(decode_header(value))))
+            except (HeaderParseError, LookupError, UnicodeError):  # a malformed encoded word, an unknown charset
+                values.append(value)
+    return values
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header's first value, decoded ("" when absent)."""
+    return next(iter(_header_values(message, name)), "")
+
+
 def _is_automatic(message: EmailMessage, address: str) -> bool:
     """Out-of-office replies, bounces and bulk mail must not become replies (nor loop)."""
-    auto = (message.get("Auto-Submitted") or "no").strip().lower()
-    precedence = (message.get("Precedence") or "").strip().lower()
+    auto = (_header(message, "Auto-Submitted") or "no").strip().lower()
+    precedence = _header(message, "Precedence").strip().lower()
     return (auto != "no" or precedence in ("bulk", "junk", "auto_reply", "list")
             or message.get_content_type() == "multipart/report" or bool(_AUTO_SENDERS.match(address))
-            or any(message.get(name) for name in ("X-Autoreply", "X-Autorespond")))
+            or any(_header(message, name) for name in ("X-Autoreply", "X-Autorespond")))
 
 
 def _aligned(domain: str, from_domain: str) -> bool:
@@ -188,20 +215,23 @@ def sender_authenticated(parsed: ParsedMail, authserv_id: str) -> bool:
 def parse_mail(raw: bytes) -> ParsedMail:
     """Decode a received RFC 5322 message."""
     message = message_from_bytes(raw, policy=policy.default)
-    name, address = parseaddr(str(message.get("From", "")))
-    subject = str(message.get("Subject", "") or "").strip()
-    threading = " ".join(str(message.get(header, "")) for header in ("In-Reply-To", "References"))
+    name, address = parseaddr(_header(message, "From"))
+    # Encoded words (=?utf-8?q?…=0A…?=) can carry line breaks and bidi overrides: names and subjects are one line of
+    # visible text, as everywhere else (the sender's name goes into the note a jurist attaches).
+    name = one_line(without_hidden_characters(name))
+    subject = one_line(without_hidden_characters(_header(message, "Subject")))
+    threading = " ".join(_header(message, header) for header in ("In-Reply-To", "References"))
     full_text = _body_text(message)
     attachments = [(part.get_filename() or "piece-jointe", part.get_payload(decode=True) or b"")
                    for part in message.walk() if part.get_content_disposition() == "attachment"]
-    message_id = str(message.get("Message-ID", "")).strip() or None
+    message_id = _header(message, "Message-ID").strip() or None
     recipients = [address.strip().lower() for _name, address in getaddresses(
-        [str(value) for header in RECIPIENT_HEADERS for value in message.get_all(header, [])]) if address]
+        [value for header in RECIPIENT_HEADERS for value in _header_values(message, header)]) if address]
     return ParsedMail(
         message_id=message_id[:300] if message_id else None, from_address=address.strip().lower()[:254],
         from_name=name[:200], subject=subject[:300],
         reference=find_reference(subject) or find_reference(threading),
         full_text=full_text, text=trim_reply(full_text), automatic=_is_automatic(message, address),
         recipients=recipients, attachments=attachments,
-        authentication_results=[str(value) for value in message.get_all("Authentication-Results", [])],
+        authentication_results=_header_values(message, "Authentication-Results"),
     )

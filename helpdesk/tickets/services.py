@@ -142,7 +142,7 @@ def ensure_filing_pace(author: User, filed: int | None = None) -> None:
     limit = current_app.config["QUESTIONS_PER_DAY"]
     window = {"author_id": author.id, "since": utcnow() - timedelta(days=1)}
     if filed is None:
-        _hold_filings(author)
+        hold_member_submissions(author)
         filed = db.session.scalar(_FILED_ONLINE_COUNT, window)
     if filed >= limit:
         # The next question is allowed once enough of the day's questions are more than a day old.
@@ -180,10 +180,10 @@ def waiting_count(user: User) -> int:
                              .order_by(None))
 
 
-def _hold_filings(author: User) -> None:
+def hold_member_submissions(author: User) -> None:
     """Hold the author's other submissions until this transaction ends (a row lock on PostgreSQL, the write lock on
-    SQLite): sent at once (a double click, a script), each one then counts and finds the questions the others filed,
-    so that a question is not filed twice and the day's maximum holds."""
+    SQLite): sent at once (a double click, a script), each one then counts and finds what the others recorded (a
+    question, a webinar's advance question), so that nothing is recorded twice and the maximums hold."""
     db.session.execute(_HOLD_FILINGS, {"author_id": author.id})
 
 
@@ -192,7 +192,7 @@ def recent_filings(author: User, subject: str, body: str) -> tuple[str | None, i
     this one ends): the reference of their question with this very subject and description filed within
     RESENT_WITHIN, if any (the reference only: loading the whole question would cost most of the query's Python), and
     how many questions they filed online in the last 24 hours (for `ensure_filing_pace`)."""
-    _hold_filings(author)
+    hold_member_submissions(author)
     now = utcnow()
     resent, filed = db.session.execute(_RECENT_FILINGS, {
         "author_id": author.id, "subject": _normalised(subject, one_line=True),

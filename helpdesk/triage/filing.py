@@ -9,7 +9,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Structure, Ticket, User
 from helpdesk.permissions import ensure_staff
-from helpdesk.tickets.services import file_question
+from helpdesk.tickets.services import file_question, recent_filings
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 OFFLINE_CHANNELS = {"phone": _l("Téléphone"), "email": _l("Courriel")}
@@ -32,12 +32,18 @@ def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None
                    body: str, theme_id: int | None, priority: int = 1,
                    attachments: Sequence[tuple[str, bytes]] = ()) -> Ticket:
     """File a question received by phone or email, with the files it came with: the member is its author, the
-    jurist is recorded as its filer."""
+    jurist is recorded as its filer. The same subject and text for the member again within minutes (a double click,
+    the form posted again, a colleague recording the same call) is the question already filed: one question, one mail
+    to the member."""
     ensure_staff(jurist)
     if channel not in OFFLINE_CHANNELS:
         raise InvalidInput(_("Indiquez si la demande est arrivée par téléphone ou par courriel."))
     member = db.session.get(User, member_id) if member_id else None
     if member is None or not member.is_member or not member.active or member.structure_id != structure_id:
         raise InvalidInput(_("Choisissez un membre actif de cette structure."))
+    resent, _filed = recent_filings(member, subject, body)
+    if resent is not None:
+        db.session.commit()  # ends the hold on the member's filings
+        return db.session.scalars(select(Ticket).where(Ticket.reference == resent)).one()
     return file_question(member, subject, body, theme_id, priority, channel=channel, attachments=attachments,
                          created_by=jurist)

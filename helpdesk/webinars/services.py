@@ -20,6 +20,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles, ensure_membership_active
 from helpdesk.templating import format_datetime
+from helpdesk.tickets.services import hold_member_submissions
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 TITLE_MAX = 300
@@ -223,7 +224,8 @@ def questions_withdrawn_on_cancel(webinar: Webinar, user: User) -> list[WebinarQ
 
 
 def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
-    """A registered member sends a question ahead of the webinar, for the speakers to prepare it."""
+    """A registered member sends a question ahead of the webinar, for the speakers to prepare it; the same text sent
+    again (or twice at once) is the question already sent."""
     if not user.is_member:
         raise Forbidden(_("L'envoi de questions est réservé aux membres inscrits."))
     ensure_membership_active(user)
@@ -234,7 +236,13 @@ def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
     text = (text or "").strip()
     if not text or len(text) > QUESTION_MAX:
         raise InvalidInput(_("Question : de 1 à %(max)d caractères.", max=QUESTION_MAX))
-    if len(own_questions(webinar, user)) >= QUESTIONS_PER_MEMBER:
+    hold_member_submissions(user)
+    sent = own_questions(webinar, user)
+    resent = next((question for question in sent if question.text == text), None)
+    if resent is not None:
+        db.session.commit()  # ends the hold
+        return resent  # sent again (a double click, the form posted again): one question for the speakers
+    if len(sent) >= QUESTIONS_PER_MEMBER:
         raise InvalidInput(_("Vous avez déjà envoyé %(max)d questions pour ce webinaire.", max=QUESTIONS_PER_MEMBER))
     question = WebinarQuestion(webinar_id=webinar.id, user_id=user.id, text=text)
     db.session.add(question)

@@ -1,5 +1,8 @@
 """Replies by email: real-world-shaped messages placed on their question, or kept for the jurists."""
+import base64
 import imaplib
+import re
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -93,6 +96,36 @@ def test_mail_with_a_refused_attachment_is_kept_for_review_with_the_reason(app, 
     assert record.status == "pending" and record.reason == "rejected"
     assert "installer.exe" in record.detail and "type accepté" in record.detail
     assert _replies(question, world.member) == []
+
+
+def test_refused_attachment_names_reach_the_attached_message_cleaned(app, world, question):
+    """Anyone can mail the reply address: the names of refused files, written into the message a jurist attaches,
+    lose line breaks (Markdown of the sender's choosing), direction overrides and path parts."""
+    name = "../facture\u202efdp.exe\n\n# Votre compte est suspendu.exe"
+    raw = (f"From: {world.member.email}\r\nTo: {reply_address(world.member, question)}\r\nSubject: Re: "
+           f"[{question.reference}] x\r\nMessage-ID: <names@example.org>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nVoici.\r\n"
+           "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+           f"Content-Disposition: attachment; filename*=utf-8''{quote(name, safe='')}\r\n\r\nTVo=\r\n--b--\r\n").encode()
+    record = ingest(raw)
+    assert record.reason == "rejected"
+    attach(record, question.reference, world.jurist)
+    [reply] = _replies(question, world.member)
+    assert reply.body.endswith("\n\n(Pièces jointes refusées : facturefdp.exe# Votre compte est suspendu.exe.)")
+
+
+def test_a_senders_name_and_subject_are_kept_on_one_line_of_visible_text(app, world, question):
+    """Encoded words can decode to line breaks and direction overrides: the name (written into the note a jurist
+    attaches) and the subject of an outsider's mail are one line, as names and subjects are everywhere."""
+    raw = (f"From: =?utf-8?q?Service_client=0A=0A=23_Compte_suspendu=E2=80=AE?= <inconnu@example.org>\r\n"
+           f"To: reponses@example.org\r\nSubject: =?utf-8?q?Re=3A_[{question.reference}]=0D=0ABcc=3A_x?=\r\n"
+           "Message-ID: <one-line@example.org>\r\n\r\nBonjour.\r\n").encode()
+    record = ingest(raw)
+    assert record.from_name == "Service client # Compte suspendu"
+    assert record.subject == f"Re: [{question.reference}] Bcc: x"
+    attach(record, question.reference, world.jurist)
+    note = db.session.scalar(select(Message).where(Message.internal.is_(True)).order_by(Message.id.desc()))
+    assert note.body.startswith("Courriel de Service client # Compte suspendu <inconnu@example.org> reçu le ")
 
 
 def test_unknown_sender_is_kept_for_review(app, world, question):
@@ -245,6 +278,43 @@ def test_ingest_command_reads_the_message_on_standard_input(app, world, question
     assert result.exit_code == 0 and f"Ajouté à la question {question.reference}." in result.output
     kept = runner.invoke(args=["mail", "ingest"], input=_mail("no_reference.eml", question, world.member))
     assert "Conservé pour les juristes" in kept.output
+
+
+def _oversized_reply(question, sender, size: int) -> bytes:
+    """A genuine reply (the sender's signed address) carrying a PDF attachment of about `size` bytes."""
+    pdf = b"%PDF-1.4\n" + b"0" * size + b"\n%%EOF\n"
+    return (f"From: {sender.email}\r\nTo: {reply_address(sender, question)}\r\nSubject: Re: [{question.reference}] "
+            f"pièces\r\nMessage-ID: <oversized-{size}@example.org>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Voici les bulletins demandés.\r\n--b\r\nContent-Type: application/pdf\r\n"
+            "Content-Disposition: attachment; filename=bulletins.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            ).encode() + base64.encodebytes(pdf) + b"--b--\r\n"
+
+
+def test_a_mail_past_the_size_limit_is_kept_with_its_headers_alone(app, world, question):
+    """Anyone can mail the reply address: a message past MAIL_INBOUND_MAX_BYTES is neither parsed nor stored whole,
+    even from the member's own signed address; the jurist reads why."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    within, past = _oversized_reply(question, world.member, 20_000), _oversized_reply(question, world.member, 60_000)
+    assert ingest(within).status == "placed"
+    record = ingest(past)
+    assert (record.status, record.reason, record.attachment_count, record.text) == ("pending", "rejected", 0, "")
+    assert record.raw.startswith(b"From: ") and record.raw.endswith(b"\r\n\r\n") and len(record.raw) < 1000
+    assert "Ce courriel dépasse les 0,1 Mo acceptés : seuls ses en-têtes ont été conservés" in record.detail
+    assert record.subject == f"Re: [{question.reference}] pièces"
+    assert len(_replies(question, world.member)) == 1
+    assert len(db.session.scalars(select(Attachment)).all()) == 1, "the first mail's file only"
+    assert ingest(past).id == record.id, "delivered twice, kept once"
+
+
+def test_ingest_command_reads_no_more_than_the_size_limit(app, world, question, runner):
+    """`flask mail ingest` reads a huge message to its end (the mail server sees it delivered) but keeps only what
+    the limit allows in memory: its headers are kept for review."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    result = runner.invoke(args=["mail", "ingest"], input=_oversized_reply(question, world.member, 3_000_000))
+    assert result.exit_code == 0 and "Conservé pour les juristes" in result.output
+    [record] = db.session.scalars(select(InboundEmail)).all()
+    assert record.reason == "rejected" and len(record.raw) < 1000
 
 
 @pytest.mark.parametrize("empty", [b"", b"\n  \n"])
@@ -413,8 +483,9 @@ class FakeIMAP:
         """SEARCH, FETCH and STORE by UID."""
         if command == "SEARCH":
             return "OK", [b" ".join(uid for uid in self.messages if uid not in self.seen)]
-        if command == "FETCH":
-            return "OK", [(b"1 (UID " + args[0] + b" BODY[] {1}", self.messages[args[0]]), b")"]
+        if command == "FETCH":  # a partial fetch, BODY.PEEK[]<0.length>, as fetch_mailbox asks
+            length = int(re.fullmatch(r"\(BODY\.PEEK\[\]<0\.(\d+)>\)", args[1]).group(1))
+            return "OK", [(b"1 (UID " + args[0] + b" BODY[]<0> {1}", self.messages[args[0]][:length]), b")"]
         self.seen.append(args[0])
         return "OK", [b""]
 
@@ -430,6 +501,35 @@ def test_fetch_ingests_unseen_messages_and_marks_them_seen(app, world, question,
     assert len(_replies(question, world.member)) == 1
     assert db.session.query(InboundEmail).filter_by(status="pending").count() == 1
     assert fetch_mailbox() == 0
+
+
+def test_a_sender_name_decoding_to_a_line_break_neither_fails_nor_blocks_the_mailbox(app, world, question,
+                                                                                      monkeypatch):
+    """Python's mail parser raises on a display name whose encoded word decodes to a line break: that message, which
+    anyone can send, stopped `mail fetch` before marking it seen, so every later poll stopped on it again and no reply
+    by email was read any more."""
+    poison = (b"From: =?utf-8?q?x=0D=0Ay?= <inconnu@example.org>\r\nTo: =?utf-8?q?a=0Ab?= <reponses@example.org>\r\n"
+              b"Subject: Bonjour\r\nMessage-ID: <poison@example.org>\r\n\r\nBonjour.\r\n")
+    FakeIMAP.messages = {b"5": poison, b"6": _mail("thunderbird_reply_en.eml", question, world.member)}
+    FakeIMAP.seen = []
+    monkeypatch.setattr(imaplib, "IMAP4_SSL", FakeIMAP)
+    app.config.update(IMAP_SERVER="imap.example.test", IMAP_USERNAME="questions", IMAP_PASSWORD="secret")
+    assert fetch_mailbox() == 2 and FakeIMAP.seen == [b"5", b"6"]
+    kept = db.session.scalar(select(InboundEmail).where(InboundEmail.message_id == "<poison@example.org>"))
+    assert (kept.from_address, kept.from_name, kept.reason) == ("inconnu@example.org", "x y", "no_reference")
+    assert len(_replies(question, world.member)) == 1
+
+
+def test_fetch_reads_no_more_of_a_message_than_the_size_limit(app, world, question, monkeypatch):
+    """Polled by IMAP, a message past MAIL_INBOUND_MAX_BYTES is fetched only up to the limit and kept with its
+    headers alone."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    FakeIMAP.messages, FakeIMAP.seen = {b"9": _oversized_reply(question, world.member, 3_000_000)}, []
+    monkeypatch.setattr(imaplib, "IMAP4_SSL", FakeIMAP)
+    app.config.update(IMAP_SERVER="imap.example.test", IMAP_USERNAME="questions", IMAP_PASSWORD="secret")
+    assert fetch_mailbox() == 1 and FakeIMAP.seen == [b"9"]
+    [record] = db.session.scalars(select(InboundEmail)).all()
+    assert record.reason == "rejected" and "dépasse les 0,1 Mo" in record.detail and len(record.raw) < 1000
 
 
 def test_fetch_command_explains_missing_configuration(app, runner):
