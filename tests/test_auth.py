@@ -189,7 +189,7 @@ def test_password_change_refused_leaves_the_password_unchanged(client, world, lo
     hash_before = world.member.password_hash
     response = _change_password(client, current, new, confirm)
     text = response.get_data(as_text=True)
-    assert response.status_code == 400 and message in text and "rien n'a été enregistré : voyez l'erreur" in text
+    assert response.status_code == 400 and message in text and "rien n'a été enregistré. Voyez l'erreur" in text
     db.session.refresh(world.member)
     assert world.member.password_hash == hash_before
 

@@ -873,7 +873,7 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
     assert re.search(r'aria-describedby="[^"]*\bbody-error\b', box)
     label = "Votre réponse" if who == "member" else "Message"
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
-    assert f"rien n'a été enregistré : voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
+    assert f"rien n'a été enregistré. Voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
@@ -887,7 +887,9 @@ def test_an_error_banner_goes_on_in_lower_case_after_erreur(member_client, world
     assert "Le fichier « contrat.exe »" not in page and _ticket_count() == 0
     refused = html.unescape(member_client.post("/questions/nouvelle", data=_question_form(
         world.theme.id, subject="")).get_data(as_text=True))
-    assert "<strong>Erreur :</strong> rien n'a été enregistré : voyez l'erreur sous" in refused
+    assert "<strong>Erreur :</strong> rien n'a été enregistré. Voyez l'erreur sous" in refused
+    banner = refused[refused.index('<p class="flash flash-error"'):]
+    assert re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]).count(" : ") == 1  # it read « … : voyez … »
     assert '<p class="error" id="subject-error">Indiquez l\'objet de votre question. </p>' in refused
 
 
@@ -911,7 +913,7 @@ def test_a_refused_new_question_has_a_banner_leading_to_its_first_error(member_c
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
-    assert ("rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
+    assert ("rien n'a été enregistré. Voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
             in banner)
     assert page.count("Indiquez l'objet de votre question.") == 1 and page.count("Choisissez un thème.") == 1
     assert _ticket_count() == 0
