@@ -968,3 +968,19 @@ def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client,
     assert answered not in jurist_view and pending not in jurist_view
     services.add_message(ticket, world.member, "Une précision encore.")
     assert pending in reply_box(world.member)
+
+
+def test_a_pasted_description_over_the_limit_is_refused_whole_not_cut(member_client, world):
+    """The description box carried maxlength="20000": a member pasting a long e-mail had it cut there by the browser,
+    without a word, and the question left with its end missing. The box has no maxlength now; the refusal says the
+    limit and gives the whole text back to shorten."""
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    assert "maxlength" not in re.search(r"<textarea[^>]*>", page).group(0)
+    pasted = "Le salarié a signé son CDDI le 3 mars. " * 600 + "FIN DU COURRIEL"
+    response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=pasted))
+    refused = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "La description doit compter entre 20 et 20\u202f000 caractères." in refused
+    assert "FIN DU COURRIEL</textarea>" in refused and _ticket_count() == 0
+    ticket = factories.make_ticket(world.member)
+    reply = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "maxlength" not in re.search(r'<textarea[^>]*id="body"[^>]*>', reply).group(0)
