@@ -984,3 +984,17 @@ def test_a_pasted_description_over_the_limit_is_refused_whole_not_cut(member_cli
     ticket = factories.make_ticket(world.member)
     reply = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "maxlength" not in re.search(r'<textarea[^>]*id="body"[^>]*>', reply).group(0)
+
+
+def test_member_finds_a_question_by_its_reference_typed_without_zeros_or_in_lower_case(member_client, world):
+    """« Q-2026-160 », copied from a phone call or typed in a hurry, found nothing while « 160 » did: a reference
+    typed without its zeros, in lower case or with a space, finds the structure's question, never another's."""
+    mine = factories.make_ticket(world.member, subject="Heures d'insertion")
+    other = factories.make_ticket(world.outsider, subject="Une autre structure")
+    year, number = mine.reference.split("-")[1:]
+    for typed in (f"Q-{year}-{int(number)}", f"q{year}-{int(number)}", f"Q {year} {number}"):
+        assert _references(member_client.get("/questions/", query_string={"q": typed}).get_data(as_text=True)) == [
+            mine.reference]
+    short = f"Q-{year}-{int(other.reference.rsplit('-', 1)[1])}"
+    page = member_client.get("/questions/", query_string={"q": short}).get_data(as_text=True)
+    assert _references(page) == [] and "Aucune question ne correspond" in page
