@@ -879,11 +879,15 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
 
 def test_an_error_banner_goes_on_in_lower_case_after_erreur(member_client, world):
     """« Erreur : le fichier … », as « C'est fait : votre question … »: the refusal goes on in lower case after the
-    colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital."""
+    colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital; and the sentence has
+    no second colon (« … : voyez … », « … accepté : PDF … »)."""
     response = member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
         world.theme.id, attachments=[(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]))
     page = html.unescape(response.get_data(as_text=True))
-    assert "<strong>Erreur :</strong> le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert ("<strong>Erreur :</strong> le fichier « contrat.exe » n'est pas d'un type accepté. Joignez plutôt un "
+            "fichier PDF, DOCX") in page
+    banner = page[page.index('<p class="flash flash-error"'):]
+    assert re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]).count(" : ") == 1  # it read « accepté : PDF… »
     assert "Le fichier « contrat.exe »" not in page and _ticket_count() == 0
     refused = html.unescape(member_client.post("/questions/nouvelle", data=_question_form(
         world.theme.id, subject="")).get_data(as_text=True))

@@ -128,15 +128,16 @@ def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
     kind = detect_kind(data)
     if kind is None and shown.lower().endswith(KINDS["txt"].extensions):
         # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
-        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
+        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8. Enregistrez-le "
                                     "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
     if kind is None and names_accepted_kind(filename):
         # « contrat.pdf » that is no PDF: « not an accepted type: PDF… » would contradict its name.
-        return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension : il est "
+        return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension, il est "
                                     "peut-être endommagé. Ouvrez-le pour le vérifier, enregistrez-le de nouveau (en "
                                     "PDF par exemple) et joignez-le.", name=shown))
     if kind is None or not extension_accepted(filename):
-        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
+        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté. Joignez plutôt un fichier "
+                                    "%(kinds)s.",
                                     name=shown, kinds=_(ACCEPTED_LABELS)))
     if not extension_matches(filename, kind):
         return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension "
@@ -162,7 +163,7 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
     if refusals:
         sentences = [refusal.message for refusal in refusals]
         if len(refusals) > 1:
-            sentences.insert(0, _("Aucun fichier n'a été enregistré, %(num)d sont refusés :", num=len(refusals)))
+            sentences.insert(0, _("Aucun fichier n'a été enregistré, %(num)d sont refusés.", num=len(refusals)))
         error = AttachmentTooLarge if all(refusal.too_large for refusal in refusals) else AttachmentRejected
         raise error(" ".join(sentences), refused=[refusal.filename for refusal in refusals])
     return results
