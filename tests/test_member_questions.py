@@ -674,13 +674,15 @@ def test_a_line_of_hundreds_of_list_markers_is_shown_as_typed_not_a_broken_page(
 
 
 def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_client, world):
+    """« Clore la question » with a reply still in the box keeps the text and says so, in one sentence per colon."""
     ticket = factories.make_ticket(world.member)
     services.add_message(ticket, world.jurist, "Réponse du service juridique.")
     response = member_client.post(f"/questions/{ticket.reference}/cloturer",
                                   data={"body": "Une dernière précision sur le contrat."})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "votre message n&#39;a pas été envoyé et la question reste ouverte" in page
+    assert ("<strong>Erreur :</strong> votre message n&#39;a pas été envoyé et la question reste ouverte. Envoyez-le, "
+            "ou effacez-le, avant de clore la question.") in page  # one colon: it read « … ouverte : envoyez-le … »
     assert "Une dernière précision sur le contrat.</textarea>" in page
     db.session.refresh(ticket)
     assert ticket.status == "answered"
