@@ -577,3 +577,10 @@ def test_the_delete_button_of_a_question_page_asks_to_confirm_first(client, worl
     danger_zone = page[page.index('class="danger-zone"'):]
     assert 'method="post"' not in danger_zone[:danger_zone.index("</section>")]
     assert count(Ticket) == 1
+
+
+def test_the_paperclip_before_each_file_is_not_read_aloud(client):
+    """A screen reader said « trombone » before every file of a list: the paperclip is drawn with an empty alternative,
+    as the folding arrows are."""
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert '.attachments li::before { content: "📎 " / ""; }' in css
