@@ -89,7 +89,7 @@ def membership_active(user: User) -> bool:
 def ensure_membership_active(user: User) -> None:
     """Members of an inactive structure read but write nothing: no question, reply, rating or webinar registration."""
     if not membership_active(user):
-        raise Forbidden(_("L'adhésion de votre structure n'est pas active : vous pouvez consulter vos questions, "
+        raise Forbidden(_("L'adhésion de votre structure n'est pas active. Vous pouvez consulter vos questions, "
                           "mais plus en poser, y répondre, donner votre avis ni vous inscrire aux webinaires. "
                           "Contactez la fédération."))
 

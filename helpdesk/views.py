@@ -77,8 +77,8 @@ def flash_form_refused(form) -> None:
     target = f"{first.id}-0" if first.type == "RadioField" else first.id
     link = Markup('<a href="#{}">{}</a>').format(target, first.label.text)
     # The catalogue's sentence is ours, the label is escaped in the link: the whole is safe markup.
-    flash(Markup(ngettext("Rien n'a été enregistré : voyez l'erreur sous « %(field)s ».",
-                          "Rien n'a été enregistré : voyez les %(num)s erreurs signalées, à partir de « %(field)s ».",
+    flash(Markup(ngettext("Rien n'a été enregistré. Voyez l'erreur sous « %(field)s ».",
+                          "Rien n'a été enregistré. Voyez les %(num)s erreurs signalées, à partir de « %(field)s ».",
                           len(refused), field=link)), "error")
 
 

@@ -152,7 +152,7 @@ def test_saved_file_is_stored_under_a_random_name_with_its_checksum(app, world):
     ([("vide.pdf", b"")], "est vide"),
     ([("photo.pdf", png_bytes())], "ne correspond pas à son extension"),
     ([("page.pdf", b"<html><script>alert(1)</script></html>\n%PDF-1.4\n%%EOF")],
-     "^Le contenu du fichier « page.pdf » ne correspond pas à son extension : il est peut-être endommagé. Ouvrez-le"),
+     "^Le contenu du fichier « page.pdf » ne correspond pas à son extension, il est peut-être endommagé. Ouvrez-le"),
     ([("outil.exe", b"MZ\x90\x00")], "n'est pas d'un type accepté"),
     # A spreadsheet's CSV export is text inside: it used to be told its content did not match its extension.
     ([("heures.csv", b"nom;heures\nSalarie A;480\n")], "^Le fichier « heures.csv » n'est pas d'un type accepté"),
@@ -177,8 +177,9 @@ def test_every_refused_file_is_named_with_its_reason(app, world):
                       ("gros.pdf", pdf_bytes("x" * 1024 * 1024)), ("photo.pdf", png_bytes())],
                      uploader=world.member, ticket=ticket)
     assert str(refused.value) == (
-        "Aucun fichier n'a été enregistré, 4 sont refusés : Le fichier « vide.pdf » est vide. "
-        "Le fichier « outil.exe » n'est pas d'un type accepté : PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG ou texte (TXT). "
+        "Aucun fichier n'a été enregistré, 4 sont refusés. Le fichier « vide.pdf » est vide. "
+        "Le fichier « outil.exe » n'est pas d'un type accepté. Joignez plutôt un fichier PDF, DOCX, XLSX, ODT, ODS, "
+        "PNG, JPEG ou texte (TXT). "
         "Le fichier « gros.pdf » dépasse la taille autorisée (1 Mo par fichier). "
         "Le contenu du fichier « photo.pdf » ne correspond pas à son extension (c'est un fichier Image PNG).")
     assert refused.value.status_code == 400 and stored_files(app) == [] and count(Attachment) == 0
@@ -197,7 +198,7 @@ def test_reply_and_resource_forms_name_every_refused_file(client, world, login, 
     response = client.post(f"/questions/{ticket.reference}/repondre" if url == "reply" else url,
                            content_type="multipart/form-data", data=data)
     page = response.get_data(as_text=True)
-    assert "aucun fichier n&#39;a été enregistré, 2 sont refusés :" in page
+    assert "aucun fichier n&#39;a été enregistré, 2 sont refusés. Le fichier" in page
     assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
     assert str(escape("Le contenu du fichier « avenant.docx » ne correspond pas à son extension")) in page
     assert "Joignez de nouveau" not in page, "both were refused: neither is to be attached again as is"
@@ -238,7 +239,7 @@ def test_a_text_file_saved_in_windows_1252_is_refused_with_what_to_do(client, wo
         "body": "Le compte rendu de la réunion.",
         "attachments": [(io.BytesIO("Réunion du CSE du 3 mars".encode("cp1252")), "compte-rendu.txt")]},
         follow_redirects=True)
-    assert ("le fichier « compte-rendu.txt » n&#39;est pas un texte enregistré en UTF-8 : enregistrez-le en UTF-8 "
+    assert ("le fichier « compte-rendu.txt » n&#39;est pas un texte enregistré en UTF-8. Enregistrez-le en UTF-8 "
             "(ou en PDF) et joignez-le de nouveau.") in response.get_data(as_text=True)
     assert count(Message) == 0 and count(Attachment) == 0
 
@@ -270,7 +271,9 @@ def test_file_inputs_carry_the_limits_and_their_refusals_for_the_browser(client,
                       f'data-max-total-bytes="{20 * 1024 * 1024}"',
                       'data-too-many="Vous pouvez joindre 4 fichiers au plus par envoi."',
                       'data-file-too-large="Le fichier « {name} » dépasse la taille autorisée (3 Mo par fichier)."',
-                      'data-total-too-large="L&#39;ensemble des fichiers dépasse la taille autorisée (20 Mo par envoi)."'):
+                      'data-total-too-large="L&#39;ensemble des fichiers dépasse la taille autorisée (20 Mo par envoi)."',
+                      'data-none-attached="Aucun fichier n&#39;est joint pour l&#39;instant : choisissez-les de nouveau, '
+                      'dans ces limites."'):
         assert attribute in file_input, attribute
     assert "/static/js/uploads.js" in page
     world.member.locale = "en"
@@ -574,3 +577,10 @@ def test_the_delete_button_of_a_question_page_asks_to_confirm_first(client, worl
     danger_zone = page[page.index('class="danger-zone"'):]
     assert 'method="post"' not in danger_zone[:danger_zone.index("</section>")]
     assert count(Ticket) == 1
+
+
+def test_the_paperclip_before_each_file_is_not_read_aloud(client):
+    """A screen reader said « trombone » before every file of a list: the paperclip is drawn with an empty alternative,
+    as the folding arrows are."""
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert '.attachments li::before { content: "📎 " / ""; }' in css

@@ -189,7 +189,7 @@ def test_password_change_refused_leaves_the_password_unchanged(client, world, lo
     hash_before = world.member.password_hash
     response = _change_password(client, current, new, confirm)
     text = response.get_data(as_text=True)
-    assert response.status_code == 400 and message in text and "rien n'a été enregistré : voyez l'erreur" in text
+    assert response.status_code == 400 and message in text and "rien n'a été enregistré. Voyez l'erreur" in text
     db.session.refresh(world.member)
     assert world.member.password_hash == hash_before
 
@@ -315,3 +315,23 @@ def test_same_name_again_records_nothing(client, login, world):
     text = client.post("/compte/nom", data={"name": "Alice Membre"}, follow_redirects=True).get_data(as_text=True)
     assert '<p class="flash flash-info">Votre nom n&#39;a pas changé.</p>' in text
     assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "user_updated")) == 0
+
+
+def _autocomplete(page: str, name: str) -> str | None:
+    """The autocomplete attribute of the input named `name` on a page."""
+    box = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+    found = re.search(r'autocomplete="([^"]*)"', box)
+    return found.group(1) if found else None
+
+
+def test_password_managers_fill_the_login_and_offer_a_new_password_where_one_is_chosen(client, world, login):
+    """The password boxes said nothing of their purpose: a browser's password manager could fill the old password in
+    « Nouveau mot de passe », and offered no strong one. Login and current boxes say current-password, new ones
+    new-password (WCAG 1.3.5)."""
+    page = client.get("/connexion").get_data(as_text=True)
+    assert _autocomplete(page, "email") == "username" and _autocomplete(page, "password") == "current-password"
+    assert _autocomplete(client.get("/mot-de-passe-oublie").get_data(as_text=True), "email") == "username"
+    login(world.member)
+    page = client.get("/compte/mot-de-passe").get_data(as_text=True)
+    assert [_autocomplete(page, name) for name in ("current", "new", "confirm")] == [
+        "current-password", "new-password", "new-password"]

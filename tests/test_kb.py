@@ -188,6 +188,17 @@ def test_a_chosen_filter_that_leaves_nothing_stays_listed_to_be_removed(client, 
     assert "Aucune ressource ne correspond. Essayez d'autres mots" in plain and "<h2>Thème</h2>" not in plain
 
 
+def test_no_result_is_said_in_a_sentence_not_as_an_item_of_the_results_list(client, library, login):
+    """« 0 résultat » was followed by a numbered list holding one item, « Aucune ressource ne correspond… »: a screen
+    reader announced a list of one result. The sentence is a paragraph, with its link to ask the question."""
+    login(library.member)
+    page = client.get("/ressources/?q=licorne").get_data(as_text=True)
+    assert 'class="hits"' not in page
+    assert ("<p>Aucune ressource ne correspond. Essayez d'autres mots, ou <a href=\"/questions/nouvelle\">posez votre "
+            "question à l'équipe juridique</a>.</p>") in html.unescape(page)
+    assert '<ol class="hits">' in client.get("/ressources/?q=insertion").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("query, shown, message, cleaned", [
     ("theme=abc", {"cddi-renouvellement", "activite-partielle-membres"},
      "Un filtre de l'adresse n'existe pas : il est ignoré.", "/ressources/"),

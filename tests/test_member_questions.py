@@ -674,13 +674,15 @@ def test_a_line_of_hundreds_of_list_markers_is_shown_as_typed_not_a_broken_page(
 
 
 def test_closing_with_an_unsent_reply_is_refused_and_the_text_is_kept(member_client, world):
+    """« Clore la question » with a reply still in the box keeps the text and says so, in one sentence per colon."""
     ticket = factories.make_ticket(world.member)
     services.add_message(ticket, world.jurist, "Réponse du service juridique.")
     response = member_client.post(f"/questions/{ticket.reference}/cloturer",
                                   data={"body": "Une dernière précision sur le contrat."})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "votre message n&#39;a pas été envoyé et la question reste ouverte" in page
+    assert ("<strong>Erreur :</strong> votre message n&#39;a pas été envoyé et la question reste ouverte. Envoyez-le, "
+            "ou effacez-le, avant de clore la question.") in page  # one colon: it read « … ouverte : envoyez-le … »
     assert "Une dernière précision sur le contrat.</textarea>" in page
     db.session.refresh(ticket)
     assert ticket.status == "answered"
@@ -873,21 +875,27 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
     assert re.search(r'aria-describedby="[^"]*\bbody-error\b', box)
     label = "Votre réponse" if who == "member" else "Message"
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
-    assert f"rien n'a été enregistré : voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
+    assert f"rien n'a été enregistré. Voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
 def test_an_error_banner_goes_on_in_lower_case_after_erreur(member_client, world):
     """« Erreur : le fichier … », as « C'est fait : votre question … »: the refusal goes on in lower case after the
-    colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital."""
+    colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital; and the sentence has
+    no second colon (« … : voyez … », « … accepté : PDF … »)."""
     response = member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
         world.theme.id, attachments=[(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]))
     page = html.unescape(response.get_data(as_text=True))
-    assert "<strong>Erreur :</strong> le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert ("<strong>Erreur :</strong> le fichier « contrat.exe » n'est pas d'un type accepté. Joignez plutôt un "
+            "fichier PDF, DOCX") in page
+    banner = page[page.index('<p class="flash flash-error"'):]
+    assert re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]).count(" : ") == 1  # it read « accepté : PDF… »
     assert "Le fichier « contrat.exe »" not in page and _ticket_count() == 0
     refused = html.unescape(member_client.post("/questions/nouvelle", data=_question_form(
         world.theme.id, subject="")).get_data(as_text=True))
-    assert "<strong>Erreur :</strong> rien n'a été enregistré : voyez l'erreur sous" in refused
+    assert "<strong>Erreur :</strong> rien n'a été enregistré. Voyez l'erreur sous" in refused
+    banner = refused[refused.index('<p class="flash flash-error"'):]
+    assert re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]).count(" : ") == 1  # it read « … : voyez … »
     assert '<p class="error" id="subject-error">Indiquez l\'objet de votre question. </p>' in refused
 
 
@@ -911,7 +919,7 @@ def test_a_refused_new_question_has_a_banner_leading_to_its_first_error(member_c
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
-    assert ("rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
+    assert ("rien n'a été enregistré. Voyez les 2 erreurs signalées, à partir de « <a href=\"#subject\">Objet</a> »."
             in banner)
     assert page.count("Indiquez l'objet de votre question.") == 1 and page.count("Choisissez un thème.") == 1
     assert _ticket_count() == 0
@@ -966,3 +974,33 @@ def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client,
     assert answered not in jurist_view and pending not in jurist_view
     services.add_message(ticket, world.member, "Une précision encore.")
     assert pending in reply_box(world.member)
+
+
+def test_a_pasted_description_over_the_limit_is_refused_whole_not_cut(member_client, world):
+    """The description box carried maxlength="20000": a member pasting a long e-mail had it cut there by the browser,
+    without a word, and the question left with its end missing. The box has no maxlength now; the refusal says the
+    limit and gives the whole text back to shorten."""
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    assert "maxlength" not in re.search(r"<textarea[^>]*>", page).group(0)
+    pasted = "Le salarié a signé son CDDI le 3 mars. " * 600 + "FIN DU COURRIEL"
+    response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=pasted))
+    refused = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "La description doit compter entre 20 et 20\u202f000 caractères." in refused
+    assert "FIN DU COURRIEL</textarea>" in refused and _ticket_count() == 0
+    ticket = factories.make_ticket(world.member)
+    reply = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "maxlength" not in re.search(r'<textarea[^>]*id="body"[^>]*>', reply).group(0)
+
+
+def test_member_finds_a_question_by_its_reference_typed_without_zeros_or_in_lower_case(member_client, world):
+    """« Q-2026-160 », copied from a phone call or typed in a hurry, found nothing while « 160 » did: a reference
+    typed without its zeros, in lower case or with a space, finds the structure's question, never another's."""
+    mine = factories.make_ticket(world.member, subject="Heures d'insertion")
+    other = factories.make_ticket(world.outsider, subject="Une autre structure")
+    year, number = mine.reference.split("-")[1:]
+    for typed in (f"Q-{year}-{int(number)}", f"q{year}-{int(number)}", f"Q {year} {number}"):
+        assert _references(member_client.get("/questions/", query_string={"q": typed}).get_data(as_text=True)) == [
+            mine.reference]
+    short = f"Q-{year}-{int(other.reference.rsplit('-', 1)[1])}"
+    page = member_client.get("/questions/", query_string={"q": short}).get_data(as_text=True)
+    assert _references(page) == [] and "Aucune question ne correspond" in page

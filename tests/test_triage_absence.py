@@ -163,7 +163,7 @@ def test_an_unreadable_date_is_refused_with_the_banner_of_every_refused_form(cli
     response = client.post("/compte/absence", data={"until": "le 5 décembre"})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert ("rien n'a été enregistré : voyez l'erreur sous « <a href=\"#until\">Absent ou absente jusqu'au (inclus)</a> "
+    assert ("rien n'a été enregistré. Voyez l'erreur sous « <a href=\"#until\">Absent ou absente jusqu'au (inclus)</a> "
             "»." in page)
     db.session.refresh(world.jurist)
     assert world.jurist.absent_until is None

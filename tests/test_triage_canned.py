@@ -126,7 +126,7 @@ def test_inserting_a_canned_answer_names_the_files_to_attach_again(client, world
 
 @pytest.mark.parametrize("data, message", [
     ({"title": "", "body": ""},
-     "rien n'a été enregistré : voyez les 2 erreurs signalées, à partir de « <a href=\"#title\">"),
+     "rien n'a été enregistré. Voyez les 2 erreurs signalées, à partir de « <a href=\"#title\">"),
     ({"title": "Relance", "body": "Bonjour {inconnu}"}, "Variable inconnue : {inconnu}."),
 ])
 def test_a_refused_canned_answer_says_so_at_the_top_and_saves_nothing(client, world, login, data, message):

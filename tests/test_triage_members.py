@@ -328,6 +328,6 @@ def test_a_rating_sent_without_a_note_says_so_once_and_leads_to_the_buttons(clie
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert page.count("Choisissez une note") == 1
-    assert "rien n'a été enregistré : voyez l'erreur sous « <a href=\"#rating-0\">Votre note</a> »." in page
+    assert "rien n'a été enregistré. Voyez l'erreur sous « <a href=\"#rating-0\">Votre note</a> »." in page
     assert 'id="rating-0"' in page
     assert db.session.scalar(select(func.count()).select_from(Satisfaction)) == 0

@@ -82,7 +82,7 @@ def test_a_merged_question_cannot_be_reopened_its_exchanges_go_on_in_the_other(c
         else:
             response = client.post("/file/actions", data={"ids": [b.id], "action": "statut", "status": "open"},
                                    follow_redirects=True)
-        assert f"{b.reference} a été fusionnée dans {a.reference} : poursuivez les échanges" in \
+        assert f"{b.reference} a été fusionnée dans {a.reference}. Poursuivez les échanges" in \
             response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Ticket, b.id).status == "closed"

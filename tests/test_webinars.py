@@ -461,7 +461,7 @@ def test_blank_or_too_long_question_is_refused_and_kept_on_the_page(client, worl
     response = client.post(f"/webinaires/{webinar.id}/mes-questions", data={"text": text})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400 and message in page and text.strip() in page
-    assert 'rien n\'a été enregistré : voyez l\'erreur sous « <a href="#text">Votre question</a> ».' in page
+    assert 'rien n\'a été enregistré. Voyez l\'erreur sous « <a href="#text">Votre question</a> ».' in page
     assert db.session.scalar(select(func.count(WebinarQuestion.id))) == 0
 
 

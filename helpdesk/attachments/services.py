@@ -91,7 +91,10 @@ def upload_limit_attributes() -> dict[str, str | int]:
     config = current_app.config
     return {"data-max-files": config["ATTACHMENT_MAX_FILES"], "data-max-file-bytes": config["ATTACHMENT_MAX_FILE_SIZE"],
             "data-max-total-bytes": config["ATTACHMENT_MAX_REQUEST_SIZE"], "data-too-many": _too_many_files(),
-            "data-file-too-large": _file_too_large("{name}"), "data-total-too-large": _sending_too_large()}
+            "data-file-too-large": _file_too_large("{name}"), "data-total-too-large": _sending_too_large(),
+            # The field is emptied of every file chosen, the good ones too: said, lest the member send without them.
+            "data-none-attached": _("Aucun fichier n'est joint pour l'instant : choisissez-les de nouveau, dans ces "
+                                    "limites.")}
 
 
 def read_uploads(storages: Iterable[FileStorage] | None) -> list[tuple[str, bytes]]:
@@ -126,15 +129,16 @@ def _check_file(filename: str, data: bytes) -> CheckedUpload | _Refusal:
     kind = detect_kind(data)
     if kind is None and shown.lower().endswith(KINDS["txt"].extensions):
         # Text saved in another encoding (Windows-1252 from an older editor): say what to change.
-        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8 : enregistrez-le "
+        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas un texte enregistré en UTF-8. Enregistrez-le "
                                     "en UTF-8 (ou en PDF) et joignez-le de nouveau.", name=shown))
     if kind is None and names_accepted_kind(filename):
         # « contrat.pdf » that is no PDF: « not an accepted type: PDF… » would contradict its name.
-        return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension : il est "
+        return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension, il est "
                                     "peut-être endommagé. Ouvrez-le pour le vérifier, enregistrez-le de nouveau (en "
                                     "PDF par exemple) et joignez-le.", name=shown))
     if kind is None or not extension_accepted(filename):
-        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté : %(kinds)s.",
+        return _Refusal(filename, _("Le fichier « %(name)s » n'est pas d'un type accepté. Joignez plutôt un fichier "
+                                    "%(kinds)s.",
                                     name=shown, kinds=_(ACCEPTED_LABELS)))
     if not extension_matches(filename, kind):
         return _Refusal(filename, _("Le contenu du fichier « %(name)s » ne correspond pas à son extension "
@@ -160,7 +164,7 @@ def check_uploads(files: Sequence[tuple[str, bytes]]) -> list[CheckedUpload]:
     if refusals:
         sentences = [refusal.message for refusal in refusals]
         if len(refusals) > 1:
-            sentences.insert(0, _("Aucun fichier n'a été enregistré, %(num)d sont refusés :", num=len(refusals)))
+            sentences.insert(0, _("Aucun fichier n'a été enregistré, %(num)d sont refusés.", num=len(refusals)))
         error = AttachmentTooLarge if all(refusal.too_large for refusal in refusals) else AttachmentRejected
         raise error(" ".join(sentences), refused=[refusal.filename for refusal in refusals])
     return results

@@ -14,19 +14,26 @@ PASSWORD_MAX_LENGTH = Length(max=PASSWORD_MAX, message=PASSWORD_TOO_LONG)
 NEW_PASSWORD_LENGTH = [Length(min=PASSWORD_MIN, message=PASSWORD_TOO_SHORT), PASSWORD_MAX_LENGTH]
 
 
+# A new password's boxes: a password manager offers to generate it and saves it, never fills in the old one.
+NEW_PASSWORD = {"autocomplete": "new-password"}
+
+
 class LoginForm(Form):
     """Email and password."""
 
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Mot de passe"),
-                             validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH])
+                             validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH],
+                             render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Se connecter"))
 
 
 class ForgotPasswordForm(Form):
     """The address to send a reset link to."""
 
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
     submit = SubmitField(_l("Recevoir un lien"))
 
 
@@ -40,10 +47,12 @@ class SetPasswordForm(Form):
             *NEW_PASSWORD_LENGTH,
         ],
         description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         _l("Confirmez le mot de passe"),
         validators=[DataRequired(_l("Confirmez le mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
+        render_kw=NEW_PASSWORD,
     )
     submit = SubmitField(_l("Enregistrer le mot de passe"))
 
@@ -62,7 +71,8 @@ class ChangePasswordForm(Form):
     """The current password, then the new one twice."""
 
     current = PasswordField(_l("Mot de passe actuel"),
-                            validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")), PASSWORD_MAX_LENGTH])
+                            validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")), PASSWORD_MAX_LENGTH],
+                            render_kw={"autocomplete": "current-password"})
     new = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[
@@ -70,10 +80,12 @@ class ChangePasswordForm(Form):
             *NEW_PASSWORD_LENGTH,
         ],
         description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN),
+        render_kw=NEW_PASSWORD,
     )
     confirm = PasswordField(
         _l("Confirmez le nouveau mot de passe"),
         validators=[DataRequired(_l("Confirmez le nouveau mot de passe.")), EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
+        render_kw=NEW_PASSWORD,
     )
     submit = SubmitField(_l("Changer le mot de passe"))
 
@@ -96,6 +108,7 @@ class ApiTokenForm(Form):
     password = PasswordField(_l("Votre mot de passe"),
                              validators=[DataRequired(_l("Indiquez votre mot de passe pour créer un jeton.")),
                                          PASSWORD_MAX_LENGTH],
+                             render_kw={"autocomplete": "current-password"},
                              description=_l("Un jeton donne accès à vos questions même après votre déconnexion : "
                                             "votre mot de passe confirme que c'est bien vous."))
     submit = SubmitField(_l("Créer le jeton"))

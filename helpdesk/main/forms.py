@@ -5,7 +5,8 @@ from flask import request
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import DateField, DateTimeField, FileField, HiddenField, MonthField, SelectField, SelectMultipleField
+from wtforms import (DateField, DateTimeField, FileField, HiddenField, MonthField, SelectField, SelectMultipleField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
@@ -84,6 +85,13 @@ class Form(FlaskForm):
                     and unbound_field.kwargs.get("invalid_value_message") is None):
                 options["invalid_value_message"] = _invalid_date_message(unbound_field.field_class)
             return unbound_field.bind(form=form, **options)
+
+        def render_field(self, field, render_kw):
+            """Render a field; a text area without the maxlength its length validator would give it: a browser cuts
+            a longer pasted text there without a word, while the refused form keeps it whole and says the limit."""
+            if isinstance(field, TextAreaField):
+                render_kw = {"maxlength": False, **render_kw}
+            return super().render_field(field, render_kw)
 
         def get_translations(self, form):
             """WTForms' own catalogue for the current locale (French by default)."""

@@ -1,4 +1,5 @@
 """Questions (tickets) and their messages."""
+import re
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
@@ -42,6 +43,18 @@ RUNNING_INDEXES = {
     "priority": (*PRIORITY_ORDER, "next_due_at"),
     "activity": ("last_activity_at", "id", "next_due_at"),
 }
+
+
+# A typed reference: « Q-2026-00141 », « Q-2026-141 », « Q2026-141 », « Q 2026 141 » (upper-cased first).
+_TYPED_REFERENCE = re.compile(r"Q[\s-]?(\d{4})[\s-]+(\d+)")
+
+
+def typed_reference(typed: str) -> tuple[str, str] | None:
+    """The year and the number of a reference as someone typed it, zero padded or not, in any case (« q2026-141 »
+    gives ("2026", "141")), or None when the text is no reference."""
+    typed = (typed or "").strip().upper()
+    parts = _TYPED_REFERENCE.fullmatch(typed) if typed.isascii() else None
+    return (parts.group(1), parts.group(2)) if parts else None
 
 
 class Ticket(db.Model):

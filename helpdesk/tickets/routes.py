@@ -187,7 +187,7 @@ def close(reference):
     if not ActionForm().validate():
         abort(400)
     if request.form.get("body", "").strip() or any(upload.filename for upload in request.files.getlist("attachments")):
-        flash(_("Votre message n'a pas été envoyé et la question reste ouverte : envoyez-le, ou effacez-le, "
+        flash(_("Votre message n'a pas été envoyé et la question reste ouverte. Envoyez-le, ou effacez-le, "
                 "avant de clore la question."), "error")
         flash_files_to_attach_again()
         return render_detail(ticket), 409

@@ -149,9 +149,9 @@ def ensure_filing_pace(author: User, filed: int | None = None) -> None:
         leaving = db.session.scalar(select(Ticket.created_at).where(*_FILED_ONLINE).order_by(Ticket.created_at)
                                     .offset(filed - limit).limit(1), window)
         raise RateLimited(ngettext(
-            "Vous avez déjà posé %(num)d question ces dernières 24 heures : c'est le maximum en ligne. Réessayez plus "
+            "Vous avez déjà posé %(num)d question ces dernières 24 heures, c'est le maximum en ligne. Réessayez plus "
             "tard ou, si c'est urgent, téléphonez à l'équipe juridique.",
-            "Vous avez déjà posé %(num)d questions ces dernières 24 heures : c'est le maximum en ligne. Réessayez "
+            "Vous avez déjà posé %(num)d questions ces dernières 24 heures, c'est le maximum en ligne. Réessayez "
             "plus tard ou, si c'est urgent, téléphonez à l'équipe juridique.", filed),
             retry_after=_retry_after(leaving + timedelta(days=1)))
 
@@ -167,9 +167,9 @@ def ensure_reply_pace(author: User) -> None:
         # The next message is allowed once enough of the hour's messages are more than an hour old.
         leaving = db.session.scalar(recent.order_by(Message.created_at).offset(posted - limit).limit(1))
         raise RateLimited(ngettext(
-            "Vous avez déjà envoyé %(num)d message dans l'heure : c'est le maximum. Réessayez dans quelques minutes "
+            "Vous avez déjà envoyé %(num)d message dans l'heure, c'est le maximum. Réessayez dans quelques minutes "
             "ou, si c'est urgent, téléphonez à l'équipe juridique.",
-            "Vous avez déjà envoyé %(num)d messages dans l'heure : c'est le maximum. Réessayez dans quelques minutes "
+            "Vous avez déjà envoyé %(num)d messages dans l'heure, c'est le maximum. Réessayez dans quelques minutes "
             "ou, si c'est urgent, téléphonez à l'équipe juridique.", posted),
             retry_after=_retry_after(leaving + timedelta(hours=1)))
 
@@ -322,7 +322,7 @@ def change_status(ticket: Ticket, actor: User, target: str) -> None:
     if target == ticket.status:
         raise InvalidInput(_("La question a déjà ce statut."))
     if ticket.merged_into is not None:
-        raise InvalidInput(_("%(reference)s a été fusionnée dans %(target)s : poursuivez les échanges dans celle-ci.",
+        raise InvalidInput(_("%(reference)s a été fusionnée dans %(target)s. Poursuivez les échanges dans celle-ci.",
                              reference=ticket.reference, target=ticket.merged_into.reference))
     now = utcnow()
     _set_status(ticket, actor, target, now)
@@ -433,7 +433,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise NotFound(_("Cette question est introuvable."))
     ensure_membership_active(author)
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est clôturée : elle n'accepte plus de message."))
+        raise InvalidInput(_("Cette question est clôturée, elle n'accepte plus de message."))
     text = _clean_text(body, "body", _("Message"), 1, BODY_MAX)
     uploads = check_uploads(attachments)
     if paced and author.is_member:

@@ -18,7 +18,6 @@ anonymised, and is deleted with A's files. A file already missing from the disk 
 
 The jurists following B follow A from then on: the case goes on there.
 """
-import re
 
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from helpdesk.events import record_event
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, User
 from helpdesk.models._types import utcnow
+from helpdesk.models.ticket import typed_reference
 from helpdesk.permissions import ensure_staff
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets import services as ticket_services
@@ -35,8 +35,6 @@ from helpdesk.translation import gettext as _
 from helpdesk.triage import following
 
 MAX_NUMBER = 10**15  # a longer run of digits names no question (and no database integer)
-# A typed reference: « Q-2026-00141 », « Q-2026-141 », « Q2026-141 », « Q 2026 141 » (upper-cased first).
-_TYPED_REFERENCE = re.compile(r"Q[\s-]?(\d{4})[\s-]+(\d+)")
 
 
 def find_target(reference: str) -> Ticket:
@@ -44,9 +42,7 @@ def find_target(reference: str) -> Ticket:
     « q2026-141 »), or by its bare number (« 00141 », « 141 »): questions are numbered in one sequence across the
     years, the year being that of filing, so a number names one question whatever its year (jurists see every
     question); a reference whose year is not its question's is refused."""
-    typed = (reference or "").strip().upper()
-    parts = _TYPED_REFERENCE.fullmatch(typed) if typed.isascii() else None
-    year, digits = (parts.group(1), parts.group(2)) if parts else (None, typed)
+    year, digits = typed_reference(reference) or (None, (reference or "").strip())
     ticket = None
     if digits.isdecimal() and digits.isascii():
         number = int(digits)

@@ -157,7 +157,7 @@ def register_interest(webinar: Webinar, user: User) -> bool:
         raise Forbidden(_("L'inscription aux webinaires est réservée aux membres."))
     ensure_membership_active(user)
     if webinar.status == "past":
-        raise InvalidInput(_("Ce webinaire a déjà eu lieu : l'inscription est fermée."))
+        raise InvalidInput(_("Ce webinaire a déjà eu lieu, l'inscription est fermée."))
     if is_registered(webinar, user):
         return False
     registration = WebinarRegistration(webinar_id=webinar.id, user_id=user.id)
@@ -230,7 +230,7 @@ def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
         raise Forbidden(_("L'envoi de questions est réservé aux membres inscrits."))
     ensure_membership_active(user)
     if webinar.status != "upcoming":
-        raise InvalidInput(_("Ce webinaire a commencé : les questions ne peuvent plus être envoyées à l'avance."))
+        raise InvalidInput(_("Ce webinaire a commencé, les questions ne peuvent plus être envoyées à l'avance."))
     if not is_registered(webinar, user):
         raise InvalidInput(_("Inscrivez-vous au webinaire pour envoyer une question à l'avance."))
     text = (text or "").strip()
@@ -283,7 +283,7 @@ def withdrawable_question(webinar: Webinar, question_id: int, user: User) -> Web
     if question is None or question.webinar_id != webinar.id or question.user_id != user.id:
         raise NotFound(_("Cette question est introuvable."))
     if webinar.status != "upcoming":
-        raise InvalidInput(_("Ce webinaire a commencé : vos questions ne peuvent plus être retirées."))
+        raise InvalidInput(_("Ce webinaire a commencé, vos questions ne peuvent plus être retirées."))
     return question
 
 

@@ -1,7 +1,8 @@
 // File inputs carrying the upload limits (data-max-files, data-max-file-bytes, data-max-total-bytes and the
-// refusals in the page's language): files chosen beyond a limit are taken back at once, with the reason under the
-// field. Without this the browser would send them, the server would refuse the whole sending, and the text typed
-// in the form would be lost. The server checks every limit again.
+// refusals in the page's language): files chosen beyond a limit are taken back at once (all of them), with the
+// reason under the field and a word saying that no file is attached now. Without this the browser would send them,
+// the server would refuse the whole sending, and the text typed in the form would be lost. The server checks every
+// limit again.
 (function () {
   "use strict";
 
@@ -37,7 +38,7 @@
         box.setAttribute("role", "alert");
         input.parentNode.appendChild(box);
       }
-      box.textContent = messages.join(" ");
+      box.textContent = messages.concat(input.dataset.noneAttached).join(" ");
       input.setAttribute("aria-invalid", "true");
       described.push(id);
     }

@@ -232,7 +232,8 @@ def test_a_refused_question_shows_its_suggestions_again_without_typing(visitor):
 
 def test_a_file_too_large_is_refused_when_chosen_and_the_question_is_kept(visitor):
     """A scan of 11 MB (10 MB allowed per file) is taken back as soon as it is chosen, with the reason under the
-    field; what was typed stays and a lighter file is accepted (before, the whole sending was refused after upload)."""
+    field and a word that no file is attached now (it read as if the file were still there); what was typed stays and
+    a lighter file is accepted (before, the whole sending was refused after upload)."""
     page = visitor.page
     visitor.login("membre2@demo.local")
     visitor.goto("/questions/nouvelle")
@@ -240,7 +241,9 @@ def test_a_file_too_large_is_refused_when_chosen_and_the_question_is_kept(visito
     files = page.get_by_label("Documents (contrat, bulletin de paie, courrier…)")
     files.set_input_files([{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" * 1_300_000}])
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Le fichier « scan.pdf » dépasse la taille autorisée (10 Mo par fichier).")
+    expect(alert).to_contain_text("Le fichier « scan.pdf » dépasse la taille autorisée (10 Mo par fichier). "
+                                  "Aucun fichier n'est joint pour l'instant : choisissez-les de nouveau, dans ces "
+                                  "limites.")
     assert files.evaluate("input => input.files.length") == 0
     expect(files).to_have_attribute("aria-invalid", "true")
     visitor.audit("(fichier trop lourd refusé)")

@@ -93,7 +93,7 @@ def test_refused_field_gets_the_focus(visitor):
     page.get_by_role("button", name="Ajouter", exact=True).click()
     visitor.audit("(étiquettes refusées)")
     expect(page.locator("main .flash-error")).to_have_text(
-        "Erreur : rien n'a été enregistré : voyez l'erreur sous « Ajouter des étiquettes ».")
+        "Erreur : rien n'a été enregistré. Voyez l'erreur sous « Ajouter des étiquettes ».")
     expect(page.get_by_label("Ajouter des étiquettes")).to_be_focused()
     expect(page.get_by_text("Indiquez au moins une étiquette.")).to_be_visible()
 
