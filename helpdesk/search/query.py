@@ -106,13 +106,36 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
     return (), 0
 
 
-def _noun_of_ailler_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The noun in « -ail » a verb in « -ailler » also searches (« travailler », « travaillé »: `travaill`, also
-    `travail`; « détaillé » also « détail »), else (). Snowball undoubles the « ll » of « -eill » (« conseiller » as
-    « conseil ») but not of « -aill »; the index keeps the verb apart (the noun then finds its own documents only, as
-    measured in docs/search.md), the query of a verb also looks for the noun the law and the fiches write
-    (« travailler le dimanche »: « travail du dimanche »)."""
-    return ((terms[0][:-1],),) if len(terms) == 1 and terms[0].endswith("aill") else ()
+# Typed with its accent, a word in « -é(e)(s) » is the past participle of an « -er » verb.
+_PARTICIPLE_ENDINGS = ("é", "ée", "és", "ées")
+
+
+def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The stems of a verb's other forms that a query word also searches, where Snowball, on folded words, gives them
+    another stem than the word's own (else ()):
+
+    * a verb in « -ailler » also searches its noun in « -ail » (« travailler », « travaillé »: `travaill`, also
+      `travail`; « détaillé » also « détail »): Snowball undoubles the « ll » of « -eill » (« conseiller » as
+      « conseil ») but not of « -aill »; the index keeps the verb apart (the noun then finds its own documents only, as
+      measured in docs/search.md), the query of a verb also looks for the noun the law and the fiches write;
+    * a past participle typed with its accent also searches its infinitive (« dépassé » `dep` also `depass`, as
+      « dépasser », « dépassement »; « publié » `publ` also `publi`, « reclassé » also « reclassement »), and an
+      infinitive in « -er » its participle (« dépasser » also « dépassé », « dépasse »; « publier » also « publié »):
+      Snowball removes « -asse » as a subjunctive ending, and the analyzer reads a folded « -lie » as the participle
+      of an « -ir » verb (« établie »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
+      adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »)."""
+    if len(terms) != 1:
+        return ()
+    forms = []
+    if terms[0].endswith("aill"):
+        forms.append((terms[0][:-1],))
+    participle = max((ending for ending in _PARTICIPLE_ENDINGS if original.lower().endswith(ending)), key=len, default="")
+    if participle and len(folded) - len(participle) >= 2:
+        forms.append(analyze(folded[: -len(participle)] + "er"))
+    elif folded.endswith("er") and len(folded) >= 5 and (not folded.endswith("ier")
+                                                          or folded.endswith(("blier", "plier"))):
+        forms.append(analyze(folded[:-2] + "e"))
+    return tuple(dict.fromkeys(form for form in forms if len(form) == 1 and form != terms))
 
 
 def _word_units(text: str) -> list[Unit]:
@@ -135,7 +158,7 @@ def _word_units(text: str) -> list[Unit]:
             _, folded, original = tokens[i]
             terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »
             if terms:
-                units.append(Unit((terms,) + _noun_of_ailler_verb(terms), word=original))
+                units.append(Unit((terms,) + _other_forms(original, folded, terms), word=original))
             i += 1
     return units
 

@@ -143,6 +143,32 @@ def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
     assert slugs(search_articles(path, "travail", **MEMBER)) == ["dimanche"]
 
 
+def test_a_participle_finds_its_infinitive_and_the_infinitive_its_participle(tmp_path):
+    """« publier » finds the fiche titled « publié » and « publié » the one saying « publier »; « plafond dépassé »
+    finds the fiche on « dépassement » and « dépasser »; « reclassé » the one on « reclassement » (Snowball stems
+    these forms apart once folded)."""
+    path = indexed(tmp_path, [
+        make_article("publie", "Accord publié au bulletin officiel", "L'accord de branche étendu."),
+        make_article("publier", "Affichage", "L'employeur doit publier le règlement intérieur."),
+        make_article("plafond", "Dépassement du plafond", "Le plafond ne peut dépasser 48 heures."),
+        make_article("reclassement", "Obligation de reclassement", "Chercher un poste avant le licenciement."),
+        make_article("autre", "Durée maximale", "La durée maximale de travail."),
+    ])
+    assert sorted(slugs(search_articles(path, "publier", **MEMBER))) == ["publie", "publier"]
+    assert sorted(slugs(search_articles(path, "publié", **MEMBER))) == ["publie", "publier"]
+    assert slugs(search_articles(path, "plafond dépassé", **MEMBER)) == ["plafond"]
+    assert slugs(search_articles(path, "salarié reclassé", **MEMBER)) == ["reclassement"]
+
+
+def test_a_word_in_ier_other_than_a_verb_keeps_to_its_own_stem():
+    """« particulier » does not also search « particules », nor « journalier » « journal »: only « -blier »,
+    « -plier » words (« publier », « multiplier ») and accented participles search another form; « créé » or a lone
+    « é » searches nothing more."""
+    for word in ("particulier", "journalier", "panier", "créé", "é", "salarié"):
+        assert len(parse(word).units[0].alternatives) == 1, word
+    assert parse("multiplier").units[0].alternatives == (("multipli",), ("multipl",))
+
+
 def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_path):
     """« définition d'un contrat de travail » ranks the fiche on the contract first, not one that merely says
     « définition » (the word names the kind of answer, not its subject); « exemple de blâme » the fiche on the blâme."""
