@@ -123,7 +123,8 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
       infinitive in « -er » its participle (« dépasser » also « dépassé », « dépasse »; « publier » also « publié »):
       Snowball removes « -asse » as a subjunctive ending, and the analyzer reads a folded « -lie » as the participle
       of an « -ir » verb (« établie »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
-      adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »)."""
+      adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »); nor an infinitive
+      whose « -er » Snowball keeps, no verb it knows (« année » would search « anner »)."""
     if len(terms) != 1:
         return ()
     forms = []
@@ -135,7 +136,44 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
     elif folded.endswith("er") and len(folded) >= 5 and (not folded.endswith("ier")
                                                           or folded.endswith(("blier", "plier"))):
         forms.append(analyze(folded[:-2] + "e"))
-    return tuple(dict.fromkeys(form for form in forms if len(form) == 1 and form != terms))
+    return tuple(dict.fromkeys(form for form in forms if len(form) == 1 and form != terms
+                               and not form[0].endswith("er")))
+
+
+# Ordinals in letters by rank (folded): « premier » and « première » are 1, « second(e) » 2; plurals are left out
+# (« les 45 premiers jours » is no « 1er »).
+ORDINAL_WORDS = {
+    fold(word): rank
+    for rank, words in enumerate((
+        ("premier", "première"), ("deuxième", "second", "seconde"), ("troisième",), ("quatrième",), ("cinquième",),
+        ("sixième",), ("septième",), ("huitième",), ("neuvième",), ("dixième",), ("onzième",), ("douzième",),
+        ("treizième",), ("quatorzième",), ("quinzième",), ("seizième",),
+    ), start=1)
+    for word in words
+}
+# What follows the number of an ordinal in figures, typed or with the superscript lost (« 1er », « 1 er », « 1re »,
+# « 1ère », « 14e », « 14 e », « 14ème », « 2nd »), folded.
+ORDINAL_SUFFIXES = frozenset({"er", "ere", "re", "e", "eme", "ieme", "nd", "nde"})
+
+
+def _ordinal_at(tokens: list, i: int) -> tuple[int, int]:
+    """The rank of the ordinal starting at token ``i`` and the tokens it spans (« 14e », « 14 ème »: two;
+    « quatorzième »: one), else (0, 0)."""
+    folded = tokens[i][1]
+    if folded in ORDINAL_WORDS:
+        return ORDINAL_WORDS[folded], 1
+    if folded.isdigit() and i + 1 < len(tokens) and tokens[i + 1][1] in ORDINAL_SUFFIXES:
+        return int(folded), 2
+    return 0, 0
+
+
+def _ordinal_alternatives(rank: int) -> tuple[tuple[str, ...], ...]:
+    """Every way the corpus writes the ordinal of ``rank``: in figures, with the suffix glued or spaced (the
+    superscript lost: « 1 er janvier », « 13 e mois »), and in letters (« premier », « quatorzième »)."""
+    suffixes = ("er", "ère", "re") if rank == 1 else ("e", "ème", "ième")
+    words = [word for word, word_rank in ORDINAL_WORDS.items() if word_rank == rank]
+    return tuple(dict.fromkeys(analyze(f"{rank} {suffix}") for suffix in suffixes)) + tuple(
+        dict.fromkeys(analyze(word) for word in words))
 
 
 def _word_units(text: str) -> list[Unit]:
@@ -151,9 +189,13 @@ def _word_units(text: str) -> list[Unit]:
             i += 2
             continue
         alternatives, size = _synonyms_at(tokens, i, longest)
+        rank, ordinal_size = _ordinal_at(tokens, i) if not alternatives else (0, 0)
         if alternatives:
             units.append(Unit(alternatives))
             i += size
+        elif rank:  # one unit, and no spelling correction (« quatorzième » is no typo of « quatrième »)
+            units.append(Unit(_ordinal_alternatives(rank)))
+            i += ordinal_size
         else:
             _, folded, original = tokens[i]
             terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »

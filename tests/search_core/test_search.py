@@ -169,6 +169,29 @@ def test_a_word_in_ier_other_than_a_verb_keeps_to_its_own_stem():
     assert parse("multiplier").units[0].alternatives == (("multipli",), ("multipl",))
 
 
+def test_an_ordinal_in_letters_finds_it_in_figures_and_back(tmp_path):
+    """« premier mai » finds the fiche on the « 1er mai » (and the law's « 1 er mai », superscript lost), « 14e mois »
+    the one on the « quatorzième mois », which is searched as typed, not corrected to « quatrième »."""
+    path = indexed(tmp_path, [
+        make_article("mai", "Le 1er mai", "Le 1er mai est un jour férié chômé."),
+        make_article("loi", "Article L3133-4", "Le 1 er mai est jour férié et chômé."),
+        make_article("prime", "La prime de quatorzième mois", "Une prime prévue par la convention collective."),
+        make_article("quatrieme", "La quatrième semaine de congés", "Elle est prise à part."),
+    ])
+    assert sorted(slugs(search_articles(path, "premier mai", **MEMBER))) == ["loi", "mai"]
+    for text in ("14e mois", "14 ème mois", "quatorzième mois"):
+        page = search_articles(path, text, **MEMBER)
+        assert slugs(page)[:1] == ["prime"] and "quatrieme" not in slugs(page) and page.corrected == (), text
+
+
+def test_first_in_the_plural_is_no_ordinal_rank():
+    """« les 45 premiers jours » keeps « premiers » as a word (« the first days »), not « 1er »; « 1 mai » without
+    suffix is the number."""
+    assert [unit.alternatives for unit in parse("45 premiers jours").units] == [(("45",),), (("premi",),), (("jour",),)]
+    assert [unit.alternatives for unit in parse("1 mai").units] == [(("1",),), (("mai",),)]
+    assert parse("1re").units == parse("première").units == parse("1 er").units
+
+
 def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_path):
     """« définition d'un contrat de travail » ranks the fiche on the contract first, not one that merely says
     « définition » (the word names the kind of answer, not its subject); « exemple de blâme » the fiche on the blâme."""
