@@ -130,7 +130,8 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
     forms = []
     if terms[0].endswith("aill"):
         forms.append((terms[0][:-1],))
-    participle = max((ending for ending in _PARTICIPLE_ENDINGS if original.lower().endswith(ending)), key=len, default="")
+    typed = original.lower()
+    participle = max((ending for ending in _PARTICIPLE_ENDINGS if typed.endswith(ending)), key=len, default="")
     if participle and len(folded) - len(participle) >= 2:
         forms.append(analyze(folded[: -len(participle)] + "er"))
     elif folded.endswith("er") and len(folded) >= 5 and (not folded.endswith("ier")
