@@ -3,7 +3,8 @@
 The text is read as plain words; the only syntax is "quoted phrases".  Words
 and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
-multiword expression being searched as a phrase.  Words that only make the text
+multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
+« 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
 a question ("peut-on", "combien", "faut-il") or name the kind of answer asked
 for ("définition", "exemple") are left out, unless nothing else is left.
 Search-engine operators typed in capitals are read for what they mean here:
