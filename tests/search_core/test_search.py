@@ -146,7 +146,7 @@ def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
 def test_a_participle_finds_its_infinitive_and_the_infinitive_its_participle(tmp_path):
     """« publier » finds the fiche titled « publié » and « publié » the one saying « publier »; « plafond dépassé »
     finds the fiche on « dépassement » and « dépasser »; « reclassé » the one on « reclassement » (Snowball stems
-    these forms apart once folded)."""
+    these forms apart once folded). A word found through its other form is not corrected to a closest word."""
     path = indexed(tmp_path, [
         make_article("publie", "Accord publié au bulletin officiel", "L'accord de branche étendu."),
         make_article("publier", "Affichage", "L'employeur doit publier le règlement intérieur."),
@@ -155,6 +155,9 @@ def test_a_participle_finds_its_infinitive_and_the_infinitive_its_participle(tmp
         make_article("autre", "Durée maximale", "La durée maximale de travail."),
     ])
     assert sorted(slugs(search_articles(path, "publier", **MEMBER))) == ["publie", "publier"]
+    only_participle = indexed(tmp_path / "participle", [make_article("publie", "Accord publié", "Accord étendu.")])
+    page = search_articles(only_participle, "publier", **MEMBER)
+    assert (slugs(page), page.corrected) == (["publie"], ()), "found as « publié », so not corrected"
     assert sorted(slugs(search_articles(path, "publié", **MEMBER))) == ["publie", "publier"]
     assert slugs(search_articles(path, "plafond dépassé", **MEMBER)) == ["plafond"]
     assert slugs(search_articles(path, "salarié reclassé", **MEMBER)) == ["reclassement"]
