@@ -165,6 +165,18 @@ def test_a_misspelt_search_says_which_word_it_searched_instead(client, library, 
     assert "orthographe la plus proche" not in spelt_right
 
 
+def test_a_search_finds_a_verb_and_an_ordinal_written_another_way(client, library, login):
+    """A member searching « publier » finds the resource titled « Décret publié », and « premier mai » the one on
+    the « 1er mai », with no « orthographe la plus proche » notice."""
+    add_article("decret-publie", "Décret publié sur l'insertion", "Le texte entre en vigueur.")
+    add_article("premier-mai", "Travailler le 1er mai", "Le 1er mai est férié et chômé.")
+    indexing.sync()
+    login(library.member)
+    for query, slug in (("publier", "decret-publie"), ("premier mai", "premier-mai")):
+        text = html.unescape(client.get("/ressources/", query_string={"q": query}).get_data(as_text=True))
+        assert f"/ressources/{slug}\"" in text and "orthographe la plus proche" not in text, query
+
+
 def test_search_highlights_and_facets_filter(client, library, login):
     """Snippets highlight the words; a theme facet narrows the results."""
     login(library.member)

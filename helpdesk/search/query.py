@@ -3,7 +3,8 @@
 The text is read as plain words; the only syntax is "quoted phrases".  Words
 and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
-multiword expression being searched as a phrase.  Words that only make the text
+multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
+« 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
 a question ("peut-on", "combien", "faut-il") or name the kind of answer asked
 for ("définition", "exemple") are left out, unless nothing else is left.
 Search-engine operators typed in capitals are read for what they mean here:
@@ -106,13 +107,75 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
     return (), 0
 
 
-def _noun_of_ailler_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The noun in « -ail » a verb in « -ailler » also searches (« travailler », « travaillé »: `travaill`, also
-    `travail`; « détaillé » also « détail »), else (). Snowball undoubles the « ll » of « -eill » (« conseiller » as
-    « conseil ») but not of « -aill »; the index keeps the verb apart (the noun then finds its own documents only, as
-    measured in docs/search.md), the query of a verb also looks for the noun the law and the fiches write
-    (« travailler le dimanche »: « travail du dimanche »)."""
-    return ((terms[0][:-1],),) if len(terms) == 1 and terms[0].endswith("aill") else ()
+# Typed with its accent, a word in « -é(e)(s) » is the past participle of an « -er » verb.
+_PARTICIPLE_ENDINGS = ("é", "ée", "és", "ées")
+
+
+def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The stems of a verb's other forms that a query word also searches, where Snowball, on folded words, gives them
+    another stem than the word's own (else ()):
+
+    * a verb in « -ailler » also searches its noun in « -ail » (« travailler », « travaillé »: `travaill`, also
+      `travail`; « détaillé » also « détail »): Snowball undoubles the « ll » of « -eill » (« conseiller » as
+      « conseil ») but not of « -aill »; the index keeps the verb apart (the noun then finds its own documents only, as
+      measured in docs/search.md), the query of a verb also looks for the noun the law and the fiches write;
+    * a past participle typed with its accent also searches its infinitive (« dépassé » `dep` also `depass`, as
+      « dépasser », « dépassement »; « publié » `publ` also `publi`, « reclassé » also « reclassement »), and an
+      infinitive in « -er » its participle (« dépasser » also « dépassé », « dépasse »; « publier » also « publié »):
+      Snowball removes « -asse » as a subjunctive ending, and the analyzer reads a folded « -lie » as the participle
+      of an « -ir » verb (« établie »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
+      adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »); nor an infinitive
+      whose « -er » Snowball keeps, no verb it knows (« année » would search « anner »)."""
+    if len(terms) != 1:
+        return ()
+    forms = []
+    if terms[0].endswith("aill"):
+        forms.append((terms[0][:-1],))
+    typed = original.lower()
+    participle = max((ending for ending in _PARTICIPLE_ENDINGS if typed.endswith(ending)), key=len, default="")
+    if participle and len(folded) - len(participle) >= 2:
+        forms.append(analyze(folded[: -len(participle)] + "er"))
+    elif folded.endswith("er") and len(folded) >= 5 and (not folded.endswith("ier")
+                                                          or folded.endswith(("blier", "plier"))):
+        forms.append(analyze(folded[:-2] + "e"))
+    return tuple(dict.fromkeys(form for form in forms if len(form) == 1 and form != terms
+                               and not form[0].endswith("er")))
+
+
+# Ordinals in letters by rank (folded): « premier » and « première » are 1, « second(e) » 2; plurals are left out
+# (« les 45 premiers jours » is no « 1er »).
+ORDINAL_WORDS = {
+    fold(word): rank
+    for rank, words in enumerate((
+        ("premier", "première"), ("deuxième", "second", "seconde"), ("troisième",), ("quatrième",), ("cinquième",),
+        ("sixième",), ("septième",), ("huitième",), ("neuvième",), ("dixième",), ("onzième",), ("douzième",),
+        ("treizième",), ("quatorzième",), ("quinzième",), ("seizième",),
+    ), start=1)
+    for word in words
+}
+# What follows the number of an ordinal in figures, typed or with the superscript lost (« 1er », « 1 er », « 1re »,
+# « 1ère », « 14e », « 14 e », « 14ème », « 2nd »), folded.
+ORDINAL_SUFFIXES = frozenset({"er", "ere", "re", "e", "eme", "ieme", "nd", "nde"})
+
+
+def _ordinal_at(tokens: list, i: int) -> tuple[int, int]:
+    """The rank of the ordinal starting at token ``i`` and the tokens it spans (« 14e », « 14 ème »: two;
+    « quatorzième »: one), else (0, 0)."""
+    folded = tokens[i][1]
+    if folded in ORDINAL_WORDS:
+        return ORDINAL_WORDS[folded], 1
+    if folded.isdigit() and i + 1 < len(tokens) and tokens[i + 1][1] in ORDINAL_SUFFIXES:
+        return int(folded), 2
+    return 0, 0
+
+
+def _ordinal_alternatives(rank: int) -> tuple[tuple[str, ...], ...]:
+    """Every way the corpus writes the ordinal of ``rank``: in figures, with the suffix glued or spaced (the
+    superscript lost: « 1 er janvier », « 13 e mois »), and in letters (« premier », « quatorzième »)."""
+    suffixes = ("er", "ère", "re") if rank == 1 else ("e", "ème", "ième")
+    words = [word for word, word_rank in ORDINAL_WORDS.items() if word_rank == rank]
+    return tuple(dict.fromkeys(analyze(f"{rank} {suffix}") for suffix in suffixes)) + tuple(
+        dict.fromkeys(analyze(word) for word in words))
 
 
 def _word_units(text: str) -> list[Unit]:
@@ -128,14 +191,18 @@ def _word_units(text: str) -> list[Unit]:
             i += 2
             continue
         alternatives, size = _synonyms_at(tokens, i, longest)
+        rank, ordinal_size = _ordinal_at(tokens, i) if not alternatives else (0, 0)
         if alternatives:
             units.append(Unit(alternatives))
             i += size
+        elif rank:  # one unit, and no spelling correction (« quatorzième » is no typo of « quatrième »)
+            units.append(Unit(_ordinal_alternatives(rank)))
+            i += ordinal_size
         else:
             _, folded, original = tokens[i]
             terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »
             if terms:
-                units.append(Unit((terms,) + _noun_of_ailler_verb(terms), word=original))
+                units.append(Unit((terms,) + _other_forms(original, folded, terms), word=original))
             i += 1
     return units
 

@@ -99,16 +99,15 @@ def _without_plural_verb_ending(word: str, known: Callable[[str], bool]) -> Corr
 
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, Correction]:
-    """Return ``{word: correction}`` for query words whose term is not ``known``: the word less an elision typed without its
-    apostrophe (« lemployeur ») or a verb's plural ending (« décalent »), else its closest word of
-    ``spell_fields``."""
+    """Return ``{word: correction}`` for query words none of whose terms (its own, its verb's other forms: « publier »
+    is found as « publié ») is ``known``: the word less an elision typed without its apostrophe (« lemployeur ») or a
+    verb's plural ending (« décalent »), else its closest word of ``spell_fields``."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
         if word is None or not _correctable(word):
             continue
-        (term,) = unit.alternatives[0]
-        if known(term):
+        if any(known(term) for (term,) in unit.alternatives):  # as typed, or as another form of the verb
             continue
         elided = _without_elision(word, known) or _without_plural_verb_ending(word, known)
         if elided:

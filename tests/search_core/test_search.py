@@ -143,6 +143,58 @@ def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
     assert slugs(search_articles(path, "travail", **MEMBER)) == ["dimanche"]
 
 
+def test_a_participle_finds_its_infinitive_and_the_infinitive_its_participle(tmp_path):
+    """« publier » finds the fiche titled « publié » and « publié » the one saying « publier »; « plafond dépassé »
+    finds the fiche on « dépassement » and « dépasser »; « reclassé » the one on « reclassement » (Snowball stems
+    these forms apart once folded). A word found through its other form is not corrected to a closest word."""
+    path = indexed(tmp_path, [
+        make_article("publie", "Accord publié au bulletin officiel", "L'accord de branche étendu."),
+        make_article("publier", "Affichage", "L'employeur doit publier le règlement intérieur."),
+        make_article("plafond", "Dépassement du plafond", "Le plafond ne peut dépasser 48 heures."),
+        make_article("reclassement", "Obligation de reclassement", "Chercher un poste avant le licenciement."),
+        make_article("autre", "Durée maximale", "La durée maximale de travail."),
+    ])
+    assert sorted(slugs(search_articles(path, "publier", **MEMBER))) == ["publie", "publier"]
+    only_participle = indexed(tmp_path / "participle", [make_article("publie", "Accord publié", "Accord étendu.")])
+    page = search_articles(only_participle, "publier", **MEMBER)
+    assert (slugs(page), page.corrected) == (["publie"], ()), "found as « publié », so not corrected"
+    assert sorted(slugs(search_articles(path, "publié", **MEMBER))) == ["publie", "publier"]
+    assert slugs(search_articles(path, "plafond dépassé", **MEMBER)) == ["plafond"]
+    assert slugs(search_articles(path, "salarié reclassé", **MEMBER)) == ["reclassement"]
+
+
+def test_a_word_in_ier_other_than_a_verb_keeps_to_its_own_stem():
+    """« particulier » does not also search « particules », nor « journalier » « journal »: only « -blier »,
+    « -plier » words (« publier », « multiplier ») and accented participles search another form; « créé » or a lone
+    « é » searches nothing more."""
+    for word in ("particulier", "journalier", "panier", "créé", "é", "salarié"):
+        assert len(parse(word).units[0].alternatives) == 1, word
+    assert parse("multiplier").units[0].alternatives == (("multipli",), ("multipl",))
+
+
+def test_an_ordinal_in_letters_finds_it_in_figures_and_back(tmp_path):
+    """« premier mai » finds the fiche on the « 1er mai » (and the law's « 1 er mai », superscript lost), « 14e mois »
+    the one on the « quatorzième mois », which is searched as typed, not corrected to « quatrième »."""
+    path = indexed(tmp_path, [
+        make_article("mai", "Le 1er mai", "Le 1er mai est un jour férié chômé."),
+        make_article("loi", "Article L3133-4", "Le 1 er mai est jour férié et chômé."),
+        make_article("prime", "La prime de quatorzième mois", "Une prime prévue par la convention collective."),
+        make_article("quatrieme", "La quatrième semaine de congés", "Elle est prise à part."),
+    ])
+    assert sorted(slugs(search_articles(path, "premier mai", **MEMBER))) == ["loi", "mai"]
+    for text in ("14e mois", "14 ème mois", "quatorzième mois"):
+        page = search_articles(path, text, **MEMBER)
+        assert slugs(page)[:1] == ["prime"] and "quatrieme" not in slugs(page) and page.corrected == (), text
+
+
+def test_first_in_the_plural_is_no_ordinal_rank():
+    """« les 45 premiers jours » keeps « premiers » as a word (« the first days »), not « 1er »; « 1 mai » without
+    suffix is the number."""
+    assert [unit.alternatives for unit in parse("45 premiers jours").units] == [(("45",),), (("premi",),), (("jour",),)]
+    assert [unit.alternatives for unit in parse("1 mai").units] == [(("1",),), (("mai",),)]
+    assert parse("1re").units == parse("première").units == parse("1 er").units
+
+
 def test_a_definition_asked_for_finds_the_subject_not_the_word_definition(tmp_path):
     """« définition d'un contrat de travail » ranks the fiche on the contract first, not one that merely says
     « définition » (the word names the kind of answer, not its subject); « exemple de blâme » the fiche on the blâme."""
