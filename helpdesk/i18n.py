@@ -126,11 +126,11 @@ def format_compact_date(value: datetime | None) -> str:
     return _format_day(_in_paris(value), locale.date_formats["short"], locale)
 
 
-def format_compact_datetime(value: datetime | None) -> str:
-    """'03/06/2026 15:26' (or '6/3/26 3:26 PM'), in Paris time: a date and time on one line of a dense table."""
+def format_compact_time(value: datetime | None) -> str:
+    """'15:26' (or '3:26 PM'), in Paris time: the time of day under a date in a dense table's narrow column."""
     if value is None:
         return ""
-    return f"{format_compact_date(value)} {format_time(_in_paris(value), 'short', locale=current_locale())}"
+    return format_time(_in_paris(value), "short", locale=current_locale())
 
 
 def format_relative(value: datetime | None) -> str:
@@ -168,7 +168,7 @@ def register(app: Flask, translations_dir: str) -> None:
         ngettext=lambda singular, plural, num: catalogue().ungettext(singular, plural, num), newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime,
-                                 compact_date=format_compact_date, compact_datetime=format_compact_datetime,
+                                 compact_date=format_compact_date, compact_time=format_compact_time,
                                  date=format_date,
                                  relative=format_relative, number=format_number)
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(current_locale()),

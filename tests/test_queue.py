@@ -512,10 +512,10 @@ def test_queue_counts_stop_at_the_cap_and_say_so(client, capped_queue):
 
 
 def _deadline_cell(client, query: str, reference: str) -> str:
-    """The text of the « Échéance » cell of a question's row in the queue."""
+    """The text of the « Échéance » cell of a question's row in the queue, its lines joined by « · »."""
     page = client.get(f"/file/?{query}").get_data(as_text=True)
     row = re.search(rf'<tr>(?:(?!</tr>).)*?{reference}(?:(?!</tr>).)*?</tr>', page, re.S).group(0)
-    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0)
+    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0).replace("<br>", " · ")
     return html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("\xa0", " ")
 
 
@@ -561,8 +561,8 @@ def test_the_waiting_time_is_read_in_one_query_for_the_page(world):
 
 
 def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client, world):
-    """The queue's dates take a short form that holds on one line (the question's date alone, the last activity with
-    its time, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
+    """The queue's dates take a short form (the question's date alone, the last activity's day with its time under
+    it, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
     with _at(0):
         ticket = factories.make_ticket(world.member)
     with _at(30):
@@ -570,7 +570,7 @@ def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client
     page = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert (f'<time datetime="{START.isoformat()}" title="2 mars 2026 à 10:00">02/03/2026</time>') in page
     later = START + timedelta(hours=30)
-    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026 16:00</time>') in page
+    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026<br>16:00</time>') in page
 
 
 def test_next_question_follows_the_views_sort_and_wraps_around(world):

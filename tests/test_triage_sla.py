@@ -345,8 +345,9 @@ def test_queue_shows_the_due_date_and_counts_remaining_time_in_business_hours(cl
     login(world.jurist)
     with frozen_time(paris(2026, 3, 7, 20, 30)):
         row = _queue_rows(client, "vue=ouvertes")[saturday.reference]
-    assert "1re réponse : échéance dans 4 h ouvrées" in row
-    assert '<time datetime="2026-03-09T12:00:00+00:00">(le lun. 9 mars à 13:00)</time>' in row
+    # Three short lines: which deadline, how long is left, and when it falls.
+    assert "<strong>Dans les délais</strong> · 1re réponse<br>échéance dans 4 h ouvrées<br>" in row
+    assert '<time datetime="2026-03-09T12:00:00+00:00">le lun. 9 mars à 13:00</time>' in row
 
 
 def test_question_page_shows_deadlines_to_jurists_only(client, world, login):
