@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
@@ -16,6 +17,7 @@ from helpdesk.models._types import frozen_time
 from helpdesk.queue import services as queue_services
 from helpdesk.queue.services import QueueFilters, queue_query
 from helpdesk.tickets import services
+from helpdesk.triage import tagging
 from helpdesk.triage.sla import pause_starts
 from tests import factories
 
@@ -591,3 +593,39 @@ def test_next_question_follows_the_views_sort_and_wraps_around(world):
     assert queue_services.next_question(world.jurist, oldest_first, second) == first
     mine = QueueFilters(view="mes-dossiers")
     assert queue_services.next_question(world.jurist, mine, second) is None
+
+
+def test_a_filter_form_sent_without_its_script_comes_back_with_a_short_address(jurist_client, world, desk):
+    """Every empty field of the filter form went into the address (?vue=…&theme=&region=&q=…): the queue sends the
+    jurist on to the same address without them, the filled ones and their order kept."""
+    sent = jurist_client.get(f"/file/?vue=ouvertes&q=&theme={world.theme.id}&region=&type=&statut=&juriste="
+                             "&etiquette=&tri=priorite")
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == f"/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite"
+    assert jurist_client.get("/file/?vue=&q=").headers["Location"] == "/file/"
+    assert _queue(jurist_client, f"vue=ouvertes&theme={world.theme.id}&tri=priorite") == [desk.mine]
+
+
+def test_redundant_arguments_name_only_the_empty_fields():
+    """The service keeps the filled values of a field named twice and leaves a filled address alone."""
+    assert queue_services.redundant_arguments(MultiDict([("vue", "ouvertes"), ("q", "iae")])) == {}
+    assert queue_services.redundant_arguments(
+        MultiDict([("vue", "ouvertes"), ("theme", ""), ("etiquette", ""), ("etiquette", "cse")])) == \
+        {"theme": [], "etiquette": ["cse"]}
+
+
+def test_tabs_pages_and_tags_keep_the_active_filters(app, jurist_client, world, desk):
+    """Moving to another view, the next page or a row's tag keeps the theme and the text searched; the view's own
+    sort and the first page come back with a new view, and no empty field appears in any of these links."""
+    app.config["QUEUE_PAGE_SIZE"] = 1
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == desk.mine))
+    tagging.add_tags(ticket, world.jurist, ["480 heures"])
+    for other in range(2):
+        factories.make_ticket(world.member, subject=f"PASS IAE n° {other}", theme_id=world.theme.id)
+    page = html.unescape(jurist_client.get(
+        f"/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite").get_data(as_text=True))
+    assert f'href="/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite&page=2" rel="next"' in page
+    assert f'href="/file/?vue=en-retard&theme={world.theme.id}"' in page
+    assert f'href="/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite&etiquette=480+heures"' in page
+    links = re.findall(r'href="(/file/\?[^"]*)"', page)
+    assert links and not [link for link in links if re.search(r"=(&|$)", link)]
