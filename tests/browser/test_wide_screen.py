@@ -165,3 +165,15 @@ def test_a_jurists_header_takes_two_lines_on_a_laptop(visitor):
         assert links.nth(index).bounding_box()["y"] > brand["y"] + brand["height"] / 2
     order = page.locator(".site-header a, .site-header select").evaluate_all("nodes => nodes.map(n => n.tagName)")
     assert order[-1] == "SELECT", "la langue reste atteinte en dernier au clavier"
+
+
+def test_the_deadline_compliance_table_fits_a_laptop(visitor):
+    """The statistics' « Respect des échéances » table scrolled sideways at 1280 px: its long column heading
+    (« En retard (après l'échéance ou échéance dépassée) ») held on one line; it wraps now, as other headings do."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/statistiques/")
+    region = page.get_by_role("region", name="Questions de la période ayant une échéance")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "le tableau défile de côté"
+    assert _right_edge_visible(page, region.get_by_role("columnheader", name="Part dans le délai"))
