@@ -177,3 +177,19 @@ def test_the_deadline_compliance_table_fits_a_laptop(visitor):
     region = page.get_by_role("region", name="Questions de la période ayant une échéance")
     assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "le tableau défile de côté"
     assert _right_edge_visible(page, region.get_by_role("columnheader", name="Part dans le délai"))
+
+
+def test_a_jurist_writes_a_resource_or_a_reply_in_a_screenful_box(visitor):
+    """The body of a resource being edited showed six lines of a long décryptage, and a reply as few: on a laptop
+    both boxes now take half the screen's height and a reading width."""
+    page = visitor.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    visitor.login("juriste@demo.local")
+    visitor.goto("/ressources/marches-reserves-siae-et-clauses-insertion/modifier")
+    body = page.get_by_label("Contenu (Markdown)").bounding_box()
+    assert body["height"] >= 320 and body["width"] >= 800, body
+    visitor.goto("/file/?vue=ouvertes")
+    page.locator("table.queue tbody a").filter(has_text="Q-").first.click()
+    visitor.audit()
+    reply = page.get_by_label("Message", exact=True).bounding_box()
+    assert reply["height"] >= 320 and reply["width"] >= 800, reply
