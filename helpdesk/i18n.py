@@ -71,7 +71,7 @@ def set_user_locale(user: User, locale: str) -> None:
 
 def tie_guillemets(text: str) -> str:
     """`text` with a no-break space inside its French quotes (« mot »), so that a line never ends on « nor starts
-    on »; Markup stays Markup. Pages' translated texts and the messages shown in them (flashes, field errors) take it."""
+    on »; Markup stays Markup. Every text a template translates takes it."""
     return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
@@ -174,7 +174,7 @@ def register(app: Flask, translations_dir: str) -> None:
         ngettext=lambda singular, plural, num: tie_guillemets(catalogue().ungettext(singular, plural, num)),
         newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
-    app.jinja_env.filters.update(tie_guillemets=tie_guillemets, datetime=format_datetime, short_datetime=format_short_datetime,
+    app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime,
                                  compact_date=format_compact_date, compact_time=format_compact_time,
                                  date=format_date,
                                  relative=format_relative, number=format_number)
