@@ -949,7 +949,7 @@ def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client,
     answer will come here and by mail, and once answered, how to close the question or reopen it by replying."""
     ticket = factories.make_ticket(world.member)
     pending = "Un juriste vous répondra sur cette page et vous serez prévenu(e) par courriel."
-    answered = "Sinon, répondez ci-dessous : la question repassera « En cours »."
+    answered = "Sinon, répondez ci-dessous : la question repassera «\xa0En cours\xa0»."
 
     def reply_box(user) -> str:
         """The question page's reply section as `user` sees it."""
