@@ -69,6 +69,12 @@ def set_user_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
+def tie_guillemets(text: str) -> str:
+    """`text` with a no-break space inside its French quotes (« mot »), so that a line never ends on « nor starts
+    on »; Markup stays Markup. Every text a template translates takes it."""
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
 def format_datetime(value: datetime | None) -> str:
     """'28 novembre 2026 à 09:15' (or 'November 28, 2026 at 9:15 AM'), in Paris time."""
     if value is None:
@@ -126,11 +132,11 @@ def format_compact_date(value: datetime | None) -> str:
     return _format_day(_in_paris(value), locale.date_formats["short"], locale)
 
 
-def format_compact_datetime(value: datetime | None) -> str:
-    """'03/06/2026 15:26' (or '6/3/26 3:26 PM'), in Paris time: a date and time on one line of a dense table."""
+def format_compact_time(value: datetime | None) -> str:
+    """'15:26' (or '3:26 PM'), in Paris time: the time of day under a date in a dense table's narrow column."""
     if value is None:
         return ""
-    return f"{format_compact_date(value)} {format_time(_in_paris(value), 'short', locale=current_locale())}"
+    return format_time(_in_paris(value), "short", locale=current_locale())
 
 
 def format_relative(value: datetime | None) -> str:
@@ -164,11 +170,12 @@ def register(app: Flask, translations_dir: str) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Templates translate through the same lookups as the code (helpdesk.translation), not Flask-Babel's.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda string: catalogue().ugettext(string),
-        ngettext=lambda singular, plural, num: catalogue().ungettext(singular, plural, num), newstyle=True)
+        gettext=lambda string: tie_guillemets(catalogue().ugettext(string)),
+        ngettext=lambda singular, plural, num: tie_guillemets(catalogue().ungettext(singular, plural, num)),
+        newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime,
-                                 compact_date=format_compact_date, compact_datetime=format_compact_datetime,
+                                 compact_date=format_compact_date, compact_time=format_compact_time,
                                  date=format_date,
                                  relative=format_relative, number=format_number)
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(current_locale()),

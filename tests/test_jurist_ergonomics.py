@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from helpdesk.errors import Forbidden
+from helpdesk.i18n import tie_guillemets
 from helpdesk.queue.services import QueueFilters, next_question
 from helpdesk.tickets import services
 from tests import factories
@@ -249,3 +250,24 @@ def test_a_subject_in_the_next_question_link_is_escaped(client, login, world):
     client.post(f"/questions/{ticket.reference}/cloturer", data={"confirme": "1"})
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "&lt;b&gt;Gras&lt;/b&gt; &amp; fin" in page and "<b>Gras</b>" not in page
+
+
+def test_french_quotes_hold_to_their_words_on_the_pages(client, login, world):
+    """A closing » wrapped alone onto the next line (and an opening « ended one): every text a page translates ties
+    each guillemet to its word with a no-break space, the names it quotes included."""
+    login(world.jurist)
+    empty = client.get("/file/?vue=suivies").get_data(as_text=True)
+    assert "choisissez «&nbsp;Suivre la question&nbsp;» : vous la retrouverez ici" in empty.replace("\xa0", "&nbsp;")
+    assert "« " not in empty and " »" not in empty
+    client.post("/reponses-types/nouvelle", data={"title": "Règle des 480 heures", "body": "Bonjour"})
+    answer_id = re.search(r'/reponses-types/(\d+)/supprimer', client.get("/reponses-types/").get_data(as_text=True))
+    confirm = client.get(f"/reponses-types/{answer_id.group(1)}/supprimer").get_data(as_text=True)
+    assert "Supprimer la réponse type «\xa0Règle des 480 heures\xa0» ?" in confirm
+
+
+def test_tie_guillemets_keeps_markup_and_leaves_other_spaces():
+    """Only the spaces inside the guillemets change; escaped markup stays markup (not escaped twice)."""
+    assert tie_guillemets("Touche « ? » : aide") == "Touche «\xa0?\xa0» : aide"
+    tied = tie_guillemets(Markup("Le fichier « <em>a.docx</em> »"))
+    assert isinstance(tied, Markup) and tied == Markup("Le fichier «\xa0<em>a.docx</em>\xa0»")
+    assert tie_guillemets("« »") == "«\xa0»"

@@ -160,7 +160,7 @@ def test_a_misspelt_search_says_which_word_it_searched_instead(client, library, 
     response = client.get("/ressources/?q=renouvelemnt")
     assert slugs(response) == {"cddi-renouvellement"}
     text = html.unescape(response.get_data(as_text=True))
-    assert "cherchés sous l'orthographe la plus proche" in text and "« renouvellement » pour « renouvelemnt »" in text
+    assert "cherchés sous l'orthographe la plus proche" in text and "«\xa0renouvellement\xa0» pour «\xa0renouvelemnt\xa0»" in text
     spelt_right = html.unescape(client.get("/ressources/?q=renouvellement").get_data(as_text=True))
     assert "orthographe la plus proche" not in spelt_right
 

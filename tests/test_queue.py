@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from helpdesk.extensions import db
 from helpdesk.kb import indexing
@@ -16,6 +17,7 @@ from helpdesk.models._types import frozen_time
 from helpdesk.queue import services as queue_services
 from helpdesk.queue.services import QueueFilters, queue_query
 from helpdesk.tickets import services
+from helpdesk.triage import tagging
 from helpdesk.triage.sla import pause_starts
 from tests import factories
 
@@ -512,10 +514,10 @@ def test_queue_counts_stop_at_the_cap_and_say_so(client, capped_queue):
 
 
 def _deadline_cell(client, query: str, reference: str) -> str:
-    """The text of the « Échéance » cell of a question's row in the queue."""
+    """The text of the « Échéance » cell of a question's row in the queue, its lines joined by « · »."""
     page = client.get(f"/file/?{query}").get_data(as_text=True)
     row = re.search(rf'<tr>(?:(?!</tr>).)*?{reference}(?:(?!</tr>).)*?</tr>', page, re.S).group(0)
-    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0)
+    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0).replace("<br>", " · ")
     return html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("\xa0", " ")
 
 
@@ -561,8 +563,8 @@ def test_the_waiting_time_is_read_in_one_query_for_the_page(world):
 
 
 def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client, world):
-    """The queue's dates take a short form that holds on one line (the question's date alone, the last activity with
-    its time, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
+    """The queue's dates take a short form (the question's date alone, the last activity's day with its time under
+    it, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
     with _at(0):
         ticket = factories.make_ticket(world.member)
     with _at(30):
@@ -570,7 +572,7 @@ def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client
     page = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert (f'<time datetime="{START.isoformat()}" title="2 mars 2026 à 10:00">02/03/2026</time>') in page
     later = START + timedelta(hours=30)
-    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026 16:00</time>') in page
+    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026<br>16:00</time>') in page
 
 
 def test_next_question_follows_the_views_sort_and_wraps_around(world):
@@ -591,3 +593,39 @@ def test_next_question_follows_the_views_sort_and_wraps_around(world):
     assert queue_services.next_question(world.jurist, oldest_first, second) == first
     mine = QueueFilters(view="mes-dossiers")
     assert queue_services.next_question(world.jurist, mine, second) is None
+
+
+def test_a_filter_form_sent_without_its_script_comes_back_with_a_short_address(jurist_client, world, desk):
+    """Every empty field of the filter form went into the address (?vue=…&theme=&region=&q=…): the queue sends the
+    jurist on to the same address without them, the filled ones and their order kept."""
+    sent = jurist_client.get(f"/file/?vue=ouvertes&q=&theme={world.theme.id}&region=&type=&statut=&juriste="
+                             "&etiquette=&tri=priorite")
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == f"/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite"
+    assert jurist_client.get("/file/?vue=&q=").headers["Location"] == "/file/"
+    assert _queue(jurist_client, f"vue=ouvertes&theme={world.theme.id}&tri=priorite") == [desk.mine]
+
+
+def test_redundant_arguments_name_only_the_empty_fields():
+    """The service keeps the filled values of a field named twice and leaves a filled address alone."""
+    assert queue_services.redundant_arguments(MultiDict([("vue", "ouvertes"), ("q", "iae")])) == {}
+    assert queue_services.redundant_arguments(
+        MultiDict([("vue", "ouvertes"), ("theme", ""), ("etiquette", ""), ("etiquette", "cse")])) == \
+        {"theme": [], "etiquette": ["cse"]}
+
+
+def test_tabs_pages_and_tags_keep_the_active_filters(app, jurist_client, world, desk):
+    """Moving to another view, the next page or a row's tag keeps the theme and the text searched; the view's own
+    sort and the first page come back with a new view, and no empty field appears in any of these links."""
+    app.config["QUEUE_PAGE_SIZE"] = 1
+    ticket = db.session.scalar(select(Ticket).where(Ticket.reference == desk.mine))
+    tagging.add_tags(ticket, world.jurist, ["480 heures"])
+    for other in range(2):
+        factories.make_ticket(world.member, subject=f"PASS IAE n° {other}", theme_id=world.theme.id)
+    page = html.unescape(jurist_client.get(
+        f"/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite").get_data(as_text=True))
+    assert f'href="/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite&page=2" rel="next"' in page
+    assert f'href="/file/?vue=en-retard&theme={world.theme.id}"' in page
+    assert f'href="/file/?vue=ouvertes&theme={world.theme.id}&tri=priorite&etiquette=480+heures"' in page
+    links = re.findall(r'href="(/file/\?[^"]*)"', page)
+    assert links and not [link for link in links if re.search(r"=(&|$)", link)]

@@ -82,7 +82,8 @@ def test_dashboard_shows_charts_with_descriptions_and_data_tables(client, login,
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/draft.js" defer>',
                                                   '<script src="/static/js/form-errors.js" defer>',
                                                   '<script src="/static/js/uploads.js" defer>',
-                                                  '<script src="/static/js/page-address.js" defer>'], \
+                                                  '<script src="/static/js/page-address.js" defer>',
+                                                  '<script src="/static/js/compact-query.js" defer>'], \
         "charts need no script (only those every page loads)"
 
 

@@ -345,8 +345,9 @@ def test_queue_shows_the_due_date_and_counts_remaining_time_in_business_hours(cl
     login(world.jurist)
     with frozen_time(paris(2026, 3, 7, 20, 30)):
         row = _queue_rows(client, "vue=ouvertes")[saturday.reference]
-    assert "1re réponse : échéance dans 4 h ouvrées" in row
-    assert '<time datetime="2026-03-09T12:00:00+00:00">(le lun. 9 mars à 13:00)</time>' in row
+    # Three short lines: which deadline, how long is left, and when it falls.
+    assert "<strong>Dans les délais</strong> · 1re réponse<br>échéance dans 4 h ouvrées<br>" in row
+    assert '<time datetime="2026-03-09T12:00:00+00:00">le lun. 9 mars à 13:00</time>' in row
 
 
 def test_question_page_shows_deadlines_to_jurists_only(client, world, login):
@@ -493,11 +494,11 @@ def test_deleting_a_rule_asks_to_confirm_and_says_which_delays_follow(client, wo
     themed = sla.save_policy(world.admin, 3, world.theme.id, 1, 5)
     login(world.admin)
     page = factories.confirmation_page(client, "/admin/delais", f"/admin/delais/{themed.id}/supprimer")
-    assert "Supprimer le délai « Urgente » du thème « Réforme IAE » ?" in page
+    assert "Supprimer le délai «\xa0Urgente\xa0» du thème «\xa0Réforme IAE\xa0» ?" in page
     assert "suivront la règle générale de l'urgence" in page and "première réponse en 2 h, résolution en 9 h" in page
     default = sla.default_policy(3)
     page = client.get(f"/admin/delais/{general.id}/supprimer").get_data(as_text=True)
-    assert "Supprimer le délai général « Urgente » ?" in page and "suivront les délais par défaut" in page
+    assert "Supprimer le délai général «\xa0Urgente\xa0» ?" in page and "suivront les délais par défaut" in page
     assert (f"première réponse en {sla.format_business_hours(default.first_response)}, "
             f"résolution en {sla.format_business_hours(default.resolution)}") in page
     assert db.session.scalar(select(func.count()).select_from(SlaRule)) == 2, "asking deletes nothing"

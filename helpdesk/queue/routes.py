@@ -1,18 +1,18 @@
 """The queue page."""
-from flask import current_app, g, render_template, request, session
+from flask import current_app, g, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
 from helpdesk.audit.services import record_queue_search
 from helpdesk.collation import french_order
 from helpdesk.extensions import db
-from helpdesk.main.query_args import page_arg
+from helpdesk.main.query_args import page_arg, url_with_query
 from helpdesk.models import REGIONS, STATUSES, STRUCTURE_TYPES, Theme, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import staff_required
 from helpdesk.queue import bp
-from helpdesk.queue.services import (SORTS, VIEWS, active_filter_count, count_label, filters_from, page_to_show,
-                                     queue_count_query, queue_query, view_counts)
+from helpdesk.queue.services import (SORTS, VIEWS, active_filter_count, count_label, default_sort, filters_from,
+                                     page_to_show, queue_count_query, queue_query, redundant_arguments, view_counts)
 from helpdesk.triage.absence import absence_label
 from helpdesk.triage.routes import bulk_form, restore_bulk_selection
 from helpdesk.triage.sla import pause_starts, row_deadline
@@ -36,7 +36,10 @@ def queue_navigation() -> dict:
 @bp.route("/")
 @staff_required
 def index():
-    """Questions of a view, filtered, sorted and paginated; a search of their texts is journalled (once in a row)."""
+    """Questions of a view, filtered, sorted and paginated; a search of their texts is journalled (once in a row).
+    An address naming empty fields is brought to its short form first."""
+    if changes := redundant_arguments(request.args):
+        return redirect(url_with_query("queue.index", changes))
     filters = filters_from(request.args)
     record_queue_search(current_user, filters.text, session)
     now = utcnow()
@@ -60,6 +63,6 @@ def index():
         deadlines={ticket.id: row_deadline(ticket, now, paused.get(ticket.id)) for ticket in page.items},
         tags=all_tags(), bulk_form=form,
         selected=selected, away={user.id: label for user in staff if (label := absence_label(user, short=True))},
-        views=VIEWS, sorts=SORTS, themes=themes, staff=staff,
+        views=VIEWS, sorts=SORTS, default_sort=default_sort(filters.view), themes=themes, staff=staff,
         regions=REGIONS, structure_types=STRUCTURE_TYPES, statuses=STATUSES,
     )

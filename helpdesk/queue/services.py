@@ -84,6 +84,12 @@ def filters_from(args, default_view: str = "non-assignees") -> QueueFilters:
     )
 
 
+def redundant_arguments(args) -> dict[str, list[str]]:
+    """The changes that drop the empty fields of a queue address (for `url_with_query`): the filter form sent
+    without its script names every one (?theme=&region=&…); empty when there is none."""
+    return {name: [value for value in values if value] for name, values in args.lists() if "" in values}
+
+
 def active_filter_count(filters: QueueFilters) -> int:
     """How many filters narrow the view (the sort is no filter)."""
     return sum(1 for value in (filters.text, filters.theme_id, filters.region, filters.structure_type, filters.status,

@@ -166,12 +166,13 @@ def backfill_deadlines(*, dry_run: bool = False) -> list[Backfilled]:
 
 @dataclass(frozen=True)
 class RowDeadline:
-    """How a queue row shows its deadline: a CSS level plus words (never colour alone), and the due date and time
-    (None while the clock is stopped)."""
+    """How a queue row shows its deadline: a CSS level plus words (never colour alone), which deadline runs (first
+    response or resolution) and its due date and time (empty and None while the clock is stopped)."""
 
     level: str
     label: str
     text: str
+    which: str = ""
     due_at: datetime | None = None
 
 
@@ -202,8 +203,7 @@ def row_deadline(ticket: Ticket, now: datetime, paused_since: datetime | None = 
     state = _state_at(now, ticket.next_due_at, calendar_for(ticket.structure.region))
     which = _("1re réponse") if ticket.first_response_at is None else _("résolution")
     level = "overdue" if state.overdue else "soon" if state.due_soon else "ok"
-    return RowDeadline(level, state.label, _("%(which)s : %(description)s", which=which, description=state.description),
-                       ticket.next_due_at)
+    return RowDeadline(level, state.label, state.description, which, ticket.next_due_at)
 
 
 def _state_at(now: datetime, due_at: datetime, calendar: BusinessCalendar) -> DeadlineState:

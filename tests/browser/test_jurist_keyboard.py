@@ -159,3 +159,28 @@ def test_a_resource_link_goes_where_the_cursor_was_in_the_reply(visitor):
     visitor.audit()
     expect(message).to_have_value(re.compile(r"^Bonjour,\n\nVoir la fiche : (\[[^\]]+\]\(/ressources/[a-z0-9-]+\) ?){2}"
                                              r"\n\nBien cordialement,\nLéa$"))
+
+
+def test_the_filter_form_sends_only_the_filled_fields(visitor):
+    """Applying a theme names only the view and that theme in the address (no ?q=&region=&…, nor the view's default
+    sort); the form, back from the history, still sends every filled field."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    page.get_by_label("Thème", exact=True).select_option(label="Activité partielle")
+    page.get_by_role("button", name="Appliquer", exact=True).click()
+    page.wait_for_url(re.compile(r"/file/\?"))
+    assert re.fullmatch(r".*/file/\?vue=ouvertes&theme=\d+", page.url), page.url
+    visitor.audit()
+    page.get_by_label("Tri", exact=True).select_option(label="Priorité")
+    page.get_by_role("button", name="Appliquer", exact=True).click()
+    page.wait_for_url(re.compile(r"tri=priorite"))
+    assert re.fullmatch(r".*/file/\?vue=ouvertes&theme=\d+&tri=priorite", page.url), page.url
+    visitor.audit()
+    page.go_back()
+    visitor.audit()
+    page.get_by_label("Recherche (mots ou référence)").fill("CDDI")
+    page.get_by_role("button", name="Appliquer", exact=True).click()
+    page.wait_for_url(re.compile(r"q=CDDI"))
+    assert re.fullmatch(r".*/file/\?vue=ouvertes&q=CDDI&theme=\d+(&tri=priorite)?", page.url), page.url
+    visitor.audit()

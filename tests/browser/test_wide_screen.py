@@ -16,7 +16,7 @@ def _right_edge_visible(page, locator) -> bool:
 
 def test_the_queue_shows_all_its_columns_on_a_laptop(visitor):
     """At 1280 px the queue's last columns (« Posée le », « Dernière activité ») are on screen without scrolling
-    sideways, and a deadline does not wrap word by word into a tall row."""
+    sideways, every deadline holds on three lines (state, how late, due date) and a tag (« 480 heures ») on one."""
     page = visitor.page
     page.set_viewport_size(LAPTOP)
     visitor.login("juriste@demo.local")
@@ -26,9 +26,18 @@ def test_the_queue_shows_all_its_columns_on_a_laptop(visitor):
     widths = region.evaluate("element => [element.scrollWidth, element.clientWidth, [...element.querySelectorAll('thead th')].map(c => Math.round(c.getBoundingClientRect().width)).join(',')]")
     assert widths[0] <= widths[1], f"la file défile de côté sur un écran de 1280 px : {widths}"
     assert _right_edge_visible(page, table.get_by_role("columnheader", name="Dernière activité"))
-    deadline = table.locator(".deadline").first
-    line_height = deadline.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
-    assert deadline.bounding_box()["height"] <= 6 * line_height, "l'échéance s'étire sur plus de six lignes"
+    deadlines = table.locator(".deadline")
+    for index in range(deadlines.count()):
+        deadline = deadlines.nth(index)
+        line_height = deadline.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+        assert deadline.bounding_box()["height"] <= 3.5 * line_height, \
+            f"l'échéance s'étire sur plus de trois lignes : {deadline.inner_text()!r}"
+    tags = table.locator(".tag")
+    assert tags.count(), "la démo n'a plus d'étiquettes dans la file"
+    for index in range(tags.count()):
+        tag = tags.nth(index)
+        line_height = tag.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+        assert tag.bounding_box()["height"] <= 1.5 * line_height, f"l'étiquette {tag.inner_text()!r} se coupe"
 
 
 def test_a_long_failed_search_leaves_the_counts_in_sight(visitor):
@@ -104,8 +113,9 @@ def test_question_references_of_the_queue_stay_on_one_line(visitor):
 
 
 def test_queue_dates_hold_on_one_line_on_1280_and_1366_screens(visitor):
-    """On the usual laptop screens (1280×720, 1366×768) every date of the queue reads on one line (« 3 juin 2026 à »
-    left « 15:26 » on the next line, or was cut in three), the long form in its tooltip, and the queue still fits
+    """On the usual laptop screens (1280×720, 1366×768) every date of the queue reads unbroken (« 3 juin 2026 à »
+    left « 15:26 » on the next line, or was cut in three; a last activity's time now sits under its day on purpose),
+    the long form in its tooltip, and the queue still fits
     without scrolling sideways."""
     page = visitor.page
     visitor.login("juriste@demo.local")
@@ -116,7 +126,11 @@ def test_queue_dates_hold_on_one_line_on_1280_and_1366_screens(visitor):
             table = page.locator("table.queue")
             dates = table.locator("tbody td.date-cell time")
             assert dates.count() >= 2 * table.locator("tbody tr").count() > 0
-            lines = dates.evaluate_all("times => times.map(t => [t.textContent, t.getClientRects().length, t.title])")
+            # Each piece of text (a date; the day and the time of a last activity, stacked) holds on one line.
+            lines = dates.evaluate_all("""times => times.map(t => [t.textContent, Math.max(...[...t.childNodes]
+                .filter(n => n.nodeType === Node.TEXT_NODE).map(n => {
+                    const range = document.createRange(); range.selectNodeContents(n);
+                    return range.getClientRects().length; })), t.title])""")
             assert all(count == 1 for _, count, _title in lines), f"{size} {view} : dates coupées {lines}"
             assert all(" à " in title for _, _count, title in lines), lines
             region = table.locator("xpath=..")
@@ -151,3 +165,31 @@ def test_a_jurists_header_takes_two_lines_on_a_laptop(visitor):
         assert links.nth(index).bounding_box()["y"] > brand["y"] + brand["height"] / 2
     order = page.locator(".site-header a, .site-header select").evaluate_all("nodes => nodes.map(n => n.tagName)")
     assert order[-1] == "SELECT", "la langue reste atteinte en dernier au clavier"
+
+
+def test_the_deadline_compliance_table_fits_a_laptop(visitor):
+    """The statistics' « Respect des échéances » table scrolled sideways at 1280 px: its long column heading
+    (« En retard (après l'échéance ou échéance dépassée) ») held on one line; it wraps now, as other headings do."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/statistiques/")
+    region = page.get_by_role("region", name="Questions de la période ayant une échéance")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "le tableau défile de côté"
+    assert _right_edge_visible(page, region.get_by_role("columnheader", name="Part dans le délai"))
+
+
+def test_a_jurist_writes_a_resource_or_a_reply_in_a_screenful_box(visitor):
+    """The body of a resource being edited showed six lines of a long décryptage, and a reply as few: on a laptop
+    both boxes now take half the screen's height and a reading width."""
+    page = visitor.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    visitor.login("juriste@demo.local")
+    visitor.goto("/ressources/marches-reserves-siae-et-clauses-insertion/modifier")
+    body = page.get_by_label("Contenu (Markdown)").bounding_box()
+    assert body["height"] >= 320 and body["width"] >= 800, body
+    visitor.goto("/file/?vue=ouvertes")
+    page.locator("table.queue tbody a").filter(has_text="Q-").first.click()
+    visitor.audit()
+    reply = page.get_by_label("Message", exact=True).bounding_box()
+    assert reply["height"] >= 320 and reply["width"] >= 800, reply
