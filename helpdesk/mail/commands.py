@@ -9,7 +9,7 @@ from flask import current_app
 
 from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
-from helpdesk.mail.ingest import ingest
+from helpdesk.mail.ingest import ingest_or_keep
 from helpdesk.mail.notifications import send_digests
 from helpdesk.mail.sender import send_pending, stopping
 from helpdesk.ops.background import OutageWatch, lower_priority
@@ -56,7 +56,7 @@ def ingest_command():
         pass  # the mail server's pipe is read to its end: it then counts the message delivered
     if not raw.strip():
         raise click.ClickException("Aucun courriel sur l'entrée standard : rien n'a été enregistré.")
-    record = ingest(raw)
+    record = ingest_or_keep(raw, "from standard input")
     if record.status == "placed":
         click.echo(f"Ajouté à la question {record.ticket.reference}.")
     else:

@@ -7,8 +7,11 @@ someone else) waits for a jurist, who may attach it after checking where it come
 
 Nothing is dropped: every message gets an InboundEmail row, committed in the
 same transaction as the reply it became. A message already ingested (same
-Message-ID, e.g. fetched twice) is not appended again.
+Message-ID, e.g. fetched twice) is not appended again. A message the mail library cannot read (it raises, in a way
+nobody foresaw) is kept whole for review, unread, and never stops the messages after it.
 """
+import logging
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -25,6 +28,8 @@ from helpdesk.permissions import can_view_ticket, ensure_staff, membership_activ
 from helpdesk.i18n import format_datetime
 from helpdesk.tickets.services import add_message
 from helpdesk.translation import gettext as _, ngettext
+
+log = logging.getLogger(__name__)
 
 ATTACHMENTS_ONLY = "(Message envoyé par courriel avec des pièces jointes, sans texte.)"
 # What is kept of a message too large to read: its header section, up to this size.
@@ -173,6 +178,39 @@ def ingest(raw: bytes) -> InboundEmail:
     return record
 
 
+def ingest_or_keep(raw: bytes, source: str) -> InboundEmail:
+    """Ingest a message; one whose reading or placing raises is kept for review as unreadable, nothing else of it
+    written, and the error logged under `source` (its IMAP UID...) by its kind alone, never with the message's
+    content (an error's text can quote a header)."""
+    try:
+        return ingest(raw)
+    except Exception as error:  # hostile mail can make the mail library fail in any way
+        db.session.rollback()
+        log.error("received mail %s could not be read (%s): kept for review as unreadable", source,
+                  type(error).__name__)
+        record = _record(raw, _nothing_read(), status="pending", reason="rejected")
+        record.detail = _("Ce courriel n'a pas pu être lu (erreur %(error)s) : il est conservé tel quel, sans "
+                          "expéditeur, texte ni pièce jointe lisibles. Écartez-le, ou demandez à son expéditeur de "
+                          "le renvoyer.", error=type(error).__name__)
+        db.session.commit()
+        return record
+
+
+def _nothing_read() -> ParsedMail:
+    """What is read of a message the mail library cannot read: nothing."""
+    return ParsedMail(message_id=None, from_address="", from_name="", subject="", reference=None, full_text="",
+                      text="", automatic=False)
+
+
+def read_kept(raw: bytes) -> ParsedMail:
+    """A kept message as parsed for the jurist reviewing it, or nothing of it when the mail library cannot read it
+    (kept by `ingest_or_keep`): its page still opens and it can still be discarded."""
+    try:
+        return parse_mail(raw)
+    except Exception:  # the failure was logged when the message was received
+        return _nothing_read()
+
+
 def _refusal_for_reviewer(error: ServiceError, sender: User) -> str:
     """Why a reply was not appended, as the jurist reviewing the kept mail reads it: the reply pace's refusal speaks
     to the member who sent too much (« Vous avez déjà envoyé… »), so it is told of them instead. Only members are
@@ -194,7 +232,7 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
     if ticket is None:
         raise NotFound(_("Aucune question ne porte cette référence."))
-    parsed = parse_mail(record.raw)
+    parsed = read_kept(record.raw)
     text = record.text or parsed.full_text.strip()
     files, refused = _acceptable(parsed.attachments)
     if not text and not files:

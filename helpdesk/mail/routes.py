@@ -11,10 +11,9 @@ from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail import bp
 from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
-from helpdesk.mail.ingest import attach, discard, sender_unproven
+from helpdesk.mail.ingest import attach, discard, read_kept, sender_unproven
 from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.outbox import PASSWORD_LINK_KINDS
-from helpdesk.mail.parsing import parse_mail
 from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
 from helpdesk.permissions import admin_required, staff_required
@@ -66,7 +65,7 @@ def _inbound_or_404(inbound_id: int) -> InboundEmail:
 def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None = None) -> str:
     """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed); each
     display is journalled."""
-    parsed = parse_mail(record.raw)
+    parsed = read_kept(record.raw)
     record_inbound_mail_read(current_user, record)
     return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
                            unproven=record.status == "pending" and sender_unproven(record, parsed),

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
-from helpdesk.mail.ingest import attach, discard, ingest
+from helpdesk.mail import ingest as ingest_module
+from helpdesk.mail.ingest import attach, discard, ingest, ingest_or_keep
 from helpdesk.mail import parsing
 from helpdesk.mail.parsing import html_to_text, parse_mail, trim_reply
 from helpdesk.mail.reply_address import read_token, reply_address
@@ -530,6 +531,77 @@ def test_fetch_reads_no_more_of_a_message_than_the_size_limit(app, world, questi
     assert fetch_mailbox() == 1 and FakeIMAP.seen == [b"9"]
     [record] = db.session.scalars(select(InboundEmail)).all()
     assert record.reason == "rejected" and "dépasse les 0,1 Mo" in record.detail and len(record.raw) < 1000
+
+
+def _unreadable(monkeypatch, poison: bytes) -> None:
+    """Make the mail library fail on `poison` as no one foresaw, with an error quoting the message."""
+    def failing(raw: bytes):
+        """parse_mail, raising on the poison message."""
+        if raw == poison:
+            raise LookupError(f"unforeseen failure on {raw!r}")
+        return parse_mail(raw)
+    monkeypatch.setattr(ingest_module, "parse_mail", failing)
+
+
+def test_a_message_the_mail_library_cannot_read_is_kept_and_the_next_one_is_read(app, world, question, monkeypatch,
+                                                                                   caplog):
+    """A message making the mail library raise stopped `mail fetch` before marking it seen, every later poll
+    stopping on it again: it is kept for review, marked seen, logged by its UID without its content, and the next
+    message is read."""
+    poison = b"From: someone@example.org\r\nSubject: SECRET-SUBJECT\r\n\r\nSECRET-BODY\r\n"
+    _unreadable(monkeypatch, poison)
+    monkeypatch.setattr(ingest_module.log, "disabled", False)  # the migrations' logging setup disabled it
+    FakeIMAP.messages = {b"5": poison, b"6": _mail("thunderbird_reply_en.eml", question, world.member)}
+    FakeIMAP.seen = []
+    monkeypatch.setattr(imaplib, "IMAP4_SSL", FakeIMAP)
+    app.config.update(IMAP_SERVER="imap.example.test", IMAP_USERNAME="questions", IMAP_PASSWORD="secret")
+    assert fetch_mailbox() == 2 and FakeIMAP.seen == [b"5", b"6"]
+    assert len(_replies(question, world.member)) == 1
+    kept = db.session.scalar(select(InboundEmail).where(InboundEmail.raw == poison))
+    assert (kept.status, kept.reason, kept.from_address, kept.ticket_id) == ("pending", "rejected", "(inconnu)", None)
+    assert "n'a pas pu être lu (erreur LookupError)" in kept.detail
+    assert "IMAP UID 5" in caplog.text and "LookupError" in caplog.text
+    assert "SECRET" not in caplog.text and "someone@" not in caplog.text
+    assert fetch_mailbox() == 0, "never fetched again"
+
+
+def test_a_message_failing_halfway_leaves_nothing_half_written(app, world, question, monkeypatch):
+    """A failure after the reply was added to the session (not yet committed) leaves no reply: the message is kept
+    for review alone."""
+    raw = _mail("thunderbird_reply_en.eml", question, world.member)
+
+    def failing(ticket, author, body, **options):
+        """add_message, failing once the reply is flushed."""
+        db.session.add(Message(ticket=ticket, author=author, body=body))
+        db.session.flush()
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(ingest_module, "add_message", failing)
+    record = ingest_or_keep(raw, "IMAP UID 12")
+    assert (record.status, record.reason) == ("pending", "rejected")
+    assert _replies(question, world.member) == []
+    assert db.session.scalars(select(InboundEmail)).all() == [record]
+
+
+def test_ingest_command_keeps_a_message_the_mail_library_cannot_read(app, runner, monkeypatch):
+    poison = b"Subject: x\r\n\r\nx\r\n"
+    _unreadable(monkeypatch, poison)
+    result = runner.invoke(args=["mail", "ingest"], input=poison)
+    assert result.exit_code == 0 and "Conservé pour les juristes" in result.output
+
+
+def test_jurist_opens_and_discards_an_unreadable_kept_mail_but_cannot_attach_it(app, world, question, client, login,
+                                                                                 monkeypatch):
+    poison = b"Subject: x\r\n\r\nSECRET-BODY\r\n"
+    _unreadable(monkeypatch, poison)
+    record = ingest_or_keep(poison, "IMAP UID 3")
+    login(world.jurist)
+    detail = client.get(f"/courriels/{record.id}")
+    assert detail.status_code == 200 and "n'a pas pu être lu" in page_text(detail)
+    refused = client.post(f"/courriels/{record.id}/rattacher", data={"reference": question.reference})
+    assert refused.status_code == 400 and "aucun texte ni pièce jointe" in page_text(refused)
+    client.post(f"/courriels/{record.id}/ecarter")
+    db.session.refresh(record)
+    assert record.status == "discarded" and _replies(question, world.member) == []
 
 
 def test_fetch_command_explains_missing_configuration(app, runner):
