@@ -222,7 +222,8 @@ def test_the_demo_request_for_details_waits_for_the_member():
 
 
 def test_the_list_of_canned_answers_says_what_each_does_to_the_question_status(client, world, login):
-    """The list shows each answer's « Statut après la réponse » in words, and nothing for an answer without one."""
+    """The list shows each answer's « Statut après la réponse » in words, « Inchangé » for an answer without one (its
+    cell was empty)."""
     canned.save_canned_answer(world.jurist, None, "Demande de précisions", "Pouvez-vous préciser ?", "waiting")
     canned.save_canned_answer(world.jurist, None, "Réponse complète", "Voici la règle.", "answered")
     canned.save_canned_answer(world.jurist, None, "Accusé de réception", "Bien reçu.", None)
@@ -234,4 +235,4 @@ def test_the_list_of_canned_answers_says_what_each_does_to_the_question_status(c
     assert "Met la question en attente du membre" in rows["Demande de précisions"]
     assert "Marque la question comme répondue" in rows["Réponse complète"]
     unset = rows["Accusé de réception"]
-    assert "Met la question" not in unset and "Marque la question" not in unset and "Inchangé" not in unset
+    assert "Met la question" not in unset and "Marque la question" not in unset and "<td>Inchangé</td>" in unset

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.events import record_event
@@ -173,6 +173,17 @@ def test_mail_that_keeps_failing_is_marked_failed_shown_to_admins_and_can_be_res
     smtp_down.start()
     assert send_pending().sent >= 1
     assert len(smtp_down.recorder.to(world.jurist.email)) == 1
+
+
+def test_outbox_counts_are_written_as_numbers_are_elsewhere(app, world, client, login):
+    """« 1 200 » with a narrow no-break space, as every other page writes a number (it showed « 1200 »)."""
+    db.session.execute(insert(OutboxEmail), [
+        {"dedupe_key": f"count-{index}", "to_address": "a@example.org", "kind": "test", "subject": "Test",
+         "status": "sent"} for index in range(1200)])
+    db.session.commit()
+    login(world.admin)
+    page = client.get("/admin/courriels").get_data(as_text=True)
+    assert "<td>1\u202f200</td>" in page and "<td>1200</td>" not in page
 
 
 def test_outbox_page_is_for_admins_only(app, world, client, login):
