@@ -11,6 +11,7 @@ from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import Event, Structure, Theme, Ticket, User
+from helpdesk.models._types import utcnow
 from helpdesk.slugs import slugify
 from helpdesk.tickets import services
 from helpdesk.triage import routing, sla
@@ -141,6 +142,56 @@ def test_admin_finds_a_structure_by_name_or_siret_across_pages(admin_client, wor
     assert "Page 2 sur 2 (60 résultats)" in second and "?q=quartier&amp;page=1" in second
     nothing = admin_client.get("/admin/structures?q=introuvable").get_data(as_text=True)
     assert "Aucune structure ne correspond à «\xa0introuvable\xa0»." in nothing
+
+
+def _structure_rows(page: str) -> dict[str, str]:
+    """The structures list's rows, by structure name."""
+    return {re.search(r'">([^<]+)</a>', row).group(1): row for row in page.split("<tr>")[2:]}
+
+
+def test_structures_list_counts_each_structures_active_accounts(admin_client, world):
+    """The « Comptes actifs » column counts the accounts that may log in: neither deactivated nor anonymised."""
+    busy = factories.make_structure(name="Régie des Comptes")
+    factories.make_structure(name="Régie Sans Compte")
+    for _number in range(2):
+        factories.make_user("member", busy)
+    factories.make_user("member", busy).active = False
+    gone = factories.make_user("member", busy)
+    gone.active, gone.anonymised_at = False, utcnow()
+    db.session.commit()
+    page = admin_client.get("/admin/structures").get_data(as_text=True)
+    rows = _structure_rows(page)
+    assert "<th scope=\"col\">Comptes actifs</th>" in page
+    assert rows["Régie des Comptes"].rstrip().endswith("<td>2</td>\n    </tr>")
+    assert "<td>0</td>" in rows["Régie Sans Compte"]
+
+
+def test_structures_list_counts_accounts_in_one_query_whatever_the_number_of_structures(admin_client, world):
+    """One grouped query counts the accounts of the whole page, never one per structure."""
+    def statements_for_the_list() -> int:
+        """How many SQL statements the structures list runs."""
+        with factories.sql_statements() as statements:
+            assert admin_client.get("/admin/structures").status_code == 200
+        return len(statements)
+    few = statements_for_the_list()
+    for number in range(30):
+        factories.make_user("member", factories.make_structure(name=f"Régie {number}"))
+    assert statements_for_the_list() == few
+
+
+def test_admin_filters_structures_by_membership(admin_client, world):
+    factories.make_structure(name="Régie Ancienne", active=False)
+    factories.make_structure(name="Régie Nouvelle")
+    inactive = admin_client.get("/admin/structures?membership=inactive").get_data(as_text=True)
+    assert "Régie Ancienne" in inactive and "Régie Nouvelle" not in inactive
+    assert '<option selected value="inactive">' in inactive or '<option value="inactive" selected>' in inactive
+    active = admin_client.get("/admin/structures?membership=active&q=régie").get_data(as_text=True)
+    assert "Régie Nouvelle" in active and "Régie Ancienne" not in active
+    nothing = admin_client.get("/admin/structures?membership=inactive&q=nouvelle").get_data(as_text=True)
+    assert "Aucune structure ne correspond à ces critères." in nothing
+    bad = admin_client.get("/admin/structures?membership=toutes")
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "Régie Ancienne" in page and "Régie Nouvelle" in page
 
 
 def test_admin_list_page_past_the_end_shows_the_last_page(admin_client, world):

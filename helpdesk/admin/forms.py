@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from helpdesk.admin.imports import ENCODING_NAMES
-from helpdesk.admin.services import ACCOUNT_STATES, STRUCTURE_NAME_MAX, normalise_siret, siret_problem
+from helpdesk.admin.services import ACCOUNT_STATES, MEMBERSHIPS, STRUCTURE_NAME_MAX, normalise_siret, siret_problem
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.auth.services import email_problem, normalise_email
 from helpdesk.main.forms import FilterForm, Form, select_choices
@@ -123,6 +123,20 @@ class AccountFilterForm(FilterForm):
         self.validate()
         return {"search": (self.q.data or "").strip() if not self.q.errors else "",
                 "role": self.role.data or None, "state": self.state.data or None}
+
+
+class StructureFilterForm(FilterForm):
+    """Narrow the structures list by a search and a membership state."""
+
+    q = StringField(_l("Nom ou SIRET"), validators=[Optional(), Length(max=200)])
+    membership = SelectField(_l("Adhésion"), choices=select_choices([("", _l("Toutes")), *MEMBERSHIPS.items()]),
+                             default="")
+
+    def filters(self) -> dict:
+        """The valid filters, as structures_query takes them (invalid ones are ignored and shown as errors)."""
+        self.validate()
+        return {"search": (self.q.data or "").strip() if not self.q.errors else "",
+                "membership": self.membership.data or None}
 
 
 class ImportForm(Form):

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 
 from helpdesk.admin import bp
 from helpdesk.admin import imports
-from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportForm, StructureForm, ThemeEditForm, ThemeForm, ToggleForm,
-                                  UserEditForm, UserForm)
-from helpdesk.admin.services import (accounts_query, create_theme, save_structure, structure_choices,
+from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportForm, StructureFilterForm, StructureForm,
+                                  ThemeEditForm, ThemeForm, ToggleForm, UserEditForm, UserForm)
+from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.services import create_user, set_active, update_user
@@ -16,7 +16,7 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import int_arg, page_arg, text_arg
+from helpdesk.main.query_args import int_arg, page_arg
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.translation import gettext as _, ngettext
@@ -50,10 +50,13 @@ def index():
 @bp.route("/structures")
 @admin_required
 def structures():
-    """List member structures, or those matching the search (name or SIRET)."""
-    search = text_arg("q")
-    page = list_page(structures_query(search), 50)
-    return render_template("admin/structures.html", page=page, search=search)
+    """List member structures with their active accounts, or those matching the search (name or SIRET) and the
+    membership state chosen."""
+    form = StructureFilterForm(request.args)
+    filters = form.filters()
+    page = list_page(structures_query(**filters), 50)
+    return render_template("admin/structures.html", page=page, form=form, filtered=any(filters.values()),
+                           accounts=active_accounts(page.items))
 
 
 @bp.route("/structures/nouvelle", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, select
 
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
@@ -27,6 +27,10 @@ ACCOUNT_STATES = {
     "inactive": _l("Désactivés"),
     "anonymised": _l("Anonymisés"),
 }
+# The membership states an admin filters the structures by, in the words of the list's « Adhésion » column.
+MEMBERSHIPS = {"active": _l("Active"), "inactive": _l("Inactive")}
+# An account that may log in: active and not anonymised (« Actifs » in the accounts list).
+ACTIVE_ACCOUNT = and_(User.active, User.anonymised_at.is_(None))
 
 
 def accounts_query(search: str = "", role: str | None = None, state: str | None = None) -> Select:
@@ -40,9 +44,9 @@ def accounts_query(search: str = "", role: str | None = None, state: str | None 
         query = query.where(User.role == role)
     kept = User.anonymised_at.is_(None)
     if state == "active":
-        query = query.where(User.active, kept)
+        query = query.where(ACTIVE_ACCOUNT)
     elif state == "invited":
-        query = query.where(User.active, kept, User.password_hash.startswith(UNUSABLE_PASSWORD, autoescape=True))
+        query = query.where(ACTIVE_ACCOUNT, User.password_hash.startswith(UNUSABLE_PASSWORD, autoescape=True))
     elif state == "inactive":
         query = query.where(~User.active, kept)
     elif state == "anonymised":
@@ -50,12 +54,25 @@ def accounts_query(search: str = "", role: str | None = None, state: str | None 
     return query
 
 
-def structures_query(search: str = "") -> Select:
-    """Structures by name; `search` keeps those whose name or SIRET (typed with or without spaces) contains it."""
+def structures_query(search: str = "", membership: str | None = None) -> Select:
+    """Structures by name; `search` keeps those whose name or SIRET (typed with or without spaces) contains it,
+    `membership` those whose membership is in that state (MEMBERSHIPS)."""
     query = select(Structure).order_by(french_order(Structure.name))
     if search:
         query = query.where(any_contains(search, Structure.name) | any_contains(normalise_siret(search), Structure.siret))
+    if membership:
+        query = query.where(Structure.active if membership == "active" else ~Structure.active)
     return query
+
+
+def active_accounts(structures: Iterable[Structure]) -> dict[int, int]:
+    """The number of active accounts of each of these structures, by id (one grouped query; none: absent)."""
+    ids = [structure.id for structure in structures]
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.structure_id, func.count()).where(User.structure_id.in_(ids),
+                                                                                   ACTIVE_ACCOUNT)
+                                   .group_by(User.structure_id)).all())
 
 
 def normalise_siret(siret: str) -> str:
