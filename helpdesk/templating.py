@@ -3,6 +3,7 @@ from flask import Flask
 
 # Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
+from helpdesk.main.forms import CHOICE_GROUPS
 from helpdesk.main.query_args import page_address, request_address, url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
 from helpdesk.models import ARTICLE_TYPES, PRIORITIES, STATUSES
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["request_address"] = request_address
     app.jinja_env.globals["membership_active"] = membership_active
     app.jinja_env.globals["back_to_list_url"] = back_to_list_url
+    app.jinja_env.globals["choice_groups"] = CHOICE_GROUPS
 
 
 def after_colon(sentence: str) -> str:

@@ -18,6 +18,7 @@ from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.main.forms import CHOICE_GROUPS
 from helpdesk.main.query_args import page_arg, request_address, safe_next, url_with_query
 from helpdesk.models import Ticket, User
 from helpdesk.permissions import ensure_staff, get_visible_ticket
@@ -73,8 +74,7 @@ def flash_form_refused(form) -> None:
         flash_errors(form)
         return
     first = refused[0]
-    # A group of radio buttons has no element of its own: its first button stands for it.
-    target = f"{first.id}-0" if first.type == "RadioField" else first.id
+    target = f"{first.id}-0" if first.type in CHOICE_GROUPS else first.id
     link = Markup('<a href="#{}">{}</a>').format(target, first.label.text)
     # The catalogue's sentence is ours, the label is escaped in the link: the whole is safe markup.
     flash(Markup(ngettext("Rien n'a été enregistré. Voyez l'erreur sous « %(field)s ».",

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from helpdesk.errors import Forbidden
 from helpdesk.i18n import tie_guillemets
+from helpdesk.kb import indexing
 from helpdesk.queue.services import QueueFilters, next_question
 from helpdesk.tickets import services
 from tests import factories
@@ -102,6 +103,40 @@ def test_structure_context_says_it_lists_every_other_question_in_proper_french(c
     assert "<caption>Son autre question</caption>" in _structure_section(client, ticket.reference)
     factories.make_ticket(world.colleague, subject="Encore une autre")
     assert "<caption>Ses 2 autres questions</caption>" in _structure_section(client, ticket.reference)
+
+
+def _positions(page: str, *ids: str) -> list[int]:
+    """Where each heading id first appears in a page (-1 when it is absent)."""
+    return [page.find(f'id="{heading}"') for heading in ids]
+
+
+def test_jurists_reply_box_comes_right_after_the_thread(client, login, world):
+    """The reply form sat under the structure's other questions and the similar ones: a jurist scrolled past them to
+    answer. It now follows the thread, the context after it; the shortcut « r » still finds its box."""
+    earlier = factories.make_ticket(world.member, subject="Renouvellement CDDI au-delà de 24 mois",
+                                    body="Peut-on renouveler un CDDI au-delà de 24 mois pour finir une formation ?")
+    services.add_message(earlier, world.jurist, "Oui, une dérogation est possible pour achever une formation.")
+    ticket = factories.make_ticket(
+        world.member, subject="Prolonger un CDDI de plus de 24 mois",
+        body="Un salarié en CDDI depuis 23 mois veut finir sa formation : renouvellement possible ?")
+    indexing.sync()
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    thread, reply, structure, similar = _positions(
+        page, "thread-title", "reply-title", "structure-title", "similar-title")
+    assert -1 < thread < reply < structure < similar
+    assert page.find('data-shortcut="reply"') > reply and page.find('<textarea', reply) < structure
+
+
+def test_members_reply_box_still_follows_the_rating_form(client, login, world):
+    """A member's page keeps its order: thread, opinion on the answer, then the reply box; no jurist context."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    login(world.member)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    thread, rating, reply, structure = _positions(
+        page, "thread-title", "rating-title", "reply-title", "structure-title")
+    assert -1 < thread < rating < reply and structure == -1
 
 
 def test_structure_question_count_is_refused_to_members(world):

@@ -386,7 +386,8 @@ def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):
     db.session.commit()
     login(library.jurist)
     page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
-    assert '<option selected value="reforme-iae">Réforme IAE (thème retiré)</option>' in page
+    assert ('<input checked id="themes-1" name="themes" type="checkbox" value="reforme-iae"> '
+            'Réforme IAE (thème retiré)</label>') in page
     assert "Réforme IAE" not in client.get("/ressources/nouvelle").get_data(as_text=True)
     response = client.post("/ressources/cddi-renouvellement/modifier", data={
         "title": "Renouvellement du CDDI", "slug": "cddi-renouvellement", "body": "Texte revu.", "type": "decryptage",
@@ -395,6 +396,52 @@ def test_editing_a_resource_keeps_a_theme_retired_since(client, library, login):
     assert response.status_code == 302
     article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
     assert sorted(theme.slug for theme in article.themes) == ["activite-partielle", "reforme-iae"]
+
+
+def _edit_resource(client, themes: list[str]):
+    """Post the edit form of « Renouvellement du CDDI » with the given themes checked."""
+    return client.post("/ressources/cddi-renouvellement/modifier", data={
+        "title": "Renouvellement du CDDI", "slug": "cddi-renouvellement", "body": "Texte revu.", "type": "decryptage",
+        "visibility": "public", "themes": themes, "summary": "", "tags": "", "legal_refs": "", "updated_on": "",
+        "source_url": ""})
+
+
+def test_resource_themes_are_check_boxes_in_a_fieldset(client, library, login):
+    """The themes were a multiple select (Ctrl or Cmd to choose several, the chosen ones hidden once scrolled): they
+    are now check boxes under a « Thèmes » legend, the resource's own checked."""
+    login(library.jurist)
+    page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
+    group = re.search(r'<fieldset class="checkboxes">\s*<legend>Thèmes</legend>.*?</fieldset>', page, re.S).group(0)
+    assert ('<label class="choice"><input id="themes-0" name="themes" type="checkbox" value="activite-partielle"> '
+            'Activité partielle</label>') in group
+    assert '<input checked id="themes-1" name="themes" type="checkbox" value="reforme-iae">' in group
+    assert 'name="themes" multiple' not in page and "Ctrl ou Cmd" not in page
+
+
+def test_saving_a_resource_with_two_themes_checked_keeps_both(client, library, login):
+    """Two boxes checked, two themes on the resource; none checked, none left."""
+    login(library.jurist)
+    assert _edit_resource(client, ["activite-partielle", "reforme-iae"]).status_code == 302
+    article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
+    assert sorted(theme.slug for theme in article.themes) == ["activite-partielle", "reforme-iae"]
+    assert _edit_resource(client, []).status_code == 302
+    db.session.refresh(article)
+    assert article.themes == []
+
+
+def test_an_unknown_theme_is_refused_in_french_and_changes_nothing(client, library, login):
+    """A theme the form does not offer (a page left open while it was deleted, a forged post) refuses the whole
+    form, under the themes' fieldset; the resource keeps its text and its themes."""
+    login(library.jurist)
+    response = _edit_resource(client, ["activite-partielle", "theme-inconnu"])
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Thèmes : choisissez des valeurs parmi celles proposées." in page
+    assert 'Voyez l\'erreur sous « <a href="#themes-0">Thèmes</a> ».' in page.replace("\xa0", " ")
+    assert '<fieldset class="checkboxes" aria-describedby="themes-error">' in page
+    article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
+    db.session.refresh(article)
+    assert [theme.slug for theme in article.themes] == ["reforme-iae"] and article.body != "Texte revu."
 
 
 def test_anonymous_searches_beyond_the_rate_get_a_french_429_page_but_members_do_not(app, client, library, login):

@@ -54,6 +54,22 @@ def test_refused_tags_come_back_typed_in_the_field(client, world, login):
     assert ticket.tags == []
 
 
+def test_each_tag_and_its_remove_button_hold_together(client, world, login):
+    """The « retirer » buttons wrapped away from their tags, reading « 480 heures retirer à relire retirer » on a
+    narrow column: each tag and its button form one unit that never breaks, set apart from the next."""
+    ticket = factories.make_ticket(world.member)
+    tagging.add_tags(ticket, world.jurist, ["480 heures", "rupture conventionnelle"])
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    units = re.findall(r'<form [^>]*class="inline tag-form">(.*?)</form>', page, re.S)
+    assert len(units) == 2
+    assert all(re.search(r'<span class="tag">[^<]+</span> <button type="submit" class="link">retirer', unit)
+               for unit in units)
+    css = client.get("/static/style.css").get_data(as_text=True)
+    rule = re.search(r"form\.tag-form \{([^}]*)\}", css).group(1)
+    assert "display: inline-flex" in rule and "white-space: nowrap" in rule and "margin: 0 1rem" in rule
+
+
 def test_bulk_assignment_leaving_questions_as_they_were_is_not_reported_as_done(client, world, login):
     unassigned = factories.make_ticket(world.member)
     mine = factories.make_ticket(world.member)

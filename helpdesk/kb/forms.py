@@ -1,10 +1,10 @@
 """Forms of the knowledge-base area."""
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, FIELD_LABELS, TITLE_MAX
-from helpdesk.main.forms import Form, at_most, multiple_choice_hint, select_choices, within_years
+from helpdesk.main.forms import Form, MultiCheckboxField, at_most, select_choices, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 from helpdesk.translation import lazy_gettext as _l
 
@@ -30,7 +30,7 @@ class ArticleForm(Form):
                                               if kind != "flash"))
     visibility = SelectField(FIELD_LABELS["visibility"], choices=select_choices(VISIBILITIES.items()),
                              default="members")
-    themes = SelectMultipleField(FIELD_LABELS["themes"], description=multiple_choice_hint())
+    themes = MultiCheckboxField(FIELD_LABELS["themes"])
     tags = StringField(FIELD_LABELS["tags"], validators=[Length(max=500)], description=_l("Séparés par des virgules."))
     legal_refs = TextAreaField(FIELD_LABELS["legal_refs"], validators=[Length(max=3000)],
                                description=_l("Une par ligne, par exemple : C. trav. art. L5132-5"))

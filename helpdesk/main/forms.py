@@ -6,7 +6,7 @@ from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (DateField, DateTimeField, FileField, HiddenField, MonthField, SelectField, SelectMultipleField,
-                     TextAreaField)
+                     TextAreaField, widgets)
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, ValidationError
@@ -117,6 +117,18 @@ class FilterForm(Form):
         """The valid submitted values, to carry the selection into other addresses (exports, charts)."""
         return {name: field.raw_data[0] for name, field in self._fields.items()
                 if field.raw_data and field.raw_data[0] and not field.errors}
+
+
+# The fields shown as a group of buttons in a fieldset (no element of their own: their first button stands for them).
+CHOICE_GROUPS = ("RadioField", "MultiCheckboxField")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice as a list of check boxes (templates put them in a fieldset whose legend is the label): a
+    multiple select needs Ctrl or Cmd to choose several and hides the chosen values once scrolled past."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 def _invalid_choice_messages(unbound_field, name: str) -> dict[str, str]:
