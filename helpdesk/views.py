@@ -55,7 +55,7 @@ def invalid_filters_refusal(form, endpoint: str):
     of a refused filter would give another file than the one asked for, under the same name)."""
     if not form.errors:
         return None
-    flash(_("Un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à nouveau."),
+    flash(_("Un filtre n'est pas valide, rien n'a été exporté. Corrigez-le sur cette page puis exportez à nouveau."),
           "error")
     return redirect(url_with_query(endpoint))
 

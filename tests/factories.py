@@ -100,13 +100,20 @@ def confirmation_page(client, listing_url: str, url: str, back: str | None = Non
     return text
 
 
+def error_banner(page: str) -> str:
+    """The text of a page's error banner (« Erreur : … »), its tags dropped."""
+    banner = page[page.index('<p class="flash flash-error"'):]
+    return re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")])
+
+
 def assert_export_refused(client, export_url: str, page_url: str) -> None:
     """The export at `export_url` is not made: it leads back to `page_url`, which says so and marks the refused filter."""
     response = client.get(export_url)
     assert response.status_code == 302 and response.headers["Location"] == page_url
     page = html.unescape(client.get(page_url).get_data(as_text=True))
-    assert ("un filtre n'est pas valide : rien n'a été exporté. Corrigez-le sur cette page puis exportez à "
+    assert ("un filtre n'est pas valide, rien n'a été exporté. Corrigez-le sur cette page puis exportez à "
             "nouveau.") in page
+    assert error_banner(page).count(" : ") == 1  # it read « … pas valide : rien n'a été exporté »
     assert 'aria-invalid="true"' in page
 
 

@@ -118,6 +118,42 @@ def test_member_cannot_touch_other_structures_question(client, world, ticket, lo
     assert _snapshot() == before
 
 
+def _typed_forms(reference: str) -> list[str]:
+    """A question's reference as someone may type it: in lower case, without its zeros, both."""
+    year, number = reference.split("-")[1:]
+    return [reference.lower(), f"Q-{year}-{int(number)}", f"q-{year}-{int(number)}", f"Q{year}-{int(number)}"]
+
+
+@pytest.mark.parametrize("role", ["member", "colleague", "jurist", "admin"])
+def test_a_reference_typed_in_lower_case_or_without_its_zeros_leads_to_the_question(client, world, ticket, login,
+                                                                                    role):
+    login(getattr(world, role))
+    for typed in _typed_forms(ticket.reference):
+        response = client.get(f"/questions/{typed}")
+        assert response.status_code == 302, typed
+        assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert client.get(f"/questions/{ticket.reference}").status_code == 200
+
+
+def test_a_typed_reference_of_another_structures_question_is_not_found_as_an_unknown_one(client, world, ticket, login):
+    """No redirection betrays that the outsider's typed reference names a question: the same « Page introuvable »."""
+    login(world.outsider)
+    unknown = ticket.reference[:-5] + "99999"
+    for typed in [*_typed_forms(ticket.reference), *_typed_forms(unknown), "q-2026-", "q-abcd-12", "Q-2026-00x1",
+                  "q-2026-١٢", "q--2026--1"]:
+        response = client.get(f"/questions/{typed}")
+        assert response.status_code == 404, typed
+        page = response.get_data(as_text=True)
+        assert "Page introuvable" in page and ticket.subject not in page
+
+
+def test_a_typed_reference_of_no_question_is_not_found_for_its_own_member_either(client, world, ticket, login):
+    login(world.member)
+    unknown = ticket.reference[:-5] + "99999"
+    for typed in [*_typed_forms(unknown), "q-2026-" + "9" * 40, "qq-2026-1", "Q-26-1"]:
+        assert client.get(f"/questions/{typed}").status_code == 404, typed
+
+
 @pytest.mark.parametrize("method, url", QUESTION_PAGES)
 def test_unknown_reference_looks_the_same_as_a_forbidden_one(client, world, ticket, login, method, url):
     login(world.outsider)

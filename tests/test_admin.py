@@ -232,7 +232,7 @@ def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_a
     for action in ("activation", "invitation", "modifier"):
         assert html.escape(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2") in listing, action
     for action, message in (("activation", "compte salarie59@exemple.test désactivé."),
-                            ("invitation", "ce compte est désactivé : réactivez-le avant de renvoyer une invitation."),
+                            ("invitation", "ce compte est désactivé. Réactivez-le avant de renvoyer une invitation."),
                             ("activation", "compte salarie59@exemple.test réactivé."),
                             ("invitation", "invitation renvoyée à salarie59@exemple.test.")):
         response = admin_client.post(f"/admin/utilisateurs/{target.id}/{action}?q=salarie&page=2")
@@ -291,7 +291,7 @@ def test_an_invitation_is_offered_and_sent_only_to_accounts_without_a_password(a
     assert all("Renvoyer une invitation" not in rows[user.email] for user in (world.member, world.admin))
     sent = _count(Event)
     response = admin_client.post(f"/admin/utilisateurs/{world.admin.id}/invitation", follow_redirects=True)
-    assert ("admin@exemple.test a déjà choisi son mot de passe : une invitation ne sert qu'à choisir le premier. "
+    assert ("admin@exemple.test a déjà choisi son mot de passe. Une invitation ne sert qu'à choisir le premier. "
             "S'il est oublié, utilisez « Mot de passe oublié ? » sur la page de connexion.") in html.unescape(
         response.get_data(as_text=True))
     assert _count(Event) == sent, "nothing sent, nothing journaled"
@@ -859,7 +859,7 @@ def test_the_administration_home_does_not_lead_back_to_itself(client, world, log
     assert "← Administration" not in client.get("/admin/").get_data(as_text=True)
 
 
-STAFF_GIVEN_A_STRUCTURE = ("Un juriste ou un administrateur n'est rattaché à aucune structure : laissez la structure "
+STAFF_GIVEN_A_STRUCTURE = ("Un juriste ou un administrateur n'est rattaché à aucune structure. Laissez la structure "
                            "vide (« — ») ou choisissez le rôle Membre.")
 
 

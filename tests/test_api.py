@@ -528,7 +528,7 @@ def test_a_token_without_expiry_or_living_more_than_a_year_is_refused_in_french(
     """Tokens made « Sans expiration » lived until someone thought of revoking them: every new one now expires."""
     with pytest.raises(InvalidInput) as refused:
         tokens.create_token(setting.member, "Tableur", "read", days)
-    assert refused.value.message == "Un jeton doit expirer : choisissez une durée de validité de 1 à 365 jours."
+    assert refused.value.message == "Un jeton doit expirer. Choisissez une durée de validité de 1 à 365 jours."
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 

@@ -346,7 +346,7 @@ def test_a_journal_export_larger_than_the_limit_is_refused_asking_to_narrow_the_
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/journal/?user=fanny&start=2026-01-01", "filters kept"
     page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert ("cet export compterait plus de 2 événements : précisez les filtres (une période plus courte, un type "
+    assert ("cet export compterait plus de 2 événements. Précisez les filtres (une période plus courte, un type "
             "d'événement ou un utilisateur) puis exportez à nouveau.") in page
     assert "2 événements au plus par export" in page
     assert "audit_exported" not in kinds(), "a refused export is not one"

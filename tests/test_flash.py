@@ -51,8 +51,8 @@ def test_bulletin_is_a_members_flash_article_saved_as_draft(world):
 
 @pytest.mark.parametrize("audience, themes, message", [
     (Audience(all_members=False), None, "au moins un type"),
-    (Audience(all_members=False, regions=["atlantide"]), None, "région inconnue"),
-    (Audience(all_members=False, structure_types=["XYZ"]), None, "type de structure inconnu"),
+    (Audience(all_members=False, regions=["atlantide"]), None, "La région choisie pour public n.existe pas."),
+    (Audience(all_members=False, structure_types=["XYZ"]), None, "Le type de structure choisi pour public n.existe pas."),
     (Audience(), [], "au moins un thème"),
 ])
 def test_bad_bulletin_is_refused_and_nothing_saved(world, audience, themes, message):

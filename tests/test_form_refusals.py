@@ -5,7 +5,9 @@ import html
 import pytest
 from sqlalchemy import select
 
+from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.flash.services import Audience
 from helpdesk.models import Event
 from helpdesk.templating import after_colon
 from helpdesk.triage import canned
@@ -250,3 +252,35 @@ def test_bulk_reclassification_to_what_the_question_has_names_what_was_asked(cli
     assert f"aucune question traitée. 1 refusée : {ticket.reference} — {reason.rstrip('.')}." in page
     assert database_state() == before
 
+
+
+def test_staff_refusals_in_the_banner_read_with_one_colon(client, world, login):
+    """« Erreur : ce compte est désactivé : réactivez-le … » read two colons in one sentence: now a full stop."""
+    login(world.admin)
+    client.post(f"/admin/utilisateurs/{world.colleague.id}/activation")
+    page = html.unescape(client.post(f"/admin/utilisateurs/{world.colleague.id}/invitation",
+                                     follow_redirects=True).get_data(as_text=True))
+    banner = factories.error_banner(page)
+    assert "ce compte est désactivé. Réactivez-le avant de renvoyer une invitation." in banner
+    assert banner.count(" : ") == 1
+    with_password = html.unescape(client.post(f"/admin/utilisateurs/{world.member.id}/invitation",
+                                              follow_redirects=True).get_data(as_text=True))
+    assert factories.error_banner(with_password).count(" : ") == 1
+
+
+@pytest.mark.parametrize("values", [{"title": " "}, {"duration_minutes": 5}, {"speakers": ("x" * 121,)},
+                                    {"theme_ids": (999_999,)}, {"join_url": "ftp://visio"}])
+def test_a_refused_webinar_says_why_in_a_sentence_without_a_colon(world, values):
+    """Shown after « Erreur : » in the banner, a webinar's refusal read « Erreur : durée : de 15 à 480 minutes. »."""
+    with pytest.raises(InvalidInput) as refused:
+        make_webinar(world, **values)
+    assert " : " not in refused.value.message
+
+
+@pytest.mark.parametrize("audience", [Audience(all_members=False), Audience(all_members=False, regions=["atlantide"]),
+                                      Audience(all_members=False, structure_types=["XYZ"])])
+def test_a_refused_flash_audience_says_why_in_a_sentence_without_a_colon(audience):
+    """Shown after « Erreur : » in the banner, it read « Erreur : public : région inconnue. »."""
+    with pytest.raises(InvalidInput) as refused:
+        audience.validate()
+    assert " : " not in refused.value.message

@@ -161,14 +161,15 @@ def test_the_description_limits_are_written_the_readers_way(member_client, world
     assert "between 20 and 20,000 characters" in page.get_data(as_text=True)
 
 
-def test_a_reply_too_long_says_its_limit_the_readers_way(member_client, world):
-    """« 20000 caractères au maximum. » under a reply too long: now « 20 000 » (« 20,000 » in English)."""
+def test_a_reply_too_long_says_its_limit_and_its_length_the_readers_way(member_client, world):
+    """« 20000 caractères au maximum. » under a reply too long: now « 20 000 » (« 20,000 » in English), and how long
+    the member's text is, so that they know how much to cut."""
     ticket = factories.make_ticket(world.member)
-    page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "x" * 20_001})
-    assert "20\u202f000 caractères au maximum." in page.get_data(as_text=True)
+    page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "x" * 21_350})
+    assert "20\u202f000 caractères au maximum (votre texte en compte 21\u202f350)." in page.get_data(as_text=True)
     member_client.post("/langue", data={"locale": "en", "next": "/questions/"})
     page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "x" * 20_001})
-    assert "20,000 characters at most." in page.get_data(as_text=True)
+    assert "20,000 characters at most (your text has 20,001)." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Message.id))) == 0
 
 
@@ -852,7 +853,7 @@ def test_the_waiting_notice_counts_only_the_structures_questions(client, login, 
 
 @pytest.mark.parametrize("who", ["member", "jurist"])
 @pytest.mark.parametrize(("body", "error"), [("  ", "empty"),
-                                              ("x" * 20_001, "20\u202f000 caractères au maximum.")])
+                                              ("x" * 20_001, "20\u202f000 caractères au maximum (votre texte en compte 20\u202f001).")])
 def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_there(client, world, login, who,
                                                                                       body, error):
     """The error used to be written twice, in the banner and under the box: now only under the box, tied to it by
@@ -990,6 +991,19 @@ def test_a_pasted_description_over_the_limit_is_refused_whole_not_cut(member_cli
     ticket = factories.make_ticket(world.member)
     reply = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "maxlength" not in re.search(r'<textarea[^>]*id="body"[^>]*>', reply).group(0)
+
+
+def test_a_pasted_subject_over_the_limit_is_refused_whole_not_cut(member_client, world):
+    """The subject box carried maxlength="200": a longer pasted subject was cut there by the browser without a word.
+    No maxlength now: the refusal says the limit and gives the whole subject back to shorten."""
+    page = member_client.get("/questions/nouvelle").get_data(as_text=True)
+    assert "maxlength" not in re.search(r'<input[^>]*id="subject"[^>]*>', page).group(0)
+    pasted = "Renouvellement d'un CDDI " * 9 + "FIN DE L'OBJET"
+    response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject=pasted))
+    refused = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "L'objet doit compter entre 5 et 200 caractères." in refused
+    assert re.search(r'<input[^>]*id="subject"[^>]*>', refused).group(0).count("FIN DE L'OBJET") == 1
+    assert _ticket_count() == 0
 
 
 def test_member_finds_a_question_by_its_reference_typed_without_zeros_or_in_lower_case(member_client, world):

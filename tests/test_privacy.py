@@ -215,7 +215,7 @@ def test_an_anonymised_account_cannot_be_reactivated_nor_invited_again(client, w
     page = client.get("/admin/utilisateurs?page=1").get_data(as_text=True)
     assert "Anonymisé" in page
     response = client.post(f"/admin/utilisateurs/{world.member.id}/activation", follow_redirects=True)
-    assert "il ne peut plus être réactivé" in response.get_data(as_text=True)
+    assert "Il ne peut plus être réactivé" in response.get_data(as_text=True)
     client.post(f"/admin/utilisateurs/{world.member.id}/invitation")
     db.session.expire_all()
     assert not world.member.active

@@ -60,9 +60,9 @@ def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world,
     ("Titre", "Bonjour {prenom}", "Variable inconnue : {prenom}"),
     ("Titre", "Au sujet de {objet. Bien à vous", "Variable mal écrite : « {objet. »"),
     ("Titre", "Bonjour {Prenom_membre}", "Variable mal écrite : « {Prenom_membre »"),
-    ("  ", "Texte", "Titre"),
-    ("Titre", "   ", "Texte"),
-    ("Titre", "x" * 20_001, "Texte : entre 1 et 20\u202f000 caractères."),  # the limit written the reader's way
+    ("  ", "Texte", "Le titre doit compter"),
+    ("Titre", "   ", "Le texte doit compter"),
+    ("Titre", "x" * 20_001, "Le texte doit compter entre 1 et 20\u202f000 caractères."),  # the limit written the reader's way
 ])
 def test_bad_canned_answers_are_refused(world, title, body, message):
     with pytest.raises(InvalidInput, match=message):
@@ -204,7 +204,7 @@ def test_a_canned_answer_asking_for_details_sets_the_status_after_the_reply(clie
 
 @pytest.mark.parametrize("status_after", ["closed", "open", "new", "x" * 30])
 def test_a_status_a_reply_cannot_leave_is_refused(client, world, login, status_after):
-    with pytest.raises(InvalidInput, match="Statut après la réponse") as refusal:
+    with pytest.raises(InvalidInput, match="Le statut après la réponse doit être") as refusal:
         canned.save_canned_answer(world.jurist, None, "Modèle", "Texte", status_after)
     assert refusal.value.field == "status_after"
     login(world.jurist)

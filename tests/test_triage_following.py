@@ -149,7 +149,7 @@ def test_merged_question_cannot_be_followed(client, world, login, question):
     login(world.jurist2)
     client.post(f"/questions/{duplicate.reference}/suivre")
     page = client.get(f"/questions/{duplicate.reference}").get_data(as_text=True)
-    assert "suivez la question dans laquelle elle a été fusionnée" in page
+    assert "Suivez la question dans laquelle elle a été fusionnée" in page
     assert "Suivre la question" not in page
 
 

@@ -327,7 +327,7 @@ def test_reference_whose_year_is_not_the_questions_is_refused(client, world, log
     a, b = pair
     _, year, number = a.reference.split("-")
     wrong = f"Q-{int(year) - 1}-{int(number)}"
-    message = (f"La question n° {number} est de {year}, pas de {int(year) - 1} : vérifiez l'année de la référence "
+    message = (f"La question n° {number} est de {year}, pas de {int(year) - 1}. Vérifiez l'année de la référence "
                f"({a.reference}).")
     with pytest.raises(InvalidInput) as refusal:
         merging.find_target(wrong)
@@ -354,7 +354,7 @@ def test_number_shared_by_two_references_asks_for_the_full_one(client, world, lo
     db.session.commit()
     assert merging.find_target(f"q-1999-{int(number)}") == imported, "its year tells the two apart"
     assert merging.find_target(f"{a.reference.rsplit('-', 1)[0]}-{int(number)}") == a
-    with pytest.raises(InvalidInput, match=f"Plusieurs questions portent le numéro {number} : indiquez la "
+    with pytest.raises(InvalidInput, match=f"Plusieurs questions portent le numéro {number}. Indiquez la "
                                            "référence complète"):
         merging.find_target(number)
     login(world.jurist)

@@ -144,7 +144,7 @@ def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(cli
                                        "reclass_theme": str(world.theme.id), "reclass_priority": ""})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
     assert (f"2 questions traitées ({first.reference}, {second.reference}). 1 refusée : {merged.reference} — Cette "
-            "question a été fusionnée : reclassez la question dans laquelle elle a été fusionnée.") in summary
+            "question a été fusionnée. Reclassez la question dans laquelle elle a été fusionnée.") in summary
     db.session.expire_all()
     assert [(ticket.theme_id, ticket.priority) for ticket in (first, second, merged)] == [
         (world.theme.id, 1), (world.theme.id, 3), (None, 1)]

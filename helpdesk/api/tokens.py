@@ -36,12 +36,12 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int) -> tup
     if scope not in TOKEN_SCOPES:
         raise InvalidInput(_("Cette portée n'existe pas : « read » ou « write »."))
     if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:  # bool is an int too
-        raise InvalidInput(_("Un jeton doit expirer : choisissez une durée de validité de 1 à %(max)d jours.",
+        raise InvalidInput(_("Un jeton doit expirer. Choisissez une durée de validité de 1 à %(max)d jours.",
                              max=MAX_EXPIRY_DAYS))
     active = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
     now = utcnow()
     if sum(token.is_usable(now) for token in active) >= MAX_ACTIVE_TOKENS:
-        raise InvalidInput(_("Vous avez déjà %(count)d jetons actifs : révoquez-en un d'abord.", count=MAX_ACTIVE_TOKENS))
+        raise InvalidInput(_("Vous avez déjà %(count)d jetons actifs. Révoquez-en un d'abord.", count=MAX_ACTIVE_TOKENS))
     prefix = secrets.token_hex(6)
     plain = f"{TOKEN_MARK}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(user_id=user.id, name=name, prefix=prefix, token_hash=_digest(plain), scope=scope,

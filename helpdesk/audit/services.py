@@ -330,7 +330,7 @@ def export_journal(filters: JournalFilters, actor: User) -> Iterator[str]:
     query = journal_query(filters)
     count = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(limit + 1).subquery()))
     if count > limit:
-        raise InvalidInput(_("Cet export compterait plus de %(max)s événements : précisez les filtres (une période "
+        raise InvalidInput(_("Cet export compterait plus de %(max)s événements. Précisez les filtres (une période "
                              "plus courte, un type d'événement ou un utilisateur) puis exportez à nouveau.",
                              max=format_number(limit)))
     export = record_event("audit_exported", actor, filter_kind=filters.kind, filter_user=filters.user,

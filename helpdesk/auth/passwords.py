@@ -116,9 +116,9 @@ def resend_invitation(user: User, actor: User) -> None:
     """An admin sends a fresh invitation link to an account that has not chosen its password yet."""
     ensure_admin(actor)
     if not user.active:
-        raise InvalidInput(_("Ce compte est désactivé : réactivez-le avant de renvoyer une invitation."))
+        raise InvalidInput(_("Ce compte est désactivé. Réactivez-le avant de renvoyer une invitation."))
     if user.has_password:
-        raise InvalidInput(_("%(email)s a déjà choisi son mot de passe : une invitation ne sert qu'à choisir le "
+        raise InvalidInput(_("%(email)s a déjà choisi son mot de passe. Une invitation ne sert qu'à choisir le "
                              "premier. S'il est oublié, utilisez « Mot de passe oublié ? » sur la page de connexion.",
                              email=user.email))
     record_event("invitation_sent", actor, user_id=user.id)
@@ -126,7 +126,7 @@ def resend_invitation(user: User, actor: User) -> None:
 
 
 # A later reset request retires no link: only expiry, a chosen password, a newer invitation or ended sessions do.
-STALE_RESET_MAIL = _l("Ce courriel n'est pas renvoyé : son lien de réinitialisation n'est plus valable (il a expiré, "
+STALE_RESET_MAIL = _l("Ce courriel n'est pas renvoyé. Son lien de réinitialisation n'est plus valable (il a expiré, "
                       "un mot de passe a été choisi, une invitation plus récente a été envoyée, ou les sessions du "
                       "compte ont été fermées depuis). La personne peut demander un nouveau lien avec « Mot de passe "
                       "oublié ? » sur la page de connexion.")
@@ -145,7 +145,7 @@ def resend_password_mail(row: OutboxEmail, actor: User) -> bool:
         retry_failed(row)
         return False
     if row.recipient is None:
-        raise InvalidInput(_("Ce courriel n'est pas renvoyé : son compte n'existe plus."))
+        raise InvalidInput(_("Ce courriel n'est pas renvoyé, son compte n'existe plus."))
     if row.kind != "invitation":
         raise InvalidInput(STALE_RESET_MAIL)
     resend_invitation(row.recipient, actor)  # cancels this mail, whose link is dead

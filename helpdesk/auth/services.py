@@ -130,11 +130,11 @@ def check_password_strength(password: str, email: str | None = None, field: str 
     lowered = password.lower()
     undecorated = _DECORATION.sub("", lowered)
     if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
-        raise InvalidInput(_("Ce mot de passe est trop courant ou trop prévisible : choisissez-en un autre, "
+        raise InvalidInput(_("Ce mot de passe est trop courant ou trop prévisible. Choisissez-en un autre, "
                            "par exemple une phrase de plusieurs mots."), field=field)
     email = (email or "").strip().lower()
     if email and (email in lowered or undecorated == email.partition("@")[0]):
-        raise InvalidInput(_("Le mot de passe ne doit pas reprendre l'adresse e-mail du compte : choisissez-en un "
+        raise InvalidInput(_("Le mot de passe ne doit pas reprendre l'adresse e-mail du compte. Choisissez-en un "
                              "autre, par exemple une phrase de plusieurs mots."), field=field)
 
 
@@ -174,7 +174,7 @@ def _account_values(user: User | None, email: str, name: str, role: str, structu
             raise InvalidInput(_("Un membre doit être rattaché à une structure existante."), field="structure")
     elif structure_id:
         # Staff belong to no structure: a structure chosen for them is refused rather than silently dropped.
-        raise InvalidInput(_("Un juriste ou un administrateur n'est rattaché à aucune structure : laissez la "
+        raise InvalidInput(_("Un juriste ou un administrateur n'est rattaché à aucune structure. Laissez la "
                              "structure vide (« — ») ou choisissez le rôle Membre."), field="structure")
     return email, name, structure
 
@@ -233,7 +233,7 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     to the former one and to the new one."""
     ensure_admin(actor)
     if user.anonymised_at is not None:
-        raise InvalidInput(_("Ce compte a été anonymisé : il ne se modifie plus."))
+        raise InvalidInput(_("Ce compte a été anonymisé. Il ne se modifie plus."))
     if user.id == actor.id and role != user.role:
         raise InvalidInput(_("Vous ne pouvez pas changer votre propre rôle."))
     email, name, structure = _account_values(user, email, name, role, structure_id)
@@ -322,7 +322,7 @@ def set_active(user: User, active: bool, actor: User) -> int:
     if user.id == actor.id and not active:
         raise InvalidInput(_("Vous ne pouvez pas désactiver votre propre compte."))
     if active and user.anonymised_at is not None:
-        raise InvalidInput(_("Ce compte a été anonymisé : il ne peut plus être réactivé. Créez-en un nouveau."))
+        raise InvalidInput(_("Ce compte a été anonymisé. Il ne peut plus être réactivé. Créez-en un nouveau."))
     user.active = active
     released = 0
     if not active:

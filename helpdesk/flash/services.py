@@ -41,11 +41,12 @@ class Audience:
     def validate(self) -> None:
         """Known values, and a target when not for everyone."""
         if any(value not in STRUCTURE_TYPES for value in self.structure_types):
-            raise InvalidInput(_("Public : type de structure inconnu."))
+            raise InvalidInput(_("Le type de structure choisi pour public n'existe pas."))
         if any(value not in REGIONS for value in self.regions):
-            raise InvalidInput(_("Public : région inconnue."))
+            raise InvalidInput(_("La région choisie pour public n'existe pas."))
         if not self.all_members and not (self.structure_types or self.regions):
-            raise InvalidInput(_("Public : choisissez au moins un type de structure ou une région, ou « tous les membres »."))
+            raise InvalidInput(_("Choisissez pour public au moins un type de structure ou une région, ou « tous les "
+                                 "membres »."))
 
 
 def save_bulletin(article: Article | None, data: dict, audience: Audience, actor: User) -> Article:
@@ -53,9 +54,9 @@ def save_bulletin(article: Article | None, data: dict, audience: Audience, actor
     ensure_can_edit_articles(actor)
     audience.validate()
     if not data.get("themes"):
-        raise InvalidInput(_("Thèmes : choisissez au moins un thème (il décide qui reçoit le courriel)."))
+        raise InvalidInput(_("Choisissez au moins un thème (il décide qui reçoit le courriel)."))
     if article is not None and article.status != "draft":
-        raise InvalidInput(_("Un flash info publié ne se modifie plus : il a déjà été annoncé."))
+        raise InvalidInput(_("Un flash info publié ne se modifie plus, il a déjà été annoncé."))
     if article is None:
         data["slug"] = slug_from_title(data.get("title"), prefix="flash-", fallback="info")
     else:

@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.kb.services import BODY_MAX, FIELD_LABELS, TITLE_MAX
-from helpdesk.main.forms import Form, MultiCheckboxField, at_most, select_choices, within_years
+from helpdesk.main.forms import AtMost, Form, MultiCheckboxField, select_choices, within_years
 from helpdesk.models import ARTICLE_TYPES, VISIBILITIES
 from helpdesk.translation import lazy_gettext as _l
 
@@ -22,7 +22,7 @@ class ArticleForm(Form):
     summary = TextAreaField(FIELD_LABELS["summary"],
                             validators=[Length(max=10_000, message=_l("10 000 caractères au maximum."))])
     body = TextAreaField(FIELD_LABELS["body"], validators=[
-        DataRequired(_l("Le contenu est vide.")), Length(max=BODY_MAX, message=at_most(BODY_MAX))],
+        DataRequired(_l("Le contenu est vide.")), AtMost(BODY_MAX)],
         description=_l("Titres avec ##, listes avec -, liens avec [texte](https://…)."))
     # Flash info bulletins are written on their own pages (audience, announcement): not here.
     type = SelectField(FIELD_LABELS["type"],

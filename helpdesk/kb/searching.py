@@ -11,7 +11,7 @@ from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
 from helpdesk.like import any_contains
 from helpdesk.models import Theme, Ticket, User
-from helpdesk.models.ticket import typed_reference
+from helpdesk.models.ticket import canonical_reference
 from helpdesk.permissions import article_statuses, article_visibilities, can_see_internal
 from helpdesk.translation import gettext as _
 
@@ -79,7 +79,7 @@ def question_text_filter(text: str, structure_id=None, limit: int = 500):
     index), or whose subject or reference contains `text` as typed (« 00042 », a word the index left out), or whose
     reference it is, typed without its zeros or in lower case (« q-2026-42 »)."""
     found = search.filter_questions(index_path(search.QUESTIONS), text, limit=limit, structure_id=structure_id)
-    reference = typed_reference(text)
+    reference = canonical_reference(text)
     return or_(Ticket.id.in_([int(ticket_id) for ticket_id in found]),
                any_contains(text, Ticket.subject, Ticket.reference),
-               *([Ticket.reference == f"Q-{reference[0]}-{int(reference[1]):05d}"] if reference else []))
+               *([Ticket.reference == reference] if reference else []))

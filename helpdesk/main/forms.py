@@ -6,10 +6,10 @@ from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (DateField, DateTimeField, FileField, HiddenField, MonthField, SelectField, SelectMultipleField,
-                     TextAreaField, widgets)
+                     StringField, widgets)
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from helpdesk.i18n import PARIS, format_number
 from helpdesk.plain_text import without_hidden_characters
@@ -29,10 +29,21 @@ def multiple_choice_hint(before=None) -> LazyString:
     return LazyString(lambda: " ".join(str(part) for part in (before, MULTIPLE_CHOICE_HINT) if part))
 
 
-def at_most(maximum: int) -> LazyString:
-    """A length validator's refusal, « 20 000 caractères au maximum. », its number written the reader's way (WTForms'
-    own %-formatting writes it bare)."""
-    return LazyString(lambda: _("%(max)s caractères au maximum.", max=format_number(maximum)))
+class AtMost(Length):
+    """A text's length limit, refused with « 20 000 caractères au maximum (votre texte en compte 21 350). »: the
+    numbers written the reader's way (WTForms' own %-formatting writes them bare), and the length of what was sent,
+    so that the writer knows how much to cut."""
+
+    def __init__(self, maximum: int):
+        """The limit, `maximum` characters."""
+        super().__init__(max=maximum)
+
+    def __call__(self, form, field):
+        """Refuse a text longer than the limit, saying both lengths."""
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(_("%(max)s caractères au maximum (votre texte en compte %(length)s).",
+                                    max=format_number(self.max), length=format_number(length)))
 
 
 def _without_hidden_characters(value):
@@ -87,9 +98,10 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
         def render_field(self, field, render_kw):
-            """Render a field; a text area without the maxlength its length validator would give it: a browser cuts
-            a longer pasted text there without a word, while the refused form keeps it whole and says the limit."""
-            if isinstance(field, TextAreaField):
+            """Render a field; a text box or area without the maxlength its length validator would give it: a browser
+            cuts a longer pasted text there without a word, while the refused form keeps it whole and says the
+            limit."""
+            if isinstance(field, StringField):
                 render_kw = {"maxlength": False, **render_kw}
             return super().render_field(field, render_kw)
 

@@ -57,6 +57,13 @@ def typed_reference(typed: str) -> tuple[str, str] | None:
     return (parts.group(1), parts.group(2)) if parts else None
 
 
+def canonical_reference(typed: str) -> str | None:
+    """The reference as questions carry it (« Q-2026-00141 ») for a reference typed without its zeros or in lower
+    case (« q-2026-141 »), or None when the text is no reference."""
+    parts = typed_reference(typed)
+    return f"Q-{parts[0]}-{int(parts[1]):05d}" if parts else None
+
+
 class Ticket(db.Model):
     """A member structure's legal question and its lifecycle."""
 

@@ -237,7 +237,7 @@ def anonymise_user(user: User, actor: User) -> None:
         Ticket.author_id == user.id, Ticket.status != "closed").order_by(Ticket.id)))
     if user.is_member and open_questions:
         # Their texts would vanish from questions the structure and the team are still working on.
-        raise InvalidInput(_("Ce membre a des questions en cours (%(references)s) : clôturez-les avant d'anonymiser "
+        raise InvalidInput(_("Ce membre a des questions en cours (%(references)s). Clôturez-les avant d'anonymiser "
                              "son compte.", references=", ".join(open_questions)))
     now = utcnow()
     if user.is_member:

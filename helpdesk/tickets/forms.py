@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
 from helpdesk.i18n import format_number
-from helpdesk.main.forms import Form, at_most, select_choices
+from helpdesk.main.forms import AtMost, Form, select_choices
 from helpdesk.models import PRIORITIES
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -65,7 +65,7 @@ class ReplyForm(Form):
 
     body = TextAreaField(_l("Votre réponse"), validators=[
         DataRequired(_l("Écrivez votre réponse : quelques mots suffisent, même pour joindre un document.")),
-        Length(max=BODY_MAX, message=at_most(BODY_MAX))],
+        AtMost(BODY_MAX)],
         # A file alone is refused: said before the member picks one, which a refused form would make them pick again.
         description=_l("Pour ajouter des documents, joignez-les avec quelques mots d'explication."))
     attachments = attachments_field()
@@ -83,7 +83,7 @@ class StaffReplyForm(Form):
 
     body = TextAreaField(_l("Message"), validators=[
         DataRequired(_l("Le message est vide.")),
-        Length(max=BODY_MAX, message=at_most(BODY_MAX))])
+        AtMost(BODY_MAX)])
     kind = RadioField(_l("Type de message"), default="public", validators=[InputRequired(_l("Choisissez le type de message."))],
                       choices=select_choices([("public", _l("Réponse au membre")),
                                               ("note", _l("Note interne (invisible pour le membre)"))]))

@@ -11,6 +11,7 @@ from helpdesk.kb.searching import question_text_filter, similar_questions, sugge
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import text_arg
 from helpdesk.models import STATUSES, Ticket
+from helpdesk.models.ticket import canonical_reference
 from helpdesk.permissions import (
     admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
     visible_tickets)
@@ -112,7 +113,13 @@ def new():
 @bp.route("/<reference>")
 @login_required
 def detail(reference):
-    """A question's thread; jurists also get the triage tools and internal notes."""
+    """A question's thread; jurists also get the triage tools and internal notes. Its reference typed in lower case or
+    without its zeros (« q-2026-141 ») leads to its address, for whoever may see it (the others get the same « Page
+    introuvable » as for a question that does not exist)."""
+    canonical = canonical_reference(reference)
+    if canonical is not None and canonical != reference:
+        get_visible_ticket(current_user, canonical)
+        return redirect(url_for("tickets.detail", reference=canonical))
     return render_detail(get_visible_ticket(current_user, reference))
 
 

@@ -337,7 +337,7 @@ def classify(ticket: Ticket, actor: User, theme_id: int | None, priority: int) -
     with the member alone (it postpones no automatic closing)."""
     ensure_staff(actor)
     if ticket.merged_into_id is not None:
-        raise InvalidInput(_("Cette question a été fusionnée : reclassez la question dans laquelle elle a été "
+        raise InvalidInput(_("Cette question a été fusionnée. Reclassez la question dans laquelle elle a été "
                              "fusionnée."))
     ensure_priority(priority)
     # The theme it has may since have been withdrawn: keeping it is not choosing it.

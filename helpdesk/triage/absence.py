@@ -25,7 +25,7 @@ def set_absence(user: User, until: date | None) -> None:
         raise Forbidden(_("Seuls les juristes et les administrateurs déclarent une absence."))
     today = paris_today()
     if until is not None and until < today:
-        raise InvalidInput(_("La date de retour est passée : indiquez le dernier jour d'absence, aujourd'hui ou "
+        raise InvalidInput(_("La date de retour est passée. Indiquez le dernier jour d'absence, aujourd'hui ou "
                              "plus tard."), field="until")
     if until is not None and until > today + LONGEST:
         raise InvalidInput(_("Une absence se déclare pour un an au plus."), field="until")

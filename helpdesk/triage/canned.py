@@ -55,13 +55,15 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
     ensure_staff(actor)
     status_after = status_after or None
     if status_after not in (None, *STATUSES_AFTER_REPLY):
-        raise InvalidInput(_("Statut après la réponse : « Répondue », « En attente du membre » ou inchangé."),
+        raise InvalidInput(_("Le statut après la réponse doit être « Répondue », « En attente du membre » ou "
+                             "inchangé."),
                            field="status_after")
     title, body = (title or "").strip(), (body or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(_("Titre : entre 1 et %(max)d caractères.", max=TITLE_MAX), field="title")
+        raise InvalidInput(_("Le titre doit compter entre 1 et %(max)d caractères.", max=TITLE_MAX), field="title")
     if not body or len(body) > BODY_MAX:
-        raise InvalidInput(_("Texte : entre 1 et %(max)s caractères.", max=format_number(BODY_MAX)), field="body")
+        raise InvalidInput(_("Le texte doit compter entre 1 et %(max)s caractères.", max=format_number(BODY_MAX)),
+                           field="body")
     broken = _BROKEN_PLACEHOLDER.search(body)
     if broken:
         raise InvalidInput(_("Variable mal écrite : « %(text)s ». Une variable s'écrit en minuscules entre deux "

@@ -50,7 +50,7 @@ def citable_article(ticket: Ticket, writer: User, slug: str, *, internal: bool) 
     article = get_visible_article(writer, slug)
     if not can_view_article(citation_reader(ticket, writer, internal=internal), article):
         raise InvalidInput(_("« %(title)s » n'est pas lisible par le membre (ressource réservée à l'équipe juridique "
-                             "ou non publiée) : citez-la dans une note interne, ou choisissez une autre ressource.",
+                             "ou non publiée). Citez-la dans une note interne, ou choisissez une autre ressource.",
                              title=article.title))
     return article
 

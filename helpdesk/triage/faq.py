@@ -77,7 +77,7 @@ def propose_faq(ticket: Ticket, jurist: User) -> FaqSource:
     if ticket.status not in ("answered", "closed"):
         raise InvalidInput(_("Seule une question répondue ou clôturée peut être proposée en FAQ."))
     if ticket.merged_into_id is not None:
-        raise InvalidInput(_("Cette question a été fusionnée : proposez plutôt la question qui la regroupe."))
+        raise InvalidInput(_("Cette question a été fusionnée. Proposez plutôt la question qui la regroupe."))
     if faq_source_of(ticket) is not None:
         raise InvalidInput(_("Une FAQ a déjà été proposée à partir de cette question."))
     data = draft_values(ticket)

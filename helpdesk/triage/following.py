@@ -32,7 +32,7 @@ def follow(ticket: Ticket, actor: User) -> bool:
     activity goes on in the question it was merged into."""
     ensure_staff(actor)
     if ticket.merged_into_id is not None:
-        raise InvalidInput(_("Cette question a été fusionnée : suivez la question dans laquelle elle a été "
+        raise InvalidInput(_("Cette question a été fusionnée. Suivez la question dans laquelle elle a été "
                              "fusionnée."))
     if is_following(ticket, actor):
         return False

@@ -3,7 +3,7 @@ from wtforms import (BooleanField, DateField, DecimalField, HiddenField, Integer
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from helpdesk.main.forms import Form, at_most, select_choices
+from helpdesk.main.forms import AtMost, Form, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
 from helpdesk.tickets.forms import (BODY_LENGTH, STATUS_AFTER_CHOICES, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm,
@@ -39,7 +39,7 @@ class CannedAnswerForm(Form):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
                                              Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
     body = TextAreaField(_l("Texte"), validators=[DataRequired(_l("Le texte est vide.")),
-                                              Length(max=CANNED_BODY_MAX, message=at_most(CANNED_BODY_MAX))],
+                                              AtMost(CANNED_BODY_MAX)],
                          description=_l("Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
                                      "{reference}, {objet}, {juriste}. Un texte qui commence par « Bonjour » (ou "
                                      "« Madame, ») est envoyé sans second bonjour dans le courriel."))

@@ -53,12 +53,12 @@ def find_target(reference: str) -> Ticket:
         if year is not None:
             ticket = next((match for match in matches if match.reference == f"Q-{year}-{padded}"), None)
             if ticket is None and matches:
-                raise InvalidInput(_("La question n° %(number)s est de %(actual)s, pas de %(year)s : vérifiez "
+                raise InvalidInput(_("La question n° %(number)s est de %(actual)s, pas de %(year)s. Vérifiez "
                                      "l'année de la référence (%(reference)s).", number=padded,
                                      actual=matches[0].reference.split("-")[1], year=year,
                                      reference=matches[0].reference), field="target")
         elif len(matches) > 1:
-            raise InvalidInput(_("Plusieurs questions portent le numéro %(number)s : indiquez la référence complète, "
+            raise InvalidInput(_("Plusieurs questions portent le numéro %(number)s. Indiquez la référence complète, "
                                  "par exemple Q-%(year)d-%(number)s.", year=utcnow().year, number=padded),
                                field="target")
         else:
@@ -77,11 +77,11 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
     if source.merged_into_id is not None:
         raise InvalidInput(_("%(reference)s a déjà été fusionnée.", reference=source.reference))
     if target.merged_into_id is not None or target.is_closed:
-        raise InvalidInput(_("%(reference)s est clôturée ou fusionnée : fusionnez avec la question qui reste ouverte.",
+        raise InvalidInput(_("%(reference)s est clôturée ou fusionnée. Fusionnez avec la question qui reste ouverte.",
                              reference=target.reference))
     same_structure = source.structure_id == target.structure_id
     if not same_structure and not confirm_other_structure:
-        raise InvalidInput(_("Ces questions viennent de deux structures différentes : cochez la confirmation pour "
+        raise InvalidInput(_("Ces questions viennent de deux structures différentes. Cochez la confirmation pour "
                            "les fusionner (les échanges de l'une resteront invisibles pour l'autre)."),
                            field="confirm_other_structure")
     now = utcnow()

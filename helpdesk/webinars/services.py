@@ -51,7 +51,7 @@ def _url(value: str, label: str) -> str:
     """An optional http(s) address."""
     value = (value or "").strip()
     if value and (len(value) > URL_MAX or not value.startswith(("https://", "http://"))):
-        raise InvalidInput(_("%(field)s : une adresse http(s) de %(max)d caractères au plus est attendue.", field=label,
+        raise InvalidInput(_("« %(field)s » attend une adresse http(s) de %(max)d caractères au plus.", field=label,
                              max=URL_MAX))
     return value
 
@@ -61,19 +61,19 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     ensure_can_edit_articles(actor)
     title = (values.title or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(_("Titre : de 1 à %(max)d caractères.", max=TITLE_MAX))
+        raise InvalidInput(_("Le titre doit compter de 1 à %(max)d caractères.", max=TITLE_MAX))
     if values.starts_at is None or values.starts_at.tzinfo is None:
-        raise InvalidInput(_("Date et heure : une date et une heure sont attendues."))
+        raise InvalidInput(_("Indiquez la date et l'heure du webinaire."))
     if not isinstance(values.duration_minutes, int) or not DURATION_MIN <= values.duration_minutes <= DURATION_MAX:
-        raise InvalidInput(_("Durée : de %(min)d à %(max)d minutes.", min=DURATION_MIN, max=DURATION_MAX))
+        raise InvalidInput(_("La durée va de %(min)d à %(max)d minutes.", min=DURATION_MIN, max=DURATION_MAX))
     if len(values.description or "") > TEXT_MAX:
-        raise InvalidInput(_("Description : %(max)s caractères au maximum.", max=format_number(TEXT_MAX)))
+        raise InvalidInput(_("La description doit compter %(max)s caractères au maximum.", max=format_number(TEXT_MAX)))
     speakers = [name.strip() for name in values.speakers if name.strip()]
     if len(speakers) > SPEAKERS_MAX or any(len(name) > 120 for name in speakers):
-        raise InvalidInput(_("Intervenants : %(max)d au plus, 120 caractères chacun.", max=SPEAKERS_MAX))
+        raise InvalidInput(_("Indiquez %(max)d intervenants au plus, de 120 caractères chacun.", max=SPEAKERS_MAX))
     themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(values.theme_ids)))) if values.theme_ids else []
     if len(themes) != len(set(values.theme_ids)):
-        raise InvalidInput(_("Thèmes : l'un des thèmes choisis n'existe pas."))
+        raise InvalidInput(_("L'un des thèmes choisis n'existe pas."))
     if webinar is None:
         webinar = Webinar(author_id=actor.id)
         db.session.add(webinar)
@@ -235,7 +235,7 @@ def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
         raise InvalidInput(_("Inscrivez-vous au webinaire pour envoyer une question à l'avance."))
     text = (text or "").strip()
     if not text or len(text) > QUESTION_MAX:
-        raise InvalidInput(_("Question : de 1 à %(max)d caractères.", max=QUESTION_MAX))
+        raise InvalidInput(_("La question doit compter de 1 à %(max)d caractères.", max=QUESTION_MAX))
     hold_member_submissions(user)
     sent = own_questions(webinar, user)
     resent = next((question for question in sent if question.text == text), None)

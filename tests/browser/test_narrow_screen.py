@@ -183,6 +183,10 @@ def test_members_home_on_a_phone_keeps_labels_over_their_filters_and_flash_title
         assert label_box["y"] + label_box["height"] <= field_box["y"] + 1 and abs(label_box["x"] - field_box["x"]) < 2
     title = page.locator(".flash-bulletin li button.link").first
     expect(title).to_have_css("text-align", "start")
+    # Its date began the second line with a stray « · », and the list's bullet took 40 px of the 375.
+    expect(page.locator(".flash-bulletin .flash-date").first).to_have_text(re.compile(r"^\d"))
+    item, box = page.locator(".flash-bulletin li").first.bounding_box(), page.locator(".flash-bulletin").bounding_box()
+    assert item["x"] - box["x"] < 45
 
 
 def test_members_list_shows_each_questions_status_on_a_phone_without_scrolling_sideways(visitor):

@@ -78,7 +78,7 @@ def test_failed_invitation_of_a_deactivated_account_is_refused(app, world, clien
     set_active(user, False, world.admin)
     login(world.admin)
     response = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True)
-    assert "ce compte est désactivé : réactivez-le avant de renvoyer une invitation." in response.get_data(as_text=True)
+    assert "ce compte est désactivé. Réactivez-le avant de renvoyer une invitation." in response.get_data(as_text=True)
     assert row.status == "failed" and len(outbox(to_address=INVITEE)) == 1
 
 
@@ -91,7 +91,7 @@ def test_failed_reset_mail_with_a_dead_link_is_refused(app, world, client, login
     with frozen_time(utcnow() + timedelta(hours=3)):
         login(world.admin)
         page = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True).get_data(as_text=True)
-    assert "son lien de réinitialisation n&#39;est plus valable" in page and "Mot de passe oublié ?" in page
+    assert "Son lien de réinitialisation n&#39;est plus valable" in page and "Mot de passe oublié ?" in page
     assert "il a expiré, un mot de passe a été choisi, une invitation plus récente a été envoyée, ou les sessions " \
            "du compte ont été fermées depuis" in page
     assert "un lien plus récent" not in page, "a later reset request retires no link"
