@@ -66,7 +66,7 @@ def test_enter_in_the_reply_form_searches_resources_rather_than_inserting_a_cann
     page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     form = page.split(f'action="/questions/{ticket.reference}/repondre"')[1]
     first_button = re.search(r"<button[^>]*>", form).group(0)
-    assert f'formaction="/questions/{ticket.reference}/rediger#reply-title"' in first_button
+    assert f'formaction="/questions/{ticket.reference}/rediger#reply-helpers"' in first_button
     assert 'value="search"' in first_button and "hidden" in first_button
 
 
