@@ -79,7 +79,7 @@ def test_a_merged_question_is_not_reclassified_nor_offered_the_form(client, logi
     """Its case goes on in the question kept, which is the one to reclassify (as its status and followers)."""
     kept = factories.make_ticket(world.member)
     merge(ticket, kept, world.jurist)
-    with pytest.raises(InvalidInput, match="reclassez la question dans laquelle elle a été fusionnée"):
+    with pytest.raises(InvalidInput, match="Reclassez la question dans laquelle elle a été fusionnée"):
         services.classify(ticket, world.jurist, world.theme.id, 3)
     assert ticket.priority == 1
     login(world.jurist)

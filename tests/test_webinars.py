@@ -516,6 +516,8 @@ def test_an_advance_question_sent_twice_at_once_is_recorded_once(app, world, mon
         return found
 
     monkeypatch.setattr(services, "own_questions", slow_lookup)
+    # Read here: the test's own objects must not load anything from the threads (one session, two connections).
+    webinar_id, member_id = webinar.id, world.member.id
 
     outcomes: list = []
 
@@ -523,8 +525,8 @@ def test_an_advance_question_sent_twice_at_once_is_recorded_once(app, world, mon
         """Send the question from this thread's own session; note the question the member is shown."""
         with app.app_context():
             try:
-                outcomes.append(services.send_question(db.session.get(Webinar, webinar.id),
-                                                       db.session.get(User, world.member.id),
+                outcomes.append(services.send_question(db.session.get(Webinar, webinar_id),
+                                                       db.session.get(User, member_id),
                                                        "Question envoyée deux fois ?").id)
             finally:
                 db.session.remove()
