@@ -188,7 +188,9 @@ def ingest_or_keep(raw: bytes, source: str) -> InboundEmail:
         db.session.rollback()
         log.error("received mail %s could not be read (%s): kept for review as unreadable", source,
                   type(error).__name__)
-        record = _record(raw, _nothing_read(), status="pending", reason="rejected")
+        # Past the size limit, only its headers, as for any message that large.
+        kept = raw if len(raw) <= current_app.config["MAIL_INBOUND_MAX_BYTES"] else _headers(raw)
+        record = _record(kept, _nothing_read(), status="pending", reason="rejected")
         record.detail = _("Ce courriel n'a pas pu être lu (erreur %(error)s) : il est conservé tel quel, sans "
                           "expéditeur, texte ni pièce jointe lisibles. Écartez-le, ou demandez à son expéditeur de "
                           "le renvoyer.", error=type(error).__name__)

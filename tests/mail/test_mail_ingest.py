@@ -582,6 +582,17 @@ def test_a_message_failing_halfway_leaves_nothing_half_written(app, world, quest
     assert db.session.scalars(select(InboundEmail)).all() == [record]
 
 
+def test_an_unreadable_message_past_the_size_limit_is_kept_with_its_headers_alone(app, world, question,
+                                                                                    monkeypatch):
+    """A message past MAIL_INBOUND_MAX_BYTES whose very headers make the mail library fail is still not stored whole."""
+    app.config["MAIL_INBOUND_MAX_BYTES"] = 64 * 1024
+    past = _oversized_reply(question, world.member, 60_000)
+    monkeypatch.setattr(ingest_module, "parse_mail", lambda raw: (_ for _ in ()).throw(LookupError("unforeseen")))
+    record = ingest_or_keep(past, "IMAP UID 13")
+    assert (record.status, record.reason) == ("pending", "rejected")
+    assert record.raw.startswith(b"From: ") and record.raw.endswith(b"\r\n\r\n") and len(record.raw) < 1000
+
+
 def test_ingest_command_keeps_a_message_the_mail_library_cannot_read(app, runner, monkeypatch):
     poison = b"Subject: x\r\n\r\nx\r\n"
     _unreadable(monkeypatch, poison)
