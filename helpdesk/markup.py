@@ -175,9 +175,20 @@ def message_as_text(text: str | None, base_url: str) -> str:
 
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)\[]*\)")
-_MARKDOWN_MARKS = re.compile(r"(^|\n)\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[*_`~|]+")
+# A line's own mark (heading, quote, list item) with what follows it, or a run of inline marks (emphasis, code, a
+# table's cell border) with the letters on either side: emphasis hugs its words, so « **à vérifier**. » must read
+# « à vérifier. », while a mark between two letters (« a|b », « mot_clé ») still parts two words.
+_MARKDOWN_MARKS = re.compile(r"(^|\n)\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|([^\W_]?)[*_`~|]+([^\W_]?)")
+
+
+def _without_mark(match: re.Match) -> str:
+    """What replaces one Markdown mark: the line break it followed, a space between two words, or nothing."""
+    if match.group(2) is None:
+        return match.group(1)
+    before, after = match.group(2), match.group(3)
+    return f"{before} {after}" if before and after else before + after
 
 
 def markdown_to_text(text: str | None) -> str:
     """Markdown without its markup (links keep their text), for indexing and snippets."""
-    return _MARKDOWN_MARKS.sub(lambda match: match.group(1) or " ", _MARKDOWN_LINK.sub(r"\1", text or ""))
+    return _MARKDOWN_MARKS.sub(_without_mark, _MARKDOWN_LINK.sub(r"\1", text or ""))

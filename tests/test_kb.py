@@ -186,6 +186,19 @@ def test_search_highlights_and_facets_filter(client, library, login):
     assert slugs(filtered) == {"activite-partielle-membres"}
 
 
+def test_snippets_read_as_the_text_without_its_markdown_marks(client, library, login):
+    """Bold words left a space before the next full stop or colon in a snippet (« est à vérifier . Rupture : »);
+    marks between two words (a table's cell border, a snake_case name) still part them."""
+    add_article("points-vigilance", "Points de vigilance", "- **Durée** : le régime des ACI est **à vérifier**.\n"
+                "- **Rupture** : droit commun.\n\n| cellule|voisine |\n|---|---|", visibility="public")
+    indexing.sync()
+    login(library.member)
+    page = html.unescape(client.get("/ressources/?q=régime").get_data(as_text=True))
+    snippet = " ".join(re.sub(r"</?mark[^>]*>", "", page.split("/ressources/points-vigilance")[1]).split())
+    assert "est à vérifier. Rupture : droit commun." in snippet
+    assert "cellule voisine" in snippet and "*" not in snippet.split("</p>")[0]
+
+
 def test_a_chosen_filter_that_leaves_nothing_stays_listed_to_be_removed(client, library, login):
     """Filters kept while the words changed left no result and no facet: the page showed empty « Type » and « Thème »
     headings and said only to try other words, the filter that emptied it nowhere to be seen or removed."""
