@@ -252,6 +252,14 @@ def test_make_serve_commands_refuse_to_start_without_a_configured_secret_key(tmp
     assert not (tmp_path / "helpdesk.sqlite").exists()
 
 
+def test_make_serve_runs_every_command_with_the_production_app():
+    """`make serve` runs its migrations, loops and gunicorn refusing a missing key; `make run` keeps the demo's."""
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text()
+    assert "serve: FLASK = $(VENV)/bin/flask --app 'helpdesk:create_app(production=True)'" in makefile
+    assert "run: FLASK" not in makefile
+    assert (Path(__file__).parent.parent / "wsgi.py").read_text().count("create_app(production=True)") == 1
+
+
 def test_production_app_starts_with_a_configured_key_and_refuses_a_short_one(tmp_path, monkeypatch):
     """The production factory takes the key it is given (32 characters or more) and never creates one."""
     monkeypatch.setattr("helpdesk.ROOT", tmp_path)

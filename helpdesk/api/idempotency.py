@@ -111,11 +111,11 @@ def idempotent(respond: Callable[[Ticket | Message, User], Response],
                 rollback, which takes it away)."""
                 if recorded and recorded[-1] in flushing:
                     return
-                link = {"ticket_id": changed_id} if creates is None and changed_id is not None else None
-                created = next((instance for instance in flushing.new if isinstance(instance, creates)),
-                               None) if creates else None
-                if created is not None:
-                    link = {"ticket" if creates is Ticket else "message": created}
+                if creates is None:
+                    link = {"ticket_id": changed_id} if changed_id is not None else None
+                else:
+                    created = next((instance for instance in flushing.new if isinstance(instance, creates)), None)
+                    link = {"ticket" if creates is Ticket else "message": created} if created is not None else None
                 if link is not None:
                     recorded.append(IdempotencyKey(user_id=user.id, key=key, request_hash=fingerprint, **link))
                     flushing.add(recorded[-1])
