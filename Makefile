@@ -33,7 +33,10 @@ run: install
 # Production on this machine: migrations, this machine's indexer (it applies every index change, so
 # requests do not sync themselves), the mail sender (every 2 s, so workers do not send mail
 # themselves) and the flash info fan-out in the background, gunicorn in front.
-# HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database; GUNICORN_* tune gunicorn.conf.py.
+# HELPDESK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database and HELPDESK_SECRET_KEY (or instance/config.py)
+# the key shared by every machine: each command runs the production app, which refuses to start without one.
+# GUNICORN_* tune gunicorn.conf.py.
+serve: FLASK = $(VENV)/bin/flask --app 'helpdesk:create_app(production=True)'
 serve: install
 	@case "$$HELPDESK_SQLALCHEMY_DATABASE_URI" in postgresql*) ;; \
 	  *) echo "make serve : définissez HELPDESK_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://utilisateur@hôte/base"; exit 2;; esac

@@ -1,4 +1,4 @@
-from helpdesk import create_app, refuse_weak_secret_key
+from helpdesk import create_app
 
-app = create_app()
-refuse_weak_secret_key(app)
+# Production: no start without a configured secret key of 32 characters or more (the same on every machine).
+app = create_app(production=True)

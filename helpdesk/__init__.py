@@ -49,18 +49,28 @@ def _persistent_secret_key(instance_path: Path) -> str:
 
 
 class SecretKeyError(CommandError):
-    """The instance's secret key file is empty or truncated: signing with it would let anyone forge links and
-    reply addresses."""
+    """No usable secret key: the instance's key file is empty or truncated (signing with it would let anyone forge
+    links and reply addresses), or production has none configured, or a short one."""
 
 
-def refuse_weak_secret_key(app: Flask) -> None:
-    """Production (gunicorn, wsgi.py) does not start with a secret key shorter than MIN_PRODUCTION_KEY_LENGTH; the
-    key created in the instance folder, when none is configured, is long enough."""
-    if len(app.config["SECRET_KEY"]) < MIN_PRODUCTION_KEY_LENGTH:
-        raise SecretKeyError(
-            f"La clé secrète configurée (HELPDESK_SECRET_KEY ou instance/config.py) fait moins de "
-            f"{MIN_PRODUCTION_KEY_LENGTH} caractères : choisissez-en une aléatoire, par exemple "
-            "python -c 'import secrets; print(secrets.token_hex(32))', la même sur chaque machine.")
+def _production_secret_key(app: Flask) -> str | None:
+    """Production's refusal of its configuration's secret key (None when it is fit): none at all, or one shorter
+    than MIN_PRODUCTION_KEY_LENGTH. Every machine behind a load balancer must sign with the same key, so a key of
+    this machine's own (the instance folder's, which `make run` creates) would end every session and form moved to
+    another machine; a short or placeholder one can be guessed."""
+    key = app.config.get("SECRET_KEY")
+    advice = (f"python -c 'import secrets; print(secrets.token_hex(32))' en donne une aléatoire de "
+              f"{MIN_PRODUCTION_KEY_LENGTH} caractères ou plus, à donner à chaque machine")
+    if not key:
+        return ("Aucune clé secrète n'est configurée (HELPDESK_SECRET_KEY ou instance/config.py). En production, "
+                f"toutes les machines signent avec la même clé ; {advice}. No secret key is configured "
+                "(HELPDESK_SECRET_KEY or instance/config.py). In production every machine signs with the same "
+                f"random key of {MIN_PRODUCTION_KEY_LENGTH} characters or more.")
+    if len(key) < MIN_PRODUCTION_KEY_LENGTH:
+        return (f"La clé secrète configurée (HELPDESK_SECRET_KEY ou instance/config.py) fait moins de "
+                f"{MIN_PRODUCTION_KEY_LENGTH} caractères ; {advice}. The configured secret key is shorter than "
+                f"{MIN_PRODUCTION_KEY_LENGTH} characters. Use a random one, the same on every machine.")
+    return None
 
 
 class DatabaseURLError(CommandError):
@@ -77,8 +87,10 @@ def _refuse_to_start(refusal: CommandError, cause: Exception | None):
     raise refusal from cause
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, commands, error pages."""
+def create_app(test_config: dict | None = None, production: bool = False) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands, error pages. In `production`
+    (gunicorn's wsgi.py, every command of `make serve`), it refuses to start without a configured secret key fit
+    for several machines; otherwise a missing one is created in the instance folder (`make run`, one machine)."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -100,6 +112,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("INDEX_DIR", str(Path(app.instance_path) / "index"))
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
+    refusal = _production_secret_key(app) if production else None
+    if refusal is not None:
+        _refuse_to_start(SecretKeyError(refusal), None)
     if not app.config.get("SECRET_KEY"):
         try:
             app.config["SECRET_KEY"] = _persistent_secret_key(Path(app.instance_path))

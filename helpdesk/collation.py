@@ -1,5 +1,7 @@
-"""The order a French reader expects for names and titles (« aide », « Égalité », « zèbre »), alike on SQLite,
-PostgreSQL and in Python: case and accents are ignored first, and only break ties."""
+"""The order a French reader expects for names and titles (« aide », « Égalité », « zèbre », « Structure 2 »,
+« Structure 10 »), alike on SQLite, PostgreSQL and in Python: case and accents are ignored first, and only break ties;
+numbers in a name sort by their value, not digit by digit."""
+import re
 import unicodedata
 
 from sqlalchemy import String
@@ -7,15 +9,21 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 SQLITE_COLLATION = "french"
-# ICU's French collation, present in every PostgreSQL built with ICU (Debian's, the official images); the database's
-# own collation is often C.UTF-8, which puts « aide » after « Zèbre » and « Égalité » after both.
-POSTGRESQL_COLLATION = "fr-x-icu"
+# ICU's French collation with numeric ordering (locale fr-u-kn-true), created by a migration (9c4d2b7e1a53) in every
+# PostgreSQL built with ICU (Debian's, the official images); the database's own collation is often C.UTF-8, which puts
+# « aide » after « Zèbre », « Égalité » after both, and « Structure 10 » before « Structure 2 ».
+POSTGRESQL_COLLATION = "fr-natural"
+DIGITS = re.compile(r"(\d+)")
 
 
-def french_key(text: str) -> tuple[str, str]:
-    """Sort key of `text`: its letters without accents and case, then the text itself so that the order is total."""
+def french_key(text: str) -> tuple[tuple[str | int, ...], str]:
+    """Sort key of `text`: its letters without accents and case, each run of digits as the number it writes (text
+    and numbers alternate, text first, so that like always meets like), then the text itself so that the order is
+    total."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold(), text
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    parts = DIGITS.split(folded)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts)), text
 
 
 class french_order(FunctionElement):

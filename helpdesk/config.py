@@ -94,8 +94,8 @@ AUDIT_EXPORT_MAX_ROWS = 10_000
 
 # Sessions end after this many minutes without a request (PERMANENT_SESSION_LIFETIME caps their whole life).
 SESSION_IDLE_MINUTES = 30
-# Flask-Login's setting: "strong" ends a session used from another network (an IPv4 address, an IPv6 /64) or browser
-# than the one that logged in (a copied cookie); "basic" keeps it, for users who move between networks all day.
+# Flask-Login's setting: "strong" ends a session used from another browser (User-Agent) than the one that logged in (a
+# copied cookie); "basic" keeps it. A change of network (Wi-Fi to 4G) never ends a session: it is journalled.
 SESSION_PROTECTION = "strong"
 # Request rates per client address (Flask-Limiter syntax). Set RATELIMIT_STORAGE_URI to redis://127.0.0.1:6379
 # when several workers serve the app, so that they share the counts.
@@ -160,6 +160,6 @@ AUTO_CLOSE_DAYS = 30
 # (the same command, once per wait; 0: no reminder).
 AUTO_CLOSE_REMINDER_DAYS = 7
 # Personal data: questions closed more than RETENTION_YEARS ago are anonymised by `flask retention anonymise`,
-# which also drops client addresses from login events older than LOGIN_ADDRESS_RETENTION_DAYS.
+# which also drops client addresses from login and network-change events older than LOGIN_ADDRESS_RETENTION_DAYS.
 RETENTION_YEARS = 5
 LOGIN_ADDRESS_RETENTION_DAYS = 365

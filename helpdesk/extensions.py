@@ -66,20 +66,26 @@ login_manager.session_protection = "strong"
 
 
 def client_fingerprint() -> str:
-    """The browser's fingerprint (network and User-Agent) that « strong » session protection keeps in the session and
-    compares at every request, keyed with SECRET_KEY: Flask-Login's own, a plain SHA-512 in the readable session
-    cookie, gives away the client's IPv4 address to whoever hashes the 2^32 of them with a common User-Agent. An IPv6
-    client counts as its /64 network, whose addresses its system changes every day or so."""
-    return keyed_digest("client", f"{client_network(request.remote_addr)}|{request.headers.get('User-Agent')}", 64)
+    """The browser's fingerprint (its User-Agent) that « strong » session protection keeps in the session and compares
+    at every request, keyed with SECRET_KEY: Flask-Login's own, a plain SHA-512 of the client's address and
+    User-Agent, would end the session of a phone moving from Wi-Fi to 4G, and give away the address to whoever hashes
+    the 2^32 IPv4 ones with a common User-Agent. The network is followed apart (`network_fingerprint`)."""
+    return keyed_digest("client", request.headers.get("User-Agent") or "", 64)
 
 
 login_manager._session_identifier_generator = client_fingerprint  # Flask-Login's only hook for it
 
 
+def network_fingerprint() -> str:
+    """The client's network (an IPv4 address, an IPv6 /64) keyed with SECRET_KEY, for the session to note where it is
+    used without the readable cookie showing the address."""
+    return keyed_digest("network", client_network(request.remote_addr), 32)
+
+
 def session_moved() -> bool:
-    """Whether the logged-in session is used from another network or browser than the one that logged in, under
-    « strong » protection (unless SESSION_PROTECTION says otherwise): Flask-Login then only marks a permanent session
-    « not fresh », and every session is permanent here, so the session's end is ours to decide."""
+    """Whether the logged-in session is used from another browser than the one that logged in, under « strong »
+    protection (unless SESSION_PROTECTION says otherwise): Flask-Login then only marks a permanent session « not
+    fresh », and every session is permanent here, so the session's end is ours to decide."""
     mode = current_app.config.get("SESSION_PROTECTION", login_manager.session_protection)
     return mode == "strong" and session.get("_id") != client_fingerprint()
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key on the API's POSTs that create: a retried request answers with what the first one created."""
+"""Idempotency-Key on every API POST: a retried request answers with what the first one created or changed."""
 import threading
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from helpdesk.api import idempotency
 from helpdesk.extensions import db
-from helpdesk.models import IdempotencyKey, Message, OutboxEmail, Ticket
+from helpdesk.models import Event, IdempotencyKey, Message, OutboxEmail, Ticket
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets.services import delete_question
 from tests import factories
@@ -166,6 +166,41 @@ def test_a_question_sent_twice_at_once_with_one_key_is_filed_once(app, world, mo
     assert _count(Ticket, Ticket.subject == NEW_QUESTION["subject"]) == 1
 
 
+def test_a_claim_sent_twice_at_once_with_one_key_is_told_the_same(app, world, monkeypatch):
+    """Both requests look the key up before either claims: the second one is refused for the first one's claim, finds
+    its key and answers as it did, not with a 409."""
+    ticket = factories.make_ticket(world.member)
+    url = f"/api/v1/questions/{ticket.reference}/claim"  # read before the threads, which have no app context
+    token = make_api_token(world.jurist)
+    looked_up = threading.Barrier(2, timeout=10)
+    first_lookup = threading.local()
+    recorded = idempotency._recorded
+
+    def lookup_together(user, key):
+        """The first lookup of each request waits for the other's."""
+        found = recorded(user, key)
+        if not getattr(first_lookup, "done", False):
+            first_lookup.done = True
+            looked_up.wait()
+        return found
+
+    monkeypatch.setattr(idempotency, "_recorded", lookup_together)
+    answers: list = []
+
+    def send():
+        """One request, from its own client."""
+        response = app.test_client().post(url, headers=_headers(token))
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert answers == [200, 200]
+    assert _claims(ticket) == 1
+
+
 def test_a_key_whose_question_was_deleted_serves_again(api, world):
     """Deleting a question (admins) deletes its key with it: nothing left points at a missing question."""
     token = make_api_token(world.member)
@@ -174,3 +209,94 @@ def test_a_key_whose_question_was_deleted_serves_again(api, world):
     assert _count(IdempotencyKey) == 0
     again = api.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
     assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+
+
+def _claims(ticket) -> int:
+    """The question's « claimed » events, read afresh."""
+    return _count(Event, Event.ticket_id == ticket.id, Event.kind == "claimed")
+
+
+def test_a_claim_sent_again_with_the_same_key_answers_as_the_first_and_changes_nothing(api, world):
+    """A jurist's tool retrying « Je prends » after a lost answer is told it has the question (not a 409), once."""
+    ticket = factories.make_ticket(world.member)
+    token = make_api_token(world.jurist)
+    url = f"/api/v1/questions/{ticket.reference}/claim"
+    first, again = (api.post(url, headers=_headers(token)) for _ in range(2))
+    assert first.status_code == again.status_code == 200
+    assert again.json["assignee"]["name"] == world.jurist.name and again.json["status"] == "open"
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert _claims(ticket) == 1
+    without_key = api.post(url, headers=_headers(token, None))
+    assert without_key.status_code == 409 and "déjà pris" in without_key.json["error"]["message"]
+
+
+def test_a_claim_key_sent_for_another_question_or_with_a_body_is_refused_and_claims_nothing(api, world):
+    first, second = factories.make_ticket(world.member), factories.make_ticket(world.member)
+    token = make_api_token(world.jurist)
+    assert api.post(f"/api/v1/questions/{first.reference}/claim", headers=_headers(token)).status_code == 200
+    for response in (api.post(f"/api/v1/questions/{second.reference}/claim", headers=_headers(token)),
+                     api.post(f"/api/v1/questions/{first.reference}/claim", json={"assignee": "moi"},
+                              headers=_headers(token))):
+        assert response.status_code == 422 and response.json["error"]["code"] == "idempotency_key_reused"
+    db.session.expire_all()
+    assert second.assignee_id is None and _claims(second) == 0
+
+
+def test_a_claim_key_is_the_jurists_own(api, world):
+    """A colleague's claim with the same key is theirs: it runs, and is told the question was taken."""
+    ticket = factories.make_ticket(world.member)
+    url = f"/api/v1/questions/{ticket.reference}/claim"
+    assert api.post(url, headers=_headers(make_api_token(world.jurist))).status_code == 200
+    colleague = api.post(url, headers=_headers(make_api_token(world.jurist2)))
+    assert colleague.status_code == 409 and "Idempotent-Replayed" not in colleague.headers
+    assert "vient d'être prise" in colleague.json["error"]["message"]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé"])
+def test_a_claim_with_a_malformed_key_is_refused_and_claims_nothing(api, world, key):
+    ticket = factories.make_ticket(world.member)
+    response = api.post(f"/api/v1/questions/{ticket.reference}/claim", headers=_headers(make_api_token(world.jurist),
+                                                                                         key))
+    assert response.status_code == 422 and "Idempotency-Key" in response.json["error"]["message"]
+    db.session.expire_all()
+    assert ticket.assignee_id is None and _count(IdempotencyKey) == 0
+
+
+def test_a_refused_claim_does_not_use_up_its_key(api, world):
+    """A member cannot claim (403): the key stays free for the member's next request."""
+    ticket = factories.make_ticket(world.member)
+    token = make_api_token(world.member)
+    refused = api.post(f"/api/v1/questions/{ticket.reference}/claim", headers=_headers(token))
+    assert refused.status_code == 403 and _count(IdempotencyKey) == 0
+    reply = api.post(f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Merci"}, headers=_headers(token))
+    assert reply.status_code == 201
+
+
+# Every POST of the API, with what a user of each would send: a POST added without the decorator fails below.
+POSTS = {
+    "api.create_question": ("member", lambda ticket: "/api/v1/questions", NEW_QUESTION),
+    "api.post_message": ("member", lambda ticket: f"/api/v1/questions/{ticket.reference}/messages", {"body": "Merci"}),
+    "api.claim_question": ("jurist", lambda ticket: f"/api/v1/questions/{ticket.reference}/claim", None),
+}
+
+
+def test_every_api_post_is_listed_here(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("api.") and "POST" in rule.methods}
+    assert posts == set(POSTS)
+
+
+@pytest.mark.parametrize("endpoint", sorted(POSTS))
+def test_every_api_post_honours_the_key_and_documents_it(app, api, world, endpoint):
+    role, url, body = POSTS[endpoint]
+    ticket = factories.make_ticket(world.member)
+    token = make_api_token(getattr(world, role))
+    first, again = (api.post(url(ticket), json=body, headers=_headers(token)) for _ in range(2))
+    assert first.status_code in (200, 201) and again.status_code == first.status_code, first.json
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    other = api.post(url(ticket), json={"autre": True}, headers=_headers(token))
+    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused"
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    path = rule.rule.removeprefix("/api/v1").replace("<reference>", "{reference}")
+    operation = api.get("/api/v1/openapi.json").json["paths"][path]["post"]
+    assert "Idempotency-Key" in [parameter["name"] for parameter in operation["parameters"]]

@@ -34,11 +34,11 @@ def test_every_operation_documents_the_400_of_a_nul_character_in_its_address(cli
         assert response.json["error"]["message"] == "La requête contient un caractère nul."
 
 
-def test_the_creating_posts_document_their_idempotency_key(client):
+def test_every_post_documents_its_idempotency_key(client):
     document = client.get("/api/v1/openapi.json").json
-    for path, operation_id in (("/questions", "createQuestion"), ("/questions/{reference}/messages", "postMessage")):
-        operation = document["paths"][path]["post"]
-        assert operation["operationId"] == operation_id
+    posts = [operations["post"] for operations in document["paths"].values() if "post" in operations]
+    assert sorted(operation["operationId"] for operation in posts) == ["claimQuestion", "createQuestion", "postMessage"]
+    for operation in posts:
         header = next(parameter for parameter in operation["parameters"] if parameter["in"] == "header")
         assert header["name"] == "Idempotency-Key" and not header["required"]
         assert "idempotency_key_reused" in header["description"] and "422" in operation["responses"]

@@ -373,7 +373,7 @@ def test_development_server_runs_without_secure_cookies():
     assert "HELPDESK_SESSION_COOKIE_SECURE=false" in makefile
 
 
-SESSION_MOVED = "elle était utilisée depuis un autre réseau ou un autre navigateur"
+SESSION_MOVED = "elle était utilisée depuis un autre navigateur que celui de la connexion"
 
 
 def copied_session(app, client, address: str, user_agent: str):
@@ -386,33 +386,84 @@ def copied_session(app, client, address: str, user_agent: str):
     return thief
 
 
-@pytest.mark.parametrize("address, user_agent", [("198.51.100.23", "Firefox/140.0"),
-                                                 ("192.0.2.10", "curl/8.5.0")], ids=["other network", "other browser"])
-def test_a_session_cookie_copied_to_another_network_or_browser_is_logged_out(app, client, world, address,
-                                                                             user_agent):
-    """« Strong » session protection: a copied session cookie sent from another network or browser than the one
-    that logged in opens nothing and asks to log in again; the owner's browser stays logged in."""
+def network_changes(user) -> list[str]:
+    """The addresses of the user's journalled network changes, oldest first."""
+    db.session.expire_all()
+    events = db.session.scalars(select(Event).where(Event.kind == "session_network_changed", Event.actor_id == user.id)
+                                .order_by(Event.id))
+    return [event.data["address"] for event in events]
+
+
+@pytest.mark.parametrize("address", ["198.51.100.23", "192.0.2.10"], ids=["other network", "same network"])
+def test_a_session_cookie_copied_to_another_browser_is_logged_out(app, client, world, address):
+    """« Strong » session protection: a copied session cookie sent from another browser than the one that logged in
+    opens nothing and asks to log in again; the owner's browser stays logged in."""
     client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
     assert post_login(client, world.member.email).status_code == 302
-    thief = copied_session(app, client, address, user_agent)
+    thief = copied_session(app, client, address, "curl/8.5.0")
     response = thief.get("/questions/")
     assert response.status_code == 302 and response.headers["Location"] == "/connexion?next=/questions/"
     assert SESSION_MOVED in thief.get(response.headers["Location"]).get_data(as_text=True)
     assert thief.get("/compte/").status_code == 302
     assert client.get("/compte/").status_code == 200, "the owner's browser keeps its session"
+    assert network_changes(world.member) == []
+
+
+def test_a_session_moving_to_another_network_goes_on_and_each_move_is_journalled(app, client, world):
+    """A phone moving from the office's Wi-Fi to 4G and back keeps its session; the journal shows each move, once,
+    with the address it came from (an admin reads who used a session from where)."""
+    client.environ_base.update({"HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.member.email, address="192.0.2.10").status_code == 302
+    assert client.get("/compte/", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 200
+    assert network_changes(world.member) == []
+    for address in ("198.51.100.23", "198.51.100.23", "192.0.2.10"):
+        assert client.get("/compte/", environ_base={"REMOTE_ADDR": address}).status_code == 200
+    assert network_changes(world.member) == ["198.51.100.23", "192.0.2.10"]
+
+
+def test_the_journal_names_a_network_change(app, client, world, login):
+    login(world.member)
+    assert client.get("/compte/", environ_base={"REMOTE_ADDR": "198.51.100.23"}).status_code == 200
+    admin = app.test_client()
+    post_login(admin, world.admin.email)
+    page = admin.get("/admin/journal/").get_data(as_text=True)
+    assert "Session utilisée depuis un autre réseau" in page and "198.51.100.23" in page
+
+
+def test_a_copied_session_cookie_dies_with_the_owners_logout_or_new_password(app, client, world, login):
+    """What holds back a cookie copied with the browser's User-Agent from another network: the move is journalled,
+    and the owner's logout (every device) or new password ends the copy, whose generation is then stale."""
+    client.environ_base.update({"HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.member.email).status_code == 302
+    thief = copied_session(app, client, "198.51.100.23", "Firefox/140.0")
+    assert thief.get("/compte/").status_code == 200
+    assert network_changes(world.member) == ["198.51.100.23"]
+    assert client.post("/deconnexion").status_code == 302
+    assert thief.get("/compte/").status_code == 302
+    assert post_login(client, world.member.email).status_code == 302
+    thief = copied_session(app, client, "198.51.100.23", "Firefox/140.0")
+    assert thief.get("/compte/").status_code == 200
+    new_password = "Une-autre-phrase-secrete-2026"
+    changed = client.post("/compte/mot-de-passe", data={"current": factories.PASSWORD, "new": new_password,
+                                                          "confirm": new_password})
+    assert changed.status_code == 302 and client.get("/compte/").status_code == 200
+    assert thief.get("/compte/").status_code == 302
 
 
 def test_a_session_follows_an_ipv6_client_within_its_network(app, client, world):
-    """An IPv6 system changes its address within its /64 network every day or so: its session goes on."""
+    """An IPv6 system changes its address within its /64 network every day or so: not a move; another /64 is one,
+    journalled, the session going on."""
     client.environ_base.update({"REMOTE_ADDR": "2001:db8:1:2::10"})
     assert post_login(client, world.member.email, address="2001:db8:1:2::10").status_code == 302
     assert client.get("/compte/", environ_base={"REMOTE_ADDR": "2001:db8:1:2:a8f3::77"}).status_code == 200
-    assert client.get("/compte/", environ_base={"REMOTE_ADDR": "2001:db8:1:3::10"}).status_code == 302
+    assert network_changes(world.member) == []
+    assert client.get("/compte/", environ_base={"REMOTE_ADDR": "2001:db8:1:3::10"}).status_code == 200
+    assert network_changes(world.member) == ["2001:db8:1:3::10"]
 
 
-def test_basic_session_protection_lets_a_session_change_network(app, client, world):
-    """SESSION_PROTECTION = "basic" (Flask-Login's setting) keeps a session whose network changes (a deployment whose
-    users move between networks all day, accepting copied cookies as the price)."""
+def test_basic_session_protection_lets_a_session_change_browser(app, client, world):
+    """SESSION_PROTECTION = "basic" (Flask-Login's setting) keeps a session whose User-Agent changes (a deployment
+    accepting copied cookies as the price)."""
     app.config["SESSION_PROTECTION"] = "basic"
     assert post_login(client, world.member.email).status_code == 302
     assert copied_session(app, client, "198.51.100.23", "Werkzeug/3").get("/compte/").status_code == 200

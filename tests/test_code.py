@@ -1,5 +1,6 @@
 """Checks on the source itself: defects no behaviour test would notice until the wrong definition is used."""
 import ast
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -72,7 +73,8 @@ def test_no_form_field_uses_choices_wtforms_deprecates():
 def test_entry_points_import_first_in_a_fresh_interpreter(module):
     """gunicorn loads its logger class (helpdesk.ops.logs) before the app: an import cycle that only shows when a
     module is imported first stopped every worker from starting, while the tests, importing in another order,
-    passed."""
-    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=PACKAGE.parent, capture_output=True,
-                            text=True, timeout=120)
+    passed. wsgi.py, production, needs a configured secret key."""
+    environment = {**os.environ, "HELPDESK_SECRET_KEY": "0123456789abcdef" * 4}
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=PACKAGE.parent, env=environment,
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]

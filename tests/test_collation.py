@@ -1,6 +1,8 @@
-"""Lists sorted by name follow French order (case and accents ignored) on SQLite and PostgreSQL alike."""
+"""Lists sorted by name follow French order (case and accents ignored, numbers by their value) on SQLite and PostgreSQL
+alike."""
 import re
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk.collation import french_key, french_order
@@ -70,3 +72,45 @@ def test_users_of_a_structure_are_in_french_order(world):
     db.session.expire_all()
     assert [user.name for user in db.session.get(Structure, structure.id).users] == [
         "Anne Aubry", "émile Ébène", "Zoé Zola"]
+
+
+NUMBERED = ["Structure 10", "structure 1", "Structure 2", "Chantier 3", "Chantier 12 bis", "Structure 02", "Atelier"]
+NATURAL_ORDER = ["Atelier", "Chantier 3", "Chantier 12 bis", "structure 1", "Structure 02", "Structure 2",
+                 "Structure 10"]
+
+
+def test_french_key_sorts_numbers_by_their_value():
+    assert sorted(NUMBERED, key=french_key) == NATURAL_ORDER
+    assert sorted(["a10", "a9", "a1b", "10 rue", "2 rue"], key=french_key) == ["2 rue", "10 rue", "a1b", "a9", "a10"]
+
+
+@pytest.mark.parametrize("names", [["", "0", "00", "١٢", "2²", "x" * 200], ["9" * 40, "1" + "0" * 40, "éÉ 3", "ÉÉ 3"]])
+def test_french_key_takes_any_name(names):
+    """Empty names, zeros, other scripts' digits, huge numbers: a total order, no error."""
+    ordered = sorted(names, key=french_key)
+    assert sorted(reversed(names), key=french_key) == ordered and len(ordered) == len(names)
+
+
+def test_database_sorts_numbered_names_by_their_value(app):
+    for number, name in enumerate(NUMBERED):
+        make_theme(name=name, slug=f"numero-{number}")
+    assert list(db.session.scalars(select(Theme.name).order_by(french_order(Theme.name)))) == NATURAL_ORDER
+    assert list(db.session.scalars(select(Theme.name).order_by(french_order(Theme.name).desc()))) == NATURAL_ORDER[::-1]
+
+
+def test_admin_lists_and_select_boxes_give_structure_2_before_structure_10(client, login, world):
+    """The structures' list, the account form's select and the jurists' « Enregistrer une question pour un membre »
+    select name « Structure 2 » before « Structure 10 »."""
+    names = ["Structure 10", "Structure 2", "Structure 1"]
+    for name in names:
+        make_structure(name=name)
+    expected = ["Structure 1", "Structure 2", "Structure 10"]
+    login(world.admin)
+    assert _in_page_order(client.get("/admin/structures").get_data(as_text=True), names) == expected
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', client.get("/admin/utilisateurs/nouveau")
+                         .get_data(as_text=True))
+    assert [option for option in options if option in names] == expected
+    login(world.jurist)
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', client.get("/questions/pour-un-membre")
+                         .get_data(as_text=True))
+    assert [option for option in options if option in names] == expected

@@ -221,6 +221,58 @@ def test_production_refuses_a_short_secret_key(key, starts):
     assert ("fait moins de 32 caractères" in result.stderr) is not starts
 
 
+def _without_secret_key(tmp_path) -> dict:
+    """The environment of a machine whose operator configured no secret key, its database in `tmp_path`."""
+    environment = {name: value for name, value in os.environ.items() if name != "HELPDESK_SECRET_KEY"}
+    return {**environment, "HELPDESK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'helpdesk.sqlite'}"}
+
+
+def test_gunicorn_refuses_to_start_without_a_configured_secret_key(tmp_path):
+    """Two machines behind a load balancer would each sign with a key of their own, and every session or form moving
+    between them would end: wsgi.py stops, saying why and how to make one, and creates no key of its own."""
+    instance_key = Path(__file__).parent.parent / "instance" / "secret_key"
+    existed = instance_key.exists()
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=Path(__file__).parent.parent,
+                            env=_without_secret_key(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "Aucune clé secrète n'est configurée (HELPDESK_SECRET_KEY ou instance/config.py)" in result.stderr
+    assert "No secret key is configured" in result.stderr and "secrets.token_hex(32)" in result.stderr
+    assert instance_key.exists() is existed
+
+
+def test_make_serve_commands_refuse_to_start_without_a_configured_secret_key(tmp_path):
+    """`make serve` runs every command (migrations, indexer, mail sender) with the production app: the first one stops
+    with the French message alone, before anything is migrated, indexed or mailed."""
+    flask = Path(sys.executable).parent / "flask"
+    result = subprocess.run([str(flask), "--app", "helpdesk:create_app(production=True)", "db", "upgrade"],
+                            cwd=Path(__file__).parent.parent, env=_without_secret_key(tmp_path), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Erreur : Aucune clé secrète n'est configurée") and "Traceback" not in result.stderr
+    assert not (tmp_path / "helpdesk.sqlite").exists()
+
+
+def test_make_serve_runs_every_command_with_the_production_app():
+    """`make serve` runs its migrations, loops and gunicorn refusing a missing key; `make run` keeps the demo's."""
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text()
+    assert "serve: FLASK = $(VENV)/bin/flask --app 'helpdesk:create_app(production=True)'" in makefile
+    assert "run: FLASK" not in makefile
+    assert (Path(__file__).parent.parent / "wsgi.py").read_text().count("create_app(production=True)") == 1
+
+
+def test_production_app_starts_with_a_configured_key_and_refuses_a_short_one(tmp_path, monkeypatch):
+    """The production factory takes the key it is given (32 characters or more) and never creates one."""
+    monkeypatch.setattr("helpdesk.ROOT", tmp_path)
+    key = "0123456789abcdef" * 4
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": key}, production=True)
+    assert app.config["SECRET_KEY"] == key
+    with pytest.raises(SecretKeyError, match="fait moins de 32 caractères"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "changeme"}, production=True)
+    with pytest.raises(SecretKeyError, match="Aucune clé secrète n'est configurée"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, production=True)
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
 def test_app_reads_helpdesk_environment_variables(monkeypatch):
     monkeypatch.setenv("HELPDESK_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("HELPDESK_QUEUE_PAGE_SIZE", "7")

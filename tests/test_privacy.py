@@ -361,6 +361,20 @@ def test_retention_drops_old_login_addresses(client, world):
     assert addresses[0] is None and addresses[1] is not None
 
 
+def test_retention_drops_old_network_change_addresses(client, world):
+    """A session's moves between networks keep their address in the journal as long as a login's, no longer."""
+    with frozen_time(datetime.now(timezone.utc) - timedelta(days=400)):
+        client.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+        client.get("/compte/", environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    phone = client.application.test_client()
+    phone.post("/connexion", data={"email": world.member.email, "password": factories.PASSWORD})
+    phone.get("/compte/", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    apply_retention(5, 365)
+    addresses = [event.data.get("address") for event in db.session.scalars(
+        select(Event).where(Event.kind == "session_network_changed").order_by(Event.id))]
+    assert addresses == [None, "203.0.113.9"]
+
+
 def test_retention_command_has_a_dry_run(runner, world):
     old = _closed_question(world, datetime.now(timezone.utc) - timedelta(days=365 * 3))
     result = runner.invoke(args=["retention", "anonymise", "--years", "2", "--dry-run"])

@@ -69,9 +69,10 @@ PAGE_PARAMETERS = [
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
-    "description": "Clé choisie par le client (un UUID par exemple), 1 à 255 caractères ASCII imprimables. La même "
-                   "requête renvoyée avec la même clé dans les 24 heures (une nouvelle tentative après une réponse "
-                   "perdue) ne crée rien : elle reçoit ce que la première a créé, avec l'en-tête "
+    "description": "Clé choisie par le client (un UUID par exemple), 1 à 255 caractères ASCII imprimables, propre à "
+                   "chaque utilisateur. La même requête renvoyée avec la même clé dans les 24 heures (une nouvelle "
+                   "tentative après une réponse perdue) ne crée et ne change rien : elle reçoit la réponse de la "
+                   "première (l'objet créé ou modifié, dans son état actuel), avec l'en-tête "
                    "Idempotent-Replayed: true. La même clé avec un autre contenu ou une autre adresse est refusée "
                    "(422, code idempotency_key_reused). Une requête refusée n'utilise pas sa clé."}
 REFERENCE = {"name": "reference", "in": "path", "required": True,
@@ -202,7 +203,8 @@ def openapi_document() -> dict:
             "version": "1.0.0",
             "description": "Questions, file des juristes et ressources, avec les mêmes droits que le site. "
                            "Authentification par jeton personnel (Mon compte → Jetons d'accès). Erreurs : "
-                           "{\"error\": {\"code\", \"message\"}}.",
+                           "{\"error\": {\"code\", \"message\"}}. Chaque POST (qui crée ou change quelque chose) "
+                           "accepte l'en-tête Idempotency-Key : une nouvelle tentative avec la même clé ne refait rien.",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
@@ -242,9 +244,10 @@ def openapi_document() -> dict:
                                        **_errors("403", "404", "413", "422")}},
             },
             "/questions/{reference}/claim": {"post": {
-                "operationId": "claimQuestion", "summary": "« Je prends » (juristes)", "parameters": [REFERENCE],
+                "operationId": "claimQuestion", "summary": "« Je prends » (juristes)",
+                "parameters": [REFERENCE, IDEMPOTENCY_KEY],
                 "responses": {"200": _json(_ref("Question"), "Question prise"),
-                              **_errors("403", "404", "409", "422")}}},
+                              **_errors("403", "404", "409", "413", "422")}}},
             "/queue": {"get": {
                 "operationId": "getQueue", "summary": "File des questions (juristes)",
                 "parameters": [

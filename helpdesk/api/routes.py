@@ -13,7 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
-from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Message, Ticket
+from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Message, Ticket, User
 from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
@@ -97,10 +97,9 @@ def _paginated(items: list, page: int, per_page: int, total: int):
 
 
 def _json_body(schema: str) -> dict:
-    """The request's JSON object; 413 past API_MAX_BODY_SIZE; 400 when it is missing, malformed, nested too deep to
+    """The request's JSON object (413 past API_MAX_BODY_SIZE: `limit_body_size`); 400 when it is missing, malformed, nested too deep to
     parse or not an object; 422 when it holds a field the OpenAPI `schema` does not list (a misspelt field would
     otherwise be ignored without a word)."""
-    request.max_content_length = current_app.config["API_MAX_BODY_SIZE"]
     try:
         data = request.get_json(silent=True)
     except RecursionError:
@@ -150,6 +149,12 @@ def refuse_nul_characters():
         raise ServiceError(_("La requête contient un caractère nul."))
 
 
+@bp.before_request
+def limit_body_size():
+    """The API takes no files: a body past API_MAX_BODY_SIZE is refused (413) by whatever reads it first."""
+    request.max_content_length = current_app.config["API_MAX_BODY_SIZE"]
+
+
 @bp.route("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API (no token needed)."""
@@ -183,28 +188,25 @@ def list_questions():
     return _paginated([ticket_json(ticket, user) for ticket in result.items], page, per_page, result.total)
 
 
-@bp.route("/questions", methods=["POST"])
-def create_question():
-    """File a question for the member's structure (once per Idempotency-Key)."""
-    user = api_user()
-    data = _json_body("NewQuestion")
-
-    def file():
-        """The filing itself, within the member's pace."""
-        ticket_services.ensure_filing_pace(user)
-        return ticket_services.file_question(
-            user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
-            _field(data, "theme_id", int), _field(data, "priority", int, default=1))
-
-    return idempotent(user, data, Ticket, file, lambda ticket: _created_question(ticket, user))
-
-
-def _created_question(ticket: Ticket, user):
+def _created_question(ticket: Ticket, user: User):
     """The 201 answer naming a new question."""
     response = jsonify(ticket_json(ticket, user))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_question", reference=ticket.reference)
     return response
+
+
+@bp.route("/questions", methods=["POST"])
+@idempotent(_created_question, creates=Ticket)
+def create_question():
+    """File a question for the member's structure, within the member's pace."""
+    user = api_user()
+    data = _json_body("NewQuestion")
+    ticket_services.ensure_filing_pace(user)
+    ticket = ticket_services.file_question(
+        user, _field(data, "subject", str, required=True), _field(data, "body", str, required=True),
+        _field(data, "theme_id", int), _field(data, "priority", int, default=1))
+    return _created_question(ticket, user)
 
 
 @bp.route("/questions/<reference>")
@@ -230,38 +232,40 @@ def list_messages(reference):
     return _paginated([message_json(message) for message in shown], page, per_page, len(messages))
 
 
-@bp.route("/questions/<reference>/messages", methods=["POST"])
-def post_message(reference):
-    """Reply publicly; jurists may also write an internal note or choose the status after the reply (once per
-    Idempotency-Key)."""
-    user = api_user()
-    ticket = get_visible_ticket(user, reference)
-    data = _json_body("NewMessage")
-
-    def post():
-        """The message itself."""
-        return ticket_services.add_message(
-            ticket, user, _field(data, "body", str, required=True),
-            internal=_field(data, "internal", bool, default=False), status_after=_field(data, "status_after", str))
-
-    return idempotent(user, data, Message, post, _created_message)
-
-
-def _created_message(message: Message):
+def _created_message(message: Message, _user: User):
     """The 201 answer of a new message."""
     response = jsonify(message_json(message))
     response.status_code = 201
     return response
 
 
+@bp.route("/questions/<reference>/messages", methods=["POST"])
+@idempotent(_created_message, creates=Message)
+def post_message(reference):
+    """Reply publicly; jurists may also write an internal note or choose the status after the reply."""
+    user = api_user()
+    ticket = get_visible_ticket(user, reference)
+    data = _json_body("NewMessage")
+    message = ticket_services.add_message(
+        ticket, user, _field(data, "body", str, required=True),
+        internal=_field(data, "internal", bool, default=False), status_after=_field(data, "status_after", str))
+    return _created_message(message, user)
+
+
+def _question(ticket: Ticket, user: User):
+    """The 200 answer of a question changed."""
+    return jsonify(ticket_json(ticket, user))
+
+
 @bp.route("/questions/<reference>/claim", methods=["POST"])
+@idempotent(_question)
 def claim_question(reference):
     """« Je prends » : a jurist claims an unassigned question (409 if a colleague was first)."""
     user = api_user()
     ticket = get_visible_ticket(user, reference)
     ensure_staff(user)
     ticket_services.claim(ticket, user)
-    return jsonify(ticket_json(ticket, user))
+    return _question(ticket, user)
 
 
 @bp.route("/queue")

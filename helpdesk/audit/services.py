@@ -23,6 +23,7 @@ from helpdesk.triage.sla import format_business_hours
 
 KIND_LABELS = {
     "login": _l("Connexion"), "login_failed": _l("Échec de connexion"), "logout": _l("Déconnexion"),
+    "session_network_changed": _l("Session utilisée depuis un autre réseau"),
     "password_changed": _l("Changement de mot de passe"), "user_created": _l("Création de compte"),
     "user_updated": _l("Modification de compte"),
     "user_activated": _l("Réactivation de compte"), "user_deactivated": _l("Désactivation de compte"),

@@ -11,12 +11,12 @@ from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordFo
                                  RevokeTokenForm, SetPasswordForm)
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
-from helpdesk.auth.services import (authenticate, change_password, log_out_everywhere, rename_self,
-                                    verify_current_password)
+from helpdesk.auth.services import (authenticate, change_password, log_out_everywhere, record_network_change,
+                                    rename_self, verify_current_password)
 from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
                                       remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
-from helpdesk.extensions import db, session_moved
+from helpdesk.extensions import db, network_fingerprint, session_moved
 from helpdesk.i18n import adopt_account_locale, keep_locale
 from helpdesk.main.query_args import request_address, safe_next
 from helpdesk.models import User
@@ -30,6 +30,8 @@ LAST_SEEN = "last_seen"
 LOGGED_IN_AT = "logged_in_at"
 # Sent by static/js/draft.js with a form whose text it keeps in the browser: the page to come back to.
 DRAFT_PAGE = "draft_page"
+# The keyed fingerprint of the network the session was last used from: the login's, then note_network_change's.
+NETWORK = "network"
 # Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
 CLEAR_DRAFTS = "clear_drafts"
 
@@ -37,8 +39,8 @@ CLEAR_DRAFTS = "clear_drafts"
 @bp.before_app_request
 def end_idle_sessions():
     """Log out a session left unused for SESSION_IDLE_MINUTES, opened more than PERMANENT_SESSION_LIFETIME ago, or
-    used from another network or browser than the one that logged in (a copied session cookie); otherwise note this
-    request as activity.
+    used from another browser than the one that logged in (a copied session cookie); otherwise note this request as
+    activity, and a change of network (Wi-Fi to 4G) in the journal.
 
     A form interrupted that way whose text the browser keeps (a reply, a new question) leads back to its page
     after the new login, where the text comes back."""
@@ -53,8 +55,8 @@ def end_idle_sessions():
         logout_user()
         session.clear()
         if moved:
-            flash(_("Par sécurité, votre session a été fermée : elle était utilisée depuis un autre réseau ou un autre "
-                    "navigateur que celui de la connexion. Veuillez vous reconnecter."), "info")
+            flash(_("Par sécurité, votre session a été fermée : elle était utilisée depuis un autre navigateur que "
+                    "celui de la connexion. Veuillez vous reconnecter."), "info")
         elif idle:
             flash(_("Votre session a expiré après %(minutes)s minutes d'inactivité : veuillez vous reconnecter.",
                     minutes=current_app.config["SESSION_IDLE_MINUTES"]), "info")
@@ -69,7 +71,17 @@ def end_idle_sessions():
                     "formulaire une fois reconnecté(e). Joignez de nouveau vos fichiers, s'il y en avait."), "info")
         return redirect(url_for("auth.login", next=draft_page))
     session[LAST_SEEN] = now
+    note_network_change()
     return None
+
+
+def note_network_change() -> None:
+    """Journal each change of the session's network since the login (« Session utilisée depuis un autre réseau », with
+    the new address) and keep the new one in the session: a phone moving from Wi-Fi to 4G keeps its session."""
+    network = network_fingerprint()
+    if session.get(NETWORK) != network:
+        record_network_change(current_user, request.remote_addr)
+        session[NETWORK] = network
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -95,6 +107,7 @@ def login():
             refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's
             session.permanent = True
             session[LAST_SEEN] = session[LOGGED_IN_AT] = utcnow().timestamp()
+            session[NETWORK] = network_fingerprint()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             response = redirect(next_url)
             remember_device(response, user.email)

@@ -100,6 +100,13 @@ def authenticate(email: str, password: str, address: str | None = None, device_c
     return user
 
 
+def record_network_change(user: User, address: str | None) -> None:
+    """Journal that the user's session is now used from another network, with the address it comes from (dropped
+    with the logins' after LOGIN_ADDRESS_RETENTION_DAYS): the session goes on, the change stays on record."""
+    record_event("session_network_changed", user, address=address)
+    db.session.commit()
+
+
 def log_out_everywhere(user: User) -> None:
     """End every session of the user, on this device and on others (a copied session cookie too), and log it."""
     user.session_token = new_session_token()

@@ -36,6 +36,8 @@ REMOVED_MAIL_SUBJECT = "[Courriel anonymisé]"
 # Outbox statuses of mail that has not gone (yet): anonymising cancels it.
 UNSENT_STATUSES = ("pending", "sending", "held", "failed")
 PERSONAL_EVENT_KEYS = ("address", "filename", "previous", "assignee")
+# Events carrying a client address, dropped after LOGIN_ADDRESS_RETENTION_DAYS.
+ADDRESS_KINDS = ("login", "login_failed", "session_network_changed")
 
 
 def _iso(moment) -> str | None:
@@ -290,7 +292,7 @@ def apply_retention(years: int, address_days: int, dry_run: bool = False) -> Ret
         Ticket.status == "closed", Ticket.closed_at < now - timedelta(days=365 * years),
         Ticket.anonymised_at.is_(None)).order_by(Ticket.id)).all()
     old_logins = select(Event).where(Event.created_at < now - timedelta(days=address_days),
-                                     Event.kind.in_(("login", "login_failed")))
+                                     Event.kind.in_(ADDRESS_KINDS))
     events = [event for event in db.session.scalars(old_logins) if "address" in (event.data or {})]
     references = [ticket.reference for ticket in tickets]
     if dry_run:
