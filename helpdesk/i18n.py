@@ -156,6 +156,27 @@ def format_number(value: int | float | None) -> str:
     return "" if value is None else format_decimal(value)
 
 
+def too_short(length: int, minimum: int, label=None) -> str:
+    """The refusal of a text shorter than its minimum, both lengths written the reader's way (« 20 caractères au
+    minimum (votre texte en compte 12). »), naming the field by its `label` where the message stands alone."""
+    values = {"min": format_number(minimum), "length": format_number(length)}
+    if label is None:
+        return _("%(min)s caractères au minimum (votre texte en compte %(length)s).", **values)
+    return _("Le champ « %(field)s » demande %(min)s caractères au minimum (votre texte en compte %(length)s).",
+             field=label, **values)
+
+
+def too_long(length: int, maximum: int, label=None) -> str:
+    """The refusal of a text longer than its limit, both lengths written the reader's way, so that the writer knows how
+    much to cut: « 200 caractères au maximum (votre texte en compte 215). » under its field, or naming the field by
+    its `label` where the message stands alone (a banner, the API)."""
+    values = {"max": format_number(maximum), "length": format_number(length)}
+    if label is None:
+        return _("%(max)s caractères au maximum (votre texte en compte %(length)s).", **values)
+    return _("Le champ « %(field)s » accepte %(max)s caractères au maximum (votre texte en compte %(length)s).",
+             field=label, **values)
+
+
 def content_lang() -> Markup:
     """` lang="fr"` for an element holding the federation's French editorial content (resources, webinars) when the
     interface is in another language, so that screen readers read it with a French voice (WCAG 3.1.2)."""

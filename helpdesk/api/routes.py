@@ -10,6 +10,7 @@ from helpdesk.api.serializers import article_detail, article_hit, message_json, 
 from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
@@ -30,8 +31,8 @@ def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum:
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
-        raise InvalidInput(_("%(name)s : un entier de %(minimum)d à %(maximum)d est attendu.", name=name, minimum=minimum,
-                             maximum=maximum))
+        raise InvalidInput(_("Le paramètre « %(name)s » attend un entier de %(minimum)d à %(maximum)d.", name=name,
+                             minimum=minimum, maximum=maximum))
     return int(raw)
 
 
@@ -47,8 +48,8 @@ def _choice_param(name: str, allowed, default=None):
 
 def _unknown_value(name: str, allowed) -> InvalidInput:
     """The refusal of a value outside `allowed`: it names the allowed values, never echoes what was sent."""
-    return InvalidInput(_("%(name)s : valeur inconnue (valeurs possibles : %(allowed)s).", name=name,
-                          allowed=", ".join(allowed)))
+    return InvalidInput(_("La valeur de « %(name)s » est inconnue. Les valeurs possibles sont %(allowed)s.",
+                          name=name, allowed=", ".join(allowed)))
 
 
 def _text_param(name: str) -> str | None:
@@ -61,7 +62,7 @@ def _text_param(name: str) -> str | None:
 def _check_length(name: str, value: str, maximum: int):
     """InvalidInput (422) when a text parameter is longer than `maximum`: never cut silently."""
     if len(value) > maximum:
-        raise InvalidInput(_("%(name)s : %(max)d caractères au maximum.", name=name, max=maximum))
+        raise InvalidInput(too_long(len(value), maximum, name))
 
 
 def _single_param(name: str) -> str | None:
@@ -69,7 +70,7 @@ def _single_param(name: str) -> str | None:
     the first would count."""
     values = request.args.getlist(name)
     if len(values) > 1:
-        raise InvalidInput(_("%(name)s : une seule valeur est attendue.", name=name))
+        raise InvalidInput(_("Le paramètre « %(name)s » attend une seule valeur.", name=name))
     return values[0] if values else None
 
 
@@ -109,7 +110,7 @@ def _json_body(schema: str) -> dict:
         raise ServiceError(_("Le corps de la requête doit être un objet JSON."))
     fields = list(SCHEMAS[schema]["properties"])
     if not set(data) <= set(fields):
-        raise InvalidInput(_("Le corps contient un champ inconnu (champs possibles : %(fields)s).",
+        raise InvalidInput(_("Le corps contient un champ inconnu. Les champs possibles sont %(fields)s.",
                              fields=", ".join(fields)))
     return data
 
@@ -128,17 +129,18 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
     """A body field of the expected JSON type (bool is not accepted as an integer; 3.0 is, as JSON Schema says)."""
     if name not in data or data[name] is None:
         if required:
-            raise InvalidInput(_("%(name)s : ce champ est obligatoire.", name=name))
+            raise InvalidInput(_("Le champ « %(name)s » est obligatoire.", name=name))
         return default
     value = data[name]
     if kind is int and isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidInput(_("%(name)s : la valeur doit être %(expected)s.", name=name, expected=EXPECTED_KINDS[kind]))
+        raise InvalidInput(_("Le champ « %(name)s » doit être %(expected)s.", name=name,
+                             expected=EXPECTED_KINDS[kind]))
     if isinstance(value, str) and "\x00" in value:
-        raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
+        raise InvalidInput(_("Le champ « %(name)s » contient le caractère nul, qui n'est pas accepté.", name=name))
     if isinstance(value, str) and not _encodable(value):
-        raise InvalidInput(_("%(name)s : le texte contient un caractère Unicode invalide.", name=name))
+        raise InvalidInput(_("Le champ « %(name)s » contient un caractère Unicode invalide.", name=name))
     return without_hidden_characters(value) if isinstance(value, str) else value
 
 
@@ -292,7 +294,8 @@ def search_articles():
         raise _unknown_value("type", ARTICLE_TYPES)
     themes = request.args.getlist("theme")
     if len(themes) > MAX_THEMES:
-        raise InvalidInput(_("%(name)s : %(max)d valeurs au plus.", name="theme", max=MAX_THEMES))
+        raise InvalidInput(_("Le paramètre « %(name)s » accepte %(max)d valeurs au plus.", name="theme",
+                             max=MAX_THEMES))
     for theme in themes:
         _check_length("theme", theme, MAX_THEME_SLUG)
     themes = [theme for theme in themes if theme]

@@ -87,7 +87,7 @@ def inbound_attach(inbound_id):
     form = AttachForm()
     if not form.validate_on_submit():
         if not form.reference.errors:  # an expired form: the field has nothing to say
-            flash(_("Formulaire expiré : recommencez."), "error")
+            flash(_("Ce formulaire a expiré. Recommencez."), "error")
             return _render_inbound_detail(record, form), 400
         status = refuse_form(form)
         return _render_inbound_detail(record, form), status

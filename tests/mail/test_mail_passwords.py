@@ -49,7 +49,7 @@ def test_a_link_works_only_once(app, world, client, login, smtp):
     link = link_in(smtp.recorder.to("nouvelle@federation-exemple.fr")[0])
     client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     again = client.get(link)
-    assert again.status_code == 400 and "Ce lien n'est plus valable : il a déjà servi" in page_text(again)
+    assert again.status_code == 400 and "Ce lien n'est plus valable. Il a déjà servi" in page_text(again)
     posted = client.post(link, data={"new": "encore-un-autre-mot-de-passe", "confirm": "encore-un-autre-mot-de-passe"})
     assert posted.status_code == 400
     user = find_user_by_email("nouvelle@federation-exemple.fr")
@@ -231,7 +231,7 @@ def test_users_invite_command_creates_the_account_and_sends_the_invitation(app, 
     send_pending()
 
 
-ALREADY_SENT = "plusieurs liens lui ont été envoyés récemment : aucun nouveau courriel n'est envoyé pour le moment"
+ALREADY_SENT = "plusieurs liens lui ont été envoyés récemment, aucun nouveau courriel n'est envoyé pour le moment"
 
 
 def _ask_reset(client, email, address):
