@@ -15,7 +15,7 @@ from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Message, Ticket
-from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
+from helpdesk.permissions import ensure_member, ensure_staff, get_typed_ticket, get_visible_ticket, visible_tickets
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
 from helpdesk.tickets import services as ticket_services
@@ -80,21 +80,24 @@ def _page_params() -> tuple[int, int]:
     return _int_param("page", 1, maximum=MAX_PAGE), _int_param("per_page", 20, maximum=maximum)
 
 
-def _page_links(page: int, per_page: int, total: int) -> dict:
-    """self/first/last/prev/next URLs, keeping the other query parameters."""
+def _page_links(page: int, per_page: int, total: int, path_values: dict | None) -> dict:
+    """self/first/last/prev/next URLs, keeping the other query parameters (`path_values`: the address's own, when
+    they differ from the request's)."""
     last = max(1, -(-total // per_page))
 
     def link(number):
-        return url_with_query(request.endpoint, {"per_page": per_page, "page": number}, **(request.view_args or {}))
+        return url_with_query(request.endpoint, {"per_page": per_page, "page": number},
+                              **(path_values or request.view_args or {}))
 
     return {"self": link(page), "first": link(1), "last": link(last),
             "prev": link(page - 1) if 1 < page <= last + 1 else None, "next": link(page + 1) if page < last else None}
 
 
-def _paginated(items: list, page: int, per_page: int, total: int):
-    """The common envelope of a list: items, page, per_page, total, pages, links."""
+def _paginated(items: list, page: int, per_page: int, total: int, path_values: dict | None = None):
+    """The common envelope of a list: items, page, per_page, total, pages, links (to the address with
+    `path_values`, the request's by default)."""
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total,
-                    "pages": max(1, -(-total // per_page)), "links": _page_links(page, per_page, total)})
+                    "pages": max(1, -(-total // per_page)), "links": _page_links(page, per_page, total, path_values)})
 
 
 def _json_body(schema: str) -> dict:
@@ -212,9 +215,10 @@ def _created_question(ticket: Ticket, user):
 @bp.route("/questions/<reference>")
 def get_question(reference):
     """A question the token's user may see (404 otherwise, as on the web), with its followers for jurists; a jurist's
-    read is journalled."""
+    read is journalled. The reference may be typed in lower case or without its zeros (« q-2026-141 »), as on the
+    web; the answer carries it as questions do."""
     user = api_user()
-    ticket = get_visible_ticket(user, reference)
+    ticket = get_typed_ticket(user, reference)
     record_question_read(user, ticket)
     return jsonify(ticket_detail_json(ticket, user))
 
@@ -222,14 +226,16 @@ def get_question(reference):
 @bp.route("/questions/<reference>/messages")
 def list_messages(reference):
     """The question's messages, oldest first, in pages like every list; internal notes only for jurists, whose
-    read is journalled."""
+    read is journalled; the reference typed as for the question itself."""
     user = api_user()
-    ticket = get_visible_ticket(user, reference)
+    ticket = get_typed_ticket(user, reference)
     record_question_read(user, ticket)
     page, per_page = _page_params()
     messages = [entry.message for entry in ticket_services.timeline(ticket, user) if entry.message is not None]
     shown = messages[(page - 1) * per_page:page * per_page]
-    return _paginated([message_json(message) for message in shown], page, per_page, len(messages))
+    # The links name the question as it carries its reference, however it was typed.
+    return _paginated([message_json(message) for message in shown], page, per_page, len(messages),
+                      {"reference": ticket.reference})
 
 
 @bp.route("/questions/<reference>/messages", methods=["POST"])
