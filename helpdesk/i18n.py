@@ -15,7 +15,7 @@ from markupsafe import Markup
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import User
-from helpdesk.translation import catalogue, current_locale, gettext as _
+from helpdesk.translation import catalogue, current_locale, gettext as _, ngettext
 
 PARIS = ZoneInfo("Europe/Paris")
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -161,9 +161,11 @@ def too_short(length: int, minimum: int, label=None) -> str:
     minimum (votre texte en compte 12). »), naming the field by its `label` where the message stands alone."""
     values = {"min": format_number(minimum), "length": format_number(length)}
     if label is None:
-        return _("%(min)s caractères au minimum (votre texte en compte %(length)s).", **values)
-    return _("Le champ « %(field)s » demande %(min)s caractères au minimum (votre texte en compte %(length)s).",
-             field=label, **values)
+        return ngettext("%(min)s caractère au minimum (votre texte en compte %(length)s).",
+                        "%(min)s caractères au minimum (votre texte en compte %(length)s).", minimum, **values)
+    return ngettext("Le champ « %(field)s » demande %(min)s caractère au minimum (votre texte en compte %(length)s).",
+                    "Le champ « %(field)s » demande %(min)s caractères au minimum (votre texte en compte %(length)s).",
+                    minimum, field=label, **values)
 
 
 def too_long(length: int, maximum: int, label=None) -> str:

@@ -314,7 +314,7 @@ def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client,
 
 @pytest.mark.parametrize("values, message", [
     ({"name": "  "}, "Indiquez le nom de la structure."),
-    ({"name": "N" * 201}, "200 caractères au maximum (votre texte en compte 201)."),
+    ({"name": "N" * 201}, r"200 caractères au maximum \(votre texte en compte 201\)\."),
     ({"siret": "12345678901234"}, r"Ce SIRET n'est pas valide \(clé de contrôle incorrecte\)."),
     ({"siret": "1234"}, "Le SIRET compte 14 chiffres."),
     ({"type": "COOP"}, "Type de structure inconnu."),

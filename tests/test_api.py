@@ -398,7 +398,7 @@ def test_a_body_field_the_document_does_not_list_is_refused_and_nothing_is_writt
     response = api.post(url.format(ref=setting.ticket.reference), json=body,
                         headers=bearer(make_api_token(setting.member)))
     assert_error(response, 422, "invalid_input")
-    assert "champs possibles : " in response.json["error"]["message"]
+    assert "Les champs possibles sont " in response.json["error"]["message"]
     assert snapshot() == before
 
 
@@ -424,12 +424,12 @@ def test_integral_numbers_and_nulls_the_document_allows_are_accepted(api, settin
     assert reply.status_code == 201 and reply.json["internal"] is False
     half = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": 1.5}, headers=bearer(token))
     assert_error(half, 422, "invalid_input")
-    assert half.json["error"]["message"] == "theme_id : la valeur doit être un nombre entier."
+    assert half.json["error"]["message"] == "Le champ « theme_id » doit être un nombre entier."
     note = api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": 3, "internal": "oui"},
                     headers=bearer(token))
     assert note.json["error"]["message"] == "Le champ « body » doit être une chaîne de caractères."
     assert api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": "Merci", "internal": "oui"},
-                    headers=bearer(token)).json["error"]["message"] == "internal : la valeur doit être true ou false."
+                    headers=bearer(token)).json["error"]["message"] == "Le champ « internal » doit être true ou false."
 
 
 def test_a_method_the_address_refuses_is_a_json_405_naming_the_allowed_ones(api, setting):
@@ -781,7 +781,7 @@ def test_a_reactivated_account_does_not_get_its_former_api_tokens_back(api, sett
 @pytest.mark.parametrize("path, body, message", [
     ("/api/v1/questions", {**NEW_QUESTION, "subject": "  "}, "Le champ « subject » demande 5 caractères au minimum (votre texte en compte 0)."),
     ("/api/v1/questions", {**NEW_QUESTION, "body": "Trop court"}, "Le champ « body » demande 20 caractères au minimum (votre texte en compte 10)."),
-    ("messages", {"body": "   "}, "body : au moins 1 caractère est nécessaire."),
+    ("messages", {"body": "   "}, "Le champ « body » demande 1 caractère au minimum (votre texte en compte 0)."),
 ])
 def test_a_refused_text_is_named_by_its_api_field_and_changes_nothing(api, setting, path, body, message):
     """The API's refusal of a text names the body field the client sent, never the web form's label."""

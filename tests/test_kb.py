@@ -538,8 +538,9 @@ def test_a_reserved_address_typed_by_a_jurist_is_refused_with_the_fields_french_
     form = {"title": "Nouveautés 2026", "slug": "nouvelle", "body": "Texte.", "type": "decryptage",
             "visibility": "members"}
     page = html.unescape(client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True))
-    assert "l'adresse « nouvelle » est déjà celle d'une page du site. Choisissez-en une autre." in page
-    assert "slug" not in error_banner(page)
+    assert ("« nouvelle » est déjà l'adresse d'une page du site. Choisissez une autre valeur pour « Adresse (slug) »."
+            in error_banner(page))
+    assert "« slug »" not in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
 
 
@@ -553,7 +554,7 @@ def test_import_errors_name_the_fields_in_french(library, runner, tmp_path):
         json.dumps({"slug": "mots-cles", "title": "T", "body": "b", "tags": 3}),
     ]), encoding="utf-8")
     output = runner.invoke(args=["kb", "import", str(source)]).output
-    for message in ("L'adresse « references » est déjà celle d'une page du site.",
+    for message in ("« references » est déjà l'adresse d'une page du site.",
                     "Le champ « Titre » est obligatoire.",
                     "« poème » n'est pas un type de ressource connu.",
                     "Le champ « À jour au » attend une date AAAA-MM-JJ.",
@@ -606,7 +607,7 @@ def test_resource_checked_in_the_future_is_refused(client, library, login):
     response = client.post("/ressources/nouvelle", data={
         "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
         "type": "decryptage", "visibility": "members", "updated_on": tomorrow})
-    assert "ne peut pas être dans le futur" in response.get_data(as_text=True)
+    assert "Le champ « À jour au » ne peut pas être une date future." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
 
 

@@ -357,7 +357,7 @@ def test_claim_taken_by_a_colleague_says_so(jurist_client, world, desk):
 
 def test_claim_of_a_closed_question_is_refused(jurist_client, desk):
     page = jurist_client.post(f"/questions/{desk.closed}/prendre", follow_redirects=True).get_data(as_text=True)
-    assert "rouvrez-la avant de la prendre" in page
+    assert "cette question est clôturée. Rouvrez-la avant de la prendre." in page
     assert _ticket(desk.closed).assignee_id is None
 
 
@@ -406,7 +406,7 @@ def test_assign_to_someone_outside_the_list_is_refused(jurist_client, world, des
 def test_assign_a_closed_question_is_refused(jurist_client, world, desk):
     page = jurist_client.post(f"/questions/{desk.closed}/assigner", data={"assignee": world.jurist2.id},
                               follow_redirects=True).get_data(as_text=True)
-    assert "rouvrez-la avant de l&#39;assigner" in page
+    assert "cette question est clôturée. Rouvrez-la avant de l&#39;assigner." in page
 
 
 def test_status_change_through_the_page(jurist_client, desk):

@@ -307,9 +307,9 @@ def test_member_cannot_claim(world, ticket):
 
 def test_closed_question_cannot_be_claimed_or_assigned(world, ticket):
     services.close(ticket, world.jurist)
-    with pytest.raises(InvalidInput, match="rouvrez-la"):
+    with pytest.raises(InvalidInput, match="Rouvrez-la"):
         services.claim(ticket, world.jurist)
-    with pytest.raises(InvalidInput, match="rouvrez-la"):
+    with pytest.raises(InvalidInput, match="Rouvrez-la"):
         services.assign(ticket, world.jurist, world.jurist2.id)
     assert ticket.assignee_id is None
 

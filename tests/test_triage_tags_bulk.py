@@ -215,7 +215,7 @@ def test_bulk_answered_applies_only_to_questions_with_a_public_reply(client, wor
     client.post("/file/actions", data={"ids": [unanswered.id, replied.id], "action": "statut", "status": "answered"})
     summary = client.get("/file/").get_data(as_text=True)
     assert f"1 question traitée ({replied.reference}). 1 refusée ({unanswered.reference}" in summary
-    assert "Répondez d&#39;abord au membre, car le statut « Répondue » suit une réponse publique." in summary
+    assert "Répondez d&#39;abord au membre, car le statut « Répondue » suit une réponse publique)." in summary
     db.session.expire_all()
     assert db.session.get(Ticket, unanswered.id).status == "open"
     assert db.session.get(Ticket, replied.id).status == "answered"

@@ -103,8 +103,8 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
                              "tirets.", field=FIELD_LABELS["slug"]))
     slug = _text(data, "slug", SLUG_MAX)
     if slug in RESERVED_SLUGS:
-        raise InvalidInput(_("L'adresse « %(slug)s » est déjà celle d'une page du site. Choisissez-en une autre.",
-                             slug=slug))
+        raise InvalidInput(_("« %(slug)s » est déjà l'adresse d'une page du site. Choisissez une autre valeur pour "
+                             "« %(field)s ».", slug=slug, field=FIELD_LABELS["slug"]))
     values = ArticleValues(slug=slug, title=_text(data, "title", TITLE_MAX, required=True).strip(),
                            body=_text(data, "body", BODY_MAX))
     values.summary = _text(data, "summary", SUMMARY_MAX).strip()
