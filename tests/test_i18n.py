@@ -380,7 +380,7 @@ def test_a_refused_choice_names_its_field_in_the_users_language(app, world):
             question = QuestionForm(posted)
             question.theme.choices = select_choices([(world.theme.id, world.theme.name)])
             assert not question.validate()
-            assert question.errors["priority"] == ["Urgency: choose one of the values offered."]
+            assert question.errors["priority"] == ["Choose one of the values offered for “Urgency”."]
 
 
 def test_translation_follows_the_locale_of_the_moment_within_one_request(app):

@@ -607,7 +607,7 @@ def test_resource_checked_in_the_future_is_refused(client, library, login):
     response = client.post("/ressources/nouvelle", data={
         "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
         "type": "decryptage", "visibility": "members", "updated_on": tomorrow})
-    assert "Le champ « À jour au » ne peut pas être une date future." in response.get_data(as_text=True)
+    assert "champ « À jour au » ne peut pas être une date future." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
 
 

@@ -37,7 +37,7 @@ def test_invited_user_sets_a_password_from_the_mailed_link_then_logs_in(app, wor
     form = client.get(link)
     assert form.status_code == 200 and "Activer votre compte" in page_text(form)
     short = client.post(link, data={"new": "court", "confirm": "court"})
-    assert "au moins 12 caractères" in page_text(short)
+    assert "12 caractères au minimum (votre texte en compte 5)." in page_text(short)
     done = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
     assert "votre mot de passe est enregistré" in page_text(done)
     assert client.post("/connexion", data={"email": "nouvelle@federation-exemple.fr", "password": NEW_PASSWORD}).status_code == 302
@@ -140,7 +140,7 @@ def test_a_reset_request_by_anyone_retires_neither_the_reset_link_nor_the_invita
                                                      "confirm": "encore-un-autre-mot-de-passe"})
         assert refused.status_code == 400 and "Ce lien n'est plus valable" in page_text(refused)
         # The refusal names what happened (a password chosen), never a newer reset link that retired nothing.
-        assert "il a déjà servi, un mot de passe a été choisi," in page_text(refused)
+        assert "Il a déjà servi, un mot de passe a été choisi," in page_text(refused)
         assert "un lien plus récent" not in page_text(refused)
     assert find_user_by_email("nouvelle@federation-exemple.fr").check_password(NEW_PASSWORD)
 
