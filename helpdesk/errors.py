@@ -3,8 +3,8 @@
 
 class ServiceError(Exception):
     """A refused action; `message` explains it to the user; `field`, if given, names the service's argument at fault
-    (a form with a field of that name shows the message under it); `label`, the words naming that field at the start
-    of the message (the form's label), which the API replaces with the field's own name."""
+    (a form with a field of that name shows the message under it); `label`, the words naming that field in the message
+    (the form's label), which the API replaces with the field's own name."""
 
     status_code = 400
 
@@ -16,10 +16,9 @@ class ServiceError(Exception):
         self.label = str(label) if label is not None else None
 
     def message_naming(self, field: str) -> str:
-        """The message with the field named `field` where it names it by its label."""
-        if self.label and self.message.startswith(self.label):
-            return field + self.message[len(self.label):]
-        return self.message
+        """The message with the field named `field` where it names it by its label (« Le champ « Objet » … », in
+        English « The field “Subject” … »)."""
+        return self.message.replace(self.label, field, 1) if self.label else self.message
 
 
 class InvalidInput(ServiceError):

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import User
-from helpdesk.translation import catalogue, current_locale, gettext as _
+from helpdesk.translation import catalogue, current_locale, gettext as _, ngettext
 
 PARIS = ZoneInfo("Europe/Paris")
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -154,6 +154,29 @@ def format_elapsed(since: datetime, now: datetime | None = None) -> str:
 def format_number(value: int | float | None) -> str:
     """'1 300' (or '1,300')."""
     return "" if value is None else format_decimal(value)
+
+
+def too_short(length: int, minimum: int, label=None) -> str:
+    """The refusal of a text shorter than its minimum, both lengths written the reader's way (« 20 caractères au
+    minimum (votre texte en compte 12). »), naming the field by its `label` where the message stands alone."""
+    values = {"min": format_number(minimum), "length": format_number(length)}
+    if label is None:
+        return ngettext("%(min)s caractère au minimum (votre texte en compte %(length)s).",
+                        "%(min)s caractères au minimum (votre texte en compte %(length)s).", minimum, **values)
+    return ngettext("Le champ « %(field)s » demande %(min)s caractère au minimum (votre texte en compte %(length)s).",
+                    "Le champ « %(field)s » demande %(min)s caractères au minimum (votre texte en compte %(length)s).",
+                    minimum, field=label, **values)
+
+
+def too_long(length: int, maximum: int, label=None) -> str:
+    """The refusal of a text longer than its limit, both lengths written the reader's way, so that the writer knows how
+    much to cut: « 200 caractères au maximum (votre texte en compte 215). » under its field, or naming the field by
+    its `label` where the message stands alone (a banner, the API)."""
+    values = {"max": format_number(maximum), "length": format_number(length)}
+    if label is None:
+        return _("%(max)s caractères au maximum (votre texte en compte %(length)s).", **values)
+    return _("Le champ « %(field)s » accepte %(max)s caractères au maximum (votre texte en compte %(length)s).",
+             field=label, **values)
 
 
 def content_lang() -> Markup:

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Ticket, User
+from helpdesk.models.ticket import canonical_reference
 from helpdesk.translation import gettext as _
 
 
@@ -78,6 +79,12 @@ def get_visible_ticket(user: User, reference: str) -> Ticket:
     if ticket is None or not can_view_ticket(user, ticket):
         raise NotFound(_("Cette question est introuvable."))
     return ticket
+
+
+def get_typed_ticket(user: User, typed: str) -> Ticket:
+    """The question whose reference `typed` is, written as questions carry it or typed in lower case or without its
+    zeros (« q-2026-141 »), if `user` may see it; NotFound otherwise, whatever the form typed."""
+    return get_visible_ticket(user, canonical_reference(typed) or typed)
 
 
 def membership_active(user: User) -> bool:

@@ -154,6 +154,44 @@ def test_a_typed_reference_of_no_question_is_not_found_for_its_own_member_either
         assert client.get(f"/questions/{typed}").status_code == 404, typed
 
 
+def test_the_deletion_page_reached_by_a_typed_reference_leads_to_its_address(client, world, ticket, login):
+    """Like the question's page, the admin's « Supprimer » page of « q-2026-1 » answered « Page introuvable »."""
+    login(world.admin)
+    for typed in _typed_forms(ticket.reference):
+        response = client.get(f"/questions/{typed}/supprimer")
+        assert response.status_code == 302, typed
+        assert response.headers["Location"] == f"/questions/{ticket.reference}/supprimer"
+    assert client.get(f"/questions/{ticket.reference}/supprimer").status_code == 200
+    assert client.get(f"/questions/{ticket.reference[:-5]}99999/supprimer".lower()).status_code == 404
+    assert db.session.get(Ticket, ticket.id) is not None
+
+
+@pytest.mark.parametrize("path", ["", "/messages"])
+@pytest.mark.parametrize("role", ["member", "colleague", "jurist"])
+def test_the_api_reads_a_question_by_its_typed_reference_as_the_web_does(app, world, ticket, role, path):
+    """GET /api/v1/questions/q-2026-1 answered 404 where the web page leads to the question: now the question, its
+    reference written as questions carry it."""
+    api, token = app.test_client(), factories.make_api_token(getattr(world, role))
+    exact = api.get(f"/api/v1/questions/{ticket.reference}{path}", headers=factories.bearer(token))
+    for typed in _typed_forms(ticket.reference):
+        response = api.get(f"/api/v1/questions/{typed}{path}", headers=factories.bearer(token))
+        assert response.status_code == 200, typed
+        assert response.json == exact.json
+    if not path:
+        assert exact.json["reference"] == ticket.reference
+
+
+@pytest.mark.parametrize("path", ["", "/messages"])
+def test_the_api_answers_a_typed_reference_of_another_structures_question_as_an_unknown_one(app, world, ticket,
+                                                                                             path):
+    api, token = app.test_client(), factories.make_api_token(world.outsider)
+    unknown = ticket.reference[:-5] + "99999"
+    for typed in [*_typed_forms(ticket.reference), *_typed_forms(unknown), "q-2026-", "q-abcd-12"]:
+        response = api.get(f"/api/v1/questions/{typed}{path}", headers=factories.bearer(token))
+        assert response.status_code == 404, typed
+        assert response.json["error"]["code"] == "not_found" and ticket.subject not in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("method, url", QUESTION_PAGES)
 def test_unknown_reference_looks_the_same_as_a_forbidden_one(client, world, ticket, login, method, url):
     login(world.outsider)

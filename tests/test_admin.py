@@ -96,7 +96,7 @@ def test_duplicate_siret_is_refused(admin_client, world):
 
 def test_unknown_structure_type_is_refused_in_french(admin_client, world):
     response = admin_client.post("/admin/structures/nouvelle", data=_structure_form(type="COOP"))
-    assert "Type de structure : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
+    assert "Choisissez l&#39;une des valeurs proposées pour « Type de structure »." in response.get_data(as_text=True)
     assert _count(Structure) == 2
 
 
@@ -314,7 +314,7 @@ def test_account_search_folds_accented_capitals_as_postgresql_does(admin_client,
 
 @pytest.mark.parametrize("values, message", [
     ({"name": "  "}, "Indiquez le nom de la structure."),
-    ({"name": "N" * 201}, "200 caractères au maximum."),
+    ({"name": "N" * 201}, r"200 caractères au maximum \(votre texte en compte 201\)\."),
     ({"siret": "12345678901234"}, r"Ce SIRET n'est pas valide \(clé de contrôle incorrecte\)."),
     ({"siret": "1234"}, "Le SIRET compte 14 chiffres."),
     ({"type": "COOP"}, "Type de structure inconnu."),
@@ -374,10 +374,10 @@ def test_admin_creates_a_jurist_account_without_structure(admin_client):
 @pytest.mark.parametrize("overrides, message", [
     ({}, "Un membre doit être rattaché à une structure existante."),
     ({"email": "DEJA@Federation-Exemple.FR", "structure": "{structure}"}, "Un compte existe déjà avec cette adresse e-mail."),
-    ({"password": "court", "structure": "{structure}"}, "Le mot de passe doit compter au moins 12 caractères."),
-    ({"password": "x" * 201, "structure": "{structure}"}, "Le mot de passe doit compter 200 caractères au maximum."),
+    ({"password": "court", "structure": "{structure}"}, "12 caractères au minimum (votre texte en compte 5)."),
+    ({"password": "x" * 201, "structure": "{structure}"}, "200 caractères au maximum (votre texte en compte 201)."),
     ({"email": "pas-une-adresse", "structure": "{structure}"}, "Cette adresse e-mail n&#39;est pas valide."),
-    ({"role": "superadmin", "structure": "{structure}"}, "Rôle : choisissez l&#39;une des valeurs proposées."),
+    ({"role": "superadmin", "structure": "{structure}"}, "Choisissez l&#39;une des valeurs proposées pour « Rôle »."),
 ])
 def test_bad_account_is_refused_in_french(admin_client, world, overrides, message):
     factories.make_user("jurist", email="deja@federation-exemple.fr")
@@ -404,7 +404,7 @@ def test_a_structure_missing_from_the_list_is_refused(admin_client, world):
     before = _count(User)
     response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(999999))
     assert response.status_code == 400
-    assert "Structure (pour les membres) : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
+    assert "Choisissez l&#39;une des valeurs proposées pour « Structure (pour les membres) »." in response.get_data(as_text=True)
     assert _count(User) == before
 
 
@@ -431,7 +431,7 @@ def test_an_address_with_a_letter_that_is_not_ascii_is_refused_it_could_pass_for
     before = _count(User)
     response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
     assert ("Cette adresse e-mail contient une lettre accentuée ou d'un autre alphabet (parfois identique à l'œil à "
-            "une lettre latine) : écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
+            "une lettre latine). Écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
             "« xn--… ».") in html.unescape(response.get_data(as_text=True))
     assert _count(User) == before
     with pytest.raises(InvalidInput, match="autre alphabet"):
@@ -451,7 +451,7 @@ def test_special_use_domains_are_refused_in_production(app, admin_client, world)
     before = _count(User)
     for email, name in (("nouvelle@demo.local", "local"), ("nouvelle@exemple.TEST", "test")):
         response = admin_client.post("/admin/utilisateurs/nouveau", data=_user_form(role="jurist", email=email))
-        assert (f"Les adresses en « .{name} » ne reçoivent jamais de courriel (nom réservé aux essais) : indiquez "
+        assert (f"Les adresses en « .{name} » ne reçoivent jamais de courriel (nom réservé aux essais). Indiquez "
                 "l'adresse réelle de la personne.") in html.unescape(response.get_data(as_text=True))
     assert _count(User) == before
 
@@ -541,7 +541,7 @@ def test_admin_lists_the_invitations_not_yet_accepted_and_the_accounts_of_a_role
 def test_an_unknown_role_or_state_filters_nothing_and_says_so(admin_client, world):
     page = admin_client.get("/admin/utilisateurs?role=owner&state=%3Cb%3E").get_data(as_text=True)
     assert len(_listed_emails(page)) == 6 and "<b>" not in page
-    assert "6 comptes" in page and "Rôle : choisissez l'une des valeurs proposées." in html.unescape(page)
+    assert "6 comptes" in page and "Choisissez l'une des valeurs proposées pour « Rôle »." in html.unescape(page)
 
 
 def test_an_action_on_a_filtered_list_brings_the_admin_back_to_the_same_filters(admin_client, world):
@@ -664,7 +664,7 @@ def test_theme_may_change_only_the_case_of_its_name(admin_client, world):
 @pytest.mark.parametrize("name, message", [
     ("", "Indiquez le nom du thème."),
     ("   ", "Indiquez le nom du thème."),
-    ("x" * 121, "120 caractères au maximum."),
+    ("x" * 121, "120 caractères au maximum (votre texte en compte 121)."),
     ("?!", "Le nom d&#39;un thème comporte au moins une lettre ou un chiffre."),
     ("contrats CDDI", "Le thème « Contrats CDDI » existe déjà."),
     ("Contrats - CDDI", "Le thème « Contrats CDDI » existe déjà."),

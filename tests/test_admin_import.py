@@ -158,7 +158,7 @@ def test_confirming_twice_imports_once(admin_client, world):
 def test_importing_the_same_file_again_reports_the_existing_accounts(admin_client, world):
     _import(admin_client, _csv(*GOOD_LINES))
     text = _text(_preview(admin_client, _csv(*GOOD_LINES)))
-    assert "ne peut pas être importé" in text and "3 erreurs : rien n'a été enregistré." in text
+    assert "ne peut pas être importé" in text and "Le fichier compte 3 erreurs, rien n'a donc été enregistré." in text
     for line in (2, 3, 4):
         assert re.search(rf"<td>{line}</td><td>e-mail</td><td>Un compte existe déjà avec cette adresse e-mail.", text)
     assert 'name="token"' not in text
@@ -180,23 +180,23 @@ LONG_NAME = "N" * 201
     (f";{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "nom de la structure",
      "Indiquez le nom de la structure."),
     (f"{LONG_NAME};{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;", "nom de la structure",
-     "200 caractères au maximum."),
+     "200 caractères au maximum (votre texte en compte 201)."),
     (f"Atelier;{SIRET_A};ACI;Bretagne;anna-at-atelier.fr;Anna Exemple;", "e-mail",
      "Cette adresse e-mail n'est pas valide."),
     (f"Atelier;{SIRET_A};ACI;Bretagne;;Anna Exemple;", "e-mail", "Indiquez l'adresse e-mail."),
     (f"Atelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;;", "nom", "Indiquez le nom de la personne."),
     (f"Atelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;{'x' * 121};", "nom",
-     "Indiquez un nom de 120 caractères au plus."),
+     "120 caractères au maximum (votre texte en compte 121)."),
     (f"Atelier;{SIRET_A};ACI;Bretagne;MEMBRE@exemple.test;Anna Exemple;", "e-mail",
      "Un compte existe déjà avec cette adresse e-mail."),
     (f"Atelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;juriste", "rôle",
-     "Rôle non autorisé : l'import crée des comptes de membres"),
-    (f"Atelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;stagiaire", "rôle", "Rôle inconnu"),
+     "Ce rôle n'est pas autorisé, car l'import crée des comptes de membres"),
+    (f"Atelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;stagiaire", "rôle", "Ce rôle est inconnu"),
 ])
 def test_each_wrong_line_is_reported_in_french_with_its_line_and_column(admin_client, world, line, field, message):
     text = _text(_preview(admin_client, _csv(GOOD_LINES[2], line)))
     assert re.search(rf"<td>3</td><td>{field}</td><td>{re.escape(message)}", text), text
-    assert "1 erreur : rien n'a été enregistré." in text and 'name="token"' not in text
+    assert "Le fichier compte 1 erreur, rien n'a donc été enregistré." in text and 'name="token"' not in text
     _nothing_written(world)
 
 
@@ -237,7 +237,7 @@ def test_duplicates_and_conflicts_within_the_file_and_with_the_database_are_repo
      "Colonne « e-mail » absente de la ligne d'en-tête"),
     (b"x" * (imports.MAX_BYTES + 1), "gros.csv", "Le fichier dépasse 2 Mo"),
     (_csv(GOOD_LINES[0] + ";x", header=HEADER + ";Courriel"), "doublon.csv",
-     "Colonne « e-mail » présente plusieurs fois dans la ligne d'en-tête (colonnes 5, 8) : gardez-en une seule."),
+     "Colonne « e-mail » présente plusieurs fois dans la ligne d'en-tête (colonnes 5, 8). Gardez-en une seule."),
     (_csv(GOOD_LINES[0] + ";x", header=HEADER + ";NOM"), "doublon-nom.csv",
      "Colonne « nom » présente plusieurs fois dans la ligne d'en-tête (colonnes 6, 8)"),
 ])
@@ -250,7 +250,7 @@ def test_files_that_are_not_an_import_are_refused_in_french(admin_client, world,
 def test_a_file_over_the_line_cap_is_refused(admin_client, world, monkeypatch):
     monkeypatch.setattr(imports, "MAX_LINES", 2)
     text = _text(_preview(admin_client, _csv(*GOOD_LINES)))
-    assert re.search(r"<td>4</td><td>fichier</td><td>Le fichier compte plus de 2 lignes : découpez-le", text)
+    assert re.search(r"<td>4</td><td>fichier</td><td>Le fichier compte plus de 2 lignes. Découpez-le", text)
     _nothing_written(world)
 
 
@@ -329,7 +329,7 @@ def test_a_file_that_the_chosen_encoding_cannot_read_is_refused_in_french(admin_
     content = "\r\n".join([HEADER, *GOOD_LINES]).encode("cp1252")
     response = _preview(admin_client, content, encoding="utf-8")
     text = _text(response)
-    assert "Ce fichier ne se lit pas en UTF-8 : choisissez un autre encodage, ou « Détection automatique »." in text
+    assert "Ce fichier ne se lit pas en UTF-8. Choisissez un autre encodage, ou « Détection automatique »." in text
     assert 'name="token"' not in text
     _nothing_written(world)
 
@@ -362,7 +362,7 @@ def test_a_quoted_name_with_the_separator_is_read_whole(admin_client, world):
 def test_a_misplaced_quote_is_reported_on_its_line(admin_client, world, broken_line):
     text = _text(_preview(admin_client, _csv(GOOD_LINES[2], broken_line, GOOD_LINES[0])))
     assert re.search(r"<td>3</td><td>fichier</td><td>Un guillemet \(\"\) de cette ligne n'est pas refermé", text), text
-    assert "1 erreur : rien n'a été enregistré." in text and 'name="token"' not in text
+    assert "Le fichier compte 1 erreur, rien n'a donc été enregistré." in text and 'name="token"' not in text
     _nothing_written(world)
 
 
@@ -386,7 +386,7 @@ def test_another_admin_cannot_apply_a_preview(admin_client, world, login):
     page = _text(_preview(admin_client, _csv(*GOOD_LINES)))
     login(factories.make_user("admin", email="admin2@exemple.test"))
     response = admin_client.post("/admin/import/confirmer", data={"token": _reference(page)}, follow_redirects=True)
-    assert "cet aperçu n'est pas valide : déposez de nouveau le fichier." in _text(response)
+    assert "cet aperçu n'est pas valide. Déposez de nouveau le fichier." in _text(response)
     assert _count(Structure) == 2 and _invitations() == []
 
 
@@ -497,7 +497,7 @@ def test_an_error_on_the_last_line_of_a_large_file_imports_nothing(admin_client,
     lines = _many_lines(300, 39, world.structure.siret)
     lines[-1] = lines[-1].replace("membre.299@", "membre.299-at-")
     text = _text(_preview(admin_client, _csv(*lines)))
-    assert "1 erreur : rien n'a été enregistré." in text and 'name="token"' not in text
+    assert "Le fichier compte 1 erreur, rien n'a donc été enregistré." in text and 'name="token"' not in text
     assert re.search(r"<td>301</td><td>e-mail</td><td>Cette adresse e-mail n'est pas valide.", text)
     _nothing_written(world)
 
@@ -554,7 +554,7 @@ def test_import_command_checks_then_imports(app, world, runner, tmp_path):
     assert _count(Structure) == 4 and len(_invitations()) == 3
     result = runner.invoke(args=["admin", "import", str(path)])
     assert result.exit_code == 1
-    assert "Ligne 2, e-mail : Un compte existe déjà avec cette adresse e-mail." in result.output
+    assert "Erreur à la ligne 2, colonne « e-mail ». Un compte existe déjà avec cette adresse e-mail." in result.output
     assert _count(Structure) == 4
 
 

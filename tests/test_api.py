@@ -328,7 +328,7 @@ def test_bad_pagination_or_filter_is_a_422(api, setting, query):
     response = api.get(f"/api/v1/questions?{query}", headers=bearer(make_api_token(setting.member)))
     assert_error(response, 422, "invalid_input")
     if "&" in query:
-        assert response.json["error"]["message"] == f"{query[:query.index('=')]} : une seule valeur est attendue."
+        assert response.json["error"]["message"] == f"Le paramètre « {query[:query.index('=')]} » attend une seule valeur."
 
 
 @pytest.mark.parametrize("query", ["theme=" + "x" * 81, "&".join(f"theme=theme-{number}" for number in range(11)),
@@ -398,7 +398,7 @@ def test_a_body_field_the_document_does_not_list_is_refused_and_nothing_is_writt
     response = api.post(url.format(ref=setting.ticket.reference), json=body,
                         headers=bearer(make_api_token(setting.member)))
     assert_error(response, 422, "invalid_input")
-    assert "champs possibles : " in response.json["error"]["message"]
+    assert "Les champs possibles sont " in response.json["error"]["message"]
     assert snapshot() == before
 
 
@@ -424,12 +424,12 @@ def test_integral_numbers_and_nulls_the_document_allows_are_accepted(api, settin
     assert reply.status_code == 201 and reply.json["internal"] is False
     half = api.post("/api/v1/questions", json={**NEW_QUESTION, "theme_id": 1.5}, headers=bearer(token))
     assert_error(half, 422, "invalid_input")
-    assert half.json["error"]["message"] == "theme_id : la valeur doit être un nombre entier."
+    assert half.json["error"]["message"] == "Le champ « theme_id » doit être un nombre entier."
     note = api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": 3, "internal": "oui"},
                     headers=bearer(token))
-    assert note.json["error"]["message"] == "body : la valeur doit être une chaîne de caractères."
+    assert note.json["error"]["message"] == "Le champ « body » doit être une chaîne de caractères."
     assert api.post(f"/api/v1/questions/{setting.ticket.reference}/messages", json={"body": "Merci", "internal": "oui"},
-                    headers=bearer(token)).json["error"]["message"] == "internal : la valeur doit être true ou false."
+                    headers=bearer(token)).json["error"]["message"] == "Le champ « internal » doit être true ou false."
 
 
 def test_a_method_the_address_refuses_is_a_json_405_naming_the_allowed_ones(api, setting):
@@ -559,7 +559,7 @@ def test_the_token_form_refuses_any_other_lifetime_and_creates_nothing(client, s
                                                "password": factories.PASSWORD})
     text = html.unescape(page.get_data(as_text=True))
     assert page.status_code == 400 and 'id="new-token"' not in text and "rien n'a été enregistré" in text
-    assert "Choisissez une durée de validité." in text or "Validité : choisissez l'une des valeurs proposées." in text
+    assert "Choisissez une durée de validité." in text or "Choisissez l'une des valeurs proposées pour « Validité »." in text
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 
@@ -779,9 +779,9 @@ def test_a_reactivated_account_does_not_get_its_former_api_tokens_back(api, sett
 
 
 @pytest.mark.parametrize("path, body, message", [
-    ("/api/v1/questions", {**NEW_QUESTION, "subject": "  "}, "subject : au moins 5 caractères sont nécessaires."),
-    ("/api/v1/questions", {**NEW_QUESTION, "body": "Trop court"}, "body : au moins 20 caractères sont nécessaires."),
-    ("messages", {"body": "   "}, "body : au moins 1 caractère est nécessaire."),
+    ("/api/v1/questions", {**NEW_QUESTION, "subject": "  "}, "Le champ « subject » demande 5 caractères au minimum (votre texte en compte 0)."),
+    ("/api/v1/questions", {**NEW_QUESTION, "body": "Trop court"}, "Le champ « body » demande 20 caractères au minimum (votre texte en compte 10)."),
+    ("messages", {"body": "   "}, "Le champ « body » demande 1 caractère au minimum (votre texte en compte 0)."),
 ])
 def test_a_refused_text_is_named_by_its_api_field_and_changes_nothing(api, setting, path, body, message):
     """The API's refusal of a text names the body field the client sent, never the web form's label."""

@@ -272,7 +272,7 @@ def test_file_inputs_carry_the_limits_and_their_refusals_for_the_browser(client,
                       'data-too-many="Vous pouvez joindre 4 fichiers au plus par envoi."',
                       'data-file-too-large="Le fichier « {name} » dépasse la taille autorisée (3 Mo par fichier)."',
                       'data-total-too-large="L&#39;ensemble des fichiers dépasse la taille autorisée (20 Mo par envoi)."',
-                      'data-none-attached="Aucun fichier n&#39;est joint pour l&#39;instant : choisissez-les de nouveau, '
+                      'data-none-attached="Aucun fichier n&#39;est joint pour l&#39;instant. Choisissez-les de nouveau, '
                       'dans ces limites."'):
         assert attribute in file_input, attribute
     assert "/static/js/uploads.js" in page

@@ -179,8 +179,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(client, second_c
 
 @pytest.mark.parametrize("current, new, confirm, message", [
     ("pas-le-bon-mot-de-passe", "un-nouveau-mot-de-passe", None, "Le mot de passe actuel est incorrect."),
-    (factories.PASSWORD, "court", None, "Le mot de passe doit compter au moins 12 caractères."),
-    (factories.PASSWORD, "cheval agrafe batterie " * 9, None, "Le mot de passe doit compter 200 caractères au maximum."),
+    (factories.PASSWORD, "court", None, "12 caractères au minimum (votre texte en compte 5)."),
+    (factories.PASSWORD, "cheval agrafe batterie " * 9, None, "200 caractères au maximum (votre texte en compte 207)."),
     (factories.PASSWORD, "un-nouveau-mot-de-passe", "un-autre-mot-de-passe", "ne sont pas identiques"),
     (factories.PASSWORD, factories.PASSWORD, None, "Le nouveau mot de passe doit être différent de l&#39;actuel."),
 ])
@@ -211,7 +211,7 @@ def test_a_refused_password_change_says_so_under_the_field_at_fault(client, worl
 def test_too_long_password_gets_the_maximum_message_not_the_minimum(client, world, login):
     login(world.member)
     page = _change_password(client, factories.PASSWORD, "x" * 201).get_data(as_text=True)
-    assert "Le mot de passe doit compter 200 caractères au maximum." in page and "au moins 12" not in page
+    assert "200 caractères au maximum (votre texte en compte 201)." in page and "au minimum" not in page
 
 
 def test_password_of_exactly_the_maximum_length_is_accepted(client, world, login):
@@ -224,7 +224,7 @@ def test_password_of_exactly_the_maximum_length_is_accepted(client, world, login
 
 def test_too_long_password_at_login_gets_the_maximum_message(client, world):
     page = _post_login(client, world.member.email, "x" * 201).get_data(as_text=True)
-    assert "Le mot de passe doit compter 200 caractères au maximum." in page
+    assert "200 caractères au maximum (votre texte en compte 201)." in page
     assert not _is_logged_in(client)
 
 
@@ -300,7 +300,7 @@ def test_a_name_stays_on_one_line_so_that_it_cannot_write_lines_of_its_own_in_ma
 
 
 @pytest.mark.parametrize(("name", "error"), [
-    ("   ", "Indiquez votre nom."), ("x" * 121, "Indiquez un nom de 120 caractères au plus.")])
+    ("   ", "Indiquez votre nom."), ("x" * 121, "120 caractères au maximum (votre texte en compte 121).")])
 def test_refused_name_comes_back_in_the_field_and_changes_nothing(client, login, world, name, error):
     login(world.jurist)
     response = client.post("/compte/nom", data={"name": name})

@@ -285,7 +285,7 @@ def test_uncommon_passwords_of_twelve_characters_are_accepted(app, password):
     check_password_strength(password)
 
 
-@pytest.mark.parametrize("password, message", [("x" * 11, "au moins 12 caractères"),
+@pytest.mark.parametrize("password, message", [("x" * 11, "12 caractères au minimum"),
                                                ("x" * 201, "200 caractères au maximum")])
 def test_passwords_outside_the_length_bounds_are_refused(app, password, message):
     with pytest.raises(InvalidInput, match=message):

@@ -134,8 +134,10 @@ def test_users_create_makes_an_account(runner):
 
 @pytest.mark.parametrize("arguments, message", [
     (["--role", "member"], "Un membre doit être rattaché à une structure existante."),
-    (["--role", "jurist", "--password", "court"], "Le mot de passe doit compter au moins 12 caractères."),
-    (["--role", "jurist", "--password", "x" * 201], "Le mot de passe doit compter 200 caractères au maximum."),
+    (["--role", "jurist", "--password", "court"],
+     "Le champ « Mot de passe » demande 12 caractères au minimum (votre texte en compte 5)."),
+    (["--role", "jurist", "--password", "x" * 201],
+     "Le champ « Mot de passe » accepte 200 caractères au maximum (votre texte en compte 201)."),
     (["--role", "member", "--structure-id", "999"], "Un membre doit être rattaché à une structure existante."),
 ])
 def test_users_create_explains_refusals(runner, arguments, message):

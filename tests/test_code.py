@@ -68,6 +68,25 @@ def test_no_form_field_uses_choices_wtforms_deprecates():
                     unbound.bind(form=None, name=name, _meta=DefaultMeta())
 
 
+def test_every_length_limit_of_a_form_says_the_typed_length():
+    """A text field limited with WTForms' own Length said « 120 caractères au maximum. » at best, never how long the
+    text was: every limit goes through AtMost or AtLeast, which say both numbers."""
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import Length
+
+    from helpdesk.main.forms import AtLeast, AtMost
+    limited = []
+    for cls in _form_classes():
+        for name in dir(cls):
+            unbound = getattr(cls, name)
+            if isinstance(unbound, UnboundField):
+                for validator in unbound.kwargs.get("validators") or ():
+                    if isinstance(validator, Length):
+                        limited.append((cls.__name__, name, type(validator)))
+    assert len(limited) > 40
+    assert [entry for entry in limited if entry[2] not in (AtMost, AtLeast)] == []
+
+
 @pytest.mark.parametrize("module", ["wsgi", "helpdesk", "helpdesk.ops.logs", "helpdesk.kb", "helpdesk.audit",
                                     "helpdesk.main", "helpdesk.attachments", "helpdesk.api", "helpdesk.admin"])
 def test_entry_points_import_first_in_a_fresh_interpreter(module):

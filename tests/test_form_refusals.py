@@ -9,9 +9,11 @@ from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.flash.services import Audience
 from helpdesk.models import Event
+from helpdesk.admin import imports
 from helpdesk.templating import after_colon
-from helpdesk.triage import canned
+from helpdesk.triage import canned, routing, sla, tagging
 from tests import factories
+from tests.test_admin_import import HEADER, SIRET_A
 from tests.test_kb import add_article
 from tests.test_webinars import make_webinar
 
@@ -227,7 +229,7 @@ def test_a_refused_bulk_action_says_nothing_was_saved_and_changes_nothing(client
     page = html.unescape(client.post("/file/actions", data={"ids": [ticket.id], "action": "reclasser",
                                                             "reclass_theme": "999999", "reclass_priority": ""},
                                      follow_redirects=True).get_data(as_text=True))
-    assert "nouveau thème : choisissez l'une des valeurs proposées. Rien n'a été enregistré." in page
+    assert "choisissez l'une des valeurs proposées pour « Nouveau thème ». Rien n'a été enregistré." in page
     page = html.unescape(client.post("/file/actions", data={"ids": [], "action": "clore"},
                                      follow_redirects=True).get_data(as_text=True))
     assert "cochez au moins une question. Rien n'a été enregistré." in page
@@ -249,7 +251,7 @@ def test_bulk_reclassification_to_what_the_question_has_names_what_was_asked(cli
     before = database_state()
     page = html.unescape(client.post("/file/actions", data={"ids": [ticket.id], "action": "reclasser", **data},
                                      follow_redirects=True).get_data(as_text=True))
-    assert f"aucune question traitée. 1 refusée : {ticket.reference} — {reason.rstrip('.')}." in page
+    assert f"aucune question traitée. 1 refusée ({ticket.reference} — {reason.rstrip('.')})." in page
     assert database_state() == before
 
 
@@ -284,3 +286,147 @@ def test_a_refused_flash_audience_says_why_in_a_sentence_without_a_colon(audienc
     with pytest.raises(InvalidInput) as refused:
         audience.validate()
     assert " : " not in refused.value.message
+
+
+def _one_colon_at_most(message: str) -> bool:
+    """Whether a message, shown after « Erreur : » (or alone, in the API), adds no colon of its own."""
+    return " : " not in message and "\u00a0: " not in message
+
+
+@pytest.mark.parametrize("content, filename, encoding", [
+    (b"structure;siret", "structures.xlsx", ""),
+    ("structure;siret\r\nRégie;1".encode("cp1252"), "structures.csv", "utf-8"),
+    (f'{HEADER}\r\n"Atelier;{SIRET_A};ACI'.encode(), "structures.csv", ""),
+    (f"{HEADER};e-mail\r\n".encode(), "structures.csv", ""),
+    (f"{HEADER}\r\nAtelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna "
+     "Exemple;juriste\r\n".encode(), "structures.csv", ""),
+    (f"{HEADER}\r\nAtelier;{SIRET_A};ACI;Bretagne;a@atelier-exemple.fr;Anna "
+     "Exemple;stagiaire\r\n".encode(), "structures.csv", ""),
+])
+def test_an_import_line_refused_says_why_without_a_second_colon(world, content, filename, encoding):
+    """Listed under « Erreur » or after « Erreur à la ligne 3 … », a refused line read « Rôle non autorisé : l'import
+    crée … » or « … (colonnes 5, 8) : gardez-en une seule. »."""
+    plan = imports.check_import(content, filename, encoding)
+    assert plan.problems
+    assert all(_one_colon_at_most(problem.message) for problem in plan.problems), plan.problems
+
+
+def test_an_import_line_refused_for_a_known_siret_says_why_without_a_second_colon(world):
+    """« Ce SIRET est celui de la structure existante … : corrigez la ligne … »: now two sentences."""
+    line = f"Autre nom;{world.structure.siret};ACI;Bretagne;a@atelier-exemple.fr;Anna Exemple;"
+    plan = imports.check_import(f"{HEADER}\r\n{line}\r\n".encode(), "structures.csv")
+    assert [problem.message for problem in plan.problems] == [
+        f"Ce SIRET est celui de la structure existante « {world.structure.name} », dont la valeur diffère. Corrigez "
+        "la ligne ou laissez la case vide."]
+
+
+@pytest.mark.parametrize("url, role", [
+    ("/api/v1/questions?page=0", "member"), ("/api/v1/questions?state=toutes", "member"),
+    ("/api/v1/questions?page=1&page=2", "member"), ("/api/v1/articles?q=" + "x" * 300, "member"),
+    ("/api/v1/articles?" + "&".join(f"theme=theme-{number}" for number in range(11)), "member"),
+    ("/api/v1/queue?theme=1&theme=2", "jurist"),
+])
+def test_api_refusals_of_a_query_say_why_without_a_colon(app, world, url, role):
+    """The API's « message » read « page : un entier de 1 à 10000 est attendu. »."""
+    response = app.test_client().get(url, headers=factories.bearer(factories.make_api_token(getattr(world, role))))
+    assert response.status_code == 422
+    assert _one_colon_at_most(response.json["error"]["message"]), response.json
+
+
+@pytest.mark.parametrize("body", [{"subject": "Objet"}, {"subject": 12, "body": "x" * 30, "theme_id": None},
+                                  {"subject": "Un objet\u0000", "body": "x" * 30},
+                                  {"subject": "Un objet clair", "body": "court"},
+                                  {"subject": "x" * 201, "body": "x" * 30}, {"sujet": "Objet"}])
+def test_api_refusals_of_a_new_question_say_why_without_a_colon(app, world, body):
+    """« subject : 200 caractères au maximum. » now names the field in a sentence, and a text too long or too short
+    says its length."""
+    response = app.test_client().post("/api/v1/questions", json=body,
+                                      headers=factories.bearer(factories.make_api_token(world.member)))
+    assert response.status_code in (400, 422)
+    message = response.json["error"]["message"]
+    assert _one_colon_at_most(message), message
+    if body.get("subject") == "x" * 201:
+        assert message == ("Le champ « subject » accepte 200 caractères au maximum (votre texte en compte 201).")
+
+
+def test_api_scope_and_idempotency_refusals_say_why_without_a_colon(app, world):
+    """« Ce jeton est en lecture seule : pour modifier … », « En-tête Idempotency-Key : 1 à 255 … »."""
+    ticket = factories.make_ticket(world.member)
+    api = app.test_client()
+    read_only = api.post(f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Une réponse"},
+                         headers=factories.bearer(factories.make_api_token(world.member, scope="read")))
+    bad_key = api.post(f"/api/v1/questions/{ticket.reference}/messages", json={"body": "Une réponse"},
+                       headers={**factories.bearer(factories.make_api_token(world.member)),
+                                "Idempotency-Key": "é" * 3})
+    assert read_only.status_code == 403 and bad_key.status_code == 422
+    for response in (read_only, bad_key):
+        assert _one_colon_at_most(response.json["error"]["message"]), response.json
+
+
+def test_routing_and_deadline_warnings_read_without_a_second_colon(world):
+    """Listed under « À vérifier », a warning read « La règle 2 ne s'appliquera jamais : la règle 1 … » or « Tous les
+    thèmes : une question « Urgente » a plus de temps … »."""
+    routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
+    routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist2.id)
+    routing.add_rule(world.admin, None, "occitanie", None)
+    routing.add_rule(world.admin, world.theme.id, "occitanie", world.jurist2.id)
+    retired = factories.make_theme(name="Marchés publics", slug="marches-publics", active=False)
+    routing.add_rule(world.admin, retired.id, None, None)
+    sla.save_policy(world.admin, 3, None, 40, 60)
+    sla.save_policy(world.admin, 3, world.theme.id, 12, 300)
+    warnings = [*routing.rule_warnings(routing.ordered_rules()), *sla.policy_warnings()]
+    assert len(warnings) >= 5
+    assert all(_one_colon_at_most(warning) for warning in warnings), warnings
+
+
+def test_bulk_action_refusals_in_the_banner_read_with_one_colon(client, world, login):
+    """« Erreur : aucune question traitée. 1 refusée : Q-2026-00001 — … » read two colons."""
+    ticket = factories.make_ticket(world.member)
+    login(world.jurist)
+    page = html.unescape(client.post("/file/actions", data={"ids": [ticket.id], "action": "assigner", "assignee": 0},
+                                     follow_redirects=True).get_data(as_text=True))
+    banner = factories.error_banner(page)
+    assert f"aucune question traitée. 1 refusée ({ticket.reference} — Elle n'est déjà assignée à personne)." in banner
+    assert banner.count(" : ") == 1
+    report = tagging.BulkReport(done=["Q-2026-00001"], refused=[("Q-2026-00002", "Cette question est clôturée.")])
+    assert report.summary() == ("1 question traitée (Q-2026-00001). 1 refusée (Q-2026-00002 — Cette question est "
+                                "clôturée).")
+
+
+@pytest.mark.parametrize("body", ["Bonjour {prenom}", "Bonjour {prenom} et {nom}", "Au sujet de {objet. Merci"])
+def test_a_refused_canned_answer_variable_says_why_without_a_colon(world, body):
+    """« Variable inconnue : {prenom}. Variables possibles : {prenom_membre}, … » read two colons after « Erreur : »."""
+    with pytest.raises(InvalidInput) as refused:
+        canned.save_canned_answer(world.jurist, None, "Titre", body)
+    assert _one_colon_at_most(refused.value.message), refused.value.message
+
+
+def _length_told(page: str, maximum: str, length: str) -> bool:
+    """Whether a refused page says the limit and the length of the text typed, the reader's way."""
+    return f"{maximum} caractères au maximum (votre texte en compte {length})." in html.unescape(page)
+
+
+@pytest.mark.parametrize("who, url, data, maximum, length", [
+    ("admin", "/admin/utilisateurs/nouveau", {"email": "nina@federation-exemple.fr", "name": "N" * 130,
+                                              "role": "jurist", "password": "un-mot-de-passe-solide"}, "120", "130"),
+    ("admin", "/admin/structures/nouvelle", {"name": "R" * 230, "siret": "", "type": "ACI", "region": "bretagne"},
+     "200", "230"),
+    ("admin", "/admin/themes", {"name": "T" * 125}, "120", "125"),
+    ("member", "/questions/nouvelle", {"subject": "S" * 215, "theme": "THEME", "body": "B" * 40, "priority": "1"},
+     "200", "215"),
+    ("jurist", "/ressources/nouvelle", {"title": "T" * 320, "body": "Texte.", "type": "decryptage",
+                                        "visibility": "members"}, "300", "320"),
+    ("jurist", "/webinaires/nouveau", {"title": "W" * 310, "starts_at": "2026-12-01T10:00", "duration_minutes": "60"},
+     "300", "310"),
+])
+def test_a_text_over_its_limit_is_refused_saying_the_limit_and_its_length(client, world, login, who, url, data,
+                                                                          maximum, length):
+    """« 120 caractères au maximum. » (or « Champ trop long » from WTForms) left the writer counting: the refusal now
+    says how long the text typed is, and nothing is saved."""
+    login(getattr(world, who))
+    data = {key: str(world.theme.id) if value == "THEME" else value for key, value in data.items()}
+    before = database_state()
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert _length_told(response.get_data(as_text=True), maximum, length)
+    assert database_state() == before

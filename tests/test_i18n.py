@@ -372,15 +372,15 @@ def test_a_refused_choice_names_its_field_in_the_users_language(app, world):
         question.theme.choices = select_choices([(world.theme.id, world.theme.name)])
         article.themes.choices = select_choices([(str(world.theme.id), world.theme.name)])
         assert not question.validate() and not article.validate()
-        assert "Thème : choisissez l'une des valeurs proposées." in question.errors["theme"]
-        assert question.errors["priority"] == ["Urgence : choisissez l'une des valeurs proposées."]
-        assert article.errors["type"] == ["Type : choisissez l'une des valeurs proposées."]
-        assert article.errors["themes"] == ["Thèmes : choisissez des valeurs parmi celles proposées."]
+        assert "Choisissez l'une des valeurs proposées pour « Thème »." in question.errors["theme"]
+        assert question.errors["priority"] == ["Choisissez l'une des valeurs proposées pour « Urgence »."]
+        assert article.errors["type"] == ["Choisissez l'une des valeurs proposées pour « Type »."]
+        assert article.errors["themes"] == ["Choisissez des valeurs parmi celles proposées pour « Thèmes »."]
         with force_locale("en"):
             question = QuestionForm(posted)
             question.theme.choices = select_choices([(world.theme.id, world.theme.name)])
             assert not question.validate()
-            assert question.errors["priority"] == ["Urgency: choose one of the values offered."]
+            assert question.errors["priority"] == ["Choose one of the values offered for “Urgency”."]
 
 
 def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
@@ -397,8 +397,8 @@ def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
         assert gettext("Objet") == "Objet"
         assert app.jinja_env.from_string("{{ _('Objet') }}").render() == "Objet"
         assert ngettext("%(num)d question", "%(num)d questions", 2) == "2 questions"
-        assert gettext("%(field)s : le caractère nul n'est pas accepté.", field="Objet") == (
-            "Objet : le caractère nul n'est pas accepté.")
+        assert gettext("Le champ « %(field)s » est obligatoire.", field="Objet") == (
+            "Le champ « Objet » est obligatoire.")
     with app.test_request_context("/"):
         assert gettext("Objet") == "Objet"
         flask.g.account_locale = "en"  # a visitor following a link mailed to an English-speaking account

@@ -19,7 +19,7 @@ from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import index_path
 from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
 from helpdesk.models._types import frozen_time
-from tests.factories import make_theme, pdf_bytes, png_bytes, without_return_address
+from tests.factories import error_banner, make_theme, pdf_bytes, png_bytes, without_return_address
 
 
 def add_article(slug, title, body, *, visibility="public", status="published", themes=(), type="decryptage", **extra):
@@ -388,7 +388,7 @@ def test_a_refused_resource_field_shows_one_message(client, library, login):
         "title": "Clause sociale", "slug": slug, "body": "Les marchés réservés aux SIAE.",
         "type": "decryptage", "visibility": "members", "themes": ["activite-partielle"]}).get_data(as_text=True)
     error = page.split('id="slug-error">')[1].split("</p>")[0].strip()
-    assert error == "200 caractères au maximum."
+    assert error == "200 caractères au maximum (votre texte en compte 230)."
     assert 'value="Clause sociale"' in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(Article.title == "Clause sociale")) == 0
 
@@ -449,7 +449,7 @@ def test_an_unknown_theme_is_refused_in_french_and_changes_nothing(client, libra
     response = _edit_resource(client, ["activite-partielle", "theme-inconnu"])
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
-    assert "Thèmes : choisissez des valeurs parmi celles proposées." in page
+    assert "Choisissez des valeurs parmi celles proposées pour « Thèmes »." in page
     assert 'Voyez l\'erreur sous « <a href="#themes-0">Thèmes</a> ».' in page.replace("\xa0", " ")
     assert '<fieldset class="checkboxes" aria-describedby="themes-error">' in page
     article = db.session.scalar(db.select(Article).where(Article.slug == "cddi-renouvellement"))
@@ -551,8 +551,9 @@ def test_a_reserved_address_typed_by_a_jurist_is_refused_with_the_fields_french_
     form = {"title": "Nouveautés 2026", "slug": "nouvelle", "body": "Texte.", "type": "decryptage",
             "visibility": "members"}
     page = html.unescape(client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True))
-    assert "adresse (slug) : « nouvelle » est déjà l'adresse d'une page du site, choisissez-en une autre." in page
-    assert "slug :" not in page
+    assert ("« nouvelle » est déjà l'adresse d'une page du site. Choisissez une autre valeur pour « Adresse (slug) »."
+            in error_banner(page))
+    assert "« slug »" not in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
 
 
@@ -566,11 +567,11 @@ def test_import_errors_name_the_fields_in_french(library, runner, tmp_path):
         json.dumps({"slug": "mots-cles", "title": "T", "body": "b", "tags": 3}),
     ]), encoding="utf-8")
     output = runner.invoke(args=["kb", "import", str(source)]).output
-    for message in ("Adresse (slug) : « references » est déjà l'adresse d'une page du site",
-                    "Titre : un titre de 1 à 300 caractères est obligatoire.",
-                    "Type : « poème » n'est pas un type de ressource connu.",
-                    "À jour au : une date AAAA-MM-JJ est attendue.",
-                    "Mots-clés : une liste de textes est attendue."):
+    for message in ("« references » est déjà l'adresse d'une page du site.",
+                    "Le champ « Titre » est obligatoire.",
+                    "« poème » n'est pas un type de ressource connu.",
+                    "Le champ « À jour au » attend une date AAAA-MM-JJ.",
+                    "Le champ « Mots-clés » attend une liste de textes."):
         assert message in output
     for english in ("slug :", "title :", "type :", "updated_on :", "tags :"):
         assert english not in output
@@ -619,7 +620,7 @@ def test_resource_checked_in_the_future_is_refused(client, library, login):
     response = client.post("/ressources/nouvelle", data={
         "title": "Clause sociale", "slug": "clause-sociale", "body": "Les marchés réservés aux SIAE.",
         "type": "decryptage", "visibility": "members", "updated_on": tomorrow})
-    assert "ne peut pas être dans le futur" in response.get_data(as_text=True)
+    assert "champ « À jour au » ne peut pas être une date future." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(Article).where(Article.slug == "clause-sociale")) is None
 
 
@@ -736,8 +737,9 @@ def test_import_reports_bad_lines_and_imports_the_rest(library, runner, tmp_path
     ]), encoding="utf-8")
     result = runner.invoke(args=["kb", "import", str(source)])
     assert result.exit_code == 0
-    assert "ligne 2 : ignorée" in result.output and "ligne 3 : ignorée" in result.output
-    assert "ligne 4 : ignorée" in result.output and "thème inconnu" in result.output
+    assert "Erreur à la ligne 2, ignorée." in result.output and "Erreur à la ligne 3, ignorée." in result.output
+    assert "Erreur à la ligne 4, ignorée." in result.output and "thème inconnu" in result.output
+    assert all(" : " not in line for line in result.output.splitlines() if "à la ligne" in line)
     assert "2 créés, 0 mis à jour, 3 lignes ignorées." in result.output
     again = runner.invoke(args=["kb", "import", str(source)])
     assert "0 créés, 2 mis à jour" in again.output
@@ -801,9 +803,9 @@ def test_search_and_evaluate_commands(library, runner, tmp_path):
 def test_evaluate_command_names_the_bad_line_without_a_traceback(runner, tmp_path):
     judgments = tmp_path / "judgments.jsonl"
     for content, message in (
-            ('{"qid": "q1", "query": "CDDI", "relevant": []}\n{"qid": "q2", "query": \n', "ligne 2 : JSON invalide"),
-            ('\n["CDDI"]\n', "ligne 2 : un objet avec « qid », « query » et « relevant » est attendu."),
-            ('{"qid": "q1", "query": "CDDI"}\n', "ligne 1 : un objet avec « qid », « query » et « relevant »")):
+            ('{"qid": "q1", "query": "CDDI", "relevant": []}\n{"qid": "q2", "query": \n', "La ligne 2 n'est pas du JSON valide"),
+            ('\n["CDDI"]\n', "La ligne 2 n'est pas un objet avec « qid », « query » et « relevant »."),
+            ('{"qid": "q1", "query": "CDDI"}\n', "La ligne 1 n'est pas un objet avec « qid », « query » et « relevant »")):
         judgments.write_text(content, encoding="utf-8")
         result = runner.invoke(args=["kb", "evaluate", str(judgments)])
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception

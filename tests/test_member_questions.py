@@ -138,12 +138,12 @@ def test_success_page_after_filing_loads_the_draft_script_that_clears_the_draft(
 
 @pytest.mark.parametrize("overrides, message", [
     ({"subject": ""}, "Indiquez l&#39;objet de votre question."),
-    ({"subject": "abc"}, "L&#39;objet doit compter entre 5 et 200 caractères."),
-    ({"body": "trop court"}, "La description doit compter entre 20 et 20\u202f000 caractères."),
-    ({"body": "x" * 20_001}, "La description doit compter entre 20 et 20\u202f000 caractères."),
-    ({"theme": "999"}, "Thème : choisissez l&#39;une des valeurs proposées."),
-    ({"theme": "abc"}, "Thème : choisissez l&#39;une des valeurs proposées."),
-    ({"priority": "9"}, "Urgence : choisissez l&#39;une des valeurs proposées."),
+    ({"subject": "abc"}, "5 caractères au minimum (votre texte en compte 3)."),
+    ({"body": "trop court"}, "20 caractères au minimum (votre texte en compte 10)."),
+    ({"body": "x" * 20_001}, "20\u202f000 caractères au maximum (votre texte en compte 20\u202f001)."),
+    ({"theme": "999"}, "Choisissez l&#39;une des valeurs proposées pour « Thème »."),
+    ({"theme": "abc"}, "Choisissez l&#39;une des valeurs proposées pour « Thème »."),
+    ({"priority": "9"}, "Choisissez l&#39;une des valeurs proposées pour « Urgence »."),
 ])
 def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client, world, overrides, message):
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, **overrides))
@@ -153,12 +153,13 @@ def test_bad_question_gets_a_french_message_and_nothing_is_written(member_client
 
 
 def test_the_description_limits_are_written_the_readers_way(member_client, world):
-    """« entre 20 et 20000 caractères »: the number was written bare, not « 20 000 » (nor « 20,000 » in English)."""
-    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="trop court"))
-    assert "entre 20 et 20\u202f000 caractères" in page.get_data(as_text=True)
+    """« entre 20 et 20000 caractères »: the number was written bare, not « 20 000 » (nor « 20,000 » in English); the
+    refusal now says the description's own length too, written the same way."""
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="x" * 21_350))
+    assert "20\u202f000 caractères au maximum (votre texte en compte 21\u202f350)." in page.get_data(as_text=True)
     member_client.post("/langue", data={"locale": "en", "next": "/questions/"})
-    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="too short"))
-    assert "between 20 and 20,000 characters" in page.get_data(as_text=True)
+    page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body="x" * 21_350))
+    assert "20,000 characters at most (your text has 21,350)." in page.get_data(as_text=True)
 
 
 def test_a_reply_too_long_says_its_limit_and_its_length_the_readers_way(member_client, world):
@@ -176,7 +177,7 @@ def test_a_reply_too_long_says_its_limit_and_its_length_the_readers_way(member_c
 def test_inactive_theme_posted_anyway_is_refused(member_client, world):
     retired = factories.make_theme(name="Thème retiré", active=False)
     response = member_client.post("/questions/nouvelle", data=_question_form(retired.id))
-    assert "Thème : choisissez l&#39;une des valeurs proposées." in response.get_data(as_text=True)
+    assert "Choisissez l&#39;une des valeurs proposées pour « Thème »." in response.get_data(as_text=True)
     assert _ticket_count() == 0
 
 
@@ -586,7 +587,7 @@ def test_home_sends_members_to_their_questions(member_client):
 def test_subject_padded_with_spaces_is_refused_by_the_service(member_client, world):
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="   ab   "),
                                   follow_redirects=True)
-    assert "Objet : au moins 5 caractères sont nécessaires." in response.get_data(as_text=True)
+    assert "Le champ « Objet » demande 5 caractères au minimum (votre texte en compte 2)." in response.get_data(as_text=True)
     assert _ticket_count() == 0
 
 
@@ -719,7 +720,7 @@ def test_refused_question_names_the_file_to_attach_again(member_client, world):
 
 def test_refused_question_without_file_says_nothing_about_files(member_client, world):
     page = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject="CDD")).get_data(as_text=True)
-    assert "L&#39;objet doit compter entre" in page
+    assert "5 caractères au minimum (votre texte en compte 3)." in page
     assert "Joignez de nouveau" not in page
 
 
@@ -986,7 +987,7 @@ def test_a_pasted_description_over_the_limit_is_refused_whole_not_cut(member_cli
     pasted = "Le salarié a signé son CDDI le 3 mars. " * 600 + "FIN DU COURRIEL"
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=pasted))
     refused = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 400 and "La description doit compter entre 20 et 20\u202f000 caractères." in refused
+    assert response.status_code == 400 and "20\u202f000 caractères au maximum (votre texte en compte 23\u202f415)." in refused
     assert "FIN DU COURRIEL</textarea>" in refused and _ticket_count() == 0
     ticket = factories.make_ticket(world.member)
     reply = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
@@ -1001,7 +1002,7 @@ def test_a_pasted_subject_over_the_limit_is_refused_whole_not_cut(member_client,
     pasted = "Renouvellement d'un CDDI " * 9 + "FIN DE L'OBJET"
     response = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, subject=pasted))
     refused = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 400 and "L'objet doit compter entre 5 et 200 caractères." in refused
+    assert response.status_code == 400 and "200 caractères au maximum (votre texte en compte 239)." in refused
     assert re.search(r'<input[^>]*id="subject"[^>]*>', refused).group(0).count("FIN DE L'OBJET") == 1
     assert _ticket_count() == 0
 

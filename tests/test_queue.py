@@ -357,7 +357,7 @@ def test_claim_taken_by_a_colleague_says_so(jurist_client, world, desk):
 
 def test_claim_of_a_closed_question_is_refused(jurist_client, desk):
     page = jurist_client.post(f"/questions/{desk.closed}/prendre", follow_redirects=True).get_data(as_text=True)
-    assert "rouvrez-la avant de la prendre" in page
+    assert "cette question est clôturée. Rouvrez-la avant de la prendre." in page
     assert _ticket(desk.closed).assignee_id is None
 
 
@@ -406,7 +406,7 @@ def test_assign_to_someone_outside_the_list_is_refused(jurist_client, world, des
 def test_assign_a_closed_question_is_refused(jurist_client, world, desk):
     page = jurist_client.post(f"/questions/{desk.closed}/assigner", data={"assignee": world.jurist2.id},
                               follow_redirects=True).get_data(as_text=True)
-    assert "rouvrez-la avant de l&#39;assigner" in page
+    assert "cette question est clôturée. Rouvrez-la avant de l&#39;assigner." in page
 
 
 def test_status_change_through_the_page(jurist_client, desk):
@@ -437,7 +437,7 @@ def test_answered_before_any_public_reply_is_refused_and_not_offered(jurist_clie
     assert "Répondue" not in _status_choices(jurist_client, desk.mine)
     page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "answered"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in page
+    assert "répondez d&#39;abord au membre, car le statut « Répondue » suit une réponse publique." in page
     assert "Statut changé" not in page
     ticket = _ticket(desk.mine)
     assert (ticket.status, ticket.resolved_at, ticket.first_response_at) == ("open", None, None)
@@ -492,7 +492,7 @@ def test_reply_with_unknown_kind_is_refused(jurist_client, desk):
     page = jurist_client.post(f"/questions/{desk.mine}/repondre",
                               data={"body": "Texte.", "kind": "secret", "status_after": "answered"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "Type de message : choisissez l&#39;une des valeurs proposées." in page
+    assert "Choisissez l&#39;une des valeurs proposées pour « Type de message »." in page
     assert db.session.scalars(select(Message).where(Message.body == "Texte.")).all() == []
 
 

@@ -159,10 +159,10 @@ def test_a_subject_sent_on_several_lines_is_kept_on_one(world):
 @pytest.mark.parametrize("overrides, message", [
     ({"theme_id": 999}, "Ce thème n'existe pas"),
     ({"priority": 7}, "Cette urgence n'existe pas"),
-    ({"subject": "   "}, "Objet : au moins 5"),
-    ({"subject": "x" * 201}, "Objet : 200 caractères au maximum"),
-    ({"body": ""}, "Description : au moins 20"),
-    ({"body": "x" * 20_001}, "Description : 20\u202f000 caractères au maximum"),
+    ({"subject": "   "}, "Le champ « Objet » demande 5 caractères au minimum"),
+    ({"subject": "x" * 201}, "Le champ « Objet » accepte 200 caractères au maximum \\(votre texte en compte 201\\)"),
+    ({"body": ""}, "Le champ « Description » demande 20 caractères au minimum"),
+    ({"body": "x" * 20_001}, "Le champ « Description » accepte 20\u202f000 caractères au maximum"),
 ])
 def test_bad_question_is_refused_and_nothing_is_written(world, overrides, message):
     with pytest.raises(InvalidInput, match=message):
@@ -307,9 +307,9 @@ def test_member_cannot_claim(world, ticket):
 
 def test_closed_question_cannot_be_claimed_or_assigned(world, ticket):
     services.close(ticket, world.jurist)
-    with pytest.raises(InvalidInput, match="rouvrez-la"):
+    with pytest.raises(InvalidInput, match="Rouvrez-la"):
         services.claim(ticket, world.jurist)
-    with pytest.raises(InvalidInput, match="rouvrez-la"):
+    with pytest.raises(InvalidInput, match="Rouvrez-la"):
         services.assign(ticket, world.jurist, world.jurist2.id)
     assert ticket.assignee_id is None
 
@@ -381,7 +381,7 @@ def test_illegal_status_change_is_refused(world, ticket):
     assert ticket.status == "new" and _kinds(ticket) == ["created"]
 
 
-ANSWER_FIRST = "Répondez d'abord au membre : le statut « Répondue » suit une réponse publique."
+ANSWER_FIRST = "Répondez d'abord au membre, car le statut « Répondue » suit une réponse publique."
 
 
 @pytest.mark.parametrize("before", ["open", "waiting"])

@@ -57,9 +57,9 @@ def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world,
 
 
 @pytest.mark.parametrize("title, body, message", [
-    ("Titre", "Bonjour {prenom}", "Variable inconnue : {prenom}"),
-    ("Titre", "Au sujet de {objet. Bien à vous", "Variable mal écrite : « {objet. »"),
-    ("Titre", "Bonjour {Prenom_membre}", "Variable mal écrite : « {Prenom_membre »"),
+    ("Titre", "Bonjour {prenom}", "La variable {prenom} est inconnue"),
+    ("Titre", "Au sujet de {objet. Bien à vous", "La variable « {objet. » est mal écrite"),
+    ("Titre", "Bonjour {Prenom_membre}", "La variable « {Prenom_membre » est mal écrite"),
     ("  ", "Texte", "Le titre doit compter"),
     ("Titre", "   ", "Le texte doit compter"),
     ("Titre", "x" * 20_001, "Le texte doit compter entre 1 et 20\u202f000 caractères."),  # the limit written the reader's way
@@ -127,7 +127,7 @@ def test_inserting_a_canned_answer_names_the_files_to_attach_again(client, world
 @pytest.mark.parametrize("data, message", [
     ({"title": "", "body": ""},
      "rien n'a été enregistré. Voyez les 2 erreurs signalées, à partir de « <a href=\"#title\">"),
-    ({"title": "Relance", "body": "Bonjour {inconnu}"}, "Variable inconnue : {inconnu}."),
+    ({"title": "Relance", "body": "Bonjour {inconnu}"}, "La variable {inconnu} est inconnue."),
 ])
 def test_a_refused_canned_answer_says_so_at_the_top_and_saves_nothing(client, world, login, data, message):
     """A refused canned answer came back, for empty fields, without the banner every refused form shows (as the

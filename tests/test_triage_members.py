@@ -194,9 +194,9 @@ def test_a_refused_file_leaves_no_question_filed_for_a_member(app, client, world
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"member": "outsider"}, "Membre : choisissez l'une des valeurs proposées."),
-    ({"channel": "web"}, "Demande reçue par : choisissez l'une des valeurs proposées."),
-    ({"subject": "ab"}, "L'objet doit compter entre 5 et"),
+    ({"member": "outsider"}, "Choisissez l'une des valeurs proposées pour « Membre »."),
+    ({"channel": "web"}, "Choisissez l'une des valeurs proposées pour « Demande reçue par »."),
+    ({"subject": "ab"}, "5 caractères au minimum (votre texte en compte 2)."),
 ])
 def test_filing_on_behalf_refuses_bad_input(client, world, login, change, message):
     login(world.jurist)
@@ -219,7 +219,7 @@ def test_filing_on_behalf_asks_for_a_theme_among_the_active_ones(client, world, 
     assert "Réforme IAE" in theme_select and "Ancien thème" not in theme_select
     data = {"structure": world.structure.id, "member": world.member.id, "channel": "phone", "send": "1",
             "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."}
-    for theme, message in (("0", "Choisissez un thème."), (str(retired.id), "Thème : choisissez l&#39;une des valeurs proposées.")):
+    for theme, message in (("0", "Choisissez un thème."), (str(retired.id), "Choisissez l&#39;une des valeurs proposées pour « Thème ».")):
         page = client.post("/questions/pour-un-membre", data={**data, "theme": theme}).get_data(as_text=True)
         assert message in page
         assert 'value="Question reçue par téléphone"' in page  # what was typed stays
@@ -269,7 +269,7 @@ def test_on_behalf_lists_no_member_for_an_unknown_or_inactive_structure(client, 
     page = client.post("/questions/pour-un-membre", data={
         "structure": structure, "member": world.outsider.id, "channel": "phone", "send": "1",
         "subject": "Question reçue par téléphone", "priority": "1", "body": "Texte de la question, assez long."})
-    assert page.status_code == 400 and "Membre : choisissez l&#39;une des valeurs proposées." in page.get_data(as_text=True)
+    assert page.status_code == 400 and "Choisissez l&#39;une des valeurs proposées pour « Membre »." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 

@@ -128,15 +128,15 @@ def test_rule_after_a_broader_team_rule_is_reported_unreachable(world):
     routing.add_rule(world.admin, world.theme.id, None, None)
     routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist.id)
     assert routing.rule_warnings(routing.ordered_rules()) == [
-        "La règle 2 ne s'appliquera jamais : la règle 1, placée avant, retient déjà toutes ses questions pour toute "
-        "l'équipe. Montez-la au-dessus si elle doit s'appliquer."]
+        "La règle 2 ne s'appliquera jamais, car la règle 1, placée avant, retient déjà toutes ses questions pour "
+        "toute l'équipe. Montez-la au-dessus si elle doit s'appliquer."]
 
 
 def test_rule_after_a_broader_jurist_rule_is_reported_as_a_fallback(world):
     routing.add_rule(world.admin, None, "bretagne", world.jurist.id)
     routing.add_rule(world.admin, world.theme.id, "bretagne", world.jurist2.id)
     assert routing.rule_warnings(routing.ordered_rules()) == [
-        f"La règle 2 ne sert que de relais : ses questions vont d'abord à {world.jurist.name} (règle 1, placée "
+        f"La règle 2 ne sert que de relais. Ses questions vont d'abord à {world.jurist.name} (règle 1, placée "
         "avant) ; elle ne s'appliquera que si ce compte est désactivé."]
 
 
@@ -156,9 +156,9 @@ def test_rules_of_a_departed_jurist_or_a_retired_theme_are_reported_and_shadow_n
     other_theme = factories.make_theme(name="Marchés publics", slug="marches-publics", active=False)
     routing.add_rule(world.admin, other_theme.id, None, None)
     assert routing.rule_warnings(routing.ordered_rules()) == [
-        f"La règle 1 est ignorée : {world.jurist.name} ne fait plus partie de l'équipe juridique (compte désactivé "
-        "ou rôle changé).",
-        "La règle 3 ne retient plus aucune question : le thème « Marchés publics » est retiré."]
+        f"La règle 1 est ignorée, car {world.jurist.name} ne fait plus partie de l'équipe juridique (compte "
+        "désactivé ou rôle changé).",
+        "La règle 3 ne retient plus aucune question, car le thème « Marchés publics » est retiré."]
 
 
 def test_admin_is_warned_when_saving_and_on_the_list_page(client, world, login):
@@ -169,7 +169,7 @@ def test_admin_is_warned_when_saving_and_on_the_list_page(client, world, login):
                        follow_redirects=True).get_data(as_text=True)
     assert "règle ajoutée en fin de liste." in page  # a warning, not a refusal: the admin may move it up next
     assert "Attention : la configuration comporte 1 point à vérifier, détaillé ci-dessous." in page
-    assert "À vérifier" in page and "La règle 2 ne s&#39;appliquera jamais : la règle 1, placée avant" in page
+    assert "À vérifier" in page and "La règle 2 ne s&#39;appliquera jamais, car la règle 1, placée avant" in page
     assert len(routing.ordered_rules()) == 2
     second = routing.ordered_rules()[1]
     moved = client.post(f"/admin/routage/{second.id}/monter", follow_redirects=True).get_data(as_text=True)

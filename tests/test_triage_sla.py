@@ -166,16 +166,16 @@ def test_more_urgent_priority_with_more_time_is_reported(world):
     sla.save_policy(world.admin, 3, None, 4, 60)
     sla.save_policy(world.admin, 0, world.theme.id, 50, 200)  # in order; the general pairs are not repeated for it
     assert sla.policy_warnings() == [
-        "Tous les thèmes : une question « Urgente » a plus de temps pour sa résolution (60 h) qu'une question "
+        "Pour tous les thèmes, une question « Urgente » a plus de temps pour sa résolution (60 h) qu'une question "
         "« Élevée » (45 h).",
-        "Tous les thèmes : une question « Élevée » a plus de temps pour sa première réponse (24 h) qu'une question "
+        "Pour tous les thèmes, une question « Élevée » a plus de temps pour sa première réponse (24 h) qu'une question "
         "« Normale » (18 h)."]
 
 
 def test_theme_rule_is_compared_with_the_general_rules_it_sits_among(world):
     sla.save_policy(world.admin, 3, world.theme.id, 12, 30)
     assert sla.policy_warnings() == [
-        "Thème « Réforme IAE » : une question « Urgente » a plus de temps pour sa première réponse (12 h) qu'une "
+        "Pour le thème « Réforme IAE », une question « Urgente » a plus de temps pour sa première réponse (12 h) qu'une "
         "question « Élevée » (9 h)."]
     sla.save_policy(world.admin, 2, world.theme.id, 12, 40)
     assert sla.policy_warnings() == []
@@ -187,7 +187,7 @@ def test_admin_is_warned_of_priorities_out_of_order_when_saving_and_on_the_page(
                                               "resolution_hours": "100"}, follow_redirects=True).get_data(as_text=True)
     assert "délai enregistré" in page  # saved: the admin may be about to fix the other priority
     assert "Attention : la configuration comporte 1 point à vérifier, détaillé ci-dessous." in page
-    assert ("Tous les thèmes : une question « Normale » a plus de temps pour sa première réponse (50 h) "
+    assert ("Pour tous les thèmes, une question « Normale » a plus de temps pour sa première réponse (50 h) "
             "qu&#39;une question « Basse » (45 h).") in page
     assert "À vérifier" in client.get("/admin/delais").get_data(as_text=True)
     rule = db.session.scalar(select(SlaRule))

@@ -77,14 +77,14 @@ def test_bulk_assignment_leaving_questions_as_they_were_is_not_reported_as_done(
     login(world.jurist)
     client.post("/file/actions", data={"ids": [unassigned.id], "action": "assigner", "assignee": 0})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
-    assert f"aucune question traitée. 1 refusée : {unassigned.reference} — Elle n'est déjà assignée à personne." \
+    assert f"aucune question traitée. 1 refusée ({unassigned.reference} — Elle n'est déjà assignée à personne)." \
         in summary
     assert re.search(rf'<input[^>]*value="{unassigned.id}"[^>]*checked', summary)
     client.post("/file/actions", data={"ids": [unassigned.id, mine.id], "action": "assigner",
                                        "assignee": world.jurist.id})
     summary = client.get("/file/").get_data(as_text=True)
-    assert (f"1 question traitée ({unassigned.reference}). 1 refusée : {mine.reference} — Elle est déjà assignée à "
-            f"{world.jurist.name}.") in summary
+    assert (f"1 question traitée ({unassigned.reference}). 1 refusée ({mine.reference} — Elle est déjà assignée à "
+            f"{world.jurist.name}).") in summary
 
 
 def test_tag_rows_and_filter_in_the_queue(client, world, login):
@@ -115,7 +115,7 @@ def test_bulk_actions_apply_each_through_the_services_and_report_refusals(client
     client.post("/file/actions", data={"ids": [fresh.id, closed.id], "action": "assigner",
                                        "assignee": world.jurist2.id})
     summary = client.get("/file/").get_data(as_text=True)
-    assert f"1 question traitée ({fresh.reference}). 1 refusée : {closed.reference}" in summary
+    assert f"1 question traitée ({fresh.reference}). 1 refusée ({closed.reference}" in summary
     db.session.expire_all()
     assert db.session.get(Ticket, fresh.id).assignee_id == world.jurist2.id
     client.post("/file/actions", data={"ids": [fresh.id], "action": "etiqueter", "tags": "lot, relance"})
@@ -143,16 +143,16 @@ def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(cli
     client.post("/file/actions", data={"ids": [first.id, second.id, merged.id], "action": "reclasser",
                                        "reclass_theme": str(world.theme.id), "reclass_priority": ""})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
-    assert (f"2 questions traitées ({first.reference}, {second.reference}). 1 refusée : {merged.reference} — Cette "
-            "question a été fusionnée. Reclassez la question dans laquelle elle a été fusionnée.") in summary
+    assert (f"2 questions traitées ({first.reference}, {second.reference}). 1 refusée ({merged.reference} — Cette "
+            "question a été fusionnée. Reclassez la question dans laquelle elle a été fusionnée).") in summary
     db.session.expire_all()
     assert [(ticket.theme_id, ticket.priority) for ticket in (first, second, merged)] == [
         (world.theme.id, 1), (world.theme.id, 3), (None, 1)]
     client.post("/file/actions", data={"ids": [first.id, second.id], "action": "reclasser", "reclass_theme": "",
                                        "reclass_priority": "3"})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
-    assert (f"1 question traitée ({first.reference}). 1 refusée : {second.reference} — La question a déjà cette "
-            "urgence.") in summary
+    assert (f"1 question traitée ({first.reference}). 1 refusée ({second.reference} — La question a déjà cette "
+            "urgence).") in summary
     client.post("/file/actions", data={"ids": [first.id], "action": "reclasser", "reclass_theme": "0",
                                        "reclass_priority": "0"})
     db.session.expire_all()
@@ -167,8 +167,8 @@ def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(cli
 
 @pytest.mark.parametrize("data, message", [
     ({"reclass_theme": "", "reclass_priority": ""}, "choisissez le nouveau thème, la nouvelle urgence, ou les deux."),
-    ({"reclass_theme": "999999", "reclass_priority": ""}, "nouveau thème : choisissez l'une des valeurs proposées."),
-    ({"reclass_theme": "", "reclass_priority": "7"}, "nouvelle urgence : choisissez l'une des valeurs proposées."),
+    ({"reclass_theme": "999999", "reclass_priority": ""}, "choisissez l'une des valeurs proposées pour « Nouveau thème »."),
+    ({"reclass_theme": "", "reclass_priority": "7"}, "choisissez l'une des valeurs proposées pour « Nouvelle urgence »."),
 ])
 def test_bulk_reclassification_without_a_valid_choice_changes_nothing(client, world, login, data, message):
     ticket = factories.make_ticket(world.member, priority=1)
@@ -214,8 +214,8 @@ def test_bulk_answered_applies_only_to_questions_with_a_public_reply(client, wor
     login(world.jurist)
     client.post("/file/actions", data={"ids": [unanswered.id, replied.id], "action": "statut", "status": "answered"})
     summary = client.get("/file/").get_data(as_text=True)
-    assert f"1 question traitée ({replied.reference}). 1 refusée : {unanswered.reference}" in summary
-    assert "Répondez d&#39;abord au membre : le statut « Répondue » suit une réponse publique." in summary
+    assert f"1 question traitée ({replied.reference}). 1 refusée ({unanswered.reference}" in summary
+    assert "Répondez d&#39;abord au membre, car le statut « Répondue » suit une réponse publique)." in summary
     db.session.expire_all()
     assert db.session.get(Ticket, unanswered.id).status == "open"
     assert db.session.get(Ticket, replied.id).status == "answered"

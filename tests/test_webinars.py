@@ -453,7 +453,7 @@ def test_withdrawing_a_question_is_for_its_author_and_before_the_webinar_only(cl
 
 
 @pytest.mark.parametrize("text, message", [("   ", "Écrivez votre question."),
-                                           ("x" * 1001, "Votre question doit compter 1000 caractères au plus.")])
+                                           ("x" * 1001, "1\u202f000 caractères au maximum (votre texte en compte 1\u202f001).")])
 def test_blank_or_too_long_question_is_refused_and_kept_on_the_page(client, world, login, text, message):
     webinar = make_webinar(world)
     services.register_interest(webinar, world.member)

@@ -24,7 +24,7 @@ ALLOWED = {
 PAIRS = list(itertools.product(STATUSES, STATUSES))
 
 
-ANSWER_FIRST = "Répondez d'abord au membre : le statut « Répondue » suit une réponse publique."
+ANSWER_FIRST = "Répondez d'abord au membre, car le statut « Répondue » suit une réponse publique."
 
 
 @pytest.mark.parametrize("current, target", PAIRS)

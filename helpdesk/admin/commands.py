@@ -23,9 +23,9 @@ def import_command(file, dry_run, encoding):
         content = handle.read(imports.MAX_BYTES + 1)
     plan = imports.check_import(content, file.name, encoding or "")
     for problem in plan.problems:
-        click.echo(f"Ligne {problem.line}, {problem.field_label} : {problem.message}", err=True)
+        click.echo(f"Erreur à la ligne {problem.line}, colonne « {problem.field_label} ». {problem.message}", err=True)
     if plan.problems:
-        raise click.ClickException(f"{len(plan.problems)} erreur(s) : rien n'a été importé.")
+        raise click.ClickException(f"{len(plan.problems)} erreur(s), rien n'a été importé.")
     if not plan.can_apply:
         raise click.ClickException("Ce fichier ne crée rien : ses structures existent déjà et il ne nomme aucun compte.")
     click.echo(f"Encodage lu : {plan.read_as_label}.")

@@ -1,13 +1,13 @@
 """Forms of the administration area."""
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from helpdesk.admin.imports import ENCODING_NAMES
 from helpdesk.admin.services import ACCOUNT_STATES, MEMBERSHIPS, STRUCTURE_NAME_MAX, normalise_siret, siret_problem
 from helpdesk.auth.forms import NEW_PASSWORD_LENGTH, PASSWORD_MIN
 from helpdesk.auth.services import email_problem, normalise_email
-from helpdesk.main.forms import FilterForm, Form, select_choices
+from helpdesk.main.forms import AtMost, FilterForm, Form, select_choices
 from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
@@ -30,8 +30,7 @@ class StructureForm(Form):
     """Create or edit a member structure."""
 
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom de la structure.")),
-                                          Length(max=STRUCTURE_NAME_MAX,
-                                                 message=_l("%(max)d caractères au maximum."))])
+                                          AtMost(STRUCTURE_NAME_MAX)])
     siret = StringField("SIRET", validators=[DataRequired(_l("Indiquez le SIRET.")), _valid_siret],
                         description=_l("14 chiffres, espaces acceptés."))
     type = SelectField(_l("Type de structure"), choices=select_choices(STRUCTURE_TYPES.items()))
@@ -51,8 +50,8 @@ class UserForm(Form):
 
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez l'adresse e-mail.")),
                                                      _valid_email,
-                                                     Length(max=254)])
-    name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=120, message=_l("120 caractères au maximum."))])
+                                                     AtMost(254)])
+    name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), AtMost(120)])
     role = SelectField(_l("Rôle"), choices=select_choices(ROLES.items()))
     structure = SelectField(_l("Structure (pour les membres)"), coerce=int, validators=[Optional()])
     invite = BooleanField(_l("Envoyer une invitation par courriel (la personne choisit elle-même son mot de passe)"),
@@ -77,7 +76,7 @@ class UserEditForm(Form):
     """Correct an account: name, email, role, structure."""
 
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez l'adresse e-mail.")),
-                                                     _valid_changed_email, Length(max=254)],
+                                                     _valid_changed_email, AtMost(254)],
                        description=_l("Si vous la changez, l'ancienne et la nouvelle adresse en sont prévenues par "
                                       "courriel, et les sessions du compte sont fermées."))
     name = UserForm.name
@@ -95,7 +94,7 @@ class ThemeForm(Form):
     """Create a theme."""
 
     name = StringField(_l("Nom du thème"), validators=[DataRequired(_l("Indiquez le nom du thème.")),
-                                                   Length(max=120, message=_l("120 caractères au maximum."))])
+                                                   AtMost(120)])
     submit = SubmitField(_l("Ajouter"))
 
 
@@ -114,7 +113,7 @@ class ToggleForm(Form):
 class AccountFilterForm(FilterForm):
     """Narrow the accounts list by a search, a role and a state."""
 
-    q = StringField(_l("Nom, e-mail ou structure"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Nom, e-mail ou structure"), validators=[Optional(), AtMost(200)])
     role = SelectField(_l("Rôle"), choices=select_choices([("", _l("Tous")), *ROLES.items()]), default="")
     state = SelectField(_l("État"), choices=select_choices([("", _l("Tous")), *ACCOUNT_STATES.items()]), default="")
 
@@ -128,7 +127,7 @@ class AccountFilterForm(FilterForm):
 class StructureFilterForm(FilterForm):
     """Narrow the structures list by a search and a membership state."""
 
-    q = StringField(_l("Nom ou SIRET"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Nom ou SIRET"), validators=[Optional(), AtMost(200)])
     membership = SelectField(_l("Adhésion"), choices=select_choices([("", _l("Toutes")), *MEMBERSHIPS.items()]),
                              default="")
 

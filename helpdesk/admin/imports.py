@@ -52,8 +52,8 @@ FIELD_LABELS = {"file": _l("fichier"), "structure": _l("nom de la structure"), "
                 "role": _l("rôle")}
 MEMBER_ROLE_NAMES = {"", "membre", "member"}
 STAFF_ROLE_NAMES = {"juriste", "jurist", "administrateur", "administratrice", "admin", "administrator"}
-INVALID_REFERENCE = _l("Cet aperçu n'est pas valide : déposez de nouveau le fichier.")
-EXPIRED_REFERENCE = _l("Cet aperçu a expiré ou a déjà été importé : déposez de nouveau le fichier si besoin.")
+INVALID_REFERENCE = _l("Cet aperçu n'est pas valide. Déposez de nouveau le fichier.")
+EXPIRED_REFERENCE = _l("Cet aperçu a expiré ou a déjà été importé. Déposez de nouveau le fichier si besoin.")
 
 
 @dataclass(frozen=True)
@@ -204,23 +204,23 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
     """The non-blank lines of the file as (line number, {column key: cell}); none if the file itself is refused
     (the reason in `plan`)."""
     if not filename.lower().endswith(".csv"):
-        plan.problem(1, "file", _("Le fichier doit être au format CSV (.csv) : dans votre tableur, choisissez "
+        plan.problem(1, "file", _("Le fichier doit être au format CSV (.csv). Dans votre tableur, choisissez "
                                   "« Enregistrer sous » puis le format CSV."))
         return []
     if not content.strip():
         plan.problem(1, "file", _("Le fichier est vide."))
         return []
     if len(content) > MAX_BYTES:
-        plan.problem(1, "file", _("Le fichier dépasse %(size)d Mo : découpez-le en plusieurs fichiers.",
+        plan.problem(1, "file", _("Le fichier dépasse %(size)d Mo. Découpez-le en plusieurs fichiers.",
                                   size=MAX_BYTES // 2**20))
         return []
     reading = _decode(content, plan.encoding)
     if reading is None and plan.encoding:
-        plan.problem(1, "file", _("Ce fichier ne se lit pas en %(encoding)s : choisissez un autre encodage, ou "
+        plan.problem(1, "file", _("Ce fichier ne se lit pas en %(encoding)s. Choisissez un autre encodage, ou "
                                   "« Détection automatique ».", encoding=ENCODING_NAMES[plan.encoding]))
         return []
     if reading is None:
-        plan.problem(1, "file", _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au format CSV "
+        plan.problem(1, "file", _("Ce fichier n'est pas un fichier CSV lisible. Enregistrez-le au format CSV "
                                   "(UTF-8, Windows ou Mac) depuis votre tableur."))
         return []
     text, plan.read_as = reading
@@ -239,7 +239,7 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) == MAX_LINES:
-                plan.problem(reader.line_num, "file", _("Le fichier compte plus de %(max)s lignes : découpez-le en "
+                plan.problem(reader.line_num, "file", _("Le fichier compte plus de %(max)s lignes. Découpez-le en "
                                                         "plusieurs fichiers.", max=format_number(MAX_LINES)))
                 return []
             rows.append((reader.line_num, {key: without_hidden_characters(cells[index]).strip()
@@ -247,7 +247,7 @@ def _read_rows(content: bytes, filename: str, plan: ImportPlan) -> list[tuple[in
                                            for key, index in positions.items()}))
     except csv.Error:
         plan.problem(read_whole + 1, "file", _("Un guillemet (\") de cette ligne n'est pas refermé, ou du texte suit "
-                                               "un guillemet fermant : une case entre guillemets doit l'être en "
+                                               "un guillemet fermant. Une case entre guillemets doit l'être en "
                                                "entier, et un guillemet à l'intérieur s'écrit deux fois."))
         return []
     if plan.problems:
@@ -266,7 +266,7 @@ def _column_positions(header: list[str], line: int, plan: ImportPlan) -> dict[st
         indexes = [index for index, slug in enumerate(slugs) if slug in names]
         if len(indexes) > 1:
             plan.problem(line, "file", _("Colonne « %(column)s » présente plusieurs fois dans la ligne d'en-tête "
-                                         "(colonnes %(positions)s) : gardez-en une seule.", column=title,
+                                         "(colonnes %(positions)s). Gardez-en une seule.", column=title,
                                          positions=", ".join(str(index + 1) for index in indexes)))
         elif indexes:
             positions[key] = indexes[0]
@@ -297,7 +297,7 @@ def check_import(content: bytes, filename: str, encoding: str = "") -> ImportPla
     """Read a CSV file of structures and accounts (in the `encoding` given, detected when empty) and check every line
     against the database; writes nothing."""
     if encoding and encoding not in ENCODING_NAMES:
-        raise InvalidInput(_("Encodage inconnu : choisissez-en un dans la liste."))
+        raise InvalidInput(_("Cet encodage est inconnu. Choisissez-en un dans la liste."))
     plan = ImportPlan(filename=filename, encoding=encoding)
     rows = _read_rows(content, filename, plan)
     sirets = {normalise_siret(row["siret"]) for _line, row in rows}
@@ -366,7 +366,7 @@ def _check_structure(plan: ImportPlan, line: int, siret: str, name: str, type_co
                                  ("region", region_code, known_region)):
         same = value.casefold() == known.casefold() if column == "structure" else value == known
         if row[column] and not same:
-            plan.problem(line, column, _("Ce SIRET est celui de %(reference)s, dont la valeur diffère : corrigez la "
+            plan.problem(line, column, _("Ce SIRET est celui de %(reference)s, dont la valeur diffère. Corrigez la "
                                          "ligne ou laissez la case vide.", reference=described))
             ok = False
     return ok
@@ -398,11 +398,11 @@ def _check_account(plan: ImportPlan, line: int, row: dict[str, str], existing_em
         plan.problem(line, "name", reason)
         ok = False
     if role in STAFF_ROLE_NAMES:
-        plan.problem(line, "role", _("Rôle non autorisé : l'import crée des comptes de membres ; créez les comptes "
-                                     "des juristes et des administrateurs un par un."))
+        plan.problem(line, "role", _("Ce rôle n'est pas autorisé, car l'import crée des comptes de membres. Créez "
+                                     "les comptes des juristes et des administrateurs un par un."))
         ok = False
     elif role not in MEMBER_ROLE_NAMES:
-        plan.problem(line, "role", _("Rôle inconnu : indiquez « membre » ou laissez la case vide."))
+        plan.problem(line, "role", _("Ce rôle est inconnu. Indiquez « membre » ou laissez la case vide."))
         ok = False
     return (email, name) if ok else None
 
@@ -414,7 +414,7 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
     if actor is not None:
         ensure_admin(actor)
     if not plan.can_apply:
-        raise InvalidInput(_("Ce fichier ne peut pas être importé : corrigez d'abord les erreurs signalées."))
+        raise InvalidInput(_("Ce fichier ne peut pas être importé. Corrigez d'abord les erreurs signalées."))
     try:
         structures = dict(plan.reused_structures)
         for new in plan.new_structures:
@@ -430,8 +430,8 @@ def apply_import(plan: ImportPlan, actor: User | None) -> ImportResult:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise InvalidInput(_("Une structure ou un compte du fichier vient d'être créé par ailleurs : rien n'a été "
-                             "importé. Déposez de nouveau le fichier pour le vérifier.")) from None
+        raise InvalidInput(_("Une structure ou un compte du fichier vient d'être créé par ailleurs, rien n'a donc "
+                             "été importé. Déposez de nouveau le fichier pour le vérifier.")) from None
     except BaseException:
         db.session.rollback()
         raise

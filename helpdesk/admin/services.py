@@ -8,6 +8,7 @@ from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.like import any_contains
 from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, User
 from helpdesk.models.user import UNUSABLE_PASSWORD
@@ -96,7 +97,7 @@ def structure_problems(*, name: str, siret: str, type: str, region: str) -> dict
     if not name:
         problems["name"] = _("Indiquez le nom de la structure.")
     elif len(name) > STRUCTURE_NAME_MAX:
-        problems["name"] = _("%(max)d caractères au maximum.", max=STRUCTURE_NAME_MAX)
+        problems["name"] = too_long(len(name), STRUCTURE_NAME_MAX)
     if (siret_reason := siret_problem(siret)) is not None:
         problems["siret"] = siret_reason
     if not type:
@@ -156,8 +157,10 @@ def _checked_theme_name(name: str, theme: Theme | None = None) -> str:
     """A theme name, trimmed, refused when empty, too long or the same (case, accents and punctuation aside) as
     another theme's; `theme`: the theme being renamed, which may keep its own name."""
     name = one_line(name)
-    if not name or len(name) > 120:
-        raise InvalidInput(_("Indiquez un nom de thème de 120 caractères au plus."), field="name")
+    if not name:
+        raise InvalidInput(_("Indiquez le nom du thème."), field="name")
+    if len(name) > 120:
+        raise InvalidInput(too_long(len(name), 120), field="name")
     if not slugify(name):
         raise InvalidInput(_("Le nom d'un thème comporte au moins une lettre ou un chiffre."), field="name")
     others = db.session.scalars(select(Theme).where(Theme.id != theme.id) if theme is not None else select(Theme))

@@ -36,8 +36,8 @@ def authenticate():
         return None
     wait = invalid_tokens_wait()
     if wait is not None:
-        return error_response(429, _("Trop de requêtes sans jeton valide depuis votre adresse : réessayez après le "
-                                     "délai indiqué par l'en-tête Retry-After, avec un jeton valide."),
+        return error_response(429, _("Trop de requêtes sans jeton valide sont venues de votre adresse. Réessayez "
+                                     "après le délai indiqué par l'en-tête Retry-After, avec un jeton valide."),
                               headers={"Retry-After": str(wait)})
     scheme, _separator, value = request.headers.get("Authorization", "").partition(" ")
     token = authenticate_token(value.strip()) if scheme.lower() == "bearer" else None
@@ -48,7 +48,7 @@ def authenticate():
     if rate is not None:
         return rate
     if request.method not in READ_METHODS and token.scope != "write":
-        return error_response(403, _("Ce jeton est en lecture seule : pour modifier, créez un jeton de portée "
+        return error_response(403, _("Ce jeton est en lecture seule. Pour modifier, créez un jeton de portée "
                                      "« Lecture et écriture » (page « Jetons d'accès à l'API » de votre compte)."),
                               code="insufficient_scope")
     g.api_token = token

@@ -17,7 +17,7 @@ CODES = {
     413: ("payload_too_large", _l("La requête est trop volumineuse.")),
     415: ("unsupported_media_type", _l("Le corps de la requête doit être du JSON (Content-Type: application/json).")),
     422: ("invalid_input", _l("Les valeurs envoyées ne sont pas acceptables.")),
-    429: ("rate_limited", _l("Trop de requêtes : réessayez après le délai indiqué par l'en-tête Retry-After.")),
+    429: ("rate_limited", _l("Trop de requêtes. Réessayez après le délai indiqué par l'en-tête Retry-After.")),
     500: ("server_error", _l("Une erreur interne est survenue ; rien n'a été enregistré.")),
 }
 SERVICE_STATUS = {InvalidInput: 422, Forbidden: 403, NotFound: 404, Conflict: 409}

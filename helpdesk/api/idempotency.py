@@ -39,7 +39,7 @@ def _request_key() -> str | None:
     if key is None:
         return None
     if not KEY_PATTERN.fullmatch(key):
-        raise InvalidInput(_("En-tête Idempotency-Key : 1 à 255 caractères ASCII imprimables sont attendus (un UUID "
+        raise InvalidInput(_("L'en-tête Idempotency-Key attend de 1 à 255 caractères ASCII imprimables (un UUID "
                              "par exemple)."))
     return key
 
@@ -65,7 +65,7 @@ def _replay(user: User, record: IdempotencyKey, fingerprint: str, respond: Calla
     another request)."""
     if record.request_hash != fingerprint:
         return error_response(422, _("Cette clé Idempotency-Key a déjà servi pour une autre requête (autre adresse ou "
-                                     "autre contenu) : choisissez une nouvelle clé pour chaque nouvelle demande."),
+                                     "autre contenu). Choisissez une nouvelle clé pour chaque nouvelle demande."),
                               code="idempotency_key_reused")
     resource = record.ticket or record.message
     if not can_view_ticket(user, record.ticket or record.message.ticket):

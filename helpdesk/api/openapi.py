@@ -78,6 +78,10 @@ IDEMPOTENCY_KEY = {
 REFERENCE = {"name": "reference", "in": "path", "required": True,
              "schema": {"type": "string", "maxLength": 20, "pattern": WITHOUT_NUL},
              "description": "Référence de la question, par exemple Q-2026-00042."}
+# A read finds the question by its reference typed as on the web; a write names it exactly, as the answers carry it
+# (an Idempotency-Key is bound to the address it was sent to).
+TYPED_REFERENCE = {**REFERENCE, "description": "Référence de la question, par exemple Q-2026-00042, ou tapée en "
+                                               "minuscules ou sans ses zéros (q-2026-42)."}
 
 SCHEMAS = {
     "Error": {
@@ -229,11 +233,11 @@ def openapi_document() -> dict:
                                        **_errors("403", "413", "422")}},
             },
             "/questions/{reference}": {"get": {
-                "operationId": "getQuestion", "summary": "Une question", "parameters": [REFERENCE],
+                "operationId": "getQuestion", "summary": "Une question", "parameters": [TYPED_REFERENCE],
                 "responses": {"200": _json(_ref("QuestionDetail"), "La question"), **_errors("404")}}},
             "/questions/{reference}/messages": {
                 "get": {"operationId": "listMessages", "summary": "Messages (notes internes : juristes seulement)",
-                        "parameters": [REFERENCE, *PAGE_PARAMETERS],
+                        "parameters": [TYPED_REFERENCE, *PAGE_PARAMETERS],
                         "responses": {"200": _json(_ref("MessagePage"), "Une page de messages, les plus anciens d'abord"),
                                       **_errors("404", "422")}},
                 "post": {"operationId": "postMessage", "summary": "Répondre, ou noter (juristes)",

@@ -10,11 +10,12 @@ from helpdesk.api.serializers import article_detail, article_hit, message_json, 
 from helpdesk.audit.services import record_queue_search, record_question_read, record_questions_read
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.kb import searching
 from helpdesk.kb.services import get_visible_article
 from helpdesk.main.query_args import MAX_INT_ARG, url_with_query
 from helpdesk.models import ARTICLE_TYPES, REGIONS, STATUSES, STRUCTURE_TYPES, Message, Ticket, User
-from helpdesk.permissions import ensure_member, ensure_staff, get_visible_ticket, visible_tickets
+from helpdesk.permissions import ensure_member, ensure_staff, get_typed_ticket, get_visible_ticket, visible_tickets
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.queue.services import SORTS, VIEWS, QueueFilters, queue_query
 from helpdesk.tickets import services as ticket_services
@@ -30,8 +31,8 @@ def _int_param(name: str, default: int | None = None, minimum: int = 1, maximum:
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
-        raise InvalidInput(_("%(name)s : un entier de %(minimum)d à %(maximum)d est attendu.", name=name, minimum=minimum,
-                             maximum=maximum))
+        raise InvalidInput(_("Le paramètre « %(name)s » attend un entier de %(minimum)d à %(maximum)d.", name=name,
+                             minimum=minimum, maximum=maximum))
     return int(raw)
 
 
@@ -47,8 +48,8 @@ def _choice_param(name: str, allowed, default=None):
 
 def _unknown_value(name: str, allowed) -> InvalidInput:
     """The refusal of a value outside `allowed`: it names the allowed values, never echoes what was sent."""
-    return InvalidInput(_("%(name)s : valeur inconnue (valeurs possibles : %(allowed)s).", name=name,
-                          allowed=", ".join(allowed)))
+    return InvalidInput(_("La valeur de « %(name)s » est inconnue. Les valeurs possibles sont %(allowed)s.",
+                          name=name, allowed=", ".join(allowed)))
 
 
 def _text_param(name: str) -> str | None:
@@ -61,7 +62,7 @@ def _text_param(name: str) -> str | None:
 def _check_length(name: str, value: str, maximum: int):
     """InvalidInput (422) when a text parameter is longer than `maximum`: never cut silently."""
     if len(value) > maximum:
-        raise InvalidInput(_("%(name)s : %(max)d caractères au maximum.", name=name, max=maximum))
+        raise InvalidInput(too_long(len(value), maximum, name))
 
 
 def _single_param(name: str) -> str | None:
@@ -69,7 +70,7 @@ def _single_param(name: str) -> str | None:
     the first would count."""
     values = request.args.getlist(name)
     if len(values) > 1:
-        raise InvalidInput(_("%(name)s : une seule valeur est attendue.", name=name))
+        raise InvalidInput(_("Le paramètre « %(name)s » attend une seule valeur.", name=name))
     return values[0] if values else None
 
 
@@ -79,21 +80,24 @@ def _page_params() -> tuple[int, int]:
     return _int_param("page", 1, maximum=MAX_PAGE), _int_param("per_page", 20, maximum=maximum)
 
 
-def _page_links(page: int, per_page: int, total: int) -> dict:
-    """self/first/last/prev/next URLs, keeping the other query parameters."""
+def _page_links(page: int, per_page: int, total: int, path_values: dict | None) -> dict:
+    """self/first/last/prev/next URLs, keeping the other query parameters (`path_values`: the address's own, when
+    they differ from the request's)."""
     last = max(1, -(-total // per_page))
 
     def link(number):
-        return url_with_query(request.endpoint, {"per_page": per_page, "page": number}, **(request.view_args or {}))
+        return url_with_query(request.endpoint, {"per_page": per_page, "page": number},
+                              **(path_values or request.view_args or {}))
 
     return {"self": link(page), "first": link(1), "last": link(last),
             "prev": link(page - 1) if 1 < page <= last + 1 else None, "next": link(page + 1) if page < last else None}
 
 
-def _paginated(items: list, page: int, per_page: int, total: int):
-    """The common envelope of a list: items, page, per_page, total, pages, links."""
+def _paginated(items: list, page: int, per_page: int, total: int, path_values: dict | None = None):
+    """The common envelope of a list: items, page, per_page, total, pages, links (to the address with
+    `path_values`, the request's by default)."""
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total,
-                    "pages": max(1, -(-total // per_page)), "links": _page_links(page, per_page, total)})
+                    "pages": max(1, -(-total // per_page)), "links": _page_links(page, per_page, total, path_values)})
 
 
 def _json_body(schema: str) -> dict:
@@ -108,7 +112,7 @@ def _json_body(schema: str) -> dict:
         raise ServiceError(_("Le corps de la requête doit être un objet JSON."))
     fields = list(SCHEMAS[schema]["properties"])
     if not set(data) <= set(fields):
-        raise InvalidInput(_("Le corps contient un champ inconnu (champs possibles : %(fields)s).",
+        raise InvalidInput(_("Le corps contient un champ inconnu. Les champs possibles sont %(fields)s.",
                              fields=", ".join(fields)))
     return data
 
@@ -127,17 +131,18 @@ def _field(data: dict, name: str, kind, required: bool = False, default=None):
     """A body field of the expected JSON type (bool is not accepted as an integer; 3.0 is, as JSON Schema says)."""
     if name not in data or data[name] is None:
         if required:
-            raise InvalidInput(_("%(name)s : ce champ est obligatoire.", name=name))
+            raise InvalidInput(_("Le champ « %(name)s » est obligatoire.", name=name))
         return default
     value = data[name]
     if kind is int and isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidInput(_("%(name)s : la valeur doit être %(expected)s.", name=name, expected=EXPECTED_KINDS[kind]))
+        raise InvalidInput(_("Le champ « %(name)s » doit être %(expected)s.", name=name,
+                             expected=EXPECTED_KINDS[kind]))
     if isinstance(value, str) and "\x00" in value:
-        raise InvalidInput(_("%(name)s : le caractère nul n'est pas accepté.", name=name))
+        raise InvalidInput(_("Le champ « %(name)s » contient le caractère nul, qui n'est pas accepté.", name=name))
     if isinstance(value, str) and not _encodable(value):
-        raise InvalidInput(_("%(name)s : le texte contient un caractère Unicode invalide.", name=name))
+        raise InvalidInput(_("Le champ « %(name)s » contient un caractère Unicode invalide.", name=name))
     return without_hidden_characters(value) if isinstance(value, str) else value
 
 
@@ -212,9 +217,10 @@ def create_question():
 @bp.route("/questions/<reference>")
 def get_question(reference):
     """A question the token's user may see (404 otherwise, as on the web), with its followers for jurists; a jurist's
-    read is journalled."""
+    read is journalled. The reference may be typed in lower case or without its zeros (« q-2026-141 »), as on the
+    web; the answer carries it as questions do."""
     user = api_user()
-    ticket = get_visible_ticket(user, reference)
+    ticket = get_typed_ticket(user, reference)
     record_question_read(user, ticket)
     return jsonify(ticket_detail_json(ticket, user))
 
@@ -222,14 +228,16 @@ def get_question(reference):
 @bp.route("/questions/<reference>/messages")
 def list_messages(reference):
     """The question's messages, oldest first, in pages like every list; internal notes only for jurists, whose
-    read is journalled."""
+    read is journalled; the reference typed as for the question itself."""
     user = api_user()
-    ticket = get_visible_ticket(user, reference)
+    ticket = get_typed_ticket(user, reference)
     record_question_read(user, ticket)
     page, per_page = _page_params()
     messages = [entry.message for entry in ticket_services.timeline(ticket, user) if entry.message is not None]
     shown = messages[(page - 1) * per_page:page * per_page]
-    return _paginated([message_json(message) for message in shown], page, per_page, len(messages))
+    # The links name the question as it carries its reference, however it was typed.
+    return _paginated([message_json(message) for message in shown], page, per_page, len(messages),
+                      {"reference": ticket.reference})
 
 
 def _created_message(message: Message, _user: User):
@@ -296,7 +304,8 @@ def search_articles():
         raise _unknown_value("type", ARTICLE_TYPES)
     themes = request.args.getlist("theme")
     if len(themes) > MAX_THEMES:
-        raise InvalidInput(_("%(name)s : %(max)d valeurs au plus.", name="theme", max=MAX_THEMES))
+        raise InvalidInput(_("Le paramètre « %(name)s » accepte %(max)d valeurs au plus.", name="theme",
+                             max=MAX_THEMES))
     for theme in themes:
         _check_length("theme", theme, MAX_THEME_SLUG)
     themes = [theme for theme in themes if theme]

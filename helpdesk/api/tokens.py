@@ -34,7 +34,7 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int) -> tup
     if not name or len(name) > NAME_MAX:
         raise InvalidInput(_("Donnez au jeton un nom de 1 à %(max)d caractères.", max=NAME_MAX))
     if scope not in TOKEN_SCOPES:
-        raise InvalidInput(_("Cette portée n'existe pas : « read » ou « write »."))
+        raise InvalidInput(_("Cette portée n'existe pas. Choisissez « read » ou « write »."))
     if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:  # bool is an int too
         raise InvalidInput(_("Un jeton doit expirer. Choisissez une durée de validité de 1 à %(max)d jours.",
                              max=MAX_EXPIRY_DAYS))

@@ -93,7 +93,7 @@ def upload_limit_attributes() -> dict[str, str | int]:
             "data-max-total-bytes": config["ATTACHMENT_MAX_REQUEST_SIZE"], "data-too-many": _too_many_files(),
             "data-file-too-large": _file_too_large("{name}"), "data-total-too-large": _sending_too_large(),
             # The field is emptied of every file chosen, the good ones too: said, lest the member send without them.
-            "data-none-attached": _("Aucun fichier n'est joint pour l'instant : choisissez-les de nouveau, dans ces "
+            "data-none-attached": _("Aucun fichier n'est joint pour l'instant. Choisissez-les de nouveau, dans ces "
                                     "limites.")}
 
 

@@ -1,10 +1,10 @@
 """The journal's filter form (GET, so no CSRF token)."""
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from helpdesk.audit.services import KIND_LABELS, JournalFilters
 from helpdesk.collation import french_key
-from helpdesk.main.forms import FilterForm, select_choices, within_years
+from helpdesk.main.forms import AtMost, FilterForm, select_choices, within_years
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 
@@ -14,7 +14,7 @@ class JournalFilterForm(FilterForm):
     kind = SelectField(_l("Type d'événement"), choices=select_choices(
         [("", _l("Tous"))] + sorted(KIND_LABELS.items(), key=lambda item: french_key(str(item[1])))),
                        default="")
-    user = StringField(_l("Utilisateur (nom ou e-mail)"), validators=[Optional(), Length(max=120)])
+    user = StringField(_l("Utilisateur (nom ou e-mail)"), validators=[Optional(), AtMost(120)])
     start = DateField(_l("Du"), validators=[Optional(), within_years])
     end = DateField(_l("Au"), validators=[Optional(), within_years])
 

@@ -1,17 +1,15 @@
 """Forms of the accounts area."""
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
-from helpdesk.main.forms import Form, select_choices
+from helpdesk.main.forms import AtLeast, AtMost, Form, select_choices
 from helpdesk.translation import lazy_gettext as _l
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
-PASSWORD_TOO_SHORT = _l("Le mot de passe doit compter au moins %(min)d caractères.")
-PASSWORD_TOO_LONG = _l("Le mot de passe doit compter %(max)d caractères au maximum.")
 # Every password field, even the login's: a longer one would only cost hashing time.
-PASSWORD_MAX_LENGTH = Length(max=PASSWORD_MAX, message=PASSWORD_TOO_LONG)
-NEW_PASSWORD_LENGTH = [Length(min=PASSWORD_MIN, message=PASSWORD_TOO_SHORT), PASSWORD_MAX_LENGTH]
+PASSWORD_MAX_LENGTH = AtMost(PASSWORD_MAX)
+NEW_PASSWORD_LENGTH = [AtLeast(PASSWORD_MIN), PASSWORD_MAX_LENGTH]
 
 
 # A new password's boxes: a password manager offers to generate it and saves it, never fills in the old one.
@@ -21,7 +19,7 @@ NEW_PASSWORD = {"autocomplete": "new-password"}
 class LoginForm(Form):
     """Email and password."""
 
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), AtMost(254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Mot de passe"),
                              validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH],
@@ -32,7 +30,7 @@ class LoginForm(Form):
 class ForgotPasswordForm(Form):
     """The address to send a reset link to."""
 
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), AtMost(254)],
                        render_kw={"autocomplete": "username"})
     submit = SubmitField(_l("Recevoir un lien"))
 
@@ -94,7 +92,7 @@ class ApiTokenForm(Form):
     """Name, scope and lifetime of a new personal access token."""
 
     name = StringField(_l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom au jeton.")),
-                                                   Length(max=100, message=_l("100 caractères au maximum."))],
+                                                   AtMost(100)],
                        description=_l("Pour vous rappeler où il sert, par exemple : tableur de suivi."))
     scope = RadioField(_l("Portée"),
                        choices=select_choices([("read", _l("Lecture seule")), ("write", _l("Lecture et écriture"))]),

@@ -37,14 +37,14 @@ FORGED = _l("Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse 
 EXPIRED = _l("Ce lien a expiré. Demandez un nouveau lien avec « Mot de passe oublié » sur la page de connexion.")
 # True of invitation and reset links alike: a newer invitation retires the links mailed before, a reset request
 # retires none (anyone may ask one); choosing a password, through any link, retires them all.
-USED = (_l("Ce lien n'est plus valable : il a déjà servi, un mot de passe a été choisi, une invitation plus récente "
+USED = (_l("Ce lien n'est plus valable. Il a déjà servi, un mot de passe a été choisi, une invitation plus récente "
            "vous a été envoyée, ou vos sessions ont été fermées depuis son envoi (déconnexion). Utilisez le lien du "
            "courriel le plus récent, connectez-vous, ou demandez un nouveau lien avec « Mot de passe oublié »."))
 RESET_REQUESTED = (_l("Si un compte actif correspond à cette adresse, un courriel vient de lui être envoyé avec un lien "
                    "pour choisir un nouveau mot de passe. Pensez à vérifier vos indésirables."))
 INVITATION_SUBJECT = MailSubject(N_("Invitation au helpdesk juridique"), {})
 RESET_SUBJECT = MailSubject(N_("Réinitialisation de votre mot de passe"), {})
-RESET_ALREADY_SENT = (_l("Si un compte actif correspond à cette adresse, plusieurs liens lui ont été envoyés récemment : "
+RESET_ALREADY_SENT = (_l("Si un compte actif correspond à cette adresse, plusieurs liens lui ont été envoyés récemment, "
                        "aucun nouveau courriel n'est envoyé pour le moment. Utilisez le lien du courriel le plus "
                        "récent, qui reste valable. Pensez à vérifier vos indésirables."))
 

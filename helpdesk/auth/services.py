@@ -10,12 +10,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.api.tokens import revoke_all_tokens
-from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN, PASSWORD_TOO_LONG, PASSWORD_TOO_SHORT
+from helpdesk.auth.forms import PASSWORD_MAX, PASSWORD_MIN
 from helpdesk.auth.throttling import count_failure, ensure_not_locked, forget_failures, trusted_device
 from helpdesk.batches import assign_ids, in_batches
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db, login_manager
+from helpdesk.i18n import too_long, too_short
 from helpdesk.models import ROLES, Structure, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.models.user import new_session_token
@@ -54,12 +55,12 @@ def email_problem(address: str) -> str | None:
         return _("Cette adresse e-mail n'est pas valide.")
     if not address.isascii():
         return _("Cette adresse e-mail contient une lettre accentuée ou d'un autre alphabet (parfois identique à l'œil "
-                 "à une lettre latine) : écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
+                 "à une lettre latine). Écrivez-la sans accent ; un nom de domaine accentué s'écrit sous sa forme "
                  "« xn--… ».")
     if (special := _special_use_name(address)) is not None:
         if not current_app.config["EMAIL_ALLOW_SPECIAL_DOMAINS"]:
-            return _("Les adresses en « .%(name)s » ne reçoivent jamais de courriel (nom réservé aux essais) : "
-                     "indiquez l'adresse réelle de la personne.", name=special)
+            return _("Les adresses en « .%(name)s » ne reçoivent jamais de courriel (nom réservé aux essais). "
+                     "Indiquez l'adresse réelle de la personne.", name=special)
         address = _with_ordinary_domain(address, special)
     try:
         validate_email(address, check_deliverability=False)
@@ -131,9 +132,9 @@ def check_password_strength(password: str, email: str | None = None, field: str 
     (`field`: the caller's argument holding the password, named in the refusal)."""
     password = password or ""
     if len(password) < PASSWORD_MIN:
-        raise InvalidInput(PASSWORD_TOO_SHORT % {"min": PASSWORD_MIN}, field=field)
+        raise InvalidInput(too_short(len(password), PASSWORD_MIN, None if field else _("Mot de passe")), field=field)
     if len(password) > PASSWORD_MAX:
-        raise InvalidInput(PASSWORD_TOO_LONG % {"max": PASSWORD_MAX}, field=field)
+        raise InvalidInput(too_long(len(password), PASSWORD_MAX, None if field else _("Mot de passe")), field=field)
     lowered = password.lower()
     undecorated = _DECORATION.sub("", lowered)
     if lowered in common_passwords() or undecorated in common_passwords() or _REPEATED.match(lowered):
@@ -150,7 +151,7 @@ def account_name_problem(name: str) -> str | None:
     if not name:
         return _("Indiquez le nom de la personne.")
     if len(name) > 120:
-        return _("Indiquez un nom de 120 caractères au plus.")
+        return too_long(len(name), 120)
     return None
 
 

@@ -34,7 +34,7 @@ from helpdesk.translation import lazy_gettext as _l
 DEVICE_COOKIE = "helpdesk_device"
 DEVICE_SALT = "login-device"
 LOCKED_MESSAGE = (_l("Trop de tentatives infructueuses. Par sécurité, cette opération est suspendue "
-                  "quelques minutes : réessayez plus tard."))
+                  "quelques minutes. Réessayez plus tard."))
 
 
 class TooManyAttempts(ServiceError):

@@ -1,10 +1,10 @@
 """Forms of the flash info area."""
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from helpdesk.flash.services import Audience
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
-from helpdesk.main.forms import Form, multiple_choice_hint, select_choices
+from helpdesk.main.forms import AtMost, Form, multiple_choice_hint, select_choices
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 from helpdesk.translation import lazy_gettext as _l
 
@@ -12,9 +12,9 @@ from helpdesk.translation import lazy_gettext as _l
 class BulletinForm(Form):
     """Write a bulletin: text, themes and audience."""
 
-    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=TITLE_MAX)])
-    summary = TextAreaField(_l("Chapeau"), validators=[Length(max=2000)], description=_l("Deux ou trois phrases, reprises dans le courriel."))
-    body = TextAreaField(_l("Texte (Markdown)"), validators=[DataRequired(_l("Le texte est vide.")), Length(max=BODY_MAX)])
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), AtMost(TITLE_MAX)])
+    summary = TextAreaField(_l("Chapeau"), validators=[AtMost(2000)], description=_l("Deux ou trois phrases, reprises dans le courriel."))
+    body = TextAreaField(_l("Texte (Markdown)"), validators=[DataRequired(_l("Le texte est vide.")), AtMost(BODY_MAX)])
     themes = SelectMultipleField(_l("Thèmes"), validators=[DataRequired(_l("Choisissez au moins un thème."))],
                                  description=multiple_choice_hint(
                                      _l("Les membres abonnés à l'un de ces thèmes reçoivent le courriel.")))

@@ -90,9 +90,9 @@ def import_command(file):
     with click.progressbar(length=len(lines), label="Import", file=sys.stderr) as bar:
         report = services.import_articles(lines, progress=bar.update)
     for number, message in report.warnings:
-        click.echo(f"ligne {number} : avertissement : {message}", err=True)
+        click.echo(f"Avertissement à la ligne {number}, {message}.", err=True)
     for number, message in report.errors:
-        click.echo(f"ligne {number} : ignorée : {message}", err=True)
+        click.echo(f"Erreur à la ligne {number}, ignorée. {message}", err=True)
     click.echo(f"{report.created} créés, {report.updated} mis à jour, {len(report.errors)} lignes ignorées.")
     indexing.sync(timeout=60.0)
 
@@ -141,9 +141,9 @@ def evaluate_command(judgments, runs, as_json):
         try:
             item = json.loads(line)
         except json.JSONDecodeError as error:
-            raise click.ClickException(f"ligne {number} : JSON invalide ({error.msg}).") from error
+            raise click.ClickException(f"La ligne {number} n'est pas du JSON valide ({error.msg}).") from error
         if not isinstance(item, dict) or not {"qid", "query", "relevant"} <= item.keys():
-            raise click.ClickException(f"ligne {number} : un objet avec « qid », « query » et « relevant » est attendu.")
+            raise click.ClickException(f"La ligne {number} n'est pas un objet avec « qid », « query » et « relevant ».")
         items.append(item)
     result = evaluate(items, lambda query: [hit.slug for hit in _member_search(query, 100)], top=100)
     if runs:

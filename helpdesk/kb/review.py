@@ -10,6 +10,7 @@ from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.models import Article, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import ensure_can_edit_articles
@@ -65,7 +66,7 @@ def flag_articles_citing(reference: str, actor: User, note: str = "") -> int:
     ensure_can_edit_articles(actor)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(_("Note : %(max)d caractères au maximum.", max=NOTE_MAX))
+        raise InvalidInput(too_long(len(note), NOTE_MAX, _("Note pour les juristes")))
     wanted = normalise_reference(reference)
     articles = articles_citing(reference)
     if not articles:

@@ -12,7 +12,7 @@ from helpdesk.attachments.services import check_uploads, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db, first_time_in
-from helpdesk.i18n import PARIS
+from helpdesk.i18n import PARIS, too_long
 from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
     ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, FaqSource, SearchLog, SuggestionClick, Theme,
@@ -28,7 +28,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_FLOW = {"draft": {"published", "archived"}, "published": {"draft", "archived"}, "archived": {"draft", "published"}}
 # Slugs that would be shadowed by the pages of /ressources/.
 RESERVED_SLUGS = frozenset({"nouvelle", "suggestions", "a-verifier", "references"})
-TITLE_MAX = 300
+SLUG_MAX, TITLE_MAX, SUMMARY_MAX, URL_MAX = 200, 300, 10_000, 500
 BODY_MAX = 200_000
 # What a visitor's session remembers so that a reload counts once: the resources read last (a few short keyed hashes:
 # the session is a cookie, readable by whoever holds it) and the last search (a keyed hash too).
@@ -78,45 +78,45 @@ def _string_list(value, name: str) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidInput(_("%(field)s : une liste de textes est attendue.", field=FIELD_LABELS[name]))
+        raise InvalidInput(_("Le champ « %(field)s » attend une liste de textes.", field=FIELD_LABELS[name]))
     return [item.strip() for item in value if item.strip()]
+
+
+def _text(data: dict, name: str, maximum: int, required: bool = False) -> str:
+    """The text field `name` of raw article data (empty when absent unless `required`), at most `maximum`
+    characters."""
+    value = data.get(name) if required else data.get(name) or ""
+    if required and (not isinstance(value, str) or not value.strip()):
+        raise InvalidInput(_("Le champ « %(field)s » est obligatoire.", field=FIELD_LABELS[name]))
+    if not isinstance(value, str):
+        raise InvalidInput(_("Le champ « %(field)s » attend un texte.", field=FIELD_LABELS[name]))
+    if len(value) > maximum:
+        raise InvalidInput(too_long(len(value), maximum, FIELD_LABELS[name]))
+    return value
 
 
 def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[ArticleValues, list[str]]:
     """Check raw article data; return the values and warnings (unknown themes are dropped)."""
     slug = data.get("slug")
-    title = data.get("title")
-    body = data.get("body")
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > 200:
-        raise InvalidInput(_("%(field)s : lettres minuscules, chiffres et tirets uniquement (200 caractères au plus).",
-                             field=FIELD_LABELS["slug"]))
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+        raise InvalidInput(_("Le champ « %(field)s » accepte seulement des lettres minuscules, des chiffres et des "
+                             "tirets.", field=FIELD_LABELS["slug"]))
+    slug = _text(data, "slug", SLUG_MAX)
     if slug in RESERVED_SLUGS:
-        raise InvalidInput(_("%(field)s : « %(slug)s » est déjà l'adresse d'une page du site, choisissez-en une autre.",
-                             field=FIELD_LABELS["slug"], slug=slug))
-    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
-        raise InvalidInput(_("%(field)s : un titre de 1 à %(max)d caractères est obligatoire.",
-                             field=FIELD_LABELS["title"], max=TITLE_MAX))
-    if not isinstance(body, str) or len(body) > BODY_MAX:
-        raise InvalidInput(_("%(field)s : le texte est obligatoire (200 000 caractères au plus).",
-                             field=FIELD_LABELS["body"]))
-    values = ArticleValues(slug=slug, title=title.strip(), body=body)
-    summary = data.get("summary") or ""
-    if not isinstance(summary, str) or len(summary) > 10_000:
-        raise InvalidInput(_("%(field)s : un texte de 10 000 caractères au plus est attendu.",
-                             field=FIELD_LABELS["summary"]))
-    values.summary = summary.strip()
+        raise InvalidInput(_("« %(slug)s » est déjà l'adresse d'une page du site. Choisissez une autre valeur pour "
+                             "« %(field)s ».", slug=slug, field=FIELD_LABELS["slug"]))
+    values = ArticleValues(slug=slug, title=_text(data, "title", TITLE_MAX, required=True).strip(),
+                           body=_text(data, "body", BODY_MAX))
+    values.summary = _text(data, "summary", SUMMARY_MAX).strip()
     values.type = data.get("type") or "decryptage"
     if values.type not in ARTICLE_TYPES:
-        raise InvalidInput(_("%(field)s : « %(value)s » n'est pas un type de ressource connu.",
-                             field=FIELD_LABELS["type"], value=values.type))
+        raise InvalidInput(_("« %(value)s » n'est pas un type de ressource connu.", value=values.type))
     values.visibility = data.get("visibility") or "members"
     if values.visibility not in VISIBILITIES:
-        raise InvalidInput(_("%(field)s : « %(value)s » n'est pas une visibilité connue.",
-                             field=FIELD_LABELS["visibility"], value=values.visibility))
+        raise InvalidInput(_("« %(value)s » n'est pas une visibilité connue.", value=values.visibility))
     values.status = data.get("status")
     if values.status is not None and values.status not in ARTICLE_STATUSES:
-        raise InvalidInput(_("%(field)s : « %(value)s » n'est pas un statut connu.",
-                             field=FIELD_LABELS["status"], value=values.status))
+        raise InvalidInput(_("« %(value)s » n'est pas un statut de ressource connu.", value=values.status))
     values.tags = _string_list(data.get("tags"), "tags")
     values.legal_refs = _string_list(data.get("legal_refs"), "legal_refs")
     warnings = []
@@ -131,19 +131,17 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
         try:
             values.updated_on = date.fromisoformat(str(updated_on)[:10])
         except ValueError:
-            raise InvalidInput(_("%(field)s : une date AAAA-MM-JJ est attendue.",
+            raise InvalidInput(_("Le champ « %(field)s » attend une date AAAA-MM-JJ.",
                                  field=FIELD_LABELS["updated_on"])) from None
         if not FIRST_YEAR <= values.updated_on.year <= LAST_YEAR:
-            raise InvalidInput(_("%(field)s : une date entre %(first)d et %(last)d est attendue.",
+            raise InvalidInput(_("Le champ « %(field)s » attend une date entre %(first)d et %(last)d.",
                                  field=FIELD_LABELS["updated_on"], first=FIRST_YEAR, last=LAST_YEAR))
         if values.updated_on > datetime.now(PARIS).date():
-            raise InvalidInput(_("%(field)s : la date de la dernière vérification ne peut pas être dans le futur.",
+            raise InvalidInput(_("Le champ « %(field)s » ne peut pas être une date future.",
                                  field=FIELD_LABELS["updated_on"]))
-    source_url = data.get("source_url") or ""
-    if not isinstance(source_url, str) or len(source_url) > 500 or (
-            source_url and not source_url.startswith(("https://", "http://"))):
-        raise InvalidInput(_("%(field)s : une adresse http(s) de 500 caractères au plus est attendue.",
-                             field=FIELD_LABELS["source_url"]))
+    source_url = _text(data, "source_url", URL_MAX)
+    if source_url and not source_url.startswith(("https://", "http://")):
+        raise InvalidInput(_("Le champ « %(field)s » attend une adresse http(s).", field=FIELD_LABELS["source_url"]))
     values.source_url = source_url
     return values, warnings
 

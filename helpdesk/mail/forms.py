@@ -1,8 +1,8 @@
 """Forms of the email area."""
 from wtforms import BooleanField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from helpdesk.main.forms import Form, select_choices
+from helpdesk.main.forms import AtMost, Form, select_choices
 from helpdesk.models import NOTIFY_MODES
 from helpdesk.translation import lazy_gettext as _l
 
@@ -21,7 +21,7 @@ class AttachForm(Form):
 
     reference = StringField(_l("Référence de la question"), validators=[
         DataRequired(_l("Indiquez la référence de la question, par exemple Q-2026-00042.")),
-        Length(max=20, message=_l("Une référence compte 20 caractères au plus."))],
+        AtMost(20)],
         description=_l("Par exemple Q-2026-00042."))
     submit = SubmitField(_l("Rattacher"))
 

@@ -87,7 +87,7 @@ def inbound_attach(inbound_id):
     form = AttachForm()
     if not form.validate_on_submit():
         if not form.reference.errors:  # an expired form: the field has nothing to say
-            flash(_("Formulaire expiré : recommencez."), "error")
+            flash(_("Ce formulaire a expiré. Recommencez."), "error")
             return _render_inbound_detail(record, form), 400
         status = refuse_form(form)
         return _render_inbound_detail(record, form), status
@@ -160,7 +160,7 @@ def outbox_send():
     if not ActionForm().validate():
         abort(400)
     report = send_waiting_now()
-    flash(_("Courriels envoyés : %(sent)d ; à réessayer plus tard : %(retried)d ; en échec : %(failed)d.",
+    flash(_("Envoi terminé, avec %(sent)d courriels envoyés, %(retried)d à réessayer plus tard et %(failed)d en échec.",
             sent=report.sent, retried=report.retried, failed=report.failed),
           "success" if not (report.retried or report.failed) else "error")
     return redirect(url_for("mail.outbox"))

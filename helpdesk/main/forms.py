@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from helpdesk.i18n import PARIS, format_number
+from helpdesk.i18n import PARIS, too_long, too_short
 from helpdesk.plain_text import without_hidden_characters
 from helpdesk.translation import current_locale, gettext as _, lazy_gettext as _l
 
@@ -42,8 +42,22 @@ class AtMost(Length):
         """Refuse a text longer than the limit, saying both lengths."""
         length = len(field.data or "")
         if length > self.max:
-            raise ValidationError(_("%(max)s caractères au maximum (votre texte en compte %(length)s).",
-                                    max=format_number(self.max), length=format_number(length)))
+            raise ValidationError(too_long(length, self.max))
+
+
+class AtLeast(Length):
+    """A text's minimum length, refused as AtMost refuses a text too long: « 20 caractères au minimum (votre texte en
+    compte 12). »"""
+
+    def __init__(self, minimum: int):
+        """The minimum, `minimum` characters."""
+        super().__init__(min=minimum)
+
+    def __call__(self, form, field):
+        """Refuse a text shorter than the minimum, saying both lengths."""
+        length = len(field.data or "")
+        if length < self.min:
+            raise ValidationError(too_short(length, self.min))
 
 
 def _without_hidden_characters(value):
@@ -149,10 +163,10 @@ def _invalid_choice_messages(unbound_field, name: str) -> dict[str, str]:
     label = unbound_field.kwargs.get("label") or (unbound_field.args[0] if unbound_field.args else None)
     label = str(label or name.replace("_", " ").capitalize())
     if issubclass(unbound_field.field_class, SelectMultipleField):
-        message = _("%(field)s : choisissez des valeurs parmi celles proposées.", field=label)
+        message = _("Choisissez des valeurs parmi celles proposées pour « %(field)s ».", field=label)
         # WTForms formats the invalid-choice message with « % » (the refused values): a « % » of the label is doubled.
         return {"invalid_value_message": message, "invalid_choice_message": message.replace("%", "%%")}
-    message = _("%(field)s : choisissez l'une des valeurs proposées.", field=label)
+    message = _("Choisissez l'une des valeurs proposées pour « %(field)s ».", field=label)
     return {"invalid_value_message": message, "invalid_choice_message": message}
 
 
@@ -187,10 +201,10 @@ def existing_paris_time(form, field) -> None:
     if earlier.utcoffset() == later.utcoffset():
         return
     if earlier.utcoffset() < later.utcoffset():  # the wall time is skipped when the clocks go forward
-        raise ValidationError(_("Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été) : "
-                                "choisissez une autre heure."))
-    raise ValidationError(_("Cette heure existe deux fois à Paris ce jour-là (passage à l'heure d'hiver) : "
-                            "choisissez une autre heure."))
+        raise ValidationError(_("Cette heure n'existe pas à Paris ce jour-là (passage à l'heure d'été). "
+                                "Choisissez une autre heure."))
+    raise ValidationError(_("Cette heure existe deux fois à Paris ce jour-là (passage à l'heure d'hiver). "
+                            "Choisissez une autre heure."))
 
 
 @lru_cache(maxsize=8)

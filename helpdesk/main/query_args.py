@@ -9,8 +9,8 @@ from helpdesk.plain_text import without_hidden_characters
 from helpdesk.translation import lazy_gettext as _l
 
 MAX_INT_ARG = 2**31 - 1
-UNDECODABLE_INPUT = _l("La demande contient des caractères illisibles (du texte qui n'est pas encodé en UTF-8) : "
-                       "rien n'a été enregistré. Retapez ou recollez le texte depuis la page du site, puis "
+UNDECODABLE_INPUT = _l("La demande contient des caractères illisibles (du texte qui n'est pas encodé en UTF-8), "
+                       "rien n'a donc été enregistré. Retapez ou recollez le texte depuis la page du site, puis "
                        "réessayez.")
 
 

@@ -1,11 +1,9 @@
 """Forms of the questions area."""
-from flask_babel.speaklater import LazyString
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from helpdesk.attachments.forms import attachments_field
-from helpdesk.i18n import format_number
-from helpdesk.main.forms import AtMost, Form, select_choices
+from helpdesk.main.forms import AtLeast, AtMost, Form, select_choices
 from helpdesk.models import PRIORITIES
 from helpdesk.tickets.services import BODY_MAX, SUBJECT_MAX
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -15,12 +13,8 @@ URGENCY_CHOICES = select_choices([(1, _l("Normale")), (2, _l("Élevée : répons
 
 
 # The lengths a question's subject and description must have, wherever a question is written.
-SUBJECT_LENGTH = Length(min=5, max=SUBJECT_MAX,
-                        message=_l("L'objet doit compter entre %(min)d et %(max)d caractères."))
-# Its numbers written the reader's way (« 20 000 »), before WTForms' own %-formatting, which writes them bare.
-BODY_LENGTH = Length(min=20, max=BODY_MAX, message=LazyString(lambda: _(
-    "La description doit compter entre %(min)s et %(max)s caractères.", min=format_number(20),
-    max=format_number(BODY_MAX))))
+SUBJECT_LENGTH = [AtLeast(5), AtMost(SUBJECT_MAX)]
+BODY_LENGTH = [AtLeast(20), AtMost(BODY_MAX)]
 
 
 class QuestionForm(Form):
@@ -28,7 +22,7 @@ class QuestionForm(Form):
 
     subject = StringField(
         _l("Objet"),
-        validators=[DataRequired(_l("Indiquez l'objet de votre question.")), SUBJECT_LENGTH],
+        validators=[DataRequired(_l("Indiquez l'objet de votre question.")), *SUBJECT_LENGTH],
         description=_l("En une phrase : par exemple « Renouvellement d'un CDDI au-delà de 24 mois »."),
     )
     # Its choices start with « Choisissez un thème » (0), so that no theme is chosen for the member.
@@ -36,7 +30,7 @@ class QuestionForm(Form):
         InputRequired(_l("Choisissez un thème.")), NumberRange(min=1, message=_l("Choisissez un thème."))])
     body = TextAreaField(
         _l("Description"),
-        validators=[DataRequired(_l("Décrivez votre situation.")), BODY_LENGTH],
+        validators=[DataRequired(_l("Décrivez votre situation.")), *BODY_LENGTH],
         description=_l("Décrivez la situation, les dates et ce que vous avez déjà fait. Évitez les noms des salariés."),
     )
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,

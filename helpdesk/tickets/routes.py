@@ -9,11 +9,10 @@ from helpdesk.audit.services import record_question_read
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from helpdesk.kb.searching import question_text_filter, similar_questions, suggest
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import text_arg
+from helpdesk.main.query_args import text_arg, url_with_query
 from helpdesk.models import STATUSES, Ticket
-from helpdesk.models.ticket import canonical_reference
 from helpdesk.permissions import (
-    admin_required, can_see_internal, ensure_can_file, get_visible_ticket, member_required,
+    admin_required, can_see_internal, ensure_can_file, get_typed_ticket, get_visible_ticket, member_required,
     visible_tickets)
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, QuestionForm, ReplyForm, StaffReplyForm,
@@ -113,14 +112,19 @@ def new():
 @bp.route("/<reference>")
 @login_required
 def detail(reference):
-    """A question's thread; jurists also get the triage tools and internal notes. Its reference typed in lower case or
-    without its zeros (« q-2026-141 ») leads to its address, for whoever may see it (the others get the same « Page
-    introuvable » as for a question that does not exist)."""
-    canonical = canonical_reference(reference)
-    if canonical is not None and canonical != reference:
-        get_visible_ticket(current_user, canonical)
-        return redirect(url_for("tickets.detail", reference=canonical))
-    return render_detail(get_visible_ticket(current_user, reference))
+    """A question's thread; jurists also get the triage tools and internal notes."""
+    ticket, typed_otherwise = _question_page(reference)
+    return typed_otherwise or render_detail(ticket)
+
+
+def _question_page(reference: str):
+    """The question of a page keyed by its reference, with the redirection to the page's address when the reference
+    was typed in lower case or without its zeros (« q-2026-141 »), else None: for whoever may see the question, the
+    others get the same « Page introuvable » as for a question that does not exist, whatever the form typed."""
+    ticket = get_typed_ticket(current_user, reference)
+    if ticket.reference == reference:
+        return ticket, None
+    return ticket, redirect(url_with_query(request.endpoint, reference=ticket.reference))
 
 
 def render_detail(ticket: Ticket, reply_form=None, **extra):
@@ -283,9 +287,10 @@ def classify(reference):
 @admin_required
 def delete(reference):
     """Ask to confirm (GET), then delete a question with its messages and files (administrators) (POST)."""
-    ticket = get_visible_ticket(current_user, reference)
     if request.method == "GET":
-        return render_template("tickets/delete.html", ticket=ticket, action_form=ActionForm())
+        ticket, typed_otherwise = _question_page(reference)
+        return typed_otherwise or render_template("tickets/delete.html", ticket=ticket, action_form=ActionForm())
+    ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
     services.delete_question(ticket, current_user)

@@ -14,7 +14,7 @@ from helpdesk.collation import french_order
 from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
-from helpdesk.i18n import format_number
+from helpdesk.i18n import too_long, too_short
 from helpdesk.models import PRIORITIES, Event, Message, Structure, Theme, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
@@ -44,14 +44,12 @@ def _clean_text(value: str | None, field: str, label: str, minimum: int, maximum
     length, with a French message naming it by its `label`."""
     text = _normalised(value, one_line)
     if "\x00" in text:
-        raise InvalidInput(_("%(field)s : le caractère nul n'est pas accepté.", field=label), field=field, label=label)
+        raise InvalidInput(_("Le champ « %(field)s » contient le caractère nul, qui n'est pas accepté.", field=label),
+                           field=field, label=label)
     if len(text) < minimum:
-        raise InvalidInput(ngettext("%(field)s : au moins %(num)d caractère est nécessaire.",
-                                    "%(field)s : au moins %(num)d caractères sont nécessaires.", minimum, field=label),
-                           field=field, label=label)
+        raise InvalidInput(too_short(len(text), minimum, label), field=field, label=label)
     if len(text) > maximum:
-        raise InvalidInput(_("%(field)s : %(max)s caractères au maximum.", field=label, max=format_number(maximum)),
-                           field=field, label=label)
+        raise InvalidInput(too_long(len(text), maximum, label), field=field, label=label)
     return text
 
 
@@ -274,7 +272,7 @@ def claim(ticket: Ticket, jurist: User) -> None:
     """Take an unassigned question; exactly one of two simultaneous claims wins."""
     ensure_staff(jurist)
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est clôturée : rouvrez-la avant de la prendre."))
+        raise InvalidInput(_("Cette question est clôturée. Rouvrez-la avant de la prendre."))
     now = utcnow()
     if not _take_if_unassigned(ticket, jurist):
         db.session.rollback()
@@ -294,7 +292,7 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     exchange with the member alone (it postpones no automatic closing)."""
     ensure_staff(actor)
     if ticket.is_closed:
-        raise InvalidInput(_("Cette question est clôturée : rouvrez-la avant de l'assigner."))
+        raise InvalidInput(_("Cette question est clôturée. Rouvrez-la avant de l'assigner."))
     now = utcnow()
     if assignee_id is None:
         if ticket.assignee_id is None:
@@ -439,7 +437,7 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     if paced and author.is_member:
         ensure_reply_pace(author)
     if seen is not None and last_message_id(ticket, author, others_only=True) > seen:
-        raise Conflict(_("Pendant que vous écriviez, un nouveau message a été ajouté à cette question : lisez-le "
+        raise Conflict(_("Pendant que vous écriviez, un nouveau message a été ajouté à cette question. Lisez-le "
                          "ci-dessus. Votre message n'a pas été envoyé ; il est conservé ci-dessous, envoyez-le s'il "
                          "reste d'actualité."))
     now = utcnow()

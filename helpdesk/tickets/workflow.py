@@ -27,4 +27,4 @@ def check_transition(current: str, target: str, *, replied: bool) -> None:
         raise InvalidInput(_("Impossible de passer une question « %(current)s » au statut « %(target)s ».",
                                current=STATUSES[current], target=STATUSES[target]))
     if target == "answered" and not replied:
-        raise InvalidInput(_("Répondez d'abord au membre : le statut « Répondue » suit une réponse publique."))
+        raise InvalidInput(_("Répondez d'abord au membre, car le statut « Répondue » suit une réponse publique."))

@@ -11,7 +11,7 @@ from helpdesk.i18n import format_number
 from helpdesk.models import CannedAnswer, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets.services import STATUSES_AFTER_REPLY
-from helpdesk.translation import gettext as _, lazy_gettext as _l
+from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -66,13 +66,15 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
                            field="body")
     broken = _BROKEN_PLACEHOLDER.search(body)
     if broken:
-        raise InvalidInput(_("Variable mal écrite : « %(text)s ». Une variable s'écrit en minuscules entre deux "
-                             "accolades, par exemple {objet}.", text=broken.group(0)), field="body")
+        raise InvalidInput(_("La variable « %(text)s » est mal écrite. Une variable s'écrit en minuscules entre "
+                             "deux accolades, par exemple {objet}.", text=broken.group(0)), field="body")
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        raise InvalidInput(_("Variable inconnue : %(unknown)s. Variables possibles : %(known)s.",
-                             unknown=", ".join(f"{{{name}}}" for name in unknown), known=known), field="body")
+        raise InvalidInput(ngettext("La variable %(unknown)s est inconnue. Les variables possibles sont %(known)s.",
+                                    "Les variables %(unknown)s sont inconnues. Les variables possibles sont %(known)s.",
+                                    len(unknown), unknown=", ".join(f"{{{name}}}" for name in unknown), known=known),
+                           field="body")
     duplicate = db.session.scalar(select(CannedAnswer).where(func.lower(CannedAnswer.title) == title.lower()))
     if duplicate is not None and duplicate is not answer:
         raise InvalidInput(_("Une réponse type porte déjà ce titre."), field="title")

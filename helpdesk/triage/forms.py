@@ -1,7 +1,7 @@
 """Forms of the triage area."""
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
                      StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from helpdesk.main.forms import AtMost, Form, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
@@ -37,7 +37,7 @@ class CannedAnswerForm(Form):
     """Create or edit a canned answer."""
 
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")),
-                                             Length(max=TITLE_MAX, message=_l("%(max)d caractères au maximum."))])
+                                             AtMost(TITLE_MAX)])
     body = TextAreaField(_l("Texte"), validators=[DataRequired(_l("Le texte est vide.")),
                                               AtMost(CANNED_BODY_MAX)],
                          description=_l("Variables remplacées à l'insertion : {prenom_membre}, {nom_membre}, {structure}, "
@@ -81,7 +81,7 @@ class SatisfactionForm(Form):
     rating = RadioField(_l("Votre note"), coerce=int, choices=select_choices(RATINGS.items()),
                         validators=[InputRequired(_l("Choisissez une note de 1 à 5."))])
     comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[
-        Optional(), Length(max=COMMENT_MAX, message=_l("%(max)d caractères au maximum."))])
+        Optional(), AtMost(COMMENT_MAX)])
     submit = SubmitField(_l("Envoyer mon avis"))
 
 
@@ -113,9 +113,9 @@ class OnBehalfForm(Form):
     channel = RadioField(_l("Demande reçue par"), choices=select_choices(OFFLINE_CHANNELS.items()), default="phone",
                          validators=[InputRequired(_l("Indiquez le canal."))])
     subject = StringField(_l("Objet"),
-                          validators=[DataRequired(_l("Indiquez l'objet de la question.")), SUBJECT_LENGTH])
+                          validators=[DataRequired(_l("Indiquez l'objet de la question.")), *SUBJECT_LENGTH])
     theme = QuestionForm.theme
-    body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), BODY_LENGTH])
+    body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), *BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])
     attachments = QuestionForm.attachments
@@ -128,7 +128,7 @@ class BulkForm(Form):
     action = SelectField(_l("Action"), choices=select_choices([("", _l("Choisir une action")), *BULK_ACTIONS.items()]))
     assignee = SelectField(_l("Juriste"), coerce=int, validators=[Optional()])
     status = SelectField(_l("Statut"), validators=[Optional()])
-    tags = StringField(_l("Étiquettes"), validators=[Optional(), Length(max=400)])
+    tags = StringField(_l("Étiquettes"), validators=[Optional(), AtMost(400)])
     # Not `theme` nor `priority`: the queue's filters above already use those ids. Empty: unchanged; theme 0: none.
     reclass_theme = SelectField(_l("Nouveau thème"), validators=[Optional()])
     reclass_priority = SelectField(_l("Nouvelle urgence"), validators=[Optional()], choices=select_choices(
@@ -141,11 +141,11 @@ class ComposeForm(Form):
     """The reply box's helper buttons: insert a canned answer, search and link resources (no JavaScript)."""
 
     seen = seen_field()  # carried through the round trip
-    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=BODY_MAX)])
+    body = TextAreaField(_l("Message"), validators=[Optional(), AtMost(BODY_MAX)])
     kind = HiddenField()
     status_after = HiddenField()
     canned = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_INT_ARG)])
-    resource_query = StringField(validators=[Optional(), Length(max=200)])
-    link = StringField(validators=[Optional(), Length(max=200)])
+    resource_query = StringField(validators=[Optional(), AtMost(200)])
+    link = StringField(validators=[Optional(), AtMost(200)])
     # Where the cursor was in the message when a helper button was pressed (set by static/js/cursor.js).
     cursor = IntegerField(validators=[Optional(), NumberRange(min=0, max=BODY_MAX)])

@@ -57,13 +57,13 @@ def _covers(earlier: RoutingRule, later: RoutingRule) -> bool:
 def _ignored_reason(number: int, rule: RoutingRule) -> str | None:
     """Why a rule can retain no question today (its jurist has left, its theme is retired), or None."""
     if rule.assignee is not None and not (rule.assignee.active and rule.assignee.is_staff):
-        return _("La règle %(number)d est ignorée : %(name)s ne fait plus partie de l'équipe juridique (compte "
-                 "désactivé ou rôle changé).", number=number, name=rule.assignee.name)
+        return _("La règle %(number)d est ignorée, car %(name)s ne fait plus partie de l'équipe juridique "
+                 "(compte désactivé ou rôle changé).", number=number, name=rule.assignee.name)
     if rule.assignee is not None and rule.assignee.away_on(paris_today()):
-        return _("La règle %(number)d est ignorée jusqu'au %(date)s inclus : %(name)s est absent ou absente.",
+        return _("La règle %(number)d est ignorée jusqu'au %(date)s inclus, car %(name)s est absent ou absente.",
                  number=number, date=format_date(rule.assignee.absent_until), name=rule.assignee.name)
     if rule.theme is not None and not rule.theme.active:
-        return _("La règle %(number)d ne retient plus aucune question : le thème « %(theme)s » est retiré.",
+        return _("La règle %(number)d ne retient plus aucune question, car le thème « %(theme)s » est retiré.",
                  number=number, theme=rule.theme.name)
     return None
 
@@ -81,14 +81,14 @@ def rule_warnings(ordered: list[RoutingRule]) -> list[str]:
         covering = [(earlier_number, earlier) for earlier_number, earlier in live if _covers(earlier, rule)]
         team = next((earlier_number for earlier_number, earlier in covering if earlier.assignee is None), None)
         if team is not None:
-            warnings.append(_("La règle %(number)d ne s'appliquera jamais : la règle %(earlier)d, placée avant, "
-                              "retient déjà toutes ses questions pour toute l'équipe. Montez-la au-dessus si elle "
+            warnings.append(_("La règle %(number)d ne s'appliquera jamais, car la règle %(earlier)d, placée "
+                              "avant, retient déjà toutes ses questions pour toute l'équipe. Montez-la au-dessus si elle "
                               "doit s'appliquer.", number=number, earlier=team))
         elif covering:
             warnings.append(ngettext(
-                "La règle %(number)d ne sert que de relais : ses questions vont d'abord à %(names)s (règle "
+                "La règle %(number)d ne sert que de relais. Ses questions vont d'abord à %(names)s (règle "
                 "%(earlier)s, placée avant) ; elle ne s'appliquera que si ce compte est désactivé.",
-                "La règle %(number)d ne sert que de relais : ses questions vont d'abord à %(names)s (règles "
+                "La règle %(number)d ne sert que de relais. Ses questions vont d'abord à %(names)s (règles "
                 "%(earlier)s, placées avant) ; elle ne s'appliquera que si ces comptes sont désactivés.",
                 len(covering), number=number, names=", ".join(earlier.assignee.name for _n, earlier in covering),
                 earlier=", ".join(str(earlier_number) for earlier_number, _r in covering)))

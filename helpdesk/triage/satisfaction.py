@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.models import Satisfaction, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_membership_active, membership_active
@@ -42,7 +43,7 @@ def rate(ticket: Ticket, member: User, rating: int | None, comment: str = "") ->
         raise InvalidInput(_("Choisissez une note de 1 à 5."))
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise InvalidInput(_("Commentaire : %(max)d caractères au maximum.", max=COMMENT_MAX))
+        raise InvalidInput(too_long(len(comment), COMMENT_MAX, _("Commentaire")))
     satisfaction = rating_of(ticket)
     if satisfaction is None:
         satisfaction = Satisfaction(ticket_id=ticket.id, created_at=utcnow())

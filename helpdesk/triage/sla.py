@@ -277,7 +277,7 @@ def policy_warnings() -> list[str]:
     levels = rules.current().service_levels
     warnings = []
     for theme in [None, *themes]:
-        scope = _("Thème « %(name)s »", name=theme.name) if theme else _("Tous les thèmes")
+        scope = _("Pour le thème « %(name)s »", name=theme.name) if theme else _("Pour tous les thèmes")
         ordered = [(priority, policy_for(priority, theme.id if theme else None))
                    for priority in sorted(PRIORITIES, reverse=True)]
         for (higher, more_urgent), (lower, less_urgent) in zip(ordered, ordered[1:]):
@@ -286,12 +286,12 @@ def policy_warnings() -> list[str]:
             values = {"scope": scope, "higher": PRIORITIES[higher], "lower": PRIORITIES[lower]}
             if more_urgent.first_response > less_urgent.first_response:
                 warnings.append(_(
-                    "%(scope)s : une question « %(higher)s » a plus de temps pour sa première réponse (%(slow)s) "
+                    "%(scope)s, une question « %(higher)s » a plus de temps pour sa première réponse (%(slow)s) "
                     "qu'une question « %(lower)s » (%(fast)s).", slow=format_business_hours(more_urgent.first_response),
                     fast=format_business_hours(less_urgent.first_response), **values))
             if more_urgent.resolution > less_urgent.resolution:
                 warnings.append(_(
-                    "%(scope)s : une question « %(higher)s » a plus de temps pour sa résolution (%(slow)s) "
+                    "%(scope)s, une question « %(higher)s » a plus de temps pour sa résolution (%(slow)s) "
                     "qu'une question « %(lower)s » (%(fast)s).", slow=format_business_hours(more_urgent.resolution),
                     fast=format_business_hours(less_urgent.resolution), **values))
     return warnings

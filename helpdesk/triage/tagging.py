@@ -24,7 +24,8 @@ def normalize_tag(raw: str) -> str:
     if not name:
         raise InvalidInput(_("Une étiquette ne peut pas être vide."), field="tags")
     if len(name) > TAG_MAX:
-        raise InvalidInput(_("Une étiquette compte %(max)d caractères au plus.", max=TAG_MAX), field="tags")
+        raise InvalidInput(_("L'étiquette « %(tag)s » dépasse %(max)d caractères (elle en compte %(length)d).",
+                             tag=name, max=TAG_MAX, length=len(name)), field="tags")
     return name
 
 
@@ -104,7 +105,7 @@ class BulkReport:
                  if self.done else _("Aucune question traitée")]
         if self.refused:
             # A reason is a sentence of its own: its final period would double the summary's.
-            parts.append(ngettext("%(num)d refusée : %(reasons)s", "%(num)d refusées : %(reasons)s", len(self.refused),
+            parts.append(ngettext("%(num)d refusée (%(reasons)s)", "%(num)d refusées (%(reasons)s)", len(self.refused),
                                   reasons=" ; ".join(f"{reference} — {reason.rstrip('.')}"
                                                      for reference, reason in self.refused)))
         return ". ".join(parts) + "."

@@ -1,8 +1,8 @@
 """Forms of the webinars area."""
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from helpdesk.main.forms import Form, existing_paris_time, multiple_choice_hint, within_years
+from helpdesk.main.forms import AtMost, Form, existing_paris_time, multiple_choice_hint, within_years
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.templating import PARIS
 from helpdesk.translation import lazy_gettext as _l
@@ -14,7 +14,7 @@ URL_CHECK = Regexp(r"^https?://", message=_l("Une adresse commençant par http:/
 class WebinarForm(Form):
     """Programme a webinar or complete it after the session (slides, recording)."""
 
-    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=300)])
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), AtMost(300)])
     starts_at = DateTimeLocalField(_l("Date et heure (heure de Paris)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                    validators=[InputRequired(_l("Indiquez la date et l'heure.")), within_years,
                                                existing_paris_time])
@@ -23,12 +23,12 @@ class WebinarForm(Form):
         _l("Durée (minutes)"), default=DURATION_DEFAULT,
         validators=[DataRequired(_l("Indiquez la durée en minutes.")),
                     NumberRange(DURATION_MIN, DURATION_MAX, _l("La durée va de %(min)s à %(max)s minutes."))])
-    description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
-    speakers = TextAreaField(_l("Intervenants"), validators=[Length(max=3000)], description=_l("Un nom par ligne."))
+    description = TextAreaField(_l("Description"), validators=[AtMost(20_000)])
+    speakers = TextAreaField(_l("Intervenants"), validators=[AtMost(3000)], description=_l("Un nom par ligne."))
     themes = SelectMultipleField(_l("Thèmes"), coerce=int, description=multiple_choice_hint())
-    slides_url = StringField(_l("Diaporama (adresse web)"), validators=[Optional(), Length(max=500), URL_CHECK])
-    recording_url = StringField(_l("Enregistrement (adresse web)"), validators=[Optional(), Length(max=500), URL_CHECK])
-    join_url = StringField(_l("Lien de connexion"), validators=[Optional(), Length(max=500), URL_CHECK],
+    slides_url = StringField(_l("Diaporama (adresse web)"), validators=[Optional(), AtMost(500), URL_CHECK])
+    recording_url = StringField(_l("Enregistrement (adresse web)"), validators=[Optional(), AtMost(500), URL_CHECK])
+    join_url = StringField(_l("Lien de connexion"), validators=[Optional(), AtMost(500), URL_CHECK],
                            description=_l("Visible des seuls membres inscrits et des juristes, jusqu'à la fin du "
                                           "webinaire."))
 
@@ -45,8 +45,8 @@ class WebinarForm(Form):
 class QuestionAnswerForm(Form):
     """One question of the webinar's Q&A and its answer."""
 
-    question = StringField(_l("Question posée"), validators=[DataRequired(_l("Indiquez la question.")), Length(max=300)])
-    answer = TextAreaField(_l("Réponse (Markdown)"), validators=[DataRequired(_l("Indiquez la réponse.")), Length(max=20_000)])
+    question = StringField(_l("Question posée"), validators=[DataRequired(_l("Indiquez la question.")), AtMost(300)])
+    answer = TextAreaField(_l("Réponse (Markdown)"), validators=[DataRequired(_l("Indiquez la réponse.")), AtMost(20_000)])
 
 
 class RegistrationForm(Form):
@@ -58,5 +58,5 @@ class AdvanceQuestionForm(Form):
 
     text = TextAreaField(_l("Votre question"), validators=[
         DataRequired(_l("Écrivez votre question.")),
-        Length(max=QUESTION_MAX, message=_l("Votre question doit compter %(max)d caractères au plus."))],
+        AtMost(QUESTION_MAX)],
                          description=_l("Seuls les juristes de la fédération la liront, pour préparer la séance."))

@@ -242,7 +242,7 @@ def test_a_file_too_large_is_refused_when_chosen_and_the_question_is_kept(visito
     files.set_input_files([{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" * 1_300_000}])
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Le fichier « scan.pdf » dépasse la taille autorisée (10 Mo par fichier). "
-                                  "Aucun fichier n'est joint pour l'instant : choisissez-les de nouveau, dans ces "
+                                  "Aucun fichier n'est joint pour l'instant. Choisissez-les de nouveau, dans ces "
                                   "limites.")
     assert files.evaluate("input => input.files.length") == 0
     expect(files).to_have_attribute("aria-invalid", "true")

@@ -412,7 +412,7 @@ def test_attaching_to_an_unknown_question_or_twice_is_refused(app, world, questi
 @pytest.mark.parametrize("reference, message", [
     ("", "Indiquez la référence de la question"),
     ("   ", "Indiquez la référence de la question"),
-    ("Q-2026-000000000000000042", "Une référence compte 20 caractères au plus."),
+    ("Q-2026-000000000000000042", "20 caractères au maximum (votre texte en compte 25)."),
 ])
 def test_attaching_with_no_or_an_overlong_reference_says_why_instead_of_failing(app, world, question, client, login,
                                                                                 reference, message):

@@ -373,7 +373,7 @@ def test_admin_sends_waiting_mail_from_the_outbox_page(app, world, client, login
     assert "Envoyer maintenant les courriels en attente" in page
     smtp_down.start()
     page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
-    assert "courriels envoyés : 2 ; à réessayer plus tard : 0 ; en échec : 0." in page
+    assert "envoi terminé, avec 2 courriels envoyés, 0 à réessayer plus tard et 0 en échec." in page
     assert {mail["To"] for mail in smtp_down.messages} == {world.jurist.email, world.jurist2.email}
     assert outbox(status="pending") == [] and "Envoyer maintenant" not in page
     assert ticket.reference in smtp_down.messages[0]["Subject"]
@@ -383,7 +383,8 @@ def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, worl
     factories.make_ticket(world.member)
     login(world.admin)
     page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
-    assert "courriels envoyés : 0 ; à réessayer plus tard : 2 ; en échec : 0." in page
+    assert "envoi terminé, avec 0 courriels envoyés, 2 à réessayer plus tard et 0 en échec." in page
+    assert factories.error_banner(page).count(" : ") == 1
     assert [row.status for row in outbox()] == ["pending", "pending"]
 
 

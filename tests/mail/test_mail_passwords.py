@@ -37,7 +37,7 @@ def test_invited_user_sets_a_password_from_the_mailed_link_then_logs_in(app, wor
     form = client.get(link)
     assert form.status_code == 200 and "Activer votre compte" in page_text(form)
     short = client.post(link, data={"new": "court", "confirm": "court"})
-    assert "au moins 12 caractères" in page_text(short)
+    assert "12 caractères au minimum (votre texte en compte 5)." in page_text(short)
     done = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
     assert "votre mot de passe est enregistré" in page_text(done)
     assert client.post("/connexion", data={"email": "nouvelle@federation-exemple.fr", "password": NEW_PASSWORD}).status_code == 302
@@ -49,7 +49,7 @@ def test_a_link_works_only_once(app, world, client, login, smtp):
     link = link_in(smtp.recorder.to("nouvelle@federation-exemple.fr")[0])
     client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     again = client.get(link)
-    assert again.status_code == 400 and "Ce lien n'est plus valable : il a déjà servi" in page_text(again)
+    assert again.status_code == 400 and "Ce lien n'est plus valable. Il a déjà servi" in page_text(again)
     posted = client.post(link, data={"new": "encore-un-autre-mot-de-passe", "confirm": "encore-un-autre-mot-de-passe"})
     assert posted.status_code == 400
     user = find_user_by_email("nouvelle@federation-exemple.fr")
@@ -140,7 +140,7 @@ def test_a_reset_request_by_anyone_retires_neither_the_reset_link_nor_the_invita
                                                      "confirm": "encore-un-autre-mot-de-passe"})
         assert refused.status_code == 400 and "Ce lien n'est plus valable" in page_text(refused)
         # The refusal names what happened (a password chosen), never a newer reset link that retired nothing.
-        assert "il a déjà servi, un mot de passe a été choisi," in page_text(refused)
+        assert "Il a déjà servi, un mot de passe a été choisi," in page_text(refused)
         assert "un lien plus récent" not in page_text(refused)
     assert find_user_by_email("nouvelle@federation-exemple.fr").check_password(NEW_PASSWORD)
 
@@ -231,7 +231,7 @@ def test_users_invite_command_creates_the_account_and_sends_the_invitation(app, 
     send_pending()
 
 
-ALREADY_SENT = "plusieurs liens lui ont été envoyés récemment : aucun nouveau courriel n'est envoyé pour le moment"
+ALREADY_SENT = "plusieurs liens lui ont été envoyés récemment, aucun nouveau courriel n'est envoyé pour le moment"
 
 
 def _ask_reset(client, email, address):
