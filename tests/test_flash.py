@@ -46,7 +46,8 @@ def test_bulletin_is_a_members_flash_article_saved_as_draft(world):
     article = write(world)
     assert (article.type, article.visibility, article.status) == ("flash", "members", "draft")
     assert article.slug == "flash-decret-pass-iae-publie"
-    assert write(world).slug == "flash-decret-pass-iae-publie-2"
+    assert write(world, audience=Audience(all_members=False, regions=["bretagne"])).slug == \
+        "flash-decret-pass-iae-publie-2", "the same text for another audience is another bulletin"
 
 
 @pytest.mark.parametrize("audience, themes, message", [
