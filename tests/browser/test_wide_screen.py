@@ -167,6 +167,26 @@ def test_a_jurists_header_takes_two_lines_on_a_laptop(visitor):
     assert order[-1] == "SELECT", "la langue reste atteinte en dernier au clavier"
 
 
+def test_the_webinar_and_flash_info_forms_choose_with_check_boxes(visitor):
+    """Themes, structure types and regions were lists needing Ctrl or Cmd: they are check boxes under their legend, in
+    two columns on a laptop; on a phone a long list (18 regions) scrolls in its own box above the button."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/webinaires/nouveau")
+    expect(page.get_by_role("group", name="Thèmes").get_by_role("checkbox").first).to_be_visible()
+    visitor.goto("/flash/nouveau")
+    regions = page.get_by_role("group", name="Régions (public ciblé)")
+    choices = regions.locator(".choices")
+    assert choices.evaluate("element => element.scrollHeight <= element.clientHeight"), "deux colonnes tiennent"
+    assert page.locator("select[multiple]").count() == 0
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert choices.evaluate("element => element.scrollHeight > element.clientHeight"), "une colonne défile"
+    assert choices.bounding_box()["height"] <= 18 * 16 + 1
+    regions.get_by_role("checkbox", name="Normandie").check()
+    expect(regions.get_by_role("checkbox", name="Normandie")).to_be_in_viewport()
+
+
 def test_the_deadline_compliance_table_fits_a_laptop(visitor):
     """The statistics' « Respect des échéances » table scrolled sideways at 1280 px: its long column heading
     (« En retard (après l'échéance ou échéance dépassée) ») held on one line; it wraps now, as other headings do."""
