@@ -1,6 +1,7 @@
 """Flash info: bulletins, audience, home page until read, subscriptions, signed unsubscribe, resumable fan-out."""
 import html
 import json
+import re
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -14,7 +15,7 @@ from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
 from helpdesk.kb import indexing
 from helpdesk.kb.services import import_articles, save_article
-from helpdesk.models import Article, FlashDelivery, OutboxEmail, ThemeSubscription
+from helpdesk.models import Article, FlashBulletin, FlashDelivery, OutboxEmail, ThemeSubscription
 from tests import factories
 
 BODY = "Le décret n° 2026-12 précise les conditions de **renouvellement** du PASS IAE."
@@ -46,7 +47,8 @@ def test_bulletin_is_a_members_flash_article_saved_as_draft(world):
     article = write(world)
     assert (article.type, article.visibility, article.status) == ("flash", "members", "draft")
     assert article.slug == "flash-decret-pass-iae-publie"
-    assert write(world).slug == "flash-decret-pass-iae-publie-2"
+    assert write(world, audience=Audience(all_members=False, regions=["bretagne"])).slug == \
+        "flash-decret-pass-iae-publie-2", "the same text for another audience is another bulletin"
 
 
 @pytest.mark.parametrize("audience, themes, message", [
@@ -331,17 +333,23 @@ def test_a_name_change_keeps_old_unsubscribe_links_working(client, crowd):
     assert services.subscribed_theme_ids(crowd.member) == set()
 
 
-def test_every_multiple_choice_of_the_bulletin_form_says_how_to_choose_several(client, crowd, login):
-    """A click alone replaces the chosen theme, type or region: the resource and webinar forms said to hold Ctrl or
-    Cmd, the bulletin's three lists did not, and a jurist targeting two regions mailed only the last one."""
+def test_every_multiple_choice_of_the_bulletin_form_is_a_group_of_check_boxes(client, crowd, login):
+    """The themes, types and regions were multiple selects (Ctrl or Cmd to choose several, a click alone replaced the
+    choice): they are check boxes under their legend, the hint tied to the group, several of them sent and kept."""
     login(crowd.jurist)
     page = client.get("/flash/nouveau").get_data(as_text=True)
-    for name in ("themes", "structure_types", "regions"):
-        select_tag = page.split(f'name="{name}"')[0].rsplit("<select", 1)[1]
-        assert f'aria-describedby="{name}-hint"' in select_tag
-        hint = page.split(f'id="{name}-hint">')[1].split("</p>")[0]
-        assert hint.endswith("Ctrl ou Cmd pour en choisir plusieurs."), hint
-    assert "reçoivent le courriel. Ctrl ou Cmd" in page and "par exemple. Ctrl ou Cmd" in page
+    for name, legend, hint in (("themes", "Thèmes", True), ("structure_types", "Types de structure (public ciblé)", False),
+                               ("regions", "Régions (public ciblé)", True)):
+        group = re.search(rf'<fieldset class="checkboxes"([^>]*)>\s*<legend>{re.escape(legend)}</legend>.*?</fieldset>',
+                          page, re.S)
+        assert f'id="{name}-0" name="{name}" type="checkbox"' in group.group(0)
+        assert (f'aria-describedby="{name}-hint"' in group.group(1)) is hint
+    assert re.search(r"<select[^>]* multiple", page) is None and "Ctrl ou Cmd" not in page
+    client.post("/flash/nouveau", data={
+        "title": "Clause sociale obligatoire", "summary": "", "body": BODY, "themes": [crowd.theme.slug],
+        "audience": "targeted", "structure_types": ["AI", "ETTI"], "regions": ["bretagne", "normandie"]})
+    bulletin = db.session.scalar(select(FlashBulletin))
+    assert bulletin.structure_types == ["AI", "ETTI"] and bulletin.regions == ["bretagne", "normandie"]
 
 
 def test_jurist_writes_previews_and_publishes_through_the_pages(app, client, crowd, login):

@@ -517,13 +517,13 @@ def test_a_templates_files_come_before_its_text(client, library, login):
 
 
 def test_resource_without_a_slug_gets_one_from_its_title(client, library, login):
-    """Left empty, the address comes from the title, unaccented; the same title again gets a « -2 » suffix, and a
-    title that names a page of /ressources/ does not shadow it."""
+    """Left empty, the address comes from the title, unaccented; the same title again (another resource) gets a « -2 »
+    suffix, and a title that names a page of /ressources/ does not shadow it."""
     login(library.jurist)
     form = {"title": "Clause sociale : marchés réservés", "slug": "", "body": "Les marchés réservés aux SIAE.",
             "type": "decryptage", "visibility": "members"}
     first = client.post("/ressources/nouvelle", data=form)
-    second = client.post("/ressources/nouvelle", data=form)
+    second = client.post("/ressources/nouvelle", data={**form, "body": "Les marchés réservés aux ESAT et aux SIAE."})
     reserved = client.post("/ressources/nouvelle", data={**form, "title": "Nouvelle"})
     assert first.headers["Location"] == "/ressources/clause-sociale-marches-reserves"
     assert second.headers["Location"] == "/ressources/clause-sociale-marches-reserves-2"
@@ -539,7 +539,8 @@ def test_explicit_slug_is_kept_and_a_taken_one_is_refused_in_french(client, libr
             "type": "decryptage", "visibility": "members"}
     assert client.post("/ressources/nouvelle", data=form).headers["Location"] == "/ressources/clauses"
     before = db.session.scalar(db.select(db.func.count()).select_from(Article))
-    page = client.post("/ressources/nouvelle", data=form, follow_redirects=True).get_data(as_text=True)
+    page = client.post("/ressources/nouvelle", data={**form, "title": "Clauses sociales"},
+                       follow_redirects=True).get_data(as_text=True)
     assert "une ressource existe déjà avec cette adresse (slug)." in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Article)) == before
 

@@ -564,7 +564,8 @@ def test_the_waiting_time_is_read_in_one_query_for_the_page(world):
 
 def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client, world):
     """The queue's dates take a short form (the question's date alone, the last activity's day with its time under
-    it, Paris time); the long form stays in the tooltip and the machine-readable date in `datetime`."""
+    it, Paris time, a space after the break for a phone's card, which puts them on one line); the long form stays in
+    the tooltip and the machine-readable date in `datetime`."""
     with _at(0):
         ticket = factories.make_ticket(world.member)
     with _at(30):
@@ -572,7 +573,7 @@ def test_queue_dates_are_short_with_the_long_form_in_their_tooltip(jurist_client
     page = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
     assert (f'<time datetime="{START.isoformat()}" title="2 mars 2026 à 10:00">02/03/2026</time>') in page
     later = START + timedelta(hours=30)
-    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026<br>16:00</time>') in page
+    assert (f'<time datetime="{later.isoformat()}" title="3 mars 2026 à 16:00">03/03/2026<br> 16:00</time>') in page
 
 
 def test_next_question_follows_the_views_sort_and_wraps_around(world):

@@ -83,7 +83,8 @@ def test_dashboard_shows_charts_with_descriptions_and_data_tables(client, login,
                                                   '<script src="/static/js/form-errors.js" defer>',
                                                   '<script src="/static/js/uploads.js" defer>',
                                                   '<script src="/static/js/page-address.js" defer>',
-                                                  '<script src="/static/js/compact-query.js" defer>'], \
+                                                  '<script src="/static/js/compact-query.js" defer>',
+                                                  '<script src="/static/js/submit-once.js" defer>'], \
         "charts need no script (only those every page loads)"
 
 

@@ -1,6 +1,7 @@
 """Webinars: programme, registration of interest (confirmed by mail, reminded, in the calendar), connection link,
 questions sent ahead, Q&A published as searchable FAQ resources."""
 import html
+import re
 import threading
 import time
 from datetime import datetime, timedelta
@@ -161,7 +162,8 @@ def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):
     db.session.commit()
     login(world.jurist)
     page = client.get(f"/webinaires/{webinar.id}/modifier").get_data(as_text=True)
-    assert f'<option selected value="{world.theme.id}">Réforme IAE (thème retiré)</option>' in page
+    assert (f'<input checked id="themes-0" name="themes" type="checkbox" value="{world.theme.id}"> '
+            'Réforme IAE (thème retiré)</label>') in page
     starts_at = (utcnow() + timedelta(days=7)).astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
     response = client.post(f"/webinaires/{webinar.id}/modifier", data={
         "title": "Réforme IAE : le point", "starts_at": starts_at, "duration_minutes": "60",
@@ -181,6 +183,23 @@ def test_a_posted_edit_form_missing_its_speakers_field_is_saved_not_a_server_err
     assert response.status_code == 302
     db.session.refresh(webinar)
     assert webinar.title == "Réforme IAE : sans intervenants" and not webinar.speakers
+
+
+def test_a_webinars_themes_are_check_boxes_and_two_of_them_are_kept(client, world, login):
+    """The themes were a multiple select (Ctrl or Cmd to choose several): they are check boxes under a « Thèmes »
+    legend, the webinar's own checked on its edit page."""
+    other = factories.make_theme(name="Activité partielle", slug="activite-partielle")
+    login(world.jurist)
+    page = client.get("/webinaires/nouveau").get_data(as_text=True)
+    assert re.search(r'<fieldset class="checkboxes">\s*<legend>Thèmes</legend>', page)
+    assert re.search(r"<select[^>]* multiple", page) is None and "Ctrl ou Cmd" not in page
+    response = client.post("/webinaires/nouveau", data={
+        "title": "CDI inclusion", "starts_at": "2027-03-02T10:00", "duration_minutes": "60",
+        "themes": [str(world.theme.id), str(other.id)]})
+    webinar = db.session.scalar(select(Webinar))
+    assert response.status_code == 302 and {theme.id for theme in webinar.themes} == {world.theme.id, other.id}
+    page = client.get(f"/webinaires/{webinar.id}/modifier").get_data(as_text=True)
+    assert page.count('name="themes" type="checkbox"') == 2 and page.count("checked") == 2
 
 
 def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client, world, login):

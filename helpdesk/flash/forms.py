@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired
 
 from helpdesk.flash.services import Audience
 from helpdesk.kb.services import BODY_MAX, TITLE_MAX
-from helpdesk.main.forms import AtMost, Form, multiple_choice_hint, select_choices
+from helpdesk.main.forms import AtMost, Form, MultiCheckboxField, select_choices
 from helpdesk.models import REGIONS, STRUCTURE_TYPES
 from helpdesk.translation import lazy_gettext as _l
 
@@ -15,18 +15,15 @@ class BulletinForm(Form):
     title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), AtMost(TITLE_MAX)])
     summary = TextAreaField(_l("Chapeau"), validators=[AtMost(2000)], description=_l("Deux ou trois phrases, reprises dans le courriel."))
     body = TextAreaField(_l("Texte (Markdown)"), validators=[DataRequired(_l("Le texte est vide.")), AtMost(BODY_MAX)])
-    themes = SelectMultipleField(_l("Thèmes"), validators=[DataRequired(_l("Choisissez au moins un thème."))],
-                                 description=multiple_choice_hint(
-                                     _l("Les membres abonnés à l'un de ces thèmes reçoivent le courriel.")))
+    themes = MultiCheckboxField(_l("Thèmes"), validators=[DataRequired(_l("Choisissez au moins un thème."))],
+                                description=_l("Les membres abonnés à l'un de ces thèmes reçoivent le courriel."))
     audience = RadioField(_l("Public"), choices=select_choices([("all", _l("Tous les membres")),
                                                                 ("targeted", _l("Certains membres"))]),
                           default="all")
-    structure_types = SelectMultipleField(_l("Types de structure (public ciblé)"),
-                                          choices=select_choices(STRUCTURE_TYPES.items()),
-                                          description=multiple_choice_hint())
-    regions = SelectMultipleField(_l("Régions (public ciblé)"), choices=select_choices(REGIONS.items()),
-                                  description=multiple_choice_hint(
-                                      _l("Types et régions se combinent : une ETTI de Bretagne, par exemple.")))
+    structure_types = MultiCheckboxField(_l("Types de structure (public ciblé)"),
+                                         choices=select_choices(STRUCTURE_TYPES.items()))
+    regions = MultiCheckboxField(_l("Régions (public ciblé)"), choices=select_choices(REGIONS.items()),
+                                 description=_l("Types et régions se combinent : une ETTI de Bretagne, par exemple."))
 
     def to_data(self) -> dict:
         """The article values for the knowledge-base service."""

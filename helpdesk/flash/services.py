@@ -50,7 +50,9 @@ class Audience:
 
 
 def save_bulletin(article: Article | None, data: dict, audience: Audience, actor: User) -> Article:
-    """Write a bulletin (a members' "flash" article, saved as a draft) and its audience, in one transaction."""
+    """Write a bulletin (a members' "flash" article, saved as a draft) and its audience, in one transaction; a new
+    bulletin sent again for the same audience (a double click) is the draft already created, for another audience
+    another bulletin."""
     ensure_can_edit_articles(actor)
     audience.validate()
     if not data.get("themes"):
@@ -61,12 +63,18 @@ def save_bulletin(article: Article | None, data: dict, audience: Audience, actor
         data["slug"] = slug_from_title(data.get("title"), prefix="flash-", fallback="info")
     else:
         data["slug"] = article.slug
+    target = (audience.all_members, [] if audience.all_members else sorted(set(audience.structure_types)),
+              [] if audience.all_members else sorted(set(audience.regions)))
+
+    def for_this_audience(draft: Article) -> bool:
+        """Whether the draft written a moment ago is for this very audience."""
+        written = db.session.get(FlashBulletin, draft.id)
+        return written is not None and (written.all_members, written.structure_types, written.regions) == target
+
     article = save_article(article, {**data, "type": "flash", "visibility": "members"}, actor, commit=False,
-                           bulletin=True)
+                           bulletin=True, resent_if=for_this_audience)
     bulletin = db.session.get(FlashBulletin, article.id) or FlashBulletin(article_id=article.id)
-    bulletin.all_members = audience.all_members
-    bulletin.structure_types = [] if audience.all_members else sorted(set(audience.structure_types))
-    bulletin.regions = [] if audience.all_members else sorted(set(audience.regions))
+    bulletin.all_members, bulletin.structure_types, bulletin.regions = target
     db.session.add(bulletin)
     db.session.commit()
     return article

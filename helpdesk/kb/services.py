@@ -1,7 +1,7 @@
 """Knowledge-base operations: read, write, publish, import, export, log searches."""
 import json
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -22,6 +22,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
 from helpdesk.repeats import keyed_digest, new_in_a_row, normalised_words
 from helpdesk.slugs import slugify
+from helpdesk.submissions import resent_entry
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -198,11 +199,13 @@ def slug_from_title(title: str | None, *, prefix: str = "", fallback: str = "res
 
 
 def save_article(article: Article | None, data: dict, actor: User, attachments=(), *, commit: bool = True,
-                 bulletin: bool = False) -> Article:
+                 bulletin: bool = False, resent_if: Callable[[Article], bool] | None = None) -> Article:
     """Create (article=None, as a draft, its slug made from the title when none is given) or update an article
     written by a jurist (its slug kept when none is given), adding files to download (commit=False: the caller
-    commits). Flash info bulletins are written only through their own service (`bulletin=True`), which keeps their
-    audience and announcement."""
+    commits). The same title and text of the same type sent again by its author within minutes while still a draft
+    (a double click, Back then « Enregistrer ») is the draft already created, its files as first sent (`resent_if`:
+    what else it must share). Flash info bulletins are written only through their own service (`bulletin=True`),
+    which keeps their audience and announcement."""
     ensure_can_edit_articles(actor)
     if not bulletin and (data.get("type") == "flash" or (article is not None and article.type == "flash")):
         raise InvalidInput(_("Un flash info s'écrit et se modifie depuis la page « Flash info »."))
@@ -211,6 +214,12 @@ def save_article(article: Article | None, data: dict, actor: User, attachments=(
     values, _warnings = validate_article(data, themes_by_slug())
     uploads = check_uploads(attachments)
     if article is None:
+        resent = resent_entry(Article, actor, resent_if, title=values.title, body=values.body, type=values.type,
+                              status="draft")
+        if resent is not None:
+            if commit:
+                db.session.commit()  # ends the hold
+            return resent
         article = _new_article(values, actor, "draft")
     elif values.slug != article.slug:
         raise InvalidInput(_("L'adresse (slug) d'une ressource ne change pas après sa création."))

@@ -20,15 +20,6 @@ from helpdesk.translation import current_locale, gettext as _, lazy_gettext as _
 # Paris midnight in UTC) overflows at the ends of the calendar.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
-MULTIPLE_CHOICE_HINT = _l("Ctrl ou Cmd pour en choisir plusieurs.")
-
-
-def multiple_choice_hint(before=None) -> LazyString:
-    """The hint of a multiple select: `before` (what the choice means), then how to choose several, which a click
-    alone does not (it replaces the choice)."""
-    return LazyString(lambda: " ".join(str(part) for part in (before, MULTIPLE_CHOICE_HINT) if part))
-
-
 class AtMost(Length):
     """A text's length limit, refused with « 20 000 caractères au maximum (votre texte en compte 21 350). »: the
     numbers written the reader's way (WTForms' own %-formatting writes them bare), and the length of what was sent,

@@ -20,14 +20,12 @@ from helpdesk.models._types import utcnow
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
                                   ensure_membership_active, ensure_staff, visible_tickets)
 from helpdesk.plain_text import one_line as on_one_line
+from helpdesk.submissions import RESENT_WITHIN, hold_submissions
 from helpdesk.tickets.workflow import check_transition
 from helpdesk.translation import gettext as _, ngettext
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
-# A question its author sends again unchanged this soon (Back, then Send; a double click without script) is the
-# question already filed, not a new one.
-RESENT_WITHIN = timedelta(minutes=10)
 
 
 # What a jurist's public reply leaves the question in (« Répondue » unless told otherwise).
@@ -68,9 +66,6 @@ _SAME_QUESTION = (select(Ticket.reference).where(
     .order_by(Ticket.id.desc()).limit(1))
 # Both, in one round trip, before a web submission.
 _RECENT_FILINGS = select(_SAME_QUESTION.scalar_subquery(), _FILED_ONLINE_COUNT.scalar_subquery())
-# A write to the author's row that changes nothing: it holds their next filing until this one commits or rolls back.
-_HOLD_FILINGS = (update(User).where(User.id == bindparam("author_id")).values(id=User.id)
-                 .execution_options(synchronize_session=False))
 # The same for a question's row: it holds the next reply to the question until this one commits or rolls back.
 _HOLD_TICKET = (update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(id=Ticket.id)
                 .execution_options(synchronize_session=False))
@@ -140,7 +135,7 @@ def ensure_filing_pace(author: User, filed: int | None = None) -> None:
     limit = current_app.config["QUESTIONS_PER_DAY"]
     window = {"author_id": author.id, "since": utcnow() - timedelta(days=1)}
     if filed is None:
-        hold_member_submissions(author)
+        hold_submissions(author)
         filed = db.session.scalar(_FILED_ONLINE_COUNT, window)
     if filed >= limit:
         # The next question is allowed once enough of the day's questions are more than a day old.
@@ -178,19 +173,12 @@ def waiting_count(user: User) -> int:
                              .order_by(None))
 
 
-def hold_member_submissions(author: User) -> None:
-    """Hold the author's other submissions until this transaction ends (a row lock on PostgreSQL, the write lock on
-    SQLite): sent at once (a double click, a script), each one then counts and finds what the others recorded (a
-    question, a webinar's advance question), so that nothing is recorded twice and the maximums hold."""
-    db.session.execute(_HOLD_FILINGS, {"author_id": author.id})
-
-
 def recent_filings(author: User, subject: str, body: str) -> tuple[str | None, int]:
     """What the author filed lately, read in one query before a web submission (their other submissions held until
     this one ends): the reference of their question with this very subject and description filed within
     RESENT_WITHIN, if any (the reference only: loading the whole question would cost most of the query's Python), and
     how many questions they filed online in the last 24 hours (for `ensure_filing_pace`)."""
-    hold_member_submissions(author)
+    hold_submissions(author)
     now = utcnow()
     resent, filed = db.session.execute(_RECENT_FILINGS, {
         "author_id": author.id, "subject": _normalised(subject, one_line=True),

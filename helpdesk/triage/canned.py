@@ -10,6 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.models import CannedAnswer, Ticket, User
 from helpdesk.permissions import ensure_staff
+from helpdesk.submissions import resent_entry
 from helpdesk.tickets.services import STATUSES_AFTER_REPLY
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
 
@@ -51,7 +52,8 @@ def get_canned_answer(actor: User, answer_id: int | None) -> CannedAnswer:
 def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, body: str,
                        status_after: str | None = None) -> CannedAnswer:
     """Create (answer=None) or update a canned answer; unknown or badly written placeholders are refused, and so is a
-    status after the reply (set in the reply box on insertion; None or "": left as it is) a reply cannot leave."""
+    status after the reply (set in the reply box on insertion; None or "": left as it is) a reply cannot leave. The
+    same answer sent again by its author within minutes (a double click) is the one already created."""
     ensure_staff(actor)
     status_after = status_after or None
     if status_after not in (None, *STATUSES_AFTER_REPLY):
@@ -75,6 +77,11 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
                                     "Les variables %(unknown)s sont inconnues. Les variables possibles sont %(known)s.",
                                     len(unknown), unknown=", ".join(f"{{{name}}}" for name in unknown), known=known),
                            field="body")
+    if answer is None:
+        resent = resent_entry(CannedAnswer, actor, title=title, body=body, status_after=status_after)
+        if resent is not None:
+            db.session.commit()  # ends the hold
+            return resent
     duplicate = db.session.scalar(select(CannedAnswer).where(func.lower(CannedAnswer.title) == title.lower()))
     if duplicate is not None and duplicate is not answer:
         raise InvalidInput(_("Une réponse type porte déjà ce titre."), field="title")

@@ -1,8 +1,8 @@
 """Forms of the webinars area."""
-from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from helpdesk.main.forms import AtMost, Form, existing_paris_time, multiple_choice_hint, within_years
+from helpdesk.main.forms import AtMost, Form, MultiCheckboxField, existing_paris_time, within_years
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.templating import PARIS
 from helpdesk.translation import lazy_gettext as _l
@@ -25,7 +25,7 @@ class WebinarForm(Form):
                     NumberRange(DURATION_MIN, DURATION_MAX, _l("La durée va de %(min)s à %(max)s minutes."))])
     description = TextAreaField(_l("Description"), validators=[AtMost(20_000)])
     speakers = TextAreaField(_l("Intervenants"), validators=[AtMost(3000)], description=_l("Un nom par ligne."))
-    themes = SelectMultipleField(_l("Thèmes"), coerce=int, description=multiple_choice_hint())
+    themes = MultiCheckboxField(_l("Thèmes"), coerce=int)
     slides_url = StringField(_l("Diaporama (adresse web)"), validators=[Optional(), AtMost(500), URL_CHECK])
     recording_url = StringField(_l("Enregistrement (adresse web)"), validators=[Optional(), AtMost(500), URL_CHECK])
     join_url = StringField(_l("Lien de connexion"), validators=[Optional(), AtMost(500), URL_CHECK],

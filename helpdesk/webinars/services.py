@@ -20,7 +20,7 @@ from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles, ensure_membership_active
 from helpdesk.templating import format_datetime
-from helpdesk.tickets.services import hold_member_submissions
+from helpdesk.submissions import hold_submissions, resent_entry
 from helpdesk.translation import gettext as _, lazy_gettext as _l
 
 TITLE_MAX = 300
@@ -57,7 +57,8 @@ def _url(value: str, label: str) -> str:
 
 
 def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) -> Webinar:
-    """Create (webinar=None) or update a webinar after checking its values."""
+    """Create (webinar=None) or update a webinar after checking its values; the same title, time and description sent
+    again by its author within minutes (a double click, Back then « Créer ») is the webinar already created."""
     ensure_can_edit_articles(actor)
     title = (values.title or "").strip()
     if not title or len(title) > TITLE_MAX:
@@ -75,6 +76,11 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     if len(themes) != len(set(values.theme_ids)):
         raise InvalidInput(_("L'un des thèmes choisis n'existe pas."))
     if webinar is None:
+        resent = resent_entry(Webinar, actor, title=title, starts_at=values.starts_at,
+                              description=(values.description or "").strip())
+        if resent is not None:
+            db.session.commit()  # ends the hold
+            return resent
         webinar = Webinar(author_id=actor.id)
         db.session.add(webinar)
         previous = None
@@ -236,7 +242,7 @@ def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
     text = (text or "").strip()
     if not text or len(text) > QUESTION_MAX:
         raise InvalidInput(_("La question doit compter de 1 à %(max)d caractères.", max=QUESTION_MAX))
-    hold_member_submissions(user)
+    hold_submissions(user)
     sent = own_questions(webinar, user)
     resent = next((question for question in sent if question.text == text), None)
     if resent is not None:

@@ -1,5 +1,5 @@
 """On a phone (375 px wide) the pages keep the screen's width: wide tables scroll sideways inside their own
-region, which the keyboard can reach."""
+region, which the keyboard can reach; the jurists' queue turns into cards."""
 import re
 
 import pytest
@@ -47,18 +47,32 @@ def test_resource_with_a_table_keeps_the_width_of_a_small_phone(visitor):
     assert _page_width(page) <= 320, f"{_page_width(page)} px de large sur un écran de 320 px"
 
 
-def test_wide_queue_scrolls_inside_its_region_with_the_keyboard(visitor):
-    """The queue's table is wider than the phone: its region scrolls sideways with the arrow keys."""
+@pytest.mark.parametrize("view", ["mes-dossiers", "en-attente"])
+def test_the_queue_is_a_list_of_cards_on_a_phone_and_a_table_on_a_computer(visitor, view):
+    """The queue's twelve columns made it scroll sideways on a phone (1,200 px in a 343 px region): each question is
+    now a card, its reference, subject and status in sight, each value named as in the table's header; a computer
+    keeps the table with its header row."""
     page = visitor.page
     page.set_viewport_size(PHONE)
     visitor.login("juriste@demo.local")
-    visitor.goto("/file/")
-    region = page.locator("table.queue").locator("xpath=..")
-    assert region.evaluate("element => element.scrollWidth > element.clientWidth")
-    region.focus()
-    page.keyboard.press("ArrowRight")
-    expect(region).not_to_have_js_property("scrollLeft", 0)
+    visitor.goto(f"/file/?vue={view}")
+    table = page.locator("table.queue")
+    region = table.locator("xpath=..")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "la file défile de côté"
     assert _page_width(page) <= PHONE["width"]
+    first = table.locator("tbody tr").first
+    card = first.bounding_box()
+    for part in (first.locator("a").filter(has_text="Q-"), first.locator("td.long-text"), first.locator(".badge")):
+        expect(part).to_be_visible()
+        box = part.bounding_box()
+        assert card["x"] <= box["x"] and box["x"] + box["width"] <= card["x"] + card["width"]
+    label = first.locator("td[data-label='Structure']").evaluate(
+        "element => getComputedStyle(element, '::before').content")
+    assert label == '"Structure : "', label
+    assert table.locator("thead").bounding_box()["height"] <= 1, "l'en-tête du tableau reste affiché"
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(table.get_by_role("columnheader", name="Structure")).to_be_visible()
+    assert first.locator("td.long-text").bounding_box()["y"] == first.locator("td.reference-cell").bounding_box()["y"]
 
 
 def _jurist_opens_a_question_on_a_phone(visitor):

@@ -150,21 +150,68 @@ def test_a_members_list_keeps_each_reference_on_one_line(visitor):
 
 
 def test_a_jurists_header_takes_two_lines_on_a_laptop(visitor):
-    """A jurist's header at 1280 px took four lines (name, two lines of links, language): the language choice now
-    sits beside the name, the links take the whole width below, every one in sight; keyboard order unchanged."""
+    """A jurist's header at 1280 px took three lines (name and language, then the links over two lines, « Mon compte »
+    and « Se déconnecter » alone on the last): the account's two links sit beside the language choice, the others
+    take the whole width below on one line, every one in sight; the language is still reached last with the
+    keyboard."""
     page = visitor.page
     page.set_viewport_size(LAPTOP)
     visitor.login("juriste@demo.local")
     header = page.locator(".site-header").bounding_box()
-    assert header["height"] <= 140, f"en-tête haut de {header['height']} px"
+    assert header["height"] <= 95, f"en-tête haut de {header['height']} px"
     brand, switch = page.locator(".brand").bounding_box(), page.locator(".language-switch").bounding_box()
     assert brand["x"] + brand["width"] <= switch["x"] and abs(brand["y"] - switch["y"]) < brand["height"]
-    links = page.locator(".site-header nav a, .site-header nav button")
+    account = page.get_by_role("navigation", name="Votre compte")
+    for name in ("Mon compte", "Se déconnecter"):
+        box = account.get_by_text(name).bounding_box()
+        assert abs(box["y"] - switch["y"]) < brand["height"] and box["x"] + box["width"] <= switch["x"]
+    links = page.get_by_role("navigation", name="Navigation principale").locator("a")
+    rows = set()
     for index in range(links.count()):
         expect(links.nth(index)).to_be_visible()
-        assert links.nth(index).bounding_box()["y"] > brand["y"] + brand["height"] / 2
+        box = links.nth(index).bounding_box()
+        assert box["y"] > brand["y"] + brand["height"] / 2
+        rows.add(round(box["y"]))
+    assert len(rows) == 1, f"les liens tiennent sur {len(rows)} lignes"
     order = page.locator(".site-header a, .site-header select").evaluate_all("nodes => nodes.map(n => n.tagName)")
     assert order[-1] == "SELECT", "la langue reste atteinte en dernier au clavier"
+
+
+def test_the_status_of_a_question_waiting_on_its_member_holds_on_one_line(visitor):
+    """In the view of questions waiting on their member, « En attente du membre » stood on four lines in a tall box:
+    it holds on one line, and the queue still shows every column without scrolling sideways."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=en-attente")
+    badges = page.locator("table.queue .badge")
+    assert badges.count(), "la démo n'a plus de question en attente du membre"
+    for index in range(badges.count()):
+        badge = badges.nth(index)
+        line_height = badge.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+        assert badge.bounding_box()["height"] <= 1.5 * line_height, f"le statut {badge.inner_text()!r} se coupe"
+    region = page.locator("table.queue").locator("xpath=..")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "la file défile de côté"
+
+
+def test_the_webinar_and_flash_info_forms_choose_with_check_boxes(visitor):
+    """Themes, structure types and regions were lists needing Ctrl or Cmd: they are check boxes under their legend, in
+    two columns on a laptop; on a phone a long list (18 regions) scrolls in its own box above the button."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/webinaires/nouveau")
+    expect(page.get_by_role("group", name="Thèmes").get_by_role("checkbox").first).to_be_visible()
+    visitor.goto("/flash/nouveau")
+    regions = page.get_by_role("group", name="Régions (public ciblé)")
+    choices = regions.locator(".choices")
+    assert choices.evaluate("element => element.scrollHeight <= element.clientHeight"), "deux colonnes tiennent"
+    assert page.locator("select[multiple]").count() == 0
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert choices.evaluate("element => element.scrollHeight > element.clientHeight"), "une colonne défile"
+    assert choices.bounding_box()["height"] <= 18 * 16 + 1
+    regions.get_by_role("checkbox", name="Normandie").check()
+    expect(regions.get_by_role("checkbox", name="Normandie")).to_be_in_viewport()
 
 
 def test_the_deadline_compliance_table_fits_a_laptop(visitor):
