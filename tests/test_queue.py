@@ -107,6 +107,17 @@ def test_closed_view_shows_the_latest_closed_first_unless_another_sort_is_chosen
     assert _queue(jurist_client, "vue=ouvertes") == [desk.fresh, desk.mine, desk.theirs, desk.waiting]
 
 
+def test_my_questions_leave_out_the_jurist_column_the_other_views_keep(jurist_client, desk, world):
+    """« Mes dossiers » repeated the reader's own name on every row, and that column tipped the table into scrolling
+    sideways on a laptop; the views of several jurists' questions still name each question's jurist."""
+    mine = jurist_client.get("/file/?vue=mes-dossiers").get_data(as_text=True)
+    assert '<th scope="col">Juriste</th>' not in mine and 'data-label="Juriste"' not in mine
+    assert desk.mine in mine and '<th scope="col">Échéance</th>' in mine
+    everyone = jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
+    assert '<th scope="col">Juriste</th>' in everyone
+    assert f'<td data-label="Juriste">{world.jurist2.name}' in everyone
+
+
 def test_view_tabs_show_counts(jurist_client, desk):
     page = jurist_client.get("/file/").get_data(as_text=True)
     for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),

@@ -115,13 +115,13 @@ def test_question_references_of_the_queue_stay_on_one_line(visitor):
 def test_queue_dates_hold_on_one_line_on_1280_and_1366_screens(visitor):
     """On the usual laptop screens (1280×720, 1366×768) every date of the queue reads unbroken (« 3 juin 2026 à »
     left « 15:26 » on the next line, or was cut in three; a last activity's time now sits under its day on purpose),
-    the long form in its tooltip, and the queue still fits
-    without scrolling sideways."""
+    the long form in its tooltip, and the queue still fits without scrolling sideways (« Mes dossiers », with a
+    deadline due within 24 h and questions waiting on their member, went 27 px past the screen)."""
     page = visitor.page
     visitor.login("juriste@demo.local")
     for size in ({"width": 1280, "height": 720}, {"width": 1366, "height": 768}):
         page.set_viewport_size(size)
-        for view in ("ouvertes", "en-attente"):
+        for view in ("ouvertes", "en-attente", "mes-dossiers"):  # the jurist's own: one due within 24 h, some waiting
             visitor.goto(f"/file/?vue={view}")
             table = page.locator("table.queue")
             dates = table.locator("tbody td.date-cell time")
