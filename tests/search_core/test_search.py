@@ -377,6 +377,47 @@ def test_a_verb_typed_in_the_plural_finds_its_singular(tmp_path):
     assert search_articles(path, "parents", **MEMBER).corrected == ()
 
 
+def test_a_french_word_no_article_writes_is_not_respelled_as_another_word(tmp_path):
+    """« orage » and « insulte », French words no article writes, are not searched as « orange » and « induite » (the
+    closest words of the vocabulary): alone they find nothing and « Vouliez-vous dire » offers nothing; beside other
+    words the search finds those words and names no correction. Words typed without their accents are French words
+    too."""
+    path = indexed(tmp_path, [
+        make_article("fruits", "Corbeille de fruits", "Une orange offerte aux salariés."),
+        make_article("charge", "Charge de travail induite", "La charge induite par le télétravail."),
+        make_article("intemperies", "Intempéries sur les chantiers", "Le travail peut être arrêté par le gel."),
+    ])
+    for typed in ("orage", "Orage", "insulte", "insultes"):
+        page = search_articles(path, typed, **MEMBER)
+        assert (page.total, page.suggestion, page.corrected) == (0, None, ()), typed
+    page = search_articles(path, "arrêt du chantier pour orage", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["intemperies"], ())
+    page = search_articles(path, "insulte et charge de travail", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["charge"], ())
+
+
+@pytest.mark.parametrize("typed", ["licenciment", "liscenciement", "licensiement", "licenciemnt"])
+def test_typos_of_licenciement_are_still_corrected(tmp_path, typed):
+    """Misspellings no French dictionary holds are typos: each finds the fiche on « licenciement » and the page says
+    it was searched so."""
+    path = indexed(tmp_path, [
+        make_article("licenciement", "Licenciement pour motif personnel", "La procédure de licenciement."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    page = search_articles(path, typed, **MEMBER)
+    assert (slugs(page), page.corrected) == (["licenciement"], ((typed, "licenciement"),))
+
+
+@pytest.mark.parametrize("typed", ["démision", "demision", "démmission"])
+def test_typos_of_demission_are_still_corrected(tmp_path, typed):
+    """« démision », « demision » (one « s » left out, the accent too) find the fiche on « démission »."""
+    path = indexed(tmp_path, [
+        make_article("demission", "Démission du salarié", "La démission doit être claire et non équivoque."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    assert slugs(search_articles(path, typed, **MEMBER)) == ["demission"]
+
+
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
     """The page can tell the reader what was searched in place of each word the index does not know (a typo, an
     elision without its apostrophe); words it knows, and a search finding nothing, name no correction."""
@@ -408,11 +449,14 @@ def test_a_word_of_hidden_resources_only_is_corrected_as_if_it_existed_nowhere(t
     corrected to a close visible word, a word of a hidden resource was left as typed (no result, « Vouliez-vous
     dire »)."""
     docs = [make_article("saisie", "Saisie sur salaire", "La saisie des rémunérations."),
-            make_article("note", "Note interne", "Saisine du préfet envisagée.", **hidden)]
+            make_article("note", "Note interne", "Saisine du préfet envisagée, saisne à relire.", **hidden)]
     path = indexed(tmp_path, docs)
-    for typed in ("saisine", "saisane"):  # in the hidden note; nowhere
+    for typed in ("saisne", "saisane"):  # a typo in the hidden note; nowhere
         page = search_articles(path, typed, **MEMBER)
         assert (slugs(page), page.suggestion) == (["saisie"], None), typed
+    for typed in ("saisine", "saisons"):  # a French word in the hidden note; nowhere: neither is respelled
+        page = search_articles(path, typed, **MEMBER)
+        assert (slugs(page), page.suggestion, page.corrected) == ([], None, ()), typed
     jurist = {"visibilities": ["public", "members", "jurists"], "statuses": ["published", "draft"]}
     assert slugs(search_articles(path, "saisine", **jurist)) == ["note"], "staff who see it find it as typed"
 
