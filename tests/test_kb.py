@@ -180,6 +180,17 @@ def test_a_french_word_no_resource_writes_is_not_respelled(client, library, logi
     assert '/ressources/licenciement"' in typo and "«\xa0licenciement\xa0» pour «\xa0licenciment\xa0»" in typo
 
 
+def test_colloquial_and_unaccented_words_find_the_resource(client, library, login):
+    """A member typing « viré » or « mon patron m'a mis à la porte » finds the resource on « licenciement », and
+    « salarie licencie », typed without accents, finds it too, with no spelling notice."""
+    add_article("licenciement", "Licenciement pour motif personnel", "Le salarié licencié perçoit une indemnité.")
+    indexing.sync()
+    login(library.member)
+    for query in ("viré", "mon patron m'a mis à la porte", "salarie licencie"):
+        page = html.unescape(client.get("/ressources/", query_string={"q": query}).get_data(as_text=True))
+        assert '/ressources/licenciement"' in page and "orthographe la plus proche" not in page, query
+
+
 def test_a_search_finds_a_verb_and_an_ordinal_written_another_way(client, library, login):
     """A member searching « publier » finds the resource titled « Décret publié », and « premier mai » the one on
     the « 1er mai », with no « orthographe la plus proche » notice."""

@@ -20,7 +20,7 @@ from functools import lru_cache
 from whoosh.query import Or, Phrase, Term
 
 from .analysis import STOP_WORDS, analyze, fold, singular_acronym, word_tokens
-from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
+from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
 
@@ -59,7 +59,8 @@ class ParsedQuery:
 def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
     """Map each synonym expression (folded words) to (alternatives, case sensitive); an acronym also under its plural
     typed in lowercase (« cdis », « smics »: typed as « CDIs » the analyzer already reads the singular), except the
-    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »)."""
+    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »); an everyday word to itself
+    and the words of the law it also searches (« viré »: itself and « licenciement »), one way."""
     index: dict = {}
     for group in SYNONYM_GROUPS:
         alternatives = tuple(dict.fromkeys(terms for terms in map(analyze, group) if terms))
@@ -70,6 +71,12 @@ def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...],
             for key in keys:
                 known = index.get(key, ((), False))[0]
                 index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)
+    for expressions, searched in EVERYDAY_WORDS:
+        targets = tuple(terms for terms in map(analyze, searched) if terms)
+        for expression in expressions:
+            key = tuple(folded for _, folded, _ in word_tokens(expression))
+            known = index.get(key, ((analyze(expression),), False))[0]
+            index[key] = (tuple(dict.fromkeys(known + targets)), False)
     return index
 
 

@@ -59,6 +59,42 @@ def test_everyday_word_or_abbreviation_finds_the_legal_term(legal_wording_path, 
     assert slugs(search_articles(legal_wording_path, text, **MEMBER))[:1] == [expected]
 
 
+@pytest.fixture
+def everyday_path(tmp_path):
+    """Index fiches in the code's words, and two texts whose word is also an everyday one (« renvoi », « patron »)."""
+    return indexed(tmp_path, [
+        make_article("licenciement", "Licenciement pour motif personnel",
+                     "L'employeur qui licencie un salarié respecte la procédure."),
+        make_article("renvoi", "Bureau de jugement", "Faute de conciliation, l'affaire fait l'objet d'un renvoi."),
+        make_article("marins", "Marins pêcheurs", "Le patron pêcheur embarqué."),
+        make_article("duree", "Durée du travail", "La durée légale du travail effectif est de 35 heures."),
+        make_article("conges", "Congés payés", "Le salarié acquiert 2,5 jours ouvrables de congés payés par mois."),
+        make_article("ifc", "Indemnité de fin de contrat", "À la fin d'un CDD, le salarié perçoit une indemnité de fin "
+                     "de contrat."),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("viré", "licenciement"), ("j'ai été virée", "licenciement"), ("VIRE", "licenciement"),
+     ("mon patron m'a mis à la porte", "licenciement"), ("boulot", "duree"), ("vacances", "conges"),
+     ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc")],
+)
+def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text, expected):
+    """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité »: a member's everyday words find
+    the fiche written in the law's words, with no spelling notice."""
+    page = search_articles(everyday_path, text, **MEMBER)
+    assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
+
+
+def test_a_word_of_the_law_does_not_search_the_colloquial_word(everyday_path):
+    """The expansion goes one way: « licenciement » does not list the court's « renvoi », nor « employeur » the
+    « patron pêcheur »; typed, « renvoi » still finds its own text, and the fiches on « licenciement »."""
+    assert slugs(search_articles(everyday_path, "licenciement", **MEMBER)) == ["licenciement"]
+    assert slugs(search_articles(everyday_path, "employeur", **MEMBER)) == ["licenciement"]
+    assert set(slugs(search_articles(everyday_path, "renvoi", **MEMBER))) == {"renvoi", "licenciement"}
+
+
 def test_abbreviation_that_is_an_ordinary_word_needs_capitals(legal_wording_path):
     """« ds » typed in lowercase (texting for « dans ») does not search « délégué syndical »."""
     assert "delegue" not in slugs(search_articles(legal_wording_path, "congés ds la période d'essai", **MEMBER))
