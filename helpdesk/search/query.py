@@ -20,6 +20,7 @@ from functools import lru_cache
 from whoosh.query import Or, Phrase, Term
 
 from .analysis import STOP_WORDS, analyze, fold, singular_acronym, word_tokens
+from .dictionary import participle_infinitive
 from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
@@ -130,7 +131,9 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
       « dépasser », « dépassement »; « publié » `publ` also `publi`, « reclassé » also « reclassement »), and an
       infinitive in « -er » its participle (« dépasser » also « dépassé », « dépasse »; « publier » also « publié »):
       Snowball removes « -asse » as a subjunctive ending, and the analyzer reads a folded « -lie » as the participle
-      of an « -ir » verb (« établie »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
+      of an « -ir » verb (« établie »). Typed without its accents, a word is read as a participle when the French
+      dictionary holds it as one, accents restored, and holds its infinitive (« depasse » as « dépassé », « publie »
+      as « publié »; not « assistante »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
       adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »); nor an infinitive
       whose « -er » Snowball keeps, no verb it knows (« année » would search « anner »)."""
     if len(terms) != 1:
@@ -142,6 +145,8 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
     participle = max((ending for ending in _PARTICIPLE_ENDINGS if typed.endswith(ending)), key=len, default="")
     if participle and len(folded) - len(participle) >= 2:
         forms.append(analyze(folded[: -len(participle)] + "er"))
+    elif infinitive := participle_infinitive(folded):
+        forms.append(analyze(infinitive))
     elif folded.endswith("er") and len(folded) >= 5 and (not folded.endswith("ier")
                                                           or folded.endswith(("blier", "plier"))):
         forms.append(analyze(folded[:-2] + "e"))

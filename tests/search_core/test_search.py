@@ -95,6 +95,28 @@ def test_a_word_of_the_law_does_not_search_the_colloquial_word(everyday_path):
     assert set(slugs(search_articles(everyday_path, "renvoi", **MEMBER))) == {"renvoi", "licenciement"}
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("salarie licencie", "licencie"), ("salariee licenciee", "licencie"), ("travail remunere", "remunere"),
+     ("conges payes", "conges"), ("preavis", "preavis"), ("plafond depasse", "plafond"), ("reglement publie", "publie"),
+     ("depassees", "plafond")],
+)
+def test_words_typed_without_their_accents_find_the_accented_text(tmp_path, typed, expected):
+    """« licencie », « remunere », « conges payes », « preavis » find the texts saying « licencié », « rémunéré »,
+    « congés payés », « préavis », with no spelling notice; a participle typed without its accents also finds its
+    verb's other forms, as typed with them (« depasse »: « dépassement »; « publie »: « publier »)."""
+    path = indexed(tmp_path, [
+        make_article("licencie", "Salarié licencié", "Le salarié licencié perçoit une indemnité."),
+        make_article("remunere", "Temps de pause", "Le temps de pause est rémunéré s'il est du travail effectif."),
+        make_article("conges", "Congés payés", "Le salarié acquiert des congés payés."),
+        make_article("preavis", "Durée du préavis", "Le préavis dépend de l'ancienneté."),
+        make_article("plafond", "Dépassement du plafond", "Au-delà, un dépassement est majoré."),
+        make_article("publie", "Règlement intérieur", "L'employeur doit publier le règlement."),
+    ])
+    page = search_articles(path, typed, **MEMBER)
+    assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
+
+
 def test_abbreviation_that_is_an_ordinary_word_needs_capitals(legal_wording_path):
     """« ds » typed in lowercase (texting for « dans ») does not search « délégué syndical »."""
     assert "delegue" not in slugs(search_articles(legal_wording_path, "congés ds la période d'essai", **MEMBER))
