@@ -476,6 +476,21 @@ def test_typos_of_demission_are_still_corrected(tmp_path, typed):
     assert slugs(search_articles(path, typed, **MEMBER)) == ["demission"]
 
 
+def test_a_verb_typed_in_the_first_person_finds_its_third_person(tmp_path):
+    """« je veux démissionner » finds the fiche saying « le salarié qui veut démissionner » first (Snowball stems
+    « veux » and « veut » apart, and « veux », a French word, is not respelled), and the page says so; « je pars »
+    finds « part »."""
+    path = indexed(tmp_path, [
+        make_article("apprenti", "Rupture du contrat d'apprentissage", "L'apprenti qui veut démissionner saisit le "
+                     "médiateur."),
+        make_article("demission", "Démission", "La démission d'un salarié en CDI."),
+        make_article("retraite", "Départ à la retraite", "Le salarié qui part à la retraite perçoit une indemnité."),
+    ])
+    page = search_articles(path, "je veux démissionner", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["apprenti"], (("veux", "veut"),))
+    assert slugs(search_articles(path, "je pars à la retraite", **MEMBER))[:1] == ["retraite"]
+
+
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
     """The page can tell the reader what was searched in place of each word the index does not know (a typo, an
     elision without its apostrophe); words it knows, and a search finding nothing, name no correction."""
