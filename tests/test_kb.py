@@ -165,6 +165,32 @@ def test_a_misspelt_search_says_which_word_it_searched_instead(client, library, 
     assert "orthographe la plus proche" not in spelt_right
 
 
+def test_a_french_word_no_resource_writes_is_not_respelled(client, library, login):
+    """« orage », which no resource writes, is not searched as « orange »: the page says nothing matched, with no
+    « Vouliez-vous dire » and no « orthographe la plus proche » notice; the typo « licenciment » still finds the
+    resource on « licenciement » and says so."""
+    add_article("fruits", "Corbeille de fruits", "Une orange offerte à chaque salarié.")
+    add_article("licenciement", "Licenciement pour motif personnel", "La procédure de licenciement.")
+    indexing.sync()
+    login(library.member)
+    page = html.unescape(client.get("/ressources/?q=orage").get_data(as_text=True))
+    assert "Aucune ressource ne correspond" in page
+    assert "Vouliez-vous dire" not in page and "orthographe la plus proche" not in page and "orange" not in page
+    typo = html.unescape(client.get("/ressources/?q=licenciment").get_data(as_text=True))
+    assert '/ressources/licenciement"' in typo and "«\xa0licenciement\xa0» pour «\xa0licenciment\xa0»" in typo
+
+
+def test_colloquial_and_unaccented_words_find_the_resource(client, library, login):
+    """A member typing « viré » or « mon patron m'a mis à la porte » finds the resource on « licenciement », and
+    « salarie licencie », typed without accents, finds it too, with no spelling notice."""
+    add_article("licenciement", "Licenciement pour motif personnel", "Le salarié licencié perçoit une indemnité.")
+    indexing.sync()
+    login(library.member)
+    for query in ("viré", "mon patron m'a mis à la porte", "salarie licencie"):
+        page = html.unescape(client.get("/ressources/", query_string={"q": query}).get_data(as_text=True))
+        assert '/ressources/licenciement"' in page and "orthographe la plus proche" not in page, query
+
+
 def test_a_search_finds_a_verb_and_an_ordinal_written_another_way(client, library, login):
     """A member searching « publier » finds the resource titled « Décret publié », and « premier mai » the one on
     the « 1er mai », with no « orthographe la plus proche » notice."""

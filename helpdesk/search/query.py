@@ -20,7 +20,8 @@ from functools import lru_cache
 from whoosh.query import Or, Phrase, Term
 
 from .analysis import STOP_WORDS, analyze, fold, singular_acronym, word_tokens
-from .synonyms import CASE_SENSITIVE, SYNONYM_GROUPS
+from .dictionary import participle_infinitive
+from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
 
@@ -59,7 +60,8 @@ class ParsedQuery:
 def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
     """Map each synonym expression (folded words) to (alternatives, case sensitive); an acronym also under its plural
     typed in lowercase (« cdis », « smics »: typed as « CDIs » the analyzer already reads the singular), except the
-    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »)."""
+    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »); an everyday word to itself
+    and the words of the law it also searches (« viré »: itself and « licenciement »), one way."""
     index: dict = {}
     for group in SYNONYM_GROUPS:
         alternatives = tuple(dict.fromkeys(terms for terms in map(analyze, group) if terms))
@@ -70,6 +72,12 @@ def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...],
             for key in keys:
                 known = index.get(key, ((), False))[0]
                 index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)
+    for expressions, searched in EVERYDAY_WORDS:
+        targets = tuple(terms for terms in map(analyze, searched) if terms)
+        for expression in expressions:
+            key = tuple(folded for _, folded, _ in word_tokens(expression))
+            known = index.get(key, ((analyze(expression),), False))[0]
+            index[key] = (tuple(dict.fromkeys(known + targets)), False)
     return index
 
 
@@ -123,7 +131,9 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
       « dépasser », « dépassement »; « publié » `publ` also `publi`, « reclassé » also « reclassement »), and an
       infinitive in « -er » its participle (« dépasser » also « dépassé », « dépasse »; « publier » also « publié »):
       Snowball removes « -asse » as a subjunctive ending, and the analyzer reads a folded « -lie » as the participle
-      of an « -ir » verb (« établie »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
+      of an « -ir » verb (« établie »). Typed without its accents, a word is read as a participle when the French
+      dictionary holds it as one, accents restored, and holds its infinitive (« depasse » as « dépassé », « publie »
+      as « publié »; not « assistante »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
       adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »); nor an infinitive
       whose « -er » Snowball keeps, no verb it knows (« année » would search « anner »)."""
     if len(terms) != 1:
@@ -135,6 +145,8 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
     participle = max((ending for ending in _PARTICIPLE_ENDINGS if typed.endswith(ending)), key=len, default="")
     if participle and len(folded) - len(participle) >= 2:
         forms.append(analyze(folded[: -len(participle)] + "er"))
+    elif infinitive := participle_infinitive(folded):
+        forms.append(analyze(infinitive))
     elif folded.endswith("er") and len(folded) >= 5 and (not folded.endswith("ier")
                                                           or folded.endswith(("blier", "plier"))):
         forms.append(analyze(folded[:-2] + "e"))

@@ -1,12 +1,13 @@
 """Spelling corrections: an elision typed without its apostrophe (« lemployeur »), a verb in the plural no article
 writes (« décalent »), and words drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader
-may see)."""
+may see). A word of the French dictionary is no typo: it is never respelled as another word."""
 from collections.abc import Callable
 from typing import NamedTuple
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import ELISIONS, STOP_WORDS, analyze, fold, word_tokens
+from .dictionary import is_french_word
 from .query import ParsedQuery
 
 
@@ -44,8 +45,11 @@ _VOWELS = frozenset("aeiouyàâéèêîïôûù")
 def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
     """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, accents not counted, then most frequent)
     among those found in ``at_least`` articles, looking among the words of its first letter, accented or not, and
-    those of « h » and the word; a word differing only by its accents is no correction."""
+    those of « h » and the word; a word differing only by its accents is no correction, and a word of the French
+    dictionary has none (« orage », which no article writes, is not « orange »)."""
     word = word.lower()
+    if is_french_word(word):
+        return None
     maxdist = _max_distance(word)
     spellings = [initial + word[1:] for initial in word[:1] + _ACCENTED_INITIALS.get(word[:1], "")]
     if word[:1] in _VOWELS:
@@ -97,11 +101,33 @@ def _without_plural_verb_ending(word: str, known: Callable[[str], bool]) -> Corr
     return None
 
 
+# The endings of the first person singular of a verb of the third group in the present (« veux », « pars »,
+# « prends ») and of its third person (« veut », « part », « prend »).
+_FIRST_TO_THIRD_PERSON = (("ds", "d"), ("x", "t"), ("s", "t"))
+
+
+def _in_the_third_person(word: str, known: Callable[[str], bool]) -> Correction | None:
+    """Return a verb typed in the first person singular (« je veux », « je pars ») as its third person (« veut »,
+    « part »), when that word is ``known``: members write « je », the fiches « le salarié qui veut démissionner »,
+    and Snowball stems the two apart (`veux`, `veut`). Only a word of the French dictionary is read so (a typo in
+    « -s » is left to the closest-word correction)."""
+    folded = fold(word)
+    if not is_french_word(word):
+        return None
+    for first, third in _FIRST_TO_THIRD_PERSON:
+        if folded.endswith(first):
+            terms = analyze(folded[: -len(first)] + third)
+            if len(terms) == 1 and known(terms[0]):
+                return Correction(word[: -len(first)].lower() + third, terms)
+    return None
+
+
 def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
                      spell_fields: tuple[str, ...]) -> dict[str, Correction]:
     """Return ``{word: correction}`` for query words none of whose terms (its own, its verb's other forms: « publier »
-    is found as « publié ») is ``known``: the word less an elision typed without its apostrophe (« lemployeur ») or a
-    verb's plural ending (« décalent »), else its closest word of ``spell_fields``."""
+    is found as « publié ») is ``known``: the word less an elision typed without its apostrophe (« lemployeur »), a
+    verb's plural ending (« décalent ») or in the third person (« veux » as « veut »), else its closest word of
+    ``spell_fields`` (none for a French word)."""
     corrections = {}
     for unit in parsed.units:
         word = unit.word
@@ -109,7 +135,8 @@ def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
             continue
         if any(known(term) for (term,) in unit.alternatives):  # as typed, or as another form of the verb
             continue
-        elided = _without_elision(word, known) or _without_plural_verb_ending(word, known)
+        elided = (_without_elision(word, known) or _without_plural_verb_ending(word, known)
+                  or _in_the_third_person(word, known))
         if elided:
             corrections[word] = elided
             continue

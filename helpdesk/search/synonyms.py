@@ -7,7 +7,12 @@ Matching ignores case and accents, except for the expressions listed in
 "at"; "ds" is texting for "dans") and so only count as abbreviations when
 typed in capitals.
 
-The index never sees this table: editing it takes effect without a rebuild.
+``EVERYDAY_WORDS`` holds one-way expansions: a member's everyday or colloquial word (« viré », « boulot »,
+« patron ») also searches the word of the law (« licenciement », « travail », « employeur »), never the reverse: a
+search for « employeur » is not widened to every text saying « patron », nor « licenciement » to « renvoi » (in the
+code mostly a referral to a court or another article).
+
+The index never sees these tables: editing them takes effect without a rebuild.
 """
 
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -34,7 +39,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("MP", "maladie professionnelle"),
     ("RC", "rupture conventionnelle", "rupture d'un commun accord", "rupture co"),
     ("arrêt maladie", "arrêt de travail", "arrêt pour maladie", "congé maladie", "congé de maladie"),
-    ("licenciement", "licencié", "licencier", "renvoi", "congédiement"),
+    ("licenciement", "licencié", "licencier", "congédiement"),
     ("préavis", "délai de prévenance", "délai-congé"),
     ("mutuelle", "complémentaire santé"),
     (
@@ -121,7 +126,6 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("PEPA", "prime exceptionnelle de pouvoir d'achat"),
     # Everyday words for what the code names otherwise.
     ("toilettes", "WC", "cabinets d'aisance", "cabinet d'aisance"),
-    ("patron", "employeur"),
     ("inspecteur du travail", "inspection du travail"),
     ("canicule", "fortes chaleurs", "vague de chaleur", "épisode caniculaire"),
     ("burn-out", "burnout", "épuisement professionnel"),
@@ -132,6 +136,20 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "attestation Pôle emploi", "attestation destinée à Pôle emploi", "attestation France Travail",
         "attestation employeur destinée à France Travail",
     ),
+)
+
+# (everyday expressions, what each also searches). Each expression is matched as typed (accents and case aside; one
+# word in the forms listed, so « virement » is not « viré »), several words also by their stems.
+EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("virer", "viré", "virée", "virés", "virées", "mis à la porte", "mise à la porte", "renvoi"),
+        ("licenciement", "licencier"),
+    ),
+    (("boulot", "boulots", "taf", "job", "jobs", "bosser", "bossé", "bosse"), ("travail", "emploi")),
+    (("patron", "patronne", "patrons", "patronnes"), ("employeur",)),
+    (("vacances",), ("congés payés",)),
+    (("mi-temps",), ("temps partiel",)),
+    (("prime de précarité", "indemnité de précarité", "prime de fin de contrat"), ("indemnité de fin de contrat",)),
 )
 
 CASE_SENSITIVE: frozenset[str] = frozenset({"AI", "EI", "CE", "CP", "AT", "MP", "RC", "IJ", "DS"})

@@ -59,6 +59,64 @@ def test_everyday_word_or_abbreviation_finds_the_legal_term(legal_wording_path, 
     assert slugs(search_articles(legal_wording_path, text, **MEMBER))[:1] == [expected]
 
 
+@pytest.fixture
+def everyday_path(tmp_path):
+    """Index fiches in the code's words, and two texts whose word is also an everyday one (« renvoi », « patron »)."""
+    return indexed(tmp_path, [
+        make_article("licenciement", "Licenciement pour motif personnel",
+                     "L'employeur qui licencie un salarié respecte la procédure."),
+        make_article("renvoi", "Bureau de jugement", "Faute de conciliation, l'affaire fait l'objet d'un renvoi."),
+        make_article("marins", "Marins pêcheurs", "Le patron pêcheur embarqué."),
+        make_article("duree", "Durée du travail", "La durée légale du travail effectif est de 35 heures."),
+        make_article("conges", "Congés payés", "Le salarié acquiert 2,5 jours ouvrables de congés payés par mois."),
+        make_article("ifc", "Indemnité de fin de contrat", "À la fin d'un CDD, le salarié perçoit une indemnité de fin "
+                     "de contrat."),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("viré", "licenciement"), ("j'ai été virée", "licenciement"), ("VIRE", "licenciement"),
+     ("mon patron m'a mis à la porte", "licenciement"), ("boulot", "duree"), ("vacances", "conges"),
+     ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc")],
+)
+def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text, expected):
+    """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité »: a member's everyday words find
+    the fiche written in the law's words, with no spelling notice."""
+    page = search_articles(everyday_path, text, **MEMBER)
+    assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
+
+
+def test_a_word_of_the_law_does_not_search_the_colloquial_word(everyday_path):
+    """The expansion goes one way: « licenciement » does not list the court's « renvoi », nor « employeur » the
+    « patron pêcheur »; typed, « renvoi » still finds its own text, and the fiches on « licenciement »."""
+    assert slugs(search_articles(everyday_path, "licenciement", **MEMBER)) == ["licenciement"]
+    assert slugs(search_articles(everyday_path, "employeur", **MEMBER)) == ["licenciement"]
+    assert set(slugs(search_articles(everyday_path, "renvoi", **MEMBER))) == {"renvoi", "licenciement"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("salarie licencie", "licencie"), ("salariee licenciee", "licencie"), ("travail remunere", "remunere"),
+     ("conges payes", "conges"), ("preavis", "preavis"), ("plafond depasse", "plafond"), ("reglement publie", "publie"),
+     ("depassees", "plafond")],
+)
+def test_words_typed_without_their_accents_find_the_accented_text(tmp_path, typed, expected):
+    """« licencie », « remunere », « conges payes », « preavis » find the texts saying « licencié », « rémunéré »,
+    « congés payés », « préavis », with no spelling notice; a participle typed without its accents also finds its
+    verb's other forms, as typed with them (« depasse »: « dépassement »; « publie »: « publier »)."""
+    path = indexed(tmp_path, [
+        make_article("licencie", "Salarié licencié", "Le salarié licencié perçoit une indemnité."),
+        make_article("remunere", "Temps de pause", "Le temps de pause est rémunéré s'il est du travail effectif."),
+        make_article("conges", "Congés payés", "Le salarié acquiert des congés payés."),
+        make_article("preavis", "Durée du préavis", "Le préavis dépend de l'ancienneté."),
+        make_article("plafond", "Dépassement du plafond", "Au-delà, un dépassement est majoré."),
+        make_article("publie", "Règlement intérieur", "L'employeur doit publier le règlement."),
+    ])
+    page = search_articles(path, typed, **MEMBER)
+    assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
+
+
 def test_abbreviation_that_is_an_ordinary_word_needs_capitals(legal_wording_path):
     """« ds » typed in lowercase (texting for « dans ») does not search « délégué syndical »."""
     assert "delegue" not in slugs(search_articles(legal_wording_path, "congés ds la période d'essai", **MEMBER))
@@ -377,6 +435,62 @@ def test_a_verb_typed_in_the_plural_finds_its_singular(tmp_path):
     assert search_articles(path, "parents", **MEMBER).corrected == ()
 
 
+def test_a_french_word_no_article_writes_is_not_respelled_as_another_word(tmp_path):
+    """« orage » and « insulte », French words no article writes, are not searched as « orange » and « induite » (the
+    closest words of the vocabulary): alone they find nothing and « Vouliez-vous dire » offers nothing; beside other
+    words the search finds those words and names no correction. Words typed without their accents are French words
+    too."""
+    path = indexed(tmp_path, [
+        make_article("fruits", "Corbeille de fruits", "Une orange offerte aux salariés."),
+        make_article("charge", "Charge de travail induite", "La charge induite par le télétravail."),
+        make_article("intemperies", "Intempéries sur les chantiers", "Le travail peut être arrêté par le gel."),
+    ])
+    for typed in ("orage", "Orage", "insulte", "insultes"):
+        page = search_articles(path, typed, **MEMBER)
+        assert (page.total, page.suggestion, page.corrected) == (0, None, ()), typed
+    page = search_articles(path, "arrêt du chantier pour orage", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["intemperies"], ())
+    page = search_articles(path, "insulte et charge de travail", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["charge"], ())
+
+
+@pytest.mark.parametrize("typed", ["licenciment", "liscenciement", "licensiement", "licenciemnt"])
+def test_typos_of_licenciement_are_still_corrected(tmp_path, typed):
+    """Misspellings no French dictionary holds are typos: each finds the fiche on « licenciement » and the page says
+    it was searched so."""
+    path = indexed(tmp_path, [
+        make_article("licenciement", "Licenciement pour motif personnel", "La procédure de licenciement."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    page = search_articles(path, typed, **MEMBER)
+    assert (slugs(page), page.corrected) == (["licenciement"], ((typed, "licenciement"),))
+
+
+@pytest.mark.parametrize("typed", ["démision", "demision", "démmission"])
+def test_typos_of_demission_are_still_corrected(tmp_path, typed):
+    """« démision », « demision » (one « s » left out, the accent too) find the fiche on « démission »."""
+    path = indexed(tmp_path, [
+        make_article("demission", "Démission du salarié", "La démission doit être claire et non équivoque."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    assert slugs(search_articles(path, typed, **MEMBER)) == ["demission"]
+
+
+def test_a_verb_typed_in_the_first_person_finds_its_third_person(tmp_path):
+    """« je veux démissionner » finds the fiche saying « le salarié qui veut démissionner » first (Snowball stems
+    « veux » and « veut » apart, and « veux », a French word, is not respelled), and the page says so; « je pars »
+    finds « part »."""
+    path = indexed(tmp_path, [
+        make_article("apprenti", "Rupture du contrat d'apprentissage", "L'apprenti qui veut démissionner saisit le "
+                     "médiateur."),
+        make_article("demission", "Démission", "La démission d'un salarié en CDI."),
+        make_article("retraite", "Départ à la retraite", "Le salarié qui part à la retraite perçoit une indemnité."),
+    ])
+    page = search_articles(path, "je veux démissionner", **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == (["apprenti"], (("veux", "veut"),))
+    assert slugs(search_articles(path, "je pars à la retraite", **MEMBER))[:1] == ["retraite"]
+
+
 def test_a_search_says_which_words_it_searched_under_another_spelling(articles_path):
     """The page can tell the reader what was searched in place of each word the index does not know (a typo, an
     elision without its apostrophe); words it knows, and a search finding nothing, name no correction."""
@@ -408,11 +522,14 @@ def test_a_word_of_hidden_resources_only_is_corrected_as_if_it_existed_nowhere(t
     corrected to a close visible word, a word of a hidden resource was left as typed (no result, « Vouliez-vous
     dire »)."""
     docs = [make_article("saisie", "Saisie sur salaire", "La saisie des rémunérations."),
-            make_article("note", "Note interne", "Saisine du préfet envisagée.", **hidden)]
+            make_article("note", "Note interne", "Saisine du préfet envisagée, saisne à relire.", **hidden)]
     path = indexed(tmp_path, docs)
-    for typed in ("saisine", "saisane"):  # in the hidden note; nowhere
+    for typed in ("saisne", "saisane"):  # a typo in the hidden note; nowhere
         page = search_articles(path, typed, **MEMBER)
         assert (slugs(page), page.suggestion) == (["saisie"], None), typed
+    for typed in ("saisine", "saisons"):  # a French word in the hidden note; nowhere: neither is respelled
+        page = search_articles(path, typed, **MEMBER)
+        assert (slugs(page), page.suggestion, page.corrected) == ([], None, ()), typed
     jurist = {"visibilities": ["public", "members", "jurists"], "statuses": ["published", "draft"]}
     assert slugs(search_articles(path, "saisine", **jurist)) == ["note"], "staff who see it find it as typed"
 
