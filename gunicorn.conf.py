@@ -40,8 +40,11 @@ FREEZE_AFTER_REQUESTS = (100, 1000)
 
 
 def post_worker_init(worker):
-    """Once the worker has loaded the app, move its objects (modules, mappers, templates, catalogues) out of the
-    garbage collector's reach: full collections then walk only what requests leave behind."""
+    """Once the worker has loaded the app, read the search's French dictionary (not during a first search), then
+    move its objects (modules, mappers, templates, catalogues) out of the garbage collector's reach: full
+    collections then walk only what requests leave behind."""
+    from helpdesk.search.dictionary import load as load_dictionary
+    load_dictionary()
     gc.freeze()
 
 

@@ -19,6 +19,12 @@ def _words() -> tuple[frozenset[str], frozenset[str]]:
             frozenset(fold(word) for word in words if word.endswith(_PARTICIPLE_ENDINGS)))
 
 
+def load() -> None:
+    """Read the dictionary now: a gunicorn worker does it before its first request (half a second, more under
+    load), rather than during someone's first search."""
+    _words()
+
+
 def is_french_word(word: str) -> bool:
     """Tell whether ``word`` is a word of the French dictionary, accents not counted (« orage », « insulte »,
     « remunere »), not a typo (« licenciment », « démision »)."""
