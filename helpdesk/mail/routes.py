@@ -9,6 +9,7 @@ from helpdesk.audit.services import record_inbound_mail_read
 from helpdesk.auth import passwords
 from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
+from helpdesk.i18n import format_number
 from helpdesk.mail import bp
 from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
 from helpdesk.mail.ingest import attach, discard, read_kept, sender_unproven
@@ -17,7 +18,7 @@ from helpdesk.mail.outbox import PASSWORD_LINK_KINDS
 from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
 from helpdesk.permissions import admin_required, staff_required
-from helpdesk.translation import gettext as _
+from helpdesk.translation import gettext as _, ngettext
 from helpdesk.views import flash_refusal, list_page, refuse_form
 
 
@@ -160,7 +161,9 @@ def outbox_send():
     if not ActionForm().validate():
         abort(400)
     report = send_waiting_now()
-    flash(_("Envoi terminé, avec %(sent)d courriels envoyés, %(retried)d à réessayer plus tard et %(failed)d en échec.",
-            sent=report.sent, retried=report.retried, failed=report.failed),
+    sent = ngettext("%(count)s courriel envoyé", "%(count)s courriels envoyés", report.sent,
+                    count=format_number(report.sent))
+    flash(_("Envoi terminé, avec %(sent)s, %(retried)s à réessayer plus tard et %(failed)s en échec.", sent=sent,
+            retried=format_number(report.retried), failed=format_number(report.failed)),
           "success" if not (report.retried or report.failed) else "error")
     return redirect(url_for("mail.outbox"))

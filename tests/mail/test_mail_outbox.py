@@ -383,7 +383,7 @@ def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, worl
     factories.make_ticket(world.member)
     login(world.admin)
     page = client.post("/admin/courriels/envoyer", follow_redirects=True).get_data(as_text=True)
-    assert "envoi terminé, avec 0 courriels envoyés, 2 à réessayer plus tard et 0 en échec." in page
+    assert "envoi terminé, avec 0 courriel envoyé, 2 à réessayer plus tard et 0 en échec." in page
     assert factories.error_banner(page).count(" : ") == 1
     assert [row.status for row in outbox()] == ["pending", "pending"]
 
