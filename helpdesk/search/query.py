@@ -119,6 +119,10 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
 _PARTICIPLE_ENDINGS = ("é", "ée", "és", "ées")
 
 
+# The endings of a verb in « -ionner » (folded): infinitive, present, participle, imperfect, present participle.
+_IONNER_VERB = re.compile(r"ionn(?:er|e|es|ent|ez|ons|ee|ees|ais|ait|aient|ant)$")
+
+
 def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """The stems of a verb's other forms that a query word also searches, where Snowball, on folded words, gives them
     another stem than the word's own (else ()):
@@ -135,12 +139,19 @@ def _other_forms(original: str, folded: str, terms: tuple[str, ...]) -> tuple[tu
       dictionary holds it as one, accents restored, and holds its infinitive (« depasse » as « dépassé », « publie »
       as « publié »; not « assistante »). Not from « -ier » words other than « -blier », « -plier », mostly nouns and
       adjectives whose « -ie » form is another word (« particulier », « journalier », « panier »); nor an infinitive
-      whose « -er » Snowball keeps, no verb it knows (« année » would search « anner »)."""
+      whose « -er » Snowball keeps, no verb it knows (« année » would search « anner »);
+    * a verb in « -ionner » also searches its noun in « -ion » (« démissionner », « démissionné »: `demission`, also
+      `demiss` as « démission »; « sélectionner » also « sélection »): Snowball takes « -ion » off a long enough noun
+      but leaves it in the verb's stem, so a member asking how to « démissionner » found no fiche on the
+      « démission ». Only a verb's own endings count: an adjective in « -ionnel » (« conventionnelle »,
+      « professionnel ») keeps to its word, or « rupture conventionnelle » would also search « convention »."""
     if len(terms) != 1:
         return ()
     forms = []
     if terms[0].endswith("aill"):
         forms.append((terms[0][:-1],))
+    if verb := _IONNER_VERB.search(folded):
+        forms.append(analyze(folded[: verb.start() + 3]))
     typed = original.lower()
     participle = max((ending for ending in _PARTICIPLE_ENDINGS if typed.endswith(ending)), key=len, default="")
     if participle and len(folded) - len(participle) >= 2:

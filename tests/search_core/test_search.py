@@ -201,6 +201,22 @@ def test_a_verb_in_ailler_finds_its_noun(tmp_path, text):
     assert slugs(search_articles(path, "travail", **MEMBER)) == ["dimanche"]
 
 
+@pytest.mark.parametrize("text", ["démissionner", "je veux demissionner", "salarié démissionné"])
+def test_a_verb_in_ionner_finds_its_noun(tmp_path, text):
+    """« démissionner » found no fiche on the « démission » (Snowball takes « -ion » off the noun only): the verb, as
+    typed or its participle, also searches its noun; the noun alone does not reach the verb, nor « question » or an
+    adjective in « -ionnel » (« rupture conventionnelle » searched « convention » too) another word."""
+    path = indexed(tmp_path, [
+        make_article("demission", "La démission du salarié", "Le préavis de démission est dû."),
+        make_article("verbe", "Forme de la lettre", "Le salarié qui veut démissionner écrit à l'employeur."),
+        make_article("autre", "Préavis de licenciement", "Le préavis est dû."),
+    ])
+    assert sorted(slugs(search_articles(path, text, **MEMBER))) == ["demission", "verbe"]
+    assert slugs(search_articles(path, "démission", **MEMBER)) == ["demission"]
+    for word in ("question", "conventionnelle", "professionnels", "pensionnaire"):
+        assert len(parse(word).units[0].alternatives) == 1, word
+
+
 def test_a_participle_finds_its_infinitive_and_the_infinitive_its_participle(tmp_path):
     """« publier » finds the fiche titled « publié » and « publié » the one saying « publier »; « plafond dépassé »
     finds the fiche on « dépassement » and « dépasser »; « reclassé » the one on « reclassement » (Snowball stems
