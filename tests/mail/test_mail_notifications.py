@@ -324,7 +324,7 @@ def test_preferences_page_refuses_unknown_mode_and_anonymous_users(app, world, c
     login(world.member)
     page = client.post("/compte/notifications", data={"notify_mode": "hourly", "notify_optional": "y"})
     assert "Not a valid choice" not in page.get_data(as_text=True)
-    assert "Fréquence des courriels : choisissez l&#39;une des valeurs proposées." in page.get_data(as_text=True)
+    assert "Choisissez l&#39;une des valeurs proposées pour « Fréquence des courriels »." in page.get_data(as_text=True)
     db.session.refresh(world.member)
     assert world.member.notify_mode == "immediate"
     with pytest.raises(InvalidInput):
