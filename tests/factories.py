@@ -2,7 +2,8 @@
 import html
 import itertools
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -175,3 +176,29 @@ def sql_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def twice_at_once(app, work: Callable[[], object]) -> list:
+    """Run `work()` in two threads at once, each in its own app context and database session; what each returned, or
+    the first error raised in either, raised again here."""
+    results: list = []
+    errors: list = []
+
+    def run():
+        """One run of `work`, on this thread's own session."""
+        with app.app_context():
+            try:
+                results.append(work())
+            except Exception as error:  # raised again below, on the test's thread
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    if errors:
+        raise errors[0]
+    return results

@@ -132,10 +132,8 @@ def test_a_replay_shows_nothing_the_user_may_no_longer_see(api, world):
     assert again.status_code == 404 and first.json["subject"] not in again.get_data(as_text=True)
 
 
-def test_a_question_sent_twice_at_once_with_one_key_is_filed_once(app, world, monkeypatch):
-    """Both requests look the key up before either files: the second one's insert breaks the (user, key) uniqueness,
-    it rolls back and answers with the first one's question."""
-    token = make_api_token(world.member)
+def _sent_twice_at_once(app, monkeypatch, post) -> list[tuple[int, dict | None]]:
+    """Run `post(client)` from two threads whose first key lookups wait for each other; (status, JSON) of each."""
     looked_up = threading.Barrier(2, timeout=10)
     first_lookup = threading.local()
     recorded = idempotency._recorded
@@ -149,20 +147,23 @@ def test_a_question_sent_twice_at_once_with_one_key_is_filed_once(app, world, mo
         return found
 
     monkeypatch.setattr(idempotency, "_recorded", lookup_together)
-    answers: list = []
 
     def send():
         """One request, from its own client."""
-        response = app.test_client().post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token))
-        answers.append((response.status_code, response.json.get("reference")))
+        response = post(app.test_client())
+        return response.status_code, response.json
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert [status for status, _reference in answers] == [201, 201], answers
-    assert answers[0][1] == answers[1][1]
+    return factories.twice_at_once(app, send)
+
+
+def test_a_question_sent_twice_at_once_with_one_key_is_filed_once(app, world, monkeypatch):
+    """Both requests look the key up before either files: the second one's insert breaks the (user, key) uniqueness,
+    it rolls back and answers with the first one's question."""
+    token = make_api_token(world.member)
+    answers = _sent_twice_at_once(
+        app, monkeypatch, lambda client: client.post("/api/v1/questions", json=NEW_QUESTION, headers=_headers(token)))
+    assert [status for status, _body in answers] == [201, 201], answers
+    assert answers[0][1]["reference"] == answers[1][1]["reference"]
     assert _count(Ticket, Ticket.subject == NEW_QUESTION["subject"]) == 1
 
 
@@ -172,32 +173,8 @@ def test_a_claim_sent_twice_at_once_with_one_key_is_told_the_same(app, world, mo
     ticket = factories.make_ticket(world.member)
     url = f"/api/v1/questions/{ticket.reference}/claim"  # read before the threads, which have no app context
     token = make_api_token(world.jurist)
-    looked_up = threading.Barrier(2, timeout=10)
-    first_lookup = threading.local()
-    recorded = idempotency._recorded
-
-    def lookup_together(user, key):
-        """The first lookup of each request waits for the other's."""
-        found = recorded(user, key)
-        if not getattr(first_lookup, "done", False):
-            first_lookup.done = True
-            looked_up.wait()
-        return found
-
-    monkeypatch.setattr(idempotency, "_recorded", lookup_together)
-    answers: list = []
-
-    def send():
-        """One request, from its own client."""
-        response = app.test_client().post(url, headers=_headers(token))
-        answers.append(response.status_code)
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert answers == [200, 200]
+    answers = _sent_twice_at_once(app, monkeypatch, lambda client: client.post(url, headers=_headers(token)))
+    assert [status for status, _body in answers] == [200, 200], answers
     assert _claims(ticket) == 1
 
 

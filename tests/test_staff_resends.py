@@ -1,6 +1,5 @@
 """Staff forms sent again (a double click on « Enregistrer » or « Créer », Back then the button, a replayed post): a
 resource, a flash info draft, a canned answer or a webinar is created once."""
-import threading
 import time
 
 import pytest
@@ -10,6 +9,7 @@ from helpdesk.extensions import db
 from helpdesk.kb import services as kb_services
 from helpdesk.models import Article, CannedAnswer, FlashBulletin, User, Webinar
 from helpdesk.triage import canned
+from tests import factories
 
 BODY = "Le décret du 30 novembre précise les conditions du CDI inclusion pour les salariés de plus de 57 ans."
 
@@ -113,21 +113,7 @@ def test_a_staff_entry_sent_twice_at_once_is_created_once(app, world, monkeypatc
     monkeypatch.setattr(module, "resent_entry", slow_lookup)
     # Read here: the test's own objects must not load anything from the threads (one session, two connections).
     jurist_id = world.jurist.id
-    outcomes: list = []
-
-    def submit():
-        """Save from this thread's own session; note the entry the jurist is shown."""
-        with app.app_context():
-            try:
-                outcomes.append(save(db.session.get(User, jurist_id)).id)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = factories.twice_at_once(app, lambda: save(db.session.get(User, jurist_id)).id)
     assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
     db.session.expire_all()
     assert count(Article) + count(CannedAnswer) == 1

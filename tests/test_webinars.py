@@ -2,7 +2,6 @@
 questions sent ahead, Q&A published as searchable FAQ resources."""
 import html
 import re
-import threading
 import time
 from datetime import datetime, timedelta
 
@@ -538,23 +537,8 @@ def test_an_advance_question_sent_twice_at_once_is_recorded_once(app, world, mon
     # Read here: the test's own objects must not load anything from the threads (one session, two connections).
     webinar_id, member_id = webinar.id, world.member.id
 
-    outcomes: list = []
-
-    def submit():
-        """Send the question from this thread's own session; note the question the member is shown."""
-        with app.app_context():
-            try:
-                outcomes.append(services.send_question(db.session.get(Webinar, webinar_id),
-                                                       db.session.get(User, member_id),
-                                                       "Question envoyée deux fois ?").id)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = factories.twice_at_once(app, lambda: services.send_question(
+        db.session.get(Webinar, webinar_id), db.session.get(User, member_id), "Question envoyée deux fois ?").id)
     assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
     db.session.expire_all()
     assert db.session.scalar(select(func.count(WebinarQuestion.id))) == 1
