@@ -1,5 +1,6 @@
 """Staff forms sent again (a double click on « Enregistrer » or « Créer », Back then the button, a replayed post): a
 resource, a flash info draft, a canned answer or a webinar is created once."""
+import io
 import time
 
 import pytest
@@ -91,6 +92,22 @@ def test_a_resource_published_meanwhile_is_not_taken_for_the_draft_sent_again(cl
     client.post(f"/ressources/{article.slug}/statut", data={"status": "published"})
     client.post("/ressources/nouvelle", data=resource_post(world))
     assert sorted(db.session.scalars(select(Article.status))) == ["draft", "published"]
+
+
+
+def test_a_resource_sent_again_with_a_file_added_is_the_draft_with_that_file(client, world, login):
+    """Back, a file added, « Enregistrer »: the draft already created gets the file (it was not there); the same file
+    sent once more is not stored twice."""
+    login(world.jurist)
+    client.post("/ressources/nouvelle", data=resource_post(world), content_type="multipart/form-data")
+    for _ in range(2):
+        response = client.post("/ressources/nouvelle", content_type="multipart/form-data", data=resource_post(
+            world, attachments=[(io.BytesIO(factories.pdf_bytes()), "modele-avenant.pdf")]))
+        assert response.status_code == 302
+    [article] = db.session.scalars(select(Article)).all()
+    assert [attachment.filename for attachment in article.attachments] == ["modele-avenant.pdf"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "modele-avenant.pdf" in page
 
 
 @pytest.mark.parametrize("module, save", [

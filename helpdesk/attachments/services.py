@@ -180,6 +180,11 @@ def stored_path(attachment: Attachment) -> Path:
     return upload_dir() / attachment.storage_key[:2] / attachment.storage_key
 
 
+def content_digest(data: bytes) -> str:
+    """The SHA-256 of a file's bytes, as attachments record it (the same file sent twice has the same digest)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def store_uploads(uploads: Sequence[CheckedUpload], *, uploader: User | None, ticket: Ticket | None = None,
                   message: Message | None = None, article: Article | None = None) -> list[Attachment]:
     """Write checked uploads under random names and add their rows to the session (the caller commits)."""
@@ -187,7 +192,7 @@ def store_uploads(uploads: Sequence[CheckedUpload], *, uploader: User | None, ti
         raise TypeError("an attachment belongs to exactly one of ticket, message or article")
     attachments = []
     for upload in uploads:
-        attachment = Attachment(storage_key=secrets.token_hex(32), sha256=hashlib.sha256(upload.data).hexdigest(),
+        attachment = Attachment(storage_key=secrets.token_hex(32), sha256=content_digest(upload.data),
                                 filename=upload.filename, content_type=upload.kind.content_type,
                                 size=len(upload.data), ticket=ticket, message=message, article=article,
                                 uploaded_by=uploader)

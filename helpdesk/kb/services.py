@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from helpdesk.attachments.services import check_uploads, store_uploads
+from helpdesk.attachments.services import check_uploads, content_digest, store_uploads
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db, first_time_in
@@ -203,8 +203,8 @@ def save_article(article: Article | None, data: dict, actor: User, attachments=(
     """Create (article=None, as a draft, its slug made from the title when none is given) or update an article
     written by a jurist (its slug kept when none is given), adding files to download (commit=False: the caller
     commits). The same title and text of the same type sent again by its author within minutes while still a draft
-    (a double click, Back then « Enregistrer ») is the draft already created, its files as first sent (`resent_if`:
-    what else it must share). Flash info bulletins are written only through their own service (`bulletin=True`),
+    (a double click, Back then « Enregistrer ») is the draft already created, given those of the files sent
+    that it lacks (`resent_if`: what else it must share). Flash info bulletins are written only through their own service (`bulletin=True`),
     which keeps their audience and announcement."""
     ensure_can_edit_articles(actor)
     if not bulletin and (data.get("type") == "flash" or (article is not None and article.type == "flash")):
@@ -217,6 +217,11 @@ def save_article(article: Article | None, data: dict, actor: User, attachments=(
         resent = resent_entry(Article, actor, resent_if, title=values.title, body=values.body, type=values.type,
                               status="draft")
         if resent is not None:
+            carried = {attachment.sha256 for attachment in resent.attachments}
+            lacking = [upload for upload in uploads if content_digest(upload.data) not in carried]
+            if lacking:
+                store_uploads(lacking, uploader=actor, article=resent)
+                record_event("article_saved", actor, article_id=resent.id)
             if commit:
                 db.session.commit()  # ends the hold
             return resent

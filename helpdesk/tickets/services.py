@@ -1,5 +1,4 @@
 """Question operations: file, reply, note, claim, assign, change status, close."""
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +8,8 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from helpdesk.attachments.services import check_uploads, remove_attachments, store_uploads, ticket_attachments
+from helpdesk.attachments.services import (
+    check_uploads, content_digest, remove_attachments, store_uploads, ticket_attachments)
 from helpdesk.collation import french_order
 from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
@@ -192,7 +192,7 @@ def files_left_out(reference: str, uploads: Sequence[tuple[str, bytes]]) -> list
     does not carry: nothing is added to it, so its author must attach them to a reply."""
     ticket = db.session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
     carried = {attachment.sha256 for attachment in ticket_attachments(ticket)}
-    return [name[:80] for name, data in uploads if name and hashlib.sha256(data).hexdigest() not in carried]
+    return [name[:80] for name, data in uploads if name and content_digest(data) not in carried]
 
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
