@@ -71,6 +71,14 @@ def everyday_path(tmp_path):
         make_article("conges", "Congés payés", "Le salarié acquiert 2,5 jours ouvrables de congés payés par mois."),
         make_article("ifc", "Indemnité de fin de contrat", "À la fin d'un CDD, le salarié perçoit une indemnité de fin "
                      "de contrat."),
+        make_article("moral", "Harcèlement moral", "Aucun salarié ne doit subir des agissements répétés de harcèlement "
+                     "moral."),
+        make_article("sexuel", "Harcèlement sexuel", "Aucun salarié ne doit subir des faits de harcèlement sexuel."),
+        make_article("intemperies", "Chômage intempéries", "L'arrêt du chantier pour intempéries est indemnisé."),
+        make_article("alcool", "Boissons dans l'entreprise", "L'alcool est interdit, sauf le vin, la bière et le cidre."),
+        make_article("teletravail", "Télétravail", "Le télétravail est mis en place par accord collectif."),
+        make_article("aisance", "Locaux du personnel", "Les cabinets d'aisance sont séparés pour les femmes et les "
+                     "hommes."),
     ])
 
 
@@ -78,11 +86,16 @@ def everyday_path(tmp_path):
     ("text", "expected"),
     [("viré", "licenciement"), ("j'ai été virée", "licenciement"), ("VIRE", "licenciement"),
      ("mon patron m'a mis à la porte", "licenciement"), ("boulot", "duree"), ("vacances", "conges"),
-     ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc")],
+     ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc"), ("mise au placard", "moral"),
+     ("comment prouver une mise au placard", "moral"), ("placardisée", "moral"), ("drague lourde", "sexuel"),
+     ("orage violent", "intemperies"), ("cyclone", "intemperies"), ("forte pluie", "intemperies"),
+     ("picoler", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance")],
 )
 def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text, expected):
-    """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité »: a member's everyday words find
-    the fiche written in the law's words, with no spelling notice."""
+    """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité », « mise au placard », « drague »,
+    « orage », « picoler », « remote », « sanitaires »: a member's everyday words find the fiche written in the law's
+    words (« harcèlement moral », « harcèlement sexuel », « intempéries », « alcool », « télétravail », « cabinets
+    d'aisance »), with no spelling notice."""
     page = search_articles(everyday_path, text, **MEMBER)
     assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
 
@@ -452,18 +465,21 @@ def test_a_verb_typed_in_the_plural_finds_its_singular(tmp_path):
 
 
 def test_a_french_word_no_article_writes_is_not_respelled_as_another_word(tmp_path):
-    """« orage » and « insulte », French words no article writes, are not searched as « orange » and « induite » (the
-    closest words of the vocabulary): alone they find nothing and « Vouliez-vous dire » offers nothing; beside other
-    words the search finds those words and names no correction. Words typed without their accents are French words
-    too."""
+    """« insulte », a French word no article writes, is not searched as « induite » (the closest word of the
+    vocabulary): alone it finds nothing and « Vouliez-vous dire » offers nothing; beside other words the search finds
+    those words and names no correction. « orage » is not « orange »: it finds the fiche on « intempéries » (the
+    everyday words' table), not the fruit. Words typed without their accents are French words too."""
     path = indexed(tmp_path, [
         make_article("fruits", "Corbeille de fruits", "Une orange offerte aux salariés."),
         make_article("charge", "Charge de travail induite", "La charge induite par le télétravail."),
         make_article("intemperies", "Intempéries sur les chantiers", "Le travail peut être arrêté par le gel."),
     ])
-    for typed in ("orage", "Orage", "insulte", "insultes"):
+    for typed in ("insulte", "Insulte", "insultes"):
         page = search_articles(path, typed, **MEMBER)
         assert (page.total, page.suggestion, page.corrected) == (0, None, ()), typed
+    for typed in ("orage", "Orage"):
+        page = search_articles(path, typed, **MEMBER)
+        assert (slugs(page), page.suggestion, page.corrected) == (["intemperies"], None, ()), typed
     page = search_articles(path, "arrêt du chantier pour orage", **MEMBER)
     assert (slugs(page)[:1], page.corrected) == (["intemperies"], ())
     page = search_articles(path, "insulte et charge de travail", **MEMBER)
