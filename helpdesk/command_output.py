@@ -114,8 +114,8 @@ class FrenchChoice(click.Choice):
     """click.Choice whose refusal of another value is French, naming the accepted ones."""
 
     def get_invalid_choice_message(self, value, ctx) -> str:
-        """« x » n'est pas l'une des valeurs acceptées : a, b."""
-        return f"« {value} » n'est pas l'une des valeurs acceptées : {', '.join(map(str, self.choices))}."
+        """« x » n'est pas l'une des valeurs acceptées (a, b)."""
+        return f"« {value} » n'est pas l'une des valeurs acceptées ({', '.join(map(str, self.choices))})."
 
 
 class FrenchInt(click.types.IntParamType):

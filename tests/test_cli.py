@@ -339,8 +339,8 @@ def test_a_missing_file_or_a_folder_given_to_admin_import_is_refused_in_french(r
 
 @pytest.mark.parametrize("arguments, message", [
     (["admin", "import", "--encoding", "latin-9", "structures.csv"],
-     "Valeur invalide pour « --encoding » : « latin-9 » n'est pas l'une des valeurs acceptées : utf-8, cp1252, "
-     "mac_roman."),
+     "Valeur invalide pour « --encoding » : « latin-9 » n'est pas l'une des valeurs acceptées (utf-8, cp1252, "
+     "mac_roman)."),
     (["retention", "anonymise", "--years", "deux"],
      "Valeur invalide pour « --years » : « deux » n'est pas un nombre entier."),
     (["triage", "close-inactive", "--days", "0"],

@@ -10,9 +10,9 @@ from sqlalchemy import case, select, update
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.models import TOKEN_SCOPES, ApiToken, User
 from helpdesk.models._types import utcnow
-from helpdesk.i18n import too_long
 from helpdesk.translation import gettext as _
 
 TOKEN_MARK = "hdj"

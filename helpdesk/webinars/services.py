@@ -80,9 +80,9 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
                              count=len(speakers)))
     too_long_name = next((name for name in speakers if len(name) > SPEAKER_MAX), None)
     if too_long_name is not None:
+        shown = too_long_name[:39] + "…"  # enough to find the line in the list
         raise InvalidInput(_("Le nom d'intervenant « %(name)s » accepte %(max)d caractères au maximum (il en compte "
-                             "%(length)s).", name=too_long_name if len(too_long_name) <= 40 else too_long_name[:39] + "…", max=SPEAKER_MAX,
-                             length=format_number(len(too_long_name))))
+                             "%(length)s).", name=shown, max=SPEAKER_MAX, length=format_number(len(too_long_name))))
     themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(values.theme_ids)))) if values.theme_ids else []
     if len(themes) != len(set(values.theme_ids)):
         raise InvalidInput(_("L'un des thèmes choisis n'existe pas."))
