@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from helpdesk import backup, demo
 from helpdesk.admin.commands import admin_cli
 from helpdesk.auth.services import create_user
-from helpdesk.command_output import CommandError, FrenchPath, speak_french
+from helpdesk.command_output import FRENCH_INT, CommandError, FrenchChoice, FrenchPath, speak_french
 from helpdesk.errors import ServiceError
 from helpdesk.flash.commands import flash_cli
 from helpdesk.kb.commands import kb
@@ -92,8 +92,8 @@ def _ask_password() -> str:
 @users.command("create")
 @click.option("--email", required=True, help="The account's login address.")
 @click.option("--name", required=True, help="The name shown to members and the team.")
-@click.option("--role", type=click.Choice(list(ROLES)), required=True, help="What the account may do.")
-@click.option("--structure-id", type=int, default=None, help="Required for members.")
+@click.option("--role", type=FrenchChoice(list(ROLES)), required=True, help="What the account may do.")
+@click.option("--structure-id", type=FRENCH_INT, default=None, help="Required for members.")
 @click.option("--password", help="The initial password; asked twice, without echo, when not given.")
 def create_user_command(email, name, role, structure_id, password):
     """Create an account (for admins: --role admin)."""
@@ -109,8 +109,8 @@ def create_user_command(email, name, role, structure_id, password):
 @users.command("invite")
 @click.option("--email", required=True, help="The account's login address, where the invitation goes.")
 @click.option("--name", required=True, help="The name shown to members and the team.")
-@click.option("--role", type=click.Choice(list(ROLES)), required=True, help="What the account may do.")
-@click.option("--structure-id", type=int, default=None, help="Required for members.")
+@click.option("--role", type=FrenchChoice(list(ROLES)), required=True, help="What the account may do.")
+@click.option("--structure-id", type=FRENCH_INT, default=None, help="Required for members.")
 def invite_user_command(email, name, role, structure_id):
     """Create an account and email it an invitation link to choose its password."""
     try:
@@ -140,7 +140,7 @@ def retention():
 
 
 @retention.command("anonymise")
-@click.option("--years", type=int, default=None, help="Anonymise questions closed more than this many years ago "
+@click.option("--years", type=FRENCH_INT, default=None, help="Anonymise questions closed more than this many years ago "
               "(default: RETENTION_YEARS).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be anonymised.")
 def retention_anonymise(years, dry_run):

@@ -36,7 +36,10 @@ class CommandUsageError(CommandError):
     def __init__(self, error: click.UsageError) -> None:
         """Keep the context of Click's error, its message in French when it is about a parameter's value."""
         message = error.format_message()
-        if isinstance(error, click.NoSuchOption):
+        unknown_command = re.fullmatch(r"No such command '(.*)'\.", message)
+        if unknown_command:
+            message = f"Commande inconnue : « {unknown_command.group(1)} »."
+        elif isinstance(error, click.NoSuchOption):
             message = f"Option inconnue : {error.option_name}."
         elif isinstance(error, click.BadParameter):
             hint = error.param_hint if isinstance(error.param_hint, str) else (
@@ -105,3 +108,40 @@ class FrenchPath(click.Path):
         if os.path.exists(path) and not os.path.isdir(path) and not self.file_okay:
             self.fail(f"« {path} » est un fichier : indiquez un dossier.", param, ctx)
         return super().convert(value, param, ctx)
+
+
+class FrenchChoice(click.Choice):
+    """click.Choice whose refusal of another value is French, naming the accepted ones."""
+
+    def get_invalid_choice_message(self, value, ctx) -> str:
+        """« x » n'est pas l'une des valeurs acceptées (a, b)."""
+        return f"« {value} » n'est pas l'une des valeurs acceptées ({', '.join(map(str, self.choices))})."
+
+
+class FrenchInt(click.types.IntParamType):
+    """A whole number whose refusal is French."""
+
+    def convert(self, value, param, ctx):
+        """The number, or a French refusal of what is not one."""
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            self.fail(f"« {value} » n'est pas un nombre entier.", param, ctx)
+
+
+class FrenchIntRange(click.IntRange):
+    """click.IntRange (closed bounds, no clamping) whose refusals are French."""
+
+    def convert(self, value, param, ctx):
+        """The number within its bounds, or a French refusal saying them."""
+        number = FrenchInt().convert(value, param, ctx)
+        if self.min is not None and number < self.min and self.max is None:
+            self.fail(f"« {number} » doit valoir au moins {self.min}.", param, ctx)
+        if self.max is not None and number > self.max and self.min is None:
+            self.fail(f"« {number} » doit valoir au plus {self.max}.", param, ctx)
+        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
+            self.fail(f"« {number} » doit être compris entre {self.min} et {self.max}.", param, ctx)
+        return number
+
+
+FRENCH_INT = FrenchInt()

@@ -523,6 +523,14 @@ def test_bad_token_requests_are_refused(setting, name, scope, days):
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 
+def test_a_token_name_too_long_is_refused_with_its_length(setting):
+    """The service said « Donnez au jeton un nom de 1 à 100 caractères. » without the typed length the forms give."""
+    with pytest.raises(InvalidInput) as refused:
+        tokens.create_token(setting.member, "x" * 130, "read", 30)
+    assert refused.value.message == ("Le champ « Nom du jeton » accepte 100 caractères au maximum (votre texte en compte "
+                                     "130).")
+
+
 @pytest.mark.parametrize("days", [None, 0, -5, 366, 3650, "90", True])
 def test_a_token_without_expiry_or_living_more_than_a_year_is_refused_in_french(setting, days):
     """Tokens made « Sans expiration » lived until someone thought of revoking them: every new one now expires."""

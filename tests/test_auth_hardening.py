@@ -11,7 +11,7 @@ from helpdesk.auth.services import check_password_strength, common_passwords
 from helpdesk.auth.throttling import DEVICE_COOKIE, LOCKED_MESSAGE, rate_limit
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import AuthThrottle, Event, OutboxEmail, Ticket
+from helpdesk.models import AuthThrottle, Event, OutboxEmail, Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.templating import after_colon
 from tests import factories
@@ -459,6 +459,60 @@ def test_a_session_follows_an_ipv6_client_within_its_network(app, client, world)
     assert network_changes(world.member) == []
     assert client.get("/compte/", environ_base={"REMOTE_ADDR": "2001:db8:1:3::10"}).status_code == 200
     assert network_changes(world.member) == ["2001:db8:1:3::10"]
+
+
+ACCOUNTS_FROM_LOGIN_NETWORK = "reconnectez-vous pour créer, modifier, inviter, réactiver ou importer des comptes"
+
+
+def test_a_copied_admin_session_cannot_plant_an_account_from_another_network(app, client, world):
+    """An admin's session cookie copied with the User-Agent reads from elsewhere until the owner logs out; creating an
+    account for its holder, or giving an address, a role or a reactivation to one, outlives that logout: from
+    another network than the login's these are refused, the copied session ended and nothing changed."""
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.admin.email).status_code == 302
+    world.outsider.active = False
+    db.session.commit()
+    planted = {"email": "intrus@exemple.test", "name": "Intrus", "role": "admin", "structure": "0", "invite": "y"}
+    attempts = [("/admin/utilisateurs/nouveau", planted, "/admin/utilisateurs/nouveau"),
+                (f"/admin/utilisateurs/{world.member.id}/modifier",
+                 {"email": "intrus@exemple.test", "name": world.member.name, "role": "admin", "structure": "0"},
+                 f"/admin/utilisateurs/{world.member.id}/modifier"),
+                (f"/admin/utilisateurs/{world.outsider.id}/activation", {}, "/admin/utilisateurs"),
+                (f"/admin/utilisateurs/{world.member.id}/invitation", {}, "/admin/utilisateurs"),
+                ("/admin/import/confirmer", {"token": "x"}, "/admin/utilisateurs")]
+    for path, data, back in attempts:
+        thief = copied_session(app, client, "198.51.100.23", "Firefox/140.0")
+        assert thief.get("/admin/utilisateurs").status_code == 200, "reading goes on, journalled"
+        response = thief.post(path, data=data)
+        assert response.status_code == 302 and response.headers["Location"] == f"/connexion?next={back}", path
+        assert ACCOUNTS_FROM_LOGIN_NETWORK in thief.get(response.headers["Location"]).get_data(as_text=True)
+        assert thief.get("/admin/utilisateurs").status_code == 302, "the copied session ended"
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.email == "intrus@exemple.test")) is None
+    assert world.member.role == "member" and not world.outsider.active
+    assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == world.member.email)) is None
+    assert client.get("/admin/utilisateurs").status_code == 200, "the admin's own browser keeps its session"
+
+
+def test_an_admin_who_moved_logs_in_again_and_creates_the_account_and_deactivates_from_anywhere(app, client, world):
+    """The admin on the move (Wi-Fi to 4G) is asked to log in again, once, then creates the account from there; a
+    deactivation, which protects, needs no new login."""
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.admin.email).status_code == 302
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    assert client.post(f"/admin/utilisateurs/{world.outsider.id}/activation").status_code == 302
+    db.session.refresh(world.outsider)
+    assert not world.outsider.active
+    account = {"email": "nouveau@exemple.test", "name": "Nouveau Membre", "role": "member",
+               "structure": str(world.structure.id), "invite": "y"}
+    response = client.post("/admin/utilisateurs/nouveau", data=account)
+    assert response.headers["Location"] == "/connexion?next=/admin/utilisateurs/nouveau"
+    assert db.session.scalar(select(User).where(User.email == "nouveau@exemple.test")) is None
+    back = client.post("/connexion?next=/admin/utilisateurs/nouveau",
+                       data={"email": world.admin.email, "password": factories.PASSWORD})
+    assert back.headers["Location"] == "/admin/utilisateurs/nouveau"
+    assert client.post("/admin/utilisateurs/nouveau", data=account).status_code == 302
+    assert db.session.scalar(select(User).where(User.email == "nouveau@exemple.test")) is not None
 
 
 def test_basic_session_protection_lets_a_session_change_browser(app, client, world):

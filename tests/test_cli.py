@@ -337,6 +337,25 @@ def test_a_missing_file_or_a_folder_given_to_admin_import_is_refused_in_french(r
     assert db.session.scalar(select(func.count()).select_from(Structure)) == 0
 
 
+@pytest.mark.parametrize("arguments, message", [
+    (["admin", "import", "--encoding", "latin-9", "structures.csv"],
+     "Valeur invalide pour « --encoding » : « latin-9 » n'est pas l'une des valeurs acceptées (utf-8, cp1252, "
+     "mac_roman)."),
+    (["retention", "anonymise", "--years", "deux"],
+     "Valeur invalide pour « --years » : « deux » n'est pas un nombre entier."),
+    (["triage", "close-inactive", "--days", "0"],
+     "Valeur invalide pour « --days » : « 0 » doit valoir au moins 1."),
+    (["triage", "fermer"], "Commande inconnue : « fermer »."),
+])
+def test_a_value_click_checks_itself_is_refused_in_french(runner, tmp_path, arguments, message):
+    """Click's own checks of a choice, a whole number, a range and a command name printed English after « Erreur : »
+    (« 'latin-9' is not one of 'utf-8', 'cp1252', 'mac_roman'. »)."""
+    (tmp_path / "structures.csv").write_text("structure;siret\n", encoding="utf-8")
+    result = runner.invoke(args=[str(tmp_path / part) if part.endswith(".csv") else part for part in arguments])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Erreur : {message}"
+
+
 def test_users_create_refuses_a_structure_for_a_jurist_without_asking_for_one(runner, world):
     """A structure given to a jurist was silently dropped; the refusal must not tell to name one either."""
     result = runner.invoke(args=["users", "create", "--email", "j@federation.test", "--name", "Jo Juriste",

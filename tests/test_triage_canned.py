@@ -1,6 +1,7 @@
 """Canned answers: shared by jurists, filled with the question's values, inserted without JavaScript."""
 import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -60,12 +61,15 @@ def test_canned_answer_list_asks_for_confirmation_before_deleting(client, world,
     ("Titre", "Bonjour {prenom}", "La variable {prenom} est inconnue"),
     ("Titre", "Au sujet de {objet. Bien à vous", "La variable « {objet. » est mal écrite"),
     ("Titre", "Bonjour {Prenom_membre}", "La variable « {Prenom_membre » est mal écrite"),
-    ("  ", "Texte", "Le titre doit compter"),
-    ("Titre", "   ", "Le texte doit compter"),
-    ("Titre", "x" * 20_001, "Le texte doit compter entre 1 et 20\u202f000 caractères."),  # the limit written the reader's way
+    ("  ", "Texte", "Indiquez un titre."),
+    ("Titre", "   ", "Le texte est vide."),
+    # The typed length too, as under the form's fields: the writer knows how much to cut.
+    ("Titre", "x" * 20_001, "Le champ « Texte » accepte 20\u202f000 caractères au maximum (votre texte en compte "
+                            "20\u202f001)."),
+    ("x" * 205, "Texte", "Le champ « Titre » accepte 200 caractères au maximum (votre texte en compte 205)."),
 ])
 def test_bad_canned_answers_are_refused(world, title, body, message):
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(InvalidInput, match=re.escape(message)):
         canned.save_canned_answer(world.jurist, None, title, body)
 
 

@@ -65,6 +65,53 @@ def test_bad_webinar_values_are_refused(world, field, value):
         make_webinar(world, **{field: value})
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("title", "T" * 310, "Le champ « Titre » accepte 300 caractères au maximum (votre texte en compte 310)."),
+    ("description", "D" * 20_005,
+     "Le champ « Description » accepte 20\u202f000 caractères au maximum (votre texte en compte 20\u202f005)."),
+    ("speakers", ("Léa Juriste", "Camille " + "Intervenante" * 11),
+     "Le nom d'intervenant « Camille IntervenanteIntervenanteInterve… » accepte 120 caractères au maximum (il en "
+     "compte 140)."),
+    ("speakers", tuple(f"Intervenant {number}" for number in range(23)),
+     "Indiquez 20 intervenants au plus (la liste en compte 23)."),
+    ("join_url", "https://" + "v" * 500,
+     "Le champ « Lien de connexion » accepte 500 caractères au maximum (votre texte en compte 508)."),
+    ("slides_url", "ftp://diapos", "« Diaporama » attend une adresse web qui commence par https:// ou http://."),
+])
+def test_a_webinar_value_too_long_is_refused_with_its_length(world, field, value, message):
+    """The service's limits said « de 120 caractères chacun » without saying which speaker or how long it was."""
+    with pytest.raises(InvalidInput) as refused:
+        make_webinar(world, **{field: value})
+    assert refused.value.message == message
+
+
+def test_a_speaker_name_too_long_is_named_on_the_form(client, world, login):
+    """The form accepts 3,000 characters of speakers; the one name past 120 is the one the page names."""
+    login(world.jurist)
+    response = client.post("/webinaires/nouveau", data={
+        "title": "CDI inclusion", "starts_at": "2027-03-02T10:00", "duration_minutes": "60",
+        "speakers": "Léa Juriste\n" + "Hugo " * 30, "themes": [str(world.theme.id)]})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "</strong> le nom d'intervenant « Hugo Hugo Hugo Hugo Hugo Hugo Hugo Hugo… » accepte 120 caractères" in page
+    assert "(il en compte 149)" in page and db.session.scalar(select(func.count()).select_from(Webinar)) == 0
+
+
+def test_advance_and_faq_questions_too_long_are_refused_with_their_length(world):
+    """« La question doit compter de 1 à 1000 caractères. » and « La question compte 300 caractères au plus, la
+    réponse 20000. » gave neither the typed length nor which of the two was too long."""
+    webinar = make_webinar(world)
+    services.register_interest(webinar, world.member)
+    with pytest.raises(InvalidInput) as refused:
+        services.send_question(webinar, world.member, "Q" * 1001)
+    assert refused.value.message == ("Le champ « Votre question » accepte 1\u202f000 caractères au maximum (votre texte "
+                                     "en compte 1\u202f001).")
+    with pytest.raises(InvalidInput) as refused:
+        services.add_question_answer(webinar, "Qui signe ?", "R" * 20_001, world.jurist)
+    assert refused.value.message == ("Le champ « Réponse (Markdown) » accepte 20\u202f000 caractères au maximum (votre "
+                                     "texte en compte 20\u202f001).")
+
+
 def test_members_cannot_write_webinars(world):
     with pytest.raises(Forbidden):
         services.save_webinar(None, WebinarValues(title="x", starts_at=utcnow()), world.member)

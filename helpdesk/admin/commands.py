@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from helpdesk.admin import imports
-from helpdesk.command_output import FrenchPath
+from helpdesk.command_output import FrenchChoice, FrenchPath
 from helpdesk.errors import ServiceError
 from helpdesk.mail.sender import send_pending
 
@@ -15,7 +15,7 @@ admin_cli = AppGroup("admin", help="Administration: bulk import of structures an
 @admin_cli.command("import")
 @click.argument("file", type=FrenchPath(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only check the file and say what it would create.")
-@click.option("--encoding", type=click.Choice(list(imports.ENCODING_NAMES)), default=None,
+@click.option("--encoding", type=FrenchChoice(list(imports.ENCODING_NAMES)), default=None,
               help="The file's encoding, when automatic detection reads its accents wrong.")
 def import_command(file, dry_run, encoding):
     """Create the structures and member accounts of a CSV file (as on the web page), inviting each account."""

@@ -10,6 +10,7 @@ from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportFo
 from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
+from helpdesk.auth.routes import from_login_network, refused_from_another_network
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
@@ -109,6 +110,7 @@ def _back_to_users() -> str:
 
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
 @admin_required
+@from_login_network
 def new_user():
     """Create an account (`?structure=`: in that structure, from its page)."""
     form = UserForm()
@@ -133,6 +135,7 @@ def new_user():
 
 @bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
 @admin_required
+@from_login_network
 def edit_user(user_id):
     """Correct an account's name, email, role or structure."""
     user = _get_or_404(User, user_id)
@@ -159,8 +162,10 @@ def edit_user(user_id):
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
 @admin_required
 def toggle_user(user_id):
-    """Deactivate an account (logging it out) or reactivate it."""
+    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network."""
     user = _get_or_404(User, user_id)
+    if not user.active and (refused := refused_from_another_network()):
+        return refused
     if not ToggleForm().validate():
         abort(400)
     with flash_refusal():
@@ -181,6 +186,7 @@ def _flash_released(released: int) -> None:
 
 @bp.route("/utilisateurs/<int:user_id>/invitation", methods=["POST"])
 @admin_required
+@from_login_network
 def invite_again(user_id):
     """Email an account a fresh link to choose its password."""
     user = _get_or_404(User, user_id)
@@ -279,6 +285,7 @@ def import_model():
 
 @bp.route("/import/confirmer", methods=["POST"])
 @admin_required
+@from_login_network
 def confirm_import():
     """Read the kept file again, check it against the database as it is now, and import it all or nothing."""
     try:

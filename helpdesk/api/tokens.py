@@ -10,6 +10,7 @@ from sqlalchemy import case, select, update
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
+from helpdesk.i18n import too_long
 from helpdesk.models import TOKEN_SCOPES, ApiToken, User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _
@@ -31,8 +32,10 @@ def create_token(user: User, name: str, scope: str, expires_in_days: int) -> tup
     """Create a token for `user` valid `expires_in_days` (1 to 365); return it with its plain text, shown once and never
     stored."""
     name = (name or "").strip()
-    if not name or len(name) > NAME_MAX:
-        raise InvalidInput(_("Donnez au jeton un nom de 1 à %(max)d caractères.", max=NAME_MAX))
+    if not name:
+        raise InvalidInput(_("Donnez un nom au jeton."))
+    if len(name) > NAME_MAX:
+        raise InvalidInput(too_long(len(name), NAME_MAX, _("Nom du jeton")))
     if scope not in TOKEN_SCOPES:
         raise InvalidInput(_("Cette portée n'existe pas. Choisissez « read » ou « write »."))
     if type(expires_in_days) is not int or not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:  # bool is an int too

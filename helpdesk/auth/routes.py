@@ -1,5 +1,6 @@
 """Login, logout and password change pages."""
 import time
+from functools import wraps
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import refresh as refresh_locale
@@ -32,6 +33,9 @@ LOGGED_IN_AT = "logged_in_at"
 DRAFT_PAGE = "draft_page"
 # The keyed fingerprint of the network the session was last used from: the login's, then note_network_change's.
 NETWORK = "network"
+# The keyed fingerprint of the network the session logged in from: what a session may do that outlives a logout (an
+# admin creating or reopening an account) is done from there only (`from_login_network`).
+LOGIN_NETWORK = "login_network"
 # Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
 CLEAR_DRAFTS = "clear_drafts"
 
@@ -84,6 +88,35 @@ def note_network_change() -> None:
         session[NETWORK] = network
 
 
+def from_login_network(view):
+    """Let a view change things that outlive every logout (an account created, its address, role or structure changed,
+    an invitation sent, an account reactivated, accounts imported) only from the network its session logged in from.
+
+    A session cookie copied with the browser's User-Agent works from anywhere until the owner logs out (see
+    `end_idle_sessions`); through these views it would plant an account of its holder's, which no logout ends. From
+    another network the session ends here and the login page says why: the admin, who knows the password, logs in
+    again from where they are and carries on; a copied cookie cannot."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        return refused_from_another_network() or view(*args, **kwargs)
+
+    return wrapped
+
+
+def refused_from_another_network():
+    """For a POST from another network than the session's login: end the session and lead to the login page, which
+    says why and then comes back here (to the accounts list after a button); None otherwise."""
+    if request.method != "POST" or session.get(LOGIN_NETWORK) == network_fingerprint():
+        return None
+    logout_user()
+    session.clear()
+    flash(_("Par sécurité, reconnectez-vous pour créer, modifier, inviter, réactiver ou importer des comptes (votre "
+            "session est utilisée depuis un autre réseau que celui de la connexion)."), "info")
+    back = request.path if "GET" in request.url_rule.methods else url_for("admin.users")
+    return redirect(url_for("auth.login", next=back))
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 @rate_limit("LOGIN_RATE_LIMIT", count=lambda response: response.status_code != 302)
 def login():
@@ -107,7 +140,7 @@ def login():
             refresh_locale()  # the language was chosen for the anonymous visitor: now it is the account's
             session.permanent = True
             session[LAST_SEEN] = session[LOGGED_IN_AT] = utcnow().timestamp()
-            session[NETWORK] = network_fingerprint()
+            session[NETWORK] = session[LOGIN_NETWORK] = network_fingerprint()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             response = redirect(next_url)
             remember_device(response, user.email)

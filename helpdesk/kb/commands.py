@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from helpdesk import search
+from helpdesk.command_output import FrenchChoice
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import INDEXES, index_path
 from helpdesk.ops.background import OutageWatch, lower_priority
@@ -49,7 +50,7 @@ def sync_command(loop, interval):
 
 
 @kb.command("reindex")
-@click.option("--index", "names", multiple=True, type=click.Choice(INDEXES), help="Default: every index.")
+@click.option("--index", "names", multiple=True, type=FrenchChoice(INDEXES), help="Default: every index.")
 def reindex_command(names):
     """Rebuild indexes from the database (searches keep working meanwhile)."""
     for name in names or INDEXES:

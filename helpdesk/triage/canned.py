@@ -7,7 +7,7 @@ from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.i18n import format_number
+from helpdesk.i18n import too_long
 from helpdesk.models import CannedAnswer, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.submissions import resent_entry
@@ -61,11 +61,14 @@ def save_canned_answer(actor: User, answer: CannedAnswer | None, title: str, bod
                              "inchangé."),
                            field="status_after")
     title, body = (title or "").strip(), (body or "").strip()
-    if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(_("Le titre doit compter entre 1 et %(max)d caractères.", max=TITLE_MAX), field="title")
-    if not body or len(body) > BODY_MAX:
-        raise InvalidInput(_("Le texte doit compter entre 1 et %(max)s caractères.", max=format_number(BODY_MAX)),
-                           field="body")
+    if not title:
+        raise InvalidInput(_("Indiquez un titre."), field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(too_long(len(title), TITLE_MAX, _("Titre")), field="title")
+    if not body:
+        raise InvalidInput(_("Le texte est vide."), field="body")
+    if len(body) > BODY_MAX:
+        raise InvalidInput(too_long(len(body), BODY_MAX, _("Texte")), field="body")
     broken = _BROKEN_PLACEHOLDER.search(body)
     if broken:
         raise InvalidInput(_("La variable « %(text)s » est mal écrite. Une variable s'écrit en minuscules entre "

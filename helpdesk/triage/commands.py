@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from helpdesk.command_output import FrenchIntRange
 from helpdesk.tickets.services import close_inactive, remind_waiting
 from helpdesk.triage import sla
 
@@ -26,7 +27,7 @@ def backfill_deadlines_command(dry_run):
 
 
 @triage.command("close-inactive")
-@click.option("--days", type=click.IntRange(min=1), help="Days without activity (default: AUTO_CLOSE_DAYS).")
+@click.option("--days", type=FrenchIntRange(min=1), help="Days without activity (default: AUTO_CLOSE_DAYS).")
 def close_inactive_command(days):
     """Close the questions answered or waiting for their member with no activity for a while, then remind the
     members of those waiting that will be closed in AUTO_CLOSE_REMINDER_DAYS days (daily cron)."""

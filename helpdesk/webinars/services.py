@@ -12,7 +12,7 @@ from helpdesk.collation import french_order
 from helpdesk.errors import Forbidden, InvalidInput, NotFound
 from helpdesk.events import record_event
 from helpdesk.extensions import db
-from helpdesk.i18n import format_number, lazy_format
+from helpdesk.i18n import format_number, lazy_format, too_long
 from helpdesk.kb.services import publish_new_article, slug_from_title
 from helpdesk.mail.outbox import absolute_url, queue_email
 from helpdesk.models import Article, Event, Structure, Theme, User, Webinar, WebinarQuestion, WebinarRegistration
@@ -26,6 +26,7 @@ from helpdesk.translation import gettext as _, lazy_gettext as _l
 TITLE_MAX = 300
 TEXT_MAX = 20_000
 SPEAKERS_MAX = 20
+SPEAKER_MAX = 120
 URL_MAX = 500
 QUESTION_MAX = 1000
 QUESTIONS_PER_MEMBER = 5
@@ -50,9 +51,11 @@ class WebinarValues:
 def _url(value: str, label: str) -> str:
     """An optional http(s) address."""
     value = (value or "").strip()
-    if value and (len(value) > URL_MAX or not value.startswith(("https://", "http://"))):
-        raise InvalidInput(_("« %(field)s » attend une adresse http(s) de %(max)d caractères au plus.", field=label,
-                             max=URL_MAX))
+    if len(value) > URL_MAX:
+        raise InvalidInput(too_long(len(value), URL_MAX, label))
+    if value and not value.startswith(("https://", "http://")):
+        raise InvalidInput(_("« %(field)s » attend une adresse web qui commence par https:// ou http://.",
+                             field=label))
     return value
 
 
@@ -61,17 +64,25 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     again by its author within minutes (a double click, Back then « Créer ») is the webinar already created."""
     ensure_can_edit_articles(actor)
     title = (values.title or "").strip()
-    if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(_("Le titre doit compter de 1 à %(max)d caractères.", max=TITLE_MAX))
+    if not title:
+        raise InvalidInput(_("Indiquez un titre."))
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(too_long(len(title), TITLE_MAX, _("Titre")))
     if values.starts_at is None or values.starts_at.tzinfo is None:
         raise InvalidInput(_("Indiquez la date et l'heure du webinaire."))
     if not isinstance(values.duration_minutes, int) or not DURATION_MIN <= values.duration_minutes <= DURATION_MAX:
         raise InvalidInput(_("La durée va de %(min)d à %(max)d minutes.", min=DURATION_MIN, max=DURATION_MAX))
     if len(values.description or "") > TEXT_MAX:
-        raise InvalidInput(_("La description doit compter %(max)s caractères au maximum.", max=format_number(TEXT_MAX)))
+        raise InvalidInput(too_long(len(values.description), TEXT_MAX, _("Description")))
     speakers = [name.strip() for name in values.speakers if name.strip()]
-    if len(speakers) > SPEAKERS_MAX or any(len(name) > 120 for name in speakers):
-        raise InvalidInput(_("Indiquez %(max)d intervenants au plus, de 120 caractères chacun.", max=SPEAKERS_MAX))
+    if len(speakers) > SPEAKERS_MAX:
+        raise InvalidInput(_("Indiquez %(max)d intervenants au plus (la liste en compte %(count)d).", max=SPEAKERS_MAX,
+                             count=len(speakers)))
+    too_long_name = next((name for name in speakers if len(name) > SPEAKER_MAX), None)
+    if too_long_name is not None:
+        shown = too_long_name[:39] + "…"  # enough to find the line in the list
+        raise InvalidInput(_("Le nom d'intervenant « %(name)s » accepte %(max)d caractères au maximum (il en compte "
+                             "%(length)s).", name=shown, max=SPEAKER_MAX, length=format_number(len(too_long_name))))
     themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(values.theme_ids)))) if values.theme_ids else []
     if len(themes) != len(set(values.theme_ids)):
         raise InvalidInput(_("L'un des thèmes choisis n'existe pas."))
@@ -240,8 +251,10 @@ def send_question(webinar: Webinar, user: User, text: str) -> WebinarQuestion:
     if not is_registered(webinar, user):
         raise InvalidInput(_("Inscrivez-vous au webinaire pour envoyer une question à l'avance."))
     text = (text or "").strip()
-    if not text or len(text) > QUESTION_MAX:
-        raise InvalidInput(_("La question doit compter de 1 à %(max)d caractères.", max=QUESTION_MAX))
+    if not text:
+        raise InvalidInput(_("Écrivez votre question."))
+    if len(text) > QUESTION_MAX:
+        raise InvalidInput(too_long(len(text), QUESTION_MAX, _("Votre question")))
     hold_submissions(user)
     sent = own_questions(webinar, user)
     resent = next((question for question in sent if question.text == text), None)
@@ -304,9 +317,10 @@ def add_question_answer(webinar: Webinar, question: str, answer: str, actor: Use
     question, answer = (question or "").strip(), (answer or "").strip()
     if not question or not answer:
         raise InvalidInput(_("La question et la réponse sont obligatoires."))
-    if len(question) > TITLE_MAX or len(answer) > TEXT_MAX:
-        raise InvalidInput(_("La question compte %(question)d caractères au plus, la réponse %(answer)d.",
-                             question=TITLE_MAX, answer=TEXT_MAX))
+    if len(question) > TITLE_MAX:
+        raise InvalidInput(too_long(len(question), TITLE_MAX, _("Question posée")))
+    if len(answer) > TEXT_MAX:
+        raise InvalidInput(too_long(len(answer), TEXT_MAX, _("Réponse (Markdown)")))
     if any((article.title, article.body) == (question, answer) for article in webinar.faq_articles):
         # Sent twice (a double click, the form posted again): one FAQ resource only.
         raise InvalidInput(_("Cette question et sa réponse figurent déjà dans les questions-réponses de ce webinaire."))
