@@ -118,6 +118,18 @@ def test_my_questions_leave_out_the_jurist_column_the_other_views_keep(jurist_cl
     assert f'<td data-label="Juriste">{world.jurist2.name}' in everyone
 
 
+def test_a_subject_breaks_inside_a_pasted_link_never_inside_a_word(jurist_client, world, login):
+    """The narrow subject column cut any word (« professionnalisatio-n »): a line may now break only inside a token
+    longer than a word (a pasted link, after its slashes and dots), in the queue and in the member's list alike."""
+    factories.make_ticket(world.member, subject="Contrat de professionnalisation et "
+                                                 "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043656823 <b>")
+    expected = ('<td class="long-text">Contrat de professionnalisation et https:<wbr>/<wbr>/<wbr>www.<wbr>legifrance.'
+                '<wbr>gouv.<wbr>fr/<wbr>codes/<wbr>article_<wbr>lc/<wbr>LEGIARTI0000<wbr>43656823 &lt;b&gt;</td>')
+    assert expected in jurist_client.get("/file/?vue=toutes").get_data(as_text=True)
+    login(world.member)
+    assert expected in jurist_client.get("/questions/").get_data(as_text=True)
+
+
 def test_view_tabs_show_counts(jurist_client, desk):
     page = jurist_client.get("/file/").get_data(as_text=True)
     for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),

@@ -252,8 +252,8 @@ def test_member_on_a_phone_types_without_accents_and_finds_the_question_then_a_t
     assert _page_width(page) <= PHONE["width"]
 
 
-@pytest.mark.parametrize(("email", "bound"), [("membre@demo.local", 130), ("juriste@demo.local", 185)],
-                         ids=["membre", "juriste"])
+@pytest.mark.parametrize(("email", "bound"), [("membre@demo.local", 130), ("juriste@demo.local", 185),
+                                              ("admin@demo.local", 185)], ids=["membre", "juriste", "admin"])
 def test_the_header_stays_short_on_a_phone_with_every_link_in_sight(visitor, email, bound):
     """On a 375 × 667 phone the header took a third of the screen (219 px for a member, 299 for a jurist: four rows
     of links and the language form): it is now compact, with every link still visible and the language list beside
