@@ -208,7 +208,19 @@ def render_message(text: str | None, base_url: str | None = None) -> Markup:
     """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
     bare addresses clickable, any HTML typed in it shown as text; links made absolute from `base_url` (emails)."""
     extensions = ["sane_lists", "nl2br", _MessageExtension(), *_absolute_links(base_url)]
-    return _sanitise(_markdown_html(text or "", extensions))
+    html = _sanitise(_markdown_html(text or "", extensions))
+    return html if base_url else _unbroken_references(html)
+
+
+# A tag of sanitised HTML (skipped whole, so that an address holding a reference is left alone), or a reference.
+_TAG_OR_REFERENCE = re.compile(r"(<[^>]*>)|\b(Q-\d{4}-\d{5})\b")
+
+
+def _unbroken_references(html: Markup) -> Markup:
+    """Each question reference of a message's text on one line, as in the lists: a phone broke
+    « Q-2026-00153 » after « Q- »."""
+    return Markup(_TAG_OR_REFERENCE.sub(
+        lambda match: match.group(1) or f'<span class="reference-cell">{match.group(2)}</span>', html))
 
 
 # No "[" inside a link's text or address: each match attempt then stops at the next "[", whatever the text.

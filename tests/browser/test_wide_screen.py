@@ -276,3 +276,18 @@ def test_queue_subjects_wrap_between_words_and_a_pasted_link_inside_itself(visit
             region = page.locator("table.queue").locator("xpath=..")
             assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), \
                 f"la file défile de côté à {width} px"
+
+
+def test_the_wide_queue_lines_its_header_up_with_its_title(visitor):
+    """The queue takes the whole width of a laptop, its header kept the narrower column: the site's name stood 64 px
+    to the right of « File des questions ». Header, title and footer now start on one line, here as on a narrower
+    page."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    for path in ("/file/", "/ressources/"):
+        visitor.goto(path)
+        brand, title = page.locator(".brand").bounding_box(), page.locator("main h1").bounding_box()
+        footer = page.locator(".site-footer .wrap").evaluate(
+            "element => element.getBoundingClientRect().left + parseFloat(getComputedStyle(element).paddingLeft)")
+        assert abs(brand["x"] - title["x"]) < 2 and abs(footer - title["x"]) < 2, (path, brand["x"], title["x"], footer)
