@@ -10,6 +10,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from markupsafe import Markup, escape
 
+from helpdesk.translation import gettext as _
+
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
     "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
@@ -68,8 +70,54 @@ def _markdown_html(text: str, extensions: list) -> str:
 
 def render_markdown(text: str | None, base_url: str | None = None) -> Markup:
     """Markdown to safe HTML: raw HTML, scripts, event handlers and javascript: links are removed; links to the
-    site's pages made absolute from `base_url` (emails)."""
-    return _sanitise(_markdown_html(text or "", ["extra", "sane_lists", *_absolute_links(base_url)]))
+    site's pages made absolute from `base_url` (emails); on the site (no `base_url`), each table in a scrolling
+    region named after it."""
+    html = _sanitise(_markdown_html(text or "", ["extra", "sane_lists", _TableHeadersExtension(),
+                                                 *_absolute_links(base_url)]))
+    return html if base_url else _scrollable_tables(html)
+
+
+class _TableHeadersProcessor(Treeprocessor):
+    """A Markdown table's header cells head their columns (scope="col"), as screen readers expect."""
+
+    def run(self, root):
+        """Mark every header cell of the tables' header rows."""
+        for head in root.iter("thead"):
+            for cell in head.iter("th"):
+                cell.set("scope", "col")
+
+
+class _TableHeadersExtension(Extension):
+    """Header cells of Markdown tables name their columns."""
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        """Mark the header cells once the document is built."""
+        md.treeprocessors.register(_TableHeadersProcessor(md), "table_headers", 0)
+
+
+# In sanitised HTML a table opens with exactly « <table> » (nh3 keeps no attribute on it) and text never holds « < ».
+_HEADING_OR_TABLE = re.compile(r"<h([2-4])>(.*?)</h\1>|<table>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _scrollable_tables(html: Markup) -> Markup:
+    """Each table of sanitised HTML in a focusable scrolling region (a wide table scrolls on a phone instead of
+    cutting every word of its cells), named « Tableau 2 : <the heading above it> » for screen readers."""
+    parts, last, heading, number = [], 0, "", 0
+    for match in _HEADING_OR_TABLE.finditer(html):
+        if match.group(1):
+            heading = Markup(_TAG.sub("", match.group(2))).unescape().strip()
+            continue
+        number += 1
+        label = (_("Tableau %(num)s : %(heading)s", num=number, heading=heading) if heading
+                 else _("Tableau %(num)s", num=number))
+        parts += [html[last:match.start()],
+                  f'<div class="table-scroll" role="region" aria-label="{escape(label)}" tabindex="0"><table>']
+        last = match.end()
+    if not number:
+        return html
+    parts.append(html[last:])
+    return Markup("".join(parts).replace("</table>", "</table></div>"))
 
 
 # A web address written as is in a message; the punctuation closing a sentence is not part of it.
@@ -160,7 +208,19 @@ def render_message(text: str | None, base_url: str | None = None) -> Markup:
     """A question's or reply's text to safe HTML: Markdown (links, emphasis, lists) with its line breaks kept,
     bare addresses clickable, any HTML typed in it shown as text; links made absolute from `base_url` (emails)."""
     extensions = ["sane_lists", "nl2br", _MessageExtension(), *_absolute_links(base_url)]
-    return _sanitise(_markdown_html(text or "", extensions))
+    html = _sanitise(_markdown_html(text or "", extensions))
+    return html if base_url else _unbroken_references(html)
+
+
+# A tag of sanitised HTML (skipped whole, so that an address holding a reference is left alone), or a reference.
+_TAG_OR_REFERENCE = re.compile(r"(<[^>]*>)|\b(Q-\d{4}-\d{5})\b")
+
+
+def _unbroken_references(html: Markup) -> Markup:
+    """Each question reference of a message's text on one line, as in the lists: a phone broke
+    « Q-2026-00153 » after « Q- »."""
+    return Markup(_TAG_OR_REFERENCE.sub(
+        lambda match: match.group(1) or f'<span class="reference-cell">{match.group(2)}</span>', html))
 
 
 # No "[" inside a link's text or address: each match attempt then stops at the next "[", whatever the text.

@@ -1,5 +1,8 @@
 """Jinja filters and globals: Markdown, labels (dates and numbers: helpdesk.i18n)."""
+import re
+
 from flask import Flask
+from markupsafe import Markup, escape
 
 # Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
@@ -18,6 +21,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.filters["after_colon"] = after_colon
+    app.jinja_env.filters["breakable"] = breakable
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
     app.jinja_env.globals["ticket_statuses"] = STATUSES
     app.jinja_env.globals["ticket_priorities"] = PRIORITIES
@@ -37,3 +41,27 @@ def after_colon(sentence: str) -> str:
     if len(sentence) > 1 and sentence[0].isupper() and sentence[1].islower():
         return type(sentence)(sentence[0].lower() + sentence[1:])
     return sentence
+
+
+# A word of French text holds on its line (« professionnalisation », 20 letters); a longer token (an address, a file
+# identifier, a reference pasted from elsewhere) may break after its punctuation and, failing that, every few characters.
+_LONGEST_WORD = 25
+_PIECE = 12
+_TOKENS = re.compile(r"(\s+)")
+_AFTER_PUNCTUATION = re.compile(r"(?<=[/._?&=:;,@#+~|\\-])")
+
+
+def breakable(text: str) -> Markup:
+    """Text escaped for a narrow table column, with a line break allowed (<wbr>) only inside tokens longer than a word,
+    so that the column may be narrow without cutting an ordinary word (CSS « overflow-wrap: anywhere » cut
+    « professionnalisation » before its last letter)."""
+    return Markup("").join(_breakable_token(token) for token in _TOKENS.split(text or ""))
+
+
+def _breakable_token(token: str) -> Markup:
+    """One token of `breakable`: as it is when a word may be that long, otherwise cut into short pieces."""
+    if len(token) <= _LONGEST_WORD:
+        return escape(token)
+    pieces = [piece[start:start + _PIECE] for piece in _AFTER_PUNCTUATION.split(token) if piece
+              for start in range(0, len(piece), _PIECE)]
+    return Markup("<wbr>").join(escape(piece) for piece in pieces)

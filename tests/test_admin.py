@@ -358,6 +358,13 @@ def test_admin_creates_a_member_account(admin_client, world):
     assert "nouvelle@federation-exemple.fr" in admin_client.get("/admin/utilisateurs").get_data(as_text=True)
 
 
+def test_the_new_account_form_leads_back_to_the_accounts_as_the_structure_form_does(admin_client):
+    """« Nouvelle structure » began with « ← Structures adhérentes »; « Nouveau compte » had no way back but the
+    browser's: it begins with « ← Comptes »."""
+    page = admin_client.get("/admin/utilisateurs/nouveau").get_data(as_text=True)
+    assert '<p><a href="/admin/utilisateurs">← Comptes</a></p>\n<h1>Nouveau compte</h1>' in page
+
+
 def test_account_form_says_which_structures_are_no_longer_members(admin_client, world):
     factories.make_structure(name="Régie Ancienne", active=False)
     for url in ("/admin/utilisateurs/nouveau", f"/admin/utilisateurs/{world.member.id}/modifier"):

@@ -276,7 +276,7 @@ def test_user_corrects_their_own_name_from_the_account_page(client, login, world
     assert 'action="/compte/nom"' in client.get("/compte/").get_data(as_text=True)
     text = client.post("/compte/nom", data={"name": "  Alice Membre-Durand "},
                        follow_redirects=True).get_data(as_text=True)
-    assert "votre nom est enregistré : Alice Membre-Durand." in text
+    assert "votre nom « Alice Membre-Durand » est enregistré." in text
     db.session.refresh(world.member)
     assert world.member.name == "Alice Membre-Durand"
     event = db.session.scalars(select(Event).where(Event.kind == "user_updated")).one()

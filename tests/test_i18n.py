@@ -1,4 +1,5 @@
 """Languages: French by default, English complete, the user's choice remembered, locale-aware formats."""
+import ast
 import io
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -411,7 +412,7 @@ def test_translation_follows_the_locale_of_the_moment_within_one_request(app):
 
 @pytest.mark.parametrize(("message", "shown"), [
     ("Vous avez pris cette question.", "vous avez pris cette question."),
-    ("Étiquettes ajoutées : cse.", "étiquettes ajoutées : cse."),
+    ("Étiquette retirée.", "étiquette retirée."),
     ("FAQ publiée.", "FAQ publiée."), ("API token revoked.", "API token revoked."),
     ("12 ressources marquées.", "12 ressources marquées."), ("", ""),
     ("Le fichier « a.exe » n'est pas d'un type accepté.", "le fichier « a.exe » n'est pas d'un type accepté."),
@@ -435,6 +436,28 @@ def test_no_refusal_starts_with_a_name():
              if "api" not in path.parts for name in opening.findall(path.read_text())}
     assert {(path, name) for path, name in found if name not in _REFUSAL_OPENINGS} == set()
     assert found, "the pattern no longer finds the refusals"
+
+
+def _success_messages() -> list[tuple[str, str]]:
+    """Every French sentence the code may flash as a success (file, sentence), read from the flash() calls (a
+    category chosen by a condition counts when « success » is one of its choices)."""
+    found = []
+    for path in (ROOT / "helpdesk").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flash" and len(node.args) == 2
+                    and any(isinstance(category, ast.Constant) and category.value == "success"
+                            for category in ast.walk(node.args[1]))):
+                found += [(path.name, text.value) for text in ast.walk(node.args[0])
+                          if isinstance(text, ast.Constant) and isinstance(text.value, str) and " " in text.value]
+    return found
+
+
+def test_no_success_message_has_a_colon_of_its_own():
+    """A success is shown after « C'est fait : »: « C'est fait : brouillon enregistré : vérifiez l'aperçu… » read
+    two colons in one sentence, as refusals did after « Erreur : »; a full stop or a comma parts the clauses."""
+    messages = _success_messages()
+    assert len(messages) > 40, "the pattern no longer finds the success messages"
+    assert [(name, text) for name, text in messages if " : " in text] == []
 
 
 def test_the_success_banner_reads_as_one_sentence_in_english_too(client, login, world):

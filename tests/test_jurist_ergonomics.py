@@ -255,7 +255,7 @@ def test_closing_through_the_status_menu_offers_the_next_question_too(client, lo
     client.get("/file/?vue=ouvertes")
     client.post(f"/questions/{first.reference}/statut", data={"status": "closed"})
     banner = _flashes(client.get(f"/questions/{first.reference}").get_data(as_text=True))
-    assert "Statut changé : Clôturée." in banner or "statut changé : Clôturée." in banner
+    assert "statut « Clôturée » enregistré." in banner
     assert f"Question suivante dans « Toutes ouvertes » : {second.reference} — Question B" in banner
 
 

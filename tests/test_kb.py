@@ -17,6 +17,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import PARIS
 from helpdesk.kb import indexing, services
 from helpdesk.kb.indexing import index_path
+from helpdesk.markup import render_markdown, render_message
 from helpdesk.models import Article, SearchChange, SearchLog, SuggestionClick
 from helpdesk.models._types import frozen_time
 from tests.factories import error_banner, make_theme, pdf_bytes, png_bytes, without_return_address
@@ -366,6 +367,22 @@ def test_article_markdown_is_sanitised(client, library, login):
     login(library.member)
     text = client.get("/ressources/piege").get_data(as_text=True)
     assert "<script>alert" not in text and "javascript:" not in text and "onerror" not in text
+
+
+def test_an_articles_table_scrolls_in_a_region_named_after_its_heading_with_column_headers(client, library, login):
+    """A Markdown table had neither column headers for screen readers nor a scrolling region (its cells cut every
+    word on a phone): each header cell heads its column and each table scrolls in a focusable region named after
+    the heading above it; a table typed in a message or a mail's copy of the article get no region."""
+    add_article("duer", "Trame de DUER", "## Unités de travail & « lieux »\n\n| Unité | Lieu |\n|---|---|\n"
+                "| Atelier | [local] |\n\nTexte.\n\n| Risque |\n|---|\n| Coupures |\n")
+    login(library.member)
+    page = client.get("/ressources/duer").get_data(as_text=True)
+    assert ('<div class="table-scroll" role="region" aria-label="Tableau 1 : Unités de travail &amp; « lieux »" '
+            'tabindex="0"><table>\n<thead>\n<tr>\n<th scope="col">Unité</th>\n<th scope="col">Lieu</th>') in page
+    assert 'aria-label="Tableau 2 : Unités de travail &amp; « lieux »" tabindex="0"><table>' in page
+    assert page.count("</table></div>") == 2
+    assert "table-scroll" not in render_markdown("| a |\n|---|\n| 1 |", "https://juridique.example")
+    assert "table-scroll" not in render_message("| a |\n|---|\n| 1 |")
 
 
 def test_jurist_writes_publishes_and_archives_an_article(client, library, login):

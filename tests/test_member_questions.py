@@ -652,6 +652,17 @@ def test_brackets_that_close_nothing_cost_markdown_work_in_proportion_to_the_tex
     assert _markdown_work(render, text) < 200 * len(text)
 
 
+def test_a_reference_in_a_message_holds_on_one_line_but_not_in_a_mail(member_client, world):
+    """A phone broke « Q-2026-00153 » after « Q- » in a jurist's acknowledgement: a reference in a message's text
+    keeps one line, as in the lists; the address of a link holding one is left alone, and a mail stays plain."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.member, f"Suite de {ticket.reference}, voir [ici](/questions/Q-2026-00001).")
+    page = member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert (f'Suite de <span class="reference-cell">{ticket.reference}</span>, voir '
+            '<a href="/questions/Q-2026-00001" rel="noopener noreferrer nofollow">ici</a>.') in page
+    assert "span" not in render_message("Suite de Q-2026-00001.", "https://juridique.example")
+
+
 def test_a_message_of_brackets_is_shown_as_typed(member_client, world):
     ticket = factories.make_ticket(world.member)
     services.add_message(ticket, world.member, "[" * 3000 + " et [[[[[profond]]]]] puis [a](" * 3)

@@ -118,6 +118,18 @@ def test_my_questions_leave_out_the_jurist_column_the_other_views_keep(jurist_cl
     assert f'<td data-label="Juriste">{world.jurist2.name}' in everyone
 
 
+def test_a_subject_breaks_inside_a_pasted_link_never_inside_a_word(jurist_client, world, login):
+    """The narrow subject column cut any word (« professionnalisatio-n »): a line may now break only inside a token
+    longer than a word (a pasted link, after its slashes and dots), in the queue and in the member's list alike."""
+    factories.make_ticket(world.member, subject="Contrat de professionnalisation et "
+                                                 "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043656823 <b>")
+    expected = ('<td class="long-text">Contrat de professionnalisation et https:<wbr>/<wbr>/<wbr>www.<wbr>legifrance.'
+                '<wbr>gouv.<wbr>fr/<wbr>codes/<wbr>article_<wbr>lc/<wbr>LEGIARTI0000<wbr>43656823 &lt;b&gt;</td>')
+    assert expected in jurist_client.get("/file/?vue=toutes").get_data(as_text=True)
+    login(world.member)
+    assert expected in jurist_client.get("/questions/").get_data(as_text=True)
+
+
 def test_view_tabs_show_counts(jurist_client, desk):
     page = jurist_client.get("/file/").get_data(as_text=True)
     for label, count in (("Non assignées", 1), ("Mes dossiers", 1), ("En attente du membre", 1),
@@ -381,7 +393,7 @@ def test_assign_and_unassign_through_the_page(jurist_client, world, desk):
     assert desk.fresh not in _queue(jurist_client, "vue=non-assignees")
     page = jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": 0},
                               follow_redirects=True).get_data(as_text=True)
-    assert "la question n&#39;est plus assignée : elle attend dans « Non assignées »" in page
+    assert "la question n&#39;est plus assignée. Elle attend dans « Non assignées »" in page
     assert "Assignation enregistrée" not in page
     assert _ticket(desk.fresh).assignee_id is None
     assert _ticket(desk.fresh).status_label == "En cours", "the flow has no way back to « Nouvelle »"
@@ -423,7 +435,7 @@ def test_assign_a_closed_question_is_refused(jurist_client, world, desk):
 def test_status_change_through_the_page(jurist_client, desk):
     page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "waiting"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "statut changé : En attente du membre." in page
+    assert "statut « En attente du membre » enregistré." in page
     assert _ticket(desk.mine).status == "waiting"
 
 
@@ -449,7 +461,7 @@ def test_answered_before_any_public_reply_is_refused_and_not_offered(jurist_clie
     page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "answered"},
                               follow_redirects=True).get_data(as_text=True)
     assert "répondez d&#39;abord au membre, car le statut « Répondue » suit une réponse publique." in page
-    assert "Statut changé" not in page
+    assert "» enregistré." not in page
     ticket = _ticket(desk.mine)
     assert (ticket.status, ticket.resolved_at, ticket.first_response_at) == ("open", None, None)
     assert db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "answered")).all() == []
@@ -461,7 +473,7 @@ def test_answered_is_offered_and_accepted_after_a_public_reply(jurist_client, de
     assert "Répondue" in _status_choices(jurist_client, desk.mine)
     page = jurist_client.post(f"/questions/{desk.mine}/statut", data={"status": "answered"},
                               follow_redirects=True).get_data(as_text=True)
-    assert "statut changé : Répondue." in page
+    assert "statut « Répondue » enregistré." in page
     assert _ticket(desk.mine).status == "answered"
 
 

@@ -99,7 +99,7 @@ def test_jurist_reclassifies_from_the_question_page_and_the_member_reads_why(cli
     response = client.post(f"/questions/{ticket.reference}/classement",
                            data={"theme": str(world.theme.id), "priority": "3"}, follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert "classement enregistré : thème « Réforme IAE », urgence « Urgente »." in text
+    assert "thème « Réforme IAE » et urgence « Urgente » enregistrés." in text
     login(world.member)
     text = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert ("Denis Juriste a reclassé la question : thème «\xa0Autre question\xa0» → «\xa0Réforme IAE\xa0», "

@@ -38,7 +38,7 @@ def test_tags_already_there_are_reported_as_information_not_success(client, worl
     login(world.jurist)
     first = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": "CSE"}, follow_redirects=True)
     again = client.post(f"/questions/{ticket.reference}/etiquettes", data={"tags": "cse"}, follow_redirects=True)
-    assert "<strong>C'est fait :</strong> étiquettes ajoutées : cse." in first.get_data(as_text=True)
+    assert "<strong>C'est fait :</strong> 1 étiquette ajoutée (cse)." in first.get_data(as_text=True)
     assert '<p class="flash flash-info">Ces étiquettes y étaient déjà.</p>' in again.get_data(as_text=True)
 
 

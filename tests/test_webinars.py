@@ -260,7 +260,7 @@ def test_jurist_programmes_a_webinar_and_enters_its_qa_through_the_pages(client,
     page = client.post(f"/webinaires/{webinar_id}/questions", data={
         "question": "Qui peut signer un CDI inclusion ?", "answer": "Les **ACI** et les **EI**."},
         follow_redirects=True).get_data(as_text=True)
-    assert "question publiée dans la FAQ" in page and "Qui peut signer un CDI inclusion ?" in page
+    assert "question « Qui peut signer un CDI inclusion ? » publiée dans la FAQ." in page
     login(world.member)
     slug = db.session.scalar(select(Article.slug))
     assert "<strong>ACI</strong>" in client.get(f"/ressources/{slug}").get_data(as_text=True)

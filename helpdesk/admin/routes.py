@@ -125,7 +125,7 @@ def new_user():
         except InvalidInput as error:
             status = refuse_form(form, error)
         else:
-            flash(_("Compte créé pour %(email)s : invitation envoyée.", email=user.email) if form.invite.data
+            flash(_("Compte créé pour %(email)s, invitation envoyée.", email=user.email) if form.invite.data
                   else _("Compte créé pour %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     elif form.is_submitted():

@@ -217,7 +217,7 @@ def rename():
         except InvalidInput as error:
             form.name.errors = [error.message]
         else:
-            flash(_("Votre nom est enregistré : %(name)s.", name=current_user.name) if changed
+            flash(_("Votre nom « %(name)s » est enregistré.", name=current_user.name) if changed
                   else _("Votre nom n'a pas changé."), "success" if changed else "info")
             return redirect(url_for("auth.account"))
     flash_form_refused(form)
@@ -327,7 +327,7 @@ def set_password(token):
         else:
             logout_user()
             session.clear()
-            flash(_("Votre mot de passe est enregistré : vous pouvez vous connecter."), "success")
+            flash(_("Votre mot de passe est enregistré. Vous pouvez vous connecter."), "success")
             flash_revoked_tokens(revoked)
             response = redirect(url_for("auth.login"))
     if response is None:

@@ -61,7 +61,7 @@ def _edit(article: Article | None):
         except InvalidInput as error:
             status = refuse_form(form, error)
         else:
-            flash(_("Brouillon enregistré : vérifiez l'aperçu avant de publier."), "success")
+            flash(_("Brouillon enregistré. Vérifiez l'aperçu avant de publier."), "success")
             return redirect(url_for("flash.preview", slug=saved.slug))
     elif form.is_submitted():
         status = refuse_form(form)
@@ -138,7 +138,7 @@ def dismiss(slug):
     if not ActionForm().validate():
         abort(400)
     services.mark_read(current_user, article)
-    flash(_("Flash info marqué comme lu : il n'apparaît plus sur votre accueil et reste consultable dans les "
+    flash(_("Flash info marqué comme lu. Il n'apparaît plus sur votre accueil et reste consultable dans les "
             "ressources."), "success")
     return redirect(url_for("main.index"))
 

@@ -148,8 +148,8 @@ def outbox_retry(outbox_id):
     else:
         with flash_refusal():
             renewed = passwords.resend_password_mail(row, current_user)
-            flash(_("Le lien de cette invitation n'était plus valable (expiré ou remplacé) : une nouvelle invitation, "
-                    "avec un nouveau lien, est envoyée à %(email)s.", email=row.to_address) if renewed else resent,
+            flash(_("Une nouvelle invitation, avec un nouveau lien, est envoyée à %(email)s. Le lien de la précédente "
+                    "n'était plus valable (expiré ou remplacé).", email=row.to_address) if renewed else resent,
                   "success")
     return redirect(url_for("mail.outbox"))
 

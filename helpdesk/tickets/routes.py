@@ -240,7 +240,7 @@ def assign(reference):
     with flash_refusal():
         services.assign(ticket, current_user, form.assignee.data or None)
         if ticket.assignee is None:
-            flash(_("La question n'est plus assignée : elle attend dans « Non assignées » qu'un ou une juriste la "
+            flash(_("La question n'est plus assignée. Elle attend dans « Non assignées » qu'un ou une juriste la "
                     "prenne."), "success")
         else:
             flash(_("Question assignée à %(name)s.", name=ticket.assignee.name), "success")
@@ -260,7 +260,7 @@ def status(reference):
     with flash_refusal():
         view = working_view(ticket) if form.status.data == "closed" and not ticket.is_closed else None
         services.change_status(ticket, current_user, form.status.data)
-        flash(_("Statut changé : %(status)s.", status=ticket.status_label), "success")
+        flash(_("Statut « %(status)s » enregistré.", status=ticket.status_label), "success")
         if view is not None:
             flash_next_question(*view)
     return to_question(ticket)
@@ -278,7 +278,7 @@ def classify(reference):
         return to_question(ticket)
     with flash_refusal():
         services.classify(ticket, current_user, form.theme.data or None, form.priority.data)
-        flash(_("Classement enregistré : thème « %(theme)s », urgence « %(priority)s ».",
+        flash(_("Thème « %(theme)s » et urgence « %(priority)s » enregistrés.",
                 theme=ticket.theme.name if ticket.theme else _("aucun"), priority=ticket.priority_label), "success")
     return to_question(ticket)
 

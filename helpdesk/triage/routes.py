@@ -169,8 +169,8 @@ def add_tags(reference):
     except InvalidInput as error:
         status = refuse_form(form, error)
         return render_detail(ticket, tag_form=form), status
-    flash(_("Étiquettes ajoutées : %(tags)s.", tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."),
-          "success" if added else "info")
+    flash(ngettext("%(num)d étiquette ajoutée (%(tags)s).", "%(num)d étiquettes ajoutées (%(tags)s).", len(added),
+                   tags=", ".join(added)) if added else _("Ces étiquettes y étaient déjà."), "success" if added else "info")
     return to_question(ticket)
 
 
@@ -216,7 +216,7 @@ def follow(reference):
         abort(400)
     with flash_refusal():
         if following.follow(ticket, current_user):
-            flash(_("Vous suivez cette question : vous recevrez un courriel à chaque message, note interne, "
+            flash(_("Vous suivez cette question. Vous recevrez un courriel à chaque message, note interne, "
                     "changement de juriste, clôture ou réouverture."), "success")
         else:  # a second tab, or Back then the button again
             flash(_("Vous suiviez déjà cette question."), "success")
@@ -244,7 +244,7 @@ def propose_faq(reference):
         abort(400)
     with flash_refusal():
         source = faq.propose_faq(ticket, current_user)
-        flash(_("Brouillon de FAQ créé : relisez-le (données personnelles remplacées) avant de le publier."), "success")
+        flash(_("Brouillon de FAQ créé. Relisez-le (données personnelles remplacées) avant de le publier."), "success")
         return redirect(url_for("kb.edit", slug=source.article_slug))
     return to_question(ticket)
 
@@ -411,7 +411,7 @@ def sla_rules():
         except InvalidInput as error:
             status = refuse_form(form, error)
         else:
-            flash(_("Délai enregistré : il s'applique aux questions posées désormais."), "success")
+            flash(_("Délai enregistré. Il s'applique aux questions posées désormais."), "success")
             _flash_warning_count(sla.policy_warnings())
             return redirect(url_for("triage.sla_rules"))
     elif form.is_submitted():

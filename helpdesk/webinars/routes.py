@@ -218,5 +218,5 @@ def add_question(webinar_id):
     except InvalidInput as error:
         status = refuse_form(form, error)
         return _render_detail(webinar, form), status
-    flash(_("Question publiée dans la FAQ : « %(title)s ».", title=article.title), "success")
+    flash(_("Question « %(title)s » publiée dans la FAQ.", title=article.title), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id) + "#questions")

@@ -26,6 +26,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SKIP_REASON = "Chromium introuvable : tests navigateur ignorés"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 PASSWORD = "demo-browser-2026"
+# The words (between spaces and hyphens) of the given elements' text that a line break cuts in two.
+WORDS_CUT_ACROSS_LINES = """cells => cells.flatMap(cell => {
+    const cut = [];
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const word of text.textContent.matchAll(/[^\\s-]+/g)) {
+            const range = document.createRange();
+            range.setStart(text, word.index);
+            range.setEnd(text, word.index + word[0].length);
+            if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size > 1) cut.push(word[0]);
+        }
+    }
+    return cut;
+})"""
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import WORDS_CUT_ACROSS_LINES
+
 PHONE = {"width": 375, "height": 800}
 PAGES = [
     ("membre@demo.local", "/questions/"),
@@ -252,8 +254,8 @@ def test_member_on_a_phone_types_without_accents_and_finds_the_question_then_a_t
     assert _page_width(page) <= PHONE["width"]
 
 
-@pytest.mark.parametrize(("email", "bound"), [("membre@demo.local", 130), ("juriste@demo.local", 185)],
-                         ids=["membre", "juriste"])
+@pytest.mark.parametrize(("email", "bound"), [("membre@demo.local", 130), ("juriste@demo.local", 185),
+                                              ("admin@demo.local", 185)], ids=["membre", "juriste", "admin"])
 def test_the_header_stays_short_on_a_phone_with_every_link_in_sight(visitor, email, bound):
     """On a 375 × 667 phone the header took a third of the screen (219 px for a member, 299 for a jurist: four rows
     of links and the language form): it is now compact, with every link still visible and the language list beside
@@ -326,3 +328,24 @@ def test_the_delete_confirmation_keeps_the_reference_on_one_line_on_a_phone(visi
     lines = heading.locator(".reference-cell").evaluate("element => element.getClientRects().length")
     assert lines == 1, f"la référence tient sur {lines} lignes"
     assert _page_width(page) <= 320
+
+
+def test_a_resources_wide_table_scrolls_on_a_phone_without_cutting_its_words(visitor):
+    """The DUER template's six-column table fitted a phone by cutting every word of its cells (« Débrou-ssaille-
+    ses »): each table scrolls sideways in its own region, named after the heading above it and reached with the
+    keyboard, its words whole, and the page keeps the phone's width."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/ressources/trame-duer-chantier-insertion")
+    region = page.get_by_role("region", name="Tableau 2 : 3. Inventaire des risques (exemples à adapter)")
+    expect(region.get_by_role("columnheader", name="Mesures à prévoir")).to_be_attached()
+    cells = page.locator("main .markdown td, main .markdown th")
+    assert cells.count() > 40
+    assert cells.evaluate_all(WORDS_CUT_ACROSS_LINES) == []
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth"), "le tableau tient sans défiler ?"
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    # The browser may scroll smoothly: wait for the region to move rather than read it at once.
+    page.wait_for_function("element => element.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
+    assert _page_width(page) <= PHONE["width"]

@@ -205,4 +205,4 @@ def test_the_structure_of_an_account_is_hidden_for_a_jurist_and_comes_back_for_a
     page.wait_for_load_state()
     visitor.audit("(compte créé)")
     assert page.url.endswith("/admin/utilisateurs")
-    expect(page.get_by_text("Compte créé pour nouvelle.juriste@demo.local : invitation envoyée.")).to_be_visible()
+    expect(page.get_by_text("compte créé pour nouvelle.juriste@demo.local, invitation envoyée.")).to_be_visible()

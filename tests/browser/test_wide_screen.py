@@ -1,6 +1,9 @@
 """On a laptop (1280 px wide) the jurists' queue shows every column, and text typed by users never pushes a
 table's other columns out of sight."""
+import pytest
 from playwright.sync_api import expect
+
+from tests.browser.conftest import WORDS_CUT_ACROSS_LINES
 
 LAPTOP = {"width": 1280, "height": 900}
 
@@ -149,22 +152,26 @@ def test_a_members_list_keeps_each_reference_on_one_line(visitor):
     assert link.bounding_box()["height"] < 1.5 * line_height, f"« {link.inner_text()} » tient sur plusieurs lignes"
 
 
-def test_a_jurists_header_takes_two_lines_on_a_laptop(visitor):
+@pytest.mark.parametrize(("email", "beside_the_name"), [
+    ("juriste@demo.local", ("Mon compte", "Se déconnecter")),
+    ("admin@demo.local", ("Administration", "Mon compte", "Se déconnecter")),
+], ids=["juriste", "admin"])
+def test_a_staff_header_takes_two_lines_on_a_laptop(visitor, email, beside_the_name):
     """A jurist's header at 1280 px took three lines (name and language, then the links over two lines, « Mon compte »
-    and « Se déconnecter » alone on the last): the account's two links sit beside the language choice, the others
-    take the whole width below on one line, every one in sight; the language is still reached last with the
-    keyboard."""
+    and « Se déconnecter » alone on the last), an admin's too (« Administration » alone on the last): the account's
+    two links, after an admin's « Administration », sit beside the language choice, the others take the whole width
+    below on one line, every one in sight; the language is still reached last with the keyboard."""
     page = visitor.page
     page.set_viewport_size(LAPTOP)
-    visitor.login("juriste@demo.local")
+    visitor.login(email)
     header = page.locator(".site-header").bounding_box()
     assert header["height"] <= 95, f"en-tête haut de {header['height']} px"
     brand, switch = page.locator(".brand").bounding_box(), page.locator(".language-switch").bounding_box()
     assert brand["x"] + brand["width"] <= switch["x"] and abs(brand["y"] - switch["y"]) < brand["height"]
-    account = page.get_by_role("navigation", name="Votre compte")
-    for name in ("Mon compte", "Se déconnecter"):
-        box = account.get_by_text(name).bounding_box()
-        assert abs(box["y"] - switch["y"]) < brand["height"] and box["x"] + box["width"] <= switch["x"]
+    for name in beside_the_name:
+        box = page.locator(".site-header").get_by_role("link" if name != "Se déconnecter" else "button",
+                                                       name=name, exact=True).bounding_box()
+        assert abs(box["y"] - switch["y"]) < brand["height"] and box["x"] + box["width"] <= switch["x"], name
     links = page.get_by_role("navigation", name="Navigation principale").locator("a")
     rows = set()
     for index in range(links.count()):
@@ -240,3 +247,47 @@ def test_a_jurist_writes_a_resource_or_a_reply_in_a_screenful_box(visitor):
     visitor.audit()
     reply = page.get_by_label("Message", exact=True).bounding_box()
     assert reply["height"] >= 320 and reply["width"] >= 800, reply
+
+
+def test_queue_subjects_wrap_between_words_and_a_pasted_link_inside_itself(visitor):
+    """In the queue's narrow subject column « professionnalisation » lost its last letter to the next line (« anywhere »
+    cut any word): subjects wrap between words, on 1024, 1280 and 1366 px screens; a link pasted as a subject still
+    wraps inside itself rather than pushing the other columns out of sight."""
+    page = visitor.page
+    link = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043656823"
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill(f"Article {link} applicable ?")
+    page.get_by_label("Description").fill("Cet article s'applique-t-il à un salarié en CDDI qui suit une formation ?")
+    page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    expect(page.get_by_role("status")).to_contain_text("a bien été envoyée")
+    visitor.audit()
+    visitor.login("juriste@demo.local")
+    for width in (1024, 1280, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        visitor.goto("/file/?vue=toutes")
+        subjects = page.locator("table.queue td.long-text")
+        cut = [word for word in subjects.evaluate_all(WORDS_CUT_ACROSS_LINES) if len(word) <= 25]
+        assert not cut, f"mots coupés à {width} px : {cut}"
+        pasted = subjects.filter(has_text="legifrance")
+        assert pasted.evaluate("cell => cell.getBoundingClientRect().width") < 300, "le lien élargit la colonne"
+        if width >= 1280:
+            region = page.locator("table.queue").locator("xpath=..")
+            assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), \
+                f"la file défile de côté à {width} px"
+
+
+def test_the_wide_queue_lines_its_header_up_with_its_title(visitor):
+    """The queue takes the whole width of a laptop, its header kept the narrower column: the site's name stood 64 px
+    to the right of « File des questions ». Header, title and footer now start on one line, here as on a narrower
+    page."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    for path in ("/file/", "/ressources/"):
+        visitor.goto(path)
+        brand, title = page.locator(".brand").bounding_box(), page.locator("main h1").bounding_box()
+        footer = page.locator(".site-footer .wrap").evaluate(
+            "element => element.getBoundingClientRect().left + parseFloat(getComputedStyle(element).paddingLeft)")
+        assert abs(brand["x"] - title["x"]) < 2 and abs(footer - title["x"]) < 2, (path, brand["x"], title["x"], footer)

@@ -28,7 +28,7 @@ def _invite(client, login, world, email="nouvelle@federation-exemple.fr"):
 
 def test_invited_user_sets_a_password_from_the_mailed_link_then_logs_in(app, world, client, login, smtp):
     page = page_text(_invite(client, login, world))
-    assert "compte créé pour nouvelle@federation-exemple.fr : invitation envoyée." in page
+    assert "compte créé pour nouvelle@federation-exemple.fr, invitation envoyée." in page
     mail = smtp.recorder.to("nouvelle@federation-exemple.fr")[0]
     assert mail["Subject"] == "Invitation au helpdesk juridique"
     assert "Fanny Admin vous invite" in mail.get_body(preferencelist=("plain",)).get_content()
@@ -307,7 +307,7 @@ def test_a_reset_link_opens_in_the_language_of_the_account_that_asked(app, world
     page = page_text(client.get(link))
     assert "New password" in page and "Nouveau mot de passe" not in page
     response = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True)
-    assert "your password is saved: you can log in." in page_text(response)
+    assert "your password is saved. You can log in." in page_text(response)
     assert "Log in" in page_text(response) and "Se connecter" not in page_text(response)
 
 

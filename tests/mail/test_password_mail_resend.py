@@ -65,8 +65,8 @@ def test_expired_failed_invitation_is_replaced_by_a_new_one_that_works(app, worl
     with frozen_time(utcnow() + timedelta(days=8)):
         login(world.admin)
         response = client.post(f"/admin/courriels/{row.id}/renvoyer", follow_redirects=True)
-        assert ("le lien de cette invitation n&#39;était plus valable (expiré ou remplacé) : une nouvelle invitation, "
-                f"avec un nouveau lien, est envoyée à {INVITEE}.") in response.get_data(as_text=True)
+        assert (f"une nouvelle invitation, avec un nouveau lien, est envoyée à {INVITEE}. Le lien de la précédente "
+                "n&#39;était plus valable (expiré ou remplacé).") in response.get_data(as_text=True)
     assert row.status == "cancelled"
     send_pending()
     client.post("/deconnexion")
