@@ -9,8 +9,10 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from helpdesk.errors import Forbidden
+from helpdesk.extensions import db
 from helpdesk.i18n import tie_guillemets
 from helpdesk.kb import indexing
+from helpdesk.models import Ticket
 from helpdesk.queue.services import QueueFilters, next_question
 from helpdesk.tickets import services
 from tests import factories
@@ -306,3 +308,18 @@ def test_tie_guillemets_keeps_markup_and_leaves_other_spaces():
     tied = tie_guillemets(Markup("Le fichier « <em>a.docx</em> »"))
     assert isinstance(tied, Markup) and tied == Markup("Le fichier «\xa0<em>a.docx</em>\xa0»")
     assert tie_guillemets("« »") == "«\xa0»"
+
+
+def test_the_status_menu_starts_with_no_status_and_a_click_without_a_choice_changes_nothing(client, login, world):
+    """An answered question's menu offered « En cours » first: a careless « Changer le statut » reopened it. No status
+    stands first now, and sending that changes nothing and says so."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    login(world.jurist)
+    page = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    menu = re.search(r'<select[^>]*name="status"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.match(r'\s*<option (?:selected )?value="">Choisissez un statut</option>', menu), menu
+    banner = _flashes(client.post(f"/questions/{ticket.reference}/statut", data={"status": ""},
+                                  follow_redirects=True).get_data(as_text=True))
+    assert "Erreur : choisissez le nouveau statut. Rien n'a été enregistré." in banner
+    assert db.session.get(Ticket, ticket.id).status == "answered"

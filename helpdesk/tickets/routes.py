@@ -138,7 +138,10 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
         assign_form.assignee.choices = select_choices(_assignee_choices())
         status_form = StatusForm()
         targets = [] if ticket.merged_into_id else allowed_targets(ticket.status, replied=ticket.has_reply)
-        status_form.status.choices = select_choices((status, STATUSES[status]) for status in targets)
+        # No status stands first: a click on « Changer le statut » without a choice changes nothing (it reopened an
+        # answered question, « En cours » being its first target).
+        status_form.status.choices = select_choices(
+            [("", _("Choisissez un statut")), *((status, STATUSES[status]) for status in targets)] if targets else [])
         classify_form = ClassifyForm(theme=ticket.theme_id or 0, priority=ticket.priority)
         classify_form.theme.choices = select_choices(_classify_theme_choices(ticket))
         context.update(reply_form=reply_form or StaffReplyForm(), assign_form=assign_form, status_form=status_form,
@@ -254,6 +257,9 @@ def status(reference):
     ticket = staff_question(reference)
     form = StatusForm()
     form.status.choices = select_choices(STATUSES.items())
+    if not form.status.data:
+        flash_not_saved(_("Choisissez le nouveau statut."))
+        return to_question(ticket)
     if not form.validate():
         flash_not_saved(_("Ce statut n'existe pas."))
         return to_question(ticket)
