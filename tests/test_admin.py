@@ -100,6 +100,21 @@ def test_unknown_structure_type_is_refused_in_french(admin_client, world):
     assert _count(Structure) == 2
 
 
+
+def test_a_new_structure_has_no_type_or_region_until_the_admin_chooses_them(admin_client, world):
+    """Both menus used to open on « AI » and « Auvergne-Rhône-Alpes », saved unnoticed: they open on « Choisissez… »
+    now, and a structure sent without them is refused, nothing saved; its own values are shown on its edit page."""
+    page = admin_client.get("/admin/structures/nouvelle").get_data(as_text=True)
+    for name, placeholder in (("type", "Choisissez un type"), ("region", "Choisissez une région")):
+        menu = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        assert re.match(rf'\s*<option (?:selected )?value="">{placeholder}</option>', menu), menu
+    page = admin_client.post("/admin/structures/nouvelle", data=_structure_form(type="", region="")).get_data(
+        as_text=True)
+    assert "Choisissez le type de la structure." in page and "Choisissez la région de la structure." in page
+    assert _count(Structure) == 2
+    page = admin_client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True)
+    assert f'<option selected value="{world.structure.region}">' in page
+
 def test_admin_edits_a_structure_and_keeps_its_siret(admin_client, world):
     page = admin_client.get(f"/admin/structures/{world.structure.id}").get_data(as_text=True)
     assert "Alice Membre" in page and "Bruno Collègue" in page

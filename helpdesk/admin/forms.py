@@ -33,8 +33,13 @@ class StructureForm(Form):
                                           AtMost(STRUCTURE_NAME_MAX)])
     siret = StringField("SIRET", validators=[DataRequired(_l("Indiquez le SIRET.")), _valid_siret],
                         description=_l("14 chiffres, espaces acceptés."))
-    type = SelectField(_l("Type de structure"), choices=select_choices(STRUCTURE_TYPES.items()))
-    region = SelectField(_l("Région (délégation)"), choices=select_choices(REGIONS.items()))
+    # No type or region stands first on a new structure: one chosen by default was saved unnoticed.
+    type = SelectField(_l("Type de structure"),
+                       choices=select_choices([("", _l("Choisissez un type")), *STRUCTURE_TYPES.items()]),
+                       validators=[DataRequired(_l("Choisissez le type de la structure."))])
+    region = SelectField(_l("Région (délégation)"),
+                         choices=select_choices([("", _l("Choisissez une région")), *REGIONS.items()]),
+                         validators=[DataRequired(_l("Choisissez la région de la structure."))])
     active = BooleanField(_l("Adhésion active"), default=True)
     submit = SubmitField(_l("Enregistrer"))
 
