@@ -124,7 +124,8 @@ def create_app(test_config: dict | None = None, production: bool = False) -> Fla
     from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
     from helpdesk.main.query_args import refuse_undecodable_input
 
-    # First of the request hooks: the CSRF check and the views read the form only once it is known to be readable.
+    # First of the request hooks after the request id (helpdesk.ops.logs): the CSRF check and the views read the form
+    # only once it is known to be readable.
     app.before_request(refuse_undecodable_input)
     try:
         db.init_app(app)

@@ -804,6 +804,16 @@ def test_export_round_trips_with_import(library, runner, tmp_path):
     assert again.read_text(encoding="utf-8") == before
 
 
+def test_export_of_an_empty_knowledge_base_writes_an_empty_file(runner, tmp_path):
+    """A new database exports an empty file (which imports as nothing), not a message with no file."""
+    exported = tmp_path / "vide.jsonl"
+    result = runner.invoke(args=["kb", "export", str(exported)])
+    assert result.exit_code == 0 and "0 ressources exportées." in result.output
+    assert exported.read_text(encoding="utf-8") == ""
+    again = runner.invoke(args=["kb", "import", str(exported)])
+    assert again.exit_code == 0 and "0 créés, 0 mis à jour, 0 lignes ignorées." in again.output
+
+
 def test_check_command_exits_1_when_index_is_stale(library, runner, app):
     """`flask kb check` reports differences and fails; reindex repairs."""
     app.config["SEARCH_SYNC_AFTER_REQUEST"] = False

@@ -191,6 +191,31 @@ def test_a_malformed_request_id_is_replaced(client, hostile):
     assert client.get("/connexion", headers={"X-Request-ID": hostile}).headers["X-Request-ID"] != hostile
 
 
+def test_a_request_refused_before_its_view_keeps_its_request_id(app, client):
+    """A form sent without its CSRF token, or a query string that is not UTF-8, is refused with the proxy's id in
+    the response, and the record written about the refusal carries it too."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestContextFilter())
+    logger = logging.getLogger("flask_wtf.csrf")
+    logger.addHandler(handler)
+    level, disabled = logger.level, logger.disabled  # the migrations' logging set-up disables it in tests
+    logger.setLevel(logging.INFO)
+    logger.disabled = False
+    try:
+        refused = client.post("/connexion", data={"email": "x@example.org"}, headers={"X-Request-ID": "rid-csrf"})
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.disabled = disabled
+    assert refused.status_code == 400 and refused.headers["X-Request-ID"] == "rid-csrf"
+    assert json.loads(stream.getvalue().splitlines()[0])["request_id"] == "rid-csrf"
+    undecodable = client.get("/ressources/?q=%FF", headers={"X-Request-ID": "rid-utf8"})
+    assert undecodable.status_code == 400 and undecodable.headers["X-Request-ID"] == "rid-utf8"
+
+
 def test_application_log_lines_are_json_with_the_request_id(app, client):
     """A record written while serving a request is one JSON line carrying its request id, method and path."""
     stream = io.StringIO()

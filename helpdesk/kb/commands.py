@@ -99,7 +99,7 @@ def import_command(file):
 
 
 @kb.command("export")
-@click.argument("file", type=click.File("w", encoding="utf-8"))
+@click.argument("file", type=click.File("w", encoding="utf-8", lazy=False))
 def export_command(file):
     """Write every article as JSON lines (re-importable)."""
     click.echo(f"{services.export_articles(file)} ressources exportées.", err=True)

@@ -26,7 +26,9 @@ _SECRET_LINK_PREFIXES: set[str] = set()
 
 def init_app(app: Flask) -> None:
     """Give every request an id and return it in the response; learn which paths carry a secret."""
-    app.before_request(_assign_request_id)
+    # First of the request hooks: a request refused by an earlier one (the CSRF check, undecodable input, the rate
+    # limits) still gets its id, in its response, its access line and the records written about it.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
     app.after_request(_return_request_id)
     _SECRET_LINK_PREFIXES.update(rule.rule.partition("<")[0] for rule in app.url_map.iter_rules()
                                  if rule.endpoint in SECRET_LINK_ENDPOINTS)
