@@ -5,6 +5,8 @@ import json
 import logging
 import pkgutil
 import runpy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -191,25 +193,33 @@ def test_a_malformed_request_id_is_replaced(client, hostile):
     assert client.get("/connexion", headers={"X-Request-ID": hostile}).headers["X-Request-ID"] != hostile
 
 
-def test_a_request_refused_before_its_view_keeps_its_request_id(app, client):
-    """A form sent without its CSRF token, or a query string that is not UTF-8, is refused with the proxy's id in
-    the response, and the record written about the refusal carries it too."""
-    app.config["WTF_CSRF_ENABLED"] = True
+@contextmanager
+def json_log(name: str) -> Iterator[io.StringIO]:
+    """The records the named logger (and its children) writes during the block, as the production JSON lines, even
+    when the migrations' logging set-up left it disabled or above INFO."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestContextFilter())
-    logger = logging.getLogger("flask_wtf.csrf")
+    logger = logging.getLogger(name)
+    level, disabled = logger.level, logger.disabled
     logger.addHandler(handler)
-    level, disabled = logger.level, logger.disabled  # the migrations' logging set-up disables it in tests
-    logger.setLevel(logging.INFO)
+    logger.setLevel(min(level or logging.INFO, logging.INFO))
     logger.disabled = False
     try:
-        refused = client.post("/connexion", data={"email": "x@example.org"}, headers={"X-Request-ID": "rid-csrf"})
+        yield stream
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.disabled = disabled
+
+
+def test_a_request_refused_before_its_view_keeps_its_request_id(app, client):
+    """A form sent without its CSRF token, or a query string that is not UTF-8, is refused with the proxy's id in
+    the response, and the record written about the refusal carries it too."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    with json_log("flask_wtf.csrf") as stream:
+        refused = client.post("/connexion", data={"email": "x@example.org"}, headers={"X-Request-ID": "rid-csrf"})
     assert refused.status_code == 400 and refused.headers["X-Request-ID"] == "rid-csrf"
     assert json.loads(stream.getvalue().splitlines()[0])["request_id"] == "rid-csrf"
     undecodable = client.get("/ressources/?q=%FF", headers={"X-Request-ID": "rid-utf8"})
@@ -218,22 +228,14 @@ def test_a_request_refused_before_its_view_keeps_its_request_id(app, client):
 
 def test_application_log_lines_are_json_with_the_request_id(app, client):
     """A record written while serving a request is one JSON line carrying its request id, method and path."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestContextFilter())
-    logger = logging.getLogger("helpdesk.test")
-    logger.addHandler(handler)
 
     def log_probe():
-        logger.warning("index « occupé »")
+        logging.getLogger("helpdesk.test").warning("index « occupé »")
         return "logged"
 
     app.add_url_rule("/_log", "log_probe", log_probe)
-    try:
+    with json_log("helpdesk.test") as stream:
         response = client.get("/_log", headers={"X-Request-ID": "rid-1"})
-    finally:
-        logger.removeHandler(handler)
     line = json.loads(stream.getvalue())
     assert response.status_code == 200
     assert line["message"] == "index « occupé »"
@@ -282,17 +284,9 @@ def test_the_secrets_of_password_and_unsubscribe_links_stay_out_of_the_logs(app,
         line = _access_line(path)
         assert line["path"].endswith("/…") and path.rpartition("/")[2] not in json.dumps(line)
     assert _access_line("/questions/Q-2026-00042")["path"] == "/questions/Q-2026-00042"
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestContextFilter())
-    logging.getLogger("helpdesk").addHandler(handler)
-    try:
-        with app.test_request_context(link):
-            logging.getLogger("helpdesk.test").warning("pendant la page du lien")
-            app.log_exception((RuntimeError, RuntimeError("panne"), None))
-    finally:
-        logging.getLogger("helpdesk").removeHandler(handler)
+    with json_log("helpdesk") as stream, app.test_request_context(link):
+        logging.getLogger("helpdesk.test").warning("pendant la page du lien")
+        app.log_exception((RuntimeError, RuntimeError("panne"), None))
     warning, error = map(json.loads, stream.getvalue().splitlines()[:2])
     assert warning["path"] == "/mot-de-passe/nouveau/…" and secret not in stream.getvalue()
     assert error["message"] == "Exception on /mot-de-passe/nouveau/… [GET]", "Flask's error line names the path too"
