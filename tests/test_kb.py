@@ -544,6 +544,25 @@ def test_refused_resource_form_names_the_files_to_attach_again(client, library, 
     assert "Joignez de nouveau votre fichier : avenant.pdf" in edit.get_data(as_text=True)
 
 
+def test_a_new_resource_has_no_type_until_the_jurist_chooses_one(client, library, login):
+    """The type menu opened on « Texte de loi ou décret », saved unnoticed on a décryptage: it opens on « Choisissez un
+    type » now, a resource sent without a type is refused with the text kept, and an existing one shows its own."""
+    login(library.jurist)
+    page = client.get("/ressources/nouvelle").get_data(as_text=True)
+    menu = re.search(r'<select[^>]*name="type"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.match(r'\s*<option (?:selected )?value="">Choisissez un type</option>', menu), menu
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Cumul CDDI et CDI", "slug": "", "body": "Le cumul reste possible.", "type": "",
+        "visibility": "members"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choisissez le type de la ressource." in page
+    assert "Le cumul reste possible." in page and "Cumul CDDI et CDI" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(
+        Article.title == "Cumul CDDI et CDI")) == 0
+    page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
+    assert '<option selected value="decryptage">' in page
+
+
 def test_a_templates_files_come_before_its_text(client, library, login):
     """The file of a template was listed after its whole text, several screens down on a phone: a member looking for
     the document to download now finds it under the summary."""
