@@ -412,6 +412,19 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     assert client.get("/ressources/clause-sociale").status_code == 404
 
 
+def test_a_resource_status_menu_starts_at_choose_and_an_empty_choice_changes_nothing(client, library, login):
+    """The menu of a published resource opened on « Archiver »: a careless « Appliquer » took it away from members.
+    It opens on « Choisissez un statut » now, and sent as is it is refused, the resource still published."""
+    login(library.jurist)
+    page = client.get("/ressources/cddi-renouvellement").get_data(as_text=True)
+    menu = re.search(r'<select id="status" name="status">(.*?)</select>', page, re.S).group(1)
+    assert re.match(r'\s*<option value="">Choisissez un statut</option>\s*<option value="archived">', menu), menu
+    page = client.post("/ressources/cddi-renouvellement/statut", data={"status": ""}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "choisissez le nouveau statut. Rien n&#39;a été enregistré." in text
+    assert db.session.scalar(db.select(Article.status).where(Article.slug == "cddi-renouvellement")) == "published"
+
+
 def test_a_theme_posted_twice_is_kept_once(client, library, login):
     login(library.jurist)
     response = client.post("/ressources/nouvelle", data={
