@@ -576,6 +576,16 @@ def test_a_new_resource_has_no_type_until_the_jurist_chooses_one(client, library
     assert '<option selected value="decryptage">' in page
 
 
+def test_the_resource_form_leads_back_like_the_flash_and_webinar_forms(client, library, login):
+    """« Nouvelle ressource » and « Modifier » had no way back but the browser's, unlike the flash info and webinar
+    forms: the new form leads back to the resources, the edit form to the resource."""
+    login(library.jurist)
+    page = client.get("/ressources/nouvelle").get_data(as_text=True)
+    assert re.search(r'<a href="/ressources/[^"]*">← Ressources juridiques</a>', page)
+    page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
+    assert '<a href="/ressources/cddi-renouvellement">← Retour</a>' in page
+
+
 def test_a_templates_files_come_before_its_text(client, library, login):
     """The file of a template was listed after its whole text, several screens down on a phone: a member looking for
     the document to download now finds it under the summary."""
