@@ -412,6 +412,19 @@ def test_jurist_writes_publishes_and_archives_an_article(client, library, login)
     assert client.get("/ressources/clause-sociale").status_code == 404
 
 
+def test_a_resource_status_menu_starts_at_choose_and_an_empty_choice_changes_nothing(client, library, login):
+    """The menu of a published resource opened on « Archiver »: a careless « Appliquer » took it away from members.
+    It opens on « Choisissez un statut » now, and sent as is it is refused, the resource still published."""
+    login(library.jurist)
+    page = client.get("/ressources/cddi-renouvellement").get_data(as_text=True)
+    menu = re.search(r'<select id="status" name="status">(.*?)</select>', page, re.S).group(1)
+    assert re.match(r'\s*<option value="">Choisissez un statut</option>\s*<option value="archived">', menu), menu
+    page = client.post("/ressources/cddi-renouvellement/statut", data={"status": ""}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "choisissez le nouveau statut. Rien n&#39;a été enregistré." in text
+    assert db.session.scalar(db.select(Article.status).where(Article.slug == "cddi-renouvellement")) == "published"
+
+
 def test_a_theme_posted_twice_is_kept_once(client, library, login):
     login(library.jurist)
     response = client.post("/ressources/nouvelle", data={
@@ -542,6 +555,35 @@ def test_refused_resource_form_names_the_files_to_attach_again(client, library, 
         "title": "", "body": "Texte revu.", "type": "decryptage", "visibility": "public",
         "attachments": [(io.BytesIO(pdf_bytes()), "avenant.pdf")]})
     assert "Joignez de nouveau votre fichier : avenant.pdf" in edit.get_data(as_text=True)
+
+
+def test_a_new_resource_has_no_type_until_the_jurist_chooses_one(client, library, login):
+    """The type menu opened on « Texte de loi ou décret », saved unnoticed on a décryptage: it opens on « Choisissez un
+    type » now, a resource sent without a type is refused with the text kept, and an existing one shows its own."""
+    login(library.jurist)
+    page = client.get("/ressources/nouvelle").get_data(as_text=True)
+    menu = re.search(r'<select[^>]*name="type"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.match(r'\s*<option (?:selected )?value="">Choisissez un type</option>', menu), menu
+    response = client.post("/ressources/nouvelle", data={
+        "title": "Cumul CDDI et CDI", "slug": "", "body": "Le cumul reste possible.", "type": "",
+        "visibility": "members"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choisissez le type de la ressource." in page
+    assert "Le cumul reste possible." in page and "Cumul CDDI et CDI" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(Article).where(
+        Article.title == "Cumul CDDI et CDI")) == 0
+    page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
+    assert '<option selected value="decryptage">' in page
+
+
+def test_the_resource_form_leads_back_like_the_flash_and_webinar_forms(client, library, login):
+    """« Nouvelle ressource » and « Modifier » had no way back but the browser's, unlike the flash info and webinar
+    forms: the new form leads back to the resources, the edit form to the resource."""
+    login(library.jurist)
+    page = client.get("/ressources/nouvelle").get_data(as_text=True)
+    assert re.search(r'<a href="/ressources/[^"]*">← Ressources juridiques</a>', page)
+    page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
+    assert '<a href="/ressources/cddi-renouvellement">← Retour</a>' in page
 
 
 def test_a_templates_files_come_before_its_text(client, library, login):

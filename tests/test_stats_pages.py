@@ -276,6 +276,7 @@ def test_question_export_for_jurists_has_no_personal_data_nor_notes(client, logi
     rows = _rows(response)
     assert "Courriel de l'auteur" not in rows[0] and "SIRET" not in rows[0] and "Auteur" not in rows[0]
     assert "Clôturée le" in rows[0] and "Close le" not in rows[0]  # « Close » read as English in a column title
+    assert rows[0][:2] == ["Référence", "Posée le"]  # the queue's word (« Déposée le » only here)
     assert len(rows) == 2 and rows[1][0] == answered.reference
     assert world.member.email not in body and world.member.name not in body and world.structure.siret not in body
     assert "NOTE-INTERNE" not in body and "Réponse publique" not in body

@@ -327,6 +327,18 @@ def test_refused_bulk_action_keeps_the_questions_ticked_and_the_action_chosen(cl
     assert " checked" not in again.split('<table class="queue">')[1].split("</table>")[0]
 
 
+def test_bulk_menus_ask_to_choose_like_the_question_page(client, world, login):
+    """The bulk form opened on « Choisir une action » and a status « — », while the question page and the refusals say
+    « Choisissez… »: both menus now start with the same wording."""
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.get("/file/").get_data(as_text=True)
+    for name, placeholder in (("action", "Choisissez une action"), ("status", "Choisissez un statut")):
+        menu = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        assert re.match(rf'\s*<option (?:selected )?value="">{placeholder}</option>', menu), menu
+    assert "Choisir une action" not in page and ">—</option>" not in page
+
+
 def test_successful_bulk_action_unticks_the_questions(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.jurist)

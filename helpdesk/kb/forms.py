@@ -24,10 +24,12 @@ class ArticleForm(Form):
     body = TextAreaField(FIELD_LABELS["body"], validators=[
         DataRequired(_l("Le contenu est vide.")), AtMost(BODY_MAX)],
         description=_l("Titres avec ##, listes avec -, liens avec [texte](https://…)."))
-    # Flash info bulletins are written on their own pages (audience, announcement): not here.
+    # Flash info bulletins are written on their own pages (audience, announcement): not here. No type stands first
+    # on a new resource: « Texte de loi ou décret », chosen by default, was saved unnoticed on décryptages.
     type = SelectField(FIELD_LABELS["type"],
-                       choices=select_choices((kind, label) for kind, label in ARTICLE_TYPES.items()
-                                              if kind != "flash"))
+                       choices=select_choices([("", _l("Choisissez un type")), *(
+                           (kind, label) for kind, label in ARTICLE_TYPES.items() if kind != "flash")]),
+                       validators=[DataRequired(_l("Choisissez le type de la ressource."))])
     visibility = SelectField(FIELD_LABELS["visibility"], choices=select_choices(VISIBILITIES.items()),
                              default="members")
     themes = MultiCheckboxField(FIELD_LABELS["themes"])

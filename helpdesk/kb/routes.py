@@ -12,7 +12,8 @@ from helpdesk.extensions import db, limiter, request_client
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
-from helpdesk.views import flash_files_to_attach_again, flash_refusal, refuse_form, remember_list_page
+from helpdesk.views import (flash_files_to_attach_again, flash_not_saved, flash_refusal, refuse_form,
+                            remember_list_page)
 
 STATUS_DONE = {"draft": _l("La ressource est repassée en brouillon."), "published": _l("La ressource est publiée."),
                "archived": _l("La ressource est archivée.")}
@@ -153,6 +154,9 @@ def status(slug):
     """Publish, archive or unpublish a resource."""
     item = services.get_visible_article(current_user, slug)
     form = ArticleStatusForm()
+    if not form.status.data:  # the menu opens on « Choisissez un statut »: a careless click archived a resource
+        flash_not_saved(_("Choisissez le nouveau statut."))
+        return redirect(url_for("kb.article", slug=item.slug))
     if not form.validate():
         abort(400)
     with flash_refusal():

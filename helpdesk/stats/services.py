@@ -342,7 +342,7 @@ def export_report(user: User, report: AnnualReport) -> Iterator[str]:
     return csv_lines(report_rows(report))
 
 
-QUESTION_COLUMNS = [_l("Référence"), _l("Déposée le"), _l("Objet"), _l("Thème"), _l("Statut"), _l("Urgence"), _l("Canal"), _l("Structure"),
+QUESTION_COLUMNS = [_l("Référence"), _l("Posée le"), _l("Objet"), _l("Thème"), _l("Statut"), _l("Urgence"), _l("Canal"), _l("Structure"),
                     _l("Type de structure"), _l("Région"), _l("Juriste"), _l("Première réponse le"), _l("Résolue le"), _l("Clôturée le"),
                     _l("Échéance"), _l("Délai de première réponse (h)"), _l("Délai de résolution (h)")]
 PERSONAL_COLUMNS = [_l("Auteur"), _l("Courriel de l'auteur"), "SIRET"]

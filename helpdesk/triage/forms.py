@@ -125,7 +125,7 @@ class OnBehalfForm(Form):
 class BulkForm(Form):
     """Apply an action to the questions ticked in the queue."""
 
-    action = SelectField(_l("Action"), choices=select_choices([("", _l("Choisir une action")), *BULK_ACTIONS.items()]))
+    action = SelectField(_l("Action"), choices=select_choices([("", _l("Choisissez une action")), *BULK_ACTIONS.items()]))
     assignee = SelectField(_l("Juriste"), coerce=int, validators=[Optional()])
     status = SelectField(_l("Statut"), validators=[Optional()])
     tags = StringField(_l("Étiquettes"), validators=[Optional(), AtMost(400)])

@@ -283,7 +283,7 @@ def bulk_form() -> BulkForm:
     """The queue's bulk-action form with its choices."""
     form = BulkForm()
     form.assignee.choices = select_choices(staff_choices(_("Personne (non assignée)")))
-    form.status.choices = select_choices([("", "—"), *STATUSES.items()])
+    form.status.choices = select_choices([("", _("Choisissez un statut")), *STATUSES.items()])
     form.reclass_theme.choices = select_choices([("", _("Inchangé")), ("0", _("Sans thème")), *(
         (str(theme.id), theme.name) for theme in active_themes())])
     return form

@@ -184,3 +184,18 @@ def test_the_filter_form_sends_only_the_filled_fields(visitor):
     page.wait_for_url(re.compile(r"q=CDDI"))
     assert re.fullmatch(r".*/file/\?vue=ouvertes&q=CDDI&theme=\d+(&tri=priorite)?", page.url), page.url
     visitor.audit()
+
+
+def test_a_careless_apply_on_a_published_resource_changes_nothing(visitor):
+    """The status menu of a published resource opened on « Archiver »: it opens on « Choisissez un statut », and
+    « Appliquer » without a choice says so in the banner, the resource still published."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/ressources/activite-partielle-calcul-indemnite")
+    menu = page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$"))
+    expect(menu).to_have_value("")
+    expect(menu.locator("option").first).to_have_text("Choisissez un statut")
+    page.get_by_role("button", name="Appliquer", exact=True).click()
+    expect(page.locator(".flash-error")).to_contain_text("choisissez le nouveau statut. Rien n'a été enregistré.")
+    expect(page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$"))).to_have_value("")
+    visitor.audit()
