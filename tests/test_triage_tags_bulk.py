@@ -339,6 +339,15 @@ def test_bulk_menus_ask_to_choose_like_the_question_page(client, world, login):
     assert "Choisir une action" not in page and ">—</option>" not in page
 
 
+def test_the_bulk_status_menu_offers_only_statuses_a_question_can_reach(client, world, login):
+    """« Nouvelle » is only where a question starts: offered in bulk, it was refused for every question ticked."""
+    factories.make_ticket(world.member)
+    login(world.jurist)
+    page = client.get("/file/").get_data(as_text=True)
+    menu = re.search(r'<select[^>]*name="status"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'value="(\w+)"', menu) == ["open", "waiting", "answered", "closed"]
+
+
 def test_successful_bulk_action_unticks_the_questions(client, world, login):
     ticket = factories.make_ticket(world.member)
     login(world.jurist)

@@ -11,6 +11,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "answered": frozenset({"open", "waiting", "closed"}),
     "closed": frozenset({"open"}),
 }
+# The statuses a question can be moved to from some status (« Nouvelle » is only where a question starts).
+REACHABLE = [status for status in STATUSES if any(status in targets for targets in TRANSITIONS.values())]
 
 
 def allowed_targets(status: str, *, replied: bool) -> list[str]:

@@ -19,6 +19,7 @@ from helpdesk.permissions import admin_required, get_visible_ticket, staff_requi
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
 from helpdesk.tickets.services import active_themes
+from helpdesk.tickets.workflow import REACHABLE
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import (bp, canned, citations, faq, filing, following, merging, routing, satisfaction, sla,
                              tagging)
@@ -283,7 +284,8 @@ def bulk_form() -> BulkForm:
     """The queue's bulk-action form with its choices."""
     form = BulkForm()
     form.assignee.choices = select_choices(staff_choices(_("Personne (non assignée)")))
-    form.status.choices = select_choices([("", _("Choisissez un statut")), *STATUSES.items()])
+    form.status.choices = select_choices([("", _("Choisissez un statut")),
+                                         *((status, STATUSES[status]) for status in REACHABLE)])
     form.reclass_theme.choices = select_choices([("", _("Inchangé")), ("0", _("Sans thème")), *(
         (str(theme.id), theme.name) for theme in active_themes())])
     return form
