@@ -223,6 +223,12 @@ def _unbroken_references(html: Markup) -> Markup:
         lambda match: match.group(1) or f'<span class="reference-cell">{match.group(2)}</span>', html))
 
 
+def unbroken_references(text: str) -> Markup:
+    """Plain text (a banner's message) as HTML with each question reference on one line: a phone broke
+    « Q-2026-00152 » after « Q-2026- » in « votre question … a bien été envoyée »."""
+    return _unbroken_references(escape(text))
+
+
 # No "[" inside a link's text or address: each match attempt then stops at the next "[", whatever the text.
 _MESSAGE_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s+\"[^\"]*\")?\)")
 _STRONG = re.compile(r"(\*\*|__)(.+?)\1")

@@ -148,6 +148,15 @@ def test_a_selection_with_no_resource_says_so_without_blank_facets(client, libra
     assert "Essayez d'autres mots" in words and "Aucune ressource dans cette sélection." not in words
 
 
+def test_a_filter_without_words_counts_what_it_keeps_not_all_resources(client, library, login):
+    """« Flash info » in the menu opens the resources filtered by type: the heading said « Toutes les ressources »
+    above a filtered list; it now says the filters kept them, and the unfiltered list still says « Toutes »."""
+    login(library.member)
+    filtered = client.get("/ressources/?theme=activite-partielle").get_data(as_text=True)
+    assert "1 ressource correspond aux filtres" in filtered and "Toutes les ressources" not in filtered
+    assert "Toutes les ressources (2)" in client.get("/ressources/").get_data(as_text=True)
+
+
 def test_search_matches_accents_case_and_plurals(client, library, login):
     """'SALARIE' finds texts about 'salariés'."""
     login(library.member)

@@ -59,7 +59,8 @@ def test_member_files_a_question_and_sees_it(member_client, world):
         SUBJECT, 2, world.theme.id, world.member.id)
 
     thread = member_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"votre question {ticket.reference} a bien été envoyée." in thread
+    # The reference holds on one line of a phone's banner (« Q-2026- » left « 00152 » on the next one).
+    assert f'votre question <span class="reference-cell">{ticket.reference}</span> a bien été envoyée.' in thread
     assert "Renouvellement d&#39;un CDDI" in thread and "terminer sa formation qualifiante" in thread
     assert _references(member_client.get("/questions/").get_data(as_text=True)) == [ticket.reference]
 
@@ -80,7 +81,7 @@ def test_the_same_question_sent_again_after_back_is_not_filed_twice(member_clien
                                follow_redirects=True)
     ticket = db.session.scalars(select(Ticket)).one()
     assert first.headers["Location"] == again.request.path == f"/questions/{ticket.reference}"
-    assert (f'<p class="flash flash-info">Votre question {ticket.reference} a déjà été envoyée : elle n&#39;a pas été '
+    assert (f'<p class="flash flash-info">Votre question <span class="reference-cell">{ticket.reference}</span> a déjà été envoyée : elle n&#39;a pas été '
             "enregistrée une seconde fois.</p>") in again.get_data(as_text=True)
 
 
@@ -832,7 +833,7 @@ def test_the_days_last_question_sent_again_is_recognised_not_refused(app, member
     again = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id), follow_redirects=True)
     reference = db.session.scalars(select(Ticket.reference)).one()
     assert first.status_code == 302 and again.request.path == f"/questions/{reference}"
-    assert f"Votre question {reference} a déjà été envoyée" in again.get_data(as_text=True)
+    assert f"Votre question <span class=\"reference-cell\">{reference}</span> a déjà été envoyée" in again.get_data(as_text=True)
     other = member_client.post("/questions/nouvelle", data=_question_form(world.theme.id, body=BODY + " Autre cas."))
     assert other.status_code == 429 and _ticket_count() == 1
 
@@ -1030,3 +1031,26 @@ def test_member_finds_a_question_by_its_reference_typed_without_zeros_or_in_lowe
     short = f"Q-{year}-{int(other.reference.rsplit('-', 1)[1])}"
     page = member_client.get("/questions/", query_string={"q": short}).get_data(as_text=True)
     assert _references(page) == [] and "Aucune question ne correspond" in page
+
+
+def test_members_list_names_each_cell_for_the_phones_cards(member_client, world):
+    """On a phone the list is a card per question (the queue's `cards` table): each value after the subject is
+    named as in the header, so that « Votre réponse est attendue » reads « Statut : … » on its own line."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Pouvez-vous préciser ?", status_after="waiting")
+    page = html.unescape(member_client.get("/questions/").get_data(as_text=True))
+    assert '<table class="cards">' in page
+    assert f'<td class="reference-cell"><a href="/questions/{ticket.reference}">{ticket.reference}</a></td>' in page
+    for label in ("Statut", "Thème", "Auteur", "Dernière activité"):
+        assert f'<td data-label="{label}">' in page
+
+
+@pytest.mark.parametrize(("status", "hint"), [
+    ("answered", "La réponse vous suffit ?"), ("open", "Un juriste vous répondra sur cette page")])
+def test_the_hint_under_reply_is_set_apart_from_the_reply_field(member_client, world, status, hint):
+    """The hint under « Répondre » stood against the « Votre réponse » label: it carries the spaced hint class."""
+    ticket = factories.make_ticket(world.member)
+    if status == "answered":
+        services.add_message(ticket, world.jurist, "Voici la réponse.")
+    page = html.unescape(member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert f'<p class="hint section-hint">{hint}' in page

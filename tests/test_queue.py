@@ -33,7 +33,7 @@ def _queue(client, query: str = "") -> list[str]:
     """References listed in the queue's table for a query string."""
     response = client.get(f"/file/?{query}")
     assert response.status_code == 200
-    table = re.search(r'<table class="queue">.*?</table>', response.get_data(as_text=True), re.S)
+    table = re.search(r'<table class="queue cards">.*?</table>', response.get_data(as_text=True), re.S)
     return _references(table.group(0)) if table else []
 
 

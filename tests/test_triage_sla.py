@@ -237,7 +237,7 @@ def test_queue_views_overdue_and_due_within_24_hours_with_text_and_sort(client, 
     assert list(soon_rows) == [soon.reference]
     assert "échéance dans 2 h ouvrées" in soon_rows[soon.reference]
     assert "En retard <span class=\"count\">(1)</span>" in page
-    references = list(dict.fromkeys(re.findall(r"Q-\d{4}-\d{5}", page.split('<table class="queue">')[1])))
+    references = list(dict.fromkeys(re.findall(r"Q-\d{4}-\d{5}", page.split('<table class="queue cards">')[1])))
     assert references == [late.reference, soon.reference, later.reference, waiting.reference]
     assert "Délai suspendu" in page and "deadline-overdue" in page
     assert later.first_response_due_at == paris(2026, 3, 4, 18)

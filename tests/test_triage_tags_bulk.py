@@ -93,7 +93,7 @@ def test_tag_rows_and_filter_in_the_queue(client, world, login):
     login(world.jurist)
     client.post(f"/questions/{tagged.reference}/etiquettes", data={"tags": "CSE, Élections"})
     page = client.get("/file/?vue=ouvertes&etiquette=élections").get_data(as_text=True)
-    table = page.split('<table class="queue">')[1]
+    table = page.split('<table class="queue cards">')[1]
     assert tagged.reference in table and plain.reference not in table
     assert '<a class="tag"' in table and "cse" in table
     client.post(f"/questions/{tagged.reference}/etiquettes/retirer", data={"tag": "cse"})
@@ -324,7 +324,7 @@ def test_refused_bulk_action_keeps_the_questions_ticked_and_the_action_chosen(cl
     assert ticked == {str(first.id), str(second.id)}
     assert '<option selected value="statut">' in page
     again = client.get(back).get_data(as_text=True)
-    assert " checked" not in again.split('<table class="queue">')[1].split("</table>")[0]
+    assert " checked" not in again.split('<table class="queue cards">')[1].split("</table>")[0]
 
 
 def test_bulk_menus_ask_to_choose_like_the_question_page(client, world, login):
@@ -384,7 +384,7 @@ def test_bulk_closing_asks_to_confirm_first_and_cancelling_keeps_the_questions_t
     assert "2 questions traitées" in done.get_data(as_text=True)
     db.session.expire_all()
     assert [db.session.get(Ticket, ticket.id).status for ticket in (first, second, other)] == ["closed", "closed", "new"]
-    assert " checked" not in done.get_data(as_text=True).split('<table class="queue">')[1].split("</table>")[0]
+    assert " checked" not in done.get_data(as_text=True).split('<table class="queue cards">')[1].split("</table>")[0]
 
 
 def test_bulk_closing_one_question_speaks_of_it_in_the_singular(client, world, login):

@@ -10,6 +10,7 @@ from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from helpdesk.kb.searching import question_text_filter, similar_questions, suggest
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import text_arg, url_with_query
+from helpdesk.markup import unbroken_references
 from helpdesk.models import STATUSES, Ticket
 from helpdesk.permissions import (
     admin_required, can_see_internal, ensure_can_file, get_typed_ticket, get_visible_ticket, member_required,
@@ -80,8 +81,9 @@ def new():
     if form.validate_on_submit():
         resent, filed = services.recent_filings(current_user, form.subject.data, form.body.data)
         if resent is not None:
-            flash(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été enregistrée une seconde fois.",
-                    reference=resent), "info")
+            # The member's own banners keep the reference on one line of a phone (« Q-2026- » left « 00152 »).
+            flash(unbroken_references(_("Votre question %(reference)s a déjà été envoyée : elle n'a pas été "
+                                        "enregistrée une seconde fois.", reference=resent)), "info")
             left_out = services.files_left_out(resent, read_uploads(form.attachments.data))
             if left_out:
                 flash(ngettext("Le fichier %(names)s n'a pas été ajouté à la question : joignez-le à votre réponse "
@@ -100,7 +102,8 @@ def new():
             flash_files_to_attach_again(refusal=error)
             retry = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
             return render_template("tickets/new.html", form=form), status, retry
-        flash(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference), "success")
+        flash(unbroken_references(_("Votre question %(reference)s a bien été envoyée.", reference=ticket.reference)),
+              "success")
         return to_question(ticket)
     status = 200
     if request.method == "POST":

@@ -1,5 +1,5 @@
 """On a phone (375 px wide) the pages keep the screen's width: wide tables scroll sideways inside their own
-region, which the keyboard can reach; the jurists' queue turns into cards."""
+region, which the keyboard can reach; the lists of questions (the jurists' queue, a member's list) turn into cards."""
 import re
 
 import pytest
@@ -218,19 +218,37 @@ def test_members_list_shows_each_questions_status_on_a_phone_without_scrolling_s
     assert _page_width(page) <= PHONE["width"]
 
 
-def test_member_sees_the_status_of_each_question_without_scrolling_sideways(visitor):
-    """On a phone the member's list shows each question's status (what they come for) whole, next to its subject:
-    only the columns after it (theme, author, date) are left to the sideways scroll."""
+def test_members_list_is_a_list_of_cards_on_a_phone_and_a_table_on_a_computer(visitor):
+    """On a phone the member's list split « Q-2026-00152 » over two lines, stood « Votre réponse est attendue » on
+    four and cut a badge at the screen's edge: each question is now a card like the jurists' queue, its reference
+    and status each on one line inside it, each value named as in the header; a computer keeps the table."""
     page = visitor.page
     page.set_viewport_size(PHONE)
     visitor.login("membre@demo.local")
-    visitor.goto("/questions/")
-    region_right = page.locator("main .table-scroll").evaluate("element => element.getBoundingClientRect().right")
-    badges = page.locator("main table .badge")
-    assert badges.count() > 0
-    rights = badges.evaluate_all("badges => badges.map(badge => badge.getBoundingClientRect().right)")
-    cut = [text for text, right in zip(badges.all_inner_texts(), rights) if right > region_right]
-    assert not cut, f"statuts coupés au bord de l'écran : {sorted(set(cut))}"
+    visitor.goto("/questions/?etat=attente")
+    table = page.locator("main table.cards")
+    region = table.locator("xpath=..")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), "la liste défile de côté"
+    rows = table.locator("tbody tr")
+    assert rows.count() > 0
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        card = row.bounding_box()
+        for part in (row.locator("td.reference-cell a"), row.locator("td.long-text"), row.locator(".badge")):
+            box = part.bounding_box()
+            assert card["x"] <= box["x"] and box["x"] + box["width"] <= card["x"] + card["width"], part.inner_text()
+        for part in (row.locator("td.reference-cell a"), row.locator(".badge")):
+            assert part.evaluate("element => element.getClientRects().length") == 1, f"« {part.inner_text()} » coupé"
+            assert part.bounding_box()["height"] < 30, f"« {part.inner_text()} » sur plusieurs lignes"
+    expect(rows.first.locator(".badge")).to_have_text("Votre réponse est attendue")
+    label = rows.first.locator("td[data-label='Statut']").evaluate(
+        "element => getComputedStyle(element, '::before').content")
+    assert label == '"Statut : "', label
+    assert table.locator("thead").bounding_box()["height"] <= 1, "l'en-tête du tableau reste affiché"
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(table.get_by_role("columnheader", name="Statut")).to_be_visible()
+    first = rows.first
+    assert first.locator("td.long-text").bounding_box()["y"] == first.locator("td.reference-cell").bounding_box()["y"]
 
 
 def test_member_on_a_phone_types_without_accents_and_finds_the_question_then_a_templates_file_near_the_top(
@@ -349,3 +367,34 @@ def test_a_resources_wide_table_scrolls_on_a_phone_without_cutting_its_words(vis
     # The browser may scroll smoothly: wait for the region to move rather than read it at once.
     page.wait_for_function("element => element.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
     assert _page_width(page) <= PHONE["width"]
+
+
+def test_the_hint_under_reply_keeps_a_gap_above_the_reply_label(visitor):
+    """On a member's question, the hint under « Répondre » stood right against the « Votre réponse » label."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    page.locator("main table td.reference-cell a").first.click()
+    visitor.audit()
+    hint = page.locator("#reply-title ~ p.section-hint")
+    label = page.locator("label[for='body']")
+    gap = label.bounding_box()["y"] - (hint.bounding_box()["y"] + hint.bounding_box()["height"])
+    assert gap >= 12, f"{gap} px entre l'aide et « Votre réponse »"
+
+
+def test_the_banner_after_filing_keeps_the_reference_on_one_line_on_a_phone(visitor):
+    """« Votre question Q-2026-00152 a bien été envoyée » broke the reference after « Q-2026- » on a phone."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("membre2@demo.local")
+    visitor.goto("/questions/nouvelle")
+    page.get_by_label("Objet").fill("Rupture anticipée d'un CDDI pour une embauche en CDI")
+    page.get_by_label("Thème").select_option(label="CDDI et CDI inclusion")
+    page.get_by_label("Description").fill("Une salariée en CDDI a trouvé un CDI ailleurs : peut-elle rompre son contrat ?")
+    page.get_by_role("button", name="Envoyer ma question").click()
+    expect(page.get_by_role("status")).to_contain_text("a bien été envoyée")
+    visitor.audit()
+    reference = page.get_by_role("status").locator(".reference-cell")
+    expect(reference).to_have_text(re.compile(r"^Q-\d{4}-\d{5}$"))
+    assert reference.evaluate("element => element.getClientRects().length") == 1
