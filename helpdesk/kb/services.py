@@ -203,9 +203,9 @@ def save_article(article: Article | None, data: dict, actor: User, attachments=(
     """Create (article=None, as a draft, its slug made from the title when none is given) or update an article
     written by a jurist (its slug kept when none is given), adding files to download (commit=False: the caller
     commits). The same title and text of the same type sent again by its author within minutes while still a draft
-    (a double click, Back then « Enregistrer ») is the draft already created, given those of the files sent
-    that it lacks (`resent_if`: what else it must share). Flash info bulletins are written only through their own service (`bulletin=True`),
-    which keeps their audience and announcement."""
+    (a double click, Back then « Enregistrer ») is the draft already created, given those of the files sent that it
+    lacks (`resent_if`: what else it must share). Flash info bulletins are written only through their own service
+    (`bulletin=True`), which keeps their audience and announcement."""
     ensure_can_edit_articles(actor)
     if not bulletin and (data.get("type") == "flash" or (article is not None and article.type == "flash")):
         raise InvalidInput(_("Un flash info s'écrit et se modifie depuis la page « Flash info »."))
