@@ -34,7 +34,8 @@ DRAFT_PAGE = "draft_page"
 # The keyed fingerprint of the network the session was last used from: the login's, then note_network_change's.
 NETWORK = "network"
 # The keyed fingerprint of the network the session logged in from: what a session may do that outlives a logout (an
-# admin creating or reopening an account) is done from there only (`from_login_network`).
+# admin creating or reopening an account) or cannot be taken back (a flash info mailed to members) is done from there
+# only (`from_login_network`, `refused_from_another_network`).
 LOGIN_NETWORK = "login_network"
 # Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
 CLEAR_DRAFTS = "clear_drafts"
@@ -104,16 +105,17 @@ def from_login_network(view):
     return wrapped
 
 
-def refused_from_another_network():
+def refused_from_another_network(reason: str | None = None, back: str | None = None):
     """For a POST from another network than the session's login: end the session and lead to the login page, which
-    says why and then comes back here (to the accounts list after a button); None otherwise."""
+    says why (`reason`; accounts' work by default) and then comes back (to `back`, else here, or to the accounts
+    list after a button); None otherwise."""
     if request.method != "POST" or session.get(LOGIN_NETWORK) == network_fingerprint():
         return None
     logout_user()
     session.clear()
-    flash(_("Par sécurité, reconnectez-vous pour créer, modifier, inviter, réactiver ou importer des comptes (votre "
-            "session est utilisée depuis un autre réseau que celui de la connexion)."), "info")
-    back = request.path if "GET" in request.url_rule.methods else url_for("admin.users")
+    flash(reason or _("Par sécurité, reconnectez-vous pour créer, modifier, inviter, réactiver ou importer des comptes "
+                      "(votre session est utilisée depuis un autre réseau que celui de la connexion)."), "info")
+    back = back or (request.path if "GET" in request.url_rule.methods else url_for("admin.users"))
     return redirect(url_for("auth.login", next=back))
 
 
