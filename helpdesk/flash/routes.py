@@ -3,7 +3,7 @@ from flask import abort, after_this_request, current_app, flash, redirect, rende
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.auth.routes import refused_from_another_network
+from helpdesk.auth.network import refused_from_another_network
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import csrf, db
 from helpdesk.flash import bp, services
