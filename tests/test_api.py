@@ -531,6 +531,18 @@ def test_a_token_name_too_long_is_refused_with_its_length(setting):
                                      "130).")
 
 
+def test_a_token_name_with_line_breaks_writes_no_line_of_its_own_in_the_owners_notice(client, setting, login):
+    """The token's name is quoted in the notice mailed to the account's owner: with line breaks, whoever created the
+    token in the owner's stead wrote lines of their own there (« rien à faire »), defusing the alert."""
+    login(setting.member)
+    name = "Sauvegarde\r\n\r\nCréé par la maintenance : rien à faire.\r\n\r\nAncien"
+    client.post("/compte/jetons", data={"name": name, "scope": "read", "expires_in_days": "90",
+                                        "password": factories.PASSWORD})
+    assert db.session.scalar(select(ApiToken.name)) == "Sauvegarde Créé par la maintenance : rien à faire. Ancien"
+    token, _plain = tokens.create_token(setting.member, "  Tableur\n  mensuel\u2028", "read", 30)
+    assert token.name == "Tableur mensuel"
+
+
 @pytest.mark.parametrize("days", [None, 0, -5, 366, 3650, "90", True])
 def test_a_token_without_expiry_or_living_more_than_a_year_is_refused_in_french(setting, days):
     """Tokens made « Sans expiration » lived until someone thought of revoking them: every new one now expires."""

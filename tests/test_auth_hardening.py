@@ -11,6 +11,7 @@ from helpdesk.auth.services import check_password_strength, common_passwords
 from helpdesk.auth.throttling import DEVICE_COOKIE, LOCKED_MESSAGE, rate_limit
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
+from helpdesk.flash import services
 from helpdesk.models import AuthThrottle, Event, OutboxEmail, Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.templating import after_colon
@@ -513,6 +514,65 @@ def test_an_admin_who_moved_logs_in_again_and_creates_the_account_and_deactivate
     assert back.headers["Location"] == "/admin/utilisateurs/nouveau"
     assert client.post("/admin/utilisateurs/nouveau", data=account).status_code == 302
     assert db.session.scalar(select(User).where(User.email == "nouveau@exemple.test")) is not None
+
+
+def test_a_copied_jurist_session_cannot_mail_a_flash_info_from_another_network(app, client, world):
+    """A jurist's session cookie copied with the User-Agent would mail its holder's words to every member in the help
+    desk's name, which no logout takes back: publishing a bulletin from another network than the login's ends the
+    copied session and publishes nothing; the jurist who moved logs in again and publishes."""
+    services.set_subscriptions(world.member, [world.theme.id])
+    bulletin = services.save_bulletin(None, {"title": "Votre mot de passe expire", "summary": "Cliquez ici.",
+                                             "body": "[Renouveler](https://exemple.test/)", "themes": [world.theme.slug]},
+                                      services.Audience(), world.jurist)
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.jurist.email).status_code == 302
+    preview = f"/flash/{bulletin.slug}/apercu"
+    thief = copied_session(app, client, "198.51.100.23", "Firefox/140.0")
+    assert thief.get(preview).status_code == 200, "reading goes on, journalled"
+    response = thief.post(f"/flash/{bulletin.slug}/publier")
+    assert response.status_code == 302 and response.headers["Location"] == f"/connexion?next={preview}"
+    assert "reconnectez-vous pour publier ce flash info" in thief.get(response.headers["Location"]).get_data(as_text=True)
+    assert thief.get(preview).status_code == 302, "the copied session ended"
+    db.session.expire_all()
+    assert bulletin.status == "draft" and services.send_pending() == 0
+    assert client.get(preview).status_code == 200, "the jurist's own browser keeps its session"
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.99"  # the jurist moved, from Wi-Fi to 4G
+    assert client.post(f"/flash/{bulletin.slug}/publier").headers["Location"] == f"/connexion?next={preview}"
+    back = client.post(f"/connexion?next={preview}", data={"email": world.jurist.email, "password": factories.PASSWORD})
+    assert back.headers["Location"] == preview
+    assert client.post(f"/flash/{bulletin.slug}/publier").headers["Location"] == preview
+    db.session.expire_all()
+    assert bulletin.status == "published" and services.send_pending() == 1
+
+
+def test_a_copied_admin_session_cannot_delete_or_anonymise_from_another_network(app, client, world):
+    """Deleting a question or anonymising an account or a structure cannot be undone: a copied admin session cookie
+    would wipe the help desk from anywhere. From another network than the login's these end the copied session and
+    change nothing; the admin who moved logs in again, comes back to the confirmation page and carries on."""
+    ticket = factories.make_ticket(world.member)
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    assert post_login(client, world.admin.email).status_code == 302
+    attempts = [f"/questions/{ticket.reference}/supprimer", f"/admin/utilisateurs/{world.outsider.id}/anonymiser",
+                f"/admin/structures/{world.other_structure.id}/anonymiser"]
+    for path in attempts:
+        thief = copied_session(app, client, "198.51.100.23", "Firefox/140.0")
+        assert thief.get(path).status_code == 200, "the confirmation page still shows, journalled"
+        response = thief.post(path)
+        assert response.status_code == 302 and response.headers["Location"] == f"/connexion?next={path}", path
+        page = thief.get(response.headers["Location"]).get_data(as_text=True)
+        assert "reconnectez-vous pour supprimer ou anonymiser des données, ce qui ne se défait pas" in page
+        assert thief.get(path).status_code == 302, "the copied session ended"
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is not None
+    assert world.outsider.anonymised_at is None and world.other_structure.anonymised_at is None
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.99"  # the admin moved, from Wi-Fi to 4G
+    path = attempts[0]
+    assert client.post(path).headers["Location"] == f"/connexion?next={path}"
+    back = client.post(f"/connexion?next={path}", data={"email": world.admin.email, "password": factories.PASSWORD})
+    assert back.headers["Location"] == path
+    assert client.post(path).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is None
 
 
 def test_basic_session_protection_lets_a_session_change_browser(app, client, world):

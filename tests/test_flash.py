@@ -163,6 +163,51 @@ def test_published_bulletin_can_no_longer_be_edited(crowd):
                                crowd.jurist)
 
 
+def test_a_mailed_bulletin_cannot_go_back_to_draft_to_be_rewritten(client, crowd, login):
+    """The resources' status form offered « Repasser en brouillon » on a published bulletin: rewritten, then
+    published again, it told members on their home page something else than the mail they had read."""
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    assert services.send_pending() == 2
+    login(crowd.jurist)
+    page = client.get(f"/ressources/{article.slug}").get_data(as_text=True)
+    assert 'value="draft"' not in page and 'value="archived"' in page
+    page = client.post(f"/ressources/{article.slug}/statut", data={"status": "draft"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "ne repasse pas en brouillon : les membres ont reçu son texte par courriel" in html.unescape(page)
+    db.session.expire_all()
+    assert article.status == "published"
+    client.post(f"/ressources/{article.slug}/statut", data={"status": "archived"})
+    client.post(f"/ressources/{article.slug}/statut", data={"status": "draft"})
+    db.session.expire_all()
+    assert article.status == "archived", "nor through the archive"
+    client.post(f"/ressources/{article.slug}/statut", data={"status": "published"})
+    db.session.expire_all()
+    assert article.status == "published", "an archived bulletin shows again, unchanged, mailed to nobody new"
+    assert services.send_pending() == 0
+
+
+def test_a_bulletin_is_first_published_from_its_preview_only(client, crowd, login):
+    """The resources' status form published a draft bulletin, mailed to its audience, without the preview showing
+    whom (nor the guard of the preview's button)."""
+    article = write(crowd)
+    login(crowd.jurist)
+    page = client.get(f"/ressources/{article.slug}").get_data(as_text=True)
+    assert 'value="published"' not in page
+    page = client.post(f"/ressources/{article.slug}/statut", data={"status": "published"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "se publie depuis son aperçu" in html.unescape(page)
+    db.session.expire_all()
+    assert article.status == "draft" and services.send_pending() == 0
+    client.post(f"/ressources/{article.slug}/statut", data={"status": "archived"})
+    client.post(f"/ressources/{article.slug}/statut", data={"status": "published"})
+    db.session.expire_all()
+    assert article.status == "archived" and services.send_pending() == 0, "nor through the archive"
+    assert client.post(f"/flash/{article.slug}/publier").status_code == 302
+    db.session.expire_all()
+    assert article.status == "published" and services.send_pending() == 2
+
+
 def test_member_manages_subscriptions_on_their_account(client, world, login):
     other = factories.make_theme(name="Activité partielle", slug="activite-partielle")
     login(world.member)

@@ -180,6 +180,28 @@ def test_a_subject_of_zero_width_spaces_is_refused_as_empty(client, world, login
     assert _counts()[0] == 0
 
 
+@pytest.mark.parametrize("invisible", ["\u3164" * 8, "\u2800" * 8, "\u00ad" * 8, "\u2061\u2062\u2063\u2064" * 2,
+                                       "\u115f\u1160\uffa0" * 3, "\u200e\u200f\u061c" * 3, "\U000e0041" * 8,
+                                       "\u034f\u180e\u17b4\ufff9" * 2])
+def test_a_subject_of_other_invisible_characters_is_refused_as_empty(client, world, login, invisible):
+    """Hangul fillers, a blank braille cell, soft hyphens, invisible operators, direction marks or tag characters
+    filed a question whose subject showed nothing in the queue and the mails."""
+    login(world.member)
+    response = client.post("/questions/nouvelle", data={"subject": invisible, "theme": world.theme.id, "priority": 1,
+                                                        "body": "Une description assez longue pour passer."})
+    assert "Indiquez l'objet de votre question." in html.unescape(response.get_data(as_text=True))
+    assert _counts()[0] == 0
+
+
+def test_a_blank_braille_cell_is_a_space_and_hidden_tags_are_dropped(client, world, login):
+    login(world.member)
+    client.post("/questions/nouvelle", data={"subject": "Contrat\u2800aidé\U000e0069\U000e0067\u00ad",
+                                             "theme": world.theme.id, "priority": 1,
+                                             "body": "Une description\u2061 assez longue pour passer."})
+    ticket = db.session.scalar(select(Ticket))
+    assert (ticket.subject, ticket.body) == ("Contrat aidé", "Une description assez longue pour passer.")
+
+
 def _counts() -> tuple[int, int]:
     """How many questions and themes there are."""
     return (db.session.scalar(select(func.count()).select_from(Ticket)),

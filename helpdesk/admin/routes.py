@@ -10,7 +10,7 @@ from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportFo
 from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.routes import from_login_network, refused_from_another_network
+from helpdesk.auth.network import from_login_network, refused_from_another_network
 from helpdesk.auth.services import create_user, set_active, update_user
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput

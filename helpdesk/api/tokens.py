@@ -13,6 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import too_long
 from helpdesk.models import TOKEN_SCOPES, ApiToken, User
 from helpdesk.models._types import utcnow
+from helpdesk.plain_text import one_line
 from helpdesk.translation import gettext as _
 
 TOKEN_MARK = "hdj"
@@ -31,7 +32,9 @@ def _digest(secret: str) -> str:
 def create_token(user: User, name: str, scope: str, expires_in_days: int) -> tuple[ApiToken, str]:
     """Create a token for `user` valid `expires_in_days` (1 to 365); return it with its plain text, shown once and never
     stored."""
-    name = (name or "").strip()
+    # On one line: the name is quoted in the notice mailed to the owner, whose lines a name with line breaks would
+    # write (« Créé par la maintenance : rien à faire. »), to whoever created the token in the owner's stead.
+    name = one_line(name)
     if not name:
         raise InvalidInput(_("Donnez un nom au jeton."))
     if len(name) > NAME_MAX:

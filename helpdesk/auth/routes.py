@@ -1,6 +1,5 @@
 """Login, logout and password change pages."""
 import time
-from functools import wraps
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import refresh as refresh_locale
@@ -10,6 +9,7 @@ from helpdesk.api import tokens
 from helpdesk.auth import bp
 from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
                                  RevokeTokenForm, SetPasswordForm)
+from helpdesk.auth.network import LOGIN_NETWORK
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
 from helpdesk.auth.services import (authenticate, change_password, log_out_everywhere, record_network_change,
@@ -33,9 +33,6 @@ LOGGED_IN_AT = "logged_in_at"
 DRAFT_PAGE = "draft_page"
 # The keyed fingerprint of the network the session was last used from: the login's, then note_network_change's.
 NETWORK = "network"
-# The keyed fingerprint of the network the session logged in from: what a session may do that outlives a logout (an
-# admin creating or reopening an account) is done from there only (`from_login_network`).
-LOGIN_NETWORK = "login_network"
 # Set by a logout in this browser: the next page tells draft.js to forget the texts kept there (a shared computer).
 CLEAR_DRAFTS = "clear_drafts"
 
@@ -86,35 +83,6 @@ def note_network_change() -> None:
     if session.get(NETWORK) != network:
         record_network_change(current_user, request.remote_addr)
         session[NETWORK] = network
-
-
-def from_login_network(view):
-    """Let a view change things that outlive every logout (an account created, its address, role or structure changed,
-    an invitation sent, an account reactivated, accounts imported) only from the network its session logged in from.
-
-    A session cookie copied with the browser's User-Agent works from anywhere until the owner logs out (see
-    `end_idle_sessions`); through these views it would plant an account of its holder's, which no logout ends. From
-    another network the session ends here and the login page says why: the admin, who knows the password, logs in
-    again from where they are and carries on; a copied cookie cannot."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        return refused_from_another_network() or view(*args, **kwargs)
-
-    return wrapped
-
-
-def refused_from_another_network():
-    """For a POST from another network than the session's login: end the session and lead to the login page, which
-    says why and then comes back here (to the accounts list after a button); None otherwise."""
-    if request.method != "POST" or session.get(LOGIN_NETWORK) == network_fingerprint():
-        return None
-    logout_user()
-    session.clear()
-    flash(_("Par sécurité, reconnectez-vous pour créer, modifier, inviter, réactiver ou importer des comptes (votre "
-            "session est utilisée depuis un autre réseau que celui de la connexion)."), "info")
-    back = request.path if "GET" in request.url_rule.methods else url_for("admin.users")
-    return redirect(url_for("auth.login", next=back))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ from flask import abort, after_this_request, current_app, flash, redirect, rende
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from helpdesk.auth.network import refused_from_another_network
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import csrf, db
 from helpdesk.flash import bp, services
@@ -98,8 +99,16 @@ def preview(slug):
 @bp.route("/<slug>/publier", methods=["POST"])
 @staff_required
 def publish(slug):
-    """Publish: home pages at once, emails fanned out by `flask flash send` (after the response when no loop runs)."""
+    """Publish: home pages at once, emails fanned out by `flask flash send` (after the response when no loop runs).
+
+    Only from the network the session logged in from: a session cookie copied with the browser's User-Agent would
+    otherwise mail its holder's words (a « password expiring » link) to every member in the help desk's name."""
     article = _bulletin_article(slug)
+    back = url_for("flash.preview", slug=article.slug)
+    if refused := refused_from_another_network(_(
+            "Par sécurité, reconnectez-vous pour publier ce flash info, qui part par courriel à ses destinataires "
+            "(votre session est utilisée depuis un autre réseau que celui de la connexion)."), back=back):
+        return refused
     if not ActionForm().validate():
         abort(400)
     with flash_refusal():
@@ -116,7 +125,7 @@ def publish(slug):
                 """Fan the bulletin out after the response."""
                 response.call_on_close(lambda: services.fan_out_quietly(app))
                 return response
-    return redirect(url_for("flash.preview", slug=article.slug))
+    return redirect(back)
 
 
 @bp.route("/<slug>/lire", methods=["POST"])

@@ -121,7 +121,7 @@ def delivered_count(article: Article) -> int:
 def publish_bulletin(article: Article, actor: User) -> int:
     """Publish: it shows on members' home pages now; `flask flash send` fans the emails out. Returns recipients."""
     bulletin = get_bulletin(article)
-    set_article_status(article, "published", actor)
+    set_article_status(article, "published", actor, announcing=True)
     return audience_size(bulletin)[1]
 
 

@@ -99,6 +99,7 @@ def article(slug):
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item, session)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
+                           statuses=services.reachable_statuses(item),
                            reviewed_form=ReviewedForm(), review_due=review.is_review_due(item),
                            faq_origin=services.faq_origin(current_user, item),
                            edit_url=_edit_url(item) if current_user.is_authenticated and current_user.is_staff else None)

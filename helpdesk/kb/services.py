@@ -15,8 +15,8 @@ from helpdesk.extensions import db, first_time_in
 from helpdesk.i18n import PARIS, too_long
 from helpdesk.main.forms import FIRST_YEAR, LAST_YEAR
 from helpdesk.models import (
-    ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, FaqSource, SearchLog, SuggestionClick, Theme,
-    Ticket, User,
+    ARTICLE_STATUSES, ARTICLE_TYPES, VISIBILITIES, Article, ArticleRead, FaqSource, FlashBulletin, SearchLog,
+    SuggestionClick, Theme, Ticket, User,
 )
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
@@ -237,11 +237,30 @@ def save_article(article: Article | None, data: dict, actor: User, attachments=(
     return article
 
 
-def set_article_status(article: Article, status: str, actor: User) -> None:
-    """Publish, archive or return an article to draft."""
+def reachable_statuses(article: Article, *, announcing: bool = False) -> set[str]:
+    """The statuses an article may go to from its own. A flash info bulletin is first published from its preview
+    (`announcing`: `publish_bulletin`), which shows whom it mails; once published it never returns to draft, where it
+    could be rewritten after members were mailed what it said."""
+    reachable = set(STATUS_FLOW.get(article.status, ()))
+    if article.type == "flash" and db.session.get(FlashBulletin, article.id) is not None:
+        if article.published_at is not None:
+            reachable.discard("draft")
+        elif not announcing:
+            reachable.discard("published")
+    return reachable
+
+
+def set_article_status(article: Article, status: str, actor: User, *, announcing: bool = False) -> None:
+    """Publish, archive or return an article to draft (a flash info bulletin: see `reachable_statuses`)."""
     ensure_can_edit_articles(actor)
-    if status not in STATUS_FLOW.get(article.status, ()):
-        raise InvalidInput(_("Ce changement de statut n'est pas possible."))
+    if status not in reachable_statuses(article, announcing=announcing):
+        if status not in STATUS_FLOW.get(article.status, ()):
+            raise InvalidInput(_("Ce changement de statut n'est pas possible."))
+        if status == "published":
+            raise InvalidInput(_("Un flash info se publie depuis son aperçu, qui montre à qui il sera envoyé : "
+                                 "ouvrez-le dans la liste « Flash info »."))
+        raise InvalidInput(_("Un flash info publié ne repasse pas en brouillon : les membres ont reçu son texte par "
+                             "courriel. Archivez-le, puis écrivez-en un nouveau."))
     article.status = status
     if status == "published" and article.published_at is None:
         article.published_at = utcnow()

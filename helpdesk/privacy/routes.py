@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from helpdesk.auth.network import irreversible_from_login_network
 from helpdesk.extensions import db
 from helpdesk.main.forms import Form
 from helpdesk.models import Structure, Ticket, User
@@ -44,6 +45,7 @@ def _anonymise(target, operation, done: str, back: str):
 
 @bp.route("/admin/utilisateurs/<int:user_id>/anonymiser", methods=["GET", "POST"])
 @admin_required
+@irreversible_from_login_network
 def anonymise_user_view(user_id):
     """Ask to confirm (GET), then anonymise an account (and a member's questions and files) (POST)."""
     user = db.session.get(User, user_id) or abort(404)
@@ -55,6 +57,7 @@ def anonymise_user_view(user_id):
 
 @bp.route("/admin/structures/<int:structure_id>/anonymiser", methods=["GET", "POST"])
 @admin_required
+@irreversible_from_login_network
 def anonymise_structure_view(structure_id):
     """Ask to confirm (GET), then anonymise a structure, its accounts and its questions (POST)."""
     structure = db.session.get(Structure, structure_id) or abort(404)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
+from helpdesk.auth.network import irreversible_from_login_network
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from helpdesk.kb.searching import question_text_filter, similar_questions, suggest
 from helpdesk.main.forms import select_choices
@@ -294,6 +295,7 @@ def classify(reference):
 
 @bp.route("/<reference>/supprimer", methods=["GET", "POST"])
 @admin_required
+@irreversible_from_login_network
 def delete(reference):
     """Ask to confirm (GET), then delete a question with its messages and files (administrators) (POST)."""
     if request.method == "GET":
