@@ -291,3 +291,27 @@ def test_the_wide_queue_lines_its_header_up_with_its_title(visitor):
         footer = page.locator(".site-footer .wrap").evaluate(
             "element => element.getBoundingClientRect().left + parseFloat(getComputedStyle(element).paddingLeft)")
         assert abs(brand["x"] - title["x"]) < 2 and abs(footer - title["x"]) < 2, (path, brand["x"], title["x"], footer)
+
+
+@pytest.mark.parametrize("email, path", [("membre@demo.local", "/questions/"), ("juriste@demo.local", "/file/")])
+def test_each_column_header_of_a_list_of_questions_stands_above_its_column(visitor, email, path):
+    """On a computer the lists of questions laid out as a grid (their phone cards' class): the header row squeezed
+    into the first 450 px, « Statut » above the subjects and « Dernière activité » above the statuses. Each header
+    cell now starts where its column does, the header spans the table and each status holds on one line in its pill
+    (« Votre réponse est attendue » took two)."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login(email)
+    visitor.goto(path)
+    table = page.locator("main table.cards")
+    headers = table.locator("thead th")
+    cells = table.locator("tbody tr").first.locator("td")
+    assert headers.count() == cells.count()
+    for index in range(headers.count()):
+        header, cell = headers.nth(index).bounding_box(), cells.nth(index).bounding_box()
+        assert abs(header["x"] - cell["x"]) < 1 and abs(header["width"] - cell["width"]) < 1, (
+            headers.nth(index).inner_text(), header, cell)
+    assert abs(table.locator("thead").bounding_box()["width"] - table.bounding_box()["width"]) < 1
+    for badge in table.locator("tbody .badge").all():
+        assert badge.evaluate("element => element.getClientRects().length") == 1 and \
+            badge.bounding_box()["height"] < 30, f"« {badge.inner_text()} » sur plusieurs lignes"
