@@ -253,10 +253,13 @@ def test_make_serve_commands_refuse_to_start_without_a_configured_secret_key(tmp
 
 
 def test_make_serve_runs_every_command_with_the_production_app():
-    """`make serve` runs its migrations, loops and gunicorn refusing a missing key; `make run` keeps the demo's."""
+    """`make serve` runs its migrations, loops and gunicorn refusing a missing key; `make run` keeps the demo's, with
+    a mail sender beside its server."""
     makefile = (Path(__file__).parent.parent / "Makefile").read_text()
     assert "serve: FLASK = $(VENV)/bin/flask --app 'helpdesk:create_app(production=True)'" in makefile
     assert "run: FLASK" not in makefile
+    run_recipe = makefile.split("\nrun: install\n")[1].split("\n\n")[0]
+    assert "mail send-pending --loop --interval 2" in run_recipe and "trap 'kill $$mailer" in run_recipe
     assert (Path(__file__).parent.parent / "wsgi.py").read_text().count("create_app(production=True)") == 1
 
 
