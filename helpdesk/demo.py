@@ -362,19 +362,22 @@ def _demo_mail(members: list[User]) -> None:
 
 
 def _attach_demo_files(member: User, jurist: User) -> None:
-    """Fictional files: a schedule on a member's question, a jurist's note, a letter template on a resource."""
+    """Fictional files: a schedule on a member's question, a jurist's note, the text to fill in of each template."""
     ticket = db.session.scalar(
         select(Ticket).where(Ticket.author_id == member.id, Ticket.status != "closed").order_by(Ticket.id))
     services.add_message(ticket, member, "Je joins le planning prévisionnel de l'équipe.", attachments=[
         ("planning-equipe.txt", "Semaine 12 : 4 salariés en CDDI, 26 h chacun.\nSemaine 13 : atelier fermé.\n".encode())])
     services.add_message(ticket, jurist, "Grille d'analyse interne jointe.", internal=True, attachments=[
         ("grille-analyse.txt", "Points à vérifier : durée du contrat, heures, accord du prescripteur.\n".encode())])
-    template = db.session.scalar(select(Article).where(Article.slug == "modele-courrier-renouvellement-cddi"))
-    if template is not None:
-        save_upload("Objet : renouvellement de votre contrat à durée déterminée d'insertion\n\n"
-                    "Madame, Monsieur,\n[À compléter par la structure]\n".encode(), "modele-courrier.txt",
-                    uploader=jurist, article=template)
-        db.session.commit()
+    for template in db.session.scalars(select(Article).where(Article.type == "template").order_by(Article.slug)).all():
+        save_upload(_template_text(template.body).encode(), f"{template.slug}.txt", uploader=jurist, article=template)
+    db.session.commit()
+
+
+def _template_text(body: str) -> str:
+    """The part of a template's Markdown to fill in, as plain text: its quoted letter or deed, else the whole page."""
+    quoted = [line[1:].strip() for line in body.splitlines() if line.startswith(">")]
+    return "\n".join(quoted or body.splitlines()).replace("**", "").strip() + "\n"
 
 # Written as letters, greeting included: the notification mail does not greet again above a reply that greets.
 CANNED_ANSWERS = [

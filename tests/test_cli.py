@@ -304,6 +304,21 @@ def test_demo_walkthrough_member_asks_jurist_answers_colleague_reads(seeded, cli
     assert client.get(url).status_code == 404
 
 
+def test_each_demo_template_offers_the_text_shown_on_its_page_to_download(seeded, client):
+    """A member downloading a demo template got a two-line stub, not the letter shown on the page."""
+    _login(client, "membre@demo.local")
+    for slug, shown in [("modele-courrier-renouvellement-cddi", "Objet : proposition de renouvellement de votre "
+                                                                "contrat à durée déterminée d'insertion"),
+                        ("modele-convention-mise-a-disposition-ai", "CONVENTION DE MISE À DISPOSITION N° [numéro]"),
+                        ("trame-duer-chantier-insertion", "| Chantier espaces verts | [sites extérieurs] |")]:
+        page = client.get(f"/ressources/{slug}").get_data(as_text=True)
+        link = re.search(rf'href="(/pieces-jointes/\d+)"[^>]*>{slug}\.txt<', page)
+        assert link, f"{slug}: no file to download"
+        download = client.get(link.group(1))
+        assert download.status_code == 200 and shown in download.get_data(as_text=True)
+        assert "**" not in download.get_data(as_text=True)
+
+
 def test_a_command_refusal_is_printed_in_french(runner):
     """Click printed « Error: » before the commands' French messages."""
     refused = runner.invoke(args=["mail", "ingest"], input="")
