@@ -192,7 +192,8 @@ def remove_tag(reference):
 @bp.route("/questions/<reference>/fusionner", methods=["POST"])
 @login_required
 def merge(reference):
-    """Merge this question into another one; a refused merge shows the page again with the reference typed."""
+    """Merge this question into another one, once the jurist has seen both subjects and confirmed (a mistyped number
+    merged the wrong question for good); a refused merge shows the page again with the reference typed."""
     ticket = staff_question(reference)
     form = MergeForm()
     if not form.validate():
@@ -200,6 +201,9 @@ def merge(reference):
         return render_detail(ticket, merge_form=form), status
     try:
         target = merging.find_target(form.target.data)
+        if request.form.get("confirme") != "1":
+            merging.check_merge(ticket, target, confirm_other_structure=form.confirm_other_structure.data)
+            return render_template("triage/merge_confirm.html", ticket=ticket, target=target, form=form)
         merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
     except InvalidInput as error:
         status = refuse_form(form, error)
