@@ -317,3 +317,17 @@ def test_each_queue_column_header_stands_over_its_column(visitor, view):
         return [lefts(table.querySelectorAll('thead th')), lefts(table.querySelector('tbody tr').children)];
     }""")
     assert offsets[0] == offsets[1], f"en-têtes et colonnes décalés : {offsets}"
+
+
+def test_the_audit_journal_keeps_each_question_reference_on_one_line(visitor):
+    """In the audit journal's narrow « Question » column a reference stood as « Q-2026- » over « 00134 »."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/journal/")
+    links = page.locator("main table tbody td a[href^='/questions/']")
+    assert links.count(), "le journal de la démo ne cite aucune question"
+    for index in range(links.count()):
+        link = links.nth(index)
+        line_height = link.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+        assert link.bounding_box()["height"] < 1.5 * line_height, f"« {link.inner_text()} » tient sur plusieurs lignes"
