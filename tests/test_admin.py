@@ -518,7 +518,7 @@ def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, 
     for ticket in (first, second, done):
         services.claim(ticket, world.jurist)
     services.close(done, world.jurist)
-    page = admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation",
+    page = admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation", data={"confirme": "1"},
                              follow_redirects=True).get_data(as_text=True)
     assert "2 questions ouvertes qui lui étaient assignées attendent dans « Non assignées »." in page
     assert [ticket.assignee_id for ticket in (first, second, done)] == [None, None, world.jurist.id]
@@ -534,6 +534,42 @@ def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, 
     page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
                              follow_redirects=True).get_data(as_text=True)
     assert "Non assignées" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_deactivating_a_jurist_with_open_questions_is_confirmed_first(admin_client, world):
+    """One click on « Désactiver », beside « Modifier » on each line, emptied a jurist's « Mes dossiers » into
+    « Non assignées » for good: the admin now reads how many questions would go and confirms; « Annuler » leads back
+    to the accounts as they were filtered, and the account and its questions are untouched until then."""
+    first, second = (factories.make_ticket(world.member, subject=f"Question {n}") for n in range(2))
+    for ticket in (first, second):
+        services.claim(ticket, world.jurist)
+    response = admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation?role=jurist")
+    page = response.get_data(as_text=True).replace("\xa0", " ")  # French spacing inside « »
+    assert response.status_code == 200
+    assert f"Désactiver le compte de {world.jurist.name} ?" in page
+    assert "2 questions ouvertes lui sont assignées : elles retourneront dans « Non assignées »." in page
+    assert '<a href="/admin/utilisateurs?role=jurist">Annuler</a>' in page
+    assert f'action="/admin/utilisateurs/{world.jurist.id}/activation?role=jurist"' in page
+    assert '<input type="hidden" name="confirme" value="1">' in page
+    db.session.refresh(world.jurist)
+    assert world.jurist.active and [first.assignee_id, second.assignee_id] == [world.jurist.id] * 2
+    response = admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation?role=jurist",
+                                 data={"confirme": "1"})
+    assert response.headers["Location"] == "/admin/utilisateurs?role=jurist"
+    db.session.refresh(world.jurist)
+    assert not world.jurist.active and [first.assignee_id, second.assignee_id] == [None, None]
+
+
+def test_deactivating_an_account_without_open_questions_takes_one_click(admin_client, world):
+    """A member, or a jurist whose questions are all closed, is deactivated at once: nothing would be lost."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist2)
+    services.close(ticket, world.jurist2)
+    for user in (world.member, world.jurist2):
+        response = admin_client.post(f"/admin/utilisateurs/{user.id}/activation")
+        assert response.status_code == 302
+        db.session.refresh(user)
+        assert not user.active
 
 
 def _listed_emails(page: str) -> set[str]:

@@ -125,7 +125,7 @@ def test_a_subject_breaks_inside_a_pasted_link_never_inside_a_word(jurist_client
                                                  "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043656823 <b>")
     expected = ('<td class="long-text">Contrat de professionnalisation et https:<wbr>/<wbr>/<wbr>www.<wbr>legifrance.'
                 '<wbr>gouv.<wbr>fr/<wbr>codes/<wbr>article_<wbr>lc/<wbr>LEGIARTI0000<wbr>43656823 &lt;b&gt;</td>')
-    assert expected in jurist_client.get("/file/?vue=toutes").get_data(as_text=True)
+    assert expected in jurist_client.get("/file/?vue=ouvertes").get_data(as_text=True)
     login(world.member)
     assert expected in jurist_client.get("/questions/").get_data(as_text=True)
 
@@ -540,7 +540,7 @@ def _deadline_cell(client, query: str, reference: str) -> str:
     """The text of the « Échéance » cell of a question's row in the queue, its lines joined by « · »."""
     page = client.get(f"/file/?{query}").get_data(as_text=True)
     row = re.search(rf'<tr>(?:(?!</tr>).)*?{reference}(?:(?!</tr>).)*?</tr>', page, re.S).group(0)
-    cell = re.search(r'<span class="deadline.*?</span>', row, re.S).group(0).replace("<br>", " · ")
+    cell = re.search(r'<span class="deadline .*?</span>(?=</td>)', row, re.S).group(0).replace("<br>", " · ")
     return html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("\xa0", " ")
 
 

@@ -52,7 +52,7 @@ def _bodies(ticket, viewer) -> list[str]:
 def test_same_structure_merge_moves_messages_in_time_order_and_closes_b(client, world, login, pair):
     a, b = pair
     login(world.jurist)
-    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference.lower()})
+    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference.lower(), "confirme": "1"})
     assert response.headers["Location"] == f"/questions/{a.reference}"
     db.session.expire_all()
     a, b = db.session.get(Ticket, a.id), db.session.get(Ticket, b.id)
@@ -119,7 +119,7 @@ def test_merge_across_structures_needs_confirmation(client, world, login, pair):
     db.session.expire_all()
     assert db.session.get(Ticket, other.id).merged_into_id is None
     confirmed = client.post(f"/questions/{other.reference}/fusionner",
-                            data={"target": a.reference.lower(), "confirm_other_structure": "y"})
+                            data={"target": a.reference.lower(), "confirm_other_structure": "y", "confirme": "1"})
     assert confirmed.headers["Location"] == f"/questions/{a.reference}"
 
 
@@ -201,7 +201,7 @@ def test_same_structure_merge_moves_files_to_the_target_with_their_visibility(cl
     a, b = filed_duplicate
     files = _file_ids(b)
     login(world.jurist)
-    client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference})
+    client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference, "confirme": "1"})
     db.session.expire_all()
     a, b = db.session.get(Ticket, a.id), db.session.get(Ticket, b.id)
     assert _file_ids(a) == files and _file_ids(b) == {}
@@ -225,7 +225,7 @@ def test_merge_across_structures_gives_jurists_copies_and_the_target_members_not
     originals = _file_ids(other)
     login(world.jurist)
     client.post(f"/questions/{other.reference}/fusionner",
-                data={"target": a.reference, "confirm_other_structure": "y"})
+                data={"target": a.reference, "confirm_other_structure": "y", "confirme": "1"})
     db.session.expire_all()
     a, other = db.session.get(Ticket, a.id), db.session.get(Ticket, other.id)
     assert other.merged_into_id == a.id and _file_ids(other) == originals
@@ -303,7 +303,7 @@ def test_bare_number_names_the_question_to_merge_into(client, world, login, pair
     assert merging.find_target(f" {number} ") == a
     assert merging.find_target(str(int(number))) == a, "without its leading zeros"
     assert merging.find_target(a.reference.lower()) == a, "the full reference still works"
-    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": str(int(number))})
+    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": str(int(number)), "confirme": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Ticket, b.id).merged_into_id == a.id
@@ -316,7 +316,8 @@ def test_reference_with_or_without_zero_padding_names_the_question_to_merge_into
     for typed in (f"Q-{year}-{int(number)}", f"q{year}-{number}", f"q{year}-{int(number)}", f" Q {year} {number} "):
         assert merging.find_target(typed) == a, typed
     login(world.jurist)
-    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": f"Q-{year}-{int(number)}"})
+    response = client.post(f"/questions/{b.reference}/fusionner",
+                           data={"target": f"Q-{year}-{int(number)}", "confirme": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Ticket, b.id).merged_into_id == a.id
@@ -363,3 +364,27 @@ def test_number_shared_by_two_references_asks_for_the_full_one(client, world, lo
     assert page.status_code == 400 and example in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Ticket, b.id).merged_into_id is None
+
+
+def test_a_merge_shows_both_questions_before_it_is_done(client, world, login, pair):
+    """A merge cannot be undone, and a mistyped number (00141 for 00114) merged the wrong question at once: the
+    jurist now reads both references, subjects and structures, then confirms; the page's form sends the merge (and a
+    confirmed cross-structure merge keeps its confirmation), « Annuler » leads back to the question."""
+    a, b = pair
+    other = factories.make_ticket(world.outsider, subject="Question de l'autre structure")
+    login(world.jurist)
+    response = client.post(f"/questions/{b.reference}/fusionner", data={"target": a.reference.lower()})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert f"Fusionner {b.reference} dans {a.reference} ?" in page
+    assert f"{b.reference} · {b.subject}" in page and f"{a.reference}</a> · {a.subject}" in page
+    assert f'action="/questions/{b.reference}/fusionner"' in page
+    assert f'<input type="hidden" name="target" value="{a.reference}">' in page
+    assert f'<a href="/questions/{b.reference}">Annuler</a>' in page
+    db.session.expire_all()
+    assert db.session.get(Ticket, b.id).merged_into_id is None, "nothing merged before the confirmation"
+    page = client.post(f"/questions/{other.reference}/fusionner",
+                       data={"target": a.reference, "confirm_other_structure": "y"}).get_data(as_text=True)
+    assert '<input type="hidden" name="confirm_other_structure" value="y">' in page
+    refused = client.post(f"/questions/{b.reference}/fusionner", data={"target": b.reference})
+    assert refused.status_code == 400 and "fusionnée avec elle-même" in refused.get_data(as_text=True)

@@ -346,7 +346,8 @@ def test_queue_shows_the_due_date_and_counts_remaining_time_in_business_hours(cl
     with frozen_time(paris(2026, 3, 7, 20, 30)):
         row = _queue_rows(client, "vue=ouvertes")[saturday.reference]
     # Three short lines: which deadline, how long is left, and when it falls.
-    assert "<strong>Dans les délais</strong> · 1re réponse<br>échéance dans 4 h ouvrées<br>" in row
+    assert ("<strong>Dans les délais</strong><span> ·</span> <span>1re réponse</span></span><br>échéance dans 4 h "
+            "ouvrées<br>") in row
     assert '<time datetime="2026-03-09T12:00:00+00:00">le lun. 9 mars à 13:00</time>' in row
 
 

@@ -11,7 +11,7 @@ from helpdesk.admin.services import (accounts_query, active_accounts, create_the
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.network import from_login_network, refused_from_another_network
-from helpdesk.auth.services import create_user, set_active, update_user
+from helpdesk.auth.services import create_user, open_assignment_count, set_active, update_user
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -162,12 +162,16 @@ def edit_user(user_id):
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
 @admin_required
 def toggle_user(user_id):
-    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network."""
+    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network; a
+    jurist's open questions would go back to the queue: that is confirmed first."""
     user = _get_or_404(User, user_id)
     if not user.active and (refused := refused_from_another_network()):
         return refused
     if not ToggleForm().validate():
         abort(400)
+    if user.active and user.id != current_user.id and request.form.get("confirme") != "1" \
+            and (assigned := open_assignment_count(user)):
+        return render_template("admin/user_deactivate.html", user=user, assigned=assigned, back=_back_to_users())
     with flash_refusal():
         released = set_active(user, not user.active, current_user)
         flash(_("Compte %(email)s réactivé.", email=user.email) if user.active

@@ -312,10 +312,20 @@ def change_password(user: User, current: str, new: str, address: str | None = No
     return revoked
 
 
+def _open_assignments(user: User):
+    """The query of the open questions assigned to `user`."""
+    return select(Ticket).where(Ticket.assignee_id == user.id, Ticket.status != "closed")
+
+
+def open_assignment_count(user: User) -> int:
+    """How many open questions are assigned to `user` (those a deactivation would put back in « Non assignées »)."""
+    return db.session.scalar(select(func.count()).select_from(_open_assignments(user).subquery()))
+
+
 def release_questions(user: User, actor: User) -> int:
     """Put the open questions of someone leaving the legal team back in « Non assignées », so that none waits on
     them unseen; returns how many."""
-    tickets = db.session.scalars(select(Ticket).where(Ticket.assignee_id == user.id, Ticket.status != "closed")).all()
+    tickets = db.session.scalars(_open_assignments(user)).all()
     for ticket in tickets:
         ticket.assignee = None
         record_event("unassigned", actor, ticket, previous=user.name)

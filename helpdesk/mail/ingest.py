@@ -11,6 +11,7 @@ Message-ID, e.g. fetched twice) is not appended again. A message the mail librar
 nobody foresaw) is kept whole for review, unread, and never stops the messages after it.
 """
 import logging
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -272,6 +273,44 @@ def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]]
         else:
             accepted.append((name, data))
     return accepted, refused
+
+
+@dataclass(frozen=True)
+class QuestionDraft:
+    """What a kept message proposes for a question filed for its sender: subject, text, the sender when an active
+    member, and the files the upload checks accept (with the names of those they refuse)."""
+
+    subject: str
+    body: str
+    member: User | None
+    files: list[tuple[str, bytes]]
+    refused: list[str]
+
+
+def pending_inbound(inbound_id: int | None) -> InboundEmail | None:
+    """The kept message of this number still waiting for a jurist, or None."""
+    record = db.session.get(InboundEmail, inbound_id) if inbound_id else None
+    return record if record is not None and record.status == "pending" else None
+
+
+def question_draft(record: InboundEmail) -> QuestionDraft:
+    """The question a kept message without a usable reference (often a new question mailed to the help desk) would
+    become."""
+    parsed = read_kept(record.raw)
+    sender = find_user_by_email(record.from_address)
+    files, refused = _acceptable(parsed.attachments)
+    return QuestionDraft(subject=record.subject or "", body=record.text or parsed.full_text.strip(),
+                         member=sender if sender is not None and sender.is_member and sender.active else None,
+                         files=files, refused=refused)
+
+
+def mark_filed(record: InboundEmail, ticket: Ticket, jurist: User) -> None:
+    """A kept message became the question `ticket`, filed by a jurist: it is handled, linked to that question."""
+    ensure_staff(jurist)
+    if record.status != "pending":
+        raise InvalidInput(_("Ce courriel a déjà été traité."))
+    record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
+    db.session.commit()
 
 
 def discard(record: InboundEmail, jurist: User) -> None:

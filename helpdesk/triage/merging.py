@@ -69,9 +69,8 @@ def find_target(reference: str) -> Ticket:
     return ticket
 
 
-def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structure: bool = False) -> None:
-    """Merge `source` (B) into `target` (A) following the module's rules; refusals change nothing."""
-    ensure_staff(jurist)
+def check_merge(source: Ticket, target: Ticket, *, confirm_other_structure: bool = False) -> None:
+    """Refuse a merge of `source` (B) into `target` (A) the module's rules forbid."""
     if source.id == target.id:
         raise InvalidInput(_("Une question ne peut pas être fusionnée avec elle-même."))
     if source.merged_into_id is not None:
@@ -79,11 +78,17 @@ def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structu
     if target.merged_into_id is not None or target.is_closed:
         raise InvalidInput(_("%(reference)s est clôturée ou fusionnée. Fusionnez avec la question qui reste ouverte.",
                              reference=target.reference))
-    same_structure = source.structure_id == target.structure_id
-    if not same_structure and not confirm_other_structure:
+    if source.structure_id != target.structure_id and not confirm_other_structure:
         raise InvalidInput(_("Ces questions viennent de deux structures différentes. Cochez la confirmation pour "
                            "les fusionner (les échanges de l'une resteront invisibles pour l'autre)."),
                            field="confirm_other_structure")
+
+
+def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structure: bool = False) -> None:
+    """Merge `source` (B) into `target` (A) following the module's rules; refusals change nothing."""
+    ensure_staff(jurist)
+    check_merge(source, target, confirm_other_structure=confirm_other_structure)
+    same_structure = source.structure_id == target.structure_id
     now = utcnow()
     messages = sorted(source.messages, key=lambda message: (message.created_at, message.id))
     opening = Message(ticket_id=target.id, author_id=source.author_id, internal=not same_structure,

@@ -12,6 +12,7 @@ from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
 from helpdesk.i18n import format_date
 from helpdesk.kb.searching import search_resources
+from helpdesk.mail import ingest
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import positive_int, safe_next
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme, User
@@ -191,7 +192,8 @@ def remove_tag(reference):
 @bp.route("/questions/<reference>/fusionner", methods=["POST"])
 @login_required
 def merge(reference):
-    """Merge this question into another one; a refused merge shows the page again with the reference typed."""
+    """Merge this question into another one, once the jurist has seen both subjects and confirmed (a mistyped number
+    merged the wrong question for good); a refused merge shows the page again with the reference typed."""
     ticket = staff_question(reference)
     form = MergeForm()
     if not form.validate():
@@ -199,6 +201,9 @@ def merge(reference):
         return render_detail(ticket, merge_form=form), status
     try:
         target = merging.find_target(form.target.data)
+        if request.form.get("confirme") != "1":
+            merging.check_merge(ticket, target, confirm_other_structure=form.confirm_other_structure.data)
+            return render_template("triage/merge_confirm.html", ticket=ticket, target=target, form=form)
         merging.merge(ticket, target, current_user, confirm_other_structure=form.confirm_other_structure.data)
     except InvalidInput as error:
         status = refuse_form(form, error)
@@ -357,9 +362,17 @@ def bulk():
 @bp.route("/questions/pour-un-membre", methods=["GET", "POST"])
 @staff_required
 def on_behalf():
-    """File a question for a member: choose the structure, then the member, then write the question."""
+    """File a question for a member: choose the structure, then the member, then write the question; from a kept
+    email (« courriel »), its sender, subject, text and files come with it, and it is handled once the question is
+    filed."""
     # A post carries its files as well (the form's own default); the structure picked first comes in the query.
     form = OnBehalfForm() if request.method == "POST" else OnBehalfForm(request.args)
+    inbound = ingest.pending_inbound(positive_int(request.values.get("courriel", "")))
+    draft = ingest.question_draft(inbound) if inbound else None
+    if draft and request.method == "GET" and not form.subject.data:  # first display: the email fills the form
+        form.channel.data, form.subject.data, form.body.data = "email", draft.subject, draft.body
+        if draft.member is not None and not form.structure.data:
+            form.structure.data, form.member.data = draft.member.structure_id, draft.member.id
     structures = {structure.id: structure for structure in filing.active_structures()}
     form.structure.choices = select_choices([(0, _("Choisir une structure"))]
                                             + structure_choices(structures.values()))
@@ -374,19 +387,24 @@ def on_behalf():
             # Without members to choose from, the question's form is not shown again: its errors go in the banner.
             (flash_form_refused if members else flash_errors)(form)
             flash_files_to_attach_again()
-            return render_template("triage/on_behalf.html", form=form, members=members), 400
+            return render_template("triage/on_behalf.html", form=form, members=members, inbound=inbound,
+                                   draft=draft), 400
         try:
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
                                            form.subject.data, form.body.data, form.theme.data, form.priority.data,
-                                           attachments=read_uploads(form.attachments.data))
+                                           attachments=read_uploads(form.attachments.data)
+                                           + (draft.files if draft else []))
+            if inbound:
+                ingest.mark_filed(inbound, ticket, current_user)
         except ServiceError as error:
             status = refuse_form(form, error)
             flash_files_to_attach_again(refusal=error)
-            return render_template("triage/on_behalf.html", form=form, members=members), status
+            return render_template("triage/on_behalf.html", form=form, members=members, inbound=inbound,
+                                   draft=draft), status
         flash(_("Question %(reference)s enregistrée pour %(name)s.", reference=ticket.reference, name=ticket.author.name),
               "success")
         return to_question(ticket)
-    return render_template("triage/on_behalf.html", form=form, members=members)
+    return render_template("triage/on_behalf.html", form=form, members=members, inbound=inbound, draft=draft)
 
 
 # Administration: service levels and routing ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from helpdesk.mail.ingest import attach, discard, ingest, ingest_or_keep
 from helpdesk.mail import parsing
 from helpdesk.mail.parsing import html_to_text, parse_mail, trim_reply
 from helpdesk.mail.reply_address import read_token, reply_address
-from helpdesk.models import Attachment, InboundEmail, Message
+from helpdesk.models import Attachment, InboundEmail, Message, Ticket
 from helpdesk.tickets import services
 from tests import factories
 from tests.mail.helpers import fixture_mail, outbox, page_text
@@ -703,3 +703,56 @@ def test_without_a_receiving_server_configured_authentication_results_are_ignore
     forged_pass = "mx.federation.example.test; dkim=fail header.d=exemple.test"
     record = ingest(_received(_mail("gmail_reply_fr.eml", question, world.member), forged_pass))
     assert record.status == "placed", "the signed reply address alone proves the sender, as before"
+
+
+def _new_question_mail(sender_email: str) -> bytes:
+    """A new question mailed to the help desk's plain address, with a document and a file type it refuses."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"] = f"Alice Membre <{sender_email}>", "questions@federation.example.test"
+    message["Subject"], message["Message-ID"] = "Effectif et CSE", "<new-question@exemple.test>"
+    message.set_content("Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?")
+    message.add_attachment(b"Effectif au 1er novembre : 14", maintype="text", subtype="plain", filename="effectif.txt")
+    message.add_attachment(b"MZ\x90\x00", maintype="application", subtype="octet-stream", filename="outil.exe")
+    return message.as_bytes()
+
+
+def test_a_new_question_mailed_without_reference_becomes_a_question_in_one_form(app, world, client, login):
+    """A member's new question mailed to the help desk could only be attached to an existing question or discarded:
+    the jurist copied it by hand into « Enregistrer une question reçue… » and discarded it after. From the kept mail,
+    « En faire une nouvelle question… » now opens that form filled in (its sender chosen, the email channel, its
+    subject and text, its accepted files listed); once filed, the question carries the file and the mail is handled,
+    linked to it."""
+    record = ingest(_new_question_mail(world.member.email))
+    assert (record.status, record.reason) == ("pending", "no_reference")
+    login(world.jurist)
+    detail = page_text(client.get(f"/courriels/{record.id}"))
+    assert f'<a href="/questions/pour-un-membre?courriel={record.id}">En faire une nouvelle question…</a>' in detail
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert f'<option selected value="{world.structure.id}">' in form
+    assert f'<option selected value="{world.member.id}">Alice Membre</option>' in form
+    assert 'value="Effectif et CSE"' in form
+    assert "comptent-ils dans l'effectif pour le CSE ?</textarea>" in form
+    assert re.search(r'<input checked[^>]*value="email"', form), "le canal « Courriel » n'est pas coché"
+    assert "jointes à la question : effectif.txt." in form and "refusées (type ou taille) : outil.exe." in form
+    response = client.post("/questions/pour-un-membre", data={
+        "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
+        "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1",
+        "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"})
+    ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Effectif et CSE"))
+    assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert (ticket.author_id, ticket.created_by_id, ticket.channel) == (world.member.id, world.jurist.id, "email")
+    assert [attachment.filename for attachment in db.session.scalars(select(Attachment))] == ["effectif.txt"]
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id, record.handled_by_id) == ("attached", ticket.id, world.jurist.id)
+    assert "Effectif et CSE" not in page_text(client.get("/courriels"))
+
+
+def test_a_mail_already_handled_fills_no_question(app, world, client, login):
+    """The form opened from a mail another jurist has since discarded is an ordinary empty form."""
+    record = ingest(_new_question_mail(world.member.email))
+    discard(record, world.jurist2)
+    login(world.jurist)
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert "Effectif et CSE" not in form and "Depuis le courriel" not in form

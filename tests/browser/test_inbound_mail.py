@@ -1,0 +1,27 @@
+"""A kept email, in the browser: a new question mailed to the help desk becomes a question from a filled-in form."""
+from playwright.sync_api import expect
+
+
+def test_a_mailed_new_question_opens_the_filled_in_question_form(visitor):
+    """From « Courriels non rattachés », a member's mail without a reference offers « En faire une nouvelle
+    question… »: the form that opens names the mail, has its sender's structure and name chosen, the email channel
+    ticked, and its subject and text typed."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/courriels")
+    page.get_by_role("link", name="Question sur le CSE").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    page.get_by_role("link", name="En faire une nouvelle question…").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    expect(page.locator("#from-email")).to_contain_text("Depuis le courriel de Claire Membre <membre@demo.local>")
+    expect(page.get_by_label("Structure", exact=True)).to_have_value(
+        page.get_by_label("Structure", exact=True).locator("option", has_text="Association Tremplin Vallée")
+        .get_attribute("value"))
+    expect(page.get_by_label("Membre")).to_have_value(
+        page.get_by_label("Membre").locator("option", has_text="Claire Membre").get_attribute("value"))
+    expect(page.get_by_label("Courriel")).to_be_checked()
+    expect(page.get_by_label("Objet")).to_have_value("Question sur le CSE")
+    expect(page.get_by_label("Description")).to_have_value(
+        "Nos salariés en insertion comptent-ils dans l'effectif pour la mise en place du CSE ?")
