@@ -37,6 +37,18 @@ QUESTION_WORDS = frozenset(
         "définition", "définitions", "exemple", "exemples", "différence", "différences",
     )
 )
+# « droit(s) » names what the question asks for, not its subject, after a form of « avoir » (« ai-je droit à un
+# congé », « a-t-on le droit de refuser ») or « être » (« quels sont les droits ») or a possessive (« mes droits »),
+# the articles and subject pronouns between them aside; elsewhere it is a notion of the law (« droit de retrait »,
+# « droit d'alerte », « droit local »).
+ENTITLEMENT_WORDS = frozenset({"droit", "droits"})
+ENTITLEMENT_LEADS = frozenset({
+    "ai", "a", "as", "avons", "avez", "ont", "avoir", "aura", "aurai", "auras", "aurons", "aurez", "auront", "aurais",
+    "aurait", "aurions", "auriez", "auraient", "avais", "avait", "avions", "aviez", "avaient", "ayant", "eu",
+    "sont", "mes", "tes", "ses", "nos", "vos", "leurs", "mon", "ton", "son", "notre", "votre", "leur",
+})
+_ENTITLEMENT_SKIPPED = frozenset({"le", "les", "l", "un", "des", "je", "j", "tu", "il", "elle", "on", "nous", "vous",
+                                  "ils", "elles", "t"})
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 
@@ -47,6 +59,7 @@ class Unit:
 
     alternatives: tuple[tuple[str, ...], ...]
     word: str | None = None  # the word as typed, for single-word units (spelling)
+    question: bool = False  # a word that only makes the text a question here (« droit » of « ai-je droit à »)
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,17 @@ def _ordinal_alternatives(rank: int) -> tuple[tuple[str, ...], ...]:
         dict.fromkeys(analyze(word) for word in words))
 
 
+def _asks_entitlement(tokens: list, i: int) -> bool:
+    """Tell whether token ``i`` is « droit(s) » in « avoir droit », « avoir le droit », « quels sont les droits » or
+    after a possessive: the question's « am I entitled », not a notion of the law."""
+    if tokens[i][1] not in ENTITLEMENT_WORDS:
+        return False
+    before = i - 1
+    while before >= 0 and tokens[before][1] in _ENTITLEMENT_SKIPPED:
+        before -= 1
+    return before >= 0 and tokens[before][1] in ENTITLEMENT_LEADS
+
+
 def _word_units(text: str) -> list[Unit]:
     """Read unquoted text as words, expanding the longest synonym expressions first."""
     tokens = word_tokens(text)
@@ -225,14 +249,15 @@ def _word_units(text: str) -> list[Unit]:
             _, folded, original = tokens[i]
             terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »
             if terms:
-                units.append(Unit((terms,) + _other_forms(original, folded, terms), word=original))
+                units.append(Unit((terms,) + _other_forms(original, folded, terms), word=original,
+                                  question=_asks_entitlement(tokens, i)))
             i += 1
     return units
 
 
 def _is_question_word(unit: Unit) -> bool:
     """Tell whether ``unit`` is a typed word that only makes the text a question."""
-    return unit.word is not None and fold(unit.word) in QUESTION_WORDS
+    return unit.question or unit.word is not None and fold(unit.word) in QUESTION_WORDS
 
 
 def parse(text: str) -> ParsedQuery:
