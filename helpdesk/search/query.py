@@ -49,6 +49,9 @@ ENTITLEMENT_LEADS = frozenset({
 })
 _ENTITLEMENT_SKIPPED = frozenset({"le", "les", "l", "un", "des", "je", "j", "tu", "il", "elle", "on", "nous", "vous",
                                   "ils", "elles", "t"})
+# The name of the code a question asks about (« travail de nuit code du travail », « que dit le code du travail »):
+# the source of the answer sought, not its subject, and its « travail » would favour any text on work.
+SOURCE_EXPRESSIONS = frozenset({("code", "du", "travail"), ("code", "de", "travail")})
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 
@@ -236,6 +239,12 @@ def _word_units(text: str) -> list[Unit]:
             continue
         if tokens[i][2] == NEGATION:  # the negated word is not searched
             i += 2
+            continue
+        source = next((len(words) for words in SOURCE_EXPRESSIONS
+                       if tuple(folded for _, folded, _ in tokens[i : i + len(words)]) == words), 0)
+        if source:
+            units.append(Unit((analyze(" ".join(folded for _, folded, _ in tokens[i : i + source])),), question=True))
+            i += source
             continue
         alternatives, size = _synonyms_at(tokens, i, longest)
         rank, ordinal_size = _ordinal_at(tokens, i) if not alternatives else (0, 0)
