@@ -172,8 +172,10 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("picoler", "picole"), ("alcool",)),
     (("remote",), ("télétravail",)),
     (("sanitaires",), ("cabinets d'aisance",)),
-    # A pandemic is the law's « épidémie » (« menace d'épidémie », article L1222-11); hitting someone its « violences ».
+    # A pandemic is the law's « épidémie » (« menace d'épidémie », article L1222-11); cash its « espèces » (« liquide »
+    # alone stems as « liquidation »); hitting someone its « violences ».
     (("pandémie", "pandémies"), ("épidémie",)),
+    (("en liquide", "cash"), ("en espèces",)),
     (("frapper", "frappé", "frappée", "frappe", "gifle", "gifler", "giflé", "giflée"), ("violences",)),
 )
 

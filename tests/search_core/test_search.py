@@ -104,6 +104,18 @@ def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text
     assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
 
 
+def test_pay_in_cash_finds_payment_in_espèces_not_liquidation(tmp_path):
+    """« paiement en liquide », « payé en cash »: the fiche on wages paid « en espèces » ranks above the one on the
+    « liquidation judiciaire », whose stem « liquide » shares."""
+    path = indexed(tmp_path, [
+        make_article("liquidation", "Liquidation judiciaire", "Le liquidateur vend les biens de l'entreprise; le "
+                     "paiement des créances suit."),
+        make_article("especes", "Paiement du salaire", "Le salaire est payé en espèces ou par virement."),
+    ])
+    for text in ("paiement en liquide", "salaire payé en cash", "Paiement en LIQUIDE"):
+        assert slugs(search_articles(path, text, **MEMBER))[:1] == ["especes"], text
+
+
 def test_a_word_of_the_law_does_not_search_the_colloquial_word(everyday_path):
     """The expansion goes one way: « licenciement » does not list the court's « renvoi », nor « employeur » the
     « patron pêcheur »; typed, « renvoi » still finds its own text, and the fiches on « licenciement »."""
