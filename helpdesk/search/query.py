@@ -5,8 +5,8 @@ and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
 multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
 « 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
-a question ("peut-on", "combien", "faut-il") or name the kind of answer asked
-for ("définition", "exemple") are left out, unless nothing else is left.
+a question ("peut-on", "combien", "faut-il", the "droit" of "ai-je droit à"), name the kind of answer asked
+for ("définition", "exemple") or its source ("code du travail") are left out, unless nothing else is left.
 Search-engine operators typed in capitals are read for what they mean here:
 AND and OR are dropped (any word matches, documents with more of them rank
 higher), NOT drops itself and the word after it (that word is not searched;
@@ -225,7 +225,7 @@ def _asks_entitlement(tokens: list, i: int) -> bool:
     before = i - 1
     while before >= 0 and tokens[before][1] in _ENTITLEMENT_SKIPPED:
         before -= 1
-    return before >= 0 and tokens[before][1] in ENTITLEMENT_LEADS
+    return before >= 0 and tokens[before][2].lower() in ENTITLEMENT_LEADS  # as typed: « a », not « à »
 
 
 def _word_units(text: str) -> list[Unit]:

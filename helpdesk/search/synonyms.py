@@ -124,11 +124,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("IK", "indemnités kilométriques", "indemnité kilométrique", "frais kilométriques"),
     ("code APE", "code NAF"),
     ("PPV", "prime de partage de la valeur"),
+    ("PEPA", "prime exceptionnelle de pouvoir d'achat"),
     ("PEE", "plan d'épargne d'entreprise", "plan d'épargne entreprise"),
     ("PEI", "plan d'épargne interentreprises"),
     ("PERCO", "plan d'épargne pour la retraite collectif"),
     ("HCR", "hôtels cafés restaurants"),
-    ("PEPA", "prime exceptionnelle de pouvoir d'achat"),
     # Everyday words for what the code names otherwise.
     ("toilettes", "WC", "cabinets d'aisance", "cabinet d'aisance"),
     ("inspecteur du travail", "inspection du travail"),
