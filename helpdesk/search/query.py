@@ -5,8 +5,8 @@ and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
 multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
 « 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
-a question ("peut-on", "combien", "faut-il") or name the kind of answer asked
-for ("définition", "exemple") are left out, unless nothing else is left.
+a question ("peut-on", "combien", "faut-il", the "droit" of "ai-je droit à"), name the kind of answer asked
+for ("définition", "exemple") or its source ("code du travail") are left out, unless nothing else is left.
 Search-engine operators typed in capitals are read for what they mean here:
 AND and OR are dropped (any word matches, documents with more of them rank
 higher), NOT drops itself and the word after it (that word is not searched;
@@ -37,6 +37,21 @@ QUESTION_WORDS = frozenset(
         "définition", "définitions", "exemple", "exemples", "différence", "différences",
     )
 )
+# « droit(s) » names what the question asks for, not its subject, after a form of « avoir » (« ai-je droit à un
+# congé », « a-t-on le droit de refuser ») or « être » (« quels sont les droits ») or a possessive (« mes droits »),
+# the articles and subject pronouns between them aside; elsewhere it is a notion of the law (« droit de retrait »,
+# « droit d'alerte », « droit local »).
+ENTITLEMENT_WORDS = frozenset({"droit", "droits"})
+ENTITLEMENT_LEADS = frozenset({
+    "ai", "a", "as", "avons", "avez", "ont", "avoir", "aura", "aurai", "auras", "aurons", "aurez", "auront", "aurais",
+    "aurait", "aurions", "auriez", "auraient", "avais", "avait", "avions", "aviez", "avaient", "ayant", "eu",
+    "sont", "mes", "tes", "ses", "nos", "vos", "leurs", "mon", "ton", "son", "notre", "votre", "leur",
+})
+_ENTITLEMENT_SKIPPED = frozenset({"le", "les", "l", "un", "des", "je", "j", "tu", "il", "elle", "on", "nous", "vous",
+                                  "ils", "elles", "t"})
+# The name of the code a question asks about (« travail de nuit code du travail », « que dit le code du travail »):
+# the source of the answer sought, not its subject, and its « travail » would favour any text on work.
+SOURCE_EXPRESSIONS = frozenset({("code", "du", "travail"), ("code", "de", "travail")})
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 
@@ -47,6 +62,7 @@ class Unit:
 
     alternatives: tuple[tuple[str, ...], ...]
     word: str | None = None  # the word as typed, for single-word units (spelling)
+    question: bool = False  # a word that only makes the text a question here (« droit » of « ai-je droit à »)
 
 
 @dataclass(frozen=True)
@@ -201,6 +217,17 @@ def _ordinal_alternatives(rank: int) -> tuple[tuple[str, ...], ...]:
         dict.fromkeys(analyze(word) for word in words))
 
 
+def _asks_entitlement(tokens: list, i: int) -> bool:
+    """Tell whether token ``i`` is « droit(s) » in « avoir droit », « avoir le droit », « quels sont les droits » or
+    after a possessive: the question's « am I entitled », not a notion of the law."""
+    if tokens[i][1] not in ENTITLEMENT_WORDS:
+        return False
+    before = i - 1
+    while before >= 0 and tokens[before][1] in _ENTITLEMENT_SKIPPED:
+        before -= 1
+    return before >= 0 and tokens[before][2].lower() in ENTITLEMENT_LEADS  # as typed: « a », not « à »
+
+
 def _word_units(text: str) -> list[Unit]:
     """Read unquoted text as words, expanding the longest synonym expressions first."""
     tokens = word_tokens(text)
@@ -212,6 +239,12 @@ def _word_units(text: str) -> list[Unit]:
             continue
         if tokens[i][2] == NEGATION:  # the negated word is not searched
             i += 2
+            continue
+        source = next((len(words) for words in SOURCE_EXPRESSIONS
+                       if tuple(folded for _, folded, _ in tokens[i : i + len(words)]) == words), 0)
+        if source:
+            units.append(Unit((analyze(" ".join(folded for _, folded, _ in tokens[i : i + source])),), question=True))
+            i += source
             continue
         alternatives, size = _synonyms_at(tokens, i, longest)
         rank, ordinal_size = _ordinal_at(tokens, i) if not alternatives else (0, 0)
@@ -225,14 +258,15 @@ def _word_units(text: str) -> list[Unit]:
             _, folded, original = tokens[i]
             terms = analyze(folded)  # the folded word: the « j » of « 30j » is « jours »
             if terms:
-                units.append(Unit((terms,) + _other_forms(original, folded, terms), word=original))
+                units.append(Unit((terms,) + _other_forms(original, folded, terms), word=original,
+                                  question=_asks_entitlement(tokens, i)))
             i += 1
     return units
 
 
 def _is_question_word(unit: Unit) -> bool:
     """Tell whether ``unit`` is a typed word that only makes the text a question."""
-    return unit.word is not None and fold(unit.word) in QUESTION_WORDS
+    return unit.question or unit.word is not None and fold(unit.word) in QUESTION_WORDS
 
 
 def parse(text: str) -> ParsedQuery:

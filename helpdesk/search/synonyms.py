@@ -125,6 +125,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("code APE", "code NAF"),
     ("PPV", "prime de partage de la valeur"),
     ("PEPA", "prime exceptionnelle de pouvoir d'achat"),
+    ("PEE", "plan d'épargne d'entreprise", "plan d'épargne entreprise"),
+    ("PEI", "plan d'épargne interentreprises"),
+    ("PERCO", "plan d'épargne pour la retraite collectif"),
+    ("HCR", "hôtels cafés restaurants"),
     # Everyday words for what the code names otherwise.
     ("toilettes", "WC", "cabinets d'aisance", "cabinet d'aisance"),
     ("inspecteur du travail", "inspection du travail"),
@@ -168,6 +172,11 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("picoler", "picole"), ("alcool",)),
     (("remote",), ("télétravail",)),
     (("sanitaires",), ("cabinets d'aisance",)),
+    # A pandemic is the law's « épidémie » (« menace d'épidémie », article L1222-11); cash its « espèces » (« liquide »
+    # alone stems as « liquidation »); hitting someone its « violences ».
+    (("pandémie", "pandémies"), ("épidémie",)),
+    (("en liquide", "cash"), ("en espèces",)),
+    (("frapper", "frappé", "frappée", "frappe", "gifle", "gifler", "giflé", "giflée"), ("violences",)),
 )
 
 CASE_SENSITIVE: frozenset[str] = frozenset({"AI", "EI", "CE", "CP", "AT", "MP", "RC", "IJ", "DS"})

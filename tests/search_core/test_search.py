@@ -45,17 +45,18 @@ def legal_wording_path(tmp_path):
         make_article("preavis", "Fin du contrat", "La durée du préavis dépend de l'ancienneté du salarié."),
         make_article("delegue", "Représentation syndicale", "Le délégué syndical négocie les accords d'entreprise."),
         make_article("conge", "Période d'essai", "Le salarié peut rompre la période d'essai pendant ses congés."),
+        make_article("epargne", "Épargne salariale", "Le plan d'épargne d'entreprise reçoit l'intéressement."),
     ])
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("toilettes", "cabinets"), ("WC au travail", "cabinets"), ("délai-congé", "preavis"), ("DS", "delegue"),
-     ("mon patron", "cabinets")],
+     ("mon patron", "cabinets"), ("PEE", "epargne"), ("versement sur le PEE", "epargne")],
 )
 def test_everyday_word_or_abbreviation_finds_the_legal_term(legal_wording_path, text, expected):
-    """A member typing « toilettes », « délai-congé », « DS » or « patron » finds the fiche saying « cabinets d'aisance »,
-    « préavis », « délégué syndical » or « employeur »."""
+    """A member typing « toilettes », « délai-congé », « DS », « patron » or « PEE » finds the fiche saying « cabinets
+    d'aisance », « préavis », « délégué syndical », « employeur » or « plan d'épargne d'entreprise »."""
     assert slugs(search_articles(legal_wording_path, text, **MEMBER))[:1] == [expected]
 
 
@@ -79,6 +80,8 @@ def everyday_path(tmp_path):
         make_article("teletravail", "Télétravail", "Le télétravail est mis en place par accord collectif."),
         make_article("aisance", "Locaux du personnel", "Les cabinets d'aisance sont séparés pour les femmes et les "
                      "hommes."),
+        make_article("epidemie", "Menace d'épidémie", "En cas d'épidémie, l'aménagement des postes peut être imposé"),
+        make_article("violences", "Violences", "Les violences physiques sur un collègue sont sanctionnées."),
     ])
 
 
@@ -89,15 +92,28 @@ def everyday_path(tmp_path):
      ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc"), ("mise au placard", "moral"),
      ("comment prouver une mise au placard", "moral"), ("placardisée", "moral"), ("drague lourde", "sexuel"),
      ("orage violent", "intemperies"), ("cyclone", "intemperies"), ("forte pluie", "intemperies"),
-     ("picoler", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance")],
+     ("picoler", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance"),
+     ("pandémie", "epidemie"), ("frapper quelqu'un", "violences"), ("gifle", "violences")],
 )
 def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text, expected):
     """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité », « mise au placard », « drague »,
-    « orage », « picoler », « remote », « sanitaires »: a member's everyday words find the fiche written in the law's
-    words (« harcèlement moral », « harcèlement sexuel », « intempéries », « alcool », « télétravail », « cabinets
-    d'aisance »), with no spelling notice."""
+    « orage », « picoler », « remote », « sanitaires », « pandémie », « frapper »: a member's everyday words find the
+    fiche written in the law's words (« harcèlement moral », « harcèlement sexuel », « intempéries », « alcool »,
+    « télétravail », « cabinets d'aisance », « épidémie », « violences »), with no spelling notice."""
     page = search_articles(everyday_path, text, **MEMBER)
     assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
+
+
+def test_pay_in_cash_finds_payment_in_espèces_not_liquidation(tmp_path):
+    """« paiement en liquide », « payé en cash »: the fiche on wages paid « en espèces » ranks above the one on the
+    « liquidation judiciaire », whose stem « liquide » shares."""
+    path = indexed(tmp_path, [
+        make_article("liquidation", "Liquidation judiciaire", "Le liquidateur vend les biens de l'entreprise; le "
+                     "paiement des créances suit."),
+        make_article("especes", "Paiement du salaire", "Le salaire est payé en espèces ou par virement."),
+    ])
+    for text in ("paiement en liquide", "salaire payé en cash", "Paiement en LIQUIDE"):
+        assert slugs(search_articles(path, text, **MEMBER))[:1] == ["especes"], text
 
 
 def test_a_word_of_the_law_does_not_search_the_colloquial_word(everyday_path):
@@ -305,6 +321,36 @@ def test_a_question_asking_how_to_know_finds_the_subject(tmp_path):
         make_article("autre", "Entretien annuel", "Un entretien chaque année."),
     ])
     assert slugs(search_articles(path, "comment savoir quelle convention s'applique", **MEMBER))[:1] == ["convention"]
+
+
+def test_asking_what_one_is_entitled_to_searches_the_subject_not_the_word_droit(tmp_path):
+    """« qui a droit au télétravail ? », « a-t-on le droit de refuser des heures supplémentaires », « quels sont mes
+    droits en télétravail »: « droit » there only asks what the law allows, so a fiche on the « droit de retrait »,
+    which says « droit » at every line, is not a result; typed as a notion (« droit de retrait »), or alone, it is."""
+    path = indexed(tmp_path, [
+        make_article("retrait", "Droit de retrait", "Le droit de retrait permet au salarié de quitter une situation de "
+                     "danger; le droit d'alerte le précède."),
+        make_article("teletravail", "Télétravail", "Le télétravail est mis en place par accord collectif."),
+        make_article("heures", "Heures supplémentaires", "Le salarié ne peut refuser les heures supplémentaires."),
+    ])
+    for text, expected in (("qui a droit au télétravail ?", ["teletravail"]),
+                           ("ai-je droit au télétravail", ["teletravail"]),
+                           ("quels sont mes droits en télétravail", ["teletravail"]),
+                           ("a-t-on le droit de refuser des heures supplémentaires", ["heures"])):
+        assert slugs(search_articles(path, text, **MEMBER)) == expected, text
+    assert slugs(search_articles(path, "droit de retrait en télétravail", **MEMBER))[:1] == ["retrait"]
+    assert slugs(search_articles(path, "quels sont mes droits", **MEMBER)) == ["retrait"]
+
+
+def test_the_code_named_in_a_question_is_not_its_subject(tmp_path):
+    """« repos compensateur de nuit code du travail »: « code du travail » names where the answer is sought, so the
+    fiche on the night rest is the only result, not a text on the code and on « travail »; alone it is searched."""
+    path = indexed(tmp_path, [
+        make_article("nuit", "Repos compensateur de nuit", "Le travailleur de nuit bénéficie d'un repos compensateur."),
+        make_article("code", "Le code du travail", "Le code du travail réunit les règles du travail salarié."),
+    ])
+    assert slugs(search_articles(path, "repos compensateur de nuit code du travail", **MEMBER)) == ["nuit"]
+    assert slugs(search_articles(path, "code du travail", **MEMBER))[:1] == ["code"]
 
 
 def test_teletravailler_finds_teletravail(tmp_path):
