@@ -612,7 +612,7 @@ def test_the_resource_form_leads_back_like_the_flash_and_webinar_forms(client, l
     page = client.get("/ressources/nouvelle").get_data(as_text=True)
     assert re.search(r'<a href="/ressources/[^"]*">← Ressources juridiques</a>', page)
     page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
-    assert '<a href="/ressources/cddi-renouvellement">← Retour</a>' in page
+    assert '<a href="/ressources/cddi-renouvellement">← Retour à la ressource</a>' in page
 
 
 def test_a_templates_files_come_before_its_text(client, library, login):
