@@ -527,8 +527,8 @@ def test_a_departing_jurists_open_questions_go_back_to_unassigned(admin_client, 
     admin_client.post(f"/admin/utilisateurs/{world.jurist.id}/activation")
     services.claim(first, world.jurist2)
     page = admin_client.post(f"/admin/utilisateurs/{world.jurist2.id}/modifier", data={
-        "email": world.jurist2.email, "name": world.jurist2.name, "role": "member", "structure": world.structure.id},
-        follow_redirects=True).get_data(as_text=True)
+        "email": world.jurist2.email, "name": world.jurist2.name, "role": "member", "structure": world.structure.id,
+        "confirme": "1"}, follow_redirects=True).get_data(as_text=True)
     assert "1 question ouverte qui lui était assignée attend dans « Non assignées »." in page
     assert first.assignee_id is None
     page = admin_client.post(f"/admin/utilisateurs/{world.member.id}/activation",
@@ -558,6 +558,50 @@ def test_deactivating_a_jurist_with_open_questions_is_confirmed_first(admin_clie
     assert response.headers["Location"] == "/admin/utilisateurs?role=jurist"
     db.session.refresh(world.jurist)
     assert not world.jurist.active and [first.assignee_id, second.assignee_id] == [None, None]
+
+
+def test_making_a_jurist_with_open_questions_a_member_is_confirmed_first(admin_client, world):
+    """Choosing « Membre » in a jurist's account form emptied their « Mes dossiers » into « Non assignées » without a
+    word: the admin now reads how many questions would go, and « Mon absence » as the way for an absence, and
+    confirms; the values typed come back with the confirmation, and nothing changes until then."""
+    first, second = (factories.make_ticket(world.member, subject=f"Question {n}") for n in range(2))
+    for ticket in (first, second):
+        services.claim(ticket, world.jurist)
+    edit = f"/admin/utilisateurs/{world.jurist.id}/modifier?role=jurist"
+    data = {"email": world.jurist.email, "name": "Nom Corrigé", "role": "member", "structure": world.structure.id}
+    response = admin_client.post(edit, data=data)
+    page = html.unescape(response.get_data(as_text=True)).replace("\xa0", " ")
+    assert response.status_code == 200
+    assert f"Donner le rôle « Membre » à {world.jurist.name} ?" in page
+    assert "2 questions ouvertes lui sont assignées : elles retourneront dans « Non assignées »." in page
+    assert "« Mon absence »" in page and "Changer le rôle</button>" in page
+    assert '<a href="/admin/utilisateurs?role=jurist">Annuler</a>' in page
+    assert f'action="{edit}"' in page
+    form = page.split(f'action="{edit}"', 1)[1].split("</form>", 1)[0]
+    confirmed = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    assert confirmed.pop("csrf_token") and confirmed == {"email": world.jurist.email, "name": "Nom Corrigé", "role": "member",
+                         "structure": str(world.structure.id), "confirme": "1"}
+    db.session.refresh(world.jurist)
+    assert world.jurist.role == "jurist" and world.jurist.name != "Nom Corrigé"
+    assert [first.assignee_id, second.assignee_id] == [world.jurist.id] * 2
+    response = admin_client.post(edit, data=confirmed)
+    assert response.headers["Location"] == "/admin/utilisateurs?role=jurist"
+    db.session.refresh(world.jurist)
+    assert world.jurist.role == "member" and world.jurist.name == "Nom Corrigé"
+    assert [first.assignee_id, second.assignee_id] == [None, None]
+
+
+def test_a_jurist_without_open_questions_or_keeping_the_team_changes_role_in_one_step(admin_client, world):
+    """No question to lose, or a jurist made an admin: the form saves at once."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    for user, role, structure in ((world.jurist, "admin", 0), (world.jurist2, "member", world.structure.id)):
+        response = admin_client.post(f"/admin/utilisateurs/{user.id}/modifier", data={
+            "email": user.email, "name": user.name, "role": role, "structure": structure})
+        assert response.status_code == 302
+        db.session.refresh(user)
+        assert user.role == role
+    assert ticket.assignee_id == world.jurist.id
 
 
 def test_deactivating_an_account_without_open_questions_takes_one_click(admin_client, world):

@@ -92,6 +92,20 @@ def test_button_forms_need_the_token_too(client, world):
     assert ticket.status == "closed"
 
 
+def test_a_drafts_publish_button_needs_the_pages_token(client, world):
+    """« Publier » on a draft resource's page is a form of its own: without the page's token it publishes nothing."""
+    article = add_article("brouillon-bouton", "Brouillon à publier", "Texte en cours.", status="draft")
+    _login(client, world.jurist)
+    url = f"/ressources/{article.slug}/statut"
+    assert client.post(url, data={"status": "published"}).status_code == 400
+    db.session.refresh(article)
+    assert article.status == "draft"
+    token = _token(client, f"/ressources/{article.slug}")
+    assert client.post(url, data={"status": "published", "csrf_token": token}).status_code == 302
+    db.session.refresh(article)
+    assert article.status == "published"
+
+
 def test_logout_without_token_keeps_the_session(client, world):
     _login(client, world.member)
     assert client.post("/deconnexion").status_code == 400

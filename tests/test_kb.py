@@ -434,6 +434,26 @@ def test_a_resource_status_menu_starts_at_choose_and_an_empty_choice_changes_not
     assert db.session.scalar(db.select(Article.status).where(Article.slug == "cddi-renouvellement")) == "published"
 
 
+def test_a_draft_resource_is_published_with_one_button_and_the_menu_keeps_the_other_changes(client, library, login):
+    """Publishing a draft took « Publiée » in the status menu, then « Appliquer »: the page of a draft now has a
+    « Publier » button; its menu offers the other changes (archive), and a published resource has no such button."""
+    login(library.jurist)
+    page = client.get("/ressources/brouillon-salaries").get_data(as_text=True)
+    forms = re.findall(r'<form method="post" action="/ressources/brouillon-salaries/statut"[^>]*>(.*?)</form>', page,
+                       re.S)
+    assert len(forms) == 2
+    button, menu = forms
+    assert '<input type="hidden" name="status" value="published">' in button
+    assert re.search(r'<button type="submit">Publier</button>', button)
+    assert re.findall(r'<option value="(\w*)"', menu) == ["", "archived"]
+    page = client.post("/ressources/brouillon-salaries/statut", data={"status": "published"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "la ressource est publiée." in text and ">Publier</button>" not in text
+    assert re.findall(r'<option value="(\w*)"', text.split('<select id="status"', 1)[1].split("</select>")[0]) == [
+        "", "archived", "draft"]
+    assert db.session.scalar(db.select(Article.status).where(Article.slug == "brouillon-salaries")) == "published"
+
+
 def test_a_theme_posted_twice_is_kept_once(client, library, login):
     login(library.jurist)
     response = client.post("/ressources/nouvelle", data={
@@ -592,7 +612,7 @@ def test_the_resource_form_leads_back_like_the_flash_and_webinar_forms(client, l
     page = client.get("/ressources/nouvelle").get_data(as_text=True)
     assert re.search(r'<a href="/ressources/[^"]*">← Ressources juridiques</a>', page)
     page = client.get("/ressources/cddi-renouvellement/modifier").get_data(as_text=True)
-    assert '<a href="/ressources/cddi-renouvellement">← Retour</a>' in page
+    assert '<a href="/ressources/cddi-renouvellement">← Retour à la ressource</a>' in page
 
 
 def test_a_templates_files_come_before_its_text(client, library, login):

@@ -219,6 +219,17 @@ def test_editing_a_webinar_keeps_a_theme_retired_since(client, world, login):
     assert webinar.title == "Réforme IAE : le point" and [theme.id for theme in webinar.themes] == [world.theme.id]
 
 
+def test_the_webinar_forms_name_where_their_way_back_leads(client, world, login):
+    """The webinar form's way back said only « ← Retour »: it names the webinar's page, or the webinars' list for a
+    new one."""
+    webinar = make_webinar(world)
+    login(world.jurist)
+    page = client.get(f"/webinaires/{webinar.id}/modifier").get_data(as_text=True)
+    assert f'<a href="/webinaires/{webinar.id}">← Retour au webinaire</a>' in page
+    page = client.get("/webinaires/nouveau").get_data(as_text=True)
+    assert '<a href="/webinaires/">← Webinaires</a>' in page and "← Retour<" not in page
+
+
 def test_a_posted_edit_form_missing_its_speakers_field_is_saved_not_a_server_error(client, world, login):
     """A hand-made post without « Intervenants » used to answer 500 (the stored list taken as the field's text)."""
     webinar = make_webinar(world)

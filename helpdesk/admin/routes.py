@@ -11,14 +11,14 @@ from helpdesk.admin.services import (accounts_query, active_accounts, create_the
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.network import from_login_network, refused_from_another_network
-from helpdesk.auth.services import create_user, open_assignment_count, set_active, update_user
+from helpdesk.auth.services import create_user, leaves_legal_team, open_assignment_count, set_active, update_user
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.main.forms import select_choices
-from helpdesk.main.query_args import int_arg, page_arg
-from helpdesk.models import REGIONS, STRUCTURE_TYPES, Structure, Theme, Ticket, User
+from helpdesk.main.query_args import int_arg, page_arg, url_with_query
+from helpdesk.models import REGIONS, ROLES, STRUCTURE_TYPES, Structure, Theme, Ticket, User
 from helpdesk.permissions import admin_required
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage import routing, sla
@@ -137,7 +137,8 @@ def new_user():
 @admin_required
 @from_login_network
 def edit_user(user_id):
-    """Correct an account's name, email, role or structure."""
+    """Correct an account's name, email, role or structure; a jurist made a member would leave open questions to the
+    queue: that is confirmed first."""
     user = _get_or_404(User, user_id)
     form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
@@ -145,6 +146,11 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     status = 200
     if form.validate_on_submit():
+        if leaves_legal_team(user, form.role.data) and (confirmation := _release_confirmation(
+                user, "admin.edit_user", role=ROLES[form.role.data], hidden={
+                    "email": form.email.data, "name": form.name.data, "role": form.role.data,
+                    "structure": form.structure.data})):
+            return confirmation
         try:
             released = update_user(user, current_user, email=form.email.data, name=form.name.data,
                                    role=form.role.data, structure_id=form.structure.data or None)
@@ -169,15 +175,26 @@ def toggle_user(user_id):
         return refused
     if not ToggleForm().validate():
         abort(400)
-    if user.active and user.id != current_user.id and request.form.get("confirme") != "1" \
-            and (assigned := open_assignment_count(user)):
-        return render_template("admin/user_deactivate.html", user=user, assigned=assigned, back=_back_to_users())
+    if user.active and (confirmation := _release_confirmation(user, "admin.toggle_user")):
+        return confirmation
     with flash_refusal():
         released = set_active(user, not user.active, current_user)
         flash(_("Compte %(email)s réactivé.", email=user.email) if user.active
               else _("Compte %(email)s désactivé.", email=user.email), "success")
         _flash_released(released)
     return redirect(_back_to_users())
+
+
+def _release_confirmation(user: User, endpoint: str, role: str | None = None, hidden: dict | None = None) -> str | None:
+    """The page asking to confirm a change taking `user` out of the legal team (a deactivation, or the role `role`)
+    when it would put open questions back in « Non assignées » and was not confirmed yet; None otherwise (nothing to
+    lose, or the admin's own account, which the service refuses)."""
+    if user.id == current_user.id or request.form.get("confirme") == "1" \
+            or not (assigned := open_assignment_count(user)):
+        return None
+    return render_template("admin/user_release_confirm.html", user=user, assigned=assigned, role=role,
+                           hidden=hidden or {}, action=url_with_query(endpoint, user_id=user.id),
+                           back=_back_to_users())
 
 
 def _flash_released(released: int) -> None:

@@ -253,7 +253,7 @@ def update_user(user: User, actor: User, *, email: str, name: str, role: str, st
     if {"email", "role", "structure"} & set(changed):
         user.session_token = new_session_token()
         revoke_all_tokens(user, actor)
-    released = release_questions(user, actor) if user.is_staff and role not in ("jurist", "admin") else 0
+    released = release_questions(user, actor) if leaves_legal_team(user, role) else 0
     former_email = user.email
     user.email, user.name, user.role, user.structure = email, name, role, structure
     event = record_event("user_updated", actor, user_id=user.id, changed=changed)
@@ -318,8 +318,15 @@ def _open_assignments(user: User):
 
 
 def open_assignment_count(user: User) -> int:
-    """How many open questions are assigned to `user` (those a deactivation would put back in « Non assignées »)."""
+    """How many open questions are assigned to `user` (those a deactivation, or the member role, would put back in
+    « Non assignées »)."""
     return db.session.scalar(select(func.count()).select_from(_open_assignments(user).subquery()))
+
+
+def leaves_legal_team(user: User, role: str) -> bool:
+    """Whether giving `user` the role `role` takes them out of the legal team (their open questions then go back to
+    « Non assignées »)."""
+    return user.is_staff and role not in ("jurist", "admin")
 
 
 def release_questions(user: User, actor: User) -> int:

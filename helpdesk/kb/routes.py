@@ -98,8 +98,13 @@ def article(slug):
     services.record_article_read(current_user, item, session, client=request_client())
     if request.args.get("depuis") == "suggestion":
         services.record_suggestion_click(current_user, item, session)
+    statuses = services.reachable_statuses(item)
+    # A draft is published by its own button; the menu keeps the other changes.
+    publish_button = item.status == "draft" and "published" in statuses
+    if publish_button:
+        statuses.discard("published")
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
-                           statuses=services.reachable_statuses(item),
+                           publish_button=publish_button, statuses=statuses,
                            reviewed_form=ReviewedForm(), review_due=review.is_review_due(item),
                            faq_origin=services.faq_origin(current_user, item),
                            edit_url=_edit_url(item) if current_user.is_authenticated and current_user.is_staff else None)

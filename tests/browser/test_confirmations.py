@@ -1,4 +1,4 @@
-"""Staff actions with lasting effects (deactivating a jurist, merging), in the browser: they say what will happen
+"""Staff actions with lasting effects (deactivating a jurist or making them a member, merging), in the browser: they say what will happen
 and wait for a confirmation."""
 import re
 
@@ -22,6 +22,30 @@ def test_deactivating_a_jurist_says_how_many_questions_go_back_to_the_queue(visi
     visitor.audit()
     row = page.get_by_role("row").filter(has_text="juriste2@demo.local")
     expect(row.get_by_role("cell", name="Actif", exact=True)).to_be_visible()
+
+
+def test_making_a_jurist_a_member_says_how_many_questions_go_back_to_the_queue(visitor):
+    """« Membre » chosen in a jurist's account form no longer empties their files at once: a page says how many open
+    questions would go to « Non assignées » and suggests « Mon absence »; « Annuler » leads back to the filtered
+    accounts, the jurist still a jurist."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/utilisateurs?role=jurist")
+    page.get_by_role("row").filter(has_text="juriste2@demo.local").get_by_role("link", name="Modifier").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    page.get_by_label("Rôle").select_option("member")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Donner le rôle « Membre » à Hugo Juriste ?")
+    expect(page.get_by_text(re.compile(r"\d+ questions ouvertes lui sont assignées"))).to_be_visible()
+    expect(page.get_by_text("« Mon absence »")).to_be_visible()
+    expect(page.get_by_role("button", name="Changer le rôle")).to_be_visible()
+    page.get_by_role("link", name="Annuler").click()
+    page.wait_for_url(re.compile(r".*/admin/utilisateurs\?role=jurist$"))
+    visitor.audit()
+    expect(page.get_by_role("row").filter(has_text="juriste2@demo.local")).to_be_visible()
 
 
 def test_a_merge_names_both_questions_before_it_is_done(visitor):

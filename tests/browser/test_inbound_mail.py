@@ -25,3 +25,22 @@ def test_a_mailed_new_question_opens_the_filled_in_question_form(visitor):
     expect(page.get_by_label("Objet")).to_have_value("Question sur le CSE")
     expect(page.get_by_label("Description")).to_have_value(
         "Nos salariés en insertion comptent-ils dans l'effectif pour la mise en place du CSE ?")
+
+
+def test_the_question_form_opened_from_a_mail_leads_back_to_that_mail(visitor):
+    """The form opened by « En faire une nouvelle question… » led back to the queue: its way back is the mail now,
+    where the jurist may attach or discard it instead."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/courriels")
+    page.get_by_role("link", name="Question sur le CSE").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    page.get_by_role("link", name="En faire une nouvelle question…").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    page.get_by_role("link", name="← Retour au courriel").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Question sur le CSE")
+    expect(page.get_by_role("link", name="En faire une nouvelle question…")).to_be_visible()

@@ -199,3 +199,25 @@ def test_a_careless_apply_on_a_published_resource_changes_nothing(visitor):
     expect(page.locator(".flash-error")).to_contain_text("choisissez le nouveau statut. Rien n'a été enregistré.")
     expect(page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$"))).to_have_value("")
     visitor.audit()
+
+
+def test_a_draft_resource_is_published_with_its_own_button(visitor):
+    """A new resource's page offers « Publier » beside « Modifier »: one click publishes it; the status menu keeps
+    the other changes and the button is gone once the resource is published."""
+    page = visitor.page
+    visitor.login("juriste@demo.local")
+    visitor.goto("/ressources/nouvelle")
+    page.get_by_label("Titre").fill("Brouillon à publier d'un clic")
+    page.get_by_label("Type").select_option("decryptage")
+    page.get_by_label("Contenu (Markdown)").fill("Un texte court, prêt à paraître.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".flash-success")).to_contain_text("ressource enregistrée en brouillon.")
+    visitor.audit()
+    menu = page.get_by_label(re.compile(r"^Statut \(actuel : Brouillon\)$"))
+    expect(menu.locator("option")).to_have_text(["Choisissez un statut", "Archiver"])
+    page.get_by_role("button", name="Publier", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("la ressource est publiée.")
+    visitor.audit()
+    expect(page.get_by_role("button", name="Publier", exact=True)).to_have_count(0)
+    expect(page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$")).locator("option")).to_have_text(
+        ["Choisissez un statut", "Archiver", "Repasser en brouillon"])

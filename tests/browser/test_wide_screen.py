@@ -354,3 +354,27 @@ def test_the_audit_journal_keeps_each_question_reference_on_one_line(visitor):
         link = links.nth(index)
         line_height = link.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
         assert link.bounding_box()["height"] < 1.5 * line_height, f"« {link.inner_text()} » tient sur plusieurs lignes"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_tags_field_keeps_a_gap_under_follow_and_its_button_on_its_line_on_a_laptop(visitor, width):
+    """On a question's page « Ajouter » stood below the tags field, beside its hint, and « Suivre la question »
+    touched the field's label: at 1280 px the button is on the field's line; at both widths a gap separates the
+    follow button from the tags."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 900})
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=non-assignees")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    follow = page.get_by_role("button", name="Suivre la question").bounding_box()
+    label = page.get_by_text("Ajouter des étiquettes", exact=True).bounding_box()
+    assert label["y"] - (follow["y"] + follow["height"]) >= 12, (follow, label)
+    field = page.get_by_label("Ajouter des étiquettes").bounding_box()
+    button = page.get_by_role("button", name="Ajouter", exact=True).bounding_box()
+    if width == 1280:
+        middle = button["y"] + button["height"] / 2
+        assert field["y"] <= middle <= field["y"] + field["height"], (field, button)
+        assert button["x"] > field["x"] + field["width"]
+    else:
+        assert field["width"] >= 250

@@ -749,6 +749,15 @@ def test_a_new_question_mailed_without_reference_becomes_a_question_in_one_form(
     assert "Effectif et CSE" not in page_text(client.get("/courriels"))
 
 
+def test_the_question_form_opened_from_a_mail_leads_back_to_that_mail(app, world, client, login):
+    """« En faire une nouvelle question… » opened a form whose way back led to the queue: the jurist who chose to
+    attach or discard the mail after all lost it. The link leads back to the mail now."""
+    record = ingest(_new_question_mail(world.member.email))
+    login(world.jurist)
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert f'<a href="/courriels/{record.id}">← Retour au courriel</a>' in form and "← Retour à la file" not in form
+
+
 def test_a_mail_already_handled_fills_no_question(app, world, client, login):
     """The form opened from a mail another jurist has since discarded is an ordinary empty form."""
     record = ingest(_new_question_mail(world.member.email))
