@@ -1,5 +1,5 @@
-"""Staff actions with lasting effects (deactivating a jurist or making them a member, merging), in the browser: they say what will happen
-and wait for a confirmation."""
+"""Staff actions with lasting effects (deactivating a jurist or making them a member, merging), in the browser: they
+say what will happen and wait for a confirmation."""
 import re
 
 from playwright.sync_api import expect
