@@ -85,6 +85,23 @@ _FEMININE_ENDING = re.compile(r"ee(s?)$")
 # and nouns that are not their "-ir" verb (partie / partir, sortie / sortir, saisie / saisir).
 _PARTICIPLE_ENDING = re.compile(r"(?<![nvb])(?<![^i]l)ie(s?)$")
 
+# Folded words Snowball stems as an unrelated word of the law (its stem in brackets), kept apart at index and query
+# time: « liquide », cash or a fluid, and « liquidation » (liquid); « mère » and « mer » (mer: accents are folded
+# first); the « intéressement » of wages and « intéressé », concerned (interess); the « prévoyance » of insurance and
+# « prévoyant », providing for (prevoi); « notamment » and « note » (not).  Each stem less its last two letters still
+# starts its word, as the highlighting's prefix search requires.
+STEM_EXCEPTIONS = {
+    "liquide": "liquide",
+    "liquides": "liquide",
+    "mere": "mere",
+    "meres": "mere",
+    "interessement": "interessement",
+    "interessements": "interessement",
+    "prevoyance": "prevoyanc",
+    "prevoyances": "prevoyanc",
+    "notamment": "notamment",
+}
+
 
 # Unit symbols and abbreviations (folded) indexed as the word they stand for: "35 h" and "35h" as "35 heures".
 UNIT_WORDS = {
@@ -118,7 +135,9 @@ def singular_acronym(raw: str) -> str:
 def stem_french(word: str) -> str:
     """Stem an accent-folded French word (feminine "-ee" is reduced first so "salariee" joins "salarie", "-ie(s)" but
     for "-ir" participles is stemmed as "-ié(s)" so that "licencie" joins "licencier", and "paye" joins "payer"); a
-    unit symbol or abbreviation stems as its word ("h" as "heures")."""
+    unit symbol or abbreviation stems as its word ("h" as "heures"); a word of ``STEM_EXCEPTIONS`` has its own stem."""
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
     word = _FEMININE_ENDING.sub(r"e\1", UNIT_WORDS.get(word, word))
     accented, restored = _PARTICIPLE_ENDING.subn(r"ié\1", word)
     stem = fold(_snowball_french(accented)) if restored else _snowball_french(word)
@@ -163,7 +182,8 @@ def _base_chain():
 #    plural "s" as the acronym ("CDIs" as "CDI").
 # 7: the folded participle of a "-yer" verb stemmed as the verb ("payé" as "payer", "paiement": pai).
 # 8: the prepositions and conjunctions "vers", "durant", "entre", "comme" are stop words.
-ANALYSIS_VERSION = 8
+# 9: words Snowball joins to an unrelated word have their own stem ("liquide" apart from "liquidation").
+ANALYSIS_VERSION = 9
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000

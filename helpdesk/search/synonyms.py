@@ -173,9 +173,11 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("remote",), ("télétravail",)),
     (("sanitaires",), ("cabinets d'aisance",)),
     # A pandemic is the law's « épidémie » (« menace d'épidémie », article L1222-11); cash its « espèces » (« liquide »
-    # alone stems as « liquidation »); hitting someone its « violences ».
+    # is, in the texts, a fluid); hitting someone its « violences »; the father's leave its « congé de paternité »
+    # (« père » is in a dozen texts).
     (("pandémie", "pandémies"), ("épidémie",)),
     (("en liquide", "cash"), ("en espèces",)),
+    (("père", "pères"), ("paternité",)),
     (("frapper", "frappé", "frappée", "frappe", "gifle", "gifler", "giflé", "giflée"), ("violences",)),
 )
 

@@ -81,6 +81,24 @@ def test_a_noun_in_ie_is_not_merged_with_a_verb_of_another_meaning(noun, verb):
     assert analyze(noun) != analyze(verb)
 
 
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [("liquide", "liquidation"), ("en liquide", "liquidateur"), ("mère", "mer"), ("MERES", "mer"),
+     ("intéressement", "intéressé"), ("prévoyance", "prévoyant"), ("notamment", "note")],
+)
+def test_a_word_snowball_joins_to_an_unrelated_word_keeps_its_own_term(word, other):
+    """« paiement en liquide » is not the « liquidation judiciaire », the « mère » is not the « mer » of seamen,
+    the « intéressement » not a salarié « intéressé », the « prévoyance » not a text « prévoyant » something."""
+    assert analyze(word) != analyze(other)
+
+
+@pytest.mark.parametrize(("forms"), [("liquide", "liquides"), ("mère", "mere", "mères"),
+                                     ("intéressement", "intéressements"), ("prévoyance", "prévoyances")])
+def test_a_word_kept_apart_still_joins_its_plural(forms):
+    """The words kept apart from their Snowball stem still find their plural and unaccented spelling."""
+    assert len({analyze(word) for word in forms}) == 1
+
+
 @pytest.mark.parametrize(("plural", "singular"), [("CDIs", "CDI"), ("CDDs", "CDD"), ("SMICs", "SMIC"), ("ETTIs", "ETTI")])
 def test_an_acronym_with_a_plural_s_indexes_as_the_acronym(plural, singular):
     """« les CDIs » is « les CDI »: French acronyms are invariable, but users add an « s »."""

@@ -116,6 +116,40 @@ def test_pay_in_cash_finds_payment_in_espèces_not_liquidation(tmp_path):
         assert slugs(search_articles(path, text, **MEMBER))[:1] == ["especes"], text
 
 
+def test_a_notion_snowball_joins_to_a_common_word_finds_its_own_fiche_first(tmp_path):
+    """« intéressement », « congé de la mère », « régime de prévoyance »: the fiche on the notion ranks above a longer
+    text saying « salariés intéressés », « gens de mer », « prévoyant », words Snowball stems as the notion."""
+    filler = " Le texte précise les conditions d'application et les obligations de l'employeur envers le personnel."
+    path = indexed(tmp_path, [
+        make_article("interesse", "Salariés intéressés", "Les salariés intéressés et intéressées par la mesure, "
+                     "intéressés au premier chef, sont informés." + filler * 3),
+        make_article("interessement", "Épargne salariale", "Un accord d'intéressement associe le personnel aux "
+                     "résultats." + filler * 3),
+        make_article("mer", "Gens de mer", "Le marin en mer, travail en mer et en haute mer." + filler * 3),
+        make_article("mere", "Congé de naissance", "Le congé de la mère après la naissance." + filler * 3),
+        make_article("prevoyant", "Accord collectif", "Un accord prévoyant une durée, prévoyant des pauses, "
+                     "prévoyant un repos." + filler * 3),
+        make_article("prevoyance", "Protection sociale complémentaire", "Le régime de prévoyance couvre le décès."
+                     + filler * 3),
+    ])
+    for text, expected in (("intéressement", "interessement"), ("congé de la mère", "mere"),
+                           ("congé de la mere", "mere"), ("prévoyance", "prevoyance")):
+        assert slugs(search_articles(path, text, **MEMBER))[:1] == [expected], text
+
+
+def test_the_fathers_leave_finds_the_paternity_leave(tmp_path):
+    """« congé pour les pères », « congé du père »: the fiche on the « congé de paternité » ranks above a fiche on
+    another leave that says « père » once (the law names the father's leave by « paternité »)."""
+    path = indexed(tmp_path, [
+        make_article("parental", "Congé parental d'éducation", "Le congé parental est ouvert à la mère comme au "
+                     "père. Le salarié informe l'employeur de la durée du congé et de la date de reprise du travail."),
+        make_article("paternite", "Congé de paternité et d'accueil de l'enfant", "Le salarié prend un congé de "
+                     "paternité de vingt-cinq jours après la naissance de l'enfant."),
+    ])
+    for text in ("congé pour les pères", "congé du PERE"):
+        assert slugs(search_articles(path, text, **MEMBER))[:1] == ["paternite"], text
+
+
 def test_a_word_of_the_law_does_not_search_the_colloquial_word(everyday_path):
     """The expansion goes one way: « licenciement » does not list the court's « renvoi », nor « employeur » the
     « patron pêcheur »; typed, « renvoi » still finds its own text, and the fiches on « licenciement »."""
