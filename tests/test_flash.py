@@ -189,11 +189,12 @@ def test_a_mailed_bulletin_cannot_go_back_to_draft_to_be_rewritten(client, crowd
 
 def test_a_bulletin_is_first_published_from_its_preview_only(client, crowd, login):
     """The resources' status form published a draft bulletin, mailed to its audience, without the preview showing
-    whom (nor the guard of the preview's button)."""
+    whom (nor the guard of the preview's button). The draft's page leads to that preview instead."""
     article = write(crowd)
     login(crowd.jurist)
     page = client.get(f"/ressources/{article.slug}").get_data(as_text=True)
     assert 'value="published"' not in page
+    assert f'<a class="button" href="/flash/{article.slug}/apercu">Aperçu et publication</a>' in page
     page = client.post(f"/ressources/{article.slug}/statut", data={"status": "published"},
                        follow_redirects=True).get_data(as_text=True)
     assert "se publie depuis son aperçu" in html.unescape(page)
@@ -206,6 +207,7 @@ def test_a_bulletin_is_first_published_from_its_preview_only(client, crowd, logi
     assert client.post(f"/flash/{article.slug}/publier").status_code == 302
     db.session.expire_all()
     assert article.status == "published" and services.send_pending() == 2
+    assert "Aperçu et publication" not in client.get(f"/ressources/{article.slug}").get_data(as_text=True)
 
 
 def test_member_manages_subscriptions_on_their_account(client, world, login):

@@ -103,8 +103,12 @@ def article(slug):
     publish_button = item.status == "draft" and "published" in statuses
     if publish_button:
         statuses.discard("published")
+    # A draft flash info bulletin is published from its preview, which shows whom it mails.
+    preview_url = (url_for("flash.preview", slug=item.slug) if item.status == "draft" and item.type == "flash"
+                   and current_user.is_authenticated and current_user.is_staff
+                   and db.session.get(FlashBulletin, item.id) is not None else None)
     return render_template("kb/article.html", article=item, status_form=ArticleStatusForm(),
-                           publish_button=publish_button, statuses=statuses,
+                           publish_button=publish_button, preview_url=preview_url, statuses=statuses,
                            reviewed_form=ReviewedForm(), review_due=review.is_review_due(item),
                            faq_origin=services.faq_origin(current_user, item),
                            edit_url=_edit_url(item) if current_user.is_authenticated and current_user.is_staff else None)
