@@ -115,6 +115,16 @@ def test_admin_filters_the_journal_by_kind_user_and_period(client, world, login)
     assert "Aucun événement" in client.get("/admin/journal/?user=personne-inconnue").get_data(as_text=True)
 
 
+def test_journal_dates_fit_their_column_with_the_full_date_in_their_title(client, world, login):
+    """« 30 novembre 2026 à 23:18 » stood on four lines in the journal's narrow first column."""
+    with frozen_time(datetime(2026, 3, 10, 9, 5, tzinfo=timezone.utc)):
+        set_active(world.colleague, False, world.admin)
+    login(world.admin)
+    text = client.get("/admin/journal/?kind=user_deactivated").get_data(as_text=True)
+    assert re.search(r'<td class="date-cell"><time datetime="2026-03-10T09:05:00[^"]*" title="10 mars 2026 à 10:05">'
+                     r'10/03/2026<br> 10:05</time></td>', text)
+
+
 def test_journal_ignores_malformed_filters_without_showing_them_back(client, world, login):
     """Refused values used to come back in the date fields and in the export link."""
     login(world.admin)
