@@ -31,6 +31,14 @@ def _check_structure(visitor) -> None:
     # A data table is named by its caption, which screen readers announce on entering it (Markdown has no captions).
     unnamed = "main table:not(:has(> caption)):not([aria-label]):not([aria-labelledby]):not(.markdown table)"
     expect(page.locator(unnamed)).to_have_count(0)
+    # Every field takes the page's type: the statistics' month fields kept the browser's small type and thin border.
+    small = page.evaluate("""() => {
+        const body = parseFloat(getComputedStyle(document.body).fontSize);
+        const fields = 'main input:not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=file]), main select, main textarea';
+        return [...document.querySelectorAll(fields)].filter(e => e.offsetParent !== null
+            && parseFloat(getComputedStyle(e).fontSize) < body).map(e => e.name || e.id);
+    }""")
+    assert not small, f"champs en petits caractères ({heading}) : {small}"
 
 
 @pytest.mark.parametrize("email", list(PAGES), ids=lambda email: email or "anonyme")
