@@ -12,7 +12,7 @@ PAGES = {
                            "/statistiques/", "/statistiques/rapport/", "/reponses-types/", "/courriels"],
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
-                         "/admin/journal/", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
+                         "/admin/journal/", "/admin/delais", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
                          "/admin/import"],
 }
 
@@ -31,14 +31,16 @@ def _check_structure(visitor) -> None:
     # A data table is named by its caption, which screen readers announce on entering it (Markdown has no captions).
     unnamed = "main table:not(:has(> caption)):not([aria-label]):not([aria-labelledby]):not(.markdown table)"
     expect(page.locator(unnamed)).to_have_count(0)
-    # Every field takes the page's type: the statistics' month fields kept the browser's small type and thin border.
-    small = page.evaluate("""() => {
+    # Every field takes the page's type size and the fields' border: numbers, dates and months kept the browser's small
+    # type and thin grey border beside the text fields and menus.
+    looks = page.evaluate("""() => {
         const body = parseFloat(getComputedStyle(document.body).fontSize);
         const fields = 'main input:not([type=checkbox]):not([type=radio]):not([type=hidden]):not([type=file]), main select, main textarea';
-        return [...document.querySelectorAll(fields)].filter(e => e.offsetParent !== null
-            && parseFloat(getComputedStyle(e).fontSize) < body).map(e => e.name || e.id);
+        return [...document.querySelectorAll(fields)].filter(e => e.offsetParent !== null).map(e => [e.name || e.id,
+            parseFloat(getComputedStyle(e).fontSize) >= body, getComputedStyle(e).borderTopColor]);
     }""")
-    assert not small, f"champs en petits caractères ({heading}) : {small}"
+    assert all(big for _, big, _ in looks), f"champs en petits caractères ({heading}) : {looks}"
+    assert len({border for _, _, border in looks}) <= 1, f"bordures de champs différentes ({heading}) : {looks}"
 
 
 @pytest.mark.parametrize("email", list(PAGES), ids=lambda email: email or "anonyme")

@@ -80,20 +80,6 @@ def test_the_resource_search_box_is_wider_than_the_sort_menu(visitor):
     assert field["width"] > 2 * sort["width"], f"champ {field['width']} px, tri {sort['width']} px"
 
 
-def test_number_and_date_fields_look_like_the_other_fields(visitor):
-    """The service levels' hours and the journal's dates use the page's type size and the fields' border, like
-    the text fields and menus beside them (they kept the browser's small type)."""
-    page = visitor.page
-    visitor.login("admin@demo.local")
-    for path, label in (("/admin/delais", "Première réponse (heures ouvrées)"), ("/admin/journal/", "Du")):
-        visitor.goto(path)
-        field = page.get_by_label(label, exact=True)
-        style = field.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
-        menu = page.locator("main select").first
-        expected = menu.evaluate("element => [getComputedStyle(element).fontSize, getComputedStyle(element).borderTopColor]")
-        assert style == expected, f"{path} : « {label} » {style}, menu {expected}"
-
-
 def test_each_flash_info_theme_has_its_own_line_with_its_box(visitor):
     """The subscription boxes ran on in one paragraph: « ☑ Activité partielle ☐ Aide à domicile », each box closer
     to the previous theme's name than to its own, and a name cut over two lines."""
@@ -378,3 +364,18 @@ def test_the_tags_field_keeps_a_gap_under_follow_and_its_button_on_its_line_on_a
         assert button["x"] > field["x"] + field["width"]
     else:
         assert field["width"] >= 250
+
+
+def test_a_rules_buttons_and_links_stand_on_one_line(visitor):
+    """On the routing rules, « Supprimer… » stood below « Descendre » beside it, and the cell's bottom border broke
+    off from the row's: each row's button and link are centred on one line."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/routage")
+    rows = page.locator("main table tbody tr")
+    assert rows.count() >= 2, "la démo n'a pas deux règles de routage"
+    for index in range(rows.count()):
+        button, link = rows.nth(index).locator("button").first, rows.nth(index).get_by_role("link")
+        middle = [box["y"] + box["height"] / 2 for box in (button.bounding_box(), link.bounding_box())]
+        assert abs(middle[0] - middle[1]) <= 2, f"règle {index + 1} : bouton et lien décalés de {middle}"
