@@ -13,6 +13,7 @@ PAGES = [
     ("juriste@demo.local", "/file/"),
     ("juriste@demo.local", "/statistiques/"),
     ("admin@demo.local", "/admin/utilisateurs"),
+    ("admin@demo.local", "/admin/structures"),
     ("admin@demo.local", "/admin/journal/"),
 ]
 
@@ -86,6 +87,24 @@ def _jurist_opens_a_question_on_a_phone(visitor):
     page.locator("table.queue tbody a").first.click()
     visitor.audit()
     return page
+
+@pytest.mark.parametrize(("path", "label", "value"), [("/admin/utilisateurs", "E-mail", "admin@demo.local"),
+                                                      ("/admin/structures", "SIRET", "80045612300002")])
+def test_the_admins_lists_are_cards_on_a_phone(visitor, path, label, value):
+    """On a phone the accounts' list showed names and half the addresses, the roles, states and buttons out of
+    sight to the right (the structures' list too): each account or structure is a card, each value named."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("admin@demo.local")
+    visitor.goto(path)
+    table = page.locator("main table.cards")
+    assert table.locator("xpath=..").evaluate("element => element.scrollWidth <= element.clientWidth"), \
+        "la liste défile de côté"
+    cell = table.locator(f"td[data-label='{label}']", has_text=value)
+    expect(cell).to_be_visible()
+    assert cell.evaluate("element => getComputedStyle(element, '::before').content") == f'"{label} : "'
+    assert table.locator("thead").bounding_box()["height"] <= 1, "l'en-tête du tableau reste affiché"
+
 
 def test_question_page_with_the_structures_recent_questions_keeps_the_phone_width(visitor):
     """A jurist's view of a question, with the structure's five latest questions, fits the phone."""
