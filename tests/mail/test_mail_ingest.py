@@ -787,3 +787,21 @@ def test_a_mail_filed_by_another_jurist_meanwhile_is_not_filed_a_second_time(app
     discard(discarded, world.jurist)
     assert client.post("/questions/pour-un-membre", data={**form, "courriel": discarded.id}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == "Effectif et CSE")) == 1
+
+
+def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_stored_with(app, world, client, login):
+    """Anyone can mail the help desk: a file named with a right-to-left override and a line break
+    (« contrat‮fdp.txt » shows as « contrattxt.pdf ») was listed so on the form, where the jurist checks what the
+    question will carry, though it was stored under a clean name."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"] = f"Alice Membre <{world.member.email}>", "questions@federation.example.test"
+    message["Subject"], message["Message-ID"] = "Contrat", "<disguised-file@exemple.test>"
+    message.set_content("Voici le contrat.")
+    message.add_attachment(b"Contrat de travail", maintype="text", subtype="plain", filename="x.txt")
+    raw = message.as_bytes().replace(b'filename="x.txt"', "filename*=utf-8''contrat%E2%80%AEfdp%0A.txt".encode())
+    record = ingest(raw)
+    login(world.jurist)
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert "jointes à la question : contratfdp.txt." in form and "\u202e" not in form
