@@ -11,7 +11,7 @@ from helpdesk.extensions import db
 from helpdesk.kb import indexing
 from helpdesk.kb.services import save_article
 from helpdesk.models import ApiToken, Attachment, Message, RoutingRule, Ticket, WebinarQuestion
-from helpdesk.models._types import utcnow
+from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.triage import routing
 from helpdesk.webinars.services import WebinarValues, register_interest, save_webinar, send_question
 from tests import factories
@@ -167,6 +167,18 @@ def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
     assert client.post(url, data={"csrf_token": _token(client, url)}).status_code == 302
     assert not still_there()
 
+
+def test_the_password_confirmation_needs_the_pages_token(client, world):
+    """A forged « Confirmez votre mot de passe » (another site posting a guessed password) confirms nothing."""
+    ticket = factories.make_ticket(world.member)
+    _login(client, world.admin)
+    path = f"/questions/{ticket.reference}/supprimer"
+    confirm = f"/compte/confirmer-mot-de-passe?next={path}"
+    with frozen_time(utcnow() + timedelta(minutes=11)):
+        assert client.post(confirm, data={"password": factories.PASSWORD}).status_code == 400
+        assert client.get(path).headers["Location"] == confirm
+        response = client.post(confirm, data={"password": factories.PASSWORD, "csrf_token": _token(client, confirm)})
+        assert response.headers["Location"] == path
 
 
 def test_suggestions_while_typing_are_posted_with_the_forms_token_never_in_the_address(client, world):

@@ -530,3 +530,15 @@ def test_the_resource_editor_neither_writes_nor_edits_a_bulletin(client, crowd, 
     assert "Faux flash" in page  # the form comes back with its error
     with pytest.raises(InvalidInput, match="depuis la page « Flash info »"):
         save_article(article, {"slug": article.slug, "title": "Titre", "body": BODY, "type": "flash"}, crowd.jurist)
+
+
+def test_a_title_typed_with_line_breaks_writes_no_line_of_its_own_in_the_bulletins_mail(world):
+    """A title is shown on one line: a line break forged into it (the form's box has none) gave the mailed text a
+    line of its own under the title (« Bcc: … » read as a header by whoever skims it), unlike a question's subject."""
+    bulletin = services.save_bulletin(None, {"title": "Réforme de l'IAE\r\nBcc: tous@exemple.test", "summary": "",
+                                             "body": "Texte", "themes": [world.theme.slug]}, Audience(), world.jurist)
+    subject, text = services.email_preview(bulletin, world.member)
+    assert bulletin.title == "Réforme de l'IAE Bcc: tous@exemple.test"
+    assert "\nBcc:" not in text and "Réforme de l'IAE Bcc: tous@exemple.test" in text
+    article = save_article(None, {"slug": "decret", "title": "Décret\n\nn° 2026-1", "body": "Texte"}, world.jurist)
+    assert article.title == "Décret n° 2026-1"

@@ -723,3 +723,8 @@ def test_the_registration_button_says_what_follows_in_plain_french(client, world
     page = html.unescape(client.get(f"/webinaires/{webinar.id}").get_data(as_text=True))
     assert ("Une fois inscrit(e), vous recevrez une confirmation par courriel et le lien de connexion, et vous pourrez "
             "envoyer vos questions à l'avance.") in page
+
+
+def test_a_webinar_title_typed_with_line_breaks_is_kept_on_one_line(world):
+    """A title goes into mail subjects and lists on one line: a line break forged into it is a space."""
+    assert make_webinar(world, title="Réforme IAE\r\n : le PASS IAE").title == "Réforme IAE : le PASS IAE"

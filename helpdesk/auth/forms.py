@@ -112,5 +112,14 @@ class ApiTokenForm(Form):
     submit = SubmitField(_l("Créer le jeton"))
 
 
+class ConfirmPasswordForm(Form):
+    """The user's password, typed again before an action nothing takes back."""
+
+    password = PasswordField(_l("Votre mot de passe"),
+                             validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Confirmer"))
+
+
 class RevokeTokenForm(Form):
     """Revoke a token (the CSRF token is the only field)."""

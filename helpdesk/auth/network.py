@@ -1,11 +1,14 @@
-"""The network a session logged in from, and what only a session still on it may do (a copied session cookie works
-from anywhere until its owner logs out: see `end_idle_sessions` in `helpdesk/auth/routes.py`)."""
+"""The network a session logged in from and when its password was last typed, and what only a session still on that
+network, or with its password typed a few minutes ago, may do (a copied session cookie works from anywhere until its
+owner logs out: see `end_idle_sessions` in `helpdesk/auth/routes.py`)."""
 from functools import wraps
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import logout_user
 
 from helpdesk.extensions import network_fingerprint
+from helpdesk.main.query_args import request_address
+from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _
 
 # The keyed fingerprint of the network the session logged in from: what a session may do that outlives a logout (an
@@ -13,6 +16,9 @@ from helpdesk.translation import gettext as _
 # an account anonymised) is done from there only (`from_login_network`, `irreversible_from_login_network`,
 # `refused_from_another_network`).
 LOGIN_NETWORK = "login_network"
+# When the session's user last typed their password (the login, « Confirmez votre mot de passe »): what cannot be
+# taken back also asks for it again past PASSWORD_CONFIRMATION_MINUTES (`irreversible_refusal`).
+PASSWORD_CONFIRMED_AT = "password_confirmed_at"
 
 
 def from_login_network(view):
@@ -32,16 +38,46 @@ def from_login_network(view):
 
 
 def irreversible_from_login_network(view):
-    """Let a view delete or anonymise, which nothing undoes, only from the network its session logged in from: a
-    copied admin session cookie would otherwise wipe questions, accounts or structures (see `from_login_network`)."""
+    """Let a view delete or anonymise, which nothing undoes, only from the network its session logged in from and
+    with the password typed in the last minutes, its confirmation page (GET) included: a copied admin session cookie
+    would otherwise wipe questions, accounts or structures (see `irreversible_refusal`)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        return refused_from_another_network(_(
+        return irreversible_refusal(_(
             "Par sécurité, reconnectez-vous pour supprimer ou anonymiser des données, ce qui ne se défait pas (votre "
             "session est utilisée depuis un autre réseau que celui de la connexion).")) or view(*args, **kwargs)
 
     return wrapped
+
+
+def irreversible_refusal(reason: str, back: str | None = None):
+    """For an action nothing takes back (a flash info mailed, a question deleted, an account or a structure
+    anonymised): what `refused_from_another_network` answers (a POST from another network than the login's), else,
+    when the password was not typed in the last PASSWORD_CONFIRMATION_MINUTES, the way to « Confirmez votre mot de
+    passe », which then comes back to `back` (else this page, or the home page after a button); None otherwise.
+
+    A session cookie copied with the browser's User-Agent and used from the owner's own network (a shared office
+    computer, a browser extension) passes the network check; it does not know the password."""
+    refused = refused_from_another_network(reason, back)
+    if refused is not None or password_recently_confirmed():
+        return refused
+    if back is None:
+        back = (request_address() if request.method == "GET" else request.path if "GET" in request.url_rule.methods
+                else url_for("main.index"))
+    return redirect(url_for("auth.confirm_password", next=back))
+
+
+def note_password_confirmed() -> None:
+    """Remember in the session that its user has just typed their password (`irreversible_refusal`)."""
+    session[PASSWORD_CONFIRMED_AT] = utcnow().timestamp()
+
+
+def password_recently_confirmed() -> bool:
+    """Whether the session's user typed their password in the last PASSWORD_CONFIRMATION_MINUTES."""
+    confirmed_at = session.get(PASSWORD_CONFIRMED_AT)
+    return (isinstance(confirmed_at, float) and utcnow().timestamp() - confirmed_at
+            < current_app.config["PASSWORD_CONFIRMATION_MINUTES"] * 60)
 
 
 def refused_from_another_network(reason: str | None = None, back: str | None = None):

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
 from helpdesk.auth import bp
-from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
-                                 RevokeTokenForm, SetPasswordForm)
-from helpdesk.auth.network import LOGIN_NETWORK
+from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ConfirmPasswordForm,
+                                 ForgotPasswordForm, LoginForm, RevokeTokenForm, SetPasswordForm)
+from helpdesk.auth.network import LOGIN_NETWORK, note_password_confirmed
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
 from helpdesk.auth.services import (authenticate, change_password, log_out_everywhere, record_network_change,
@@ -109,6 +109,7 @@ def login():
             session.permanent = True
             session[LAST_SEEN] = session[LOGGED_IN_AT] = utcnow().timestamp()
             session[NETWORK] = session[LOGIN_NETWORK] = network_fingerprint()
+            note_password_confirmed()
             flash(_("Bienvenue, %(name)s.", name=user.first_name), "success")
             response = redirect(next_url)
             remember_device(response, user.email)
@@ -155,6 +156,34 @@ def password():
         flash_form_refused(form)
         return render_template("auth/password.html", form=form), 400
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/compte/confirmer-mot-de-passe", methods=["GET", "POST"])
+@login_required
+@rate_limit("LOGIN_RATE_LIMIT", count=lambda response: response.status_code != 302)
+def confirm_password():
+    """« Confirmez votre mot de passe » before an action nothing takes back, then back to its page (a local address
+    only); a wrong password is a failed guess, locked out like a login attempt."""
+    form = ConfirmPasswordForm()
+    next_url = safe_next(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            verify_current_password(db.session.get(User, current_user.id), form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            flash(error.message, "error")
+            status = error.status_code
+        except InvalidInput as error:
+            show_refusal(form, error)
+            status = error.status_code
+        else:
+            note_password_confirmed()
+            return redirect(next_url)
+    elif form.is_submitted():
+        flash_form_refused(form)
+        status = 400
+    return render_template("auth/confirm_password.html", form=form,
+                           minutes=current_app.config["PASSWORD_CONFIRMATION_MINUTES"]), status
 
 
 def flash_revoked_tokens(count: int) -> None:

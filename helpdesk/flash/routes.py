@@ -3,7 +3,7 @@ from flask import abort, after_this_request, current_app, flash, redirect, rende
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.auth.network import refused_from_another_network
+from helpdesk.auth.network import irreversible_refusal
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import csrf, db
 from helpdesk.flash import bp, services
@@ -101,11 +101,12 @@ def preview(slug):
 def publish(slug):
     """Publish: home pages at once, emails fanned out by `flask flash send` (after the response when no loop runs).
 
-    Only from the network the session logged in from: a session cookie copied with the browser's User-Agent would
-    otherwise mail its holder's words (a « password expiring » link) to every member in the help desk's name."""
+    Only from the network the session logged in from, with the password typed in the last minutes: a session cookie
+    copied with the browser's User-Agent would otherwise mail its holder's words (a « password expiring » link) to
+    every member in the help desk's name (`irreversible_refusal`)."""
     article = _bulletin_article(slug)
     back = url_for("flash.preview", slug=article.slug)
-    if refused := refused_from_another_network(_(
+    if refused := irreversible_refusal(_(
             "Par sécurité, reconnectez-vous pour publier ce flash info, qui part par courriel à ses destinataires "
             "(votre session est utilisée depuis un autre réseau que celui de la connexion)."), back=back):
         return refused

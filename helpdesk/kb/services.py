@@ -20,6 +20,7 @@ from helpdesk.models import (
 )
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles
+from helpdesk.plain_text import one_line
 from helpdesk.repeats import keyed_digest, new_in_a_row, normalised_words
 from helpdesk.slugs import slugify
 from helpdesk.submissions import resent_entry
@@ -106,7 +107,7 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
     if slug in RESERVED_SLUGS:
         raise InvalidInput(_("« %(slug)s » est déjà l'adresse d'une page du site. Choisissez une autre valeur pour "
                              "« %(field)s ».", slug=slug, field=FIELD_LABELS["slug"]))
-    values = ArticleValues(slug=slug, title=_text(data, "title", TITLE_MAX, required=True).strip(),
+    values = ArticleValues(slug=slug, title=one_line(_text(data, "title", TITLE_MAX, required=True)),
                            body=_text(data, "body", BODY_MAX))
     values.summary = _text(data, "summary", SUMMARY_MAX).strip()
     values.type = data.get("type") or "decryptage"

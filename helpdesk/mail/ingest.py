@@ -261,17 +261,17 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """Split a mail's attachments into those the upload checks accept and the names of those they refuse, cleaned as
-    every shown file name is (anyone can mail the reply address: a name must not bring line breaks, a right-to-left
-    override or a page of text into the message)."""
+    """Split a mail's attachments into those the upload checks accept, under the name they will be stored with, and the
+    names of those they refuse, cleaned as every shown file name is (anyone can mail the reply address: a name must
+    not bring line breaks, a right-to-left override or a page of text into the message or the question's form)."""
     accepted, refused = [], []
     for name, data in files:
         try:
-            check_uploads([(name, data)])
+            checked = check_uploads([(name, data)])[0]
         except AttachmentRejected:
             refused.append(clean_filename(name))
         else:
-            accepted.append((name, data))
+            accepted.append((checked.filename, data))
     return accepted, refused
 
 

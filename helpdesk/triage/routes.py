@@ -27,8 +27,8 @@ from helpdesk.triage import (bp, canned, citations, faq, filing, following, merg
 from helpdesk.triage.absence import absence_label, set_absence
 from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
                                    RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_refusal, refuse_form,
-                            staff_choices, staff_question, to_question)
+from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_not_saved,
+                            flash_refusal, refuse_form, staff_choices, staff_question, to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:
@@ -367,7 +367,13 @@ def on_behalf():
     filed."""
     # A post carries its files as well (the form's own default); the structure picked first comes in the query.
     form = OnBehalfForm() if request.method == "POST" else OnBehalfForm(request.args)
-    inbound = ingest.pending_inbound(positive_int(request.values.get("courriel", "")))
+    inbound_id = positive_int(request.values.get("courriel", ""))
+    inbound = ingest.pending_inbound(inbound_id)
+    if inbound_id and inbound is None and request.method == "POST":
+        # Filed or discarded by another jurist since this form was filled from it: the same question twice, or a
+        # question of a discarded mail, would follow.
+        flash_not_saved(_("Ce courriel a déjà été traité."))
+        return redirect(url_for("mail.inbound", etat="traites"))
     draft = ingest.question_draft(inbound) if inbound else None
     if draft and request.method == "GET" and not form.subject.data:  # first display: the email fills the form
         form.channel.data, form.subject.data, form.body.data = "email", draft.subject, draft.body

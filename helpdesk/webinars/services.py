@@ -19,6 +19,7 @@ from helpdesk.models import Article, Event, Structure, Theme, User, Webinar, Web
 from helpdesk.models._types import utcnow
 from helpdesk.models.webinar import DURATION_DEFAULT, DURATION_MAX, DURATION_MIN
 from helpdesk.permissions import can_view_article, ensure_can_edit_articles, ensure_membership_active
+from helpdesk.plain_text import one_line
 from helpdesk.templating import format_datetime
 from helpdesk.submissions import hold_submissions, resent_entry
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -63,7 +64,7 @@ def save_webinar(webinar: Webinar | None, values: WebinarValues, actor: User) ->
     """Create (webinar=None) or update a webinar after checking its values; the same title, time and description sent
     again by its author within minutes (a double click, Back then « Créer ») is the webinar already created."""
     ensure_can_edit_articles(actor)
-    title = (values.title or "").strip()
+    title = one_line(values.title)
     if not title:
         raise InvalidInput(_("Indiquez un titre."))
     if len(title) > TITLE_MAX:

@@ -5,7 +5,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
@@ -765,3 +765,43 @@ def test_a_mail_already_handled_fills_no_question(app, world, client, login):
     login(world.jurist)
     form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
     assert "Effectif et CSE" not in form and "Depuis le courriel" not in form
+
+
+def test_a_mail_filed_by_another_jurist_meanwhile_is_not_filed_a_second_time(app, world, client, login):
+    """Two jurists open « En faire une nouvelle question… » on the same mail; the second to send the form got a second
+    question for the member (mailed to them again), without the mail's files, and no word that the mail was filed:
+    it is refused, nothing written, and leads to the handled mails."""
+    record = ingest(_new_question_mail(world.member.email))
+    login(world.jurist)
+    form = {"courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
+            "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1",
+            "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"}
+    assert client.post("/questions/pour-un-membre", data=form).status_code == 302
+    login(world.jurist2)
+    response = client.post("/questions/pour-un-membre", data=form)
+    assert response.headers["Location"] == "/courriels?etat=traites"
+    page = page_text(client.get(response.headers["Location"]))
+    assert "Erreur :</strong> ce courriel a déjà été traité. Rien n'a été enregistré." in page
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == "Effectif et CSE")) == 1
+    discarded = ingest(_new_question_mail(world.member.email).replace(b"new-question@", b"another-question@"))
+    discard(discarded, world.jurist)
+    assert client.post("/questions/pour-un-membre", data={**form, "courriel": discarded.id}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == "Effectif et CSE")) == 1
+
+
+def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_stored_with(app, world, client, login):
+    """Anyone can mail the help desk: a file named with a right-to-left override and a line break
+    (« contrat‮fdp.txt » shows as « contrattxt.pdf ») was listed so on the form, where the jurist checks what the
+    question will carry, though it was stored under a clean name."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"] = f"Alice Membre <{world.member.email}>", "questions@federation.example.test"
+    message["Subject"], message["Message-ID"] = "Contrat", "<disguised-file@exemple.test>"
+    message.set_content("Voici le contrat.")
+    message.add_attachment(b"Contrat de travail", maintype="text", subtype="plain", filename="x.txt")
+    raw = message.as_bytes().replace(b'filename="x.txt"', "filename*=utf-8''contrat%E2%80%AEfdp%0A.txt".encode())
+    record = ingest(raw)
+    login(world.jurist)
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert "jointes à la question : contratfdp.txt." in form and "\u202e" not in form

@@ -1,0 +1,153 @@
+"""« Confirmez votre mot de passe »: actions nothing takes back ask for the password typed in the last minutes."""
+from datetime import timedelta
+
+import pytest
+
+from helpdesk.extensions import db
+from helpdesk.flash import services as flash_services
+from helpdesk.models import Ticket
+from helpdesk.models._types import frozen_time, utcnow
+from tests import factories
+from tests.test_auth_hardening import copied_session, post_login
+
+CONFIRM = "/compte/confirmer-mot-de-passe"
+
+
+@pytest.fixture
+def later(app):
+    """Move the clock past the password confirmation's lifetime (the session is still far from idle)."""
+    minutes = app.config["PASSWORD_CONFIRMATION_MINUTES"] + 1
+    assert minutes < app.config["SESSION_IDLE_MINUTES"]
+    with frozen_time(utcnow() + timedelta(minutes=minutes)):
+        yield
+
+
+@pytest.fixture
+def confirm_password(client):
+    """Type the password on « Confirmez votre mot de passe »: confirm_password(next) returns the response."""
+
+    def confirm(next_url: str, password: str = factories.PASSWORD):
+        return client.post(f"{CONFIRM}?next={next_url}", data={"password": password})
+
+    return confirm
+
+
+def _draft_bulletin(world):
+    """A draft flash info for the world's theme, whose subscriber is the world's member."""
+    flash_services.set_subscriptions(world.member, [world.theme.id])
+    return flash_services.save_bulletin(None, {"title": "Réforme de l'IAE", "summary": "Ce qui change.",
+                                               "body": "Texte", "themes": [world.theme.slug]},
+                                        flash_services.Audience(), world.jurist)
+
+
+def test_right_after_logging_in_an_admin_deletes_without_typing_the_password_again(client, world, login):
+    ticket = factories.make_ticket(world.member)
+    login(world.admin)
+    path = f"/questions/{ticket.reference}/supprimer"
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is None
+
+
+def test_a_password_typed_too_long_ago_is_asked_again_before_deleting_or_anonymising(client, world, login, later,
+                                                                                      confirm_password):
+    """Past the confirmation's minutes, each confirmation page and its button lead to « Confirmez votre mot de passe »,
+    which leads back to the page; nothing is deleted or anonymised before."""
+    ticket = factories.make_ticket(world.member)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    paths = [f"/questions/{ticket.reference}/supprimer", f"/admin/utilisateurs/{world.outsider.id}/anonymiser",
+             f"/admin/structures/{world.other_structure.id}/anonymiser"]
+    for path in paths:
+        for response in (client.get(path), client.post(path)):
+            assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next={path}", path
+    page = client.get(f"{CONFIRM}?next={paths[0]}").get_data(as_text=True)
+    assert "Confirmez votre mot de passe" in page and "ne se défait pas" in page
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is not None
+    assert world.outsider.anonymised_at is None and world.other_structure.anonymised_at is None
+    back = confirm_password(paths[0])
+    assert back.status_code == 302 and back.headers["Location"] == paths[0]
+    for path in paths:
+        assert client.get(path).status_code == 200
+        assert client.post(path).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is None
+    assert world.outsider.anonymised_at is not None and world.other_structure.anonymised_at is not None
+
+
+def test_a_password_typed_too_long_ago_is_asked_again_before_publishing_a_flash_info(client, world, login, later,
+                                                                                      confirm_password):
+    bulletin = _draft_bulletin(world)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.jurist)
+    preview = f"/flash/{bulletin.slug}/apercu"
+    assert client.get(preview).status_code == 200, "the preview needs no password"
+    response = client.post(f"/flash/{bulletin.slug}/publier")
+    assert response.headers["Location"] == f"{CONFIRM}?next={preview}"
+    db.session.expire_all()
+    assert bulletin.status == "draft" and flash_services.send_pending() == 0
+    assert confirm_password(preview).headers["Location"] == preview
+    assert client.post(f"/flash/{bulletin.slug}/publier").headers["Location"] == preview
+    db.session.expire_all()
+    assert bulletin.status == "published" and flash_services.send_pending() == 1
+
+
+def test_a_session_cookie_copied_on_the_owners_network_cannot_publish_without_the_password(app, client, world, later):
+    """The gap the network check left: a cookie copied with the User-Agent and used from the owner's own network (a
+    shared office computer) once the password is a few minutes old is sent to confirm it, which it cannot."""
+    bulletin = _draft_bulletin(world)
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        assert post_login(client, world.jurist.email).status_code == 302
+    thief = copied_session(app, client, "192.0.2.10", "Firefox/140.0")
+    response = thief.post(f"/flash/{bulletin.slug}/publier")
+    assert response.headers["Location"].startswith(CONFIRM)
+    refused = thief.post(response.headers["Location"], data={"password": "devine-le-mot-de-passe"})
+    assert refused.status_code == 400
+    assert thief.post(f"/flash/{bulletin.slug}/publier").headers["Location"].startswith(CONFIRM)
+    db.session.expire_all()
+    assert bulletin.status == "draft" and flash_services.send_pending() == 0
+
+
+def test_a_wrong_password_is_refused_in_french_and_confirms_nothing(client, world, login, later, confirm_password):
+    ticket = factories.make_ticket(world.member)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    path = f"/questions/{ticket.reference}/supprimer"
+    response = confirm_password(path, "pas-le-bon-mot-de-passe")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<strong>Erreur :</strong> rien n'a été enregistré" in page
+    assert 'id="password-error">Le mot de passe actuel est incorrect.' in page
+    assert client.post(path).headers["Location"] == f"{CONFIRM}?next={path}"
+    empty = confirm_password(path, "")
+    assert empty.status_code == 400 and "Indiquez votre mot de passe." in empty.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is not None
+
+
+def test_wrong_passwords_on_the_confirmation_are_locked_out_like_logins(app, client, world, login, confirm_password):
+    login(world.admin)
+    for _ in range(app.config["LOCKOUT_ACCOUNT_FAILURES"]):
+        confirm_password("/", "pas-le-bon-mot-de-passe")
+    response = confirm_password("/")
+    assert response.status_code == 429, "even the right password waits for the lock-out's end"
+    assert "Erreur :" in response.get_data(as_text=True)
+
+
+def test_confirmation_posts_beyond_the_login_rate_get_a_429(app, client, world, login, confirm_password):
+    login(world.admin)
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert confirm_password("/", "pas-le-bon-mot-de-passe").status_code == 400
+    assert confirm_password("/").status_code == 429
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\t/evil.example", "/\\evil.example",
+                                    "\\\\evil.example", "javascript:alert(1)", "http:/evil.example"])
+def test_the_confirmation_leads_back_to_this_site_only(client, world, login, confirm_password, target):
+    login(world.admin)
+    response = confirm_password(target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
