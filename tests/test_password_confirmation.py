@@ -2,10 +2,11 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.flash import services as flash_services
-from helpdesk.models import Ticket
+from helpdesk.models import Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
 from tests.test_auth_hardening import copied_session, post_login
@@ -151,3 +152,121 @@ def test_the_confirmation_leads_back_to_this_site_only(client, world, login, con
     login(world.admin)
     response = confirm_password(target)
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def _account(user, **overrides) -> dict:
+    """The account form of `user` as it stands, with overrides."""
+    data = {"email": user.email, "name": user.name, "role": user.role, "structure": str(user.structure_id or 0)}
+    data.update(overrides)
+    return data
+
+
+NEW_ACCOUNT = "/admin/utilisateurs/nouveau"
+
+
+def _grants(world) -> dict:
+    """The accounts whose power the grants below concern: a member, an active jurist, a deactivated admin."""
+    jurist = factories.make_user("jurist")
+    retired = factories.make_user("admin")
+    retired.active = False
+    db.session.commit()
+    return {"member": world.member, "jurist": jurist, "retired": retired}
+
+
+def _grant_everything(client, accounts) -> list:
+    """Create a jurist and an admin, make the member a jurist, move the jurist's address, reactivate the admin: the
+    responses."""
+    member, jurist, retired = accounts["member"], accounts["jurist"], accounts["retired"]
+    return [client.post(NEW_ACCOUNT, data={"email": "nouvelle-juriste@exemple.test", "name": "Nina Juriste",
+                                           "role": "jurist", "structure": "0", "password": "un-mot-de-passe-solide"}),
+            client.post(NEW_ACCOUNT, data={"email": "nouvel-admin@exemple.test", "name": "Noé Admin", "role": "admin",
+                                           "structure": "0", "password": "un-mot-de-passe-solide"}),
+            client.post(f"/admin/utilisateurs/{member.id}/modifier", data=_account(member, role="jurist",
+                                                                                   structure="0")),
+            client.post(f"/admin/utilisateurs/{jurist.id}/modifier", data=_account(jurist,
+                                                                                   email="voleur@exemple.test")),
+            client.post(f"/admin/utilisateurs/{retired.id}/activation")]
+
+
+def _granted(accounts) -> list[bool]:
+    """Which of `_grant_everything`'s five changes the database holds."""
+    db.session.expire_all()
+    emails = set(db.session.scalars(select(User.email)))
+    return ["nouvelle-juriste@exemple.test" in emails, "nouvel-admin@exemple.test" in emails,
+            accounts["member"].role == "jurist", accounts["jurist"].email == "voleur@exemple.test",
+            accounts["retired"].active]
+
+
+def test_giving_a_jurists_or_admins_power_asks_for_a_password_typed_too_long_ago(client, world, login, later,
+                                                                                  confirm_password):
+    """A copied admin cookie used on the owner's network could plant a jurist or an admin of its own: past the
+    confirmation's minutes each form is shown again as typed with the way to confirm, which leads back to it; the
+    list's « Réactiver » leads to the confirmation; nothing is changed before."""
+    accounts = _grants(world)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    refused = _grant_everything(client, accounts)
+    assert [response.status_code for response in refused] == [403, 403, 403, 403, 302]
+    assert _granted(accounts) == [False] * 5
+    page = refused[0].get_data(as_text=True)
+    assert "<strong>Erreur :</strong> par sécurité, donner le rôle de juriste ou d'administrateur" in page
+    assert f'<a href="{CONFIRM}?next=/admin/utilisateurs/nouveau">Confirmez votre mot de passe</a>' in page
+    assert 'value="nouvelle-juriste@exemple.test"' in page and 'value="Nina Juriste"' in page, "kept as typed"
+    assert 'value="voleur@exemple.test"' in refused[3].get_data(as_text=True)
+    edit = f"/admin/utilisateurs/{accounts['jurist'].id}/modifier"
+    assert f'href="{CONFIRM}?next={edit}"' in refused[3].get_data(as_text=True)
+    assert refused[4].headers["Location"] == f"{CONFIRM}?next=/admin/utilisateurs"
+    assert confirm_password(NEW_ACCOUNT).headers["Location"] == NEW_ACCOUNT
+    assert [response.status_code for response in _grant_everything(client, accounts)] == [302] * 5
+    assert _granted(accounts) == [True] * 5
+
+
+def test_right_after_logging_in_an_admin_gives_a_jurists_or_admins_power_without_typing_the_password_again(
+        client, world, login):
+    accounts = _grants(world)
+    login(world.admin)
+    assert [response.status_code for response in _grant_everything(client, accounts)] == [302] * 5
+    assert _granted(accounts) == [True] * 5
+
+
+def test_member_accounts_and_a_jurists_name_need_no_password_typed_recently(client, world, login, later):
+    """Admins create and correct many member accounts: none of that asks for the password again."""
+    jurist = factories.make_user("jurist")
+    world.outsider.active = False
+    db.session.commit()
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    created = client.post(NEW_ACCOUNT, data={"email": "nouveau-membre@exemple.test", "name": "Noah Membre",
+                                             "role": "member", "structure": str(world.structure.id),
+                                             "password": "un-mot-de-passe-solide"})
+    moved = client.post(f"/admin/utilisateurs/{world.member.id}/modifier",
+                        data=_account(world.member, email="nouvelle-adresse@exemple.test"))
+    renamed = client.post(f"/admin/utilisateurs/{jurist.id}/modifier", data=_account(jurist, name="Jeanne Renommée"))
+    demoted = client.post(f"/admin/utilisateurs/{jurist.id}/modifier",
+                          data=_account(jurist, role="member", structure=str(world.structure.id)))
+    reactivated = client.post(f"/admin/utilisateurs/{world.outsider.id}/activation")
+    for response in (created, moved, renamed, demoted, reactivated):
+        assert response.status_code == 302 and not response.headers["Location"].startswith(CONFIRM)
+    db.session.expire_all()
+    assert db.session.scalars(select(User).where(User.email == "nouveau-membre@exemple.test")).one().role == "member"
+    assert world.member.email == "nouvelle-adresse@exemple.test" and world.outsider.active
+    assert jurist.name == "Jeanne Renommée" and jurist.role == "member"
+
+
+def test_a_session_cookie_copied_on_the_owners_network_cannot_plant_an_admin_without_the_password(app, client, world,
+                                                                                                 later):
+    """The gap the attack pass found: an admin's cookie copied with the User-Agent and used from the owner's own
+    network created accounts and gave roles; it is now sent to confirm the password, which it cannot."""
+    client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        assert post_login(client, world.admin.email).status_code == 302
+    thief = copied_session(app, client, "192.0.2.10", "Firefox/140.0")
+    planted = {"email": "complice@exemple.test", "name": "Camille Complice", "role": "admin", "structure": "0",
+               "password": "un-mot-de-passe-solide"}
+    assert thief.post(NEW_ACCOUNT, data=planted).status_code == 403
+    promoted = thief.post(f"/admin/utilisateurs/{world.member.id}/modifier",
+                          data=_account(world.member, role="admin", structure="0"))
+    assert promoted.status_code == 403
+    db.session.expire_all()
+    assert db.session.scalars(select(User).where(User.email == "complice@exemple.test")).first() is None
+    assert world.member.role == "member"

@@ -10,8 +10,10 @@ from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportFo
 from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.network import from_login_network, refused_from_another_network
-from helpdesk.auth.services import create_user, leaves_legal_team, open_assignment_count, set_active, update_user
+from helpdesk.auth.network import (from_login_network, irreversible_refusal, refused_from_another_network,
+                                   unconfirmed_password_refusal)
+from helpdesk.auth.services import (create_user, grants_staff_power, leaves_legal_team, open_assignment_count,
+                                    set_active, update_user)
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -112,13 +114,16 @@ def _back_to_users() -> str:
 @admin_required
 @from_login_network
 def new_user():
-    """Create an account (`?structure=`: in that structure, from its page)."""
+    """Create an account (`?structure=`: in that structure, from its page); a jurist's or an admin's asks for the
+    password typed in the last minutes (`unconfirmed_password_refusal`)."""
     form = UserForm()
     form.structure.choices = select_choices(_structure_choices())
     status = 200
     if request.method == "GET":
         form.structure.data = int_arg("structure") or 0
     if form.validate_on_submit():
+        if grants_staff_power(None, form.role.data, form.email.data) and (refused := unconfirmed_password_refusal()):
+            return render_template("admin/user_new.html", form=form), refused
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
                                form.role.data, form.structure.data or None, actor=current_user)
@@ -138,7 +143,8 @@ def new_user():
 @from_login_network
 def edit_user(user_id):
     """Correct an account's name, email, role or structure; a jurist made a member would leave open questions to the
-    queue: that is confirmed first."""
+    queue: that is confirmed first. Giving a jurist's or an admin's role, or changing such an account's address, asks
+    for the password typed in the last minutes (`unconfirmed_password_refusal`)."""
     user = _get_or_404(User, user_id)
     form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
@@ -146,6 +152,8 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     status = 200
     if form.validate_on_submit():
+        if grants_staff_power(user, form.role.data, form.email.data) and (refused := unconfirmed_password_refusal()):
+            return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users()), refused
         if leaves_legal_team(user, form.role.data) and (confirmation := _release_confirmation(
                 user, "admin.edit_user", role=ROLES[form.role.data], hidden={
                     "email": form.email.data, "name": form.name.data, "role": form.role.data,
@@ -168,11 +176,14 @@ def edit_user(user_id):
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
 @admin_required
 def toggle_user(user_id):
-    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network; a
-    jurist's open questions would go back to the queue: that is confirmed first."""
+    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network (a
+    jurist's or an admin's with the password typed in the last minutes too); a jurist's open questions would go back
+    to the queue: that is confirmed first."""
     user = _get_or_404(User, user_id)
-    if not user.active and (refused := refused_from_another_network()):
-        return refused
+    if not user.active:
+        guard = irreversible_refusal if user.is_staff else refused_from_another_network
+        if refused := guard(None, _back_to_users()):
+            return refused
     if not ToggleForm().validate():
         abort(400)
     if user.active and (confirmation := _release_confirmation(user, "admin.toggle_user")):

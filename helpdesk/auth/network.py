@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import logout_user
+from markupsafe import Markup
 
 from helpdesk.extensions import network_fingerprint
 from helpdesk.main.query_args import request_address
@@ -17,7 +18,8 @@ from helpdesk.translation import gettext as _
 # `refused_from_another_network`).
 LOGIN_NETWORK = "login_network"
 # When the session's user last typed their password (the login, « Confirmez votre mot de passe »): what cannot be
-# taken back also asks for it again past PASSWORD_CONFIRMATION_MINUTES (`irreversible_refusal`).
+# taken back, or gives a jurist's or an admin's power, also asks for it again past PASSWORD_CONFIRMATION_MINUTES
+# (`irreversible_refusal`, `unconfirmed_password_refusal`).
 PASSWORD_CONFIRMED_AT = "password_confirmed_at"
 
 
@@ -51,11 +53,12 @@ def irreversible_from_login_network(view):
     return wrapped
 
 
-def irreversible_refusal(reason: str, back: str | None = None):
+def irreversible_refusal(reason: str | None, back: str | None = None):
     """For an action nothing takes back (a flash info mailed, a question deleted, an account or a structure
-    anonymised): what `refused_from_another_network` answers (a POST from another network than the login's), else,
-    when the password was not typed in the last PASSWORD_CONFIRMATION_MINUTES, the way to « Confirmez votre mot de
-    passe », which then comes back to `back` (else this page, or the home page after a button); None otherwise.
+    anonymised) or a list's button giving a jurist's or an admin's power (an account reactivated): what
+    `refused_from_another_network` answers (a POST from another network than the login's), else, when the password
+    was not typed in the last PASSWORD_CONFIRMATION_MINUTES, the way to « Confirmez votre mot de passe », which then
+    comes back to `back` (else this page, or the home page after a button); None otherwise.
 
     A session cookie copied with the browser's User-Agent and used from the owner's own network (a shared office
     computer, a browser extension) passes the network check; it does not know the password."""
@@ -66,6 +69,24 @@ def irreversible_refusal(reason: str, back: str | None = None):
         back = (request_address() if request.method == "GET" else request.path if "GET" in request.url_rule.methods
                 else url_for("main.index"))
     return redirect(url_for("auth.confirm_password", next=back))
+
+
+def unconfirmed_password_refusal() -> int | None:
+    """For a form giving a jurist's or an admin's power (an account created with that role, given it, or the address
+    of such an account changed), sent from the login's network (`from_login_network`) without the password typed in
+    the last PASSWORD_CONFIRMATION_MINUTES: say so in the banner, with the way to « Confirmez votre mot de passe »,
+    which comes back to the form, and return the status of the form shown again as typed (nothing is kept on the
+    server meanwhile); None when the password was typed recently."""
+    if password_recently_confirmed():
+        return None
+    link = Markup('<a href="{}">{}</a>').format(url_for("auth.confirm_password", next=request_address()),
+                                                _("Confirmez votre mot de passe"))
+    # The catalogue's sentence is ours, the link's address is escaped: the whole is safe markup.
+    flash(Markup(_("Par sécurité, donner le rôle de juriste ou d'administrateur, ou changer l'adresse d'un tel compte, "
+                   "demande votre mot de passe tapé il y a moins de %(minutes)d minutes. Rien n'a été enregistré. "
+                   "%(link)s (le lien ramène à ce formulaire), puis envoyez-le de nouveau.",
+                   minutes=current_app.config["PASSWORD_CONFIRMATION_MINUTES"], link=link)), "error")
+    return 403
 
 
 def note_password_confirmed() -> None:

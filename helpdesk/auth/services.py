@@ -329,6 +329,13 @@ def leaves_legal_team(user: User, role: str) -> bool:
     return user.is_staff and role not in ("jurist", "admin")
 
 
+def grants_staff_power(user: User | None, role: str, email: str) -> bool:
+    """Whether creating an account (`user` None) or editing `user` with the role `role` and the address `email` gives
+    someone a jurist's or an admin's power: a new jurist or admin, an account given one of these roles, or such an
+    account's address changed (a password link would then go to the new address's holder)."""
+    return role in ("jurist", "admin") and (user is None or role != user.role or normalise_email(email) != user.email)
+
+
 def release_questions(user: User, actor: User) -> int:
     """Put the open questions of someone leaving the legal team back in « Non assignées », so that none waits on
     them unseen; returns how many."""
