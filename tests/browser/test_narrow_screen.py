@@ -423,3 +423,20 @@ def test_the_banner_after_filing_keeps_the_reference_on_one_line_on_a_phone(visi
     reference = page.get_by_role("status").locator(".reference-cell")
     expect(reference).to_have_text(re.compile(r"^Q-\d{4}-\d{5}$"))
     assert reference.evaluate("element => element.getClientRects().length") == 1
+
+
+@pytest.mark.parametrize("width", [320, PHONE["width"]])
+def test_the_footer_links_hold_on_one_line_of_a_phone(visitor, width):
+    """« Accessibilité : non conforme » broke after its first word on a phone, its second line starting with the
+    colon; each footer link now holds on one line, within the screen."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 700})
+    visitor.goto("/connexion")
+    links = page.locator(".site-footer a")
+    assert links.count() == 2
+    for index in range(links.count()):
+        link = links.nth(index)
+        assert link.evaluate("element => element.getClientRects().length") == 1, f"« {link.inner_text()} » coupé"
+        box = link.bounding_box()
+        assert box["x"] + box["width"] <= width
+    assert _page_width(page) <= width
