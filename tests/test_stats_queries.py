@@ -176,7 +176,7 @@ def test_most_read_resources_count_article_page_views_once_per_session(data, app
     visitor = app.test_client()
     for _ in range(5):
         visitor.get("/ressources/pass-iae")
-    period = Period.last_twelve_months(datetime.now(UTC).date())
+    period = Period.last_twelve_months(datetime.now(queries.PARIS).date())  # as the dashboard: months in Paris time
     assert [(item.slug, item.count) for item in queries.most_read_articles(period)] == [("cddi-duree", 3), ("pass-iae", 2)]
     assert sorted(read.reader for read in db.session.scalars(db.select(ArticleRead))) == ["anonymous"] + ["member"] * 4
 
@@ -192,7 +192,7 @@ def test_visitors_sending_no_cookie_cannot_inflate_the_most_read_resources(data,
             script.get("/ressources/pass-iae", environ_base={"REMOTE_ADDR": address})
     login(data.breton)  # from the address the script used first
     assert client.get("/ressources/pass-iae").status_code == 200
-    period = Period.last_twelve_months(datetime.now(UTC).date())
+    period = Period.last_twelve_months(datetime.now(queries.PARIS).date())  # as the dashboard: months in Paris time
     assert [(item.slug, item.count) for item in queries.most_read_articles(period)] == [("pass-iae", 4)]
     assert sorted(read.reader for read in db.session.scalars(db.select(ArticleRead))) == ["anonymous"] * 3 + ["member"]
 
