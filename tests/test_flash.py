@@ -100,6 +100,17 @@ def test_published_bulletin_stays_on_home_page_until_read(client, crowd, login):
     assert "Décret PASS IAE publié" not in client.get("/questions/").get_data(as_text=True)
 
 
+def test_a_bulletins_page_gives_the_date_the_home_page_gives_it(client, crowd, login):
+    """A bulletin written with the flash form has no « à jour au » date: its page, opened from the home page or a mail,
+    gave no date at all; it now says when it was published, the date the home page shows."""
+    article = write(crowd)
+    services.publish_bulletin(article, crowd.jurist)
+    login(crowd.member)
+    date = re.search(r'<span class="hint flash-date">([^<]+)</span>', client.get("/questions/").get_data(as_text=True))[1]
+    page = html.unescape(client.post(f"/flash/{article.slug}/lire", follow_redirects=True).get_data(as_text=True))
+    assert f"Flash info · publié le {date}" in page
+
+
 def test_a_link_from_another_site_does_not_mark_a_bulletin_read(client, crowd, login):
     article = write(crowd)
     services.publish_bulletin(article, crowd.jurist)

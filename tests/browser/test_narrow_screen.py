@@ -113,6 +113,31 @@ def test_question_page_with_the_structures_recent_questions_keeps_the_phone_widt
     assert _page_width(page) <= PHONE["width"]
 
 
+def test_the_follow_hint_stands_on_lines_of_its_own_under_its_button_on_a_phone(visitor):
+    """On a member's question, the hint of « Suivre la question » wrapped around the button on a phone (« Un courriel
+    à » beside it, the rest under it, lines spread by the button's height): it now starts under the button, at its
+    left edge, its lines as close as any hint's; a computer keeps it beside the button."""
+    page = visitor.page
+    page.set_viewport_size(PHONE)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=non-assignees")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    button = page.get_by_role("button", name="Suivre la question")
+    expect(button).to_have_accessible_description("Un courriel à chaque message, note, changement de juriste ou clôture.")
+    hint = page.locator("#follow-hint")
+    box, hint_box = button.bounding_box(), hint.bounding_box()
+    assert hint_box["y"] >= box["y"] + box["height"], (box, hint_box)
+    assert abs(hint_box["x"] - box["x"]) < 1, (box, hint_box)
+    line_height = hint.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+    lines = hint.evaluate("element => element.getClientRects().length")
+    assert lines == 1 and hint_box["height"] <= 3 * line_height, f"{hint_box['height']} px pour une aide de 2 lignes"
+    assert _page_width(page) <= PHONE["width"]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    box, hint_box = button.bounding_box(), hint.bounding_box()
+    assert hint_box["x"] > box["x"] + box["width"] and box["y"] <= hint_box["y"] <= box["y"] + box["height"]
+
+
 def test_a_pasted_link_searched_on_a_phone_wraps_instead_of_widening_the_page(visitor):
     """A long unbroken query (a Légifrance link pasted into the search box) is echoed in the results heading: it
     wraps within the 375 px."""
@@ -417,3 +442,20 @@ def test_the_banner_after_filing_keeps_the_reference_on_one_line_on_a_phone(visi
     reference = page.get_by_role("status").locator(".reference-cell")
     expect(reference).to_have_text(re.compile(r"^Q-\d{4}-\d{5}$"))
     assert reference.evaluate("element => element.getClientRects().length") == 1
+
+
+@pytest.mark.parametrize("width", [320, PHONE["width"]])
+def test_the_footer_links_hold_on_one_line_of_a_phone(visitor, width):
+    """« Accessibilité : non conforme » broke after its first word on a phone, its second line starting with the
+    colon; each footer link now holds on one line, within the screen."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 700})
+    visitor.goto("/connexion")
+    links = page.locator(".site-footer a")
+    assert links.count() == 2
+    for index in range(links.count()):
+        link = links.nth(index)
+        assert link.evaluate("element => element.getClientRects().length") == 1, f"« {link.inner_text()} » coupé"
+        box = link.bounding_box()
+        assert box["x"] + box["width"] <= width
+    assert _page_width(page) <= width
