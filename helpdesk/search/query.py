@@ -264,6 +264,14 @@ def _word_units(text: str) -> list[Unit]:
     return units
 
 
+def word_alternatives(word: str) -> tuple[tuple[str, ...], ...]:
+    """The alternatives ``word`` typed alone would search: its terms, with its synonyms, the law's word for an everyday
+    one and its verb's other forms (« pandémie » also « épidémie »), so a misspelt word corrected to it searches them
+    too."""
+    units = _word_units(word)
+    return units[0].alternatives if len(units) == 1 else (analyze(word),)
+
+
 def _is_question_word(unit: Unit) -> bool:
     """Tell whether ``unit`` is a typed word that only makes the text a question."""
     return unit.question or unit.word is not None and fold(unit.word) in QUESTION_WORDS
@@ -309,11 +317,10 @@ def unit_query(unit: Unit, boosts: dict[str, float], extra: tuple[tuple[str, ...
 
 
 def unit_queries(
-    parsed: ParsedQuery, boosts: dict[str, float], corrections: dict[str, tuple[str, ...]] | None = None
+    parsed: ParsedQuery, boosts: dict[str, float],
+    corrections: dict[str, tuple[tuple[str, ...], ...]] | None = None,
 ) -> list:
-    """Return one query per unit of ``parsed``, a misspelled word also searching its ``corrections``."""
+    """Return one query per unit of ``parsed``, a misspelled word also searching the alternatives of its
+    ``corrections``."""
     corrections = corrections or {}
-    return [
-        unit_query(unit, boosts, (corrections[unit.word],) if unit.word in corrections else ())
-        for unit in parsed.units
-    ]
+    return [unit_query(unit, boosts, corrections.get(unit.word, ())) for unit in parsed.units]

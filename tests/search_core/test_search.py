@@ -580,12 +580,40 @@ def test_typos_of_licenciement_are_still_corrected(tmp_path, typed):
 
 @pytest.mark.parametrize("typed", ["démision", "demision", "démmission"])
 def test_typos_of_demission_are_still_corrected(tmp_path, typed):
-    """« démision », « demision » (one « s » left out, the accent too) find the fiche on « démission »."""
+    """« démision », « demision » (one « s » left out, the accent too) find the fiche on « démission », not the more
+    frequent « décision », as close in letters but not in sound, nor « émission » (« demision » is no « d'émision »)."""
     path = indexed(tmp_path, [
         make_article("demission", "Démission du salarié", "La démission doit être claire et non équivoque."),
+        make_article("decision", "Décision de l'employeur", "La décision est notifiée. Une décision motivée."),
+        make_article("emission", "Émission de bruit", "Limiter l'émission de bruit des machines."),
         make_article("autre", "Aide au poste", "Montant de l'aide."),
     ])
-    assert slugs(search_articles(path, typed, **MEMBER)) == ["demission"]
+    page = search_articles(path, typed, **MEMBER)
+    assert (slugs(page), page.corrected[0][1]) == (["demission"], "démission")
+
+
+@pytest.mark.parametrize(("typed", "found"), [("aprentissage", "apprentissage"), ("colective", "collective")])
+def test_a_doubled_consonant_typed_single_is_corrected_to_the_word_sounding_as_typed(tmp_path, typed, found):
+    """« aprentissage », « colective »: the word with the doubled consonant is searched, not a more frequent word
+    one letter away that sounds otherwise."""
+    path = indexed(tmp_path, [
+        make_article("apprentissage", "Contrat d'apprentissage", "L'apprentissage alterne école et entreprise."),
+        make_article("convention", "Convention collective", "La convention collective de branche."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    assert search_articles(path, typed, **MEMBER).corrected == ((typed, found),)
+
+
+def test_a_corrected_word_also_searches_the_words_its_correction_searches(tmp_path):
+    """« pendemie » is corrected to « pandémie », and searches what « pandémie » searches: the law's « épidémie »,
+    so the fiche on the epidemic, which never says « pandémie », is found; the page names the correction."""
+    path = indexed(tmp_path, [
+        make_article("epidemie", "Menace d'épidémie", "En cas d'épidémie, le télétravail peut être imposé."),
+        make_article("grippe", "Grippe saisonnière et pandémie", "Se laver les mains."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    page = search_articles(path, "pendemie", **MEMBER)
+    assert (sorted(slugs(page)), page.corrected) == (["epidemie", "grippe"], (("pendemie", "pandémie"),))
 
 
 def test_a_verb_typed_in_the_first_person_finds_its_third_person(tmp_path):
