@@ -92,14 +92,16 @@ def everyday_path(tmp_path):
      ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc"), ("mise au placard", "moral"),
      ("comment prouver une mise au placard", "moral"), ("placardisée", "moral"), ("drague lourde", "sexuel"),
      ("orage violent", "intemperies"), ("cyclone", "intemperies"), ("forte pluie", "intemperies"),
-     ("picoler", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance"),
+     ("picoler", "alcool"), ("champagne au pot de départ", "alcool"), ("peut-on boire pendant la pause ?", "alcool"),
+     ("apéro", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance"),
      ("pandémie", "epidemie"), ("frapper quelqu'un", "violences"), ("gifle", "violences")],
 )
 def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text, expected):
     """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité », « mise au placard », « drague »,
-    « orage », « picoler », « remote », « sanitaires », « pandémie », « frapper »: a member's everyday words find the
-    fiche written in the law's words (« harcèlement moral », « harcèlement sexuel », « intempéries », « alcool »,
-    « télétravail », « cabinets d'aisance », « épidémie », « violences »), with no spelling notice."""
+    « orage », « picoler », « champagne », « boire », « remote », « sanitaires », « pandémie », « frapper »: a member's
+    everyday words find the fiche written in the law's words (« harcèlement moral », « harcèlement sexuel »,
+    « intempéries », « alcool », « télétravail », « cabinets d'aisance », « épidémie », « violences »), with no
+    spelling notice."""
     page = search_articles(everyday_path, text, **MEMBER)
     assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
 
