@@ -6,7 +6,8 @@ and phrases become *units*; a unit matching a synonym group (see
 multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
 « 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
 a question ("peut-on", "combien", "faut-il", the "droit" of "ai-je droit à"), name the kind of answer asked
-for ("définition", "exemple") or its source ("code du travail") are left out, unless nothing else is left.
+for ("définition", "exemple"), its source ("code du travail") or, in a prepositional locution, how its words relate
+("à cause de", "dans le cadre de") are left out, unless nothing else is left.
 Search-engine operators typed in capitals are read for what they mean here:
 AND and OR are dropped (any word matches, documents with more of them rank
 higher), NOT drops itself and the word after it (that word is not searched;
@@ -53,6 +54,20 @@ _ENTITLEMENT_SKIPPED = frozenset({"le", "les", "l", "un", "des", "je", "j", "tu"
 # The name of the code a question asks about (« travail de nuit code du travail », « que dit le code du travail »):
 # the source of the answer sought, not its subject, and its « travail » would favour any text on work.
 SOURCE_EXPRESSIONS = frozenset({("code", "du", "travail"), ("code", "de", "travail")})
+# Prepositional locutions (folded, with the preposition that ends them): their noun or verb (« cause », « suite »,
+# « cadre », « partir ») says how the question's words relate, not what it is about (« absent à cause de la neige »,
+# « arrêt suite à un accident », « démissionner dans le cadre d'un CDD », « à partir de quand »).
+_OF, _TO = ("de", "d", "du", "des"), ("a", "au", "aux")
+LOCUTIONS = frozenset(
+    head + (preposition,)
+    for heads, prepositions in (
+        ((("a", "cause"), ("en", "raison"), ("dans", "le", "cadre"), ("a", "propos"), ("au", "sujet"), ("au", "niveau"),
+          ("en", "fonction"), ("au", "bout"), ("a", "partir"), ("vis", "a", "vis")), _OF),
+        ((("suite",), ("par", "rapport")), _TO),
+    )
+    for head in heads
+    for preposition in prepositions
+)
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 
@@ -241,7 +256,7 @@ def _word_units(text: str) -> list[Unit]:
         if tokens[i][2] == NEGATION:  # the negated word is not searched
             i += 2
             continue
-        source = next((len(words) for words in SOURCE_EXPRESSIONS
+        source = next((len(words) for words in SOURCE_EXPRESSIONS | LOCUTIONS
                        if tuple(folded for _, folded, _ in tokens[i : i + len(words)]) == words), 0)
         if source:
             units.append(Unit((analyze(" ".join(folded for _, folded, _ in tokens[i : i + source])),), question=True))

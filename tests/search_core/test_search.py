@@ -359,6 +359,25 @@ def test_a_question_asking_how_to_know_finds_the_subject(tmp_path):
     assert slugs(search_articles(path, "comment savoir quelle convention s'applique", **MEMBER))[:1] == ["convention"]
 
 
+def test_the_noun_of_a_prepositional_locution_is_not_searched(tmp_path):
+    """« à cause de la neige », « dans le cadre d'un CDD », « suite à un accident »: the locution's « cause »,
+    « cadre », « suite » say how the words relate, so the fiche on « cause réelle et sérieuse », on the « cadre »
+    status or on the « suites » of an inquiry is not listed; « cadre » typed as a word still finds its fiche."""
+    path = indexed(tmp_path, [
+        make_article("cause", "Cause réelle et sérieuse", "La cause du licenciement doit être réelle et sérieuse."),
+        make_article("intemperies", "Chômage intempéries", "Le chantier arrêté par la neige ou le gel."),
+        make_article("cadre", "Statut cadre", "Le salarié cadre et la convention de forfait."),
+        make_article("cdd", "Rupture anticipée du CDD", "Le salarié en contrat à durée déterminée peut démissionner "
+                     "s'il est embauché en CDI."),
+        make_article("suite", "Suites de l'enquête", "La suite donnée à l'enquête."),
+        make_article("at", "Accident du travail", "Déclarer l'accident du travail dans les 48 heures."),
+    ])
+    for text, expected in (("absent à cause de la neige", ["intemperies"]),
+                           ("démissionner dans le cadre d'un CDD", ["cdd"]),
+                           ("déclaration suite à un accident", ["at"]), ("cadre dirigeant", ["cadre"])):
+        assert slugs(search_articles(path, text, **MEMBER)) == expected, text
+
+
 def test_a_question_asking_where_to_find_finds_the_subject(tmp_path):
     """« trouver un accord collectif », « où trouver ma convention collective » rank the fiches on the agreement and
     the convention first, not one that says « trouver » (a job to find)."""
