@@ -56,7 +56,8 @@ _ENTITLEMENT_SKIPPED = frozenset({"le", "les", "l", "un", "des", "je", "j", "tu"
 SOURCE_EXPRESSIONS = frozenset({("code", "du", "travail"), ("code", "de", "travail")})
 # Prepositional locutions (folded, with the preposition that ends them): their noun or verb (« cause », « suite »,
 # « cadre », « partir ») says how the question's words relate, not what it is about (« absent à cause de la neige »,
-# « arrêt suite à un accident », « démissionner dans le cadre d'un CDD », « à partir de quand »).
+# « arrêt suite à un accident », « démissionner dans le cadre d'un CDD », « à partir de quand »); likewise the
+# « compte » of « pris en compte », « tenir compte » (counted), not the « compte » of the CPF or a savings account.
 _OF, _TO = ("de", "d", "du", "des"), ("a", "au", "aux")
 LOCUTIONS = frozenset(
     head + (preposition,)
@@ -67,7 +68,8 @@ LOCUTIONS = frozenset(
     )
     for head in heads
     for preposition in prepositions
-)
+) | frozenset((verb, "en", "compte") for verb in ("prendre", "pris", "prise", "prises", "entre", "entrer")) | frozenset(
+    {("tenir", "compte"), ("tient", "compte")})
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 

@@ -378,6 +378,19 @@ def test_the_noun_of_a_prepositional_locution_is_not_searched(tmp_path):
         assert slugs(search_articles(path, text, **MEMBER)) == expected, text
 
 
+def test_the_compte_of_pris_en_compte_is_not_searched(tmp_path):
+    """« le congé est-il pris en compte dans l'ancienneté » asks whether it counts: the fiche on the « compte »
+    personnel de formation is not listed; « compte personnel de formation » typed still finds it."""
+    path = indexed(tmp_path, [
+        make_article("cpf", "Compte personnel de formation", "Le compte est alimenté en euros chaque année."),
+        make_article("anciennete", "Ancienneté du salarié", "Les absences assimilées à du travail effectif comptent "
+                     "pour l'ancienneté."),
+    ])
+    assert slugs(search_articles(path, "le congé est-il pris en compte dans l'ancienneté", **MEMBER)) == ["anciennete"]
+    assert slugs(search_articles(path, "le congé compte-t-il dans l'ancienneté", **MEMBER))[:1] == ["anciennete"]
+    assert slugs(search_articles(path, "compte personnel de formation", **MEMBER)) == ["cpf"]
+
+
 def test_a_question_asking_where_to_find_finds_the_subject(tmp_path):
     """« trouver un accord collectif », « où trouver ma convention collective » rank the fiches on the agreement and
     the convention first, not one that says « trouver » (a job to find)."""
