@@ -237,7 +237,8 @@ def _corrections(searcher, parsed, visibilities, statuses=("published",)) -> dic
 
 def _unit_queries(parsed, corrections: dict[str, Correction]) -> list:
     """Return the article query of each unit of ``parsed``, a corrected word also searching its correction."""
-    return unit_queries(parsed, ARTICLE_BOOSTS, {word: correction.terms for word, correction in corrections.items()})
+    return unit_queries(parsed, ARTICLE_BOOSTS,
+                        {word: correction.alternatives for word, correction in corrections.items()})
 
 
 def _coordinated(found, scores: np.ndarray) -> np.ndarray:

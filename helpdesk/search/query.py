@@ -6,7 +6,8 @@ and phrases become *units*; a unit matching a synonym group (see
 multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
 « 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
 a question ("peut-on", "combien", "faut-il", the "droit" of "ai-je droit à"), name the kind of answer asked
-for ("définition", "exemple") or its source ("code du travail") are left out, unless nothing else is left.
+for ("définition", "exemple"), its source ("code du travail") or, in a prepositional locution, how its words relate
+("à cause de", "dans le cadre de") are left out, unless nothing else is left.
 Search-engine operators typed in capitals are read for what they mean here:
 AND and OR are dropped (any word matches, documents with more of them rank
 higher), NOT drops itself and the word after it (that word is not searched;
@@ -26,15 +27,16 @@ from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, SYNONYM_GROUPS
 _QUOTES = re.compile(r"[\"“”«»]")
 
 # Modal verbs, interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être
-# and avoir are stop words) and those of « savoir », « connaître » (« comment savoir si… »), and the nouns naming the
-# kind of answer asked for rather than its subject (« définition d'un CDI », « exemple de calcul », « différence entre
-# invalidité et inaptitude »): they name no topic of labour law.
+# and avoir are stop words) and those of « savoir », « connaître », « trouver » (« comment savoir si… », « où trouver
+# ma convention collective »), and the nouns naming the kind of answer asked for rather than its subject
+# (« définition d'un CDI », « exemple de calcul », « différence entre invalidité et inaptitude »): they name no topic
+# of labour law.
 QUESTION_WORDS = frozenset(
     fold(word)
     for word in (
         "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
         "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait", "être", "avoir", "savoir", "connaître",
-        "définition", "définitions", "exemple", "exemples", "différence", "différences",
+        "trouver", "définition", "définitions", "exemple", "exemples", "différence", "différences",
     )
 )
 # « droit(s) » names what the question asks for, not its subject, after a form of « avoir » (« ai-je droit à un
@@ -52,6 +54,22 @@ _ENTITLEMENT_SKIPPED = frozenset({"le", "les", "l", "un", "des", "je", "j", "tu"
 # The name of the code a question asks about (« travail de nuit code du travail », « que dit le code du travail »):
 # the source of the answer sought, not its subject, and its « travail » would favour any text on work.
 SOURCE_EXPRESSIONS = frozenset({("code", "du", "travail"), ("code", "de", "travail")})
+# Prepositional locutions (folded, with the preposition that ends them): their noun or verb (« cause », « suite »,
+# « cadre », « partir ») says how the question's words relate, not what it is about (« absent à cause de la neige »,
+# « arrêt suite à un accident », « démissionner dans le cadre d'un CDD », « à partir de quand »); likewise the
+# « compte » of « pris en compte », « tenir compte » (counted), not the « compte » of the CPF or a savings account.
+_OF, _TO = ("de", "d", "du", "des"), ("a", "au", "aux")
+LOCUTIONS = frozenset(
+    head + (preposition,)
+    for heads, prepositions in (
+        ((("a", "cause"), ("en", "raison"), ("dans", "le", "cadre"), ("a", "propos"), ("au", "sujet"), ("au", "niveau"),
+          ("en", "fonction"), ("au", "bout"), ("a", "partir"), ("vis", "a", "vis")), _OF),
+        ((("suite",), ("par", "rapport")), _TO),
+    )
+    for head in heads
+    for preposition in prepositions
+) | frozenset((verb, "en", "compte") for verb in ("prendre", "pris", "prise", "prises", "entre", "entrer")) | frozenset(
+    {("tenir", "compte"), ("tient", "compte")})
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 
@@ -240,7 +258,7 @@ def _word_units(text: str) -> list[Unit]:
         if tokens[i][2] == NEGATION:  # the negated word is not searched
             i += 2
             continue
-        source = next((len(words) for words in SOURCE_EXPRESSIONS
+        source = next((len(words) for words in SOURCE_EXPRESSIONS | LOCUTIONS
                        if tuple(folded for _, folded, _ in tokens[i : i + len(words)]) == words), 0)
         if source:
             units.append(Unit((analyze(" ".join(folded for _, folded, _ in tokens[i : i + source])),), question=True))
@@ -262,6 +280,14 @@ def _word_units(text: str) -> list[Unit]:
                                   question=_asks_entitlement(tokens, i)))
             i += 1
     return units
+
+
+def word_alternatives(word: str) -> tuple[tuple[str, ...], ...]:
+    """The alternatives ``word`` typed alone would search: its terms, with its synonyms, the law's word for an everyday
+    one and its verb's other forms (« pandémie » also « épidémie »), so a misspelt word corrected to it searches them
+    too."""
+    units = _word_units(word)
+    return units[0].alternatives if len(units) == 1 else (analyze(word),)
 
 
 def _is_question_word(unit: Unit) -> bool:
@@ -309,11 +335,10 @@ def unit_query(unit: Unit, boosts: dict[str, float], extra: tuple[tuple[str, ...
 
 
 def unit_queries(
-    parsed: ParsedQuery, boosts: dict[str, float], corrections: dict[str, tuple[str, ...]] | None = None
+    parsed: ParsedQuery, boosts: dict[str, float],
+    corrections: dict[str, tuple[tuple[str, ...], ...]] | None = None,
 ) -> list:
-    """Return one query per unit of ``parsed``, a misspelled word also searching its ``corrections``."""
+    """Return one query per unit of ``parsed``, a misspelled word also searching the alternatives of its
+    ``corrections``."""
     corrections = corrections or {}
-    return [
-        unit_query(unit, boosts, (corrections[unit.word],) if unit.word in corrections else ())
-        for unit in parsed.units
-    ]
+    return [unit_query(unit, boosts, corrections.get(unit.word, ())) for unit in parsed.units]

@@ -1,6 +1,7 @@
 """Spelling corrections: an elision typed without its apostrophe (« lemployeur »), a verb in the plural no article
 writes (« décalent »), and words drawn from the index's own vocabulary (the ``spell_<visibility>`` fields the reader
 may see). A word of the French dictionary is no typo: it is never respelled as another word."""
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -8,14 +9,20 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import ELISIONS, STOP_WORDS, analyze, fold, word_tokens
 from .dictionary import is_french_word
-from .query import ParsedQuery
+from .query import ParsedQuery, word_alternatives
 
 
 class Correction(NamedTuple):
-    """A query word the index does not know, searched as another: the word shown to the reader, and its terms."""
+    """A query word the index does not know, searched as another: the word shown to the reader, and what it searches
+    (its terms, and its synonyms or the law's word for it: « pendemie » as « pandémie » also searches « épidémie »)."""
 
     spelling: str
-    terms: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+def _correction(spelling: str) -> Correction:
+    """Return the correction to ``spelling``, searching what that word typed would search."""
+    return Correction(spelling, word_alternatives(spelling))
 
 
 def _max_distance(word: str) -> int:
@@ -42,11 +49,22 @@ _ACCENTED_INITIALS = {"a": "â", "e": "é"}
 _VOWELS = frozenset("aeiouyàâéèêîïôûù")
 
 
+_DOUBLED_LETTER = re.compile(r"(.)\1+")
+
+
+def _sound(word: str) -> str:
+    """How ``word`` sounds, roughly: accents folded, « ph » as « f », doubled letters single. Of two words as close
+    in spelling, the one sounding as typed is the correction: French spellers miss a doubled consonant (« démision »
+    is « démission », not « décision »; « colective », « aprentissage »)."""
+    return _DOUBLED_LETTER.sub(r"\1", fold(word).replace("ph", "f"))
+
+
 def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int = 0) -> str | None:
-    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, accents not counted, then most frequent)
-    among those found in ``at_least`` articles, looking among the words of its first letter, accented or not, and
-    those of « h » and the word; a word differing only by its accents is no correction, and a word of the French
-    dictionary has none (« orage », which no article writes, is not « orange »)."""
+    """Return the word of ``spell_fields`` nearest to ``word`` (fewest edits, accents not counted, then sounding as
+    typed, then most frequent) among those found in ``at_least`` articles, looking among the words of its first letter,
+    accented or not, and those of « h » and the word; a word differing only by its accents is no correction, and a word
+    of the French dictionary has none (« orage », which no article writes, is not « orange »). Of candidates as close,
+    one sounding as typed comes first (« démision »: « démission », not the more frequent « décision »)."""
     word = word.lower()
     if is_french_word(word):
         return None
@@ -61,10 +79,11 @@ def closest_word(reader, word: str, spell_fields: tuple[str, ...], at_least: int
         for candidate in reader.terms_within(fieldname, spelling, maxdist, prefix=1)
         if fold(candidate) != fold(word)
     }
-    ranked = [(damerau_levenshtein(fold(word), fold(candidate)), -frequency, candidate)
+    ranked = [(damerau_levenshtein(fold(word), fold(candidate)), _sound(candidate) != _sound(word), -frequency,
+               candidate)
               for candidate in candidates
               if (frequency := _frequency(reader, spell_fields, candidate)) >= at_least]
-    return min(ranked)[2] if ranked else None
+    return min(ranked)[-1] if ranked else None
 
 
 def _correctable(word: str) -> bool:
@@ -78,14 +97,14 @@ _ELISION_PREFIXES = sorted(ELISIONS, key=len, reverse=True)
 
 def _without_elision(word: str, known: Callable[[str], bool]) -> Correction | None:
     """Return ``word`` typed without the apostrophe of an elision (« lemployeur », « darret ») as the word after the
-    elided article or pronoun, when that word is ``known``."""
+    elided article or pronoun, when that word is a French word and ``known`` (« demision » is no « d'émision »)."""
     folded = fold(word)
     for prefix in _ELISION_PREFIXES:
         rest = folded[len(prefix):]
-        if folded.startswith(prefix) and len(rest) >= 3 and rest[0] in "aeiouyh":
+        if folded.startswith(prefix) and len(rest) >= 3 and rest[0] in "aeiouyh" and is_french_word(rest):
             terms = analyze(rest)
             if len(terms) == 1 and known(terms[0]):
-                return Correction(word[len(prefix):].lower(), terms)
+                return _correction(word[len(prefix):].lower())
     return None
 
 
@@ -97,7 +116,7 @@ def _without_plural_verb_ending(word: str, known: Callable[[str], bool]) -> Corr
     if folded.endswith("ent") and len(folded) >= 6:
         terms = analyze(folded[:-2])
         if len(terms) == 1 and known(terms[0]):
-            return Correction(word[:-2].lower(), terms)
+            return _correction(word[:-2].lower())
     return None
 
 
@@ -118,7 +137,7 @@ def _in_the_third_person(word: str, known: Callable[[str], bool]) -> Correction 
         if folded.endswith(first):
             terms = analyze(folded[: -len(first)] + third)
             if len(terms) == 1 and known(terms[0]):
-                return Correction(word[: -len(first)].lower() + third, terms)
+                return _correction(word[: -len(first)].lower() + third)
     return None
 
 
@@ -141,8 +160,8 @@ def auto_corrections(reader, parsed: ParsedQuery, known: Callable[[str], bool],
             corrections[word] = elided
             continue
         correction = closest_word(reader, word, spell_fields)
-        if correction and (terms := analyze(correction)):
-            corrections[word] = Correction(correction, terms)
+        if correction and analyze(correction):
+            corrections[word] = _correction(correction)
     return corrections
 
 

@@ -170,6 +170,12 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("intempéries",),
     ),
     (("picoler", "picole"), ("alcool",)),
+    # Drinks the law names « boissons alcoolisées » (R4228-20 lists « vin, bière, cidre et poiré »), and « boire »
+    # used alone, which in French means drinking alcohol (« peut-on boire au travail ? »).
+    (
+        ("vin", "vins", "bière", "bières", "champagne", "apéritif", "apéritifs", "apéro", "apéros", "boire"),
+        ("alcool",),
+    ),
     (("remote",), ("télétravail",)),
     (("sanitaires",), ("cabinets d'aisance",)),
     # A pandemic is the law's « épidémie » (« menace d'épidémie », article L1222-11); cash its « espèces » (« liquide »

@@ -92,14 +92,16 @@ def everyday_path(tmp_path):
      ("prime de précarité", "ifc"), ("indemnité de précarité en fin de CDD", "ifc"), ("mise au placard", "moral"),
      ("comment prouver une mise au placard", "moral"), ("placardisée", "moral"), ("drague lourde", "sexuel"),
      ("orage violent", "intemperies"), ("cyclone", "intemperies"), ("forte pluie", "intemperies"),
-     ("picoler", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance"),
+     ("picoler", "alcool"), ("champagne au pot de départ", "alcool"), ("peut-on boire pendant la pause ?", "alcool"),
+     ("apéro", "alcool"), ("travail en remote", "teletravail"), ("sanitaires", "aisance"),
      ("pandémie", "epidemie"), ("frapper quelqu'un", "violences"), ("gifle", "violences")],
 )
 def test_a_colloquial_word_also_searches_the_word_of_the_law(everyday_path, text, expected):
     """« viré », « mis à la porte », « boulot », « vacances », « prime de précarité », « mise au placard », « drague »,
-    « orage », « picoler », « remote », « sanitaires », « pandémie », « frapper »: a member's everyday words find the
-    fiche written in the law's words (« harcèlement moral », « harcèlement sexuel », « intempéries », « alcool »,
-    « télétravail », « cabinets d'aisance », « épidémie », « violences »), with no spelling notice."""
+    « orage », « picoler », « champagne », « boire », « remote », « sanitaires », « pandémie », « frapper »: a member's
+    everyday words find the fiche written in the law's words (« harcèlement moral », « harcèlement sexuel »,
+    « intempéries », « alcool », « télétravail », « cabinets d'aisance », « épidémie », « violences »), with no
+    spelling notice."""
     page = search_articles(everyday_path, text, **MEMBER)
     assert (slugs(page)[:1], page.corrected, page.suggestion) == ([expected], (), None)
 
@@ -357,6 +359,52 @@ def test_a_question_asking_how_to_know_finds_the_subject(tmp_path):
     assert slugs(search_articles(path, "comment savoir quelle convention s'applique", **MEMBER))[:1] == ["convention"]
 
 
+def test_the_noun_of_a_prepositional_locution_is_not_searched(tmp_path):
+    """« à cause de la neige », « dans le cadre d'un CDD », « suite à un accident »: the locution's « cause »,
+    « cadre », « suite » say how the words relate, so the fiche on « cause réelle et sérieuse », on the « cadre »
+    status or on the « suites » of an inquiry is not listed; « cadre » typed as a word still finds its fiche."""
+    path = indexed(tmp_path, [
+        make_article("cause", "Cause réelle et sérieuse", "La cause du licenciement doit être réelle et sérieuse."),
+        make_article("intemperies", "Chômage intempéries", "Le chantier arrêté par la neige ou le gel."),
+        make_article("cadre", "Statut cadre", "Le salarié cadre et la convention de forfait."),
+        make_article("cdd", "Rupture anticipée du CDD", "Le salarié en contrat à durée déterminée peut démissionner "
+                     "s'il est embauché en CDI."),
+        make_article("suite", "Suites de l'enquête", "La suite donnée à l'enquête."),
+        make_article("at", "Accident du travail", "Déclarer l'accident du travail dans les 48 heures."),
+    ])
+    for text, expected in (("absent à cause de la neige", ["intemperies"]),
+                           ("démissionner dans le cadre d'un CDD", ["cdd"]),
+                           ("déclaration suite à un accident", ["at"]), ("cadre dirigeant", ["cadre"])):
+        assert slugs(search_articles(path, text, **MEMBER)) == expected, text
+
+
+def test_the_compte_of_pris_en_compte_is_not_searched(tmp_path):
+    """« le congé est-il pris en compte dans l'ancienneté » asks whether it counts: the fiche on the « compte »
+    personnel de formation is not listed; « compte personnel de formation » typed still finds it."""
+    path = indexed(tmp_path, [
+        make_article("cpf", "Compte personnel de formation", "Le compte est alimenté en euros chaque année."),
+        make_article("anciennete", "Ancienneté du salarié", "Les absences assimilées à du travail effectif comptent "
+                     "pour l'ancienneté."),
+    ])
+    assert slugs(search_articles(path, "le congé est-il pris en compte dans l'ancienneté", **MEMBER)) == ["anciennete"]
+    assert slugs(search_articles(path, "le congé compte-t-il dans l'ancienneté", **MEMBER))[:1] == ["anciennete"]
+    assert slugs(search_articles(path, "compte personnel de formation", **MEMBER)) == ["cpf"]
+
+
+def test_a_question_asking_where_to_find_finds_the_subject(tmp_path):
+    """« trouver un accord collectif », « où trouver ma convention collective » rank the fiches on the agreement and
+    the convention first, not one that says « trouver » (a job to find)."""
+    path = indexed(tmp_path, [
+        make_article("emploi", "Trouver un emploi", "Trouver un emploi collectif, trouver une formation, trouver."),
+        make_article("accord", "L'accord d'entreprise", "Un accord collectif est signé par les syndicats."),
+        make_article("convention", "Quelle convention collective ?", "La convention collective de l'entreprise."),
+        make_article("aide", "Aide au poste", "Montant de l'aide accordée."),
+    ])
+    assert slugs(search_articles(path, "trouver un accord collectif", **MEMBER))[:1] == ["accord"]
+    assert slugs(search_articles(path, "où trouver ma convention collective", **MEMBER))[:1] == ["convention"]
+    assert slugs(search_articles(path, "trouver", **MEMBER)) == ["emploi"]
+
+
 def test_asking_what_one_is_entitled_to_searches_the_subject_not_the_word_droit(tmp_path):
     """« qui a droit au télétravail ? », « a-t-on le droit de refuser des heures supplémentaires », « quels sont mes
     droits en télétravail »: « droit » there only asks what the law allows, so a fiche on the « droit de retrait »,
@@ -580,12 +628,28 @@ def test_typos_of_licenciement_are_still_corrected(tmp_path, typed):
 
 @pytest.mark.parametrize("typed", ["démision", "demision", "démmission"])
 def test_typos_of_demission_are_still_corrected(tmp_path, typed):
-    """« démision », « demision » (one « s » left out, the accent too) find the fiche on « démission »."""
+    """« démision », « demision » (one « s » left out, the accent too) find the fiche on « démission », not the more
+    frequent « décision », as close in letters but not in sound, nor « émission » (« demision » is no « d'émision »)."""
     path = indexed(tmp_path, [
         make_article("demission", "Démission du salarié", "La démission doit être claire et non équivoque."),
+        make_article("decision", "Décision de l'employeur", "La décision est notifiée. Une décision motivée."),
+        make_article("emission", "Émission de bruit", "Limiter l'émission de bruit des machines."),
         make_article("autre", "Aide au poste", "Montant de l'aide."),
     ])
-    assert slugs(search_articles(path, typed, **MEMBER)) == ["demission"]
+    page = search_articles(path, typed, **MEMBER)
+    assert (slugs(page), page.corrected[0][1]) == (["demission"], "démission")
+
+
+def test_a_corrected_word_also_searches_the_words_its_correction_searches(tmp_path):
+    """« pendemie » is corrected to « pandémie », and searches what « pandémie » searches: the law's « épidémie »,
+    so the fiche on the epidemic, which never says « pandémie », is found; the page names the correction."""
+    path = indexed(tmp_path, [
+        make_article("epidemie", "Menace d'épidémie", "En cas d'épidémie, le télétravail peut être imposé."),
+        make_article("grippe", "Grippe saisonnière et pandémie", "Se laver les mains."),
+        make_article("autre", "Aide au poste", "Montant de l'aide."),
+    ])
+    page = search_articles(path, "pendemie", **MEMBER)
+    assert (sorted(slugs(page)), page.corrected) == (["epidemie", "grippe"], (("pendemie", "pandémie"),))
 
 
 def test_a_verb_typed_in_the_first_person_finds_its_third_person(tmp_path):
