@@ -419,17 +419,32 @@ def test_the_queue_fits_a_1024_px_screen_in_every_view(visitor):
 @pytest.mark.parametrize("size", [LAPTOP, SMALL_LAPTOP], ids=["1280", "1024"])
 def test_the_merge_button_stands_on_its_fields_line(visitor, size):
     """« Fusionner » stood at the far end of the row, below the reference field's line, beside the confirmation box:
-    it is on the field's line now, as « Ajouter » is for the tags, the hint and the box under both."""
+    it is on the field's line now, as « Ajouter » is for the tags, the hint and the box under both, and as wide as its
+    word when a long refusal stands under them (it stretched across the page)."""
     page = visitor.page
     page.set_viewport_size(size)
     visitor.login("juriste@demo.local")
-    visitor.goto("/file/?vue=non-assignees")
+    visitor.goto("/file/?vue=ouvertes")
+    rows = page.locator("table.queue tbody tr").evaluate_all(
+        "rows => rows.map(row => [row.querySelector('a').textContent, row.children[3].textContent])")
+    (source, structure), = rows[:1]
+    other = next(reference for reference, elsewhere in rows if elsewhere != structure)
     page.locator("table.queue tbody a").first.click()
     visitor.audit()
-    field = page.get_by_label("Fusionner dans la question").bounding_box()
-    button = page.get_by_role("button", name="Fusionner", exact=True).bounding_box()
-    middle = button["y"] + button["height"] / 2
-    assert field["y"] <= middle <= field["y"] + field["height"], (field, button)
-    assert 0 < button["x"] - (field["x"] + field["width"]) <= 16, (field, button)
-    box = page.get_by_label("Je confirme la fusion même si les questions viennent de structures différentes")
-    assert box.bounding_box()["y"] > field["y"] + field["height"]
+    for typed in ("", other):  # as first shown, then refused with a long error (another structure, not confirmed)
+        page.get_by_label("Fusionner dans la question").fill(typed)
+        if typed:
+            page.get_by_role("button", name="Fusionner", exact=True).click()
+            expect(page.get_by_text("Ces questions viennent de deux structures différentes")).to_be_visible()
+            expect(page.locator("main h1")).to_contain_text(source)  # refused: still the same question
+        field = page.get_by_label("Fusionner dans la question").bounding_box()
+        button = page.get_by_role("button", name="Fusionner", exact=True)
+        box = button.bounding_box()
+        middle = box["y"] + box["height"] / 2
+        assert field["y"] <= middle <= field["y"] + field["height"], (typed, field, box)
+        assert 0 < box["x"] - (field["x"] + field["width"]) <= 16, (typed, field, box)
+        natural = button.evaluate("""element => { element.style.width = 'max-content';
+            const width = element.getBoundingClientRect().width; element.style.width = ''; return width; }""")
+        assert abs(box["width"] - natural) < 1, f"« Fusionner » étiré : {box['width']} px pour {natural} px"
+        confirm = page.get_by_label("Je confirme la fusion même si les questions viennent de structures différentes")
+        assert confirm.bounding_box()["y"] > field["y"] + field["height"]
