@@ -1,4 +1,5 @@
-"""Two jurists claiming the same question at the same moment: exactly one wins (PostgreSQL only)."""
+"""Two jurists claiming the same question, or turning the same kept mail into a question, at the same moment: exactly
+one wins (PostgreSQL only)."""
 import threading
 
 import pytest
@@ -6,8 +7,10 @@ from sqlalchemy import func, select, update
 
 from helpdesk.errors import Conflict
 from helpdesk.extensions import db
-from helpdesk.models import Event, Ticket, User
+from helpdesk.mail.ingest import ingest
+from helpdesk.models import Attachment, Event, InboundEmail, Ticket, User
 from helpdesk.tickets import services
+from helpdesk.triage import filing
 from tests import factories
 from tests.conftest import POSTGRES_URL
 
@@ -91,3 +94,55 @@ def test_second_claim_waits_for_the_first_and_then_finds_nothing_to_take(app, wo
         second.close()
     db.session.expire_all()
     assert db.session.get(Ticket, ticket_id).assignee_id == jurist_id
+
+
+def _file_from_mail_in_own_session(app, inbound_id: int, jurist_id: int, member_id: int, subject: str,
+                                   barrier: threading.Barrier, outcomes: dict) -> None:
+    """Turn the kept mail into a question from a separate thread, app context and database connection."""
+    with app.app_context():
+        record = db.session.get(InboundEmail, inbound_id)
+        jurist, member = db.session.get(User, jurist_id), db.session.get(User, member_id)
+        barrier.wait()
+        try:
+            ticket = filing.file_on_behalf(jurist, member.id, member.structure_id, "email", subject,
+                                           "Nos salariés en insertion comptent-ils dans l'effectif du CSE ?", None,
+                                           attachments=[("effectif.txt", b"Effectif : 14")], from_mail=record)
+        except Conflict as conflict:
+            outcomes[jurist_id] = conflict
+        else:
+            outcomes[jurist_id] = ticket.reference
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize("same_member, same_subject", [(True, True), (True, False), (False, False)])
+def test_simultaneous_filings_of_one_mail_make_exactly_one_question(app, world, same_member, same_subject):
+    """Whether the two jurists chose the same member and subject or not, one question is filed and the mail linked to
+    it; the other jurist is refused, naming it, with nothing of theirs stored."""
+    for round_number in range(ROUNDS // 4):
+        record = ingest(f"From: {world.member.email}\r\nTo: questions@exemple.test\r\nSubject: Effectif\r\n"
+                        f"Message-ID: <race-{round_number}@exemple.test>\r\n\r\nEffectif du CSE ?\r\n".encode())
+        barrier = threading.Barrier(2, timeout=10)
+        outcomes: dict = {}
+        subject = f"Effectif et CSE, courriel {round_number}"  # not a question filed in an earlier round again
+        filers = [(world.jurist.id, world.member.id, subject),
+                  (world.jurist2.id, world.member.id if same_member else world.colleague.id,
+                   subject if same_subject else f"{subject}, reformulé")]
+        threads = [threading.Thread(target=_file_from_mail_in_own_session,
+                                    args=(app, record.id, *filer, barrier, outcomes)) for filer in filers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        [reference] = [outcome for outcome in outcomes.values() if isinstance(outcome, str)]
+        [refusal] = [outcome for outcome in outcomes.values() if isinstance(outcome, Conflict)]
+        assert refusal.message == f"Ce courriel a déjà été transformé en question {reference}."
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == round_number + 1
+        assert db.session.scalar(select(func.count()).select_from(Attachment)) == round_number + 1
+        ticket = db.session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        record = db.session.get(InboundEmail, record.id)
+        assert (record.status, record.ticket_id) == ("attached", ticket.id)
+        winner = next(jurist for jurist, outcome in outcomes.items() if outcome == reference)
+        assert record.handled_by_id == winner

@@ -14,12 +14,12 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from helpdesk.attachments.content import clean_filename
 from helpdesk.attachments.services import AttachmentRejected, check_uploads, megabytes
 from helpdesk.auth.services import find_user_by_email
-from helpdesk.errors import InvalidInput, NotFound, RateLimited, ServiceError
+from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited, ServiceError
 from helpdesk.extensions import db
 from helpdesk.mail.parsing import ParsedMail, parse_mail, sender_authenticated
 from helpdesk.mail.reply_address import ReplyToken, read_token
@@ -230,8 +230,7 @@ def _refusal_for_reviewer(error: ServiceError, sender: User) -> str:
 def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note."""
     ensure_staff(jurist)
-    if record.status != "pending":
-        raise InvalidInput(_("Ce courriel a déjà été traité."))
+    ensure_pending(record)
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
     if ticket is None:
         raise NotFound(_("Aucune question ne porte cette référence."))
@@ -243,7 +242,7 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     if refused:
         text = f"{text}\n\n(Pièces jointes refusées : {', '.join(refused)}.)".strip()
     sender = find_user_by_email(record.from_address)
-    record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
+    _take_pending(record, jurist, "attached", ticket)
     try:
         if _may_write(sender) and can_view_ticket(sender, ticket):
             message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files, paced=False)
@@ -287,9 +286,15 @@ class QuestionDraft:
     refused: list[str]
 
 
+def kept_inbound(inbound_id: int | None) -> InboundEmail | None:
+    """The kept message of this number, waiting for a jurist or handled, or None."""
+    record = db.session.get(InboundEmail, inbound_id) if inbound_id else None
+    return record if record is not None and record.status != "placed" else None
+
+
 def pending_inbound(inbound_id: int | None) -> InboundEmail | None:
     """The kept message of this number still waiting for a jurist, or None."""
-    record = db.session.get(InboundEmail, inbound_id) if inbound_id else None
+    record = kept_inbound(inbound_id)
     return record if record is not None and record.status == "pending" else None
 
 
@@ -304,19 +309,50 @@ def question_draft(record: InboundEmail) -> QuestionDraft:
                          files=files, refused=refused)
 
 
-def mark_filed(record: InboundEmail, ticket: Ticket, jurist: User) -> None:
-    """A kept message became the question `ticket`, filed by a jurist: it is handled, linked to that question."""
-    ensure_staff(jurist)
+def ensure_pending(record: InboundEmail) -> None:
+    """Refuse to handle a kept message a jurist has already handled, saying what became of it."""
     if record.status != "pending":
-        raise InvalidInput(_("Ce courriel a déjà été traité."))
-    record.status, record.ticket, record.handled_by, record.handled_at = "attached", ticket, jurist, utcnow()
-    db.session.commit()
+        raise Conflict(_already_handled(record))
+
+
+def _already_handled(record: InboundEmail) -> str:
+    """What became of a kept message that is no longer waiting, as the jurist who meant to handle it reads it."""
+    if record.status == "attached" and record.ticket is not None:
+        if record.reply_id is None:
+            return _("Ce courriel a déjà été transformé en question %(reference)s.", reference=record.ticket.reference)
+        return _("Ce courriel a déjà été rattaché à la question %(reference)s.", reference=record.ticket.reference)
+    if record.status == "discarded":
+        return _("Ce courriel a déjà été écarté.")
+    return _("Ce courriel a déjà été traité.")
+
+
+def _take_pending(record: InboundEmail, jurist: User, status: str, ticket: Ticket | None = None) -> None:
+    """Mark a kept message handled (`status`, with the question it went to) in the caller's transaction, by one
+    conditional UPDATE: of two jurists handling it at once, the second waits for the first's commit, then finds it
+    handled and is refused (Conflict, saying what became of it) with its whole transaction rolled back."""
+    taken = db.session.execute(
+        update(InboundEmail).where(InboundEmail.id == record.id, InboundEmail.status == "pending")
+        .values(status=status, ticket_id=ticket.id if ticket else None, handled_by_id=jurist.id, handled_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        db.session.rollback()
+        raise Conflict(_already_handled(record))
+    db.session.refresh(record)
+
+
+def take_for_question(record: InboundEmail, jurist: User, ticket: Ticket) -> None:
+    """A kept message becomes the question `ticket` a jurist is filing from it: handled and linked to it in the
+    filing's own transaction (the caller commits both or neither). A message this jurist already turned into this
+    very question (the form sent twice) stays as it is; one handled otherwise refuses the filing (Conflict)."""
+    ensure_staff(jurist)
+    db.session.refresh(record)  # as committed now: a filing of it that held this one up may just have committed
+    if (record.status, record.ticket_id, record.handled_by_id) == ("attached", ticket.id, jurist.id):
+        return
+    _take_pending(record, jurist, "attached", ticket)
 
 
 def discard(record: InboundEmail, jurist: User) -> None:
     """A jurist sets a kept message aside (spam, wrong address); it stays listed as discarded."""
     ensure_staff(jurist)
-    if record.status != "pending":
-        raise InvalidInput(_("Ce courriel a déjà été traité."))
-    record.status, record.handled_by, record.handled_at = "discarded", jurist, utcnow()
+    _take_pending(record, jurist, "discarded")
     db.session.commit()

@@ -12,7 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.mail import bp
 from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
-from helpdesk.mail.ingest import attach, discard, read_kept, sender_unproven
+from helpdesk.mail.ingest import attach, discard, ensure_pending, read_kept, sender_unproven
 from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.outbox import PASSWORD_LINK_KINDS
 from helpdesk.mail.sender import retry_failed, send_waiting_now
@@ -107,10 +107,10 @@ def inbound_discard(inbound_id):
     """Ask to confirm (GET), then set a kept email aside for good (POST)."""
     record = _inbound_or_404(inbound_id)
     if request.method == "GET":
-        if record.status != "pending":
-            flash(_("Ce courriel a déjà été traité."), "error")
-            return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
-        return render_template("mail/inbound_discard.html", record=record)
+        with flash_refusal(ServiceError):
+            ensure_pending(record)
+            return render_template("mail/inbound_discard.html", record=record)
+        return redirect(url_for("mail.inbound_detail", inbound_id=record.id))
     if not ActionForm().validate():
         abort(400)
     with flash_refusal(ServiceError):

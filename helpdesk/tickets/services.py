@@ -1,6 +1,6 @@
 """Question operations: file, reply, note, claim, assign, change status, close."""
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -197,8 +197,10 @@ def files_left_out(reference: str, uploads: Sequence[tuple[str, bytes]]) -> list
 
 def file_question(author: User, subject: str, body: str, theme_id: int | None,
                   priority: int = 1, channel: str = "web", attachments: Sequence[tuple[str, bytes]] = (),
-                  created_by: User | None = None) -> Ticket:
-    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them).
+                  created_by: User | None = None, on_filed: Callable[[Ticket], None] | None = None) -> Ticket:
+    """File a new question for the author's structure, with its files (`created_by`: the jurist filing it for them;
+    `on_filed`: called with the numbered question just before the commit, so that what it writes commits with the
+    question or not at all).
 
     On PostgreSQL the question is numbered before its INSERT, which then carries the reference, the routing
     and the deadlines (no UPDATE); elsewhere the INSERT numbers it and the reference follows in one UPDATE.
@@ -234,6 +236,8 @@ def file_question(author: User, subject: str, body: str, theme_id: int | None,
             record_event("created", author, ticket, channel=channel)
         else:
             record_event("created", created_by, ticket, channel=channel, on_behalf_of=author.name)
+    if on_filed is not None:
+        on_filed(ticket)
     db.session.commit()
     # The caller's redirect needs the reference: keep it loaded past the commit rather than reload the row.
     set_committed_value(ticket, "reference", reference)

@@ -1,13 +1,14 @@
 """Questions received by phone or email: a jurist files them on behalf of a member of a structure."""
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy import select
-
 
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
-from helpdesk.models import Structure, Ticket, User
+from helpdesk.mail import ingest
+from helpdesk.models import InboundEmail, Structure, Ticket, User
 from helpdesk.permissions import ensure_staff
 from helpdesk.tickets.services import file_question, recent_filings
 from helpdesk.translation import gettext as _, lazy_gettext as _l
@@ -30,11 +31,12 @@ def active_structures() -> list[Structure]:
 
 def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None, channel: str, subject: str,
                    body: str, theme_id: int | None, priority: int = 1,
-                   attachments: Sequence[tuple[str, bytes]] = ()) -> Ticket:
+                   attachments: Sequence[tuple[str, bytes]] = (), from_mail: InboundEmail | None = None) -> Ticket:
     """File a question received by phone or email, with the files it came with: the member is its author, the
     jurist is recorded as its filer. The same subject and text for the member again within minutes (a double click,
     the form posted again, a colleague recording the same call) is the question already filed: one question, one mail
-    to the member."""
+    to the member. Filed from a kept email (`from_mail`), the question and the email handled with it commit together;
+    an email another jurist has handled first refuses the filing (Conflict), nothing stored."""
     ensure_staff(jurist)
     if channel not in OFFLINE_CHANNELS:
         raise InvalidInput(_("Indiquez si la demande est arrivée par téléphone ou par courriel."))
@@ -43,7 +45,13 @@ def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None
         raise InvalidInput(_("Choisissez un membre actif de cette structure."))
     resent, _filed = recent_filings(member, subject, body)
     if resent is not None:
+        ticket = db.session.scalars(select(Ticket).where(Ticket.reference == resent)).one()
+        if from_mail is not None:
+            ingest.take_for_question(from_mail, jurist, ticket)
         db.session.commit()  # ends the hold on the member's filings
-        return db.session.scalars(select(Ticket).where(Ticket.reference == resent)).one()
+        return ticket
+    if from_mail is not None:
+        ingest.ensure_pending(from_mail)  # refused before the question is numbered and its files written
     return file_question(member, subject, body, theme_id, priority, channel=channel, attachments=attachments,
-                         created_by=jurist)
+                         created_by=jurist,
+                         on_filed=partial(ingest.take_for_question, from_mail, jurist) if from_mail else None)

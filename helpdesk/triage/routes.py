@@ -367,13 +367,9 @@ def on_behalf():
     filed."""
     # A post carries its files as well (the form's own default); the structure picked first comes in the query.
     form = OnBehalfForm() if request.method == "POST" else OnBehalfForm(request.args)
-    inbound_id = positive_int(request.values.get("courriel", ""))
-    inbound = ingest.pending_inbound(inbound_id)
-    if inbound_id and inbound is None and request.method == "POST":
-        # Filed or discarded by another jurist since this form was filled from it: the same question twice, or a
-        # question of a discarded mail, would follow.
-        flash_not_saved(_("Ce courriel a déjà été traité."))
-        return redirect(url_for("mail.inbound", etat="traites"))
+    # A post names its email even once handled: the filing then refuses it rather than file a question without it.
+    inbound = (ingest.kept_inbound if request.method == "POST" else ingest.pending_inbound)(
+        positive_int(request.values.get("courriel", "")))
     draft = ingest.question_draft(inbound) if inbound else None
     if draft and request.method == "GET" and not form.subject.data:  # first display: the email fills the form
         form.channel.data, form.subject.data, form.body.data = "email", draft.subject, draft.body
@@ -399,9 +395,7 @@ def on_behalf():
             ticket = filing.file_on_behalf(current_user, form.member.data, form.structure.data, form.channel.data,
                                            form.subject.data, form.body.data, form.theme.data, form.priority.data,
                                            attachments=read_uploads(form.attachments.data)
-                                           + (draft.files if draft else []))
-            if inbound:
-                ingest.mark_filed(inbound, ticket, current_user)
+                                           + (draft.files if draft else []), from_mail=inbound)
         except ServiceError as error:
             status = refuse_form(form, error)
             flash_files_to_attach_again(refusal=error)

@@ -248,7 +248,8 @@ def test_a_jurist_writes_a_resource_or_a_reply_in_a_screenful_box(visitor):
 def test_queue_subjects_wrap_between_words_and_a_pasted_link_inside_itself(visitor):
     """In the queue's narrow subject column « professionnalisation » lost its last letter to the next line (« anywhere »
     cut any word): subjects wrap between words, on 1024, 1280 and 1366 px screens; a link pasted as a subject still
-    wraps inside itself rather than pushing the other columns out of sight."""
+    wraps inside itself rather than pushing the other columns out of sight, and the queue fits each screen (at 1024 px
+    it scrolled sideways)."""
     page = visitor.page
     link = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043656823"
     visitor.login("membre@demo.local")
@@ -268,10 +269,9 @@ def test_queue_subjects_wrap_between_words_and_a_pasted_link_inside_itself(visit
         assert not cut, f"mots coupés à {width} px : {cut}"
         pasted = subjects.filter(has_text="legifrance")
         assert pasted.evaluate("cell => cell.getBoundingClientRect().width") < 300, "le lien élargit la colonne"
-        if width >= 1280:
-            region = page.locator("table.queue").locator("xpath=..")
-            assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), \
-                f"la file défile de côté à {width} px"
+        region = page.locator("table.queue").locator("xpath=..")
+        assert region.evaluate("element => element.scrollWidth <= element.clientWidth"), \
+            f"la file défile de côté à {width} px"
 
 
 def test_the_wide_queue_lines_its_header_up_with_its_title(visitor):
@@ -379,3 +379,73 @@ def test_a_rules_buttons_and_links_stand_on_one_line(visitor):
         button, link = rows.nth(index).locator("button").first, rows.nth(index).get_by_role("link")
         middle = [box["y"] + box["height"] / 2 for box in (button.bounding_box(), link.bounding_box())]
         assert abs(middle[0] - middle[1]) <= 2, f"règle {index + 1} : bouton et lien décalés de {middle}"
+
+
+SMALL_LAPTOP = {"width": 1024, "height": 768}
+
+
+def test_the_queue_fits_a_1024_px_screen_in_every_view(visitor):
+    """At 1024 px (a small laptop, a tablet held sideways) every view of the queue scrolled about 250 px sideways: the
+    deadline, « Dernière activité » and the tags were out of sight. Each view fits now, with its long subjects, the
+    questions waiting on their member (their status on two lines at most) and a deadline due within 24 h; « Posée le »
+    is left to the question's page there, and comes back on a laptop."""
+    page = visitor.page
+    page.set_viewport_size(SMALL_LAPTOP)
+    visitor.login("juriste@demo.local")
+    seen = set()
+    for view in ("non-assignees", "mes-dossiers", "ouvertes", "en-attente", "en-retard"):
+        visitor.goto(f"/file/?vue={view}")
+        table = page.locator("table.queue")
+        region = table.locator("xpath=..")
+        widths = region.evaluate("element => [element.scrollWidth, element.clientWidth]")
+        assert widths[0] <= widths[1], f"« {view} » défile de côté à 1024 px : {widths}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_LAPTOP["width"], view
+        for header in ("Échéance", "Étiquettes", "Dernière activité"):
+            assert _right_edge_visible(page, table.get_by_role("columnheader", name=header)), (view, header)
+        expect(table.get_by_role("columnheader", name="Posée le")).to_be_hidden()
+        waiting = table.locator(".status-cell .badge", has_text="En attente du membre")
+        if waiting.count():
+            seen.add("waiting")
+            line_height = waiting.first.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)")
+            assert waiting.first.bounding_box()["height"] <= 2.5 * line_height, "le statut s'étire sur plus de deux lignes"
+        if table.locator(".deadline-soon, .deadline-ok").count():  # « Dans les délais » when a weekend is near
+            seen.add("due within 24 h")
+        if table.locator("td.long-text").filter(has_text="professionnalisation").count():
+            seen.add("long subject")
+    assert seen == {"waiting", "due within 24 h", "long subject"}, f"la démo ne montre plus : {seen}"
+    page.set_viewport_size(LAPTOP)
+    expect(page.locator("table.queue").get_by_role("columnheader", name="Posée le")).to_be_visible()
+
+
+@pytest.mark.parametrize("size", [LAPTOP, SMALL_LAPTOP], ids=["1280", "1024"])
+def test_the_merge_button_stands_on_its_fields_line(visitor, size):
+    """« Fusionner » stood at the far end of the row, below the reference field's line, beside the confirmation box:
+    it is on the field's line now, as « Ajouter » is for the tags, the hint and the box under both, and as wide as its
+    word when a long refusal stands under them (it stretched across the page)."""
+    page = visitor.page
+    page.set_viewport_size(size)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes")
+    rows = page.locator("table.queue tbody tr").evaluate_all(
+        "rows => rows.map(row => [row.querySelector('a').textContent, row.children[3].textContent])")
+    (source, structure), = rows[:1]
+    other = next(reference for reference, elsewhere in rows if elsewhere != structure)
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    for typed in ("", other):  # as first shown, then refused with a long error (another structure, not confirmed)
+        page.get_by_label("Fusionner dans la question").fill(typed)
+        if typed:
+            page.get_by_role("button", name="Fusionner", exact=True).click()
+            expect(page.get_by_text("Ces questions viennent de deux structures différentes")).to_be_visible()
+            expect(page.locator("main h1")).to_contain_text(source)  # refused: still the same question
+        field = page.get_by_label("Fusionner dans la question").bounding_box()
+        button = page.get_by_role("button", name="Fusionner", exact=True)
+        box = button.bounding_box()
+        middle = box["y"] + box["height"] / 2
+        assert field["y"] <= middle <= field["y"] + field["height"], (typed, field, box)
+        assert 0 < box["x"] - (field["x"] + field["width"]) <= 16, (typed, field, box)
+        natural = button.evaluate("""element => { element.style.width = 'max-content';
+            const width = element.getBoundingClientRect().width; element.style.width = ''; return width; }""")
+        assert abs(box["width"] - natural) < 1, f"« Fusionner » étiré : {box['width']} px pour {natural} px"
+        confirm = page.get_by_label("Je confirme la fusion même si les questions viennent de structures différentes")
+        assert confirm.bounding_box()["y"] > field["y"] + field["height"]

@@ -2,11 +2,13 @@
 import base64
 import imaplib
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from helpdesk.errors import Conflict
 from helpdesk.extensions import db
 from helpdesk.mail.fetch import fetch_mailbox
 from helpdesk.mail import ingest as ingest_module
@@ -16,6 +18,7 @@ from helpdesk.mail.parsing import html_to_text, parse_mail, trim_reply
 from helpdesk.mail.reply_address import read_token, reply_address
 from helpdesk.models import Attachment, InboundEmail, Message, Ticket
 from helpdesk.tickets import services
+from helpdesk.triage import filing
 from tests import factories
 from tests.mail.helpers import fixture_mail, outbox, page_text
 
@@ -405,7 +408,7 @@ def test_attaching_to_an_unknown_question_or_twice_is_refused(app, world, questi
     assert 'value="Q-2026-99999"' in page, "the reference typed is given back to correct"
     assert "Rattacher à la question" in page
     attach(record, question.reference, world.jurist)
-    with pytest.raises(Exception, match="déjà été traité"):
+    with pytest.raises(Conflict, match=f"Ce courriel a déjà été rattaché à la question {question.reference}."):
         attach(record, question.reference, world.jurist)
 
 
@@ -444,10 +447,10 @@ def test_jurist_discards_a_kept_mail(app, world, question, client, login):
     db.session.refresh(record)
     assert record.status == "discarded"
     assert "Courriels non rattachés" in page and "Réponse automatique" not in page
-    with pytest.raises(Exception, match="déjà été traité"):
+    with pytest.raises(Conflict, match="Ce courriel a déjà été écarté."):
         discard(record, world.jurist)
     again = client.get(f"/courriels/{record.id}/ecarter", follow_redirects=True)
-    assert "ce courriel a déjà été traité." in page_text(again) and "Écarter définitivement" not in page_text(again)
+    assert "ce courriel a déjà été écarté." in page_text(again) and "Écarter définitivement" not in page_text(again)
 
 
 def test_members_cannot_see_kept_mail(app, world, question, client, login):
@@ -767,26 +770,95 @@ def test_a_mail_already_handled_fills_no_question(app, world, client, login):
     assert "Effectif et CSE" not in form and "Depuis le courriel" not in form
 
 
-def test_a_mail_filed_by_another_jurist_meanwhile_is_not_filed_a_second_time(app, world, client, login):
-    """Two jurists open « En faire une nouvelle question… » on the same mail; the second to send the form got a second
-    question for the member (mailed to them again), without the mail's files, and no word that the mail was filed:
-    it is refused, nothing written, and leads to the handled mails."""
+def _file_from_mail(client, record, world, subject: str = "Effectif et CSE"):
+    """Post the question form opened from the kept mail `record`, for its member."""
+    return client.post("/questions/pour-un-membre", data={
+        "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
+        "send": "1", "subject": subject, "theme": world.theme.id, "priority": "1",
+        "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"})
+
+
+def _stored_files(app) -> list:
+    """The attachment files written under the upload folder."""
+    return [path for path in (Path(app.config["UPLOAD_DIR"])).rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize("subject", ["Effectif et CSE", "Salariés en insertion et effectif du CSE"])
+def test_a_mail_a_colleague_already_turned_into_a_question_is_refused(app, world, client, login, subject):
+    """Two jurists who opened « En faire une nouvelle question… » on the same mail both got a question: the mail was
+    marked handled in a second step that nothing guarded. The second jurist's filing is refused now, naming the
+    question the mail became, and stores nothing (no question, no file, the mail left as the first one handled it),
+    whether they kept the mail's subject or rewrote it."""
+    record = ingest(_new_question_mail(world.member.email))
+    login(world.jurist2)
+    assert "Depuis le courriel" in page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    draft = ingest_module.question_draft(record)
+    first = filing.file_on_behalf(world.jurist, world.member.id, world.structure.id, "email", draft.subject,
+                                  draft.body, world.theme.id, attachments=draft.files, from_mail=record)
+    files = _stored_files(app)
+    response = _file_from_mail(client, record, world, subject)
+    page = page_text(response)
+    assert response.status_code == 409
+    assert factories.error_banner(page) == (f"Erreur : ce courriel a déjà été transformé en question "
+                                            f"{first.reference}. Rien n'a été enregistré.")
+    assert f'value="{subject}"' in page, "the form is shown again as typed"
+    assert [ticket.reference for ticket in db.session.scalars(select(Ticket))] == [first.reference]
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 1 and _stored_files(app) == files
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id, record.handled_by_id) == ("attached", first.id, world.jurist.id)
+
+
+def test_the_form_from_a_mail_sent_twice_by_its_jurist_leads_to_the_question_filed(app, world, client, login):
+    """A double click on « Enregistrer la question » is the question already filed, from a mail as from a call: the
+    jurist lands on it instead of a refusal."""
     record = ingest(_new_question_mail(world.member.email))
     login(world.jurist)
-    form = {"courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
-            "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1",
-            "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"}
-    assert client.post("/questions/pour-un-membre", data=form).status_code == 302
-    login(world.jurist2)
-    response = client.post("/questions/pour-un-membre", data=form)
-    assert response.headers["Location"] == "/courriels?etat=traites"
-    page = page_text(client.get(response.headers["Location"]))
-    assert "Erreur :</strong> ce courriel a déjà été traité. Rien n'a été enregistré." in page
-    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == "Effectif et CSE")) == 1
-    discarded = ingest(_new_question_mail(world.member.email).replace(b"new-question@", b"another-question@"))
-    discard(discarded, world.jurist)
-    assert client.post("/questions/pour-un-membre", data={**form, "courriel": discarded.id}).status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.subject == "Effectif et CSE")) == 1
+    first, again = _file_from_mail(client, record, world), _file_from_mail(client, record, world)
+    [ticket] = db.session.scalars(select(Ticket))
+    assert first.headers["Location"] == again.headers["Location"] == f"/questions/{ticket.reference}"
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id, record.handled_by_id) == ("attached", ticket.id, world.jurist.id)
+
+
+def test_a_mail_discarded_while_its_question_was_written_refuses_the_filing(app, world, client, login):
+    record = ingest(_new_question_mail(world.member.email))
+    login(world.jurist)
+    client.get(f"/questions/pour-un-membre?courriel={record.id}")
+    discard(record, world.jurist2)
+    response = _file_from_mail(client, record, world)
+    assert response.status_code == 409
+    assert factories.error_banner(page_text(response)) == "Erreur : ce courriel a déjà été écarté. Rien n'a été enregistré."
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_a_failure_while_filing_from_a_mail_leaves_neither_question_nor_handled_mail(app, world):
+    """The question was committed, then the mail marked handled in a second commit: a failure in between left the mail
+    waiting beside the question it had become (another jurist then filed it again). Both are one transaction now:
+    a failure as the mail is marked stores nothing, files included, and the mail still waits."""
+    record = ingest(_new_question_mail(world.member.email))
+    draft = ingest_module.question_draft(record)
+
+    def fail_on_marking(_conn, _cursor, statement, *_args):
+        """The database failing as the mail is marked handled."""
+        if statement.lstrip().upper().startswith("UPDATE INBOUND_EMAIL"):
+            raise RuntimeError("database gone")
+
+    event.listen(db.engine, "before_cursor_execute", fail_on_marking)
+    try:
+        with pytest.raises(RuntimeError):
+            filing.file_on_behalf(world.jurist, world.member.id, world.structure.id, "email", draft.subject,
+                                  draft.body, world.theme.id, attachments=draft.files, from_mail=record)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", fail_on_marking)
+    db.session.rollback()  # as the request's end does
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id, record.handled_by_id) == ("pending", None, None)
+    ticket = filing.file_on_behalf(world.jurist, world.member.id, world.structure.id, "email", draft.subject,
+                                   draft.body, world.theme.id, attachments=draft.files, from_mail=record)
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id) == ("attached", ticket.id), "the mail can be filed again"
 
 
 def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_stored_with(app, world, client, login):
