@@ -78,6 +78,57 @@ def test_the_queue_is_a_list_of_cards_on_a_phone_and_a_table_on_a_computer(visit
     assert first.locator("td.long-text").bounding_box()["y"] == first.locator("td.reference-cell").bounding_box()["y"]
 
 
+TABLET_WIDTHS = [768, 900]  # a tablet held upright, and a narrow window between a tablet and a small laptop
+
+
+@pytest.mark.parametrize("width", TABLET_WIDTHS)
+def test_the_queue_is_a_list_of_cards_on_a_tablet_held_upright(visitor, width):
+    """Between a phone and a 1024 px screen the queue stayed a table and scrolled about 300 px sideways in its box:
+    it is a list of cards there too, in every view, each card's reference, subject and status inside it; « Posée
+    le », left out of the table on a small laptop, is in each card."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 1000})
+    visitor.login("juriste@demo.local")
+    for view in ("non-assignees", "mes-dossiers", "ouvertes", "en-attente", "en-retard"):
+        visitor.goto(f"/file/?vue={view}")
+        table = page.locator("table.queue")
+        widths = table.locator("xpath=..").evaluate("element => [element.scrollWidth, element.clientWidth]")
+        assert widths[0] <= widths[1], f"« {view} » défile de côté à {width} px : {widths}"
+        assert _page_width(page) <= width, view
+        assert table.locator("thead").bounding_box()["height"] <= 1, "l'en-tête du tableau reste affiché"
+        rows = table.locator("tbody tr")
+        assert rows.count() > 0, view
+        for index in range(rows.count()):
+            row = rows.nth(index)
+            card = row.bounding_box()
+            for part in (row.locator("td.reference-cell a"), row.locator("td.long-text"), row.locator(".status-cell .badge")):
+                box = part.bounding_box()
+                assert card["x"] <= box["x"] and box["x"] + box["width"] <= card["x"] + card["width"], \
+                    (view, part.inner_text())
+        expect(rows.first.locator("td.created-cell")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", TABLET_WIDTHS)
+@pytest.mark.parametrize(("email", "path"), [("membre@demo.local", "/questions/"),
+                                             ("admin@demo.local", "/admin/utilisateurs"),
+                                             ("admin@demo.local", "/admin/structures")],
+                         ids=["nos-questions", "comptes", "structures"])
+def test_the_other_lists_of_cards_fit_a_tablet_held_upright(visitor, width, email, path):
+    """« Nos questions » scrolled sideways on a tablet held upright (888 px in a 736 px box), the accounts' list too:
+    like the queue, each of these lists is a list of cards there, each value named."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 1000})
+    visitor.login(email)
+    visitor.goto(path)
+    table = page.locator("main table.cards")
+    widths = table.locator("xpath=..").evaluate("element => [element.scrollWidth, element.clientWidth]")
+    assert widths[0] <= widths[1], f"{path} défile de côté à {width} px : {widths}"
+    assert table.locator("thead").bounding_box()["height"] <= 1, "l'en-tête du tableau reste affiché"
+    labelled = table.locator("tbody td[data-label]").first
+    label = labelled.get_attribute("data-label")
+    assert labelled.evaluate("element => getComputedStyle(element, '::before').content") == f'"{label} : "'
+
+
 def _jurist_opens_a_question_on_a_phone(visitor):
     """On a 375 px screen, the demo jurist opens the first question of the queue; return the page."""
     page = visitor.page
