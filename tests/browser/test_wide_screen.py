@@ -449,3 +449,20 @@ def test_the_merge_button_stands_on_its_fields_line(visitor, size):
         assert abs(box["width"] - natural) < 1, f"« Fusionner » étiré : {box['width']} px pour {natural} px"
         confirm = page.get_by_label("Je confirme la fusion même si les questions viennent de structures différentes")
         assert confirm.bounding_box()["y"] > field["y"] + field["height"]
+
+
+@pytest.mark.parametrize("size", [LAPTOP, SMALL_LAPTOP], ids=["1280", "1024"])
+def test_no_statistics_table_scrolls_sideways(visitor, size):
+    """The data tables of « Délais de réponse par mois » and « par thème » sat beside their chart in a box too narrow
+    for their five columns and scrolled sideways there, at 1280 px as at 1024 px: a table that does not fit beside
+    its chart stands under it, and no table of the statistics scrolls sideways."""
+    page = visitor.page
+    page.set_viewport_size(size)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/statistiques/")
+    regions = page.locator("main [role=region]").evaluate_all(
+        "regions => regions.map(r => [r.getAttribute('aria-label'), r.scrollWidth, r.clientWidth])")
+    assert any(label.startswith("Données : Délais de réponse par thème") for label, _, _ in regions), regions
+    scrolling = [region for region in regions if region[1] > region[2]]
+    assert not scrolling, f"tableaux qui défilent de côté à {size['width']} px : {scrolling}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
