@@ -111,6 +111,24 @@ def test_a_bulletins_page_gives_the_date_the_home_page_gives_it(client, crowd, l
     assert f"Flash info · publié le {date}" in page
 
 
+def test_the_resource_list_gives_a_resource_the_date_its_page_gives(client, crowd, login):
+    """The search list said « à jour au » with a bulletin's last edit date while its page says « publié le » with its
+    publication date: the list now says what the page says, and keeps « à jour au » for a resource that has it."""
+    bulletin = write(crowd)
+    services.publish_bulletin(bulletin, crowd.jurist)
+    import_articles([json.dumps({"slug": "cddi-a-jour", "title": "Renouvellement du CDDI", "body": "Le CDDI.",
+                                 "visibility": "members", "status": "published", "updated_on": "2026-03-02"})])
+    indexing.sync()
+    login(crowd.member)
+    page = html.unescape(client.get(f"/ressources/{bulletin.slug}").get_data(as_text=True))
+    dated = re.search(r"Flash info · publié le [^\n<]+", page)[0]
+    listed = html.unescape(client.get("/ressources/", query_string={"type": "flash"}).get_data(as_text=True))
+    assert dated in listed and "à jour au" not in listed
+    listed = html.unescape(client.get("/ressources/", query_string={"q": "CDDI"}).get_data(as_text=True))
+    assert "à jour au 2 mars 2026" in listed and "publié le" not in listed
+    assert "à jour au 2 mars 2026" in html.unescape(client.get("/ressources/cddi-a-jour").get_data(as_text=True))
+
+
 def test_a_link_from_another_site_does_not_mark_a_bulletin_read(client, crowd, login):
     article = write(crowd)
     services.publish_bulletin(article, crowd.jurist)

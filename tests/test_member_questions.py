@@ -268,6 +268,49 @@ def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(mem
     assert "Chercher dans toute la structure" not in page
 
 
+def test_a_reference_finds_its_question_whatever_its_state_or_author_within_the_structure(member_client, world):
+    """A member typing a closed question's reference found nothing until they chose « Clôturées »: a reference now
+    finds its question of the structure whatever its state or author; another structure's stays out of sight."""
+    closed = factories.make_ticket(world.colleague, subject="Élections du CSE")
+    services.close(closed, world.colleague)
+    elsewhere = factories.make_ticket(world.outsider, subject="Élections du CSE ailleurs")
+    services.close(elsewhere, world.outsider)
+    still_open = factories.make_ticket(world.member, subject="Licenciement économique")
+    db.session.commit()
+    year, number = closed.reference.split("-")[1:]
+    for typed in (closed.reference, f"q-{year}-{int(number)}"):
+        page = member_client.get("/questions/", query_string={"q": typed, "qui": "moi"}).get_data(as_text=True)
+        assert _references(page) == [closed.reference]
+        assert "Clôturée" in page
+    page = member_client.get("/questions/", query_string={"q": elsewhere.reference}).get_data(as_text=True)
+    assert f'href="/questions/{elsewhere.reference}"' not in page
+    assert "Aucune question ne correspond" in page and "questions clôturées correspondantes" not in page
+    assert _references(member_client.get("/questions/").get_data(as_text=True)) == [still_open.reference]
+
+
+def test_a_search_finding_no_open_question_shows_the_closed_ones_it_finds(member_client, world):
+    """Words of a closed question found nothing among the open ones the list searches first: the closed questions
+    that match are shown, saying so, never another structure's; a search that finds open ones shows those only."""
+    closed = factories.make_ticket(world.colleague, subject="Élections du CSE")
+    services.close(closed, world.colleague)
+    elsewhere = factories.make_ticket(world.outsider, subject="Élections du CSE ailleurs")
+    services.close(elsewhere, world.outsider)
+    open_one = factories.make_ticket(world.member, subject="Licenciement économique")
+    closed_too = factories.make_ticket(world.member, subject="Licenciement pour inaptitude")
+    services.close(closed_too, world.member)
+    db.session.commit()
+    page = html.unescape(member_client.get("/questions/?q=CSE").get_data(as_text=True))
+    assert _references(page) == [closed.reference]
+    assert "Aucune question non clôturée ne correspond à «\xa0CSE\xa0» ; questions clôturées correspondantes :" in page
+    page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
+    assert _references(page) == [open_one.reference]
+    assert "questions clôturées correspondantes" not in page
+    page = html.unescape(member_client.get("/questions/?q=CSE&etat=attente").get_data(as_text=True))
+    assert _references(page) == [] and "Aucune question ne correspond à «\xa0CSE\xa0»." in page
+    page = member_client.get("/questions/?q=ailleurs").get_data(as_text=True)
+    assert _references(page) == [] and "Aucune question ne correspond" in page
+
+
 def test_list_is_paginated(app, member_client, world):
     app.config["MEMBER_PAGE_SIZE"] = 2
     tickets = [factories.make_ticket(world.member) for _ in range(3)]

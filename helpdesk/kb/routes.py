@@ -52,9 +52,9 @@ def search():
                                          sort="date" if sort == "date" else "relevance",
                                          page=page_arg(), memory=session)
     remember_list_page("resources")
-    return render_template("kb/search.html", results=results, query=query, types=types, themes=themes,
-                           statuses=statuses, sort=sort, sorts=SORTS, theme_names=theme_names,
-                           article_statuses=ARTICLE_STATUSES)
+    return render_template("kb/search.html", results=results, dates=searching.resource_dates(results.hits),
+                           query=query, types=types, themes=themes, statuses=statuses, sort=sort, sorts=SORTS,
+                           theme_names=theme_names, article_statuses=ARTICLE_STATUSES)
 
 
 @bp.route("/suggestions", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.kb.indexing import index_path
 from helpdesk.kb.services import log_search
 from helpdesk.like import any_contains
-from helpdesk.models import Theme, Ticket, User
+from helpdesk.models import Article, Theme, Ticket, User
 from helpdesk.models.ticket import canonical_reference
 from helpdesk.permissions import article_statuses, article_visibilities, can_see_internal
 from helpdesk.translation import gettext as _
@@ -48,6 +48,14 @@ def search_resources(user, query: str, *, types=(), themes=(), statuses=(), sort
     if not results.browsing and page == 1:
         log_search(query, results.total, user, memory)
     return results
+
+
+def resource_dates(hits) -> dict:
+    """The dates a list shows of these resources (« à jour au », else the publication), by slug, read from the
+    database as their pages read them: the index keeps a single date, the one the date sort orders by."""
+    rows = db.session.execute(select(Article.slug, Article.updated_on, Article.published_at)
+                              .where(Article.slug.in_([hit.slug for hit in hits])))
+    return {row.slug: row for row in rows}
 
 
 def suggest(user, text: str, limit: int = 5) -> list[search.ArticleHit]:

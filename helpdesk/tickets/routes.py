@@ -1,21 +1,18 @@
 """Member and jurist pages of a question."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
-
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
 from helpdesk.auth.network import irreversible_from_login_network
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
-from helpdesk.kb.searching import question_text_filter, similar_questions, suggest
+from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import text_arg, url_with_query
 from helpdesk.markup import unbroken_references
 from helpdesk.models import STATUSES, Ticket
 from helpdesk.permissions import (
-    admin_required, can_see_internal, ensure_can_file, get_typed_ticket, get_visible_ticket, member_required,
-    visible_tickets)
+    admin_required, can_see_internal, ensure_can_file, get_typed_ticket, get_visible_ticket, member_required)
 from helpdesk.tickets import bp, services
 from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, QuestionForm, ReplyForm, StaffReplyForm,
                                     StatusForm)
@@ -44,22 +41,24 @@ def _classify_theme_choices(ticket: Ticket) -> list[tuple[int, str]]:
 @member_required
 def index():
     """The member's structure's questions, filterable (mine/all, open/waiting for them/closed, words of the subject or
-    reference), with how many wait for the members' answer."""
+    reference), with how many wait for the members' answer; a search finding no open question shows the closed ones
+    it finds."""
     who = request.args.get("qui", "toutes")
     state = request.args.get("etat", "ouvertes")
+    if state not in services.MEMBER_LIST_STATES:
+        state = "ouvertes"
     text = text_arg("q")
     waiting = services.waiting_count(current_user)
-    query = visible_tickets(current_user).options(selectinload(Ticket.theme), selectinload(Ticket.author))
-    if who == "moi":
-        query = query.where(Ticket.author_id == current_user.id)
-    query = query.where({"closes": Ticket.status == "closed", "attente": Ticket.status == "waiting"}.get(
-        state, Ticket.status != "closed"))
-    if text:
-        query = query.where(question_text_filter(text, structure_id=current_user.structure_id))
-    page = list_page(query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()),
-                     current_app.config["MEMBER_PAGE_SIZE"])
+    page_size = current_app.config["MEMBER_PAGE_SIZE"]
+    page = list_page(services.member_list_query(current_user, who, state, text), page_size)
+    closed_instead = False
+    if text and state == "ouvertes" and not page.total:
+        closed = list_page(services.member_list_query(current_user, who, "closes", text), page_size)
+        if closed.total:
+            page, closed_instead = closed, True
     remember_list_page("questions")
-    return render_template("tickets/index.html", page=page, who=who, state=state, text=text, waiting=waiting)
+    return render_template("tickets/index.html", page=page, who=who, state=state, text=text, waiting=waiting,
+                           closed_instead=closed_instead)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])

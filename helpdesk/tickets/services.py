@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.attachments.services import (
@@ -15,8 +16,10 @@ from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited
 from helpdesk.events import AUDIT_KINDS, record_event
 from helpdesk.extensions import db
 from helpdesk.i18n import too_long, too_short
+from helpdesk.kb.searching import question_text_filter
 from helpdesk.models import PRIORITIES, Event, Message, Structure, Theme, Ticket, User
 from helpdesk.models._types import utcnow
+from helpdesk.models.ticket import canonical_reference
 from helpdesk.permissions import (can_see_internal, can_view_ticket, ensure_can_delete_question, ensure_can_file,
                                   ensure_membership_active, ensure_staff, visible_tickets)
 from helpdesk.plain_text import one_line as on_one_line
@@ -171,6 +174,26 @@ def waiting_count(user: User) -> int:
     """How many of the questions `user` may see wait for their member's answer."""
     return db.session.scalar(visible_tickets(user).where(Ticket.status == "waiting").with_only_columns(func.count())
                              .order_by(None))
+
+
+# The member list's states (« etat »): a condition on the status each; any other value reads as the default one.
+MEMBER_LIST_STATES = {"ouvertes": Ticket.status != "closed", "attente": Ticket.status == "waiting",
+                      "closes": Ticket.status == "closed"}
+
+
+def member_list_query(member: User, who: str, state: str, text: str | None):
+    """The member list's SELECT: their structure's questions, their own only (`who` « moi ») in a state, holding
+    `text`; the question whose reference `text` is comes whatever its author or state (a reference names it)."""
+    condition = MEMBER_LIST_STATES[state]
+    if who == "moi":
+        condition = condition & (Ticket.author_id == member.id)
+    query = visible_tickets(member)
+    if text:
+        query = query.where(question_text_filter(text, structure_id=member.structure_id))
+        if reference := canonical_reference(text):
+            condition = condition | (Ticket.reference == reference)
+    return (query.where(condition).options(selectinload(Ticket.theme), selectinload(Ticket.author))
+            .order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()))
 
 
 def recent_filings(author: User, subject: str, body: str) -> tuple[str | None, int]:

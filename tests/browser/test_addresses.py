@@ -1,5 +1,7 @@
 """After a form posted to an action-only address (a refused reply, a reply helper), the address bar shows the page
 of the form: a reload opens it, with the text being written, and the language switch comes back to it."""
+from urllib.parse import urlsplit
+
 from playwright.sync_api import expect
 
 
@@ -53,3 +55,20 @@ def test_a_canned_answer_inserted_then_a_reload_keep_the_composed_reply(visitor)
     visitor.audit("(rechargée)")
     assert page.url.split("#")[0] == question
     expect(page.get_by_label("Message", exact=True)).to_have_value(composed)
+
+
+def test_the_member_list_filters_name_only_what_was_chosen_in_the_address(visitor):
+    """« Filtrer » on « Nos questions » put every field in the address (?q=&qui=toutes&etat=ouvertes), defaults
+    included: as in the queue, the address now names only the fields changed from their default."""
+    page = visitor.page
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    page.get_by_role("button", name="Filtrer", exact=True).click()
+    visitor.audit("(filtres par défaut)")
+    assert urlsplit(page.url)[2:4] == ("/questions/", "")
+    page.get_by_label("Recherche (mots ou référence)").fill("CDDI")
+    page.get_by_label("État").select_option("closes")
+    page.get_by_role("button", name="Filtrer", exact=True).click()
+    visitor.audit("(clôturées)")
+    assert page.url == visitor.base_url + "/questions/?q=CDDI&etat=closes"
+    expect(page.get_by_label("Auteur")).to_have_value("toutes")
