@@ -466,3 +466,22 @@ def test_no_statistics_table_scrolls_sideways(visitor, size):
     scrolling = [region for region in regions if region[1] > region[2]]
     assert not scrolling, f"tableaux qui défilent de côté à {size['width']} px : {scrolling}"
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+
+
+def test_every_queue_view_fits_a_laptop_showing_a_scroll_bar(visitor):
+    """A computer's browser (Windows, most Linux desktops) takes about 17 px of a 1280 px window for its vertical scroll
+    bar, which the test browser hides: « En retard » then scrolled 10 px sideways. Each view's table, squeezed to its
+    narrowest, leaves that room."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    for view in ("non-assignees", "mes-dossiers", "ouvertes", "en-attente", "en-retard"):
+        visitor.goto(f"/file/?vue={view}")
+        narrowest, room = page.locator("table.queue").evaluate("""table => {
+            const room = table.parentElement.clientWidth;
+            table.style.width = "1px";
+            const narrowest = table.offsetWidth;
+            table.style.width = "";
+            return [narrowest, room];
+        }""")
+        assert narrowest <= room - 17, f"« {view} » : {narrowest} px au plus serré pour {room - 17} px"
