@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
 from helpdesk.audit.services import record_download
-from helpdesk.auth.network import irreversible_refusal
 from helpdesk.main.forms import Form
 from helpdesk.permissions import ensure_can_remove_attachment, get_visible_attachment
 from helpdesk.translation import gettext as _
@@ -31,6 +30,9 @@ def download(attachment_id):
 def remove(attachment_id):
     """Ask to confirm (GET), then withdraw a file from a resource and delete it (POST); the team only, from the
     session's login network with the password typed in the last minutes: nothing brings the file back."""
+    # Imported here: the auth package imports, through mail and questions, the views that import this package.
+    from helpdesk.auth.network import irreversible_refusal
+
     attachment = get_visible_attachment(current_user, attachment_id)
     ensure_can_remove_attachment(current_user, attachment)
     if refused := irreversible_refusal(_(
