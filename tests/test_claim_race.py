@@ -1,16 +1,16 @@
-"""Two jurists claiming the same question, or turning the same kept mail into a question, at the same moment: exactly
-one wins (PostgreSQL only)."""
+"""Two jurists claiming the same question, turning the same kept mail into a question, or merging two questions into
+each other, at the same moment: exactly one wins (PostgreSQL only)."""
 import threading
 
 import pytest
 from sqlalchemy import func, select, update
 
-from helpdesk.errors import Conflict
+from helpdesk.errors import Conflict, InvalidInput
 from helpdesk.extensions import db
 from helpdesk.mail.ingest import ingest
 from helpdesk.models import Attachment, Event, InboundEmail, Ticket, User
 from helpdesk.tickets import services
-from helpdesk.triage import filing
+from helpdesk.triage import filing, merging
 from tests import factories
 from tests.conftest import POSTGRES_URL
 
@@ -146,3 +146,74 @@ def test_simultaneous_filings_of_one_mail_make_exactly_one_question(app, world, 
         assert (record.status, record.ticket_id) == ("attached", ticket.id)
         winner = next(jurist for jurist, outcome in outcomes.items() if outcome == reference)
         assert record.handled_by_id == winner
+
+
+def _merge_in_own_session(app, source_id: int, target_id: int, jurist_id: int, barrier: threading.Barrier,
+                          outcomes: dict) -> None:
+    """Merge `source_id` into `target_id` from a separate thread, app context and database connection."""
+    with app.app_context():
+        source, target = db.session.get(Ticket, source_id), db.session.get(Ticket, target_id)
+        jurist = db.session.get(User, jurist_id)
+        source.messages, target.messages  # loaded before the start, as a page shown first would have them
+        barrier.wait()
+        try:
+            merging.merge(source, target, jurist)
+        except InvalidInput as refusal:
+            outcomes[(source_id, target_id)] = refusal
+        else:
+            outcomes[(source_id, target_id)] = "merged"
+        finally:
+            db.session.remove()
+
+
+def _merge_at_once(app, merges: list[tuple[int, int, int]]) -> dict:
+    """Run each (source, target, jurist) merge in its own thread, all starting together; their outcomes."""
+    barrier = threading.Barrier(len(merges), timeout=10)
+    outcomes: dict = {}
+    threads = [threading.Thread(target=_merge_in_own_session, args=(app, *merge, barrier, outcomes))
+               for merge in merges]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_merging_a_into_b_while_a_colleague_merges_b_into_a_refuses_one(app, world):
+    """The second merge to reach the questions finds the other one merged and is refused in French; the case stays
+    open in the question that was kept."""
+    for _ in range(ROUNDS):
+        a = factories.make_ticket(world.member, subject="CDDI au-delà de 24 mois").id
+        b = factories.make_ticket(world.colleague, subject="Renouveler un CDDI de 24 mois").id
+        outcomes = _merge_at_once(app, [(a, b, world.jurist.id), (b, a, world.jurist2.id)])
+
+        [(source, target)] = [pair for pair, outcome in outcomes.items() if outcome == "merged"]
+        [refusal] = [outcome for outcome in outcomes.values() if isinstance(outcome, InvalidInput)]
+        db.session.expire_all()
+        merged, kept = db.session.get(Ticket, source), db.session.get(Ticket, target)
+        assert refusal.message == (f"{merged.reference} est clôturée ou fusionnée. Fusionnez avec la question qui "
+                                   "reste ouverte.")
+        assert (merged.merged_into_id, merged.status) == (kept.id, "closed")
+        assert kept.merged_into_id is None and kept.status != "closed"
+        assert db.session.scalar(select(func.count()).select_from(Event).where(
+            Event.kind == "merged_into", Event.ticket_id.in_((a, b)))) == 1
+
+
+def test_merging_a_into_b_while_a_colleague_merges_c_into_a_never_merges_into_a_merged_question(app, world):
+    """A question merged away at the instant another is merged into it: either C joined A before A joined B (a chain
+    the jurists may build one step after the other), or C's merge is refused; C never joins A after A was merged."""
+    for _ in range(ROUNDS // 2):
+        a, b, c = (factories.make_ticket(world.member, subject=f"Mutuelle obligatoire, cas {letter}").id
+                   for letter in "abc")
+        outcomes = _merge_at_once(app, [(a, b, world.jurist.id), (c, a, world.jurist2.id)])
+
+        assert outcomes[(a, b)] == "merged", outcomes
+        db.session.expire_all()
+        assert db.session.get(Ticket, a).merged_into_id == b
+        question_c = db.session.get(Ticket, c)
+        if outcomes[(c, a)] == "merged":
+            kinds_on_a = db.session.scalars(select(Event.kind).where(Event.ticket_id == a).order_by(Event.id)).all()
+            assert kinds_on_a.index("merged_from") < kinds_on_a.index("merged_into"), kinds_on_a
+        else:
+            assert outcomes[(c, a)].message.startswith(f"{db.session.get(Ticket, a).reference} est clôturée")
+            assert question_c.merged_into_id is None and question_c.status != "closed"

@@ -1,4 +1,5 @@
 """« Confirmez votre mot de passe »: actions nothing takes back ask for the password typed in the last minutes."""
+import html
 from datetime import timedelta
 
 import pytest
@@ -6,9 +7,12 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.flash import services as flash_services
-from helpdesk.models import Ticket, User
+from helpdesk.attachments.services import save_upload
+from helpdesk.models import Attachment, Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
+from tests.test_admin_import import GOOD_LINES, _csv, _preview, _reference
+from tests.test_attachments import article
 from tests.test_auth_hardening import copied_session, post_login
 
 CONFIRM = "/compte/confirmer-mot-de-passe"
@@ -209,7 +213,8 @@ def test_giving_a_jurists_or_admins_power_asks_for_a_password_typed_too_long_ago
     assert [response.status_code for response in refused] == [403, 403, 403, 403, 302]
     assert _granted(accounts) == [False] * 5
     page = refused[0].get_data(as_text=True)
-    assert "<strong>Erreur :</strong> par sécurité, donner le rôle de juriste ou d'administrateur" in page
+    assert ("<strong>Erreur :</strong> par sécurité, créer un compte, changer son adresse, donner le rôle de juriste ou "
+            "d'administrateur ou changer la structure d'un membre demande votre mot de passe") in page
     assert f'<a href="{CONFIRM}?next=/admin/utilisateurs/nouveau">Confirmez votre mot de passe</a>' in page
     assert 'value="nouvelle-juriste@exemple.test"' in page and 'value="Nina Juriste"' in page, "kept as typed"
     assert 'value="voleur@exemple.test"' in refused[3].get_data(as_text=True)
@@ -229,28 +234,104 @@ def test_right_after_logging_in_an_admin_gives_a_jurists_or_admins_power_without
     assert _granted(accounts) == [True] * 5
 
 
-def test_member_accounts_and_a_jurists_name_need_no_password_typed_recently(client, world, login, later):
-    """Admins create and correct many member accounts: none of that asks for the password again."""
+def test_a_name_or_a_jurist_made_a_member_needs_no_password_typed_recently(client, world, login, later):
+    """What opens nobody an access (a name corrected, a jurist, who read every question, made a member) asks nothing
+    more."""
     jurist = factories.make_user("jurist")
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    renamed = client.post(f"/admin/utilisateurs/{jurist.id}/modifier", data=_account(jurist, name="Jeanne Renommée"))
+    demoted = client.post(f"/admin/utilisateurs/{jurist.id}/modifier",
+                          data=_account(jurist, role="member", structure=str(world.structure.id)))
+    member_renamed = client.post(f"/admin/utilisateurs/{world.member.id}/modifier",
+                                 data=_account(world.member, name="Marie Renommée"))
+    for response in (renamed, demoted, member_renamed):
+        assert response.status_code == 302 and not response.headers["Location"].startswith(CONFIRM)
+    db.session.expire_all()
+    assert jurist.name == "Jeanne Renommée" and jurist.role == "member" and world.member.name == "Marie Renommée"
+
+
+def _open_member_accesses(client, world) -> list:
+    """Create a member account, move a member's address, move a member to another structure, reactivate a member,
+    import a member account: the responses."""
+    created = client.post(NEW_ACCOUNT, data={"email": "nouveau-membre@exemple.test", "name": "Noah Membre",
+                                             "role": "member", "structure": str(world.structure.id),
+                                             "password": "un-mot-de-passe-solide"})
+    readdressed = client.post(f"/admin/utilisateurs/{world.member.id}/modifier",
+                              data=_account(world.member, email="voleur@exemple.test"))
+    moved = client.post(f"/admin/utilisateurs/{world.colleague.id}/modifier",
+                        data=_account(world.colleague, structure=str(world.other_structure.id)))
+    reactivated = client.post(f"/admin/utilisateurs/{world.outsider.id}/activation")
+    preview = _preview(client, _csv(GOOD_LINES[0])).get_data(as_text=True)
+    imported = client.post("/admin/import/confirmer", data={"token": _reference(preview)})
+    return [created, readdressed, moved, reactivated, imported]
+
+
+def _member_accesses_opened(world) -> list[bool]:
+    """Which of `_open_member_accesses`'s five changes the database holds."""
+    db.session.expire_all()
+    emails = set(db.session.scalars(select(User.email)))
+    return ["nouveau-membre@exemple.test" in emails, world.member.email == "voleur@exemple.test",
+            world.colleague.structure_id == world.other_structure.id, world.outsider.active,
+            "anna.exemple@atelier-exemple.fr" in emails]
+
+
+def test_opening_a_structures_questions_to_someone_asks_for_a_password_typed_too_long_ago(client, world, login,
+                                                                                         later, confirm_password):
+    """A copied admin cookie used on the owner's network could take a member's account (its address changed, then a
+    reset link), plant a member account of its own (created, imported), move one into another structure or bring
+    back a deactivated one: each opens a structure's questions and outlives the owner's logout. Past the
+    confirmation's minutes each is refused, nothing changed; the pages of the account form and the import lead to
+    the confirmation first."""
     world.outsider.active = False
     db.session.commit()
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.admin)
-    created = client.post(NEW_ACCOUNT, data={"email": "nouveau-membre@exemple.test", "name": "Noah Membre",
-                                             "role": "member", "structure": str(world.structure.id),
-                                             "password": "un-mot-de-passe-solide"})
-    moved = client.post(f"/admin/utilisateurs/{world.member.id}/modifier",
-                        data=_account(world.member, email="nouvelle-adresse@exemple.test"))
-    renamed = client.post(f"/admin/utilisateurs/{jurist.id}/modifier", data=_account(jurist, name="Jeanne Renommée"))
-    demoted = client.post(f"/admin/utilisateurs/{jurist.id}/modifier",
-                          data=_account(jurist, role="member", structure=str(world.structure.id)))
-    reactivated = client.post(f"/admin/utilisateurs/{world.outsider.id}/activation")
-    for response in (created, moved, renamed, demoted, reactivated):
-        assert response.status_code == 302 and not response.headers["Location"].startswith(CONFIRM)
+    for path in (NEW_ACCOUNT, "/admin/import"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next={path}"
+    refused = _open_member_accesses(client, world)
+    assert [response.status_code for response in refused] == [403, 403, 403, 302, 302]
+    assert _member_accesses_opened(world) == [False] * 5
+    assert 'value="voleur@exemple.test"' in refused[1].get_data(as_text=True), "kept as typed"
+    assert refused[3].headers["Location"] == f"{CONFIRM}?next=/admin/utilisateurs"
+    assert refused[4].headers["Location"] == f"{CONFIRM}?next=/admin/import"
+    assert "ouvre un accès (créer ou importer des comptes" in html.unescape(
+        client.get(f"{CONFIRM}?next=/admin/import").get_data(as_text=True))
+    assert confirm_password(NEW_ACCOUNT).headers["Location"] == NEW_ACCOUNT
+    assert client.get(NEW_ACCOUNT).status_code == 200
+    assert [response.status_code for response in _open_member_accesses(client, world)] == [302] * 5
+    assert _member_accesses_opened(world) == [True] * 5
+
+
+def test_right_after_logging_in_an_admin_opens_member_accesses_without_typing_the_password_again(client, world,
+                                                                                                 login):
+    world.outsider.active = False
+    db.session.commit()
+    login(world.admin)
+    assert [response.status_code for response in _open_member_accesses(client, world)] == [302] * 5
+    assert _member_accesses_opened(world) == [True] * 5
+
+
+def test_withdrawing_a_resources_file_asks_for_a_password_typed_too_long_ago(app, client, world, login, later,
+                                                                             confirm_password):
+    """Nothing brings a withdrawn file back: a copied jurist cookie used on the owner's network would delete the
+    team's templates one by one. The confirmation page and its button lead to « Confirmez votre mot de passe »."""
+    item = article(world)
+    attachment = save_upload(b"Modele de lettre", "modele.txt", uploader=world.jurist, article=item)
+    db.session.commit()
+    path = f"/pieces-jointes/{attachment.id}/retirer"
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.jurist)
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next={path}"
     db.session.expire_all()
-    assert db.session.scalars(select(User).where(User.email == "nouveau-membre@exemple.test")).one().role == "member"
-    assert world.member.email == "nouvelle-adresse@exemple.test" and world.outsider.active
-    assert jurist.name == "Jeanne Renommée" and jurist.role == "member"
+    assert db.session.get(Attachment, attachment.id) is not None
+    assert confirm_password(path).headers["Location"] == path
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Attachment, attachment.id) is None
 
 
 def test_a_session_cookie_copied_on_the_owners_network_cannot_plant_an_admin_without_the_password(app, client, world,

@@ -10,10 +10,9 @@ from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportFo
 from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.network import (from_login_network, irreversible_refusal, refused_from_another_network,
-                                   unconfirmed_password_refusal)
-from helpdesk.auth.services import (create_user, grants_staff_power, leaves_legal_team, open_assignment_count,
-                                    set_active, update_user)
+from helpdesk.auth.network import from_login_network, irreversible_refusal, unconfirmed_password_refusal
+from helpdesk.auth.services import (create_user, leaves_legal_team, open_assignment_count, opens_access, set_active,
+                                    update_user)
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db
@@ -114,15 +113,18 @@ def _back_to_users() -> str:
 @admin_required
 @from_login_network
 def new_user():
-    """Create an account (`?structure=`: in that structure, from its page); a jurist's or an admin's asks for the
-    password typed in the last minutes (`unconfirmed_password_refusal`)."""
+    """Create an account (`?structure=`: in that structure, from its page), with the password typed in the last
+    minutes: the form leads to « Confirmez votre mot de passe » first, and a form sent past them is shown again as
+    typed (`unconfirmed_password_refusal`)."""
     form = UserForm()
     form.structure.choices = select_choices(_structure_choices())
     status = 200
     if request.method == "GET":
+        if refused := irreversible_refusal(None):
+            return refused
         form.structure.data = int_arg("structure") or 0
     if form.validate_on_submit():
-        if grants_staff_power(None, form.role.data, form.email.data) and (refused := unconfirmed_password_refusal()):
+        if refused := unconfirmed_password_refusal():
             return render_template("admin/user_new.html", form=form), refused
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
@@ -143,8 +145,8 @@ def new_user():
 @from_login_network
 def edit_user(user_id):
     """Correct an account's name, email, role or structure; a jurist made a member would leave open questions to the
-    queue: that is confirmed first. Giving a jurist's or an admin's role, or changing such an account's address, asks
-    for the password typed in the last minutes (`unconfirmed_password_refusal`)."""
+    queue: that is confirmed first. Giving a jurist's or an admin's role, changing an account's address or a member's
+    structure asks for the password typed in the last minutes (`opens_access`, `unconfirmed_password_refusal`)."""
     user = _get_or_404(User, user_id)
     form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
@@ -152,7 +154,8 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     status = 200
     if form.validate_on_submit():
-        if grants_staff_power(user, form.role.data, form.email.data) and (refused := unconfirmed_password_refusal()):
+        if opens_access(user, form.role.data, form.email.data, form.structure.data or None) \
+                and (refused := unconfirmed_password_refusal()):
             return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users()), refused
         if leaves_legal_team(user, form.role.data) and (confirmation := _release_confirmation(
                 user, "admin.edit_user", role=ROLES[form.role.data], hidden={
@@ -176,14 +179,12 @@ def edit_user(user_id):
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
 @admin_required
 def toggle_user(user_id):
-    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network (a
-    jurist's or an admin's with the password typed in the last minutes too); a jurist's open questions would go back
-    to the queue: that is confirmed first."""
+    """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network with
+    the password typed in the last minutes (it opens again what the account could read); a jurist's open questions
+    would go back to the queue: that is confirmed first."""
     user = _get_or_404(User, user_id)
-    if not user.active:
-        guard = irreversible_refusal if user.is_staff else refused_from_another_network
-        if refused := guard(None, _back_to_users()):
-            return refused
+    if not user.active and (refused := irreversible_refusal(None, _back_to_users())):
+        return refused
     if not ToggleForm().validate():
         abort(400)
     if user.active and (confirmation := _release_confirmation(user, "admin.toggle_user")):
@@ -293,7 +294,10 @@ def toggle_theme_view(theme_id):
 @admin_required
 def import_structures():
     """Explain the CSV file of structures and accounts (GET); check an uploaded one and show what importing it would
-    create, or its errors (POST; nothing is written but the file kept for « Importer »)."""
+    create, or its errors (POST; nothing is written but the file kept for « Importer »); the page leads to « Confirmez
+    votre mot de passe » first when it was typed too long ago, as « Importer » would."""
+    if request.method == "GET" and (refused := irreversible_refusal(None)):
+        return refused
     form = ImportForm()
     if form.validate_on_submit():
         content = form.file.data.read(imports.MAX_BYTES + 1)
@@ -319,7 +323,10 @@ def import_model():
 @admin_required
 @from_login_network
 def confirm_import():
-    """Read the kept file again, check it against the database as it is now, and import it all or nothing."""
+    """Read the kept file again, check it against the database as it is now, and import it all or nothing, with the
+    password typed in the last minutes (the accounts it creates open their structures' questions)."""
+    if refused := irreversible_refusal(None, url_for("admin.import_structures")):
+        return refused
     try:
         content, filename, encoding, path = imports.staged_file(ConfirmImportForm().token.data, current_user)
         plan = imports.check_import(content, filename, encoding)

@@ -28,10 +28,18 @@ def download(attachment_id):
 @bp.route("/<int:attachment_id>/retirer", methods=["GET", "POST"])
 @login_required
 def remove(attachment_id):
-    """Ask to confirm (GET), then withdraw a file from a resource and delete it (POST); the team only."""
+    """Ask to confirm (GET), then withdraw a file from a resource and delete it (POST); the team only, from the
+    session's login network with the password typed in the last minutes: nothing brings the file back."""
+    # Imported here: the auth package imports, through mail and questions, the views that import this package.
+    from helpdesk.auth.network import irreversible_refusal
+
     attachment = get_visible_attachment(current_user, attachment_id)
+    ensure_can_remove_attachment(current_user, attachment)
+    if refused := irreversible_refusal(_(
+            "Par sécurité, reconnectez-vous pour retirer le fichier d'une ressource, ce qui ne se défait pas (votre "
+            "session est utilisée depuis un autre réseau que celui de la connexion).")):
+        return refused
     if request.method == "GET":
-        ensure_can_remove_attachment(current_user, attachment)
         return render_template("attachments/remove.html", attachment=attachment)
     if not Form().validate():
         abort(400)

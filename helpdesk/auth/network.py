@@ -72,8 +72,8 @@ def irreversible_refusal(reason: str | None, back: str | None = None):
 
 
 def unconfirmed_password_refusal() -> int | None:
-    """For a form giving a jurist's or an admin's power (an account created with that role, given it, or the address
-    of such an account changed), sent from the login's network (`from_login_network`) without the password typed in
+    """For a form opening someone an access (an account created, its address changed, a jurist's or an admin's role
+    given, a member moved to another structure: `opens_access`), sent from the login's network (`from_login_network`) without the password typed in
     the last PASSWORD_CONFIRMATION_MINUTES: say so in the banner, with the way to « Confirmez votre mot de passe »,
     which comes back to the form, and return the status of the form shown again as typed (nothing is kept on the
     server meanwhile); None when the password was typed recently."""
@@ -82,8 +82,9 @@ def unconfirmed_password_refusal() -> int | None:
     link = Markup('<a href="{}">{}</a>').format(url_for("auth.confirm_password", next=request_address()),
                                                 _("Confirmez votre mot de passe"))
     # The catalogue's sentence is ours, the link's address is escaped: the whole is safe markup.
-    flash(Markup(_("Par sécurité, donner le rôle de juriste ou d'administrateur, ou changer l'adresse d'un tel compte, "
-                   "demande votre mot de passe tapé il y a moins de %(minutes)d minutes. Rien n'a été enregistré. "
+    flash(Markup(_("Par sécurité, créer un compte, changer son adresse, donner le rôle de juriste ou d'administrateur ou "
+                   "changer la structure d'un membre demande votre mot de passe tapé il y a moins de %(minutes)d "
+                   "minutes. Rien n'a été enregistré. "
                    "%(link)s (le lien ramène à ce formulaire), puis envoyez-le de nouveau.",
                    minutes=current_app.config["PASSWORD_CONFIRMATION_MINUTES"], link=link)), "error")
     return 403

@@ -329,11 +329,14 @@ def leaves_legal_team(user: User, role: str) -> bool:
     return user.is_staff and role not in ("jurist", "admin")
 
 
-def grants_staff_power(user: User | None, role: str, email: str) -> bool:
-    """Whether creating an account (`user` None) or editing `user` with the role `role` and the address `email` gives
-    someone a jurist's or an admin's power: a new jurist or admin, an account given one of these roles, or such an
-    account's address changed (a password link would then go to the new address's holder)."""
-    return role in ("jurist", "admin") and (user is None or role != user.role or normalise_email(email) != user.email)
+def opens_access(user: User | None, role: str, email: str, structure_id: int | None) -> bool:
+    """Whether creating an account (`user` None) or editing `user` with the role `role`, the address `email` and the
+    structure `structure_id` lets someone read what they could not: any new account (a member's opens its structure's
+    questions), an account given a jurist's or an admin's role, any account's address changed (a password link would
+    then go to the new address's holder), a member moved to another structure (its questions opened to them)."""
+    return (user is None or normalise_email(email) != user.email
+            or (role in ("jurist", "admin") and role != user.role)
+            or (role == user.role == "member" and structure_id != user.structure_id))
 
 
 def release_questions(user: User, actor: User) -> int:

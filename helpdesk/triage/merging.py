@@ -19,7 +19,7 @@ anonymised, and is deleted with A's files. A file already missing from the disk 
 The jurists following B follow A from then on: the case goes on there.
 """
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from helpdesk.attachments.services import copy_attachments
 from helpdesk.errors import InvalidInput
@@ -35,6 +35,10 @@ from helpdesk.translation import gettext as _
 from helpdesk.triage import following
 
 MAX_NUMBER = 10**15  # a longer run of digits names no question (and no database integer)
+# A write to a question's row that changes nothing: it holds the other merges touching that question until this one
+# commits or rolls back (a row lock on PostgreSQL, the write lock on SQLite).
+_HOLD_QUESTION = (update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(id=Ticket.id)
+                  .execution_options(synchronize_session=False))
 
 
 def find_target(reference: str) -> Ticket:
@@ -84,10 +88,26 @@ def check_merge(source: Ticket, target: Ticket, *, confirm_other_structure: bool
                            field="confirm_other_structure")
 
 
+def hold_both(source: Ticket, target: Ticket) -> None:
+    """Hold both questions, in the order of their ids (so that two merges never wait for each other), until this
+    transaction ends, and read them again as committed: a colleague's merge of B into A at the same instant as this
+    one of A into B, or of either into a third question, is then checked against what the first one wrote and refused,
+    instead of both succeeding (each question merged into the other, the case closed everywhere)."""
+    for ticket_id in sorted({source.id, target.id}):
+        db.session.execute(_HOLD_QUESTION, {"ticket_id": ticket_id})
+    db.session.refresh(source)
+    db.session.refresh(target)
+
+
 def merge(source: Ticket, target: Ticket, jurist: User, *, confirm_other_structure: bool = False) -> None:
     """Merge `source` (B) into `target` (A) following the module's rules; refusals change nothing."""
     ensure_staff(jurist)
-    check_merge(source, target, confirm_other_structure=confirm_other_structure)
+    hold_both(source, target)
+    try:
+        check_merge(source, target, confirm_other_structure=confirm_other_structure)
+    except InvalidInput:
+        db.session.rollback()
+        raise
     same_structure = source.structure_id == target.structure_id
     now = utcnow()
     messages = sorted(source.messages, key=lambda message: (message.created_at, message.id))
