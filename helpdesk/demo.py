@@ -1,7 +1,7 @@
 """Fictional demo data: structures, accounts, themes and questions in every status."""
 import random
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
@@ -11,7 +11,7 @@ from helpdesk.slugs import slugify
 from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
-from helpdesk.i18n import PARIS
+from helpdesk.i18n import PARIS, format_date
 from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.reply_address import reply_address
@@ -178,10 +178,12 @@ MISSING_TOPICS = ["intempéries chantier", "mutuelle obligatoire cddi", "titres-
 HISTORY_MONTHS = 24
 
 STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 12 + ["closed"] * 14
-# The planned questions are filed over the last six months, evenly, whatever the plan's length; the last one's
-# play (filed up to 8 hours into its day, closed 2 days and 1 hour later) still ends before the seeding.
-PLAN_SPAN = timedelta(days=180)
-PLAY_LENGTH = timedelta(days=3)
+# When each status's questions were filed, in days before the seeding (oldest, newest), so that the demo is the state
+# the desk would be in whatever day it is loaded: answered and waiting questions had news within AUTO_CLOSE_DAYS (30)
+# and no waiting one is due its closing reminder (a week before), so `flask triage close-inactive` has nothing to do;
+# new questions are days old, not months. Each play (filed up to 8 hours into its slot, then claimed, asked,
+# answered or closed up to 2 days and 1 hour later) ends before the seeding.
+PLAN_WINDOWS = {"new": (30, 0.5), "open": (120, 1), "waiting": (22, 2), "answered": (27, 2), "closed": (180, 3)}
 
 
 def luhn_siret(prefix: str) -> str:
@@ -214,7 +216,10 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
     """Fill an empty database with demo data; return False (and do nothing) if it holds users."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return False
+    # Each part draws from its own generator: the history's volume follows the calendar month, and the planned
+    # questions' authors, structures and jurists must not change with the day the demo is loaded.
     rng = random.Random(2026)
+    now = utcnow()
     themes = [Theme(name=name, slug=slugify(name)) for name in THEMES]
     structures = [
         Structure(name=name, siret=luhn_siret(f"8{index:02d}45612300{index:02d}"), type=kind, region=region, active=active)
@@ -228,28 +233,40 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
     jurists = [user for user in users if user.role == "jurist"]
     members = [user for user in users if user.role == "member" and user.structure.active]
     # The older history first, so that question numbers follow the dates as they would have.
-    _seed_history(rng, themes, members, jurists)
-    start = datetime.now(timezone.utc) - PLAN_SPAN
-    step = (PLAN_SPAN - PLAY_LENGTH) / len(STATUS_PLAN)
-    for number, status in enumerate(STATUS_PLAN):
+    _seed_history(random.Random(2024), now, themes, members, jurists)
+    for moment, number, status, author, jurist in sorted(_plan(rng, now, members, jurists), key=lambda play: play[0]):
         theme_index, subject, body, answer = QUESTIONS[number % len(QUESTIONS)]
-        author = members[0] if number % 4 == 0 else rng.choice(members)
-        moment = start + number * step + timedelta(hours=rng.randint(0, 8))
-        _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
+        _play_question(author, themes[theme_index], subject, body, answer, status, jurist, moment)
     _seed_triage(users, themes, structures, rng)
     load_starter_content()
     _attach_demo_files(members[0], jurists[0])
     _demo_mail(members)
-    _seed_resources_life(themes, users)
-    _seed_reading(rng, members)
+    _seed_resources_life(now, themes, users)
+    _seed_reading(rng, now, members)
     return True
 
 
-def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
+def _plan(rng: random.Random, now: datetime, members: list[User],
+          jurists: list[User]) -> list[tuple[datetime, int, str, User, User]]:
+    """The planned questions: when each is filed, its number in the plan, its status, author and jurist; the same
+    authors and jurists whatever `now` is."""
+    plays, seen = [], {}
+    for number, status in enumerate(STATUS_PLAN):
+        oldest, newest = PLAN_WINDOWS[status]
+        rank, count = seen.get(status, 0), STATUS_PLAN.count(status)
+        seen[status] = rank + 1
+        days_ago = oldest - (oldest - newest) * rank / max(count - 1, 1)
+        author = members[0] if number % 4 == 0 else rng.choice(members)
+        moment = now - timedelta(days=days_ago) + timedelta(hours=rng.randint(0, 8))
+        plays.append((moment, number, status, author, rng.choice(jurists)))
+    return plays
+
+
+def _seed_resources_life(now: datetime, themes: list[Theme], users: list[User]) -> None:
     """Webinars with their Q&A, a flash info bulletin with subscribers, resources flagged "à vérifier"."""
     by_email = {user.email: user for user in users}
     jurist, member, colleague = by_email["juriste@demo.local"], by_email["membre@demo.local"], by_email["membre2@demo.local"]
-    today = date.today()
+    today = now.astimezone(PARIS).date()
     iae = themes[1]
     past = webinar_services.save_webinar(None, WebinarValues(
         title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=datetime.combine(today - timedelta(days=45), time(10), PARIS),
@@ -287,9 +304,10 @@ DEMO_WEBINAR_QA = [
 ]
 
 
-def _seed_history(rng: random.Random, themes: list[Theme], members: list[User], jurists: list[User]) -> None:
-    """Answered and closed questions over the previous two years, for the statistics (busier in autumn)."""
-    now = datetime.now(timezone.utc)
+def _seed_history(rng: random.Random, now: datetime, themes: list[Theme], members: list[User],
+                  jurists: list[User]) -> None:
+    """Answered and closed questions over the two years before the last six months, for the statistics (busier in
+    autumn)."""
     for months_back in range(HISTORY_MONTHS, 6, -1):
         month_start = now - timedelta(days=30.4 * months_back)
         volume = 3 + (3 if month_start.month in (9, 10, 11, 1) else 0) + rng.randint(0, 2)
@@ -305,9 +323,8 @@ def _seed_history(rng: random.Random, themes: list[Theme], members: list[User], 
                 services.close(ticket, ticket.author)
 
 
-def _seed_reading(rng: random.Random, members: list[User]) -> None:
+def _seed_reading(rng: random.Random, now: datetime, members: list[User]) -> None:
     """Resource reads, searches without result and suggestions opened, spread over the two years."""
-    now = datetime.now(timezone.utc)
     articles = db.session.scalars(select(Article).where(Article.status == "published").order_by(Article.id)).all()
     popular = articles[: max(1, len(articles) // 4)]
 
@@ -347,9 +364,12 @@ def _demo_mail(members: list[User]) -> None:
                                                      members[0].structure_id).order_by(Ticket.id))
     answered = db.session.scalar(select(Ticket).where(Ticket.status == "answered").order_by(Ticket.id))
     if waiting is not None:
+        # Dates told relative to the jurist's request, so that the mail reads true whatever day the demo is loaded.
+        asked = waiting.last_activity_at
         ingest(_demo_email(f"{members[0].name} <{members[0].email}>", f"Re: [{waiting.reference}] {waiting.subject}",
-                           "Le contrat a débuté le 2 février, pour 26 heures par semaine.\n\n"
-                           f"Le 2 mars, Helpdesk juridique a écrit :\n> {waiting.subject}", "demo-reply-1",
+                           f"Le contrat a débuté le {format_date(asked - timedelta(days=40))}, pour 26 heures par "
+                           f"semaine.\n\nLe {format_date(asked)}, Helpdesk juridique a écrit :\n> {waiting.subject}",
+                           "demo-reply-1",
                            # To the member's signed reply address (kept for review without MAIL_REPLY_TO).
                            to=reply_address(members[0], waiting) or "questions@demo.local"))
     if answered is not None:
