@@ -183,7 +183,10 @@ STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 1
 # and no waiting one is due its closing reminder (a week before), so `flask triage close-inactive` has nothing to do;
 # new questions are days old, not months. Each play (filed up to 8 hours into its slot, then claimed, asked,
 # answered or closed up to 2 days and 1 hour later) ends before the seeding.
-PLAN_WINDOWS = {"new": (30, 0.5), "open": (120, 1), "waiting": (22, 2), "answered": (27, 2), "closed": (180, 3)}
+PLAN_WINDOWS = {"new": (30, 0.5), "open": (45, 1), "waiting": (22, 2), "answered": (27, 2), "closed": (180, 3)}
+# What a jurist asks before answering, whatever the question is about (not every one concerns a contract).
+WAITING_REQUEST = ("Pour vous répondre précisément, pouvez-vous nous préciser les dates utiles (début du contrat ou "
+                   "des faits), le nombre de salariés concernés et, si possible, joindre le document en cause ?")
 
 
 def luhn_siret(prefix: str) -> str:
@@ -449,8 +452,7 @@ def _play_question(author: User, theme: Theme, subject: str, body: str, answer: 
         return ticket
     if status == "waiting":
         with frozen_time(moment + timedelta(hours=26)):
-            services.add_message(ticket, jurist, "Pouvez-vous nous préciser la date de début du contrat et le "
-                                 "nombre d'heures hebdomadaires ?", status_after="waiting")
+            services.add_message(ticket, jurist, WAITING_REQUEST, status_after="waiting")
         return ticket
     with frozen_time(moment + timedelta(hours=28)):
         services.add_message(ticket, jurist, answer)

@@ -162,12 +162,20 @@ def test_seed_demo_puts_the_same_questions_on_the_desk_whatever_the_day(app):
     assert _desk() == desk
 
 
+def test_seed_demo_asks_each_waiting_question_what_fits_any_question(seeded):
+    """Every waiting question was asked « la date de début du contrat », a question on home-care travel time too."""
+    requests = db.session.scalars(select(Message.body).join(Ticket).where(
+        Ticket.status == "waiting", Message.internal.is_(False), Message.author.has(User.role == "jurist"))).all()
+    assert len(requests) >= 5 and set(requests) == {demo.WAITING_REQUEST}
+    assert "dates utiles" in demo.WAITING_REQUEST and "date de début du contrat et" not in demo.WAITING_REQUEST
+
+
 def test_seed_demo_dates_the_emailed_reply_from_the_request_it_answers(seeded):
     """The member's reply by email quoted « Le 2 mars, Helpdesk juridique a écrit » whatever the day of loading."""
     reply = db.session.scalars(select(InboundEmail).where(InboundEmail.message_id.like("%demo-reply-1%"))).one()
     waiting = db.session.scalars(select(Ticket).where(Ticket.reference == reply.subject.split("[")[1].split("]")[0])).one()
     asked = db.session.scalar(select(func.max(Message.created_at)).where(
-        Message.ticket_id == waiting.id, Message.body.like("Pouvez-vous nous préciser%")))
+        Message.ticket_id == waiting.id, Message.body == demo.WAITING_REQUEST))
     received = message_from_bytes(reply.raw, policy=policy.default).get_content()
     assert f"Le {format_date(asked)}, Helpdesk juridique a écrit" in received
     assert f"débuté le {format_date(asked - timedelta(days=40))}" in received
