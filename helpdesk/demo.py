@@ -1,7 +1,7 @@
 """Fictional demo data: structures, accounts, themes and questions in every status."""
 import random
 from contextlib import contextmanager
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
@@ -21,6 +21,7 @@ from helpdesk.flash import services as flash_services
 from helpdesk.kb import review
 from helpdesk.tickets import services
 from helpdesk.triage import canned, filing, routing, satisfaction, sla, tagging
+from helpdesk.triage.deadlines import french_holidays
 from helpdesk.webinars import services as webinar_services
 from helpdesk.webinars.services import WebinarValues
 
@@ -272,14 +273,14 @@ def _seed_resources_life(now: datetime, themes: list[Theme], users: list[User]) 
     today = now.astimezone(PARIS).date()
     iae = themes[1]
     past = webinar_services.save_webinar(None, WebinarValues(
-        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=datetime.combine(today - timedelta(days=45), time(10), PARIS),
+        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=datetime.combine(_working_day(today - timedelta(days=45)), time(10), PARIS),
         description="Ce que la loi du 14 décembre 2020 et ses décrets changent pour vos salariés en parcours.",
         speakers=("Léa Juriste", "Hugo Juriste"), slides_url="https://exemple.org/webinaires/cdi-inclusion.pdf",
         recording_url="https://exemple.org/webinaires/cdi-inclusion", theme_ids=(iae.id, themes[2].id)), jurist)
     for question, answer in DEMO_WEBINAR_QA:
         webinar_services.add_question_answer(past, question, answer, jurist)
     upcoming = webinar_services.save_webinar(None, WebinarValues(
-        title="Activité partielle : les bons réflexes en SIAE", starts_at=datetime.combine(today + timedelta(days=20), time(14), PARIS),
+        title="Activité partielle : les bons réflexes en SIAE", starts_at=datetime.combine(_working_day(today + timedelta(days=20)), time(14), PARIS),
         description="Formalités, consultation du CSE, calcul de l'indemnité pour les salariés en CDDI.",
         speakers=("Hugo Juriste",), theme_ids=(themes[0].id,), duration_minutes=90,
         join_url="https://visio.exemple.org/federation/activite-partielle"), jurist)
@@ -296,6 +297,13 @@ def _seed_resources_life(now: datetime, themes: list[Theme], users: list[User]) 
                 "au prescripteur avant l'échéance.", "themes": [iae.slug]}, flash_services.Audience(), jurist)
     flash_services.publish_bulletin(bulletin, jurist)
     review.flag_articles_citing("L5132-5", jurist, "Article modifié par le décret fictif n° 2026-0001 : à relire.")
+
+
+def _working_day(day: date) -> date:
+    """`day`, or the first day after it that is neither a weekend nor a French public holiday (a webinar's day)."""
+    while day.weekday() >= 5 or day in french_holidays(day.year):
+        day += timedelta(days=1)
+    return day
 
 
 DEMO_WEBINAR_QA = [

@@ -21,6 +21,7 @@ from helpdesk.i18n import PARIS, format_date
 from helpdesk.models import Event, InboundEmail, Message, Satisfaction, Structure, Ticket, User, Webinar
 from helpdesk.models._types import UTCDateTime, frozen_time, utcnow
 from helpdesk.tickets import services
+from helpdesk.triage.deadlines import french_holidays
 from tests import factories
 from tests.conftest import BASE_CONFIG
 
@@ -134,9 +135,10 @@ def _desk() -> Counter:
 
 
 @pytest.mark.parametrize("moment", SEEDING_MOMENTS, ids=lambda moment: moment.strftime("%Y-%m-%d"))
-def test_seed_demo_leaves_nothing_for_the_daily_closing_whatever_the_day(app, moment):
+def test_seed_demo_reads_as_a_real_desk_whatever_the_day(app, moment):
     """The demo showed questions « En attente du membre » for three months, long past the 30-day closing that
-    `flask triage close-inactive` would have applied, and « Nouvelle » questions left unclaimed for half a year."""
+    `flask triage close-inactive` would have applied, « Nouvelle » questions left unclaimed for half a year, and a
+    webinar held on a Saturday."""
     _seed_at(moment)
     days, before = app.config["AUTO_CLOSE_DAYS"], app.config["AUTO_CLOSE_REMINDER_DAYS"]
     with frozen_time(moment):
@@ -147,6 +149,9 @@ def test_seed_demo_leaves_nothing_for_the_daily_closing_whatever_the_day(app, mo
     oldest_new = db.session.scalar(select(func.min(Ticket.created_at)).where(Ticket.status == "new"))
     assert moment - oldest_new < timedelta(days=days)
     assert db.session.scalar(select(func.max(Ticket.created_at))) <= moment
+    webinar_days = [starts_at.astimezone(PARIS).date() for starts_at in db.session.scalars(select(Webinar.starts_at))]
+    assert len(webinar_days) == 2 and all(day.weekday() < 5 and day not in french_holidays(day.year)
+                                          for day in webinar_days), webinar_days
 
 
 def test_seed_demo_puts_the_same_questions_on_the_desk_whatever_the_day(app):
