@@ -182,9 +182,12 @@ STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 1
 # When each status's questions were filed, in days before the seeding (oldest, newest), so that the demo is the state
 # the desk would be in whatever day it is loaded: answered and waiting questions had news within AUTO_CLOSE_DAYS (30)
 # and no waiting one is due its closing reminder (a week before), so `flask triage close-inactive` has nothing to do;
-# new questions are days old, not months. Each play (filed up to 8 hours into its slot, then claimed, asked,
-# answered or closed up to 2 days and 1 hour later) ends before the seeding.
-PLAN_WINDOWS = {"new": (30, 0.5), "open": (45, 1), "waiting": (22, 2), "answered": (27, 2), "closed": (180, 3)}
+# new questions are days old, not months. Each is filed on a morning from Monday to Thursday (up to 3 days earlier
+# than its slot), so that the team's steps fall in office hours whatever the hour of loading, and its play ends
+# before the seeding.
+PLAN_WINDOWS = {"new": (26, 0.5), "open": (45, 1), "waiting": (19, 2), "answered": (24, 2), "closed": (175, 3)}
+PLAY_LENGTHS = {"new": timedelta(0), "open": timedelta(hours=3), "waiting": timedelta(hours=26),
+                "answered": timedelta(hours=28), "closed": timedelta(days=2, hours=1)}
 # What a jurist asks before answering, whatever the question is about (not every one concerns a contract).
 WAITING_REQUEST = ("Pour vous répondre précisément, pouvez-vous nous préciser les dates utiles (début du contrat ou "
                    "des faits), le nombre de salariés concernés et, si possible, joindre le document en cause ?")
@@ -261,9 +264,33 @@ def _plan(rng: random.Random, now: datetime, members: list[User],
         seen[status] = rank + 1
         days_ago = oldest - (oldest - newest) * rank / max(count - 1, 1)
         author = members[0] if number % 4 == 0 else rng.choice(members)
-        moment = now - timedelta(days=days_ago) + timedelta(hours=rng.randint(0, 8))
+        minutes, day = rng.randint(0, 180), (now - timedelta(days=days_ago)).astimezone(PARIS).date()
+        moment = _office_morning(day, minutes)
+        while moment + PLAY_LENGTHS[status] > now:
+            day -= timedelta(days=1)
+            moment = _office_morning(day, minutes)
         plays.append((moment, number, status, author, rng.choice(jurists)))
     return plays
+
+
+def _office_morning(day: date, minutes: int) -> datetime:
+    """`minutes` past 9:00 in Paris on `day`, or on the Monday-to-Thursday before it: a question filed then is taken
+    the same day and answered the next, in office hours."""
+    while day.weekday() > 3 or day in french_holidays(day.year):
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(9), PARIS) + timedelta(minutes=minutes)
+
+
+def _office_time(moment: datetime) -> datetime:
+    """`moment`, or the next opening of the office (9:00 in Paris on a working day) when it is closed then."""
+    local = moment.astimezone(PARIS)
+    if local.hour >= 18:
+        local = datetime.combine(local.date() + timedelta(days=1), time(9), PARIS)
+    elif local.hour < 9:
+        local = datetime.combine(local.date(), time(9), PARIS)
+    while local.weekday() > 4 or local.date() in french_holidays(local.year):
+        local = datetime.combine(local.date() + timedelta(days=1), time(9), PARIS)
+    return local
 
 
 def _seed_resources_life(now: datetime, themes: list[Theme], users: list[User]) -> None:
@@ -322,15 +349,17 @@ def _seed_history(rng: random.Random, now: datetime, themes: list[Theme], member
     for months_back in range(HISTORY_MONTHS, 6, -1):
         month_start = now - timedelta(days=30.4 * months_back)
         volume = 3 + (3 if month_start.month in (9, 10, 11, 1) else 0) + rng.randint(0, 2)
-        moments = sorted(month_start + timedelta(days=rng.uniform(0, 29), hours=rng.randint(0, 8)) for _ in range(volume))
+        moments = sorted(_office_morning((month_start + timedelta(days=rng.uniform(0, 29))).astimezone(PARIS).date(),
+                                         rng.randint(0, 420)) for _ in range(volume))
         for moment in moments:
             theme_index, subject, body, answer = rng.choice(QUESTIONS)
             response_hours = rng.choice((2, 4, 6, 20, 26, 30, 48, 70, 120))
             with frozen_time(moment):
                 ticket = services.file_question(rng.choice(members), subject, body, themes[theme_index].id)
-            with frozen_time(moment + timedelta(hours=response_hours)):
+            answered_at = _office_time(moment + timedelta(hours=response_hours))
+            with frozen_time(answered_at):
                 services.add_message(ticket, rng.choice(jurists), answer)
-            with frozen_time(moment + timedelta(hours=response_hours + rng.randint(4, 96))):
+            with frozen_time(answered_at + timedelta(hours=rng.randint(4, 96))):
                 services.close(ticket, ticket.author)
 
 

@@ -154,6 +154,20 @@ def test_seed_demo_reads_as_a_real_desk_whatever_the_day(app, moment):
                                           for day in webinar_days), webinar_days
 
 
+@pytest.mark.parametrize("moment", [SEEDING_MOMENTS[0], SEEDING_MOMENTS[4]], ids=("at-night", "on-a-sunday"))
+def test_seed_demo_files_and_answers_questions_in_office_hours_whatever_the_hour_of_loading(app, moment):
+    """Loaded at 2 in the morning, the demo had members filing questions at 2:18 and jurists answering at 6:18."""
+    _seed_at(moment)
+    filed = db.session.scalars(select(Ticket.created_at).where(Ticket.channel == "web")).all()
+    answered = db.session.scalars(select(Message.created_at).join(User, Message.author_id == User.id).where(
+        User.role == "jurist", Message.internal.is_(False), Message.created_at < moment - timedelta(hours=1))).all()
+    assert len(filed) > 100 and len(answered) > 100
+    for when in (stamp.astimezone(PARIS) for stamp in filed):
+        assert when.weekday() < 4 and 9 <= when.hour < 17, when
+    for when in (stamp.astimezone(PARIS) for stamp in answered):
+        assert when.weekday() < 5 and 9 <= when.hour < 19, when
+
+
 def test_seed_demo_puts_the_same_questions_on_the_desk_whatever_the_day(app):
     """The history's volume follows the calendar month and drew from the same generator as the open questions: on
     some days no unassigned question was left in Bretagne, and a region filter of the queue showed no table."""
