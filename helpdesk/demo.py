@@ -189,7 +189,7 @@ PLAN_WINDOWS = {"new": (26, 0.5), "open": (45, 1), "waiting": (19, 2), "answered
 PLAY_LENGTHS = {"new": timedelta(0), "open": timedelta(hours=3), "waiting": timedelta(hours=26),
                 "answered": timedelta(hours=28), "closed": timedelta(days=2, hours=1)}
 # What a jurist asks before answering, whatever the question is about (not every one concerns a contract).
-WAITING_REQUEST = ("Pour vous répondre précisément, pouvez-vous nous préciser les dates utiles (début du contrat ou "
+WAITING_REQUEST = ("Pour vous répondre, pouvez-vous nous indiquer les dates utiles (début du contrat ou "
                    "des faits), le nombre de salariés concernés et, si possible, joindre le document en cause ?")
 
 
