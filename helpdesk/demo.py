@@ -1,7 +1,7 @@
 """Fictional demo data: structures, accounts, themes and questions in every status."""
 import random
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
@@ -11,7 +11,7 @@ from helpdesk.slugs import slugify
 from helpdesk.attachments.services import save_upload
 from helpdesk.auth.services import create_user
 from helpdesk.extensions import db
-from helpdesk.i18n import PARIS
+from helpdesk.i18n import PARIS, format_date
 from helpdesk.kb.content import load_starter_content
 from helpdesk.mail.ingest import ingest
 from helpdesk.mail.reply_address import reply_address
@@ -21,6 +21,7 @@ from helpdesk.flash import services as flash_services
 from helpdesk.kb import review
 from helpdesk.tickets import services
 from helpdesk.triage import canned, filing, routing, satisfaction, sla, tagging
+from helpdesk.triage.deadlines import french_holidays
 from helpdesk.webinars import services as webinar_services
 from helpdesk.webinars.services import WebinarValues
 
@@ -178,10 +179,18 @@ MISSING_TOPICS = ["intempéries chantier", "mutuelle obligatoire cddi", "titres-
 HISTORY_MONTHS = 24
 
 STATUS_PLAN = ["new"] * 12 + ["open"] * 14 + ["waiting"] * 10 + ["answered"] * 12 + ["closed"] * 14
-# The planned questions are filed over the last six months, evenly, whatever the plan's length; the last one's
-# play (filed up to 8 hours into its day, closed 2 days and 1 hour later) still ends before the seeding.
-PLAN_SPAN = timedelta(days=180)
-PLAY_LENGTH = timedelta(days=3)
+# When each status's questions were filed, in days before the seeding (oldest, newest), so that the demo is the state
+# the desk would be in whatever day it is loaded: answered and waiting questions had news within AUTO_CLOSE_DAYS (30)
+# and no waiting one is due its closing reminder (a week before), so `flask triage close-inactive` has nothing to do;
+# new questions are days old, not months. Each is filed on a morning from Monday to Thursday (up to 3 days earlier
+# than its slot), so that the team's steps fall in office hours whatever the hour of loading, and its play ends
+# before the seeding.
+PLAN_WINDOWS = {"new": (26, 0.5), "open": (45, 1), "waiting": (19, 2), "answered": (24, 2), "closed": (175, 3)}
+PLAY_LENGTHS = {"new": timedelta(0), "open": timedelta(hours=3), "waiting": timedelta(hours=26),
+                "answered": timedelta(hours=28), "closed": timedelta(days=2, hours=1)}
+# What a jurist asks before answering, whatever the question is about (not every one concerns a contract).
+WAITING_REQUEST = ("Pour vous répondre, pouvez-vous nous indiquer les dates utiles (début du contrat ou "
+                   "des faits), le nombre de salariés concernés et, si possible, joindre le document en cause ?")
 
 
 def luhn_siret(prefix: str) -> str:
@@ -214,7 +223,10 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
     """Fill an empty database with demo data; return False (and do nothing) if it holds users."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return False
+    # Each part draws from its own generator: the history's volume follows the calendar month, and the planned
+    # questions' authors, structures and jurists must not change with the day the demo is loaded.
     rng = random.Random(2026)
+    now = utcnow()
     themes = [Theme(name=name, slug=slugify(name)) for name in THEMES]
     structures = [
         Structure(name=name, siret=luhn_siret(f"8{index:02d}45612300{index:02d}"), type=kind, region=region, active=active)
@@ -228,38 +240,74 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
     jurists = [user for user in users if user.role == "jurist"]
     members = [user for user in users if user.role == "member" and user.structure.active]
     # The older history first, so that question numbers follow the dates as they would have.
-    _seed_history(rng, themes, members, jurists)
-    start = datetime.now(timezone.utc) - PLAN_SPAN
-    step = (PLAN_SPAN - PLAY_LENGTH) / len(STATUS_PLAN)
-    for number, status in enumerate(STATUS_PLAN):
+    _seed_history(random.Random(2024), now, themes, members, jurists)
+    for moment, number, status, author, jurist in sorted(_plan(rng, now, members, jurists), key=lambda play: play[0]):
         theme_index, subject, body, answer = QUESTIONS[number % len(QUESTIONS)]
-        author = members[0] if number % 4 == 0 else rng.choice(members)
-        moment = start + number * step + timedelta(hours=rng.randint(0, 8))
-        _play_question(author, themes[theme_index], subject, body, answer, status, rng.choice(jurists), moment)
+        _play_question(author, themes[theme_index], subject, body, answer, status, jurist, moment)
     _seed_triage(users, themes, structures, rng)
     load_starter_content()
     _attach_demo_files(members[0], jurists[0])
     _demo_mail(members)
-    _seed_resources_life(themes, users)
-    _seed_reading(rng, members)
+    _seed_resources_life(now, themes, users)
+    _seed_reading(rng, now, members)
     return True
 
 
-def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
+def _plan(rng: random.Random, now: datetime, members: list[User],
+          jurists: list[User]) -> list[tuple[datetime, int, str, User, User]]:
+    """The planned questions: when each is filed, its number in the plan, its status, author and jurist; the same
+    authors and jurists whatever `now` is."""
+    plays, seen = [], {}
+    for number, status in enumerate(STATUS_PLAN):
+        oldest, newest = PLAN_WINDOWS[status]
+        rank, count = seen.get(status, 0), STATUS_PLAN.count(status)
+        seen[status] = rank + 1
+        days_ago = oldest - (oldest - newest) * rank / max(count - 1, 1)
+        author = members[0] if number % 4 == 0 else rng.choice(members)
+        minutes, day = rng.randint(0, 180), (now - timedelta(days=days_ago)).astimezone(PARIS).date()
+        moment = _office_morning(day, minutes)
+        while moment + PLAY_LENGTHS[status] > now:
+            day -= timedelta(days=1)
+            moment = _office_morning(day, minutes)
+        plays.append((moment, number, status, author, rng.choice(jurists)))
+    return plays
+
+
+def _office_morning(day: date, minutes: int) -> datetime:
+    """`minutes` past 9:00 in Paris on `day`, or on the Monday-to-Thursday before it: a question filed then is taken
+    the same day and answered the next, in office hours."""
+    while day.weekday() > 3 or day in french_holidays(day.year):
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(9), PARIS) + timedelta(minutes=minutes)
+
+
+def _office_time(moment: datetime) -> datetime:
+    """`moment`, or the next opening of the office (9:00 in Paris on a working day) when it is closed then."""
+    local = moment.astimezone(PARIS)
+    if local.hour >= 18:
+        local = datetime.combine(local.date() + timedelta(days=1), time(9), PARIS)
+    elif local.hour < 9:
+        local = datetime.combine(local.date(), time(9), PARIS)
+    while local.weekday() > 4 or local.date() in french_holidays(local.year):
+        local = datetime.combine(local.date() + timedelta(days=1), time(9), PARIS)
+    return local
+
+
+def _seed_resources_life(now: datetime, themes: list[Theme], users: list[User]) -> None:
     """Webinars with their Q&A, a flash info bulletin with subscribers, resources flagged "à vérifier"."""
     by_email = {user.email: user for user in users}
     jurist, member, colleague = by_email["juriste@demo.local"], by_email["membre@demo.local"], by_email["membre2@demo.local"]
-    today = date.today()
+    today = now.astimezone(PARIS).date()
     iae = themes[1]
     past = webinar_services.save_webinar(None, WebinarValues(
-        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=datetime.combine(today - timedelta(days=45), time(10), PARIS),
+        title="Réforme IAE : le CDI inclusion et le contrat passerelle", starts_at=datetime.combine(_working_day(today - timedelta(days=45)), time(10), PARIS),
         description="Ce que la loi du 14 décembre 2020 et ses décrets changent pour vos salariés en parcours.",
         speakers=("Léa Juriste", "Hugo Juriste"), slides_url="https://exemple.org/webinaires/cdi-inclusion.pdf",
         recording_url="https://exemple.org/webinaires/cdi-inclusion", theme_ids=(iae.id, themes[2].id)), jurist)
     for question, answer in DEMO_WEBINAR_QA:
         webinar_services.add_question_answer(past, question, answer, jurist)
     upcoming = webinar_services.save_webinar(None, WebinarValues(
-        title="Activité partielle : les bons réflexes en SIAE", starts_at=datetime.combine(today + timedelta(days=20), time(14), PARIS),
+        title="Activité partielle : les bons réflexes en SIAE", starts_at=datetime.combine(_working_day(today + timedelta(days=20)), time(14), PARIS),
         description="Formalités, consultation du CSE, calcul de l'indemnité pour les salariés en CDDI.",
         speakers=("Hugo Juriste",), theme_ids=(themes[0].id,), duration_minutes=90,
         join_url="https://visio.exemple.org/federation/activite-partielle"), jurist)
@@ -278,6 +326,13 @@ def _seed_resources_life(themes: list[Theme], users: list[User]) -> None:
     review.flag_articles_citing("L5132-5", jurist, "Article modifié par le décret fictif n° 2026-0001 : à relire.")
 
 
+def _working_day(day: date) -> date:
+    """`day`, or the first day after it that is neither a weekend nor a French public holiday (a webinar's day)."""
+    while day.weekday() >= 5 or day in french_holidays(day.year):
+        day += timedelta(days=1)
+    return day
+
+
 DEMO_WEBINAR_QA = [
     ("Un salarié en CDI inclusion peut-il être mis à disposition d'une autre entreprise ?",
      "Oui, dans les conditions de droit commun de la mise à disposition, avec une convention écrite."),
@@ -287,27 +342,29 @@ DEMO_WEBINAR_QA = [
 ]
 
 
-def _seed_history(rng: random.Random, themes: list[Theme], members: list[User], jurists: list[User]) -> None:
-    """Answered and closed questions over the previous two years, for the statistics (busier in autumn)."""
-    now = datetime.now(timezone.utc)
+def _seed_history(rng: random.Random, now: datetime, themes: list[Theme], members: list[User],
+                  jurists: list[User]) -> None:
+    """Answered and closed questions over the two years before the last six months, for the statistics (busier in
+    autumn)."""
     for months_back in range(HISTORY_MONTHS, 6, -1):
         month_start = now - timedelta(days=30.4 * months_back)
         volume = 3 + (3 if month_start.month in (9, 10, 11, 1) else 0) + rng.randint(0, 2)
-        moments = sorted(month_start + timedelta(days=rng.uniform(0, 29), hours=rng.randint(0, 8)) for _ in range(volume))
+        moments = sorted(_office_morning((month_start + timedelta(days=rng.uniform(0, 29))).astimezone(PARIS).date(),
+                                         rng.randint(0, 420)) for _ in range(volume))
         for moment in moments:
             theme_index, subject, body, answer = rng.choice(QUESTIONS)
             response_hours = rng.choice((2, 4, 6, 20, 26, 30, 48, 70, 120))
             with frozen_time(moment):
                 ticket = services.file_question(rng.choice(members), subject, body, themes[theme_index].id)
-            with frozen_time(moment + timedelta(hours=response_hours)):
+            answered_at = _office_time(moment + timedelta(hours=response_hours))
+            with frozen_time(answered_at):
                 services.add_message(ticket, rng.choice(jurists), answer)
-            with frozen_time(moment + timedelta(hours=response_hours + rng.randint(4, 96))):
+            with frozen_time(answered_at + timedelta(hours=rng.randint(4, 96))):
                 services.close(ticket, ticket.author)
 
 
-def _seed_reading(rng: random.Random, members: list[User]) -> None:
+def _seed_reading(rng: random.Random, now: datetime, members: list[User]) -> None:
     """Resource reads, searches without result and suggestions opened, spread over the two years."""
-    now = datetime.now(timezone.utc)
     articles = db.session.scalars(select(Article).where(Article.status == "published").order_by(Article.id)).all()
     popular = articles[: max(1, len(articles) // 4)]
 
@@ -347,9 +404,12 @@ def _demo_mail(members: list[User]) -> None:
                                                      members[0].structure_id).order_by(Ticket.id))
     answered = db.session.scalar(select(Ticket).where(Ticket.status == "answered").order_by(Ticket.id))
     if waiting is not None:
+        # Dates told relative to the jurist's request, so that the mail reads true whatever day the demo is loaded.
+        asked = waiting.last_activity_at
         ingest(_demo_email(f"{members[0].name} <{members[0].email}>", f"Re: [{waiting.reference}] {waiting.subject}",
-                           "Le contrat a débuté le 2 février, pour 26 heures par semaine.\n\n"
-                           f"Le 2 mars, Helpdesk juridique a écrit :\n> {waiting.subject}", "demo-reply-1",
+                           f"Le contrat a débuté le {format_date(asked - timedelta(days=40))}, pour 26 heures par "
+                           f"semaine.\n\nLe {format_date(asked)}, Helpdesk juridique a écrit :\n> {waiting.subject}",
+                           "demo-reply-1",
                            # To the member's signed reply address (kept for review without MAIL_REPLY_TO).
                            to=reply_address(members[0], waiting) or "questions@demo.local"))
     if answered is not None:
@@ -429,8 +489,7 @@ def _play_question(author: User, theme: Theme, subject: str, body: str, answer: 
         return ticket
     if status == "waiting":
         with frozen_time(moment + timedelta(hours=26)):
-            services.add_message(ticket, jurist, "Pouvez-vous nous préciser la date de début du contrat et le "
-                                 "nombre d'heures hebdomadaires ?", status_after="waiting")
+            services.add_message(ticket, jurist, WAITING_REQUEST, status_after="waiting")
         return ticket
     with frozen_time(moment + timedelta(hours=28)):
         services.add_message(ticket, jurist, answer)

@@ -1,8 +1,9 @@
 """Flask commands (demo data, accounts), the migrations, and the demo walkthrough from the README."""
 import os
+from email import message_from_bytes, policy
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import click
 import flask_migrate
@@ -13,12 +14,14 @@ from click.testing import CliRunner
 from flask.cli import cli as flask_cli
 from sqlalchemy import func, select, text
 
-from helpdesk import DatabaseURLError, create_app
+from helpdesk import DatabaseURLError, create_app, demo
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
-from helpdesk.i18n import PARIS
-from helpdesk.models import Event, Message, Satisfaction, Structure, Ticket, User, Webinar
-from helpdesk.models._types import UTCDateTime, utcnow
+from helpdesk.i18n import PARIS, format_date
+from helpdesk.models import Event, InboundEmail, Message, Satisfaction, Structure, Ticket, User, Webinar
+from helpdesk.models._types import UTCDateTime, frozen_time, utcnow
+from helpdesk.tickets import services
+from helpdesk.triage.deadlines import french_holidays
 from tests import factories
 from tests.conftest import BASE_CONFIG
 
@@ -109,6 +112,92 @@ def test_seed_demo_keeps_two_years_of_history_and_late_questions(seeded):
     assert now - db.session.scalar(select(func.min(Ticket.created_at))) > timedelta(days=700)
     assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.next_due_at < now)) >= 20
     assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.next_due_at > now)) >= 1
+
+
+# Days whose calendars differ (a month's first day, a new year, the day after February, a leap day, a Sunday night
+# in summer time): the demo must read the same whatever day `make run` loads it.
+SEEDING_MOMENTS = [datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc), datetime(2027, 1, 1, 0, 5, tzinfo=timezone.utc),
+                   datetime(2027, 3, 1, 8, 0, tzinfo=timezone.utc), datetime(2028, 2, 29, 16, 0, tzinfo=timezone.utc),
+                   datetime(2027, 7, 4, 21, 45, tzinfo=timezone.utc)]
+
+
+def _seed_at(moment: datetime) -> None:
+    """Load the demo as if it were `moment`."""
+    with frozen_time(moment):
+        assert demo.seed(DEMO_PASSWORD)
+
+
+def _desk() -> Counter:
+    """The questions still open on the desk: how many per region, status and jurist in charge."""
+    return Counter(db.session.execute(
+        select(Structure.region, Ticket.status, User.email).join(Ticket.structure)
+        .outerjoin(User, Ticket.assignee_id == User.id).where(Ticket.status != "closed")).all())
+
+
+@pytest.mark.parametrize("moment", SEEDING_MOMENTS, ids=lambda moment: moment.strftime("%Y-%m-%d"))
+def test_seed_demo_reads_as_a_real_desk_whatever_the_day(app, moment):
+    """The demo showed questions « En attente du membre » for three months, long past the 30-day closing that
+    `flask triage close-inactive` would have applied, « Nouvelle » questions left unclaimed for half a year, and a
+    webinar held on a Saturday."""
+    _seed_at(moment)
+    days, before = app.config["AUTO_CLOSE_DAYS"], app.config["AUTO_CLOSE_REMINDER_DAYS"]
+    with frozen_time(moment):
+        assert services.remind_waiting(days, before) == []
+        assert services.close_inactive(days) == []
+    statuses = Counter(db.session.scalars(select(Ticket.status)))
+    assert statuses["waiting"] >= 8 and statuses["answered"] >= 8 and statuses["new"] >= 8
+    oldest_new = db.session.scalar(select(func.min(Ticket.created_at)).where(Ticket.status == "new"))
+    assert moment - oldest_new < timedelta(days=days)
+    assert db.session.scalar(select(func.max(Ticket.created_at))) <= moment
+    webinar_days = [starts_at.astimezone(PARIS).date() for starts_at in db.session.scalars(select(Webinar.starts_at))]
+    assert len(webinar_days) == 2 and all(day.weekday() < 5 and day not in french_holidays(day.year)
+                                          for day in webinar_days), webinar_days
+
+
+@pytest.mark.parametrize("moment", [SEEDING_MOMENTS[0], SEEDING_MOMENTS[4]], ids=("at-night", "on-a-sunday"))
+def test_seed_demo_files_and_answers_questions_in_office_hours_whatever_the_hour_of_loading(app, moment):
+    """Loaded at 2 in the morning, the demo had members filing questions at 2:18 and jurists answering at 6:18."""
+    _seed_at(moment)
+    filed = db.session.scalars(select(Ticket.created_at).where(Ticket.channel == "web")).all()
+    answered = db.session.scalars(select(Message.created_at).join(User, Message.author_id == User.id).where(
+        User.role == "jurist", Message.internal.is_(False), Message.created_at < moment - timedelta(hours=1))).all()
+    assert len(filed) > 100 and len(answered) > 100
+    for when in (stamp.astimezone(PARIS) for stamp in filed):
+        assert when.weekday() < 4 and 9 <= when.hour < 17, when
+    for when in (stamp.astimezone(PARIS) for stamp in answered):
+        assert when.weekday() < 5 and 9 <= when.hour < 19, when
+
+
+def test_seed_demo_puts_the_same_questions_on_the_desk_whatever_the_day(app):
+    """The history's volume follows the calendar month and drew from the same generator as the open questions: on
+    some days no unassigned question was left in Bretagne, and a region filter of the queue showed no table."""
+    _seed_at(SEEDING_MOMENTS[0])
+    desk = _desk()
+    assert desk[("bretagne", "answered", "juriste2@demo.local")] == 1
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    _seed_at(SEEDING_MOMENTS[2])
+    assert _desk() == desk
+
+
+def test_seed_demo_asks_each_waiting_question_what_fits_any_question(seeded):
+    """Every waiting question was asked « la date de début du contrat », a question on home-care travel time too."""
+    requests = db.session.scalars(select(Message.body).join(Ticket).where(
+        Ticket.status == "waiting", Message.internal.is_(False), Message.author.has(User.role == "jurist"))).all()
+    assert len(requests) >= 5 and set(requests) == {demo.WAITING_REQUEST}
+    assert "dates utiles" in demo.WAITING_REQUEST and "date de début du contrat et" not in demo.WAITING_REQUEST
+
+
+def test_seed_demo_dates_the_emailed_reply_from_the_request_it_answers(seeded):
+    """The member's reply by email quoted « Le 2 mars, Helpdesk juridique a écrit » whatever the day of loading."""
+    reply = db.session.scalars(select(InboundEmail).where(InboundEmail.message_id.like("%demo-reply-1%"))).one()
+    waiting = db.session.scalars(select(Ticket).where(Ticket.reference == reply.subject.split("[")[1].split("]")[0])).one()
+    asked = db.session.scalar(select(func.max(Message.created_at)).where(
+        Message.ticket_id == waiting.id, Message.body == demo.WAITING_REQUEST))
+    received = message_from_bytes(reply.raw, policy=policy.default).get_content()
+    assert f"Le {format_date(asked)}, Helpdesk juridique a écrit" in received
+    assert f"débuté le {format_date(asked - timedelta(days=40))}" in received
 
 
 def test_seed_demo_accepts_another_password(runner):

@@ -4,7 +4,7 @@ import io
 import os
 import re
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -1007,6 +1007,35 @@ def test_a_question_waiting_on_the_member_says_above_the_reply_box_that_an_answe
     services.add_message(ticket, world.member, "Voici la date demandée.")
     login(world.member)
     assert awaited not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+
+
+def test_the_member_reads_from_when_an_unanswered_wait_or_an_answer_may_be_closed(client, world, login):
+    """A question waiting on its member, or answered, is closed after 30 days without news: its member learnt it only
+    from a reminder mail (waiting) or not at all (answered). The reply box now gives the date, to members only."""
+    ticket = factories.make_ticket(world.member)
+    services.claim(ticket, world.jurist)
+    closing = "Sans nouvelles de votre part, la question pourra être clôturée automatiquement à partir du"
+
+    def reply_box(user) -> str:
+        """The question page's reply section as `user` sees it."""
+        login(user)
+        page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+        return page[page.index('id="reply-title"'):]
+
+    assert closing not in reply_box(world.member)  # « En cours »: the team has the next move
+    with frozen_time(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.jurist, "Quelle est la date du contrat ?", status_after="waiting")
+    assert f"{closing} 1er avril 2026." in reply_box(world.colleague)
+    assert closing not in reply_box(world.jurist)
+    with frozen_time(datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.member, "Le contrat date du 2 février.")
+    assert closing not in reply_box(world.member)
+    with frozen_time(datetime(2026, 3, 12, 22, 30, tzinfo=timezone.utc)):
+        services.add_message(ticket, world.jurist, "Voici la réponse.", status_after="answered")
+    # 30 days after 22:30 UTC on 12 March: 00:30 on 12 April in Paris, on summer time by then.
+    assert f"{closing} 12 avril 2026." in reply_box(world.member)
+    services.close(ticket, world.member)
+    assert closing not in html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
 
 
 def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client, world, login):

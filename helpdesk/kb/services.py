@@ -3,7 +3,7 @@ import json
 import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -138,7 +138,7 @@ def validate_article(data: dict, themes_by_slug: dict[str, Theme]) -> tuple[Arti
         if not FIRST_YEAR <= values.updated_on.year <= LAST_YEAR:
             raise InvalidInput(_("Le champ « %(field)s » attend une date entre %(first)d et %(last)d.",
                                  field=FIELD_LABELS["updated_on"], first=FIRST_YEAR, last=LAST_YEAR))
-        if values.updated_on > datetime.now(PARIS).date():
+        if values.updated_on > utcnow().astimezone(PARIS).date():
             raise InvalidInput(_("Le champ « %(field)s » ne peut pas être une date future.",
                                  field=FIELD_LABELS["updated_on"]))
     source_url = _text(data, "source_url", URL_MAX)

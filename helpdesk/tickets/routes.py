@@ -153,7 +153,8 @@ def render_detail(ticket: Ticket, reply_form=None, **extra):
                        recent=services.recent_structure_questions(ticket, current_user),
                        recent_total=services.structure_question_count(ticket, current_user))
     else:
-        context.update(reply_form=reply_form or ReplyForm())
+        context.update(reply_form=reply_form or ReplyForm(),
+                       closes_on=services.auto_close_on(ticket, current_app.config["AUTO_CLOSE_DAYS"]))
     # A new reply box was opened on the thread as it is now; a draft sent back (refused, a helper's round trip)
     # keeps the marker of the page it was written on, so that a message added meanwhile still holds it back.
     if context["reply_form"].seen.data is None:

@@ -381,6 +381,14 @@ def close(ticket: Ticket, actor: User) -> None:
     db.session.commit()
 
 
+def auto_close_on(ticket: Ticket, days: int) -> datetime | None:
+    """From when the daily closing may close the question if nothing more happens (answered or waiting for its member,
+    `days` days after its last exchange), None for a question it leaves alone."""
+    if ticket.status not in ("answered", "waiting"):
+        return None
+    return ticket.last_activity_at + timedelta(days=days)
+
+
 def close_inactive(days: int) -> list[str]:
     """Close the questions answered or waiting for their member with no activity for `days` days, one commit
     each (the member was answered or asked and did not come back); return their references."""
@@ -417,7 +425,7 @@ def remind_waiting(days: int, before: int) -> list[str]:
         asked = db.session.scalar(select(func.max(Message.id)).join(User, Message.author_id == User.id).where(
             Message.ticket_id == ticket.id, Message.internal.is_(False), User.role != "member"))
         record_event("close_reminder", None, ticket, message_id=asked,
-                     closes_on=(ticket.last_activity_at + timedelta(days=days)).isoformat())
+                     closes_on=auto_close_on(ticket, days).isoformat())
         db.session.commit()
         references.append(ticket.reference)
     return references
