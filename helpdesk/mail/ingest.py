@@ -12,6 +12,7 @@ nobody foresaw) is kept whole for review, unread, and never stops the messages a
 """
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -23,7 +24,7 @@ from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited, Servi
 from helpdesk.extensions import db
 from helpdesk.mail.parsing import ParsedMail, parse_mail, sender_authenticated
 from helpdesk.mail.reply_address import ReplyToken, read_token
-from helpdesk.models import InboundEmail, Ticket, User
+from helpdesk.models import InboundEmail, Message, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_staff, membership_active
 from helpdesk.i18n import format_datetime
@@ -166,16 +167,15 @@ def ingest(raw: bytes) -> InboundEmail:
         return record
     record = _record(raw, parsed, status="placed", ticket=ticket)
     try:
-        # add_message commits the reply and this record together.
-        message = add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY, attachments=parsed.attachments)
+        # add_message commits the reply and this record, linked to it, together.
+        add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY, attachments=parsed.attachments,
+                    on_posted=partial(_link_reply, record))
     except ServiceError as error:
         db.session.rollback()
         record = _record(raw, parsed, status="pending", reason="rejected")
         record.detail = f"{record.detail} {_refusal_for_reviewer(error, sender)}".strip()
         db.session.commit()
         return record
-    record.reply_id = message.id
-    db.session.commit()
     return record
 
 
@@ -244,19 +244,24 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     sender = find_user_by_email(record.from_address)
     _take_pending(record, jurist, "attached", ticket)
     try:
+        # The mail is marked handled and linked to its message in the message's own transaction: both or neither.
         if _may_write(sender) and can_view_ticket(sender, ticket):
-            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files, paced=False)
+            add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files, paced=False,
+                        on_posted=partial(_link_reply, record))
         else:
             note = (f"Courriel de {record.from_name or record.from_address} <{record.from_address}> reçu le "
                     f"{format_datetime(record.received_at)}, rattaché par {jurist.name} :\n\n"
                     f"{text or ATTACHMENTS_ONLY}")
-            message = add_message(ticket, jurist, note, internal=True, attachments=files)
-    except ServiceError:
+            add_message(ticket, jurist, note, internal=True, attachments=files, on_posted=partial(_link_reply, record))
+    except Exception:
         db.session.rollback()
         raise
-    record.reply_id = message.id
-    db.session.commit()
     return ticket
+
+
+def _link_reply(record: InboundEmail, message: Message) -> None:
+    """Link a received mail to the message it became, in that message's transaction."""
+    record.reply_id = message.id
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -861,6 +861,65 @@ def test_a_failure_while_filing_from_a_mail_leaves_neither_question_nor_handled_
     assert (record.status, record.ticket_id) == ("attached", ticket.id), "the mail can be filed again"
 
 
+def _failing_on_linking(_conn, _cursor, statement, *_args):
+    """The database failing as a received mail is linked to the message it became."""
+    if statement.lstrip().upper().startswith("UPDATE INBOUND_EMAIL") and "REPLY_ID" in statement.upper():
+        raise RuntimeError("database gone")
+
+
+@pytest.mark.parametrize("fixture, sender, internal", [
+    ("no_reference.eml", "member", False),
+    ("multipart_attachment.eml", "expert-comptable@cabinet.example", True),
+])
+def test_a_failure_while_attaching_a_mail_leaves_neither_message_nor_handled_mail(app, world, question, fixture,
+                                                                                   sender, internal):
+    """Attaching a kept mail committed the message with the mail marked handled, then linked the mail to it in a
+    second commit: a failure in between left a handled mail without its message, which a later attempt was refused
+    as « déjà transformé en question » instead of « déjà rattaché ». It is one transaction now: the failure stores no
+    message, no file, and the mail still waits, to be attached again."""
+    raw = fixture_mail(fixture, REF=question.reference, REF_LOWER=question.reference.lower(),
+                       FROM=world.member.email if sender == "member" else sender)
+    record = ingest(raw)
+    kept = (record.status, record.ticket_id, record.handled_by_id, record.reply_id)
+    assert kept[0] == "pending"
+    messages_before = db.session.scalar(select(func.count()).select_from(Message))
+    event.listen(db.engine, "before_cursor_execute", _failing_on_linking)
+    try:
+        with pytest.raises(RuntimeError):
+            attach(record, question.reference, world.jurist)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _failing_on_linking)
+    db.session.rollback()  # as the request's end does
+    assert db.session.scalar(select(func.count()).select_from(Message)) == messages_before
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id, record.handled_by_id, record.reply_id) == kept
+    attach(record, question.reference, world.jurist)
+    db.session.refresh(record)
+    message = db.session.get(Message, record.reply_id)
+    assert (record.status, message.ticket_id, message.internal) == ("attached", question.id, internal)
+    with pytest.raises(Conflict, match=f"Ce courriel a déjà été rattaché à la question {question.reference}."):
+        attach(record, question.reference, world.jurist)
+
+
+def test_a_failure_while_placing_a_reply_appends_nothing(app, world, question):
+    """A reply placed on its question was committed, then linked to its mail in a second commit: a failure in between
+    left the reply appended with its mail unlinked (and the mail received again appended it twice). Both commit
+    together now: the failure appends nothing."""
+    event.listen(db.engine, "before_cursor_execute", _failing_on_linking)
+    try:
+        with pytest.raises(RuntimeError):
+            ingest(_mail("multipart_attachment.eml", question, world.member))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _failing_on_linking)
+    db.session.rollback()
+    assert _replies(question, world.member) == [] and _stored_files(app) == []
+    assert db.session.scalar(select(func.count()).select_from(InboundEmail)) == 0
+    record = ingest(_mail("multipart_attachment.eml", question, world.member))
+    [reply] = _replies(question, world.member)
+    assert (record.status, record.reply_id) == ("placed", reply.id)
+
+
 def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_stored_with(app, world, client, login):
     """Anyone can mail the help desk: a file named with a right-to-left override and a line break
     (« contrat‮fdp.txt » shows as « contrattxt.pdf ») was listed so on the form, where the jurist checks what the
