@@ -2,6 +2,7 @@
 import base64
 import imaplib
 import re
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -738,10 +739,11 @@ def test_a_new_question_mailed_without_reference_becomes_a_question_in_one_form(
     assert 'value="Effectif et CSE"' in form
     assert "comptent-ils dans l'effectif pour le CSE ?</textarea>" in form
     assert re.search(r'<input checked[^>]*value="email"', form), "le canal « Courriel » n'est pas coché"
-    assert "jointes à la question : effectif.txt." in form and "refusées (type ou taille) : outil.exe." in form
+    assert re.search(r'<input checked[^>]*name="mail_files"[^>]*value="0"> effectif.txt \(1 Ko\)', form)
+    assert "refusées (type ou taille) : outil.exe." in form
     response = client.post("/questions/pour-un-membre", data={
         "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
-        "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1",
+        "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1", "mail_files": "0",
         "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"})
     ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Effectif et CSE"))
     assert response.headers["Location"] == f"/questions/{ticket.reference}"
@@ -750,6 +752,98 @@ def test_a_new_question_mailed_without_reference_becomes_a_question_in_one_form(
     db.session.refresh(record)
     assert (record.status, record.ticket_id, record.handled_by_id) == ("attached", ticket.id, world.jurist.id)
     assert "Effectif et CSE" not in page_text(client.get("/courriels"))
+
+
+def _mail_with_files(sender_email: str, count: int) -> bytes:
+    """A new question mailed to the help desk with `count` accepted files (« piece-01.txt »...)."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"] = f"Alice Membre <{sender_email}>", "questions@federation.example.test"
+    message["Subject"], message["Message-ID"] = "Dossier de licenciement", "<many-files@exemple.test>"
+    message.set_content("Voici toutes les pièces du dossier de licenciement économique.")
+    for number in range(1, count + 1):
+        message.add_attachment(f"Pièce {number}".encode(), maintype="text", subtype="plain",
+                               filename=f"piece-{number:02d}.txt")
+    return message.as_bytes()
+
+
+def _file_many_from_mail(client, record, world, chosen, uploads=()):
+    """Post the question form opened from `record` with the email's files numbered `chosen` ticked."""
+    return client.post("/questions/pour-un-membre", content_type="multipart/form-data", data={
+        "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
+        "send": "1", "subject": "Dossier de licenciement", "theme": world.theme.id, "priority": "1",
+        "body": "Voici toutes les pièces du dossier de licenciement économique.", "mail_files": [str(n) for n in chosen],
+        "attachments": [(BytesIO(data), name) for name, data in uploads]})
+
+
+def test_a_mail_with_more_files_than_a_question_takes_becomes_a_question_with_those_ticked(app, world, client,
+                                                                                           login):
+    """A mail with twelve acceptable files could not become a question: the form attached them all, refused them (ten
+    at most) and offered no way to leave some out. Its files are boxes to tick now, all ticked at first, the limit
+    explained; the question carries the ones ticked, and the mail is handled."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert "<legend>Pièces jointes du courriel à joindre à la question</legend>" in form
+    assert len(re.findall(r'<input checked[^>]*name="mail_files"', form)) == 12
+    assert ("Ce courriel a 12 pièces jointes acceptées, une question en reçoit 10 au plus (fichiers ajoutés ci-dessous "
+            "compris) : décochez celles à laisser de côté, elles ne seront pas jointes à la question.") in form
+    response = _file_many_from_mail(client, record, world, chosen=[0, 4, 11])
+    ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Dossier de licenciement"))
+    assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert sorted(attachment.filename for attachment in db.session.scalars(select(Attachment))) == [
+        "piece-01.txt", "piece-05.txt", "piece-12.txt"]
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id) == ("attached", ticket.id)
+
+
+@pytest.mark.parametrize("chosen, uploads, message", [
+    (range(12), (), "Vous avez choisi 12 fichiers, pièces jointes du courriel et fichiers ajoutés compris : une "
+                    "question en reçoit 10 au plus. Décochez-en 2."),
+    (range(9), [("note.txt", b"Note du juriste"), ("appel.txt", b"Compte rendu d'appel")],
+     "Vous avez choisi 11 fichiers, pièces jointes du courriel et fichiers ajoutés compris : une question en reçoit "
+     "10 au plus. Décochez-en 1."),
+])
+def test_more_files_ticked_than_a_question_takes_are_refused_saying_how_many_to_untick(app, world, client, login,
+                                                                                        chosen, uploads, message):
+    """Too many files ticked (the files added to the form counting with them): the form comes back saying how many to
+    untick, the boxes as they were, and nothing is stored; the mail still waits."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    response = _file_many_from_mail(client, record, world, chosen=chosen, uploads=uploads)
+    page = page_text(response)
+    assert response.status_code == 400
+    assert f'<p class="error" id="mail_files-error">{message} </p>' in page
+    assert len(re.findall(r'<input [^>]*checked[^>]*name="mail_files"', page)) == len(chosen)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert record.status == "pending"
+
+
+def test_a_mail_whose_files_are_all_unticked_becomes_a_question_without_them(app, world, client, login):
+    """The jurist may leave every file of the mail out (signatures, duplicates): the question is filed without them
+    and the mail is handled."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    response = _file_many_from_mail(client, record, world, chosen=[])
+    ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Dossier de licenciement"))
+    assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id) == ("attached", ticket.id)
+
+
+def test_a_file_number_the_mail_does_not_have_is_refused(app, world, client, login):
+    """A forged post naming a file the mail does not have is refused, nothing stored."""
+    record = ingest(_mail_with_files(world.member.email, 2))
+    login(world.jurist)
+    response = _file_many_from_mail(client, record, world, chosen=[0, 7])
+    assert response.status_code == 400
+    assert "Choisissez des valeurs parmi celles proposées pour « Pièces jointes du courriel à joindre à la question »" \
+        in page_text(response)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 def test_the_question_form_opened_from_a_mail_leads_back_to_that_mail(app, world, client, login):
@@ -774,7 +868,7 @@ def _file_from_mail(client, record, world, subject: str = "Effectif et CSE"):
     """Post the question form opened from the kept mail `record`, for its member."""
     return client.post("/questions/pour-un-membre", data={
         "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
-        "send": "1", "subject": subject, "theme": world.theme.id, "priority": "1",
+        "send": "1", "subject": subject, "theme": world.theme.id, "priority": "1", "mail_files": "0",
         "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"})
 
 
@@ -935,4 +1029,4 @@ def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_st
     record = ingest(raw)
     login(world.jurist)
     form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
-    assert "jointes à la question : contratfdp.txt." in form and "\u202e" not in form
+    assert '> contratfdp.txt (1 Ko)</label>' in form and "\u202e" not in form
