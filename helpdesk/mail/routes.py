@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 
 from helpdesk.audit.services import record_inbound_mail_read
@@ -50,7 +51,8 @@ def inbound():
     """Received emails that could not be placed on a question (or, with ?etat=traites, those handled)."""
     handled = request.args.get("etat") == "traites"
     statuses = ("attached", "discarded") if handled else ("pending",)
-    query = select(InboundEmail).where(InboundEmail.status.in_(statuses)).order_by(InboundEmail.received_at.desc())
+    query = (select(InboundEmail).where(InboundEmail.status.in_(statuses)).order_by(InboundEmail.received_at.desc())
+             .options(selectinload(InboundEmail.ticket), selectinload(InboundEmail.handled_by)))
     page = list_page(query, 25)
     return render_template("mail/inbound.html", page=page, handled=handled)
 

@@ -1030,3 +1030,29 @@ def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_st
     login(world.jurist)
     form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
     assert '> contratfdp.txt (1 Ko)</label>' in form and "\u202e" not in form
+
+
+def test_the_handled_mail_list_is_titled_so_and_says_what_became_of_each_mail(app, world, question, client, login):
+    """« Voir les courriels déjà traités » opened a page titled « Courriels non rattachés », inviting to attach mail
+    already handled, and only named the question a mail went to, in plain text, without saying who handled it. It is
+    « Courriels traités » now: each mail says whether it was attached to a question or became one (a link to it), or
+    was discarded, by whom and when."""
+    attached = ingest(_mail("no_reference.eml", question, world.member))
+    attach(attached, question.reference, world.jurist)
+    new_question = ingest(_new_question_mail(world.member.email))
+    draft = ingest_module.question_draft(new_question)
+    filed = filing.file_on_behalf(world.jurist2, world.member.id, world.structure.id, "email", draft.subject,
+                                  draft.body, world.theme.id, from_mail=new_question)
+    discarded = ingest(_forged(question, "inconnu@exemple.test", "questions@federation.example.test"))
+    discard(discarded, world.jurist)
+    login(world.jurist)
+    page = page_text(client.get("/courriels?etat=traites"))
+    assert "<title>Courriels traités" in page and "<h1>Courriels traités</h1>" in page
+    assert "<h1>Courriels non rattachés</h1>" not in page and "Ouvrez-les pour les rattacher" not in page
+    assert (f'Rattaché à la question <a href="/questions/{question.reference}">{question.reference}</a><br>'
+            f'<small>par {world.jurist.name}, le ') in page
+    assert (f'Transformé en question <a href="/questions/{filed.reference}">{filed.reference}</a><br>'
+            f'<small>par {world.jurist2.name}, le ') in page
+    assert f"Écarté<br><small>par {world.jurist.name}, le " in page
+    pending = page_text(client.get("/courriels"))
+    assert "<h1>Courriels non rattachés</h1>" in pending and "Ouvrez-les pour les rattacher" in pending
