@@ -1036,7 +1036,7 @@ def test_the_handled_mail_list_is_titled_so_and_says_what_became_of_each_mail(ap
     """« Voir les courriels déjà traités » opened a page titled « Courriels non rattachés », inviting to attach mail
     already handled, and only named the question a mail went to, in plain text, without saying who handled it. It is
     « Courriels traités » now: each mail says whether it was attached to a question or became one (a link to it), or
-    was discarded, by whom and when."""
+    was discarded, by whom and when; a handled mail's page says the same and leads back to that list."""
     attached = ingest(_mail("no_reference.eml", question, world.member))
     attach(attached, question.reference, world.jurist)
     new_question = ingest(_new_question_mail(world.member.email))
@@ -1056,3 +1056,7 @@ def test_the_handled_mail_list_is_titled_so_and_says_what_became_of_each_mail(ap
     assert f"Écarté<br><small>par {world.jurist.name}, le " in page
     pending = page_text(client.get("/courriels"))
     assert "<h1>Courriels non rattachés</h1>" in pending and "Ouvrez-les pour les rattacher" in pending
+    detail = page_text(client.get(f"/courriels/{attached.id}"))
+    assert '<a href="/courriels?etat=traites">← Courriels traités</a>' in detail, "the way back is the handled list"
+    assert (f'<dd>Rattaché à la question <a href="/questions/{question.reference}">{question.reference}</a><br>'
+            f'<small>par {world.jurist.name}, le ') in detail
