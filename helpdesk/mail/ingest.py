@@ -11,6 +11,7 @@ Message-ID, e.g. fetched twice) is not appended again. A message the mail librar
 nobody foresaw) is kept whole for review, unread, and never stops the messages after it.
 """
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -227,8 +228,9 @@ def _refusal_for_reviewer(error: ServiceError, sender: User) -> str:
                     "courriel si c'est bien sa réponse, sinon écartez-le.", limit, name=sender.name)
 
 
-def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
-    """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note."""
+def attach(record: InboundEmail, reference: str, jurist: User, chosen: Sequence[int] | None = None) -> Ticket:
+    """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note; with
+    `chosen`, only the accepted files of those numbers (see kept_files) go with it."""
     ensure_staff(jurist)
     ensure_pending(record)
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
@@ -237,6 +239,8 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     parsed = read_kept(record.raw)
     text = record.text or parsed.full_text.strip()
     files, refused = _acceptable(parsed.attachments)
+    if chosen is not None:
+        files = [file for number, file in enumerate(files) if number in set(chosen)]
     if not text and not files:
         raise InvalidInput(_("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le."))
     if refused:
@@ -262,6 +266,11 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
 def _link_reply(record: InboundEmail, message: Message) -> None:
     """Link a received mail to the message it became, in that message's transaction."""
     record.reply_id = message.id
+
+
+def kept_files(record: InboundEmail) -> list[tuple[str, bytes]]:
+    """A kept message's files the upload checks accept, in their order (their numbers are the jurist's choices)."""
+    return _acceptable(read_kept(record.raw).attachments)[0]
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -1,17 +1,17 @@
 """Forms of the triage area."""
-from flask import current_app
 from werkzeug.datastructures import FileStorage
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
                      StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from helpdesk.main.forms import AtMost, Form, MultiCheckboxField, select_choices
+from helpdesk.mail.forms import ensure_file_count, mail_files_field
+from helpdesk.main.forms import AtMost, Form, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
 from helpdesk.tickets.forms import (BODY_LENGTH, STATUS_AFTER_CHOICES, SUBJECT_LENGTH, URGENCY_CHOICES, QuestionForm,
                                     seen_field)
 from helpdesk.tickets.services import BODY_MAX
-from helpdesk.translation import gettext as _, lazy_gettext as _l
+from helpdesk.translation import lazy_gettext as _l
 from helpdesk.triage.canned import BODY_MAX as CANNED_BODY_MAX, TITLE_MAX
 from helpdesk.triage.filing import OFFLINE_CHANNELS
 from helpdesk.triage.satisfaction import COMMENT_MAX, RATINGS
@@ -120,19 +120,14 @@ class OnBehalfForm(Form):
     body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), *BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])
-    # Filed from a kept email: which of its accepted files go with the question (choices: their numbers in the email).
-    mail_files = MultiCheckboxField(_l("Pièces jointes du courriel à joindre à la question"), coerce=int)
+    mail_files = mail_files_field()  # filed from a kept email: which of its files go with the question
     attachments = QuestionForm.attachments
     submit = SubmitField(_l("Enregistrer la question"))
 
     def validate_mail_files(self, field):
         """Refuse more files than a question takes, the email's ticked ones and those added counted together."""
         added = sum(1 for upload in self.attachments.data or () if isinstance(upload, FileStorage) and upload.filename)
-        chosen, limit = len(field.data or ()) + added, current_app.config["ATTACHMENT_MAX_FILES"]
-        if chosen > limit:
-            raise ValidationError(_("Vous avez choisi %(chosen)d fichiers, pièces jointes du courriel et fichiers "
-                                    "ajoutés compris : une question en reçoit %(max)d au plus. Décochez-en %(extra)d.",
-                                    chosen=chosen, max=limit, extra=chosen - limit))
+        ensure_file_count(len(field.data or ()) + added, new_question=True)
 
 
 class BulkForm(Form):

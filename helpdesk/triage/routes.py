@@ -13,10 +13,10 @@ from helpdesk.extensions import db
 from helpdesk.i18n import format_date
 from helpdesk.kb.searching import search_resources
 from helpdesk.mail import ingest
+from helpdesk.mail.forms import offer_mail_files
 from helpdesk.main.forms import select_choices
 from helpdesk.main.query_args import positive_int, safe_next
 from helpdesk.models import PRIORITIES, STATUSES, RoutingRule, SlaRule, Theme, User
-from helpdesk.models.attachment import size_label
 from helpdesk.permissions import admin_required, get_visible_ticket, staff_required
 from helpdesk.tickets.forms import ActionForm, StaffReplyForm
 from helpdesk.tickets.routes import render_detail
@@ -363,19 +363,15 @@ def bulk():
 def _offer_mail_files(form: OnBehalfForm, draft: ingest.QuestionDraft | None) -> None:
     """Offer a kept email's accepted files as boxes to tick, with the limit of files a question takes."""
     files = draft.files if draft else []
-    form.mail_files.choices = select_choices(
-        (number, f"{name} ({size_label(len(data))})")
-        for number, (name, data) in enumerate(files))
     limit = current_app.config["ATTACHMENT_MAX_FILES"]
     if len(files) > limit:
-        form.mail_files.description = _(
-            "Ce courriel a %(count)d pièces jointes acceptées, une question en reçoit %(max)d au plus (fichiers ajoutés "
-            "ci-dessous compris) : décochez celles à laisser de côté, elles ne seront pas jointes à la question.",
-            count=len(files), max=limit)
+        hint = _("Ce courriel a %(count)d pièces jointes acceptées, une question en reçoit %(max)d au plus (fichiers "
+                 "ajoutés ci-dessous compris) : décochez celles à laisser de côté, elles ne seront pas jointes à la "
+                 "question.", count=len(files), max=limit)
     else:
-        form.mail_files.description = _(
-            "Décochez celles à laisser de côté ; une question reçoit %(max)d fichiers au plus, fichiers ajoutés "
-            "ci-dessous compris.", max=limit)
+        hint = _("Décochez celles à laisser de côté ; une question reçoit %(max)d fichiers au plus, fichiers ajoutés "
+                 "ci-dessous compris.", max=limit)
+    offer_mail_files(form.mail_files, files, hint)
 
 
 def _chosen_mail_files(form: OnBehalfForm, draft: ingest.QuestionDraft | None) -> list[tuple[str, bytes]]:

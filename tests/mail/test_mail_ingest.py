@@ -1060,3 +1060,38 @@ def test_the_handled_mail_list_is_titled_so_and_says_what_became_of_each_mail(ap
     assert '<a href="/courriels?etat=traites">← Courriels traités</a>' in detail, "the way back is the handled list"
     assert (f'<dd>Rattaché à la question <a href="/questions/{question.reference}">{question.reference}</a><br>'
             f'<small>par {world.jurist.name}, le ') in detail
+
+
+def test_a_mail_with_more_files_than_a_message_takes_is_attached_with_those_ticked(app, world, question, client,
+                                                                                   login):
+    """Attaching a kept mail with twelve acceptable files to its question was refused (ten files at most) with no way
+    to leave some out. Its files are boxes to tick on its page now, all ticked at first, the limit explained; too
+    many ticked are refused saying how many to untick, nothing attached; the files ticked go with the message."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    detail = page_text(client.get(f"/courriels/{record.id}"))
+    assert len(re.findall(r'<input checked[^>]*name="mail_files"', detail)) == 12
+    assert ("Ce courriel a 12 pièces jointes acceptées, un message en reçoit 10 au plus : décochez celles à laisser "
+            "de côté, elles ne seront pas jointes à la question.") in detail
+    refused = client.post(f"/courriels/{record.id}/rattacher",
+                          data={"reference": question.reference, "mail_files": [str(n) for n in range(11)]})
+    page = page_text(refused)
+    assert refused.status_code == 400
+    assert "Vous avez choisi 11 pièces jointes : un message en reçoit 10 au plus. Décochez-en 1." in page
+    assert f'value="{question.reference}"' in page and len(re.findall(r'<input [^>]*checked[^>]*name="mail_files"',
+                                                                       page)) == 11
+    assert _replies(question, world.member) == [] and _stored_files(app) == []
+    client.post(f"/courriels/{record.id}/rattacher", data={"reference": question.reference, "mail_files": ["1", "10"]})
+    [reply] = _replies(question, world.member)
+    assert [file.filename for file in reply.attachments] == ["piece-02.txt", "piece-11.txt"]
+    db.session.refresh(record)
+    assert (record.status, record.reply_id) == ("attached", reply.id)
+
+
+def test_a_mail_attached_with_none_of_its_files_ticked_brings_its_text_alone(app, world, question, client, login):
+    """Every file left out, the mail's text alone becomes the member's reply."""
+    record = ingest(_mail_with_files(world.member.email, 3))
+    login(world.jurist)
+    client.post(f"/courriels/{record.id}/rattacher", data={"reference": question.reference})
+    [reply] = _replies(question, world.member)
+    assert "toutes les pièces du dossier" in reply.body and reply.attachments == []
