@@ -1065,12 +1065,14 @@ def test_the_handled_mail_list_is_titled_so_and_says_what_became_of_each_mail(ap
 def test_a_mail_with_more_files_than_a_message_takes_is_attached_with_those_ticked(app, world, question, client,
                                                                                    login):
     """Attaching a kept mail with twelve acceptable files to its question was refused (ten files at most) with no way
-    to leave some out. Its files are boxes to tick on its page now, all ticked at first, the limit explained; too
+    to leave some out. Its files are boxes to tick on its page now, all ticked at first, the limit explained (and
+    its small files listed as « 1 Ko », not « 0 Ko »); too
     many ticked are refused saying how many to untick, nothing attached; the files ticked go with the message."""
     record = ingest(_mail_with_files(world.member.email, 12))
     login(world.jurist)
     detail = page_text(client.get(f"/courriels/{record.id}"))
     assert len(re.findall(r'<input checked[^>]*name="mail_files"', detail)) == 12
+    assert "<dd>piece-01.txt (1 Ko), piece-02.txt (1 Ko)," in detail, "sized as on its boxes, not « 0 Ko »"
     assert ("Ce courriel a 12 pièces jointes acceptées, un message en reçoit 10 au plus : décochez celles à laisser "
             "de côté, elles ne seront pas jointes à la question.") in detail
     refused = client.post(f"/courriels/{record.id}/rattacher",
