@@ -240,7 +240,8 @@ def attach(record: InboundEmail, reference: str, jurist: User, chosen: Sequence[
     text = record.text or parsed.full_text.strip()
     files, refused = _acceptable(parsed.attachments)
     if chosen is not None:
-        files = [file for number, file in enumerate(files) if number in set(chosen)]
+        ticked = set(chosen)
+        files = [file for number, file in enumerate(files) if number in ticked]
     if not text and not files:
         raise InvalidInput(_("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le."))
     if refused:
