@@ -269,9 +269,9 @@ def _link_reply(record: InboundEmail, message: Message) -> None:
     record.reply_id = message.id
 
 
-def kept_files(record: InboundEmail) -> list[tuple[str, bytes]]:
+def kept_files(parsed: ParsedMail) -> list[tuple[str, bytes]]:
     """A kept message's files the upload checks accept, in their order (their numbers are the jurist's choices)."""
-    return _acceptable(read_kept(record.raw).attachments)[0]
+    return _acceptable(parsed.attachments)[0]
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -15,6 +15,7 @@ from helpdesk.mail import bp
 from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm, offer_mail_files
 from helpdesk.mail.ingest import attach, discard, ensure_pending, kept_files, read_kept, sender_unproven
 from helpdesk.mail.notifications import set_preferences
+from helpdesk.mail.parsing import ParsedMail
 from helpdesk.mail.outbox import PASSWORD_LINK_KINDS
 from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
@@ -65,12 +66,12 @@ def _inbound_or_404(inbound_id: int) -> InboundEmail:
     return record
 
 
-def _attach_form(record: InboundEmail, form: AttachForm | None = None) -> AttachForm:
-    """The form attaching a kept email (the one posted, or a new one naming the reference the email cites, its files
-    all ticked), its files offered as boxes to tick with the limit of files a message takes."""
-    files = kept_files(record)
+def _attach_form(parsed: ParsedMail, form: AttachForm | None = None) -> AttachForm:
+    """The form attaching a kept email, as `parsed` (the one posted, or a new one naming the reference the email
+    cites, its files all ticked), its files offered as boxes to tick with the limit of files a message takes."""
+    files = kept_files(parsed)
     if form is None:
-        form = AttachForm(reference=read_kept(record.raw).reference, mail_files=list(range(len(files))))
+        form = AttachForm(reference=parsed.reference, mail_files=list(range(len(files))))
     limit = current_app.config["ATTACHMENT_MAX_FILES"]
     if len(files) > limit:
         hint = _("Ce courriel a %(count)d pièces jointes acceptées, un message en reçoit %(max)d au plus : décochez "
@@ -88,7 +89,7 @@ def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None 
     record_inbound_mail_read(current_user, record)
     return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
                            unproven=record.status == "pending" and sender_unproven(record, parsed),
-                           attach_form=attach_form or _attach_form(record))
+                           attach_form=attach_form or _attach_form(parsed))
 
 
 @bp.route("/courriels/<int:inbound_id>")
@@ -103,7 +104,7 @@ def inbound_detail(inbound_id):
 def inbound_attach(inbound_id):
     """Attach a kept email to a question; a refusal shows the email again with the reference typed."""
     record = _inbound_or_404(inbound_id)
-    form = _attach_form(record, AttachForm())
+    form = _attach_form(read_kept(record.raw), AttachForm())
     if not form.validate_on_submit():
         if not form.reference.errors and not form.mail_files.errors:  # an expired form: the fields have nothing to say
             flash(_("Ce formulaire a expiré. Recommencez."), "error")
