@@ -10,6 +10,7 @@ from helpdesk.main.forms import CHOICE_GROUPS
 from helpdesk.main.query_args import page_address, request_address, url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
 from helpdesk.models import ARTICLE_TYPES, PRIORITIES, STATUSES
+from helpdesk.models.attachment import size_label
 from helpdesk.permissions import membership_active
 from helpdesk.views import back_to_list_url
 
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.filters["after_colon"] = after_colon
     app.jinja_env.filters["breakable"] = breakable
+    app.jinja_env.filters["file_size"] = size_label
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES
     app.jinja_env.globals["ticket_statuses"] = STATUSES
     app.jinja_env.globals["ticket_priorities"] = PRIORITIES

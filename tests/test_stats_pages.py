@@ -97,6 +97,23 @@ def test_dashboard_carries_filters_into_chart_and_export_links(client, login, wo
     assert f"1 question posée de janvier {LAST_YEAR} à " in page
 
 
+def test_the_default_period_is_shown_in_the_month_fields(client, login, world, answered):
+    """The dashboard counted the last twelve months while its « Du mois » and « Au mois » fields stood empty: the
+    jurist read figures for a period the form did not show. The fields hold the months counted now; a bound typed
+    is kept, the other shows its default, and the chart and export links carry only what was typed."""
+    login(world.jurist)
+    now = datetime.now(timezone.utc).astimezone(PARIS)
+    first = (now.year - 1, now.month + 1) if now.month < 12 else (now.year, 1)
+    page = client.get("/statistiques/").get_data(as_text=True)
+    assert f'name="du" type="month" value="{first[0]}-{first[1]:02d}"' in page
+    assert f'name="au" type="month" value="{now:%Y-%m}"' in page
+    assert "questions-par-mois.svg\"" in page or 'questions-par-mois.svg"' in page, "no period added to the links"
+    typed = client.get(f"/statistiques/?du={LAST_YEAR}-03").get_data(as_text=True)
+    assert f'name="du" type="month" value="{LAST_YEAR}-03"' in typed
+    assert f'name="au" type="month" value="{now:%Y-%m}"' in typed
+    assert f"questions-par-mois.svg?du={LAST_YEAR}-03\"" in typed
+
+
 @pytest.mark.parametrize("query, message", [
     ("du=2025-13", "Les filtres saisis ne sont pas valides"),
     ("du=2025-06&au=2025-01", "Le mois de fin doit suivre le mois de début."),

@@ -1,10 +1,38 @@
 """Forms of the email area."""
+from flask import current_app
 from wtforms import BooleanField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
-from helpdesk.main.forms import AtMost, Form, select_choices
+from helpdesk.main.forms import AtMost, Form, MultiCheckboxField, select_choices
 from helpdesk.models import NOTIFY_MODES
-from helpdesk.translation import lazy_gettext as _l
+from helpdesk.models.attachment import size_label
+from helpdesk.translation import gettext as _, lazy_gettext as _l
+
+
+def mail_files_field() -> MultiCheckboxField:
+    """The boxes to tick of a kept email's accepted files (choices: their numbers in the email, see offer_mail_files)."""
+    return MultiCheckboxField(_l("Pièces jointes du courriel à joindre à la question"), coerce=int)
+
+
+def offer_mail_files(field: MultiCheckboxField, files: list[tuple[str, bytes]], hint: str) -> None:
+    """Offer a kept email's accepted files as boxes to tick, named with their size, under `hint` (the limit)."""
+    field.choices = select_choices((number, f"{name} ({size_label(len(data))})")
+                                   for number, (name, data) in enumerate(files))
+    field.description = hint
+
+
+def ensure_file_count(chosen: int, *, new_question: bool) -> None:
+    """Refuse more files than a new question (the email's and those added to the form) or a message takes
+    (ValidationError saying how many to untick)."""
+    limit = current_app.config["ATTACHMENT_MAX_FILES"]
+    if chosen <= limit:
+        return
+    if new_question:
+        raise ValidationError(_("Vous avez choisi %(chosen)d fichiers, pièces jointes du courriel et fichiers ajoutés "
+                                "compris : une question en reçoit %(max)d au plus. Décochez-en %(extra)d.",
+                                chosen=chosen, max=limit, extra=chosen - limit))
+    raise ValidationError(_("Vous avez choisi %(chosen)d pièces jointes : un message en reçoit %(max)d au plus. "
+                            "Décochez-en %(extra)d.", chosen=chosen, max=limit, extra=chosen - limit))
 
 
 class PreferencesForm(Form):
@@ -23,7 +51,12 @@ class AttachForm(Form):
         DataRequired(_l("Indiquez la référence de la question, par exemple Q-2026-00042.")),
         AtMost(20)],
         description=_l("Par exemple Q-2026-00042."))
+    mail_files = mail_files_field()
     submit = SubmitField(_l("Rattacher"))
+
+    def validate_mail_files(self, field):
+        """Refuse more ticked files than a message takes."""
+        ensure_file_count(len(field.data or ()), new_question=False)
 
 
 class ActionForm(Form):

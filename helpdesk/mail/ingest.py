@@ -11,7 +11,9 @@ Message-ID, e.g. fetched twice) is not appended again. A message the mail librar
 nobody foresaw) is kept whole for review, unread, and never stops the messages after it.
 """
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -23,7 +25,7 @@ from helpdesk.errors import Conflict, InvalidInput, NotFound, RateLimited, Servi
 from helpdesk.extensions import db
 from helpdesk.mail.parsing import ParsedMail, parse_mail, sender_authenticated
 from helpdesk.mail.reply_address import ReplyToken, read_token
-from helpdesk.models import InboundEmail, Ticket, User
+from helpdesk.models import InboundEmail, Message, Ticket, User
 from helpdesk.models._types import utcnow
 from helpdesk.permissions import can_view_ticket, ensure_staff, membership_active
 from helpdesk.i18n import format_datetime
@@ -166,16 +168,15 @@ def ingest(raw: bytes) -> InboundEmail:
         return record
     record = _record(raw, parsed, status="placed", ticket=ticket)
     try:
-        # add_message commits the reply and this record together.
-        message = add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY, attachments=parsed.attachments)
+        # add_message commits the reply and this record, linked to it, together.
+        add_message(ticket, sender, parsed.text or ATTACHMENTS_ONLY, attachments=parsed.attachments,
+                    on_posted=partial(_link_reply, record))
     except ServiceError as error:
         db.session.rollback()
         record = _record(raw, parsed, status="pending", reason="rejected")
         record.detail = f"{record.detail} {_refusal_for_reviewer(error, sender)}".strip()
         db.session.commit()
         return record
-    record.reply_id = message.id
-    db.session.commit()
     return record
 
 
@@ -227,8 +228,9 @@ def _refusal_for_reviewer(error: ServiceError, sender: User) -> str:
                     "courriel si c'est bien sa réponse, sinon écartez-le.", limit, name=sender.name)
 
 
-def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
-    """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note."""
+def attach(record: InboundEmail, reference: str, jurist: User, chosen: Sequence[int] | None = None) -> Ticket:
+    """A jurist attaches a kept message to a question: the sender's reply if allowed, else an internal note; with
+    `chosen`, only the accepted files of those numbers (see kept_files) go with it."""
     ensure_staff(jurist)
     ensure_pending(record)
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == (reference or "").strip().upper()))
@@ -237,6 +239,9 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     parsed = read_kept(record.raw)
     text = record.text or parsed.full_text.strip()
     files, refused = _acceptable(parsed.attachments)
+    if chosen is not None:
+        ticked = set(chosen)
+        files = [file for number, file in enumerate(files) if number in ticked]
     if not text and not files:
         raise InvalidInput(_("Ce courriel ne contient aucun texte ni pièce jointe acceptée à rattacher : écartez-le."))
     if refused:
@@ -244,19 +249,29 @@ def attach(record: InboundEmail, reference: str, jurist: User) -> Ticket:
     sender = find_user_by_email(record.from_address)
     _take_pending(record, jurist, "attached", ticket)
     try:
+        # The mail is marked handled and linked to its message in the message's own transaction: both or neither.
         if _may_write(sender) and can_view_ticket(sender, ticket):
-            message = add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files, paced=False)
+            add_message(ticket, sender, text or ATTACHMENTS_ONLY, attachments=files, paced=False,
+                        on_posted=partial(_link_reply, record))
         else:
             note = (f"Courriel de {record.from_name or record.from_address} <{record.from_address}> reçu le "
                     f"{format_datetime(record.received_at)}, rattaché par {jurist.name} :\n\n"
                     f"{text or ATTACHMENTS_ONLY}")
-            message = add_message(ticket, jurist, note, internal=True, attachments=files)
-    except ServiceError:
+            add_message(ticket, jurist, note, internal=True, attachments=files, on_posted=partial(_link_reply, record))
+    except Exception:
         db.session.rollback()
         raise
-    record.reply_id = message.id
-    db.session.commit()
     return ticket
+
+
+def _link_reply(record: InboundEmail, message: Message) -> None:
+    """Link a received mail to the message it became, in that message's transaction."""
+    record.reply_id = message.id
+
+
+def kept_files(parsed: ParsedMail) -> list[tuple[str, bytes]]:
+    """A kept message's files the upload checks accept, in their order (their numbers are the jurist's choices)."""
+    return _acceptable(parsed.attachments)[0]
 
 
 def _acceptable(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[str]]:

@@ -1,7 +1,8 @@
 """Pages of the email area: notification preferences, unplaced inbound mail, the outbox for admins."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 
 from helpdesk.audit.services import record_inbound_mail_read
@@ -11,9 +12,10 @@ from helpdesk.errors import ServiceError
 from helpdesk.extensions import db
 from helpdesk.i18n import format_number
 from helpdesk.mail import bp
-from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm
-from helpdesk.mail.ingest import attach, discard, ensure_pending, read_kept, sender_unproven
+from helpdesk.mail.forms import ActionForm, AttachForm, PreferencesForm, offer_mail_files
+from helpdesk.mail.ingest import attach, discard, ensure_pending, kept_files, read_kept, sender_unproven
 from helpdesk.mail.notifications import set_preferences
+from helpdesk.mail.parsing import ParsedMail
 from helpdesk.mail.outbox import PASSWORD_LINK_KINDS
 from helpdesk.mail.sender import retry_failed, send_waiting_now
 from helpdesk.models import OUTBOX_STATUSES, InboundEmail, OutboxEmail, User
@@ -50,7 +52,8 @@ def inbound():
     """Received emails that could not be placed on a question (or, with ?etat=traites, those handled)."""
     handled = request.args.get("etat") == "traites"
     statuses = ("attached", "discarded") if handled else ("pending",)
-    query = select(InboundEmail).where(InboundEmail.status.in_(statuses)).order_by(InboundEmail.received_at.desc())
+    query = (select(InboundEmail).where(InboundEmail.status.in_(statuses)).order_by(InboundEmail.received_at.desc())
+             .options(selectinload(InboundEmail.ticket), selectinload(InboundEmail.handled_by)))
     page = list_page(query, 25)
     return render_template("mail/inbound.html", page=page, handled=handled)
 
@@ -63,14 +66,30 @@ def _inbound_or_404(inbound_id: int) -> InboundEmail:
     return record
 
 
+def _attach_form(parsed: ParsedMail, form: AttachForm | None = None) -> AttachForm:
+    """The form attaching a kept email, as `parsed` (the one posted, or a new one naming the reference the email
+    cites, its files all ticked), its files offered as boxes to tick with the limit of files a message takes."""
+    files = kept_files(parsed)
+    if form is None:
+        form = AttachForm(reference=parsed.reference, mail_files=list(range(len(files))))
+    limit = current_app.config["ATTACHMENT_MAX_FILES"]
+    if len(files) > limit:
+        hint = _("Ce courriel a %(count)d pièces jointes acceptées, un message en reçoit %(max)d au plus : décochez "
+                 "celles à laisser de côté, elles ne seront pas jointes à la question.", count=len(files), max=limit)
+    else:
+        hint = _("Décochez celles à laisser de côté ; un message reçoit %(max)d fichiers au plus.", max=limit)
+    offer_mail_files(form.mail_files, files, hint)
+    return form
+
+
 def _render_inbound_detail(record: InboundEmail, attach_form: AttachForm | None = None) -> str:
-    """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed); each
-    display is journalled."""
+    """The page of a kept email (`attach_form`: a refused attachment, shown again with the reference typed and the
+    files ticked); each display is journalled."""
     parsed = read_kept(record.raw)
     record_inbound_mail_read(current_user, record)
     return render_template("mail/inbound_detail.html", record=record, parsed=parsed,
                            unproven=record.status == "pending" and sender_unproven(record, parsed),
-                           attach_form=attach_form or AttachForm(reference=parsed.reference))
+                           attach_form=attach_form or _attach_form(parsed))
 
 
 @bp.route("/courriels/<int:inbound_id>")
@@ -85,15 +104,15 @@ def inbound_detail(inbound_id):
 def inbound_attach(inbound_id):
     """Attach a kept email to a question; a refusal shows the email again with the reference typed."""
     record = _inbound_or_404(inbound_id)
-    form = AttachForm()
+    form = _attach_form(read_kept(record.raw), AttachForm())
     if not form.validate_on_submit():
-        if not form.reference.errors:  # an expired form: the field has nothing to say
+        if not form.reference.errors and not form.mail_files.errors:  # an expired form: the fields have nothing to say
             flash(_("Ce formulaire a expiré. Recommencez."), "error")
             return _render_inbound_detail(record, form), 400
         status = refuse_form(form)
         return _render_inbound_detail(record, form), status
     try:
-        ticket = attach(record, form.reference.data, current_user)
+        ticket = attach(record, form.reference.data, current_user, chosen=form.mail_files.data or [])
     except ServiceError as error:
         status = refuse_form(form, error)
         return _render_inbound_detail(record, form), status

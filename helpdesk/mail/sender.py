@@ -27,6 +27,8 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from email import policy
+from email.header import Header
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 # Set when the sending loop is asked to stop (SIGTERM): the batch being sent is finished and marked, no new one
 # is claimed, so stopping the sender never leaves a delivered mail unmarked (to be sent again).
 stopping = threading.Event()
+# The default policy, but a header stored already folded (the subject, see folded_subject) is written as it is.
+SUBJECT_KEPT = policy.default.clone(refold_source="none")
 
 
 def build_message(row: OutboxEmail) -> EmailMessage:
@@ -51,10 +55,12 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     digests), answered at the recipient's signed reply address for an open question, else at MAIL_REPLY_TO."""
     subject, text_body, html_body = ((row.subject, row.text_body, row.html_body) if row.text_body is not None
                                      else deferred_mail(row))
-    message = EmailMessage()
+    message = EmailMessage(policy=SUBJECT_KEPT)
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = row.to_address
-    message["Subject"] = subject
+    # Stored already folded: the standard library's own folding of a subject mixing plain and encoded words loses or
+    # doubles the space before an accented word once decoded (« a  reçu »), and may fold before its first word.
+    message.set_raw("Subject", folded_subject(subject))
     reply_to = reply_address(row.recipient, row.ticket, row.kind) or current_app.config["MAIL_REPLY_TO"]
     if reply_to:
         message["Reply-To"] = reply_to
@@ -64,6 +70,14 @@ def build_message(row: OutboxEmail) -> EmailMessage:
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
     return message
+
+
+def folded_subject(subject: str) -> str:
+    """A Subject header's value encoded and folded so that every mail client decodes it to `subject` exactly: plain
+    words folded at their spaces when it is ASCII, else wholly RFC 2047 encoded words, each carrying its own spaces
+    (the folding between two encoded words is not part of the text)."""
+    charset = "us-ascii" if subject.isascii() else "utf-8"
+    return Header(subject, charset, header_name="Subject").encode(linesep="\n")
 
 
 @contextmanager

@@ -9,6 +9,15 @@ from helpdesk.models._types import UTCDateTime, utcnow
 from helpdesk.translation import gettext as _
 
 
+def size_label(size: int) -> str:
+    """A file's size in words, in the reader's language ('12 Ko', '1,4 Mo'; '12 KB', '1.4 MB')."""
+    from helpdesk.i18n import format_number  # helpdesk.i18n imports the models
+
+    if size < 1024 * 1024:
+        return _("%(size)s Ko", size=format_number(max(1, round(size / 1024))))
+    return _("%(size)s Mo", size=format_number(round(size / (1024 * 1024), 1)))
+
+
 class Attachment(db.Model):
     """An uploaded file: stored under a random key, shown under its sanitised original name."""
 
@@ -44,11 +53,7 @@ class Attachment(db.Model):
     @property
     def size_label(self) -> str:
         """The size in words, in the reader's language ('12 Ko', '1,4 Mo'; '12 KB', '1.4 MB')."""
-        from helpdesk.i18n import format_number  # helpdesk.i18n imports the models
-
-        if self.size < 1024 * 1024:
-            return _("%(size)s Ko", size=format_number(max(1, round(self.size / 1024))))
-        return _("%(size)s Mo", size=format_number(round(self.size / (1024 * 1024), 1)))
+        return size_label(self.size)
 
     def __repr__(self) -> str:
         return f"<Attachment {self.id} {self.filename!r}>"

@@ -37,6 +37,10 @@ class StatsFilterForm(FilterForm):
         self.theme.choices = select_choices([("", _("Tous")), *((str(theme.id), theme.name) for theme in themes)])
         self.juriste.choices = select_choices([("", _("Tous")), *((str(user.id), user.name) for user in jurists)])
         self.default_period = Period.last_twelve_months(today)
+        # A bound left empty shows the default month it stands for: the figures never cover a period the fields hide.
+        for field, month in ((self.du, self.default_period.first), (self.au, self.default_period.last)):
+            if not field.raw_data:
+                field.data = date(month.year, month.month, 1)
 
     def validate(self, extra_validators=None) -> bool:
         """Also check that the period runs forward and spans at most ten years."""

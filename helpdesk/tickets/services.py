@@ -445,11 +445,13 @@ def resent_reply(ticket: Ticket, author: User, body: str | None, seen: int | Non
 
 def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = False,
                 status_after: str | None = None, attachments: Sequence[tuple[str, bytes]] = (),
-                seen: int | None = None, paced: bool = True) -> Message:
+                seen: int | None = None, paced: bool = True,
+                on_posted: Callable[[Message], None] | None = None) -> Message:
     """Post a public reply or an internal note, with its files, moving the question along the flow; with `seen` (the
     last message id the writer's page showed), held back if someone else has written since; a member past
     MEMBER_REPLIES_PER_HOUR is refused (RateLimited), unless not `paced` (a jurist places the member's kept email:
-    the jurist acts, and the mail may have been kept precisely for that pace)."""
+    the jurist acts, and the mail may have been kept precisely for that pace); `on_posted`: called with the numbered
+    message just before the commit, so that what it writes commits with the message or not at all."""
     if not can_view_ticket(author, ticket):
         raise NotFound(_("Cette question est introuvable."))
     ensure_membership_active(author)
@@ -486,6 +488,8 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     db.session.flush()
     store_uploads(uploads, uploader=author, message=message)
     record_event("note" if internal else "reply", author, ticket, message_id=message.id)
+    if on_posted is not None:
+        on_posted(message)
     db.session.commit()
     return message
 

@@ -1,8 +1,10 @@
 """Forms of the triage area."""
+from werkzeug.datastructures import FileStorage
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from helpdesk.mail.forms import ensure_file_count, mail_files_field
 from helpdesk.main.forms import AtMost, Form, select_choices
 from helpdesk.main.query_args import MAX_INT_ARG
 from helpdesk.models import PRIORITIES, REGIONS
@@ -118,8 +120,14 @@ class OnBehalfForm(Form):
     body = TextAreaField(_l("Description"), validators=[DataRequired(_l("Décrivez la question reçue.")), *BODY_LENGTH])
     priority = RadioField(_l("Urgence"), coerce=int, choices=URGENCY_CHOICES, default=1,
                           validators=[InputRequired(_l("Choisissez une urgence."))])
+    mail_files = mail_files_field()  # filed from a kept email: which of its files go with the question
     attachments = QuestionForm.attachments
     submit = SubmitField(_l("Enregistrer la question"))
+
+    def validate_mail_files(self, field):
+        """Refuse more files than a question takes, the email's ticked ones and those added counted together."""
+        added = sum(1 for upload in self.attachments.data or () if isinstance(upload, FileStorage) and upload.filename)
+        ensure_file_count(len(field.data or ()) + added, new_question=True)
 
 
 class BulkForm(Form):

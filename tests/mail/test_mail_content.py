@@ -1,7 +1,9 @@
 """What a notification tells its recipient: how to answer it, and where a closed or merged question went."""
+import pytest
+
 from helpdesk.mail.notifications import set_preferences
 from helpdesk.mail.reply_address import read_token
-from helpdesk.mail.sender import send_pending
+from helpdesk.mail.sender import build_message, send_pending
 from helpdesk.tickets import services
 from helpdesk.triage.merging import merge
 from tests import factories
@@ -117,3 +119,50 @@ def test_html_typed_in_a_reply_stays_text_in_the_mail(app, world, smtp):
     services.add_message(ticket, world.jurist, "Balise <img src=x onerror=alert(1)> tapée.")
     html = html_part(_delivered(smtp, world.member))
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+SUBJECTS = [
+    "Votre question Q-2026-00012 a reçu une réponse — Licenciement économique",
+    "[Q-2026-00012] Votre question Q-2026-00012 a reçu une réponse — Licenciement économique",
+    "[Q-2026-00012] Réponse à votre question : CDDI et « PASS IAE » d'un salarié élu au CSE de l'atelier",
+    "Licenciement « élu être : Votre a Réponse à reçu a Licenciement CSE",
+    "élu Réponse CSE salarié PASS d'insertion salarié économique être votre salarié être votre « PASS d'insertion",
+    "CSE [Q-2026-00012] CSE votre sujet : Votre [Q-2026-00012] a Q-2026-00012 a ceci",
+    "Invitation au helpdesk juridique",
+]
+
+
+def _subject_sent(subject: str) -> tuple[bytes, str]:
+    """The header section of the message built for a mail with this subject, and its Subject as a mail client
+    decodes it (unfolded, then its encoded words decoded, as RFC 5322 and RFC 2047 say)."""
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+
+    from helpdesk.models import OutboxEmail
+    from helpdesk.models._types import utcnow
+    row = OutboxEmail(kind="question_filed", to_address="alice@exemple.test", subject=subject, text_body="Texte.",
+                      html_body="<p>Texte.</p>", headers={}, created_at=utcnow())
+    raw = build_message(row).as_bytes()
+    unfolded = message_from_bytes(raw)["Subject"].replace("\r", "").replace("\n", "")
+    return raw.split(b"\n\n")[0], str(make_header(decode_header(unfolded)))
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_a_mails_subject_decodes_to_the_intended_text_exactly(app, subject):
+    """The standard library's folding of a subject mixing plain and encoded words left a double space before an
+    accented word (« a  reçu une réponse »), or dropped one, once decoded; a long plain subject began with a space.
+    The subject a member reads is now the text written, character for character, on lines of at most 78."""
+    headers, decoded = _subject_sent(subject)
+    assert decoded == subject
+    assert all(len(line) <= 78 for line in headers.splitlines())
+
+
+def test_a_delivered_answer_mails_subject_keeps_every_space(app, world, smtp):
+    """Through the real outbox and SMTP: the member's mail of an answer read « IAEréforme » (the space before the
+    accented word lost in the folding); it reads as written now."""
+    ticket = factories.make_ticket(world.member, subject="IAE réforme : durée du PASS d'insertion et renouvellement")
+    services.claim(ticket, world.jurist)
+    services.add_message(ticket, world.jurist, "Réponse.")
+    mail = _delivered(smtp, world.member)
+    assert mail["Subject"] == (f"[{ticket.reference}] Réponse à votre question : IAE réforme : durée du PASS "
+                               "d'insertion et renouvellement")

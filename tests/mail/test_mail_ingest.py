@@ -2,6 +2,7 @@
 import base64
 import imaplib
 import re
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -738,10 +739,11 @@ def test_a_new_question_mailed_without_reference_becomes_a_question_in_one_form(
     assert 'value="Effectif et CSE"' in form
     assert "comptent-ils dans l'effectif pour le CSE ?</textarea>" in form
     assert re.search(r'<input checked[^>]*value="email"', form), "le canal « Courriel » n'est pas coché"
-    assert "jointes à la question : effectif.txt." in form and "refusées (type ou taille) : outil.exe." in form
+    assert re.search(r'<input checked[^>]*name="mail_files"[^>]*value="0"> effectif.txt \(1 Ko\)', form)
+    assert "refusées (type ou taille) : outil.exe." in form
     response = client.post("/questions/pour-un-membre", data={
         "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
-        "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1",
+        "send": "1", "subject": "Effectif et CSE", "theme": world.theme.id, "priority": "1", "mail_files": "0",
         "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"})
     ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Effectif et CSE"))
     assert response.headers["Location"] == f"/questions/{ticket.reference}"
@@ -750,6 +752,98 @@ def test_a_new_question_mailed_without_reference_becomes_a_question_in_one_form(
     db.session.refresh(record)
     assert (record.status, record.ticket_id, record.handled_by_id) == ("attached", ticket.id, world.jurist.id)
     assert "Effectif et CSE" not in page_text(client.get("/courriels"))
+
+
+def _mail_with_files(sender_email: str, count: int) -> bytes:
+    """A new question mailed to the help desk with `count` accepted files (« piece-01.txt »...)."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"] = f"Alice Membre <{sender_email}>", "questions@federation.example.test"
+    message["Subject"], message["Message-ID"] = "Dossier de licenciement", "<many-files@exemple.test>"
+    message.set_content("Voici toutes les pièces du dossier de licenciement économique.")
+    for number in range(1, count + 1):
+        message.add_attachment(f"Pièce {number}".encode(), maintype="text", subtype="plain",
+                               filename=f"piece-{number:02d}.txt")
+    return message.as_bytes()
+
+
+def _file_many_from_mail(client, record, world, chosen, uploads=()):
+    """Post the question form opened from `record` with the email's files numbered `chosen` ticked."""
+    return client.post("/questions/pour-un-membre", content_type="multipart/form-data", data={
+        "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
+        "send": "1", "subject": "Dossier de licenciement", "theme": world.theme.id, "priority": "1",
+        "body": "Voici toutes les pièces du dossier de licenciement économique.", "mail_files": [str(n) for n in chosen],
+        "attachments": [(BytesIO(data), name) for name, data in uploads]})
+
+
+def test_a_mail_with_more_files_than_a_question_takes_becomes_a_question_with_those_ticked(app, world, client,
+                                                                                           login):
+    """A mail with twelve acceptable files could not become a question: the form attached them all, refused them (ten
+    at most) and offered no way to leave some out. Its files are boxes to tick now, all ticked at first, the limit
+    explained; the question carries the ones ticked, and the mail is handled."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
+    assert "<legend>Pièces jointes du courriel à joindre à la question</legend>" in form
+    assert len(re.findall(r'<input checked[^>]*name="mail_files"', form)) == 12
+    assert ("Ce courriel a 12 pièces jointes acceptées, une question en reçoit 10 au plus (fichiers ajoutés ci-dessous "
+            "compris) : décochez celles à laisser de côté, elles ne seront pas jointes à la question.") in form
+    response = _file_many_from_mail(client, record, world, chosen=[0, 4, 11])
+    ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Dossier de licenciement"))
+    assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert sorted(attachment.filename for attachment in db.session.scalars(select(Attachment))) == [
+        "piece-01.txt", "piece-05.txt", "piece-12.txt"]
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id) == ("attached", ticket.id)
+
+
+@pytest.mark.parametrize("chosen, uploads, message", [
+    (range(12), (), "Vous avez choisi 12 fichiers, pièces jointes du courriel et fichiers ajoutés compris : une "
+                    "question en reçoit 10 au plus. Décochez-en 2."),
+    (range(9), [("note.txt", b"Note du juriste"), ("appel.txt", b"Compte rendu d'appel")],
+     "Vous avez choisi 11 fichiers, pièces jointes du courriel et fichiers ajoutés compris : une question en reçoit "
+     "10 au plus. Décochez-en 1."),
+])
+def test_more_files_ticked_than_a_question_takes_are_refused_saying_how_many_to_untick(app, world, client, login,
+                                                                                        chosen, uploads, message):
+    """Too many files ticked (the files added to the form counting with them): the form comes back saying how many to
+    untick, the boxes as they were, and nothing is stored; the mail still waits."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    response = _file_many_from_mail(client, record, world, chosen=chosen, uploads=uploads)
+    page = page_text(response)
+    assert response.status_code == 400
+    assert f'<p class="error" id="mail_files-error">{message} </p>' in page
+    assert len(re.findall(r'<input [^>]*checked[^>]*name="mail_files"', page)) == len(chosen)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert record.status == "pending"
+
+
+def test_a_mail_whose_files_are_all_unticked_becomes_a_question_without_them(app, world, client, login):
+    """The jurist may leave every file of the mail out (signatures, duplicates): the question is filed without them
+    and the mail is handled."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    response = _file_many_from_mail(client, record, world, chosen=[])
+    ticket = db.session.scalar(select(Ticket).where(Ticket.subject == "Dossier de licenciement"))
+    assert response.headers["Location"] == f"/questions/{ticket.reference}"
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id) == ("attached", ticket.id)
+
+
+def test_a_file_number_the_mail_does_not_have_is_refused(app, world, client, login):
+    """A forged post naming a file the mail does not have is refused, nothing stored."""
+    record = ingest(_mail_with_files(world.member.email, 2))
+    login(world.jurist)
+    response = _file_many_from_mail(client, record, world, chosen=[0, 7])
+    assert response.status_code == 400
+    assert "Choisissez des valeurs parmi celles proposées pour « Pièces jointes du courriel à joindre à la question »" \
+        in page_text(response)
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 def test_the_question_form_opened_from_a_mail_leads_back_to_that_mail(app, world, client, login):
@@ -774,7 +868,7 @@ def _file_from_mail(client, record, world, subject: str = "Effectif et CSE"):
     """Post the question form opened from the kept mail `record`, for its member."""
     return client.post("/questions/pour-un-membre", data={
         "courriel": record.id, "structure": world.structure.id, "member": world.member.id, "channel": "email",
-        "send": "1", "subject": subject, "theme": world.theme.id, "priority": "1",
+        "send": "1", "subject": subject, "theme": world.theme.id, "priority": "1", "mail_files": "0",
         "body": "Nos salariés en insertion comptent-ils dans l'effectif pour le CSE ?"})
 
 
@@ -861,6 +955,65 @@ def test_a_failure_while_filing_from_a_mail_leaves_neither_question_nor_handled_
     assert (record.status, record.ticket_id) == ("attached", ticket.id), "the mail can be filed again"
 
 
+def _failing_on_linking(_conn, _cursor, statement, *_args):
+    """The database failing as a received mail is linked to the message it became."""
+    if statement.lstrip().upper().startswith("UPDATE INBOUND_EMAIL") and "REPLY_ID" in statement.upper():
+        raise RuntimeError("database gone")
+
+
+@pytest.mark.parametrize("fixture, sender, internal", [
+    ("no_reference.eml", "member", False),
+    ("multipart_attachment.eml", "expert-comptable@cabinet.example", True),
+])
+def test_a_failure_while_attaching_a_mail_leaves_neither_message_nor_handled_mail(app, world, question, fixture,
+                                                                                   sender, internal):
+    """Attaching a kept mail committed the message with the mail marked handled, then linked the mail to it in a
+    second commit: a failure in between left a handled mail without its message, which a later attempt was refused
+    as « déjà transformé en question » instead of « déjà rattaché ». It is one transaction now: the failure stores no
+    message, no file, and the mail still waits, to be attached again."""
+    raw = fixture_mail(fixture, REF=question.reference, REF_LOWER=question.reference.lower(),
+                       FROM=world.member.email if sender == "member" else sender)
+    record = ingest(raw)
+    kept = (record.status, record.ticket_id, record.handled_by_id, record.reply_id)
+    assert kept[0] == "pending"
+    messages_before = db.session.scalar(select(func.count()).select_from(Message))
+    event.listen(db.engine, "before_cursor_execute", _failing_on_linking)
+    try:
+        with pytest.raises(RuntimeError):
+            attach(record, question.reference, world.jurist)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _failing_on_linking)
+    db.session.rollback()  # as the request's end does
+    assert db.session.scalar(select(func.count()).select_from(Message)) == messages_before
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0 and _stored_files(app) == []
+    db.session.refresh(record)
+    assert (record.status, record.ticket_id, record.handled_by_id, record.reply_id) == kept
+    attach(record, question.reference, world.jurist)
+    db.session.refresh(record)
+    message = db.session.get(Message, record.reply_id)
+    assert (record.status, message.ticket_id, message.internal) == ("attached", question.id, internal)
+    with pytest.raises(Conflict, match=f"Ce courriel a déjà été rattaché à la question {question.reference}."):
+        attach(record, question.reference, world.jurist)
+
+
+def test_a_failure_while_placing_a_reply_appends_nothing(app, world, question):
+    """A reply placed on its question was committed, then linked to its mail in a second commit: a failure in between
+    left the reply appended with its mail unlinked (and the mail received again appended it twice). Both commit
+    together now: the failure appends nothing."""
+    event.listen(db.engine, "before_cursor_execute", _failing_on_linking)
+    try:
+        with pytest.raises(RuntimeError):
+            ingest(_mail("multipart_attachment.eml", question, world.member))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _failing_on_linking)
+    db.session.rollback()
+    assert _replies(question, world.member) == [] and _stored_files(app) == []
+    assert db.session.scalar(select(func.count()).select_from(InboundEmail)) == 0
+    record = ingest(_mail("multipart_attachment.eml", question, world.member))
+    [reply] = _replies(question, world.member)
+    assert (record.status, record.reply_id) == ("placed", reply.id)
+
+
 def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_stored_with(app, world, client, login):
     """Anyone can mail the help desk: a file named with a right-to-left override and a line break
     (« contrat‮fdp.txt » shows as « contrattxt.pdf ») was listed so on the form, where the jurist checks what the
@@ -876,4 +1029,71 @@ def test_the_form_filled_from_a_mail_lists_its_files_under_the_names_they_are_st
     record = ingest(raw)
     login(world.jurist)
     form = page_text(client.get(f"/questions/pour-un-membre?courriel={record.id}"))
-    assert "jointes à la question : contratfdp.txt." in form and "\u202e" not in form
+    assert '> contratfdp.txt (1 Ko)</label>' in form and "\u202e" not in form
+
+
+def test_the_handled_mail_list_is_titled_so_and_says_what_became_of_each_mail(app, world, question, client, login):
+    """« Voir les courriels déjà traités » opened a page titled « Courriels non rattachés », inviting to attach mail
+    already handled, and only named the question a mail went to, in plain text, without saying who handled it. It is
+    « Courriels traités » now: each mail says whether it was attached to a question or became one (a link to it), or
+    was discarded, by whom and when; a handled mail's page says the same and leads back to that list."""
+    attached = ingest(_mail("no_reference.eml", question, world.member))
+    attach(attached, question.reference, world.jurist)
+    new_question = ingest(_new_question_mail(world.member.email))
+    draft = ingest_module.question_draft(new_question)
+    filed = filing.file_on_behalf(world.jurist2, world.member.id, world.structure.id, "email", draft.subject,
+                                  draft.body, world.theme.id, from_mail=new_question)
+    discarded = ingest(_forged(question, "inconnu@exemple.test", "questions@federation.example.test"))
+    discard(discarded, world.jurist)
+    login(world.jurist)
+    page = page_text(client.get("/courriels?etat=traites"))
+    assert "<title>Courriels traités" in page and "<h1>Courriels traités</h1>" in page
+    assert "<h1>Courriels non rattachés</h1>" not in page and "Ouvrez-les pour les rattacher" not in page
+    assert (f'Rattaché à la question <a href="/questions/{question.reference}">{question.reference}</a><br>'
+            f'<small>par {world.jurist.name}, le ') in page
+    assert (f'Transformé en question <a href="/questions/{filed.reference}">{filed.reference}</a><br>'
+            f'<small>par {world.jurist2.name}, le ') in page
+    assert f"Écarté<br><small>par {world.jurist.name}, le " in page
+    pending = page_text(client.get("/courriels"))
+    assert "<h1>Courriels non rattachés</h1>" in pending and "Ouvrez-les pour les rattacher" in pending
+    detail = page_text(client.get(f"/courriels/{attached.id}"))
+    assert '<a href="/courriels?etat=traites">← Courriels traités</a>' in detail, "the way back is the handled list"
+    assert (f'<dd>Rattaché à la question <a href="/questions/{question.reference}">{question.reference}</a><br>'
+            f'<small>par {world.jurist.name}, le ') in detail
+
+
+def test_a_mail_with_more_files_than_a_message_takes_is_attached_with_those_ticked(app, world, question, client,
+                                                                                   login):
+    """Attaching a kept mail with twelve acceptable files to its question was refused (ten files at most) with no way
+    to leave some out. Its files are boxes to tick on its page now, all ticked at first, the limit explained (and
+    its small files listed as « 1 Ko », not « 0 Ko »); too
+    many ticked are refused saying how many to untick, nothing attached; the files ticked go with the message."""
+    record = ingest(_mail_with_files(world.member.email, 12))
+    login(world.jurist)
+    detail = page_text(client.get(f"/courriels/{record.id}"))
+    assert len(re.findall(r'<input checked[^>]*name="mail_files"', detail)) == 12
+    assert "<dd>piece-01.txt (1 Ko), piece-02.txt (1 Ko)," in detail, "sized as on its boxes, not « 0 Ko »"
+    assert ("Ce courriel a 12 pièces jointes acceptées, un message en reçoit 10 au plus : décochez celles à laisser "
+            "de côté, elles ne seront pas jointes à la question.") in detail
+    refused = client.post(f"/courriels/{record.id}/rattacher",
+                          data={"reference": question.reference, "mail_files": [str(n) for n in range(11)]})
+    page = page_text(refused)
+    assert refused.status_code == 400
+    assert "Vous avez choisi 11 pièces jointes : un message en reçoit 10 au plus. Décochez-en 1." in page
+    assert f'value="{question.reference}"' in page and len(re.findall(r'<input [^>]*checked[^>]*name="mail_files"',
+                                                                       page)) == 11
+    assert _replies(question, world.member) == [] and _stored_files(app) == []
+    client.post(f"/courriels/{record.id}/rattacher", data={"reference": question.reference, "mail_files": ["1", "10"]})
+    [reply] = _replies(question, world.member)
+    assert [file.filename for file in reply.attachments] == ["piece-02.txt", "piece-11.txt"]
+    db.session.refresh(record)
+    assert (record.status, record.reply_id) == ("attached", reply.id)
+
+
+def test_a_mail_attached_with_none_of_its_files_ticked_brings_its_text_alone(app, world, question, client, login):
+    """Every file left out, the mail's text alone becomes the member's reply."""
+    record = ingest(_mail_with_files(world.member.email, 3))
+    login(world.jurist)
+    client.post(f"/courriels/{record.id}/rattacher", data={"reference": question.reference})
+    [reply] = _replies(question, world.member)
+    assert "toutes les pièces du dossier" in reply.body and reply.attachments == []
