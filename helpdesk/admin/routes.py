@@ -10,8 +10,8 @@ from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportFo
 from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.network import (from_login_network, irreversible_refusal, refused_from_another_network,
-                                   unconfirmed_password_refusal)
+from helpdesk.auth.network import (STAFF_POWER, current_password_refusal, from_login_network,
+                                   limits_password_guesses, refused_from_another_network)
 from helpdesk.auth.services import (create_user, grants_staff_power, leaves_legal_team, open_assignment_count,
                                     set_active, update_user)
 from helpdesk.collation import french_order
@@ -113,16 +113,18 @@ def _back_to_users() -> str:
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
 @admin_required
 @from_login_network
+@limits_password_guesses
 def new_user():
     """Create an account (`?structure=`: in that structure, from its page); a jurist's or an admin's asks for the
-    password typed in the last minutes (`unconfirmed_password_refusal`)."""
+    password typed in the last minutes, else typed in the form (`current_password_refusal`)."""
     form = UserForm()
     form.structure.choices = select_choices(_structure_choices())
     status = 200
     if request.method == "GET":
         form.structure.data = int_arg("structure") or 0
     if form.validate_on_submit():
-        if grants_staff_power(None, form.role.data, form.email.data) and (refused := unconfirmed_password_refusal()):
+        if grants_staff_power(None, form.role.data, form.email.data) and (
+                refused := current_password_refusal(STAFF_POWER)):
             return render_template("admin/user_new.html", form=form), refused
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
@@ -141,10 +143,11 @@ def new_user():
 @bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
 @admin_required
 @from_login_network
+@limits_password_guesses
 def edit_user(user_id):
     """Correct an account's name, email, role or structure; a jurist made a member would leave open questions to the
     queue: that is confirmed first. Giving a jurist's or an admin's role, or changing such an account's address, asks
-    for the password typed in the last minutes (`unconfirmed_password_refusal`)."""
+    for the password typed in the last minutes, else typed in the form (`current_password_refusal`)."""
     user = _get_or_404(User, user_id)
     form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
@@ -152,7 +155,8 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     status = 200
     if form.validate_on_submit():
-        if grants_staff_power(user, form.role.data, form.email.data) and (refused := unconfirmed_password_refusal()):
+        if grants_staff_power(user, form.role.data, form.email.data) and (
+                refused := current_password_refusal(STAFF_POWER)):
             return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users()), refused
         if leaves_legal_team(user, form.role.data) and (confirmation := _release_confirmation(
                 user, "admin.edit_user", role=ROLES[form.role.data], hidden={
@@ -175,17 +179,20 @@ def edit_user(user_id):
 
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
 @admin_required
+@limits_password_guesses
 def toggle_user(user_id):
     """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network (a
-    jurist's or an admin's with the password typed in the last minutes too); a jurist's open questions would go back
-    to the queue: that is confirmed first."""
+    jurist's or an admin's with the password typed in the last minutes, else typed on a page asking for it); a
+    jurist's open questions would go back to the queue: that is confirmed first."""
     user = _get_or_404(User, user_id)
-    if not user.active:
-        guard = irreversible_refusal if user.is_staff else refused_from_another_network
-        if refused := guard(None, _back_to_users()):
-            return refused
+    if not user.active and (refused := refused_from_another_network(None, _back_to_users())):
+        return refused
     if not ToggleForm().validate():
         abort(400)
+    if not user.active and user.is_staff and (refused := current_password_refusal()):
+        return render_template("admin/user_reactivate.html", user=user,
+                               action=url_with_query("admin.toggle_user", user_id=user.id),
+                               back=_back_to_users()), refused
     if user.active and (confirmation := _release_confirmation(user, "admin.toggle_user")):
         return confirmation
     with flash_refusal():
