@@ -194,6 +194,23 @@ def test_structures_list_counts_accounts_in_one_query_whatever_the_number_of_str
     assert statements_for_the_list() == few
 
 
+def test_accounts_list_reads_their_structures_in_its_own_query_whatever_their_number(admin_client, world):
+    """A page of accounts from many structures ran one more query per structure shown (50 on a full page): the
+    structures now come with the accounts, and every one is named."""
+    def statements_for_the_list() -> tuple[int, str]:
+        """How many SQL statements the accounts list runs, and the page."""
+        with factories.sql_statements() as statements:
+            page = admin_client.get("/admin/utilisateurs")
+        assert page.status_code == 200
+        return len(statements), page.get_data(as_text=True)
+    few, _page = statements_for_the_list()
+    for number in range(30):
+        factories.make_user("member", factories.make_structure(name=f"Régie {number}"))
+    many, page = statements_for_the_list()
+    assert many == few
+    assert all(f"Régie {number}<" in page for number in range(30))
+
+
 def test_admin_filters_structures_by_membership(admin_client, world):
     factories.make_structure(name="Régie Ancienne", active=False)
     factories.make_structure(name="Régie Nouvelle")
