@@ -50,7 +50,11 @@ def test_an_admin_types_the_password_in_the_refused_form_and_retypes_nothing_els
     page.get_by_role("row").filter(has_text="nina.nouvelle@demo.local").get_by_role("link", name="Anonymiser").click()
     page.wait_for_load_state()
     visitor.audit()
-    page.get_by_label("Mot de passe actuel", exact=True).fill(PASSWORD)
+    field = page.get_by_label("Mot de passe actuel", exact=True)
+    button = page.get_by_role("button", name="Anonymiser définitivement")
+    assert field.bounding_box()["y"] + field.bounding_box()["height"] < button.bounding_box()["y"], \
+        "le champ du mot de passe est sur sa propre ligne, au-dessus du bouton"
+    field.fill(PASSWORD)
     _send(visitor, "Anonymiser définitivement")
     expect(page.locator(".flash-success")).to_contain_text("compte anonymisé")
     expect(page.get_by_role("row").filter(has_text="nina.nouvelle@demo.local")).to_have_count(0)
