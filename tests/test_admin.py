@@ -272,7 +272,10 @@ def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_a
         page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
         assert message in html.unescape(page) and "Page 2 sur 2 (60 résultats)" in page
     edit = f"/admin/utilisateurs/{target.id}/modifier?q=salarie&page=2"
-    assert 'href="/admin/utilisateurs?q=salarie&amp;page=2">Annuler' in admin_client.get(edit).get_data(as_text=True)
+    edit_page = admin_client.get(edit).get_data(as_text=True)
+    assert 'href="/admin/utilisateurs?q=salarie&amp;page=2">Annuler' in edit_page
+    assert '<p><a href="/admin/utilisateurs?q=salarie&amp;page=2">← Comptes</a></p>' in edit_page, \
+        "the way back at the top of the page, as on every other administration page"
     response = admin_client.post(edit, data={"email": target.email, "name": "Salarié Renommé", "role": "member",
                                              "structure": str(world.other_structure.id)})
     assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"
