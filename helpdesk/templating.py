@@ -4,6 +4,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
+from helpdesk.auth.network import current_password_field
 # Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
 from helpdesk.main.forms import CHOICE_GROUPS
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["membership_active"] = membership_active
     app.jinja_env.globals["back_to_list_url"] = back_to_list_url
     app.jinja_env.globals["choice_groups"] = CHOICE_GROUPS
+    app.jinja_env.globals["current_password_field"] = current_password_field
 
 
 def after_colon(sentence: str) -> str:

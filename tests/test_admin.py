@@ -194,6 +194,23 @@ def test_structures_list_counts_accounts_in_one_query_whatever_the_number_of_str
     assert statements_for_the_list() == few
 
 
+def test_accounts_list_reads_their_structures_in_its_own_query_whatever_their_number(admin_client, world):
+    """A page of accounts from many structures ran one more query per structure shown (50 on a full page): the
+    structures now come with the accounts, and every one is named."""
+    def statements_for_the_list() -> tuple[int, str]:
+        """How many SQL statements the accounts list runs, and the page."""
+        with factories.sql_statements() as statements:
+            page = admin_client.get("/admin/utilisateurs")
+        assert page.status_code == 200
+        return len(statements), page.get_data(as_text=True)
+    few, _page = statements_for_the_list()
+    for number in range(30):
+        factories.make_user("member", factories.make_structure(name=f"Régie {number}"))
+    many, page = statements_for_the_list()
+    assert many == few
+    assert all(f"Régie {number}<" in page for number in range(30))
+
+
 def test_admin_filters_structures_by_membership(admin_client, world):
     factories.make_structure(name="Régie Ancienne", active=False)
     factories.make_structure(name="Régie Nouvelle")
@@ -255,7 +272,10 @@ def test_an_action_on_a_found_account_brings_the_admin_back_to_the_same_search_a
         page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
         assert message in html.unescape(page) and "Page 2 sur 2 (60 résultats)" in page
     edit = f"/admin/utilisateurs/{target.id}/modifier?q=salarie&page=2"
-    assert 'href="/admin/utilisateurs?q=salarie&amp;page=2">Annuler' in admin_client.get(edit).get_data(as_text=True)
+    edit_page = admin_client.get(edit).get_data(as_text=True)
+    assert 'href="/admin/utilisateurs?q=salarie&amp;page=2">Annuler' in edit_page
+    assert '<p><a href="/admin/utilisateurs?q=salarie&amp;page=2">← Comptes</a></p>' in edit_page, \
+        "the way back at the top of the page, as on every other administration page"
     response = admin_client.post(edit, data={"email": target.email, "name": "Salarié Renommé", "role": "member",
                                              "structure": str(world.other_structure.id)})
     assert response.headers["Location"] == "/admin/utilisateurs?q=salarie&page=2"

@@ -167,7 +167,7 @@ def test_journal_accepts_the_first_and_last_days_of_the_range(client, world, log
 def _journal_details(client, kind: str) -> tuple[str, str]:
     """The details cell of the newest `kind` event on the journal's page, and in the CSV export."""
     page = client.get(f"/admin/journal/?kind={kind}").get_data(as_text=True)
-    cell = re.findall(r"<td>([^<]*(?:<a [^>]*>[^<]*</a>[^<]*)*)</td>\s*</tr>", page)[0]
+    cell = re.findall(r"<td data-label=\"Détails\">([^<]*(?:<a [^>]*>[^<]*</a>[^<]*)*)</td>\s*</tr>", page)[0]
     rows = list(csv.reader(io.StringIO(client.get(f"/admin/journal/export.csv?kind={kind}").get_data(as_text=True)
                                        .lstrip("\ufeff")), delimiter=";"))
     return html.unescape(cell), rows[1][6]

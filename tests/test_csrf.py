@@ -176,9 +176,25 @@ def test_the_password_confirmation_needs_the_pages_token(client, world):
     confirm = f"/compte/confirmer-mot-de-passe?next={path}"
     with frozen_time(utcnow() + timedelta(minutes=11)):
         assert client.post(confirm, data={"password": factories.PASSWORD}).status_code == 400
-        assert client.get(path).headers["Location"] == confirm
+        assert 'name="current_password"' in client.get(path).get_data(as_text=True)
         response = client.post(confirm, data={"password": factories.PASSWORD, "csrf_token": _token(client, confirm)})
         assert response.headers["Location"] == path
+        assert 'name="current_password"' not in client.get(path).get_data(as_text=True)
+
+
+def test_a_password_typed_in_a_confirmation_page_needs_the_pages_token(client, world):
+    """A forged deletion carrying a guessed « Mot de passe actuel » deletes nothing and confirms nothing."""
+    ticket = factories.make_ticket(world.member)
+    _login(client, world.admin)
+    path = f"/questions/{ticket.reference}/supprimer"
+    with frozen_time(utcnow() + timedelta(minutes=11)):
+        assert client.post(path, data={"current_password": factories.PASSWORD}).status_code == 400
+        assert 'name="current_password"' in client.get(path).get_data(as_text=True)
+        assert db.session.get(Ticket, ticket.id) is not None
+        response = client.post(path, data={"current_password": factories.PASSWORD, "csrf_token": _token(client, path)})
+        assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id) is None
 
 
 def test_suggestions_while_typing_are_posted_with_the_forms_token_never_in_the_address(client, world):

@@ -55,82 +55,156 @@ def test_right_after_logging_in_an_admin_deletes_without_typing_the_password_aga
     assert db.session.get(Ticket, ticket.id) is None
 
 
-def test_a_password_typed_too_long_ago_is_asked_again_before_deleting_or_anonymising(client, world, login, later,
-                                                                                      confirm_password):
-    """Past the confirmation's minutes, each confirmation page and its button lead to « Confirmez votre mot de passe »,
-    which leads back to the page; nothing is deleted or anonymised before."""
+FIELD = 'name="current_password"'
+STALE = "par sécurité, cette action demande votre mot de passe tapé il y a moins de 10 minutes"
+
+
+def _irreversible_pages(world) -> tuple[Ticket, list[str]]:
+    """A question of the world's member and the confirmation pages deleting it, anonymising the outsider and
+    anonymising the other structure."""
     ticket = factories.make_ticket(world.member)
+    return ticket, [f"/questions/{ticket.reference}/supprimer", f"/admin/utilisateurs/{world.outsider.id}/anonymiser",
+                    f"/admin/structures/{world.other_structure.id}/anonymiser"]
+
+
+def _nothing_wiped(world, ticket) -> bool:
+    """Whether the question, the outsider and the other structure are still whole."""
+    db.session.expire_all()
+    return (db.session.get(Ticket, ticket.id) is not None and world.outsider.anonymised_at is None
+            and world.other_structure.anonymised_at is None)
+
+
+def test_a_password_typed_too_long_ago_is_asked_within_the_delete_and_anonymise_pages(client, world, login, later):
+    """Past the confirmation's minutes, each confirmation page shows « Mot de passe actuel »: its button alone is
+    refused with the reason and the field again; with the password typed there, the action is done at once."""
+    ticket, paths = _irreversible_pages(world)
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.admin)
-    paths = [f"/questions/{ticket.reference}/supprimer", f"/admin/utilisateurs/{world.outsider.id}/anonymiser",
-             f"/admin/structures/{world.other_structure.id}/anonymiser"]
     for path in paths:
-        for response in (client.get(path), client.post(path)):
-            assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next={path}", path
-    page = client.get(f"{CONFIRM}?next={paths[0]}").get_data(as_text=True)
-    assert "Confirmez votre mot de passe" in page and "ne se défait pas" in page
-    db.session.expire_all()
-    assert db.session.get(Ticket, ticket.id) is not None
-    assert world.outsider.anonymised_at is None and world.other_structure.anonymised_at is None
-    back = confirm_password(paths[0])
-    assert back.status_code == 302 and back.headers["Location"] == paths[0]
-    for path in paths:
-        assert client.get(path).status_code == 200
-        assert client.post(path).status_code == 302
+        page = client.get(path)
+        assert page.status_code == 200 and FIELD in page.get_data(as_text=True), path
+        assert "pas tapé depuis plus de 10 minutes" in page.get_data(as_text=True)
+        refused = client.post(path)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 403 and f"<strong>Erreur :</strong> {STALE}" in text, path
+        assert '<a href="#current_password">Mot de passe actuel</a>' in text and FIELD in text
+        assert "définitivement" in text, "the same confirmation page, its button included"
+    assert _nothing_wiped(world, ticket)
+    done = client.post(paths[0], data={"current_password": factories.PASSWORD})
+    assert done.status_code == 302 and done.headers["Location"] != paths[0]
     db.session.expire_all()
     assert db.session.get(Ticket, ticket.id) is None
+    page = client.get(paths[1]).get_data(as_text=True)
+    assert FIELD not in page, "typed once, the password is not asked again for the next minutes"
+    for path in paths[1:]:
+        assert client.post(path).status_code == 302
+    db.session.expire_all()
     assert world.outsider.anonymised_at is not None and world.other_structure.anonymised_at is not None
 
 
-def test_a_password_typed_too_long_ago_is_asked_again_before_publishing_a_flash_info(client, world, login, later,
-                                                                                      confirm_password):
+def test_right_after_logging_in_the_confirmation_pages_ask_for_no_password(client, world, login):
+    ticket, paths = _irreversible_pages(world)
+    login(world.admin)
+    for path in paths:
+        assert FIELD not in client.get(path).get_data(as_text=True)
+
+
+def test_a_password_typed_too_long_ago_is_asked_on_the_preview_before_publishing_a_flash_info(client, world, login,
+                                                                                             later):
     bulletin = _draft_bulletin(world)
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.jurist)
     preview = f"/flash/{bulletin.slug}/apercu"
-    assert client.get(preview).status_code == 200, "the preview needs no password"
-    response = client.post(f"/flash/{bulletin.slug}/publier")
-    assert response.headers["Location"] == f"{CONFIRM}?next={preview}"
+    page = client.get(preview)
+    assert page.status_code == 200 and FIELD in page.get_data(as_text=True)
+    refused = client.post(f"/flash/{bulletin.slug}/publier")
+    assert refused.status_code == 403 and STALE in refused.get_data(as_text=True)
+    assert "Publier et envoyer" in refused.get_data(as_text=True), "the preview again, its button included"
+    wrong = client.post(f"/flash/{bulletin.slug}/publier", data={"current_password": "pas-le-bon-mot-de-passe"})
+    assert wrong.status_code == 400 and "Le mot de passe actuel est incorrect." in wrong.get_data(as_text=True)
     db.session.expire_all()
     assert bulletin.status == "draft" and flash_services.send_pending() == 0
-    assert confirm_password(preview).headers["Location"] == preview
-    assert client.post(f"/flash/{bulletin.slug}/publier").headers["Location"] == preview
+    published = client.post(f"/flash/{bulletin.slug}/publier", data={"current_password": factories.PASSWORD})
+    assert published.headers["Location"] == preview
     db.session.expire_all()
     assert bulletin.status == "published" and flash_services.send_pending() == 1
 
 
 def test_a_session_cookie_copied_on_the_owners_network_cannot_publish_without_the_password(app, client, world, later):
     """The gap the network check left: a cookie copied with the User-Agent and used from the owner's own network (a
-    shared office computer) once the password is a few minutes old is sent to confirm it, which it cannot."""
+    shared office computer) once the password is a few minutes old is asked for it, which it cannot type."""
     bulletin = _draft_bulletin(world)
     client.environ_base.update({"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140.0"})
     with frozen_time(utcnow() - timedelta(minutes=11)):
         assert post_login(client, world.jurist.email).status_code == 302
     thief = copied_session(app, client, "192.0.2.10", "Firefox/140.0")
-    response = thief.post(f"/flash/{bulletin.slug}/publier")
-    assert response.headers["Location"].startswith(CONFIRM)
-    refused = thief.post(response.headers["Location"], data={"password": "devine-le-mot-de-passe"})
-    assert refused.status_code == 400
-    assert thief.post(f"/flash/{bulletin.slug}/publier").headers["Location"].startswith(CONFIRM)
+    assert thief.post(f"/flash/{bulletin.slug}/publier").status_code == 403
+    guessed = thief.post(f"/flash/{bulletin.slug}/publier", data={"current_password": "devine-le-mot-de-passe"})
+    assert guessed.status_code == 400
+    assert thief.post(f"/flash/{bulletin.slug}/publier").status_code == 403
     db.session.expire_all()
     assert bulletin.status == "draft" and flash_services.send_pending() == 0
 
 
-def test_a_wrong_password_is_refused_in_french_and_confirms_nothing(client, world, login, later, confirm_password):
-    ticket = factories.make_ticket(world.member)
+def test_a_wrong_password_typed_in_the_page_is_refused_in_french_and_changes_nothing(client, world, login, later):
+    ticket, paths = _irreversible_pages(world)
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.admin)
-    path = f"/questions/{ticket.reference}/supprimer"
-    response = confirm_password(path, "pas-le-bon-mot-de-passe")
+    for path in paths:
+        response = client.post(path, data={"current_password": "pas-le-bon-mot-de-passe"})
+        assert response.status_code == 400, path
+        page = response.get_data(as_text=True)
+        assert "<strong>Erreur :</strong> rien n'a été enregistré" in page
+        assert 'id="current_password-error">Le mot de passe actuel est incorrect.' in page
+        assert 'aria-invalid="true"' in page
+    too_long = client.post(paths[0], data={"current_password": "x" * 1000})
+    assert too_long.status_code == 400 and "current_password-error" in too_long.get_data(as_text=True)
+    assert _nothing_wiped(world, ticket)
+    assert client.post(paths[0]).status_code == 403, "a wrong password confirms nothing"
+
+
+def test_wrong_passwords_typed_in_a_page_are_locked_out_like_logins(app, client, world, login, later):
+    ticket, paths = _irreversible_pages(world)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    for _ in range(app.config["LOCKOUT_ACCOUNT_FAILURES"]):
+        client.post(paths[0], data={"current_password": "pas-le-bon-mot-de-passe"})
+    response = client.post(paths[0], data={"current_password": factories.PASSWORD})
+    assert response.status_code == 429, "even the right password waits for the lock-out's end"
+    assert "Erreur :" in response.get_data(as_text=True) and FIELD in response.get_data(as_text=True)
+    assert _nothing_wiped(world, ticket)
+
+
+def test_passwords_typed_in_a_page_beyond_the_login_rate_get_a_429(app, client, world, login, later):
+    """As on « Confirmez votre mot de passe »: wrong passwords count, a button sent without one does not."""
+    ticket, paths = _irreversible_pages(world)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(3):
+        assert client.post(paths[0]).status_code == 403
+    for _ in range(2):
+        assert client.post(paths[0], data={"current_password": "pas-le-bon-mot-de-passe"}).status_code == 400
+    assert client.post(paths[0], data={"current_password": factories.PASSWORD}).status_code == 429
+    assert _nothing_wiped(world, ticket)
+
+
+def test_a_wrong_password_is_refused_in_french_and_confirms_nothing(client, world, login, later, confirm_password):
+    """« Confirmez votre mot de passe », still served for an address kept from before."""
+    ticket, paths = _irreversible_pages(world)
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    response = confirm_password(paths[0], "pas-le-bon-mot-de-passe")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "<strong>Erreur :</strong> rien n'a été enregistré" in page
     assert 'id="password-error">Le mot de passe actuel est incorrect.' in page
-    assert client.post(path).headers["Location"] == f"{CONFIRM}?next={path}"
-    empty = confirm_password(path, "")
+    assert client.post(paths[0]).status_code == 403
+    empty = confirm_password(paths[0], "")
     assert empty.status_code == 400 and "Indiquez votre mot de passe." in empty.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Ticket, ticket.id) is not None
+    assert confirm_password(paths[0]).headers["Location"] == paths[0]
+    assert FIELD not in client.get(paths[0]).get_data(as_text=True)
+    assert _nothing_wiped(world, ticket)
 
 
 def test_wrong_passwords_on_the_confirmation_are_locked_out_like_logins(app, client, world, login, confirm_password):
@@ -177,19 +251,20 @@ def _grants(world) -> dict:
     return {"member": world.member, "jurist": jurist, "retired": retired}
 
 
-def _grant_everything(client, accounts) -> list:
-    """Create a jurist and an admin, make the member a jurist, move the jurist's address, reactivate the admin: the
-    responses."""
+def _grant_everything(client, accounts, **typed) -> list:
+    """Create a jurist and an admin, make the member a jurist, move the jurist's address, reactivate the admin, each
+    form with the `typed` extra values (« Mot de passe actuel »): the responses."""
     member, jurist, retired = accounts["member"], accounts["jurist"], accounts["retired"]
     return [client.post(NEW_ACCOUNT, data={"email": "nouvelle-juriste@exemple.test", "name": "Nina Juriste",
-                                           "role": "jurist", "structure": "0", "password": "un-mot-de-passe-solide"}),
+                                           "role": "jurist", "structure": "0", "password": "un-mot-de-passe-solide",
+                                           **typed}),
             client.post(NEW_ACCOUNT, data={"email": "nouvel-admin@exemple.test", "name": "Noé Admin", "role": "admin",
-                                           "structure": "0", "password": "un-mot-de-passe-solide"}),
+                                           "structure": "0", "password": "un-mot-de-passe-solide", **typed}),
             client.post(f"/admin/utilisateurs/{member.id}/modifier", data=_account(member, role="jurist",
-                                                                                   structure="0")),
-            client.post(f"/admin/utilisateurs/{jurist.id}/modifier", data=_account(jurist,
-                                                                                   email="voleur@exemple.test")),
-            client.post(f"/admin/utilisateurs/{retired.id}/activation")]
+                                                                                   structure="0", **typed)),
+            client.post(f"/admin/utilisateurs/{jurist.id}/modifier", data=_account(jurist, email="voleur@exemple.test",
+                                                                                   **typed)),
+            client.post(f"/admin/utilisateurs/{retired.id}/activation", data=typed)]
 
 
 def _granted(accounts) -> list[bool]:
@@ -201,28 +276,34 @@ def _granted(accounts) -> list[bool]:
             accounts["retired"].active]
 
 
-def test_giving_a_jurists_or_admins_power_asks_for_a_password_typed_too_long_ago(client, world, login, later,
-                                                                                  confirm_password):
+def test_giving_a_jurists_or_admins_power_asks_for_a_password_typed_too_long_ago(app, client, world, login, later):
     """A copied admin cookie used on the owner's network could plant a jurist or an admin of its own: past the
-    confirmation's minutes each form is shown again as typed with the way to confirm, which leads back to it; the
-    list's « Réactiver » leads to the confirmation; nothing is changed before."""
+    confirmation's minutes each form is shown again as typed with « Mot de passe actuel », the list's « Réactiver »
+    leads to a page asking for it; nothing is changed before, and everything once it is typed there."""
     accounts = _grants(world)
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.admin)
     refused = _grant_everything(client, accounts)
-    assert [response.status_code for response in refused] == [403, 403, 403, 403, 302]
+    assert [response.status_code for response in refused] == [403] * 5
     assert _granted(accounts) == [False] * 5
-    page = refused[0].get_data(as_text=True)
+    pages = [response.get_data(as_text=True) for response in refused]
+    assert all(FIELD in page for page in pages)
     assert ("<strong>Erreur :</strong> par sécurité, créer un compte, changer son adresse, donner le rôle de juriste ou "
-            "d'administrateur ou changer la structure d'un membre demande votre mot de passe") in page
-    assert f'<a href="{CONFIRM}?next=/admin/utilisateurs/nouveau">Confirmez votre mot de passe</a>' in page
-    assert 'value="nouvelle-juriste@exemple.test"' in page and 'value="Nina Juriste"' in page, "kept as typed"
-    assert 'value="voleur@exemple.test"' in refused[3].get_data(as_text=True)
-    edit = f"/admin/utilisateurs/{accounts['jurist'].id}/modifier"
-    assert f'href="{CONFIRM}?next={edit}"' in refused[3].get_data(as_text=True)
-    assert refused[4].headers["Location"] == f"{CONFIRM}?next=/admin/utilisateurs"
-    assert confirm_password(NEW_ACCOUNT).headers["Location"] == NEW_ACCOUNT
-    assert [response.status_code for response in _grant_everything(client, accounts)] == [302] * 5
+            "d'administrateur ou changer la structure d'un membre demande votre mot de passe") in pages[0]
+    assert "gardé tel que vous l'avez saisi" in pages[0]
+    assert 'value="nouvelle-juriste@exemple.test"' in pages[0] and 'value="Nina Juriste"' in pages[0], "kept as typed"
+    assert 'value="voleur@exemple.test"' in pages[3]
+    assert f"Réactiver le compte de {accounts['retired'].name} ?" in pages[4]
+    assert f'action="/admin/utilisateurs/{accounts["retired"].id}/activation"' in pages[4]
+    wrong = _grant_everything(client, accounts, current_password="pas-le-bon-mot-de-passe")
+    assert [response.status_code for response in wrong] == [400] * 5
+    assert 'value="Nina Juriste"' in wrong[0].get_data(as_text=True)
+    assert "Le mot de passe actuel est incorrect." in wrong[2].get_data(as_text=True)
+    assert _granted(accounts) == [False] * 5
+    # Five wrong passwords in a row lock the account a minute, like five wrong logins.
+    with frozen_time(utcnow() + timedelta(seconds=app.config["LOCKOUT_SECONDS"] + 1)):
+        done = _grant_everything(client, accounts, current_password=factories.PASSWORD)
+    assert [response.status_code for response in done] == [302] * 5
     assert _granted(accounts) == [True] * 5
 
 
@@ -251,17 +332,17 @@ def test_a_name_or_a_jurist_made_a_member_needs_no_password_typed_recently(clien
     assert jurist.name == "Jeanne Renommée" and jurist.role == "member" and world.member.name == "Marie Renommée"
 
 
-def _open_member_accesses(client, world) -> list:
+def _open_member_accesses(client, world, **typed) -> list:
     """Create a member account, move a member's address, move a member to another structure, reactivate a member,
-    import a member account: the responses."""
+    each form with the `typed` extra values (« Mot de passe actuel »), import a member account: the responses."""
     created = client.post(NEW_ACCOUNT, data={"email": "nouveau-membre@exemple.test", "name": "Noah Membre",
                                              "role": "member", "structure": str(world.structure.id),
-                                             "password": "un-mot-de-passe-solide"})
+                                             "password": "un-mot-de-passe-solide", **typed})
     readdressed = client.post(f"/admin/utilisateurs/{world.member.id}/modifier",
-                              data=_account(world.member, email="voleur@exemple.test"))
+                              data=_account(world.member, email="voleur@exemple.test", **typed))
     moved = client.post(f"/admin/utilisateurs/{world.colleague.id}/modifier",
-                        data=_account(world.colleague, structure=str(world.other_structure.id)))
-    reactivated = client.post(f"/admin/utilisateurs/{world.outsider.id}/activation")
+                        data=_account(world.colleague, structure=str(world.other_structure.id), **typed))
+    reactivated = client.post(f"/admin/utilisateurs/{world.outsider.id}/activation", data=typed)
     preview = _preview(client, _csv(GOOD_LINES[0])).get_data(as_text=True)
     imported = client.post("/admin/import/confirmer", data={"token": _reference(preview)})
     return [created, readdressed, moved, reactivated, imported]
@@ -277,30 +358,32 @@ def _member_accesses_opened(world) -> list[bool]:
 
 
 def test_opening_a_structures_questions_to_someone_asks_for_a_password_typed_too_long_ago(client, world, login,
-                                                                                         later, confirm_password):
+                                                                                         later):
     """A copied admin cookie used on the owner's network could take a member's account (its address changed, then a
     reset link), plant a member account of its own (created, imported), move one into another structure or bring
     back a deactivated one: each opens a structure's questions and outlives the owner's logout. Past the
-    confirmation's minutes each is refused, nothing changed; the pages of the account form and the import lead to
-    the confirmation first."""
+    confirmation's minutes each form is refused and shown again with « Mot de passe actuel », nothing changed; the
+    account form shows the field at once, the import page (whose file cannot be shown again) leads to the
+    confirmation first."""
     world.outsider.active = False
     db.session.commit()
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.admin)
-    for path in (NEW_ACCOUNT, "/admin/import"):
-        response = client.get(path)
-        assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next={path}"
+    assert FIELD in client.get(NEW_ACCOUNT).get_data(as_text=True)
+    response = client.get("/admin/import")
+    assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next=/admin/import"
     refused = _open_member_accesses(client, world)
-    assert [response.status_code for response in refused] == [403, 403, 403, 302, 302]
+    assert [response.status_code for response in refused] == [403, 403, 403, 403, 302]
     assert _member_accesses_opened(world) == [False] * 5
-    assert 'value="voleur@exemple.test"' in refused[1].get_data(as_text=True), "kept as typed"
-    assert refused[3].headers["Location"] == f"{CONFIRM}?next=/admin/utilisateurs"
+    pages = [response.get_data(as_text=True) for response in refused[:4]]
+    assert all(FIELD in page for page in pages)
+    assert 'value="voleur@exemple.test"' in pages[1], "kept as typed"
+    assert f"Réactiver le compte de {world.outsider.name} ?" in pages[3]
     assert refused[4].headers["Location"] == f"{CONFIRM}?next=/admin/import"
     assert "ouvre un accès (créer ou importer des comptes" in html.unescape(
         client.get(f"{CONFIRM}?next=/admin/import").get_data(as_text=True))
-    assert confirm_password(NEW_ACCOUNT).headers["Location"] == NEW_ACCOUNT
-    assert client.get(NEW_ACCOUNT).status_code == 200
-    assert [response.status_code for response in _open_member_accesses(client, world)] == [302] * 5
+    done = _open_member_accesses(client, world, current_password=factories.PASSWORD)
+    assert [response.status_code for response in done] == [302] * 5
     assert _member_accesses_opened(world) == [True] * 5
 
 
@@ -313,23 +396,23 @@ def test_right_after_logging_in_an_admin_opens_member_accesses_without_typing_th
     assert _member_accesses_opened(world) == [True] * 5
 
 
-def test_withdrawing_a_resources_file_asks_for_a_password_typed_too_long_ago(app, client, world, login, later,
-                                                                             confirm_password):
+def test_withdrawing_a_resources_file_asks_for_a_password_typed_too_long_ago(client, world, login, later):
     """Nothing brings a withdrawn file back: a copied jurist cookie used on the owner's network would delete the
-    team's templates one by one. The confirmation page and its button lead to « Confirmez votre mot de passe »."""
+    team's templates one by one. The confirmation page asks for « Mot de passe actuel »: its button alone is refused,
+    the file kept; with the password typed there the file is withdrawn."""
     item = article(world)
     attachment = save_upload(b"Modele de lettre", "modele.txt", uploader=world.jurist, article=item)
     db.session.commit()
     path = f"/pieces-jointes/{attachment.id}/retirer"
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.jurist)
-    for response in (client.get(path), client.post(path)):
-        assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next={path}"
+    assert FIELD in client.get(path).get_data(as_text=True)
+    refused = client.post(path)
+    assert refused.status_code == 403 and STALE in refused.get_data(as_text=True)
+    assert client.post(path, data={"current_password": "pas-le-bon-mot-de-passe"}).status_code == 400
     db.session.expire_all()
     assert db.session.get(Attachment, attachment.id) is not None
-    assert confirm_password(path).headers["Location"] == path
-    assert client.get(path).status_code == 200
-    assert client.post(path).status_code == 302
+    assert client.post(path, data={"current_password": factories.PASSWORD}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Attachment, attachment.id) is None
 

@@ -66,6 +66,10 @@ def test_member_downloads_their_data_as_json_and_files(client, world, login, his
     assert [question["référence"] for question in data["questions"]] == [ticket.reference]
     thread = [entry["texte"] for entry in data["questions"][0]["échanges"]]
     assert thread == ["Réponse pour M. Dupont"]  # never the internal note
+    db.session.refresh(ticket)
+    question = data["questions"][0]
+    assert question["posée_le"] == ticket.created_at.isoformat()
+    assert question["clôturée_le"] == ticket.closed_at.isoformat() and "close_le" not in question
     assert [message["question"] for message in data["messages_sur_d_autres_questions"]] == [other.reference]
     assert data["journal_de_connexion"][0]["type"] == "login"
     names = archive.namelist()

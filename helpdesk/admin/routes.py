@@ -10,7 +10,8 @@ from helpdesk.admin.forms import (AccountFilterForm, ConfirmImportForm, ImportFo
 from helpdesk.admin.services import (accounts_query, active_accounts, create_theme, save_structure, structure_choices,
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
-from helpdesk.auth.network import from_login_network, irreversible_refusal, unconfirmed_password_refusal
+from helpdesk.auth.network import (OPENS_ACCESS, ask_current_password, current_password_refusal, from_login_network,
+                                   limits_password_guesses, password_page_refusal, refused_from_another_network)
 from helpdesk.auth.services import (create_user, leaves_legal_team, open_assignment_count, opens_access, set_active,
                                     update_user)
 from helpdesk.collation import french_order
@@ -112,19 +113,19 @@ def _back_to_users() -> str:
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
 @admin_required
 @from_login_network
+@limits_password_guesses
 def new_user():
-    """Create an account (`?structure=`: in that structure, from its page), with the password typed in the last
-    minutes: the form leads to « Confirmez votre mot de passe » first, and a form sent past them is shown again as
-    typed (`unconfirmed_password_refusal`)."""
+    """Create an account (`?structure=`: in that structure, from its page) with the password typed in the last
+    minutes, else typed in the form, which shows « Mot de passe actuel » then (`current_password_refusal`): any new
+    account opens its structure's questions or the queue."""
     form = UserForm()
     form.structure.choices = select_choices(_structure_choices())
     status = 200
     if request.method == "GET":
-        if refused := irreversible_refusal(None):
-            return refused
         form.structure.data = int_arg("structure") or 0
+        ask_current_password()
     if form.validate_on_submit():
-        if refused := unconfirmed_password_refusal():
+        if refused := current_password_refusal(OPENS_ACCESS):
             return render_template("admin/user_new.html", form=form), refused
         try:
             user = create_user(form.email.data, form.name.data, None if form.invite.data else form.password.data,
@@ -143,10 +144,12 @@ def new_user():
 @bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
 @admin_required
 @from_login_network
+@limits_password_guesses
 def edit_user(user_id):
     """Correct an account's name, email, role or structure; a jurist made a member would leave open questions to the
     queue: that is confirmed first. Giving a jurist's or an admin's role, changing an account's address or a member's
-    structure asks for the password typed in the last minutes (`opens_access`, `unconfirmed_password_refusal`)."""
+    structure asks for the password typed in the last minutes, else typed in the form (`opens_access`,
+    `current_password_refusal`)."""
     user = _get_or_404(User, user_id)
     form = UserEditForm(user)
     form.structure.choices = select_choices(_structure_choices())
@@ -154,8 +157,8 @@ def edit_user(user_id):
         form.structure.data = user.structure_id or 0
     status = 200
     if form.validate_on_submit():
-        if opens_access(user, form.role.data, form.email.data, form.structure.data or None) \
-                and (refused := unconfirmed_password_refusal()):
+        if opens_access(user, form.role.data, form.email.data, form.structure.data or None) and (
+                refused := current_password_refusal(OPENS_ACCESS)):
             return render_template("admin/user_edit.html", form=form, user=user, back=_back_to_users()), refused
         if leaves_legal_team(user, form.role.data) and (confirmation := _release_confirmation(
                 user, "admin.edit_user", role=ROLES[form.role.data], hidden={
@@ -178,15 +181,20 @@ def edit_user(user_id):
 
 @bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
 @admin_required
+@limits_password_guesses
 def toggle_user(user_id):
     """Deactivate an account (logging it out), from anywhere, or reactivate it, from the session's login network with
-    the password typed in the last minutes (it opens again what the account could read); a jurist's open questions
-    would go back to the queue: that is confirmed first."""
+    the password typed in the last minutes, else typed on a page asking for it (it opens again what the account could
+    read); a jurist's open questions would go back to the queue: that is confirmed first."""
     user = _get_or_404(User, user_id)
-    if not user.active and (refused := irreversible_refusal(None, _back_to_users())):
+    if not user.active and (refused := refused_from_another_network(None, _back_to_users())):
         return refused
     if not ToggleForm().validate():
         abort(400)
+    if not user.active and (refused := current_password_refusal()):
+        return render_template("admin/user_reactivate.html", user=user,
+                               action=url_with_query("admin.toggle_user", user_id=user.id),
+                               back=_back_to_users()), refused
     if user.active and (confirmation := _release_confirmation(user, "admin.toggle_user")):
         return confirmation
     with flash_refusal():
@@ -296,7 +304,7 @@ def import_structures():
     """Explain the CSV file of structures and accounts (GET); check an uploaded one and show what importing it would
     create, or its errors (POST; nothing is written but the file kept for « Importer »); the page leads to « Confirmez
     votre mot de passe » first when it was typed too long ago, as « Importer » would."""
-    if request.method == "GET" and (refused := irreversible_refusal(None)):
+    if request.method == "GET" and (refused := password_page_refusal()):
         return refused
     form = ImportForm()
     if form.validate_on_submit():
@@ -325,7 +333,7 @@ def import_model():
 def confirm_import():
     """Read the kept file again, check it against the database as it is now, and import it all or nothing, with the
     password typed in the last minutes (the accounts it creates open their structures' questions)."""
-    if refused := irreversible_refusal(None, url_for("admin.import_structures")):
+    if refused := password_page_refusal(url_for("admin.import_structures")):
         return refused
     try:
         content, filename, encoding, path = imports.staged_file(ConfirmImportForm().token.data, current_user)

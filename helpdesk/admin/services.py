@@ -3,6 +3,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import contains_eager
 
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput
@@ -37,8 +38,9 @@ ACTIVE_ACCOUNT = and_(User.active, User.anonymised_at.is_(None))
 def accounts_query(search: str = "", role: str | None = None, state: str | None = None) -> Select:
     """Accounts by role then name; `search` keeps those whose name, e-mail or structure contains it, `role` those of
     that role, `state` those in that state (ACCOUNT_STATES; « invited » is an active account without a password)."""
+    # The structure of each account is read from the join: one query per page, not one per structure shown.
     query = (select(User).outerjoin(Structure, User.structure_id == Structure.id)
-             .order_by(User.role, french_order(User.name)))
+             .options(contains_eager(User.structure)).order_by(User.role, french_order(User.name)))
     if search:
         query = query.where(any_contains(search, User.name, User.email, Structure.name))
     if role:

@@ -29,20 +29,24 @@ def download(attachment_id):
 @login_required
 def remove(attachment_id):
     """Ask to confirm (GET), then withdraw a file from a resource and delete it (POST); the team only, from the
-    session's login network with the password typed in the last minutes: nothing brings the file back."""
+    session's login network with the password typed in the last minutes, else typed on the page: nothing brings the
+    file back (five wrong passwords lock the account a while, as at login)."""
     # Imported here: the auth package imports, through mail and questions, the views that import this package.
-    from helpdesk.auth.network import irreversible_refusal
+    from helpdesk.auth.network import ask_current_password, current_password_refusal, refused_from_another_network
 
     attachment = get_visible_attachment(current_user, attachment_id)
     ensure_can_remove_attachment(current_user, attachment)
-    if refused := irreversible_refusal(_(
+    if refused := refused_from_another_network(_(
             "Par sécurité, reconnectez-vous pour retirer le fichier d'une ressource, ce qui ne se défait pas (votre "
             "session est utilisée depuis un autre réseau que celui de la connexion).")):
         return refused
     if request.method == "GET":
+        ask_current_password()
         return render_template("attachments/remove.html", attachment=attachment)
     if not Form().validate():
         abort(400)
+    if refused := current_password_refusal():
+        return render_template("attachments/remove.html", attachment=attachment), refused
     filename = attachment.filename
     article = services.remove_article_attachment(attachment, current_user)
     flash(_("Fichier « %(name)s » retiré.", name=filename), "success")

@@ -121,5 +121,21 @@ class ConfirmPasswordForm(Form):
     submit = SubmitField(_l("Confirmer"))
 
 
+class CurrentPasswordForm(Form):
+    """« Mot de passe actuel », typed within a guarded form (a deletion, a flash info, a jurist's role...) when the
+    password was not typed in the last minutes: the form is then sent once, its values kept (`helpdesk.auth.network`).
+    The enclosing form carries the CSRF token."""
+
+    class Meta:
+        """No token of its own: it is a field of another form."""
+
+        csrf = False
+
+    current_password = PasswordField(_l("Mot de passe actuel"),
+                                     validators=[DataRequired(_l("Indiquez votre mot de passe.")),
+                                                 PASSWORD_MAX_LENGTH],
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class RevokeTokenForm(Form):
     """Revoke a token (the CSRF token is the only field)."""

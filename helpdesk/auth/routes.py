@@ -9,11 +9,11 @@ from helpdesk.api import tokens
 from helpdesk.auth import bp
 from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ConfirmPasswordForm,
                                  ForgotPasswordForm, LoginForm, RevokeTokenForm, SetPasswordForm)
-from helpdesk.auth.network import LOGIN_NETWORK, note_password_confirmed
+from helpdesk.auth.network import LOGIN_NETWORK, note_password_confirmed, typed_password_refusal
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
 from helpdesk.auth.services import (authenticate, change_password, log_out_everywhere, record_network_change,
-                                    rename_self, verify_current_password)
+                                    rename_self)
 from helpdesk.auth.throttling import (DEVICE_COOKIE, TooManyAttempts, count_failure, ensure_not_locked, rate_limit,
                                       remember_device)
 from helpdesk.errors import InvalidInput, ServiceError
@@ -23,7 +23,7 @@ from helpdesk.main.query_args import request_address, safe_next
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _, ngettext
-from helpdesk.views import flash_form_refused, show_refusal
+from helpdesk.views import flash_form_refused, refuse_form, show_refusal
 
 LAST_SEEN = "last_seen"
 # When the session's user logged in: a session ends PERMANENT_SESSION_LIFETIME after it, however active (Flask
@@ -162,23 +162,14 @@ def password():
 @login_required
 @rate_limit("LOGIN_RATE_LIMIT", count=lambda response: response.status_code != 302)
 def confirm_password():
-    """« Confirmez votre mot de passe » before an action nothing takes back, then back to its page (a local address
-    only); a wrong password is a failed guess, locked out like a login attempt."""
+    """« Confirmez votre mot de passe »: the password typed again, then back to `?next=` (a local address only); a
+    wrong password is a failed guess, locked out like a login attempt. Guarded forms ask for it within themselves
+    (`current_password_refusal`)."""
     form = ConfirmPasswordForm()
-    next_url = safe_next(request.args.get("next"))
     status = 200
     if form.validate_on_submit():
-        try:
-            verify_current_password(db.session.get(User, current_user.id), form.password.data, request.remote_addr)
-        except TooManyAttempts as error:
-            flash(error.message, "error")
-            status = error.status_code
-        except InvalidInput as error:
-            show_refusal(form, error)
-            status = error.status_code
-        else:
-            note_password_confirmed()
-            return redirect(next_url)
+        if (status := typed_password_refusal(form)) is None:
+            return redirect(safe_next(request.args.get("next")))
     elif form.is_submitted():
         flash_form_refused(form)
         status = 400
@@ -230,19 +221,16 @@ def api_tokens():
     created = None
     status = 200
     if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
-        try:
-            verify_current_password(user, form.password.data, request.remote_addr)
-            token, plain = tokens.create_token(user, form.name.data, form.scope.data, form.expires_in_days.data)
-        except TooManyAttempts as error:
-            flash(error.message, "error")
-            status = error.status_code
-        except InvalidInput as error:
-            show_refusal(form, error)
-            status = error.status_code
+        if (refused := typed_password_refusal(form)) is not None:
+            status = refused
         else:
-            created = (token, plain)
-            form = ApiTokenForm(formdata=None)
+            try:
+                created = tokens.create_token(db.session.get(User, current_user.id), form.name.data, form.scope.data,
+                                              form.expires_in_days.data)
+            except InvalidInput as error:
+                status = refuse_form(form, error)
+            else:
+                form = ApiTokenForm(formdata=None)
     elif form.is_submitted():
         flash_form_refused(form)
         status = 400

@@ -46,10 +46,13 @@ class TooManyAttempts(ServiceError):
         super().__init__(LOCKED_MESSAGE)
 
 
-def rate_limit(config_key: str, count: Callable[[Response], bool] | None = None):
+def rate_limit(config_key: str, count: Callable[[Response], bool] | None = None,
+               exempt: Callable[[], bool] | None = None):
     """Decorator limiting a view's POSTs per client address to the rate configured under `config_key`;
-    `count`, given the response, says whether the request counts (all do by default)."""
-    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], deduct_when=count)
+    `count`, given the response, says whether the request counts (all do by default); `exempt` says whether the
+    request is not limited at all (none is by default)."""
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], deduct_when=count,
+                         exempt_when=exempt)
 
 
 def _hash(scope: str, value: str) -> str:

@@ -3,7 +3,8 @@ from flask import abort, after_this_request, current_app, flash, redirect, rende
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.auth.network import irreversible_refusal
+from helpdesk.auth.network import (ask_current_password, current_password_refusal, limits_password_guesses,
+                                   refused_from_another_network)
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.extensions import csrf, db
 from helpdesk.flash import bp, services
@@ -86,32 +87,43 @@ def edit(slug):
 @bp.route("/<slug>/apercu")
 @staff_required
 def preview(slug):
-    """The bulletin as members will see it, its email, its audience; publish from here."""
-    article = _bulletin_article(slug)
+    """The bulletin as members will see it, its email, its audience; publish from here (with « Mot de passe actuel »
+    when the password was not typed in the last minutes)."""
+    ask_current_password()
+    return _preview_page(_bulletin_article(slug))
+
+
+def _preview_page(article: Article) -> str:
+    """The preview page of a bulletin."""
     bulletin = services.get_bulletin(article)
     members, subscribers = services.audience_size(bulletin)
     subject, text = services.email_preview(article, current_user)
     return render_template("flash/preview.html", article=article, bulletin=bulletin, members=members,
-                           subscribers=subscribers, email_subject=subject, email_text=text, delivered=services.delivered_count(article),
-                           action_form=ActionForm(), structure_types=bulletin.structure_types, regions=bulletin.regions)
+                           subscribers=subscribers, email_subject=subject, email_text=text,
+                           delivered=services.delivered_count(article), action_form=ActionForm(),
+                           structure_types=bulletin.structure_types, regions=bulletin.regions)
 
 
 @bp.route("/<slug>/publier", methods=["POST"])
 @staff_required
+@limits_password_guesses
 def publish(slug):
     """Publish: home pages at once, emails fanned out by `flask flash send` (after the response when no loop runs).
 
-    Only from the network the session logged in from, with the password typed in the last minutes: a session cookie
-    copied with the browser's User-Agent would otherwise mail its holder's words (a « password expiring » link) to
-    every member in the help desk's name (`irreversible_refusal`)."""
+    Only from the network the session logged in from, with the password typed in the last minutes or in the
+    preview's « Mot de passe actuel »: a session cookie copied with the browser's User-Agent would otherwise mail its
+    holder's words (a « password expiring » link) to every member in the help desk's name
+    (`current_password_refusal`)."""
     article = _bulletin_article(slug)
     back = url_for("flash.preview", slug=article.slug)
-    if refused := irreversible_refusal(_(
+    if refused := refused_from_another_network(_(
             "Par sécurité, reconnectez-vous pour publier ce flash info, qui part par courriel à ses destinataires "
             "(votre session est utilisée depuis un autre réseau que celui de la connexion)."), back=back):
         return refused
     if not ActionForm().validate():
         abort(400)
+    if refused := current_password_refusal():
+        return _preview_page(article), refused
     with flash_refusal():
         recipients = services.publish_bulletin(article, current_user)
         flash(ngettext("Flash info publié. Il s'affiche sur l'accueil des membres ; l'envoi à %(num)d abonné se fait "

@@ -5,7 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from helpdesk.auth.network import irreversible_from_login_network
+from helpdesk.auth.network import current_password_refusal, irreversible_from_login_network
 from helpdesk.extensions import db
 from helpdesk.main.forms import Form
 from helpdesk.models import Structure, Ticket, User
@@ -33,10 +33,13 @@ def export():
                              "Cache-Control": "private, no-store"})
 
 
-def _anonymise(target, operation, done: str, back: str):
-    """Run an anonymisation after checking the form token, then go back to the list."""
+def _anonymise(target, operation, done: str, back: str, page):
+    """Run an anonymisation after checking the form token and the password the page asks for, then go back to the
+    list; without the password, `page()` again with the refusal's status."""
     if not Form().validate():
         abort(400)
+    if refused := current_password_refusal():
+        return page(), refused
     with flash_refusal():
         operation(target, current_user)
         flash(done, "success")
@@ -47,25 +50,37 @@ def _anonymise(target, operation, done: str, back: str):
 @admin_required
 @irreversible_from_login_network
 def anonymise_user_view(user_id):
-    """Ask to confirm (GET), then anonymise an account (and a member's questions and files) (POST)."""
+    """Ask to confirm (GET, or a POST without the password the page asks for), then anonymise an account (and a
+    member's questions and files) (POST)."""
     user = db.session.get(User, user_id) or abort(404)
-    if request.method == "GET":
+
+    def page():
+        """The confirmation page."""
         return render_template("privacy/anonymise_user.html", user=user, form=Form())
+
+    if request.method == "GET":
+        return page()
     return _anonymise(user, anonymise_user, _("Compte anonymisé : ses données personnelles ont été supprimées."),
-                      "admin.users")
+                      "admin.users", page)
 
 
 @bp.route("/admin/structures/<int:structure_id>/anonymiser", methods=["GET", "POST"])
 @admin_required
 @irreversible_from_login_network
 def anonymise_structure_view(structure_id):
-    """Ask to confirm (GET), then anonymise a structure, its accounts and its questions (POST)."""
+    """Ask to confirm (GET, or a POST without the password the page asks for), then anonymise a structure, its
+    accounts and its questions (POST)."""
     structure = db.session.get(Structure, structure_id) or abort(404)
-    if request.method == "GET":
+
+    def page():
+        """The confirmation page, with the structure's questions counted."""
         questions = db.session.scalar(select(func.count()).select_from(Ticket)
                                       .where(Ticket.structure_id == structure.id))
         return render_template("privacy/anonymise_structure.html", structure=structure, questions=questions,
                                form=Form())
+
+    if request.method == "GET":
+        return page()
     return _anonymise(structure, anonymise_structure,
                       _("Structure anonymisée : ses comptes, questions et fichiers ne contiennent plus de données personnelles."),
-                      "admin.structures")
+                      "admin.structures", page)

@@ -59,7 +59,7 @@ def personal_data(user: User) -> dict:
         "questions": [{
             "référence": ticket.reference, "objet": ticket.subject, "description": ticket.body,
             "thème": ticket.theme.name if ticket.theme else None, "statut": ticket.status_label,
-            "posée_le": _iso(ticket.created_at), "close_le": _iso(ticket.closed_at),
+            "posée_le": _iso(ticket.created_at), "clôturée_le": _iso(ticket.closed_at),
             "échanges": _exchanges(ticket, user),
         } for ticket in questions],
         "messages_sur_d_autres_questions": [

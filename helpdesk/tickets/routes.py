@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
-from helpdesk.auth.network import irreversible_from_login_network
+from helpdesk.auth.network import current_password_refusal, irreversible_from_login_network
 from helpdesk.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from helpdesk.kb.searching import similar_questions, suggest
 from helpdesk.main.forms import select_choices
@@ -297,13 +297,16 @@ def classify(reference):
 @admin_required
 @irreversible_from_login_network
 def delete(reference):
-    """Ask to confirm (GET), then delete a question with its messages and files (administrators) (POST)."""
+    """Ask to confirm (GET, or a POST without the password the page asks for), then delete a question with its
+    messages and files (administrators) (POST)."""
     if request.method == "GET":
         ticket, typed_otherwise = _question_page(reference)
         return typed_otherwise or render_template("tickets/delete.html", ticket=ticket, action_form=ActionForm())
     ticket = get_visible_ticket(current_user, reference)
     if not ActionForm().validate():
         abort(400)
+    if refused := current_password_refusal():
+        return render_template("tickets/delete.html", ticket=ticket, action_form=ActionForm()), refused
     services.delete_question(ticket, current_user)
     flash(_("La question %(reference)s et ses fichiers ont été supprimés.", reference=reference), "success")
     return redirect(back_to_list_url("queue"))

@@ -73,8 +73,9 @@ def browser_database(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(browser_database, tmp_path_factory):
-    """The app with demo data and built search indexes, served by werkzeug on a free loopback port."""
+def live_app(browser_database, tmp_path_factory):
+    """The app the browser tests are served, with demo data and built search indexes (a test may change its config
+    for a while, and puts it back)."""
     app = create_app({
         "SECRET_KEY": "browser-tests",
         "SQLALCHEMY_DATABASE_URI": browser_database,
@@ -94,14 +95,20 @@ def live_server(browser_database, tmp_path_factory):
         demo.seed(PASSWORD)
         indexing.sync(timeout=30.0)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The app served by werkzeug on a free loopback port."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

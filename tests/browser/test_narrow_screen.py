@@ -140,18 +140,23 @@ def _jurist_opens_a_question_on_a_phone(visitor):
     return page
 
 @pytest.mark.parametrize(("path", "label", "value"), [("/admin/utilisateurs", "E-mail", "admin@demo.local"),
-                                                      ("/admin/structures", "SIRET", "80045612300002")])
+                                                      ("/admin/structures", "SIRET", "80045612300002"),
+                                                      ("/admin/journal/", "Détails", "adresse IP"),
+                                                      ("/admin/delais", "Première réponse", "h"),
+                                                      ("/admin/routage", "Confiée à", "Hugo Juriste"),
+                                                      ("/admin/courriels", "Envoyé", "")])
 def test_the_admins_lists_are_cards_on_a_phone(visitor, path, label, value):
     """On a phone the accounts' list showed names and half the addresses, the roles, states and buttons out of
-    sight to the right (the structures' list too): each account or structure is a card, each value named."""
+    sight to the right (the structures' list too; the audit journal its details, the service levels and routing
+    rules their values and buttons, the outgoing mail its counts): each line is a card, each value named."""
     page = visitor.page
     page.set_viewport_size(PHONE)
     visitor.login("admin@demo.local")
     visitor.goto(path)
-    table = page.locator("main table.cards")
+    table = page.locator("main table.cards").first
     assert table.locator("xpath=..").evaluate("element => element.scrollWidth <= element.clientWidth"), \
         "la liste défile de côté"
-    cell = table.locator(f"td[data-label='{label}']", has_text=value)
+    cell = table.locator(f"td[data-label='{label}']", has_text=value).first
     expect(cell).to_be_visible()
     assert cell.evaluate("element => getComputedStyle(element, '::before').content") == f'"{label} : "'
     assert table.locator("thead").bounding_box()["height"] <= 1, "l'en-tête du tableau reste affiché"

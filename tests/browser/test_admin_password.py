@@ -1,0 +1,60 @@
+"""An admin whose password was typed too long ago types it within the refused form, which keeps what they typed."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PASSWORD
+
+
+@pytest.fixture
+def stale_password(live_app):
+    """Make every password typed in the served app too old at once (as after PASSWORD_CONFIRMATION_MINUTES), for the
+    test's length."""
+    minutes = live_app.config["PASSWORD_CONFIRMATION_MINUTES"]
+    live_app.config["PASSWORD_CONFIRMATION_MINUTES"] = 0
+    yield
+    live_app.config["PASSWORD_CONFIRMATION_MINUTES"] = minutes
+
+
+def _send(visitor, button: str) -> None:
+    """Click the form's button and audit the page that answers."""
+    visitor.page.get_by_role("button", name=button).click()
+    visitor.page.wait_for_load_state()
+    visitor.audit()
+
+
+def test_an_admin_types_the_password_in_the_refused_form_and_retypes_nothing_else(visitor, stale_password):
+    """Creating a jurist with an old password: the form comes back as typed with « Mot de passe actuel »; a wrong
+    password is refused in French with the values still there; the right one creates the account at once. Its
+    anonymisation then asks for the password on its own confirmation page, and is done with it."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/utilisateurs/nouveau")
+    page.get_by_label("Adresse e-mail").fill("nina.nouvelle@demo.local")
+    page.get_by_label("Nom complet").fill("Nina Nouvelle")
+    page.get_by_label("Rôle").select_option(label="Juriste")
+    expect(page.get_by_label("Mot de passe actuel", exact=True)).to_have_count(0)
+    _send(visitor, "Créer le compte")
+    expect(page.locator(".flash-error")).to_contain_text("donner le pouvoir d'un juriste ou d'un administrateur")
+    for attempt in ("pas-le-bon-mot-de-passe", PASSWORD):
+        expect(page.get_by_label("Adresse e-mail")).to_have_value("nina.nouvelle@demo.local")
+        expect(page.get_by_label("Nom complet")).to_have_value("Nina Nouvelle")
+        expect(page.get_by_label("Rôle")).to_have_value("jurist")
+        page.get_by_label("Mot de passe actuel", exact=True).fill(attempt)
+        _send(visitor, "Créer le compte")
+        if attempt != PASSWORD:
+            expect(page.locator("#current_password-error")).to_have_text("Le mot de passe actuel est incorrect.")
+    page.wait_for_url(re.compile(r".*/admin/utilisateurs$"))
+    expect(page.locator(".flash-success")).to_contain_text("compte créé pour nina.nouvelle@demo.local")
+    page.get_by_role("row").filter(has_text="nina.nouvelle@demo.local").get_by_role("link", name="Anonymiser").click()
+    page.wait_for_load_state()
+    visitor.audit()
+    field = page.get_by_label("Mot de passe actuel", exact=True)
+    button = page.get_by_role("button", name="Anonymiser définitivement")
+    assert field.bounding_box()["y"] + field.bounding_box()["height"] < button.bounding_box()["y"], \
+        "le champ du mot de passe est sur sa propre ligne, au-dessus du bouton"
+    field.fill(PASSWORD)
+    _send(visitor, "Anonymiser définitivement")
+    expect(page.locator(".flash-success")).to_contain_text("compte anonymisé")
+    expect(page.get_by_role("row").filter(has_text="nina.nouvelle@demo.local")).to_have_count(0)
