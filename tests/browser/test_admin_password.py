@@ -26,9 +26,9 @@ def _send(visitor, button: str) -> None:
 
 def test_an_admin_types_the_password_in_the_refused_form_and_retypes_nothing_else(visitor, stale_password):
     """Creating a jurist with an old password: the form shows « Mot de passe actuel » at once; sent without it, it
-    comes back as typed, saying why; a wrong
-    password is refused in French with the values still there; the right one creates the account at once. Its
-    anonymisation then asks for the password on its own confirmation page, and is done with it."""
+    comes back as typed, saying why; a wrong password is refused in French with the values still there; the right one
+    creates the account at once. Its anonymisation then asks for the password on its own confirmation page, and is
+    done with it."""
     page = visitor.page
     visitor.login("admin@demo.local")
     visitor.goto("/admin/utilisateurs/nouveau")
