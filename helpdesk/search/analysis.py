@@ -331,7 +331,9 @@ def _prefix_regex(terms: frozenset[str]):
         if not prefix.isalpha() or not prefix.isascii() or any(m in prefix for m in _MULTI_LETTER_FOLDS):
             return None
         letters = [_FOLD_CLASSES.get(letter, letter) for letter in prefix]
-        alternatives.extend(("".join(letters), letters[0] + r"\." + letters[1]))
+        alternatives.append("".join(letters))
+        if len(letters) > 1:
+            alternatives.append(letters[0] + r"\." + letters[1])
         alternatives.extend(re.escape(unit) + r"(?![^\W\d])" for unit in _UNITS_BY_TERM.get(term, ()))
     return re.compile(r"(?<![^\W\d])(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
 

@@ -500,6 +500,13 @@ def test_the_snippet_marks_an_acronym_written_with_dots(integration_path):
     assert ">C.S.E</mark>" in hit.snippet
 
 
+def test_a_one_letter_word_is_still_marked(tmp_path):
+    """A one-letter term (« x ») has no two letters to look for with a dot between them: it is marked as before."""
+    path = indexed(tmp_path, [make_article("x", "Rayons", "Les rayons x au travail.")])
+    (hit,) = search_articles(path, "x", **MEMBER).hits
+    assert ">x</mark>" in hit.snippet
+
+
 def test_the_cddi_typed_with_dots_finds_the_cddi_only(integration_path):
     """« C.D.D.I. » is the CDDI: the fiche on it, not every fiche on a CDD or on insertion."""
     assert slugs(search_articles(integration_path, "C.D.D.I.", **MEMBER)) == ["cddi"]
