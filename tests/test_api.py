@@ -17,6 +17,7 @@ from helpdesk.models._types import frozen_time, utcnow
 from helpdesk.tickets import services as ticket_services
 from tests import factories
 from tests.factories import bearer, make_api_token
+from tests.test_flash import dated_resources
 from tests.test_kb import add_article
 
 NEW_QUESTION = {"subject": "Durée d'un CDDI", "body": "Quelle est la durée maximale d'un CDDI renouvelé ?"}
@@ -362,6 +363,15 @@ def test_article_search_respects_visibility(api, setting):
     assert {hit["slug"] for hit in member_hits["items"]} == {"cddi-membres"}
     assert {hit["slug"] for hit in jurist_hits["items"]} == {"cddi-membres", "cddi-doctrine"}
     assert member_hits["total"] == 1
+
+
+def test_article_search_gives_and_sorts_by_the_date_the_lists_show(api, world):
+    """A search result's date was the resource's last edit (a fiche published a month ago and corrected today said
+    today, and came first with sort=date); it is now the date the lists show: « à jour au », else the publication."""
+    days = dated_resources(world)
+    hits = api.get("/api/v1/articles?q=PASS%20IAE&sort=date", headers=bearer(make_api_token(world.member))).json
+    assert [(hit["slug"], hit["updated_on"]) for hit in hits["items"]] == sorted(
+        days.items(), key=lambda item: item[1], reverse=True)
 
 
 # --- errors ----------------------------------------------------------------------------------------------------

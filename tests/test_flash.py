@@ -2,6 +2,7 @@
 import html
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from itsdangerous import URLSafeSerializer
@@ -13,9 +14,11 @@ from helpdesk.extensions import db
 from helpdesk.flash import services
 from helpdesk.mail import sender as mail_sender
 from helpdesk.flash.services import Audience
+from helpdesk.i18n import PARIS
 from helpdesk.kb import indexing
 from helpdesk.kb.services import import_articles, save_article
 from helpdesk.models import Article, FlashBulletin, FlashDelivery, OutboxEmail, ThemeSubscription
+from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
 
 BODY = "Le décret n° 2026-12 précise les conditions de **renouvellement** du PASS IAE."
@@ -127,6 +130,38 @@ def test_the_resource_list_gives_a_resource_the_date_its_page_gives(client, crow
     listed = html.unescape(client.get("/ressources/", query_string={"q": "CDDI"}).get_data(as_text=True))
     assert "à jour au 2 mars 2026" in listed and "publié le" not in listed
     assert "à jour au 2 mars 2026" in html.unescape(client.get("/ressources/cddi-a-jour").get_data(as_text=True))
+
+
+def dated_resources(world) -> dict[str, str]:
+    """Three indexed resources on the PASS IAE and the day each list shows (ISO, Paris time) by slug: a bulletin
+    published 3 days ago, a fiche published 40 days ago « à jour au » 10 days ago, and one published 30 days ago; both
+    fiches corrected today."""
+    now = utcnow()
+    with frozen_time(now - timedelta(days=3)):
+        bulletin = write(world)
+        services.publish_bulletin(bulletin, world.jurist)
+    up_to_date = (now.astimezone(PARIS) - timedelta(days=10)).date().isoformat()
+    fiches = {"pass-a-jour": (40, {"updated_on": up_to_date}), "pass-corrige": (30, {})}
+    for slug, (age, extra) in fiches.items():
+        fiche = {"slug": slug, "title": f"Le PASS IAE ({slug})", "visibility": "members", "status": "published",
+                 **extra}
+        with frozen_time(now - timedelta(days=age)):
+            assert not import_articles([json.dumps({**fiche, "body": "Le PASS IAE en pratique."})]).errors
+        assert not import_articles([json.dumps({**fiche, "body": "Le PASS IAE en pratique, corrigé."})]).errors
+    indexing.sync()
+    return {bulletin.slug: (now - timedelta(days=3)).astimezone(PARIS).date().isoformat(), "pass-a-jour": up_to_date,
+            "pass-corrige": (now - timedelta(days=30)).astimezone(PARIS).date().isoformat()}
+
+
+def test_sorting_resources_by_date_follows_the_date_the_list_shows(client, crowd, login):
+    """« Tri : Date » put a fiche published a month ago and corrected today before the flash info of the week, by its
+    last edit, while the list said « publié le » a month ago: the sort now follows the dates the list shows (« à jour
+    au », else the publication)."""
+    days = dated_resources(crowd)
+    login(crowd.member)
+    page = client.get("/ressources/", query_string={"q": "PASS IAE", "tri": "date"}).get_data(as_text=True)
+    listed = sorted(days, key=lambda slug: page.index(f'/ressources/{slug}"'))
+    assert listed == sorted(days, key=days.get, reverse=True) == [next(iter(days)), "pass-a-jour", "pass-corrige"]
 
 
 def test_a_link_from_another_site_does_not_mark_a_bulletin_read(client, crowd, login):

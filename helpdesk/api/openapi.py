@@ -161,7 +161,10 @@ SCHEMAS = {
             "slug": {"type": "string"}, "title": {"type": "string"},
             "type": {"type": "string", "enum": list(ARTICLE_TYPES)},
             "themes": {"type": "array", "items": {"type": "string"}},
-            "updated_on": {"type": ["string", "null"], "format": "date"},
+            "updated_on": {"type": ["string", "null"], "format": "date",
+                           "description": "La date que montrent les listes, et selon laquelle trie sort=date : "
+                                          "« à jour au », sinon le jour de publication (heure de Paris) ; null pour "
+                                          "un brouillon jamais publié sans date « à jour au »."},
             "snippet": {"type": "string", "description": "HTML sûr : texte échappé et balises <mark>."},
         },
     },

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from helpdesk import search
 from helpdesk.extensions import db
+from helpdesk.i18n import PARIS
 from helpdesk.markup import markdown_to_text
 from helpdesk.models import Article, Message, SearchChange, Ticket
 
@@ -98,6 +99,18 @@ def _naive_utc(moment) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def shown_moment(article: Article) -> datetime | None:
+    """The date lists show of an article (« à jour au », else its publication: `resource_date` in
+    templates/_macros/resources.html), as the naive datetime the index keeps, sorts by (« Tri : Date ») and the API
+    reports: a day at midnight, a publication in Paris time, whose day is the one shown; None, sorted last, for a draft
+    never published and without « à jour au », for which lists show no date. A later edit moves no date."""
+    if article.updated_on:
+        return _naive_utc(article.updated_on)
+    if article.published_at:
+        return article.published_at.astimezone(PARIS).replace(tzinfo=None)
+    return None
+
+
 def article_document(article: Article) -> dict:
     """The index document of an article."""
     return {
@@ -105,7 +118,7 @@ def article_document(article: Article) -> dict:
         "body": markdown_to_text(article.body),
         "tags": article.tags or [], "legal_refs": article.legal_refs or [], "type": article.type,
         "themes": [theme.slug for theme in article.themes], "visibility": article.visibility,
-        "status": article.status, "updated_on": _naive_utc(article.updated_on or article.updated_at),
+        "status": article.status, "updated_on": shown_moment(article),
         "version": article.version,
     }
 

@@ -34,7 +34,8 @@ from whoosh.support.charset import accent_map
 # Order matters: legal references and hyphenated numbers before plain words.  A number glued to a word is two
 # tokens, as if spaced ("480h" is "480 h", "10kg" "10 kg", "1er" "1 er", "8h30" "8 h 30"); "€" is a word (euros).
 # A "j" (or "jr", "jrs") right after a number, glued or spaced, and not elided ("30j", "30 j.", "7j/7", not
-# "2019 j'ai") is the group "days": the abbreviation of "jours".
+# "2019 j'ai") is the group "days": the abbreviation of "jours".  Single letters joined by dots are an acronym typed
+# with dots ("C.S.E.", "S.M.I.C", "c.d.d.i."), one token whose dots are dropped: "CSE", not three elided letters.
 TOKEN_PATTERN = r"""(?x)
     (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
   | (?i:[lrd])\d+\b                       # L1 (compact form only)
@@ -44,6 +45,7 @@ TOKEN_PATTERN = r"""(?x)
   | (?P<days>[jJ](?:(?<=\d.)|(?<=\d[\ \u00a0\u202f].))(?i:rs?)?(?![^\W_]|['’]))  # j of 30j, 30 j., 7j/7
   | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
   | €
+  | (?<![\w.])[^\W\d_](?:\.[^\W\d_])+(?!\.?[^\W_])  # C.S.E. (final dot left out), S.M.I.C
   | \w+
 """
 
@@ -51,6 +53,7 @@ TOKEN_PATTERN = r"""(?x)
 _LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+")
 _GROUPED_THOUSANDS = re.compile(r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?")
 _THOUSANDS_SEPARATORS = re.compile(r"[.\s]")
+_DOTTED_ACRONYM = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")
 
 FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
 
@@ -118,10 +121,13 @@ UNIT_WORDS = {
 
 
 def compact(text: str) -> str:
-    """Remove the separators of a lowercase legal reference ("l. 1234-5" -> "l1234-5") or of a number's grouped
-    thousands ("1 607", "1.607" -> "1607"; the decimal comma stays: "1 607,50" -> "1607,50")."""
+    """Remove the separators of a lowercase legal reference ("l. 1234-5" -> "l1234-5"), of a number's grouped
+    thousands ("1 607", "1.607" -> "1607"; the decimal comma stays: "1 607,50" -> "1607,50") or of an acronym typed
+    with dots ("c.s.e" -> "cse", "l.r.a.r" -> "lrar")."""
     if _GROUPED_THOUSANDS.fullmatch(text):
         return _THOUSANDS_SEPARATORS.sub("", text)
+    if _DOTTED_ACRONYM.fullmatch(text):
+        return text.replace(".", "")
     return _LEGAL_REF_SEPARATORS.sub(r"\1", text)
 
 
@@ -183,7 +189,8 @@ def _base_chain():
 # 7: the folded participle of a "-yer" verb stemmed as the verb ("payé" as "payer", "paiement": pai).
 # 8: the prepositions and conjunctions "vers", "durant", "entre", "comme" are stop words.
 # 9: words Snowball joins to an unrelated word have their own stem ("liquide" apart from "liquidation").
-ANALYSIS_VERSION = 9
+# 10: an acronym typed with dots is the acronym ("C.S.E." as "CSE").
+ANALYSIS_VERSION = 10
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
@@ -315,14 +322,18 @@ def _prefix_regex(terms: frozenset[str]):
 
     A French stem, less its last two letters, starts every word it comes from (chevaux ->
     cheval, électricité -> electriqu), and a unit abbreviation is looked for as written (h for
-    heures); a word may follow a digit (480h).  The words found are then checked through the analyzer.
+    heures); a word may follow a digit (480h); an acronym may be typed with dots (its first two letters: the "C.S"
+    of "C.S.E." for cse).  The words found are then checked through the analyzer.
     """
     alternatives = []
     for term in terms:
         prefix = term[: max(2, len(term) - 2)]
         if not prefix.isalpha() or not prefix.isascii() or any(m in prefix for m in _MULTI_LETTER_FOLDS):
             return None
-        alternatives.append("".join(_FOLD_CLASSES.get(letter, letter) for letter in prefix))
+        letters = [_FOLD_CLASSES.get(letter, letter) for letter in prefix]
+        alternatives.append("".join(letters))
+        if len(letters) > 1:
+            alternatives.append(letters[0] + r"\." + letters[1])
         alternatives.extend(re.escape(unit) + r"(?![^\W\d])" for unit in _UNITS_BY_TERM.get(term, ()))
     return re.compile(r"(?<![^\W\d])(?:" + "|".join(sorted(alternatives)) + ")", re.IGNORECASE)
 

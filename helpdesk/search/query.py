@@ -131,7 +131,8 @@ def _synonym_stem_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
 def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, ...], ...], int]:
     """The alternatives of the longest synonym expression starting at token `i` and the tokens it spans; ((), 0) for
     none. An expression matches as written (folded; a case-sensitive abbreviation only in capitals), else, for several
-    words, by its stems."""
+    words, by its stems: the longest wins either way, so « CDD d'usages » is the CDDU, not the « CDD » written first,
+    and « mi-temps thérapeutiques » not « mi-temps »."""
     index, stems = _synonym_index(), _synonym_stem_index()
     for size in range(min(longest, len(tokens) - i), 0, -1):
         span = tokens[i : i + size]
@@ -139,13 +140,11 @@ def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, .
         if alternatives and (not case_sensitive
                              or all(singular_acronym(original).isupper() for _, _, original in span)):
             return alternatives, size
-    for size in range(min(longest, len(tokens) - i), 1, -1):
-        span = tokens[i : i + size]
-        if span[0][1] in STOP_WORDS or span[-1][1] in STOP_WORDS:
-            continue  # « de licenciement » is « licenciement », found from its own first word
-        alternatives = stems.get(analyze(" ".join(folded for _, folded, _ in span)), ())
-        if alternatives:
-            return alternatives, size
+        # « de licenciement » is « licenciement », found from its own first word
+        if size > 1 and span[0][1] not in STOP_WORDS and span[-1][1] not in STOP_WORDS:
+            alternatives = stems.get(analyze(" ".join(folded for _, folded, _ in span)), ())
+            if alternatives:
+                return alternatives, size
     return (), 0
 
 

@@ -9,7 +9,8 @@ typed in capitals.
 
 ``EVERYDAY_WORDS`` holds one-way expansions: a member's everyday or colloquial word (« viré », « boulot »,
 « patron », « mise au placard », « orage ») also searches the word of the law (« licenciement », « travail »,
-« employeur », « harcèlement moral », « intempéries »), never the reverse: a
+« employeur », « harcèlement moral », « intempéries »), and a contract of the IAE written in words (« CDD
+d'insertion ») the kind of contract it is (« CDD »), never the reverse: a
 search for « employeur » is not widened to every text saying « patron », nor « licenciement » to « renvoi » (in the
 code mostly a referral to a court or another article).
 
@@ -19,7 +20,12 @@ The index never sees these tables: editing them takes effect without a rebuild.
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("CDI", "contrat à durée indéterminée"),
     ("CDD", "contrat à durée déterminée"),
-    ("CDDI", "contrat à durée déterminée d'insertion"),
+    ("CDDI", "contrat à durée déterminée d'insertion", "CDD d'insertion", "CDD insertion"),
+    # The CDI a structure of the IAE may sign with a person of 57 or more (loi « Inclusion » of 14 December 2020).
+    ("CDI inclusion", "CDI d'inclusion", "contrat à durée indéterminée d'inclusion"),
+    # The experimental loan of an integration employee to an ordinary company (same law): « passerelle » alone
+    # names it too (« la passerelle vers l'entreprise »), and « contrat passerelle » is no text on any contract.
+    ("contrat passerelle", "passerelle"),
     ("CDDU", "CDD d'usage", "contrat à durée déterminée d'usage"),
     ("AI", "association intermédiaire"),
     ("ACI", "atelier et chantier d'insertion", "atelier chantier d'insertion", "chantier d'insertion"),
@@ -149,6 +155,17 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
         ("virer", "viré", "virée", "virés", "virées", "mis à la porte", "mise à la porte", "renvoi"),
         ("licenciement", "licencier"),
+    ),
+    (("asso", "assos", "assoc"), ("association",)),
+    # A contract of the IAE written in words names the CDD or CDI it is: the texts on the CDD (the CDI) apply to it
+    # save its own rules, and a member who typed « CDD » still finds them, after the texts on the contract itself.
+    (
+        ("CDD d'insertion", "CDD insertion", "contrat à durée déterminée d'insertion"),
+        ("CDD", "contrat à durée déterminée"),
+    ),
+    (
+        ("CDI inclusion", "CDI d'inclusion", "contrat à durée indéterminée d'inclusion"),
+        ("CDI", "contrat à durée indéterminée"),
     ),
     (("boulot", "boulots", "taf", "job", "jobs", "bosser", "bossé", "bosse"), ("travail", "emploi")),
     (("patron", "patronne", "patrons", "patronnes"), ("employeur",)),

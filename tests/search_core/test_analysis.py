@@ -118,6 +118,35 @@ def test_a_plural_acronym_finds_its_synonym_group(text):
     assert analyze("contrat à durée indéterminée") in parse(text).units[-1].alternatives
 
 
+@pytest.mark.parametrize(("dotted", "acronym"), [("C.S.E.", "CSE"), ("C.D.D.I.", "CDDI"), ("S.M.I.C", "SMIC"),
+                                                  ("c.s.e", "cse"), ("L.R.A.R.", "LRAR")])
+def test_an_acronym_typed_with_dots_is_the_acronym(dotted, acronym):
+    """« C.S.E. » is « CSE », not three letters read as elisions and stop words (« C.S.E. » searched only « e »)."""
+    assert analyze(f"le {dotted} de l'entreprise") == analyze(f"le {acronym} de l'entreprise")
+    assert [unit.alternatives for unit in parse(dotted).units] == [unit.alternatives for unit in parse(acronym).units]
+
+
+def test_dots_between_letters_are_read_as_an_acronym_only_between_single_letters():
+    """Legal references, dotted numbers, dates and words parted by a full stop keep their reading."""
+    assert analyze("art. L.1234-5") == analyze("L1234-5")
+    assert analyze("1.607 heures le 12.03.2020") == ("1607", "heur", "12.03.2020")
+    assert analyze("M. Dupont, fin.Le") == analyze("M Dupont fin Le")
+
+
+def test_a_case_sensitive_abbreviation_with_dots_needs_its_capitals():
+    """« E.I. » is « EI », the entreprise d'insertion; « e.i. » in lowercase is not expanded, as « ei » is not."""
+    assert analyze("entreprise d'insertion") in parse("E.I.").units[0].alternatives
+    assert [unit.alternatives for unit in parse("e.i.").units] == [(("ei",),)]
+
+
+@pytest.mark.parametrize(("inflected", "expression"), [("CDD d'usages", "CDD d'usage"),
+                                                        ("mi-temps thérapeutiques", "mi-temps thérapeutique")])
+def test_the_longest_expression_wins_even_inflected(inflected, expression):
+    """« CDD d'usages » is the CDDU, not the « CDD » it starts with: a longer expression found by its stems comes before
+    a shorter one found as written."""
+    assert parse(inflected).units == parse(expression).units
+
+
 def test_the_labour_inspection_and_its_inspector_are_one_group():
     """« saisir l'inspection du travail » also searches « inspecteur du travail », the word most fiches use."""
     assert analyze("inspecteur du travail") in parse("saisir l'inspection du travail").units[-1].alternatives
@@ -338,7 +367,8 @@ def test_operator_words_in_lowercase_are_french_words():
 SAMPLE_TEXT = (
     "L'employeur doit, selon l'art. L. 1234-5 et le R4228-20 (ou D 12-1, L1), verser 35,5 % du salaire "
     "à la salariée ; les Congés payés de l’œuvre SALARIÉS et Æther: qu'il, jusqu'à lorsqu'on. "
-    "Est-ce que les CDIs, IJSS et le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la 480h, 8h30, 10€ le 1er, 1 607 h, 10\u202f000,50 €, 2019 100"
+    "Est-ce que les CDIs, IJSS et le CDD 2024-01-15 ou 1.5 est-il ÉLU ? Œuvres d'art, l 12-3, r.45-6 et de la 480h, 8h30, 10€ le 1er, 1 607 h, 10\u202f000,50 €, 2019 100, "
+    "le C.S.E. et la L.R.A.R"
 )
 
 

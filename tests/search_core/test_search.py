@@ -470,6 +470,64 @@ def test_a_plural_acronym_finds_the_acronym_and_its_expansion(tmp_path, text):
     assert sorted(slugs(search_articles(path, text, **MEMBER))) == ["cdi", "long"]
 
 
+@pytest.fixture
+def integration_path(tmp_path):
+    """Index fiches on the contracts and bodies of work-integration structures, one writing its acronym with dots."""
+    return indexed(tmp_path, [
+        make_article("cse", "Le CSE", "Le CSE est consulté sur les licenciements."),
+        make_article("comite", "Comité social et économique", "Ses membres sont élus pour quatre ans."),
+        make_article("elections", "Élections", "Organiser l'élection du C.S.E. dans une entreprise d'insertion."),
+        make_article("cddi", "Renouvellement du CDDI", "Le CDDI est renouvelable jusqu'à 24 mois."),
+        make_article("cdd", "Rupture d'un CDD", "Le CDD prend fin à son terme."),
+        make_article("cdi-inclusion", "Le CDI d'inclusion", "Une SIAE peut embaucher en CDI une personne de 57 ans."),
+        make_article("cdi", "Rompre un CDI", "Le CDI se rompt par démission ou licenciement."),
+        make_article("passerelle", "Le contrat passerelle", "Le salarié est mis à disposition d'une entreprise."),
+        make_article("contrat-pro", "Contrat de professionnalisation", "Un contrat de travail en alternance."),
+        make_article("ai", "Association intermédiaire", "L'association met des salariés à disposition."),
+    ])
+
+
+@pytest.mark.parametrize("text", ["C.S.E.", "c.s.e", "CSE"])
+def test_an_acronym_typed_with_dots_finds_what_the_acronym_finds(integration_path, text):
+    """« C.S.E. » finds the fiches on the CSE, written as an acronym, in full or with dots (it searched « e », a stop
+    word, and found nothing); « CSE » finds the one writing « C.S.E. »."""
+    assert set(slugs(search_articles(integration_path, text, **MEMBER))) == {"cse", "comite", "elections"}
+
+
+def test_the_snippet_marks_an_acronym_written_with_dots(integration_path):
+    """Searching « CSE » marks the « C.S.E » of the fiche that writes it so."""
+    (hit,) = [hit for hit in search_articles(integration_path, "CSE", **MEMBER).hits if hit.slug == "elections"]
+    assert ">C.S.E</mark>" in hit.snippet
+
+
+def test_a_one_letter_word_is_still_marked(tmp_path):
+    """A one-letter term (« x ») has no two letters to look for with a dot between them: it is marked as before."""
+    path = indexed(tmp_path, [make_article("x", "Rayons", "Les rayons x au travail.")])
+    (hit,) = search_articles(path, "x", **MEMBER).hits
+    assert ">x</mark>" in hit.snippet
+
+
+def test_the_cddi_typed_with_dots_finds_the_cddi_only(integration_path):
+    """« C.D.D.I. » is the CDDI: the fiche on it, not every fiche on a CDD or on insertion."""
+    assert slugs(search_articles(integration_path, "C.D.D.I.", **MEMBER)) == ["cddi"]
+
+
+@pytest.mark.parametrize("text", ["CDD d'insertion", "CDD insertion", "un CDD d’insertion",
+                                  "contrats à durée déterminée d'insertion"])
+def test_the_cdd_d_insertion_is_the_cddi_then_a_cdd(integration_path, text):
+    """« CDD d'insertion » finds the fiche saying only « CDDI » first, then the one on the CDD, whose rules apply to it;
+    no longer the fiches that only speak of insertion."""
+    assert slugs(search_articles(integration_path, text, **MEMBER)) == ["cddi", "cdd"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("CDI inclusion", ["cdi-inclusion", "cdi"]),
+                                                ("contrat passerelle", ["passerelle"]), ("mon asso", ["ai"])])
+def test_integration_contracts_and_words_find_their_fiche_first(integration_path, text, expected):
+    """« CDI inclusion » finds the fiche on the CDI d'inclusion, then the one on the CDI, not the other contracts;
+    « contrat passerelle » the one on the passerelle, not every contract; « asso » the association."""
+    assert slugs(search_articles(integration_path, text, **MEMBER)) == expected
+
+
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
     """Searching « heures » marks the « h » of « 35h » in the snippet, as it marks « heures »."""
     path = indexed(tmp_path, [make_article("duree", "Durée légale", "La durée légale est de 35h, soit 1607 heures.")])
