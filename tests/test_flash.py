@@ -134,8 +134,8 @@ def test_the_resource_list_gives_a_resource_the_date_its_page_gives(client, crow
 
 def dated_resources(world) -> dict[str, str]:
     """Three indexed resources on the PASS IAE and the day each list shows (ISO, Paris time) by slug: a bulletin
-    published 3 days ago, a fiche published 40 days ago « à jour au » 10 days ago, and one published 30 days ago; both
-    fiches corrected today."""
+    published 3 days ago, a fiche published 40 days ago and corrected today « à jour au » 10 days ago, and one
+    published 30 days ago and corrected today."""
     now = utcnow()
     with frozen_time(now - timedelta(days=3)):
         bulletin = write(world)
@@ -143,11 +143,10 @@ def dated_resources(world) -> dict[str, str]:
     up_to_date = (now.astimezone(PARIS) - timedelta(days=10)).date().isoformat()
     fiches = {"pass-a-jour": (40, {"updated_on": up_to_date}), "pass-corrige": (30, {})}
     for slug, (age, extra) in fiches.items():
-        fiche = {"slug": slug, "title": f"Le PASS IAE ({slug})", "visibility": "members", "status": "published",
-                 **extra}
+        fiche = {"slug": slug, "title": f"Le PASS IAE ({slug})", "visibility": "members", "status": "published"}
         with frozen_time(now - timedelta(days=age)):
             assert not import_articles([json.dumps({**fiche, "body": "Le PASS IAE en pratique."})]).errors
-        assert not import_articles([json.dumps({**fiche, "body": "Le PASS IAE en pratique, corrigé."})]).errors
+        assert not import_articles([json.dumps({**fiche, **extra, "body": "Le PASS IAE en pratique, corrigé."})]).errors
     indexing.sync()
     return {bulletin.slug: (now - timedelta(days=3)).astimezone(PARIS).date().isoformat(), "pass-a-jour": up_to_date,
             "pass-corrige": (now - timedelta(days=30)).astimezone(PARIS).date().isoformat()}
