@@ -1052,3 +1052,12 @@ def test_the_initial_password_is_hidden_and_ignored_while_the_invitation_is_tick
     assert "compte créé pour ines.invitee@exemple.test, invitation envoyée." in response.get_data(as_text=True)
     invited = db.session.scalar(select(User).where(User.email == "ines.invitee@exemple.test"))
     assert not invited.has_password and not invited.check_password("court")
+
+
+def test_the_accounts_list_names_the_address_as_the_forms_do(admin_client, world):
+    """The accounts' list headed its column « E-mail » where the login page, the account forms and the import preview
+    say « Adresse e-mail »: one wording, on a wide screen and on a phone card."""
+    page = admin_client.get("/admin/utilisateurs").get_data(as_text=True)
+    assert '<th scope="col">Adresse e-mail</th>' in page
+    assert f'<td data-label="Adresse e-mail">{world.member.email}</td>' in page
+    assert ">E-mail<" not in page and '"E-mail"' not in page
