@@ -1038,3 +1038,26 @@ def test_the_account_forms_hide_the_structure_for_staff_roles_with_their_script(
     page = admin_client.get(url.format(member=world.member.id)).get_data(as_text=True)
     assert re.search(r'<div data-member-only="role">.*<select[^>]*id="structure"', page, re.S)
     assert "js/member-only.js" in page
+
+
+def test_the_initial_password_is_hidden_and_ignored_while_the_invitation_is_ticked(admin_client, world):
+    """« Mot de passe initial » stayed on screen with « Envoyer une invitation » ticked, though unused: its field is
+    tied to the check box and hidden by a script; a password typed anyway, even too short, is ignored."""
+    page = admin_client.get("/admin/utilisateurs/nouveau").get_data(as_text=True)
+    assert re.search(r'<div data-without-invitation="invite">\s*<div class="field[^"]*">\s*<label for="password"', page)
+    assert "js/invite-only.js" in page
+    response = admin_client.post("/admin/utilisateurs/nouveau", data={
+        "email": "ines.invitee@exemple.test", "name": "Ines Invitée", "role": "member",
+        "structure": world.structure.id, "invite": "y", "password": "court"}, follow_redirects=True)
+    assert "compte créé pour ines.invitee@exemple.test, invitation envoyée." in response.get_data(as_text=True)
+    invited = db.session.scalar(select(User).where(User.email == "ines.invitee@exemple.test"))
+    assert not invited.has_password and not invited.check_password("court")
+
+
+def test_the_accounts_list_names_the_address_as_the_forms_do(admin_client, world):
+    """The accounts' list headed its column « E-mail » where the login page, the account forms and the import preview
+    say « Adresse e-mail »: one wording, on a wide screen and on a phone card."""
+    page = admin_client.get("/admin/utilisateurs").get_data(as_text=True)
+    assert '<th scope="col">Adresse e-mail</th>' in page
+    assert f'<td data-label="Adresse e-mail">{world.member.email}</td>' in page
+    assert ">E-mail<" not in page and '"E-mail"' not in page

@@ -68,7 +68,9 @@ class UserForm(Form):
     submit = SubmitField(_l("Créer le compte"))
 
     def validate(self, extra_validators=None) -> bool:
-        """Either an invitation or an initial password."""
+        """Either an invitation or an initial password; with an invitation, a password typed anyway is ignored."""
+        if self.invite.data:
+            self.password.data, self.password.raw_data = "", []
         if not super().validate(extra_validators):
             return False
         if not self.invite.data and not self.password.data:

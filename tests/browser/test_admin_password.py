@@ -59,3 +59,20 @@ def test_an_admin_types_the_password_in_the_refused_form_and_retypes_nothing_els
     _send(visitor, "Anonymiser définitivement")
     expect(page.locator(".flash-success")).to_contain_text("compte anonymisé")
     expect(page.get_by_role("row").filter(has_text="nina.nouvelle@demo.local")).to_have_count(0)
+
+
+def test_the_initial_password_shows_only_while_the_invitation_is_unticked(visitor):
+    """« Mot de passe initial » serves only without an invitation: hidden while « Envoyer une invitation » is ticked
+    (as it is at first), shown when it is unticked, hidden again when ticked again."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/utilisateurs/nouveau")
+    invite = page.get_by_label("Envoyer une invitation par courriel", exact=False)
+    password = page.get_by_label("Mot de passe initial", exact=False)
+    expect(invite).to_be_checked()
+    expect(password).to_be_hidden()
+    invite.uncheck()
+    expect(password).to_be_visible()
+    visitor.audit()
+    invite.check()
+    expect(password).to_be_hidden()

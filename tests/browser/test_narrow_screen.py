@@ -139,7 +139,7 @@ def _jurist_opens_a_question_on_a_phone(visitor):
     visitor.audit()
     return page
 
-@pytest.mark.parametrize(("path", "label", "value"), [("/admin/utilisateurs", "E-mail", "admin@demo.local"),
+@pytest.mark.parametrize(("path", "label", "value"), [("/admin/utilisateurs", "Adresse e-mail", "admin@demo.local"),
                                                       ("/admin/structures", "SIRET", "80045612300002"),
                                                       ("/admin/journal/", "Détails", "adresse IP"),
                                                       ("/admin/delais", "Première réponse", "h"),

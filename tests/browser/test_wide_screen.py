@@ -485,3 +485,24 @@ def test_every_queue_view_fits_a_laptop_showing_a_scroll_bar(visitor):
             return [narrowest, room];
         }""")
         assert narrowest <= room - 17, f"« {view} » : {narrowest} px au plus serré pour {room - 17} px"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_audit_journal_filter_labels_line_up(visitor, width):
+    """At 1280 px the labels of the journal's filters (« Type d'événement », « Utilisateur », « Du », « Au ») stood
+    at slightly different heights, each field bottom-aligned on its own control's height: the labels side by side
+    share their top, on a laptop and on a phone."""
+    page = visitor.page
+    page.set_viewport_size({"width": width, "height": 900})
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/journal/")
+    boxes = page.locator("form.filters .field").evaluate_all(
+        "fields => fields.map(f => [f.getBoundingClientRect().top, f.querySelector('label').getBoundingClientRect()])"
+        ".map(([top, label]) => [top, label.top, label.left])")
+    rows = {}
+    for field_top, label_top, label_left in boxes:
+        rows.setdefault(round(field_top / 40), []).append((round(label_top), round(label_left)))
+    assert all(len({top for top, _left in labels}) == 1 for labels in rows.values()), boxes
+    if width < 600:
+        assert len(rows) == len(boxes) and len({left for labels in rows.values() for _top, left in labels}) == 1, \
+            "on a phone each filter has its line, its label at the same left edge"

@@ -362,6 +362,21 @@ def test_admin_sends_waiting_mail_from_the_outbox_page(app, world, client, login
     assert ticket.reference in smtp_down.messages[0]["Subject"]
 
 
+def test_a_waiting_mail_says_in_its_action_column_that_nothing_is_to_be_done(app, world, client, login):
+    """The « Action » column was empty for a mail in waiting: it says that none is needed, the sending being
+    automatic; a failed mail still offers « Renvoyer »."""
+    factories.make_ticket(world.member)
+    failed = outbox(to_address=world.jurist2.email)[0]
+    failed.status = "failed"
+    db.session.commit()
+    login(world.admin)
+    page = client.get("/admin/courriels").get_data(as_text=True)
+    rows = {email: row for row in page.split("<tr>") for email in (world.jurist.email, world.jurist2.email)
+            if f">{email}</td>" in row}
+    assert "<td data-label=\"Action\">Aucune, l'envoi est automatique</td>" in rows[world.jurist.email]
+    assert "Renvoyer" in rows[world.jurist2.email] and "automatique" not in rows[world.jurist2.email]
+
+
 def test_admin_send_with_the_mail_server_down_keeps_the_mail_for_later(app, world, client, login, smtp_down):
     factories.make_ticket(world.member)
     login(world.admin)
