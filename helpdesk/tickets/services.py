@@ -69,7 +69,8 @@ _SAME_QUESTION = (select(Ticket.reference).where(
     .order_by(Ticket.id.desc()).limit(1))
 # Both, in one round trip, before a web submission.
 _RECENT_FILINGS = select(_SAME_QUESTION.scalar_subquery(), _FILED_ONLINE_COUNT.scalar_subquery())
-# The same for a question's row: it holds the next reply to the question until this one commits or rolls back.
+# A write to a question's row that changes nothing: it holds the next reply to the question, or a merge touching it,
+# until this transaction commits or rolls back (a row lock on PostgreSQL, the write lock on SQLite): `hold_ticket`.
 _HOLD_TICKET = (update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(id=Ticket.id)
                 .execution_options(synchronize_session=False))
 
@@ -431,13 +432,18 @@ def remind_waiting(days: int, before: int) -> list[str]:
     return references
 
 
+def hold_ticket(ticket_id: int) -> None:
+    """Hold the question's row until this transaction ends: another transaction holding it waits meanwhile."""
+    db.session.execute(_HOLD_TICKET, {"ticket_id": ticket_id})
+
+
 def resent_reply(ticket: Ticket, author: User, body: str | None, seen: int | None) -> int | None:
     """The id of the message with this very text that the author posted on the question after message `seen`, the
     last one their page showed (Back then Send, a double click), None if none or no `seen`; other replies to the
     question wait until this transaction ends, so that the same text sent twice at once is posted once."""
     if seen is None:
         return None
-    db.session.execute(_HOLD_TICKET, {"ticket_id": ticket.id})
+    hold_ticket(ticket.id)
     return db.session.scalar(select(Message.id).where(
         Message.ticket_id == ticket.id, Message.author_id == author.id, Message.id > seen,
         Message.body == _normalised(body, one_line=False)).limit(1))

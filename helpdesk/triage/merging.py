@@ -19,7 +19,7 @@ anonymised, and is deleted with A's files. A file already missing from the disk 
 The jurists following B follow A from then on: the case goes on there.
 """
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from helpdesk.attachments.services import copy_attachments
 from helpdesk.errors import InvalidInput
@@ -35,10 +35,6 @@ from helpdesk.translation import gettext as _
 from helpdesk.triage import following
 
 MAX_NUMBER = 10**15  # a longer run of digits names no question (and no database integer)
-# A write to a question's row that changes nothing: it holds the other merges touching that question until this one
-# commits or rolls back (a row lock on PostgreSQL, the write lock on SQLite).
-_HOLD_QUESTION = (update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(id=Ticket.id)
-                  .execution_options(synchronize_session=False))
 
 
 def find_target(reference: str) -> Ticket:
@@ -94,7 +90,7 @@ def hold_both(source: Ticket, target: Ticket) -> None:
     one of A into B, or of either into a third question, is then checked against what the first one wrote and refused,
     instead of both succeeding (each question merged into the other, the case closed everywhere)."""
     for ticket_id in sorted({source.id, target.id}):
-        db.session.execute(_HOLD_QUESTION, {"ticket_id": ticket_id})
+        ticket_services.hold_ticket(ticket_id)
     db.session.refresh(source)
     db.session.refresh(target)
 
