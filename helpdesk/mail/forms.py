@@ -14,11 +14,27 @@ def mail_files_field() -> MultiCheckboxField:
     return MultiCheckboxField(_l("Pièces jointes du courriel à joindre à la question"), coerce=int)
 
 
-def offer_mail_files(field: MultiCheckboxField, files: list[tuple[str, bytes]], hint: str) -> None:
-    """Offer a kept email's accepted files as boxes to tick, named with their size, under `hint` (the limit)."""
+def offer_mail_files(field: MultiCheckboxField, files: list[tuple[str, bytes]], *, new_question: bool) -> None:
+    """Offer a kept email's accepted files as boxes to tick, named with their size, under the limit of files a new
+    question (files added to the form included) or a message takes."""
     field.choices = select_choices((number, f"{name} ({size_label(len(data))})")
                                    for number, (name, data) in enumerate(files))
-    field.description = hint
+    limit = current_app.config["ATTACHMENT_MAX_FILES"]
+    if new_question and len(files) > limit:
+        field.description = _(
+            "Ce courriel a %(count)d pièces jointes acceptées, une question en reçoit %(max)d au plus (fichiers "
+            "ajoutés ci-dessous compris) : décochez celles à laisser de côté, elles ne seront pas jointes à la "
+            "question.", count=len(files), max=limit)
+    elif new_question:
+        field.description = _("Décochez celles à laisser de côté ; une question reçoit %(max)d fichiers au plus, "
+                              "fichiers ajoutés ci-dessous compris.", max=limit)
+    elif len(files) > limit:
+        field.description = _(
+            "Ce courriel a %(count)d pièces jointes acceptées, un message en reçoit %(max)d au plus : décochez "
+            "celles à laisser de côté, elles ne seront pas jointes à la question.", count=len(files), max=limit)
+    else:
+        field.description = _("Décochez celles à laisser de côté ; un message reçoit %(max)d fichiers au plus.",
+                              max=limit)
 
 
 def ensure_file_count(chosen: int, *, new_question: bool) -> None:

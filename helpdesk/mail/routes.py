@@ -1,5 +1,5 @@
 """Pages of the email area: notification preferences, unplaced inbound mail, the outbox for admins."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -72,13 +72,7 @@ def _attach_form(parsed: ParsedMail, form: AttachForm | None = None) -> AttachFo
     files = kept_files(parsed)
     if form is None:
         form = AttachForm(reference=parsed.reference, mail_files=list(range(len(files))))
-    limit = current_app.config["ATTACHMENT_MAX_FILES"]
-    if len(files) > limit:
-        hint = _("Ce courriel a %(count)d pièces jointes acceptées, un message en reçoit %(max)d au plus : décochez "
-                 "celles à laisser de côté, elles ne seront pas jointes à la question.", count=len(files), max=limit)
-    else:
-        hint = _("Décochez celles à laisser de côté ; un message reçoit %(max)d fichiers au plus.", max=limit)
-    offer_mail_files(form.mail_files, files, hint)
+    offer_mail_files(form.mail_files, files, new_question=False)
     return form
 
 

@@ -1,6 +1,6 @@
 """Triage pages: canned answers, reply helpers, service levels, routing rules, tags, bulk actions, merge,
 following, FAQ proposals, satisfaction, questions filed on a member's behalf."""
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -360,20 +360,6 @@ def bulk():
 
 # Questions received by phone or email ---------------------------------------------------------------------
 
-def _offer_mail_files(form: OnBehalfForm, draft: ingest.QuestionDraft | None) -> None:
-    """Offer a kept email's accepted files as boxes to tick, with the limit of files a question takes."""
-    files = draft.files if draft else []
-    limit = current_app.config["ATTACHMENT_MAX_FILES"]
-    if len(files) > limit:
-        hint = _("Ce courriel a %(count)d pièces jointes acceptées, une question en reçoit %(max)d au plus (fichiers "
-                 "ajoutés ci-dessous compris) : décochez celles à laisser de côté, elles ne seront pas jointes à la "
-                 "question.", count=len(files), max=limit)
-    else:
-        hint = _("Décochez celles à laisser de côté ; une question reçoit %(max)d fichiers au plus, fichiers ajoutés "
-                 "ci-dessous compris.", max=limit)
-    offer_mail_files(form.mail_files, files, hint)
-
-
 def _chosen_mail_files(form: OnBehalfForm, draft: ingest.QuestionDraft | None) -> list[tuple[str, bytes]]:
     """The kept email's files the jurist ticked (none without an email)."""
     return [draft.files[number] for number in sorted(set(form.mail_files.data or ()))] if draft else []
@@ -391,7 +377,7 @@ def on_behalf():
     inbound = (ingest.kept_inbound if request.method == "POST" else ingest.pending_inbound)(
         positive_int(request.values.get("courriel", "")))
     draft = ingest.question_draft(inbound) if inbound else None
-    _offer_mail_files(form, draft)
+    offer_mail_files(form.mail_files, draft.files if draft else [], new_question=True)
     if draft and request.method == "GET" and not form.subject.data:  # first display: the email fills the form
         form.channel.data, form.subject.data, form.body.data = "email", draft.subject, draft.body
         form.mail_files.data = [number for number, _file in enumerate(draft.files)]
