@@ -194,6 +194,31 @@ def test_legal_reference_written_differently(articles_path):
     assert slugs(search_articles(articles_path, "L. 5122-1", **MEMBER)) == ["activite-partielle"]
 
 
+def test_a_text_with_decomposed_accents_is_found_and_finds(tmp_path):
+    """A fiche whose accents are combining marks (« me\u0301decin » decomposed) is found by « médecin du travail »,
+    and a query pasted so finds the fiche written with composed accents; neither is « décomposé » into « m » and
+    « decin »."""
+    path = indexed(tmp_path, [
+        make_article("decompose", "Visite d'embauche", "Le me\u0301decin du travail reçoit le salarié."),
+        make_article("compose", "Inaptitude", "Seul le médecin du travail constate l'inaptitude."),
+        make_article("autre", "Congés payés", "Le salarié acquiert des congés."),
+    ])
+    assert sorted(slugs(search_articles(path, "médecin du travail", **MEMBER))[:2]) == ["compose", "decompose"]
+    assert slugs(search_articles(path, "inaptitude me\u0301decin", **MEMBER))[:1] == ["compose"]
+
+
+@pytest.mark.parametrize("text", ["L1234-9", "article L. 1234\u20139", "L 1234\u20139", "L-1234-9"])
+def test_a_reference_pasted_with_another_dash_finds_the_article(tmp_path, text):
+    """A fiche citing « L. 1234‑9 » with the non-breaking hyphen of service-public.fr is found by « L1234-9 », and a
+    reference pasted with an en dash or typed « L-1234-9 » finds it too, first, before the fiche on another article."""
+    path = indexed(tmp_path, [
+        make_article("autre", "Préavis", "Sa durée est fixée par l'article L1234-1."),
+        make_article("indemnite", "Indemnité de licenciement", "Elle est due (article L. 1234\u20119 du code du "
+                     "travail)."),
+    ])
+    assert slugs(search_articles(path, text, **MEMBER))[:1] == ["indemnite"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("480h", "heures"), ("480 h", "heures"), ("35H", "duree"), ("10kg", "charges"), ("1er mai", "mai"),
