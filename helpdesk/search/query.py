@@ -26,15 +26,15 @@ from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
 
-# Modal verbs, interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être
-# and avoir are stop words) and those of « savoir », « connaître », « trouver » (« comment savoir si… », « où trouver
-# ma convention collective »), and the nouns naming the kind of answer asked for rather than its subject
-# (« définition d'un CDI », « exemple de calcul », « différence entre invalidité et inaptitude »): they name no topic
-# of labour law.
+# Modal verbs (« pouvoir » in the persons a question uses: « est-ce que je peux… », « puis-je… », « peut-on… »),
+# interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être and avoir are stop
+# words) and those of « savoir », « connaître », « trouver » (« comment savoir si… », « où trouver ma convention
+# collective »), and the nouns naming the kind of answer asked for rather than its subject (« définition d'un CDI »,
+# « exemple de calcul », « différence entre invalidité et inaptitude »): they name no topic of labour law.
 QUESTION_WORDS = frozenset(
     fold(word)
     for word in (
-        "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
+        "peux", "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
         "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait", "être", "avoir", "savoir", "connaître",
         "trouver", "définition", "définitions", "exemple", "exemples", "différence", "différences",
     )

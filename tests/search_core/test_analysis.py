@@ -355,6 +355,7 @@ def test_user_syntax_never_raises(text):
         ("Différence entre invalidité et inaptitude", "invalidité inaptitude"),
         ("Comment savoir quelle convention collective s'applique ?", "convention collective s'applique"),
         ("connaitre ses droits au chômage", "ses droits au chômage"),
+        ("Est-ce que je peux refuser une mutation ?", "refuser une mutation"),
     ],
 )
 def test_question_words_are_not_searched(text, same_as):

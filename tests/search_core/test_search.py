@@ -553,6 +553,19 @@ def test_integration_contracts_and_words_find_their_fiche_first(integration_path
     assert slugs(search_articles(integration_path, text, **MEMBER)) == expected
 
 
+def test_a_question_in_the_first_person_searches_its_subject_only(tmp_path):
+    """« est-ce que je peux refuser une mutation » finds the fiche on refusing a transfer first, not a text saying
+    « peut » three times, and names no « peux » → « peut » correction: « peux » is a question word, as « puis »."""
+    path = indexed(tmp_path, [
+        make_article("pouvoir", "Pouvoir de direction", "L'employeur peut fixer les horaires; il peut refuser un "
+                     "congé; il peut changer les tâches."),
+        make_article("mutation", "Clause de mobilité", "Le salarié qui refuse une mutation prévue par sa clause de "
+                     "mobilité commet une faute."),
+    ])
+    page = search_articles(path, "Est-ce que je peux refuser une mutation ?", **MEMBER)
+    assert (slugs(page), page.corrected) == (["mutation", "pouvoir"], ())
+
+
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
     """Searching « heures » marks the « h » of « 35h » in the snippet, as it marks « heures »."""
     path = indexed(tmp_path, [make_article("duree", "Durée légale", "La durée légale est de 35h, soit 1607 heures.")])
