@@ -94,7 +94,8 @@ class ParsedQuery:
 def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
     """Map each synonym expression (folded words) to (alternatives, case sensitive); an acronym also under its plural
     typed in lowercase (« cdis », « smics »: typed as « CDIs » the analyzer already reads the singular), except the
-    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »); an everyday word to itself
+    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »), and a word under its plural
+    (« mutuelles »: a single word is not found by its stem, which an abbreviation may share); an everyday word to itself
     and the words of the law it also searches (« viré »: itself and « licenciement »), one way."""
     index: dict = {}
     for group in SYNONYM_GROUPS:
@@ -103,6 +104,8 @@ def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...],
             keys = [tuple(folded for _, folded, _ in word_tokens(expression))]
             if expression.isalpha() and expression.isupper() and expression not in CASE_SENSITIVE:
                 keys.append((keys[0][0] + "s",))
+            elif expression.isalpha() and expression.islower() and not expression.endswith(("s", "x")):
+                keys.append((keys[0][0] + "s",))  # a word in the plural: « mutuelles », « inaptes »
             for key in keys:
                 known = index.get(key, ((), False))[0]
                 index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)

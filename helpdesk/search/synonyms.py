@@ -44,7 +44,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("AT/MP", "accident du travail", "maladie professionnelle"),
     ("AT", "accident du travail"),
     ("MP", "maladie professionnelle"),
-    ("RC", "rupture conventionnelle", "rupture d'un commun accord", "rupture co"),
+    ("RC", "rupture conventionnelle", "rupture d'un commun accord", "rupture co", "rupture conv"),
     ("arrêt maladie", "arrêt de travail", "arrêt pour maladie", "congé maladie", "congé de maladie"),
     ("licenciement", "licencié", "licencier", "congédiement"),
     ("préavis", "délai de prévenance", "délai-congé"),
@@ -56,7 +56,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("13e mois", "13ème mois", "13eme mois", "13 ème mois", "treizième mois"),
     ("ARE", "allocation d'aide au retour à l'emploi", "allocation chômage"),
     ("Pôle emploi", "France Travail"),
-    ("visite médicale", "médecine du travail"),
+    ("visite médicale", "médecine du travail", "visite méd"),
     ("ticket restaurant", "titre restaurant"),
     ("heures sup", "heures supplémentaires"),
     ("PSE", "plan de sauvegarde de l'emploi"),
@@ -71,7 +71,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("mi-temps thérapeutique", "temps partiel thérapeutique"),
     ("inapte", "inaptitude"),
     ("CESU", "chèque emploi service universel"),
-    ("convention collective", "CCN", "IDCC"),
+    ("convention collective", "CCN", "IDCC", "conv collective"),
     # Schemes, bodies and documents of labour law and integration (official name <-> abbreviation;
     # a renamed body or scheme keeps its former name, as Pôle emploi <-> France Travail).
     ("AGS", "garantie des salaires", "assurance de garantie des salaires", "régime de garantie des salaires"),
@@ -157,6 +157,9 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("licenciement", "licencier"),
     ),
     (("asso", "assos", "assoc"), ("association",)),
+    # Words members shorten: « indem licenciement », « licenciement éco ».
+    (("indem", "indemn"), ("indemnité",)),
+    (("licenciement éco", "licenciements éco", "licenciement pour motif éco"), ("licenciement économique",)),
     # A contract of the IAE written in words names the CDD or CDI it is: the texts on the CDD (the CDI) apply to it
     # save its own rules, and a member who typed « CDD » still finds them, after the texts on the contract itself.
     (
@@ -164,8 +167,20 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("CDD", "contrat à durée déterminée"),
     ),
     (
+        ("CDD d'usage", "contrat à durée déterminée d'usage"),
+        ("CDD", "contrat à durée déterminée"),
+    ),
+    (
         ("CDI inclusion", "CDI d'inclusion", "contrat à durée indéterminée d'inclusion"),
         ("CDI", "contrat à durée indéterminée"),
+    ),
+    # « CDI senior » names a CDI for older people: in the IAE the CDI d'inclusion of a person of 57 or more (same
+    # law), in the press since 2025 also the « contrat de valorisation de l'expérience » of jobseekers of 60 or more;
+    # it searches both and the CDI, one way (a search for the CDI d'inclusion is not widened to the other contract).
+    (
+        ("CDI senior", "CDI seniors"),
+        ("CDI inclusion", "CDI d'inclusion", "contrat à durée indéterminée d'inclusion",
+         "contrat de valorisation de l'expérience", "CDI", "contrat à durée indéterminée"),
     ),
     (("boulot", "boulots", "taf", "job", "jobs", "bosser", "bossé", "bosse"), ("travail", "emploi")),
     (("patron", "patronne", "patrons", "patronnes"), ("employeur",)),

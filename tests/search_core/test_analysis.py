@@ -163,6 +163,17 @@ def test_a_case_sensitive_abbreviation_in_the_plural_is_still_one():
     assert parse("CES salariés").units == parse("salariés").units
 
 
+@pytest.mark.parametrize(("shortened", "expression"), [("rupture conv", "rupture conventionnelle"),
+                                                       ("conv collective", "convention collective"),
+                                                       ("visite méd", "visite médicale"),
+                                                       ("mutuelles", "complémentaire santé"),
+                                                       ("inaptes", "inaptitude")])
+def test_a_shortened_or_plural_expression_finds_its_group(shortened, expression):
+    """« rupture conv », « conv collective », « visite méd »: the truncations members type are their expression; a word
+    of a group typed in the plural (« mutuelles ») finds its group as the singular does."""
+    assert analyze(expression) in parse(shortened).units[0].alternatives
+
+
 def test_plural_phrase_matches_singular_phrase():
     """'contrats de professionnalisation' analyses like the singular, stop word dropped."""
     assert analyze("contrats de professionnalisation") == analyze("contrat de professionnalisation")

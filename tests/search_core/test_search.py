@@ -553,6 +553,43 @@ def test_integration_contracts_and_words_find_their_fiche_first(integration_path
     assert slugs(search_articles(integration_path, text, **MEMBER)) == expected
 
 
+@pytest.mark.parametrize("text", ["CDD d'usage", "contrat à durée déterminée d'usage", "CDD d’usages"])
+def test_the_cdd_d_usage_is_the_cddu_then_a_cdd(tmp_path, text):
+    """« CDD d'usage » finds the fiches on the CDDU (as an acronym or in words) first, then the one on the CDD, whose
+    rules apply to it; not the « usages » of a company. « CDDU » keeps to its own group."""
+    path = indexed(tmp_path, [
+        make_article("cddu", "Le CDDU", "Le CDDU est ouvert aux secteurs listés par décret."),
+        make_article("extra", "Le CDD d'usage des extras", "Un CDD d'usage peut être conclu pour un extra."),
+        make_article("cdd", "Rupture d'un CDD", "Le CDD prend fin à son terme."),
+        make_article("usages", "Usages d'entreprise", "Un usage d'entreprise engage l'employeur."),
+    ])
+    found = slugs(search_articles(path, text, **MEMBER))
+    assert (set(found[:2]), found[2:]) == ({"cddu", "extra"}, ["cdd"])
+    assert set(slugs(search_articles(path, "CDDU", **MEMBER))) == {"cddu", "extra"}
+
+
+@pytest.mark.parametrize("text", ["CDI senior", "CDI séniors"])
+def test_the_cdi_senior_is_the_cdi_inclusion_then_a_cdi(integration_path, text):
+    """« CDI senior » finds the fiche on the CDI d'inclusion of people of 57 or more, then the one on the CDI; not the
+    other contracts."""
+    assert slugs(search_articles(integration_path, text, **MEMBER)) == ["cdi-inclusion", "cdi"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("indem licenciement", "indemnite"),
+                                                ("licenciement éco", "economique")])
+def test_a_shortened_word_finds_the_fiche_on_its_notion(tmp_path, text, expected):
+    """« indem licenciement » finds the fiche on the indemnité de licenciement first, with no correction notice (it was
+    respelled « index »); « licenciement éco » the fiche on the licenciement économique, before the one on a fault."""
+    path = indexed(tmp_path, [
+        make_article("index", "Index de l'égalité", "L'index est publié chaque année; un licenciement n'y change rien."),
+        make_article("faute", "Licenciement pour faute", "Le licenciement pour faute grave prive du préavis."),
+        make_article("indemnite", "Indemnité de licenciement", "Elle est due après huit mois d'ancienneté."),
+        make_article("economique", "Licenciement économique", "Il repose sur des difficultés économiques."),
+    ])
+    page = search_articles(path, text, **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == ([expected], ())
+
+
 def test_a_question_in_the_first_person_searches_its_subject_only(tmp_path):
     """« est-ce que je peux refuser une mutation » finds the fiche on refusing a transfer first, not a text saying
     « peut » three times, and names no « peux » → « peut » correction: « peux » is a question word, as « puis »."""
