@@ -98,9 +98,9 @@ _PARTICIPLE_ENDING = re.compile(r"(?<![nvb])(?<![^i]l)ie(s?)$")
 # Folded words Snowball stems as an unrelated word of the law (its stem in brackets), kept apart at index and query
 # time: « liquide », cash or a fluid, and « liquidation » (liquid); « mère » and « mer » (mer: accents are folded
 # first); the « intéressement » of wages and « intéressé », concerned (interess); the « prévoyance » of insurance and
-# « prévoyant », providing for (prevoi); « notamment » and « note » (not); « cris », shouts, and « crise » (cris: « cri »
-# and « crier » are cri).  Each stem less its last two letters still starts its word, as the highlighting's prefix
-# search requires.
+# « prévoyant », providing for (prevoi); « notamment » and « note » (not); « cris », shouts, and « crise » (cris:
+# « cri » and « crier » are cri).  Each stem less its last two letters still starts its word, as the highlighting's
+# prefix search requires.
 STEM_EXCEPTIONS = {
     "liquide": "liquide",
     "liquides": "liquide",

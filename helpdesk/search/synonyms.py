@@ -14,6 +14,10 @@ d'insertion ») the kind of contract it is (« CDD »), never the reverse: a
 search for « employeur » is not widened to every text saying « patron », nor « licenciement » to « renvoi » (in the
 code mostly a referral to a court or another article).
 
+``RELATED_NOTIONS`` holds one-way expansions to notions that are no equivalent: a member's word for a conduct at
+work (« insulte », « menaces », « cris ») also searches the notion of the law it may fall under (« harcèlement
+moral », « violence »), with a lower weight than the words typed.
+
 The index never sees these tables: editing them takes effect without a rebuild.
 """
 
@@ -217,6 +221,30 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("en liquide", "cash"), ("en espèces",)),
     (("père", "pères"), ("paternité",)),
     (("frapper", "frappé", "frappée", "frappe", "gifle", "gifler", "giflé", "giflée"), ("violences",)),
+)
+
+# (a member's words for a conduct at work, the notions of the law it may fall under). Insults, threats, intimidation,
+# shouting and denigration are the acts that make up moral harassment when repeated and the verbal « violence au
+# travail » of the employer's duty of safety; an insult is the law's « injure ». Not equivalents, so one way and
+# searched below the words typed (``RELATED_WEIGHT`` in ``query.py``): a text holding the member's word ranks first,
+# a text on the notion follows, where alone they found nothing (no text of the CDTN corpus says « insulte » or
+# « cris ») or only the word's other senses (« menace d'épidémie »).
+RELATED_NOTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("insulte", "insultes", "insulter", "insulté", "insultée", "insultés", "insultées", "insultant",
+         "insultante", "insultants", "insultantes"),
+        ("injure", "harcèlement moral", "violence"),
+    ),
+    (
+        ("menace", "menaces", "menacer", "menacé", "menacée", "menacés", "menacées", "menaçant", "menaçante",
+         "menaçants", "menaçantes", "intimidation", "intimidations", "intimider", "intimidé", "intimidée", "intimidés",
+         "intimidées", "cri", "cris", "crier", "crié", "criée", "hurler", "hurlé", "hurlée", "hurlements"),
+        ("harcèlement moral", "violence"),
+    ),
+    (
+        ("dénigrement", "dénigrements", "dénigrer", "dénigré", "dénigrée", "dénigrés", "dénigrées"),
+        ("harcèlement moral",),
+    ),
 )
 
 CASE_SENSITIVE: frozenset[str] = frozenset({"AI", "EI", "CE", "CP", "AT", "MP", "RC", "IJ", "DS"})

@@ -581,7 +581,8 @@ def test_a_shortened_word_finds_the_fiche_on_its_notion(tmp_path, text, expected
     """« indem licenciement » finds the fiche on the indemnité de licenciement first, with no correction notice (it was
     respelled « index »); « licenciement éco » the fiche on the licenciement économique, before the one on a fault."""
     path = indexed(tmp_path, [
-        make_article("index", "Index de l'égalité", "L'index est publié chaque année; un licenciement n'y change rien."),
+        make_article("index", "Index de l'égalité", "L'index est publié chaque année; un licenciement n'y change "
+                     "rien."),
         make_article("faute", "Licenciement pour faute", "Le licenciement pour faute grave prive du préavis."),
         make_article("indemnite", "Indemnité de licenciement", "Elle est due après huit mois d'ancienneté."),
         make_article("economique", "Licenciement économique", "Il repose sur des difficultés économiques."),
@@ -601,6 +602,41 @@ def test_a_question_in_the_first_person_searches_its_subject_only(tmp_path):
     ])
     page = search_articles(path, "Est-ce que je peux refuser une mutation ?", **MEMBER)
     assert (slugs(page), page.corrected) == (["mutation", "pouvoir"], ())
+
+
+@pytest.fixture
+def conduct_path(tmp_path):
+    """Index fiches on workplace conduct in the law's words, one in a member's words, and one on a crisis."""
+    return indexed(tmp_path, [
+        make_article("moral", "Harcèlement moral", "Aucun salarié ne doit subir des agissements répétés de harcèlement "
+                     "moral."),
+        make_article("violence", "Violence au travail", "L'employeur prévient les violences internes et externes."),
+        make_article("injure", "Faute grave", "Une injure envers un supérieur peut justifier un licenciement."),
+        make_article("insultes", "Insultes entre collègues", "Des insultes répétées entre collègues au travail."),
+        make_article("crise", "Crise sanitaire", "Pendant la crise, l'activité partielle est ouverte."),
+        make_article("conges", "Congés payés", "Le salarié acquiert des congés."),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "notions"),
+    [("insultes au travail", "insultes", {"injure", "moral", "violence"}),
+     ("il m'a insulté", "insultes", {"injure", "moral", "violence"}),
+     ("menaces de mort", None, {"moral", "violence"}), ("intimidation", None, {"moral", "violence"}),
+     ("cris", None, {"moral", "violence"}), ("mon chef crie", None, {"moral", "violence"}),
+     ("dénigrement", None, {"moral"})],
+)
+def test_a_word_for_a_conduct_also_finds_the_notion_it_may_fall_under(conduct_path, text, first, notions):
+    """« insultes », « menaces », « intimidation », « cris », « dénigrement »: a member's words for a conduct at work
+    find the fiches on the notions of the law it may fall under (the « injure », harassment, violence at work), below
+    a text holding the word typed; « cris » is no « crise »."""
+    found = slugs(search_articles(conduct_path, text, **MEMBER))
+    assert (found[:1] if first else None, set(found) - {first}) == ([first] if first else None, notions)
+
+
+def test_a_notion_of_the_law_does_not_search_the_members_words(conduct_path):
+    """The related notions go one way: « harcèlement moral » does not list the text on insults."""
+    assert slugs(search_articles(conduct_path, "harcèlement moral", **MEMBER)) == ["moral"]
 
 
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
