@@ -4,8 +4,8 @@ The text is read as plain words; the only syntax is "quoted phrases".  Words
 and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
 multiword expression being searched as a phrase, and a member's word for a conduct at work (« insulte ») the
-notions of the law it may fall under (« harcèlement moral »), weighted below the words typed; an ordinal (« 1er », « premier »,
-« 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
+notions of the law it may fall under (« harcèlement moral »), weighted below the words typed; an ordinal (« 1er »,
+« premier », « 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
 a question ("peut-on", "combien", "faut-il", the "droit" of "ai-je droit à"), name the kind of answer asked
 for ("définition", "exemple"), its source ("code du travail") or, in a prepositional locution, how its words relate
 ("à cause de", "dans le cadre de") are left out, unless nothing else is left.
