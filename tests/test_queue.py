@@ -188,6 +188,15 @@ def test_text_filter_narrows_as_words_are_added(jurist_client, world):
     assert _queue(jurist_client, "vue=ouvertes&q=contrat mai") == [other.reference]
 
 
+def test_text_filter_keeps_to_the_words_not_their_related_notions(jurist_client, world):
+    """« insultes » lists the question on insults, not one on harassment that says no insult: a related notion widens
+    a search of the resources, never a filter."""
+    insults = factories.make_ticket(world.member, subject="Insultes d'un salarié", body="Il insulte son encadrant.")
+    factories.make_ticket(world.member, subject="Harcèlement moral", body="Une salariée se dit harcelée.")
+    indexing.sync()
+    assert _queue(jurist_client, "vue=ouvertes&q=insultes") == [insults.reference]
+
+
 def test_text_filter_takes_wildcards_literally(jurist_client, desk):
     assert _queue(jurist_client, "vue=ouvertes&q=50 %25") == [desk.waiting]
     assert _queue(jurist_client, "vue=ouvertes&q=%25") == [desk.waiting]

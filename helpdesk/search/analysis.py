@@ -36,26 +36,33 @@ from whoosh.support.charset import accent_map
 # A "j" (or "jr", "jrs") right after a number, glued or spaced, and not elided ("30j", "30 j.", "7j/7", not
 # "2019 j'ai") is the group "days": the abbreviation of "jours".  Single letters joined by dots are an acronym typed
 # with dots ("C.S.E.", "S.M.I.C", "c.d.d.i."), one token whose dots are dropped: "CSE", not three elided letters.
+# The hyphen of an article number or a hyphenated number may be typed or pasted as another dash: the non-breaking
+# hyphen of service-public.fr and Légifrance ("L. 1234‑9"), the en dash a word processor puts in ("L. 1234–9").
 TOKEN_PATTERN = r"""(?x)
-    (?i:[lrd])(?:\.\s?|\s)?\d+(?:-\d+)+   # L. 1234-5, R4228-20, D 12-1
+    (?i:[lrd])(?:\.\s?|\s|-)?\d+(?:[-\u2010-\u2013\u2212]\d+)+   # L. 1234-5, R4228-20, D 12-1, L-1234-5, L. 1234‑5
   | (?i:[lrd])\d+\b                       # L1 (compact form only)
   | (?<!\d)\d{1,3}(?:[\ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)  # 1 607, 10 000, 1 607,50 (thousands spaced)
-  | \d+(?:[-.,]\d+)+                      # 1234-5, 35,5, 1.607 (thousands dotted)
+  | \d+(?:[-\u2010-\u2013\u2212.,]\d+)+      # 1234-5, 1234–5, 35,5, 1.607 (thousands dotted)
   | \d+(?=[^\W\d_])                       # 480 of 480h
   | (?P<days>[jJ](?:(?<=\d.)|(?<=\d[\ \u00a0\u202f].))(?i:rs?)?(?![^\W_]|['’]))  # j of 30j, 30 j., 7j/7
   | (?<=\d)[^\W\d_]+                      # h of 480h, 8h30
   | €
   | (?<![\w.])[^\W\d_](?:\.[^\W\d_])+(?!\.?[^\W_])  # C.S.E. (final dot left out), S.M.I.C
-  | \w+
+  | (?:[^\W\u02bc]|[\u0300-\u036f])+        # words, their accents decomposed or not; « ʼ » is an apostrophe
 """
 
 # The separators of a legal reference ("l. 1234-5"), and a number whose thousands are grouped ("1 607", "1.607").
-_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s]+")
+_LEGAL_REF_SEPARATORS = re.compile(r"^([lrd])[.\s-]+")
+# The dashes typed or pasted for a hyphen (hyphen, non-breaking hyphen, figure dash, en dash, minus sign).
+_DASHES = str.maketrans({dash: "-" for dash in "\u2010\u2011\u2012\u2013\u2212"})
 _GROUPED_THOUSANDS = re.compile(r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?")
 _THOUSANDS_SEPARATORS = re.compile(r"[.\s]")
 _DOTTED_ACRONYM = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")
 
-FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"}
+# Accents folded, whether a letter carries its accent (« é ») or is followed by a combining one (« e » + U+0301,
+# as text decomposed by some systems and a few official texts write it).
+FOLDING_MAP = {**accent_map, ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae",
+               **{mark: "" for mark in range(0x300, 0x370)}}
 
 ELISIONS = frozenset(
     {"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "quelqu", "presqu"}
@@ -91,8 +98,9 @@ _PARTICIPLE_ENDING = re.compile(r"(?<![nvb])(?<![^i]l)ie(s?)$")
 # Folded words Snowball stems as an unrelated word of the law (its stem in brackets), kept apart at index and query
 # time: « liquide », cash or a fluid, and « liquidation » (liquid); « mère » and « mer » (mer: accents are folded
 # first); the « intéressement » of wages and « intéressé », concerned (interess); the « prévoyance » of insurance and
-# « prévoyant », providing for (prevoi); « notamment » and « note » (not).  Each stem less its last two letters still
-# starts its word, as the highlighting's prefix search requires.
+# « prévoyant », providing for (prevoi); « notamment » and « note » (not); « cris », shouts, and « crise » (cris:
+# « cri » and « crier » are cri).  Each stem less its last two letters still starts its word, as the highlighting's
+# prefix search requires.
 STEM_EXCEPTIONS = {
     "liquide": "liquide",
     "liquides": "liquide",
@@ -103,6 +111,8 @@ STEM_EXCEPTIONS = {
     "prevoyance": "prevoyanc",
     "prevoyances": "prevoyanc",
     "notamment": "notamment",
+    "cri": "cri",
+    "cris": "cri",
 }
 
 
@@ -121,9 +131,10 @@ UNIT_WORDS = {
 
 
 def compact(text: str) -> str:
-    """Remove the separators of a lowercase legal reference ("l. 1234-5" -> "l1234-5"), of a number's grouped
-    thousands ("1 607", "1.607" -> "1607"; the decimal comma stays: "1 607,50" -> "1607,50") or of an acronym typed
-    with dots ("c.s.e" -> "cse", "l.r.a.r" -> "lrar")."""
+    """Remove the separators of a lowercase legal reference ("l. 1234-5", "l-1234-5" -> "l1234-5"; another dash for
+    its hyphen is the hyphen: "l. 1234‑5"), of a number's grouped thousands ("1 607", "1.607" -> "1607"; the decimal
+    comma stays: "1 607,50" -> "1607,50") or of an acronym typed with dots ("c.s.e" -> "cse", "l.r.a.r" -> "lrar")."""
+    text = text.translate(_DASHES)
     if _GROUPED_THOUSANDS.fullmatch(text):
         return _THOUSANDS_SEPARATORS.sub("", text)
     if _DOTTED_ACRONYM.fullmatch(text):
@@ -190,7 +201,10 @@ def _base_chain():
 # 8: the prepositions and conjunctions "vers", "durant", "entre", "comme" are stop words.
 # 9: words Snowball joins to an unrelated word have their own stem ("liquide" apart from "liquidation").
 # 10: an acronym typed with dots is the acronym ("C.S.E." as "CSE").
-ANALYSIS_VERSION = 10
+# 11: "cris" (shouts) stemmed as "cri", "crier", apart from "crise"; the dashes pasted for the hyphen of an article
+#     number ("L. 1234‑5", "L 1234–5") and "L-1234-5" are the reference ("l1234-5"); a word whose accents are
+#     combining marks is the word ("e" + U+0301 as "é"); the modifier letter apostrophe "ʼ" splits words as "'".
+ANALYSIS_VERSION = 11
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000

@@ -237,8 +237,7 @@ def _corrections(searcher, parsed, visibilities, statuses=("published",)) -> dic
 
 def _unit_queries(parsed, corrections: dict[str, Correction]) -> list:
     """Return the article query of each unit of ``parsed``, a corrected word also searching its correction."""
-    return unit_queries(parsed, ARTICLE_BOOSTS,
-                        {word: correction.alternatives for word, correction in corrections.items()})
+    return unit_queries(parsed, ARTICLE_BOOSTS, {word: correction.unit for word, correction in corrections.items()})
 
 
 def _coordinated(found, scores: np.ndarray) -> np.ndarray:
@@ -371,14 +370,14 @@ def _key_terms_query(key_terms: list[tuple[str, float]], boosts: dict[str, float
 
 def filter_questions(path, text: str, *, limit: int = 500, structure_id=None) -> list[str]:
     """Return the ids of the questions (of one structure if given) whose subject or body holds every word of ``text``
-    (with its synonyms and inflections): a filter narrows as words are added, where the similar questions' key terms
-    widen."""
+    (with its synonyms and inflections, not its related notions: « insulte » lists no question on harassment that
+    says no insult): a filter narrows as words are added, where the similar questions' key terms widen."""
     parsed = parse(text)
     if not parsed.units:
         return []
     structure = Term("structure_id", str(structure_id)) if structure_id is not None else None
-    results = get_searcher(path, QUESTIONS).search(And(unit_queries(parsed, QUESTION_BOOSTS)), limit=limit,
-                                                   filter=structure)
+    every_unit = And(unit_queries(parsed, QUESTION_BOOSTS, related=False))
+    results = get_searcher(path, QUESTIONS).search(every_unit, limit=limit, filter=structure)
     return [hit["id"] for hit in results]
 
 

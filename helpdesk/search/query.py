@@ -3,8 +3,9 @@
 The text is read as plain words; the only syntax is "quoted phrases".  Words
 and phrases become *units*; a unit matching a synonym group (see
 ``synonyms.py``) gets every expression of the group as alternatives, a
-multiword expression being searched as a phrase; an ordinal (« 1er », « premier »,
-« 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
+multiword expression being searched as a phrase, and a member's word for a conduct at work (« insulte ») the
+notions of the law it may fall under (« harcèlement moral »), weighted below the words typed; an ordinal (« 1er »,
+« premier », « 14e », « quatorzième ») is one unit written every way the corpus writes it.  Words that only make the text
 a question ("peut-on", "combien", "faut-il", the "droit" of "ai-je droit à"), name the kind of answer asked
 for ("définition", "exemple"), its source ("code du travail") or, in a prepositional locution, how its words relate
 ("à cause de", "dans le cadre de") are left out, unless nothing else is left.
@@ -17,24 +18,25 @@ nothing is excluded).
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from whoosh.query import Or, Phrase, Term
 
 from .analysis import STOP_WORDS, analyze, fold, singular_acronym, word_tokens
 from .dictionary import participle_infinitive
-from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, SYNONYM_GROUPS
+from .synonyms import CASE_SENSITIVE, EVERYDAY_WORDS, RELATED_NOTIONS, SYNONYM_GROUPS
 
 _QUOTES = re.compile(r"[\"“”«»]")
 
-# Modal verbs, interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être
-# and avoir are stop words) and those of « savoir », « connaître », « trouver » (« comment savoir si… », « où trouver
-# ma convention collective »), and the nouns naming the kind of answer asked for rather than its subject
-# (« définition d'un CDI », « exemple de calcul », « différence entre invalidité et inaptitude »): they name no topic
-# of labour law.
+# Modal verbs (« pouvoir » in the persons a question uses: « est-ce que je peux… », « puis-je… », « peut-on… »),
+# interrogatives, the auxiliaries' infinitives of French questions (folded; the other forms of être and avoir are stop
+# words) and those of « savoir », « connaître », « trouver » (« comment savoir si… », « où trouver ma convention
+# collective »), and the nouns naming the kind of answer asked for rather than its subject (« définition d'un CDI »,
+# « exemple de calcul », « différence entre invalidité et inaptitude »): they name no topic of labour law.
 QUESTION_WORDS = frozenset(
     fold(word)
     for word in (
-        "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
+        "peux", "peut", "peuvent", "puis", "pouvez", "pouvons", "doit", "doivent", "dois", "devez", "faut",
         "quoi", "quand", "pourquoi", "combien", "cela", "ça", "faire", "fait", "être", "avoir", "savoir", "connaître",
         "trouver", "définition", "définitions", "exemple", "exemples", "différence", "différences",
     )
@@ -70,17 +72,22 @@ LOCUTIONS = frozenset(
     for preposition in prepositions
 ) | frozenset((verb, "en", "compte") for verb in ("prendre", "pris", "prise", "prises", "entre", "entrer")) | frozenset(
     {("tenir", "compte"), ("tient", "compte")})
+# The weight of a related notion against the words typed (``RELATED_NOTIONS``): found, it ranks a text, but below
+# one holding what the member wrote.
+RELATED_WEIGHT = 0.5
 IGNORED_OPERATORS = frozenset({"AND", "OR"})
 NEGATION = "NOT"
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One query element: alternative term sequences (several terms = a phrase)."""
+    """One query element: alternative term sequences (several terms = a phrase), and the notions of the law its words
+    may fall under, searched with a lower weight (« insulte »: « harcèlement moral »)."""
 
     alternatives: tuple[tuple[str, ...], ...]
     word: str | None = None  # the word as typed, for single-word units (spelling)
     question: bool = False  # a word that only makes the text a question here (« droit » of « ai-je droit à »)
+    related: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,62 +97,86 @@ class ParsedQuery:
     units: tuple[Unit, ...]
 
 
+class Expansion(NamedTuple):
+    """What an expression of the synonym tables searches: its alternatives (itself, its synonyms, the law's word for
+    an everyday one) and the notions it may fall under (searched with ``RELATED_WEIGHT``)."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    related: tuple[tuple[str, ...], ...] = ()
+    case_sensitive: bool = False
+
+
+def _analyzed(expressions) -> tuple[tuple[str, ...], ...]:
+    """The terms of each expression that has any, once each."""
+    return tuple(dict.fromkeys(terms for terms in map(analyze, expressions) if terms))
+
+
 @lru_cache(maxsize=1)
-def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
-    """Map each synonym expression (folded words) to (alternatives, case sensitive); an acronym also under its plural
-    typed in lowercase (« cdis », « smics »: typed as « CDIs » the analyzer already reads the singular), except the
-    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »); an everyday word to itself
-    and the words of the law it also searches (« viré »: itself and « licenciement »), one way."""
+def _synonym_index() -> dict[tuple[str, ...], Expansion]:
+    """Map each synonym expression (folded words) to its expansion; an acronym also under its plural typed in
+    lowercase (« cdis », « smics »: typed as « CDIs » the analyzer already reads the singular), except the
+    case-sensitive ones, whose plural in lowercase is a French word (« ces », « ais »), and a word under its plural
+    (« mutuelles »: a single word is not found by its stem, which an abbreviation may share); an everyday word to itself
+    and the words of the law it also searches (« viré »: itself and « licenciement »), one way; a member's word for a
+    conduct to itself and, as related notions, those of the law it may fall under, one way."""
     index: dict = {}
     for group in SYNONYM_GROUPS:
-        alternatives = tuple(dict.fromkeys(terms for terms in map(analyze, group) if terms))
+        alternatives = _analyzed(group)
         for expression in group:
             keys = [tuple(folded for _, folded, _ in word_tokens(expression))]
             if expression.isalpha() and expression.isupper() and expression not in CASE_SENSITIVE:
                 keys.append((keys[0][0] + "s",))
+            elif expression.isalpha() and expression.islower() and not expression.endswith(("s", "x")):
+                keys.append((keys[0][0] + "s",))  # a word in the plural: « mutuelles », « inaptes »
             for key in keys:
-                known = index.get(key, ((), False))[0]
-                index[key] = (tuple(dict.fromkeys(known + alternatives)), expression in CASE_SENSITIVE)
-    for expressions, searched in EVERYDAY_WORDS:
-        targets = tuple(terms for terms in map(analyze, searched) if terms)
-        for expression in expressions:
-            key = tuple(folded for _, folded, _ in word_tokens(expression))
-            known = index.get(key, ((analyze(expression),), False))[0]
-            index[key] = (tuple(dict.fromkeys(known + targets)), False)
+                known = index.get(key, Expansion(())).alternatives
+                index[key] = Expansion(tuple(dict.fromkeys(known + alternatives)),
+                                       case_sensitive=expression in CASE_SENSITIVE)
+    for table in (EVERYDAY_WORDS, RELATED_NOTIONS):
+        for expressions, searched in table:
+            targets = _analyzed(searched)
+            for expression in expressions:
+                key = tuple(folded for _, folded, _ in word_tokens(expression))
+                known = index.get(key, Expansion((analyze(expression),)))
+                index[key] = (known._replace(alternatives=tuple(dict.fromkeys(known.alternatives + targets)))
+                              if table is EVERYDAY_WORDS
+                              else known._replace(related=tuple(dict.fromkeys(known.related + targets))))
     return index
 
 
 @lru_cache(maxsize=1)
-def _synonym_stem_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """Map the index terms (stems, stop words left out) of each expression of several words to its alternatives, so
+def _synonym_stem_index() -> dict[tuple[str, ...], Expansion]:
+    """Map the index terms (stems, stop words left out) of each expression of several words to its expansion, so
     that an inflected form finds its group (« activités partielles », « contrats à durée déterminée »). One word is
     left to its own stem: an abbreviation's stem may be a common word's (AGS and « âge » both stem to « ag »)."""
     index: dict = {}
-    for key, (alternatives, _case_sensitive) in _synonym_index().items():
+    for key, expansion in _synonym_index().items():
         stems = analyze(" ".join(key))
         if len(stems) > 1:
-            index[stems] = tuple(dict.fromkeys(index.get(stems, ()) + alternatives))
+            known = index.get(stems, Expansion(()))
+            index[stems] = Expansion(tuple(dict.fromkeys(known.alternatives + expansion.alternatives)),
+                                     tuple(dict.fromkeys(known.related + expansion.related)))
     return index
 
 
-def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[tuple[tuple[str, ...], ...], int]:
-    """The alternatives of the longest synonym expression starting at token `i` and the tokens it spans; ((), 0) for
+def _synonyms_at(tokens: list, i: int, longest: int) -> tuple[Expansion | None, int]:
+    """The expansion of the longest synonym expression starting at token `i` and the tokens it spans; (None, 0) for
     none. An expression matches as written (folded; a case-sensitive abbreviation only in capitals), else, for several
     words, by its stems: the longest wins either way, so « CDD d'usages » is the CDDU, not the « CDD » written first,
     and « mi-temps thérapeutiques » not « mi-temps »."""
     index, stems = _synonym_index(), _synonym_stem_index()
     for size in range(min(longest, len(tokens) - i), 0, -1):
         span = tokens[i : i + size]
-        alternatives, case_sensitive = index.get(tuple(folded for _, folded, _ in span), ((), False))
-        if alternatives and (not case_sensitive
-                             or all(singular_acronym(original).isupper() for _, _, original in span)):
-            return alternatives, size
+        expansion = index.get(tuple(folded for _, folded, _ in span))
+        if expansion and (not expansion.case_sensitive
+                          or all(singular_acronym(original).isupper() for _, _, original in span)):
+            return expansion, size
         # « de licenciement » is « licenciement », found from its own first word
         if size > 1 and span[0][1] not in STOP_WORDS and span[-1][1] not in STOP_WORDS:
-            alternatives = stems.get(analyze(" ".join(folded for _, folded, _ in span)), ())
-            if alternatives:
-                return alternatives, size
-    return (), 0
+            expansion = stems.get(analyze(" ".join(folded for _, folded, _ in span)))
+            if expansion:
+                return expansion, size
+    return None, 0
 
 
 # Typed with its accent, a word in « -é(e)(s) » is the past participle of an « -er » verb.
@@ -263,10 +294,10 @@ def _word_units(text: str) -> list[Unit]:
             units.append(Unit((analyze(" ".join(folded for _, folded, _ in tokens[i : i + source])),), question=True))
             i += source
             continue
-        alternatives, size = _synonyms_at(tokens, i, longest)
-        rank, ordinal_size = _ordinal_at(tokens, i) if not alternatives else (0, 0)
-        if alternatives:
-            units.append(Unit(alternatives))
+        expansion, size = _synonyms_at(tokens, i, longest)
+        rank, ordinal_size = _ordinal_at(tokens, i) if not expansion else (0, 0)
+        if expansion:
+            units.append(Unit(expansion.alternatives, related=expansion.related))
             i += size
         elif rank:  # one unit, and no spelling correction (« quatorzième » is no typo of « quatrième »)
             units.append(Unit(_ordinal_alternatives(rank)))
@@ -281,12 +312,12 @@ def _word_units(text: str) -> list[Unit]:
     return units
 
 
-def word_alternatives(word: str) -> tuple[tuple[str, ...], ...]:
-    """The alternatives ``word`` typed alone would search: its terms, with its synonyms, the law's word for an everyday
-    one and its verb's other forms (« pandémie » also « épidémie »), so a misspelt word corrected to it searches them
-    too."""
+def word_unit(word: str) -> Unit:
+    """The unit ``word`` typed alone would be: its terms, with its synonyms, the law's word for an everyday one, its
+    verb's other forms (« pandémie » also « épidémie ») and its related notions, so a misspelt word corrected to it
+    searches them too."""
     units = _word_units(word)
-    return units[0].alternatives if len(units) == 1 else (analyze(word),)
+    return units[0] if len(units) == 1 else Unit((analyze(word),))
 
 
 def _is_question_word(unit: Unit) -> bool:
@@ -322,22 +353,24 @@ def _alternative(fieldname: str, terms: tuple[str, ...], boost: float):
     return Phrase(fieldname, list(terms), slop=1, boost=boost)
 
 
-def unit_query(unit: Unit, boosts: dict[str, float], extra: tuple[tuple[str, ...], ...] = ()):
-    """Return the query matching any alternative of ``unit`` in any boosted field."""
+def unit_query(unit: Unit, boosts: dict[str, float], correction: Unit | None = None, related: bool = True):
+    """Return the query matching any alternative of ``unit`` (or of the ``correction`` of its word) in any boosted
+    field, and its related notions with ``RELATED_WEIGHT`` unless ``related`` is false."""
+    units = (unit, correction) if correction else (unit,)
     return Or(
         [
-            _alternative(fieldname, terms, boost)
-            for terms in unit.alternatives + extra
+            _alternative(fieldname, terms, boost * weight)
+            for part in units
+            for alternatives, weight in ((part.alternatives, 1.0), (part.related if related else (), RELATED_WEIGHT))
+            for terms in alternatives
             for fieldname, boost in boosts.items()
         ]
     )
 
 
-def unit_queries(
-    parsed: ParsedQuery, boosts: dict[str, float],
-    corrections: dict[str, tuple[tuple[str, ...], ...]] | None = None,
-) -> list:
-    """Return one query per unit of ``parsed``, a misspelled word also searching the alternatives of its
-    ``corrections``."""
+def unit_queries(parsed: ParsedQuery, boosts: dict[str, float], corrections: dict[str, Unit] | None = None,
+                 related: bool = True) -> list:
+    """Return one query per unit of ``parsed``, a misspelled word also searching what the unit of its
+    ``corrections`` searches; without ``related``, no related notion (a filter keeps what holds the words)."""
     corrections = corrections or {}
-    return [unit_query(unit, boosts, corrections.get(unit.word, ())) for unit in parsed.units]
+    return [unit_query(unit, boosts, corrections.get(unit.word), related) for unit in parsed.units]

@@ -9,20 +9,21 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import ELISIONS, STOP_WORDS, analyze, fold, word_tokens
 from .dictionary import is_french_word
-from .query import ParsedQuery, word_alternatives
+from .query import ParsedQuery, Unit, word_unit
 
 
 class Correction(NamedTuple):
-    """A query word the index does not know, searched as another: the word shown to the reader, and what it searches
-    (its terms, and its synonyms or the law's word for it: « pendemie » as « pandémie » also searches « épidémie »)."""
+    """A query word the index does not know, searched as another: the word shown to the reader, and the unit it
+    searches (its terms, and its synonyms or the law's word for it: « pendemie » as « pandémie » also searches
+    « épidémie »)."""
 
     spelling: str
-    alternatives: tuple[tuple[str, ...], ...]
+    unit: Unit
 
 
 def _correction(spelling: str) -> Correction:
     """Return the correction to ``spelling``, searching what that word typed would search."""
-    return Correction(spelling, word_alternatives(spelling))
+    return Correction(spelling, word_unit(spelling))
 
 
 def _max_distance(word: str) -> int:

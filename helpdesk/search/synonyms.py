@@ -14,6 +14,10 @@ d'insertion ») the kind of contract it is (« CDD »), never the reverse: a
 search for « employeur » is not widened to every text saying « patron », nor « licenciement » to « renvoi » (in the
 code mostly a referral to a court or another article).
 
+``RELATED_NOTIONS`` holds one-way expansions to notions that are no equivalent: a member's word for a conduct at
+work (« insulte », « menaces », « cris ») also searches the notion of the law it may fall under (« harcèlement
+moral », « violence »), with a lower weight than the words typed.
+
 The index never sees these tables: editing them takes effect without a rebuild.
 """
 
@@ -44,7 +48,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("AT/MP", "accident du travail", "maladie professionnelle"),
     ("AT", "accident du travail"),
     ("MP", "maladie professionnelle"),
-    ("RC", "rupture conventionnelle", "rupture d'un commun accord", "rupture co"),
+    ("RC", "rupture conventionnelle", "rupture d'un commun accord", "rupture co", "rupture conv"),
     ("arrêt maladie", "arrêt de travail", "arrêt pour maladie", "congé maladie", "congé de maladie"),
     ("licenciement", "licencié", "licencier", "congédiement"),
     ("préavis", "délai de prévenance", "délai-congé"),
@@ -56,7 +60,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("13e mois", "13ème mois", "13eme mois", "13 ème mois", "treizième mois"),
     ("ARE", "allocation d'aide au retour à l'emploi", "allocation chômage"),
     ("Pôle emploi", "France Travail"),
-    ("visite médicale", "médecine du travail"),
+    ("visite médicale", "médecine du travail", "visite méd"),
     ("ticket restaurant", "titre restaurant"),
     ("heures sup", "heures supplémentaires"),
     ("PSE", "plan de sauvegarde de l'emploi"),
@@ -71,7 +75,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("mi-temps thérapeutique", "temps partiel thérapeutique"),
     ("inapte", "inaptitude"),
     ("CESU", "chèque emploi service universel"),
-    ("convention collective", "CCN", "IDCC"),
+    ("convention collective", "CCN", "IDCC", "conv collective"),
     # Schemes, bodies and documents of labour law and integration (official name <-> abbreviation;
     # a renamed body or scheme keeps its former name, as Pôle emploi <-> France Travail).
     ("AGS", "garantie des salaires", "assurance de garantie des salaires", "régime de garantie des salaires"),
@@ -157,6 +161,9 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("licenciement", "licencier"),
     ),
     (("asso", "assos", "assoc"), ("association",)),
+    # Words members shorten: « indem licenciement », « licenciement éco ».
+    (("indem", "indemn"), ("indemnité",)),
+    (("licenciement éco", "licenciements éco", "licenciement pour motif éco"), ("licenciement économique",)),
     # A contract of the IAE written in words names the CDD or CDI it is: the texts on the CDD (the CDI) apply to it
     # save its own rules, and a member who typed « CDD » still finds them, after the texts on the contract itself.
     (
@@ -164,8 +171,20 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("CDD", "contrat à durée déterminée"),
     ),
     (
+        ("CDD d'usage", "contrat à durée déterminée d'usage"),
+        ("CDD", "contrat à durée déterminée"),
+    ),
+    (
         ("CDI inclusion", "CDI d'inclusion", "contrat à durée indéterminée d'inclusion"),
         ("CDI", "contrat à durée indéterminée"),
+    ),
+    # « CDI senior » names a CDI for older people: in the IAE the CDI d'inclusion of a person of 57 or more (same
+    # law), in the press since 2025 also the « contrat de valorisation de l'expérience » of jobseekers of 60 or more;
+    # it searches both and the CDI, one way (a search for the CDI d'inclusion is not widened to the other contract).
+    (
+        ("CDI senior", "CDI seniors"),
+        ("CDI inclusion", "CDI d'inclusion", "contrat à durée indéterminée d'inclusion",
+         "contrat de valorisation de l'expérience", "CDI", "contrat à durée indéterminée"),
     ),
     (("boulot", "boulots", "taf", "job", "jobs", "bosser", "bossé", "bosse"), ("travail", "emploi")),
     (("patron", "patronne", "patrons", "patronnes"), ("employeur",)),
@@ -202,6 +221,30 @@ EVERYDAY_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("en liquide", "cash"), ("en espèces",)),
     (("père", "pères"), ("paternité",)),
     (("frapper", "frappé", "frappée", "frappe", "gifle", "gifler", "giflé", "giflée"), ("violences",)),
+)
+
+# (a member's words for a conduct at work, the notions of the law it may fall under). Insults, threats, intimidation,
+# shouting and denigration are the acts that make up moral harassment when repeated and the verbal « violence au
+# travail » of the employer's duty of safety; an insult is the law's « injure ». Not equivalents, so one way and
+# searched below the words typed (``RELATED_WEIGHT`` in ``query.py``): a text holding the member's word ranks first,
+# a text on the notion follows, where alone they found nothing (no text of the CDTN corpus says « insulte » or
+# « cris ») or only the word's other senses (« menace d'épidémie »).
+RELATED_NOTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("insulte", "insultes", "insulter", "insulté", "insultée", "insultés", "insultées", "insultant",
+         "insultante", "insultants", "insultantes"),
+        ("injure", "harcèlement moral", "violence"),
+    ),
+    (
+        ("menace", "menaces", "menacer", "menacé", "menacée", "menacés", "menacées", "menaçant", "menaçante",
+         "menaçants", "menaçantes", "intimidation", "intimidations", "intimider", "intimidé", "intimidée", "intimidés",
+         "intimidées", "cri", "cris", "crier", "crié", "criée", "hurler", "hurlé", "hurlée", "hurlements"),
+        ("harcèlement moral", "violence"),
+    ),
+    (
+        ("dénigrement", "dénigrements", "dénigrer", "dénigré", "dénigrée", "dénigrés", "dénigrées"),
+        ("harcèlement moral",),
+    ),
 )
 
 CASE_SENSITIVE: frozenset[str] = frozenset({"AI", "EI", "CE", "CP", "AT", "MP", "RC", "IJ", "DS"})

@@ -84,18 +84,21 @@ def test_a_noun_in_ie_is_not_merged_with_a_verb_of_another_meaning(noun, verb):
 @pytest.mark.parametrize(
     ("word", "other"),
     [("liquide", "liquidation"), ("en liquide", "liquidateur"), ("mère", "mer"), ("MERES", "mer"),
-     ("intéressement", "intéressé"), ("prévoyance", "prévoyant"), ("notamment", "note")],
+     ("intéressement", "intéressé"), ("prévoyance", "prévoyant"), ("notamment", "note"), ("cris", "crise")],
 )
 def test_a_word_snowball_joins_to_an_unrelated_word_keeps_its_own_term(word, other):
     """« paiement en liquide » is not the « liquidation judiciaire », the « mère » is not the « mer » of seamen,
-    the « intéressement » not a salarié « intéressé », the « prévoyance » not a text « prévoyant » something."""
+    the « intéressement » not a salarié « intéressé », the « prévoyance » not a text « prévoyant » something, the
+    « cris » of a manager not a « crise »."""
     assert analyze(word) != analyze(other)
 
 
 @pytest.mark.parametrize(("forms"), [("liquide", "liquides"), ("mère", "mere", "mères"),
-                                     ("intéressement", "intéressements"), ("prévoyance", "prévoyances")])
+                                     ("intéressement", "intéressements"), ("prévoyance", "prévoyances"),
+                                     ("cri", "cris", "crier", "crié")])
 def test_a_word_kept_apart_still_joins_its_plural(forms):
-    """The words kept apart from their Snowball stem still find their plural and unaccented spelling."""
+    """The words kept apart from their Snowball stem still find their plural and unaccented spelling (and « cris »
+    its verb)."""
     assert len({analyze(word) for word in forms}) == 1
 
 
@@ -160,6 +163,17 @@ def test_a_case_sensitive_abbreviation_in_the_plural_is_still_one():
     assert parse("CES salariés").units == parse("salariés").units
 
 
+@pytest.mark.parametrize(("shortened", "expression"), [("rupture conv", "rupture conventionnelle"),
+                                                       ("conv collective", "convention collective"),
+                                                       ("visite méd", "visite médicale"),
+                                                       ("mutuelles", "complémentaire santé"),
+                                                       ("inaptes", "inaptitude")])
+def test_a_shortened_or_plural_expression_finds_its_group(shortened, expression):
+    """« rupture conv », « conv collective », « visite méd »: the truncations members type are their expression; a word
+    of a group typed in the plural (« mutuelles ») finds its group as the singular does."""
+    assert analyze(expression) in parse(shortened).units[0].alternatives
+
+
 def test_plural_phrase_matches_singular_phrase():
     """'contrats de professionnalisation' analyses like the singular, stop word dropped."""
     assert analyze("contrats de professionnalisation") == analyze("contrat de professionnalisation")
@@ -201,10 +215,32 @@ def test_accents_are_folded():
     assert analyze("œuvre") == analyze("oeuvre")
 
 
-@pytest.mark.parametrize("ref", ["L5132-5", "L. 5132-5", "l.5132-5", "art. L5132-5", "L 5132-5"])
+def test_accents_typed_as_combining_marks_are_folded_too():
+    """« éléments » decomposed (« e » followed by a combining acute accent, as some systems and a few official texts
+    write it) is « éléments », not the words « e » and « ments »."""
+    assert analyze("e\u0301le\u0301ments") == analyze("éléments") == ("element",)
+    assert analyze("Conge\u0301s paye\u0301s") == analyze("congés payés")
+
+
+@pytest.mark.parametrize("text", ["l\u2019employeur", "l\u02bcemployeur", "prud\u02bchommes"])
+def test_every_apostrophe_splits_an_elision(text):
+    """The typographic apostrophe and the modifier letter apostrophe « ʼ » (in a few official texts and from some
+    keyboards) split an elision as « ' » does."""
+    assert analyze(text) == analyze(text.replace("\u2019", "'").replace("\u02bc", "'"))
+
+
+@pytest.mark.parametrize("ref", ["L5132-5", "L. 5132-5", "l.5132-5", "art. L5132-5", "L 5132-5", "L-5132-5",
+                                 "L. 5132\u20115", "L 5132\u20135", "L5132\u22125"])
 def test_legal_references_are_one_term(ref):
-    """Every way of writing an article number gives the compact term."""
+    """Every way of writing an article number gives the compact term: with a hyphen after its letter, or with the
+    non-breaking hyphen, en dash or minus sign a copy from a web page or a word processor puts for its hyphen."""
     assert analyze(ref) == ("l5132-5",)
+
+
+def test_a_hyphenated_number_pasted_with_another_dash_is_the_number():
+    """« 1234–5 » (en dash) is « 1234-5 »; a word hyphenated to a number is still two words (« covid-19 »)."""
+    assert analyze("1234\u20135") == analyze("1234-5") == ("1234-5",)
+    assert analyze("covid-19") == ("covid", "19")
 
 
 def test_numbers_are_kept():
@@ -330,6 +366,7 @@ def test_user_syntax_never_raises(text):
         ("Différence entre invalidité et inaptitude", "invalidité inaptitude"),
         ("Comment savoir quelle convention collective s'applique ?", "convention collective s'applique"),
         ("connaitre ses droits au chômage", "ses droits au chômage"),
+        ("Est-ce que je peux refuser une mutation ?", "refuser une mutation"),
     ],
 )
 def test_question_words_are_not_searched(text, same_as):

@@ -194,6 +194,31 @@ def test_legal_reference_written_differently(articles_path):
     assert slugs(search_articles(articles_path, "L. 5122-1", **MEMBER)) == ["activite-partielle"]
 
 
+def test_a_text_with_decomposed_accents_is_found_and_finds(tmp_path):
+    """A fiche whose accents are combining marks (« me\u0301decin » decomposed) is found by « médecin du travail »,
+    and a query pasted so finds the fiche written with composed accents; neither is « décomposé » into « m » and
+    « decin »."""
+    path = indexed(tmp_path, [
+        make_article("decompose", "Visite d'embauche", "Le me\u0301decin du travail reçoit le salarié."),
+        make_article("compose", "Inaptitude", "Seul le médecin du travail constate l'inaptitude."),
+        make_article("autre", "Congés payés", "Le salarié acquiert des congés."),
+    ])
+    assert sorted(slugs(search_articles(path, "médecin du travail", **MEMBER))[:2]) == ["compose", "decompose"]
+    assert slugs(search_articles(path, "inaptitude me\u0301decin", **MEMBER))[:1] == ["compose"]
+
+
+@pytest.mark.parametrize("text", ["L1234-9", "article L. 1234\u20139", "L 1234\u20139", "L-1234-9"])
+def test_a_reference_pasted_with_another_dash_finds_the_article(tmp_path, text):
+    """A fiche citing « L. 1234‑9 » with the non-breaking hyphen of service-public.fr is found by « L1234-9 », and a
+    reference pasted with an en dash or typed « L-1234-9 » finds it too, first, before the fiche on another article."""
+    path = indexed(tmp_path, [
+        make_article("autre", "Préavis", "Sa durée est fixée par l'article L1234-1."),
+        make_article("indemnite", "Indemnité de licenciement", "Elle est due (article L. 1234\u20119 du code du "
+                     "travail)."),
+    ])
+    assert slugs(search_articles(path, text, **MEMBER))[:1] == ["indemnite"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("480h", "heures"), ("480 h", "heures"), ("35H", "duree"), ("10kg", "charges"), ("1er mai", "mai"),
@@ -526,6 +551,92 @@ def test_integration_contracts_and_words_find_their_fiche_first(integration_path
     """« CDI inclusion » finds the fiche on the CDI d'inclusion, then the one on the CDI, not the other contracts;
     « contrat passerelle » the one on the passerelle, not every contract; « asso » the association."""
     assert slugs(search_articles(integration_path, text, **MEMBER)) == expected
+
+
+@pytest.mark.parametrize("text", ["CDD d'usage", "contrat à durée déterminée d'usage", "CDD d’usages"])
+def test_the_cdd_d_usage_is_the_cddu_then_a_cdd(tmp_path, text):
+    """« CDD d'usage » finds the fiches on the CDDU (as an acronym or in words) first, then the one on the CDD, whose
+    rules apply to it; not the « usages » of a company. « CDDU » keeps to its own group."""
+    path = indexed(tmp_path, [
+        make_article("cddu", "Le CDDU", "Le CDDU est ouvert aux secteurs listés par décret."),
+        make_article("extra", "Le CDD d'usage des extras", "Un CDD d'usage peut être conclu pour un extra."),
+        make_article("cdd", "Rupture d'un CDD", "Le CDD prend fin à son terme."),
+        make_article("usages", "Usages d'entreprise", "Un usage d'entreprise engage l'employeur."),
+    ])
+    found = slugs(search_articles(path, text, **MEMBER))
+    assert (set(found[:2]), found[2:]) == ({"cddu", "extra"}, ["cdd"])
+    assert set(slugs(search_articles(path, "CDDU", **MEMBER))) == {"cddu", "extra"}
+
+
+@pytest.mark.parametrize("text", ["CDI senior", "CDI séniors"])
+def test_the_cdi_senior_is_the_cdi_inclusion_then_a_cdi(integration_path, text):
+    """« CDI senior » finds the fiche on the CDI d'inclusion of people of 57 or more, then the one on the CDI; not the
+    other contracts."""
+    assert slugs(search_articles(integration_path, text, **MEMBER)) == ["cdi-inclusion", "cdi"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("indem licenciement", "indemnite"),
+                                                ("licenciement éco", "economique")])
+def test_a_shortened_word_finds_the_fiche_on_its_notion(tmp_path, text, expected):
+    """« indem licenciement » finds the fiche on the indemnité de licenciement first, with no correction notice (it was
+    respelled « index »); « licenciement éco » the fiche on the licenciement économique, before the one on a fault."""
+    path = indexed(tmp_path, [
+        make_article("index", "Index de l'égalité", "L'index est publié chaque année; un licenciement n'y change "
+                     "rien."),
+        make_article("faute", "Licenciement pour faute", "Le licenciement pour faute grave prive du préavis."),
+        make_article("indemnite", "Indemnité de licenciement", "Elle est due après huit mois d'ancienneté."),
+        make_article("economique", "Licenciement économique", "Il repose sur des difficultés économiques."),
+    ])
+    page = search_articles(path, text, **MEMBER)
+    assert (slugs(page)[:1], page.corrected) == ([expected], ())
+
+
+def test_a_question_in_the_first_person_searches_its_subject_only(tmp_path):
+    """« est-ce que je peux refuser une mutation » finds the fiche on refusing a transfer first, not a text saying
+    « peut » three times, and names no « peux » → « peut » correction: « peux » is a question word, as « puis »."""
+    path = indexed(tmp_path, [
+        make_article("pouvoir", "Pouvoir de direction", "L'employeur peut fixer les horaires; il peut refuser un "
+                     "congé; il peut changer les tâches."),
+        make_article("mutation", "Clause de mobilité", "Le salarié qui refuse une mutation prévue par sa clause de "
+                     "mobilité commet une faute."),
+    ])
+    page = search_articles(path, "Est-ce que je peux refuser une mutation ?", **MEMBER)
+    assert (slugs(page), page.corrected) == (["mutation", "pouvoir"], ())
+
+
+@pytest.fixture
+def conduct_path(tmp_path):
+    """Index fiches on workplace conduct in the law's words, one in a member's words, and one on a crisis."""
+    return indexed(tmp_path, [
+        make_article("moral", "Harcèlement moral", "Aucun salarié ne doit subir des agissements répétés de harcèlement "
+                     "moral."),
+        make_article("violence", "Violence au travail", "L'employeur prévient les violences internes et externes."),
+        make_article("injure", "Faute grave", "Une injure envers un supérieur peut justifier un licenciement."),
+        make_article("insultes", "Insultes entre collègues", "Des insultes répétées entre collègues au travail."),
+        make_article("crise", "Crise sanitaire", "Pendant la crise, l'activité partielle est ouverte."),
+        make_article("conges", "Congés payés", "Le salarié acquiert des congés."),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "notions"),
+    [("insultes au travail", "insultes", {"injure", "moral", "violence"}),
+     ("il m'a insulté", "insultes", {"injure", "moral", "violence"}),
+     ("menaces de mort", None, {"moral", "violence"}), ("intimidation", None, {"moral", "violence"}),
+     ("cris", None, {"moral", "violence"}), ("mon chef crie", None, {"moral", "violence"}),
+     ("dénigrement", None, {"moral"})],
+)
+def test_a_word_for_a_conduct_also_finds_the_notion_it_may_fall_under(conduct_path, text, first, notions):
+    """« insultes », « menaces », « intimidation », « cris », « dénigrement »: a member's words for a conduct at work
+    find the fiches on the notions of the law it may fall under (the « injure », harassment, violence at work), below
+    a text holding the word typed; « cris » is no « crise »."""
+    found = slugs(search_articles(conduct_path, text, **MEMBER))
+    assert (found[:1] if first else None, set(found) - {first}) == ([first] if first else None, notions)
+
+
+def test_a_notion_of_the_law_does_not_search_the_members_words(conduct_path):
+    """The related notions go one way: « harcèlement moral » does not list the text on insults."""
+    assert slugs(search_articles(conduct_path, "harcèlement moral", **MEMBER)) == ["moral"]
 
 
 def test_the_snippet_marks_a_unit_glued_to_its_number(tmp_path):
