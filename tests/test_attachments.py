@@ -198,7 +198,7 @@ def test_reply_and_resource_forms_name_every_refused_file(client, world, login, 
     response = client.post(f"/questions/{ticket.reference}/repondre" if url == "reply" else url,
                            content_type="multipart/form-data", data=data)
     page = response.get_data(as_text=True)
-    assert "aucun fichier n&#39;a été enregistré, 2 sont refusés. Le fichier" in page
+    assert "Aucun fichier n&#39;a été enregistré, 2 sont refusés. Le fichier" in page
     assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
     assert str(escape("Le contenu du fichier « avenant.docx » ne correspond pas à son extension")) in page
     assert "Joignez de nouveau" not in page, "both were refused: neither is to be attached again as is"
@@ -213,7 +213,7 @@ def test_only_the_accepted_files_of_a_refused_reply_are_asked_for_again(client, 
         "body": "Les documents demandés.", "attachments": [
             (io.BytesIO(pdf_bytes()), "contrat.pdf"), (io.BytesIO(b"MZ\x90\x00"), "outil.exe"),
             (io.BytesIO(png_bytes()), "photo.png")]}).get_data(as_text=True)
-    assert str(escape("le fichier « outil.exe » n'est pas d'un type accepté")) in page
+    assert str(escape("Le fichier « outil.exe » n'est pas d'un type accepté")) in page
     assert ("Joignez de nouveau vos fichiers : contrat.pdf, photo.png n&#39;ont pas été enregistrés, le navigateur "
             "ne peut pas les garder quand la page est renvoyée.") in page
     assert count(Message) == 0 and count(Attachment) == 0
@@ -239,7 +239,7 @@ def test_a_text_file_saved_in_windows_1252_is_refused_with_what_to_do(client, wo
         "body": "Le compte rendu de la réunion.",
         "attachments": [(io.BytesIO("Réunion du CSE du 3 mars".encode("cp1252")), "compte-rendu.txt")]},
         follow_redirects=True)
-    assert ("le fichier « compte-rendu.txt » n&#39;est pas un texte enregistré en UTF-8. Enregistrez-le en UTF-8 "
+    assert ("Le fichier « compte-rendu.txt » n&#39;est pas un texte enregistré en UTF-8. Enregistrez-le en UTF-8 "
             "(ou en PDF) et joignez-le de nouveau.") in response.get_data(as_text=True)
     assert count(Message) == 0 and count(Attachment) == 0
 

@@ -386,7 +386,7 @@ def test_bulk_action_refusals_in_the_banner_read_with_one_colon(client, world, l
     page = html.unescape(client.post("/file/actions", data={"ids": [ticket.id], "action": "assigner", "assignee": 0},
                                      follow_redirects=True).get_data(as_text=True))
     banner = factories.error_banner(page)
-    assert f"aucune question traitée. 1 refusée ({ticket.reference} — Elle n'est déjà assignée à personne)." in banner
+    assert f"aucune question traitée. 1 refusée ({ticket.reference} — La question n'est déjà assignée à personne)." in banner
     assert banner.count(" : ") == 1
     report = tagging.BulkReport(done=["Q-2026-00001"], refused=[("Q-2026-00002", "Cette question est clôturée.")])
     assert report.summary() == ("1 question traitée (Q-2026-00001). 1 refusée (Q-2026-00002 — Cette question est "

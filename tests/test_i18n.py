@@ -352,7 +352,7 @@ def test_accepted_file_types_and_refusals_are_in_english_for_an_english_speaker(
         "attachments": [(io.BytesIO(b"Planning de la semaine"), "planning.pdf")]})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "the content of file “planning.pdf” does not match its extension (it is a plain text file)." in page
+    assert "The content of file “planning.pdf” does not match its extension (it is a plain text file)." in page
     assert "Texte brut" not in page
     assert db.session.scalar(select(func.count(Ticket.id))) == 0
 

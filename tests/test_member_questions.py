@@ -387,14 +387,22 @@ def test_empty_reply_is_refused_in_french(member_client, world):
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
-def test_reply_refused_for_its_file_comes_back_with_its_text(member_client, world):
+def test_reply_refused_for_its_file_comes_back_with_its_text_and_the_reason_under_the_file_field(member_client,
+                                                                                                  world):
+    """The reason stood only in the banner at the top of the page, far above « Pièces jointes » (a long scroll on a
+    phone): it stands under the field, which is marked invalid (and focused by form-errors.js), the banner linking
+    to it."""
     ticket = factories.make_ticket(world.member)
     text = "Voici le contrat signé, avec l'avenant de renouvellement."
     response = member_client.post(f"/questions/{ticket.reference}/repondre", content_type="multipart/form-data",
                                   data={"body": text, "attachments": [(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert "le fichier « contrat.exe » n'est pas d'un type accepté" in page
+    assert ('<p class="error" id="attachments-error">Le fichier « contrat.exe » n\'est pas d\'un type accepté. '
+            "Joignez plutôt un fichier PDF") in page
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="attachments"|<input[^>]*id="attachments"[^>]*aria-invalid="true"', page)
+    assert ("Erreur :</strong> rien n'a été enregistré. Voyez l'erreur sous « "
+            '<a href="#attachments">Pièces jointes</a> ».') in page
     assert "Joignez de nouveau" not in page, "a refused file is not to be attached again as is"
     assert f"{text}</textarea>" in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
@@ -937,17 +945,19 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
 
 
 def test_an_error_banner_goes_on_in_lower_case_after_erreur(member_client, world):
-    """« Erreur : le fichier … », as « C'est fait : votre question … »: the refusal goes on in lower case after the
-    colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital; and the sentence has
-    no second colon (« … : voyez … », « … accepté : PDF … »)."""
+    """« Erreur : rien n'a été enregistré … », as « C'est fait : votre question … »: the refusal goes on in lower case
+    after the colon (it read « Erreur : Le fichier … »), while the reason under a field keeps its capital; and the
+    sentence has no second colon (« … : voyez … », « … accepté : PDF … »)."""
     response = member_client.post("/questions/nouvelle", content_type="multipart/form-data", data=_question_form(
         world.theme.id, attachments=[(io.BytesIO(b"MZ\x90\x00"), "contrat.exe")]))
     page = html.unescape(response.get_data(as_text=True))
-    assert ("<strong>Erreur :</strong> le fichier « contrat.exe » n'est pas d'un type accepté. Joignez plutôt un "
-            "fichier PDF, DOCX") in page
+    reason = "Le fichier « contrat.exe » n'est pas d'un type accepté. Joignez plutôt un fichier PDF, DOCX"
+    assert f'<p class="error" id="attachments-error">{reason}' in page
+    assert " : " not in page[page.index(reason):page.index("</p>", page.index(reason))]  # it read « accepté : PDF… »
+    assert "<strong>Erreur :</strong> rien n'a été enregistré. Voyez l'erreur sous « " in page
     banner = page[page.index('<p class="flash flash-error"'):]
-    assert re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]).count(" : ") == 1  # it read « accepté : PDF… »
-    assert "Le fichier « contrat.exe »" not in page and _ticket_count() == 0
+    assert re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]).count(" : ") == 1
+    assert _ticket_count() == 0
     refused = html.unescape(member_client.post("/questions/nouvelle", data=_question_form(
         world.theme.id, subject="")).get_data(as_text=True))
     assert "<strong>Erreur :</strong> rien n'a été enregistré. Voyez l'erreur sous" in refused

@@ -426,6 +426,22 @@ def test_unassigning_a_question_already_answered_keeps_its_status_and_puts_it_ba
     assert desk.waiting in _queue(jurist_client, "vue=non-assignees")
 
 
+def test_assigning_the_jurist_already_in_charge_says_so_instead_of_done(jurist_client, world, desk):
+    """Leaving the select on the jurist in charge (or on « Personne » for an unassigned question) and pressing
+    « Assigner » told « C'est fait : question assignée à … » of a change that did not happen."""
+    jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": world.jurist2.id}, follow_redirects=True)
+    page = html.unescape(jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": world.jurist2.id},
+                                            follow_redirects=True).get_data(as_text=True))
+    banner = factories.error_banner(page)
+    assert f"la question est déjà assignée à {world.jurist2.name}. Rien n'a été enregistré." in banner
+    assert "C'est fait" not in page
+    jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": 0}, follow_redirects=True)
+    page = html.unescape(jurist_client.post(f"/questions/{desk.fresh}/assigner", data={"assignee": 0},
+                                            follow_redirects=True).get_data(as_text=True))
+    assert "la question n'est déjà assignée à personne. Rien n'a été enregistré." in factories.error_banner(page)
+    assert "C'est fait" not in page
+
+
 @pytest.mark.parametrize("assignee", ["member", "unknown", "text"])
 def test_assign_to_someone_outside_the_list_is_refused(jurist_client, world, desk, assignee):
     value = {"member": world.member.id, "unknown": 987654, "text": "abc"}[assignee]

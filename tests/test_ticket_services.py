@@ -324,10 +324,11 @@ def test_assign_to_a_colleague_opens_the_question(world, ticket):
     assert assigned.actor_id == world.jurist.id and assigned.data == {"assignee": world.jurist2.name}
 
 
-def test_assigning_the_same_person_again_records_nothing(world, ticket):
+def test_assigning_the_same_person_again_is_refused_and_records_nothing(world, ticket):
     services.assign(ticket, world.jurist, world.jurist2.id)
     before = _kinds(ticket)
-    services.assign(ticket, world.jurist, world.jurist2.id)
+    with pytest.raises(InvalidInput, match=f"La question est déjà assignée à {world.jurist2.name}."):
+        services.assign(ticket, world.jurist, world.jurist2.id)
     assert _kinds(ticket) == before
 
 
@@ -370,8 +371,9 @@ def test_unassigning_keeps_the_status_the_flow_allows(world, ticket):
     assert ticket.status == "open" and ticket.assignee_id == world.jurist2.id
 
 
-def test_unassigning_an_unassigned_question_records_nothing(world, ticket):
-    services.assign(ticket, world.jurist, None)
+def test_unassigning_an_unassigned_question_is_refused_and_records_nothing(world, ticket):
+    with pytest.raises(InvalidInput, match="La question n'est déjà assignée à personne."):
+        services.assign(ticket, world.jurist, None)
     assert _kinds(ticket) == ["created"]
 
 

@@ -174,7 +174,7 @@ def test_jurist_attaches_the_files_received_to_a_question_filed_for_a_member(cli
 
 
 @pytest.mark.parametrize("files, status, message", [
-    ([("outil.exe", b"MZ\x90\x00")], 400, "le fichier « outil.exe » n'est pas d'un type accepté"),
+    ([("outil.exe", b"MZ\x90\x00")], 400, "Le fichier « outil.exe » n'est pas d'un type accepté"),
     ([("gros.pdf", "big")], 413, "dépasse la taille autorisée (1 Mo par fichier)"),
 ])
 def test_a_refused_file_leaves_no_question_filed_for_a_member(app, client, world, login, files, status, message):

@@ -77,13 +77,13 @@ def test_bulk_assignment_leaving_questions_as_they_were_is_not_reported_as_done(
     login(world.jurist)
     client.post("/file/actions", data={"ids": [unassigned.id], "action": "assigner", "assignee": 0})
     summary = html.unescape(client.get("/file/").get_data(as_text=True))
-    assert f"aucune question traitée. 1 refusée ({unassigned.reference} — Elle n'est déjà assignée à personne)." \
+    assert f"aucune question traitée. 1 refusée ({unassigned.reference} — La question n'est déjà assignée à personne)." \
         in summary
     assert re.search(rf'<input[^>]*value="{unassigned.id}"[^>]*checked', summary)
     client.post("/file/actions", data={"ids": [unassigned.id, mine.id], "action": "assigner",
                                        "assignee": world.jurist.id})
     summary = client.get("/file/").get_data(as_text=True)
-    assert (f"1 question traitée ({unassigned.reference}). 1 refusée ({mine.reference} — Elle est déjà assignée à "
+    assert (f"1 question traitée ({unassigned.reference}). 1 refusée ({mine.reference} — La question est déjà assignée à "
             f"{world.jurist.name}).") in summary
 
 

@@ -33,10 +33,11 @@ _TO_REMOVE = "attachment_files_to_remove"
 
 class AttachmentRejected(InvalidInput):
     """An uploaded file was refused (empty, too big, not an accepted kind); nothing was stored. `refused`: the names
-    of the files refused for themselves, as sent (none when the upload as a whole is refused: too many, too big)."""
+    of the files refused for themselves, as sent (none when the upload as a whole is refused: too many, too big).
+    A form's « attachments » field shows it under the files to choose again, instead of the banner alone."""
 
     def __init__(self, message: str, refused: Sequence[str] = ()):
-        super().__init__(message)
+        super().__init__(message, field="attachments")
         self.refused = tuple(refused)
 
 

@@ -301,7 +301,7 @@ def claim(ticket: Ticket, jurist: User) -> None:
 
 
 def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
-    """Assign the question to a jurist (or to nobody), recording who did it.
+    """Assign the question to a jurist (or to nobody), recording who did it; leaving it as it is is refused.
 
     Assigning a new question puts it « En cours »; unassigning keeps its status (the flow has no way back to
     « Nouvelle »): it waits in « Non assignées » for someone to take it. The team's bookkeeping, it leaves the last
@@ -309,10 +309,12 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
     ensure_staff(actor)
     if ticket.is_closed:
         raise InvalidInput(_("Cette question est clôturée. Rouvrez-la avant de l'assigner."))
+    if ticket.assignee_id == assignee_id:
+        # Refused as a status it already has is: « C'est fait » would tell of a change that did not happen.
+        raise InvalidInput(_("La question est déjà assignée à %(name)s.", name=ticket.assignee.name) if ticket.assignee
+                           else _("La question n'est déjà assignée à personne."))
     now = utcnow()
     if assignee_id is None:
-        if ticket.assignee_id is None:
-            return
         previous = ticket.assignee
         ticket.assignee = None
         record_event("unassigned", actor, ticket, previous=previous.name)
@@ -320,8 +322,6 @@ def assign(ticket: Ticket, actor: User, assignee_id: int | None) -> None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or not assignee.is_staff or not assignee.active:
             raise InvalidInput(_("Cette personne ne fait pas partie de l'équipe juridique."))
-        if ticket.assignee_id == assignee.id:
-            return
         ticket.assignee = assignee
         record_event("assigned", actor, ticket, assignee=assignee.name)
         if ticket.status == "new":

@@ -116,14 +116,6 @@ def chosen_tickets(ticket_ids: list[int]) -> list[Ticket]:
     return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)).order_by(Ticket.id)))
 
 
-def _ensure_assignment_changes(ticket: Ticket, assignee_id: int | None) -> None:
-    """Refuse a bulk assignment that would leave the question as it is, as a status it already has is refused: a
-    question counted as done must have changed (« Personne », the field's first choice, is easily left by mistake)."""
-    if ticket.assignee_id == assignee_id and not ticket.is_closed:
-        raise InvalidInput(_("Elle est déjà assignée à %(name)s.", name=ticket.assignee.name) if ticket.assignee
-                           else _("Elle n'est déjà assignée à personne."))
-
-
 def _ensure_reclassification_changes(ticket: Ticket, theme_id: int | None, priority: int | None) -> None:
     """Refuse a bulk reclassification of only the theme or only the urgency that would leave the question as it is,
     naming what was asked (`classify`, given both, would name the theme and the urgency)."""
@@ -171,7 +163,6 @@ def bulk_apply(actor: User, ticket_ids: list[int], action: str, *, assignee_id: 
         reference = ticket.reference
         try:
             if action == "assigner":
-                _ensure_assignment_changes(ticket, assignee_id)
                 ticket_services.assign(ticket, actor, assignee_id)
             elif action == "etiqueter":
                 add_tags(ticket, actor, names)

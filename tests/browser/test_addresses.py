@@ -20,7 +20,10 @@ def test_after_a_refused_reply_reload_and_language_switch_open_the_question(visi
         files=[{"name": "outil.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" * 64}])
     page.get_by_role("button", name="Envoyer", exact=True).click()
     visitor.audit("(réponse refusée)")
-    expect(page.get_by_role("status")).to_contain_text("n'est pas d'un type accepté")
+    expect(page.get_by_role("status")).to_contain_text("Voyez l'erreur sous « Pièces jointes »")
+    # The reason stands under the files field, which has the focus, to choose another file at once.
+    expect(page.locator("#attachments-error")).to_contain_text("n'est pas d'un type accepté")
+    expect(page.locator("input#attachments")).to_be_focused()
     assert page.url == question
     page.reload()
     visitor.audit("(rechargée)")

@@ -515,3 +515,12 @@ def test_the_footer_links_hold_on_one_line_of_a_phone(visitor, width):
         box = link.bounding_box()
         assert box["x"] + box["width"] <= width
     assert _page_width(page) <= width
+
+
+def test_the_reply_helpers_rows_keep_apart_on_a_phone(visitor):
+    """On a phone, « Insérer la réponse type » touched the « Chercher une ressource à citer » label under it."""
+    page = _jurist_opens_a_question_on_a_phone(visitor)
+    insert = page.get_by_role("button", name="Insérer la réponse type").bounding_box()
+    label = page.locator("label[for='resource_query']").bounding_box()
+    gap = label["y"] - (insert["y"] + insert["height"])
+    assert gap >= 12, f"{gap} px entre « Insérer la réponse type » et « Chercher une ressource à citer »"

@@ -506,3 +506,39 @@ def test_the_audit_journal_filter_labels_line_up(visitor, width):
     if width < 600:
         assert len(rows) == len(boxes) and len({left for labels in rows.values() for _top, left in labels}) == 1, \
             "on a phone each filter has its line, its label at the same left edge"
+
+
+def _middle(box) -> float:
+    """The height of a bounding box's middle on the page."""
+    return box["y"] + box["height"] / 2
+
+
+def test_proposing_a_faq_stands_on_its_own_line_under_the_merge_form(visitor):
+    """On an answered question, « Proposer en FAQ » stood at the end of the merge form's last line, beside its
+    confirmation box, as if it were part of merging: it now starts a line of its own under it."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("juriste@demo.local")
+    visitor.goto("/file/?vue=ouvertes&statut=answered")
+    page.locator("table.queue tbody a").first.click()
+    visitor.audit()
+    propose = page.get_by_role("button", name="Proposer en FAQ")
+    confirm = page.get_by_label("Je confirme la fusion même si les questions viennent de structures différentes")
+    box, merge_box = propose.bounding_box(), confirm.locator("xpath=ancestor::form").bounding_box()
+    assert box["y"] >= merge_box["y"] + merge_box["height"], (box, merge_box)
+    assert abs(box["x"] - merge_box["x"]) < 1, (box, merge_box)
+
+
+def test_a_confirmations_cancel_link_is_centred_on_its_buttons_line(visitor):
+    """« Annuler » on a confirmation page stood lower than its button (aligned on the button's bottom edge)."""
+    page = visitor.page
+    page.set_viewport_size(LAPTOP)
+    visitor.login("membre@demo.local")
+    visitor.goto("/questions/")
+    page.locator("main table td.reference-cell a").first.click()
+    page.get_by_role("button", name="Clore la question").first.click()
+    page.wait_for_load_state()
+    visitor.audit()
+    button = page.get_by_role("button", name="Clore la question").bounding_box()
+    cancel = page.get_by_role("link", name="Annuler").bounding_box()
+    assert abs(_middle(button) - _middle(cancel)) <= 1, (button, cancel)

@@ -1,5 +1,6 @@
 """Who gets which notification, preferences, and the daily digest."""
 import html
+import re
 from datetime import date
 
 import pytest
@@ -331,12 +332,25 @@ def test_preferences_page_refuses_unknown_mode_and_anonymous_users(app, world, c
         set_preferences(world.member, "hourly", True)
 
 
+@pytest.mark.parametrize("role", ["member", "jurist"])
+def test_each_link_of_the_account_page_is_named_as_the_page_it_opens(world, client, login, role):
+    """« Choisir les courriels que je reçois » opened a page titled « Mes courriels »: each link of « Mon compte » now
+    reads as the heading of its page."""
+    login(getattr(world, role))
+    account = client.get("/compte/").get_data(as_text=True)
+    account = account[account.index("<h1>Mon compte</h1>"):]
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', account[:account.index("</ul>")])
+    assert len(links) >= 4
+    for url, text in links:
+        assert f"<h1>{text}</h1>" in client.get(url).get_data(as_text=True), url
+
+
 def test_account_page_leads_to_the_email_choices_and_back(app, world, client, login):
     """Each page under « Mon compte » leads back to it; the password page, the only one without that link, no longer
     repeats the account page's links and the personal data section."""
     login(world.member)
     account = client.get("/compte/").get_data(as_text=True)
-    assert 'href="/compte/notifications"' in account and "Choisir les courriels que je reçois" in account
+    assert 'href="/compte/notifications"' in account and "Les courriels que je reçois" in account
     assert 'href="/compte/mes-donnees.zip"' in account and "Mes données personnelles" in account
     for page_url in ("/compte/notifications", "/compte/mot-de-passe"):
         assert 'href="/compte/">← Mon compte' in client.get(page_url).get_data(as_text=True)
