@@ -615,7 +615,7 @@ def test_jurist_sees_notes_and_internal_events(client, world, login):
 
 def test_history_says_who_changed_the_status_to_jurists_and_members_alike(client, world, login):
     """Status changes are public like closing and reopening, which name who did them: so do they, a question
-    waiting on its member named for members as its badge names it."""
+    waiting on its member named for members as its badge names it; a change a message brought says so."""
     ticket = factories.make_ticket(world.member)
     services.claim(ticket, world.jurist)
     services.change_status(ticket, world.jurist, "waiting")
@@ -626,7 +626,8 @@ def test_history_says_who_changed_the_status_to_jurists_and_members_alike(client
         page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
         assert taken in page
         assert f"{world.jurist.name} a changé le statut : En cours → {waiting_label}." in page
-        assert f"{world.member.name} a changé le statut : {waiting_label} → En cours." in page
+        assert f"Statut après le message de {world.member.name} : {waiting_label} → En cours." in page
+        assert f"{world.member.name} a changé le statut" not in page, "a member's message moves it, not the member"
         assert "Statut : " not in page
     assert "a pris la question" not in page, "the claim itself stays internal"
     assert "En attente du membre" not in page
@@ -1136,3 +1137,15 @@ def test_the_hint_under_reply_is_set_apart_from_the_reply_field(member_client, w
         services.add_message(ticket, world.jurist, "Voici la réponse.")
     page = html.unescape(member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
     assert f'<p class="hint section-hint">{hint}' in page
+
+
+def test_history_says_a_jurist_reply_answered_the_question(client, world, login):
+    """A jurist's public reply marks the question answered: its history ties the change to the message, a status
+    changed by hand keeps naming who changed it."""
+    ticket = factories.make_ticket(world.member)
+    services.add_message(ticket, world.jurist, "Voici la réponse.")
+    login(world.colleague)
+    page = html.unescape(client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert f"Statut après le message de {world.jurist.name} : Nouvelle → En cours." in page
+    assert f"Statut après le message de {world.jurist.name} : En cours → Répondue." in page
+    assert f"{world.jurist.name} a changé le statut" not in page

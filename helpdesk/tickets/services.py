@@ -99,7 +99,8 @@ def active_theme(theme_id: int | None) -> Theme | None:
 
 def _set_status(ticket: Ticket, actor: User | None, target: str, now: datetime, **details) -> None:
     """Move the question to `target` following the flow, stamping dates and recording the change (`details`: more
-    data for a closing event; `actor` None: the help desk itself)."""
+    data for the closing or status event, e.g. `after_message` when a message moved it; `actor` None: the help desk
+    itself)."""
     if target == ticket.status:
         return
     check_transition(ticket.status, target, replied=ticket.has_reply)
@@ -117,7 +118,7 @@ def _set_status(ticket: Ticket, actor: User | None, target: str, now: datetime, 
     else:
         if target == "open":
             ticket.resolved_at = None
-        record_event("status_changed", actor, ticket, previous=previous, status=target)
+        record_event("status_changed", actor, ticket, previous=previous, status=target, **details)
 
 
 def _next_ticket_id() -> int | None:
@@ -476,17 +477,17 @@ def add_message(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         if internal or status_after:
             raise InvalidInput(_("Les membres ne peuvent envoyer que des réponses publiques."))
         if ticket.status in ("waiting", "answered"):
-            _set_status(ticket, author, "open", now)
+            _set_status(ticket, author, "open", now, after_message=True)
     elif not internal:
         if status_after not in (None, *STATUSES_AFTER_REPLY):
             raise InvalidInput(_("Après une réponse, la question est « Répondue » ou « En attente du membre »."))
         if ticket.assignee_id is None:
             _take_if_unassigned(ticket, author)
         if ticket.status == "new":
-            _set_status(ticket, author, "open", now)
+            _set_status(ticket, author, "open", now, after_message=True)
         if ticket.first_response_at is None:
             ticket.first_response_at = now  # before the status: « Répondue » follows a public reply
-        _set_status(ticket, author, status_after or "answered", now)
+        _set_status(ticket, author, status_after or "answered", now, after_message=True)
     message = Message(ticket=ticket, author=author, body=text, internal=internal, created_at=now)
     db.session.add(message)
     if not internal:
