@@ -181,7 +181,7 @@ def test_a_refused_reply_leads_back_to_the_question_not_to_the_replys_action_add
     response = client.post(f"{question}/repondre", data={"body": "  "},
                            headers={"Referer": f"http://localhost{question}"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Écrivez votre réponse" in page
+    assert response.status_code == 400 and "Écrivez votre message" in page
     assert _language_next(page) == question
     assert f'<body data-page-address="{question}">' in page and "js/page-address.js" in page
     switched = client.post("/langue", data={"locale": "en", "next": _language_next(page)}, follow_redirects=True)

@@ -383,7 +383,7 @@ def test_empty_reply_is_refused_in_french(member_client, world):
     ticket = factories.make_ticket(world.member)
     page = member_client.post(f"/questions/{ticket.reference}/repondre", data={"body": "  "},
                               follow_redirects=True).get_data(as_text=True)
-    assert "Écrivez votre réponse : quelques mots suffisent, même pour joindre un document." in page
+    assert "Écrivez votre message : quelques mots suffisent, même pour joindre un document." in page
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
 
 
@@ -926,7 +926,7 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
     ticket = factories.make_ticket(world.member)
     login(getattr(world, who))
     if error == "empty":  # the member is told what to write; a jurist needs no such help
-        error = {"member": "Écrivez votre réponse : quelques mots suffisent, même pour joindre un document.",
+        error = {"member": "Écrivez votre message : quelques mots suffisent, même pour joindre un document.",
                  "jurist": "Le message est vide."}[who]
     data = {"body": body}
     if who == "jurist":
@@ -939,7 +939,7 @@ def test_a_refused_reply_says_its_error_once_under_the_box_and_the_banner_leads_
     box = re.search(r"<textarea[^>]*>", page).group(0)
     assert 'id="body"' in box and 'aria-invalid="true"' in box
     assert re.search(r'aria-describedby="[^"]*\bbody-error\b', box)
-    label = "Votre réponse" if who == "member" else "Message"
+    label = "Votre message" if who == "member" else "Message"
     banner = page[page.index('<div class="flashes"'):page.index("</div>", page.index('<div class="flashes"'))]
     assert f"rien n'a été enregistré. Voyez l'erreur sous « <a href=\"#body\">{label}</a> »." in banner
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
@@ -1149,3 +1149,16 @@ def test_history_says_a_jurist_reply_answered_the_question(client, world, login)
     assert f"Statut après le message de {world.jurist.name} : Nouvelle → En cours." in page
     assert f"Statut après le message de {world.jurist.name} : En cours → Répondue." in page
     assert f"{world.jurist.name} a changé le statut" not in page
+
+
+def test_member_adds_a_detail_before_the_first_answer_and_replies_after_it(member_client, world):
+    """Before the team has answered, the member's box is « Ajouter une précision »; once answered, « Répondre »; the
+    box itself is « Votre message » in both."""
+    ticket = factories.make_ticket(world.member)
+    page = html.unescape(member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert '<h2 id="reply-title">Ajouter une précision</h2>' in page
+    assert '<label for="body">Votre message</label>' in page
+    services.add_message(ticket, world.jurist, "Voici la réponse.")
+    page = html.unescape(member_client.get(f"/questions/{ticket.reference}").get_data(as_text=True))
+    assert '<h2 id="reply-title">Répondre</h2>' in page
+    assert '<label for="body">Votre message</label>' in page

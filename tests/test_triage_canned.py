@@ -109,7 +109,7 @@ def test_members_cannot_use_canned_answers(client, world, login, answer):
     assert client.post(f"/reponses-types/{answer.id}/supprimer").status_code == 403
     assert client.post(f"/questions/{ticket.reference}/rediger",
                        data={"canned": str(answer.id), "action": "canned"}).status_code == 403
-    assert "Répondre" in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
+    assert "Ajouter une précision" in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     assert "Réponse type" not in client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
     login(world.outsider)
     assert client.post(f"/questions/{ticket.reference}/rediger",

@@ -57,8 +57,8 @@ class ReplyForm(Form):
 
     seen = seen_field()
 
-    body = TextAreaField(_l("Votre réponse"), validators=[
-        DataRequired(_l("Écrivez votre réponse : quelques mots suffisent, même pour joindre un document.")),
+    body = TextAreaField(_l("Votre message"), validators=[
+        DataRequired(_l("Écrivez votre message : quelques mots suffisent, même pour joindre un document.")),
         AtMost(BODY_MAX)],
         # A file alone is refused: said before the member picks one, which a refused form would make them pick again.
         description=_l("Pour ajouter des documents, joignez-les avec quelques mots d'explication."))

@@ -15,7 +15,7 @@ def test_after_a_refused_reply_reload_and_language_switch_open_the_question(visi
     page.locator("main a[href^='/questions/Q-']").first.click()
     visitor.audit()
     question = page.url
-    page.get_by_label("Votre réponse").fill("Voici le document demandé.")
+    page.get_by_label("Votre message").fill("Voici le document demandé.")
     page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "outil.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" * 64}])
     page.get_by_role("button", name="Envoyer", exact=True).click()
@@ -28,7 +28,7 @@ def test_after_a_refused_reply_reload_and_language_switch_open_the_question(visi
     page.reload()
     visitor.audit("(rechargée)")
     assert page.url == question
-    expect(page.get_by_label("Votre réponse")).to_have_value("Voici le document demandé.")
+    expect(page.get_by_label("Votre message")).to_have_value("Voici le document demandé.")
     page.get_by_label("Langue (language)").select_option("en")
     page.get_by_role("button", name="OK").click()
     visitor.audit("(anglais)")

@@ -190,7 +190,7 @@ def test_logging_out_leaves_no_draft_in_the_browser(visitor):
 
 
 def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_open(visitor):
-    """« Clore la question » with text in « Votre réponse » is refused and the text stays (on the page and as a
+    """« Clore la question » with text in « Votre message » is refused and the text stays (on the page and as a
     draft); with the box emptied and the closing confirmed, the question closes and the draft is gone."""
     page = visitor.page
     text = "Une précision avant de clore : l'avenant a été signé hier."
@@ -199,16 +199,16 @@ def test_closing_with_a_reply_being_written_keeps_the_reply_and_the_question_ope
     page.locator("table a[href^='/questions/Q-']").first.click()
     visitor.audit()
     reference = re.search(r"Q-\d{4}-\d{5}", page.url).group(0)
-    page.get_by_label("Votre réponse").fill(text)
+    page.get_by_label("Votre message").fill(text)
     page.get_by_role("button", name="Clore la question").click()
     expect(page.locator(".flash-error")).to_contain_text("n'a pas été envoyé")
     visitor.audit("(clôture refusée)")
-    expect(page.get_by_label("Votre réponse")).to_have_value(text)
+    expect(page.get_by_label("Votre message")).to_have_value(text)
     visitor.goto(f"/questions/{reference}")
-    expect(page.get_by_label("Votre réponse")).to_have_value(text)
+    expect(page.get_by_label("Votre message")).to_have_value(text)
     expect(page.get_by_text("Brouillon restauré")).to_be_visible()
 
-    page.get_by_label("Votre réponse").fill("")
+    page.get_by_label("Votre message").fill("")
     page.get_by_role("button", name="Clore la question").click()
     expect(page.get_by_role("heading", name=f"Clore la question {reference} ?")).to_be_visible()
     visitor.audit("(confirmation de clôture)")
