@@ -131,13 +131,13 @@ def test_a_resource_link_goes_where_the_cursor_was_not_after_the_signature(clien
 
 @pytest.mark.parametrize("cursor", ["", "999"])
 def test_without_a_cursor_inside_the_text_the_link_ends_the_message(client, library, login, cursor):
-    """No script, or a position past the end: the link is a paragraph of its own at the end, as before."""
+    """No script, or a position past the end: the link is a paragraph of its own at the end, before the closing."""
     ticket = factories.make_ticket(library.member)
     login(library.jurist)
     page = client.post(f"/questions/{ticket.reference}/rediger", data={
         "body": SIGNED, "resource_query": "480 heures", "link": "regle-480-heures", "cursor": cursor,
     }).get_data(as_text=True)
-    assert _reply_box(page) == f"Bonjour,\n\nVoir la fiche :\n\nBien cordialement,\nLéa\n\n{LINK}"
+    assert _reply_box(page) == f"Bonjour,\n\nVoir la fiche :\n\n{LINK}\n\nBien cordialement,\nLéa"
     assert _cursor(page) == ""
 
 
@@ -172,6 +172,21 @@ def test_place_link_keeps_the_link_apart_from_the_words_around_it(before, after,
     """A space is added between the link and a word or a previous link, never after an opening quote or bracket."""
     body, cursor = citations.place_link(before + after, "[T](/r)", len(before))
     assert body == expected and body[:cursor].rstrip().endswith("[T](/r)")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Bonjour,\n\nVoici.", "Bonjour,\n\nVoici.\n\n[T](/r)"),
+    ("Bonjour,\n\nVoici.\n\nCordialement", "Bonjour,\n\nVoici.\n\n[T](/r)\n\nCordialement"),
+    ("Voici.\n\nBien à vous,\nLéa\n\n", "Voici.\n\n[T](/r)\n\nBien à vous,\nLéa"),
+    ("Voici.\n\n[A](/a)\n\nBonne journée !", "Voici.\n\n[A](/a)\n\n[T](/r)\n\nBonne journée !"),
+    ("Cordialement", "Cordialement\n\n[T](/r)"),
+    ("Voici.\n\nCordialité de rigueur n'est pas une formule.", "Voici.\n\nCordialité de rigueur n'est pas une formule.\n\n[T](/r)"),
+    ("", "[T](/r)"),
+])
+def test_a_link_with_no_known_place_goes_before_the_closing(body, expected):
+    """With no cursor, the link is its own paragraph at the end, but above « Bien cordialement, … » and the like,
+    links inserted one after another keeping their order; a message that is only a closing keeps it first."""
+    assert citations.place_link(body, "[T](/r)", None) == (expected, None)
 
 
 def test_unknown_resource_link_is_refused_when_inserting(client, library, login):

@@ -17,6 +17,11 @@ from helpdesk.translation import gettext as _
 _RESOURCE_LINK = re.compile(r"\]\((?:https?://[^\s)/]+)?/ressources/([a-z0-9]+(?:-[a-z0-9]+)*)/?\)")
 
 
+# The closing paragraph of a letter, before which a link with no known place goes.
+_CLOSING = re.compile(r"(?:bien |très )?(?:cordialement|sincèrement)|bien à vous|(?:sincères |meilleures )?salutations"
+                      r"|(?:bonne|belle) (?:journée|soirée|fin de journée)", re.IGNORECASE)
+
+
 def markdown_link(title: str, url: str) -> str:
     """A Markdown link whose text cannot break the link syntax."""
     text = re.sub(r"[\[\]]", "", title).strip() or url
@@ -25,10 +30,13 @@ def markdown_link(title: str, url: str) -> str:
 
 def place_link(body: str, link: str, cursor: int | None) -> tuple[str, int | None]:
     """The message with the link where the jurist left the cursor (a count of characters, one per line break), and
-    the cursor just after it; without a known position, the link is a paragraph of its own at the end."""
+    the cursor just after it; without a known position, the link is a paragraph of its own at the end, before the
+    closing (« Bien cordialement, … ») if the message ends with one."""
     text = body.replace("\r\n", "\n")
     if cursor is None or cursor > len(text):
-        return (f"{text.rstrip()}\n\n{link}" if text.strip() else link), None
+        paragraphs = re.split(r"\n[ \t]*\n", text.strip()) if text.strip() else []
+        closing = [paragraphs.pop()] if len(paragraphs) > 1 and _CLOSING.match(paragraphs[-1]) else []
+        return "\n\n".join([*paragraphs, link, *closing]), None
     before, after = text[:cursor], text[cursor:]
     # Kept apart from a word or a link just before or after it, not from an opening quote or bracket.
     if before and not before[-1].isspace() and before[-1] not in "(«'’\"":
