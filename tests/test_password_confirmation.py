@@ -424,6 +424,26 @@ def test_withdrawing_a_resources_file_asks_for_a_password_typed_too_long_ago(cli
     assert db.session.get(Attachment, attachment.id) is None
 
 
+def test_passwords_typed_to_withdraw_a_resources_file_beyond_the_login_rate_get_a_429(app, client, world, login,
+                                                                                      later):
+    """As on the other guarded forms: wrong passwords from one address count towards the login's rate, a button sent
+    without one does not; past the rate even the right password is refused, the file kept."""
+    attachment = save_upload(b"Modele de lettre", "modele.txt", uploader=world.jurist, article=article(world))
+    db.session.commit()
+    path = f"/pieces-jointes/{attachment.id}/retirer"
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.jurist)
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(3):
+        assert client.post(path).status_code == 403
+    for _ in range(2):
+        assert client.post(path, data={"current_password": "pas-le-bon-mot-de-passe"}).status_code == 400
+    refused = client.post(path, data={"current_password": factories.PASSWORD})
+    assert refused.status_code == 429
+    db.session.expire_all()
+    assert db.session.get(Attachment, attachment.id) is not None
+
+
 def test_a_session_cookie_copied_on_the_owners_network_cannot_plant_an_admin_without_the_password(app, client, world,
                                                                                                  later):
     """The gap the attack pass found: an admin's cookie copied with the User-Agent and used from the owner's own
