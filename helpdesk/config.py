@@ -95,7 +95,7 @@ AUDIT_EXPORT_MAX_ROWS = 10_000
 # Sessions end after this many minutes without a request (PERMANENT_SESSION_LIFETIME caps their whole life).
 SESSION_IDLE_MINUTES = 30
 # Publishing a flash info, deleting a question, anonymising an account or a structure ask for the password again when it
-# was last typed (at login or on « Confirmez votre mot de passe ») more than this many minutes ago.
+# was last typed (at login or in a form's « Mot de passe actuel ») more than this many minutes ago.
 PASSWORD_CONFIRMATION_MINUTES = 10
 # Flask-Login's setting: "strong" ends a session used from another browser (User-Agent) than the one that logged in (a
 # copied cookie); "basic" keeps it. A change of network (Wi-Fi to 4G) never ends a session: it is journalled.

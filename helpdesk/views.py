@@ -8,13 +8,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import flash, redirect, request, session, url_for
+from flask import flash, redirect, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from helpdesk.attachments.services import AttachmentRejected, is_refused
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
 from helpdesk.extensions import db
@@ -105,29 +104,6 @@ def refuse_form(form, error: ServiceError | None = None) -> int:
         return 400
     show_refusal(form, error)
     return error.status_code
-
-
-def flash_files_to_attach_again(field_name: str = "attachments", refusal: ServiceError | None = None) -> None:
-    """A form sent back to its page (refused, or a helper's round trip) cannot keep the files chosen in it, since
-    browsers never refill a file field: name them, so that the user attaches them again; those the `refusal` named
-    as refused, or that would be refused on their own (a form refused for its text never checked its files), are
-    not asked for again."""
-    refused = refusal.refused if isinstance(refusal, AttachmentRejected) else ()
-    names = [upload.filename[:80] for upload in request.files.getlist(field_name)
-             if upload.filename and upload.filename not in refused and not is_refused(upload.filename, _content(upload))]
-    if names:
-        flash(ngettext("Joignez de nouveau votre fichier : %(names)s n'a pas été enregistré, le navigateur ne peut "
-                       "pas le garder quand la page est renvoyée.",
-                       "Joignez de nouveau vos fichiers : %(names)s n'ont pas été enregistrés, le navigateur ne peut "
-                       "pas les garder quand la page est renvoyée.", len(names), names=", ".join(names)), "info")
-
-
-def _content(upload) -> bytes:
-    """The bytes of an uploaded file (read before or not), leaving it readable again from the start."""
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    return data
 
 
 def staff_question(reference: str) -> Ticket:

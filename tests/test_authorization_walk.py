@@ -76,8 +76,6 @@ CASES = [
     Case("POST", "/deconnexion", LOGIN),
     Case("GET", "/compte/mot-de-passe", ACCOUNT),
     Case("POST", "/compte/mot-de-passe", "302 302 400 400 400 400 400"),  # refused: no password
-    Case("GET", "/compte/confirmer-mot-de-passe", ACCOUNT),
-    Case("POST", "/compte/confirmer-mot-de-passe", "302 302 400 400 400 400 400"),  # refused: no password
     Case("POST", "/compte/nom", LOGIN, data={"name": "Nom Corrigé"}),
     Case("GET", "/questions/", MEMBERS),
     Case("GET", "/questions/nouvelle", "302 302 200 302 200 403 403"),

@@ -115,26 +115,32 @@ def _file_from_mail_in_own_session(app, inbound_id: int, jurist_id: int, member_
             db.session.remove()
 
 
+def _file_one_mail_at_once(app, world, round_number: int, same_member: bool, same_subject: bool) -> tuple:
+    """A mail kept for the jurists, which both turn into a question at the same instant (for the same member and
+    subject or not): the mail's record and each jurist's outcome (the question's reference, or the Conflict)."""
+    record = ingest(f"From: {world.member.email}\r\nTo: questions@exemple.test\r\nSubject: Effectif\r\n"
+                    f"Message-ID: <race-{round_number}@exemple.test>\r\n\r\nEffectif du CSE ?\r\n".encode())
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: dict = {}
+    subject = f"Effectif et CSE, courriel {round_number}"  # not a question filed in an earlier round again
+    filers = [(world.jurist.id, world.member.id, subject),
+              (world.jurist2.id, world.member.id if same_member else world.colleague.id,
+               subject if same_subject else f"{subject}, reformulé")]
+    threads = [threading.Thread(target=_file_from_mail_in_own_session,
+                                args=(app, record.id, *filer, barrier, outcomes)) for filer in filers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return record, outcomes
+
+
 @pytest.mark.parametrize("same_member, same_subject", [(True, True), (True, False), (False, False)])
 def test_simultaneous_filings_of_one_mail_make_exactly_one_question(app, world, same_member, same_subject):
     """Whether the two jurists chose the same member and subject or not, one question is filed and the mail linked to
     it; the other jurist is refused, naming it, with nothing of theirs stored."""
     for round_number in range(ROUNDS // 4):
-        record = ingest(f"From: {world.member.email}\r\nTo: questions@exemple.test\r\nSubject: Effectif\r\n"
-                        f"Message-ID: <race-{round_number}@exemple.test>\r\n\r\nEffectif du CSE ?\r\n".encode())
-        barrier = threading.Barrier(2, timeout=10)
-        outcomes: dict = {}
-        subject = f"Effectif et CSE, courriel {round_number}"  # not a question filed in an earlier round again
-        filers = [(world.jurist.id, world.member.id, subject),
-                  (world.jurist2.id, world.member.id if same_member else world.colleague.id,
-                   subject if same_subject else f"{subject}, reformulé")]
-        threads = [threading.Thread(target=_file_from_mail_in_own_session,
-                                    args=(app, record.id, *filer, barrier, outcomes)) for filer in filers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-
+        record, outcomes = _file_one_mail_at_once(app, world, round_number, same_member, same_subject)
         [reference] = [outcome for outcome in outcomes.values() if isinstance(outcome, str)]
         [refusal] = [outcome for outcome in outcomes.values() if isinstance(outcome, Conflict)]
         assert refusal.message == f"Ce courriel a déjà été transformé en question {reference}."
@@ -146,6 +152,20 @@ def test_simultaneous_filings_of_one_mail_make_exactly_one_question(app, world, 
         assert (record.status, record.ticket_id) == ("attached", ticket.id)
         winner = next(jurist for jurist, outcome in outcomes.items() if outcome == reference)
         assert record.handled_by_id == winner
+
+
+@pytest.mark.parametrize("same_member, same_subject", [(True, True), (False, False)])
+def test_the_refused_filing_of_a_mail_uses_up_no_question_number(app, world, same_member, same_subject):
+    """The jurist refused is refused before the question is numbered: the next question filed gets the next number
+    (the references of the year have no gap)."""
+    for round_number in range(ROUNDS // 4):
+        _record, outcomes = _file_one_mail_at_once(app, world, round_number, same_member, same_subject)
+        [reference] = [outcome for outcome in outcomes.values() if isinstance(outcome, str)]
+        following = filing.file_on_behalf(world.jurist, world.member.id, world.member.structure_id, "phone",
+                                          f"Appel sur l'effectif {round_number}",
+                                          "Un membre demande si ses salariés en insertion comptent dans l'effectif.",
+                                          None)
+        assert int(following.reference.rsplit("-", 1)[1]) == int(reference.rsplit("-", 1)[1]) + 1
 
 
 def _merge_in_own_session(app, source_id: int, target_id: int, jurist_id: int, barrier: threading.Barrier,

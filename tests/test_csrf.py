@@ -168,20 +168,6 @@ def test_confirmation_page_buttons_need_the_pages_token(client, world, make):
     assert not still_there()
 
 
-def test_the_password_confirmation_needs_the_pages_token(client, world):
-    """A forged « Confirmez votre mot de passe » (another site posting a guessed password) confirms nothing."""
-    ticket = factories.make_ticket(world.member)
-    _login(client, world.admin)
-    path = f"/questions/{ticket.reference}/supprimer"
-    confirm = f"/compte/confirmer-mot-de-passe?next={path}"
-    with frozen_time(utcnow() + timedelta(minutes=11)):
-        assert client.post(confirm, data={"password": factories.PASSWORD}).status_code == 400
-        assert 'name="current_password"' in client.get(path).get_data(as_text=True)
-        response = client.post(confirm, data={"password": factories.PASSWORD, "csrf_token": _token(client, confirm)})
-        assert response.headers["Location"] == path
-        assert 'name="current_password"' not in client.get(path).get_data(as_text=True)
-
-
 def test_a_password_typed_in_a_confirmation_page_needs_the_pages_token(client, world):
     """A forged deletion carrying a guessed « Mot de passe actuel » deletes nothing and confirms nothing."""
     ticket = factories.make_ticket(world.member)

@@ -1,5 +1,5 @@
-"""« Confirmez votre mot de passe »: actions nothing takes back ask for the password typed in the last minutes."""
-import html
+"""Actions nothing takes back, or opening someone an access, ask for the password typed in the last minutes, else typed
+within their own form (« Mot de passe actuel »)."""
 from datetime import timedelta
 
 import pytest
@@ -8,14 +8,12 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.flash import services as flash_services
 from helpdesk.attachments.services import save_upload
-from helpdesk.models import Attachment, Ticket, User
+from helpdesk.models import Attachment, Structure, Ticket, User
 from helpdesk.models._types import frozen_time, utcnow
 from tests import factories
-from tests.test_admin_import import GOOD_LINES, _csv, _preview, _reference
+from tests.test_admin_import import GOOD_LINES, _count, _csv, _preview, _reference
 from tests.test_attachments import article
 from tests.test_auth_hardening import copied_session, post_login
-
-CONFIRM = "/compte/confirmer-mot-de-passe"
 
 
 @pytest.fixture
@@ -25,16 +23,6 @@ def later(app):
     assert minutes < app.config["SESSION_IDLE_MINUTES"]
     with frozen_time(utcnow() + timedelta(minutes=minutes)):
         yield
-
-
-@pytest.fixture
-def confirm_password(client):
-    """Type the password on « Confirmez votre mot de passe »: confirm_password(next) returns the response."""
-
-    def confirm(next_url: str, password: str = factories.PASSWORD):
-        return client.post(f"{CONFIRM}?next={next_url}", data={"password": password})
-
-    return confirm
 
 
 def _draft_bulletin(world):
@@ -189,49 +177,6 @@ def test_passwords_typed_in_a_page_beyond_the_login_rate_get_a_429(app, client, 
     assert _nothing_wiped(world, ticket)
 
 
-def test_a_wrong_password_is_refused_in_french_and_confirms_nothing(client, world, login, later, confirm_password):
-    """« Confirmez votre mot de passe », still served for an address kept from before."""
-    ticket, paths = _irreversible_pages(world)
-    with frozen_time(utcnow() - timedelta(minutes=11)):
-        login(world.admin)
-    response = confirm_password(paths[0], "pas-le-bon-mot-de-passe")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "<strong>Erreur :</strong> rien n'a été enregistré" in page
-    assert 'id="password-error">Le mot de passe actuel est incorrect.' in page
-    assert client.post(paths[0]).status_code == 403
-    empty = confirm_password(paths[0], "")
-    assert empty.status_code == 400 and "Indiquez votre mot de passe." in empty.get_data(as_text=True)
-    assert confirm_password(paths[0]).headers["Location"] == paths[0]
-    assert FIELD not in client.get(paths[0]).get_data(as_text=True)
-    assert _nothing_wiped(world, ticket)
-
-
-def test_wrong_passwords_on_the_confirmation_are_locked_out_like_logins(app, client, world, login, confirm_password):
-    login(world.admin)
-    for _ in range(app.config["LOCKOUT_ACCOUNT_FAILURES"]):
-        confirm_password("/", "pas-le-bon-mot-de-passe")
-    response = confirm_password("/")
-    assert response.status_code == 429, "even the right password waits for the lock-out's end"
-    assert "Erreur :" in response.get_data(as_text=True)
-
-
-def test_confirmation_posts_beyond_the_login_rate_get_a_429(app, client, world, login, confirm_password):
-    login(world.admin)
-    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
-    for _ in range(2):
-        assert confirm_password("/", "pas-le-bon-mot-de-passe").status_code == 400
-    assert confirm_password("/").status_code == 429
-
-
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\t/evil.example", "/\\evil.example",
-                                    "\\\\evil.example", "javascript:alert(1)", "http:/evil.example"])
-def test_the_confirmation_leads_back_to_this_site_only(client, world, login, confirm_password, target):
-    login(world.admin)
-    response = confirm_password(target)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-
-
 def _account(user, **overrides) -> dict:
     """The account form of `user` as it stands, with overrides."""
     data = {"email": user.email, "name": user.name, "role": user.role, "structure": str(user.structure_id or 0)}
@@ -327,7 +272,7 @@ def test_a_name_or_a_jurist_made_a_member_needs_no_password_typed_recently(clien
     member_renamed = client.post(f"/admin/utilisateurs/{world.member.id}/modifier",
                                  data=_account(world.member, name="Marie Renommée"))
     for response in (renamed, demoted, member_renamed):
-        assert response.status_code == 302 and not response.headers["Location"].startswith(CONFIRM)
+        assert response.status_code == 302
     db.session.expire_all()
     assert jurist.name == "Jeanne Renommée" and jurist.role == "member" and world.member.name == "Marie Renommée"
 
@@ -363,25 +308,21 @@ def test_opening_a_structures_questions_to_someone_asks_for_a_password_typed_too
     reset link), plant a member account of its own (created, imported), move one into another structure or bring
     back a deactivated one: each opens a structure's questions and outlives the owner's logout. Past the
     confirmation's minutes each form is refused and shown again with « Mot de passe actuel », nothing changed; the
-    account form shows the field at once, the import page (whose file cannot be shown again) leads to the
-    confirmation first."""
+    account form and the import's preview show the field at once."""
     world.outsider.active = False
     db.session.commit()
     with frozen_time(utcnow() - timedelta(minutes=11)):
         login(world.admin)
     assert FIELD in client.get(NEW_ACCOUNT).get_data(as_text=True)
-    response = client.get("/admin/import")
-    assert response.status_code == 302 and response.headers["Location"] == f"{CONFIRM}?next=/admin/import"
+    assert client.get("/admin/import").status_code == 200, "checking a file writes nothing: no password asked yet"
     refused = _open_member_accesses(client, world)
-    assert [response.status_code for response in refused] == [403, 403, 403, 403, 302]
+    assert [response.status_code for response in refused] == [403] * 5
     assert _member_accesses_opened(world) == [False] * 5
-    pages = [response.get_data(as_text=True) for response in refused[:4]]
+    pages = [response.get_data(as_text=True) for response in refused]
     assert all(FIELD in page for page in pages)
     assert 'value="voleur@exemple.test"' in pages[1], "kept as typed"
     assert f"Réactiver le compte de {world.outsider.name} ?" in pages[3]
-    assert refused[4].headers["Location"] == f"{CONFIRM}?next=/admin/import"
-    assert "ouvre un accès (créer ou importer des comptes" in html.unescape(
-        client.get(f"{CONFIRM}?next=/admin/import").get_data(as_text=True))
+    assert "Importer ces structures et ces comptes ?" in pages[4]
     done = _open_member_accesses(client, world, current_password=factories.PASSWORD)
     assert [response.status_code for response in done] == [302] * 5
     assert _member_accesses_opened(world) == [True] * 5
@@ -394,6 +335,72 @@ def test_right_after_logging_in_an_admin_opens_member_accesses_without_typing_th
     login(world.admin)
     assert [response.status_code for response in _open_member_accesses(client, world)] == [302] * 5
     assert _member_accesses_opened(world) == [True] * 5
+
+
+IMPORT = "/admin/import/confirmer"
+
+
+def _nothing_imported() -> bool:
+    """Whether no structure or account of GOOD_LINES exists."""
+    return _count(Structure) == 2 and not _count(User, User.email.like("%exemple.fr"))
+
+
+def test_an_import_with_a_password_typed_too_long_ago_asks_for_it_on_the_preview(client, world, login, later):
+    """The preview shows « Mot de passe actuel » under « Importer »; « Importer » without it shows the same preview
+    again (403, the same kept file), nothing imported; with it typed there, the previewed file is imported at once,
+    never chosen again."""
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    preview = _preview(client, _csv(*GOOD_LINES)).get_data(as_text=True)
+    assert FIELD in preview and "pas tapé depuis plus de 10 minutes" in preview
+    reference = _reference(preview)
+    refused = client.post(IMPORT, data={"token": reference})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and f"<strong>Erreur :</strong> {STALE}" in page
+    assert FIELD in page and _reference(page) == reference, "the same preview, its kept file included"
+    assert "Importer ces structures et ces comptes ?" in page and "cora.fictive@regie-fictive.fr" in page
+    assert _nothing_imported()
+    done = client.post(IMPORT, data={"token": reference, "current_password": factories.PASSWORD})
+    assert done.status_code == 302 and done.headers["Location"] == "/admin/structures"
+    assert _count(User, User.email.like("%exemple.fr")) == 2 and _count(User, User.email.like("%fictive.fr")) == 1
+    assert client.post(IMPORT, data={"token": reference}).status_code == 302, "imported once: the kept file is gone"
+    assert _count(User, User.email.like("%exemple.fr")) == 2
+
+
+def test_a_wrong_password_on_the_imports_preview_imports_nothing_and_counts_as_a_failed_login(app, client, world,
+                                                                                              login, later):
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    reference = _reference(_preview(client, _csv(*GOOD_LINES)).get_data(as_text=True))
+    wrong = client.post(IMPORT, data={"token": reference, "current_password": "pas-le-bon-mot-de-passe"})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and 'id="current_password-error">Le mot de passe actuel est incorrect.' in page
+    assert _reference(page) == reference and "Importer ces structures et ces comptes ?" in page
+    assert _nothing_imported()
+    for _ in range(app.config["LOCKOUT_ACCOUNT_FAILURES"] - 1):
+        client.post(IMPORT, data={"token": reference, "current_password": "pas-le-bon-mot-de-passe"})
+    locked = client.post(IMPORT, data={"token": reference, "current_password": factories.PASSWORD})
+    assert locked.status_code == 429, "locked out like a login: even the right password waits"
+    assert FIELD in locked.get_data(as_text=True) and _nothing_imported()
+
+
+def test_passwords_typed_on_the_imports_preview_beyond_the_login_rate_get_a_429(app, client, world, login, later):
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.admin)
+    reference = _reference(_preview(client, _csv(*GOOD_LINES)).get_data(as_text=True))
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert client.post(IMPORT, data={"token": reference, "current_password": "faux"}).status_code == 400
+    assert client.post(IMPORT, data={"token": reference, "current_password": factories.PASSWORD}).status_code == 429
+    assert _nothing_imported()
+
+
+def test_right_after_logging_in_the_imports_preview_asks_for_no_password(client, world, login):
+    login(world.admin)
+    preview = _preview(client, _csv(*GOOD_LINES)).get_data(as_text=True)
+    assert FIELD not in preview
+    assert client.post(IMPORT, data={"token": _reference(preview)}).status_code == 302
+    assert _count(User, User.email.like("%exemple.fr")) == 2
 
 
 def test_withdrawing_a_resources_file_asks_for_a_password_typed_too_long_ago(client, world, login, later):
@@ -415,6 +422,26 @@ def test_withdrawing_a_resources_file_asks_for_a_password_typed_too_long_ago(cli
     assert client.post(path, data={"current_password": factories.PASSWORD}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Attachment, attachment.id) is None
+
+
+def test_passwords_typed_to_withdraw_a_resources_file_beyond_the_login_rate_get_a_429(app, client, world, login,
+                                                                                      later):
+    """As on the other guarded forms: wrong passwords from one address count towards the login's rate, a button sent
+    without one does not; past the rate even the right password is refused, the file kept."""
+    attachment = save_upload(b"Modele de lettre", "modele.txt", uploader=world.jurist, article=article(world))
+    db.session.commit()
+    path = f"/pieces-jointes/{attachment.id}/retirer"
+    with frozen_time(utcnow() - timedelta(minutes=11)):
+        login(world.jurist)
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(3):
+        assert client.post(path).status_code == 403
+    for _ in range(2):
+        assert client.post(path, data={"current_password": "pas-le-bon-mot-de-passe"}).status_code == 400
+    refused = client.post(path, data={"current_password": factories.PASSWORD})
+    assert refused.status_code == 429
+    db.session.expire_all()
+    assert db.session.get(Attachment, attachment.id) is not None
 
 
 def test_a_session_cookie_copied_on_the_owners_network_cannot_plant_an_admin_without_the_password(app, client, world,

@@ -11,7 +11,7 @@ from helpdesk.admin.services import (accounts_query, active_accounts, create_the
                                      structures_query, toggle_theme, update_theme)
 from helpdesk.auth.passwords import resend_invitation
 from helpdesk.auth.network import (OPENS_ACCESS, ask_current_password, current_password_refusal, from_login_network,
-                                   limits_password_guesses, password_page_refusal, refused_from_another_network)
+                                   limits_password_guesses, refused_from_another_network)
 from helpdesk.auth.services import (create_user, leaves_legal_team, open_assignment_count, opens_access, set_active,
                                     update_user)
 from helpdesk.collation import french_order
@@ -302,21 +302,25 @@ def toggle_theme_view(theme_id):
 @admin_required
 def import_structures():
     """Explain the CSV file of structures and accounts (GET); check an uploaded one and show what importing it would
-    create, or its errors (POST; nothing is written but the file kept for « Importer »); the page leads to « Confirmez
-    votre mot de passe » first when it was typed too long ago, as « Importer » would."""
-    if request.method == "GET" and (refused := password_page_refusal()):
-        return refused
+    create, or its errors (POST; nothing is written but the file kept for « Importer », whose form shows « Mot de
+    passe actuel » when the password was typed too long ago: `ask_current_password`)."""
     form = ImportForm()
     if form.validate_on_submit():
         content = form.file.data.read(imports.MAX_BYTES + 1)
         plan = imports.check_import(content, form.file.data.filename or "", form.encoding.data)
         reference = imports.stage_file(content, plan, current_user) if plan.can_apply else ""
-        return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
-                               reference=reference)
+        if plan.can_apply:
+            ask_current_password()
+        return _import_preview(plan, reference)
     status = refuse_form(form) if form.is_submitted() else 200
     return render_template("admin/import.html", form=form, structure_types=STRUCTURE_TYPES, regions=REGIONS,
                            headers={key: header for key, header, _required, _names in imports.COLUMNS},
                            max_lines=imports.MAX_LINES), status
+
+
+def _import_preview(plan: imports.ImportPlan, reference: str) -> str:
+    """The preview of a checked file: what « Importer » (the kept file's `reference`) would create, or its errors."""
+    return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None), reference=reference)
 
 
 @bp.route("/import/modele.csv")
@@ -330,18 +334,20 @@ def import_model():
 @bp.route("/import/confirmer", methods=["POST"])
 @admin_required
 @from_login_network
+@limits_password_guesses
 def confirm_import():
     """Read the kept file again, check it against the database as it is now, and import it all or nothing, with the
-    password typed in the last minutes (the accounts it creates open their structures' questions)."""
-    if refused := password_page_refusal(url_for("admin.import_structures")):
-        return refused
+    password typed in the last minutes, else typed in the preview's form, shown again with the field when it is
+    missing or wrong (`current_password_refusal`: the accounts it creates open their structures' questions)."""
+    reference = ConfirmImportForm().token.data
     try:
-        content, filename, encoding, path = imports.staged_file(ConfirmImportForm().token.data, current_user)
+        content, filename, encoding, path = imports.staged_file(reference, current_user)
         plan = imports.check_import(content, filename, encoding)
         if not plan.can_apply:
             path.unlink(missing_ok=True)
-            return render_template("admin/import_preview.html", plan=plan, form=ImportForm(formdata=None),
-                                   reference="")
+            return _import_preview(plan, "")
+        if refused := current_password_refusal():
+            return _import_preview(plan, reference), refused
         result = imports.apply_import(plan, current_user)
     except InvalidInput as error:
         flash_not_saved(error.message)

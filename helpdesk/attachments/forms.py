@@ -1,10 +1,12 @@
-"""The file field shared by every form that takes attachments."""
+"""The file field shared by every form that takes attachments, and what a refused form says of the files chosen in it."""
+from flask import flash, request
 from flask_babel.speaklater import LazyString
 from flask_wtf.file import MultipleFileField
 
 from helpdesk.attachments.content import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS
-from helpdesk.attachments.services import upload_limit_attributes, upload_limits
-from helpdesk.translation import gettext as _, lazy_gettext as _l
+from helpdesk.attachments.services import AttachmentRejected, is_refused, upload_limit_attributes, upload_limits
+from helpdesk.errors import ServiceError
+from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
 
 
 def _accepted_files_hint() -> str:
@@ -24,3 +26,26 @@ class AttachmentsField(MultipleFileField):
 def attachments_field(label: str = _l("Pièces jointes")) -> AttachmentsField:
     """An optional multiple-file input listing the accepted kinds and limits."""
     return AttachmentsField(label, render_kw={"accept": ACCEPT_ATTRIBUTE}, description=LazyString(_accepted_files_hint))
+
+
+def flash_files_to_attach_again(field_name: str = "attachments", refusal: ServiceError | None = None) -> None:
+    """A form sent back to its page (refused, or a helper's round trip) cannot keep the files chosen in it, since
+    browsers never refill a file field: name them, so that the user attaches them again; those the `refusal` named
+    as refused, or that would be refused on their own (a form refused for its text never checked its files), are
+    not asked for again."""
+    refused = refusal.refused if isinstance(refusal, AttachmentRejected) else ()
+    names = [upload.filename[:80] for upload in request.files.getlist(field_name)
+             if upload.filename and upload.filename not in refused and not is_refused(upload.filename, _content(upload))]
+    if names:
+        flash(ngettext("Joignez de nouveau votre fichier : %(names)s n'a pas été enregistré, le navigateur ne peut "
+                       "pas le garder quand la page est renvoyée.",
+                       "Joignez de nouveau vos fichiers : %(names)s n'ont pas été enregistrés, le navigateur ne peut "
+                       "pas les garder quand la page est renvoyée.", len(names), names=", ".join(names)), "info")
+
+
+def _content(upload) -> bytes:
+    """The bytes of an uploaded file (read before or not), leaving it readable again from the start."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data

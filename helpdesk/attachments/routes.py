@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 
 from helpdesk.attachments import bp, services
 from helpdesk.audit.services import record_download
+from helpdesk.auth.network import (ask_current_password, current_password_refusal, limits_password_guesses,
+                                   refused_from_another_network)
 from helpdesk.main.forms import Form
 from helpdesk.permissions import ensure_can_remove_attachment, get_visible_attachment
 from helpdesk.translation import gettext as _
@@ -27,13 +29,11 @@ def download(attachment_id):
 
 @bp.route("/<int:attachment_id>/retirer", methods=["GET", "POST"])
 @login_required
+@limits_password_guesses
 def remove(attachment_id):
     """Ask to confirm (GET), then withdraw a file from a resource and delete it (POST); the team only, from the
     session's login network with the password typed in the last minutes, else typed on the page: nothing brings the
-    file back (five wrong passwords lock the account a while, as at login)."""
-    # Imported here: the auth package imports, through mail and questions, the views that import this package.
-    from helpdesk.auth.network import ask_current_password, current_password_refusal, refused_from_another_network
-
+    file back (wrong passwords have the login's rate and lock-out)."""
     attachment = get_visible_attachment(current_user, attachment_id)
     ensure_can_remove_attachment(current_user, attachment)
     if refused := refused_from_another_network(_(

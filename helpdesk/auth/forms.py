@@ -112,15 +112,6 @@ class ApiTokenForm(Form):
     submit = SubmitField(_l("Créer le jeton"))
 
 
-class ConfirmPasswordForm(Form):
-    """The user's password, typed again before an action nothing takes back."""
-
-    password = PasswordField(_l("Votre mot de passe"),
-                             validators=[DataRequired(_l("Indiquez votre mot de passe.")), PASSWORD_MAX_LENGTH],
-                             render_kw={"autocomplete": "current-password"})
-    submit = SubmitField(_l("Confirmer"))
-
-
 class CurrentPasswordForm(Form):
     """« Mot de passe actuel », typed within a guarded form (a deletion, a flash info, a jurist's role...) when the
     password was not typed in the last minutes: the form is then sent once, its values kept (`helpdesk.auth.network`).

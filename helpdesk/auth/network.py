@@ -12,7 +12,6 @@ from helpdesk.auth.services import verify_current_password
 from helpdesk.auth.throttling import TooManyAttempts, rate_limit
 from helpdesk.errors import InvalidInput
 from helpdesk.extensions import db, network_fingerprint
-from helpdesk.main.query_args import request_address
 from helpdesk.models import User
 from helpdesk.models._types import utcnow
 from helpdesk.translation import gettext as _
@@ -23,8 +22,8 @@ from helpdesk.views import flash_form_refused
 # an account anonymised) is done from there only (`from_login_network`, `irreversible_from_login_network`,
 # `refused_from_another_network`).
 LOGIN_NETWORK = "login_network"
-# When the session's user last typed their password (the login, « Confirmez votre mot de passe »): what cannot be
-# taken back, or opens someone an access, also asks for it again past PASSWORD_CONFIRMATION_MINUTES
+# When the session's user last typed their password (the login, a guarded form's « Mot de passe actuel »): what cannot
+# be taken back, or opens someone an access, also asks for it again past PASSWORD_CONFIRMATION_MINUTES
 # (`current_password_refusal`).
 PASSWORD_CONFIRMED_AT = "password_confirmed_at"
 
@@ -71,8 +70,8 @@ def irreversible_from_login_network(view):
 
 
 def limits_password_guesses(view):
-    """Limit a guarded view's POSTs that carry « Mot de passe actuel » to LOGIN_RATE_LIMIT per address, as
-    « Confirmez votre mot de passe » is: each wrong or locked-out password counts (429 past the rate)."""
+    """Limit a guarded view's POSTs that carry « Mot de passe actuel » to LOGIN_RATE_LIMIT per address, as the login
+    is: each wrong or locked-out password counts (429 past the rate)."""
     return rate_limit("LOGIN_RATE_LIMIT", count=lambda response: g.get("password_refused", False),
                       exempt=lambda: not request.form.get(CURRENT_PASSWORD))(view)
 
@@ -130,7 +129,7 @@ def current_password_refusal(reason: str = IRREVERSIBLE) -> int | None:
 def typed_password_refusal(form, field: str = "password") -> int | None:
     """Check the password the session's user typed in `form`'s `field` (`verify_current_password`): None when right,
     which counts as a password confirmed; else the refusal shown (a lock-out in the banner, a wrong password under the
-    field) and its status. « Confirmez votre mot de passe », an API token and every guarded form check it here."""
+    field) and its status. An API token and every guarded form check it here."""
     try:
         verify_current_password(db.session.get(User, current_user.id), form[field].data, request.remote_addr)
     except TooManyAttempts as error:
@@ -172,11 +171,3 @@ def refused_from_another_network(reason: str | None = None, back: str | None = N
     back = back or (request.path if "GET" in request.url_rule.methods else url_for("admin.users"))
     return redirect(url_for("auth.login", next=back))
 
-
-def password_page_refusal(back: str | None = None):
-    """For a page whose form cannot be shown again as typed (an uploaded file of accounts to import): when the password
-    was not typed in the last PASSWORD_CONFIRMATION_MINUTES, the way to « Confirmez votre mot de passe », which then
-    comes back to `back` (else this page); None otherwise."""
-    if password_recently_confirmed():
-        return None
-    return redirect(url_for("auth.confirm_password", next=back or request_address()))

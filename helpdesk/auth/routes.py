@@ -7,8 +7,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.api import tokens
 from helpdesk.auth import bp
-from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ConfirmPasswordForm,
-                                 ForgotPasswordForm, LoginForm, RevokeTokenForm, SetPasswordForm)
+from helpdesk.auth.forms import (AccountNameForm, ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
+                                 RevokeTokenForm, SetPasswordForm)
 from helpdesk.auth.network import LOGIN_NETWORK, note_password_confirmed, typed_password_refusal
 from helpdesk.auth.passwords import (RESET_ALREADY_SENT, RESET_REQUESTED, request_password_reset, set_password_with_token,
                                      user_for_token)
@@ -156,25 +156,6 @@ def password():
         flash_form_refused(form)
         return render_template("auth/password.html", form=form), 400
     return render_template("auth/password.html", form=form)
-
-
-@bp.route("/compte/confirmer-mot-de-passe", methods=["GET", "POST"])
-@login_required
-@rate_limit("LOGIN_RATE_LIMIT", count=lambda response: response.status_code != 302)
-def confirm_password():
-    """« Confirmez votre mot de passe »: the password typed again, then back to `?next=` (a local address only); a
-    wrong password is a failed guess, locked out like a login attempt. Guarded forms ask for it within themselves
-    (`current_password_refusal`)."""
-    form = ConfirmPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        if (status := typed_password_refusal(form)) is None:
-            return redirect(safe_next(request.args.get("next")))
-    elif form.is_submitted():
-        flash_form_refused(form)
-        status = 400
-    return render_template("auth/confirm_password.html", form=form,
-                           minutes=current_app.config["PASSWORD_CONFIRMATION_MINUTES"]), status
 
 
 def flash_revoked_tokens(count: int) -> None:

@@ -2,6 +2,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from helpdesk.attachments.forms import flash_files_to_attach_again
 from helpdesk.attachments.services import read_uploads
 from helpdesk.errors import InvalidInput
 from helpdesk.kb import bp, review, searching, services
@@ -12,8 +13,7 @@ from helpdesk.extensions import db, limiter, request_client
 from helpdesk.models import ARTICLE_STATUSES, ARTICLE_TYPES, FlashBulletin
 from helpdesk.permissions import staff_required
 from helpdesk.translation import gettext as _, lazy_gettext as _l, ngettext
-from helpdesk.views import (flash_files_to_attach_again, flash_not_saved, flash_refusal, refuse_form,
-                            remember_list_page)
+from helpdesk.views import flash_not_saved, flash_refusal, refuse_form, remember_list_page
 
 STATUS_DONE = {"draft": _l("La ressource est repassée en brouillon."), "published": _l("La ressource est publiée."),
                "archived": _l("La ressource est archivée.")}

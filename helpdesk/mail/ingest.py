@@ -341,17 +341,31 @@ def _already_handled(record: InboundEmail) -> str:
     return _("Ce courriel a déjà été traité.")
 
 
-def _take_pending(record: InboundEmail, jurist: User, status: str, ticket: Ticket | None = None) -> None:
-    """Mark a kept message handled (`status`, with the question it went to) in the caller's transaction, by one
-    conditional UPDATE: of two jurists handling it at once, the second waits for the first's commit, then finds it
-    handled and is refused (Conflict, saying what became of it) with its whole transaction rolled back."""
-    taken = db.session.execute(
-        update(InboundEmail).where(InboundEmail.id == record.id, InboundEmail.status == "pending")
-        .values(status=status, ticket_id=ticket.id if ticket else None, handled_by_id=jurist.id, handled_at=utcnow())
+def _write_pending(record: InboundEmail, **values) -> None:
+    """Write `values` to a kept message still waiting, in the caller's transaction, by one conditional UPDATE that
+    holds its row until that transaction ends: of two jurists handling it at once, the second waits for the first's
+    commit, then finds it handled and is refused (Conflict, saying what became of it) with its whole transaction
+    rolled back."""
+    written = db.session.execute(
+        update(InboundEmail).where(InboundEmail.id == record.id, InboundEmail.status == "pending").values(**values)
         .execution_options(synchronize_session=False)).rowcount
-    if taken != 1:
+    if written != 1:
         db.session.rollback()
         raise Conflict(_already_handled(record))
+
+
+def hold_pending(record: InboundEmail) -> None:
+    """Hold a kept message still waiting until the caller's transaction ends, refusing it (Conflict) when a jurist has
+    handled it: a question filed from it is then refused before it is numbered (PostgreSQL's sequence gives back no
+    number a rolled-back filing drew) and its files written."""
+    _write_pending(record, id=InboundEmail.id)
+
+
+def _take_pending(record: InboundEmail, jurist: User, status: str, ticket: Ticket | None = None) -> None:
+    """Mark a kept message handled (`status`, with the question it went to) in the caller's transaction
+    (`_write_pending`: one of two jurists handling it at once is refused)."""
+    _write_pending(record, status=status, ticket_id=ticket.id if ticket else None, handled_by_id=jurist.id,
+                   handled_at=utcnow())
     db.session.refresh(record)
 
 

@@ -2,6 +2,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from helpdesk.attachments.forms import flash_files_to_attach_again
 from helpdesk.attachments.services import read_uploads
 from helpdesk.audit.services import record_question_read
 from helpdesk.auth.network import current_password_refusal, irreversible_from_login_network
@@ -19,9 +20,9 @@ from helpdesk.tickets.forms import (ActionForm, AssignForm, ClassifyForm, Questi
 from helpdesk.tickets.workflow import allowed_targets
 from helpdesk.translation import gettext as _, ngettext
 from helpdesk.triage.panel import ticket_panel
-from helpdesk.views import (back_to_list_url, flash_files_to_attach_again, flash_form_refused, flash_next_question,
-                            flash_not_saved, flash_refusal, list_page, refuse_form, remember_list_page, staff_choices,
-                            staff_question, to_question, working_view)
+from helpdesk.views import (back_to_list_url, flash_form_refused, flash_next_question, flash_not_saved, flash_refusal,
+                            list_page, refuse_form, remember_list_page, staff_choices, staff_question, to_question,
+                            working_view)
 
 
 def _assignee_choices() -> list[tuple[int, str]]:

@@ -36,7 +36,8 @@ def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None
     jurist is recorded as its filer. The same subject and text for the member again within minutes (a double click,
     the form posted again, a colleague recording the same call) is the question already filed: one question, one mail
     to the member. Filed from a kept email (`from_mail`), the question and the email handled with it commit together;
-    an email another jurist has handled first refuses the filing (Conflict), nothing stored."""
+    an email another jurist has handled first, or handles meanwhile (its row is held from before the question is
+    numbered), refuses the filing (Conflict), nothing stored and no question number used."""
     ensure_staff(jurist)
     if channel not in OFFLINE_CHANNELS:
         raise InvalidInput(_("Indiquez si la demande est arrivée par téléphone ou par courriel."))
@@ -51,7 +52,7 @@ def file_on_behalf(jurist: User, member_id: int | None, structure_id: int | None
         db.session.commit()  # ends the hold on the member's filings
         return ticket
     if from_mail is not None:
-        ingest.ensure_pending(from_mail)  # refused before the question is numbered and its files written
+        ingest.hold_pending(from_mail)  # refused before the question is numbered and its files written
     return file_question(member, subject, body, theme_id, priority, channel=channel, attachments=attachments,
                          created_by=jurist,
                          on_filed=partial(ingest.take_for_question, from_mail, jurist) if from_mail else None)

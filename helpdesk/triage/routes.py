@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from helpdesk.admin.services import structure_choices
 from helpdesk.audit.services import record_satisfaction_comments_read
+from helpdesk.attachments.forms import flash_files_to_attach_again
 from helpdesk.attachments.services import read_uploads
 from helpdesk.collation import french_order
 from helpdesk.errors import InvalidInput, ServiceError
@@ -28,8 +29,8 @@ from helpdesk.triage import (bp, canned, citations, faq, filing, following, merg
 from helpdesk.triage.absence import absence_label, set_absence
 from helpdesk.triage.forms import (AbsenceForm, BulkForm, CannedAnswerForm, ComposeForm, MergeForm, OnBehalfForm,
                                    RoutingRuleForm, SatisfactionForm, SlaRuleForm, TagForm)
-from helpdesk.views import (flash_errors, flash_files_to_attach_again, flash_form_refused, flash_not_saved,
-                            flash_refusal, refuse_form, staff_choices, staff_question, to_question)
+from helpdesk.views import (flash_errors, flash_form_refused, flash_not_saved, flash_refusal, refuse_form,
+                            staff_choices, staff_question, to_question)
 
 
 def _theme_choices(first_label: str) -> list[tuple[int, str]]:

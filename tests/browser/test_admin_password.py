@@ -4,6 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from helpdesk.demo import luhn_siret
 from tests.browser.conftest import PASSWORD
 
 
@@ -59,6 +60,32 @@ def test_an_admin_types_the_password_in_the_refused_form_and_retypes_nothing_els
     _send(visitor, "Anonymiser définitivement")
     expect(page.locator(".flash-success")).to_contain_text("compte anonymisé")
     expect(page.get_by_role("row").filter(has_text="nina.nouvelle@demo.local")).to_have_count(0)
+
+
+def test_an_admin_types_the_password_on_the_imports_preview_and_chooses_no_file_again(visitor, stale_password):
+    """Importing with an old password: the preview shows « Mot de passe actuel » under « Importer »; sent without it,
+    or with a wrong one, the same preview comes back saying why, nothing imported; the right one imports the file
+    previewed, never chosen again."""
+    page = visitor.page
+    visitor.login("admin@demo.local")
+    visitor.goto("/admin/import")
+    page.get_by_label("Fichier CSV").set_input_files([{
+        "name": "adherents.csv", "mimeType": "text/csv",
+        "buffer": ("structure;siret;type;région;e-mail;nom;rôle\r\n"
+                   f"Chantier Fictif des Essais;{luhn_siret('8200000000010')};ACI;Bretagne;"
+                   "iris.essai@demo.local;Iris Essai;membre\r\n").encode()}])
+    _send(visitor, "Vérifier le fichier")
+    expect(page.get_by_role("heading", name="Importer ces structures et ces comptes ?")).to_be_visible()
+    for attempt in ("", "pas-le-bon-mot-de-passe"):
+        page.get_by_label("Mot de passe actuel", exact=True).fill(attempt)
+        _send(visitor, "Importer")
+        expect(page.get_by_role("heading", name="Importer ces structures et ces comptes ?")).to_be_visible()
+        expect(page.get_by_role("cell", name="iris.essai@demo.local")).to_be_visible()
+    expect(page.locator("#current_password-error")).to_have_text("Le mot de passe actuel est incorrect.")
+    page.get_by_label("Mot de passe actuel", exact=True).fill(PASSWORD)
+    _send(visitor, "Importer")
+    page.wait_for_url(re.compile(r".*/admin/structures$"))
+    expect(page.locator(".flash-success")).to_contain_text("1 compte")
 
 
 def test_the_initial_password_shows_only_while_the_invitation_is_unticked(visitor):

@@ -14,7 +14,7 @@ PAGES = {
     "admin@demo.local": ["/admin/", "/admin/structures", "/admin/structures/nouvelle", "/admin/structures/1",
                          "/admin/utilisateurs", "/admin/utilisateurs/nouveau", "/admin/themes",
                          "/admin/journal/", "/admin/delais", "/satisfaction", "/admin/routage", "/admin/routage/1/supprimer",
-                         "/admin/import", "/compte/confirmer-mot-de-passe?next=/admin/"],
+                         "/admin/import"],
 }
 
 
