@@ -219,15 +219,15 @@ QUESTIONS = [
      "L'aide au poste suit les heures rémunérées par la structure : les semaines d'arrêt non rémunérées ne l'ouvrent "
      "pas. Les postes de l'annexe financière sont comptés en équivalents temps plein ; une sous-consommation est "
      "examinée au dialogue de gestion et peut conduire à une régularisation.", ("AI", "ACI", "EI", "ETTI")),
-    (2, ("Contrat de mise à disposition chez un particulier", "Mentions du contrat de mise à disposition",
+    (1, ("Contrat de mise à disposition chez un particulier", "Mentions du contrat de mise à disposition",
          "Annulation tardive d'une mise à disposition par un client"),
      "Nous mettons un salarié à disposition d'un particulier pour l'entretien de son jardin. Que doit contenir le "
      "contrat de mise à disposition, et pouvons-nous facturer les heures si le client annule la veille ?",
      "Le contrat de mise à disposition est écrit ; il précise notamment la nature des travaux, le lieu, les horaires "
      "et le prix facturé, l'association restant l'employeur du salarié. Prévoyez au contrat les conditions "
      "d'annulation : sans clause, une annulation tardive se règle à l'amiable.", ("AI",)),
-    (2, ("Nouvelle mission d'insertion chez le même client", "Délai de carence entre deux missions d'une ETTI",
-         "Reprendre un intérimaire en parcours sur le même poste"),
+    (10, ("Nouvelle mission d'insertion chez le même client", "Délai de carence entre deux missions d'une ETTI",
+          "Reprendre un intérimaire en parcours sur le même poste"),
      "Un intérimaire en parcours termine sa mission chez un client qui veut le reprendre dès la semaine prochaine "
      "sur le même poste. Le délai de carence s'applique-t-il aux missions d'une ETTI ?",
      "Les missions d'une ETTI suivent les règles du travail temporaire, avec des adaptations liées au parcours "
