@@ -61,116 +61,178 @@ ACCOUNTS = [
     ("ebe@demo.local", "Rose Territoire", "member", 7),
 ]
 
-# theme index, subject, body, answer
+# theme index, subjects (a structure asks each at most once), body, answer, the structure types it concerns (None: all)
 QUESTIONS = [
-    (0, "Activité partielle et salariés en CDDI",
+    (0, ("Activité partielle et salariés en CDDI", "Fermeture de l'atelier après un sinistre : activité partielle",
+         "Indemnité d'activité partielle pour des contrats de 26 heures"),
      "Notre chantier doit fermer trois semaines suite à un sinistre dans l'atelier. Pouvons-nous placer nos salariés "
      "en CDDI en activité partielle, et comment calculer l'indemnité pour des contrats de 26 heures par semaine ?",
      "Oui : les salariés en CDDI peuvent être placés en activité partielle comme les autres salariés. L'indemnité est "
      "calculée sur la base de la rémunération horaire brute et des heures chômées dans la limite de la durée "
-     "contractuelle. Pensez à consulter le CSE s'il existe et à déposer la demande sur le portail dédié."),
-    (0, "Reprise d'activité après une période d'activité partielle",
+     "contractuelle. Pensez à consulter le CSE s'il existe et à déposer la demande sur le portail dédié.", None),
+    (0, ("Reprise d'activité après une période d'activité partielle",
+         "Fin de l'activité partielle : formalités de reprise",
+         "Heures d'activité partielle déclarées en avance"),
      "Nous avons bénéficié de l'activité partielle pendant deux mois. Devons-nous informer l'administration de la "
      "reprise totale de l'activité, et que faire des heures déjà déclarées en avance ?",
      "La demande d'indemnisation se fait mois par mois sur les heures réellement chômées : déclarez uniquement ces "
-     "heures. Aucune formalité spécifique de fin n'est requise, mais conservez les plannings justifiant la reprise."),
-    (1, "PASS IAE expiré pendant un contrat",
+     "heures. Aucune formalité spécifique de fin n'est requise, mais conservez les plannings justifiant la reprise.",
+     None),
+    (1, ("PASS IAE expiré pendant un contrat", "Prolongation d'un PASS IAE avant son échéance",
+         "PASS IAE arrivant à échéance en cours de CDDI"),
      "Le PASS IAE d'une salariée arrive à échéance dans deux semaines alors que son CDDI court encore trois mois. "
      "Pouvons-nous prolonger le PASS et sur quels motifs ?",
      "La prolongation est possible sur demande motivée, notamment pour achever une formation ou en cas de difficultés "
-     "particulières. Faites la demande avant l'échéance, via la plateforme de l'inclusion, en joignant les justificatifs."),
-    (1, "Règle des 480 heures en association intermédiaire",
+     "particulières. Faites la demande avant l'échéance, via la plateforme de l'inclusion, en joignant les justificatifs.",
+     None),
+    (1, ("Règle des 480 heures en association intermédiaire", "Mise à disposition au-delà de 480 heures chez un client",
+         "Dérogations à la limite des 480 heures depuis la loi « Inclusion »"),
      "Nous sommes une AI et une entreprise cliente souhaite garder un salarié mis à disposition au-delà de 480 heures. "
      "La règle s'applique-t-elle encore depuis la loi du 14 décembre 2020 ?",
      "La limite de 480 heures de mise à disposition auprès d'une même entreprise reste la règle de principe ; la loi "
      "« Inclusion » a ouvert des dérogations encadrées. Vérifiez la situation exacte du salarié et de l'entreprise "
-     "utilisatrice avant de dépasser le seuil."),
-    (1, "Contrat passerelle vers une entreprise classique",
+     "utilisatrice avant de dépasser le seuil.", ("AI",)),
+    (1, ("Contrat passerelle vers une entreprise classique", "Convention de contrat passerelle : qui reste employeur ?",
+         "Fin de parcours : embauche d'un salarié par une entreprise partenaire"),
      "Une entreprise partenaire veut embaucher l'un de nos salariés en fin de parcours via le contrat passerelle. "
      "Quelles sont les conditions et qui reste l'employeur ?",
      "Dans le contrat passerelle, la structure reste employeur et met le salarié à disposition de l'entreprise pour "
-     "une durée limitée, afin de sécuriser la transition. Une convention précise les conditions ; nous pouvons la relire."),
-    (2, "Renouvellement d'un CDDI au-delà de 24 mois",
+     "une durée limitée, afin de sécuriser la transition. Une convention précise les conditions ; nous pouvons la relire.",
+     None),
+    (2, ("Renouvellement d'un CDDI au-delà de 24 mois", "Dérogation à la durée maximale du CDDI pour une formation",
+         "Avenant de prolongation d'un CDDI de 22 mois"),
      "Un salarié en CDDI depuis 22 mois souhaite terminer sa formation qualifiante. Pouvons-nous renouveler son "
      "contrat au-delà de 24 mois et sur quel fondement ?",
      "La durée totale du CDDI est en principe de 24 mois, mais des dérogations existent, notamment pour achever une "
-     "action de formation. Formalisez la demande et l'avenant avant l'échéance du contrat en cours."),
-    (2, "CDI inclusion pour un salarié de plus de 57 ans",
+     "action de formation. Formalisez la demande et l'avenant avant l'échéance du contrat en cours.", None),
+    (2, ("CDI inclusion pour un salarié de plus de 57 ans", "Éligibilité au CDI inclusion d'un salarié de 58 ans",
+         "Aide au poste maintenue en CDI inclusion ?"),
      "Nous aimerions proposer un CDI inclusion à un salarié de 58 ans. Quelles sont les conditions d'éligibilité "
      "et l'aide au poste est-elle maintenue ?",
      "Le CDI inclusion concerne les salariés de 57 ans et plus en parcours IAE, sous conditions de durée de parcours. "
-     "L'aide au poste est maintenue. Vérifiez l'éligibilité du salarié sur la plateforme avant de signer le contrat."),
-    (2, "Cumul d'un CDDI avec un CDI à temps partiel",
+     "L'aide au poste est maintenue. Vérifiez l'éligibilité du salarié sur la plateforme avant de signer le contrat.",
+     None),
+    (2, ("Cumul d'un CDDI avec un CDI à temps partiel", "Salariée en CDDI embauchée en CDI ailleurs : cumul possible ?",
+         "Durées maximales de travail avec deux employeurs"),
      "Une salariée en CDDI de 20 heures vient de signer un CDI de 10 heures dans une autre entreprise. Peut-elle "
      "cumuler les deux contrats ?",
      "Le cumul est possible dans le respect des durées maximales de travail et des temps de repos. Demandez à la "
-     "salariée ses horaires dans l'autre emploi pour vérifier les plafonds."),
-    (3, "Contrat de professionnalisation inclusion : quel public ?",
+     "salariée ses horaires dans l'autre emploi pour vérifier les plafonds.", None),
+    (3, ("Contrat de professionnalisation inclusion : quel public ?",
+         "Contrat de professionnalisation après la sortie d'un parcours IAE",
+         "Éligibilité au contrat de professionnalisation « inclusion »"),
      "Pouvons-nous conclure un contrat de professionnalisation « inclusion » avec une personne sortie d'un parcours "
      "IAE depuis six mois ?",
      "Le contrat de professionnalisation expérimental vise notamment les personnes éloignées de l'emploi et les "
-     "salariés en parcours d'insertion. Vérifiez l'éligibilité et la prise en charge auprès de votre OPCO."),
-    (3, "Prise en charge par l'OPCO d'un contrat de professionnalisation",
+     "salariés en parcours d'insertion. Vérifiez l'éligibilité et la prise en charge auprès de votre OPCO.", None),
+    (3, ("Prise en charge par l'OPCO d'un contrat de professionnalisation",
+         "Démarrer la formation avant l'accord de l'OPCO",
+         "Réponse tardive de l'OPCO sur un contrat de professionnalisation"),
      "Notre OPCO met beaucoup de temps à répondre pour la prise en charge d'un contrat de professionnalisation signé "
      "le mois dernier. Pouvons-nous commencer la formation ?",
      "Le contrat doit être déposé dans les cinq jours suivant son début ; l'OPCO dispose ensuite d'un délai pour se "
-     "prononcer. Vous pouvez démarrer, mais le financement n'est garanti qu'après l'accord de prise en charge."),
-    (4, "Temps de trajet entre deux interventions à domicile",
+     "prononcer. Vous pouvez démarrer, mais le financement n'est garanti qu'après l'accord de prise en charge.", None),
+    (4, ("Temps de trajet entre deux interventions à domicile",
+         "Déplacements entre deux bénéficiaires : temps de travail ?",
+         "Rémunération des trajets des intervenantes à domicile"),
      "Dans notre service d'aide à domicile, les temps de trajet entre deux bénéficiaires doivent-ils être payés "
      "comme du temps de travail effectif selon la convention collective ?",
      "Oui : la convention collective de la branche de l'aide à domicile assimile les temps de déplacement entre deux "
-     "interventions à du temps de travail effectif, rémunéré comme tel."),
-    (4, "Indemnités kilométriques des intervenantes",
+     "interventions à du temps de travail effectif, rémunéré comme tel.", ("AI", "OSP")),
+    (4, ("Indemnités kilométriques des intervenantes", "Barème kilométrique de la convention de l'aide à domicile",
+         "Véhicule personnel des intervenantes : quel remboursement ?"),
      "Quel barème appliquer pour les indemnités kilométriques de nos intervenantes qui utilisent leur véhicule "
      "personnel ?",
      "La convention collective fixe un montant par kilomètre, revalorisé par avenant. Appliquez le montant en vigueur "
-     "et vérifiez le dernier avenant étendu."),
-    (5, "Mise en place du CSE à 11 salariés",
+     "et vérifiez le dernier avenant étendu.", ("AI", "OSP")),
+    (5, ("Mise en place du CSE à 11 salariés", "Salariés en insertion et seuil d'effectif du CSE",
+         "Élections du CSE après le passage à 11 salariés"),
      "Nous venons de dépasser 11 salariés, dont huit en CDDI. Les salariés en insertion comptent-ils dans l'effectif "
      "pour la mise en place du CSE ?",
      "Les salariés en parcours d'insertion sont exclus du calcul de l'effectif pour certaines obligations : vérifiez "
-     "le décompte exact. Si le seuil est atteint pendant 12 mois consécutifs, organisez les élections."),
-    (5, "Commission insertion au sein du CSE",
+     "le décompte exact. Si le seuil est atteint pendant 12 mois consécutifs, organisez les élections.", None),
+    (5, ("Commission insertion au sein du CSE", "Expérimentation de la commission insertion : comment participer ?",
+         "Accord collectif pour créer une commission insertion"),
      "Nous avons entendu parler d'une expérimentation de « commission insertion » au sein du CSE. Comment y "
      "participer ?",
      "L'expérimentation permet de créer une commission chargée des questions d'insertion au sein du CSE. Un accord "
-     "collectif en fixe les modalités ; nous pouvons vous transmettre un modèle."),
-    (6, "Mise à jour du DUER après un accident",
+     "collectif en fixe les modalités ; nous pouvons vous transmettre un modèle.", None),
+    (6, ("Mise à jour du DUER après un accident", "Accident avec une débroussailleuse : le DUER à revoir",
+         "Délai de mise à jour du document unique après un accident"),
      "Un salarié s'est blessé avec une débroussailleuse. Devons-nous mettre à jour le DUER et dans quel délai ?",
      "Oui : le document unique doit être mis à jour lors de toute information supplémentaire sur un risque, notamment "
-     "après un accident. Faites-le sans attendre et associez le CSE s'il existe."),
-    (6, "Protocole sanitaire et équipements de protection",
+     "après un accident. Faites-le sans attendre et associez le CSE s'il existe.", None),
+    (6, ("Protocole sanitaire et équipements de protection", "Masques et protocole sanitaire sur les chantiers",
+         "Risques sanitaires : protocole ou DUER ?"),
      "Devons-nous encore tenir un protocole sanitaire et fournir des masques à nos salariés en chantier ?",
      "Les règles ont évolué : l'employeur évalue les risques et les intègre au DUER. Fournissez les équipements "
-     "adaptés aux risques identifiés."),
-    (7, "Clause sociale dans un marché public de nettoyage",
+     "adaptés aux risques identifiés.", None),
+    (7, ("Clause sociale dans un marché public de nettoyage", "Marché réservé aux SIAE : justifier notre éligibilité",
+         "Candidature à un marché réservé d'une collectivité"),
      "Une collectivité nous propose de répondre à un marché réservé aux structures d'insertion. Comment justifier "
      "notre éligibilité ?",
      "Les marchés réservés sont ouverts aux structures d'insertion par l'activité économique. Joignez votre "
-     "conventionnement et décrivez les heures d'insertion proposées."),
-    (7, "Heures d'insertion dans un marché de travaux",
+     "conventionnement et décrivez les heures d'insertion proposées.", None),
+    (7, ("Heures d'insertion dans un marché de travaux", "Sous-traitance ou mise à disposition pour un marché de BTP",
+         "Réaliser les heures d'insertion d'un groupement de BTP"),
      "Un groupement de BTP nous sollicite pour réaliser les heures d'insertion d'un marché. Quelle forme de contrat "
      "privilégier ?",
      "Vous pouvez intervenir en sous-traitance ou par mise à disposition selon votre statut. La mise à disposition par "
-     "une AI ou une ETTI est fréquente ; vérifiez les clauses du marché."),
-    (8, "Plan de développement des compétences et CDDI",
+     "une AI ou une ETTI est fréquente ; vérifiez les clauses du marché.", None),
+    (8, ("Plan de développement des compétences et CDDI", "Financer la formation des salariés en CDDI",
+         "Formations des salariés en insertion : quel financement ?"),
      "Les formations suivies par les salariés en CDDI peuvent-elles être financées par le plan de développement des "
      "compétences ?",
      "Oui, les salariés en CDDI bénéficient du plan de développement des compétences. Des financements spécifiques "
-     "existent aussi auprès de l'OPCO."),
-    (9, "Renouvellement du conseil d'administration",
+     "existent aussi auprès de l'OPCO.", None),
+    (9, ("Renouvellement du conseil d'administration", "Assemblée générale à distance et renouvellement par tiers",
+         "Vote à distance pour l'élection des administrateurs"),
      "Nos statuts prévoient un renouvellement par tiers du conseil d'administration. Pouvons-nous organiser "
      "l'assemblée générale à distance ?",
      "Si les statuts ne l'interdisent pas, une assemblée à distance est possible ; prévoyez un vote sécurisé et "
-     "vérifiez les règles de quorum."),
-    (9, "Rémunération d'un dirigeant associatif",
+     "vérifiez les règles de quorum.", None),
+    (9, ("Rémunération d'un dirigeant associatif", "Rémunérer le président sans perdre la gestion désintéressée",
+         "Seuils de rémunération des dirigeants d'association"),
      "Notre président peut-il être rémunéré sans remettre en cause le caractère désintéressé de la gestion ?",
      "Une rémunération est possible dans des limites précises liées aux ressources de l'association. Vérifiez "
-     "les seuils et formalisez la décision."),
-    (10, "Visite médicale d'embauche des salariés en insertion",
+     "les seuils et formalisez la décision.", None),
+    (10, ("Visite médicale d'embauche des salariés en insertion",
+          "Visite d'information et de prévention d'un salarié en CDDI",
+          "Suivi médical à l'embauche sur un poste à risque"),
      "Quelle visite médicale organiser à l'embauche d'un salarié en CDDI ?",
      "Une visite d'information et de prévention est organisée après l'embauche ; un suivi renforcé s'applique pour "
-     "certains postes à risque."),
+     "certains postes à risque.", None),
+    (1, ("Période de mise en situation en milieu professionnel pendant un CDDI",
+         "PMSMP dans un EHPAD : qui signe la convention ?", "Durée d'une PMSMP et maintien du salaire"),
+     "Une salariée en CDDI souhaite découvrir le métier d'aide-soignante par une période de mise en situation en "
+     "milieu professionnel dans un EHPAD. Qui signe la convention, combien de temps peut-elle durer et "
+     "son contrat est-il suspendu ?",
+     "La PMSMP est prescrite et fait l'objet d'une convention entre la salariée, votre structure et l'établissement "
+     "d'accueil. Elle dure un mois au plus, renouvelable une fois si son objectif n'est pas atteint. Le CDDI n'est pas "
+     "suspendu : la salariée reste rémunérée par votre structure, qui reste son employeur.",
+     ("AI", "ACI", "EI", "ETTI")),
+    (1, ("Aide au poste pendant l'arrêt maladie d'un salarié", "Postes de l'annexe financière non pourvus",
+         "Sous-consommation de l'aide au poste en fin d'année"),
+     "Un de nos salariés en insertion est en arrêt maladie depuis deux mois. L'aide au poste continue-t-elle d'être "
+     "versée pour son poste, et que se passe-t-il si nous n'occupons pas tous les postes prévus à l'annexe "
+     "financière ?",
+     "L'aide au poste suit les heures rémunérées par la structure : les semaines d'arrêt non rémunérées ne l'ouvrent "
+     "pas. Les postes de l'annexe financière sont comptés en équivalents temps plein ; une sous-consommation est "
+     "examinée au dialogue de gestion et peut conduire à une régularisation.", ("AI", "ACI", "EI", "ETTI")),
+    (1, ("Contrat de mise à disposition chez un particulier", "Mentions du contrat de mise à disposition",
+         "Annulation tardive d'une mise à disposition par un client"),
+     "Nous mettons un salarié à disposition d'un particulier pour l'entretien de son jardin. Que doit contenir le "
+     "contrat de mise à disposition, et pouvons-nous facturer les heures si le client annule la veille ?",
+     "Le contrat de mise à disposition est écrit ; il précise notamment la nature des travaux, le lieu, les horaires "
+     "et le prix facturé, l'association restant l'employeur du salarié. Prévoyez au contrat les conditions "
+     "d'annulation : sans clause, une annulation tardive se règle à l'amiable.", ("AI",)),
+    (10, ("Nouvelle mission d'insertion chez le même client", "Délai de carence entre deux missions d'une ETTI",
+          "Reprendre un intérimaire en parcours sur le même poste"),
+     "Un intérimaire en parcours termine sa mission chez un client qui veut le reprendre dès la semaine prochaine "
+     "sur le même poste. Le délai de carence s'applique-t-il aux missions d'une ETTI ?",
+     "Les missions d'une ETTI suivent les règles du travail temporaire, avec des adaptations liées au parcours "
+     "d'insertion. Vérifiez le motif de recours et les cas où le code du travail écarte le délai de carence avant de "
+     "signer la nouvelle mission ; nous pouvons relire le contrat.", ("ETTI",)),
 ]
 
 # Searches that found nothing in the demo statistics (resources still to write).
@@ -239,14 +301,20 @@ def seed(password: str = DEMO_PASSWORD) -> bool:
                  for email, name, role, index in ACCOUNTS]
     jurists = [user for user in users if user.role == "jurist"]
     members = [user for user in users if user.role == "member" and user.structure.active]
+    plays, asked = _plan(rng, now, members, jurists), set()
+    # The planned questions take their subjects first, so that they are the same whatever the history's volume.
+    questions = {number: _pick_question(number, author.structure, asked) for _moment, number, _s, author, _j in plays}
+    with_files = next(number for _moment, number, status, author, _jurist in plays
+                      if author is members[0] and status == "open")
     # The older history first, so that question numbers follow the dates as they would have.
-    _seed_history(random.Random(2024), now, themes, members, jurists)
-    for moment, number, status, author, jurist in sorted(_plan(rng, now, members, jurists), key=lambda play: play[0]):
-        theme_index, subject, body, answer = QUESTIONS[number % len(QUESTIONS)]
-        _play_question(author, themes[theme_index], subject, body, answer, status, jurist, moment)
+    _seed_history(random.Random(2024), now, themes, members, jurists, asked)
+    for moment, number, status, author, jurist in sorted(plays, key=lambda play: play[0]):
+        theme_index, subject, body, answer = questions[number]
+        _play_question(author, themes[theme_index], subject, body, answer, status, jurist, moment,
+                       with_files=number == with_files)
     _seed_triage(users, themes, structures, rng)
     load_starter_content()
-    _attach_demo_files(members[0], jurists[0])
+    _attach_template_files(jurists[0])
     _demo_mail(members)
     _seed_resources_life(now, themes, users)
     _seed_reading(rng, now, members)
@@ -271,6 +339,19 @@ def _plan(rng: random.Random, now: datetime, members: list[User],
             moment = _office_morning(day, minutes)
         plays.append((moment, number, status, author, rng.choice(jurists)))
     return plays
+
+
+def _pick_question(start: int, structure: Structure, asked: set[tuple[int, str]]) -> tuple[int, str, str, str]:
+    """The theme index, subject, body and answer of the first question from `start` on (round QUESTIONS) that
+    concerns `structure`'s type and has a subject it has not asked yet (noted in `asked`): a member never sees two
+    questions of the same subject in « Mes questions »."""
+    for step in range(len(QUESTIONS)):
+        theme_index, subjects, body, answer, types = QUESTIONS[(start + step) % len(QUESTIONS)]
+        subject = next((subject for subject in subjects if (structure.id, subject) not in asked), None)
+        if subject is not None and (types is None or structure.type in types):
+            asked.add((structure.id, subject))
+            return theme_index, subject, body, answer
+    raise ValueError(f"no demo subject left for {structure.name}")
 
 
 def _office_morning(day: date, minutes: int) -> datetime:
@@ -343,19 +424,20 @@ DEMO_WEBINAR_QA = [
 
 
 def _seed_history(rng: random.Random, now: datetime, themes: list[Theme], members: list[User],
-                  jurists: list[User]) -> None:
+                  jurists: list[User], asked: set[tuple[int, str]]) -> None:
     """Answered and closed questions over the two years before the last six months, for the statistics (busier in
-    autumn)."""
+    autumn), each on a subject its structure has not asked yet (`asked`)."""
     for months_back in range(HISTORY_MONTHS, 6, -1):
         month_start = now - timedelta(days=30.4 * months_back)
         volume = 3 + (3 if month_start.month in (9, 10, 11, 1) else 0) + rng.randint(0, 2)
         moments = sorted(_office_morning((month_start + timedelta(days=rng.uniform(0, 29))).astimezone(PARIS).date(),
                                          rng.randint(0, 420)) for _ in range(volume))
         for moment in moments:
-            theme_index, subject, body, answer = rng.choice(QUESTIONS)
+            author, start = rng.choice(members), rng.randrange(len(QUESTIONS))
+            theme_index, subject, body, answer = _pick_question(start, author.structure, asked)
             response_hours = rng.choice((2, 4, 6, 20, 26, 30, 48, 70, 120))
             with frozen_time(moment):
-                ticket = services.file_question(rng.choice(members), subject, body, themes[theme_index].id)
+                ticket = services.file_question(author, subject, body, themes[theme_index].id)
             answered_at = _office_time(moment + timedelta(hours=response_hours))
             with frozen_time(answered_at):
                 services.add_message(ticket, rng.choice(jurists), answer)
@@ -421,14 +503,14 @@ def _demo_mail(members: list[User]) -> None:
                        "demo-noref-1"))
 
 
-def _attach_demo_files(member: User, jurist: User) -> None:
-    """Fictional files: a schedule on a member's question, a jurist's note, the text to fill in of each template."""
-    ticket = db.session.scalar(
-        select(Ticket).where(Ticket.author_id == member.id, Ticket.status != "closed").order_by(Ticket.id))
-    services.add_message(ticket, member, "Je joins le planning prévisionnel de l'équipe.", attachments=[
-        ("planning-equipe.txt", "Semaine 12 : 4 salariés en CDDI, 26 h chacun.\nSemaine 13 : atelier fermé.\n".encode())])
-    services.add_message(ticket, jurist, "Grille d'analyse interne jointe.", internal=True, attachments=[
-        ("grille-analyse.txt", "Points à vérifier : durée du contrat, heures, accord du prescripteur.\n".encode())])
+# A member's file joined to a question an hour after filing it, and the jurist's grid on the note taking it.
+MEMBER_FILE = ("planning-equipe.txt", "Semaine 1 : 4 salariés en CDDI, 26 h chacun.\n"
+                                      "Semaine 2 : 2 salariés en formation, 2 salariés en mise à disposition.\n".encode())
+JURIST_FILE = ("grille-analyse.txt", "Points à vérifier : durée du contrat, heures, accord du prescripteur.\n".encode())
+
+
+def _attach_template_files(jurist: User) -> None:
+    """The text to fill in of each template, as a file to download."""
     for template in db.session.scalars(select(Article).where(Article.type == "template").order_by(Article.slug)).all():
         save_upload(_template_text(template.body).encode(), f"{template.slug}.txt", uploader=jurist, article=template)
     db.session.commit()
@@ -461,7 +543,9 @@ def _seed_triage(users: list[User], themes: list[Theme], structures: list[Struct
         canned.save_canned_answer(jurist, None, title, body, status_after)
     tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
     for ticket in tickets[::4]:
-        tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))
+        # Tagged while sorting the question, before anyone answers it: not on the day the demo is loaded.
+        with frozen_time(min(ticket.created_at + timedelta(minutes=90), utcnow())):
+            tagging.add_tags(ticket, jurist, rng.sample(DEMO_TAGS, 2))
     for ticket in tickets:
         if ticket.status == "closed" and ticket.first_response_at is not None:
             # Rated soon after the answer, as a member would: not every rating on the day the demo is loaded.
@@ -475,16 +559,23 @@ def _seed_triage(users: list[User], themes: list[Theme], structures: list[Struct
 
 
 def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,
-                   jurist: User, moment: datetime) -> Ticket:
-    """File a question and take it to `status` through the real services, hours apart."""
+                   jurist: User, moment: datetime, with_files: bool = False) -> Ticket:
+    """File a question and take it to `status` through the real services, hours apart; `with_files`: the member
+    joins a file an hour after filing, the jurist another to the note taking the question."""
     with frozen_time(moment):
         ticket = services.file_question(author, subject, body, theme.id, priority=1 + (len(subject) % 3))
+    if with_files:
+        with frozen_time(moment + timedelta(hours=1)):
+            services.add_message(ticket, author, "Je joins le planning prévisionnel de l'équipe.",
+                                 attachments=[MEMBER_FILE])
     if status == "new":
         return ticket
     with frozen_time(moment + timedelta(hours=2)):
         services.claim(ticket, jurist)
     with frozen_time(moment + timedelta(hours=3)):
-        services.add_message(ticket, jurist, "Dossier pris en charge : je vérifie les textes applicables.", internal=True)
+        services.add_message(ticket, jurist, "Dossier pris en charge : je vérifie les textes applicables"
+                             + (", grille d'analyse jointe." if with_files else "."), internal=True,
+                             attachments=[JURIST_FILE] if with_files else ())
     if status == "open":
         return ticket
     if status == "waiting":

@@ -69,10 +69,31 @@ def set_user_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
-def tie_guillemets(text: str) -> str:
-    """`text` with a no-break space inside its French quotes (« mot »), so that a line never ends on « nor starts
-    on »; Markup stays Markup. Every text a template translates takes it."""
-    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+# French typography: a no-break space before « : », a narrow one before « ; ! ? », inside « ». Markup's tags are
+# skipped, so that a space inside a tag or an attribute never changes.
+_TO_TIE = re.compile(r"« | »| [:;!?]")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
+_SPACE_BEFORE = re.compile(r" ([:;!?])")
+_FRENCH_SPACES = {":": "\u00a0", ";": "\u202f", "!": "\u202f", "?": "\u202f"}
+
+
+def tie_french_punctuation(text: str) -> str:
+    """`text` in French typography: a no-break space inside its quotes (« mot ») and before « : », a narrow one
+    before « ; ! ? », so that a line never starts with one of them nor ends on «; only plain spaces between tags
+    change, and Markup stays Markup. Every text a template translates takes it: English has no space before these
+    marks (nothing changes there but its few « »), and a text left untranslated is French."""
+    if not _TO_TIE.search(text):
+        return text
+
+    def tie(match: re.Match) -> str:
+        """A tag as it is, a run of text with its spaces tied."""
+        if match.group(1):
+            return match.group(1)
+        run = match.group(2).replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+        return _SPACE_BEFORE.sub(lambda space: _FRENCH_SPACES[space.group(1)] + space.group(1), run)
+
+    tied = _TAG_OR_TEXT.sub(tie, text)
+    return Markup(tied) if isinstance(text, Markup) else tied
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -193,8 +214,8 @@ def register(app: Flask, translations_dir: str) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Templates translate through the same lookups as the code (helpdesk.translation), not Flask-Babel's.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda string: tie_guillemets(catalogue().ugettext(string)),
-        ngettext=lambda singular, plural, num: tie_guillemets(catalogue().ungettext(singular, plural, num)),
+        gettext=lambda string: tie_french_punctuation(catalogue().ugettext(string)),
+        ngettext=lambda singular, plural, num: tie_french_punctuation(catalogue().ungettext(singular, plural, num)),
         newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts {% trans %} blocks
     app.jinja_env.filters.update(datetime=format_datetime, short_datetime=format_short_datetime,

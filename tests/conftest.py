@@ -7,6 +7,7 @@ import flask_migrate
 import jinja2
 import pytest
 from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
@@ -29,6 +30,25 @@ BASE_CONFIG = {
 }
 # Every test builds its own app; compiling the templates once per run keeps the suite fast.
 TEMPLATE_CACHE = jinja2.FileSystemBytecodeCache()
+
+
+class _PlainSpacesText:
+    """A test response whose text reads French typography's no-break spaces as plain ones (« Texte : » as written in
+    the tests); its bytes (`response.data`) keep them, for the tests of that typography."""
+
+    def get_data(self, as_text: bool = False):
+        """The body; as text, with plain spaces."""
+        data = super().get_data(as_text)
+        return factories.plain_spaces(data) if as_text else data
+
+
+class PlainSpacesClient(FlaskClient):
+    """The test client of every test app: its responses' text has plain spaces."""
+
+    def __init__(self, *args, **kwargs):
+        """A Flask test client whose responses read as _PlainSpacesText."""
+        super().__init__(*args, **kwargs)
+        self.response_wrapper = type("PlainSpacesTestResponse", (_PlainSpacesText, self.response_wrapper), {})
 
 
 @event.listens_for(Engine, "connect")
@@ -85,6 +105,7 @@ def app(database_url, tmp_path):
                       "MAIL_FILE_DIR": str(tmp_path / "mail"), "UPLOAD_DIR": str(tmp_path / "uploads")})
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    app.test_client_class = PlainSpacesClient
     with app.app_context():
         if POSTGRES_URL:
             _empty_tables()

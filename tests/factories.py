@@ -101,10 +101,17 @@ def confirmation_page(client, listing_url: str, url: str, back: str | None = Non
     return text
 
 
+def plain_spaces(text: str) -> str:
+    """`text` with the spaces French typography ties (no-break inside « » and before « : », narrow before « ; ! ? »)
+    as plain spaces, for assertions on the words rather than on that spacing; other no-break spaces (« 3 jours »,
+    « 1 300 ») stay."""
+    return re.sub("\xa0(?=[:»])|(?<=«)\xa0|\u202f(?=[;!?])", " ", text)
+
+
 def error_banner(page: str) -> str:
-    """The text of a page's error banner (« Erreur : … »), its tags dropped."""
+    """The text of a page's error banner (« Erreur : … »), its tags dropped and its spaces plain."""
     banner = page[page.index('<p class="flash flash-error"'):]
-    return re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")])
+    return plain_spaces(re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")]))
 
 
 def assert_export_refused(client, export_url: str, page_url: str) -> None:

@@ -649,7 +649,7 @@ def test_account_page_shows_a_new_token_once_and_revokes_it(client, api, setting
     token_id = db.session.scalar(select(ApiToken.id))
     url = f"/compte/jetons/{token_id}/revoquer"
     page = factories.confirmation_page(client, "/compte/jetons", url)
-    assert "Révoquer le jeton «\xa0Outil de suivi\xa0» ?" in page and "Révoquer le jeton</button>" in page
+    assert "Révoquer le jeton « Outil de suivi » ?" in page and "Révoquer le jeton</button>" in page
     assert "perdront aussitôt l'accès à l'API" in page and "ne peut pas être rétabli" in page
     assert api.get("/api/v1/me", headers=bearer(plain)).status_code == 200, "asking revokes nothing"
     response = client.post(url)

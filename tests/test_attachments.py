@@ -526,7 +526,7 @@ def test_withdrawing_a_resource_file_asks_to_confirm_first(app, client, world, l
     url = f"/pieces-jointes/{attachment.id}/retirer"
     login(world.jurist)
     page = factories.confirmation_page(client, f"/ressources/{item.slug}", url)
-    assert "Retirer le fichier «\xa0modele-cddi.docx\xa0» ?" in page and f"de la ressource «\xa0{item.title}\xa0»" in page
+    assert "Retirer le fichier « modele-cddi.docx » ?" in page and f"de la ressource « {item.title} »" in page
     assert "Confirmer la suppression" in page
     assert count(Attachment) == 1 and len(stored_files(app)) == 1, "asking deletes nothing"
     done = client.post(url, follow_redirects=True).get_data(as_text=True)

@@ -777,5 +777,6 @@ def test_a_new_api_token_is_told_to_the_account_owner_by_email(client, world, lo
     assert 'id="new-token"' in page.get_data(as_text=True)
     (notice,) = _security_notices(world.member)
     assert notice.subject == "Un jeton d'accès à l'API a été créé sur votre compte"
-    assert "Un jeton d'accès à l'API nommé «\xa0Tableur de suivi\xa0» a été créé sur votre compte" in notice.text_body
+    assert ("Un jeton d'accès à l'API nommé « Tableur de suivi » a été créé sur votre compte"
+            in factories.plain_spaces(notice.text_body))
     assert "/compte/jetons" in notice.text_body and "révoquez-le" in notice.html_body

@@ -18,7 +18,7 @@ from helpdesk import DatabaseURLError, create_app, demo
 from helpdesk.demo import ACCOUNTS, DEMO_PASSWORD
 from helpdesk.extensions import db
 from helpdesk.i18n import PARIS, format_date
-from helpdesk.models import Event, InboundEmail, Message, Satisfaction, Structure, Ticket, User, Webinar
+from helpdesk.models import Attachment, Event, InboundEmail, Message, Satisfaction, Structure, Ticket, User, Webinar
 from helpdesk.models._types import UTCDateTime, frozen_time, utcnow
 from helpdesk.tickets import services
 from helpdesk.triage.deadlines import french_holidays
@@ -102,6 +102,29 @@ def test_seed_demo_numbers_questions_in_the_order_they_were_asked(seeded):
     assert dates == sorted(dates)
 
 
+def test_seed_demo_dates_files_notes_and_tags_within_their_questions_life(seeded):
+    """The demo's files and the jurist's note beside them were stamped when the demo was loaded, after the question's
+    later steps, and tags on questions closed two years ago dated the day of loading."""
+    now = utcnow()
+    files = db.session.execute(select(Attachment.created_at, Message.created_at, Ticket.created_at)
+                               .join(Message, Attachment.message_id == Message.id).join(Ticket)).all()
+    assert len(files) >= 2
+    assert all(filed <= attached == posted <= now for attached, posted, filed in files)
+    for ticket in db.session.scalars(select(Ticket)):
+        stamps = [message.created_at for message in sorted(ticket.messages, key=lambda message: message.id)]
+        assert stamps == sorted(stamps) and all(ticket.created_at <= stamp <= now for stamp in stamps), ticket.reference
+        if ticket.closed_at is not None:
+            assert all(stamp <= ticket.closed_at for stamp in stamps), ticket.reference
+    notes = db.session.execute(select(Message.created_at, Ticket.created_at, Ticket.first_response_at).join(Ticket)
+                               .where(Message.internal.is_(True))).all()
+    assert len(notes) > 20
+    assert all(filed <= noted <= (answered or now) for noted, filed, answered in notes)
+    tagged = db.session.execute(select(Event.created_at, Ticket.created_at, Ticket.first_response_at).join(Ticket)
+                                .where(Event.kind == "tagged")).all()
+    assert len(tagged) > 20
+    assert all(filed <= stamp <= (answered or now) for stamp, filed, answered in tagged)
+
+
 def test_seed_demo_holds_webinars_in_office_hours_in_paris(seeded):
     hours = [starts_at.astimezone(PARIS).hour for starts_at in db.session.scalars(select(Webinar.starts_at))]
     assert hours and all(9 <= hour <= 17 for hour in hours)
@@ -179,6 +202,16 @@ def test_seed_demo_puts_the_same_questions_on_the_desk_whatever_the_day(app):
     db.session.commit()
     _seed_at(SEEDING_MOMENTS[2])
     assert _desk() == desk
+
+
+@pytest.mark.parametrize("moment", SEEDING_MOMENTS, ids=lambda moment: moment.strftime("%Y-%m-%d"))
+def test_seed_demo_never_shows_a_structure_the_same_subject_twice(app, moment):
+    """A member saw two questions « Activité partielle et salariés en CDDI » in « Mes questions »; the history's
+    volume follows the day of loading, so every day must find subjects enough."""
+    _seed_at(moment)
+    asked = Counter(db.session.execute(select(Ticket.structure_id, Ticket.subject)).all())
+    assert len(asked) > 100
+    assert [subject for subject, count in asked.items() if count > 1] == []
 
 
 def test_seed_demo_asks_each_waiting_question_what_fits_any_question(seeded):

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from helpdesk.errors import Forbidden
 from helpdesk.extensions import db
-from helpdesk.i18n import tie_guillemets
+from helpdesk.i18n import tie_french_punctuation
 from helpdesk.kb import indexing
 from helpdesk.models import Ticket
 from helpdesk.queue.services import QueueFilters, next_question
@@ -291,23 +291,31 @@ def test_a_subject_in_the_next_question_link_is_escaped(client, login, world):
 
 def test_french_quotes_hold_to_their_words_on_the_pages(client, login, world):
     """A closing » wrapped alone onto the next line (and an opening « ended one): every text a page translates ties
-    each guillemet to its word with a no-break space, the names it quotes included."""
+    each guillemet to its word with a no-break space, the names it quotes included; a colon holds to its word too.
+    (The test client reads these spaces as plain ones: the page's bytes keep them.)"""
     login(world.jurist)
-    empty = client.get("/file/?vue=suivies").get_data(as_text=True)
-    assert "choisissez «&nbsp;Suivre la question&nbsp;» : vous la retrouverez ici" in empty.replace("\xa0", "&nbsp;")
-    assert "« " not in empty and " »" not in empty
+    empty = client.get("/file/?vue=suivies").data.decode()
+    assert "choisissez «\xa0Suivre la question\xa0»\xa0: vous la retrouverez ici" in empty
+    assert "« " not in empty and " »" not in empty and " :" not in re.sub(r"<[^>]*>", "", empty)
     client.post("/reponses-types/nouvelle", data={"title": "Règle des 480 heures", "body": "Bonjour"})
     answer_id = re.search(r'/reponses-types/(\d+)/supprimer', client.get("/reponses-types/").get_data(as_text=True))
-    confirm = client.get(f"/reponses-types/{answer_id.group(1)}/supprimer").get_data(as_text=True)
-    assert "Supprimer la réponse type «\xa0Règle des 480 heures\xa0» ?" in confirm
+    confirm = client.get(f"/reponses-types/{answer_id.group(1)}/supprimer").data.decode()
+    assert "Supprimer la réponse type «\xa0Règle des 480 heures\xa0»\u202f?" in confirm
 
 
-def test_tie_guillemets_keeps_markup_and_leaves_other_spaces():
-    """Only the spaces inside the guillemets change; escaped markup stays markup (not escaped twice)."""
-    assert tie_guillemets("Touche « ? » : aide") == "Touche «\xa0?\xa0» : aide"
-    tied = tie_guillemets(Markup("Le fichier « <em>a.docx</em> »"))
-    assert isinstance(tied, Markup) and tied == Markup("Le fichier «\xa0<em>a.docx</em>\xa0»")
-    assert tie_guillemets("« »") == "«\xa0»"
+def test_tie_french_punctuation_ties_quotes_and_marks_but_not_markup():
+    """A no-break space inside « » and before « : », a narrow one before « ; ! ? »; spaces inside a tag, other spaces
+    and URLs stay; escaped markup stays markup (not escaped twice)."""
+    assert tie_french_punctuation("Touche « ? » : aide") == "Touche «\xa0?\xa0»\xa0: aide"
+    assert tie_french_punctuation("Vraiment ? Oui ; enfin ! Voir http://exemple.org") == (
+        "Vraiment\u202f? Oui\u202f; enfin\u202f! Voir http://exemple.org")
+    tied = tie_french_punctuation(
+        Markup('Le fichier « <em title="Note : a ?">a.docx</em> » : <a href="/x?y=1">ici</a> !'))
+    assert isinstance(tied, Markup) and tied == Markup(
+        'Le fichier «\xa0<em title="Note : a ?">a.docx</em>\xa0»\xa0: <a href="/x?y=1">ici</a>\u202f!')
+    assert tie_french_punctuation("« »") == "«\xa0»"
+    assert tie_french_punctuation("Question:  a  b") == "Question:  a  b"
+    assert not isinstance(tie_french_punctuation("Texte : x"), Markup)
 
 
 def test_the_status_menu_starts_with_no_status_and_a_click_without_a_choice_changes_nothing(client, login, world):

@@ -227,7 +227,7 @@ def test_member_finds_a_question_back_by_words_of_its_subject_or_its_reference(m
     assert _references(member_client.get(f"/questions/?q={number}").get_data(as_text=True)) == [cse.reference]
     assert _references(member_client.get("/questions/?q=cse&qui=moi").get_data(as_text=True)) == []
     page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
-    assert "Aucune question ne correspond à «\xa0licenciement\xa0»." in page and 'value="licenciement"' in page
+    assert "Aucune question ne correspond à « licenciement »." in page and 'value="licenciement"' in page
 
 
 def test_member_search_finds_words_typed_without_accents_in_any_order_and_in_the_description(member_client, world):
@@ -246,7 +246,7 @@ def test_member_search_finds_words_typed_without_accents_in_any_order_and_in_the
     assert _references(member_client.get("/questions/?q=sinistres chantier").get_data(as_text=True)) == [
         partial.reference]
     page = member_client.get("/questions/?q=trajet sinistre").get_data(as_text=True)
-    assert "Aucune question ne correspond à «\xa0trajet sinistre\xa0»." in page
+    assert "Aucune question ne correspond à « trajet sinistre »." in page
     assert '<label for="q">Recherche (mots ou référence)</label>' in page  # no longer « objet »: it reads more
 
 
@@ -257,7 +257,7 @@ def test_a_search_that_finds_nothing_offers_the_questions_it_did_not_look_at(mem
     services.close(closed, world.colleague)
     db.session.commit()
     page = html.unescape(member_client.get("/questions/?q=CSE&qui=moi").get_data(as_text=True))
-    assert "Aucune question ne correspond à «\xa0CSE\xa0»." in page
+    assert "Aucune question ne correspond à « CSE »." in page
     assert '<option value="ouvertes" selected>Non clôturées</option>' in page
     assert '<a href="/questions/?q=CSE&qui=moi&etat=closes">Chercher parmi les questions clôturées</a>' in page
     assert '<a href="/questions/?q=CSE&qui=toutes">Chercher dans toute la structure</a>' in page
@@ -301,12 +301,12 @@ def test_a_search_finding_no_open_question_shows_the_closed_ones_it_finds(member
     db.session.commit()
     page = html.unescape(member_client.get("/questions/?q=CSE").get_data(as_text=True))
     assert _references(page) == [closed.reference]
-    assert "Aucune question non clôturée ne correspond à «\xa0CSE\xa0» ; questions clôturées correspondantes :" in page
+    assert "Aucune question non clôturée ne correspond à « CSE » ; questions clôturées correspondantes :" in page
     page = member_client.get("/questions/?q=licenciement").get_data(as_text=True)
     assert _references(page) == [open_one.reference]
     assert "questions clôturées correspondantes" not in page
     page = html.unescape(member_client.get("/questions/?q=CSE&etat=attente").get_data(as_text=True))
-    assert _references(page) == [] and "Aucune question ne correspond à «\xa0CSE\xa0»." in page
+    assert _references(page) == [] and "Aucune question ne correspond à « CSE »." in page
     page = member_client.get("/questions/?q=ailleurs").get_data(as_text=True)
     assert _references(page) == [] and "Aucune question ne correspond" in page
 
@@ -1054,7 +1054,7 @@ def test_the_reply_box_tells_the_member_what_happens_next_at_each_status(client,
     answer will come here and by mail, and once answered, how to close the question or reopen it by replying."""
     ticket = factories.make_ticket(world.member)
     pending = "Un juriste vous répondra sur cette page et vous serez prévenu(e) par courriel."
-    answered = "Sinon, répondez ci-dessous : la question repassera «\xa0En cours\xa0»."
+    answered = "Sinon, répondez ci-dessous : la question repassera « En cours »."
 
     def reply_box(user) -> str:
         """The question page's reply section as `user` sees it."""

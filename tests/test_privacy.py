@@ -398,7 +398,7 @@ def test_notice_page_is_public_and_linked_from_the_footer(client, app):
 
 def test_notice_says_how_to_have_ones_data_corrected_or_erased(client):
     page = html.unescape(client.get("/donnees-personnelles").get_data(as_text=True))
-    assert "corrigez votre nom depuis «\xa0Mon compte\xa0»" in page
+    assert "corrigez votre nom depuis « Mon compte »" in page
     assert "pour effacer votre compte, posez une question au service juridique" in page
 
 

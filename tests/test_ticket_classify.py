@@ -102,8 +102,8 @@ def test_jurist_reclassifies_from_the_question_page_and_the_member_reads_why(cli
     assert "thème « Réforme IAE » et urgence « Urgente » enregistrés." in text
     login(world.member)
     text = client.get(f"/questions/{ticket.reference}").get_data(as_text=True)
-    assert ("Denis Juriste a reclassé la question : thème «\xa0Autre question\xa0» → «\xa0Réforme IAE\xa0», "
-            "urgence «\xa0Normale\xa0» → «\xa0Urgente\xa0».") in text
+    assert ("Denis Juriste a reclassé la question : thème « Autre question » → « Réforme IAE », "
+            "urgence « Normale » → « Urgente ».") in text
     assert 'action="/questions/%s/classement"' % ticket.reference not in text
 
 

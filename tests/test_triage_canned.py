@@ -36,7 +36,7 @@ def test_jurist_creates_edits_and_deletes_canned_answers_through_the_pages(clien
     assert created.title == "CDDI renouvellement"
     assert "CDDI renouvellement" in client.get("/reponses-types/").get_data(as_text=True)
     confirm = client.get(f"/reponses-types/{created.id}/supprimer").get_data(as_text=True)
-    assert "Supprimer la réponse type «\xa0CDDI renouvellement\xa0» ?" in confirm
+    assert "Supprimer la réponse type « CDDI renouvellement » ?" in confirm
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 1
     client.post(f"/reponses-types/{created.id}/supprimer")
     assert db.session.scalar(select(func.count()).select_from(CannedAnswer)) == 0

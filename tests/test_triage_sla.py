@@ -495,11 +495,11 @@ def test_deleting_a_rule_asks_to_confirm_and_says_which_delays_follow(client, wo
     themed = sla.save_policy(world.admin, 3, world.theme.id, 1, 5)
     login(world.admin)
     page = factories.confirmation_page(client, "/admin/delais", f"/admin/delais/{themed.id}/supprimer")
-    assert "Supprimer le délai «\xa0Urgente\xa0» du thème «\xa0Réforme IAE\xa0» ?" in page
+    assert "Supprimer le délai « Urgente » du thème « Réforme IAE » ?" in page
     assert "suivront la règle générale de l'urgence" in page and "première réponse en 2 h, résolution en 9 h" in page
     default = sla.default_policy(3)
     page = client.get(f"/admin/delais/{general.id}/supprimer").get_data(as_text=True)
-    assert "Supprimer le délai général «\xa0Urgente\xa0» ?" in page and "suivront les délais par défaut" in page
+    assert "Supprimer le délai général « Urgente » ?" in page and "suivront les délais par défaut" in page
     assert (f"première réponse en {sla.format_business_hours(default.first_response)}, "
             f"résolution en {sla.format_business_hours(default.resolution)}") in page
     assert db.session.scalar(select(func.count()).select_from(SlaRule)) == 2, "asking deletes nothing"

@@ -158,7 +158,7 @@ def test_bulk_reclassification_changes_theme_and_urgency_through_the_service(cli
     db.session.expire_all()
     assert (first.theme_id, first.priority) == (None, 0)
     history = client.get(f"/questions/{first.reference}").get_data(as_text=True)
-    assert "a reclassé la question : thème «\xa0Réforme IAE\xa0» → «\xa0aucun\xa0», urgence «\xa0Urgente\xa0» → «\xa0Basse\xa0»." in \
+    assert "a reclassé la question : thème « Réforme IAE » → « aucun », urgence « Urgente » → « Basse »." in \
         html.unescape(history)
     kinds = db.session.scalars(select(Event.kind).where(Event.ticket_id == first.id,
                                                         Event.kind == "reclassified")).all()

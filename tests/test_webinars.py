@@ -629,7 +629,7 @@ def test_cancelling_a_registration_withdraws_the_questions_sent_ahead(client, wo
     assert "Vos questions envoyées à l'avance seront retirées." in html.unescape(page_of(client, webinar))
     asked = client.post(f"/webinaires/{webinar.id}/desinscription")
     confirm = html.unescape(asked.get_data(as_text=True))
-    assert asked.status_code == 200 and f"Annuler votre inscription à «\xa0{webinar.title}\xa0» ?" in confirm
+    assert asked.status_code == 200 and f"Annuler votre inscription à « {webinar.title} » ?" in confirm
     assert "Les 2 questions que vous avez envoyées à l'avance seront retirées" in confirm
     assert "Le PASS IAE se prolonge-t-il ?" in confirm and "Et le CDI inclusion ?" in confirm
     assert "Me désinscrire et retirer mes questions" in confirm and f'href="/webinaires/{webinar.id}">Annuler</a>' in confirm

@@ -192,12 +192,12 @@ def test_a_careless_apply_on_a_published_resource_changes_nothing(visitor):
     page = visitor.page
     visitor.login("juriste@demo.local")
     visitor.goto("/ressources/activite-partielle-calcul-indemnite")
-    menu = page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$"))
+    menu = page.get_by_label(re.compile(r"^Statut \(actuel\s: Publié\)$"))
     expect(menu).to_have_value("")
     expect(menu.locator("option").first).to_have_text("Choisissez un statut")
     page.get_by_role("button", name="Appliquer", exact=True).click()
     expect(page.locator(".flash-error")).to_contain_text("choisissez le nouveau statut. Rien n'a été enregistré.")
-    expect(page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$"))).to_have_value("")
+    expect(page.get_by_label(re.compile(r"^Statut \(actuel\s: Publié\)$"))).to_have_value("")
     visitor.audit()
 
 
@@ -213,11 +213,11 @@ def test_a_draft_resource_is_published_with_its_own_button(visitor):
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".flash-success")).to_contain_text("ressource enregistrée en brouillon.")
     visitor.audit()
-    menu = page.get_by_label(re.compile(r"^Statut \(actuel : Brouillon\)$"))
+    menu = page.get_by_label(re.compile(r"^Statut \(actuel\s: Brouillon\)$"))
     expect(menu.locator("option")).to_have_text(["Choisissez un statut", "Archiver"])
     page.get_by_role("button", name="Publier", exact=True).click()
     expect(page.locator(".flash-success")).to_contain_text("la ressource est publiée.")
     visitor.audit()
     expect(page.get_by_role("button", name="Publier", exact=True)).to_have_count(0)
-    expect(page.get_by_label(re.compile(r"^Statut \(actuel : Publié\)$")).locator("option")).to_have_text(
+    expect(page.get_by_label(re.compile(r"^Statut \(actuel\s: Publié\)$")).locator("option")).to_have_text(
         ["Choisissez un statut", "Archiver", "Repasser en brouillon"])

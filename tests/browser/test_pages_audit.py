@@ -140,7 +140,7 @@ def test_keyboard_alone_goes_through_the_question_form_and_out(visitor):
         page.keyboard.press("Tab")
         reached.add(page.evaluate("document.activeElement.textContent.trim() || document.activeElement.name || ''"))
     assert "Envoyer ma question" in reached
-    assert "Accessibilité : non conforme" in reached
+    assert "Accessibilité\xa0: non conforme" in reached
 
 
 def test_import_preview_and_its_errors_are_accessible(visitor):

@@ -462,7 +462,7 @@ def test_no_statistics_table_scrolls_sideways(visitor, size):
     visitor.goto("/statistiques/")
     regions = page.locator("main [role=region]").evaluate_all(
         "regions => regions.map(r => [r.getAttribute('aria-label'), r.scrollWidth, r.clientWidth])")
-    assert any(label.startswith("Données : Délais de réponse par thème") for label, _, _ in regions), regions
+    assert any(label.startswith("Données\xa0: Délais de réponse par thème") for label, _, _ in regions), regions
     scrolling = [region for region in regions if region[1] > region[2]]
     assert not scrolling, f"tableaux qui défilent de côté à {size['width']} px : {scrolling}"
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]

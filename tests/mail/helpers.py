@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import OutboxEmail
+from tests.factories import plain_spaces
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
 
@@ -70,13 +71,13 @@ def outbox(**filters) -> list[OutboxEmail]:
 
 
 def text_part(message) -> str:
-    """The plain-text body of a delivered message."""
-    return message.get_body(preferencelist=("plain",)).get_content()
+    """The plain-text body of a delivered message, its no-break spaces plain."""
+    return plain_spaces(message.get_body(preferencelist=("plain",)).get_content())
 
 
 def html_part(message) -> str:
-    """The HTML body of a delivered message."""
-    return message.get_body(preferencelist=("html",)).get_content()
+    """The HTML body of a delivered message, its no-break spaces plain."""
+    return plain_spaces(message.get_body(preferencelist=("html",)).get_content())
 
 
 def link_in(message) -> str:
