@@ -374,6 +374,17 @@ def _office_time(moment: datetime) -> datetime:
     return local
 
 
+def _last_office_moment(moment: datetime) -> datetime:
+    """`moment` if the office is open then, else the end of its last working day before (17:30 in Paris)."""
+    local = moment.astimezone(PARIS)
+    if local.weekday() < 5 and local.date() not in french_holidays(local.year) and 9 <= local.hour < 18:
+        return moment
+    day = local.date() if local.hour >= 18 else local.date() - timedelta(days=1)
+    while day.weekday() > 4 or day in french_holidays(day.year):
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(17, 30), PARIS)
+
+
 def _seed_resources_life(now: datetime, themes: list[Theme], users: list[User]) -> None:
     """Webinars with their Q&A, a flash info bulletin with subscribers, resources flagged "à vérifier"."""
     by_email = {user.email: user for user in users}
@@ -533,7 +544,8 @@ DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
 
 
 def _seed_triage(users: list[User], themes: list[Theme], structures: list[Structure], rng: random.Random) -> None:
-    """Triage demo: service levels, routing rules, canned answers, tags, ratings, a question taken by phone."""
+    """Triage demo: service levels, routing rules, canned answers, tags, ratings, a question taken by phone in office
+    hours."""
     admin, jurist, jurist2 = users[0], users[1], users[2]
     sla.save_policy(admin, 3, None, 3, 14)
     sla.save_policy(admin, 1, themes[1].id, 9, 45)
@@ -553,9 +565,12 @@ def _seed_triage(users: list[User], themes: list[Theme], structures: list[Struct
                 satisfaction.rate(ticket, ticket.author, rng.choice((3, 4, 5, 5)),
                                   rng.choice(("", "Réponse claire et rapide.", "Merci, très utile.")))
     caller = next(user for user in users if user.email == "encadrant.velo@demo.local")
-    filing.file_on_behalf(jurist, caller.id, caller.structure_id, "phone", "Appel : atelier fermé pour cyclone",
-                          "L'encadrant a appelé : l'atelier doit fermer deux jours à cause d'une alerte cyclonique. "
-                          "Les salariés en CDDI doivent-ils être payés ?", themes[0].id, priority=3)
+    # The last question filed (numbers follow dates), by a jurist at work: not at 2:30 if the demo is loaded then.
+    taken = max(_last_office_moment(utcnow()), max(ticket.created_at for ticket in tickets) + timedelta(minutes=1))
+    with frozen_time(taken):
+        filing.file_on_behalf(jurist, caller.id, caller.structure_id, "phone", "Appel : atelier fermé pour cyclone",
+                              "L'encadrant a appelé : l'atelier doit fermer deux jours à cause d'une alerte "
+                              "cyclonique. Les salariés en CDDI doivent-ils être payés ?", themes[0].id, priority=3)
 
 
 def _play_question(author: User, theme: Theme, subject: str, body: str, answer: str, status: str,

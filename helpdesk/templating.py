@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from helpdesk.auth.network import current_password_field
 # Dates and numbers moved to helpdesk.i18n (locale-aware); re-exported for modules that import them from here.
 from helpdesk.i18n import PARIS, format_date, format_datetime  # noqa: F401
+from helpdesk.i18n import tie_french_punctuation
 from helpdesk.main.forms import CHOICE_GROUPS
 from helpdesk.main.query_args import page_address, request_address, url_with_query
 from helpdesk.markup import message_as_text, render_markdown, render_message
@@ -23,6 +24,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["message"] = render_message
     app.jinja_env.filters["message_text"] = message_as_text
     app.jinja_env.filters["after_colon"] = after_colon
+    # For texts translated in Python (banners, form hints and errors), as the templates' own texts are.
+    app.jinja_env.filters["french_spaces"] = tie_french_punctuation
     app.jinja_env.filters["breakable"] = breakable
     app.jinja_env.filters["file_size"] = size_label
     app.jinja_env.globals["article_types"] = ARTICLE_TYPES

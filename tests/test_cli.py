@@ -179,7 +179,8 @@ def test_seed_demo_reads_as_a_real_desk_whatever_the_day(app, moment):
 
 @pytest.mark.parametrize("moment", [SEEDING_MOMENTS[0], SEEDING_MOMENTS[4]], ids=("at-night", "on-a-sunday"))
 def test_seed_demo_files_and_answers_questions_in_office_hours_whatever_the_hour_of_loading(app, moment):
-    """Loaded at 2 in the morning, the demo had members filing questions at 2:18 and jurists answering at 6:18."""
+    """Loaded at 2 in the morning, the demo had members filing questions at 2:18 and jurists answering at 6:18, and
+    a jurist taking a member's call at 2:30."""
     _seed_at(moment)
     filed = db.session.scalars(select(Ticket.created_at).where(Ticket.channel == "web")).all()
     answered = db.session.scalars(select(Message.created_at).join(User, Message.author_id == User.id).where(
@@ -187,6 +188,9 @@ def test_seed_demo_files_and_answers_questions_in_office_hours_whatever_the_hour
     assert len(filed) > 100 and len(answered) > 100
     for when in (stamp.astimezone(PARIS) for stamp in filed):
         assert when.weekday() < 4 and 9 <= when.hour < 17, when
+    phoned = db.session.scalars(select(Ticket.created_at).where(Ticket.channel == "phone")).one().astimezone(PARIS)
+    assert phoned.weekday() < 5 and 9 <= phoned.hour < 18 and phoned <= moment, phoned
+    assert phoned > max(filed), "the last question filed has the last number"
     for when in (stamp.astimezone(PARIS) for stamp in answered):
         assert when.weekday() < 5 and 9 <= when.hour < 19, when
 

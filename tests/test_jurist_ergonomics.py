@@ -318,6 +318,18 @@ def test_tie_french_punctuation_ties_quotes_and_marks_but_not_markup():
     assert not isinstance(tie_french_punctuation("Texte : x"), Markup)
 
 
+def test_texts_translated_in_python_take_the_french_spaces_too(client, login, world):
+    """A refusal's banner and the reason under its field come from Python, not from the template: they had plain
+    spaces before « : » while the page around them had the tied ones."""
+    ticket = factories.make_ticket(world.member)
+    login(world.member)
+    page = client.post(f"/questions/{ticket.reference}/repondre", data={"body": ""}).data.decode()
+    assert '<p class="error" id="body-error">Écrivez votre message\xa0: quelques mots suffisent' in page
+    banner = html.unescape(page[page.index('<p class="flash flash-error"'):])
+    assert "rien n'a été enregistré. Voyez l'erreur sous «\xa0<a" in banner[:banner.index("</p>")]
+    assert "Écrivez votre message : " not in page
+
+
 def test_the_status_menu_starts_with_no_status_and_a_click_without_a_choice_changes_nothing(client, login, world):
     """An answered question's menu offered « En cours » first: a careless « Changer le statut » reopened it. No status
     stands first now, and sending that changes nothing and says so."""
