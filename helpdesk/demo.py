@@ -537,8 +537,12 @@ CANNED_ANSWERS = [
     ("Accusé de réception", "Bonjour {prenom_membre},\n\nNous avons bien reçu votre question {reference} pour "
      "{structure}. Nous revenons vers vous rapidement.\n\nBien cordialement,\n{juriste}", None),
     ("Demande de précisions sur le contrat", "Bonjour {prenom_membre},\n\nPour vous répondre, pouvez-vous nous "
-     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n{juriste}",
-     "waiting"),
+     "préciser la date de début du contrat, sa durée hebdomadaire et la date d'échéance du PASS IAE ?\n\n"
+     "Bien cordialement,\n{juriste}", "waiting"),
+    # A frame for a full answer: « Insérer le lien » puts the resource above the closing.
+    ("Réponse avec une fiche à l'appui", "Bonjour {prenom_membre},\n\nVoici notre réponse à votre question "
+     "« {objet} ».\n\n(Votre réponse.)\n\nVous trouverez le détail dans la fiche ci-dessous. N'hésitez pas à revenir "
+     "vers nous si votre situation est différente.\n\nBien cordialement,\n{juriste}", None),
 ]
 DEMO_TAGS = ["480 heures", "à relire", "webinaire", "pass iae", "cse"]
 

@@ -12,7 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.mail import outbox
 from helpdesk.models import CannedAnswer, OutboxEmail
 from helpdesk.tickets import services as ticket_services
-from helpdesk.triage import canned
+from helpdesk.triage import canned, citations
 from tests import factories
 
 BODY = "Bonjour {prenom_membre},\n\nPour {structure}, au sujet de {reference} : voici la règle.\n\n{juriste}"
@@ -240,3 +240,11 @@ def test_the_list_of_canned_answers_says_what_each_does_to_the_question_status(c
     assert "Marque la question comme répondue" in rows["Réponse complète"]
     unset = rows["Accusé de réception"]
     assert "Met la question" not in unset and "Marque la question" not in unset and "<td>Inchangé</td>" in unset
+
+
+def test_the_demo_full_answer_frame_takes_a_resource_link_above_its_closing():
+    """The demo's frame for a full answer ends « Bien cordialement, {juriste} »: a link inserted with no cursor goes
+    after « la fiche ci-dessous », above the closing."""
+    frame = next(body for title, body, _status in CANNED_ANSWERS if title == "Réponse avec une fiche à l'appui")
+    body, _cursor = citations.place_link(frame, "[Fiche](/ressources/fiche)", None)
+    assert body.endswith("situation est différente.\n\n[Fiche](/ressources/fiche)\n\nBien cordialement,\n{juriste}")
