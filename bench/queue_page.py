@@ -115,13 +115,22 @@ def _drop_ticket_indexes() -> list[str]:
 
 
 def _insert_tickets(batch: list[dict]) -> None:
-    """Insert generated questions with one multi-row INSERT, committed so that SQLite's journal stays small."""
-    from sqlalchemy import insert
+    """Insert generated questions into SQLite with the driver's executemany, committed so the journal stays small.
 
+    The values go through the columns' own bind processors (UTC timestamps stored as SQLAlchemy stores them), so
+    the rows are those an ORM insert writes, at a fraction of its cost per row.
+    """
     from helpdesk.extensions import db
     from helpdesk.models import Ticket
 
-    db.session.execute(insert(Ticket), batch)
+    connection = db.session.connection()
+    columns = list(batch[0])
+    processors = [Ticket.__table__.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+                  for name in columns]
+    rows = [tuple(value if process is None else process(value) for process, value in zip(processors, row.values()))
+            for row in batch]
+    connection.exec_driver_sql(
+        f"INSERT INTO ticket ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
     db.session.commit()
 
 
